@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * cli.h - the command-line face of qnm: one struct per command, in a
+ * table (cli.c), each implemented in its own cli-*.c file.
+ */
+#ifndef QNM_CLI_H
+#define QNM_CLI_H
+
+#include "context.h"
+
+/**
+ * struct qnm_cli_cmd - one top-level command.
+ * @name:    the word after "qnm".
+ * @usage:   synopsis shown by --help, e.g. "list [--json]".
+ * @summary: one line for "qnm --help".
+ * @help:    longer text for "qnm CMD --help" (may be NULL).
+ * @run:     does the work; argv[0] is @name. Returns the exit status
+ *           (0 ok, 1 failure, 2 usage error), printing errors itself.
+ */
+struct qnm_cli_cmd {
+	const char *name;
+	const char *usage;
+	const char *summary;
+	const char *help;
+	int (*run)(struct qnm_ctx *ctx, int argc, char **argv);
+};
+
+/** qnm_cli_main() - dispatch "qnm CMD ARGS..."; Return: exit status. */
+int qnm_cli_main(struct qnm_ctx *ctx, int argc, char **argv);
+
+/** qnm_cli_find() - command by name, or NULL. */
+const struct qnm_cli_cmd *qnm_cli_find(const char *name);
+
+/** qnm_cli_usage() - print "usage: qnm USAGE" to @f. */
+void qnm_cli_usage(FILE *f, const struct qnm_cli_cmd *cmd);
+
+/**
+ * qnm_cli_wants_help() - true when argv holds -h/--help (then the caller
+ * prints its help and returns 0).
+ */
+bool qnm_cli_wants_help(int argc, char **argv);
+
+/** qnm_cli_error() - print "qnm: CMD: message" (and the field) to stderr; Return: 1. */
+int qnm_cli_error(struct qnm_ctx *ctx, const char *cmd, const struct qnm_err *err);
+
+#endif

@@ -1,0 +1,322 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * model.h - what qnm manages: VMs, their NICs, host networks, forwards.
+ *
+ * The model is plain data. Fixed-size char arrays are used for short,
+ * bounded values (names, interface names, addresses) so that copies are
+ * cheap and a form can edit a copy and commit it in one step; heap strings
+ * are used for paths and free text. Every object has a _new/_free (or
+ * _init/_clear for embedded ones) and a deep _copy.
+ *
+ * Validation lives in validate.h, files in config.h, QEMU argv in
+ * cmdline.h, per-backend behaviour in backend.h.
+ */
+#ifndef QNM_MODEL_H
+#define QNM_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define QNM_NAME_MAX 32	 /* VM, NIC id and network names, without NUL */
+#define QNM_IFNAME_MAX 15 /* IFNAMSIZ - 1 */
+#define QNM_IPV4_LEN 16	 /* "255.255.255.255" + NUL */
+#define QNM_CIDR_LEN 19	 /* "255.255.255.255/32" + NUL */
+#define QNM_MAC_LEN 18	 /* "52:54:00:12:34:56" + NUL */
+#define QNM_MODEL_MAX 48	 /* device model name */
+#define QNM_MACHINE_MAX 48
+
+/** enum qnm_proto - transport protocol of a port forward. */
+enum qnm_proto {
+	QNM_PROTO_TCP,
+	QNM_PROTO_UDP,
+};
+
+/**
+ * struct qnm_fwd - one port forward: host side -> guest side.
+ * @proto:      tcp or udp.
+ * @host_addr:  host address to bind/match ("" = any).
+ * @host_port:  host port, 1-65535.
+ * @guest_addr: guest address ("" = the guest's first DHCP address for
+ *              user-mode NICs; required for network DNAT forwards).
+ * @guest_port: guest port, 1-65535.
+ *
+ * Used both for QEMU hostfwd= on user/slirp NICs and for DNAT rules on a
+ * host network: one list in the UI, two mechanisms underneath.
+ */
+struct qnm_fwd {
+	enum qnm_proto proto;
+	char host_addr[QNM_IPV4_LEN];
+	uint16_t host_port;
+	char guest_addr[QNM_IPV4_LEN];
+	uint16_t guest_port;
+};
+
+/** enum qnm_backend_kind - how a NIC reaches the world; see backend.h. */
+enum qnm_backend_kind {
+	QNM_BACKEND_USER,   /* QEMU's built-in SLIRP, -netdev user */
+	QNM_BACKEND_SLIRP,  /* qnm's libslirp helper, -netdev stream */
+	QNM_BACKEND_TAP,    /* a TAP device, optionally on a bridge */
+	QNM_BACKEND_BRIDGE, /* qemu-bridge-helper, -netdev bridge */
+	QNM_BACKEND__COUNT
+};
+
+/**
+ * struct qnm_user_opts - options of the user and slirp backends.
+ * @net:       guest network in CIDR ("" = QEMU's 10.0.2.0/24).
+ * @host:      host alias address seen by the guest ("" = default .2).
+ * @dhcpstart: first DHCP address ("" = default .15).
+ * @dns:       DNS server address seen by the guest ("" = default .3).
+ * @restrict_: when true the guest cannot reach outside (restrict=on).
+ * @ipv6:      IPv6 on (QEMU default) or off.
+ * @fwd:       host forwards (hostfwd=), @nfwd of them.
+ * @smb:       directory exported over SMB, or NULL (user backend only).
+ */
+struct qnm_user_opts {
+	char net[QNM_CIDR_LEN];
+	char host[QNM_IPV4_LEN];
+	char dhcpstart[QNM_IPV4_LEN];
+	char dns[QNM_IPV4_LEN];
+	bool restrict_;
+	bool ipv6;
+	struct qnm_fwd *fwd;
+	size_t nfwd;
+	char *smb;
+};
+
+/**
+ * struct qnm_tap_opts - options of the tap backend.
+ * @ifname:  TAP interface name ("" = qnm picks "qnm-VM-N" style name).
+ * @create:  true when qnm creates (and later removes) the TAP; false to use
+ *           an existing one made by the admin.
+ * @network: name of a qnm network whose bridge the TAP joins, or "".
+ * @bridge:  name of an existing host bridge to join when @network is "".
+ * @vhost:   ask QEMU for vhost-net acceleration.
+ */
+struct qnm_tap_opts {
+	char ifname[QNM_IFNAME_MAX + 1];
+	bool create;
+	char network[QNM_NAME_MAX + 1];
+	char bridge[QNM_IFNAME_MAX + 1];
+	bool vhost;
+};
+
+/**
+ * struct qnm_bridge_opts - options of the bridge-helper backend.
+ * @br:     host bridge the helper attaches the TAP to.
+ * @helper: helper path, or NULL for QEMU's default.
+ */
+struct qnm_bridge_opts {
+	char br[QNM_IFNAME_MAX + 1];
+	char *helper;
+};
+
+/**
+ * struct qnm_nic - one guest network card.
+ * @id:      netdev id, unique in its VM (e.g. "n0", "mynic0").
+ * @model:   QEMU device model (e1000, rtl8139, virtio-net-pci, ...).
+ * @mac:     MAC address "xx:xx:xx:xx:xx:xx", or "" until generated.
+ * @link_up: cable plugged at start (false: QEMU link down).
+ * @backend: which of the option groups below is in use.
+ * @user:    options of QNM_BACKEND_USER and QNM_BACKEND_SLIRP.
+ * @tap:     options of QNM_BACKEND_TAP.
+ * @bridge:  options of QNM_BACKEND_BRIDGE.
+ *
+ * The inactive option groups are kept (a form that switches backend and
+ * back loses nothing) but are neither validated nor saved.
+ */
+struct qnm_nic {
+	char id[QNM_NAME_MAX + 1];
+	char model[QNM_MODEL_MAX];
+	char mac[QNM_MAC_LEN];
+	bool link_up;
+	enum qnm_backend_kind backend;
+	struct qnm_user_opts user;
+	struct qnm_tap_opts tap;
+	struct qnm_bridge_opts bridge;
+};
+
+/** enum qnm_accel - accelerator; AUTO = KVM when /dev/kvm is usable, else TCG. */
+enum qnm_accel {
+	QNM_ACCEL_AUTO,
+	QNM_ACCEL_KVM,
+	QNM_ACCEL_TCG,
+};
+
+/** enum qnm_boot - where the guest boots from. */
+enum qnm_boot {
+	QNM_BOOT_NONE,	 /* nothing (network boot, or extra args do it) */
+	QNM_BOOT_DISK,	 /* @disk */
+	QNM_BOOT_CDROM,	 /* @cdrom, with @disk attached if set */
+	QNM_BOOT_KERNEL, /* @kernel + @initrd + @append */
+};
+
+/**
+ * struct qnm_vm - one virtual machine.
+ * @name:      unique name, also the config file's base name.
+ * @arch:      QEMU target, qemu-system-@arch is run ("x86_64").
+ * @memory_mb: memory in MiB.
+ * @cpus:      virtual CPUs.
+ * @machine:   machine type ("q35", "pc", ...; "" = QEMU default).
+ * @accel:     accelerator.
+ * @boot:      boot source kind.
+ * @disk:      disk image path or NULL.
+ * @cdrom:     ISO path or NULL.
+ * @kernel:    kernel path or NULL.
+ * @initrd:    initrd path or NULL.
+ * @append:    kernel command line or NULL.
+ * @extra:     extra QEMU arguments, one argv element each, @nextra of them.
+ * @nics:      the NICs, @nnics of them.
+ */
+struct qnm_vm {
+	char name[QNM_NAME_MAX + 1];
+	char arch[16];
+	unsigned memory_mb;
+	unsigned cpus;
+	char machine[QNM_MACHINE_MAX];
+	enum qnm_accel accel;
+	enum qnm_boot boot;
+	char *disk;
+	char *cdrom;
+	char *kernel;
+	char *initrd;
+	char *append;
+	char **extra;
+	size_t nextra;
+	struct qnm_nic *nics;
+	size_t nnics;
+};
+
+/** enum qnm_net_mode - how a host network reaches the outside. */
+enum qnm_net_mode {
+	QNM_NET_NAT,	  /* routed + masquerade out of @uplink */
+	QNM_NET_BRIDGED,  /* physical @port enslaved to the bridge */
+	QNM_NET_ISOLATED, /* guests and host only */
+};
+
+/**
+ * struct qnm_network - a host network owned by qnm.
+ * @name:       unique name, the config file's base name.
+ * @bridge:     bridge interface name.
+ * @address:    host address on the bridge ("" for bridged without address).
+ * @prefix:     prefix length of @address, 1-32.
+ * @mode:       nat, bridged or isolated.
+ * @uplink:     NAT uplink interface ("" = any/default route) (nat only).
+ * @port:       physical port to enslave (bridged only).
+ * @dhcp_start: first DHCP address ("" = no DHCP).
+ * @dhcp_end:   last DHCP address.
+ * @fwd:        port forwards (DNAT) into the network, @nfwd of them.
+ */
+struct qnm_network {
+	char name[QNM_NAME_MAX + 1];
+	char bridge[QNM_IFNAME_MAX + 1];
+	char address[QNM_IPV4_LEN];
+	unsigned prefix;
+	enum qnm_net_mode mode;
+	char uplink[QNM_IFNAME_MAX + 1];
+	char port[QNM_IFNAME_MAX + 1];
+	char dhcp_start[QNM_IPV4_LEN];
+	char dhcp_end[QNM_IPV4_LEN];
+	struct qnm_fwd *fwd;
+	size_t nfwd;
+};
+
+/* ---- names of enum values, as written in config files and the CLI ---- */
+
+const char *qnm_proto_name(enum qnm_proto p);
+int qnm_proto_parse(const char *s, enum qnm_proto *out);
+const char *qnm_backend_name(enum qnm_backend_kind k);
+int qnm_backend_parse(const char *s, enum qnm_backend_kind *out);
+const char *qnm_accel_name(enum qnm_accel a);
+int qnm_accel_parse(const char *s, enum qnm_accel *out);
+const char *qnm_boot_name(enum qnm_boot b);
+int qnm_boot_parse(const char *s, enum qnm_boot *out);
+const char *qnm_net_mode_name(enum qnm_net_mode m);
+int qnm_net_mode_parse(const char *s, enum qnm_net_mode *out);
+
+/* ---- lifecycle ---- */
+
+/**
+ * qnm_vm_new() - allocate a VM with defaults (x86_64, 512 MiB, 1 CPU,
+ * q35, accel auto, no boot source, no NICs).
+ * @name: the VM's name (copied, truncated to QNM_NAME_MAX; validate first).
+ * Return: the VM; free with qnm_vm_free().
+ */
+struct qnm_vm *qnm_vm_new(const char *name);
+void qnm_vm_free(struct qnm_vm *vm);
+/** qnm_vm_copy() - deep copy; free with qnm_vm_free(). */
+struct qnm_vm *qnm_vm_copy(const struct qnm_vm *vm);
+/** qnm_vm_equal() - deep comparison of every field. */
+bool qnm_vm_equal(const struct qnm_vm *a, const struct qnm_vm *b);
+/** qnm_vm_add_extra() - append one extra QEMU argument (copied). */
+void qnm_vm_add_extra(struct qnm_vm *vm, const char *arg);
+
+/**
+ * qnm_nic_init() - set @nic to defaults: model virtio-net-pci, no MAC,
+ * link up, user backend with IPv6 on.
+ * @id: netdev id (copied).
+ */
+void qnm_nic_init(struct qnm_nic *nic, const char *id);
+/** qnm_nic_clear() - free what @nic owns (not @nic itself). */
+void qnm_nic_clear(struct qnm_nic *nic);
+/** qnm_nic_copy() - deep copy @src into uninitialised @dst. */
+void qnm_nic_copy(struct qnm_nic *dst, const struct qnm_nic *src);
+bool qnm_nic_equal(const struct qnm_nic *a, const struct qnm_nic *b);
+
+/**
+ * qnm_vm_add_nic() - append a NIC with defaults and a free id ("n0", "n1", ...).
+ * Return: the new NIC, owned by @vm (pointer valid until the next add/del).
+ */
+struct qnm_nic *qnm_vm_add_nic(struct qnm_vm *vm);
+/** qnm_vm_del_nic() - remove NIC @index; Return: 0 or -ENOENT. */
+int qnm_vm_del_nic(struct qnm_vm *vm, size_t index);
+/** qnm_vm_find_nic() - NIC by id, or NULL. */
+struct qnm_nic *qnm_vm_find_nic(const struct qnm_vm *vm, const char *id);
+
+/** qnm_fwd_add() - append a copy of @f to the array *@v of *@n entries. */
+void qnm_fwd_add(struct qnm_fwd **v, size_t *n, const struct qnm_fwd *f);
+/** qnm_fwd_del() - remove entry @index; Return: 0 or -ENOENT. */
+int qnm_fwd_del(struct qnm_fwd **v, size_t *n, size_t index);
+/**
+ * qnm_fwd_format() - "tcp:127.0.0.1:2222-:22" (QEMU hostfwd syntax).
+ * @buf: at least 64 bytes.
+ */
+void qnm_fwd_format(const struct qnm_fwd *f, char *buf, size_t size);
+/**
+ * qnm_fwd_parse() - parse QEMU hostfwd syntax
+ * "[tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport".
+ * @field: field name used in @err.
+ * Return: 0, or -EINVAL with @err naming @field and the rule.
+ */
+struct qnm_err;
+int qnm_fwd_parse(const char *s, struct qnm_fwd *out, const char *field, struct qnm_err *err);
+
+struct qnm_network *qnm_network_new(const char *name);
+void qnm_network_free(struct qnm_network *net);
+struct qnm_network *qnm_network_copy(const struct qnm_network *net);
+bool qnm_network_equal(const struct qnm_network *a, const struct qnm_network *b);
+
+/**
+ * struct qnm_model - everything configured: all VMs and networks.
+ * @vms:  the VMs, sorted by name, @nvms of them.
+ * @nets: the networks, sorted by name, @nnets of them.
+ */
+struct qnm_model {
+	struct qnm_vm **vms;
+	size_t nvms;
+	struct qnm_network **nets;
+	size_t nnets;
+};
+
+void qnm_model_init(struct qnm_model *m);
+void qnm_model_clear(struct qnm_model *m);
+struct qnm_vm *qnm_model_find_vm(const struct qnm_model *m, const char *name);
+struct qnm_network *qnm_model_find_net(const struct qnm_model *m, const char *name);
+/** qnm_model_add_vm() - take ownership of @vm, keeping the list sorted. */
+void qnm_model_add_vm(struct qnm_model *m, struct qnm_vm *vm);
+/** qnm_model_remove_vm() - detach (not free) the VM named @name; Return: it or NULL. */
+struct qnm_vm *qnm_model_remove_vm(struct qnm_model *m, const char *name);
+void qnm_model_add_net(struct qnm_model *m, struct qnm_network *net);
+struct qnm_network *qnm_model_remove_net(struct qnm_model *m, const char *name);
+
+#endif

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * util.h - small helpers shared by the whole engine: memory, strings,
+ * user-facing errors.
+ *
+ * Conventions (see ../shared/STYLE.md):
+ *  - engine functions return 0 or a negative errno;
+ *  - the user-facing text goes into a caller-supplied struct qnm_err, which
+ *    also names the field (config key / form field / CLI option) at fault;
+ *  - nothing here calls exit(), except qnm_oom(), which is the one place an
+ *    out-of-memory condition is allowed to end the process.
+ */
+#ifndef QNM_UTIL_H
+#define QNM_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define QNM_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/**
+ * struct qnm_err - a user-facing error.
+ * @code:  the negative errno that was returned alongside this message.
+ * @field: the field, key or option at fault ("" when none applies), e.g.
+ *         "nic[0].mac" or "network.address".
+ * @msg:   one sentence naming the field and the rule that was broken.
+ */
+struct qnm_err {
+	int code;
+	char field[64];
+	char msg[512];
+};
+
+/**
+ * qnm_err_set() - fill @e (which may be NULL) and return @code.
+ * @e:     error to fill, or NULL to only return @code.
+ * @code:  negative errno to return.
+ * @field: field at fault, or NULL.
+ * @fmt:   printf format of the message.
+ *
+ * Return: @code, so callers can write ``return qnm_err_set(e, -EINVAL, ...)``.
+ */
+int qnm_err_set(struct qnm_err *e, int code, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/**
+ * qnm_err_prefix() - prepend "@fmt: " to an already-set message.
+ * @e:   error to change, or NULL.
+ * @fmt: printf format of the prefix.
+ */
+void qnm_err_prefix(struct qnm_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/** qnm_err_clear() - reset @e to "no error". */
+void qnm_err_clear(struct qnm_err *e);
+
+/**
+ * qnm_oom() - report an allocation failure and abort.
+ *
+ * A UI registers a hook with qnm_set_oom_hook() (e.g. endwin()) so the
+ * terminal is restored first.
+ */
+void qnm_oom(void) __attribute__((noreturn));
+
+/** qnm_set_oom_hook() - set a function run by qnm_oom() before aborting. */
+void qnm_set_oom_hook(void (*hook)(void));
+
+/* Allocation helpers: never return NULL (they call qnm_oom()). */
+void *xmalloc(size_t n);
+void *xcalloc(size_t nmemb, size_t size);
+void *xrealloc(void *p, size_t n);
+/** xreallocarray() - grow an array, checking nmemb * size for overflow. */
+void *xreallocarray(void *p, size_t nmemb, size_t size);
+char *xstrdup(const char *s);
+/** xstrdup_or_null() - xstrdup(), but NULL stays NULL. */
+char *xstrdup_or_null(const char *s);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/**
+ * qnm_strlcpy() - copy @src into @dst of size @size, always terminating.
+ * Return: strlen(@src); a value >= @size means the copy was truncated.
+ */
+size_t qnm_strlcpy(char *dst, const char *src, size_t size);
+
+/** qnm_streq() - true when both strings are equal (NULL equals NULL). */
+bool qnm_streq(const char *a, const char *b);
+
+/** qnm_str_empty() - true for NULL or "". */
+static inline bool qnm_str_empty(const char *s)
+{
+	return !s || !*s;
+}
+
+/**
+ * qnm_parse_uint() - parse a decimal unsigned number in [@min, @max].
+ * @s:   the text (no sign, no leading/trailing garbage, no empty string).
+ * @min: smallest accepted value.
+ * @max: largest accepted value.
+ * @out: where the value goes on success.
+ *
+ * Return: 0, -EINVAL (not a number) or -ERANGE (outside [@min, @max]).
+ */
+int qnm_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out);
+
+/**
+ * struct qnm_strbuf - a growable, always NUL-terminated string.
+ * @s:   the text (never NULL after qnm_sb_init()).
+ * @len: its length.
+ * @cap: allocated size.
+ */
+struct qnm_strbuf {
+	char *s;
+	size_t len;
+	size_t cap;
+};
+
+void qnm_sb_init(struct qnm_strbuf *sb);
+void qnm_sb_free(struct qnm_strbuf *sb);
+void qnm_sb_add(struct qnm_strbuf *sb, const char *s);
+void qnm_sb_addn(struct qnm_strbuf *sb, const char *s, size_t n);
+void qnm_sb_addc(struct qnm_strbuf *sb, char c);
+void qnm_sb_addf(struct qnm_strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/** qnm_sb_steal() - return the text (caller frees) and reset @sb. */
+char *qnm_sb_steal(struct qnm_strbuf *sb);
+
+/**
+ * struct qnm_strv - a growable NULL-terminated array of owned strings,
+ * used for argv arrays.
+ * @v: the strings, v[n] == NULL.
+ * @n: how many.
+ */
+struct qnm_strv {
+	char **v;
+	size_t n;
+	size_t cap;
+};
+
+void qnm_strv_init(struct qnm_strv *sv);
+void qnm_strv_free(struct qnm_strv *sv);
+void qnm_strv_add(struct qnm_strv *sv, const char *s);
+void qnm_strv_addf(struct qnm_strv *sv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/** qnm_strv_take() - append @s, taking ownership of it. */
+void qnm_strv_take(struct qnm_strv *sv, char *s);
+
+/**
+ * qnm_shell_quote() - quote @s for a POSIX shell, only when needed.
+ * Return: a new string the caller frees.
+ */
+char *qnm_shell_quote(const char *s);
+
+/**
+ * qnm_argv_to_shell() - join an argv as one copy-pasteable shell line.
+ * Return: a new string the caller frees.
+ */
+char *qnm_argv_to_shell(char *const *argv);
+
+#endif
