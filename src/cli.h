@@ -43,4 +43,13 @@ bool qnm_cli_wants_help(int argc, char **argv);
 /** qnm_cli_error() - print "qnm: CMD: message" (and the field) to stderr; Return: 1. */
 int qnm_cli_error(struct qnm_ctx *ctx, const char *cmd, const struct qnm_err *err);
 
+/* The commands, one per cli-*.c file (table in cli.c). */
+extern const struct qnm_cli_cmd qnm_cmd_cmdline;
+extern const struct qnm_cli_cmd qnm_cmd_del;
+extern const struct qnm_cli_cmd qnm_cmd_list;
+extern const struct qnm_cli_cmd qnm_cmd_new;
+extern const struct qnm_cli_cmd qnm_cmd_nic;
+extern const struct qnm_cli_cmd qnm_cmd_set;
+extern const struct qnm_cli_cmd qnm_cmd_show;
+
 #endif
