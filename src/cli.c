@@ -17,6 +17,7 @@ static const struct qnm_cli_cmd *const commands[] = {
 	&qnm_cmd_nic,
 	&qnm_cmd_set,
 	&qnm_cmd_show,
+	&qnm_cmd_slirp_helper,
 };
 
 const struct qnm_cli_cmd *qnm_cli_find(const char *name)

@@ -51,5 +51,6 @@ extern const struct qnm_cli_cmd qnm_cmd_new;
 extern const struct qnm_cli_cmd qnm_cmd_nic;
 extern const struct qnm_cli_cmd qnm_cmd_set;
 extern const struct qnm_cli_cmd qnm_cmd_show;
+extern const struct qnm_cli_cmd qnm_cmd_slirp_helper;
 
 #endif
