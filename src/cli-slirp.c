@@ -191,9 +191,10 @@ static int run_helper(struct qnm_ctx *ctx, int argc, char **argv)
 		r = usage_error(ctx, cfg.ready_fd, "--socket and --control are required");
 		goto out;
 	}
-	if (qnm_slirp_helper_run(&cfg, &err)) {
+	r = qnm_slirp_helper_run(&cfg, &err);
+	if (r) {
 		fprintf(ctx->errout, "qnm: %s: %s\n", CMD, err.msg);
-		r = 1;
+		r = r == -EINVAL ? 2 : 1; /* a bad option value is a usage error */
 	}
 out:
 	free(u.fwd);
@@ -243,7 +244,7 @@ static int run_ctl(struct qnm_ctx *ctx, int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, "+", ctl_opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "", ctl_opts, NULL)) != -1) {
 		if (o == OPT_JSON) {
 			json = true;
 		} else if (o == OPT_TIMEOUT) {
@@ -322,6 +323,7 @@ const struct qnm_cli_cmd qnm_cmd_slirp_helper = {
 		"ctl requests (see src/slirpctl.h): stats, info, conns, hostfwd-list,\n"
 		"  hostfwd-add SPEC, hostfwd-remove [tcp|udp]:[HOSTADDR]:HOSTPORT\n"
 		"Counters are from the guest's point of view: rx = to the guest, tx = from it.\n"
-		"Exit status: 0 when QEMU disconnected or on SIGTERM, 1 on failure, 2 on usage errors.\n",
+		"Exit status: 0 when QEMU disconnected or on SIGTERM, 1 on failure, 2 on usage errors\n"
+		"(including bad option values).\n",
 	.run = cmd_slirp_helper,
 };
