@@ -5,8 +5,12 @@
  * "nft -j list ruleset" independently.
  *
  * usage: nft-driver COMMAND ARGS...
- *   apply SPECFILE [bogus]   apply the networks of SPECFILE ("bogus" appends an
- *                            invalid rule to the same batch: nothing may change)
+ *   apply SPECFILE [bogus|uplink=NAME]
+ *                            apply the networks of SPECFILE through the batch API
+ *                            ("bogus" appends an invalid rule to the same batch:
+ *                            nothing may change; uplink=NAME passes NAME as every
+ *                            network's resolved uplink)
+ *   apply-api SPECFILE       the same through qnm_nft_apply()
  *   remove | exists
  *   add-fwd FWD | del-fwd FWD        FWD in QEMU hostfwd syntax, e.g. tcp::8080-10.0.0.5:80
  *   check SPECFILE           print foreign-drop warnings, one per line
@@ -194,16 +198,25 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "apply") == 0 && argc >= 3) {
 		struct qnm_nft_batch *b;
 
+		const char **up = NULL;
+		size_t i;
+
 		ret = load_spec(argv[2], &m, &err);
+		if (ret == 0 && argc >= 4 && strncmp(argv[3], "uplink=", 7) == 0) {
+			up = xcalloc(m.nnets ? m.nnets : 1, sizeof(*up));
+			for (i = 0; i < m.nnets; i++)
+				up[i] = argv[3] + 7;
+		}
 		if (ret == 0) {
 			b = qnm_nft_batch_new();
-			ret = qnm_nft_batch_table(b, m.nets, m.nnets, NULL, &err);
+			ret = qnm_nft_batch_table(b, m.nets, m.nnets, (const char *const *)up, &err);
 			if (ret == 0 && argc >= 4 && strcmp(argv[3], "bogus") == 0)
 				add_bogus_rule(b);
 			if (ret == 0)
 				ret = qnm_nft_batch_commit(b, "writing nftables table inet qnm", &err);
 			qnm_nft_batch_free(b);
 		}
+		free(up);
 	} else if (strcmp(argv[1], "apply-api") == 0 && argc >= 3) {
 		ret = load_spec(argv[2], &m, &err);
 		if (ret == 0)
