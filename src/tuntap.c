@@ -40,6 +40,7 @@ int qnm_tap_create(const char *name, const struct qnm_tap_params *p, struct qnm_
 {
 	struct ifreq ifr;
 	char action[64];
+	uid_t owner;
 	int fd, r;
 
 	snprintf(action, sizeof(action), "create tap %s", name);
@@ -65,7 +66,8 @@ int qnm_tap_create(const char *name, const struct qnm_tap_params *p, struct qnm_
 					   "%s: an interface named %s already exists", action, name);
 		return qnm_host_err(err, r, action);
 	}
-	if (p && p->owner != (uid_t)-1 && ioctl(fd, TUNSETOWNER, (unsigned long)p->owner) < 0) {
+	owner = p && p->owner != (uid_t)-1 ? p->owner : geteuid();
+	if (ioctl(fd, TUNSETOWNER, (unsigned long)owner) < 0) {
 		r = qnm_host_err(err, -errno, action);
 		goto undo;
 	}

@@ -18,10 +18,12 @@
 
 /**
  * struct qnm_tap_params - how to create a TAP.
- * @owner:     user allowed to attach without CAP_NET_ADMIN, or (uid_t)-1
- *             for none (only privileged processes may attach).
+ * @owner:     user allowed to attach without CAP_NET_ADMIN; (uid_t)-1 means
+ *             the caller's effective uid. (A TAP with neither owner nor
+ *             group may be attached by ANY user, so qnm always sets one.)
  * @group:     group allowed to attach, or (gid_t)-1 for none.
- * @vnet_hdr:  create with IFF_VNET_HDR (virtio-net offloads).
+ * @vnet_hdr:  attach with IFF_VNET_HDR while creating (the flag belongs to
+ *             the open file, not the device: QEMU sets its own).
  */
 struct qnm_tap_params {
 	uid_t owner;

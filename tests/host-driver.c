@@ -10,6 +10,7 @@
  *   addr-add IF A.B.C.D PREFIX | addr-del IF A.B.C.D PREFIX
  *   enslave PORT BR | release PORT
  *   tap-add TAP [UID [GID [vnet]]] | tap-del TAP
+ *   tap-attach TAP            open /dev/net/tun and attach to TAP (as its owner)
  *   links                     one line per link: name type up master mac addrs rx_bytes tx_packets
  *   uplink                    the default-route interface
  *   forward-get | forward-set 0|1
@@ -24,6 +25,10 @@
 #include "build-config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,8 +139,8 @@ int main(int argc, char **argv)
 		else if (r == 0 && strcmp(cmd, "own-del") == 0)
 			r = qnm_owner_remove(&o, k, a[2], &err);
 		else if (r == 0 && strcmp(cmd, "own-may") == 0)
-			r = qnm_owner_may(&o, k, a[2], nargs > 3 && !strcmp(a[3], "force"), "act on",
-					  &err);
+			r = qnm_owner_may(&o, k, a[2], nargs > 3 && !strcmp(a[3], "force"),
+					  a[2], &err);
 		else if (r == 0)
 			r = -EINVAL;
 		qnm_owner_clear(&o);
@@ -163,6 +168,20 @@ int main(int argc, char **argv)
 		p.vnet_hdr = nargs > 3 && strcmp(a[3], "vnet") == 0;
 		r = qnm_tap_create(a[0], &p, &err);
 		return r < 0 ? fail(&err, r) : 0;
+	}
+	if (strcmp(cmd, "tap-attach") == 0 && nargs == 1) {
+		struct ifreq ifr;
+		int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+
+		memset(&ifr, 0, sizeof(ifr));
+		qnm_strlcpy(ifr.ifr_name, a[0], sizeof(ifr.ifr_name));
+		ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+		if (fd < 0 || ioctl(fd, TUNSETIFF, &ifr) < 0) {
+			fprintf(stderr, "attach %s: %s\nerrno=%d\n", a[0], strerror(errno), errno);
+			return 1;
+		}
+		close(fd);
+		return 0;
 	}
 	if (strcmp(cmd, "tap-del") == 0 && nargs == 1) {
 		r = qnm_tap_delete(a[0], &err);
