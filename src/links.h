@@ -175,6 +175,15 @@ int qnm_links_addr_del(struct qnm_links *l, const char *name, const char *addr, 
 		       struct qnm_err *err);
 
 /**
+ * qnm_links_ipv4_addrs() - the IPv4 addresses of link @name, asked of the
+ * kernel now.
+ * @out: room for @max addresses in CIDR form (may be NULL when @max is 0).
+ * Return: how many addresses the link has (may exceed @max), or -errno.
+ */
+int qnm_links_ipv4_addrs(struct qnm_links *l, const char *name, char (*out)[QNM_CIDR_LEN],
+			 size_t max, struct qnm_err *err);
+
+/**
  * qnm_links_enslave() - make @port a port of bridge @bridge.
  * Ownership and confirmation are the caller's business (see netctl.h).
  * Return: 0 or -errno.

@@ -172,7 +172,8 @@ static void undo_bridge(struct qnm_netctl *nc, struct undo_log *u, const struct 
 
 static void undo_addr(struct qnm_netctl *nc, struct undo_log *u, const struct undo *x)
 {
-	qnm_links_addr_del(nc->links, x->a, x->b, x->n, NULL);
+	if (qnm_links_addr_del(nc->links, x->a, x->b, x->n, NULL) == 0)
+		qnm_owner_remove(&nc->owner, QNM_OWN_ADDR, x->a, NULL);
 }
 
 static void undo_port(struct qnm_netctl *nc, struct undo_log *u, const struct undo *x)
@@ -273,8 +274,9 @@ static int up_port(struct qnm_netctl *nc, struct qnm_network *net,
 		   const struct qnm_net_up_opts *o, struct undo_log *u, struct qnm_strv *notes,
 		   struct qnm_err *err)
 {
+	char addrs[1][QNM_CIDR_LEN], what[96];
 	struct qnm_link_info li;
-	int r;
+	int r, naddrs;
 
 	if (net->mode != QNM_NET_BRIDGED || !net->port[0])
 		return 0;
@@ -286,13 +288,18 @@ static int up_port(struct qnm_netctl *nc, struct qnm_network *net,
 				   net->name, net->port);
 	if (strcmp(li.master_name, net->bridge) == 0)
 		return 0;
+	naddrs = qnm_links_ipv4_addrs(nc->links, net->port, addrs, 1, err);
+	if (naddrs < 0)
+		return naddrs;
+	if (naddrs)
+		snprintf(what, sizeof(what), "the host's address on %s (%s)", net->port, addrs[0]);
+	else
+		snprintf(what, sizeof(what), "any address the host puts on %s", net->port);
 	if (!o->confirm_port)
 		return qnm_err_set(err, -EPERM, "network.port",
-				   "network %s: adding %s to bridge %s takes %s over: the host's "
-				   "address on %s stops working until it is moved to %s; add "
-				   "--confirm-port to go ahead",
-				   net->name, net->port, net->bridge, net->port, net->port,
-				   net->bridge);
+				   "network %s: adding %s to bridge %s takes %s over: %s stops "
+				   "working until it is moved to %s; add --confirm-port to go ahead",
+				   net->name, net->port, net->bridge, net->port, what, net->bridge);
 	if (li.master && !o->force)
 		return qnm_err_set(err, -EBUSY, "network.port",
 				   "network %s: %s is already a port of %s (add --force to move it)",
@@ -312,10 +319,8 @@ static int up_port(struct qnm_netctl *nc, struct qnm_network *net,
 			return r;
 		undo_push(u, UNDO_LINKDOWN, net->port, NULL, 0);
 	}
-	if (li.naddrs)
-		qnm_strv_addf(notes, "%s is now a port of %s: the host's address on %s no longer "
-				     "works until it is moved to %s",
-			      net->port, net->bridge, net->port, net->bridge);
+	qnm_strv_addf(notes, "%s is now a port of %s: %s no longer works until it is moved to %s",
+		      net->port, net->bridge, what, net->bridge);
 	return 0;
 }
 
@@ -404,6 +409,15 @@ int qnm_net_up(struct qnm_netctl *nc, struct qnm_model *m, struct qnm_network *n
 			goto fail;
 		if (added)
 			undo_push(&u, UNDO_ADDR, net->bridge, net->address, net->prefix);
+		if (added && !qnm_owner_find(&nc->owner, QNM_OWN_BRIDGE, net->bridge)) {
+			/* An adopted bridge stays on down: remember the address we added. */
+			char cidr[QNM_CIDR_LEN + 4];
+
+			snprintf(cidr, sizeof(cidr), "%s/%u", net->address, net->prefix);
+			r = qnm_owner_add(&nc->owner, QNM_OWN_ADDR, net->bridge, cidr, err);
+			if (r < 0)
+				goto fail;
+		}
 	}
 	r = up_port(nc, net, o, &u, notes, err);
 	if (r < 0)
@@ -529,7 +543,26 @@ int qnm_net_down(struct qnm_netctl *nc, struct qnm_model *m, const char *name,
 		if (r < 0)
 			goto fail;
 	} else {
-		qnm_strv_addf(notes, "bridge %s was not created by qnm and stays", bridge);
+		rec = qnm_owner_find(&nc->owner, QNM_OWN_ADDR, bridge);
+		if (rec) {
+			char addr[QNM_CIDR_LEN + 4], *slash;
+
+			qnm_strlcpy(addr, rec->extra, sizeof(addr));
+			slash = strchr(addr, '/');
+			if (slash)
+				*slash++ = '\0';
+			r = qnm_links_addr_del(nc->links, bridge, addr,
+					       slash ? (unsigned)atoi(slash) : 32, err);
+			if (r == -ENODEV)
+				r = 0;
+			if (r == 0)
+				r = qnm_owner_remove(&nc->owner, QNM_OWN_ADDR, bridge, err);
+			if (r < 0)
+				goto fail;
+		}
+		qnm_strv_addf(notes, "bridge %s was not created by qnm and stays (without the "
+				     "address qnm put on it)",
+			      bridge);
 	}
 	return 0;
 fail:

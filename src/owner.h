@@ -27,6 +27,7 @@ enum qnm_own_kind {
 	QNM_OWN_NFT,	 /* name: "inet qnm", qnm's nftables table */
 	QNM_OWN_NET,	 /* name: network that is up; extra: its bridge */
 	QNM_OWN_SYSCTL,	 /* name: sysctl qnm changed; extra: value before */
+	QNM_OWN_ADDR,	 /* name: bridge qnm did not create; extra: address/prefix qnm put on it */
 	QNM_OWN__COUNT
 };
 
