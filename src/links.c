@@ -20,7 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <netlink/attr.h>
 #include <netlink/cache.h>
+#include <netlink/msg.h>
 #include <netlink/errno.h>
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
@@ -233,10 +237,19 @@ int qnm_links_new(bool want_addrs, struct qnm_links **out, struct qnm_err *err)
 
 	*out = NULL;
 	l->want_addrs = want_addrs;
+	/* Subscribe before the first dump, so that no change falls in between. */
+	l->events = nl_socket_alloc();
 	l->sk = nl_socket_alloc();
-	if (!l->sk)
+	if (!l->sk || !l->events)
 		qnm_oom();
-	r = nl_connect(l->sk, NETLINK_ROUTE);
+	nl_socket_disable_seq_check(l->events);
+	r = nl_connect(l->events, NETLINK_ROUTE);
+	if (r == 0)
+		r = nl_socket_add_memberships(l->events, RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, 0);
+	if (r == 0)
+		r = nl_socket_set_nonblocking(l->events);
+	if (r == 0)
+		r = nl_connect(l->sk, NETLINK_ROUTE);
 	if (r < 0) {
 		r = qnm_host_err(err, qnm_nl_errno(r), "open rtnetlink socket");
 		goto fail;
@@ -254,6 +267,7 @@ int qnm_links_new(bool want_addrs, struct qnm_links **out, struct qnm_err *err)
 		}
 	}
 	rebuild(l);
+	l->fills = 1;
 	*out = l;
 	return 0;
 fail:
@@ -271,14 +285,115 @@ void qnm_links_free(struct qnm_links *l)
 		nl_cache_free(l->link_cache);
 	if (l->sk)
 		nl_socket_free(l->sk);
+	if (l->events)
+		nl_socket_free(l->events);
 	free(l->v);
 	free(l);
+}
+
+void qnm_links_invalidate(struct qnm_links *l)
+{
+	l->stale = true;
+}
+
+/* Drain the notification socket; true when anything (or an overflow) came. */
+static bool links_changed(struct qnm_links *l)
+{
+	int fd = nl_socket_get_fd(l->events);
+	bool changed = false;
+	char buf[8192];
+	ssize_t n;
+
+	for (;;) {
+		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n > 0) {
+			changed = true;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == ENOBUFS) { /* lost events: assume anything changed */
+			changed = true;
+			continue;
+		}
+		break;
+	}
+	return changed;
+}
+
+static const enum qnm_link_stat stats64_map[QNM_STAT__COUNT] = {
+	QNM_STAT_RX_PACKETS, QNM_STAT_TX_PACKETS, QNM_STAT_RX_BYTES,   QNM_STAT_TX_BYTES,
+	QNM_STAT_RX_ERRORS,  QNM_STAT_TX_ERRORS,  QNM_STAT_RX_DROPPED, QNM_STAT_TX_DROPPED,
+};
+
+/* One RTM_NEWSTATS message of the dump: copy the 64-bit counters. */
+static int stats_msg(struct nl_msg *msg, void *arg)
+{
+	struct qnm_links *l = arg;
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	const struct if_stats_msg *ifsm;
+	struct qnm_link_info *li;
+	struct nlattr *a;
+	int rem;
+
+	if (nlh->nlmsg_type != RTM_NEWSTATS || nlmsg_datalen(nlh) < (int)sizeof(*ifsm))
+		return NL_SKIP;
+	ifsm = nlmsg_data(nlh);
+	li = (struct qnm_link_info *)qnm_links_find_index(l, (int)ifsm->ifindex);
+	if (!li) {
+		l->stale = true; /* a link we have not seen: full refill next time */
+		return NL_OK;
+	}
+	nlmsg_for_each_attr(a, nlh, sizeof(*ifsm), rem) {
+		const uint64_t *c;
+		size_t i;
+
+		if (nla_type(a) != IFLA_STATS_LINK_64 ||
+		    nla_len(a) < (int)(QNM_STAT__COUNT * sizeof(uint64_t)))
+			continue;
+		/* struct rtnl_link_stats64 starts with rx/tx packets, bytes, errors, dropped. */
+		c = nla_data(a);
+		for (i = 0; i < QNM_STAT__COUNT; i++)
+			li->stats[stats64_map[i]] = c[i];
+	}
+	return NL_OK;
+}
+
+static int refill_stats(struct qnm_links *l, struct qnm_err *err)
+{
+	struct if_stats_msg ifsm = {
+		.family = AF_UNSPEC,
+		.filter_mask = IFLA_STATS_FILTER_BIT(IFLA_STATS_LINK_64),
+	};
+	struct nl_cb *cb;
+	int r;
+
+	r = nl_send_simple(l->sk, RTM_GETSTATS, NLM_F_DUMP, &ifsm, sizeof(ifsm));
+	if (r < 0)
+		return qnm_host_err(err, qnm_nl_errno(r), "read link counters");
+	cb = nl_cb_clone(nl_socket_get_cb(l->sk));
+	if (!cb)
+		qnm_oom();
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, stats_msg, l);
+	r = nl_recvmsgs(l->sk, cb);
+	nl_cb_put(cb);
+	if (r < 0)
+		return qnm_host_err(err, qnm_nl_errno(r), "read link counters");
+	l->stats_only++;
+	return 0;
 }
 
 int qnm_links_refill(struct qnm_links *l, struct qnm_err *err)
 {
 	int r;
 
+	if (!links_changed(l) && !l->stale) {
+		r = refill_stats(l, err);
+		if (r != -EOPNOTSUPP && r != -EINVAL)
+			return r;
+		/* a kernel without RTM_GETSTATS (< 4.7): full dumps it is */
+	}
+	l->stale = false;
 	r = nl_cache_refill(l->sk, l->link_cache);
 	if (r < 0)
 		return qnm_host_err(err, qnm_nl_errno(r), "list links");
@@ -288,6 +403,7 @@ int qnm_links_refill(struct qnm_links *l, struct qnm_err *err)
 			return qnm_host_err(err, qnm_nl_errno(r), "list addresses");
 	}
 	rebuild(l);
+	l->fills++;
 	return 0;
 }
 

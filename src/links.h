@@ -74,8 +74,10 @@ struct qnm_link_info {
 /**
  * struct qnm_links - a netlink socket, the link and address caches, and
  * the flattened view of the last refill.
- * @v: the links sorted by ifindex, @n of them; valid until the next
- *     qnm_links_refill() or qnm_links_free().
+ * @v:     the links sorted by ifindex, @n of them; valid until the next
+ *         qnm_links_refill() or qnm_links_free().
+ * @fills: how many full refills (link and address dumps) were done.
+ * @stats_only: how many refills only read the counters.
  *
  * Other members are private to links.c.
  */
@@ -83,10 +85,14 @@ struct qnm_links {
 	struct qnm_link_info *v;
 	size_t n;
 	size_t cap;
+	unsigned long fills;
+	unsigned long stats_only;
 	struct nl_sock *sk;
+	struct nl_sock *events;
 	struct nl_cache *link_cache;
 	struct nl_cache *addr_cache;
 	bool want_addrs;
+	bool stale;
 };
 
 /**
@@ -104,11 +110,21 @@ int qnm_links_new(bool want_addrs, struct qnm_links **out, struct qnm_err *err);
 void qnm_links_free(struct qnm_links *l);
 
 /**
- * qnm_links_refill() - dump links (and addresses) again and rebuild @l->v.
- * One call per UI tick; the counters of every link come from this dump.
+ * qnm_links_refill() - bring @l->v up to date; one call per UI tick.
+ *
+ * When the kernel announced a change of links or addresses since the last
+ * call (qnm listens to RTNLGRP_LINK and RTNLGRP_IPV4_IFADDR), or when
+ * qnm_links_invalidate() was called, the link cache (and address cache)
+ * are refilled with nl_cache_refill() and @l->v is rebuilt. Otherwise only
+ * the counters change, and they are read with one RTM_GETSTATS dump
+ * limited to the 64-bit link counters, which costs a fraction of a full
+ * link dump (see tests/bench/links-refresh.sh).
  * Return: 0 or -errno (@l->v keeps the previous view on error).
  */
 int qnm_links_refill(struct qnm_links *l, struct qnm_err *err);
+
+/** qnm_links_invalidate() - make the next qnm_links_refill() a full one. */
+void qnm_links_invalidate(struct qnm_links *l);
 
 /**
  * qnm_links_find() - a link of the last refill by name.

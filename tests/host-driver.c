@@ -12,6 +12,8 @@
  *   tap-add TAP [UID [GID [vnet]]] | tap-del TAP
  *   tap-attach TAP            open /dev/net/tun and attach to TAP (as its owner)
  *   links                     one line per link: name type up master mac addrs rx_bytes tx_packets
+ *   follow IF                 for each line read on stdin: refill, print
+ *                             "rx_bytes tx_packets up full_refills stats_only_refills" of IF
  *   uplink                    the default-route interface
  *   forward-get | forward-set 0|1
  *   own-add RUNDIR KIND NAME [EXTRA] | own-del RUNDIR KIND NAME
@@ -87,6 +89,17 @@ static int bench(struct qnm_links *l, int n, int seconds, struct qnm_err *err)
 	t1 = now_ms();
 	printf("links %zu\nrefreshes %d\nms_per_refresh %.2f\nms_best %.2f\n", l->n, n,
 	       (t1 - t0) / n, best);
+	/* the same, each a full refill (as after a link change) */
+	t0 = now_ms();
+	for (i = 0; i < n; i++) {
+		qnm_links_invalidate(l);
+		r = qnm_links_refill(l, err);
+		if (r < 0)
+			return r;
+	}
+	t1 = now_ms();
+	printf("ms_per_full_refill %.2f\nfull_refills %lu\nstats_only_refills %lu\n",
+	       (t1 - t0) / n, l->fills, l->stats_only);
 	fflush(stdout);
 	if (seconds <= 0)
 		return 0;
@@ -226,6 +239,23 @@ int main(int argc, char **argv)
 			       li->naddrs ? li->addrs[0] : "-",
 			       (unsigned long long)li->stats[QNM_STAT_RX_BYTES],
 			       (unsigned long long)li->stats[QNM_STAT_TX_PACKETS]);
+		}
+	} else if (strcmp(cmd, "follow") == 0 && nargs == 1) {
+		char line[64];
+
+		while (r == 0 && fgets(line, sizeof(line), stdin)) {
+			const struct qnm_link_info *li;
+
+			r = qnm_links_refill(l, &err);
+			li = qnm_links_find(l, a[0]);
+			if (li)
+				printf("%llu %llu %d %lu %lu\n",
+				       (unsigned long long)li->stats[QNM_STAT_RX_BYTES],
+				       (unsigned long long)li->stats[QNM_STAT_TX_PACKETS], li->up,
+				       l->fills, l->stats_only);
+			else
+				printf("gone %lu %lu\n", l->fills, l->stats_only);
+			fflush(stdout);
 		}
 	} else if (strcmp(cmd, "bench") == 0 && nargs == 2) {
 		r = bench(l, atoi(a[0]), atoi(a[1]), &err);

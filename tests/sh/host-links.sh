@@ -107,7 +107,7 @@ in_ns ip link set qv1 up
 in_ns ip link set qv0 netns "$NS2"
 ip netns exec "$NS2" ip addr add 10.63.0.2/24 dev qv0
 ip netns exec "$NS2" ip link set qv0 up
-check "traffic over the veth" in_ns busybox ping -q -c 3 -i 0.2 -W 2 10.63.0.2
+in_ns busybox ping -q -c 3 -i 0.2 -W 2 10.63.0.2 >/dev/null && ok "traffic over the veth" || fail "traffic over the veth"
 ours_j() { in_ns "$QNM" links --json | jq -S -c 'map({name, mac, master: (if .master == "" then null else .master end), rx: .stats.rx_bytes, txp: .stats.tx_packets, rxd: .stats.rx_dropped}) | sort_by(.name)'; }
 theirs_j() { in_ns ip -j -s link show | jq -S -c 'map({name: .ifname, mac: .address, master, rx: .stats64.rx.bytes, txp: .stats64.tx.packets, rxd: .stats64.rx.dropped}) | sort_by(.name)'; }
 for i in 1 2 3 4 5; do # a stray packet between the two reads: read again
@@ -121,6 +121,37 @@ expect_eq "qnm links shows addresses" '["10.63.0.1/24"]' \
 expect_eq "qnm links types" "lo:loopback qbr0:bridge qtap0:tap qtap1:tap qv1:veth" \
 	"$(in_ns "$QNM" links --json | jq -r 'map("\(.name):\(.type)") | sort | join(" ")')"
 [ "$(in_ns ip -j -s link show qv1 | jq '.[0].stats64.tx.packets')" -gt 0 ] && ok "traffic was counted" || fail "no traffic counted on qv1"
+
+# --- per-tick refresh: counters only, unless links changed ---
+coproc FOLLOW { in_ns "$DRV" follow qv1; }
+at_exit "kill $FOLLOW_PID 2>/dev/null"
+tick() { echo >&"${FOLLOW[1]}"; read -r -t 5 line <&"${FOLLOW[0]}"; echo "$line"; }
+ipstat() { in_ns ip -j -s link show qv1 | jq -r '"\(.[0].stats64.rx.bytes) \(.[0].stats64.tx.packets)"'; }
+settle() { # wait until qv1's counters stop moving (late ARP and the like)
+	local a b i
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		a=$(ipstat); sleep 0.3; b=$(ipstat)
+		[ "$a" = "$b" ] && return 0
+	done
+}
+settle
+t1=$(tick)
+expect_eq "tick 1 (full): counters as ip shows them" "$(ipstat)" "$(echo "$t1" | cut -d' ' -f1,2)"
+in_ns busybox ping -q -c 2 -i 0.2 -W 2 10.63.0.2 >/dev/null
+settle
+t2=$(tick)
+expect_eq "tick 2: new counters as ip shows them" "$(ipstat)" "$(echo "$t2" | cut -d' ' -f1,2)"
+expect_eq "tick 2: counters only, no full refill" "1 2" "$(echo "$t2" | cut -d' ' -f4,5)"
+[ "$(echo "$t2" | cut -d' ' -f1)" -gt "$(echo "$t1" | cut -d' ' -f1)" ] && ok "tick 2: counters grew" || fail "tick 2: counters did not grow ($t1 -> $t2)"
+in_ns ip link set qv1 down
+t3=$(tick)
+expect_eq "tick 3: a link change means a full refill, and qv1 is down" "0 2 2" "$(echo "$t3" | cut -d' ' -f3,4,5)"
+in_ns ip link set qv1 up
+in_ns ip link add qv8 type veth peer name qv9
+t4=$(tick)
+[ "$(echo "$t4" | cut -d' ' -f4)" -ge 3 ] && ok "tick 4: new links seen through a full refill" || fail "tick 4: $t4"
+in_ns ip link del qv8
+exec {FOLLOW[1]}>&-
 
 # --- delete ---
 check "delete tap" drv tap-del qtap0
