@@ -365,13 +365,15 @@ static int refill_stats(struct qnm_links *l, struct qnm_err *err)
 		.family = AF_UNSPEC,
 		.filter_mask = IFLA_STATS_FILTER_BIT(IFLA_STATS_LINK_64),
 	};
-	struct nl_cb *cb;
+	struct nl_cb *cb, *sk_cb;
 	int r;
 
 	r = nl_send_simple(l->sk, RTM_GETSTATS, NLM_F_DUMP, &ifsm, sizeof(ifsm));
 	if (r < 0)
 		return qnm_host_err(err, qnm_nl_errno(r), "read link counters");
-	cb = nl_cb_clone(nl_socket_get_cb(l->sk));
+	sk_cb = nl_socket_get_cb(l->sk); /* takes a reference */
+	cb = nl_cb_clone(sk_cb);
+	nl_cb_put(sk_cb);
 	if (!cb)
 		qnm_oom();
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, stats_msg, l);
