@@ -38,6 +38,18 @@ in_ns ip link add qup0 type veth peer name qup1
 in_ns ip addr add 10.99.0.1/24 dev qup0
 in_ns ip link set qup0 up
 
+# --- CLI input handling (no host change): usage errors exit 2, bad values 1, nothing written ---
+"$QNM" net >/dev/null 2>&1; expect_eq "net without subcommand: exit 2" 2 "$?"
+"$QNM" net frob >/dev/null 2>&1; expect_eq "unknown subcommand: exit 2" 2 "$?"
+"$QNM" net up >/dev/null 2>&1; expect_eq "up without name: exit 2" 2 "$?"
+"$QNM" net up lan --bogus >/dev/null 2>&1; expect_eq "unknown option: exit 2" 2 "$?"
+err=$("$QNM" net add bad bridge=qnmbr7 address=10.5.0.1/24 mode=nat dhcp-start=10.6.0.5 dhcp-end=10.6.0.9 2>&1)
+expect_eq "bad DHCP range: exit 1" 1 "$?"
+expect_contains "bad DHCP range: names the key" "dhcp-start: 10.6.0.5 is outside the network 10.5.0.1/24" "$err"
+expect_eq "bad input: nothing written" "" "$(ls "$XDG_CONFIG_HOME/qnm/networks" 2>/dev/null)"
+err=$("$QNM" net show nosuch 2>&1)
+expect_contains "show unknown network" "no network named 'nosuch'" "$err"
+
 check "net add" "$QNM" net add lan bridge=qnmbr0 address=10.77.0.1/24 mode=nat uplink=qup0 \
 	dhcp-start=10.77.0.50 dhcp-end=10.77.0.60 forward=tcp::8080-10.77.0.50:80
 expect_eq "net list: down" down "$(q net list --json | jq -r '.[0].state')"
@@ -68,6 +80,9 @@ expect_eq "up twice: same state" "$s1" "$(state)"
 expect_eq "up twice: same dnsmasq" "$pid" "$(awk '$1=="dnsmasq" && $2=="lan" {print $4}' "$OWNED")"
 err=$(q net del lan 2>&1)
 expect_contains "del refused while up" "network lan is up: take it down first" "$err"
+check "config still there" test -f "$XDG_CONFIG_HOME/qnm/networks/lan.conf"
+out=$(q net show lan --json)
+expect_eq "show --json: state and bridge counters" "up true" "$(echo "$out" | jq -r '"\(.state) \(.bridge_link.up)"')"
 
 # --- down: exactly what up made is gone ---
 check "net down" q net down lan
@@ -177,5 +192,11 @@ out=$(QNM_PROC_SYS=$T/sys q check --json | jq -r '.[] | select(.name == "ping_gr
 expect_eq "check: ping range 0-2147483647 ok" true "$out"
 out=$(QNM_DNSMASQ=/nonexistent q check --json | jq -r '.[] | select(.name == "dnsmasq") | "\(.ok) \(.detail)"')
 expect_contains "check: missing dnsmasq" "false dnsmasq not found at \$QNM_DNSMASQ=/nonexistent (install the Debian package dnsmasq-base" "$out"
+
+# --- set and del ---
+check "net set" "$QNM" net set wire port=qeth1
+expect_eq "set written" qeth1 "$("$QNM" net list --json | jq -r '.[] | select(.name == "wire") | .port')"
+check "net del" "$QNM" net del wire
+expect_eq "del: file gone" no "$(test -f "$XDG_CONFIG_HOME/qnm/networks/wire.conf" && echo yes || echo no)"
 
 finish
