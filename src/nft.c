@@ -224,40 +224,63 @@ static const char *ext_ack_msg(const struct nlmsghdr *nlh)
 	return NULL;
 }
 
-int qnm_nft_batch_commit(struct qnm_nft_batch *b, const char *action, struct qnm_err *err)
-{
+struct qnm_nft_conn {
 	struct mnl_socket *nl;
-	size_t want = b->nlabels, acked = 0;
 	char *rbuf;
+};
+
+#define RBUF_SIZE (MNL_SOCKET_BUFFER_SIZE * 4)
+
+struct qnm_nft_conn *qnm_nft_conn_new(struct qnm_err *err)
+{
+	struct qnm_nft_conn *c;
+	struct mnl_socket *nl = open_nl("opening a netfilter netlink socket", err);
+
+	if (!nl) {
+		if (!err || !err->code)
+			kernel_err(err, -errno, "opening a netfilter netlink socket", NULL, NULL);
+		return NULL;
+	}
+	c = xcalloc(1, sizeof(*c));
+	c->nl = nl;
+	c->rbuf = xmalloc(RBUF_SIZE);
+	return c;
+}
+
+void qnm_nft_conn_free(struct qnm_nft_conn *c)
+{
+	if (!c)
+		return;
+	mnl_socket_close(c->nl);
+	free(c->rbuf);
+	free(c);
+}
+
+int qnm_nft_conn_commit(struct qnm_nft_conn *c, struct qnm_nft_batch *b, const char *action,
+			struct qnm_err *err)
+{
+	size_t want = b->nlabels, acked = 0;
 	int ret = 0;
 
 	batch_end(b);
-	nl = open_nl(action, err);
-	if (!nl)
-		return err && err->code ? err->code : kernel_err(err, -errno, action, NULL, NULL);
 	if (b->len > 200 * 1024) {
 		int sz = (int)(b->len + 64 * 1024);
+		int fd = mnl_socket_get_fd(c->nl);
 
-		if (setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz)) < 0)
-			setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+		if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz)) < 0)
+			setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
 	}
-	if (mnl_socket_sendto(nl, b->buf, b->len) < 0) {
-		ret = kernel_err(err, -errno, action, "sending the batch", NULL);
-		mnl_socket_close(nl);
-		return ret;
-	}
-	rbuf = xmalloc(MNL_SOCKET_BUFFER_SIZE * 4);
+	if (mnl_socket_sendto(c->nl, b->buf, b->len) < 0)
+		return kernel_err(err, -errno, action, "sending the batch", NULL);
 	while (acked < want && ret == 0) {
-		ssize_t n = mnl_socket_recvfrom(nl, rbuf, MNL_SOCKET_BUFFER_SIZE * 4);
+		ssize_t n = mnl_socket_recvfrom(c->nl, c->rbuf, RBUF_SIZE);
 		const struct nlmsghdr *nlh;
 		int len;
 
-		if (n < 0) {
-			ret = kernel_err(err, -errno, action, "reading the kernel's answer", NULL);
-			break;
-		}
+		if (n < 0)
+			return kernel_err(err, -errno, action, "reading the kernel's answer", NULL);
 		len = (int)n;
-		for (nlh = (const struct nlmsghdr *)rbuf; mnl_nlmsg_ok(nlh, len);
+		for (nlh = (const struct nlmsghdr *)c->rbuf; mnl_nlmsg_ok(nlh, len);
 		     nlh = mnl_nlmsg_next(nlh, &len)) {
 			const struct nlmsgerr *e;
 			uint32_t idx;
@@ -265,18 +288,42 @@ int qnm_nft_batch_commit(struct qnm_nft_batch *b, const char *action, struct qnm
 			if (nlh->nlmsg_type != NLMSG_ERROR)
 				continue;
 			e = mnl_nlmsg_get_payload(nlh);
+			idx = nlh->nlmsg_seq - b->seq0 - 1;
+			if (idx >= b->nlabels && nlh->nlmsg_seq != b->seq0)
+				continue; /* not ours */
 			if (e->error == 0) {
 				acked++;
 				continue;
 			}
-			idx = nlh->nlmsg_seq - b->seq0 - 1;
 			ret = kernel_err(err, e->error, action,
 					 idx < b->nlabels ? b->labels[idx] : NULL, ext_ack_msg(nlh));
 			break;
 		}
 	}
-	free(rbuf);
-	mnl_socket_close(nl);
+	if (ret) {
+		/*
+		 * The kernel answered the whole batch during sendto(); drop the
+		 * answers we did not read so that a kept connection starts clean.
+		 */
+		while (recv(mnl_socket_get_fd(c->nl), c->rbuf, RBUF_SIZE, MSG_DONTWAIT) > 0)
+			;
+	}
+	return ret;
+}
+
+int qnm_nft_batch_commit(struct qnm_nft_batch *b, const char *action, struct qnm_err *err)
+{
+	struct qnm_nft_conn *c = qnm_nft_conn_new(err);
+	int ret;
+
+	if (!c) {
+		qnm_err_prefix(err, "%s", action);
+		if (err && err->code == -EPERM)
+			qnm_err_set(err, -EPERM, "", EPERM_FMT, action);
+		return err ? err->code : -EIO;
+	}
+	ret = qnm_nft_conn_commit(c, b, action, err);
+	qnm_nft_conn_free(c);
 	return ret;
 }
 
@@ -865,7 +912,8 @@ int qnm_nft_remove(struct qnm_err *err)
 	return qnm_nft_apply(NULL, 0, NULL, err);
 }
 
-static int one_fwd(uint16_t type, const struct qnm_fwd *f, struct qnm_err *err)
+static int one_fwd(struct qnm_nft_conn *c, uint16_t type, const struct qnm_fwd *f,
+		   struct qnm_err *err)
 {
 	struct qnm_nft_batch *b;
 	char action[128], d[64];
@@ -885,7 +933,7 @@ static int one_fwd(uint16_t type, const struct qnm_fwd *f, struct qnm_err *err)
 		return ret;
 	b = qnm_nft_batch_new();
 	batch_elems(b, type, map_for(f), &f, 1);
-	ret = qnm_nft_batch_commit(b, action, err);
+	ret = c ? qnm_nft_conn_commit(c, b, action, err) : qnm_nft_batch_commit(b, action, err);
 	qnm_nft_batch_free(b);
 	if (ret == -ENOENT)
 		qnm_err_set(err, ret, "", "%s: %s", action,
@@ -900,12 +948,38 @@ static int one_fwd(uint16_t type, const struct qnm_fwd *f, struct qnm_err *err)
 
 int qnm_nft_add_forward(const struct qnm_fwd *f, struct qnm_err *err)
 {
-	return one_fwd(NFT_MSG_NEWSETELEM, f, err);
+	return one_fwd(NULL, NFT_MSG_NEWSETELEM, f, err);
 }
 
 int qnm_nft_del_forward(const struct qnm_fwd *f, struct qnm_err *err)
 {
-	return one_fwd(NFT_MSG_DELSETELEM, f, err);
+	return one_fwd(NULL, NFT_MSG_DELSETELEM, f, err);
+}
+
+int qnm_nft_conn_add_forward(struct qnm_nft_conn *c, const struct qnm_fwd *f,
+			     struct qnm_err *err)
+{
+	return one_fwd(c, NFT_MSG_NEWSETELEM, f, err);
+}
+
+int qnm_nft_conn_del_forward(struct qnm_nft_conn *c, const struct qnm_fwd *f,
+			     struct qnm_err *err)
+{
+	return one_fwd(c, NFT_MSG_DELSETELEM, f, err);
+}
+
+int qnm_nft_conn_apply(struct qnm_nft_conn *c, struct qnm_network *const *nets, size_t n,
+		       const char *const *uplinks_resolved, struct qnm_err *err)
+{
+	struct qnm_nft_batch *b = qnm_nft_batch_new();
+	int ret;
+
+	ret = qnm_nft_batch_table(b, nets, n, uplinks_resolved, err);
+	if (ret == 0)
+		ret = qnm_nft_conn_commit(c, b, n ? ACTION_APPLY : "removing nftables table inet qnm",
+					  err);
+	qnm_nft_batch_free(b);
+	return ret;
 }
 
 /* ------------------------------------------------------------------ */

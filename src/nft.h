@@ -114,6 +114,36 @@ int qnm_nft_del_forward(const struct qnm_fwd *f, struct qnm_err *err);
 int qnm_nft_check_foreign_drop(struct qnm_network *const *nets, size_t n,
 			       struct qnm_strv *warnings, struct qnm_err *err);
 
+/* ---- a kept connection, for long-running callers (UI, helpers) ---- */
+
+/*
+ * Why keep one: when a netlink socket is closed right after a change that
+ * deleted something (a map element, the old table), the kernel makes the
+ * closing process wait for its deferred cleanup (an RCU grace period,
+ * ~10-16 ms here). The change itself is committed long before; a caller
+ * that keeps the connection open does not pay that wait per change.
+ */
+struct qnm_nft_conn;
+
+/**
+ * qnm_nft_conn_new() - open a netfilter netlink socket for repeated changes.
+ * @err: filled on failure.
+ * Return: the connection (free with qnm_nft_conn_free()), or NULL.
+ */
+struct qnm_nft_conn *qnm_nft_conn_new(struct qnm_err *err);
+/** qnm_nft_conn_free() - close @c (NULL is fine). */
+void qnm_nft_conn_free(struct qnm_nft_conn *c);
+
+/** qnm_nft_conn_apply() - qnm_nft_apply() over the kept connection @c. */
+int qnm_nft_conn_apply(struct qnm_nft_conn *c, struct qnm_network *const *nets, size_t n,
+		       const char *const *uplinks_resolved, struct qnm_err *err);
+/** qnm_nft_conn_add_forward() - qnm_nft_add_forward() over the kept connection @c. */
+int qnm_nft_conn_add_forward(struct qnm_nft_conn *c, const struct qnm_fwd *f,
+			     struct qnm_err *err);
+/** qnm_nft_conn_del_forward() - qnm_nft_del_forward() over the kept connection @c. */
+int qnm_nft_conn_del_forward(struct qnm_nft_conn *c, const struct qnm_fwd *f,
+			     struct qnm_err *err);
+
 /* ---- lower level: for tests and tools that build a batch step by step ---- */
 
 struct nftnl_rule;
@@ -144,5 +174,9 @@ void qnm_nft_batch_rule(struct qnm_nft_batch *b, struct nftnl_rule *r);
  * Return: 0, or the first error the kernel reported (nothing is applied then).
  */
 int qnm_nft_batch_commit(struct qnm_nft_batch *b, const char *action, struct qnm_err *err);
+
+/** qnm_nft_conn_commit() - qnm_nft_batch_commit() over the kept connection @c. */
+int qnm_nft_conn_commit(struct qnm_nft_conn *c, struct qnm_nft_batch *b, const char *action,
+			struct qnm_err *err);
 
 #endif

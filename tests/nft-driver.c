@@ -128,12 +128,26 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* N forwards on one NAT network: tcp host port 10000+i -> 10.99.x.y:80 */
+static void stats(const char *name, double *v, size_t n)
+{
+	qsort(v, n, sizeof(double), cmp_double);
+	/* machine-readable: NAME median min max (ms) */
+	printf("%s %.3f %.3f %.3f\n", name, v[n / 2], v[0], v[n - 1]);
+}
+
+#define REPS 21
+
+/*
+ * N forwards on one NAT network: tcp host port 10000+i -> 10.99.x.y:80.
+ * Each figure twice: one connection per call (what the CLI does) and one
+ * kept connection (what a long-running UI does; see nft.h).
+ */
 static int bench(unsigned n)
 {
 	struct qnm_network *net = qnm_network_new("bench");
 	struct qnm_err err = { 0 };
-	double t0, apply[5], add[21], del[21];
+	double t0, apply[REPS], applyk[REPS], add[REPS], del[REPS], addk[REPS], delk[REPS];
+	struct qnm_nft_conn *c;
 	struct qnm_fwd one;
 	unsigned i;
 	int ret;
@@ -151,19 +165,21 @@ static int bench(unsigned n)
 			 2 + i % 250);
 		qnm_fwd_add(&net->fwd, &net->nfwd, &f);
 	}
-	for (i = 0; i < QNM_ARRAY_SIZE(apply); i++) {
+	memset(&one, 0, sizeof(one));
+	one.proto = QNM_PROTO_UDP;
+	one.host_port = 5353;
+	one.guest_port = 53;
+	qnm_strlcpy(one.guest_addr, "10.99.9.9", sizeof(one.guest_addr));
+
+	/* one connection per call first, as separate "qnm" processes would do */
+	for (i = 0; i < REPS; i++) {
 		t0 = now_ms();
 		ret = qnm_nft_apply(&net, 1, NULL, &err);
 		apply[i] = now_ms() - t0;
 		if (ret)
 			return fail(&err, ret);
 	}
-	memset(&one, 0, sizeof(one));
-	one.proto = QNM_PROTO_UDP;
-	one.host_port = 5353;
-	one.guest_port = 53;
-	qnm_strlcpy(one.guest_addr, "10.99.9.9", sizeof(one.guest_addr));
-	for (i = 0; i < QNM_ARRAY_SIZE(add); i++) {
+	for (i = 0; i < REPS; i++) {
 		t0 = now_ms();
 		ret = qnm_nft_add_forward(&one, &err);
 		add[i] = now_ms() - t0;
@@ -175,15 +191,38 @@ static int bench(unsigned n)
 		if (ret)
 			return fail(&err, ret);
 	}
-	qsort(apply, QNM_ARRAY_SIZE(apply), sizeof(double), cmp_double);
-	qsort(add, QNM_ARRAY_SIZE(add), sizeof(double), cmp_double);
-	qsort(del, QNM_ARRAY_SIZE(del), sizeof(double), cmp_double);
-	/* machine-readable: median, min, max in ms */
-	printf("apply %.3f %.3f %.3f\n", apply[2], apply[0], apply[4]);
-	printf("add1 %.3f %.3f %.3f\n", add[10], add[0], add[20]);
-	printf("del1 %.3f %.3f %.3f\n", del[10], del[0], del[20]);
+	c = qnm_nft_conn_new(&err);
+	if (!c)
+		return fail(&err, err.code);
+	for (i = 0; i < REPS; i++) {
+		t0 = now_ms();
+		ret = qnm_nft_conn_apply(c, &net, 1, NULL, &err);
+		applyk[i] = now_ms() - t0;
+		if (ret)
+			goto out;
+	}
+	for (i = 0; i < REPS; i++) {
+		t0 = now_ms();
+		ret = qnm_nft_conn_add_forward(c, &one, &err);
+		addk[i] = now_ms() - t0;
+		if (ret)
+			goto out;
+		t0 = now_ms();
+		ret = qnm_nft_conn_del_forward(c, &one, &err);
+		delk[i] = now_ms() - t0;
+		if (ret)
+			goto out;
+	}
+	stats("apply", apply, REPS);
+	stats("apply_kept", applyk, REPS);
+	stats("add1", add, REPS);
+	stats("del1", del, REPS);
+	stats("add1_kept", addk, REPS);
+	stats("del1_kept", delk, REPS);
+out:
+	qnm_nft_conn_free(c);
 	qnm_network_free(net);
-	return 0;
+	return ret ? fail(&err, ret) : 0;
 }
 
 int main(int argc, char **argv)
