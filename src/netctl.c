@@ -427,6 +427,9 @@ int qnm_net_up(struct qnm_netctl *nc, struct qnm_model *m, struct qnm_network *n
 		goto fail;
 	upset_build(nc, m, NULL, net, &s);
 	r = nft_sync(nc, &s, err);
+	if (r == 0 && net->mode != QNM_NET_BRIDGED)
+		/* read-only look at other tables; a failure there is no reason to stop */
+		qnm_nft_check_foreign_drop(&s.nets[s.n - 1], 1, notes, NULL);
 	upset_free(&s);
 	if (r < 0)
 		goto fail;

@@ -10,7 +10,9 @@
  *   3. nat mode: net.ipv4.ip_forward = 1 (the previous value is recorded
  *      and restored when the last NAT network goes down);
  *   4. qnm's nftables table "inet qnm" rewritten for all networks that are
- *      up, this one included (one atomic batch, see nft.h);
+ *      up, this one included (one atomic batch, see nft.h); other tables are
+ *      read (never changed) and a note is added when one of them would drop
+ *      the network's forwarded traffic;
  *   5. the bridge set up;
  *   6. nat/isolated with a DHCP range: dnsmasq on the bridge.
  * A step that fails undoes every step this call did, in reverse order:

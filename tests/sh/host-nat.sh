@@ -40,7 +40,15 @@ ino ip link set qout0 up
 
 check "net add" "$QNM" net add lan bridge=qnmbr0 address=10.77.0.1/24 mode=nat uplink=qup0 \
 	dhcp-start=10.77.0.50 dhcp-end=10.77.0.50 forward=tcp::8080-10.77.0.50:80
-check "net up" q net up lan
+# a foreign firewall table with a policy-drop forward chain: qnm warns and
+# leaves it alone; the test allows the bridge there, as the warning suggests
+echo 'table inet fw { chain forward_in { type filter hook forward priority 10; policy drop; }; }' >"$T/fw.nft"
+inh nft -f "$T/fw.nft"
+out=$(q net up lan 2>&1)
+expect_eq "net up" 0 "$?"
+expect_contains "warns about the foreign drop policy" "table inet fw, chain forward_in (hook forward) has policy drop and no rule accepting bridge qnmbr0" "$out"
+inh nft add rule inet fw forward_in iifname qnmbr0 accept
+inh nft add rule inet fw forward_in oifname qnmbr0 accept
 
 # guest: qg0 in the guest netns, its peer qgp0 on the bridge
 ip link add qgp0 netns "$H" type veth peer name qg0 netns "$G"
@@ -100,6 +108,8 @@ inh ip link set qgp0 nomaster
 check "net down" q net down lan
 expect_eq "down: no bridge" "" "$(inh ip -j link show qnmbr0 2>/dev/null | jq -r '.[].ifname')"
 expect_eq "down: no table" no "$(inh nft list table inet qnm >/dev/null 2>&1 && echo yes || echo no)"
+expect_eq "down: the foreign table untouched (its 2 rules)" 2 \
+	"$(inh nft -j list table inet fw | jq '[.nftables[] | select(has("rule"))] | length')"
 expect_eq "down: ip_forward restored" 0 "$(inh cat /proc/sys/net/ipv4/ip_forward)"
 expect_eq "down: no dnsmasq of ours" "" "$(ip netns pids "$H" 2>/dev/null | xargs -r -I{} cat /proc/{}/cmdline 2>/dev/null | tr '\0' ' ' | grep -o 'dnsmasq-lan.pid' || true)"
 HOSTPORT=10.99.0.1:8080
