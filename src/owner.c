@@ -3,6 +3,7 @@
 #include "build-config.h"
 
 #include "owner.h"
+#include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -95,29 +96,6 @@ bad:
 	return 0;
 }
 
-static int mkdir_p(const char *path)
-{
-	char *dup = xstrdup(path), *s;
-	int r = 0;
-
-	for (s = dup + 1; ; s++) {
-		if (*s == '/' || !*s) {
-			char c = *s;
-
-			*s = '\0';
-			if (mkdir(dup, 0700) < 0 && errno != EEXIST) {
-				r = -errno;
-				break;
-			}
-			*s = c;
-			if (!c)
-				break;
-		}
-	}
-	free(dup);
-	return r;
-}
-
 static int load(struct qnm_owner *o, struct qnm_err *err)
 {
 	struct qnm_own_rec *v = NULL;
@@ -163,40 +141,20 @@ static int load(struct qnm_owner *o, struct qnm_err *err)
 	return 0;
 }
 
-/* Temp file in the same directory, fsync, rename: readers see old or new. */
+/* Atomically (config.h): readers see the old records or the new ones. */
 static int save(struct qnm_owner *o, struct qnm_err *err)
 {
 	struct qnm_strbuf sb;
-	char *tmp = xasprintf("%s.tmp.%ld", o->path, (long)getpid());
 	size_t i;
-	int fd, r = 0;
+	int r;
 
 	qnm_sb_init(&sb);
 	qnm_sb_add(&sb, "# qnm ownership records: KIND NAME NETNS [EXTRA] (do not edit while qnm runs)\n");
 	for (i = 0; i < o->n; i++)
 		qnm_sb_addf(&sb, "%s %s %llu%s%s\n", kind_names[o->v[i].kind], o->v[i].name,
 			    o->v[i].netns, o->v[i].extra[0] ? " " : "", o->v[i].extra);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		r = -errno;
-		goto out;
-	}
-	if (write(fd, sb.s, sb.len) != (ssize_t)sb.len || fsync(fd) < 0) {
-		r = errno ? -errno : -EIO;
-		close(fd);
-		unlink(tmp);
-		goto out;
-	}
-	close(fd);
-	if (rename(tmp, o->path) < 0) {
-		r = -errno;
-		unlink(tmp);
-	}
-out:
-	if (r < 0)
-		qnm_err_set(err, r, "", "write %s: %s", o->path, strerror(-r));
+	r = qnm_atomic_write(o->path, sb.s, sb.len, 0600, err);
 	qnm_sb_free(&sb);
-	free(tmp);
 	return r;
 }
 
@@ -219,7 +177,7 @@ int qnm_owner_open(struct qnm_owner *o, const char *runtime_dir, struct qnm_err 
 	int r;
 
 	memset(o, 0, sizeof(*o));
-	r = mkdir_p(runtime_dir);
+	r = qnm_mkdir_p(runtime_dir, 0700);
 	if (r < 0)
 		return qnm_err_set(err, r, "", "create %s: %s", runtime_dir, strerror(-r));
 	o->path = xasprintf("%s/owned", runtime_dir);
