@@ -339,8 +339,7 @@ int qnm_catalog_parse(struct qnm_catalog *c, const char *text, size_t len, struc
 	return 0;
 }
 
-/* The catalog in QEMU's own format (used for the cache). */
-static char *catalog_format(const struct qnm_catalog *c)
+char *qnm_catalog_format(const struct qnm_catalog *c)
 {
 	struct qnm_strbuf sb;
 	size_t i;
@@ -628,7 +627,7 @@ static char *cache_read(const char *file, const char *key, size_t *len)
 static void cache_write(const char *dir, const char *file, const char *key,
 			const struct qnm_catalog *c)
 {
-	char *text = catalog_format(c), *tmp;
+	char *text = qnm_catalog_format(c), *tmp;
 	size_t klen = strlen(key), tlen = strlen(text);
 	bool ok;
 	int fd;
