@@ -22,25 +22,34 @@ free_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# accept NAME EXPECT_JSON [--listen PATH]... -- GEN_ARGS...
-# Generate the argv and have QEMU + QMP check it. Runs under $RUN (e.g. a netns).
-accept() {
-	local name=$1 expect=$2 listen=() argvf="$T/$1.argv" out
-	shift 2
-	while [ "$1" != -- ]; do listen+=("$1" "$2"); shift 2; done
-	shift
+# check_argv NAME EXPECT_JSON ARGV_FILE [--listen PATH]...
+# Have QEMU + QMP check a NUL-separated argv. Runs under $RUN (e.g. a netns).
+check_argv() {
+	local name=$1 expect=$2 argvf=$3 out
+	shift 3
 	CASES=$((CASES + 1))
-	if ! "$GEN" --qemu "$QEMU" --accel tcg "$@" >"$argvf"; then
-		fail "$name: qnm refused to generate the command line"
-		return
-	fi
 	if out=$(timeout 60 ${RUN:-} python3 "$CHECK" --timeout 40 --argv "$argvf" \
-		--expect "$expect" "${listen[@]}" 2>&1); then
+		--expect "$expect" "$@" 2>&1); then
 		ok "$name"
 	else
 		fail "$name"
 		printf '%s\n' "$out" | sed 's/^/    /'
 	fi
+}
+
+# accept NAME EXPECT_JSON [--listen PATH]... -- GEN_ARGS...
+# Generate the argv with tests/argv-gen and check it.
+accept() {
+	local name=$1 expect=$2 listen=() argvf="$T/$1.argv"
+	shift 2
+	while [ "$1" != -- ]; do listen+=("$1" "$2"); shift 2; done
+	shift
+	if ! "$GEN" --qemu "$QEMU" --accel tcg "$@" >"$argvf"; then
+		CASES=$((CASES + 1))
+		fail "$name: qnm refused to generate the command line"
+		return
+	fi
+	check_argv "$name" "$expect" "$argvf" "${listen[@]}"
 }
 
 # ---- user mode: every model, both styles, the user options ----
@@ -122,6 +131,42 @@ accept "runtime-args" \
 	--rundir "$T/run,dir" --paused --nic model=e1000 mac=02:00:00:00:00:61
 [ -f "$T/run,dir/serial.log" ] && ok "QEMU opened the serial log qnm asked for" ||
 	fail "no serial.log in $T/run,dir"
+
+# ---- through the real CLI: qnm new / nic add, then qnm cmdline (JSON argv and the
+# shell-quoted line, evaluated by bash as a user would paste it) ----
+P4=$(free_port)
+if "$QNM" new clivm accel=tcg memory=128 >/dev/null &&
+	"$QNM" nic add clivm model=e1000 hostfwd=tcp:127.0.0.1:$P4-:22 >/dev/null &&
+	"$QNM" nic add clivm model=rtl8139 restrict=on ipv6=off >/dev/null &&
+	"$QNM" nic add clivm model=virtio-net-pci mac=02:76:7d:d7:1e:3f >/dev/null; then
+	# Expectations from the configuration as qnm reports it (MACs were generated).
+	"$QNM" nic list clivm --json >"$T/cli-nics.json"
+	cli_expect() {
+		python3 - "$T/cli-nics.json" "$1" <<'PY'
+import json, sys
+types = {"user": "user", "slirp": "stream", "tap": "tap", "bridge": "tap"}
+nics = []
+for n in json.load(open(sys.argv[1])):
+    e = {"model": n["model"], "mac": n["mac"], "type": types[n["backend"]],
+         "peer": {"restrict": "on" if n["restrict"] else "off"}}
+    if sys.argv[2] == "netdev":
+        e["id"] = n["id"]
+    nics.append(e)
+print(json.dumps({"nics": nics}))
+PY
+	}
+	"$QNM" cmdline clivm --json | python3 -c 'import json, sys
+sys.stdout.write("".join(a + "\0" for a in json.load(sys.stdin)))' >"$T/cli-netdev.argv"
+	check_argv "cli-cmdline-json-netdev" "$(cli_expect netdev)" "$T/cli-netdev.argv"
+	line=$("$QNM" cmdline clivm --nic-form)
+	eval "words=($line)"
+	printf '%s\0' "${words[@]}" >"$T/cli-nic.argv"
+	check_argv "cli-cmdline-shell-line-nic-form" "$(cli_expect nic)" "$T/cli-nic.argv"
+	grep -q "mac=02:76:7d:d7:1e:3f" "$T/cli-nic.argv" && grep -q "127.0.0.1:$P4-:22" "$T/cli-nic.argv" ||
+		fail "the pasted line lost an option"
+else
+	fail "qnm new / nic add failed"
+fi
 
 # ---- the checker itself can fail: wrong MAC, wrong model, wrong backend, bad argv ----
 "$GEN" --accel tcg --qemu "$QEMU" --nic model=e1000 mac=02:00:00:00:00:71 >"$T/neg.argv"
