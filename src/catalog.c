@@ -280,8 +280,7 @@ static void parse_line(struct qnm_catalog *c, struct span line)
 		} else if (span_starts(&line, "desc \"")) {
 			span_skip(&line, 6);
 			have_desc = take_quoted(&line, true, desc, sizeof(desc)) && printable(desc);
-		} else if (span_starts(&line, "no-user") &&
-			   (line.n == 7 || span_starts(&(struct span){ line.p + 7, line.n - 7 }, ","))) {
+		} else if (span_starts(&line, "no-user") && (line.n == 7 || line.p[7] == ',')) {
 			no_user = true;
 			span_skip(&line, 7);
 		} else {
@@ -515,7 +514,8 @@ int qnm_catalog_run_qemu(const char *qemu, int timeout_ms, char **out, size_t *l
 		if (r == -EIO)
 			return qnm_err_set(err, r, "qemu", "qemu: '%s -device help' failed (%s %d)",
 					   qemu, WIFEXITED(status) ? "exit status" : "signal",
-					   WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+					   WIFEXITED(status) ? WEXITSTATUS(status)
+							     : WTERMSIG(status));
 		return qnm_err_set(err, r, "qemu", "qemu: reading from %s: %s", qemu, strerror(-r));
 	}
 	*len = sb.len;
@@ -702,8 +702,8 @@ int qnm_catalog_load(const char *arch, const char *qemu, const char *cache_dir, 
 		if (!r)
 			qnm_err_set(&e, -ENOENT, "qemu", "%s lists no network devices", path);
 		else
-			qnm_err_set(&e, r, "qemu", "%s: its '-device help' has no network devices section",
-				    path);
+			qnm_err_set(&e, r, "qemu",
+				    "%s: its '-device help' has no network devices section", path);
 		qnm_catalog_free(c);
 		c = NULL;
 		goto builtin;

@@ -84,8 +84,8 @@ static void print_table(FILE *f, const struct qnm_catalog *c)
 	if (lin)
 		fprintf(f, "recommended: %s for Linux guests", lin);
 	if (win)
-		fprintf(f, "%s%s for Windows installers and old guests", lin ? ", " : "recommended: ",
-			win);
+		fprintf(f, "%s%s for Windows installers and old guests",
+			lin ? ", " : "recommended: ", win);
 	if (lin || win)
 		fputc('\n', f);
 	switch (c->source) {
