@@ -366,7 +366,7 @@ static void test_accel(void **state)
 	struct qnm_vm *vm = qnm_vm_new("a");
 	const char *tcg = "qemu-system-x86_64 -name a -machine q35 -accel tcg -m 512 -smp 1 "
 			  "-nic none -display none";
-	const char *kvm = "qemu-system-x86_64 -name a -machine q35 -accel kvm -cpu host -m 512 "
+	const char *kvm = "qemu-system-x86_64 -name a -machine q35 -accel kvm -m 512 "
 			  "-smp 1 -nic none -display none";
 
 	vm->accel = QNM_ACCEL_AUTO;
