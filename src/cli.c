@@ -15,6 +15,7 @@ static const struct qnm_cli_cmd *const commands[] = {
 	&qnm_cmd_del,
 	&qnm_cmd_links,
 	&qnm_cmd_list,
+	&qnm_cmd_models,
 	&qnm_cmd_net,
 	&qnm_cmd_new,
 	&qnm_cmd_nic,

@@ -49,6 +49,7 @@ extern const struct qnm_cli_cmd qnm_cmd_cmdline;
 extern const struct qnm_cli_cmd qnm_cmd_del;
 extern const struct qnm_cli_cmd qnm_cmd_links;
 extern const struct qnm_cli_cmd qnm_cmd_list;
+extern const struct qnm_cli_cmd qnm_cmd_models;
 extern const struct qnm_cli_cmd qnm_cmd_net;
 extern const struct qnm_cli_cmd qnm_cmd_new;
 extern const struct qnm_cli_cmd qnm_cmd_nic;
