@@ -12,6 +12,7 @@
 static const struct qnm_cli_cmd *const commands[] = {
 	&qnm_cmd_cmdline,
 	&qnm_cmd_del,
+	&qnm_cmd_forward,
 	&qnm_cmd_list,
 	&qnm_cmd_new,
 	&qnm_cmd_nic,
