@@ -14,6 +14,7 @@ static const struct qnm_cli_cmd *const commands[] = {
 	&qnm_cmd_del,
 	&qnm_cmd_forward,
 	&qnm_cmd_list,
+	&qnm_cmd_models,
 	&qnm_cmd_new,
 	&qnm_cmd_nic,
 	&qnm_cmd_set,

@@ -48,6 +48,7 @@ extern const struct qnm_cli_cmd qnm_cmd_cmdline;
 extern const struct qnm_cli_cmd qnm_cmd_del;
 extern const struct qnm_cli_cmd qnm_cmd_forward;
 extern const struct qnm_cli_cmd qnm_cmd_list;
+extern const struct qnm_cli_cmd qnm_cmd_models;
 extern const struct qnm_cli_cmd qnm_cmd_new;
 extern const struct qnm_cli_cmd qnm_cmd_nic;
 extern const struct qnm_cli_cmd qnm_cmd_set;
