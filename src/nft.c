@@ -233,12 +233,15 @@ struct qnm_nft_conn {
 
 struct qnm_nft_conn *qnm_nft_conn_new(struct qnm_err *err)
 {
+	static const char action[] = "opening a netfilter netlink socket";
 	struct qnm_nft_conn *c;
-	struct mnl_socket *nl = open_nl("opening a netfilter netlink socket", err);
+	struct mnl_socket *nl;
 
+	qnm_err_clear(err);
+	nl = open_nl(action, err);
 	if (!nl) {
 		if (!err || !err->code)
-			kernel_err(err, -errno, "opening a netfilter netlink socket", NULL, NULL);
+			kernel_err(err, -errno, action, NULL, NULL);
 		return NULL;
 	}
 	c = xcalloc(1, sizeof(*c));
@@ -316,12 +319,8 @@ int qnm_nft_batch_commit(struct qnm_nft_batch *b, const char *action, struct qnm
 	struct qnm_nft_conn *c = qnm_nft_conn_new(err);
 	int ret;
 
-	if (!c) {
-		qnm_err_prefix(err, "%s", action);
-		if (err && err->code == -EPERM)
-			qnm_err_set(err, -EPERM, "", EPERM_FMT, action);
+	if (!c)
 		return err ? err->code : -EIO;
-	}
 	ret = qnm_nft_conn_commit(c, b, action, err);
 	qnm_nft_conn_free(c);
 	return ret;

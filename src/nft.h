@@ -118,8 +118,9 @@ int qnm_nft_read_forwards(struct qnm_fwd **out, size_t *n, struct qnm_err *err);
  *            initialised with qnm_strv_init()).
  * @err:      filled on failure.
  *
+ * Isolated networks are skipped (their traffic is not meant to be forwarded).
  * Only nftables is visible here (iptables-nft included); rules of the legacy
- * x_tables backend are not.
+ * x_tables backend are not, nor interface names held in sets/maps.
  * Return: the number of warnings added (>= 0), or -errno.
  */
 int qnm_nft_check_foreign_drop(struct qnm_network *const *nets, size_t n,
