@@ -13,6 +13,7 @@ static const struct qnm_cli_cmd *const commands[] = {
 	&qnm_cmd_check,
 	&qnm_cmd_cmdline,
 	&qnm_cmd_del,
+	&qnm_cmd_forward,
 	&qnm_cmd_links,
 	&qnm_cmd_list,
 	&qnm_cmd_models,

@@ -233,12 +233,15 @@ struct qnm_nft_conn {
 
 struct qnm_nft_conn *qnm_nft_conn_new(struct qnm_err *err)
 {
+	static const char action[] = "opening a netfilter netlink socket";
 	struct qnm_nft_conn *c;
-	struct mnl_socket *nl = open_nl("opening a netfilter netlink socket", err);
+	struct mnl_socket *nl;
 
+	qnm_err_clear(err);
+	nl = open_nl(action, err);
 	if (!nl) {
 		if (!err || !err->code)
-			kernel_err(err, -errno, "opening a netfilter netlink socket", NULL, NULL);
+			kernel_err(err, -errno, action, NULL, NULL);
 		return NULL;
 	}
 	c = xcalloc(1, sizeof(*c));
@@ -316,12 +319,8 @@ int qnm_nft_batch_commit(struct qnm_nft_batch *b, const char *action, struct qnm
 	struct qnm_nft_conn *c = qnm_nft_conn_new(err);
 	int ret;
 
-	if (!c) {
-		qnm_err_prefix(err, "%s", action);
-		if (err && err->code == -EPERM)
-			qnm_err_set(err, -EPERM, "", EPERM_FMT, action);
+	if (!c)
 		return err ? err->code : -EIO;
-	}
 	ret = qnm_nft_conn_commit(c, b, action, err);
 	qnm_nft_conn_free(c);
 	return ret;
@@ -985,11 +984,10 @@ int qnm_nft_conn_apply(struct qnm_nft_conn *c, struct qnm_network *const *nets, 
 /* ------------------------------------------------------------------ */
 /* reading: dumps */
 
-typedef int (*dump_cb)(const struct nlmsghdr *nlh, void *data);
-
 /* one GET request (@flags NLM_F_DUMP or 0), answers passed to @cb */
-static int nl_get(uint16_t type, uint16_t family, uint16_t flags, void (*fill)(struct nlmsghdr *),
-		  mnl_cb_t cb, void *data, const char *action, struct qnm_err *err)
+static int nl_get(uint16_t type, uint16_t family, uint16_t flags,
+		  void (*fill)(struct nlmsghdr *, const void *), const void *fill_arg, mnl_cb_t cb,
+		  void *data, const char *action, struct qnm_err *err)
 {
 	char *buf = xmalloc(MNL_SOCKET_BUFFER_SIZE * 4);
 	struct mnl_socket *nl;
@@ -1005,7 +1003,7 @@ static int nl_get(uint16_t type, uint16_t family, uint16_t flags, void (*fill)(s
 	portid = mnl_socket_get_portid(nl);
 	nlh = nftnl_nlmsg_build_hdr(buf, type, family, flags | NLM_F_ACK, seq);
 	if (fill)
-		fill(nlh);
+		fill(nlh, fill_arg);
 	ret = (int)mnl_socket_sendto(nl, nlh, nlh->nlmsg_len);
 	if (ret < 0) {
 		ret = kernel_err(err, -errno, action, NULL, NULL);
@@ -1036,7 +1034,7 @@ out:
 	return ret;
 }
 
-static void fill_table_get(struct nlmsghdr *nlh)
+static void fill_table_get(struct nlmsghdr *nlh, const void *arg)
 {
 	struct nftnl_table *t = nftnl_table_alloc();
 
@@ -1055,13 +1053,91 @@ int qnm_nft_table_exists(struct qnm_err *err)
 {
 	int found = 0, ret;
 
-	ret = nl_get(NFT_MSG_GETTABLE, FAMILY, 0, fill_table_get, ok_cb, &found,
+	ret = nl_get(NFT_MSG_GETTABLE, FAMILY, 0, fill_table_get, NULL, ok_cb, &found,
 		     "reading nftables table inet qnm", err);
 	if (ret == -ENOENT)
 		return 0;
 	if (ret < 0)
 		return ret;
 	return found;
+}
+
+struct fwd_read {
+	bool byaddr;
+	struct qnm_fwd *v;
+	size_t n;
+};
+
+static int elem_read_cb(struct nftnl_set_elem *e, void *data)
+{
+	struct fwd_read *fr = data;
+	const uint8_t *key, *val;
+	uint32_t klen = 0, dlen = 0;
+	struct qnm_fwd f;
+	uint16_t port;
+	size_t o = fr->byaddr ? 4 : 0;
+
+	key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &klen);
+	val = nftnl_set_elem_get(e, NFTNL_SET_ELEM_DATA, &dlen);
+	if (!key || !val || klen < o + 8 || dlen < 8)
+		return 0;
+	memset(&f, 0, sizeof(f));
+	if (fr->byaddr)
+		inet_ntop(AF_INET, key, f.host_addr, sizeof(f.host_addr));
+	f.proto = key[o] == IPPROTO_UDP ? QNM_PROTO_UDP : QNM_PROTO_TCP;
+	memcpy(&port, key + o + 4, 2);
+	f.host_port = ntohs(port);
+	inet_ntop(AF_INET, val, f.guest_addr, sizeof(f.guest_addr));
+	memcpy(&port, val + 4, 2);
+	f.guest_port = ntohs(port);
+	qnm_fwd_add(&fr->v, &fr->n, &f);
+	return 0;
+}
+
+static int elems_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+
+	if (!s)
+		qnm_oom();
+	if (nftnl_set_elems_nlmsg_parse(nlh, s) >= 0)
+		nftnl_set_elem_foreach(s, elem_read_cb, data);
+	nftnl_set_free(s);
+	return MNL_CB_OK;
+}
+
+static void fill_elems_get(struct nlmsghdr *nlh, const void *map)
+{
+	struct nftnl_set *s = set_new(map);
+
+	nftnl_set_unset(s, NFTNL_SET_ID);
+	nftnl_set_elems_nlmsg_build_payload(nlh, s);
+	nftnl_set_free(s);
+}
+
+int qnm_nft_read_forwards(struct qnm_fwd **out, size_t *n, struct qnm_err *err)
+{
+	struct fwd_read fr = { 0 };
+	size_t k;
+	int ret = 0;
+
+	*out = NULL;
+	*n = 0;
+	for (k = 0; k < QNM_ARRAY_SIZE(maps) && ret == 0; k++) {
+		fr.byaddr = maps[k].byaddr;
+		ret = nl_get(NFT_MSG_GETSETELEM, FAMILY, NLM_F_DUMP, fill_elems_get, &maps[k],
+			     elems_cb, &fr,
+			     "reading nftables table inet qnm", err);
+	}
+	if (ret < 0) {
+		free(fr.v);
+		if (ret == -ENOENT)
+			qnm_err_set(err, ret, "", "nftables table inet qnm does not exist");
+		return ret;
+	}
+	*out = fr.v;
+	*n = fr.n;
+	return 0;
 }
 
 /* a foreign base chain on the forward hook */
@@ -1267,10 +1343,10 @@ int qnm_nft_check_foreign_drop(struct qnm_network *const *nets, size_t n,
 	size_t i, j;
 	int ret, count = 0;
 
-	ret = nl_get(NFT_MSG_GETCHAIN, NFPROTO_UNSPEC, NLM_F_DUMP, NULL, chain_cb, &fs, action,
+	ret = nl_get(NFT_MSG_GETCHAIN, NFPROTO_UNSPEC, NLM_F_DUMP, NULL, NULL, chain_cb, &fs, action,
 		     err);
 	if (ret == 0 && fs.n)
-		ret = nl_get(NFT_MSG_GETRULE, NFPROTO_UNSPEC, NLM_F_DUMP, NULL, rule_cb, &fs,
+		ret = nl_get(NFT_MSG_GETRULE, NFPROTO_UNSPEC, NLM_F_DUMP, NULL, NULL, rule_cb, &fs,
 			     action, err);
 	if (ret < 0) {
 		fscan_clear(&fs);

@@ -97,6 +97,17 @@ int qnm_nft_add_forward(const struct qnm_fwd *f, struct qnm_err *err);
 int qnm_nft_del_forward(const struct qnm_fwd *f, struct qnm_err *err);
 
 /**
+ * qnm_nft_read_forwards() - the DNAT forwards currently in table "inet qnm"
+ * (the elements of its two maps), read from the kernel.
+ * @out: set to a new array (caller frees with free()), NULL when empty.
+ * @n:   set to its length.
+ * @err: filled on failure.
+ * Return: 0, -ENOENT when there is no table, or -errno (-EPERM without
+ * CAP_NET_ADMIN).
+ */
+int qnm_nft_read_forwards(struct qnm_fwd **out, size_t *n, struct qnm_err *err);
+
+/**
  * qnm_nft_check_foreign_drop() - read the other tables (never changing them)
  * and warn about what would drop the forwarded traffic of these bridges: a
  * forward-hook chain with policy drop that has no rule naming the bridge, or
@@ -107,8 +118,9 @@ int qnm_nft_del_forward(const struct qnm_fwd *f, struct qnm_err *err);
  *            initialised with qnm_strv_init()).
  * @err:      filled on failure.
  *
+ * Isolated networks are skipped (their traffic is not meant to be forwarded).
  * Only nftables is visible here (iptables-nft included); rules of the legacy
- * x_tables backend are not.
+ * x_tables backend are not, nor interface names held in sets/maps.
  * Return: the number of warnings added (>= 0), or -errno.
  */
 int qnm_nft_check_foreign_drop(struct qnm_network *const *nets, size_t n,

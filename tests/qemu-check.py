@@ -73,9 +73,16 @@ class QMP:
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.sock.connect(path)
         self.f = self.sock.makefile("rw")
-        greeting = json.loads(self.f.readline())
-        if "QMP" not in greeting:
-            raise RuntimeError("no QMP greeting: %r" % greeting)
+        # QEMU 7.2 may emit an event (e.g. NETDEV_STREAM_CONNECTED) on a new
+        # monitor connection before its greeting: skip events until it.
+        for _ in range(100):
+            greeting = json.loads(self.f.readline())
+            if "QMP" in greeting:
+                break
+            if "event" not in greeting:
+                raise RuntimeError("no QMP greeting: %r" % greeting)
+        else:
+            raise RuntimeError("no QMP greeting after 100 events")
         self.cmd("qmp_capabilities")
 
     def cmd(self, name, **args):

@@ -38,7 +38,7 @@ time_ms() {
 }
 # median of the numbers on stdin
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3g", a / b }'; }
 row() { printf '  %-52s %10s ms  %s\n' "$1" "$2" "${3:-}"; }
 
 guest() { echo "10.99.$(((1 + $1 / 250) & 255)).$((2 + $1 % 250))"; }
