@@ -278,42 +278,12 @@ static struct qnm_nic *pick_nic(struct qnm_ctx *ctx, struct qnm_vm *vm, const ch
 /* validate @vm (replacing its old entry) against the whole model, then save it */
 static int save_vm(struct qnm_ctx *ctx, struct qnm_vm *vm, struct qnm_err *err)
 {
-	struct qnm_model tmp = ctx->model;
-	size_t i;
-	int r;
-
-	tmp.vms = xreallocarray(NULL, ctx->model.nvms + 1, sizeof(*tmp.vms));
-	tmp.nvms = 0;
-	for (i = 0; i < ctx->model.nvms; i++)
-		if (strcmp(ctx->model.vms[i]->name, vm->name) != 0)
-			tmp.vms[tmp.nvms++] = ctx->model.vms[i];
-	tmp.vms[tmp.nvms++] = vm;
-	r = qnm_check_vm(vm, err);
-	if (!r)
-		r = qnm_check_model(&tmp, err);
-	free(tmp.vms);
-	if (!r)
-		r = qnm_config_save_vm(&ctx->paths, vm, vm->name, err);
-	return r;
+	return qnm_ctx_save_vm(ctx, vm, vm->name, err);
 }
 
 static int check_net(struct qnm_ctx *ctx, struct qnm_network *net, struct qnm_err *err)
 {
-	struct qnm_model tmp = ctx->model;
-	size_t i;
-	int r;
-
-	tmp.nets = xreallocarray(NULL, ctx->model.nnets + 1, sizeof(*tmp.nets));
-	tmp.nnets = 0;
-	for (i = 0; i < ctx->model.nnets; i++)
-		if (strcmp(ctx->model.nets[i]->name, net->name) != 0)
-			tmp.nets[tmp.nnets++] = ctx->model.nets[i];
-	tmp.nets[tmp.nnets++] = net;
-	r = qnm_check_network(net, err);
-	if (!r)
-		r = qnm_check_model(&tmp, err);
-	free(tmp.nets);
-	return r;
+	return qnm_ctx_check_network(ctx, net, net->name, err);
 }
 
 static int find_in(const struct qnm_fwd *v, size_t n, const struct qnm_fwd *f)

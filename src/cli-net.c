@@ -349,7 +349,6 @@ static int net_down(struct qnm_ctx *ctx, const struct net_flags *f, int argc, ch
 static int edit_and_save(struct qnm_ctx *ctx, const char *cmd, struct qnm_network *net,
 			 const char *old_name, int argc, char **argv)
 {
-	struct qnm_model tmp;
 	struct qnm_err err;
 	size_t i;
 	int r = 0;
@@ -361,19 +360,7 @@ static int edit_and_save(struct qnm_ctx *ctx, const char *cmd, struct qnm_networ
 	if (r)
 		return fail(ctx, cmd, &err);
 	qnm_err_clear(&err);
-	tmp = ctx->model;
-	tmp.nets = xreallocarray(NULL, ctx->model.nnets + 1, sizeof(*tmp.nets));
-	tmp.nnets = 0;
-	for (i = 0; i < ctx->model.nnets; i++)
-		if (!old_name || strcmp(ctx->model.nets[i]->name, old_name) != 0)
-			tmp.nets[tmp.nnets++] = ctx->model.nets[i];
-	tmp.nets[tmp.nnets++] = net;
-	r = qnm_check_network(net, &err);
-	if (!r)
-		r = qnm_check_model(&tmp, &err);
-	free(tmp.nets);
-	if (!r)
-		r = qnm_config_save_network(&ctx->paths, net, old_name, &err);
+	r = qnm_ctx_save_network(ctx, net, old_name, &err);
 	return r ? fail(ctx, cmd, &err) : 0;
 }
 
@@ -423,11 +410,12 @@ static int net_set(struct qnm_ctx *ctx, const struct net_flags *f, int argc, cha
 	if (!orig)
 		return 1;
 	net = qnm_network_copy(orig);
+	/* On success @orig is replaced in the model (and freed): use @net after. */
 	r = edit_and_save(ctx, "net set", net, orig->name, argc - 1, argv + 1);
-	if (!r && is_up(ctx, orig->name))
+	if (!r && is_up(ctx, net->name))
 		fprintf(ctx->errout, "qnm: note: network %s is up: the change applies at the next "
 				     "'qnm net down %s; qnm net up %s'\n",
-			orig->name, orig->name, orig->name);
+			net->name, net->name, net->name);
 	qnm_network_free(net);
 	return r;
 }
