@@ -42,6 +42,7 @@
 
 #define RX_CAP (4 * (QNM_SLIRP_FRAME_MAX + 4))
 #define MAX_CLIENTS 16
+#define TX_BATCH (64 * 1024)
 #define READY_TIMEOUT_MS 5000
 
 /* ---- frame reassembly ---- */
@@ -297,42 +298,29 @@ static int txq_flush(struct helper *h)
 	return 0;
 }
 
-/* libslirp has a frame for the guest. */
+/*
+ * libslirp has a frame for the guest. Frames are queued and sent in batches:
+ * once the queue holds TX_BATCH bytes, and at the end of every loop round
+ * (before poll() sleeps), so a burst of segments costs one send(), not one
+ * per frame.
+ */
 static ssize_t cb_send_packet(const void *buf, size_t len, void *opaque)
 {
 	struct helper *h = opaque;
 	uint8_t hdr[4] = { (uint8_t)(len >> 24), (uint8_t)(len >> 16), (uint8_t)(len >> 8),
 			   (uint8_t)len };
-	struct iovec iov[2] = { { hdr, 4 }, { (void *)buf, len } };
-	struct msghdr m = { .msg_iov = iov, .msg_iovlen = 2 };
-	size_t done = 0;
-	ssize_t n;
 
 	if (h->qemu_fd < 0 || h->qemu_broken || len > QNM_SLIRP_FRAME_MAX ||
 	    txq_pending(&h->tx) + len + 4 > QNM_SLIRP_TXQ_LIMIT) {
 		h->st.rx_dropped++;
 		return (ssize_t)len;
 	}
-	if (!txq_pending(&h->tx)) {
-		do
-			n = sendmsg(h->qemu_fd, &m, MSG_DONTWAIT | MSG_NOSIGNAL);
-		while (n < 0 && errno == EINTR);
-		if (n < 0 && errno != EAGAIN) {
-			h->qemu_broken = true;
-			h->st.rx_dropped++;
-			return (ssize_t)len;
-		}
-		done = n < 0 ? 0 : (size_t)n;
-	}
-	if (done < 4)
-		txq_push(&h->tx, hdr + done, 4 - done);
-	if (done < 4 + len) {
-		size_t skip = done > 4 ? done - 4 : 0;
-
-		txq_push(&h->tx, (const uint8_t *)buf + skip, len - skip);
-	}
+	txq_push(&h->tx, hdr, 4);
+	txq_push(&h->tx, buf, len);
 	h->st.rx_packets++;
 	h->st.rx_bytes += len;
+	if (txq_pending(&h->tx) >= TX_BATCH && txq_flush(h) < 0)
+		h->qemu_broken = true;
 	return (ssize_t)len;
 }
 
@@ -1061,6 +1049,10 @@ static void loop_once(struct helper *h)
 	if (h->pfd[i_ctl].revents & POLLIN)
 		ctl_accept(h);
 	run_timers(h);
+	if (h->qemu_fd >= 0 && txq_pending(&h->tx) && txq_flush(h) < 0)
+		h->qemu_broken = true;
+	if (h->qemu_fd >= 0 && h->qemu_broken)
+		qemu_disconnect(h, "send failed");
 	if (h->cfg->connect_timeout && h->st.connections == 0 &&
 	    mono_ms() - h->start_ms >= (int64_t)h->cfg->connect_timeout * 1000) {
 		h->status = qnm_err_set(h->err, -ETIMEDOUT, "socket",

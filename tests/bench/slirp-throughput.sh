@@ -49,7 +49,8 @@ run() {
 	head -c $BYTES /dev/zero | busybox nc -l -p 5001 >/dev/null &
 	local srv=$!
 	if [ "$mode" = slirp ]; then
-		"$QNM" slirp-helper --socket "$T/s" --control "$T/c" --ipv6 off 2>>"$T/helper.log" &
+		"$QNM" slirp-helper --socket "$T/s" --control "$T/c" --ipv6 off --keep-listening \
+			2>>"$T/helper.log" &
 		helper=$!
 		wait_for 5 test -S "$T/c" || { echo fail; return; }
 		netdev="stream,id=n0,server=off,addr.type=unix,addr.path=$T/s"
@@ -64,7 +65,13 @@ run() {
 		-netdev "$netdev" -device "$dev,netdev=n0,mac=52:54:00:12:34:56" >/dev/null 2>&1
 	kill $srv 2>/dev/null
 	wait $srv 2>/dev/null
-	[ -n "$helper" ] && { kill $helper 2>/dev/null; wait $helper 2>/dev/null; }
+	if [ -n "$helper" ]; then
+		# --keep-listening keeps it alive after QEMU left: read its CPU time (utime +
+		# stime, clock ticks), then stop it.
+		awk '{ print $14 + $15 }' "/proc/$helper/stat" >>"$T/helper-ticks.txt"
+		kill $helper 2>/dev/null
+		wait $helper 2>/dev/null
+	fi
 	line=$(grep QNM-DL "$T/serial" | tr -d '\r')
 	set -- $line
 	if [ "${2:-0}" != $BYTES ]; then
@@ -91,4 +98,7 @@ s=$(median <"$T/slirp.txt")
 u=$(median <"$T/user.txt")
 ratio=$(awk -v s="$s" -v u="$u" 'BEGIN { printf "%.2f", s / u }')
 echo "median: slirp helper $s MB/s, built-in user $u MB/s, ratio slirp/user ${ratio}x (target >= 1.0x)"
+awk -v hz="$(getconf CLK_TCK)" -v mb="$MB" '{ t += $1; n++ }
+	END { printf "helper CPU time: %.2f s per run (%.1f ms per MiB downloaded)\n", t / n / hz, t / n / hz * 1000 / mb }' \
+	"$T/helper-ticks.txt"
 exit 0

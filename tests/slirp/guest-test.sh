@@ -54,14 +54,17 @@ at_exit "kill $L1 $L2 2>/dev/null"
 
 restrict_opt=()
 [ "$MODE" = restrict ] && restrict_opt=(--restrict)
-"$QNM" slirp-helper --socket "$SOCK" --control "$CTL" --id n0 --ipv6 off "${restrict_opt[@]}" \
+# QNM_SLIRP_HELPER_WRAP: a command prefix for the helper, e.g. valgrind (see valgrind-slirp
+# in mk/slirp.am); word-split on purpose.
+# shellcheck disable=SC2086
+${QNM_SLIRP_HELPER_WRAP:-} "$QNM" slirp-helper --socket "$SOCK" --control "$CTL" --id n0 --ipv6 off "${restrict_opt[@]}" \
 	--hostfwd tcp:127.0.0.1:6001-:7001 --hostfwd tcp:127.0.0.1:6003-:7003 \
 	--hostfwd tcp:127.0.0.1:6004-:7004 \
 	2>"$T/helper.log" &
 HELPER=$!
 at_exit "kill $HELPER 2>/dev/null"
 ctl() { "$QNM" slirp-helper ctl "$CTL" "$@"; }
-wait_for 5 ctl stats >/dev/null || { cat "$T/helper.log"; fatal "helper did not start"; }
+wait_for 20 ctl stats >/dev/null || { cat "$T/helper.log"; fatal "helper did not start"; }
 
 cat >"$T/guest.sh" <<EOF
 ip link set eth0 up
