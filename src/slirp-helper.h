@@ -165,7 +165,13 @@ uint8_t *qnm_frame_rx_space(struct qnm_frame_rx *rx, size_t *avail);
 /** qnm_frame_rx_commit() - @n bytes were written at qnm_frame_rx_space(). */
 void qnm_frame_rx_commit(struct qnm_frame_rx *rx, size_t n);
 
-/** qnm_frame_rx_feed() - copy @n bytes in (space + memcpy + commit, in steps). */
+/**
+ * qnm_frame_rx_feed() - copy @n bytes in (space + memcpy + commit, in steps).
+ *
+ * Copies at most what fits: feeding more than four largest frames without
+ * taking them out with qnm_frame_rx_next() in between loses the excess.
+ * (The helper itself reads straight into qnm_frame_rx_space().)
+ */
 void qnm_frame_rx_feed(struct qnm_frame_rx *rx, const void *data, size_t n);
 
 /**

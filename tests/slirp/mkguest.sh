@@ -18,7 +18,9 @@ missing() { echo "SKIP: needs $1 (Debian package: $2)"; exit 77; }
 kver=$(ls /lib/modules 2>/dev/null | sort -V | tail -n 1)
 [ -n "$kver" ] && [ -r "/boot/vmlinuz-$kver" ] || missing "a kernel in /boot" linux-image-amd64
 bb=/bin/busybox
-file -L "$bb" 2>/dev/null | grep -q 'statically linked' || missing "a static busybox" busybox-static
+command -v readelf >/dev/null || missing readelf binutils
+# a dynamic busybox has an ELF interpreter; the initramfs has no libraries
+[ -x "$bb" ] && ! readelf -l "$bb" 2>/dev/null | grep -q INTERP || missing "a static busybox" busybox-static
 for c in xz cpio gzip modprobe; do
 	command -v $c >/dev/null || missing "$c" "xz-utils cpio gzip kmod"
 done

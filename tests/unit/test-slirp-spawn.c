@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -210,6 +211,144 @@ static void test_overlong_line(void **state)
 	qnm_vm_free(vm);
 }
 
+/* Connect to the helper's QEMU socket as QEMU would. */
+static int fake_qemu(const char *sock)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	strcpy(sa.sun_path, sock);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	return fd;
+}
+
+static void read_full(int fd, uint8_t *buf, size_t n)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t r;
+
+		assert_int_equal(poll(&p, 1, 3000), 1);
+		r = read(fd, buf + got, n - got);
+		assert_true(r > 0);
+		got += (size_t)r;
+	}
+}
+
+static const uint8_t guest_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
+
+/* ARP "who has 10.0.2.2, tell 10.0.2.15" from the guest: 42 bytes. */
+static void arp_request(uint8_t f[42])
+{
+	static const uint8_t head[] = { 0x08, 0x06, 0, 1, 0x08, 0x00, 6, 4, 0, 1 };
+
+	memset(f, 0xff, 6);
+	memcpy(f + 6, guest_mac, 6);
+	memcpy(f + 12, head, sizeof(head));
+	memcpy(f + 22, guest_mac, 6);
+	memcpy(f + 28, (uint8_t[]){ 10, 0, 2, 15 }, 4);
+	memset(f + 32, 0, 6);
+	memcpy(f + 38, (uint8_t[]){ 10, 0, 2, 2 }, 4);
+}
+
+/* Frames in both directions through the stream socket, and the counters that match. */
+static void test_fake_qemu_frames(void **state)
+{
+	struct qnm_vm *vm = slirp_vm(0);
+	struct qnm_cmdline_opts o = { .rundir = rundir };
+	struct qnm_err err = { 0 };
+	struct qnm_slirp_stats st;
+	struct qnm_slirpctl *c;
+	uint8_t req[42], hdr[4] = { 0, 0, 0, 42 }, reply[128];
+	const uint8_t bad[4] = { 0xff, 0xff, 0xff, 0xff };
+	uint32_t len;
+	char *sock, *ctl;
+	pid_t pid;
+	int fd;
+
+	if (qnm_slirp_helper_spawn(vm, &vm->nics[0], rundir, &pid, &err))
+		fail_msg("spawn: %s", err.msg);
+	sock = qnm_slirp_socket_path(vm, &vm->nics[0], &o);
+	ctl = qnm_slirp_control_path(rundir, &vm->nics[0]);
+	fd = fake_qemu(sock);
+	arp_request(req);
+	/* the prefix and the frame in three pieces: the helper must reassemble */
+	assert_int_equal(write(fd, hdr, 4), 4);
+	usleep(50000);
+	assert_int_equal(write(fd, req, 20), 20);
+	usleep(50000);
+	assert_int_equal(write(fd, req + 20, 22), 22);
+
+	read_full(fd, hdr, 4);
+	len = (uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 | (uint32_t)hdr[2] << 8 | hdr[3];
+	assert_true(len >= 42 && len <= sizeof(reply));
+	read_full(fd, reply, len);
+	assert_memory_equal(reply, guest_mac, 6);		 /* to the guest */
+	assert_int_equal(reply[12] << 8 | reply[13], 0x0806);	 /* ARP */
+	assert_int_equal(reply[20] << 8 | reply[21], 2);	 /* reply */
+	assert_memory_equal(reply + 28, ((uint8_t[]){ 10, 0, 2, 2 }), 4);
+
+	assert_int_equal(qnm_slirpctl_open(ctl, 2000, &c, &err), 0);
+	assert_int_equal(qnm_slirpctl_stats(c, &st, &err), 0);
+	assert_true(st.connected);
+	assert_int_equal(st.connections, 1);
+	assert_int_equal(st.tx_packets, 1);
+	assert_int_equal(st.tx_bytes, 42);
+	assert_int_equal(st.rx_packets, 1);
+	assert_int_equal(st.rx_bytes, len);
+	qnm_slirpctl_free(c);
+
+	/* a length over the limit: the helper hangs up, and (default) exits cleanly */
+	assert_int_equal(write(fd, bad, 4), 4);
+	assert_int_equal(read(fd, reply, sizeof(reply)), 0);
+	close(fd);
+	assert_int_equal(wait_exit(pid), 0);
+	assert_int_not_equal(access(sock, F_OK), 0);
+	free(sock);
+	free(ctl);
+	qnm_vm_free(vm);
+}
+
+/* --keep-listening: QEMU may go and come back; counted, then SIGTERM ends it. */
+static void test_keep_listening(void **state)
+{
+	char sock[256], ctl[256];
+	struct qnm_err err = { 0 };
+	struct qnm_slirp_stats st;
+	struct qnm_slirpctl *c = NULL;
+	pid_t pid;
+	int i, fd;
+
+	snprintf(sock, sizeof(sock), "%s/keep.sock", rundir);
+	snprintf(ctl, sizeof(ctl), "%s/keep.ctl", rundir);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		execl(getenv("QNM"), "qnm", "slirp-helper", "--socket", sock, "--control", ctl,
+		      "--keep-listening", "--ipv6", "off", (char *)NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 100 && qnm_slirpctl_open(ctl, 500, &c, &err); i++)
+		usleep(50000);
+	assert_non_null(c);
+	for (i = 0; i < 2; i++) {
+		fd = fake_qemu(sock);
+		usleep(100000);
+		close(fd);
+		usleep(100000);
+	}
+	assert_int_equal(qnm_slirpctl_stats(c, &st, &err), 0);
+	assert_int_equal(st.connections, 2);
+	assert_false(st.connected);
+	qnm_slirpctl_free(c);
+	assert_int_equal(kill(pid, SIGTERM), 0);
+	assert_int_equal(wait_exit(pid), 0);
+	assert_int_not_equal(access(sock, F_OK), 0);
+	assert_int_not_equal(access(ctl, F_OK), 0);
+}
+
 static void test_spawn_port_in_use(void **state)
 {
 	int held;
@@ -269,6 +408,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_spawn_and_control),
 		cmocka_unit_test(test_overlong_line),
+		cmocka_unit_test(test_fake_qemu_frames),
+		cmocka_unit_test(test_keep_listening),
 		cmocka_unit_test(test_spawn_port_in_use),
 		cmocka_unit_test(test_spawn_bad_exe),
 		cmocka_unit_test(test_spawn_wrong_backend),
