@@ -28,7 +28,7 @@
 extern char **environ;
 
 /* Bump when the initramfs layout or scripts change: cached images are rebuilt. */
-#define DEMO_LAYOUT 3
+#define DEMO_LAYOUT 5
 
 static const char demo_append[] = "console=ttyS0 quiet cryptomgr.notests panic=-1";
 
@@ -51,7 +51,7 @@ static const char guest_init[] =
 	"while read -r m; do insmod \"/lib/modules/$m.ko\" 2>/dev/null; done < /etc/qnm/modules\n"
 	"ip link set lo up\n"
 	"hostname qnm-guest\n"
-	"acpid -c /etc/acpi 2>/dev/null\n"
+	"acpid -c /etc/acpi -l /var/log/acpid.log\n"
 	"S=/sys/firmware/qemu_fw_cfg/by_name/opt/qnm/script/raw\n"
 	"if [ -r $S ]; then\n"
 	"\tcat $S > /tmp/script.sh\n"
@@ -122,7 +122,7 @@ static const char guest_index[] =
 /* busybox acpid: the power button event runs /etc/acpi/PWRF/00000080. */
 static const char guest_pwrf[] =
 	"#!/bin/sh\n"
-	"echo 'qnm-guest: power button pressed, powering off'\n"
+	"echo 'qnm-guest: power button pressed, powering off' > /dev/console\n"
 	"poweroff -f\n";
 
 /* Drivers, in load order of their roots (dependencies come first, from modules.dep). */
@@ -599,7 +599,7 @@ static int write_initrd(const struct qnm_demo_src *s, const char *kver, const ch
 	static const char *const dirs[] = {
 		"bin", "sbin", "usr", "usr/bin", "usr/sbin", "proc", "sys", "dev", "etc", "etc/qnm",
 		"etc/acpi", "etc/acpi/PWRF", "tmp", "lib", "lib/modules", "www", "root", "var",
-		"var/run",
+		"var/run", "var/log",
 	};
 	static const char *const gzip_argv[] = { "gzip", "-1", "-n", NULL };
 	char *moddir = xasprintf("%s/%s", s->modules_dir, kver);

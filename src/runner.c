@@ -300,68 +300,6 @@ static const struct run_backend *run_backend_get(enum qnm_backend_kind k)
 	return NULL;
 }
 
-/* ---- MACs ---- */
-
-static bool mac_taken(const struct qnm_model *m, const struct qnm_vm *self, const char *mac)
-{
-	size_t i, j;
-
-	for (j = 0; j < self->nnics; j++)
-		if (strcasecmp(self->nics[j].mac, mac) == 0)
-			return true;
-	if (!m)
-		return false;
-	for (i = 0; i < m->nvms; i++) {
-		if (strcmp(m->vms[i]->name, self->name) == 0)
-			continue;
-		for (j = 0; j < m->vms[i]->nnics; j++)
-			if (strcasecmp(m->vms[i]->nics[j].mac, mac) == 0)
-				return true;
-	}
-	return false;
-}
-
-void qnm_mac_generate(const struct qnm_vm *vm, const struct qnm_nic *nic,
-		      const struct qnm_model *model, char *buf)
-{
-	uint32_t h = 2166136261u, salt;
-	const char *p;
-
-	for (p = vm->name; *p; p++)
-		h = (h ^ (uint8_t)*p) * 16777619u;
-	h = (h ^ '/') * 16777619u;
-	for (p = nic->id; *p; p++)
-		h = (h ^ (uint8_t)*p) * 16777619u;
-	for (salt = 0; salt < 1000; salt++) {
-		uint32_t v = (h ^ (salt * 2654435761u)) & 0xffffff;
-
-		/* 52:54:00:12:34:56 is QEMU's default: never hand it out. */
-		if (v == 0x123456 || v == 0)
-			continue;
-		snprintf(buf, QNM_MAC_LEN, "52:54:00:%02x:%02x:%02x", v >> 16, (v >> 8) & 0xff,
-			 v & 0xff);
-		if (!mac_taken(model, vm, buf))
-			return;
-	}
-}
-
-int qnm_runner_assign_macs(struct qnm_vm *vm, const struct qnm_model *model)
-{
-	size_t i;
-	int n = 0;
-
-	for (i = 0; i < vm->nnics; i++) {
-		char mac[QNM_MAC_LEN];
-
-		if (vm->nics[i].mac[0])
-			continue;
-		qnm_mac_generate(vm, &vm->nics[i], model, mac);
-		qnm_strlcpy(vm->nics[i].mac, mac, sizeof(vm->nics[i].mac));
-		n++;
-	}
-	return n;
-}
-
 /* ---- checks ---- */
 
 static bool in_path(const char *prog)
@@ -656,8 +594,12 @@ static int connect_started(const struct qnm_rundir *rd, pid_t qemu_pid, int time
 		r = qnm_qmp_connect(rd->qmp, 100, q, err);
 		if (r == 0)
 			return 0;
-		if (r != -ETIMEDOUT || now_ms() > deadline)
-			return r;
+		if (r != -ETIMEDOUT || now_ms() > deadline) {
+			/* QEMU closing the socket usually means it is exiting: say why. */
+			if (!qnm_runner_wait_exit(qemu_pid, 500))
+				return r;
+			return start_failed(rd, qemu_pid, "QEMU did not start", err);
+		}
 	}
 }
 

@@ -133,20 +133,4 @@ int qnm_runner_watch_fd(pid_t pid);
  */
 bool qnm_runner_wait_exit(pid_t pid, int timeout_ms);
 
-/**
- * qnm_mac_generate() - a locally administered, stable MAC for NIC @nic of
- * @vm: 52:54:00 + 24 bits of a hash of "VM/NIC", moved on while it
- * collides with any MAC in @model (which may be NULL).
- * @buf: QNM_MAC_LEN bytes.
- */
-void qnm_mac_generate(const struct qnm_vm *vm, const struct qnm_nic *nic,
-		      const struct qnm_model *model, char *buf);
-
-/**
- * qnm_runner_assign_macs() - give every NIC of @vm without a MAC one from
- * qnm_mac_generate() (QEMU would otherwise give every guest the same MAC).
- * Return: how many MACs were assigned (the caller saves the VM when > 0).
- */
-int qnm_runner_assign_macs(struct qnm_vm *vm, const struct qnm_model *model);
-
 #endif
