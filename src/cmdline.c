@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 void qnm_qemu_escape(struct qnm_strbuf *sb, const char *val)
@@ -26,11 +27,14 @@ void qnm_qemu_escape(struct qnm_strbuf *sb, const char *val)
 bool qnm_kvm_usable(void)
 {
 	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	bool ok;
 
 	if (fd < 0)
 		return false;
+	/* KVM_GET_API_VERSION: a working KVM answers 12. */
+	ok = ioctl(fd, _IO(0xAE, 0x00), 0) == 12;
 	close(fd);
-	return true;
+	return ok;
 }
 
 char *qnm_slirp_socket_path(const struct qnm_vm *vm, const struct qnm_nic *nic,
@@ -137,11 +141,12 @@ int qnm_vm_argv(const struct qnm_vm *vm, const struct qnm_cmdline_opts *o, struc
 		break;
 	}
 	qnm_strv_add(argv, "-accel");
+	/*
+	 * No "-cpu host" with KVM: on hosts whose KVM cannot set every MSR of
+	 * the host CPU (seen here: "failed to set MSR 0x10a"), QEMU aborts.
+	 * QEMU's default CPU model works everywhere; "extra" can ask for more.
+	 */
 	qnm_strv_add(argv, kvm ? "kvm" : "tcg");
-	if (kvm) {
-		qnm_strv_add(argv, "-cpu");
-		qnm_strv_add(argv, "host");
-	}
 	qnm_strv_add(argv, "-m");
 	qnm_strv_addf(argv, "%u", vm->memory_mb);
 	qnm_strv_add(argv, "-smp");

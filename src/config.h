@@ -147,4 +147,18 @@ int qnm_atomic_write(const char *path, const char *data, size_t len, mode_t mode
  */
 int qnm_read_file(const char *path, size_t max, char **out, size_t *len);
 
+/**
+ * qnm_vm_assign() - apply one "KEY=VALUE" to @vm, with the same keys and
+ * rules as the VM file ("name=" renames). For list keys (extra):
+ * "KEY=V" replaces the list, "KEY+=V" appends, "KEY-=V" removes, "KEY="
+ * empties it. Only the one value is checked; run qnm_check_vm() before
+ * saving.
+ * Return: 0 or -EINVAL/-ENOENT with @err naming the key.
+ */
+int qnm_vm_assign(struct qnm_vm *vm, const char *assignment, struct qnm_err *err);
+/** qnm_nic_assign() - like qnm_vm_assign() for a NIC's keys (hostfwd is a list). */
+int qnm_nic_assign(struct qnm_nic *nic, const char *assignment, struct qnm_err *err);
+/** qnm_network_assign() - like qnm_vm_assign() for a network's keys (forward is a list). */
+int qnm_network_assign(struct qnm_network *net, const char *assignment, struct qnm_err *err);
+
 #endif

@@ -1,8 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* main.c - placeholder until the CLI lands. */
+/*
+ * main.c - qnm's entry point: the text UI when started without a command
+ * on a terminal, otherwise one CLI command.
+ */
 #include "build-config.h"
+
+#include "cli.h"
+#include "context.h"
+
 #include <stdio.h>
-int main(void)
+#include <string.h>
+#include <unistd.h>
+
+int main(int argc, char **argv)
 {
-	return 0;
+	struct qnm_ctx ctx;
+	struct qnm_err err;
+	int r;
+
+	qnm_err_clear(&err);
+	if (qnm_ctx_init(&ctx, &err)) {
+		fprintf(stderr, "qnm: %s\n", err.msg);
+		return 1;
+	}
+	if (argc < 2) {
+		/* The text UI lands with ui/; until then, explain. */
+		r = qnm_cli_main(&ctx, 0, NULL);
+	} else {
+		r = qnm_cli_main(&ctx, argc - 1, argv + 1);
+	}
+	qnm_ctx_clear(&ctx);
+	return r;
 }
