@@ -197,7 +197,8 @@ static void dlg_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		curs_set(0);
 		break;
 	}
-	wnoutrefresh(d->win);
+	/* update_panels() puts the box above stdscr when the frame is shown */
+	touchwin(d->win);
 }
 
 static unsigned dlg_key(struct qnm_ui *ui, void *st, enum qnm_action act, int key)

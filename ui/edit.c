@@ -75,11 +75,18 @@ fail:
 
 void qnm_edit_draw(struct qnm_edit *e, attr_t attr)
 {
+	int col = qnm_edit_cursor(e), i;
+
 	set_field_back(e->field[0], attr);
 	set_field_fore(e->field[0], attr);
+
 	/* the screen was erased: post again so the field is drawn again */
 	unpost_form(e->form);
 	post_form(e->form);
+	form_driver(e->form, REQ_BEG_LINE);
+	for (i = 0; i < col; i++)
+		if (form_driver(e->form, REQ_NEXT_CHAR) != E_OK)
+			break;
 	pos_form_cursor(e->form);
 	curs_set(1);
 }

@@ -7,6 +7,7 @@
  */
 #include "build-config.h"
 
+#include "catalog.h"
 #include "uipriv.h"
 
 #include <errno.h>
@@ -101,4 +102,65 @@ void qnm_ui_jobs_wait(struct qnm_ui *ui)
 		usleep(10000);
 		qnm_ui_jobs_collect(ui);
 	}
+}
+
+/* ---- the device catalog, loaded in the background (it may run QEMU) ---- */
+
+struct catalog_job {
+	char arch[16];
+	char *cache_dir;
+	struct qnm_catalog *out;
+	void (*ready)(struct qnm_ui *ui);
+};
+
+static int catalog_work(void *data, struct qnm_err *err)
+{
+	struct catalog_job *j = data;
+
+	return qnm_catalog_load(j->arch, NULL, j->cache_dir, 15000, &j->out, err);
+}
+
+static void catalog_done(struct qnm_ui *ui, void *data, int result, const struct qnm_err *err)
+{
+	struct catalog_job *j = data;
+
+	ui->catalog_loading = false;
+	if (result) {
+		qnm_ui_log(ui, QNM_MSG_ERROR, "device catalog: %s", err->msg);
+	} else {
+		qnm_catalog_free(ui->catalog);
+		ui->catalog = j->out;
+		qnm_ui_log(ui, QNM_MSG_INFO, "device catalog of %s: %zu NIC models (%s)%s%s",
+			   ui->catalog->arch, ui->catalog->n,
+			   qnm_catalog_source_name(ui->catalog->source),
+			   ui->catalog->note ? ": " : "", ui->catalog->note ? ui->catalog->note : "");
+		if (j->ready)
+			j->ready(ui);
+	}
+	free(j->cache_dir);
+	free(j);
+}
+
+struct qnm_catalog *qnm_ui_catalog(struct qnm_ui *ui, const char *arch,
+				   void (*ready)(struct qnm_ui *ui))
+{
+	struct catalog_job *j;
+
+	if (ui->catalog && strcmp(ui->catalog->arch, arch) == 0)
+		return ui->catalog;
+	if (ui->catalog_loading)
+		return NULL;
+	j = xcalloc(1, sizeof(*j));
+	qnm_strlcpy(j->arch, arch, sizeof(j->arch));
+	j->cache_dir = xstrdup_or_null(ui->ctx->paths.cache_dir);
+	j->ready = ready;
+	if (qnm_ui_job(ui, catalog_work, catalog_done, j)) {
+		qnm_ui_log(ui, QNM_MSG_ERROR, "device catalog: cannot start a worker thread");
+		free(j->cache_dir);
+		free(j);
+		return NULL;
+	}
+	ui->catalog_loading = true;
+	qnm_ui_log(ui, QNM_MSG_INFO, "loading the device catalog of %s (asking QEMU)...", arch);
+	return NULL;
 }

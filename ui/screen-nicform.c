@@ -9,6 +9,8 @@
 #include "build-config.h"
 
 #include "backend.h"
+#include "catalog.h"
+#include "mac.h"
 #include "nicform.h"
 #include "qform.h"
 #include "validate.h"
@@ -409,9 +411,76 @@ static void ok(struct qnm_ui *ui, struct nicform *s)
 
 static void gen_mac(struct qnm_ui *ui, struct nicform *s)
 {
-	/* MAC generation belongs to the engine (src/mac.h), not merged yet. */
-	qnm_ui_log(ui, QNM_MSG_WARN,
-		   "Generate MAC: the engine's MAC generator is not in this build yet; leave the MAC empty and qnm assigns one at start, or type one");
+	struct qnm_vm *tmp = qnm_vm_copy(s->arg.vm);
+	struct qnm_nic *n;
+	struct qnm_err err;
+
+	/* the engine picks a MAC no NIC of any VM (nor this form's VM) uses */
+	if (s->arg.index >= 0) {
+		n = &tmp->nics[s->arg.index];
+	} else {
+		n = qnm_vm_add_nic(tmp);
+	}
+	n->mac[0] = '\0';
+	qnm_err_clear(&err);
+	if (qnm_model_assign_macs(&ui->ctx->model, tmp, NULL, NULL, &err)) {
+		qnm_ui_log(ui, QNM_MSG_ERROR, "generate MAC: %s", err.msg);
+	} else {
+		qnm_form_set_text(&s->form, F_MAC, n->mac);
+		check_mac_clash(ui, s);
+		qnm_ui_log(ui, QNM_MSG_INFO, "new MAC %s", n->mac);
+	}
+	qnm_vm_free(tmp);
+}
+
+static void picked_model(struct qnm_ui *ui, void *data, int index)
+{
+	struct nicform *s = data;
+
+	if (index >= 0 && ui->catalog && (size_t)index < ui->catalog->n)
+		qnm_form_set_text(&s->form, F_MODEL, ui->catalog->models[index].name);
+}
+
+static void pick_model(struct qnm_ui *ui, struct nicform *s)
+{
+	struct qnm_catalog *c = qnm_ui_catalog(ui, s->arg.vm->arch[0] ? s->arg.vm->arch : "x86_64",
+					       NULL);
+	const char *linux_m, *win_m;
+	const char **names, **descr;
+	char **owned;
+	size_t i;
+	int cur = 0;
+
+	if (!c) {
+		qnm_ui_log(ui, QNM_MSG_INFO,
+			   "the device catalog is loading; press Enter on the model again in a moment");
+		return;
+	}
+	linux_m = qnm_catalog_recommended(c, QNM_GUEST_LINUX);
+	win_m = qnm_catalog_recommended(c, QNM_GUEST_WINDOWS);
+	names = xcalloc(c->n + 1, sizeof(*names));
+	descr = xcalloc(c->n + 1, sizeof(*descr));
+	owned = xcalloc(c->n + 1, sizeof(*owned));
+	for (i = 0; i < c->n; i++) {
+		const struct qnm_nic_model *m = &c->models[i];
+		const char *tag = qnm_streq(m->name, linux_m)	? "[suggested: Linux] "
+				  : qnm_streq(m->name, win_m) ? "[suggested: Windows/old] "
+							       : "";
+
+		names[i] = m->name;
+		owned[i] = xasprintf("%-4s %s%s", m->bus ? m->bus : "", tag,
+				     m->desc ? m->desc : (m->hint ? m->hint : ""));
+		descr[i] = owned[i];
+		if (strcmp(m->name, qnm_form_text(&s->form, F_MODEL)) == 0)
+			cur = (int)i;
+	}
+	qnm_pick(ui, "Device model (from QEMU's catalog)", names, descr, c->n, cur, picked_model,
+		 s);
+	for (i = 0; i < c->n; i++)
+		free(owned[i]);
+	free(owned);
+	free(names);
+	free(descr);
 }
 
 static void picked_network(struct qnm_ui *ui, void *data, int index)
@@ -437,9 +506,7 @@ static void on_activate(struct qnm_ui *ui, struct qnm_form *f, struct qnm_row *r
 		gen_mac(ui, s);
 		break;
 	case F_MODEL:
-		/* The device catalog (src/catalog.h) has not landed: no list to pick from. */
-		qnm_message_box(ui, "Device model",
-				"The live device catalog (qemu-system-ARCH -device help) is not in this build yet, so there is no list to pick from. Type the model name instead: virtio-net-pci (fast, Linux guests), e1000 (Intel, works everywhere), rtl8139 (old, very compatible).");
+		pick_model(ui, s);
 		break;
 	case F_NETWORK: {
 		const struct qnm_model *m = &ui->ctx->model;
@@ -483,6 +550,8 @@ static void *nicform_init(struct qnm_ui *ui, void *arg)
 	s->form.on_change = on_change;
 	build(s);
 	check_mac_clash(ui, s);
+	/* start loading the model list now, so it is there when asked for */
+	qnm_ui_catalog(ui, a->vm->arch[0] ? a->vm->arch : "x86_64", NULL);
 	qnm_form_focus(&s->form, F_MODEL);
 	return s;
 }

@@ -132,7 +132,7 @@ static void vms_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 	}
 	qnm_set_role(ui, stdscr, QNM_ROLE_DIM);
 	qnm_putf(stdscr, r->y + r->h - 2, r->x + 1, r->w - 2,
-		 "%zu VM(s). State, start and stop need the guest runner, which is not in this build yet.",
+		 "%zu VM(s). State/start/stop: the guest runner is not in this build yet.",
 		 m->nvms);
 	qnm_list_draw_filter(ui, &s->list, r->y + r->h - 1, r->x, r->w);
 	qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);

@@ -6,6 +6,7 @@
  */
 #include "build-config.h"
 
+#include "catalog.h"
 #include "ui.h"
 #include "uipriv.h"
 
@@ -575,6 +576,8 @@ static void set_signals(void (*h)(int))
 static void ui_free(struct qnm_ui *ui)
 {
 	pop_all(ui);
+	qnm_catalog_free(ui->catalog);
+	ui->catalog = NULL;
 	qnm_ui_log_free(ui);
 	qnm_theme_clear(&ui->theme);
 	if (ui->sig_pipe[0] >= 0) {

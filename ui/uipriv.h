@@ -135,6 +135,9 @@ struct qnm_stack_entry {
  * @job_pipe:   worker threads write a byte here when a job is done.
  * @sig_pipe:   signal handlers write the signal number here.
  * @done:       finished jobs waiting for their callback (guarded).
+ * @catalog:    NIC device models of one QEMU target, or NULL (loaded in
+ *              the background: it may run QEMU).
+ * @catalog_loading: a catalog job is running.
  */
 struct qnm_ui {
 	struct qnm_ctx *ctx;
@@ -159,6 +162,8 @@ struct qnm_ui {
 	int job_pipe[2];
 	int sig_pipe[2];
 	struct qnm_job *done;
+	struct qnm_catalog *catalog;
+	bool catalog_loading;
 };
 
 /* ---- ui.c ---- */
@@ -204,6 +209,13 @@ int qnm_ui_job(struct qnm_ui *ui, int (*work)(void *data, struct qnm_err *err),
 void qnm_ui_jobs_collect(struct qnm_ui *ui);
 /** qnm_ui_jobs_wait() - wait for all jobs (at exit). */
 void qnm_ui_jobs_wait(struct qnm_ui *ui);
+
+/**
+ * qnm_ui_catalog() - the device catalog of @arch if it is loaded; else NULL
+ * and a background load is started (@ready(ui) runs when it is there).
+ */
+struct qnm_catalog *qnm_ui_catalog(struct qnm_ui *ui, const char *arch,
+				   void (*ready)(struct qnm_ui *ui));
 
 /* ---- draw.c ---- */
 
@@ -295,10 +307,15 @@ void qnm_message_box(struct qnm_ui *ui, const char *title, const char *text);
 
 /* ---- shared model helpers (vmutil.c) ---- */
 
-/** qnm_ui_save_vm() - check @vm against the model and save it; replaces the model's copy. */
+/**
+ * qnm_ui_save_vm() - check @vm against the whole model and save it; on
+ * success the model holds it and @vm is freed (taken), on error @vm is
+ * still the caller's and nothing was written.
+ * @old_name: the VM's name before editing, or NULL for a new VM.
+ */
 int qnm_ui_save_vm(struct qnm_ui *ui, struct qnm_vm *vm, const char *old_name,
 		   struct qnm_err *err);
-/** qnm_ui_save_net() - the same for a network. */
+/** qnm_ui_save_net() - qnm_ui_save_vm() for a network (takes @net on success). */
 int qnm_ui_save_net(struct qnm_ui *ui, struct qnm_network *net, const char *old_name,
 		    struct qnm_err *err);
 
