@@ -84,7 +84,16 @@ ui_keys() { _ui send-keys -t "$UI_TARGET" "$@"; sleep 0.05; }
 ui_type() { _ui send-keys -t "$UI_TARGET" -l -- "$1"; sleep 0.05; }
 ui_resize() { _ui resize-window -t "$UI_TARGET" -x "$1" -y "$2"; sleep 0.1; }
 ui_dead() { [ "$(_ui display -p -t "$UI_TARGET" '#{pane_dead}' 2>/dev/null)" = 1 ]; }
-ui_status() { _ui display -p -t "$UI_TARGET" '#{pane_dead_status}'; }
+ui_status() {
+	local i st
+	# tmux marks the pane dead a moment before it records the status
+	for ((i = 0; i < 40; i++)); do
+		st=$(_ui display -p -t "$UI_TARGET" '#{pane_dead_status}')
+		[ -n "$st" ] && break
+		sleep 0.05
+	done
+	echo "$st"
+}
 
 ui_expect() {
 	if ui_screen | grep -qF -- "$2"; then

@@ -40,13 +40,17 @@ static void add_screen(struct help *s, unsigned mask, const char *title)
 		if (mask != QNM_SCR_ALL && t[i].screens == QNM_SCR_ALL)
 			continue;
 		for (k = 0; k < 4 && t[i].keys[k]; k++) {
-			if (k && strcmp(qnm_key_name(t[i].keys[k], kn, sizeof(kn)),
-					qnm_key_name(t[i].keys[k - 1], kn, sizeof(kn))) == 0)
-				continue;
+			char probe[20];
+
 			qnm_key_name(t[i].keys[k], kn, sizeof(kn));
+			snprintf(probe, sizeof(probe), "%s,", kn);
+			/* "Enter" stands for \n, \r and KEY_ENTER: list it once */
+			if (strstr(keys, probe) || (strlen(keys) >= strlen(kn) &&
+			    strcmp(keys + strlen(keys) - strlen(kn), kn) == 0))
+				continue;
 			if (strlen(keys) + strlen(kn) + 3 < sizeof(keys))
 				snprintf(keys + strlen(keys), sizeof(keys) - strlen(keys), "%s%s",
-					 k ? ", " : "", kn);
+					 keys[0] ? ", " : "", kn);
 		}
 		qnm_strv_addf(&s->lines, "  %-16s %s", keys, t[i].help);
 	}
