@@ -169,7 +169,7 @@ static void dlg_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 			qnm_edit_draw(d->ed, qnm_attr(ui, QNM_ROLE_FIELD_ACTIVE));
 		break;
 	case DLG_PICK:
-		qnm_put(d->win, h - 2, 2, w - 4, "Enter: choose    Esc: cancel    /: type to jump");
+		qnm_put(d->win, h - 2, 2, w - 4, "Enter: choose    Esc: cancel    type a name to jump to it");
 		if (!d->menu) {
 			if (!d->menu_items) {
 				d->menu_items = xcalloc(d->nitems + 1, sizeof(ITEM *));
@@ -238,6 +238,16 @@ static unsigned dlg_key(struct qnm_ui *ui, void *st, enum qnm_action act, int ke
 	case DLG_PICK:
 		if (!d->menu)
 			return QNM_H_HANDLED;
+		/* typing a name jumps to it (the menu library's pattern match) */
+		if (qnm_key_is_text(key) && key != ' ' && key < 128) {
+			if (menu_driver(d->menu, key) != E_OK)
+				menu_driver(d->menu, REQ_CLEAR_PATTERN);
+			return QNM_H_HANDLED | QNM_H_REDRAW;
+		}
+		if (key == 127 || key == 8 || key == QNM_KEY_FN + KEY_BACKSPACE) {
+			menu_driver(d->menu, REQ_BACK_PATTERN);
+			return QNM_H_HANDLED | QNM_H_REDRAW;
+		}
 		switch (act) {
 		case QNM_ACT_UP:
 			menu_driver(d->menu, REQ_UP_ITEM);
@@ -264,19 +274,6 @@ static unsigned dlg_key(struct qnm_ui *ui, void *st, enum qnm_action act, int ke
 			break;
 		default:
 			break;
-		}
-		/* any other character: jump to the first entry starting with it */
-		if (qnm_key_is_text(key) && key < 128) {
-			size_t i, start = (size_t)item_index(current_item(d->menu)) + 1;
-
-			for (i = 0; i < d->nitems; i++) {
-				size_t k = (start + i) % d->nitems;
-
-				if (d->items[k][0] == (char)key) {
-					set_current_item(d->menu, d->menu_items[k]);
-					break;
-				}
-			}
 		}
 		return QNM_H_HANDLED | QNM_H_REDRAW;
 	}

@@ -127,10 +127,12 @@ bool qnm_edit_key(struct qnm_edit *e, int key)
 		if (req == REQ_DEL_PREV && qnm_edit_cursor(e) == 0)
 			return true; /* nothing before the cursor (libform would beep) */
 		form_driver(e->form, req);
+		form_driver(e->form, REQ_VALIDATION); /* window -> buffer, kept across redraws */
 		return true;
 	}
 	if (qnm_key_is_text(key)) {
 		form_driver_w(e->form, OK, (wchar_t)key);
+		form_driver(e->form, REQ_VALIDATION);
 		return true;
 	}
 	return false;
