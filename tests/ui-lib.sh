@@ -43,6 +43,10 @@ ui_start() {
 	for a in "${UI_ENV[@]:-}"; do [ -n "$a" ] && cmd+=" $(printf '%q' "$a")"; done
 	cmd+=" $(printf '%q' "$QNM")"
 	for a in "$@"; do cmd+=" $(printf '%q' "$a")"; done
+	# The exit status goes to a file: tmux 3.3a sometimes marks a pane dead
+	# without ever recording #{pane_dead_status}.
+	rm -f "$T/ui-exit"
+	cmd+="; echo \$? > '$T/ui-exit'"
 	_ui -f "$UI_CONF" new-session -d -s "$UI_TARGET" -x "$cols" -y "$rows" "$cmd" ||
 		fatal "tmux new-session failed"
 }
@@ -85,14 +89,12 @@ ui_type() { _ui send-keys -t "$UI_TARGET" -l -- "$1"; sleep 0.05; }
 ui_resize() { _ui resize-window -t "$UI_TARGET" -x "$1" -y "$2"; sleep 0.1; }
 ui_dead() { [ "$(_ui display -p -t "$UI_TARGET" '#{pane_dead}' 2>/dev/null)" = 1 ]; }
 ui_status() {
-	local i st
-	# tmux marks the pane dead a moment before it records the status
+	local i
 	for ((i = 0; i < 40; i++)); do
-		st=$(_ui display -p -t "$UI_TARGET" '#{pane_dead_status}')
-		[ -n "$st" ] && break
+		[ -s "$T/ui-exit" ] && break
 		sleep 0.05
 	done
-	echo "$st"
+	cat "$T/ui-exit" 2>/dev/null
 }
 
 ui_expect() {
