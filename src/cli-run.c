@@ -159,7 +159,7 @@ static int do_start(struct qnm_ctx *ctx, const char *cmd, const char *name, int 
 	}
 	copy = qnm_vm_copy(vm);
 	if (qnm_model_assign_macs(&ctx->model, copy, NULL, &n, &err) ||
-	    (n && qnm_config_save_vm(&ctx->paths, copy, NULL, &err))) {
+	    (n && qnm_config_save_vm(&ctx->paths, copy, name, &err))) {
 		qnm_vm_free(copy);
 		return fail(ctx, cmd, &err);
 	}
