@@ -21,6 +21,8 @@ fi
 # timeout(1) sends TERM: run the EXIT cleanups (stop guests) then too.
 trap 'echo "ERROR: test timed out or was interrupted"; exit 99' TERM INT
 ip link set lo up || fatal "cannot bring up lo in the private netns"
+# A fresh sysfs, so /sys/class/net shows this namespace (as "ip netns exec" does).
+mount -t sysfs sysfs /sys || fatal "cannot mount sysfs in the private mount namespace"
 
 BB=$(command -v busybox) || skip "needs busybox on the host (Debian package busybox-static)"
 GUEST_CACHE="${QNM_BUILDDIR:-$T}/tests/guest-cache"
