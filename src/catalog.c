@@ -280,8 +280,7 @@ static void parse_line(struct qnm_catalog *c, struct span line)
 		} else if (span_starts(&line, "desc \"")) {
 			span_skip(&line, 6);
 			have_desc = take_quoted(&line, true, desc, sizeof(desc)) && printable(desc);
-		} else if (span_starts(&line, "no-user") &&
-			   (line.n == 7 || span_starts(&(struct span){ line.p + 7, line.n - 7 }, ","))) {
+		} else if (span_starts(&line, "no-user") && (line.n == 7 || line.p[7] == ',')) {
 			no_user = true;
 			span_skip(&line, 7);
 		} else {
@@ -339,8 +338,7 @@ int qnm_catalog_parse(struct qnm_catalog *c, const char *text, size_t len, struc
 	return 0;
 }
 
-/* The catalog in QEMU's own format (used for the cache). */
-static char *catalog_format(const struct qnm_catalog *c)
+char *qnm_catalog_format(const struct qnm_catalog *c)
 {
 	struct qnm_strbuf sb;
 	size_t i;
@@ -516,7 +514,8 @@ int qnm_catalog_run_qemu(const char *qemu, int timeout_ms, char **out, size_t *l
 		if (r == -EIO)
 			return qnm_err_set(err, r, "qemu", "qemu: '%s -device help' failed (%s %d)",
 					   qemu, WIFEXITED(status) ? "exit status" : "signal",
-					   WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+					   WIFEXITED(status) ? WEXITSTATUS(status)
+							     : WTERMSIG(status));
 		return qnm_err_set(err, r, "qemu", "qemu: reading from %s: %s", qemu, strerror(-r));
 	}
 	*len = sb.len;
@@ -628,7 +627,7 @@ static char *cache_read(const char *file, const char *key, size_t *len)
 static void cache_write(const char *dir, const char *file, const char *key,
 			const struct qnm_catalog *c)
 {
-	char *text = catalog_format(c), *tmp;
+	char *text = qnm_catalog_format(c), *tmp;
 	size_t klen = strlen(key), tlen = strlen(text);
 	bool ok;
 	int fd;
@@ -703,8 +702,8 @@ int qnm_catalog_load(const char *arch, const char *qemu, const char *cache_dir, 
 		if (!r)
 			qnm_err_set(&e, -ENOENT, "qemu", "%s lists no network devices", path);
 		else
-			qnm_err_set(&e, r, "qemu", "%s: its '-device help' has no network devices section",
-				    path);
+			qnm_err_set(&e, r, "qemu",
+				    "%s: its '-device help' has no network devices section", path);
 		qnm_catalog_free(c);
 		c = NULL;
 		goto builtin;

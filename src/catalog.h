@@ -103,6 +103,14 @@ void qnm_catalog_free(struct qnm_catalog *c);
 int qnm_catalog_parse(struct qnm_catalog *c, const char *text, size_t len, struct qnm_err *err);
 
 /**
+ * qnm_catalog_format() - @c as a "Network devices:" section in QEMU's own
+ * format (how the cache stores it): qnm_catalog_parse() of the result
+ * gives back the same models.
+ * Return: new string, caller frees.
+ */
+char *qnm_catalog_format(const struct qnm_catalog *c);
+
+/**
  * qnm_catalog_builtin() - qnm's built-in list of common x86 NIC models
  * (e1000, e1000e, rtl8139, virtio-net-pci, i82559er, ne2k_pci, pcnet,
  * vmxnet3, usb-net, ...), used when QEMU cannot be run.

@@ -55,27 +55,10 @@ static struct qnm_vm *find_vm(struct qnm_ctx *ctx, const char *cmd, const char *
 /* Validate @vm in the model (replacing @old_name's entry) and save it. */
 static int commit_vm(struct qnm_ctx *ctx, const char *cmd, struct qnm_vm *vm, const char *old_name)
 {
-	struct qnm_model tmp;
 	struct qnm_err err;
-	size_t i;
-	int r;
 
 	qnm_err_clear(&err);
-	/* Cross-VM rules (MAC clashes, host ports) on a shallow view of the model. */
-	tmp = ctx->model;
-	tmp.vms = xreallocarray(NULL, ctx->model.nvms + 1, sizeof(*tmp.vms));
-	tmp.nvms = 0;
-	for (i = 0; i < ctx->model.nvms; i++)
-		if (!old_name || strcmp(ctx->model.vms[i]->name, old_name) != 0)
-			tmp.vms[tmp.nvms++] = ctx->model.vms[i];
-	tmp.vms[tmp.nvms++] = vm;
-	r = qnm_check_vm(vm, &err);
-	if (!r)
-		r = qnm_check_model(&tmp, &err);
-	free(tmp.vms);
-	if (!r)
-		r = qnm_config_save_vm(&ctx->paths, vm, old_name, &err);
-	if (r)
+	if (qnm_ctx_save_vm(ctx, vm, old_name, &err))
 		return qnm_cli_error(ctx, cmd, &err);
 	return 0;
 }

@@ -141,11 +141,12 @@ int qnm_vm_argv(const struct qnm_vm *vm, const struct qnm_cmdline_opts *o, struc
 		break;
 	}
 	qnm_strv_add(argv, "-accel");
+	/*
+	 * No "-cpu host" with KVM: on hosts whose KVM cannot set every MSR of
+	 * the host CPU (seen here: "failed to set MSR 0x10a"), QEMU aborts.
+	 * QEMU's default CPU model works everywhere; "extra" can ask for more.
+	 */
 	qnm_strv_add(argv, kvm ? "kvm" : "tcg");
-	if (kvm) {
-		qnm_strv_add(argv, "-cpu");
-		qnm_strv_add(argv, "host");
-	}
 	qnm_strv_add(argv, "-m");
 	qnm_strv_addf(argv, "%u", vm->memory_mb);
 	qnm_strv_add(argv, "-smp");

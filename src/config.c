@@ -172,6 +172,7 @@ struct key_desc {
 	unsigned long min, max;
 	int (*parse)(const char *s, int *out);
 	const char *(*name)(int v);
+	bool write_empty;  /* K_STR: write "key =" when empty (default is not empty) */
 	unsigned backends; /* NIC keys only */
 	const char *help;  /* comment written above the key */
 };
@@ -234,7 +235,7 @@ static const struct key_desc vm_keys[] = {
 	{ "arch", K_STR, VMF(arch), sizeof(((struct qnm_vm *)0)->arch), .help = "QEMU target: qemu-system-ARCH is run" },
 	{ "memory", K_UINT, VMF(memory_mb), .min = 16, .max = 4194304, .help = "memory in MiB" },
 	{ "cpus", K_UINT, VMF(cpus), .min = 1, .max = 1024, .help = "virtual CPUs" },
-	{ "machine", K_STR, VMF(machine), QNM_MACHINE_MAX, .help = "machine type (q35, pc, ...; empty = QEMU default)" },
+	{ "machine", K_STR, VMF(machine), QNM_MACHINE_MAX, .write_empty = true, .help = "machine type (q35, pc, ...; empty = QEMU default)" },
 	{ "accel", K_ENUM, VMF(accel), .parse = p_accel, .name = n_accel, .help = "auto (KVM when /dev/kvm is usable, else TCG), kvm or tcg" },
 	{ "boot", K_ENUM, VMF(boot), .parse = p_boot, .name = n_boot, .help = "none, disk, cdrom or kernel" },
 	{ "disk", K_PATH, VMF(disk), .help = "disk image" },
@@ -732,7 +733,7 @@ static void write_key(struct qnm_strbuf *sb, const void *base, const struct key_
 
 	switch (d->type) {
 	case K_STR:
-		if (!p[0])
+		if (!p[0] && !d->write_empty)
 			return;
 		break;
 	case K_PATH:

@@ -297,10 +297,12 @@ int qnm_check_vm(const struct qnm_vm *vm, struct qnm_err *err)
 		return qnm_err_set(err, -EINVAL, "boot",
 				   "boot: must be none, disk, cdrom or kernel");
 	}
-	if (vm->boot != QNM_BOOT_KERNEL && (!qnm_str_empty(vm->initrd) || !qnm_str_empty(vm->append)))
-		return qnm_err_set(err, -EINVAL, vm->initrd ? "initrd" : "append",
-				   "%s: only used with boot = kernel",
-				   vm->initrd ? "initrd" : "append");
+	if (vm->boot != QNM_BOOT_KERNEL &&
+	    (!qnm_str_empty(vm->initrd) || !qnm_str_empty(vm->append))) {
+		const char *f = !qnm_str_empty(vm->initrd) ? "initrd" : "append";
+
+		return qnm_err_set(err, -EINVAL, f, "%s: only used with boot = kernel", f);
+	}
 	for (i = 0; i < vm->nextra; i++)
 		if (!vm->extra[i][0])
 			return qnm_err_set(err, -EINVAL, "extra", "extra: argument %zu is empty",
@@ -348,7 +350,7 @@ int qnm_check_network(const struct qnm_network *net, struct qnm_err *err)
 	if (net->address[0] || net->mode != QNM_NET_BRIDGED) {
 		if (qnm_parse_ipv4(net->address, &addr))
 			return qnm_err_set(err, -EINVAL, "address",
-					   "address: '%s' is not an IPv4 address (a %s network needs the host's address on the bridge)",
+					   "address: '%s' is not an IPv4 address (%s networks need the host's address on the bridge)",
 					   net->address, qnm_net_mode_name(net->mode));
 		if (net->prefix < 1 || net->prefix > 30)
 			return qnm_err_set(err, -EINVAL, "prefix",

@@ -21,6 +21,12 @@ at_exit() { CLEANUPS+=("$*"); }
 _run_cleanups() {
 	local i
 	for ((i = ${#CLEANUPS[@]} - 1; i >= 0; i--)); do eval "${CLEANUPS[$i]}" || true; done
+	if [ -f "$T/.netns" ]; then
+		while read -r ns; do
+			ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
+			ip netns del "$ns" 2>/dev/null
+		done <"$T/.netns"
+	fi
 	rm -rf "$T"
 }
 trap _run_cleanups EXIT
@@ -71,7 +77,9 @@ need_cmd() { command -v "$1" >/dev/null 2>&1 || skip "needs '$1' (Debian package
 new_netns() {
 	local ns="qnmtest-$1-$$"
 	ip netns add "$ns" || fatal "cannot create netns $ns"
-	at_exit "ip netns pids $ns 2>/dev/null | xargs -r kill -9 2>/dev/null; ip netns del $ns"
+	# Listed in a file, not with at_exit: "NS=$(new_netns x)" runs in a subshell,
+	# where an at_exit registration would be lost and the namespace leaked.
+	echo "$ns" >>"$T/.netns"
 	ip -n "$ns" link set lo up
 	echo "$ns"
 }

@@ -1,0 +1,702 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * test-validate.c - every rule of src/validate.c (and the backends'
+ * validate callbacks it delegates to), and the hostfwd parser/formatter
+ * of src/model.c.
+ */
+#include "build-config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+#include "util.h"
+#include "validate.h"
+
+/* ---- single values ---- */
+
+static void test_names(void **state)
+{
+	static const char *const good[] = { "a", "Z", "0", "vm-1", "web.server_2", "9lives",
+					    "abcdefghijabcdefghijabcdefghij12" /* 32 */ };
+	static const char *const bad[] = { "", "-a", "_a", ".a", "a b", "a/b", "a,b", "a:b",
+					   "caf\xc3\xa9", "a\n",
+					   "abcdefghijabcdefghijabcdefghij123" /* 33 */ };
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		assert_true(qnm_valid_name(good[i]));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (qnm_valid_name(bad[i]))
+			fail_msg("name '%s' accepted", bad[i]);
+	assert_false(qnm_valid_name(NULL));
+}
+
+static void test_ifnames(void **state)
+{
+	static const char *const good[] = { "eth0", "br-lan", "qt-vm-0", "a", "...", "tap_0.1@x",
+					    "abcdefghijklmno" /* 15 */ };
+	static const char *const bad[] = { "", ".", "..", "a/b", "a:0", "a b", "a\tb", "a\x01",
+					   "a\x7f", "caf\xc3\xa9", "abcdefghijklmnop" /* 16 */ };
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		assert_true(qnm_valid_ifname(good[i]));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (qnm_valid_ifname(bad[i]))
+			fail_msg("ifname '%s' accepted", bad[i]);
+	assert_false(qnm_valid_ifname(NULL));
+}
+
+static void test_ipv4(void **state)
+{
+	static const struct {
+		const char *s;
+		uint32_t v;
+	} good[] = {
+		{ "0.0.0.0", 0 },
+		{ "10.0.2.15", 0x0a00020f },
+		{ "255.255.255.255", 0xffffffff },
+		{ "192.168.100.1", 0xc0a86401 },
+	};
+	static const char *const bad[] = { "", "1.2.3", "1.2.3.4.5", "256.0.0.1", "1.2.3.256",
+					   "01.2.3.4", "1.02.3.4", "1..2.3", "1.2.3.4 ",
+					   " 1.2.3.4", "1.2.3.-4", "a.b.c.d", "1234.1.1.1", "1.2.3.4/24",
+					   "0x1.2.3.4", "1.2.3." };
+	char buf[QNM_IPV4_LEN];
+	uint32_t v;
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		assert_int_equal(qnm_parse_ipv4(good[i].s, &v), 0);
+		assert_int_equal(v, good[i].v);
+		assert_true(qnm_valid_ipv4(good[i].s));
+		qnm_format_ipv4(v, buf);
+		assert_string_equal(buf, good[i].s);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (qnm_valid_ipv4(bad[i]))
+			fail_msg("IPv4 '%s' accepted", bad[i]);
+	assert_int_equal(qnm_parse_ipv4(NULL, &v), -EINVAL);
+}
+
+static void test_cidr(void **state)
+{
+	uint32_t a;
+	unsigned p;
+
+	assert_int_equal(qnm_parse_cidr("10.0.2.0/24", &a, &p), 0);
+	assert_int_equal(a, 0x0a000200);
+	assert_int_equal(p, 24);
+	assert_int_equal(qnm_parse_cidr("0.0.0.0/0", &a, &p), 0);
+	assert_int_equal(p, 0);
+	assert_int_equal(qnm_parse_cidr("1.2.3.4/32", &a, &p), 0);
+	assert_int_equal(p, 32);
+	assert_int_equal(qnm_parse_cidr("1.2.3.4/33", &a, &p), -EINVAL);
+	assert_int_equal(qnm_parse_cidr("1.2.3.4/", &a, &p), -EINVAL);
+	assert_int_equal(qnm_parse_cidr("1.2.3.4/-1", &a, &p), -EINVAL);
+	assert_int_equal(qnm_parse_cidr("1.2.3.4/24x", &a, &p), -EINVAL);
+	assert_int_equal(qnm_parse_cidr("1.2.3.4", &a, &p), -EINVAL);
+	assert_int_equal(qnm_parse_cidr("1.2.3/24", &a, &p), -EINVAL);
+	assert_int_equal(qnm_parse_cidr("1.2.3.4.5.6.7.8.9/24", &a, &p), -EINVAL);
+	assert_int_equal(qnm_parse_cidr(NULL, &a, &p), -EINVAL);
+
+	assert_true(qnm_ipv4_in_subnet(0x0a0002ff, 0x0a000200, 24));
+	assert_false(qnm_ipv4_in_subnet(0x0a000300, 0x0a000200, 24));
+	assert_true(qnm_ipv4_in_subnet(0xdeadbeef, 0, 0));
+	assert_true(qnm_ipv4_in_subnet(0x01020304, 0x01020304, 32));
+	assert_false(qnm_ipv4_in_subnet(0x01020305, 0x01020304, 32));
+	assert_true(qnm_ipv4_in_subnet(0x7fffffff, 0, 1));
+	assert_false(qnm_ipv4_in_subnet(0x80000000, 0, 1));
+}
+
+static void test_mac_values(void **state)
+{
+	static const char *const bad[] = { "", "52:54:00:12:34", "52:54:00:12:34:56:78",
+					   "52-54-00-12-34-56", "5254.0012.3456", "52:54:00:12:34:5g",
+					   "52:54:00:12:34:5", "52:54:00:12:34:567", ":52:54:00:12:34:5",
+					   "52:54:00:12:34:56 " };
+	struct qnm_err err;
+	uint8_t m[6];
+	size_t i;
+
+	assert_int_equal(qnm_parse_mac("52:54:00:Ab:cD:ef", m), 0);
+	assert_int_equal(m[0], 0x52);
+	assert_int_equal(m[3], 0xab);
+	assert_int_equal(m[5], 0xef);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (qnm_valid_mac(bad[i]))
+			fail_msg("MAC '%s' accepted", bad[i]);
+	assert_false(qnm_valid_mac(NULL));
+
+	m[0] = 0x52;
+	assert_true(qnm_mac_is_unicast(m));
+	m[0] = 0x01;
+	assert_false(qnm_mac_is_unicast(m));
+
+	assert_int_equal(qnm_check_mac("52:54:00:12:34:56", "nic[n0].mac", &err), 0);
+	assert_int_equal(qnm_check_mac("00:00:00:00:00:01", "f", &err), 0);
+	assert_int_equal(qnm_check_mac("nonsense", "nic[n0].mac", &err), -EINVAL);
+	assert_string_equal(err.field, "nic[n0].mac");
+	assert_non_null(strstr(err.msg, "nic[n0].mac"));
+	assert_non_null(strstr(err.msg, "not a MAC"));
+	assert_int_equal(qnm_check_mac("01:00:5e:00:00:01", "m", &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "multicast"));
+	assert_int_equal(qnm_check_mac("ff:ff:ff:ff:ff:ff", "m", &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "multicast"));
+	assert_int_equal(qnm_check_mac("00:00:00:00:00:00", "m", &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "all-zero"));
+}
+
+/* ---- forwards ---- */
+
+static struct qnm_fwd fwd(enum qnm_proto proto, const char *haddr, unsigned hport,
+			  const char *gaddr, unsigned gport)
+{
+	struct qnm_fwd f;
+
+	memset(&f, 0, sizeof(f));
+	f.proto = proto;
+	qnm_strlcpy(f.host_addr, haddr, sizeof(f.host_addr));
+	f.host_port = (uint16_t)hport;
+	qnm_strlcpy(f.guest_addr, gaddr, sizeof(f.guest_addr));
+	f.guest_port = (uint16_t)gport;
+	return f;
+}
+
+static void expect_fwds(const struct qnm_fwd *v, size_t n, int want, const char *msg_part)
+{
+	struct qnm_err err;
+
+	qnm_err_clear(&err);
+	assert_int_equal(qnm_check_fwds(v, n, "nic[n0].hostfwd", &err), want);
+	if (want) {
+		assert_string_equal(err.field, "nic[n0].hostfwd");
+		if (!strstr(err.msg, msg_part))
+			fail_msg("'%s' not in '%s'", msg_part, err.msg);
+	}
+}
+
+static void test_fwd_rules(void **state)
+{
+	struct qnm_fwd v[3];
+
+	v[0] = fwd(QNM_PROTO_TCP, "127.0.0.1", 2222, "", 22);
+	v[1] = fwd(QNM_PROTO_UDP, "127.0.0.1", 2222, "", 22); /* other protocol: fine */
+	v[2] = fwd(QNM_PROTO_TCP, "127.0.0.2", 2222, "10.0.2.15", 22); /* other address: fine */
+	expect_fwds(v, 3, 0, NULL);
+	expect_fwds(v, 0, 0, NULL);
+
+	v[1] = fwd(QNM_PROTO_TCP, "127.0.0.1", 2222, "", 23);
+	expect_fwds(v, 2, -EINVAL, "tcp/2222 is forwarded twice");
+	v[1] = fwd(QNM_PROTO_TCP, "", 2222, "", 23); /* any address overlaps 127.0.0.1 */
+	expect_fwds(v, 2, -EINVAL, "forwarded twice");
+	v[1] = fwd(QNM_PROTO_TCP, "", 0, "", 22);
+	expect_fwds(v, 2, -EINVAL, "1 to 65535");
+	v[1] = fwd(QNM_PROTO_TCP, "", 22, "", 0);
+	expect_fwds(v, 2, -EINVAL, "1 to 65535");
+	v[1] = fwd(QNM_PROTO_TCP, "localhost", 22, "", 22);
+	expect_fwds(v, 2, -EINVAL, "host address 'localhost'");
+	v[1] = fwd(QNM_PROTO_TCP, "", 22, "10.0.2.300", 22);
+	expect_fwds(v, 2, -EINVAL, "guest address '10.0.2.300'");
+	v[1] = fwd(QNM_PROTO_TCP, "", 22, "", 22);
+	v[1].proto = (enum qnm_proto)7;
+	expect_fwds(v, 2, -EINVAL, "tcp or udp");
+}
+
+static void test_fwd_parse_format(void **state)
+{
+	static const struct {
+		const char *in, *canon;
+	} good[] = {
+		{ "tcp:127.0.0.1:2222-:22", "tcp:127.0.0.1:2222-:22" },
+		{ "udp::5353-10.0.2.15:53", "udp::5353-10.0.2.15:53" },
+		{ ":8080-:80", "tcp::8080-:80" },
+		{ "::8080-:80", "tcp::8080-:80" },
+		{ "tcp::1-:65535", "tcp::1-:65535" },
+		{ "127.0.0.1:2222-10.0.2.15:22", "tcp:127.0.0.1:2222-10.0.2.15:22" },
+	};
+	static const char *const bad[] = { "", "2222", "tcp:127.0.0.1:2222", "sctp::1-:2",
+					   "tcp::0-:22", "tcp::22-:0", "tcp::65536-:22",
+					   "tcp::22-:x", "tcp:1.2.3.256:22-:22", "tcp::22-1.2.3:22",
+					   "tcp::22-22", "tcp:a:b:22-:22",
+					   "tcp:255.255.255.255255255255255255255:1-:2" };
+	struct qnm_fwd f, g;
+	struct qnm_err err;
+	char buf[96];
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		if (qnm_fwd_parse(good[i].in, &f, "hostfwd", &err))
+			fail_msg("'%s' rejected: %s", good[i].in, err.msg);
+		qnm_fwd_format(&f, buf, sizeof(buf));
+		assert_string_equal(buf, good[i].canon);
+		assert_int_equal(qnm_fwd_parse(buf, &g, "hostfwd", &err), 0);
+		assert_memory_equal(&f, &g, sizeof(f));
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		qnm_err_clear(&err);
+		if (qnm_fwd_parse(bad[i], &f, "nic[n0].hostfwd", &err) != -EINVAL)
+			fail_msg("'%s' accepted", bad[i]);
+		assert_string_equal(err.field, "nic[n0].hostfwd");
+		assert_true(strncmp(err.msg, "nic[n0].hostfwd: ", 17) == 0);
+	}
+
+	/* Round trip of many generated forwards: format, parse, same struct. */
+	{
+		uint32_t seed = 7;
+
+		for (i = 0; i < 5000; i++) {
+			char ha[QNM_IPV4_LEN] = "", ga[QNM_IPV4_LEN] = "";
+
+			seed = seed * 1103515245u + 12345u;
+			if (seed & 0x100)
+				qnm_format_ipv4(seed * 2654435761u, ha);
+			if (seed & 0x200)
+				qnm_format_ipv4(seed * 40503u, ga);
+			f = fwd(seed & 0x400 ? QNM_PROTO_UDP : QNM_PROTO_TCP, ha,
+				1 + (seed >> 8) % 65535, ga, 1 + (seed >> 3) % 65535);
+			qnm_fwd_format(&f, buf, sizeof(buf));
+			assert_int_equal(qnm_fwd_parse(buf, &g, "hostfwd", &err), 0);
+			assert_int_equal(f.proto, g.proto);
+			assert_int_equal(f.host_port, g.host_port);
+			assert_int_equal(f.guest_port, g.guest_port);
+			assert_string_equal(f.host_addr, g.host_addr);
+			assert_string_equal(f.guest_addr, g.guest_addr);
+		}
+	}
+}
+
+/* ---- NICs and their backends ---- */
+
+static void expect_nic_err(const struct qnm_nic *n, const char *field, const char *msg_part)
+{
+	struct qnm_err err;
+
+	qnm_err_clear(&err);
+	assert_int_equal(qnm_check_nic(n, &err), -EINVAL);
+	assert_string_equal(err.field, field);
+	if (msg_part && !strstr(err.msg, msg_part))
+		fail_msg("'%s' not in '%s'", msg_part, err.msg);
+	/* Every message names its field. */
+	if (!strstr(err.msg, field))
+		fail_msg("field '%s' not named in '%s'", field, err.msg);
+}
+
+static void test_nic_common(void **state)
+{
+	struct qnm_nic n;
+
+	qnm_nic_init(&n, "n0");
+	assert_int_equal(qnm_check_nic(&n, NULL), 0);
+	qnm_strlcpy(n.id, "-x", sizeof(n.id));
+	expect_nic_err(&n, "nic[-x].id", "letters, digits");
+	qnm_strlcpy(n.id, "n0", sizeof(n.id));
+	n.model[0] = '\0';
+	expect_nic_err(&n, "nic[n0].model", "required");
+	qnm_strlcpy(n.model, "e1000,mac=01:00:00:00:00:00", sizeof(n.model));
+	expect_nic_err(&n, "nic[n0].model", "may only hold");
+	qnm_strlcpy(n.model, "virtio-net-pci", sizeof(n.model));
+	qnm_strlcpy(n.mac, "01:00:00:00:00:01", sizeof(n.mac));
+	expect_nic_err(&n, "nic[n0].mac", "multicast");
+	qnm_strlcpy(n.mac, "02:00:00:00:00:01", sizeof(n.mac));
+	assert_int_equal(qnm_check_nic(&n, NULL), 0);
+	n.backend = QNM_BACKEND__COUNT;
+	expect_nic_err(&n, "nic[n0].backend", "user, slirp, tap or bridge");
+	qnm_nic_clear(&n);
+}
+
+static void test_nic_user(void **state)
+{
+	struct qnm_nic n;
+	struct qnm_fwd f = fwd(QNM_PROTO_TCP, "", 2222, "", 22);
+
+	qnm_nic_init(&n, "n0");
+	qnm_strlcpy(n.user.net, "10.0.2.0", sizeof(n.user.net));
+	expect_nic_err(&n, "nic[n0].net", "prefix 8 to 30");
+	qnm_strlcpy(n.user.net, "10.0.0.0/7", sizeof(n.user.net));
+	expect_nic_err(&n, "nic[n0].net", "prefix 8 to 30");
+	qnm_strlcpy(n.user.net, "10.0.0.0/31", sizeof(n.user.net));
+	expect_nic_err(&n, "nic[n0].net", "prefix 8 to 30");
+	qnm_strlcpy(n.user.net, "192.168.76.0/24", sizeof(n.user.net));
+	assert_int_equal(qnm_check_nic(&n, NULL), 0);
+	qnm_strlcpy(n.user.host, "192.168.77.2", sizeof(n.user.host));
+	expect_nic_err(&n, "nic[n0].host", "outside the guest network 192.168.76.0/24");
+	qnm_strlcpy(n.user.host, "192.168.76.2", sizeof(n.user.host));
+	qnm_strlcpy(n.user.dhcpstart, "192.168.76.", sizeof(n.user.dhcpstart));
+	expect_nic_err(&n, "nic[n0].dhcpstart", "not an IPv4 address");
+	qnm_strlcpy(n.user.dhcpstart, "192.168.76.9", sizeof(n.user.dhcpstart));
+	qnm_strlcpy(n.user.dns, "8.8.8.8", sizeof(n.user.dns));
+	expect_nic_err(&n, "nic[n0].dns", "outside");
+	qnm_strlcpy(n.user.dns, "192.168.76.3", sizeof(n.user.dns));
+	assert_int_equal(qnm_check_nic(&n, NULL), 0);
+	/* Without net=, QEMU's 10.0.2.0/24 is the reference. */
+	n.user.net[0] = n.user.host[0] = n.user.dns[0] = '\0';
+	expect_nic_err(&n, "nic[n0].dhcpstart", "outside the guest network 10.0.2.0/24");
+	qnm_strlcpy(n.user.dhcpstart, "10.0.2.15", sizeof(n.user.dhcpstart));
+	qnm_fwd_add(&n.user.fwd, &n.user.nfwd, &f);
+	qnm_fwd_add(&n.user.fwd, &n.user.nfwd, &f);
+	expect_nic_err(&n, "nic[n0].hostfwd", "forwarded twice");
+	qnm_fwd_del(&n.user.fwd, &n.user.nfwd, 1);
+	n.user.smb = xstrdup("relative/dir");
+	expect_nic_err(&n, "nic[n0].smb", "absolute");
+	free(n.user.smb);
+	n.user.smb = xstrdup("/srv/share");
+	assert_int_equal(qnm_check_nic(&n, NULL), 0);
+	/* The slirp backend shares the options but has no SMB. */
+	n.backend = QNM_BACKEND_SLIRP;
+	expect_nic_err(&n, "nic[n0].smb", "only available on the user backend");
+	free(n.user.smb);
+	n.user.smb = NULL;
+	assert_int_equal(qnm_check_nic(&n, NULL), 0);
+	qnm_nic_clear(&n);
+}
+
+static void test_nic_tap_bridge(void **state)
+{
+	struct qnm_nic n;
+
+	qnm_nic_init(&n, "n0");
+	n.backend = QNM_BACKEND_TAP;
+	assert_int_equal(qnm_check_nic(&n, NULL), 0); /* qnm creates and names it */
+	qnm_strlcpy(n.tap.ifname, "tap:0", sizeof(n.tap.ifname));
+	expect_nic_err(&n, "nic[n0].ifname", "not a valid interface name");
+	n.tap.ifname[0] = '\0';
+	n.tap.create = false;
+	expect_nic_err(&n, "nic[n0].ifname", "must be named");
+	qnm_strlcpy(n.tap.ifname, "tap0", sizeof(n.tap.ifname));
+	assert_int_equal(qnm_check_nic(&n, NULL), 0);
+	qnm_strlcpy(n.tap.network, "-lan", sizeof(n.tap.network));
+	expect_nic_err(&n, "nic[n0].network", "not a network name");
+	qnm_strlcpy(n.tap.network, "lan", sizeof(n.tap.network));
+	qnm_strlcpy(n.tap.bridge, "br 0", sizeof(n.tap.bridge));
+	expect_nic_err(&n, "nic[n0].bridge", "not a valid interface name");
+	qnm_strlcpy(n.tap.bridge, "br0", sizeof(n.tap.bridge));
+	expect_nic_err(&n, "nic[n0].bridge", "not both");
+	n.tap.network[0] = '\0';
+	assert_int_equal(qnm_check_nic(&n, NULL), 0);
+
+	n.backend = QNM_BACKEND_BRIDGE;
+	expect_nic_err(&n, "nic[n0].br", "needs a bridge name");
+	qnm_strlcpy(n.bridge.br, "br0", sizeof(n.bridge.br));
+	assert_int_equal(qnm_check_nic(&n, NULL), 0);
+	n.bridge.helper = xstrdup("qemu-bridge-helper");
+	expect_nic_err(&n, "nic[n0].helper", "absolute path");
+	qnm_nic_clear(&n);
+}
+
+/* ---- VMs ---- */
+
+static void expect_vm_err(const struct qnm_vm *vm, const char *field, const char *msg_part)
+{
+	struct qnm_err err;
+
+	qnm_err_clear(&err);
+	assert_int_equal(qnm_check_vm(vm, &err), -EINVAL);
+	if (strcmp(err.field, field))
+		fail_msg("field '%s', expected '%s' (%s)", err.field, field, err.msg);
+	if (msg_part && !strstr(err.msg, msg_part))
+		fail_msg("'%s' not in '%s'", msg_part, err.msg);
+}
+
+static void test_vm(void **state)
+{
+	struct qnm_vm *vm = qnm_vm_new("vm1");
+	struct qnm_nic *a, *b;
+
+	assert_int_equal(qnm_check_vm(vm, NULL), 0);
+	qnm_strlcpy(vm->name, ".hidden", sizeof(vm->name));
+	expect_vm_err(vm, "name", "letters, digits");
+	qnm_strlcpy(vm->name, "vm1", sizeof(vm->name));
+	qnm_strlcpy(vm->arch, "../x86", sizeof(vm->arch));
+	expect_vm_err(vm, "arch", "QEMU target");
+	qnm_strlcpy(vm->arch, "x86_64", sizeof(vm->arch));
+
+	vm->memory_mb = 15;
+	expect_vm_err(vm, "memory", "16 to 4194304");
+	vm->memory_mb = 16;
+	assert_int_equal(qnm_check_vm(vm, NULL), 0);
+	vm->memory_mb = 4194304;
+	assert_int_equal(qnm_check_vm(vm, NULL), 0);
+	vm->memory_mb = 4194305;
+	expect_vm_err(vm, "memory", "out of range");
+	vm->memory_mb = 512;
+
+	vm->cpus = 0;
+	expect_vm_err(vm, "cpus", "1 to 1024");
+	vm->cpus = 1025;
+	expect_vm_err(vm, "cpus", "1 to 1024");
+	vm->cpus = 1024;
+	assert_int_equal(qnm_check_vm(vm, NULL), 0);
+	vm->cpus = 1;
+
+	qnm_strlcpy(vm->machine, "pc,accel=kvm", sizeof(vm->machine));
+	expect_vm_err(vm, "machine", "may only hold");
+	qnm_strlcpy(vm->machine, "pc-q35-7.2", sizeof(vm->machine));
+	assert_int_equal(qnm_check_vm(vm, NULL), 0);
+
+	vm->boot = QNM_BOOT_DISK;
+	expect_vm_err(vm, "disk", "needs a disk path");
+	vm->disk = xstrdup("");
+	expect_vm_err(vm, "disk", "needs a disk path");
+	free(vm->disk);
+	vm->disk = xstrdup("/img/a.qcow2");
+	assert_int_equal(qnm_check_vm(vm, NULL), 0);
+	vm->boot = QNM_BOOT_CDROM;
+	expect_vm_err(vm, "cdrom", "needs a cdrom path");
+	vm->cdrom = xstrdup("/iso/a.iso");
+	assert_int_equal(qnm_check_vm(vm, NULL), 0);
+	vm->boot = QNM_BOOT_KERNEL;
+	expect_vm_err(vm, "kernel", "needs a kernel path");
+	vm->kernel = xstrdup("/boot/vmlinuz");
+	vm->initrd = xstrdup("/boot/initrd");
+	vm->append = xstrdup("console=ttyS0");
+	assert_int_equal(qnm_check_vm(vm, NULL), 0);
+	vm->boot = (enum qnm_boot)9;
+	expect_vm_err(vm, "boot", "none, disk, cdrom or kernel");
+	vm->boot = QNM_BOOT_DISK;
+	expect_vm_err(vm, "initrd", "only used with boot = kernel");
+	free(vm->initrd);
+	vm->initrd = NULL;
+	expect_vm_err(vm, "append", "only used with boot = kernel");
+	/* An empty initrd is no initrd: the append line is the one at fault. */
+	vm->initrd = xstrdup("");
+	expect_vm_err(vm, "append", "append: only used with boot = kernel");
+	free(vm->append);
+	vm->append = NULL;
+	assert_int_equal(qnm_check_vm(vm, NULL), 0);
+
+	qnm_vm_add_extra(vm, "-usb");
+	qnm_vm_add_extra(vm, "");
+	expect_vm_err(vm, "extra", "argument 2 is empty");
+	free(vm->extra[1]);
+	vm->nextra = 1;
+	assert_int_equal(qnm_check_vm(vm, NULL), 0);
+
+	a = qnm_vm_add_nic(vm);
+	qnm_strlcpy(a->mac, "02:aa:00:00:00:01", sizeof(a->mac));
+	b = qnm_vm_add_nic(vm);
+	assert_int_equal(qnm_check_vm(vm, NULL), 0);
+	qnm_strlcpy(b->mac, "02:AA:00:00:00:01", sizeof(b->mac));
+	expect_vm_err(vm, "nic[n1].mac", "also used by NIC 'n0'");
+	b->mac[0] = '\0';
+	qnm_strlcpy(b->id, "n0", sizeof(b->id));
+	expect_vm_err(vm, "nic[n0].id", "unique");
+	qnm_strlcpy(b->id, "n1", sizeof(b->id));
+	b->backend = QNM_BACKEND_BRIDGE;
+	expect_vm_err(vm, "nic[n1].br", NULL); /* NIC rules apply inside the VM check */
+	qnm_vm_free(vm);
+}
+
+/* ---- networks ---- */
+
+static void expect_net_err(const struct qnm_network *net, const char *field, const char *msg_part)
+{
+	struct qnm_err err;
+
+	qnm_err_clear(&err);
+	assert_int_equal(qnm_check_network(net, &err), -EINVAL);
+	if (strcmp(err.field, field))
+		fail_msg("field '%s', expected '%s' (%s)", err.field, field, err.msg);
+	if (msg_part && !strstr(err.msg, msg_part))
+		fail_msg("'%s' not in '%s'", msg_part, err.msg);
+}
+
+static struct qnm_network *nat_net(void)
+{
+	struct qnm_network *n = qnm_network_new("lan");
+
+	qnm_strlcpy(n->bridge, "qnmbr0", sizeof(n->bridge));
+	qnm_strlcpy(n->address, "10.77.0.1", sizeof(n->address));
+	n->prefix = 24;
+	qnm_strlcpy(n->dhcp_start, "10.77.0.100", sizeof(n->dhcp_start));
+	qnm_strlcpy(n->dhcp_end, "10.77.0.200", sizeof(n->dhcp_end));
+	return n;
+}
+
+static void test_network(void **state)
+{
+	struct qnm_network *n = nat_net();
+	struct qnm_fwd f = fwd(QNM_PROTO_TCP, "", 8080, "10.77.0.100", 80);
+
+	assert_int_equal(qnm_check_network(n, NULL), 0);
+	qnm_strlcpy(n->name, "", sizeof(n->name));
+	expect_net_err(n, "name", "letters, digits");
+	qnm_strlcpy(n->name, "lan", sizeof(n->name));
+	qnm_strlcpy(n->bridge, "br/0", sizeof(n->bridge));
+	expect_net_err(n, "bridge", "not a valid interface name");
+	qnm_strlcpy(n->bridge, "qnmbr0", sizeof(n->bridge));
+	n->mode = (enum qnm_net_mode)5;
+	expect_net_err(n, "mode", "nat, bridged or isolated");
+	n->mode = QNM_NET_NAT;
+
+	qnm_strlcpy(n->address, "10.77.0", sizeof(n->address));
+	expect_net_err(n, "address", "nat networks need");
+	n->mode = QNM_NET_ISOLATED;
+	expect_net_err(n, "address", "isolated networks need");
+	n->mode = QNM_NET_NAT;
+	qnm_strlcpy(n->address, "10.77.0.1", sizeof(n->address));
+	n->prefix = 0;
+	expect_net_err(n, "prefix", "1 to 30");
+	n->prefix = 31;
+	expect_net_err(n, "prefix", "1 to 30");
+	n->prefix = 24;
+
+	qnm_strlcpy(n->uplink, "eth 0", sizeof(n->uplink));
+	expect_net_err(n, "uplink", "not a valid interface name");
+	qnm_strlcpy(n->uplink, "eth0", sizeof(n->uplink));
+	assert_int_equal(qnm_check_network(n, NULL), 0);
+
+	/* DHCP range. */
+	qnm_strlcpy(n->dhcp_start, "10.77.0.x", sizeof(n->dhcp_start));
+	expect_net_err(n, "dhcp-start", "not an IPv4 address");
+	qnm_strlcpy(n->dhcp_start, "10.77.0.100", sizeof(n->dhcp_start));
+	n->dhcp_end[0] = '\0';
+	expect_net_err(n, "dhcp-end", "not an IPv4 address");
+	qnm_strlcpy(n->dhcp_end, "10.77.0.200", sizeof(n->dhcp_end));
+	qnm_strlcpy(n->dhcp_start, "10.78.0.100", sizeof(n->dhcp_start));
+	expect_net_err(n, "dhcp-start", "outside the network 10.77.0.1/24");
+	qnm_strlcpy(n->dhcp_start, "10.77.0.100", sizeof(n->dhcp_start));
+	qnm_strlcpy(n->dhcp_end, "10.77.1.200", sizeof(n->dhcp_end));
+	expect_net_err(n, "dhcp-end", "outside the network");
+	qnm_strlcpy(n->dhcp_end, "10.77.0.99", sizeof(n->dhcp_end));
+	expect_net_err(n, "dhcp-end", "comes before dhcp-start");
+	qnm_strlcpy(n->dhcp_start, "10.77.0.1", sizeof(n->dhcp_start));
+	qnm_strlcpy(n->dhcp_end, "10.77.0.50", sizeof(n->dhcp_end));
+	expect_net_err(n, "dhcp-start", "contains the host address 10.77.0.1");
+	qnm_strlcpy(n->dhcp_start, "10.77.0.2", sizeof(n->dhcp_start));
+	assert_int_equal(qnm_check_network(n, NULL), 0);
+	n->dhcp_start[0] = n->dhcp_end[0] = '\0';
+	assert_int_equal(qnm_check_network(n, NULL), 0); /* no DHCP is fine */
+
+	/* Forwards. */
+	qnm_fwd_add(&n->fwd, &n->nfwd, &f);
+	assert_int_equal(qnm_check_network(n, NULL), 0);
+	n->fwd[0].guest_addr[0] = '\0';
+	expect_net_err(n, "forward", "needs the guest's IPv4 address");
+	qnm_strlcpy(n->fwd[0].guest_addr, "10.99.0.5", sizeof(n->fwd[0].guest_addr));
+	expect_net_err(n, "forward", "outside the network");
+	qnm_strlcpy(n->fwd[0].guest_addr, "10.77.0.5", sizeof(n->fwd[0].guest_addr));
+	qnm_fwd_add(&n->fwd, &n->nfwd, &f);
+	expect_net_err(n, "forward", "forwarded twice");
+	qnm_fwd_del(&n->fwd, &n->nfwd, 1);
+	n->fwd[0].host_port = 0;
+	expect_net_err(n, "forward", "1 to 65535");
+	n->fwd[0].host_port = 8080;
+
+	/* Bridged: a port, no address needed, no DHCP, no forwards. */
+	n->mode = QNM_NET_BRIDGED;
+	n->address[0] = '\0';
+	expect_net_err(n, "port", "physical interface");
+	qnm_strlcpy(n->port, "qnmbr0", sizeof(n->port));
+	expect_net_err(n, "port", "cannot be the bridge itself");
+	qnm_strlcpy(n->port, "eth1", sizeof(n->port));
+	expect_net_err(n, "forward", "nat or isolated");
+	qnm_fwd_del(&n->fwd, &n->nfwd, 0);
+	assert_int_equal(qnm_check_network(n, NULL), 0);
+	qnm_strlcpy(n->dhcp_start, "10.77.0.100", sizeof(n->dhcp_start));
+	qnm_strlcpy(n->dhcp_end, "10.77.0.200", sizeof(n->dhcp_end));
+	expect_net_err(n, "dhcp-start", "only served on nat and isolated");
+	n->dhcp_start[0] = n->dhcp_end[0] = '\0';
+	/* A bridged network may still give the host an address on the bridge. */
+	qnm_strlcpy(n->address, "192.168.1.5", sizeof(n->address));
+	n->prefix = 33;
+	expect_net_err(n, "prefix", "1 to 30");
+	n->prefix = 24;
+	assert_int_equal(qnm_check_network(n, NULL), 0);
+	qnm_network_free(n);
+}
+
+/* ---- the whole model ---- */
+
+static void expect_model_err(const struct qnm_model *m, const char *field, const char *msg_part)
+{
+	struct qnm_err err;
+
+	qnm_err_clear(&err);
+	assert_int_equal(qnm_check_model(m, &err), -EINVAL);
+	if (strcmp(err.field, field))
+		fail_msg("field '%s', expected '%s' (%s)", err.field, field, err.msg);
+	if (msg_part && !strstr(err.msg, msg_part))
+		fail_msg("'%s' not in '%s'", msg_part, err.msg);
+}
+
+static void test_model(void **state)
+{
+	struct qnm_fwd f = fwd(QNM_PROTO_TCP, "127.0.0.1", 2222, "", 22);
+	struct qnm_fwd g = fwd(QNM_PROTO_TCP, "", 2222, "10.77.0.5", 22);
+	struct qnm_network *lan = nat_net(), *lan2;
+	struct qnm_vm *a = qnm_vm_new("a"), *b = qnm_vm_new("b");
+	struct qnm_model m;
+	struct qnm_nic *na, *nb;
+
+	qnm_model_init(&m);
+	na = qnm_vm_add_nic(a);
+	nb = qnm_vm_add_nic(b);
+	qnm_strlcpy(na->mac, "02:00:00:00:00:01", sizeof(na->mac));
+	qnm_strlcpy(nb->mac, "02:00:00:00:00:01", sizeof(nb->mac));
+	qnm_model_add_vm(&m, a);
+	qnm_model_add_vm(&m, b);
+	qnm_model_add_net(&m, lan);
+	expect_model_err(&m, "nic[n0].mac", "used by VM 'a' NIC 'n0' and VM 'b' NIC 'n0'");
+	qnm_strlcpy(nb->mac, "02:00:00:00:00:02", sizeof(nb->mac));
+	assert_int_equal(qnm_check_model(&m, NULL), 0);
+
+	/* One host port forwarded by two VMs. */
+	qnm_fwd_add(&na->user.fwd, &na->user.nfwd, &f);
+	qnm_fwd_add(&nb->user.fwd, &nb->user.nfwd, &f);
+	expect_model_err(&m, "hostfwd", "tcp/2222 is forwarded by both VM 'a' NIC 'n0' and VM 'b' NIC 'n0'");
+	nb->user.fwd[0].host_port = 2223;
+	assert_int_equal(qnm_check_model(&m, NULL), 0);
+	/* ... by a VM and a network (any address overlaps 127.0.0.1). */
+	qnm_fwd_add(&lan->fwd, &lan->nfwd, &g);
+	expect_model_err(&m, "hostfwd", "by both VM 'a' NIC 'n0' and network 'lan'");
+	/* A tap NIC's forwards are not hostfwd: they do not count. */
+	na->backend = QNM_BACKEND_TAP;
+	assert_int_equal(qnm_check_model(&m, NULL), 0);
+	/* ... but the slirp backend's do. */
+	na->backend = QNM_BACKEND_SLIRP;
+	expect_model_err(&m, "hostfwd", "network 'lan'");
+	na->backend = QNM_BACKEND_USER;
+	qnm_fwd_del(&lan->fwd, &lan->nfwd, 0);
+
+	/* Two networks on one bridge. */
+	lan2 = nat_net();
+	qnm_strlcpy(lan2->name, "lan2", sizeof(lan2->name));
+	qnm_model_add_net(&m, lan2);
+	expect_model_err(&m, "bridge", "networks 'lan' and 'lan2' both use bridge qnmbr0");
+	qnm_strlcpy(lan2->bridge, "qnmbr1", sizeof(lan2->bridge));
+	assert_int_equal(qnm_check_model(&m, NULL), 0);
+
+	/* A tap NIC on a network that does not exist. */
+	nb->backend = QNM_BACKEND_TAP;
+	qnm_strlcpy(nb->tap.network, "nowhere", sizeof(nb->tap.network));
+	expect_model_err(&m, "nic[n0].network", "VM 'b' uses network 'nowhere'");
+	qnm_strlcpy(nb->tap.network, "lan2", sizeof(nb->tap.network));
+	assert_int_equal(qnm_check_model(&m, NULL), 0);
+	qnm_model_clear(&m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_names),          cmocka_unit_test(test_ifnames),
+		cmocka_unit_test(test_ipv4),           cmocka_unit_test(test_cidr),
+		cmocka_unit_test(test_mac_values),     cmocka_unit_test(test_fwd_rules),
+		cmocka_unit_test(test_fwd_parse_format), cmocka_unit_test(test_nic_common),
+		cmocka_unit_test(test_nic_user),       cmocka_unit_test(test_nic_tap_bridge),
+		cmocka_unit_test(test_vm),             cmocka_unit_test(test_network),
+		cmocka_unit_test(test_model),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
