@@ -136,7 +136,8 @@ static void runner_opts(struct qnm_ctx *ctx, struct qnm_runner_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->runtime_dir = ctx->paths.runtime_dir;
 	o->kvm = QNM_KVM_PROBE;
-	o->qemu = getenv("QNM_QEMU"); /* tests and unusual installs: which QEMU binary */
+	o->qemu = getenv("QNM_QEMU");
+	o->model = &ctx->model; /* tests and unusual installs: which QEMU binary */
 }
 
 /* ---- start ---- */

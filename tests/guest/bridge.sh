@@ -44,13 +44,16 @@ EOF
 guest_script a 10.0.5.11 10.0.5.12 >"$T/a.sh"
 guest_script b 10.0.5.12 10.0.5.11 >"$T/b.sh"
 guest_script c 10.0.5.13 10.0.5.11 >"$T/c.sh"
+guest_script d 10.0.5.14 10.0.5.11 >"$T/d.sh"
 guest_define a "$T/a.sh"
 guest_define b "$T/b.sh"
 guest_define c "$T/c.sh"
+guest_define d "$T/d.sh"
 "$QNM" nic add a model=virtio-net-pci backend=bridge br=$BR >/dev/null || fatal "nic add a"
 "$QNM" nic add b model=e1000 backend=bridge br=$BR >/dev/null || fatal "nic add b"
 "$QNM" nic add c model=virtio-net-pci backend=tap ifname=qnmtap0 create=no >/dev/null ||
 	fatal "nic add c"
+"$QNM" nic add d model=e1000 backend=tap create=yes bridge=$BR >/dev/null || fatal "nic add d"
 
 # The checks before start say exactly what is wrong.
 rm -rf /etc/qemu
@@ -67,14 +70,22 @@ expect_contains "missing TAP named" "TAP 'qnmtap0' does not exist" "$out"
 ip tuntap add dev qnmtap0 mode tap && ip link set qnmtap0 master "$BR" && ip link set qnmtap0 up ||
 	fatal "cannot make a TAP in the test netns"
 
-for v in a b c; do "$QNM" start $v >/dev/null || fail "start $v"; done
-for v in a b c; do check "$v ready" wait_serial 40 $v QNM-READY; done
-for v in a b c; do
+for v in a b c d; do "$QNM" start $v >/dev/null || fail "start $v"; done
+for v in a b c d; do check "$v ready" wait_serial 40 $v QNM-READY; done
+for v in a b c d; do
 	check "$v -> host over the bridge" grep -qF "to-host: from-host-$$" "$(serial_log $v)"
 done
 expect_eq "host -> a (bridge helper)" a "$(http_get http://10.0.5.11/name.txt)"
 expect_eq "host -> b (bridge helper, e1000)" b "$(http_get http://10.0.5.12/name.txt)"
 expect_eq "host -> c (existing TAP)" c "$(http_get http://10.0.5.13/name.txt)"
+expect_eq "host -> d (TAP made by qnm)" d "$(http_get http://10.0.5.14/name.txt)"
+check "d's TAP qt-d-0 is on the bridge" bash -c 'ip -o link show master "$0" | grep -q "qt-d-0"' "$BR"
+check "d -> a" wait_serial 20 d "peer: a"
+dpid=$(guest_field d qemu_pid)
+kill -9 "$dpid"
+check "SIGKILL of d's QEMU: its TAP is removed" wait_for 2 bash -c '! ip link show qt-d-0 >/dev/null 2>&1'
+expect_eq "d shows as crashed" crashed "$(guest_field d status)"
+"$QNM" stop d >/dev/null
 check "a <-> b on one bridge" wait_serial 20 a "peer: b"
 check "b <-> a" wait_serial 20 b "peer: a"
 check "c -> a" wait_serial 20 c "peer: a"
