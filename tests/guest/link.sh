@@ -40,6 +40,7 @@ check "bad state refused (exit 2)" bash -c '"$0" link vm n0 sideways 2>/dev/null
 "$QNM" nic set vm n0 link=down >/dev/null || fail "nic set link=down"
 "$QNM" start vm >/dev/null || fail "start with link=down"
 check "guest boots with the cable out" wait_serial 30 vm QNM-GUEST-UP
+check "guest reports its carrier" wait_serial 10 vm "QNM-CARRIER"
 check "first carrier seen is 0" bash -c 'grep -m1 QNM-CARRIER "$0" | grep -q "CARRIER 0"' \
 	"$(serial_log vm)"
 expect_eq "running (not left paused by -S)" running "$(guest_field vm qemu_state)"
