@@ -7,7 +7,7 @@
  *   qnm (CLI/UI, may exit)
  *   supervisor (forked qnm, own session, parent of QEMU, records the exit)
  *     qemu-system-ARCH (stdin /dev/null, stdout/stderr RUNDIR/qemu.log)
- *     [qnm slirp-helper, one per slirp NIC, once that helper is merged]
+ *     qnm slirp-helper, one per slirp NIC (own session; started before QEMU)
  */
 #include "build-config.h"
 
@@ -16,6 +16,7 @@
 #include "backend.h"
 #include "config.h"
 #include "qmp.h"
+#include "slirp-helper.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -272,20 +273,24 @@ static int check_bridge(const struct qnm_vm *vm, const struct qnm_nic *nic,
 	return 0;
 }
 
-/* HOOK: the slirp helper (src/slirp-helper.c) is started here, before QEMU. */
+/* The slirp helper (src/slirp-helper.c) listens before QEMU starts; QEMU connects to it. */
 static int prepare_slirp(const struct qnm_vm *vm, size_t idx, const struct qnm_rundir *rd,
 			 struct qnm_err *err)
 {
-	return qnm_err_set(err, -ENOTSUP, "",
-			   "nic[%s]: the slirp backend needs qnm's libslirp helper "
-			   "(src/slirp-helper.c), which is not part of this build yet; use the "
-			   "user backend",
-			   vm->nics[idx].id);
+	pid_t pid;
+
+	return qnm_slirp_helper_spawn(vm, &vm->nics[idx], rd->path, &pid, err);
+}
+
+/* It exits by itself when QEMU disconnects; this reaps it (or stops it if QEMU never came). */
+static void release_slirp(const struct qnm_vm *vm, size_t idx, const struct qnm_rundir *rd)
+{
+	qnm_slirp_helper_stop(rd->path, &vm->nics[idx], 2000, NULL);
 }
 
 static const struct run_backend run_backends[] = {
 	{ QNM_BACKEND_USER, check_fwd_ports, NULL, NULL },
-	{ QNM_BACKEND_SLIRP, check_fwd_ports, prepare_slirp, NULL },
+	{ QNM_BACKEND_SLIRP, check_fwd_ports, prepare_slirp, release_slirp },
 	{ QNM_BACKEND_TAP, check_tap, prepare_tap, NULL },
 	{ QNM_BACKEND_BRIDGE, check_bridge, NULL, NULL },
 };
