@@ -10,6 +10,7 @@
 
 /* One line per command, alphabetical. Each lives in its own cli-*.c file. */
 static const struct qnm_cli_cmd *const commands[] = {
+	&qnm_cmd_capture,
 	&qnm_cmd_check,
 	&qnm_cmd_cmdline,
 	&qnm_cmd_console,
