@@ -47,6 +47,7 @@ int qnm_cli_error(struct qnm_ctx *ctx, const char *cmd, const struct qnm_err *er
 extern const struct qnm_cli_cmd qnm_cmd_capture;
 extern const struct qnm_cli_cmd qnm_cmd_check;
 extern const struct qnm_cli_cmd qnm_cmd_cmdline;
+extern const struct qnm_cli_cmd qnm_cmd_conns;
 extern const struct qnm_cli_cmd qnm_cmd_console;
 extern const struct qnm_cli_cmd qnm_cmd_del;
 extern const struct qnm_cli_cmd qnm_cmd_demo;
