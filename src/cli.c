@@ -13,6 +13,7 @@ static const struct qnm_cli_cmd *const commands[] = {
 	&qnm_cmd_check,
 	&qnm_cmd_cmdline,
 	&qnm_cmd_del,
+	&qnm_cmd_doctor,
 	&qnm_cmd_forward,
 	&qnm_cmd_links,
 	&qnm_cmd_list,
@@ -20,6 +21,7 @@ static const struct qnm_cli_cmd *const commands[] = {
 	&qnm_cmd_net,
 	&qnm_cmd_new,
 	&qnm_cmd_nic,
+	&qnm_cmd_ports,
 	&qnm_cmd_set,
 	&qnm_cmd_show,
 };

@@ -47,6 +47,7 @@ int qnm_cli_error(struct qnm_ctx *ctx, const char *cmd, const struct qnm_err *er
 extern const struct qnm_cli_cmd qnm_cmd_check;
 extern const struct qnm_cli_cmd qnm_cmd_cmdline;
 extern const struct qnm_cli_cmd qnm_cmd_del;
+extern const struct qnm_cli_cmd qnm_cmd_doctor;
 extern const struct qnm_cli_cmd qnm_cmd_forward;
 extern const struct qnm_cli_cmd qnm_cmd_links;
 extern const struct qnm_cli_cmd qnm_cmd_list;
@@ -54,6 +55,7 @@ extern const struct qnm_cli_cmd qnm_cmd_models;
 extern const struct qnm_cli_cmd qnm_cmd_net;
 extern const struct qnm_cli_cmd qnm_cmd_new;
 extern const struct qnm_cli_cmd qnm_cmd_nic;
+extern const struct qnm_cli_cmd qnm_cmd_ports;
 extern const struct qnm_cli_cmd qnm_cmd_set;
 extern const struct qnm_cli_cmd qnm_cmd_show;
 
