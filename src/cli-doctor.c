@@ -22,7 +22,7 @@ static int usage_error(struct qnm_ctx *ctx, const char *msg)
 	return 2;
 }
 
-/* print @text with every line indented by @indent, after an optional @lead */
+/* print each line of @text indented by @indent and led by @lead */
 static void print_lines(FILE *f, const char *indent, const char *lead, const char *text)
 {
 	const char *p = text;
@@ -31,7 +31,7 @@ static void print_lines(FILE *f, const char *indent, const char *lead, const cha
 		const char *nl = strchr(p, '\n');
 		int n = nl ? (int)(nl - p) : (int)strlen(p);
 
-		fprintf(f, "%s%s%.*s\n", indent, p == text ? lead : "", n, p);
+		fprintf(f, "%s%s%.*s\n", indent, lead, n, p);
 		p = nl ? nl + 1 : p + n;
 	}
 }

@@ -3,6 +3,7 @@
 #include "build-config.h"
 
 #include "maclive.h"
+#include "validate.h"
 
 #include <errno.h>
 #include <linux/neighbour.h>
@@ -33,24 +34,10 @@ const char *qnm_nic_live_bridge(const struct qnm_model *model, const struct qnm_
 	}
 }
 
-static int parse_mac(const char *s, unsigned char mac[6])
-{
-	unsigned v[6];
-	int i;
-	char end;
-
-	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
-		   &end) != 6)
-		return -EINVAL;
-	for (i = 0; i < 6; i++)
-		mac[i] = (unsigned char)v[i];
-	return 0;
-}
-
 struct scan {
 	const struct qnm_vm *vm;
 	const struct qnm_nic *nic;
-	unsigned char mac[6];
+	uint8_t mac[6];
 	const char *bridge;
 	int br_index;
 	struct nl_cache *links;
@@ -68,6 +55,26 @@ static bool ignored(const struct scan *s, const char *port)
 		if (s->ignore[i] && strcmp(s->ignore[i], port) == 0)
 			return true;
 	return false;
+}
+
+/* fdb entries use the NUD bits differently: say it the way "bridge fdb" does */
+static void fdb_state(int nud, char *buf, size_t size)
+{
+	static const struct {
+		int bit;
+		const char *name;
+	} states[] = {
+		{ NUD_PERMANENT, "permanent" },
+		{ NUD_NOARP, "static" },
+	};
+	size_t i;
+
+	for (i = 0; i < QNM_ARRAY_SIZE(states); i++)
+		if (nud & states[i].bit) {
+			snprintf(buf, size, "%s", states[i].name);
+			return;
+		}
+	snprintf(buf, size, "learned");
 }
 
 static void neigh_cb(struct nl_object *obj, void *data)
@@ -109,7 +116,10 @@ static void neigh_cb(struct nl_object *obj, void *data)
 	if (c->ip[0] && strchr(c->ip, '/'))
 		*strchr(c->ip, '/') = '\0';
 	st[0] = '\0';
-	rtnl_neigh_state2str(rtnl_neigh_get_state(ne), st, sizeof(st));
+	if (fam == AF_BRIDGE)
+		fdb_state(rtnl_neigh_get_state(ne), st, sizeof(st));
+	else
+		rtnl_neigh_state2str(rtnl_neigh_get_state(ne), st, sizeof(st));
 	qnm_strlcpy(c->state, st, sizeof(c->state));
 }
 
@@ -146,7 +156,7 @@ int qnm_mac_live_clashes(const struct qnm_model *model, const struct qnm_vm *vm,
 	for (i = 0; i < vm->nnics; i++) {
 		s.nic = &vm->nics[i];
 		s.bridge = qnm_nic_live_bridge(model, s.nic);
-		if (!s.bridge || parse_mac(s.nic->mac, s.mac) < 0)
+		if (!s.bridge || qnm_parse_mac(s.nic->mac, s.mac) < 0)
 			continue;
 		s.br_index = rtnl_link_name2i(s.links, s.bridge);
 		if (s.br_index <= 0)
