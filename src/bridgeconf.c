@@ -139,6 +139,25 @@ static int parse_line(struct qnm_bridge_acl *acl, const char *file, unsigned lin
 		load_file(acl, arg, depth + 1, &ierr);
 		return 0;
 	}
+	if (strchr(cmd, '\t')) {
+		char shown[64];
+		size_t k, o = 0;
+
+		for (k = 0; cmd[k] && o + 3 < sizeof(shown); k++) {
+			if (cmd[k] == '\t') {
+				shown[o++] = '\\';
+				shown[o++] = 't';
+			} else {
+				shown[o++] = cmd[k];
+			}
+		}
+		shown[o] = '\0';
+		return bad_line(acl, err, file, lineno,
+				"unknown command '%s': the line has a tab and then a space, and the "
+				"bridge helper splits at the space; separate command and argument "
+				"with one space (the helper stops at this line)",
+				shown);
+	}
 	return bad_line(acl, err, file, lineno,
 			"unknown command '%s' (the bridge helper knows allow, deny and include, "
 			"and stops at this line)",
