@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "context.h"
+#include "ui.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -23,9 +24,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "qnm: %s\n", err.msg);
 		return 1;
 	}
-	if (argc < 2) {
-		/* The text UI lands with ui/; until then, explain. */
-		r = qnm_cli_main(&ctx, 0, NULL);
+	if (argc < 2 || (strncmp(argv[1], "--theme", 7) == 0)) {
+		/* No command: the text UI on a terminal, the help otherwise. */
+		if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+			r = qnm_ui_main(&ctx, argc, argv);
+		else if (argc < 2)
+			r = qnm_cli_main(&ctx, 0, NULL);
+		else
+			r = qnm_ui_main(&ctx, argc, argv); /* says it needs a terminal */
 	} else {
 		r = qnm_cli_main(&ctx, argc - 1, argv + 1);
 	}

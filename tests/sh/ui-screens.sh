@@ -1,0 +1,58 @@
+#!/bin/bash
+# ui-screens: every screen of the text UI renders at 80x24 and at 132x43,
+# with its footer keys, and nothing is cut off in a way that hides it.
+. "$QNM_SRCDIR/tests/lib.sh"
+. "$QNM_SRCDIR/tests/ui-lib.sh"
+
+"$QNM" new web memory=256 >/dev/null || fatal "qnm new"
+"$QNM" nic add web model=e1000 backend=user hostfwd=tcp:127.0.0.1:2222-:22 >/dev/null ||
+	fatal "qnm nic add"
+"$QNM" net add lab bridge=qnmlab0 address=10.77.0.1/24 mode=nat >/dev/null || fatal "qnm net add"
+
+# screen KEYS... EXPECT: press keys from the VMs list, wait for EXPECT
+visit() {
+	local desc=$1 expect=$2
+	shift 2
+	ui_keys 1
+	[ $# -gt 0 ] && ui_keys "$@"
+	if ui_wait "$expect" 5 >/dev/null; then ok "$desc"; else fail "$desc"; ui_screen | sed 's/^/  | /'; fi
+	# the footer (last line) shows key hints of this screen
+	if ui_screen | tail -n 1 | grep -q "F1 Help\|Esc"; then :; else fail "$desc: footer"; fi
+}
+
+for size in 80x24 132x43; do
+	cols=${size%x*} rows=${size#*x}
+	tmux -S "$UI_SOCK" kill-server 2>/dev/null
+	ui_start -x "$cols" -y "$rows"
+	ui_wait "NICS (model/backend)" 5 >/dev/null || fatal "UI did not start at $size"
+	expect_eq "$size: screen height" "$rows" "$(ui_screen | wc -l)"
+	visit "$size VMs list" "e1000/user"
+	visit "$size VM form" "Memory (MiB)" e
+	ui_keys Escape
+	visit "$size NIC form" "Device model" e F4
+	ui_keys Escape Escape
+	visit "$size command preview" "hostfwd=tcp:127.0.0.1:2222-:22" p
+	ui_keys Escape
+	visit "$size topology" "QEMU SLIRP" m
+	ui_keys Escape
+	visit "$size networks" "qnmlab0" 2
+	visit "$size network form" "Prefix length" 2 n
+	ui_keys Escape
+	visit "$size forwards" "127.0.0.1:2222" 3
+	visit "$size forward form" "Guest port" 3 n
+	ui_keys Escape
+	visit "$size traffic" "INTERFACE" 4
+	visit "$size traffic lists lo" " lo " 4
+	visit "$size modes" "User mode (SLIRP" 5
+	visit "$size messages" "LEVEL" 6
+	visit "$size help" "create a VM" F1
+	ui_keys Escape
+	visit "$size help from a form" "Memory (MiB)" e
+	ui_keys F1
+	ui_wait "VM form" 5 >/dev/null && ok "$size help lists the form's keys" || fail "$size help in form"
+	ui_keys Escape Escape
+	ui_keys F10
+	wait_for 5 ui_dead && ok "$size: quit" || fail "$size: quit"
+	expect_eq "$size: exit status" 0 "$(ui_status)"
+done
+finish

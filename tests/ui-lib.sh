@@ -1,0 +1,124 @@
+# tests/ui-lib.sh - drive the real qnm text UI in a private tmux server.
+# Sourced after tests/lib.sh. Every test gets its own tmux socket and
+# config; the server is killed at exit.
+#
+#   ui_start [-x COLS] [-y ROWS] [ARGS...]  start "qnm ARGS" in a new session
+#   ui_screen                               print the current screen
+#   ui_wait TEXT [SECONDS]                  wait until TEXT is on screen and
+#                                           the screen stopped changing
+#   ui_wait_gone TEXT [SECONDS]             wait until TEXT is gone
+#   ui_keys KEY...                          tmux key names (Down, Enter, F2, C-s)
+#   ui_type TEXT                            literal text
+#   ui_resize COLS ROWS                     resize the window
+#   ui_dead                                 true when qnm has exited
+#   ui_status                               its exit status (after ui_dead)
+#   ui_expect DESC TEXT                     check TEXT is on the screen
+#   ui_expect_not DESC TEXT                 check TEXT is not on the screen
+
+need_cmd tmux tmux
+unset TMUX TMUX_PANE
+export LANG=${UI_LANG:-C.UTF-8} LC_ALL=${UI_LANG:-C.UTF-8} TERM=${UI_TERM:-xterm-256color}
+UI_SOCK="$T/tmux.sock"
+UI_CONF="$T/tmux.conf"
+UI_TARGET=qnm
+printf 'set -g remain-on-exit on\nset -g status off\nset -g default-terminal "%s"\nset -g escape-time 0\nset -g history-limit 100\n' \
+	"$TERM" >"$UI_CONF"
+at_exit "tmux -S '$UI_SOCK' kill-server 2>/dev/null"
+
+_ui() { tmux -S "$UI_SOCK" "$@"; }
+
+ui_start() {
+	local cols=80 rows=24 cmd q a
+	while [ $# -gt 0 ]; do
+		case $1 in
+		-x) cols=$2; shift 2 ;;
+		-y) rows=$2; shift 2 ;;
+		*) break ;;
+		esac
+	done
+	cmd="env XDG_CONFIG_HOME='$XDG_CONFIG_HOME' XDG_RUNTIME_DIR='$XDG_RUNTIME_DIR'"
+	cmd+=" XDG_DATA_HOME='$XDG_DATA_HOME' XDG_CACHE_HOME='$XDG_CACHE_HOME' HOME='$HOME'"
+	cmd+=" LANG='$LANG' LC_ALL='$LC_ALL' TERM='$TERM'"
+	[ -n "${NO_COLOR:-}" ] && cmd+=" NO_COLOR=1"
+	for a in "${UI_ENV[@]:-}"; do [ -n "$a" ] && cmd+=" $(printf '%q' "$a")"; done
+	cmd+=" $(printf '%q' "$QNM")"
+	for a in "$@"; do cmd+=" $(printf '%q' "$a")"; done
+	# The exit status goes to a file: tmux 3.3a sometimes marks a pane dead
+	# without ever recording #{pane_dead_status}.
+	rm -f "$T/ui-exit"
+	cmd+="; echo \$? > '$T/ui-exit'"
+	_ui -f "$UI_CONF" new-session -d -s "$UI_TARGET" -x "$cols" -y "$rows" "$cmd" ||
+		fatal "tmux new-session failed"
+}
+
+ui_screen() { _ui capture-pane -p -t "$UI_TARGET" 2>/dev/null; }
+
+# ui_wait TEXT [SECONDS]: TEXT shows up, then two captures 0.2 s apart agree.
+ui_wait() {
+	local text=$1 t=${2:-10} i a b
+	for ((i = 0; i < t * 20; i++)); do
+		if ui_screen | grep -qF -- "$text"; then
+			a=$(ui_screen)
+			for ((; i < t * 20; i++)); do
+				sleep 0.2
+				b=$(ui_screen)
+				[ "$a" = "$b" ] && return 0
+				a=$b
+			done
+			return 0
+		fi
+		sleep 0.05
+	done
+	echo "--- screen while waiting for '$text':"
+	ui_screen
+	echo "---"
+	return 1
+}
+
+ui_wait_gone() {
+	local text=$1 t=${2:-10} i
+	for ((i = 0; i < t * 20; i++)); do
+		ui_screen | grep -qF -- "$text" || return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+ui_keys() { _ui send-keys -t "$UI_TARGET" "$@"; sleep 0.05; }
+ui_type() { _ui send-keys -t "$UI_TARGET" -l -- "$1"; sleep 0.05; }
+ui_resize() { _ui resize-window -t "$UI_TARGET" -x "$1" -y "$2"; sleep 0.1; }
+ui_dead() { [ "$(_ui display -p -t "$UI_TARGET" '#{pane_dead}' 2>/dev/null)" = 1 ]; }
+ui_status() {
+	local i
+	for ((i = 0; i < 40; i++)); do
+		[ -s "$T/ui-exit" ] && break
+		sleep 0.05
+	done
+	cat "$T/ui-exit" 2>/dev/null
+}
+
+ui_expect() {
+	if ui_screen | grep -qF -- "$2"; then
+		ok "$1"
+	else
+		fail "$1"
+		echo "  missing: $2"
+		ui_screen | sed 's/^/  | /'
+	fi
+}
+
+ui_expect_not() {
+	if ui_screen | grep -qF -- "$2"; then
+		fail "$1"
+		echo "  unexpected: $2"
+		ui_screen | sed 's/^/  | /'
+	else
+		ok "$1"
+	fi
+}
+
+# ui_quit: press q and wait for qnm to exit.
+ui_quit() {
+	ui_keys q
+	wait_for 5 ui_dead
+}

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* fwdlist.c - forwards of NICs and networks as one list (see fwdlist.h). */
+#include "build-config.h"
+
+#include "fwdlist.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const char *qnm_fwd_ref_owner(const struct qnm_fwd_ref *r, char *buf, size_t size)
+{
+	if (r->vm[0])
+		snprintf(buf, size, "VM %s NIC %s", r->vm, r->nic);
+	else
+		snprintf(buf, size, "network %s", r->net);
+	return buf;
+}
+
+struct qnm_fwd_ref *qnm_fwd_targets(const struct qnm_model *m, size_t *n)
+{
+	struct qnm_fwd_ref *v = NULL;
+	size_t i, j;
+
+	*n = 0;
+	for (i = 0; i < m->nvms; i++) {
+		for (j = 0; j < m->vms[i]->nnics; j++) {
+			const struct qnm_nic *nic = &m->vms[i]->nics[j];
+
+			if (nic->backend != QNM_BACKEND_USER && nic->backend != QNM_BACKEND_SLIRP)
+				continue;
+			v = xreallocarray(v, *n + 1, sizeof(*v));
+			memset(&v[*n], 0, sizeof(*v));
+			qnm_strlcpy(v[*n].vm, m->vms[i]->name, sizeof(v->vm));
+			qnm_strlcpy(v[*n].nic, nic->id, sizeof(v->nic));
+			v[(*n)++].index = -1;
+		}
+	}
+	for (i = 0; i < m->nnets; i++) {
+		v = xreallocarray(v, *n + 1, sizeof(*v));
+		memset(&v[*n], 0, sizeof(*v));
+		qnm_strlcpy(v[*n].net, m->nets[i]->name, sizeof(v->net));
+		v[(*n)++].index = -1;
+	}
+	return v;
+}
+
+struct qnm_fwd *qnm_fwd_lookup(const struct qnm_model *m, const struct qnm_fwd_ref *r)
+{
+	if (r->vm[0]) {
+		struct qnm_vm *vm = qnm_model_find_vm(m, r->vm);
+		struct qnm_nic *nic = vm ? qnm_vm_find_nic(vm, r->nic) : NULL;
+
+		if (!nic || r->index < 0 || (size_t)r->index >= nic->user.nfwd)
+			return NULL;
+		return &nic->user.fwd[r->index];
+	} else {
+		struct qnm_network *net = qnm_model_find_net(m, r->net);
+
+		if (!net || r->index < 0 || (size_t)r->index >= net->nfwd)
+			return NULL;
+		return &net->fwd[r->index];
+	}
+}

@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * screen-forwards.c - all port forwards in one list: hostfwd on user/slirp
+ * NICs and DNAT rules on networks; add, edit, delete (saved to the owner's
+ * file). Applying a rule to a running guest or network needs the slirp
+ * helper and nftables engines, not in this build yet: rules take effect at
+ * the next start.
+ */
+#include "build-config.h"
+
+#include "fwdlist.h"
+#include "uipriv.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct forwards {
+	struct qnm_list list;
+	struct qnm_fwd_ref *refs;
+	size_t nrefs;
+	int page;
+};
+
+static void collect(struct qnm_ui *ui, struct forwards *s)
+{
+	const struct qnm_model *m = &ui->ctx->model;
+	struct qnm_fwd_ref *t;
+	size_t nt, i;
+
+	free(s->refs);
+	s->refs = NULL;
+	s->nrefs = 0;
+	t = qnm_fwd_targets(m, &nt);
+	for (i = 0; i < nt; i++) {
+		struct qnm_fwd_ref r = t[i];
+		char owner[96], text[96];
+
+		for (r.index = 0; qnm_fwd_lookup(m, &r); r.index++) {
+			qnm_fwd_format(qnm_fwd_lookup(m, &r), text, sizeof(text));
+			qnm_fwd_ref_owner(&r, owner, sizeof(owner));
+			if (!qnm_list_match(&s->list, owner) && !qnm_list_match(&s->list, text))
+				continue;
+			s->refs = xreallocarray(s->refs, s->nrefs + 1, sizeof(*s->refs));
+			s->refs[s->nrefs++] = r;
+		}
+	}
+	free(t);
+	s->list.n = (int)s->nrefs;
+	qnm_list_fix(&s->list, s->page);
+}
+
+static void *forwards_init(struct qnm_ui *ui, void *arg)
+{
+	return xcalloc(1, sizeof(struct forwards));
+}
+
+static void forwards_free(void *st)
+{
+	struct forwards *s = st;
+
+	free(s->refs);
+	free(s);
+}
+
+static void forwards_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
+{
+	struct forwards *s = st;
+	int y = r->y + 1, i;
+
+	s->page = r->h - 4;
+	collect(ui, s);
+	qnm_set_role(ui, stdscr, QNM_ROLE_HEADER);
+	qnm_fill(stdscr, r->y, r->x, r->w);
+	qnm_putf(stdscr, r->y, r->x, r->w, " %-26s %-8s %-5s %-21s %s", "OWNER", "KIND", "PROTO",
+		 "HOST", "GUEST");
+	if (!s->nrefs) {
+		struct qnm_rect t = { y + 1, r->x + 2, 4, r->w - 4 };
+
+		qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
+		qnm_wrap(stdscr, &t, 0,
+			 s->list.filter[0] ? "No forward matches the filter."
+					   : "No port forwards. Press n to forward a host port to a guest "
+					     "(user-mode NICs need one to be reachable from outside).");
+	}
+	for (i = 0; i < s->page && s->list.top + i < (int)s->nrefs; i++) {
+		const struct qnm_fwd_ref *ref = &s->refs[s->list.top + i];
+		const struct qnm_fwd *f = qnm_fwd_lookup(&ui->ctx->model, ref);
+		bool sel = s->list.top + i == s->list.sel;
+		char owner[96], host[40], guest[40];
+
+		if (!f)
+			continue;
+		snprintf(host, sizeof(host), "%s:%u", f->host_addr[0] ? f->host_addr : "*",
+			 (unsigned)f->host_port);
+		snprintf(guest, sizeof(guest), "%s:%u", f->guest_addr[0] ? f->guest_addr : "(guest)",
+			 (unsigned)f->guest_port);
+		qnm_set_role(ui, stdscr, sel ? QNM_ROLE_SELECTION : QNM_ROLE_NORMAL);
+		qnm_fill(stdscr, y + i, r->x, r->w);
+		qnm_putf(stdscr, y + i, r->x, r->w, " %-26s %-8s %-5s %-21s %s",
+			 qnm_fwd_ref_owner(ref, owner, sizeof(owner)), ref->vm[0] ? "hostfwd" : "DNAT",
+			 qnm_proto_name(f->proto), host, guest);
+	}
+	qnm_set_role(ui, stdscr, QNM_ROLE_DIM);
+	qnm_put(stdscr, r->y + r->h - 2, r->x + 1, r->w - 2,
+		"Changes are saved and apply at the next start (live apply needs engines not in this build).");
+	qnm_list_draw_filter(ui, &s->list, r->y + r->h - 1, r->x, r->w);
+	qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
+}
+
+static void delete_answer(struct qnm_ui *ui, void *data, bool yes)
+{
+	struct qnm_fwd_ref *ref = data;
+	struct qnm_err err;
+	char owner[96];
+	int r = -1;
+
+	qnm_err_clear(&err);
+	if (yes && ref->vm[0]) {
+		struct qnm_vm *vm = qnm_model_find_vm(&ui->ctx->model, ref->vm);
+		struct qnm_vm *copy = vm ? qnm_vm_copy(vm) : NULL;
+		struct qnm_nic *nic = copy ? qnm_vm_find_nic(copy, ref->nic) : NULL;
+
+		if (nic && qnm_fwd_del(&nic->user.fwd, &nic->user.nfwd, (size_t)ref->index) == 0 &&
+		    (r = qnm_ui_save_vm(ui, copy, copy->name, &err)) == 0)
+			copy = NULL;
+		qnm_vm_free(copy);
+	} else if (yes) {
+		struct qnm_network *net = qnm_model_find_net(&ui->ctx->model, ref->net);
+		struct qnm_network *copy = net ? qnm_network_copy(net) : NULL;
+
+		if (copy && qnm_fwd_del(&copy->fwd, &copy->nfwd, (size_t)ref->index) == 0 &&
+		    (r = qnm_ui_save_net(ui, copy, copy->name, &err)) == 0)
+			copy = NULL;
+		qnm_network_free(copy);
+	}
+	if (yes && r == 0)
+		qnm_ui_log(ui, QNM_MSG_OK, "forward of %s deleted",
+			   qnm_fwd_ref_owner(ref, owner, sizeof(owner)));
+	else if (yes)
+		qnm_ui_log(ui, QNM_MSG_ERROR, "forward not deleted: %s",
+			   err.msg[0] ? err.msg : "it no longer exists");
+	free(ref);
+}
+
+static unsigned forwards_key(struct qnm_ui *ui, void *st, enum qnm_action act, int key)
+{
+	struct forwards *s = st;
+	struct qnm_fwd_ref *ref = s->list.sel < (int)s->nrefs ? &s->refs[s->list.sel] : NULL;
+	unsigned r = qnm_list_key(&s->list, act, key, s->page);
+
+	if (r)
+		return r;
+	switch (act) {
+	case QNM_ACT_NEW:
+		qnm_ui_push(ui, &qnm_screen_fwdform, NULL);
+		break;
+	case QNM_ACT_EDIT:
+		if (ref)
+			qnm_ui_push(ui, &qnm_screen_fwdform, ref);
+		break;
+	case QNM_ACT_DELETE:
+		if (!ref)
+			break;
+		{
+			struct qnm_fwd_ref *copy = xmalloc(sizeof(*copy));
+
+			*copy = *ref;
+			qnm_confirm(ui, "Delete forward", "Delete this port forward?", delete_answer,
+				    copy);
+		}
+		break;
+	default:
+		return QNM_H_IGNORED;
+	}
+	return QNM_H_HANDLED | QNM_H_REDRAW;
+}
+
+const struct qnm_screen_ops qnm_screen_forwards = {
+	.id = QNM_SCR_FORWARDS,
+	.init = forwards_init,
+	.free = forwards_free,
+	.draw = forwards_draw,
+	.key = forwards_key,
+};

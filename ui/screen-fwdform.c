@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * screen-fwdform.c - one port forward: where it goes (a user/slirp NIC or
+ * a network), protocol, host address/port, guest address/port. Saved into
+ * a copy of its owner, checked, written, or nothing changes.
+ */
+#include "build-config.h"
+
+#include "fwdlist.h"
+#include "qform.h"
+#include "validate.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { F_TARGET = 1, F_PROTO, F_HADDR, F_HPORT, F_GADDR, F_GPORT, F_SAVE, F_CANCEL };
+
+static const char *const proto_choices[] = { "tcp", "udp" };
+
+/**
+ * struct fwdform - state of the forward form.
+ * @form:    the rows.
+ * @targets: every possible owner, @ntargets; @names their labels.
+ * @orig:    the forward being edited (index -1: new).
+ * @close:   saved or cancelled.
+ */
+struct fwdform {
+	struct qnm_form form;
+	struct qnm_fwd_ref *targets;
+	size_t ntargets;
+	char **names;
+	struct qnm_fwd_ref orig;
+	bool close;
+};
+
+static struct fwdform *of_form(struct qnm_form *f)
+{
+	return (struct fwdform *)((char *)f - offsetof(struct fwdform, form));
+}
+
+static int port_of(const char *t, const char *key, uint16_t *out, struct qnm_err *err)
+{
+	unsigned long v;
+
+	if (qnm_parse_uint(t, 1, 65535, &v))
+		return qnm_err_set(err, -EINVAL, key, "%s: '%s' is not a port (1 to 65535)", key, t);
+	*out = (uint16_t)v;
+	return 0;
+}
+
+static int addr_of(const char *t, const char *key, char *out, struct qnm_err *err)
+{
+	if (t[0] && !qnm_valid_ipv4(t))
+		return qnm_err_set(err, -EINVAL, key, "%s: '%s' is not an IPv4 address", key, t);
+	qnm_strlcpy(out, t, QNM_IPV4_LEN);
+	return 0;
+}
+
+static void save(struct qnm_ui *ui, struct fwdform *s)
+{
+	struct qnm_form *f = &s->form;
+	const struct qnm_fwd_ref *to;
+	struct qnm_fwd fw;
+	struct qnm_err err;
+	char owner[96];
+	int r;
+
+	memset(&fw, 0, sizeof(fw));
+	qnm_form_clear_errors(f);
+	qnm_err_clear(&err);
+	qnm_form_sync(f);
+	if (!s->ntargets) {
+		qnm_err_set(&err, -EINVAL, "target",
+			    "target: no user/slirp NIC and no network exists yet; create one first");
+		qnm_form_set_error(f, &err);
+		return;
+	}
+	to = &s->targets[qnm_form_row(f, F_TARGET)->choice];
+	fw.proto = (enum qnm_proto)qnm_form_row(f, F_PROTO)->choice;
+	if (addr_of(qnm_form_text(f, F_HADDR), "host-addr", fw.host_addr, &err) ||
+	    port_of(qnm_form_text(f, F_HPORT), "host-port", &fw.host_port, &err) ||
+	    addr_of(qnm_form_text(f, F_GADDR), "guest-addr", fw.guest_addr, &err) ||
+	    port_of(qnm_form_text(f, F_GPORT), "guest-port", &fw.guest_port, &err)) {
+		qnm_form_set_error(f, &err);
+		return;
+	}
+	if (to->net[0] && !fw.guest_addr[0]) {
+		qnm_err_set(&err, -EINVAL, "guest-addr",
+			    "guest-addr: a network forward needs the guest's address (e.g. 10.77.0.10)");
+		qnm_form_set_error(f, &err);
+		return;
+	}
+	/* the same owner: replace; another owner: remove from the old one first */
+	if (to->vm[0]) {
+		struct qnm_vm *vm = qnm_model_find_vm(&ui->ctx->model, to->vm);
+		struct qnm_vm *copy = vm ? qnm_vm_copy(vm) : NULL;
+		struct qnm_nic *nic = copy ? qnm_vm_find_nic(copy, to->nic) : NULL;
+		bool same = s->orig.index >= 0 && strcmp(s->orig.vm, to->vm) == 0 &&
+			    strcmp(s->orig.nic, to->nic) == 0;
+
+		if (!nic) {
+			qnm_vm_free(copy);
+			return;
+		}
+		if (same)
+			nic->user.fwd[s->orig.index] = fw;
+		else
+			qnm_fwd_add(&nic->user.fwd, &nic->user.nfwd, &fw);
+		r = qnm_ui_save_vm(ui, copy, copy->name, &err);
+		if (r)
+			qnm_vm_free(copy);
+	} else {
+		struct qnm_network *net = qnm_model_find_net(&ui->ctx->model, to->net);
+		struct qnm_network *copy = net ? qnm_network_copy(net) : NULL;
+		bool same = s->orig.index >= 0 && strcmp(s->orig.net, to->net) == 0;
+
+		if (!copy)
+			return;
+		if (same)
+			copy->fwd[s->orig.index] = fw;
+		else
+			qnm_fwd_add(&copy->fwd, &copy->nfwd, &fw);
+		r = qnm_ui_save_net(ui, copy, copy->name, &err);
+		if (r)
+			qnm_network_free(copy);
+	}
+	if (r) {
+		/* duplicate ports and the like: show them at the host port */
+		if (strstr(err.field, "hostfwd") || strstr(err.field, "forward"))
+			qnm_strlcpy(err.field, "host-port", sizeof(err.field));
+		qnm_form_set_error(f, &err);
+		qnm_ui_log(ui, QNM_MSG_ERROR, "forward not saved: %s", err.msg);
+		return;
+	}
+	/* moved to another owner: drop it from the old one */
+	if (s->orig.index >= 0 &&
+	    (strcmp(s->orig.vm, to->vm) || strcmp(s->orig.nic, to->nic) || strcmp(s->orig.net, to->net))) {
+		struct qnm_err e2;
+
+		qnm_err_clear(&e2);
+		if (s->orig.vm[0]) {
+			struct qnm_vm *c = qnm_vm_copy(qnm_model_find_vm(&ui->ctx->model, s->orig.vm));
+			struct qnm_nic *n = qnm_vm_find_nic(c, s->orig.nic);
+
+			if (n)
+				qnm_fwd_del(&n->user.fwd, &n->user.nfwd, (size_t)s->orig.index);
+			if (qnm_ui_save_vm(ui, c, c->name, &e2))
+				qnm_vm_free(c);
+		} else {
+			struct qnm_network *c =
+				qnm_network_copy(qnm_model_find_net(&ui->ctx->model, s->orig.net));
+
+			qnm_fwd_del(&c->fwd, &c->nfwd, (size_t)s->orig.index);
+			if (qnm_ui_save_net(ui, c, c->name, &e2))
+				qnm_network_free(c);
+		}
+		if (e2.msg[0])
+			qnm_ui_log(ui, QNM_MSG_ERROR, "old copy of the forward kept: %s", e2.msg);
+	}
+	qnm_ui_log(ui, QNM_MSG_OK, "forward saved on %s (applies at the next start)",
+		   qnm_fwd_ref_owner(to, owner, sizeof(owner)));
+	s->close = true;
+}
+
+static void on_activate(struct qnm_ui *ui, struct qnm_form *f, struct qnm_row *row)
+{
+	struct fwdform *s = of_form(f);
+
+	if (row->id == F_SAVE)
+		save(ui, s);
+	else if (row->id == F_CANCEL)
+		s->close = true;
+}
+
+static struct qnm_row *add_text(struct fwdform *s, int id, const char *key, const char *label,
+				const char *text, int maxlen, const char *hint)
+{
+	struct qnm_row *r = qnm_form_add(&s->form, QNM_ROW_TEXT, id, key, label, text);
+
+	r->maxlen = maxlen;
+	r->hint = hint;
+	return r;
+}
+
+static void *fwdform_init(struct qnm_ui *ui, void *arg)
+{
+	const struct qnm_fwd_ref *ref = arg;
+	struct fwdform *s = xcalloc(1, sizeof(*s));
+	const struct qnm_fwd *f = ref ? qnm_fwd_lookup(&ui->ctx->model, ref) : NULL;
+	struct qnm_row *r;
+	char buf[16], owner[96];
+	size_t i;
+
+	s->orig.index = -1;
+	if (f)
+		s->orig = *ref;
+	s->targets = qnm_fwd_targets(&ui->ctx->model, &s->ntargets);
+	s->names = xcalloc(s->ntargets + 1, sizeof(char *));
+	qnm_form_init(&s->form);
+	s->form.on_activate = on_activate;
+	qnm_form_add(&s->form, QNM_ROW_SECTION, 0, NULL, f ? "Edit port forward" : "New port forward",
+		     NULL);
+	r = qnm_form_add(&s->form, QNM_ROW_CHOICE, F_TARGET, "target", "Forward to", NULL);
+	for (i = 0; i < s->ntargets; i++) {
+		s->names[i] = xstrdup(qnm_fwd_ref_owner(&s->targets[i], owner, sizeof(owner)));
+		if (f && strcmp(s->targets[i].vm, ref->vm) == 0 &&
+		    strcmp(s->targets[i].nic, ref->nic) == 0 && strcmp(s->targets[i].net, ref->net) == 0)
+			r->choice = (int)i;
+	}
+	r->choices = (const char *const *)s->names;
+	r->nchoices = s->ntargets;
+	r->hint = "A user/slirp NIC (QEMU hostfwd) or a qnm network (nftables DNAT). Enter: list.";
+	r = qnm_form_add(&s->form, QNM_ROW_CHOICE, F_PROTO, "proto", "Protocol", NULL);
+	r->choices = proto_choices;
+	r->nchoices = 2;
+	r->choice = f ? (int)f->proto : 0;
+	add_text(s, F_HADDR, "host-addr", "Host address", f ? f->host_addr : "127.0.0.1", 20,
+		 "Host address to listen on; 127.0.0.1 keeps it local; empty: every address.");
+	snprintf(buf, sizeof(buf), "%u", f ? (unsigned)f->host_port : 0u);
+	add_text(s, F_HPORT, "host-port", "Host port", f ? buf : "", 6, "Port on the host, 1 to 65535.");
+	add_text(s, F_GADDR, "guest-addr", "Guest address", f ? f->guest_addr : "", 20,
+		 "User-mode NICs: empty means the guest's DHCP address. Networks: the guest's address.");
+	snprintf(buf, sizeof(buf), "%u", f ? (unsigned)f->guest_port : 0u);
+	add_text(s, F_GPORT, "guest-port", "Guest port", f ? buf : "", 6, "Port in the guest, 1 to 65535.");
+	qnm_form_add(&s->form, QNM_ROW_SECTION, 0, NULL, "", NULL);
+	r = qnm_form_add(&s->form, QNM_ROW_BUTTON, F_SAVE, NULL, NULL, "Save (F2)");
+	r->hint = "Check and write the owner's file; nothing is written if a field is wrong.";
+	r = qnm_form_add(&s->form, QNM_ROW_BUTTON, F_CANCEL, NULL, NULL, "Cancel (Esc)");
+	r->hint = "Leave without changing anything.";
+	qnm_form_focus(&s->form, F_TARGET);
+	return s;
+}
+
+static void fwdform_free(void *st)
+{
+	struct fwdform *s = st;
+	size_t i;
+
+	qnm_form_clear(&s->form);
+	for (i = 0; i < s->ntargets; i++)
+		free(s->names[i]);
+	free(s->names);
+	free(s->targets);
+	free(s);
+}
+
+static void fwdform_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
+{
+	qnm_form_draw(ui, &((struct fwdform *)st)->form, r);
+}
+
+static unsigned fwdform_key(struct qnm_ui *ui, void *st, enum qnm_action act, int key)
+{
+	struct fwdform *s = st;
+	unsigned r = QNM_H_HANDLED | QNM_H_REDRAW;
+
+	if (act == QNM_ACT_SAVE)
+		save(ui, s);
+	else if (act == QNM_ACT_CANCEL)
+		return QNM_H_HANDLED | QNM_H_CLOSE;
+	else
+		r = qnm_form_key(ui, &s->form, act, key);
+	return s->close ? QNM_H_HANDLED | QNM_H_CLOSE : r;
+}
+
+static void fwdform_resize(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
+{
+	qnm_form_resize(&((struct fwdform *)st)->form);
+}
+
+const struct qnm_screen_ops qnm_screen_fwdform = {
+	.id = QNM_SCR_FWDFORM,
+	.init = fwdform_init,
+	.free = fwdform_free,
+	.draw = fwdform_draw,
+	.key = fwdform_key,
+	.resize = fwdform_resize,
+};

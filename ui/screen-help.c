@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * screen-help.c - every key, written from the key table (keys.c), the
+ * keys of the screen help was opened from first.
+ */
+#include "build-config.h"
+
+#include "uipriv.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/**
+ * struct help - state of the help screen.
+ * @from:  the screen help was opened from.
+ * @lines: the text, one line each (owned), @n of them.
+ * @top:   first line shown.
+ * @page:  lines that fit.
+ */
+struct help {
+	enum qnm_screen_id from;
+	struct qnm_strv lines;
+	int top, page;
+};
+
+static void add_screen(struct help *s, unsigned mask, const char *title)
+{
+	const struct qnm_binding *t;
+	size_t n, i, k;
+
+	qnm_strv_addf(&s->lines, "\x01%s", title);
+	t = qnm_keys_table(&n);
+	for (i = 0; i < n; i++) {
+		char keys[64] = "", kn[16];
+
+		if ((t[i].screens & mask) != mask)
+			continue;
+		/* global lines are listed once, in their own section */
+		if (mask != QNM_SCR_ALL && t[i].screens == QNM_SCR_ALL)
+			continue;
+		for (k = 0; k < 4 && t[i].keys[k]; k++) {
+			char probe[20];
+
+			qnm_key_name(t[i].keys[k], kn, sizeof(kn));
+			snprintf(probe, sizeof(probe), "%s,", kn);
+			/* "Enter" stands for \n, \r and KEY_ENTER: list it once */
+			if (strstr(keys, probe) || (strlen(keys) >= strlen(kn) &&
+			    strcmp(keys + strlen(keys) - strlen(kn), kn) == 0))
+				continue;
+			if (strlen(keys) + strlen(kn) + 3 < sizeof(keys))
+				snprintf(keys + strlen(keys), sizeof(keys) - strlen(keys), "%s%s",
+					 keys[0] ? ", " : "", kn);
+		}
+		qnm_strv_addf(&s->lines, "  %-16s %s", keys, t[i].help);
+	}
+	qnm_strv_add(&s->lines, "");
+}
+
+static void *help_init(struct qnm_ui *ui, void *arg)
+{
+	struct help *s = xcalloc(1, sizeof(*s));
+	int i;
+
+	s->from = (enum qnm_screen_id)(uintptr_t)arg;
+	qnm_strv_init(&s->lines);
+	qnm_strv_add(&s->lines, "qnm manages QEMU guests and their networks. Screens: 1 VMs, 2 Networks,");
+	qnm_strv_add(&s->lines, "3 Forwards, 4 Traffic, 5 Modes, 6 Messages (Tab cycles). The footer shows");
+	qnm_strv_add(&s->lines, "the main keys of each screen; all of them are listed here. Esc closes help.");
+	qnm_strv_add(&s->lines, "");
+	add_screen(s, QNM_SCR_BIT(s->from), qnm_screen_name(s->from));
+	for (i = 0; i < QNM_SCR__COUNT; i++)
+		if (i != (int)s->from && i != QNM_SCR_HELP)
+			add_screen(s, QNM_SCR_BIT(i), qnm_screen_name((enum qnm_screen_id)i));
+	add_screen(s, QNM_SCR_ALL, "Everywhere");
+	qnm_strv_add(&s->lines, "\x01Themes");
+	qnm_strv_addf(&s->lines, "  Current: %s. Start with --theme NAME (default, dark, light,", ui->theme.name);
+	qnm_strv_add(&s->lines, "  high-contrast, mono) or press T on a list to switch. Your own themes go in");
+	qnm_strv_add(&s->lines, "  $XDG_CONFIG_HOME/qnm/themes/NAME.theme. NO_COLOR=1 turns colours off.");
+	return s;
+}
+
+static void help_free(void *st)
+{
+	struct help *s = st;
+
+	qnm_strv_free(&s->lines);
+	free(s);
+}
+
+static void help_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
+{
+	struct help *s = st;
+	int i;
+
+	s->page = r->h;
+	if (s->top > (int)s->lines.n - s->page)
+		s->top = (int)s->lines.n - s->page;
+	if (s->top < 0)
+		s->top = 0;
+	for (i = 0; i < r->h && s->top + i < (int)s->lines.n; i++) {
+		const char *l = s->lines.v[s->top + i];
+
+		if (l[0] == '\x01') {
+			qnm_set_role(ui, stdscr, QNM_ROLE_HEADER);
+			qnm_put(stdscr, r->y + i, r->x + 1, r->w - 2, l + 1);
+		} else {
+			qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
+			qnm_put(stdscr, r->y + i, r->x + 1, r->w - 2, l);
+		}
+	}
+	qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
+}
+
+static unsigned help_key(struct qnm_ui *ui, void *st, enum qnm_action act, int key)
+{
+	struct help *s = st;
+
+	switch (act) {
+	case QNM_ACT_UP:
+		s->top--;
+		break;
+	case QNM_ACT_DOWN:
+		s->top++;
+		break;
+	case QNM_ACT_PAGE_UP:
+		s->top -= s->page;
+		break;
+	case QNM_ACT_PAGE_DOWN:
+		s->top += s->page;
+		break;
+	case QNM_ACT_HOME:
+		s->top = 0;
+		break;
+	case QNM_ACT_END:
+		s->top = (int)s->lines.n;
+		break;
+	case QNM_ACT_HELP:
+	case QNM_ACT_BACK:
+		return QNM_H_HANDLED | QNM_H_CLOSE;
+	default:
+		return QNM_H_IGNORED;
+	}
+	return QNM_H_HANDLED | QNM_H_REDRAW;
+}
+
+const struct qnm_screen_ops qnm_screen_help = {
+	.id = QNM_SCR_HELP,
+	.init = help_init,
+	.free = help_free,
+	.draw = help_draw,
+	.key = help_key,
+};

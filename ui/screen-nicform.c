@@ -1,0 +1,619 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * screen-nicform.c - one network card: device model, MAC, link, and a
+ * backend whose fields change with the backend chosen.
+ *
+ * Edits a copy of the NIC; OK checks it inside a copy of the VM and only
+ * then writes it back into the VM form's copy (the VM form saves the file).
+ */
+#include "build-config.h"
+
+#include "backend.h"
+#include "catalog.h"
+#include "mac.h"
+#include "nicform.h"
+#include "qform.h"
+#include "validate.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+	F_ID = 1,
+	F_MODEL,
+	F_MAC,
+	F_GENMAC,
+	F_LINK,
+	F_BACKEND,
+	F_SUMMARY,
+	/* user / slirp */
+	F_NET,
+	F_HOST,
+	F_DHCPSTART,
+	F_DNS,
+	F_RESTRICT,
+	F_IPV6,
+	F_HOSTFWD,
+	F_SMB,
+	/* tap */
+	F_IFNAME,
+	F_CREATE,
+	F_NETWORK,
+	F_TBRIDGE,
+	F_VHOST,
+	/* bridge helper */
+	F_BR,
+	F_HELPER,
+	F_ACL,
+	F_OK,
+	F_CANCEL,
+};
+
+static const char *const backend_choices[] = { "user", "slirp", "tap", "bridge" };
+
+/**
+ * struct nicform - state of the NIC form.
+ * @form:  the rows.
+ * @arg:   what to edit (see nicform.h).
+ * @nic:   the copy being edited (owned, qnm_nic_clear() at the end).
+ * @close: OK or Cancel was chosen.
+ */
+struct nicform {
+	struct qnm_form form;
+	struct qnm_nicform_arg arg;
+	struct qnm_nic nic;
+	bool close;
+};
+
+static struct nicform *of_form(struct qnm_form *f)
+{
+	return (struct nicform *)((char *)f - offsetof(struct nicform, form));
+}
+
+/* /etc/qemu/bridge.conf: does it allow @br? (what qemu-bridge-helper checks) */
+static const char *bridge_acl(const char *br, char *buf, size_t size)
+{
+	FILE *fp = fopen("/etc/qemu/bridge.conf", "re");
+	char line[256];
+	bool allowed = false;
+
+	if (!fp) {
+		snprintf(buf, size,
+			 "/etc/qemu/bridge.conf is missing: the helper refuses every bridge until it says 'allow %s'",
+			 br[0] ? br : "BRIDGE");
+		return buf;
+	}
+	while (fgets(line, sizeof(line), fp)) {
+		char w1[32], w2[64];
+
+		if (sscanf(line, "%31s %63s", w1, w2) == 2 && strcmp(w1, "allow") == 0 &&
+		    (strcmp(w2, "all") == 0 || strcmp(w2, br) == 0))
+			allowed = true;
+	}
+	fclose(fp);
+	if (allowed)
+		snprintf(buf, size, "ACL: /etc/qemu/bridge.conf allows %s", br);
+	else
+		snprintf(buf, size,
+			 "ACL: /etc/qemu/bridge.conf has no 'allow %s' line: the helper will refuse it",
+			 br[0] ? br : "BRIDGE");
+	return buf;
+}
+
+static void show_backend_rows(struct nicform *s)
+{
+	struct qnm_form *f = &s->form;
+	int b = qnm_form_row(f, F_BACKEND)->choice;
+	const struct qnm_backend_ops *ops = qnm_backend_get((enum qnm_backend_kind)b);
+	bool user = b == QNM_BACKEND_USER || b == QNM_BACKEND_SLIRP;
+	static const int user_rows[] = { F_NET, F_HOST, F_DHCPSTART, F_DNS, F_RESTRICT, F_IPV6, F_HOSTFWD };
+	static const int tap_rows[] = { F_IFNAME, F_CREATE, F_NETWORK, F_TBRIDGE, F_VHOST };
+	static const int br_rows[] = { F_BR, F_HELPER, F_ACL };
+	char buf[512];
+	size_t i;
+
+	for (i = 0; i < QNM_ARRAY_SIZE(user_rows); i++)
+		qnm_form_row(f, user_rows[i])->hidden = !user;
+	qnm_form_row(f, F_SMB)->hidden = b != QNM_BACKEND_USER;
+	for (i = 0; i < QNM_ARRAY_SIZE(tap_rows); i++)
+		qnm_form_row(f, tap_rows[i])->hidden = b != QNM_BACKEND_TAP;
+	for (i = 0; i < QNM_ARRAY_SIZE(br_rows); i++)
+		qnm_form_row(f, br_rows[i])->hidden = b != QNM_BACKEND_BRIDGE;
+	snprintf(buf, sizeof(buf), "%s.%s", ops->summary,
+		 ops->needs_net_admin ? " Needs CAP_NET_ADMIN (root) to set up." : "");
+	qnm_form_set_text(f, F_SUMMARY, buf);
+	qnm_form_set_text(f, F_ACL, bridge_acl(qnm_form_text(f, F_BR), buf, sizeof(buf)));
+}
+
+/* A MAC used by a NIC of another VM: warn now (saving the VM refuses it). */
+static void check_mac_clash(struct qnm_ui *ui, struct nicform *s)
+{
+	const char *mac = qnm_form_text(&s->form, F_MAC);
+	const struct qnm_model *m = &ui->ctx->model;
+	char buf[256];
+	size_t i, j;
+
+	qnm_form_set_warning(&s->form, F_MAC, NULL);
+	if (!mac[0])
+		return;
+	for (i = 0; i < m->nvms; i++) {
+		const struct qnm_vm *vm = m->vms[i];
+
+		if (strcmp(vm->name, s->arg.vm->name) == 0)
+			continue;
+		for (j = 0; j < vm->nnics; j++) {
+			if (strcasecmp(vm->nics[j].mac, mac) == 0) {
+				snprintf(buf, sizeof(buf),
+					 "MAC clash: VM '%s' NIC '%s' already uses %s; two guests with one MAC break each other's traffic",
+					 vm->name, vm->nics[j].id, mac);
+				qnm_form_set_warning(&s->form, F_MAC, buf);
+				return;
+			}
+		}
+	}
+	for (j = 0; j < s->arg.vm->nnics; j++) {
+		if ((int)j != s->arg.index && strcasecmp(s->arg.vm->nics[j].mac, mac) == 0) {
+			snprintf(buf, sizeof(buf), "MAC clash: NIC '%s' of this VM already uses %s",
+				 s->arg.vm->nics[j].id, mac);
+			qnm_form_set_warning(&s->form, F_MAC, buf);
+			return;
+		}
+	}
+}
+
+static struct qnm_row *add_text(struct nicform *s, int id, const char *key, const char *label,
+				const char *text, int maxlen, const char *hint)
+{
+	struct qnm_row *r = qnm_form_add(&s->form, QNM_ROW_TEXT, id, key, label, text);
+
+	r->maxlen = maxlen;
+	r->hint = hint;
+	return r;
+}
+
+static struct qnm_row *add_bool(struct nicform *s, int id, const char *key, const char *label,
+				bool on, const char *hint)
+{
+	struct qnm_row *r = qnm_form_add(&s->form, QNM_ROW_BOOL, id, key, label, NULL);
+
+	r->on = on;
+	r->hint = hint;
+	return r;
+}
+
+static void build(struct nicform *s)
+{
+	struct qnm_nic *n = &s->nic;
+	struct qnm_form *f = &s->form;
+	struct qnm_strbuf fwd;
+	struct qnm_row *r;
+	size_t i;
+
+	qnm_form_add(f, QNM_ROW_SECTION, 0, NULL, "Network card of VM",
+		     s->arg.vm->name[0] ? s->arg.vm->name : "(new VM)");
+	add_text(s, F_ID, "id", "NIC id", n->id, QNM_NAME_MAX + 8,
+		 "The netdev id, unique in this VM (n0, n1, lan, ...).");
+	r = add_text(s, F_MODEL, "model", "Device model", n->model, QNM_MODEL_MAX - 1,
+		     "The emulated card: virtio-net-pci is fastest for Linux guests; e1000 and rtl8139 work everywhere.");
+	r->pick = true;
+	add_text(s, F_MAC, "mac", "MAC address", n->mac, QNM_MAC_LEN - 1,
+		 "Six hex octets, e.g. 52:54:00:12:34:56. Empty: qnm generates a unique one at start.");
+	r = qnm_form_add(f, QNM_ROW_BUTTON, F_GENMAC, NULL, NULL, "Generate MAC (F3)");
+	r->hint = "Pick a new random, locally administered, unique MAC.";
+	add_bool(s, F_LINK, "link", "Link up", n->link_up,
+		 "Cable plugged in when the guest starts (Space toggles).");
+	r = qnm_form_add(f, QNM_ROW_CHOICE, F_BACKEND, "backend", "Backend", NULL);
+	r->choices = backend_choices;
+	r->nchoices = QNM_ARRAY_SIZE(backend_choices);
+	r->choice = (int)n->backend;
+	r->hint = "How the card reaches the world: Left/Right or Enter to choose. The fields below follow.";
+	qnm_form_add(f, QNM_ROW_INFO, F_SUMMARY, NULL, "", NULL);
+
+	add_text(s, F_NET, "net", "Guest network", n->user.net, QNM_CIDR_LEN - 1,
+		 "CIDR of the private network the guest sees; empty: 10.0.2.0/24.");
+	add_text(s, F_HOST, "host", "Host address", n->user.host, QNM_IPV4_LEN - 1,
+		 "The address the guest reaches the host at; empty: .2 of the network (10.0.2.2).");
+	add_text(s, F_DHCPSTART, "dhcpstart", "DHCP start", n->user.dhcpstart, QNM_IPV4_LEN - 1,
+		 "First address handed out by DHCP; empty: .15.");
+	add_text(s, F_DNS, "dns", "DNS address", n->user.dns, QNM_IPV4_LEN - 1,
+		 "The DNS server address the guest sees; empty: .3.");
+	add_bool(s, F_RESTRICT, "restrict", "Restrict", n->user.restrict_,
+		 "Yes: the guest cannot reach outside (only forwards reach it).");
+	add_bool(s, F_IPV6, "ipv6", "IPv6", n->user.ipv6, "IPv6 inside the user network.");
+	qnm_sb_init(&fwd);
+	for (i = 0; i < n->user.nfwd; i++) {
+		char b[80];
+
+		qnm_fwd_format(&n->user.fwd[i], b, sizeof(b));
+		qnm_sb_addf(&fwd, "%s%s", i ? " " : "", b);
+	}
+	add_text(s, F_HOSTFWD, "hostfwd", "Port forwards", fwd.s, 1000,
+		 "Host to guest, space-separated: tcp:127.0.0.1:2222-:22 (host port 2222 to guest port 22).");
+	qnm_sb_free(&fwd);
+	add_text(s, F_SMB, "smb", "SMB share", n->user.smb, 4095,
+		 "A host directory the guest sees over SMB at \\\\10.0.2.4\\qemu (needs smbd); empty: none.");
+
+	add_text(s, F_IFNAME, "ifname", "TAP name", n->tap.ifname, QNM_IFNAME_MAX,
+		 "The TAP interface; empty: qnm picks qt-VM-N.");
+	add_bool(s, F_CREATE, "create", "qnm creates it", n->tap.create,
+		 "Yes: qnm creates and removes the TAP (needs CAP_NET_ADMIN). No: use a TAP made by the admin.");
+	r = add_text(s, F_NETWORK, "network", "qnm network", n->tap.network, QNM_NAME_MAX,
+		     "A qnm network whose bridge the TAP joins (Enter: list); or leave empty and give a bridge.");
+	r->pick = true;
+	add_text(s, F_TBRIDGE, "bridge", "Host bridge", n->tap.bridge, QNM_IFNAME_MAX,
+		 "An existing host bridge to join when no qnm network is given.");
+	add_bool(s, F_VHOST, "vhost", "vhost-net", n->tap.vhost,
+		 "Kernel-side acceleration (needs /dev/vhost-net).");
+
+	add_text(s, F_BR, "br", "Bridge", n->bridge.br, QNM_IFNAME_MAX,
+		 "The host bridge qemu-bridge-helper attaches the TAP to.");
+	add_text(s, F_HELPER, "helper", "Helper path", n->bridge.helper, 4095,
+		 "Empty: QEMU's default /usr/lib/qemu/qemu-bridge-helper.");
+	qnm_form_add(f, QNM_ROW_INFO, F_ACL, NULL, "", NULL);
+
+	qnm_form_add(f, QNM_ROW_SECTION, 0, NULL, "", NULL);
+	r = qnm_form_add(f, QNM_ROW_BUTTON, F_OK, NULL, NULL, "OK (F2)");
+	r->hint = "Check the card and put it in the VM form (save the VM there to write it).";
+	r = qnm_form_add(f, QNM_ROW_BUTTON, F_CANCEL, NULL, NULL, "Cancel (Esc)");
+	r->hint = "Leave without changing the card.";
+	show_backend_rows(s);
+}
+
+static int copy_field(char *dst, size_t size, const char *text, const char *key,
+		      struct qnm_err *err)
+{
+	if (strlen(text) >= size)
+		return qnm_err_set(err, -EINVAL, key, "%s: at most %zu characters", key, size - 1);
+	qnm_strlcpy(dst, text, size);
+	return 0;
+}
+
+static void set_str(char **dst, const char *text)
+{
+	free(*dst);
+	*dst = text[0] ? xstrdup(text) : NULL;
+}
+
+/* The rows into s->nic; errors of values that cannot be stored use row keys. */
+static int apply(struct nicform *s, struct qnm_err *err)
+{
+	struct qnm_form *f = &s->form;
+	struct qnm_nic *n = &s->nic;
+	static const struct {
+		int id;
+		size_t off, size;
+		const char *key;
+	} texts[] = {
+		{ F_ID, offsetof(struct qnm_nic, id), QNM_NAME_MAX + 1, "id" },
+		{ F_MODEL, offsetof(struct qnm_nic, model), QNM_MODEL_MAX, "model" },
+		{ F_MAC, offsetof(struct qnm_nic, mac), QNM_MAC_LEN, "mac" },
+		{ F_NET, offsetof(struct qnm_nic, user.net), QNM_CIDR_LEN, "net" },
+		{ F_HOST, offsetof(struct qnm_nic, user.host), QNM_IPV4_LEN, "host" },
+		{ F_DHCPSTART, offsetof(struct qnm_nic, user.dhcpstart), QNM_IPV4_LEN, "dhcpstart" },
+		{ F_DNS, offsetof(struct qnm_nic, user.dns), QNM_IPV4_LEN, "dns" },
+		{ F_IFNAME, offsetof(struct qnm_nic, tap.ifname), QNM_IFNAME_MAX + 1, "ifname" },
+		{ F_NETWORK, offsetof(struct qnm_nic, tap.network), QNM_NAME_MAX + 1, "network" },
+		{ F_TBRIDGE, offsetof(struct qnm_nic, tap.bridge), QNM_IFNAME_MAX + 1, "bridge" },
+		{ F_BR, offsetof(struct qnm_nic, bridge.br), QNM_IFNAME_MAX + 1, "br" },
+	};
+	char *fw, *save = NULL, *w;
+	size_t i;
+
+	qnm_form_sync(f);
+	for (i = 0; i < QNM_ARRAY_SIZE(texts); i++)
+		if (copy_field((char *)n + texts[i].off, texts[i].size,
+			       qnm_form_text(f, texts[i].id), texts[i].key, err))
+			return -EINVAL;
+	n->link_up = qnm_form_row(f, F_LINK)->on;
+	n->backend = (enum qnm_backend_kind)qnm_form_row(f, F_BACKEND)->choice;
+	n->user.restrict_ = qnm_form_row(f, F_RESTRICT)->on;
+	n->user.ipv6 = qnm_form_row(f, F_IPV6)->on;
+	n->tap.create = qnm_form_row(f, F_CREATE)->on;
+	n->tap.vhost = qnm_form_row(f, F_VHOST)->on;
+	set_str(&n->user.smb, n->backend == QNM_BACKEND_USER ? qnm_form_text(f, F_SMB) : "");
+	set_str(&n->bridge.helper, qnm_form_text(f, F_HELPER));
+	free(n->user.fwd);
+	n->user.fwd = NULL;
+	n->user.nfwd = 0;
+	fw = xstrdup(qnm_form_text(f, F_HOSTFWD));
+	for (w = strtok_r(fw, " \t,", &save); w; w = strtok_r(NULL, " \t,", &save)) {
+		struct qnm_fwd one;
+
+		if (qnm_fwd_parse(w, &one, "hostfwd", err)) {
+			free(fw);
+			return -EINVAL;
+		}
+		qnm_fwd_add(&n->user.fwd, &n->user.nfwd, &one);
+	}
+	free(fw);
+	return 0;
+}
+
+/* "nic[ID].mac" -> "mac" when ID is this NIC, so the row keys match. */
+static void strip_nic(struct qnm_err *err, const char *id)
+{
+	size_t n = strlen(id);
+
+	if (strncmp(err->field, "nic[", 4) == 0 && strncmp(err->field + 4, id, n) == 0 &&
+	    strncmp(err->field + 4 + n, "].", 2) == 0)
+		memmove(err->field, err->field + 6 + n, strlen(err->field + 6 + n) + 1);
+}
+
+/* Check the NIC inside a copy of the VM (ids and MACs unique in the VM). */
+static int check(struct nicform *s, struct qnm_err *err)
+{
+	struct qnm_vm *tmp;
+	int r;
+
+	if (apply(s, err))
+		return -EINVAL;
+	tmp = qnm_vm_copy(s->arg.vm);
+	if (s->arg.index >= 0) {
+		qnm_nic_clear(&tmp->nics[s->arg.index]);
+		qnm_nic_copy(&tmp->nics[s->arg.index], &s->nic);
+	} else {
+		struct qnm_nic *added = qnm_vm_add_nic(tmp);
+
+		qnm_nic_clear(added);
+		qnm_nic_copy(added, &s->nic);
+	}
+	/* only the NIC rules matter here; VM fields are the VM form's business */
+	r = qnm_check_nic(&s->nic, err);
+	if (!r) {
+		size_t i;
+
+		for (i = 0; i < tmp->nnics && !r; i++) {
+			const struct qnm_nic *o = &tmp->nics[i];
+
+			if ((int)i == (s->arg.index >= 0 ? s->arg.index : (int)tmp->nnics - 1))
+				continue;
+			if (strcmp(o->id, s->nic.id) == 0)
+				r = qnm_err_set(err, -EINVAL, "id",
+						"id: NIC '%s' already exists in this VM", o->id);
+			else if (s->nic.mac[0] && strcasecmp(o->mac, s->nic.mac) == 0)
+				r = qnm_err_set(err, -EINVAL, "mac",
+						"mac: NIC '%s' of this VM already uses %s", o->id,
+						o->mac);
+		}
+	}
+	qnm_vm_free(tmp);
+	strip_nic(err, s->nic.id);
+	return r;
+}
+
+static void ok(struct qnm_ui *ui, struct nicform *s)
+{
+	struct qnm_err err;
+	struct qnm_vm *vm = s->arg.vm;
+
+	qnm_form_clear_errors(&s->form);
+	qnm_err_clear(&err);
+	if (check(s, &err)) {
+		qnm_form_set_error(&s->form, &err);
+		return;
+	}
+	if (s->arg.index >= 0) {
+		qnm_nic_clear(&vm->nics[s->arg.index]);
+		qnm_nic_copy(&vm->nics[s->arg.index], &s->nic);
+	} else {
+		struct qnm_nic *added = qnm_vm_add_nic(vm);
+
+		qnm_nic_clear(added);
+		qnm_nic_copy(added, &s->nic);
+	}
+	qnm_ui_log(ui, QNM_MSG_INFO, "NIC %s set; save the VM (F2) to write it", s->nic.id);
+	if (s->arg.done)
+		s->arg.done(ui, s->arg.data);
+	s->close = true;
+}
+
+static void gen_mac(struct qnm_ui *ui, struct nicform *s)
+{
+	struct qnm_vm *tmp = qnm_vm_copy(s->arg.vm);
+	struct qnm_nic *n;
+	struct qnm_err err;
+
+	/* the engine picks a MAC no NIC of any VM (nor this form's VM) uses */
+	if (s->arg.index >= 0) {
+		n = &tmp->nics[s->arg.index];
+	} else {
+		n = qnm_vm_add_nic(tmp);
+	}
+	n->mac[0] = '\0';
+	qnm_err_clear(&err);
+	if (qnm_model_assign_macs(&ui->ctx->model, tmp, NULL, NULL, &err)) {
+		qnm_ui_log(ui, QNM_MSG_ERROR, "generate MAC: %s", err.msg);
+	} else {
+		qnm_form_set_text(&s->form, F_MAC, n->mac);
+		check_mac_clash(ui, s);
+		qnm_ui_log(ui, QNM_MSG_INFO, "new MAC %s", n->mac);
+	}
+	qnm_vm_free(tmp);
+}
+
+static void picked_model(struct qnm_ui *ui, void *data, int index)
+{
+	struct nicform *s = data;
+
+	if (index >= 0 && ui->catalog && (size_t)index < ui->catalog->n)
+		qnm_form_set_text(&s->form, F_MODEL, ui->catalog->models[index].name);
+}
+
+static void pick_model(struct qnm_ui *ui, struct nicform *s)
+{
+	struct qnm_catalog *c = qnm_ui_catalog(ui, s->arg.vm->arch[0] ? s->arg.vm->arch : "x86_64",
+					       NULL);
+	const char *linux_m, *win_m;
+	const char **names, **descr;
+	char **owned;
+	size_t i;
+	int cur = 0;
+
+	if (!c) {
+		qnm_ui_log(ui, QNM_MSG_INFO,
+			   "the device catalog is loading; press Enter on the model again in a moment");
+		return;
+	}
+	linux_m = qnm_catalog_recommended(c, QNM_GUEST_LINUX);
+	win_m = qnm_catalog_recommended(c, QNM_GUEST_WINDOWS);
+	names = xcalloc(c->n + 1, sizeof(*names));
+	descr = xcalloc(c->n + 1, sizeof(*descr));
+	owned = xcalloc(c->n + 1, sizeof(*owned));
+	for (i = 0; i < c->n; i++) {
+		const struct qnm_nic_model *m = &c->models[i];
+		const char *tag = qnm_streq(m->name, linux_m)	? "[suggested: Linux] "
+				  : qnm_streq(m->name, win_m) ? "[suggested: Windows/old] "
+							       : "";
+
+		names[i] = m->name;
+		owned[i] = xasprintf("%-4s %s%s", m->bus ? m->bus : "", tag,
+				     m->desc ? m->desc : (m->hint ? m->hint : ""));
+		descr[i] = owned[i];
+		if (strcmp(m->name, qnm_form_text(&s->form, F_MODEL)) == 0)
+			cur = (int)i;
+	}
+	qnm_pick(ui, "Device model (from QEMU's catalog)", names, descr, c->n, cur, picked_model,
+		 s);
+	for (i = 0; i < c->n; i++)
+		free(owned[i]);
+	free(owned);
+	free(names);
+	free(descr);
+}
+
+static void picked_network(struct qnm_ui *ui, void *data, int index)
+{
+	struct nicform *s = data;
+
+	if (index >= 0 && (size_t)index < ui->ctx->model.nnets)
+		qnm_form_set_text(&s->form, F_NETWORK, ui->ctx->model.nets[index]->name);
+}
+
+static void on_activate(struct qnm_ui *ui, struct qnm_form *f, struct qnm_row *row)
+{
+	struct nicform *s = of_form(f);
+
+	switch (row->id) {
+	case F_OK:
+		ok(ui, s);
+		break;
+	case F_CANCEL:
+		s->close = true;
+		break;
+	case F_GENMAC:
+		gen_mac(ui, s);
+		break;
+	case F_MODEL:
+		pick_model(ui, s);
+		break;
+	case F_NETWORK: {
+		const struct qnm_model *m = &ui->ctx->model;
+		const char **names = xcalloc(m->nnets + 1, sizeof(*names));
+		size_t i;
+
+		for (i = 0; i < m->nnets; i++)
+			names[i] = m->nets[i]->name;
+		qnm_pick(ui, "qnm network", names, NULL, m->nnets, 0, picked_network, s);
+		free(names);
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+static void on_change(struct qnm_ui *ui, struct qnm_form *f, struct qnm_row *row)
+{
+	if (row->id == F_BACKEND)
+		show_backend_rows(of_form(f));
+}
+
+static void *nicform_init(struct qnm_ui *ui, void *arg)
+{
+	const struct qnm_nicform_arg *a = arg;
+	struct nicform *s = xcalloc(1, sizeof(*s));
+
+	s->arg = *a;
+	if (a->index >= 0) {
+		qnm_nic_copy(&s->nic, &a->vm->nics[a->index]);
+	} else {
+		/* a free id, as qnm_vm_add_nic() would pick */
+		struct qnm_vm *tmp = qnm_vm_copy(a->vm);
+
+		qnm_nic_copy(&s->nic, qnm_vm_add_nic(tmp));
+		qnm_vm_free(tmp);
+	}
+	qnm_form_init(&s->form);
+	s->form.on_activate = on_activate;
+	s->form.on_change = on_change;
+	build(s);
+	check_mac_clash(ui, s);
+	/* start loading the model list now, so it is there when asked for */
+	qnm_ui_catalog(ui, a->vm->arch[0] ? a->vm->arch : "x86_64", NULL);
+	qnm_form_focus(&s->form, F_MODEL);
+	return s;
+}
+
+static void nicform_free(void *st)
+{
+	struct nicform *s = st;
+
+	qnm_form_clear(&s->form);
+	qnm_nic_clear(&s->nic);
+	free(s);
+}
+
+static void nicform_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
+{
+	struct nicform *s = st;
+
+	qnm_form_draw(ui, &s->form, r);
+}
+
+static unsigned nicform_key(struct qnm_ui *ui, void *st, enum qnm_action act, int key)
+{
+	struct nicform *s = st;
+	struct qnm_row *row = s->form.n ? &s->form.rows[s->form.cur] : NULL;
+	unsigned r;
+
+	switch (act) {
+	case QNM_ACT_SAVE:
+		ok(ui, s);
+		break;
+	case QNM_ACT_CANCEL:
+		return QNM_H_HANDLED | QNM_H_CLOSE;
+	case QNM_ACT_GEN_MAC:
+		gen_mac(ui, s);
+		break;
+	default:
+		r = qnm_form_key(ui, &s->form, act, key);
+		if (row && row->id == F_MAC)
+			check_mac_clash(ui, s);
+		if (row && row->id == F_BR)
+			show_backend_rows(s);
+		if (s->close)
+			return QNM_H_HANDLED | QNM_H_CLOSE;
+		return r;
+	}
+	if (s->close)
+		return QNM_H_HANDLED | QNM_H_CLOSE;
+	return QNM_H_HANDLED | QNM_H_REDRAW;
+}
+
+static void nicform_resize(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
+{
+	struct nicform *s = st;
+
+	qnm_form_resize(&s->form);
+}
+
+const struct qnm_screen_ops qnm_screen_nicform = {
+	.id = QNM_SCR_NICFORM,
+	.init = nicform_init,
+	.free = nicform_free,
+	.draw = nicform_draw,
+	.key = nicform_key,
+	.resize = nicform_resize,
+};

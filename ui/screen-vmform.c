@@ -1,0 +1,469 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * screen-vmform.c - the VM form: every VM field, its network cards, and a
+ * save that writes the VM's file atomically, or changes nothing.
+ *
+ * The form edits a copy of the VM; leaving a field checks it and shows the
+ * error at the field; Save (F2) checks everything (this VM and the rules
+ * across VMs), writes the file, and only then replaces the model's VM.
+ */
+#include "build-config.h"
+
+#include "nicform.h"
+#include "qform.h"
+#include "validate.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+	F_NAME = 1,
+	F_MEMORY,
+	F_CPUS,
+	F_ARCH,
+	F_MACHINE,
+	F_ACCEL,
+	F_BOOT,
+	F_DISK,
+	F_CDROM,
+	F_KERNEL,
+	F_INITRD,
+	F_APPEND,
+	F_EXTRA,
+	F_NICS, /* section heading; NIC rows follow */
+	F_ADD_NIC,
+	F_SAVE,
+	F_CANCEL,
+	F_NIC0 = 1000,
+};
+
+static const char *const accel_choices[] = { "auto", "kvm", "tcg" };
+static const char *const boot_choices[] = { "none", "disk", "cdrom", "kernel" };
+
+/**
+ * struct vmform - state of the VM form.
+ * @form:     the rows.
+ * @vm:       the copy being edited (owned).
+ * @old_name: name of the VM being edited, "" for a new one.
+ * @nic_rows: index of the first row after the NICs heading.
+ * @nics_changed: the NIC form changed @vm->nics: rebuild the NIC rows.
+ * @close:    saved or cancelled: the screen closes.
+ */
+struct vmform {
+	struct qnm_form form;
+	struct qnm_vm *vm;
+	char old_name[QNM_NAME_MAX + 1];
+	size_t nic_rows;
+	bool nics_changed;
+	bool close;
+};
+
+static void show_boot_rows(struct vmform *s)
+{
+	int boot = qnm_form_row(&s->form, F_BOOT)->choice;
+
+	qnm_form_row(&s->form, F_DISK)->hidden = boot != QNM_BOOT_DISK && boot != QNM_BOOT_CDROM;
+	qnm_form_row(&s->form, F_CDROM)->hidden = boot != QNM_BOOT_CDROM;
+	qnm_form_row(&s->form, F_KERNEL)->hidden = boot != QNM_BOOT_KERNEL;
+	qnm_form_row(&s->form, F_INITRD)->hidden = boot != QNM_BOOT_KERNEL;
+	qnm_form_row(&s->form, F_APPEND)->hidden = boot != QNM_BOOT_KERNEL;
+}
+
+static void build_nic_rows(struct vmform *s)
+{
+	struct qnm_form *f = &s->form;
+	struct qnm_row *row;
+	size_t i;
+
+	/* drop the NIC rows and the buttons after them, then add them again */
+	while (f->n > s->nic_rows) {
+		struct qnm_row *r = &f->rows[--f->n];
+
+		free(r->text);
+		free(r->error);
+		free(r->warning);
+	}
+	if (f->cur >= (int)f->n)
+		f->cur = (int)f->n - 1;
+	for (i = 0; i < s->vm->nnics; i++) {
+		const struct qnm_nic *n = &s->vm->nics[i];
+		char buf[160];
+
+		snprintf(buf, sizeof(buf), "%-16s %-6s %s", n->model, qnm_backend_name(n->backend),
+			 n->mac[0] ? n->mac : "(MAC generated at start)");
+		row = qnm_form_add(f, QNM_ROW_BUTTON, F_NIC0 + (int)i, NULL, NULL, buf);
+		row->hint = "Enter: edit this network card.  Del or ^D: remove it.";
+	}
+	row = qnm_form_add(f, QNM_ROW_BUTTON, F_ADD_NIC, NULL, NULL, "Add a network card");
+	row->hint = "A new NIC starts as virtio-net-pci on user-mode networking (no root needed).";
+	qnm_form_add(f, QNM_ROW_SECTION, 0, NULL, "", NULL);
+	row = qnm_form_add(f, QNM_ROW_BUTTON, F_SAVE, NULL, NULL, "Save (F2)");
+	row->hint = "Check every field and write the VM's file; nothing is written if a field is wrong.";
+	row = qnm_form_add(f, QNM_ROW_BUTTON, F_CANCEL, NULL, NULL, "Cancel (Esc)");
+	row->hint = "Leave without changing anything.";
+}
+
+static struct qnm_row *add_text(struct vmform *s, int id, const char *key, const char *label,
+				const char *text, int maxlen, const char *hint)
+{
+	struct qnm_row *r = qnm_form_add(&s->form, QNM_ROW_TEXT, id, key, label, text);
+
+	r->maxlen = maxlen;
+	r->hint = hint;
+	return r;
+}
+
+static void build(struct vmform *s)
+{
+	struct qnm_vm *vm = s->vm;
+	struct qnm_form *f = &s->form;
+	struct qnm_row *r;
+	char buf[32];
+	struct qnm_strbuf extra;
+	size_t i;
+
+	qnm_form_add(f, QNM_ROW_SECTION, 0, NULL, s->old_name[0] ? "Edit VM" : "New VM",
+		     s->old_name[0] ? s->old_name : NULL);
+	add_text(s, F_NAME, "name", "Name", vm->name, QNM_NAME_MAX + 8,
+		 "Letters, digits, '_', '-', '.'; also the name of the VM's file.");
+	snprintf(buf, sizeof(buf), "%u", vm->memory_mb);
+	add_text(s, F_MEMORY, "memory", "Memory (MiB)", buf, 10, "Guest memory in MiB, 16 or more.");
+	snprintf(buf, sizeof(buf), "%u", vm->cpus);
+	add_text(s, F_CPUS, "cpus", "CPUs", buf, 5, "Virtual CPUs, 1 to 1024.");
+	add_text(s, F_ARCH, "arch", "Architecture", vm->arch, 15,
+		 "QEMU target: qemu-system-ARCH is run (x86_64, aarch64, ...).");
+	add_text(s, F_MACHINE, "machine", "Machine", vm->machine, QNM_MACHINE_MAX - 1,
+		 "Machine type (q35, pc, virt, ...); empty for QEMU's default.");
+	r = qnm_form_add(f, QNM_ROW_CHOICE, F_ACCEL, "accel", "Accelerator", NULL);
+	r->choices = accel_choices;
+	r->nchoices = QNM_ARRAY_SIZE(accel_choices);
+	r->choice = (int)vm->accel;
+	r->hint = "auto: KVM when /dev/kvm is usable, else TCG (software, slower).";
+	r = qnm_form_add(f, QNM_ROW_CHOICE, F_BOOT, "boot", "Boot from", NULL);
+	r->choices = boot_choices;
+	r->nchoices = QNM_ARRAY_SIZE(boot_choices);
+	r->choice = (int)vm->boot;
+	r->hint = "Left/Right or Enter to choose: a disk image, an ISO, or a kernel + initrd.";
+	add_text(s, F_DISK, "disk", "Disk image", vm->disk, 4095, "Path of the disk image.");
+	add_text(s, F_CDROM, "cdrom", "CD-ROM ISO", vm->cdrom, 4095, "Path of the ISO to boot.");
+	add_text(s, F_KERNEL, "kernel", "Kernel", vm->kernel, 4095, "Path of the kernel (bzImage, vmlinux).");
+	add_text(s, F_INITRD, "initrd", "Initrd", vm->initrd, 4095, "Path of the initrd (optional).");
+	add_text(s, F_APPEND, "append", "Kernel args", vm->append, 4095,
+		 "Kernel command line, e.g. console=ttyS0.");
+	qnm_sb_init(&extra);
+	for (i = 0; i < vm->nextra; i++)
+		qnm_sb_addf(&extra, "%s%s", i ? " " : "", vm->extra[i]);
+	add_text(s, F_EXTRA, "extra", "Extra QEMU args", extra.s, 4095,
+		 "More QEMU arguments, separated by spaces (one argv element each).");
+	qnm_sb_free(&extra);
+	show_boot_rows(s);
+	qnm_form_add(f, QNM_ROW_SECTION, F_NICS, NULL, "Network cards",
+		     "(Enter edits, F4 adds, Del removes)");
+	s->nic_rows = f->n;
+	build_nic_rows(s);
+}
+
+static void set_path(char **dst, const char *text)
+{
+	free(*dst);
+	*dst = text[0] ? xstrdup(text) : NULL;
+}
+
+/*
+ * Move the rows' values into the copy. Values that cannot even be stored
+ * (text in a number field, too long a name) are errors at their rows.
+ * @only: apply only the row with this id (0 = all).
+ */
+static int apply(struct vmform *s, int only, struct qnm_err *err)
+{
+	struct qnm_form *f = &s->form;
+	struct qnm_vm *vm = s->vm;
+	unsigned long n;
+	const char *t;
+	size_t i;
+
+	qnm_form_sync(f);
+	if (!only || only == F_NAME) {
+		t = qnm_form_text(f, F_NAME);
+		if (strlen(t) > QNM_NAME_MAX)
+			return qnm_err_set(err, -EINVAL, "name", "name: at most %d characters",
+					   QNM_NAME_MAX);
+		qnm_strlcpy(vm->name, t, sizeof(vm->name));
+	}
+	if (!only || only == F_MEMORY) {
+		t = qnm_form_text(f, F_MEMORY);
+		if (qnm_parse_uint(t, 0, UINT_MAX, &n))
+			return qnm_err_set(err, -EINVAL, "memory",
+					   "memory: '%s' is not a whole number of MiB", t);
+		vm->memory_mb = (unsigned)n;
+	}
+	if (!only || only == F_CPUS) {
+		t = qnm_form_text(f, F_CPUS);
+		if (qnm_parse_uint(t, 0, UINT_MAX, &n))
+			return qnm_err_set(err, -EINVAL, "cpus", "cpus: '%s' is not a whole number",
+					   t);
+		vm->cpus = (unsigned)n;
+	}
+	if (!only || only == F_ARCH) {
+		t = qnm_form_text(f, F_ARCH);
+		if (strlen(t) >= sizeof(vm->arch))
+			return qnm_err_set(err, -EINVAL, "arch", "arch: at most %zu characters",
+					   sizeof(vm->arch) - 1);
+		qnm_strlcpy(vm->arch, t, sizeof(vm->arch));
+	}
+	if (!only || only == F_MACHINE) {
+		t = qnm_form_text(f, F_MACHINE);
+		if (strlen(t) >= sizeof(vm->machine))
+			return qnm_err_set(err, -EINVAL, "machine", "machine: at most %zu characters",
+					   sizeof(vm->machine) - 1);
+		qnm_strlcpy(vm->machine, t, sizeof(vm->machine));
+	}
+	vm->accel = (enum qnm_accel)qnm_form_row(f, F_ACCEL)->choice;
+	vm->boot = (enum qnm_boot)qnm_form_row(f, F_BOOT)->choice;
+	set_path(&vm->disk, qnm_form_text(f, F_DISK));
+	set_path(&vm->cdrom, qnm_form_text(f, F_CDROM));
+	set_path(&vm->kernel, qnm_form_text(f, F_KERNEL));
+	set_path(&vm->initrd, qnm_form_text(f, F_INITRD));
+	set_path(&vm->append, qnm_form_text(f, F_APPEND));
+	/* hidden boot fields do not count */
+	if (vm->boot != QNM_BOOT_KERNEL) {
+		set_path(&vm->kernel, "");
+		set_path(&vm->initrd, "");
+		set_path(&vm->append, "");
+	}
+	if (vm->boot != QNM_BOOT_CDROM)
+		set_path(&vm->cdrom, "");
+	if (vm->boot != QNM_BOOT_DISK && vm->boot != QNM_BOOT_CDROM)
+		set_path(&vm->disk, "");
+	for (i = 0; i < vm->nextra; i++)
+		free(vm->extra[i]);
+	free(vm->extra);
+	vm->extra = NULL;
+	vm->nextra = 0;
+	{
+		char *copy = xstrdup(qnm_form_text(f, F_EXTRA)), *save = NULL, *w;
+
+		for (w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save))
+			qnm_vm_add_extra(vm, w);
+		free(copy);
+	}
+	return 0;
+}
+
+/* Errors about a NIC ("nic[n0].mac") are shown on that NIC's row. */
+static void show_error(struct vmform *s, const struct qnm_err *err)
+{
+	struct qnm_err e = *err;
+	size_t i;
+
+	if (strncmp(err->field, "nic[", 4) == 0) {
+		for (i = 0; i < s->vm->nnics; i++) {
+			size_t n = strlen(s->vm->nics[i].id);
+
+			if (strncmp(err->field + 4, s->vm->nics[i].id, n) == 0 &&
+			    err->field[4 + n] == ']') {
+				struct qnm_row *r = qnm_form_row(&s->form, F_NIC0 + (int)i);
+
+				free(r->error);
+				r->error = xstrdup(err->msg);
+				qnm_form_focus(&s->form, F_NIC0 + (int)i);
+				return;
+			}
+		}
+	}
+	if (strcmp(err->field, "hostfwd") == 0)
+		e.field[0] = '\0';
+	qnm_form_set_error(&s->form, &e);
+}
+
+/* Leaving a field: check it alone and show its error (if any) under it. */
+static void check_row(struct vmform *s, struct qnm_row *row)
+{
+	struct qnm_err err;
+
+	if (!row || !row->key || row->kind == QNM_ROW_BUTTON)
+		return;
+	free(row->error);
+	row->error = NULL;
+	qnm_err_clear(&err);
+	if (apply(s, row->id, &err) == 0)
+		qnm_check_vm(s->vm, &err);
+	if (err.field[0] && strcmp(err.field, row->key) == 0)
+		row->error = xstrdup(err.msg);
+}
+
+static void save(struct qnm_ui *ui, struct vmform *s)
+{
+	struct qnm_vm *copy;
+	struct qnm_err err;
+
+	qnm_form_clear_errors(&s->form);
+	qnm_err_clear(&err);
+	if (apply(s, 0, &err)) {
+		show_error(s, &err);
+		return;
+	}
+	copy = qnm_vm_copy(s->vm);
+	if (qnm_ui_save_vm(ui, copy, s->old_name[0] ? s->old_name : NULL, &err)) {
+		qnm_vm_free(copy);
+		show_error(s, &err);
+		qnm_ui_log(ui, QNM_MSG_ERROR, "VM not saved: %s", err.msg);
+		return;
+	}
+	qnm_ui_log(ui, QNM_MSG_OK, "VM %s saved", s->vm->name);
+	qnm_strlcpy(s->old_name, s->vm->name, sizeof(s->old_name));
+	s->nics_changed = false;
+	s->close = true;
+}
+
+static void nic_done(struct qnm_ui *ui, void *data)
+{
+	struct vmform *s = data;
+
+	s->nics_changed = true;
+}
+
+static void del_nic_answer(struct qnm_ui *ui, void *data, bool yes)
+{
+	struct vmform *s = data;
+	int id = s->form.rows[s->form.cur].id;
+
+	if (yes && id >= F_NIC0 && (size_t)(id - F_NIC0) < s->vm->nnics) {
+		qnm_ui_log(ui, QNM_MSG_INFO, "NIC %s removed (not saved yet)",
+			   s->vm->nics[id - F_NIC0].id);
+		qnm_vm_del_nic(s->vm, (size_t)(id - F_NIC0));
+		build_nic_rows(s);
+	}
+}
+
+static void open_nic(struct qnm_ui *ui, struct vmform *s, int index)
+{
+	struct qnm_nicform_arg a = { .vm = s->vm, .index = index, .done = nic_done, .data = s };
+
+	qnm_ui_push(ui, &qnm_screen_nicform, &a);
+}
+
+static void on_change(struct qnm_ui *ui, struct qnm_form *f, struct qnm_row *row)
+{
+	struct vmform *s = (struct vmform *)((char *)f - offsetof(struct vmform, form));
+
+	if (row->id == F_BOOT)
+		show_boot_rows(s);
+}
+
+static void on_activate(struct qnm_ui *ui, struct qnm_form *f, struct qnm_row *row)
+{
+	struct vmform *s = (struct vmform *)((char *)f - offsetof(struct vmform, form));
+
+	if (row->id == F_SAVE)
+		save(ui, s);
+	else if (row->id == F_CANCEL)
+		s->close = true;
+	else if (row->id == F_ADD_NIC)
+		open_nic(ui, s, -1);
+	else if (row->id >= F_NIC0)
+		open_nic(ui, s, row->id - F_NIC0);
+}
+
+static void *vmform_init(struct qnm_ui *ui, void *arg)
+{
+	const char *name = arg;
+	struct vmform *s = xcalloc(1, sizeof(*s));
+	struct qnm_vm *vm = name ? qnm_model_find_vm(&ui->ctx->model, name) : NULL;
+
+	if (name && !vm) {
+		qnm_ui_log(ui, QNM_MSG_ERROR, "VM %s no longer exists", name);
+		free(s);
+		return NULL;
+	}
+	qnm_form_init(&s->form);
+	s->form.on_change = on_change;
+	s->form.on_activate = on_activate;
+	if (vm) {
+		s->vm = qnm_vm_copy(vm);
+		qnm_strlcpy(s->old_name, vm->name, sizeof(s->old_name));
+	} else {
+		s->vm = qnm_vm_new("");
+	}
+	build(s);
+	qnm_form_focus(&s->form, F_NAME);
+	return s;
+}
+
+static void vmform_free(void *st)
+{
+	struct vmform *s = st;
+
+	qnm_form_clear(&s->form);
+	qnm_vm_free(s->vm);
+	free(s);
+}
+
+static void vmform_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
+{
+	struct vmform *s = st;
+
+	if (s->nics_changed) {
+		s->nics_changed = false;
+		build_nic_rows(s);
+	}
+	qnm_form_draw(ui, &s->form, r);
+}
+
+static unsigned vmform_key(struct qnm_ui *ui, void *st, enum qnm_action act, int key)
+{
+	struct vmform *s = st;
+	struct qnm_row *row = s->form.n ? &s->form.rows[s->form.cur] : NULL;
+	unsigned r;
+
+	/* leaving a field checks it */
+	if (row && (act == QNM_ACT_NEXT_FIELD || act == QNM_ACT_PREV_FIELD ||
+		    (act == QNM_ACT_ENTER && row->kind == QNM_ROW_TEXT)))
+		check_row(s, row);
+	switch (act) {
+	case QNM_ACT_SAVE:
+		save(ui, s);
+		break;
+	case QNM_ACT_CANCEL:
+		qnm_ui_log(ui, QNM_MSG_INFO, "VM form closed; nothing changed");
+		return QNM_H_HANDLED | QNM_H_CLOSE;
+	case QNM_ACT_ADD_NIC:
+		open_nic(ui, s, -1);
+		return QNM_H_HANDLED | QNM_H_REDRAW;
+	case QNM_ACT_DELETE:
+		if (row && row->id >= F_NIC0) {
+			qnm_confirm(ui, "Remove NIC",
+				    "Remove this network card from the VM? (Nothing is written until you save.)",
+				    del_nic_answer, s);
+			return QNM_H_HANDLED | QNM_H_REDRAW;
+		}
+		/* Del inside a text field deletes a character */
+		__attribute__((fallthrough));
+	default:
+		r = qnm_form_key(ui, &s->form, act, key);
+		if (s->close)
+			return QNM_H_HANDLED | QNM_H_CLOSE;
+		return r;
+	}
+	if (s->close)
+		return QNM_H_HANDLED | QNM_H_CLOSE;
+	return QNM_H_HANDLED | QNM_H_REDRAW;
+}
+
+static void vmform_resize(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
+{
+	struct vmform *s = st;
+
+	qnm_form_resize(&s->form);
+}
+
+const struct qnm_screen_ops qnm_screen_vmform = {
+	.id = QNM_SCR_VMFORM,
+	.init = vmform_init,
+	.free = vmform_free,
+	.draw = vmform_draw,
+	.key = vmform_key,
+	.resize = vmform_resize,
+};

@@ -1,0 +1,680 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * ui.c - the text UI's main loop: terminal setup and restore, the screen
+ * stack, one poll() over the terminal, the signal self-pipe, the job pipe
+ * and the refresh timer.
+ */
+#include "build-config.h"
+
+#include "catalog.h"
+#include "ui.h"
+#include "uipriv.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <panel.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *const spark_utf8[] = { " ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█" };
+static const char *const spark_ascii[] = { " ", ".", "_", "-", "~", "=", "+", "*", "#" };
+
+static const struct qnm_glyphs glyphs_utf8 = {
+	.hline = "─", .vline = "│", .tl = "┌", .tr = "┐", .bl = "└", .br = "┘",
+	.arrow = "→", .sep = "│", .bullet = "•", .spark = spark_utf8,
+	.spinner = { "◐", "◓", "◑", "◒" },
+};
+static const struct qnm_glyphs glyphs_ascii = {
+	.hline = "-", .vline = "|", .tl = "+", .tr = "+", .bl = "+", .br = "+",
+	.arrow = "->", .sep = "|", .bullet = "*", .spark = spark_ascii,
+	.spinner = { "|", "/", "-", "\\" },
+};
+
+/* Top-level screens, in tab order ('1'..'6', Tab). */
+static const struct {
+	const struct qnm_screen_ops *ops;
+	const char *tab;
+	enum qnm_action go;
+} tabs[] = {
+	{ &qnm_screen_vms, "1 VMs", QNM_ACT_GO_VMS },
+	{ &qnm_screen_networks, "2 Networks", QNM_ACT_GO_NETWORKS },
+	{ &qnm_screen_forwards, "3 Forwards", QNM_ACT_GO_FORWARDS },
+	{ &qnm_screen_traffic, "4 Traffic", QNM_ACT_GO_TRAFFIC },
+	{ &qnm_screen_modes, "5 Modes", QNM_ACT_GO_MODES },
+	{ &qnm_screen_messages, "6 Messages", QNM_ACT_GO_MESSAGES },
+};
+
+/* The signal handlers' only link to the loop: the write end of the self-pipe. */
+static volatile sig_atomic_t sig_fd = -1;
+static bool curses_active;
+
+static void on_signal(int sig)
+{
+	int saved = errno;
+	unsigned char b = (unsigned char)sig;
+
+	if (sig_fd >= 0)
+		(void)!write(sig_fd, &b, 1);
+	errno = saved;
+}
+
+static void restore_terminal(void)
+{
+	if (curses_active) {
+		curses_active = false;
+		endwin();
+	}
+}
+
+static int make_pipe(int fds[2])
+{
+	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)
+		return -errno;
+	return 0;
+}
+
+struct qnm_rect qnm_ui_body(const struct qnm_ui *ui)
+{
+	struct qnm_rect r = { 1, 0, ui->rows - 3, ui->cols };
+
+	return r;
+}
+
+int qnm_ui_push(struct qnm_ui *ui, const struct qnm_screen_ops *ops, void *arg)
+{
+	void *st;
+
+	if (ui->depth >= QNM_STACK_MAX) {
+		qnm_ui_log(ui, QNM_MSG_ERROR, "too many screens open; press Esc to go back first");
+		return -1;
+	}
+	st = ops->init(ui, arg);
+	if (!st)
+		return -1;
+	ui->stack[ui->depth].ops = ops;
+	ui->stack[ui->depth].st = st;
+	ui->depth++;
+	ui->redraw = true;
+	return 0;
+}
+
+static void pop(struct qnm_ui *ui)
+{
+	struct qnm_stack_entry *e;
+
+	if (ui->depth <= 1)
+		return;
+	e = &ui->stack[--ui->depth];
+	e->ops->free(e->st);
+	e->ops = NULL;
+	e->st = NULL;
+	ui->redraw = true;
+}
+
+static void pop_all(struct qnm_ui *ui)
+{
+	while (ui->depth > 0) {
+		struct qnm_stack_entry *e = &ui->stack[--ui->depth];
+
+		e->ops->free(e->st);
+	}
+}
+
+void qnm_ui_switch(struct qnm_ui *ui, const struct qnm_screen_ops *ops)
+{
+	void *st;
+
+	if (ui->depth == 1 && ui->stack[0].ops == ops)
+		return;
+	st = ops->init(ui, NULL);
+	if (!st)
+		return;
+	pop_all(ui);
+	ui->stack[0].ops = ops;
+	ui->stack[0].st = st;
+	ui->depth = 1;
+	ui->redraw = true;
+}
+
+void *qnm_ui_find(struct qnm_ui *ui, const struct qnm_screen_ops *ops)
+{
+	int i;
+
+	for (i = ui->depth - 1; i >= 0; i--)
+		if (ui->stack[i].ops == ops)
+			return ui->stack[i].st;
+	return NULL;
+}
+
+int qnm_ui_set_theme(struct qnm_ui *ui, const char *name)
+{
+	struct qnm_theme t;
+	struct qnm_err err;
+	int r;
+
+	qnm_err_clear(&err);
+	qnm_theme_init_builtin(&t);
+	r = qnm_theme_load(name, &t, &err);
+	if (r) {
+		qnm_ui_log(ui, QNM_MSG_ERROR, "%s", err.msg);
+		return r;
+	}
+	qnm_theme_clear(&ui->theme);
+	ui->theme = t;
+	if (curses_active)
+		qnm_colors_apply(ui);
+	qnm_ui_log(ui, QNM_MSG_INFO, "theme '%s' (%s)", ui->theme.name, ui->theme.path);
+	ui->redraw = true;
+	return 0;
+}
+
+static void next_theme(struct qnm_ui *ui)
+{
+	char **dirs = qnm_theme_dirs();
+	char **names = qnm_theme_list((const char *const *)dirs);
+	size_t i, n = 0;
+
+	while (names[n])
+		n++;
+	for (i = 0; i < n; i++)
+		if (strcmp(names[i], ui->theme.name) == 0)
+			break;
+	if (n)
+		qnm_ui_set_theme(ui, names[i < n ? (i + 1) % n : 0]);
+	qnm_theme_dirs_free(names);
+	qnm_theme_dirs_free(dirs);
+}
+
+/* ---- drawing the frame around the screens ---- */
+
+static enum qnm_screen_id top_id(const struct qnm_ui *ui)
+{
+	return ui->stack[ui->depth - 1].ops->id;
+}
+
+static void draw_tabs(struct qnm_ui *ui)
+{
+	const struct qnm_screen_ops *base = ui->stack[0].ops;
+	int x = 0;
+	size_t i;
+
+	qnm_set_role(ui, stdscr, QNM_ROLE_TITLE);
+	qnm_fill(stdscr, 0, 0, ui->cols);
+	x += qnm_put(stdscr, 0, x, ui->cols - x, " qnm ");
+	for (i = 0; i < QNM_ARRAY_SIZE(tabs) && x < ui->cols; i++) {
+		bool cur = tabs[i].ops == base;
+
+		qnm_set_role(ui, stdscr, cur ? QNM_ROLE_SELECTION : QNM_ROLE_TITLE);
+		x += qnm_putf(stdscr, 0, x, ui->cols - x, " %s ", tabs[i].tab);
+		qnm_set_role(ui, stdscr, QNM_ROLE_TITLE);
+		if (x < ui->cols)
+			x += qnm_put(stdscr, 0, x, 1, " ");
+	}
+	if (ui->depth > 1 && top_id(ui) != QNM_SCR_DIALOG) {
+		char buf[64];
+		int w;
+
+		snprintf(buf, sizeof(buf), "%s %s ", ui->g->arrow, qnm_screen_name(top_id(ui)));
+		w = qnm_text_width(buf);
+		if (x + w <= ui->cols)
+			qnm_put(stdscr, 0, ui->cols - w, w, buf);
+	}
+	qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
+}
+
+static void draw_status(struct qnm_ui *ui)
+{
+	int y = ui->rows - 2, x = 0;
+
+	qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
+	qnm_fill(stdscr, y, 0, ui->cols);
+	if (ui->jobs > 0) {
+		qnm_set_role(ui, stdscr, QNM_ROLE_ACCENT);
+		x += qnm_putf(stdscr, y, 0, ui->cols, "%s working (%d) ",
+			      ui->g->spinner[ui->spin % 4], ui->jobs);
+	}
+	if (ui->nlog) {
+		const struct qnm_msg *m = &ui->log[ui->nlog - 1];
+		static const enum qnm_role roles[] = { QNM_ROLE_NORMAL, QNM_ROLE_OK,
+						       QNM_ROLE_WARNING, QNM_ROLE_ERROR };
+
+		qnm_set_role(ui, stdscr, roles[m->level]);
+		qnm_put(stdscr, y, x, ui->cols - x, m->text);
+	}
+	qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
+}
+
+static void draw_footer(struct qnm_ui *ui)
+{
+	enum qnm_screen_id id = top_id(ui);
+	const struct qnm_binding *t;
+	size_t n, i;
+	int y = ui->rows - 1, x = 0;
+
+	t = qnm_keys_table(&n);
+	qnm_set_role(ui, stdscr, QNM_ROLE_FOOTER);
+	qnm_fill(stdscr, y, 0, ui->cols);
+	for (i = 0; i < n; i++) {
+		char kn[16];
+		int need;
+
+		if (!t[i].label || !(t[i].screens & QNM_SCR_BIT(id)))
+			continue;
+		qnm_key_name(t[i].keys[0], kn, sizeof(kn));
+		need = qnm_text_width(kn) + qnm_text_width(t[i].label) + 2;
+		if (x + need > ui->cols)
+			break;
+		qnm_set_role(ui, stdscr, QNM_ROLE_FOOTER_KEY);
+		x += qnm_put(stdscr, y, x, ui->cols - x, kn);
+		qnm_set_role(ui, stdscr, QNM_ROLE_FOOTER);
+		x += qnm_putf(stdscr, y, x, ui->cols - x, " %s ", t[i].label);
+	}
+	qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
+}
+
+static void draw_too_small(struct qnm_ui *ui)
+{
+	struct qnm_rect r = { 0, 0, ui->rows, ui->cols };
+	char buf[256];
+
+	erase();
+	qnm_set_role(ui, stdscr, QNM_ROLE_ERROR);
+	snprintf(buf, sizeof(buf),
+		 "Terminal too small: %dx%d. qnm needs at least %dx%d. Enlarge the window, or press q to quit.",
+		 ui->cols, ui->rows, QNM_UI_MIN_COLS, QNM_UI_MIN_ROWS);
+	qnm_wrap(stdscr, &r, 0, buf);
+	qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
+}
+
+static void draw(struct qnm_ui *ui)
+{
+	struct qnm_rect body = qnm_ui_body(ui);
+	int i, base;
+
+	ui->redraw = false;
+	if (ui->too_small) {
+		draw_too_small(ui);
+		wnoutrefresh(stdscr);
+		doupdate();
+		return;
+	}
+	erase();
+	curs_set(0);
+	/* Draw from the last full screen up through the overlays on top of it. */
+	for (base = ui->depth - 1; base > 0 && ui->stack[base].ops->overlay; base--)
+		;
+	draw_tabs(ui);
+	draw_status(ui);
+	draw_footer(ui);
+	for (i = base; i < ui->depth; i++) {
+		qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
+		ui->stack[i].ops->draw(ui, ui->stack[i].st, &body);
+	}
+	wnoutrefresh(stdscr);
+	update_panels();
+	doupdate();
+}
+
+/* ---- input ---- */
+
+static void check_size(struct qnm_ui *ui)
+{
+	struct qnm_rect body;
+	int i;
+
+	getmaxyx(stdscr, ui->rows, ui->cols);
+	ui->too_small = ui->rows < QNM_UI_MIN_ROWS || ui->cols < QNM_UI_MIN_COLS;
+	body = qnm_ui_body(ui);
+	for (i = 0; i < ui->depth; i++)
+		if (ui->stack[i].ops->resize)
+			ui->stack[i].ops->resize(ui, ui->stack[i].st, &body);
+	ui->redraw = true;
+}
+
+static void handle_resize_signal(struct qnm_ui *ui)
+{
+	struct winsize ws;
+
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col)
+		resizeterm(ws.ws_row, ws.ws_col);
+	check_size(ui);
+}
+
+static void global_action(struct qnm_ui *ui, enum qnm_action act)
+{
+	size_t i;
+
+	switch (act) {
+	case QNM_ACT_QUIT:
+		ui->quit = true;
+		return;
+	case QNM_ACT_HELP:
+		if (top_id(ui) != QNM_SCR_HELP)
+			qnm_ui_push(ui, &qnm_screen_help, (void *)(uintptr_t)top_id(ui));
+		return;
+	case QNM_ACT_BACK:
+		pop(ui);
+		return;
+	case QNM_ACT_THEME:
+		next_theme(ui);
+		return;
+	case QNM_ACT_NEXT_SCREEN:
+		for (i = 0; i < QNM_ARRAY_SIZE(tabs); i++)
+			if (tabs[i].ops == ui->stack[0].ops)
+				break;
+		qnm_ui_switch(ui, tabs[(i + 1) % QNM_ARRAY_SIZE(tabs)].ops);
+		return;
+	default:
+		break;
+	}
+	for (i = 0; i < QNM_ARRAY_SIZE(tabs); i++)
+		if (tabs[i].go == act)
+			qnm_ui_switch(ui, tabs[i].ops);
+}
+
+static void handle_key(struct qnm_ui *ui, int key)
+{
+	struct qnm_stack_entry *e;
+	enum qnm_action act;
+	unsigned r;
+
+	if (key == QNM_KEY_FN + KEY_RESIZE) {
+		check_size(ui);
+		return;
+	}
+	if (ui->too_small) {
+		if (key == 'q' || key == QNM_KEY_FN + KEY_F(10) || key == 3)
+			ui->quit = true;
+		return;
+	}
+	e = &ui->stack[ui->depth - 1];
+	act = qnm_keys_lookup(e->ops->id, key);
+	r = e->ops->key(ui, e->st, act, key);
+	if (r & QNM_H_REDRAW)
+		ui->redraw = true;
+	if (r & QNM_H_QUIT)
+		ui->quit = true;
+	if (r & QNM_H_CLOSE) {
+		/* the screen may have pushed another one: close the one that asked */
+		int i;
+
+		for (i = ui->depth - 1; i > 0; i--) {
+			if (ui->stack[i].st == e->st) {
+				struct qnm_stack_entry closing = ui->stack[i];
+
+				memmove(&ui->stack[i], &ui->stack[i + 1],
+					(size_t)(ui->depth - i - 1) * sizeof(ui->stack[0]));
+				ui->depth--;
+				closing.ops->free(closing.st);
+				break;
+			}
+		}
+		ui->redraw = true;
+	}
+	if (r & QNM_H_HANDLED)
+		return;
+	global_action(ui, act);
+	ui->redraw = true;
+}
+
+static void read_keys(struct qnm_ui *ui)
+{
+	wint_t wc;
+	int r;
+
+	while ((r = get_wch(&wc)) != ERR) {
+		handle_key(ui, r == KEY_CODE_YES ? QNM_KEY_FN + (int)wc : (int)wc);
+		if (ui->quit)
+			return;
+	}
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+static void tick(struct qnm_ui *ui)
+{
+	int i;
+
+	if (ui->jobs > 0) {
+		ui->spin++;
+		ui->redraw = true;
+	}
+	for (i = 0; i < ui->depth; i++)
+		if (ui->stack[i].ops->tick && ui->stack[i].ops->tick(ui, ui->stack[i].st))
+			ui->redraw = true;
+}
+
+static void handle_signals(struct qnm_ui *ui)
+{
+	unsigned char buf[32];
+	ssize_t n, i;
+
+	while ((n = read(ui->sig_pipe[0], buf, sizeof(buf))) > 0) {
+		for (i = 0; i < n; i++) {
+			switch (buf[i]) {
+			case SIGWINCH:
+				handle_resize_signal(ui);
+				break;
+			case SIGTERM:
+			case SIGHUP:
+			case SIGINT:
+				ui->quit = true;
+				break;
+			case SIGCHLD:
+				/* a guest or helper changed state: let screens refresh */
+				tick(ui);
+				break;
+			default:
+				break;
+			}
+		}
+	}
+}
+
+static int main_loop(struct qnm_ui *ui)
+{
+	long next_tick = now_ms() + ui->interval_ms;
+
+	while (!ui->quit) {
+		struct pollfd pfd[3] = {
+			{ .fd = STDIN_FILENO, .events = POLLIN },
+			{ .fd = ui->sig_pipe[0], .events = POLLIN },
+			{ .fd = ui->job_pipe[0], .events = POLLIN },
+		};
+		long now, wait;
+		int interval = ui->jobs > 0 ? 150 : ui->interval_ms;
+
+		if (ui->redraw)
+			draw(ui);
+		now = now_ms();
+		if (next_tick > now + interval)
+			next_tick = now + interval;
+		wait = next_tick - now;
+		if (wait < 0)
+			wait = 0;
+		if (poll(pfd, 3, (int)wait) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (pfd[1].revents)
+			handle_signals(ui);
+		if (pfd[2].revents)
+			qnm_ui_jobs_collect(ui);
+		if (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL))
+			return -EIO; /* the terminal went away */
+		if (pfd[0].revents & POLLIN)
+			read_keys(ui);
+		if (now_ms() >= next_tick) {
+			tick(ui);
+			next_tick = now_ms() + interval;
+		}
+	}
+	return 0;
+}
+
+/* ---- setup ---- */
+
+static void usage(FILE *f)
+{
+	fputs("usage: qnm [--theme NAME]\n\n"
+	      "Start the text UI. NAME is a theme from $XDG_CONFIG_HOME/qnm/themes or the\n"
+	      "installed themes (default, dark, light, high-contrast, mono), or a path to a\n"
+	      ".theme file. NO_COLOR=1 turns colours off. Press F1 in the UI for help.\n",
+	      f);
+}
+
+static int parse_args(int argc, char **argv, const char **theme)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--theme") == 0 && i + 1 < argc) {
+			*theme = argv[++i];
+		} else if (strncmp(argv[i], "--theme=", 8) == 0) {
+			*theme = argv[i] + 8;
+		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return 1;
+		} else {
+			fprintf(stderr, "qnm: unknown option '%s'\n", argv[i]);
+			usage(stderr);
+			return 2;
+		}
+	}
+	return 0;
+}
+
+static void set_signals(void (*h)(int))
+{
+	static const int sigs[] = { SIGWINCH, SIGCHLD, SIGTERM, SIGHUP, SIGINT };
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = h;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < QNM_ARRAY_SIZE(sigs); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+static void ui_free(struct qnm_ui *ui)
+{
+	pop_all(ui);
+	qnm_catalog_free(ui->catalog);
+	ui->catalog = NULL;
+	qnm_ui_log_free(ui);
+	qnm_theme_clear(&ui->theme);
+	if (ui->sig_pipe[0] >= 0) {
+		close(ui->sig_pipe[0]);
+		close(ui->sig_pipe[1]);
+	}
+	if (ui->job_pipe[0] >= 0) {
+		close(ui->job_pipe[0]);
+		close(ui->job_pipe[1]);
+	}
+}
+
+int qnm_ui_main(struct qnm_ctx *ctx, int argc, char **argv)
+{
+	const char *theme_name = NULL;
+	struct qnm_ui ui;
+	struct qnm_err err;
+	size_t i;
+	int r;
+
+	memset(&ui, 0, sizeof(ui));
+	ui.ctx = ctx;
+	ui.sig_pipe[0] = ui.sig_pipe[1] = ui.job_pipe[0] = ui.job_pipe[1] = -1;
+	ui.interval_ms = 1000;
+	qnm_theme_init_builtin(&ui.theme);
+	qnm_err_clear(&err);
+
+	r = parse_args(argc, argv, &theme_name);
+	if (r)
+		return r == 1 ? 0 : 2;
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "qnm: the text UI needs a terminal (see qnm --help for commands)\n");
+		return 1;
+	}
+	setlocale(LC_ALL, "");
+	ui.utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+	ui.g = ui.utf8 ? &glyphs_utf8 : &glyphs_ascii;
+
+	/* An explicit --theme must load, or we say why before touching the terminal. */
+	if (theme_name) {
+		r = qnm_theme_load(theme_name, &ui.theme, &err);
+		if (r) {
+			fprintf(stderr, "qnm: theme: %s\n", err.msg);
+			return 1;
+		}
+	} else if (qnm_theme_load("default", &ui.theme, &err)) {
+		qnm_ui_log(&ui, QNM_MSG_WARN, "%s; using the built-in monochrome look", err.msg);
+	}
+	if (!ctx->loaded && qnm_ctx_load(ctx, &err))
+		qnm_ui_log(&ui, QNM_MSG_ERROR, "cannot load the configuration: %s", err.msg);
+	for (i = 0; i < ctx->problems.n; i++)
+		qnm_ui_log(&ui, QNM_MSG_ERROR, "%s (file skipped, never overwritten)",
+			   ctx->problems.v[i].msg);
+
+	if (make_pipe(ui.sig_pipe) || make_pipe(ui.job_pipe)) {
+		fprintf(stderr, "qnm: cannot create a pipe: %s\n", strerror(errno));
+		ui_free(&ui);
+		return 1;
+	}
+	sig_fd = ui.sig_pipe[1];
+	set_signals(on_signal); /* before initscr: ncurses then leaves SIGWINCH to us */
+	qnm_set_oom_hook(restore_terminal);
+	atexit(restore_terminal);
+	set_escdelay(25);
+	if (!initscr()) {
+		fprintf(stderr, "qnm: cannot initialise the terminal (TERM=%s)\n",
+			getenv("TERM") ? getenv("TERM") : "");
+		ui_free(&ui);
+		return 1;
+	}
+	curses_active = true;
+	raw();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	curs_set(0);
+	qnm_colors_apply(&ui);
+
+	qnm_ui_switch(&ui, &qnm_screen_vms);
+	if (ui.depth == 0) {
+		restore_terminal();
+		fprintf(stderr, "qnm: cannot open the VMs screen\n");
+		ui_free(&ui);
+		return 1;
+	}
+	check_size(&ui);
+	r = main_loop(&ui);
+	qnm_ui_jobs_wait(&ui);
+	restore_terminal();
+	set_signals(SIG_DFL);
+	sig_fd = -1;
+	qnm_set_oom_hook(NULL);
+	ui_free(&ui);
+	if (r) {
+		fprintf(stderr, "qnm: %s\n", r == -EIO ? "the terminal went away" : strerror(-r));
+		return 1;
+	}
+	return 0;
+}
