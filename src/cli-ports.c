@@ -48,6 +48,8 @@ static void holder_text(const struct qnm_port_table *t, const struct qnm_port_en
 		snprintf(buf, size, "?");
 	else if (!e->holder.found)
 		snprintf(buf, size, "free");
+	else if (e->holder_vm[0])
+		snprintf(buf, size, "VM %s (its QEMU, pid %d)", e->holder_vm, (int)e->holder.pid);
 	else
 		qnm_port_holder_text(&e->holder, buf, size);
 }
@@ -115,6 +117,7 @@ static void print_json(struct qnm_ctx *ctx, const struct qnm_port_table *t)
 			json_object_object_add(h, "addr", json_object_new_string(e->holder.sock.addr));
 			json_object_object_add(h, "processes",
 					       json_object_new_int((int)e->holder.nprocs));
+			json_object_object_add(h, "vm", json_object_new_string(e->holder_vm));
 		}
 		json_object_object_add(o, "held_by", h);
 		json_object_array_add(a, o);
@@ -151,7 +154,7 @@ static int cmd_ports(struct qnm_ctx *ctx, int argc, char **argv)
 	for (i = 0; i < ctx->problems.n; i++)
 		fprintf(ctx->errout, "qnm: warning: %s (file skipped, left untouched)\n",
 			ctx->problems.v[i].msg);
-	qnm_port_table_build(&ctx->model, true, &t);
+	qnm_port_table_build(&ctx->model, ctx->paths.runtime_dir, true, &t);
 	if (ctx->json)
 		print_json(ctx, &t);
 	else

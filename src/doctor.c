@@ -888,7 +888,16 @@ static void check_mac_live(struct qnm_doc_env *env, struct qnm_doc_result *r)
 		struct qnm_strv own;
 		size_t n;
 
-		/* its own configured TAPs: when it runs, its MACs are learned there */
+		if (qnm_vm_running_pid(env->runtime_dir, vm->name)) {
+			for (j = 0; j < vm->nnics; j++)
+				if (qnm_nic_live_bridge(env->model, &vm->nics[j]))
+					any = true;
+			finding(r, QNM_DOC_OK, "VM '%s' is running: its MACs on its bridges are its "
+					       "own, not a clash",
+				vm->name);
+			continue;
+		}
+		/* its own configured TAPs (in case it runs without qnm knowing) */
 		qnm_strv_init(&own);
 		for (j = 0; j < vm->nnics; j++) {
 			if (qnm_nic_live_bridge(env->model, &vm->nics[j]))
@@ -907,9 +916,8 @@ static void check_mac_live(struct qnm_doc_env *env, struct qnm_doc_result *r)
 			char *t = qnm_mac_live_clash_text(&c[j]);
 
 			finding(r, QNM_DOC_WARN, "%s: if another machine uses it, starting '%s' makes "
-						 "them fight over it (if '%s' itself is running, "
-						 "this is its own entry)",
-				t, vm->name, vm->name);
+						 "them fight over it",
+				t, vm->name);
 			fix(r, "qnm nic set %s %s mac=   (a new unique MAC)", vm->name, c[j].nic);
 			free(t);
 		}
@@ -919,7 +927,7 @@ static void check_mac_live(struct qnm_doc_env *env, struct qnm_doc_result *r)
 	}
 	if (!any)
 		finding(r, QNM_DOC_SKIP, "no VM has a NIC on a bridge");
-	else if (!total && r->status == QNM_DOC_OK)
+	else if (!total)
 		finding(r, QNM_DOC_OK, "no MAC of a bridged NIC is in the neighbour table or fdb of "
 				       "its bridge");
 }
@@ -927,9 +935,9 @@ static void check_mac_live(struct qnm_doc_env *env, struct qnm_doc_result *r)
 static void check_ports(struct qnm_doc_env *env, struct qnm_doc_result *r)
 {
 	struct qnm_port_table t;
-	size_t i, held = 0;
+	size_t i, held = 0, own = 0;
 
-	qnm_port_table_build(env->model, false, &t);
+	qnm_port_table_build(env->model, env->runtime_dir, false, &t);
 	if (!t.n) {
 		finding(r, QNM_DOC_SKIP, "no host port is forwarded");
 		goto out;
@@ -944,6 +952,12 @@ static void check_ports(struct qnm_doc_env *env, struct qnm_doc_result *r)
 
 		if (!e->holder.found)
 			continue;
+		if (e->holder_vm[0] && strcmp(e->holder_vm, e->vm) == 0) {
+			finding(r, QNM_DOC_OK, "host port %s/%u is held by VM '%s' itself (running)",
+				qnm_proto_name(e->fwd.proto), e->fwd.host_port, e->vm);
+			own++;
+			continue;
+		}
 		held++;
 		qnm_port_holder_text(&e->holder, who, sizeof(who));
 		if (e->kind == QNM_PORT_DNAT) {
@@ -953,15 +967,19 @@ static void check_ports(struct qnm_doc_env *env, struct qnm_doc_result *r)
 				qnm_proto_name(e->fwd.proto), e->fwd.host_port, e->net, who);
 			continue;
 		}
+		if (e->holder_vm[0])
+			snprintf(who, sizeof(who), "VM '%s' (its QEMU, pid %d)", e->holder_vm,
+				 (int)e->holder.pid);
 		finding(r, QNM_DOC_WARN,
 			"host port %s/%u of VM '%s' NIC '%s' is in use by %s: the VM will not start "
-			"with this forward (if it is the VM's own QEMU, it is running)",
+			"with this forward",
 			qnm_proto_name(e->fwd.proto), e->fwd.host_port, e->vm, e->nic, who);
 		fix(r, "stop %s, or move the forward: qnm forward del --vm %s %s:%s:%u", who, e->vm,
 		    qnm_proto_name(e->fwd.proto), e->fwd.host_addr, e->fwd.host_port);
 	}
-	if (!held)
-		finding(r, QNM_DOC_OK, "all %zu forwarded host port(s) are free", t.n);
+	if (!held && own < t.n)
+		finding(r, QNM_DOC_OK, "%s %zu forwarded host port(s) are free",
+			own ? "the other" : "all", t.n - own);
 out:
 	qnm_port_table_clear(&t);
 }

@@ -4,6 +4,7 @@
 
 #include "portowner.h"
 #include "nft.h"
+#include "rundir.h"
 #include "sysctl.h"
 
 #include <arpa/inet.h>
@@ -540,8 +541,41 @@ static void add_holders(struct qnm_port_table *t)
 	qnm_sock_list_clear(&socks);
 }
 
-void qnm_port_table_build(const struct qnm_model *model, bool read_live,
-			  struct qnm_port_table *t)
+pid_t qnm_vm_running_pid(const char *runtime_dir, const char *name)
+{
+	struct qnm_run_info info;
+	struct qnm_rundir rd;
+	pid_t pid = 0;
+
+	if (qnm_str_empty(runtime_dir))
+		return 0;
+	memset(&info, 0, sizeof(info));
+	qnm_rundir_init(&rd, runtime_dir, name);
+	if (qnm_rundir_probe(&rd, &info) == 0 &&
+	    (info.status == QNM_RUN_RUNNING || info.status == QNM_RUN_STARTING))
+		pid = info.qemu_pid;
+	qnm_rundir_clear(&rd);
+	return pid;
+}
+
+/* name the running VMs whose QEMU holds a port */
+static void mark_vm_holders(const struct qnm_model *model, const char *runtime_dir,
+			    struct qnm_port_table *t)
+{
+	size_t i, j;
+
+	for (i = 0; i < model->nvms; i++) {
+		pid_t pid = qnm_vm_running_pid(runtime_dir, model->vms[i]->name);
+
+		for (j = 0; pid && j < t->n; j++)
+			if (t->v[j].holder.found && t->v[j].holder.pid == pid)
+				qnm_strlcpy(t->v[j].holder_vm, model->vms[i]->name,
+					    sizeof(t->v[j].holder_vm));
+	}
+}
+
+void qnm_port_table_build(const struct qnm_model *model, const char *runtime_dir,
+			  bool read_live, struct qnm_port_table *t)
 {
 	memset(t, 0, sizeof(*t));
 	t->live_ret = -ENOENT;
@@ -549,6 +583,8 @@ void qnm_port_table_build(const struct qnm_model *model, bool read_live,
 	if (read_live)
 		add_live(t);
 	add_holders(t);
+	if (t->socks_ret == 0)
+		mark_vm_holders(model, runtime_dir, t);
 }
 
 void qnm_port_table_clear(struct qnm_port_table *t)

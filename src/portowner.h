@@ -185,6 +185,8 @@ const char *qnm_port_kind_name(enum qnm_port_kind k);
  * @configured: it is in the configuration.
  * @live:       it is in the live table inet qnm (dnat only).
  * @holder:     who holds the host port now.
+ * @holder_vm:  when the holder is the QEMU of a running VM, that VM's name
+ *              (found through its runtime directory), else "".
  */
 struct qnm_port_entry {
 	enum qnm_port_kind kind;
@@ -195,6 +197,7 @@ struct qnm_port_entry {
 	bool configured;
 	bool live;
 	struct qnm_port_holder holder;
+	char holder_vm[QNM_NAME_MAX + 1];
 };
 
 /**
@@ -220,13 +223,22 @@ struct qnm_port_table {
 /**
  * qnm_port_table_build() - collect every host port qnm forwards and who
  * holds each now.
- * @model:     the configuration.
- * @read_live: also read table inet qnm (needs CAP_NET_ADMIN; failure is
- *             recorded in @t->live_ret, not returned).
- * @t:         filled; free with qnm_port_table_clear().
+ * @model:       the configuration.
+ * @runtime_dir: qnm's runtime directory, to recognise the QEMU of a running
+ *               VM among the holders; NULL to skip that.
+ * @read_live:   also read table inet qnm (needs CAP_NET_ADMIN; failure is
+ *               recorded in @t->live_ret, not returned).
+ * @t:           filled; free with qnm_port_table_clear().
  */
-void qnm_port_table_build(const struct qnm_model *model, bool read_live,
-			  struct qnm_port_table *t);
+void qnm_port_table_build(const struct qnm_model *model, const char *runtime_dir,
+			  bool read_live, struct qnm_port_table *t);
+
+/**
+ * qnm_vm_running_pid() - the QEMU pid of VM @name when its runtime
+ * directory says it is starting or running, else 0.
+ * @runtime_dir: qnm's runtime directory (NULL: 0).
+ */
+pid_t qnm_vm_running_pid(const char *runtime_dir, const char *name);
 
 /** qnm_port_table_clear() - free what @t holds. */
 void qnm_port_table_clear(struct qnm_port_table *t);

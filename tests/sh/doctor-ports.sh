@@ -107,6 +107,27 @@ expect_eq "ports --json: kind" "hostfwd" "$(echo "$js" | jq -r '.[0].kind')"
 out=$(q doctor --check host_ports)
 expect_contains "doctor: held forward port" "host port tcp/2222 of VM 'web' NIC 'n0' is in use by python3 (pid $P2222)" "$out"
 
+# ---- a running VM's own QEMU is named as such ----
+if command -v qemu-system-x86_64 >/dev/null; then
+	check "VM to run" q new run
+	q set run accel=tcg memory=64 >/dev/null
+	check "its user NIC" q nic add run backend=user hostfwd=tcp:127.0.0.1:2300-:22
+	out=$(q start run) || fatal "qnm start failed: $out"
+	at_exit "ip netns exec $NS timeout 30 $QNM stop run >/dev/null 2>&1"
+	qpid=$(echo "$out" | sed -n 's/.*QEMU pid \([0-9]*\).*/\1/p')
+	wait_for 10 bound 2300 || fatal "QEMU did not bind 2300"
+	out=$(q ports)
+	expect_contains "ports: the running VM's QEMU named" "VM run (its QEMU, pid $qpid)" "$(echo "$out" | grep ':2300')"
+	out=$(q doctor --check host_ports)
+	expect_contains "doctor: the VM's own port is fine" "host port tcp/2300 is held by VM 'run' itself (running)" "$out"
+	check "nic set on the running VM keeps its forward" q nic set run n0 model=e1000
+	err=$(q forward add --vm web tcp:127.0.0.1:2300-:22 2>&1)
+	expect_contains "another VM cannot take the port" "2300" "$err"
+	q stop run >/dev/null 2>&1
+else
+	echo "note: no qemu-system-x86_64; running-VM case not run"
+fi
+
 # ---- usage errors ----
 out=$(q ports --bogus 2>&1); rc=$?
 expect_eq "ports: unknown option exits 2" 2 "$rc"
