@@ -346,7 +346,7 @@ int qnm_port_check(enum qnm_proto proto, const char *addr, uint16_t port, struct
 	struct qnm_sock_list socks = { 0 };
 	struct qnm_port_holder h;
 	unsigned long start = unpriv_start();
-	char who[128], where[64];
+	char who[192], where[64];
 	int r;
 
 	snprintf(where, sizeof(where), "%s/%s%s%u", qnm_proto_name(proto),
@@ -366,9 +366,11 @@ int qnm_port_check(enum qnm_proto proto, const char *addr, uint16_t port, struct
 	if (!h.found)
 		return 0;
 	qnm_port_holder_text(&h, who, sizeof(who));
+	/* say where it listens when that is not simply "everywhere" */
+	if (strcmp(h.sock.addr, "0.0.0.0") && strcmp(h.sock.addr, "::"))
+		snprintf(who + strlen(who), sizeof(who) - strlen(who), " on %s", h.sock.addr);
 	return qnm_err_set(err, -EADDRINUSE, "hostfwd",
-			   "host port %s is already in use by %s (bound to %s); choose another port",
-			   where, who, h.sock.addr);
+			   "host port %s is already in use by %s; choose another port", where, who);
 }
 
 static bool same_host_side(const struct qnm_fwd *a, const struct qnm_fwd *b)

@@ -70,8 +70,8 @@ expect_contains "a specific address still clashes with a wildcard listener" \
 
 err=$(q nic add web backend=user hostfwd=udp::5353-:53 2>&1); rc=$?
 expect_eq "nic add with a busy udp port fails" 1 "$rc"
-expect_contains "nic add names the udp holder" \
-	"host port udp/5353 is already in use by python3 (pid $P5353)" "$err"
+expect_contains "nic add names the udp holder and its address" \
+	"host port udp/5353 is already in use by python3 (pid $P5353) on 127.0.0.1; choose another port" "$err"
 
 err=$(q nic set web n0 hostfwd+=tcp::8080-:80 2>&1); rc=$?
 expect_eq "nic set adding a busy port fails" 1 "$rc"
