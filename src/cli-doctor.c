@@ -160,7 +160,7 @@ const struct qnm_cli_cmd qnm_cmd_doctor = {
 	.help = "Looks (never changes anything) at: the QEMU binary and its user networking,\n"
 		"/dev/kvm, /dev/net/tun, CAP_NET_ADMIN, QEMU's bridge helper and\n"
 		"/etc/qemu/bridge.conf (each bridge of a bridge NIC allowed; bad lines named with\n"
-		"FILE:LINE), net.ipv4.ip_forward (NAT networks), net.ipv4.ping_group_range (guest\n"
+		"FILE:LINE), the bridges NICs name exist, net.ipv4.ip_forward (NAT networks), net.ipv4.ping_group_range (guest\n"
 		"ping on user networking), other nftables tables or iptables' FORWARD policy\n"
 		"dropping forwarded traffic (e.g. Docker's), br_netfilter with\n"
 		"bridge-nf-call-iptables, dnsmasq (DHCP), MAC clashes among VMs and with the\n"

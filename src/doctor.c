@@ -625,6 +625,57 @@ out:
 	qnm_bridge_acl_clear(&acl);
 }
 
+static void check_bridge_exists(struct qnm_doc_env *env, struct qnm_doc_result *r)
+{
+	struct qnm_strv seen;
+	size_t i, j, k;
+
+	qnm_strv_init(&seen);
+	for (i = 0; i < env->model->nvms; i++)
+		for (j = 0; j < env->model->vms[i]->nnics; j++) {
+			const struct qnm_vm *vm = env->model->vms[i];
+			const struct qnm_nic *nic = &vm->nics[j];
+			const struct qnm_network *owner = NULL;
+			const char *br;
+
+			/* bridge NICs need it at start; a tap on a network gets it from net up */
+			if (nic->backend == QNM_BACKEND_BRIDGE)
+				br = nic->bridge.br;
+			else if (nic->backend == QNM_BACKEND_TAP && !nic->tap.network[0])
+				br = nic->tap.bridge;
+			else
+				continue;
+			if (!br[0])
+				continue;
+			for (k = 0; k < seen.n && strcmp(seen.v[k], br) != 0; k++)
+				;
+			if (k < seen.n)
+				continue;
+			qnm_strv_add(&seen, br);
+			if (bridge_exists(br)) {
+				finding(r, QNM_DOC_OK, "bridge %s exists", br);
+				continue;
+			}
+			for (k = 0; k < env->model->nnets && !owner; k++)
+				if (strcmp(env->model->nets[k]->bridge, br) == 0)
+					owner = env->model->nets[k];
+			finding(r, QNM_DOC_WARN,
+				"bridge %s (VM '%s' NIC '%s') does not exist on this host%s: the VM "
+				"cannot start until it does",
+				br, vm->name, nic->id,
+				owner ? " (it is the bridge of a network that is down)" : "");
+			if (owner)
+				fix(r, "qnm net up %s", owner->name);
+			else
+				fix(r, "create it (ip link add %s type bridge && ip link set %s up), or "
+				       "point the NIC at an existing bridge",
+				    br, br);
+		}
+	if (!seen.n)
+		finding(r, QNM_DOC_SKIP, "no bridge or tap NIC names a bridge of its own");
+	qnm_strv_free(&seen);
+}
+
 static void check_ip_forward(struct qnm_doc_env *env, struct qnm_doc_result *r)
 {
 	struct qnm_err err;
@@ -991,6 +1042,7 @@ static const struct qnm_doc_check checks[] = {
 	{ "cap_net_admin", "privilege for host networking (CAP_NET_ADMIN)", check_cap },
 	{ "bridge_helper", "QEMU bridge helper present and privileged", check_bridge_helper },
 	{ "bridge_conf", "bridge.conf allows the bridges of bridge NICs", check_bridge_conf },
+	{ "bridge_exists", "bridges named by NICs exist", check_bridge_exists },
 	{ "ip_forward", "IPv4 forwarding for NAT networks", check_ip_forward },
 	{ "ping_group_range", "guest ping on user-mode networking", check_ping },
 	{ "forward_drop", "other firewall tables dropping forwarded traffic", check_forward_drop },

@@ -36,7 +36,7 @@ expect_contains "unknown check lists the checks" "the checks are: qemu kvm tun" 
 out=$(q doctor extra 2>&1); rc=$?
 expect_eq "extra argument exits 2" 2 "$rc"
 js=$(q doctor --json)
-expect_eq "json: 14 checks" 14 "$(echo "$js" | jq '.checks | length')"
+expect_eq "json: 15 checks" 15 "$(echo "$js" | jq '.checks | length')"
 expect_eq "json: every check has a status" 0 \
 	"$(echo "$js" | jq '[.checks[] | select(.status | IN("ok","skip","warn","fail") | not)] | length')"
 expect_eq "json: every check has a finding" 0 \
@@ -107,6 +107,14 @@ out=$(text bridge_conf QNM_BRIDGE_CONF="$BC")
 expect_contains "bridge.conf: allowed through an include" "is allowed: $T/qemu/inc.conf:1: 'allow qbr0'" "$out"
 expect_contains "bridge.conf: missing include warned" "$T/qemu/missing.conf: cannot be read" "$out"
 expect_eq "bridge.conf: missing include is a warning" warn "$(status bridge_conf QNM_BRIDGE_CONF="$BC")"
+
+# ---- the bridge of a bridge NIC must exist ----
+out=$(text bridge_exists)
+expect_contains "bridge_exists: missing bridge" "bridge qbr0 (VM 'vm1' NIC 'n1') does not exist on this host: the VM cannot start until it does" "$out"
+expect_contains "bridge_exists: fix" "fix: create it (ip link add qbr0 type bridge && ip link set qbr0 up)" "$out"
+in_ns ip link add qbr0 type bridge
+expect_eq "bridge_exists: ok once it exists" ok "$(status bridge_exists)"
+in_ns ip link del qbr0
 
 # ---- bridge helper: a copy, plain / with a file capability / as nobody ----
 HELPER=/usr/lib/qemu/qemu-bridge-helper
@@ -193,6 +201,15 @@ if in_ns iptables -P FORWARD DROP 2>/dev/null && in_ns nft list table ip filter 
 	fi
 	in_ns iptables -P FORWARD ACCEPT
 	expect_eq "forward_drop: ok again after ACCEPT" ok "$(status forward_drop)"
+	# legacy x_tables cannot be read through nftables: said so, with the command to look
+	if command -v iptables-legacy >/dev/null && in_ns iptables-legacy -P FORWARD DROP 2>/dev/null; then
+		out=$(text forward_drop)
+		expect_contains "forward_drop: legacy iptables named" "legacy iptables (x_tables) has a filter table here, which qnm cannot read" "$out"
+		expect_contains "forward_drop: legacy fix" "fix: iptables-legacy -S FORWARD" "$out"
+		expect_eq "forward_drop: legacy is a warning" warn "$(status forward_drop)"
+	else
+		echo "SKIP (case): iptables-legacy cannot make a filter table in the namespace"
+	fi
 else
 	echo "SKIP (case): iptables-nft cannot set the FORWARD policy in the namespace"
 fi
@@ -211,6 +228,12 @@ q del vm3 >/dev/null
 check "tap NIC on network lan" q nic add vm2 backend=tap network=lan mac=52:54:00:12:99:02
 check "bridge NIC on qnmdoc0" q nic add vm2 backend=bridge br=qnmdoc0 mac=52:54:00:12:99:03
 expect_eq "mac_live: nothing on the bridge yet" ok "$(status mac_live)"
+in_ns ip link del qnmdoc0
+out=$(text bridge_exists)
+expect_contains "bridge_exists: a network's bridge, down" "bridge qnmdoc0 (VM 'vm2' NIC 'n2') does not exist on this host (it is the bridge of a network that is down)" "$out"
+expect_contains "bridge_exists: fix is net up" "fix: qnm net up lan" "$out"
+in_ns ip link add qnmdoc0 type bridge
+in_ns ip link set qnmdoc0 up
 # ports first: a bridge that changes its MAC (first port) flushes its neighbours
 in_ns ip link add qdv0 type veth peer name qdv1
 in_ns ip link set qdv0 master qnmdoc0
