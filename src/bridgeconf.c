@@ -117,8 +117,8 @@ static int parse_line(struct qnm_bridge_acl *acl, const char *file, unsigned lin
 	*end = '\0';
 	for (i = 0; i < QNM_ARRAY_SIZE(cmds); i++) {
 		if (strcmp(cmd, cmds[i].cmd) == 0) {
-			add_rule(acl, strcmp(arg, "all") == 0 ? cmds[i].all : cmds[i].one, arg, file,
-				 lineno);
+			add_rule(acl, strcmp(arg, "all") == 0 ? cmds[i].all : cmds[i].one, arg,
+				 file, lineno);
 			return 0;
 		}
 	}
@@ -152,11 +152,12 @@ static int parse_line(struct qnm_bridge_acl *acl, const char *file, unsigned lin
 			}
 		}
 		shown[o] = '\0';
-		return bad_line(acl, err, file, lineno,
-				"unknown command '%s': the line has a tab and then a space, and the "
-				"bridge helper splits at the space; separate command and argument "
-				"with one space (the helper stops at this line)",
-				shown);
+		return bad_line(
+			acl, err, file, lineno,
+			"unknown command '%s': the line has a tab and then a space, and the "
+			"bridge helper splits at the space; separate command and argument "
+			"with one space (the helper stops at this line)",
+			shown);
 	}
 	return bad_line(acl, err, file, lineno,
 			"unknown command '%s' (the bridge helper knows allow, deny and include, "
@@ -164,8 +165,8 @@ static int parse_line(struct qnm_bridge_acl *acl, const char *file, unsigned lin
 			cmd);
 }
 
-int qnm_bridge_acl_parse(struct qnm_bridge_acl *acl, const char *file, const char *text,
-			 size_t len, unsigned depth, struct qnm_err *err)
+int qnm_bridge_acl_parse(struct qnm_bridge_acl *acl, const char *file, const char *text, size_t len,
+			 unsigned depth, struct qnm_err *err)
 {
 	size_t pos = 0;
 	unsigned lineno = 0;
@@ -264,8 +265,9 @@ bool qnm_bridge_acl_allows(const struct qnm_bridge_acl *acl, const char *bridge,
 
 	if (acl->main_failed) {
 		if (why)
-			snprintf(why, size, "the main file is unreadable or has a bad line, so the "
-					    "helper refuses every bridge");
+			snprintf(why, size,
+				 "the main file is unreadable or has a bad line, so the "
+				 "helper refuses every bridge");
 		return false;
 	}
 	qnm_strlcpy(br, bridge, sizeof(br));
@@ -284,7 +286,8 @@ bool qnm_bridge_acl_allows(const struct qnm_bridge_acl *acl, const char *bridge,
 	if (deny) {
 		if (why)
 			snprintf(why, size, "%s:%u: 'deny %s' refuses it (deny wins over allow)",
-				 deny->file, deny->line, deny->type == QNM_ACL_DENY_ALL ? "all" : br);
+				 deny->file, deny->line,
+				 deny->type == QNM_ACL_DENY_ALL ? "all" : br);
 		return false;
 	}
 	if (!allow) {

@@ -101,8 +101,8 @@ const char *qnm_bridge_conf_path(void);
  * file (the helper ignores them too).
  * Return: 0, or -EINVAL at a bad line.
  */
-int qnm_bridge_acl_parse(struct qnm_bridge_acl *acl, const char *file, const char *text,
-			 size_t len, unsigned depth, struct qnm_err *err);
+int qnm_bridge_acl_parse(struct qnm_bridge_acl *acl, const char *file, const char *text, size_t len,
+			 unsigned depth, struct qnm_err *err);
 
 /**
  * qnm_bridge_acl_load() - read @path as the main file into @acl (initialised

@@ -167,7 +167,7 @@ const struct qnm_cli_cmd qnm_cmd_doctor = {
 		"and with the neighbour table / fdb of live bridges, and forwarded host ports\n"
 		"already in use.\n"
 		"Results: ok, skip (does not apply / cannot look), warn, fail.\n"
-		"  --json        print JSON: {checks: [{id, title, status, findings, fix}], counts}\n"
+		"  --json        print JSON {checks: [{id, title, status, findings, fix}], counts}\n"
 		"  --check ID    run one check only\n"
 		"Exit status: 0 when nothing failed, 1 when a check failed, 2 on usage errors.\n",
 	.run = cmd_doctor,

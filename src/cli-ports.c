@@ -41,8 +41,8 @@ static const char *state_text(const struct qnm_port_table *t, const struct qnm_p
 	return t->live_ret == 0 || t->live_ret == -ENOENT ? "not applied" : "unknown";
 }
 
-static void holder_text(const struct qnm_port_table *t, const struct qnm_port_entry *e,
-			char *buf, size_t size)
+static void holder_text(const struct qnm_port_table *t, const struct qnm_port_entry *e, char *buf,
+			size_t size)
 {
 	if (t->socks_ret < 0)
 		snprintf(buf, size, "?");
@@ -61,8 +61,8 @@ static void print_table(struct qnm_ctx *ctx, const struct qnm_port_table *t)
 	if (!t->n) {
 		fprintf(ctx->out, "(no forwarded host ports; add one with 'qnm forward add')\n");
 	} else {
-		fprintf(ctx->out, "%-8s %-20s %-5s %-21s %-21s %-12s %s\n", "KIND", "OWNER", "PROTO",
-			"HOST", "GUEST", "STATE", "HELD BY");
+		fprintf(ctx->out, "%-8s %-20s %-5s %-21s %-21s %-12s %s\n", "KIND", "OWNER",
+			"PROTO", "HOST", "GUEST", "STATE", "HELD BY");
 		for (i = 0; i < t->n; i++) {
 			const struct qnm_port_entry *e = &t->v[i];
 			char owner[80], host[48], guest[48], who[160];
@@ -94,7 +94,8 @@ static void print_json(struct qnm_ctx *ctx, const struct qnm_port_table *t)
 		const struct qnm_port_entry *e = &t->v[i];
 		json_object *o = json_object_new_object(), *h;
 
-		json_object_object_add(o, "kind", json_object_new_string(qnm_port_kind_name(e->kind)));
+		json_object_object_add(o, "kind",
+				       json_object_new_string(qnm_port_kind_name(e->kind)));
 		json_object_object_add(o, "vm", json_object_new_string(e->vm));
 		json_object_object_add(o, "nic", json_object_new_string(e->nic));
 		json_object_object_add(o, "network", json_object_new_string(e->net));
@@ -114,7 +115,8 @@ static void print_json(struct qnm_ctx *ctx, const struct qnm_port_table *t)
 			json_object_object_add(h, "pid", json_object_new_int((int)e->holder.pid));
 			json_object_object_add(h, "comm", json_object_new_string(e->holder.comm));
 			json_object_object_add(h, "uid", json_object_new_int64(e->holder.sock.uid));
-			json_object_object_add(h, "addr", json_object_new_string(e->holder.sock.addr));
+			json_object_object_add(h, "addr",
+					       json_object_new_string(e->holder.sock.addr));
 			json_object_object_add(h, "processes",
 					       json_object_new_int((int)e->holder.nprocs));
 			json_object_object_add(h, "vm", json_object_new_string(e->holder_vm));

@@ -83,8 +83,7 @@ const char *qnm_doc_status_name(enum qnm_doc_status s)
 
 /* ---- building a result ---- */
 
-static void vfinding(struct qnm_doc_result *r, enum qnm_doc_status st, const char *fmt,
-		     va_list ap)
+static void vfinding(struct qnm_doc_result *r, enum qnm_doc_status st, const char *fmt, va_list ap)
 {
 	char *s;
 
@@ -110,8 +109,8 @@ finding(struct qnm_doc_result *r, enum qnm_doc_status st, const char *fmt, ...)
 }
 
 /* fix() - add one line of the fix (duplicates are dropped) */
-static void __attribute__((format(printf, 2, 3))) fix(struct qnm_doc_result *r, const char *fmt,
-						      ...)
+static void __attribute__((format(printf, 2, 3)))
+fix(struct qnm_doc_result *r, const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
@@ -241,15 +240,13 @@ bool qnm_doc_fcaps_net_admin(const void *val, size_t len)
 	if (len < 12)
 		return false;
 	magic = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
-	permitted = (uint32_t)b[4] | (uint32_t)b[5] << 8 | (uint32_t)b[6] << 16 |
-		    (uint32_t)b[7] << 24;
+	permitted =
+		(uint32_t)b[4] | (uint32_t)b[5] << 8 | (uint32_t)b[6] << 16 | (uint32_t)b[7] << 24;
 	switch (magic & VFS_CAP_REVISION_MASK) {
 	case VFS_CAP_REVISION_1:
 	case VFS_CAP_REVISION_2:
-	case VFS_CAP_REVISION_3:
-		break;
-	default:
-		return false;
+	case VFS_CAP_REVISION_3: break;
+	default: return false;
 	}
 	return (magic & VFS_CAP_FLAGS_EFFECTIVE) && (permitted & (1u << CAP_NET_ADMIN));
 }
@@ -261,7 +258,7 @@ static const struct {
 	const char *arch_prefix;
 	const char *package;
 } qemu_packages[] = {
-	{ "x86_64", "qemu-system-x86" }, { "i386", "qemu-system-x86" },
+	{ "x86_64", "qemu-system-x86" },  { "i386", "qemu-system-x86" },
 	{ "aarch64", "qemu-system-arm" }, { "arm", "qemu-system-arm" },
 	{ "ppc", "qemu-system-ppc" },	  { "riscv", "qemu-system-misc" },
 	{ "s390x", "qemu-system-s390x" }, { "mips", "qemu-system-mips" },
@@ -331,18 +328,20 @@ static void check_qemu_arch(struct qnm_doc_env *env, const char *arch, struct qn
 	if (!qnm_doc_netdev_has(text, "user")) {
 		finding(r, needed[QNM_BACKEND_USER] ? QNM_DOC_FAIL : QNM_DOC_WARN,
 			"%s was built without user-mode networking (libslirp): '-netdev help' does "
-			"not list 'user', so backend=user NICs cannot work (backend=slirp, qnm's own "
-			"helper, still can)",
+			"not list 'user', so backend=user NICs cannot work (backend=slirp, "
+			"qnm's own helper, still can)",
 			path);
-		fix(r, "install a QEMU built with libslirp: apt-get install %s (Debian's has it), "
-		       "or use backend=slirp NICs",
+		fix(r,
+		    "install a QEMU built with libslirp: apt-get install %s (Debian's has it), "
+		    "or use backend=slirp NICs",
 		    pkg);
 	} else {
-		finding(r, QNM_DOC_OK, "%s offers user-mode networking ('-netdev help' lists 'user')",
-			path);
+		finding(r, QNM_DOC_OK,
+			"%s offers user-mode networking ('-netdev help' lists 'user')", path);
 	}
 	for (i = 0; i < QNM_BACKEND__COUNT; i++) {
-		if (!needed[i] || i == QNM_BACKEND_USER || qnm_doc_netdev_has(text, backend_netdev[i]))
+		if (!needed[i] || i == QNM_BACKEND_USER ||
+		    qnm_doc_netdev_has(text, backend_netdev[i]))
 			continue;
 		finding(r, QNM_DOC_FAIL,
 			"%s does not offer '-netdev %s', which backend=%s NICs need", path,
@@ -391,8 +390,9 @@ static void check_kvm(struct qnm_doc_env *env, struct qnm_doc_result *r)
 	if (fd < 0) {
 		int e = errno;
 
-		finding(r, bad, "%s cannot be opened (%s): guests run without KVM, under TCG "
-				"emulation (many times slower)%s",
+		finding(r, bad,
+			"%s cannot be opened (%s): guests run without KVM, under TCG "
+			"emulation (many times slower)%s",
 			path, strerror(e), wants ? "; VMs with accel=kvm cannot start" : "");
 		if (e == EACCES || e == EPERM) {
 			fix(r, "usermod -aG kvm $USER   (then log in again)");
@@ -437,13 +437,15 @@ static void check_tun(struct qnm_doc_env *env, struct qnm_doc_result *r)
 static void check_cap(struct qnm_doc_env *env, struct qnm_doc_result *r)
 {
 	if (qnm_have_cap_net_admin()) {
-		finding(r, QNM_DOC_OK, "qnm has CAP_NET_ADMIN: it can create bridges, TAPs, NAT "
-				       "rules and run DHCP");
+		finding(r, QNM_DOC_OK,
+			"qnm has CAP_NET_ADMIN: it can create bridges, TAPs, NAT "
+			"rules and run DHCP");
 		return;
 	}
 	if (!needs_host_admin(env)) {
-		finding(r, QNM_DOC_OK, "no CAP_NET_ADMIN, and none needed: your VMs use user-mode "
-				       "or bridge-helper NICs only");
+		finding(r, QNM_DOC_OK,
+			"no CAP_NET_ADMIN, and none needed: your VMs use user-mode "
+			"or bridge-helper NICs only");
 		return;
 	}
 	finding(r, QNM_DOC_FAIL,
@@ -467,8 +469,9 @@ static void check_helper_one(const char *path, struct qnm_doc_result *r)
 	bool setuid, fcaps;
 
 	if (stat(path, &st) < 0) {
-		finding(r, QNM_DOC_FAIL, "the bridge helper %s does not exist: bridge NICs cannot "
-					 "start",
+		finding(r, QNM_DOC_FAIL,
+			"the bridge helper %s does not exist: bridge NICs cannot "
+			"start",
 			path);
 		fix(r, "apt-get install qemu-system-common   (it ships the helper)");
 		return;
@@ -482,10 +485,12 @@ static void check_helper_one(const char *path, struct qnm_doc_result *r)
 		return;
 	}
 	if (geteuid() == 0) {
-		finding(r, QNM_DOC_OK, "%s is neither setuid nor capable, but qnm runs as root, so "
-				       "it works (for other users it would not)",
+		finding(r, QNM_DOC_OK,
+			"%s is neither setuid nor capable, but qnm runs as root, so "
+			"it works (for other users it would not)",
 			path);
-		fix(r, "for other users: setcap cap_net_admin+ep %s   (or chmod u+s %s)", path, path);
+		fix(r, "for other users: setcap cap_net_admin+ep %s   (or chmod u+s %s)", path,
+		    path);
 		return;
 	}
 	finding(r, QNM_DOC_FAIL,
@@ -553,12 +558,14 @@ static void check_bridge_conf(struct qnm_doc_env *env, struct qnm_doc_result *r)
 	ret = qnm_bridge_acl_load(&acl, path, &err);
 	if (!env->bridge_nics) {
 		if (ret == -ENOENT)
-			finding(r, QNM_DOC_SKIP, "%s does not exist; no VM uses a bridge NIC, so "
-						 "none is needed",
+			finding(r, QNM_DOC_SKIP,
+				"%s does not exist; no VM uses a bridge NIC, so "
+				"none is needed",
 				path);
 		else if (ret < 0)
-			finding(r, QNM_DOC_WARN, "%s (no VM uses a bridge NIC yet, but the bridge "
-						 "helper would refuse every bridge)",
+			finding(r, QNM_DOC_WARN,
+				"%s (no VM uses a bridge NIC yet, but the bridge "
+				"helper would refuse every bridge)",
 				err.msg);
 		else
 			finding(r, QNM_DOC_SKIP, "%s parses (%zu rule(s)); no VM uses a bridge NIC",
@@ -571,12 +578,14 @@ static void check_bridge_conf(struct qnm_doc_env *env, struct qnm_doc_result *r)
 			"denied by acl file')",
 			path);
 	} else if (ret < 0) {
-		finding(r, QNM_DOC_FAIL, "%s: the bridge helper cannot use the file and refuses "
-					 "every bridge",
+		finding(r, QNM_DOC_FAIL,
+			"%s: the bridge helper cannot use the file and refuses "
+			"every bridge",
 			err.msg);
 		if (ret == -EINVAL)
-			fix(r, "edit %s and correct the line named above (each line is 'allow BRIDGE', "
-			       "'deny BRIDGE' or 'include FILE')",
+			fix(r,
+			    "edit %s and correct the line named above (each line is "
+			    "'allow BRIDGE', 'deny BRIDGE' or 'include FILE')",
 			    path);
 		else
 			fix(r, "chmod 0644 %s", path);
@@ -585,8 +594,9 @@ static void check_bridge_conf(struct qnm_doc_env *env, struct qnm_doc_result *r)
 		/* problems of included files (the main file's own failure is said above) */
 		if (ret < 0 && strcmp(acl.problems.v[i], err.msg) == 0)
 			continue;
-		finding(r, QNM_DOC_WARN, "%s (the bridge helper skips the rest of that included "
-					 "file)",
+		finding(r, QNM_DOC_WARN,
+			"%s (the bridge helper skips the rest of that included "
+			"file)",
 			acl.problems.v[i]);
 	}
 	qnm_strv_init(&seen);
@@ -605,7 +615,8 @@ static void check_bridge_conf(struct qnm_doc_env *env, struct qnm_doc_result *r)
 				continue;
 			qnm_strv_add(&seen, nic->bridge.br);
 			if (qnm_bridge_acl_allows(&acl, nic->bridge.br, why, sizeof(why))) {
-				finding(r, QNM_DOC_OK, "bridge %s (VM '%s' NIC '%s') is allowed: %s",
+				finding(r, QNM_DOC_OK,
+					"bridge %s (VM '%s' NIC '%s') is allowed: %s",
 					nic->bridge.br, env->model->vms[i]->name, nic->id, why);
 				continue;
 			}
@@ -618,7 +629,8 @@ static void check_bridge_conf(struct qnm_doc_env *env, struct qnm_doc_result *r)
 			if (strstr(why, "deny"))
 				fix(r, "remove the deny line named above from %s", path);
 			else
-				fix(r, "mkdir -p %s && echo 'allow %s' >> %s", dir, nic->bridge.br, path);
+				fix(r, "mkdir -p %s && echo 'allow %s' >> %s", dir, nic->bridge.br,
+				    path);
 		}
 	qnm_strv_free(&seen);
 out:
@@ -660,15 +672,16 @@ static void check_bridge_exists(struct qnm_doc_env *env, struct qnm_doc_result *
 				if (strcmp(env->model->nets[k]->bridge, br) == 0)
 					owner = env->model->nets[k];
 			finding(r, QNM_DOC_WARN,
-				"bridge %s (VM '%s' NIC '%s') does not exist on this host%s: the VM "
-				"cannot start until it does",
+				"bridge %s (VM '%s' NIC '%s') does not exist on this host%s: "
+				"the VM cannot start until it does",
 				br, vm->name, nic->id,
 				owner ? " (it is the bridge of a network that is down)" : "");
 			if (owner)
 				fix(r, "qnm net up %s", owner->name);
 			else
-				fix(r, "create it (ip link add %s type bridge && ip link set %s up), or "
-				       "point the NIC at an existing bridge",
+				fix(r,
+				    "create it (ip link add %s type bridge && ip link set %s up), "
+				    "or point the NIC at an existing bridge",
 				    br, br);
 		}
 	if (!seen.n)
@@ -708,8 +721,8 @@ static void check_ip_forward(struct qnm_doc_env *env, struct qnm_doc_result *r)
 			fix(r, "sysctl -w net.ipv4.ip_forward=1");
 		} else {
 			finding(r, QNM_DOC_WARN,
-				"net.ipv4.ip_forward is 0: NAT network %s routes nothing until it is 1 "
-				"('qnm net up %s' sets it, as root)",
+				"net.ipv4.ip_forward is 0: NAT network %s routes nothing until "
+				"it is 1 ('qnm net up %s' sets it, as root)",
 				net->name, net->name);
 			fix(r, "qnm net up %s   (or: sysctl -w net.ipv4.ip_forward=1)", net->name);
 		}
@@ -765,7 +778,7 @@ static void compute_drops(struct qnm_doc_env *env)
 	env->drop_done = true;
 	qnm_err_clear(&err);
 	env->drop_ret = env->nfwd_nets ? qnm_nft_check_foreign_drop(env->fwd_nets, env->nfwd_nets,
-								   &env->drops, &err)
+								    &env->drops, &err)
 				       : 0;
 	if (env->drop_ret < 0)
 		qnm_strlcpy(env->drop_err, err.msg, sizeof(env->drop_err));
@@ -773,15 +786,17 @@ static void compute_drops(struct qnm_doc_env *env)
 
 static void fix_iptables(struct qnm_doc_result *r, const char *br)
 {
-	fix(r, "iptables -I FORWARD -i %s -j ACCEPT && iptables -I FORWARD -o %s -j ACCEPT   "
-	       "(with Docker: insert them into chain DOCKER-USER instead)",
+	fix(r,
+	    "iptables -I FORWARD -i %s -j ACCEPT && iptables -I FORWARD -o %s -j ACCEPT   "
+	    "(with Docker: insert them into chain DOCKER-USER instead)",
 	    br, br);
 }
 
 static void fix_nft(struct qnm_doc_result *r, const char *br)
 {
-	fix(r, "in that chain: nft insert rule FAMILY TABLE CHAIN iifname %s accept, and the "
-	       "same with oifname %s",
+	fix(r,
+	    "in that chain: nft insert rule FAMILY TABLE CHAIN iifname %s accept, and the "
+	    "same with oifname %s",
 	    br, br);
 }
 
@@ -805,8 +820,9 @@ static void check_forward_drop(struct qnm_doc_env *env, struct qnm_doc_result *r
 	int fd;
 
 	if (!env->nfwd_nets) {
-		finding(r, QNM_DOC_SKIP, "no nat or bridged network configured: no forwarded "
-					 "traffic to drop");
+		finding(r, QNM_DOC_SKIP,
+			"no nat or bridged network configured: no forwarded "
+			"traffic to drop");
 		return;
 	}
 	compute_drops(env);
@@ -832,8 +848,9 @@ static void check_forward_drop(struct qnm_doc_env *env, struct qnm_doc_result *r
 			drop_kinds[k].fix(r, br);
 	}
 	if (!env->drops.n)
-		finding(r, QNM_DOC_OK, "no other nftables table (iptables-nft included) drops the "
-				       "forwarded traffic of your networks");
+		finding(r, QNM_DOC_OK,
+			"no other nftables table (iptables-nft included) drops the "
+			"forwarded traffic of your networks");
 	/* the legacy x_tables backend is invisible to nftables */
 	fd = open("/proc/net/ip_tables_names", O_RDONLY | O_CLOEXEC);
 	if (fd >= 0) {
@@ -842,9 +859,10 @@ static void check_forward_drop(struct qnm_doc_env *env, struct qnm_doc_result *r
 		close(fd);
 		names[n > 0 ? n : 0] = '\0';
 		if (strstr(names, "filter")) {
-			finding(r, QNM_DOC_WARN, "legacy iptables (x_tables) has a filter table here, "
-						 "which qnm cannot read: its FORWARD policy may drop "
-						 "your networks' traffic too");
+			finding(r, QNM_DOC_WARN,
+				"legacy iptables (x_tables) has a filter table here, "
+				"which qnm cannot read: its FORWARD policy may drop "
+				"your networks' traffic too");
 			fix(r, "iptables-legacy -S FORWARD   (look for '-P FORWARD DROP')");
 		}
 	}
@@ -860,21 +878,24 @@ static void check_br_netfilter(struct qnm_doc_env *env, struct qnm_doc_result *r
 	snprintf(path, sizeof(path), "%s/net/bridge/bridge-nf-call-iptables", qnm_sysctl_dir());
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		finding(r, QNM_DOC_OK, "br_netfilter is not loaded: frames switched inside a "
-				       "bridge do not pass through iptables");
+		finding(r, QNM_DOC_OK,
+			"br_netfilter is not loaded: frames switched inside a "
+			"bridge do not pass through iptables");
 		return;
 	}
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	buf[n > 0 ? n : 0] = '\0';
 	if (buf[0] != '1') {
-		finding(r, QNM_DOC_OK, "br_netfilter is loaded but net.bridge.bridge-nf-call-"
-				       "iptables is 0: bridged frames bypass iptables");
+		finding(r, QNM_DOC_OK,
+			"br_netfilter is loaded but net.bridge.bridge-nf-call-"
+			"iptables is 0: bridged frames bypass iptables");
 		return;
 	}
 	if (!bridges) {
-		finding(r, QNM_DOC_SKIP, "br_netfilter is loaded with bridge-nf-call-iptables=1; "
-					 "no VM uses a bridge, so it does not matter here");
+		finding(r, QNM_DOC_SKIP,
+			"br_netfilter is loaded with bridge-nf-call-iptables=1; "
+			"no VM uses a bridge, so it does not matter here");
 		return;
 	}
 	compute_drops(env);
@@ -915,8 +936,9 @@ static void check_mac_config(struct qnm_doc_env *env, struct qnm_doc_result *r)
 	for (i = 0; i < n; i++) {
 		char *t = qnm_mac_clash_text(&c[i]);
 
-		finding(r, QNM_DOC_FAIL, "%s: on one bridge the two guests steal each other's "
-					 "traffic",
+		finding(r, QNM_DOC_FAIL,
+			"%s: on one bridge the two guests steal each other's "
+			"traffic",
 			t);
 		fix(r, "qnm nic set %s %s mac=   (empty: qnm picks a new unique MAC)", c[i].vm_b,
 		    c[i].nic_b);
@@ -943,8 +965,9 @@ static void check_mac_live(struct qnm_doc_env *env, struct qnm_doc_result *r)
 			for (j = 0; j < vm->nnics; j++)
 				if (qnm_nic_live_bridge(env->model, &vm->nics[j]))
 					any = true;
-			finding(r, QNM_DOC_OK, "VM '%s' is running: its MACs on its bridges are its "
-					       "own, not a clash",
+			finding(r, QNM_DOC_OK,
+				"VM '%s' is running: its MACs on its bridges are its "
+				"own, not a clash",
 				vm->name);
 			continue;
 		}
@@ -966,8 +989,9 @@ static void check_mac_live(struct qnm_doc_env *env, struct qnm_doc_result *r)
 		for (j = 0; j < n; j++) {
 			char *t = qnm_mac_live_clash_text(&c[j]);
 
-			finding(r, QNM_DOC_WARN, "%s: if another machine uses it, starting '%s' makes "
-						 "them fight over it",
+			finding(r, QNM_DOC_WARN,
+				"%s: if another machine uses it, starting '%s' makes "
+				"them fight over it",
 				t, vm->name);
 			fix(r, "qnm nic set %s %s mac=   (a new unique MAC)", vm->name, c[j].nic);
 			free(t);
@@ -979,8 +1003,9 @@ static void check_mac_live(struct qnm_doc_env *env, struct qnm_doc_result *r)
 	if (!any)
 		finding(r, QNM_DOC_SKIP, "no VM has a NIC on a bridge");
 	else if (!total)
-		finding(r, QNM_DOC_OK, "no MAC of a bridged NIC is in the neighbour table or fdb of "
-				       "its bridge");
+		finding(r, QNM_DOC_OK,
+			"no MAC of a bridged NIC is in the neighbour table or fdb of "
+			"its bridge");
 }
 
 static void check_ports(struct qnm_doc_env *env, struct qnm_doc_result *r)
@@ -1004,7 +1029,8 @@ static void check_ports(struct qnm_doc_env *env, struct qnm_doc_result *r)
 		if (!e->holder.found)
 			continue;
 		if (e->holder_vm[0] && strcmp(e->holder_vm, e->vm) == 0) {
-			finding(r, QNM_DOC_OK, "host port %s/%u is held by VM '%s' itself (running)",
+			finding(r, QNM_DOC_OK,
+				"host port %s/%u is held by VM '%s' itself (running)",
 				qnm_proto_name(e->fwd.proto), e->fwd.host_port, e->vm);
 			own++;
 			continue;
@@ -1022,8 +1048,8 @@ static void check_ports(struct qnm_doc_env *env, struct qnm_doc_result *r)
 			snprintf(who, sizeof(who), "VM '%s' (its QEMU, pid %d)", e->holder_vm,
 				 (int)e->holder.pid);
 		finding(r, QNM_DOC_WARN,
-			"host port %s/%u of VM '%s' NIC '%s' is in use by %s: the VM will not start "
-			"with this forward",
+			"host port %s/%u of VM '%s' NIC '%s' is in use by %s: the VM will not "
+			"start with this forward",
 			qnm_proto_name(e->fwd.proto), e->fwd.host_port, e->vm, e->nic, who);
 		fix(r, "stop %s, or move the forward: qnm forward del --vm %s %s:%s:%u", who, e->vm,
 		    qnm_proto_name(e->fwd.proto), e->fwd.host_addr, e->fwd.host_port);

@@ -21,16 +21,14 @@ const char *qnm_nic_live_bridge(const struct qnm_model *model, const struct qnm_
 	const struct qnm_network *net;
 
 	switch (nic->backend) {
-	case QNM_BACKEND_BRIDGE:
-		return nic->bridge.br[0] ? nic->bridge.br : NULL;
+	case QNM_BACKEND_BRIDGE: return nic->bridge.br[0] ? nic->bridge.br : NULL;
 	case QNM_BACKEND_TAP:
 		if (nic->tap.network[0]) {
 			net = qnm_model_find_net(model, nic->tap.network);
 			return net ? net->bridge : NULL;
 		}
 		return nic->tap.bridge[0] ? nic->tap.bridge : NULL;
-	default:
-		return NULL;
+	default: return NULL;
 	}
 }
 
@@ -182,11 +180,13 @@ char *qnm_mac_live_clash_text(const struct qnm_mac_live_clash *c)
 	char where[128];
 
 	if (strcmp(c->table, "fdb") == 0)
-		snprintf(where, sizeof(where), "bridge fdb entry%s%s%s%s%s", c->port[0] ? " on port " : "",
-			 c->port, c->state[0] ? " (" : "", c->state, c->state[0] ? ")" : "");
+		snprintf(where, sizeof(where), "bridge fdb entry%s%s%s%s%s",
+			 c->port[0] ? " on port " : "", c->port, c->state[0] ? " (" : "", c->state,
+			 c->state[0] ? ")" : "");
 	else
-		snprintf(where, sizeof(where), "neighbour %s%s%s%s", c->ip[0] ? c->ip : "(no address)",
-			 c->state[0] ? " (" : "", c->state, c->state[0] ? ")" : "");
+		snprintf(where, sizeof(where), "neighbour %s%s%s%s",
+			 c->ip[0] ? c->ip : "(no address)", c->state[0] ? " (" : "", c->state,
+			 c->state[0] ? ")" : "");
 	return xasprintf("MAC %s of VM '%s' NIC '%s' is already on bridge %s: %s", c->mac, c->vm,
 			 c->nic, c->bridge, where);
 }

@@ -89,8 +89,7 @@ static int diag_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int qnm_sockdiag_parse(const void *buf, size_t len, enum qnm_proto proto,
-		       struct qnm_sock_list *out)
+int qnm_sockdiag_parse(const void *buf, size_t len, enum qnm_proto proto, struct qnm_sock_list *out)
 {
 	struct parse_ctx pc = { .proto = proto, .out = out };
 	int r;
@@ -276,8 +275,8 @@ void qnm_sock_owners(const uint64_t *inodes, size_t n, struct qnm_port_holder *o
 	closedir(proc);
 }
 
-void qnm_port_holder_find(const struct qnm_sock_list *socks, enum qnm_proto proto,
-			  const char *addr, uint16_t port, struct qnm_port_holder *out)
+void qnm_port_holder_find(const struct qnm_sock_list *socks, enum qnm_proto proto, const char *addr,
+			  uint16_t port, struct qnm_port_holder *out)
 {
 	size_t i;
 
@@ -298,7 +297,8 @@ void qnm_port_holder_text(const struct qnm_port_holder *h, char *buf, size_t siz
 	if (!h->found)
 		snprintf(buf, size, "%s", "");
 	else if (!h->pid)
-		snprintf(buf, size, "a process of uid %u that qnm cannot see (run as root to name it)",
+		snprintf(buf, size,
+			 "a process of uid %u that qnm cannot see (run as root to name it)",
 			 (unsigned)h->sock.uid);
 	else if (h->nprocs > 1)
 		snprintf(buf, size, "%s (pid %d, and %zu more)", h->comm, (int)h->pid,
@@ -576,8 +576,8 @@ static void mark_vm_holders(const struct qnm_model *model, const char *runtime_d
 	}
 }
 
-void qnm_port_table_build(const struct qnm_model *model, const char *runtime_dir,
-			  bool read_live, struct qnm_port_table *t)
+void qnm_port_table_build(const struct qnm_model *model, const char *runtime_dir, bool read_live,
+			  struct qnm_port_table *t)
 {
 	memset(t, 0, sizeof(*t));
 	t->live_ret = -ENOENT;

@@ -124,8 +124,8 @@ void qnm_sock_owners(const uint64_t *inodes, size_t n, struct qnm_port_holder *o
  * @socks: from qnm_sock_dump().
  * @out:   filled; @out->found tells whether the port is held.
  */
-void qnm_port_holder_find(const struct qnm_sock_list *socks, enum qnm_proto proto,
-			  const char *addr, uint16_t port, struct qnm_port_holder *out);
+void qnm_port_holder_find(const struct qnm_sock_list *socks, enum qnm_proto proto, const char *addr,
+			  uint16_t port, struct qnm_port_holder *out);
 
 /**
  * qnm_port_holder_text() - "nginx (pid 1234)", "a process of uid 1000 that
@@ -230,8 +230,8 @@ struct qnm_port_table {
  *               recorded in @t->live_ret, not returned).
  * @t:           filled; free with qnm_port_table_clear().
  */
-void qnm_port_table_build(const struct qnm_model *model, const char *runtime_dir,
-			  bool read_live, struct qnm_port_table *t);
+void qnm_port_table_build(const struct qnm_model *model, const char *runtime_dir, bool read_live,
+			  struct qnm_port_table *t);
 
 /**
  * qnm_vm_running_pid() - the QEMU pid of VM @name when its runtime

@@ -180,7 +180,8 @@ static void test_acl_include(void **state)
 	qnm_bridge_acl_init(&acl);
 	assert_int_equal(qnm_bridge_acl_load(&acl, main_path, &err), 0);
 	assert_false(acl.main_failed);
-	/* the include's rules before its bad line count; the bad line does not fail the main file */
+	/* the include's rules before its bad line count; the bad line does not fail the main file
+	 */
 	assert_true(qnm_bridge_acl_allows(&acl, "br1", why, sizeof(why)));
 	assert_non_null(strstr(why, "inc.conf:1: 'allow br1'"));
 	assert_false(qnm_bridge_acl_allows(&acl, "br9", NULL, 0));
@@ -292,7 +293,8 @@ static void test_sockdiag_parse(void **state)
 		nlh->nlmsg_type = NLMSG_ERROR;
 		e = mnl_nlmsg_put_extra_header(nlh, sizeof(*e));
 		e->error = -EPERM;
-		assert_int_equal(qnm_sockdiag_parse(buf, nlh->nlmsg_len, QNM_PROTO_TCP, &l), -EPERM);
+		assert_int_equal(qnm_sockdiag_parse(buf, nlh->nlmsg_len, QNM_PROTO_TCP, &l),
+				 -EPERM);
 	}
 	/* a truncated buffer: nothing is read past it */
 	off = 0;
@@ -338,7 +340,8 @@ static void test_holder_text(void **state)
 	h.found = true;
 	h.sock.uid = 1000;
 	qnm_port_holder_text(&h, buf, sizeof(buf));
-	assert_string_equal(buf, "a process of uid 1000 that qnm cannot see (run as root to name it)");
+	assert_string_equal(buf,
+			    "a process of uid 1000 that qnm cannot see (run as root to name it)");
 	h.pid = 1234;
 	strcpy(h.comm, "nginx");
 	h.nprocs = 3;
@@ -413,11 +416,11 @@ static void test_table(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_acl_basic),      cmocka_unit_test(test_acl_all),
-		cmocka_unit_test(test_acl_errors),     cmocka_unit_test(test_acl_include),
-		cmocka_unit_test(test_conf_path),      cmocka_unit_test(test_sockdiag_parse),
-		cmocka_unit_test(test_conflicts),      cmocka_unit_test(test_holder_text),
-		cmocka_unit_test(test_netdev_help),    cmocka_unit_test(test_fcaps),
+		cmocka_unit_test(test_acl_basic),   cmocka_unit_test(test_acl_all),
+		cmocka_unit_test(test_acl_errors),  cmocka_unit_test(test_acl_include),
+		cmocka_unit_test(test_conf_path),   cmocka_unit_test(test_sockdiag_parse),
+		cmocka_unit_test(test_conflicts),   cmocka_unit_test(test_holder_text),
+		cmocka_unit_test(test_netdev_help), cmocka_unit_test(test_fcaps),
 		cmocka_unit_test(test_table),
 	};
 
