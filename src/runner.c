@@ -7,7 +7,7 @@
  *   qnm (CLI/UI, may exit)
  *   supervisor (forked qnm, own session, parent of QEMU, records the exit)
  *     qemu-system-ARCH (stdin /dev/null, stdout/stderr RUNDIR/qemu.log)
- *     [qnm slirp-helper, one per slirp NIC, once that helper is merged]
+ *     qnm slirp-helper, one per slirp NIC (own session; started before QEMU)
  */
 #include "build-config.h"
 
@@ -352,17 +352,13 @@ static int prepare_slirp(const struct qnm_vm *vm, size_t idx, const struct qnm_r
 	return qnm_slirp_helper_spawn(vm, &vm->nics[idx], rd->path, &st->helper[idx], err);
 }
 
-/* QEMU is gone: the helper exits by itself when QEMU disconnects; make sure. */
+/* It exits by itself when QEMU disconnects; this reaps it (or stops it if QEMU never came). */
 static void release_slirp(const struct qnm_vm *vm, size_t idx, const struct qnm_rundir *rd,
 			  struct run_state *st)
 {
-	pid_t pid = st->helper[idx];
-
-	if (pid <= 0)
+	if (st->helper[idx] <= 0)
 		return;
-	if (!qnm_runner_wait_exit(pid, 1000))
-		kill(pid, SIGTERM);
-	waitpid(pid, NULL, WNOHANG);
+	qnm_slirp_helper_stop(rd->path, &vm->nics[idx], 2000, NULL);
 	st->helper[idx] = 0;
 }
 
