@@ -113,7 +113,7 @@ if command -v qemu-system-x86_64 >/dev/null; then
 	q set run accel=tcg memory=64 >/dev/null
 	check "its user NIC" q nic add run backend=user hostfwd=tcp:127.0.0.1:2300-:22
 	out=$(q start run) || fatal "qnm start failed: $out"
-	at_exit "ip netns exec $NS timeout 30 $QNM stop run >/dev/null 2>&1"
+	at_exit "ip netns exec $NS timeout 30 $QNM stop run --force >/dev/null 2>&1"
 	qpid=$(echo "$out" | sed -n 's/.*QEMU pid \([0-9]*\).*/\1/p')
 	wait_for 10 bound 2300 || fatal "QEMU did not bind 2300"
 	out=$(q ports)
@@ -123,7 +123,7 @@ if command -v qemu-system-x86_64 >/dev/null; then
 	check "nic set on the running VM keeps its forward" q nic set run n0 model=e1000
 	err=$(q forward add --vm web tcp:127.0.0.1:2300-:22 2>&1)
 	expect_contains "another VM cannot take the port" "2300" "$err"
-	q stop run >/dev/null 2>&1
+	check "stop the VM" q stop run --force
 else
 	echo "note: no qemu-system-x86_64; running-VM case not run"
 fi
