@@ -263,6 +263,22 @@ out=$(q stats sl --interval 0.1)
 expect_contains "text: unavailable row" "!qsmiss0" "$out"
 expect_contains "text: slirp row" "sl/n0" "$out"
 
+# the --watch loop over links, a TAP, a slirp NIC and a missing TAP under valgrind
+if command -v valgrind >/dev/null && ! grep -q __asan_init "$QNM"; then
+	vg() { in_ns valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect,possible \
+		--error-exitcode=3 "$QNM" "$@"; }
+	out=$(vg stats --watch=0.2 --count 4 --json 2>"$T/vg.log"); st=$?
+	expect_eq "valgrind: stats --watch --json: no leak, no memory error" 0 "$st"
+	[ "$st" = 0 ] || cat "$T/vg.log"
+	expect_eq "valgrind: 4 snapshots with the slirp NIC" 4 "$(echo "$out" | jq -c '.interfaces[] |
+		select(.name == "sl/n0") | .available' | grep -c true)"
+	out=$(vg stats --watch=0.2 --count 2 2>"$T/vg.log"); st=$?
+	expect_eq "valgrind: stats --watch (text): no leak, no memory error" 0 "$st"
+	[ "$st" = 0 ] || cat "$T/vg.log"
+else
+	echo "note: valgrind check skipped (no valgrind, or an ASan build)"
+fi
+
 # the helper goes away: shown as unavailable, not as zero
 kill $HP; wait $HP 2>/dev/null
 S=$(q stats sl/n0 --json --interval 0.1)
