@@ -136,7 +136,8 @@ static void runner_opts(struct qnm_ctx *ctx, struct qnm_runner_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->runtime_dir = ctx->paths.runtime_dir;
 	o->kvm = QNM_KVM_PROBE;
-	o->qemu = getenv("QNM_QEMU"); /* tests and unusual installs: which QEMU binary */
+	o->qemu = getenv("QNM_QEMU");
+	o->model = &ctx->model; /* tests and unusual installs: which QEMU binary */
 }
 
 /* ---- start ---- */
@@ -159,7 +160,7 @@ static int do_start(struct qnm_ctx *ctx, const char *cmd, const char *name, int 
 	}
 	copy = qnm_vm_copy(vm);
 	if (qnm_model_assign_macs(&ctx->model, copy, NULL, &n, &err) ||
-	    (n && qnm_config_save_vm(&ctx->paths, copy, NULL, &err))) {
+	    (n && qnm_config_save_vm(&ctx->paths, copy, name, &err))) {
 		qnm_vm_free(copy);
 		return fail(ctx, cmd, &err);
 	}

@@ -221,7 +221,29 @@ bool qnm_pid_alive(pid_t pid)
 	return alive;
 }
 
+static int probe_once(const struct qnm_rundir *rd, struct qnm_run_info *info);
+
 int qnm_rundir_probe(const struct qnm_rundir *rd, struct qnm_run_info *info)
+{
+	int i, r;
+
+	/*
+	 * QEMU just died and its supervisor is writing down how: wait a moment
+	 * (at most 0.2 s) for that record rather than report "nobody recorded".
+	 */
+	for (i = 0;; i++) {
+		r = probe_once(rd, info);
+		if (r || info->status != QNM_RUN_CRASHED || info->reason[0] != '?' ||
+		    !info->supervisor_alive || i == 20)
+			break;
+		usleep(10000);
+	}
+	if (info->reason[0] == '?')
+		memmove(info->reason, info->reason + 1, strlen(info->reason));
+	return r;
+}
+
+static int probe_once(const struct qnm_rundir *rd, struct qnm_run_info *info)
 {
 	char *buf = NULL, *line, *save = NULL;
 	enum qnm_run_status recorded = QNM_RUN_STARTING;
@@ -277,7 +299,7 @@ int qnm_rundir_probe(const struct qnm_rundir *rd, struct qnm_run_info *info)
 	}
 	info->status = QNM_RUN_CRASHED;
 	if (!info->reason[0])
-		snprintf(info->reason, sizeof(info->reason), "%s",
+		snprintf(info->reason, sizeof(info->reason), "?%s",
 			 have_state ? "QEMU is gone and nobody recorded how it ended"
 				    : "no state file: QEMU is gone");
 	return 0;

@@ -7,7 +7,7 @@
  *   qnm (CLI/UI, may exit)
  *   supervisor (forked qnm, own session, parent of QEMU, records the exit)
  *     qemu-system-ARCH (stdin /dev/null, stdout/stderr RUNDIR/qemu.log)
- *     [qnm slirp-helper, one per slirp NIC, once that helper is merged]
+ *     qnm slirp-helper, one per slirp NIC (own session; started before QEMU)
  */
 #include "build-config.h"
 
@@ -15,7 +15,10 @@
 
 #include "backend.h"
 #include "config.h"
+#include "links.h"
 #include "qmp.h"
+#include "slirp-helper.h"
+#include "tuntap.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -60,13 +63,28 @@ static double now_ms(void)
  * @prepare: in the supervisor, before QEMU: set up the host side (NULL = nothing)
  * @release: in the supervisor, after QEMU exited: undo @prepare (NULL = nothing)
  */
+/**
+ * struct run_state - what the supervisor prepared, per NIC (@n of them).
+ * @helper:   pid of the NIC's slirp helper, or 0.
+ * @made_tap: qnm created the NIC's TAP (and removes it after QEMU).
+ * @bridge:   bridge the NIC's TAP joins ("" for none), resolved from the
+ *            NIC's network (qnm network) or bridge before the fork.
+ */
+struct run_state {
+	size_t n;
+	pid_t *helper;
+	bool *made_tap;
+	char (*bridge)[QNM_IFNAME_MAX + 1];
+};
+
 struct run_backend {
 	enum qnm_backend_kind kind;
 	int (*check)(const struct qnm_vm *vm, const struct qnm_nic *nic,
 		     const struct qnm_runner_opts *o, struct qnm_err *err);
 	int (*prepare)(const struct qnm_vm *vm, size_t idx, const struct qnm_rundir *rd,
-		       struct qnm_err *err);
-	void (*release)(const struct qnm_vm *vm, size_t idx, const struct qnm_rundir *rd);
+		       struct run_state *st, struct qnm_err *err);
+	void (*release)(const struct qnm_vm *vm, size_t idx, const struct qnm_rundir *rd,
+			struct run_state *st);
 };
 
 /* A hostfwd port must be free on the host: try to bind it like QEMU does. */
@@ -178,6 +196,24 @@ static int check_tap(const struct qnm_vm *vm, const struct qnm_nic *nic,
 	if (exists && !is_tap)
 		return qnm_err_set(err, -EEXIST, field,
 				   "%s: '%s' already exists and is not a TAP device", field, ifname);
+	if (nic->tap.network[0]) {
+		const struct qnm_network *net =
+			o && o->model ? qnm_model_find_net(o->model, nic->tap.network) : NULL;
+		char nf[64];
+
+		snprintf(nf, sizeof(nf), "nic[%s].network", nic->id);
+		if (!net)
+			return qnm_err_set(err, -ENOENT, nf, "%s: there is no qnm network '%s'", nf,
+					   nic->tap.network);
+		p = xasprintf("/sys/class/net/%s/bridge", net->bridge);
+		exists = is_dir(p);
+		free(p);
+		if (!exists)
+			return qnm_err_set(err, -ENETDOWN, nf,
+					   "%s: network '%s' is not up (its bridge %s does not "
+					   "exist): run 'qnm net up %s' first",
+					   nf, net->name, net->bridge, net->name);
+	}
 	if (!have_net_admin())
 		return qnm_err_set(err, -EPERM, field,
 				   "%s: creating TAP '%s' needs CAP_NET_ADMIN (run qnm as root, or "
@@ -186,19 +222,56 @@ static int check_tap(const struct qnm_vm *vm, const struct qnm_nic *nic,
 	return 0;
 }
 
-/* HOOK: TAP creation belongs to the host helper (src/tuntap.c, src/netctl.c). */
-static int prepare_tap(const struct qnm_vm *vm, size_t idx, const struct qnm_rundir *rd,
-		       struct qnm_err *err)
+static void tap_name(const struct qnm_vm *vm, size_t idx, char *buf)
 {
-	const struct qnm_nic *nic = &vm->nics[idx];
+	if (vm->nics[idx].tap.ifname[0])
+		qnm_strlcpy(buf, vm->nics[idx].tap.ifname, QNM_IFNAME_MAX + 1);
+	else
+		qnm_tap_default_ifname(vm, idx, buf);
+}
 
-	if (!nic->tap.create)
+/* Create the TAP (create = yes) and put it on its bridge, via tuntap.c and links.c. */
+static int prepare_tap(const struct qnm_vm *vm, size_t idx, const struct qnm_rundir *rd,
+		       struct run_state *st, struct qnm_err *err)
+{
+	struct qnm_tap_params tp = { .owner = geteuid(), .group = (gid_t)-1 };
+	char ifname[QNM_IFNAME_MAX + 1];
+	struct qnm_links *l = NULL;
+	int r;
+
+	tap_name(vm, idx, ifname);
+	if (vm->nics[idx].tap.create) {
+		r = qnm_tap_create(ifname, &tp, err);
+		if (r)
+			return r;
+		st->made_tap[idx] = true;
+	}
+	if (!st->bridge[idx][0])
 		return 0;
-	return qnm_err_set(err, -ENOTSUP, "",
-			   "nic[%s]: creating TAPs needs qnm's host networking (src/tuntap.c), "
-			   "which is not part of this build yet; create the TAP yourself and set "
-			   "create = no",
-			   nic->id);
+	r = qnm_links_new(false, &l, err);
+	if (!r)
+		r = qnm_links_enslave(l, ifname, st->bridge[idx], err);
+	if (!r)
+		r = qnm_links_set_up(l, ifname, true, err);
+	qnm_links_free(l);
+	if (r && st->made_tap[idx]) {
+		qnm_tap_delete(ifname, NULL);
+		st->made_tap[idx] = false;
+	}
+	return r;
+}
+
+/* After QEMU: remove the TAP qnm made for it (an admin's TAP stays). */
+static void release_tap(const struct qnm_vm *vm, size_t idx, const struct qnm_rundir *rd,
+			struct run_state *st)
+{
+	char ifname[QNM_IFNAME_MAX + 1];
+
+	if (!st->made_tap[idx])
+		return;
+	tap_name(vm, idx, ifname);
+	qnm_tap_delete(ifname, NULL);
+	st->made_tap[idx] = false;
 }
 
 /* Does @path (an ACL file of qemu-bridge-helper) allow bridge @br? */
@@ -272,21 +345,27 @@ static int check_bridge(const struct qnm_vm *vm, const struct qnm_nic *nic,
 	return 0;
 }
 
-/* HOOK: the slirp helper (src/slirp-helper.c) is started here, before QEMU. */
+/* The slirp helper (slirp-helper.c) must listen before QEMU connects to it. */
 static int prepare_slirp(const struct qnm_vm *vm, size_t idx, const struct qnm_rundir *rd,
-			 struct qnm_err *err)
+			 struct run_state *st, struct qnm_err *err)
 {
-	return qnm_err_set(err, -ENOTSUP, "",
-			   "nic[%s]: the slirp backend needs qnm's libslirp helper "
-			   "(src/slirp-helper.c), which is not part of this build yet; use the "
-			   "user backend",
-			   vm->nics[idx].id);
+	return qnm_slirp_helper_spawn(vm, &vm->nics[idx], rd->path, &st->helper[idx], err);
+}
+
+/* It exits by itself when QEMU disconnects; this reaps it (or stops it if QEMU never came). */
+static void release_slirp(const struct qnm_vm *vm, size_t idx, const struct qnm_rundir *rd,
+			  struct run_state *st)
+{
+	if (st->helper[idx] <= 0)
+		return;
+	qnm_slirp_helper_stop(rd->path, &vm->nics[idx], 2000, NULL);
+	st->helper[idx] = 0;
 }
 
 static const struct run_backend run_backends[] = {
 	{ QNM_BACKEND_USER, check_fwd_ports, NULL, NULL },
-	{ QNM_BACKEND_SLIRP, check_fwd_ports, prepare_slirp, NULL },
-	{ QNM_BACKEND_TAP, check_tap, prepare_tap, NULL },
+	{ QNM_BACKEND_SLIRP, check_fwd_ports, prepare_slirp, release_slirp },
+	{ QNM_BACKEND_TAP, check_tap, prepare_tap, release_tap },
 	{ QNM_BACKEND_BRIDGE, check_bridge, NULL, NULL },
 };
 
@@ -359,7 +438,8 @@ int qnm_runner_check(const struct qnm_vm *vm, const struct qnm_runner_opts *o,
 
 /* ---- supervisor ---- */
 
-static void release_all(const struct qnm_vm *vm, size_t upto, const struct qnm_rundir *rd)
+static void release_all(const struct qnm_vm *vm, size_t upto, const struct qnm_rundir *rd,
+			struct run_state *st)
 {
 	size_t i;
 
@@ -367,7 +447,7 @@ static void release_all(const struct qnm_vm *vm, size_t upto, const struct qnm_r
 		const struct run_backend *rb = run_backend_get(vm->nics[i].backend);
 
 		if (rb && rb->release)
-			rb->release(vm, i, rd);
+			rb->release(vm, i, rd, st);
 	}
 }
 
@@ -405,22 +485,23 @@ static void describe_exit(int st, char *buf, size_t len, bool *crashed)
 
 /* Runs in the supervisor (own session); never returns. fd 3 is the notify pipe. */
 static void __attribute__((noreturn))
-supervise(const struct qnm_vm *vm, char **argv, const struct qnm_rundir *rd)
+supervise(const struct qnm_vm *vm, char **argv, const struct qnm_rundir *rd,
+	  struct run_state *st)
 {
 	posix_spawnattr_t attr;
 	sigset_t none, def;
 	char reason[256];
 	size_t i;
 	pid_t pid;
-	int st, r;
+	int wst, r;
 	bool crashed;
 	struct qnm_err err = { 0 };
 
 	for (i = 0; i < vm->nnics; i++) {
 		const struct run_backend *rb = run_backend_get(vm->nics[i].backend);
 
-		if (rb && rb->prepare && rb->prepare(vm, i, rd, &err)) {
-			release_all(vm, i, rd);
+		if (rb && rb->prepare && rb->prepare(vm, i, rd, st, &err)) {
+			release_all(vm, i, rd, st);
 			notify(3, "ERR %d %s\n", err.code, err.msg);
 			_exit(1);
 		}
@@ -438,25 +519,55 @@ supervise(const struct qnm_vm *vm, char **argv, const struct qnm_rundir *rd)
 	r = posix_spawnp(&pid, argv[0], NULL, &attr, argv, environ);
 	posix_spawnattr_destroy(&attr);
 	if (r) {
-		release_all(vm, vm->nnics, rd);
+		release_all(vm, vm->nnics, rd, st);
 		notify(3, "ERR %d cannot run %s: %s\n", -r, argv[0], strerror(r));
 		_exit(1);
 	}
 	qnm_rundir_write_state(rd, QNM_RUN_RUNNING, pid, getpid(), NULL);
 	notify(3, "OK %ld\n", (long)pid);
 	close(3);
-	while (waitpid(pid, &st, 0) < 0) {
+	while (waitpid(pid, &wst, 0) < 0) {
 		if (errno != EINTR) {
-			st = 0xff00;
+			wst = 0xff00;
 			break;
 		}
 	}
-	describe_exit(st, reason, sizeof(reason), &crashed);
+	describe_exit(wst, reason, sizeof(reason), &crashed);
 	qnm_rundir_write_state(rd, crashed ? QNM_RUN_CRASHED : QNM_RUN_STOPPED, pid, getpid(),
 			       reason);
 	fprintf(stderr, "qnm: %s\n", reason);
-	release_all(vm, vm->nnics, rd);
+	release_all(vm, vm->nnics, rd, st);
 	_exit(0);
+}
+
+static void run_state_init(struct run_state *st, const struct qnm_vm *vm,
+			   const struct qnm_runner_opts *o)
+{
+	size_t i;
+
+	st->n = vm->nnics;
+	st->helper = xcalloc(st->n, sizeof(*st->helper));
+	st->made_tap = xcalloc(st->n, sizeof(*st->made_tap));
+	st->bridge = xcalloc(st->n, sizeof(*st->bridge));
+	for (i = 0; i < st->n; i++) {
+		const struct qnm_nic *nic = &vm->nics[i];
+		const struct qnm_network *net;
+
+		if (nic->backend != QNM_BACKEND_TAP)
+			continue;
+		if (nic->tap.bridge[0])
+			qnm_strlcpy(st->bridge[i], nic->tap.bridge, sizeof(st->bridge[i]));
+		else if (nic->tap.network[0] && o->model &&
+			 (net = qnm_model_find_net(o->model, nic->tap.network)))
+			qnm_strlcpy(st->bridge[i], net->bridge, sizeof(st->bridge[i]));
+	}
+}
+
+static void run_state_clear(struct run_state *st)
+{
+	free(st->helper);
+	free(st->made_tap);
+	free(st->bridge);
 }
 
 /*
@@ -464,10 +575,10 @@ supervise(const struct qnm_vm *vm, char **argv, const struct qnm_rundir *rd)
  * away from qnm so a long-running UI collects no zombies.
  */
 static int spawn_supervisor(const struct qnm_vm *vm, char **argv, const struct qnm_rundir *rd,
-			    int notify_w, struct qnm_err *err)
+			    struct run_state *st, int notify_w, struct qnm_err *err)
 {
 	pid_t a;
-	int st;
+	int wst;
 
 	a = fork();
 	if (a < 0)
@@ -498,9 +609,9 @@ static int spawn_supervisor(const struct qnm_vm *vm, char **argv, const struct q
 		fcntl(3, F_SETFD, FD_CLOEXEC);
 		/* Nothing else of qnm's (terminal, pipes of a $(...) caller) stays open. */
 		syscall(SYS_close_range, 4u, ~0u, 0u);
-		supervise(vm, argv, rd);
+		supervise(vm, argv, rd, st);
 	}
-	while (waitpid(a, &st, 0) < 0)
+	while (waitpid(a, &wst, 0) < 0)
 		if (errno != EINTR)
 			break;
 	return 0;
@@ -612,6 +723,7 @@ int qnm_runner_start(const struct qnm_vm *vm, const struct qnm_runner_opts *o,
 	struct qnm_rundir rd;
 	struct qnm_strv argv;
 	struct qnm_qmp *q = NULL;
+	struct run_state st;
 	double t0 = now_ms();
 	int pfd[2], r;
 	size_t i;
@@ -658,7 +770,9 @@ int qnm_runner_start(const struct qnm_vm *vm, const struct qnm_runner_opts *o,
 		goto fail_dir;
 	}
 	fflush(NULL);
-	r = spawn_supervisor(vm, argv.v, &rd, pfd[1], err);
+	run_state_init(&st, vm, o);
+	r = spawn_supervisor(vm, argv.v, &rd, &st, pfd[1], err);
+	run_state_clear(&st);
 	close(pfd[1]);
 	if (!r)
 		r = read_notify(pfd[0], &info->qemu_pid, err);

@@ -36,6 +36,8 @@
  * @kvm:          how accel=auto resolves (QNM_KVM_PROBE normally).
  * @timeout_ms:   how long QEMU may take to answer on QMP (0 = 10 s).
  * @bridge_conf:  the bridge helper's ACL file (NULL = /etc/qemu/bridge.conf).
+ * @model:        the configured networks, to find the bridge of a tap NIC's
+ *                network (may be NULL when no NIC names a network).
  */
 struct qnm_runner_opts {
 	const char *runtime_dir;
@@ -43,6 +45,7 @@ struct qnm_runner_opts {
 	enum qnm_kvm kvm;
 	int timeout_ms;
 	const char *bridge_conf;
+	const struct qnm_model *model;
 };
 
 /**

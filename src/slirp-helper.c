@@ -1197,6 +1197,109 @@ void qnm_slirp_helper_argv(const char *argv0, const struct qnm_vm *vm, const str
 	}
 }
 
+char *qnm_slirp_pid_path(const char *rundir, const struct qnm_nic *nic)
+{
+	return xasprintf("%s/slirp-%s.pid", rundir, nic->id);
+}
+
+static void write_pid_file(const char *rundir, const struct qnm_nic *nic, pid_t pid)
+{
+	char *path = qnm_slirp_pid_path(rundir, nic);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+	if (fd >= 0) {
+		dprintf(fd, "%ld\n", (long)pid);
+		close(fd);
+	}
+	free(path);
+}
+
+/* Is @pid the helper serving control socket @ctl? (its argv names both) */
+static bool is_helper_of(pid_t pid, const char *ctl)
+{
+	char path[64], buf[8192];
+	bool cmd = false, sock = false;
+	size_t n, i;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/cmdline", (long)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	for (i = 0; i < n; i += strlen(buf + i) + 1) {
+		cmd |= strcmp(buf + i, "slirp-helper") == 0;
+		sock |= strcmp(buf + i, ctl) == 0;
+	}
+	return cmd && sock;
+}
+
+/* Gone: reaped here, no such process, or a zombie someone else must reap. */
+static bool helper_gone(pid_t pid)
+{
+	char path[64], state = 0;
+	FILE *f;
+
+	if (waitpid(pid, NULL, WNOHANG) == pid)
+		return true;
+	if (kill(pid, 0) < 0 && errno == ESRCH)
+		return true;
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return true;
+	if (fscanf(f, "%*d (%*[^)]) %c", &state) != 1)
+		state = 0;
+	fclose(f);
+	return state == 'Z' || state == 'X';
+}
+
+static bool wait_gone(pid_t pid, int timeout_ms)
+{
+	int64_t deadline = mono_ms() + timeout_ms;
+
+	while (!helper_gone(pid)) {
+		if (mono_ms() >= deadline)
+			return false;
+		usleep(10000);
+	}
+	return true;
+}
+
+int qnm_slirp_helper_stop(const char *rundir, const struct qnm_nic *nic, int timeout_ms,
+			  struct qnm_err *err)
+{
+	char *pidpath = qnm_slirp_pid_path(rundir, nic);
+	char *ctl = qnm_slirp_control_path(rundir, nic);
+	long pid = 0;
+	int r = 0;
+	FILE *f;
+
+	f = fopen(pidpath, "re");
+	if (f) {
+		if (fscanf(f, "%ld", &pid) != 1)
+			pid = 0;
+		fclose(f);
+	}
+	if (pid > 1 && is_helper_of((pid_t)pid, ctl) && !helper_gone((pid_t)pid)) {
+		kill((pid_t)pid, SIGTERM);
+		if (!wait_gone((pid_t)pid, timeout_ms)) {
+			kill((pid_t)pid, SIGKILL);
+			if (!wait_gone((pid_t)pid, 2000))
+				r = qnm_err_set(err, -ETIMEDOUT, "",
+						"nic[%s]: slirp helper pid %ld survived SIGKILL",
+						nic->id, pid);
+		}
+	}
+	if (r == 0)
+		unlink(pidpath);
+	free(pidpath);
+	free(ctl);
+	return r;
+}
+
 /* async-signal-safe write of a few strings (used between fork and exec). */
 static void write_all_str(int fd, const char *const *parts)
 {
@@ -1347,6 +1450,7 @@ int qnm_slirp_helper_spawn(const struct qnm_vm *vm, const struct qnm_nic *nic, c
 	close(p[0]);
 	if (r == 1) {
 		free(logpath);
+		write_pid_file(rundir, nic, child);
 		*pid = child;
 		return 0;
 	}

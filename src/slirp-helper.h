@@ -126,6 +126,9 @@ void qnm_slirp_helper_argv(const char *exe, const struct qnm_vm *vm, const struc
  * QNM_SLIRP_CONNECT_TIMEOUT seconds; the caller stops it earlier with
  * SIGTERM. The caller reaps it (waitpid) or lets init do so.
  *
+ * The pid is also written to qnm_slirp_pid_path() (for qnm_slirp_helper_stop()
+ * from another process, e.g. after qnm restarted).
+ *
  * Return: 0, -EINVAL for a bad NIC, -ETIMEDOUT when the helper did not
  * report in time (it is then killed and reaped), -EIO when it reported an
  * error (it has exited and is reaped), another -errno when it could not be
@@ -133,6 +136,32 @@ void qnm_slirp_helper_argv(const char *exe, const struct qnm_vm *vm, const struc
  */
 int qnm_slirp_helper_spawn(const struct qnm_vm *vm, const struct qnm_nic *nic, const char *rundir,
 			   pid_t *pid, struct qnm_err *err);
+
+/**
+ * qnm_slirp_pid_path() - where qnm_slirp_helper_spawn() records the helper's
+ * pid: "RUNDIR/slirp-NICID.pid".
+ * Return: new string, caller frees.
+ */
+char *qnm_slirp_pid_path(const char *rundir, const struct qnm_nic *nic);
+
+/**
+ * qnm_slirp_helper_stop() - stop the helper of @nic (after QEMU is gone, or
+ * when starting QEMU failed).
+ * @rundir:     the VM's runtime directory given to qnm_slirp_helper_spawn().
+ * @nic:        the NIC.
+ * @timeout_ms: how long to wait after SIGTERM before SIGKILL.
+ * @err:        on failure, why (may be NULL).
+ *
+ * Reads the pid file, and only when /proc/PID/cmdline is "qnm slirp-helper"
+ * with this NIC's control socket (a recycled pid is left alone) sends SIGTERM,
+ * waits, then SIGKILL. Reaps the helper when it is the caller's child. A
+ * helper that already exited (it does when QEMU disconnects) is fine. Removes
+ * the pid file.
+ *
+ * Return: 0 (stopped or already gone), -ETIMEDOUT when it survived SIGKILL.
+ */
+int qnm_slirp_helper_stop(const char *rundir, const struct qnm_nic *nic, int timeout_ms,
+			  struct qnm_err *err);
 
 /* ---- frame reassembly (exported for unit tests) ---- */
 

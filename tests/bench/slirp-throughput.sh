@@ -15,8 +15,9 @@ need_cmd qemu-system-x86_64 qemu-system-x86
 need_cmd busybox busybox-static
 "$QNM" slirp-helper --help 2>/dev/null | grep -q -- '--socket' ||
 	skip "$QNM does not dispatch the slirp-helper command"
+# The tiny guest from qnm's own builder (src/demo.c), cached for all tests of the build.
 cache=${QNM_BUILDDIR:-$T}/tests/guest-cache
-"$QNM_SRCDIR/tests/slirp/mkguest.sh" "$cache" || exit $?
+out=$("$QNM" demo --build-only --dir "$cache" 2>&1) || skip "cannot build the test guest: $out"
 ip link set lo up
 
 MODEL=${BENCH_MODEL:-virtio-net-pci}
@@ -25,12 +26,24 @@ RUNS=${BENCH_RUNS:-3}
 BYTES=$((MB * 1024 * 1024))
 
 cat >"$T/guest.sh" <<EOF
+cat >/tmp/udhcpc.sh <<'DHCP'
+#!/bin/sh
+case "\$1" in
+deconfig) ip addr flush dev "\$interface"; ip link set "\$interface" up ;;
+bound|renew)
+	ip addr add "\$ip/\${mask:-24}" dev "\$interface"
+	[ -n "\$router" ] && ip route add default via "\$router"
+	echo "QNM-DHCP ip=\$ip router=\$router dns=\$dns"
+	;;
+esac
+DHCP
+chmod +x /tmp/udhcpc.sh
 ip link set eth0 up
 i=0
 while [ "\$(cat /sys/class/net/eth0/carrier 2>/dev/null)" != 1 ] && [ \$i -lt 100 ]; do
 	sleep 0.1; i=\$((i + 1))
 done
-udhcpc -i eth0 -f -q -n -t 5 -T 1 -s /etc/udhcpc.sh >/dev/null 2>&1
+udhcpc -i eth0 -f -q -n -t 5 -T 1 -s /tmp/udhcpc.sh >/dev/null 2>&1
 mkfifo /tmp/hold
 exec 9<>/tmp/hold
 a=\$(cut -d' ' -f1 /proc/uptime)
@@ -60,7 +73,7 @@ run() {
 	timeout 120 qemu-system-x86_64 -accel tcg -machine q35 -cpu qemu64 -smp 1 -m 256 \
 		-nodefaults -no-user-config -display none -serial "file:$T/serial" -no-reboot \
 		-kernel "$cache/vmlinux" -initrd "$cache/initrd.gz" \
-		-append 'console=ttyS0 quiet cryptomgr.notests' \
+		-append 'console=ttyS0 quiet cryptomgr.notests panic=-1' \
 		-fw_cfg "name=opt/qnm/script,file=$T/guest.sh" \
 		-netdev "$netdev" -device "$dev,netdev=n0,mac=52:54:00:12:34:56" >/dev/null 2>&1
 	kill $srv 2>/dev/null

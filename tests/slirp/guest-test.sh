@@ -30,8 +30,9 @@ need_cmd qemu-system-x86_64 qemu-system-x86
 need_cmd busybox busybox-static
 "$QNM" slirp-helper --help 2>/dev/null | grep -q -- '--socket' ||
 	skip "$QNM does not dispatch the slirp-helper command"
+# The tiny guest from qnm's own builder (src/demo.c), cached for all tests of the build.
 cache=${QNM_BUILDDIR:-$T}/tests/guest-cache
-"$QNM_SRCDIR/tests/slirp/mkguest.sh" "$cache" || exit $?
+out=$("$QNM" demo --build-only --dir "$cache" 2>&1) || skip "cannot build the test guest: $out"
 
 ip link set lo up
 ip addr add 198.51.100.1/32 dev lo
@@ -67,12 +68,24 @@ ctl() { "$QNM" slirp-helper ctl "$CTL" "$@"; }
 wait_for 20 ctl stats >/dev/null || { cat "$T/helper.log"; fatal "helper did not start"; }
 
 cat >"$T/guest.sh" <<EOF
+cat >/tmp/udhcpc.sh <<'DHCP'
+#!/bin/sh
+case "\$1" in
+deconfig) ip addr flush dev "\$interface"; ip link set "\$interface" up ;;
+bound|renew)
+	ip addr add "\$ip/\${mask:-24}" dev "\$interface"
+	[ -n "\$router" ] && ip route add default via "\$router"
+	echo "QNM-DHCP ip=\$ip router=\$router dns=\$dns"
+	;;
+esac
+DHCP
+chmod +x /tmp/udhcpc.sh
 ip link set eth0 up
 i=0
 while [ "\$(cat /sys/class/net/eth0/carrier 2>/dev/null)" != 1 ] && [ \$i -lt 100 ]; do
 	sleep 0.1; i=\$((i + 1))
 done
-udhcpc -i eth0 -f -q -n -t 5 -T 1 -s /etc/udhcpc.sh 2>/dev/null || echo QNM-DHCP-FAILED
+udhcpc -i eth0 -f -q -n -t 5 -T 1 -s /tmp/udhcpc.sh 2>/dev/null || echo QNM-DHCP-FAILED
 # stdin that never ends (busybox nc stops at stdin EOF); no pipeline, so wait sees nc alone
 mkfifo /tmp/hold
 exec 9<>/tmp/hold
@@ -101,7 +114,7 @@ dev=$MODEL
 timeout 100 qemu-system-x86_64 -accel tcg -machine q35 -cpu qemu64 -smp 1 -m 256 -nodefaults \
 	-no-user-config -display none -serial "file:$SERIAL" -no-reboot \
 	-kernel "$cache/vmlinux" -initrd "$cache/initrd.gz" \
-	-append 'console=ttyS0 quiet cryptomgr.notests' \
+	-append 'console=ttyS0 quiet cryptomgr.notests panic=-1' \
 	-fw_cfg "name=opt/qnm/script,file=$T/guest.sh" \
 	-netdev "stream,id=n0,server=off,addr.type=unix,addr.path=$SOCK" \
 	-device "$dev,netdev=n0,mac=52:54:00:12:34:56" >"$T/qemu.log" 2>&1 &
@@ -210,7 +223,7 @@ fi
 
 # 5. the guest powers off (told through forward 6004); the helper notices and exits cleanly.
 send_to 6004 0 || fail "trigger through forward 6004"
-wait_serial 30 QNM-GUEST-END
+wait_serial 30 QNM-SCRIPT-END
 wait $QEMU
 wait $HELPER
 expect_eq "helper exit status after QEMU left" 0 $?

@@ -172,6 +172,12 @@ static void test_spawn_and_control(void **state)
 	assert_int_not_equal(access(sock, F_OK), 0);
 	assert_int_not_equal(access(ctl, F_OK), 0);
 	assert_false(tcp_connects(p1));
+	/* stop of a helper that is already gone: fine, and the pid file goes */
+	text = qnm_slirp_pid_path(rundir, &vm->nics[0]);
+	assert_int_equal(access(text, F_OK), 0);
+	assert_int_equal(qnm_slirp_helper_stop(rundir, &vm->nics[0], 1000, &err), 0);
+	assert_int_not_equal(access(text, F_OK), 0);
+	free(text);
 	/* nobody listens any more */
 	assert_int_equal(qnm_slirpctl_open(ctl, 500, &c, &err), -ENOENT);
 	free(sock);
@@ -205,8 +211,10 @@ static void test_overlong_line(void **state)
 	assert_non_null(strstr(reply, "\"ok\":false"));
 	assert_non_null(strstr(reply, "too long"));
 	close(fd);
-	kill(pid, SIGTERM);
-	assert_int_equal(wait_exit(pid), 0);
+	/* the real stop path: SIGTERM via the pid file, reaped here */
+	assert_int_equal(qnm_slirp_helper_stop(rundir, &vm->nics[0], 2000, &err), 0);
+	assert_int_equal(kill(pid, 0), -1);
+	assert_int_not_equal(access(ctl, F_OK), 0);
 	free(ctl);
 	qnm_vm_free(vm);
 }
@@ -306,6 +314,7 @@ static void test_fake_qemu_frames(void **state)
 	close(fd);
 	assert_int_equal(wait_exit(pid), 0);
 	assert_int_not_equal(access(sock, F_OK), 0);
+	assert_int_equal(qnm_slirp_helper_stop(rundir, &vm->nics[0], 1000, &err), 0);
 	free(sock);
 	free(ctl);
 	qnm_vm_free(vm);
@@ -387,6 +396,33 @@ static void test_spawn_bad_exe(void **state)
 	qnm_vm_free(vm);
 }
 
+/* A pid file naming some other process (a recycled pid): stop must leave it alone. */
+static void test_stop_ignores_other_process(void **state)
+{
+	struct qnm_vm *vm = slirp_vm(0);
+	struct qnm_err err = { 0 };
+	char *pidpath = qnm_slirp_pid_path(rundir, &vm->nics[0]);
+	pid_t other = fork();
+	FILE *f;
+
+	assert_true(other >= 0);
+	if (other == 0) {
+		pause();
+		_exit(0);
+	}
+	f = fopen(pidpath, "w");
+	assert_non_null(f);
+	fprintf(f, "%ld\n", (long)other);
+	fclose(f);
+	assert_int_equal(qnm_slirp_helper_stop(rundir, &vm->nics[0], 500, &err), 0);
+	assert_int_equal(kill(other, 0), 0); /* still alive */
+	assert_int_not_equal(access(pidpath, F_OK), 0);
+	kill(other, SIGKILL);
+	waitpid(other, NULL, 0);
+	free(pidpath);
+	qnm_vm_free(vm);
+}
+
 static void test_spawn_wrong_backend(void **state)
 {
 	struct qnm_vm *vm = slirp_vm(0);
@@ -413,6 +449,7 @@ int main(void)
 		cmocka_unit_test(test_spawn_port_in_use),
 		cmocka_unit_test(test_spawn_bad_exe),
 		cmocka_unit_test(test_spawn_wrong_backend),
+		cmocka_unit_test(test_stop_ignores_other_process),
 	};
 	const char *qnm = getenv("QNM");
 	char probe[4096];
