@@ -17,7 +17,7 @@
 #include <string.h>
 #include <time.h>
 
-#define CMD "stats"
+#define CMD	    "stats"
 #define MAX_SECONDS 3600.0
 
 /**
@@ -115,16 +115,22 @@ static int parse_args(struct qnm_ctx *ctx, int argc, char **argv, struct stats_o
 		} else if (strncmp(a, "--watch=", 8) == 0) {
 			o->watch = true;
 			if (parse_seconds(a + 8, &o->interval))
-				return usage_error(ctx, "--watch=%s: not a number of seconds in "
-							"[0.05, 3600]", a + 8);
+				return usage_error(ctx,
+						   "--watch=%s: not a number of seconds in "
+						   "[0.05, 3600]",
+						   a + 8);
 			have_interval = true;
 		} else if ((v = opt_value(argc, argv, &i, "--interval", &m)) || m) {
 			if (!v || parse_seconds(v, &o->interval))
-				return usage_error(ctx, "--interval %s: not a number of seconds in "
-							"[0.05, 3600]", v ? v : "(missing)");
+				return usage_error(ctx,
+						   "--interval %s: not a number of seconds in "
+						   "[0.05, 3600]",
+						   v ? v : "(missing)");
 			if (have_interval)
-				return usage_error(ctx, "%s: give --watch=SECONDS or --interval, "
-							"not both", "--interval");
+				return usage_error(ctx,
+						   "%s: give --watch=SECONDS or --interval, "
+						   "not both",
+						   "--interval");
 			have_interval = true;
 		} else if ((v = opt_value(argc, argv, &i, "--count", &m)) || m) {
 			if (!v || qnm_parse_uint(v, 1, 1000000000, &o->count))
@@ -171,8 +177,7 @@ static size_t select_entries(const struct qnm_sampler *s, const struct stats_opt
 }
 
 /* Every name must be an interface, a VM with interfaces, or a configured VM. */
-static int check_names(struct qnm_ctx *ctx, const struct qnm_sampler *s,
-		       const struct stats_opts *o)
+static int check_names(struct qnm_ctx *ctx, const struct qnm_sampler *s, const struct stats_opts *o)
 {
 	size_t i;
 	int k;
@@ -185,8 +190,10 @@ static int check_names(struct qnm_ctx *ctx, const struct qnm_sampler *s,
 		if (!found) {
 			struct qnm_err err;
 
-			qnm_err_set(&err, -ENOENT, "", "no interface or VM named '%s' "
-				    "(qnm links lists interfaces, qnm list VMs)", o->pos[k]);
+			qnm_err_set(&err, -ENOENT, "",
+				    "no interface or VM named '%s' "
+				    "(qnm links lists interfaces, qnm list VMs)",
+				    o->pos[k]);
 			return qnm_cli_error(ctx, CMD, &err);
 		}
 	}
@@ -201,7 +208,8 @@ static json_object *stats_obj(const uint64_t *v)
 	int k;
 
 	for (k = 0; k < QNM_STAT__COUNT; k++)
-		json_object_object_add(o, qnm_links_stat_name(k), json_object_new_int64((int64_t)v[k]));
+		json_object_object_add(o, qnm_links_stat_name(k),
+				       json_object_new_int64((int64_t)v[k]));
 	return o;
 }
 
@@ -229,8 +237,7 @@ static json_object *entry_json(const struct qnm_sample *e, bool counted)
 
 	json_object_object_add(o, "name", json_object_new_string(e->name));
 	json_object_object_add(o, "role", json_object_new_string(qnm_if_role_name(e->role)));
-	json_object_object_add(o, "role_label",
-			       json_object_new_string(qnm_if_role_label(e->role)));
+	json_object_object_add(o, "role_label", json_object_new_string(qnm_if_role_label(e->role)));
 	json_object_object_add(o, "type", json_object_new_string(e->type));
 	json_object_object_add(o, "ifindex", e->ifindex ? json_object_new_int(e->ifindex) : NULL);
 	json_object_object_add(o, "master", str_or_null(e->master));
@@ -295,9 +302,9 @@ static void print_json(struct qnm_ctx *ctx, const struct qnm_sampler *s,
 	json_object_object_add(o, "interfaces", arr);
 	json_object_object_add(o, "total", total_json(t));
 	fprintf(ctx->out, "%s\n",
-		json_object_to_json_string_ext(o, (lines ? JSON_C_TO_STRING_PLAIN
-							  : JSON_C_TO_STRING_PRETTY) |
-							 JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_to_json_string_ext(
+			o, (lines ? JSON_C_TO_STRING_PLAIN : JSON_C_TO_STRING_PRETTY) |
+				   JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
 }
 
@@ -366,22 +373,25 @@ static void print_text(struct qnm_ctx *ctx, const struct qnm_sample **sel, size_
 		if (qnm_if_role_guest_facing(e->role)) {
 			any_guest = true;
 			if (e->rate_valid) {
-				qnm_fmt_rate(qnm_sample_rate(e, QNM_STAT_RX_BYTES, true), a, sizeof(a));
-				qnm_fmt_rate(qnm_sample_rate(e, QNM_STAT_TX_BYTES, true), b, sizeof(b));
+				qnm_fmt_rate(qnm_sample_rate(e, QNM_STAT_RX_BYTES, true), a,
+					     sizeof(a));
+				qnm_fmt_rate(qnm_sample_rate(e, QNM_STAT_TX_BYTES, true), b,
+					     sizeof(b));
 			} else {
 				snprintf(a, sizeof(a), "-");
 				snprintf(b, sizeof(b), "-");
 			}
 			qnm_fmt_bytes(qnm_sample_stat(e, QNM_STAT_RX_BYTES, true), c, sizeof(c));
 			qnm_fmt_bytes(qnm_sample_stat(e, QNM_STAT_TX_BYTES, true), d, sizeof(d));
-			fprintf(ctx->out, "   guest view: rx %s, tx %s (totals rx %s, tx %s)\n", a, b,
-				c, d);
+			fprintf(ctx->out, "   guest view: rx %s, tx %s (totals rx %s, tx %s)\n", a,
+				b, c, d);
 		}
 	}
 	print_row(ctx, ' ', "TOTAL", "", "", t->rate, t->rate_valid, t->stats);
 	fprintf(ctx->out, "RX/TX: the host's side (as ip -s link counts it).");
 	if (any_guest)
-		fprintf(ctx->out, " Guest view: the guest's own rx/tx (a TAP's tx is the guest's rx).");
+		fprintf(ctx->out,
+			" Guest view: the guest's own rx/tx (a TAP's tx is the guest's rx).");
 	fputc('\n', ctx->out);
 	fprintf(ctx->out, "Total: %zu interface%s", t->counted, t->counted == 1 ? "" : "s");
 	if (t->skipped || any_skipped)
@@ -500,8 +510,7 @@ const struct qnm_cli_cmd qnm_cmd_stats = {
 	.usage = "stats [IFACE|VM|VM/NIC...] [--json] [--watch[=SECONDS]] [--interval SECONDS] "
 		 "[--count N]",
 	.summary = "live counters and rates of host links and of guests' interfaces",
-	.help =
-		"Every host link, every guest TAP, the bridge and uplink of each qnm network,\n"
+	.help = "Every host link, every guest TAP, the bridge and uplink of each qnm network,\n"
 		"and the slirp NICs of running VMs (counted by their helper), each with its\n"
 		"role and the VM/NIC or network it belongs to. Names select interfaces, or all\n"
 		"interfaces of a VM, or one NIC (VM/NIC); none selects everything.\n"

@@ -202,7 +202,8 @@ void qnm_sample_total(const struct qnm_sample *const *sel, size_t n, struct qnm_
 
 		if (!e->available) {
 			out->unavailable++;
-		} else if (!e->is_slirp && nm && bsearch(&key, masters, nm, sizeof(*masters), cmp_str)) {
+		} else if (!e->is_slirp && nm &&
+			   bsearch(&key, masters, nm, sizeof(*masters), cmp_str)) {
 			out->skipped++;
 		} else {
 			in = true;
@@ -246,8 +247,11 @@ const char *qnm_fmt_bytes(uint64_t v, char *buf, size_t size)
 	if (u == 0)
 		snprintf(buf, size, "%llu B", (unsigned long long)v);
 	else
-		snprintf(buf, size, d < 10 ? "%.2f %s" : d < 100 ? "%.1f %s" : "%.0f %s", d,
-			 units_b[u]);
+		snprintf(buf, size,
+			 d < 10	   ? "%.2f %s"
+			 : d < 100 ? "%.1f %s"
+				   : "%.0f %s",
+			 d, units_b[u]);
 	return buf;
 }
 
@@ -383,8 +387,8 @@ static void plan_build(struct qnm_sampler *s, struct plan *p)
 					qnm_strlcpy(tap, nic->tap.ifname, sizeof(tap));
 				else
 					qnm_tap_default_ifname(vm, j, tap);
-				plan_add(p, tap, QNM_IFROLE_TAP, vm->name, nic->id, nic->tap.network,
-					 running[i]);
+				plan_add(p, tap, QNM_IFROLE_TAP, vm->name, nic->id,
+					 nic->tap.network, running[i]);
 			} else if (nic->backend == QNM_BACKEND_SLIRP && rundir) {
 				if (p->nsw == p->capsw) {
 					p->capsw = p->capsw ? 2 * p->capsw : 8;
@@ -406,9 +410,11 @@ static void plan_build(struct qnm_sampler *s, struct plan *p)
 			const struct qnm_nic *nic = &m->vms[i]->nics[j];
 
 			if (nic->backend == QNM_BACKEND_TAP && !nic->tap.network[0])
-				plan_add(p, nic->tap.bridge, QNM_IFROLE_BRIDGE, NULL, NULL, NULL, false);
+				plan_add(p, nic->tap.bridge, QNM_IFROLE_BRIDGE, NULL, NULL, NULL,
+					 false);
 			else if (nic->backend == QNM_BACKEND_BRIDGE)
-				plan_add(p, nic->bridge.br, QNM_IFROLE_BRIDGE, NULL, NULL, NULL, false);
+				plan_add(p, nic->bridge.br, QNM_IFROLE_BRIDGE, NULL, NULL, NULL,
+					 false);
 		}
 	}
 	for (i = 0; i < m->nnets; i++) {
@@ -571,8 +577,7 @@ fail:
 	qnm_sample_unavailable(e, why);
 }
 
-int qnm_sampler_new(const struct qnm_sampler_opts *o, struct qnm_sampler **out,
-		    struct qnm_err *err)
+int qnm_sampler_new(const struct qnm_sampler_opts *o, struct qnm_sampler **out, struct qnm_err *err)
 {
 	struct qnm_sampler *s = xcalloc(1, sizeof(*s));
 	int r;
@@ -585,8 +590,8 @@ int qnm_sampler_new(const struct qnm_sampler_opts *o, struct qnm_sampler **out,
 	}
 	s->model = o ? o->model : NULL;
 	s->runtime_dir = o ? xstrdup_or_null(o->runtime_dir) : NULL;
-	s->slirp_timeout_ms = o && o->slirp_timeout_ms > 0 ? o->slirp_timeout_ms
-							   : QNM_SAMPLER_SLIRP_TIMEOUT_MS;
+	s->slirp_timeout_ms =
+		o && o->slirp_timeout_ms > 0 ? o->slirp_timeout_ms : QNM_SAMPLER_SLIRP_TIMEOUT_MS;
 	*out = s;
 	return 0;
 }
@@ -658,7 +663,8 @@ int qnm_sampler_tick(struct qnm_sampler *s, struct qnm_err *err)
 		e->up = false;
 		e->ifindex = 0;
 		e->seen = true;
-		snprintf(why, sizeof(why), "TAP %s of %s/%s does not exist", w->ifname, w->vm, w->nic);
+		snprintf(why, sizeof(why), "TAP %s of %s/%s does not exist", w->ifname, w->vm,
+			 w->nic);
 		qnm_sample_unavailable(e, why);
 	}
 	qsort(s->v, s->n, sizeof(*s->v), cmp_entry);

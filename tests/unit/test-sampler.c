@@ -452,7 +452,8 @@ static void *fake_main(void *arg)
 	size_t have = 0;
 
 	for (;;) {
-		struct pollfd p[3] = { { f->stop_pipe[0], POLLIN, 0 }, { f->lfd, POLLIN, 0 },
+		struct pollfd p[3] = { { f->stop_pipe[0], POLLIN, 0 },
+				       { f->lfd, POLLIN, 0 },
 				       { cfd, POLLIN, 0 } };
 
 		if (poll(p, cfd >= 0 ? 3 : 2, -1) < 0)
