@@ -43,6 +43,16 @@
  * ports selected); a bridge with none of its ports selected is counted.
  * Unavailable entries are left out too (and counted as such). The guest
  * view of a total sums the guest view of the guest-facing entries only.
+ *
+ * From the UI: one sampler for the whole program (Traffic, VMs and topology
+ * screens then show the same rates and histories), made with .model =
+ * &ctx->model and .runtime_dir = ctx->paths.runtime_dir and ticked once
+ * per timer tick. A screen walks @v (or qnm_sampler_find() by name or
+ * "VM/NIC"), shows @rate / @stats (qnm_sample_stat() with guest=true for a
+ * VM's own view), draws qnm_sample_history() as a sparkline, filters
+ * "guests only" as role != QNM_IFROLE_HOST, and sums with
+ * qnm_sample_total(). Costs measured with 2,001 links: about 9 ms per tick
+ * including printing a table (qnm stats).
  */
 #ifndef QNM_SAMPLER_H
 #define QNM_SAMPLER_H
