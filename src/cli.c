@@ -29,6 +29,7 @@ static const struct qnm_cli_cmd *const commands[] = {
 	&qnm_cmd_show,
 	&qnm_cmd_slirp_helper,
 	&qnm_cmd_start,
+	&qnm_cmd_stats,
 	&qnm_cmd_status,
 	&qnm_cmd_stop,
 };

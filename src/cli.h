@@ -63,6 +63,7 @@ extern const struct qnm_cli_cmd qnm_cmd_set;
 extern const struct qnm_cli_cmd qnm_cmd_show;
 extern const struct qnm_cli_cmd qnm_cmd_slirp_helper;
 extern const struct qnm_cli_cmd qnm_cmd_start;
+extern const struct qnm_cli_cmd qnm_cmd_stats;
 extern const struct qnm_cli_cmd qnm_cmd_status;
 extern const struct qnm_cli_cmd qnm_cmd_stop;
 
