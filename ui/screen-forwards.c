@@ -145,8 +145,12 @@ static void delete_answer(struct qnm_ui *ui, void *data, bool yes)
 static unsigned forwards_key(struct qnm_ui *ui, void *st, enum qnm_action act, int key)
 {
 	struct forwards *s = st;
-	struct qnm_fwd_ref *ref = s->list.sel < (int)s->nrefs ? &s->refs[s->list.sel] : NULL;
-	unsigned r = qnm_list_key(&s->list, act, key, s->page);
+	struct qnm_fwd_ref *ref;
+	unsigned r;
+
+	collect(ui, s); /* keys may come before the first draw */
+	ref = s->list.sel < (int)s->nrefs ? &s->refs[s->list.sel] : NULL;
+	r = qnm_list_key(&s->list, act, key, s->page);
 
 	if (r)
 		return r;

@@ -135,7 +135,11 @@ static unsigned networks_key(struct qnm_ui *ui, void *st, enum qnm_action act, i
 	struct networks *s = st;
 	struct qnm_network *n;
 	char q[256];
-	unsigned r = qnm_list_key(&s->list, act, key, s->page);
+	unsigned r;
+
+	/* keys may come before the first draw: the rows must exist */
+	refilter(ui, s);
+	r = qnm_list_key(&s->list, act, key, s->page);
 
 	if (r)
 		return r;

@@ -203,7 +203,11 @@ static unsigned vms_key(struct qnm_ui *ui, void *st, enum qnm_action act, int ke
 	struct qnm_vm *vm;
 	struct del_ctx *d;
 	char q[256];
-	unsigned r = qnm_list_key(&s->list, act, key, s->page);
+	unsigned r;
+
+	/* keys may come before the first draw: the rows must exist */
+	refilter(ui, s);
+	r = qnm_list_key(&s->list, act, key, s->page);
 
 	if (r)
 		return r;
