@@ -434,6 +434,13 @@ static void read_keys(struct qnm_ui *ui)
 		handle_key(ui, r == KEY_CODE_YES ? QNM_KEY_FN + (int)wc : (int)wc);
 		if (ui->quit)
 			return;
+		/*
+		 * Lay the screen out before the next key: a form opens its text
+		 * editor where the active field is drawn, so typed-ahead keys
+		 * land in the right field.
+		 */
+		if (ui->redraw)
+			draw(ui);
 	}
 }
 
@@ -593,6 +600,7 @@ static void ui_free(struct qnm_ui *ui)
 int qnm_ui_main(struct qnm_ctx *ctx, int argc, char **argv)
 {
 	const char *theme_name = NULL;
+	char *theme_err = NULL;
 	struct qnm_ui ui;
 	struct qnm_err err;
 	size_t i;
@@ -624,14 +632,8 @@ int qnm_ui_main(struct qnm_ctx *ctx, int argc, char **argv)
 			return 1;
 		}
 	} else if (qnm_theme_load("default", &ui.theme, &err)) {
-		qnm_ui_log(&ui, QNM_MSG_WARN, "%s; using the built-in monochrome look", err.msg);
+		theme_err = xstrdup(err.msg);
 	}
-	if (!ctx->loaded && qnm_ctx_load(ctx, &err))
-		qnm_ui_log(&ui, QNM_MSG_ERROR, "cannot load the configuration: %s", err.msg);
-	for (i = 0; i < ctx->problems.n; i++)
-		qnm_ui_log(&ui, QNM_MSG_ERROR, "%s (file skipped, never overwritten)",
-			   ctx->problems.v[i].msg);
-
 	if (make_pipe(ui.sig_pipe) || make_pipe(ui.job_pipe)) {
 		fprintf(stderr, "qnm: cannot create a pipe: %s\n", strerror(errno));
 		ui_free(&ui);
@@ -656,6 +658,21 @@ int qnm_ui_main(struct qnm_ctx *ctx, int argc, char **argv)
 	nodelay(stdscr, TRUE);
 	curs_set(0);
 	qnm_colors_apply(&ui);
+	qnm_ui_log(&ui, QNM_MSG_INFO, "theme '%s' (%s); terminal %s %dx%d, %s, %s line drawing",
+		   ui.theme.name, ui.theme.path ? ui.theme.path : "no file", termname(), COLS, LINES,
+		   ui.color ? (COLORS >= 256 ? "256 colours" : COLORS >= 16 ? "16 colours" : "8 colours")
+			    : (qnm_str_empty(getenv("NO_COLOR")) ? "no colours" : "no colours (NO_COLOR)"),
+		   ui.utf8 ? "Unicode" : "ASCII");
+	if (theme_err) {
+		qnm_ui_log(&ui, QNM_MSG_WARN, "%s; using the built-in monochrome look", theme_err);
+		free(theme_err);
+	}
+	if (!ctx->loaded && qnm_ctx_load(ctx, &err))
+		qnm_ui_log(&ui, QNM_MSG_ERROR, "cannot load the configuration: %s", err.msg);
+	for (i = 0; i < ctx->problems.n; i++)
+		qnm_ui_log(&ui, QNM_MSG_ERROR, "%s (file skipped, never overwritten)",
+			   ctx->problems.v[i].msg);
+
 
 	qnm_ui_switch(&ui, &qnm_screen_vms);
 	if (ui.depth == 0) {
