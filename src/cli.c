@@ -12,8 +12,11 @@
 static const struct qnm_cli_cmd *const commands[] = {
 	&qnm_cmd_check,
 	&qnm_cmd_cmdline,
+	&qnm_cmd_console,
 	&qnm_cmd_del,
+	&qnm_cmd_demo,
 	&qnm_cmd_forward,
+	&qnm_cmd_link,
 	&qnm_cmd_links,
 	&qnm_cmd_list,
 	&qnm_cmd_models,
@@ -22,6 +25,10 @@ static const struct qnm_cli_cmd *const commands[] = {
 	&qnm_cmd_nic,
 	&qnm_cmd_set,
 	&qnm_cmd_show,
+	&qnm_cmd_slirp_helper,
+	&qnm_cmd_start,
+	&qnm_cmd_status,
+	&qnm_cmd_stop,
 };
 
 const struct qnm_cli_cmd *qnm_cli_find(const char *name)

@@ -46,8 +46,11 @@ int qnm_cli_error(struct qnm_ctx *ctx, const char *cmd, const struct qnm_err *er
 /* The commands, one per cli-*.c file (table in cli.c). */
 extern const struct qnm_cli_cmd qnm_cmd_check;
 extern const struct qnm_cli_cmd qnm_cmd_cmdline;
+extern const struct qnm_cli_cmd qnm_cmd_console;
 extern const struct qnm_cli_cmd qnm_cmd_del;
+extern const struct qnm_cli_cmd qnm_cmd_demo;
 extern const struct qnm_cli_cmd qnm_cmd_forward;
+extern const struct qnm_cli_cmd qnm_cmd_link;
 extern const struct qnm_cli_cmd qnm_cmd_links;
 extern const struct qnm_cli_cmd qnm_cmd_list;
 extern const struct qnm_cli_cmd qnm_cmd_models;
@@ -56,5 +59,9 @@ extern const struct qnm_cli_cmd qnm_cmd_new;
 extern const struct qnm_cli_cmd qnm_cmd_nic;
 extern const struct qnm_cli_cmd qnm_cmd_set;
 extern const struct qnm_cli_cmd qnm_cmd_show;
+extern const struct qnm_cli_cmd qnm_cmd_slirp_helper;
+extern const struct qnm_cli_cmd qnm_cmd_start;
+extern const struct qnm_cli_cmd qnm_cmd_status;
+extern const struct qnm_cli_cmd qnm_cmd_stop;
 
 #endif

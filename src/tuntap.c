@@ -55,7 +55,8 @@ int qnm_tap_create(const char *name, const struct qnm_tap_params *p, struct qnm_
 	memset(&ifr, 0, sizeof(ifr));
 	qnm_strlcpy(ifr.ifr_name, name, sizeof(ifr.ifr_name));
 	/* IFF_TUN_EXCL: fail instead of attaching to a TAP made meanwhile. */
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_TUN_EXCL;
+	/* 0x8000 does not fit a signed short: store the bit pattern. */
+	ifr.ifr_flags = (short)(unsigned short)(IFF_TAP | IFF_NO_PI | IFF_TUN_EXCL);
 	if (p && p->vnet_hdr)
 		ifr.ifr_flags |= IFF_VNET_HDR;
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {

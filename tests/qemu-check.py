@@ -206,6 +206,15 @@ def run(args):
                 qmp = QMP(qmp_path)
             except (FileNotFoundError, ConnectionRefusedError):
                 time.sleep(0.05)
+            except (ValueError, OSError):
+                # QEMU opens its QMP socket before it checks -netdev, so a
+                # refused argv can close the connection under us: wait for
+                # the exit and report it as a refusal (loop above).
+                try:
+                    proc.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    raise
+                qmp = None
         ok("QEMU accepted the command line and answers QMP")
         status = qmp.cmd("query-status")
         check(status["status"] == "prelaunch" and not status["running"],

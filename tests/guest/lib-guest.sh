@@ -1,0 +1,91 @@
+# tests/guest/lib-guest.sh - helpers for tests that boot real guests (sourced).
+#
+# Source this first (instead of tests/lib.sh): it re-runs the test inside
+# its own network namespace (and mount namespace, so /etc/qemu can be
+# replaced privately) with a hard timeout, then sources tests/lib.sh.
+# Nothing on the host changes: even loopback is the test's own.
+#
+#   GUEST_TIMEOUT  seconds the whole test may take (default 90)
+
+if [ -z "${QNM_GUEST_NS:-}" ]; then
+	[ "$(id -u)" = 0 ] || { echo "SKIP: needs root (private network namespace)"; exit 77; }
+	command -v unshare >/dev/null || { echo "SKIP: needs unshare (util-linux)"; exit 77; }
+	command -v qemu-system-x86_64 >/dev/null ||
+		{ echo "SKIP: needs qemu-system-x86_64 (Debian package qemu-system-x86)"; exit 77; }
+	export QNM_GUEST_NS=1
+	exec timeout -k 5 "${GUEST_TIMEOUT:-90}" unshare -n -m --propagation private \
+		/bin/bash "$0" "$@"
+fi
+
+. "$QNM_SRCDIR/tests/lib.sh"
+# timeout(1) sends TERM: run the EXIT cleanups (stop guests) then too.
+trap 'echo "ERROR: test timed out or was interrupted"; exit 99' TERM INT
+ip link set lo up || fatal "cannot bring up lo in the private netns"
+# A fresh sysfs, so /sys/class/net shows this namespace (as "ip netns exec" does).
+mount -t sysfs sysfs /sys || fatal "cannot mount sysfs in the private mount namespace"
+
+BB=$(command -v busybox) || skip "needs busybox on the host (Debian package busybox-static)"
+GUEST_CACHE="${QNM_BUILDDIR:-$T}/tests/guest-cache"
+
+# guest_image - build (once per build tree, shared by parallel tests) the
+# tiny guest; sets G_KERNEL, G_INITRD, G_APPEND.
+guest_image() {
+	local out
+	out=$("$QNM" demo --build-only --dir "$GUEST_CACHE") || fatal "qnm demo --build-only failed"
+	G_KERNEL=$(printf '%s\n' "$out" | sed -n 's/^kernel=//p')
+	G_INITRD=$(printf '%s\n' "$out" | sed -n 's/^initrd=//p')
+	G_APPEND=$(printf '%s\n' "$out" | sed -n 's/^append=//p')
+	[ -f "$G_KERNEL" ] && [ -f "$G_INITRD" ] || fatal "guest image missing after build"
+}
+
+# guest_define VM SCRIPT - a TCG guest booting the tiny image and running
+# SCRIPT (a file) from fw_cfg. Add NICs with "$QNM" nic add.
+guest_define() {
+	local vm=$1 script=$2
+	[ -n "${G_KERNEL:-}" ] || guest_image
+	"$QNM" new "$vm" memory=256 accel=tcg boot=kernel kernel="$G_KERNEL" initrd="$G_INITRD" \
+		append="$G_APPEND" extra+=-no-reboot extra+=-fw_cfg \
+		extra+="name=opt/qnm/script,file=$script" >/dev/null || fatal "qnm new $vm failed"
+	at_exit "guest_kill $vm"
+}
+
+# guest_field VM KEY - a number field of "qnm status VM --json".
+guest_field() {
+	"$QNM" status "$1" --json | sed -n "s/^ *\"$2\": *\"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p"
+}
+
+# guest_kill VM - cleanup: stop it, and kill its QEMU by pid if that fails.
+guest_kill() {
+	local pid
+	pid=$(guest_field "$1" qemu_pid 2>/dev/null)
+	"$QNM" stop "$1" --force >/dev/null 2>&1
+	if [ -n "$pid" ] && [ "$pid" != 0 ] && kill -0 "$pid" 2>/dev/null; then
+		kill -9 "$pid" 2>/dev/null
+	fi
+}
+
+# serial_log VM - path of VM's serial log.
+serial_log() { echo "$XDG_RUNTIME_DIR/qnm/$1/serial.log"; }
+
+# wait_serial SECONDS VM TEXT - wait until TEXT appears on VM's console.
+wait_serial() {
+	local t=$1 vm=$2 text=$3 i
+	for ((i = 0; i < t * 10; i++)); do
+		grep -qF -- "$text" "$(serial_log "$vm")" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "  (no '$text' on $vm's console after ${t}s; last lines:)"
+	tail -n 8 "$(serial_log "$vm")" 2>/dev/null | sed 's/^/  | /'
+	return 1
+}
+
+# http_get URL - fetch URL with busybox wget (4 s limit; busybox wget -T crashes); prints the body.
+http_get() { timeout 4 "$BB" wget -q -O - "$1" 2>/dev/null; }
+
+# host_httpd PORT DIR FILE - serve DIR on 127.0.0.1:PORT (in the test's netns);
+# waits until DIR/FILE can be fetched.
+host_httpd() {
+	"$BB" httpd -f -p "127.0.0.1:$1" -h "$2" &
+	at_exit "kill $! 2>/dev/null"
+	wait_for 5 http_get "http://127.0.0.1:$1/$3" >/dev/null || fatal "host httpd did not start"
+}

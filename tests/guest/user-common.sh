@@ -1,0 +1,48 @@
+#!/bin/bash
+# user-common.sh - one device model on the user backend, end to end:
+# DHCP, guest -> host via 10.0.2.2, host -> guest via hostfwd, the MAC the
+# guest sees, powerdown. Run through user-MODEL.sh (GUEST_MODEL=...) or
+# slirp-MODEL.sh (GUEST_BACKEND=slirp: qnm's libslirp helper, started by the runner).
+: "${QNM_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
+. "$QNM_SRCDIR/tests/guest/lib-guest.sh"
+M=${GUEST_MODEL:?set GUEST_MODEL}
+BE=${GUEST_BACKEND:-user}
+TOKEN="host-$$-$RANDOM"
+
+mkdir -p "$T/www"
+echo "$TOKEN" >"$T/www/hello.txt"
+host_httpd 8000 "$T/www" hello.txt
+
+cat >"$T/guest.sh" <<EOF
+. /etc/qnm/lib.sh
+qnm_dhcp eth0
+echo "guest-mac \$(cat /sys/class/net/eth0/address)"
+echo "guest-token-$TOKEN" > /www/token.txt
+httpd -p 80 -h /www
+echo "g2h: \$(timeout 5 wget -q -O - http://10.0.2.2:8000/hello.txt)"
+echo QNM-G2H-DONE
+sleep 600
+EOF
+guest_define vm "$T/guest.sh"
+"$QNM" nic add vm model="$M" backend="$BE" ipv6=off hostfwd=tcp:127.0.0.1:8001-:80 >/dev/null ||
+	fatal "nic add failed"
+MAC=$("$QNM" nic list vm | grep -o '[0-9a-f][0-9a-f]\(:[0-9a-f][0-9a-f]\)\{5\}' | head -n1)
+
+t0=$(date +%s%N)
+out=$("$QNM" start vm) || fatal "qnm start failed: $out"
+echo "$out"
+check "$M/$BE: guest got a DHCP lease" wait_serial 30 vm "eth0 got 10.0.2.15/24"
+check "$M/$BE: guest finished its fetch" wait_serial 20 vm QNM-G2H-DONE
+echo "  boot to traffic: $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+check "$M/$BE: guest -> host (10.0.2.2:8000 = host 127.0.0.1:8000)" \
+	grep -qF "g2h: $TOKEN" "$(serial_log vm)"
+expect_eq "$M/$BE: host -> guest through hostfwd 127.0.0.1:8001" "guest-token-$TOKEN" \
+	"$(http_get http://127.0.0.1:8001/token.txt)"
+check "$M/$BE: the guest sees the configured MAC $MAC" grep -qF "guest-mac $MAC" "$(serial_log vm)"
+out=$("$QNM" stop vm)
+expect_contains "$M/$BE: stop by ACPI power button" "powered off" "$out"
+expect_eq "$M/$BE: nothing left after stop" absent "$(guest_field vm status)"
+if [ "$BE" = slirp ]; then
+	expect_eq "$M/$BE: no slirp helper left running" 0 "$(pgrep -fc "slirp-helper.*$T/run")"
+fi
+finish
