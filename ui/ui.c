@@ -7,6 +7,7 @@
 #include "build-config.h"
 
 #include "catalog.h"
+#include "guests.h"
 #include "ui.h"
 #include "uipriv.h"
 
@@ -460,6 +461,11 @@ static void tick(struct qnm_ui *ui)
 		ui->spin++;
 		ui->redraw = true;
 	}
+	/* guests' states and counters, once per refresh interval */
+	if (now_ms() - (ui->guests ? ui->guests->last_ms : 0) >= ui->interval_ms - 50) {
+		qnm_guests_refresh(ui);
+		ui->redraw = true;
+	}
 	for (i = 0; i < ui->depth; i++)
 		if (ui->stack[i].ops->tick && ui->stack[i].ops->tick(ui, ui->stack[i].st))
 			ui->redraw = true;
@@ -585,6 +591,8 @@ static void ui_free(struct qnm_ui *ui)
 	pop_all(ui);
 	qnm_catalog_free(ui->catalog);
 	ui->catalog = NULL;
+	qnm_guests_free(ui->guests);
+	ui->guests = NULL;
 	qnm_ui_log_free(ui);
 	qnm_theme_clear(&ui->theme);
 	if (ui->sig_pipe[0] >= 0) {
@@ -681,6 +689,7 @@ int qnm_ui_main(struct qnm_ctx *ctx, int argc, char **argv)
 		ui_free(&ui);
 		return 1;
 	}
+	qnm_guests_refresh(&ui);
 	check_size(&ui);
 	r = main_loop(&ui);
 	qnm_ui_jobs_wait(&ui);
