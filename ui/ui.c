@@ -253,30 +253,53 @@ static void draw_status(struct qnm_ui *ui)
 	qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
 }
 
+/* Help and Quit always show, at the right; the screen's own keys fill the rest. */
+static bool footer_fixed(const struct qnm_binding *b)
+{
+	return b->action == QNM_ACT_HELP || b->action == QNM_ACT_QUIT;
+}
+
+static int footer_item(struct qnm_ui *ui, int y, int x, const struct qnm_binding *b, bool draw)
+{
+	char kn[16];
+	int w;
+
+	qnm_key_name(b->keys[0], kn, sizeof(kn));
+	w = qnm_text_width(kn) + qnm_text_width(b->label) + 2;
+	if (!draw)
+		return w;
+	qnm_set_role(ui, stdscr, QNM_ROLE_FOOTER_KEY);
+	qnm_put(stdscr, y, x, ui->cols - x, kn);
+	qnm_set_role(ui, stdscr, QNM_ROLE_FOOTER);
+	qnm_putf(stdscr, y, x + qnm_text_width(kn), ui->cols - x - qnm_text_width(kn), " %s ",
+		 b->label);
+	return w;
+}
+
 static void draw_footer(struct qnm_ui *ui)
 {
 	enum qnm_screen_id id = top_id(ui);
 	const struct qnm_binding *t;
 	size_t n, i;
-	int y = ui->rows - 1, x = 0;
+	int y = ui->rows - 1, x = 0, right = 0, rx;
 
 	t = qnm_keys_table(&n);
 	qnm_set_role(ui, stdscr, QNM_ROLE_FOOTER);
 	qnm_fill(stdscr, y, 0, ui->cols);
+	for (i = 0; i < n; i++)
+		if (t[i].label && (t[i].screens & QNM_SCR_BIT(id)) && footer_fixed(&t[i]))
+			right += footer_item(ui, y, 0, &t[i], false);
+	rx = ui->cols - right;
 	for (i = 0; i < n; i++) {
-		char kn[16];
-		int need;
-
 		if (!t[i].label || !(t[i].screens & QNM_SCR_BIT(id)))
 			continue;
-		qnm_key_name(t[i].keys[0], kn, sizeof(kn));
-		need = qnm_text_width(kn) + qnm_text_width(t[i].label) + 2;
-		if (x + need > ui->cols)
-			break;
-		qnm_set_role(ui, stdscr, QNM_ROLE_FOOTER_KEY);
-		x += qnm_put(stdscr, y, x, ui->cols - x, kn);
-		qnm_set_role(ui, stdscr, QNM_ROLE_FOOTER);
-		x += qnm_putf(stdscr, y, x, ui->cols - x, " %s ", t[i].label);
+		if (footer_fixed(&t[i])) {
+			rx += footer_item(ui, y, rx, &t[i], true);
+			continue;
+		}
+		if (x + footer_item(ui, y, x, &t[i], false) > ui->cols - right)
+			continue; /* does not fit: F1 help lists it */
+		x += footer_item(ui, y, x, &t[i], true);
 	}
 	qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
 }
