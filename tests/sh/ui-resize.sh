@@ -5,7 +5,7 @@
 . "$QNM_SRCDIR/tests/ui-lib.sh"
 
 ui_start -x 132 -y 43
-ui_wait "n to create a VM" 5 >/dev/null || fatal "UI did not start"
+ui_wait "NICS (model/backend)" 5 >/dev/null || fatal "UI did not start"
 ui_keys n
 ui_wait "New VM" 5 >/dev/null || fatal "no VM form"
 ui_type "resized-vm"
