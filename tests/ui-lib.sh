@@ -38,7 +38,10 @@ ui_start() {
 		*) break ;;
 		esac
 	done
-	cmd="env XDG_CONFIG_HOME='$XDG_CONFIG_HOME' XDG_RUNTIME_DIR='$XDG_RUNTIME_DIR'"
+	cmd=""
+	# UI_PREFIX: a command to run qnm under, e.g. (ip netns exec NS)
+	for a in "${UI_PREFIX[@]:-}"; do [ -n "$a" ] && cmd+="$(printf '%q' "$a") "; done
+	cmd+="env XDG_CONFIG_HOME='$XDG_CONFIG_HOME' XDG_RUNTIME_DIR='$XDG_RUNTIME_DIR'"
 	cmd+=" XDG_DATA_HOME='$XDG_DATA_HOME' XDG_CACHE_HOME='$XDG_CACHE_HOME' HOME='$HOME'"
 	cmd+=" LANG='$LANG' LC_ALL='$LC_ALL' TERM='$TERM'"
 	[ -n "${NO_COLOR:-}" ] && cmd+=" NO_COLOR=1"
