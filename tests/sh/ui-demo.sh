@@ -62,6 +62,20 @@ ui_wait "Serial console of demo" 3 >/dev/null && ok "console log opens" || fail 
 ui_expect "console shows the guest booting" "QNM-GUEST-UP"
 ui_keys Escape
 
+# a forward added on the Forwards screen applies to the running guest at once
+p2=$((port + 1000))
+ui_keys 3 n
+ui_wait "Guest port" 3 >/dev/null
+for ((i = 0; i < 8; i++)); do ui_screen | grep -q "^ *>Host port" && break; ui_keys Tab; done
+ui_type "$p2"
+ui_keys Tab Tab
+ui_type 80
+ui_keys F2
+ui_wait "applied live on demo NIC n0" 5 >/dev/null && ok "forward applied live" || fail "forward not applied live"
+page=$(timeout 3 wget -qO- "http://127.0.0.1:$p2/" 2>/dev/null)
+expect_contains "web page through the new forward" "demo guest" "$page"
+ui_keys 1
+
 # stop
 ui_keys x
 ui_wait "demo stopped" 40 >/dev/null && ok "stopped from the VMs screen" || fail "not stopped"
