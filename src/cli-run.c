@@ -565,44 +565,6 @@ const struct qnm_cli_cmd qnm_cmd_console = {
 
 /* ---- demo ---- */
 
-static bool tcp_port_free(unsigned port)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
-				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
-	bool ok;
-
-	if (fd < 0)
-		return false;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	ok = bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
-	close(fd);
-	return ok;
-}
-
-static struct qnm_vm *demo_vm(const struct qnm_demo_image *img, unsigned port)
-{
-	struct qnm_vm *vm = qnm_vm_new(DEMO_VM);
-	struct qnm_fwd f = { .proto = QNM_PROTO_TCP, .host_addr = "127.0.0.1",
-			     .host_port = (uint16_t)port, .guest_port = 80 };
-	struct qnm_nic *nic;
-
-	vm->memory_mb = 256;
-	/* TCG: boots in ~3 s everywhere; a broken /dev/kvm (nested hosts) would abort QEMU. */
-	vm->accel = QNM_ACCEL_TCG;
-	vm->boot = QNM_BOOT_KERNEL;
-	vm->kernel = xstrdup(img->kernel);
-	vm->initrd = xstrdup(img->initrd);
-	vm->append = xstrdup(qnm_demo_append());
-	qnm_vm_add_extra(vm, "-no-reboot");
-	nic = qnm_vm_add_nic(vm);
-	qnm_strlcpy(nic->model, "virtio-net-pci", sizeof(nic->model));
-	nic->backend = QNM_BACKEND_USER;
-	nic->user.ipv6 = false;
-	qnm_fwd_add(&nic->user.fwd, &nic->user.nfwd, &f);
-	return vm;
-}
-
 static int cmd_demo(struct qnm_ctx *ctx, int argc, char **argv)
 {
 	bool build_only = false, start = false;
@@ -659,9 +621,8 @@ static int cmd_demo(struct qnm_ctx *ctx, int argc, char **argv)
 		fprintf(ctx->out, "the VM '%s' already exists; left as it is (qnm show %s)\n",
 			DEMO_VM, DEMO_VM);
 	} else {
-		for (port = 8080; port < 8180 && !tcp_port_free(port); port++)
-			;
-		vm = demo_vm(&img, port);
+		port = qnm_demo_free_port();
+		vm = qnm_demo_vm(DEMO_VM, &img, (uint16_t)port, QNM_BACKEND_USER);
 		r = qnm_model_assign_macs(&ctx->model, vm, NULL, &n, &err);
 		if (!r)
 			r = qnm_config_save_vm(&ctx->paths, vm, NULL, &err);
