@@ -754,7 +754,7 @@ static int cmd_demo(struct qnm_ctx *ctx, int argc, char **argv)
 		"  qnm link %s n0 down           unplug its cable (and 'up' to plug it back)\n"
 		"  qnm stop %s                   power it off\n",
 		start ? "" : "  qnm start demo                 boot it (about 3 s without KVM)\n",
-		DEMO_VM, vm->nnics && vm->nics[0].user.nfwd ? vm->nics[0].user.fwd[0].host_port : 0,
+		DEMO_VM, vm->nnics && vm->nics[0].user.nfwd ? (unsigned)vm->nics[0].user.fwd[0].host_port : 0u,
 		DEMO_VM, DEMO_VM);
 	return 0;
 }
