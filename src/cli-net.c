@@ -572,10 +572,10 @@ static int cmd_links(struct qnm_ctx *ctx, int argc, char **argv)
 				(unsigned long long)li->stats[QNM_STAT_RX_PACKETS],
 				(unsigned long long)li->stats[QNM_STAT_TX_BYTES],
 				(unsigned long long)li->stats[QNM_STAT_TX_PACKETS],
-				(unsigned long long)(li->stats[QNM_STAT_RX_ERRORS] +
-						     li->stats[QNM_STAT_TX_ERRORS]),
-				(unsigned long long)(li->stats[QNM_STAT_RX_DROPPED] +
-						     li->stats[QNM_STAT_TX_DROPPED]),
+				(unsigned long long)li->stats[QNM_STAT_RX_ERRORS] +
+					li->stats[QNM_STAT_TX_ERRORS],
+				(unsigned long long)li->stats[QNM_STAT_RX_DROPPED] +
+					li->stats[QNM_STAT_TX_DROPPED],
 				li->mac[0] ? li->mac : "-");
 		}
 	}
