@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "nft.h"
 #include "owner.h"
+#include "portowner.h"
 #include "validate.h"
 
 #include <errno.h>
@@ -341,6 +342,13 @@ static int vm_change(struct qnm_ctx *ctx, bool add, const struct target *t,
 	} else {
 		qnm_fwd_format(&nic->user.fwd[idx], d, sizeof(d));
 		qnm_fwd_del(&nic->user.fwd, &nic->user.nfwd, (size_t)idx);
+	}
+	/* a new host port must be free now: name the process holding it, not QEMU's
+	 * "Could not set up host forwarding rule" at the next start */
+	if (add && (qnm_ctx_check_vm(ctx, vm, vm->name, &err) ||
+		    qnm_port_check(f->proto, f->host_addr, f->host_port, &err))) {
+		r = qnm_cli_error(ctx, "forward", &err);
+		goto out;
 	}
 	if (save_vm(ctx, vm, &err)) {
 		r = qnm_cli_error(ctx, "forward", &err);
