@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "nft.h"
+#include "owner.h"
 #include "portowner.h"
 #include "validate.h"
 
@@ -99,6 +100,20 @@ static int net_is_up(const struct qnm_network *net, struct qnm_err *err)
 	if (!if_nametoindex(net->bridge))
 		return 0;
 	return qnm_nft_table_exists(err);
+}
+
+/* whether qnm recorded network @name as up in this namespace */
+static bool recorded_up(struct qnm_ctx *ctx, const char *name)
+{
+	struct qnm_owner own;
+	struct qnm_err err;
+	bool up;
+
+	if (qnm_owner_open(&own, ctx->paths.runtime_dir, &err) < 0)
+		return false;
+	up = qnm_owner_find(&own, QNM_OWN_NET, name) != NULL;
+	qnm_owner_clear(&own);
+	return up;
 }
 
 /* ---- list ---- */
@@ -403,6 +418,10 @@ static int net_change(struct qnm_ctx *ctx, bool add, const struct target *t,
 		r = qnm_cli_error(ctx, "forward", &err);
 		goto out;
 	}
+	if (!up && recorded_up(ctx, net->name))
+		fprintf(ctx->errout, "qnm: forward: note: network %s is up but table inet qnm is "
+				     "missing (deleted outside qnm?): 'qnm net up %s' re-creates it\n",
+			net->name, net->name);
 	fprintf(ctx->out, "%s forward %s %s network %s (%s)\n", add ? "added" : "removed", d,
 		add ? "to" : "from", net->name,
 		up ? "applied to the live table" : "network is down: applied when it comes up");

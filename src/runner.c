@@ -877,6 +877,7 @@ int qnm_runner_qmp(const char *runtime_dir, const char *name, struct qnm_qmp **o
 	struct qnm_rundir rd;
 	int r;
 
+	*out = NULL;
 	qnm_rundir_init(&rd, runtime_dir, name);
 	qnm_rundir_probe(&rd, &info);
 	if (info.status != QNM_RUN_RUNNING && info.status != QNM_RUN_STARTING)
