@@ -24,6 +24,8 @@
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 extern char **environ;
 
@@ -388,7 +390,6 @@ static int extract_vmlinux(const char *bz, const char *out, const char *tmpdir,
 				goto out;
 			if (r == 0 && is_elf64(out))
 				goto out;
-			r = -EINVAL;
 		}
 	}
 	r = qnm_err_set(err, -EINVAL, "kernel",
@@ -825,4 +826,54 @@ void qnm_demo_image_clear(struct qnm_demo_image *img)
 	free(img->initrd);
 	free(img->kver);
 	memset(img, 0, sizeof(*img));
+}
+
+/* ---- the demo VM definition (shared by "qnm demo" and the text UI) ---- */
+
+static bool tcp_port_free(unsigned port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	ok = bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	close(fd);
+	return ok;
+}
+
+unsigned qnm_demo_free_port(void)
+{
+	unsigned port;
+
+	for (port = 8080; port < 8180 && !tcp_port_free(port); port++)
+		;
+	return port;
+}
+
+struct qnm_vm *qnm_demo_vm(const char *name, const struct qnm_demo_image *img, uint16_t port,
+			   enum qnm_backend_kind backend)
+{
+	struct qnm_vm *vm = qnm_vm_new(name);
+	struct qnm_fwd f = { .proto = QNM_PROTO_TCP, .host_addr = "127.0.0.1",
+			     .host_port = port, .guest_port = 80 };
+	struct qnm_nic *nic;
+
+	vm->memory_mb = 256;
+	/* TCG: boots in ~3 s everywhere; a broken /dev/kvm (nested hosts) would abort QEMU. */
+	vm->accel = QNM_ACCEL_TCG;
+	vm->boot = QNM_BOOT_KERNEL;
+	vm->kernel = xstrdup(img->kernel);
+	vm->initrd = xstrdup(img->initrd);
+	vm->append = xstrdup(qnm_demo_append());
+	qnm_vm_add_extra(vm, "-no-reboot");
+	nic = qnm_vm_add_nic(vm);
+	qnm_strlcpy(nic->model, "virtio-net-pci", sizeof(nic->model));
+	nic->backend = backend;
+	nic->user.ipv6 = false;
+	qnm_fwd_add(&nic->user.fwd, &nic->user.nfwd, &f);
+	return vm;
 }

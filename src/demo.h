@@ -32,6 +32,9 @@
 
 #include <stdbool.h>
 
+#include <stdint.h>
+
+#include "model.h"
 #include "util.h"
 
 /**
@@ -88,5 +91,22 @@ void qnm_demo_image_clear(struct qnm_demo_image *img);
  * with (serial console on ttyS0, quiet). Static string.
  */
 const char *qnm_demo_append(void);
+
+/**
+ * qnm_demo_free_port() - the first TCP port from 8080 up (to 8179) that is
+ * free on 127.0.0.1, for the demo's web forward; 8180 when none is.
+ */
+unsigned qnm_demo_free_port(void);
+
+/**
+ * qnm_demo_vm() - the demo VM: Linux + busybox from @img, 256 MiB, TCG, one
+ * virtio NIC on user-mode networking (@backend: QNM_BACKEND_USER for
+ * QEMU's own, QNM_BACKEND_SLIRP for qnm's helper with live counters), and
+ * host 127.0.0.1:@port forwarded to the guest's web server on port 80.
+ * @name: the VM's name.
+ * Return: a new VM (no MAC yet); free with qnm_vm_free().
+ */
+struct qnm_vm *qnm_demo_vm(const char *name, const struct qnm_demo_image *img, uint16_t port,
+			   enum qnm_backend_kind backend);
 
 #endif

@@ -4,6 +4,7 @@
 #
 #   ui_start [-x COLS] [-y ROWS] [ARGS...]  start "qnm ARGS" in a new session
 #   ui_screen                               print the current screen
+#   ui_output                               all output (history, joined lines)
 #   ui_wait TEXT [SECONDS]                  wait until TEXT is on screen and
 #                                           the screen stopped changing
 #   ui_wait_gone TEXT [SECONDS]             wait until TEXT is gone
@@ -21,6 +22,7 @@ export LANG=${UI_LANG:-C.UTF-8} LC_ALL=${UI_LANG:-C.UTF-8} TERM=${UI_TERM:-xterm
 UI_SOCK="$T/tmux.sock"
 UI_CONF="$T/tmux.conf"
 UI_TARGET=qnm
+UI_STATUS="$T/ui-status"
 printf 'set -g remain-on-exit on\nset -g status off\nset -g default-terminal "%s"\nset -g escape-time 0\nset -g history-limit 100\n' \
 	"$TERM" >"$UI_CONF"
 at_exit "tmux -S '$UI_SOCK' kill-server 2>/dev/null"
@@ -36,22 +38,27 @@ ui_start() {
 		*) break ;;
 		esac
 	done
-	cmd="env XDG_CONFIG_HOME='$XDG_CONFIG_HOME' XDG_RUNTIME_DIR='$XDG_RUNTIME_DIR'"
+	cmd=""
+	# UI_PREFIX: a command to run qnm under, e.g. (ip netns exec NS)
+	for a in "${UI_PREFIX[@]:-}"; do [ -n "$a" ] && cmd+="$(printf '%q' "$a") "; done
+	cmd+="env XDG_CONFIG_HOME='$XDG_CONFIG_HOME' XDG_RUNTIME_DIR='$XDG_RUNTIME_DIR'"
 	cmd+=" XDG_DATA_HOME='$XDG_DATA_HOME' XDG_CACHE_HOME='$XDG_CACHE_HOME' HOME='$HOME'"
 	cmd+=" LANG='$LANG' LC_ALL='$LC_ALL' TERM='$TERM'"
 	[ -n "${NO_COLOR:-}" ] && cmd+=" NO_COLOR=1"
 	for a in "${UI_ENV[@]:-}"; do [ -n "$a" ] && cmd+=" $(printf '%q' "$a")"; done
 	cmd+=" $(printf '%q' "$QNM")"
 	for a in "$@"; do cmd+=" $(printf '%q' "$a")"; done
-	# The exit status goes to a file: tmux 3.3a sometimes marks a pane dead
-	# without ever recording #{pane_dead_status}.
-	rm -f "$T/ui-exit"
-	cmd+="; echo \$? > '$T/ui-exit'"
+	# A shell waits for qnm and records its status: tmux 3.3a sometimes
+	# leaves a dead pane's process unreaped, without a status.
+	rm -f "$UI_STATUS"
+	cmd="$cmd; echo \$? >'$UI_STATUS'"
 	_ui -f "$UI_CONF" new-session -d -s "$UI_TARGET" -x "$cols" -y "$rows" "$cmd" ||
 		fatal "tmux new-session failed"
 }
 
 ui_screen() { _ui capture-pane -p -t "$UI_TARGET" 2>/dev/null; }
+# ui_output: everything the pane printed, history included, wrapped lines joined
+ui_output() { _ui capture-pane -p -J -S -200 -t "$UI_TARGET" 2>/dev/null; }
 
 # ui_wait TEXT [SECONDS]: TEXT shows up, then two captures 0.2 s apart agree.
 ui_wait() {
@@ -87,14 +94,10 @@ ui_wait_gone() {
 ui_keys() { _ui send-keys -t "$UI_TARGET" "$@"; sleep 0.05; }
 ui_type() { _ui send-keys -t "$UI_TARGET" -l -- "$1"; sleep 0.05; }
 ui_resize() { _ui resize-window -t "$UI_TARGET" -x "$1" -y "$2"; sleep 0.1; }
-ui_dead() { [ "$(_ui display -p -t "$UI_TARGET" '#{pane_dead}' 2>/dev/null)" = 1 ]; }
+ui_dead() { [ -s "$UI_STATUS" ]; }
 ui_status() {
-	local i
-	for ((i = 0; i < 40; i++)); do
-		[ -s "$T/ui-exit" ] && break
-		sleep 0.05
-	done
-	cat "$T/ui-exit" 2>/dev/null
+	wait_for 5 ui_dead
+	cat "$UI_STATUS" 2>/dev/null
 }
 
 ui_expect() {

@@ -84,11 +84,17 @@ void qnm_colors_apply(struct qnm_ui *ui)
 	const char *nc = getenv("NO_COLOR");
 	size_t i;
 
-	ui->color = has_colors() && COLORS >= 8 && COLOR_PAIRS > QNM_ROLE__COUNT &&
-		    qnm_str_empty(nc);
-	if (ui->color) {
-		start_color();
-		use_default_colors();
+	static bool started;
+
+	ui->color = false;
+	if (has_colors() && qnm_str_empty(nc)) {
+		/* COLORS and COLOR_PAIRS are only known after start_color() */
+		if (!started) {
+			start_color();
+			use_default_colors();
+			started = true;
+		}
+		ui->color = COLORS >= 8 && COLOR_PAIRS > QNM_ROLE__COUNT;
 	}
 	for (i = 0; i < QNM_ROLE__COUNT; i++) {
 		const struct qnm_style *s = &ui->theme.styles[i];

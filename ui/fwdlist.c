@@ -3,8 +3,12 @@
 #include "build-config.h"
 
 #include "fwdlist.h"
+#include "guests.h"
+#include "slirp-helper.h"
+#include "slirpctl.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *qnm_fwd_ref_owner(const struct qnm_fwd_ref *r, char *buf, size_t size)
@@ -60,4 +64,40 @@ struct qnm_fwd *qnm_fwd_lookup(const struct qnm_model *m, const struct qnm_fwd_r
 			return NULL;
 		return &net->fwd[r->index];
 	}
+}
+
+bool qnm_fwd_live(struct qnm_ui *ui, const struct qnm_fwd_ref *r, const struct qnm_fwd *f,
+		  const struct qnm_fwd *old)
+{
+	struct qnm_vm *vm = r->vm[0] ? qnm_model_find_vm(&ui->ctx->model, r->vm) : NULL;
+	struct qnm_nic *nic = vm ? qnm_vm_find_nic(vm, r->nic) : NULL;
+	struct qnm_slirpctl *c = NULL;
+	struct qnm_rundir rd;
+	struct qnm_err err;
+	char *path, text[80];
+	int rc;
+
+	if (!nic || nic->backend != QNM_BACKEND_SLIRP ||
+	    qnm_guest_find(ui, vm->name)->info.status != QNM_RUN_RUNNING)
+		return false;
+	qnm_err_clear(&err);
+	qnm_rundir_init(&rd, ui->ctx->paths.runtime_dir, vm->name);
+	path = qnm_slirp_control_path(rd.path, nic);
+	rc = qnm_slirpctl_open(path, 500, &c, &err);
+	if (!rc && old)
+		rc = qnm_slirpctl_hostfwd_remove(c, old, &err);
+	if (!rc && f)
+		rc = qnm_slirpctl_hostfwd_add(c, f, &err);
+	qnm_slirpctl_free(c);
+	free(path);
+	qnm_rundir_clear(&rd);
+	qnm_fwd_format(f ? f : old, text, sizeof(text));
+	if (rc)
+		qnm_ui_log(ui, QNM_MSG_ERROR,
+			   "forward %s saved, but the running guest's helper refused it: %s", text,
+			   err.msg);
+	else
+		qnm_ui_log(ui, QNM_MSG_OK, "forward %s saved and %s live on %s NIC %s", text,
+			   f ? "applied" : "removed", vm->name, nic->id);
+	return true;
 }

@@ -35,4 +35,13 @@ struct qnm_fwd_ref *qnm_fwd_targets(const struct qnm_model *m, size_t *n);
 /** qnm_fwd_lookup() - the forward @r points to, or NULL. */
 struct qnm_fwd *qnm_fwd_lookup(const struct qnm_model *m, const struct qnm_fwd_ref *r);
 
+/**
+ * qnm_fwd_live() - apply a saved forward to a running guest's slirp helper
+ * at once: remove @old (when not NULL), add @f. Logs what happened.
+ * Return: true when the owner is a slirp NIC of a running guest (tried),
+ * false otherwise (the forward applies at the next start).
+ */
+bool qnm_fwd_live(struct qnm_ui *ui, const struct qnm_fwd_ref *r, const struct qnm_fwd *f,
+		  const struct qnm_fwd *old);
+
 #endif

@@ -57,9 +57,11 @@ static const struct qnm_binding table[] = {
 	{ S(VMS), QNM_ACT_STOP, { 'x' }, "Stop", "stop the selected VM (ACPI power-down, then quit)" },
 	{ S(VMS), QNM_ACT_PREVIEW, { 'p' }, "Cmdline", "show the QEMU command line of the VM" },
 	{ S(VMS), QNM_ACT_MODES, { 'm' }, "Topology", "network topology and modes of the VM" },
+	{ S(VMS), QNM_ACT_DEMO, { 'D' }, "Demo",
+	  "define the demo guest: a tiny Linux built once from the host's kernel, web server on a forwarded port" },
 	{ S(VMS), QNM_ACT_CLONE, { 'c' }, NULL, "clone the selected VM (new name, new MACs)" },
 	{ S(VMS), QNM_ACT_DELETE, { 'd', FN(KEY_DC) }, NULL, "delete the selected VM (asks first)" },
-	{ S(VMS), QNM_ACT_CONSOLE, { 'l' }, NULL, "show the VM's serial console log" },
+	{ S(VMS), QNM_ACT_CONSOLE, { 'l' }, "Log", "show the end of the VM's serial console log" },
 
 	/* networks and forwards */
 	{ S(NETWORKS) | S(FORWARDS), QNM_ACT_NEW, { 'n' }, "New", "create one" },

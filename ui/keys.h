@@ -83,6 +83,7 @@ enum qnm_action {
 	QNM_ACT_MODES,
 	QNM_ACT_CONSOLE,
 	QNM_ACT_UPDOWN, /* bring a network up/down */
+	QNM_ACT_DEMO,
 	/* forms */
 	QNM_ACT_SAVE,
 	QNM_ACT_CANCEL,

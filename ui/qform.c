@@ -313,9 +313,9 @@ void qnm_form_draw(struct qnm_ui *ui, struct qnm_form *f, const struct qnm_rect 
 		if (y >= r->y && y < r->y + h) {
 			qnm_set_role(ui, stdscr, row->error ? QNM_ROLE_ERROR :
 						 active ? QNM_ROLE_ACCENT : QNM_ROLE_LABEL);
-			if (row->label)
+			if (row->label || active)
 				qnm_putf(stdscr, y, r->x + 1, lw, "%s%s", active ? ">" : " ",
-					 row->label);
+					 row->label ? row->label : "");
 			draw_value(ui, f, row, active, y, vx, vw);
 			if (active && row->kind == QNM_ROW_TEXT)
 				ey = y;
@@ -387,14 +387,25 @@ void qnm_form_draw(struct qnm_ui *ui, struct qnm_form *f, const struct qnm_rect 
 	qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
 }
 
-static int step(struct qnm_form *f, int from, int dir)
+/* The next focusable row in direction @dir; Tab wraps around when @wrap. */
+static int step_wrap(struct qnm_form *f, int from, int dir, bool wrap)
 {
-	int i;
+	int i, n = (int)f->n, k;
 
-	for (i = from + dir; i >= 0 && i < (int)f->n; i += dir)
+	for (k = 1; k < n; k++) {
+		i = from + dir * k;
+		if (!wrap && (i < 0 || i >= n))
+			break;
+		i = ((i % n) + n) % n;
 		if (focusable(&f->rows[i]))
 			return i;
+	}
 	return from;
+}
+
+static int step(struct qnm_form *f, int from, int dir)
+{
+	return step_wrap(f, from, dir, false);
 }
 
 static void choice_step(struct qnm_ui *ui, struct qnm_form *f, struct qnm_row *r, int dir)
@@ -435,10 +446,10 @@ unsigned qnm_form_key(struct qnm_ui *ui, struct qnm_form *f, enum qnm_action act
 	}
 	switch (act) {
 	case QNM_ACT_NEXT_FIELD:
-		set_cur(f, step(f, f->cur, 1));
+		set_cur(f, step_wrap(f, f->cur, 1, key == '\t'));
 		return done;
 	case QNM_ACT_PREV_FIELD:
-		set_cur(f, step(f, f->cur, -1));
+		set_cur(f, step_wrap(f, f->cur, -1, key == QNM_KEY_FN + KEY_BTAB));
 		return done;
 	case QNM_ACT_PAGE_DOWN:
 	case QNM_ACT_PAGE_UP: {

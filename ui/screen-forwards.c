@@ -112,8 +112,12 @@ static void delete_answer(struct qnm_ui *ui, void *data, bool yes)
 	struct qnm_fwd_ref *ref = data;
 	struct qnm_err err;
 	char owner[96];
+	struct qnm_fwd gone = { 0 };
+	const struct qnm_fwd *cur = qnm_fwd_lookup(&ui->ctx->model, ref);
 	int r = -1;
 
+	if (cur)
+		gone = *cur;
 	qnm_err_clear(&err);
 	if (yes && ref->vm[0]) {
 		struct qnm_vm *vm = qnm_model_find_vm(&ui->ctx->model, ref->vm);
@@ -133,7 +137,7 @@ static void delete_answer(struct qnm_ui *ui, void *data, bool yes)
 			copy = NULL;
 		qnm_network_free(copy);
 	}
-	if (yes && r == 0)
+	if (yes && r == 0 && !qnm_fwd_live(ui, ref, NULL, &gone))
 		qnm_ui_log(ui, QNM_MSG_OK, "forward of %s deleted",
 			   qnm_fwd_ref_owner(ref, owner, sizeof(owner)));
 	else if (yes)
@@ -145,8 +149,12 @@ static void delete_answer(struct qnm_ui *ui, void *data, bool yes)
 static unsigned forwards_key(struct qnm_ui *ui, void *st, enum qnm_action act, int key)
 {
 	struct forwards *s = st;
-	struct qnm_fwd_ref *ref = s->list.sel < (int)s->nrefs ? &s->refs[s->list.sel] : NULL;
-	unsigned r = qnm_list_key(&s->list, act, key, s->page);
+	struct qnm_fwd_ref *ref;
+	unsigned r;
+
+	collect(ui, s); /* keys may come before the first draw */
+	ref = s->list.sel < (int)s->nrefs ? &s->refs[s->list.sel] : NULL;
+	r = qnm_list_key(&s->list, act, key, s->page);
 
 	if (r)
 		return r;

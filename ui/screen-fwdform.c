@@ -7,6 +7,9 @@
 #include "build-config.h"
 
 #include "fwdlist.h"
+#include "guests.h"
+#include "slirp-helper.h"
+#include "slirpctl.h"
 #include "qform.h"
 #include "validate.h"
 
@@ -31,6 +34,7 @@ struct fwdform {
 	size_t ntargets;
 	char **names;
 	struct qnm_fwd_ref orig;
+	struct qnm_fwd old;
 	bool close;
 };
 
@@ -158,8 +162,9 @@ static void save(struct qnm_ui *ui, struct fwdform *s)
 		if (e2.msg[0])
 			qnm_ui_log(ui, QNM_MSG_ERROR, "old copy of the forward kept: %s", e2.msg);
 	}
-	qnm_ui_log(ui, QNM_MSG_OK, "forward saved on %s (applies at the next start)",
-		   qnm_fwd_ref_owner(to, owner, sizeof(owner)));
+	if (!qnm_fwd_live(ui, to, &fw, s->orig.index >= 0 ? &s->old : NULL))
+		qnm_ui_log(ui, QNM_MSG_OK, "forward saved on %s (applies at the next start)",
+			   qnm_fwd_ref_owner(to, owner, sizeof(owner)));
 	s->close = true;
 }
 
@@ -193,8 +198,10 @@ static void *fwdform_init(struct qnm_ui *ui, void *arg)
 	size_t i;
 
 	s->orig.index = -1;
-	if (f)
+	if (f) {
 		s->orig = *ref;
+		s->old = *f;
+	}
 	s->targets = qnm_fwd_targets(&ui->ctx->model, &s->ntargets);
 	s->names = xcalloc(s->ntargets + 1, sizeof(char *));
 	qnm_form_init(&s->form);

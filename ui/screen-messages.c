@@ -34,7 +34,7 @@ static void msg_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 	size_t *idx = xcalloc(ui->nlog + 1, sizeof(*idx)), i;
 	int y = r->y + 1, k;
 
-	s->page = r->h - 2;
+	s->page = r->h - 5;
 	s->list.n = 0;
 	for (i = 0; i < ui->nlog; i++)
 		if (qnm_list_match(&s->list, ui->log[i].text))
@@ -58,6 +58,15 @@ static void msg_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		qnm_set_role(ui, stdscr, sel ? QNM_ROLE_SELECTION : roles[m->level]);
 		qnm_fill(stdscr, y + k, r->x, r->w);
 		qnm_putf(stdscr, y + k, r->x, r->w, " %-8s %-5s %s", t, lvl[m->level], m->text);
+	}
+	/* the selected message in full */
+	if (s->list.n > 0 && s->list.sel < s->list.n) {
+		struct qnm_rect t = { r->y + r->h - 4, r->x + 1, 3, r->w - 2 };
+
+		qnm_set_role(ui, stdscr, QNM_ROLE_BORDER);
+		qnm_hline(ui, stdscr, t.y - 1, r->x, r->w);
+		qnm_set_role(ui, stdscr, roles[ui->log[idx[s->list.sel]].level]);
+		qnm_wrap(stdscr, &t, 0, ui->log[idx[s->list.sel]].text);
 	}
 	ui->log_seen = ui->nlog;
 	qnm_list_draw_filter(ui, &s->list, r->y + r->h - 1, r->x, r->w);

@@ -7,6 +7,8 @@
 #include "build-config.h"
 
 #include "backend.h"
+#include "guests.h"
+#include "links.h"
 #include "uipriv.h"
 
 #include <stdlib.h>
@@ -64,6 +66,7 @@ static const struct mode_text {
 struct modes_st {
 	char name[QNM_NAME_MAX + 1];
 	int top, page;
+	struct qnm_links *links;
 };
 
 static void *modes_init(struct qnm_ui *ui, void *arg)
@@ -72,27 +75,64 @@ static void *modes_init(struct qnm_ui *ui, void *arg)
 
 	if (arg)
 		qnm_strlcpy(s->name, arg, sizeof(s->name));
+	/* host links' counters for TAPs and bridges (NULL: shown as unknown) */
+	if (qnm_links_new(false, &s->links, NULL))
+		s->links = NULL;
 	return s;
 }
 
 static void modes_free(void *st)
 {
-	free(st);
+	struct modes_st *s = st;
+
+	qnm_links_free(s->links);
+	free(s);
+}
+
+static bool modes_tick(struct qnm_ui *ui, void *st)
+{
+	struct modes_st *s = st;
+
+	if (s->links)
+		qnm_links_refill(s->links, NULL);
+	return true;
+}
+
+/* "rx 1.2 MiB tx 3 KiB" of host link @name, or "" when unknown. */
+static void link_counters(const struct modes_st *s, const char *name, char *buf, size_t size)
+{
+	const struct qnm_link_info *li = s->links ? qnm_links_find(s->links, name) : NULL;
+	char a[16], b[16];
+
+	if (!li) {
+		snprintf(buf, size, "%s", s->links ? "(not present)" : "");
+		return;
+	}
+	snprintf(buf, size, "rx %s tx %s", qnm_human_bytes(li->stats[QNM_STAT_RX_BYTES], a, sizeof(a)),
+		 qnm_human_bytes(li->stats[QNM_STAT_TX_BYTES], b, sizeof(b)));
 }
 
 /** struct hop - one box of the diagram. */
 struct hop {
 	char title[40];
 	char detail[48];
+	char live[48];
 };
 
-static size_t nic_hops(const struct qnm_ui *ui, const struct qnm_vm *vm, size_t i,
-		       struct hop *h)
+static size_t nic_hops(struct qnm_ui *ui, const struct modes_st *s, const struct qnm_vm *vm,
+		       size_t i, struct hop *h)
 {
 	const struct qnm_nic *n = &vm->nics[i];
 	const struct qnm_network *net;
+	const struct qnm_guest_nic *gn = qnm_guest_nic_find(ui, vm->name, n->id);
 	size_t k = 0;
-	char tap[QNM_IFNAME_MAX + 1];
+	char tap[QNM_IFNAME_MAX + 1], a[16], b[16];
+
+	memset(h, 0, 8 * sizeof(*h));
+	if (gn && gn->have)
+		snprintf(h[0].live, sizeof(h->live), "sent %s got %s",
+			 qnm_human_bytes(gn->st.tx_bytes, a, sizeof(a)),
+			 qnm_human_bytes(gn->st.rx_bytes, b, sizeof(b)));
 
 	snprintf(h[k].title, sizeof(h[k].title), "guest %s", n->id);
 	snprintf(h[k++].detail, sizeof(h->detail), "%s", n->model);
@@ -101,6 +141,12 @@ static size_t nic_hops(const struct qnm_ui *ui, const struct qnm_vm *vm, size_t 
 	case QNM_BACKEND_SLIRP:
 		snprintf(h[k].title, sizeof(h[k].title), "%s",
 			 n->backend == QNM_BACKEND_USER ? "QEMU SLIRP" : "qnm slirp helper");
+		if (gn && gn->have)
+			snprintf(h[k].live, sizeof(h->live), "%s/%s",
+				 qnm_human_rate(gn->rate[1], a, sizeof(a)),
+				 qnm_human_rate(gn->rate[0], b, sizeof(b)));
+		else if (n->backend == QNM_BACKEND_USER)
+			snprintf(h[k].live, sizeof(h->live), "no counters in QEMU");
 		snprintf(h[k++].detail, sizeof(h->detail), "NAT %s",
 			 n->user.net[0] ? n->user.net : "10.0.2.0/24");
 		snprintf(h[k].title, sizeof(h[k].title), "host sockets");
@@ -115,11 +161,13 @@ static size_t nic_hops(const struct qnm_ui *ui, const struct qnm_vm *vm, size_t 
 		else
 			qnm_tap_default_ifname(vm, i, tap);
 		snprintf(h[k].title, sizeof(h[k].title), "TAP %s", tap);
+		link_counters(s, tap, h[k].live, sizeof(h->live));
 		snprintf(h[k++].detail, sizeof(h->detail), "%s",
 			 n->tap.create ? "made by qnm" : "made by admin");
 		net = n->tap.network[0] ? qnm_model_find_net(&ui->ctx->model, n->tap.network) : NULL;
 		if (net) {
 			snprintf(h[k].title, sizeof(h[k].title), "bridge %s", net->bridge);
+			link_counters(s, net->bridge, h[k].live, sizeof(h->live));
 			snprintf(h[k++].detail, sizeof(h->detail), "%s/%u", net->address,
 				 net->prefix);
 			switch (net->mode) {
@@ -155,6 +203,7 @@ static size_t nic_hops(const struct qnm_ui *ui, const struct qnm_vm *vm, size_t 
 		snprintf(h[k].title, sizeof(h[k].title), "TAP by helper");
 		snprintf(h[k++].detail, sizeof(h->detail), "qemu-bridge-helper");
 		snprintf(h[k].title, sizeof(h[k].title), "bridge %s", n->bridge.br);
+		link_counters(s, n->bridge.br, h[k].live, sizeof(h->live));
 		snprintf(h[k++].detail, sizeof(h->detail), "set up beforehand");
 		snprintf(h[k].title, sizeof(h[k].title), "outside");
 		snprintf(h[k++].detail, sizeof(h->detail), "as the bridge is");
@@ -177,23 +226,25 @@ static int draw_chain(struct qnm_ui *ui, int y, const struct qnm_rect *r, const 
 		bw = 24;
 	for (i = 0; i < n; i++) {
 		int x = r->x + 1 + (int)i * (bw + aw);
-		struct qnm_rect b = { y, x, 4, bw };
+		struct qnm_rect b = { y, x, 5, bw };
 
-		if (y < r->y || y + 4 > r->y + r->h)
-			return 4;
+		if (y < r->y || y + 5 > r->y + r->h)
+			return 5;
 		qnm_set_role(ui, stdscr, QNM_ROLE_BORDER);
 		qnm_box(ui, stdscr, &b, NULL);
 		qnm_set_role(ui, stdscr, i == 0 ? QNM_ROLE_ACCENT : QNM_ROLE_NORMAL);
 		qnm_put(stdscr, y + 1, x + 1, bw - 2, h[i].title);
 		qnm_set_role(ui, stdscr, QNM_ROLE_DIM);
 		qnm_put(stdscr, y + 2, x + 1, bw - 2, h[i].detail);
+		qnm_set_role(ui, stdscr, QNM_ROLE_GRAPH_RX);
+		qnm_put(stdscr, y + 3, x + 1, bw - 2, h[i].live);
 		if (i + 1 < n) {
 			qnm_set_role(ui, stdscr, QNM_ROLE_ACCENT);
 			qnm_putf(stdscr, y + 1, x + bw, aw, ui->utf8 ? "%s%s" : "%s%s", ui->g->hline,
 				 ui->g->arrow);
 		}
 	}
-	return 4;
+	return 5;
 }
 
 static struct qnm_vm *current_vm(struct qnm_ui *ui, struct modes_st *s)
@@ -223,11 +274,11 @@ static void modes_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 	qnm_set_role(ui, stdscr, QNM_ROLE_DIM);
 	if (y >= r->y)
 		qnm_put(stdscr, y, r->x + 1, r->w - 2,
-			"Live counters per hop: not available yet (the link statistics engine is not in this build).");
+			"Live counters: slirp NICs (guest sent/got, rates out/in), TAPs and bridges (host links).");
 	y++;
 	for (i = 0; vm && i < vm->nnics; i++) {
 		struct hop h[8];
-		size_t n = nic_hops(ui, vm, i, h);
+		size_t n = nic_hops(ui, s, vm, i, h);
 
 		used[vm->nics[i].backend] = true;
 		y += draw_chain(ui, y, r, h, n);
@@ -315,4 +366,5 @@ const struct qnm_screen_ops qnm_screen_modes = {
 	.free = modes_free,
 	.draw = modes_draw,
 	.key = modes_key,
+	.tick = modes_tick,
 };

@@ -10,6 +10,8 @@
 
 #include "backend.h"
 #include "catalog.h"
+#include "guests.h"
+#include "runner.h"
 #include "mac.h"
 #include "nicform.h"
 #include "qform.h"
@@ -203,7 +205,7 @@ static void build(struct nicform *s)
 	r = qnm_form_add(f, QNM_ROW_BUTTON, F_GENMAC, NULL, NULL, "Generate MAC (F3)");
 	r->hint = "Pick a new random, locally administered, unique MAC.";
 	add_bool(s, F_LINK, "link", "Link up", n->link_up,
-		 "Cable plugged in when the guest starts (Space toggles).");
+		 "Cable plugged in at start (Space toggles); on a running guest it is plugged/unplugged at once.");
 	r = qnm_form_add(f, QNM_ROW_CHOICE, F_BACKEND, "backend", "Backend", NULL);
 	r->choices = backend_choices;
 	r->nchoices = QNM_ARRAY_SIZE(backend_choices);
@@ -524,10 +526,30 @@ static void on_activate(struct qnm_ui *ui, struct qnm_form *f, struct qnm_row *r
 	}
 }
 
+/* A running guest's cable is plugged/unplugged at once (QMP set_link). */
+static void link_live(struct qnm_ui *ui, struct nicform *s, bool up)
+{
+	const struct qnm_guest *g = qnm_guest_find(ui, s->arg.vm->name);
+	struct qnm_err err;
+
+	if (s->arg.index < 0 || g->info.status != QNM_RUN_RUNNING)
+		return;
+	qnm_err_clear(&err);
+	if (qnm_runner_set_link(ui->ctx->paths.runtime_dir, s->arg.vm->name,
+				s->arg.vm->nics[s->arg.index].id, up, &err))
+		qnm_ui_log(ui, QNM_MSG_ERROR, "link %s: %s", up ? "up" : "down", err.msg);
+	else
+		qnm_ui_log(ui, QNM_MSG_OK, "%s NIC %s: cable %s now (the running guest sees it)",
+			   s->arg.vm->name, s->arg.vm->nics[s->arg.index].id,
+			   up ? "plugged in" : "unplugged");
+}
+
 static void on_change(struct qnm_ui *ui, struct qnm_form *f, struct qnm_row *row)
 {
 	if (row->id == F_BACKEND)
 		show_backend_rows(of_form(f));
+	else if (row->id == F_LINK)
+		link_live(ui, of_form(f), row->on);
 }
 
 static void *nicform_init(struct qnm_ui *ui, void *arg)

@@ -8,6 +8,7 @@
 #include "build-config.h"
 
 #include "backend.h"
+#include "guests.h"
 #include "links.h"
 #include "uipriv.h"
 
@@ -191,6 +192,36 @@ static void sample(struct qnm_ui *ui, struct traffic *s)
 					    (f->cur[2 + k] - f->prev[2 + k]) / dt : 0;
 		}
 		push(f, f->rate[0], f->rate[1]);
+	}
+	/* guests' slirp NICs: counters from their helpers, as rows "VM/NIC" */
+	for (i = 0; ui->guests && i < ui->guests->nnics; i++) {
+		const struct qnm_guest_nic *gn = &ui->guests->nics[i];
+		char name[2 * QNM_NAME_MAX + 2];
+		unsigned h = 5381;
+		const char *p;
+		struct iface *f;
+
+		if (!gn->have)
+			continue;
+		snprintf(name, sizeof(name), "%s/%s", gn->vm, gn->nic);
+		for (p = name; *p; p++)
+			h = h * 33 + (unsigned char)*p;
+		f = lookup(s, -(int)(h & 0x3fffffff) - 1, true); /* negative: not a kernel link */
+		if (!f)
+			continue;
+		qnm_strlcpy(f->name, name, sizeof(f->name));
+		f->guest = true;
+		f->seen = true;
+		f->cur[QNM_STAT_RX_BYTES] = gn->st.rx_bytes;
+		f->cur[QNM_STAT_TX_BYTES] = gn->st.tx_bytes;
+		f->cur[QNM_STAT_RX_PACKETS] = gn->st.rx_packets;
+		f->cur[QNM_STAT_TX_PACKETS] = gn->st.tx_packets;
+		f->cur[QNM_STAT_RX_DROPPED] = gn->st.rx_dropped;
+		f->rate[0] = gn->rate[0];
+		f->rate[1] = gn->rate[1];
+		f->nh = gn->nh < HIST ? gn->nh : HIST;
+		memcpy(f->hist[0], gn->hist[0] + (gn->nh - f->nh), f->nh * sizeof(double));
+		memcpy(f->hist[1], gn->hist[1] + (gn->nh - f->nh), f->nh * sizeof(double));
 	}
 	s->last_ms = now;
 }
@@ -401,7 +432,7 @@ static void traffic_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 	}
 	qnm_set_role(ui, stdscr, QNM_ROLE_DIM);
 	qnm_putf(stdscr, r->y + r->h - 1, r->x + 1, r->w - 2,
-		 "%d of %zu interfaces (%s)  sort: %s  every %.2g s",
+		 "%d of %zu interfaces (%s)  sort: %s  every %.2g s  VM/NIC rows: slirp NICs, guest's view",
 		 s->list.n, s->links ? s->links->n : 0, s->guests ? "guests' only" : "all",
 		 sort_names[s->sort], ui->interval_ms / 1000.0);
 	qnm_list_draw_filter(ui, &s->list, r->y + r->h - 1, r->x, r->w);

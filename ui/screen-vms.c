@@ -7,6 +7,10 @@
 
 #include "cmdline.h"
 #include "config.h"
+#include "demo.h"
+#include "guests.h"
+#include "mac.h"
+#include "runner.h"
 #include "uipriv.h"
 #include "validate.h"
 
@@ -93,34 +97,54 @@ static void vms_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 	refilter(ui, s);
 	qnm_set_role(ui, stdscr, QNM_ROLE_HEADER);
 	qnm_fill(stdscr, y, r->x, r->w);
-	qnm_putf(stdscr, y, r->x, r->w, " %-*s %-8s %7s %4s  %s", namew - 1, "NAME", "STATE",
-		 "MEMORY", "CPUS", "NICS (model/backend)");
+	qnm_putf(stdscr, y, r->x, r->w, " %-*s %-8s %7s %4s  %-*s %s", namew - 1, "NAME", "STATE",
+		 "MEMORY", "CPUS", nicw > 20 ? nicw - 20 : 0, "NICS (model/backend)", "RX/TX");
 	y++;
 	qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
 	if (m->nvms == 0) {
 		struct qnm_rect t = { y + 1, r->x + 2, r->h - 4, r->w - 4 };
 
 		qnm_wrap(stdscr, &t, 0,
-			 "No VMs yet. Press n to create one: give it a name, then add a network card "
-			 "(F4 in the form), pick its model and backend, and save with F2. "
-			 "Press p on a VM to see its QEMU command line, m for its network topology, "
-			 "F1 for all keys.");
+			 "No VMs yet. Press D to define the demo guest (a tiny Linux built from "
+			 "this host's kernel; then s starts it), or n to create a VM: give it a name, "
+			 "add a network card (F4 in the form), pick its model and backend, and save "
+			 "with F2. On a VM: p shows its QEMU command line, m its network topology. "
+			 "F1 lists every key.");
 	}
 	for (i = 0; i < s->page && s->list.top + i < s->list.n; i++) {
 		const struct qnm_vm *vm = m->vms[s->idx[s->list.top + i]];
+		const struct qnm_guest *g = qnm_guest_find(ui, vm->name);
 		bool sel = s->list.top + i == s->list.sel;
-		char nics[256];
+		static const enum qnm_role state_roles[] = {
+			[QNM_RUN_ABSENT] = QNM_ROLE_STOPPED, [QNM_RUN_STARTING] = QNM_ROLE_WARNING,
+			[QNM_RUN_RUNNING] = QNM_ROLE_RUNNING, [QNM_RUN_STOPPED] = QNM_ROLE_STOPPED,
+			[QNM_RUN_CRASHED] = QNM_ROLE_CRASHED,
+		};
+		double rx = 0, tx = 0;
+		bool counted = false;
+		char nics[256], a[16], b[16];
+		size_t k;
 		int x = r->x;
 
 		nic_summary(vm, nics, sizeof(nics));
+		for (k = 0; k < vm->nnics; k++) {
+			const struct qnm_guest_nic *gn = qnm_guest_nic_find(ui, vm->name, vm->nics[k].id);
+
+			if (gn && gn->have) {
+				rx += gn->rate[0];
+				tx += gn->rate[1];
+				counted = true;
+			}
+		}
 		qnm_set_role(ui, stdscr, sel ? QNM_ROLE_SELECTION : QNM_ROLE_NORMAL);
 		qnm_fill(stdscr, y + i, r->x, r->w);
-		x += qnm_putf(stdscr, y + i, x, namew, " %s", vm->name);
+		qnm_putf(stdscr, y + i, x, namew, " %s", vm->name);
 		x = r->x + namew;
 		if (!sel)
-			qnm_set_role(ui, stdscr, QNM_ROLE_DIM);
-		/* The guest runner (src/runner.h) has not landed: no state to show. */
-		qnm_put(stdscr, y + i, x, 8, "n/a");
+			qnm_set_role(ui, stdscr, state_roles[g->info.status]);
+		qnm_put(stdscr, y + i, x, 8,
+			g->busy ? "busy" : g->info.status == QNM_RUN_ABSENT ? "stopped"
+									: qnm_run_status_name(g->info.status));
 		x += 9;
 		if (!sel)
 			qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
@@ -128,11 +152,16 @@ static void vms_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		x += 8;
 		qnm_putf(stdscr, y + i, x, 5, "%4u", vm->cpus);
 		x += 6;
-		qnm_put(stdscr, y + i, x, nicw, nics);
+		qnm_put(stdscr, y + i, x, nicw - 21, nics);
+		if (counted)
+			qnm_putf(stdscr, y + i, x + nicw - 20, 20, "%s/%s",
+				 qnm_human_rate(rx, a, sizeof(a)), qnm_human_rate(tx, b, sizeof(b)));
+		else if (g->info.status == QNM_RUN_RUNNING)
+			qnm_put(stdscr, y + i, x + nicw - 20, 20, "-");
 	}
 	qnm_set_role(ui, stdscr, QNM_ROLE_DIM);
 	qnm_putf(stdscr, r->y + r->h - 2, r->x + 1, r->w - 2,
-		 "%zu VM(s). State/start/stop: the guest runner is not in this build yet.",
+		 "%zu VM(s). Guests run in the background and keep running when qnm quits. RX/TX: slirp NICs.",
 		 m->nvms);
 	qnm_list_draw_filter(ui, &s->list, r->y + r->h - 1, r->x, r->w);
 	qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
@@ -197,13 +226,247 @@ static void clone_answer(struct qnm_ui *ui, void *data, const char *name)
 	free(d);
 }
 
+/* ---- start, stop, console, demo: the slow parts run in worker threads ---- */
+
+/**
+ * struct run_job - a start or stop in the background.
+ * @vm:    a copy of the VM to start (start only).
+ * @nets:  copies of the networks, for the runner (start only).
+ * @name:  the VM's name.
+ * @rtdir: qnm's runtime directory.
+ * @info:  what the start did.
+ * @how:   how the stop went.
+ */
+struct run_job {
+	struct qnm_vm *vm;
+	struct qnm_model nets;
+	char name[QNM_NAME_MAX + 1];
+	char *rtdir;
+	struct qnm_start_info info;
+	char how[256];
+};
+
+static void run_job_free(struct run_job *j)
+{
+	qnm_vm_free(j->vm);
+	qnm_model_clear(&j->nets);
+	free(j->rtdir);
+	free(j);
+}
+
+static int start_work(void *data, struct qnm_err *err)
+{
+	struct run_job *j = data;
+	struct qnm_runner_opts o = { .runtime_dir = j->rtdir, .kvm = QNM_KVM_PROBE,
+				     .qemu = getenv("QNM_QEMU"), .model = &j->nets };
+
+	return qnm_runner_start(j->vm, &o, &j->info, err);
+}
+
+static void start_done(struct qnm_ui *ui, void *data, int r, const struct qnm_err *err)
+{
+	struct run_job *j = data;
+
+	qnm_guest_set_busy(ui, j->name, false);
+	if (r)
+		qnm_ui_log(ui, QNM_MSG_ERROR, "start %s: %s", j->name, err->msg);
+	else
+		qnm_ui_log(ui, QNM_MSG_OK, "%s started: QEMU pid %ld, %s in %.0f ms (l shows its console)",
+			   j->name, (long)j->info.qemu_pid, j->info.status, j->info.elapsed_ms);
+	qnm_guests_refresh(ui);
+	run_job_free(j);
+}
+
+static void start_vm(struct qnm_ui *ui, struct qnm_vm *vm)
+{
+	const struct qnm_guest *g = qnm_guest_find(ui, vm->name);
+	struct run_job *j;
+	struct qnm_err err;
+	struct qnm_vm *copy;
+	size_t i, n = 0;
+
+	if (g->busy || g->info.status == QNM_RUN_RUNNING || g->info.status == QNM_RUN_STARTING) {
+		qnm_ui_log(ui, QNM_MSG_WARN, "%s is already %s", vm->name,
+			   g->busy ? "being started or stopped" : "running");
+		return;
+	}
+	qnm_err_clear(&err);
+	/* NICs without a MAC get a unique one first, saved in the VM's file */
+	copy = qnm_vm_copy(vm);
+	if (qnm_model_assign_macs(&ui->ctx->model, copy, NULL, &n, &err)) {
+		qnm_ui_log(ui, QNM_MSG_ERROR, "start %s: %s", vm->name, err.msg);
+		qnm_vm_free(copy);
+		return;
+	}
+	if (n) {
+		char name[QNM_NAME_MAX + 1];
+
+		qnm_strlcpy(name, vm->name, sizeof(name));
+		if (qnm_ui_save_vm(ui, copy, name, &err)) {
+			qnm_ui_log(ui, QNM_MSG_ERROR, "start %s: saving the new MACs: %s", name,
+				   err.msg);
+			qnm_vm_free(copy);
+			return;
+		}
+		vm = qnm_model_find_vm(&ui->ctx->model, name);
+		qnm_ui_log(ui, QNM_MSG_INFO, "gave %zu NIC(s) of %s a MAC (saved)", n, name);
+	} else {
+		qnm_vm_free(copy);
+	}
+	j = xcalloc(1, sizeof(*j));
+	j->vm = qnm_vm_copy(vm);
+	qnm_model_init(&j->nets);
+	for (i = 0; i < ui->ctx->model.nnets; i++)
+		qnm_model_add_net(&j->nets, qnm_network_copy(ui->ctx->model.nets[i]));
+	qnm_strlcpy(j->name, vm->name, sizeof(j->name));
+	j->rtdir = xstrdup(ui->ctx->paths.runtime_dir);
+	if (qnm_ui_job(ui, start_work, start_done, j)) {
+		qnm_ui_log(ui, QNM_MSG_ERROR, "start %s: cannot start a worker thread", vm->name);
+		run_job_free(j);
+		return;
+	}
+	qnm_guest_set_busy(ui, j->name, true);
+	qnm_ui_log(ui, QNM_MSG_INFO, "starting %s ...", j->name);
+}
+
+static int stop_work(void *data, struct qnm_err *err)
+{
+	struct run_job *j = data;
+	struct qnm_stop_opts so = { 0 };
+
+	return qnm_runner_stop(j->rtdir, j->name, &so, j->how, sizeof(j->how), err);
+}
+
+static void stop_done(struct qnm_ui *ui, void *data, int r, const struct qnm_err *err)
+{
+	struct run_job *j = data;
+
+	qnm_guest_set_busy(ui, j->name, false);
+	if (r)
+		qnm_ui_log(ui, QNM_MSG_ERROR, "stop %s: %s", j->name, err->msg[0] ? err->msg : j->how);
+	else
+		qnm_ui_log(ui, QNM_MSG_OK, "%s stopped: %s", j->name, j->how);
+	qnm_guests_refresh(ui);
+	run_job_free(j);
+}
+
+static void stop_vm(struct qnm_ui *ui, struct qnm_vm *vm)
+{
+	const struct qnm_guest *g = qnm_guest_find(ui, vm->name);
+	struct run_job *j;
+
+	if (g->busy) {
+		qnm_ui_log(ui, QNM_MSG_WARN, "%s is being started or stopped already", vm->name);
+		return;
+	}
+	if (g->info.status == QNM_RUN_ABSENT) {
+		qnm_ui_log(ui, QNM_MSG_WARN, "%s is not running", vm->name);
+		return;
+	}
+	j = xcalloc(1, sizeof(*j));
+	qnm_model_init(&j->nets);
+	qnm_strlcpy(j->name, vm->name, sizeof(j->name));
+	j->rtdir = xstrdup(ui->ctx->paths.runtime_dir);
+	if (qnm_ui_job(ui, stop_work, stop_done, j)) {
+		run_job_free(j);
+		return;
+	}
+	qnm_guest_set_busy(ui, j->name, true);
+	qnm_ui_log(ui, QNM_MSG_INFO, "stopping %s (ACPI power-down, then quit) ...", j->name);
+}
+
+static void console(struct qnm_ui *ui, struct qnm_vm *vm)
+{
+	struct qnm_rundir rd;
+	char *tail, *title;
+
+	qnm_rundir_init(&rd, ui->ctx->paths.runtime_dir, vm->name);
+	tail = qnm_rundir_tail(rd.serial, 14);
+	title = xasprintf("Serial console of %s (last lines)", vm->name);
+	qnm_message_box(ui, title, tail && *tail ? tail
+				     : "Nothing logged: the VM is not running, or has not printed yet.");
+	free(title);
+	free(tail);
+	qnm_rundir_clear(&rd);
+}
+
+/**
+ * struct demo_job - building the demo image in the background.
+ * @dir: where (qnm's data dir + "/demo").
+ * @img: the result.
+ */
+struct demo_job {
+	char *dir;
+	struct qnm_demo_image img;
+};
+
+static int demo_work(void *data, struct qnm_err *err)
+{
+	struct demo_job *j = data;
+
+	return qnm_demo_build(j->dir, NULL, &j->img, err);
+}
+
+static void demo_done(struct qnm_ui *ui, void *data, int r, const struct qnm_err *err)
+{
+	struct demo_job *j = data;
+	struct qnm_err e2;
+	struct qnm_vm *vm;
+	unsigned port;
+
+	qnm_err_clear(&e2);
+	if (r) {
+		qnm_ui_log(ui, QNM_MSG_ERROR, "demo guest: %s", err->msg);
+	} else if (qnm_model_find_vm(&ui->ctx->model, "demo")) {
+		qnm_ui_log(ui, QNM_MSG_WARN, "a VM named 'demo' exists already; left as it is");
+	} else {
+		port = qnm_demo_free_port();
+		/* qnm's own slirp helper: user-mode NAT with live counters */
+		vm = qnm_demo_vm("demo", &j->img, (uint16_t)port, QNM_BACKEND_SLIRP);
+		if (qnm_model_assign_macs(&ui->ctx->model, vm, NULL, NULL, &e2) ||
+		    qnm_ui_save_vm(ui, vm, NULL, &e2)) {
+			qnm_ui_log(ui, QNM_MSG_ERROR, "demo guest: %s", e2.msg);
+			qnm_vm_free(vm);
+		} else {
+			qnm_ui_log(ui, QNM_MSG_OK,
+				   "VM 'demo' defined (Linux %s, slirp NIC, 127.0.0.1:%u -> guest port 80): press s to start it",
+				   j->img.kver, port);
+		}
+	}
+	qnm_demo_image_clear(&j->img);
+	free(j->dir);
+	free(j);
+}
+
+static void demo(struct qnm_ui *ui)
+{
+	struct demo_job *j;
+
+	if (qnm_model_find_vm(&ui->ctx->model, "demo")) {
+		qnm_ui_log(ui, QNM_MSG_WARN, "the demo VM exists already: select it and press s");
+		return;
+	}
+	j = xcalloc(1, sizeof(*j));
+	j->dir = xasprintf("%s/demo", ui->ctx->paths.data_dir);
+	if (qnm_ui_job(ui, demo_work, demo_done, j)) {
+		free(j->dir);
+		free(j);
+		return;
+	}
+	qnm_ui_log(ui, QNM_MSG_INFO, "building the demo guest in %s (once, a few seconds) ...", j->dir);
+}
+
 static unsigned vms_key(struct qnm_ui *ui, void *st, enum qnm_action act, int key)
 {
 	struct vms *s = st;
 	struct qnm_vm *vm;
 	struct del_ctx *d;
 	char q[256];
-	unsigned r = qnm_list_key(&s->list, act, key, s->page);
+	unsigned r;
+
+	/* keys may come before the first draw: the rows must exist */
+	refilter(ui, s);
+	r = qnm_list_key(&s->list, act, key, s->page);
 
 	if (r)
 		return r;
@@ -242,10 +505,19 @@ static unsigned vms_key(struct qnm_ui *ui, void *st, enum qnm_action act, int ke
 		qnm_ask(ui, "Clone VM", "Name of the new VM:", q, clone_answer, d);
 		return QNM_H_HANDLED | QNM_H_REDRAW;
 	case QNM_ACT_START:
+		if (vm)
+			start_vm(ui, vm);
+		return QNM_H_HANDLED | QNM_H_REDRAW;
 	case QNM_ACT_STOP:
+		if (vm)
+			stop_vm(ui, vm);
+		return QNM_H_HANDLED | QNM_H_REDRAW;
 	case QNM_ACT_CONSOLE:
-		qnm_ui_log(ui, QNM_MSG_WARN,
-			   "start/stop/console: the guest runner is not part of this build yet");
+		if (vm)
+			console(ui, vm);
+		return QNM_H_HANDLED | QNM_H_REDRAW;
+	case QNM_ACT_DEMO:
+		demo(ui);
 		return QNM_H_HANDLED | QNM_H_REDRAW;
 	default:
 		return QNM_H_IGNORED;

@@ -7,6 +7,7 @@
 #include "build-config.h"
 
 #include "catalog.h"
+#include "guests.h"
 #include "ui.h"
 #include "uipriv.h"
 
@@ -252,30 +253,53 @@ static void draw_status(struct qnm_ui *ui)
 	qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
 }
 
+/* Help and Quit always show, at the right; the screen's own keys fill the rest. */
+static bool footer_fixed(const struct qnm_binding *b)
+{
+	return b->action == QNM_ACT_HELP || b->action == QNM_ACT_QUIT;
+}
+
+static int footer_item(struct qnm_ui *ui, int y, int x, const struct qnm_binding *b, bool draw)
+{
+	char kn[16];
+	int w;
+
+	qnm_key_name(b->keys[0], kn, sizeof(kn));
+	w = qnm_text_width(kn) + qnm_text_width(b->label) + 2;
+	if (!draw)
+		return w;
+	qnm_set_role(ui, stdscr, QNM_ROLE_FOOTER_KEY);
+	qnm_put(stdscr, y, x, ui->cols - x, kn);
+	qnm_set_role(ui, stdscr, QNM_ROLE_FOOTER);
+	qnm_putf(stdscr, y, x + qnm_text_width(kn), ui->cols - x - qnm_text_width(kn), " %s ",
+		 b->label);
+	return w;
+}
+
 static void draw_footer(struct qnm_ui *ui)
 {
 	enum qnm_screen_id id = top_id(ui);
 	const struct qnm_binding *t;
 	size_t n, i;
-	int y = ui->rows - 1, x = 0;
+	int y = ui->rows - 1, x = 0, right = 0, rx;
 
 	t = qnm_keys_table(&n);
 	qnm_set_role(ui, stdscr, QNM_ROLE_FOOTER);
 	qnm_fill(stdscr, y, 0, ui->cols);
+	for (i = 0; i < n; i++)
+		if (t[i].label && (t[i].screens & QNM_SCR_BIT(id)) && footer_fixed(&t[i]))
+			right += footer_item(ui, y, 0, &t[i], false);
+	rx = ui->cols - right;
 	for (i = 0; i < n; i++) {
-		char kn[16];
-		int need;
-
 		if (!t[i].label || !(t[i].screens & QNM_SCR_BIT(id)))
 			continue;
-		qnm_key_name(t[i].keys[0], kn, sizeof(kn));
-		need = qnm_text_width(kn) + qnm_text_width(t[i].label) + 2;
-		if (x + need > ui->cols)
-			break;
-		qnm_set_role(ui, stdscr, QNM_ROLE_FOOTER_KEY);
-		x += qnm_put(stdscr, y, x, ui->cols - x, kn);
-		qnm_set_role(ui, stdscr, QNM_ROLE_FOOTER);
-		x += qnm_putf(stdscr, y, x, ui->cols - x, " %s ", t[i].label);
+		if (footer_fixed(&t[i])) {
+			rx += footer_item(ui, y, rx, &t[i], true);
+			continue;
+		}
+		if (x + footer_item(ui, y, x, &t[i], false) > ui->cols - right)
+			continue; /* does not fit: F1 help lists it */
+		x += footer_item(ui, y, x, &t[i], true);
 	}
 	qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
 }
@@ -434,6 +458,13 @@ static void read_keys(struct qnm_ui *ui)
 		handle_key(ui, r == KEY_CODE_YES ? QNM_KEY_FN + (int)wc : (int)wc);
 		if (ui->quit)
 			return;
+		/*
+		 * Lay the screen out before the next key: a form opens its text
+		 * editor where the active field is drawn, so typed-ahead keys
+		 * land in the right field.
+		 */
+		if (ui->redraw)
+			draw(ui);
 	}
 }
 
@@ -451,6 +482,11 @@ static void tick(struct qnm_ui *ui)
 
 	if (ui->jobs > 0) {
 		ui->spin++;
+		ui->redraw = true;
+	}
+	/* guests' states and counters, once per refresh interval */
+	if (now_ms() - (ui->guests ? ui->guests->last_ms : 0) >= ui->interval_ms - 50) {
+		qnm_guests_refresh(ui);
 		ui->redraw = true;
 	}
 	for (i = 0; i < ui->depth; i++)
@@ -578,6 +614,8 @@ static void ui_free(struct qnm_ui *ui)
 	pop_all(ui);
 	qnm_catalog_free(ui->catalog);
 	ui->catalog = NULL;
+	qnm_guests_free(ui->guests);
+	ui->guests = NULL;
 	qnm_ui_log_free(ui);
 	qnm_theme_clear(&ui->theme);
 	if (ui->sig_pipe[0] >= 0) {
@@ -593,6 +631,7 @@ static void ui_free(struct qnm_ui *ui)
 int qnm_ui_main(struct qnm_ctx *ctx, int argc, char **argv)
 {
 	const char *theme_name = NULL;
+	char *theme_err = NULL;
 	struct qnm_ui ui;
 	struct qnm_err err;
 	size_t i;
@@ -624,14 +663,8 @@ int qnm_ui_main(struct qnm_ctx *ctx, int argc, char **argv)
 			return 1;
 		}
 	} else if (qnm_theme_load("default", &ui.theme, &err)) {
-		qnm_ui_log(&ui, QNM_MSG_WARN, "%s; using the built-in monochrome look", err.msg);
+		theme_err = xstrdup(err.msg);
 	}
-	if (!ctx->loaded && qnm_ctx_load(ctx, &err))
-		qnm_ui_log(&ui, QNM_MSG_ERROR, "cannot load the configuration: %s", err.msg);
-	for (i = 0; i < ctx->problems.n; i++)
-		qnm_ui_log(&ui, QNM_MSG_ERROR, "%s (file skipped, never overwritten)",
-			   ctx->problems.v[i].msg);
-
 	if (make_pipe(ui.sig_pipe) || make_pipe(ui.job_pipe)) {
 		fprintf(stderr, "qnm: cannot create a pipe: %s\n", strerror(errno));
 		ui_free(&ui);
@@ -656,6 +689,21 @@ int qnm_ui_main(struct qnm_ctx *ctx, int argc, char **argv)
 	nodelay(stdscr, TRUE);
 	curs_set(0);
 	qnm_colors_apply(&ui);
+	qnm_ui_log(&ui, QNM_MSG_INFO, "theme '%s' (%s); terminal %s %dx%d, %s, %s line drawing",
+		   ui.theme.name, ui.theme.path ? ui.theme.path : "no file", termname(), COLS, LINES,
+		   ui.color ? (COLORS >= 256 ? "256 colours" : COLORS >= 16 ? "16 colours" : "8 colours")
+			    : (qnm_str_empty(getenv("NO_COLOR")) ? "no colours" : "no colours (NO_COLOR)"),
+		   ui.utf8 ? "Unicode" : "ASCII");
+	if (theme_err) {
+		qnm_ui_log(&ui, QNM_MSG_WARN, "%s; using the built-in monochrome look", theme_err);
+		free(theme_err);
+	}
+	if (!ctx->loaded && qnm_ctx_load(ctx, &err))
+		qnm_ui_log(&ui, QNM_MSG_ERROR, "cannot load the configuration: %s", err.msg);
+	for (i = 0; i < ctx->problems.n; i++)
+		qnm_ui_log(&ui, QNM_MSG_ERROR, "%s (file skipped, never overwritten)",
+			   ctx->problems.v[i].msg);
+
 
 	qnm_ui_switch(&ui, &qnm_screen_vms);
 	if (ui.depth == 0) {
@@ -664,6 +712,7 @@ int qnm_ui_main(struct qnm_ctx *ctx, int argc, char **argv)
 		ui_free(&ui);
 		return 1;
 	}
+	qnm_guests_refresh(&ui);
 	check_size(&ui);
 	r = main_loop(&ui);
 	qnm_ui_jobs_wait(&ui);

@@ -138,6 +138,7 @@ struct qnm_stack_entry {
  * @catalog:    NIC device models of one QEMU target, or NULL (loaded in
  *              the background: it may run QEMU).
  * @catalog_loading: a catalog job is running.
+ * @guests:     run states and live counters of the guests (guests.h).
  */
 struct qnm_ui {
 	struct qnm_ctx *ctx;
@@ -164,6 +165,7 @@ struct qnm_ui {
 	struct qnm_job *done;
 	struct qnm_catalog *catalog;
 	bool catalog_loading;
+	struct qnm_guests *guests;
 };
 
 /* ---- ui.c ---- */

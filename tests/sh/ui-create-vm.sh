@@ -6,7 +6,7 @@
 . "$QNM_SRCDIR/tests/ui-lib.sh"
 
 ui_start
-ui_wait "Press n to create one" 5 >/dev/null || fatal "UI did not start"
+ui_wait "NICS (model/backend)" 5 >/dev/null || fatal "UI did not start"
 ui_keys n
 ui_wait "New VM" 5 >/dev/null || fatal "no VM form"
 ui_type "demo1"

@@ -1,0 +1,86 @@
+#!/bin/bash
+# ui-demo: with only the keys shown on screen, define the demo guest (D),
+# start it (s), watch its traffic counters rise on the Traffic screen and on
+# the topology, read its console (l), and stop it (x). Guest traffic stays
+# on loopback (the forward is 127.0.0.1:PORT -> guest port 80).
+. "$QNM_SRCDIR/tests/lib.sh"
+. "$QNM_SRCDIR/tests/ui-lib.sh"
+need_cmd qemu-system-x86_64 qemu-system-x86
+need_cmd wget wget
+
+# never leave a guest behind, whatever happens
+at_exit "timeout 30 '$QNM' stop demo --force >/dev/null 2>&1"
+ui_start -x 100 -y 30
+ui_wait "Press D to define the demo guest" 5 >/dev/null || fatal "UI did not start"
+ui_expect "footer shows the Demo key" "D Demo"
+ui_keys D
+if ! ui_wait "VM 'demo' defined" 90 >/dev/null; then
+	ui_keys 6
+	sleep 0.5
+	ui_screen
+	skip "the demo guest could not be built here (see the messages above)"
+fi
+ok "demo guest defined"
+ui_expect "demo in the list" "virtio-net-pci/slirp"
+ui_keys s
+ui_wait "demo started" 60 >/dev/null && ok "started from the VMs screen" || fail "not started"
+ui_expect "state shows running" "running"
+port=$(sed -n 's/^hostfwd = tcp:127.0.0.1:\([0-9]*\)-:80$/\1/p' "$XDG_CONFIG_HOME/qnm/vms/demo.conf")
+[ -n "$port" ] || fail "no forward in demo.conf"
+# the guest gets its address by DHCP a few seconds after boot
+page=""
+for ((i = 0; i < 40; i++)); do
+	page=$(timeout 3 wget -qO- "http://127.0.0.1:$port/" 2>/dev/null) && [ -n "$page" ] && break
+	sleep 0.5
+done
+expect_contains "web page through the forward" "demo guest" "$page"
+
+# Traffic: the demo's slirp NIC has a row whose totals rise
+ui_keys 4
+ui_wait "demo/n0" 10 >/dev/null && ok "Traffic lists demo/n0" || fail "no demo/n0 row"
+ui_keys a
+ui_wait "guests' only" 3 >/dev/null && ok "guests-only toggle" || fail "toggle"
+ui_expect "guests-only keeps demo/n0" "demo/n0"
+row1=$(ui_screen | grep "demo/n0" | head -1)
+for ((i = 0; i < 5; i++)); do timeout 3 wget -qO- "http://127.0.0.1:$port/" >/dev/null 2>&1; done
+sleep 2.5
+row2=$(ui_screen | grep "demo/n0" | head -1)
+rxtot() { awk '{print $6 $7}' <<<"$1"; }
+echo "  before: $row1"
+echo "  after:  $row2"
+[ -n "$(rxtot "$row1")" ] && [ "$(rxtot "$row1")" != "$(rxtot "$row2")" ] &&
+	ok "demo/n0 received total rose ($(rxtot "$row1") -> $(rxtot "$row2"))" || fail "rx total did not change"
+
+# Topology: live counters on the hops
+ui_keys 1 m
+ui_wait "qnm slirp helper" 5 >/dev/null && ok "topology of demo" || fail "no topology"
+ui_wait "sent " 5 >/dev/null && ok "topology shows the guest's counters" || fail "no counters on topology"
+
+# console
+ui_keys Escape l
+ui_wait "Serial console of demo" 3 >/dev/null && ok "console log opens" || fail "console"
+ui_expect "console shows the guest booting" "QNM-GUEST-UP"
+ui_keys Escape
+
+# a forward added on the Forwards screen applies to the running guest at once
+p2=$((port + 1000))
+ui_keys 3 n
+ui_wait "Guest port" 3 >/dev/null
+for ((i = 0; i < 8; i++)); do ui_screen | grep -q "^ *>Host port" && break; ui_keys Tab; done
+ui_type "$p2"
+ui_keys Tab Tab
+ui_type 80
+ui_keys F2
+ui_wait "applied live on demo NIC n0" 5 >/dev/null && ok "forward applied live" || fail "forward not applied live"
+page=$(timeout 3 wget -qO- "http://127.0.0.1:$p2/" 2>/dev/null)
+expect_contains "web page through the new forward" "demo guest" "$page"
+ui_keys 1
+
+# stop
+ui_keys x
+ui_wait "demo stopped" 40 >/dev/null && ok "stopped from the VMs screen" || fail "not stopped"
+ui_expect "state back to stopped" "stopped"
+ui_keys F10
+wait_for 5 ui_dead || fail "did not quit"
+expect_eq "exit status" 0 "$(ui_status)"
+finish
