@@ -156,6 +156,17 @@ int qnm_capture_list(const char *runtime_dir, const char *vm, struct qnm_capture
 	return 0;
 }
 
+static bool running(const char *runtime_dir, const char *vm)
+{
+	struct qnm_run_info info;
+	struct qnm_rundir rd;
+
+	qnm_rundir_init(&rd, runtime_dir, vm);
+	qnm_rundir_probe(&rd, &info);
+	qnm_rundir_clear(&rd);
+	return info.status == QNM_RUN_RUNNING || info.status == QNM_RUN_STARTING;
+}
+
 /* object-del @id; a VM that is gone means the capture ended with it. */
 static int del_filter(const char *runtime_dir, const char *vm, const char *id,
 		      struct qnm_err *err)
@@ -244,13 +255,17 @@ int qnm_capture_stop(const char *runtime_dir, const char *vm, const char *id,
 
 	if (qnm_str_empty(id) || strchr(id, '/') || strlen(id) > QNM_CAPTURE_ID_MAX)
 		return qnm_err_set(err, -EINVAL, "id", "'%s' is not a capture id", id ? id : "");
-	r = del_filter(runtime_dir, vm, id, err);
-	if (r)
-		return r;
 	path = record_path(runtime_dir, vm, id);
-	unlink(path);
+	if (access(path, F_OK) < 0 && !running(runtime_dir, vm)) {
+		free(path);
+		return qnm_err_set(err, -ENOENT, "id", "%s has no capture '%s' (and is not running)",
+				   vm, id);
+	}
+	r = del_filter(runtime_dir, vm, id, err);
+	if (!r)
+		unlink(path);
 	free(path);
-	return 0;
+	return r;
 }
 
 int qnm_capture_sweep(const char *runtime_dir, const char *vm, size_t *removed,

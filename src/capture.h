@@ -84,7 +84,8 @@ int qnm_capture_start(const char *runtime_dir, const char *vm, const char *nic, 
  * qnm_capture_stop() - remove the capture @id of VM @vm (QEMU closes the
  * file) and its record.
  * Return: 0 (also when the VM has stopped meanwhile: its captures ended with
- * it), or -errno.
+ * it), -ENOENT when there is no such record and the VM is not running,
+ * -EREMOTEIO when QEMU has no such object, or another -errno.
  */
 int qnm_capture_stop(const char *runtime_dir, const char *vm, const char *id,
 		     struct qnm_err *err);

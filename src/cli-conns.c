@@ -61,6 +61,8 @@ static int cmd_conns(struct qnm_ctx *ctx, int argc, char **argv)
 			ctx->json = true;
 		else if (strcmp(argv[i_arg], "--nic") == 0 && i_arg + 1 < argc)
 			only = argv[++i_arg];
+		else if (strcmp(argv[i_arg], "--nic") == 0)
+			return usage_error(ctx, "--nic needs a value");
 		else if (argv[i_arg][0] == '-') {
 			char msg[128];
 

@@ -21,7 +21,9 @@ while [ "$(cat /sys/class/net/eth0/carrier)" != 1 ] && [ $n -lt 600 ]; do
 done
 qnm_dhcp eth0
 echo QNM-DHCP-DONE
-sleep 600
+# Steady traffic (a refused TCP connection to 10.0.2.2:9 every 0.3 s), so a
+# capture file that stops growing really means the capture is gone.
+while true; do nc 10.0.2.2 9 </dev/null 2>/dev/null; sleep 0.3; done
 EOS
 guest_define vm "$T/guest.sh"
 "$QNM" nic add vm model="$M" backend="$BE" ipv6=off link=down >/dev/null || fatal "nic add failed"
@@ -75,10 +77,28 @@ else
 fi
 echo "$out" | sed 's/^/  | /'
 
+# A capture whose qnm is SIGKILLed stays in QEMU: listed as orphaned, removed by the next one.
+"$QNM" capture vm "$NIC" "$T/orphan.pcap" >"$T/orphan.out" 2>&1 &
+OC=$!
+wait_for 10 grep -q '^capturing' "$T/orphan.out" || fail "$BE: second capture did not start"
+kill -9 $OC
+wait $OC 2>/dev/null
+expect_contains "$BE: a capture whose qnm died is listed as such" "owner gone" \
+	"$("$QNM" capture vm --list)"
+s0=$(stat -c %s "$T/orphan.pcap")
+sleep 1
+check "$BE: ... and QEMU still writes its file" test "$(stat -c %s "$T/orphan.pcap")" -gt "$s0"
+
 # --seconds and --json, with --force over the file just written.
-out=$("$QNM" capture vm "$NIC" "$T/cap/dhcp.pcap" --force --seconds 1 --json)
+out=$("$QNM" capture vm "$NIC" "$T/cap/dhcp.pcap" --force --seconds 1 --json 2>"$T/err")
 expect_eq "$BE: --seconds 1 --force --json succeeds" 0 $?
 expect_contains "$BE: ... and reports the end" 'time is up' "$out"
+expect_contains "$BE: ... after removing the orphaned capture" "removed 1 capture(s) left by a qnm" \
+	"$(cat "$T/err")"
+expect_eq "$BE: no capture left after that" "no captures on vm" "$("$QNM" capture vm --list)"
+s1=$(stat -c %s "$T/orphan.pcap")
+sleep 1
+expect_eq "$BE: the orphaned capture's file no longer grows" "$s1" "$(stat -c %s "$T/orphan.pcap")"
 
 "$QNM" stop vm --force >/dev/null
 finish
