@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define RECORD_PREFIX "capture-"
+#define RECORD_PREFIX  "capture-"
 #define QMP_TIMEOUT_MS 5000
 
 int qnm_capture_check_path(const char *file, bool force, struct qnm_err *err)
@@ -71,8 +71,8 @@ static int record_write(const char *runtime_dir, const char *vm, const struct qn
 			struct qnm_err *err)
 {
 	char *path = record_path(runtime_dir, vm, c->id);
-	char *text = xasprintf("owner=%ld\nnic=%s\nfile=%s\nstarted=%lld\n", (long)c->owner,
-			       c->nic, c->file, c->started);
+	char *text = xasprintf("owner=%ld\nnic=%s\nfile=%s\nstarted=%lld\n", (long)c->owner, c->nic,
+			       c->file, c->started);
 	int r = qnm_atomic_write(path, text, strlen(text), 0600, err);
 
 	free(text);
@@ -168,8 +168,7 @@ static bool running(const char *runtime_dir, const char *vm)
 }
 
 /* object-del @id; a VM that is gone means the capture ended with it. */
-static int del_filter(const char *runtime_dir, const char *vm, const char *id,
-		      struct qnm_err *err)
+static int del_filter(const char *runtime_dir, const char *vm, const char *id, struct qnm_err *err)
 {
 	json_object *args;
 	struct qnm_qmp *q;
@@ -209,7 +208,8 @@ int qnm_capture_start(const char *runtime_dir, const char *vm, const char *nic, 
 	if (r)
 		return r;
 	if (qnm_str_empty(nic) || strlen(nic) >= sizeof(c.nic) || strchr(nic, '/'))
-		return qnm_err_set(err, -EINVAL, "nic", "nic: '%s' is not a NIC id", nic ? nic : "");
+		return qnm_err_set(err, -EINVAL, "nic", "nic: '%s' is not a NIC id",
+				   nic ? nic : "");
 	r = qnm_runner_qmp(runtime_dir, vm, &q, err);
 	if (r)
 		return r;
@@ -247,8 +247,7 @@ out:
 	return r;
 }
 
-int qnm_capture_stop(const char *runtime_dir, const char *vm, const char *id,
-		     struct qnm_err *err)
+int qnm_capture_stop(const char *runtime_dir, const char *vm, const char *id, struct qnm_err *err)
 {
 	char *path;
 	int r;
@@ -258,8 +257,8 @@ int qnm_capture_stop(const char *runtime_dir, const char *vm, const char *id,
 	path = record_path(runtime_dir, vm, id);
 	if (access(path, F_OK) < 0 && !running(runtime_dir, vm)) {
 		free(path);
-		return qnm_err_set(err, -ENOENT, "id", "%s has no capture '%s' (and is not running)",
-				   vm, id);
+		return qnm_err_set(err, -ENOENT, "id",
+				   "%s has no capture '%s' (and is not running)", vm, id);
 	}
 	r = del_filter(runtime_dir, vm, id, err);
 	if (!r)
@@ -268,8 +267,7 @@ int qnm_capture_stop(const char *runtime_dir, const char *vm, const char *id,
 	return r;
 }
 
-int qnm_capture_sweep(const char *runtime_dir, const char *vm, size_t *removed,
-		      struct qnm_err *err)
+int qnm_capture_sweep(const char *runtime_dir, const char *vm, size_t *removed, struct qnm_err *err)
 {
 	struct qnm_capture *v;
 	size_t n, i, k = 0;

@@ -87,8 +87,7 @@ int qnm_capture_start(const char *runtime_dir, const char *vm, const char *nic, 
  * it), -ENOENT when there is no such record and the VM is not running,
  * -EREMOTEIO when QEMU has no such object, or another -errno.
  */
-int qnm_capture_stop(const char *runtime_dir, const char *vm, const char *id,
-		     struct qnm_err *err);
+int qnm_capture_stop(const char *runtime_dir, const char *vm, const char *id, struct qnm_err *err);
 
 /**
  * qnm_capture_list() - the captures recorded for VM @vm.

@@ -186,7 +186,7 @@ static void wait_end(pid_t qemu, int seconds, char *why, size_t len)
 		if (seconds > 0) {
 			clock_gettime(CLOCK_MONOTONIC, &t);
 			left = (long long)seconds * 1000 - ((t.tv_sec - t0.tv_sec) * 1000LL +
-							   (t.tv_nsec - t0.tv_nsec) / 1000000);
+							    (t.tv_nsec - t0.tv_nsec) / 1000000);
 			if (left <= 0)
 				break;
 		}
@@ -226,7 +226,8 @@ static int do_capture(struct qnm_ctx *ctx, const struct capture_args *a)
 
 	if (a->seconds) {
 		if (qnm_parse_uint(a->seconds, 1, 86400, &seconds))
-			return usage_error(ctx, "--seconds must be a number of seconds, 1 to 86400");
+			return usage_error(ctx,
+					   "--seconds must be a number of seconds, 1 to 86400");
 	}
 	if (a->maxlen) {
 		if (qnm_parse_uint(a->maxlen, 64, 65536, &v))
@@ -238,7 +239,8 @@ static int do_capture(struct qnm_ctx *ctx, const struct capture_args *a)
 		return qnm_cli_error(ctx, "capture", &err);
 	vm = qnm_model_find_vm(&ctx->model, a->vm);
 	if (!vm) {
-		fprintf(ctx->errout, "qnm: capture: no VM named '%s' (qnm list shows them)\n", a->vm);
+		fprintf(ctx->errout, "qnm: capture: no VM named '%s' (qnm list shows them)\n",
+			a->vm);
 		return 1;
 	}
 	if (!qnm_vm_find_nic(vm, a->nic)) {
@@ -254,8 +256,9 @@ static int do_capture(struct qnm_ctx *ctx, const struct capture_args *a)
 	}
 	/* A capture left by a qnm that died would write until the guest stops. */
 	if (qnm_capture_sweep(ctx->paths.runtime_dir, a->vm, &swept, &err) == 0 && swept)
-		fprintf(ctx->errout, "qnm: capture: removed %zu capture(s) left by a qnm that "
-				     "is gone\n",
+		fprintf(ctx->errout,
+			"qnm: capture: removed %zu capture(s) left by a qnm that "
+			"is gone\n",
 			swept);
 	qnm_err_clear(&err);
 	r = qnm_capture_start(ctx->paths.runtime_dir, a->vm, a->nic, file, &o, &c, &err);

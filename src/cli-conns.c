@@ -23,7 +23,8 @@ static json_object *conn_json(const struct qnm_nic *nic, const struct qnm_conn *
 	json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "nic", json_object_new_string(nic->id));
-	json_object_object_add(o, "backend", json_object_new_string(qnm_backend_name(nic->backend)));
+	json_object_object_add(o, "backend",
+			       json_object_new_string(qnm_backend_name(nic->backend)));
 	json_object_object_add(o, "proto", json_object_new_string(c->proto));
 	json_object_object_add(o, "dir", json_object_new_string(qnm_conn_dir_name(c->dir)));
 	json_object_object_add(o, "state", json_object_new_string(c->state));
@@ -91,8 +92,8 @@ static int cmd_conns(struct qnm_ctx *ctx, int argc, char **argv)
 	if (ctx->json)
 		arr = json_object_new_array();
 	else
-		fprintf(ctx->out, "%-6s %-5s %-6s %-13s %-21s %-21s %6s %6s\n", "NIC", "PROTO", "DIR",
-			"STATE", "GUEST", "REMOTE", "RECVQ", "SENDQ");
+		fprintf(ctx->out, "%-6s %-5s %-6s %-13s %-21s %-21s %6s %6s\n", "NIC", "PROTO",
+			"DIR", "STATE", "GUEST", "REMOTE", "RECVQ", "SENDQ");
 	for (i = 0; i < vm->nnics; i++) {
 		const struct qnm_nic *nic = &vm->nics[i];
 		struct qnm_conn *v;
@@ -102,8 +103,9 @@ static int cmd_conns(struct qnm_ctx *ctx, int argc, char **argv)
 			continue;
 		if (nic->backend != QNM_BACKEND_USER && nic->backend != QNM_BACKEND_SLIRP) {
 			if (only) {
-				fprintf(ctx->errout, "qnm: conns: nic[%s] is a %s NIC: only user and "
-						     "slirp NICs have a connection table\n",
+				fprintf(ctx->errout,
+					"qnm: conns: nic[%s] is a %s NIC: only user and "
+					"slirp NICs have a connection table\n",
 					nic->id, qnm_backend_name(nic->backend));
 				rc = 1;
 			}
@@ -127,8 +129,8 @@ static int cmd_conns(struct qnm_ctx *ctx, int argc, char **argv)
 	}
 	if (arr)
 		fprintf(ctx->out, "%s\n",
-			json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
-								    JSON_C_TO_STRING_NOSLASHESCAPE));
+			json_object_to_json_string_ext(
+				arr, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(arr);
 	if (!asked && !only) {
 		fprintf(ctx->errout, "qnm: conns: %s has no user or slirp NIC\n", name);

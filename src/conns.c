@@ -155,8 +155,9 @@ int qnm_conns_parse(const char *text, const char *net, struct qnm_conn **v, size
 		r = len >= sizeof(line) ? -EINVAL : parse_row(line, netaddr, mask, &c);
 		if (r < 0) {
 			free(out);
-			return qnm_err_set(err, -EINVAL, "", "connection table, line %zu: cannot "
-							     "read '%.80s'",
+			return qnm_err_set(err, -EINVAL, "",
+					   "connection table, line %zu: cannot "
+					   "read '%.80s'",
 					   lineno, line);
 		}
 		if (r > 0) {
@@ -226,8 +227,8 @@ static int query_slirp(const char *rundir, const struct qnm_nic *nic, char **tex
 	return r;
 }
 
-static int query_user(const char *runtime_dir, const struct qnm_vm *vm,
-		      const struct qnm_nic *nic, char **text, struct qnm_err *err)
+static int query_user(const char *runtime_dir, const struct qnm_vm *vm, const struct qnm_nic *nic,
+		      char **text, struct qnm_err *err)
 {
 	struct qnm_qmp *q;
 	char *hmp = NULL;
@@ -258,8 +259,9 @@ int qnm_conns_query(const char *runtime_dir, const struct qnm_vm *vm, const stru
 	*v = NULL;
 	*n = 0;
 	if (nic->backend != QNM_BACKEND_USER && nic->backend != QNM_BACKEND_SLIRP)
-		return qnm_err_set(err, -EOPNOTSUPP, "", "nic[%s]: only user and slirp NICs have a "
-							 "connection table",
+		return qnm_err_set(err, -EOPNOTSUPP, "",
+				   "nic[%s]: only user and slirp NICs have a "
+				   "connection table",
 				   nic->id);
 	qnm_rundir_init(&rd, runtime_dir, vm->name);
 	qnm_rundir_probe(&rd, &info);

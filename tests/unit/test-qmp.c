@@ -30,11 +30,11 @@
 
 #include "qmp.h"
 
-#define GREETING                                                                            \
-	"{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 22, \"minor\": 2, \"major\": 7}, "  \
+#define GREETING                                                                                   \
+	"{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 22, \"minor\": 2, \"major\": 7}, "         \
 	"\"package\": \"Debian\"}, \"capabilities\": [\"oob\"]}}\r\n"
-#define EVENT(name)                                                                         \
-	"{\"timestamp\": {\"seconds\": 1700000000, \"microseconds\": 42}, \"event\": \"" name \
+#define EVENT(name)                                                                                \
+	"{\"timestamp\": {\"seconds\": 1700000000, \"microseconds\": 42}, \"event\": \"" name      \
 	"\", \"data\": {\"guest\": false}}\r\n"
 
 static void put(int fd, const char *s)
@@ -118,7 +118,7 @@ static void test_return_and_events_between(void **state)
 	/* The reply to command 1 arrives after two events. */
 	snprintf(buf, sizeof(buf),
 		 EVENT("STOP") EVENT("RESUME") "{\"return\": {\"status\": \"running\", "
-						"\"running\": true}, \"id\": 1}\r\n");
+					       "\"running\": true}, \"id\": 1}\r\n");
 	put(p->peer, buf);
 	assert_int_equal(qnm_qmp_execute(p->q, "query-status", NULL, &ret, 2000, &err), 0);
 	assert_non_null(ret);
@@ -168,8 +168,9 @@ static void test_replies_out_of_order(void **state)
 	assert_int_equal(qnm_qmp_send(p->q, "b", NULL, &b, &err), 0);
 	assert_int_not_equal(a, b);
 	assert_int_equal(qnm_qmp_take_reply(p->q, a, NULL, &err), -EAGAIN);
-	snprintf(err.msg, sizeof(err.msg), "{\"return\": \"B\", \"id\": %u}\n"
-					   "{\"return\": \"A\", \"id\": %u}\n",
+	snprintf(err.msg, sizeof(err.msg),
+		 "{\"return\": \"B\", \"id\": %u}\n"
+		 "{\"return\": \"A\", \"id\": %u}\n",
 		 b, a);
 	put(p->peer, err.msg);
 	while (qnm_qmp_read(p->q, &err) == 0)
