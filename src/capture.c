@@ -102,6 +102,24 @@ static void record_parse(char *text, struct qnm_capture *c)
 	}
 }
 
+bool qnm_capture_owner_alive(const struct qnm_capture *c)
+{
+	char path[64], *buf = NULL;
+	size_t len, i;
+	bool found = false;
+
+	if (c->owner <= 0 || !qnm_pid_alive(c->owner))
+		return false;
+	/* A recycled pid runs something else: its arguments hold no "capture". */
+	snprintf(path, sizeof(path), "/proc/%ld/cmdline", (long)c->owner);
+	if (qnm_read_file(path, 1u << 20, &buf, &len))
+		return false;
+	for (i = 0; i + 7 <= len && !found; i++)
+		found = memcmp(buf + i, "capture", 7) == 0;
+	free(buf);
+	return found;
+}
+
 static int cmp_capture(const void *a, const void *b)
 {
 	return strcmp(((const struct qnm_capture *)a)->id, ((const struct qnm_capture *)b)->id);
@@ -281,7 +299,7 @@ int qnm_capture_sweep(const char *runtime_dir, const char *vm, size_t *removed, 
 	for (i = 0; i < n; i++) {
 		struct qnm_err e2;
 
-		if (v[i].owner > 0 && qnm_pid_alive(v[i].owner))
+		if (qnm_capture_owner_alive(&v[i]))
 			continue;
 		qnm_err_clear(&e2);
 		r = qnm_capture_stop(runtime_dir, vm, v[i].id, &e2);

@@ -98,8 +98,15 @@ int qnm_capture_list(const char *runtime_dir, const char *vm, struct qnm_capture
 		     struct qnm_err *err);
 
 /**
+ * qnm_capture_owner_alive() - whether the qnm process that owns @c still runs
+ * (its pid is alive and its command line is a capture, so a recycled pid does
+ * not keep an orphaned capture alive).
+ */
+bool qnm_capture_owner_alive(const struct qnm_capture *c);
+
+/**
  * qnm_capture_sweep() - remove the captures of VM @vm whose owning qnm
- * process is gone.
+ * process is gone (qnm_capture_owner_alive()).
  * @removed: how many were removed (may be NULL).
  * Return: 0 or -errno (the first failure; the others are still tried).
  */

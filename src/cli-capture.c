@@ -128,8 +128,9 @@ static int do_list(struct qnm_ctx *ctx, const struct capture_args *a)
 			json_object_object_add(o, "nic", json_object_new_string(v[i].nic));
 			json_object_object_add(o, "file", json_object_new_string(v[i].file));
 			json_object_object_add(o, "owner_pid", json_object_new_int64(v[i].owner));
-			json_object_object_add(o, "owner_alive",
-					       json_object_new_boolean(qnm_pid_alive(v[i].owner)));
+			json_object_object_add(
+				o, "owner_alive",
+				json_object_new_boolean(qnm_capture_owner_alive(&v[i])));
 			json_object_object_add(o, "started", json_object_new_int64(v[i].started));
 			json_object_array_add(arr, o);
 		}
@@ -141,7 +142,7 @@ static int do_list(struct qnm_ctx *ctx, const struct capture_args *a)
 		for (i = 0; i < n; i++)
 			fprintf(ctx->out, "%-28s %-8s %-8ld %s%s\n", v[i].id, v[i].nic,
 				(long)v[i].owner, v[i].file,
-				qnm_pid_alive(v[i].owner) ? "" : "  (owner gone)");
+				qnm_capture_owner_alive(&v[i]) ? "" : "  (owner gone)");
 	}
 	free(v);
 	return 0;
