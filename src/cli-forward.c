@@ -15,6 +15,8 @@
 
 #include "cli.h"
 #include "nft.h"
+#include "owner.h"
+#include "portowner.h"
 #include "validate.h"
 
 #include <errno.h>
@@ -98,6 +100,20 @@ static int net_is_up(const struct qnm_network *net, struct qnm_err *err)
 	if (!if_nametoindex(net->bridge))
 		return 0;
 	return qnm_nft_table_exists(err);
+}
+
+/* whether qnm recorded network @name as up in this namespace */
+static bool recorded_up(struct qnm_ctx *ctx, const char *name)
+{
+	struct qnm_owner own;
+	struct qnm_err err;
+	bool up;
+
+	if (qnm_owner_open(&own, ctx->paths.runtime_dir, &err) < 0)
+		return false;
+	up = qnm_owner_find(&own, QNM_OWN_NET, name) != NULL;
+	qnm_owner_clear(&own);
+	return up;
 }
 
 /* ---- list ---- */
@@ -327,6 +343,13 @@ static int vm_change(struct qnm_ctx *ctx, bool add, const struct target *t,
 		qnm_fwd_format(&nic->user.fwd[idx], d, sizeof(d));
 		qnm_fwd_del(&nic->user.fwd, &nic->user.nfwd, (size_t)idx);
 	}
+	/* a new host port must be free now: name the process holding it, not QEMU's
+	 * "Could not set up host forwarding rule" at the next start */
+	if (add && (qnm_ctx_check_vm(ctx, vm, vm->name, &err) ||
+		    qnm_port_check(f->proto, f->host_addr, f->host_port, &err))) {
+		r = qnm_cli_error(ctx, "forward", &err);
+		goto out;
+	}
 	if (save_vm(ctx, vm, &err)) {
 		r = qnm_cli_error(ctx, "forward", &err);
 		goto out;
@@ -395,6 +418,10 @@ static int net_change(struct qnm_ctx *ctx, bool add, const struct target *t,
 		r = qnm_cli_error(ctx, "forward", &err);
 		goto out;
 	}
+	if (!up && recorded_up(ctx, net->name))
+		fprintf(ctx->errout, "qnm: forward: note: network %s is up but table inet qnm is "
+				     "missing (deleted outside qnm?): 'qnm net up %s' re-creates it\n",
+			net->name, net->name);
 	fprintf(ctx->out, "%s forward %s %s network %s (%s)\n", add ? "added" : "removed", d,
 		add ? "to" : "from", net->name,
 		up ? "applied to the live table" : "network is down: applied when it comes up");

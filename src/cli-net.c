@@ -277,7 +277,13 @@ static int net_show(struct qnm_ctx *ctx, const struct net_flags *f, int argc, ch
 
 		fputs(text, ctx->out);
 		free(text);
-		fprintf(ctx->out, "\n# state: %s\n", net_state(l, have_own ? &own : NULL, net));
+		const char *st = net_state(l, have_own ? &own : NULL, net);
+
+		fprintf(ctx->out, "\n# state: %s\n", st);
+		if (strcmp(st, "broken") == 0)
+			fprintf(ctx->out, "# qnm brought it up but bridge %s is gone (removed outside "
+					  "qnm?); 'qnm net down %s' cleans up\n",
+				net->bridge, net->name);
 		if (li)
 			fprintf(ctx->out, "# bridge %s: %s, rx %llu bytes / %llu packets, tx %llu "
 					  "bytes / %llu packets\n",
@@ -566,10 +572,10 @@ static int cmd_links(struct qnm_ctx *ctx, int argc, char **argv)
 				(unsigned long long)li->stats[QNM_STAT_RX_PACKETS],
 				(unsigned long long)li->stats[QNM_STAT_TX_BYTES],
 				(unsigned long long)li->stats[QNM_STAT_TX_PACKETS],
-				(unsigned long long)(li->stats[QNM_STAT_RX_ERRORS] +
-						     li->stats[QNM_STAT_TX_ERRORS]),
-				(unsigned long long)(li->stats[QNM_STAT_RX_DROPPED] +
-						     li->stats[QNM_STAT_TX_DROPPED]),
+				(unsigned long long)li->stats[QNM_STAT_RX_ERRORS] +
+					li->stats[QNM_STAT_TX_ERRORS],
+				(unsigned long long)li->stats[QNM_STAT_RX_DROPPED] +
+					li->stats[QNM_STAT_TX_DROPPED],
 				li->mac[0] ? li->mac : "-");
 		}
 	}

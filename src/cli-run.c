@@ -11,6 +11,7 @@
 #include "qmp.h"
 #include "rundir.h"
 #include "runner.h"
+#include "slirp-helper.h"
 #include "validate.h"
 
 #include <errno.h>
@@ -231,6 +232,41 @@ const struct qnm_cli_cmd qnm_cmd_start = {
 
 /* ---- stop ---- */
 
+/*
+ * Sentences about slirp helpers of the running VM @name that died while
+ * QEMU runs (their NIC has no network then), appended to @out.
+ */
+static void dead_helpers(struct qnm_ctx *ctx, const char *name, struct qnm_strv *out)
+{
+	const struct qnm_vm *vm = qnm_model_find_vm(&ctx->model, name);
+	struct qnm_rundir rd;
+	size_t i;
+
+	if (!vm)
+		return;
+	qnm_rundir_init(&rd, ctx->paths.runtime_dir, name);
+	for (i = 0; i < vm->nnics; i++) {
+		char *path, *text = NULL;
+		size_t len;
+		long pid;
+
+		if (vm->nics[i].backend != QNM_BACKEND_SLIRP)
+			continue;
+		path = qnm_slirp_pid_path(rd.path, &vm->nics[i]);
+		if (qnm_read_file(path, 64, &text, &len) == 0) {
+			pid = strtol(text, NULL, 10);
+			if (pid > 0 && !qnm_pid_alive((pid_t)pid))
+				qnm_strv_addf(out, "the slirp helper of NIC %s (pid %ld) is gone: that "
+						   "NIC has no network until the VM is restarted "
+						   "(see %s/slirp-%s.log)",
+					      vm->nics[i].id, pid, rd.path, vm->nics[i].id);
+		}
+		free(text);
+		free(path);
+	}
+	qnm_rundir_clear(&rd);
+}
+
 static int cmd_stop(struct qnm_ctx *ctx, int argc, char **argv)
 {
 	bool force = false;
@@ -240,7 +276,9 @@ static int cmd_stop(struct qnm_ctx *ctx, int argc, char **argv)
 	struct qnm_stop_opts so = { 0 };
 	struct qnm_err err;
 	char how[256] = "", *pos[1];
+	struct qnm_strv dead;
 	int npos, r;
+	size_t i;
 
 	r = parse_opts(ctx, &qnm_cmd_stop, argc, argv, opts, QNM_ARRAY_SIZE(opts), pos, 1, &npos);
 	if (r)
@@ -253,6 +291,13 @@ static int cmd_stop(struct qnm_ctx *ctx, int argc, char **argv)
 	if (r)
 		return r;
 	so.force = force;
+	qnm_strv_init(&dead);
+	qnm_err_clear(&err);
+	if (qnm_ctx_load(ctx, &err) == 0) /* only for the note: stop works without it */
+		dead_helpers(ctx, pos[0], &dead);
+	for (i = 0; i < dead.n; i++)
+		fprintf(ctx->errout, "qnm: stop: note: %s\n", dead.v[i]);
+	qnm_strv_free(&dead);
 	qnm_err_clear(&err);
 	r = qnm_runner_stop(ctx->paths.runtime_dir, pos[0], &so, how, sizeof(how), &err);
 	if (r)
@@ -282,9 +327,11 @@ const struct qnm_cli_cmd qnm_cmd_stop = {
 /* ---- status ---- */
 
 static json_object *status_json(const char *name, const struct qnm_rundir *rd,
-				const struct qnm_run_info *ri, const char *qstate, bool configured)
+				const struct qnm_run_info *ri, const char *qstate, bool configured,
+				const struct qnm_strv *problems)
 {
-	json_object *j = json_object_new_object();
+	json_object *j = json_object_new_object(), *a;
+	size_t i;
 
 	json_object_object_add(j, "name", json_object_new_string(name));
 	json_object_object_add(j, "status", json_object_new_string(qnm_run_status_name(ri->status)));
@@ -298,6 +345,12 @@ static json_object *status_json(const char *name, const struct qnm_rundir *rd,
 	}
 	if (qstate)
 		json_object_object_add(j, "qemu_state", json_object_new_string(qstate));
+	if (problems->n) {
+		a = json_object_new_array();
+		for (i = 0; i < problems->n; i++)
+			json_object_array_add(a, json_object_new_string(problems->v[i]));
+		json_object_object_add(j, "problems", a);
+	}
 	if (ri->status == QNM_RUN_STOPPED || ri->status == QNM_RUN_CRASHED) {
 		char *tail = qnm_rundir_tail(rd->serial, TAIL_LINES);
 
@@ -309,9 +362,11 @@ static json_object *status_json(const char *name, const struct qnm_rundir *rd,
 }
 
 static void status_text(struct qnm_ctx *ctx, const char *name, const struct qnm_rundir *rd,
-			const struct qnm_run_info *ri, const char *qstate, bool verbose)
+			const struct qnm_run_info *ri, const char *qstate, bool verbose,
+			const struct qnm_strv *problems)
 {
 	char extra[160] = "";
+	size_t i;
 
 	if (ri->status == QNM_RUN_RUNNING || ri->status == QNM_RUN_STARTING) {
 		long long up = ri->started ? (long long)time(NULL) - ri->started : 0;
@@ -322,6 +377,8 @@ static void status_text(struct qnm_ctx *ctx, const char *name, const struct qnm_
 		snprintf(extra, sizeof(extra), "%s", ri->reason);
 	}
 	fprintf(ctx->out, "%-16s %-9s %s\n", name, qnm_run_status_name(ri->status), extra);
+	for (i = 0; i < problems->n; i++)
+		fprintf(ctx->out, "  problem: %s\n", problems->v[i]);
 	if (verbose && (ri->status == QNM_RUN_CRASHED || ri->status == QNM_RUN_STOPPED)) {
 		char *tail = qnm_rundir_tail(rd->serial, TAIL_LINES);
 
@@ -353,15 +410,21 @@ static void status_one(struct qnm_ctx *ctx, const char *name, bool configured, b
 	struct qnm_rundir rd;
 	char qs[32];
 	const char *qstate = NULL;
+	struct qnm_strv problems;
 
 	qnm_rundir_init(&rd, ctx->paths.runtime_dir, name);
 	qnm_rundir_probe(&rd, &ri);
 	if (ri.status == QNM_RUN_RUNNING && qemu_state(&rd, qs, sizeof(qs)))
 		qstate = qs;
+	qnm_strv_init(&problems);
+	if (ri.status == QNM_RUN_RUNNING)
+		dead_helpers(ctx, name, &problems);
 	if (arr)
-		json_object_array_add(arr, status_json(name, &rd, &ri, qstate, configured));
+		json_object_array_add(arr,
+				      status_json(name, &rd, &ri, qstate, configured, &problems));
 	else
-		status_text(ctx, name, &rd, &ri, qstate, verbose);
+		status_text(ctx, name, &rd, &ri, qstate, verbose, &problems);
+	qnm_strv_free(&problems);
 	qnm_rundir_clear(&rd);
 }
 
@@ -652,7 +715,7 @@ static int cmd_demo(struct qnm_ctx *ctx, int argc, char **argv)
 		"  qnm link %s n0 down           unplug its cable (and 'up' to plug it back)\n"
 		"  qnm stop %s                   power it off\n",
 		start ? "" : "  qnm start demo                 boot it (about 3 s without KVM)\n",
-		DEMO_VM, vm->nnics && vm->nics[0].user.nfwd ? vm->nics[0].user.fwd[0].host_port : 0,
+		DEMO_VM, vm->nnics && vm->nics[0].user.nfwd ? (unsigned)vm->nics[0].user.fwd[0].host_port : 0u,
 		DEMO_VM, DEMO_VM);
 	return 0;
 }

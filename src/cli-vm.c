@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "cmdline.h"
 #include "mac.h"
+#include "portowner.h"
 #include "validate.h"
 
 #include <errno.h>
@@ -59,6 +60,32 @@ static int commit_vm(struct qnm_ctx *ctx, const char *cmd, struct qnm_vm *vm, co
 
 	qnm_err_clear(&err);
 	if (qnm_ctx_save_vm(ctx, vm, old_name, &err))
+		return qnm_cli_error(ctx, cmd, &err);
+	return 0;
+}
+
+/*
+ * Host forwards that @nic gains (compared with @before, its state in the saved
+ * VM, or NULL) must be free now: the process holding one is named here rather
+ * than by QEMU's "Could not set up host forwarding rule" at the next start.
+ */
+static int check_new_ports(struct qnm_ctx *ctx, const char *cmd, const struct qnm_vm *vm,
+			   const char *old_name, const struct qnm_nic *before,
+			   const struct qnm_nic *nic)
+{
+	struct qnm_err err;
+	char field[64];
+	bool was_user = before && (before->backend == QNM_BACKEND_USER ||
+				   before->backend == QNM_BACKEND_SLIRP);
+
+	if (nic->backend != QNM_BACKEND_USER && nic->backend != QNM_BACKEND_SLIRP)
+		return 0;
+	qnm_err_clear(&err);
+	if (qnm_ctx_check_vm(ctx, vm, old_name, &err))
+		return qnm_cli_error(ctx, cmd, &err);
+	snprintf(field, sizeof(field), "nic[%s].hostfwd", nic->id);
+	if (qnm_port_check_fwds(was_user ? before->user.fwd : NULL, was_user ? before->user.nfwd : 0,
+				nic->user.fwd, nic->user.nfwd, field, &err))
 		return qnm_cli_error(ctx, cmd, &err);
 	return 0;
 }
@@ -531,6 +558,9 @@ static int cmd_nic(struct qnm_ctx *ctx, int argc, char **argv)
 		if (!r)
 			r = assign_macs(ctx, "nic add", vm);
 		if (!r)
+			r = check_new_ports(ctx, "nic add", vm, orig->name, NULL,
+					    &vm->nics[vm->nnics - 1]);
+		if (!r)
 			r = commit_vm(ctx, "nic add", vm, orig->name);
 		if (!r)
 			fprintf(ctx->out, "added NIC '%s' to VM '%s' (%s, MAC %s, backend %s)\n",
@@ -567,6 +597,9 @@ static int cmd_nic(struct qnm_ctx *ctx, int argc, char **argv)
 							      nic_assign_cb, nic);
 			if (!r)
 				r = assign_macs(ctx, "nic set", vm);
+			if (!r)
+				r = check_new_ports(ctx, "nic set", vm, orig->name,
+						    qnm_vm_find_nic(orig, argv[3]), nic);
 			if (!r)
 				r = commit_vm(ctx, "nic set", vm, orig->name);
 		}

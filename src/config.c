@@ -128,7 +128,7 @@ bool qnm_problems_has_file(const struct qnm_problems *p, const char *file)
 
 static void problem_add(struct qnm_problems *p, const char *file, const char *msg)
 {
-	const char *c = strchr(msg, ':');
+	const char *c;
 	unsigned long line = 0;
 
 	if (!p)
@@ -850,6 +850,8 @@ int qnm_read_file(const char *path, size_t max, char **out, size_t *len)
 	ssize_t n;
 	int fd, r = 0;
 
+	*out = NULL;
+	*len = 0;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;

@@ -390,7 +390,6 @@ static int extract_vmlinux(const char *bz, const char *out, const char *tmpdir,
 				goto out;
 			if (r == 0 && is_elf64(out))
 				goto out;
-			r = -EINVAL;
 		}
 	}
 	r = qnm_err_set(err, -EINVAL, "kernel",

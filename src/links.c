@@ -417,6 +417,7 @@ static int get_link(struct qnm_links *l, const char *name, const char *action,
 {
 	int r;
 
+	*out = NULL;
 	if (!qnm_valid_ifname(name))
 		return qnm_err_set(err, -EINVAL, "", "%s: '%s' is not a valid interface name",
 				   action, name);
@@ -534,6 +535,7 @@ static int make_addr(int ifindex, const char *addr, unsigned prefix, const char 
 	struct nl_addr *local;
 	struct in_addr in;
 
+	*out = NULL;
 	if (inet_pton(AF_INET, addr, &in) != 1 || prefix < 1 || prefix > 32)
 		return qnm_err_set(err, -EINVAL, "", "%s: '%s/%u' is not an IPv4 address/prefix",
 				   action, addr, prefix);

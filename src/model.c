@@ -42,6 +42,7 @@ static const char *name_of(unsigned v, const char *const *names, size_t n)
 	{                                                                 \
 		return name_of((unsigned)v, table, QNM_ARRAY_SIZE(table)); \
 	}                                                                 \
+	/* NOLINTNEXTLINE(bugprone-macro-parentheses): type is a type */  \
 	int qnm_##fn##_parse(const char *s, type *out)                    \
 	{                                                                 \
 		int v, r = parse_name(s, table, QNM_ARRAY_SIZE(table), &v); \

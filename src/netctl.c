@@ -482,10 +482,17 @@ int qnm_net_down(struct qnm_netctl *nc, struct qnm_model *m, const char *name,
 
 	/* 1. nftables first: needs CAP_NET_ADMIN, all or nothing. */
 	upset_build(nc, m, name, NULL, &s);
-	if (s.n || qnm_owner_find(&nc->owner, QNM_OWN_NFT, NFT_REC))
+	if (s.n || qnm_owner_find(&nc->owner, QNM_OWN_NFT, NFT_REC)) {
+		struct qnm_err e;
+
+		qnm_err_clear(&e);
+		if (qnm_nft_table_exists(&e) == 0)
+			qnm_strv_addf(notes, "table inet qnm was already gone (deleted outside qnm)%s",
+				      s.n ? "; re-created for the networks still up" : "");
 		r = nft_sync(nc, &s, err);
-	else
+	} else {
 		r = 0;
+	}
 	if (r < 0) {
 		upset_free(&s);
 		goto fail;
@@ -539,8 +546,11 @@ int qnm_net_down(struct qnm_netctl *nc, struct qnm_model *m, const char *name,
 	/* 5. the bridge, only when qnm made it. */
 	if (qnm_owner_find(&nc->owner, QNM_OWN_BRIDGE, bridge)) {
 		r = qnm_links_delete(nc->links, bridge, err);
-		if (r == -ENODEV)
+		if (r == -ENODEV) {
+			qnm_strv_addf(notes, "bridge %s was already gone (removed outside qnm)",
+				      bridge);
 			r = 0;
+		}
 		if (r == 0)
 			r = qnm_owner_remove(&nc->owner, QNM_OWN_BRIDGE, bridge, err);
 		if (r < 0)

@@ -989,7 +989,7 @@ static int nl_get(uint16_t type, uint16_t family, uint16_t flags,
 		  void (*fill)(struct nlmsghdr *, const void *), const void *fill_arg, mnl_cb_t cb,
 		  void *data, const char *action, struct qnm_err *err)
 {
-	char *buf = xmalloc(MNL_SOCKET_BUFFER_SIZE * 4);
+	char *buf = xcalloc(1, MNL_SOCKET_BUFFER_SIZE * 4); /* requests go out whole */
 	struct mnl_socket *nl;
 	struct nlmsghdr *nlh;
 	uint32_t seq = (uint32_t)time(NULL), portid;

@@ -207,6 +207,7 @@ int qnm_qmp_send(struct qnm_qmp *q, const char *cmd, json_object *args, unsigned
 	size_t len, off = 0;
 	int r = 0;
 
+	*id = 0;
 	if (q->eof) {
 		if (args)
 			json_object_put(args);

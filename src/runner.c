@@ -17,6 +17,9 @@
 #include "config.h"
 #include "links.h"
 #include "qmp.h"
+#include "bridgeconf.h"
+#include "doctor.h"
+#include "portowner.h"
 #include "slirp-helper.h"
 #include "tuntap.h"
 
@@ -34,6 +37,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -96,8 +100,19 @@ static int check_fwd_ports(const struct qnm_vm *vm, const struct qnm_nic *nic,
 	for (i = 0; i < nic->user.nfwd; i++) {
 		const struct qnm_fwd *f = &nic->user.fwd[i];
 		struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(f->host_port) };
-		int fd, one = 1, e = 0;
+		int fd, one = 1, e = 0, r;
 		char field[64];
+
+		/* First ask the kernel who holds the port, to name the process. */
+		snprintf(field, sizeof(field), "nic[%s].hostfwd", nic->id);
+		r = qnm_port_check(f->proto, f->host_addr, f->host_port, err);
+		if (r == -EADDRINUSE || r == -EACCES) {
+			qnm_err_prefix(err, "%s", field);
+			if (err)
+				qnm_strlcpy(err->field, field, sizeof(err->field));
+			return r;
+		}
+		/* Sockets could not be listed: fall back to trying the bind. */
 
 		if (f->host_addr[0] && inet_pton(AF_INET, f->host_addr, &sa.sin_addr) != 1)
 			continue; /* the validator reports bad addresses */
@@ -274,41 +289,29 @@ static void release_tap(const struct qnm_vm *vm, size_t idx, const struct qnm_ru
 	st->made_tap[idx] = false;
 }
 
-/* Does @path (an ACL file of qemu-bridge-helper) allow bridge @br? */
-static void acl_scan(const char *path, const char *br, bool *allowed, bool *denied, int depth)
+/* The helper can attach TAPs: it is setuid root or has cap_net_admin+ep. */
+static bool helper_capable(const char *helper, const struct stat *st)
 {
-	char *buf = NULL, *line, *save = NULL;
-	size_t len;
+	unsigned char caps[64];
+	ssize_t n;
 
-	if (depth > 8 || qnm_read_file(path, 1u << 20, &buf, &len))
-		return;
-	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char cmd[16], arg[4096];
-
-		while (*line == ' ' || *line == '\t')
-			line++;
-		if (*line == '#' || sscanf(line, "%15s %4095s", cmd, arg) != 2)
-			continue;
-		if (strcmp(cmd, "allow") == 0 && (strcmp(arg, "all") == 0 || strcmp(arg, br) == 0))
-			*allowed = true;
-		else if (strcmp(cmd, "deny") == 0 &&
-			 (strcmp(arg, "all") == 0 || strcmp(arg, br) == 0))
-			*denied = true;
-		else if (strcmp(cmd, "include") == 0)
-			acl_scan(arg, br, allowed, denied, depth + 1);
-	}
-	free(buf);
+	if (st->st_mode & S_ISUID)
+		return true;
+	n = getxattr(helper, "security.capability", caps, sizeof(caps));
+	return n > 0 && qnm_doc_fcaps_net_admin(caps, (size_t)n);
 }
 
 static int check_bridge(const struct qnm_vm *vm, const struct qnm_nic *nic,
 			const struct qnm_runner_opts *o, struct qnm_err *err)
 {
-	const char *conf = o && o->bridge_conf ? o->bridge_conf : "/etc/qemu/bridge.conf";
+	const char *conf = o && o->bridge_conf ? o->bridge_conf : qnm_bridge_conf_path();
 	const char *helper = nic->bridge.helper ? nic->bridge.helper
 						: "/usr/lib/qemu/qemu-bridge-helper";
-	bool allowed = false, denied = false;
+	struct qnm_bridge_acl acl;
+	struct qnm_err e2;
+	bool allowed;
 	struct stat st;
-	char field[64], *p;
+	char field[64], why[256], *p;
 	bool br_ok;
 
 	snprintf(field, sizeof(field), "nic[%s].br", nic->id);
@@ -317,31 +320,35 @@ static int check_bridge(const struct qnm_vm *vm, const struct qnm_nic *nic,
 				   "%s: the bridge helper %s is missing (Debian package "
 				   "'qemu-system-common')",
 				   field, helper);
-	if (geteuid() != 0 && !(st.st_mode & S_ISUID))
+	if (geteuid() != 0 && !helper_capable(helper, &st))
 		return qnm_err_set(err, -EPERM, field,
-				   "%s: %s is not setuid root, so it cannot attach TAPs for you: an "
-				   "admin must run 'chmod u+s %s' (or start qnm as root)",
-				   field, helper, helper);
+				   "%s: %s is neither setuid root nor has cap_net_admin, so it cannot "
+				   "attach TAPs for you: an admin must run 'chmod u+s %s' or "
+				   "'setcap cap_net_admin+ep %s' (or start qnm as root)",
+				   field, helper, helper, helper);
 	p = xasprintf("/sys/class/net/%s/bridge", nic->bridge.br);
 	br_ok = is_dir(p);
 	free(p);
 	if (!br_ok)
 		return qnm_err_set(err, -ENODEV, field, "%s: there is no bridge '%s' on this host",
 				   field, nic->bridge.br);
-	if (access(conf, R_OK) < 0)
-		return qnm_err_set(err, -ENOENT, field,
-				   "%s: %s is missing: create it with the line 'allow %s'", field,
-				   conf, nic->bridge.br);
-	acl_scan(conf, nic->bridge.br, &allowed, &denied, 0);
-	if (denied)
-		return qnm_err_set(err, -EACCES, field,
-				   "%s: %s denies bridge '%s' (a 'deny %s' or 'deny all' line)",
-				   field, conf, nic->bridge.br, nic->bridge.br);
+	qnm_bridge_acl_init(&acl);
+	if (qnm_bridge_acl_load(&acl, conf, &e2) < 0) {
+		qnm_bridge_acl_clear(&acl);
+		if (e2.code == -ENOENT)
+			return qnm_err_set(err, -ENOENT, field,
+					   "%s: %s is missing: create it with the line 'allow %s'",
+					   field, conf, nic->bridge.br);
+		return qnm_err_set(err, e2.code ? e2.code : -EINVAL, field,
+				   "%s: qemu-bridge-helper cannot use %s: %s", field, conf, e2.msg);
+	}
+	allowed = qnm_bridge_acl_allows(&acl, nic->bridge.br, why, sizeof(why));
+	qnm_bridge_acl_clear(&acl);
 	if (!allowed)
 		return qnm_err_set(err, -EACCES, field,
-				   "%s: %s has no line 'allow %s': add it so qemu-bridge-helper may "
-				   "attach this VM to %s",
-				   field, conf, nic->bridge.br, nic->bridge.br);
+				   "%s: qemu-bridge-helper will not attach this VM to %s: %s (%s needs "
+				   "a line 'allow %s' and no deny rule for it)",
+				   field, nic->bridge.br, why, conf, nic->bridge.br);
 	return 0;
 }
 
@@ -870,6 +877,7 @@ int qnm_runner_qmp(const char *runtime_dir, const char *name, struct qnm_qmp **o
 	struct qnm_rundir rd;
 	int r;
 
+	*out = NULL;
 	qnm_rundir_init(&rd, runtime_dir, name);
 	qnm_rundir_probe(&rd, &info);
 	if (info.status != QNM_RUN_RUNNING && info.status != QNM_RUN_STARTING)

@@ -917,7 +917,7 @@ static int validate_cfg(const struct qnm_slirp_helper_cfg *cfg, struct qnm_err *
 
 static void report_ready(const struct qnm_slirp_helper_cfg *cfg, const struct qnm_err *err)
 {
-	char buf[sizeof(err->msg) + 16];
+	char buf[sizeof(struct qnm_err) + 16]; /* "error: " + the message + "\n" */
 	size_t len, off = 0;
 	ssize_t n;
 

@@ -344,6 +344,7 @@ static int read_line(struct qnm_slirpctl *c, long long deadline, char **line, st
 	ssize_t n;
 	int r;
 
+	*line = NULL;
 	while (!(nl = memchr(c->in.s, '\n', c->in.len))) {
 		if (c->in.len > (1u << 24))
 			return fail_conn(c, -EPROTO, err, "reply too long");
@@ -380,6 +381,7 @@ int qnm_slirpctl_request(struct qnm_slirpctl *c, const char *line, struct json_o
 	ssize_t n;
 	int r;
 
+	*reply = NULL;
 	if (c->fd < 0)
 		return qnm_err_set(err, -ENOTCONN, "control",
 				   "slirp helper at %s: connection already failed", c->path);

@@ -28,6 +28,7 @@ static int read_small(const char *rel, char *buf, size_t size)
 	ssize_t n;
 	int fd;
 
+	buf[0] = '\0';
 	snprintf(path, sizeof(path), "%s/%s", qnm_sysctl_dir(), rel);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -48,6 +49,7 @@ int qnm_ip_forward_get(bool *on, struct qnm_err *err)
 	char buf[16];
 	int r = read_small(IP_FORWARD, buf, sizeof(buf));
 
+	*on = false;
 	if (r < 0)
 		return qnm_err_set(err, r, "", "read net.ipv4.ip_forward: %s", strerror(-r));
 	if (buf[0] != '0' && buf[0] != '1')

@@ -63,7 +63,7 @@ expect_contains "missing bridge.conf named, with the line to add" \
 mkdir -p /etc/qemu
 echo "allow otherbr" >/etc/qemu/bridge.conf
 out=$("$QNM" start a 2>&1) && fail "start without the ACL line should fail"
-expect_contains "missing ACL line named" "has no line 'allow $BR'" "$out"
+expect_contains "missing ACL line named" "no 'allow $BR' or 'allow all' line" "$out"
 printf 'allow otherbr\nallow %s\n' "$BR" >/etc/qemu/bridge.conf
 out=$("$QNM" start c 2>&1) && fail "start on a missing TAP should fail"
 expect_contains "missing TAP named" "TAP 'qnmtap0' does not exist" "$out"
