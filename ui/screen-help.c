@@ -62,7 +62,7 @@ static void *help_init(struct qnm_ui *ui, void *arg)
 	struct help *s = xcalloc(1, sizeof(*s));
 	int i;
 
-	s->from = (enum qnm_screen_id)(uintptr_t)arg;
+	s->from = *(const enum qnm_screen_id *)arg;
 	qnm_strv_init(&s->lines);
 	qnm_strv_add(&s->lines, "qnm manages QEMU guests and their networks. Screens: 1 VMs, 2 Networks,");
 	qnm_strv_add(&s->lines, "3 Forwards, 4 Traffic, 5 Modes, 6 Messages (Tab cycles). The footer shows");

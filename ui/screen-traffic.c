@@ -387,10 +387,10 @@ static void traffic_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 			x = qnm_putf(stdscr, y + i, r->x, r->w,
 				     " %-15s %10s %10s %9s %9s %8.0f %8.0f %6llu %6llu  ", f->name, a, b,
 				     c, d, f->pps[0], f->pps[1],
-				     (unsigned long long)(f->cur[QNM_STAT_RX_ERRORS] +
-							  f->cur[QNM_STAT_TX_ERRORS]),
-				     (unsigned long long)(f->cur[QNM_STAT_RX_DROPPED] +
-							  f->cur[QNM_STAT_TX_DROPPED]));
+				     (unsigned long long)f->cur[QNM_STAT_RX_ERRORS] +
+					     (unsigned long long)f->cur[QNM_STAT_TX_ERRORS],
+				     (unsigned long long)f->cur[QNM_STAT_RX_DROPPED] +
+					     (unsigned long long)f->cur[QNM_STAT_TX_DROPPED]);
 		else
 			x = qnm_putf(stdscr, y + i, r->x, r->w, " %-12s %10s %10s %9s %9s  ", f->name,
 				     a, b, c, d);

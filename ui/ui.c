@@ -381,8 +381,11 @@ static void global_action(struct qnm_ui *ui, enum qnm_action act)
 		ui->quit = true;
 		return;
 	case QNM_ACT_HELP:
-		if (top_id(ui) != QNM_SCR_HELP)
-			qnm_ui_push(ui, &qnm_screen_help, (void *)(uintptr_t)top_id(ui));
+		if (top_id(ui) != QNM_SCR_HELP) {
+			enum qnm_screen_id from = top_id(ui);
+
+			qnm_ui_push(ui, &qnm_screen_help, &from); /* copied by help's init */
+		}
 		return;
 	case QNM_ACT_BACK:
 		pop(ui);
