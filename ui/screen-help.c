@@ -77,7 +77,7 @@ static void *help_init(struct qnm_ui *ui, void *arg)
 	add_screen(s, QNM_SCR_ALL, "Everywhere");
 	qnm_strv_add(&s->lines, "\x01Themes");
 	qnm_strv_addf(&s->lines, "  Current: %s. Start with --theme NAME (default, dark, light,", ui->theme.name);
-	qnm_strv_add(&s->lines, "  high-contrast, mono) or press T on a list to switch. Your own themes go in");
+	qnm_strv_add(&s->lines, "  high-contrast, mono) or press T on a list to choose one. Your own themes go in");
 	qnm_strv_add(&s->lines, "  $XDG_CONFIG_HOME/qnm/themes/NAME.theme. NO_COLOR=1 turns colours off.");
 	return s;
 }
