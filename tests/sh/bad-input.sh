@@ -95,6 +95,15 @@ done <<'TABLE'
 2 | qnm: list: unexpected argument                     | list extra
 2 | qnm: list: unexpected argument                     | list --bogus
 2 | qnm: models: unexpected argument '--bogus'         | models --bogus
+2 | qnm: doctor: unknown option or missing value       | doctor --bogus
+2 | qnm: doctor: unexpected argument                   | doctor extra
+2 | no check named 'nosuch'; the checks are            | doctor --check nosuch
+2 | qnm: ports: unknown option                         | ports --bogus
+2 | qnm: ports: unexpected argument                    | ports x
+2 | qnm: stats: unknown option '--bogus'               | stats --bogus
+2 | --count 0: not a whole number >= 1                 | stats --count 0
+2 | --interval abc: not a number of seconds            | stats --interval abc
+1 | no interface or VM named 'nosuchif'                | stats nosuchif
 2 | qnm: models: unexpected argument '--arch'          | models --arch
 2 | 'x/y' is not a QEMU target name                    | models --arch x/y
 2 | qnm: net: give a subcommand                        | net
