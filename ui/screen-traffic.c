@@ -22,7 +22,8 @@
  * @role:  host link, guest TAP, slirp NIC, bridge, uplink, port.
  * @cur:   counters (host view).
  * @rate:  bytes/s rx and tx; @pps packets/s.
- * @hist:  rx/tx byte rates, oldest first, @nh of them.
+ * @e:     the sampler's entry (valid until the next tick): histories are
+ *         copied from it only for the rows on screen.
  * @guest: the interface belongs to a guest (not a plain host link).
  * @seen:  present at the last tick.
  */
@@ -32,8 +33,7 @@ struct iface {
 	uint64_t cur[QNM_STAT__COUNT];
 	double rate[2];
 	double pps[2];
-	double hist[2][HIST];
-	size_t nh;
+	const struct qnm_sample *e;
 	bool guest;
 	bool seen;
 };
@@ -86,7 +86,6 @@ static void sample(struct qnm_ui *ui, struct traffic *s)
 	for (i = 0; i < s->nifs; i++) {
 		const struct qnm_sample *e = s->sampler->v[i];
 		struct iface *f = &s->ifs[i];
-		size_t n;
 
 		qnm_strlcpy(f->name, e->name, sizeof(f->name));
 		f->role = e->role;
@@ -97,9 +96,7 @@ static void sample(struct qnm_ui *ui, struct traffic *s)
 		f->rate[1] = qnm_sample_rate(e, QNM_STAT_TX_BYTES, false);
 		f->pps[0] = qnm_sample_rate(e, QNM_STAT_RX_PACKETS, false);
 		f->pps[1] = qnm_sample_rate(e, QNM_STAT_TX_PACKETS, false);
-		n = qnm_sample_history(e, QNM_HIST_RX_BYTES, false, f->hist[0], HIST);
-		qnm_sample_history(e, QNM_HIST_TX_BYTES, false, f->hist[1], HIST);
-		f->nh = n;
+		f->e = e;
 	}
 }
 
@@ -180,7 +177,19 @@ static void traffic_free(void *st)
 	free(s);
 }
 
-static double hist_max(const struct iface *f, int w)
+/** struct hist - an entry's rx/tx byte rates, oldest first, @nh of them. */
+struct hist {
+	double hist[2][HIST];
+	size_t nh;
+};
+
+static void hist_of(const struct iface *f, struct hist *h)
+{
+	h->nh = qnm_sample_history(f->e, QNM_HIST_RX_BYTES, false, h->hist[0], HIST);
+	qnm_sample_history(f->e, QNM_HIST_TX_BYTES, false, h->hist[1], HIST);
+}
+
+static double hist_max(const struct hist *f, int w)
 {
 	double m = 0;
 	size_t i, from = f->nh > (size_t)w ? f->nh - (size_t)w : 0;
@@ -194,7 +203,7 @@ static double hist_max(const struct iface *f, int w)
 }
 
 /* The big graph: rx above the middle line, tx below, @h rows in all. */
-static void big_graph(struct qnm_ui *ui, const struct iface *f, int y, int x, int w, int h)
+static void big_graph(struct qnm_ui *ui, const struct hist *f, int y, int x, int w, int h)
 {
 	double max = hist_max(f, w);
 	int half = h / 2, row, i;
@@ -276,8 +285,11 @@ static void traffic_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		if (sparkw > 4) {
 			if (!sel)
 				qnm_set_role(ui, stdscr, QNM_ROLE_GRAPH_RX);
-			qnm_sparkline(ui, stdscr, y + i, r->x + x, sparkw, f->hist[0], f->nh,
-				      hist_max(f, sparkw));
+			struct hist h;
+
+			hist_of(f, &h);
+			qnm_sparkline(ui, stdscr, y + i, r->x + x, sparkw, h.hist[0], h.nh,
+				      hist_max(&h, sparkw));
 		}
 	}
 	/* the selected interface, larger */
@@ -305,9 +317,12 @@ static void traffic_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		qnm_putf(stdscr, y + 5, r->x + 1, 30, "packets %llu / %llu",
 			 (unsigned long long)f->cur[QNM_STAT_RX_PACKETS],
 			 (unsigned long long)f->cur[QNM_STAT_TX_PACKETS]);
-		qnm_human_rate(hist_max(f, r->w - 33), c, sizeof(c));
+		struct hist h;
+
+		hist_of(f, &h);
+		qnm_human_rate(hist_max(&h, r->w - 33), c, sizeof(c));
 		qnm_putf(stdscr, y + 6, r->x + 1, 30, "peak %s", c);
-		big_graph(ui, f, y + 1, r->x + 32, r->w - 33, detail_h);
+		big_graph(ui, &h, y + 1, r->x + 32, r->w - 33, detail_h);
 	}
 	qnm_set_role(ui, stdscr, QNM_ROLE_DIM);
 	qnm_putf(stdscr, r->y + r->h - 1, r->x + 1, r->w - 2,
