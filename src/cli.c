@@ -10,8 +10,10 @@
 
 /* One line per command, alphabetical. Each lives in its own cli-*.c file. */
 static const struct qnm_cli_cmd *const commands[] = {
+	&qnm_cmd_capture,
 	&qnm_cmd_check,
 	&qnm_cmd_cmdline,
+	&qnm_cmd_conns,
 	&qnm_cmd_console,
 	&qnm_cmd_del,
 	&qnm_cmd_demo,

@@ -44,8 +44,10 @@ bool qnm_cli_wants_help(int argc, char **argv);
 int qnm_cli_error(struct qnm_ctx *ctx, const char *cmd, const struct qnm_err *err);
 
 /* The commands, one per cli-*.c file (table in cli.c). */
+extern const struct qnm_cli_cmd qnm_cmd_capture;
 extern const struct qnm_cli_cmd qnm_cmd_check;
 extern const struct qnm_cli_cmd qnm_cmd_cmdline;
+extern const struct qnm_cli_cmd qnm_cmd_conns;
 extern const struct qnm_cli_cmd qnm_cmd_console;
 extern const struct qnm_cli_cmd qnm_cmd_del;
 extern const struct qnm_cli_cmd qnm_cmd_demo;

@@ -390,6 +390,16 @@ static int try_connect(const char *path, int *fdp)
 	return 0;
 }
 
+struct qnm_qmp *qnm_qmp_new_fd(int fd)
+{
+	struct qnm_qmp *q = xcalloc(1, sizeof(*q));
+
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	q->fd = fd;
+	qnm_sb_init(&q->in);
+	return q;
+}
+
 int qnm_qmp_connect(const char *path, int timeout_ms, struct qnm_qmp **out, struct qnm_err *err)
 {
 	long long deadline = now_ms() + timeout_ms;
@@ -407,10 +417,7 @@ int qnm_qmp_connect(const char *path, int timeout_ms, struct qnm_qmp **out, stru
 					   strerror(-r));
 		usleep(5000);
 	}
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-	q = xcalloc(1, sizeof(*q));
-	q->fd = fd;
-	qnm_sb_init(&q->in);
+	q = qnm_qmp_new_fd(fd);
 	/* Greeting first, then qmp_capabilities. */
 	while (!q->version[0]) {
 		r = wait_readable(q, deadline, err);

@@ -50,6 +50,14 @@ void qnm_qmp_event_clear(struct qnm_qmp_event *ev);
  */
 int qnm_qmp_connect(const char *path, int timeout_ms, struct qnm_qmp **out, struct qnm_err *err);
 
+/**
+ * qnm_qmp_new_fd() - wrap an already connected stream socket @fd (taken over,
+ * made non-blocking) without waiting for a greeting or negotiating: for
+ * tests and fuzzing, which feed QMP text through a socketpair.
+ * Return: the connection; free with qnm_qmp_free().
+ */
+struct qnm_qmp *qnm_qmp_new_fd(int fd);
+
 /** qnm_qmp_free() - close and free (NULL is fine). */
 void qnm_qmp_free(struct qnm_qmp *q);
 

@@ -56,12 +56,35 @@ while IFS='|' read -r want msg args; do
 	a=$(applied)
 	[ -z "$a" ] || fail "$desc: something was applied: $a"
 done <<'TABLE'
+2 | qnm: capture: give the VM's name                   | capture
+2 | qnm: capture: give VM, NIC and FILE.pcap           | capture web n0
+2 | qnm: capture: unknown option '--bogus'             | capture web n0 $T/x.pcap --bogus
+2 | qnm: capture: --seconds needs a value              | capture web n0 $T/x.pcap --seconds
+2 | qnm: capture: --seconds must be a number of seconds, 1 to 86400 | capture web n0 $T/x.pcap --seconds 0
+2 | qnm: capture: --maxlen must be a number of bytes, 64 to 65536 | capture web n0 $T/x.pcap --maxlen 10
+2 | qnm: capture: --list and --stop take only the VM's name | capture web n0 --list
+2 | qnm: capture: give --list or --stop, not both      | capture web --list --stop x
+1 | qnm: capture: no VM named 'nosuch'                 | capture nosuch n0 $T/x.pcap
+1 | qnm: capture: VM 'web' has no NIC 'n9'             | capture web n9 $T/x.pcap
+1 | qnm: capture: web is not running                   | capture web n0 $T/x.pcap
+1 | is a directory                                     | capture web n0 $T
+1 | file: directory /nonexistent does not exist        | capture web n0 /nonexistent/x.pcap
+1 | 'a/b' is not a capture id                          | capture web --stop a/b
+1 | web has no capture 'x' (and is not running)        | capture web --stop x
 2 | qnm: check: unexpected argument                    | check extra
 2 | qnm: check: unexpected argument                    | check --bogus
 2 | qnm: cmdline: give one VM name                     | cmdline
 2 | qnm: cmdline: give one VM name                     | cmdline web extra
 2 | qnm: cmdline: unknown option                       | cmdline web --bogus
 1 | qnm: cmdline: no VM named 'nosuch'                 | cmdline nosuch
+2 | qnm: conns: give the VM's name                     | conns
+2 | qnm: conns: unknown option '--bogus'               | conns web --bogus
+2 | qnm: conns: too many arguments                     | conns web extra
+2 | qnm: conns: --nic needs a value                    | conns web --nic
+1 | qnm: conns: no VM named 'nosuch'                   | conns nosuch
+1 | qnm: conns: VM 'web' has no NIC 'n9'               | conns web --nic n9
+1 | qnm: conns: nic[n1] is a tap NIC                   | conns web --nic n1
+1 | qnm: conns: web is not running                     | conns web
 2 | qnm: console: give one VM name                     | console
 2 | qnm: console: --lines must be 1 to 100000          | console web --lines x
 2 | qnm: console: --lines must be 1 to 100000          | console web --lines -3

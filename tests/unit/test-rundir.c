@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* test-rundir.c - runtime directories: running, stale (dead/recycled/zombie pid), clean. */
+#include "build-config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+#include "rundir.h"
+
+struct fixture {
+	char root[64];
+	struct qnm_rundir rd;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = xcalloc(1, sizeof(*f));
+
+	snprintf(f->root, sizeof(f->root), "/tmp/qnm-test-rundir.XXXXXX");
+	if (!mkdtemp(f->root))
+		return -1;
+	qnm_rundir_init(&f->rd, f->root, "vm1");
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char *p;
+
+	/* Whatever a test left: its files, the VM dir, the root. */
+	qnm_rundir_clean(&f->rd, NULL, 0, NULL);
+	p = xasprintf("%s/other", f->root);
+	rmdir(p);
+	free(p);
+	p = xasprintf("%s/afile", f->root);
+	unlink(p);
+	free(p);
+	rmdir(f->root);
+	qnm_rundir_clear(&f->rd);
+	free(f);
+	return 0;
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+/* A pid that certainly belongs to no process: a child that exited and was reaped. */
+static pid_t dead_pid(void)
+{
+	pid_t p = fork();
+
+	assert_true(p >= 0);
+	if (p == 0)
+		_exit(0);
+	waitpid(p, NULL, 0);
+	return p;
+}
+
+/* A live process whose command line names @rd's QMP socket, like its QEMU would. */
+static pid_t fake_qemu(const struct qnm_rundir *rd)
+{
+	pid_t p;
+
+	write_file(rd->qmp, ""); /* tail -f needs the file to exist */
+	p = fork();
+	assert_true(p >= 0);
+	if (p == 0) {
+		int devnull = open("/dev/null", O_RDWR);
+
+		dup2(devnull, 1);
+		dup2(devnull, 2);
+		execl("/usr/bin/tail", "tail", "-f", "/dev/null", rd->qmp, (char *)NULL);
+		_exit(127);
+	}
+	/* Wait until exec happened (the command line shows the path). */
+	for (int i = 0; i < 200 && !qnm_pid_is_qemu_of(p, rd); i++)
+		usleep(5000);
+	assert_true(qnm_pid_is_qemu_of(p, rd));
+	return p;
+}
+
+static void test_absent(void **state)
+{
+	struct fixture *f = *state;
+	struct qnm_run_info info;
+	char report[256] = "x";
+
+	assert_int_equal(qnm_rundir_probe(&f->rd, &info), 0);
+	assert_int_equal(info.status, QNM_RUN_ABSENT);
+	assert_string_equal(qnm_run_status_name(info.status), "absent");
+	assert_int_equal(qnm_rundir_clean(&f->rd, report, sizeof(report), NULL), 0);
+	assert_string_equal(report, "");
+}
+
+static void test_create_private(void **state)
+{
+	struct fixture *f = *state;
+	struct qnm_err err = { 0 };
+	struct stat st;
+	char *p;
+
+	assert_int_equal(qnm_rundir_create(&f->rd, &err), 0);
+	assert_int_equal(stat(f->rd.path, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_int_equal(st.st_mode & 07777, 0700);
+	/* An existing dir with a loose mode is tightened. */
+	chmod(f->rd.path, 0755);
+	assert_int_equal(qnm_rundir_create(&f->rd, &err), 0);
+	assert_int_equal(stat(f->rd.path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0700);
+	/* A file where the directory should be is refused. */
+	rmdir(f->rd.path);
+	write_file(f->rd.path, "");
+	assert_int_equal(qnm_rundir_create(&f->rd, &err), -ENOTDIR);
+	assert_non_null(strstr(err.msg, "not a directory"));
+	unlink(f->rd.path);
+	/* Listing: directories only, sorted. */
+	p = xasprintf("%s/other", f->root);
+	mkdir(p, 0700);
+	free(p);
+	p = xasprintf("%s/afile", f->root);
+	write_file(p, "");
+	free(p);
+	assert_int_equal(qnm_rundir_create(&f->rd, &err), 0);
+	{
+		struct qnm_strv v;
+
+		qnm_strv_init(&v);
+		assert_int_equal(qnm_rundir_list(f->root, &v), 0);
+		assert_int_equal(v.n, 2);
+		assert_string_equal(v.v[0], "other");
+		assert_string_equal(v.v[1], "vm1");
+		qnm_strv_free(&v);
+	}
+}
+
+static void test_running_then_crashed(void **state)
+{
+	struct fixture *f = *state;
+	struct qnm_err err = { 0 };
+	struct qnm_run_info info;
+	char report[512];
+	pid_t q;
+
+	assert_int_equal(qnm_rundir_create(&f->rd, &err), 0);
+	q = fake_qemu(&f->rd);
+	assert_int_equal(qnm_rundir_write_state(&f->rd, QNM_RUN_RUNNING, q, 0, NULL), 0);
+	qnm_rundir_probe(&f->rd, &info);
+	assert_int_equal(info.status, QNM_RUN_RUNNING);
+	assert_int_equal(info.qemu_pid, q);
+	assert_true(info.started > 0);
+	/* Never removed while its QEMU lives. */
+	assert_int_equal(qnm_rundir_clean(&f->rd, report, sizeof(report), &err), -EBUSY);
+	assert_non_null(strstr(err.msg, "still running"));
+	/* Killed, not yet reaped (a zombie): no longer running. */
+	kill(q, SIGKILL);
+	for (int i = 0; i < 200 && qnm_pid_alive(q); i++)
+		usleep(5000);
+	qnm_rundir_probe(&f->rd, &info);
+	assert_int_equal(info.status, QNM_RUN_CRASHED);
+	assert_non_null(strstr(info.reason, "nobody recorded"));
+	assert_true(info.reason[0] != '?');
+	waitpid(q, NULL, 0);
+	assert_int_equal(qnm_rundir_clean(&f->rd, report, sizeof(report), &err), 0);
+	assert_non_null(strstr(report, "removed the runtime dir"));
+	assert_non_null(strstr(report, "crashed"));
+	assert_int_equal(access(f->rd.path, F_OK), -1);
+}
+
+static void test_recycled_pid(void **state)
+{
+	struct fixture *f = *state;
+	struct qnm_err err = { 0 };
+	struct qnm_run_info info;
+
+	/* The recorded pid is alive but is someone else (this test): stale. */
+	assert_int_equal(qnm_rundir_create(&f->rd, &err), 0);
+	assert_int_equal(qnm_rundir_write_state(&f->rd, QNM_RUN_RUNNING, getpid(), 0, NULL), 0);
+	qnm_rundir_probe(&f->rd, &info);
+	assert_int_equal(info.status, QNM_RUN_CRASHED);
+	assert_false(qnm_pid_is_qemu_of(getpid(), &f->rd));
+	assert_int_equal(qnm_rundir_clean(&f->rd, NULL, 0, &err), 0);
+}
+
+static void test_recorded_end(void **state)
+{
+	struct fixture *f = *state;
+	struct qnm_err err = { 0 };
+	struct qnm_run_info info;
+	char report[512];
+
+	assert_int_equal(qnm_rundir_create(&f->rd, &err), 0);
+	assert_int_equal(qnm_rundir_write_state(&f->rd, QNM_RUN_STOPPED, dead_pid(), 0,
+						"QEMU exited with status 0\nsecond line"),
+			 0);
+	qnm_rundir_probe(&f->rd, &info);
+	assert_int_equal(info.status, QNM_RUN_STOPPED);
+	/* The reason stays one line. */
+	assert_string_equal(info.reason, "QEMU exited with status 0 second line");
+	assert_int_equal(qnm_rundir_clean(&f->rd, report, sizeof(report), &err), 0);
+	assert_non_null(strstr(report, "stopped: QEMU exited with status 0"));
+	assert_int_equal(qnm_rundir_write_state(&f->rd, QNM_RUN_CRASHED, 0, 0, "x"), -ENOENT);
+}
+
+static void test_no_state_file(void **state)
+{
+	struct fixture *f = *state;
+	struct qnm_err err = { 0 };
+	struct qnm_run_info info;
+	char buf[32];
+
+	/* Only QEMU's own pid file, naming a dead process. */
+	assert_int_equal(qnm_rundir_create(&f->rd, &err), 0);
+	snprintf(buf, sizeof(buf), "%ld\n", (long)dead_pid());
+	write_file(f->rd.pidfile, buf);
+	qnm_rundir_probe(&f->rd, &info);
+	assert_int_equal(info.status, QNM_RUN_CRASHED);
+	assert_int_equal((long)info.qemu_pid, strtol(buf, NULL, 10));
+	assert_non_null(strstr(info.reason, "no state file"));
+	/* A garbage pid file means no pid at all. */
+	write_file(f->rd.pidfile, "12abc\n");
+	qnm_rundir_probe(&f->rd, &info);
+	assert_int_equal(info.qemu_pid, 0);
+	assert_int_equal(info.status, QNM_RUN_CRASHED);
+}
+
+static void test_starting(void **state)
+{
+	struct fixture *f = *state;
+	struct qnm_err err = { 0 };
+	struct qnm_run_info info;
+
+	/* The supervisor (here: this process) lives, QEMU's pid not recorded yet. */
+	assert_int_equal(qnm_rundir_create(&f->rd, &err), 0);
+	assert_int_equal(qnm_rundir_write_state(&f->rd, QNM_RUN_STARTING, 0, getpid(), NULL), 0);
+	qnm_rundir_probe(&f->rd, &info);
+	assert_int_equal(info.status, QNM_RUN_STARTING);
+	assert_true(info.supervisor_alive);
+	assert_int_equal(qnm_rundir_clean(&f->rd, NULL, 0, &err), -EBUSY);
+	/* Supervisor gone too: stale. */
+	assert_int_equal(qnm_rundir_write_state(&f->rd, QNM_RUN_STARTING, 0, dead_pid(), NULL), 0);
+	qnm_rundir_probe(&f->rd, &info);
+	assert_int_equal(info.status, QNM_RUN_CRASHED);
+	assert_false(info.supervisor_alive);
+}
+
+static void test_tail(void **state)
+{
+	struct fixture *f = *state;
+	struct qnm_err err = { 0 };
+	char *t;
+
+	assert_int_equal(qnm_rundir_create(&f->rd, &err), 0);
+	write_file(f->rd.serial, "one\ntwo\x1b[0m\nthree\n");
+	t = qnm_rundir_tail(f->rd.serial, 2);
+	assert_string_equal(t, "two[0m\nthree\n");
+	free(t);
+	t = qnm_rundir_tail(f->rd.serial, 10);
+	assert_string_equal(t, "one\ntwo[0m\nthree\n");
+	free(t);
+	t = qnm_rundir_tail("/nonexistent/x", 3);
+	assert_string_equal(t, "");
+	free(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_absent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_create_private, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_running_then_crashed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_recycled_pid, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_recorded_end, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_state_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_starting, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tail, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
