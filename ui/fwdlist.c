@@ -4,6 +4,7 @@
 
 #include "fwdlist.h"
 #include "guests.h"
+#include "netctl.h"
 #include "slirp-helper.h"
 #include "slirpctl.h"
 
@@ -77,6 +78,22 @@ bool qnm_fwd_live(struct qnm_ui *ui, const struct qnm_fwd_ref *r, const struct q
 	char *path, text[80];
 	int rc;
 
+	if (r->net[0]) {
+		struct qnm_netctl nc;
+		bool up;
+
+		/* a network that is up gets its rules rewritten with the new forwards */
+		if (qnm_netctl_open(&nc, ui->ctx->paths.runtime_dir, NULL))
+			return false;
+		up = qnm_net_is_up(&nc, r->net);
+		qnm_netctl_close(&nc);
+		if (!up)
+			return false;
+		qnm_ui_log(ui, QNM_MSG_INFO, "forward saved; network %s is up: applying it now",
+			   r->net);
+		qnm_ui_net_updown(ui, r->net, true, false);
+		return true;
+	}
 	if (!nic || nic->backend != QNM_BACKEND_SLIRP ||
 	    qnm_guest_find(ui, vm->name)->info.status != QNM_RUN_RUNNING)
 		return false;

@@ -36,10 +36,11 @@ struct qnm_fwd_ref *qnm_fwd_targets(const struct qnm_model *m, size_t *n);
 struct qnm_fwd *qnm_fwd_lookup(const struct qnm_model *m, const struct qnm_fwd_ref *r);
 
 /**
- * qnm_fwd_live() - apply a saved forward to a running guest's slirp helper
- * at once: remove @old (when not NULL), add @f. Logs what happened.
- * Return: true when the owner is a slirp NIC of a running guest (tried),
- * false otherwise (the forward applies at the next start).
+ * qnm_fwd_live() - apply a saved forward at once: on a running guest's
+ * slirp helper remove @old (when not NULL) and add @f; on a network that is
+ * up, rewrite its rules (in the background). Logs what happened.
+ * Return: true when it was applied or is being applied, false otherwise
+ * (the forward applies at the next start / when the network comes up).
  */
 bool qnm_fwd_live(struct qnm_ui *ui, const struct qnm_fwd_ref *r, const struct qnm_fwd *f,
 		  const struct qnm_fwd *old);

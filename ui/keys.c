@@ -101,7 +101,7 @@ static const struct qnm_binding table[] = {
 	{ QNM_SCR_LISTS, QNM_ACT_GO_MODES, { '5' }, NULL, "network modes and topology" },
 	{ QNM_SCR_LISTS, QNM_ACT_GO_MESSAGES, { '6' }, NULL, "messages log" },
 	{ QNM_SCR_LISTS & ~S(MODES), QNM_ACT_NEXT_SCREEN, { '\t' }, NULL, "next screen" },
-	{ QNM_SCR_LISTS, QNM_ACT_THEME, { 'T' }, NULL, "switch to the next colour theme" },
+	{ QNM_SCR_LISTS, QNM_ACT_THEME, { 'T' }, NULL, "choose the colour theme (applies at once)" },
 
 	/* everywhere */
 	{ QNM_SCR_ALL & ~QNM_SCR_FORMS & ~S(DIALOG), QNM_ACT_BACK, { ESC }, NULL, "back" },

@@ -47,8 +47,10 @@ unsigned qnm_list_key(struct qnm_list *l, enum qnm_action act, int key, int page
 			memset(&ps, 0, sizeof(ps));
 			k = wcrtomb(mb, (wchar_t)key, &ps);
 			if (k != (size_t)-1 && strlen(l->filter) + k < sizeof(l->filter)) {
-				mb[k] = '\0';
-				strcat(l->filter, mb);
+				size_t len = strlen(l->filter);
+
+				memcpy(l->filter + len, mb, k);
+				l->filter[len + k] = '\0';
 				l->sel = 0;
 			}
 			return QNM_H_HANDLED | QNM_H_REDRAW;

@@ -240,7 +240,7 @@ static int draw_chain(struct qnm_ui *ui, int y, const struct qnm_rect *r, const 
 		qnm_put(stdscr, y + 3, x + 1, bw - 2, h[i].live);
 		if (i + 1 < n) {
 			qnm_set_role(ui, stdscr, QNM_ROLE_ACCENT);
-			qnm_putf(stdscr, y + 1, x + bw, aw, ui->utf8 ? "%s%s" : "%s%s", ui->g->hline,
+			qnm_putf(stdscr, y + 1, x + bw, aw, "%s%s", ui->g->hline,
 				 ui->g->arrow);
 		}
 	}

@@ -271,9 +271,9 @@ static void updown_done(struct qnm_ui *ui, void *data, int r, const struct qnm_e
 	free(j);
 }
 
-static void updown_start(struct qnm_ui *ui, struct networks *s, const char *name, bool up,
-			 bool confirm_port)
+void qnm_ui_net_updown(struct qnm_ui *ui, const char *name, bool up, bool confirm_port)
 {
+	struct networks *s = qnm_ui_find(ui, &qnm_screen_networks);
 	struct updown_job *j = xcalloc(1, sizeof(*j));
 	size_t i;
 
@@ -291,17 +291,17 @@ static void updown_start(struct qnm_ui *ui, struct networks *s, const char *name
 		free(j);
 		return;
 	}
-	s->busy = true;
+	if (s)
+		s->busy = true;
 	qnm_ui_log(ui, QNM_MSG_INFO, "bringing network %s %s ...", name, up ? "up" : "down");
 }
 
 static void port_answer(struct qnm_ui *ui, void *data, bool yes)
 {
 	char *name = data;
-	struct networks *s = qnm_ui_find(ui, &qnm_screen_networks);
 
-	if (yes && s)
-		updown_start(ui, s, name, true, true);
+	if (yes)
+		qnm_ui_net_updown(ui, name, true, true);
 	free(name);
 }
 
@@ -329,7 +329,7 @@ static void updown(struct qnm_ui *ui, struct networks *s, struct qnm_network *n)
 		qnm_confirm(ui, "Enslave a physical NIC", q, port_answer, xstrdup(n->name));
 		return;
 	}
-	updown_start(ui, s, n->name, up, false);
+	qnm_ui_net_updown(ui, n->name, up, false);
 }
 
 static unsigned networks_key(struct qnm_ui *ui, void *st, enum qnm_action act, int key)

@@ -2,42 +2,38 @@
 /*
  * screen-traffic.c - live counters of every interface (or only guests'):
  * rates, totals, packets, errors, drops, a sparkline per row and a larger
- * graph of the selected one. Counters come from the engine's link view
- * (src/links.h: one netlink stats dump per tick).
+ * graph of the selected one. The numbers come from the engine's sampler
+ * (src/sampler.h: host links over one netlink stats dump per tick, and
+ * guests' slirp NICs from their helpers, with rates and histories).
  */
 #include "build-config.h"
 
-#include "backend.h"
-#include "guests.h"
-#include "links.h"
+#include "sampler.h"
 #include "uipriv.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#define HIST 240
-#define HASH 8192 /* slots of the ifindex -> row table (power of two) */
+#define HIST QNM_SAMPLER_HISTORY
 
 /**
- * struct iface - what the screen remembers of one interface.
- * @ifindex: kernel index (0 = free slot).
- * @name:    its name.
- * @prev:    counters at the last tick.
- * @rate:    bytes/s rx and tx since the last tick.
- * @hist:    rx/tx rates, oldest first, @nh of them.
- * @guest:   belongs to a guest (TAP of a VM, bridge or uplink of a network).
- * @seen:    present at the last refill.
+ * struct iface - one row: a copy of what the sampler knows of an entry.
+ * @name:  "eth0", or "VM/NIC" for a slirp NIC.
+ * @role:  host link, guest TAP, slirp NIC, bridge, uplink, port.
+ * @cur:   counters (host view).
+ * @rate:  bytes/s rx and tx; @pps packets/s.
+ * @e:     the sampler's entry (valid until the next tick): histories are
+ *         copied from it only for the rows on screen.
+ * @guest: the interface belongs to a guest (not a plain host link).
+ * @seen:  present at the last tick.
  */
 struct iface {
-	int ifindex;
-	char name[QNM_IFNAME_MAX + 1];
-	uint64_t prev[QNM_STAT__COUNT];
+	char name[QNM_SAMPLE_NAME_MAX + 1];
+	enum qnm_if_role role;
 	uint64_t cur[QNM_STAT__COUNT];
 	double rate[2];
 	double pps[2];
-	double hist[2][HIST];
-	size_t nh;
+	const struct qnm_sample *e;
 	bool guest;
 	bool seen;
 };
@@ -47,183 +43,61 @@ static const char *const sort_names[] = { "name", "rx rate", "tx rate", "rx tota
 
 /**
  * struct traffic - state of the Traffic screen.
- * @links:     the engine's link view, or NULL when it could not be opened.
- * @error:     why not (owned), or NULL.
- * @ifs:       interfaces, @nifs of them (@cap allocated).
- * @slot:      ifindex hash -> index in @ifs + 1 (0: empty).
+ * @sampler:   the engine's sampler, or NULL when it could not be opened.
+ * @error:     why not, or the last tick's error (owned), or NULL.
+ * @ifs:       the rows of the last tick, @nifs of them (@cap allocated).
  * @order:     indexes of @ifs shown, filtered and sorted; @list.n of them.
- * @last_ms:   time of the last sample.
  * @guests:    show only guests' interfaces.
  * @sort:      sort key.
  */
 struct traffic {
-	struct qnm_links *links;
+	struct qnm_sampler *sampler;
 	char *error;
 	struct iface *ifs;
 	size_t nifs, cap;
-	int slot[HASH];
 	size_t *order;
 	struct qnm_list list;
 	int page;
-	long last_ms;
 	bool guests;
 	enum sort_key sort;
 };
 
-static long mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-static struct iface *lookup(struct traffic *s, int ifindex, bool add)
-{
-	unsigned h = (unsigned)ifindex * 2654435761u;
-	size_t i;
-
-	for (i = 0; i < HASH; i++) {
-		int *sl = &s->slot[(h + i) & (HASH - 1)];
-
-		if (*sl && s->ifs[*sl - 1].ifindex == ifindex)
-			return &s->ifs[*sl - 1];
-		if (!*sl) {
-			if (!add || s->nifs >= HASH / 2)
-				return NULL;
-			if (s->nifs == s->cap) {
-				s->cap = s->cap ? s->cap * 2 : 64;
-				s->ifs = xreallocarray(s->ifs, s->cap, sizeof(*s->ifs));
-			}
-			memset(&s->ifs[s->nifs], 0, sizeof(*s->ifs));
-			s->ifs[s->nifs].ifindex = ifindex;
-			*sl = (int)++s->nifs;
-			return &s->ifs[s->nifs - 1];
-		}
-	}
-	return NULL;
-}
-
-/* Interfaces that belong to guests: VM TAPs, network bridges/uplinks/ports. */
-static bool is_guest_if(const struct qnm_model *m, const char *name)
-{
-	char tap[QNM_IFNAME_MAX + 1];
-	size_t i, j;
-
-	for (i = 0; i < m->nnets; i++)
-		if (strcmp(m->nets[i]->bridge, name) == 0 || strcmp(m->nets[i]->uplink, name) == 0 ||
-		    strcmp(m->nets[i]->port, name) == 0)
-			return true;
-	for (i = 0; i < m->nvms; i++) {
-		for (j = 0; j < m->vms[i]->nnics; j++) {
-			const struct qnm_nic *n = &m->vms[i]->nics[j];
-
-			if (n->backend == QNM_BACKEND_TAP) {
-				if (n->tap.ifname[0])
-					qnm_strlcpy(tap, n->tap.ifname, sizeof(tap));
-				else
-					qnm_tap_default_ifname(m->vms[i], j, tap);
-				if (strcmp(tap, name) == 0 || strcmp(n->tap.bridge, name) == 0)
-					return true;
-			} else if (n->backend == QNM_BACKEND_BRIDGE && strcmp(n->bridge.br, name) == 0) {
-				return true;
-			}
-		}
-	}
-	return false;
-}
-
-static void push(struct iface *f, double rx, double tx)
-{
-	if (f->nh == HIST) {
-		memmove(f->hist[0], f->hist[0] + 1, (HIST - 1) * sizeof(double));
-		memmove(f->hist[1], f->hist[1] + 1, (HIST - 1) * sizeof(double));
-		f->nh--;
-	}
-	f->hist[0][f->nh] = rx;
-	f->hist[1][f->nh] = tx;
-	f->nh++;
-}
-
 static void sample(struct qnm_ui *ui, struct traffic *s)
 {
 	struct qnm_err err;
-	long now = mono_ms();
-	double dt = s->last_ms ? (now - s->last_ms) / 1000.0 : 0;
 	size_t i;
 
-	if (!s->links)
+	if (!s->sampler)
 		return;
 	qnm_err_clear(&err);
-	if (qnm_links_refill(s->links, &err)) {
+	qnm_sampler_set_model(s->sampler, &ui->ctx->model);
+	if (qnm_sampler_tick(s->sampler, &err)) {
 		free(s->error);
 		s->error = xstrdup(err.msg);
 		return;
 	}
 	free(s->error);
 	s->error = NULL;
-	for (i = 0; i < s->nifs; i++)
-		s->ifs[i].seen = false;
-	for (i = 0; i < s->links->n; i++) {
-		const struct qnm_link_info *li = &s->links->v[i];
-		struct iface *f = lookup(s, li->ifindex, true);
-		bool fresh;
-		int k;
-
-		if (!f)
-			continue;
-		fresh = strcmp(f->name, li->name) != 0;
-		if (fresh) {
-			qnm_strlcpy(f->name, li->name, sizeof(f->name));
-			f->nh = 0;
-			f->guest = is_guest_if(&ui->ctx->model, f->name);
-		}
-		f->seen = true;
-		memcpy(f->prev, f->cur, sizeof(f->cur));
-		memcpy(f->cur, li->stats, sizeof(f->cur));
-		if (fresh || dt <= 0) {
-			f->rate[0] = f->rate[1] = f->pps[0] = f->pps[1] = 0;
-			continue;
-		}
-		for (k = 0; k < 2; k++) {
-			/* counters that went backwards (re-created link) count as 0 */
-			f->rate[k] = f->cur[k] >= f->prev[k] ? (f->cur[k] - f->prev[k]) / dt : 0;
-			f->pps[k] = f->cur[2 + k] >= f->prev[2 + k] ?
-					    (f->cur[2 + k] - f->prev[2 + k]) / dt : 0;
-		}
-		push(f, f->rate[0], f->rate[1]);
+	if (s->sampler->n > s->cap) {
+		s->cap = s->sampler->n;
+		s->ifs = xreallocarray(s->ifs, s->cap, sizeof(*s->ifs));
 	}
-	/* guests' slirp NICs: counters from their helpers, as rows "VM/NIC" */
-	for (i = 0; ui->guests && i < ui->guests->nnics; i++) {
-		const struct qnm_guest_nic *gn = &ui->guests->nics[i];
-		char name[2 * QNM_NAME_MAX + 2];
-		unsigned h = 5381;
-		const char *p;
-		struct iface *f;
+	s->nifs = s->sampler->n;
+	for (i = 0; i < s->nifs; i++) {
+		const struct qnm_sample *e = s->sampler->v[i];
+		struct iface *f = &s->ifs[i];
 
-		if (!gn->have)
-			continue;
-		snprintf(name, sizeof(name), "%s/%s", gn->vm, gn->nic);
-		for (p = name; *p; p++)
-			h = h * 33 + (unsigned char)*p;
-		f = lookup(s, -(int)(h & 0x3fffffff) - 1, true); /* negative: not a kernel link */
-		if (!f)
-			continue;
-		qnm_strlcpy(f->name, name, sizeof(f->name));
-		f->guest = true;
+		qnm_strlcpy(f->name, e->name, sizeof(f->name));
+		f->role = e->role;
+		f->guest = e->role != QNM_IFROLE_HOST;
 		f->seen = true;
-		f->cur[QNM_STAT_RX_BYTES] = gn->st.rx_bytes;
-		f->cur[QNM_STAT_TX_BYTES] = gn->st.tx_bytes;
-		f->cur[QNM_STAT_RX_PACKETS] = gn->st.rx_packets;
-		f->cur[QNM_STAT_TX_PACKETS] = gn->st.tx_packets;
-		f->cur[QNM_STAT_RX_DROPPED] = gn->st.rx_dropped;
-		f->rate[0] = gn->rate[0];
-		f->rate[1] = gn->rate[1];
-		f->nh = gn->nh < HIST ? gn->nh : HIST;
-		memcpy(f->hist[0], gn->hist[0] + (gn->nh - f->nh), f->nh * sizeof(double));
-		memcpy(f->hist[1], gn->hist[1] + (gn->nh - f->nh), f->nh * sizeof(double));
+		memcpy(f->cur, e->stats, sizeof(f->cur));
+		f->rate[0] = qnm_sample_rate(e, QNM_STAT_RX_BYTES, false);
+		f->rate[1] = qnm_sample_rate(e, QNM_STAT_TX_BYTES, false);
+		f->pps[0] = qnm_sample_rate(e, QNM_STAT_RX_PACKETS, false);
+		f->pps[1] = qnm_sample_rate(e, QNM_STAT_TX_PACKETS, false);
+		f->e = e;
 	}
-	s->last_ms = now;
 }
 
 static struct traffic *sort_ctx;
@@ -279,12 +153,14 @@ static void reorder(struct traffic *s)
 static void *traffic_init(struct qnm_ui *ui, void *arg)
 {
 	struct traffic *s = xcalloc(1, sizeof(*s));
+	struct qnm_sampler_opts o = { .model = &ui->ctx->model,
+				      .runtime_dir = ui->ctx->paths.runtime_dir };
 	struct qnm_err err;
 
 	qnm_err_clear(&err);
-	if (qnm_links_new(false, &s->links, &err)) {
+	if (qnm_sampler_new(&o, &s->sampler, &err)) {
 		s->error = xasprintf("cannot read the interfaces: %s", err.msg);
-		s->links = NULL;
+		s->sampler = NULL;
 	}
 	sample(ui, s);
 	return s;
@@ -294,14 +170,26 @@ static void traffic_free(void *st)
 {
 	struct traffic *s = st;
 
-	qnm_links_free(s->links);
+	qnm_sampler_free(s->sampler);
 	free(s->error);
 	free(s->ifs);
 	free(s->order);
 	free(s);
 }
 
-static double hist_max(const struct iface *f, int w)
+/** struct hist - an entry's rx/tx byte rates, oldest first, @nh of them. */
+struct hist {
+	double hist[2][HIST];
+	size_t nh;
+};
+
+static void hist_of(const struct iface *f, struct hist *h)
+{
+	h->nh = qnm_sample_history(f->e, QNM_HIST_RX_BYTES, false, h->hist[0], HIST);
+	qnm_sample_history(f->e, QNM_HIST_TX_BYTES, false, h->hist[1], HIST);
+}
+
+static double hist_max(const struct hist *f, int w)
 {
 	double m = 0;
 	size_t i, from = f->nh > (size_t)w ? f->nh - (size_t)w : 0;
@@ -315,7 +203,7 @@ static double hist_max(const struct iface *f, int w)
 }
 
 /* The big graph: rx above the middle line, tx below, @h rows in all. */
-static void big_graph(struct qnm_ui *ui, const struct iface *f, int y, int x, int w, int h)
+static void big_graph(struct qnm_ui *ui, const struct hist *f, int y, int x, int w, int h)
 {
 	double max = hist_max(f, w);
 	int half = h / 2, row, i;
@@ -387,18 +275,21 @@ static void traffic_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 			x = qnm_putf(stdscr, y + i, r->x, r->w,
 				     " %-15s %10s %10s %9s %9s %8.0f %8.0f %6llu %6llu  ", f->name, a, b,
 				     c, d, f->pps[0], f->pps[1],
-				     (unsigned long long)(f->cur[QNM_STAT_RX_ERRORS] +
-							  f->cur[QNM_STAT_TX_ERRORS]),
-				     (unsigned long long)(f->cur[QNM_STAT_RX_DROPPED] +
-							  f->cur[QNM_STAT_TX_DROPPED]));
+				     (unsigned long long)f->cur[QNM_STAT_RX_ERRORS] +
+					     (unsigned long long)f->cur[QNM_STAT_TX_ERRORS],
+				     (unsigned long long)f->cur[QNM_STAT_RX_DROPPED] +
+					     (unsigned long long)f->cur[QNM_STAT_TX_DROPPED]);
 		else
 			x = qnm_putf(stdscr, y + i, r->x, r->w, " %-12s %10s %10s %9s %9s  ", f->name,
 				     a, b, c, d);
 		if (sparkw > 4) {
 			if (!sel)
 				qnm_set_role(ui, stdscr, QNM_ROLE_GRAPH_RX);
-			qnm_sparkline(ui, stdscr, y + i, r->x + x, sparkw, f->hist[0], f->nh,
-				      hist_max(f, sparkw));
+			struct hist h;
+
+			hist_of(f, &h);
+			qnm_sparkline(ui, stdscr, y + i, r->x + x, sparkw, h.hist[0], h.nh,
+				      hist_max(&h, sparkw));
 		}
 	}
 	/* the selected interface, larger */
@@ -411,7 +302,7 @@ static void traffic_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		qnm_human_rate(f->rate[0], a, sizeof(a));
 		qnm_human_rate(f->rate[1], b, sizeof(b));
 		qnm_set_role(ui, stdscr, QNM_ROLE_ACCENT);
-		qnm_putf(stdscr, y, r->x + 2, r->w - 4, " %s ", f->name);
+		qnm_putf(stdscr, y, r->x + 2, r->w - 4, " %s (%s) ", f->name, qnm_if_role_label(f->role));
 		qnm_set_role(ui, stdscr, QNM_ROLE_GRAPH_RX);
 		qnm_putf(stdscr, y + 1, r->x + 1, 30, "rx %s  %.0f pk/s", a, f->pps[0]);
 		qnm_set_role(ui, stdscr, QNM_ROLE_GRAPH_TX);
@@ -426,14 +317,17 @@ static void traffic_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		qnm_putf(stdscr, y + 5, r->x + 1, 30, "packets %llu / %llu",
 			 (unsigned long long)f->cur[QNM_STAT_RX_PACKETS],
 			 (unsigned long long)f->cur[QNM_STAT_TX_PACKETS]);
-		qnm_human_rate(hist_max(f, r->w - 33), c, sizeof(c));
+		struct hist h;
+
+		hist_of(f, &h);
+		qnm_human_rate(hist_max(&h, r->w - 33), c, sizeof(c));
 		qnm_putf(stdscr, y + 6, r->x + 1, 30, "peak %s", c);
-		big_graph(ui, f, y + 1, r->x + 32, r->w - 33, detail_h);
+		big_graph(ui, &h, y + 1, r->x + 32, r->w - 33, detail_h);
 	}
 	qnm_set_role(ui, stdscr, QNM_ROLE_DIM);
 	qnm_putf(stdscr, r->y + r->h - 1, r->x + 1, r->w - 2,
-		 "%d of %zu interfaces (%s)  sort: %s  every %.2g s  VM/NIC rows: slirp NICs, guest's view",
-		 s->list.n, s->links ? s->links->n : 0, s->guests ? "guests' only" : "all",
+		 "%d of %zu interfaces (%s)  sort: %s  every %.2g s  VM/NIC rows: slirp NICs",
+		 s->list.n, s->nifs, s->guests ? "guests' only" : "all",
 		 sort_names[s->sort], ui->interval_ms / 1000.0);
 	qnm_list_draw_filter(ui, &s->list, r->y + r->h - 1, r->x, r->w);
 	qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);

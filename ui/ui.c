@@ -177,20 +177,33 @@ int qnm_ui_set_theme(struct qnm_ui *ui, const char *name)
 	return 0;
 }
 
-static void next_theme(struct qnm_ui *ui)
+/* The theme picker ("settings"): every theme found, the current one selected. */
+static void theme_picked(struct qnm_ui *ui, void *data, int index)
+{
+	char **names = data;
+
+	if (index >= 0 && names[index])
+		qnm_ui_set_theme(ui, names[index]);
+	qnm_theme_dirs_free(names);
+}
+
+static void pick_theme(struct qnm_ui *ui)
 {
 	char **dirs = qnm_theme_dirs();
 	char **names = qnm_theme_list((const char *const *)dirs);
 	size_t i, n = 0;
+	int cur = 0;
 
 	while (names[n])
 		n++;
 	for (i = 0; i < n; i++)
 		if (strcmp(names[i], ui->theme.name) == 0)
-			break;
+			cur = (int)i;
 	if (n)
-		qnm_ui_set_theme(ui, names[i < n ? (i + 1) % n : 0]);
-	qnm_theme_dirs_free(names);
+		qnm_pick(ui, "Colour theme (yours in $XDG_CONFIG_HOME/qnm/themes)",
+			 (const char *const *)names, NULL, n, cur, theme_picked, names);
+	else
+		qnm_theme_dirs_free(names);
 	qnm_theme_dirs_free(dirs);
 }
 
@@ -381,14 +394,17 @@ static void global_action(struct qnm_ui *ui, enum qnm_action act)
 		ui->quit = true;
 		return;
 	case QNM_ACT_HELP:
-		if (top_id(ui) != QNM_SCR_HELP)
-			qnm_ui_push(ui, &qnm_screen_help, (void *)(uintptr_t)top_id(ui));
+		if (top_id(ui) != QNM_SCR_HELP) {
+			enum qnm_screen_id from = top_id(ui);
+
+			qnm_ui_push(ui, &qnm_screen_help, &from); /* copied by help's init */
+		}
 		return;
 	case QNM_ACT_BACK:
 		pop(ui);
 		return;
 	case QNM_ACT_THEME:
-		next_theme(ui);
+		pick_theme(ui);
 		return;
 	case QNM_ACT_NEXT_SCREEN:
 		for (i = 0; i < QNM_ARRAY_SIZE(tabs); i++)

@@ -2,6 +2,11 @@
 # cli-basic.sh - the VM commands end to end through the real binary:
 # create, NICs, cmdline, show/list (text and JSON), bad input rejected with
 # the field named and nothing written, broken files reported and untouched.
+# As root, run in a private network namespace: qnm checks that forwarded host
+# ports are free, and the host's own listeners must not decide the result.
+if [ "$(id -u)" = 0 ] && [ -z "${QNM_IN_NETNS:-}" ] && unshare -n true 2>/dev/null; then
+	exec env QNM_IN_NETNS=1 unshare -n "$0" "$@"
+fi
 . "$QNM_SRCDIR/tests/lib.sh"
 
 VMS="$XDG_CONFIG_HOME/qnm/vms"

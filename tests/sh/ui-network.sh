@@ -24,6 +24,31 @@ ui_wait "network lab is up" 20 >/dev/null && ok "up from the UI" || fail "not up
 ui_expect "state up" " lab          up "
 check "bridge exists in the namespace" ip -n "$NS" link show qnmlab0
 check "bridge has its address" sh -c "ip -n '$NS' -4 addr show qnmlab0 | grep -q 10.77.0.1/24"
+# a forward added while the network is up is applied at once (nftables DNAT)
+ui_keys 3 n
+ui_wait "Guest port" 3 >/dev/null
+ui_expect "forward target is the network" "< network lab >"
+for ((i = 0; i < 8; i++)); do ui_screen | grep -q "^ *>Host port" && break; ui_keys Tab; done
+ui_type 8080
+ui_keys Tab
+ui_type 10.77.0.10
+ui_keys Tab
+ui_type 80
+ui_keys F2
+ui_keys 6
+ui_wait "is up: applying it now" 5 >/dev/null && ok "forward on an up network is applied" || fail "not applied"
+for ((i = 0; i < 40; i++)); do
+	[ "$(ui_screen | grep -c "network lab is up")" -ge 2 ] && break
+	sleep 0.25
+done
+if ip netns exec "$NS" nft list table inet qnm 2>/dev/null | grep -q "8080 : 10.77.0.10 . 80"; then
+	ok "DNAT rule for port 8080 in the namespace"
+else
+	fail "no DNAT rule for port 8080"
+	ip netns exec "$NS" nft list table inet qnm 2>&1 | head -30
+fi
+ui_keys 2
+ui_wait "qnmlab0" 3 >/dev/null
 ui_keys u
 ui_wait "network lab is down" 20 >/dev/null && ok "down from the UI" || fail "not down"
 ui_expect "state down" " lab          down "

@@ -34,6 +34,18 @@ for th in default dark light high-contrast mono; do
 	stop "theme $th"
 done
 
+# the theme picker (T): choose one from the list, it applies at once
+restart
+ui_wait "NICS (model/backend)" 5 >/dev/null
+ui_keys T
+ui_wait "Colour theme" 3 >/dev/null && ok "theme picker opens" || fail "no theme picker"
+ui_expect "picker lists high-contrast" "high-contrast"
+ui_type "li"
+ui_keys Enter
+ui_keys 6
+ui_wait "theme 'light'" 3 >/dev/null && ok "picked theme applied" || fail "picked theme not applied"
+stop "theme picker"
+
 # NO_COLOR: no colours, but the selection is still reverse video
 NO_COLOR=1 restart
 ui_wait "NICS (model/backend)" 5 >/dev/null
