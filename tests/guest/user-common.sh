@@ -39,7 +39,7 @@ check "$M/$BE: guest -> host (10.0.2.2:8000 = host 127.0.0.1:8000)" \
 expect_eq "$M/$BE: host -> guest through hostfwd 127.0.0.1:8001" "guest-token-$TOKEN" \
 	"$(http_get http://127.0.0.1:8001/token.txt)"
 check "$M/$BE: the guest sees the configured MAC $MAC" grep -qF "guest-mac $MAC" "$(serial_log vm)"
-out=$("$QNM" stop vm)
+out=$("$QNM" stop vm --timeout 45)
 expect_contains "$M/$BE: stop by ACPI power button" "powered off" "$out"
 expect_eq "$M/$BE: nothing left after stop" absent "$(guest_field vm status)"
 if [ "$BE" = slirp ]; then
