@@ -685,7 +685,8 @@ static int cmd_demo(struct qnm_ctx *ctx, int argc, char **argv)
 			DEMO_VM, DEMO_VM);
 	} else {
 		port = qnm_demo_free_port();
-		vm = qnm_demo_vm(DEMO_VM, &img, (uint16_t)port, QNM_BACKEND_USER);
+		/* slirp: user-mode NAT with live counters and live forwards, no root. */
+		vm = qnm_demo_vm(DEMO_VM, &img, (uint16_t)port, QNM_BACKEND_SLIRP);
 		r = qnm_model_assign_macs(&ctx->model, vm, NULL, &n, &err);
 		if (!r)
 			r = qnm_config_save_vm(&ctx->paths, vm, NULL, &err);
@@ -696,9 +697,9 @@ static int cmd_demo(struct qnm_ctx *ctx, int argc, char **argv)
 		}
 		qnm_model_add_vm(&ctx->model, vm);
 		fprintf(ctx->out,
-			"defined the VM '%s': Linux %s + busybox, 256 MiB, one virtio NIC on QEMU's\n"
-			"user-mode network; host port 127.0.0.1:%u is forwarded to the guest's web\n"
-			"server on port 80.\n",
+			"defined the VM '%s': Linux %s + busybox, 256 MiB, one virtio NIC on qnm's\n"
+			"user-mode network (slirp helper: no root, live traffic counters); host port\n"
+			"127.0.0.1:%u is forwarded to the guest's web server on port 80.\n",
 			DEMO_VM, img.kver, port);
 	}
 	qnm_demo_image_clear(&img);
