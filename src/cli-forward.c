@@ -14,6 +14,9 @@
 #include "build-config.h"
 
 #include "cli.h"
+#include "slirpctl.h"
+#include "slirp-helper.h"
+#include "rundir.h"
 #include "nft.h"
 #include "owner.h"
 #include "portowner.h"
@@ -312,14 +315,46 @@ static int find_in(const struct qnm_fwd *v, size_t n, const struct qnm_fwd *f)
 	return -1;
 }
 
+/*
+ * A slirp NIC of a running VM takes forwards live through its helper's
+ * control socket. Return: 1 applied, 0 not running / not slirp, -errno when
+ * the helper refused (@err says why).
+ */
+static int apply_live(struct qnm_ctx *ctx, const struct qnm_vm *vm, const struct qnm_nic *nic,
+		      const struct qnm_fwd *f, bool add, struct qnm_err *err)
+{
+	struct qnm_slirpctl *c = NULL;
+	struct qnm_run_info info;
+	struct qnm_rundir rd;
+	char *path;
+	int r;
+
+	if (nic->backend != QNM_BACKEND_SLIRP)
+		return 0;
+	qnm_rundir_init(&rd, ctx->paths.runtime_dir, vm->name);
+	if (qnm_rundir_probe(&rd, &info) || info.status != QNM_RUN_RUNNING) {
+		qnm_rundir_clear(&rd);
+		return 0;
+	}
+	path = qnm_slirp_control_path(rd.path, nic);
+	r = qnm_slirpctl_open(path, 1000, &c, err);
+	if (!r)
+		r = add ? qnm_slirpctl_hostfwd_add(c, f, err) : qnm_slirpctl_hostfwd_remove(c, f, err);
+	qnm_slirpctl_free(c);
+	free(path);
+	qnm_rundir_clear(&rd);
+	return r ? r : 1;
+}
+
 static int vm_change(struct qnm_ctx *ctx, bool add, const struct target *t,
 		     const struct qnm_fwd *f)
 {
 	struct qnm_vm *orig = qnm_model_find_vm(&ctx->model, t->vm), *vm;
+	struct qnm_fwd removed;
 	struct qnm_nic *nic;
 	struct qnm_err err;
 	char d[64];
-	int r = 1, idx;
+	int r = 1, idx, live;
 
 	if (!orig) {
 		fprintf(ctx->errout, "qnm: forward: no VM named '%s' (qnm list shows them)\n", t->vm);
@@ -340,6 +375,7 @@ static int vm_change(struct qnm_ctx *ctx, bool add, const struct target *t,
 			f->host_addr[0] ? f->host_addr : "", f->host_port);
 		goto out;
 	} else {
+		removed = nic->user.fwd[idx];
 		qnm_fwd_format(&nic->user.fwd[idx], d, sizeof(d));
 		qnm_fwd_del(&nic->user.fwd, &nic->user.nfwd, (size_t)idx);
 	}
@@ -354,8 +390,17 @@ static int vm_change(struct qnm_ctx *ctx, bool add, const struct target *t,
 		r = qnm_cli_error(ctx, "forward", &err);
 		goto out;
 	}
-	fprintf(ctx->out, "%s hostfwd %s %s NIC %s/%s (takes effect at the next VM start)\n",
-		add ? "added" : "removed", d, add ? "to" : "from", vm->name, nic->id);
+	live = apply_live(ctx, vm, nic, add ? f : &removed, add, &err);
+	if (live < 0) {
+		fprintf(ctx->errout,
+			"qnm: forward: saved, but the running guest's slirp helper refused it: %s "
+			"(it applies at the next start)\n",
+			err.msg);
+		live = 0;
+	}
+	fprintf(ctx->out, "%s hostfwd %s %s NIC %s/%s (%s)\n", add ? "added" : "removed", d,
+		add ? "to" : "from", vm->name, nic->id,
+		live ? "applied live to the running guest" : "takes effect at the next VM start");
 	r = 0;
 out:
 	qnm_vm_free(vm);

@@ -44,6 +44,14 @@ check "counters moved ($rx bytes to the guest)" test "${rx:-0}" -gt 0
 # 3. a forward added while the guest runs
 check "hostfwd-add on the running VM" ctl hostfwd-add tcp:127.0.0.1:18080-:80
 expect_eq "demo page through the live forward" "HTTP/1.1 200 OK" "$(http 18080)"
+# ... and through the CLI: saved in the VM file and applied to the running helper
+out=$("$QNM" forward add --vm demo tcp:127.0.0.1:18082-:80 2>&1)
+expect_contains "qnm forward add applies live" "applied live to the running guest" "$out"
+expect_eq "demo page through the CLI's live forward" "HTTP/1.1 200 OK" "$(http 18082)"
+check "the forward is in the VM file" grep -q "hostfwd = tcp:127.0.0.1:18082-:80" "$XDG_CONFIG_HOME/qnm/vms/demo.conf"
+out=$("$QNM" forward del --vm demo tcp:127.0.0.1:18082 2>&1)
+expect_contains "qnm forward del removes it live" "applied live to the running guest" "$out"
+check "port 18082 closed after the live removal" bash -c "! exec 3<>/dev/tcp/127.0.0.1/18082" 2>/dev/null
 
 # 4. stop: no helper left, runtime directory gone
 check "qnm stop" "$QNM" stop demo
