@@ -233,8 +233,8 @@ static int read_all(const char *path, char **out, size_t *len)
 static int load_file(struct qnm_bridge_acl *acl, const char *path, unsigned depth,
 		     struct qnm_err *err)
 {
-	char *text;
-	size_t len;
+	char *text = NULL;
+	size_t len = 0;
 	int r = read_all(path, &text, &len);
 
 	if (r < 0) {

@@ -331,8 +331,8 @@ static void print_row(struct qnm_ctx *ctx, char mark, const char *name, const ch
 	else
 		fprintf(ctx->out, "%8s %8s ", "-", "-");
 	fprintf(ctx->out, "%10s %10s %6llu %6llu\n", c, d,
-		(unsigned long long)(v[QNM_STAT_RX_ERRORS] + v[QNM_STAT_TX_ERRORS]),
-		(unsigned long long)(v[QNM_STAT_RX_DROPPED] + v[QNM_STAT_TX_DROPPED]));
+		(unsigned long long)v[QNM_STAT_RX_ERRORS] + v[QNM_STAT_TX_ERRORS],
+		(unsigned long long)v[QNM_STAT_RX_DROPPED] + v[QNM_STAT_TX_DROPPED]);
 }
 
 static void print_text(struct qnm_ctx *ctx, const struct qnm_sample **sel, size_t n,
