@@ -20,9 +20,10 @@ static int bridge_validate(const struct qnm_nic *nic, struct qnm_err *err)
 
 	snprintf(field, sizeof(field), "nic[%s].br", nic->id);
 	if (!qnm_valid_ifname(nic->bridge.br))
-		return qnm_err_set(err, -EINVAL, field,
-				   "%s: the bridge helper needs a bridge name ('%s' is not a valid interface name)",
-				   field, nic->bridge.br);
+		return qnm_err_set(
+			err, -EINVAL, field,
+			"%s: the bridge helper needs a bridge name ('%s' is not a valid interface name)",
+			field, nic->bridge.br);
 	if (nic->bridge.helper && nic->bridge.helper[0] != '/') {
 		snprintf(field, sizeof(field), "nic[%s].helper", nic->id);
 		return qnm_err_set(err, -EINVAL, field, "%s: '%s' must be an absolute path", field,
@@ -53,7 +54,8 @@ const struct qnm_backend_ops qnm_backend_bridge = {
 	.kind = QNM_BACKEND_BRIDGE,
 	.name = "bridge",
 	.netdev_type = "bridge",
-	.summary = "QEMU's bridge helper puts a TAP on an existing bridge for you: no root for QEMU, but /etc/qemu/bridge.conf must allow the bridge",
+	.summary =
+		"QEMU's bridge helper puts a TAP on an existing bridge for you: no root for QEMU, but /etc/qemu/bridge.conf must allow the bridge",
 	.needs_net_admin = false,
 	.validate = bridge_validate,
 	.netdev_opts = bridge_netdev_opts,

@@ -38,7 +38,8 @@ const struct qnm_backend_ops qnm_backend_slirp = {
 	.kind = QNM_BACKEND_SLIRP,
 	.name = "slirp",
 	.netdev_type = "stream",
-	.summary = "user-mode NAT hosted by qnm's libslirp helper: no root, live traffic counters, port forwards added while running",
+	.summary =
+		"user-mode NAT hosted by qnm's libslirp helper: no root, live traffic counters, port forwards added while running",
 	.needs_net_admin = false,
 	.validate = slirp_validate,
 	.netdev_opts = slirp_netdev_opts,

@@ -21,9 +21,10 @@ static int tap_validate(const struct qnm_nic *nic, struct qnm_err *err)
 
 	if (nic->tap.ifname[0] && !qnm_valid_ifname(nic->tap.ifname)) {
 		snprintf(field, sizeof(field), "nic[%s].ifname", nic->id);
-		return qnm_err_set(err, -EINVAL, field,
-				   "%s: '%s' is not a valid interface name (1-15 bytes, no '/', ':' or spaces)",
-				   field, nic->tap.ifname);
+		return qnm_err_set(
+			err, -EINVAL, field,
+			"%s: '%s' is not a valid interface name (1-15 bytes, no '/', ':' or spaces)",
+			field, nic->tap.ifname);
 	}
 	if (!nic->tap.create && !nic->tap.ifname[0]) {
 		snprintf(field, sizeof(field), "nic[%s].ifname", nic->id);
@@ -37,13 +38,14 @@ static int tap_validate(const struct qnm_nic *nic, struct qnm_err *err)
 	}
 	if (nic->tap.bridge[0] && !qnm_valid_ifname(nic->tap.bridge)) {
 		snprintf(field, sizeof(field), "nic[%s].bridge", nic->id);
-		return qnm_err_set(err, -EINVAL, field,
-				   "%s: '%s' is not a valid interface name", field, nic->tap.bridge);
+		return qnm_err_set(err, -EINVAL, field, "%s: '%s' is not a valid interface name",
+				   field, nic->tap.bridge);
 	}
 	if (nic->tap.bridge[0] && nic->tap.network[0]) {
 		snprintf(field, sizeof(field), "nic[%s].bridge", nic->id);
 		return qnm_err_set(err, -EINVAL, field,
-				   "%s: give either a qnm network or a host bridge, not both", field);
+				   "%s: give either a qnm network or a host bridge, not both",
+				   field);
 	}
 	return 0;
 }
@@ -78,7 +80,8 @@ const struct qnm_backend_ops qnm_backend_tap = {
 	.kind = QNM_BACKEND_TAP,
 	.name = "tap",
 	.netdev_type = "tap",
-	.summary = "a TAP device on the host, usually on a bridge (NAT or bridged network): full L2, needs CAP_NET_ADMIN to set up",
+	.summary =
+		"a TAP device on the host, usually on a bridge (NAT or bridged network): full L2, needs CAP_NET_ADMIN to set up",
 	.needs_net_admin = true,
 	.validate = tap_validate,
 	.netdev_opts = tap_netdev_opts,

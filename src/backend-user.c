@@ -26,9 +26,10 @@ int qnm_user_opts_validate(const struct qnm_nic *nic, bool slirp, struct qnm_err
 	if (u->net[0]) {
 		snprintf(field, sizeof(field), "nic[%s].net", nic->id);
 		if (qnm_parse_cidr(u->net, &net, &prefix) || prefix < 8 || prefix > 30)
-			return qnm_err_set(err, -EINVAL, field,
-					   "%s: '%s' must be an IPv4 network like 10.0.2.0/24 (prefix 8 to 30)",
-					   field, u->net);
+			return qnm_err_set(
+				err, -EINVAL, field,
+				"%s: '%s' must be an IPv4 network like 10.0.2.0/24 (prefix 8 to 30)",
+				field, u->net);
 	} else {
 		net = 0x0a000200; /* QEMU's default 10.0.2.0/24 */
 	}
@@ -42,7 +43,8 @@ int qnm_user_opts_validate(const struct qnm_nic *nic, bool slirp, struct qnm_err
 			snprintf(field, sizeof(field), "nic[%s].%s", nic->id, names[i]);
 			if (qnm_parse_ipv4(vals[i], &a))
 				return qnm_err_set(err, -EINVAL, field,
-						   "%s: '%s' is not an IPv4 address", field, vals[i]);
+						   "%s: '%s' is not an IPv4 address", field,
+						   vals[i]);
 			if (!qnm_ipv4_in_subnet(a, net, prefix))
 				return qnm_err_set(err, -EINVAL, field,
 						   "%s: %s is outside the guest network %s", field,
@@ -56,10 +58,12 @@ int qnm_user_opts_validate(const struct qnm_nic *nic, bool slirp, struct qnm_err
 		snprintf(field, sizeof(field), "nic[%s].smb", nic->id);
 		if (slirp)
 			return qnm_err_set(err, -EINVAL, field,
-					   "%s: SMB sharing is only available on the user backend", field);
+					   "%s: SMB sharing is only available on the user backend",
+					   field);
 		if (u->smb[0] != '/')
 			return qnm_err_set(err, -EINVAL, field,
-					   "%s: '%s' must be an absolute directory path", field, u->smb);
+					   "%s: '%s' must be an absolute directory path", field,
+					   u->smb);
 	}
 	return 0;
 }
@@ -116,7 +120,8 @@ const struct qnm_backend_ops qnm_backend_user = {
 	.kind = QNM_BACKEND_USER,
 	.name = "user",
 	.netdev_type = "user",
-	.summary = "QEMU's built-in NAT (SLIRP): no root needed; the guest reaches out, the host reaches in only via port forwards",
+	.summary =
+		"QEMU's built-in NAT (SLIRP): no root needed; the guest reaches out, the host reaches in only via port forwards",
 	.needs_net_admin = false,
 	.validate = user_validate,
 	.netdev_opts = user_netdev_opts,

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #define LINE_MAX_HELPER 4095 /* the helper reads lines with fgets(line, 4096) */
-#define FILE_MAX (1024 * 1024)
+#define FILE_MAX	(1024 * 1024)
 
 void qnm_bridge_acl_init(struct qnm_bridge_acl *acl)
 {

@@ -29,7 +29,7 @@
 
 #include "util.h"
 
-#define QNM_BRIDGE_CONF_DEFAULT "/etc/qemu/bridge.conf"
+#define QNM_BRIDGE_CONF_DEFAULT	  "/etc/qemu/bridge.conf"
 #define QNM_BRIDGE_CONF_MAX_DEPTH 8 /* include nesting (the helper has no limit) */
 
 /** enum qnm_acl_type - kind of one access list rule. */

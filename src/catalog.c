@@ -22,11 +22,11 @@
 
 extern char **environ;
 
-#define MODEL_NAME_MAX 47     /* fits struct qnm_nic.model with its NUL */
+#define MODEL_NAME_MAX	   47 /* fits struct qnm_nic.model with its NUL */
 #define CATALOG_MAX_MODELS 1024
-#define QEMU_OUTPUT_MAX (4u << 20)
-#define CACHE_MAX (1u << 20)
-#define CACHE_MAGIC "qnm-models 1"
+#define QEMU_OUTPUT_MAX	   (4u << 20)
+#define CACHE_MAX	   (1u << 20)
+#define CACHE_MAGIC	   "qnm-models 1"
 
 /* qnm's advice per model: shown next to QEMU's own description. */
 struct model_hint {
@@ -37,13 +37,16 @@ struct model_hint {
 static const struct model_hint hints[] = {
 	{ "virtio-net-pci",
 	  "paravirtual and fastest; recommended for Linux guests (driver built in); Windows needs the virtio-win drivers" },
-	{ "virtio-net-pci-non-transitional", "virtio-net-pci without the legacy interface: modern guests only" },
+	{ "virtio-net-pci-non-transitional",
+	  "virtio-net-pci without the legacy interface: modern guests only" },
 	{ "virtio-net-pci-transitional", "virtio-net-pci with both legacy and modern interfaces" },
-	{ "virtio-net-device", "virtio on a virtio-mmio bus (microvm, ARM virt); not for PC machines" },
+	{ "virtio-net-device",
+	  "virtio on a virtio-mmio bus (microvm, ARM virt); not for PC machines" },
 	{ "e1000",
 	  "Intel 82540EM; recommended for Windows installers and old guests: every OS since 2000 has its driver" },
 	{ "e1000e", "Intel 82574L PCIe; Windows 8 and later have its driver; suits q35 machines" },
-	{ "rtl8139", "Realtek RTL8139 10/100; for very old guests (Windows 9x/XP, DOS packet drivers)" },
+	{ "rtl8139",
+	  "Realtek RTL8139 10/100; for very old guests (Windows 9x/XP, DOS packet drivers)" },
 	{ "i82559er", "Intel EtherExpress PRO/100 family; for old guests" },
 	{ "ne2k_pci", "NE2000 clone; for ancient guests and DOS" },
 	{ "ne2k_isa", "NE2000 on the ISA bus; for DOS-era guests (pc machine only)" },
@@ -333,8 +336,9 @@ int qnm_catalog_parse(struct qnm_catalog *c, const char *text, size_t len, struc
 		parse_line(c, line);
 	}
 	if (!found)
-		return qnm_err_set(err, -ENOENT, "models",
-				   "models: the output of '-device help' has no 'Network devices:' section");
+		return qnm_err_set(
+			err, -ENOENT, "models",
+			"models: the output of '-device help' has no 'Network devices:' section");
 	return 0;
 }
 
@@ -505,12 +509,12 @@ int qnm_catalog_run_qemu(const char *qemu, int timeout_ms, char **out, size_t *l
 		qnm_sb_free(&sb);
 		if (r == -ETIMEDOUT)
 			return qnm_err_set(err, r, "qemu",
-					   "qemu: '%s -device help' did not finish within %d ms", qemu,
-					   timeout_ms);
+					   "qemu: '%s -device help' did not finish within %d ms",
+					   qemu, timeout_ms);
 		if (r == -EFBIG)
 			return qnm_err_set(err, r, "qemu",
-					   "qemu: '%s -device help' printed more than %u bytes", qemu,
-					   QEMU_OUTPUT_MAX);
+					   "qemu: '%s -device help' printed more than %u bytes",
+					   qemu, QEMU_OUTPUT_MAX);
 		if (r == -EIO)
 			return qnm_err_set(err, r, "qemu", "qemu: '%s -device help' failed (%s %d)",
 					   qemu, WIFEXITED(status) ? "exit status" : "signal",

@@ -121,9 +121,14 @@ static int cmd_doctor(struct qnm_ctx *ctx, int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'j': ctx->json = true; break;
-		case 'c': only = optarg; break;
-		default: return usage_error(ctx, "unknown option or missing value");
+		case 'j':
+			ctx->json = true;
+			break;
+		case 'c':
+			only = optarg;
+			break;
+		default:
+			return usage_error(ctx, "unknown option or missing value");
 		}
 	}
 	if (optind < argc)

@@ -141,8 +141,8 @@ static void print_row(struct qnm_ctx *ctx, const char *kind, const char *owner,
 
 	addr_port(h, sizeof(h), f->host_addr, f->host_port, any);
 	addr_port(g, sizeof(g), f->guest_addr, f->guest_port, "(guest)");
-	fprintf(ctx->out, "%-8s %-20s %-5s %-21s %-21s %s\n", kind, owner,
-		qnm_proto_name(f->proto), h, g, state);
+	fprintf(ctx->out, "%-8s %-20s %-5s %-21s %-21s %s\n", kind, owner, qnm_proto_name(f->proto),
+		h, g, state);
 }
 
 static int cmd_list(struct qnm_ctx *ctx)
@@ -180,13 +180,16 @@ static int cmd_list(struct qnm_ctx *ctx)
 				if (arr) {
 					json_object *o = fwd_json("hostfwd", f);
 
-					json_object_object_add(o, "vm", json_object_new_string(vm->name));
-					json_object_object_add(o, "nic", json_object_new_string(nic->id));
+					json_object_object_add(o, "vm",
+							       json_object_new_string(vm->name));
+					json_object_object_add(o, "nic",
+							       json_object_new_string(nic->id));
 					json_object_object_add(
 						o, "backend",
-						json_object_new_string(qnm_backend_name(nic->backend)));
-					json_object_object_add(o, "state",
-							       json_object_new_string("at VM start"));
+						json_object_new_string(
+							qnm_backend_name(nic->backend)));
+					json_object_object_add(
+						o, "state", json_object_new_string("at VM start"));
 					json_object_array_add(arr, o);
 				} else {
 					print_row(ctx, "hostfwd", owner, f, "*", "at VM start");
@@ -206,8 +209,10 @@ static int cmd_list(struct qnm_ctx *ctx)
 			if (arr) {
 				json_object *o = fwd_json("dnat", f);
 
-				json_object_object_add(o, "network", json_object_new_string(net->name));
-				json_object_object_add(o, "bridge", json_object_new_string(net->bridge));
+				json_object_object_add(o, "network",
+						       json_object_new_string(net->name));
+				json_object_object_add(o, "bridge",
+						       json_object_new_string(net->bridge));
 				json_object_object_add(o, "state", json_object_new_string(st));
 				json_object_array_add(arr, o);
 			} else {
@@ -217,8 +222,8 @@ static int cmd_list(struct qnm_ctx *ctx)
 	}
 	if (arr) {
 		fprintf(ctx->out, "%s\n",
-			json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
-								    JSON_C_TO_STRING_NOSLASHESCAPE));
+			json_object_to_json_string_ext(
+				arr, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(arr);
 	} else {
 		if (!rows)
@@ -256,9 +261,10 @@ static int parse_fwd_arg(const char *s, bool host_side_ok, struct qnm_fwd *f, st
 	r = qnm_fwd_parse(full, f, "forward", err);
 	free(full);
 	if (r)
-		qnm_err_set(err, r, "forward",
-			    "forward: '%s' must look like tcp:[HOSTADDR]:HOSTPORT (or a whole forward)",
-			    s);
+		qnm_err_set(
+			err, r, "forward",
+			"forward: '%s' must look like tcp:[HOSTADDR]:HOSTPORT (or a whole forward)",
+			s);
 	return r;
 }
 
@@ -270,8 +276,8 @@ static struct qnm_nic *pick_nic(struct qnm_ctx *ctx, struct qnm_vm *vm, const ch
 		struct qnm_nic *n = qnm_vm_find_nic(vm, id);
 
 		if (!n) {
-			fprintf(ctx->errout, "qnm: forward: nic: VM '%s' has no NIC '%s'\n", vm->name,
-				id);
+			fprintf(ctx->errout, "qnm: forward: nic: VM '%s' has no NIC '%s'\n",
+				vm->name, id);
 			return NULL;
 		}
 		if (!is_user_nic(n)) {
@@ -339,15 +345,15 @@ static int apply_live(struct qnm_ctx *ctx, const struct qnm_vm *vm, const struct
 	path = qnm_slirp_control_path(rd.path, nic);
 	r = qnm_slirpctl_open(path, 1000, &c, err);
 	if (!r)
-		r = add ? qnm_slirpctl_hostfwd_add(c, f, err) : qnm_slirpctl_hostfwd_remove(c, f, err);
+		r = add ? qnm_slirpctl_hostfwd_add(c, f, err)
+			: qnm_slirpctl_hostfwd_remove(c, f, err);
 	qnm_slirpctl_free(c);
 	free(path);
 	qnm_rundir_clear(&rd);
 	return r ? r : 1;
 }
 
-static int vm_change(struct qnm_ctx *ctx, bool add, const struct target *t,
-		     const struct qnm_fwd *f)
+static int vm_change(struct qnm_ctx *ctx, bool add, const struct target *t, const struct qnm_fwd *f)
 {
 	struct qnm_vm *orig = qnm_model_find_vm(&ctx->model, t->vm), *vm;
 	struct qnm_fwd removed;
@@ -357,7 +363,8 @@ static int vm_change(struct qnm_ctx *ctx, bool add, const struct target *t,
 	int r = 1, idx, live;
 
 	if (!orig) {
-		fprintf(ctx->errout, "qnm: forward: no VM named '%s' (qnm list shows them)\n", t->vm);
+		fprintf(ctx->errout, "qnm: forward: no VM named '%s' (qnm list shows them)\n",
+			t->vm);
 		return 1;
 	}
 	vm = qnm_vm_copy(orig);
@@ -370,9 +377,10 @@ static int vm_change(struct qnm_ctx *ctx, bool add, const struct target *t,
 	if (add) {
 		qnm_fwd_add(&nic->user.fwd, &nic->user.nfwd, f);
 	} else if (idx < 0) {
-		fprintf(ctx->errout, "qnm: forward: NIC %s/%s has no forward for host side %s %s:%u\n",
-			vm->name, nic->id, qnm_proto_name(f->proto),
-			f->host_addr[0] ? f->host_addr : "", f->host_port);
+		fprintf(ctx->errout,
+			"qnm: forward: NIC %s/%s has no forward for host side %s %s:%u\n", vm->name,
+			nic->id, qnm_proto_name(f->proto), f->host_addr[0] ? f->host_addr : "",
+			f->host_port);
 		goto out;
 	} else {
 		removed = nic->user.fwd[idx];
@@ -427,7 +435,8 @@ static int net_change(struct qnm_ctx *ctx, bool add, const struct target *t,
 		qnm_fwd_add(&net->fwd, &net->nfwd, f);
 		old = *f;
 	} else if (idx < 0) {
-		fprintf(ctx->errout, "qnm: forward: network %s has no forward for host side %s %s:%u\n",
+		fprintf(ctx->errout,
+			"qnm: forward: network %s has no forward for host side %s %s:%u\n",
 			net->name, qnm_proto_name(f->proto), f->host_addr[0] ? f->host_addr : "",
 			f->host_port);
 		goto out;
@@ -457,15 +466,17 @@ static int net_change(struct qnm_ctx *ctx, bool add, const struct target *t,
 		struct qnm_err undo;
 
 		qnm_err_clear(&undo);
-		if (up && (add ? qnm_nft_del_forward(&old, &undo) : qnm_nft_add_forward(&old, &undo)))
-			fprintf(ctx->errout, "qnm: forward: undoing the live change failed too: %s\n",
-				undo.msg);
+		if (up &&
+		    (add ? qnm_nft_del_forward(&old, &undo) : qnm_nft_add_forward(&old, &undo)))
+			fprintf(ctx->errout,
+				"qnm: forward: undoing the live change failed too: %s\n", undo.msg);
 		r = qnm_cli_error(ctx, "forward", &err);
 		goto out;
 	}
 	if (!up && recorded_up(ctx, net->name))
-		fprintf(ctx->errout, "qnm: forward: note: network %s is up but table inet qnm is "
-				     "missing (deleted outside qnm?): 'qnm net up %s' re-creates it\n",
+		fprintf(ctx->errout,
+			"qnm: forward: note: network %s is up but table inet qnm is "
+			"missing (deleted outside qnm?): 'qnm net up %s' re-creates it\n",
 			net->name, net->name);
 	fprintf(ctx->out, "%s forward %s %s network %s (%s)\n", add ? "added" : "removed", d,
 		add ? "to" : "from", net->name,
@@ -532,11 +543,20 @@ static int cmd_forward(struct qnm_ctx *ctx, int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc - 1, argv + 1, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'j': ctx->json = true; break;
-		case 'v': t.vm = optarg; break;
-		case 'n': t.nic = optarg; break;
-		case 'N': t.net = optarg; break;
-		default: return usage_error(ctx, "unknown option or missing value");
+		case 'j':
+			ctx->json = true;
+			break;
+		case 'v':
+			t.vm = optarg;
+			break;
+		case 'n':
+			t.nic = optarg;
+			break;
+		case 'N':
+			t.net = optarg;
+			break;
+		default:
+			return usage_error(ctx, "unknown option or missing value");
 		}
 	}
 	argc -= optind + 1;

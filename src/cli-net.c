@@ -202,9 +202,9 @@ static int net_list(struct qnm_ctx *ctx, const struct net_flags *f, int argc, ch
 		json_object *a = json_object_new_array();
 
 		for (i = 0; i < ctx->model.nnets; i++)
-			json_object_array_add(a, net_json(ctx->model.nets[i],
-							  net_state(l, have_own ? &own : NULL,
-								    ctx->model.nets[i])));
+			json_object_array_add(
+				a, net_json(ctx->model.nets[i], net_state(l, have_own ? &own : NULL,
+									  ctx->model.nets[i])));
 		print_json(ctx, a);
 	} else if (!ctx->model.nnets) {
 		fprintf(ctx->out, "No networks yet. Create one with 'qnm net add NAME bridge=BR "
@@ -259,7 +259,8 @@ static int net_show(struct qnm_ctx *ctx, const struct net_flags *f, int argc, ch
 			add_str(e, "mac", leases[i].mac);
 			add_str(e, "ip", leases[i].ip);
 			add_str(e, "hostname", leases[i].hostname);
-			json_object_object_add(e, "expiry", json_object_new_int64(leases[i].expiry));
+			json_object_object_add(e, "expiry",
+					       json_object_new_int64(leases[i].expiry));
 			json_object_array_add(a, e);
 		}
 		json_object_object_add(o, "leases", a);
@@ -267,8 +268,9 @@ static int net_show(struct qnm_ctx *ctx, const struct net_flags *f, int argc, ch
 			b = json_object_new_object();
 			add_bool(b, "up", li->up);
 			for (i = 0; i < QNM_STAT__COUNT; i++)
-				json_object_object_add(b, qnm_links_stat_name(i),
-						       json_object_new_int64((int64_t)li->stats[i]));
+				json_object_object_add(
+					b, qnm_links_stat_name(i),
+					json_object_new_int64((int64_t)li->stats[i]));
 			json_object_object_add(o, "bridge_link", b);
 		}
 		print_json(ctx, o);
@@ -281,12 +283,14 @@ static int net_show(struct qnm_ctx *ctx, const struct net_flags *f, int argc, ch
 
 		fprintf(ctx->out, "\n# state: %s\n", st);
 		if (strcmp(st, "broken") == 0)
-			fprintf(ctx->out, "# qnm brought it up but bridge %s is gone (removed outside "
-					  "qnm?); 'qnm net down %s' cleans up\n",
+			fprintf(ctx->out,
+				"# qnm brought it up but bridge %s is gone (removed outside "
+				"qnm?); 'qnm net down %s' cleans up\n",
 				net->bridge, net->name);
 		if (li)
-			fprintf(ctx->out, "# bridge %s: %s, rx %llu bytes / %llu packets, tx %llu "
-					  "bytes / %llu packets\n",
+			fprintf(ctx->out,
+				"# bridge %s: %s, rx %llu bytes / %llu packets, tx %llu "
+				"bytes / %llu packets\n",
 				li->name, li->up ? "up" : "down",
 				(unsigned long long)li->stats[QNM_STAT_RX_BYTES],
 				(unsigned long long)li->stats[QNM_STAT_RX_PACKETS],
@@ -376,8 +380,9 @@ static int net_add(struct qnm_ctx *ctx, const struct net_flags *f, int argc, cha
 	int r;
 
 	if (!qnm_valid_name(argv[0])) {
-		fprintf(ctx->errout, "qnm: net add: name: '%s' must be 1-%d letters, digits, '_', "
-				     "'-' or '.', starting with a letter or digit\n",
+		fprintf(ctx->errout,
+			"qnm: net add: name: '%s' must be 1-%d letters, digits, '_', "
+			"'-' or '.', starting with a letter or digit\n",
 			argv[0], QNM_NAME_MAX);
 		return 1;
 	}
@@ -419,8 +424,9 @@ static int net_set(struct qnm_ctx *ctx, const struct net_flags *f, int argc, cha
 	/* On success @orig is replaced in the model (and freed): use @net after. */
 	r = edit_and_save(ctx, "net set", net, orig->name, argc - 1, argv + 1);
 	if (!r && is_up(ctx, net->name))
-		fprintf(ctx->errout, "qnm: note: network %s is up: the change applies at the next "
-				     "'qnm net down %s; qnm net up %s'\n",
+		fprintf(ctx->errout,
+			"qnm: note: network %s is up: the change applies at the next "
+			"'qnm net down %s; qnm net up %s'\n",
 			net->name, net->name, net->name);
 	qnm_network_free(net);
 	return r;
@@ -433,8 +439,9 @@ static int net_del(struct qnm_ctx *ctx, const struct net_flags *f, int argc, cha
 	if (!find_net(ctx, argv[0]))
 		return 1;
 	if (is_up(ctx, argv[0])) {
-		fprintf(ctx->errout, "qnm: net del: network %s is up: take it down first (qnm net "
-				     "down %s)\n",
+		fprintf(ctx->errout,
+			"qnm: net del: network %s is up: take it down first (qnm net "
+			"down %s)\n",
 			argv[0], argv[0]);
 		return 1;
 	}
@@ -446,8 +453,8 @@ static int net_del(struct qnm_ctx *ctx, const struct net_flags *f, int argc, cha
 }
 
 static const struct net_sub net_subs[] = {
-	{ "add", -1, net_add },	 { "del", 1, net_del },	  { "down", 1, net_down },
-	{ "list", 0, net_list }, { "set", -2, net_set },  { "show", 1, net_show },
+	{ "add", -1, net_add },	 { "del", 1, net_del },	 { "down", 1, net_down },
+	{ "list", 0, net_list }, { "set", -2, net_set }, { "show", 1, net_show },
 	{ "up", 1, net_up },
 };
 
@@ -549,15 +556,17 @@ static int cmd_links(struct qnm_ctx *ctx, int argc, char **argv)
 				json_object_array_add(ad, json_object_new_string(li->addrs[k]));
 			json_object_object_add(o, "addresses", ad);
 			for (k = 0; k < QNM_STAT__COUNT; k++)
-				json_object_object_add(st, qnm_links_stat_name(k),
-						       json_object_new_int64((int64_t)li->stats[k]));
+				json_object_object_add(
+					st, qnm_links_stat_name(k),
+					json_object_new_int64((int64_t)li->stats[k]));
 			json_object_object_add(o, "stats", st);
 			json_object_array_add(arr, o);
 		}
 		print_json(ctx, arr);
 	} else {
-		fprintf(ctx->out, "%-4s %-15s %-8s %-5s %-12s %-18s %14s %10s %14s %10s %6s %6s  %s\n",
-			"IDX", "NAME", "TYPE", "STATE", "MASTER", "ADDRESS", "RX_BYTES", "RX_PKTS",
+		fprintf(ctx->out,
+			"%-4s %-15s %-8s %-5s %-12s %-18s %14s %10s %14s %10s %6s %6s  %s\n", "IDX",
+			"NAME", "TYPE", "STATE", "MASTER", "ADDRESS", "RX_BYTES", "RX_PKTS",
 			"TX_BYTES", "TX_PKTS", "ERRS", "DROPS", "MAC");
 		for (i = 0; i < l->n; i++) {
 			const struct qnm_link_info *li = &l->v[i];
@@ -632,8 +641,9 @@ static bool probe_forward(struct qnm_ctx *ctx, char *why, size_t size)
 		return false;
 	}
 	snprintf(why, size, "net.ipv4.ip_forward = %d%s", on ? 1 : 0,
-		 on ? "" : ": NAT networks need 1; 'qnm net up' sets it (and restores it when the "
-			   "last NAT network goes down)");
+		 on ? ""
+		    : ": NAT networks need 1; 'qnm net up' sets it (and restores it when the "
+		      "last NAT network goes down)");
 	return on;
 }
 
@@ -680,27 +690,32 @@ static bool probe_helper(struct qnm_ctx *ctx, char *why, size_t size)
 		if (stat(helper_paths[i], &st) == 0)
 			path = helper_paths[i];
 	if (!path) {
-		snprintf(why, size, "qemu-bridge-helper not found (Debian package "
-				    "qemu-system-common): bridge NICs unavailable");
+		snprintf(why, size,
+			 "qemu-bridge-helper not found (Debian package "
+			 "qemu-system-common): bridge NICs unavailable");
 		return false;
 	}
 	setuid = (st.st_mode & S_ISUID) && st.st_uid == 0;
 	fcaps = getxattr(path, "security.capability", NULL, 0) > 0;
 	if (access("/etc/qemu/bridge.conf", R_OK) != 0) {
-		snprintf(why, size, "%s found, but /etc/qemu/bridge.conf is missing or unreadable: "
-				    "it must say 'allow BRIDGE' for each bridge QEMU may join",
+		snprintf(why, size,
+			 "%s found, but /etc/qemu/bridge.conf is missing or unreadable: "
+			 "it must say 'allow BRIDGE' for each bridge QEMU may join",
 			 path);
 		return false;
 	}
 	if (!root && !setuid && !fcaps) {
-		snprintf(why, size, "%s is neither setuid root nor has file capabilities: only "
-				    "root can use bridge NICs (chmod u+s or setcap cap_net_admin+ep "
-				    "on it to let users)",
+		snprintf(why, size,
+			 "%s is neither setuid root nor has file capabilities: only "
+			 "root can use bridge NICs (chmod u+s or setcap cap_net_admin+ep "
+			 "on it to let users)",
 			 path);
 		return false;
 	}
-	snprintf(why, size, "%s usable%s; bridges must be allowed in /etc/qemu/bridge.conf",
-		 path, root ? " (as root)" : setuid ? " (setuid root)" : " (file capabilities)");
+	snprintf(why, size, "%s usable%s; bridges must be allowed in /etc/qemu/bridge.conf", path,
+		 root	  ? " (as root)"
+		 : setuid ? " (setuid root)"
+			  : " (file capabilities)");
 	return true;
 }
 
@@ -720,9 +735,9 @@ static bool probe_nft(struct qnm_ctx *ctx, char *why, size_t size)
 }
 
 static const struct check_item check_items[] = {
-	{ "cap_net_admin", probe_cap },	   { "dev_net_tun", probe_tun },
-	{ "ip_forward", probe_forward },   { "ping_group_range", probe_ping },
-	{ "dnsmasq", probe_dnsmasq },	   { "bridge_helper", probe_helper },
+	{ "cap_net_admin", probe_cap },	 { "dev_net_tun", probe_tun },
+	{ "ip_forward", probe_forward }, { "ping_group_range", probe_ping },
+	{ "dnsmasq", probe_dnsmasq },	 { "bridge_helper", probe_helper },
 	{ "nftables", probe_nft },
 };
 

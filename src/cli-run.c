@@ -27,7 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define DEMO_VM "demo"
+#define DEMO_VM	   "demo"
 #define TAIL_LINES 10
 
 static int usage_error(struct qnm_ctx *ctx, const struct qnm_cli_cmd *cmd, const char *msg)
@@ -119,8 +119,7 @@ static int parse_opts(struct qnm_ctx *ctx, const struct qnm_cli_cmd *cmd, int ar
 	return 0;
 }
 
-static int parse_seconds(struct qnm_ctx *ctx, const struct qnm_cli_cmd *cmd, const char *s,
-			 int *ms)
+static int parse_seconds(struct qnm_ctx *ctx, const struct qnm_cli_cmd *cmd, const char *s, int *ms)
 {
 	unsigned long v;
 
@@ -156,7 +155,8 @@ static int do_start(struct qnm_ctx *ctx, const char *cmd, const char *name, int 
 	qnm_err_clear(&err);
 	vm = qnm_model_find_vm(&ctx->model, name);
 	if (!vm) {
-		fprintf(ctx->errout, "qnm: %s: no VM named '%s' (qnm list shows them)\n", cmd, name);
+		fprintf(ctx->errout, "qnm: %s: no VM named '%s' (qnm list shows them)\n", cmd,
+			name);
 		return 1;
 	}
 	copy = qnm_vm_copy(vm);
@@ -256,9 +256,10 @@ static void dead_helpers(struct qnm_ctx *ctx, const char *name, struct qnm_strv 
 		if (qnm_read_file(path, 64, &text, &len) == 0) {
 			pid = strtol(text, NULL, 10);
 			if (pid > 0 && !qnm_pid_alive((pid_t)pid))
-				qnm_strv_addf(out, "the slirp helper of NIC %s (pid %ld) is gone: that "
-						   "NIC has no network until the VM is restarted "
-						   "(see %s/slirp-%s.log)",
+				qnm_strv_addf(out,
+					      "the slirp helper of NIC %s (pid %ld) is gone: that "
+					      "NIC has no network until the VM is restarted "
+					      "(see %s/slirp-%s.log)",
 					      vm->nics[i].id, pid, rd.path, vm->nics[i].id);
 		}
 		free(text);
@@ -334,7 +335,8 @@ static json_object *status_json(const char *name, const struct qnm_rundir *rd,
 	size_t i;
 
 	json_object_object_add(j, "name", json_object_new_string(name));
-	json_object_object_add(j, "status", json_object_new_string(qnm_run_status_name(ri->status)));
+	json_object_object_add(j, "status",
+			       json_object_new_string(qnm_run_status_name(ri->status)));
 	json_object_object_add(j, "configured", json_object_new_boolean(configured));
 	if (ri->status != QNM_RUN_ABSENT) {
 		json_object_object_add(j, "qemu_pid", json_object_new_int64(ri->qemu_pid));
@@ -664,13 +666,14 @@ static int cmd_demo(struct qnm_ctx *ctx, int argc, char **argv)
 
 			json_object_object_add(j, "kernel", json_object_new_string(img.kernel));
 			json_object_object_add(j, "initrd", json_object_new_string(img.initrd));
-			json_object_object_add(j, "append", json_object_new_string(qnm_demo_append()));
+			json_object_object_add(j, "append",
+					       json_object_new_string(qnm_demo_append()));
 			json_object_object_add(j, "kver", json_object_new_string(img.kver));
 			json_object_object_add(j, "built", json_object_new_boolean(img.built));
 			print_json(ctx, j);
 		} else {
-			fprintf(ctx->out, "kernel=%s\ninitrd=%s\nappend=%s\n", img.kernel, img.initrd,
-				qnm_demo_append());
+			fprintf(ctx->out, "kernel=%s\ninitrd=%s\nappend=%s\n", img.kernel,
+				img.initrd, qnm_demo_append());
 		}
 		qnm_demo_image_clear(&img);
 		return 0;
@@ -716,7 +719,9 @@ static int cmd_demo(struct qnm_ctx *ctx, int argc, char **argv)
 		"  qnm link %s n0 down           unplug its cable (and 'up' to plug it back)\n"
 		"  qnm stop %s                   power it off\n",
 		start ? "" : "  qnm start demo                 boot it (about 3 s without KVM)\n",
-		DEMO_VM, vm->nnics && vm->nics[0].user.nfwd ? (unsigned)vm->nics[0].user.fwd[0].host_port : 0u,
+		DEMO_VM,
+		vm->nnics && vm->nics[0].user.nfwd ? (unsigned)vm->nics[0].user.fwd[0].host_port
+						   : 0u,
 		DEMO_VM, DEMO_VM);
 	return 0;
 }

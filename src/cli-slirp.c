@@ -161,16 +161,19 @@ static int run_helper(struct qnm_ctx *ctx, int argc, char **argv)
 			break;
 		case OPT_CONNECT_TIMEOUT:
 			if (qnm_parse_uint(optarg, 0, 86400, &v)) {
-				r = usage_error(ctx, cfg.ready_fd,
-						"--connect-timeout: '%s' must be seconds from 0 to 86400",
-						optarg);
+				r = usage_error(
+					ctx, cfg.ready_fd,
+					"--connect-timeout: '%s' must be seconds from 0 to 86400",
+					optarg);
 				goto out;
 			}
 			cfg.connect_timeout = (unsigned)v;
 			break;
 		case OPT_READY_FD:
-			if (qnm_parse_uint(optarg, 0, INT32_MAX, &v) || fcntl((int)v, F_GETFD) < 0) {
-				r = usage_error(ctx, -1, "--ready-fd: '%s' is not an open descriptor",
+			if (qnm_parse_uint(optarg, 0, INT32_MAX, &v) ||
+			    fcntl((int)v, F_GETFD) < 0) {
+				r = usage_error(ctx, -1,
+						"--ready-fd: '%s' is not an open descriptor",
 						optarg);
 				goto out;
 			}
@@ -249,9 +252,10 @@ static int run_ctl(struct qnm_ctx *ctx, int argc, char **argv)
 			json = true;
 		} else if (o == OPT_TIMEOUT) {
 			if (qnm_parse_uint(optarg, 1, 600000, &timeout))
-				return usage_error(ctx, -1,
-						   "--timeout: '%s' must be milliseconds from 1 to 600000",
-						   optarg);
+				return usage_error(
+					ctx, -1,
+					"--timeout: '%s' must be milliseconds from 1 to 600000",
+					optarg);
 		} else {
 			return usage_error(ctx, -1, "ctl: unknown or incomplete option '%s'",
 					   argv[optind - 1]);

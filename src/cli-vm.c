@@ -49,7 +49,8 @@ static struct qnm_vm *find_vm(struct qnm_ctx *ctx, const char *cmd, const char *
 	struct qnm_vm *vm = qnm_model_find_vm(&ctx->model, name);
 
 	if (!vm)
-		fprintf(ctx->errout, "qnm: %s: no VM named '%s' (qnm list shows them)\n", cmd, name);
+		fprintf(ctx->errout, "qnm: %s: no VM named '%s' (qnm list shows them)\n", cmd,
+			name);
 	return vm;
 }
 
@@ -84,8 +85,9 @@ static int check_new_ports(struct qnm_ctx *ctx, const char *cmd, const struct qn
 	if (qnm_ctx_check_vm(ctx, vm, old_name, &err))
 		return qnm_cli_error(ctx, cmd, &err);
 	snprintf(field, sizeof(field), "nic[%s].hostfwd", nic->id);
-	if (qnm_port_check_fwds(was_user ? before->user.fwd : NULL, was_user ? before->user.nfwd : 0,
-				nic->user.fwd, nic->user.nfwd, field, &err))
+	if (qnm_port_check_fwds(was_user ? before->user.fwd : NULL,
+				was_user ? before->user.nfwd : 0, nic->user.fwd, nic->user.nfwd,
+				field, &err))
 		return qnm_cli_error(ctx, cmd, &err);
 	return 0;
 }
@@ -242,7 +244,8 @@ static int cmd_list(struct qnm_ctx *ctx, int argc, char **argv)
 		return 0;
 	}
 	if (!ctx->model.nvms) {
-		fprintf(ctx->out, "No VMs yet. Create one with 'qnm new NAME' or try 'qnm demo'.\n");
+		fprintf(ctx->out,
+			"No VMs yet. Create one with 'qnm new NAME' or try 'qnm demo'.\n");
 		return 0;
 	}
 	fprintf(ctx->out, "%-20s %7s %4s  %s\n", "NAME", "MEMORY", "CPUS", "NICS (model/backend)");
@@ -418,7 +421,8 @@ static int cmd_new(struct qnm_ctx *ctx, int argc, char **argv)
 	vm = qnm_vm_new(argv[1]);
 	r = apply_assignments(ctx, "new", argc - 2, argv + 2, vm_assign_cb, vm);
 	if (!r && strcmp(vm->name, argv[1]) != 0) {
-		qnm_err_set(&err, -EINVAL, "name", "name: give the name as the first argument only");
+		qnm_err_set(&err, -EINVAL, "name",
+			    "name: give the name as the first argument only");
 		r = qnm_cli_error(ctx, "new", &err);
 	}
 	if (!r)
@@ -433,7 +437,8 @@ static int cmd_new(struct qnm_ctx *ctx, int argc, char **argv)
 const struct qnm_cli_cmd qnm_cmd_new = {
 	.name = "new",
 	.usage = "new VM [KEY=VALUE...]",
-	.summary = "create a VM (keys as in the VM file: memory=, cpus=, boot=, disk=, kernel=, ...)",
+	.summary =
+		"create a VM (keys as in the VM file: memory=, cpus=, boot=, disk=, kernel=, ...)",
 	.help = "Keys: arch memory cpus machine accel boot disk cdrom kernel initrd append extra.\n"
 		"Example: qnm new web memory=1024 boot=disk disk=/srv/web.qcow2\n"
 		"Add NICs with 'qnm nic add VM'.\n",
@@ -554,7 +559,8 @@ static int cmd_nic(struct qnm_ctx *ctx, int argc, char **argv)
 			r = apply_assignments(ctx, "nic add", 1, argv + i, nic_assign_cb, nic);
 		for (int k = 3; k < argc && !r; k++)
 			if (k != i)
-				r = apply_assignments(ctx, "nic add", 1, argv + k, nic_assign_cb, nic);
+				r = apply_assignments(ctx, "nic add", 1, argv + k, nic_assign_cb,
+						      nic);
 		if (!r)
 			r = assign_macs(ctx, "nic add", vm);
 		if (!r)
@@ -574,19 +580,22 @@ static int cmd_nic(struct qnm_ctx *ctx, int argc, char **argv)
 		}
 		nic = qnm_vm_find_nic(vm, argv[3]);
 		if (!nic) {
-			fprintf(ctx->errout, "qnm: nic: VM '%s' has no NIC '%s' (qnm nic list %s)\n",
-				vm->name, argv[3], vm->name);
+			fprintf(ctx->errout,
+				"qnm: nic: VM '%s' has no NIC '%s' (qnm nic list %s)\n", vm->name,
+				argv[3], vm->name);
 			qnm_vm_free(vm);
 			return 1;
 		}
 		if (strcmp(sub, "del") == 0) {
-			r = argc == 4 ? 0 : usage_error(ctx, &qnm_cmd_nic, "nic del takes VM and NIC");
+			r = argc == 4 ? 0
+				      : usage_error(ctx, &qnm_cmd_nic, "nic del takes VM and NIC");
 			if (!r) {
 				qnm_vm_del_nic(vm, (size_t)(nic - vm->nics));
 				r = commit_vm(ctx, "nic del", vm, orig->name);
 			}
 		} else {
-			r = argc > 4 ? 0 : usage_error(ctx, &qnm_cmd_nic, "give KEY=VALUE settings");
+			r = argc > 4 ? 0
+				     : usage_error(ctx, &qnm_cmd_nic, "give KEY=VALUE settings");
 			for (i = 4; i < argc && !r; i++)
 				if (strncmp(argv[i], "backend=", 8) == 0)
 					r = apply_assignments(ctx, "nic set", 1, argv + i,

@@ -10,30 +10,11 @@
 
 /* One line per command, alphabetical. Each lives in its own cli-*.c file. */
 static const struct qnm_cli_cmd *const commands[] = {
-	&qnm_cmd_capture,
-	&qnm_cmd_check,
-	&qnm_cmd_cmdline,
-	&qnm_cmd_conns,
-	&qnm_cmd_console,
-	&qnm_cmd_del,
-	&qnm_cmd_demo,
-	&qnm_cmd_doctor,
-	&qnm_cmd_forward,
-	&qnm_cmd_link,
-	&qnm_cmd_links,
-	&qnm_cmd_list,
-	&qnm_cmd_models,
-	&qnm_cmd_net,
-	&qnm_cmd_new,
-	&qnm_cmd_nic,
-	&qnm_cmd_ports,
-	&qnm_cmd_set,
-	&qnm_cmd_show,
-	&qnm_cmd_slirp_helper,
-	&qnm_cmd_start,
-	&qnm_cmd_stats,
-	&qnm_cmd_status,
-	&qnm_cmd_stop,
+	&qnm_cmd_capture, &qnm_cmd_check, &qnm_cmd_cmdline, &qnm_cmd_conns,   &qnm_cmd_console,
+	&qnm_cmd_del,	  &qnm_cmd_demo,  &qnm_cmd_doctor,  &qnm_cmd_forward, &qnm_cmd_link,
+	&qnm_cmd_links,	  &qnm_cmd_list,  &qnm_cmd_models,  &qnm_cmd_net,     &qnm_cmd_new,
+	&qnm_cmd_nic,	  &qnm_cmd_ports, &qnm_cmd_set,	    &qnm_cmd_show,    &qnm_cmd_slirp_helper,
+	&qnm_cmd_start,	  &qnm_cmd_stats, &qnm_cmd_status,  &qnm_cmd_stop,
 };
 
 const struct qnm_cli_cmd *qnm_cli_find(const char *name)
@@ -81,7 +62,8 @@ static void print_help(FILE *f)
 	      f);
 	for (i = 0; i < QNM_ARRAY_SIZE(commands); i++)
 		fprintf(f, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
-	fputs("\nfiles: $XDG_CONFIG_HOME/qnm/vms/NAME.conf, $XDG_CONFIG_HOME/qnm/networks/NAME.conf\n", f);
+	fputs("\nfiles: $XDG_CONFIG_HOME/qnm/vms/NAME.conf, $XDG_CONFIG_HOME/qnm/networks/NAME.conf\n",
+	      f);
 }
 
 int qnm_cli_main(struct qnm_ctx *ctx, int argc, char **argv)

@@ -49,8 +49,9 @@ int qnm_paths_init(struct qnm_paths *p, struct qnm_err *err)
 		const char *x = getenv("XDG_CONFIG_HOME");
 
 		if (!x || x[0] != '/')
-			return qnm_err_set(err, -ENOENT, "HOME",
-					   "neither $HOME nor $XDG_CONFIG_HOME is set to an absolute path; qnm cannot find its config directory");
+			return qnm_err_set(
+				err, -ENOENT, "HOME",
+				"neither $HOME nor $XDG_CONFIG_HOME is set to an absolute path; qnm cannot find its config directory");
 		home = "/nonexistent";
 	}
 	p->config_dir = env_dir("XDG_CONFIG_HOME", home, ".config");
@@ -83,7 +84,7 @@ int qnm_mkdir_p(const char *path, mode_t mode)
 	char *buf = xstrdup(path), *s;
 	int r = 0;
 
-	for (s = buf + 1; ; s++) {
+	for (s = buf + 1;; s++) {
 		if (*s != '/' && *s != '\0')
 			continue;
 		char c = *s;
@@ -161,7 +162,7 @@ enum key_type {
 
 /* Where a key applies: VM, NIC (all or some backends), network. */
 #define ALL_BACKENDS 0xf
-#define BE(k) (1u << (k))
+#define BE(k)	     (1u << (k))
 
 struct key_desc {
 	const char *key;
@@ -227,57 +228,94 @@ static const char *n_mode(int v)
 	return qnm_net_mode_name((enum qnm_net_mode)v);
 }
 
-#define VMF(f) offsetof(struct qnm_vm, f)
+#define VMF(f)	offsetof(struct qnm_vm, f)
 #define NICF(f) offsetof(struct qnm_nic, f)
 #define NETF(f) offsetof(struct qnm_network, f)
 
 static const struct key_desc vm_keys[] = {
-	{ "arch", K_STR, VMF(arch), sizeof(((struct qnm_vm *)0)->arch), .help = "QEMU target: qemu-system-ARCH is run" },
+	{ "arch", K_STR, VMF(arch), sizeof(((struct qnm_vm *)0)->arch),
+	  .help = "QEMU target: qemu-system-ARCH is run" },
 	{ "memory", K_UINT, VMF(memory_mb), .min = 16, .max = 4194304, .help = "memory in MiB" },
 	{ "cpus", K_UINT, VMF(cpus), .min = 1, .max = 1024, .help = "virtual CPUs" },
-	{ "machine", K_STR, VMF(machine), QNM_MACHINE_MAX, .write_empty = true, .help = "machine type (q35, pc, ...; empty = QEMU default)" },
-	{ "accel", K_ENUM, VMF(accel), .parse = p_accel, .name = n_accel, .help = "auto (KVM when /dev/kvm is usable, else TCG), kvm or tcg" },
-	{ "boot", K_ENUM, VMF(boot), .parse = p_boot, .name = n_boot, .help = "none, disk, cdrom or kernel" },
+	{ "machine", K_STR, VMF(machine), QNM_MACHINE_MAX, .write_empty = true,
+	  .help = "machine type (q35, pc, ...; empty = QEMU default)" },
+	{ "accel", K_ENUM, VMF(accel), .parse = p_accel, .name = n_accel,
+	  .help = "auto (KVM when /dev/kvm is usable, else TCG), kvm or tcg" },
+	{ "boot", K_ENUM, VMF(boot), .parse = p_boot, .name = n_boot,
+	  .help = "none, disk, cdrom or kernel" },
 	{ "disk", K_PATH, VMF(disk), .help = "disk image" },
 	{ "cdrom", K_PATH, VMF(cdrom), .help = "CD-ROM ISO image" },
 	{ "kernel", K_PATH, VMF(kernel), .help = "kernel image (boot = kernel)" },
 	{ "initrd", K_PATH, VMF(initrd), .help = "initial ramdisk (boot = kernel)" },
 	{ "append", K_PATH, VMF(append), .help = "kernel command line (boot = kernel)" },
-	{ "extra", K_ARGV, VMF(extra), .count_off = VMF(nextra), .help = "extra QEMU argument, one per line, in order" },
+	{ "extra", K_ARGV, VMF(extra), .count_off = VMF(nextra),
+	  .help = "extra QEMU argument, one per line, in order" },
 };
 
-
 static const struct key_desc nic_keys[] = {
-	{ "model", K_STR, NICF(model), QNM_MODEL_MAX, .backends = ALL_BACKENDS, .help = "device model (qnm models lists them)" },
-	{ "mac", K_STR, NICF(mac), QNM_MAC_LEN, .backends = ALL_BACKENDS, .help = "MAC address (generated when absent)" },
-	{ "link", K_LINK, NICF(link_up), .backends = ALL_BACKENDS, .help = "cable plugged at start: up or down" },
-	{ "backend", K_ENUM, NICF(backend), .parse = p_backend, .name = n_backend, .backends = ALL_BACKENDS, .help = "user, slirp, tap or bridge" },
-	{ "net", K_STR, NICF(user.net), QNM_CIDR_LEN, .backends = BE(QNM_BACKEND_USER) | BE(QNM_BACKEND_SLIRP), .help = "guest network (default 10.0.2.0/24)" },
-	{ "host", K_STR, NICF(user.host), QNM_IPV4_LEN, .backends = BE(QNM_BACKEND_USER) | BE(QNM_BACKEND_SLIRP), .help = "the host as seen by the guest (default .2)" },
-	{ "dhcpstart", K_STR, NICF(user.dhcpstart), QNM_IPV4_LEN, .backends = BE(QNM_BACKEND_USER) | BE(QNM_BACKEND_SLIRP), .help = "first DHCP address (default .15)" },
-	{ "dns", K_STR, NICF(user.dns), QNM_IPV4_LEN, .backends = BE(QNM_BACKEND_USER) | BE(QNM_BACKEND_SLIRP), .help = "DNS address seen by the guest (default .3)" },
-	{ "restrict", K_BOOL, NICF(user.restrict_), .backends = BE(QNM_BACKEND_USER) | BE(QNM_BACKEND_SLIRP), .help = "yes: the guest cannot reach outside" },
-	{ "ipv6", K_BOOL, NICF(user.ipv6), .backends = BE(QNM_BACKEND_USER) | BE(QNM_BACKEND_SLIRP), .help = "IPv6 on the user network" },
-	{ "hostfwd", K_FWD, NICF(user.fwd), .count_off = NICF(user.nfwd), .backends = BE(QNM_BACKEND_USER) | BE(QNM_BACKEND_SLIRP), .help = "port forward tcp|udp:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT, one per line" },
-	{ "smb", K_PATH, NICF(user.smb), .backends = BE(QNM_BACKEND_USER), .help = "directory shared with the guest over SMB" },
-	{ "ifname", K_STR, NICF(tap.ifname), QNM_IFNAME_MAX + 1, .backends = BE(QNM_BACKEND_TAP), .help = "TAP interface name (empty = qnm picks one)" },
-	{ "create", K_BOOL, NICF(tap.create), .backends = BE(QNM_BACKEND_TAP), .help = "yes: qnm creates and removes the TAP; no: it exists already" },
-	{ "network", K_STR, NICF(tap.network), QNM_NAME_MAX + 1, .backends = BE(QNM_BACKEND_TAP), .help = "qnm network whose bridge the TAP joins" },
-	{ "bridge", K_STR, NICF(tap.bridge), QNM_IFNAME_MAX + 1, .backends = BE(QNM_BACKEND_TAP), .help = "existing host bridge to join (instead of a network)" },
-	{ "vhost", K_BOOL, NICF(tap.vhost), .backends = BE(QNM_BACKEND_TAP), .help = "vhost-net acceleration" },
-	{ "br", K_STR, NICF(bridge.br), QNM_IFNAME_MAX + 1, .backends = BE(QNM_BACKEND_BRIDGE), .help = "bridge the helper attaches to (must be allowed in /etc/qemu/bridge.conf)" },
-	{ "helper", K_PATH, NICF(bridge.helper), .backends = BE(QNM_BACKEND_BRIDGE), .help = "bridge helper path (default: QEMU's)" },
+	{ "model", K_STR, NICF(model), QNM_MODEL_MAX, .backends = ALL_BACKENDS,
+	  .help = "device model (qnm models lists them)" },
+	{ "mac", K_STR, NICF(mac), QNM_MAC_LEN, .backends = ALL_BACKENDS,
+	  .help = "MAC address (generated when absent)" },
+	{ "link", K_LINK, NICF(link_up), .backends = ALL_BACKENDS,
+	  .help = "cable plugged at start: up or down" },
+	{ "backend", K_ENUM, NICF(backend), .parse = p_backend, .name = n_backend,
+	  .backends = ALL_BACKENDS, .help = "user, slirp, tap or bridge" },
+	{ "net", K_STR, NICF(user.net), QNM_CIDR_LEN,
+	  .backends = BE(QNM_BACKEND_USER) | BE(QNM_BACKEND_SLIRP),
+	  .help = "guest network (default 10.0.2.0/24)" },
+	{ "host", K_STR, NICF(user.host), QNM_IPV4_LEN,
+	  .backends = BE(QNM_BACKEND_USER) | BE(QNM_BACKEND_SLIRP),
+	  .help = "the host as seen by the guest (default .2)" },
+	{ "dhcpstart", K_STR, NICF(user.dhcpstart), QNM_IPV4_LEN,
+	  .backends = BE(QNM_BACKEND_USER) | BE(QNM_BACKEND_SLIRP),
+	  .help = "first DHCP address (default .15)" },
+	{ "dns", K_STR, NICF(user.dns), QNM_IPV4_LEN,
+	  .backends = BE(QNM_BACKEND_USER) | BE(QNM_BACKEND_SLIRP),
+	  .help = "DNS address seen by the guest (default .3)" },
+	{ "restrict", K_BOOL, NICF(user.restrict_),
+	  .backends = BE(QNM_BACKEND_USER) | BE(QNM_BACKEND_SLIRP),
+	  .help = "yes: the guest cannot reach outside" },
+	{ "ipv6", K_BOOL, NICF(user.ipv6), .backends = BE(QNM_BACKEND_USER) | BE(QNM_BACKEND_SLIRP),
+	  .help = "IPv6 on the user network" },
+	{ "hostfwd", K_FWD, NICF(user.fwd), .count_off = NICF(user.nfwd),
+	  .backends = BE(QNM_BACKEND_USER) | BE(QNM_BACKEND_SLIRP),
+	  .help = "port forward tcp|udp:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT, one per line" },
+	{ "smb", K_PATH, NICF(user.smb), .backends = BE(QNM_BACKEND_USER),
+	  .help = "directory shared with the guest over SMB" },
+	{ "ifname", K_STR, NICF(tap.ifname), QNM_IFNAME_MAX + 1, .backends = BE(QNM_BACKEND_TAP),
+	  .help = "TAP interface name (empty = qnm picks one)" },
+	{ "create", K_BOOL, NICF(tap.create), .backends = BE(QNM_BACKEND_TAP),
+	  .help = "yes: qnm creates and removes the TAP; no: it exists already" },
+	{ "network", K_STR, NICF(tap.network), QNM_NAME_MAX + 1, .backends = BE(QNM_BACKEND_TAP),
+	  .help = "qnm network whose bridge the TAP joins" },
+	{ "bridge", K_STR, NICF(tap.bridge), QNM_IFNAME_MAX + 1, .backends = BE(QNM_BACKEND_TAP),
+	  .help = "existing host bridge to join (instead of a network)" },
+	{ "vhost", K_BOOL, NICF(tap.vhost), .backends = BE(QNM_BACKEND_TAP),
+	  .help = "vhost-net acceleration" },
+	{ "br", K_STR, NICF(bridge.br), QNM_IFNAME_MAX + 1, .backends = BE(QNM_BACKEND_BRIDGE),
+	  .help = "bridge the helper attaches to (must be allowed in /etc/qemu/bridge.conf)" },
+	{ "helper", K_PATH, NICF(bridge.helper), .backends = BE(QNM_BACKEND_BRIDGE),
+	  .help = "bridge helper path (default: QEMU's)" },
 };
 
 static const struct key_desc net_keys[] = {
-	{ "bridge", K_STR, NETF(bridge), QNM_IFNAME_MAX + 1, .help = "bridge interface qnm creates" },
-	{ "address", K_CIDR_A, NETF(address), .help = "host address on the bridge with prefix, e.g. 10.77.0.1/24" },
-	{ "mode", K_ENUM, NETF(mode), .parse = p_mode, .name = n_mode, .help = "nat, bridged or isolated" },
-	{ "uplink", K_STR, NETF(uplink), QNM_IFNAME_MAX + 1, .help = "nat: interface traffic leaves by (empty = any)" },
-	{ "port", K_STR, NETF(port), QNM_IFNAME_MAX + 1, .help = "bridged: physical interface enslaved to the bridge" },
-	{ "dhcp-start", K_STR, NETF(dhcp_start), QNM_IPV4_LEN, .help = "first address handed out by DHCP (empty = no DHCP)" },
-	{ "dhcp-end", K_STR, NETF(dhcp_end), QNM_IPV4_LEN, .help = "last address handed out by DHCP" },
-	{ "forward", K_FWD, NETF(fwd), .count_off = NETF(nfwd), .help = "port forward tcp|udp:[HOSTADDR]:HOSTPORT-GUESTADDR:GUESTPORT, one per line" },
+	{ "bridge", K_STR, NETF(bridge), QNM_IFNAME_MAX + 1,
+	  .help = "bridge interface qnm creates" },
+	{ "address", K_CIDR_A, NETF(address),
+	  .help = "host address on the bridge with prefix, e.g. 10.77.0.1/24" },
+	{ "mode", K_ENUM, NETF(mode), .parse = p_mode, .name = n_mode,
+	  .help = "nat, bridged or isolated" },
+	{ "uplink", K_STR, NETF(uplink), QNM_IFNAME_MAX + 1,
+	  .help = "nat: interface traffic leaves by (empty = any)" },
+	{ "port", K_STR, NETF(port), QNM_IFNAME_MAX + 1,
+	  .help = "bridged: physical interface enslaved to the bridge" },
+	{ "dhcp-start", K_STR, NETF(dhcp_start), QNM_IPV4_LEN,
+	  .help = "first address handed out by DHCP (empty = no DHCP)" },
+	{ "dhcp-end", K_STR, NETF(dhcp_end), QNM_IPV4_LEN,
+	  .help = "last address handed out by DHCP" },
+	{ "forward", K_FWD, NETF(fwd), .count_off = NETF(nfwd),
+	  .help = "port forward tcp|udp:[HOSTADDR]:HOSTPORT-GUESTADDR:GUESTPORT, one per line" },
 };
 
 static const struct key_desc *find_key(const struct key_desc *t, size_t n, const char *key)
@@ -333,8 +371,8 @@ static int set_key(void *base, const struct key_desc *d, const char *value, cons
 	case K_STR:
 		if (strlen(value) >= d->size)
 			return qnm_err_set(err, -EINVAL, field,
-					   "%s:%u: %s: '%s' is too long (at most %zu characters)", fn,
-					   line, field, value, d->size - 1);
+					   "%s:%u: %s: '%s' is too long (at most %zu characters)",
+					   fn, line, field, value, d->size - 1);
 		qnm_strlcpy(p, value, d->size);
 		return 0;
 	case K_PATH: {
@@ -365,8 +403,9 @@ static int set_key(void *base, const struct key_desc *d, const char *value, cons
 		else if (strcmp(value, "down") == 0)
 			*(bool *)(void *)p = false;
 		else
-			return qnm_err_set(err, -EINVAL, field, "%s:%u: %s: '%s' must be up or down",
-					   fn, line, field, value);
+			return qnm_err_set(err, -EINVAL, field,
+					   "%s:%u: %s: '%s' must be up or down", fn, line, field,
+					   value);
 		return 0;
 	case K_ENUM: {
 		int v;
@@ -378,8 +417,8 @@ static int set_key(void *base, const struct key_desc *d, const char *value, cons
 			qnm_sb_init(&sb);
 			for (i = 0; i < 8 && strcmp(d->name(i), "?"); i++)
 				qnm_sb_addf(&sb, "%s%s", i ? ", " : "", d->name(i));
-			qnm_err_set(err, -EINVAL, field, "%s:%u: %s: '%s' must be one of: %s", fn, line,
-				    field, value, sb.s);
+			qnm_err_set(err, -EINVAL, field, "%s:%u: %s: '%s' must be one of: %s", fn,
+				    line, field, value, sb.s);
 			qnm_sb_free(&sb);
 			return -EINVAL;
 		}
@@ -419,9 +458,10 @@ static int set_key(void *base, const struct key_desc *d, const char *value, cons
 			return 0;
 		}
 		if (qnm_parse_cidr(value, &a, &prefix))
-			return qnm_err_set(err, -EINVAL, field,
-					   "%s:%u: %s: '%s' must be an IPv4 address with prefix, like 10.77.0.1/24",
-					   fn, line, field, value);
+			return qnm_err_set(
+				err, -EINVAL, field,
+				"%s:%u: %s: '%s' must be an IPv4 address with prefix, like 10.77.0.1/24",
+				fn, line, field, value);
 		qnm_format_ipv4(a, net->address);
 		net->prefix = prefix;
 		return 0;
@@ -480,15 +520,14 @@ static int located(struct qnm_err *err, const struct field_lines *fl, const char
 		const char *close = strchr(err->field, ']');
 
 		if (close) {
-			snprintf(sec, sizeof(sec), "%.*s]", (int)(close - err->field),
-				 err->field);
+			snprintf(sec, sizeof(sec), "%.*s]", (int)(close - err->field), err->field);
 			line = fl_find(fl, sec);
 		}
 	}
 	if (!line) {
 		/* A missing key is reported at the key that requires it. */
 		static const char *const needs[][2] = {
-			{ "disk", "boot" }, { "cdrom", "boot" }, { "kernel", "boot" },
+			{ "disk", "boot" }, { "cdrom", "boot" },   { "kernel", "boot" },
 			{ "port", "mode" }, { "address", "mode" }, { "prefix", "address" },
 		};
 
@@ -541,9 +580,10 @@ int qnm_vm_parse(const char *text, size_t len, const char *filename, struct qnm_
 
 	*out = NULL;
 	if (!name_from_file(filename, name, sizeof(name)))
-		return qnm_err_set(err, -EINVAL, "name",
-				   "%s: the file name must be NAME.conf where NAME is 1-%d letters, digits, '_', '-' or '.'",
-				   filename, QNM_NAME_MAX);
+		return qnm_err_set(
+			err, -EINVAL, "name",
+			"%s: the file name must be NAME.conf where NAME is 1-%d letters, digits, '_', '-' or '.'",
+			filename, QNM_NAME_MAX);
 	r = qnm_keyfile_parse(text, len, filename, &kf, err);
 	if (r)
 		goto out;
@@ -556,26 +596,30 @@ int qnm_vm_parse(const char *text, size_t len, const char *filename, struct qnm_
 
 		if (strcmp(sec->type, "vm") == 0) {
 			if (sec->name || have_vm) {
-				r = qnm_err_set(err, -EINVAL, "", "%s:%u: %s", filename, sec->line,
-						sec->name ? "[vm] takes no name (the VM is named by its file)"
-							  : "a second [vm] section");
+				r = qnm_err_set(
+					err, -EINVAL, "", "%s:%u: %s", filename, sec->line,
+					sec->name
+						? "[vm] takes no name (the VM is named by its file)"
+						: "a second [vm] section");
 				break;
 			}
 			have_vm = true;
 		} else if (strcmp(sec->type, "nic") == 0) {
 			if (!sec->name) {
-				r = qnm_err_set(err, -EINVAL, "", "%s:%u: a NIC section needs an id, like [nic n0]",
+				r = qnm_err_set(err, -EINVAL, "",
+						"%s:%u: a NIC section needs an id, like [nic n0]",
 						filename, sec->line);
 				break;
 			}
 			if (qnm_vm_find_nic(vm, sec->name)) {
-				r = qnm_err_set(err, -EINVAL, "", "%s:%u: a second [nic %s] section",
-						filename, sec->line, sec->name);
+				r = qnm_err_set(err, -EINVAL, "",
+						"%s:%u: a second [nic %s] section", filename,
+						sec->line, sec->name);
 				break;
 			}
 			if (vm->nnics >= 64) {
-				r = qnm_err_set(err, -EINVAL, "", "%s:%u: more than 64 NICs", filename,
-						sec->line);
+				r = qnm_err_set(err, -EINVAL, "", "%s:%u: more than 64 NICs",
+						filename, sec->line);
 				break;
 			}
 			nic = qnm_vm_add_nic(vm);
@@ -583,8 +627,10 @@ int qnm_vm_parse(const char *text, size_t len, const char *filename, struct qnm_
 			snprintf(field, sizeof(field), "nic[%s]", sec->name);
 			fl_add(&fl, field, sec->line);
 		} else {
-			r = qnm_err_set(err, -EINVAL, "", "%s:%u: unknown section [%s] (a VM file has [vm] and [nic ID] sections)",
-					filename, sec->line, sec->type);
+			r = qnm_err_set(
+				err, -EINVAL, "",
+				"%s:%u: unknown section [%s] (a VM file has [vm] and [nic ID] sections)",
+				filename, sec->line, sec->type);
 			break;
 		}
 		/* Keys of this section; backend first so key applicability is known. */
@@ -599,7 +645,8 @@ int qnm_vm_parse(const char *text, size_t len, const char *filename, struct qnm_
 				d = nic ? find_key(nic_keys, QNM_ARRAY_SIZE(nic_keys), e->key)
 					: find_key(vm_keys, QNM_ARRAY_SIZE(vm_keys), e->key);
 				if (nic)
-					snprintf(field, sizeof(field), "nic[%s].%s", nic->id, e->key);
+					snprintf(field, sizeof(field), "nic[%s].%s", nic->id,
+						 e->key);
 				else
 					qnm_strlcpy(field, e->key, sizeof(field));
 				if (!d) {
@@ -610,16 +657,18 @@ int qnm_vm_parse(const char *text, size_t len, const char *filename, struct qnm_
 						list_keys(&sb, nic_keys, QNM_ARRAY_SIZE(nic_keys));
 					else
 						list_keys(&sb, vm_keys, QNM_ARRAY_SIZE(vm_keys));
-					r = qnm_err_set(err, -EINVAL, field,
-							"%s:%u: unknown key '%s' in [%s] (known: %s)",
-							filename, e->line, e->key, sec->type, sb.s);
+					r = qnm_err_set(
+						err, -EINVAL, field,
+						"%s:%u: unknown key '%s' in [%s] (known: %s)",
+						filename, e->line, e->key, sec->type, sb.s);
 					qnm_sb_free(&sb);
 					break;
 				}
 				if (!repeatable(d) && fl_find(&fl, field)) {
-					r = qnm_err_set(err, -EINVAL, field,
-							"%s:%u: '%s' is given twice (first on line %u)",
-							filename, e->line, e->key, fl_find(&fl, field));
+					r = qnm_err_set(
+						err, -EINVAL, field,
+						"%s:%u: '%s' is given twice (first on line %u)",
+						filename, e->line, e->key, fl_find(&fl, field));
 					break;
 				}
 				if (nic && !(d->backends & BE(nic->backend))) {
@@ -654,8 +703,8 @@ out:
 	return 0;
 }
 
-int qnm_network_parse(const char *text, size_t len, const char *filename,
-		      struct qnm_network **out, struct qnm_err *err)
+int qnm_network_parse(const char *text, size_t len, const char *filename, struct qnm_network **out,
+		      struct qnm_err *err)
 {
 	struct field_lines fl = { 0 };
 	struct qnm_keyfile kf;
@@ -666,16 +715,18 @@ int qnm_network_parse(const char *text, size_t len, const char *filename,
 
 	*out = NULL;
 	if (!name_from_file(filename, name, sizeof(name)))
-		return qnm_err_set(err, -EINVAL, "name",
-				   "%s: the file name must be NAME.conf where NAME is 1-%d letters, digits, '_', '-' or '.'",
-				   filename, QNM_NAME_MAX);
+		return qnm_err_set(
+			err, -EINVAL, "name",
+			"%s: the file name must be NAME.conf where NAME is 1-%d letters, digits, '_', '-' or '.'",
+			filename, QNM_NAME_MAX);
 	r = qnm_keyfile_parse(text, len, filename, &kf, err);
 	if (r)
 		goto out;
 	net = qnm_network_new(name);
 	for (i = 0; i < kf.nsections && !r; i++) {
 		if (strcmp(kf.sections[i].type, "network") || kf.sections[i].name || i > 0)
-			r = qnm_err_set(err, -EINVAL, "", "%s:%u: a network file has exactly one [network] section",
+			r = qnm_err_set(err, -EINVAL, "",
+					"%s:%u: a network file has exactly one [network] section",
 					filename, kf.sections[i].line);
 	}
 	for (i = 0; i < kf.nentries && !r; i++) {
@@ -688,8 +739,8 @@ int qnm_network_parse(const char *text, size_t len, const char *filename,
 			qnm_sb_init(&sb);
 			list_keys(&sb, net_keys, QNM_ARRAY_SIZE(net_keys));
 			r = qnm_err_set(err, -EINVAL, e->key,
-					"%s:%u: unknown key '%s' in [network] (known: %s)", filename,
-					e->line, e->key, sb.s);
+					"%s:%u: unknown key '%s' in [network] (known: %s)",
+					filename, e->line, e->key, sb.s);
 			qnm_sb_free(&sb);
 			break;
 		}
@@ -768,7 +819,8 @@ static void write_key(struct qnm_strbuf *sb, const void *base, const struct key_
 		qnm_sb_addf(sb, "%s = %s\n", d->key, *(const bool *)(const void *)p ? "yes" : "no");
 		break;
 	case K_LINK:
-		qnm_sb_addf(sb, "%s = %s\n", d->key, *(const bool *)(const void *)p ? "up" : "down");
+		qnm_sb_addf(sb, "%s = %s\n", d->key,
+			    *(const bool *)(const void *)p ? "up" : "down");
 		break;
 	case K_ENUM:
 		qnm_sb_addf(sb, "%s = %s\n", d->key, d->name(*(const int *)(const void *)p));
@@ -806,9 +858,10 @@ char *qnm_vm_serialize(const struct qnm_vm *vm)
 	size_t i, k;
 
 	qnm_sb_init(&sb);
-	qnm_sb_addf(&sb, "# qnm VM '%s' - edit by hand, with 'qnm set' or in the qnm UI.\n"
-			 "# The VM is named by this file's name. Lines starting with # are comments.\n\n"
-			 "[vm]\n",
+	qnm_sb_addf(&sb,
+		    "# qnm VM '%s' - edit by hand, with 'qnm set' or in the qnm UI.\n"
+		    "# The VM is named by this file's name. Lines starting with # are comments.\n\n"
+		    "[vm]\n",
 		    vm->name);
 	for (k = 0; k < QNM_ARRAY_SIZE(vm_keys); k++)
 		write_key(&sb, vm, &vm_keys[k], true);
@@ -833,8 +886,9 @@ char *qnm_network_serialize(const struct qnm_network *net)
 	size_t k;
 
 	qnm_sb_init(&sb);
-	qnm_sb_addf(&sb, "# qnm network '%s' - edit by hand, with 'qnm net set' or in the qnm UI.\n\n"
-			 "[network]\n",
+	qnm_sb_addf(&sb,
+		    "# qnm network '%s' - edit by hand, with 'qnm net set' or in the qnm UI.\n\n"
+		    "[network]\n",
 		    net->name);
 	for (k = 0; k < QNM_ARRAY_SIZE(net_keys); k++)
 		write_key(&sb, net, &net_keys[k], true);
@@ -894,7 +948,8 @@ int qnm_atomic_write(const char *path, const char *data, size_t len, mode_t mode
 	fd = mkstemp(tmp);
 	if (fd < 0) {
 		r = -errno;
-		qnm_err_set(err, r, "", "cannot create a temporary file in %s: %s", d, strerror(-r));
+		qnm_err_set(err, r, "", "cannot create a temporary file in %s: %s", d,
+			    strerror(-r));
 		goto out;
 	}
 	while (off < len) {
@@ -942,8 +997,8 @@ out:
 }
 
 /* Load every *.conf of @dir through @load. */
-static int load_dir(const char *dir, struct qnm_model *m, struct qnm_problems *problems,
-		    bool vms, struct qnm_err *err)
+static int load_dir(const char *dir, struct qnm_model *m, struct qnm_problems *problems, bool vms,
+		    struct qnm_err *err)
 {
 	struct dirent **ents;
 	int n, i;
@@ -1001,8 +1056,8 @@ static int load_dir(const char *dir, struct qnm_model *m, struct qnm_problems *p
 	return 0;
 }
 
-int qnm_config_load(const struct qnm_paths *p, struct qnm_model *m,
-		    struct qnm_problems *problems, struct qnm_err *err)
+int qnm_config_load(const struct qnm_paths *p, struct qnm_model *m, struct qnm_problems *problems,
+		    struct qnm_err *err)
 {
 	int r;
 
@@ -1024,7 +1079,8 @@ static int check_overwritable(const char *path, bool vm, struct qnm_err *err)
 	if (r == -ENOENT)
 		return 0;
 	if (r)
-		return qnm_err_set(err, r, "", "%s exists but cannot be read (%s); qnm will not overwrite it",
+		return qnm_err_set(err, r, "",
+				   "%s exists but cannot be read (%s); qnm will not overwrite it",
 				   path, strerror(-r));
 	qnm_err_clear(&e);
 	if (vm) {
@@ -1040,9 +1096,10 @@ static int check_overwritable(const char *path, bool vm, struct qnm_err *err)
 	}
 	free(text);
 	if (r)
-		return qnm_err_set(err, -EEXIST, "",
-				   "%s does not parse (%s); fix or remove it by hand - qnm never overwrites a file it cannot read",
-				   path, e.msg);
+		return qnm_err_set(
+			err, -EEXIST, "",
+			"%s does not parse (%s); fix or remove it by hand - qnm never overwrites a file it cannot read",
+			path, e.msg);
 	return 0;
 }
 
@@ -1060,7 +1117,8 @@ static int save_common(const char *dir, const char *name, const char *old_name, 
 	}
 	if (!old_name || strcmp(old_name, name) != 0) {
 		if (access(path, F_OK) == 0) {
-			r = qnm_err_set(err, -EEXIST, "name", "name: a %s named '%s' already exists (%s)",
+			r = qnm_err_set(err, -EEXIST, "name",
+					"name: a %s named '%s' already exists (%s)",
 					vm ? "VM" : "network", name, path);
 			goto out;
 		}
@@ -1208,7 +1266,8 @@ static int assign(void *base, const struct key_desc *t, size_t nt, const char *a
 	size_t klen;
 
 	if (!eq || eq == assignment)
-		return qnm_err_set(err, -EINVAL, "", "'%s' must be KEY=VALUE (or KEY+=VALUE, KEY-=VALUE for lists)",
+		return qnm_err_set(err, -EINVAL, "",
+				   "'%s' must be KEY=VALUE (or KEY+=VALUE, KEY-=VALUE for lists)",
 				   assignment);
 	klen = (size_t)(eq - assignment);
 	if (eq[-1] == '+' || eq[-1] == '-') {
@@ -1232,7 +1291,8 @@ static int assign(void *base, const struct key_desc *t, size_t nt, const char *a
 	}
 	if (backend_mask && !(d->backends & backend_mask))
 		return qnm_err_set(err, -EINVAL, field,
-				   "%s: does not apply to this NIC's backend (set backend= first)", field);
+				   "%s: does not apply to this NIC's backend (set backend= first)",
+				   field);
 	if (op != '=' && !repeatable(d))
 		return qnm_err_set(err, -EINVAL, field, "%s: '%c=' only works on list keys", field,
 				   op);
@@ -1261,9 +1321,10 @@ int qnm_vm_assign(struct qnm_vm *vm, const char *assignment, struct qnm_err *err
 {
 	if (strncmp(assignment, "name=", 5) == 0) {
 		if (!qnm_valid_name(assignment + 5))
-			return qnm_err_set(err, -EINVAL, "name",
-					   "name: '%s' must be 1-%d letters, digits, '_', '-' or '.', starting with a letter or digit",
-					   assignment + 5, QNM_NAME_MAX);
+			return qnm_err_set(
+				err, -EINVAL, "name",
+				"name: '%s' must be 1-%d letters, digits, '_', '-' or '.', starting with a letter or digit",
+				assignment + 5, QNM_NAME_MAX);
 		qnm_strlcpy(vm->name, assignment + 5, sizeof(vm->name));
 		return 0;
 	}
@@ -1282,8 +1343,8 @@ int qnm_nic_assign(struct qnm_nic *nic, const char *assignment, struct qnm_err *
 		qnm_strlcpy(nic->id, assignment + 3, sizeof(nic->id));
 		return 0;
 	}
-	return assign(nic, nic_keys, QNM_ARRAY_SIZE(nic_keys), assignment, prefix,
-		      BE(nic->backend), err);
+	return assign(nic, nic_keys, QNM_ARRAY_SIZE(nic_keys), assignment, prefix, BE(nic->backend),
+		      err);
 }
 
 int qnm_network_assign(struct qnm_network *net, const char *assignment, struct qnm_err *err)

@@ -101,8 +101,8 @@ int qnm_vm_parse(const char *text, size_t len, const char *filename, struct qnm_
 char *qnm_vm_serialize(const struct qnm_vm *vm);
 
 /** qnm_network_parse() - like qnm_vm_parse(), for a network keyfile. */
-int qnm_network_parse(const char *text, size_t len, const char *filename,
-		      struct qnm_network **out, struct qnm_err *err);
+int qnm_network_parse(const char *text, size_t len, const char *filename, struct qnm_network **out,
+		      struct qnm_err *err);
 /** qnm_network_serialize() - like qnm_vm_serialize(), for a network. */
 char *qnm_network_serialize(const struct qnm_network *net);
 
@@ -112,8 +112,8 @@ char *qnm_network_serialize(const struct qnm_network *net);
  * A VM whose name repeats another's is reported too.
  * Return: 0, or -errno when a directory exists but cannot be read.
  */
-int qnm_config_load(const struct qnm_paths *p, struct qnm_model *m,
-		    struct qnm_problems *problems, struct qnm_err *err);
+int qnm_config_load(const struct qnm_paths *p, struct qnm_model *m, struct qnm_problems *problems,
+		    struct qnm_err *err);
 
 /**
  * qnm_config_save_vm() - validate and atomically write @vm's file.

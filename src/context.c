@@ -95,8 +95,8 @@ int qnm_ctx_save_vm(struct qnm_ctx *ctx, const struct qnm_vm *vm, const char *ol
 	return 0;
 }
 
-int qnm_ctx_save_network(struct qnm_ctx *ctx, const struct qnm_network *net,
-			 const char *old_name, struct qnm_err *err)
+int qnm_ctx_save_network(struct qnm_ctx *ctx, const struct qnm_network *net, const char *old_name,
+			 struct qnm_err *err)
 {
 	int r = qnm_ctx_check_network(ctx, net, old_name, err);
 

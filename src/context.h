@@ -69,7 +69,7 @@ int qnm_ctx_save_vm(struct qnm_ctx *ctx, const struct qnm_vm *vm, const char *ol
 		    struct qnm_err *err);
 
 /** qnm_ctx_save_network() - like qnm_ctx_save_vm() for a network. */
-int qnm_ctx_save_network(struct qnm_ctx *ctx, const struct qnm_network *net,
-			 const char *old_name, struct qnm_err *err);
+int qnm_ctx_save_network(struct qnm_ctx *ctx, const struct qnm_network *net, const char *old_name,
+			 struct qnm_err *err);
 
 #endif

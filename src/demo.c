@@ -129,8 +129,7 @@ static const char guest_pwrf[] =
 
 /* Drivers, in load order of their roots (dependencies come first, from modules.dep). */
 static const char *const guest_modules[] = {
-	"e1000", "8139cp", "8139too", "virtio_net", "virtio_pci", "qemu_fw_cfg", "button",
-	"evdev",
+	"e1000", "8139cp", "8139too", "virtio_net", "virtio_pci", "qemu_fw_cfg", "button", "evdev",
 };
 
 /* ---- running tools (argv only, never a shell) ---- */
@@ -173,7 +172,8 @@ static int spawn_tool(char *const argv[], int in_fd, int out_fd, pid_t *pid, str
 	r = posix_spawnp(pid, argv[0], &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	if (r == ENOENT)
-		return qnm_err_set(err, -ENOENT, "", "'%s' is not installed: install the Debian package '%s'",
+		return qnm_err_set(err, -ENOENT, "",
+				   "'%s' is not installed: install the Debian package '%s'",
 				   argv[0], tool_package(argv[0]));
 	if (r)
 		return qnm_err_set(err, -r, "", "cannot run %s: %s", argv[0], strerror(r));
@@ -318,10 +318,11 @@ static int pick_kver(const struct qnm_demo_src *s, char **out, struct qnm_err *e
 		closedir(d);
 	}
 	if (!best)
-		return qnm_err_set(err, -ENOENT, "kernel",
-				   "no kernel with modules found (%s/vmlinuz-* and %s/VER/modules.dep): "
-				   "install the Debian package 'linux-image-amd64'",
-				   s->boot_dir, s->modules_dir);
+		return qnm_err_set(
+			err, -ENOENT, "kernel",
+			"no kernel with modules found (%s/vmlinuz-* and %s/VER/modules.dep): "
+			"install the Debian package 'linux-image-amd64'",
+			s->boot_dir, s->modules_dir);
 	*out = best;
 	return 0;
 }
@@ -362,8 +363,7 @@ static bool is_elf64(const char *path)
 	return ok;
 }
 
-static int extract_vmlinux(const char *bz, const char *out, const char *tmpdir,
-			   struct qnm_err *err)
+static int extract_vmlinux(const char *bz, const char *out, const char *tmpdir, struct qnm_err *err)
 {
 	char *payload = xasprintf("%s/payload.tmp", tmpdir);
 	char *data = NULL;
@@ -392,8 +392,7 @@ static int extract_vmlinux(const char *bz, const char *out, const char *tmpdir,
 				goto out;
 		}
 	}
-	r = qnm_err_set(err, -EINVAL, "kernel",
-			"%s: %s", bz,
+	r = qnm_err_set(err, -EINVAL, "kernel", "%s: %s", bz,
 			tried ? "no compressed stream in it decompressed to an ELF vmlinux"
 			      : "no xz, zstd or gzip stream found (not a bzImage?)");
 out:
@@ -414,7 +413,8 @@ static int check_static(const char *path, struct qnm_err *err)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return qnm_err_set(err, -ENOENT, "busybox",
-				   "%s is missing: install the Debian package 'busybox-static'", path);
+				   "%s is missing: install the Debian package 'busybox-static'",
+				   path);
 	if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) ||
 	    memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
 	    eh.e_machine != EM_X86_64) {
@@ -422,7 +422,8 @@ static int check_static(const char *path, struct qnm_err *err)
 		goto out;
 	}
 	for (i = 0; i < eh.e_phnum; i++) {
-		if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + (Elf64_Off)i * eh.e_phentsize)) !=
+		if (pread(fd, &ph, sizeof(ph),
+			  (off_t)(eh.e_phoff + (Elf64_Off)i * eh.e_phentsize)) !=
 		    (ssize_t)sizeof(ph))
 			break;
 		if (ph.p_type == PT_INTERP) {
@@ -545,10 +546,9 @@ static void cpio_entry(struct cpio *c, const char *name, unsigned mode, const vo
 	char hdr[111];
 	size_t nlen = strlen(name) + 1;
 
-	snprintf(hdr, sizeof(hdr),
-		 "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X", c->ino++, mode, 0u,
-		 0u, (mode & S_IFMT) == S_IFDIR ? 2u : 1u, 0u, (unsigned)len, 0u, 0u, rmaj, rmin,
-		 (unsigned)nlen, 0u);
+	snprintf(hdr, sizeof(hdr), "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X",
+		 c->ino++, mode, 0u, 0u, (mode & S_IFMT) == S_IFDIR ? 2u : 1u, 0u, (unsigned)len,
+		 0u, 0u, rmaj, rmin, (unsigned)nlen, 0u);
 	cpio_write(c, hdr, 110);
 	cpio_write(c, name, nlen);
 	cpio_pad(c, 110 + nlen);
@@ -598,9 +598,9 @@ static int write_initrd(const struct qnm_demo_src *s, const char *kver, const ch
 			const char *tmpdir, struct qnm_err *err)
 {
 	static const char *const dirs[] = {
-		"bin", "sbin", "usr", "usr/bin", "usr/sbin", "proc", "sys", "dev", "etc", "etc/qnm",
-		"etc/acpi", "etc/acpi/PWRF", "tmp", "lib", "lib/modules", "www", "root", "var",
-		"var/run", "var/log",
+		"bin",	       "sbin", "usr",	  "usr/bin",  "usr/sbin",      "proc",	  "sys",
+		"dev",	       "etc",  "etc/qnm", "etc/acpi", "etc/acpi/PWRF", "tmp",	  "lib",
+		"lib/modules", "www",  "root",	  "var",      "var/run",       "var/log",
 	};
 	static const char *const gzip_argv[] = { "gzip", "-1", "-n", NULL };
 	char *moddir = xasprintf("%s/%s", s->modules_dir, kver);
@@ -688,7 +688,8 @@ static int write_initrd(const struct qnm_demo_src *s, const char *kver, const ch
 	close(pfd[1]);
 	pfd[1] = -1;
 	if (c.err) {
-		r = qnm_err_set(err, c.err, "", "writing the initramfs to gzip: %s", strerror(-c.err));
+		r = qnm_err_set(err, c.err, "", "writing the initramfs to gzip: %s",
+				strerror(-c.err));
 		waitpid(pid, NULL, 0);
 		pid = -1;
 		goto out;
@@ -832,7 +833,8 @@ void qnm_demo_image_clear(struct qnm_demo_image *img)
 
 static bool tcp_port_free(unsigned port)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_port = htons((uint16_t)port),
 				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
 	bool ok;
@@ -858,8 +860,10 @@ struct qnm_vm *qnm_demo_vm(const char *name, const struct qnm_demo_image *img, u
 			   enum qnm_backend_kind backend)
 {
 	struct qnm_vm *vm = qnm_vm_new(name);
-	struct qnm_fwd f = { .proto = QNM_PROTO_TCP, .host_addr = "127.0.0.1",
-			     .host_port = port, .guest_port = 80 };
+	struct qnm_fwd f = { .proto = QNM_PROTO_TCP,
+			     .host_addr = "127.0.0.1",
+			     .host_port = port,
+			     .guest_port = 80 };
 	struct qnm_nic *nic;
 
 	vm->memory_mb = 256;

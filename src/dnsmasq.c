@@ -96,8 +96,8 @@ static int read_text(const char *path, size_t max, char **out)
 	return 0;
 }
 
-int qnm_leases_read(const char *runtime_dir, const char *network, struct qnm_lease **out,
-		    size_t *n, struct qnm_err *err)
+int qnm_leases_read(const char *runtime_dir, const char *network, struct qnm_lease **out, size_t *n,
+		    struct qnm_err *err)
 {
 	char *path = qnm_dnsmasq_path(runtime_dir, network, "leases"), *text;
 	int r = read_text(path, 4 * 1024 * 1024, &text);
@@ -334,8 +334,7 @@ bool qnm_dnsmasq_is_ours(pid_t pid, const char *runtime_dir, const char *network
 	return name_ok && pidfile_ok;
 }
 
-int qnm_dnsmasq_stop(const char *runtime_dir, const char *network, pid_t pid,
-		     struct qnm_err *err)
+int qnm_dnsmasq_stop(const char *runtime_dir, const char *network, pid_t pid, struct qnm_err *err)
 {
 	char *pidfile = qnm_dnsmasq_path(runtime_dir, network, "pid");
 	int i, r = 0;

@@ -49,8 +49,8 @@ int qnm_leases_parse(const char *text, struct qnm_lease **out, size_t *n);
  * A missing file is no leases.
  * Return: 0 or -errno.
  */
-int qnm_leases_read(const char *runtime_dir, const char *network, struct qnm_lease **out,
-		    size_t *n, struct qnm_err *err);
+int qnm_leases_read(const char *runtime_dir, const char *network, struct qnm_lease **out, size_t *n,
+		    struct qnm_err *err);
 
 /**
  * qnm_leases_find_mac() - the lease of @mac (any case) in @v, or NULL. When
@@ -106,7 +106,6 @@ bool qnm_dnsmasq_is_ours(pid_t pid, const char *runtime_dir, const char *network
  * then wait up to 2 s for it to go. Removes the pid file; keeps the lease file.
  * Return: 0 (also when it was not running) or -errno.
  */
-int qnm_dnsmasq_stop(const char *runtime_dir, const char *network, pid_t pid,
-		     struct qnm_err *err);
+int qnm_dnsmasq_stop(const char *runtime_dir, const char *network, pid_t pid, struct qnm_err *err);
 
 #endif

@@ -245,8 +245,10 @@ bool qnm_doc_fcaps_net_admin(const void *val, size_t len)
 	switch (magic & VFS_CAP_REVISION_MASK) {
 	case VFS_CAP_REVISION_1:
 	case VFS_CAP_REVISION_2:
-	case VFS_CAP_REVISION_3: break;
-	default: return false;
+	case VFS_CAP_REVISION_3:
+		break;
+	default:
+		return false;
 	}
 	return (magic & VFS_CAP_FLAGS_EFFECTIVE) && (permitted & (1u << CAP_NET_ADMIN));
 }

@@ -39,13 +39,7 @@
  * @QNM_DOC_WARN: works, but something will not (or may not) work.
  * @QNM_DOC_FAIL: something configured cannot work until fixed.
  */
-enum qnm_doc_status {
-	QNM_DOC_OK,
-	QNM_DOC_SKIP,
-	QNM_DOC_WARN,
-	QNM_DOC_FAIL,
-	QNM_DOC__COUNT
-};
+enum qnm_doc_status { QNM_DOC_OK, QNM_DOC_SKIP, QNM_DOC_WARN, QNM_DOC_FAIL, QNM_DOC__COUNT };
 
 /** qnm_doc_status_name() - "ok", "skip", "warn" or "fail". */
 const char *qnm_doc_status_name(enum qnm_doc_status s);

@@ -77,8 +77,10 @@ static int parse_section(const char *s, const char *e, unsigned line, const char
 		while (p < e && is_blank(*p))
 			p++;
 		if (p < e || n0 == n1)
-			return qnm_err_set(err, -EINVAL, "", "%s:%u: section header must be [TYPE] or [TYPE NAME] with letters, digits, '-', '_' or '.'",
-					   fn, line);
+			return qnm_err_set(
+				err, -EINVAL, "",
+				"%s:%u: section header must be [TYPE] or [TYPE NAME] with letters, digits, '-', '_' or '.'",
+				fn, line);
 	}
 	kf->sections = xreallocarray(kf->sections, kf->nsections + 1, sizeof(*kf->sections));
 	sec = &kf->sections[kf->nsections++];
@@ -118,8 +120,10 @@ static int unquote(const char *s, const char *e, unsigned line, const char *fn, 
 			break;
 		default:
 			qnm_sb_free(&sb);
-			return qnm_err_set(err, -EINVAL, "", "%s:%u: unknown escape '\\%c' in quoted value (use \\\\ \\\" \\n or \\t)",
-					   fn, line, isprint((unsigned char)*p) ? *p : '?');
+			return qnm_err_set(
+				err, -EINVAL, "",
+				"%s:%u: unknown escape '\\%c' in quoted value (use \\\\ \\\" \\n or \\t)",
+				fn, line, isprint((unsigned char)*p) ? *p : '?');
 		}
 	}
 	if (p >= e) {
@@ -130,8 +134,8 @@ static int unquote(const char *s, const char *e, unsigned line, const char *fn, 
 	for (p++; p < e; p++) {
 		if (!is_blank(*p)) {
 			qnm_sb_free(&sb);
-			return qnm_err_set(err, -EINVAL, "", "%s:%u: text after the closing '\"'", fn,
-					   line);
+			return qnm_err_set(err, -EINVAL, "", "%s:%u: text after the closing '\"'",
+					   fn, line);
 		}
 	}
 	*out = qnm_sb_steal(&sb);
@@ -161,8 +165,9 @@ static int parse_line(const char *s, const char *e, unsigned line, const char *f
 	while (s < e && is_blank(*s))
 		s++;
 	if (k0 == k1 || s >= e || *s != '=')
-		return qnm_err_set(err, -EINVAL, "", "%s:%u: expected 'key = value', a [section] or a # comment",
-				   fn, line);
+		return qnm_err_set(err, -EINVAL, "",
+				   "%s:%u: expected 'key = value', a [section] or a # comment", fn,
+				   line);
 	if (!kf->nsections)
 		return qnm_err_set(err, -EINVAL, "", "%s:%u: '%.*s' comes before any [section]", fn,
 				   line, (int)(k1 - k0), k0);

@@ -38,12 +38,14 @@ static const struct {
 	int nle;
 	int err;
 } nle_map[] = {
-	{ NLE_INTR, EINTR },	     { NLE_BAD_SOCK, EBADF },	   { NLE_AGAIN, EAGAIN },
-	{ NLE_NOMEM, ENOMEM },	     { NLE_EXIST, EEXIST },	   { NLE_INVAL, EINVAL },
-	{ NLE_RANGE, ERANGE },	     { NLE_MSGSIZE, EMSGSIZE },	   { NLE_OPNOTSUPP, EOPNOTSUPP },
-	{ NLE_AF_NOSUPPORT, EAFNOSUPPORT },			   { NLE_OBJ_NOTFOUND, ENOENT },
-	{ NLE_NOADDR, EADDRNOTAVAIL },				   { NLE_BUSY, EBUSY },
-	{ NLE_NOACCESS, EACCES },    { NLE_PERM, EPERM },	   { NLE_NODEV, ENODEV },
+	{ NLE_INTR, EINTR },	       { NLE_BAD_SOCK, EBADF },
+	{ NLE_AGAIN, EAGAIN },	       { NLE_NOMEM, ENOMEM },
+	{ NLE_EXIST, EEXIST },	       { NLE_INVAL, EINVAL },
+	{ NLE_RANGE, ERANGE },	       { NLE_MSGSIZE, EMSGSIZE },
+	{ NLE_OPNOTSUPP, EOPNOTSUPP }, { NLE_AF_NOSUPPORT, EAFNOSUPPORT },
+	{ NLE_OBJ_NOTFOUND, ENOENT },  { NLE_NOADDR, EADDRNOTAVAIL },
+	{ NLE_BUSY, EBUSY },	       { NLE_NOACCESS, EACCES },
+	{ NLE_PERM, EPERM },	       { NLE_NODEV, ENODEV },
 	{ NLE_DUMP_INTR, EINTR },
 };
 
@@ -94,8 +96,11 @@ static const struct {
 	unsigned arptype;
 	const char *type;
 } arp_types[] = {
-	{ ARPHRD_LOOPBACK, "loopback" }, { ARPHRD_ETHER, "ether" },	{ ARPHRD_NONE, "none" },
-	{ ARPHRD_IEEE80211, "wlan" },	 { ARPHRD_INFINIBAND, "infiniband" },
+	{ ARPHRD_LOOPBACK, "loopback" },
+	{ ARPHRD_ETHER, "ether" },
+	{ ARPHRD_NONE, "none" },
+	{ ARPHRD_IEEE80211, "wlan" },
+	{ ARPHRD_INFINIBAND, "infiniband" },
 };
 
 static void link_type(struct rtnl_link *link, char *out, size_t size)
@@ -344,7 +349,8 @@ static int stats_msg(struct nl_msg *msg, void *arg)
 		l->stale = true; /* a link we have not seen: full refill next time */
 		return NL_OK;
 	}
-	nlmsg_for_each_attr(a, nlh, sizeof(*ifsm), rem) {
+	nlmsg_for_each_attr(a, nlh, sizeof(*ifsm), rem)
+	{
 		const uint64_t *c;
 		size_t i;
 
@@ -757,7 +763,8 @@ int qnm_links_default_uplink(struct qnm_links *l, char *out, struct qnm_err *err
 		struct nl_addr *dst = rtnl_route_get_dst(rt);
 		struct rtnl_nexthop *nh;
 
-		if (rtnl_route_get_table(rt) != RT_TABLE_MAIN || rtnl_route_get_type(rt) != RTN_UNICAST)
+		if (rtnl_route_get_table(rt) != RT_TABLE_MAIN ||
+		    rtnl_route_get_type(rt) != RTN_UNICAST)
 			continue;
 		if (dst && nl_addr_get_prefixlen(dst) != 0)
 			continue;
@@ -773,7 +780,8 @@ int qnm_links_default_uplink(struct qnm_links *l, char *out, struct qnm_err *err
 	}
 	nl_cache_free(cache);
 	if (!best_if)
-		return qnm_err_set(err, -ENOENT, "", "there is no IPv4 default route to use as uplink");
+		return qnm_err_set(err, -ENOENT, "",
+				   "there is no IPv4 default route to use as uplink");
 	if (!if_indextoname((unsigned)best_if, out))
 		return qnm_err_set(err, -ENODEV, "", "default route interface %d has no name",
 				   best_if);

@@ -153,9 +153,10 @@ int qnm_model_assign_macs(const struct qnm_model *model, struct qnm_vm *vm,
 			char field[64];
 
 			snprintf(field, sizeof(field), "nic[%s].mac", vm->nics[j].id);
-			r = qnm_err_set(err, -EAGAIN, field,
-					"%s: %d random MACs in a row were already in use; the random source looks broken",
-					field, MAC_DRAWS);
+			r = qnm_err_set(
+				err, -EAGAIN, field,
+				"%s: %d random MACs in a row were already in use; the random source looks broken",
+				field, MAC_DRAWS);
 			break;
 		}
 		fresh[j] = mac_key(m) | (uint64_t)1 << 48; /* bit 48 marks "assigned" */

@@ -21,14 +21,16 @@ const char *qnm_nic_live_bridge(const struct qnm_model *model, const struct qnm_
 	const struct qnm_network *net;
 
 	switch (nic->backend) {
-	case QNM_BACKEND_BRIDGE: return nic->bridge.br[0] ? nic->bridge.br : NULL;
+	case QNM_BACKEND_BRIDGE:
+		return nic->bridge.br[0] ? nic->bridge.br : NULL;
 	case QNM_BACKEND_TAP:
 		if (nic->tap.network[0]) {
 			net = qnm_model_find_net(model, nic->tap.network);
 			return net ? net->bridge : NULL;
 		}
 		return nic->tap.bridge[0] ? nic->tap.bridge : NULL;
-	default: return NULL;
+	default:
+		return NULL;
 	}
 }
 

@@ -37,18 +37,18 @@ static const char *name_of(unsigned v, const char *const *names, size_t n)
 	return v < n ? names[v] : "?";
 }
 
-#define ENUM_FUNCS(fn, type, table)                                       \
-	const char *qnm_##fn##_name(type v)                               \
-	{                                                                 \
-		return name_of((unsigned)v, table, QNM_ARRAY_SIZE(table)); \
-	}                                                                 \
-	/* NOLINTNEXTLINE(bugprone-macro-parentheses): type is a type */  \
-	int qnm_##fn##_parse(const char *s, type *out)                    \
-	{                                                                 \
-		int v, r = parse_name(s, table, QNM_ARRAY_SIZE(table), &v); \
-		if (r == 0)                                               \
-			*out = (type)v;                                   \
-		return r;                                                 \
+#define ENUM_FUNCS(fn, type, table)                                                                \
+	const char *qnm_##fn##_name(type v)                                                        \
+	{                                                                                          \
+		return name_of((unsigned)v, table, QNM_ARRAY_SIZE(table));                         \
+	}                                                                                          \
+	/* NOLINTNEXTLINE(bugprone-macro-parentheses): type is a type */                           \
+	int qnm_##fn##_parse(const char *s, type *out)                                             \
+	{                                                                                          \
+		int v, r = parse_name(s, table, QNM_ARRAY_SIZE(table), &v);                        \
+		if (r == 0)                                                                        \
+			*out = (type)v;                                                            \
+		return r;                                                                          \
 	}
 
 ENUM_FUNCS(proto, enum qnm_proto, proto_names)
@@ -120,17 +120,18 @@ static int split_addr_port(const char *s, char *addr, uint16_t *port, const char
 	int r;
 
 	if (!colon)
-		return qnm_err_set(err, -EINVAL, field,
-				   "%s: %s '%s' must be ADDRESS:PORT or :PORT", field, what, s);
+		return qnm_err_set(err, -EINVAL, field, "%s: %s '%s' must be ADDRESS:PORT or :PORT",
+				   field, what, s);
 	alen = (size_t)(colon - s);
 	if (alen >= QNM_IPV4_LEN)
-		return qnm_err_set(err, -EINVAL, field, "%s: %s address '%.*s' is not an IPv4 address",
-				   field, what, (int)alen, s);
+		return qnm_err_set(err, -EINVAL, field,
+				   "%s: %s address '%.*s' is not an IPv4 address", field, what,
+				   (int)alen, s);
 	memcpy(addr, s, alen);
 	addr[alen] = '\0';
 	if (alen && !qnm_valid_ipv4(addr))
-		return qnm_err_set(err, -EINVAL, field, "%s: %s address '%s' is not an IPv4 address",
-				   field, what, addr);
+		return qnm_err_set(err, -EINVAL, field,
+				   "%s: %s address '%s' is not an IPv4 address", field, what, addr);
 	r = qnm_parse_uint(colon + 1, 1, 65535, &p);
 	if (r)
 		return qnm_err_set(err, -EINVAL, field,
@@ -170,12 +171,14 @@ int qnm_fwd_parse(const char *s, struct qnm_fwd *out, const char *field, struct 
 	}
 	dash = strchr(rest, '-');
 	if (!dash)
-		return qnm_err_set(err, -EINVAL, field,
-				   "%s: '%s' must look like tcp:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT",
-				   field, s);
+		return qnm_err_set(
+			err, -EINVAL, field,
+			"%s: '%s' must look like tcp:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT",
+			field, s);
 	hlen = (size_t)(dash - rest);
 	if (hlen >= sizeof(host))
-		return qnm_err_set(err, -EINVAL, field, "%s: host part of '%s' is too long", field, s);
+		return qnm_err_set(err, -EINVAL, field, "%s: host part of '%s' is too long", field,
+				   s);
 	memcpy(host, rest, hlen);
 	host[hlen] = '\0';
 	r = split_addr_port(host, f.host_addr, &f.host_port, "host", field, err);
@@ -225,13 +228,13 @@ bool qnm_nic_equal(const struct qnm_nic *a, const struct qnm_nic *b)
 	const struct qnm_user_opts *ua = &a->user, *ub = &b->user;
 
 	return strcmp(a->id, b->id) == 0 && strcmp(a->model, b->model) == 0 &&
-	       strcmp(a->mac, b->mac) == 0 && a->link_up == b->link_up && a->backend == b->backend &&
-	       strcmp(ua->net, ub->net) == 0 && strcmp(ua->host, ub->host) == 0 &&
-	       strcmp(ua->dhcpstart, ub->dhcpstart) == 0 && strcmp(ua->dns, ub->dns) == 0 &&
-	       ua->restrict_ == ub->restrict_ && ua->ipv6 == ub->ipv6 &&
-	       fwd_equal(ua->fwd, ua->nfwd, ub->fwd, ub->nfwd) && qnm_streq(ua->smb, ub->smb) &&
-	       strcmp(a->tap.ifname, b->tap.ifname) == 0 && a->tap.create == b->tap.create &&
-	       strcmp(a->tap.network, b->tap.network) == 0 &&
+	       strcmp(a->mac, b->mac) == 0 && a->link_up == b->link_up &&
+	       a->backend == b->backend && strcmp(ua->net, ub->net) == 0 &&
+	       strcmp(ua->host, ub->host) == 0 && strcmp(ua->dhcpstart, ub->dhcpstart) == 0 &&
+	       strcmp(ua->dns, ub->dns) == 0 && ua->restrict_ == ub->restrict_ &&
+	       ua->ipv6 == ub->ipv6 && fwd_equal(ua->fwd, ua->nfwd, ub->fwd, ub->nfwd) &&
+	       qnm_streq(ua->smb, ub->smb) && strcmp(a->tap.ifname, b->tap.ifname) == 0 &&
+	       a->tap.create == b->tap.create && strcmp(a->tap.network, b->tap.network) == 0 &&
 	       strcmp(a->tap.bridge, b->tap.bridge) == 0 && a->tap.vhost == b->tap.vhost &&
 	       strcmp(a->bridge.br, b->bridge.br) == 0 &&
 	       qnm_streq(a->bridge.helper, b->bridge.helper);
@@ -397,8 +400,7 @@ bool qnm_network_equal(const struct qnm_network *a, const struct qnm_network *b)
 	       strcmp(a->address, b->address) == 0 && a->prefix == b->prefix &&
 	       a->mode == b->mode && strcmp(a->uplink, b->uplink) == 0 &&
 	       strcmp(a->port, b->port) == 0 && strcmp(a->dhcp_start, b->dhcp_start) == 0 &&
-	       strcmp(a->dhcp_end, b->dhcp_end) == 0 &&
-	       fwd_equal(a->fwd, a->nfwd, b->fwd, b->nfwd);
+	       strcmp(a->dhcp_end, b->dhcp_end) == 0 && fwd_equal(a->fwd, a->nfwd, b->fwd, b->nfwd);
 }
 
 /* ---- the whole model ---- */

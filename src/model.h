@@ -18,12 +18,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define QNM_NAME_MAX 32	 /* VM, NIC id and network names, without NUL */
-#define QNM_IFNAME_MAX 15 /* IFNAMSIZ - 1 */
-#define QNM_IPV4_LEN 16	 /* "255.255.255.255" + NUL */
-#define QNM_CIDR_LEN 19	 /* "255.255.255.255/32" + NUL */
-#define QNM_MAC_LEN 18	 /* "52:54:00:12:34:56" + NUL */
-#define QNM_MODEL_MAX 48	 /* device model name */
+#define QNM_NAME_MAX	32 /* VM, NIC id and network names, without NUL */
+#define QNM_IFNAME_MAX	15 /* IFNAMSIZ - 1 */
+#define QNM_IPV4_LEN	16 /* "255.255.255.255" + NUL */
+#define QNM_CIDR_LEN	19 /* "255.255.255.255/32" + NUL */
+#define QNM_MAC_LEN	18 /* "52:54:00:12:34:56" + NUL */
+#define QNM_MODEL_MAX	48 /* device model name */
 #define QNM_MACHINE_MAX 48
 
 /** enum qnm_proto - transport protocol of a port forward. */

@@ -166,7 +166,8 @@ static void undo_push(struct undo_log *u, enum undo_kind kind, const char *a, co
 
 static void undo_bridge(struct qnm_netctl *nc, struct undo_log *u, const struct undo *x)
 {
-	if (qnm_links_delete(nc->links, x->a, NULL) == 0 || !qnm_links_exists(nc->links, x->a, NULL, NULL))
+	if (qnm_links_delete(nc->links, x->a, NULL) == 0 ||
+	    !qnm_links_exists(nc->links, x->a, NULL, NULL))
 		qnm_owner_remove(&nc->owner, QNM_OWN_BRIDGE, x->a, NULL);
 }
 
@@ -214,10 +215,9 @@ static void undo_netrec(struct qnm_netctl *nc, struct undo_log *u, const struct 
 }
 
 static void (*const undo_ops[])(struct qnm_netctl *, struct undo_log *, const struct undo *) = {
-	[UNDO_BRIDGE] = undo_bridge,	 [UNDO_ADDR] = undo_addr,
-	[UNDO_PORT] = undo_port,	 [UNDO_FORWARD] = undo_forward,
-	[UNDO_NFT] = undo_nft,		 [UNDO_LINKDOWN] = undo_linkdown,
-	[UNDO_DNSMASQ] = undo_dnsmasq,	 [UNDO_NETREC] = undo_netrec,
+	[UNDO_BRIDGE] = undo_bridge,   [UNDO_ADDR] = undo_addr,	    [UNDO_PORT] = undo_port,
+	[UNDO_FORWARD] = undo_forward, [UNDO_NFT] = undo_nft,	    [UNDO_LINKDOWN] = undo_linkdown,
+	[UNDO_DNSMASQ] = undo_dnsmasq, [UNDO_NETREC] = undo_netrec,
 };
 
 static void undo_run(struct qnm_netctl *nc, struct undo_log *u)
@@ -264,15 +264,15 @@ static int up_bridge(struct qnm_netctl *nc, struct qnm_network *net,
 				   "network %s: bridge %s exists and qnm did not create it (add "
 				   "--force to use it; qnm will then never delete it)",
 				   net->name, net->bridge);
-	qnm_strv_addf(notes, "using existing bridge %s, which qnm did not create: it stays when "
-			     "the network goes down",
+	qnm_strv_addf(notes,
+		      "using existing bridge %s, which qnm did not create: it stays when "
+		      "the network goes down",
 		      net->bridge);
 	return 0;
 }
 
-static int up_port(struct qnm_netctl *nc, struct qnm_network *net,
-		   const struct qnm_net_up_opts *o, struct undo_log *u, struct qnm_strv *notes,
-		   struct qnm_err *err)
+static int up_port(struct qnm_netctl *nc, struct qnm_network *net, const struct qnm_net_up_opts *o,
+		   struct undo_log *u, struct qnm_strv *notes, struct qnm_err *err)
 {
 	char addrs[1][QNM_CIDR_LEN], what[96];
 	struct qnm_link_info li;
@@ -284,8 +284,8 @@ static int up_port(struct qnm_netctl *nc, struct qnm_network *net,
 	if (r < 0)
 		return r;
 	if (r == 0)
-		return qnm_err_set(err, -ENODEV, "network.port", "network %s: no interface named %s",
-				   net->name, net->port);
+		return qnm_err_set(err, -ENODEV, "network.port",
+				   "network %s: no interface named %s", net->name, net->port);
 	if (strcmp(li.master_name, net->bridge) == 0)
 		return 0;
 	naddrs = qnm_links_ipv4_addrs(nc->links, net->port, addrs, 1, err);
@@ -296,14 +296,16 @@ static int up_port(struct qnm_netctl *nc, struct qnm_network *net,
 	else
 		snprintf(what, sizeof(what), "any address the host puts on %s", net->port);
 	if (!o->confirm_port)
-		return qnm_err_set(err, -EPERM, "network.port",
-				   "network %s: adding %s to bridge %s takes %s over: %s stops "
-				   "working until it is moved to %s; add --confirm-port to go ahead",
-				   net->name, net->port, net->bridge, net->port, what, net->bridge);
+		return qnm_err_set(
+			err, -EPERM, "network.port",
+			"network %s: adding %s to bridge %s takes %s over: %s stops "
+			"working until it is moved to %s; add --confirm-port to go ahead",
+			net->name, net->port, net->bridge, net->port, what, net->bridge);
 	if (li.master && !o->force)
-		return qnm_err_set(err, -EBUSY, "network.port",
-				   "network %s: %s is already a port of %s (add --force to move it)",
-				   net->name, net->port, li.master_name);
+		return qnm_err_set(
+			err, -EBUSY, "network.port",
+			"network %s: %s is already a port of %s (add --force to move it)",
+			net->name, net->port, li.master_name);
 	r = qnm_links_enslave(nc->links, net->port, net->bridge, err);
 	if (r < 0)
 		return r;
@@ -472,7 +474,8 @@ int qnm_net_down(struct qnm_netctl *nc, struct qnm_model *m, const char *name,
 	if (rec)
 		qnm_strlcpy(bridge, rec->extra, sizeof(bridge));
 	for (i = 0; !bridge[0] && i < nc->owner.n; i++)
-		if (nc->owner.v[i].kind == QNM_OWN_BRIDGE && nc->owner.v[i].netns == nc->owner.netns &&
+		if (nc->owner.v[i].kind == QNM_OWN_BRIDGE &&
+		    nc->owner.v[i].netns == nc->owner.netns &&
 		    strcmp(nc->owner.v[i].extra, name) == 0)
 			qnm_strlcpy(bridge, nc->owner.v[i].name, sizeof(bridge));
 	if (!rec && !bridge[0] && !qnm_owner_find(&nc->owner, QNM_OWN_DNSMASQ, name)) {
@@ -487,7 +490,8 @@ int qnm_net_down(struct qnm_netctl *nc, struct qnm_model *m, const char *name,
 
 		qnm_err_clear(&e);
 		if (qnm_nft_table_exists(&e) == 0)
-			qnm_strv_addf(notes, "table inet qnm was already gone (deleted outside qnm)%s",
+			qnm_strv_addf(notes,
+				      "table inet qnm was already gone (deleted outside qnm)%s",
 				      s.n ? "; re-created for the networks still up" : "");
 		r = nft_sync(nc, &s, err);
 	} else {
@@ -573,8 +577,9 @@ int qnm_net_down(struct qnm_netctl *nc, struct qnm_model *m, const char *name,
 			if (r < 0)
 				goto fail;
 		}
-		qnm_strv_addf(notes, "bridge %s was not created by qnm and stays (without the "
-				     "address qnm put on it)",
+		qnm_strv_addf(notes,
+			      "bridge %s was not created by qnm and stays (without the "
+			      "address qnm put on it)",
 			      bridge);
 	}
 	return 0;

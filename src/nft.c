@@ -35,25 +35,24 @@
 #include <libnftnl/table.h>
 #include <libnftnl/udata.h>
 
-#define TABLE QNM_NFT_TABLE
-#define FAMILY NFPROTO_INET
-#define SET_ANY "fwd_any"
-#define SET_ADDR "fwd_addr"
-#define SET_ID_ANY 1
-#define SET_ID_ADDR 2
+#define TABLE	      QNM_NFT_TABLE
+#define FAMILY	      NFPROTO_INET
+#define SET_ANY	      "fwd_any"
+#define SET_ADDR      "fwd_addr"
+#define SET_ID_ANY    1
+#define SET_ID_ADDR   2
 #define ELEMS_PER_MSG 256 /* keeps each NEWSETELEM well below the 64 KiB attribute limit */
-#define MSG_ROOM (128 * 1024)
+#define MSG_ROOM      (128 * 1024)
 
 /* nftables datatype ids (nft's src/datatype.h), used to describe map keys so
  * that "nft list" can print them; concatenations put the first field in the
  * highest bits, 6 bits per field. */
-#define NFT_TYPE_IPADDR 7
+#define NFT_TYPE_IPADDR	       7
 #define NFT_TYPE_INET_PROTOCOL 12
-#define NFT_TYPE_INET_SERVICE 13
-#define NFT_TYPE_BITS 6
+#define NFT_TYPE_INET_SERVICE  13
+#define NFT_TYPE_BITS	       6
 
-static const char *const EPERM_FMT =
-	"%s needs CAP_NET_ADMIN (run as root or grant the capability)";
+static const char *const EPERM_FMT = "%s needs CAP_NET_ADMIN (run as root or grant the capability)";
 static const char *const ACTION_APPLY = "writing nftables table inet qnm";
 
 /* ------------------------------------------------------------------ */
@@ -63,9 +62,9 @@ struct qnm_nft_batch {
 	char *buf;
 	size_t len;
 	size_t cap;
-	uint32_t seq0;	   /* sequence number of BATCH_BEGIN */
-	uint32_t seq;	   /* next sequence number */
-	char **labels;	   /* labels[i]: what message seq0 + 1 + i does */
+	uint32_t seq0; /* sequence number of BATCH_BEGIN */
+	uint32_t seq;  /* next sequence number */
+	char **labels; /* labels[i]: what message seq0 + 1 + i does */
 	size_t nlabels;
 	bool ended;
 };
@@ -140,8 +139,9 @@ static void batch_table(struct qnm_nft_batch *b, uint16_t type, uint16_t flags, 
 		nftnl_table_set_data(t, NFTNL_TABLE_USERDATA, nftnl_udata_buf_data(ud),
 				     nftnl_udata_buf_len(ud));
 	}
-	nlh = batch_msg(b, type, flags,
-			xstrdup(type == NFT_MSG_DELTABLE ? "deleting the table" : "creating the table"));
+	nlh = batch_msg(
+		b, type, flags,
+		xstrdup(type == NFT_MSG_DELTABLE ? "deleting the table" : "creating the table"));
 	nftnl_table_nlmsg_build_payload(nlh, t);
 	batch_done(b, nlh);
 	nftnl_table_free(t);
@@ -299,7 +299,8 @@ int qnm_nft_conn_commit(struct qnm_nft_conn *c, struct qnm_nft_batch *b, const c
 				continue;
 			}
 			ret = kernel_err(err, e->error, action,
-					 idx < b->nlabels ? b->labels[idx] : NULL, ext_ack_msg(nlh));
+					 idx < b->nlabels ? b->labels[idx] : NULL,
+					 ext_ack_msg(nlh));
 			break;
 		}
 	}
@@ -499,8 +500,7 @@ static void batch_chain(struct qnm_nft_batch *b, const struct chain_def *d)
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, d->hook);
 	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, d->prio);
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
-	nlh = batch_msg(b, NFT_MSG_NEWCHAIN, NLM_F_CREATE,
-			xasprintf("creating chain %s", d->name));
+	nlh = batch_msg(b, NFT_MSG_NEWCHAIN, NLM_F_CREATE, xasprintf("creating chain %s", d->name));
 	nftnl_chain_nlmsg_build_payload(nlh, c);
 	batch_done(b, nlh);
 	nftnl_chain_free(c);
@@ -557,8 +557,8 @@ static void batch_map(struct qnm_nft_batch *b, const struct map_def *m)
 	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_MAP);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, m->keytype);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, m->keylen);
-	nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE, (NFT_TYPE_IPADDR << NFT_TYPE_BITS) |
-							  NFT_TYPE_INET_SERVICE);
+	nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE,
+			  (NFT_TYPE_IPADDR << NFT_TYPE_BITS) | NFT_TYPE_INET_SERVICE);
 	nftnl_set_set_u32(s, NFTNL_SET_DATA_LEN, 8);
 	nlh = batch_msg(b, NFT_MSG_NEWSET, NLM_F_CREATE, xasprintf("creating map %s", m->name));
 	nftnl_set_nlmsg_build_payload(nlh, s);
@@ -824,9 +824,10 @@ static int check_input(struct qnm_network *const *nets, size_t n, const char *co
 				char d[64];
 
 				fwd_desc(refs[i].f, d, sizeof(d));
-				ret = qnm_err_set(err, -EINVAL, "host_port",
-						  "host side %s is forwarded twice (networks %s and %s)",
-						  d, refs[i - 1].net, refs[i].net);
+				ret = qnm_err_set(
+					err, -EINVAL, "host_port",
+					"host side %s is forwarded twice (networks %s and %s)", d,
+					refs[i - 1].net, refs[i].net);
 				break;
 			}
 	}
@@ -955,14 +956,12 @@ int qnm_nft_del_forward(const struct qnm_fwd *f, struct qnm_err *err)
 	return one_fwd(NULL, NFT_MSG_DELSETELEM, f, err);
 }
 
-int qnm_nft_conn_add_forward(struct qnm_nft_conn *c, const struct qnm_fwd *f,
-			     struct qnm_err *err)
+int qnm_nft_conn_add_forward(struct qnm_nft_conn *c, const struct qnm_fwd *f, struct qnm_err *err)
 {
 	return one_fwd(c, NFT_MSG_NEWSETELEM, f, err);
 }
 
-int qnm_nft_conn_del_forward(struct qnm_nft_conn *c, const struct qnm_fwd *f,
-			     struct qnm_err *err)
+int qnm_nft_conn_del_forward(struct qnm_nft_conn *c, const struct qnm_fwd *f, struct qnm_err *err)
 {
 	return one_fwd(c, NFT_MSG_DELSETELEM, f, err);
 }
@@ -975,8 +974,8 @@ int qnm_nft_conn_apply(struct qnm_nft_conn *c, struct qnm_network *const *nets, 
 
 	ret = qnm_nft_batch_table(b, nets, n, uplinks_resolved, err);
 	if (ret == 0)
-		ret = qnm_nft_conn_commit(c, b, n ? ACTION_APPLY : "removing nftables table inet qnm",
-					  err);
+		ret = qnm_nft_conn_commit(
+			c, b, n ? ACTION_APPLY : "removing nftables table inet qnm", err);
 	qnm_nft_batch_free(b);
 	return ret;
 }
@@ -1126,8 +1125,7 @@ int qnm_nft_read_forwards(struct qnm_fwd **out, size_t *n, struct qnm_err *err)
 	for (k = 0; k < QNM_ARRAY_SIZE(maps) && ret == 0; k++) {
 		fr.byaddr = maps[k].byaddr;
 		ret = nl_get(NFT_MSG_GETSETELEM, FAMILY, NLM_F_DUMP, fill_elems_get, &maps[k],
-			     elems_cb, &fr,
-			     "reading nftables table inet qnm", err);
+			     elems_cb, &fr, "reading nftables table inet qnm", err);
 	}
 	if (ret < 0) {
 		free(fr.v);
@@ -1159,11 +1157,16 @@ struct fscan {
 static const char *family_name(uint32_t f)
 {
 	switch (f) {
-	case NFPROTO_INET: return "inet";
-	case NFPROTO_IPV4: return "ip";
-	case NFPROTO_IPV6: return "ip6";
-	case NFPROTO_BRIDGE: return "bridge";
-	default: return "?";
+	case NFPROTO_INET:
+		return "inet";
+	case NFPROTO_IPV4:
+		return "ip";
+	case NFPROTO_IPV6:
+		return "ip6";
+	case NFPROTO_BRIDGE:
+		return "bridge";
+	default:
+		return "?";
 	}
 }
 
@@ -1262,7 +1265,8 @@ static int expr_cb(struct nftnl_expr *e, void *data)
 		size_t bl = strlen(rf->bridge);
 
 		/* exact name (zero padded) or a wildcard prefix ("qnmbr*") */
-		if (d && len >= bl && memcmp(d, rf->bridge, bl) == 0 && (len == bl || d[bl] == '\0'))
+		if (d && len >= bl && memcmp(d, rf->bridge, bl) == 0 &&
+		    (len == bl || d[bl] == '\0'))
 			rf->names_bridge = true;
 		else if (d && len > 0 && len < bl && memchr(d, '\0', len) == NULL &&
 			 memcmp(d, rf->bridge, len) == 0)
@@ -1299,7 +1303,9 @@ static int check_chain(const struct fchain *c, const struct qnm_network *net,
 	size_t i;
 
 	for (i = 0; i < c->nrules; i++) {
-		struct rule_facts rf = { .bridge = net->bridge, .matches_all = true, .verdict = -1 };
+		struct rule_facts rf = { .bridge = net->bridge,
+					 .matches_all = true,
+					 .verdict = -1 };
 		uint64_t handle = nftnl_rule_get_u64(c->rules[i], NFTNL_RULE_HANDLE);
 
 		nftnl_expr_foreach(c->rules[i], expr_cb, &rf);
@@ -1314,12 +1320,13 @@ static int check_chain(const struct fchain *c, const struct qnm_network *net,
 			return 1;
 		}
 		if (rf.matches_all && rf.verdict == NF_DROP) {
-			qnm_strv_addf(warnings,
-				      "table %s, chain %s (hook forward): rule handle %llu drops all "
-				      "forwarded traffic, so network %s (bridge %s) cannot reach "
-				      "outside",
-				      c->family_table, c->name, (unsigned long long)handle,
-				      net->name, net->bridge);
+			qnm_strv_addf(
+				warnings,
+				"table %s, chain %s (hook forward): rule handle %llu drops all "
+				"forwarded traffic, so network %s (bridge %s) cannot reach "
+				"outside",
+				c->family_table, c->name, (unsigned long long)handle, net->name,
+				net->bridge);
 			return 1;
 		}
 	}
@@ -1335,16 +1342,16 @@ static int check_chain(const struct fchain *c, const struct qnm_network *net,
 	return 0;
 }
 
-int qnm_nft_check_foreign_drop(struct qnm_network *const *nets, size_t n,
-			       struct qnm_strv *warnings, struct qnm_err *err)
+int qnm_nft_check_foreign_drop(struct qnm_network *const *nets, size_t n, struct qnm_strv *warnings,
+			       struct qnm_err *err)
 {
 	static const char action[] = "reading the nftables ruleset";
 	struct fscan fs = { 0 };
 	size_t i, j;
 	int ret, count = 0;
 
-	ret = nl_get(NFT_MSG_GETCHAIN, NFPROTO_UNSPEC, NLM_F_DUMP, NULL, NULL, chain_cb, &fs, action,
-		     err);
+	ret = nl_get(NFT_MSG_GETCHAIN, NFPROTO_UNSPEC, NLM_F_DUMP, NULL, NULL, chain_cb, &fs,
+		     action, err);
 	if (ret == 0 && fs.n)
 		ret = nl_get(NFT_MSG_GETRULE, NFPROTO_UNSPEC, NLM_F_DUMP, NULL, NULL, rule_cb, &fs,
 			     action, err);

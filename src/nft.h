@@ -123,8 +123,8 @@ int qnm_nft_read_forwards(struct qnm_fwd **out, size_t *n, struct qnm_err *err);
  * x_tables backend are not, nor interface names held in sets/maps.
  * Return: the number of warnings added (>= 0), or -errno.
  */
-int qnm_nft_check_foreign_drop(struct qnm_network *const *nets, size_t n,
-			       struct qnm_strv *warnings, struct qnm_err *err);
+int qnm_nft_check_foreign_drop(struct qnm_network *const *nets, size_t n, struct qnm_strv *warnings,
+			       struct qnm_err *err);
 
 /* ---- a kept connection, for long-running callers (UI, helpers) ---- */
 
@@ -150,11 +150,9 @@ void qnm_nft_conn_free(struct qnm_nft_conn *c);
 int qnm_nft_conn_apply(struct qnm_nft_conn *c, struct qnm_network *const *nets, size_t n,
 		       const char *const *uplinks_resolved, struct qnm_err *err);
 /** qnm_nft_conn_add_forward() - qnm_nft_add_forward() over the kept connection @c. */
-int qnm_nft_conn_add_forward(struct qnm_nft_conn *c, const struct qnm_fwd *f,
-			     struct qnm_err *err);
+int qnm_nft_conn_add_forward(struct qnm_nft_conn *c, const struct qnm_fwd *f, struct qnm_err *err);
 /** qnm_nft_conn_del_forward() - qnm_nft_del_forward() over the kept connection @c. */
-int qnm_nft_conn_del_forward(struct qnm_nft_conn *c, const struct qnm_fwd *f,
-			     struct qnm_err *err);
+int qnm_nft_conn_del_forward(struct qnm_nft_conn *c, const struct qnm_fwd *f, struct qnm_err *err);
 
 /* ---- lower level: for tests and tools that build a batch step by step ---- */
 

@@ -17,9 +17,9 @@
 #define OWNED_MAX (1024 * 1024)
 
 static const char *const kind_names[QNM_OWN__COUNT] = {
-	[QNM_OWN_BRIDGE] = "bridge", [QNM_OWN_TAP] = "tap",   [QNM_OWN_PORT] = "port",
-	[QNM_OWN_DNSMASQ] = "dnsmasq", [QNM_OWN_NFT] = "nft", [QNM_OWN_NET] = "net",
-	[QNM_OWN_SYSCTL] = "sysctl", [QNM_OWN_ADDR] = "addr",
+	[QNM_OWN_BRIDGE] = "bridge",   [QNM_OWN_TAP] = "tap",	[QNM_OWN_PORT] = "port",
+	[QNM_OWN_DNSMASQ] = "dnsmasq", [QNM_OWN_NFT] = "nft",	[QNM_OWN_NET] = "net",
+	[QNM_OWN_SYSCTL] = "sysctl",   [QNM_OWN_ADDR] = "addr",
 };
 
 const char *qnm_own_kind_name(enum qnm_own_kind k)
@@ -88,7 +88,8 @@ int qnm_owner_parse(const char *text, struct qnm_own_rec **v, size_t *n, struct 
 		continue;
 bad:
 		free(out);
-		return qnm_err_set(err, -EINVAL, "", "ownership records, line %u: not \"KIND NAME NETNS [EXTRA]\"",
+		return qnm_err_set(err, -EINVAL, "",
+				   "ownership records, line %u: not \"KIND NAME NETNS [EXTRA]\"",
 				   line);
 	}
 	*v = out;
@@ -149,7 +150,9 @@ static int save(struct qnm_owner *o, struct qnm_err *err)
 	int r;
 
 	qnm_sb_init(&sb);
-	qnm_sb_add(&sb, "# qnm ownership records: KIND NAME NETNS [EXTRA] (do not edit while qnm runs)\n");
+	qnm_sb_add(
+		&sb,
+		"# qnm ownership records: KIND NAME NETNS [EXTRA] (do not edit while qnm runs)\n");
 	for (i = 0; i < o->n; i++)
 		qnm_sb_addf(&sb, "%s %s %llu%s%s\n", kind_names[o->v[i].kind], o->v[i].name,
 			    o->v[i].netns, o->v[i].extra[0] ? " " : "", o->v[i].extra);
@@ -216,8 +219,8 @@ const struct qnm_own_rec *qnm_owner_find(const struct qnm_owner *o, enum qnm_own
 	return i < 0 ? NULL : &o->v[i];
 }
 
-int qnm_owner_add(struct qnm_owner *o, enum qnm_own_kind kind, const char *name,
-		  const char *extra, struct qnm_err *err)
+int qnm_owner_add(struct qnm_owner *o, enum qnm_own_kind kind, const char *name, const char *extra,
+		  struct qnm_err *err)
 {
 	ssize_t i;
 	int fd, r;
@@ -262,7 +265,8 @@ int qnm_owner_remove(struct qnm_owner *o, enum qnm_own_kind kind, const char *na
 	i = find_idx(o, kind, name);
 	if (i >= 0) {
 		/* i >= 0: o->v holds o->n > i records */
-		memmove(&o->v[i], &o->v[i + 1], /* NOLINT(clang-analyzer-core.NonNullParamChecker) */
+		memmove(&o->v[i],
+			&o->v[i + 1], /* NOLINT(clang-analyzer-core.NonNullParamChecker) */
 			(o->n - (size_t)i - 1) * sizeof(*o->v));
 		o->n--;
 		r = save(o, err);
@@ -272,8 +276,8 @@ out:
 	return r;
 }
 
-int qnm_owner_may(const struct qnm_owner *o, enum qnm_own_kind kind, const char *name,
-		  bool force, const char *action, struct qnm_err *err)
+int qnm_owner_may(const struct qnm_owner *o, enum qnm_own_kind kind, const char *name, bool force,
+		  const char *action, struct qnm_err *err)
 {
 	if (force || qnm_owner_find(o, kind, name))
 		return 0;

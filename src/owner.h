@@ -87,8 +87,8 @@ const struct qnm_own_rec *qnm_owner_find(const struct qnm_owner *o, enum qnm_own
  * @extra: detail or NULL.
  * Return: 0 or -errno.
  */
-int qnm_owner_add(struct qnm_owner *o, enum qnm_own_kind kind, const char *name,
-		  const char *extra, struct qnm_err *err);
+int qnm_owner_add(struct qnm_owner *o, enum qnm_own_kind kind, const char *name, const char *extra,
+		  struct qnm_err *err);
 
 /**
  * qnm_owner_remove() - forget @kind @name in the current namespace (no
@@ -105,8 +105,8 @@ int qnm_owner_remove(struct qnm_owner *o, enum qnm_own_kind kind, const char *na
  * Return: 0 when qnm created it or @force is set, else -EPERM with "refusing
  * to ACTION: qnm did not create NAME (add --force to do it anyway)".
  */
-int qnm_owner_may(const struct qnm_owner *o, enum qnm_own_kind kind, const char *name,
-		  bool force, const char *action, struct qnm_err *err);
+int qnm_owner_may(const struct qnm_owner *o, enum qnm_own_kind kind, const char *name, bool force,
+		  const char *action, struct qnm_err *err);
 
 /**
  * qnm_owner_parse() - parse the text of an ownership file into *@v.

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #define QMP_DEFAULT_TIMEOUT 5000
-#define QMP_LINE_MAX (16u << 20)
+#define QMP_LINE_MAX	    (16u << 20)
 
 /* A reply waiting to be taken: its id and the whole message. */
 struct qmp_reply {
@@ -237,7 +237,8 @@ int qnm_qmp_send(struct qnm_qmp *q, const char *cmd, json_object *args, unsigned
 		if (w < 0) {
 			r = errno == EPIPE || errno == ECONNRESET
 				    ? qnm_err_set(err, -EPIPE, "", "QEMU closed the QMP connection")
-				    : qnm_err_set(err, -errno, "", "QMP %s: %s", cmd, strerror(errno));
+				    : qnm_err_set(err, -errno, "", "QMP %s: %s", cmd,
+						  strerror(errno));
 			if (r == -EPIPE)
 				q->eof = true;
 			break;
@@ -313,7 +314,8 @@ int qnm_qmp_execute(struct qnm_qmp *q, const char *cmd, json_object *args, json_
 		if (r != -EAGAIN)
 			return r;
 		if (q->eof)
-			return qnm_err_set(err, -EPIPE, "", "QEMU closed the QMP connection before answering %s",
+			return qnm_err_set(err, -EPIPE, "",
+					   "QEMU closed the QMP connection before answering %s",
 					   cmd);
 		r = wait_readable(q, deadline, err);
 		if (r == -ETIMEDOUT)
@@ -360,7 +362,8 @@ int qnm_qmp_wait_event(struct qnm_qmp *q, const char *name, int timeout_ms,
 			return qnm_err_set(err, -EPIPE, "", "QEMU closed the QMP connection");
 		r = wait_readable(q, deadline, err);
 		if (r == -ETIMEDOUT)
-			return qnm_err_set(err, r, "", "no %s event within %d ms", name, timeout_ms);
+			return qnm_err_set(err, r, "", "no %s event within %d ms", name,
+					   timeout_ms);
 		if (r)
 			return r;
 		r = qnm_qmp_read(q, err);
@@ -458,8 +461,8 @@ int qnm_qmp_query_status(struct qnm_qmp *q, char *status, size_t len, bool *runn
 	if (json_object_object_get_ex(ret, "status", &v) && status)
 		qnm_strlcpy(status, json_object_get_string(v), len);
 	if (running)
-		*running = json_object_object_get_ex(ret, "running", &v) &&
-			   json_object_get_boolean(v);
+		*running =
+			json_object_object_get_ex(ret, "running", &v) && json_object_get_boolean(v);
 	json_object_put(ret);
 	return 0;
 }

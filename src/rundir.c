@@ -77,8 +77,8 @@ static int private_dir(const char *path, struct qnm_err *err)
 	if (lstat(path, &st) < 0)
 		return qnm_err_set(err, -errno, "runtime_dir", "%s: %s", path, strerror(errno));
 	if (!S_ISDIR(st.st_mode))
-		return qnm_err_set(err, -ENOTDIR, "runtime_dir",
-				   "%s exists but is not a directory", path);
+		return qnm_err_set(err, -ENOTDIR, "runtime_dir", "%s exists but is not a directory",
+				   path);
 	if (st.st_uid != geteuid())
 		return qnm_err_set(err, -EPERM, "runtime_dir",
 				   "%s belongs to uid %u, not to you (uid %u)", path,
@@ -114,8 +114,8 @@ int qnm_rundir_create(const struct qnm_rundir *rd, struct qnm_err *err)
 	return private_dir(rd->path, err);
 }
 
-int qnm_rundir_write_state(const struct qnm_rundir *rd, enum qnm_run_status status,
-			   pid_t qemu_pid, pid_t supervisor_pid, const char *reason)
+int qnm_rundir_write_state(const struct qnm_rundir *rd, enum qnm_run_status status, pid_t qemu_pid,
+			   pid_t supervisor_pid, const char *reason)
 {
 	struct qnm_strbuf sb;
 	char *tmp;
@@ -288,7 +288,8 @@ static int probe_once(const struct qnm_rundir *rd, struct qnm_run_info *info)
 		info->status = recorded;
 		return 0;
 	}
-	if (info->qemu_pid && qnm_pid_alive(info->qemu_pid) && qnm_pid_is_qemu_of(info->qemu_pid, rd)) {
+	if (info->qemu_pid && qnm_pid_alive(info->qemu_pid) &&
+	    qnm_pid_is_qemu_of(info->qemu_pid, rd)) {
 		info->status = recorded == QNM_RUN_STARTING ? QNM_RUN_STARTING : QNM_RUN_RUNNING;
 		return 0;
 	}
@@ -323,7 +324,8 @@ int qnm_rundir_clean(const struct qnm_rundir *rd, char *report, size_t len, stru
 				   (long)info.qemu_pid);
 	d = opendir(rd->path);
 	if (!d)
-		return qnm_err_set(err, -errno, "", "cannot read %s: %s", rd->path, strerror(errno));
+		return qnm_err_set(err, -errno, "", "cannot read %s: %s", rd->path,
+				   strerror(errno));
 	while ((de = readdir(d))) {
 		char *p;
 
@@ -331,7 +333,8 @@ int qnm_rundir_clean(const struct qnm_rundir *rd, char *report, size_t len, stru
 			continue;
 		p = xasprintf("%s/%s", rd->path, de->d_name);
 		if (unlink(p) < 0 && errno != ENOENT && !r)
-			r = qnm_err_set(err, -errno, "", "cannot remove %s: %s", p, strerror(errno));
+			r = qnm_err_set(err, -errno, "", "cannot remove %s: %s", p,
+					strerror(errno));
 		free(p);
 	}
 	closedir(d);
@@ -340,8 +343,7 @@ int qnm_rundir_clean(const struct qnm_rundir *rd, char *report, size_t len, stru
 	if (!r && report && len)
 		snprintf(report, len, "removed the runtime dir %s (QEMU%s%.0ld %s%s%s)", rd->path,
 			 info.qemu_pid ? " pid " : "", (long)info.qemu_pid,
-			 qnm_run_status_name(info.status), info.reason[0] ? ": " : "",
-			 info.reason);
+			 qnm_run_status_name(info.status), info.reason[0] ? ": " : "", info.reason);
 	return r;
 }
 

@@ -99,8 +99,8 @@ int qnm_rundir_create(const struct qnm_rundir *rd, struct qnm_err *err);
  * @reason: free text or NULL.
  * Return: 0 or -errno.
  */
-int qnm_rundir_write_state(const struct qnm_rundir *rd, enum qnm_run_status status,
-			   pid_t qemu_pid, pid_t supervisor_pid, const char *reason);
+int qnm_rundir_write_state(const struct qnm_rundir *rd, enum qnm_run_status status, pid_t qemu_pid,
+			   pid_t supervisor_pid, const char *reason);
 
 /**
  * qnm_pid_is_qemu_of() - true when @pid is alive and its command line

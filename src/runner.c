@@ -43,12 +43,12 @@
 
 extern char **environ;
 
-#define START_TIMEOUT_MS 10000
+#define START_TIMEOUT_MS  10000
 #define NOTIFY_TIMEOUT_MS 15000
-#define POWERDOWN_MS 15000
-#define QUIT_MS 3000
-#define SUPERVISOR_MS 3000
-#define EVENTS_SOCK "events.sock"
+#define POWERDOWN_MS	  15000
+#define QUIT_MS		  3000
+#define SUPERVISOR_MS	  3000
+#define EVENTS_SOCK	  "events.sock"
 
 static double now_ms(void)
 {
@@ -116,8 +116,8 @@ static int check_fwd_ports(const struct qnm_vm *vm, const struct qnm_nic *nic,
 
 		if (f->host_addr[0] && inet_pton(AF_INET, f->host_addr, &sa.sin_addr) != 1)
 			continue; /* the validator reports bad addresses */
-		fd = socket(AF_INET, (f->proto == QNM_PROTO_UDP ? SOCK_DGRAM : SOCK_STREAM) |
-					     SOCK_CLOEXEC,
+		fd = socket(AF_INET,
+			    (f->proto == QNM_PROTO_UDP ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC,
 			    0);
 		if (fd < 0)
 			continue;
@@ -133,12 +133,14 @@ static int check_fwd_ports(const struct qnm_vm *vm, const struct qnm_nic *nic,
 					   "%s: host port %s %s:%u is already in use on this host "
 					   "(pick another host port or stop what listens there)",
 					   field, qnm_proto_name(f->proto),
-					   f->host_addr[0] ? f->host_addr : "0.0.0.0", f->host_port);
+					   f->host_addr[0] ? f->host_addr : "0.0.0.0",
+					   f->host_port);
 		if (e == EACCES)
-			return qnm_err_set(err, -EACCES, field,
-					   "%s: host port %u needs privileges (ports below 1024 are "
-					   "for root); pick a port of 1024 or more",
-					   field, f->host_port);
+			return qnm_err_set(
+				err, -EACCES, field,
+				"%s: host port %u needs privileges (ports below 1024 are "
+				"for root); pick a port of 1024 or more",
+				field, f->host_port);
 		if (e == EADDRNOTAVAIL)
 			return qnm_err_set(err, -EADDRNOTAVAIL, field,
 					   "%s: %s is not an address of this host", field,
@@ -205,12 +207,14 @@ static int check_tap(const struct qnm_vm *vm, const struct qnm_nic *nic,
 					   field, ifname);
 		if (!is_tap)
 			return qnm_err_set(err, -EINVAL, field,
-					   "%s: '%s' exists but is not a TAP device", field, ifname);
+					   "%s: '%s' exists but is not a TAP device", field,
+					   ifname);
 		return 0;
 	}
 	if (exists && !is_tap)
 		return qnm_err_set(err, -EEXIST, field,
-				   "%s: '%s' already exists and is not a TAP device", field, ifname);
+				   "%s: '%s' already exists and is not a TAP device", field,
+				   ifname);
 	if (nic->tap.network[0]) {
 		const struct qnm_network *net =
 			o && o->model ? qnm_model_find_net(o->model, nic->tap.network) : NULL;
@@ -305,8 +309,8 @@ static int check_bridge(const struct qnm_vm *vm, const struct qnm_nic *nic,
 			const struct qnm_runner_opts *o, struct qnm_err *err)
 {
 	const char *conf = o && o->bridge_conf ? o->bridge_conf : qnm_bridge_conf_path();
-	const char *helper = nic->bridge.helper ? nic->bridge.helper
-						: "/usr/lib/qemu/qemu-bridge-helper";
+	const char *helper =
+		nic->bridge.helper ? nic->bridge.helper : "/usr/lib/qemu/qemu-bridge-helper";
 	struct qnm_bridge_acl acl;
 	struct qnm_err e2;
 	bool allowed;
@@ -321,11 +325,12 @@ static int check_bridge(const struct qnm_vm *vm, const struct qnm_nic *nic,
 				   "'qemu-system-common')",
 				   field, helper);
 	if (geteuid() != 0 && !helper_capable(helper, &st))
-		return qnm_err_set(err, -EPERM, field,
-				   "%s: %s is neither setuid root nor has cap_net_admin, so it cannot "
-				   "attach TAPs for you: an admin must run 'chmod u+s %s' or "
-				   "'setcap cap_net_admin+ep %s' (or start qnm as root)",
-				   field, helper, helper, helper);
+		return qnm_err_set(
+			err, -EPERM, field,
+			"%s: %s is neither setuid root nor has cap_net_admin, so it cannot "
+			"attach TAPs for you: an admin must run 'chmod u+s %s' or "
+			"'setcap cap_net_admin+ep %s' (or start qnm as root)",
+			field, helper, helper, helper);
 	p = xasprintf("/sys/class/net/%s/bridge", nic->bridge.br);
 	br_ok = is_dir(p);
 	free(p);
@@ -345,10 +350,11 @@ static int check_bridge(const struct qnm_vm *vm, const struct qnm_nic *nic,
 	allowed = qnm_bridge_acl_allows(&acl, nic->bridge.br, why, sizeof(why));
 	qnm_bridge_acl_clear(&acl);
 	if (!allowed)
-		return qnm_err_set(err, -EACCES, field,
-				   "%s: qemu-bridge-helper will not attach this VM to %s: %s (%s needs "
-				   "a line 'allow %s' and no deny rule for it)",
-				   field, nic->bridge.br, why, conf, nic->bridge.br);
+		return qnm_err_set(
+			err, -EACCES, field,
+			"%s: qemu-bridge-helper will not attach this VM to %s: %s (%s needs "
+			"a line 'allow %s' and no deny rule for it)",
+			field, nic->bridge.br, why, conf, nic->bridge.br);
 	return 0;
 }
 
@@ -407,8 +413,7 @@ static bool in_path(const char *prog)
 	return found;
 }
 
-int qnm_runner_check(const struct qnm_vm *vm, const struct qnm_runner_opts *o,
-		     struct qnm_err *err)
+int qnm_runner_check(const struct qnm_vm *vm, const struct qnm_runner_opts *o, struct qnm_err *err)
 {
 	char *qemu = o && o->qemu ? xstrdup(o->qemu) : xasprintf("qemu-system-%s", vm->arch);
 	size_t i;
@@ -492,8 +497,7 @@ static void describe_exit(int st, char *buf, size_t len, bool *crashed)
 
 /* Runs in the supervisor (own session); never returns. fd 3 is the notify pipe. */
 static void __attribute__((noreturn))
-supervise(const struct qnm_vm *vm, char **argv, const struct qnm_rundir *rd,
-	  struct run_state *st)
+supervise(const struct qnm_vm *vm, char **argv, const struct qnm_rundir *rd, struct run_state *st)
 {
 	posix_spawnattr_t attr;
 	sigset_t none, def;
@@ -792,9 +796,8 @@ int qnm_runner_start(const struct qnm_vm *vm, const struct qnm_runner_opts *o,
 		qnm_rundir_probe(&rd, &now);
 		info->supervisor_pid = now.supervisor_pid;
 	}
-	r = connect_started(&rd, info->qemu_pid, o->timeout_ms > 0 ? o->timeout_ms
-								   : START_TIMEOUT_MS,
-			    &q, err);
+	r = connect_started(&rd, info->qemu_pid,
+			    o->timeout_ms > 0 ? o->timeout_ms : START_TIMEOUT_MS, &q, err);
 	if (r == -EIO)
 		goto out; /* start_failed() cleaned up */
 	if (r)
@@ -805,7 +808,8 @@ int qnm_runner_start(const struct qnm_vm *vm, const struct qnm_runner_opts *o,
 				continue;
 			r = qnm_qmp_set_link(q, vm->nics[i].id, false, err);
 			if (r) {
-				qnm_err_prefix(err, "nic[%s]: unplugging the cable", vm->nics[i].id);
+				qnm_err_prefix(err, "nic[%s]: unplugging the cable",
+					       vm->nics[i].id);
 				goto fail_kill;
 			}
 		}
@@ -949,8 +953,7 @@ int qnm_runner_stop(const char *runtime_dir, const char *name, const struct qnm_
 	}
 	if (q && qnm_qmp_quit(q, NULL) == 0 && qnm_runner_wait_exit(pid, quit_ms)) {
 		snprintf(how, len, "%s; QEMU quit",
-			 so && so->force ? "forced stop"
-					 : "the guest did not power off in time");
+			 so && so->force ? "forced stop" : "the guest did not power off in time");
 		goto gone;
 	}
 	if (!q && kill(pid, SIGTERM) == 0 && qnm_runner_wait_exit(pid, quit_ms)) {

@@ -73,8 +73,7 @@ struct qnm_start_info {
  * Return: 0 or -errno; @err names the NIC field and exactly what is wrong
  * (e.g. "/etc/qemu/bridge.conf has no line 'allow br0'").
  */
-int qnm_runner_check(const struct qnm_vm *vm, const struct qnm_runner_opts *o,
-		     struct qnm_err *err);
+int qnm_runner_check(const struct qnm_vm *vm, const struct qnm_runner_opts *o, struct qnm_err *err);
 
 /**
  * qnm_runner_start() - start @vm (see the file comment).

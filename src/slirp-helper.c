@@ -40,9 +40,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define RX_CAP (4 * (QNM_SLIRP_FRAME_MAX + 4))
-#define MAX_CLIENTS 16
-#define TX_BATCH (64 * 1024)
+#define RX_CAP		 (4 * (QNM_SLIRP_FRAME_MAX + 4))
+#define MAX_CLIENTS	 16
+#define TX_BATCH	 (64 * 1024)
 #define READY_TIMEOUT_MS 5000
 
 /* ---- frame reassembly ---- */
@@ -500,14 +500,15 @@ static int listen_unix(const char *path, const char *what, int *out, bool *made,
 		if (unix_path_listening(path)) {
 			close(fd);
 			return qnm_err_set(err, -EADDRINUSE, what,
-					   "%s socket %s: another process is listening there",
-					   what, path);
+					   "%s socket %s: another process is listening there", what,
+					   path);
 		}
 		if (lstat(path, &stt) == 0 && !S_ISSOCK(stt.st_mode)) {
 			close(fd);
-			return qnm_err_set(err, -EEXIST, what,
-					   "%s socket %s: a file that is not a socket is in the way",
-					   what, path);
+			return qnm_err_set(
+				err, -EEXIST, what,
+				"%s socket %s: a file that is not a socket is in the way", what,
+				path);
 		}
 		unlink(path);
 		r = bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ? -errno : 0;
@@ -539,21 +540,23 @@ static void fwd_errno_msg(int e, const struct qnm_fwd *f, const char *spec, stru
 
 	switch (e) {
 	case EADDRINUSE:
-		qnm_err_set(err, -e, "hostfwd", "hostfwd %s: host port %u (%s) on %s is already in use",
-			    spec, f->host_port, proto, addr_or_any(f->host_addr));
+		qnm_err_set(err, -e, "hostfwd",
+			    "hostfwd %s: host port %u (%s) on %s is already in use", spec,
+			    f->host_port, proto, addr_or_any(f->host_addr));
 		break;
 	case EACCES:
-		qnm_err_set(err, -e, "hostfwd",
-			    "hostfwd %s: not allowed to use host port %u (ports below 1024 need root or CAP_NET_BIND_SERVICE)",
-			    spec, f->host_port);
+		qnm_err_set(
+			err, -e, "hostfwd",
+			"hostfwd %s: not allowed to use host port %u (ports below 1024 need root or CAP_NET_BIND_SERVICE)",
+			spec, f->host_port);
 		break;
 	case EADDRNOTAVAIL:
-		qnm_err_set(err, -e, "hostfwd", "hostfwd %s: %s is not an address of this host", spec,
-			    f->host_addr);
+		qnm_err_set(err, -e, "hostfwd", "hostfwd %s: %s is not an address of this host",
+			    spec, f->host_addr);
 		break;
 	default:
-		qnm_err_set(err, -e, "hostfwd", "hostfwd %s: cannot listen on host port %u: %s", spec,
-			    f->host_port, strerror(e));
+		qnm_err_set(err, -e, "hostfwd", "hostfwd %s: cannot listen on host port %u: %s",
+			    spec, f->host_port, strerror(e));
 		break;
 	}
 }
@@ -575,11 +578,13 @@ static int fwd_add(struct helper *h, const struct qnm_fwd *f, struct qnm_err *er
 		const struct qnm_fwd *o = &h->fwd[i];
 
 		if (o->proto == f->proto && o->host_port == f->host_port &&
-		    (!o->host_addr[0] || !f->host_addr[0] || strcmp(o->host_addr, f->host_addr) == 0)) {
+		    (!o->host_addr[0] || !f->host_addr[0] ||
+		     strcmp(o->host_addr, f->host_addr) == 0)) {
 			qnm_fwd_format(o, other, sizeof(other));
-			return qnm_err_set(err, -EEXIST, "hostfwd",
-					   "hostfwd %s: host port %u (%s) is already forwarded by %s",
-					   spec, f->host_port, qnm_proto_name(f->proto), other);
+			return qnm_err_set(
+				err, -EEXIST, "hostfwd",
+				"hostfwd %s: host port %u (%s) is already forwarded by %s", spec,
+				f->host_port, qnm_proto_name(f->proto), other);
 		}
 	}
 	if (f->host_addr[0] && inet_pton(AF_INET, f->host_addr, &ha) != 1)
@@ -589,9 +594,10 @@ static int fwd_add(struct helper *h, const struct qnm_fwd *f, struct qnm_err *er
 			return qnm_err_set(err, -EINVAL, "hostfwd", "hostfwd %s: bad guest address",
 					   spec);
 		if ((ga.s_addr & h->mask.s_addr) != h->net.s_addr)
-			return qnm_err_set(err, -EINVAL, "hostfwd",
-					   "hostfwd %s: guest address %s is outside the guest network",
-					   spec, f->guest_addr);
+			return qnm_err_set(
+				err, -EINVAL, "hostfwd",
+				"hostfwd %s: guest address %s is outside the guest network", spec,
+				f->guest_addr);
 	}
 	errno = 0;
 	if (slirp_add_hostfwd(h->slirp, f->proto == QNM_PROTO_UDP, ha, f->host_port, ga,
@@ -616,13 +622,15 @@ static int fwd_remove(struct helper *h, const struct qnm_fwd *f, struct qnm_err 
 	if (i == h->nfwd)
 		return qnm_err_set(err, -ENOENT, "hostfwd",
 				   "hostfwd-remove: no forward from host port %u (%s) on %s",
-				   f->host_port, qnm_proto_name(f->proto), addr_or_any(f->host_addr));
+				   f->host_port, qnm_proto_name(f->proto),
+				   addr_or_any(f->host_addr));
 	qnm_fwd_format(&h->fwd[i], spec, sizeof(spec));
 	if (f->host_addr[0])
 		inet_pton(AF_INET, f->host_addr, &ha);
 	if (slirp_remove_hostfwd(h->slirp, f->proto == QNM_PROTO_UDP, ha, f->host_port) < 0)
 		return qnm_err_set(err, -EIO, "hostfwd",
-				   "hostfwd-remove %s: libslirp has no such listening socket", spec);
+				   "hostfwd-remove %s: libslirp has no such listening socket",
+				   spec);
 	qnm_fwd_del(&h->fwd, &h->nfwd, i);
 	logmsg(h, "hostfwd removed: %s", spec);
 	return 0;
@@ -892,7 +900,8 @@ static int setup_slirp(struct helper *h, struct qnm_err *err)
 	c.vnameserver = h->dns;
 	h->slirp = slirp_new(&c, &slirp_callbacks, h);
 	if (!h->slirp)
-		return qnm_err_set(err, -EINVAL, "net", "libslirp refused the network configuration");
+		return qnm_err_set(err, -EINVAL, "net",
+				   "libslirp refused the network configuration");
 	return 0;
 }
 
@@ -1405,9 +1414,10 @@ int qnm_slirp_helper_spawn(const struct qnm_vm *vm, const struct qnm_nic *nic, c
 	pid_t child;
 
 	if (nic->backend != QNM_BACKEND_SLIRP)
-		return qnm_err_set(err, -EINVAL, "backend",
-				   "nic[%s]: the slirp helper serves only NICs with the slirp backend",
-				   nic->id);
+		return qnm_err_set(
+			err, -EINVAL, "backend",
+			"nic[%s]: the slirp helper serves only NICs with the slirp backend",
+			nic->id);
 	r = qnm_user_opts_validate(nic, true, err);
 	if (r)
 		return r;
@@ -1457,9 +1467,10 @@ int qnm_slirp_helper_spawn(const struct qnm_vm *vm, const struct qnm_nic *nic, c
 	if (r == -ETIMEDOUT) {
 		kill(child, SIGKILL);
 		waitpid(child, &status, 0);
-		r = qnm_err_set(err, -ETIMEDOUT, "",
-				"nic[%s]: the slirp helper did not report ready within %d ms (see %s)",
-				nic->id, READY_TIMEOUT_MS, logpath);
+		r = qnm_err_set(
+			err, -ETIMEDOUT, "",
+			"nic[%s]: the slirp helper did not report ready within %d ms (see %s)",
+			nic->id, READY_TIMEOUT_MS, logpath);
 		free(logpath);
 		return r;
 	}
@@ -1470,13 +1481,15 @@ int qnm_slirp_helper_spawn(const struct qnm_vm *vm, const struct qnm_nic *nic, c
 	else if (strncmp(msg, "error: ", 7) == 0)
 		r = qnm_err_set(err, -EIO, "", "nic[%s]: %s", nic->id, msg + 7);
 	else if (WIFEXITED(status))
-		r = qnm_err_set(err, -EIO, "",
-				"nic[%s]: the slirp helper exited with status %d before it was ready (see %s)",
-				nic->id, WEXITSTATUS(status), logpath);
+		r = qnm_err_set(
+			err, -EIO, "",
+			"nic[%s]: the slirp helper exited with status %d before it was ready (see %s)",
+			nic->id, WEXITSTATUS(status), logpath);
 	else
-		r = qnm_err_set(err, -EIO, "",
-				"nic[%s]: the slirp helper died of signal %d before it was ready (see %s)",
-				nic->id, WIFSIGNALED(status) ? WTERMSIG(status) : 0, logpath);
+		r = qnm_err_set(
+			err, -EIO, "",
+			"nic[%s]: the slirp helper died of signal %d before it was ready (see %s)",
+			nic->id, WIFSIGNALED(status) ? WTERMSIG(status) : 0, logpath);
 	free(logpath);
 	return r;
 }

@@ -104,9 +104,10 @@ int qnm_slirpctl_parse(const char *line, struct qnm_slirpctl_req *req, struct qn
 		if (strcmp(req_kinds[i].word, word) == 0)
 			k = &req_kinds[i];
 	if (!k)
-		return qnm_err_set(err, -EINVAL, "request",
-				   "unknown request '%s' (known: stats, info, conns, hostfwd-list, hostfwd-add, hostfwd-remove)",
-				   word);
+		return qnm_err_set(
+			err, -EINVAL, "request",
+			"unknown request '%s' (known: stats, info, conns, hostfwd-list, hostfwd-add, hostfwd-remove)",
+			word);
 	memset(req, 0, sizeof(*req));
 	req->op = k->op;
 	if (k->arg) {
@@ -286,9 +287,10 @@ int qnm_slirpctl_open(const char *path, int timeout_ms, struct qnm_slirpctl **ou
 	if (timeout_ms <= 0)
 		timeout_ms = QNM_SLIRPCTL_TIMEOUT_MS;
 	if (strlen(path) >= sizeof(sa.sun_path))
-		return qnm_err_set(err, -ENAMETOOLONG, "control",
-				   "slirp helper control socket path '%s' is too long for a unix socket",
-				   path);
+		return qnm_err_set(
+			err, -ENAMETOOLONG, "control",
+			"slirp helper control socket path '%s' is too long for a unix socket",
+			path);
 	memcpy(sa.sun_path, path, strlen(path) + 1);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
@@ -386,7 +388,8 @@ int qnm_slirpctl_request(struct qnm_slirpctl *c, const char *line, struct json_o
 		return qnm_err_set(err, -ENOTCONN, "control",
 				   "slirp helper at %s: connection already failed", c->path);
 	if (strchr(line, '\n') || strlen(line) > QNM_SLIRPCTL_LINE_MAX)
-		return qnm_err_set(err, -EINVAL, "request", "request must be one line of at most %d bytes",
+		return qnm_err_set(err, -EINVAL, "request",
+				   "request must be one line of at most %d bytes",
 				   QNM_SLIRPCTL_LINE_MAX);
 	out = xasprintf("%s\n", line);
 	len = strlen(out);
@@ -415,15 +418,16 @@ int qnm_slirpctl_request(struct qnm_slirpctl *c, const char *line, struct json_o
 	o = json_tokener_parse(rl);
 	free(rl);
 	if (!o || !json_object_is_type(o, json_type_object) ||
-	    !json_object_object_get_ex(o, "ok", &ok) || !json_object_is_type(ok, json_type_boolean)) {
+	    !json_object_object_get_ex(o, "ok", &ok) ||
+	    !json_object_is_type(ok, json_type_boolean)) {
 		json_object_put(o);
 		return fail_conn(c, -EPROTO, err, "reply is not a JSON object with \"ok\"");
 	}
 	if (!json_object_get_boolean(ok)) {
 		r = qnm_err_set(err, -EREMOTEIO, "control", "%s",
-				json_object_object_get_ex(o, "error", &msg) ?
-					json_object_get_string(msg) :
-					"the slirp helper refused the request");
+				json_object_object_get_ex(o, "error", &msg)
+					? json_object_get_string(msg)
+					: "the slirp helper refused the request");
 		json_object_put(o);
 		return r;
 	}
@@ -463,8 +467,7 @@ static int fwd_request(struct qnm_slirpctl *c, enum qnm_slirpctl_op op, const st
 	return r;
 }
 
-int qnm_slirpctl_hostfwd_add(struct qnm_slirpctl *c, const struct qnm_fwd *f,
-			     struct qnm_err *err)
+int qnm_slirpctl_hostfwd_add(struct qnm_slirpctl *c, const struct qnm_fwd *f, struct qnm_err *err)
 {
 	return fwd_request(c, QNM_SLIRPCTL_HOSTFWD_ADD, f, err);
 }
@@ -518,7 +521,8 @@ int qnm_slirpctl_conns(struct qnm_slirpctl *c, char **text, struct qnm_err *err)
 
 	if (r)
 		return r;
-	if (!json_object_object_get_ex(o, "text", &t) || !json_object_is_type(t, json_type_string)) {
+	if (!json_object_object_get_ex(o, "text", &t) ||
+	    !json_object_is_type(t, json_type_string)) {
 		json_object_put(o);
 		return qnm_err_set(err, -EPROTO, "conns",
 				   "slirp helper: conns reply lacks the string 'text'");

@@ -192,8 +192,7 @@ int qnm_slirpctl_stats(struct qnm_slirpctl *c, struct qnm_slirp_stats *st, struc
  * Return: 0, or -EREMOTEIO with the reason in @err (e.g. "host port 2222
  * on 127.0.0.1 is already in use"), or a transport -errno.
  */
-int qnm_slirpctl_hostfwd_add(struct qnm_slirpctl *c, const struct qnm_fwd *f,
-			     struct qnm_err *err);
+int qnm_slirpctl_hostfwd_add(struct qnm_slirpctl *c, const struct qnm_fwd *f, struct qnm_err *err);
 
 /**
  * qnm_slirpctl_hostfwd_remove() - remove the forward with @f's protocol,

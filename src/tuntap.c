@@ -64,7 +64,8 @@ int qnm_tap_create(const char *name, const struct qnm_tap_params *p, struct qnm_
 		close(fd);
 		if (r == -EBUSY || r == -EEXIST)
 			return qnm_err_set(err, -EEXIST, "",
-					   "%s: an interface named %s already exists", action, name);
+					   "%s: an interface named %s already exists", action,
+					   name);
 		return qnm_host_err(err, r, action);
 	}
 	owner = p && p->owner != (uid_t)-1 ? p->owner : geteuid();

@@ -164,15 +164,18 @@ int qnm_check_mac(const char *mac, const char *field, struct qnm_err *err)
 	uint8_t m[6];
 
 	if (qnm_parse_mac(mac, m))
-		return qnm_err_set(err, -EINVAL, field,
-				   "%s: '%s' is not a MAC address (six hex octets like 52:54:00:12:34:56)",
-				   field, mac);
+		return qnm_err_set(
+			err, -EINVAL, field,
+			"%s: '%s' is not a MAC address (six hex octets like 52:54:00:12:34:56)",
+			field, mac);
 	if (!qnm_mac_is_unicast(m))
-		return qnm_err_set(err, -EINVAL, field,
-				   "%s: '%s' is a multicast MAC (lowest bit of the first octet set); a NIC needs a unicast MAC",
-				   field, mac);
+		return qnm_err_set(
+			err, -EINVAL, field,
+			"%s: '%s' is a multicast MAC (lowest bit of the first octet set); a NIC needs a unicast MAC",
+			field, mac);
 	if (!(m[0] | m[1] | m[2] | m[3] | m[4] | m[5]))
-		return qnm_err_set(err, -EINVAL, field, "%s: the all-zero MAC cannot be used", field);
+		return qnm_err_set(err, -EINVAL, field, "%s: the all-zero MAC cannot be used",
+				   field);
 	return 0;
 }
 
@@ -187,8 +190,8 @@ int qnm_check_fwds(const struct qnm_fwd *fwd, size_t n, const char *field, struc
 			return qnm_err_set(err, -EINVAL, field, "%s: protocol must be tcp or udp",
 					   field);
 		if (!f->host_port || !f->guest_port)
-			return qnm_err_set(err, -EINVAL, field,
-					   "%s: ports must be from 1 to 65535", field);
+			return qnm_err_set(err, -EINVAL, field, "%s: ports must be from 1 to 65535",
+					   field);
 		if (f->host_addr[0] && !qnm_valid_ipv4(f->host_addr))
 			return qnm_err_set(err, -EINVAL, field,
 					   "%s: host address '%s' is not an IPv4 address", field,
@@ -205,7 +208,8 @@ int qnm_check_fwds(const struct qnm_fwd *fwd, size_t n, const char *field, struc
 			if (g->proto == f->proto && g->host_port == f->host_port && addr_overlap)
 				return qnm_err_set(err, -EINVAL, field,
 						   "%s: host port %s/%u is forwarded twice", field,
-						   qnm_proto_name(f->proto), (unsigned)f->host_port);
+						   qnm_proto_name(f->proto),
+						   (unsigned)f->host_port);
 		}
 	}
 	return 0;
@@ -218,18 +222,20 @@ int qnm_check_nic(const struct qnm_nic *nic, struct qnm_err *err)
 
 	snprintf(field, sizeof(field), "nic[%s].id", nic->id);
 	if (!qnm_valid_name(nic->id))
-		return qnm_err_set(err, -EINVAL, field,
-				   "%s: NIC id '%s' must be 1-%d letters, digits, '_', '-' or '.', starting with a letter or digit",
-				   field, nic->id, QNM_NAME_MAX);
+		return qnm_err_set(
+			err, -EINVAL, field,
+			"%s: NIC id '%s' must be 1-%d letters, digits, '_', '-' or '.', starting with a letter or digit",
+			field, nic->id, QNM_NAME_MAX);
 	snprintf(field, sizeof(field), "nic[%s].model", nic->id);
 	if (!nic->model[0])
-		return qnm_err_set(err, -EINVAL, field, "%s: a device model is required (e.g. virtio-net-pci)",
-				   field);
+		return qnm_err_set(err, -EINVAL, field,
+				   "%s: a device model is required (e.g. virtio-net-pci)", field);
 	for (m = nic->model; *m; m++)
 		if (!isalnum((unsigned char)*m) && *m != '-' && *m != '_' && *m != '.')
-			return qnm_err_set(err, -EINVAL, field,
-					   "%s: device model '%s' may only hold letters, digits, '-', '_' and '.'",
-					   field, nic->model);
+			return qnm_err_set(
+				err, -EINVAL, field,
+				"%s: device model '%s' may only hold letters, digits, '-', '_' and '.'",
+				field, nic->model);
 	if (nic->mac[0]) {
 		snprintf(field, sizeof(field), "nic[%s].mac", nic->id);
 		if (qnm_check_mac(nic->mac, field, err))
@@ -246,8 +252,8 @@ int qnm_check_nic(const struct qnm_nic *nic, struct qnm_err *err)
 static int check_path(const char *path, const char *field, const char *what, struct qnm_err *err)
 {
 	if (qnm_str_empty(path))
-		return qnm_err_set(err, -EINVAL, field, "%s: boot = %s needs a %s path", field, what,
-				   field);
+		return qnm_err_set(err, -EINVAL, field, "%s: boot = %s needs a %s path", field,
+				   what, field);
 	return 0;
 }
 
@@ -257,16 +263,18 @@ int qnm_check_vm(const struct qnm_vm *vm, struct qnm_err *err)
 	int r;
 
 	if (!qnm_valid_name(vm->name))
-		return qnm_err_set(err, -EINVAL, "name",
-				   "name: '%s' must be 1-%d letters, digits, '_', '-' or '.', starting with a letter or digit",
-				   vm->name, QNM_NAME_MAX);
+		return qnm_err_set(
+			err, -EINVAL, "name",
+			"name: '%s' must be 1-%d letters, digits, '_', '-' or '.', starting with a letter or digit",
+			vm->name, QNM_NAME_MAX);
 	if (!qnm_valid_name(vm->arch))
 		return qnm_err_set(err, -EINVAL, "arch",
 				   "arch: '%s' is not a QEMU target name (e.g. x86_64, aarch64)",
 				   vm->arch);
 	if (vm->memory_mb < 16 || vm->memory_mb > 4194304)
 		return qnm_err_set(err, -EINVAL, "memory",
-				   "memory: %u MiB is out of range (16 to 4194304 MiB)", vm->memory_mb);
+				   "memory: %u MiB is out of range (16 to 4194304 MiB)",
+				   vm->memory_mb);
 	if (vm->cpus < 1 || vm->cpus > 1024)
 		return qnm_err_set(err, -EINVAL, "cpus", "cpus: %u is out of range (1 to 1024)",
 				   vm->cpus);
@@ -274,9 +282,10 @@ int qnm_check_vm(const struct qnm_vm *vm, struct qnm_err *err)
 		unsigned char c = (unsigned char)vm->machine[i];
 
 		if (!isalnum(c) && c != '-' && c != '_' && c != '.')
-			return qnm_err_set(err, -EINVAL, "machine",
-					   "machine: '%s' may only hold letters, digits, '-', '_' and '.'",
-					   vm->machine);
+			return qnm_err_set(
+				err, -EINVAL, "machine",
+				"machine: '%s' may only hold letters, digits, '-', '_' and '.'",
+				vm->machine);
 	}
 	switch (vm->boot) {
 	case QNM_BOOT_NONE:
@@ -318,15 +327,16 @@ int qnm_check_vm(const struct qnm_vm *vm, struct qnm_err *err)
 
 			if (strcmp(a->id, b->id) == 0) {
 				snprintf(field, sizeof(field), "nic[%s].id", a->id);
-				return qnm_err_set(err, -EINVAL, field,
-						   "%s: two NICs are named '%s'; NIC ids must be unique",
-						   field, a->id);
+				return qnm_err_set(
+					err, -EINVAL, field,
+					"%s: two NICs are named '%s'; NIC ids must be unique",
+					field, a->id);
 			}
 			if (a->mac[0] && strcasecmp(a->mac, b->mac) == 0) {
 				snprintf(field, sizeof(field), "nic[%s].mac", a->id);
 				return qnm_err_set(err, -EINVAL, field,
-						   "%s: MAC %s is also used by NIC '%s' of this VM", field,
-						   a->mac, b->id);
+						   "%s: MAC %s is also used by NIC '%s' of this VM",
+						   field, a->mac, b->id);
 			}
 		}
 	}
@@ -338,20 +348,23 @@ int qnm_check_network(const struct qnm_network *net, struct qnm_err *err)
 	uint32_t addr = 0, s, e;
 
 	if (!qnm_valid_name(net->name))
-		return qnm_err_set(err, -EINVAL, "name",
-				   "name: '%s' must be 1-%d letters, digits, '_', '-' or '.', starting with a letter or digit",
-				   net->name, QNM_NAME_MAX);
+		return qnm_err_set(
+			err, -EINVAL, "name",
+			"name: '%s' must be 1-%d letters, digits, '_', '-' or '.', starting with a letter or digit",
+			net->name, QNM_NAME_MAX);
 	if (!qnm_valid_ifname(net->bridge))
-		return qnm_err_set(err, -EINVAL, "bridge",
-				   "bridge: '%s' is not a valid interface name (1-15 bytes, no '/', ':' or spaces)",
-				   net->bridge);
+		return qnm_err_set(
+			err, -EINVAL, "bridge",
+			"bridge: '%s' is not a valid interface name (1-15 bytes, no '/', ':' or spaces)",
+			net->bridge);
 	if ((unsigned)net->mode > QNM_NET_ISOLATED)
 		return qnm_err_set(err, -EINVAL, "mode", "mode: must be nat, bridged or isolated");
 	if (net->address[0] || net->mode != QNM_NET_BRIDGED) {
 		if (qnm_parse_ipv4(net->address, &addr))
-			return qnm_err_set(err, -EINVAL, "address",
-					   "address: '%s' is not an IPv4 address (%s networks need the host's address on the bridge)",
-					   net->address, qnm_net_mode_name(net->mode));
+			return qnm_err_set(
+				err, -EINVAL, "address",
+				"address: '%s' is not an IPv4 address (%s networks need the host's address on the bridge)",
+				net->address, qnm_net_mode_name(net->mode));
 		if (net->prefix < 1 || net->prefix > 30)
 			return qnm_err_set(err, -EINVAL, "prefix",
 					   "prefix: /%u is out of range (1 to 30)", net->prefix);
@@ -361,49 +374,55 @@ int qnm_check_network(const struct qnm_network *net, struct qnm_err *err)
 				   "uplink: '%s' is not a valid interface name", net->uplink);
 	if (net->mode == QNM_NET_BRIDGED) {
 		if (!qnm_valid_ifname(net->port))
-			return qnm_err_set(err, -EINVAL, "port",
-					   "port: a bridged network needs the physical interface to enslave ('%s' is not a valid interface name)",
-					   net->port);
+			return qnm_err_set(
+				err, -EINVAL, "port",
+				"port: a bridged network needs the physical interface to enslave ('%s' is not a valid interface name)",
+				net->port);
 		if (strcmp(net->port, net->bridge) == 0)
 			return qnm_err_set(err, -EINVAL, "port",
 					   "port: the port cannot be the bridge itself");
 	}
 	if (net->dhcp_start[0] || net->dhcp_end[0]) {
 		if (net->mode == QNM_NET_BRIDGED)
-			return qnm_err_set(err, -EINVAL, "dhcp-start",
-					   "dhcp-start: DHCP is only served on nat and isolated networks (a bridged network uses the LAN's DHCP)");
+			return qnm_err_set(
+				err, -EINVAL, "dhcp-start",
+				"dhcp-start: DHCP is only served on nat and isolated networks (a bridged network uses the LAN's DHCP)");
 		if (qnm_parse_ipv4(net->dhcp_start, &s))
 			return qnm_err_set(err, -EINVAL, "dhcp-start",
-					   "dhcp-start: '%s' is not an IPv4 address", net->dhcp_start);
+					   "dhcp-start: '%s' is not an IPv4 address",
+					   net->dhcp_start);
 		if (qnm_parse_ipv4(net->dhcp_end, &e))
 			return qnm_err_set(err, -EINVAL, "dhcp-end",
 					   "dhcp-end: '%s' is not an IPv4 address", net->dhcp_end);
 		if (!qnm_ipv4_in_subnet(s, addr, net->prefix))
 			return qnm_err_set(err, -EINVAL, "dhcp-start",
-					   "dhcp-start: %s is outside the network %s/%u", net->dhcp_start,
-					   net->address, net->prefix);
+					   "dhcp-start: %s is outside the network %s/%u",
+					   net->dhcp_start, net->address, net->prefix);
 		if (!qnm_ipv4_in_subnet(e, addr, net->prefix))
 			return qnm_err_set(err, -EINVAL, "dhcp-end",
-					   "dhcp-end: %s is outside the network %s/%u", net->dhcp_end,
-					   net->address, net->prefix);
+					   "dhcp-end: %s is outside the network %s/%u",
+					   net->dhcp_end, net->address, net->prefix);
 		if (s > e)
 			return qnm_err_set(err, -EINVAL, "dhcp-end",
 					   "dhcp-end: %s comes before dhcp-start %s", net->dhcp_end,
 					   net->dhcp_start);
 		if (addr >= s && addr <= e)
-			return qnm_err_set(err, -EINVAL, "dhcp-start",
-					   "dhcp-start: the range %s-%s contains the host address %s",
-					   net->dhcp_start, net->dhcp_end, net->address);
+			return qnm_err_set(
+				err, -EINVAL, "dhcp-start",
+				"dhcp-start: the range %s-%s contains the host address %s",
+				net->dhcp_start, net->dhcp_end, net->address);
 	}
 	if (net->nfwd && net->mode == QNM_NET_BRIDGED)
-		return qnm_err_set(err, -EINVAL, "forward",
-				   "forward: port forwards need a nat or isolated network (bridged guests are reachable directly)");
+		return qnm_err_set(
+			err, -EINVAL, "forward",
+			"forward: port forwards need a nat or isolated network (bridged guests are reachable directly)");
 	for (size_t i = 0; i < net->nfwd; i++) {
 		uint32_t g;
 
 		if (!net->fwd[i].guest_addr[0] || qnm_parse_ipv4(net->fwd[i].guest_addr, &g))
 			return qnm_err_set(err, -EINVAL, "forward",
-					   "forward: forward %zu needs the guest's IPv4 address", i + 1);
+					   "forward: forward %zu needs the guest's IPv4 address",
+					   i + 1);
 		if (!qnm_ipv4_in_subnet(g, addr, net->prefix))
 			return qnm_err_set(err, -EINVAL, "forward",
 					   "forward: guest address %s is outside the network %s/%u",
@@ -442,11 +461,13 @@ int qnm_check_model(const struct qnm_model *m, struct qnm_err *err)
 					if (strcasecmp(na->mac, b->nics[l].mac) == 0) {
 						char field[64];
 
-						snprintf(field, sizeof(field), "nic[%s].mac", b->nics[l].id);
-						r = qnm_err_set(err, -EINVAL, field,
-								"MAC clash: %s is used by VM '%s' NIC '%s' and VM '%s' NIC '%s'; guests on one network need different MACs",
-								na->mac, a->name, na->id, b->name,
-								b->nics[l].id);
+						snprintf(field, sizeof(field), "nic[%s].mac",
+							 b->nics[l].id);
+						r = qnm_err_set(
+							err, -EINVAL, field,
+							"MAC clash: %s is used by VM '%s' NIC '%s' and VM '%s' NIC '%s'; guests on one network need different MACs",
+							na->mac, a->name, na->id, b->name,
+							b->nics[l].id);
 						break;
 					}
 				}
@@ -495,8 +516,9 @@ int qnm_check_model(const struct qnm_model *m, struct qnm_err *err)
 			    overlap) {
 				r = qnm_err_set(err, -EINVAL, "hostfwd",
 						"host port %s/%u is forwarded by both %s and %s",
-						qnm_proto_name(uses[i].proto), (unsigned)uses[i].port,
-						uses[j].owner, uses[i].owner);
+						qnm_proto_name(uses[i].proto),
+						(unsigned)uses[i].port, uses[j].owner,
+						uses[i].owner);
 				break;
 			}
 		}
@@ -522,9 +544,10 @@ int qnm_check_model(const struct qnm_model *m, struct qnm_err *err)
 				char field[64];
 
 				snprintf(field, sizeof(field), "nic[%s].network", n->id);
-				r = qnm_err_set(err, -EINVAL, field,
-						"%s: VM '%s' uses network '%s', which does not exist",
-						field, vm->name, n->tap.network);
+				r = qnm_err_set(
+					err, -EINVAL, field,
+					"%s: VM '%s' uses network '%s', which does not exist",
+					field, vm->name, n->tap.network);
 				break;
 			}
 		}

@@ -98,8 +98,8 @@ static int bench(struct qnm_links *l, int n, int seconds, struct qnm_err *err)
 			return r;
 	}
 	t1 = now_ms();
-	printf("ms_per_full_refill %.2f\nfull_refills %lu\nstats_only_refills %lu\n",
-	       (t1 - t0) / n, l->fills, l->stats_only);
+	printf("ms_per_full_refill %.2f\nfull_refills %lu\nstats_only_refills %lu\n", (t1 - t0) / n,
+	       l->fills, l->stats_only);
 	fflush(stdout);
 	if (seconds <= 0)
 		return 0;
@@ -152,8 +152,8 @@ int main(int argc, char **argv)
 		else if (r == 0 && strcmp(cmd, "own-del") == 0)
 			r = qnm_owner_remove(&o, k, a[2], &err);
 		else if (r == 0 && strcmp(cmd, "own-may") == 0)
-			r = qnm_owner_may(&o, k, a[2], nargs > 3 && !strcmp(a[3], "force"),
-					  a[2], &err);
+			r = qnm_owner_may(&o, k, a[2], nargs > 3 && !strcmp(a[3], "force"), a[2],
+					  &err);
 		else if (r == 0)
 			r = -EINVAL;
 		qnm_owner_clear(&o);
@@ -235,8 +235,8 @@ int main(int argc, char **argv)
 			const struct qnm_link_info *li = &l->v[i];
 
 			printf("%s %s %d %s %s %s %llu %llu\n", li->name, li->type, li->up,
-			       li->master_name[0] ? li->master_name : "-", li->mac[0] ? li->mac : "-",
-			       li->naddrs ? li->addrs[0] : "-",
+			       li->master_name[0] ? li->master_name : "-",
+			       li->mac[0] ? li->mac : "-", li->naddrs ? li->addrs[0] : "-",
 			       (unsigned long long)li->stats[QNM_STAT_RX_BYTES],
 			       (unsigned long long)li->stats[QNM_STAT_TX_PACKETS]);
 		}

@@ -158,7 +158,8 @@ static int bench(unsigned n)
 	net->mode = QNM_NET_NAT;
 	qnm_strlcpy(net->uplink, "veth-up", sizeof(net->uplink));
 	for (i = 0; i < n; i++) {
-		struct qnm_fwd f = { .proto = QNM_PROTO_TCP, .host_port = (uint16_t)(10000 + i),
+		struct qnm_fwd f = { .proto = QNM_PROTO_TCP,
+				     .host_port = (uint16_t)(10000 + i),
 				     .guest_port = 80 };
 
 		snprintf(f.guest_addr, sizeof(f.guest_addr), "10.99.%u.%u", (1 + i / 250) & 0xff,
@@ -248,11 +249,13 @@ int main(int argc, char **argv)
 		}
 		if (ret == 0) {
 			b = qnm_nft_batch_new();
-			ret = qnm_nft_batch_table(b, m.nets, m.nnets, (const char *const *)up, &err);
+			ret = qnm_nft_batch_table(b, m.nets, m.nnets, (const char *const *)up,
+						  &err);
 			if (ret == 0 && argc >= 4 && strcmp(argv[3], "bogus") == 0)
 				add_bogus_rule(b);
 			if (ret == 0)
-				ret = qnm_nft_batch_commit(b, "writing nftables table inet qnm", &err);
+				ret = qnm_nft_batch_commit(b, "writing nftables table inet qnm",
+							   &err);
 			qnm_nft_batch_free(b);
 		}
 		free(up);

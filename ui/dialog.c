@@ -169,13 +169,14 @@ static void dlg_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 			qnm_edit_draw(d->ed, qnm_attr(ui, QNM_ROLE_FIELD_ACTIVE));
 		break;
 	case DLG_PICK:
-		qnm_put(d->win, h - 2, 2, w - 4, "Enter: choose    Esc: cancel    type a name to jump to it");
+		qnm_put(d->win, h - 2, 2, w - 4,
+			"Enter: choose    Esc: cancel    type a name to jump to it");
 		if (!d->menu) {
 			if (!d->menu_items) {
 				d->menu_items = xcalloc(d->nitems + 1, sizeof(ITEM *));
 				for (i = 0; i < d->nitems; i++)
-					d->menu_items[i] = new_item(d->items[i],
-								    d->descr ? d->descr[i] : "");
+					d->menu_items[i] =
+						new_item(d->items[i], d->descr ? d->descr[i] : "");
 			}
 			d->menu = new_menu(d->menu_items);
 			d->sub = derwin(d->win, list_h, w - 4, 1 + text_lines + 1, 2);

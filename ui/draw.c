@@ -112,7 +112,8 @@ void qnm_colors_apply(struct qnm_ui *ui)
 
 			init_pair((short)(i + 1), fg, bg);
 			ui->pair[i] = (short)(i + 1);
-			ui->attr[i] = COLOR_PAIR(i + 1) | curses_attrs(s->attrs) | (bold ? A_BOLD : 0);
+			ui->attr[i] =
+				COLOR_PAIR(i + 1) | curses_attrs(s->attrs) | (bold ? A_BOLD : 0);
 		}
 	}
 	if (ui->color)
@@ -286,8 +287,11 @@ const char *qnm_human_bytes(uint64_t v, char *buf, size_t size)
 	if (u == 0)
 		snprintf(buf, size, "%llu B", (unsigned long long)v);
 	else
-		snprintf(buf, size, d < 10 ? "%.2f %s" : d < 100 ? "%.1f %s" : "%.0f %s", d,
-			 units_b[u]);
+		snprintf(buf, size,
+			 d < 10	   ? "%.2f %s"
+			 : d < 100 ? "%.1f %s"
+				   : "%.0f %s",
+			 d, units_b[u]);
 	return buf;
 }
 
@@ -301,13 +305,12 @@ const char *qnm_human_rate(double bps, char *buf, size_t size)
 		bps /= 1000;
 		u++;
 	}
-	snprintf(buf, size, u == 0 ? "%.0f %s" : bps < 10 ? "%.2f %s" : "%.1f %s", bps,
-		 units_r[u]);
+	snprintf(buf, size, u == 0 ? "%.0f %s" : bps < 10 ? "%.2f %s" : "%.1f %s", bps, units_r[u]);
 	return buf;
 }
 
-void qnm_sparkline(struct qnm_ui *ui, WINDOW *w, int y, int x, int width, const double *v,
-		   size_t n, double max)
+void qnm_sparkline(struct qnm_ui *ui, WINDOW *w, int y, int x, int width, const double *v, size_t n,
+		   double max)
 {
 	int i;
 

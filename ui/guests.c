@@ -108,15 +108,25 @@ void qnm_guests_refresh(struct qnm_ui *ui)
 					if (qnm_slirpctl_stats(c, &st, NULL) == 0) {
 						/* the guest's view: tx = what it sent */
 						if (gn->have && dt > 0) {
-							gn->rate[0] = st.rx_bytes >= gn->st.rx_bytes ?
-								(st.rx_bytes - gn->st.rx_bytes) / dt : 0;
-							gn->rate[1] = st.tx_bytes >= gn->st.tx_bytes ?
-								(st.tx_bytes - gn->st.tx_bytes) / dt : 0;
+							gn->rate[0] = st.rx_bytes >= gn->st.rx_bytes
+									      ? (st.rx_bytes -
+										 gn->st.rx_bytes) /
+											dt
+									      : 0;
+							gn->rate[1] = st.tx_bytes >= gn->st.tx_bytes
+									      ? (st.tx_bytes -
+										 gn->st.tx_bytes) /
+											dt
+									      : 0;
 							if (gn->nh == QNM_GUEST_HIST) {
-								memmove(gn->hist[0], gn->hist[0] + 1,
-									(QNM_GUEST_HIST - 1) * sizeof(double));
-								memmove(gn->hist[1], gn->hist[1] + 1,
-									(QNM_GUEST_HIST - 1) * sizeof(double));
+								memmove(gn->hist[0],
+									gn->hist[0] + 1,
+									(QNM_GUEST_HIST - 1) *
+										sizeof(double));
+								memmove(gn->hist[1],
+									gn->hist[1] + 1,
+									(QNM_GUEST_HIST - 1) *
+										sizeof(double));
 								gn->nh--;
 							}
 							gn->hist[0][gn->nh] = gn->rate[0];

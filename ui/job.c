@@ -133,7 +133,8 @@ static void catalog_done(struct qnm_ui *ui, void *data, int result, const struct
 		qnm_ui_log(ui, QNM_MSG_INFO, "device catalog of %s: %zu NIC models (%s)%s%s",
 			   ui->catalog->arch, ui->catalog->n,
 			   qnm_catalog_source_name(ui->catalog->source),
-			   ui->catalog->note ? ": " : "", ui->catalog->note ? ui->catalog->note : "");
+			   ui->catalog->note ? ": " : "",
+			   ui->catalog->note ? ui->catalog->note : "");
 		if (j->ready)
 			j->ready(ui);
 	}

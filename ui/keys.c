@@ -15,71 +15,128 @@
 #include <string.h>
 #include <wctype.h>
 
-#define FN(k) (QNM_KEY_FN + (k))
-#define CTRL(c) ((c) & 0x1f)
-#define ESC 27
-#define S(id) QNM_SCR_BIT(QNM_SCR_##id)
+#define FN(k)	(QNM_KEY_FN + (k))
+#define CTRL(c) ((c)&0x1f)
+#define ESC	27
+#define S(id)	QNM_SCR_BIT(QNM_SCR_##id)
 
 static const struct qnm_binding table[] = {
 	/* dialogs (confirmations) */
 	{ S(DIALOG), QNM_ACT_YES, { 'y', 'Y' }, "Yes", "answer yes" },
 	{ S(DIALOG), QNM_ACT_NO, { 'n', 'N', ESC }, "No", "answer no / close" },
-	{ S(DIALOG), QNM_ACT_ENTER, { '\n', '\r', FN(KEY_ENTER) }, "OK", "choose the selected entry" },
+	{ S(DIALOG),
+	  QNM_ACT_ENTER,
+	  { '\n', '\r', FN(KEY_ENTER) },
+	  "OK",
+	  "choose the selected entry" },
 	{ S(DIALOG), QNM_ACT_UP, { FN(KEY_UP), 'k' }, NULL, "previous entry" },
 	{ S(DIALOG), QNM_ACT_DOWN, { FN(KEY_DOWN), 'j' }, NULL, "next entry" },
 	{ S(DIALOG), QNM_ACT_PAGE_UP, { FN(KEY_PPAGE) }, NULL, "page up" },
 	{ S(DIALOG), QNM_ACT_PAGE_DOWN, { FN(KEY_NPAGE) }, NULL, "page down" },
 
 	/* forms */
-	{ QNM_SCR_FORMS, QNM_ACT_SAVE, { FN(KEY_F(2)), CTRL('s') }, "Save",
+	{ QNM_SCR_FORMS,
+	  QNM_ACT_SAVE,
+	  { FN(KEY_F(2)), CTRL('s') },
+	  "Save",
 	  "check every field and save (VM, network, rule) or keep (NIC); nothing is written on error" },
 	{ QNM_SCR_FORMS, QNM_ACT_CANCEL, { ESC }, "Cancel", "leave the form, changing nothing" },
 	{ QNM_SCR_FORMS, QNM_ACT_NEXT_FIELD, { '\t', FN(KEY_DOWN) }, "Next", "next field" },
 	{ QNM_SCR_FORMS, QNM_ACT_PREV_FIELD, { FN(KEY_BTAB), FN(KEY_UP) }, NULL, "previous field" },
-	{ QNM_SCR_FORMS, QNM_ACT_PAGE_UP, { FN(KEY_PPAGE) }, NULL, "first field of the page above" },
+	{ QNM_SCR_FORMS,
+	  QNM_ACT_PAGE_UP,
+	  { FN(KEY_PPAGE) },
+	  NULL,
+	  "first field of the page above" },
 	{ QNM_SCR_FORMS, QNM_ACT_PAGE_DOWN, { FN(KEY_NPAGE) }, NULL, "field a page further down" },
-	{ QNM_SCR_FORMS, QNM_ACT_PREV_CHOICE, { FN(KEY_LEFT) }, NULL,
+	{ QNM_SCR_FORMS,
+	  QNM_ACT_PREV_CHOICE,
+	  { FN(KEY_LEFT) },
+	  NULL,
 	  "choice fields: previous value; text fields: move the cursor" },
-	{ QNM_SCR_FORMS, QNM_ACT_NEXT_CHOICE, { FN(KEY_RIGHT), ' ' }, NULL,
+	{ QNM_SCR_FORMS,
+	  QNM_ACT_NEXT_CHOICE,
+	  { FN(KEY_RIGHT), ' ' },
+	  NULL,
 	  "choice fields: next value; yes/no fields: toggle" },
-	{ QNM_SCR_FORMS, QNM_ACT_ENTER, { '\n', '\r', FN(KEY_ENTER) }, "Pick",
+	{ QNM_SCR_FORMS,
+	  QNM_ACT_ENTER,
+	  { '\n', '\r', FN(KEY_ENTER) },
+	  "Pick",
 	  "open a list to pick from / press a button / next field" },
-	{ S(NICFORM), QNM_ACT_GEN_MAC, { FN(KEY_F(3)), CTRL('g') }, "GenMAC",
+	{ S(NICFORM),
+	  QNM_ACT_GEN_MAC,
+	  { FN(KEY_F(3)), CTRL('g') },
+	  "GenMAC",
 	  "generate a new unique MAC address" },
 	{ S(VMFORM), QNM_ACT_ADD_NIC, { FN(KEY_F(4)), CTRL('n') }, "AddNIC", "add a network card" },
-	{ S(VMFORM), QNM_ACT_DELETE, { FN(KEY_DC), CTRL('d') }, "DelNIC",
+	{ S(VMFORM),
+	  QNM_ACT_DELETE,
+	  { FN(KEY_DC), CTRL('d') },
+	  "DelNIC",
 	  "remove the selected network card (asks first)" },
 
 	/* VMs */
 	{ S(VMS), QNM_ACT_NEW, { 'n' }, "New", "create a VM" },
-	{ S(VMS), QNM_ACT_EDIT, { 'e', '\n', '\r', FN(KEY_ENTER) }, "Edit", "edit the selected VM" },
+	{ S(VMS),
+	  QNM_ACT_EDIT,
+	  { 'e', '\n', '\r', FN(KEY_ENTER) },
+	  "Edit",
+	  "edit the selected VM" },
 	{ S(VMS), QNM_ACT_START, { 's' }, "Start", "start the selected VM in the background" },
-	{ S(VMS), QNM_ACT_STOP, { 'x' }, "Stop", "stop the selected VM (ACPI power-down, then quit)" },
+	{ S(VMS),
+	  QNM_ACT_STOP,
+	  { 'x' },
+	  "Stop",
+	  "stop the selected VM (ACPI power-down, then quit)" },
 	{ S(VMS), QNM_ACT_PREVIEW, { 'p' }, "Cmdline", "show the QEMU command line of the VM" },
 	{ S(VMS), QNM_ACT_MODES, { 'm' }, "Topology", "network topology and modes of the VM" },
-	{ S(VMS), QNM_ACT_DEMO, { 'D' }, "Demo",
+	{ S(VMS),
+	  QNM_ACT_DEMO,
+	  { 'D' },
+	  "Demo",
 	  "define the demo guest: a tiny Linux built once from the host's kernel, web server on a forwarded port" },
 	{ S(VMS), QNM_ACT_CLONE, { 'c' }, NULL, "clone the selected VM (new name, new MACs)" },
-	{ S(VMS), QNM_ACT_DELETE, { 'd', FN(KEY_DC) }, NULL, "delete the selected VM (asks first)" },
+	{ S(VMS),
+	  QNM_ACT_DELETE,
+	  { 'd', FN(KEY_DC) },
+	  NULL,
+	  "delete the selected VM (asks first)" },
 	{ S(VMS), QNM_ACT_CONSOLE, { 'l' }, "Log", "show the end of the VM's serial console log" },
 
 	/* networks and forwards */
 	{ S(NETWORKS) | S(FORWARDS), QNM_ACT_NEW, { 'n' }, "New", "create one" },
-	{ S(NETWORKS) | S(FORWARDS), QNM_ACT_EDIT, { 'e', '\n', '\r', FN(KEY_ENTER) }, "Edit",
+	{ S(NETWORKS) | S(FORWARDS),
+	  QNM_ACT_EDIT,
+	  { 'e', '\n', '\r', FN(KEY_ENTER) },
+	  "Edit",
 	  "edit the selected one" },
-	{ S(NETWORKS) | S(FORWARDS), QNM_ACT_DELETE, { 'd', FN(KEY_DC) }, "Delete",
+	{ S(NETWORKS) | S(FORWARDS),
+	  QNM_ACT_DELETE,
+	  { 'd', FN(KEY_DC) },
+	  "Delete",
 	  "delete the selected one (asks first)" },
-	{ S(NETWORKS), QNM_ACT_UPDOWN, { 'u' }, "Up/Down", "bring the selected network up or down" },
+	{ S(NETWORKS),
+	  QNM_ACT_UPDOWN,
+	  { 'u' },
+	  "Up/Down",
+	  "bring the selected network up or down" },
 
 	/* traffic */
 	{ S(TRAFFIC), QNM_ACT_SORT, { 'o' }, "Sort", "sort by the next column" },
-	{ S(TRAFFIC), QNM_ACT_GUESTS_ONLY, { 'a' }, "All/Guests",
+	{ S(TRAFFIC),
+	  QNM_ACT_GUESTS_ONLY,
+	  { 'a' },
+	  "All/Guests",
 	  "show every interface, or only guests' ones" },
 	{ S(TRAFFIC), QNM_ACT_FASTER, { '+' }, "Faster", "refresh more often" },
 	{ S(TRAFFIC), QNM_ACT_SLOWER, { '-' }, "Slower", "refresh less often" },
 
 	/* command preview and topology */
-	{ S(PREVIEW), QNM_ACT_STYLE, { 'y', '\t' }, "Style",
+	{ S(PREVIEW),
+	  QNM_ACT_STYLE,
+	  { 'y', '\t' },
+	  "Style",
 	  "switch between -netdev/-device and -nic style" },
 	{ S(PREVIEW), QNM_ACT_WRITE, { 'w' }, "Write", "write the command line to a file" },
 	{ S(MODES), QNM_ACT_NEXT_CHOICE, { '\t' }, "NextVM", "show the next VM" },
@@ -91,7 +148,11 @@ static const struct qnm_binding table[] = {
 	{ QNM_SCR_ALL, QNM_ACT_PAGE_DOWN, { FN(KEY_NPAGE), CTRL('f') }, NULL, "page down" },
 	{ QNM_SCR_ALL, QNM_ACT_HOME, { FN(KEY_HOME), 'g' }, NULL, "first line" },
 	{ QNM_SCR_ALL, QNM_ACT_END, { FN(KEY_END), 'G' }, NULL, "last line" },
-	{ QNM_SCR_LISTS, QNM_ACT_FILTER, { '/' }, "Filter", "filter the list by a word (Esc clears)" },
+	{ QNM_SCR_LISTS,
+	  QNM_ACT_FILTER,
+	  { '/' },
+	  "Filter",
+	  "filter the list by a word (Esc clears)" },
 
 	/* switching screens */
 	{ QNM_SCR_LISTS, QNM_ACT_GO_VMS, { '1' }, NULL, "VMs" },
@@ -101,12 +162,19 @@ static const struct qnm_binding table[] = {
 	{ QNM_SCR_LISTS, QNM_ACT_GO_MODES, { '5' }, NULL, "network modes and topology" },
 	{ QNM_SCR_LISTS, QNM_ACT_GO_MESSAGES, { '6' }, NULL, "messages log" },
 	{ QNM_SCR_LISTS & ~S(MODES), QNM_ACT_NEXT_SCREEN, { '\t' }, NULL, "next screen" },
-	{ QNM_SCR_LISTS, QNM_ACT_THEME, { 'T' }, NULL, "choose the colour theme (applies at once)" },
+	{ QNM_SCR_LISTS,
+	  QNM_ACT_THEME,
+	  { 'T' },
+	  NULL,
+	  "choose the colour theme (applies at once)" },
 
 	/* everywhere */
 	{ QNM_SCR_ALL & ~QNM_SCR_FORMS & ~S(DIALOG), QNM_ACT_BACK, { ESC }, NULL, "back" },
 	{ QNM_SCR_ALL & ~S(DIALOG), QNM_ACT_HELP, { FN(KEY_F(1)), '?' }, "Help", "this help" },
-	{ QNM_SCR_ALL & ~S(DIALOG), QNM_ACT_QUIT, { FN(KEY_F(10)), 'q', CTRL('c') }, "Quit",
+	{ QNM_SCR_ALL & ~S(DIALOG),
+	  QNM_ACT_QUIT,
+	  { FN(KEY_F(10)), 'q', CTRL('c') },
+	  "Quit",
 	  "quit qnm (running guests keep running)" },
 };
 
@@ -136,12 +204,12 @@ static const struct {
 	int key;
 	const char *name;
 } key_names[] = {
-	{ '\n', "Enter" },	    { '\r', "Enter" },		{ FN(KEY_ENTER), "Enter" },
-	{ '\t', "Tab" },	    { FN(KEY_BTAB), "S-Tab" },	{ ESC, "Esc" },
-	{ ' ', "Space" },	    { FN(KEY_UP), "Up" },	{ FN(KEY_DOWN), "Down" },
-	{ FN(KEY_LEFT), "Left" },   { FN(KEY_RIGHT), "Right" }, { FN(KEY_PPAGE), "PgUp" },
-	{ FN(KEY_NPAGE), "PgDn" },  { FN(KEY_HOME), "Home" },	{ FN(KEY_END), "End" },
-	{ FN(KEY_DC), "Del" },	    { FN(KEY_IC), "Ins" },	{ FN(KEY_BACKSPACE), "BkSp" },
+	{ '\n', "Enter" },	   { '\r', "Enter" },	       { FN(KEY_ENTER), "Enter" },
+	{ '\t', "Tab" },	   { FN(KEY_BTAB), "S-Tab" },  { ESC, "Esc" },
+	{ ' ', "Space" },	   { FN(KEY_UP), "Up" },       { FN(KEY_DOWN), "Down" },
+	{ FN(KEY_LEFT), "Left" },  { FN(KEY_RIGHT), "Right" }, { FN(KEY_PPAGE), "PgUp" },
+	{ FN(KEY_NPAGE), "PgDn" }, { FN(KEY_HOME), "Home" },   { FN(KEY_END), "End" },
+	{ FN(KEY_DC), "Del" },	   { FN(KEY_IC), "Ins" },      { FN(KEY_BACKSPACE), "BkSp" },
 };
 
 const char *qnm_key_name(int key, char *buf, size_t size)

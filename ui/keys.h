@@ -16,7 +16,7 @@
  * key (KEY_UP, KEY_F(1), ...) is QNM_KEY_FN + its code, so the two never
  * collide.
  */
-#define QNM_KEY_FN 0x200000
+#define QNM_KEY_FN   0x200000
 #define QNM_KEY_NONE 0
 
 /** enum qnm_screen_id - every screen; bit (1 << id) in a binding's mask. */
@@ -38,13 +38,14 @@ enum qnm_screen_id {
 };
 
 #define QNM_SCR_BIT(id) (1u << (id))
-#define QNM_SCR_ALL 0xffffffffu
-#define QNM_SCR_LISTS                                                                            \
-	(QNM_SCR_BIT(QNM_SCR_VMS) | QNM_SCR_BIT(QNM_SCR_NETWORKS) | QNM_SCR_BIT(QNM_SCR_FORWARDS) | \
-	 QNM_SCR_BIT(QNM_SCR_TRAFFIC) | QNM_SCR_BIT(QNM_SCR_MESSAGES) | QNM_SCR_BIT(QNM_SCR_MODES))
-#define QNM_SCR_FORMS                                                                          \
-	(QNM_SCR_BIT(QNM_SCR_VMFORM) | QNM_SCR_BIT(QNM_SCR_NICFORM) | QNM_SCR_BIT(QNM_SCR_NETFORM) | \
-	 QNM_SCR_BIT(QNM_SCR_FWDFORM))
+#define QNM_SCR_ALL	0xffffffffu
+#define QNM_SCR_LISTS                                                                              \
+	(QNM_SCR_BIT(QNM_SCR_VMS) | QNM_SCR_BIT(QNM_SCR_NETWORKS) |                                \
+	 QNM_SCR_BIT(QNM_SCR_FORWARDS) | QNM_SCR_BIT(QNM_SCR_TRAFFIC) |                            \
+	 QNM_SCR_BIT(QNM_SCR_MESSAGES) | QNM_SCR_BIT(QNM_SCR_MODES))
+#define QNM_SCR_FORMS                                                                              \
+	(QNM_SCR_BIT(QNM_SCR_VMFORM) | QNM_SCR_BIT(QNM_SCR_NICFORM) |                              \
+	 QNM_SCR_BIT(QNM_SCR_NETFORM) | QNM_SCR_BIT(QNM_SCR_FWDFORM))
 
 /** enum qnm_action - what a key means. */
 enum qnm_action {

@@ -131,6 +131,7 @@ void qnm_list_draw_filter(struct qnm_ui *ui, const struct qnm_list *l, int y, in
 		return;
 	qnm_set_role(ui, stdscr, l->editing ? QNM_ROLE_FIELD_ACTIVE : QNM_ROLE_ACCENT);
 	qnm_fill(stdscr, y, x, w);
-	qnm_putf(stdscr, y, x, w, "Filter: %s%s", l->filter, l->editing ? "_  (Enter: keep, Esc: clear)" : "  (/ to change, Esc to clear)");
+	qnm_putf(stdscr, y, x, w, "Filter: %s%s", l->filter,
+		 l->editing ? "_  (Enter: keep, Esc: clear)" : "  (/ to change, Esc to clear)");
 	qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
 }

@@ -208,8 +208,8 @@ static int row_lines(const struct qnm_row *r, int msgw)
 	       (r->kind == QNM_ROW_SECTION ? 1 : 0);
 }
 
-static void draw_value(struct qnm_ui *ui, struct qnm_form *f, struct qnm_row *r, bool active,
-		       int y, int x, int w)
+static void draw_value(struct qnm_ui *ui, struct qnm_form *f, struct qnm_row *r, bool active, int y,
+		       int x, int w)
 {
 	enum qnm_role role = active ? QNM_ROLE_FIELD_ACTIVE : QNM_ROLE_FIELD;
 	char buf[512];
@@ -277,7 +277,8 @@ void qnm_form_draw(struct qnm_ui *ui, struct qnm_form *f, const struct qnm_rect 
 		line += n;
 	}
 	/* keep the heading right above the active row in view when possible */
-	if (f->cur > 0 && f->rows[f->cur - 1].kind == QNM_ROW_SECTION && !f->rows[f->cur - 1].hidden)
+	if (f->cur > 0 && f->rows[f->cur - 1].kind == QNM_ROW_SECTION &&
+	    !f->rows[f->cur - 1].hidden)
 		cur_first -= 2;
 	if (cur_first < f->top)
 		f->top = cur_first < 0 ? 0 : cur_first;
@@ -311,8 +312,10 @@ void qnm_form_draw(struct qnm_ui *ui, struct qnm_form *f, const struct qnm_rect 
 			continue;
 		}
 		if (y >= r->y && y < r->y + h) {
-			qnm_set_role(ui, stdscr, row->error ? QNM_ROLE_ERROR :
-						 active ? QNM_ROLE_ACCENT : QNM_ROLE_LABEL);
+			qnm_set_role(ui, stdscr,
+				     row->error ? QNM_ROLE_ERROR
+				     : active	? QNM_ROLE_ACCENT
+						: QNM_ROLE_LABEL);
 			if (row->label || active)
 				qnm_putf(stdscr, y, r->x + 1, lw, "%s%s", active ? ">" : " ",
 					 row->label ? row->label : "");
@@ -370,10 +373,12 @@ void qnm_form_draw(struct qnm_ui *ui, struct qnm_form *f, const struct qnm_rect 
 	if (ey >= 0) {
 		struct qnm_row *row = &f->rows[f->cur];
 
-		if (f->ed && (f->ed_row != f->cur || f->ed_y != ey || f->ed_x != vx || f->ed_w != vw))
+		if (f->ed &&
+		    (f->ed_row != f->cur || f->ed_y != ey || f->ed_x != vx || f->ed_w != vw))
 			close_editor(f);
 		if (!f->ed) {
-			f->ed = qnm_edit_new(stdscr, ey, vx, vw, row->text, row->maxlen, f->ed_cursor);
+			f->ed = qnm_edit_new(stdscr, ey, vx, vw, row->text, row->maxlen,
+					     f->ed_cursor);
 			f->ed_row = f->cur;
 			f->ed_y = ey;
 			f->ed_x = vx;

@@ -78,9 +78,10 @@ static void forwards_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 
 		qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
 		qnm_wrap(stdscr, &t, 0,
-			 s->list.filter[0] ? "No forward matches the filter."
-					   : "No port forwards. Press n to forward a host port to a guest "
-					     "(user-mode NICs need one to be reachable from outside).");
+			 s->list.filter[0]
+				 ? "No forward matches the filter."
+				 : "No port forwards. Press n to forward a host port to a guest "
+				   "(user-mode NICs need one to be reachable from outside).");
 	}
 	for (i = 0; i < s->page && s->list.top + i < (int)s->nrefs; i++) {
 		const struct qnm_fwd_ref *ref = &s->refs[s->list.top + i];
@@ -92,13 +93,13 @@ static void forwards_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 			continue;
 		snprintf(host, sizeof(host), "%s:%u", f->host_addr[0] ? f->host_addr : "*",
 			 (unsigned)f->host_port);
-		snprintf(guest, sizeof(guest), "%s:%u", f->guest_addr[0] ? f->guest_addr : "(guest)",
-			 (unsigned)f->guest_port);
+		snprintf(guest, sizeof(guest), "%s:%u",
+			 f->guest_addr[0] ? f->guest_addr : "(guest)", (unsigned)f->guest_port);
 		qnm_set_role(ui, stdscr, sel ? QNM_ROLE_SELECTION : QNM_ROLE_NORMAL);
 		qnm_fill(stdscr, y + i, r->x, r->w);
 		qnm_putf(stdscr, y + i, r->x, r->w, " %-26s %-8s %-5s %-21s %s",
-			 qnm_fwd_ref_owner(ref, owner, sizeof(owner)), ref->vm[0] ? "hostfwd" : "DNAT",
-			 qnm_proto_name(f->proto), host, guest);
+			 qnm_fwd_ref_owner(ref, owner, sizeof(owner)),
+			 ref->vm[0] ? "hostfwd" : "DNAT", qnm_proto_name(f->proto), host, guest);
 	}
 	qnm_set_role(ui, stdscr, QNM_ROLE_DIM);
 	qnm_put(stdscr, r->y + r->h - 2, r->x + 1, r->w - 2,
@@ -173,8 +174,8 @@ static unsigned forwards_key(struct qnm_ui *ui, void *st, enum qnm_action act, i
 			struct qnm_fwd_ref *copy = xmalloc(sizeof(*copy));
 
 			*copy = *ref;
-			qnm_confirm(ui, "Delete forward", "Delete this port forward?", delete_answer,
-				    copy);
+			qnm_confirm(ui, "Delete forward", "Delete this port forward?",
+				    delete_answer, copy);
 		}
 		break;
 	default:

@@ -48,7 +48,8 @@ static int port_of(const char *t, const char *key, uint16_t *out, struct qnm_err
 	unsigned long v;
 
 	if (qnm_parse_uint(t, 1, 65535, &v))
-		return qnm_err_set(err, -EINVAL, key, "%s: '%s' is not a port (1 to 65535)", key, t);
+		return qnm_err_set(err, -EINVAL, key, "%s: '%s' is not a port (1 to 65535)", key,
+				   t);
 	*out = (uint16_t)v;
 	return 0;
 }
@@ -75,8 +76,9 @@ static void save(struct qnm_ui *ui, struct fwdform *s)
 	qnm_err_clear(&err);
 	qnm_form_sync(f);
 	if (!s->ntargets) {
-		qnm_err_set(&err, -EINVAL, "target",
-			    "target: no user/slirp NIC and no network exists yet; create one first");
+		qnm_err_set(
+			&err, -EINVAL, "target",
+			"target: no user/slirp NIC and no network exists yet; create one first");
 		qnm_form_set_error(f, &err);
 		return;
 	}
@@ -90,8 +92,9 @@ static void save(struct qnm_ui *ui, struct fwdform *s)
 		return;
 	}
 	if (to->net[0] && !fw.guest_addr[0]) {
-		qnm_err_set(&err, -EINVAL, "guest-addr",
-			    "guest-addr: a network forward needs the guest's address (e.g. 10.77.0.10)");
+		qnm_err_set(
+			&err, -EINVAL, "guest-addr",
+			"guest-addr: a network forward needs the guest's address (e.g. 10.77.0.10)");
 		qnm_form_set_error(f, &err);
 		return;
 	}
@@ -138,13 +141,14 @@ static void save(struct qnm_ui *ui, struct fwdform *s)
 		return;
 	}
 	/* moved to another owner: drop it from the old one */
-	if (s->orig.index >= 0 &&
-	    (strcmp(s->orig.vm, to->vm) || strcmp(s->orig.nic, to->nic) || strcmp(s->orig.net, to->net))) {
+	if (s->orig.index >= 0 && (strcmp(s->orig.vm, to->vm) || strcmp(s->orig.nic, to->nic) ||
+				   strcmp(s->orig.net, to->net))) {
 		struct qnm_err e2;
 
 		qnm_err_clear(&e2);
 		if (s->orig.vm[0]) {
-			struct qnm_vm *c = qnm_vm_copy(qnm_model_find_vm(&ui->ctx->model, s->orig.vm));
+			struct qnm_vm *c =
+				qnm_vm_copy(qnm_model_find_vm(&ui->ctx->model, s->orig.vm));
 			struct qnm_nic *n = qnm_vm_find_nic(c, s->orig.nic);
 
 			if (n)
@@ -206,13 +210,14 @@ static void *fwdform_init(struct qnm_ui *ui, void *arg)
 	s->names = xcalloc(s->ntargets + 1, sizeof(char *));
 	qnm_form_init(&s->form);
 	s->form.on_activate = on_activate;
-	qnm_form_add(&s->form, QNM_ROW_SECTION, 0, NULL, f ? "Edit port forward" : "New port forward",
-		     NULL);
+	qnm_form_add(&s->form, QNM_ROW_SECTION, 0, NULL,
+		     f ? "Edit port forward" : "New port forward", NULL);
 	r = qnm_form_add(&s->form, QNM_ROW_CHOICE, F_TARGET, "target", "Forward to", NULL);
 	for (i = 0; i < s->ntargets; i++) {
 		s->names[i] = xstrdup(qnm_fwd_ref_owner(&s->targets[i], owner, sizeof(owner)));
 		if (f && strcmp(s->targets[i].vm, ref->vm) == 0 &&
-		    strcmp(s->targets[i].nic, ref->nic) == 0 && strcmp(s->targets[i].net, ref->net) == 0)
+		    strcmp(s->targets[i].nic, ref->nic) == 0 &&
+		    strcmp(s->targets[i].net, ref->net) == 0)
 			r->choice = (int)i;
 	}
 	r->choices = (const char *const *)s->names;
@@ -225,11 +230,14 @@ static void *fwdform_init(struct qnm_ui *ui, void *arg)
 	add_text(s, F_HADDR, "host-addr", "Host address", f ? f->host_addr : "127.0.0.1", 20,
 		 "Host address to listen on; 127.0.0.1 keeps it local; empty: every address.");
 	snprintf(buf, sizeof(buf), "%u", f ? (unsigned)f->host_port : 0u);
-	add_text(s, F_HPORT, "host-port", "Host port", f ? buf : "", 6, "Port on the host, 1 to 65535.");
-	add_text(s, F_GADDR, "guest-addr", "Guest address", f ? f->guest_addr : "", 20,
-		 "User-mode NICs: empty means the guest's DHCP address. Networks: the guest's address.");
+	add_text(s, F_HPORT, "host-port", "Host port", f ? buf : "", 6,
+		 "Port on the host, 1 to 65535.");
+	add_text(
+		s, F_GADDR, "guest-addr", "Guest address", f ? f->guest_addr : "", 20,
+		"User-mode NICs: empty means the guest's DHCP address. Networks: the guest's address.");
 	snprintf(buf, sizeof(buf), "%u", f ? (unsigned)f->guest_port : 0u);
-	add_text(s, F_GPORT, "guest-port", "Guest port", f ? buf : "", 6, "Port in the guest, 1 to 65535.");
+	add_text(s, F_GPORT, "guest-port", "Guest port", f ? buf : "", 6,
+		 "Port in the guest, 1 to 65535.");
 	qnm_form_add(&s->form, QNM_ROW_SECTION, 0, NULL, "", NULL);
 	r = qnm_form_add(&s->form, QNM_ROW_BUTTON, F_SAVE, NULL, NULL, "Save (F2)");
 	r->hint = "Check and write the owner's file; nothing is written if a field is wrong.";

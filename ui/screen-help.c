@@ -45,8 +45,9 @@ static void add_screen(struct help *s, unsigned mask, const char *title)
 			qnm_key_name(t[i].keys[k], kn, sizeof(kn));
 			snprintf(probe, sizeof(probe), "%s,", kn);
 			/* "Enter" stands for \n, \r and KEY_ENTER: list it once */
-			if (strstr(keys, probe) || (strlen(keys) >= strlen(kn) &&
-			    strcmp(keys + strlen(keys) - strlen(kn), kn) == 0))
+			if (strstr(keys, probe) ||
+			    (strlen(keys) >= strlen(kn) &&
+			     strcmp(keys + strlen(keys) - strlen(kn), kn) == 0))
 				continue;
 			if (strlen(keys) + strlen(kn) + 3 < sizeof(keys))
 				snprintf(keys + strlen(keys), sizeof(keys) - strlen(keys), "%s%s",
@@ -64,11 +65,16 @@ static void *help_init(struct qnm_ui *ui, void *arg)
 
 	s->from = *(const enum qnm_screen_id *)arg;
 	qnm_strv_init(&s->lines);
-	qnm_strv_add(&s->lines, "qnm manages QEMU guests and their networks. Screens: 1 VMs, 2 Networks,");
-	qnm_strv_add(&s->lines, "3 Forwards, 4 Traffic, 5 Modes, 6 Messages (Tab cycles). The footer shows");
-	qnm_strv_add(&s->lines, "the main keys of each screen; all of them are listed here. Esc closes help.");
-	qnm_strv_add(&s->lines, "New here? On the VMs screen press D (demo guest), then s to start it,");
-	qnm_strv_add(&s->lines, "4 to watch its traffic, m (on the VM) for its topology, x to stop it.");
+	qnm_strv_add(&s->lines,
+		     "qnm manages QEMU guests and their networks. Screens: 1 VMs, 2 Networks,");
+	qnm_strv_add(&s->lines,
+		     "3 Forwards, 4 Traffic, 5 Modes, 6 Messages (Tab cycles). The footer shows");
+	qnm_strv_add(&s->lines,
+		     "the main keys of each screen; all of them are listed here. Esc closes help.");
+	qnm_strv_add(&s->lines,
+		     "New here? On the VMs screen press D (demo guest), then s to start it,");
+	qnm_strv_add(&s->lines,
+		     "4 to watch its traffic, m (on the VM) for its topology, x to stop it.");
 	qnm_strv_add(&s->lines, "");
 	add_screen(s, QNM_SCR_BIT(s->from), qnm_screen_name(s->from));
 	for (i = 0; i < QNM_SCR__COUNT; i++)
@@ -76,9 +82,13 @@ static void *help_init(struct qnm_ui *ui, void *arg)
 			add_screen(s, QNM_SCR_BIT(i), qnm_screen_name((enum qnm_screen_id)i));
 	add_screen(s, QNM_SCR_ALL, "Everywhere");
 	qnm_strv_add(&s->lines, "\x01Themes");
-	qnm_strv_addf(&s->lines, "  Current: %s. Start with --theme NAME (default, dark, light,", ui->theme.name);
-	qnm_strv_add(&s->lines, "  high-contrast, mono) or press T on a list to choose one. Your own themes go in");
-	qnm_strv_add(&s->lines, "  $XDG_CONFIG_HOME/qnm/themes/NAME.theme. NO_COLOR=1 turns colours off.");
+	qnm_strv_addf(&s->lines, "  Current: %s. Start with --theme NAME (default, dark, light,",
+		      ui->theme.name);
+	qnm_strv_add(
+		&s->lines,
+		"  high-contrast, mono) or press T on a list to choose one. Your own themes go in");
+	qnm_strv_add(&s->lines,
+		     "  $XDG_CONFIG_HOME/qnm/themes/NAME.theme. NO_COLOR=1 turns colours off.");
 	return s;
 }
 

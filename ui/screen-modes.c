@@ -108,7 +108,8 @@ static void link_counters(const struct modes_st *s, const char *name, char *buf,
 		snprintf(buf, size, "%s", s->links ? "(not present)" : "");
 		return;
 	}
-	snprintf(buf, size, "rx %s tx %s", qnm_human_bytes(li->stats[QNM_STAT_RX_BYTES], a, sizeof(a)),
+	snprintf(buf, size, "rx %s tx %s",
+		 qnm_human_bytes(li->stats[QNM_STAT_RX_BYTES], a, sizeof(a)),
 		 qnm_human_bytes(li->stats[QNM_STAT_TX_BYTES], b, sizeof(b)));
 }
 
@@ -164,7 +165,8 @@ static size_t nic_hops(struct qnm_ui *ui, const struct modes_st *s, const struct
 		link_counters(s, tap, h[k].live, sizeof(h->live));
 		snprintf(h[k++].detail, sizeof(h->detail), "%s",
 			 n->tap.create ? "made by qnm" : "made by admin");
-		net = n->tap.network[0] ? qnm_model_find_net(&ui->ctx->model, n->tap.network) : NULL;
+		net = n->tap.network[0] ? qnm_model_find_net(&ui->ctx->model, n->tap.network)
+					: NULL;
 		if (net) {
 			snprintf(h[k].title, sizeof(h[k].title), "bridge %s", net->bridge);
 			link_counters(s, net->bridge, h[k].live, sizeof(h->live));
@@ -240,8 +242,7 @@ static int draw_chain(struct qnm_ui *ui, int y, const struct qnm_rect *r, const 
 		qnm_put(stdscr, y + 3, x + 1, bw - 2, h[i].live);
 		if (i + 1 < n) {
 			qnm_set_role(ui, stdscr, QNM_ROLE_ACCENT);
-			qnm_putf(stdscr, y + 1, x + bw, aw, "%s%s", ui->g->hline,
-				 ui->g->arrow);
+			qnm_putf(stdscr, y + 1, x + bw, aw, "%s%s", ui->g->hline, ui->g->arrow);
 		}
 	}
 	return 5;
@@ -300,8 +301,8 @@ static void modes_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 				continue;
 			qnm_set_role(ui, stdscr, k == 0 ? QNM_ROLE_HEADER : QNM_ROLE_ACCENT);
 			if (y >= r->y && y < r->y + r->h)
-				qnm_putf(stdscr, y, r->x + 1, r->w - 2, "%s%s", k == 0 ? "In use: " : "Alternative: ",
-					 modes[i].title);
+				qnm_putf(stdscr, y, r->x + 1, r->w - 2, "%s%s",
+					 k == 0 ? "In use: " : "Alternative: ", modes[i].title);
 			y++;
 			qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
 			t = (struct qnm_rect){ y, r->x + 3, 0, r->w - 5 };
@@ -350,7 +351,8 @@ static unsigned modes_key(struct qnm_ui *ui, void *st, enum qnm_action act, int 
 			if (ui->ctx->model.vms[i] == vm)
 				break;
 		if (ui->ctx->model.nvms)
-			qnm_strlcpy(s->name, ui->ctx->model.vms[(i + 1) % ui->ctx->model.nvms]->name,
+			qnm_strlcpy(s->name,
+				    ui->ctx->model.vms[(i + 1) % ui->ctx->model.nvms]->name,
 				    sizeof(s->name));
 		s->top = 0;
 		break;

@@ -71,7 +71,8 @@ static void build(struct netform *s)
 	char buf[16];
 	size_t i;
 
-	qnm_form_add(&s->form, QNM_ROW_SECTION, 0, NULL, s->old_name[0] ? "Edit network" : "New network",
+	qnm_form_add(&s->form, QNM_ROW_SECTION, 0, NULL,
+		     s->old_name[0] ? "Edit network" : "New network",
 		     s->old_name[0] ? s->old_name : NULL);
 	add_text(s, F_NAME, "name", "Name", n->name, QNM_NAME_MAX + 8,
 		 "Letters, digits, '_', '-', '.'; TAP NICs refer to the network by this name.");
@@ -81,15 +82,18 @@ static void build(struct netform *s)
 	r->choices = mode_choices;
 	r->nchoices = QNM_ARRAY_SIZE(mode_choices);
 	r->choice = (int)n->mode;
-	r->hint = "nat: routed + masquerade out of the uplink; bridged: a physical NIC joins the bridge; isolated: guests and host only.";
+	r->hint =
+		"nat: routed + masquerade out of the uplink; bridged: a physical NIC joins the bridge; isolated: guests and host only.";
 	add_text(s, F_ADDRESS, "address", "Host address", n->address, QNM_IPV4_LEN + 4,
 		 "The host's address on the bridge, the guests' gateway (e.g. 10.77.0.1).");
 	snprintf(buf, sizeof(buf), "%u", n->prefix);
-	add_text(s, F_PREFIX, "prefix", "Prefix length", buf, 3, "Network size: 24 means 255.255.255.0.");
+	add_text(s, F_PREFIX, "prefix", "Prefix length", buf, 3,
+		 "Network size: 24 means 255.255.255.0.");
 	add_text(s, F_UPLINK, "uplink", "Uplink", n->uplink, QNM_IFNAME_MAX + 4,
 		 "Interface NAT goes out of; empty: whatever the default route uses.");
-	add_text(s, F_PORT, "port", "Physical port", n->port, QNM_IFNAME_MAX + 4,
-		 "The host NIC to enslave to the bridge. Careful: its address moves to the bridge; remote sessions over it may drop.");
+	add_text(
+		s, F_PORT, "port", "Physical port", n->port, QNM_IFNAME_MAX + 4,
+		"The host NIC to enslave to the bridge. Careful: its address moves to the bridge; remote sessions over it may drop.");
 	add_text(s, F_DHCP_START, "dhcp-start", "DHCP first", n->dhcp_start, QNM_IPV4_LEN + 4,
 		 "First address dnsmasq hands out; empty: no DHCP.");
 	add_text(s, F_DHCP_END, "dhcp-end", "DHCP last", n->dhcp_end, QNM_IPV4_LEN + 4,
@@ -101,12 +105,14 @@ static void build(struct netform *s)
 		qnm_fwd_format(&n->fwd[i], b, sizeof(b));
 		qnm_sb_addf(&fwd, "%s%s", i ? " " : "", b);
 	}
-	add_text(s, F_FWD, "forward", "Port forwards", fwd.s, 1000,
-		 "DNAT into the network, space-separated: tcp::8080-10.77.0.10:80 (host port 8080 to guest 10.77.0.10 port 80).");
+	add_text(
+		s, F_FWD, "forward", "Port forwards", fwd.s, 1000,
+		"DNAT into the network, space-separated: tcp::8080-10.77.0.10:80 (host port 8080 to guest 10.77.0.10 port 80).");
 	qnm_sb_free(&fwd);
 	qnm_form_add(&s->form, QNM_ROW_SECTION, 0, NULL, "", NULL);
 	r = qnm_form_add(&s->form, QNM_ROW_BUTTON, F_SAVE, NULL, NULL, "Save (F2)");
-	r->hint = "Check every field and write the network's file; nothing is written if a field is wrong.";
+	r->hint =
+		"Check every field and write the network's file; nothing is written if a field is wrong.";
 	r = qnm_form_add(&s->form, QNM_ROW_BUTTON, F_CANCEL, NULL, NULL, "Cancel (Esc)");
 	r->hint = "Leave without changing anything.";
 	show_mode_rows(s);
@@ -132,7 +138,8 @@ static int apply(struct netform *s, struct qnm_err *err)
 	qnm_form_sync(f);
 	if (copy_field(n->name, sizeof(n->name), qnm_form_text(f, F_NAME), "name", err) ||
 	    copy_field(n->bridge, sizeof(n->bridge), qnm_form_text(f, F_BRIDGE), "bridge", err) ||
-	    copy_field(n->address, sizeof(n->address), qnm_form_text(f, F_ADDRESS), "address", err) ||
+	    copy_field(n->address, sizeof(n->address), qnm_form_text(f, F_ADDRESS), "address",
+		       err) ||
 	    copy_field(n->dhcp_start, sizeof(n->dhcp_start), qnm_form_text(f, F_DHCP_START),
 		       "dhcp-start", err) ||
 	    copy_field(n->dhcp_end, sizeof(n->dhcp_end), qnm_form_text(f, F_DHCP_END), "dhcp-end",
@@ -204,12 +211,13 @@ static void save(struct qnm_ui *ui, struct netform *s)
 	}
 	if (s->net->mode == QNM_NET_BRIDGED && s->net->port[0] &&
 	    strcmp(s->net->port, s->old_port) != 0) {
-		snprintf(q, sizeof(q),
-			 "Enslave the physical NIC %s to bridge %s? When the network comes up, %s "
-			 "stops carrying its own address: the host's traffic over it moves to the "
-			 "bridge, and an SSH session over %s can drop if the address does not follow. "
-			 "Save anyway?",
-			 s->net->port, s->net->bridge, s->net->port, s->net->port);
+		snprintf(
+			q, sizeof(q),
+			"Enslave the physical NIC %s to bridge %s? When the network comes up, %s "
+			"stops carrying its own address: the host's traffic over it moves to the "
+			"bridge, and an SSH session over %s can drop if the address does not follow. "
+			"Save anyway?",
+			s->net->port, s->net->bridge, s->net->port, s->net->port);
 		qnm_confirm(ui, "Enslave a physical NIC", q, enslave_answer, s);
 		return;
 	}

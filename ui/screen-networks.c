@@ -96,7 +96,8 @@ static void draw_host_bridges(struct qnm_ui *ui, struct networks *s, int y, int 
 		qnm_sb_init(&ports);
 		for (j = 0; j < s->links->n; j++)
 			if (s->links->v[j].master == li->ifindex)
-				qnm_sb_addf(&ports, "%s%s", ports.len ? ", " : "", s->links->v[j].name);
+				qnm_sb_addf(&ports, "%s%s", ports.len ? ", " : "",
+					    s->links->v[j].name);
 		qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
 		qnm_putf(stdscr, y + 1 + line, x + 2, w - 3, "%-15s %-4s %s%s", li->name,
 			 li->up ? "up" : "down", ports.len ? "ports: " : "no ports", ports.s);
@@ -160,11 +161,15 @@ static void networks_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		qnm_set_role(ui, stdscr, sel ? QNM_ROLE_SELECTION : QNM_ROLE_NORMAL);
 		qnm_fill(stdscr, y + i, r->x, r->w);
 		qnm_putf(stdscr, y + i, r->x, r->w, " %-12s %-5s %-10s %-8s %-18s %-12s %-4s %zu",
-			 n->name, s->busy ? "busy" : !s->nc_ok ? "?" : qnm_net_is_up(&s->nc, n->name) ? "up" : "down",
+			 n->name,
+			 s->busy			  ? "busy"
+			 : !s->nc_ok			  ? "?"
+			 : qnm_net_is_up(&s->nc, n->name) ? "up"
+							  : "down",
 			 n->bridge, qnm_net_mode_name(n->mode), addr,
-			 n->mode == QNM_NET_NAT	   ? (n->uplink[0] ? n->uplink : "(default)")
+			 n->mode == QNM_NET_NAT	      ? (n->uplink[0] ? n->uplink : "(default)")
 			 : n->mode == QNM_NET_BRIDGED ? n->port
-						       : "-",
+						      : "-",
 			 n->dhcp_start[0] ? "yes" : "no", n->nfwd);
 	}
 	draw_host_bridges(ui, s, r->y + r->h - 8, r->x, r->w, 5);
@@ -190,9 +195,10 @@ static void delete_answer(struct qnm_ui *ui, void *data, bool yes)
 			for (j = 0; j < vm->nnics; j++) {
 				if (vm->nics[j].backend == QNM_BACKEND_TAP &&
 				    strcmp(vm->nics[j].tap.network, name) == 0) {
-					qnm_ui_log(ui, QNM_MSG_ERROR,
-						   "network %s is used by VM %s NIC %s: change that NIC first",
-						   name, vm->name, vm->nics[j].id);
+					qnm_ui_log(
+						ui, QNM_MSG_ERROR,
+						"network %s is used by VM %s NIC %s: change that NIC first",
+						name, vm->name, vm->nics[j].id);
 					free(name);
 					return;
 				}
@@ -315,17 +321,19 @@ static void updown(struct qnm_ui *ui, struct networks *s, struct qnm_network *n)
 		return;
 	}
 	if (!qnm_have_cap_net_admin()) {
-		qnm_ui_log(ui, QNM_MSG_ERROR,
-			   "network %s: bringing it %s changes host networking (bridges, addresses, nftables), which needs CAP_NET_ADMIN: run qnm as root",
-			   n->name, up ? "up" : "down");
+		qnm_ui_log(
+			ui, QNM_MSG_ERROR,
+			"network %s: bringing it %s changes host networking (bridges, addresses, nftables), which needs CAP_NET_ADMIN: run qnm as root",
+			n->name, up ? "up" : "down");
 		return;
 	}
 	if (up && n->mode == QNM_NET_BRIDGED && n->port[0]) {
-		snprintf(q, sizeof(q),
-			 "Network %s enslaves the physical NIC %s to bridge %s. %s then stops "
-			 "carrying the host's own address: traffic (an SSH session too) over it drops "
-			 "until the address is moved to the bridge. Go ahead?",
-			 n->name, n->port, n->bridge, n->port);
+		snprintf(
+			q, sizeof(q),
+			"Network %s enslaves the physical NIC %s to bridge %s. %s then stops "
+			"carrying the host's own address: traffic (an SSH session too) over it drops "
+			"until the address is moved to the bridge. Go ahead?",
+			n->name, n->port, n->bridge, n->port);
 		qnm_confirm(ui, "Enslave a physical NIC", q, port_answer, xstrdup(n->name));
 		return;
 	}

@@ -82,9 +82,10 @@ static const char *bridge_acl(const char *br, char *buf, size_t size)
 	bool allowed = false;
 
 	if (!fp) {
-		snprintf(buf, size,
-			 "/etc/qemu/bridge.conf is missing: the helper refuses every bridge until it says 'allow %s'",
-			 br[0] ? br : "BRIDGE");
+		snprintf(
+			buf, size,
+			"/etc/qemu/bridge.conf is missing: the helper refuses every bridge until it says 'allow %s'",
+			br[0] ? br : "BRIDGE");
 		return buf;
 	}
 	while (fgets(line, sizeof(line), fp)) {
@@ -98,9 +99,10 @@ static const char *bridge_acl(const char *br, char *buf, size_t size)
 	if (allowed)
 		snprintf(buf, size, "ACL: /etc/qemu/bridge.conf allows %s", br);
 	else
-		snprintf(buf, size,
-			 "ACL: /etc/qemu/bridge.conf has no 'allow %s' line: the helper will refuse it",
-			 br[0] ? br : "BRIDGE");
+		snprintf(
+			buf, size,
+			"ACL: /etc/qemu/bridge.conf has no 'allow %s' line: the helper will refuse it",
+			br[0] ? br : "BRIDGE");
 	return buf;
 }
 
@@ -110,7 +112,8 @@ static void show_backend_rows(struct nicform *s)
 	int b = qnm_form_row(f, F_BACKEND)->choice;
 	const struct qnm_backend_ops *ops = qnm_backend_get((enum qnm_backend_kind)b);
 	bool user = b == QNM_BACKEND_USER || b == QNM_BACKEND_SLIRP;
-	static const int user_rows[] = { F_NET, F_HOST, F_DHCPSTART, F_DNS, F_RESTRICT, F_IPV6, F_HOSTFWD };
+	static const int user_rows[] = { F_NET,	     F_HOST, F_DHCPSTART, F_DNS,
+					 F_RESTRICT, F_IPV6, F_HOSTFWD };
 	static const int tap_rows[] = { F_IFNAME, F_CREATE, F_NETWORK, F_TBRIDGE, F_VHOST };
 	static const int br_rows[] = { F_BR, F_HELPER, F_ACL };
 	char buf[512];
@@ -147,9 +150,10 @@ static void check_mac_clash(struct qnm_ui *ui, struct nicform *s)
 			continue;
 		for (j = 0; j < vm->nnics; j++) {
 			if (strcasecmp(vm->nics[j].mac, mac) == 0) {
-				snprintf(buf, sizeof(buf),
-					 "MAC clash: VM '%s' NIC '%s' already uses %s; two guests with one MAC break each other's traffic",
-					 vm->name, vm->nics[j].id, mac);
+				snprintf(
+					buf, sizeof(buf),
+					"MAC clash: VM '%s' NIC '%s' already uses %s; two guests with one MAC break each other's traffic",
+					vm->name, vm->nics[j].id, mac);
 				qnm_form_set_warning(&s->form, F_MAC, buf);
 				return;
 			}
@@ -197,20 +201,24 @@ static void build(struct nicform *s)
 		     s->arg.vm->name[0] ? s->arg.vm->name : "(new VM)");
 	add_text(s, F_ID, "id", "NIC id", n->id, QNM_NAME_MAX + 8,
 		 "The netdev id, unique in this VM (n0, n1, lan, ...).");
-	r = add_text(s, F_MODEL, "model", "Device model", n->model, QNM_MODEL_MAX - 1,
-		     "The emulated card: virtio-net-pci is fastest for Linux guests; e1000 and rtl8139 work everywhere.");
+	r = add_text(
+		s, F_MODEL, "model", "Device model", n->model, QNM_MODEL_MAX - 1,
+		"The emulated card: virtio-net-pci is fastest for Linux guests; e1000 and rtl8139 work everywhere.");
 	r->pick = true;
-	add_text(s, F_MAC, "mac", "MAC address", n->mac, QNM_MAC_LEN - 1,
-		 "Six hex octets, e.g. 52:54:00:12:34:56. Empty: qnm generates a unique one at start.");
+	add_text(
+		s, F_MAC, "mac", "MAC address", n->mac, QNM_MAC_LEN - 1,
+		"Six hex octets, e.g. 52:54:00:12:34:56. Empty: qnm generates a unique one at start.");
 	r = qnm_form_add(f, QNM_ROW_BUTTON, F_GENMAC, NULL, NULL, "Generate MAC (F3)");
 	r->hint = "Pick a new random, locally administered, unique MAC.";
-	add_bool(s, F_LINK, "link", "Link up", n->link_up,
-		 "Cable plugged in at start (Space toggles); on a running guest it is plugged/unplugged at once.");
+	add_bool(
+		s, F_LINK, "link", "Link up", n->link_up,
+		"Cable plugged in at start (Space toggles); on a running guest it is plugged/unplugged at once.");
 	r = qnm_form_add(f, QNM_ROW_CHOICE, F_BACKEND, "backend", "Backend", NULL);
 	r->choices = backend_choices;
 	r->nchoices = QNM_ARRAY_SIZE(backend_choices);
 	r->choice = (int)n->backend;
-	r->hint = "How the card reaches the world: Left/Right or Enter to choose. The fields below follow.";
+	r->hint =
+		"How the card reaches the world: Left/Right or Enter to choose. The fields below follow.";
 	qnm_form_add(f, QNM_ROW_INFO, F_SUMMARY, NULL, "", NULL);
 
 	add_text(s, F_NET, "net", "Guest network", n->user.net, QNM_CIDR_LEN - 1,
@@ -231,18 +239,22 @@ static void build(struct nicform *s)
 		qnm_fwd_format(&n->user.fwd[i], b, sizeof(b));
 		qnm_sb_addf(&fwd, "%s%s", i ? " " : "", b);
 	}
-	add_text(s, F_HOSTFWD, "hostfwd", "Port forwards", fwd.s, 1000,
-		 "Host to guest, space-separated: tcp:127.0.0.1:2222-:22 (host port 2222 to guest port 22).");
+	add_text(
+		s, F_HOSTFWD, "hostfwd", "Port forwards", fwd.s, 1000,
+		"Host to guest, space-separated: tcp:127.0.0.1:2222-:22 (host port 2222 to guest port 22).");
 	qnm_sb_free(&fwd);
-	add_text(s, F_SMB, "smb", "SMB share", n->user.smb, 4095,
-		 "A host directory the guest sees over SMB at \\\\10.0.2.4\\qemu (needs smbd); empty: none.");
+	add_text(
+		s, F_SMB, "smb", "SMB share", n->user.smb, 4095,
+		"A host directory the guest sees over SMB at \\\\10.0.2.4\\qemu (needs smbd); empty: none.");
 
 	add_text(s, F_IFNAME, "ifname", "TAP name", n->tap.ifname, QNM_IFNAME_MAX,
 		 "The TAP interface; empty: qnm picks qt-VM-N.");
-	add_bool(s, F_CREATE, "create", "qnm creates it", n->tap.create,
-		 "Yes: qnm creates and removes the TAP (needs CAP_NET_ADMIN). No: use a TAP made by the admin.");
-	r = add_text(s, F_NETWORK, "network", "qnm network", n->tap.network, QNM_NAME_MAX,
-		     "A qnm network whose bridge the TAP joins (Enter: list); or leave empty and give a bridge.");
+	add_bool(
+		s, F_CREATE, "create", "qnm creates it", n->tap.create,
+		"Yes: qnm creates and removes the TAP (needs CAP_NET_ADMIN). No: use a TAP made by the admin.");
+	r = add_text(
+		s, F_NETWORK, "network", "qnm network", n->tap.network, QNM_NAME_MAX,
+		"A qnm network whose bridge the TAP joins (Enter: list); or leave empty and give a bridge.");
 	r->pick = true;
 	add_text(s, F_TBRIDGE, "bridge", "Host bridge", n->tap.bridge, QNM_IFNAME_MAX,
 		 "An existing host bridge to join when no qnm network is given.");
@@ -293,7 +305,8 @@ static int apply(struct nicform *s, struct qnm_err *err)
 		{ F_MAC, offsetof(struct qnm_nic, mac), QNM_MAC_LEN, "mac" },
 		{ F_NET, offsetof(struct qnm_nic, user.net), QNM_CIDR_LEN, "net" },
 		{ F_HOST, offsetof(struct qnm_nic, user.host), QNM_IPV4_LEN, "host" },
-		{ F_DHCPSTART, offsetof(struct qnm_nic, user.dhcpstart), QNM_IPV4_LEN, "dhcpstart" },
+		{ F_DHCPSTART, offsetof(struct qnm_nic, user.dhcpstart), QNM_IPV4_LEN,
+		  "dhcpstart" },
 		{ F_DNS, offsetof(struct qnm_nic, user.dns), QNM_IPV4_LEN, "dns" },
 		{ F_IFNAME, offsetof(struct qnm_nic, tap.ifname), QNM_IFNAME_MAX + 1, "ifname" },
 		{ F_NETWORK, offsetof(struct qnm_nic, tap.network), QNM_NAME_MAX + 1, "network" },
@@ -445,8 +458,8 @@ static void picked_model(struct qnm_ui *ui, void *data, int index)
 
 static void pick_model(struct qnm_ui *ui, struct nicform *s)
 {
-	struct qnm_catalog *c = qnm_ui_catalog(ui, s->arg.vm->arch[0] ? s->arg.vm->arch : "x86_64",
-					       NULL);
+	struct qnm_catalog *c =
+		qnm_ui_catalog(ui, s->arg.vm->arch[0] ? s->arg.vm->arch : "x86_64", NULL);
 	const char *linux_m, *win_m;
 	const char **names, **descr;
 	char **owned;
@@ -454,8 +467,9 @@ static void pick_model(struct qnm_ui *ui, struct nicform *s)
 	int cur = 0;
 
 	if (!c) {
-		qnm_ui_log(ui, QNM_MSG_INFO,
-			   "the device catalog is loading; press Enter on the model again in a moment");
+		qnm_ui_log(
+			ui, QNM_MSG_INFO,
+			"the device catalog is loading; press Enter on the model again in a moment");
 		return;
 	}
 	linux_m = qnm_catalog_recommended(c, QNM_GUEST_LINUX);
@@ -465,9 +479,9 @@ static void pick_model(struct qnm_ui *ui, struct nicform *s)
 	owned = xcalloc(c->n + 1, sizeof(*owned));
 	for (i = 0; i < c->n; i++) {
 		const struct qnm_nic_model *m = &c->models[i];
-		const char *tag = qnm_streq(m->name, linux_m)	? "[suggested: Linux] "
+		const char *tag = qnm_streq(m->name, linux_m) ? "[suggested: Linux] "
 				  : qnm_streq(m->name, win_m) ? "[suggested: Windows/old] "
-							       : "";
+							      : "";
 
 		names[i] = m->name;
 		owned[i] = xasprintf("%-4s %s%s", m->bus ? m->bus : "", tag,

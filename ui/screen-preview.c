@@ -133,8 +133,8 @@ static void write_answer(struct qnm_ui *ui, void *data, const char *path)
 	struct qnm_err err;
 
 	if (path && *path) {
-		char *content = xasprintf("#!/bin/sh\n# QEMU command line written by qnm\nexec %s\n",
-					  w->text);
+		char *content = xasprintf(
+			"#!/bin/sh\n# QEMU command line written by qnm\nexec %s\n", w->text);
 
 		qnm_err_clear(&err);
 		if (qnm_atomic_write(path, content, strlen(content), 0755, &err))

@@ -273,15 +273,15 @@ static void traffic_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		qnm_fill(stdscr, y + i, r->x, r->w);
 		if (wide)
 			x = qnm_putf(stdscr, y + i, r->x, r->w,
-				     " %-15s %10s %10s %9s %9s %8.0f %8.0f %6llu %6llu  ", f->name, a, b,
-				     c, d, f->pps[0], f->pps[1],
+				     " %-15s %10s %10s %9s %9s %8.0f %8.0f %6llu %6llu  ", f->name,
+				     a, b, c, d, f->pps[0], f->pps[1],
 				     (unsigned long long)f->cur[QNM_STAT_RX_ERRORS] +
 					     (unsigned long long)f->cur[QNM_STAT_TX_ERRORS],
 				     (unsigned long long)f->cur[QNM_STAT_RX_DROPPED] +
 					     (unsigned long long)f->cur[QNM_STAT_TX_DROPPED]);
 		else
-			x = qnm_putf(stdscr, y + i, r->x, r->w, " %-12s %10s %10s %9s %9s  ", f->name,
-				     a, b, c, d);
+			x = qnm_putf(stdscr, y + i, r->x, r->w, " %-12s %10s %10s %9s %9s  ",
+				     f->name, a, b, c, d);
 		if (sparkw > 4) {
 			if (!sel)
 				qnm_set_role(ui, stdscr, QNM_ROLE_GRAPH_RX);
@@ -302,7 +302,8 @@ static void traffic_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		qnm_human_rate(f->rate[0], a, sizeof(a));
 		qnm_human_rate(f->rate[1], b, sizeof(b));
 		qnm_set_role(ui, stdscr, QNM_ROLE_ACCENT);
-		qnm_putf(stdscr, y, r->x + 2, r->w - 4, " %s (%s) ", f->name, qnm_if_role_label(f->role));
+		qnm_putf(stdscr, y, r->x + 2, r->w - 4, " %s (%s) ", f->name,
+			 qnm_if_role_label(f->role));
 		qnm_set_role(ui, stdscr, QNM_ROLE_GRAPH_RX);
 		qnm_putf(stdscr, y + 1, r->x + 1, 30, "rx %s  %.0f pk/s", a, f->pps[0]);
 		qnm_set_role(ui, stdscr, QNM_ROLE_GRAPH_TX);
@@ -327,8 +328,8 @@ static void traffic_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 	qnm_set_role(ui, stdscr, QNM_ROLE_DIM);
 	qnm_putf(stdscr, r->y + r->h - 1, r->x + 1, r->w - 2,
 		 "%d of %zu interfaces (%s)  sort: %s  every %.2g s  VM/NIC rows: slirp NICs",
-		 s->list.n, s->nifs, s->guests ? "guests' only" : "all",
-		 sort_names[s->sort], ui->interval_ms / 1000.0);
+		 s->list.n, s->nifs, s->guests ? "guests' only" : "all", sort_names[s->sort],
+		 ui->interval_ms / 1000.0);
 	qnm_list_draw_filter(ui, &s->list, r->y + r->h - 1, r->x, r->w);
 	qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
 }

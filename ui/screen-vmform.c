@@ -100,7 +100,8 @@ static void build_nic_rows(struct vmform *s)
 	row->hint = "A new NIC starts as virtio-net-pci on user-mode networking (no root needed).";
 	qnm_form_add(f, QNM_ROW_SECTION, 0, NULL, "", NULL);
 	row = qnm_form_add(f, QNM_ROW_BUTTON, F_SAVE, NULL, NULL, "Save (F2)");
-	row->hint = "Check every field and write the VM's file; nothing is written if a field is wrong.";
+	row->hint =
+		"Check every field and write the VM's file; nothing is written if a field is wrong.";
 	row = qnm_form_add(f, QNM_ROW_BUTTON, F_CANCEL, NULL, NULL, "Cancel (Esc)");
 	row->hint = "Leave without changing anything.";
 }
@@ -129,7 +130,8 @@ static void build(struct vmform *s)
 	add_text(s, F_NAME, "name", "Name", vm->name, QNM_NAME_MAX + 8,
 		 "Letters, digits, '_', '-', '.'; also the name of the VM's file.");
 	snprintf(buf, sizeof(buf), "%u", vm->memory_mb);
-	add_text(s, F_MEMORY, "memory", "Memory (MiB)", buf, 10, "Guest memory in MiB, 16 or more.");
+	add_text(s, F_MEMORY, "memory", "Memory (MiB)", buf, 10,
+		 "Guest memory in MiB, 16 or more.");
 	snprintf(buf, sizeof(buf), "%u", vm->cpus);
 	add_text(s, F_CPUS, "cpus", "CPUs", buf, 5, "Virtual CPUs, 1 to 1024.");
 	add_text(s, F_ARCH, "arch", "Architecture", vm->arch, 15,
@@ -148,8 +150,10 @@ static void build(struct vmform *s)
 	r->hint = "Left/Right or Enter to choose: a disk image, an ISO, or a kernel + initrd.";
 	add_text(s, F_DISK, "disk", "Disk image", vm->disk, 4095, "Path of the disk image.");
 	add_text(s, F_CDROM, "cdrom", "CD-ROM ISO", vm->cdrom, 4095, "Path of the ISO to boot.");
-	add_text(s, F_KERNEL, "kernel", "Kernel", vm->kernel, 4095, "Path of the kernel (bzImage, vmlinux).");
-	add_text(s, F_INITRD, "initrd", "Initrd", vm->initrd, 4095, "Path of the initrd (optional).");
+	add_text(s, F_KERNEL, "kernel", "Kernel", vm->kernel, 4095,
+		 "Path of the kernel (bzImage, vmlinux).");
+	add_text(s, F_INITRD, "initrd", "Initrd", vm->initrd, 4095,
+		 "Path of the initrd (optional).");
 	add_text(s, F_APPEND, "append", "Kernel args", vm->append, 4095,
 		 "Kernel command line, e.g. console=ttyS0.");
 	qnm_sb_init(&extra);
@@ -216,7 +220,8 @@ static int apply(struct vmform *s, int only, struct qnm_err *err)
 	if (!only || only == F_MACHINE) {
 		t = qnm_form_text(f, F_MACHINE);
 		if (strlen(t) >= sizeof(vm->machine))
-			return qnm_err_set(err, -EINVAL, "machine", "machine: at most %zu characters",
+			return qnm_err_set(err, -EINVAL, "machine",
+					   "machine: at most %zu characters",
 					   sizeof(vm->machine) - 1);
 		qnm_strlcpy(vm->machine, t, sizeof(vm->machine));
 	}
@@ -434,9 +439,10 @@ static unsigned vmform_key(struct qnm_ui *ui, void *st, enum qnm_action act, int
 		return QNM_H_HANDLED | QNM_H_REDRAW;
 	case QNM_ACT_DELETE:
 		if (row && row->id >= F_NIC0) {
-			qnm_confirm(ui, "Remove NIC",
-				    "Remove this network card from the VM? (Nothing is written until you save.)",
-				    del_nic_answer, s);
+			qnm_confirm(
+				ui, "Remove NIC",
+				"Remove this network card from the VM? (Nothing is written until you save.)",
+				del_nic_answer, s);
 			return QNM_H_HANDLED | QNM_H_REDRAW;
 		}
 		/* Del inside a text field deletes a character */

@@ -104,19 +104,20 @@ static void vms_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 	if (m->nvms == 0) {
 		struct qnm_rect t = { y + 1, r->x + 2, r->h - 4, r->w - 4 };
 
-		qnm_wrap(stdscr, &t, 0,
-			 "No VMs yet. Press D to define the demo guest (a tiny Linux built from "
-			 "this host's kernel; then s starts it), or n to create a VM: give it a name, "
-			 "add a network card (F4 in the form), pick its model and backend, and save "
-			 "with F2. On a VM: p shows its QEMU command line, m its network topology. "
-			 "F1 lists every key.");
+		qnm_wrap(
+			stdscr, &t, 0,
+			"No VMs yet. Press D to define the demo guest (a tiny Linux built from "
+			"this host's kernel; then s starts it), or n to create a VM: give it a name, "
+			"add a network card (F4 in the form), pick its model and backend, and save "
+			"with F2. On a VM: p shows its QEMU command line, m its network topology. "
+			"F1 lists every key.");
 	}
 	for (i = 0; i < s->page && s->list.top + i < s->list.n; i++) {
 		const struct qnm_vm *vm = m->vms[s->idx[s->list.top + i]];
 		const struct qnm_guest *g = qnm_guest_find(ui, vm->name);
 		bool sel = s->list.top + i == s->list.sel;
 		static const enum qnm_role state_roles[] = {
-			[QNM_RUN_ABSENT] = QNM_ROLE_STOPPED, [QNM_RUN_STARTING] = QNM_ROLE_WARNING,
+			[QNM_RUN_ABSENT] = QNM_ROLE_STOPPED,  [QNM_RUN_STARTING] = QNM_ROLE_WARNING,
 			[QNM_RUN_RUNNING] = QNM_ROLE_RUNNING, [QNM_RUN_STOPPED] = QNM_ROLE_STOPPED,
 			[QNM_RUN_CRASHED] = QNM_ROLE_CRASHED,
 		};
@@ -128,7 +129,8 @@ static void vms_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 
 		nic_summary(vm, nics, sizeof(nics));
 		for (k = 0; k < vm->nnics; k++) {
-			const struct qnm_guest_nic *gn = qnm_guest_nic_find(ui, vm->name, vm->nics[k].id);
+			const struct qnm_guest_nic *gn =
+				qnm_guest_nic_find(ui, vm->name, vm->nics[k].id);
 
 			if (gn && gn->have) {
 				rx += gn->rate[0];
@@ -143,8 +145,9 @@ static void vms_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		if (!sel)
 			qnm_set_role(ui, stdscr, state_roles[g->info.status]);
 		qnm_put(stdscr, y + i, x, 8,
-			g->busy ? "busy" : g->info.status == QNM_RUN_ABSENT ? "stopped"
-									: qnm_run_status_name(g->info.status));
+			g->busy				   ? "busy"
+			: g->info.status == QNM_RUN_ABSENT ? "stopped"
+							   : qnm_run_status_name(g->info.status));
 		x += 9;
 		if (!sel)
 			qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
@@ -155,14 +158,16 @@ static void vms_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		qnm_put(stdscr, y + i, x, nicw - 21, nics);
 		if (counted)
 			qnm_putf(stdscr, y + i, x + nicw - 20, 20, "%s/%s",
-				 qnm_human_rate(rx, a, sizeof(a)), qnm_human_rate(tx, b, sizeof(b)));
+				 qnm_human_rate(rx, a, sizeof(a)),
+				 qnm_human_rate(tx, b, sizeof(b)));
 		else if (g->info.status == QNM_RUN_RUNNING)
 			qnm_put(stdscr, y + i, x + nicw - 20, 20, "-");
 	}
 	qnm_set_role(ui, stdscr, QNM_ROLE_DIM);
-	qnm_putf(stdscr, r->y + r->h - 2, r->x + 1, r->w - 2,
-		 "%zu VM(s). Guests run in the background and keep running when qnm quits. RX/TX: slirp NICs.",
-		 m->nvms);
+	qnm_putf(
+		stdscr, r->y + r->h - 2, r->x + 1, r->w - 2,
+		"%zu VM(s). Guests run in the background and keep running when qnm quits. RX/TX: slirp NICs.",
+		m->nvms);
 	qnm_list_draw_filter(ui, &s->list, r->y + r->h - 1, r->x, r->w);
 	qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
 }
@@ -205,9 +210,10 @@ static void clone_answer(struct qnm_ui *ui, void *data, const char *name)
 	vm = qnm_vm_copy(src);
 	qnm_strlcpy(vm->name, name, sizeof(vm->name));
 	if (!qnm_valid_name(name) || strlen(name) > QNM_NAME_MAX) {
-		qnm_ui_log(ui, QNM_MSG_ERROR,
-			   "clone: '%s' is not a valid VM name (1-%d letters, digits, '_', '-', '.')",
-			   name, QNM_NAME_MAX);
+		qnm_ui_log(
+			ui, QNM_MSG_ERROR,
+			"clone: '%s' is not a valid VM name (1-%d letters, digits, '_', '-', '.')",
+			name, QNM_NAME_MAX);
 	} else if (qnm_model_find_vm(&ui->ctx->model, name)) {
 		qnm_ui_log(ui, QNM_MSG_ERROR, "clone: a VM named '%s' already exists", name);
 	} else {
@@ -257,8 +263,10 @@ static void run_job_free(struct run_job *j)
 static int start_work(void *data, struct qnm_err *err)
 {
 	struct run_job *j = data;
-	struct qnm_runner_opts o = { .runtime_dir = j->rtdir, .kvm = QNM_KVM_PROBE,
-				     .qemu = getenv("QNM_QEMU"), .model = &j->nets };
+	struct qnm_runner_opts o = { .runtime_dir = j->rtdir,
+				     .kvm = QNM_KVM_PROBE,
+				     .qemu = getenv("QNM_QEMU"),
+				     .model = &j->nets };
 
 	return qnm_runner_start(j->vm, &o, &j->info, err);
 }
@@ -271,8 +279,9 @@ static void start_done(struct qnm_ui *ui, void *data, int r, const struct qnm_er
 	if (r)
 		qnm_ui_log(ui, QNM_MSG_ERROR, "start %s: %s", j->name, err->msg);
 	else
-		qnm_ui_log(ui, QNM_MSG_OK, "%s started: QEMU pid %ld, %s in %.0f ms (l shows its console)",
-			   j->name, (long)j->info.qemu_pid, j->info.status, j->info.elapsed_ms);
+		qnm_ui_log(ui, QNM_MSG_OK,
+			   "%s started: QEMU pid %ld, %s in %.0f ms (l shows its console)", j->name,
+			   (long)j->info.qemu_pid, j->info.status, j->info.elapsed_ms);
 	qnm_guests_refresh(ui);
 	run_job_free(j);
 }
@@ -343,7 +352,8 @@ static void stop_done(struct qnm_ui *ui, void *data, int r, const struct qnm_err
 
 	qnm_guest_set_busy(ui, j->name, false);
 	if (r)
-		qnm_ui_log(ui, QNM_MSG_ERROR, "stop %s: %s", j->name, err->msg[0] ? err->msg : j->how);
+		qnm_ui_log(ui, QNM_MSG_ERROR, "stop %s: %s", j->name,
+			   err->msg[0] ? err->msg : j->how);
 	else
 		qnm_ui_log(ui, QNM_MSG_OK, "%s stopped: %s", j->name, j->how);
 	qnm_guests_refresh(ui);
@@ -383,8 +393,10 @@ static void console(struct qnm_ui *ui, struct qnm_vm *vm)
 	qnm_rundir_init(&rd, ui->ctx->paths.runtime_dir, vm->name);
 	tail = qnm_rundir_tail(rd.serial, 14);
 	title = xasprintf("Serial console of %s (last lines)", vm->name);
-	qnm_message_box(ui, title, tail && *tail ? tail
-				     : "Nothing logged: the VM is not running, or has not printed yet.");
+	qnm_message_box(ui, title,
+			tail && *tail
+				? tail
+				: "Nothing logged: the VM is not running, or has not printed yet.");
 	free(title);
 	free(tail);
 	qnm_rundir_clear(&rd);
@@ -428,9 +440,10 @@ static void demo_done(struct qnm_ui *ui, void *data, int r, const struct qnm_err
 			qnm_ui_log(ui, QNM_MSG_ERROR, "demo guest: %s", e2.msg);
 			qnm_vm_free(vm);
 		} else {
-			qnm_ui_log(ui, QNM_MSG_OK,
-				   "VM 'demo' defined (Linux %s, slirp NIC, 127.0.0.1:%u -> guest port 80): press s to start it",
-				   j->img.kver, port);
+			qnm_ui_log(
+				ui, QNM_MSG_OK,
+				"VM 'demo' defined (Linux %s, slirp NIC, 127.0.0.1:%u -> guest port 80): press s to start it",
+				j->img.kver, port);
 		}
 	}
 	qnm_demo_image_clear(&j->img);
@@ -453,7 +466,8 @@ static void demo(struct qnm_ui *ui)
 		free(j);
 		return;
 	}
-	qnm_ui_log(ui, QNM_MSG_INFO, "building the demo guest in %s (once, a few seconds) ...", j->dir);
+	qnm_ui_log(ui, QNM_MSG_INFO, "building the demo guest in %s (once, a few seconds) ...",
+		   j->dir);
 }
 
 static unsigned vms_key(struct qnm_ui *ui, void *st, enum qnm_action act, int key)

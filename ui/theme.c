@@ -147,14 +147,16 @@ static int parse_spec(char *spec, struct qnm_style *st, char *why, size_t whylen
 		if (strcmp(w, "on") == 0) {
 			w = strtok_r(NULL, " \t", &save);
 			if (!w) {
-				snprintf(why, whylen, "'on' must be followed by a background colour");
+				snprintf(why, whylen,
+					 "'on' must be followed by a background colour");
 				return -EINVAL;
 			}
 			c = parse_colour(w);
 			if (c <= NOT_A_COLOUR) {
-				snprintf(why, whylen,
-					 "background '%.40s' is not a colour (black, red, ..., bright-white, default, color0-color255)",
-					 w);
+				snprintf(
+					why, whylen,
+					"background '%.40s' is not a colour (black, red, ..., bright-white, default, color0-color255)",
+					w);
 				return -EINVAL;
 			}
 			if (have_bg) {
@@ -167,14 +169,16 @@ static int parse_spec(char *spec, struct qnm_style *st, char *why, size_t whylen
 		}
 		c = parse_colour(w);
 		if (c == NOT_A_COLOUR - 1) {
-			snprintf(why, whylen, "'%.40s': colour numbers go from color0 to color255", w);
+			snprintf(why, whylen, "'%.40s': colour numbers go from color0 to color255",
+				 w);
 			return -EINVAL;
 		}
 		if (c > NOT_A_COLOUR) {
 			if (have_fg) {
-				snprintf(why, whylen,
-					 "the foreground is given twice ('%.40s'); write 'on %.40s' for a background",
-					 w, w);
+				snprintf(
+					why, whylen,
+					"the foreground is given twice ('%.40s'); write 'on %.40s' for a background",
+					w, w);
 				return -EINVAL;
 			}
 			st->fg = (int16_t)c;
@@ -185,9 +189,10 @@ static int parse_spec(char *spec, struct qnm_style *st, char *why, size_t whylen
 			st->attrs |= bit;
 			continue;
 		}
-		snprintf(why, whylen,
-			 "'%.40s' is neither a colour nor an attribute (bold, dim, underline, reverse, standout, italic, blink)",
-			 w);
+		snprintf(
+			why, whylen,
+			"'%.40s' is neither a colour nor an attribute (bold, dim, underline, reverse, standout, italic, blink)",
+			w);
 		return -EINVAL;
 	}
 	st->set = true;
@@ -210,8 +215,8 @@ int qnm_theme_parse(const char *text, size_t len, const char *filename, struct q
 		styles[i].set = false;
 	}
 	if (len > QNM_THEME_MAX_SIZE)
-		return qnm_err_set(err, -EINVAL, "theme", "%s: file is larger than %d bytes", filename,
-				   QNM_THEME_MAX_SIZE);
+		return qnm_err_set(err, -EINVAL, "theme", "%s: file is larger than %d bytes",
+				   filename, QNM_THEME_MAX_SIZE);
 	while (pos < len) {
 		const char *nl = memchr(text + pos, '\n', len - pos);
 		size_t n = nl ? (size_t)(nl - (text + pos)) : len - pos;
@@ -234,9 +239,10 @@ int qnm_theme_parse(const char *text, size_t len, const char *filename, struct q
 			continue;
 		eq = strchr(s, '=');
 		if (!eq)
-			return qnm_err_set(err, -EINVAL, "theme",
-					   "%s:%u: expected 'ROLE = COLOUR [on COLOUR] [ATTRIBUTES]'",
-					   filename, lineno);
+			return qnm_err_set(
+				err, -EINVAL, "theme",
+				"%s:%u: expected 'ROLE = COLOUR [on COLOUR] [ATTRIBUTES]'",
+				filename, lineno);
 		*eq = '\0';
 		key = trim(s);
 		role = find_role(key);
@@ -246,8 +252,9 @@ int qnm_theme_parse(const char *text, size_t len, const char *filename, struct q
 			qnm_sb_init(&sb);
 			for (i = 0; i < QNM_ROLE__COUNT; i++)
 				qnm_sb_addf(&sb, "%s%s", i ? ", " : "", role_names[i]);
-			qnm_err_set(err, -EINVAL, "theme", "%s:%u: unknown role '%.40s' (roles: %s)",
-				    filename, lineno, key, sb.s);
+			qnm_err_set(err, -EINVAL, "theme",
+				    "%s:%u: unknown role '%.40s' (roles: %s)", filename, lineno,
+				    key, sb.s);
 			qnm_sb_free(&sb);
 			return -EINVAL;
 		}
@@ -351,9 +358,10 @@ int qnm_theme_load(const char *name, struct qnm_theme *t, struct qnm_err *err)
 			r = qnm_err_set(err, -ENOENT, "theme", "theme file '%s' does not exist",
 					name);
 		else
-			r = qnm_err_set(err, -ENOENT, "theme",
-					"theme '%s' not found (looked for %s.theme in %s, %s and %s)",
-					name, name, dirs[0], dirs[1], dirs[2] ? dirs[2] : "");
+			r = qnm_err_set(
+				err, -ENOENT, "theme",
+				"theme '%s' not found (looked for %s.theme in %s, %s and %s)", name,
+				name, dirs[0], dirs[1], dirs[2] ? dirs[2] : "");
 		qnm_theme_dirs_free(dirs);
 		return r;
 	}

@@ -20,38 +20,38 @@
  * a monochrome terminal (or with NO_COLOR) so selection, errors and titles
  * stay visible without colour.
  */
-#define QNM_ROLES(X)                                                     \
-	X(NORMAL, "normal", 0)                                           \
-	X(TITLE, "title", QNM_ATTR_BOLD | QNM_ATTR_REVERSE)              \
-	X(HEADER, "header", QNM_ATTR_UNDERLINE)                          \
-	X(SELECTION, "selection", QNM_ATTR_REVERSE)                      \
-	X(FOOTER, "footer", QNM_ATTR_REVERSE)                            \
-	X(FOOTER_KEY, "footer-key", QNM_ATTR_BOLD | QNM_ATTR_REVERSE)    \
-	X(BORDER, "border", 0)                                           \
-	X(LABEL, "label", 0)                                             \
-	X(FIELD, "field", QNM_ATTR_UNDERLINE)                            \
-	X(FIELD_ACTIVE, "field-active", QNM_ATTR_REVERSE)                \
-	X(ERROR, "error", QNM_ATTR_BOLD)                                 \
-	X(WARNING, "warning", QNM_ATTR_BOLD)                             \
-	X(OK, "ok", 0)                                                   \
-	X(DIM, "dim", QNM_ATTR_DIM)                                      \
-	X(ACCENT, "accent", QNM_ATTR_BOLD)                                \
-	X(GRAPH_RX, "graph-rx", 0)                                       \
-	X(GRAPH_TX, "graph-tx", QNM_ATTR_BOLD)                           \
-	X(RUNNING, "running", QNM_ATTR_BOLD)                             \
-	X(STOPPED, "stopped", 0)                                         \
-	X(CRASHED, "crashed", QNM_ATTR_BOLD | QNM_ATTR_UNDERLINE)        \
-	X(POPUP, "popup", 0)                                             \
+#define QNM_ROLES(X)                                                                               \
+	X(NORMAL, "normal", 0)                                                                     \
+	X(TITLE, "title", QNM_ATTR_BOLD | QNM_ATTR_REVERSE)                                        \
+	X(HEADER, "header", QNM_ATTR_UNDERLINE)                                                    \
+	X(SELECTION, "selection", QNM_ATTR_REVERSE)                                                \
+	X(FOOTER, "footer", QNM_ATTR_REVERSE)                                                      \
+	X(FOOTER_KEY, "footer-key", QNM_ATTR_BOLD | QNM_ATTR_REVERSE)                              \
+	X(BORDER, "border", 0)                                                                     \
+	X(LABEL, "label", 0)                                                                       \
+	X(FIELD, "field", QNM_ATTR_UNDERLINE)                                                      \
+	X(FIELD_ACTIVE, "field-active", QNM_ATTR_REVERSE)                                          \
+	X(ERROR, "error", QNM_ATTR_BOLD)                                                           \
+	X(WARNING, "warning", QNM_ATTR_BOLD)                                                       \
+	X(OK, "ok", 0)                                                                             \
+	X(DIM, "dim", QNM_ATTR_DIM)                                                                \
+	X(ACCENT, "accent", QNM_ATTR_BOLD)                                                         \
+	X(GRAPH_RX, "graph-rx", 0)                                                                 \
+	X(GRAPH_TX, "graph-tx", QNM_ATTR_BOLD)                                                     \
+	X(RUNNING, "running", QNM_ATTR_BOLD)                                                       \
+	X(STOPPED, "stopped", 0)                                                                   \
+	X(CRASHED, "crashed", QNM_ATTR_BOLD | QNM_ATTR_UNDERLINE)                                  \
+	X(POPUP, "popup", 0)                                                                       \
 	X(POPUP_BORDER, "popup-border", QNM_ATTR_BOLD)
 
 /* Attributes, independent of curses' A_* values. */
-#define QNM_ATTR_BOLD 0x01u
-#define QNM_ATTR_DIM 0x02u
+#define QNM_ATTR_BOLD	   0x01u
+#define QNM_ATTR_DIM	   0x02u
 #define QNM_ATTR_UNDERLINE 0x04u
-#define QNM_ATTR_REVERSE 0x08u
-#define QNM_ATTR_STANDOUT 0x10u
-#define QNM_ATTR_ITALIC 0x20u
-#define QNM_ATTR_BLINK 0x40u
+#define QNM_ATTR_REVERSE   0x08u
+#define QNM_ATTR_STANDOUT  0x10u
+#define QNM_ATTR_ITALIC	   0x20u
+#define QNM_ATTR_BLINK	   0x40u
 
 #define QNM_ROLE_ENUM(id, name, mono) QNM_ROLE_##id,
 /** enum qnm_role - what a piece of the screen is, not how it looks. */

@@ -29,13 +29,29 @@ static const char *const spark_utf8[] = { " ", "▁", "▂", "▃", "▄", "▅"
 static const char *const spark_ascii[] = { " ", ".", "_", "-", "~", "=", "+", "*", "#" };
 
 static const struct qnm_glyphs glyphs_utf8 = {
-	.hline = "─", .vline = "│", .tl = "┌", .tr = "┐", .bl = "└", .br = "┘",
-	.arrow = "→", .sep = "│", .bullet = "•", .spark = spark_utf8,
+	.hline = "─",
+	.vline = "│",
+	.tl = "┌",
+	.tr = "┐",
+	.bl = "└",
+	.br = "┘",
+	.arrow = "→",
+	.sep = "│",
+	.bullet = "•",
+	.spark = spark_utf8,
 	.spinner = { "◐", "◓", "◑", "◒" },
 };
 static const struct qnm_glyphs glyphs_ascii = {
-	.hline = "-", .vline = "|", .tl = "+", .tr = "+", .bl = "+", .br = "+",
-	.arrow = "->", .sep = "|", .bullet = "*", .spark = spark_ascii,
+	.hline = "-",
+	.vline = "|",
+	.tl = "+",
+	.tr = "+",
+	.bl = "+",
+	.br = "+",
+	.arrow = "->",
+	.sep = "|",
+	.bullet = "*",
+	.spark = spark_ascii,
 	.spinner = { "|", "/", "-", "\\" },
 };
 
@@ -324,9 +340,10 @@ static void draw_too_small(struct qnm_ui *ui)
 
 	erase();
 	qnm_set_role(ui, stdscr, QNM_ROLE_ERROR);
-	snprintf(buf, sizeof(buf),
-		 "Terminal too small: %dx%d. qnm needs at least %dx%d. Enlarge the window, or press q to quit.",
-		 ui->cols, ui->rows, QNM_UI_MIN_COLS, QNM_UI_MIN_ROWS);
+	snprintf(
+		buf, sizeof(buf),
+		"Terminal too small: %dx%d. qnm needs at least %dx%d. Enlarge the window, or press q to quit.",
+		ui->cols, ui->rows, QNM_UI_MIN_COLS, QNM_UI_MIN_ROWS);
 	qnm_wrap(stdscr, &r, 0, buf);
 	qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
 }
@@ -664,7 +681,8 @@ int qnm_ui_main(struct qnm_ctx *ctx, int argc, char **argv)
 	if (r)
 		return r == 1 ? 0 : 2;
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		fprintf(stderr, "qnm: the text UI needs a terminal (see qnm --help for commands)\n");
+		fprintf(stderr,
+			"qnm: the text UI needs a terminal (see qnm --help for commands)\n");
 		return 1;
 	}
 	setlocale(LC_ALL, "");
@@ -706,9 +724,13 @@ int qnm_ui_main(struct qnm_ctx *ctx, int argc, char **argv)
 	curs_set(0);
 	qnm_colors_apply(&ui);
 	qnm_ui_log(&ui, QNM_MSG_INFO, "theme '%s' (%s); terminal %s %dx%d, %s, %s line drawing",
-		   ui.theme.name, ui.theme.path ? ui.theme.path : "no file", termname(), COLS, LINES,
-		   ui.color ? (COLORS >= 256 ? "256 colours" : COLORS >= 16 ? "16 colours" : "8 colours")
-			    : (qnm_str_empty(getenv("NO_COLOR")) ? "no colours" : "no colours (NO_COLOR)"),
+		   ui.theme.name, ui.theme.path ? ui.theme.path : "no file", termname(), COLS,
+		   LINES,
+		   ui.color ? (COLORS >= 256  ? "256 colours"
+			       : COLORS >= 16 ? "16 colours"
+					      : "8 colours")
+			    : (qnm_str_empty(getenv("NO_COLOR")) ? "no colours"
+								 : "no colours (NO_COLOR)"),
 		   ui.utf8 ? "Unicode" : "ASCII");
 	if (theme_err) {
 		qnm_ui_log(&ui, QNM_MSG_WARN, "%s; using the built-in monochrome look", theme_err);
@@ -719,7 +741,6 @@ int qnm_ui_main(struct qnm_ctx *ctx, int argc, char **argv)
 	for (i = 0; i < ctx->problems.n; i++)
 		qnm_ui_log(&ui, QNM_MSG_ERROR, "%s (file skipped, never overwritten)",
 			   ctx->problems.v[i].msg);
-
 
 	qnm_ui_switch(&ui, &qnm_screen_vms);
 	if (ui.depth == 0) {

@@ -33,10 +33,10 @@ struct qnm_ui;
 
 /* Results of a screen's key handler (bits, like htop's HandlerResult). */
 #define QNM_H_IGNORED 0u
-#define QNM_H_HANDLED 1u  /* the key was used */
-#define QNM_H_REDRAW 2u	  /* draw the screen again */
-#define QNM_H_QUIT 4u	  /* leave qnm */
-#define QNM_H_CLOSE 8u	  /* pop this screen off the stack */
+#define QNM_H_HANDLED 1u /* the key was used */
+#define QNM_H_REDRAW  2u /* draw the screen again */
+#define QNM_H_QUIT    4u /* leave qnm */
+#define QNM_H_CLOSE   8u /* pop this screen off the stack */
 
 /** struct qnm_rect - a part of the terminal a screen draws in. */
 struct qnm_rect {
@@ -254,8 +254,8 @@ const char *qnm_human_rate(double bps, char *buf, size_t size);
  * qnm_sparkline() - draw @n samples (oldest first) scaled to @max as one
  * row of block glyphs at (@y, @x), @w columns (the newest at the right).
  */
-void qnm_sparkline(struct qnm_ui *ui, WINDOW *w, int y, int x, int width, const double *v,
-		   size_t n, double max);
+void qnm_sparkline(struct qnm_ui *ui, WINDOW *w, int y, int x, int width, const double *v, size_t n,
+		   double max);
 /** qnm_colors_apply() - compute @ui->attr from @ui->theme for this terminal. */
 void qnm_colors_apply(struct qnm_ui *ui);
 
@@ -322,8 +322,7 @@ void qnm_ui_net_updown(struct qnm_ui *ui, const char *name, bool up, bool confir
  * still the caller's and nothing was written.
  * @old_name: the VM's name before editing, or NULL for a new VM.
  */
-int qnm_ui_save_vm(struct qnm_ui *ui, struct qnm_vm *vm, const char *old_name,
-		   struct qnm_err *err);
+int qnm_ui_save_vm(struct qnm_ui *ui, struct qnm_vm *vm, const char *old_name, struct qnm_err *err);
 /** qnm_ui_save_net() - qnm_ui_save_vm() for a network (takes @net on success). */
 int qnm_ui_save_net(struct qnm_ui *ui, struct qnm_network *net, const char *old_name,
 		    struct qnm_err *err);

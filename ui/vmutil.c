@@ -10,8 +10,7 @@
 
 #include <stdlib.h>
 
-int qnm_ui_save_vm(struct qnm_ui *ui, struct qnm_vm *vm, const char *old_name,
-		   struct qnm_err *err)
+int qnm_ui_save_vm(struct qnm_ui *ui, struct qnm_vm *vm, const char *old_name, struct qnm_err *err)
 {
 	int r = qnm_ctx_save_vm(ui->ctx, vm, old_name, err);
 

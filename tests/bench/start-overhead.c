@@ -58,7 +58,9 @@ static int run(char *const argv[])
 
 static double direct_once(const struct qnm_vm *vm, const char *dir)
 {
-	struct qnm_cmdline_opts co = { .style = QNM_STYLE_NETDEV, .kvm = QNM_KVM_PROBE, .rundir = dir };
+	struct qnm_cmdline_opts co = { .style = QNM_STYLE_NETDEV,
+				       .kvm = QNM_KVM_PROBE,
+				       .rundir = dir };
 	struct qnm_strv argv;
 	struct qnm_qmp *q = NULL;
 	char st[32] = "";

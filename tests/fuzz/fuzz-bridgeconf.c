@@ -28,10 +28,18 @@ static bool helper_decides(const struct qnm_bridge_acl *acl, const char *br)
 		const struct qnm_acl_rule *r = &acl->rules[i];
 
 		switch (r->type) {
-		case QNM_ACL_ALLOW_ALL: allowed = true; break;
-		case QNM_ACL_DENY_ALL: denied = true; break;
-		case QNM_ACL_ALLOW: allowed |= strncmp(r->iface, br, 15) == 0; break;
-		case QNM_ACL_DENY: denied |= strncmp(r->iface, br, 15) == 0; break;
+		case QNM_ACL_ALLOW_ALL:
+			allowed = true;
+			break;
+		case QNM_ACL_DENY_ALL:
+			denied = true;
+			break;
+		case QNM_ACL_ALLOW:
+			allowed |= strncmp(r->iface, br, 15) == 0;
+			break;
+		case QNM_ACL_DENY:
+			denied |= strncmp(r->iface, br, 15) == 0;
+			break;
 		}
 	}
 	return allowed && !denied;

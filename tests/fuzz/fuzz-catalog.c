@@ -19,8 +19,9 @@ static void check_text(const char *s, bool name)
 {
 	size_t n = strlen(s);
 
-	if (name && (n < 1 || n > 47 ||
-		     strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") != n))
+	if (name &&
+	    (n < 1 || n > 47 ||
+	     strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") != n))
 		abort();
 	for (; *s; s++)
 		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
@@ -61,8 +62,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < c->n; i++) {
 		const struct qnm_nic_model *a = &c->models[i], *b = &back->models[i];
 
-		if (strcmp(a->name, b->name) || strcmp(a->bus, b->bus) || !same(a->alias, b->alias) ||
-		    !same(a->desc, b->desc) || a->no_user != b->no_user)
+		if (strcmp(a->name, b->name) || strcmp(a->bus, b->bus) ||
+		    !same(a->alias, b->alias) || !same(a->desc, b->desc) ||
+		    a->no_user != b->no_user)
 			abort();
 	}
 	free(text);

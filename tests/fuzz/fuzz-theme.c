@@ -17,8 +17,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define ALL_ATTRS                                                                         \
-	(QNM_ATTR_BOLD | QNM_ATTR_DIM | QNM_ATTR_UNDERLINE | QNM_ATTR_REVERSE |              \
+#define ALL_ATTRS                                                                                  \
+	(QNM_ATTR_BOLD | QNM_ATTR_DIM | QNM_ATTR_UNDERLINE | QNM_ATTR_REVERSE |                    \
 	 QNM_ATTR_STANDOUT | QNM_ATTR_ITALIC | QNM_ATTR_BLINK)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -71,8 +71,7 @@ static const char capture[] =
 	"name \"ccid-card-passthru\", bus ccid-bus, desc \"passthrough smartcard\"\n"
 	"name \"i8042\", bus ISA\n"
 	"name \"ipoctal232\", bus IndustryPack, desc \"GE IP-Octal 232 8-channel RS-232 IndustryPack\"\n"
-	"name \"isa-parallel\", bus ISA\n"
-	;
+	"name \"isa-parallel\", bus ISA\n";
 
 static struct qnm_catalog *parse(const char *text, size_t len, int *r)
 {
@@ -293,9 +292,9 @@ static void test_parse_garbage(void **state)
 
 static void test_builtin(void **state)
 {
-	static const char *const expect[] = { "e1000", "e1000e", "rtl8139", "virtio-net-pci",
-					      "i82559er", "ne2k_pci", "pcnet", "vmxnet3",
-					      "usb-net" };
+	static const char *const expect[] = { "e1000",		"e1000e",   "rtl8139",
+					      "virtio-net-pci", "i82559er", "ne2k_pci",
+					      "pcnet",		"vmxnet3",  "usb-net" };
 	struct qnm_catalog *c = qnm_catalog_builtin("x86_64", "qemu-system-x86_64 was not found");
 	size_t i;
 
@@ -580,11 +579,11 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_capture),   cmocka_unit_test(test_parse_no_section),
+		cmocka_unit_test(test_parse_capture),	cmocka_unit_test(test_parse_no_section),
 		cmocka_unit_test(test_parse_malformed), cmocka_unit_test(test_parse_bounds),
-		cmocka_unit_test(test_parse_garbage),   cmocka_unit_test(test_builtin),
-		cmocka_unit_test(test_run_real_qemu),   cmocka_unit_test(test_run_failures),
-		cmocka_unit_test(test_load_and_cache),  cmocka_unit_test(test_load_fallbacks),
+		cmocka_unit_test(test_parse_garbage),	cmocka_unit_test(test_builtin),
+		cmocka_unit_test(test_run_real_qemu),	cmocka_unit_test(test_run_failures),
+		cmocka_unit_test(test_load_and_cache),	cmocka_unit_test(test_load_fallbacks),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -26,10 +26,14 @@
 #include "util.h"
 
 static const struct qnm_cmdline_opts netdev_style = {
-	.style = QNM_STYLE_NETDEV, .kvm = QNM_KVM_NO, .qemu = "qemu-system-x86_64",
+	.style = QNM_STYLE_NETDEV,
+	.kvm = QNM_KVM_NO,
+	.qemu = "qemu-system-x86_64",
 };
 static const struct qnm_cmdline_opts nic_style = {
-	.style = QNM_STYLE_NIC, .kvm = QNM_KVM_NO, .qemu = "qemu-system-x86_64",
+	.style = QNM_STYLE_NIC,
+	.kvm = QNM_KVM_NO,
+	.qemu = "qemu-system-x86_64",
 };
 
 /* argv joined with single spaces (no quoting): what the golden strings compare against. */
@@ -138,14 +142,17 @@ static void test_seed_nic_bridge(void **state)
 
 	n->backend = QNM_BACKEND_BRIDGE;
 	qnm_strlcpy(n->bridge.br, "br0", sizeof(n->bridge.br));
-	expect_nic(vm, 0, &nic_style, "-nic bridge,br=br0,model=virtio-net-pci,mac=02:76:7d:d7:1e:3f");
-	expect_nic(vm, 0, &netdev_style,
-		   "-netdev bridge,id=n0,br=br0 -device virtio-net-pci,netdev=n0,mac=02:76:7d:d7:1e:3f");
+	expect_nic(vm, 0, &nic_style,
+		   "-nic bridge,br=br0,model=virtio-net-pci,mac=02:76:7d:d7:1e:3f");
+	expect_nic(
+		vm, 0, &netdev_style,
+		"-netdev bridge,id=n0,br=br0 -device virtio-net-pci,netdev=n0,mac=02:76:7d:d7:1e:3f");
 	/* An explicit helper path. */
 	n->bridge.helper = xstrdup("/usr/lib/qemu/qemu-bridge-helper");
-	expect_nic(vm, 0, &nic_style,
-		   "-nic bridge,br=br0,helper=/usr/lib/qemu/qemu-bridge-helper,model=virtio-net-pci,"
-		   "mac=02:76:7d:d7:1e:3f");
+	expect_nic(
+		vm, 0, &nic_style,
+		"-nic bridge,br=br0,helper=/usr/lib/qemu/qemu-bridge-helper,model=virtio-net-pci,"
+		"mac=02:76:7d:d7:1e:3f");
 	qnm_vm_free(vm);
 }
 
@@ -161,9 +168,10 @@ static void test_seed_hostfwd(void **state)
 	/* More forwards, udp, a guest address, the default protocol written out. */
 	add_fwd(n, "udp::5353-10.0.2.15:53");
 	add_fwd(n, ":8080-:80");
-	expect_nic(vm, 0, &netdev_style,
-		   "-netdev user,id=n0,hostfwd=tcp:127.0.0.1:2222-:22,hostfwd=udp::5353-10.0.2.15:53,"
-		   "hostfwd=tcp::8080-:80 -device e1000,netdev=n0");
+	expect_nic(
+		vm, 0, &netdev_style,
+		"-netdev user,id=n0,hostfwd=tcp:127.0.0.1:2222-:22,hostfwd=udp::5353-10.0.2.15:53,"
+		"hostfwd=tcp::8080-:80 -device e1000,netdev=n0");
 	qnm_vm_free(vm);
 }
 
@@ -239,26 +247,30 @@ static void test_slirp(void **state)
 
 	n->backend = QNM_BACKEND_SLIRP;
 	o.slirp_dir = "/tmp/preview";
-	expect_nic(vm, 0, &o,
-		   "-netdev stream,id=n0,server=off,addr.type=unix,addr.path=/tmp/preview/slirp-n0.sock "
-		   "-device virtio-net-pci,netdev=n0,mac=02:00:00:00:00:03");
+	expect_nic(
+		vm, 0, &o,
+		"-netdev stream,id=n0,server=off,addr.type=unix,addr.path=/tmp/preview/slirp-n0.sock "
+		"-device virtio-net-pci,netdev=n0,mac=02:00:00:00:00:03");
 	/* -nic cannot carry addr.*: the -netdev form is used even in -nic style. */
 	o.style = QNM_STYLE_NIC;
-	expect_nic(vm, 0, &o,
-		   "-netdev stream,id=n0,server=off,addr.type=unix,addr.path=/tmp/preview/slirp-n0.sock "
-		   "-device virtio-net-pci,netdev=n0,mac=02:00:00:00:00:03");
+	expect_nic(
+		vm, 0, &o,
+		"-netdev stream,id=n0,server=off,addr.type=unix,addr.path=/tmp/preview/slirp-n0.sock "
+		"-device virtio-net-pci,netdev=n0,mac=02:00:00:00:00:03");
 	/* The runtime directory wins over the preview directory. */
 	o.rundir = "/run/qnm/s";
-	expect_nic(vm, 0, &o,
-		   "-netdev stream,id=n0,server=off,addr.type=unix,addr.path=/run/qnm/s/slirp-n0.sock "
-		   "-device virtio-net-pci,netdev=n0,mac=02:00:00:00:00:03");
+	expect_nic(
+		vm, 0, &o,
+		"-netdev stream,id=n0,server=off,addr.type=unix,addr.path=/run/qnm/s/slirp-n0.sock "
+		"-device virtio-net-pci,netdev=n0,mac=02:00:00:00:00:03");
 	/* Neither: the per-user runtime path. */
 	o.rundir = NULL;
 	o.slirp_dir = NULL;
-	snprintf(want, sizeof(want),
-		 "-netdev stream,id=n0,server=off,addr.type=unix,addr.path=/run/user/%u/qnm/s/slirp-n0.sock "
-		 "-device virtio-net-pci,netdev=n0,mac=02:00:00:00:00:03",
-		 (unsigned)getuid());
+	snprintf(
+		want, sizeof(want),
+		"-netdev stream,id=n0,server=off,addr.type=unix,addr.path=/run/user/%u/qnm/s/slirp-n0.sock "
+		"-device virtio-net-pci,netdev=n0,mac=02:00:00:00:00:03",
+		(unsigned)getuid());
 	expect_nic(vm, 0, &o, want);
 	qnm_vm_free(vm);
 }
@@ -283,18 +295,23 @@ static void test_escaping(void **state)
 
 	n = add_nic(vm, NULL, "e1000", "02:00:00:00:00:01");
 	n->user.smb = xstrdup("/srv/a,b");
-	expect_nic(vm, 0, &o, "-netdev user,id=n0,smb=/srv/a,,b -device e1000,netdev=n0,mac=02:00:00:00:00:01");
+	expect_nic(
+		vm, 0, &o,
+		"-netdev user,id=n0,smb=/srv/a,,b -device e1000,netdev=n0,mac=02:00:00:00:00:01");
 	n = add_nic(vm, NULL, "e1000", "02:00:00:00:00:02");
 	n->backend = QNM_BACKEND_BRIDGE;
 	qnm_strlcpy(n->bridge.br, "br,x", sizeof(n->bridge.br));
 	n->bridge.helper = xstrdup("/opt/q,emu/helper");
-	expect_nic(vm, 1, &nic_style, "-nic bridge,br=br,,x,helper=/opt/q,,emu/helper,model=e1000,mac=02:00:00:00:00:02");
+	expect_nic(
+		vm, 1, &nic_style,
+		"-nic bridge,br=br,,x,helper=/opt/q,,emu/helper,model=e1000,mac=02:00:00:00:00:02");
 	n = add_nic(vm, NULL, "e1000", "02:00:00:00:00:03");
 	n->backend = QNM_BACKEND_SLIRP;
 	o.slirp_dir = "/tmp/a,b";
-	expect_nic(vm, 2, &o,
-		   "-netdev stream,id=n2,server=off,addr.type=unix,addr.path=/tmp/a,,b/slirp-n2.sock "
-		   "-device e1000,netdev=n2,mac=02:00:00:00:00:03");
+	expect_nic(
+		vm, 2, &o,
+		"-netdev stream,id=n2,server=off,addr.type=unix,addr.path=/tmp/a,,b/slirp-n2.sock "
+		"-device e1000,netdev=n2,mac=02:00:00:00:00:03");
 
 	/* Disk and CD paths go into -drive options: escaped. The runtime dir in -qmp too;
 	 * -pidfile and -serial file: take the path as it is. */
@@ -304,12 +321,13 @@ static void test_escaping(void **state)
 	vm->disk = xstrdup("/img/a,b.qcow2");
 	vm->cdrom = xstrdup("/iso/x,y.iso");
 	o.rundir = "/run/r,1";
-	expect_argv(vm, &o,
-		    "qemu-system-x86_64 -name esc -machine q35 -accel tcg -m 512 -smp 1 "
-		    "-drive file=/img/a,,b.qcow2,media=disk -drive file=/iso/x,,y.iso,media=cdrom -boot d "
-		    "-netdev user,id=n0,smb=/srv/a,,b -device e1000,netdev=n0,mac=02:00:00:00:00:01 "
-		    "-display none -qmp unix:/run/r,,1/qmp.sock,server=on,wait=off "
-		    "-pidfile /run/r,1/qemu.pid -serial file:/run/r,1/serial.log");
+	expect_argv(
+		vm, &o,
+		"qemu-system-x86_64 -name esc -machine q35 -accel tcg -m 512 -smp 1 "
+		"-drive file=/img/a,,b.qcow2,media=disk -drive file=/iso/x,,y.iso,media=cdrom -boot d "
+		"-netdev user,id=n0,smb=/srv/a,,b -device e1000,netdev=n0,mac=02:00:00:00:00:01 "
+		"-display none -qmp unix:/run/r,,1/qmp.sock,server=on,wait=off "
+		"-pidfile /run/r,1/qemu.pid -serial file:/run/r,1/serial.log");
 	qnm_vm_free(vm);
 }
 
@@ -344,10 +362,11 @@ static void test_boot(void **state)
 		    "qemu-system-x86_64 -name b -accel tcg -m 256 -smp 2 "
 		    "-drive file=/iso/debian.iso,media=cdrom -boot d -nic none -display none");
 	vm->disk = xstrdup("/img/disk.qcow2");
-	expect_argv(vm, &netdev_style,
-		    "qemu-system-x86_64 -name b -accel tcg -m 256 -smp 2 "
-		    "-drive file=/img/disk.qcow2,media=disk -drive file=/iso/debian.iso,media=cdrom "
-		    "-boot d -nic none -display none");
+	expect_argv(
+		vm, &netdev_style,
+		"qemu-system-x86_64 -name b -accel tcg -m 256 -smp 2 "
+		"-drive file=/img/disk.qcow2,media=disk -drive file=/iso/debian.iso,media=cdrom "
+		"-boot d -nic none -display none");
 	vm->boot = QNM_BOOT_DISK;
 	expect_argv(vm, &netdev_style,
 		    "qemu-system-x86_64 -name b -accel tcg -m 256 -smp 2 "
@@ -423,13 +442,14 @@ static void test_mixed(void **state)
 	n->backend = QNM_BACKEND_TAP;
 	qnm_strlcpy(n->tap.ifname, "tap7", sizeof(n->tap.ifname));
 	o.slirp_dir = "/tmp/p";
-	expect_argv(vm, &o,
-		    "qemu-system-x86_64 -name mix -machine q35 -accel tcg -m 512 -smp 1 "
-		    "-nic user,model=e1000,mac=02:00:00:00:00:01 "
-		    "-netdev stream,id=n1,server=off,addr.type=unix,addr.path=/tmp/p/slirp-n1.sock "
-		    "-device rtl8139,netdev=n1,mac=02:00:00:00:00:02 "
-		    "-nic tap,ifname=tap7,script=no,downscript=no,model=virtio-net-pci,mac=02:00:00:00:00:03 "
-		    "-display none");
+	expect_argv(
+		vm, &o,
+		"qemu-system-x86_64 -name mix -machine q35 -accel tcg -m 512 -smp 1 "
+		"-nic user,model=e1000,mac=02:00:00:00:00:01 "
+		"-netdev stream,id=n1,server=off,addr.type=unix,addr.path=/tmp/p/slirp-n1.sock "
+		"-device rtl8139,netdev=n1,mac=02:00:00:00:00:02 "
+		"-nic tap,ifname=tap7,script=no,downscript=no,model=virtio-net-pci,mac=02:00:00:00:00:03 "
+		"-display none");
 	qnm_vm_free(vm);
 }
 
@@ -537,13 +557,20 @@ static void test_shell_quote(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_seed_netdev_user), cmocka_unit_test(test_seed_nic_user),
-		cmocka_unit_test(test_seed_nic_bridge),  cmocka_unit_test(test_seed_hostfwd),
-		cmocka_unit_test(test_seed_smb),         cmocka_unit_test(test_user_options),
-		cmocka_unit_test(test_tap),              cmocka_unit_test(test_slirp),
-		cmocka_unit_test(test_escaping),         cmocka_unit_test(test_boot),
-		cmocka_unit_test(test_accel),            cmocka_unit_test(test_runtime_and_extra),
-		cmocka_unit_test(test_mixed),            cmocka_unit_test(test_invalid),
+		cmocka_unit_test(test_seed_netdev_user),
+		cmocka_unit_test(test_seed_nic_user),
+		cmocka_unit_test(test_seed_nic_bridge),
+		cmocka_unit_test(test_seed_hostfwd),
+		cmocka_unit_test(test_seed_smb),
+		cmocka_unit_test(test_user_options),
+		cmocka_unit_test(test_tap),
+		cmocka_unit_test(test_slirp),
+		cmocka_unit_test(test_escaping),
+		cmocka_unit_test(test_boot),
+		cmocka_unit_test(test_accel),
+		cmocka_unit_test(test_runtime_and_extra),
+		cmocka_unit_test(test_mixed),
+		cmocka_unit_test(test_invalid),
 		cmocka_unit_test(test_shell_quote),
 	};
 

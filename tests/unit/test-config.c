@@ -174,28 +174,41 @@ static void test_vm_parse_errors(void **state)
 		const char *expect;
 	} cases[] = {
 		{ "[vm]\nmemroy = 5\n", "t.conf:2: unknown key 'memroy' in [vm]" },
-		{ "[vm]\nmemory = lots\n", "t.conf:2: memory: 'lots' must be a whole number from 16 to 4194304" },
+		{ "[vm]\nmemory = lots\n",
+		  "t.conf:2: memory: 'lots' must be a whole number from 16 to 4194304" },
 		{ "[vm]\nmemory = 8\n", "t.conf:2: memory: '8' must be a whole number from 16" },
-		{ "[vm]\ncpus = 1\ncpus = 2\n", "t.conf:3: 'cpus' is given twice (first on line 2)" },
+		{ "[vm]\ncpus = 1\ncpus = 2\n",
+		  "t.conf:3: 'cpus' is given twice (first on line 2)" },
 		{ "memory = 5\n", "t.conf:1: 'memory' comes before any [section]" },
 		{ "[vm\n", "t.conf:1: section header must end with ']'" },
 		{ "[disk]\n", "t.conf:1: unknown section [disk]" },
 		{ "[vm]\njust words\n", "t.conf:2: expected 'key = value'" },
 		{ "[vm]\n[nic]\n", "t.conf:2: a NIC section needs an id" },
-		{ "[vm]\n[nic n0]\nmac = 01:00:5e:00:00:01\n", "t.conf:3: nic[n0].mac: '01:00:5e:00:00:01' is a multicast MAC" },
-		{ "[vm]\n[nic n0]\nmac = 52:54:00:zz:00:01\n", "t.conf:3: nic[n0].mac: '52:54:00:zz:00:01' is not a MAC address" },
-		{ "[vm]\n[nic n0]\nhostfwd = tcp::99999-:22\n", "t.conf:3: nic[n0].hostfwd: host port '99999' must be a number from 1 to 65535" },
-		{ "[vm]\n[nic n0]\nhostfwd = tcp::2222-:22\nhostfwd = tcp::2222-:23\n", "t.conf:4: nic[n0].hostfwd: host port tcp/2222 is forwarded twice" },
-		{ "[vm]\n[nic n0]\nbackend = tap\nhostfwd = tcp::1-:2\n", "t.conf:4: 'hostfwd' does not apply to backend tap" },
-		{ "[vm]\n[nic n0]\nbackend = tap\nifname = this-name-is-too-long\n", "t.conf:4: nic[n0].ifname: 'this-name-is-too-long' is too long (at most 15 characters)" },
-		{ "[vm]\n[nic n0]\nbackend = bridge\n", "t.conf:2: nic[n0].br: the bridge helper needs a bridge name" },
-		{ "[vm]\n[nic n0]\nmac = 02:00:00:00:00:01\n[nic n1]\nmac = 02:00:00:00:00:01\n", "t.conf:5: nic[n1].mac: MAC 02:00:00:00:00:01 is also used by NIC 'n0'" },
+		{ "[vm]\n[nic n0]\nmac = 01:00:5e:00:00:01\n",
+		  "t.conf:3: nic[n0].mac: '01:00:5e:00:00:01' is a multicast MAC" },
+		{ "[vm]\n[nic n0]\nmac = 52:54:00:zz:00:01\n",
+		  "t.conf:3: nic[n0].mac: '52:54:00:zz:00:01' is not a MAC address" },
+		{ "[vm]\n[nic n0]\nhostfwd = tcp::99999-:22\n",
+		  "t.conf:3: nic[n0].hostfwd: host port '99999' must be a number from 1 to 65535" },
+		{ "[vm]\n[nic n0]\nhostfwd = tcp::2222-:22\nhostfwd = tcp::2222-:23\n",
+		  "t.conf:4: nic[n0].hostfwd: host port tcp/2222 is forwarded twice" },
+		{ "[vm]\n[nic n0]\nbackend = tap\nhostfwd = tcp::1-:2\n",
+		  "t.conf:4: 'hostfwd' does not apply to backend tap" },
+		{ "[vm]\n[nic n0]\nbackend = tap\nifname = this-name-is-too-long\n",
+		  "t.conf:4: nic[n0].ifname: 'this-name-is-too-long' is too long (at most 15 characters)" },
+		{ "[vm]\n[nic n0]\nbackend = bridge\n",
+		  "t.conf:2: nic[n0].br: the bridge helper needs a bridge name" },
+		{ "[vm]\n[nic n0]\nmac = 02:00:00:00:00:01\n[nic n1]\nmac = 02:00:00:00:00:01\n",
+		  "t.conf:5: nic[n1].mac: MAC 02:00:00:00:00:01 is also used by NIC 'n0'" },
 		{ "[vm]\nboot = kernel\n", "t.conf:2: kernel: boot = kernel needs a kernel path" },
 		{ "[vm]\nappend = \"unterminated\n", "t.conf:2: quoted value has no closing '\"'" },
 		{ "[vm]\nappend = \"a\\qb\"\n", "t.conf:2: unknown escape '\\q'" },
-		{ "[vm]\n[nic n0]\nbackend = carrier-pigeon\n", "t.conf:3: nic[n0].backend: 'carrier-pigeon' must be one of: user, slirp, tap, bridge" },
-		{ "[vm]\n[nic n0]\nnet = 10.0.2.0/33\n", "t.conf:3: nic[n0].net: '10.0.2.0/33' must be an IPv4 network" },
-		{ "[vm]\n[nic n0]\nhost = 192.168.1.2\n", "t.conf:3: nic[n0].host: 192.168.1.2 is outside the guest network 10.0.2.0/24" },
+		{ "[vm]\n[nic n0]\nbackend = carrier-pigeon\n",
+		  "t.conf:3: nic[n0].backend: 'carrier-pigeon' must be one of: user, slirp, tap, bridge" },
+		{ "[vm]\n[nic n0]\nnet = 10.0.2.0/33\n",
+		  "t.conf:3: nic[n0].net: '10.0.2.0/33' must be an IPv4 network" },
+		{ "[vm]\n[nic n0]\nhost = 192.168.1.2\n",
+		  "t.conf:3: nic[n0].host: 192.168.1.2 is outside the guest network 10.0.2.0/24" },
 		{ "[vm]\nmemory = 64\n\0x\n", "t.conf:3: NUL byte" },
 	};
 	size_t i;
@@ -223,14 +236,22 @@ static void test_network_parse_errors(void **state)
 		const char *text;
 		const char *expect;
 	} cases[] = {
-		{ "[network]\nbridge = br0\naddress = 10.0.0.1\n", "t.conf:3: address: '10.0.0.1' must be an IPv4 address with prefix" },
-		{ "[network]\nbridge = br0\naddress = 10.0.0.1/24\ndhcp-start = 10.0.1.5\ndhcp-end = 10.0.0.9\n", "t.conf:4: dhcp-start: 10.0.1.5 is outside the network 10.0.0.1/24" },
-		{ "[network]\nbridge = br0\naddress = 10.0.0.1/24\ndhcp-start = 10.0.0.50\ndhcp-end = 10.0.0.9\n", "t.conf:5: dhcp-end: 10.0.0.9 comes before dhcp-start 10.0.0.50" },
-		{ "[network]\nbridge = br0\naddress = 10.0.0.1/24\ndhcp-start = 10.0.0.1\ndhcp-end = 10.0.0.9\n", "contains the host address" },
-		{ "[network]\nbridge = br/0\naddress = 10.0.0.1/24\n", "t.conf:2: bridge: 'br/0' is not a valid interface name" },
-		{ "[network]\nbridge = br0\naddress = 10.0.0.1/24\nmode = bridged\n", "port: a bridged network needs the physical interface" },
-		{ "[network]\nbridge = br0\naddress = 10.0.0.1/24\nforward = tcp::80-10.0.0.5:80\nforward = tcp::80-10.0.0.6:80\n", "t.conf:5: forward: host port tcp/80 is forwarded twice" },
-		{ "[network]\nbridge = br0\naddress = 10.0.0.1/24\nforward = tcp::80-:80\n", "needs the guest's IPv4 address" },
+		{ "[network]\nbridge = br0\naddress = 10.0.0.1\n",
+		  "t.conf:3: address: '10.0.0.1' must be an IPv4 address with prefix" },
+		{ "[network]\nbridge = br0\naddress = 10.0.0.1/24\ndhcp-start = 10.0.1.5\ndhcp-end = 10.0.0.9\n",
+		  "t.conf:4: dhcp-start: 10.0.1.5 is outside the network 10.0.0.1/24" },
+		{ "[network]\nbridge = br0\naddress = 10.0.0.1/24\ndhcp-start = 10.0.0.50\ndhcp-end = 10.0.0.9\n",
+		  "t.conf:5: dhcp-end: 10.0.0.9 comes before dhcp-start 10.0.0.50" },
+		{ "[network]\nbridge = br0\naddress = 10.0.0.1/24\ndhcp-start = 10.0.0.1\ndhcp-end = 10.0.0.9\n",
+		  "contains the host address" },
+		{ "[network]\nbridge = br/0\naddress = 10.0.0.1/24\n",
+		  "t.conf:2: bridge: 'br/0' is not a valid interface name" },
+		{ "[network]\nbridge = br0\naddress = 10.0.0.1/24\nmode = bridged\n",
+		  "port: a bridged network needs the physical interface" },
+		{ "[network]\nbridge = br0\naddress = 10.0.0.1/24\nforward = tcp::80-10.0.0.5:80\nforward = tcp::80-10.0.0.6:80\n",
+		  "t.conf:5: forward: host port tcp/80 is forwarded twice" },
+		{ "[network]\nbridge = br0\naddress = 10.0.0.1/24\nforward = tcp::80-:80\n",
+		  "needs the guest's IPv4 address" },
 		{ "[vm]\n", "a network file has exactly one [network] section" },
 		{ "", "no [network] section" },
 	};
@@ -241,7 +262,8 @@ static void test_network_parse_errors(void **state)
 		struct qnm_err err;
 
 		qnm_err_clear(&err);
-		if (qnm_network_parse(cases[i].text, strlen(cases[i].text), "t.conf", &n, &err) == 0)
+		if (qnm_network_parse(cases[i].text, strlen(cases[i].text), "t.conf", &n, &err) ==
+		    0)
 			fail_msg("case %zu parsed but should fail", i);
 		if (!strstr(err.msg, cases[i].expect))
 			fail_msg("case %zu:\n  expected: %s\n  got:      %s", i, cases[i].expect,
@@ -434,8 +456,9 @@ static void test_assign(void **state)
 
 static void test_keyfile_quoting(void **state)
 {
-	static const char *const values[] = { "plain", " lead", "trail ", "\"q\"", "a\\b",
-					      "multi\nline", "tab\tin", "", "# not a comment" };
+	static const char *const values[] = { "plain",	 " lead", "trail ",
+					      "\"q\"",	 "a\\b",  "multi\nline",
+					      "tab\tin", "",	  "# not a comment" };
 	size_t i;
 
 	for (i = 0; i < sizeof(values) / sizeof(values[0]); i++) {

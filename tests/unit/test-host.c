@@ -27,15 +27,14 @@
 
 static void test_leases(void **state)
 {
-	const char *text =
-		"1700000000 52:54:00:12:34:56 10.77.0.50 web 01:52:54:00:12:34:56\n"
-		"0 52:54:00:AB:CD:EF 10.77.0.51 * *\n"
-		"duid 00:01:00:01:2c:00:00:00:52:54:00:00:00:01\n"
-		"1700000100 1234 fd00::5 host6 00:01:00:01\n" /* IPv6 lease: skipped */
-		"garbage line\n"
-		"1700000200 52:54:00:12:34:56 10.77.0.52 web2 *\n" /* same MAC, later */
-		"1700000300 zz:54:00:12:34:56 10.77.0.53 bad *\n"  /* bad MAC */
-		"1700000400 52:54:00:00:00:09 10.77.0.999 bad *"   /* bad IP, no newline */
+	const char *text = "1700000000 52:54:00:12:34:56 10.77.0.50 web 01:52:54:00:12:34:56\n"
+			   "0 52:54:00:AB:CD:EF 10.77.0.51 * *\n"
+			   "duid 00:01:00:01:2c:00:00:00:52:54:00:00:00:01\n"
+			   "1700000100 1234 fd00::5 host6 00:01:00:01\n" /* IPv6 lease: skipped */
+			   "garbage line\n"
+			   "1700000200 52:54:00:12:34:56 10.77.0.52 web2 *\n" /* same MAC, later */
+			   "1700000300 zz:54:00:12:34:56 10.77.0.53 bad *\n"  /* bad MAC */
+			   "1700000400 52:54:00:00:00:09 10.77.0.999 bad *" /* bad IP, no newline */
 		;
 	struct qnm_lease *v;
 	const struct qnm_lease *l;
@@ -48,7 +47,7 @@ static void test_leases(void **state)
 	assert_string_equal(v[0].hostname, "web");
 	assert_true(v[0].expiry == 1700000000LL);
 	assert_string_equal(v[1].mac, "52:54:00:ab:cd:ef"); /* lower-cased */
-	assert_string_equal(v[1].hostname, "");		     /* "*" = none */
+	assert_string_equal(v[1].hostname, "");		    /* "*" = none */
 	l = qnm_leases_find_mac(v, n, "52:54:00:AB:CD:EF");
 	assert_non_null(l);
 	assert_string_equal(l->ip, "10.77.0.51");
@@ -81,12 +80,12 @@ static void test_dnsmasq_argv(void **state)
 	strcpy(net->dhcp_end, "10.77.0.99");
 	assert_int_equal(qnm_dnsmasq_argv("/usr/sbin/dnsmasq", net, "/run/qnm", &argv, &err), 0);
 	line = qnm_argv_to_shell(argv.v);
-	assert_string_equal(line,
-			    "/usr/sbin/dnsmasq --conf-file=/dev/null --port=0 --interface=qnmbr0 "
-			    "--bind-interfaces --except-interface=lo "
-			    "--dhcp-range=10.77.0.50,10.77.0.99,255.255.255.0,1h --dhcp-authoritative "
-			    "--dhcp-leasefile=/run/qnm/dnsmasq-lan.leases "
-			    "--pid-file=/run/qnm/dnsmasq-lan.pid");
+	assert_string_equal(
+		line, "/usr/sbin/dnsmasq --conf-file=/dev/null --port=0 --interface=qnmbr0 "
+		      "--bind-interfaces --except-interface=lo "
+		      "--dhcp-range=10.77.0.50,10.77.0.99,255.255.255.0,1h --dhcp-authoritative "
+		      "--dhcp-leasefile=/run/qnm/dnsmasq-lan.leases "
+		      "--pid-file=/run/qnm/dnsmasq-lan.pid");
 	free(line);
 	qnm_strv_free(&argv);
 	qnm_network_free(net);
@@ -125,9 +124,9 @@ static void test_owner_may(void **state)
 	struct qnm_owner o = { .netns = 42, .v = &rec, .n = 1 };
 	struct qnm_err err;
 
-	assert_int_equal(qnm_owner_may(&o, QNM_OWN_BRIDGE, "qnmbr0", false, "delete bridge qnmbr0",
-				       &err),
-			 0);
+	assert_int_equal(
+		qnm_owner_may(&o, QNM_OWN_BRIDGE, "qnmbr0", false, "delete bridge qnmbr0", &err),
+		0);
 	assert_int_equal(qnm_owner_may(&o, QNM_OWN_BRIDGE, "br0", false, "delete bridge br0", &err),
 			 -EPERM);
 	assert_string_equal(err.msg, "refusing to delete bridge br0: qnm did not create br0 (add "
@@ -178,9 +177,9 @@ static void test_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_leases),	     cmocka_unit_test(test_dnsmasq_argv),
-		cmocka_unit_test(test_owner_parse),  cmocka_unit_test(test_owner_may),
-		cmocka_unit_test(test_ping_range),   cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_leases),	    cmocka_unit_test(test_dnsmasq_argv),
+		cmocka_unit_test(test_owner_parse), cmocka_unit_test(test_owner_may),
+		cmocka_unit_test(test_ping_range),  cmocka_unit_test(test_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -33,13 +33,16 @@ static void test_no_hidden_bindings(void **state)
 			if (!(t[i].screens & QNM_SCR_BIT(s)))
 				continue;
 			for (k = 0; k < 4 && t[i].keys[k]; k++) {
-				enum qnm_action a = qnm_keys_lookup((enum qnm_screen_id)s, t[i].keys[k]);
+				enum qnm_action a =
+					qnm_keys_lookup((enum qnm_screen_id)s, t[i].keys[k]);
 				char kn[16];
 
 				if (a != t[i].action)
-					fail_msg("screen %s: key %s of '%s' is taken by another binding",
-						 qnm_screen_name((enum qnm_screen_id)s),
-						 qnm_key_name(t[i].keys[k], kn, sizeof(kn)), t[i].help);
+					fail_msg(
+						"screen %s: key %s of '%s' is taken by another binding",
+						qnm_screen_name((enum qnm_screen_id)s),
+						qnm_key_name(t[i].keys[k], kn, sizeof(kn)),
+						t[i].help);
 			}
 		}
 	}
@@ -75,7 +78,8 @@ static void test_promises(void **state)
 	assert_int_equal(qnm_keys_lookup(QNM_SCR_VMS, 'j'), QNM_ACT_DOWN);
 	assert_int_equal(qnm_keys_lookup(QNM_SCR_VMS, 'k'), QNM_ACT_UP);
 	assert_int_equal(qnm_keys_lookup(QNM_SCR_VMFORM, '\t'), QNM_ACT_NEXT_FIELD);
-	assert_int_equal(qnm_keys_lookup(QNM_SCR_VMFORM, QNM_KEY_FN + KEY_BTAB), QNM_ACT_PREV_FIELD);
+	assert_int_equal(qnm_keys_lookup(QNM_SCR_VMFORM, QNM_KEY_FN + KEY_BTAB),
+			 QNM_ACT_PREV_FIELD);
 	assert_int_equal(qnm_keys_lookup(QNM_SCR_DIALOG, 'q'), QNM_ACT_NONE);
 	assert_string_equal(qnm_key_name(QNM_KEY_FN + KEY_F(10), kn, sizeof(kn)), "F10");
 	assert_string_equal(qnm_key_name(19, kn, sizeof(kn)), "^S");

@@ -242,7 +242,8 @@ static void test_clashes(void **state)
 			       "VM 'charlie' NIC 'n0'");
 	free(t);
 	t = qnm_mac_clash_text(&v[1]);
-	assert_string_equal(t, "MAC 0a:00:00:00:00:09 is used by both NIC 'n0' and NIC 'n1' of VM 'delta'");
+	assert_string_equal(
+		t, "MAC 0a:00:00:00:00:09 is used by both NIC 'n0' and NIC 'n1' of VM 'delta'");
 	free(t);
 	free(v);
 

@@ -92,7 +92,8 @@ static void test_shell_quote(void **state)
 		const char *in, *out;
 	} cases[] = {
 		{ "plain", "plain" },
-		{ "user,id=n0,hostfwd=tcp:127.0.0.1:2222-:22", "user,id=n0,hostfwd=tcp:127.0.0.1:2222-:22" },
+		{ "user,id=n0,hostfwd=tcp:127.0.0.1:2222-:22",
+		  "user,id=n0,hostfwd=tcp:127.0.0.1:2222-:22" },
 		{ "", "''" },
 		{ "a b", "'a b'" },
 		{ "it's", "'it'\\''s'" },
@@ -164,9 +165,9 @@ static void test_err(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_copy_equal),   cmocka_unit_test(test_model_sorted),
-		cmocka_unit_test(test_enum_names),   cmocka_unit_test(test_shell_quote),
-		cmocka_unit_test(test_parse_uint),   cmocka_unit_test(test_strbuf_strv),
+		cmocka_unit_test(test_copy_equal), cmocka_unit_test(test_model_sorted),
+		cmocka_unit_test(test_enum_names), cmocka_unit_test(test_shell_quote),
+		cmocka_unit_test(test_parse_uint), cmocka_unit_test(test_strbuf_strv),
 		cmocka_unit_test(test_err),
 	};
 

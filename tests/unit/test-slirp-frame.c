@@ -141,8 +141,8 @@ static void test_zero_length_skipped(void **state)
 
 static void test_oversize_is_protocol_error(void **state)
 {
-	const uint8_t max[4] = { 0, 1, 0x10, 0 };	   /* 69632 = QNM_SLIRP_FRAME_MAX */
-	const uint8_t over[4] = { 0, 1, 0x10, 1 };	   /* one more */
+	const uint8_t max[4] = { 0, 1, 0x10, 0 };  /* 69632 = QNM_SLIRP_FRAME_MAX */
+	const uint8_t over[4] = { 0, 1, 0x10, 1 }; /* one more */
 	const uint8_t huge[4] = { 0xff, 0xff, 0xff, 0xff };
 	struct qnm_frame_rx rx;
 	const uint8_t *f;

@@ -34,7 +34,8 @@ static char rundir[] = "/tmp/qnm-test-slirp-spawn.XXXXXX";
 /* A free TCP port on 127.0.0.1, or a listening socket on it when @keep is non-NULL. */
 static uint16_t free_port(int *keep)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t len = sizeof(sa);
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
@@ -52,7 +53,8 @@ static uint16_t free_port(int *keep)
 
 static bool tcp_connects(uint16_t port)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
 				  .sin_port = htons(port) };
 	int fd = socket(AF_INET, SOCK_STREAM, 0), r;
 
@@ -293,9 +295,9 @@ static void test_fake_qemu_frames(void **state)
 	len = (uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 | (uint32_t)hdr[2] << 8 | hdr[3];
 	assert_true(len >= 42 && len <= sizeof(reply));
 	read_full(fd, reply, len);
-	assert_memory_equal(reply, guest_mac, 6);		 /* to the guest */
-	assert_int_equal(reply[12] << 8 | reply[13], 0x0806);	 /* ARP */
-	assert_int_equal(reply[20] << 8 | reply[21], 2);	 /* reply */
+	assert_memory_equal(reply, guest_mac, 6);	      /* to the guest */
+	assert_int_equal(reply[12] << 8 | reply[13], 0x0806); /* ARP */
+	assert_int_equal(reply[20] << 8 | reply[21], 2);      /* reply */
 	assert_memory_equal(reply + 28, ((uint8_t[]){ 10, 0, 2, 2 }), 4);
 
 	assert_int_equal(qnm_slirpctl_open(ctl, 2000, &c, &err), 0);

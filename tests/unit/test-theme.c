@@ -77,7 +77,8 @@ static void test_errors(void **state)
 
 	expect_error("titel = red\n", "t.theme:1:", "unknown role 'titel' (roles: normal, title");
 	expect_error("\n\ntitle = red\ntitle = blue\n", "t.theme:4:", "role 'title' is set twice");
-	expect_error("title = purple\n", "t.theme:1:", "'purple' is neither a colour nor an attribute");
+	expect_error("title = purple\n",
+		     "t.theme:1:", "'purple' is neither a colour nor an attribute");
 	expect_error("title = color256\n", "t.theme:1:", "color0 to color255");
 	expect_error("title = red blue\n", "t.theme:1:", "foreground is given twice");
 	expect_error("title = red on\n", "t.theme:1:", "'on' must be followed by a background");

@@ -26,10 +26,23 @@
 
 static void test_names(void **state)
 {
-	static const char *const good[] = { "a", "Z", "0", "vm-1", "web.server_2", "9lives",
+	static const char *const good[] = { "a",
+					    "Z",
+					    "0",
+					    "vm-1",
+					    "web.server_2",
+					    "9lives",
 					    "abcdefghijabcdefghijabcdefghij12" /* 32 */ };
-	static const char *const bad[] = { "", "-a", "_a", ".a", "a b", "a/b", "a,b", "a:b",
-					   "caf\xc3\xa9", "a\n",
+	static const char *const bad[] = { "",
+					   "-a",
+					   "_a",
+					   ".a",
+					   "a b",
+					   "a/b",
+					   "a,b",
+					   "a:b",
+					   "caf\xc3\xa9",
+					   "a\n",
 					   "abcdefghijabcdefghijabcdefghij123" /* 33 */ };
 	size_t i;
 
@@ -43,10 +56,19 @@ static void test_names(void **state)
 
 static void test_ifnames(void **state)
 {
-	static const char *const good[] = { "eth0", "br-lan", "qt-vm-0", "a", "...", "tap_0.1@x",
-					    "abcdefghijklmno" /* 15 */ };
-	static const char *const bad[] = { "", ".", "..", "a/b", "a:0", "a b", "a\tb", "a\x01",
-					   "a\x7f", "caf\xc3\xa9", "abcdefghijklmnop" /* 16 */ };
+	static const char *const good[] = { "eth0", "br-lan",	 "qt-vm-0",	   "a",
+					    "...",  "tap_0.1@x", "abcdefghijklmno" /* 15 */ };
+	static const char *const bad[] = { "",
+					   ".",
+					   "..",
+					   "a/b",
+					   "a:0",
+					   "a b",
+					   "a\tb",
+					   "a\x01",
+					   "a\x7f",
+					   "caf\xc3\xa9",
+					   "abcdefghijklmnop" /* 16 */ };
 	size_t i;
 
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
@@ -68,10 +90,10 @@ static void test_ipv4(void **state)
 		{ "255.255.255.255", 0xffffffff },
 		{ "192.168.100.1", 0xc0a86401 },
 	};
-	static const char *const bad[] = { "", "1.2.3", "1.2.3.4.5", "256.0.0.1", "1.2.3.256",
-					   "01.2.3.4", "1.02.3.4", "1..2.3", "1.2.3.4 ",
-					   " 1.2.3.4", "1.2.3.-4", "a.b.c.d", "1234.1.1.1", "1.2.3.4/24",
-					   "0x1.2.3.4", "1.2.3." };
+	static const char *const bad[] = { "",		 "1.2.3",      "1.2.3.4.5", "256.0.0.1",
+					   "1.2.3.256",	 "01.2.3.4",   "1.02.3.4",  "1..2.3",
+					   "1.2.3.4 ",	 " 1.2.3.4",   "1.2.3.-4",  "a.b.c.d",
+					   "1234.1.1.1", "1.2.3.4/24", "0x1.2.3.4", "1.2.3." };
 	char buf[QNM_IPV4_LEN];
 	uint32_t v;
 	size_t i;
@@ -121,9 +143,15 @@ static void test_cidr(void **state)
 
 static void test_mac_values(void **state)
 {
-	static const char *const bad[] = { "", "52:54:00:12:34", "52:54:00:12:34:56:78",
-					   "52-54-00-12-34-56", "5254.0012.3456", "52:54:00:12:34:5g",
-					   "52:54:00:12:34:5", "52:54:00:12:34:567", ":52:54:00:12:34:5",
+	static const char *const bad[] = { "",
+					   "52:54:00:12:34",
+					   "52:54:00:12:34:56:78",
+					   "52-54-00-12-34-56",
+					   "5254.0012.3456",
+					   "52:54:00:12:34:5g",
+					   "52:54:00:12:34:5",
+					   "52:54:00:12:34:567",
+					   ":52:54:00:12:34:5",
 					   "52:54:00:12:34:56 " };
 	struct qnm_err err;
 	uint8_t m[6];
@@ -191,7 +219,7 @@ static void test_fwd_rules(void **state)
 	struct qnm_fwd v[3];
 
 	v[0] = fwd(QNM_PROTO_TCP, "127.0.0.1", 2222, "", 22);
-	v[1] = fwd(QNM_PROTO_UDP, "127.0.0.1", 2222, "", 22); /* other protocol: fine */
+	v[1] = fwd(QNM_PROTO_UDP, "127.0.0.1", 2222, "", 22);	       /* other protocol: fine */
 	v[2] = fwd(QNM_PROTO_TCP, "127.0.0.2", 2222, "10.0.2.15", 22); /* other address: fine */
 	expect_fwds(v, 3, 0, NULL);
 	expect_fwds(v, 0, 0, NULL);
@@ -225,10 +253,18 @@ static void test_fwd_parse_format(void **state)
 		{ "tcp::1-:65535", "tcp::1-:65535" },
 		{ "127.0.0.1:2222-10.0.2.15:22", "tcp:127.0.0.1:2222-10.0.2.15:22" },
 	};
-	static const char *const bad[] = { "", "2222", "tcp:127.0.0.1:2222", "sctp::1-:2",
-					   "tcp::0-:22", "tcp::22-:0", "tcp::65536-:22",
-					   "tcp::22-:x", "tcp:1.2.3.256:22-:22", "tcp::22-1.2.3:22",
-					   "tcp::22-22", "tcp:a:b:22-:22",
+	static const char *const bad[] = { "",
+					   "2222",
+					   "tcp:127.0.0.1:2222",
+					   "sctp::1-:2",
+					   "tcp::0-:22",
+					   "tcp::22-:0",
+					   "tcp::65536-:22",
+					   "tcp::22-:x",
+					   "tcp:1.2.3.256:22-:22",
+					   "tcp::22-1.2.3:22",
+					   "tcp::22-22",
+					   "tcp:a:b:22-:22",
 					   "tcp:255.255.255.255255255255255255255:1-:2" };
 	struct qnm_fwd f, g;
 	struct qnm_err err;
@@ -654,7 +690,8 @@ static void test_model(void **state)
 	/* One host port forwarded by two VMs. */
 	qnm_fwd_add(&na->user.fwd, &na->user.nfwd, &f);
 	qnm_fwd_add(&nb->user.fwd, &nb->user.nfwd, &f);
-	expect_model_err(&m, "hostfwd", "tcp/2222 is forwarded by both VM 'a' NIC 'n0' and VM 'b' NIC 'n0'");
+	expect_model_err(&m, "hostfwd",
+			 "tcp/2222 is forwarded by both VM 'a' NIC 'n0' and VM 'b' NIC 'n0'");
 	nb->user.fwd[0].host_port = 2223;
 	assert_int_equal(qnm_check_model(&m, NULL), 0);
 	/* ... by a VM and a network (any address overlaps 127.0.0.1). */
@@ -689,12 +726,18 @@ static void test_model(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_names),          cmocka_unit_test(test_ifnames),
-		cmocka_unit_test(test_ipv4),           cmocka_unit_test(test_cidr),
-		cmocka_unit_test(test_mac_values),     cmocka_unit_test(test_fwd_rules),
-		cmocka_unit_test(test_fwd_parse_format), cmocka_unit_test(test_nic_common),
-		cmocka_unit_test(test_nic_user),       cmocka_unit_test(test_nic_tap_bridge),
-		cmocka_unit_test(test_vm),             cmocka_unit_test(test_network),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_ifnames),
+		cmocka_unit_test(test_ipv4),
+		cmocka_unit_test(test_cidr),
+		cmocka_unit_test(test_mac_values),
+		cmocka_unit_test(test_fwd_rules),
+		cmocka_unit_test(test_fwd_parse_format),
+		cmocka_unit_test(test_nic_common),
+		cmocka_unit_test(test_nic_user),
+		cmocka_unit_test(test_nic_tap_bridge),
+		cmocka_unit_test(test_vm),
+		cmocka_unit_test(test_network),
 		cmocka_unit_test(test_model),
 	};
 
