@@ -185,6 +185,7 @@ struct hist {
 
 static void hist_of(const struct iface *f, struct hist *h)
 {
+	/* cppcheck-suppress uninitvar ; h->hist is the output qnm_sample_history fills */
 	h->nh = qnm_sample_history(f->e, QNM_HIST_RX_BYTES, false, h->hist[0], HIST);
 	qnm_sample_history(f->e, QNM_HIST_TX_BYTES, false, h->hist[1], HIST);
 }
