@@ -945,7 +945,24 @@ int qnm_runner_stop(const char *runtime_dir, const char *name, const struct qnm_
 	if (qnm_qmp_connect(rd.qmp, 2000, &q, NULL) < 0)
 		q = NULL;
 	if (!(so && so->force) && q) {
-		if (qnm_qmp_powerdown(q, NULL) == 0 && qnm_runner_wait_exit(pid, powerdown_ms)) {
+		/*
+		 * Press the power button again every few seconds: a guest that
+		 * was busy (or not yet listening) when the first ACPI event came
+		 * may have missed it, as a person would press twice.
+		 */
+		double until = t0 + powerdown_ms;
+		bool off = false;
+
+		while (!off && now_ms() < until) {
+			int slice = (int)(until - now_ms());
+
+			if (slice > 5000)
+				slice = 5000;
+			if (qnm_qmp_powerdown(q, NULL) != 0)
+				break;
+			off = qnm_runner_wait_exit(pid, slice > 0 ? slice : 1);
+		}
+		if (off) {
 			snprintf(how, len, "the guest powered off in %.1f s",
 				 (now_ms() - t0) / 1000.0);
 			goto gone;

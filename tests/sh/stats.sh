@@ -28,6 +28,12 @@ new_netns samplerg >/dev/null
 NSG=qnmtest-samplerg-$$
 new_netns samplero >/dev/null
 NSO=qnmtest-samplero-$$
+# No IPv6: its spontaneous frames (router solicitations, MLD) on the TAP could
+# reach the first socat before the second one exists, and socat exits on that
+# failed sendto.
+for n in "$NS" "$NSG" "$NSO"; do
+	ip netns exec "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+done
 in_ns() { ip netns exec "$NS" "$@"; }
 in_g() { ip netns exec "$NSG" "$@"; }
 in_o() { ip netns exec "$NSO" "$@"; }
@@ -59,16 +65,18 @@ in_o ip link set qsu1 up
 # --- the "guest": frames between qstap0's fd and qgtap, one datagram each ---
 D=$(mktemp -d /tmp/qnmtest-stats-sock.XXXXXX)
 at_exit "rm -rf '$D'"
-ip netns exec "$NS" socat TUN,tun-type=tap,tun-name=qstap0,iff-no-pi,iff-up \
-	"UNIX-SENDTO:$D/g.sock,bind=$D/h.sock" 2>"$T/socat-h.log" &
-SH=$!
-at_exit "kill $SH 2>/dev/null"
-wait_for 5 test -S "$D/h.sock" || fatal "socat did not attach to qstap0: $(cat "$T/socat-h.log")"
+# The guest side first: it sends nothing until the test pings, while the bridge
+# side may get frames at once and socat exits when its peer socket is missing.
 ip netns exec "$NSG" socat TUN:10.64.0.3/24,tun-type=tap,tun-name=qgtap,iff-no-pi,iff-up \
 	"UNIX-SENDTO:$D/h.sock,bind=$D/g.sock" 2>"$T/socat-g.log" &
 SG=$!
 at_exit "kill $SG 2>/dev/null"
 wait_for 5 test -S "$D/g.sock" || fatal "socat did not create qgtap: $(cat "$T/socat-g.log")"
+ip netns exec "$NS" socat TUN,tun-type=tap,tun-name=qstap0,iff-no-pi,iff-up \
+	"UNIX-SENDTO:$D/g.sock,bind=$D/h.sock" 2>"$T/socat-h.log" &
+SH=$!
+at_exit "kill $SH 2>/dev/null"
+wait_for 5 test -S "$D/h.sock" || fatal "socat did not attach to qstap0: $(cat "$T/socat-h.log")"
 wait_for 10 in_g busybox ping -q -c 1 -W 1 10.64.0.1 >/dev/null ||
 	fatal "guest cannot reach the bridge through the TAP"
 in_g busybox ping -q -c 1 -W 2 10.64.0.2 >/dev/null && ok "guest reaches outside through the bridge" ||
