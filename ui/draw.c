@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * draw.c - drawing helpers: roles to curses attributes, clipped UTF-8
- * text, frames, word wrap, human units and sparklines.
+ * text, frames, word wrap and sparklines (human units: qnm_fmt_*() in sampler.h).
  */
 #include "build-config.h"
 
@@ -270,43 +270,6 @@ int qnm_wrap(WINDOW *w, const struct qnm_rect *r, int skip, const char *s)
 			p++;
 	}
 	return line + 1;
-}
-
-static const char *const units_b[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
-static const char *const units_r[] = { "B/s", "KB/s", "MB/s", "GB/s", "TB/s" };
-
-const char *qnm_human_bytes(uint64_t v, char *buf, size_t size)
-{
-	double d = (double)v;
-	size_t u = 0;
-
-	while (d >= 1024 && u < QNM_ARRAY_SIZE(units_b) - 1) {
-		d /= 1024;
-		u++;
-	}
-	if (u == 0)
-		snprintf(buf, size, "%llu B", (unsigned long long)v);
-	else
-		snprintf(buf, size,
-			 d < 10	   ? "%.2f %s"
-			 : d < 100 ? "%.1f %s"
-				   : "%.0f %s",
-			 d, units_b[u]);
-	return buf;
-}
-
-const char *qnm_human_rate(double bps, char *buf, size_t size)
-{
-	size_t u = 0;
-
-	if (bps < 0)
-		bps = 0;
-	while (bps >= 1000 && u < QNM_ARRAY_SIZE(units_r) - 1) {
-		bps /= 1000;
-		u++;
-	}
-	snprintf(buf, size, u == 0 ? "%.0f %s" : bps < 10 ? "%.2f %s" : "%.1f %s", bps, units_r[u]);
-	return buf;
 }
 
 void qnm_sparkline(struct qnm_ui *ui, WINDOW *w, int y, int x, int width, const double *v, size_t n,

@@ -109,8 +109,8 @@ static void link_counters(const struct modes_st *s, const char *name, char *buf,
 		return;
 	}
 	snprintf(buf, size, "rx %s tx %s",
-		 qnm_human_bytes(li->stats[QNM_STAT_RX_BYTES], a, sizeof(a)),
-		 qnm_human_bytes(li->stats[QNM_STAT_TX_BYTES], b, sizeof(b)));
+		 qnm_fmt_bytes(li->stats[QNM_STAT_RX_BYTES], a, sizeof(a)),
+		 qnm_fmt_bytes(li->stats[QNM_STAT_TX_BYTES], b, sizeof(b)));
 }
 
 /** struct hop - one box of the diagram. */
@@ -132,8 +132,8 @@ static size_t nic_hops(struct qnm_ui *ui, const struct modes_st *s, const struct
 	memset(h, 0, 8 * sizeof(*h));
 	if (gn && gn->have)
 		snprintf(h[0].live, sizeof(h->live), "sent %s got %s",
-			 qnm_human_bytes(gn->st.tx_bytes, a, sizeof(a)),
-			 qnm_human_bytes(gn->st.rx_bytes, b, sizeof(b)));
+			 qnm_fmt_bytes(gn->st.tx_bytes, a, sizeof(a)),
+			 qnm_fmt_bytes(gn->st.rx_bytes, b, sizeof(b)));
 
 	snprintf(h[k].title, sizeof(h[k].title), "guest %s", n->id);
 	snprintf(h[k++].detail, sizeof(h->detail), "%s", n->model);
@@ -144,8 +144,8 @@ static size_t nic_hops(struct qnm_ui *ui, const struct modes_st *s, const struct
 			 n->backend == QNM_BACKEND_USER ? "QEMU SLIRP" : "qnm slirp helper");
 		if (gn && gn->have)
 			snprintf(h[k].live, sizeof(h->live), "%s/%s",
-				 qnm_human_rate(gn->rate[1], a, sizeof(a)),
-				 qnm_human_rate(gn->rate[0], b, sizeof(b)));
+				 qnm_fmt_rate(gn->rate[1], a, sizeof(a)),
+				 qnm_fmt_rate(gn->rate[0], b, sizeof(b)));
 		else if (n->backend == QNM_BACKEND_USER)
 			snprintf(h[k].live, sizeof(h->live), "no counters in QEMU");
 		snprintf(h[k++].detail, sizeof(h->detail), "NAT %s",

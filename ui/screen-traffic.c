@@ -266,10 +266,10 @@ static void traffic_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		bool sel = s->list.top + i == s->list.sel;
 		int x;
 
-		qnm_human_rate(f->rate[0], a, sizeof(a));
-		qnm_human_rate(f->rate[1], b, sizeof(b));
-		qnm_human_bytes(f->cur[QNM_STAT_RX_BYTES], c, sizeof(c));
-		qnm_human_bytes(f->cur[QNM_STAT_TX_BYTES], d, sizeof(d));
+		qnm_fmt_rate(f->rate[0], a, sizeof(a));
+		qnm_fmt_rate(f->rate[1], b, sizeof(b));
+		qnm_fmt_bytes(f->cur[QNM_STAT_RX_BYTES], c, sizeof(c));
+		qnm_fmt_bytes(f->cur[QNM_STAT_TX_BYTES], d, sizeof(d));
 		qnm_set_role(ui, stdscr, sel ? QNM_ROLE_SELECTION : QNM_ROLE_NORMAL);
 		qnm_fill(stdscr, y + i, r->x, r->w);
 		if (wide)
@@ -300,8 +300,8 @@ static void traffic_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 	if (s->list.n > 0 && s->list.sel < s->list.n) {
 		const struct iface *f = &s->ifs[s->order[s->list.sel]];
 
-		qnm_human_rate(f->rate[0], a, sizeof(a));
-		qnm_human_rate(f->rate[1], b, sizeof(b));
+		qnm_fmt_rate(f->rate[0], a, sizeof(a));
+		qnm_fmt_rate(f->rate[1], b, sizeof(b));
 		qnm_set_role(ui, stdscr, QNM_ROLE_ACCENT);
 		qnm_putf(stdscr, y, r->x + 2, r->w - 4, " %s (%s) ", f->name,
 			 qnm_if_role_label(f->role));
@@ -322,7 +322,7 @@ static void traffic_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		struct hist h;
 
 		hist_of(f, &h);
-		qnm_human_rate(hist_max(&h, r->w - 33), c, sizeof(c));
+		qnm_fmt_rate(hist_max(&h, r->w - 33), c, sizeof(c));
 		qnm_putf(stdscr, y + 6, r->x + 1, 30, "peak %s", c);
 		big_graph(ui, &h, y + 1, r->x + 32, r->w - 33, detail_h);
 	}

@@ -158,8 +158,7 @@ static void vms_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		qnm_put(stdscr, y + i, x, nicw - 21, nics);
 		if (counted)
 			qnm_putf(stdscr, y + i, x + nicw - 20, 20, "%s/%s",
-				 qnm_human_rate(rx, a, sizeof(a)),
-				 qnm_human_rate(tx, b, sizeof(b)));
+				 qnm_fmt_rate(rx, a, sizeof(a)), qnm_fmt_rate(tx, b, sizeof(b)));
 		else if (g->info.status == QNM_RUN_RUNNING)
 			qnm_put(stdscr, y + i, x + nicw - 20, 20, "-");
 	}

@@ -23,6 +23,7 @@
 
 #include "context.h"
 #include "keys.h"
+#include "sampler.h" /* qnm_fmt_bytes(), qnm_fmt_rate() */
 #include "theme.h"
 #include "util.h"
 
@@ -246,10 +247,6 @@ int qnm_text_width(const char *s);
  * Return: lines the whole text needs.
  */
 int qnm_wrap(WINDOW *w, const struct qnm_rect *r, int skip, const char *s);
-/** qnm_human_bytes() - "1.5 MiB" style; @buf >= 16 bytes. */
-const char *qnm_human_bytes(uint64_t v, char *buf, size_t size);
-/** qnm_human_rate() - "12.3 KB/s" style (bytes per second); @buf >= 16 bytes. */
-const char *qnm_human_rate(double bps, char *buf, size_t size);
 /**
  * qnm_sparkline() - draw @n samples (oldest first) scaled to @max as one
  * row of block glyphs at (@y, @x), @w columns (the newest at the right).
