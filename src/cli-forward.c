@@ -37,20 +37,6 @@ static int usage_error(struct qnm_ctx *ctx, const char *msg)
 	return 2;
 }
 
-static int load(struct qnm_ctx *ctx)
-{
-	struct qnm_err err;
-	size_t i;
-
-	qnm_err_clear(&err);
-	if (qnm_ctx_load(ctx, &err))
-		return qnm_cli_error(ctx, "forward", &err);
-	for (i = 0; i < ctx->problems.n; i++)
-		fprintf(ctx->errout, "qnm: warning: %s (file skipped, left untouched)\n",
-			ctx->problems.v[i].msg);
-	return 0;
-}
-
 static bool is_user_nic(const struct qnm_nic *n)
 {
 	return n->backend == QNM_BACKEND_USER || n->backend == QNM_BACKEND_SLIRP;
@@ -564,7 +550,7 @@ static int cmd_forward(struct qnm_ctx *ctx, int argc, char **argv)
 	if (strcmp(sub, "list") == 0) {
 		if (argc || t.vm || t.nic || t.net)
 			return usage_error(ctx, "list takes only --json");
-		return load(ctx) ? 1 : cmd_list(ctx);
+		return qnm_cli_load(ctx, "forward") ? 1 : cmd_list(ctx);
 	}
 	if (strcmp(sub, "add") != 0 && strcmp(sub, "del") != 0)
 		return usage_error(ctx, "the subcommand must be list, add or del");
@@ -582,7 +568,7 @@ static int cmd_forward(struct qnm_ctx *ctx, int argc, char **argv)
 		fprintf(ctx->errout, "qnm: forward: %s\n", err.msg);
 		return 2;
 	}
-	if (load(ctx))
+	if (qnm_cli_load(ctx, "forward"))
 		return 1;
 	if (!add && !t.vm && !t.net && find_owner(ctx, &f, &t))
 		return 1;

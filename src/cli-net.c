@@ -58,20 +58,6 @@ static void add_bool(json_object *o, const char *k, bool v)
 	json_object_object_add(o, k, json_object_new_boolean(v));
 }
 
-static int load(struct qnm_ctx *ctx, const char *cmd)
-{
-	struct qnm_err err;
-	size_t i;
-
-	qnm_err_clear(&err);
-	if (qnm_ctx_load(ctx, &err))
-		return qnm_cli_error(ctx, cmd, &err);
-	for (i = 0; i < ctx->problems.n; i++)
-		fprintf(ctx->errout, "qnm: warning: %s (file skipped, left untouched)\n",
-			ctx->problems.v[i].msg);
-	return 0;
-}
-
 /* Flags of the net subcommands, parsed out of argv (positional args are kept). */
 struct net_flags {
 	bool json;
@@ -489,7 +475,7 @@ static int cmd_net(struct qnm_ctx *ctx, int argc, char **argv)
 		return 2;
 	}
 	ctx->json = f.json;
-	if (load(ctx, "net"))
+	if (qnm_cli_load(ctx, "net"))
 		return 1;
 	return sub->run(ctx, &f, n, argv + 2);
 }

@@ -42,20 +42,6 @@ static int fail(struct qnm_ctx *ctx, const char *cmd, const struct qnm_err *err)
 	return qnm_cli_error(ctx, cmd, err);
 }
 
-static int load(struct qnm_ctx *ctx, const char *cmd)
-{
-	struct qnm_err err;
-	size_t i;
-
-	qnm_err_clear(&err);
-	if (qnm_ctx_load(ctx, &err))
-		return fail(ctx, cmd, &err);
-	for (i = 0; i < ctx->problems.n; i++)
-		fprintf(ctx->errout, "qnm: warning: %s (file skipped, left untouched)\n",
-			ctx->problems.v[i].msg);
-	return 0;
-}
-
 static void print_json(struct qnm_ctx *ctx, json_object *o)
 {
 	fprintf(ctx->out, "%s\n",
@@ -214,7 +200,7 @@ static int cmd_start(struct qnm_ctx *ctx, int argc, char **argv)
 	r = parse_seconds(ctx, &qnm_cmd_start, timeout, &ms);
 	if (r)
 		return r;
-	if (load(ctx, "start"))
+	if (qnm_cli_load(ctx, "start"))
 		return 1;
 	return do_start(ctx, "start", pos[0], ms);
 }
@@ -443,7 +429,7 @@ static int cmd_status(struct qnm_ctx *ctx, int argc, char **argv)
 		return r;
 	if (npos == 1 && !qnm_valid_name(pos[0]))
 		return usage_error(ctx, &qnm_cmd_status, "not a VM name");
-	if (load(ctx, "status"))
+	if (qnm_cli_load(ctx, "status"))
 		return 1;
 	if (npos == 1) {
 		if (ctx->json) {
@@ -503,7 +489,7 @@ static int cmd_link(struct qnm_ctx *ctx, int argc, char **argv)
 		up = false;
 	else
 		return usage_error(ctx, &qnm_cmd_link, "the state must be 'up' or 'down'");
-	if (load(ctx, "link"))
+	if (qnm_cli_load(ctx, "link"))
 		return 1;
 	vm = qnm_model_find_vm(&ctx->model, pos[0]);
 	if (vm && !qnm_vm_find_nic(vm, pos[1])) {
@@ -678,7 +664,7 @@ static int cmd_demo(struct qnm_ctx *ctx, int argc, char **argv)
 		qnm_demo_image_clear(&img);
 		return 0;
 	}
-	if (load(ctx, "demo")) {
+	if (qnm_cli_load(ctx, "demo")) {
 		qnm_demo_image_clear(&img);
 		return 1;
 	}

@@ -29,21 +29,6 @@ static int usage_error(struct qnm_ctx *ctx, const struct qnm_cli_cmd *cmd, const
 	return 2;
 }
 
-/* Load the model, printing broken files as warnings. */
-static int load(struct qnm_ctx *ctx, const char *cmd)
-{
-	struct qnm_err err;
-	size_t i;
-
-	qnm_err_clear(&err);
-	if (qnm_ctx_load(ctx, &err))
-		return qnm_cli_error(ctx, cmd, &err);
-	for (i = 0; i < ctx->problems.n; i++)
-		fprintf(ctx->errout, "qnm: warning: %s (file skipped, left untouched)\n",
-			ctx->problems.v[i].msg);
-	return 0;
-}
-
 static struct qnm_vm *find_vm(struct qnm_ctx *ctx, const char *cmd, const char *name)
 {
 	struct qnm_vm *vm = qnm_model_find_vm(&ctx->model, name);
@@ -233,7 +218,7 @@ static int cmd_list(struct qnm_ctx *ctx, int argc, char **argv)
 
 	if (n != 0)
 		return usage_error(ctx, &qnm_cmd_list, "unexpected argument");
-	if (load(ctx, "list"))
+	if (qnm_cli_load(ctx, "list"))
 		return 1;
 	if (ctx->json) {
 		json_object *a = json_object_new_array();
@@ -285,7 +270,7 @@ static int cmd_show(struct qnm_ctx *ctx, int argc, char **argv)
 
 	if (n != 1)
 		return usage_error(ctx, &qnm_cmd_show, "give one VM name");
-	if (load(ctx, "show") || !(vm = find_vm(ctx, "show", argv[1])))
+	if (qnm_cli_load(ctx, "show") || !(vm = find_vm(ctx, "show", argv[1])))
 		return 1;
 	if (ctx->json) {
 		print_json(ctx, vm_json(vm));
@@ -326,7 +311,7 @@ static int cmd_cmdline(struct qnm_ctx *ctx, int argc, char **argv)
 	}
 	if (n != 1)
 		return usage_error(ctx, &qnm_cmd_cmdline, "give one VM name");
-	if (load(ctx, "cmdline") || !(vm = find_vm(ctx, "cmdline", argv[1])))
+	if (qnm_cli_load(ctx, "cmdline") || !(vm = find_vm(ctx, "cmdline", argv[1])))
 		return 1;
 	qnm_err_clear(&err);
 	qnm_strv_init(&argv_q);
@@ -412,7 +397,7 @@ static int cmd_new(struct qnm_ctx *ctx, int argc, char **argv)
 			argv[1], QNM_NAME_MAX);
 		return 1;
 	}
-	if (load(ctx, "new"))
+	if (qnm_cli_load(ctx, "new"))
 		return 1;
 	if (qnm_model_find_vm(&ctx->model, argv[1])) {
 		fprintf(ctx->errout, "qnm: new: name: a VM named '%s' already exists\n", argv[1]);
@@ -454,7 +439,7 @@ static int cmd_set(struct qnm_ctx *ctx, int argc, char **argv)
 
 	if (argc < 3 || argv[1][0] == '-')
 		return usage_error(ctx, &qnm_cmd_set, "give a VM name and at least one KEY=VALUE");
-	if (load(ctx, "set") || !(orig = find_vm(ctx, "set", argv[1])))
+	if (qnm_cli_load(ctx, "set") || !(orig = find_vm(ctx, "set", argv[1])))
 		return 1;
 	vm = qnm_vm_copy(orig);
 	r = apply_assignments(ctx, "set", argc - 2, argv + 2, vm_assign_cb, vm);
@@ -482,7 +467,7 @@ static int cmd_del(struct qnm_ctx *ctx, int argc, char **argv)
 
 	if (argc != 2 || argv[1][0] == '-')
 		return usage_error(ctx, &qnm_cmd_del, "give one VM name");
-	if (load(ctx, "del") || !find_vm(ctx, "del", argv[1]))
+	if (qnm_cli_load(ctx, "del") || !find_vm(ctx, "del", argv[1]))
 		return 1;
 	qnm_err_clear(&err);
 	if (qnm_config_delete_vm(&ctx->paths, argv[1], &err))
@@ -540,7 +525,7 @@ static int cmd_nic(struct qnm_ctx *ctx, int argc, char **argv)
 	if (argc < 3)
 		return usage_error(ctx, &qnm_cmd_nic, "give a subcommand and a VM");
 	sub = argv[1];
-	if (load(ctx, "nic") || !(orig = find_vm(ctx, "nic", argv[2])))
+	if (qnm_cli_load(ctx, "nic") || !(orig = find_vm(ctx, "nic", argv[2])))
 		return 1;
 	if (strcmp(sub, "list") == 0) {
 		if (argc != 3)

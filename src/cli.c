@@ -51,6 +51,20 @@ int qnm_cli_error(struct qnm_ctx *ctx, const char *cmd, const struct qnm_err *er
 	return 1;
 }
 
+int qnm_cli_load(struct qnm_ctx *ctx, const char *cmd)
+{
+	struct qnm_err err;
+	size_t i;
+
+	qnm_err_clear(&err);
+	if (qnm_ctx_load(ctx, &err))
+		return qnm_cli_error(ctx, cmd, &err);
+	for (i = 0; i < ctx->problems.n; i++)
+		fprintf(ctx->errout, "qnm: warning: %s (file skipped, left untouched)\n",
+			ctx->problems.v[i].msg);
+	return 0;
+}
+
 static void print_help(FILE *f)
 {
 	size_t i;

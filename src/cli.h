@@ -43,6 +43,13 @@ bool qnm_cli_wants_help(int argc, char **argv);
 /** qnm_cli_error() - print "qnm: CMD: message" (and the field) to stderr; Return: 1. */
 int qnm_cli_error(struct qnm_ctx *ctx, const char *cmd, const struct qnm_err *err);
 
+/**
+ * qnm_cli_load() - load the model for command @cmd, printing files that
+ * failed to load as warnings (they are skipped and left untouched).
+ * Return: 0, or 1 after printing the error.
+ */
+int qnm_cli_load(struct qnm_ctx *ctx, const char *cmd);
+
 /* The commands, one per cli-*.c file (table in cli.c). */
 extern const struct qnm_cli_cmd qnm_cmd_capture;
 extern const struct qnm_cli_cmd qnm_cmd_check;
