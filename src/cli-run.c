@@ -128,6 +128,26 @@ static void runner_opts(struct qnm_ctx *ctx, struct qnm_runner_opts *o)
 
 /* ---- start ---- */
 
+/* the runner's warnings (live MAC clashes), one "qnm: start: warning:" line each */
+static void print_warnings(struct qnm_ctx *ctx, const char *cmd, const struct qnm_start_info *info)
+{
+	const char *p = info->warnings;
+	unsigned shown = 0;
+
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		int len = nl ? (int)(nl - p) : (int)strlen(p);
+
+		fprintf(ctx->errout, "qnm: %s: warning: %.*s\n", cmd, len, p);
+		p += len + (nl ? 1 : 0);
+		shown++;
+	}
+	if (info->nwarnings > shown)
+		fprintf(ctx->errout,
+			"qnm: %s: warning: %u more (qnm doctor --check mac_live lists them all)\n",
+			cmd, info->nwarnings - shown);
+}
+
 static int do_start(struct qnm_ctx *ctx, const char *cmd, const char *name, int timeout_ms)
 {
 	struct qnm_runner_opts o;
@@ -157,6 +177,7 @@ static int do_start(struct qnm_ctx *ctx, const char *cmd, const char *name, int 
 	o.timeout_ms = timeout_ms;
 	r = qnm_runner_start(copy, &o, &info, &err);
 	qnm_vm_free(copy);
+	print_warnings(ctx, cmd, &info);
 	if (r)
 		return fail(ctx, cmd, &err);
 	qnm_rundir_init(&rd, ctx->paths.runtime_dir, name);

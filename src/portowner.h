@@ -185,8 +185,9 @@ const char *qnm_port_kind_name(enum qnm_port_kind k);
  * @configured: it is in the configuration.
  * @live:       it is in the live table inet qnm (dnat only).
  * @holder:     who holds the host port now.
- * @holder_vm:  when the holder is the QEMU of a running VM, that VM's name
- *              (found through its runtime directory), else "".
+ * @holder_vm:  when the holder is the QEMU (or a slirp helper) of a running
+ *              VM, that VM's name (found through its runtime directory), else "".
+ * @holder_helper: that holder is the VM's slirp helper, not its QEMU.
  */
 struct qnm_port_entry {
 	enum qnm_port_kind kind;
@@ -198,6 +199,7 @@ struct qnm_port_entry {
 	bool live;
 	struct qnm_port_holder holder;
 	char holder_vm[QNM_NAME_MAX + 1];
+	bool holder_helper;
 };
 
 /**

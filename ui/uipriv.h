@@ -195,6 +195,9 @@ int qnm_ui_set_theme(struct qnm_ui *ui, const char *name);
 /** qnm_ui_log() - append a message to the log (shown on the status line). */
 void qnm_ui_log(struct qnm_ui *ui, enum qnm_msg_level level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/** qnm_ui_log_lines() - one message per line of @text, each led by "@prefix: ". */
+void qnm_ui_log_lines(struct qnm_ui *ui, enum qnm_msg_level level, const char *prefix,
+		      const char *text);
 void qnm_ui_log_free(struct qnm_ui *ui);
 
 /* ---- job.c: background work, results back through the poll loop ---- */
