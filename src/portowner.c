@@ -601,6 +601,8 @@ void qnm_port_table_build(const struct qnm_model *model, const char *runtime_dir
 {
 	memset(t, 0, sizeof(*t));
 	t->live_ret = -ENOENT;
+	t->unpriv_start = unpriv_start();
+	t->can_bind_low = have_cap(CAP_NET_BIND_SERVICE);
 	add_model(model, t);
 	if (read_live)
 		add_live(t);

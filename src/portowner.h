@@ -212,6 +212,9 @@ struct qnm_port_entry {
  * @live_err:   the message when @live_ret is another error.
  * @socks_ret:  0 when the sockets were listed, else -errno (holders unknown).
  * @socks_err:  the message then.
+ * @unpriv_start: net.ipv4.ip_unprivileged_port_start (1024 when unreadable):
+ *              host ports below it are privileged.
+ * @can_bind_low: this process has CAP_NET_BIND_SERVICE (binds them anyway).
  */
 struct qnm_port_table {
 	struct qnm_port_entry *v;
@@ -220,6 +223,8 @@ struct qnm_port_table {
 	char live_err[256];
 	int socks_ret;
 	char socks_err[256];
+	unsigned long unpriv_start;
+	bool can_bind_low;
 };
 
 /**

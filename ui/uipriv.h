@@ -80,6 +80,8 @@ extern const struct qnm_screen_ops qnm_screen_preview;
 extern const struct qnm_screen_ops qnm_screen_modes;
 extern const struct qnm_screen_ops qnm_screen_help;
 extern const struct qnm_screen_ops qnm_screen_messages;
+extern const struct qnm_screen_ops qnm_screen_doctor;
+extern const struct qnm_screen_ops qnm_screen_ports;
 extern const struct qnm_screen_ops qnm_screen_dialog;
 
 /** enum qnm_msg_level - severity of a log line. */
