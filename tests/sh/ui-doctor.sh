@@ -85,6 +85,37 @@ for size in 80x24 132x43; do
 	expect_eq "$size: exit status" 0 "$(ui_status)"
 done
 
+# Input never waits for the checks: a QEMU that takes 2 s to answer '-netdev help'
+# (a wrapper around the real one, first on $PATH) keeps the job running while
+# the spinner turns and another screen opens at once.
+mkdir -p "$T/slow"
+printf '#!/bin/sh\nsleep 2\nexec %s "$@"\n' "$(command -v qemu-system-x86_64 || echo /bin/false)" \
+	>"$T/slow/qemu-system-x86_64"
+chmod +x "$T/slow/qemu-system-x86_64"
+tmux -S "$UI_SOCK" kill-server 2>/dev/null
+UI_ENV=(QNM_BRIDGE_CONF="$BC" QNM_DNSMASQ="$T/nodnsmasq" PATH="$T/slow:/usr/bin:/bin")
+ui_start -x 80 -y 24
+ui_wait "NICS (model/backend)" 5 >/dev/null || fatal "UI did not start (slow QEMU)"
+# seen TEXT: TEXT shows within 2 s (no waiting for a still screen: the spinner turns)
+seen() { wait_for 2 sh -c "tmux -S '$UI_SOCK' capture-pane -p -t '$UI_TARGET' | grep -qF -- '$1'"; }
+ui_keys 7
+seen "Running the checks..." && ok "slow: the screen says the checks run" ||
+	fail "slow: no running note"
+ui_expect "slow: the spinner turns on the status line" "working (1)"
+t0=$(date +%s%N)
+ui_keys 1
+seen "NICS (model/backend)" || fail "slow: VMs screen did not open"
+t1=$(date +%s%N)
+ui_expect "slow: the job still runs meanwhile" "working (1)"
+echo "measured: switching screens during the checks took $(((t1 - t0) / 1000000)) ms"
+[ $(((t1 - t0) / 1000000)) -lt 1500 ] && ok "slow: input answered before the checks ended" ||
+	fail "slow: input waited for the checks"
+ui_keys 7
+ui_wait "failed (" 30 >/dev/null && ok "slow: results arrive" || fail "slow: no results"
+ui_keys q
+wait_for 5 ui_dead || fail "slow: did not quit"
+UI_ENV=(QNM_BRIDGE_CONF="$BC" QNM_DNSMASQ="$T/nodnsmasq")
+
 # ASCII: LANG=C, TERM=vt100
 tmux -S "$UI_SOCK" kill-server 2>/dev/null
 in_ns sysctl -qw net.ipv4.ip_forward=0

@@ -84,4 +84,35 @@ fi
 socat_stop
 ui_keys q
 wait_for 5 ui_dead || fail "C: did not quit"
+
+# A running VM's own forwards are fine: its QEMU holds the hostfwd port, its
+# slirp helper the slirp one (a real diskless QEMU under TCG, in the namespace).
+if command -v qemu-system-x86_64 >/dev/null; then
+	q() { in_ns timeout 60 "$QNM" "$@"; }
+	q new run >/dev/null && q set run accel=tcg memory=64 >/dev/null || fatal "new run"
+	q nic add run backend=user hostfwd=tcp:127.0.0.1:2300-:22 >/dev/null || fatal "user NIC"
+	q nic add run backend=slirp hostfwd=tcp:127.0.0.1:2301-:22 >/dev/null || fatal "slirp NIC"
+	out=$(q start run 2>&1) || fatal "qnm start failed: $out"
+	at_exit "ip netns exec $NS timeout 30 $QNM stop run --force >/dev/null 2>&1"
+	qpid=$(echo "$out" | sed -n 's/.*QEMU pid \([0-9]*\).*/\1/p')
+	wait_for 10 bound 2300 || fail "QEMU did not bind 2300"
+	wait_for 10 bound 2301 || fail "the helper did not bind 2301"
+	hpid=$(in_ns ss -H -lntp "sport = :2301" | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2)
+	tmux -S "$UI_SOCK" kill-server 2>/dev/null
+	ui_start -x 132 -y 43
+	ui_wait "NICS (model/backend)" 5 >/dev/null || fatal "UI did not start (running VM)"
+	ui_keys 8
+	ui_wait "HELD BY" 5 >/dev/null
+	ui_expect "running VM: its QEMU named, fine" "VM run's QEMU (pid $qpid)"
+	ui_expect "running VM: hostfwd port fine" "[fine]     tcp 127.0.0.1:2300"
+	ui_expect "running VM: its slirp helper named (pid from ss)" "VM run's slirp helper (pid $hpid)"
+	ui_expect "running VM: slirp port fine" "[fine]     tcp 127.0.0.1:2301"
+	ui_keys q
+	wait_for 5 ui_dead || fail "did not quit (running VM)"
+	out=$(q ports)
+	expect_contains "qnm ports names the helper too" "VM run (its slirp helper, pid $hpid)" "$out"
+	q stop run --force >/dev/null 2>&1
+else
+	echo "note: no qemu-system-x86_64; the running-VM case was not run"
+fi
 finish
