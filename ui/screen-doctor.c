@@ -19,6 +19,8 @@
  * @rep:     the last report (empty before the first run ends).
  * @have:    @rep holds a finished run.
  * @running: a run is in progress (its job will hand the report over).
+ * @job:     that run's job (only compared: a job started by an earlier
+ *           Diagnostics screen that was closed meanwhile is not ours).
  * @ms:      how long the last run took.
  * @when:    when it ended.
  * @order:   indexes of @rep.v shown (filtered), @list.n of them.
@@ -29,6 +31,7 @@ struct doctor {
 	struct qnm_doctor_report rep;
 	bool have;
 	bool running;
+	const void *job;
 	double ms;
 	time_t when;
 	size_t *order;
@@ -73,12 +76,13 @@ static void doctor_done(struct qnm_ui *ui, void *data, int result, const struct 
 	struct doctor_job *j = data;
 	struct doctor *s = qnm_ui_find(ui, &qnm_screen_doctor);
 
-	if (s) {
+	if (s && s->job == j) {
 		qnm_doctor_report_clear(&s->rep);
 		s->rep = j->rep;
 		memset(&j->rep, 0, sizeof(j->rep));
 		s->have = true;
 		s->running = false;
+		s->job = NULL;
 		s->ms = j->ms;
 		s->when = time(NULL);
 		free(s->order);
@@ -115,6 +119,7 @@ static void run_checks(struct qnm_ui *ui, struct doctor *s)
 		return;
 	}
 	s->running = true;
+	s->job = j;
 }
 
 static void *doctor_init(struct qnm_ui *ui, void *arg)
