@@ -244,8 +244,8 @@ static int tab_width(size_t i, bool brief, bool gap)
 
 /*
  * The tab bar: the full labels when they fit, else without the gaps, else
- * the brief labels (80 columns), else scrolled so that the current tab and
- * its neighbours show, with "<" / ">" where tabs are hidden.
+ * the brief labels. Those take 75 columns, so every tab shows at the minimum
+ * of 80 (tests/sh/ui-doctor.sh checks it): a new tab must keep it so.
  */
 static void draw_tabs(struct qnm_ui *ui)
 {
@@ -254,47 +254,26 @@ static void draw_tabs(struct qnm_ui *ui)
 	} styles[] = { { false, true }, { false, false }, { true, true }, { true, false } };
 	const struct qnm_screen_ops *base = ui->stack[0].ops;
 	const int lead = 5; /* " qnm " */
-	size_t i, st = 0, first = 0, cur = 0, last;
+	size_t i, st;
 	int x = 0, w;
 
-	for (i = 0; i < QNM_ARRAY_SIZE(tabs); i++)
-		if (tabs[i].ops == base)
-			cur = i;
-	for (st = 0; st < QNM_ARRAY_SIZE(styles); st++) {
+	for (st = 0; st + 1 < QNM_ARRAY_SIZE(styles); st++) {
 		for (i = 0, w = lead; i < QNM_ARRAY_SIZE(tabs); i++)
 			w += tab_width(i, styles[st].brief, styles[st].gap);
 		if (w <= ui->cols)
 			break;
 	}
-	if (st == QNM_ARRAY_SIZE(styles)) {
-		/* scroll: start early enough to show the current tab and markers */
-		st--;
-		for (first = cur; first > 0; first--) {
-			for (i = first - 1, w = lead + 2; i <= cur; i++)
-				w += tab_width(i, true, false);
-			if (w > ui->cols)
-				break;
-		}
-	}
 	qnm_set_role(ui, stdscr, QNM_ROLE_TITLE);
 	qnm_fill(stdscr, 0, 0, ui->cols);
-	x += qnm_put(stdscr, 0, x, ui->cols - x, first ? " qnm<" : " qnm ");
-	for (i = first, last = first; i < QNM_ARRAY_SIZE(tabs); i++) {
-		bool more = i + 1 < QNM_ARRAY_SIZE(tabs);
-
-		w = tab_width(i, styles[st].brief, styles[st].gap);
-		if (x + w + (more ? 1 : 0) > ui->cols && i > cur)
-			break;
-		qnm_set_role(ui, stdscr, i == cur ? QNM_ROLE_SELECTION : QNM_ROLE_TITLE);
+	x += qnm_put(stdscr, 0, x, ui->cols - x, " qnm ");
+	for (i = 0; i < QNM_ARRAY_SIZE(tabs) && x < ui->cols; i++) {
+		qnm_set_role(ui, stdscr, tabs[i].ops == base ? QNM_ROLE_SELECTION : QNM_ROLE_TITLE);
 		x += qnm_putf(stdscr, 0, x, ui->cols - x, " %s ",
 			      styles[st].brief ? tabs[i].brief : tabs[i].tab);
 		qnm_set_role(ui, stdscr, QNM_ROLE_TITLE);
 		if (styles[st].gap && x < ui->cols)
 			x += qnm_put(stdscr, 0, x, 1, " ");
-		last = i;
 	}
-	if (last + 1 < QNM_ARRAY_SIZE(tabs) && x < ui->cols)
-		x += qnm_put(stdscr, 0, x, 1, ">");
 	if (ui->depth > 1 && top_id(ui) != QNM_SCR_DIALOG) {
 		char buf[64];
 
