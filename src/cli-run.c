@@ -128,6 +128,22 @@ static void runner_opts(struct qnm_ctx *ctx, struct qnm_runner_opts *o)
 
 /* ---- start ---- */
 
+/* the runner's warnings as a JSON array of sentences */
+static json_object *warnings_json(const struct qnm_start_info *info)
+{
+	json_object *a = json_object_new_array();
+	const char *p = info->warnings;
+
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+
+		json_object_array_add(a, json_object_new_string_len(p, (int)len));
+		p += len + (nl ? 1 : 0);
+	}
+	return a;
+}
+
 /* the runner's warnings (live MAC clashes), one "qnm: start: warning:" line each */
 static void print_warnings(struct qnm_ctx *ctx, const char *cmd, const struct qnm_start_info *info)
 {
@@ -193,6 +209,7 @@ static int do_start(struct qnm_ctx *ctx, const char *cmd, const char *name, int 
 		json_object_object_add(j, "rundir", json_object_new_string(rd.path));
 		json_object_object_add(j, "serial_log", json_object_new_string(rd.serial));
 		json_object_object_add(j, "cleaned", json_object_new_string(info.cleaned));
+		json_object_object_add(j, "warnings", warnings_json(&info));
 		print_json(ctx, j);
 	} else {
 		if (info.cleaned[0])

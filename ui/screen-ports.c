@@ -224,7 +224,7 @@ static bool any_privileged(const struct qnm_port_table *t)
 	size_t i;
 
 	for (i = 0; i < t->n; i++)
-		if (t->v[i].kind != QNM_PORT_DNAT && t->v[i].fwd.host_port < t->unpriv_start)
+		if (t->v[i].fwd.host_port < t->unpriv_start)
 			return true;
 	return false;
 }

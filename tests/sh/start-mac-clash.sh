@@ -8,6 +8,7 @@
 need_root
 need_cmd qemu-system-x86_64 qemu-system-x86
 need_cmd bridge iproute2
+need_cmd jq jq
 . "$QNM_SRCDIR/tests/ui-lib.sh"
 
 NS=$(new_netns macclash)
@@ -15,8 +16,9 @@ in_ns() { ip netns exec "$NS" "$@"; }
 q() { in_ns timeout 60 "$QNM" "$@"; }
 MAC=52:54:00:12:aa:01
 
-# a live bridge with a port first (a bridge that changes its MAC flushes its neighbours)
-in_ns ip link add qnmmac0 type bridge || fatal "bridge"
+# a live bridge with a fixed MAC: a bridge whose MAC changes (a port with a lower
+# one joins - the VM's TAP at each start) flushes its neighbours, permanent ones too
+in_ns ip link add qnmmac0 address 02:00:00:00:00:01 type bridge || fatal "bridge"
 in_ns ip link add qmv0 type veth peer name qmv1 || fatal "veth"
 in_ns ip link set qmv0 master qnmmac0
 in_ns ip link set qmv0 up
@@ -46,6 +48,14 @@ q stop mvm --force >/dev/null 2>&1
 # stdout stays clean for scripts: the warning is on stderr only
 out=$(q start mvm 2>/dev/null)
 case "$out" in *warning*) fail "warning on stdout" ;; *) ok "warning only on stderr" ;; esac
+q stop mvm --force >/dev/null 2>&1
+
+# --json carries the warnings too
+js=$(q start mvm --json 2>"$T/json.err")
+expect_contains "start --json: warnings array" "is already on bridge qnmmac0: neighbour 10.80.0.9 (permanent)" \
+	"$(echo "$js" | jq -r '.warnings[0]')"
+expect_eq "start --json: the guest runs" running "$(echo "$js" | jq -r '.status')" ||
+	cat "$T/json.err"
 q stop mvm --force >/dev/null 2>&1
 
 # ---- a stale entry (e.g. this VM's last run) is called out as possibly harmless ----
