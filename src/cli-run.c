@@ -250,6 +250,9 @@ const struct qnm_cli_cmd qnm_cmd_start = {
 	.help = "Checks the host first (bridge ACL, TAPs, free hostfwd ports), then starts QEMU\n"
 		"in its own session with its runtime files in $XDG_RUNTIME_DIR/qnm/VM/ (QMP\n"
 		"socket, pid, serial log). NICs with link=down start with the cable unplugged.\n"
+		"A NIC whose MAC is already in the neighbour table or fdb of the live bridge it\n"
+		"joins gets a warning on stderr (and in \"warnings\" with --json); the VM starts\n"
+		"anyway (the entry may be its own from its last run).\n"
 		"--timeout: how long QEMU may take to answer (default 10 s).\n",
 	.run = cmd_start,
 };
