@@ -49,7 +49,8 @@ static void holder_text(const struct qnm_port_table *t, const struct qnm_port_en
 	else if (!e->holder.found)
 		snprintf(buf, size, "free");
 	else if (e->holder_vm[0])
-		snprintf(buf, size, "VM %s (its QEMU, pid %d)", e->holder_vm, (int)e->holder.pid);
+		snprintf(buf, size, "VM %s (its %s, pid %d)", e->holder_vm,
+			 e->holder_helper ? "slirp helper" : "QEMU", (int)e->holder.pid);
 	else
 		qnm_port_holder_text(&e->holder, buf, size);
 }
@@ -120,6 +121,8 @@ static void print_json(struct qnm_ctx *ctx, const struct qnm_port_table *t)
 			json_object_object_add(h, "processes",
 					       json_object_new_int((int)e->holder.nprocs));
 			json_object_object_add(h, "vm", json_object_new_string(e->holder_vm));
+			json_object_object_add(h, "slirp_helper",
+					       json_object_new_boolean(e->holder_helper));
 		}
 		json_object_object_add(o, "held_by", h);
 		json_object_array_add(a, o);

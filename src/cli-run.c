@@ -128,6 +128,42 @@ static void runner_opts(struct qnm_ctx *ctx, struct qnm_runner_opts *o)
 
 /* ---- start ---- */
 
+/* the runner's warnings as a JSON array of sentences */
+static json_object *warnings_json(const struct qnm_start_info *info)
+{
+	json_object *a = json_object_new_array();
+	const char *p = info->warnings;
+
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+
+		json_object_array_add(a, json_object_new_string_len(p, (int)len));
+		p += len + (nl ? 1 : 0);
+	}
+	return a;
+}
+
+/* the runner's warnings (live MAC clashes), one "qnm: start: warning:" line each */
+static void print_warnings(struct qnm_ctx *ctx, const char *cmd, const struct qnm_start_info *info)
+{
+	const char *p = info->warnings;
+	unsigned shown = 0;
+
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		int len = nl ? (int)(nl - p) : (int)strlen(p);
+
+		fprintf(ctx->errout, "qnm: %s: warning: %.*s\n", cmd, len, p);
+		p += len + (nl ? 1 : 0);
+		shown++;
+	}
+	if (info->nwarnings > shown)
+		fprintf(ctx->errout,
+			"qnm: %s: warning: %u more (qnm doctor --check mac_live lists them all)\n",
+			cmd, info->nwarnings - shown);
+}
+
 static int do_start(struct qnm_ctx *ctx, const char *cmd, const char *name, int timeout_ms)
 {
 	struct qnm_runner_opts o;
@@ -157,6 +193,7 @@ static int do_start(struct qnm_ctx *ctx, const char *cmd, const char *name, int 
 	o.timeout_ms = timeout_ms;
 	r = qnm_runner_start(copy, &o, &info, &err);
 	qnm_vm_free(copy);
+	print_warnings(ctx, cmd, &info);
 	if (r)
 		return fail(ctx, cmd, &err);
 	qnm_rundir_init(&rd, ctx->paths.runtime_dir, name);
@@ -172,6 +209,7 @@ static int do_start(struct qnm_ctx *ctx, const char *cmd, const char *name, int 
 		json_object_object_add(j, "rundir", json_object_new_string(rd.path));
 		json_object_object_add(j, "serial_log", json_object_new_string(rd.serial));
 		json_object_object_add(j, "cleaned", json_object_new_string(info.cleaned));
+		json_object_object_add(j, "warnings", warnings_json(&info));
 		print_json(ctx, j);
 	} else {
 		if (info.cleaned[0])
@@ -212,6 +250,9 @@ const struct qnm_cli_cmd qnm_cmd_start = {
 	.help = "Checks the host first (bridge ACL, TAPs, free hostfwd ports), then starts QEMU\n"
 		"in its own session with its runtime files in $XDG_RUNTIME_DIR/qnm/VM/ (QMP\n"
 		"socket, pid, serial log). NICs with link=down start with the cable unplugged.\n"
+		"A NIC whose MAC is already in the neighbour table or fdb of the live bridge it\n"
+		"joins gets a warning on stderr (and in \"warnings\" with --json); the VM starts\n"
+		"anyway (the entry may be its own from its last run).\n"
 		"--timeout: how long QEMU may take to answer (default 10 s).\n",
 	.run = cmd_start,
 };

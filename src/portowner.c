@@ -5,6 +5,7 @@
 #include "portowner.h"
 #include "nft.h"
 #include "rundir.h"
+#include "slirp-helper.h"
 #include "sysctl.h"
 
 #include <arpa/inet.h>
@@ -560,19 +561,38 @@ pid_t qnm_vm_running_pid(const char *runtime_dir, const char *name)
 	return pid;
 }
 
-/* name the running VMs whose QEMU holds a port */
+static void mark_holder(struct qnm_port_table *t, pid_t pid, const char *vm, bool helper)
+{
+	size_t j;
+
+	for (j = 0; pid && j < t->n; j++) {
+		if (t->v[j].holder.found && t->v[j].holder.pid == pid) {
+			qnm_strlcpy(t->v[j].holder_vm, vm, sizeof(t->v[j].holder_vm));
+			t->v[j].holder_helper = helper;
+		}
+	}
+}
+
+/* name the running VMs whose QEMU (or slirp helper) holds a port */
 static void mark_vm_holders(const struct qnm_model *model, const char *runtime_dir,
 			    struct qnm_port_table *t)
 {
-	size_t i, j;
+	size_t i, k;
 
 	for (i = 0; i < model->nvms; i++) {
-		pid_t pid = qnm_vm_running_pid(runtime_dir, model->vms[i]->name);
+		const struct qnm_vm *vm = model->vms[i];
+		pid_t pid = qnm_vm_running_pid(runtime_dir, vm->name);
+		struct qnm_rundir rd;
 
-		for (j = 0; pid && j < t->n; j++)
-			if (t->v[j].holder.found && t->v[j].holder.pid == pid)
-				qnm_strlcpy(t->v[j].holder_vm, model->vms[i]->name,
-					    sizeof(t->v[j].holder_vm));
+		if (!pid)
+			continue;
+		mark_holder(t, pid, vm->name, false);
+		qnm_rundir_init(&rd, runtime_dir, vm->name);
+		for (k = 0; k < vm->nnics; k++)
+			if (vm->nics[k].backend == QNM_BACKEND_SLIRP && vm->nics[k].user.nfwd)
+				mark_holder(t, qnm_slirp_helper_pid(rd.path, &vm->nics[k]),
+					    vm->name, true);
+		qnm_rundir_clear(&rd);
 	}
 }
 
@@ -581,6 +601,8 @@ void qnm_port_table_build(const struct qnm_model *model, const char *runtime_dir
 {
 	memset(t, 0, sizeof(*t));
 	t->live_ret = -ENOENT;
+	t->unpriv_start = unpriv_start();
+	t->can_bind_low = have_cap(CAP_NET_BIND_SERVICE);
 	add_model(model, t);
 	if (read_live)
 		add_live(t);

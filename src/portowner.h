@@ -185,8 +185,9 @@ const char *qnm_port_kind_name(enum qnm_port_kind k);
  * @configured: it is in the configuration.
  * @live:       it is in the live table inet qnm (dnat only).
  * @holder:     who holds the host port now.
- * @holder_vm:  when the holder is the QEMU of a running VM, that VM's name
- *              (found through its runtime directory), else "".
+ * @holder_vm:  when the holder is the QEMU (or a slirp helper) of a running
+ *              VM, that VM's name (found through its runtime directory), else "".
+ * @holder_helper: that holder is the VM's slirp helper, not its QEMU.
  */
 struct qnm_port_entry {
 	enum qnm_port_kind kind;
@@ -198,6 +199,7 @@ struct qnm_port_entry {
 	bool live;
 	struct qnm_port_holder holder;
 	char holder_vm[QNM_NAME_MAX + 1];
+	bool holder_helper;
 };
 
 /**
@@ -210,6 +212,9 @@ struct qnm_port_entry {
  * @live_err:   the message when @live_ret is another error.
  * @socks_ret:  0 when the sockets were listed, else -errno (holders unknown).
  * @socks_err:  the message then.
+ * @unpriv_start: net.ipv4.ip_unprivileged_port_start (1024 when unreadable):
+ *              host ports below it are privileged.
+ * @can_bind_low: this process has CAP_NET_BIND_SERVICE (binds them anyway).
  */
 struct qnm_port_table {
 	struct qnm_port_entry *v;
@@ -218,6 +223,8 @@ struct qnm_port_table {
 	char live_err[256];
 	int socks_ret;
 	char socks_err[256];
+	unsigned long unpriv_start;
+	bool can_bind_low;
 };
 
 /**

@@ -16,6 +16,7 @@
 #include "backend.h"
 #include "config.h"
 #include "links.h"
+#include "maclive.h"
 #include "qmp.h"
 #include "bridgeconf.h"
 #include "doctor.h"
@@ -448,6 +449,78 @@ int qnm_runner_check(const struct qnm_vm *vm, const struct qnm_runner_opts *o, s
 	return 0;
 }
 
+/* ---- live MAC clashes: warned, not refused (runner.h) ---- */
+
+static void add_warning(struct qnm_start_info *info, const char *text)
+{
+	size_t len = strlen(info->warnings);
+
+	info->nwarnings++;
+	if (len + strlen(text) + 2 > sizeof(info->warnings))
+		return;
+	snprintf(info->warnings + len, sizeof(info->warnings) - len, "%s%s", len ? "\n" : "", text);
+}
+
+/* neighbour states in which the entry may be a leftover, not a live machine */
+static bool neigh_maybe_old(const char *state)
+{
+	static const char *const old[] = { "stale", "delay", "probe", "failed", "incomplete" };
+	size_t i;
+
+	for (i = 0; i < QNM_ARRAY_SIZE(old); i++)
+		if (strstr(state, old[i]))
+			return true;
+	return false;
+}
+
+static void mac_live_warnings(const struct qnm_vm *vm, const struct qnm_runner_opts *o,
+			      struct qnm_start_info *info)
+{
+	static const struct qnm_model none;
+	const struct qnm_model *model = o && o->model ? o->model : &none;
+	char(*taps)[QNM_IFNAME_MAX + 1] = xcalloc(vm->nnics + 1, sizeof(*taps));
+	const char **ignore = xcalloc(vm->nnics + 1, sizeof(*ignore));
+	struct qnm_mac_live_clash *c = NULL;
+	struct qnm_err err;
+	size_t i, n = 0, nign = 0;
+	int r;
+
+	/* the VM's own TAPs (an existing one may still be on the bridge) are not a clash */
+	for (i = 0; i < vm->nnics; i++) {
+		if (vm->nics[i].backend != QNM_BACKEND_TAP)
+			continue;
+		tap_name(vm, i, taps[nign]);
+		ignore[nign] = taps[nign];
+		nign++;
+	}
+	qnm_err_clear(&err);
+	r = qnm_mac_live_clashes(model, vm, ignore, nign, &c, &n, &err);
+	free(ignore);
+	free(taps);
+	if (r) {
+		char *t = xasprintf("could not look for MAC clashes on the bridges: %s", err.msg);
+
+		add_warning(info, t);
+		free(t);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		char *what = qnm_mac_live_clash_text(&c[i]);
+		char *t = xasprintf(
+			"%s; two machines with one MAC lose each other's traffic: if another "
+			"machine uses it, give NIC %s a new MAC%s",
+			what, c[i].nic,
+			strcmp(c[i].table, "neighbour") == 0 && neigh_maybe_old(c[i].state)
+				? " (an old entry, e.g. from this VM's last run, is harmless)"
+				: "");
+
+		add_warning(info, t);
+		free(t);
+		free(what);
+	}
+	free(c);
+}
+
 /* ---- supervisor ---- */
 
 static void release_all(const struct qnm_vm *vm, size_t upto, const struct qnm_rundir *rd,
@@ -753,6 +826,7 @@ int qnm_runner_start(const struct qnm_vm *vm, const struct qnm_runner_opts *o,
 				vm->name, (long)ri.qemu_pid);
 		goto out;
 	}
+	mac_live_warnings(vm, o, info);
 	if (ri.status != QNM_RUN_ABSENT) {
 		r = qnm_rundir_clean(&rd, info->cleaned, sizeof(info->cleaned), err);
 		if (r)

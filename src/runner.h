@@ -56,6 +56,11 @@ struct qnm_runner_opts {
  * @cleaned:        when a stale runtime dir was removed first, what it
  *                  said ("" otherwise).
  * @elapsed_ms:     from the call to QEMU confirmed running.
+ * @warnings:       sentences, one per line, about things that may go wrong
+ *                  but do not stop the start ("" when none): a NIC's MAC
+ *                  already seen on the live bridge it joins (qnm_mac_live_clashes()).
+ *                  Filled before QEMU is spawned, so also when the start fails.
+ * @nwarnings:      how many sentences (more than fit in @warnings are counted).
  */
 struct qnm_start_info {
 	pid_t qemu_pid;
@@ -63,6 +68,8 @@ struct qnm_start_info {
 	char status[32];
 	char cleaned[512];
 	double elapsed_ms;
+	char warnings[2048];
+	unsigned nwarnings;
 };
 
 /**
@@ -77,7 +84,16 @@ int qnm_runner_check(const struct qnm_vm *vm, const struct qnm_runner_opts *o, s
 
 /**
  * qnm_runner_start() - start @vm (see the file comment).
- * @info: filled on success (may be NULL).
+ *
+ * Before QEMU is spawned, the MACs of @vm's NICs that join a live bridge are
+ * looked up in that bridge's neighbour table and fdb: a MAC already there is
+ * reported in @info->warnings and the start goes on. It is a warning, not a
+ * refusal, like libvirt (which starts a guest whatever its LAN holds): the
+ * entry may be this VM's own from its last run (a neighbour entry stays
+ * "stale" for minutes), and only the admin knows whether the other machine
+ * is still there. Two machines with one MAC lose each other's traffic.
+ *
+ * @info: filled on success (may be NULL); @info->warnings also on failure.
  * Return: 0, -EALREADY (already running), or -errno; on failure QEMU's
  * own message (from qemu.log) is in @err and nothing is left running.
  */

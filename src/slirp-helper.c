@@ -1277,13 +1277,11 @@ static bool wait_gone(pid_t pid, int timeout_ms)
 	return true;
 }
 
-int qnm_slirp_helper_stop(const char *rundir, const struct qnm_nic *nic, int timeout_ms,
-			  struct qnm_err *err)
+pid_t qnm_slirp_helper_pid(const char *rundir, const struct qnm_nic *nic)
 {
 	char *pidpath = qnm_slirp_pid_path(rundir, nic);
 	char *ctl = qnm_slirp_control_path(rundir, nic);
 	long pid = 0;
-	int r = 0;
 	FILE *f;
 
 	f = fopen(pidpath, "re");
@@ -1292,20 +1290,33 @@ int qnm_slirp_helper_stop(const char *rundir, const struct qnm_nic *nic, int tim
 			pid = 0;
 		fclose(f);
 	}
-	if (pid > 1 && is_helper_of((pid_t)pid, ctl) && !helper_gone((pid_t)pid)) {
+	if (pid <= 1 || !is_helper_of((pid_t)pid, ctl))
+		pid = 0;
+	free(pidpath);
+	free(ctl);
+	return (pid_t)pid;
+}
+
+int qnm_slirp_helper_stop(const char *rundir, const struct qnm_nic *nic, int timeout_ms,
+			  struct qnm_err *err)
+{
+	char *pidpath = qnm_slirp_pid_path(rundir, nic);
+	pid_t pid = qnm_slirp_helper_pid(rundir, nic);
+	int r = 0;
+
+	if (pid > 1 && !helper_gone(pid)) {
 		kill((pid_t)pid, SIGTERM);
 		if (!wait_gone((pid_t)pid, timeout_ms)) {
 			kill((pid_t)pid, SIGKILL);
 			if (!wait_gone((pid_t)pid, 2000))
 				r = qnm_err_set(err, -ETIMEDOUT, "",
 						"nic[%s]: slirp helper pid %ld survived SIGKILL",
-						nic->id, pid);
+						nic->id, (long)pid);
 		}
 	}
 	if (r == 0)
 		unlink(pidpath);
 	free(pidpath);
-	free(ctl);
 	return r;
 }
 

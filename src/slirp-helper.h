@@ -145,6 +145,16 @@ int qnm_slirp_helper_spawn(const struct qnm_vm *vm, const struct qnm_nic *nic, c
 char *qnm_slirp_pid_path(const char *rundir, const struct qnm_nic *nic);
 
 /**
+ * qnm_slirp_helper_pid() - the pid of the running helper of @nic, read from
+ * qnm_slirp_pid_path() and checked like qnm_slirp_helper_stop() does
+ * (/proc/PID/cmdline is "qnm slirp-helper" with this NIC's control socket).
+ * @rundir: the VM's runtime directory.
+ * @nic:    the NIC.
+ * Return: the pid, or 0 when no such helper runs.
+ */
+pid_t qnm_slirp_helper_pid(const char *rundir, const struct qnm_nic *nic);
+
+/**
  * qnm_slirp_helper_stop() - stop the helper of @nic (after QEMU is gone, or
  * when starting QEMU failed).
  * @rundir:     the VM's runtime directory given to qnm_slirp_helper_spawn().

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static void (*oom_hook)(void);
 
@@ -331,4 +332,12 @@ char *qnm_argv_to_shell(char *const *argv)
 		free(q);
 	}
 	return qnm_sb_steal(&sb);
+}
+
+double qnm_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }

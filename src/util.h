@@ -86,6 +86,9 @@ size_t qnm_strlcpy(char *dst, const char *src, size_t size);
 /** qnm_streq() - true when both strings are equal (NULL equals NULL). */
 bool qnm_streq(const char *a, const char *b);
 
+/** qnm_mono_ms() - CLOCK_MONOTONIC in milliseconds (for measuring durations). */
+double qnm_mono_ms(void);
+
 /** qnm_str_empty() - true for NULL or "". */
 static inline bool qnm_str_empty(const char *s)
 {

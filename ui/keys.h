@@ -33,6 +33,8 @@ enum qnm_screen_id {
 	QNM_SCR_MODES,
 	QNM_SCR_HELP,
 	QNM_SCR_MESSAGES,
+	QNM_SCR_DOCTOR,
+	QNM_SCR_PORTS,
 	QNM_SCR_DIALOG,
 	QNM_SCR__COUNT
 };
@@ -42,7 +44,8 @@ enum qnm_screen_id {
 #define QNM_SCR_LISTS                                                                              \
 	(QNM_SCR_BIT(QNM_SCR_VMS) | QNM_SCR_BIT(QNM_SCR_NETWORKS) |                                \
 	 QNM_SCR_BIT(QNM_SCR_FORWARDS) | QNM_SCR_BIT(QNM_SCR_TRAFFIC) |                            \
-	 QNM_SCR_BIT(QNM_SCR_MESSAGES) | QNM_SCR_BIT(QNM_SCR_MODES))
+	 QNM_SCR_BIT(QNM_SCR_MESSAGES) | QNM_SCR_BIT(QNM_SCR_MODES) |                              \
+	 QNM_SCR_BIT(QNM_SCR_DOCTOR) | QNM_SCR_BIT(QNM_SCR_PORTS))
 #define QNM_SCR_FORMS                                                                              \
 	(QNM_SCR_BIT(QNM_SCR_VMFORM) | QNM_SCR_BIT(QNM_SCR_NICFORM) |                              \
 	 QNM_SCR_BIT(QNM_SCR_NETFORM) | QNM_SCR_BIT(QNM_SCR_FWDFORM))
@@ -60,6 +63,8 @@ enum qnm_action {
 	QNM_ACT_GO_TRAFFIC,
 	QNM_ACT_GO_MODES,
 	QNM_ACT_GO_MESSAGES,
+	QNM_ACT_GO_DOCTOR,
+	QNM_ACT_GO_PORTS,
 	QNM_ACT_NEXT_SCREEN,
 	QNM_ACT_THEME,
 	/* moving around */
@@ -101,6 +106,8 @@ enum qnm_action {
 	/* preview */
 	QNM_ACT_STYLE,
 	QNM_ACT_WRITE,
+	/* diagnostics and ports */
+	QNM_ACT_REFRESH,
 	/* dialogs */
 	QNM_ACT_YES,
 	QNM_ACT_NO,

@@ -38,6 +38,20 @@ void qnm_ui_log(struct qnm_ui *ui, enum qnm_msg_level level, const char *fmt, ..
 	ui->redraw = true;
 }
 
+void qnm_ui_log_lines(struct qnm_ui *ui, enum qnm_msg_level level, const char *prefix,
+		      const char *text)
+{
+	const char *p = text;
+
+	while (p && *p) {
+		const char *nl = strchr(p, '\n');
+		int len = nl ? (int)(nl - p) : (int)strlen(p);
+
+		qnm_ui_log(ui, level, "%s: %.*s", prefix, len, p);
+		p += len + (nl ? 1 : 0);
+	}
+}
+
 void qnm_ui_log_free(struct qnm_ui *ui)
 {
 	size_t i;

@@ -68,13 +68,18 @@ static void *help_init(struct qnm_ui *ui, void *arg)
 	qnm_strv_add(&s->lines,
 		     "qnm manages QEMU guests and their networks. Screens: 1 VMs, 2 Networks,");
 	qnm_strv_add(&s->lines,
-		     "3 Forwards, 4 Traffic, 5 Modes, 6 Messages (Tab cycles). The footer shows");
+		     "3 Forwards, 4 Traffic, 5 Modes, 6 Messages, 7 Diagnostics, 8 Ports (Tab");
 	qnm_strv_add(&s->lines,
-		     "the main keys of each screen; all of them are listed here. Esc closes help.");
+		     "cycles). The footer shows the main keys of each screen; all of them are");
+	qnm_strv_add(&s->lines, "listed here. Esc closes help.");
 	qnm_strv_add(&s->lines,
 		     "New here? On the VMs screen press D (demo guest), then s to start it,");
 	qnm_strv_add(&s->lines,
 		     "4 to watch its traffic, m (on the VM) for its topology, x to stop it.");
+	qnm_strv_add(&s->lines,
+		     "Something does not work? 7 Diagnostics checks this host against your VMs");
+	qnm_strv_add(&s->lines,
+		     "and networks and gives each fix; 8 Ports shows who holds a forwarded port.");
 	qnm_strv_add(&s->lines, "");
 	add_screen(s, QNM_SCR_BIT(s->from), qnm_screen_name(s->from));
 	for (i = 0; i < QNM_SCR__COUNT; i++)

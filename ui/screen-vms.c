@@ -281,6 +281,8 @@ static void start_done(struct qnm_ui *ui, void *data, int r, const struct qnm_er
 		qnm_ui_log(ui, QNM_MSG_OK,
 			   "%s started: QEMU pid %ld, %s in %.0f ms (l shows its console)", j->name,
 			   (long)j->info.qemu_pid, j->info.status, j->info.elapsed_ms);
+	/* after the outcome, so the status line shows the warning */
+	qnm_ui_log_lines(ui, QNM_MSG_WARN, j->name, j->info.warnings);
 	qnm_guests_refresh(ui);
 	run_job_free(j);
 }

@@ -80,6 +80,8 @@ extern const struct qnm_screen_ops qnm_screen_preview;
 extern const struct qnm_screen_ops qnm_screen_modes;
 extern const struct qnm_screen_ops qnm_screen_help;
 extern const struct qnm_screen_ops qnm_screen_messages;
+extern const struct qnm_screen_ops qnm_screen_doctor;
+extern const struct qnm_screen_ops qnm_screen_ports;
 extern const struct qnm_screen_ops qnm_screen_dialog;
 
 /** enum qnm_msg_level - severity of a log line. */
@@ -195,6 +197,9 @@ int qnm_ui_set_theme(struct qnm_ui *ui, const char *name);
 /** qnm_ui_log() - append a message to the log (shown on the status line). */
 void qnm_ui_log(struct qnm_ui *ui, enum qnm_msg_level level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/** qnm_ui_log_lines() - one message per line of @text, each led by "@prefix: ". */
+void qnm_ui_log_lines(struct qnm_ui *ui, enum qnm_msg_level level, const char *prefix,
+		      const char *text);
 void qnm_ui_log_free(struct qnm_ui *ui);
 
 /* ---- job.c: background work, results back through the poll loop ---- */

@@ -1,0 +1,395 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * screen-ports.c - Ports: every host port qnm forwards (hostfwd of user
+ * NICs, forwards of slirp NICs, DNAT into networks, configured or live in
+ * table inet qnm) with who holds it now, as "qnm ports" lists them
+ * (src/portowner.h: NETLINK_SOCK_DIAG and one scan of /proc), and whether
+ * that is fine (free, or the VM's own QEMU / slirp helper) or a conflict.
+ *
+ * The table is built on the main loop, at each refresh tick and on r: it
+ * costs one sock_diag dump, one nft read and, when a port is held, one scan
+ * of /proc/PID/fd (0.5 ms without holders, ~9 ms with one on a host with ~100
+ * processes and 750 fds; the time is shown). A host where it takes longer gets fewer
+ * automatic refreshes, so they never take more than 2% of the time.
+ */
+#include "build-config.h"
+
+#include "portowner.h"
+#include "uipriv.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/**
+ * struct ports - state of the Ports screen.
+ * @t:     the last table.
+ * @ms:    how long building it took.
+ * @last:  when it was built (qnm_mono_ms()).
+ * @order: indexes of @t.v shown (filtered), @list.n of them.
+ * @list:  cursor, scrolling, filter.
+ * @page:  list rows that fit.
+ */
+struct ports {
+	struct qnm_port_table t;
+	double ms;
+	double last;
+	size_t *order;
+	struct qnm_list list;
+	int page;
+};
+
+/** enum port_state - what the holder of a port means for its forward. */
+enum port_state {
+	PS_FREE,     /* nothing holds it */
+	PS_FINE,     /* the forward's own VM (QEMU or slirp helper) */
+	PS_CONFLICT, /* another process, or another VM */
+	PS_UNKNOWN,  /* sockets could not be listed */
+};
+
+static void rebuild(struct qnm_ui *ui, struct ports *s)
+{
+	double t0 = qnm_mono_ms();
+
+	qnm_port_table_clear(&s->t);
+	qnm_port_table_build(&ui->ctx->model, ui->ctx->paths.runtime_dir, true, &s->t);
+	s->last = qnm_mono_ms();
+	s->ms = s->last - t0;
+	free(s->order);
+	s->order = xcalloc(s->t.n + 1, sizeof(*s->order));
+}
+
+static enum port_state state_of(const struct qnm_port_table *t, const struct qnm_port_entry *e)
+{
+	if (t->socks_ret < 0)
+		return PS_UNKNOWN;
+	if (!e->holder.found)
+		return PS_FREE;
+	/* a DNAT port is not bound by anyone: whoever holds it never gets its traffic */
+	if (e->kind != QNM_PORT_DNAT && e->holder_vm[0] && strcmp(e->holder_vm, e->vm) == 0)
+		return PS_FINE;
+	return PS_CONFLICT;
+}
+
+static const char *state_mark(enum port_state st)
+{
+	static const char *const marks[] = { "[free]", "[fine]", "[CONFLICT]", "[?]" };
+
+	return marks[st];
+}
+
+static enum qnm_role state_role(enum port_state st)
+{
+	static const enum qnm_role roles[] = { QNM_ROLE_NORMAL, QNM_ROLE_OK, QNM_ROLE_ERROR,
+					       QNM_ROLE_WARNING };
+
+	return roles[st];
+}
+
+static void holder_text(const struct qnm_port_entry *e, char *buf, size_t size)
+{
+	if (e->holder_vm[0])
+		snprintf(buf, size, "VM %s's %s (pid %d)", e->holder_vm,
+			 e->holder_helper ? "slirp helper" : "QEMU", (int)e->holder.pid);
+	else
+		qnm_port_holder_text(&e->holder, buf, size);
+}
+
+static void host_text(const struct qnm_port_entry *e, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s %s:%u", qnm_proto_name(e->fwd.proto),
+		 e->fwd.host_addr[0] ? e->fwd.host_addr : "*", (unsigned)e->fwd.host_port);
+}
+
+static void target_text(const struct qnm_port_entry *e, char *buf, size_t size)
+{
+	if (e->kind == QNM_PORT_DNAT)
+		snprintf(buf, size, "%s %s:%u", e->net[0] ? e->net : "(live)", e->fwd.guest_addr,
+			 (unsigned)e->fwd.guest_port);
+	else
+		snprintf(buf, size, "%s/%s :%u", e->vm, e->nic, (unsigned)e->fwd.guest_port);
+}
+
+static void apply_filter(struct ports *s)
+{
+	size_t i;
+
+	s->list.n = 0;
+	for (i = 0; i < s->t.n; i++) {
+		const struct qnm_port_entry *e = &s->t.v[i];
+		char host[80], target[96], who[160];
+
+		host_text(e, host, sizeof(host));
+		target_text(e, target, sizeof(target));
+		holder_text(e, who, sizeof(who));
+		if (qnm_list_match(&s->list, host) || qnm_list_match(&s->list, target) ||
+		    qnm_list_match(&s->list, who) ||
+		    qnm_list_match(&s->list, state_mark(state_of(&s->t, e))) ||
+		    qnm_list_match(&s->list, qnm_port_kind_name(e->kind)))
+			s->order[s->list.n++] = i;
+	}
+	qnm_list_fix(&s->list, s->page);
+}
+
+static const struct qnm_port_entry *selected(const struct ports *s)
+{
+	if (s->list.sel < 0 || s->list.sel >= s->list.n)
+		return NULL;
+	return &s->t.v[s->order[s->list.sel]];
+}
+
+/* the selected forward in plain sentences: what it is, who holds it, what to do */
+static char *detail_text(const struct qnm_port_table *t, const struct qnm_port_entry *e)
+{
+	enum port_state st = state_of(t, e);
+	struct qnm_strbuf sb;
+	char who[160];
+
+	qnm_sb_init(&sb);
+	qnm_sb_addf(&sb, "%s port %u on %s", qnm_proto_name(e->fwd.proto),
+		    (unsigned)e->fwd.host_port,
+		    e->fwd.host_addr[0] ? e->fwd.host_addr : "every host address");
+	if (e->kind == QNM_PORT_DNAT)
+		qnm_sb_addf(&sb,
+			    " goes to %s:%u in network %s (nftables DNAT, nothing binds it; %s).",
+			    e->fwd.guest_addr, (unsigned)e->fwd.guest_port,
+			    e->net[0] ? e->net : "(not configured)",
+			    e->live && !e->configured ? "in the live table only"
+			    : e->live		      ? "the rule is live"
+			    : t->live_ret == 0 || t->live_ret == -ENOENT
+				    ? "not applied: the network is down"
+				    : "live rules unknown");
+	else
+		qnm_sb_addf(
+			&sb,
+			" goes to port %u of VM %s (NIC %s, %s: %s binds it while the VM runs).",
+			(unsigned)e->fwd.guest_port, e->vm, e->nic, qnm_port_kind_name(e->kind),
+			e->kind == QNM_PORT_SLIRP ? "qnm's slirp helper" : "QEMU");
+	holder_text(e, who, sizeof(who));
+	switch (st) {
+	case PS_FREE:
+		qnm_sb_add(
+			&sb,
+			e->kind == QNM_PORT_DNAT
+				? " Free: no process on this host holds it."
+				: " Free now: nothing holds it, so the VM can bind it when it starts.");
+		break;
+	case PS_FINE:
+		qnm_sb_addf(&sb, " Held by %s: the forward is in place.", who);
+		break;
+	case PS_CONFLICT:
+		if (e->kind == QNM_PORT_DNAT)
+			qnm_sb_addf(
+				&sb,
+				" CONFLICT: %s holds it, but nftables sends the port's traffic "
+				"to the guest, so it never sees any. Stop it or forward another "
+				"port (Forwards screen, 3).",
+				who);
+		else
+			qnm_sb_addf(
+				&sb,
+				" CONFLICT: %s holds it, so VM %s cannot %s (QEMU says only "
+				"'Could not set up host forwarding rule'). Stop that process or "
+				"choose another host port (Forwards screen, 3).",
+				who, e->vm,
+				e->holder_vm[0] ? "get it while the other VM runs" : "start");
+		break;
+	case PS_UNKNOWN:
+		qnm_sb_addf(&sb, " Who holds it is unknown: %s", t->socks_err);
+		break;
+	}
+	return qnm_sb_steal(&sb);
+}
+
+static void *ports_init(struct qnm_ui *ui, void *arg)
+{
+	struct ports *s = xcalloc(1, sizeof(*s));
+
+	rebuild(ui, s);
+	return s;
+}
+
+static void ports_free(void *st)
+{
+	struct ports *s = st;
+
+	qnm_port_table_clear(&s->t);
+	free(s->order);
+	free(s);
+}
+
+static bool any_privileged(const struct qnm_port_table *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (t->v[i].fwd.host_port < t->unpriv_start)
+			return true;
+	return false;
+}
+
+/* notes under the list: privileged ports, tables that could not be read */
+static int draw_notes(struct qnm_ui *ui, const struct ports *s, int y, const struct qnm_rect *r)
+{
+	struct qnm_strbuf sb;
+	struct qnm_rect t = { y, r->x + 1, 3, r->w - 2 };
+	int n;
+
+	qnm_sb_init(&sb);
+	if (any_privileged(&s->t))
+		qnm_sb_addf(&sb,
+			    "Ports below %lu are privileged: binding one needs root or "
+			    "CAP_NET_BIND_SERVICE (qnm %s it), or a lower "
+			    "net.ipv4.ip_unprivileged_port_start. DNAT ports need no bind. ",
+			    s->t.unpriv_start, s->t.can_bind_low ? "has" : "does not have");
+	if (s->t.live_ret < 0 && s->t.live_ret != -ENOENT)
+		qnm_sb_addf(&sb, "Live DNAT rules not read: %s. ", s->t.live_err);
+	if (s->t.socks_ret < 0)
+		qnm_sb_addf(&sb, "Holders unknown: %s. ", s->t.socks_err);
+	if (!sb.len) {
+		qnm_sb_free(&sb);
+		return 0;
+	}
+	qnm_set_role(ui, stdscr, QNM_ROLE_WARNING);
+	n = qnm_wrap(stdscr, &t, 0, sb.s);
+	qnm_sb_free(&sb);
+	return n < 3 ? n : 3;
+}
+
+static void ports_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
+{
+	struct ports *s = st;
+	const struct qnm_port_entry *sel_e;
+	int detail_h = r->w >= 120 ? 3 : 4, notes_h = 0, y = r->y + 2, i;
+	int hw = r->w >= 120 ? 24 : 18, tw = r->w >= 120 ? 28 : 20;
+	struct qnm_rect d;
+	char sum[96];
+
+	qnm_set_role(ui, stdscr, QNM_ROLE_DIM);
+	qnm_put(stdscr, r->y, r->x + 1, r->w - 2,
+		"Host ports forwarded to guests, and which process holds each one now.");
+	qnm_set_role(ui, stdscr, QNM_ROLE_HEADER);
+	qnm_fill(stdscr, r->y + 1, r->x, r->w);
+	qnm_putf(stdscr, r->y + 1, r->x, r->w, " %-10s %-*s %-*s %-7s %s", "STATE", hw, "HOST PORT",
+		 tw, "TO", "VIA", "HELD BY");
+	/* notes first (their height shapes the list) */
+	if (any_privileged(&s->t) || (s->t.live_ret < 0 && s->t.live_ret != -ENOENT) ||
+	    s->t.socks_ret < 0)
+		notes_h = 3;
+	s->page = r->h - 4 - detail_h - notes_h;
+	apply_filter(s);
+	if (!s->t.n) {
+		struct qnm_rect t = { y + 1, r->x + 2, 3, r->w - 4 };
+
+		qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
+		qnm_wrap(stdscr, &t, 0,
+			 "No forwarded host ports. Add one on the Forwards screen (3, then n): a "
+			 "host port that leads to a guest's port.");
+	} else if (!s->list.n) {
+		qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
+		qnm_put(stdscr, y + 1, r->x + 2, r->w - 4, "No port matches the filter.");
+	}
+	for (i = 0; i < s->page && s->list.top + i < s->list.n; i++) {
+		const struct qnm_port_entry *e = &s->t.v[s->order[s->list.top + i]];
+		enum port_state ps = state_of(&s->t, e);
+		bool sel = s->list.top + i == s->list.sel;
+		char host[80], target[96], who[160];
+		int x = r->x;
+
+		host_text(e, host, sizeof(host));
+		target_text(e, target, sizeof(target));
+		if (ps == PS_FREE || ps == PS_UNKNOWN)
+			snprintf(who, sizeof(who), "%s", ps == PS_FREE ? "-" : "?");
+		else
+			holder_text(e, who, sizeof(who));
+		qnm_set_role(ui, stdscr, sel ? QNM_ROLE_SELECTION : QNM_ROLE_NORMAL);
+		qnm_fill(stdscr, y + i, r->x, r->w);
+		if (!sel)
+			qnm_set_role(ui, stdscr, state_role(ps));
+		x += qnm_putf(stdscr, y + i, x, r->w, " %-10s ", state_mark(ps));
+		qnm_set_role(ui, stdscr, sel ? QNM_ROLE_SELECTION : QNM_ROLE_NORMAL);
+		qnm_putf(stdscr, y + i, x, r->x + r->w - x, "%-*.*s %-*.*s %-7s %s", hw, hw, host,
+			 tw, tw, target, qnm_port_kind_name(e->kind), who);
+	}
+	if (notes_h)
+		draw_notes(ui, s, r->y + r->h - detail_h - notes_h - 1, r);
+	snprintf(sum, sizeof(sum), " %zu port(s), looked up in %.1f ms ", s->t.n, s->ms);
+	qnm_set_role(ui, stdscr, QNM_ROLE_BORDER);
+	qnm_hline(ui, stdscr, r->y + r->h - detail_h - 2 - notes_h, r->x, r->w);
+	qnm_put(stdscr, r->y + r->h - detail_h - 2 - notes_h, r->x + 2, r->w - 4, sum);
+	sel_e = selected(s);
+	if (sel_e) {
+		char *text = detail_text(&s->t, sel_e);
+
+		d.y = r->y + r->h - detail_h - 1;
+		d.x = r->x + 1;
+		d.h = detail_h;
+		d.w = r->w - 2;
+		qnm_set_role(ui, stdscr, state_role(state_of(&s->t, sel_e)));
+		qnm_wrap(stdscr, &d, 0, text);
+		free(text);
+	}
+	qnm_list_draw_filter(ui, &s->list, r->y + r->h - 1, r->x, r->w);
+	qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
+}
+
+static bool ports_tick(struct qnm_ui *ui, void *st)
+{
+	/* only the screen on top refreshes: under a dialog it waits */
+	struct ports *s = st;
+
+	if (ui->stack[ui->depth - 1].st != st)
+		return false;
+	/*
+	 * ticks come faster while a job's spinner turns: once per refresh
+	 * interval, and at most 2% of the time when a lookup is slow
+	 */
+	if (qnm_mono_ms() - s->last < ui->interval_ms - 50 || qnm_mono_ms() - s->last < 50 * s->ms)
+		return false;
+	rebuild(ui, s);
+	return true;
+}
+
+static unsigned ports_key(struct qnm_ui *ui, void *st, enum qnm_action act, int key)
+{
+	struct ports *s = st;
+	const struct qnm_port_entry *e;
+	unsigned r;
+
+	apply_filter(s); /* keys may come before the first draw */
+	r = qnm_list_key(&s->list, act, key, s->page);
+	if (r)
+		return r;
+	switch (act) {
+	case QNM_ACT_REFRESH:
+		rebuild(ui, s);
+		qnm_ui_log(ui, QNM_MSG_INFO,
+			   "ports: %zu forwarded host port(s), looked up in %.1f ms", s->t.n,
+			   s->ms);
+		break;
+	case QNM_ACT_ENTER:
+		e = selected(s);
+		if (e) {
+			char *text = detail_text(&s->t, e), title[64];
+
+			snprintf(title, sizeof(title), "Host port %s/%u",
+				 qnm_proto_name(e->fwd.proto), (unsigned)e->fwd.host_port);
+			qnm_message_box(ui, title, text);
+			free(text);
+		}
+		break;
+	default:
+		return QNM_H_IGNORED;
+	}
+	return QNM_H_HANDLED | QNM_H_REDRAW;
+}
+
+const struct qnm_screen_ops qnm_screen_ports = {
+	.id = QNM_SCR_PORTS,
+	.init = ports_init,
+	.free = ports_free,
+	.draw = ports_draw,
+	.key = ports_key,
+	.tick = ports_tick,
+};
