@@ -34,6 +34,8 @@ enum qnm_screen_id {
 	QNM_SCR_HELP,
 	QNM_SCR_MESSAGES,
 	QNM_SCR_DIALOG,
+	QNM_SCR_CONNS,
+	QNM_SCR_CAPFORM,
 	QNM_SCR__COUNT
 };
 
@@ -45,7 +47,8 @@ enum qnm_screen_id {
 	 QNM_SCR_BIT(QNM_SCR_MESSAGES) | QNM_SCR_BIT(QNM_SCR_MODES))
 #define QNM_SCR_FORMS                                                                              \
 	(QNM_SCR_BIT(QNM_SCR_VMFORM) | QNM_SCR_BIT(QNM_SCR_NICFORM) |                              \
-	 QNM_SCR_BIT(QNM_SCR_NETFORM) | QNM_SCR_BIT(QNM_SCR_FWDFORM))
+	 QNM_SCR_BIT(QNM_SCR_NETFORM) | QNM_SCR_BIT(QNM_SCR_FWDFORM) |                             \
+	 QNM_SCR_BIT(QNM_SCR_CAPFORM))
 
 /** enum qnm_action - what a key means. */
 enum qnm_action {
@@ -85,6 +88,8 @@ enum qnm_action {
 	QNM_ACT_CONSOLE,
 	QNM_ACT_UPDOWN, /* bring a network up/down */
 	QNM_ACT_DEMO,
+	QNM_ACT_CONNS,	 /* the connections of a VM's user-mode NICs */
+	QNM_ACT_CAPTURE, /* start/stop a packet capture */
 	/* forms */
 	QNM_ACT_SAVE,
 	QNM_ACT_CANCEL,
