@@ -535,9 +535,9 @@ static void conns_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 			  s->list.top + i == s->list.sel);
 	qnm_set_role(ui, stdscr, QNM_ROLE_DIM);
 	qnm_putf(stdscr, r->y + r->h - 2, r->x + 1, r->w - 2,
-		 "DIR out: the guest connected out; in: came through a host forward; listen: "
-		 "the forward itself. %s Query: %.0f ms.",
-		 c.queues ? "RECVQ/SENDQ: bytes waiting toward the guest / the host." : "", s->ms);
+		 "out: guest connected out; in: via a host forward; listen: the forward itself.%s "
+		 "Query: %.0f ms.",
+		 c.queues ? " RECVQ/SENDQ: bytes queued toward the guest / the host." : "", s->ms);
 	qnm_list_draw_filter(ui, &s->list, r->y + r->h - 1, r->x, r->w);
 	qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
 }
