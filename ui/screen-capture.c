@@ -412,22 +412,20 @@ static void menu_picked(struct qnm_ui *ui, void *data, int index)
 	free(m);
 }
 
-/** qnm_ui_cap_describe() - one line about capture @gc for lists and menus. */
-void qnm_ui_cap_describe(const struct qnm_guest_cap *gc, char *buf, size_t size)
+void qnm_ui_cap_describe(const struct qnm_guest_cap *gc, bool with_vm, char *buf, size_t size)
 {
-	char b[16];
+	char b[16], who[96] = "";
 
 	qnm_fmt_bytes((double)gc->size, b, sizeof(b));
-	if (gc->mine)
-		snprintf(buf, size, "%s -> %s, %s", gc->c.nic, gc->c.file, b);
-	else if (gc->alive)
-		snprintf(buf, size, "%s -> %s, %s; by qnm pid %ld", gc->c.nic, gc->c.file, b,
+	/* the owner first: a long file name must not push it off the screen */
+	if (!gc->alive)
+		snprintf(who, sizeof(who),
+			 "ORPHANED, its qnm (pid %ld) is gone, QEMU still writes: ",
 			 (long)gc->c.owner);
-	else
-		snprintf(buf, size,
-			 "%s -> %s, %s; ORPHANED: its qnm (pid %ld) is gone, QEMU still "
-			 "writes",
-			 gc->c.nic, gc->c.file, b, (long)gc->c.owner);
+	else if (!gc->mine)
+		snprintf(who, sizeof(who), "by qnm pid %ld: ", (long)gc->c.owner);
+	snprintf(buf, size, "%s%s%s%s -> %s, %s", who, with_vm ? gc->vm : "", with_vm ? "/" : "",
+		 gc->c.nic, gc->c.file, b);
 }
 
 void qnm_ui_capture(struct qnm_ui *ui, const char *vm)
@@ -455,10 +453,10 @@ void qnm_ui_capture(struct qnm_ui *ui, const char *vm)
 	memcpy(m->caps, caps, n * sizeof(*caps));
 	items = xcalloc(n + 2, sizeof(char *));
 	for (i = 0; i < n; i++) {
-		qnm_ui_cap_describe(&caps[i], line, sizeof(line));
+		qnm_ui_cap_describe(&caps[i], false, line, sizeof(line));
 		items[i] = xasprintf("%s %s",
 				     caps[i].mine    ? "Stop  "
-				     : caps[i].alive ? "(other)"
+				     : caps[i].alive ? "(stop it there)"
 						     : "Remove",
 				     line);
 	}

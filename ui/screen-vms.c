@@ -94,14 +94,17 @@ static void draw_caps(struct qnm_ui *ui, const struct qnm_guest_cap *caps, size_
 	size_t i;
 
 	for (i = 0; i < shown; i++) {
-		qnm_ui_cap_describe(&caps[i], line, sizeof(line));
+		qnm_ui_cap_describe(&caps[i], true, line, sizeof(line));
 		qnm_set_role(ui, stdscr, caps[i].alive ? QNM_ROLE_ACCENT : QNM_ROLE_WARNING);
 		if (i + 1 == shown && n > shown)
 			qnm_putf(stdscr, y + (int)i, r->x + 1, r->w - 2,
 				 "... and %zu more capture(s): r on their VM lists them", n - i);
 		else
-			qnm_putf(stdscr, y + (int)i, r->x + 1, r->w - 2, "REC %s/%s%s", caps[i].vm,
-				 line, caps[i].mine ? " (r stops)" : "");
+			qnm_putf(stdscr, y + (int)i, r->x + 1, r->w - 2, "%s%s%s",
+				 caps[i].alive ? "REC " : "", line,
+				 caps[i].mine	 ? " (r stops)"
+				 : caps[i].alive ? ""
+						 : " (r removes)");
 	}
 	qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
 }

@@ -323,8 +323,12 @@ struct qnm_guest_cap;
  * another. Warns when @vm is not running.
  */
 void qnm_ui_capture(struct qnm_ui *ui, const char *vm);
-/** qnm_ui_cap_describe() - "NIC -> FILE, SIZE[; owner]" of a capture, into @buf. */
-void qnm_ui_cap_describe(const struct qnm_guest_cap *gc, char *buf, size_t size);
+/**
+ * qnm_ui_cap_describe() - one line about capture @gc into @buf: its owner
+ * when it is not this qnm (another qnm's pid, or ORPHANED), then
+ * "[VM/]NIC -> FILE, SIZE" (@with_vm: with the VM's name).
+ */
+void qnm_ui_cap_describe(const struct qnm_guest_cap *gc, bool with_vm, char *buf, size_t size);
 /**
  * qnm_ui_captures_stop_mine() - stop every capture this process started
  * (at quit: nobody would stop them otherwise); one line per capture to

@@ -116,6 +116,7 @@ sleep 2.5
 s2=$(sz)
 echo "  size on screen: '$s1' then '$s2'"
 [ -n "$s1" ] && [ "$s1" != "$s2" ] && ok "the file size on screen grows" || fail "size did not change"
+ui_screen | sed 's/^/  | /'
 
 ui_resize 132 43
 ui_wait "r Capture" 3 >/dev/null && ok "132x43: footer shows r Capture" || fail "132x43 footer"
@@ -123,6 +124,7 @@ ui_expect "132x43: capture line" "REC vm/n0 -> $T/ui.pcap"
 ui_keys r
 ui_wait "Start another capture" 5 >/dev/null || fail "r did not open the capture menu"
 ui_expect "menu offers to stop the UI's capture" "Stop   n0 -> $T/ui.pcap"
+ui_screen | sed 's/^/  | /'
 ui_keys Enter
 ui_wait "capture of vm n0 stopped" 10 >/dev/null && ok "stopped from the menu" || fail "not stopped"
 ui_screen | grep "stopped:" | sed 's/^/  | /'
@@ -142,14 +144,15 @@ echo "$out" | sed 's/^/  | /'
 "$QNM" capture vm n0 "$T/orphan.pcap" >"$T/orphan.out" 2>&1 &
 OC=$!
 wait_for 10 grep -q '^capturing' "$T/orphan.out" || fail "qnm capture did not start"
-ui_wait "by qnm pid $OC" 5 >/dev/null && ok "another qnm's capture shown with its pid" ||
+ui_wait "REC by qnm pid $OC: vm/n0 -> $T/orphan.pcap" 5 >/dev/null && ok "another qnm's capture shown with its pid" ||
 	fail "foreign capture not shown"
 kill -9 $OC
 wait $OC 2>/dev/null
 ui_wait "ORPHANED" 5 >/dev/null && ok "orphaned capture shown honestly" || fail "no ORPHANED"
+ui_screen | sed 's/^/  | /'
 ui_resize 80 24
 ui_keys r
-ui_wait "Remove n0 -> $T/orphan.pcap" 5 >/dev/null && ok "menu offers to remove it" ||
+ui_wait "Remove ORPHANED" 5 >/dev/null && ok "menu offers to remove it" ||
 	fail "no Remove entry"
 ui_keys Enter
 ui_wait "capture of vm n0 stopped" 10 >/dev/null
