@@ -155,11 +155,6 @@ static int query_work(void *data, struct qnm_err *err)
 	return 0;
 }
 
-static int cmp_str(const char *a, const char *b)
-{
-	return strcmp(a, b);
-}
-
 static int cmp_uint(unsigned long a, unsigned long b)
 {
 	return a < b ? -1 : a > b;
@@ -170,10 +165,10 @@ static int cmp_rest(const struct qnm_conn *a, const struct qnm_conn *b)
 {
 	int r;
 
-	if ((r = cmp_str(a->proto, b->proto)) || (r = cmp_uint(a->dir, b->dir)) ||
+	if ((r = strcmp(a->proto, b->proto)) || (r = cmp_uint(a->dir, b->dir)) ||
 	    (r = cmp_uint(a->guest_port, b->guest_port)) ||
-	    (r = cmp_str(a->remote_addr, b->remote_addr)) ||
-	    (r = cmp_uint(a->remote_port, b->remote_port)) || (r = cmp_str(a->state, b->state)))
+	    (r = strcmp(a->remote_addr, b->remote_addr)) ||
+	    (r = cmp_uint(a->remote_port, b->remote_port)) || (r = strcmp(a->state, b->state)))
 		return r;
 	return cmp_uint((unsigned long)a->fd, (unsigned long)b->fd);
 }
@@ -185,11 +180,11 @@ static int cmp_conn(const void *pa, const void *pb, void *arg)
 
 	switch (*(const enum conn_sort *)arg) {
 	case SORT_REMOTE:
-		if (!(r = cmp_str(a->remote_addr, b->remote_addr)))
+		if (!(r = strcmp(a->remote_addr, b->remote_addr)))
 			r = cmp_uint(a->remote_port, b->remote_port);
 		break;
 	case SORT_STATE:
-		r = cmp_str(a->state, b->state);
+		r = strcmp(a->state, b->state);
 		break;
 	case SORT_QUEUED:
 		r = -cmp_uint(a->recvq + a->sendq, b->recvq + b->sendq);
