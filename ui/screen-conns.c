@@ -479,11 +479,15 @@ static void conns_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 
 	qnm_set_role(ui, stdscr, QNM_ROLE_HEADER);
 	qnm_fill(stdscr, r->y, r->x, r->w);
-	qnm_putf(stdscr, r->y, r->x + 1, r->w - 2, "Connections of %s (%s)%s%s", s->name,
-		 !vm				    ? "deleted"
-		 : g->info.status == QNM_RUN_ABSENT ? "stopped"
-						    : qnm_run_status_name(g->info.status),
-		 s->have ? ", sorted by " : "", s->have ? sort_names[s->sort] : "");
+	if (s->have)
+		qnm_putf(stdscr, r->y, r->x + 1, r->w - 2,
+			 "Connections of %s (running), sorted by %s; asked in %.0f ms", s->name,
+			 sort_names[s->sort], s->ms);
+	else
+		qnm_putf(stdscr, r->y, r->x + 1, r->w - 2, "Connections of %s (%s)", s->name,
+			 !vm				    ? "deleted"
+			 : g->info.status == QNM_RUN_ABSENT ? "stopped"
+							    : qnm_run_status_name(g->info.status));
 	qnm_set_role(ui, stdscr, QNM_ROLE_DIM);
 	qnm_wrap(stdscr, &t, 0,
 		 "Host sockets that user-mode networking (SLIRP) opens on the guest's behalf: "
