@@ -500,6 +500,8 @@ static void conns_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		      "devices or the bridge helper: their connections are the host kernel's, "
 		      "not SLIRP's, so there is nothing to list here (use ss or conntrack on "
 		      "the host).";
+	else if (g->info.status == QNM_RUN_STARTING || g->busy)
+		why = "The VM is starting or stopping; its table shows here once it runs.";
 	else if (g->info.status != QNM_RUN_RUNNING)
 		why = "The VM is not running: the table exists only while the guest runs. "
 		      "Start it (s on the VMs screen); this screen then fills in by itself.";
