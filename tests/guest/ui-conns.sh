@@ -15,7 +15,8 @@ need_cmd python3 python3
 BE=${GUEST_BACKEND:-slirp}
 
 # The host side: accept one connection on 127.0.0.1:9000; when $T/close
-# appears, tell the guest "close" and hang up.
+# appears, tell the guest "close"; the guest hangs up first (so SLIRP's socket
+# closes without a TIME_WAIT), then the host.
 python3 -c '
 import os, socket, sys, time
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -23,14 +24,16 @@ s.bind(("127.0.0.1", 9000)); s.listen(1)
 open(sys.argv[1] + "/ready", "w").close()
 c, a = s.accept(); open(sys.argv[1] + "/accepted", "w").write("%s:%d\n" % a)
 while not os.path.exists(sys.argv[1] + "/close"): time.sleep(0.1)
-c.sendall(b"close\n"); c.close(); time.sleep(60)' "$T" &
+c.sendall(b"close\n"); c.settimeout(30)
+while c.recv(100): pass
+c.close(); open(sys.argv[1] + "/hungup", "w").close(); time.sleep(60)' "$T" &
 at_exit "kill $! 2>/dev/null"
 wait_for 5 test -e "$T/ready" || fatal "host listener did not start"
 
 cat >"$T/guest.sh" <<'EOS'
 . /etc/qnm/lib.sh
 qnm_dhcp eth0
-(sleep 600 | nc 10.0.2.2 9000 >/tmp/got) &
+sleep 600 | nc 10.0.2.2 9000 >/tmp/got &
 NC=$!
 # the guest's own port of the connection, from /proc/net/tcp (10.0.2.2:9000 = 0202000A:2328)
 n=0
@@ -107,6 +110,7 @@ ui_resize 80 24
 touch "$T/close"
 t0=$SECONDS
 check "guest closed its connection" wait_serial 20 vm QNM-CONN-CLOSED
+check "the host saw the guest hang up" wait_for 10 test -e "$T/hungup"
 if ui_wait_gone "10.0.2.2:9000" 30; then
 	ok "the closed connection is gone from the screen (after $((SECONDS - t0)) s)"
 else
