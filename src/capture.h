@@ -43,6 +43,8 @@ struct qnm_capture_opts {
  * @nic:   the NIC (netdev id) captured.
  * @file:  the pcap file QEMU writes (absolute).
  * @owner: pid of the qnm process that removes it when done (0 = none).
+ * @owner_start: the owner's start time (clock ticks since boot, field 22 of
+ *         /proc/PID/stat), so a recycled pid is told apart (0 = not recorded).
  * @started: seconds since the epoch.
  */
 struct qnm_capture {
@@ -50,6 +52,7 @@ struct qnm_capture {
 	char nic[64];
 	char file[4096];
 	pid_t owner;
+	unsigned long long owner_start;
 	long long started;
 };
 
@@ -98,9 +101,10 @@ int qnm_capture_list(const char *runtime_dir, const char *vm, struct qnm_capture
 		     struct qnm_err *err);
 
 /**
- * qnm_capture_owner_alive() - whether the qnm process that owns @c still runs
- * (its pid is alive and its command line is a capture, so a recycled pid does
- * not keep an orphaned capture alive).
+ * qnm_capture_owner_alive() - whether the qnm process that owns @c still runs:
+ * its pid is alive and started when the record says (records without a start
+ * time: its command line is a capture), so a recycled pid does not keep an
+ * orphaned capture alive. The owner may be "qnm capture" or the text UI.
  */
 bool qnm_capture_owner_alive(const struct qnm_capture *c);
 

@@ -7,7 +7,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 static long mono_ms(void)
 {
@@ -30,6 +32,7 @@ void qnm_guests_free(struct qnm_guests *g)
 		return;
 	free(g->vms);
 	free(g->nics);
+	free(g->caps);
 	free(g);
 }
 
@@ -44,14 +47,37 @@ static struct qnm_guest_nic *old_nic(struct qnm_guest_nic *v, size_t n, const ch
 	return NULL;
 }
 
-static bool busy_of(const struct qnm_guests *g, const char *name)
+static const struct qnm_guest *old_vm(const struct qnm_guests *g, const char *name)
 {
 	size_t i;
 
 	for (i = 0; i < g->nvms; i++)
 		if (strcmp(g->vms[i].name, name) == 0)
-			return g->vms[i].busy;
-	return false;
+			return &g->vms[i];
+	return NULL;
+}
+
+/* Append the captures recorded for @vm (with their files' sizes) to @caps. */
+static void add_caps(struct qnm_ui *ui, const char *vm, struct qnm_guest_cap **caps, size_t *n)
+{
+	struct qnm_capture *v;
+	size_t k, i;
+
+	if (qnm_capture_list(ui->ctx->paths.runtime_dir, vm, &v, &k, NULL))
+		return;
+	*caps = xreallocarray(*caps, *n + k + 1, sizeof(**caps));
+	for (i = 0; i < k; i++) {
+		struct qnm_guest_cap *gc = &(*caps)[(*n)++];
+		struct stat st;
+
+		memset(gc, 0, sizeof(*gc));
+		qnm_strlcpy(gc->vm, vm, sizeof(gc->vm));
+		gc->c = v[i];
+		gc->size = stat(v[i].file, &st) == 0 ? (unsigned long long)st.st_size : 0;
+		gc->mine = v[i].owner == getpid();
+		gc->alive = gc->mine || qnm_capture_owner_alive(&v[i]);
+	}
+	free(v);
 }
 
 void qnm_guests_refresh(struct qnm_ui *ui)
@@ -60,7 +86,8 @@ void qnm_guests_refresh(struct qnm_ui *ui)
 	const struct qnm_model *m = &ui->ctx->model;
 	struct qnm_guest *vms = xcalloc(m->nvms + 1, sizeof(*vms));
 	struct qnm_guest_nic *nics = NULL;
-	size_t nnics = 0, i, j, k;
+	struct qnm_guest_cap *caps = NULL;
+	size_t nnics = 0, ncaps = 0, i, j, k;
 	struct qnm_strv dirs;
 	long now = mono_ms();
 	double dt = g->last_ms ? (now - g->last_ms) / 1000.0 : 0;
@@ -70,10 +97,12 @@ void qnm_guests_refresh(struct qnm_ui *ui)
 	for (i = 0; i < m->nvms; i++) {
 		const struct qnm_vm *vm = m->vms[i];
 		struct qnm_guest *gv = &vms[i];
+		const struct qnm_guest *was = old_vm(g, vm->name);
 		bool has_dir = false;
 
 		qnm_strlcpy(gv->name, vm->name, sizeof(gv->name));
-		gv->busy = busy_of(g, vm->name);
+		gv->busy = was && was->busy;
+		gv->cap_busy = was && was->cap_busy;
 		gv->info.status = QNM_RUN_ABSENT;
 		for (k = 0; k < dirs.n && !has_dir; k++)
 			has_dir = strcmp(dirs.v[k], vm->name) == 0;
@@ -84,6 +113,9 @@ void qnm_guests_refresh(struct qnm_ui *ui)
 
 			qnm_rundir_init(&rd, ui->ctx->paths.runtime_dir, vm->name);
 			qnm_rundir_probe(&rd, &gv->info);
+			if (gv->info.status == QNM_RUN_RUNNING ||
+			    gv->info.status == QNM_RUN_STARTING)
+				add_caps(ui, vm->name, &caps, &ncaps);
 			for (j = 0; j < vm->nnics && gv->info.status == QNM_RUN_RUNNING; j++) {
 				const struct qnm_nic *n = &vm->nics[j];
 				struct qnm_guest_nic *gn, *old;
@@ -146,10 +178,13 @@ void qnm_guests_refresh(struct qnm_ui *ui)
 	qnm_strv_free(&dirs);
 	free(g->vms);
 	free(g->nics);
+	free(g->caps);
 	g->vms = vms;
 	g->nvms = m->nvms;
 	g->nics = nics;
 	g->nnics = nnics;
+	g->caps = caps;
+	g->ncaps = ncaps;
 	g->last_ms = now;
 }
 
@@ -180,4 +215,34 @@ void qnm_guest_set_busy(struct qnm_ui *ui, const char *name, bool busy)
 	for (i = 0; i < g->nvms; i++)
 		if (strcmp(g->vms[i].name, name) == 0)
 			g->vms[i].busy = busy;
+}
+
+void qnm_guest_set_cap_busy(struct qnm_ui *ui, const char *name, bool busy)
+{
+	struct qnm_guests *g = get(ui);
+	size_t i;
+
+	for (i = 0; i < g->nvms; i++)
+		if (strcmp(g->vms[i].name, name) == 0)
+			g->vms[i].cap_busy = busy;
+}
+
+const struct qnm_guest_cap *qnm_guest_caps(struct qnm_ui *ui, const char *vm, size_t *n)
+{
+	struct qnm_guests *g = get(ui);
+	size_t i, first = g->ncaps;
+
+	*n = 0;
+	if (!vm) {
+		*n = g->ncaps;
+		return g->caps;
+	}
+	for (i = 0; i < g->ncaps; i++) {
+		if (strcmp(g->caps[i].vm, vm) != 0)
+			continue;
+		if (first == g->ncaps)
+			first = i;
+		(*n)++;
+	}
+	return *n ? &g->caps[first] : NULL;
 }

@@ -8,6 +8,7 @@
 #ifndef QNM_UI_GUESTS_H
 #define QNM_UI_GUESTS_H
 
+#include "capture.h"
 #include "rundir.h"
 #include "slirpctl.h"
 #include "uipriv.h"
@@ -37,19 +38,40 @@ struct qnm_guest_nic {
  * @name:   the VM.
  * @info:   what its runtime directory says.
  * @busy:   a start or stop job is running for it.
+ * @cap_busy: a capture is being started or stopped for it.
  */
 struct qnm_guest {
 	char name[QNM_NAME_MAX + 1];
 	struct qnm_run_info info;
 	bool busy;
+	bool cap_busy;
 };
 
-/** struct qnm_guests - all of it; @vms and @nics arrays. */
+/**
+ * struct qnm_guest_cap - a packet capture in place on a running guest (as the
+ * engine records it, capture.h).
+ * @vm:    the VM.
+ * @c:     the record (NIC, file, owner).
+ * @size:  the pcap file's size now (bytes; 0 when it cannot be read).
+ * @mine:  this qnm process owns it (and stops it when asked or at quit).
+ * @alive: its owner runs (another qnm: "qnm capture"); false: orphaned.
+ */
+struct qnm_guest_cap {
+	char vm[QNM_NAME_MAX + 1];
+	struct qnm_capture c;
+	unsigned long long size;
+	bool mine;
+	bool alive;
+};
+
+/** struct qnm_guests - all of it; @vms, @nics and @caps arrays. */
 struct qnm_guests {
 	struct qnm_guest *vms;
 	size_t nvms;
 	struct qnm_guest_nic *nics;
 	size_t nnics;
+	struct qnm_guest_cap *caps;
+	size_t ncaps;
 	long last_ms;
 };
 
@@ -62,5 +84,13 @@ const struct qnm_guest *qnm_guest_find(struct qnm_ui *ui, const char *name);
 const struct qnm_guest_nic *qnm_guest_nic_find(struct qnm_ui *ui, const char *vm, const char *nic);
 /** qnm_guest_set_busy() - mark a start/stop job for @name. */
 void qnm_guest_set_busy(struct qnm_ui *ui, const char *name, bool busy);
+/** qnm_guest_set_cap_busy() - mark a capture start/stop job for @name. */
+void qnm_guest_set_cap_busy(struct qnm_ui *ui, const char *name, bool busy);
+/**
+ * qnm_guest_caps() - the captures of VM @vm (NULL: of every VM) found at the
+ * last refresh; *@n gets how many. The array stays valid until the next
+ * refresh; entries of one VM are contiguous, sorted by capture id.
+ */
+const struct qnm_guest_cap *qnm_guest_caps(struct qnm_ui *ui, const char *vm, size_t *n);
 
 #endif

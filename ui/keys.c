@@ -35,7 +35,12 @@ static const struct qnm_binding table[] = {
 	{ S(DIALOG), QNM_ACT_PAGE_DOWN, { FN(KEY_NPAGE) }, NULL, "page down" },
 
 	/* forms */
-	{ QNM_SCR_FORMS,
+	{ S(CAPFORM),
+	  QNM_ACT_SAVE,
+	  { FN(KEY_F(2)), CTRL('s') },
+	  "Start",
+	  "check every field and start the capture; nothing starts on error" },
+	{ QNM_SCR_FORMS & ~S(CAPFORM),
 	  QNM_ACT_SAVE,
 	  { FN(KEY_F(2)), CTRL('s') },
 	  "Save",
@@ -96,6 +101,16 @@ static const struct qnm_binding table[] = {
 	  { 'D' },
 	  "Demo",
 	  "define the demo guest: a tiny Linux built once from the host's kernel, web server on a forwarded port" },
+	{ S(VMS),
+	  QNM_ACT_CONNS,
+	  { 'C' },
+	  "Conns",
+	  "live TCP/UDP connections of the selected running VM's user-mode NICs" },
+	{ S(VMS),
+	  QNM_ACT_CAPTURE,
+	  { 'r' },
+	  "Capture",
+	  "record a NIC of the selected running VM into a pcap file, or stop a capture" },
 	{ S(VMS), QNM_ACT_CLONE, { 'c' }, NULL, "clone the selected VM (new name, new MACs)" },
 	{ S(VMS),
 	  QNM_ACT_DELETE,
@@ -139,7 +154,12 @@ static const struct qnm_binding table[] = {
 	  "Style",
 	  "switch between -netdev/-device and -nic style" },
 	{ S(PREVIEW), QNM_ACT_WRITE, { 'w' }, "Write", "write the command line to a file" },
-	{ S(MODES), QNM_ACT_NEXT_CHOICE, { '\t' }, "NextVM", "show the next VM" },
+	{ S(MODES) | S(CONNS), QNM_ACT_NEXT_CHOICE, { '\t' }, "NextVM", "show the next VM" },
+	{ S(CONNS),
+	  QNM_ACT_SORT,
+	  { 'o' },
+	  "Sort",
+	  "order by the next column (guest port, remote end, state, queued bytes)" },
 
 	/* diagnostics and host ports */
 	{ S(DOCTOR),
@@ -165,7 +185,7 @@ static const struct qnm_binding table[] = {
 	{ QNM_SCR_ALL, QNM_ACT_PAGE_DOWN, { FN(KEY_NPAGE), CTRL('f') }, NULL, "page down" },
 	{ QNM_SCR_ALL, QNM_ACT_HOME, { FN(KEY_HOME), 'g' }, NULL, "first line" },
 	{ QNM_SCR_ALL, QNM_ACT_END, { FN(KEY_END), 'G' }, NULL, "last line" },
-	{ QNM_SCR_LISTS,
+	{ QNM_SCR_LISTS | S(CONNS),
 	  QNM_ACT_FILTER,
 	  { '/' },
 	  "Filter",
@@ -276,6 +296,8 @@ static const char *const screen_names[QNM_SCR__COUNT] = {
 	[QNM_SCR_DOCTOR] = "Diagnostics",
 	[QNM_SCR_PORTS] = "Ports",
 	[QNM_SCR_DIALOG] = "Dialog",
+	[QNM_SCR_CONNS] = "Connections",
+	[QNM_SCR_CAPFORM] = "Capture",
 };
 
 const char *qnm_screen_name(enum qnm_screen_id scr)

@@ -36,6 +36,8 @@ enum qnm_screen_id {
 	QNM_SCR_DOCTOR,
 	QNM_SCR_PORTS,
 	QNM_SCR_DIALOG,
+	QNM_SCR_CONNS,
+	QNM_SCR_CAPFORM,
 	QNM_SCR__COUNT
 };
 
@@ -48,7 +50,8 @@ enum qnm_screen_id {
 	 QNM_SCR_BIT(QNM_SCR_DOCTOR) | QNM_SCR_BIT(QNM_SCR_PORTS))
 #define QNM_SCR_FORMS                                                                              \
 	(QNM_SCR_BIT(QNM_SCR_VMFORM) | QNM_SCR_BIT(QNM_SCR_NICFORM) |                              \
-	 QNM_SCR_BIT(QNM_SCR_NETFORM) | QNM_SCR_BIT(QNM_SCR_FWDFORM))
+	 QNM_SCR_BIT(QNM_SCR_NETFORM) | QNM_SCR_BIT(QNM_SCR_FWDFORM) |                             \
+	 QNM_SCR_BIT(QNM_SCR_CAPFORM))
 
 /** enum qnm_action - what a key means. */
 enum qnm_action {
@@ -90,6 +93,8 @@ enum qnm_action {
 	QNM_ACT_CONSOLE,
 	QNM_ACT_UPDOWN, /* bring a network up/down */
 	QNM_ACT_DEMO,
+	QNM_ACT_CONNS,	 /* the connections of a VM's user-mode NICs */
+	QNM_ACT_CAPTURE, /* start/stop a packet capture */
 	/* forms */
 	QNM_ACT_SAVE,
 	QNM_ACT_CANCEL,

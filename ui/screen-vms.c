@@ -86,14 +86,41 @@ static struct qnm_vm *selected(struct qnm_ui *ui, struct vms *s)
 	return ui->ctx->model.vms[s->idx[s->list.sel]];
 }
 
+/* The captures in place, @shown of @n lines from @y: ours, other qnm's, orphaned. */
+static void draw_caps(struct qnm_ui *ui, const struct qnm_guest_cap *caps, size_t n, size_t shown,
+		      int y, const struct qnm_rect *r)
+{
+	char line[4200];
+	size_t i;
+
+	for (i = 0; i < shown; i++) {
+		qnm_ui_cap_describe(&caps[i], true, line, sizeof(line));
+		qnm_set_role(ui, stdscr, caps[i].alive ? QNM_ROLE_ACCENT : QNM_ROLE_WARNING);
+		if (i + 1 == shown && n > shown)
+			qnm_putf(stdscr, y + (int)i, r->x + 1, r->w - 2,
+				 "... and %zu more capture(s): r on their VM lists them", n - i);
+		else
+			qnm_putf(stdscr, y + (int)i, r->x + 1, r->w - 2, "%s%s%s",
+				 caps[i].alive ? "REC " : "", line,
+				 caps[i].mine	 ? " (r stops)"
+				 : caps[i].alive ? ""
+						 : " (r removes)");
+	}
+	qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
+}
+
 static void vms_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 {
 	struct vms *s = st;
 	const struct qnm_model *m = &ui->ctx->model;
 	int y = r->y, namew = 18, i;
 	int nicw = r->w - namew - 9 - 8 - 5 - 2;
+	size_t ncaps, shown;
+	const struct qnm_guest_cap *caps = qnm_guest_caps(ui, NULL, &ncaps);
 
-	s->page = r->h - 4;
+	/* captures in place get up to 4 lines above the bottom line */
+	shown = ncaps > 4 ? 4 : ncaps;
+	s->page = r->h - 4 - (int)shown;
 	refilter(ui, s);
 	qnm_set_role(ui, stdscr, QNM_ROLE_HEADER);
 	qnm_fill(stdscr, y, r->x, r->w);
@@ -128,6 +155,14 @@ static void vms_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		int x = r->x;
 
 		nic_summary(vm, nics, sizeof(nics));
+		qnm_guest_caps(ui, vm->name, &k);
+		if (k) {
+			/* a capture in place: say so first on the row */
+			char tmp[sizeof(nics) + 8];
+
+			snprintf(tmp, sizeof(tmp), "[REC] %s", nics);
+			qnm_strlcpy(nics, tmp, sizeof(nics));
+		}
 		for (k = 0; k < vm->nnics; k++) {
 			const struct qnm_guest_nic *gn =
 				qnm_guest_nic_find(ui, vm->name, vm->nics[k].id);
@@ -162,11 +197,18 @@ static void vms_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		else if (g->info.status == QNM_RUN_RUNNING)
 			qnm_put(stdscr, y + i, x + nicw - 20, 20, "-");
 	}
+	draw_caps(ui, caps, ncaps, shown, r->y + r->h - 2 - (int)shown, r);
 	qnm_set_role(ui, stdscr, QNM_ROLE_DIM);
-	qnm_putf(
-		stdscr, r->y + r->h - 2, r->x + 1, r->w - 2,
-		"%zu VM(s). Guests run in the background and keep running when qnm quits. RX/TX: slirp NICs.",
-		m->nvms);
+	if (selected(ui, s) &&
+	    qnm_guest_find(ui, selected(ui, s)->name)->info.status == QNM_RUN_RUNNING)
+		qnm_putf(stdscr, r->y + r->h - 2, r->x + 1, r->w - 2,
+			 "%s runs: C its connections, r capture its packets, l console, x stop.",
+			 selected(ui, s)->name);
+	else
+		qnm_putf(
+			stdscr, r->y + r->h - 2, r->x + 1, r->w - 2,
+			"%zu VM(s). Guests run in the background and keep running when qnm quits. RX/TX: slirp NICs.",
+			m->nvms);
 	qnm_list_draw_filter(ui, &s->list, r->y + r->h - 1, r->x, r->w);
 	qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
 }
@@ -533,6 +575,14 @@ static unsigned vms_key(struct qnm_ui *ui, void *st, enum qnm_action act, int ke
 		return QNM_H_HANDLED | QNM_H_REDRAW;
 	case QNM_ACT_DEMO:
 		demo(ui);
+		return QNM_H_HANDLED | QNM_H_REDRAW;
+	case QNM_ACT_CONNS:
+		if (vm)
+			qnm_ui_push(ui, &qnm_screen_conns, vm->name);
+		return QNM_H_HANDLED | QNM_H_REDRAW;
+	case QNM_ACT_CAPTURE:
+		if (vm)
+			qnm_ui_capture(ui, vm->name);
 		return QNM_H_HANDLED | QNM_H_REDRAW;
 	default:
 		return QNM_H_IGNORED;

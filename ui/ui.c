@@ -779,6 +779,7 @@ int qnm_ui_main(struct qnm_ctx *ctx, int argc, char **argv)
 	r = main_loop(&ui);
 	qnm_ui_jobs_wait(&ui);
 	restore_terminal();
+	qnm_ui_captures_stop_mine(&ui, stderr);
 	set_signals(SIG_DFL);
 	sig_fd = -1;
 	qnm_set_oom_hook(NULL);

@@ -83,6 +83,8 @@ extern const struct qnm_screen_ops qnm_screen_messages;
 extern const struct qnm_screen_ops qnm_screen_doctor;
 extern const struct qnm_screen_ops qnm_screen_ports;
 extern const struct qnm_screen_ops qnm_screen_dialog;
+extern const struct qnm_screen_ops qnm_screen_conns;
+extern const struct qnm_screen_ops qnm_screen_capform;
 
 /** enum qnm_msg_level - severity of a log line. */
 enum qnm_msg_level {
@@ -315,6 +317,29 @@ void qnm_message_box(struct qnm_ui *ui, const char *title, const char *text);
  * @confirm_port: the user agreed to enslave a bridged network's port.
  */
 void qnm_ui_net_updown(struct qnm_ui *ui, const char *name, bool up, bool confirm_port);
+
+/* ---- packet captures (screen-capture.c) ---- */
+
+struct qnm_guest_cap;
+
+/**
+ * qnm_ui_capture() - the capture key on VM @vm: the capture form when it has
+ * no capture, else a menu to stop one (or remove an orphaned one) or start
+ * another. Warns when @vm is not running.
+ */
+void qnm_ui_capture(struct qnm_ui *ui, const char *vm);
+/**
+ * qnm_ui_cap_describe() - one line about capture @gc into @buf: its owner
+ * when it is not this qnm (another qnm's pid, or ORPHANED), then
+ * "[VM/]NIC -> FILE, SIZE" (@with_vm: with the VM's name).
+ */
+void qnm_ui_cap_describe(const struct qnm_guest_cap *gc, bool with_vm, char *buf, size_t size);
+/**
+ * qnm_ui_captures_stop_mine() - stop every capture this process started
+ * (at quit: nobody would stop them otherwise); one line per capture to
+ * @report.
+ */
+void qnm_ui_captures_stop_mine(struct qnm_ui *ui, FILE *report);
 
 /* ---- shared model helpers (vmutil.c) ---- */
 

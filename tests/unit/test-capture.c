@@ -145,6 +145,41 @@ static void test_pcap_count(void **state)
 	free(p);
 }
 
+/* This process's start time, read the way the kernel documents it (proc(5)). */
+static unsigned long long self_start(void)
+{
+	unsigned long long t = 0;
+	char buf[1024], *p;
+	FILE *f = fopen("/proc/self/stat", "re");
+	size_t n;
+	int i;
+
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')') + 2; /* field 3 */
+	for (i = 3; i < 22; i++)
+		p = strchr(p, ' ') + 1;
+	sscanf(p, "%llu", &t);
+	return t;
+}
+
+/* A live owner with a start time (the UI records one): alive only if it matches. */
+static void owner_start_checks(void)
+{
+	struct qnm_capture c = { .owner = getpid() };
+
+	c.owner_start = self_start();
+	assert_true(c.owner_start > 0);
+	assert_true(qnm_capture_owner_alive(&c)); /* no "capture" in our command line */
+	c.owner_start++;
+	assert_false(qnm_capture_owner_alive(&c)); /* the same pid, another process */
+	c.owner = 1;
+	c.owner_start = 0;
+	assert_false(qnm_capture_owner_alive(&c)); /* old record: pid 1 is no capture */
+}
+
 static void test_records(void **state)
 {
 	struct qnm_err err = { 0 };
@@ -181,6 +216,7 @@ static void test_records(void **state)
 	assert_false(qnm_capture_owner_alive(&v[1]));
 	assert_false(qnm_capture_owner_alive(&v[0]));
 	free(v);
+	owner_start_checks();
 	/* Stopping a capture of a VM that is not running and has no such record. */
 	assert_int_equal(qnm_capture_stop(dir, "vm", "nope", &err), -ENOENT);
 	assert_int_equal(qnm_capture_stop(dir, "vm", "../x", &err), -EINVAL);

@@ -81,6 +81,14 @@ static void test_promises(void **state)
 	assert_int_equal(qnm_keys_lookup(QNM_SCR_VMFORM, QNM_KEY_FN + KEY_BTAB),
 			 QNM_ACT_PREV_FIELD);
 	assert_int_equal(qnm_keys_lookup(QNM_SCR_DIALOG, 'q'), QNM_ACT_NONE);
+	/* connections and capture: reached from the VMs list, forms keep F2/Esc */
+	assert_int_equal(qnm_keys_lookup(QNM_SCR_VMS, 'C'), QNM_ACT_CONNS);
+	assert_int_equal(qnm_keys_lookup(QNM_SCR_VMS, 'r'), QNM_ACT_CAPTURE);
+	assert_int_equal(qnm_keys_lookup(QNM_SCR_CONNS, 27), QNM_ACT_BACK);
+	assert_int_equal(qnm_keys_lookup(QNM_SCR_CONNS, '\t'), QNM_ACT_NEXT_CHOICE);
+	assert_int_equal(qnm_keys_lookup(QNM_SCR_CONNS, 'o'), QNM_ACT_SORT);
+	assert_int_equal(qnm_keys_lookup(QNM_SCR_CAPFORM, QNM_KEY_FN + KEY_F(2)), QNM_ACT_SAVE);
+	assert_int_equal(qnm_keys_lookup(QNM_SCR_CAPFORM, 27), QNM_ACT_CANCEL);
 	assert_string_equal(qnm_key_name(QNM_KEY_FN + KEY_F(10), kn, sizeof(kn)), "F10");
 	assert_string_equal(qnm_key_name(19, kn, sizeof(kn)), "^S");
 	assert_string_equal(qnm_key_name('\r', kn, sizeof(kn)), "Enter");
