@@ -175,6 +175,30 @@ void qnm_form_resize(struct qnm_form *f)
 	close_editor(f);
 }
 
+void qnm_form_screen_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
+{
+	qnm_form_draw(ui, st, r);
+}
+
+unsigned qnm_form_screen_key(struct qnm_ui *ui, void *st, enum qnm_action act, int key)
+{
+	struct qnm_form *f = st;
+	unsigned r = QNM_H_HANDLED | QNM_H_REDRAW;
+
+	if (act == QNM_ACT_SAVE)
+		f->on_save(ui, f);
+	else if (act == QNM_ACT_CANCEL)
+		return QNM_H_HANDLED | QNM_H_CLOSE;
+	else
+		r = qnm_form_key(ui, f, act, key);
+	return f->close ? QNM_H_HANDLED | QNM_H_CLOSE : r;
+}
+
+void qnm_form_screen_resize(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
+{
+	qnm_form_resize(st);
+}
+
 static int label_width(const struct qnm_form *f)
 {
 	int w = 8;
