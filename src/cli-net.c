@@ -7,8 +7,10 @@
  */
 #include "build-config.h"
 
+#include "bridgeconf.h"
 #include "cli.h"
 #include "dnsmasq.h"
+#include "doctor.h"
 #include "links.h"
 #include "netctl.h"
 #include "nft.h"
@@ -22,8 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/xattr.h>
 #include <unistd.h>
 
 /* ---- shared helpers ---- */
@@ -660,49 +660,27 @@ static bool probe_dnsmasq(struct qnm_ctx *ctx, char *why, size_t size)
 	return true;
 }
 
-static const char *const helper_paths[] = {
-	"/usr/lib/qemu/qemu-bridge-helper",
-	"/usr/libexec/qemu-bridge-helper",
-};
-
+/* doctor's bridge_helper check on the helper QEMU runs by default, and the ACL file it reads */
 static bool probe_helper(struct qnm_ctx *ctx, char *why, size_t size)
 {
-	const char *path = NULL;
-	struct stat st;
-	bool setuid, fcaps, root = geteuid() == 0;
-	size_t i;
+	const char *conf = qnm_bridge_conf_path();
+	bool ok, conf_ok = access(conf, R_OK) == 0;
+	struct qnm_doc_result res;
 
-	for (i = 0; i < QNM_ARRAY_SIZE(helper_paths) && !path; i++)
-		if (stat(helper_paths[i], &st) == 0)
-			path = helper_paths[i];
-	if (!path) {
+	qnm_doc_result_init(&res);
+	qnm_doctor_bridge_helper(NULL, &res);
+	ok = res.status == QNM_DOC_OK;
+	if (!ok)
+		snprintf(why, size, "%s; fix: %s", res.finding.s, res.fix.s);
+	else if (!conf_ok)
 		snprintf(why, size,
-			 "qemu-bridge-helper not found (Debian package "
-			 "qemu-system-common): bridge NICs unavailable");
-		return false;
-	}
-	setuid = (st.st_mode & S_ISUID) && st.st_uid == 0;
-	fcaps = getxattr(path, "security.capability", NULL, 0) > 0;
-	if (access("/etc/qemu/bridge.conf", R_OK) != 0) {
-		snprintf(why, size,
-			 "%s found, but /etc/qemu/bridge.conf is missing or unreadable: "
-			 "it must say 'allow BRIDGE' for each bridge QEMU may join",
-			 path);
-		return false;
-	}
-	if (!root && !setuid && !fcaps) {
-		snprintf(why, size,
-			 "%s is neither setuid root nor has file capabilities: only "
-			 "root can use bridge NICs (chmod u+s or setcap cap_net_admin+ep "
-			 "on it to let users)",
-			 path);
-		return false;
-	}
-	snprintf(why, size, "%s usable%s; bridges must be allowed in /etc/qemu/bridge.conf", path,
-		 root	  ? " (as root)"
-		 : setuid ? " (setuid root)"
-			  : " (file capabilities)");
-	return true;
+			 "%s; but %s is missing or unreadable: it must say 'allow BRIDGE' for each "
+			 "bridge QEMU may join",
+			 res.finding.s, conf);
+	else
+		snprintf(why, size, "%s; bridges must be allowed in %s", res.finding.s, conf);
+	qnm_doc_result_clear(&res);
+	return ok && conf_ok;
 }
 
 static bool probe_nft(struct qnm_ctx *ctx, char *why, size_t size)
