@@ -28,26 +28,6 @@
 
 /* ---- shared helpers ---- */
 
-static int usage_error(struct qnm_ctx *ctx, const struct qnm_cli_cmd *cmd, const char *msg)
-{
-	fprintf(ctx->errout, "qnm: %s: %s\n", cmd->name, msg);
-	qnm_cli_usage(ctx->errout, cmd);
-	return 2;
-}
-
-static int fail(struct qnm_ctx *ctx, const char *cmd, const struct qnm_err *err)
-{
-	return qnm_cli_error(ctx, cmd, err);
-}
-
-static void print_json(struct qnm_ctx *ctx, json_object *o)
-{
-	fprintf(ctx->out, "%s\n",
-		json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-							  JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(o);
-}
-
 static void add_str(json_object *o, const char *k, const char *v)
 {
 	json_object_object_add(o, k, json_object_new_string(v ? v : ""));
@@ -191,7 +171,7 @@ static int net_list(struct qnm_ctx *ctx, const struct net_flags *f, int argc, ch
 			json_object_array_add(
 				a, net_json(ctx->model.nets[i], net_state(l, have_own ? &own : NULL,
 									  ctx->model.nets[i])));
-		print_json(ctx, a);
+		qnm_cli_print_json(ctx, a);
 	} else if (!ctx->model.nnets) {
 		fprintf(ctx->out, "No networks yet. Create one with 'qnm net add NAME bridge=BR "
 				  "address=10.77.0.1/24 mode=nat'.\n");
@@ -259,7 +239,7 @@ static int net_show(struct qnm_ctx *ctx, const struct net_flags *f, int argc, ch
 					json_object_new_int64((int64_t)li->stats[i]));
 			json_object_object_add(o, "bridge_link", b);
 		}
-		print_json(ctx, o);
+		qnm_cli_print_json(ctx, o);
 	} else {
 		char *text = qnm_network_serialize(net);
 
@@ -307,14 +287,14 @@ static int net_up(struct qnm_ctx *ctx, const struct net_flags *f, int argc, char
 	qnm_err_clear(&err);
 	r = qnm_netctl_open(&nc, ctx->paths.runtime_dir, &err);
 	if (r < 0)
-		return fail(ctx, "net up", &err);
+		return qnm_cli_error(ctx, "net up", &err);
 	qnm_strv_init(&notes);
 	r = qnm_net_up(&nc, &ctx->model, net, &o, &notes, &err);
 	print_notes(ctx, &notes);
 	qnm_strv_free(&notes);
 	qnm_netctl_close(&nc);
 	if (r < 0)
-		return fail(ctx, "net up", &err);
+		return qnm_cli_error(ctx, "net up", &err);
 	fprintf(ctx->out, "network %s is up (bridge %s)\n", net->name, net->bridge);
 	return 0;
 }
@@ -329,14 +309,14 @@ static int net_down(struct qnm_ctx *ctx, const struct net_flags *f, int argc, ch
 	qnm_err_clear(&err);
 	r = qnm_netctl_open(&nc, ctx->paths.runtime_dir, &err);
 	if (r < 0)
-		return fail(ctx, "net down", &err);
+		return qnm_cli_error(ctx, "net down", &err);
 	qnm_strv_init(&notes);
 	r = qnm_net_down(&nc, &ctx->model, argv[0], &notes, &err);
 	print_notes(ctx, &notes);
 	qnm_strv_free(&notes);
 	qnm_netctl_close(&nc);
 	if (r < 0)
-		return fail(ctx, "net down", &err);
+		return qnm_cli_error(ctx, "net down", &err);
 	fprintf(ctx->out, "network %s is down\n", argv[0]);
 	return 0;
 }
@@ -354,10 +334,10 @@ static int edit_and_save(struct qnm_ctx *ctx, const char *cmd, struct qnm_networ
 		r = qnm_network_assign(net, argv[i], &err);
 	}
 	if (r)
-		return fail(ctx, cmd, &err);
+		return qnm_cli_error(ctx, cmd, &err);
 	qnm_err_clear(&err);
 	r = qnm_ctx_save_network(ctx, net, old_name, &err);
-	return r ? fail(ctx, cmd, &err) : 0;
+	return r ? qnm_cli_error(ctx, cmd, &err) : 0;
 }
 
 static int net_add(struct qnm_ctx *ctx, const struct net_flags *f, int argc, char **argv)
@@ -433,7 +413,7 @@ static int net_del(struct qnm_ctx *ctx, const struct net_flags *f, int argc, cha
 	}
 	qnm_err_clear(&err);
 	if (qnm_config_delete_network(&ctx->paths, argv[0], &err))
-		return fail(ctx, "net del", &err);
+		return qnm_cli_error(ctx, "net del", &err);
 	fprintf(ctx->out, "deleted network '%s'\n", argv[0]);
 	return 0;
 }
@@ -453,7 +433,7 @@ static int cmd_net(struct qnm_ctx *ctx, int argc, char **argv)
 	int n;
 
 	if (argc < 2)
-		return usage_error(ctx, &qnm_cmd_net, "give a subcommand");
+		return qnm_cli_usage_error(ctx, &qnm_cmd_net, "give a subcommand");
 	for (i = 0; i < QNM_ARRAY_SIZE(net_subs); i++)
 		if (strcmp(argv[1], net_subs[i].name) == 0)
 			sub = &net_subs[i];
@@ -516,11 +496,11 @@ static int cmd_links(struct qnm_ctx *ctx, int argc, char **argv)
 		if (strcmp(argv[a], "--json") == 0)
 			json = true;
 		else
-			return usage_error(ctx, &qnm_cmd_links, "unexpected argument");
+			return qnm_cli_usage_error(ctx, &qnm_cmd_links, "unexpected argument");
 	}
 	qnm_err_clear(&err);
 	if (qnm_links_new(true, &l, &err) < 0)
-		return fail(ctx, "links", &err);
+		return qnm_cli_error(ctx, "links", &err);
 	if (json) {
 		json_object *arr = json_object_new_array();
 
@@ -548,7 +528,7 @@ static int cmd_links(struct qnm_ctx *ctx, int argc, char **argv)
 			json_object_object_add(o, "stats", st);
 			json_object_array_add(arr, o);
 		}
-		print_json(ctx, arr);
+		qnm_cli_print_json(ctx, arr);
 	} else {
 		fprintf(ctx->out,
 			"%-4s %-15s %-8s %-5s %-12s %-18s %14s %10s %14s %10s %6s %6s  %s\n", "IDX",
@@ -717,7 +697,7 @@ static int cmd_check(struct qnm_ctx *ctx, int argc, char **argv)
 		if (strcmp(argv[a], "--json") == 0)
 			json = true;
 		else
-			return usage_error(ctx, &qnm_cmd_check, "unexpected argument");
+			return qnm_cli_usage_error(ctx, &qnm_cmd_check, "unexpected argument");
 	}
 	if (json)
 		arr = json_object_new_array();
@@ -739,7 +719,7 @@ static int cmd_check(struct qnm_ctx *ctx, int argc, char **argv)
 		}
 	}
 	if (json)
-		print_json(ctx, arr);
+		qnm_cli_print_json(ctx, arr);
 	return 0;
 }
 
