@@ -84,20 +84,6 @@ static int net_is_up(const struct qnm_network *net, struct qnm_err *err)
 	return qnm_nft_table_exists(err);
 }
 
-/* whether qnm recorded network @name as up in this namespace */
-static bool recorded_up(struct qnm_ctx *ctx, const char *name)
-{
-	struct qnm_owner own;
-	struct qnm_err err;
-	bool up;
-
-	if (qnm_owner_open(&own, ctx->paths.runtime_dir, &err) < 0)
-		return false;
-	up = qnm_owner_find(&own, QNM_OWN_NET, name) != NULL;
-	qnm_owner_clear(&own);
-	return up;
-}
-
 /* ---- list ---- */
 
 static json_object *fwd_json(const char *kind, const struct qnm_fwd *f)
@@ -452,7 +438,7 @@ static int net_change(struct qnm_ctx *ctx, bool add, const struct target *t,
 		r = qnm_cli_error(ctx, "forward", &err);
 		goto out;
 	}
-	if (!up && recorded_up(ctx, net->name))
+	if (!up && qnm_owner_recorded(ctx->paths.runtime_dir, QNM_OWN_NET, net->name))
 		fprintf(ctx->errout,
 			"qnm: forward: note: network %s is up but table inet qnm is "
 			"missing (deleted outside qnm?): 'qnm net up %s' re-creates it\n",

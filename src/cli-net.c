@@ -366,19 +366,6 @@ static int net_add(struct qnm_ctx *ctx, const struct net_flags *f, int argc, cha
 	return r;
 }
 
-static bool is_up(struct qnm_ctx *ctx, const char *name)
-{
-	struct qnm_owner own;
-	struct qnm_err err;
-	bool up;
-
-	if (qnm_owner_open(&own, ctx->paths.runtime_dir, &err) < 0)
-		return false;
-	up = qnm_owner_find(&own, QNM_OWN_NET, name) != NULL;
-	qnm_owner_clear(&own);
-	return up;
-}
-
 static int net_set(struct qnm_ctx *ctx, const struct net_flags *f, int argc, char **argv)
 {
 	struct qnm_network *orig = find_net(ctx, argv[0]), *net;
@@ -389,7 +376,7 @@ static int net_set(struct qnm_ctx *ctx, const struct net_flags *f, int argc, cha
 	net = qnm_network_copy(orig);
 	/* On success @orig is replaced in the model (and freed): use @net after. */
 	r = edit_and_save(ctx, "net set", net, orig->name, argc - 1, argv + 1);
-	if (!r && is_up(ctx, net->name))
+	if (!r && qnm_owner_recorded(ctx->paths.runtime_dir, QNM_OWN_NET, net->name))
 		fprintf(ctx->errout,
 			"qnm: note: network %s is up: the change applies at the next "
 			"'qnm net down %s; qnm net up %s'\n",
@@ -404,7 +391,7 @@ static int net_del(struct qnm_ctx *ctx, const struct net_flags *f, int argc, cha
 
 	if (!find_net(ctx, argv[0]))
 		return 1;
-	if (is_up(ctx, argv[0])) {
+	if (qnm_owner_recorded(ctx->paths.runtime_dir, QNM_OWN_NET, argv[0])) {
 		fprintf(ctx->errout,
 			"qnm: net del: network %s is up: take it down first (qnm net "
 			"down %s)\n",
