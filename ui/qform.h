@@ -134,6 +134,18 @@ unsigned qnm_form_key(struct qnm_ui *ui, struct qnm_form *f, enum qnm_action act
 /** qnm_form_resize() - the terminal size changed (the editor is reopened). */
 void qnm_form_resize(struct qnm_form *f);
 
+/**
+ * qnm_form_copy_text() - store the text of a row into a fixed-size field.
+ * @dst:  the field; @size its size in bytes, the terminating NUL included.
+ * @text: the row's text.
+ * @key:  the field name, for the error.
+ * @err:  filled when @text does not fit ("KEY: at most N characters").
+ *
+ * Return: 0, or -EINVAL (@dst unchanged).
+ */
+int qnm_form_copy_text(char *dst, size_t size, const char *text, const char *key,
+		       struct qnm_err *err);
+
 /*
  * Form screens: the glue between a screen and its form. The screen's state
  * must begin with its struct qnm_form (so @st is also the form); a screen

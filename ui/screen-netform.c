@@ -119,15 +119,6 @@ static void build(struct netform *s)
 	show_mode_rows(s);
 }
 
-static int copy_field(char *dst, size_t size, const char *text, const char *key,
-		      struct qnm_err *err)
-{
-	if (strlen(text) >= size)
-		return qnm_err_set(err, -EINVAL, key, "%s: at most %zu characters", key, size - 1);
-	qnm_strlcpy(dst, text, size);
-	return 0;
-}
-
 static int apply(struct netform *s, struct qnm_err *err)
 {
 	struct qnm_form *f = &s->form;
@@ -137,20 +128,23 @@ static int apply(struct netform *s, struct qnm_err *err)
 	const char *t;
 
 	qnm_form_sync(f);
-	if (copy_field(n->name, sizeof(n->name), qnm_form_text(f, F_NAME), "name", err) ||
-	    copy_field(n->bridge, sizeof(n->bridge), qnm_form_text(f, F_BRIDGE), "bridge", err) ||
-	    copy_field(n->address, sizeof(n->address), qnm_form_text(f, F_ADDRESS), "address",
-		       err) ||
-	    copy_field(n->dhcp_start, sizeof(n->dhcp_start), qnm_form_text(f, F_DHCP_START),
-		       "dhcp-start", err) ||
-	    copy_field(n->dhcp_end, sizeof(n->dhcp_end), qnm_form_text(f, F_DHCP_END), "dhcp-end",
-		       err))
+	if (qnm_form_copy_text(n->name, sizeof(n->name), qnm_form_text(f, F_NAME), "name", err) ||
+	    qnm_form_copy_text(n->bridge, sizeof(n->bridge), qnm_form_text(f, F_BRIDGE), "bridge",
+			       err) ||
+	    qnm_form_copy_text(n->address, sizeof(n->address), qnm_form_text(f, F_ADDRESS),
+			       "address", err) ||
+	    qnm_form_copy_text(n->dhcp_start, sizeof(n->dhcp_start), qnm_form_text(f, F_DHCP_START),
+			       "dhcp-start", err) ||
+	    qnm_form_copy_text(n->dhcp_end, sizeof(n->dhcp_end), qnm_form_text(f, F_DHCP_END),
+			       "dhcp-end", err))
 		return -EINVAL;
 	n->mode = (enum qnm_net_mode)qnm_form_row(f, F_MODE)->choice;
-	if (copy_field(n->uplink, sizeof(n->uplink),
-		       n->mode == QNM_NET_NAT ? qnm_form_text(f, F_UPLINK) : "", "uplink", err) ||
-	    copy_field(n->port, sizeof(n->port),
-		       n->mode == QNM_NET_BRIDGED ? qnm_form_text(f, F_PORT) : "", "port", err))
+	if (qnm_form_copy_text(n->uplink, sizeof(n->uplink),
+			       n->mode == QNM_NET_NAT ? qnm_form_text(f, F_UPLINK) : "", "uplink",
+			       err) ||
+	    qnm_form_copy_text(n->port, sizeof(n->port),
+			       n->mode == QNM_NET_BRIDGED ? qnm_form_text(f, F_PORT) : "", "port",
+			       err))
 		return -EINVAL;
 	t = qnm_form_text(f, F_PREFIX);
 	if (qnm_parse_uint(t, 0, UINT_MAX, &v))

@@ -275,15 +275,6 @@ static void build(struct nicform *s)
 	show_backend_rows(s);
 }
 
-static int copy_field(char *dst, size_t size, const char *text, const char *key,
-		      struct qnm_err *err)
-{
-	if (strlen(text) >= size)
-		return qnm_err_set(err, -EINVAL, key, "%s: at most %zu characters", key, size - 1);
-	qnm_strlcpy(dst, text, size);
-	return 0;
-}
-
 static void set_str(char **dst, const char *text)
 {
 	free(*dst);
@@ -318,8 +309,8 @@ static int apply(struct nicform *s, struct qnm_err *err)
 
 	qnm_form_sync(f);
 	for (i = 0; i < QNM_ARRAY_SIZE(texts); i++)
-		if (copy_field((char *)n + texts[i].off, texts[i].size,
-			       qnm_form_text(f, texts[i].id), texts[i].key, err))
+		if (qnm_form_copy_text((char *)n + texts[i].off, texts[i].size,
+				       qnm_form_text(f, texts[i].id), texts[i].key, err))
 			return -EINVAL;
 	n->link_up = qnm_form_row(f, F_LINK)->on;
 	n->backend = (enum qnm_backend_kind)qnm_form_row(f, F_BACKEND)->choice;

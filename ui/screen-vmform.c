@@ -192,6 +192,7 @@ static int apply(struct vmform *s, int only, struct qnm_err *err)
 	unsigned long n;
 	const char *t;
 	size_t i;
+	int r;
 
 	qnm_form_sync(f);
 	if (!only || only == F_NAME) {
@@ -216,19 +217,16 @@ static int apply(struct vmform *s, int only, struct qnm_err *err)
 		vm->cpus = (unsigned)n;
 	}
 	if (!only || only == F_ARCH) {
-		t = qnm_form_text(f, F_ARCH);
-		if (strlen(t) >= sizeof(vm->arch))
-			return qnm_err_set(err, -EINVAL, "arch", "arch: at most %zu characters",
-					   sizeof(vm->arch) - 1);
-		qnm_strlcpy(vm->arch, t, sizeof(vm->arch));
+		r = qnm_form_copy_text(vm->arch, sizeof(vm->arch), qnm_form_text(f, F_ARCH), "arch",
+				       err);
+		if (r)
+			return r;
 	}
 	if (!only || only == F_MACHINE) {
-		t = qnm_form_text(f, F_MACHINE);
-		if (strlen(t) >= sizeof(vm->machine))
-			return qnm_err_set(err, -EINVAL, "machine",
-					   "machine: at most %zu characters",
-					   sizeof(vm->machine) - 1);
-		qnm_strlcpy(vm->machine, t, sizeof(vm->machine));
+		r = qnm_form_copy_text(vm->machine, sizeof(vm->machine),
+				       qnm_form_text(f, F_MACHINE), "machine", err);
+		if (r)
+			return r;
 	}
 	vm->accel = (enum qnm_accel)qnm_form_row(f, F_ACCEL)->choice;
 	vm->boot = (enum qnm_boot)qnm_form_row(f, F_BOOT)->choice;
