@@ -85,10 +85,8 @@ const char *qnm_doc_status_name(enum qnm_doc_status s)
 
 static void vfinding(struct qnm_doc_result *r, enum qnm_doc_status st, const char *fmt, va_list ap)
 {
-	char *s;
+	char *s = xvasprintf(fmt, ap);
 
-	if (vasprintf(&s, fmt, ap) < 0)
-		qnm_oom();
 	if (st > r->status)
 		r->status = st;
 	if (r->finding.len)
@@ -118,8 +116,7 @@ fix(struct qnm_doc_result *r, const char *fmt, ...)
 	size_t n;
 
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		qnm_oom();
+	s = xvasprintf(fmt, ap);
 	va_end(ap);
 	n = strlen(s);
 	for (p = r->fix.s; (p = strstr(p, s)); p++)
