@@ -186,10 +186,7 @@ static int cmd_list(struct qnm_ctx *ctx)
 		}
 	}
 	if (arr) {
-		fprintf(ctx->out, "%s\n",
-			json_object_to_json_string_ext(
-				arr, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(arr);
+		qnm_cli_print_json(ctx, arr);
 	} else {
 		if (!rows)
 			fprintf(ctx->out, "(no forwards; add one with 'qnm forward add')\n");
