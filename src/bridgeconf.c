@@ -3,14 +3,13 @@
 #include "build-config.h"
 
 #include "bridgeconf.h"
+#include "config.h"
 
 #include <errno.h>
 #include <stdarg.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define LINE_MAX_HELPER 4095 /* the helper reads lines with fgets(line, 4096) */
 #define FILE_MAX	(1024 * 1024)
@@ -194,48 +193,12 @@ int qnm_bridge_acl_parse(struct qnm_bridge_acl *acl, const char *file, const cha
 	return r;
 }
 
-static int read_all(const char *path, char **out, size_t *len)
-{
-	struct qnm_strbuf sb;
-	char buf[8192];
-	int fd = open(path, O_RDONLY | O_CLOEXEC), r = 0;
-
-	if (fd < 0)
-		return -errno;
-	qnm_sb_init(&sb);
-	for (;;) {
-		ssize_t n = read(fd, buf, sizeof(buf));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = -errno;
-			break;
-		}
-		if (n == 0)
-			break;
-		if (sb.len + (size_t)n > FILE_MAX) {
-			r = -EFBIG;
-			break;
-		}
-		qnm_sb_addn(&sb, buf, (size_t)n);
-	}
-	close(fd);
-	if (r) {
-		qnm_sb_free(&sb);
-		return r;
-	}
-	*len = sb.len;
-	*out = qnm_sb_steal(&sb);
-	return 0;
-}
-
 static int load_file(struct qnm_bridge_acl *acl, const char *path, unsigned depth,
 		     struct qnm_err *err)
 {
 	char *text = NULL;
 	size_t len = 0;
-	int r = read_all(path, &text, &len);
+	int r = qnm_read_file(path, FILE_MAX, &text, &len);
 
 	if (r < 0) {
 		qnm_strv_addf(&acl->problems, "%s: cannot be read: %s", path, strerror(-r));

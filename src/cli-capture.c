@@ -18,21 +18,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static int usage_error(struct qnm_ctx *ctx, const char *msg)
-{
-	fprintf(ctx->errout, "qnm: capture: %s\n", msg);
-	qnm_cli_usage(ctx->errout, &qnm_cmd_capture);
-	return 2;
-}
-
-static void print_json(struct qnm_ctx *ctx, json_object *o)
-{
-	fprintf(ctx->out, "%s\n",
-		json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-							  JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(o);
-}
-
 /* The options of "qnm capture", filled by parse(). */
 struct capture_args {
 	const char *vm, *nic, *file, *seconds, *maxlen, *stop;
@@ -69,7 +54,7 @@ static int parse(struct qnm_ctx *ctx, int argc, char **argv, struct capture_args
 					break;
 			if (k == QNM_ARRAY_SIZE(opts)) {
 				snprintf(msg, sizeof(msg), "unknown option '%s'", argv[i]);
-				return usage_error(ctx, msg);
+				return qnm_cli_usage_error(ctx, &qnm_cmd_capture, msg);
 			}
 			if (!opts[k].value) {
 				*opts[k].flag = true;
@@ -77,23 +62,25 @@ static int parse(struct qnm_ctx *ctx, int argc, char **argv, struct capture_args
 			}
 			if (i + 1 >= argc) {
 				snprintf(msg, sizeof(msg), "%s needs a value", argv[i]);
-				return usage_error(ctx, msg);
+				return qnm_cli_usage_error(ctx, &qnm_cmd_capture, msg);
 			}
 			*opts[k].value = argv[++i];
 			continue;
 		}
 		if (npos == QNM_ARRAY_SIZE(pos))
-			return usage_error(ctx, "too many arguments");
+			return qnm_cli_usage_error(ctx, &qnm_cmd_capture, "too many arguments");
 		*pos[npos++] = argv[i];
 	}
 	if (!a->vm)
-		return usage_error(ctx, "give the VM's name");
+		return qnm_cli_usage_error(ctx, &qnm_cmd_capture, "give the VM's name");
 	if ((a->list || a->stop) && npos != 1)
-		return usage_error(ctx, "--list and --stop take only the VM's name");
+		return qnm_cli_usage_error(ctx, &qnm_cmd_capture,
+					   "--list and --stop take only the VM's name");
 	if (a->list && a->stop)
-		return usage_error(ctx, "give --list or --stop, not both");
+		return qnm_cli_usage_error(ctx, &qnm_cmd_capture,
+					   "give --list or --stop, not both");
 	if (!a->list && !a->stop && npos != 3)
-		return usage_error(ctx, "give VM, NIC and FILE.pcap");
+		return qnm_cli_usage_error(ctx, &qnm_cmd_capture, "give VM, NIC and FILE.pcap");
 	return 0;
 }
 
@@ -134,7 +121,7 @@ static int do_list(struct qnm_ctx *ctx, const struct capture_args *a)
 			json_object_object_add(o, "started", json_object_new_int64(v[i].started));
 			json_object_array_add(arr, o);
 		}
-		print_json(ctx, arr);
+		qnm_cli_print_json(ctx, arr);
 	} else if (!n) {
 		fprintf(ctx->out, "no captures on %s\n", a->vm);
 	} else {
@@ -227,12 +214,15 @@ static int do_capture(struct qnm_ctx *ctx, const struct capture_args *a)
 
 	if (a->seconds) {
 		if (qnm_parse_uint(a->seconds, 1, 86400, &seconds))
-			return usage_error(ctx,
-					   "--seconds must be a number of seconds, 1 to 86400");
+			return qnm_cli_usage_error(
+				ctx, &qnm_cmd_capture,
+				"--seconds must be a number of seconds, 1 to 86400");
 	}
 	if (a->maxlen) {
 		if (qnm_parse_uint(a->maxlen, 64, 65536, &v))
-			return usage_error(ctx, "--maxlen must be a number of bytes, 64 to 65536");
+			return qnm_cli_usage_error(
+				ctx, &qnm_cmd_capture,
+				"--maxlen must be a number of bytes, 64 to 65536");
 		o.maxlen = (unsigned)v;
 	}
 	qnm_err_clear(&err);
@@ -288,7 +278,7 @@ static int do_capture(struct qnm_ctx *ctx, const struct capture_args *a)
 		json_object_object_add(j, "packets", json_object_new_int64((int64_t)packets));
 		json_object_object_add(j, "bytes", json_object_new_int64((int64_t)bytes));
 		json_object_object_add(j, "ended", json_object_new_string(why));
-		print_json(ctx, j);
+		qnm_cli_print_json(ctx, j);
 	} else {
 		fprintf(ctx->out, "%s: %llu packet(s), %llu bytes in %s\n", why, packets, bytes,
 			file);

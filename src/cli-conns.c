@@ -11,13 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int usage_error(struct qnm_ctx *ctx, const char *msg)
-{
-	fprintf(ctx->errout, "qnm: conns: %s\n", msg);
-	qnm_cli_usage(ctx->errout, &qnm_cmd_conns);
-	return 2;
-}
-
 static json_object *conn_json(const struct qnm_nic *nic, const struct qnm_conn *c)
 {
 	json_object *o = json_object_new_object();
@@ -63,19 +56,19 @@ static int cmd_conns(struct qnm_ctx *ctx, int argc, char **argv)
 		else if (strcmp(argv[i_arg], "--nic") == 0 && i_arg + 1 < argc)
 			only = argv[++i_arg];
 		else if (strcmp(argv[i_arg], "--nic") == 0)
-			return usage_error(ctx, "--nic needs a value");
+			return qnm_cli_usage_error(ctx, &qnm_cmd_conns, "--nic needs a value");
 		else if (argv[i_arg][0] == '-') {
 			char msg[128];
 
 			snprintf(msg, sizeof(msg), "unknown option '%s'", argv[i_arg]);
-			return usage_error(ctx, msg);
+			return qnm_cli_usage_error(ctx, &qnm_cmd_conns, msg);
 		} else if (!name)
 			name = argv[i_arg];
 		else
-			return usage_error(ctx, "too many arguments");
+			return qnm_cli_usage_error(ctx, &qnm_cmd_conns, "too many arguments");
 	}
 	if (!name)
-		return usage_error(ctx, "give the VM's name");
+		return qnm_cli_usage_error(ctx, &qnm_cmd_conns, "give the VM's name");
 	qnm_err_clear(&err);
 	if (qnm_ctx_load(ctx, &err))
 		return qnm_cli_error(ctx, "conns", &err);

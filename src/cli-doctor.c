@@ -15,13 +15,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static int usage_error(struct qnm_ctx *ctx, const char *msg)
-{
-	fprintf(ctx->errout, "qnm: doctor: %s\n", msg);
-	qnm_cli_usage(ctx->errout, &qnm_cmd_doctor);
-	return 2;
-}
-
 /* print each line of @text indented by @indent and led by @lead */
 static void print_lines(FILE *f, const char *indent, const char *lead, const char *text)
 {
@@ -98,10 +91,7 @@ static void print_json(struct qnm_ctx *ctx, const struct qnm_doctor_report *rep)
 		json_object_object_add(c, qnm_doc_status_name((enum qnm_doc_status)i),
 				       json_object_new_int((int)rep->count[i]));
 	json_object_object_add(o, "counts", c);
-	fprintf(ctx->out, "%s\n",
-		json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-							  JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(o);
+	qnm_cli_print_json(ctx, o);
 }
 
 static int cmd_doctor(struct qnm_ctx *ctx, int argc, char **argv)
@@ -113,7 +103,6 @@ static int cmd_doctor(struct qnm_ctx *ctx, int argc, char **argv)
 	};
 	struct qnm_doctor_report rep;
 	const char *only = NULL;
-	struct qnm_err err;
 	size_t i;
 	int c;
 
@@ -128,17 +117,14 @@ static int cmd_doctor(struct qnm_ctx *ctx, int argc, char **argv)
 			only = optarg;
 			break;
 		default:
-			return usage_error(ctx, "unknown option or missing value");
+			return qnm_cli_usage_error(ctx, &qnm_cmd_doctor,
+						   "unknown option or missing value");
 		}
 	}
 	if (optind < argc)
-		return usage_error(ctx, "unexpected argument");
-	qnm_err_clear(&err);
-	if (qnm_ctx_load(ctx, &err))
-		return qnm_cli_error(ctx, "doctor", &err);
-	for (i = 0; i < ctx->problems.n; i++)
-		fprintf(ctx->errout, "qnm: warning: %s (file skipped, left untouched)\n",
-			ctx->problems.v[i].msg);
+		return qnm_cli_usage_error(ctx, &qnm_cmd_doctor, "unexpected argument");
+	if (qnm_cli_load(ctx, "doctor"))
+		return 1;
 	if (qnm_doctor_run(&ctx->model, ctx->paths.runtime_dir, only, &rep) == -ENOENT) {
 		size_t n;
 		const struct qnm_doc_check *t = qnm_doctor_checks(&n);

@@ -30,13 +30,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int usage_error(struct qnm_ctx *ctx, const char *msg)
-{
-	fprintf(ctx->errout, "qnm: forward: %s\n", msg);
-	qnm_cli_usage(ctx->errout, &qnm_cmd_forward);
-	return 2;
-}
-
 static bool is_user_nic(const struct qnm_nic *n)
 {
 	return n->backend == QNM_BACKEND_USER || n->backend == QNM_BACKEND_SLIRP;
@@ -89,20 +82,6 @@ static int net_is_up(const struct qnm_network *net, struct qnm_err *err)
 	if (!if_nametoindex(net->bridge))
 		return 0;
 	return qnm_nft_table_exists(err);
-}
-
-/* whether qnm recorded network @name as up in this namespace */
-static bool recorded_up(struct qnm_ctx *ctx, const char *name)
-{
-	struct qnm_owner own;
-	struct qnm_err err;
-	bool up;
-
-	if (qnm_owner_open(&own, ctx->paths.runtime_dir, &err) < 0)
-		return false;
-	up = qnm_owner_find(&own, QNM_OWN_NET, name) != NULL;
-	qnm_owner_clear(&own);
-	return up;
 }
 
 /* ---- list ---- */
@@ -207,10 +186,7 @@ static int cmd_list(struct qnm_ctx *ctx)
 		}
 	}
 	if (arr) {
-		fprintf(ctx->out, "%s\n",
-			json_object_to_json_string_ext(
-				arr, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(arr);
+		qnm_cli_print_json(ctx, arr);
 	} else {
 		if (!rows)
 			fprintf(ctx->out, "(no forwards; add one with 'qnm forward add')\n");
@@ -459,7 +435,7 @@ static int net_change(struct qnm_ctx *ctx, bool add, const struct target *t,
 		r = qnm_cli_error(ctx, "forward", &err);
 		goto out;
 	}
-	if (!up && recorded_up(ctx, net->name))
+	if (!up && qnm_owner_recorded(ctx->paths.runtime_dir, QNM_OWN_NET, net->name))
 		fprintf(ctx->errout,
 			"qnm: forward: note: network %s is up but table inet qnm is "
 			"missing (deleted outside qnm?): 'qnm net up %s' re-creates it\n",
@@ -523,7 +499,8 @@ static int cmd_forward(struct qnm_ctx *ctx, int argc, char **argv)
 	int c;
 
 	if (argc < 2)
-		return usage_error(ctx, "give a subcommand: list, add or del");
+		return qnm_cli_usage_error(ctx, &qnm_cmd_forward,
+					   "give a subcommand: list, add or del");
 	sub = argv[1];
 	optind = 1;
 	opterr = 0;
@@ -542,27 +519,31 @@ static int cmd_forward(struct qnm_ctx *ctx, int argc, char **argv)
 			t.net = optarg;
 			break;
 		default:
-			return usage_error(ctx, "unknown option or missing value");
+			return qnm_cli_usage_error(ctx, &qnm_cmd_forward,
+						   "unknown option or missing value");
 		}
 	}
 	argc -= optind + 1;
 	argv += optind + 1;
 	if (strcmp(sub, "list") == 0) {
 		if (argc || t.vm || t.nic || t.net)
-			return usage_error(ctx, "list takes only --json");
+			return qnm_cli_usage_error(ctx, &qnm_cmd_forward, "list takes only --json");
 		return qnm_cli_load(ctx, "forward") ? 1 : cmd_list(ctx);
 	}
 	if (strcmp(sub, "add") != 0 && strcmp(sub, "del") != 0)
-		return usage_error(ctx, "the subcommand must be list, add or del");
+		return qnm_cli_usage_error(ctx, &qnm_cmd_forward,
+					   "the subcommand must be list, add or del");
 	add = sub[0] == 'a';
 	if (argc != 1)
-		return usage_error(ctx, "give exactly one forward");
+		return qnm_cli_usage_error(ctx, &qnm_cmd_forward, "give exactly one forward");
 	if (t.vm && t.net)
-		return usage_error(ctx, "give either --vm or --net, not both");
+		return qnm_cli_usage_error(ctx, &qnm_cmd_forward,
+					   "give either --vm or --net, not both");
 	if (t.nic && !t.vm)
-		return usage_error(ctx, "--nic needs --vm");
+		return qnm_cli_usage_error(ctx, &qnm_cmd_forward, "--nic needs --vm");
 	if (add && !t.vm && !t.net)
-		return usage_error(ctx, "add needs --vm VM [--nic ID] or --net NETWORK");
+		return qnm_cli_usage_error(ctx, &qnm_cmd_forward,
+					   "add needs --vm VM [--nic ID] or --net NETWORK");
 	qnm_err_clear(&err);
 	if (parse_fwd_arg(argv[0], !add, &f, &err)) {
 		fprintf(ctx->errout, "qnm: forward: %s\n", err.msg);

@@ -17,7 +17,7 @@ static json_object *str_or_null(const char *s)
 	return s ? json_object_new_string(s) : NULL;
 }
 
-static void print_json(FILE *f, const struct qnm_catalog *c)
+static void print_json(struct qnm_ctx *ctx, const struct qnm_catalog *c)
 {
 	json_object *root = json_object_new_object(), *models = json_object_new_array();
 	json_object *rec = json_object_new_object();
@@ -46,10 +46,7 @@ static void print_json(FILE *f, const struct qnm_catalog *c)
 		json_object_array_add(models, o);
 	}
 	json_object_object_add(root, "models", models);
-	fprintf(f, "%s\n",
-		json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-							     JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(root);
+	qnm_cli_print_json(ctx, root);
 }
 
 static void print_table(FILE *f, const struct qnm_catalog *c)
@@ -129,7 +126,7 @@ static int models_run(struct qnm_ctx *ctx, int argc, char **argv)
 		return 2; /* only a malformed --arch fails */
 	}
 	if (json)
-		print_json(ctx->out, c);
+		print_json(ctx, c);
 	else
 		print_table(ctx->out, c);
 	qnm_catalog_free(c);

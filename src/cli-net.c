@@ -7,8 +7,10 @@
  */
 #include "build-config.h"
 
+#include "bridgeconf.h"
 #include "cli.h"
 #include "dnsmasq.h"
+#include "doctor.h"
 #include "links.h"
 #include "netctl.h"
 #include "nft.h"
@@ -22,31 +24,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/xattr.h>
 #include <unistd.h>
 
 /* ---- shared helpers ---- */
-
-static int usage_error(struct qnm_ctx *ctx, const struct qnm_cli_cmd *cmd, const char *msg)
-{
-	fprintf(ctx->errout, "qnm: %s: %s\n", cmd->name, msg);
-	qnm_cli_usage(ctx->errout, cmd);
-	return 2;
-}
-
-static int fail(struct qnm_ctx *ctx, const char *cmd, const struct qnm_err *err)
-{
-	return qnm_cli_error(ctx, cmd, err);
-}
-
-static void print_json(struct qnm_ctx *ctx, json_object *o)
-{
-	fprintf(ctx->out, "%s\n",
-		json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-							  JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(o);
-}
 
 static void add_str(json_object *o, const char *k, const char *v)
 {
@@ -191,7 +171,7 @@ static int net_list(struct qnm_ctx *ctx, const struct net_flags *f, int argc, ch
 			json_object_array_add(
 				a, net_json(ctx->model.nets[i], net_state(l, have_own ? &own : NULL,
 									  ctx->model.nets[i])));
-		print_json(ctx, a);
+		qnm_cli_print_json(ctx, a);
 	} else if (!ctx->model.nnets) {
 		fprintf(ctx->out, "No networks yet. Create one with 'qnm net add NAME bridge=BR "
 				  "address=10.77.0.1/24 mode=nat'.\n");
@@ -259,7 +239,7 @@ static int net_show(struct qnm_ctx *ctx, const struct net_flags *f, int argc, ch
 					json_object_new_int64((int64_t)li->stats[i]));
 			json_object_object_add(o, "bridge_link", b);
 		}
-		print_json(ctx, o);
+		qnm_cli_print_json(ctx, o);
 	} else {
 		char *text = qnm_network_serialize(net);
 
@@ -307,14 +287,14 @@ static int net_up(struct qnm_ctx *ctx, const struct net_flags *f, int argc, char
 	qnm_err_clear(&err);
 	r = qnm_netctl_open(&nc, ctx->paths.runtime_dir, &err);
 	if (r < 0)
-		return fail(ctx, "net up", &err);
+		return qnm_cli_error(ctx, "net up", &err);
 	qnm_strv_init(&notes);
 	r = qnm_net_up(&nc, &ctx->model, net, &o, &notes, &err);
 	print_notes(ctx, &notes);
 	qnm_strv_free(&notes);
 	qnm_netctl_close(&nc);
 	if (r < 0)
-		return fail(ctx, "net up", &err);
+		return qnm_cli_error(ctx, "net up", &err);
 	fprintf(ctx->out, "network %s is up (bridge %s)\n", net->name, net->bridge);
 	return 0;
 }
@@ -329,14 +309,14 @@ static int net_down(struct qnm_ctx *ctx, const struct net_flags *f, int argc, ch
 	qnm_err_clear(&err);
 	r = qnm_netctl_open(&nc, ctx->paths.runtime_dir, &err);
 	if (r < 0)
-		return fail(ctx, "net down", &err);
+		return qnm_cli_error(ctx, "net down", &err);
 	qnm_strv_init(&notes);
 	r = qnm_net_down(&nc, &ctx->model, argv[0], &notes, &err);
 	print_notes(ctx, &notes);
 	qnm_strv_free(&notes);
 	qnm_netctl_close(&nc);
 	if (r < 0)
-		return fail(ctx, "net down", &err);
+		return qnm_cli_error(ctx, "net down", &err);
 	fprintf(ctx->out, "network %s is down\n", argv[0]);
 	return 0;
 }
@@ -354,10 +334,10 @@ static int edit_and_save(struct qnm_ctx *ctx, const char *cmd, struct qnm_networ
 		r = qnm_network_assign(net, argv[i], &err);
 	}
 	if (r)
-		return fail(ctx, cmd, &err);
+		return qnm_cli_error(ctx, cmd, &err);
 	qnm_err_clear(&err);
 	r = qnm_ctx_save_network(ctx, net, old_name, &err);
-	return r ? fail(ctx, cmd, &err) : 0;
+	return r ? qnm_cli_error(ctx, cmd, &err) : 0;
 }
 
 static int net_add(struct qnm_ctx *ctx, const struct net_flags *f, int argc, char **argv)
@@ -386,19 +366,6 @@ static int net_add(struct qnm_ctx *ctx, const struct net_flags *f, int argc, cha
 	return r;
 }
 
-static bool is_up(struct qnm_ctx *ctx, const char *name)
-{
-	struct qnm_owner own;
-	struct qnm_err err;
-	bool up;
-
-	if (qnm_owner_open(&own, ctx->paths.runtime_dir, &err) < 0)
-		return false;
-	up = qnm_owner_find(&own, QNM_OWN_NET, name) != NULL;
-	qnm_owner_clear(&own);
-	return up;
-}
-
 static int net_set(struct qnm_ctx *ctx, const struct net_flags *f, int argc, char **argv)
 {
 	struct qnm_network *orig = find_net(ctx, argv[0]), *net;
@@ -409,7 +376,7 @@ static int net_set(struct qnm_ctx *ctx, const struct net_flags *f, int argc, cha
 	net = qnm_network_copy(orig);
 	/* On success @orig is replaced in the model (and freed): use @net after. */
 	r = edit_and_save(ctx, "net set", net, orig->name, argc - 1, argv + 1);
-	if (!r && is_up(ctx, net->name))
+	if (!r && qnm_owner_recorded(ctx->paths.runtime_dir, QNM_OWN_NET, net->name))
 		fprintf(ctx->errout,
 			"qnm: note: network %s is up: the change applies at the next "
 			"'qnm net down %s; qnm net up %s'\n",
@@ -424,7 +391,7 @@ static int net_del(struct qnm_ctx *ctx, const struct net_flags *f, int argc, cha
 
 	if (!find_net(ctx, argv[0]))
 		return 1;
-	if (is_up(ctx, argv[0])) {
+	if (qnm_owner_recorded(ctx->paths.runtime_dir, QNM_OWN_NET, argv[0])) {
 		fprintf(ctx->errout,
 			"qnm: net del: network %s is up: take it down first (qnm net "
 			"down %s)\n",
@@ -433,7 +400,7 @@ static int net_del(struct qnm_ctx *ctx, const struct net_flags *f, int argc, cha
 	}
 	qnm_err_clear(&err);
 	if (qnm_config_delete_network(&ctx->paths, argv[0], &err))
-		return fail(ctx, "net del", &err);
+		return qnm_cli_error(ctx, "net del", &err);
 	fprintf(ctx->out, "deleted network '%s'\n", argv[0]);
 	return 0;
 }
@@ -453,7 +420,7 @@ static int cmd_net(struct qnm_ctx *ctx, int argc, char **argv)
 	int n;
 
 	if (argc < 2)
-		return usage_error(ctx, &qnm_cmd_net, "give a subcommand");
+		return qnm_cli_usage_error(ctx, &qnm_cmd_net, "give a subcommand");
 	for (i = 0; i < QNM_ARRAY_SIZE(net_subs); i++)
 		if (strcmp(argv[1], net_subs[i].name) == 0)
 			sub = &net_subs[i];
@@ -516,11 +483,11 @@ static int cmd_links(struct qnm_ctx *ctx, int argc, char **argv)
 		if (strcmp(argv[a], "--json") == 0)
 			json = true;
 		else
-			return usage_error(ctx, &qnm_cmd_links, "unexpected argument");
+			return qnm_cli_usage_error(ctx, &qnm_cmd_links, "unexpected argument");
 	}
 	qnm_err_clear(&err);
 	if (qnm_links_new(true, &l, &err) < 0)
-		return fail(ctx, "links", &err);
+		return qnm_cli_error(ctx, "links", &err);
 	if (json) {
 		json_object *arr = json_object_new_array();
 
@@ -548,7 +515,7 @@ static int cmd_links(struct qnm_ctx *ctx, int argc, char **argv)
 			json_object_object_add(o, "stats", st);
 			json_object_array_add(arr, o);
 		}
-		print_json(ctx, arr);
+		qnm_cli_print_json(ctx, arr);
 	} else {
 		fprintf(ctx->out,
 			"%-4s %-15s %-8s %-5s %-12s %-18s %14s %10s %14s %10s %6s %6s  %s\n", "IDX",
@@ -660,49 +627,27 @@ static bool probe_dnsmasq(struct qnm_ctx *ctx, char *why, size_t size)
 	return true;
 }
 
-static const char *const helper_paths[] = {
-	"/usr/lib/qemu/qemu-bridge-helper",
-	"/usr/libexec/qemu-bridge-helper",
-};
-
+/* doctor's bridge_helper check on the helper QEMU runs by default, and the ACL file it reads */
 static bool probe_helper(struct qnm_ctx *ctx, char *why, size_t size)
 {
-	const char *path = NULL;
-	struct stat st;
-	bool setuid, fcaps, root = geteuid() == 0;
-	size_t i;
+	const char *conf = qnm_bridge_conf_path();
+	bool ok, conf_ok = access(conf, R_OK) == 0;
+	struct qnm_doc_result res;
 
-	for (i = 0; i < QNM_ARRAY_SIZE(helper_paths) && !path; i++)
-		if (stat(helper_paths[i], &st) == 0)
-			path = helper_paths[i];
-	if (!path) {
+	qnm_doc_result_init(&res);
+	qnm_doctor_bridge_helper(NULL, &res);
+	ok = res.status == QNM_DOC_OK;
+	if (!ok)
+		snprintf(why, size, "%s; fix: %s", res.finding.s, res.fix.s);
+	else if (!conf_ok)
 		snprintf(why, size,
-			 "qemu-bridge-helper not found (Debian package "
-			 "qemu-system-common): bridge NICs unavailable");
-		return false;
-	}
-	setuid = (st.st_mode & S_ISUID) && st.st_uid == 0;
-	fcaps = getxattr(path, "security.capability", NULL, 0) > 0;
-	if (access("/etc/qemu/bridge.conf", R_OK) != 0) {
-		snprintf(why, size,
-			 "%s found, but /etc/qemu/bridge.conf is missing or unreadable: "
-			 "it must say 'allow BRIDGE' for each bridge QEMU may join",
-			 path);
-		return false;
-	}
-	if (!root && !setuid && !fcaps) {
-		snprintf(why, size,
-			 "%s is neither setuid root nor has file capabilities: only "
-			 "root can use bridge NICs (chmod u+s or setcap cap_net_admin+ep "
-			 "on it to let users)",
-			 path);
-		return false;
-	}
-	snprintf(why, size, "%s usable%s; bridges must be allowed in /etc/qemu/bridge.conf", path,
-		 root	  ? " (as root)"
-		 : setuid ? " (setuid root)"
-			  : " (file capabilities)");
-	return true;
+			 "%s; but %s is missing or unreadable: it must say 'allow BRIDGE' for each "
+			 "bridge QEMU may join",
+			 res.finding.s, conf);
+	else
+		snprintf(why, size, "%s; bridges must be allowed in %s", res.finding.s, conf);
+	qnm_doc_result_clear(&res);
+	return ok && conf_ok;
 }
 
 static bool probe_nft(struct qnm_ctx *ctx, char *why, size_t size)
@@ -739,7 +684,7 @@ static int cmd_check(struct qnm_ctx *ctx, int argc, char **argv)
 		if (strcmp(argv[a], "--json") == 0)
 			json = true;
 		else
-			return usage_error(ctx, &qnm_cmd_check, "unexpected argument");
+			return qnm_cli_usage_error(ctx, &qnm_cmd_check, "unexpected argument");
 	}
 	if (json)
 		arr = json_object_new_array();
@@ -761,7 +706,7 @@ static int cmd_check(struct qnm_ctx *ctx, int argc, char **argv)
 		}
 	}
 	if (json)
-		print_json(ctx, arr);
+		qnm_cli_print_json(ctx, arr);
 	return 0;
 }
 

@@ -15,13 +15,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static int usage_error(struct qnm_ctx *ctx, const char *msg)
-{
-	fprintf(ctx->errout, "qnm: ports: %s\n", msg);
-	qnm_cli_usage(ctx->errout, &qnm_cmd_ports);
-	return 2;
-}
-
 static void owner_text(const struct qnm_port_entry *e, char *buf, size_t size)
 {
 	if (e->kind == QNM_PORT_DNAT)
@@ -127,10 +120,7 @@ static void print_json(struct qnm_ctx *ctx, const struct qnm_port_table *t)
 		json_object_object_add(o, "held_by", h);
 		json_object_array_add(a, o);
 	}
-	fprintf(ctx->out, "%s\n",
-		json_object_to_json_string_ext(a, JSON_C_TO_STRING_PRETTY |
-							  JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(a);
+	qnm_cli_print_json(ctx, a);
 }
 
 static int cmd_ports(struct qnm_ctx *ctx, int argc, char **argv)
@@ -140,25 +130,19 @@ static int cmd_ports(struct qnm_ctx *ctx, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct qnm_port_table t;
-	struct qnm_err err;
-	size_t i;
 	int c;
 
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c != 'j')
-			return usage_error(ctx, "unknown option");
+			return qnm_cli_usage_error(ctx, &qnm_cmd_ports, "unknown option");
 		ctx->json = true;
 	}
 	if (optind < argc)
-		return usage_error(ctx, "unexpected argument");
-	qnm_err_clear(&err);
-	if (qnm_ctx_load(ctx, &err))
-		return qnm_cli_error(ctx, "ports", &err);
-	for (i = 0; i < ctx->problems.n; i++)
-		fprintf(ctx->errout, "qnm: warning: %s (file skipped, left untouched)\n",
-			ctx->problems.v[i].msg);
+		return qnm_cli_usage_error(ctx, &qnm_cmd_ports, "unexpected argument");
+	if (qnm_cli_load(ctx, "ports"))
+		return 1;
 	qnm_port_table_build(&ctx->model, ctx->paths.runtime_dir, true, &t);
 	if (ctx->json)
 		print_json(ctx, &t);

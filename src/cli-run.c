@@ -30,26 +30,6 @@
 #define DEMO_VM	   "demo"
 #define TAIL_LINES 10
 
-static int usage_error(struct qnm_ctx *ctx, const struct qnm_cli_cmd *cmd, const char *msg)
-{
-	fprintf(ctx->errout, "qnm: %s: %s\n", cmd->name, msg);
-	qnm_cli_usage(ctx->errout, cmd);
-	return 2;
-}
-
-static int fail(struct qnm_ctx *ctx, const char *cmd, const struct qnm_err *err)
-{
-	return qnm_cli_error(ctx, cmd, err);
-}
-
-static void print_json(struct qnm_ctx *ctx, json_object *o)
-{
-	fprintf(ctx->out, "%s\n",
-		json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-							  JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(o);
-}
-
 /*
  * Split argv into options (table-driven by each command) and positionals.
  * An option table entry: name, whether it takes a value, where it goes.
@@ -83,14 +63,14 @@ static int parse_opts(struct qnm_ctx *ctx, const struct qnm_cli_cmd *cmd, int ar
 				char msg[128];
 
 				snprintf(msg, sizeof(msg), "unknown option '%s'", a);
-				return usage_error(ctx, cmd, msg);
+				return qnm_cli_usage_error(ctx, cmd, msg);
 			}
 			if (opts[k].has_arg) {
 				if (i + 1 >= argc) {
 					char msg[128];
 
 					snprintf(msg, sizeof(msg), "%s needs a value", a);
-					return usage_error(ctx, cmd, msg);
+					return qnm_cli_usage_error(ctx, cmd, msg);
 				}
 				*opts[k].value = argv[++i];
 			} else {
@@ -99,7 +79,7 @@ static int parse_opts(struct qnm_ctx *ctx, const struct qnm_cli_cmd *cmd, int ar
 			continue;
 		}
 		if (*npos >= maxpos)
-			return usage_error(ctx, cmd, "too many arguments");
+			return qnm_cli_usage_error(ctx, cmd, "too many arguments");
 		pos[(*npos)++] = argv[i];
 	}
 	return 0;
@@ -112,7 +92,8 @@ static int parse_seconds(struct qnm_ctx *ctx, const struct qnm_cli_cmd *cmd, con
 	if (!s)
 		return 0;
 	if (qnm_parse_uint(s, 1, 3600, &v))
-		return usage_error(ctx, cmd, "--timeout must be a number of seconds, 1 to 3600");
+		return qnm_cli_usage_error(ctx, cmd,
+					   "--timeout must be a number of seconds, 1 to 3600");
 	*ms = (int)v * 1000;
 	return 0;
 }
@@ -185,7 +166,7 @@ static int do_start(struct qnm_ctx *ctx, const char *cmd, const char *name, int 
 	if (qnm_model_assign_macs(&ctx->model, copy, NULL, &n, &err) ||
 	    (n && qnm_config_save_vm(&ctx->paths, copy, name, &err))) {
 		qnm_vm_free(copy);
-		return fail(ctx, cmd, &err);
+		return qnm_cli_error(ctx, cmd, &err);
 	}
 	if (n && !ctx->json)
 		fprintf(ctx->out, "gave %zu NIC(s) of '%s' a MAC (saved in its file)\n", n, name);
@@ -195,7 +176,7 @@ static int do_start(struct qnm_ctx *ctx, const char *cmd, const char *name, int 
 	qnm_vm_free(copy);
 	print_warnings(ctx, cmd, &info);
 	if (r)
-		return fail(ctx, cmd, &err);
+		return qnm_cli_error(ctx, cmd, &err);
 	qnm_rundir_init(&rd, ctx->paths.runtime_dir, name);
 	if (ctx->json) {
 		json_object *j = json_object_new_object();
@@ -210,7 +191,7 @@ static int do_start(struct qnm_ctx *ctx, const char *cmd, const char *name, int 
 		json_object_object_add(j, "serial_log", json_object_new_string(rd.serial));
 		json_object_object_add(j, "cleaned", json_object_new_string(info.cleaned));
 		json_object_object_add(j, "warnings", warnings_json(&info));
-		print_json(ctx, j);
+		qnm_cli_print_json(ctx, j);
 	} else {
 		if (info.cleaned[0])
 			fprintf(ctx->out, "%s\n", info.cleaned);
@@ -234,7 +215,7 @@ static int cmd_start(struct qnm_ctx *ctx, int argc, char **argv)
 	if (r)
 		return r;
 	if (npos != 1)
-		return usage_error(ctx, &qnm_cmd_start, "give one VM name");
+		return qnm_cli_usage_error(ctx, &qnm_cmd_start, "give one VM name");
 	r = parse_seconds(ctx, &qnm_cmd_start, timeout, &ms);
 	if (r)
 		return r;
@@ -312,9 +293,9 @@ static int cmd_stop(struct qnm_ctx *ctx, int argc, char **argv)
 	if (r)
 		return r;
 	if (npos != 1)
-		return usage_error(ctx, &qnm_cmd_stop, "give one VM name");
+		return qnm_cli_usage_error(ctx, &qnm_cmd_stop, "give one VM name");
 	if (!qnm_valid_name(pos[0]))
-		return usage_error(ctx, &qnm_cmd_stop, "not a VM name");
+		return qnm_cli_usage_error(ctx, &qnm_cmd_stop, "not a VM name");
 	r = parse_seconds(ctx, &qnm_cmd_stop, timeout, &so.powerdown_ms);
 	if (r)
 		return r;
@@ -329,13 +310,13 @@ static int cmd_stop(struct qnm_ctx *ctx, int argc, char **argv)
 	qnm_err_clear(&err);
 	r = qnm_runner_stop(ctx->paths.runtime_dir, pos[0], &so, how, sizeof(how), &err);
 	if (r)
-		return fail(ctx, "stop", &err);
+		return qnm_cli_error(ctx, "stop", &err);
 	if (ctx->json) {
 		json_object *j = json_object_new_object();
 
 		json_object_object_add(j, "name", json_object_new_string(pos[0]));
 		json_object_object_add(j, "result", json_object_new_string(how));
-		print_json(ctx, j);
+		qnm_cli_print_json(ctx, j);
 	} else {
 		fprintf(ctx->out, "stopped '%s': %s\n", pos[0], how);
 	}
@@ -469,14 +450,14 @@ static int cmd_status(struct qnm_ctx *ctx, int argc, char **argv)
 	if (r)
 		return r;
 	if (npos == 1 && !qnm_valid_name(pos[0]))
-		return usage_error(ctx, &qnm_cmd_status, "not a VM name");
+		return qnm_cli_usage_error(ctx, &qnm_cmd_status, "not a VM name");
 	if (qnm_cli_load(ctx, "status"))
 		return 1;
 	if (npos == 1) {
 		if (ctx->json) {
 			arr = json_object_new_array();
 			status_one(ctx, pos[0], qnm_model_find_vm(&ctx->model, pos[0]), true, arr);
-			print_json(ctx, json_object_get(json_object_array_get_idx(arr, 0)));
+			qnm_cli_print_json(ctx, json_object_get(json_object_array_get_idx(arr, 0)));
 			json_object_put(arr);
 		} else {
 			status_one(ctx, pos[0], qnm_model_find_vm(&ctx->model, pos[0]), true, NULL);
@@ -495,7 +476,7 @@ static int cmd_status(struct qnm_ctx *ctx, int argc, char **argv)
 			status_one(ctx, running.v[i], false, false, arr);
 	qnm_strv_free(&running);
 	if (arr)
-		print_json(ctx, arr);
+		qnm_cli_print_json(ctx, arr);
 	return 0;
 }
 
@@ -523,13 +504,13 @@ static int cmd_link(struct qnm_ctx *ctx, int argc, char **argv)
 	if (r)
 		return r;
 	if (npos != 3)
-		return usage_error(ctx, &qnm_cmd_link, "give VM, NIC and up or down");
+		return qnm_cli_usage_error(ctx, &qnm_cmd_link, "give VM, NIC and up or down");
 	if (strcmp(pos[2], "up") == 0)
 		up = true;
 	else if (strcmp(pos[2], "down") == 0)
 		up = false;
 	else
-		return usage_error(ctx, &qnm_cmd_link, "the state must be 'up' or 'down'");
+		return qnm_cli_usage_error(ctx, &qnm_cmd_link, "the state must be 'up' or 'down'");
 	if (qnm_cli_load(ctx, "link"))
 		return 1;
 	vm = qnm_model_find_vm(&ctx->model, pos[0]);
@@ -541,14 +522,14 @@ static int cmd_link(struct qnm_ctx *ctx, int argc, char **argv)
 	qnm_err_clear(&err);
 	r = qnm_runner_set_link(ctx->paths.runtime_dir, pos[0], pos[1], up, &err);
 	if (r)
-		return fail(ctx, "link", &err);
+		return qnm_cli_error(ctx, "link", &err);
 	if (ctx->json) {
 		json_object *j = json_object_new_object();
 
 		json_object_object_add(j, "name", json_object_new_string(pos[0]));
 		json_object_object_add(j, "nic", json_object_new_string(pos[1]));
 		json_object_object_add(j, "link", json_object_new_string(up ? "up" : "down"));
-		print_json(ctx, j);
+		qnm_cli_print_json(ctx, j);
 	} else {
 		fprintf(ctx->out, "%s %s: cable %s (live; the VM file's link= is unchanged)\n",
 			pos[0], pos[1], up ? "plugged in" : "unplugged");
@@ -591,9 +572,9 @@ static int cmd_console(struct qnm_ctx *ctx, int argc, char **argv)
 	if (r)
 		return r;
 	if (npos != 1 || !qnm_valid_name(pos[0]))
-		return usage_error(ctx, &qnm_cmd_console, "give one VM name");
+		return qnm_cli_usage_error(ctx, &qnm_cmd_console, "give one VM name");
 	if (lines && qnm_parse_uint(lines, 1, 100000, &n))
-		return usage_error(ctx, &qnm_cmd_console, "--lines must be 1 to 100000");
+		return qnm_cli_usage_error(ctx, &qnm_cmd_console, "--lines must be 1 to 100000");
 	qnm_rundir_init(&rd, ctx->paths.runtime_dir, pos[0]);
 	qnm_rundir_probe(&rd, &ri);
 	if (ri.status == QNM_RUN_ABSENT) {
@@ -676,7 +657,7 @@ static int cmd_demo(struct qnm_ctx *ctx, int argc, char **argv)
 	if (r)
 		return r;
 	if (dir && !build_only)
-		return usage_error(ctx, &qnm_cmd_demo, "--dir only goes with --build-only");
+		return qnm_cli_usage_error(ctx, &qnm_cmd_demo, "--dir only goes with --build-only");
 	if (!dir)
 		dir = def_dir = xasprintf("%s/demo", ctx->paths.data_dir);
 	qnm_err_clear(&err);
@@ -686,7 +667,7 @@ static int cmd_demo(struct qnm_ctx *ctx, int argc, char **argv)
 	r = qnm_demo_build(dir, NULL, &img, &err);
 	free(def_dir);
 	if (r)
-		return fail(ctx, "demo", &err);
+		return qnm_cli_error(ctx, "demo", &err);
 	if (build_only) {
 		if (ctx->json) {
 			json_object *j = json_object_new_object();
@@ -697,7 +678,7 @@ static int cmd_demo(struct qnm_ctx *ctx, int argc, char **argv)
 					       json_object_new_string(qnm_demo_append()));
 			json_object_object_add(j, "kver", json_object_new_string(img.kver));
 			json_object_object_add(j, "built", json_object_new_boolean(img.built));
-			print_json(ctx, j);
+			qnm_cli_print_json(ctx, j);
 		} else {
 			fprintf(ctx->out, "kernel=%s\ninitrd=%s\nappend=%s\n", img.kernel,
 				img.initrd, qnm_demo_append());
@@ -723,7 +704,7 @@ static int cmd_demo(struct qnm_ctx *ctx, int argc, char **argv)
 		if (r) {
 			qnm_vm_free(vm);
 			qnm_demo_image_clear(&img);
-			return fail(ctx, "demo", &err);
+			return qnm_cli_error(ctx, "demo", &err);
 		}
 		qnm_model_add_vm(&ctx->model, vm);
 		fprintf(ctx->out,

@@ -468,7 +468,6 @@ static int cmd_stats(struct qnm_ctx *ctx, int argc, char **argv)
 	struct qnm_sampler *s;
 	struct stats_opts o;
 	struct qnm_err err;
-	size_t i;
 	int r;
 
 	r = parse_args(ctx, argc, argv, &o);
@@ -476,14 +475,11 @@ static int cmd_stats(struct qnm_ctx *ctx, int argc, char **argv)
 		free(o.pos);
 		return r;
 	}
-	qnm_err_clear(&err);
-	if (qnm_ctx_load(ctx, &err)) {
+	if (qnm_cli_load(ctx, CMD)) {
 		free(o.pos);
-		return qnm_cli_error(ctx, CMD, &err);
+		return 1;
 	}
-	for (i = 0; i < ctx->problems.n; i++)
-		fprintf(ctx->errout, "qnm: warning: %s (file skipped, left untouched)\n",
-			ctx->problems.v[i].msg);
+	qnm_err_clear(&err);
 	memset(&so, 0, sizeof(so));
 	so.model = &ctx->model;
 	so.runtime_dir = ctx->paths.runtime_dir;

@@ -22,13 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int usage_error(struct qnm_ctx *ctx, const struct qnm_cli_cmd *cmd, const char *msg)
-{
-	fprintf(ctx->errout, "qnm: %s: %s\n", cmd->name, msg);
-	qnm_cli_usage(ctx->errout, cmd);
-	return 2;
-}
-
 static struct qnm_vm *find_vm(struct qnm_ctx *ctx, const char *cmd, const char *name)
 {
 	struct qnm_vm *vm = qnm_model_find_vm(&ctx->model, name);
@@ -182,14 +175,6 @@ static json_object *vm_json(const struct qnm_vm *vm)
 	return o;
 }
 
-static void print_json(struct qnm_ctx *ctx, json_object *o)
-{
-	fprintf(ctx->out, "%s\n",
-		json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-							  JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(o);
-}
-
 /* Parse "--json" (and nothing else) out of argv; returns the first free arg index. */
 static int parse_json_flag(struct qnm_ctx *ctx, int argc, char **argv, int *first)
 {
@@ -217,7 +202,7 @@ static int cmd_list(struct qnm_ctx *ctx, int argc, char **argv)
 	size_t i, j;
 
 	if (n != 0)
-		return usage_error(ctx, &qnm_cmd_list, "unexpected argument");
+		return qnm_cli_usage_error(ctx, &qnm_cmd_list, "unexpected argument");
 	if (qnm_cli_load(ctx, "list"))
 		return 1;
 	if (ctx->json) {
@@ -225,7 +210,7 @@ static int cmd_list(struct qnm_ctx *ctx, int argc, char **argv)
 
 		for (i = 0; i < ctx->model.nvms; i++)
 			json_object_array_add(a, vm_json(ctx->model.vms[i]));
-		print_json(ctx, a);
+		qnm_cli_print_json(ctx, a);
 		return 0;
 	}
 	if (!ctx->model.nvms) {
@@ -269,11 +254,11 @@ static int cmd_show(struct qnm_ctx *ctx, int argc, char **argv)
 	char *text;
 
 	if (n != 1)
-		return usage_error(ctx, &qnm_cmd_show, "give one VM name");
+		return qnm_cli_usage_error(ctx, &qnm_cmd_show, "give one VM name");
 	if (qnm_cli_load(ctx, "show") || !(vm = find_vm(ctx, "show", argv[1])))
 		return 1;
 	if (ctx->json) {
-		print_json(ctx, vm_json(vm));
+		qnm_cli_print_json(ctx, vm_json(vm));
 		return 0;
 	}
 	text = qnm_vm_serialize(vm);
@@ -305,12 +290,12 @@ static int cmd_cmdline(struct qnm_ctx *ctx, int argc, char **argv)
 		else if (strcmp(argv[i], "--json") == 0)
 			ctx->json = true;
 		else if (argv[i][0] == '-')
-			return usage_error(ctx, &qnm_cmd_cmdline, "unknown option");
+			return qnm_cli_usage_error(ctx, &qnm_cmd_cmdline, "unknown option");
 		else
 			argv[1 + n++] = argv[i];
 	}
 	if (n != 1)
-		return usage_error(ctx, &qnm_cmd_cmdline, "give one VM name");
+		return qnm_cli_usage_error(ctx, &qnm_cmd_cmdline, "give one VM name");
 	if (qnm_cli_load(ctx, "cmdline") || !(vm = find_vm(ctx, "cmdline", argv[1])))
 		return 1;
 	qnm_err_clear(&err);
@@ -324,7 +309,7 @@ static int cmd_cmdline(struct qnm_ctx *ctx, int argc, char **argv)
 
 		for (size_t k = 0; k < argv_q.n; k++)
 			json_object_array_add(a, json_object_new_string(argv_q.v[k]));
-		print_json(ctx, a);
+		qnm_cli_print_json(ctx, a);
 	} else {
 		char *line = qnm_argv_to_shell(argv_q.v);
 
@@ -390,7 +375,7 @@ static int cmd_new(struct qnm_ctx *ctx, int argc, char **argv)
 	int r;
 
 	if (argc < 2 || argv[1][0] == '-')
-		return usage_error(ctx, &qnm_cmd_new, "give the new VM's name");
+		return qnm_cli_usage_error(ctx, &qnm_cmd_new, "give the new VM's name");
 	if (!qnm_valid_name(argv[1])) {
 		fprintf(ctx->errout,
 			"qnm: new: name: '%s' must be 1-%d letters, digits, '_', '-' or '.', starting with a letter or digit\n",
@@ -438,7 +423,8 @@ static int cmd_set(struct qnm_ctx *ctx, int argc, char **argv)
 	int r;
 
 	if (argc < 3 || argv[1][0] == '-')
-		return usage_error(ctx, &qnm_cmd_set, "give a VM name and at least one KEY=VALUE");
+		return qnm_cli_usage_error(ctx, &qnm_cmd_set,
+					   "give a VM name and at least one KEY=VALUE");
 	if (qnm_cli_load(ctx, "set") || !(orig = find_vm(ctx, "set", argv[1])))
 		return 1;
 	vm = qnm_vm_copy(orig);
@@ -466,7 +452,7 @@ static int cmd_del(struct qnm_ctx *ctx, int argc, char **argv)
 	struct qnm_err err;
 
 	if (argc != 2 || argv[1][0] == '-')
-		return usage_error(ctx, &qnm_cmd_del, "give one VM name");
+		return qnm_cli_usage_error(ctx, &qnm_cmd_del, "give one VM name");
 	if (qnm_cli_load(ctx, "del") || !find_vm(ctx, "del", argv[1]))
 		return 1;
 	qnm_err_clear(&err);
@@ -494,7 +480,7 @@ static int nic_list(struct qnm_ctx *ctx, const struct qnm_vm *vm)
 
 		for (i = 0; i < vm->nnics; i++)
 			json_object_array_add(a, nic_json(&vm->nics[i]));
-		print_json(ctx, a);
+		qnm_cli_print_json(ctx, a);
 		return 0;
 	}
 	fprintf(ctx->out, "%-8s %-16s %-17s %-5s %s\n", "ID", "MODEL", "MAC", "LINK", "BACKEND");
@@ -523,13 +509,13 @@ static int cmd_nic(struct qnm_ctx *ctx, int argc, char **argv)
 	}
 	argc = n + 1;
 	if (argc < 3)
-		return usage_error(ctx, &qnm_cmd_nic, "give a subcommand and a VM");
+		return qnm_cli_usage_error(ctx, &qnm_cmd_nic, "give a subcommand and a VM");
 	sub = argv[1];
 	if (qnm_cli_load(ctx, "nic") || !(orig = find_vm(ctx, "nic", argv[2])))
 		return 1;
 	if (strcmp(sub, "list") == 0) {
 		if (argc != 3)
-			return usage_error(ctx, &qnm_cmd_nic, "nic list takes only a VM");
+			return qnm_cli_usage_error(ctx, &qnm_cmd_nic, "nic list takes only a VM");
 		return nic_list(ctx, orig);
 	}
 	vm = qnm_vm_copy(orig);
@@ -561,7 +547,7 @@ static int cmd_nic(struct qnm_ctx *ctx, int argc, char **argv)
 	} else if (strcmp(sub, "set") == 0 || strcmp(sub, "del") == 0) {
 		if (argc < 4) {
 			qnm_vm_free(vm);
-			return usage_error(ctx, &qnm_cmd_nic, "give the NIC id");
+			return qnm_cli_usage_error(ctx, &qnm_cmd_nic, "give the NIC id");
 		}
 		nic = qnm_vm_find_nic(vm, argv[3]);
 		if (!nic) {
@@ -573,14 +559,16 @@ static int cmd_nic(struct qnm_ctx *ctx, int argc, char **argv)
 		}
 		if (strcmp(sub, "del") == 0) {
 			r = argc == 4 ? 0
-				      : usage_error(ctx, &qnm_cmd_nic, "nic del takes VM and NIC");
+				      : qnm_cli_usage_error(ctx, &qnm_cmd_nic,
+							    "nic del takes VM and NIC");
 			if (!r) {
 				qnm_vm_del_nic(vm, (size_t)(nic - vm->nics));
 				r = commit_vm(ctx, "nic del", vm, orig->name);
 			}
 		} else {
 			r = argc > 4 ? 0
-				     : usage_error(ctx, &qnm_cmd_nic, "give KEY=VALUE settings");
+				     : qnm_cli_usage_error(ctx, &qnm_cmd_nic,
+							   "give KEY=VALUE settings");
 			for (i = 4; i < argc && !r; i++)
 				if (strncmp(argv[i], "backend=", 8) == 0)
 					r = apply_assignments(ctx, "nic set", 1, argv + i,
@@ -598,7 +586,8 @@ static int cmd_nic(struct qnm_ctx *ctx, int argc, char **argv)
 				r = commit_vm(ctx, "nic set", vm, orig->name);
 		}
 	} else {
-		r = usage_error(ctx, &qnm_cmd_nic, "subcommand must be list, add, set or del");
+		r = qnm_cli_usage_error(ctx, &qnm_cmd_nic,
+					"subcommand must be list, add, set or del");
 	}
 	qnm_vm_free(vm);
 	return r;

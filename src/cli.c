@@ -5,6 +5,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -49,6 +50,14 @@ int qnm_cli_error(struct qnm_ctx *ctx, const char *cmd, const struct qnm_err *er
 {
 	fprintf(ctx->errout, "qnm: %s: %s\n", cmd, err->msg[0] ? err->msg : strerror(-err->code));
 	return 1;
+}
+
+void qnm_cli_print_json(struct qnm_ctx *ctx, json_object *o)
+{
+	fprintf(ctx->out, "%s\n",
+		json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+							  JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
 }
 
 int qnm_cli_load(struct qnm_ctx *ctx, const char *cmd)

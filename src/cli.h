@@ -8,6 +8,8 @@
 
 #include "context.h"
 
+struct json_object;
+
 /**
  * struct qnm_cli_cmd - one top-level command.
  * @name:    the word after "qnm".
@@ -42,6 +44,30 @@ bool qnm_cli_wants_help(int argc, char **argv);
 
 /** qnm_cli_error() - print "qnm: CMD: message" (and the field) to stderr; Return: 1. */
 int qnm_cli_error(struct qnm_ctx *ctx, const char *cmd, const struct qnm_err *err);
+
+/**
+ * qnm_cli_usage_error() - print "qnm: CMD: @msg" and the usage of @cmd to stderr.
+ * @ctx: the context (its error stream).
+ * @cmd: the command whose usage is wrong.
+ * @msg: what is wrong.
+ * Return: 2, the exit status of a usage error. (Inline, so that static
+ * analysis sees a command's parser never returns 0 after it.)
+ */
+static inline int qnm_cli_usage_error(struct qnm_ctx *ctx, const struct qnm_cli_cmd *cmd,
+				      const char *msg)
+{
+	fprintf(ctx->errout, "qnm: %s: %s\n", cmd->name, msg);
+	qnm_cli_usage(ctx->errout, cmd);
+	return 2;
+}
+
+/**
+ * qnm_cli_print_json() - print @o, pretty and with unescaped slashes, on
+ * stdout, then drop it.
+ * @ctx: the context (its output stream).
+ * @o:   the object (its reference is taken over).
+ */
+void qnm_cli_print_json(struct qnm_ctx *ctx, struct json_object *o);
 
 /**
  * qnm_cli_load() - load the model for command @cmd, printing files that

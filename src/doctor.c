@@ -85,10 +85,8 @@ const char *qnm_doc_status_name(enum qnm_doc_status s)
 
 static void vfinding(struct qnm_doc_result *r, enum qnm_doc_status st, const char *fmt, va_list ap)
 {
-	char *s;
+	char *s = xvasprintf(fmt, ap);
 
-	if (vasprintf(&s, fmt, ap) < 0)
-		qnm_oom();
 	if (st > r->status)
 		r->status = st;
 	if (r->finding.len)
@@ -118,8 +116,7 @@ fix(struct qnm_doc_result *r, const char *fmt, ...)
 	size_t n;
 
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		qnm_oom();
+	s = xvasprintf(fmt, ap);
 	va_end(ap);
 	n = strlen(s);
 	for (p = r->fix.s; (p = strstr(p, s)); p++)
@@ -463,12 +460,29 @@ static const char *const helper_defaults[] = {
 	"/usr/libexec/qemu-bridge-helper",
 };
 
-static void check_helper_one(const char *path, struct qnm_doc_result *r)
+/* the helper QEMU runs for a NIC without helper=: $QNM_BRIDGE_HELPER, else the first that exists */
+static const char *default_helper(void)
+{
+	const char *env_path = getenv("QNM_BRIDGE_HELPER");
+	size_t k;
+
+	if (!qnm_str_empty(env_path))
+		return env_path;
+	for (k = 0; k < QNM_ARRAY_SIZE(helper_defaults); k++)
+		if (access(helper_defaults[k], F_OK) == 0)
+			return helper_defaults[k];
+	return helper_defaults[0];
+}
+
+void qnm_doctor_bridge_helper(const char *path, struct qnm_doc_result *r)
 {
 	unsigned char caps[64];
 	struct stat st;
 	ssize_t n;
 	bool setuid, fcaps;
+
+	if (!path)
+		path = default_helper();
 
 	if (stat(path, &st) < 0) {
 		finding(r, QNM_DOC_FAIL,
@@ -502,9 +516,21 @@ static void check_helper_one(const char *path, struct qnm_doc_result *r)
 	fix(r, "setcap cap_net_admin+ep %s   (or: chmod u+s %s)", path, path);
 }
 
+void qnm_doc_result_init(struct qnm_doc_result *r)
+{
+	r->status = QNM_DOC_OK;
+	qnm_sb_init(&r->finding);
+	qnm_sb_init(&r->fix);
+}
+
+void qnm_doc_result_clear(struct qnm_doc_result *r)
+{
+	qnm_sb_free(&r->finding);
+	qnm_sb_free(&r->fix);
+}
+
 static void check_bridge_helper(struct qnm_doc_env *env, struct qnm_doc_result *r)
 {
-	const char *env_path = getenv("QNM_BRIDGE_HELPER");
 	struct qnm_strv paths;
 	size_t i, j;
 
@@ -521,14 +547,8 @@ static void check_bridge_helper(struct qnm_doc_env *env, struct qnm_doc_result *
 			if (nic->backend != QNM_BACKEND_BRIDGE)
 				continue;
 			const char *p = !qnm_str_empty(nic->bridge.helper) ? nic->bridge.helper
-					: !qnm_str_empty(env_path)	   ? env_path
-									   : NULL;
-			if (!p) {
-				for (k = 0; k < QNM_ARRAY_SIZE(helper_defaults); k++)
-					if (access(helper_defaults[k], F_OK) == 0)
-						break;
-				p = helper_defaults[k < QNM_ARRAY_SIZE(helper_defaults) ? k : 0];
-			}
+									   : default_helper();
+
 			for (k = 0; k < paths.n; k++)
 				if (strcmp(paths.v[k], p) == 0)
 					break;
@@ -536,7 +556,7 @@ static void check_bridge_helper(struct qnm_doc_env *env, struct qnm_doc_result *
 				qnm_strv_add(&paths, p);
 		}
 	for (i = 0; i < paths.n; i++)
-		check_helper_one(paths.v[i], r);
+		qnm_doctor_bridge_helper(paths.v[i], r);
 	qnm_strv_free(&paths);
 }
 
@@ -1142,9 +1162,7 @@ int qnm_doctor_run(const struct qnm_model *model, const char *runtime_dir, const
 			continue;
 		it = &rep->v[rep->n++];
 		it->check = &checks[i];
-		it->res.status = QNM_DOC_OK;
-		qnm_sb_init(&it->res.finding);
-		qnm_sb_init(&it->res.fix);
+		qnm_doc_result_init(&it->res);
 		checks[i].run(&env, &it->res);
 		rep->count[it->res.status]++;
 	}
@@ -1156,10 +1174,8 @@ void qnm_doctor_report_clear(struct qnm_doctor_report *rep)
 {
 	size_t i;
 
-	for (i = 0; i < rep->n; i++) {
-		qnm_sb_free(&rep->v[i].res.finding);
-		qnm_sb_free(&rep->v[i].res.fix);
-	}
+	for (i = 0; i < rep->n; i++)
+		qnm_doc_result_clear(&rep->v[i].res);
 	free(rep->v);
 	memset(rep, 0, sizeof(*rep));
 }

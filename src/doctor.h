@@ -113,6 +113,24 @@ int qnm_doctor_run(const struct qnm_model *model, const char *runtime_dir, const
 /** qnm_doctor_report_clear() - free what @rep holds. */
 void qnm_doctor_report_clear(struct qnm_doctor_report *rep);
 
+/** qnm_doc_result_init() - an empty result: status ok, no finding, no fix. */
+void qnm_doc_result_init(struct qnm_doc_result *r);
+
+/** qnm_doc_result_clear() - free what @r holds. */
+void qnm_doc_result_clear(struct qnm_doc_result *r);
+
+/**
+ * qnm_doctor_bridge_helper() - the bridge_helper check for one binary: it
+ * exists, and it can create TAPs (setuid root, a cap_net_admin file
+ * capability, or qnm runs as root).
+ * @path: the helper, or NULL for the one QEMU runs for a NIC without
+ *        helper= ($QNM_BRIDGE_HELPER, else the first of the default paths
+ *        that exists).
+ * @r:    findings and fixes are added to it (qnm_doc_result_init() first);
+ *        its status becomes the worst seen.
+ */
+void qnm_doctor_bridge_helper(const char *path, struct qnm_doc_result *r);
+
 /**
  * qnm_doc_netdev_has() - whether QEMU's "-netdev help" output lists @type
  * (one backend name per line after the heading).

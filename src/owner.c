@@ -219,6 +219,19 @@ const struct qnm_own_rec *qnm_owner_find(const struct qnm_owner *o, enum qnm_own
 	return i < 0 ? NULL : &o->v[i];
 }
 
+bool qnm_owner_recorded(const char *runtime_dir, enum qnm_own_kind kind, const char *name)
+{
+	struct qnm_owner own;
+	struct qnm_err err;
+	bool found;
+
+	if (qnm_owner_open(&own, runtime_dir, &err) < 0)
+		return false;
+	found = qnm_owner_find(&own, kind, name) != NULL;
+	qnm_owner_clear(&own);
+	return found;
+}
+
 int qnm_owner_add(struct qnm_owner *o, enum qnm_own_kind kind, const char *name, const char *extra,
 		  struct qnm_err *err)
 {

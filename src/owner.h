@@ -82,6 +82,16 @@ const struct qnm_own_rec *qnm_owner_find(const struct qnm_owner *o, enum qnm_own
 					 const char *name);
 
 /**
+ * qnm_owner_recorded() - whether @runtime_dir records @kind @name in the
+ * current namespace (opens the records, looks, closes them again).
+ * @runtime_dir: qnm's runtime directory.
+ * @kind:        what kind of thing.
+ * @name:        its name.
+ * Return: true when recorded; false when not, or when the records cannot be read.
+ */
+bool qnm_owner_recorded(const char *runtime_dir, enum qnm_own_kind kind, const char *name);
+
+/**
  * qnm_owner_add() - record (or update the extra of) @kind @name in the
  * current namespace; re-reads the file under the lock, writes atomically.
  * @extra: detail or NULL.

@@ -36,8 +36,7 @@ void qnm_err_prefix(struct qnm_err *e, const char *fmt, ...)
 	if (!e)
 		return;
 	va_start(ap, fmt);
-	if (vasprintf(&pre, fmt, ap) < 0)
-		qnm_oom();
+	pre = xvasprintf(fmt, ap);
 	va_end(ap);
 	qnm_sb_init(&sb);
 	qnm_sb_add(&sb, pre);
@@ -115,17 +114,23 @@ char *xstrdup_or_null(const char *s)
 	return s ? xstrdup(s) : NULL;
 }
 
+char *xvasprintf(const char *fmt, va_list ap)
+{
+	char *s;
+
+	if (vasprintf(&s, fmt, ap) < 0)
+		qnm_oom();
+	return s;
+}
+
 char *xasprintf(const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
-	int r;
 
 	va_start(ap, fmt);
-	r = vasprintf(&s, fmt, ap);
+	s = xvasprintf(fmt, ap);
 	va_end(ap);
-	if (r < 0)
-		qnm_oom();
 	return s;
 }
 
@@ -213,14 +218,11 @@ void qnm_sb_addf(struct qnm_strbuf *sb, const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
-	int r;
 
 	va_start(ap, fmt);
-	r = vasprintf(&s, fmt, ap);
+	s = xvasprintf(fmt, ap);
 	va_end(ap);
-	if (r < 0)
-		qnm_oom();
-	qnm_sb_addn(sb, s, (size_t)r);
+	qnm_sb_add(sb, s);
 	free(s);
 }
 
@@ -274,8 +276,7 @@ void qnm_strv_addf(struct qnm_strv *sv, const char *fmt, ...)
 	char *s;
 
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		qnm_oom();
+	s = xvasprintf(fmt, ap);
 	va_end(ap);
 	qnm_strv_take(sv, s);
 }

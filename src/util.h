@@ -76,6 +76,8 @@ char *xstrdup(const char *s);
 /** xstrdup_or_null() - xstrdup(), but NULL stays NULL. */
 char *xstrdup_or_null(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/** xvasprintf() - vasprintf() that aborts through qnm_oom() on failure; caller frees. */
+char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 /**
  * qnm_strlcpy() - copy @src into @dst of size @size, always terminating.

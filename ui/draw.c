@@ -122,6 +122,20 @@ void qnm_colors_apply(struct qnm_ui *ui)
 		bkgdset(' ');
 }
 
+/* next_wc() - decode the character at @s (@n bytes left) into *@wc; a byte
+ * that starts no valid character reads as '?'. Return: bytes used, 0 at a NUL. */
+static size_t next_wc(const char *s, size_t n, mbstate_t *ps, wchar_t *wc)
+{
+	size_t k = mbrtowc(wc, s, n, ps);
+
+	if (k == (size_t)-1 || k == (size_t)-2) {
+		memset(ps, 0, sizeof(*ps));
+		*wc = '?';
+		return 1;
+	}
+	return k;
+}
+
 int qnm_text_width(const char *s)
 {
 	mbstate_t ps;
@@ -131,14 +145,9 @@ int qnm_text_width(const char *s)
 	memset(&ps, 0, sizeof(ps));
 	while (n) {
 		wchar_t wc;
-		size_t k = mbrtowc(&wc, s, n, &ps);
+		size_t k = next_wc(s, n, &ps, &wc);
 		int cw;
 
-		if (k == (size_t)-1 || k == (size_t)-2) {
-			memset(&ps, 0, sizeof(ps));
-			k = 1;
-			wc = '?';
-		}
 		if (k == 0)
 			break;
 		cw = wcwidth(wc);
@@ -161,14 +170,9 @@ int qnm_put(WINDOW *w, int y, int x, int maxw, const char *s)
 	memset(&ps, 0, sizeof(ps));
 	while (n && nb < QNM_ARRAY_SIZE(buf) - 1) {
 		wchar_t wc;
-		size_t k = mbrtowc(&wc, s, n, &ps);
+		size_t k = next_wc(s, n, &ps, &wc);
 		int cw;
 
-		if (k == (size_t)-1 || k == (size_t)-2) {
-			memset(&ps, 0, sizeof(ps));
-			k = 1;
-			wc = '?';
-		}
 		if (k == 0)
 			break;
 		if (wc < 32 || wc == 127)

@@ -19,8 +19,7 @@ void qnm_ui_log(struct qnm_ui *ui, enum qnm_msg_level level, const char *fmt, ..
 	char *text;
 
 	va_start(ap, fmt);
-	if (vasprintf(&text, fmt, ap) < 0)
-		qnm_oom();
+	text = xvasprintf(fmt, ap);
 	va_end(ap);
 	if (ui->nlog == QNM_LOG_MAX) {
 		free(ui->log[0].text);

@@ -4,6 +4,7 @@
 
 #include "qform.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -173,6 +174,39 @@ void qnm_form_set_warning(struct qnm_form *f, int id, const char *msg)
 void qnm_form_resize(struct qnm_form *f)
 {
 	close_editor(f);
+}
+
+int qnm_form_copy_text(char *dst, size_t size, const char *text, const char *key,
+		       struct qnm_err *err)
+{
+	if (strlen(text) >= size)
+		return qnm_err_set(err, -EINVAL, key, "%s: at most %zu characters", key, size - 1);
+	qnm_strlcpy(dst, text, size);
+	return 0;
+}
+
+void qnm_form_screen_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
+{
+	qnm_form_draw(ui, st, r);
+}
+
+unsigned qnm_form_screen_key(struct qnm_ui *ui, void *st, enum qnm_action act, int key)
+{
+	struct qnm_form *f = st;
+	unsigned r = QNM_H_HANDLED | QNM_H_REDRAW;
+
+	if (act == QNM_ACT_SAVE)
+		f->on_save(ui, f);
+	else if (act == QNM_ACT_CANCEL)
+		return QNM_H_HANDLED | QNM_H_CLOSE;
+	else
+		r = qnm_form_key(ui, f, act, key);
+	return f->close ? QNM_H_HANDLED | QNM_H_CLOSE : r;
+}
+
+void qnm_form_screen_resize(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
+{
+	qnm_form_resize(st);
 }
 
 static int label_width(const struct qnm_form *f)

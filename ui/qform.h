@@ -70,6 +70,9 @@ struct qnm_form;
  * @error:       an error that belongs to no row (owned), or NULL.
  * @on_change:   called after a CHOICE/BOOL row changed value.
  * @on_activate: called for Enter on a BUTTON or a @pick TEXT row.
+ * @on_save:     a form screen's Save key (F2): check and keep the copy,
+ *               setting @close when done (see qnm_form_screen_key()).
+ * @close:       a form screen closes after this key (saved, or Cancel).
  * @data:        for the callbacks.
  * @ed_y, @ed_x, @ed_w: where @ed was opened.
  */
@@ -85,6 +88,8 @@ struct qnm_form {
 	char *error;
 	void (*on_change)(struct qnm_ui *ui, struct qnm_form *f, struct qnm_row *row);
 	void (*on_activate)(struct qnm_ui *ui, struct qnm_form *f, struct qnm_row *row);
+	void (*on_save)(struct qnm_ui *ui, struct qnm_form *f);
+	bool close;
 	void *data;
 };
 
@@ -128,5 +133,43 @@ unsigned qnm_form_key(struct qnm_ui *ui, struct qnm_form *f, enum qnm_action act
 
 /** qnm_form_resize() - the terminal size changed (the editor is reopened). */
 void qnm_form_resize(struct qnm_form *f);
+
+/**
+ * qnm_form_copy_text() - store the text of a row into a fixed-size field.
+ * @dst:  the field; @size its size in bytes, the terminating NUL included.
+ * @text: the row's text.
+ * @key:  the field name, for the error.
+ * @err:  filled when @text does not fit ("KEY: at most N characters").
+ *
+ * Return: 0, or -EINVAL (@dst unchanged).
+ */
+int qnm_form_copy_text(char *dst, size_t size, const char *text, const char *key,
+		       struct qnm_err *err);
+
+/*
+ * Form screens: the glue between a screen and its form. The screen's state
+ * must begin with its struct qnm_form (so @st is also the form); a screen
+ * without keys of its own uses these three as its draw, key and resize.
+ */
+
+/** qnm_form_screen_draw() - draw the form that begins @st into @r. */
+void qnm_form_screen_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r);
+
+/**
+ * qnm_form_screen_key() - the keys every form screen shares.
+ * @ui:  the UI.
+ * @st:  the screen's state, beginning with its struct qnm_form.
+ * @act: the action bound to @key.
+ * @key: the key pressed.
+ *
+ * Save (F2) calls the form's @on_save, Cancel (Esc) closes the screen, any
+ * other key goes to qnm_form_key(); a form whose @close got set closes.
+ *
+ * Return: QNM_H_* bits.
+ */
+unsigned qnm_form_screen_key(struct qnm_ui *ui, void *st, enum qnm_action act, int key);
+
+/** qnm_form_screen_resize() - the terminal size changed (see qnm_form_resize()). */
+void qnm_form_screen_resize(struct qnm_ui *ui, void *st, const struct qnm_rect *r);
 
 #endif

@@ -26,7 +26,6 @@ static const char *const proto_choices[] = { "tcp", "udp" };
  * @form:    the rows.
  * @targets: every possible owner, @ntargets; @names their labels.
  * @orig:    the forward being edited (index -1: new).
- * @close:   saved or cancelled.
  */
 struct fwdform {
 	struct qnm_form form;
@@ -35,8 +34,9 @@ struct fwdform {
 	char **names;
 	struct qnm_fwd_ref orig;
 	struct qnm_fwd old;
-	bool close;
 };
+
+_Static_assert(offsetof(struct fwdform, form) == 0, "qnm_form_screen_*() take the form first");
 
 static struct fwdform *of_form(struct qnm_form *f)
 {
@@ -62,9 +62,9 @@ static int addr_of(const char *t, const char *key, char *out, struct qnm_err *er
 	return 0;
 }
 
-static void save(struct qnm_ui *ui, struct fwdform *s)
+static void save(struct qnm_ui *ui, struct qnm_form *f)
 {
-	struct qnm_form *f = &s->form;
+	struct fwdform *s = of_form(f);
 	const struct qnm_fwd_ref *to;
 	struct qnm_fwd fw;
 	struct qnm_err err;
@@ -169,17 +169,15 @@ static void save(struct qnm_ui *ui, struct fwdform *s)
 	if (!qnm_fwd_live(ui, to, &fw, s->orig.index >= 0 ? &s->old : NULL))
 		qnm_ui_log(ui, QNM_MSG_OK, "forward saved on %s (applies at the next start)",
 			   qnm_fwd_ref_owner(to, owner, sizeof(owner)));
-	s->close = true;
+	f->close = true;
 }
 
 static void on_activate(struct qnm_ui *ui, struct qnm_form *f, struct qnm_row *row)
 {
-	struct fwdform *s = of_form(f);
-
 	if (row->id == F_SAVE)
-		save(ui, s);
+		save(ui, f);
 	else if (row->id == F_CANCEL)
-		s->close = true;
+		f->close = true;
 }
 
 static struct qnm_row *add_text(struct fwdform *s, int id, const char *key, const char *label,
@@ -210,6 +208,7 @@ static void *fwdform_init(struct qnm_ui *ui, void *arg)
 	s->names = xcalloc(s->ntargets + 1, sizeof(char *));
 	qnm_form_init(&s->form);
 	s->form.on_activate = on_activate;
+	s->form.on_save = save;
 	qnm_form_add(&s->form, QNM_ROW_SECTION, 0, NULL,
 		     f ? "Edit port forward" : "New port forward", NULL);
 	r = qnm_form_add(&s->form, QNM_ROW_CHOICE, F_TARGET, "target", "Forward to", NULL);
@@ -260,35 +259,11 @@ static void fwdform_free(void *st)
 	free(s);
 }
 
-static void fwdform_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
-{
-	qnm_form_draw(ui, &((struct fwdform *)st)->form, r);
-}
-
-static unsigned fwdform_key(struct qnm_ui *ui, void *st, enum qnm_action act, int key)
-{
-	struct fwdform *s = st;
-	unsigned r = QNM_H_HANDLED | QNM_H_REDRAW;
-
-	if (act == QNM_ACT_SAVE)
-		save(ui, s);
-	else if (act == QNM_ACT_CANCEL)
-		return QNM_H_HANDLED | QNM_H_CLOSE;
-	else
-		r = qnm_form_key(ui, &s->form, act, key);
-	return s->close ? QNM_H_HANDLED | QNM_H_CLOSE : r;
-}
-
-static void fwdform_resize(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
-{
-	qnm_form_resize(&((struct fwdform *)st)->form);
-}
-
 const struct qnm_screen_ops qnm_screen_fwdform = {
 	.id = QNM_SCR_FWDFORM,
 	.init = fwdform_init,
 	.free = fwdform_free,
-	.draw = fwdform_draw,
-	.key = fwdform_key,
-	.resize = fwdform_resize,
+	.draw = qnm_form_screen_draw,
+	.key = qnm_form_screen_key,
+	.resize = qnm_form_screen_resize,
 };

@@ -37,8 +37,9 @@ struct netform {
 	struct qnm_network *net;
 	char old_name[QNM_NAME_MAX + 1];
 	char old_port[QNM_IFNAME_MAX + 1];
-	bool close;
 };
+
+_Static_assert(offsetof(struct netform, form) == 0, "qnm_form_screen_*() take the form first");
 
 static struct netform *of_form(struct qnm_form *f)
 {
@@ -118,15 +119,6 @@ static void build(struct netform *s)
 	show_mode_rows(s);
 }
 
-static int copy_field(char *dst, size_t size, const char *text, const char *key,
-		      struct qnm_err *err)
-{
-	if (strlen(text) >= size)
-		return qnm_err_set(err, -EINVAL, key, "%s: at most %zu characters", key, size - 1);
-	qnm_strlcpy(dst, text, size);
-	return 0;
-}
-
 static int apply(struct netform *s, struct qnm_err *err)
 {
 	struct qnm_form *f = &s->form;
@@ -136,20 +128,23 @@ static int apply(struct netform *s, struct qnm_err *err)
 	const char *t;
 
 	qnm_form_sync(f);
-	if (copy_field(n->name, sizeof(n->name), qnm_form_text(f, F_NAME), "name", err) ||
-	    copy_field(n->bridge, sizeof(n->bridge), qnm_form_text(f, F_BRIDGE), "bridge", err) ||
-	    copy_field(n->address, sizeof(n->address), qnm_form_text(f, F_ADDRESS), "address",
-		       err) ||
-	    copy_field(n->dhcp_start, sizeof(n->dhcp_start), qnm_form_text(f, F_DHCP_START),
-		       "dhcp-start", err) ||
-	    copy_field(n->dhcp_end, sizeof(n->dhcp_end), qnm_form_text(f, F_DHCP_END), "dhcp-end",
-		       err))
+	if (qnm_form_copy_text(n->name, sizeof(n->name), qnm_form_text(f, F_NAME), "name", err) ||
+	    qnm_form_copy_text(n->bridge, sizeof(n->bridge), qnm_form_text(f, F_BRIDGE), "bridge",
+			       err) ||
+	    qnm_form_copy_text(n->address, sizeof(n->address), qnm_form_text(f, F_ADDRESS),
+			       "address", err) ||
+	    qnm_form_copy_text(n->dhcp_start, sizeof(n->dhcp_start), qnm_form_text(f, F_DHCP_START),
+			       "dhcp-start", err) ||
+	    qnm_form_copy_text(n->dhcp_end, sizeof(n->dhcp_end), qnm_form_text(f, F_DHCP_END),
+			       "dhcp-end", err))
 		return -EINVAL;
 	n->mode = (enum qnm_net_mode)qnm_form_row(f, F_MODE)->choice;
-	if (copy_field(n->uplink, sizeof(n->uplink),
-		       n->mode == QNM_NET_NAT ? qnm_form_text(f, F_UPLINK) : "", "uplink", err) ||
-	    copy_field(n->port, sizeof(n->port),
-		       n->mode == QNM_NET_BRIDGED ? qnm_form_text(f, F_PORT) : "", "port", err))
+	if (qnm_form_copy_text(n->uplink, sizeof(n->uplink),
+			       n->mode == QNM_NET_NAT ? qnm_form_text(f, F_UPLINK) : "", "uplink",
+			       err) ||
+	    qnm_form_copy_text(n->port, sizeof(n->port),
+			       n->mode == QNM_NET_BRIDGED ? qnm_form_text(f, F_PORT) : "", "port",
+			       err))
 		return -EINVAL;
 	t = qnm_form_text(f, F_PREFIX);
 	if (qnm_parse_uint(t, 0, UINT_MAX, &v))
@@ -185,7 +180,7 @@ static void do_save(struct qnm_ui *ui, struct netform *s)
 		return;
 	}
 	qnm_ui_log(ui, QNM_MSG_OK, "network %s saved", s->net->name);
-	s->close = true;
+	s->form.close = true;
 }
 
 static void enslave_answer(struct qnm_ui *ui, void *data, bool yes)
@@ -198,8 +193,9 @@ static void enslave_answer(struct qnm_ui *ui, void *data, bool yes)
 		qnm_ui_log(ui, QNM_MSG_INFO, "not saved: the physical port was not confirmed");
 }
 
-static void save(struct qnm_ui *ui, struct netform *s)
+static void save(struct qnm_ui *ui, struct qnm_form *f)
 {
+	struct netform *s = of_form(f);
 	struct qnm_err err;
 	char q[600];
 
@@ -232,12 +228,10 @@ static void on_change(struct qnm_ui *ui, struct qnm_form *f, struct qnm_row *row
 
 static void on_activate(struct qnm_ui *ui, struct qnm_form *f, struct qnm_row *row)
 {
-	struct netform *s = of_form(f);
-
 	if (row->id == F_SAVE)
-		save(ui, s);
+		save(ui, f);
 	else if (row->id == F_CANCEL)
-		s->close = true;
+		f->close = true;
 }
 
 static void *netform_init(struct qnm_ui *ui, void *arg)
@@ -254,6 +248,7 @@ static void *netform_init(struct qnm_ui *ui, void *arg)
 	qnm_form_init(&s->form);
 	s->form.on_change = on_change;
 	s->form.on_activate = on_activate;
+	s->form.on_save = save;
 	if (n) {
 		s->net = qnm_network_copy(n);
 		qnm_strlcpy(s->old_name, n->name, sizeof(s->old_name));
@@ -275,35 +270,11 @@ static void netform_free(void *st)
 	free(s);
 }
 
-static void netform_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
-{
-	qnm_form_draw(ui, &((struct netform *)st)->form, r);
-}
-
-static unsigned netform_key(struct qnm_ui *ui, void *st, enum qnm_action act, int key)
-{
-	struct netform *s = st;
-	unsigned r = QNM_H_HANDLED | QNM_H_REDRAW;
-
-	if (act == QNM_ACT_SAVE)
-		save(ui, s);
-	else if (act == QNM_ACT_CANCEL)
-		return QNM_H_HANDLED | QNM_H_CLOSE;
-	else
-		r = qnm_form_key(ui, &s->form, act, key);
-	return s->close ? QNM_H_HANDLED | QNM_H_CLOSE : r;
-}
-
-static void netform_resize(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
-{
-	qnm_form_resize(&((struct netform *)st)->form);
-}
-
 const struct qnm_screen_ops qnm_screen_netform = {
 	.id = QNM_SCR_NETFORM,
 	.init = netform_init,
 	.free = netform_free,
-	.draw = netform_draw,
-	.key = netform_key,
-	.resize = netform_resize,
+	.draw = qnm_form_screen_draw,
+	.key = qnm_form_screen_key,
+	.resize = qnm_form_screen_resize,
 };

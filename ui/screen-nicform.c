@@ -60,14 +60,14 @@ static const char *const backend_choices[] = { "user", "slirp", "tap", "bridge" 
  * @form:  the rows.
  * @arg:   what to edit (see nicform.h).
  * @nic:   the copy being edited (owned, qnm_nic_clear() at the end).
- * @close: OK or Cancel was chosen.
  */
 struct nicform {
 	struct qnm_form form;
 	struct qnm_nicform_arg arg;
 	struct qnm_nic nic;
-	bool close;
 };
+
+_Static_assert(offsetof(struct nicform, form) == 0, "qnm_form_screen_*() take the form first");
 
 static struct nicform *of_form(struct qnm_form *f)
 {
@@ -275,15 +275,6 @@ static void build(struct nicform *s)
 	show_backend_rows(s);
 }
 
-static int copy_field(char *dst, size_t size, const char *text, const char *key,
-		      struct qnm_err *err)
-{
-	if (strlen(text) >= size)
-		return qnm_err_set(err, -EINVAL, key, "%s: at most %zu characters", key, size - 1);
-	qnm_strlcpy(dst, text, size);
-	return 0;
-}
-
 static void set_str(char **dst, const char *text)
 {
 	free(*dst);
@@ -318,8 +309,8 @@ static int apply(struct nicform *s, struct qnm_err *err)
 
 	qnm_form_sync(f);
 	for (i = 0; i < QNM_ARRAY_SIZE(texts); i++)
-		if (copy_field((char *)n + texts[i].off, texts[i].size,
-			       qnm_form_text(f, texts[i].id), texts[i].key, err))
+		if (qnm_form_copy_text((char *)n + texts[i].off, texts[i].size,
+				       qnm_form_text(f, texts[i].id), texts[i].key, err))
 			return -EINVAL;
 	n->link_up = qnm_form_row(f, F_LINK)->on;
 	n->backend = (enum qnm_backend_kind)qnm_form_row(f, F_BACKEND)->choice;
@@ -398,8 +389,9 @@ static int check(struct nicform *s, struct qnm_err *err)
 	return r;
 }
 
-static void ok(struct qnm_ui *ui, struct nicform *s)
+static void ok(struct qnm_ui *ui, struct qnm_form *f)
 {
+	struct nicform *s = of_form(f);
 	struct qnm_err err;
 	struct qnm_vm *vm = s->arg.vm;
 
@@ -421,7 +413,7 @@ static void ok(struct qnm_ui *ui, struct nicform *s)
 	qnm_ui_log(ui, QNM_MSG_INFO, "NIC %s set; save the VM (F2) to write it", s->nic.id);
 	if (s->arg.done)
 		s->arg.done(ui, s->arg.data);
-	s->close = true;
+	f->close = true;
 }
 
 static void gen_mac(struct qnm_ui *ui, struct nicform *s)
@@ -513,10 +505,10 @@ static void on_activate(struct qnm_ui *ui, struct qnm_form *f, struct qnm_row *r
 
 	switch (row->id) {
 	case F_OK:
-		ok(ui, s);
+		ok(ui, f);
 		break;
 	case F_CANCEL:
-		s->close = true;
+		f->close = true;
 		break;
 	case F_GENMAC:
 		gen_mac(ui, s);
@@ -584,6 +576,7 @@ static void *nicform_init(struct qnm_ui *ui, void *arg)
 	qnm_form_init(&s->form);
 	s->form.on_activate = on_activate;
 	s->form.on_change = on_change;
+	s->form.on_save = ok;
 	build(s);
 	check_mac_clash(ui, s);
 	/* start loading the model list now, so it is there when asked for */
@@ -601,55 +594,30 @@ static void nicform_free(void *st)
 	free(s);
 }
 
-static void nicform_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
-{
-	struct nicform *s = st;
-
-	qnm_form_draw(ui, &s->form, r);
-}
-
 static unsigned nicform_key(struct qnm_ui *ui, void *st, enum qnm_action act, int key)
 {
 	struct nicform *s = st;
 	struct qnm_row *row = s->form.n ? &s->form.rows[s->form.cur] : NULL;
 	unsigned r;
 
-	switch (act) {
-	case QNM_ACT_SAVE:
-		ok(ui, s);
-		break;
-	case QNM_ACT_CANCEL:
-		return QNM_H_HANDLED | QNM_H_CLOSE;
-	case QNM_ACT_GEN_MAC:
+	if (act == QNM_ACT_GEN_MAC) {
 		gen_mac(ui, s);
-		break;
-	default:
-		r = qnm_form_key(ui, &s->form, act, key);
-		if (row && row->id == F_MAC)
-			check_mac_clash(ui, s);
-		if (row && row->id == F_BR)
-			show_backend_rows(s);
-		if (s->close)
-			return QNM_H_HANDLED | QNM_H_CLOSE;
-		return r;
+		return QNM_H_HANDLED | QNM_H_REDRAW;
 	}
-	if (s->close)
-		return QNM_H_HANDLED | QNM_H_CLOSE;
-	return QNM_H_HANDLED | QNM_H_REDRAW;
-}
-
-static void nicform_resize(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
-{
-	struct nicform *s = st;
-
-	qnm_form_resize(&s->form);
+	r = qnm_form_screen_key(ui, st, act, key);
+	/* an edit of these rows updates what depends on them */
+	if (act != QNM_ACT_SAVE && act != QNM_ACT_CANCEL && row && row->id == F_MAC)
+		check_mac_clash(ui, s);
+	if (act != QNM_ACT_SAVE && act != QNM_ACT_CANCEL && row && row->id == F_BR)
+		show_backend_rows(s);
+	return r;
 }
 
 const struct qnm_screen_ops qnm_screen_nicform = {
 	.id = QNM_SCR_NICFORM,
 	.init = nicform_init,
 	.free = nicform_free,
-	.draw = nicform_draw,
+	.draw = qnm_form_screen_draw,
 	.key = nicform_key,
-	.resize = nicform_resize,
+	.resize = qnm_form_screen_resize,
 };

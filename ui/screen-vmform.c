@@ -49,7 +49,6 @@ static const char *const boot_choices[] = { "none", "disk", "cdrom", "kernel" };
  * @old_name: name of the VM being edited, "" for a new one.
  * @nic_rows: index of the first row after the NICs heading.
  * @nics_changed: the NIC form changed @vm->nics: rebuild the NIC rows.
- * @close:    saved or cancelled: the screen closes.
  */
 struct vmform {
 	struct qnm_form form;
@@ -57,8 +56,14 @@ struct vmform {
 	char old_name[QNM_NAME_MAX + 1];
 	size_t nic_rows;
 	bool nics_changed;
-	bool close;
 };
+
+_Static_assert(offsetof(struct vmform, form) == 0, "qnm_form_screen_*() take the form first");
+
+static struct vmform *of_form(struct qnm_form *f)
+{
+	return (struct vmform *)((char *)f - offsetof(struct vmform, form));
+}
 
 static void show_boot_rows(struct vmform *s)
 {
@@ -187,6 +192,7 @@ static int apply(struct vmform *s, int only, struct qnm_err *err)
 	unsigned long n;
 	const char *t;
 	size_t i;
+	int r;
 
 	qnm_form_sync(f);
 	if (!only || only == F_NAME) {
@@ -211,19 +217,16 @@ static int apply(struct vmform *s, int only, struct qnm_err *err)
 		vm->cpus = (unsigned)n;
 	}
 	if (!only || only == F_ARCH) {
-		t = qnm_form_text(f, F_ARCH);
-		if (strlen(t) >= sizeof(vm->arch))
-			return qnm_err_set(err, -EINVAL, "arch", "arch: at most %zu characters",
-					   sizeof(vm->arch) - 1);
-		qnm_strlcpy(vm->arch, t, sizeof(vm->arch));
+		r = qnm_form_copy_text(vm->arch, sizeof(vm->arch), qnm_form_text(f, F_ARCH), "arch",
+				       err);
+		if (r)
+			return r;
 	}
 	if (!only || only == F_MACHINE) {
-		t = qnm_form_text(f, F_MACHINE);
-		if (strlen(t) >= sizeof(vm->machine))
-			return qnm_err_set(err, -EINVAL, "machine",
-					   "machine: at most %zu characters",
-					   sizeof(vm->machine) - 1);
-		qnm_strlcpy(vm->machine, t, sizeof(vm->machine));
+		r = qnm_form_copy_text(vm->machine, sizeof(vm->machine),
+				       qnm_form_text(f, F_MACHINE), "machine", err);
+		if (r)
+			return r;
 	}
 	vm->accel = (enum qnm_accel)qnm_form_row(f, F_ACCEL)->choice;
 	vm->boot = (enum qnm_boot)qnm_form_row(f, F_BOOT)->choice;
@@ -299,8 +302,9 @@ static void check_row(struct vmform *s, struct qnm_row *row)
 		row->error = xstrdup(err.msg);
 }
 
-static void save(struct qnm_ui *ui, struct vmform *s)
+static void save(struct qnm_ui *ui, struct qnm_form *f)
 {
+	struct vmform *s = of_form(f);
 	struct qnm_vm *copy;
 	struct qnm_err err;
 
@@ -320,7 +324,7 @@ static void save(struct qnm_ui *ui, struct vmform *s)
 	qnm_ui_log(ui, QNM_MSG_OK, "VM %s saved", s->vm->name);
 	qnm_strlcpy(s->old_name, s->vm->name, sizeof(s->old_name));
 	s->nics_changed = false;
-	s->close = true;
+	f->close = true;
 }
 
 static void nic_done(struct qnm_ui *ui, void *data)
@@ -352,20 +356,18 @@ static void open_nic(struct qnm_ui *ui, struct vmform *s, int index)
 
 static void on_change(struct qnm_ui *ui, struct qnm_form *f, struct qnm_row *row)
 {
-	struct vmform *s = (struct vmform *)((char *)f - offsetof(struct vmform, form));
-
 	if (row->id == F_BOOT)
-		show_boot_rows(s);
+		show_boot_rows(of_form(f));
 }
 
 static void on_activate(struct qnm_ui *ui, struct qnm_form *f, struct qnm_row *row)
 {
-	struct vmform *s = (struct vmform *)((char *)f - offsetof(struct vmform, form));
+	struct vmform *s = of_form(f);
 
 	if (row->id == F_SAVE)
-		save(ui, s);
+		save(ui, f);
 	else if (row->id == F_CANCEL)
-		s->close = true;
+		f->close = true;
 	else if (row->id == F_ADD_NIC)
 		open_nic(ui, s, -1);
 	else if (row->id >= F_NIC0)
@@ -386,6 +388,7 @@ static void *vmform_init(struct qnm_ui *ui, void *arg)
 	qnm_form_init(&s->form);
 	s->form.on_change = on_change;
 	s->form.on_activate = on_activate;
+	s->form.on_save = save;
 	if (vm) {
 		s->vm = qnm_vm_copy(vm);
 		qnm_strlcpy(s->old_name, vm->name, sizeof(s->old_name));
@@ -414,55 +417,33 @@ static void vmform_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		s->nics_changed = false;
 		build_nic_rows(s);
 	}
-	qnm_form_draw(ui, &s->form, r);
+	qnm_form_screen_draw(ui, st, r);
 }
 
 static unsigned vmform_key(struct qnm_ui *ui, void *st, enum qnm_action act, int key)
 {
 	struct vmform *s = st;
 	struct qnm_row *row = s->form.n ? &s->form.rows[s->form.cur] : NULL;
-	unsigned r;
 
 	/* leaving a field checks it */
 	if (row && (act == QNM_ACT_NEXT_FIELD || act == QNM_ACT_PREV_FIELD ||
 		    (act == QNM_ACT_ENTER && row->kind == QNM_ROW_TEXT)))
 		check_row(s, row);
-	switch (act) {
-	case QNM_ACT_SAVE:
-		save(ui, s);
-		break;
-	case QNM_ACT_CANCEL:
+	if (act == QNM_ACT_CANCEL)
 		qnm_ui_log(ui, QNM_MSG_INFO, "VM form closed; nothing changed");
-		return QNM_H_HANDLED | QNM_H_CLOSE;
-	case QNM_ACT_ADD_NIC:
+	if (act == QNM_ACT_ADD_NIC) {
 		open_nic(ui, s, -1);
 		return QNM_H_HANDLED | QNM_H_REDRAW;
-	case QNM_ACT_DELETE:
-		if (row && row->id >= F_NIC0) {
-			qnm_confirm(
-				ui, "Remove NIC",
-				"Remove this network card from the VM? (Nothing is written until you save.)",
-				del_nic_answer, s);
-			return QNM_H_HANDLED | QNM_H_REDRAW;
-		}
-		/* Del inside a text field deletes a character */
-		__attribute__((fallthrough));
-	default:
-		r = qnm_form_key(ui, &s->form, act, key);
-		if (s->close)
-			return QNM_H_HANDLED | QNM_H_CLOSE;
-		return r;
 	}
-	if (s->close)
-		return QNM_H_HANDLED | QNM_H_CLOSE;
-	return QNM_H_HANDLED | QNM_H_REDRAW;
-}
-
-static void vmform_resize(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
-{
-	struct vmform *s = st;
-
-	qnm_form_resize(&s->form);
+	/* Del on a NIC row removes the card; inside a text field it deletes a character */
+	if (act == QNM_ACT_DELETE && row && row->id >= F_NIC0) {
+		qnm_confirm(
+			ui, "Remove NIC",
+			"Remove this network card from the VM? (Nothing is written until you save.)",
+			del_nic_answer, s);
+		return QNM_H_HANDLED | QNM_H_REDRAW;
+	}
+	return qnm_form_screen_key(ui, st, act, key);
 }
 
 const struct qnm_screen_ops qnm_screen_vmform = {
@@ -471,5 +452,5 @@ const struct qnm_screen_ops qnm_screen_vmform = {
 	.free = vmform_free,
 	.draw = vmform_draw,
 	.key = vmform_key,
-	.resize = vmform_resize,
+	.resize = qnm_form_screen_resize,
 };

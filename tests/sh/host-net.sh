@@ -192,6 +192,10 @@ out=$(QNM_PROC_SYS=$T/sys q check --json | jq -r '.[] | select(.name == "ping_gr
 expect_eq "check: ping range 0-2147483647 ok" true "$out"
 out=$(QNM_DNSMASQ=/nonexistent q check --json | jq -r '.[] | select(.name == "dnsmasq") | "\(.ok) \(.detail)"')
 expect_contains "check: missing dnsmasq" "false dnsmasq not found at \$QNM_DNSMASQ=/nonexistent (install the Debian package dnsmasq-base" "$out"
+# the bridge helper is judged by doctor's bridge_helper check (same helper, same words)
+out=$(QNM_BRIDGE_HELPER=$T/no-helper q check --json | jq -r '.[] | select(.name == "bridge_helper") | "\(.ok) \(.detail)"')
+expect_contains "check: missing bridge helper" "false the bridge helper $T/no-helper does not exist" "$out"
+expect_contains "check: missing bridge helper fix" "apt-get install qemu-system-common" "$out"
 
 # --- set and del ---
 check "net set" "$QNM" net set wire port=qeth1
