@@ -28,7 +28,6 @@ enum { F_NIC = 1, F_FILE, F_MAXLEN, F_FORCE, F_START, F_CANCEL };
  * @ids:    its NIC ids, @labels their descriptions, @n of them.
  * @dir:    the directory of the default file names.
  * @deflt:  the default file name proposed for the current NIC.
- * @close:  started or cancelled.
  */
 struct capform {
 	struct qnm_form form;
@@ -37,8 +36,9 @@ struct capform {
 	size_t n;
 	char *dir;
 	char *deflt;
-	bool close;
 };
+
+_Static_assert(offsetof(struct capform, form) == 0, "qnm_form_screen_*() take the form first");
 
 /**
  * struct cap_job - a capture being started or stopped in the background.
@@ -195,9 +195,14 @@ static void on_activate(struct qnm_ui *ui, struct qnm_form *f, struct qnm_row *r
 	struct capform *s = of_form(f);
 
 	if (row->id == F_START)
-		s->close = start(ui, s);
+		f->close = start(ui, s);
 	else if (row->id == F_CANCEL)
-		s->close = true;
+		f->close = true;
+}
+
+static void save(struct qnm_ui *ui, struct qnm_form *f)
+{
+	f->close = start(ui, of_form(f));
 }
 
 /* Another NIC: propose a file named after it, unless the user typed one. */
@@ -250,6 +255,7 @@ static void *capform_init(struct qnm_ui *ui, void *arg)
 	qnm_form_init(&s->form);
 	s->form.on_activate = on_activate;
 	s->form.on_change = on_change;
+	s->form.on_save = save;
 	s->form.data = s;
 	qnm_form_add(&s->form, QNM_ROW_SECTION, 0, NULL, "Capture packets of VM", s->vm);
 	/* short lines: an INFO row does not wrap (58 columns at 80x24) */
@@ -296,37 +302,13 @@ static void capform_free(void *st)
 	free(s);
 }
 
-static void capform_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
-{
-	qnm_form_draw(ui, &((struct capform *)st)->form, r);
-}
-
-static unsigned capform_key(struct qnm_ui *ui, void *st, enum qnm_action act, int key)
-{
-	struct capform *s = st;
-	unsigned r = QNM_H_HANDLED | QNM_H_REDRAW;
-
-	if (act == QNM_ACT_SAVE)
-		s->close = start(ui, s);
-	else if (act == QNM_ACT_CANCEL)
-		return QNM_H_HANDLED | QNM_H_CLOSE;
-	else
-		r = qnm_form_key(ui, &s->form, act, key);
-	return s->close ? QNM_H_HANDLED | QNM_H_CLOSE : r;
-}
-
-static void capform_resize(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
-{
-	qnm_form_resize(&((struct capform *)st)->form);
-}
-
 const struct qnm_screen_ops qnm_screen_capform = {
 	.id = QNM_SCR_CAPFORM,
 	.init = capform_init,
 	.free = capform_free,
-	.draw = capform_draw,
-	.key = capform_key,
-	.resize = capform_resize,
+	.draw = qnm_form_screen_draw,
+	.key = qnm_form_screen_key,
+	.resize = qnm_form_screen_resize,
 };
 
 /* ---- stopping ---- */
