@@ -21,6 +21,8 @@
 #include "model.h"
 #include "util.h"
 
+struct mnl_socket;
+
 #define QNM_LINK_MAX_ADDRS 4
 
 /** enum qnm_link_stat - counters kept for every link. */
@@ -93,7 +95,14 @@ struct qnm_links {
 	struct nl_cache *addr_cache;
 	bool want_addrs;
 	bool stale;
+	struct mnl_socket *stats_sk;
+	unsigned stats_seq;
+	size_t stats_next;
+	char *stats_buf;
 };
+
+/* Receive buffer of the counters dump (the kernel's largest dump datagram). */
+#define QNM_LINKS_STATS_BUF 32768
 
 /**
  * qnm_links_new() - open a rtnetlink socket and fill the caches once.
