@@ -127,7 +127,9 @@ void qnm_links_free(struct qnm_links *l);
  * are refilled with nl_cache_refill() and @l->v is rebuilt. Otherwise only
  * the counters change, and they are read with one RTM_GETSTATS dump
  * limited to the 64-bit link counters, which costs a fraction of a full
- * link dump (see tests/bench/links-refresh.sh).
+ * link dump (see tests/bench/links-refresh.sh); when few links are up, only
+ * those are asked (a link that is down counts nothing, and coming up is a
+ * link event).
  * Return: 0 or -errno (@l->v keeps the previous view on error).
  */
 int qnm_links_refill(struct qnm_links *l, struct qnm_err *err);
