@@ -52,7 +52,11 @@
  * VM's own view), draws qnm_sample_history() as a sparkline, filters
  * "guests only" as role != QNM_IFROLE_HOST, and sums with
  * qnm_sample_total(). Costs measured with 2,001 links: about 9 ms per tick
- * including printing a table (qnm stats).
+ * including printing a table (qnm stats). A tick whose links and plan did
+ * not change (no link event, no model or run-state change) looks no name
+ * up: 0.25 ms of CPU for 2,001 entries, besides reading the counters
+ * (links.h: ~2 ms for one dump of 2,001 veths, nearly all of it the
+ * kernel's; nothing for links that are down).
  */
 #ifndef QNM_SAMPLER_H
 #define QNM_SAMPLER_H
