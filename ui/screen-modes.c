@@ -342,7 +342,7 @@ static int draw_chain(struct qnm_ui *ui, int y, const struct qnm_rect *r, const 
 	int per_row, bw, rows = chain_layout(r->w, h, n, &per_row, &bw), row, used = 0;
 
 	for (row = 0; row < rows; row++) {
-		size_t first = (size_t)(row * per_row), last = first + (size_t)per_row, i;
+		size_t first = (size_t)row * (size_t)per_row, last = first + (size_t)per_row, i;
 		int inner = 2, x0 = r->x + 1 + (rows > 1 ? ARROW_W : 0);
 
 		if (last > n)
