@@ -448,8 +448,8 @@ static int stats_exchange(struct qnm_links *l, size_t len, size_t answers)
 /*
  * The counters of the links, on a socket of their own (libmnl), read in
  * 32 KiB datagrams straight into one buffer and parsed in place, with no
- * allocation per message (libnl's receive path cost as much per link as
- * the kernel's side, measured with 2,001 links). A link that is
+ * allocation per message (through libnl, a tick of 2,001 links cost
+ * ~0.4 ms more CPU, a fifth of what the kernel spends). A link that is
  * administratively down passes no traffic, so its counters stand still
  * until it comes up, which is a link event (a full refill): when few links
  * are up (at most a quarter, and 256), only they are asked, one request
