@@ -33,3 +33,11 @@ void qnm_tap_default_ifname(const struct qnm_vm *vm, size_t nic_index, char *buf
 			name[i] = '_';
 	snprintf(buf, QNM_IFNAME_MAX + 1, "qt-%s-%zu", name, nic_index);
 }
+
+void qnm_tap_ifname(const struct qnm_vm *vm, size_t nic_index, char *buf)
+{
+	if (vm->nics[nic_index].tap.ifname[0])
+		qnm_strlcpy(buf, vm->nics[nic_index].tap.ifname, QNM_IFNAME_MAX + 1);
+	else
+		qnm_tap_default_ifname(vm, nic_index, buf);
+}

@@ -61,4 +61,11 @@ int qnm_user_opts_validate(const struct qnm_nic *nic, bool slirp, struct qnm_err
  */
 void qnm_tap_default_ifname(const struct qnm_vm *vm, size_t nic_index, char *buf);
 
+/**
+ * qnm_tap_ifname() - the TAP a tap NIC uses: its ifname, or
+ * qnm_tap_default_ifname() when it names none.
+ * @buf: at least QNM_IFNAME_MAX + 1 bytes.
+ */
+void qnm_tap_ifname(const struct qnm_vm *vm, size_t nic_index, char *buf);
+
 #endif

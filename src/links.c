@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libmnl/libmnl.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <netlink/attr.h>
@@ -292,6 +293,9 @@ void qnm_links_free(struct qnm_links *l)
 		nl_socket_free(l->sk);
 	if (l->events)
 		nl_socket_free(l->events);
+	if (l->stats_sk)
+		mnl_socket_close(l->stats_sk);
+	free(l->stats_buf);
 	free(l->v);
 	free(l);
 }
@@ -331,62 +335,155 @@ static const enum qnm_link_stat stats64_map[QNM_STAT__COUNT] = {
 	QNM_STAT_RX_ERRORS,  QNM_STAT_TX_ERRORS,  QNM_STAT_RX_DROPPED, QNM_STAT_TX_DROPPED,
 };
 
+/* The link of @ifindex: the dump comes in ifindex order, so try the next one first. */
+static struct qnm_link_info *stats_link(struct qnm_links *l, int ifindex)
+{
+	if (l->stats_next < l->n && l->v[l->stats_next].ifindex == ifindex)
+		return &l->v[l->stats_next++];
+	return (struct qnm_link_info *)qnm_links_find_index(l, ifindex);
+}
+
 /* One RTM_NEWSTATS message of the dump: copy the 64-bit counters. */
-static int stats_msg(struct nl_msg *msg, void *arg)
+static int stats_msg(const struct nlmsghdr *nlh, void *arg)
 {
 	struct qnm_links *l = arg;
-	struct nlmsghdr *nlh = nlmsg_hdr(msg);
 	const struct if_stats_msg *ifsm;
+	const struct nlattr *a;
 	struct qnm_link_info *li;
-	struct nlattr *a;
-	int rem;
 
-	if (nlh->nlmsg_type != RTM_NEWSTATS || nlmsg_datalen(nlh) < (int)sizeof(*ifsm))
-		return NL_SKIP;
-	ifsm = nlmsg_data(nlh);
-	li = (struct qnm_link_info *)qnm_links_find_index(l, (int)ifsm->ifindex);
+	if (nlh->nlmsg_type != RTM_NEWSTATS || mnl_nlmsg_get_payload_len(nlh) < (int)sizeof(*ifsm))
+		return MNL_CB_OK;
+	ifsm = mnl_nlmsg_get_payload(nlh);
+	li = stats_link(l, (int)ifsm->ifindex);
 	if (!li) {
 		l->stale = true; /* a link we have not seen: full refill next time */
-		return NL_OK;
+		return MNL_CB_OK;
 	}
-	nlmsg_for_each_attr(a, nlh, sizeof(*ifsm), rem)
+	l->stats_next = (size_t)(li - l->v) + 1;
+	mnl_attr_for_each(a, nlh, sizeof(*ifsm))
 	{
 		const uint64_t *c;
 		size_t i;
 
-		if (nla_type(a) != IFLA_STATS_LINK_64 ||
-		    nla_len(a) < (int)(QNM_STAT__COUNT * sizeof(uint64_t)))
+		if (mnl_attr_get_type(a) != IFLA_STATS_LINK_64 ||
+		    mnl_attr_get_payload_len(a) < QNM_STAT__COUNT * sizeof(uint64_t))
 			continue;
 		/* struct rtnl_link_stats64 starts with rx/tx packets, bytes, errors, dropped. */
-		c = nla_data(a);
+		c = mnl_attr_get_payload(a);
 		for (i = 0; i < QNM_STAT__COUNT; i++)
 			li->stats[stats64_map[i]] = c[i];
 	}
-	return NL_OK;
+	return MNL_CB_OK;
 }
 
+/* The counters socket (libmnl), opened at first use. */
+static int stats_socket(struct qnm_links *l)
+{
+	if (!l->stats_buf)
+		l->stats_buf = xmalloc(QNM_LINKS_STATS_BUF);
+	if (l->stats_sk)
+		return 0;
+	l->stats_sk = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	if (l->stats_sk && mnl_socket_bind(l->stats_sk, 0, MNL_SOCKET_AUTOPID) == 0)
+		return 0;
+	if (l->stats_sk)
+		mnl_socket_close(l->stats_sk);
+	l->stats_sk = NULL;
+	return -errno;
+}
+
+/* Append a RTM_GETSTATS request (of link @ifindex, or a dump when 0) at @buf. */
+static struct nlmsghdr *stats_request(struct qnm_links *l, void *buf, int ifindex)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct if_stats_msg *ifsm;
+
+	nlh->nlmsg_type = RTM_GETSTATS;
+	nlh->nlmsg_flags = NLM_F_REQUEST | (ifindex ? 0 : NLM_F_DUMP);
+	nlh->nlmsg_seq = ++l->stats_seq;
+	ifsm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifsm));
+	ifsm->family = AF_UNSPEC;
+	ifsm->ifindex = (unsigned)ifindex;
+	ifsm->filter_mask = IFLA_STATS_FILTER_BIT(IFLA_STATS_LINK_64);
+	return nlh;
+}
+
+/*
+ * Send @len bytes of requests from the start of the buffer and read the
+ * answers: until the dump's end (@answers 0), or until @answers single
+ * answers came (a link that went away answers with an error: full refill
+ * next time).
+ */
+static int stats_exchange(struct qnm_links *l, size_t len, size_t answers)
+{
+	unsigned portid = mnl_socket_get_portid(l->stats_sk);
+	size_t got = 0;
+	int r = 0;
+
+	if (mnl_socket_sendto(l->stats_sk, l->stats_buf, len) < 0)
+		return -errno;
+	l->stats_next = 0;
+	for (;;) {
+		ssize_t n = mnl_socket_recvfrom(l->stats_sk, l->stats_buf, QNM_LINKS_STATS_BUF);
+
+		if (n < 0)
+			return -errno;
+		/* single answers carry their own sequence numbers: checked by the count */
+		r = mnl_cb_run(l->stats_buf, (size_t)n, answers ? 0 : l->stats_seq, portid,
+			       stats_msg, l);
+		if (r < 0 && answers && errno == ENODEV) {
+			l->stale = true;
+			r = MNL_CB_OK;
+		}
+		if (r < 0)
+			return -errno;
+		if (answers ? ++got == answers : r == MNL_CB_STOP)
+			return 0;
+	}
+}
+
+/* Requests per exchange when links are asked one by one (their answers queue up). */
+#define STATS_BATCH 64
+
+/*
+ * The counters of the links, on a socket of their own (libmnl), read in
+ * 32 KiB datagrams straight into one buffer and parsed in place, with no
+ * allocation per message (through libnl, a tick of 2,001 links cost
+ * ~0.4 ms more CPU, a fifth of what the kernel spends). A link that is
+ * administratively down passes no traffic, so its counters stand still
+ * until it comes up, which is a link event (a full refill): when few links
+ * are up (at most a quarter, and 256), only they are asked, one request
+ * each, STATS_BATCH requests per send; otherwise one dump asks all.
+ */
 static int refill_stats(struct qnm_links *l, struct qnm_err *err)
 {
-	struct if_stats_msg ifsm = {
-		.family = AF_UNSPEC,
-		.filter_mask = IFLA_STATS_FILTER_BIT(IFLA_STATS_LINK_64),
-	};
-	struct nl_cb *cb, *sk_cb;
-	int r;
+	size_t nup = 0, i, k, len;
+	int r = stats_socket(l);
 
-	r = nl_send_simple(l->sk, RTM_GETSTATS, NLM_F_DUMP, &ifsm, sizeof(ifsm));
-	if (r < 0)
-		return qnm_host_err(err, qnm_nl_errno(r), "read link counters");
-	sk_cb = nl_socket_get_cb(l->sk); /* takes a reference */
-	cb = nl_cb_clone(sk_cb);
-	nl_cb_put(sk_cb);
-	if (!cb)
-		qnm_oom();
-	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, stats_msg, l);
-	r = nl_recvmsgs(l->sk, cb);
-	nl_cb_put(cb);
-	if (r < 0)
-		return qnm_host_err(err, qnm_nl_errno(r), "read link counters");
+	for (i = 0; i < l->n; i++)
+		nup += l->v[i].up;
+	if (r == 0 && (nup * 4 > l->n || nup > 256)) {
+		len = stats_request(l, l->stats_buf, 0)->nlmsg_len;
+		r = stats_exchange(l, len, 0);
+	}
+	for (i = 0; r == 0 && nup * 4 <= l->n && nup <= 256 && i < l->n;) {
+		/* the next batch of links that are up */
+		for (k = len = 0; i < l->n && k < STATS_BATCH; i++) {
+			if (!l->v[i].up)
+				continue;
+			len += stats_request(l, l->stats_buf + len, l->v[i].ifindex)->nlmsg_len;
+			k++;
+		}
+		if (k)
+			r = stats_exchange(l, len, k);
+	}
+	if (r < 0) {
+		/* the socket may hold the rest of an answer: start afresh next time */
+		if (l->stats_sk)
+			mnl_socket_close(l->stats_sk);
+		l->stats_sk = NULL;
+		return qnm_host_err(err, r, "read link counters");
+	}
 	l->stats_only++;
 	return 0;
 }

@@ -21,6 +21,8 @@
 #include "model.h"
 #include "util.h"
 
+struct mnl_socket;
+
 #define QNM_LINK_MAX_ADDRS 4
 
 /** enum qnm_link_stat - counters kept for every link. */
@@ -93,7 +95,14 @@ struct qnm_links {
 	struct nl_cache *addr_cache;
 	bool want_addrs;
 	bool stale;
+	struct mnl_socket *stats_sk;
+	unsigned stats_seq;
+	size_t stats_next;
+	char *stats_buf;
 };
+
+/* Receive buffer of the counters dump (the kernel's largest dump datagram). */
+#define QNM_LINKS_STATS_BUF 32768
 
 /**
  * qnm_links_new() - open a rtnetlink socket and fill the caches once.
@@ -118,7 +127,9 @@ void qnm_links_free(struct qnm_links *l);
  * are refilled with nl_cache_refill() and @l->v is rebuilt. Otherwise only
  * the counters change, and they are read with one RTM_GETSTATS dump
  * limited to the 64-bit link counters, which costs a fraction of a full
- * link dump (see tests/bench/links-refresh.sh).
+ * link dump (see tests/bench/links-refresh.sh); when few links are up, only
+ * those are asked (a link that is down counts nothing, and coming up is a
+ * link event).
  * Return: 0 or -errno (@l->v keeps the previous view on error).
  */
 int qnm_links_refill(struct qnm_links *l, struct qnm_err *err);

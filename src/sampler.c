@@ -83,7 +83,7 @@ static void hist_push(struct qnm_sample *e)
 	int k;
 
 	for (k = 0; k < QNM_HIST__COUNT; k++)
-		e->hist[k][e->hist_head] = e->rate_valid ? (float)e->rate[hist_stat[k]] : 0.0f;
+		e->hist[e->hist_head][k] = e->rate_valid ? (float)e->rate[hist_stat[k]] : 0.0f;
 	e->hist_head = (e->hist_head + 1) % QNM_SAMPLER_HISTORY;
 	if (e->hist_n < QNM_SAMPLER_HISTORY)
 		e->hist_n++;
@@ -121,8 +121,9 @@ void qnm_sample_update(struct qnm_sample *e, const uint64_t *stats, int ifindex,
 	e->ifindex = ifindex;
 	e->prev_t = now;
 	e->have_prev = true;
+	if (!e->available) /* why is a cache line of its own: written only when it changes */
+		e->why[0] = '\0';
 	e->available = true;
-	e->why[0] = '\0';
 }
 
 void qnm_sample_unavailable(struct qnm_sample *e, const char *why)
@@ -170,7 +171,7 @@ size_t qnm_sample_history(const struct qnm_sample *e, enum qnm_hist_series which
 	/* the newest n values end just before hist_head */
 	start = (e->hist_head + QNM_SAMPLER_HISTORY - (unsigned)n) % QNM_SAMPLER_HISTORY;
 	for (i = 0; i < n; i++)
-		out[i] = e->hist[which][(start + i) % QNM_SAMPLER_HISTORY];
+		out[i] = e->hist[(start + i) % QNM_SAMPLER_HISTORY][which];
 	return n;
 }
 
@@ -365,6 +366,7 @@ static const char *default_uplink(struct qnm_sampler *s)
 static void plan_build(struct qnm_sampler *s, struct plan *p)
 {
 	const struct qnm_model *m = s->model;
+	struct qnm_strv dirs;
 	bool *running;
 	char tap[QNM_IFNAME_MAX + 1];
 	size_t i, j;
@@ -373,20 +375,22 @@ static void plan_build(struct qnm_sampler *s, struct plan *p)
 	if (!m)
 		return;
 	running = xcalloc(m->nvms + 1, sizeof(*running));
+	/* one readdir, then a probe only for the VMs that have a runtime dir */
+	qnm_strv_init(&dirs);
+	if (s->runtime_dir)
+		qnm_rundir_list(s->runtime_dir, &dirs);
 	for (i = 0; i < m->nvms; i++) {
 		const struct qnm_vm *vm = m->vms[i];
+		const char *key = vm->name;
 		char *rundir = NULL;
 
-		if (s->runtime_dir)
+		if (dirs.n && bsearch(&key, dirs.v, dirs.n, sizeof(*dirs.v), cmp_str))
 			running[i] = vm_running(s->runtime_dir, vm->name, &rundir);
 		for (j = 0; j < vm->nnics; j++) {
 			const struct qnm_nic *nic = &vm->nics[j];
 
 			if (nic->backend == QNM_BACKEND_TAP) {
-				if (nic->tap.ifname[0])
-					qnm_strlcpy(tap, nic->tap.ifname, sizeof(tap));
-				else
-					qnm_tap_default_ifname(vm, j, tap);
+				qnm_tap_ifname(vm, j, tap);
 				plan_add(p, tap, QNM_IFROLE_TAP, vm->name, nic->id,
 					 nic->tap.network, running[i]);
 			} else if (nic->backend == QNM_BACKEND_SLIRP && rundir) {
@@ -427,6 +431,20 @@ static void plan_build(struct qnm_sampler *s, struct plan *p)
 			plan_add(p, net->port, QNM_IFROLE_PORT, NULL, NULL, net->name, false);
 	}
 	free(running);
+	qnm_strv_free(&dirs);
+}
+
+/* Everything of @p that maps links to roles, as one comparable string (owned). */
+static char *plan_key(const struct plan *p)
+{
+	struct qnm_strbuf sb;
+	size_t i;
+
+	qnm_sb_init(&sb);
+	for (i = 0; i < p->nw; i++)
+		qnm_sb_addf(&sb, "%s/%d/%s/%s/%s/%d\n", p->w[i].ifname, (int)p->w[i].role,
+			    p->w[i].vm, p->w[i].nic, p->w[i].network, (int)p->w[i].running);
+	return qnm_sb_steal(&sb);
 }
 
 static const struct want *plan_find(const struct plan *p, const char *ifname)
@@ -605,6 +623,8 @@ void qnm_sampler_free(struct qnm_sampler *s)
 	for (i = 0; i < s->n; i++)
 		entry_free(s->v[i]);
 	free(s->v);
+	free(s->bylink);
+	free(s->plan_key);
 	qnm_links_free(s->links);
 	free(s->runtime_dir);
 	free(s);
@@ -613,6 +633,54 @@ void qnm_sampler_free(struct qnm_sampler *s)
 void qnm_sampler_set_model(struct qnm_sampler *s, const struct qnm_model *model)
 {
 	s->model = model;
+}
+
+/*
+ * Every link, with the role the model gives it. When neither the set of
+ * links (links->fills) nor the plan changed since the last tick, the
+ * entries of the links are those of the last tick, in the same order
+ * (@bylink): only the counters are new, and no name is looked up.
+ */
+static void tick_links(struct qnm_sampler *s, const struct plan *p, double now)
+{
+	const struct qnm_links *l = s->links;
+	char *key = plan_key(p);
+	size_t nsorted = s->n, i;
+	bool same = s->bylink && s->nbylink == l->n && s->bylink_fills == l->fills &&
+		    strcmp(key, s->plan_key) == 0;
+
+	if (same) {
+		free(key);
+		for (i = 0; i < l->n; i++) {
+			s->bylink[i]->seen = true;
+			qnm_sample_update(s->bylink[i], l->v[i].stats, l->v[i].ifindex, now);
+		}
+		return;
+	}
+	free(s->plan_key);
+	s->plan_key = key;
+	s->bylink = xreallocarray(s->bylink, l->n + 1, sizeof(*s->bylink));
+	s->nbylink = l->n;
+	s->bylink_fills = l->fills;
+	for (i = 0; i < l->n; i++) {
+		const struct qnm_link_info *li = &l->v[i];
+		struct qnm_sample *e = get_entry(s, nsorted, false, false, li->name);
+
+		map_entry(e, plan_find(p, li->name));
+		qnm_strlcpy(e->type, li->type, sizeof(e->type));
+		qnm_strlcpy(e->master, li->master_name, sizeof(e->master));
+		e->up = li->up;
+		e->seen = true;
+		qnm_sample_update(e, li->stats, li->ifindex, now);
+		s->bylink[i] = e;
+	}
+}
+
+/* Sort the entries again when some were appended after v[0..@nsorted). */
+static void resort(struct qnm_sampler *s, size_t nsorted)
+{
+	if (s->n != nsorted)
+		qsort(s->v, s->n, sizeof(*s->v), cmp_entry);
 }
 
 int qnm_sampler_tick(struct qnm_sampler *s, struct qnm_err *err)
@@ -631,19 +699,8 @@ int qnm_sampler_tick(struct qnm_sampler *s, struct qnm_err *err)
 	for (i = 0; i < s->n; i++)
 		s->v[i]->seen = false;
 
-	/* every link, with the role the model gives it */
-	for (i = 0; i < s->links->n; i++) {
-		const struct qnm_link_info *li = &s->links->v[i];
-		struct qnm_sample *e = get_entry(s, nsorted, false, false, li->name);
-
-		map_entry(e, plan_find(&p, li->name));
-		qnm_strlcpy(e->type, li->type, sizeof(e->type));
-		qnm_strlcpy(e->master, li->master_name, sizeof(e->master));
-		e->up = li->up;
-		e->seen = true;
-		qnm_sample_update(e, li->stats, li->ifindex, now);
-	}
-	qsort(s->v, s->n, sizeof(*s->v), cmp_entry);
+	tick_links(s, &p, now);
+	resort(s, nsorted);
 	nsorted = s->n;
 
 	/* TAPs of running VMs that do not exist (yet, or any more) */
@@ -667,7 +724,7 @@ int qnm_sampler_tick(struct qnm_sampler *s, struct qnm_err *err)
 			 w->nic);
 		qnm_sample_unavailable(e, why);
 	}
-	qsort(s->v, s->n, sizeof(*s->v), cmp_entry);
+	resort(s, nsorted);
 	nsorted = s->n;
 
 	/* slirp NICs of running VMs, through their helpers */
@@ -682,8 +739,9 @@ int qnm_sampler_tick(struct qnm_sampler *s, struct qnm_err *err)
 		e->seen = true;
 		read_slirp(s, e, &p.sw[i]);
 	}
+	resort(s, nsorted);
 
-	/* drop what went away, keep the rest sorted */
+	/* drop what went away (the order stays sorted) */
 	for (i = n = 0; i < s->n; i++) {
 		if (s->v[i]->seen)
 			s->v[n++] = s->v[i];
@@ -691,7 +749,6 @@ int qnm_sampler_tick(struct qnm_sampler *s, struct qnm_err *err)
 			entry_free(s->v[i]);
 	}
 	s->n = n;
-	qsort(s->v, s->n, sizeof(*s->v), cmp_entry);
 	plan_clear(&p);
 	s->ticks++;
 	return 0;

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* guests.c - run states and slirp counters of the guests (see guests.h). */
+/* guests.c - run states of the guests and the UI's sampler (see guests.h). */
 #include "build-config.h"
 
 #include "guests.h"
-#include "slirp-helper.h"
+#include "backend.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -30,21 +30,11 @@ void qnm_guests_free(struct qnm_guests *g)
 {
 	if (!g)
 		return;
+	qnm_sampler_free(g->sampler);
+	free(g->sampler_error);
 	free(g->vms);
-	free(g->nics);
 	free(g->caps);
 	free(g);
-}
-
-static struct qnm_guest_nic *old_nic(struct qnm_guest_nic *v, size_t n, const char *vm,
-				     const char *nic)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(v[i].vm, vm) == 0 && strcmp(v[i].nic, nic) == 0)
-			return &v[i];
-	return NULL;
 }
 
 static const struct qnm_guest *old_vm(const struct qnm_guests *g, const char *name)
@@ -85,12 +75,9 @@ void qnm_guests_refresh(struct qnm_ui *ui)
 	struct qnm_guests *g = get(ui);
 	const struct qnm_model *m = &ui->ctx->model;
 	struct qnm_guest *vms = xcalloc(m->nvms + 1, sizeof(*vms));
-	struct qnm_guest_nic *nics = NULL;
 	struct qnm_guest_cap *caps = NULL;
-	size_t nnics = 0, ncaps = 0, i, j, k;
+	size_t ncaps = 0, i;
 	struct qnm_strv dirs;
-	long now = mono_ms();
-	double dt = g->last_ms ? (now - g->last_ms) / 1000.0 : 0;
 
 	qnm_strv_init(&dirs);
 	qnm_rundir_list(ui->ctx->paths.runtime_dir, &dirs);
@@ -98,7 +85,9 @@ void qnm_guests_refresh(struct qnm_ui *ui)
 		const struct qnm_vm *vm = m->vms[i];
 		struct qnm_guest *gv = &vms[i];
 		const struct qnm_guest *was = old_vm(g, vm->name);
+		struct qnm_rundir rd;
 		bool has_dir = false;
+		size_t k;
 
 		qnm_strlcpy(gv->name, vm->name, sizeof(gv->name));
 		gv->busy = was && was->busy;
@@ -108,84 +97,76 @@ void qnm_guests_refresh(struct qnm_ui *ui)
 			has_dir = strcmp(dirs.v[k], vm->name) == 0;
 		if (!has_dir)
 			continue;
-		{
-			struct qnm_rundir rd;
-
-			qnm_rundir_init(&rd, ui->ctx->paths.runtime_dir, vm->name);
-			qnm_rundir_probe(&rd, &gv->info);
-			if (gv->info.status == QNM_RUN_RUNNING ||
-			    gv->info.status == QNM_RUN_STARTING)
-				add_caps(ui, vm->name, &caps, &ncaps);
-			for (j = 0; j < vm->nnics && gv->info.status == QNM_RUN_RUNNING; j++) {
-				const struct qnm_nic *n = &vm->nics[j];
-				struct qnm_guest_nic *gn, *old;
-				struct qnm_slirpctl *c = NULL;
-				char *path;
-
-				if (n->backend != QNM_BACKEND_SLIRP)
-					continue;
-				nics = xreallocarray(nics, nnics + 1, sizeof(*nics));
-				gn = &nics[nnics++];
-				old = old_nic(g->nics, g->nnics, vm->name, n->id);
-				if (old)
-					*gn = *old;
-				else
-					memset(gn, 0, sizeof(*gn));
-				qnm_strlcpy(gn->vm, vm->name, sizeof(gn->vm));
-				qnm_strlcpy(gn->nic, n->id, sizeof(gn->nic));
-				path = qnm_slirp_control_path(rd.path, n);
-				if (qnm_slirpctl_open(path, 200, &c, NULL) == 0) {
-					struct qnm_slirp_stats st;
-
-					if (qnm_slirpctl_stats(c, &st, NULL) == 0) {
-						/* the guest's view: tx = what it sent */
-						if (gn->have && dt > 0) {
-							gn->rate[0] = st.rx_bytes >= gn->st.rx_bytes
-									      ? (st.rx_bytes -
-										 gn->st.rx_bytes) /
-											dt
-									      : 0;
-							gn->rate[1] = st.tx_bytes >= gn->st.tx_bytes
-									      ? (st.tx_bytes -
-										 gn->st.tx_bytes) /
-											dt
-									      : 0;
-							if (gn->nh == QNM_GUEST_HIST) {
-								memmove(gn->hist[0],
-									gn->hist[0] + 1,
-									(QNM_GUEST_HIST - 1) *
-										sizeof(double));
-								memmove(gn->hist[1],
-									gn->hist[1] + 1,
-									(QNM_GUEST_HIST - 1) *
-										sizeof(double));
-								gn->nh--;
-							}
-							gn->hist[0][gn->nh] = gn->rate[0];
-							gn->hist[1][gn->nh] = gn->rate[1];
-							gn->nh++;
-						}
-						gn->st = st;
-						gn->have = true;
-					}
-				}
-				qnm_slirpctl_free(c);
-				free(path);
-			}
-			qnm_rundir_clear(&rd);
-		}
+		qnm_rundir_init(&rd, ui->ctx->paths.runtime_dir, vm->name);
+		qnm_rundir_probe(&rd, &gv->info);
+		qnm_rundir_clear(&rd);
+		if (gv->info.status == QNM_RUN_RUNNING || gv->info.status == QNM_RUN_STARTING)
+			add_caps(ui, vm->name, &caps, &ncaps);
 	}
 	qnm_strv_free(&dirs);
 	free(g->vms);
-	free(g->nics);
 	free(g->caps);
 	g->vms = vms;
 	g->nvms = m->nvms;
-	g->nics = nics;
-	g->nnics = nnics;
 	g->caps = caps;
 	g->ncaps = ncaps;
-	g->last_ms = now;
+	g->last_ms = mono_ms();
+}
+
+/* One sampler tick; a failed tick keeps the entries and says why. */
+static void sample(struct qnm_ui *ui, struct qnm_guests *g)
+{
+	struct qnm_err err;
+
+	qnm_err_clear(&err);
+	qnm_sampler_set_model(g->sampler, &ui->ctx->model);
+	free(g->sampler_error);
+	g->sampler_error = NULL;
+	if (qnm_sampler_tick(g->sampler, &err))
+		g->sampler_error = xasprintf("cannot read the interfaces: %s", err.msg);
+	g->sampled_ms = mono_ms();
+}
+
+struct qnm_sampler *qnm_ui_sampler(struct qnm_ui *ui, const char **error)
+{
+	struct qnm_guests *g = get(ui);
+
+	if (!g->sampler && !g->sampler_error) {
+		struct qnm_sampler_opts o = { .model = &ui->ctx->model,
+					      .runtime_dir = ui->ctx->paths.runtime_dir };
+		struct qnm_err err;
+
+		qnm_err_clear(&err);
+		if (qnm_sampler_new(&o, &g->sampler, &err)) {
+			g->sampler = NULL;
+			g->sampler_error = xasprintf("cannot read the interfaces: %s", err.msg);
+		} else {
+			sample(ui, g);
+		}
+	}
+	if (error)
+		*error = g->sampler_error;
+	return g->sampler;
+}
+
+bool qnm_guests_tick(struct qnm_ui *ui)
+{
+	struct qnm_guests *g = get(ui);
+	long due = ui->interval_ms - 50, now = mono_ms();
+	bool done = false;
+
+	if (now - g->last_ms >= due) {
+		qnm_guests_refresh(ui);
+		done = true;
+	}
+	if (!g->sampler && !g->sampler_error) {
+		qnm_ui_sampler(ui, NULL);
+		done = true;
+	} else if (g->sampler && now - g->sampled_ms >= due) {
+		sample(ui, g);
+		done = true;
+	}
+	return done;
 }
 
 const struct qnm_guest *qnm_guest_find(struct qnm_ui *ui, const char *name)
@@ -200,13 +181,6 @@ const struct qnm_guest *qnm_guest_find(struct qnm_ui *ui, const char *name)
 	return &absent;
 }
 
-const struct qnm_guest_nic *qnm_guest_nic_find(struct qnm_ui *ui, const char *vm, const char *nic)
-{
-	struct qnm_guests *g = get(ui);
-
-	return old_nic(g->nics, g->nnics, vm, nic);
-}
-
 void qnm_guest_set_busy(struct qnm_ui *ui, const char *name, bool busy)
 {
 	struct qnm_guests *g = get(ui);
@@ -215,6 +189,32 @@ void qnm_guest_set_busy(struct qnm_ui *ui, const char *name, bool busy)
 	for (i = 0; i < g->nvms; i++)
 		if (strcmp(g->vms[i].name, name) == 0)
 			g->vms[i].busy = busy;
+}
+
+const struct qnm_sample *qnm_guest_nic_sample(struct qnm_ui *ui, const struct qnm_vm *vm, size_t i)
+{
+	struct qnm_guests *g = get(ui);
+	const struct qnm_nic *n = &vm->nics[i];
+	char name[QNM_SAMPLE_NAME_MAX + 1];
+	const struct qnm_sample *e;
+
+	if (!g->sampler || i >= vm->nnics)
+		return NULL;
+	switch (n->backend) {
+	case QNM_BACKEND_SLIRP:
+		snprintf(name, sizeof(name), "%s/%s", vm->name, n->id);
+		break;
+	case QNM_BACKEND_TAP:
+		qnm_tap_ifname(vm, i, name);
+		break;
+	default:
+		return NULL;
+	}
+	e = qnm_sampler_find(g->sampler, name);
+	/* a TAP of that name that the sampler does not map to this NIC is not its */
+	if (e && (strcmp(e->vm, vm->name) != 0 || strcmp(e->nic, n->id) != 0))
+		return NULL;
+	return e;
 }
 
 void qnm_guest_set_cap_busy(struct qnm_ui *ui, const char *name, bool busy)

@@ -1,37 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * guests.h - what the UI knows of running guests: each VM's run status
- * (from its runtime directory) and the live counters of its slirp NICs
- * (from their helpers' control sockets), with short rate histories.
- * Refreshed on the UI's timer; read by the VMs, Traffic and Modes screens.
+ * (from its runtime directory), the packet captures in place, and the UI's one engine sampler
+ * (src/sampler.h): the counters, rates and histories of every host link
+ * and of every guest NIC (slirp helpers, TAPs). The sampler lives as long
+ * as the UI and is ticked once per refresh interval whatever screen is
+ * shown, so the VMs, Traffic and Modes screens show the same numbers and
+ * a screen entered again still has its history. Read by the VMs, Traffic,
+ * Modes, NIC form and Forwards screens.
  */
 #ifndef QNM_UI_GUESTS_H
 #define QNM_UI_GUESTS_H
 
 #include "capture.h"
 #include "rundir.h"
-#include "slirpctl.h"
+#include "sampler.h"
 #include "uipriv.h"
-
-#define QNM_GUEST_HIST 240
-
-/**
- * struct qnm_guest_nic - counters of one slirp NIC of a running guest.
- * @vm, @nic: whose.
- * @st:       the helper's latest counters (guest's view: rx = to the guest).
- * @have:     @st is valid (the helper answered).
- * @rate:     bytes/s received and sent by the guest since the last refresh.
- * @hist:     rx/tx rates, oldest first, @nh of them.
- */
-struct qnm_guest_nic {
-	char vm[QNM_NAME_MAX + 1];
-	char nic[QNM_NAME_MAX + 1];
-	struct qnm_slirp_stats st;
-	bool have;
-	double rate[2];
-	double hist[2][QNM_GUEST_HIST];
-	size_t nh;
-};
 
 /**
  * struct qnm_guest - one VM's run state.
@@ -64,24 +48,43 @@ struct qnm_guest_cap {
 	bool alive;
 };
 
-/** struct qnm_guests - all of it; @vms, @nics and @caps arrays. */
+/**
+ * struct qnm_guests - all of it.
+ * @vms:        run states, @nvms of them.
+ * @caps:       captures found at the last refresh, @ncaps of them.
+ * @last_ms:    monotonic ms of the last run-state refresh.
+ * @sampler:    the UI's sampler, NULL until first needed or when it could
+ *              not be opened (@sampler_error says why, owned).
+ * @sampled_ms: monotonic ms of the sampler's last tick.
+ */
 struct qnm_guests {
 	struct qnm_guest *vms;
 	size_t nvms;
-	struct qnm_guest_nic *nics;
-	size_t nnics;
 	struct qnm_guest_cap *caps;
 	size_t ncaps;
 	long last_ms;
+	struct qnm_sampler *sampler;
+	char *sampler_error;
+	long sampled_ms;
 };
 
-/** qnm_guests_refresh() - probe runtime dirs and slirp helpers now. */
+/** qnm_guests_refresh() - probe the runtime dirs now (run states only). */
 void qnm_guests_refresh(struct qnm_ui *ui);
+
+/**
+ * qnm_guests_tick() - the refresh timer fired: refresh run states and tick
+ * the sampler, each when a refresh interval (@ui->interval_ms) has passed
+ * since its last refresh. The sampler is started at the first tick (not
+ * before the first frame).
+ * Return: true when something was refreshed (the screen needs a redraw).
+ */
+bool qnm_guests_tick(struct qnm_ui *ui);
+
 void qnm_guests_free(struct qnm_guests *g);
+
 /** qnm_guest_find() - run state of VM @name (status ABSENT when unknown). */
 const struct qnm_guest *qnm_guest_find(struct qnm_ui *ui, const char *name);
-/** qnm_guest_nic_find() - counters of NIC @nic of @vm, or NULL. */
-const struct qnm_guest_nic *qnm_guest_nic_find(struct qnm_ui *ui, const char *vm, const char *nic);
+
 /** qnm_guest_set_busy() - mark a start/stop job for @name. */
 void qnm_guest_set_busy(struct qnm_ui *ui, const char *name, bool busy);
 /** qnm_guest_set_cap_busy() - mark a capture start/stop job for @name. */
@@ -92,5 +95,23 @@ void qnm_guest_set_cap_busy(struct qnm_ui *ui, const char *name, bool busy);
  * refresh; entries of one VM are contiguous, sorted by capture id.
  */
 const struct qnm_guest_cap *qnm_guest_caps(struct qnm_ui *ui, const char *vm, size_t *n);
+
+/**
+ * qnm_ui_sampler() - the UI's sampler, started (and ticked once) if it was
+ * not yet.
+ * @error: set to why there is none (NULL when there is one), or to the
+ *         last tick's error; may be NULL.
+ * Return: the sampler (owned by the UI, valid until it exits) or NULL.
+ */
+struct qnm_sampler *qnm_ui_sampler(struct qnm_ui *ui, const char **error);
+
+/**
+ * qnm_guest_nic_sample() - the sampler's entry of NIC @i of @vm: "VM/NIC"
+ * for a slirp NIC, the TAP for a tap NIC.
+ * Return: the entry (valid until the next sampler tick), or NULL when the
+ * NIC has no counters (user and bridge-helper backends, slirp NIC of a VM
+ * not running, no sampler yet).
+ */
+const struct qnm_sample *qnm_guest_nic_sample(struct qnm_ui *ui, const struct qnm_vm *vm, size_t i);
 
 #endif

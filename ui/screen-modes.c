@@ -8,7 +8,6 @@
 
 #include "backend.h"
 #include "guests.h"
-#include "links.h"
 #include "uipriv.h"
 
 #include <stdlib.h>
@@ -66,7 +65,6 @@ static const struct mode_text {
 struct modes_st {
 	char name[QNM_NAME_MAX + 1];
 	int top, page;
-	struct qnm_links *links;
 };
 
 static void *modes_init(struct qnm_ui *ui, void *arg)
@@ -75,108 +73,110 @@ static void *modes_init(struct qnm_ui *ui, void *arg)
 
 	if (arg)
 		qnm_strlcpy(s->name, arg, sizeof(s->name));
-	/* host links' counters for TAPs and bridges (NULL: shown as unknown) */
-	if (qnm_links_new(false, &s->links, NULL))
-		s->links = NULL;
 	return s;
 }
 
 static void modes_free(void *st)
 {
-	struct modes_st *s = st;
-
-	qnm_links_free(s->links);
-	free(s);
+	free(st);
 }
 
-static bool modes_tick(struct qnm_ui *ui, void *st)
+/*
+ * "rx 1.2M tx 3K" of host link @name from the UI's sampler (the numbers the
+ * Traffic screen shows), "absent" when there is no such link, "" when
+ * there is no sampler yet.
+ */
+static void link_counters(struct qnm_ui *ui, const char *name, char *buf, size_t size)
 {
-	struct modes_st *s = st;
-
-	if (s->links)
-		qnm_links_refill(s->links, NULL);
-	return true;
-}
-
-/* "rx 1.2 MiB tx 3 KiB" of host link @name, or "" when unknown. */
-static void link_counters(const struct modes_st *s, const char *name, char *buf, size_t size)
-{
-	const struct qnm_link_info *li = s->links ? qnm_links_find(s->links, name) : NULL;
+	struct qnm_sampler *sp = qnm_ui_sampler(ui, NULL);
+	const struct qnm_sample *e = sp ? qnm_sampler_find(sp, name) : NULL;
 	char a[16], b[16];
 
-	if (!li) {
-		snprintf(buf, size, "%s", s->links ? "(not present)" : "");
+	if (!e || !e->available) {
+		snprintf(buf, size, "%s", sp ? "absent" : "");
 		return;
 	}
-	snprintf(buf, size, "rx %s tx %s",
-		 qnm_fmt_bytes(li->stats[QNM_STAT_RX_BYTES], a, sizeof(a)),
-		 qnm_fmt_bytes(li->stats[QNM_STAT_TX_BYTES], b, sizeof(b)));
+	snprintf(buf, size, "rx %s tx %s", qnm_fmt_bytes(e->stats[QNM_STAT_RX_BYTES], a, sizeof(a)),
+		 qnm_fmt_bytes(e->stats[QNM_STAT_TX_BYTES], b, sizeof(b)));
 }
 
-/** struct hop - one box of the diagram. */
+/**
+ * struct hop - one box of the diagram: @title, @detail and @live lines,
+ * each short enough for the narrowest box (an 80-column chain); @live may
+ * hold a '\n' (two counters on two lines). Longer texts (long interface
+ * names) wrap inside the box.
+ */
 struct hop {
 	char title[40];
 	char detail[48];
-	char live[48];
+	char live[64];
 };
 
-static size_t nic_hops(struct qnm_ui *ui, const struct modes_st *s, const struct qnm_vm *vm,
-		       size_t i, struct hop *h)
+/* "sent 1.2 MiB\ngot 3 KiB": the guest's own view of its NIC's entry. */
+static void guest_live(const struct qnm_sample *e, char *buf, size_t size)
+{
+	char a[16], b[16];
+
+	if (!e || !e->available)
+		return;
+	snprintf(buf, size, "sent %s\ngot %s",
+		 qnm_fmt_bytes(qnm_sample_stat(e, QNM_STAT_TX_BYTES, true), a, sizeof(a)),
+		 qnm_fmt_bytes(qnm_sample_stat(e, QNM_STAT_RX_BYTES, true), b, sizeof(b)));
+}
+
+static size_t nic_hops(struct qnm_ui *ui, const struct qnm_vm *vm, size_t i, struct hop *h)
 {
 	const struct qnm_nic *n = &vm->nics[i];
 	const struct qnm_network *net;
-	const struct qnm_guest_nic *gn = qnm_guest_nic_find(ui, vm->name, n->id);
+	const struct qnm_sample *e = qnm_guest_nic_sample(ui, vm, i);
 	size_t k = 0;
 	char tap[QNM_IFNAME_MAX + 1], a[16], b[16];
 
 	memset(h, 0, 8 * sizeof(*h));
-	if (gn && gn->have)
-		snprintf(h[0].live, sizeof(h->live), "sent %s got %s",
-			 qnm_fmt_bytes(gn->st.tx_bytes, a, sizeof(a)),
-			 qnm_fmt_bytes(gn->st.rx_bytes, b, sizeof(b)));
-
+	guest_live(e, h[0].live, sizeof(h->live));
 	snprintf(h[k].title, sizeof(h[k].title), "guest %s", n->id);
 	snprintf(h[k++].detail, sizeof(h->detail), "%s", n->model);
 	switch (n->backend) {
 	case QNM_BACKEND_USER:
 	case QNM_BACKEND_SLIRP:
 		snprintf(h[k].title, sizeof(h[k].title), "%s",
-			 n->backend == QNM_BACKEND_USER ? "QEMU SLIRP" : "qnm slirp helper");
-		if (gn && gn->have)
-			snprintf(h[k].live, sizeof(h->live), "%s/%s",
-				 qnm_fmt_rate(gn->rate[1], a, sizeof(a)),
-				 qnm_fmt_rate(gn->rate[0], b, sizeof(b)));
+			 n->backend == QNM_BACKEND_USER ? "QEMU SLIRP" : "slirp helper");
+		if (e && e->available)
+			snprintf(h[k].live, sizeof(h->live), "out %s\nin %s",
+				 qnm_fmt_rate(qnm_sample_rate(e, QNM_STAT_TX_BYTES, true), a,
+					      sizeof(a)),
+				 qnm_fmt_rate(qnm_sample_rate(e, QNM_STAT_RX_BYTES, true), b,
+					      sizeof(b)));
 		else if (n->backend == QNM_BACKEND_USER)
-			snprintf(h[k].live, sizeof(h->live), "no counters in QEMU");
+			snprintf(h[k].live, sizeof(h->live), "no counters");
 		snprintf(h[k++].detail, sizeof(h->detail), "NAT %s",
 			 n->user.net[0] ? n->user.net : "10.0.2.0/24");
 		snprintf(h[k].title, sizeof(h[k].title), "host sockets");
-		snprintf(h[k++].detail, sizeof(h->detail), "%zu forward(s) in", n->user.nfwd);
+		snprintf(h[k++].detail, sizeof(h->detail), "%zu forward%s in", n->user.nfwd,
+			 n->user.nfwd == 1 ? "" : "s");
 		snprintf(h[k].title, sizeof(h[k].title), "outside");
 		snprintf(h[k++].detail, sizeof(h->detail), "%s",
-			 n->user.restrict_ ? "blocked (restrict)" : "via host's routes");
+			 n->user.restrict_ ? "none (restrict)" : "via host routes");
 		break;
 	case QNM_BACKEND_TAP:
-		if (n->tap.ifname[0])
-			qnm_strlcpy(tap, n->tap.ifname, sizeof(tap));
-		else
-			qnm_tap_default_ifname(vm, i, tap);
+		qnm_tap_ifname(vm, i, tap);
 		snprintf(h[k].title, sizeof(h[k].title), "TAP %s", tap);
-		link_counters(s, tap, h[k].live, sizeof(h->live));
+		link_counters(ui, tap, h[k].live, sizeof(h->live));
 		snprintf(h[k++].detail, sizeof(h->detail), "%s",
 			 n->tap.create ? "made by qnm" : "made by admin");
 		net = n->tap.network[0] ? qnm_model_find_net(&ui->ctx->model, n->tap.network)
 					: NULL;
 		if (net) {
 			snprintf(h[k].title, sizeof(h[k].title), "bridge %s", net->bridge);
-			link_counters(s, net->bridge, h[k].live, sizeof(h->live));
+			link_counters(ui, net->bridge, h[k].live, sizeof(h->live));
 			snprintf(h[k++].detail, sizeof(h->detail), "%s/%u", net->address,
 				 net->prefix);
 			switch (net->mode) {
 			case QNM_NET_NAT:
 				snprintf(h[k].title, sizeof(h[k].title), "NAT");
-				snprintf(h[k++].detail, sizeof(h->detail), "uplink %s",
-					 net->uplink[0] ? net->uplink : "default route");
+				snprintf(h[k++].detail, sizeof(h->detail), "%s%s",
+					 net->uplink[0] ? "out of " : "via default route",
+					 net->uplink);
 				snprintf(h[k].title, sizeof(h[k].title), "outside");
 				snprintf(h[k++].detail, sizeof(h->detail), "masqueraded");
 				break;
@@ -198,14 +198,14 @@ static size_t nic_hops(struct qnm_ui *ui, const struct modes_st *s, const struct
 				 n->tap.bridge[0] ? "host bridge" : "network missing!");
 		} else {
 			snprintf(h[k].title, sizeof(h[k].title), "no bridge");
-			snprintf(h[k++].detail, sizeof(h->detail), "host <-> guest only");
+			snprintf(h[k++].detail, sizeof(h->detail), "host<->guest only");
 		}
 		break;
 	case QNM_BACKEND_BRIDGE:
 		snprintf(h[k].title, sizeof(h[k].title), "TAP by helper");
 		snprintf(h[k++].detail, sizeof(h->detail), "qemu-bridge-helper");
 		snprintf(h[k].title, sizeof(h[k].title), "bridge %s", n->bridge.br);
-		link_counters(s, n->bridge.br, h[k].live, sizeof(h->live));
+		link_counters(ui, n->bridge.br, h[k].live, sizeof(h->live));
 		snprintf(h[k++].detail, sizeof(h->detail), "set up beforehand");
 		snprintf(h[k].title, sizeof(h[k].title), "outside");
 		snprintf(h[k++].detail, sizeof(h->detail), "as the bridge is");
@@ -216,36 +216,170 @@ static size_t nic_hops(struct qnm_ui *ui, const struct modes_st *s, const struct
 	return k;
 }
 
-/* Draw one NIC's chain of boxes at @y; returns lines used. */
+/*
+ * Draw @s in @w columns from (@y, @x), at most @maxh lines (when @win is
+ * not NULL): lines split at '\n', words wrapped, a word wider than @w cut
+ * into pieces (so nothing is lost at any width).
+ * Return: the lines @s takes (0 for "").
+ */
+static int box_text(WINDOW *win, int y, int x, int w, int maxh, const char *s)
+{
+	int line = 0, col = 0;
+
+	while (*s) {
+		char word[64];
+		size_t n = strcspn(s, " \n");
+		int ww;
+
+		if (*s == '\n' || *s == ' ') {
+			if (*s == '\n') {
+				line++;
+				col = 0;
+			}
+			s++;
+			continue;
+		}
+		if (n >= sizeof(word))
+			n = sizeof(word) - 1;
+		snprintf(word, sizeof(word), "%.*s", (int)n, s);
+		ww = qnm_text_width(word);
+		if (col > 0 && col + 1 + ww > w) {
+			line++;
+			col = 0;
+		} else if (col > 0) {
+			col++;
+		}
+		if (ww > w - col) { /* too wide for any line: cut it at the box's edge */
+			n = (size_t)(w - col);
+			word[n] = '\0';
+			ww = qnm_text_width(word);
+		}
+		if (win && line < maxh)
+			qnm_put(win, y + line, x + col, w - col, word);
+		col += ww;
+		s += n;
+	}
+	return col > 0 || line > 0 ? line + 1 : 0;
+}
+
+/* Columns of the widest line of @s (lines split at '\n'). */
+static int widest(const char *s)
+{
+	char line[64];
+	int w = 0;
+
+	while (*s) {
+		size_t n = strcspn(s, "\n");
+
+		snprintf(line, sizeof(line), "%.*s", (int)n, s);
+		if (qnm_text_width(line) > w)
+			w = qnm_text_width(line);
+		s += n;
+		if (*s)
+			s++;
+	}
+	return w;
+}
+
+static int text_lines(const char *s, int w)
+{
+	return box_text(NULL, 0, 0, w, 0, s);
+}
+
+/* Box widths: at most this wide, and never narrower (columns, frame included). */
+#define BOX_MAX 24
+#define BOX_MIN 12
+/* Columns of an arrow between two boxes ("─→ " or "-->"). */
+#define ARROW_W 3
+
+/* Columns of a row of @k boxes @bw wide; a row of a chain that wraps has an arrow at each end. */
+static int row_width(int k, int bw, bool wraps)
+{
+	return k * bw + (k - 1) * ARROW_W + (wraps ? 2 * ARROW_W : 0);
+}
+
+/**
+ * chain_layout() - how many boxes of a NIC's chain go in a row of @w
+ * columns, and how wide they are: all in one row when every text fits
+ * (wider boxes at wide terminals), else as many per row as fit at the
+ * width the longest text needs, the rows linked by an arrow at the end of
+ * one and at the start of the next (the chain reads like a line of text
+ * that wraps). A text wider than BOX_MAX wraps inside its box.
+ * @per_row: boxes per row (out); @bw: box width (out). Return: rows.
+ */
+static int chain_layout(int w, const struct hop *h, size_t n, int *per_row, int *bw)
+{
+	int need = BOX_MIN, avail = w - 2, k, rows;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		int t = 2 + widest(h[i].title), d = 2 + widest(h[i].detail),
+		    l = 2 + widest(h[i].live);
+
+		need = t > need ? t : need;
+		need = d > need ? d : need;
+		need = l > need ? l : need;
+	}
+	if (need > BOX_MAX)
+		need = BOX_MAX;
+	for (k = n ? (int)n : 1; k > 1; k--)
+		if (row_width(k, need, k < (int)n) <= avail)
+			break;
+	rows = n ? ((int)n + k - 1) / k : 1;
+	*per_row = k;
+	*bw = (avail - row_width(k, 0, rows > 1)) / k;
+	if (*bw > BOX_MAX)
+		*bw = BOX_MAX;
+	if (*bw < BOX_MIN)
+		*bw = BOX_MIN;
+	return rows;
+}
+
+/* Draw one NIC's chain of boxes from @y; returns the lines it takes. */
 static int draw_chain(struct qnm_ui *ui, int y, const struct qnm_rect *r, const struct hop *h,
 		      size_t n)
 {
-	int aw = ui->utf8 ? 3 : 4;
-	int bw = n ? (r->w - 2 - (int)(n - 1) * aw) / (int)n : 0;
-	size_t i;
+	int per_row, bw, rows = chain_layout(r->w, h, n, &per_row, &bw), row, used = 0;
 
-	if (bw > 24)
-		bw = 24;
-	for (i = 0; i < n; i++) {
-		int x = r->x + 1 + (int)i * (bw + aw);
-		struct qnm_rect b = { y, x, 5, bw };
+	for (row = 0; row < rows; row++) {
+		size_t first = (size_t)row * (size_t)per_row, last = first + (size_t)per_row, i;
+		int inner = 2, x0 = r->x + 1 + (rows > 1 ? ARROW_W : 0);
 
-		if (y < r->y || y + 5 > r->y + r->h)
-			return 5;
-		qnm_set_role(ui, stdscr, QNM_ROLE_BORDER);
-		qnm_box(ui, stdscr, &b, NULL);
-		qnm_set_role(ui, stdscr, i == 0 ? QNM_ROLE_ACCENT : QNM_ROLE_NORMAL);
-		qnm_put(stdscr, y + 1, x + 1, bw - 2, h[i].title);
-		qnm_set_role(ui, stdscr, QNM_ROLE_DIM);
-		qnm_put(stdscr, y + 2, x + 1, bw - 2, h[i].detail);
-		qnm_set_role(ui, stdscr, QNM_ROLE_GRAPH_RX);
-		qnm_put(stdscr, y + 3, x + 1, bw - 2, h[i].live);
-		if (i + 1 < n) {
-			qnm_set_role(ui, stdscr, QNM_ROLE_ACCENT);
-			qnm_putf(stdscr, y + 1, x + bw, aw, "%s%s", ui->g->hline, ui->g->arrow);
+		if (last > n)
+			last = n;
+		/* one height for the boxes of a row: the tallest text */
+		for (i = first; i < last; i++) {
+			int l = text_lines(h[i].title, bw - 2) + text_lines(h[i].detail, bw - 2) +
+				text_lines(h[i].live, bw - 2);
+
+			inner = l > inner ? l : inner;
 		}
+		for (i = first; i < last; i++) {
+			int x = x0 + (int)(i - first) * (bw + ARROW_W), ty = y + used + 1;
+			struct qnm_rect b = { y + used, x, inner + 2, bw };
+
+			if (b.y < r->y || b.y + b.h > r->y + r->h)
+				continue; /* scrolled out: nothing of it is drawn */
+			qnm_set_role(ui, stdscr, QNM_ROLE_BORDER);
+			qnm_box(ui, stdscr, &b, NULL);
+			qnm_set_role(ui, stdscr, i == 0 ? QNM_ROLE_ACCENT : QNM_ROLE_NORMAL);
+			ty += box_text(stdscr, ty, x + 1, bw - 2, inner, h[i].title);
+			qnm_set_role(ui, stdscr, QNM_ROLE_DIM);
+			ty += box_text(stdscr, ty, x + 1, bw - 2, b.y + b.h - 1 - ty, h[i].detail);
+			qnm_set_role(ui, stdscr, QNM_ROLE_GRAPH_RX);
+			box_text(stdscr, ty, x + 1, bw - 2, b.y + b.h - 1 - ty, h[i].live);
+			qnm_set_role(ui, stdscr, QNM_ROLE_ACCENT);
+			/* an arrow to the next box (also at the end of a row that goes on) */
+			if (i + 1 < n)
+				qnm_putf(stdscr, b.y + 1, x + bw, ARROW_W, "%s%s", ui->g->hline,
+					 ui->g->arrow);
+			if (i == first && row > 0) /* where a row goes on */
+				qnm_putf(stdscr, b.y + 1, x - ARROW_W, ARROW_W, "%s%s",
+					 ui->g->hline, ui->g->arrow);
+		}
+		used += inner + 2;
 	}
-	return 5;
+	return used;
 }
 
 static struct qnm_vm *current_vm(struct qnm_ui *ui, struct modes_st *s)
@@ -275,11 +409,11 @@ static void modes_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 	qnm_set_role(ui, stdscr, QNM_ROLE_DIM);
 	if (y >= r->y)
 		qnm_put(stdscr, y, r->x + 1, r->w - 2,
-			"Live counters: slirp NICs (guest sent/got, rates out/in), TAPs and bridges (host links).");
+			"Live: guest sent/got, slirp rates out/in, TAP and bridge rx/tx (host side).");
 	y++;
 	for (i = 0; vm && i < vm->nnics; i++) {
 		struct hop h[8];
-		size_t n = nic_hops(ui, s, vm, i, h);
+		size_t n = nic_hops(ui, vm, i, h);
 
 		used[vm->nics[i].backend] = true;
 		y += draw_chain(ui, y, r, h, n);
@@ -368,5 +502,4 @@ const struct qnm_screen_ops qnm_screen_modes = {
 	.free = modes_free,
 	.draw = modes_draw,
 	.key = modes_key,
-	.tick = modes_tick,
 };

@@ -2,12 +2,14 @@
 /*
  * screen-traffic.c - live counters of every interface (or only guests'):
  * rates, totals, packets, errors, drops, a sparkline per row and a larger
- * graph of the selected one. The numbers come from the engine's sampler
- * (src/sampler.h: host links over one netlink stats dump per tick, and
- * guests' slirp NICs from their helpers, with rates and histories).
+ * graph of the selected one. The numbers come from the UI's one engine
+ * sampler (guests.h, src/sampler.h: host links over one netlink stats dump
+ * per tick, and guests' slirp NICs from their helpers, with rates and
+ * histories), which keeps sampling while other screens are shown.
  */
 #include "build-config.h"
 
+#include "guests.h"
 #include "sampler.h"
 #include "uipriv.h"
 
@@ -16,110 +18,49 @@
 
 #define HIST QNM_SAMPLER_HISTORY
 
-/**
- * struct iface - one row: a copy of what the sampler knows of an entry.
- * @name:  "eth0", or "VM/NIC" for a slirp NIC.
- * @role:  host link, guest TAP, slirp NIC, bridge, uplink, port.
- * @cur:   counters (host view).
- * @rate:  bytes/s rx and tx; @pps packets/s.
- * @e:     the sampler's entry (valid until the next tick): histories are
- *         copied from it only for the rows on screen.
- * @guest: the interface belongs to a guest (not a plain host link).
- * @seen:  present at the last tick.
- */
-struct iface {
-	char name[QNM_SAMPLE_NAME_MAX + 1];
-	enum qnm_if_role role;
-	uint64_t cur[QNM_STAT__COUNT];
-	double rate[2];
-	double pps[2];
-	const struct qnm_sample *e;
-	bool guest;
-	bool seen;
-};
-
 enum sort_key { SORT_NAME, SORT_RX, SORT_TX, SORT_RXTOT, SORT_TXTOT, SORT__COUNT };
 static const char *const sort_names[] = { "name", "rx rate", "tx rate", "rx total", "tx total" };
 
 /**
- * struct traffic - state of the Traffic screen.
- * @sampler:   the engine's sampler, or NULL when it could not be opened.
- * @error:     why not, or the last tick's error (owned), or NULL.
- * @ifs:       the rows of the last tick, @nifs of them (@cap allocated).
- * @order:     indexes of @ifs shown, filtered and sorted; @list.n of them.
- * @guests:    show only guests' interfaces.
- * @sort:      sort key.
+ * struct traffic - state of the Traffic screen. The rows are the entries
+ * of the UI's sampler (guests.h), which lives and ticks whether this
+ * screen is shown or not: nothing is copied, and histories are read only
+ * for the rows on screen.
+ * @order:  the rows shown, filtered and sorted (valid until the next
+ *          sampler tick: rebuilt at every draw), @list.n of them.
+ * @cap:    room in @order.
+ * @guests: show only guests' interfaces.
+ * @sort:   sort key.
  */
 struct traffic {
-	struct qnm_sampler *sampler;
-	char *error;
-	struct iface *ifs;
-	size_t nifs, cap;
-	size_t *order;
+	const struct qnm_sample **order;
+	size_t cap;
 	struct qnm_list list;
 	int page;
 	bool guests;
 	enum sort_key sort;
 };
 
-static void sample(struct qnm_ui *ui, struct traffic *s)
-{
-	struct qnm_err err;
-	size_t i;
-
-	if (!s->sampler)
-		return;
-	qnm_err_clear(&err);
-	qnm_sampler_set_model(s->sampler, &ui->ctx->model);
-	if (qnm_sampler_tick(s->sampler, &err)) {
-		free(s->error);
-		s->error = xstrdup(err.msg);
-		return;
-	}
-	free(s->error);
-	s->error = NULL;
-	if (s->sampler->n > s->cap) {
-		s->cap = s->sampler->n;
-		s->ifs = xreallocarray(s->ifs, s->cap, sizeof(*s->ifs));
-	}
-	s->nifs = s->sampler->n;
-	for (i = 0; i < s->nifs; i++) {
-		const struct qnm_sample *e = s->sampler->v[i];
-		struct iface *f = &s->ifs[i];
-
-		qnm_strlcpy(f->name, e->name, sizeof(f->name));
-		f->role = e->role;
-		f->guest = e->role != QNM_IFROLE_HOST;
-		f->seen = true;
-		memcpy(f->cur, e->stats, sizeof(f->cur));
-		f->rate[0] = qnm_sample_rate(e, QNM_STAT_RX_BYTES, false);
-		f->rate[1] = qnm_sample_rate(e, QNM_STAT_TX_BYTES, false);
-		f->pps[0] = qnm_sample_rate(e, QNM_STAT_RX_PACKETS, false);
-		f->pps[1] = qnm_sample_rate(e, QNM_STAT_TX_PACKETS, false);
-		f->e = e;
-	}
-}
-
-static struct traffic *sort_ctx;
+static enum sort_key sort_by;
 
 static int cmp(const void *a, const void *b)
 {
-	const struct iface *x = &sort_ctx->ifs[*(const size_t *)a];
-	const struct iface *y = &sort_ctx->ifs[*(const size_t *)b];
+	const struct qnm_sample *x = *(const struct qnm_sample *const *)a;
+	const struct qnm_sample *y = *(const struct qnm_sample *const *)b;
 	double d = 0;
 
-	switch (sort_ctx->sort) {
+	switch (sort_by) {
 	case SORT_RX:
-		d = y->rate[0] - x->rate[0];
+		d = y->rate[QNM_STAT_RX_BYTES] - x->rate[QNM_STAT_RX_BYTES];
 		break;
 	case SORT_TX:
-		d = y->rate[1] - x->rate[1];
+		d = y->rate[QNM_STAT_TX_BYTES] - x->rate[QNM_STAT_TX_BYTES];
 		break;
 	case SORT_RXTOT:
-		d = (double)y->cur[0] - (double)x->cur[0];
+		d = (double)y->stats[QNM_STAT_RX_BYTES] - (double)x->stats[QNM_STAT_RX_BYTES];
 		break;
 	case SORT_TXTOT:
-		d = (double)y->cur[1] - (double)x->cur[1];
+		d = (double)y->stats[QNM_STAT_TX_BYTES] - (double)x->stats[QNM_STAT_TX_BYTES];
 		break;
 	default:
 		break;
@@ -131,48 +72,55 @@ static int cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-static void reorder(struct traffic *s)
+static bool shown(const struct traffic *s, const struct qnm_sample *e)
 {
-	size_t i;
+	return (!s->guests || e->role != QNM_IFROLE_HOST) &&
+	       (!s->list.filter[0] || qnm_list_match(&s->list, e->name));
+}
 
-	s->order = xreallocarray(s->order, s->nifs + 1, sizeof(*s->order));
-	s->list.n = 0;
-	for (i = 0; i < s->nifs; i++) {
-		const struct iface *f = &s->ifs[i];
+/*
+ * The rows in name order without sorting: the sampler keeps its links and
+ * its slirp NICs each sorted by name, so one merge of the two runs does it.
+ */
+static void reorder(struct qnm_sampler *sp, struct traffic *s)
+{
+	size_t nl = 0, i, j, n = 0;
 
-		if (!f->seen || (s->guests && !f->guest) || !qnm_list_match(&s->list, f->name))
-			continue;
-		s->order[s->list.n++] = i;
+	if (sp->n + 1 > s->cap) {
+		s->cap = sp->n + 1;
+		s->order = xreallocarray(s->order, s->cap, sizeof(*s->order));
 	}
-	sort_ctx = s;
-	qsort(s->order, (size_t)s->list.n, sizeof(*s->order), cmp);
-	sort_ctx = NULL;
+	while (nl < sp->n && !sp->v[nl]->is_slirp)
+		nl++;
+	for (i = 0, j = nl; i < nl || j < sp->n;) {
+		const struct qnm_sample *e;
+
+		if (j >= sp->n || (i < nl && strcmp(sp->v[i]->name, sp->v[j]->name) <= 0))
+			e = sp->v[i++];
+		else
+			e = sp->v[j++];
+		if (shown(s, e))
+			s->order[n++] = e;
+	}
+	s->list.n = (int)n;
+	if (s->sort != SORT_NAME) {
+		sort_by = s->sort;
+		qsort(s->order, n, sizeof(*s->order), cmp);
+	}
 	qnm_list_fix(&s->list, s->page);
 }
 
 static void *traffic_init(struct qnm_ui *ui, void *arg)
 {
-	struct traffic *s = xcalloc(1, sizeof(*s));
-	struct qnm_sampler_opts o = { .model = &ui->ctx->model,
-				      .runtime_dir = ui->ctx->paths.runtime_dir };
-	struct qnm_err err;
-
-	qnm_err_clear(&err);
-	if (qnm_sampler_new(&o, &s->sampler, &err)) {
-		s->error = xasprintf("cannot read the interfaces: %s", err.msg);
-		s->sampler = NULL;
-	}
-	sample(ui, s);
-	return s;
+	(void)ui;
+	(void)arg;
+	return xcalloc(1, sizeof(struct traffic));
 }
 
 static void traffic_free(void *st)
 {
 	struct traffic *s = st;
 
-	qnm_sampler_free(s->sampler);
-	free(s->error);
-	free(s->ifs);
 	free(s->order);
 	free(s);
 }
@@ -183,11 +131,11 @@ struct hist {
 	size_t nh;
 };
 
-static void hist_of(const struct iface *f, struct hist *h)
+static void hist_of(const struct qnm_sample *e, struct hist *h)
 {
 	/* cppcheck-suppress uninitvar ; h->hist is the output qnm_sample_history fills */
-	h->nh = qnm_sample_history(f->e, QNM_HIST_RX_BYTES, false, h->hist[0], HIST);
-	qnm_sample_history(f->e, QNM_HIST_TX_BYTES, false, h->hist[1], HIST);
+	h->nh = qnm_sample_history(e, QNM_HIST_RX_BYTES, false, h->hist[0], HIST);
+	qnm_sample_history(e, QNM_HIST_TX_BYTES, false, h->hist[1], HIST);
 }
 
 static double hist_max(const struct hist *f, int w)
@@ -238,13 +186,18 @@ static void big_graph(struct qnm_ui *ui, const struct hist *f, int y, int x, int
 static void traffic_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 {
 	struct traffic *s = st;
+	const char *error = NULL;
+	struct qnm_sampler *sp = qnm_ui_sampler(ui, &error);
 	bool wide = r->w >= 120;
 	int detail_h = r->h >= 30 ? 12 : 8;
 	int y = r->y + 1, i, sparkw;
 	char a[16], b[16], c[16], d[16];
+	struct hist h;
 
 	s->page = r->h - 1 - detail_h - 1;
-	reorder(s);
+	s->list.n = 0;
+	if (sp)
+		reorder(sp, s);
 	qnm_set_role(ui, stdscr, QNM_ROLE_HEADER);
 	qnm_fill(stdscr, r->y, r->x, r->w);
 	if (wide)
@@ -255,39 +208,39 @@ static void traffic_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		qnm_putf(stdscr, r->y, r->x, r->w, " %-12s %10s %10s %9s %9s  %s", "INTERFACE",
 			 "RX/s", "TX/s", "RX total", "TX total", "HISTORY (rx)");
 	sparkw = r->w - (wide ? 96 : 57);
-	if (s->error) {
+	if (error) {
 		struct qnm_rect t = { y + 1, r->x + 2, 3, r->w - 4 };
 
 		qnm_set_role(ui, stdscr, QNM_ROLE_ERROR);
-		qnm_wrap(stdscr, &t, 0, s->error);
+		qnm_wrap(stdscr, &t, 0, error);
 	}
+	/* only the rows on screen are formatted and have their history read */
 	for (i = 0; i < s->page && s->list.top + i < s->list.n; i++) {
-		const struct iface *f = &s->ifs[s->order[s->list.top + i]];
+		const struct qnm_sample *f = s->order[s->list.top + i];
 		bool sel = s->list.top + i == s->list.sel;
 		int x;
 
-		qnm_fmt_rate(f->rate[0], a, sizeof(a));
-		qnm_fmt_rate(f->rate[1], b, sizeof(b));
-		qnm_fmt_bytes(f->cur[QNM_STAT_RX_BYTES], c, sizeof(c));
-		qnm_fmt_bytes(f->cur[QNM_STAT_TX_BYTES], d, sizeof(d));
+		qnm_fmt_rate(f->rate[QNM_STAT_RX_BYTES], a, sizeof(a));
+		qnm_fmt_rate(f->rate[QNM_STAT_TX_BYTES], b, sizeof(b));
+		qnm_fmt_bytes(f->stats[QNM_STAT_RX_BYTES], c, sizeof(c));
+		qnm_fmt_bytes(f->stats[QNM_STAT_TX_BYTES], d, sizeof(d));
 		qnm_set_role(ui, stdscr, sel ? QNM_ROLE_SELECTION : QNM_ROLE_NORMAL);
 		qnm_fill(stdscr, y + i, r->x, r->w);
 		if (wide)
 			x = qnm_putf(stdscr, y + i, r->x, r->w,
 				     " %-15s %10s %10s %9s %9s %8.0f %8.0f %6llu %6llu  ", f->name,
-				     a, b, c, d, f->pps[0], f->pps[1],
-				     (unsigned long long)f->cur[QNM_STAT_RX_ERRORS] +
-					     (unsigned long long)f->cur[QNM_STAT_TX_ERRORS],
-				     (unsigned long long)f->cur[QNM_STAT_RX_DROPPED] +
-					     (unsigned long long)f->cur[QNM_STAT_TX_DROPPED]);
+				     a, b, c, d, f->rate[QNM_STAT_RX_PACKETS],
+				     f->rate[QNM_STAT_TX_PACKETS],
+				     (unsigned long long)f->stats[QNM_STAT_RX_ERRORS] +
+					     (unsigned long long)f->stats[QNM_STAT_TX_ERRORS],
+				     (unsigned long long)f->stats[QNM_STAT_RX_DROPPED] +
+					     (unsigned long long)f->stats[QNM_STAT_TX_DROPPED]);
 		else
 			x = qnm_putf(stdscr, y + i, r->x, r->w, " %-12s %10s %10s %9s %9s  ",
 				     f->name, a, b, c, d);
 		if (sparkw > 4) {
 			if (!sel)
 				qnm_set_role(ui, stdscr, QNM_ROLE_GRAPH_RX);
-			struct hist h;
-
 			hist_of(f, &h);
 			qnm_sparkline(ui, stdscr, y + i, r->x + x, sparkw, h.hist[0], h.nh,
 				      hist_max(&h, sparkw));
@@ -298,38 +251,38 @@ static void traffic_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 	qnm_set_role(ui, stdscr, QNM_ROLE_BORDER);
 	qnm_hline(ui, stdscr, y, r->x, r->w);
 	if (s->list.n > 0 && s->list.sel < s->list.n) {
-		const struct iface *f = &s->ifs[s->order[s->list.sel]];
+		const struct qnm_sample *f = s->order[s->list.sel];
 
-		qnm_fmt_rate(f->rate[0], a, sizeof(a));
-		qnm_fmt_rate(f->rate[1], b, sizeof(b));
+		qnm_fmt_rate(f->rate[QNM_STAT_RX_BYTES], a, sizeof(a));
+		qnm_fmt_rate(f->rate[QNM_STAT_TX_BYTES], b, sizeof(b));
 		qnm_set_role(ui, stdscr, QNM_ROLE_ACCENT);
 		qnm_putf(stdscr, y, r->x + 2, r->w - 4, " %s (%s) ", f->name,
 			 qnm_if_role_label(f->role));
 		qnm_set_role(ui, stdscr, QNM_ROLE_GRAPH_RX);
-		qnm_putf(stdscr, y + 1, r->x + 1, 30, "rx %s  %.0f pk/s", a, f->pps[0]);
+		qnm_putf(stdscr, y + 1, r->x + 1, 30, "rx %s  %.0f pk/s", a,
+			 f->rate[QNM_STAT_RX_PACKETS]);
 		qnm_set_role(ui, stdscr, QNM_ROLE_GRAPH_TX);
-		qnm_putf(stdscr, y + 2, r->x + 1, 30, "tx %s  %.0f pk/s", b, f->pps[1]);
+		qnm_putf(stdscr, y + 2, r->x + 1, 30, "tx %s  %.0f pk/s", b,
+			 f->rate[QNM_STAT_TX_PACKETS]);
 		qnm_set_role(ui, stdscr, QNM_ROLE_DIM);
 		qnm_putf(stdscr, y + 3, r->x + 1, 30, "rx err %llu drop %llu",
-			 (unsigned long long)f->cur[QNM_STAT_RX_ERRORS],
-			 (unsigned long long)f->cur[QNM_STAT_RX_DROPPED]);
+			 (unsigned long long)f->stats[QNM_STAT_RX_ERRORS],
+			 (unsigned long long)f->stats[QNM_STAT_RX_DROPPED]);
 		qnm_putf(stdscr, y + 4, r->x + 1, 30, "tx err %llu drop %llu",
-			 (unsigned long long)f->cur[QNM_STAT_TX_ERRORS],
-			 (unsigned long long)f->cur[QNM_STAT_TX_DROPPED]);
+			 (unsigned long long)f->stats[QNM_STAT_TX_ERRORS],
+			 (unsigned long long)f->stats[QNM_STAT_TX_DROPPED]);
 		qnm_putf(stdscr, y + 5, r->x + 1, 30, "packets %llu / %llu",
-			 (unsigned long long)f->cur[QNM_STAT_RX_PACKETS],
-			 (unsigned long long)f->cur[QNM_STAT_TX_PACKETS]);
-		struct hist h;
-
+			 (unsigned long long)f->stats[QNM_STAT_RX_PACKETS],
+			 (unsigned long long)f->stats[QNM_STAT_TX_PACKETS]);
 		hist_of(f, &h);
 		qnm_fmt_rate(hist_max(&h, r->w - 33), c, sizeof(c));
-		qnm_putf(stdscr, y + 6, r->x + 1, 30, "peak %s", c);
+		qnm_putf(stdscr, y + 6, r->x + 1, 30, "peak %s, %zu samples", c, h.nh);
 		big_graph(ui, &h, y + 1, r->x + 32, r->w - 33, detail_h);
 	}
 	qnm_set_role(ui, stdscr, QNM_ROLE_DIM);
 	qnm_putf(stdscr, r->y + r->h - 1, r->x + 1, r->w - 2,
 		 "%d of %zu interfaces (%s)  sort: %s  every %.2g s  VM/NIC rows: slirp NICs",
-		 s->list.n, s->nifs, s->guests ? "guests' only" : "all", sort_names[s->sort],
+		 s->list.n, sp ? sp->n : 0, s->guests ? "guests' only" : "all", sort_names[s->sort],
 		 ui->interval_ms / 1000.0);
 	qnm_list_draw_filter(ui, &s->list, r->y + r->h - 1, r->x, r->w);
 	qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
@@ -364,17 +317,10 @@ static unsigned traffic_key(struct qnm_ui *ui, void *st, enum qnm_action act, in
 	return QNM_H_HANDLED | QNM_H_REDRAW;
 }
 
-static bool traffic_tick(struct qnm_ui *ui, void *st)
-{
-	sample(ui, st);
-	return true;
-}
-
 const struct qnm_screen_ops qnm_screen_traffic = {
 	.id = QNM_SCR_TRAFFIC,
 	.init = traffic_init,
 	.free = traffic_free,
 	.draw = traffic_draw,
 	.key = traffic_key,
-	.tick = traffic_tick,
 };

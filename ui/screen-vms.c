@@ -109,11 +109,104 @@ static void draw_caps(struct qnm_ui *ui, const struct qnm_guest_cap *caps, size_
 	qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
 }
 
+/* Lines VM @vm takes: its row, and one per NIC when it runs. */
+static int vm_lines(struct qnm_ui *ui, const struct qnm_vm *vm)
+{
+	return 1 +
+	       (qnm_guest_find(ui, vm->name)->info.status == QNM_RUN_RUNNING ? (int)vm->nnics : 0);
+}
+
+/* Scroll so that the selected VM and its NIC rows fit in @lines lines. */
+static void fit_selection(struct qnm_ui *ui, struct vms *s, int lines)
+{
+	const struct qnm_model *m = &ui->ctx->model;
+
+	while (s->list.top < s->list.sel) {
+		int used = 0, i;
+
+		for (i = s->list.top; i <= s->list.sel; i++)
+			used += vm_lines(ui, m->vms[s->idx[i]]);
+		if (used <= lines)
+			break;
+		s->list.top++;
+	}
+}
+
+/* A sparkline of @e's history of series @which (guest view), @w columns. */
+static void nic_spark(struct qnm_ui *ui, int y, int x, int w, const struct qnm_sample *e,
+		      enum qnm_hist_series which)
+{
+	double v[QNM_SAMPLER_HISTORY], max = 0;
+	size_t n = qnm_sample_history(e, which, true, v, (size_t)w), i;
+
+	for (i = 0; i < n; i++)
+		if (v[i] > max)
+			max = v[i];
+	qnm_sparkline(ui, stdscr, y, x, w, v, n, max);
+}
+
+/* "rx SPARK RATE" (or "  tx ..." when @tx) of @e at (@y, @x); returns the next column. */
+static int nic_dir(struct qnm_ui *ui, int y, int x, int sw, const struct qnm_sample *e, bool tx)
+{
+	char a[16];
+
+	qnm_set_role(ui, stdscr, tx ? QNM_ROLE_GRAPH_TX : QNM_ROLE_GRAPH_RX);
+	x += qnm_put(stdscr, y, x, 5, tx ? "  tx " : "rx ");
+	nic_spark(ui, y, x, sw, e, tx ? QNM_HIST_TX_BYTES : QNM_HIST_RX_BYTES);
+	x += sw;
+	x += qnm_putf(
+		stdscr, y, x, 10, " %9s",
+		qnm_fmt_rate(qnm_sample_rate(e, tx ? QNM_STAT_TX_BYTES : QNM_STAT_RX_BYTES, true),
+			     a, sizeof(a)));
+	return x;
+}
+
+/*
+ * One NIC of a running VM, under its VM's row: what the guest received
+ * and sent (its own view), as a sparkline of the last samples, the rate
+ * now and the totals, from the UI's sampler (the Traffic screen's numbers).
+ */
+static void draw_nic_row(struct qnm_ui *ui, const struct qnm_vm *vm, size_t k, int y,
+			 const struct qnm_rect *r)
+{
+	const struct qnm_nic *n = &vm->nics[k];
+	const struct qnm_sample *e = qnm_guest_nic_sample(ui, vm, k);
+	/* "rx " SPARK " " RATE(9), twice, then the totals: the sparklines get the rest */
+	int sw = (r->w - 18 - 2 * (3 + 1 + 9) - 2 - 19) / 2, x = r->x + 18;
+	char a[16], b[16];
+
+	if (sw > 30)
+		sw = 30;
+	if (sw < 4)
+		sw = 4;
+	qnm_set_role(ui, stdscr, QNM_ROLE_DIM);
+	qnm_putf(stdscr, y, r->x, 18, "   %s %.8s %s", ui->g->bl, n->id,
+		 qnm_backend_name(n->backend));
+	if (!e) {
+		qnm_put(stdscr, y, x, r->w - 18,
+			n->backend == QNM_BACKEND_USER || n->backend == QNM_BACKEND_BRIDGE
+				? "no live counters (use backend slirp or tap for them)"
+				: "no counters yet");
+		return;
+	}
+	if (!e->available) {
+		qnm_set_role(ui, stdscr, QNM_ROLE_WARNING);
+		qnm_put(stdscr, y, x, r->w - 18, e->why);
+		return;
+	}
+	x = nic_dir(ui, y, x, sw, e, false);
+	x = nic_dir(ui, y, x, sw, e, true);
+	qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
+	qnm_putf(stdscr, y, x, r->x + r->w - x, "  %s/%s",
+		 qnm_fmt_bytes(qnm_sample_stat(e, QNM_STAT_RX_BYTES, true), a, sizeof(a)),
+		 qnm_fmt_bytes(qnm_sample_stat(e, QNM_STAT_TX_BYTES, true), b, sizeof(b)));
+}
+
 static void vms_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 {
 	struct vms *s = st;
 	const struct qnm_model *m = &ui->ctx->model;
-	int y = r->y, namew = 18, i;
+	int y = r->y, namew = 18, i, line = 0;
 	int nicw = r->w - namew - 9 - 8 - 5 - 2;
 	size_t ncaps, shown;
 	const struct qnm_guest_cap *caps = qnm_guest_caps(ui, NULL, &ncaps);
@@ -122,6 +215,7 @@ static void vms_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 	shown = ncaps > 4 ? 4 : ncaps;
 	s->page = r->h - 4 - (int)shown;
 	refilter(ui, s);
+	fit_selection(ui, s, s->page);
 	qnm_set_role(ui, stdscr, QNM_ROLE_HEADER);
 	qnm_fill(stdscr, y, r->x, r->w);
 	qnm_putf(stdscr, y, r->x, r->w, " %-*s %-8s %7s %4s  %-*s %s", namew - 1, "NAME", "STATE",
@@ -139,7 +233,7 @@ static void vms_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 			"with F2. On a VM: p shows its QEMU command line, m its network topology. "
 			"F1 lists every key.");
 	}
-	for (i = 0; i < s->page && s->list.top + i < s->list.n; i++) {
+	for (i = 0; line < s->page && s->list.top + i < s->list.n; i++) {
 		const struct qnm_vm *vm = m->vms[s->idx[s->list.top + i]];
 		const struct qnm_guest *g = qnm_guest_find(ui, vm->name);
 		bool sel = s->list.top + i == s->list.sel;
@@ -152,7 +246,7 @@ static void vms_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		bool counted = false;
 		char nics[256], a[16], b[16];
 		size_t k;
-		int x = r->x;
+		int x = r->x, row = y + line;
 
 		nic_summary(vm, nics, sizeof(nics));
 		qnm_guest_caps(ui, vm->name, &k);
@@ -164,38 +258,42 @@ static void vms_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 			qnm_strlcpy(nics, tmp, sizeof(nics));
 		}
 		for (k = 0; k < vm->nnics; k++) {
-			const struct qnm_guest_nic *gn =
-				qnm_guest_nic_find(ui, vm->name, vm->nics[k].id);
+			const struct qnm_sample *e = qnm_guest_nic_sample(ui, vm, k);
 
-			if (gn && gn->have) {
-				rx += gn->rate[0];
-				tx += gn->rate[1];
+			if (e && e->available) {
+				rx += qnm_sample_rate(e, QNM_STAT_RX_BYTES, true);
+				tx += qnm_sample_rate(e, QNM_STAT_TX_BYTES, true);
 				counted = true;
 			}
 		}
 		qnm_set_role(ui, stdscr, sel ? QNM_ROLE_SELECTION : QNM_ROLE_NORMAL);
-		qnm_fill(stdscr, y + i, r->x, r->w);
-		qnm_putf(stdscr, y + i, x, namew, " %s", vm->name);
+		qnm_fill(stdscr, row, r->x, r->w);
+		qnm_putf(stdscr, row, x, namew, " %s", vm->name);
 		x = r->x + namew;
 		if (!sel)
 			qnm_set_role(ui, stdscr, state_roles[g->info.status]);
-		qnm_put(stdscr, y + i, x, 8,
+		qnm_put(stdscr, row, x, 8,
 			g->busy				   ? "busy"
 			: g->info.status == QNM_RUN_ABSENT ? "stopped"
 							   : qnm_run_status_name(g->info.status));
 		x += 9;
 		if (!sel)
 			qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
-		qnm_putf(stdscr, y + i, x, 8, "%4u MiB", vm->memory_mb);
+		qnm_putf(stdscr, row, x, 8, "%4u MiB", vm->memory_mb);
 		x += 8;
-		qnm_putf(stdscr, y + i, x, 5, "%4u", vm->cpus);
+		qnm_putf(stdscr, row, x, 5, "%4u", vm->cpus);
 		x += 6;
-		qnm_put(stdscr, y + i, x, nicw - 21, nics);
+		qnm_put(stdscr, row, x, nicw - 21, nics);
 		if (counted)
-			qnm_putf(stdscr, y + i, x + nicw - 20, 20, "%s/%s",
+			qnm_putf(stdscr, row, x + nicw - 20, 20, "%s/%s",
 				 qnm_fmt_rate(rx, a, sizeof(a)), qnm_fmt_rate(tx, b, sizeof(b)));
 		else if (g->info.status == QNM_RUN_RUNNING)
-			qnm_put(stdscr, y + i, x + nicw - 20, 20, "-");
+			qnm_put(stdscr, row, x + nicw - 20, 20, "-");
+		line++;
+		/* a running VM: one row per NIC with its traffic */
+		for (k = 0; g->info.status == QNM_RUN_RUNNING && k < vm->nnics && line < s->page;
+		     k++)
+			draw_nic_row(ui, vm, k, y + line++, r);
 	}
 	draw_caps(ui, caps, ncaps, shown, r->y + r->h - 2 - (int)shown, r);
 	qnm_set_role(ui, stdscr, QNM_ROLE_DIM);
@@ -207,7 +305,7 @@ static void vms_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 	else
 		qnm_putf(
 			stdscr, r->y + r->h - 2, r->x + 1, r->w - 2,
-			"%zu VM(s). Guests run in the background and keep running when qnm quits. RX/TX: slirp NICs.",
+			"%zu VM(s); guests keep running when qnm quits. RX/TX: as the guest sees it.",
 			m->nvms);
 	qnm_list_draw_filter(ui, &s->list, r->y + r->h - 1, r->x, r->w);
 	qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);

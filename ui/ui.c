@@ -542,11 +542,9 @@ static void tick(struct qnm_ui *ui)
 		ui->spin++;
 		ui->redraw = true;
 	}
-	/* guests' states and counters, once per refresh interval */
-	if (now_ms() - (ui->guests ? ui->guests->last_ms : 0) >= ui->interval_ms - 50) {
-		qnm_guests_refresh(ui);
+	/* guests' states and the sampler, once per refresh interval */
+	if (qnm_guests_tick(ui))
 		ui->redraw = true;
-	}
 	for (i = 0; i < ui->depth; i++)
 		if (ui->stack[i].ops->tick && ui->stack[i].ops->tick(ui, ui->stack[i].st))
 			ui->redraw = true;

@@ -6,7 +6,10 @@
 #  2. idle RSS on the VMs screen (target <= 8 MB) and idle CPU;
 #  3. the Traffic screen refreshing 2,000 interfaces at 1 Hz, CPU side by
 #     side with bmon (curses) in the same network namespace (target <= 0.1x
-#     bmon). Needs root for the namespace; skipped otherwise.
+#     bmon). Needs root for the namespace; skipped otherwise. Also: the
+#     same UI on the VMs screen (the sampler keeps ticking for the Traffic
+#     history), and the Traffic ratio again with every link up.
+# CPU is the time on CPU of all threads (/proc/PID/task/*/schedstat, ns).
 # usage: ui-bench.sh [SECONDS]   (CPU sampling time, default 20)
 set -u
 SECS=${1:-20}
@@ -67,4 +70,16 @@ printf 'Traffic screen, 2,000 links at 1 Hz over %s s: qnm %s s CPU (RSS %s kB),
 if [ "$(echo "$bc_ > 0" | bc)" = 1 ]; then
 	printf 'ratio qnm/bmon CPU: %.3f (target <= 0.1)\n' "$(echo "$qc / $bc_" | bc -l)"
 fi
+v=$(ip netns exec "$NS" python3 "$PTY" cpu "$SECS" "" '\x1b[21~' -- "$QNM") || exit 99
+printf 'VMs screen in the same namespace (sampler in the background): qnm %s s CPU over %s s (RSS %s kB)\n' \
+	"$(awk '$1=="cpu_seconds"{print $2}' <<<"$v")" "$SECS" "$(awk '$1=="rss_kb"{print $2}' <<<"$v")"
+# every link up: none can be skipped as down (and bmon also reads their qdiscs)
+for ((i = 0; i < 1000; i++)); do echo "link set qb$i up"; echo "link set qc$i up"; done >"$T/up"
+ip -n "$NS" -batch "$T/up" || { echo "ERROR: setting links up failed"; exit 99; }
+q=$(ip netns exec "$NS" python3 "$PTY" cpu "$SECS" "4" '\x1b[21~' -- "$QNM") || exit 99
+b=$(ip netns exec "$NS" python3 "$PTY" cpu "$SECS" "" "q" -- bmon -r 1) || exit 99
+qc=$(awk '$1=="cpu_seconds"{print $2}' <<<"$q")
+bc_=$(awk '$1=="cpu_seconds"{print $2}' <<<"$b")
+printf 'Traffic screen, 2,000 links up: qnm %s s CPU, bmon %s s CPU over %s s; ratio %.3f\n' "$qc" "$bc_" \
+	"$SECS" "$(echo "$qc / $bc_" | bc -l)"
 exit 0

@@ -38,9 +38,16 @@ def drain(fd, secs, until=None):
                 return buf, True
 
 def cpu_of(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """CPU seconds of all threads of pid, in ns resolution (schedstat: time on
+    CPU), not the 10 ms ticks of /proc/PID/stat."""
+    total = 0
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                total += int(f.read().split()[0])
+        except FileNotFoundError:
+            pass
+    return total / 1e9
 
 def rss_of(pid):
     with open(f"/proc/{pid}/status") as f:
@@ -77,7 +84,7 @@ def main():
         print("idle_rss_kb %d" % rss_of(pid))
         c0 = cpu_of(pid)
         drain(fd, 5)
-        print("idle_cpu_5s %.3f" % (cpu_of(pid) - c0))
+        print("idle_cpu_5s %.4f" % (cpu_of(pid) - c0))
         finish(pid, fd, b"\x1b[21~")
         return 0
     if opts[0] == "cpu":
@@ -91,7 +98,7 @@ def main():
         c0 = cpu_of(pid)
         drain(fd, secs)
         c1 = cpu_of(pid)
-        print("cpu_seconds %.3f" % (c1 - c0))
+        print("cpu_seconds %.4f" % (c1 - c0))
         print("rss_kb %d" % rss_of(pid))
         finish(pid, fd, quit_keys)
         return 0

@@ -8,6 +8,35 @@
 "$QNM" nic add web model=e1000 backend=user hostfwd=tcp:127.0.0.1:2222-:22 >/dev/null ||
 	fatal "qnm nic add"
 "$QNM" net add lab bridge=qnmlab0 address=10.77.0.1/24 mode=nat >/dev/null || fatal "qnm net add"
+# a VM with one NIC of each kind the topology draws differently
+"$QNM" new wlab memory=256 >/dev/null || fatal "qnm new wlab"
+"$QNM" nic add wlab model=virtio-net-pci backend=slirp restrict=on >/dev/null ||
+	fatal "qnm nic add slirp"
+"$QNM" nic add wlab model=rtl8139 backend=tap network=lab >/dev/null || fatal "qnm nic add tap"
+
+# topology_labels SIZE: every box label of web's and wlab's topology is on
+# the screen whole (no box cuts its text); wlab's chains are scrolled into view
+topology_labels() {
+	local size=$1 label screen
+	ui_keys 1 m
+	ui_wait "Topology of web" 5 >/dev/null
+	screen=$(ui_screen)
+	for label in "guest n0" "e1000" "QEMU SLIRP" "NAT 10.0.2.0/24" "no counters" "host sockets" \
+		"1 forward in" "via host routes"; do
+		grep -qF -- "$label" <<<"$screen" || { fail "$size topology of web: '$label' not whole"; echo "$screen" | sed 's/^/  | /'; return; }
+	done
+	ok "$size topology of web: every label whole"
+	ui_keys Tab
+	ui_wait "Topology of wlab" 5 >/dev/null
+	screen=$(ui_screen)
+	for label in "guest n0" "virtio-net-pci" "slirp helper" "0 forwards in" "none (restrict)" "guest n1" "rtl8139" \
+		"TAP qt-wlab-1" "made by qnm" "bridge qnmlab0" "10.77.0.1/24" "via default route" \
+		"masqueraded"; do
+		grep -qF -- "$label" <<<"$screen" || { fail "$size topology of wlab: '$label' not whole"; echo "$screen" | sed 's/^/  | /'; return; }
+	done
+	ok "$size topology of wlab: every label whole"
+	ui_keys Escape
+}
 
 # screen KEYS... EXPECT: press keys from the VMs list, wait for EXPECT
 visit() {
@@ -20,9 +49,12 @@ visit() {
 	if ui_screen | tail -n 1 | grep -q "F1 Help\|Esc"; then :; else fail "$desc: footer"; fi
 }
 
-for size in 80x24 132x43; do
+for size in 80x24 132x43 80x24-ascii; do
 	cols=${size%x*} rows=${size#*x}
+	rows=${rows%-ascii}
 	tmux -S "$UI_SOCK" kill-server 2>/dev/null
+	# the last round: a terminal that is not UTF-8 (ASCII boxes and arrows)
+	[ "$size" = 80x24-ascii ] && export LANG=C LC_ALL=C
 	ui_start -x "$cols" -y "$rows"
 	ui_wait "NICS (model/backend)" 5 >/dev/null || fatal "UI did not start at $size"
 	expect_eq "$size: screen height" "$rows" "$(ui_screen | wc -l)"
@@ -35,6 +67,7 @@ for size in 80x24 132x43; do
 	ui_keys Escape
 	visit "$size topology" "QEMU SLIRP" m
 	ui_keys Escape
+	topology_labels "$size"
 	visit "$size networks" "qnmlab0" 2
 	visit "$size network form" "Prefix length" 2 n
 	ui_keys Escape
