@@ -12,7 +12,7 @@ need_cmd valgrind valgrind
 need_cmd tmux tmux
 need_cmd qemu-system-x86_64 qemu-system-x86
 # valgrind cannot run a binary built with AddressSanitizer
-ldd "$QNM" 2>/dev/null | grep -q libasan && skip "qnm is built with ASan (--enable-asan)"
+grep -qa __asan_init "$QNM" && skip "qnm is built with ASan (--enable-asan)"
 
 out=$(QNM_VG_PARTS=tui "$QNM_SRCDIR/tools/valgrind" "$QNM" 2>&1)
 st=$?
