@@ -146,12 +146,14 @@ const struct qnm_nic_model *qnm_catalog_find(const struct qnm_catalog *c, const 
 	return NULL;
 }
 
-static void add_model(struct qnm_catalog *c, const char *name, const char *bus, const char *alias,
-		      const char *desc, bool no_user)
+static struct qnm_nic_model *add_model(struct qnm_catalog *c, const char *name, const char *bus,
+				       const char *alias, const char *desc, bool no_user)
 {
 	struct qnm_nic_model *m;
 
-	c->models = xreallocarray(c->models, c->n + 1, sizeof(*c->models));
+	/* The array doubles when @n reaches a power of two: no realloc per model. */
+	if ((c->n & (c->n - 1)) == 0)
+		c->models = xreallocarray(c->models, c->n ? 2 * c->n : 1, sizeof(*c->models));
 	m = &c->models[c->n++];
 	m->name = xstrdup(name);
 	m->bus = xstrdup(bus ? bus : "");
@@ -159,6 +161,71 @@ static void add_model(struct qnm_catalog *c, const char *name, const char *bus, 
 	m->desc = xstrdup_or_null(desc);
 	m->no_user = no_user;
 	m->hint = hint_of(name);
+	return m;
+}
+
+/*
+ * The names and aliases already taken while parsing: an open-addressing hash
+ * set (at most half full) of pointers to the models' own strings, so a parse
+ * stays linear in the number of models where one qnm_catalog_find() per line
+ * made it quadratic.
+ */
+struct name_set {
+	const char **v;
+	size_t cap; /* a power of two, or 0 */
+	size_t n;
+};
+
+static size_t name_hash(const char *s)
+{
+	size_t h = 2166136261u; /* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* The slot holding @s, or the empty slot where it would go. */
+static size_t set_slot(const struct name_set *set, const char *s)
+{
+	size_t i = name_hash(s) & (set->cap - 1);
+
+	while (set->v[i] && strcmp(set->v[i], s) != 0)
+		i = (i + 1) & (set->cap - 1);
+	return i;
+}
+
+static bool set_has(const struct name_set *set, const char *s)
+{
+	return set->cap && set->v[set_slot(set, s)];
+}
+
+static void set_add(struct name_set *set, const char *s)
+{
+	size_t i;
+
+	if (2 * (set->n + 1) > set->cap) {
+		struct name_set big = { xcalloc(set->cap ? 2 * set->cap : 64, sizeof(*big.v)),
+					set->cap ? 2 * set->cap : 64, set->n };
+
+		for (i = 0; i < set->cap; i++)
+			if (set->v[i])
+				big.v[set_slot(&big, set->v[i])] = set->v[i];
+		free(set->v);
+		*set = big;
+	}
+	i = set_slot(set, s);
+	if (!set->v[i]) {
+		set->v[i] = s;
+		set->n++;
+	}
+}
+
+static void set_add_model(struct name_set *set, const struct qnm_nic_model *m)
+{
+	set_add(set, m->name);
+	if (m->alias)
+		set_add(set, m->alias);
 }
 
 /* ---- parsing ---- */
@@ -255,7 +322,7 @@ static void skip_attr(struct span *s)
 	span_skip(s, s->n);
 }
 
-static void parse_line(struct qnm_catalog *c, struct span line)
+static void parse_line(struct qnm_catalog *c, struct name_set *taken, struct span line)
 {
 	char name[MODEL_NAME_MAX + 2], alias[MODEL_NAME_MAX + 2], bus[64], desc[256];
 	bool have_alias = false, have_desc = false, have_bus = false, no_user = false;
@@ -290,10 +357,10 @@ static void parse_line(struct qnm_catalog *c, struct span line)
 			skip_attr(&line);
 		}
 	}
-	if (qnm_catalog_find(c, name) || c->n >= CATALOG_MAX_MODELS)
-		return;
-	add_model(c, name, have_bus ? bus : "", have_alias ? alias : NULL, have_desc ? desc : NULL,
-		  no_user);
+	if (set_has(taken, name) || c->n >= CATALOG_MAX_MODELS)
+		return; /* the first model of a name (or alias) wins */
+	set_add_model(taken, add_model(c, name, have_bus ? bus : "", have_alias ? alias : NULL,
+				       have_desc ? desc : NULL, no_user));
 }
 
 /* Next line of [*pos, end), without its "\n" or "\r\n". */
@@ -321,8 +388,12 @@ int qnm_catalog_parse(struct qnm_catalog *c, const char *text, size_t len, struc
 {
 	const char *pos = text, *end = text + len;
 	bool found = false, in_section = false;
+	struct name_set taken = { NULL, 0, 0 };
 	struct span line;
+	size_t i;
 
+	for (i = 0; i < c->n; i++)
+		set_add_model(&taken, &c->models[i]);
 	while (next_line(&pos, end, &line)) {
 		if (!in_section) {
 			if (line.n == 16 && memcmp(line.p, "Network devices:", 16) == 0)
@@ -333,8 +404,9 @@ int qnm_catalog_parse(struct qnm_catalog *c, const char *text, size_t len, struc
 			in_section = false;
 			continue;
 		}
-		parse_line(c, line);
+		parse_line(c, &taken, line);
 	}
+	free(taken.v);
 	if (!found)
 		return qnm_err_set(
 			err, -ENOENT, "models",

@@ -29,7 +29,8 @@ struct qnm_qmp {
 	unsigned next_id;
 	bool eof;
 	char version[32];
-	struct qnm_strbuf in;
+	struct qnm_strbuf in; /* bytes read, not yet a whole line */
+	json_tokener *tok;    /* one parser for every line, reset between lines */
 	struct qnm_qmp_event *ev;
 	size_t nev, capev;
 	struct qmp_reply *rep;
@@ -76,6 +77,8 @@ void qnm_qmp_free(struct qnm_qmp *q)
 	free(q->ev);
 	free(q->rep);
 	qnm_sb_free(&q->in);
+	if (q->tok)
+		json_tokener_free(q->tok);
 	free(q);
 }
 
@@ -152,6 +155,7 @@ int qnm_qmp_read(struct qnm_qmp *q, struct qnm_err *err)
 {
 	char buf[8192];
 	int count = 0;
+	size_t off;
 	ssize_t n;
 
 	for (;;) {
@@ -171,20 +175,26 @@ int qnm_qmp_read(struct qnm_qmp *q, struct qnm_err *err)
 			return qnm_err_set(err, -EPROTO, "", "QMP: message larger than %u bytes",
 					   QMP_LINE_MAX);
 	}
-	/* One JSON object per line. */
-	for (;;) {
-		char *nl = memchr(q->in.s, '\n', q->in.len);
-		size_t l;
+	/*
+	 * One JSON object per line, parsed in place; what follows the last
+	 * newline moves to the front once, however many lines came.
+	 */
+	if (!q->tok && !(q->tok = json_tokener_new()))
+		return qnm_err_set(err, -ENOMEM, "", "QMP: out of memory");
+	for (off = 0;;) {
+		char *line = q->in.s + off, *nl = memchr(line, '\n', q->in.len - off);
 		json_object *msg;
 
 		if (!nl)
 			break;
-		l = (size_t)(nl - q->in.s);
 		*nl = '\0';
-		msg = json_tokener_parse(q->in.s);
-		memmove(q->in.s, nl + 1, q->in.len - l - 1);
-		q->in.len -= l + 1;
-		q->in.s[q->in.len] = '\0';
+		off = (size_t)(nl - q->in.s) + 1;
+		json_tokener_reset(q->tok);
+		msg = json_tokener_parse_ex(q->tok, line, -1);
+		if (msg && json_tokener_get_error(q->tok) != json_tokener_success) {
+			json_object_put(msg);
+			msg = NULL;
+		}
 		if (!msg)
 			continue; /* blank line or garbage: skip */
 		if (!json_object_is_type(msg, json_type_object)) {
@@ -193,6 +203,11 @@ int qnm_qmp_read(struct qnm_qmp *q, struct qnm_err *err)
 		}
 		dispatch(q, msg);
 		count++;
+	}
+	if (off) {
+		memmove(q->in.s, q->in.s + off, q->in.len - off);
+		q->in.len -= off;
+		q->in.s[q->in.len] = '\0';
 	}
 	if (q->eof && !count)
 		return qnm_err_set(err, -EPIPE, "", "QEMU closed the QMP connection");

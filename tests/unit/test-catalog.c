@@ -245,6 +245,50 @@ static void test_parse_bounds(void **state)
 	}
 }
 
+/*
+ * Many models: the first of a name or of an alias wins, at most 1024 are kept
+ * (the fuzz harness runs with inputs of at most 4 KiB, too short to reach the
+ * limit), and a second parse into the same catalog keeps what it holds.
+ */
+static void test_parse_many(void **state)
+{
+	struct qnm_strbuf sb;
+	struct qnm_catalog *c;
+	struct qnm_err err;
+	int i;
+
+	qnm_sb_init(&sb);
+	qnm_sb_add(&sb, "Network devices:\n");
+	qnm_sb_add(&sb, "name \"nic-0\", bus PCI, alias \"first\", desc \"kept\"\n");
+	qnm_sb_add(&sb, "name \"first\", bus ISA\n");			/* an alias taken */
+	qnm_sb_add(&sb, "name \"nic-0\", bus ISA, desc \"dropped\"\n"); /* a name taken */
+	for (i = 1; i < 1100; i++)
+		qnm_sb_addf(&sb, "name \"nic-%d\", bus PCI\nname \"nic-%d\", bus ISA\n", i, i / 2);
+	c = qnm_catalog_new("x86_64");
+	assert_int_equal(qnm_catalog_parse(c, sb.s, sb.len, &err), 0);
+	assert_int_equal(c->n, 1024);
+	assert_string_equal(qnm_catalog_find(c, "nic-0")->desc, "kept");
+	assert_ptr_equal(qnm_catalog_find(c, "first"), &c->models[0]);
+	for (i = 0; i < 1024; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "nic-%d", i);
+		assert_ptr_equal(qnm_catalog_find(c, name), &c->models[i]);
+		assert_string_equal(c->models[i].bus, "PCI");
+	}
+	assert_null(qnm_catalog_find(c, "nic-1024"));
+	qnm_catalog_free(c);
+
+	c = qnm_catalog_new("x86_64");
+	assert_int_equal(qnm_catalog_parse(c, sb.s, 120, &err), 0);
+	assert_int_equal(c->n, 1);
+	assert_int_equal(qnm_catalog_parse(c, sb.s, sb.len, &err), 0);
+	assert_int_equal(c->n, 1024);
+	assert_string_equal(c->models[0].desc, "kept");
+	qnm_catalog_free(c);
+	qnm_sb_free(&sb);
+}
+
 static bool name_ok(const char *s)
 {
 	size_t n = strlen(s);
@@ -581,9 +625,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_capture),	cmocka_unit_test(test_parse_no_section),
 		cmocka_unit_test(test_parse_malformed), cmocka_unit_test(test_parse_bounds),
-		cmocka_unit_test(test_parse_garbage),	cmocka_unit_test(test_builtin),
-		cmocka_unit_test(test_run_real_qemu),	cmocka_unit_test(test_run_failures),
-		cmocka_unit_test(test_load_and_cache),	cmocka_unit_test(test_load_fallbacks),
+		cmocka_unit_test(test_parse_garbage),	cmocka_unit_test(test_parse_many),
+		cmocka_unit_test(test_builtin),		cmocka_unit_test(test_run_real_qemu),
+		cmocka_unit_test(test_run_failures),	cmocka_unit_test(test_load_and_cache),
+		cmocka_unit_test(test_load_fallbacks),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
