@@ -41,6 +41,10 @@ expect_eq "$M/$BE: host -> guest through hostfwd 127.0.0.1:8001" "guest-token-$T
 check "$M/$BE: the guest sees the configured MAC $MAC" grep -qF "guest-mac $MAC" "$(serial_log vm)"
 out=$("$QNM" stop vm --timeout 45)
 expect_contains "$M/$BE: stop by ACPI power button" "powered off" "$out"
+case $out in
+*"powered off"*) ;;
+*) echo "  serial console, last lines:"; tail -n 15 "$(serial_log vm)" | sed 's/^/  | /' ;;
+esac
 expect_eq "$M/$BE: nothing left after stop" absent "$(guest_field vm status)"
 if [ "$BE" = slirp ]; then
 	expect_eq "$M/$BE: no slirp helper left running" 0 "$(pgrep -fc "slirp-helper.*$T/run")"
