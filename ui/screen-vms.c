@@ -283,7 +283,9 @@ static void vms_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		x += 8;
 		qnm_putf(stdscr, row, x, 5, "%4u", vm->cpus);
 		x += 6;
-		qnm_put(stdscr, row, x, nicw - 21, nics);
+		/* a VM that is not running has no rates: its NICs get the whole column */
+		qnm_put(stdscr, row, x,
+			counted || g->info.status == QNM_RUN_RUNNING ? nicw - 21 : nicw, nics);
 		if (counted)
 			qnm_putf(stdscr, row, x + nicw - 20, 20, "%s/%s",
 				 qnm_fmt_rate(rx, a, sizeof(a)), qnm_fmt_rate(tx, b, sizeof(b)));
