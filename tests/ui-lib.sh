@@ -120,6 +120,31 @@ ui_expect_not() {
 	fi
 }
 
+# ui_goto_field LABEL: Tab through a form until the active-row marker is on LABEL.
+ui_goto_field() {
+	local i
+	for ((i = 0; i < 40; i++)); do
+		ui_screen | grep -q "^ *>$1" && return 0
+		ui_keys Tab
+	done
+	echo "field '$1' not reached"
+	return 1
+}
+
+# ui_error_at DESC LABEL MSG: MSG is on the 1-3 lines right under LABEL's line
+# (a form shows a field's error there).
+ui_error_at() {
+	local desc=$1 label=$2 msg=$3
+	ui_wait "$msg" 3 >/dev/null
+	if ui_screen | grep -A3 "^ *>\?$label" | tail -n +2 | tr -s ' \n' ' ' | grep -qF -- "$msg"; then
+		ok "$desc"
+	else
+		fail "$desc"
+		echo "  expected under '$label': $msg"
+		ui_screen | sed 's/^/  | /'
+	fi
+}
+
 # ui_quit: press q and wait for qnm to exit.
 ui_quit() {
 	ui_keys q

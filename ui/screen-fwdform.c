@@ -8,6 +8,7 @@
 
 #include "fwdlist.h"
 #include "guests.h"
+#include "portowner.h"
 #include "slirp-helper.h"
 #include "slirpctl.h"
 #include "qform.h"
@@ -108,6 +109,16 @@ static void save(struct qnm_ui *ui, struct qnm_form *f)
 
 		if (!nic) {
 			qnm_vm_free(copy);
+			return;
+		}
+		/* QEMU or the slirp helper binds this host port at the next start (or
+		 * now, live): one another process holds is named here, not by QEMU's
+		 * "Could not set up host forwarding rule" later. An unchanged host
+		 * side may be held by this VM's own guest. */
+		if (qnm_port_check_fwds(same ? &s->old : NULL, same ? 1 : 0, &fw, 1, "host-port",
+					&err)) {
+			qnm_vm_free(copy);
+			qnm_form_set_error(f, &err);
 			return;
 		}
 		if (same)

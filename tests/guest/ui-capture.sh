@@ -31,31 +31,9 @@ guest_define vm "$T/guest.sh"
 MAC=$("$QNM" nic list vm | grep -o '[0-9a-f][0-9a-f]\(:[0-9a-f][0-9a-f]\)\{5\}' | head -n1)
 [ -n "$MAC" ] || fatal "no MAC from qnm nic list"
 
-# goto_field LABEL: Tab until the active-row marker is on LABEL
-goto_field() {
-	local i
-	for ((i = 0; i < 12; i++)); do
-		ui_screen | grep -q "^ *>$1" && return 0
-		ui_keys Tab
-	done
-	echo "field '$1' not reached"
-	return 1
-}
-# error_at DESC LABEL MSG: MSG is on the lines right under LABEL's line
-error_at() {
-	local desc=$1 label=$2 msg=$3
-	ui_wait "$msg" 3 >/dev/null
-	if ui_screen | grep -A3 "^ *>\?$label" | tail -n +2 | tr -s ' \n' ' ' | grep -qF -- "$msg"; then
-		ok "$desc"
-	else
-		fail "$desc"
-		echo "  expected under '$label': $msg"
-		ui_screen | sed 's/^/  | /'
-	fi
-}
 # set_field LABEL TEXT: replace the text of a field
 set_field() {
-	goto_field "$1" || return 1
+	ui_goto_field "$1" || return 1
 	ui_keys C-u
 	ui_type "$2"
 }
@@ -78,17 +56,17 @@ ui_expect "default file under qnm's data dir" "$XDG_DATA_HOME/qnm/captures/vm-n0
 echo keep >"$T/exists.pcap"
 set_field "File" "rel.pcap"
 ui_keys F2
-error_at "relative path: error at the File field" "File" "is not an absolute path"
+ui_error_at "relative path: error at the File field" "File" "is not an absolute path"
 set_field "File" "$T/nodir/x.pcap"
 ui_keys F2
-error_at "missing directory: error at the File field" "File" "directory $T/nodir does not exist"
+ui_error_at "missing directory: error at the File field" "File" "directory $T/nodir does not exist"
 set_field "File" "$T/exists.pcap"
 ui_keys F2
-error_at "existing file: error at the File field" "File" "already exists"
+ui_error_at "existing file: error at the File field" "File" "already exists"
 set_field "File" "$T/ui.pcap"
 set_field "Bytes per packet" "12"
 ui_keys F2
-error_at "bad byte count: error at its field" "Bytes per packet" "from 64 to 65536"
+ui_error_at "bad byte count: error at its field" "Bytes per packet" "from 64 to 65536"
 ui_expect "still on the form after errors" "Capture packets of VM"
 check "nothing started on bad input" no_capture
 expect_eq "existing file untouched" keep "$(cat "$T/exists.pcap")"

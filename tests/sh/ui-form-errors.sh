@@ -14,30 +14,6 @@ before=$(snap)
 ui_start -x 100 -y 30
 ui_wait "e1000/user" 5 >/dev/null || fatal "UI did not start"
 
-# goto_field LABEL: Tab until the active-row marker is on LABEL
-goto_field() {
-	local i
-	for ((i = 0; i < 40; i++)); do
-		ui_screen | grep -q "^ *>$1" && return 0
-		ui_keys Tab
-	done
-	echo "field '$1' not reached"
-	return 1
-}
-
-# error_at DESC LABEL MSG: MSG is on the 1-2 lines right under LABEL's line
-error_at() {
-	local desc=$1 label=$2 msg=$3
-	ui_wait "$msg" 3 >/dev/null
-	if ui_screen | grep -A2 "^ *>\?$label" | tail -n +2 | tr -s ' \n' ' ' | grep -qF -- "$msg"; then
-		ok "$desc"
-	else
-		fail "$desc"
-		echo "  expected under '$label': $msg"
-		ui_screen | sed 's/^/  | /'
-	fi
-}
-
 # open_form KEYS... WAIT: go to the VMs list, then press KEYS until WAIT shows
 open_form() {
 	local wait=${*: -1}
@@ -50,11 +26,11 @@ open_form() {
 # bad FORMKEYS... -- LABEL VALUE MSG
 vm_bad() {
 	open_form e "Memory (MiB)"
-	goto_field "$1" || { fail "$1"; return; }
+	ui_goto_field "$1" || { fail "$1"; return; }
 	ui_keys C-u
 	ui_type "$2"
 	ui_keys F2
-	error_at "VM form: $1 = '$2'" "$1" "$3"
+	ui_error_at "VM form: $1 = '$2'" "$1" "$3"
 }
 vm_bad "Name" "bad name!" "must be 1-32 letters"
 vm_bad "Memory (MiB)" "abc" "is not a whole number of MiB"
@@ -68,23 +44,23 @@ vm_bad "Machine" "q 35" "may only hold"
 open_form n "New VM"
 ui_type "web"
 ui_keys F2
-error_at "VM form: name of an existing VM" "Name" "already exists"
+ui_error_at "VM form: name of an existing VM" "Name" "already exists"
 
 # leaving a field checks it at once (before saving)
 open_form e "Memory (MiB)"
-goto_field "CPUs"
+ui_goto_field "CPUs"
 ui_keys C-u
 ui_type "2000"
 ui_keys Tab
-error_at "VM form: CPUs checked when leaving the field" "CPUs" "out of range"
+ui_error_at "VM form: CPUs checked when leaving the field" "CPUs" "out of range"
 
 # boot = disk without a disk path
 open_form e "Memory (MiB)"
-goto_field "Boot from"
+ui_goto_field "Boot from"
 ui_keys Right
 ui_wait "Disk image" 2 >/dev/null
 ui_keys F2
-error_at "VM form: boot disk needs a path" "Disk image" "needs a disk path"
+ui_error_at "VM form: boot disk needs a path" "Disk image" "needs a disk path"
 
 # NIC form: open the NIC of web (first NIC row) and break one field at a time
 nic_bad() {
@@ -97,20 +73,20 @@ nic_bad() {
 	ui_keys Enter
 	ui_wait "Device model" 3 >/dev/null || { fail "NIC form did not open"; return; }
 	if [ -n "$backend" ]; then
-		goto_field "Backend"
+		ui_goto_field "Backend"
 		for ((i = 0; i < 4; i++)); do
 			ui_screen | grep -q "Backend *< $backend >" && break
 			ui_keys Right
 		done
 	fi
 	if [ -n "${PREFILL:-}" ]; then
-		goto_field "${PREFILL%%=*}" && ui_keys C-u && ui_type "${PREFILL#*=}"
+		ui_goto_field "${PREFILL%%=*}" && ui_keys C-u && ui_type "${PREFILL#*=}"
 	fi
-	goto_field "$label" || { fail "$label"; return; }
+	ui_goto_field "$label" || { fail "$label"; return; }
 	ui_keys C-u
 	ui_type "$value"
 	ui_keys F2
-	error_at "NIC form ($backend): $label = '$value'" "$label" "$msg"
+	ui_error_at "NIC form ($backend): $label = '$value'" "$label" "$msg"
 }
 nic_bad "NIC id" "a b" "must be 1-32 letters"
 nic_bad "Device model" "bad model" "may only hold letters"
@@ -130,13 +106,13 @@ PREFILL=Bridge=br0 nic_bad "Helper path" "helper" "must be an absolute path" bri
 net_bad() {
 	open_form 2 e "Prefix length"
 	if [ -n "${PREFILL:-}" ]; then
-		goto_field "${PREFILL%%=*}" && ui_keys C-u && ui_type "${PREFILL#*=}"
+		ui_goto_field "${PREFILL%%=*}" && ui_keys C-u && ui_type "${PREFILL#*=}"
 	fi
-	goto_field "$1" || { fail "$1"; return; }
+	ui_goto_field "$1" || { fail "$1"; return; }
 	ui_keys C-u
 	ui_type "$2"
 	ui_keys F2
-	error_at "network form: $1 = '$2'" "$1" "$3"
+	ui_error_at "network form: $1 = '$2'" "$1" "$3"
 }
 net_bad "Name" "-lab" "must be 1-32 letters"
 net_bad "Bridge" "br/0" "bridge"
@@ -148,13 +124,13 @@ net_bad "Port forwards" "tcp::80" "forward"
 # Forward form
 fwd_bad() {
 	open_form 3 n "Guest port"
-	goto_field "Host port" && ui_type 8080
-	goto_field "Guest port" && ui_type 80
-	goto_field "$1" || { fail "$1"; return; }
+	ui_goto_field "Host port" && ui_type 8080
+	ui_goto_field "Guest port" && ui_type 80
+	ui_goto_field "$1" || { fail "$1"; return; }
 	ui_keys C-u
 	ui_type "$2"
 	ui_keys F2
-	error_at "forward form: $1 = '$2'" "$1" "$3"
+	ui_error_at "forward form: $1 = '$2'" "$1" "$3"
 }
 fwd_bad "Host port" "0" "is not a port"
 fwd_bad "Guest port" "99999" "is not a port"

@@ -4,7 +4,8 @@
 # CONFLICT naming socat and its pid (cross-checked with ss -p), and shows
 # free once that socat is stopped (refresh tick and r); a network's DNAT
 # forward is listed; a privileged port gets its explanation. At 80x24,
-# 132x43 and LANG=C.
+# 132x43 and LANG=C. The forward and NIC forms name the holder of a port
+# before anything is saved.
 . "$QNM_SRCDIR/tests/lib.sh"
 need_root
 need_cmd socat socat
@@ -60,6 +61,45 @@ for size in 80x24 132x43; do
 	wait_for 5 ui_dead && ok "$size: quit" || fail "$size: quit"
 	expect_eq "$size: exit status" 0 "$(ui_status)"
 done
+
+# The forms name the holder before saving: a new forward (Forwards tab) and a
+# new user NIC whose hostfwd wants 8080, held by socat, get the error at their
+# port field, and nothing is written. The VM's own existing 8080 forward is
+# not held against it when its NIC is edited.
+snap() { (cd "$XDG_CONFIG_HOME" && find . -type f -print0 | sort -z | xargs -0 sha256sum); }
+before=$(snap)
+socat_start
+tmux -S "$UI_SOCK" kill-server 2>/dev/null
+ui_start -x 80 -y 24
+ui_wait "NICS (model/backend)" 5 >/dev/null || fatal "UI did not start (forms)"
+ui_keys 3 n
+ui_wait "Guest port" 5 >/dev/null || fail "forward form did not open"
+ui_goto_field "Host port" && ui_type 8080
+ui_goto_field "Guest port" && ui_type 8000
+ui_keys F2
+ui_error_at "forward form: held host port names socat at the field" "Host port" \
+	"host port tcp/127.0.0.1:8080 is already in use by socat (pid $SOCAT)"
+ui_keys Escape Escape Escape 1 e
+ui_wait "Memory (MiB)" 5 >/dev/null || fail "VM form did not open"
+ui_goto_field ".*\[ virtio-net-pci" && ui_keys Enter
+ui_wait "Device model" 3 >/dev/null || fail "NIC form of n0 did not open"
+ui_keys F2
+ui_wait_gone "Device model" 3 && ok "NIC form: its own existing 8080 forward is accepted" ||
+	fail "NIC form refused its own existing forward"
+ui_keys Escape
+ui_keys Escape Escape 1 e
+ui_wait "Memory (MiB)" 5 >/dev/null || fail "VM form did not open again"
+ui_keys F4
+ui_wait "Device model" 3 >/dev/null || fail "new NIC form did not open"
+ui_goto_field "Port forwards" && ui_type "tcp::8080-:22"
+ui_keys F2
+ui_error_at "NIC form: held hostfwd port names socat at the field" "Port forwards" \
+	"already in use by socat (pid $SOCAT)"
+ui_keys Escape Escape Escape
+ui_keys F10
+wait_for 5 ui_dead || fail "did not quit (forms)"
+expect_eq "held ports: no config file changed" "$before" "$(snap)"
+socat_stop
 
 # r refreshes at once; a privileged port is explained
 "$QNM" forward add --vm web tcp:127.0.0.1:80-:8000 >/dev/null || fatal "forward add 80"
