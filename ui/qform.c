@@ -234,11 +234,19 @@ static int msg_lines(const char *msg, int w)
 	return msg ? qnm_wrap(NULL, &r, 0, msg) : 0;
 }
 
+/* Lines of a row's own text: read-only notes wrap, the others take one. */
+static int text_lines(const struct qnm_row *r, int msgw)
+{
+	int n = r->kind == QNM_ROW_INFO ? msg_lines(r->text, msgw) : 1;
+
+	return n > 0 ? n : 1;
+}
+
 static int row_lines(const struct qnm_row *r, int msgw)
 {
 	if (r->hidden)
 		return 0;
-	return 1 + msg_lines(r->error, msgw) + msg_lines(r->warning, msgw) +
+	return text_lines(r, msgw) + msg_lines(r->error, msgw) + msg_lines(r->warning, msgw) +
 	       (r->kind == QNM_ROW_SECTION ? 1 : 0);
 }
 
@@ -276,10 +284,7 @@ static void draw_value(struct qnm_ui *ui, struct qnm_form *f, struct qnm_row *r,
 		snprintf(buf, sizeof(buf), "[ %s ]", r->text);
 		qnm_put(stdscr, y, x, w, buf);
 		break;
-	case QNM_ROW_INFO:
-		qnm_set_role(ui, stdscr, QNM_ROLE_DIM);
-		qnm_put(stdscr, y, x, w, r->text);
-		break;
+	case QNM_ROW_INFO: /* drawn wrapped by qnm_form_draw() */
 	case QNM_ROW_SECTION:
 		break;
 	}
@@ -356,6 +361,20 @@ void qnm_form_draw(struct qnm_ui *ui, struct qnm_form *f, const struct qnm_rect 
 			draw_value(ui, f, row, active, y, vx, vw);
 			if (active && row->kind == QNM_ROW_TEXT)
 				ey = y;
+		}
+		if (row->kind == QNM_ROW_INFO) {
+			/* a note (what a backend does, an ACL's state) wraps to the right edge */
+			int skip = y < r->y ? r->y - y : 0;
+
+			mr = (struct qnm_rect){ y, vx, text_lines(row, msgw), msgw };
+			mr.y += skip;
+			mr.h -= skip;
+			if (mr.y + mr.h > r->y + h)
+				mr.h = r->y + h - mr.y;
+			qnm_set_role(ui, stdscr, QNM_ROLE_DIM);
+			if (mr.h > 0 && row->text)
+				qnm_wrap(stdscr, &mr, skip, row->text);
+			y += text_lines(row, msgw) - 1;
 		}
 		y++;
 		qnm_set_role(ui, stdscr, QNM_ROLE_ERROR);

@@ -258,11 +258,9 @@ static void *capform_init(struct qnm_ui *ui, void *arg)
 	s->form.on_save = save;
 	s->form.data = s;
 	qnm_form_add(&s->form, QNM_ROW_SECTION, 0, NULL, "Capture packets of VM", s->vm);
-	/* short lines: an INFO row does not wrap (58 columns at 80x24) */
 	qnm_form_add(&s->form, QNM_ROW_INFO, 0, NULL, "",
-		     "QEMU copies each frame the card sends or receives");
-	qnm_form_add(&s->form, QNM_ROW_INFO, 0, NULL, "",
-		     "into a pcap file: open it in Wireshark or tcpdump -r.");
+		     "QEMU copies each frame the card sends or receives into a pcap file: open "
+		     "it in Wireshark or tcpdump -r.");
 	r = qnm_form_add(&s->form, QNM_ROW_CHOICE, F_NIC, "nic", "Network card", NULL);
 	r->choices = (const char *const *)s->labels;
 	r->nchoices = s->n;

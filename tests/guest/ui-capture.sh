@@ -50,7 +50,7 @@ check "guest is up, cable unplugged" wait_serial 30 vm guest-waiting-for-carrier
 
 ui_keys r
 ui_wait "Capture packets of VM" 5 >/dev/null || fatal "r did not open the capture form"
-ui_expect "form explains what a capture is" "into a pcap file: open it in Wireshark"
+ui_expect "form explains what a capture is" "QEMU copies each frame the card sends or receives"
 ui_expect "NIC picked from the VM's NICs" "n0 (virtio-net-pci, slirp)"
 ui_expect "default file under qnm's data dir" "$XDG_DATA_HOME/qnm/captures/vm-n0-"
 echo keep >"$T/exists.pcap"
