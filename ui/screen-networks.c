@@ -323,7 +323,7 @@ static void updown(struct qnm_ui *ui, struct networks *s, struct qnm_network *n)
 	if (!qnm_have_cap_net_admin()) {
 		qnm_ui_log(
 			ui, QNM_MSG_ERROR,
-			"network %s: bringing it %s changes host networking (bridges, addresses, nftables), which needs CAP_NET_ADMIN: run qnm as root",
+			"network %s: bringing it %s needs CAP_NET_ADMIN (run qnm as root): it changes host networking (bridges, addresses, nftables)",
 			n->name, up ? "up" : "down");
 		return;
 	}

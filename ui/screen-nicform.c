@@ -13,6 +13,7 @@
 #include "guests.h"
 #include "runner.h"
 #include "mac.h"
+#include "netctl.h"
 #include "nicform.h"
 #include "portowner.h"
 #include "qform.h"
@@ -127,8 +128,12 @@ static void show_backend_rows(struct nicform *s)
 		qnm_form_row(f, tap_rows[i])->hidden = b != QNM_BACKEND_TAP;
 	for (i = 0; i < QNM_ARRAY_SIZE(br_rows); i++)
 		qnm_form_row(f, br_rows[i])->hidden = b != QNM_BACKEND_BRIDGE;
+	/* the summary says what the backend needs; say too when this user lacks it */
 	snprintf(buf, sizeof(buf), "%s.%s", ops->summary,
-		 ops->needs_net_admin ? " Needs CAP_NET_ADMIN (root) to set up." : "");
+		 ops->needs_net_admin && !qnm_have_cap_net_admin()
+			 ? " You run qnm without CAP_NET_ADMIN: start it as root, or use a TAP "
+			   "an admin made for you (qnm creates it: no, TAP name)."
+			 : "");
 	qnm_form_set_text(f, F_SUMMARY, buf);
 	qnm_form_set_text(f, F_ACL, bridge_acl(qnm_form_text(f, F_BR), buf, sizeof(buf)));
 }
