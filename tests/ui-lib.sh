@@ -145,6 +145,20 @@ ui_error_at() {
 	fi
 }
 
+# ui_demo_page DESC: check the demo guest serves its web page through its
+# forward (127.0.0.1:PORT, from demo.conf; the guest gets its address by DHCP
+# a few seconds after boot); sets DEMO_PORT.
+ui_demo_page() {
+	local page="" i
+	DEMO_PORT=$(sed -n 's/^hostfwd = tcp:127.0.0.1:\([0-9]*\)-:80$/\1/p' "$XDG_CONFIG_HOME/qnm/vms/demo.conf")
+	[ -n "$DEMO_PORT" ] || { fail "$1: no forward in demo.conf"; return; }
+	for ((i = 0; i < 60; i++)); do
+		page=$(timeout 3 wget -qO- "http://127.0.0.1:$DEMO_PORT/" 2>/dev/null) && [ -n "$page" ] && break
+		sleep 0.5
+	done
+	expect_contains "$1" "demo guest" "$page"
+}
+
 # ui_quit: press q and wait for qnm to exit.
 ui_quit() {
 	ui_keys q

@@ -79,13 +79,8 @@ expect_eq "QEMU runs as nobody" nobody "$(ps -o user= -p "$qpid" | tr -d ' ')"
 helper=$(pgrep -f "slirp-helper --socket $XDG_RUNTIME_DIR/" | head -1)
 [ -n "$helper" ] && expect_eq "slirp helper runs as nobody" nobody "$(ps -o user= -p "$helper" | tr -d ' ')" ||
 	fail "no slirp helper process for demo"
-port=$(sed -n 's/^hostfwd = tcp:127.0.0.1:\([0-9]*\)-:80$/\1/p' "$XDG_CONFIG_HOME/qnm/vms/demo.conf")
-page=""
-for ((i = 0; i < 60; i++)); do
-	page=$(timeout 3 wget -qO- "http://127.0.0.1:$port/" 2>/dev/null) && [ -n "$page" ] && break
-	sleep 0.5
-done
-expect_contains "web page through the unprivileged forward" "demo guest" "$page"
+ui_demo_page "web page through the unprivileged forward"
+port=$DEMO_PORT
 
 ui_keys 4
 ui_wait "demo/n0" 10 >/dev/null && ok "Traffic lists demo/n0" || fail "no demo/n0 row"

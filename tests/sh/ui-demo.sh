@@ -25,15 +25,8 @@ ui_expect "demo in the list" "virtio-net-pci/slirp"
 ui_keys s
 ui_wait "demo started" 60 >/dev/null && ok "started from the VMs screen" || fail "not started"
 ui_expect "state shows running" "running"
-port=$(sed -n 's/^hostfwd = tcp:127.0.0.1:\([0-9]*\)-:80$/\1/p' "$XDG_CONFIG_HOME/qnm/vms/demo.conf")
-[ -n "$port" ] || fail "no forward in demo.conf"
-# the guest gets its address by DHCP a few seconds after boot
-page=""
-for ((i = 0; i < 40; i++)); do
-	page=$(timeout 3 wget -qO- "http://127.0.0.1:$port/" 2>/dev/null) && [ -n "$page" ] && break
-	sleep 0.5
-done
-expect_contains "web page through the forward" "demo guest" "$page"
+ui_demo_page "web page through the forward"
+port=$DEMO_PORT
 
 # Traffic: the demo's slirp NIC has a row whose totals rise
 ui_keys 4
