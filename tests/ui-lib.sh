@@ -15,6 +15,7 @@
 #   ui_status                               its exit status (after ui_dead)
 #   ui_expect DESC TEXT                     check TEXT is on the screen
 #   ui_expect_not DESC TEXT                 check TEXT is not on the screen
+#   ui_words TEXT                           TEXT is on the screen, wrapped or not
 
 need_cmd tmux tmux
 unset TMUX TMUX_PANE
@@ -158,6 +159,10 @@ ui_demo_page() {
 	done
 	expect_contains "$1" "demo guest" "$page"
 }
+
+# ui_words TEXT: TEXT is on the screen wherever it wraps (each run of spaces
+# and line ends counts as one space); wait_for 3 ui_words TEXT waits for it.
+ui_words() { ui_screen | tr -s ' \n' ' ' | grep -qF -- "$1"; }
 
 # ui_quit: press q and wait for qnm to exit.
 ui_quit() {

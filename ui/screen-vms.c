@@ -585,7 +585,7 @@ static void demo_done(struct qnm_ui *ui, void *data, int r, const struct qnm_err
 		} else {
 			qnm_ui_log(
 				ui, QNM_MSG_OK,
-				"VM 'demo' defined (Linux %s, slirp NIC, 127.0.0.1:%u -> guest port 80): press s to start it",
+				"VM 'demo' defined: press s to start it (Linux %s, slirp NIC, 127.0.0.1:%u -> guest port 80)",
 				j->img.kver, port);
 		}
 	}

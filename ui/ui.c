@@ -301,8 +301,18 @@ static void draw_status(struct qnm_ui *ui)
 		static const enum qnm_role roles[] = { QNM_ROLE_NORMAL, QNM_ROLE_OK,
 						       QNM_ROLE_WARNING, QNM_ROLE_ERROR };
 
+		/* too long for the line: cut it where it says so, and where to read it all */
+		static const char more[] = " ... (6 Msgs)";
+		int room = ui->cols - x;
+
 		qnm_set_role(ui, stdscr, roles[m->level]);
-		qnm_put(stdscr, y, x, ui->cols - x, m->text);
+		if (qnm_text_width(m->text) <= room || room < 2 * (int)sizeof(more)) {
+			qnm_put(stdscr, y, x, room, m->text);
+		} else {
+			x += qnm_put(stdscr, y, x, room - (int)sizeof(more) + 1, m->text);
+			qnm_set_role(ui, stdscr, QNM_ROLE_DIM);
+			qnm_put(stdscr, y, x, (int)sizeof(more) - 1, more);
+		}
 	}
 	qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
 }

@@ -39,10 +39,8 @@ ui_expect "Networks: why up/down is unavailable" "it needs CAP_NET_ADMIN (run qn
 ui_keys u
 ui_wait "network lan: bringing it up needs CAP_NET_ADMIN (run qnm as root)" 3 >/dev/null &&
 	ok "u refused with the reason (status line, 80 columns)" || fail "u: no CAP_NET_ADMIN message"
-# words: ignore where the text wraps
-words_on_screen() { ui_screen | tr -s ' \n' ' ' | grep -qF -- "$1"; }
 ui_keys 6
-wait_for 3 words_on_screen "it changes host networking (bridges, addresses, nftables)" &&
+wait_for 3 ui_words "it changes host networking (bridges, addresses, nftables)" &&
 	ok "Messages shows the whole refusal" || { fail "refusal not in Messages"; ui_screen | sed 's/^/  | /'; }
 ip link show qnmunpriv0 >/dev/null 2>&1 && fail "bridge created without CAP_NET_ADMIN" ||
 	ok "no bridge created"
@@ -63,7 +61,7 @@ for ((i = 0; i < 4; i++)); do
 	ui_screen | grep -q "Backend *< tap >" && break
 	ui_keys Right
 done
-if wait_for 3 words_on_screen "You run qnm without CAP_NET_ADMIN: start it as root, or use a TAP an admin made for you"; then
+if wait_for 3 ui_words "You run qnm without CAP_NET_ADMIN: start it as root, or use a TAP an admin made for you"; then
 	ok "NIC form: tap says this user lacks CAP_NET_ADMIN and the ways out"
 else
 	fail "NIC form: no CAP_NET_ADMIN note for tap"

@@ -60,8 +60,9 @@ mkdir -p "$XDG_CONFIG_HOME/qnm/themes"
 printf '# mine\ntitle = red on green bold\nselection = black on yellow\n' >"$XDG_CONFIG_HOME/qnm/themes/default.theme"
 restart
 ui_keys 6
-ui_wait "theme 'default' ($XDG_CONFIG_HOME/qnm/themes/default.theme)" 5 >/dev/null &&
-	ok "user theme found first" || fail "user theme not used"
+# (Messages shows the selected message whole, wrapped)
+wait_for 5 ui_words "theme 'default' ($XDG_CONFIG_HOME/qnm/themes/default.theme)" &&
+	ok "user theme found first" || { fail "user theme not used"; ui_screen | sed 's/^/  | /'; }
 stop "user theme"
 
 # a broken theme named on the command line: clear error, terminal untouched
@@ -80,7 +81,13 @@ expect_contains "missing theme: clear error" "theme 'nosuch' not found" "$(ui_ou
 printf 'title = white on blue\nbogus-role = red\n' >"$XDG_CONFIG_HOME/qnm/themes/default.theme"
 restart
 ui_wait "NICS (model/backend)" 5 >/dev/null && ok "broken default theme: UI still starts" || fail "UI did not start"
-ui_expect "broken default theme: error on the status line" "default.theme:2: unknown role"
+# the status line is too narrow for the path: it says where the rest is
+ui_expect "broken default theme: error on the status line, cut" "default.theme:2:"
+ui_expect "broken default theme: the status line says where the rest is" "... (6 Msgs)"
+ui_keys 6
+wait_for 3 ui_words "default.theme:2: unknown role" &&
+	ok "broken default theme: whole error in Messages" ||
+	{ fail "broken default theme: error not in Messages"; ui_screen | sed 's/^/  | /'; }
 ui_keys 6
 ui_wait "bogus-role" 3 >/dev/null
 ui_expect "broken default theme: whole error in Messages" "'bogus-role' (roles: normal, title,"
