@@ -103,7 +103,7 @@ static void forwards_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 	}
 	qnm_set_role(ui, stdscr, QNM_ROLE_DIM);
 	qnm_put(stdscr, r->y + r->h - 2, r->x + 1, r->w - 2,
-		"Changes are saved and apply at the next start (live apply needs engines not in this build).");
+		"Saved at once; live on running slirp NICs and up networks, else at next start.");
 	qnm_list_draw_filter(ui, &s->list, r->y + r->h - 1, r->x, r->w);
 	qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
 }

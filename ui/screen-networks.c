@@ -176,7 +176,7 @@ static void networks_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 	qnm_set_role(ui, stdscr, qnm_have_cap_net_admin() ? QNM_ROLE_DIM : QNM_ROLE_WARNING);
 	qnm_put(stdscr, r->y + r->h - 2, r->x + 1, r->w - 2,
 		qnm_have_cap_net_admin()
-			? "u brings the selected network up or down on this host (bridge, address, NAT, DHCP)."
+			? "u brings the selected network up or down (host bridge, address, NAT, DHCP)."
 			: "Up/down changes host networking: it needs CAP_NET_ADMIN (run qnm as root). Editing works.");
 	qnm_list_draw_filter(ui, &s->list, r->y + r->h - 1, r->x, r->w);
 	qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
