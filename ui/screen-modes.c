@@ -60,11 +60,13 @@ static const struct mode_text {
 /**
  * struct modes_st - state of the modes screen.
  * @name: the VM shown ("" = the first VM).
- * @top:  scroll.
+ * @top:   scroll: the first line shown.
+ * @page:  lines shown.
+ * @lines: lines of the whole text (at the last draw).
  */
 struct modes_st {
 	char name[QNM_NAME_MAX + 1];
-	int top, page;
+	int top, page, lines;
 };
 
 static void *modes_init(struct qnm_ui *ui, void *arg)
@@ -453,6 +455,13 @@ static void modes_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 			y += n + 1;
 		}
 	}
+	/* where the text goes on: say so, and how to get there */
+	s->lines = y - 1 - (r->y - s->top);
+	qnm_set_role(ui, stdscr, QNM_ROLE_DIM);
+	if (s->top > 0)
+		qnm_put(stdscr, r->y, r->x + r->w - 14, 13, " (more: PgUp)");
+	if (s->lines - s->top > r->h)
+		qnm_put(stdscr, r->y + r->h - 1, r->x + r->w - 14, 13, " (more: PgDn)");
 	qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
 }
 
@@ -468,13 +477,16 @@ static unsigned modes_key(struct qnm_ui *ui, void *st, enum qnm_action act, int 
 			s->top--;
 		break;
 	case QNM_ACT_DOWN:
-		s->top++;
+		if (s->top + s->page < s->lines)
+			s->top++;
 		break;
 	case QNM_ACT_PAGE_UP:
 		s->top = s->top > s->page ? s->top - s->page : 0;
 		break;
 	case QNM_ACT_PAGE_DOWN:
 		s->top += s->page;
+		if (s->top > s->lines - s->page)
+			s->top = s->lines > s->page ? s->lines - s->page : 0;
 		break;
 	case QNM_ACT_HOME:
 		s->top = 0;

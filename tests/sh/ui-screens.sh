@@ -77,6 +77,15 @@ for size in 80x24 132x43 80x24-ascii; do
 	visit "$size traffic" "INTERFACE" 4
 	visit "$size traffic lists lo" " lo " 4
 	visit "$size modes" "User mode (SLIRP" 5
+	# the explanations go on below: the screen says so and PgDn gets there
+	if [ "$rows" = 24 ]; then
+		ui_expect "$size modes: more below" "(more: PgDn)"
+		ui_keys NPage NPage NPage
+		ui_wait "a qnm network)." 3 >/dev/null && ok "$size modes: PgDn reaches the end" ||
+			fail "$size modes: the last explanation not reached"
+		ui_expect "$size modes: more above" "(more: PgUp)"
+		ui_expect_not "$size modes: nothing more below at the end" "(more: PgDn)"
+	fi
 	visit "$size messages" "LEVEL" 6
 	visit "$size help" "create a VM" F1
 	ui_keys Escape
