@@ -53,7 +53,8 @@ static void add_screen(struct help *s, unsigned mask, const char *title)
 				snprintf(keys + strlen(keys), sizeof(keys) - strlen(keys), "%s%s",
 					 keys[0] ? ", " : "", kn);
 		}
-		qnm_strv_addf(&s->lines, "  %-16s %s", keys, t[i].help);
+		/* keys, then \x02 and what they do (wrapped to the width at drawing) */
+		qnm_strv_addf(&s->lines, "  %-16s\x02%s", keys, t[i].help);
 	}
 	qnm_strv_add(&s->lines, "");
 }
@@ -87,13 +88,12 @@ static void *help_init(struct qnm_ui *ui, void *arg)
 			add_screen(s, QNM_SCR_BIT(i), qnm_screen_name((enum qnm_screen_id)i));
 	add_screen(s, QNM_SCR_ALL, "Everywhere");
 	qnm_strv_add(&s->lines, "\x01Themes");
-	qnm_strv_addf(&s->lines, "  Current: %s. Start with --theme NAME (default, dark, light,",
-		      ui->theme.name);
-	qnm_strv_add(
+	qnm_strv_addf(
 		&s->lines,
-		"  high-contrast, mono) or press T on a list to choose one. Your own themes go in");
-	qnm_strv_add(&s->lines,
-		     "  $XDG_CONFIG_HOME/qnm/themes/NAME.theme. NO_COLOR=1 turns colours off.");
+		"  Current: %s. Start with --theme NAME (default, dark, light, high-contrast, "
+		"mono) or press T on a list to choose one. Your own themes go in "
+		"$XDG_CONFIG_HOME/qnm/themes/NAME.theme. NO_COLOR=1 turns colours off.",
+		ui->theme.name);
 	return s;
 }
 
@@ -105,27 +105,78 @@ static void help_free(void *st)
 	free(s);
 }
 
+/* Column of a key's description, and what the text of line @l is. */
+#define DESC_X 19
+
+static const char *desc_of(const char *l)
+{
+	const char *d = strchr(l, '\x02');
+
+	return d ? d + 1 : NULL;
+}
+
+/* Leading spaces of a plain line (kept as the indent of all its screen lines). */
+static int indent_of(const char *l)
+{
+	return l[0] == '\x01' ? 1 : (int)strspn(l, " ");
+}
+
+/* Screen lines of one line of help in @w columns: descriptions wrap. */
+static int help_lines(const char *l, int w)
+{
+	const char *d = desc_of(l);
+	struct qnm_rect t = { 0, 0, 1000, d ? w - DESC_X : w - indent_of(l) };
+	int n = qnm_wrap(NULL, &t, 0, d ? d : l + indent_of(l));
+
+	return n > 0 ? n : 1;
+}
+
 static void help_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 {
 	struct help *s = st;
-	int i;
+	int w = r->w - 2, total = 0, y;
+	size_t i;
 
+	for (i = 0; i < s->lines.n; i++)
+		total += help_lines(s->lines.v[i], w);
 	s->page = r->h;
-	if (s->top > (int)s->lines.n - s->page)
-		s->top = (int)s->lines.n - s->page;
+	if (s->top > total - s->page)
+		s->top = total - s->page;
 	if (s->top < 0)
 		s->top = 0;
-	for (i = 0; i < r->h && s->top + i < (int)s->lines.n; i++) {
-		const char *l = s->lines.v[s->top + i];
+	y = r->y - s->top;
+	for (i = 0; i < s->lines.n && y < r->y + r->h; i++) {
+		const char *l = s->lines.v[i], *d = desc_of(l);
+		int n = help_lines(l, w), skip = y < r->y ? r->y - y : 0;
+		struct qnm_rect t = { y + skip, r->x + 1, n - skip, w };
 
-		if (l[0] == '\x01') {
-			qnm_set_role(ui, stdscr, QNM_ROLE_HEADER);
-			qnm_put(stdscr, r->y + i, r->x + 1, r->w - 2, l + 1);
-		} else {
-			qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
-			qnm_put(stdscr, r->y + i, r->x + 1, r->w - 2, l);
+		if (t.y + t.h > r->y + r->h)
+			t.h = r->y + r->h - t.y;
+		if (t.h > 0) {
+			qnm_set_role(ui, stdscr,
+				     l[0] == '\x01' ? QNM_ROLE_HEADER : QNM_ROLE_NORMAL);
+			if (d) {
+				if (!skip)
+					qnm_put(stdscr, y, r->x + 1, (int)(d - 1 - l), l);
+				t.x += DESC_X;
+				t.w -= DESC_X;
+				qnm_wrap(stdscr, &t, skip, d);
+			} else {
+				int in = l[0] == '\x01' ? 0 : indent_of(l);
+
+				t.x += in;
+				t.w -= in;
+				qnm_wrap(stdscr, &t, skip, l + indent_of(l));
+			}
 		}
+		y += n;
 	}
+	/* where the text goes on */
+	qnm_set_role(ui, stdscr, QNM_ROLE_DIM);
+	if (s->top > 0)
+		qnm_put(stdscr, r->y, r->x + r->w - 14, 13, " (more: PgUp)");
+	if (total - s->top > r->h)
+		qnm_put(stdscr, r->y + r->h - 1, r->x + r->w - 14, 13, " (more: PgDn)");
 	qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
 }
 
@@ -150,7 +201,7 @@ static unsigned help_key(struct qnm_ui *ui, void *st, enum qnm_action act, int k
 		s->top = 0;
 		break;
 	case QNM_ACT_END:
-		s->top = (int)s->lines.n;
+		s->top = 1 << 20; /* the next draw stops it at the end */
 		break;
 	case QNM_ACT_HELP:
 	case QNM_ACT_BACK:

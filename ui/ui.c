@@ -517,12 +517,76 @@ static void handle_key(struct qnm_ui *ui, int key)
 	ui->redraw = true;
 }
 
+/*
+ * After an Esc: is it the start of a key's escape sequence curses did not
+ * recognise (ESC [ ... or ESC O x: the terminal is not the one TERM names,
+ * e.g. End as ESC [ 4 ~ under TERM=xterm)? Then the whole sequence is
+ * read, rather than taken as Esc (closing a screen) followed by '[', '4'
+ * (a jump to screen 4) and '~'. Home and End in the encodings of the
+ * common terminals (xterm, rxvt, screen/tmux, linux) are known without
+ * terminfo; other sequences are dropped. Any other key after Esc is put back.
+ * Return: 0 (a plain Esc), -1 (a sequence dropped) or the key it stands for.
+ */
+static int unknown_sequence(struct qnm_ui *ui)
+{
+	static const struct {
+		const char *seq;
+		int key;
+	} known[] = {
+		{ "[1~", KEY_HOME }, { "[7~", KEY_HOME }, { "[H", KEY_HOME }, { "OH", KEY_HOME },
+		{ "[4~", KEY_END },  { "[8~", KEY_END },  { "[F", KEY_END },  { "OF", KEY_END },
+	};
+	static bool told;
+	char seq[20];
+	size_t n = 0, i;
+	wint_t c;
+	int r = get_wch(&c);
+
+	if (r == ERR)
+		return 0;
+	if (r != OK || (c != '[' && c != 'O')) {
+		if (r == KEY_CODE_YES)
+			ungetch((int)c);
+		else
+			unget_wch((wchar_t)c);
+		return 0;
+	}
+	seq[n++] = (char)c;
+	/* CSI: parameter and intermediate bytes, then one final byte; SS3: one byte */
+	while (n < sizeof(seq) - 1 && get_wch(&c) == OK) {
+		seq[n++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+		if (c < 0x20 || c > 0x3f || seq[0] == 'O')
+			break;
+	}
+	seq[n] = '\0';
+	for (i = 0; i < QNM_ARRAY_SIZE(known); i++)
+		if (strcmp(seq, known[i].seq) == 0)
+			return known[i].key;
+	if (!told) {
+		told = true;
+		qnm_ui_log(
+			ui, QNM_MSG_WARN,
+			"ignored a key the terminal sent as ESC %s, which TERM=%s does not list: "
+			"set TERM to match the terminal (arrows, F-keys and vi keys still work)",
+			seq, getenv("TERM") ? getenv("TERM") : "(unset)");
+	}
+	return -1;
+}
+
 static void read_keys(struct qnm_ui *ui)
 {
 	wint_t wc;
 	int r;
 
 	while ((r = get_wch(&wc)) != ERR) {
+		int seq = r == OK && wc == 27 ? unknown_sequence(ui) : 0;
+
+		if (seq < 0)
+			continue;
+		if (seq > 0) {
+			r = KEY_CODE_YES;
+			wc = (wint_t)seq;
+		}
 		handle_key(ui, r == KEY_CODE_YES ? QNM_KEY_FN + (int)wc : (int)wc);
 		if (ui->quit)
 			return;

@@ -88,7 +88,24 @@ for size in 80x24 132x43 80x24-ascii; do
 	fi
 	visit "$size messages" "LEVEL" 6
 	visit "$size help" "create a VM" F1
+	# a description longer than the line wraps under itself, whole
+	ui_words "D define the demo guest: a tiny Linux built once from the host's kernel, web server on a forwarded port" &&
+		ok "$size help: long descriptions whole" || { fail "$size help: a description is cut"; ui_screen | sed 's/^/  | /'; }
+	ui_keys End
+	ui_wait "NO_COLOR=1 turns colours off." 3 >/dev/null && ok "$size help: End reaches the last line" ||
+		{ fail "$size help: End"; ui_screen | sed "s/^/  | /"; }
 	ui_keys Escape
+	# a key sequence the terminfo entry does not list is dropped whole (not
+	# Esc, '[', '4' = jump to Traffic, ...), and said once in Messages
+	if [ "$size" = 80x24 ]; then
+		ui_keys 1
+		ui_type $'\e[4;9~'
+		sleep 0.3
+		ui_expect "$size: unknown key sequence ignored (still on VMs)" "NICS (model/backend)"
+		ui_keys 6
+		wait_for 3 ui_words "ignored a key the terminal sent as ESC [4;9~, which TERM=" &&
+			ok "$size: unknown key sequence named in Messages" || fail "$size: no message for the unknown sequence"
+	fi
 	visit "$size help from a form" "Memory (MiB)" e
 	ui_keys F1
 	ui_wait "VM form" 5 >/dev/null && ok "$size help lists the form's keys" || fail "$size help in form"
