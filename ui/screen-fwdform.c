@@ -112,7 +112,7 @@ static void save(struct qnm_ui *ui, struct qnm_form *f)
 			return;
 		}
 		/* QEMU or the slirp helper binds this host port at the next start (or
-		 * now, live): one another process holds is named here, not by QEMU's
+		 * now, live): a port another process holds is named here, not by QEMU's
 		 * "Could not set up host forwarding rule" later. An unchanged host
 		 * side may be held by this VM's own guest. */
 		if (qnm_port_check_fwds(same ? &s->old : NULL, same ? 1 : 0, &fw, 1, "host-port",
