@@ -54,8 +54,6 @@ static int check_new_ports(struct qnm_ctx *ctx, const char *cmd, const struct qn
 {
 	struct qnm_err err;
 	char field[64];
-	bool was_user = before && (before->backend == QNM_BACKEND_USER ||
-				   before->backend == QNM_BACKEND_SLIRP);
 
 	if (nic->backend != QNM_BACKEND_USER && nic->backend != QNM_BACKEND_SLIRP)
 		return 0;
@@ -63,9 +61,7 @@ static int check_new_ports(struct qnm_ctx *ctx, const char *cmd, const struct qn
 	if (qnm_ctx_check_vm(ctx, vm, old_name, &err))
 		return qnm_cli_error(ctx, cmd, &err);
 	snprintf(field, sizeof(field), "nic[%s].hostfwd", nic->id);
-	if (qnm_port_check_fwds(was_user ? before->user.fwd : NULL,
-				was_user ? before->user.nfwd : 0, nic->user.fwd, nic->user.nfwd,
-				field, &err))
+	if (qnm_port_check_nic(before, nic, field, &err))
 		return qnm_cli_error(ctx, cmd, &err);
 	return 0;
 }

@@ -403,6 +403,22 @@ int qnm_port_check_fwds(const struct qnm_fwd *before, size_t nbefore, const stru
 	return 0;
 }
 
+static bool forwards_ports(const struct qnm_nic *n)
+{
+	return n && (n->backend == QNM_BACKEND_USER || n->backend == QNM_BACKEND_SLIRP);
+}
+
+int qnm_port_check_nic(const struct qnm_nic *before, const struct qnm_nic *nic, const char *field,
+		       struct qnm_err *err)
+{
+	if (!forwards_ports(nic))
+		return 0;
+	if (!forwards_ports(before))
+		before = NULL;
+	return qnm_port_check_fwds(before ? before->user.fwd : NULL, before ? before->user.nfwd : 0,
+				   nic->user.fwd, nic->user.nfwd, field, err);
+}
+
 /* ---- the table ---- */
 
 const char *qnm_port_kind_name(enum qnm_port_kind k)

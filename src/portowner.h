@@ -163,6 +163,16 @@ int qnm_port_check(enum qnm_proto proto, const char *addr, uint16_t port, struct
 int qnm_port_check_fwds(const struct qnm_fwd *before, size_t nbefore, const struct qnm_fwd *now,
 			size_t nnow, const char *field, struct qnm_err *err);
 
+/**
+ * qnm_port_check_nic() - qnm_port_check_fwds() for a NIC being added or
+ * changed: the host forwards @nic gains over @before (its saved state, or
+ * NULL for a new NIC) must be free now. Only user and slirp NICs forward
+ * host ports; anything else passes.
+ * Return: 0, or the first failure of qnm_port_check().
+ */
+int qnm_port_check_nic(const struct qnm_nic *before, const struct qnm_nic *nic, const char *field,
+		       struct qnm_err *err);
+
 /* ---- the table of every host port qnm forwards ---- */
 
 /** enum qnm_port_kind - how qnm forwards a host port. */

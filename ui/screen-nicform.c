@@ -393,15 +393,9 @@ static int check(struct nicform *s, struct qnm_err *err)
 	/* new host ports of a user/slirp NIC must be free now: the process holding
 	 * one is named at the field, not by QEMU at the next start (the NIC's
 	 * own forwards may be held by its running guest) */
-	if (!r && (s->nic.backend == QNM_BACKEND_USER || s->nic.backend == QNM_BACKEND_SLIRP)) {
-		const struct qnm_nic *was =
-			s->arg.index >= 0 ? &s->arg.vm->nics[s->arg.index] : NULL;
-
-		if (was && was->backend != QNM_BACKEND_USER && was->backend != QNM_BACKEND_SLIRP)
-			was = NULL;
-		r = qnm_port_check_fwds(was ? was->user.fwd : NULL, was ? was->user.nfwd : 0,
-					s->nic.user.fwd, s->nic.user.nfwd, "hostfwd", err);
-	}
+	if (!r)
+		r = qnm_port_check_nic(s->arg.index >= 0 ? &s->arg.vm->nics[s->arg.index] : NULL,
+				       &s->nic, "hostfwd", err);
 	qnm_vm_free(tmp);
 	strip_nic(err, s->nic.id);
 	return r;
