@@ -518,38 +518,51 @@ static void handle_key(struct qnm_ui *ui, int key)
 }
 
 /*
- * After an Esc: is it the start of a key's escape sequence curses did not
- * recognise (ESC [ ... or ESC O x: the terminal is not the one TERM names,
- * e.g. End as ESC [ 4 ~ under TERM=xterm)? Then the whole sequence is
- * read, rather than taken as Esc (closing a screen) followed by '[', '4'
- * (a jump to screen 4) and '~'. Home and End in the encodings of the
- * common terminals (xterm, rxvt, screen/tmux, linux) are known without
- * terminfo; other sequences are dropped. Any other key after Esc is put back.
- * Return: 0 (a plain Esc), -1 (a sequence dropped) or the key it stands for.
+ * Home and End as the common terminals send them (xterm, rxvt, screen/tmux,
+ * linux), taught to curses where the terminfo entry of TERM lacks them (End
+ * is ESC [ 4 ~ under tmux even when TERM says xterm-256color).
  */
-static int unknown_sequence(struct qnm_ui *ui)
+static void define_home_end(void)
 {
 	static const struct {
 		const char *seq;
 		int key;
-	} known[] = {
-		{ "[1~", KEY_HOME }, { "[7~", KEY_HOME }, { "[H", KEY_HOME }, { "OH", KEY_HOME },
-		{ "[4~", KEY_END },  { "[8~", KEY_END },  { "[F", KEY_END },  { "OF", KEY_END },
+	} keys[] = {
+		{ "\033[1~", KEY_HOME }, { "\033[7~", KEY_HOME }, { "\033[H", KEY_HOME },
+		{ "\033OH", KEY_HOME },	 { "\033[4~", KEY_END },  { "\033[8~", KEY_END },
+		{ "\033[F", KEY_END },	 { "\033OF", KEY_END },
 	};
+	size_t i;
+
+	for (i = 0; i < QNM_ARRAY_SIZE(keys); i++)
+		if (key_defined(keys[i].seq) == 0)
+			define_key(keys[i].seq, keys[i].key);
+}
+
+/*
+ * After an Esc: is it the start of a key's escape sequence curses does not
+ * know (ESC [ ... or ESC O x: the terminal is not the one TERM names)? Then
+ * the whole sequence is read and dropped, rather than taken as Esc (closing
+ * a screen) followed by '[', '4' (a jump to screen 4) and '~'. Any other key
+ * after Esc is put back.
+ * Return: true when a sequence was dropped.
+ */
+static bool drop_unknown_sequence(struct qnm_ui *ui)
+{
 	static bool told;
 	char seq[20];
-	size_t n = 0, i;
+	size_t n = 0;
 	wint_t c;
 	int r = get_wch(&c);
 
 	if (r == ERR)
-		return 0;
+		return false;
 	if (r != OK || (c != '[' && c != 'O')) {
 		if (r == KEY_CODE_YES)
 			ungetch((int)c);
 		else
 			unget_wch((wchar_t)c);
-		return 0;
+		return false;
 	}
 	seq[n++] = (char)c;
 	/* CSI: parameter and intermediate bytes, then one final byte; SS3: one byte */
@@ -559,9 +572,6 @@ static int unknown_sequence(struct qnm_ui *ui)
 			break;
 	}
 	seq[n] = '\0';
-	for (i = 0; i < QNM_ARRAY_SIZE(known); i++)
-		if (strcmp(seq, known[i].seq) == 0)
-			return known[i].key;
 	if (!told) {
 		told = true;
 		qnm_ui_log(
@@ -570,7 +580,7 @@ static int unknown_sequence(struct qnm_ui *ui)
 			"set TERM to match the terminal (arrows, F-keys and vi keys still work)",
 			seq, getenv("TERM") ? getenv("TERM") : "(unset)");
 	}
-	return -1;
+	return true;
 }
 
 static void read_keys(struct qnm_ui *ui)
@@ -579,14 +589,8 @@ static void read_keys(struct qnm_ui *ui)
 	int r;
 
 	while ((r = get_wch(&wc)) != ERR) {
-		int seq = r == OK && wc == 27 ? unknown_sequence(ui) : 0;
-
-		if (seq < 0)
+		if (r == OK && wc == 27 && drop_unknown_sequence(ui))
 			continue;
-		if (seq > 0) {
-			r = KEY_CODE_YES;
-			wc = (wint_t)seq;
-		}
 		handle_key(ui, r == KEY_CODE_YES ? QNM_KEY_FN + (int)wc : (int)wc);
 		if (ui->quit)
 			return;
@@ -817,6 +821,7 @@ int qnm_ui_main(struct qnm_ctx *ctx, int argc, char **argv)
 	noecho();
 	nonl();
 	keypad(stdscr, TRUE);
+	define_home_end();
 	nodelay(stdscr, TRUE);
 	curs_set(0);
 	qnm_colors_apply(&ui);
