@@ -298,3 +298,13 @@ void qnm_sparkline(struct qnm_ui *ui, WINDOW *w, int y, int x, int width, const 
 		qnm_put(w, y, x + i, 1, ui->g->spark[level]);
 	}
 }
+
+void qnm_draw_more(struct qnm_ui *ui, const struct qnm_rect *r, int top, int total)
+{
+	qnm_set_role(ui, stdscr, QNM_ROLE_DIM);
+	if (top > 0)
+		qnm_put(stdscr, r->y, r->x + r->w - 14, 13, " (more: PgUp)");
+	if (total - top > r->h)
+		qnm_put(stdscr, r->y + r->h - 1, r->x + r->w - 14, 13, " (more: PgDn)");
+	qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
+}

@@ -115,19 +115,26 @@ static const char *desc_of(const char *l)
 	return d ? d + 1 : NULL;
 }
 
-/* Leading spaces of a plain line (kept as the indent of all its screen lines). */
-static int indent_of(const char *l)
+/*
+ * The text of a line without a key: a heading's after its \x01 mark; a plain
+ * line's after its leading spaces, which become the indent of all its
+ * screen lines (@indent).
+ */
+static const char *text_of(const char *l, int *indent)
 {
-	return l[0] == '\x01' ? 1 : (int)strspn(l, " ");
+	*indent = l[0] == '\x01' ? 0 : (int)strspn(l, " ");
+	return l[0] == '\x01' ? l + 1 : l + *indent;
 }
 
 /* Screen lines of one line of help in @w columns: descriptions wrap. */
 static int help_lines(const char *l, int w)
 {
 	const char *d = desc_of(l);
-	struct qnm_rect t = { 0, 0, 1000, d ? w - DESC_X : w - indent_of(l) };
-	int n = qnm_wrap(NULL, &t, 0, d ? d : l + indent_of(l));
+	int in = DESC_X, n;
+	const char *text = d ? d : text_of(l, &in);
+	struct qnm_rect t = { 0, 0, 1000, w - in };
 
+	n = qnm_wrap(NULL, &t, 0, text);
 	return n > 0 ? n : 1;
 }
 
@@ -162,22 +169,17 @@ static void help_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 				t.w -= DESC_X;
 				qnm_wrap(stdscr, &t, skip, d);
 			} else {
-				int in = l[0] == '\x01' ? 0 : indent_of(l);
+				int in;
+				const char *text = text_of(l, &in);
 
 				t.x += in;
 				t.w -= in;
-				qnm_wrap(stdscr, &t, skip, l + indent_of(l));
+				qnm_wrap(stdscr, &t, skip, text);
 			}
 		}
 		y += n;
 	}
-	/* where the text goes on */
-	qnm_set_role(ui, stdscr, QNM_ROLE_DIM);
-	if (s->top > 0)
-		qnm_put(stdscr, r->y, r->x + r->w - 14, 13, " (more: PgUp)");
-	if (total - s->top > r->h)
-		qnm_put(stdscr, r->y + r->h - 1, r->x + r->w - 14, 13, " (more: PgDn)");
-	qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
+	qnm_draw_more(ui, r, s->top, total);
 }
 
 static unsigned help_key(struct qnm_ui *ui, void *st, enum qnm_action act, int key)

@@ -455,14 +455,8 @@ static void modes_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 			y += n + 1;
 		}
 	}
-	/* where the text goes on: say so, and how to get there */
 	s->lines = y - 1 - (r->y - s->top);
-	qnm_set_role(ui, stdscr, QNM_ROLE_DIM);
-	if (s->top > 0)
-		qnm_put(stdscr, r->y, r->x + r->w - 14, 13, " (more: PgUp)");
-	if (s->lines - s->top > r->h)
-		qnm_put(stdscr, r->y + r->h - 1, r->x + r->w - 14, 13, " (more: PgDn)");
-	qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
+	qnm_draw_more(ui, r, s->top, s->lines);
 }
 
 static unsigned modes_key(struct qnm_ui *ui, void *st, enum qnm_action act, int key)

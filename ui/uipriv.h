@@ -243,6 +243,11 @@ int qnm_putf(WINDOW *w, int y, int x, int maxw, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 /** qnm_fill() - @n spaces at (@y, @x) in the current attributes. */
 void qnm_fill(WINDOW *w, int y, int x, int n);
+/**
+ * qnm_draw_more() - "(more: PgUp)" at the top right of @r when @top > 0 and
+ * "(more: PgDn)" at its bottom right when text of @total lines goes on below.
+ */
+void qnm_draw_more(struct qnm_ui *ui, const struct qnm_rect *r, int top, int total);
 /** qnm_hline() - a horizontal line of @n columns. */
 void qnm_hline(struct qnm_ui *ui, WINDOW *w, int y, int x, int n);
 /** qnm_box() - a frame around @r with an optional @title. */
