@@ -5,8 +5,8 @@
  */
 #include "build-config.h"
 
-#include "cli.h"
-#include "context.h"
+#include "cli/cli.h"
+#include "core/context.h"
 #include "ui.h"
 
 #include <stdio.h>

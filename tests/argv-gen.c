@@ -23,10 +23,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmdline.h"
-#include "mac.h"
-#include "model.h"
-#include "util.h"
+#include "guest/cmdline.h"
+#include "core/mac.h"
+#include "core/model.h"
+#include "core/util.h"
 
 static int die(const char *what, const char *arg)
 {

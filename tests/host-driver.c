@@ -38,10 +38,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "links.h"
-#include "owner.h"
-#include "sysctl.h"
-#include "tuntap.h"
+#include "host/links.h"
+#include "host/owner.h"
+#include "host/sysctl.h"
+#include "host/tuntap.h"
 
 static int fail(const struct qnm_err *err, int ret)
 {

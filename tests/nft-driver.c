@@ -35,9 +35,9 @@
 #include <libnftnl/expr.h>
 #include <libnftnl/rule.h>
 
-#include "model.h"
-#include "nft.h"
-#include "util.h"
+#include "core/model.h"
+#include "host/nft.h"
+#include "core/util.h"
 
 static int fail(const struct qnm_err *err, int ret)
 {

@@ -4,9 +4,9 @@
 
 #include "fwdlist.h"
 #include "guests.h"
-#include "netctl.h"
-#include "slirp-helper.h"
-#include "slirpctl.h"
+#include "host/netctl.h"
+#include "guest/slirp-helper.h"
+#include "guest/slirpctl.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,7 +3,7 @@
 #include "build-config.h"
 
 #include "guests.h"
-#include "backend.h"
+#include "core/backend.h"
 
 #include <stdlib.h>
 #include <string.h>

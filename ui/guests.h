@@ -12,9 +12,9 @@
 #ifndef QNM_UI_GUESTS_H
 #define QNM_UI_GUESTS_H
 
-#include "capture.h"
-#include "rundir.h"
-#include "sampler.h"
+#include "guest/capture.h"
+#include "guest/rundir.h"
+#include "watch/sampler.h"
 #include "uipriv.h"
 
 /**

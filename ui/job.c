@@ -7,7 +7,7 @@
  */
 #include "build-config.h"
 
-#include "catalog.h"
+#include "guest/catalog.h"
 #include "uipriv.h"
 
 #include <errno.h>

@@ -8,7 +8,7 @@
  */
 #include "build-config.h"
 
-#include "config.h"
+#include "core/config.h"
 #include "guests.h"
 #include "qform.h"
 

@@ -8,7 +8,7 @@
  */
 #include "build-config.h"
 
-#include "conns.h"
+#include "guest/conns.h"
 #include "guests.h"
 #include "uipriv.h"
 

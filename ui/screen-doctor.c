@@ -7,7 +7,7 @@
  */
 #include "build-config.h"
 
-#include "doctor.h"
+#include "watch/doctor.h"
 #include "uipriv.h"
 
 #include <stdlib.h>

@@ -8,11 +8,11 @@
 
 #include "fwdlist.h"
 #include "guests.h"
-#include "portowner.h"
-#include "slirp-helper.h"
-#include "slirpctl.h"
+#include "watch/portowner.h"
+#include "guest/slirp-helper.h"
+#include "guest/slirpctl.h"
 #include "qform.h"
-#include "validate.h"
+#include "core/validate.h"
 
 #include <errno.h>
 #include <stdlib.h>

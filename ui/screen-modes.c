@@ -6,7 +6,7 @@
  */
 #include "build-config.h"
 
-#include "backend.h"
+#include "core/backend.h"
 #include "guests.h"
 #include "uipriv.h"
 

@@ -8,7 +8,7 @@
 #include "build-config.h"
 
 #include "qform.h"
-#include "validate.h"
+#include "core/validate.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -7,9 +7,9 @@
  */
 #include "build-config.h"
 
-#include "config.h"
-#include "links.h"
-#include "netctl.h"
+#include "core/config.h"
+#include "host/links.h"
+#include "host/netctl.h"
 #include "uipriv.h"
 
 #include <stdlib.h>

@@ -8,16 +8,16 @@
  */
 #include "build-config.h"
 
-#include "backend.h"
-#include "catalog.h"
+#include "core/backend.h"
+#include "guest/catalog.h"
 #include "guests.h"
-#include "runner.h"
-#include "mac.h"
-#include "netctl.h"
+#include "guest/runner.h"
+#include "core/mac.h"
+#include "host/netctl.h"
 #include "nicform.h"
-#include "portowner.h"
+#include "watch/portowner.h"
 #include "qform.h"
-#include "validate.h"
+#include "core/validate.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -14,7 +14,7 @@
  */
 #include "build-config.h"
 
-#include "portowner.h"
+#include "watch/portowner.h"
 #include "uipriv.h"
 
 #include <errno.h>

@@ -6,8 +6,8 @@
  */
 #include "build-config.h"
 
-#include "cmdline.h"
-#include "config.h"
+#include "guest/cmdline.h"
+#include "core/config.h"
 #include "uipriv.h"
 
 #include <errno.h>

@@ -11,7 +11,7 @@
 
 #include "nicform.h"
 #include "qform.h"
-#include "validate.h"
+#include "core/validate.h"
 
 #include <errno.h>
 #include <limits.h>

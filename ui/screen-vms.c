@@ -5,14 +5,14 @@
  */
 #include "build-config.h"
 
-#include "cmdline.h"
-#include "config.h"
-#include "demo.h"
+#include "guest/cmdline.h"
+#include "core/config.h"
+#include "guest/demo.h"
 #include "guests.h"
-#include "mac.h"
-#include "runner.h"
+#include "core/mac.h"
+#include "guest/runner.h"
 #include "uipriv.h"
-#include "validate.h"
+#include "core/validate.h"
 
 #include <errno.h>
 #include <stdlib.h>

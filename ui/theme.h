@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "util.h"
+#include "core/util.h"
 
 /*
  * X-macro of the roles: enum name, name in theme files, attributes used on

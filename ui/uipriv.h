@@ -21,11 +21,11 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "context.h"
+#include "core/context.h"
 #include "keys.h"
-#include "sampler.h" /* qnm_fmt_bytes(), qnm_fmt_rate() */
+#include "watch/sampler.h" /* qnm_fmt_bytes(), qnm_fmt_rate() */
 #include "theme.h"
-#include "util.h"
+#include "core/util.h"
 
 #define QNM_UI_MIN_COLS 80
 #define QNM_UI_MIN_ROWS 24

@@ -13,11 +13,11 @@
  */
 #include "build-config.h"
 
-#include "cmdline.h"
-#include "config.h"
-#include "context.h"
-#include "qmp.h"
-#include "rundir.h"
+#include "guest/cmdline.h"
+#include "core/config.h"
+#include "core/context.h"
+#include "guest/qmp.h"
+#include "guest/rundir.h"
 
 #include <signal.h>
 #include <spawn.h>

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "model.h"
+#include "core/config.h"
+#include "core/model.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "slirp-helper.h"
-#include "slirpctl.h"
+#include "guest/slirp-helper.h"
+#include "guest/slirpctl.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "capture.h"
+#include "guest/capture.h"
 
 static char dir[64];
 

@@ -23,7 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "catalog.h"
+#include "guest/catalog.h"
 
 /* Captured from QEMU 7.2 (Debian 12) "qemu-system-x86_64 -device help", lines 90-134. */
 static const char capture[] =

@@ -21,9 +21,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cmdline.h"
-#include "model.h"
-#include "util.h"
+#include "guest/cmdline.h"
+#include "core/model.h"
+#include "core/util.h"
 
 static const struct qnm_cmdline_opts netdev_style = {
 	.style = QNM_STYLE_NETDEV,

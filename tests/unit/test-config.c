@@ -24,10 +24,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "keyfile.h"
-#include "model.h"
-#include "validate.h"
+#include "core/config.h"
+#include "core/keyfile.h"
+#include "core/model.h"
+#include "core/validate.h"
 
 static char tmpdir[256];
 

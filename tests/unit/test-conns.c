@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "conns.h"
+#include "guest/conns.h"
 
 /* Verbatim from QEMU 7.2 (libslirp 4.7): HMP output uses "\r\n". */
 static const char usernet[] =

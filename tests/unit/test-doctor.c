@@ -27,9 +27,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bridgeconf.h"
-#include "doctor.h"
-#include "portowner.h"
+#include "host/bridgeconf.h"
+#include "watch/doctor.h"
+#include "watch/portowner.h"
 
 /* ---- bridge.conf ---- */
 

@@ -20,10 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dnsmasq.h"
-#include "links.h"
-#include "owner.h"
-#include "sysctl.h"
+#include "host/dnsmasq.h"
+#include "host/links.h"
+#include "host/owner.h"
+#include "host/sysctl.h"
 
 static void test_leases(void **state)
 {

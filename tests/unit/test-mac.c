@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mac.h"
-#include "model.h"
-#include "validate.h"
+#include "core/mac.h"
+#include "core/model.h"
+#include "core/validate.h"
 
 static int cmp_str(const void *a, const void *b)
 {

@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model.h"
-#include "util.h"
+#include "core/model.h"
+#include "core/util.h"
 
 static void test_copy_equal(void **state)
 {

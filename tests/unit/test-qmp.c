@@ -28,7 +28,7 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
-#include "qmp.h"
+#include "guest/qmp.h"
 
 #define GREETING                                                                                   \
 	"{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 22, \"minor\": 2, \"major\": 7}, "         \

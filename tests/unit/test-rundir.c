@@ -18,8 +18,8 @@
 
 #include <cmocka.h>
 
-#include "config.h"
-#include "rundir.h"
+#include "core/config.h"
+#include "guest/rundir.h"
 
 struct fixture {
 	char root[64];

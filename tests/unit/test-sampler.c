@@ -32,11 +32,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "rundir.h"
-#include "sampler.h"
-#include "slirp-helper.h"
-#include "slirpctl.h"
+#include "core/config.h"
+#include "guest/rundir.h"
+#include "watch/sampler.h"
+#include "guest/slirp-helper.h"
+#include "guest/slirpctl.h"
 
 static void set(uint64_t *v, uint64_t rxb, uint64_t txb, uint64_t rxp, uint64_t txp)
 {

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "slirp-helper.h"
+#include "guest/slirp-helper.h"
 
 /* Append one frame of @len bytes, each byte (@seed + i) & 0xff, with its prefix. */
 static size_t put_frame(uint8_t *p, size_t len, uint8_t seed)

@@ -25,9 +25,9 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
-#include "cmdline.h"
-#include "slirp-helper.h"
-#include "slirpctl.h"
+#include "guest/cmdline.h"
+#include "guest/slirp-helper.h"
+#include "guest/slirpctl.h"
 
 static char rundir[] = "/tmp/qnm-test-slirp-spawn.XXXXXX";
 

@@ -13,9 +13,9 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
-#include "cmdline.h"
-#include "slirp-helper.h"
-#include "slirpctl.h"
+#include "guest/cmdline.h"
+#include "guest/slirp-helper.h"
+#include "guest/slirpctl.h"
 
 static void parse_ok(const char *line, enum qnm_slirpctl_op op, struct qnm_slirpctl_req *req)
 {

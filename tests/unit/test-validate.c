@@ -18,9 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model.h"
-#include "util.h"
-#include "validate.h"
+#include "core/model.h"
+#include "core/util.h"
+#include "core/validate.h"
 
 /* ---- single values ---- */
 

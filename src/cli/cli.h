@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * cli.h - the command-line face of qnm: one struct per command, in a
+ * table (cli.c), each implemented in its own cli-*.c file.
+ */
+#ifndef QNM_CLI_H
+#define QNM_CLI_H
+
+#include "core/context.h"
+
+struct json_object;
+
+/**
+ * struct qnm_cli_cmd - one top-level command.
+ * @name:    the word after "qnm".
+ * @usage:   synopsis shown by --help, e.g. "list [--json]".
+ * @summary: one line for "qnm --help".
+ * @help:    longer text for "qnm CMD --help" (may be NULL).
+ * @run:     does the work; argv[0] is @name. Returns the exit status
+ *           (0 ok, 1 failure, 2 usage error), printing errors itself.
+ */
+struct qnm_cli_cmd {
+	const char *name;
+	const char *usage;
+	const char *summary;
+	const char *help;
+	int (*run)(struct qnm_ctx *ctx, int argc, char **argv);
+};
+
+/** qnm_cli_main() - dispatch "qnm CMD ARGS..."; Return: exit status. */
+int qnm_cli_main(struct qnm_ctx *ctx, int argc, char **argv);
+
+/** qnm_cli_find() - command by name, or NULL. */
+const struct qnm_cli_cmd *qnm_cli_find(const char *name);
+
+/** qnm_cli_usage() - print "usage: qnm USAGE" to @f. */
+void qnm_cli_usage(FILE *f, const struct qnm_cli_cmd *cmd);
+
+/**
+ * qnm_cli_wants_help() - true when argv holds -h/--help (then the caller
+ * prints its help and returns 0).
+ */
+bool qnm_cli_wants_help(int argc, char **argv);
+
+/** qnm_cli_error() - print "qnm: CMD: message" (and the field) to stderr; Return: 1. */
+int qnm_cli_error(struct qnm_ctx *ctx, const char *cmd, const struct qnm_err *err);
+
+/**
+ * qnm_cli_usage_error() - print "qnm: CMD: @msg" and the usage of @cmd to stderr.
+ * @ctx: the context (its error stream).
+ * @cmd: the command whose usage is wrong.
+ * @msg: what is wrong.
+ * Return: 2, the exit status of a usage error. (Inline, so that static
+ * analysis sees a command's parser never returns 0 after it.)
+ */
+static inline int qnm_cli_usage_error(struct qnm_ctx *ctx, const struct qnm_cli_cmd *cmd,
+				      const char *msg)
+{
+	fprintf(ctx->errout, "qnm: %s: %s\n", cmd->name, msg);
+	qnm_cli_usage(ctx->errout, cmd);
+	return 2;
+}
+
+/**
+ * qnm_cli_print_json() - print @o, pretty and with unescaped slashes, on
+ * stdout, then drop it.
+ * @ctx: the context (its output stream).
+ * @o:   the object (its reference is taken over).
+ */
+void qnm_cli_print_json(struct qnm_ctx *ctx, struct json_object *o);
+
+/**
+ * qnm_cli_load() - load the model for command @cmd, printing files that
+ * failed to load as warnings (they are skipped and left untouched).
+ * Return: 0, or 1 after printing the error.
+ */
+int qnm_cli_load(struct qnm_ctx *ctx, const char *cmd);
+
+/* The commands, one per cli-*.c file (table in cli.c). */
+extern const struct qnm_cli_cmd qnm_cmd_capture;
+extern const struct qnm_cli_cmd qnm_cmd_check;
+extern const struct qnm_cli_cmd qnm_cmd_cmdline;
+extern const struct qnm_cli_cmd qnm_cmd_conns;
+extern const struct qnm_cli_cmd qnm_cmd_console;
+extern const struct qnm_cli_cmd qnm_cmd_del;
+extern const struct qnm_cli_cmd qnm_cmd_demo;
+extern const struct qnm_cli_cmd qnm_cmd_doctor;
+extern const struct qnm_cli_cmd qnm_cmd_forward;
+extern const struct qnm_cli_cmd qnm_cmd_link;
+extern const struct qnm_cli_cmd qnm_cmd_links;
+extern const struct qnm_cli_cmd qnm_cmd_list;
+extern const struct qnm_cli_cmd qnm_cmd_models;
+extern const struct qnm_cli_cmd qnm_cmd_net;
+extern const struct qnm_cli_cmd qnm_cmd_new;
+extern const struct qnm_cli_cmd qnm_cmd_nic;
+extern const struct qnm_cli_cmd qnm_cmd_ports;
+extern const struct qnm_cli_cmd qnm_cmd_set;
+extern const struct qnm_cli_cmd qnm_cmd_show;
+extern const struct qnm_cli_cmd qnm_cmd_slirp_helper;
+extern const struct qnm_cli_cmd qnm_cmd_start;
+extern const struct qnm_cli_cmd qnm_cmd_stats;
+extern const struct qnm_cli_cmd qnm_cmd_status;
+extern const struct qnm_cli_cmd qnm_cmd_stop;
+
+#endif

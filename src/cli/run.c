@@ -1,0 +1,748 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * cli-run.c - running guests from the command line: start, stop, status,
+ * link, console, demo.
+ */
+#include "build-config.h"
+
+#include "cli/cli.h"
+#include "guest/demo.h"
+#include "core/mac.h"
+#include "guest/qmp.h"
+#include "guest/rundir.h"
+#include "guest/runner.h"
+#include "guest/slirp-helper.h"
+#include "core/validate.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DEMO_VM	   "demo"
+#define TAIL_LINES 10
+
+/*
+ * Split argv into options (table-driven by each command) and positionals.
+ * An option table entry: name, whether it takes a value, where it goes.
+ */
+struct opt {
+	const char *name;
+	bool has_arg;
+	bool *flag;
+	const char **value;
+};
+
+static int parse_opts(struct qnm_ctx *ctx, const struct qnm_cli_cmd *cmd, int argc, char **argv,
+		      const struct opt *opts, size_t nopts, char **pos, int maxpos, int *npos)
+{
+	int i;
+	size_t k;
+
+	*npos = 0;
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--json") == 0) {
+			ctx->json = true;
+			continue;
+		}
+		if (a[0] == '-' && a[1]) {
+			for (k = 0; k < nopts; k++)
+				if (strcmp(a, opts[k].name) == 0)
+					break;
+			if (k == nopts) {
+				char msg[128];
+
+				snprintf(msg, sizeof(msg), "unknown option '%s'", a);
+				return qnm_cli_usage_error(ctx, cmd, msg);
+			}
+			if (opts[k].has_arg) {
+				if (i + 1 >= argc) {
+					char msg[128];
+
+					snprintf(msg, sizeof(msg), "%s needs a value", a);
+					return qnm_cli_usage_error(ctx, cmd, msg);
+				}
+				*opts[k].value = argv[++i];
+			} else {
+				*opts[k].flag = true;
+			}
+			continue;
+		}
+		if (*npos >= maxpos)
+			return qnm_cli_usage_error(ctx, cmd, "too many arguments");
+		pos[(*npos)++] = argv[i];
+	}
+	return 0;
+}
+
+static int parse_seconds(struct qnm_ctx *ctx, const struct qnm_cli_cmd *cmd, const char *s, int *ms)
+{
+	unsigned long v;
+
+	if (!s)
+		return 0;
+	if (qnm_parse_uint(s, 1, 3600, &v))
+		return qnm_cli_usage_error(ctx, cmd,
+					   "--timeout must be a number of seconds, 1 to 3600");
+	*ms = (int)v * 1000;
+	return 0;
+}
+
+static void runner_opts(struct qnm_ctx *ctx, struct qnm_runner_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->runtime_dir = ctx->paths.runtime_dir;
+	o->kvm = QNM_KVM_PROBE;
+	o->qemu = getenv("QNM_QEMU");
+	o->model = &ctx->model; /* tests and unusual installs: which QEMU binary */
+}
+
+/* ---- start ---- */
+
+/* the runner's warnings as a JSON array of sentences */
+static json_object *warnings_json(const struct qnm_start_info *info)
+{
+	json_object *a = json_object_new_array();
+	const char *p = info->warnings;
+
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+
+		json_object_array_add(a, json_object_new_string_len(p, (int)len));
+		p += len + (nl ? 1 : 0);
+	}
+	return a;
+}
+
+/* the runner's warnings (live MAC clashes), one "qnm: start: warning:" line each */
+static void print_warnings(struct qnm_ctx *ctx, const char *cmd, const struct qnm_start_info *info)
+{
+	const char *p = info->warnings;
+	unsigned shown = 0;
+
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		int len = nl ? (int)(nl - p) : (int)strlen(p);
+
+		fprintf(ctx->errout, "qnm: %s: warning: %.*s\n", cmd, len, p);
+		p += len + (nl ? 1 : 0);
+		shown++;
+	}
+	if (info->nwarnings > shown)
+		fprintf(ctx->errout,
+			"qnm: %s: warning: %u more (qnm doctor --check mac_live lists them all)\n",
+			cmd, info->nwarnings - shown);
+}
+
+static int do_start(struct qnm_ctx *ctx, const char *cmd, const char *name, int timeout_ms)
+{
+	struct qnm_runner_opts o;
+	struct qnm_start_info info;
+	struct qnm_err err;
+	struct qnm_vm *vm, *copy;
+	struct qnm_rundir rd;
+	size_t n = 0;
+	int r;
+
+	qnm_err_clear(&err);
+	vm = qnm_model_find_vm(&ctx->model, name);
+	if (!vm) {
+		fprintf(ctx->errout, "qnm: %s: no VM named '%s' (qnm list shows them)\n", cmd,
+			name);
+		return 1;
+	}
+	copy = qnm_vm_copy(vm);
+	if (qnm_model_assign_macs(&ctx->model, copy, NULL, &n, &err) ||
+	    (n && qnm_config_save_vm(&ctx->paths, copy, name, &err))) {
+		qnm_vm_free(copy);
+		return qnm_cli_error(ctx, cmd, &err);
+	}
+	if (n && !ctx->json)
+		fprintf(ctx->out, "gave %zu NIC(s) of '%s' a MAC (saved in its file)\n", n, name);
+	runner_opts(ctx, &o);
+	o.timeout_ms = timeout_ms;
+	r = qnm_runner_start(copy, &o, &info, &err);
+	qnm_vm_free(copy);
+	print_warnings(ctx, cmd, &info);
+	if (r)
+		return qnm_cli_error(ctx, cmd, &err);
+	qnm_rundir_init(&rd, ctx->paths.runtime_dir, name);
+	if (ctx->json) {
+		json_object *j = json_object_new_object();
+
+		json_object_object_add(j, "name", json_object_new_string(name));
+		json_object_object_add(j, "status", json_object_new_string(info.status));
+		json_object_object_add(j, "qemu_pid", json_object_new_int64(info.qemu_pid));
+		json_object_object_add(j, "supervisor_pid",
+				       json_object_new_int64(info.supervisor_pid));
+		json_object_object_add(j, "elapsed_ms", json_object_new_double(info.elapsed_ms));
+		json_object_object_add(j, "rundir", json_object_new_string(rd.path));
+		json_object_object_add(j, "serial_log", json_object_new_string(rd.serial));
+		json_object_object_add(j, "cleaned", json_object_new_string(info.cleaned));
+		json_object_object_add(j, "warnings", warnings_json(&info));
+		qnm_cli_print_json(ctx, j);
+	} else {
+		if (info.cleaned[0])
+			fprintf(ctx->out, "%s\n", info.cleaned);
+		fprintf(ctx->out, "started '%s': QEMU pid %ld, %s (%.0f ms)\n", name,
+			(long)info.qemu_pid, info.status, info.elapsed_ms);
+		fprintf(ctx->out, "serial console: qnm console %s --follow   (log: %s)\n", name,
+			rd.serial);
+	}
+	qnm_rundir_clear(&rd);
+	return 0;
+}
+
+static int cmd_start(struct qnm_ctx *ctx, int argc, char **argv)
+{
+	const char *timeout = NULL;
+	const struct opt opts[] = { { "--timeout", true, NULL, &timeout } };
+	char *pos[1];
+	int npos, ms = 0, r;
+
+	r = parse_opts(ctx, &qnm_cmd_start, argc, argv, opts, QNM_ARRAY_SIZE(opts), pos, 1, &npos);
+	if (r)
+		return r;
+	if (npos != 1)
+		return qnm_cli_usage_error(ctx, &qnm_cmd_start, "give one VM name");
+	r = parse_seconds(ctx, &qnm_cmd_start, timeout, &ms);
+	if (r)
+		return r;
+	if (qnm_cli_load(ctx, "start"))
+		return 1;
+	return do_start(ctx, "start", pos[0], ms);
+}
+
+const struct qnm_cli_cmd qnm_cmd_start = {
+	.name = "start",
+	.usage = "start VM [--timeout SEC] [--json]",
+	.summary = "start a VM's QEMU in the background (it outlives qnm)",
+	.help = "Checks the host first (bridge ACL, TAPs, free hostfwd ports), then starts QEMU\n"
+		"in its own session with its runtime files in $XDG_RUNTIME_DIR/qnm/VM/ (QMP\n"
+		"socket, pid, serial log). NICs with link=down start with the cable unplugged.\n"
+		"A NIC whose MAC is already in the neighbour table or fdb of the live bridge it\n"
+		"joins gets a warning on stderr (and in \"warnings\" with --json); the VM starts\n"
+		"anyway (the entry may be its own from its last run).\n"
+		"--timeout: how long QEMU may take to answer (default 10 s).\n",
+	.run = cmd_start,
+};
+
+/* ---- stop ---- */
+
+/*
+ * Sentences about slirp helpers of the running VM @name that died while
+ * QEMU runs (their NIC has no network then), appended to @out.
+ */
+static void dead_helpers(struct qnm_ctx *ctx, const char *name, struct qnm_strv *out)
+{
+	const struct qnm_vm *vm = qnm_model_find_vm(&ctx->model, name);
+	struct qnm_rundir rd;
+	size_t i;
+
+	if (!vm)
+		return;
+	qnm_rundir_init(&rd, ctx->paths.runtime_dir, name);
+	for (i = 0; i < vm->nnics; i++) {
+		char *path, *text = NULL;
+		size_t len;
+		long pid;
+
+		if (vm->nics[i].backend != QNM_BACKEND_SLIRP)
+			continue;
+		path = qnm_slirp_pid_path(rd.path, &vm->nics[i]);
+		if (qnm_read_file(path, 64, &text, &len) == 0) {
+			pid = strtol(text, NULL, 10);
+			if (pid > 0 && !qnm_pid_alive((pid_t)pid))
+				qnm_strv_addf(out,
+					      "the slirp helper of NIC %s (pid %ld) is gone: that "
+					      "NIC has no network until the VM is restarted "
+					      "(see %s/slirp-%s.log)",
+					      vm->nics[i].id, pid, rd.path, vm->nics[i].id);
+		}
+		free(text);
+		free(path);
+	}
+	qnm_rundir_clear(&rd);
+}
+
+static int cmd_stop(struct qnm_ctx *ctx, int argc, char **argv)
+{
+	bool force = false;
+	const char *timeout = NULL;
+	const struct opt opts[] = { { "--force", false, &force, NULL },
+				    { "--timeout", true, NULL, &timeout } };
+	struct qnm_stop_opts so = { 0 };
+	struct qnm_err err;
+	char how[256] = "", *pos[1];
+	struct qnm_strv dead;
+	int npos, r;
+	size_t i;
+
+	r = parse_opts(ctx, &qnm_cmd_stop, argc, argv, opts, QNM_ARRAY_SIZE(opts), pos, 1, &npos);
+	if (r)
+		return r;
+	if (npos != 1)
+		return qnm_cli_usage_error(ctx, &qnm_cmd_stop, "give one VM name");
+	if (!qnm_valid_name(pos[0]))
+		return qnm_cli_usage_error(ctx, &qnm_cmd_stop, "not a VM name");
+	r = parse_seconds(ctx, &qnm_cmd_stop, timeout, &so.powerdown_ms);
+	if (r)
+		return r;
+	so.force = force;
+	qnm_strv_init(&dead);
+	qnm_err_clear(&err);
+	if (qnm_ctx_load(ctx, &err) == 0) /* only for the note: stop works without it */
+		dead_helpers(ctx, pos[0], &dead);
+	for (i = 0; i < dead.n; i++)
+		fprintf(ctx->errout, "qnm: stop: note: %s\n", dead.v[i]);
+	qnm_strv_free(&dead);
+	qnm_err_clear(&err);
+	r = qnm_runner_stop(ctx->paths.runtime_dir, pos[0], &so, how, sizeof(how), &err);
+	if (r)
+		return qnm_cli_error(ctx, "stop", &err);
+	if (ctx->json) {
+		json_object *j = json_object_new_object();
+
+		json_object_object_add(j, "name", json_object_new_string(pos[0]));
+		json_object_object_add(j, "result", json_object_new_string(how));
+		qnm_cli_print_json(ctx, j);
+	} else {
+		fprintf(ctx->out, "stopped '%s': %s\n", pos[0], how);
+	}
+	return 0;
+}
+
+const struct qnm_cli_cmd qnm_cmd_stop = {
+	.name = "stop",
+	.usage = "stop VM [--force] [--timeout SEC] [--json]",
+	.summary = "stop a running VM (ACPI power button, then quit, then kill)",
+	.help = "Presses the guest's power button and waits (--timeout, default 15 s), then asks\n"
+		"QEMU to quit, then kills it. --force skips the power button. A VM that crashed\n"
+		"has its leftover runtime files removed.\n",
+	.run = cmd_stop,
+};
+
+/* ---- status ---- */
+
+static json_object *status_json(const char *name, const struct qnm_rundir *rd,
+				const struct qnm_run_info *ri, const char *qstate, bool configured,
+				const struct qnm_strv *problems)
+{
+	json_object *j = json_object_new_object(), *a;
+	size_t i;
+
+	json_object_object_add(j, "name", json_object_new_string(name));
+	json_object_object_add(j, "status",
+			       json_object_new_string(qnm_run_status_name(ri->status)));
+	json_object_object_add(j, "configured", json_object_new_boolean(configured));
+	if (ri->status != QNM_RUN_ABSENT) {
+		json_object_object_add(j, "qemu_pid", json_object_new_int64(ri->qemu_pid));
+		json_object_object_add(j, "supervisor_pid",
+				       json_object_new_int64(ri->supervisor_pid));
+		json_object_object_add(j, "since", json_object_new_int64(ri->started));
+		json_object_object_add(j, "rundir", json_object_new_string(rd->path));
+	}
+	if (qstate)
+		json_object_object_add(j, "qemu_state", json_object_new_string(qstate));
+	if (problems->n) {
+		a = json_object_new_array();
+		for (i = 0; i < problems->n; i++)
+			json_object_array_add(a, json_object_new_string(problems->v[i]));
+		json_object_object_add(j, "problems", a);
+	}
+	if (ri->status == QNM_RUN_STOPPED || ri->status == QNM_RUN_CRASHED) {
+		char *tail = qnm_rundir_tail(rd->serial, TAIL_LINES);
+
+		json_object_object_add(j, "reason", json_object_new_string(ri->reason));
+		json_object_object_add(j, "serial_tail", json_object_new_string(tail));
+		free(tail);
+	}
+	return j;
+}
+
+static void status_text(struct qnm_ctx *ctx, const char *name, const struct qnm_rundir *rd,
+			const struct qnm_run_info *ri, const char *qstate, bool verbose,
+			const struct qnm_strv *problems)
+{
+	char extra[160] = "";
+	size_t i;
+
+	if (ri->status == QNM_RUN_RUNNING || ri->status == QNM_RUN_STARTING) {
+		long long up = ri->started ? (long long)time(NULL) - ri->started : 0;
+
+		snprintf(extra, sizeof(extra), "pid %ld, up %llds%s%s", (long)ri->qemu_pid, up,
+			 qstate ? ", guest " : "", qstate ? qstate : "");
+	} else if (ri->status != QNM_RUN_ABSENT) {
+		snprintf(extra, sizeof(extra), "%s", ri->reason);
+	}
+	fprintf(ctx->out, "%-16s %-9s %s\n", name, qnm_run_status_name(ri->status), extra);
+	for (i = 0; i < problems->n; i++)
+		fprintf(ctx->out, "  problem: %s\n", problems->v[i]);
+	if (verbose && (ri->status == QNM_RUN_CRASHED || ri->status == QNM_RUN_STOPPED)) {
+		char *tail = qnm_rundir_tail(rd->serial, TAIL_LINES);
+
+		fprintf(ctx->out, "  last serial console lines (%s):\n", rd->serial);
+		for (char *line = strtok(tail, "\n"); line; line = strtok(NULL, "\n"))
+			fprintf(ctx->out, "  | %s\n", line);
+		fprintf(ctx->out, "  (qnm stop %s removes the leftover runtime files)\n", name);
+		free(tail);
+	}
+}
+
+/* QEMU's own run state via QMP, when it answers quickly. */
+static bool qemu_state(const struct qnm_rundir *rd, char *buf, size_t len)
+{
+	struct qnm_qmp *q;
+	bool ok;
+
+	if (qnm_qmp_connect(rd->qmp, 1000, &q, NULL))
+		return false;
+	ok = qnm_qmp_query_status(q, buf, len, NULL, NULL) == 0;
+	qnm_qmp_free(q);
+	return ok;
+}
+
+static void status_one(struct qnm_ctx *ctx, const char *name, bool configured, bool verbose,
+		       json_object *arr)
+{
+	struct qnm_run_info ri;
+	struct qnm_rundir rd;
+	char qs[32];
+	const char *qstate = NULL;
+	struct qnm_strv problems;
+
+	qnm_rundir_init(&rd, ctx->paths.runtime_dir, name);
+	qnm_rundir_probe(&rd, &ri);
+	if (ri.status == QNM_RUN_RUNNING && qemu_state(&rd, qs, sizeof(qs)))
+		qstate = qs;
+	qnm_strv_init(&problems);
+	if (ri.status == QNM_RUN_RUNNING)
+		dead_helpers(ctx, name, &problems);
+	if (arr)
+		json_object_array_add(arr,
+				      status_json(name, &rd, &ri, qstate, configured, &problems));
+	else
+		status_text(ctx, name, &rd, &ri, qstate, verbose, &problems);
+	qnm_strv_free(&problems);
+	qnm_rundir_clear(&rd);
+}
+
+static int cmd_status(struct qnm_ctx *ctx, int argc, char **argv)
+{
+	struct qnm_strv running;
+	json_object *arr = NULL;
+	char *pos[1];
+	int npos, r;
+	size_t i;
+
+	r = parse_opts(ctx, &qnm_cmd_status, argc, argv, NULL, 0, pos, 1, &npos);
+	if (r)
+		return r;
+	if (npos == 1 && !qnm_valid_name(pos[0]))
+		return qnm_cli_usage_error(ctx, &qnm_cmd_status, "not a VM name");
+	if (qnm_cli_load(ctx, "status"))
+		return 1;
+	if (npos == 1) {
+		if (ctx->json) {
+			arr = json_object_new_array();
+			status_one(ctx, pos[0], qnm_model_find_vm(&ctx->model, pos[0]), true, arr);
+			qnm_cli_print_json(ctx, json_object_get(json_object_array_get_idx(arr, 0)));
+			json_object_put(arr);
+		} else {
+			status_one(ctx, pos[0], qnm_model_find_vm(&ctx->model, pos[0]), true, NULL);
+		}
+		return 0;
+	}
+	qnm_strv_init(&running);
+	qnm_rundir_list(ctx->paths.runtime_dir, &running);
+	if (ctx->json)
+		arr = json_object_new_array();
+	/* Configured VMs in order, then runtime dirs of VMs no longer configured. */
+	for (i = 0; i < ctx->model.nvms; i++)
+		status_one(ctx, ctx->model.vms[i]->name, true, false, arr);
+	for (i = 0; i < running.n; i++)
+		if (!qnm_model_find_vm(&ctx->model, running.v[i]) && qnm_valid_name(running.v[i]))
+			status_one(ctx, running.v[i], false, false, arr);
+	qnm_strv_free(&running);
+	if (arr)
+		qnm_cli_print_json(ctx, arr);
+	return 0;
+}
+
+const struct qnm_cli_cmd qnm_cmd_status = {
+	.name = "status",
+	.usage = "status [VM] [--json]",
+	.summary = "which VMs run; crashed ones with their last console lines",
+	.help = "Without VM: every configured VM and every runtime dir found. A VM whose QEMU\n"
+		"died is shown as crashed, with how it ended and (qnm status VM) the last\n"
+		"lines of its serial console.\n",
+	.run = cmd_status,
+};
+
+/* ---- link ---- */
+
+static int cmd_link(struct qnm_ctx *ctx, int argc, char **argv)
+{
+	const struct qnm_vm *vm;
+	struct qnm_err err;
+	char *pos[3];
+	int npos, r;
+	bool up;
+
+	r = parse_opts(ctx, &qnm_cmd_link, argc, argv, NULL, 0, pos, 3, &npos);
+	if (r)
+		return r;
+	if (npos != 3)
+		return qnm_cli_usage_error(ctx, &qnm_cmd_link, "give VM, NIC and up or down");
+	if (strcmp(pos[2], "up") == 0)
+		up = true;
+	else if (strcmp(pos[2], "down") == 0)
+		up = false;
+	else
+		return qnm_cli_usage_error(ctx, &qnm_cmd_link, "the state must be 'up' or 'down'");
+	if (qnm_cli_load(ctx, "link"))
+		return 1;
+	vm = qnm_model_find_vm(&ctx->model, pos[0]);
+	if (vm && !qnm_vm_find_nic(vm, pos[1])) {
+		fprintf(ctx->errout, "qnm: link: VM '%s' has no NIC '%s' (qnm nic list %s)\n",
+			pos[0], pos[1], pos[0]);
+		return 1;
+	}
+	qnm_err_clear(&err);
+	r = qnm_runner_set_link(ctx->paths.runtime_dir, pos[0], pos[1], up, &err);
+	if (r)
+		return qnm_cli_error(ctx, "link", &err);
+	if (ctx->json) {
+		json_object *j = json_object_new_object();
+
+		json_object_object_add(j, "name", json_object_new_string(pos[0]));
+		json_object_object_add(j, "nic", json_object_new_string(pos[1]));
+		json_object_object_add(j, "link", json_object_new_string(up ? "up" : "down"));
+		qnm_cli_print_json(ctx, j);
+	} else {
+		fprintf(ctx->out, "%s %s: cable %s (live; the VM file's link= is unchanged)\n",
+			pos[0], pos[1], up ? "plugged in" : "unplugged");
+	}
+	return 0;
+}
+
+const struct qnm_cli_cmd qnm_cmd_link = {
+	.name = "link",
+	.usage = "link VM NIC up|down [--json]",
+	.summary = "plug or unplug a running VM's network cable",
+	.run = cmd_link,
+};
+
+/* ---- console ---- */
+
+static volatile sig_atomic_t console_stop;
+
+static void on_sigint(int sig)
+{
+	console_stop = 1;
+}
+
+static int cmd_console(struct qnm_ctx *ctx, int argc, char **argv)
+{
+	bool follow = false;
+	const char *lines = NULL;
+	const struct opt opts[] = { { "--follow", false, &follow, NULL },
+				    { "-f", false, &follow, NULL },
+				    { "--lines", true, NULL, &lines } };
+	struct qnm_run_info ri;
+	struct qnm_rundir rd;
+	unsigned long n = 0;
+	char buf[4096], *pos[1];
+	int npos, r, fd;
+	ssize_t got;
+
+	r = parse_opts(ctx, &qnm_cmd_console, argc, argv, opts, QNM_ARRAY_SIZE(opts), pos, 1,
+		       &npos);
+	if (r)
+		return r;
+	if (npos != 1 || !qnm_valid_name(pos[0]))
+		return qnm_cli_usage_error(ctx, &qnm_cmd_console, "give one VM name");
+	if (lines && qnm_parse_uint(lines, 1, 100000, &n))
+		return qnm_cli_usage_error(ctx, &qnm_cmd_console, "--lines must be 1 to 100000");
+	qnm_rundir_init(&rd, ctx->paths.runtime_dir, pos[0]);
+	qnm_rundir_probe(&rd, &ri);
+	if (ri.status == QNM_RUN_ABSENT) {
+		fprintf(ctx->errout, "qnm: console: '%s' is not running (no serial log)\n", pos[0]);
+		qnm_rundir_clear(&rd);
+		return 1;
+	}
+	fflush(ctx->out);
+	if (n) {
+		char *tail = qnm_rundir_tail(rd.serial, (unsigned)n);
+
+		fputs(tail, ctx->out);
+		fflush(ctx->out);
+		free(tail);
+	}
+	fd = open(rd.serial, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(ctx->errout, "qnm: console: cannot read %s: %s\n", rd.serial,
+			strerror(errno));
+		qnm_rundir_clear(&rd);
+		return 1;
+	}
+	if (n)
+		lseek(fd, 0, SEEK_END);
+	signal(SIGINT, on_sigint);
+	for (;;) {
+		got = read(fd, buf, sizeof(buf));
+		if (got > 0) {
+			fwrite(buf, 1, (size_t)got, ctx->out);
+			continue;
+		}
+		if (!follow || console_stop)
+			break;
+		fflush(ctx->out);
+		qnm_rundir_probe(&rd, &ri);
+		if (ri.status != QNM_RUN_RUNNING && ri.status != QNM_RUN_STARTING) {
+			while ((got = read(fd, buf, sizeof(buf))) > 0)
+				fwrite(buf, 1, (size_t)got, ctx->out);
+			fprintf(ctx->out, "\n[qnm: %s %s%s%s]\n", pos[0],
+				ri.status == QNM_RUN_ABSENT ? "was stopped"
+							    : qnm_run_status_name(ri.status),
+				ri.reason[0] ? ": " : "", ri.reason);
+			break;
+		}
+		usleep(100000);
+	}
+	fflush(ctx->out);
+	close(fd);
+	qnm_rundir_clear(&rd);
+	return 0;
+}
+
+const struct qnm_cli_cmd qnm_cmd_console = {
+	.name = "console",
+	.usage = "console VM [--follow|-f] [--lines N]",
+	.summary = "show a running VM's serial console log",
+	.help = "Prints the guest's serial console as logged so far (--lines N: only the last N\n"
+		"lines); --follow keeps printing until the VM ends or Ctrl-C.\n",
+	.run = cmd_console,
+};
+
+/* ---- demo ---- */
+
+static int cmd_demo(struct qnm_ctx *ctx, int argc, char **argv)
+{
+	bool build_only = false, start = false;
+	const char *dir = NULL;
+	const struct opt opts[] = { { "--build-only", false, &build_only, NULL },
+				    { "--start", false, &start, NULL },
+				    { "--dir", true, NULL, &dir } };
+	struct qnm_demo_image img;
+	struct qnm_err err;
+	struct qnm_vm *vm;
+	char *def_dir = NULL, *pos[1];
+	unsigned port;
+	int npos, r;
+	size_t n;
+
+	r = parse_opts(ctx, &qnm_cmd_demo, argc, argv, opts, QNM_ARRAY_SIZE(opts), pos, 0, &npos);
+	if (r)
+		return r;
+	if (dir && !build_only)
+		return qnm_cli_usage_error(ctx, &qnm_cmd_demo, "--dir only goes with --build-only");
+	if (!dir)
+		dir = def_dir = xasprintf("%s/demo", ctx->paths.data_dir);
+	qnm_err_clear(&err);
+	if (!ctx->json && !build_only)
+		fprintf(ctx->out, "building the demo guest in %s (once) ...\n", dir);
+	fflush(ctx->out);
+	r = qnm_demo_build(dir, NULL, &img, &err);
+	free(def_dir);
+	if (r)
+		return qnm_cli_error(ctx, "demo", &err);
+	if (build_only) {
+		if (ctx->json) {
+			json_object *j = json_object_new_object();
+
+			json_object_object_add(j, "kernel", json_object_new_string(img.kernel));
+			json_object_object_add(j, "initrd", json_object_new_string(img.initrd));
+			json_object_object_add(j, "append",
+					       json_object_new_string(qnm_demo_append()));
+			json_object_object_add(j, "kver", json_object_new_string(img.kver));
+			json_object_object_add(j, "built", json_object_new_boolean(img.built));
+			qnm_cli_print_json(ctx, j);
+		} else {
+			fprintf(ctx->out, "kernel=%s\ninitrd=%s\nappend=%s\n", img.kernel,
+				img.initrd, qnm_demo_append());
+		}
+		qnm_demo_image_clear(&img);
+		return 0;
+	}
+	if (qnm_cli_load(ctx, "demo")) {
+		qnm_demo_image_clear(&img);
+		return 1;
+	}
+	vm = qnm_model_find_vm(&ctx->model, DEMO_VM);
+	if (vm) {
+		fprintf(ctx->out, "the VM '%s' already exists; left as it is (qnm show %s)\n",
+			DEMO_VM, DEMO_VM);
+	} else {
+		port = qnm_demo_free_port();
+		/* slirp: user-mode NAT with live counters and live forwards, no root. */
+		vm = qnm_demo_vm(DEMO_VM, &img, (uint16_t)port, QNM_BACKEND_SLIRP);
+		r = qnm_model_assign_macs(&ctx->model, vm, NULL, &n, &err);
+		if (!r)
+			r = qnm_config_save_vm(&ctx->paths, vm, NULL, &err);
+		if (r) {
+			qnm_vm_free(vm);
+			qnm_demo_image_clear(&img);
+			return qnm_cli_error(ctx, "demo", &err);
+		}
+		qnm_model_add_vm(&ctx->model, vm);
+		fprintf(ctx->out,
+			"defined the VM '%s': Linux %s + busybox, 256 MiB, one virtio NIC on qnm's\n"
+			"user-mode network (slirp helper: no root, live traffic counters); host port\n"
+			"127.0.0.1:%u is forwarded to the guest's web server on port 80.\n",
+			DEMO_VM, img.kver, port);
+	}
+	qnm_demo_image_clear(&img);
+	if (start) {
+		r = do_start(ctx, "demo", DEMO_VM, 0);
+		if (r)
+			return r;
+	}
+	fprintf(ctx->out,
+		"\nnext steps:\n"
+		"%s"
+		"  qnm console %s --follow       watch it boot and get an address (Ctrl-C to leave)\n"
+		"  wget -qO- http://127.0.0.1:%u/  fetch its web page through the port forward\n"
+		"  qnm link %s n0 down           unplug its cable (and 'up' to plug it back)\n"
+		"  qnm stop %s                   power it off\n",
+		start ? "" : "  qnm start demo                 boot it (about 3 s without KVM)\n",
+		DEMO_VM,
+		vm->nnics && vm->nics[0].user.nfwd ? (unsigned)vm->nics[0].user.fwd[0].host_port
+						   : 0u,
+		DEMO_VM, DEMO_VM);
+	return 0;
+}
+
+const struct qnm_cli_cmd qnm_cmd_demo = {
+	.name = "demo",
+	.usage = "demo [--start] | demo --build-only [--dir DIR] [--json]",
+	.summary = "make a tiny demo guest from this host's kernel and busybox",
+	.help = "Builds, once, a tiny Linux guest from the host's Debian packages\n"
+		"(linux-image-amd64, busybox-static) into $XDG_DATA_HOME/qnm/demo/ and defines\n"
+		"the VM 'demo': it gets an address by DHCP, serves a web page on port 80\n"
+		"(forwarded from a host port on 127.0.0.1) and prints its traffic counters on\n"
+		"its serial console. --start starts it right away.\n"
+		"--build-only [--dir DIR]: only build the image (into DIR) and print its paths.\n",
+	.run = cmd_demo,
+};

@@ -1,0 +1,606 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * cli-vm.c - VM commands: list, show, new, set, del, nic, cmdline.
+ *
+ * Every command that changes a VM works on a copy, applies all the
+ * requested changes, validates the whole model, and only then saves; on
+ * any error nothing is written.
+ */
+#include "build-config.h"
+
+#include "core/backend.h"
+#include "cli/cli.h"
+#include "guest/cmdline.h"
+#include "core/mac.h"
+#include "watch/portowner.h"
+#include "core/validate.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct qnm_vm *find_vm(struct qnm_ctx *ctx, const char *cmd, const char *name)
+{
+	struct qnm_vm *vm = qnm_model_find_vm(&ctx->model, name);
+
+	if (!vm)
+		fprintf(ctx->errout, "qnm: %s: no VM named '%s' (qnm list shows them)\n", cmd,
+			name);
+	return vm;
+}
+
+/* Validate @vm in the model (replacing @old_name's entry) and save it. */
+static int commit_vm(struct qnm_ctx *ctx, const char *cmd, struct qnm_vm *vm, const char *old_name)
+{
+	struct qnm_err err;
+
+	qnm_err_clear(&err);
+	if (qnm_ctx_save_vm(ctx, vm, old_name, &err))
+		return qnm_cli_error(ctx, cmd, &err);
+	return 0;
+}
+
+/*
+ * Host forwards that @nic gains (compared with @before, its state in the saved
+ * VM, or NULL) must be free now: the process holding one is named here rather
+ * than by QEMU's "Could not set up host forwarding rule" at the next start.
+ */
+static int check_new_ports(struct qnm_ctx *ctx, const char *cmd, const struct qnm_vm *vm,
+			   const char *old_name, const struct qnm_nic *before,
+			   const struct qnm_nic *nic)
+{
+	struct qnm_err err;
+	char field[64];
+
+	if (nic->backend != QNM_BACKEND_USER && nic->backend != QNM_BACKEND_SLIRP)
+		return 0;
+	qnm_err_clear(&err);
+	if (qnm_ctx_check_vm(ctx, vm, old_name, &err))
+		return qnm_cli_error(ctx, cmd, &err);
+	snprintf(field, sizeof(field), "nic[%s].hostfwd", nic->id);
+	if (qnm_port_check_nic(before, nic, field, &err))
+		return qnm_cli_error(ctx, cmd, &err);
+	return 0;
+}
+
+static const char *nic_summary(const struct qnm_nic *n, char *buf, size_t size)
+{
+	switch (n->backend) {
+	case QNM_BACKEND_TAP:
+		snprintf(buf, size, "%s/tap%s%s", n->model, n->tap.network[0] ? ":" : "",
+			 n->tap.network[0] ? n->tap.network : n->tap.bridge);
+		break;
+	case QNM_BACKEND_BRIDGE:
+		snprintf(buf, size, "%s/bridge:%s", n->model, n->bridge.br);
+		break;
+	default:
+		snprintf(buf, size, "%s/%s", n->model, qnm_backend_name(n->backend));
+	}
+	return buf;
+}
+
+/* ---- JSON ---- */
+
+static json_object *fwd_json(const struct qnm_fwd *f)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "proto", json_object_new_string(qnm_proto_name(f->proto)));
+	json_object_object_add(o, "host_addr", json_object_new_string(f->host_addr));
+	json_object_object_add(o, "host_port", json_object_new_int(f->host_port));
+	json_object_object_add(o, "guest_addr", json_object_new_string(f->guest_addr));
+	json_object_object_add(o, "guest_port", json_object_new_int(f->guest_port));
+	return o;
+}
+
+static void add_str(json_object *o, const char *k, const char *v)
+{
+	json_object_object_add(o, k, v ? json_object_new_string(v) : NULL);
+}
+
+static json_object *nic_json(const struct qnm_nic *n)
+{
+	json_object *o = json_object_new_object(), *a;
+	size_t i;
+
+	add_str(o, "id", n->id);
+	add_str(o, "model", n->model);
+	add_str(o, "mac", n->mac);
+	add_str(o, "link", n->link_up ? "up" : "down");
+	add_str(o, "backend", qnm_backend_name(n->backend));
+	switch (n->backend) {
+	case QNM_BACKEND_USER:
+	case QNM_BACKEND_SLIRP:
+		add_str(o, "net", n->user.net);
+		add_str(o, "host", n->user.host);
+		add_str(o, "dhcpstart", n->user.dhcpstart);
+		add_str(o, "dns", n->user.dns);
+		json_object_object_add(o, "restrict", json_object_new_boolean(n->user.restrict_));
+		json_object_object_add(o, "ipv6", json_object_new_boolean(n->user.ipv6));
+		a = json_object_new_array();
+		for (i = 0; i < n->user.nfwd; i++)
+			json_object_array_add(a, fwd_json(&n->user.fwd[i]));
+		json_object_object_add(o, "hostfwd", a);
+		add_str(o, "smb", n->user.smb);
+		break;
+	case QNM_BACKEND_TAP:
+		add_str(o, "ifname", n->tap.ifname);
+		json_object_object_add(o, "create", json_object_new_boolean(n->tap.create));
+		add_str(o, "network", n->tap.network);
+		add_str(o, "bridge", n->tap.bridge);
+		json_object_object_add(o, "vhost", json_object_new_boolean(n->tap.vhost));
+		break;
+	case QNM_BACKEND_BRIDGE:
+		add_str(o, "br", n->bridge.br);
+		add_str(o, "helper", n->bridge.helper);
+		break;
+	default:
+		break;
+	}
+	return o;
+}
+
+static json_object *vm_json(const struct qnm_vm *vm)
+{
+	json_object *o = json_object_new_object(), *a;
+	size_t i;
+
+	add_str(o, "name", vm->name);
+	add_str(o, "arch", vm->arch);
+	json_object_object_add(o, "memory", json_object_new_int((int)vm->memory_mb));
+	json_object_object_add(o, "cpus", json_object_new_int((int)vm->cpus));
+	add_str(o, "machine", vm->machine);
+	add_str(o, "accel", qnm_accel_name(vm->accel));
+	add_str(o, "boot", qnm_boot_name(vm->boot));
+	add_str(o, "disk", vm->disk);
+	add_str(o, "cdrom", vm->cdrom);
+	add_str(o, "kernel", vm->kernel);
+	add_str(o, "initrd", vm->initrd);
+	add_str(o, "append", vm->append);
+	a = json_object_new_array();
+	for (i = 0; i < vm->nextra; i++)
+		json_object_array_add(a, json_object_new_string(vm->extra[i]));
+	json_object_object_add(o, "extra", a);
+	a = json_object_new_array();
+	for (i = 0; i < vm->nnics; i++)
+		json_object_array_add(a, nic_json(&vm->nics[i]));
+	json_object_object_add(o, "nics", a);
+	return o;
+}
+
+/* Parse "--json" (and nothing else) out of argv; returns the first free arg index. */
+static int parse_json_flag(struct qnm_ctx *ctx, int argc, char **argv, int *first)
+{
+	int i, n = 0;
+
+	*first = 0;
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0) {
+			ctx->json = true;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			return -1;
+		} else {
+			argv[1 + n++] = argv[i];
+		}
+	}
+	*first = 1;
+	return n;
+}
+
+/* ---- list ---- */
+
+static int cmd_list(struct qnm_ctx *ctx, int argc, char **argv)
+{
+	int first, n = parse_json_flag(ctx, argc, argv, &first);
+	size_t i, j;
+
+	if (n != 0)
+		return qnm_cli_usage_error(ctx, &qnm_cmd_list, "unexpected argument");
+	if (qnm_cli_load(ctx, "list"))
+		return 1;
+	if (ctx->json) {
+		json_object *a = json_object_new_array();
+
+		for (i = 0; i < ctx->model.nvms; i++)
+			json_object_array_add(a, vm_json(ctx->model.vms[i]));
+		qnm_cli_print_json(ctx, a);
+		return 0;
+	}
+	if (!ctx->model.nvms) {
+		fprintf(ctx->out,
+			"No VMs yet. Create one with 'qnm new NAME' or try 'qnm demo'.\n");
+		return 0;
+	}
+	fprintf(ctx->out, "%-20s %7s %4s  %s\n", "NAME", "MEMORY", "CPUS", "NICS (model/backend)");
+	for (i = 0; i < ctx->model.nvms; i++) {
+		const struct qnm_vm *vm = ctx->model.vms[i];
+		char mem[16];
+
+		snprintf(mem, sizeof(mem), "%uM", vm->memory_mb);
+		fprintf(ctx->out, "%-20s %7s %4u  ", vm->name, mem, vm->cpus);
+		if (!vm->nnics)
+			fputs("(none)", ctx->out);
+		for (j = 0; j < vm->nnics; j++) {
+			char buf[128];
+
+			fprintf(ctx->out, "%s%s", j ? ", " : "",
+				nic_summary(&vm->nics[j], buf, sizeof(buf)));
+		}
+		fputc('\n', ctx->out);
+	}
+	return 0;
+}
+
+const struct qnm_cli_cmd qnm_cmd_list = {
+	.name = "list",
+	.usage = "list [--json]",
+	.summary = "list the configured VMs and their NICs",
+	.run = cmd_list,
+};
+
+/* ---- show ---- */
+
+static int cmd_show(struct qnm_ctx *ctx, int argc, char **argv)
+{
+	int first, n = parse_json_flag(ctx, argc, argv, &first);
+	const struct qnm_vm *vm;
+	char *text;
+
+	if (n != 1)
+		return qnm_cli_usage_error(ctx, &qnm_cmd_show, "give one VM name");
+	if (qnm_cli_load(ctx, "show") || !(vm = find_vm(ctx, "show", argv[1])))
+		return 1;
+	if (ctx->json) {
+		qnm_cli_print_json(ctx, vm_json(vm));
+		return 0;
+	}
+	text = qnm_vm_serialize(vm);
+	fputs(text, ctx->out);
+	free(text);
+	return 0;
+}
+
+const struct qnm_cli_cmd qnm_cmd_show = {
+	.name = "show",
+	.usage = "show VM [--json]",
+	.summary = "show every setting of a VM",
+	.run = cmd_show,
+};
+
+/* ---- cmdline ---- */
+
+static int cmd_cmdline(struct qnm_ctx *ctx, int argc, char **argv)
+{
+	struct qnm_cmdline_opts o = { .style = QNM_STYLE_NETDEV, .kvm = QNM_KVM_PROBE };
+	const struct qnm_vm *vm;
+	struct qnm_strv argv_q;
+	struct qnm_err err;
+	int i, n = 0;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--nic-form") == 0)
+			o.style = QNM_STYLE_NIC;
+		else if (strcmp(argv[i], "--json") == 0)
+			ctx->json = true;
+		else if (argv[i][0] == '-')
+			return qnm_cli_usage_error(ctx, &qnm_cmd_cmdline, "unknown option");
+		else
+			argv[1 + n++] = argv[i];
+	}
+	if (n != 1)
+		return qnm_cli_usage_error(ctx, &qnm_cmd_cmdline, "give one VM name");
+	if (qnm_cli_load(ctx, "cmdline") || !(vm = find_vm(ctx, "cmdline", argv[1])))
+		return 1;
+	qnm_err_clear(&err);
+	qnm_strv_init(&argv_q);
+	if (qnm_vm_argv(vm, &o, &argv_q, &err)) {
+		qnm_strv_free(&argv_q);
+		return qnm_cli_error(ctx, "cmdline", &err);
+	}
+	if (ctx->json) {
+		json_object *a = json_object_new_array();
+
+		for (size_t k = 0; k < argv_q.n; k++)
+			json_object_array_add(a, json_object_new_string(argv_q.v[k]));
+		qnm_cli_print_json(ctx, a);
+	} else {
+		char *line = qnm_argv_to_shell(argv_q.v);
+
+		fprintf(ctx->out, "%s\n", line);
+		free(line);
+	}
+	qnm_strv_free(&argv_q);
+	return 0;
+}
+
+const struct qnm_cli_cmd qnm_cmd_cmdline = {
+	.name = "cmdline",
+	.usage = "cmdline VM [--nic-form] [--json]",
+	.summary = "print the exact QEMU command line of a VM (shell-quoted)",
+	.help = "By default NICs are written as -netdev TYPE,id=ID,... -device MODEL,netdev=ID,mac=MAC.\n"
+		"--nic-form uses the short -nic TYPE,...,model=MODEL,mac=MAC form where it can\n"
+		"express the NIC (the slirp backend always needs -netdev).\n"
+		"--json prints the argv array instead.\n",
+	.run = cmd_cmdline,
+};
+
+/* ---- new ---- */
+
+static int apply_assignments(struct qnm_ctx *ctx, const char *cmd, int argc, char **argv,
+			     int (*fn)(void *obj, const char *a, struct qnm_err *e), void *obj)
+{
+	struct qnm_err err;
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		qnm_err_clear(&err);
+		if (fn(obj, argv[i], &err))
+			return qnm_cli_error(ctx, cmd, &err);
+	}
+	return 0;
+}
+
+static int vm_assign_cb(void *obj, const char *a, struct qnm_err *e)
+{
+	return qnm_vm_assign(obj, a, e);
+}
+
+static int nic_assign_cb(void *obj, const char *a, struct qnm_err *e)
+{
+	return qnm_nic_assign(obj, a, e);
+}
+
+/* Fill empty MACs of @vm with fresh ones unique in the model. */
+static int assign_macs(struct qnm_ctx *ctx, const char *cmd, struct qnm_vm *vm)
+{
+	struct qnm_err err;
+
+	qnm_err_clear(&err);
+	if (qnm_model_assign_macs(&ctx->model, vm, NULL, NULL, &err))
+		return qnm_cli_error(ctx, cmd, &err);
+	return 0;
+}
+
+static int cmd_new(struct qnm_ctx *ctx, int argc, char **argv)
+{
+	struct qnm_vm *vm;
+	struct qnm_err err;
+	int r;
+
+	if (argc < 2 || argv[1][0] == '-')
+		return qnm_cli_usage_error(ctx, &qnm_cmd_new, "give the new VM's name");
+	if (!qnm_valid_name(argv[1])) {
+		fprintf(ctx->errout,
+			"qnm: new: name: '%s' must be 1-%d letters, digits, '_', '-' or '.', starting with a letter or digit\n",
+			argv[1], QNM_NAME_MAX);
+		return 1;
+	}
+	if (qnm_cli_load(ctx, "new"))
+		return 1;
+	if (qnm_model_find_vm(&ctx->model, argv[1])) {
+		fprintf(ctx->errout, "qnm: new: name: a VM named '%s' already exists\n", argv[1]);
+		return 1;
+	}
+	vm = qnm_vm_new(argv[1]);
+	r = apply_assignments(ctx, "new", argc - 2, argv + 2, vm_assign_cb, vm);
+	if (!r && strcmp(vm->name, argv[1]) != 0) {
+		qnm_err_set(&err, -EINVAL, "name",
+			    "name: give the name as the first argument only");
+		r = qnm_cli_error(ctx, "new", &err);
+	}
+	if (!r)
+		r = commit_vm(ctx, "new", vm, NULL);
+	if (!r)
+		fprintf(ctx->out, "created VM '%s' (%s/%s.conf)\n", vm->name, ctx->paths.vms_dir,
+			vm->name);
+	qnm_vm_free(vm);
+	return r;
+}
+
+const struct qnm_cli_cmd qnm_cmd_new = {
+	.name = "new",
+	.usage = "new VM [KEY=VALUE...]",
+	.summary =
+		"create a VM (keys as in the VM file: memory=, cpus=, boot=, disk=, kernel=, ...)",
+	.help = "Keys: arch memory cpus machine accel boot disk cdrom kernel initrd append extra.\n"
+		"Example: qnm new web memory=1024 boot=disk disk=/srv/web.qcow2\n"
+		"Add NICs with 'qnm nic add VM'.\n",
+	.run = cmd_new,
+};
+
+/* ---- set ---- */
+
+static int cmd_set(struct qnm_ctx *ctx, int argc, char **argv)
+{
+	struct qnm_vm *orig, *vm;
+	int r;
+
+	if (argc < 3 || argv[1][0] == '-')
+		return qnm_cli_usage_error(ctx, &qnm_cmd_set,
+					   "give a VM name and at least one KEY=VALUE");
+	if (qnm_cli_load(ctx, "set") || !(orig = find_vm(ctx, "set", argv[1])))
+		return 1;
+	vm = qnm_vm_copy(orig);
+	r = apply_assignments(ctx, "set", argc - 2, argv + 2, vm_assign_cb, vm);
+	if (!r)
+		r = commit_vm(ctx, "set", vm, orig->name);
+	qnm_vm_free(vm);
+	return r;
+}
+
+const struct qnm_cli_cmd qnm_cmd_set = {
+	.name = "set",
+	.usage = "set VM KEY=VALUE... ",
+	.summary = "change VM settings (name= renames; extra+=ARG appends)",
+	.help = "Keys: name arch memory cpus machine accel boot disk cdrom kernel initrd append extra.\n"
+		"List keys: KEY=V replaces, KEY+=V appends, KEY-=V removes, KEY= empties.\n"
+		"All changes are checked together; on any error nothing is written.\n",
+	.run = cmd_set,
+};
+
+/* ---- del ---- */
+
+static int cmd_del(struct qnm_ctx *ctx, int argc, char **argv)
+{
+	struct qnm_err err;
+
+	if (argc != 2 || argv[1][0] == '-')
+		return qnm_cli_usage_error(ctx, &qnm_cmd_del, "give one VM name");
+	if (qnm_cli_load(ctx, "del") || !find_vm(ctx, "del", argv[1]))
+		return 1;
+	qnm_err_clear(&err);
+	if (qnm_config_delete_vm(&ctx->paths, argv[1], &err))
+		return qnm_cli_error(ctx, "del", &err);
+	fprintf(ctx->out, "deleted VM '%s'\n", argv[1]);
+	return 0;
+}
+
+const struct qnm_cli_cmd qnm_cmd_del = {
+	.name = "del",
+	.usage = "del VM",
+	.summary = "delete a VM's configuration",
+	.run = cmd_del,
+};
+
+/* ---- nic ---- */
+
+static int nic_list(struct qnm_ctx *ctx, const struct qnm_vm *vm)
+{
+	size_t i;
+
+	if (ctx->json) {
+		json_object *a = json_object_new_array();
+
+		for (i = 0; i < vm->nnics; i++)
+			json_object_array_add(a, nic_json(&vm->nics[i]));
+		qnm_cli_print_json(ctx, a);
+		return 0;
+	}
+	fprintf(ctx->out, "%-8s %-16s %-17s %-5s %s\n", "ID", "MODEL", "MAC", "LINK", "BACKEND");
+	for (i = 0; i < vm->nnics; i++) {
+		const struct qnm_nic *n = &vm->nics[i];
+
+		fprintf(ctx->out, "%-8s %-16s %-17s %-5s %s\n", n->id, n->model,
+			n->mac[0] ? n->mac : "(auto)", n->link_up ? "up" : "down",
+			qnm_backend_name(n->backend));
+	}
+	return 0;
+}
+
+static int cmd_nic(struct qnm_ctx *ctx, int argc, char **argv)
+{
+	const char *sub;
+	struct qnm_vm *orig, *vm;
+	struct qnm_nic *nic;
+	int i, n = 0, r;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			ctx->json = true;
+		else
+			argv[1 + n++] = argv[i];
+	}
+	argc = n + 1;
+	if (argc < 3)
+		return qnm_cli_usage_error(ctx, &qnm_cmd_nic, "give a subcommand and a VM");
+	sub = argv[1];
+	if (qnm_cli_load(ctx, "nic") || !(orig = find_vm(ctx, "nic", argv[2])))
+		return 1;
+	if (strcmp(sub, "list") == 0) {
+		if (argc != 3)
+			return qnm_cli_usage_error(ctx, &qnm_cmd_nic, "nic list takes only a VM");
+		return nic_list(ctx, orig);
+	}
+	vm = qnm_vm_copy(orig);
+	if (strcmp(sub, "add") == 0) {
+		nic = qnm_vm_add_nic(vm);
+		/* Backend first so that backend-specific keys are accepted in any order. */
+		for (i = 3; i < argc; i++)
+			if (strncmp(argv[i], "backend=", 8) == 0)
+				break;
+		r = 0;
+		if (i < argc)
+			r = apply_assignments(ctx, "nic add", 1, argv + i, nic_assign_cb, nic);
+		for (int k = 3; k < argc && !r; k++)
+			if (k != i)
+				r = apply_assignments(ctx, "nic add", 1, argv + k, nic_assign_cb,
+						      nic);
+		if (!r)
+			r = assign_macs(ctx, "nic add", vm);
+		if (!r)
+			r = check_new_ports(ctx, "nic add", vm, orig->name, NULL,
+					    &vm->nics[vm->nnics - 1]);
+		if (!r)
+			r = commit_vm(ctx, "nic add", vm, orig->name);
+		if (!r)
+			fprintf(ctx->out, "added NIC '%s' to VM '%s' (%s, MAC %s, backend %s)\n",
+				vm->nics[vm->nnics - 1].id, vm->name, vm->nics[vm->nnics - 1].model,
+				vm->nics[vm->nnics - 1].mac,
+				qnm_backend_name(vm->nics[vm->nnics - 1].backend));
+	} else if (strcmp(sub, "set") == 0 || strcmp(sub, "del") == 0) {
+		if (argc < 4) {
+			qnm_vm_free(vm);
+			return qnm_cli_usage_error(ctx, &qnm_cmd_nic, "give the NIC id");
+		}
+		nic = qnm_vm_find_nic(vm, argv[3]);
+		if (!nic) {
+			fprintf(ctx->errout,
+				"qnm: nic: VM '%s' has no NIC '%s' (qnm nic list %s)\n", vm->name,
+				argv[3], vm->name);
+			qnm_vm_free(vm);
+			return 1;
+		}
+		if (strcmp(sub, "del") == 0) {
+			r = argc == 4 ? 0
+				      : qnm_cli_usage_error(ctx, &qnm_cmd_nic,
+							    "nic del takes VM and NIC");
+			if (!r) {
+				qnm_vm_del_nic(vm, (size_t)(nic - vm->nics));
+				r = commit_vm(ctx, "nic del", vm, orig->name);
+			}
+		} else {
+			r = argc > 4 ? 0
+				     : qnm_cli_usage_error(ctx, &qnm_cmd_nic,
+							   "give KEY=VALUE settings");
+			for (i = 4; i < argc && !r; i++)
+				if (strncmp(argv[i], "backend=", 8) == 0)
+					r = apply_assignments(ctx, "nic set", 1, argv + i,
+							      nic_assign_cb, nic);
+			for (i = 4; i < argc && !r; i++)
+				if (strncmp(argv[i], "backend=", 8) != 0)
+					r = apply_assignments(ctx, "nic set", 1, argv + i,
+							      nic_assign_cb, nic);
+			if (!r)
+				r = assign_macs(ctx, "nic set", vm);
+			if (!r)
+				r = check_new_ports(ctx, "nic set", vm, orig->name,
+						    qnm_vm_find_nic(orig, argv[3]), nic);
+			if (!r)
+				r = commit_vm(ctx, "nic set", vm, orig->name);
+		}
+	} else {
+		r = qnm_cli_usage_error(ctx, &qnm_cmd_nic,
+					"subcommand must be list, add, set or del");
+	}
+	qnm_vm_free(vm);
+	return r;
+}
+
+const struct qnm_cli_cmd qnm_cmd_nic = {
+	.name = "nic",
+	.usage = "nic list|add|set|del VM [NIC] [KEY=VALUE...] [--json]",
+	.summary = "list, add, change or remove a VM's network cards",
+	.help = "Keys: model mac link backend, and per backend:\n"
+		"  user/slirp: net host dhcpstart dns restrict ipv6 hostfwd (list) smb (user only)\n"
+		"  tap:        ifname create network bridge vhost\n"
+		"  bridge:     br helper\n"
+		"A NIC without mac= gets a random locally administered MAC, unique among your VMs.\n"
+		"Examples:\n"
+		"  qnm nic add web model=e1000 backend=user hostfwd=tcp:127.0.0.1:2222-:22\n"
+		"  qnm nic set web n0 hostfwd+=tcp::8080-:80\n"
+		"  qnm nic set web n0 backend=bridge br=br0\n",
+	.run = cmd_nic,
+};

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * keyfile.h - a small, careful parser for qnm's human-edited files.
+ *
+ * Format:
+ *   # comment            (also ';'; whole lines only, so values may hold '#')
+ *   [section]            or [section name]  e.g. [vm], [nic n0]
+ *   key = value          value is the rest of the line, trimmed; or a
+ *   key = "value"        quoted string with \" \\ \n \t escapes (used
+ *                        when a value has leading/trailing blanks)
+ * Keys may repeat where the reader allows it (e.g. hostfwd, extra).
+ *
+ * The parser only tokenises; the meaning of sections and keys is in
+ * config.c. Every entry carries its line number for "FILE:LINE: ..."
+ * messages.
+ */
+#ifndef QNM_KEYFILE_H
+#define QNM_KEYFILE_H
+
+#include <stddef.h>
+
+#include "core/util.h"
+
+/**
+ * struct qnm_kf_entry - one "key = value" line.
+ * @section: index into qnm_keyfile.sections.
+ * @key:     the key (owned).
+ * @value:   the value, unquoted (owned).
+ * @line:    1-based line number.
+ */
+struct qnm_kf_entry {
+	size_t section;
+	char *key;
+	char *value;
+	unsigned line;
+};
+
+/**
+ * struct qnm_kf_section - one "[type name]" header.
+ * @type: first word ("vm", "nic", "network").
+ * @name: second word or NULL.
+ * @line: line of the header.
+ */
+struct qnm_kf_section {
+	char *type;
+	char *name;
+	unsigned line;
+};
+
+/** struct qnm_keyfile - a parsed file: sections and entries in file order. */
+struct qnm_keyfile {
+	struct qnm_kf_section *sections;
+	size_t nsections;
+	struct qnm_kf_entry *entries;
+	size_t nentries;
+};
+
+/**
+ * qnm_keyfile_parse() - tokenise @len bytes of @text.
+ * @kf:       output, freed with qnm_keyfile_free() (also on error).
+ * @filename: for messages.
+ * @err:      on error, msg is "FILENAME:LINE: what is wrong".
+ * Return: 0 or -EINVAL.
+ */
+int qnm_keyfile_parse(const char *text, size_t len, const char *filename, struct qnm_keyfile *kf,
+		      struct qnm_err *err);
+void qnm_keyfile_free(struct qnm_keyfile *kf);
+
+/**
+ * qnm_kf_write_value() - append "key = value\n" to @sb, quoting @value
+ * when it would not read back unchanged.
+ */
+void qnm_kf_write_value(struct qnm_strbuf *sb, const char *key, const char *value);
+
+#endif

@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* util.c - memory, strings and user-facing errors. */
+#include "build-config.h"
+
+#include "core/util.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static void (*oom_hook)(void);
+
+int qnm_err_set(struct qnm_err *e, int code, const char *field, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!e)
+		return code;
+	e->code = code;
+	qnm_strlcpy(e->field, field ? field : "", sizeof(e->field));
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+void qnm_err_prefix(struct qnm_err *e, const char *fmt, ...)
+{
+	struct qnm_strbuf sb;
+	va_list ap;
+	char *pre;
+
+	if (!e)
+		return;
+	va_start(ap, fmt);
+	pre = xvasprintf(fmt, ap);
+	va_end(ap);
+	qnm_sb_init(&sb);
+	qnm_sb_add(&sb, pre);
+	qnm_sb_add(&sb, ": ");
+	qnm_sb_add(&sb, e->msg);
+	qnm_strlcpy(e->msg, sb.s, sizeof(e->msg));
+	qnm_sb_free(&sb);
+	free(pre);
+}
+
+void qnm_err_clear(struct qnm_err *e)
+{
+	if (e)
+		memset(e, 0, sizeof(*e));
+}
+
+void qnm_set_oom_hook(void (*hook)(void))
+{
+	oom_hook = hook;
+}
+
+void qnm_oom(void)
+{
+	if (oom_hook)
+		oom_hook();
+	fputs("qnm: out of memory\n", stderr);
+	abort();
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		qnm_oom();
+	return p;
+}
+
+void *xcalloc(size_t nmemb, size_t size)
+{
+	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
+
+	if (!p)
+		qnm_oom();
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+
+	if (!q)
+		qnm_oom();
+	return q;
+}
+
+void *xreallocarray(void *p, size_t nmemb, size_t size)
+{
+	if (size && nmemb > SIZE_MAX / size)
+		qnm_oom();
+	return xrealloc(p, nmemb * size);
+}
+
+char *xstrdup(const char *s)
+{
+	char *p = strdup(s);
+
+	if (!p)
+		qnm_oom();
+	return p;
+}
+
+char *xstrdup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+char *xvasprintf(const char *fmt, va_list ap)
+{
+	char *s;
+
+	if (vasprintf(&s, fmt, ap) < 0)
+		qnm_oom();
+	return s;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+size_t qnm_strlcpy(char *dst, const char *src, size_t size)
+{
+	size_t len = strlen(src);
+
+	if (size) {
+		size_t n = len < size - 1 ? len : size - 1;
+
+		memcpy(dst, src, n);
+		dst[n] = '\0';
+	}
+	return len;
+}
+
+bool qnm_streq(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+int qnm_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out)
+{
+	unsigned long v = 0;
+	const char *p;
+
+	if (!s || !*s)
+		return -EINVAL;
+	for (p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		if (v > (ULONG_MAX - (unsigned long)(*p - '0')) / 10)
+			return -ERANGE;
+		v = v * 10 + (unsigned long)(*p - '0');
+	}
+	/* "007" is accepted as 7 only when it is not absurdly long. */
+	if (p - s > 20)
+		return -ERANGE;
+	if (v < min || v > max)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+void qnm_sb_init(struct qnm_strbuf *sb)
+{
+	sb->cap = 64;
+	sb->len = 0;
+	sb->s = xmalloc(sb->cap);
+	sb->s[0] = '\0';
+}
+
+void qnm_sb_free(struct qnm_strbuf *sb)
+{
+	free(sb->s);
+	sb->s = NULL;
+	sb->len = sb->cap = 0;
+}
+
+void qnm_sb_addn(struct qnm_strbuf *sb, const char *s, size_t n)
+{
+	if (sb->len + n + 1 > sb->cap) {
+		while (sb->len + n + 1 > sb->cap)
+			sb->cap *= 2;
+		sb->s = xrealloc(sb->s, sb->cap);
+	}
+	memcpy(sb->s + sb->len, s, n);
+	sb->len += n;
+	sb->s[sb->len] = '\0';
+}
+
+void qnm_sb_add(struct qnm_strbuf *sb, const char *s)
+{
+	qnm_sb_addn(sb, s, strlen(s));
+}
+
+void qnm_sb_addc(struct qnm_strbuf *sb, char c)
+{
+	qnm_sb_addn(sb, &c, 1);
+}
+
+void qnm_sb_addf(struct qnm_strbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	qnm_sb_add(sb, s);
+	free(s);
+}
+
+char *qnm_sb_steal(struct qnm_strbuf *sb)
+{
+	char *s = sb->s;
+
+	sb->s = NULL;
+	sb->len = sb->cap = 0;
+	return s;
+}
+
+void qnm_strv_init(struct qnm_strv *sv)
+{
+	sv->cap = 16;
+	sv->n = 0;
+	sv->v = xcalloc(sv->cap, sizeof(char *));
+}
+
+void qnm_strv_free(struct qnm_strv *sv)
+{
+	size_t i;
+
+	if (!sv->v)
+		return;
+	for (i = 0; i < sv->n; i++)
+		free(sv->v[i]);
+	free(sv->v);
+	sv->v = NULL;
+	sv->n = sv->cap = 0;
+}
+
+void qnm_strv_take(struct qnm_strv *sv, char *s)
+{
+	if (sv->n + 2 > sv->cap) {
+		sv->cap *= 2;
+		sv->v = xreallocarray(sv->v, sv->cap, sizeof(char *));
+	}
+	sv->v[sv->n++] = s;
+	sv->v[sv->n] = NULL;
+}
+
+void qnm_strv_add(struct qnm_strv *sv, const char *s)
+{
+	qnm_strv_take(sv, xstrdup(s));
+}
+
+void qnm_strv_addf(struct qnm_strv *sv, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	qnm_strv_take(sv, s);
+}
+
+static bool shell_safe(const char *s)
+{
+	const char *p;
+
+	if (!*s)
+		return false;
+	for (p = s; *p; p++) {
+		char c = *p;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+			continue;
+		if (strchr("-_./:,=+@%", c))
+			continue;
+		return false;
+	}
+	return true;
+}
+
+char *qnm_shell_quote(const char *s)
+{
+	struct qnm_strbuf sb;
+	const char *p;
+
+	if (shell_safe(s))
+		return xstrdup(s);
+	qnm_sb_init(&sb);
+	qnm_sb_addc(&sb, '\'');
+	for (p = s; *p; p++) {
+		if (*p == '\'')
+			qnm_sb_add(&sb, "'\\''");
+		else
+			qnm_sb_addc(&sb, *p);
+	}
+	qnm_sb_addc(&sb, '\'');
+	return qnm_sb_steal(&sb);
+}
+
+char *qnm_argv_to_shell(char *const *argv)
+{
+	struct qnm_strbuf sb;
+	size_t i;
+
+	qnm_sb_init(&sb);
+	for (i = 0; argv[i]; i++) {
+		char *q = qnm_shell_quote(argv[i]);
+
+		if (i)
+			qnm_sb_addc(&sb, ' ');
+		qnm_sb_add(&sb, q);
+		free(q);
+	}
+	return qnm_sb_steal(&sb);
+}
+
+double qnm_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}

@@ -1,0 +1,556 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* validate.c - the rules on names, addresses, MACs, ports and whole objects. */
+#include "build-config.h"
+
+#include "core/validate.h"
+
+#include "core/backend.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool qnm_valid_name(const char *s)
+{
+	size_t n = 0;
+
+	if (!s || !isalnum((unsigned char)s[0]))
+		return false;
+	for (; s[n]; n++) {
+		unsigned char c = (unsigned char)s[n];
+
+		if (!isalnum(c) && c != '_' && c != '-' && c != '.')
+			return false;
+		if (c >= 0x80)
+			return false;
+	}
+	return n <= QNM_NAME_MAX;
+}
+
+bool qnm_valid_ifname(const char *s)
+{
+	size_t n;
+
+	if (!s || !*s || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+		return false;
+	n = strlen(s);
+	if (n > QNM_IFNAME_MAX)
+		return false;
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '/' || c == ':' || isspace(c) || c < 0x21 || c >= 0x7f)
+			return false;
+	}
+	return true;
+}
+
+int qnm_parse_ipv4(const char *s, uint32_t *out)
+{
+	uint32_t a = 0;
+	int octets = 0;
+
+	if (!s)
+		return -EINVAL;
+	while (octets < 4) {
+		unsigned v = 0, digits = 0;
+
+		while (*s >= '0' && *s <= '9') {
+			v = v * 10 + (unsigned)(*s - '0');
+			if (++digits > 3)
+				return -EINVAL;
+			s++;
+		}
+		if (!digits || v > 255)
+			return -EINVAL;
+		if (digits > 1 && s[-(int)digits] == '0')
+			return -EINVAL; /* leading zero: ambiguous (octal in inet_aton) */
+		a = (a << 8) | v;
+		octets++;
+		if (octets < 4) {
+			if (*s != '.')
+				return -EINVAL;
+			s++;
+		}
+	}
+	if (*s)
+		return -EINVAL;
+	*out = a;
+	return 0;
+}
+
+bool qnm_valid_ipv4(const char *s)
+{
+	uint32_t a;
+
+	return qnm_parse_ipv4(s, &a) == 0;
+}
+
+void qnm_format_ipv4(uint32_t a, char *buf)
+{
+	snprintf(buf, QNM_IPV4_LEN, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255,
+		 a & 255);
+}
+
+int qnm_parse_cidr(const char *s, uint32_t *addr, unsigned *prefix)
+{
+	char buf[QNM_IPV4_LEN];
+	const char *slash;
+	unsigned long p;
+
+	if (!s)
+		return -EINVAL;
+	slash = strchr(s, '/');
+	if (!slash || (size_t)(slash - s) >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, s, (size_t)(slash - s));
+	buf[slash - s] = '\0';
+	if (qnm_parse_ipv4(buf, addr) || qnm_parse_uint(slash + 1, 0, 32, &p))
+		return -EINVAL;
+	*prefix = (unsigned)p;
+	return 0;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int qnm_parse_mac(const char *s, uint8_t out[6])
+{
+	int i;
+
+	if (!s || strlen(s) != 17)
+		return -EINVAL;
+	for (i = 0; i < 6; i++) {
+		int hi = hexval(s[i * 3]), lo = hexval(s[i * 3 + 1]);
+
+		if (hi < 0 || lo < 0 || (i < 5 && s[i * 3 + 2] != ':'))
+			return -EINVAL;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+bool qnm_valid_mac(const char *s)
+{
+	uint8_t m[6];
+
+	return qnm_parse_mac(s, m) == 0;
+}
+
+bool qnm_mac_is_unicast(const uint8_t mac[6])
+{
+	return !(mac[0] & 1);
+}
+
+bool qnm_ipv4_in_subnet(uint32_t a, uint32_t net, unsigned prefix)
+{
+	uint32_t mask = prefix ? ~(uint32_t)0 << (32 - prefix) : 0;
+
+	return (a & mask) == (net & mask);
+}
+
+int qnm_check_mac(const char *mac, const char *field, struct qnm_err *err)
+{
+	uint8_t m[6];
+
+	if (qnm_parse_mac(mac, m))
+		return qnm_err_set(
+			err, -EINVAL, field,
+			"%s: '%s' is not a MAC address (six hex octets like 52:54:00:12:34:56)",
+			field, mac);
+	if (!qnm_mac_is_unicast(m))
+		return qnm_err_set(
+			err, -EINVAL, field,
+			"%s: '%s' is a multicast MAC (lowest bit of the first octet set); a NIC needs a unicast MAC",
+			field, mac);
+	if (!(m[0] | m[1] | m[2] | m[3] | m[4] | m[5]))
+		return qnm_err_set(err, -EINVAL, field, "%s: the all-zero MAC cannot be used",
+				   field);
+	return 0;
+}
+
+int qnm_check_fwds(const struct qnm_fwd *fwd, size_t n, const char *field, struct qnm_err *err)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		const struct qnm_fwd *f = &fwd[i];
+
+		if (f->proto != QNM_PROTO_TCP && f->proto != QNM_PROTO_UDP)
+			return qnm_err_set(err, -EINVAL, field, "%s: protocol must be tcp or udp",
+					   field);
+		if (!f->host_port || !f->guest_port)
+			return qnm_err_set(err, -EINVAL, field, "%s: ports must be from 1 to 65535",
+					   field);
+		if (f->host_addr[0] && !qnm_valid_ipv4(f->host_addr))
+			return qnm_err_set(err, -EINVAL, field,
+					   "%s: host address '%s' is not an IPv4 address", field,
+					   f->host_addr);
+		if (f->guest_addr[0] && !qnm_valid_ipv4(f->guest_addr))
+			return qnm_err_set(err, -EINVAL, field,
+					   "%s: guest address '%s' is not an IPv4 address", field,
+					   f->guest_addr);
+		for (j = 0; j < i; j++) {
+			const struct qnm_fwd *g = &fwd[j];
+			bool addr_overlap = !f->host_addr[0] || !g->host_addr[0] ||
+					    strcmp(f->host_addr, g->host_addr) == 0;
+
+			if (g->proto == f->proto && g->host_port == f->host_port && addr_overlap)
+				return qnm_err_set(err, -EINVAL, field,
+						   "%s: host port %s/%u is forwarded twice", field,
+						   qnm_proto_name(f->proto),
+						   (unsigned)f->host_port);
+		}
+	}
+	return 0;
+}
+
+int qnm_check_nic(const struct qnm_nic *nic, struct qnm_err *err)
+{
+	char field[64];
+	const char *m;
+
+	snprintf(field, sizeof(field), "nic[%s].id", nic->id);
+	if (!qnm_valid_name(nic->id))
+		return qnm_err_set(
+			err, -EINVAL, field,
+			"%s: NIC id '%s' must be 1-%d letters, digits, '_', '-' or '.', starting with a letter or digit",
+			field, nic->id, QNM_NAME_MAX);
+	snprintf(field, sizeof(field), "nic[%s].model", nic->id);
+	if (!nic->model[0])
+		return qnm_err_set(err, -EINVAL, field,
+				   "%s: a device model is required (e.g. virtio-net-pci)", field);
+	for (m = nic->model; *m; m++)
+		if (!isalnum((unsigned char)*m) && *m != '-' && *m != '_' && *m != '.')
+			return qnm_err_set(
+				err, -EINVAL, field,
+				"%s: device model '%s' may only hold letters, digits, '-', '_' and '.'",
+				field, nic->model);
+	if (nic->mac[0]) {
+		snprintf(field, sizeof(field), "nic[%s].mac", nic->id);
+		if (qnm_check_mac(nic->mac, field, err))
+			return -EINVAL;
+	}
+	if ((unsigned)nic->backend >= QNM_BACKEND__COUNT) {
+		snprintf(field, sizeof(field), "nic[%s].backend", nic->id);
+		return qnm_err_set(err, -EINVAL, field,
+				   "%s: backend must be user, slirp, tap or bridge", field);
+	}
+	return qnm_backend_get(nic->backend)->validate(nic, err);
+}
+
+static int check_path(const char *path, const char *field, const char *what, struct qnm_err *err)
+{
+	if (qnm_str_empty(path))
+		return qnm_err_set(err, -EINVAL, field, "%s: boot = %s needs a %s path", field,
+				   what, field);
+	return 0;
+}
+
+int qnm_check_vm(const struct qnm_vm *vm, struct qnm_err *err)
+{
+	size_t i, j;
+	int r;
+
+	if (!qnm_valid_name(vm->name))
+		return qnm_err_set(
+			err, -EINVAL, "name",
+			"name: '%s' must be 1-%d letters, digits, '_', '-' or '.', starting with a letter or digit",
+			vm->name, QNM_NAME_MAX);
+	if (!qnm_valid_name(vm->arch))
+		return qnm_err_set(err, -EINVAL, "arch",
+				   "arch: '%s' is not a QEMU target name (e.g. x86_64, aarch64)",
+				   vm->arch);
+	if (vm->memory_mb < 16 || vm->memory_mb > 4194304)
+		return qnm_err_set(err, -EINVAL, "memory",
+				   "memory: %u MiB is out of range (16 to 4194304 MiB)",
+				   vm->memory_mb);
+	if (vm->cpus < 1 || vm->cpus > 1024)
+		return qnm_err_set(err, -EINVAL, "cpus", "cpus: %u is out of range (1 to 1024)",
+				   vm->cpus);
+	for (i = 0; vm->machine[i]; i++) {
+		unsigned char c = (unsigned char)vm->machine[i];
+
+		if (!isalnum(c) && c != '-' && c != '_' && c != '.')
+			return qnm_err_set(
+				err, -EINVAL, "machine",
+				"machine: '%s' may only hold letters, digits, '-', '_' and '.'",
+				vm->machine);
+	}
+	switch (vm->boot) {
+	case QNM_BOOT_NONE:
+		break;
+	case QNM_BOOT_DISK:
+		if ((r = check_path(vm->disk, "disk", "disk", err)))
+			return r;
+		break;
+	case QNM_BOOT_CDROM:
+		if ((r = check_path(vm->cdrom, "cdrom", "cdrom", err)))
+			return r;
+		break;
+	case QNM_BOOT_KERNEL:
+		if ((r = check_path(vm->kernel, "kernel", "kernel", err)))
+			return r;
+		break;
+	default:
+		return qnm_err_set(err, -EINVAL, "boot",
+				   "boot: must be none, disk, cdrom or kernel");
+	}
+	if (vm->boot != QNM_BOOT_KERNEL &&
+	    (!qnm_str_empty(vm->initrd) || !qnm_str_empty(vm->append))) {
+		const char *f = !qnm_str_empty(vm->initrd) ? "initrd" : "append";
+
+		return qnm_err_set(err, -EINVAL, f, "%s: only used with boot = kernel", f);
+	}
+	for (i = 0; i < vm->nextra; i++)
+		if (!vm->extra[i][0])
+			return qnm_err_set(err, -EINVAL, "extra", "extra: argument %zu is empty",
+					   i + 1);
+	for (i = 0; i < vm->nnics; i++) {
+		const struct qnm_nic *a = &vm->nics[i];
+
+		if ((r = qnm_check_nic(a, err)))
+			return r;
+		for (j = 0; j < i; j++) {
+			const struct qnm_nic *b = &vm->nics[j];
+			char field[64];
+
+			if (strcmp(a->id, b->id) == 0) {
+				snprintf(field, sizeof(field), "nic[%s].id", a->id);
+				return qnm_err_set(
+					err, -EINVAL, field,
+					"%s: two NICs are named '%s'; NIC ids must be unique",
+					field, a->id);
+			}
+			if (a->mac[0] && strcasecmp(a->mac, b->mac) == 0) {
+				snprintf(field, sizeof(field), "nic[%s].mac", a->id);
+				return qnm_err_set(err, -EINVAL, field,
+						   "%s: MAC %s is also used by NIC '%s' of this VM",
+						   field, a->mac, b->id);
+			}
+		}
+	}
+	return 0;
+}
+
+int qnm_check_network(const struct qnm_network *net, struct qnm_err *err)
+{
+	uint32_t addr = 0, s, e;
+
+	if (!qnm_valid_name(net->name))
+		return qnm_err_set(
+			err, -EINVAL, "name",
+			"name: '%s' must be 1-%d letters, digits, '_', '-' or '.', starting with a letter or digit",
+			net->name, QNM_NAME_MAX);
+	if (!qnm_valid_ifname(net->bridge))
+		return qnm_err_set(
+			err, -EINVAL, "bridge",
+			"bridge: '%s' is not a valid interface name (1-15 bytes, no '/', ':' or spaces)",
+			net->bridge);
+	if ((unsigned)net->mode > QNM_NET_ISOLATED)
+		return qnm_err_set(err, -EINVAL, "mode", "mode: must be nat, bridged or isolated");
+	if (net->address[0] || net->mode != QNM_NET_BRIDGED) {
+		if (qnm_parse_ipv4(net->address, &addr))
+			return qnm_err_set(
+				err, -EINVAL, "address",
+				"address: '%s' is not an IPv4 address (%s networks need the host's address on the bridge)",
+				net->address, qnm_net_mode_name(net->mode));
+		if (net->prefix < 1 || net->prefix > 30)
+			return qnm_err_set(err, -EINVAL, "prefix",
+					   "prefix: /%u is out of range (1 to 30)", net->prefix);
+	}
+	if (net->mode == QNM_NET_NAT && net->uplink[0] && !qnm_valid_ifname(net->uplink))
+		return qnm_err_set(err, -EINVAL, "uplink",
+				   "uplink: '%s' is not a valid interface name", net->uplink);
+	if (net->mode == QNM_NET_BRIDGED) {
+		if (!qnm_valid_ifname(net->port))
+			return qnm_err_set(
+				err, -EINVAL, "port",
+				"port: a bridged network needs the physical interface to enslave ('%s' is not a valid interface name)",
+				net->port);
+		if (strcmp(net->port, net->bridge) == 0)
+			return qnm_err_set(err, -EINVAL, "port",
+					   "port: the port cannot be the bridge itself");
+	}
+	if (net->dhcp_start[0] || net->dhcp_end[0]) {
+		if (net->mode == QNM_NET_BRIDGED)
+			return qnm_err_set(
+				err, -EINVAL, "dhcp-start",
+				"dhcp-start: DHCP is only served on nat and isolated networks (a bridged network uses the LAN's DHCP)");
+		if (qnm_parse_ipv4(net->dhcp_start, &s))
+			return qnm_err_set(err, -EINVAL, "dhcp-start",
+					   "dhcp-start: '%s' is not an IPv4 address",
+					   net->dhcp_start);
+		if (qnm_parse_ipv4(net->dhcp_end, &e))
+			return qnm_err_set(err, -EINVAL, "dhcp-end",
+					   "dhcp-end: '%s' is not an IPv4 address", net->dhcp_end);
+		if (!qnm_ipv4_in_subnet(s, addr, net->prefix))
+			return qnm_err_set(err, -EINVAL, "dhcp-start",
+					   "dhcp-start: %s is outside the network %s/%u",
+					   net->dhcp_start, net->address, net->prefix);
+		if (!qnm_ipv4_in_subnet(e, addr, net->prefix))
+			return qnm_err_set(err, -EINVAL, "dhcp-end",
+					   "dhcp-end: %s is outside the network %s/%u",
+					   net->dhcp_end, net->address, net->prefix);
+		if (s > e)
+			return qnm_err_set(err, -EINVAL, "dhcp-end",
+					   "dhcp-end: %s comes before dhcp-start %s", net->dhcp_end,
+					   net->dhcp_start);
+		if (addr >= s && addr <= e)
+			return qnm_err_set(
+				err, -EINVAL, "dhcp-start",
+				"dhcp-start: the range %s-%s contains the host address %s",
+				net->dhcp_start, net->dhcp_end, net->address);
+	}
+	if (net->nfwd && net->mode == QNM_NET_BRIDGED)
+		return qnm_err_set(
+			err, -EINVAL, "forward",
+			"forward: port forwards need a nat or isolated network (bridged guests are reachable directly)");
+	for (size_t i = 0; i < net->nfwd; i++) {
+		uint32_t g;
+
+		if (!net->fwd[i].guest_addr[0] || qnm_parse_ipv4(net->fwd[i].guest_addr, &g))
+			return qnm_err_set(err, -EINVAL, "forward",
+					   "forward: forward %zu needs the guest's IPv4 address",
+					   i + 1);
+		if (!qnm_ipv4_in_subnet(g, addr, net->prefix))
+			return qnm_err_set(err, -EINVAL, "forward",
+					   "forward: guest address %s is outside the network %s/%u",
+					   net->fwd[i].guest_addr, net->address, net->prefix);
+	}
+	return qnm_check_fwds(net->fwd, net->nfwd, "forward", err);
+}
+
+/* A forwarded host port, remembered with who forwards it. */
+struct port_use {
+	enum qnm_proto proto;
+	const char *addr;
+	uint16_t port;
+	char owner[80];
+};
+
+int qnm_check_model(const struct qnm_model *m, struct qnm_err *err)
+{
+	struct port_use *uses = NULL;
+	size_t nuses = 0, i, j, k;
+	int r = 0;
+
+	/* MACs unique across every VM. */
+	for (i = 0; i < m->nvms && !r; i++) {
+		const struct qnm_vm *a = m->vms[i];
+
+		for (j = 0; j < a->nnics && !r; j++) {
+			const struct qnm_nic *na = &a->nics[j];
+
+			if (!na->mac[0])
+				continue;
+			for (k = i + 1; k < m->nvms && !r; k++) {
+				const struct qnm_vm *b = m->vms[k];
+
+				for (size_t l = 0; l < b->nnics; l++) {
+					if (strcasecmp(na->mac, b->nics[l].mac) == 0) {
+						char field[64];
+
+						snprintf(field, sizeof(field), "nic[%s].mac",
+							 b->nics[l].id);
+						r = qnm_err_set(
+							err, -EINVAL, field,
+							"MAC clash: %s is used by VM '%s' NIC '%s' and VM '%s' NIC '%s'; guests on one network need different MACs",
+							na->mac, a->name, na->id, b->name,
+							b->nics[l].id);
+						break;
+					}
+				}
+			}
+		}
+	}
+	/* Host ports forwarded once across user NICs and networks. */
+	for (i = 0; i < m->nvms && !r; i++) {
+		const struct qnm_vm *vm = m->vms[i];
+
+		for (j = 0; j < vm->nnics; j++) {
+			const struct qnm_nic *n = &vm->nics[j];
+
+			if (n->backend != QNM_BACKEND_USER && n->backend != QNM_BACKEND_SLIRP)
+				continue;
+			for (k = 0; k < n->user.nfwd; k++) {
+				uses = xreallocarray(uses, nuses + 1, sizeof(*uses));
+				uses[nuses].proto = n->user.fwd[k].proto;
+				uses[nuses].addr = n->user.fwd[k].host_addr;
+				uses[nuses].port = n->user.fwd[k].host_port;
+				snprintf(uses[nuses].owner, sizeof(uses[nuses].owner),
+					 "VM '%s' NIC '%s'", vm->name, n->id);
+				nuses++;
+			}
+		}
+	}
+	for (i = 0; i < m->nnets && !r; i++) {
+		for (k = 0; k < m->nets[i]->nfwd; k++) {
+			const struct qnm_fwd *f = &m->nets[i]->fwd[k];
+
+			uses = xreallocarray(uses, nuses + 1, sizeof(*uses));
+			uses[nuses].proto = f->proto;
+			uses[nuses].addr = f->host_addr;
+			uses[nuses].port = f->host_port;
+			snprintf(uses[nuses].owner, sizeof(uses[nuses].owner), "network '%s'",
+				 m->nets[i]->name);
+			nuses++;
+		}
+	}
+	for (i = 0; i < nuses && !r; i++) {
+		for (j = 0; j < i; j++) {
+			bool overlap = !uses[i].addr[0] || !uses[j].addr[0] ||
+				       strcmp(uses[i].addr, uses[j].addr) == 0;
+
+			if (uses[i].proto == uses[j].proto && uses[i].port == uses[j].port &&
+			    overlap) {
+				r = qnm_err_set(err, -EINVAL, "hostfwd",
+						"host port %s/%u is forwarded by both %s and %s",
+						qnm_proto_name(uses[i].proto),
+						(unsigned)uses[i].port, uses[j].owner,
+						uses[i].owner);
+				break;
+			}
+		}
+	}
+	free(uses);
+	/* Bridges unique across networks. */
+	for (i = 0; i < m->nnets && !r; i++)
+		for (j = 0; j < i && !r; j++)
+			if (strcmp(m->nets[i]->bridge, m->nets[j]->bridge) == 0)
+				r = qnm_err_set(err, -EINVAL, "bridge",
+						"bridge: networks '%s' and '%s' both use bridge %s",
+						m->nets[j]->name, m->nets[i]->name,
+						m->nets[i]->bridge);
+	/* tap NICs name existing networks. */
+	for (i = 0; i < m->nvms && !r; i++) {
+		const struct qnm_vm *vm = m->vms[i];
+
+		for (j = 0; j < vm->nnics; j++) {
+			const struct qnm_nic *n = &vm->nics[j];
+
+			if (n->backend == QNM_BACKEND_TAP && n->tap.network[0] &&
+			    !qnm_model_find_net(m, n->tap.network)) {
+				char field[64];
+
+				snprintf(field, sizeof(field), "nic[%s].network", n->id);
+				r = qnm_err_set(
+					err, -EINVAL, field,
+					"%s: VM '%s' uses network '%s', which does not exist",
+					field, vm->name, n->tap.network);
+				break;
+			}
+		}
+	}
+	return r;
+}

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* backend.c - the backend table. */
+#include "build-config.h"
+
+#include "core/backend.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct qnm_backend_ops *const backends[QNM_BACKEND__COUNT] = {
+	[QNM_BACKEND_USER] = &qnm_backend_user,
+	[QNM_BACKEND_SLIRP] = &qnm_backend_slirp,
+	[QNM_BACKEND_TAP] = &qnm_backend_tap,
+	[QNM_BACKEND_BRIDGE] = &qnm_backend_bridge,
+};
+
+const struct qnm_backend_ops *qnm_backend_get(enum qnm_backend_kind kind)
+{
+	if ((unsigned)kind >= QNM_BACKEND__COUNT)
+		return NULL;
+	return backends[kind];
+}
+
+void qnm_tap_default_ifname(const struct qnm_vm *vm, size_t nic_index, char *buf)
+{
+	char name[9];
+	size_t i;
+
+	qnm_strlcpy(name, vm->name, sizeof(name));
+	/* '.' is legal in ifnames but confusing next to the separators. */
+	for (i = 0; name[i]; i++)
+		if (name[i] == '.')
+			name[i] = '_';
+	snprintf(buf, QNM_IFNAME_MAX + 1, "qt-%s-%zu", name, nic_index);
+}
+
+void qnm_tap_ifname(const struct qnm_vm *vm, size_t nic_index, char *buf)
+{
+	if (vm->nics[nic_index].tap.ifname[0])
+		qnm_strlcpy(buf, vm->nics[nic_index].tap.ifname, QNM_IFNAME_MAX + 1);
+	else
+		qnm_tap_default_ifname(vm, nic_index, buf);
+}

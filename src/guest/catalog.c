@@ -1,0 +1,803 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * catalog.c - NIC device models from "qemu-system-ARCH -device help",
+ * cached per QEMU binary, with a built-in fallback list.
+ */
+#include "build-config.h"
+
+#include "guest/catalog.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define MODEL_NAME_MAX	   47 /* fits struct qnm_nic.model with its NUL */
+#define CATALOG_MAX_MODELS 1024
+#define QEMU_OUTPUT_MAX	   (4u << 20)
+#define CACHE_MAX	   (1u << 20)
+#define CACHE_MAGIC	   "qnm-models 1"
+
+/* qnm's advice per model: shown next to QEMU's own description. */
+struct model_hint {
+	const char *name;
+	const char *hint;
+};
+
+static const struct model_hint hints[] = {
+	{ "virtio-net-pci",
+	  "paravirtual and fastest; recommended for Linux guests (driver built in); Windows needs the virtio-win drivers" },
+	{ "virtio-net-pci-non-transitional",
+	  "virtio-net-pci without the legacy interface: modern guests only" },
+	{ "virtio-net-pci-transitional", "virtio-net-pci with both legacy and modern interfaces" },
+	{ "virtio-net-device",
+	  "virtio on a virtio-mmio bus (microvm, ARM virt); not for PC machines" },
+	{ "e1000",
+	  "Intel 82540EM; recommended for Windows installers and old guests: every OS since 2000 has its driver" },
+	{ "e1000e", "Intel 82574L PCIe; Windows 8 and later have its driver; suits q35 machines" },
+	{ "rtl8139",
+	  "Realtek RTL8139 10/100; for very old guests (Windows 9x/XP, DOS packet drivers)" },
+	{ "i82559er", "Intel EtherExpress PRO/100 family; for old guests" },
+	{ "ne2k_pci", "NE2000 clone; for ancient guests and DOS" },
+	{ "ne2k_isa", "NE2000 on the ISA bus; for DOS-era guests (pc machine only)" },
+	{ "pcnet", "AMD PCnet-PCI II; for old guests, Solaris and some BSDs" },
+	{ "vmxnet3", "VMware paravirtual NIC; for images built on VMware" },
+	{ "usb-net", "USB network adapter (CDC); needs a USB controller; slow" },
+	{ "tulip", "DEC 21143 Tulip; for old guests" },
+};
+
+/* The built-in list: QEMU 7.2's x86 models, with its descriptions where it has one. */
+struct builtin_model {
+	const char *name;
+	const char *bus;
+	const char *alias;
+	const char *desc;
+};
+
+static const struct builtin_model builtin_models[] = {
+	{ "e1000", "PCI", "e1000-82540em", "Intel Gigabit Ethernet" },
+	{ "e1000e", "PCI", NULL, "Intel 82574L GbE Controller" },
+	{ "i82559er", "PCI", NULL, "Intel i82559ER Ethernet" },
+	{ "ne2k_pci", "PCI", NULL, "NE2000-compatible Ethernet (Realtek RTL8029)" },
+	{ "pcnet", "PCI", NULL, "AMD PCnet-PCI II (Am79C970A) Ethernet" },
+	{ "rtl8139", "PCI", NULL, "Realtek RTL8139 Fast Ethernet" },
+	{ "tulip", "PCI", NULL, "DEC 21143 Tulip Ethernet" },
+	{ "usb-net", "usb-bus", NULL, "USB CDC Ethernet adapter" },
+	{ "virtio-net-pci", "PCI", "virtio-net", "Virtio network device (paravirtual)" },
+	{ "vmxnet3", "PCI", NULL, "VMWare Paravirtualized Ethernet v3" },
+};
+
+static const char *const source_names[] = {
+	[QNM_CATALOG_QEMU] = "qemu",
+	[QNM_CATALOG_CACHE] = "cache",
+	[QNM_CATALOG_BUILTIN] = "builtin",
+};
+
+const char *qnm_catalog_source_name(enum qnm_catalog_source s)
+{
+	return (unsigned)s < QNM_ARRAY_SIZE(source_names) ? source_names[s] : "?";
+}
+
+static const char *hint_of(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < QNM_ARRAY_SIZE(hints); i++)
+		if (strcmp(hints[i].name, name) == 0)
+			return hints[i].hint;
+	return NULL;
+}
+
+struct qnm_catalog *qnm_catalog_new(const char *arch)
+{
+	struct qnm_catalog *c = xcalloc(1, sizeof(*c));
+
+	qnm_strlcpy(c->arch, arch ? arch : "", sizeof(c->arch));
+	return c;
+}
+
+static void models_clear(struct qnm_catalog *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		free(c->models[i].name);
+		free(c->models[i].bus);
+		free(c->models[i].alias);
+		free(c->models[i].desc);
+	}
+	free(c->models);
+	c->models = NULL;
+	c->n = 0;
+}
+
+void qnm_catalog_free(struct qnm_catalog *c)
+{
+	if (!c)
+		return;
+	models_clear(c);
+	free(c->qemu);
+	free(c->note);
+	free(c);
+}
+
+const struct qnm_nic_model *qnm_catalog_find(const struct qnm_catalog *c, const char *name)
+{
+	size_t i;
+
+	if (!c || !name)
+		return NULL;
+	for (i = 0; i < c->n; i++)
+		if (strcmp(c->models[i].name, name) == 0)
+			return &c->models[i];
+	for (i = 0; i < c->n; i++)
+		if (c->models[i].alias && strcmp(c->models[i].alias, name) == 0)
+			return &c->models[i];
+	return NULL;
+}
+
+static struct qnm_nic_model *add_model(struct qnm_catalog *c, const char *name, const char *bus,
+				       const char *alias, const char *desc, bool no_user)
+{
+	struct qnm_nic_model *m;
+
+	/* The array doubles when @n reaches a power of two: no realloc per model. */
+	if ((c->n & (c->n - 1)) == 0)
+		c->models = xreallocarray(c->models, c->n ? 2 * c->n : 1, sizeof(*c->models));
+	m = &c->models[c->n++];
+	m->name = xstrdup(name);
+	m->bus = xstrdup(bus ? bus : "");
+	m->alias = xstrdup_or_null(alias);
+	m->desc = xstrdup_or_null(desc);
+	m->no_user = no_user;
+	m->hint = hint_of(name);
+	return m;
+}
+
+/*
+ * The names and aliases already taken while parsing: an open-addressing hash
+ * set (at most half full) of pointers to the models' own strings, so a parse
+ * stays linear in the number of models where one qnm_catalog_find() per line
+ * made it quadratic.
+ */
+struct name_set {
+	const char **v;
+	size_t cap; /* a power of two, or 0 */
+	size_t n;
+};
+
+static size_t name_hash(const char *s)
+{
+	size_t h = 2166136261u; /* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* The slot holding @s, or the empty slot where it would go. */
+static size_t set_slot(const struct name_set *set, const char *s)
+{
+	size_t i = name_hash(s) & (set->cap - 1);
+
+	while (set->v[i] && strcmp(set->v[i], s) != 0)
+		i = (i + 1) & (set->cap - 1);
+	return i;
+}
+
+static bool set_has(const struct name_set *set, const char *s)
+{
+	return set->cap && set->v[set_slot(set, s)];
+}
+
+static void set_add(struct name_set *set, const char *s)
+{
+	size_t i;
+
+	if (2 * (set->n + 1) > set->cap) {
+		struct name_set big = { xcalloc(set->cap ? 2 * set->cap : 64, sizeof(*big.v)),
+					set->cap ? 2 * set->cap : 64, set->n };
+
+		for (i = 0; i < set->cap; i++)
+			if (set->v[i])
+				big.v[set_slot(&big, set->v[i])] = set->v[i];
+		free(set->v);
+		*set = big;
+	}
+	i = set_slot(set, s);
+	if (!set->v[i]) {
+		set->v[i] = s;
+		set->n++;
+	}
+}
+
+static void set_add_model(struct name_set *set, const struct qnm_nic_model *m)
+{
+	set_add(set, m->name);
+	if (m->alias)
+		set_add(set, m->alias);
+}
+
+/* ---- parsing ---- */
+
+/* A bounded view of one line. */
+struct span {
+	const char *p;
+	size_t n;
+};
+
+static bool span_starts(const struct span *s, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return s->n >= n && memcmp(s->p, prefix, n) == 0;
+}
+
+static void span_skip(struct span *s, size_t n)
+{
+	s->p += n;
+	s->n -= n;
+}
+
+/* The span as a NUL-terminated string, or false when it is too long. */
+static bool span_str(const char *p, size_t n, char *buf, size_t size)
+{
+	if (n >= size || memchr(p, '\0', n))
+		return false;
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	return true;
+}
+
+static bool valid_model_name(const char *s)
+{
+	size_t n = 0;
+
+	for (; s[n]; n++) {
+		unsigned char c = (unsigned char)s[n];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '_' || c == '.'))
+			return false;
+	}
+	return n >= 1 && n <= MODEL_NAME_MAX;
+}
+
+static bool printable(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
+			return false;
+	return true;
+}
+
+/*
+ * Read a quoted value at s->p (just after the opening quote). Names and
+ * aliases end at the first quote; a description, printed last by QEMU
+ * without escaping, ends at the last quote of the line.
+ */
+static bool take_quoted(struct span *s, bool to_last, char *buf, size_t size)
+{
+	const char *end = NULL;
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		if (s->p[i] == '"') {
+			end = s->p + i;
+			if (!to_last)
+				break;
+		}
+	}
+	if (!end)
+		return false;
+	if (!span_str(s->p, (size_t)(end - s->p), buf, size)) {
+		span_skip(s, (size_t)(end - s->p) + 1);
+		return false;
+	}
+	span_skip(s, (size_t)(end - s->p) + 1);
+	return true;
+}
+
+/* Skip to just after the next ", " (or to the end). */
+static void skip_attr(struct span *s)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < s->n; i++) {
+		if (s->p[i] == ',' && s->p[i + 1] == ' ') {
+			span_skip(s, i + 2);
+			return;
+		}
+	}
+	span_skip(s, s->n);
+}
+
+static void parse_line(struct qnm_catalog *c, struct name_set *taken, struct span line)
+{
+	char name[MODEL_NAME_MAX + 2], alias[MODEL_NAME_MAX + 2], bus[64], desc[256];
+	bool have_alias = false, have_desc = false, have_bus = false, no_user = false;
+
+	if (!span_starts(&line, "name \""))
+		return;
+	span_skip(&line, 6);
+	if (!take_quoted(&line, false, name, sizeof(name)) || !valid_model_name(name))
+		return;
+	while (line.n) {
+		if (span_starts(&line, ", ")) {
+			span_skip(&line, 2);
+		} else if (span_starts(&line, "bus ")) {
+			size_t i;
+
+			span_skip(&line, 4);
+			for (i = 0; i < line.n && line.p[i] != ','; i++)
+				;
+			have_bus = span_str(line.p, i, bus, sizeof(bus)) && printable(bus);
+			span_skip(&line, i);
+		} else if (span_starts(&line, "alias \"")) {
+			span_skip(&line, 7);
+			have_alias = take_quoted(&line, false, alias, sizeof(alias)) &&
+				     valid_model_name(alias);
+		} else if (span_starts(&line, "desc \"")) {
+			span_skip(&line, 6);
+			have_desc = take_quoted(&line, true, desc, sizeof(desc)) && printable(desc);
+		} else if (span_starts(&line, "no-user") && (line.n == 7 || line.p[7] == ',')) {
+			no_user = true;
+			span_skip(&line, 7);
+		} else {
+			skip_attr(&line);
+		}
+	}
+	if (set_has(taken, name) || c->n >= CATALOG_MAX_MODELS)
+		return; /* the first model of a name (or alias) wins */
+	set_add_model(taken, add_model(c, name, have_bus ? bus : "", have_alias ? alias : NULL,
+				       have_desc ? desc : NULL, no_user));
+}
+
+/* Next line of [*pos, end), without its "\n" or "\r\n". */
+static bool next_line(const char **pos, const char *end, struct span *line)
+{
+	const char *p = *pos, *nl;
+
+	if (p >= end)
+		return false;
+	nl = memchr(p, '\n', (size_t)(end - p));
+	line->p = p;
+	line->n = (size_t)((nl ? nl : end) - p);
+	*pos = nl ? nl + 1 : end;
+	if (line->n && line->p[line->n - 1] == '\r')
+		line->n--;
+	return true;
+}
+
+static bool is_section_header(const struct span *l)
+{
+	return l->n && l->p[l->n - 1] == ':' && !span_starts(l, "name ");
+}
+
+int qnm_catalog_parse(struct qnm_catalog *c, const char *text, size_t len, struct qnm_err *err)
+{
+	const char *pos = text, *end = text + len;
+	bool found = false, in_section = false;
+	struct name_set taken = { NULL, 0, 0 };
+	struct span line;
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		set_add_model(&taken, &c->models[i]);
+	while (next_line(&pos, end, &line)) {
+		if (!in_section) {
+			if (line.n == 16 && memcmp(line.p, "Network devices:", 16) == 0)
+				found = in_section = true;
+			continue;
+		}
+		if (line.n == 0 || is_section_header(&line)) {
+			in_section = false;
+			continue;
+		}
+		parse_line(c, &taken, line);
+	}
+	free(taken.v);
+	if (!found)
+		return qnm_err_set(
+			err, -ENOENT, "models",
+			"models: the output of '-device help' has no 'Network devices:' section");
+	return 0;
+}
+
+char *qnm_catalog_format(const struct qnm_catalog *c)
+{
+	struct qnm_strbuf sb;
+	size_t i;
+
+	qnm_sb_init(&sb);
+	qnm_sb_add(&sb, "Network devices:\n");
+	for (i = 0; i < c->n; i++) {
+		const struct qnm_nic_model *m = &c->models[i];
+
+		qnm_sb_addf(&sb, "name \"%s\"", m->name);
+		if (m->bus[0])
+			qnm_sb_addf(&sb, ", bus %s", m->bus);
+		if (m->alias)
+			qnm_sb_addf(&sb, ", alias \"%s\"", m->alias);
+		if (m->desc)
+			qnm_sb_addf(&sb, ", desc \"%s\"", m->desc);
+		if (m->no_user)
+			qnm_sb_add(&sb, ", no-user");
+		qnm_sb_addc(&sb, '\n');
+	}
+	qnm_sb_addc(&sb, '\n');
+	return qnm_sb_steal(&sb);
+}
+
+struct qnm_catalog *qnm_catalog_builtin(const char *arch, const char *note)
+{
+	struct qnm_catalog *c = qnm_catalog_new(arch);
+	size_t i;
+
+	c->source = QNM_CATALOG_BUILTIN;
+	c->note = xstrdup_or_null(note);
+	for (i = 0; i < QNM_ARRAY_SIZE(builtin_models); i++) {
+		const struct builtin_model *b = &builtin_models[i];
+
+		add_model(c, b->name, b->bus, b->alias, b->desc, false);
+	}
+	return c;
+}
+
+const char *qnm_catalog_recommended(const struct qnm_catalog *c, enum qnm_guest_os os)
+{
+	static const char *const linux_order[] = { "virtio-net-pci", "e1000e", "e1000" };
+	static const char *const windows_order[] = { "e1000", "e1000e", "rtl8139" };
+	const char *const *order = os == QNM_GUEST_WINDOWS ? windows_order : linux_order;
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		const struct qnm_nic_model *m;
+
+		if (!c)
+			return order[i];
+		m = qnm_catalog_find(c, order[i]);
+		if (m && !m->no_user)
+			return order[i];
+	}
+	return NULL;
+}
+
+/* ---- running QEMU ---- */
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int reap(pid_t pid, int *status)
+{
+	while (waitpid(pid, status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return 0;
+}
+
+static int spawn_qemu(const char *qemu, int out_fd, pid_t *pid)
+{
+	char *const argv[] = { (char *)qemu, (char *)"-device", (char *)"help", NULL };
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t none, def;
+	int r;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	posix_spawnattr_init(&attr);
+	sigemptyset(&none);
+	sigemptyset(&def);
+	sigaddset(&def, SIGPIPE);
+	sigaddset(&def, SIGINT);
+	sigaddset(&def, SIGTERM);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setsigdefault(&attr, &def);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	r = posix_spawn(pid, qemu, &fa, &attr, argv, environ);
+	posix_spawnattr_destroy(&attr);
+	posix_spawn_file_actions_destroy(&fa);
+	return -r;
+}
+
+int qnm_catalog_run_qemu(const char *qemu, int timeout_ms, char **out, size_t *len,
+			 struct qnm_err *err)
+{
+	struct qnm_strbuf sb;
+	long long deadline = now_ms() + timeout_ms;
+	int fds[2], status, r = 0;
+	pid_t pid;
+
+	*out = NULL;
+	*len = 0;
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return qnm_err_set(err, -errno, "qemu", "qemu: cannot make a pipe: %s",
+				   strerror(errno));
+	r = spawn_qemu(qemu, fds[1], &pid);
+	close(fds[1]);
+	if (r) {
+		close(fds[0]);
+		return qnm_err_set(err, r, "qemu", "qemu: cannot run %s: %s", qemu, strerror(-r));
+	}
+	qnm_sb_init(&sb);
+	for (;;) {
+		struct pollfd pfd = { .fd = fds[0], .events = POLLIN };
+		long long left = deadline - now_ms();
+		char buf[8192];
+		ssize_t n;
+
+		if (left <= 0) {
+			r = -ETIMEDOUT;
+			break;
+		}
+		n = poll(&pfd, 1, (int)(left > 1000000 ? 1000000 : left));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = -errno;
+			break;
+		}
+		if (n == 0)
+			continue;
+		n = read(fds[0], buf, sizeof(buf));
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n < 0) {
+			r = -errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		if (sb.len + (size_t)n > QEMU_OUTPUT_MAX) {
+			r = -EFBIG;
+			break;
+		}
+		qnm_sb_addn(&sb, buf, (size_t)n);
+	}
+	close(fds[0]);
+	if (r)
+		kill(pid, SIGKILL);
+	if (reap(pid, &status) == 0 && !r && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
+		r = -EIO;
+	if (r) {
+		qnm_sb_free(&sb);
+		if (r == -ETIMEDOUT)
+			return qnm_err_set(err, r, "qemu",
+					   "qemu: '%s -device help' did not finish within %d ms",
+					   qemu, timeout_ms);
+		if (r == -EFBIG)
+			return qnm_err_set(err, r, "qemu",
+					   "qemu: '%s -device help' printed more than %u bytes",
+					   qemu, QEMU_OUTPUT_MAX);
+		if (r == -EIO)
+			return qnm_err_set(err, r, "qemu", "qemu: '%s -device help' failed (%s %d)",
+					   qemu, WIFEXITED(status) ? "exit status" : "signal",
+					   WIFEXITED(status) ? WEXITSTATUS(status)
+							     : WTERMSIG(status));
+		return qnm_err_set(err, r, "qemu", "qemu: reading from %s: %s", qemu, strerror(-r));
+	}
+	*len = sb.len;
+	*out = qnm_sb_steal(&sb);
+	return 0;
+}
+
+static bool plain_arch(const char *arch)
+{
+	size_t n = 0;
+
+	for (; arch && arch[n]; n++) {
+		unsigned char ch = (unsigned char)arch[n];
+
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || ch == '_' || ch == '-'))
+			return false;
+	}
+	return n >= 1 && n <= 15;
+}
+
+char *qnm_catalog_find_qemu(const char *arch)
+{
+	const char *path = getenv("PATH");
+	const char *p, *colon;
+
+	if (!plain_arch(arch))
+		return NULL;
+	if (!path || !*path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (p = path;; p = colon + 1) {
+		size_t n;
+		char *cand;
+
+		colon = strchr(p, ':');
+		n = colon ? (size_t)(colon - p) : strlen(p);
+		/* An empty or relative entry would depend on the current directory. */
+		if (n && p[0] == '/') {
+			cand = xasprintf("%.*s/qemu-system-%s", (int)n, p, arch);
+			if (access(cand, X_OK) == 0)
+				return cand;
+			free(cand);
+		}
+		if (!colon)
+			return NULL;
+	}
+}
+
+/* ---- the cache ---- */
+
+static char *cache_key(const char *qemu, const struct stat *st)
+{
+	return xasprintf(CACHE_MAGIC "\nqemu %s\nmtime %lld.%09ld\nsize %lld\n", qemu,
+			 (long long)st->st_mtim.tv_sec, st->st_mtim.tv_nsec,
+			 (long long)st->st_size);
+}
+
+static int mkdir_parents(const char *dir)
+{
+	char *copy = xstrdup(dir), *p;
+	int r = 0;
+
+	for (p = copy + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(copy, 0700) < 0 && errno != EEXIST)
+			r = -errno;
+		*p = '/';
+		if (r)
+			break;
+	}
+	if (!r && mkdir(copy, 0700) < 0 && errno != EEXIST)
+		r = -errno;
+	free(copy);
+	return r;
+}
+
+/* The cache's text after the key, or NULL when it is missing or stale. */
+static char *cache_read(const char *file, const char *key, size_t *len)
+{
+	size_t klen = strlen(key), n = 0;
+	char *buf;
+	ssize_t got;
+	int fd;
+
+	fd = open(file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return NULL;
+	buf = xmalloc(CACHE_MAX + 1);
+	while (n < CACHE_MAX && (got = read(fd, buf + n, CACHE_MAX - n)) != 0) {
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			break;
+		n += (size_t)got;
+	}
+	close(fd);
+	if (n < klen || memcmp(buf, key, klen) != 0) {
+		free(buf);
+		return NULL;
+	}
+	memmove(buf, buf + klen, n - klen);
+	*len = n - klen;
+	buf[*len] = '\0';
+	return buf;
+}
+
+static void cache_write(const char *dir, const char *file, const char *key,
+			const struct qnm_catalog *c)
+{
+	char *text = qnm_catalog_format(c), *tmp;
+	size_t klen = strlen(key), tlen = strlen(text);
+	bool ok;
+	int fd;
+
+	if (mkdir_parents(dir)) {
+		free(text);
+		return;
+	}
+	tmp = xasprintf("%s.XXXXXX", file);
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		free(tmp);
+		free(text);
+		return;
+	}
+	ok = write(fd, key, klen) == (ssize_t)klen && write(fd, text, tlen) == (ssize_t)tlen;
+	ok = close(fd) == 0 && ok;
+	if (!ok || rename(tmp, file) < 0)
+		unlink(tmp);
+	free(tmp);
+	free(text);
+}
+
+int qnm_catalog_load(const char *arch, const char *qemu, const char *cache_dir, int timeout_ms,
+		     struct qnm_catalog **out, struct qnm_err *err)
+{
+	char *path = NULL, *key = NULL, *file = NULL, *text = NULL;
+	struct qnm_catalog *c = NULL;
+	struct qnm_err e;
+	struct stat st;
+	size_t len;
+	int r;
+
+	*out = NULL;
+	qnm_err_clear(err);
+	qnm_err_clear(&e);
+	if (!plain_arch(arch))
+		return qnm_err_set(err, -EINVAL, "arch",
+				   "arch: '%s' is not a QEMU target name (e.g. x86_64, aarch64)",
+				   arch ? arch : "");
+	path = qemu ? xstrdup(qemu) : qnm_catalog_find_qemu(arch);
+	if (!path) {
+		qnm_err_set(&e, -ENOENT, "qemu", "qemu-system-%s was not found in PATH", arch);
+		goto builtin;
+	}
+	if (stat(path, &st) < 0) {
+		qnm_err_set(&e, -errno, "qemu", "%s: %s", path, strerror(errno));
+		goto builtin;
+	}
+	if (cache_dir && !strchr(path, '\n')) {
+		key = cache_key(path, &st);
+		file = xasprintf("%s/models-%s", cache_dir, arch);
+		text = cache_read(file, key, &len);
+		if (text) {
+			c = qnm_catalog_new(arch);
+			if (qnm_catalog_parse(c, text, len, NULL) == 0 && c->n) {
+				c->source = QNM_CATALOG_CACHE;
+				goto done;
+			}
+			qnm_catalog_free(c);
+			c = NULL;
+			free(text);
+			text = NULL;
+		}
+	}
+	r = qnm_catalog_run_qemu(path, timeout_ms, &text, &len, &e);
+	if (r)
+		goto builtin;
+	c = qnm_catalog_new(arch);
+	r = qnm_catalog_parse(c, text, len, &e);
+	if (r || !c->n) {
+		if (!r)
+			qnm_err_set(&e, -ENOENT, "qemu", "%s lists no network devices", path);
+		else
+			qnm_err_set(&e, r, "qemu",
+				    "%s: its '-device help' has no network devices section", path);
+		qnm_catalog_free(c);
+		c = NULL;
+		goto builtin;
+	}
+	c->source = QNM_CATALOG_QEMU;
+	if (key)
+		cache_write(cache_dir, file, key, c);
+	goto done;
+builtin:
+	c = qnm_catalog_builtin(arch, e.msg);
+	free(path);
+	path = NULL;
+done:
+	if (path)
+		c->qemu = path;
+	free(key);
+	free(file);
+	free(text);
+	*out = c;
+	return 0;
+}

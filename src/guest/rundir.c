@@ -1,0 +1,420 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* rundir.c - per-VM runtime directories: create, probe, rediscover, clean. */
+#include "build-config.h"
+
+#include "guest/rundir.h"
+
+#include "core/config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *const status_names[] = {
+	[QNM_RUN_ABSENT] = "absent",   [QNM_RUN_STARTING] = "starting",
+	[QNM_RUN_RUNNING] = "running", [QNM_RUN_STOPPED] = "stopped",
+	[QNM_RUN_CRASHED] = "crashed",
+};
+
+const char *qnm_run_status_name(enum qnm_run_status s)
+{
+	if ((size_t)s < QNM_ARRAY_SIZE(status_names))
+		return status_names[s];
+	return "unknown";
+}
+
+static int status_parse(const char *s, enum qnm_run_status *out)
+{
+	size_t i;
+
+	for (i = 0; i < QNM_ARRAY_SIZE(status_names); i++) {
+		if (strcmp(s, status_names[i]) == 0) {
+			*out = (enum qnm_run_status)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+void qnm_rundir_init(struct qnm_rundir *rd, const char *runtime_dir, const char *name)
+{
+	rd->name = xstrdup(name);
+	rd->path = xasprintf("%s/%s", runtime_dir, name);
+	rd->qmp = xasprintf("%s/qmp.sock", rd->path);
+	rd->pidfile = xasprintf("%s/qemu.pid", rd->path);
+	rd->serial = xasprintf("%s/serial.log", rd->path);
+	rd->log = xasprintf("%s/qemu.log", rd->path);
+	rd->state = xasprintf("%s/state", rd->path);
+}
+
+void qnm_rundir_clear(struct qnm_rundir *rd)
+{
+	free(rd->name);
+	free(rd->path);
+	free(rd->qmp);
+	free(rd->pidfile);
+	free(rd->serial);
+	free(rd->log);
+	free(rd->state);
+	memset(rd, 0, sizeof(*rd));
+}
+
+/* Make @path a 0700 directory owned by us. */
+static int private_dir(const char *path, struct qnm_err *err)
+{
+	struct stat st;
+
+	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+		return qnm_err_set(err, -errno, "runtime_dir", "cannot create %s: %s", path,
+				   strerror(errno));
+	if (lstat(path, &st) < 0)
+		return qnm_err_set(err, -errno, "runtime_dir", "%s: %s", path, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return qnm_err_set(err, -ENOTDIR, "runtime_dir", "%s exists but is not a directory",
+				   path);
+	if (st.st_uid != geteuid())
+		return qnm_err_set(err, -EPERM, "runtime_dir",
+				   "%s belongs to uid %u, not to you (uid %u)", path,
+				   (unsigned)st.st_uid, (unsigned)geteuid());
+	if ((st.st_mode & 07777) != 0700 && chmod(path, 0700) < 0)
+		return qnm_err_set(err, -errno, "runtime_dir", "cannot chmod 0700 %s: %s", path,
+				   strerror(errno));
+	return 0;
+}
+
+int qnm_rundir_create(const struct qnm_rundir *rd, struct qnm_err *err)
+{
+	char *parent = xstrdup(rd->path);
+	char *slash = strrchr(parent, '/');
+	int r;
+
+	if (slash && slash != parent) {
+		*slash = '\0';
+		r = qnm_mkdir_p(parent, 0700);
+		if (r) {
+			qnm_err_set(err, r, "runtime_dir", "cannot create %s: %s", parent,
+				    strerror(-r));
+			free(parent);
+			return r;
+		}
+		r = private_dir(parent, err);
+		if (r) {
+			free(parent);
+			return r;
+		}
+	}
+	free(parent);
+	return private_dir(rd->path, err);
+}
+
+int qnm_rundir_write_state(const struct qnm_rundir *rd, enum qnm_run_status status, pid_t qemu_pid,
+			   pid_t supervisor_pid, const char *reason)
+{
+	struct qnm_strbuf sb;
+	char *tmp;
+	int fd, r = 0;
+	size_t off = 0;
+	ssize_t w;
+
+	qnm_sb_init(&sb);
+	qnm_sb_addf(&sb, "status=%s\n", qnm_run_status_name(status));
+	if (qemu_pid > 0)
+		qnm_sb_addf(&sb, "qemu_pid=%ld\n", (long)qemu_pid);
+	if (supervisor_pid > 0)
+		qnm_sb_addf(&sb, "supervisor_pid=%ld\n", (long)supervisor_pid);
+	qnm_sb_addf(&sb, "time=%lld\n", (long long)time(NULL));
+	if (reason && *reason) {
+		qnm_sb_add(&sb, "reason=");
+		for (; *reason; reason++)
+			qnm_sb_addc(&sb, *reason == '\n' ? ' ' : *reason);
+		qnm_sb_addc(&sb, '\n');
+	}
+	tmp = xasprintf("%s.%ld.tmp", rd->state, (long)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		r = -errno;
+		goto out;
+	}
+	while (off < sb.len) {
+		w = write(fd, sb.s + off, sb.len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			r = -errno;
+			break;
+		}
+		off += (size_t)w;
+	}
+	if (close(fd) < 0 && !r)
+		r = -errno;
+	if (!r && rename(tmp, rd->state) < 0)
+		r = -errno;
+	if (r)
+		unlink(tmp);
+out:
+	free(tmp);
+	qnm_sb_free(&sb);
+	return r;
+}
+
+bool qnm_pid_is_qemu_of(pid_t pid, const struct qnm_rundir *rd)
+{
+	char path[64], *buf = NULL;
+	size_t len, i, qlen = strlen(rd->qmp);
+	bool found = false;
+
+	if (pid <= 0 || (kill(pid, 0) < 0 && errno == ESRCH))
+		return false;
+	snprintf(path, sizeof(path), "/proc/%ld/cmdline", (long)pid);
+	if (qnm_read_file(path, 1u << 20, &buf, &len))
+		return false;
+	/* Look for the QMP path inside any argument ("unix:PATH,server=on,..."). */
+	for (i = 0; i + qlen <= len; i++) {
+		if (memcmp(buf + i, rd->qmp, qlen) == 0) {
+			found = true;
+			break;
+		}
+	}
+	/* A zombie has an empty command line: it is not running any more. */
+	free(buf);
+	return found;
+}
+
+static pid_t read_pidfile(const char *path)
+{
+	unsigned long v;
+	char *buf = NULL;
+	size_t len;
+	pid_t pid = 0;
+
+	if (qnm_read_file(path, 64, &buf, &len))
+		return 0;
+	buf[strcspn(buf, "\r\n")] = '\0';
+	if (qnm_parse_uint(buf, 1, 0x7fffffff, &v) == 0)
+		pid = (pid_t)v;
+	free(buf);
+	return pid;
+}
+
+bool qnm_pid_alive(pid_t pid)
+{
+	char path[64], *buf = NULL, *p;
+	size_t len;
+	bool alive;
+
+	if (pid <= 0 || (kill(pid, 0) < 0 && errno == ESRCH))
+		return false;
+	/* A zombie (state Z) is dead for our purposes. */
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	if (qnm_read_file(path, 4096, &buf, &len))
+		return false;
+	p = strrchr(buf, ')');
+	alive = !(p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'));
+	free(buf);
+	return alive;
+}
+
+static int probe_once(const struct qnm_rundir *rd, struct qnm_run_info *info);
+
+int qnm_rundir_probe(const struct qnm_rundir *rd, struct qnm_run_info *info)
+{
+	int i, r;
+
+	/*
+	 * QEMU just died and its supervisor is writing down how: wait a moment
+	 * (at most 0.2 s) for that record rather than report "nobody recorded".
+	 */
+	for (i = 0;; i++) {
+		r = probe_once(rd, info);
+		if (r || info->status != QNM_RUN_CRASHED || info->reason[0] != '?' ||
+		    !info->supervisor_alive || i == 20)
+			break;
+		usleep(10000);
+	}
+	if (info->reason[0] == '?')
+		memmove(info->reason, info->reason + 1, strlen(info->reason));
+	return r;
+}
+
+static int probe_once(const struct qnm_rundir *rd, struct qnm_run_info *info)
+{
+	char *buf = NULL, *line, *save = NULL;
+	enum qnm_run_status recorded = QNM_RUN_STARTING;
+	bool have_state = false;
+	struct stat st;
+	size_t len;
+
+	memset(info, 0, sizeof(*info));
+	if (stat(rd->path, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		info->status = QNM_RUN_ABSENT;
+		return 0;
+	}
+	if (qnm_read_file(rd->state, 1u << 16, &buf, &len) == 0) {
+		have_state = true;
+		for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			char *eq = strchr(line, '=');
+			unsigned long v;
+
+			if (!eq)
+				continue;
+			*eq++ = '\0';
+			if (strcmp(line, "status") == 0)
+				status_parse(eq, &recorded);
+			else if (strcmp(line, "qemu_pid") == 0 &&
+				 qnm_parse_uint(eq, 1, 0x7fffffff, &v) == 0)
+				info->qemu_pid = (pid_t)v;
+			else if (strcmp(line, "supervisor_pid") == 0 &&
+				 qnm_parse_uint(eq, 1, 0x7fffffff, &v) == 0)
+				info->supervisor_pid = (pid_t)v;
+			else if (strcmp(line, "time") == 0 &&
+				 qnm_parse_uint(eq, 0, ~0ul >> 1, &v) == 0)
+				info->started = (long long)v;
+			else if (strcmp(line, "reason") == 0)
+				qnm_strlcpy(info->reason, eq, sizeof(info->reason));
+		}
+		free(buf);
+	}
+	if (!info->qemu_pid)
+		info->qemu_pid = read_pidfile(rd->pidfile);
+	info->supervisor_alive = qnm_pid_alive(info->supervisor_pid);
+	if (recorded == QNM_RUN_STOPPED || recorded == QNM_RUN_CRASHED) {
+		info->status = recorded;
+		return 0;
+	}
+	if (info->qemu_pid && qnm_pid_alive(info->qemu_pid) &&
+	    qnm_pid_is_qemu_of(info->qemu_pid, rd)) {
+		info->status = recorded == QNM_RUN_STARTING ? QNM_RUN_STARTING : QNM_RUN_RUNNING;
+		return 0;
+	}
+	if (!info->qemu_pid && info->supervisor_alive) {
+		/* Spawned a moment ago; the pid is not recorded yet. */
+		info->status = QNM_RUN_STARTING;
+		return 0;
+	}
+	info->status = QNM_RUN_CRASHED;
+	if (!info->reason[0])
+		snprintf(info->reason, sizeof(info->reason), "?%s",
+			 have_state ? "QEMU is gone and nobody recorded how it ended"
+				    : "no state file: QEMU is gone");
+	return 0;
+}
+
+int qnm_rundir_clean(const struct qnm_rundir *rd, char *report, size_t len, struct qnm_err *err)
+{
+	struct qnm_run_info info;
+	struct dirent *de;
+	DIR *d;
+	int r = 0;
+
+	qnm_rundir_probe(rd, &info);
+	if (info.status == QNM_RUN_ABSENT) {
+		if (report && len)
+			report[0] = '\0';
+		return 0;
+	}
+	if (info.status == QNM_RUN_RUNNING || info.status == QNM_RUN_STARTING)
+		return qnm_err_set(err, -EBUSY, "", "%s: QEMU (pid %ld) is still running", rd->name,
+				   (long)info.qemu_pid);
+	d = opendir(rd->path);
+	if (!d)
+		return qnm_err_set(err, -errno, "", "cannot read %s: %s", rd->path,
+				   strerror(errno));
+	while ((de = readdir(d))) {
+		char *p;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		p = xasprintf("%s/%s", rd->path, de->d_name);
+		if (unlink(p) < 0 && errno != ENOENT && !r)
+			r = qnm_err_set(err, -errno, "", "cannot remove %s: %s", p,
+					strerror(errno));
+		free(p);
+	}
+	closedir(d);
+	if (!r && rmdir(rd->path) < 0 && errno != ENOENT)
+		r = qnm_err_set(err, -errno, "", "cannot remove %s: %s", rd->path, strerror(errno));
+	if (!r && report && len)
+		snprintf(report, len, "removed the runtime dir %s (QEMU%s%.0ld %s%s%s)", rd->path,
+			 info.qemu_pid ? " pid " : "", (long)info.qemu_pid,
+			 qnm_run_status_name(info.status), info.reason[0] ? ": " : "", info.reason);
+	return r;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int qnm_rundir_list(const char *runtime_dir, struct qnm_strv *out)
+{
+	struct dirent *de;
+	DIR *d;
+
+	d = opendir(runtime_dir);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d))) {
+		struct stat st;
+		char *p;
+
+		if (de->d_name[0] == '.')
+			continue;
+		p = xasprintf("%s/%s", runtime_dir, de->d_name);
+		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
+			qnm_strv_add(out, de->d_name);
+		free(p);
+	}
+	closedir(d);
+	if (out->n)
+		qsort(out->v, out->n, sizeof(char *), cmp_str);
+	return 0;
+}
+
+char *qnm_rundir_tail(const char *path, unsigned lines)
+{
+	struct qnm_strbuf sb;
+	char buf[65536];
+	ssize_t n;
+	off_t size;
+	int fd;
+	unsigned seen = 0;
+	ssize_t i, start = 0;
+
+	qnm_sb_init(&sb);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return qnm_sb_steal(&sb);
+	size = lseek(fd, 0, SEEK_END);
+	if (size > (off_t)sizeof(buf))
+		lseek(fd, size - (off_t)sizeof(buf), SEEK_SET);
+	else
+		lseek(fd, 0, SEEK_SET);
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	if (n <= 0)
+		return qnm_sb_steal(&sb);
+	/* Skip one trailing newline, then count @lines newlines backwards. */
+	i = n - 1;
+	if (buf[i] == '\n')
+		i--;
+	for (; i >= 0; i--) {
+		if (buf[i] == '\n' && ++seen == lines) {
+			start = i + 1;
+			break;
+		}
+	}
+	for (i = start; i < n; i++) {
+		unsigned char c = (unsigned char)buf[i];
+
+		if (c == '\n' || c == '\t' || c >= 0x20)
+			qnm_sb_addc(&sb, (char)c);
+	}
+	return qnm_sb_steal(&sb);
+}

@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * rundir.h - the runtime directory of one running VM.
+ *
+ *   RUNTIME/VM/            0700, owner only
+ *     qmp.sock             QMP socket (0600)
+ *     qemu.pid             written by QEMU (-pidfile)
+ *     serial.log           the guest's serial console (-serial file:)
+ *     qemu.log             QEMU's stdout/stderr
+ *     slirp-NIC.sock       slirp helper sockets (0600)
+ *     state                key=value lines written by the supervisor:
+ *                          status=starting|running|stopped|crashed,
+ *                          qemu_pid=, supervisor_pid=, started=, reason=
+ *
+ * The directory outlives qnm: a new qnm finds running guests by scanning
+ * RUNTIME, checking that the recorded QEMU pid is alive and really is the
+ * QEMU of that directory (its command line names the directory's QMP
+ * socket). A directory whose QEMU is gone is "stale": its state tells
+ * whether it stopped or crashed, and qnm_rundir_clean() removes it.
+ */
+#ifndef QNM_RUNDIR_H
+#define QNM_RUNDIR_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "core/util.h"
+
+/**
+ * struct qnm_rundir - paths of one VM's runtime directory (owned strings).
+ * @name:   the VM's name.
+ * @path:   RUNTIME/VM.
+ * @qmp:    @path/qmp.sock.
+ * @pidfile: @path/qemu.pid.
+ * @serial: @path/serial.log.
+ * @log:    @path/qemu.log.
+ * @state:  @path/state.
+ */
+struct qnm_rundir {
+	char *name;
+	char *path;
+	char *qmp;
+	char *pidfile;
+	char *serial;
+	char *log;
+	char *state;
+};
+
+/** enum qnm_run_status - what a runtime directory says about its VM. */
+enum qnm_run_status {
+	QNM_RUN_ABSENT,	  /* no runtime directory: the VM is not running */
+	QNM_RUN_STARTING, /* QEMU spawned, not yet confirmed running */
+	QNM_RUN_RUNNING,  /* QEMU alive (guest may be paused) */
+	QNM_RUN_STOPPED,  /* QEMU exited normally; directory left behind */
+	QNM_RUN_CRASHED,  /* QEMU died (signal, error exit, or vanished) */
+};
+
+/** qnm_run_status_name() - "absent", "starting", "running", "stopped", "crashed". */
+const char *qnm_run_status_name(enum qnm_run_status s);
+
+/**
+ * struct qnm_run_info - what qnm_rundir_probe() found.
+ * @status:         see enum qnm_run_status.
+ * @qemu_pid:       QEMU's pid (0 when unknown).
+ * @supervisor_pid: pid of qnm's supervisor process (0 when unknown).
+ * @supervisor_alive: the supervisor still runs (it records the exit).
+ * @started:        start time (seconds since the epoch), 0 when unknown.
+ * @reason:         for stopped/crashed: how QEMU ended ("killed by signal 9").
+ */
+struct qnm_run_info {
+	enum qnm_run_status status;
+	pid_t qemu_pid;
+	pid_t supervisor_pid;
+	bool supervisor_alive;
+	long long started;
+	char reason[128];
+};
+
+/**
+ * qnm_rundir_init() - compute the paths of VM @name under @runtime_dir;
+ * creates nothing.
+ * Release with qnm_rundir_clear().
+ */
+void qnm_rundir_init(struct qnm_rundir *rd, const char *runtime_dir, const char *name);
+void qnm_rundir_clear(struct qnm_rundir *rd);
+
+/**
+ * qnm_rundir_create() - create the directory (and the runtime dir) 0700,
+ * fixing the mode of an existing one; refuses a path owned by another user
+ * or that is not a directory.
+ * Return: 0 or -errno (@err says which path and why).
+ */
+int qnm_rundir_create(const struct qnm_rundir *rd, struct qnm_err *err);
+
+/**
+ * qnm_rundir_write_state() - atomically replace the state file.
+ * @status: the status to record.
+ * @qemu_pid, @supervisor_pid: pids to record (0 = leave out).
+ * @reason: free text or NULL.
+ * Return: 0 or -errno.
+ */
+int qnm_rundir_write_state(const struct qnm_rundir *rd, enum qnm_run_status status, pid_t qemu_pid,
+			   pid_t supervisor_pid, const char *reason);
+
+/**
+ * qnm_pid_is_qemu_of() - true when @pid is alive and its command line
+ * contains the QMP socket path of @rd (so a recycled pid is not mistaken
+ * for the VM).
+ */
+bool qnm_pid_is_qemu_of(pid_t pid, const struct qnm_rundir *rd);
+
+/** qnm_pid_alive() - @pid exists and is not a zombie. */
+bool qnm_pid_alive(pid_t pid);
+
+/**
+ * qnm_rundir_probe() - look at @rd on disk and decide the VM's status.
+ * Return: 0 (@info filled; QNM_RUN_ABSENT when there is no directory).
+ */
+int qnm_rundir_probe(const struct qnm_rundir *rd, struct qnm_run_info *info);
+
+/**
+ * qnm_rundir_clean() - remove a runtime directory whose QEMU is gone.
+ * @report: when non-NULL, a sentence for the user is written here
+ *          ("removed stale runtime dir X (QEMU pid N crashed: ...)").
+ * @len:    size of @report.
+ * Refuses (-EBUSY) while the QEMU of the directory is alive.
+ * Return: 0 or -errno.
+ */
+int qnm_rundir_clean(const struct qnm_rundir *rd, char *report, size_t len, struct qnm_err *err);
+
+/**
+ * qnm_rundir_list() - names of the VM directories under @runtime_dir.
+ * @out: filled with the names (sorted); free with qnm_strv_free().
+ * Return: 0 (also when @runtime_dir does not exist) or -errno.
+ */
+int qnm_rundir_list(const char *runtime_dir, struct qnm_strv *out);
+
+/**
+ * qnm_rundir_tail() - the last @lines lines of @path (e.g. the serial log),
+ * without the control characters a console may print.
+ * Return: new string (possibly ""), caller frees.
+ */
+char *qnm_rundir_tail(const char *path, unsigned lines);
+
+#endif

@@ -1,0 +1,1073 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * runner.c - start, supervise and stop QEMU guests. See runner.h.
+ *
+ * Process layout after qnm_runner_start():
+ *
+ *   qnm (CLI/UI, may exit)
+ *   supervisor (forked qnm, own session, parent of QEMU, records the exit)
+ *     qemu-system-ARCH (stdin /dev/null, stdout/stderr RUNDIR/qemu.log)
+ *     qnm slirp-helper, one per slirp NIC (own session; started before QEMU)
+ */
+#include "build-config.h"
+
+#include "guest/runner.h"
+
+#include "core/backend.h"
+#include "core/config.h"
+#include "host/links.h"
+#include "host/maclive.h"
+#include "guest/qmp.h"
+#include "host/bridgeconf.h"
+#include "watch/doctor.h"
+#include "watch/portowner.h"
+#include "guest/slirp-helper.h"
+#include "host/tuntap.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <sys/xattr.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define START_TIMEOUT_MS  10000
+#define NOTIFY_TIMEOUT_MS 15000
+#define POWERDOWN_MS	  15000
+#define QUIT_MS		  3000
+#define SUPERVISOR_MS	  3000
+#define EVENTS_SOCK	  "events.sock"
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+/* ---- per-backend host side: checks before start, prepare/release around QEMU ---- */
+
+/**
+ * struct run_backend - what running a NIC of one backend needs on the host.
+ * @kind:    the backend.
+ * @check:   before start, in the caller: is the host ready? (NULL = nothing)
+ * @prepare: in the supervisor, before QEMU: set up the host side (NULL = nothing)
+ * @release: in the supervisor, after QEMU exited: undo @prepare (NULL = nothing)
+ */
+/**
+ * struct run_state - what the supervisor prepared, per NIC (@n of them).
+ * @helper:   pid of the NIC's slirp helper, or 0.
+ * @made_tap: qnm created the NIC's TAP (and removes it after QEMU).
+ * @bridge:   bridge the NIC's TAP joins ("" for none), resolved from the
+ *            NIC's network (qnm network) or bridge before the fork.
+ */
+struct run_state {
+	size_t n;
+	pid_t *helper;
+	bool *made_tap;
+	char (*bridge)[QNM_IFNAME_MAX + 1];
+};
+
+struct run_backend {
+	enum qnm_backend_kind kind;
+	int (*check)(const struct qnm_vm *vm, const struct qnm_nic *nic,
+		     const struct qnm_runner_opts *o, struct qnm_err *err);
+	int (*prepare)(const struct qnm_vm *vm, size_t idx, const struct qnm_rundir *rd,
+		       struct run_state *st, struct qnm_err *err);
+	void (*release)(const struct qnm_vm *vm, size_t idx, const struct qnm_rundir *rd,
+			struct run_state *st);
+};
+
+/* A hostfwd port must be free on the host: try to bind it like QEMU does. */
+static int check_fwd_ports(const struct qnm_vm *vm, const struct qnm_nic *nic,
+			   const struct qnm_runner_opts *o, struct qnm_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < nic->user.nfwd; i++) {
+		const struct qnm_fwd *f = &nic->user.fwd[i];
+		struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(f->host_port) };
+		int fd, one = 1, e = 0, r;
+		char field[64];
+
+		/* First ask the kernel who holds the port, to name the process. */
+		snprintf(field, sizeof(field), "nic[%s].hostfwd", nic->id);
+		r = qnm_port_check(f->proto, f->host_addr, f->host_port, err);
+		if (r == -EADDRINUSE || r == -EACCES) {
+			qnm_err_prefix(err, "%s", field);
+			if (err)
+				qnm_strlcpy(err->field, field, sizeof(err->field));
+			return r;
+		}
+		/* Sockets could not be listed: fall back to trying the bind. */
+
+		if (f->host_addr[0] && inet_pton(AF_INET, f->host_addr, &sa.sin_addr) != 1)
+			continue; /* the validator reports bad addresses */
+		fd = socket(AF_INET,
+			    (f->proto == QNM_PROTO_UDP ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC,
+			    0);
+		if (fd < 0)
+			continue;
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+			e = errno;
+		close(fd);
+		if (!e)
+			continue;
+		snprintf(field, sizeof(field), "nic[%s].hostfwd", nic->id);
+		if (e == EADDRINUSE)
+			return qnm_err_set(err, -EADDRINUSE, field,
+					   "%s: host port %s %s:%u is already in use on this host "
+					   "(pick another host port or stop what listens there)",
+					   field, qnm_proto_name(f->proto),
+					   f->host_addr[0] ? f->host_addr : "0.0.0.0",
+					   f->host_port);
+		if (e == EACCES)
+			return qnm_err_set(
+				err, -EACCES, field,
+				"%s: host port %u needs privileges (ports below 1024 are "
+				"for root); pick a port of 1024 or more",
+				field, f->host_port);
+		if (e == EADDRNOTAVAIL)
+			return qnm_err_set(err, -EADDRNOTAVAIL, field,
+					   "%s: %s is not an address of this host", field,
+					   f->host_addr);
+		return qnm_err_set(err, -e, field, "%s: cannot bind %s port %u: %s", field,
+				   qnm_proto_name(f->proto), f->host_port, strerror(e));
+	}
+	return 0;
+}
+
+static bool is_dir(const char *p)
+{
+	struct stat st;
+
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* CAP_NET_ADMIN (bit 12) in our effective set. */
+static bool have_net_admin(void)
+{
+	char *buf = NULL, *p;
+	size_t len;
+	bool yes = false;
+
+	if (qnm_read_file("/proc/self/status", 1u << 16, &buf, &len))
+		return geteuid() == 0;
+	p = strstr(buf, "\nCapEff:");
+	if (p)
+		yes = (strtoull(p + 8, NULL, 16) >> 12) & 1;
+	free(buf);
+	return yes;
+}
+
+static int check_tap(const struct qnm_vm *vm, const struct qnm_nic *nic,
+		     const struct qnm_runner_opts *o, struct qnm_err *err)
+{
+	char ifname[QNM_IFNAME_MAX + 1], field[64], *p;
+	bool exists, is_tap;
+	int fd;
+
+	snprintf(field, sizeof(field), "nic[%s].ifname", nic->id);
+	if (nic->tap.ifname[0])
+		qnm_strlcpy(ifname, nic->tap.ifname, sizeof(ifname));
+	else
+		qnm_tap_default_ifname(vm, (size_t)(nic - vm->nics), ifname);
+	p = xasprintf("/sys/class/net/%s", ifname);
+	exists = is_dir(p);
+	free(p);
+	p = xasprintf("/sys/class/net/%s/tun_flags", ifname);
+	is_tap = access(p, F_OK) == 0;
+	free(p);
+	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return qnm_err_set(err, -errno, field,
+				   "%s: /dev/net/tun cannot be opened (%s): QEMU needs it for TAP "
+				   "NICs (modprobe tun, or run qnm as a user allowed to open it)",
+				   field, strerror(errno));
+	close(fd);
+	if (!nic->tap.create) {
+		if (!exists)
+			return qnm_err_set(err, -ENODEV, field,
+					   "%s: TAP '%s' does not exist (create = no says an admin "
+					   "made it: create it, or set create = yes)",
+					   field, ifname);
+		if (!is_tap)
+			return qnm_err_set(err, -EINVAL, field,
+					   "%s: '%s' exists but is not a TAP device", field,
+					   ifname);
+		return 0;
+	}
+	if (exists && !is_tap)
+		return qnm_err_set(err, -EEXIST, field,
+				   "%s: '%s' already exists and is not a TAP device", field,
+				   ifname);
+	if (nic->tap.network[0]) {
+		const struct qnm_network *net =
+			o && o->model ? qnm_model_find_net(o->model, nic->tap.network) : NULL;
+		char nf[64];
+
+		snprintf(nf, sizeof(nf), "nic[%s].network", nic->id);
+		if (!net)
+			return qnm_err_set(err, -ENOENT, nf, "%s: there is no qnm network '%s'", nf,
+					   nic->tap.network);
+		p = xasprintf("/sys/class/net/%s/bridge", net->bridge);
+		exists = is_dir(p);
+		free(p);
+		if (!exists)
+			return qnm_err_set(err, -ENETDOWN, nf,
+					   "%s: network '%s' is not up (its bridge %s does not "
+					   "exist): run 'qnm net up %s' first",
+					   nf, net->name, net->bridge, net->name);
+	}
+	if (!have_net_admin())
+		return qnm_err_set(err, -EPERM, field,
+				   "%s: creating TAP '%s' needs CAP_NET_ADMIN (run qnm as root, or "
+				   "let an admin create it and set create = no)",
+				   field, ifname);
+	return 0;
+}
+
+static void tap_name(const struct qnm_vm *vm, size_t idx, char *buf)
+{
+	if (vm->nics[idx].tap.ifname[0])
+		qnm_strlcpy(buf, vm->nics[idx].tap.ifname, QNM_IFNAME_MAX + 1);
+	else
+		qnm_tap_default_ifname(vm, idx, buf);
+}
+
+/* Create the TAP (create = yes) and put it on its bridge, via tuntap.c and links.c. */
+static int prepare_tap(const struct qnm_vm *vm, size_t idx, const struct qnm_rundir *rd,
+		       struct run_state *st, struct qnm_err *err)
+{
+	struct qnm_tap_params tp = { .owner = geteuid(), .group = (gid_t)-1 };
+	char ifname[QNM_IFNAME_MAX + 1];
+	struct qnm_links *l = NULL;
+	int r;
+
+	tap_name(vm, idx, ifname);
+	if (vm->nics[idx].tap.create) {
+		r = qnm_tap_create(ifname, &tp, err);
+		if (r)
+			return r;
+		st->made_tap[idx] = true;
+	}
+	if (!st->bridge[idx][0])
+		return 0;
+	r = qnm_links_new(false, &l, err);
+	if (!r)
+		r = qnm_links_enslave(l, ifname, st->bridge[idx], err);
+	if (!r)
+		r = qnm_links_set_up(l, ifname, true, err);
+	qnm_links_free(l);
+	if (r && st->made_tap[idx]) {
+		qnm_tap_delete(ifname, NULL);
+		st->made_tap[idx] = false;
+	}
+	return r;
+}
+
+/* After QEMU: remove the TAP qnm made for it (an admin's TAP stays). */
+static void release_tap(const struct qnm_vm *vm, size_t idx, const struct qnm_rundir *rd,
+			struct run_state *st)
+{
+	char ifname[QNM_IFNAME_MAX + 1];
+
+	if (!st->made_tap[idx])
+		return;
+	tap_name(vm, idx, ifname);
+	qnm_tap_delete(ifname, NULL);
+	st->made_tap[idx] = false;
+}
+
+/* The helper can attach TAPs: it is setuid root or has cap_net_admin+ep. */
+static bool helper_capable(const char *helper, const struct stat *st)
+{
+	unsigned char caps[64];
+	ssize_t n;
+
+	if (st->st_mode & S_ISUID)
+		return true;
+	n = getxattr(helper, "security.capability", caps, sizeof(caps));
+	return n > 0 && qnm_doc_fcaps_net_admin(caps, (size_t)n);
+}
+
+static int check_bridge(const struct qnm_vm *vm, const struct qnm_nic *nic,
+			const struct qnm_runner_opts *o, struct qnm_err *err)
+{
+	const char *conf = o && o->bridge_conf ? o->bridge_conf : qnm_bridge_conf_path();
+	const char *helper =
+		nic->bridge.helper ? nic->bridge.helper : "/usr/lib/qemu/qemu-bridge-helper";
+	struct qnm_bridge_acl acl;
+	struct qnm_err e2;
+	bool allowed;
+	struct stat st;
+	char field[64], why[256], *p;
+	bool br_ok;
+
+	snprintf(field, sizeof(field), "nic[%s].br", nic->id);
+	if (stat(helper, &st) < 0)
+		return qnm_err_set(err, -ENOENT, field,
+				   "%s: the bridge helper %s is missing (Debian package "
+				   "'qemu-system-common')",
+				   field, helper);
+	if (geteuid() != 0 && !helper_capable(helper, &st))
+		return qnm_err_set(
+			err, -EPERM, field,
+			"%s: %s is neither setuid root nor has cap_net_admin, so it cannot "
+			"attach TAPs for you: an admin must run 'chmod u+s %s' or "
+			"'setcap cap_net_admin+ep %s' (or start qnm as root)",
+			field, helper, helper, helper);
+	p = xasprintf("/sys/class/net/%s/bridge", nic->bridge.br);
+	br_ok = is_dir(p);
+	free(p);
+	if (!br_ok)
+		return qnm_err_set(err, -ENODEV, field, "%s: there is no bridge '%s' on this host",
+				   field, nic->bridge.br);
+	qnm_bridge_acl_init(&acl);
+	if (qnm_bridge_acl_load(&acl, conf, &e2) < 0) {
+		qnm_bridge_acl_clear(&acl);
+		if (e2.code == -ENOENT)
+			return qnm_err_set(err, -ENOENT, field,
+					   "%s: %s is missing: create it with the line 'allow %s'",
+					   field, conf, nic->bridge.br);
+		return qnm_err_set(err, e2.code ? e2.code : -EINVAL, field,
+				   "%s: qemu-bridge-helper cannot use %s: %s", field, conf, e2.msg);
+	}
+	allowed = qnm_bridge_acl_allows(&acl, nic->bridge.br, why, sizeof(why));
+	qnm_bridge_acl_clear(&acl);
+	if (!allowed)
+		return qnm_err_set(
+			err, -EACCES, field,
+			"%s: qemu-bridge-helper will not attach this VM to %s: %s (%s needs "
+			"a line 'allow %s' and no deny rule for it)",
+			field, nic->bridge.br, why, conf, nic->bridge.br);
+	return 0;
+}
+
+/* The slirp helper (slirp-helper.c) must listen before QEMU connects to it. */
+static int prepare_slirp(const struct qnm_vm *vm, size_t idx, const struct qnm_rundir *rd,
+			 struct run_state *st, struct qnm_err *err)
+{
+	return qnm_slirp_helper_spawn(vm, &vm->nics[idx], rd->path, &st->helper[idx], err);
+}
+
+/* It exits by itself when QEMU disconnects; this reaps it (or stops it if QEMU never came). */
+static void release_slirp(const struct qnm_vm *vm, size_t idx, const struct qnm_rundir *rd,
+			  struct run_state *st)
+{
+	if (st->helper[idx] <= 0)
+		return;
+	qnm_slirp_helper_stop(rd->path, &vm->nics[idx], 2000, NULL);
+	st->helper[idx] = 0;
+}
+
+static const struct run_backend run_backends[] = {
+	{ QNM_BACKEND_USER, check_fwd_ports, NULL, NULL },
+	{ QNM_BACKEND_SLIRP, check_fwd_ports, prepare_slirp, release_slirp },
+	{ QNM_BACKEND_TAP, check_tap, prepare_tap, release_tap },
+	{ QNM_BACKEND_BRIDGE, check_bridge, NULL, NULL },
+};
+
+static const struct run_backend *run_backend_get(enum qnm_backend_kind k)
+{
+	size_t i;
+
+	for (i = 0; i < QNM_ARRAY_SIZE(run_backends); i++)
+		if (run_backends[i].kind == k)
+			return &run_backends[i];
+	return NULL;
+}
+
+/* ---- checks ---- */
+
+static bool in_path(const char *prog)
+{
+	const char *path = getenv("PATH");
+	char *copy, *dir, *save = NULL;
+	bool found = false;
+
+	if (strchr(prog, '/'))
+		return access(prog, X_OK) == 0;
+	copy = xstrdup(path ? path : "/usr/bin:/bin");
+	for (dir = strtok_r(copy, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
+		char *p = xasprintf("%s/%s", dir, prog);
+
+		found = access(p, X_OK) == 0;
+		free(p);
+	}
+	free(copy);
+	return found;
+}
+
+int qnm_runner_check(const struct qnm_vm *vm, const struct qnm_runner_opts *o, struct qnm_err *err)
+{
+	char *qemu = o && o->qemu ? xstrdup(o->qemu) : xasprintf("qemu-system-%s", vm->arch);
+	size_t i;
+	int r;
+
+	if (!in_path(qemu)) {
+		r = qnm_err_set(err, -ENOENT, "arch",
+				"%s is not installed (Debian package 'qemu-system-x86' for x86_64)",
+				qemu);
+		free(qemu);
+		return r;
+	}
+	free(qemu);
+	for (i = 0; i < vm->nnics; i++) {
+		const struct qnm_nic *nic = &vm->nics[i];
+		const struct run_backend *rb = run_backend_get(nic->backend);
+		char field[64];
+
+		if (!nic->mac[0]) {
+			snprintf(field, sizeof(field), "nic[%s].mac", nic->id);
+			return qnm_err_set(err, -EINVAL, field,
+					   "%s: no MAC assigned (QEMU would give every guest "
+					   "52:54:00:12:34:56)",
+					   field);
+		}
+		if (rb && rb->check) {
+			r = rb->check(vm, nic, o, err);
+			if (r)
+				return r;
+		}
+	}
+	return 0;
+}
+
+/* ---- live MAC clashes: warned, not refused (runner.h) ---- */
+
+static void add_warning(struct qnm_start_info *info, const char *text)
+{
+	size_t len = strlen(info->warnings);
+
+	info->nwarnings++;
+	if (len + strlen(text) + 2 > sizeof(info->warnings))
+		return;
+	snprintf(info->warnings + len, sizeof(info->warnings) - len, "%s%s", len ? "\n" : "", text);
+}
+
+/* neighbour states in which the entry may be a leftover, not a live machine */
+static bool neigh_maybe_old(const char *state)
+{
+	static const char *const old[] = { "stale", "delay", "probe", "failed", "incomplete" };
+	size_t i;
+
+	for (i = 0; i < QNM_ARRAY_SIZE(old); i++)
+		if (strstr(state, old[i]))
+			return true;
+	return false;
+}
+
+static void mac_live_warnings(const struct qnm_vm *vm, const struct qnm_runner_opts *o,
+			      struct qnm_start_info *info)
+{
+	static const struct qnm_model none;
+	const struct qnm_model *model = o && o->model ? o->model : &none;
+	char(*taps)[QNM_IFNAME_MAX + 1] = xcalloc(vm->nnics + 1, sizeof(*taps));
+	const char **ignore = xcalloc(vm->nnics + 1, sizeof(*ignore));
+	struct qnm_mac_live_clash *c = NULL;
+	struct qnm_err err;
+	size_t i, n = 0, nign = 0;
+	int r;
+
+	/* the VM's own TAPs (an existing one may still be on the bridge) are not a clash */
+	for (i = 0; i < vm->nnics; i++) {
+		if (vm->nics[i].backend != QNM_BACKEND_TAP)
+			continue;
+		tap_name(vm, i, taps[nign]);
+		ignore[nign] = taps[nign];
+		nign++;
+	}
+	qnm_err_clear(&err);
+	r = qnm_mac_live_clashes(model, vm, ignore, nign, &c, &n, &err);
+	free(ignore);
+	free(taps);
+	if (r) {
+		char *t = xasprintf("could not look for MAC clashes on the bridges: %s", err.msg);
+
+		add_warning(info, t);
+		free(t);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		char *what = qnm_mac_live_clash_text(&c[i]);
+		char *t = xasprintf(
+			"%s; two machines with one MAC lose each other's traffic: if another "
+			"machine uses it, give NIC %s a new MAC%s",
+			what, c[i].nic,
+			strcmp(c[i].table, "neighbour") == 0 && neigh_maybe_old(c[i].state)
+				? " (an old entry, e.g. from this VM's last run, is harmless)"
+				: "");
+
+		add_warning(info, t);
+		free(t);
+		free(what);
+	}
+	free(c);
+}
+
+/* ---- supervisor ---- */
+
+static void release_all(const struct qnm_vm *vm, size_t upto, const struct qnm_rundir *rd,
+			struct run_state *st)
+{
+	size_t i;
+
+	for (i = upto; i-- > 0;) {
+		const struct run_backend *rb = run_backend_get(vm->nics[i].backend);
+
+		if (rb && rb->release)
+			rb->release(vm, i, rd, st);
+	}
+}
+
+static void notify(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void notify(int fd, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof(buf) - 1)
+		n = (int)sizeof(buf) - 1;
+	if (write(fd, buf, (size_t)n) < 0) {
+		/* the starter went away; the state file still tells */
+	}
+}
+
+static void describe_exit(int st, char *buf, size_t len, bool *crashed)
+{
+	if (WIFEXITED(st)) {
+		snprintf(buf, len, "QEMU exited with status %d", WEXITSTATUS(st));
+		*crashed = WEXITSTATUS(st) != 0;
+	} else if (WIFSIGNALED(st)) {
+		snprintf(buf, len, "QEMU was killed by signal %d (%s)%s", WTERMSIG(st),
+			 strsignal(WTERMSIG(st)), WCOREDUMP(st) ? ", core dumped" : "");
+		*crashed = true;
+	} else {
+		snprintf(buf, len, "QEMU ended (wait status 0x%x)", st);
+		*crashed = true;
+	}
+}
+
+/* Runs in the supervisor (own session); never returns. fd 3 is the notify pipe. */
+static void __attribute__((noreturn))
+supervise(const struct qnm_vm *vm, char **argv, const struct qnm_rundir *rd, struct run_state *st)
+{
+	posix_spawnattr_t attr;
+	sigset_t none, def;
+	char reason[256];
+	size_t i;
+	pid_t pid;
+	int wst, r;
+	bool crashed;
+	struct qnm_err err = { 0 };
+
+	for (i = 0; i < vm->nnics; i++) {
+		const struct run_backend *rb = run_backend_get(vm->nics[i].backend);
+
+		if (rb && rb->prepare && rb->prepare(vm, i, rd, st, &err)) {
+			release_all(vm, i, rd, st);
+			notify(3, "ERR %d %s\n", err.code, err.msg);
+			_exit(1);
+		}
+	}
+	sigemptyset(&none);
+	sigemptyset(&def);
+	sigaddset(&def, SIGPIPE);
+	sigaddset(&def, SIGINT);
+	sigaddset(&def, SIGTERM);
+	sigaddset(&def, SIGCHLD);
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setsigdefault(&attr, &def);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	r = posix_spawnp(&pid, argv[0], NULL, &attr, argv, environ);
+	posix_spawnattr_destroy(&attr);
+	if (r) {
+		release_all(vm, vm->nnics, rd, st);
+		notify(3, "ERR %d cannot run %s: %s\n", -r, argv[0], strerror(r));
+		_exit(1);
+	}
+	qnm_rundir_write_state(rd, QNM_RUN_RUNNING, pid, getpid(), NULL);
+	notify(3, "OK %ld\n", (long)pid);
+	close(3);
+	while (waitpid(pid, &wst, 0) < 0) {
+		if (errno != EINTR) {
+			wst = 0xff00;
+			break;
+		}
+	}
+	describe_exit(wst, reason, sizeof(reason), &crashed);
+	qnm_rundir_write_state(rd, crashed ? QNM_RUN_CRASHED : QNM_RUN_STOPPED, pid, getpid(),
+			       reason);
+	fprintf(stderr, "qnm: %s\n", reason);
+	release_all(vm, vm->nnics, rd, st);
+	_exit(0);
+}
+
+static void run_state_init(struct run_state *st, const struct qnm_vm *vm,
+			   const struct qnm_runner_opts *o)
+{
+	size_t i;
+
+	st->n = vm->nnics;
+	st->helper = xcalloc(st->n, sizeof(*st->helper));
+	st->made_tap = xcalloc(st->n, sizeof(*st->made_tap));
+	st->bridge = xcalloc(st->n, sizeof(*st->bridge));
+	for (i = 0; i < st->n; i++) {
+		const struct qnm_nic *nic = &vm->nics[i];
+		const struct qnm_network *net;
+
+		if (nic->backend != QNM_BACKEND_TAP)
+			continue;
+		if (nic->tap.bridge[0])
+			qnm_strlcpy(st->bridge[i], nic->tap.bridge, sizeof(st->bridge[i]));
+		else if (nic->tap.network[0] && o->model &&
+			 (net = qnm_model_find_net(o->model, nic->tap.network)))
+			qnm_strlcpy(st->bridge[i], net->bridge, sizeof(st->bridge[i]));
+	}
+}
+
+static void run_state_clear(struct run_state *st)
+{
+	free(st->helper);
+	free(st->made_tap);
+	free(st->bridge);
+}
+
+/*
+ * Fork twice: the grandchild (supervisor) is in its own session, reparented
+ * away from qnm so a long-running UI collects no zombies.
+ */
+static int spawn_supervisor(const struct qnm_vm *vm, char **argv, const struct qnm_rundir *rd,
+			    struct run_state *st, int notify_w, struct qnm_err *err)
+{
+	pid_t a;
+	int wst;
+
+	a = fork();
+	if (a < 0)
+		return qnm_err_set(err, -errno, "", "fork: %s", strerror(errno));
+	if (a == 0) {
+		int devnull, logfd;
+		pid_t b;
+
+		setsid();
+		b = fork();
+		if (b != 0)
+			_exit(b < 0 ? 1 : 0);
+		signal(SIGHUP, SIG_IGN);
+		signal(SIGPIPE, SIG_IGN);
+		signal(SIGINT, SIG_IGN);
+		if (chdir("/") < 0)
+			_exit(1);
+		devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+		logfd = open(rd->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+		if (devnull < 0 || logfd < 0) {
+			notify(notify_w, "ERR %d cannot open %s: %s\n", -errno, rd->log,
+			       strerror(errno));
+			_exit(1);
+		}
+		if (dup2(devnull, 0) < 0 || dup2(logfd, 1) < 0 || dup2(logfd, 2) < 0 ||
+		    dup2(notify_w, 3) < 0)
+			_exit(1);
+		fcntl(3, F_SETFD, FD_CLOEXEC);
+		/* Nothing else of qnm's (terminal, pipes of a $(...) caller) stays open. */
+		syscall(SYS_close_range, 4u, ~0u, 0u);
+		supervise(vm, argv, rd, st);
+	}
+	while (waitpid(a, &wst, 0) < 0)
+		if (errno != EINTR)
+			break;
+	return 0;
+}
+
+/* Read the supervisor's one-line answer: "OK PID" or "ERR CODE MESSAGE". */
+static int read_notify(int fd, pid_t *qemu_pid, struct qnm_err *err)
+{
+	char buf[1100];
+	size_t len = 0;
+	double deadline = now_ms() + NOTIFY_TIMEOUT_MS;
+
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		int left = (int)(deadline - now_ms());
+		ssize_t n;
+
+		if (left <= 0)
+			return qnm_err_set(err, -ETIMEDOUT, "", "the supervisor did not answer");
+		if (poll(&pfd, 1, left) < 0 && errno != EINTR)
+			return qnm_err_set(err, -errno, "", "poll: %s", strerror(errno));
+		n = read(fd, buf + len, sizeof(buf) - 1 - len);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		if (memchr(buf, '\n', len) || len == sizeof(buf) - 1)
+			break;
+	}
+	buf[len] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	if (strncmp(buf, "OK ", 3) == 0) {
+		*qemu_pid = (pid_t)strtol(buf + 3, NULL, 10);
+		return 0;
+	}
+	if (strncmp(buf, "ERR ", 4) == 0) {
+		char *end;
+		long code = strtol(buf + 4, &end, 10);
+
+		return qnm_err_set(err, code < 0 ? (int)code : -EIO, "", "%s",
+				   *end ? end + 1 : "failed");
+	}
+	return qnm_err_set(err, -EIO, "", "the supervisor ended without starting QEMU");
+}
+
+static bool any_link_down(const struct qnm_vm *vm)
+{
+	size_t i;
+
+	for (i = 0; i < vm->nnics; i++)
+		if (!vm->nics[i].link_up)
+			return true;
+	return false;
+}
+
+/* QEMU ended during start: wait for the supervisor's record, report QEMU's words. */
+static int start_failed(const struct qnm_rundir *rd, pid_t qemu_pid, const char *what,
+			struct qnm_err *err)
+{
+	struct qnm_run_info info;
+	char *tail;
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		qnm_rundir_probe(rd, &info);
+		if (info.status == QNM_RUN_STOPPED || info.status == QNM_RUN_CRASHED)
+			break;
+		usleep(10000);
+	}
+	tail = qnm_rundir_tail(rd->log, 4);
+	for (char *p = tail; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	qnm_err_set(err, -EIO, "", "%s: %s%s%s", what, info.reason[0] ? info.reason : "QEMU ended",
+		    *tail ? ": " : "", tail);
+	free(tail);
+	qnm_rundir_clean(rd, NULL, 0, NULL);
+	return -EIO;
+}
+
+static int connect_started(const struct qnm_rundir *rd, pid_t qemu_pid, int timeout_ms,
+			   struct qnm_qmp **q, struct qnm_err *err)
+{
+	double deadline = now_ms() + timeout_ms;
+	int r;
+
+	for (;;) {
+		if (!qnm_pid_alive(qemu_pid))
+			return start_failed(rd, qemu_pid, "QEMU did not start", err);
+		r = qnm_qmp_connect(rd->qmp, 100, q, err);
+		if (r == 0)
+			return 0;
+		if (r != -ETIMEDOUT || now_ms() > deadline) {
+			/* QEMU closing the socket usually means it is exiting: say why. */
+			if (!qnm_runner_wait_exit(qemu_pid, 500))
+				return r;
+			return start_failed(rd, qemu_pid, "QEMU did not start", err);
+		}
+	}
+}
+
+int qnm_runner_start(const struct qnm_vm *vm, const struct qnm_runner_opts *o,
+		     struct qnm_start_info *info, struct qnm_err *err)
+{
+	struct qnm_cmdline_opts co = { 0 };
+	struct qnm_start_info local;
+	struct qnm_run_info ri;
+	struct qnm_rundir rd;
+	struct qnm_strv argv;
+	struct qnm_qmp *q = NULL;
+	struct run_state st;
+	double t0 = now_ms();
+	int pfd[2], r;
+	size_t i;
+
+	if (!info)
+		info = &local;
+	memset(info, 0, sizeof(*info));
+	r = qnm_runner_check(vm, o, err);
+	if (r)
+		return r;
+	qnm_rundir_init(&rd, o->runtime_dir, vm->name);
+	qnm_strv_init(&argv);
+	qnm_rundir_probe(&rd, &ri);
+	if (ri.status == QNM_RUN_RUNNING || ri.status == QNM_RUN_STARTING) {
+		r = qnm_err_set(err, -EALREADY, "", "%s is already running (QEMU pid %ld)",
+				vm->name, (long)ri.qemu_pid);
+		goto out;
+	}
+	mac_live_warnings(vm, o, info);
+	if (ri.status != QNM_RUN_ABSENT) {
+		r = qnm_rundir_clean(&rd, info->cleaned, sizeof(info->cleaned), err);
+		if (r)
+			goto out;
+	}
+	r = qnm_rundir_create(&rd, err);
+	if (r)
+		goto out;
+	co.style = QNM_STYLE_NETDEV;
+	co.kvm = o->kvm;
+	co.qemu = o->qemu;
+	co.rundir = rd.path;
+	co.start_paused = any_link_down(vm);
+	r = qnm_vm_argv(vm, &co, &argv, err);
+	if (r)
+		goto fail_dir;
+	/* A second QMP monitor for a long-lived watcher (UI), so qmp.sock stays free. */
+	qnm_strv_add(&argv, "-chardev");
+	qnm_strv_addf(&argv, "socket,id=qnm-events,path=%s/" EVENTS_SOCK ",server=on,wait=off",
+		      rd.path);
+	qnm_strv_add(&argv, "-mon");
+	qnm_strv_add(&argv, "chardev=qnm-events,mode=control");
+	qnm_rundir_write_state(&rd, QNM_RUN_STARTING, 0, 0, NULL);
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		r = qnm_err_set(err, -errno, "", "pipe: %s", strerror(errno));
+		goto fail_dir;
+	}
+	fflush(NULL);
+	run_state_init(&st, vm, o);
+	r = spawn_supervisor(vm, argv.v, &rd, &st, pfd[1], err);
+	run_state_clear(&st);
+	close(pfd[1]);
+	if (!r)
+		r = read_notify(pfd[0], &info->qemu_pid, err);
+	close(pfd[0]);
+	if (r)
+		goto fail_dir;
+	{
+		struct qnm_run_info now;
+
+		qnm_rundir_probe(&rd, &now);
+		info->supervisor_pid = now.supervisor_pid;
+	}
+	r = connect_started(&rd, info->qemu_pid,
+			    o->timeout_ms > 0 ? o->timeout_ms : START_TIMEOUT_MS, &q, err);
+	if (r == -EIO)
+		goto out; /* start_failed() cleaned up */
+	if (r)
+		goto fail_kill;
+	if (co.start_paused) {
+		for (i = 0; i < vm->nnics; i++) {
+			if (vm->nics[i].link_up)
+				continue;
+			r = qnm_qmp_set_link(q, vm->nics[i].id, false, err);
+			if (r) {
+				qnm_err_prefix(err, "nic[%s]: unplugging the cable",
+					       vm->nics[i].id);
+				goto fail_kill;
+			}
+		}
+		r = qnm_qmp_cont(q, err);
+		if (r)
+			goto fail_kill;
+	}
+	r = qnm_qmp_query_status(q, info->status, sizeof(info->status), NULL, err);
+	if (r)
+		goto fail_kill;
+	info->elapsed_ms = now_ms() - t0;
+	goto out;
+
+fail_kill:
+	if (info->qemu_pid > 0 && qnm_pid_is_qemu_of(info->qemu_pid, &rd)) {
+		kill(info->qemu_pid, SIGKILL);
+		qnm_runner_wait_exit(info->qemu_pid, 2000);
+	}
+	if (info->supervisor_pid > 0)
+		qnm_runner_wait_exit(info->supervisor_pid, SUPERVISOR_MS);
+fail_dir:
+	qnm_rundir_clean(&rd, NULL, 0, NULL);
+out:
+	qnm_qmp_free(q);
+	qnm_strv_free(&argv);
+	qnm_rundir_clear(&rd);
+	return r;
+}
+
+/* ---- watching and stopping ---- */
+
+int qnm_runner_watch_fd(pid_t pid)
+{
+	long fd = syscall(SYS_pidfd_open, pid, 0);
+
+	return fd < 0 ? -errno : (int)fd;
+}
+
+bool qnm_runner_wait_exit(pid_t pid, int timeout_ms)
+{
+	double deadline = now_ms() + timeout_ms;
+	int fd = qnm_runner_watch_fd(pid);
+
+	if (fd == -ESRCH)
+		return true;
+	while (qnm_pid_alive(pid)) {
+		int left = (int)(deadline - now_ms());
+
+		if (left <= 0)
+			break;
+		if (fd >= 0) {
+			struct pollfd p = { .fd = fd, .events = POLLIN };
+
+			/* Readable at exit; a zombie child of ours is caught by qnm_pid_alive(). */
+			poll(&p, 1, left < 50 ? left : 50);
+		} else {
+			usleep(10000);
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	return !qnm_pid_alive(pid);
+}
+
+int qnm_runner_qmp(const char *runtime_dir, const char *name, struct qnm_qmp **out,
+		   struct qnm_err *err)
+{
+	struct qnm_run_info info;
+	struct qnm_rundir rd;
+	int r;
+
+	*out = NULL;
+	qnm_rundir_init(&rd, runtime_dir, name);
+	qnm_rundir_probe(&rd, &info);
+	if (info.status != QNM_RUN_RUNNING && info.status != QNM_RUN_STARTING)
+		r = qnm_err_set(err, -ENOENT, "", "%s is not running (%s)", name,
+				qnm_run_status_name(info.status));
+	else
+		r = qnm_qmp_connect(rd.qmp, 3000, out, err);
+	qnm_rundir_clear(&rd);
+	return r;
+}
+
+int qnm_runner_set_link(const char *runtime_dir, const char *name, const char *nic_id, bool up,
+			struct qnm_err *err)
+{
+	struct qnm_qmp *q;
+	int r;
+
+	r = qnm_runner_qmp(runtime_dir, name, &q, err);
+	if (r)
+		return r;
+	r = qnm_qmp_set_link(q, nic_id, up, err);
+	if (r)
+		qnm_err_prefix(err, "nic[%s]", nic_id);
+	qnm_qmp_free(q);
+	return r;
+}
+
+int qnm_runner_stop(const char *runtime_dir, const char *name, const struct qnm_stop_opts *so,
+		    char *how, size_t len, struct qnm_err *err)
+{
+	int powerdown_ms = so && so->powerdown_ms > 0 ? so->powerdown_ms : POWERDOWN_MS;
+	int quit_ms = so && so->quit_ms > 0 ? so->quit_ms : QUIT_MS;
+	struct qnm_run_info info;
+	struct qnm_rundir rd;
+	struct qnm_qmp *q = NULL;
+	double t0 = now_ms();
+	pid_t pid;
+	int r = 0;
+
+	qnm_rundir_init(&rd, runtime_dir, name);
+	qnm_rundir_probe(&rd, &info);
+	if (info.status == QNM_RUN_ABSENT) {
+		r = qnm_err_set(err, -ENOENT, "", "%s is not running", name);
+		goto out;
+	}
+	if (info.status == QNM_RUN_STOPPED || info.status == QNM_RUN_CRASHED) {
+		r = qnm_rundir_clean(&rd, how, len, err);
+		goto out;
+	}
+	pid = info.qemu_pid;
+	if (pid <= 0 || !qnm_pid_is_qemu_of(pid, &rd)) {
+		/* Starting and not yet recorded: give it a moment. */
+		usleep(200000);
+		qnm_rundir_probe(&rd, &info);
+		pid = info.qemu_pid;
+		if (pid <= 0 || !qnm_pid_is_qemu_of(pid, &rd)) {
+			r = qnm_err_set(err, -ESRCH, "", "%s: cannot find its QEMU process", name);
+			goto out;
+		}
+	}
+	if (qnm_qmp_connect(rd.qmp, 2000, &q, NULL) < 0)
+		q = NULL;
+	if (!(so && so->force) && q) {
+		/*
+		 * Press the power button again every few seconds: a guest that
+		 * was busy (or not yet listening) when the first ACPI event came
+		 * may have missed it, as a person would press twice.
+		 */
+		double until = t0 + powerdown_ms;
+		bool off = false;
+
+		while (!off && now_ms() < until) {
+			int slice = (int)(until - now_ms());
+
+			if (slice > 5000)
+				slice = 5000;
+			if (qnm_qmp_powerdown(q, NULL) != 0)
+				break;
+			off = qnm_runner_wait_exit(pid, slice > 0 ? slice : 1);
+		}
+		if (off) {
+			snprintf(how, len, "the guest powered off in %.1f s",
+				 (now_ms() - t0) / 1000.0);
+			goto gone;
+		}
+	}
+	if (q && qnm_qmp_quit(q, NULL) == 0 && qnm_runner_wait_exit(pid, quit_ms)) {
+		snprintf(how, len, "%s; QEMU quit",
+			 so && so->force ? "forced stop" : "the guest did not power off in time");
+		goto gone;
+	}
+	if (!q && kill(pid, SIGTERM) == 0 && qnm_runner_wait_exit(pid, quit_ms)) {
+		snprintf(how, len, "QMP unavailable; QEMU ended on SIGTERM");
+		goto gone;
+	}
+	if (qnm_pid_is_qemu_of(pid, &rd)) {
+		kill(pid, SIGKILL);
+		if (!qnm_runner_wait_exit(pid, 2000)) {
+			r = qnm_err_set(err, -ETIMEDOUT, "", "%s: QEMU pid %ld survived SIGKILL",
+					name, (long)pid);
+			goto out;
+		}
+	}
+	snprintf(how, len, "QEMU did not quit; killed pid %ld", (long)pid);
+gone:
+	/* The supervisor releases TAPs and records the end; let it finish. */
+	if (info.supervisor_pid > 0)
+		qnm_runner_wait_exit(info.supervisor_pid, SUPERVISOR_MS);
+	qnm_rundir_write_state(&rd, QNM_RUN_STOPPED, pid, 0, how);
+	r = qnm_rundir_clean(&rd, NULL, 0, err);
+out:
+	qnm_qmp_free(q);
+	qnm_rundir_clear(&rd);
+	return r;
+}

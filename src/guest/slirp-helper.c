@@ -1,0 +1,1506 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * slirp-helper.c - one libslirp instance per guest NIC, served to QEMU
+ * over a unix stream socket, with a control socket for counters and live
+ * port forwards. See slirp-helper.h (life cycle) and slirpctl.h (control
+ * protocol).
+ *
+ * One thread, one poll() loop: the fixed descriptors (signalfd, control
+ * socket and its clients, the QEMU listener or connection) come first in
+ * the pollfd array, libslirp's sockets after them (slirp_pollfds_fill).
+ * libslirp's timers are a short list checked after every poll().
+ */
+#include "build-config.h"
+
+#include "guest/slirp-helper.h"
+
+#include "core/backend.h"
+#include "guest/cmdline.h"
+#include "guest/slirpctl.h"
+#include "core/validate.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <glib.h>
+#include <json-c/json.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <slirp/libslirp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define RX_CAP		 (4 * (QNM_SLIRP_FRAME_MAX + 4))
+#define MAX_CLIENTS	 16
+#define TX_BATCH	 (64 * 1024)
+#define READY_TIMEOUT_MS 5000
+
+/* ---- frame reassembly ---- */
+
+void qnm_frame_rx_init(struct qnm_frame_rx *rx)
+{
+	rx->buf = xmalloc(RX_CAP);
+	rx->cap = RX_CAP;
+	rx->off = 0;
+	rx->len = 0;
+}
+
+void qnm_frame_rx_free(struct qnm_frame_rx *rx)
+{
+	free(rx->buf);
+	rx->buf = NULL;
+	rx->cap = rx->off = rx->len = 0;
+}
+
+uint8_t *qnm_frame_rx_space(struct qnm_frame_rx *rx, size_t *avail)
+{
+	if (rx->off == rx->len) {
+		rx->off = rx->len = 0;
+	} else if (rx->cap - rx->len < QNM_SLIRP_FRAME_MAX + 4) {
+		memmove(rx->buf, rx->buf + rx->off, rx->len - rx->off);
+		rx->len -= rx->off;
+		rx->off = 0;
+	}
+	*avail = rx->cap - rx->len;
+	return rx->buf + rx->len;
+}
+
+void qnm_frame_rx_commit(struct qnm_frame_rx *rx, size_t n)
+{
+	rx->len += n;
+}
+
+void qnm_frame_rx_feed(struct qnm_frame_rx *rx, const void *data, size_t n)
+{
+	const uint8_t *p = data;
+
+	while (n) {
+		size_t avail, k;
+		uint8_t *dst = qnm_frame_rx_space(rx, &avail);
+
+		k = n < avail ? n : avail;
+		memcpy(dst, p, k);
+		qnm_frame_rx_commit(rx, k);
+		p += k;
+		n -= k;
+		if (n && avail == k && rx->off == 0)
+			return; /* full of an unconsumed frame: caller must drain first */
+	}
+}
+
+int qnm_frame_rx_next(struct qnm_frame_rx *rx, const uint8_t **frame, size_t *len)
+{
+	for (;;) {
+		const uint8_t *p = rx->buf + rx->off;
+		size_t have = rx->len - rx->off;
+		uint32_t flen;
+
+		if (have < 4)
+			return 0;
+		flen = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+		if (flen > QNM_SLIRP_FRAME_MAX)
+			return -EPROTO;
+		if (have - 4 < flen)
+			return 0;
+		rx->off += 4 + flen;
+		if (flen == 0)
+			continue;
+		*frame = p + 4;
+		*len = flen;
+		return 1;
+	}
+}
+
+/* ---- the helper's state ---- */
+
+/**
+ * struct helper_timer - one libslirp timer.
+ * @next:      list link.
+ * @cb:        libslirp's callback.
+ * @opaque:    its argument.
+ * @expire_ms: absolute expiry on the CLOCK_MONOTONIC millisecond scale,
+ *             or -1 when not armed.
+ */
+struct helper_timer {
+	struct helper_timer *next;
+	SlirpTimerCb cb;
+	void *opaque;
+	int64_t expire_ms;
+};
+
+/**
+ * struct ctl_client - one control connection.
+ * @fd:      its socket.
+ * @in:      the partial request line.
+ * @inlen:   bytes in @in.
+ * @out:     replies not yet sent, from @outoff.
+ * @outoff:  bytes of @out already sent.
+ * @closing: close once @out is sent (after a protocol error).
+ */
+struct ctl_client {
+	int fd;
+	char in[QNM_SLIRPCTL_LINE_MAX + 2];
+	size_t inlen;
+	struct qnm_strbuf out;
+	size_t outoff;
+	bool closing;
+};
+
+/**
+ * struct txq - bytes queued for QEMU when its socket is full.
+ * @buf: storage of @cap bytes; bytes @off..@len are pending.
+ */
+struct txq {
+	uint8_t *buf;
+	size_t cap;
+	size_t off;
+	size_t len;
+};
+
+/**
+ * struct helper - everything one helper process owns.
+ * @cfg:         the configuration.
+ * @slirp:       the libslirp instance.
+ * @net, @mask, @host, @dhcp, @dns: the guest network, as configured.
+ * @listen_fd:   QEMU listener.
+ * @qemu_fd:     the QEMU connection, or -1.
+ * @qemu_broken: a send to QEMU failed: drop the connection in the loop.
+ * @ctl_fd:      control listener.
+ * @sig_fd:      signalfd for SIGTERM, SIGINT, SIGHUP.
+ * @made_socket, @made_control: we created those socket files (unlink them).
+ * @clients:     control connections, @nclients of them.
+ * @rx:          frames from QEMU being reassembled.
+ * @tx:          bytes for QEMU that did not fit in its socket.
+ * @timers:      libslirp's timers.
+ * @pfd:         the pollfd array (@npfd used, @pfd_cap allocated).
+ * @st:          counters.
+ * @fwd:         forwards in place, @nfwd of them.
+ * @start_ms:    when the helper started (for the connect timeout).
+ * @quit:        leave the loop.
+ * @status:      what run() returns after the loop.
+ */
+struct helper {
+	const struct qnm_slirp_helper_cfg *cfg;
+	Slirp *slirp;
+	struct in_addr net, mask, host, dhcp, dns;
+	int listen_fd;
+	int qemu_fd;
+	bool qemu_broken;
+	int ctl_fd;
+	int sig_fd;
+	bool made_socket, made_control;
+	struct ctl_client *clients[MAX_CLIENTS];
+	size_t nclients;
+	struct qnm_frame_rx rx;
+	struct txq tx;
+	struct helper_timer *timers;
+	struct pollfd *pfd;
+	size_t npfd, pfd_cap;
+	struct qnm_slirp_stats st;
+	struct qnm_fwd *fwd;
+	size_t nfwd;
+	int64_t start_ms;
+	bool quit;
+	int status;
+	struct qnm_err *err;
+};
+
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int64_t mono_ms(void)
+{
+	return mono_ns() / 1000000;
+}
+
+static void logmsg(struct helper *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void logmsg(struct helper *h, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "qnm slirp-helper[%s]: ", h->cfg->nic_id ? h->cfg->nic_id : "?");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* ---- output to QEMU ---- */
+
+static size_t txq_pending(const struct txq *q)
+{
+	return q->len - q->off;
+}
+
+static void txq_push(struct txq *q, const void *data, size_t n)
+{
+	if (q->off && q->off == q->len)
+		q->off = q->len = 0;
+	if (q->cap - q->len < n) {
+		if (q->off) {
+			memmove(q->buf, q->buf + q->off, q->len - q->off);
+			q->len -= q->off;
+			q->off = 0;
+		}
+		if (q->cap - q->len < n) {
+			size_t cap = q->cap ? q->cap : 65536;
+
+			while (cap - q->len < n)
+				cap *= 2;
+			q->buf = xrealloc(q->buf, cap);
+			q->cap = cap;
+		}
+	}
+	memcpy(q->buf + q->len, data, n);
+	q->len += n;
+}
+
+static void txq_reset(struct txq *q)
+{
+	q->off = q->len = 0;
+}
+
+/* Send what is queued; Return: 0, or -errno when the connection broke. */
+static int txq_flush(struct helper *h)
+{
+	struct txq *q = &h->tx;
+
+	while (txq_pending(q)) {
+		ssize_t n = send(h->qemu_fd, q->buf + q->off, txq_pending(q),
+				 MSG_DONTWAIT | MSG_NOSIGNAL);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				return 0;
+			return -errno;
+		}
+		q->off += (size_t)n;
+	}
+	txq_reset(q);
+	return 0;
+}
+
+/*
+ * libslirp has a frame for the guest. Frames are queued and sent in batches:
+ * once the queue holds TX_BATCH bytes, and at the end of every loop round
+ * (before poll() sleeps), so a burst of segments costs one send(), not one
+ * per frame.
+ */
+static ssize_t cb_send_packet(const void *buf, size_t len, void *opaque)
+{
+	struct helper *h = opaque;
+	uint8_t hdr[4] = { (uint8_t)(len >> 24), (uint8_t)(len >> 16), (uint8_t)(len >> 8),
+			   (uint8_t)len };
+
+	if (h->qemu_fd < 0 || h->qemu_broken || len > QNM_SLIRP_FRAME_MAX ||
+	    txq_pending(&h->tx) + len + 4 > QNM_SLIRP_TXQ_LIMIT) {
+		h->st.rx_dropped++;
+		return (ssize_t)len;
+	}
+	txq_push(&h->tx, hdr, 4);
+	txq_push(&h->tx, buf, len);
+	h->st.rx_packets++;
+	h->st.rx_bytes += len;
+	if (txq_pending(&h->tx) >= TX_BATCH && txq_flush(h) < 0)
+		h->qemu_broken = true;
+	return (ssize_t)len;
+}
+
+/* ---- libslirp callbacks ---- */
+
+static void cb_guest_error(const char *msg, void *opaque)
+{
+	logmsg(opaque, "guest error: %s", msg);
+}
+
+static int64_t cb_clock_get_ns(void *opaque)
+{
+	return mono_ns();
+}
+
+static void *cb_timer_new(SlirpTimerCb cb, void *cb_opaque, void *opaque)
+{
+	struct helper *h = opaque;
+	struct helper_timer *t = xcalloc(1, sizeof(*t));
+
+	t->cb = cb;
+	t->opaque = cb_opaque;
+	t->expire_ms = -1;
+	t->next = h->timers;
+	h->timers = t;
+	return t;
+}
+
+static void cb_timer_free(void *timer, void *opaque)
+{
+	struct helper *h = opaque;
+	struct helper_timer **pp;
+
+	for (pp = &h->timers; *pp; pp = &(*pp)->next) {
+		if (*pp == timer) {
+			*pp = ((struct helper_timer *)timer)->next;
+			free(timer);
+			return;
+		}
+	}
+}
+
+static void cb_timer_mod(void *timer, int64_t expire_ms, void *opaque)
+{
+	((struct helper_timer *)timer)->expire_ms = expire_ms;
+}
+
+static void cb_register_poll_fd(int fd, void *opaque)
+{
+}
+
+static void cb_unregister_poll_fd(int fd, void *opaque)
+{
+}
+
+static void cb_notify(void *opaque)
+{
+	/* One thread: the next loop iteration polls again anyway. */
+}
+
+static void cb_init_completed(Slirp *slirp, void *opaque)
+{
+}
+
+static const SlirpCb slirp_callbacks = {
+	.send_packet = cb_send_packet,
+	.guest_error = cb_guest_error,
+	.clock_get_ns = cb_clock_get_ns,
+	.timer_new = cb_timer_new,
+	.timer_free = cb_timer_free,
+	.timer_mod = cb_timer_mod,
+	.register_poll_fd = cb_register_poll_fd,
+	.unregister_poll_fd = cb_unregister_poll_fd,
+	.notify = cb_notify,
+	.init_completed = cb_init_completed,
+};
+
+/* ---- poll array ---- */
+
+static size_t pfd_add(struct helper *h, int fd, short events)
+{
+	if (h->npfd == h->pfd_cap) {
+		h->pfd_cap = h->pfd_cap ? h->pfd_cap * 2 : 32;
+		h->pfd = xreallocarray(h->pfd, h->pfd_cap, sizeof(*h->pfd));
+	}
+	h->pfd[h->npfd].fd = fd;
+	h->pfd[h->npfd].events = events;
+	h->pfd[h->npfd].revents = 0;
+	return h->npfd++;
+}
+
+/**
+ * struct poll_map - one libslirp poll flag and its poll(2) counterpart.
+ * @slirp: SLIRP_POLL_*.
+ * @sys:   POLL*.
+ */
+struct poll_map {
+	int slirp;
+	short sys;
+};
+
+static const struct poll_map poll_map[] = {
+	{ SLIRP_POLL_IN, POLLIN },   { SLIRP_POLL_OUT, POLLOUT }, { SLIRP_POLL_PRI, POLLPRI },
+	{ SLIRP_POLL_ERR, POLLERR }, { SLIRP_POLL_HUP, POLLHUP },
+};
+
+static int cb_add_poll(int fd, int events, void *opaque)
+{
+	short ev = 0;
+	size_t i;
+
+	for (i = 0; i < QNM_ARRAY_SIZE(poll_map); i++)
+		if (events & poll_map[i].slirp)
+			ev |= poll_map[i].sys;
+	return (int)pfd_add(opaque, fd, ev);
+}
+
+static int cb_get_revents(int idx, void *opaque)
+{
+	struct helper *h = opaque;
+	int ev = 0;
+	size_t i;
+
+	if (idx < 0 || (size_t)idx >= h->npfd)
+		return 0;
+	for (i = 0; i < QNM_ARRAY_SIZE(poll_map); i++)
+		if (h->pfd[idx].revents & poll_map[i].sys)
+			ev |= poll_map[i].slirp;
+	return ev;
+}
+
+/* ---- sockets ---- */
+
+/* Is some process listening on unix socket @path? (/proc/net/unix, flag __SO_ACCEPTCON) */
+static bool unix_path_listening(const char *path)
+{
+	FILE *f = fopen("/proc/net/unix", "re");
+	char line[4096 + 128];
+	bool found = false;
+
+	if (!f)
+		return true; /* cannot tell: never remove it */
+	while (!found && fgets(line, sizeof(line), f)) {
+		unsigned long flags;
+		char p[4096 + 1];
+
+		p[0] = '\0';
+		if (sscanf(line, "%*s %*s %*s %lx %*s %*s %*s %4096s", &flags, p) == 2 &&
+		    strcmp(p, path) == 0 && (flags & 0x10000))
+			found = true;
+	}
+	fclose(f);
+	return found;
+}
+
+static int listen_unix(const char *path, const char *what, int *out, bool *made,
+		       struct qnm_err *err)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct stat stt;
+	int fd, r;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return qnm_err_set(err, -ENAMETOOLONG, what,
+				   "%s socket path '%s' is longer than %zu bytes", what, path,
+				   sizeof(sa.sun_path) - 1);
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return qnm_err_set(err, -errno, what, "%s socket: %s", what, strerror(errno));
+	r = bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ? -errno : 0;
+	if (r == -EADDRINUSE) {
+		/*
+		 * Replace a stale socket file nobody listens on; never anything else.
+		 * Not probed with connect(): a helper would take that for QEMU.
+		 */
+		if (unix_path_listening(path)) {
+			close(fd);
+			return qnm_err_set(err, -EADDRINUSE, what,
+					   "%s socket %s: another process is listening there", what,
+					   path);
+		}
+		if (lstat(path, &stt) == 0 && !S_ISSOCK(stt.st_mode)) {
+			close(fd);
+			return qnm_err_set(
+				err, -EEXIST, what,
+				"%s socket %s: a file that is not a socket is in the way", what,
+				path);
+		}
+		unlink(path);
+		r = bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ? -errno : 0;
+	}
+	if (r) {
+		close(fd);
+		return qnm_err_set(err, r, what, "%s socket %s: %s", what, path, strerror(-r));
+	}
+	*made = true;
+	if (chmod(path, 0600) < 0 || listen(fd, 8) < 0) {
+		r = -errno;
+		close(fd);
+		return qnm_err_set(err, r, what, "%s socket %s: %s", what, path, strerror(-r));
+	}
+	*out = fd;
+	return 0;
+}
+
+/* ---- forwards ---- */
+
+static const char *addr_or_any(const char *a)
+{
+	return a[0] ? a : "all addresses";
+}
+
+static void fwd_errno_msg(int e, const struct qnm_fwd *f, const char *spec, struct qnm_err *err)
+{
+	const char *proto = qnm_proto_name(f->proto);
+
+	switch (e) {
+	case EADDRINUSE:
+		qnm_err_set(err, -e, "hostfwd",
+			    "hostfwd %s: host port %u (%s) on %s is already in use", spec,
+			    f->host_port, proto, addr_or_any(f->host_addr));
+		break;
+	case EACCES:
+		qnm_err_set(
+			err, -e, "hostfwd",
+			"hostfwd %s: not allowed to use host port %u (ports below 1024 need root or CAP_NET_BIND_SERVICE)",
+			spec, f->host_port);
+		break;
+	case EADDRNOTAVAIL:
+		qnm_err_set(err, -e, "hostfwd", "hostfwd %s: %s is not an address of this host",
+			    spec, f->host_addr);
+		break;
+	default:
+		qnm_err_set(err, -e, "hostfwd", "hostfwd %s: cannot listen on host port %u: %s",
+			    spec, f->host_port, strerror(e));
+		break;
+	}
+}
+
+static bool fwd_same_host(const struct qnm_fwd *a, const struct qnm_fwd *b)
+{
+	return a->proto == b->proto && a->host_port == b->host_port &&
+	       strcmp(a->host_addr, b->host_addr) == 0;
+}
+
+static int fwd_add(struct helper *h, const struct qnm_fwd *f, struct qnm_err *err)
+{
+	struct in_addr ha = { .s_addr = htonl(INADDR_ANY) }, ga = { .s_addr = 0 };
+	char spec[96], other[96];
+	size_t i;
+
+	qnm_fwd_format(f, spec, sizeof(spec));
+	for (i = 0; i < h->nfwd; i++) {
+		const struct qnm_fwd *o = &h->fwd[i];
+
+		if (o->proto == f->proto && o->host_port == f->host_port &&
+		    (!o->host_addr[0] || !f->host_addr[0] ||
+		     strcmp(o->host_addr, f->host_addr) == 0)) {
+			qnm_fwd_format(o, other, sizeof(other));
+			return qnm_err_set(
+				err, -EEXIST, "hostfwd",
+				"hostfwd %s: host port %u (%s) is already forwarded by %s", spec,
+				f->host_port, qnm_proto_name(f->proto), other);
+		}
+	}
+	if (f->host_addr[0] && inet_pton(AF_INET, f->host_addr, &ha) != 1)
+		return qnm_err_set(err, -EINVAL, "hostfwd", "hostfwd %s: bad host address", spec);
+	if (f->guest_addr[0]) {
+		if (inet_pton(AF_INET, f->guest_addr, &ga) != 1)
+			return qnm_err_set(err, -EINVAL, "hostfwd", "hostfwd %s: bad guest address",
+					   spec);
+		if ((ga.s_addr & h->mask.s_addr) != h->net.s_addr)
+			return qnm_err_set(
+				err, -EINVAL, "hostfwd",
+				"hostfwd %s: guest address %s is outside the guest network", spec,
+				f->guest_addr);
+	}
+	errno = 0;
+	if (slirp_add_hostfwd(h->slirp, f->proto == QNM_PROTO_UDP, ha, f->host_port, ga,
+			      f->guest_port) < 0) {
+		fwd_errno_msg(errno ? errno : EIO, f, spec, err);
+		return err ? err->code : -EIO;
+	}
+	qnm_fwd_add(&h->fwd, &h->nfwd, f);
+	logmsg(h, "hostfwd added: %s", spec);
+	return 0;
+}
+
+static int fwd_remove(struct helper *h, const struct qnm_fwd *f, struct qnm_err *err)
+{
+	struct in_addr ha = { .s_addr = htonl(INADDR_ANY) };
+	char spec[96];
+	size_t i;
+
+	for (i = 0; i < h->nfwd; i++)
+		if (fwd_same_host(&h->fwd[i], f))
+			break;
+	if (i == h->nfwd)
+		return qnm_err_set(err, -ENOENT, "hostfwd",
+				   "hostfwd-remove: no forward from host port %u (%s) on %s",
+				   f->host_port, qnm_proto_name(f->proto),
+				   addr_or_any(f->host_addr));
+	qnm_fwd_format(&h->fwd[i], spec, sizeof(spec));
+	if (f->host_addr[0])
+		inet_pton(AF_INET, f->host_addr, &ha);
+	if (slirp_remove_hostfwd(h->slirp, f->proto == QNM_PROTO_UDP, ha, f->host_port) < 0)
+		return qnm_err_set(err, -EIO, "hostfwd",
+				   "hostfwd-remove %s: libslirp has no such listening socket",
+				   spec);
+	qnm_fwd_del(&h->fwd, &h->nfwd, i);
+	logmsg(h, "hostfwd removed: %s", spec);
+	return 0;
+}
+
+/* ---- control requests ---- */
+
+static void add_str(struct json_object *o, const char *k, const char *v)
+{
+	json_object_object_add(o, k, json_object_new_string(v));
+}
+
+static void add_addr(struct json_object *o, const char *k, struct in_addr a)
+{
+	char buf[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &a, buf, sizeof(buf));
+	add_str(o, k, buf);
+}
+
+static struct json_object *reply_info(struct helper *h)
+{
+	struct json_object *o = qnm_slirpctl_reply_ok();
+	char net[QNM_CIDR_LEN + 4];
+	int prefix = __builtin_popcount(h->mask.s_addr);
+
+	inet_ntop(AF_INET, &h->net, net, sizeof(net));
+	snprintf(net + strlen(net), sizeof(net) - strlen(net), "/%d", prefix);
+	json_object_object_add(o, "pid", json_object_new_int((int)getpid()));
+	add_str(o, "net", net);
+	add_addr(o, "host", h->host);
+	add_addr(o, "dhcpstart", h->dhcp);
+	add_addr(o, "dns", h->dns);
+	json_object_object_add(o, "restrict", json_object_new_boolean(h->cfg->opts->restrict_));
+	json_object_object_add(o, "ipv6", json_object_new_boolean(h->cfg->opts->ipv6));
+	add_str(o, "slirp_version", slirp_version_string());
+	return o;
+}
+
+static struct json_object *handle_request(struct helper *h, const char *line)
+{
+	struct qnm_slirpctl_req req;
+	struct json_object *o, *arr;
+	struct qnm_err e = { 0 };
+	char buf[96], *text;
+	size_t i;
+
+	if (qnm_slirpctl_parse(line, &req, &e))
+		return qnm_slirpctl_reply_error(e.msg);
+	switch (req.op) {
+	case QNM_SLIRPCTL_STATS:
+		h->st.connected = h->qemu_fd >= 0;
+		return qnm_slirp_stats_to_json(&h->st);
+	case QNM_SLIRPCTL_INFO:
+		return reply_info(h);
+	case QNM_SLIRPCTL_CONNS:
+		o = qnm_slirpctl_reply_ok();
+		text = slirp_connection_info(h->slirp);
+		add_str(o, "text", text ? text : "");
+		g_free(text);
+		return o;
+	case QNM_SLIRPCTL_HOSTFWD_LIST:
+		o = qnm_slirpctl_reply_ok();
+		arr = json_object_new_array();
+		for (i = 0; i < h->nfwd; i++) {
+			qnm_fwd_format(&h->fwd[i], buf, sizeof(buf));
+			json_object_array_add(arr, json_object_new_string(buf));
+		}
+		json_object_object_add(o, "hostfwd", arr);
+		return o;
+	case QNM_SLIRPCTL_HOSTFWD_ADD:
+		if (fwd_add(h, &req.fwd, &e))
+			return qnm_slirpctl_reply_error(e.msg);
+		return qnm_slirpctl_reply_ok();
+	case QNM_SLIRPCTL_HOSTFWD_REMOVE:
+		if (fwd_remove(h, &req.fwd, &e))
+			return qnm_slirpctl_reply_error(e.msg);
+		return qnm_slirpctl_reply_ok();
+	}
+	return qnm_slirpctl_reply_error("unhandled request");
+}
+
+static void client_reply(struct ctl_client *c, struct json_object *o)
+{
+	qnm_sb_add(&c->out, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	qnm_sb_addc(&c->out, '\n');
+	json_object_put(o);
+}
+
+static void client_free(struct ctl_client *c)
+{
+	close(c->fd);
+	qnm_sb_free(&c->out);
+	free(c);
+}
+
+/* Return: false when the client must be closed now. */
+static bool client_read(struct helper *h, struct ctl_client *c)
+{
+	char *nl;
+	ssize_t n;
+
+	for (;;) {
+		n = read(c->fd, c->in + c->inlen, sizeof(c->in) - 1 - c->inlen);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return true;
+		if (n <= 0)
+			return false;
+		c->inlen += (size_t)n;
+		c->in[c->inlen] = '\0';
+		while ((nl = memchr(c->in, '\n', c->inlen))) {
+			*nl = '\0';
+			if (nl > c->in && nl[-1] == '\r')
+				nl[-1] = '\0';
+			client_reply(c, handle_request(h, c->in));
+			c->inlen -= (size_t)(nl + 1 - c->in);
+			memmove(c->in, nl + 1, c->inlen + 1);
+		}
+		if (c->inlen >= sizeof(c->in) - 1) {
+			client_reply(c, qnm_slirpctl_reply_error("request line too long"));
+			c->closing = true;
+			c->inlen = 0;
+			return true;
+		}
+	}
+}
+
+/* Return: false when the client must be closed now. */
+static bool client_write(struct ctl_client *c)
+{
+	while (c->outoff < c->out.len) {
+		ssize_t n = send(c->fd, c->out.s + c->outoff, c->out.len - c->outoff,
+				 MSG_DONTWAIT | MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return true;
+		if (n < 0)
+			return false;
+		c->outoff += (size_t)n;
+	}
+	c->out.len = 0;
+	c->out.s[0] = '\0';
+	c->outoff = 0;
+	return !c->closing;
+}
+
+static void ctl_accept(struct helper *h)
+{
+	struct ctl_client *c;
+	int fd = accept4(h->ctl_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+	if (fd < 0)
+		return;
+	if (h->nclients == MAX_CLIENTS) {
+		close(fd);
+		return;
+	}
+	c = xcalloc(1, sizeof(*c));
+	c->fd = fd;
+	qnm_sb_init(&c->out);
+	h->clients[h->nclients++] = c;
+}
+
+/* ---- QEMU connection ---- */
+
+static void qemu_accept(struct helper *h)
+{
+	int fd = accept4(h->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	int sz = 1 << 20;
+
+	if (fd < 0)
+		return;
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	h->qemu_fd = fd;
+	h->qemu_broken = false;
+	h->st.connections++;
+	logmsg(h, "QEMU connected");
+}
+
+static void qemu_disconnect(struct helper *h, const char *why)
+{
+	close(h->qemu_fd);
+	h->qemu_fd = -1;
+	h->qemu_broken = false;
+	h->rx.off = h->rx.len = 0;
+	txq_reset(&h->tx);
+	logmsg(h, "QEMU disconnected (%s)%s", why,
+	       h->cfg->keep_listening ? ", waiting for a new connection" : ", exiting");
+	if (!h->cfg->keep_listening)
+		h->quit = true;
+}
+
+static void qemu_read(struct helper *h)
+{
+	size_t total = 0, avail, len;
+	const uint8_t *frame;
+	uint8_t *dst;
+	ssize_t n;
+	int r;
+
+	/* Bounded per round so the control socket and slirp's sockets get turns. */
+	while (total < (1u << 20)) {
+		dst = qnm_frame_rx_space(&h->rx, &avail);
+		n = read(h->qemu_fd, dst, avail);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n <= 0) {
+			qemu_disconnect(h, n == 0 ? "end of stream" : strerror(errno));
+			return;
+		}
+		qnm_frame_rx_commit(&h->rx, (size_t)n);
+		total += (size_t)n;
+		while ((r = qnm_frame_rx_next(&h->rx, &frame, &len)) == 1) {
+			h->st.tx_packets++;
+			h->st.tx_bytes += len;
+			slirp_input(h->slirp, frame, (int)len);
+			if (h->qemu_fd < 0)
+				return;
+		}
+		if (r < 0) {
+			qemu_disconnect(h, "frame length over the limit");
+			return;
+		}
+	}
+}
+
+/* ---- setup ---- */
+
+static int setup_slirp(struct helper *h, struct qnm_err *err)
+{
+	const struct qnm_user_opts *u = h->cfg->opts;
+	SlirpConfig c;
+	uint32_t net = 0x0a000200, a;
+	unsigned prefix = 24;
+	uint32_t mask;
+
+	if (u->net[0] && qnm_parse_cidr(u->net, &net, &prefix))
+		return qnm_err_set(err, -EINVAL, "net", "net: '%s' is not a network", u->net);
+	mask = prefix ? 0xffffffffu << (32 - prefix) : 0;
+	net &= mask;
+	h->net.s_addr = htonl(net);
+	h->mask.s_addr = htonl(mask);
+	h->host.s_addr = htonl(u->host[0] && !qnm_parse_ipv4(u->host, &a) ? a : net | 2);
+	h->dhcp.s_addr = htonl(u->dhcpstart[0] && !qnm_parse_ipv4(u->dhcpstart, &a) ? a : net | 15);
+	h->dns.s_addr = htonl(u->dns[0] && !qnm_parse_ipv4(u->dns, &a) ? a : net | 3);
+
+	memset(&c, 0, sizeof(c));
+	c.version = 4;
+	c.restricted = u->restrict_;
+	c.in_enabled = true;
+	c.vnetwork = h->net;
+	c.vnetmask = h->mask;
+	c.vhost = h->host;
+	c.in6_enabled = u->ipv6;
+	inet_pton(AF_INET6, "fec0::", &c.vprefix_addr6);
+	c.vprefix_len = 64;
+	inet_pton(AF_INET6, "fec0::2", &c.vhost6);
+	inet_pton(AF_INET6, "fec0::3", &c.vnameserver6);
+	c.vdhcp_start = h->dhcp;
+	c.vnameserver = h->dns;
+	h->slirp = slirp_new(&c, &slirp_callbacks, h);
+	if (!h->slirp)
+		return qnm_err_set(err, -EINVAL, "net",
+				   "libslirp refused the network configuration");
+	return 0;
+}
+
+static int validate_cfg(const struct qnm_slirp_helper_cfg *cfg, struct qnm_err *err)
+{
+	struct qnm_nic nic;
+	int r;
+
+	if (qnm_str_empty(cfg->socket_path) || qnm_str_empty(cfg->control_path))
+		return qnm_err_set(err, -EINVAL, "socket",
+				   "both the QEMU socket and the control socket paths are needed");
+	if (strcmp(cfg->socket_path, cfg->control_path) == 0)
+		return qnm_err_set(err, -EINVAL, "control",
+				   "the control socket must differ from the QEMU socket");
+	/* Same rules as the slirp backend's NIC options. */
+	qnm_nic_init(&nic, cfg->nic_id ? cfg->nic_id : "n0");
+	nic.backend = QNM_BACKEND_SLIRP;
+	nic.user = *cfg->opts;
+	r = qnm_user_opts_validate(&nic, true, err);
+	return r;
+}
+
+static void report_ready(const struct qnm_slirp_helper_cfg *cfg, const struct qnm_err *err)
+{
+	char buf[sizeof(struct qnm_err) + 16]; /* "error: " + the message + "\n" */
+	size_t len, off = 0;
+	ssize_t n;
+
+	if (cfg->ready_fd < 0)
+		return;
+	if (err)
+		snprintf(buf, sizeof(buf), "error: %s\n", err->msg);
+	else
+		snprintf(buf, sizeof(buf), "ok\n");
+	len = strlen(buf);
+	while (off < len) {
+		n = write(cfg->ready_fd, buf + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	close(cfg->ready_fd);
+}
+
+/* ---- the loop ---- */
+
+/* Milliseconds until the next timer (or @cap, whichever is smaller; -1 = none). */
+static int next_timeout(struct helper *h, uint32_t slirp_ms)
+{
+	int64_t now = mono_ms(), t = slirp_ms == UINT32_MAX ? -1 : (int64_t)slirp_ms;
+	struct helper_timer *tm;
+
+	for (tm = h->timers; tm; tm = tm->next) {
+		if (tm->expire_ms < 0)
+			continue;
+		if (t < 0 || tm->expire_ms - now < t)
+			t = tm->expire_ms - now < 0 ? 0 : tm->expire_ms - now;
+	}
+	if (h->cfg->connect_timeout && h->st.connections == 0) {
+		int64_t left = h->start_ms + (int64_t)h->cfg->connect_timeout * 1000 - now;
+
+		if (left < 0)
+			left = 0;
+		if (t < 0 || left < t)
+			t = left;
+	}
+	return t > INT_MAX ? INT_MAX : (int)t;
+}
+
+static void run_timers(struct helper *h)
+{
+	int64_t now = mono_ms();
+	struct helper_timer *t;
+	int guard;
+
+	for (guard = 0; guard < 64; guard++) {
+		for (t = h->timers; t; t = t->next)
+			if (t->expire_ms >= 0 && t->expire_ms <= now)
+				break;
+		if (!t)
+			return;
+		t->expire_ms = -1;
+		t->cb(t->opaque);
+	}
+}
+
+static void handle_signal(struct helper *h)
+{
+	struct signalfd_siginfo si;
+
+	while (read(h->sig_fd, &si, sizeof(si)) == sizeof(si)) {
+		logmsg(h, "signal %u, exiting", si.ssi_signo);
+		h->quit = true;
+	}
+}
+
+static void loop_once(struct helper *h)
+{
+	size_t i_sig, i_ctl, i_listen = SIZE_MAX, i_qemu = SIZE_MAX, i_cl, i;
+	uint32_t slirp_ms = UINT32_MAX;
+	int r, timeout;
+
+	h->npfd = 0;
+	i_sig = pfd_add(h, h->sig_fd, POLLIN);
+	i_ctl = pfd_add(h, h->ctl_fd, POLLIN);
+	if (h->qemu_fd >= 0)
+		i_qemu = pfd_add(h, h->qemu_fd, POLLIN | (txq_pending(&h->tx) ? POLLOUT : 0));
+	else
+		i_listen = pfd_add(h, h->listen_fd, POLLIN);
+	i_cl = h->npfd;
+	for (i = 0; i < h->nclients; i++)
+		pfd_add(h, h->clients[i]->fd,
+			POLLIN | (h->clients[i]->out.len > h->clients[i]->outoff ? POLLOUT : 0));
+	slirp_pollfds_fill(h->slirp, &slirp_ms, cb_add_poll, h);
+	timeout = next_timeout(h, slirp_ms);
+
+	r = poll(h->pfd, h->npfd, timeout);
+	/* Always, even on timeout: libslirp runs its TCP timers here. */
+	slirp_pollfds_poll(h->slirp, r < 0, cb_get_revents, h);
+	if (r < 0)
+		return;
+
+	if (h->pfd[i_sig].revents)
+		handle_signal(h);
+	if (i_qemu != SIZE_MAX && h->qemu_fd >= 0) {
+		short re = h->pfd[i_qemu].revents;
+
+		if (re & POLLOUT && txq_flush(h) < 0)
+			h->qemu_broken = true;
+		if (re & (POLLIN | POLLHUP | POLLERR))
+			qemu_read(h);
+	}
+	if (h->qemu_fd >= 0 && h->qemu_broken)
+		qemu_disconnect(h, "send failed");
+	if (i_listen != SIZE_MAX && h->pfd[i_listen].revents & POLLIN)
+		qemu_accept(h);
+	/* Clients: index i of h->clients matches pfd slot i_cl + i of this round. */
+	for (i = h->nclients; i-- > 0;) {
+		struct ctl_client *c = h->clients[i];
+		short re = h->pfd[i_cl + i].revents;
+		bool keep = true;
+
+		if (re & (POLLIN | POLLHUP | POLLERR))
+			keep = client_read(h, c);
+		if (keep && c->out.len > c->outoff)
+			keep = client_write(c);
+		if (!keep) {
+			client_free(c);
+			h->clients[i] = h->clients[--h->nclients];
+		}
+	}
+	if (h->pfd[i_ctl].revents & POLLIN)
+		ctl_accept(h);
+	run_timers(h);
+	if (h->qemu_fd >= 0 && txq_pending(&h->tx) && txq_flush(h) < 0)
+		h->qemu_broken = true;
+	if (h->qemu_fd >= 0 && h->qemu_broken)
+		qemu_disconnect(h, "send failed");
+	if (h->cfg->connect_timeout && h->st.connections == 0 &&
+	    mono_ms() - h->start_ms >= (int64_t)h->cfg->connect_timeout * 1000) {
+		h->status = qnm_err_set(h->err, -ETIMEDOUT, "socket",
+					"QEMU did not connect to %s within %u s",
+					h->cfg->socket_path, h->cfg->connect_timeout);
+		h->quit = true;
+	}
+}
+
+static void helper_clear(struct helper *h)
+{
+	size_t i;
+
+	if (h->slirp)
+		slirp_cleanup(h->slirp);
+	while (h->timers)
+		cb_timer_free(h->timers, h);
+	for (i = 0; i < h->nclients; i++)
+		client_free(h->clients[i]);
+	if (h->qemu_fd >= 0)
+		close(h->qemu_fd);
+	if (h->listen_fd >= 0)
+		close(h->listen_fd);
+	if (h->ctl_fd >= 0)
+		close(h->ctl_fd);
+	if (h->sig_fd >= 0)
+		close(h->sig_fd);
+	if (h->made_socket)
+		unlink(h->cfg->socket_path);
+	if (h->made_control)
+		unlink(h->cfg->control_path);
+	qnm_frame_rx_free(&h->rx);
+	free(h->tx.buf);
+	free(h->pfd);
+	free(h->fwd);
+}
+
+int qnm_slirp_helper_run(const struct qnm_slirp_helper_cfg *cfg, struct qnm_err *err)
+{
+	struct helper h;
+	sigset_t set, old;
+	size_t i;
+	int r;
+
+	memset(&h, 0, sizeof(h));
+	h.cfg = cfg;
+	h.err = err;
+	h.listen_fd = h.qemu_fd = h.ctl_fd = h.sig_fd = -1;
+	h.start_ms = mono_ms();
+	qnm_frame_rx_init(&h.rx);
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	signal(SIGPIPE, SIG_IGN);
+	umask(077);
+
+	r = validate_cfg(cfg, err);
+	if (r)
+		goto out;
+	h.sig_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (h.sig_fd < 0) {
+		r = qnm_err_set(err, -errno, "", "signalfd: %s", strerror(errno));
+		goto out;
+	}
+	r = setup_slirp(&h, err);
+	if (r)
+		goto out;
+	r = listen_unix(cfg->socket_path, "QEMU", &h.listen_fd, &h.made_socket, err);
+	if (r)
+		goto out;
+	r = listen_unix(cfg->control_path, "control", &h.ctl_fd, &h.made_control, err);
+	if (r)
+		goto out;
+	for (i = 0; i < cfg->opts->nfwd; i++) {
+		r = fwd_add(&h, &cfg->opts->fwd[i], err);
+		if (r)
+			goto out;
+	}
+	report_ready(cfg, NULL);
+	logmsg(&h, "listening on %s (control %s), libslirp %s%s", cfg->socket_path,
+	       cfg->control_path, slirp_version_string(),
+	       cfg->opts->restrict_ ? ", restricted" : "");
+	while (!h.quit)
+		loop_once(&h);
+	r = h.status;
+out:
+	if (r)
+		report_ready(cfg, err);
+	helper_clear(&h);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return r;
+}
+
+/* ---- spawning ---- */
+
+char *qnm_slirp_control_path(const char *rundir, const struct qnm_nic *nic)
+{
+	return xasprintf("%s/slirp-%s.ctl", rundir, nic->id);
+}
+
+void qnm_slirp_helper_argv(const char *argv0, const struct qnm_vm *vm, const struct qnm_nic *nic,
+			   const char *rundir, int ready_fd, struct qnm_strv *argv)
+{
+	const struct qnm_cmdline_opts o = { .rundir = rundir };
+	const struct qnm_user_opts *u = &nic->user;
+	const char *const names[] = { "--net", "--host", "--dhcpstart", "--dns" };
+	const char *const vals[] = { u->net, u->host, u->dhcpstart, u->dns };
+	char buf[96];
+	size_t i;
+
+	qnm_strv_add(argv, argv0);
+	qnm_strv_add(argv, "slirp-helper");
+	qnm_strv_add(argv, "--socket");
+	qnm_strv_take(argv, qnm_slirp_socket_path(vm, nic, &o));
+	qnm_strv_add(argv, "--control");
+	qnm_strv_take(argv, qnm_slirp_control_path(rundir, nic));
+	qnm_strv_add(argv, "--id");
+	qnm_strv_add(argv, nic->id);
+	qnm_strv_add(argv, "--connect-timeout");
+	qnm_strv_addf(argv, "%u", QNM_SLIRP_CONNECT_TIMEOUT);
+	if (ready_fd >= 0) {
+		qnm_strv_add(argv, "--ready-fd");
+		qnm_strv_addf(argv, "%d", ready_fd);
+	}
+	for (i = 0; i < QNM_ARRAY_SIZE(names); i++) {
+		if (!vals[i][0])
+			continue;
+		qnm_strv_add(argv, names[i]);
+		qnm_strv_add(argv, vals[i]);
+	}
+	if (u->restrict_)
+		qnm_strv_add(argv, "--restrict");
+	qnm_strv_add(argv, "--ipv6");
+	qnm_strv_add(argv, u->ipv6 ? "on" : "off");
+	for (i = 0; i < u->nfwd; i++) {
+		qnm_fwd_format(&u->fwd[i], buf, sizeof(buf));
+		qnm_strv_add(argv, "--hostfwd");
+		qnm_strv_add(argv, buf);
+	}
+}
+
+char *qnm_slirp_pid_path(const char *rundir, const struct qnm_nic *nic)
+{
+	return xasprintf("%s/slirp-%s.pid", rundir, nic->id);
+}
+
+static void write_pid_file(const char *rundir, const struct qnm_nic *nic, pid_t pid)
+{
+	char *path = qnm_slirp_pid_path(rundir, nic);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+	if (fd >= 0) {
+		dprintf(fd, "%ld\n", (long)pid);
+		close(fd);
+	}
+	free(path);
+}
+
+/* Is @pid the helper serving control socket @ctl? (its argv names both) */
+static bool is_helper_of(pid_t pid, const char *ctl)
+{
+	char path[64], buf[8192];
+	bool cmd = false, sock = false;
+	size_t n, i;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/cmdline", (long)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	for (i = 0; i < n; i += strlen(buf + i) + 1) {
+		cmd |= strcmp(buf + i, "slirp-helper") == 0;
+		sock |= strcmp(buf + i, ctl) == 0;
+	}
+	return cmd && sock;
+}
+
+/* Gone: reaped here, no such process, or a zombie someone else must reap. */
+static bool helper_gone(pid_t pid)
+{
+	char path[64], state = 0;
+	FILE *f;
+
+	if (waitpid(pid, NULL, WNOHANG) == pid)
+		return true;
+	if (kill(pid, 0) < 0 && errno == ESRCH)
+		return true;
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return true;
+	if (fscanf(f, "%*d (%*[^)]) %c", &state) != 1)
+		state = 0;
+	fclose(f);
+	return state == 'Z' || state == 'X';
+}
+
+static bool wait_gone(pid_t pid, int timeout_ms)
+{
+	int64_t deadline = mono_ms() + timeout_ms;
+
+	while (!helper_gone(pid)) {
+		if (mono_ms() >= deadline)
+			return false;
+		usleep(10000);
+	}
+	return true;
+}
+
+pid_t qnm_slirp_helper_pid(const char *rundir, const struct qnm_nic *nic)
+{
+	char *pidpath = qnm_slirp_pid_path(rundir, nic);
+	char *ctl = qnm_slirp_control_path(rundir, nic);
+	long pid = 0;
+	FILE *f;
+
+	f = fopen(pidpath, "re");
+	if (f) {
+		if (fscanf(f, "%ld", &pid) != 1)
+			pid = 0;
+		fclose(f);
+	}
+	if (pid <= 1 || !is_helper_of((pid_t)pid, ctl))
+		pid = 0;
+	free(pidpath);
+	free(ctl);
+	return (pid_t)pid;
+}
+
+int qnm_slirp_helper_stop(const char *rundir, const struct qnm_nic *nic, int timeout_ms,
+			  struct qnm_err *err)
+{
+	char *pidpath = qnm_slirp_pid_path(rundir, nic);
+	pid_t pid = qnm_slirp_helper_pid(rundir, nic);
+	int r = 0;
+
+	if (pid > 1 && !helper_gone(pid)) {
+		kill((pid_t)pid, SIGTERM);
+		if (!wait_gone((pid_t)pid, timeout_ms)) {
+			kill((pid_t)pid, SIGKILL);
+			if (!wait_gone((pid_t)pid, 2000))
+				r = qnm_err_set(err, -ETIMEDOUT, "",
+						"nic[%s]: slirp helper pid %ld survived SIGKILL",
+						nic->id, (long)pid);
+		}
+	}
+	if (r == 0)
+		unlink(pidpath);
+	free(pidpath);
+	return r;
+}
+
+/* async-signal-safe write of a few strings (used between fork and exec). */
+static void write_all_str(int fd, const char *const *parts)
+{
+	for (; *parts; parts++) {
+		const char *s = *parts;
+		size_t len = strlen(s);
+
+		while (len) {
+			ssize_t n = write(fd, s, len);
+
+			if (n <= 0)
+				return;
+			s += n;
+			len -= (size_t)n;
+		}
+	}
+}
+
+/* Between fork and exec: only async-signal-safe calls. */
+static void __attribute__((noreturn))
+child_exec(const char *exe, char **argv, int devnull, int logfd, int ready_w)
+{
+	struct sigaction sa;
+	char num[16], *q;
+	sigset_t none;
+	int sig, e;
+
+	setsid();
+	dup2(devnull, 0);
+	dup2(devnull, 1);
+	dup2(logfd, 2);
+	if (ready_w == 3)
+		fcntl(3, F_SETFD, 0);
+	else
+		dup2(ready_w, 3);
+	if (close_range(4, ~0u, 0) < 0)
+		for (sig = 4; sig < 1024; sig++)
+			close(sig);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	for (sig = 1; sig < NSIG; sig++)
+		sigaction(sig, &sa, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	execv(exe, argv);
+	/* "exec-errno N": the parent turns N into text. */
+	e = errno;
+	q = num + sizeof(num) - 1;
+	*q = '\0';
+	do
+		*--q = (char)('0' + e % 10);
+	while ((e /= 10) && q > num);
+	{
+		const char *const parts[] = { "exec-errno ", q, "\n", NULL };
+
+		write_all_str(3, parts);
+	}
+	_exit(127);
+}
+
+/* Read the helper's "ok" / "error: ..." line. Return: 1 ok, 0 error text in @buf, -ETIMEDOUT. */
+static int read_ready(int fd, char *buf, size_t size)
+{
+	int64_t deadline = mono_ms() + READY_TIMEOUT_MS;
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int64_t left = deadline - mono_ms();
+		ssize_t n;
+		int r;
+
+		if (left <= 0)
+			return -ETIMEDOUT;
+		r = poll(&p, 1, (int)left);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r == 0)
+			return -ETIMEDOUT;
+		n = read(fd, buf + len, size - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		buf[len] = '\0';
+		if (len == size - 1)
+			break;
+	}
+	if (len && buf[len - 1] == '\n')
+		buf[--len] = '\0';
+	return strcmp(buf, "ok") == 0 ? 1 : 0;
+}
+
+int qnm_slirp_helper_spawn(const struct qnm_vm *vm, const struct qnm_nic *nic, const char *rundir,
+			   pid_t *pid, struct qnm_err *err)
+{
+	const char *exe = getenv("QNM_HELPER_EXE");
+	char msg[sizeof(err->msg)], *logpath;
+	struct qnm_strv argv;
+	int p[2], devnull, logfd, status, r;
+	pid_t child;
+
+	if (nic->backend != QNM_BACKEND_SLIRP)
+		return qnm_err_set(
+			err, -EINVAL, "backend",
+			"nic[%s]: the slirp helper serves only NICs with the slirp backend",
+			nic->id);
+	r = qnm_user_opts_validate(nic, true, err);
+	if (r)
+		return r;
+	if (qnm_str_empty(exe))
+		exe = "/proc/self/exe";
+	logpath = xasprintf("%s/slirp-%s.log", rundir, nic->id);
+	logfd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (logfd < 0) {
+		r = qnm_err_set(err, -errno, "rundir", "nic[%s]: cannot open %s: %s", nic->id,
+				logpath, strerror(errno));
+		free(logpath);
+		return r;
+	}
+	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (devnull < 0 || pipe2(p, O_CLOEXEC) < 0) {
+		r = qnm_err_set(err, -errno, "", "nic[%s]: cannot start the slirp helper: %s",
+				nic->id, strerror(errno));
+		if (devnull >= 0)
+			close(devnull);
+		close(logfd);
+		free(logpath);
+		return r;
+	}
+	qnm_strv_init(&argv);
+	qnm_slirp_helper_argv("qnm", vm, nic, rundir, 3, &argv);
+	child = fork();
+	if (child == 0)
+		child_exec(exe, argv.v, devnull, logfd, p[1]);
+	r = child < 0 ? -errno : 0;
+	close(p[1]);
+	close(devnull);
+	close(logfd);
+	qnm_strv_free(&argv);
+	if (r) {
+		close(p[0]);
+		free(logpath);
+		return qnm_err_set(err, r, "", "nic[%s]: fork: %s", nic->id, strerror(-r));
+	}
+	r = read_ready(p[0], msg, sizeof(msg));
+	close(p[0]);
+	if (r == 1) {
+		free(logpath);
+		write_pid_file(rundir, nic, child);
+		*pid = child;
+		return 0;
+	}
+	if (r == -ETIMEDOUT) {
+		kill(child, SIGKILL);
+		waitpid(child, &status, 0);
+		r = qnm_err_set(
+			err, -ETIMEDOUT, "",
+			"nic[%s]: the slirp helper did not report ready within %d ms (see %s)",
+			nic->id, READY_TIMEOUT_MS, logpath);
+		free(logpath);
+		return r;
+	}
+	waitpid(child, &status, 0);
+	if (strncmp(msg, "exec-errno ", 11) == 0)
+		r = qnm_err_set(err, -EIO, "", "nic[%s]: cannot run %s for the slirp helper: %s",
+				nic->id, exe, strerror(atoi(msg + 11)));
+	else if (strncmp(msg, "error: ", 7) == 0)
+		r = qnm_err_set(err, -EIO, "", "nic[%s]: %s", nic->id, msg + 7);
+	else if (WIFEXITED(status))
+		r = qnm_err_set(
+			err, -EIO, "",
+			"nic[%s]: the slirp helper exited with status %d before it was ready (see %s)",
+			nic->id, WEXITSTATUS(status), logpath);
+	else
+		r = qnm_err_set(
+			err, -EIO, "",
+			"nic[%s]: the slirp helper died of signal %d before it was ready (see %s)",
+			nic->id, WIFSIGNALED(status) ? WTERMSIG(status) : 0, logpath);
+	free(logpath);
+	return r;
+}

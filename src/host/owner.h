@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * owner.h - what qnm created on this host, so it never deletes or
+ * enslaves anything it did not make.
+ *
+ * The records live in RUNDIR/owned (one "KIND NAME NETNS EXTRA" line
+ * each, written atomically under an flock on RUNDIR/owned.lock so that
+ * two qnm processes do not lose each other's records). NETNS is the inode
+ * of the network namespace the object lives in: a bridge "qnm0" made in
+ * one namespace gives no right over a "qnm0" in another. Lookups only see
+ * the records of the caller's current namespace.
+ */
+#ifndef QNM_OWNER_H
+#define QNM_OWNER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/util.h"
+
+/** enum qnm_own_kind - what a record stands for. */
+enum qnm_own_kind {
+	QNM_OWN_BRIDGE,	 /* name: bridge qnm created */
+	QNM_OWN_TAP,	 /* name: TAP qnm created */
+	QNM_OWN_PORT,	 /* name: port qnm enslaved; extra: its bridge */
+	QNM_OWN_DNSMASQ, /* name: network; extra: pid of its dnsmasq */
+	QNM_OWN_NFT,	 /* name: "inet qnm", qnm's nftables table */
+	QNM_OWN_NET,	 /* name: network that is up; extra: its bridge */
+	QNM_OWN_SYSCTL,	 /* name: sysctl qnm changed; extra: value before */
+	QNM_OWN_ADDR,	 /* name: bridge qnm did not create; extra: address/prefix qnm put on it */
+	QNM_OWN__COUNT
+};
+
+/**
+ * struct qnm_own_rec - one record.
+ * @kind:  what it is.
+ * @name:  its name (see enum qnm_own_kind).
+ * @netns: inode of its network namespace.
+ * @extra: kind-specific detail, "" when none.
+ */
+struct qnm_own_rec {
+	enum qnm_own_kind kind;
+	char name[64];
+	unsigned long long netns;
+	char extra[128];
+};
+
+/**
+ * struct qnm_owner - the records as last read.
+ * @path:  RUNDIR/owned.
+ * @lock:  RUNDIR/owned.lock.
+ * @netns: inode of the caller's network namespace.
+ * @v:     every record (all namespaces), @n of them.
+ */
+struct qnm_owner {
+	char *path;
+	char *lock;
+	unsigned long long netns;
+	struct qnm_own_rec *v;
+	size_t n;
+};
+
+/** qnm_own_kind_name() - the word used in the file ("bridge", "tap", ...). */
+const char *qnm_own_kind_name(enum qnm_own_kind k);
+
+/**
+ * qnm_owner_open() - read the records of @runtime_dir (creating the
+ * directory 0700 when missing; a missing file means "nothing").
+ * @o: filled; release with qnm_owner_clear().
+ * Return: 0 or -errno (a malformed line is reported with its number).
+ */
+int qnm_owner_open(struct qnm_owner *o, const char *runtime_dir, struct qnm_err *err);
+
+/** qnm_owner_clear() - free what @o holds. */
+void qnm_owner_clear(struct qnm_owner *o);
+
+/**
+ * qnm_owner_find() - the record of @kind and @name in the current namespace.
+ * Return: pointer into @o (valid until the next change), or NULL.
+ */
+const struct qnm_own_rec *qnm_owner_find(const struct qnm_owner *o, enum qnm_own_kind kind,
+					 const char *name);
+
+/**
+ * qnm_owner_recorded() - whether @runtime_dir records @kind @name in the
+ * current namespace (opens the records, looks, closes them again).
+ * @runtime_dir: qnm's runtime directory.
+ * @kind:        what kind of thing.
+ * @name:        its name.
+ * Return: true when recorded; false when not, or when the records cannot be read.
+ */
+bool qnm_owner_recorded(const char *runtime_dir, enum qnm_own_kind kind, const char *name);
+
+/**
+ * qnm_owner_add() - record (or update the extra of) @kind @name in the
+ * current namespace; re-reads the file under the lock, writes atomically.
+ * @extra: detail or NULL.
+ * Return: 0 or -errno.
+ */
+int qnm_owner_add(struct qnm_owner *o, enum qnm_own_kind kind, const char *name, const char *extra,
+		  struct qnm_err *err);
+
+/**
+ * qnm_owner_remove() - forget @kind @name in the current namespace (no
+ * record is fine). Same locking as qnm_owner_add().
+ * Return: 0 or -errno.
+ */
+int qnm_owner_remove(struct qnm_owner *o, enum qnm_own_kind kind, const char *name,
+		     struct qnm_err *err);
+
+/**
+ * qnm_owner_may() - may qnm @action the object @kind @name?
+ * @force:  the user said to go ahead anyway.
+ * @action: e.g. "delete bridge br0", for the message.
+ * Return: 0 when qnm created it or @force is set, else -EPERM with "refusing
+ * to ACTION: qnm did not create NAME (add --force to do it anyway)".
+ */
+int qnm_owner_may(const struct qnm_owner *o, enum qnm_own_kind kind, const char *name, bool force,
+		  const char *action, struct qnm_err *err);
+
+/**
+ * qnm_owner_parse() - parse the text of an ownership file into *@v.
+ * @text: NUL-terminated file contents.
+ * @v:    new array (caller frees), @n entries.
+ * Return: 0, or -EINVAL with @err naming the line.
+ */
+int qnm_owner_parse(const char *text, struct qnm_own_rec **v, size_t *n, struct qnm_err *err);
+
+/**
+ * qnm_netns_id() - inode of the caller's network namespace, 0 when unknown.
+ */
+unsigned long long qnm_netns_id(void);
+
+#endif

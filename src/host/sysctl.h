@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * sysctl.h - the two kernel settings qnm cares about, read (and for
+ * ip_forward written) through /proc/sys of the caller's network namespace:
+ *
+ *   net.ipv4.ip_forward        must be 1 for a NAT network to route;
+ *   net.ipv4.ping_group_range  groups allowed unprivileged ICMP sockets,
+ *                              which user-mode networking (SLIRP) needs to
+ *                              let a guest ping the outside.
+ */
+#ifndef QNM_SYSCTL_H
+#define QNM_SYSCTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "core/util.h"
+
+/**
+ * qnm_sysctl_dir() - the /proc/sys directory used (tests may point
+ * $QNM_PROC_SYS elsewhere to feed canned values to the readers; writers
+ * always use it too).
+ */
+const char *qnm_sysctl_dir(void);
+
+/**
+ * qnm_ip_forward_get() - read net.ipv4.ip_forward.
+ * @on: set to its value.
+ * Return: 0 or -errno.
+ */
+int qnm_ip_forward_get(bool *on, struct qnm_err *err);
+
+/**
+ * qnm_ip_forward_set() - write net.ipv4.ip_forward (in this namespace only).
+ * @on:   the new value.
+ * @prev: when not NULL, the value before (read first).
+ * EPERM/EACCES/EROFS read "set net.ipv4.ip_forward=N needs CAP_NET_ADMIN ...".
+ * Return: 0 or -errno.
+ */
+int qnm_ip_forward_set(bool on, bool *prev, struct qnm_err *err);
+
+/**
+ * qnm_ping_range_parse() - parse the text of ping_group_range ("LO\tHI\n").
+ * Return: 0 or -EINVAL.
+ */
+int qnm_ping_range_parse(const char *text, unsigned long *lo, unsigned long *hi);
+
+/**
+ * qnm_ping_range_allows() - whether any of @gids lies in [@lo, @hi]
+ * (the kernel's rule; lo > hi means nobody).
+ */
+bool qnm_ping_range_allows(unsigned long lo, unsigned long hi, const gid_t *gids, size_t n);
+
+/**
+ * qnm_ping_check() - can this process open unprivileged ICMP sockets?
+ * @ok:  set to the answer.
+ * @why: at least 256 bytes: the explanation, in either case, naming the
+ *       range, the process's groups and the fix
+ *       (sysctl -w net.ipv4.ping_group_range="GID GID").
+ * Return: 0, or -errno when the setting cannot be read.
+ */
+int qnm_ping_check(bool *ok, char *why, size_t size, struct qnm_err *err);
+
+#endif

@@ -1,0 +1,1181 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* doctor.c - host readiness checks, one const struct each, in one table. */
+#include "build-config.h"
+
+#include "watch/doctor.h"
+#include "host/bridgeconf.h"
+#include "guest/catalog.h"
+#include "host/dnsmasq.h"
+#include "core/mac.h"
+#include "host/maclive.h"
+#include "host/netctl.h"
+#include "host/nft.h"
+#include "watch/portowner.h"
+#include "host/sysctl.h"
+#include "host/tuntap.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <linux/kvm.h>
+#include <net/if.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <sys/xattr.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define QEMU_TIMEOUT_MS 10000
+#define QEMU_OUTPUT_MAX (256 * 1024)
+
+/**
+ * struct qnm_doc_env - what the checks share: the model, facts derived
+ * from it once, and results one check computes for another.
+ * @model:        the configuration.
+ * @runtime_dir:  qnm's runtime directory, or NULL.
+ * @user_nics:    some NIC uses the user or slirp backend.
+ * @tap_nics:     some NIC uses the tap backend.
+ * @bridge_nics:  some NIC uses the bridge (helper) backend.
+ * @dhcp_nets:    some network has a DHCP range.
+ * @nat_nets:     some network is in nat mode.
+ * @fwd_nets:     the nat and bridged networks (their traffic is forwarded).
+ * @nfwd_nets:    how many.
+ * @drop_done:    @drop_ret/@drops were computed.
+ * @drop_ret:     result of qnm_nft_check_foreign_drop() (or -errno).
+ * @drop_err:     its message on failure.
+ * @drops:        the warnings it returned.
+ */
+struct qnm_doc_env {
+	const struct qnm_model *model;
+	const char *runtime_dir;
+	bool user_nics, tap_nics, bridge_nics;
+	bool dhcp_nets, nat_nets;
+	struct qnm_network **fwd_nets;
+	size_t nfwd_nets;
+	bool drop_done;
+	int drop_ret;
+	char drop_err[512];
+	struct qnm_strv drops;
+};
+
+static const char *const status_names[] = {
+	[QNM_DOC_OK] = "ok",
+	[QNM_DOC_SKIP] = "skip",
+	[QNM_DOC_WARN] = "warn",
+	[QNM_DOC_FAIL] = "fail",
+};
+
+const char *qnm_doc_status_name(enum qnm_doc_status s)
+{
+	return (unsigned)s < QNM_ARRAY_SIZE(status_names) ? status_names[s] : "?";
+}
+
+/* ---- building a result ---- */
+
+static void vfinding(struct qnm_doc_result *r, enum qnm_doc_status st, const char *fmt, va_list ap)
+{
+	char *s = xvasprintf(fmt, ap);
+
+	if (st > r->status)
+		r->status = st;
+	if (r->finding.len)
+		qnm_sb_addc(&r->finding, '\n');
+	qnm_sb_add(&r->finding, s);
+	free(s);
+}
+
+/* finding() - add a sentence; the result's status becomes the worse of both */
+static void __attribute__((format(printf, 3, 4)))
+finding(struct qnm_doc_result *r, enum qnm_doc_status st, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfinding(r, st, fmt, ap);
+	va_end(ap);
+}
+
+/* fix() - add one line of the fix (duplicates are dropped) */
+static void __attribute__((format(printf, 2, 3)))
+fix(struct qnm_doc_result *r, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	const char *p;
+	size_t n;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	n = strlen(s);
+	for (p = r->fix.s; (p = strstr(p, s)); p++)
+		if ((p == r->fix.s || p[-1] == '\n') && (p[n] == '\n' || p[n] == '\0')) {
+			free(s);
+			return;
+		}
+	if (r->fix.len)
+		qnm_sb_addc(&r->fix, '\n');
+	qnm_sb_add(&r->fix, s);
+	free(s);
+}
+
+/* ---- small helpers ---- */
+
+static bool bridge_exists(const char *name)
+{
+	return name[0] && if_nametoindex(name) != 0;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Run @argv (no shell), stdin /dev/null, stdout and stderr captured together;
+ * killed after @timeout_ms. Return: 0 (exit status in *@status), or -errno.
+ */
+static int run_capture(char *const *argv, int timeout_ms, char **out, int *status)
+{
+	posix_spawn_file_actions_t fa;
+	struct qnm_strbuf sb;
+	long long deadline = now_ms() + timeout_ms;
+	int fds[2], r;
+	pid_t pid;
+
+	*out = NULL;
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -errno;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
+	r = -posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(fds[1]);
+	if (r) {
+		close(fds[0]);
+		return r;
+	}
+	qnm_sb_init(&sb);
+	for (;;) {
+		struct pollfd p = { .fd = fds[0], .events = POLLIN };
+		long long left = deadline - now_ms();
+		char buf[4096];
+		ssize_t n;
+
+		if (left <= 0) {
+			r = -ETIMEDOUT;
+			break;
+		}
+		n = poll(&p, 1, (int)left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			continue;
+		n = read(fds[0], buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (sb.len + (size_t)n > QEMU_OUTPUT_MAX) {
+			r = -EFBIG;
+			break;
+		}
+		qnm_sb_addn(&sb, buf, (size_t)n);
+	}
+	close(fds[0]);
+	if (r)
+		kill(pid, SIGKILL);
+	while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+		;
+	if (r) {
+		qnm_sb_free(&sb);
+		return r;
+	}
+	*out = qnm_sb_steal(&sb);
+	return 0;
+}
+
+bool qnm_doc_netdev_has(const char *text, const char *type)
+{
+	size_t n = strlen(type);
+	const char *p = text;
+
+	while (p && *p) {
+		const char *end = strchr(p, '\n');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		while (len && (p[len - 1] == '\r' || p[len - 1] == ' '))
+			len--;
+		if (len == n && memcmp(p, type, n) == 0)
+			return true;
+		p = end ? end + 1 : NULL;
+	}
+	return false;
+}
+
+bool qnm_doc_fcaps_net_admin(const void *val, size_t len)
+{
+	const unsigned char *b = val;
+	uint32_t magic, permitted;
+
+	if (len < 12)
+		return false;
+	magic = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+	permitted =
+		(uint32_t)b[4] | (uint32_t)b[5] << 8 | (uint32_t)b[6] << 16 | (uint32_t)b[7] << 24;
+	switch (magic & VFS_CAP_REVISION_MASK) {
+	case VFS_CAP_REVISION_1:
+	case VFS_CAP_REVISION_2:
+	case VFS_CAP_REVISION_3:
+		break;
+	default:
+		return false;
+	}
+	return (magic & VFS_CAP_FLAGS_EFFECTIVE) && (permitted & (1u << CAP_NET_ADMIN));
+}
+
+/* ---- the checks ---- */
+
+/* The Debian package that has qemu-system-ARCH. */
+static const struct {
+	const char *arch_prefix;
+	const char *package;
+} qemu_packages[] = {
+	{ "x86_64", "qemu-system-x86" },  { "i386", "qemu-system-x86" },
+	{ "aarch64", "qemu-system-arm" }, { "arm", "qemu-system-arm" },
+	{ "ppc", "qemu-system-ppc" },	  { "riscv", "qemu-system-misc" },
+	{ "s390x", "qemu-system-s390x" }, { "mips", "qemu-system-mips" },
+};
+
+static const char *qemu_package(const char *arch)
+{
+	size_t i;
+
+	for (i = 0; i < QNM_ARRAY_SIZE(qemu_packages); i++)
+		if (strncmp(arch, qemu_packages[i].arch_prefix,
+			    strlen(qemu_packages[i].arch_prefix)) == 0)
+			return qemu_packages[i].package;
+	return "qemu-system-misc";
+}
+
+/* What each backend needs from "-netdev help". */
+static const char *const backend_netdev[QNM_BACKEND__COUNT] = {
+	[QNM_BACKEND_USER] = "user",
+	[QNM_BACKEND_SLIRP] = "stream",
+	[QNM_BACKEND_TAP] = "tap",
+	[QNM_BACKEND_BRIDGE] = "bridge",
+};
+
+static void check_qemu_arch(struct qnm_doc_env *env, const char *arch, struct qnm_doc_result *r)
+{
+	char *path = qnm_catalog_find_qemu(arch), *text = NULL;
+	const char *pkg = qemu_package(arch);
+	char *argv[4];
+	bool needed[QNM_BACKEND__COUNT] = { 0 }, any_vm = false;
+	size_t i, j;
+	int st = 0, ret;
+
+	for (i = 0; i < env->model->nvms; i++) {
+		const struct qnm_vm *vm = env->model->vms[i];
+
+		if (strcmp(vm->arch, arch) != 0)
+			continue;
+		any_vm = true;
+		for (j = 0; j < vm->nnics; j++)
+			if ((unsigned)vm->nics[j].backend < QNM_BACKEND__COUNT)
+				needed[vm->nics[j].backend] = true;
+	}
+	if (!path) {
+		finding(r, any_vm ? QNM_DOC_FAIL : QNM_DOC_WARN,
+			"qemu-system-%s is not in $PATH: %s", arch,
+			any_vm ? "VMs of this architecture cannot start"
+			       : "no VM can be started (qnm's default architecture)");
+		fix(r, "apt-get install %s", pkg);
+		return;
+	}
+	argv[0] = path;
+	argv[1] = (char *)"-netdev";
+	argv[2] = (char *)"help";
+	argv[3] = NULL;
+	ret = run_capture(argv, QEMU_TIMEOUT_MS, &text, &st);
+	if (ret < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		finding(r, QNM_DOC_FAIL, "'%s -netdev help' %s", path,
+			ret == -ETIMEDOUT ? "did not finish within 10 s"
+			: ret < 0	  ? strerror(-ret)
+					  : "failed: the binary is broken or not QEMU");
+		fix(r, "apt-get install --reinstall %s", pkg);
+		free(text);
+		free(path);
+		return;
+	}
+	if (!qnm_doc_netdev_has(text, "user")) {
+		finding(r, needed[QNM_BACKEND_USER] ? QNM_DOC_FAIL : QNM_DOC_WARN,
+			"%s was built without user-mode networking (libslirp): '-netdev help' does "
+			"not list 'user', so backend=user NICs cannot work (backend=slirp, "
+			"qnm's own helper, still can)",
+			path);
+		fix(r,
+		    "install a QEMU built with libslirp: apt-get install %s (Debian's has it), "
+		    "or use backend=slirp NICs",
+		    pkg);
+	} else {
+		finding(r, QNM_DOC_OK,
+			"%s offers user-mode networking ('-netdev help' lists 'user')", path);
+	}
+	for (i = 0; i < QNM_BACKEND__COUNT; i++) {
+		if (!needed[i] || i == QNM_BACKEND_USER ||
+		    qnm_doc_netdev_has(text, backend_netdev[i]))
+			continue;
+		finding(r, QNM_DOC_FAIL,
+			"%s does not offer '-netdev %s', which backend=%s NICs need", path,
+			backend_netdev[i], qnm_backend_name((enum qnm_backend_kind)i));
+		fix(r, "apt-get install %s", pkg);
+	}
+	free(text);
+	free(path);
+}
+
+static void check_qemu(struct qnm_doc_env *env, struct qnm_doc_result *r)
+{
+	struct qnm_strv arches;
+	size_t i, j;
+
+	qnm_strv_init(&arches);
+	for (i = 0; i < env->model->nvms; i++) {
+		for (j = 0; j < arches.n; j++)
+			if (strcmp(arches.v[j], env->model->vms[i]->arch) == 0)
+				break;
+		if (j == arches.n)
+			qnm_strv_add(&arches, env->model->vms[i]->arch);
+	}
+	if (!arches.n)
+		qnm_strv_add(&arches, QNM_QEMU_DEFAULT_ARCH);
+	for (i = 0; i < arches.n; i++)
+		check_qemu_arch(env, arches.v[i], r);
+	qnm_strv_free(&arches);
+}
+
+static void check_kvm(struct qnm_doc_env *env, struct qnm_doc_result *r)
+{
+	const char *path = getenv("QNM_DEV_KVM");
+	bool wants = false;
+	enum qnm_doc_status bad;
+	size_t i;
+	int fd, v;
+
+	if (qnm_str_empty(path))
+		path = "/dev/kvm";
+	for (i = 0; i < env->model->nvms; i++)
+		if (env->model->vms[i]->accel == QNM_ACCEL_KVM)
+			wants = true;
+	bad = wants ? QNM_DOC_FAIL : QNM_DOC_WARN;
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+
+		finding(r, bad,
+			"%s cannot be opened (%s): guests run without KVM, under TCG "
+			"emulation (many times slower)%s",
+			path, strerror(e), wants ? "; VMs with accel=kvm cannot start" : "");
+		if (e == EACCES || e == EPERM) {
+			fix(r, "usermod -aG kvm $USER   (then log in again)");
+		} else {
+			fix(r, "modprobe kvm_intel   (or kvm_amd on AMD)");
+			fix(r, "enable virtualization (VT-x / AMD-V) in the firmware; inside a VM, "
+			       "enable nested virtualization on its host");
+		}
+		return;
+	}
+	v = ioctl(fd, KVM_GET_API_VERSION, 0);
+	close(fd);
+	if (v != KVM_API_VERSION) {
+		finding(r, bad, "%s answers KVM_GET_API_VERSION with %d, not %d: not a usable KVM",
+			path, v, KVM_API_VERSION);
+		fix(r, "modprobe kvm_intel   (or kvm_amd on AMD)");
+		return;
+	}
+	finding(r, QNM_DOC_OK, "%s is usable: accel=auto uses KVM", path);
+}
+
+static bool needs_host_admin(const struct qnm_doc_env *env)
+{
+	return env->tap_nics || env->model->nnets;
+}
+
+static void check_tun(struct qnm_doc_env *env, struct qnm_doc_result *r)
+{
+	char why[512];
+
+	if (qnm_tun_available(why, sizeof(why))) {
+		finding(r, QNM_DOC_OK, "/dev/net/tun can be opened: TAP devices work");
+		return;
+	}
+	finding(r, env->tap_nics ? QNM_DOC_FAIL : QNM_DOC_WARN, "%s%s", why,
+		env->tap_nics ? "; tap NICs cannot start" : " (only tap and bridge NICs need it)");
+	fix(r, "modprobe tun");
+	fix(r, "run qnm as root, or give your user access to /dev/net/tun (mode 0666 is "
+	       "Debian's default)");
+}
+
+static void check_cap(struct qnm_doc_env *env, struct qnm_doc_result *r)
+{
+	if (qnm_have_cap_net_admin()) {
+		finding(r, QNM_DOC_OK,
+			"qnm has CAP_NET_ADMIN: it can create bridges, TAPs, NAT "
+			"rules and run DHCP");
+		return;
+	}
+	if (!needs_host_admin(env)) {
+		finding(r, QNM_DOC_OK,
+			"no CAP_NET_ADMIN, and none needed: your VMs use user-mode "
+			"or bridge-helper NICs only");
+		return;
+	}
+	finding(r, QNM_DOC_FAIL,
+		"no CAP_NET_ADMIN: 'qnm net up/down' and tap NICs need it (you have %zu "
+		"network(s)%s); user-mode NICs still work",
+		env->model->nnets, env->tap_nics ? " and tap NICs" : "");
+	fix(r, "run qnm as root (sudo qnm ...)");
+	fix(r, "or use backend=bridge NICs on a bridge the admin set up (QEMU's bridge helper)");
+}
+
+static const char *const helper_defaults[] = {
+	"/usr/lib/qemu/qemu-bridge-helper",
+	"/usr/libexec/qemu-bridge-helper",
+};
+
+/* the helper QEMU runs for a NIC without helper=: $QNM_BRIDGE_HELPER, else the first that exists */
+static const char *default_helper(void)
+{
+	const char *env_path = getenv("QNM_BRIDGE_HELPER");
+	size_t k;
+
+	if (!qnm_str_empty(env_path))
+		return env_path;
+	for (k = 0; k < QNM_ARRAY_SIZE(helper_defaults); k++)
+		if (access(helper_defaults[k], F_OK) == 0)
+			return helper_defaults[k];
+	return helper_defaults[0];
+}
+
+void qnm_doctor_bridge_helper(const char *path, struct qnm_doc_result *r)
+{
+	unsigned char caps[64];
+	struct stat st;
+	ssize_t n;
+	bool setuid, fcaps;
+
+	if (!path)
+		path = default_helper();
+
+	if (stat(path, &st) < 0) {
+		finding(r, QNM_DOC_FAIL,
+			"the bridge helper %s does not exist: bridge NICs cannot "
+			"start",
+			path);
+		fix(r, "apt-get install qemu-system-common   (it ships the helper)");
+		return;
+	}
+	setuid = (st.st_mode & S_ISUID) && st.st_uid == 0;
+	n = getxattr(path, "security.capability", caps, sizeof(caps));
+	fcaps = n > 0 && qnm_doc_fcaps_net_admin(caps, (size_t)n);
+	if (setuid || fcaps) {
+		finding(r, QNM_DOC_OK, "%s is %s: users can attach guests to allowed bridges", path,
+			setuid ? "setuid root" : "granted cap_net_admin (file capability)");
+		return;
+	}
+	if (geteuid() == 0) {
+		finding(r, QNM_DOC_OK,
+			"%s is neither setuid nor capable, but qnm runs as root, so "
+			"it works (for other users it would not)",
+			path);
+		fix(r, "for other users: setcap cap_net_admin+ep %s   (or chmod u+s %s)", path,
+		    path);
+		return;
+	}
+	finding(r, QNM_DOC_FAIL,
+		"%s is neither setuid root nor granted cap_net_admin: as a normal user, QEMU fails "
+		"with 'failed to create tun device: Operation not permitted'",
+		path);
+	fix(r, "setcap cap_net_admin+ep %s   (or: chmod u+s %s)", path, path);
+}
+
+void qnm_doc_result_init(struct qnm_doc_result *r)
+{
+	r->status = QNM_DOC_OK;
+	qnm_sb_init(&r->finding);
+	qnm_sb_init(&r->fix);
+}
+
+void qnm_doc_result_clear(struct qnm_doc_result *r)
+{
+	qnm_sb_free(&r->finding);
+	qnm_sb_free(&r->fix);
+}
+
+static void check_bridge_helper(struct qnm_doc_env *env, struct qnm_doc_result *r)
+{
+	struct qnm_strv paths;
+	size_t i, j;
+
+	if (!env->bridge_nics) {
+		finding(r, QNM_DOC_SKIP, "no VM uses a bridge NIC (backend=bridge)");
+		return;
+	}
+	qnm_strv_init(&paths);
+	for (i = 0; i < env->model->nvms; i++)
+		for (j = 0; j < env->model->vms[i]->nnics; j++) {
+			const struct qnm_nic *nic = &env->model->vms[i]->nics[j];
+			size_t k;
+
+			if (nic->backend != QNM_BACKEND_BRIDGE)
+				continue;
+			const char *p = !qnm_str_empty(nic->bridge.helper) ? nic->bridge.helper
+									   : default_helper();
+
+			for (k = 0; k < paths.n; k++)
+				if (strcmp(paths.v[k], p) == 0)
+					break;
+			if (k == paths.n)
+				qnm_strv_add(&paths, p);
+		}
+	for (i = 0; i < paths.n; i++)
+		qnm_doctor_bridge_helper(paths.v[i], r);
+	qnm_strv_free(&paths);
+}
+
+static void check_bridge_conf(struct qnm_doc_env *env, struct qnm_doc_result *r)
+{
+	const char *path = qnm_bridge_conf_path();
+	struct qnm_bridge_acl acl;
+	struct qnm_err err;
+	struct qnm_strv seen;
+	char dir[256];
+	size_t i, j;
+	int ret;
+
+	qnm_strlcpy(dir, path, sizeof(dir));
+	if (strrchr(dir, '/') && strrchr(dir, '/') != dir)
+		*strrchr(dir, '/') = '\0';
+	else
+		qnm_strlcpy(dir, ".", sizeof(dir));
+	qnm_bridge_acl_init(&acl);
+	qnm_err_clear(&err);
+	ret = qnm_bridge_acl_load(&acl, path, &err);
+	if (!env->bridge_nics) {
+		if (ret == -ENOENT)
+			finding(r, QNM_DOC_SKIP,
+				"%s does not exist; no VM uses a bridge NIC, so "
+				"none is needed",
+				path);
+		else if (ret < 0)
+			finding(r, QNM_DOC_WARN,
+				"%s (no VM uses a bridge NIC yet, but the bridge "
+				"helper would refuse every bridge)",
+				err.msg);
+		else
+			finding(r, QNM_DOC_SKIP, "%s parses (%zu rule(s)); no VM uses a bridge NIC",
+				path, acl.n);
+		goto out;
+	}
+	if (ret == -ENOENT) {
+		finding(r, QNM_DOC_FAIL,
+			"%s does not exist, so QEMU's bridge helper refuses every bridge ('access "
+			"denied by acl file')",
+			path);
+	} else if (ret < 0) {
+		finding(r, QNM_DOC_FAIL,
+			"%s: the bridge helper cannot use the file and refuses "
+			"every bridge",
+			err.msg);
+		if (ret == -EINVAL)
+			fix(r,
+			    "edit %s and correct the line named above (each line is "
+			    "'allow BRIDGE', 'deny BRIDGE' or 'include FILE')",
+			    path);
+		else
+			fix(r, "chmod 0644 %s", path);
+	}
+	for (i = 0; i < acl.problems.n; i++) {
+		/* problems of included files (the main file's own failure is said above) */
+		if (ret < 0 && strcmp(acl.problems.v[i], err.msg) == 0)
+			continue;
+		finding(r, QNM_DOC_WARN,
+			"%s (the bridge helper skips the rest of that included "
+			"file)",
+			acl.problems.v[i]);
+	}
+	qnm_strv_init(&seen);
+	for (i = 0; i < env->model->nvms; i++)
+		for (j = 0; j < env->model->vms[i]->nnics; j++) {
+			const struct qnm_nic *nic = &env->model->vms[i]->nics[j];
+			char why[512];
+			size_t k;
+
+			if (nic->backend != QNM_BACKEND_BRIDGE || !nic->bridge.br[0])
+				continue;
+			for (k = 0; k < seen.n; k++)
+				if (strcmp(seen.v[k], nic->bridge.br) == 0)
+					break;
+			if (k < seen.n)
+				continue;
+			qnm_strv_add(&seen, nic->bridge.br);
+			if (qnm_bridge_acl_allows(&acl, nic->bridge.br, why, sizeof(why))) {
+				finding(r, QNM_DOC_OK,
+					"bridge %s (VM '%s' NIC '%s') is allowed: %s",
+					nic->bridge.br, env->model->vms[i]->name, nic->id, why);
+				continue;
+			}
+			if (ret < 0 && ret != -ENOENT)
+				continue; /* already said: every bridge is refused */
+			finding(r, QNM_DOC_FAIL,
+				"bridge %s (VM '%s' NIC '%s') is not allowed in %s: %s; QEMU would "
+				"fail with 'access denied by acl file'",
+				nic->bridge.br, env->model->vms[i]->name, nic->id, path, why);
+			if (strstr(why, "deny"))
+				fix(r, "remove the deny line named above from %s", path);
+			else
+				fix(r, "mkdir -p %s && echo 'allow %s' >> %s", dir, nic->bridge.br,
+				    path);
+		}
+	qnm_strv_free(&seen);
+out:
+	qnm_bridge_acl_clear(&acl);
+}
+
+static void check_bridge_exists(struct qnm_doc_env *env, struct qnm_doc_result *r)
+{
+	struct qnm_strv seen;
+	size_t i, j, k;
+
+	qnm_strv_init(&seen);
+	for (i = 0; i < env->model->nvms; i++)
+		for (j = 0; j < env->model->vms[i]->nnics; j++) {
+			const struct qnm_vm *vm = env->model->vms[i];
+			const struct qnm_nic *nic = &vm->nics[j];
+			const struct qnm_network *owner = NULL;
+			const char *br;
+
+			/* bridge NICs need it at start; a tap on a network gets it from net up */
+			if (nic->backend == QNM_BACKEND_BRIDGE)
+				br = nic->bridge.br;
+			else if (nic->backend == QNM_BACKEND_TAP && !nic->tap.network[0])
+				br = nic->tap.bridge;
+			else
+				continue;
+			if (!br[0])
+				continue;
+			for (k = 0; k < seen.n && strcmp(seen.v[k], br) != 0; k++)
+				;
+			if (k < seen.n)
+				continue;
+			qnm_strv_add(&seen, br);
+			if (bridge_exists(br)) {
+				finding(r, QNM_DOC_OK, "bridge %s exists", br);
+				continue;
+			}
+			for (k = 0; k < env->model->nnets && !owner; k++)
+				if (strcmp(env->model->nets[k]->bridge, br) == 0)
+					owner = env->model->nets[k];
+			finding(r, QNM_DOC_WARN,
+				"bridge %s (VM '%s' NIC '%s') does not exist on this host%s: "
+				"the VM cannot start until it does",
+				br, vm->name, nic->id,
+				owner ? " (it is the bridge of a network that is down)" : "");
+			if (owner)
+				fix(r, "qnm net up %s", owner->name);
+			else
+				fix(r,
+				    "create it (ip link add %s type bridge && ip link set %s up), "
+				    "or point the NIC at an existing bridge",
+				    br, br);
+		}
+	if (!seen.n)
+		finding(r, QNM_DOC_SKIP, "no bridge or tap NIC names a bridge of its own");
+	qnm_strv_free(&seen);
+}
+
+static void check_ip_forward(struct qnm_doc_env *env, struct qnm_doc_result *r)
+{
+	struct qnm_err err;
+	bool on;
+	size_t i;
+
+	if (!env->nat_nets) {
+		finding(r, QNM_DOC_SKIP, "no NAT network configured: forwarding is not needed");
+		return;
+	}
+	qnm_err_clear(&err);
+	if (qnm_ip_forward_get(&on, &err) < 0) {
+		finding(r, QNM_DOC_WARN, "%s", err.msg);
+		return;
+	}
+	if (on) {
+		finding(r, QNM_DOC_OK, "net.ipv4.ip_forward is 1: NAT networks can route");
+		return;
+	}
+	for (i = 0; i < env->model->nnets; i++) {
+		const struct qnm_network *net = env->model->nets[i];
+
+		if (net->mode != QNM_NET_NAT)
+			continue;
+		if (bridge_exists(net->bridge)) {
+			finding(r, QNM_DOC_FAIL,
+				"net.ipv4.ip_forward is 0 while NAT network %s is up (bridge %s): "
+				"its guests cannot reach anything beyond this host",
+				net->name, net->bridge);
+			fix(r, "sysctl -w net.ipv4.ip_forward=1");
+		} else {
+			finding(r, QNM_DOC_WARN,
+				"net.ipv4.ip_forward is 0: NAT network %s routes nothing until "
+				"it is 1 ('qnm net up %s' sets it, as root)",
+				net->name, net->name);
+			fix(r, "qnm net up %s   (or: sysctl -w net.ipv4.ip_forward=1)", net->name);
+		}
+	}
+}
+
+static void check_ping(struct qnm_doc_env *env, struct qnm_doc_result *r)
+{
+	char path[512], buf[64];
+	unsigned long lo, hi;
+	gid_t gids[256];
+	ssize_t n;
+	int fd, ng;
+
+	snprintf(path, sizeof(path), "%s/net/ipv4/ping_group_range", qnm_sysctl_dir());
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		finding(r, QNM_DOC_SKIP, "%s cannot be read: %s", path, strerror(errno));
+		return;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	if (qnm_ping_range_parse(buf, &lo, &hi) < 0) {
+		finding(r, QNM_DOC_WARN, "%s reads '%s', not two group ids", path, buf);
+		return;
+	}
+	gids[0] = getegid();
+	ng = getgroups((int)QNM_ARRAY_SIZE(gids) - 1, gids + 1);
+	ng = ng < 0 ? 1 : ng + 1;
+	if (qnm_ping_range_allows(lo, hi, gids, (size_t)ng)) {
+		finding(r, QNM_DOC_OK,
+			"net.ipv4.ping_group_range %lu-%lu includes your group %u: guests on "
+			"user-mode networking can ping",
+			lo, hi, (unsigned)getegid());
+		return;
+	}
+	finding(r, env->user_nics ? QNM_DOC_WARN : QNM_DOC_SKIP,
+		"net.ipv4.ping_group_range is %lu-%lu%s, which excludes your groups: guests on "
+		"user-mode networking (user, slirp) cannot ping outside; TCP and UDP work%s",
+		lo, hi, lo > hi ? " (nobody)" : "",
+		env->user_nics ? "" : " (no user-mode NIC is configured)");
+	fix(r, "sysctl -w net.ipv4.ping_group_range=\"%u %u\"", (unsigned)getegid(),
+	    (unsigned)getegid());
+}
+
+static void compute_drops(struct qnm_doc_env *env)
+{
+	struct qnm_err err;
+
+	if (env->drop_done)
+		return;
+	env->drop_done = true;
+	qnm_err_clear(&err);
+	env->drop_ret = env->nfwd_nets ? qnm_nft_check_foreign_drop(env->fwd_nets, env->nfwd_nets,
+								    &env->drops, &err)
+				       : 0;
+	if (env->drop_ret < 0)
+		qnm_strlcpy(env->drop_err, err.msg, sizeof(env->drop_err));
+}
+
+static void fix_iptables(struct qnm_doc_result *r, const char *br)
+{
+	fix(r,
+	    "iptables -I FORWARD -i %s -j ACCEPT && iptables -I FORWARD -o %s -j ACCEPT   "
+	    "(with Docker: insert them into chain DOCKER-USER instead)",
+	    br, br);
+}
+
+static void fix_nft(struct qnm_doc_result *r, const char *br)
+{
+	fix(r,
+	    "in that chain: nft insert rule FAMILY TABLE CHAIN iifname %s accept, and the "
+	    "same with oifname %s",
+	    br, br);
+}
+
+/* what each foreign drop looks like, and how to fix it (first match wins) */
+static const struct {
+	const char *match;
+	const char *what;
+	void (*fix)(struct qnm_doc_result *r, const char *br);
+} drop_kinds[] = {
+	{ "table ip filter, chain FORWARD ",
+	  "iptables' FORWARD chain (iptables-nft; Docker sets its policy to DROP with "
+	  "'iptables -P FORWARD DROP')",
+	  fix_iptables },
+	{ "table ", "another nftables table", fix_nft },
+};
+
+static void check_forward_drop(struct qnm_doc_env *env, struct qnm_doc_result *r)
+{
+	char names[256];
+	size_t i, k;
+	int fd;
+
+	if (!env->nfwd_nets) {
+		finding(r, QNM_DOC_SKIP,
+			"no nat or bridged network configured: no forwarded "
+			"traffic to drop");
+		return;
+	}
+	compute_drops(env);
+	if (env->drop_ret < 0) {
+		finding(r, QNM_DOC_SKIP, "cannot read the firewall: %s", env->drop_err);
+		fix(r, "run qnm doctor as root to check this");
+		return;
+	}
+	for (i = 0; i < env->drops.n; i++) {
+		const char *w = env->drops.v[i], *br = NULL;
+		size_t j;
+
+		for (k = 0; k < QNM_ARRAY_SIZE(drop_kinds); k++)
+			if (strncmp(w, drop_kinds[k].match, strlen(drop_kinds[k].match)) == 0)
+				break;
+		if (k == QNM_ARRAY_SIZE(drop_kinds))
+			k = QNM_ARRAY_SIZE(drop_kinds) - 1;
+		finding(r, QNM_DOC_FAIL, "%s: %s", drop_kinds[k].what, w);
+		for (j = 0; j < env->nfwd_nets && !br; j++)
+			if (strstr(w, env->fwd_nets[j]->bridge))
+				br = env->fwd_nets[j]->bridge;
+		if (br)
+			drop_kinds[k].fix(r, br);
+	}
+	if (!env->drops.n)
+		finding(r, QNM_DOC_OK,
+			"no other nftables table (iptables-nft included) drops the "
+			"forwarded traffic of your networks");
+	/* the legacy x_tables backend is invisible to nftables */
+	fd = open("/proc/net/ip_tables_names", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		ssize_t n = read(fd, names, sizeof(names) - 1);
+
+		close(fd);
+		names[n > 0 ? n : 0] = '\0';
+		if (strstr(names, "filter")) {
+			finding(r, QNM_DOC_WARN,
+				"legacy iptables (x_tables) has a filter table here, "
+				"which qnm cannot read: its FORWARD policy may drop "
+				"your networks' traffic too");
+			fix(r, "iptables-legacy -S FORWARD   (look for '-P FORWARD DROP')");
+		}
+	}
+}
+
+static void check_br_netfilter(struct qnm_doc_env *env, struct qnm_doc_result *r)
+{
+	char path[512], buf[16];
+	bool bridges = env->model->nnets || env->bridge_nics || env->tap_nics;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/net/bridge/bridge-nf-call-iptables", qnm_sysctl_dir());
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		finding(r, QNM_DOC_OK,
+			"br_netfilter is not loaded: frames switched inside a "
+			"bridge do not pass through iptables");
+		return;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	if (buf[0] != '1') {
+		finding(r, QNM_DOC_OK,
+			"br_netfilter is loaded but net.bridge.bridge-nf-call-"
+			"iptables is 0: bridged frames bypass iptables");
+		return;
+	}
+	if (!bridges) {
+		finding(r, QNM_DOC_SKIP,
+			"br_netfilter is loaded with bridge-nf-call-iptables=1; "
+			"no VM uses a bridge, so it does not matter here");
+		return;
+	}
+	compute_drops(env);
+	finding(r, env->drops.n ? QNM_DOC_FAIL : QNM_DOC_WARN,
+		"br_netfilter is loaded and net.bridge.bridge-nf-call-iptables=1: frames between "
+		"guests on the same bridge also go through the iptables/nftables FORWARD chains "
+		"(not only routed traffic)%s",
+		env->drops.n ? ", and a FORWARD chain here drops traffic (see forward_drop), so "
+			       "guests on one bridge cannot even reach each other"
+			     : "; a FORWARD policy of DROP (Docker) would cut guests off from each "
+			       "other");
+	fix(r, "sysctl -w net.bridge.bridge-nf-call-iptables=0   (when nothing else on this host "
+	       "needs bridged frames filtered, e.g. Docker or Kubernetes do)");
+}
+
+static void check_dnsmasq(struct qnm_doc_env *env, struct qnm_doc_result *r)
+{
+	char path[4096];
+	struct qnm_err err;
+
+	qnm_err_clear(&err);
+	if (qnm_dnsmasq_find(path, sizeof(path), &err) == 0) {
+		finding(r, QNM_DOC_OK, "%s: networks can hand out addresses (DHCP)", path);
+		return;
+	}
+	finding(r, env->dhcp_nets ? QNM_DOC_FAIL : QNM_DOC_SKIP, "%s%s", err.msg,
+		env->dhcp_nets ? "; networks with a DHCP range cannot come up"
+			       : " (no network has a DHCP range)");
+	fix(r, "apt-get install dnsmasq-base");
+}
+
+static void check_mac_config(struct qnm_doc_env *env, struct qnm_doc_result *r)
+{
+	struct qnm_mac_clash *c;
+	size_t n, i;
+
+	qnm_mac_clashes(env->model, &c, &n);
+	for (i = 0; i < n; i++) {
+		char *t = qnm_mac_clash_text(&c[i]);
+
+		finding(r, QNM_DOC_FAIL,
+			"%s: on one bridge the two guests steal each other's "
+			"traffic",
+			t);
+		fix(r, "qnm nic set %s %s mac=   (empty: qnm picks a new unique MAC)", c[i].vm_b,
+		    c[i].nic_b);
+		free(t);
+	}
+	free(c);
+	if (!n)
+		finding(r, QNM_DOC_OK, "every configured NIC has its own MAC");
+}
+
+static void check_mac_live(struct qnm_doc_env *env, struct qnm_doc_result *r)
+{
+	size_t i, j, total = 0;
+	bool any = false;
+
+	for (i = 0; i < env->model->nvms; i++) {
+		const struct qnm_vm *vm = env->model->vms[i];
+		struct qnm_mac_live_clash *c;
+		struct qnm_err err;
+		struct qnm_strv own;
+		size_t n;
+
+		if (qnm_vm_running_pid(env->runtime_dir, vm->name)) {
+			for (j = 0; j < vm->nnics; j++)
+				if (qnm_nic_live_bridge(env->model, &vm->nics[j]))
+					any = true;
+			finding(r, QNM_DOC_OK,
+				"VM '%s' is running: its MACs on its bridges are its "
+				"own, not a clash",
+				vm->name);
+			continue;
+		}
+		/* its own configured TAPs (in case it runs without qnm knowing) */
+		qnm_strv_init(&own);
+		for (j = 0; j < vm->nnics; j++) {
+			if (qnm_nic_live_bridge(env->model, &vm->nics[j]))
+				any = true;
+			if (vm->nics[j].backend == QNM_BACKEND_TAP && vm->nics[j].tap.ifname[0])
+				qnm_strv_add(&own, vm->nics[j].tap.ifname);
+		}
+		qnm_err_clear(&err);
+		if (qnm_mac_live_clashes(env->model, vm, (const char *const *)own.v, own.n, &c, &n,
+					 &err) < 0) {
+			finding(r, QNM_DOC_SKIP, "VM '%s': %s", vm->name, err.msg);
+			qnm_strv_free(&own);
+			continue;
+		}
+		for (j = 0; j < n; j++) {
+			char *t = qnm_mac_live_clash_text(&c[j]);
+
+			finding(r, QNM_DOC_WARN,
+				"%s: if another machine uses it, starting '%s' makes "
+				"them fight over it",
+				t, vm->name);
+			fix(r, "qnm nic set %s %s mac=   (a new unique MAC)", vm->name, c[j].nic);
+			free(t);
+		}
+		total += n;
+		free(c);
+		qnm_strv_free(&own);
+	}
+	if (!any)
+		finding(r, QNM_DOC_SKIP, "no VM has a NIC on a bridge");
+	else if (!total)
+		finding(r, QNM_DOC_OK,
+			"no MAC of a bridged NIC is in the neighbour table or fdb of "
+			"its bridge");
+}
+
+static void check_ports(struct qnm_doc_env *env, struct qnm_doc_result *r)
+{
+	struct qnm_port_table t;
+	size_t i, held = 0, own = 0;
+
+	qnm_port_table_build(env->model, env->runtime_dir, false, &t);
+	if (!t.n) {
+		finding(r, QNM_DOC_SKIP, "no host port is forwarded");
+		goto out;
+	}
+	if (t.socks_ret < 0) {
+		finding(r, QNM_DOC_SKIP, "%s", t.socks_err);
+		goto out;
+	}
+	for (i = 0; i < t.n; i++) {
+		const struct qnm_port_entry *e = &t.v[i];
+		char who[128];
+
+		if (!e->holder.found)
+			continue;
+		if (e->holder_vm[0] && strcmp(e->holder_vm, e->vm) == 0) {
+			finding(r, QNM_DOC_OK,
+				"host port %s/%u is held by VM '%s' itself (running)",
+				qnm_proto_name(e->fwd.proto), e->fwd.host_port, e->vm);
+			own++;
+			continue;
+		}
+		held++;
+		qnm_port_holder_text(&e->holder, who, sizeof(who));
+		if (e->kind == QNM_PORT_DNAT) {
+			finding(r, QNM_DOC_WARN,
+				"host port %s/%u (DNAT into network %s) is also held by %s: "
+				"connections to it on this host go to the guest, not to it",
+				qnm_proto_name(e->fwd.proto), e->fwd.host_port, e->net, who);
+			continue;
+		}
+		if (e->holder_vm[0])
+			snprintf(who, sizeof(who), "VM '%s' (its QEMU, pid %d)", e->holder_vm,
+				 (int)e->holder.pid);
+		finding(r, QNM_DOC_WARN,
+			"host port %s/%u of VM '%s' NIC '%s' is in use by %s: the VM will not "
+			"start with this forward",
+			qnm_proto_name(e->fwd.proto), e->fwd.host_port, e->vm, e->nic, who);
+		fix(r, "stop %s, or move the forward: qnm forward del --vm %s %s:%s:%u", who, e->vm,
+		    qnm_proto_name(e->fwd.proto), e->fwd.host_addr, e->fwd.host_port);
+	}
+	if (!held && own < t.n)
+		finding(r, QNM_DOC_OK, "%s %zu forwarded host port(s) are free",
+			own ? "the other" : "all", t.n - own);
+out:
+	qnm_port_table_clear(&t);
+}
+
+static const struct qnm_doc_check checks[] = {
+	{ "qemu", "QEMU binary with user-mode networking", check_qemu },
+	{ "kvm", "/dev/kvm usable", check_kvm },
+	{ "tun", "/dev/net/tun access", check_tun },
+	{ "cap_net_admin", "privilege for host networking (CAP_NET_ADMIN)", check_cap },
+	{ "bridge_helper", "QEMU bridge helper present and privileged", check_bridge_helper },
+	{ "bridge_conf", "bridge.conf allows the bridges of bridge NICs", check_bridge_conf },
+	{ "bridge_exists", "bridges named by NICs exist", check_bridge_exists },
+	{ "ip_forward", "IPv4 forwarding for NAT networks", check_ip_forward },
+	{ "ping_group_range", "guest ping on user-mode networking", check_ping },
+	{ "forward_drop", "other firewall tables dropping forwarded traffic", check_forward_drop },
+	{ "br_netfilter", "bridged frames sent through iptables", check_br_netfilter },
+	{ "dnsmasq", "dnsmasq for DHCP on networks", check_dnsmasq },
+	{ "mac_config", "MAC clashes among configured VMs", check_mac_config },
+	{ "mac_live", "MAC clashes with the live bridges", check_mac_live },
+	{ "host_ports", "forwarded host ports free", check_ports },
+};
+
+const struct qnm_doc_check *qnm_doctor_checks(size_t *n)
+{
+	*n = QNM_ARRAY_SIZE(checks);
+	return checks;
+}
+
+static void env_init(struct qnm_doc_env *env, const struct qnm_model *model,
+		     const char *runtime_dir)
+{
+	size_t i, j;
+
+	memset(env, 0, sizeof(*env));
+	env->model = model;
+	env->runtime_dir = runtime_dir;
+	qnm_strv_init(&env->drops);
+	for (i = 0; i < model->nvms; i++)
+		for (j = 0; j < model->vms[i]->nnics; j++) {
+			enum qnm_backend_kind k = model->vms[i]->nics[j].backend;
+
+			env->user_nics |= k == QNM_BACKEND_USER || k == QNM_BACKEND_SLIRP;
+			env->tap_nics |= k == QNM_BACKEND_TAP;
+			env->bridge_nics |= k == QNM_BACKEND_BRIDGE;
+		}
+	env->fwd_nets = xcalloc(model->nnets + 1, sizeof(*env->fwd_nets));
+	for (i = 0; i < model->nnets; i++) {
+		struct qnm_network *net = model->nets[i];
+
+		env->dhcp_nets |= net->dhcp_start[0] != '\0';
+		env->nat_nets |= net->mode == QNM_NET_NAT;
+		if (net->mode != QNM_NET_ISOLATED)
+			env->fwd_nets[env->nfwd_nets++] = net;
+	}
+}
+
+static void env_clear(struct qnm_doc_env *env)
+{
+	free(env->fwd_nets);
+	qnm_strv_free(&env->drops);
+}
+
+int qnm_doctor_run(const struct qnm_model *model, const char *runtime_dir, const char *only,
+		   struct qnm_doctor_report *rep)
+{
+	struct qnm_doc_env env;
+	size_t i;
+
+	memset(rep, 0, sizeof(*rep));
+	for (i = 0; only && i < QNM_ARRAY_SIZE(checks); i++)
+		if (strcmp(checks[i].id, only) == 0)
+			break;
+	if (only && i == QNM_ARRAY_SIZE(checks))
+		return -ENOENT;
+	env_init(&env, model, runtime_dir);
+	rep->v = xcalloc(QNM_ARRAY_SIZE(checks), sizeof(*rep->v));
+	for (i = 0; i < QNM_ARRAY_SIZE(checks); i++) {
+		struct qnm_doctor_item *it;
+
+		if (only && strcmp(checks[i].id, only) != 0)
+			continue;
+		it = &rep->v[rep->n++];
+		it->check = &checks[i];
+		qnm_doc_result_init(&it->res);
+		checks[i].run(&env, &it->res);
+		rep->count[it->res.status]++;
+	}
+	env_clear(&env);
+	return 0;
+}
+
+void qnm_doctor_report_clear(struct qnm_doctor_report *rep)
+{
+	size_t i;
+
+	for (i = 0; i < rep->n; i++)
+		qnm_doc_result_clear(&rep->v[i].res);
+	free(rep->v);
+	memset(rep, 0, sizeof(*rep));
+}
