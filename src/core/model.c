@@ -199,7 +199,7 @@ void qnm_nic_init(struct qnm_nic *nic, const char *id)
 	qnm_strlcpy(nic->id, id, sizeof(nic->id));
 	qnm_strlcpy(nic->model, "virtio-net-pci", sizeof(nic->model));
 	nic->link_up = true;
-	nic->backend = QNM_BACKEND_USER;
+	nic->backend = QNM_NIC_DEFAULT_BACKEND;
 	nic->user.ipv6 = true;
 	nic->tap.create = true;
 }

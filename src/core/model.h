@@ -61,6 +61,9 @@ enum qnm_backend_kind {
 	QNM_BACKEND__COUNT
 };
 
+/* The backend of a new NIC: QEMU's user mode, which needs nothing of the host. */
+#define QNM_NIC_DEFAULT_BACKEND QNM_BACKEND_USER
+
 /**
  * struct qnm_user_opts - options of the user and slirp backends.
  * @net:       guest network in CIDR ("" = QEMU's 10.0.2.0/24).

@@ -241,7 +241,7 @@ int qnm_check_nic(const struct qnm_nic *nic, struct qnm_err *err)
 		if (qnm_check_mac(nic->mac, field, err))
 			return -EINVAL;
 	}
-	if ((unsigned)nic->backend >= QNM_BACKEND__COUNT) {
+	if (!qnm_backend_get(nic->backend)) {
 		snprintf(field, sizeof(field), "nic[%s].backend", nic->id);
 		return qnm_err_set(err, -EINVAL, field,
 				   "%s: backend must be user, slirp, tap or bridge", field);
@@ -481,7 +481,9 @@ int qnm_check_model(const struct qnm_model *m, struct qnm_err *err)
 		for (j = 0; j < vm->nnics; j++) {
 			const struct qnm_nic *n = &vm->nics[j];
 
-			if (n->backend != QNM_BACKEND_USER && n->backend != QNM_BACKEND_SLIRP)
+			const struct qnm_backend_ops *b = qnm_nic_backend(n);
+
+			if (!b || !b->has_hostfwd)
 				continue;
 			for (k = 0; k < n->user.nfwd; k++) {
 				uses = xreallocarray(uses, nuses + 1, sizeof(*uses));
@@ -539,15 +541,16 @@ int qnm_check_model(const struct qnm_model *m, struct qnm_err *err)
 		for (j = 0; j < vm->nnics; j++) {
 			const struct qnm_nic *n = &vm->nics[j];
 
-			if (n->backend == QNM_BACKEND_TAP && n->tap.network[0] &&
-			    !qnm_model_find_net(m, n->tap.network)) {
+			const char *net = qnm_nic_network(n);
+
+			if (net && !qnm_model_find_net(m, net)) {
 				char field[64];
 
 				snprintf(field, sizeof(field), "nic[%s].network", n->id);
 				r = qnm_err_set(
 					err, -EINVAL, field,
 					"%s: VM '%s' uses network '%s', which does not exist",
-					field, vm->name, n->tap.network);
+					field, vm->name, net);
 				break;
 			}
 		}

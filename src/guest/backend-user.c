@@ -10,10 +10,14 @@
 
 #include "core/backend.h"
 #include "guest/cmdline.h"
+#include "guest/conns.h"
+#include "guest/qmp.h"
+#include "guest/runner.h"
 #include "core/validate.h"
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int qnm_user_opts_validate(const struct qnm_nic *nic, bool slirp, struct qnm_err *err)
@@ -116,14 +120,73 @@ static bool user_nic_form_ok(const struct qnm_nic *nic)
 	return true;
 }
 
+/* Its connections: QEMU's "info usernet" over QMP, the part of this netdev. */
+static int user_conns(const char *runtime_dir, const struct qnm_vm *vm, const struct qnm_nic *nic,
+		      char **text, struct qnm_err *err)
+{
+	struct qnm_qmp *q;
+	char *hmp = NULL;
+	int r;
+
+	r = qnm_runner_qmp(runtime_dir, vm->name, &q, err);
+	if (r)
+		return r;
+	r = qnm_qmp_hmp(q, "info usernet", &hmp, err);
+	qnm_qmp_free(q);
+	if (r)
+		return r;
+	*text = qnm_conns_usernet_table(hmp, nic->id);
+	free(hmp);
+	if (!*text)
+		return qnm_err_set(err, -ENOENT, "", "QEMU lists no user netdev '%s'", nic->id);
+	return 0;
+}
+
+size_t qnm_user_hops(const struct qnm_nic *nic, const char *nat_title, struct qnm_hop *h)
+{
+	const struct qnm_user_opts *u = &nic->user;
+	size_t k = 0;
+
+	snprintf(h[k].title, sizeof(h[k].title), "%s", nat_title);
+	h[k].live = QNM_HOP_LIVE_NIC;
+	snprintf(h[k++].detail, sizeof(h->detail), "NAT %s", u->net[0] ? u->net : "10.0.2.0/24");
+	snprintf(h[k].title, sizeof(h[k].title), "host sockets");
+	snprintf(h[k++].detail, sizeof(h->detail), "%zu forward%s in", u->nfwd,
+		 u->nfwd == 1 ? "" : "s");
+	snprintf(h[k].title, sizeof(h[k].title), "outside");
+	snprintf(h[k++].detail, sizeof(h->detail), "%s",
+		 u->restrict_ ? "none (restrict)" : "via host routes");
+	return k;
+}
+
+static size_t user_hops(const struct qnm_model *model, const struct qnm_vm *vm, size_t idx,
+			struct qnm_hop *h)
+{
+	return qnm_user_hops(&vm->nics[idx], "QEMU SLIRP", h);
+}
+
 const struct qnm_backend_ops qnm_backend_user = {
 	.kind = QNM_BACKEND_USER,
 	.name = "user",
 	.netdev_type = "user",
 	.summary =
 		"QEMU's built-in NAT (SLIRP): no root needed; the guest reaches out, the host reaches in only via port forwards",
+	.mode_title = "User mode (SLIRP, QEMU built-in)",
+	.mode_text = "QEMU itself plays a small router with NAT: the guest gets 10.0.2.15 by DHCP, "
+		     "the host is 10.0.2.2, DNS is 10.0.2.3. Needs no root and no host setup. "
+		     "The guest can open connections out; nobody can connect in unless you add a "
+		     "port forward (hostfwd, e.g. host 127.0.0.1:2222 to guest port 22). Ping from "
+		     "the guest works only when the host allows unprivileged ICMP sockets "
+		     "(sysctl net.ipv4.ping_group_range includes your group). Slower than TAP; "
+		     "guests on user mode cannot see each other.",
+	.conns_label = "user: QEMU's built-in SLIRP (info usernet)",
 	.needs_net_admin = false,
+	.needs_qemu_slirp = true,
+	.needs_ping_group = true,
+	.has_hostfwd = true,
 	.validate = user_validate,
 	.netdev_opts = user_netdev_opts,
 	.nic_form_ok = user_nic_form_ok,
+	.conns = user_conns,
+	.hops = user_hops,
 };

@@ -21,6 +21,36 @@ const struct qnm_backend_ops *qnm_backend_get(enum qnm_backend_kind kind)
 	return backends[kind];
 }
 
+const struct qnm_backend_ops *qnm_nic_backend(const struct qnm_nic *nic)
+{
+	return qnm_backend_get(nic->backend);
+}
+
+const char *qnm_nic_network(const struct qnm_nic *nic)
+{
+	const struct qnm_backend_ops *b = qnm_nic_backend(nic);
+
+	return b && b->network ? b->network(nic) : NULL;
+}
+
+const char *qnm_nic_label(const struct qnm_nic *nic, char *buf, size_t size)
+{
+	const struct qnm_backend_ops *b = qnm_nic_backend(nic);
+	char where[64];
+
+	if (b && b->label)
+		b->label(nic, where, sizeof(where));
+	else
+		qnm_strlcpy(where, qnm_backend_name(nic->backend), sizeof(where));
+	snprintf(buf, size, "%s/%s", nic->model, where);
+	return buf;
+}
+
+bool qnm_backend_has_counters(const struct qnm_backend_ops *b)
+{
+	return b && (b->host_ifname || b->slirp_helper);
+}
+
 void qnm_tap_default_ifname(const struct qnm_vm *vm, size_t nic_index, char *buf)
 {
 	char name[9];

@@ -4,11 +4,8 @@
 
 #include "guest/conns.h"
 
-#include "guest/qmp.h"
+#include "core/backend.h"
 #include "guest/rundir.h"
-#include "guest/runner.h"
-#include "guest/slirp-helper.h"
-#include "guest/slirpctl.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -211,46 +208,10 @@ char *qnm_conns_usernet_table(const char *hmp, const char *netdev)
 	return qnm_sb_steal(&sb);
 }
 
-static int query_slirp(const char *rundir, const struct qnm_nic *nic, char **text,
-		       struct qnm_err *err)
-{
-	char *path = qnm_slirp_control_path(rundir, nic);
-	struct qnm_slirpctl *c;
-	int r;
-
-	r = qnm_slirpctl_open(path, 0, &c, err);
-	free(path);
-	if (r)
-		return r;
-	r = qnm_slirpctl_conns(c, text, err);
-	qnm_slirpctl_free(c);
-	return r;
-}
-
-static int query_user(const char *runtime_dir, const struct qnm_vm *vm, const struct qnm_nic *nic,
-		      char **text, struct qnm_err *err)
-{
-	struct qnm_qmp *q;
-	char *hmp = NULL;
-	int r;
-
-	r = qnm_runner_qmp(runtime_dir, vm->name, &q, err);
-	if (r)
-		return r;
-	r = qnm_qmp_hmp(q, "info usernet", &hmp, err);
-	qnm_qmp_free(q);
-	if (r)
-		return r;
-	*text = qnm_conns_usernet_table(hmp, nic->id);
-	free(hmp);
-	if (!*text)
-		return qnm_err_set(err, -ENOENT, "", "QEMU lists no user netdev '%s'", nic->id);
-	return 0;
-}
-
 int qnm_conns_query(const char *runtime_dir, const struct qnm_vm *vm, const struct qnm_nic *nic,
 		    struct qnm_conn **v, size_t *n, struct qnm_err *err)
 {
+	const struct qnm_backend_ops *b = qnm_nic_backend(nic);
 	struct qnm_run_info info;
 	struct qnm_rundir rd;
 	char *text = NULL;
@@ -258,7 +219,7 @@ int qnm_conns_query(const char *runtime_dir, const struct qnm_vm *vm, const stru
 
 	*v = NULL;
 	*n = 0;
-	if (nic->backend != QNM_BACKEND_USER && nic->backend != QNM_BACKEND_SLIRP)
+	if (!b || !b->conns)
 		return qnm_err_set(err, -EOPNOTSUPP, "",
 				   "nic[%s]: only user and slirp NICs have a "
 				   "connection table",
@@ -268,10 +229,8 @@ int qnm_conns_query(const char *runtime_dir, const struct qnm_vm *vm, const stru
 	if (info.status != QNM_RUN_RUNNING)
 		r = qnm_err_set(err, -ENOENT, "", "%s is not running (%s)", vm->name,
 				qnm_run_status_name(info.status));
-	else if (nic->backend == QNM_BACKEND_SLIRP)
-		r = query_slirp(rd.path, nic, &text, err);
 	else
-		r = query_user(runtime_dir, vm, nic, &text, err);
+		r = b->conns(runtime_dir, vm, nic, &text, err);
 	qnm_rundir_clear(&rd);
 	if (r)
 		return r;

@@ -15,14 +15,9 @@
 
 #include "core/backend.h"
 #include "core/config.h"
-#include "host/links.h"
 #include "host/maclive.h"
 #include "guest/qmp.h"
-#include "host/bridgeconf.h"
-#include "watch/doctor.h"
 #include "watch/portowner.h"
-#include "guest/slirp-helper.h"
-#include "host/tuntap.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -38,7 +33,6 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -59,37 +53,15 @@ static double now_ms(void)
 	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
 }
 
-/* ---- per-backend host side: checks before start, prepare/release around QEMU ---- */
+/* ---- the host side of the NICs: the backends' host_check/prepare/release (backend.h) ---- */
 
 /**
- * struct run_backend - what running a NIC of one backend needs on the host.
- * @kind:    the backend.
- * @check:   before start, in the caller: is the host ready? (NULL = nothing)
- * @prepare: in the supervisor, before QEMU: set up the host side (NULL = nothing)
- * @release: in the supervisor, after QEMU exited: undo @prepare (NULL = nothing)
- */
-/**
  * struct run_state - what the supervisor prepared, per NIC (@n of them).
- * @helper:   pid of the NIC's slirp helper, or 0.
- * @made_tap: qnm created the NIC's TAP (and removes it after QEMU).
- * @bridge:   bridge the NIC's TAP joins ("" for none), resolved from the
- *            NIC's network (qnm network) or bridge before the fork.
+ * @host: the host side of each NIC (struct qnm_nic_host).
  */
 struct run_state {
 	size_t n;
-	pid_t *helper;
-	bool *made_tap;
-	char (*bridge)[QNM_IFNAME_MAX + 1];
-};
-
-struct run_backend {
-	enum qnm_backend_kind kind;
-	int (*check)(const struct qnm_vm *vm, const struct qnm_nic *nic,
-		     const struct qnm_runner_opts *o, struct qnm_err *err);
-	int (*prepare)(const struct qnm_vm *vm, size_t idx, const struct qnm_rundir *rd,
-		       struct run_state *st, struct qnm_err *err);
-	void (*release)(const struct qnm_vm *vm, size_t idx, const struct qnm_rundir *rd,
-			struct run_state *st);
+	struct qnm_nic_host *host;
 };
 
 /* A hostfwd port must be free on the host: try to bind it like QEMU does. */
@@ -152,247 +124,6 @@ static int check_fwd_ports(const struct qnm_vm *vm, const struct qnm_nic *nic,
 	return 0;
 }
 
-static bool is_dir(const char *p)
-{
-	struct stat st;
-
-	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-/* CAP_NET_ADMIN (bit 12) in our effective set. */
-static bool have_net_admin(void)
-{
-	char *buf = NULL, *p;
-	size_t len;
-	bool yes = false;
-
-	if (qnm_read_file("/proc/self/status", 1u << 16, &buf, &len))
-		return geteuid() == 0;
-	p = strstr(buf, "\nCapEff:");
-	if (p)
-		yes = (strtoull(p + 8, NULL, 16) >> 12) & 1;
-	free(buf);
-	return yes;
-}
-
-static int check_tap(const struct qnm_vm *vm, const struct qnm_nic *nic,
-		     const struct qnm_runner_opts *o, struct qnm_err *err)
-{
-	char ifname[QNM_IFNAME_MAX + 1], field[64], *p;
-	bool exists, is_tap;
-	int fd;
-
-	snprintf(field, sizeof(field), "nic[%s].ifname", nic->id);
-	if (nic->tap.ifname[0])
-		qnm_strlcpy(ifname, nic->tap.ifname, sizeof(ifname));
-	else
-		qnm_tap_default_ifname(vm, (size_t)(nic - vm->nics), ifname);
-	p = xasprintf("/sys/class/net/%s", ifname);
-	exists = is_dir(p);
-	free(p);
-	p = xasprintf("/sys/class/net/%s/tun_flags", ifname);
-	is_tap = access(p, F_OK) == 0;
-	free(p);
-	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return qnm_err_set(err, -errno, field,
-				   "%s: /dev/net/tun cannot be opened (%s): QEMU needs it for TAP "
-				   "NICs (modprobe tun, or run qnm as a user allowed to open it)",
-				   field, strerror(errno));
-	close(fd);
-	if (!nic->tap.create) {
-		if (!exists)
-			return qnm_err_set(err, -ENODEV, field,
-					   "%s: TAP '%s' does not exist (create = no says an admin "
-					   "made it: create it, or set create = yes)",
-					   field, ifname);
-		if (!is_tap)
-			return qnm_err_set(err, -EINVAL, field,
-					   "%s: '%s' exists but is not a TAP device", field,
-					   ifname);
-		return 0;
-	}
-	if (exists && !is_tap)
-		return qnm_err_set(err, -EEXIST, field,
-				   "%s: '%s' already exists and is not a TAP device", field,
-				   ifname);
-	if (nic->tap.network[0]) {
-		const struct qnm_network *net =
-			o && o->model ? qnm_model_find_net(o->model, nic->tap.network) : NULL;
-		char nf[64];
-
-		snprintf(nf, sizeof(nf), "nic[%s].network", nic->id);
-		if (!net)
-			return qnm_err_set(err, -ENOENT, nf, "%s: there is no qnm network '%s'", nf,
-					   nic->tap.network);
-		p = xasprintf("/sys/class/net/%s/bridge", net->bridge);
-		exists = is_dir(p);
-		free(p);
-		if (!exists)
-			return qnm_err_set(err, -ENETDOWN, nf,
-					   "%s: network '%s' is not up (its bridge %s does not "
-					   "exist): run 'qnm net up %s' first",
-					   nf, net->name, net->bridge, net->name);
-	}
-	if (!have_net_admin())
-		return qnm_err_set(err, -EPERM, field,
-				   "%s: creating TAP '%s' needs CAP_NET_ADMIN (run qnm as root, or "
-				   "let an admin create it and set create = no)",
-				   field, ifname);
-	return 0;
-}
-
-static void tap_name(const struct qnm_vm *vm, size_t idx, char *buf)
-{
-	if (vm->nics[idx].tap.ifname[0])
-		qnm_strlcpy(buf, vm->nics[idx].tap.ifname, QNM_IFNAME_MAX + 1);
-	else
-		qnm_tap_default_ifname(vm, idx, buf);
-}
-
-/* Create the TAP (create = yes) and put it on its bridge, via tuntap.c and links.c. */
-static int prepare_tap(const struct qnm_vm *vm, size_t idx, const struct qnm_rundir *rd,
-		       struct run_state *st, struct qnm_err *err)
-{
-	struct qnm_tap_params tp = { .owner = geteuid(), .group = (gid_t)-1 };
-	char ifname[QNM_IFNAME_MAX + 1];
-	struct qnm_links *l = NULL;
-	int r;
-
-	tap_name(vm, idx, ifname);
-	if (vm->nics[idx].tap.create) {
-		r = qnm_tap_create(ifname, &tp, err);
-		if (r)
-			return r;
-		st->made_tap[idx] = true;
-	}
-	if (!st->bridge[idx][0])
-		return 0;
-	r = qnm_links_new(false, &l, err);
-	if (!r)
-		r = qnm_links_enslave(l, ifname, st->bridge[idx], err);
-	if (!r)
-		r = qnm_links_set_up(l, ifname, true, err);
-	qnm_links_free(l);
-	if (r && st->made_tap[idx]) {
-		qnm_tap_delete(ifname, NULL);
-		st->made_tap[idx] = false;
-	}
-	return r;
-}
-
-/* After QEMU: remove the TAP qnm made for it (an admin's TAP stays). */
-static void release_tap(const struct qnm_vm *vm, size_t idx, const struct qnm_rundir *rd,
-			struct run_state *st)
-{
-	char ifname[QNM_IFNAME_MAX + 1];
-
-	if (!st->made_tap[idx])
-		return;
-	tap_name(vm, idx, ifname);
-	qnm_tap_delete(ifname, NULL);
-	st->made_tap[idx] = false;
-}
-
-/* The helper can attach TAPs: it is setuid root or has cap_net_admin+ep. */
-static bool helper_capable(const char *helper, const struct stat *st)
-{
-	unsigned char caps[64];
-	ssize_t n;
-
-	if (st->st_mode & S_ISUID)
-		return true;
-	n = getxattr(helper, "security.capability", caps, sizeof(caps));
-	return n > 0 && qnm_doc_fcaps_net_admin(caps, (size_t)n);
-}
-
-static int check_bridge(const struct qnm_vm *vm, const struct qnm_nic *nic,
-			const struct qnm_runner_opts *o, struct qnm_err *err)
-{
-	const char *conf = o && o->bridge_conf ? o->bridge_conf : qnm_bridge_conf_path();
-	const char *helper =
-		nic->bridge.helper ? nic->bridge.helper : "/usr/lib/qemu/qemu-bridge-helper";
-	struct qnm_bridge_acl acl;
-	struct qnm_err e2;
-	bool allowed;
-	struct stat st;
-	char field[64], why[256], *p;
-	bool br_ok;
-
-	snprintf(field, sizeof(field), "nic[%s].br", nic->id);
-	if (stat(helper, &st) < 0)
-		return qnm_err_set(err, -ENOENT, field,
-				   "%s: the bridge helper %s is missing (Debian package "
-				   "'qemu-system-common')",
-				   field, helper);
-	if (geteuid() != 0 && !helper_capable(helper, &st))
-		return qnm_err_set(
-			err, -EPERM, field,
-			"%s: %s is neither setuid root nor has cap_net_admin, so it cannot "
-			"attach TAPs for you: an admin must run 'chmod u+s %s' or "
-			"'setcap cap_net_admin+ep %s' (or start qnm as root)",
-			field, helper, helper, helper);
-	p = xasprintf("/sys/class/net/%s/bridge", nic->bridge.br);
-	br_ok = is_dir(p);
-	free(p);
-	if (!br_ok)
-		return qnm_err_set(err, -ENODEV, field, "%s: there is no bridge '%s' on this host",
-				   field, nic->bridge.br);
-	qnm_bridge_acl_init(&acl);
-	if (qnm_bridge_acl_load(&acl, conf, &e2) < 0) {
-		qnm_bridge_acl_clear(&acl);
-		if (e2.code == -ENOENT)
-			return qnm_err_set(err, -ENOENT, field,
-					   "%s: %s is missing: create it with the line 'allow %s'",
-					   field, conf, nic->bridge.br);
-		return qnm_err_set(err, e2.code ? e2.code : -EINVAL, field,
-				   "%s: qemu-bridge-helper cannot use %s: %s", field, conf, e2.msg);
-	}
-	allowed = qnm_bridge_acl_allows(&acl, nic->bridge.br, why, sizeof(why));
-	qnm_bridge_acl_clear(&acl);
-	if (!allowed)
-		return qnm_err_set(
-			err, -EACCES, field,
-			"%s: qemu-bridge-helper will not attach this VM to %s: %s (%s needs "
-			"a line 'allow %s' and no deny rule for it)",
-			field, nic->bridge.br, why, conf, nic->bridge.br);
-	return 0;
-}
-
-/* The slirp helper (slirp-helper.c) must listen before QEMU connects to it. */
-static int prepare_slirp(const struct qnm_vm *vm, size_t idx, const struct qnm_rundir *rd,
-			 struct run_state *st, struct qnm_err *err)
-{
-	return qnm_slirp_helper_spawn(vm, &vm->nics[idx], rd->path, &st->helper[idx], err);
-}
-
-/* It exits by itself when QEMU disconnects; this reaps it (or stops it if QEMU never came). */
-static void release_slirp(const struct qnm_vm *vm, size_t idx, const struct qnm_rundir *rd,
-			  struct run_state *st)
-{
-	if (st->helper[idx] <= 0)
-		return;
-	qnm_slirp_helper_stop(rd->path, &vm->nics[idx], 2000, NULL);
-	st->helper[idx] = 0;
-}
-
-static const struct run_backend run_backends[] = {
-	{ QNM_BACKEND_USER, check_fwd_ports, NULL, NULL },
-	{ QNM_BACKEND_SLIRP, check_fwd_ports, prepare_slirp, release_slirp },
-	{ QNM_BACKEND_TAP, check_tap, prepare_tap, release_tap },
-	{ QNM_BACKEND_BRIDGE, check_bridge, NULL, NULL },
-};
-
-static const struct run_backend *run_backend_get(enum qnm_backend_kind k)
-{
-	size_t i;
-
-	for (i = 0; i < QNM_ARRAY_SIZE(run_backends); i++)
-		if (run_backends[i].kind == k)
-			return &run_backends[i];
-	return NULL;
-}
-
 /* ---- checks ---- */
 
 static bool in_path(const char *prog)
@@ -430,7 +161,7 @@ int qnm_runner_check(const struct qnm_vm *vm, const struct qnm_runner_opts *o, s
 	free(qemu);
 	for (i = 0; i < vm->nnics; i++) {
 		const struct qnm_nic *nic = &vm->nics[i];
-		const struct run_backend *rb = run_backend_get(nic->backend);
+		const struct qnm_backend_ops *b = qnm_nic_backend(nic);
 		char field[64];
 
 		if (!nic->mac[0]) {
@@ -440,11 +171,11 @@ int qnm_runner_check(const struct qnm_vm *vm, const struct qnm_runner_opts *o, s
 					   "52:54:00:12:34:56)",
 					   field);
 		}
-		if (rb && rb->check) {
-			r = rb->check(vm, nic, o, err);
-			if (r)
-				return r;
-		}
+		r = b && b->has_hostfwd ? check_fwd_ports(vm, nic, o, err) : 0;
+		if (!r && b && b->host_check)
+			r = b->host_check(vm, nic, o, err);
+		if (r)
+			return r;
 	}
 	return 0;
 }
@@ -487,9 +218,10 @@ static void mac_live_warnings(const struct qnm_vm *vm, const struct qnm_runner_o
 
 	/* the VM's own TAPs (an existing one may still be on the bridge) are not a clash */
 	for (i = 0; i < vm->nnics; i++) {
-		if (vm->nics[i].backend != QNM_BACKEND_TAP)
+		const struct qnm_backend_ops *b = qnm_nic_backend(&vm->nics[i]);
+
+		if (!b || !b->host_ifname || !b->host_ifname(vm, i, taps[nign]))
 			continue;
-		tap_name(vm, i, taps[nign]);
 		ignore[nign] = taps[nign];
 		nign++;
 	}
@@ -529,10 +261,10 @@ static void release_all(const struct qnm_vm *vm, size_t upto, const struct qnm_r
 	size_t i;
 
 	for (i = upto; i-- > 0;) {
-		const struct run_backend *rb = run_backend_get(vm->nics[i].backend);
+		const struct qnm_backend_ops *b = qnm_nic_backend(&vm->nics[i]);
 
-		if (rb && rb->release)
-			rb->release(vm, i, rd, st);
+		if (b && b->host_release)
+			b->host_release(vm, i, rd, &st->host[i]);
 	}
 }
 
@@ -582,9 +314,9 @@ supervise(const struct qnm_vm *vm, char **argv, const struct qnm_rundir *rd, str
 	struct qnm_err err = { 0 };
 
 	for (i = 0; i < vm->nnics; i++) {
-		const struct run_backend *rb = run_backend_get(vm->nics[i].backend);
+		const struct qnm_backend_ops *b = qnm_nic_backend(&vm->nics[i]);
 
-		if (rb && rb->prepare && rb->prepare(vm, i, rd, st, &err)) {
+		if (b && b->host_prepare && b->host_prepare(vm, i, rd, &st->host[i], &err)) {
 			release_all(vm, i, rd, st);
 			notify(3, "ERR %d %s\n", err.code, err.msg);
 			_exit(1);
@@ -630,28 +362,20 @@ static void run_state_init(struct run_state *st, const struct qnm_vm *vm,
 	size_t i;
 
 	st->n = vm->nnics;
-	st->helper = xcalloc(st->n, sizeof(*st->helper));
-	st->made_tap = xcalloc(st->n, sizeof(*st->made_tap));
-	st->bridge = xcalloc(st->n, sizeof(*st->bridge));
+	st->host = xcalloc(st->n + 1, sizeof(*st->host));
 	for (i = 0; i < st->n; i++) {
-		const struct qnm_nic *nic = &vm->nics[i];
-		const struct qnm_network *net;
+		const struct qnm_backend_ops *b = qnm_nic_backend(&vm->nics[i]);
+		const char *br =
+			b && b->live_bridge ? b->live_bridge(o->model, &vm->nics[i]) : NULL;
 
-		if (nic->backend != QNM_BACKEND_TAP)
-			continue;
-		if (nic->tap.bridge[0])
-			qnm_strlcpy(st->bridge[i], nic->tap.bridge, sizeof(st->bridge[i]));
-		else if (nic->tap.network[0] && o->model &&
-			 (net = qnm_model_find_net(o->model, nic->tap.network)))
-			qnm_strlcpy(st->bridge[i], net->bridge, sizeof(st->bridge[i]));
+		if (br)
+			qnm_strlcpy(st->host[i].bridge, br, sizeof(st->host[i].bridge));
 	}
 }
 
 static void run_state_clear(struct run_state *st)
 {
-	free(st->helper);
-	free(st->made_tap);
-	free(st->bridge);
+	free(st->host);
 }
 
 /*

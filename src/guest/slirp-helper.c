@@ -918,9 +918,9 @@ static int validate_cfg(const struct qnm_slirp_helper_cfg *cfg, struct qnm_err *
 				   "the control socket must differ from the QEMU socket");
 	/* Same rules as the slirp backend's NIC options. */
 	qnm_nic_init(&nic, cfg->nic_id ? cfg->nic_id : "n0");
-	nic.backend = QNM_BACKEND_SLIRP;
+	nic.backend = qnm_backend_slirp.kind;
 	nic.user = *cfg->opts;
-	r = qnm_user_opts_validate(&nic, true, err);
+	r = qnm_backend_slirp.validate(&nic, err);
 	return r;
 }
 
@@ -1418,13 +1418,14 @@ static int read_ready(int fd, char *buf, size_t size)
 int qnm_slirp_helper_spawn(const struct qnm_vm *vm, const struct qnm_nic *nic, const char *rundir,
 			   pid_t *pid, struct qnm_err *err)
 {
+	const struct qnm_backend_ops *b = qnm_nic_backend(nic);
 	const char *exe = getenv("QNM_HELPER_EXE");
 	char msg[sizeof(err->msg)], *logpath;
 	struct qnm_strv argv;
 	int p[2], devnull, logfd, status, r;
 	pid_t child;
 
-	if (nic->backend != QNM_BACKEND_SLIRP)
+	if (!b || !b->slirp_helper)
 		return qnm_err_set(
 			err, -EINVAL, "backend",
 			"nic[%s]: the slirp helper serves only NICs with the slirp backend",

@@ -6,6 +6,7 @@
 #include "core/config.h"
 
 #include <errno.h>
+#include <linux/capability.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -262,4 +263,25 @@ bool qnm_bridge_acl_allows(const struct qnm_bridge_acl *acl, const char *bridge,
 		snprintf(why, size, "%s:%u: 'allow %s'", allow->file, allow->line,
 			 allow->type == QNM_ACL_ALLOW_ALL ? "all" : br);
 	return true;
+}
+
+bool qnm_fcaps_net_admin(const void *val, size_t len)
+{
+	const unsigned char *b = val;
+	uint32_t magic, permitted;
+
+	if (len < 12)
+		return false;
+	magic = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+	permitted =
+		(uint32_t)b[4] | (uint32_t)b[5] << 8 | (uint32_t)b[6] << 16 | (uint32_t)b[7] << 24;
+	switch (magic & VFS_CAP_REVISION_MASK) {
+	case VFS_CAP_REVISION_1:
+	case VFS_CAP_REVISION_2:
+	case VFS_CAP_REVISION_3:
+		break;
+	default:
+		return false;
+	}
+	return (magic & VFS_CAP_FLAGS_EFFECTIVE) && (permitted & (1u << CAP_NET_ADMIN));
 }

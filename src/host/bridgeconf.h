@@ -2,7 +2,8 @@
 /*
  * bridgeconf.h - QEMU's bridge helper access list (/etc/qemu/bridge.conf),
  * read the way qemu-bridge-helper reads it, so qnm can say in advance
- * whether "-nic bridge,br=BR" will be refused ("access denied by acl file").
+ * whether "-nic bridge,br=BR" will be refused ("access denied by acl file");
+ * and whether the helper's file capabilities let it create TAPs.
  *
  * The format (one command per line; '#' starts a comment line):
  *
@@ -129,5 +130,14 @@ int qnm_bridge_acl_load(struct qnm_bridge_acl *acl, const char *path, struct qnm
  */
 bool qnm_bridge_acl_allows(const struct qnm_bridge_acl *acl, const char *bridge, char *why,
 			   size_t size);
+
+/**
+ * qnm_fcaps_net_admin() - whether a security.capability xattr value
+ * grants CAP_NET_ADMIN (permitted and effective): what lets the bridge
+ * helper create TAPs without being setuid root.
+ * @val: the raw value (struct vfs_cap_data, v2 or v3).
+ * @len: its length.
+ */
+bool qnm_fcaps_net_admin(const void *val, size_t len);
 
 #endif

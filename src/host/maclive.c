@@ -3,6 +3,7 @@
 #include "build-config.h"
 
 #include "host/maclive.h"
+#include "core/backend.h"
 #include "core/validate.h"
 
 #include <errno.h>
@@ -18,20 +19,9 @@
 
 const char *qnm_nic_live_bridge(const struct qnm_model *model, const struct qnm_nic *nic)
 {
-	const struct qnm_network *net;
+	const struct qnm_backend_ops *b = qnm_nic_backend(nic);
 
-	switch (nic->backend) {
-	case QNM_BACKEND_BRIDGE:
-		return nic->bridge.br[0] ? nic->bridge.br : NULL;
-	case QNM_BACKEND_TAP:
-		if (nic->tap.network[0]) {
-			net = qnm_model_find_net(model, nic->tap.network);
-			return net ? net->bridge : NULL;
-		}
-		return nic->tap.bridge[0] ? nic->tap.bridge : NULL;
-	default:
-		return NULL;
-	}
+	return b && b->live_bridge ? b->live_bridge(model, nic) : NULL;
 }
 
 struct scan {

@@ -3,7 +3,7 @@
 #include "build-config.h"
 
 #include "watch/doctor.h"
-#include "host/bridgeconf.h"
+#include "core/backend.h"
 #include "guest/catalog.h"
 #include "host/dnsmasq.h"
 #include "core/mac.h"
@@ -14,10 +14,10 @@
 #include "host/sysctl.h"
 #include "host/tuntap.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <linux/capability.h>
 #include <linux/kvm.h>
 #include <net/if.h>
 #include <poll.h>
@@ -28,9 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
-#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -44,9 +42,12 @@ extern char **environ;
  * from it once, and results one check computes for another.
  * @model:        the configuration.
  * @runtime_dir:  qnm's runtime directory, or NULL.
- * @user_nics:    some NIC uses the user or slirp backend.
- * @tap_nics:     some NIC uses the tap backend.
- * @bridge_nics:  some NIC uses the bridge (helper) backend.
+ * @ping_nics:    some NIC's guest pings through the host's ICMP sockets
+ *                (user-mode networking: user, slirp).
+ * @tun_nics:     QEMU opens /dev/net/tun for some NIC (tap).
+ * @admin_nics:   some NIC's host side needs CAP_NET_ADMIN (tap).
+ * @bridged_nics: some NIC's host side may sit on a bridge (tap, bridge).
+ * @backend_check: the backend's check that runs now (qnm_doctor_run()).
  * @dhcp_nets:    some network has a DHCP range.
  * @nat_nets:     some network is in nat mode.
  * @fwd_nets:     the nat and bridged networks (their traffic is forwarded).
@@ -59,7 +60,8 @@ extern char **environ;
 struct qnm_doc_env {
 	const struct qnm_model *model;
 	const char *runtime_dir;
-	bool user_nics, tap_nics, bridge_nics;
+	bool ping_nics, tun_nics, admin_nics, bridged_nics;
+	const struct qnm_backend_check *backend_check;
 	bool dhcp_nets, nat_nets;
 	struct qnm_network **fwd_nets;
 	size_t nfwd_nets;
@@ -69,31 +71,7 @@ struct qnm_doc_env {
 	struct qnm_strv drops;
 };
 
-static const char *const status_names[] = {
-	[QNM_DOC_OK] = "ok",
-	[QNM_DOC_SKIP] = "skip",
-	[QNM_DOC_WARN] = "warn",
-	[QNM_DOC_FAIL] = "fail",
-};
-
-const char *qnm_doc_status_name(enum qnm_doc_status s)
-{
-	return (unsigned)s < QNM_ARRAY_SIZE(status_names) ? status_names[s] : "?";
-}
-
-/* ---- building a result ---- */
-
-static void vfinding(struct qnm_doc_result *r, enum qnm_doc_status st, const char *fmt, va_list ap)
-{
-	char *s = xvasprintf(fmt, ap);
-
-	if (st > r->status)
-		r->status = st;
-	if (r->finding.len)
-		qnm_sb_addc(&r->finding, '\n');
-	qnm_sb_add(&r->finding, s);
-	free(s);
-}
+/* ---- building a result (core/docresult.h) ---- */
 
 /* finding() - add a sentence; the result's status becomes the worse of both */
 static void __attribute__((format(printf, 3, 4)))
@@ -102,7 +80,7 @@ finding(struct qnm_doc_result *r, enum qnm_doc_status st, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vfinding(r, st, fmt, ap);
+	qnm_doc_vfinding(r, st, fmt, ap);
 	va_end(ap);
 }
 
@@ -111,23 +89,10 @@ static void __attribute__((format(printf, 2, 3)))
 fix(struct qnm_doc_result *r, const char *fmt, ...)
 {
 	va_list ap;
-	char *s;
-	const char *p;
-	size_t n;
 
 	va_start(ap, fmt);
-	s = xvasprintf(fmt, ap);
+	qnm_doc_vfix(r, fmt, ap);
 	va_end(ap);
-	n = strlen(s);
-	for (p = r->fix.s; (p = strstr(p, s)); p++)
-		if ((p == r->fix.s || p[-1] == '\n') && (p[n] == '\n' || p[n] == '\0')) {
-			free(s);
-			return;
-		}
-	if (r->fix.len)
-		qnm_sb_addc(&r->fix, '\n');
-	qnm_sb_add(&r->fix, s);
-	free(s);
 }
 
 /* ---- small helpers ---- */
@@ -229,27 +194,6 @@ bool qnm_doc_netdev_has(const char *text, const char *type)
 	return false;
 }
 
-bool qnm_doc_fcaps_net_admin(const void *val, size_t len)
-{
-	const unsigned char *b = val;
-	uint32_t magic, permitted;
-
-	if (len < 12)
-		return false;
-	magic = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
-	permitted =
-		(uint32_t)b[4] | (uint32_t)b[5] << 8 | (uint32_t)b[6] << 16 | (uint32_t)b[7] << 24;
-	switch (magic & VFS_CAP_REVISION_MASK) {
-	case VFS_CAP_REVISION_1:
-	case VFS_CAP_REVISION_2:
-	case VFS_CAP_REVISION_3:
-		break;
-	default:
-		return false;
-	}
-	return (magic & VFS_CAP_FLAGS_EFFECTIVE) && (permitted & (1u << CAP_NET_ADMIN));
-}
-
 /* ---- the checks ---- */
 
 /* The Debian package that has qemu-system-ARCH. */
@@ -274,33 +218,40 @@ static const char *qemu_package(const char *arch)
 	return "qemu-system-misc";
 }
 
-/* What each backend needs from "-netdev help". */
-static const char *const backend_netdev[QNM_BACKEND__COUNT] = {
-	[QNM_BACKEND_USER] = "user",
-	[QNM_BACKEND_SLIRP] = "stream",
-	[QNM_BACKEND_TAP] = "tap",
-	[QNM_BACKEND_BRIDGE] = "bridge",
-};
+/* Whether a NIC of a VM of @arch uses the backend @b. */
+static bool arch_uses(const struct qnm_model *model, const char *arch,
+		      const struct qnm_backend_ops *b)
+{
+	size_t i, j;
+
+	for (i = 0; i < model->nvms; i++) {
+		const struct qnm_vm *vm = model->vms[i];
+
+		if (strcmp(vm->arch, arch) != 0)
+			continue;
+		for (j = 0; j < vm->nnics; j++)
+			if (vm->nics[j].backend == b->kind)
+				return true;
+	}
+	return false;
+}
 
 static void check_qemu_arch(struct qnm_doc_env *env, const char *arch, struct qnm_doc_result *r)
 {
 	char *path = qnm_catalog_find_qemu(arch), *text = NULL;
 	const char *pkg = qemu_package(arch);
 	char *argv[4];
-	bool needed[QNM_BACKEND__COUNT] = { 0 }, any_vm = false;
-	size_t i, j;
+	const struct qnm_backend_ops *b;
+	bool needs_slirp = false, any_vm = false;
+	size_t i;
 	int st = 0, ret;
 
-	for (i = 0; i < env->model->nvms; i++) {
-		const struct qnm_vm *vm = env->model->vms[i];
-
-		if (strcmp(vm->arch, arch) != 0)
-			continue;
-		any_vm = true;
-		for (j = 0; j < vm->nnics; j++)
-			if ((unsigned)vm->nics[j].backend < QNM_BACKEND__COUNT)
-				needed[vm->nics[j].backend] = true;
-	}
+	for (i = 0; i < env->model->nvms; i++)
+		if (strcmp(env->model->vms[i]->arch, arch) == 0)
+			any_vm = true;
+	for (i = 0; (b = qnm_backend_get(i)); i++)
+		if (b->needs_qemu_slirp && arch_uses(env->model, arch, b))
+			needs_slirp = true;
 	if (!path) {
 		finding(r, any_vm ? QNM_DOC_FAIL : QNM_DOC_WARN,
 			"qemu-system-%s is not in $PATH: %s", arch,
@@ -325,7 +276,7 @@ static void check_qemu_arch(struct qnm_doc_env *env, const char *arch, struct qn
 		return;
 	}
 	if (!qnm_doc_netdev_has(text, "user")) {
-		finding(r, needed[QNM_BACKEND_USER] ? QNM_DOC_FAIL : QNM_DOC_WARN,
+		finding(r, needs_slirp ? QNM_DOC_FAIL : QNM_DOC_WARN,
 			"%s was built without user-mode networking (libslirp): '-netdev help' does "
 			"not list 'user', so backend=user NICs cannot work (backend=slirp, "
 			"qnm's own helper, still can)",
@@ -338,13 +289,14 @@ static void check_qemu_arch(struct qnm_doc_env *env, const char *arch, struct qn
 		finding(r, QNM_DOC_OK,
 			"%s offers user-mode networking ('-netdev help' lists 'user')", path);
 	}
-	for (i = 0; i < QNM_BACKEND__COUNT; i++) {
-		if (!needed[i] || i == QNM_BACKEND_USER ||
-		    qnm_doc_netdev_has(text, backend_netdev[i]))
+	/* the other backends' netdev types (user-mode networking is said above) */
+	for (i = 0; (b = qnm_backend_get(i)); i++) {
+		if (b->needs_qemu_slirp || !arch_uses(env->model, arch, b) ||
+		    qnm_doc_netdev_has(text, b->netdev_type))
 			continue;
 		finding(r, QNM_DOC_FAIL,
 			"%s does not offer '-netdev %s', which backend=%s NICs need", path,
-			backend_netdev[i], qnm_backend_name((enum qnm_backend_kind)i));
+			b->netdev_type, b->name);
 		fix(r, "apt-get install %s", pkg);
 	}
 	free(text);
@@ -415,7 +367,7 @@ static void check_kvm(struct qnm_doc_env *env, struct qnm_doc_result *r)
 
 static bool needs_host_admin(const struct qnm_doc_env *env)
 {
-	return env->tap_nics || env->model->nnets;
+	return env->admin_nics || env->model->nnets;
 }
 
 static void check_tun(struct qnm_doc_env *env, struct qnm_doc_result *r)
@@ -426,8 +378,8 @@ static void check_tun(struct qnm_doc_env *env, struct qnm_doc_result *r)
 		finding(r, QNM_DOC_OK, "/dev/net/tun can be opened: TAP devices work");
 		return;
 	}
-	finding(r, env->tap_nics ? QNM_DOC_FAIL : QNM_DOC_WARN, "%s%s", why,
-		env->tap_nics ? "; tap NICs cannot start" : " (only tap and bridge NICs need it)");
+	finding(r, env->tun_nics ? QNM_DOC_FAIL : QNM_DOC_WARN, "%s%s", why,
+		env->tun_nics ? "; tap NICs cannot start" : " (only tap and bridge NICs need it)");
 	fix(r, "modprobe tun");
 	fix(r, "run qnm as root, or give your user access to /dev/net/tun (mode 0666 is "
 	       "Debian's default)");
@@ -450,213 +402,9 @@ static void check_cap(struct qnm_doc_env *env, struct qnm_doc_result *r)
 	finding(r, QNM_DOC_FAIL,
 		"no CAP_NET_ADMIN: 'qnm net up/down' and tap NICs need it (you have %zu "
 		"network(s)%s); user-mode NICs still work",
-		env->model->nnets, env->tap_nics ? " and tap NICs" : "");
+		env->model->nnets, env->admin_nics ? " and tap NICs" : "");
 	fix(r, "run qnm as root (sudo qnm ...)");
 	fix(r, "or use backend=bridge NICs on a bridge the admin set up (QEMU's bridge helper)");
-}
-
-static const char *const helper_defaults[] = {
-	"/usr/lib/qemu/qemu-bridge-helper",
-	"/usr/libexec/qemu-bridge-helper",
-};
-
-/* the helper QEMU runs for a NIC without helper=: $QNM_BRIDGE_HELPER, else the first that exists */
-static const char *default_helper(void)
-{
-	const char *env_path = getenv("QNM_BRIDGE_HELPER");
-	size_t k;
-
-	if (!qnm_str_empty(env_path))
-		return env_path;
-	for (k = 0; k < QNM_ARRAY_SIZE(helper_defaults); k++)
-		if (access(helper_defaults[k], F_OK) == 0)
-			return helper_defaults[k];
-	return helper_defaults[0];
-}
-
-void qnm_doctor_bridge_helper(const char *path, struct qnm_doc_result *r)
-{
-	unsigned char caps[64];
-	struct stat st;
-	ssize_t n;
-	bool setuid, fcaps;
-
-	if (!path)
-		path = default_helper();
-
-	if (stat(path, &st) < 0) {
-		finding(r, QNM_DOC_FAIL,
-			"the bridge helper %s does not exist: bridge NICs cannot "
-			"start",
-			path);
-		fix(r, "apt-get install qemu-system-common   (it ships the helper)");
-		return;
-	}
-	setuid = (st.st_mode & S_ISUID) && st.st_uid == 0;
-	n = getxattr(path, "security.capability", caps, sizeof(caps));
-	fcaps = n > 0 && qnm_doc_fcaps_net_admin(caps, (size_t)n);
-	if (setuid || fcaps) {
-		finding(r, QNM_DOC_OK, "%s is %s: users can attach guests to allowed bridges", path,
-			setuid ? "setuid root" : "granted cap_net_admin (file capability)");
-		return;
-	}
-	if (geteuid() == 0) {
-		finding(r, QNM_DOC_OK,
-			"%s is neither setuid nor capable, but qnm runs as root, so "
-			"it works (for other users it would not)",
-			path);
-		fix(r, "for other users: setcap cap_net_admin+ep %s   (or chmod u+s %s)", path,
-		    path);
-		return;
-	}
-	finding(r, QNM_DOC_FAIL,
-		"%s is neither setuid root nor granted cap_net_admin: as a normal user, QEMU fails "
-		"with 'failed to create tun device: Operation not permitted'",
-		path);
-	fix(r, "setcap cap_net_admin+ep %s   (or: chmod u+s %s)", path, path);
-}
-
-void qnm_doc_result_init(struct qnm_doc_result *r)
-{
-	r->status = QNM_DOC_OK;
-	qnm_sb_init(&r->finding);
-	qnm_sb_init(&r->fix);
-}
-
-void qnm_doc_result_clear(struct qnm_doc_result *r)
-{
-	qnm_sb_free(&r->finding);
-	qnm_sb_free(&r->fix);
-}
-
-static void check_bridge_helper(struct qnm_doc_env *env, struct qnm_doc_result *r)
-{
-	struct qnm_strv paths;
-	size_t i, j;
-
-	if (!env->bridge_nics) {
-		finding(r, QNM_DOC_SKIP, "no VM uses a bridge NIC (backend=bridge)");
-		return;
-	}
-	qnm_strv_init(&paths);
-	for (i = 0; i < env->model->nvms; i++)
-		for (j = 0; j < env->model->vms[i]->nnics; j++) {
-			const struct qnm_nic *nic = &env->model->vms[i]->nics[j];
-			size_t k;
-
-			if (nic->backend != QNM_BACKEND_BRIDGE)
-				continue;
-			const char *p = !qnm_str_empty(nic->bridge.helper) ? nic->bridge.helper
-									   : default_helper();
-
-			for (k = 0; k < paths.n; k++)
-				if (strcmp(paths.v[k], p) == 0)
-					break;
-			if (k == paths.n)
-				qnm_strv_add(&paths, p);
-		}
-	for (i = 0; i < paths.n; i++)
-		qnm_doctor_bridge_helper(paths.v[i], r);
-	qnm_strv_free(&paths);
-}
-
-static void check_bridge_conf(struct qnm_doc_env *env, struct qnm_doc_result *r)
-{
-	const char *path = qnm_bridge_conf_path();
-	struct qnm_bridge_acl acl;
-	struct qnm_err err;
-	struct qnm_strv seen;
-	char dir[256];
-	size_t i, j;
-	int ret;
-
-	qnm_strlcpy(dir, path, sizeof(dir));
-	if (strrchr(dir, '/') && strrchr(dir, '/') != dir)
-		*strrchr(dir, '/') = '\0';
-	else
-		qnm_strlcpy(dir, ".", sizeof(dir));
-	qnm_bridge_acl_init(&acl);
-	qnm_err_clear(&err);
-	ret = qnm_bridge_acl_load(&acl, path, &err);
-	if (!env->bridge_nics) {
-		if (ret == -ENOENT)
-			finding(r, QNM_DOC_SKIP,
-				"%s does not exist; no VM uses a bridge NIC, so "
-				"none is needed",
-				path);
-		else if (ret < 0)
-			finding(r, QNM_DOC_WARN,
-				"%s (no VM uses a bridge NIC yet, but the bridge "
-				"helper would refuse every bridge)",
-				err.msg);
-		else
-			finding(r, QNM_DOC_SKIP, "%s parses (%zu rule(s)); no VM uses a bridge NIC",
-				path, acl.n);
-		goto out;
-	}
-	if (ret == -ENOENT) {
-		finding(r, QNM_DOC_FAIL,
-			"%s does not exist, so QEMU's bridge helper refuses every bridge ('access "
-			"denied by acl file')",
-			path);
-	} else if (ret < 0) {
-		finding(r, QNM_DOC_FAIL,
-			"%s: the bridge helper cannot use the file and refuses "
-			"every bridge",
-			err.msg);
-		if (ret == -EINVAL)
-			fix(r,
-			    "edit %s and correct the line named above (each line is "
-			    "'allow BRIDGE', 'deny BRIDGE' or 'include FILE')",
-			    path);
-		else
-			fix(r, "chmod 0644 %s", path);
-	}
-	for (i = 0; i < acl.problems.n; i++) {
-		/* problems of included files (the main file's own failure is said above) */
-		if (ret < 0 && strcmp(acl.problems.v[i], err.msg) == 0)
-			continue;
-		finding(r, QNM_DOC_WARN,
-			"%s (the bridge helper skips the rest of that included "
-			"file)",
-			acl.problems.v[i]);
-	}
-	qnm_strv_init(&seen);
-	for (i = 0; i < env->model->nvms; i++)
-		for (j = 0; j < env->model->vms[i]->nnics; j++) {
-			const struct qnm_nic *nic = &env->model->vms[i]->nics[j];
-			char why[512];
-			size_t k;
-
-			if (nic->backend != QNM_BACKEND_BRIDGE || !nic->bridge.br[0])
-				continue;
-			for (k = 0; k < seen.n; k++)
-				if (strcmp(seen.v[k], nic->bridge.br) == 0)
-					break;
-			if (k < seen.n)
-				continue;
-			qnm_strv_add(&seen, nic->bridge.br);
-			if (qnm_bridge_acl_allows(&acl, nic->bridge.br, why, sizeof(why))) {
-				finding(r, QNM_DOC_OK,
-					"bridge %s (VM '%s' NIC '%s') is allowed: %s",
-					nic->bridge.br, env->model->vms[i]->name, nic->id, why);
-				continue;
-			}
-			if (ret < 0 && ret != -ENOENT)
-				continue; /* already said: every bridge is refused */
-			finding(r, QNM_DOC_FAIL,
-				"bridge %s (VM '%s' NIC '%s') is not allowed in %s: %s; QEMU would "
-				"fail with 'access denied by acl file'",
-				nic->bridge.br, env->model->vms[i]->name, nic->id, path, why);
-			if (strstr(why, "deny"))
-				fix(r, "remove the deny line named above from %s", path);
-			else
-				fix(r, "mkdir -p %s && echo 'allow %s' >> %s", dir, nic->bridge.br,
-				    path);
-		}
-	qnm_strv_free(&seen);
-out:
-	qnm_bridge_acl_clear(&acl);
 }
 
 static void check_bridge_exists(struct qnm_doc_env *env, struct qnm_doc_result *r)
@@ -669,17 +417,13 @@ static void check_bridge_exists(struct qnm_doc_env *env, struct qnm_doc_result *
 		for (j = 0; j < env->model->vms[i]->nnics; j++) {
 			const struct qnm_vm *vm = env->model->vms[i];
 			const struct qnm_nic *nic = &vm->nics[j];
+			const struct qnm_backend_ops *b = qnm_nic_backend(nic);
 			const struct qnm_network *owner = NULL;
 			const char *br;
 
 			/* bridge NICs need it at start; a tap on a network gets it from net up */
-			if (nic->backend == QNM_BACKEND_BRIDGE)
-				br = nic->bridge.br;
-			else if (nic->backend == QNM_BACKEND_TAP && !nic->tap.network[0])
-				br = nic->tap.bridge;
-			else
-				continue;
-			if (!br[0])
+			br = b->own_bridge ? b->own_bridge(nic) : NULL;
+			if (!br || !br[0])
 				continue;
 			for (k = 0; k < seen.n && strcmp(seen.v[k], br) != 0; k++)
 				;
@@ -782,11 +526,11 @@ static void check_ping(struct qnm_doc_env *env, struct qnm_doc_result *r)
 			lo, hi, (unsigned)getegid());
 		return;
 	}
-	finding(r, env->user_nics ? QNM_DOC_WARN : QNM_DOC_SKIP,
+	finding(r, env->ping_nics ? QNM_DOC_WARN : QNM_DOC_SKIP,
 		"net.ipv4.ping_group_range is %lu-%lu%s, which excludes your groups: guests on "
 		"user-mode networking (user, slirp) cannot ping outside; TCP and UDP work%s",
 		lo, hi, lo > hi ? " (nobody)" : "",
-		env->user_nics ? "" : " (no user-mode NIC is configured)");
+		env->ping_nics ? "" : " (no user-mode NIC is configured)");
 	fix(r, "sysctl -w net.ipv4.ping_group_range=\"%u %u\"", (unsigned)getegid(),
 	    (unsigned)getegid());
 }
@@ -893,7 +637,7 @@ static void check_forward_drop(struct qnm_doc_env *env, struct qnm_doc_result *r
 static void check_br_netfilter(struct qnm_doc_env *env, struct qnm_doc_result *r)
 {
 	char path[512], buf[16];
-	bool bridges = env->model->nnets || env->bridge_nics || env->tap_nics;
+	bool bridges = env->model->nnets || env->bridged_nics;
 	ssize_t n;
 	int fd;
 
@@ -996,10 +740,13 @@ static void check_mac_live(struct qnm_doc_env *env, struct qnm_doc_result *r)
 		/* its own configured TAPs (in case it runs without qnm knowing) */
 		qnm_strv_init(&own);
 		for (j = 0; j < vm->nnics; j++) {
+			const struct qnm_backend_ops *b = qnm_nic_backend(&vm->nics[j]);
+			char ifname[QNM_IFNAME_MAX + 1];
+
 			if (qnm_nic_live_bridge(env->model, &vm->nics[j]))
 				any = true;
-			if (vm->nics[j].backend == QNM_BACKEND_TAP && vm->nics[j].tap.ifname[0])
-				qnm_strv_add(&own, vm->nics[j].tap.ifname);
+			if (b->host_ifname && b->host_ifname(vm, j, ifname))
+				qnm_strv_add(&own, ifname);
 		}
 		qnm_err_clear(&err);
 		if (qnm_mac_live_clashes(env->model, vm, (const char *const *)own.v, own.n, &c, &n,
@@ -1088,8 +835,7 @@ static const struct qnm_doc_check checks[] = {
 	{ "kvm", "/dev/kvm usable", check_kvm },
 	{ "tun", "/dev/net/tun access", check_tun },
 	{ "cap_net_admin", "privilege for host networking (CAP_NET_ADMIN)", check_cap },
-	{ "bridge_helper", "QEMU bridge helper present and privileged", check_bridge_helper },
-	{ "bridge_conf", "bridge.conf allows the bridges of bridge NICs", check_bridge_conf },
+	{ NULL, NULL, NULL }, /* here: the backends' own checks (struct qnm_backend_check) */
 	{ "bridge_exists", "bridges named by NICs exist", check_bridge_exists },
 	{ "ip_forward", "IPv4 forwarding for NAT networks", check_ip_forward },
 	{ "ping_group_range", "guest ping on user-mode networking", check_ping },
@@ -1101,10 +847,53 @@ static const struct qnm_doc_check checks[] = {
 	{ "host_ports", "forwarded host ports free", check_ports },
 };
 
+/* a backend's own check: the one qnm_doctor_run() put in @env */
+static void run_backend_check(struct qnm_doc_env *env, struct qnm_doc_result *r)
+{
+	env->backend_check->run(env->model, r);
+}
+
+/* How many checks all backends bring, at most. */
+#define BACKEND_CHECKS_MAX 16
+
+/*
+ * The whole table: checks[] with the backends' checks (in backend table
+ * order) at its NULL entry; @be[i] is the backend check of entry i, or NULL.
+ * Built once (the backends are static).
+ */
+static const struct qnm_doc_check *all_checks(size_t *n, const struct qnm_backend_check *const **be)
+{
+	static struct qnm_doc_check table[QNM_ARRAY_SIZE(checks) + BACKEND_CHECKS_MAX];
+	static const struct qnm_backend_check *table_be[QNM_ARRAY_SIZE(table)];
+	static size_t len;
+	static bool built;
+	const struct qnm_backend_ops *b;
+	size_t i, j, k;
+
+	for (i = 0; !built && i < QNM_ARRAY_SIZE(checks); i++) {
+		if (checks[i].run) {
+			table[len++] = checks[i];
+			continue;
+		}
+		for (k = 0; (b = qnm_backend_get(k)); k++)
+			for (j = 0; j < b->nchecks; j++) {
+				assert(len < QNM_ARRAY_SIZE(table));
+				table[len].id = b->checks[j].id;
+				table[len].title = b->checks[j].title;
+				table[len].run = run_backend_check;
+				table_be[len++] = &b->checks[j];
+			}
+	}
+	built = true;
+	*n = len;
+	if (be)
+		*be = table_be;
+	return table;
+}
+
 const struct qnm_doc_check *qnm_doctor_checks(size_t *n)
 {
-	*n = QNM_ARRAY_SIZE(checks);
-	return checks;
+	return all_checks(n, NULL);
 }
 
 static void env_init(struct qnm_doc_env *env, const struct qnm_model *model,
@@ -1118,11 +907,14 @@ static void env_init(struct qnm_doc_env *env, const struct qnm_model *model,
 	qnm_strv_init(&env->drops);
 	for (i = 0; i < model->nvms; i++)
 		for (j = 0; j < model->vms[i]->nnics; j++) {
-			enum qnm_backend_kind k = model->vms[i]->nics[j].backend;
+			const struct qnm_backend_ops *b = qnm_nic_backend(&model->vms[i]->nics[j]);
 
-			env->user_nics |= k == QNM_BACKEND_USER || k == QNM_BACKEND_SLIRP;
-			env->tap_nics |= k == QNM_BACKEND_TAP;
-			env->bridge_nics |= k == QNM_BACKEND_BRIDGE;
+			if (!b)
+				continue;
+			env->ping_nics |= b->needs_ping_group;
+			env->tun_nics |= b->opens_tun;
+			env->admin_nics |= b->needs_net_admin;
+			env->bridged_nics |= b->on_bridge;
 		}
 	env->fwd_nets = xcalloc(model->nnets + 1, sizeof(*env->fwd_nets));
 	for (i = 0; i < model->nnets; i++) {
@@ -1144,26 +936,30 @@ static void env_clear(struct qnm_doc_env *env)
 int qnm_doctor_run(const struct qnm_model *model, const char *runtime_dir, const char *only,
 		   struct qnm_doctor_report *rep)
 {
+	const struct qnm_backend_check *const *be;
+	const struct qnm_doc_check *table;
 	struct qnm_doc_env env;
-	size_t i;
+	size_t i, n;
 
 	memset(rep, 0, sizeof(*rep));
-	for (i = 0; only && i < QNM_ARRAY_SIZE(checks); i++)
-		if (strcmp(checks[i].id, only) == 0)
+	table = all_checks(&n, &be);
+	for (i = 0; only && i < n; i++)
+		if (strcmp(table[i].id, only) == 0)
 			break;
-	if (only && i == QNM_ARRAY_SIZE(checks))
+	if (only && i == n)
 		return -ENOENT;
 	env_init(&env, model, runtime_dir);
-	rep->v = xcalloc(QNM_ARRAY_SIZE(checks), sizeof(*rep->v));
-	for (i = 0; i < QNM_ARRAY_SIZE(checks); i++) {
+	rep->v = xcalloc(n, sizeof(*rep->v));
+	for (i = 0; i < n; i++) {
 		struct qnm_doctor_item *it;
 
-		if (only && strcmp(checks[i].id, only) != 0)
+		if (only && strcmp(table[i].id, only) != 0)
 			continue;
 		it = &rep->v[rep->n++];
-		it->check = &checks[i];
+		it->check = &table[i];
 		qnm_doc_result_init(&it->res);
-		checks[i].run(&env, &it->res);
+		env.backend_check = be[i];
+		table[i].run(&env, &it->res);
 		rep->count[it->res.status]++;
 	}
 	env_clear(&env);

@@ -27,35 +27,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/backend.h"   /* re-exported: qnm_doctor_bridge_helper(), a backend's own check */
+#include "core/docresult.h" /* re-exported: a check's result (status, findings, fixes) */
 #include "core/model.h"
 #include "core/util.h"
-
-/**
- * enum qnm_doc_status - outcome of one check, from best to worst (a check
- * that finds several things reports the worst).
- * @QNM_DOC_OK:   nothing to do.
- * @QNM_DOC_SKIP: does not apply to this configuration, or cannot be looked
- *                at (the finding says why).
- * @QNM_DOC_WARN: works, but something will not (or may not) work.
- * @QNM_DOC_FAIL: something configured cannot work until fixed.
- */
-enum qnm_doc_status { QNM_DOC_OK, QNM_DOC_SKIP, QNM_DOC_WARN, QNM_DOC_FAIL, QNM_DOC__COUNT };
-
-/** qnm_doc_status_name() - "ok", "skip", "warn" or "fail". */
-const char *qnm_doc_status_name(enum qnm_doc_status s);
-
-/**
- * struct qnm_doc_result - what one check found.
- * @status:  the worst of its findings.
- * @finding: plain-language sentences, one per line.
- * @fix:     the exact commands or edits that fix it, one per line ("" when
- *           nothing is to be done).
- */
-struct qnm_doc_result {
-	enum qnm_doc_status status;
-	struct qnm_strbuf finding;
-	struct qnm_strbuf fix;
-};
 
 struct qnm_doc_env;
 
@@ -113,24 +88,6 @@ int qnm_doctor_run(const struct qnm_model *model, const char *runtime_dir, const
 /** qnm_doctor_report_clear() - free what @rep holds. */
 void qnm_doctor_report_clear(struct qnm_doctor_report *rep);
 
-/** qnm_doc_result_init() - an empty result: status ok, no finding, no fix. */
-void qnm_doc_result_init(struct qnm_doc_result *r);
-
-/** qnm_doc_result_clear() - free what @r holds. */
-void qnm_doc_result_clear(struct qnm_doc_result *r);
-
-/**
- * qnm_doctor_bridge_helper() - the bridge_helper check for one binary: it
- * exists, and it can create TAPs (setuid root, a cap_net_admin file
- * capability, or qnm runs as root).
- * @path: the helper, or NULL for the one QEMU runs for a NIC without
- *        helper= ($QNM_BRIDGE_HELPER, else the first of the default paths
- *        that exists).
- * @r:    findings and fixes are added to it (qnm_doc_result_init() first);
- *        its status becomes the worst seen.
- */
-void qnm_doctor_bridge_helper(const char *path, struct qnm_doc_result *r);
-
 /**
  * qnm_doc_netdev_has() - whether QEMU's "-netdev help" output lists @type
  * (one backend name per line after the heading).
@@ -138,13 +95,5 @@ void qnm_doctor_bridge_helper(const char *path, struct qnm_doc_result *r);
  * @type: "user", "tap", "bridge", "stream", ...
  */
 bool qnm_doc_netdev_has(const char *text, const char *type);
-
-/**
- * qnm_doc_fcaps_net_admin() - whether a security.capability xattr value
- * grants CAP_NET_ADMIN (permitted and effective).
- * @val: the raw value (struct vfs_cap_data, v2 or v3).
- * @len: its length.
- */
-bool qnm_doc_fcaps_net_admin(const void *val, size_t len);
 
 #endif

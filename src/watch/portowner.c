@@ -3,6 +3,7 @@
 #include "build-config.h"
 
 #include "watch/portowner.h"
+#include "core/backend.h"
 #include "host/nft.h"
 #include "guest/rundir.h"
 #include "guest/slirp-helper.h"
@@ -405,7 +406,7 @@ int qnm_port_check_fwds(const struct qnm_fwd *before, size_t nbefore, const stru
 
 static bool forwards_ports(const struct qnm_nic *n)
 {
-	return n && (n->backend == QNM_BACKEND_USER || n->backend == QNM_BACKEND_SLIRP);
+	return n && qnm_nic_backend(n)->has_hostfwd;
 }
 
 int qnm_port_check_nic(const struct qnm_nic *before, const struct qnm_nic *nic, const char *field,
@@ -454,14 +455,13 @@ static void add_model(const struct qnm_model *model, struct qnm_port_table *t)
 
 		for (j = 0; j < vm->nnics; j++) {
 			const struct qnm_nic *nic = &vm->nics[j];
+			const struct qnm_backend_ops *b = qnm_nic_backend(nic);
 			enum qnm_port_kind kind;
 
-			if (nic->backend == QNM_BACKEND_USER)
-				kind = QNM_PORT_HOSTFWD;
-			else if (nic->backend == QNM_BACKEND_SLIRP)
-				kind = QNM_PORT_SLIRP;
-			else
+			if (!b->has_hostfwd)
 				continue;
+			/* the slirp helper's forwards, or QEMU's hostfwd */
+			kind = b->slirp_helper ? QNM_PORT_SLIRP : QNM_PORT_HOSTFWD;
 			for (k = 0; k < nic->user.nfwd; k++) {
 				struct qnm_port_entry *e = table_add(t, kind, &nic->user.fwd[k]);
 
@@ -605,7 +605,7 @@ static void mark_vm_holders(const struct qnm_model *model, const char *runtime_d
 		mark_holder(t, pid, vm->name, false);
 		qnm_rundir_init(&rd, runtime_dir, vm->name);
 		for (k = 0; k < vm->nnics; k++)
-			if (vm->nics[k].backend == QNM_BACKEND_SLIRP && vm->nics[k].user.nfwd)
+			if (qnm_nic_backend(&vm->nics[k])->slirp_helper && vm->nics[k].user.nfwd)
 				mark_holder(t, qnm_slirp_helper_pid(rd.path, &vm->nics[k]),
 					    vm->name, true);
 		qnm_rundir_clear(&rd);

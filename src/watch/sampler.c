@@ -388,12 +388,12 @@ static void plan_build(struct qnm_sampler *s, struct plan *p)
 			running[i] = vm_running(s->runtime_dir, vm->name, &rundir);
 		for (j = 0; j < vm->nnics; j++) {
 			const struct qnm_nic *nic = &vm->nics[j];
+			const struct qnm_backend_ops *b = qnm_nic_backend(nic);
 
-			if (nic->backend == QNM_BACKEND_TAP) {
-				qnm_tap_ifname(vm, j, tap);
+			if (b->host_ifname && b->host_ifname(vm, j, tap)) {
 				plan_add(p, tap, QNM_IFROLE_TAP, vm->name, nic->id,
-					 nic->tap.network, running[i]);
-			} else if (nic->backend == QNM_BACKEND_SLIRP && rundir) {
+					 qnm_nic_network(nic), running[i]);
+			} else if (b->slirp_helper && rundir) {
 				if (p->nsw == p->capsw) {
 					p->capsw = p->capsw ? 2 * p->capsw : 8;
 					p->sw = xreallocarray(p->sw, p->capsw, sizeof(*p->sw));
@@ -412,12 +412,11 @@ static void plan_build(struct qnm_sampler *s, struct plan *p)
 	for (i = 0; i < m->nvms; i++) {
 		for (j = 0; j < m->vms[i]->nnics; j++) {
 			const struct qnm_nic *nic = &m->vms[i]->nics[j];
+			const struct qnm_backend_ops *b = qnm_nic_backend(nic);
 
-			if (nic->backend == QNM_BACKEND_TAP && !nic->tap.network[0])
-				plan_add(p, nic->tap.bridge, QNM_IFROLE_BRIDGE, NULL, NULL, NULL,
-					 false);
-			else if (nic->backend == QNM_BACKEND_BRIDGE)
-				plan_add(p, nic->bridge.br, QNM_IFROLE_BRIDGE, NULL, NULL, NULL,
+			/* the host bridges NICs name themselves (a network's is above) */
+			if (b->own_bridge)
+				plan_add(p, b->own_bridge(nic), QNM_IFROLE_BRIDGE, NULL, NULL, NULL,
 					 false);
 		}
 	}

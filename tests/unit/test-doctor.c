@@ -382,18 +382,18 @@ static void test_fcaps(void **state)
 
 	put_le32(v, VFS_CAP_REVISION_2 | VFS_CAP_FLAGS_EFFECTIVE);
 	put_le32(v + 4, 1u << CAP_NET_ADMIN);
-	assert_true(qnm_doc_fcaps_net_admin(v, 20));
+	assert_true(qnm_fcaps_net_admin(v, 20));
 	put_le32(v, VFS_CAP_REVISION_3 | VFS_CAP_FLAGS_EFFECTIVE);
-	assert_true(qnm_doc_fcaps_net_admin(v, 24));
+	assert_true(qnm_fcaps_net_admin(v, 24));
 	put_le32(v, VFS_CAP_REVISION_2); /* permitted but not effective (+p only) */
-	assert_false(qnm_doc_fcaps_net_admin(v, 20));
+	assert_false(qnm_fcaps_net_admin(v, 20));
 	put_le32(v, VFS_CAP_REVISION_2 | VFS_CAP_FLAGS_EFFECTIVE);
 	put_le32(v + 4, 1u << CAP_NET_RAW);
-	assert_false(qnm_doc_fcaps_net_admin(v, 20));
+	assert_false(qnm_fcaps_net_admin(v, 20));
 	put_le32(v, 0x07000000 | VFS_CAP_FLAGS_EFFECTIVE); /* unknown revision */
 	put_le32(v + 4, 1u << CAP_NET_ADMIN);
-	assert_false(qnm_doc_fcaps_net_admin(v, 20));
-	assert_false(qnm_doc_fcaps_net_admin(v, 4));
+	assert_false(qnm_fcaps_net_admin(v, 20));
+	assert_false(qnm_fcaps_net_admin(v, 4));
 }
 
 static void test_table(void **state)
