@@ -5,8 +5,7 @@
 #include "fwdlist.h"
 #include "guests.h"
 #include "host/netctl.h"
-#include "guest/slirp-helper.h"
-#include "guest/slirpctl.h"
+#include "core/backend.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +30,7 @@ struct qnm_fwd_ref *qnm_fwd_targets(const struct qnm_model *m, size_t *n)
 		for (j = 0; j < m->vms[i]->nnics; j++) {
 			const struct qnm_nic *nic = &m->vms[i]->nics[j];
 
-			if (nic->backend != QNM_BACKEND_USER && nic->backend != QNM_BACKEND_SLIRP)
+			if (!qnm_nic_backend(nic)->has_hostfwd)
 				continue;
 			v = xreallocarray(v, *n + 1, sizeof(*v));
 			memset(&v[*n], 0, sizeof(*v));
@@ -72,10 +71,9 @@ bool qnm_fwd_live(struct qnm_ui *ui, const struct qnm_fwd_ref *r, const struct q
 {
 	struct qnm_vm *vm = r->vm[0] ? qnm_model_find_vm(&ui->ctx->model, r->vm) : NULL;
 	struct qnm_nic *nic = vm ? qnm_vm_find_nic(vm, r->nic) : NULL;
-	struct qnm_slirpctl *c = NULL;
 	struct qnm_rundir rd;
 	struct qnm_err err;
-	char *path, text[80];
+	char text[80];
 	int rc;
 
 	if (r->net[0]) {
@@ -94,19 +92,12 @@ bool qnm_fwd_live(struct qnm_ui *ui, const struct qnm_fwd_ref *r, const struct q
 		qnm_ui_net_updown(ui, r->net, true, false);
 		return true;
 	}
-	if (!nic || nic->backend != QNM_BACKEND_SLIRP ||
+	if (!nic || !qnm_nic_backend(nic)->hostfwd_live ||
 	    qnm_guest_find(ui, vm->name)->info.status != QNM_RUN_RUNNING)
 		return false;
 	qnm_err_clear(&err);
 	qnm_rundir_init(&rd, ui->ctx->paths.runtime_dir, vm->name);
-	path = qnm_slirp_control_path(rd.path, nic);
-	rc = qnm_slirpctl_open(path, 500, &c, &err);
-	if (!rc && old)
-		rc = qnm_slirpctl_hostfwd_remove(c, old, &err);
-	if (!rc && f)
-		rc = qnm_slirpctl_hostfwd_add(c, f, &err);
-	qnm_slirpctl_free(c);
-	free(path);
+	rc = qnm_nic_backend(nic)->hostfwd_live(rd.path, nic, old, f, 500, &err);
 	qnm_rundir_clear(&rd);
 	qnm_fwd_format(f ? f : old, text, sizeof(text));
 	if (rc)

@@ -195,21 +195,17 @@ const struct qnm_sample *qnm_guest_nic_sample(struct qnm_ui *ui, const struct qn
 {
 	struct qnm_guests *g = get(ui);
 	const struct qnm_nic *n = &vm->nics[i];
+	const struct qnm_backend_ops *b = qnm_nic_backend(n);
 	char name[QNM_SAMPLE_NAME_MAX + 1];
 	const struct qnm_sample *e;
 
 	if (!g->sampler || i >= vm->nnics)
 		return NULL;
-	switch (n->backend) {
-	case QNM_BACKEND_SLIRP:
+	/* the sampler names a NIC's entry after its host interface, or "VM/NIC" for the helper's */
+	if (b->slirp_helper)
 		snprintf(name, sizeof(name), "%s/%s", vm->name, n->id);
-		break;
-	case QNM_BACKEND_TAP:
-		qnm_tap_ifname(vm, i, name);
-		break;
-	default:
+	else if (!b->host_ifname || !b->host_ifname(vm, i, name))
 		return NULL;
-	}
 	e = qnm_sampler_find(g->sampler, name);
 	/* a TAP of that name that the sampler does not map to this NIC is not its */
 	if (e && (strcmp(e->vm, vm->name) != 0 || strcmp(e->nic, n->id) != 0))

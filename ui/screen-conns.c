@@ -8,6 +8,7 @@
  */
 #include "build-config.h"
 
+#include "core/backend.h"
 #include "guest/conns.h"
 #include "guests.h"
 #include "uipriv.h"
@@ -99,9 +100,10 @@ struct conns_st {
 	size_t nlines;
 };
 
+/* user-mode NICs (user, slirp) have a connection table: their backend can list it */
 static bool user_mode_backend(enum qnm_backend_kind b)
 {
-	return b == QNM_BACKEND_USER || b == QNM_BACKEND_SLIRP;
+	return qnm_backend_get(b)->conns != NULL;
 }
 
 static bool user_mode(const struct qnm_nic *n)
@@ -403,18 +405,9 @@ static void measure(const struct conns_st *s, int w, struct cols *c)
 
 static const char *backend_words(enum qnm_backend_kind b)
 {
-	switch (b) {
-	case QNM_BACKEND_USER:
-		return "user: QEMU's built-in SLIRP (info usernet)";
-	case QNM_BACKEND_SLIRP:
-		return "slirp: qnm's slirp helper";
-	case QNM_BACKEND_TAP:
-		return "tap";
-	case QNM_BACKEND_BRIDGE:
-		return "bridge helper";
-	default:
-		return "?";
-	}
+	const struct qnm_backend_ops *ops = qnm_backend_get(b);
+
+	return ops ? ops->conns_label : "?";
 }
 
 static void draw_line(struct qnm_ui *ui, struct conns_st *s, const struct line *l, int y,

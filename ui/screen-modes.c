@@ -13,50 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* One explanation per mode: a beginner's text, in a table. */
-static const struct mode_text {
-	const char *title;
-	const char *text;
-} modes[] = {
-	[QNM_BACKEND_USER] = {
-		"User mode (SLIRP, QEMU built-in)",
-		"QEMU itself plays a small router with NAT: the guest gets 10.0.2.15 by DHCP, "
-		"the host is 10.0.2.2, DNS is 10.0.2.3. Needs no root and no host setup. "
-		"The guest can open connections out; nobody can connect in unless you add a "
-		"port forward (hostfwd, e.g. host 127.0.0.1:2222 to guest port 22). Ping from "
-		"the guest works only when the host allows unprivileged ICMP sockets "
-		"(sysctl net.ipv4.ping_group_range includes your group). Slower than TAP; "
-		"guests on user mode cannot see each other.",
-	},
-	[QNM_BACKEND_SLIRP] = {
-		"User mode through qnm's slirp helper",
-		"The same NAT as user mode, but run by qnm's own helper process (libslirp) that "
-		"QEMU talks to over a unix socket. Still no root. What it adds: live traffic "
-		"counters for the guest and port forwards added or removed while the guest "
-		"runs. Same limits: no inbound without a forward, ping needs "
-		"ping_group_range.",
-	},
-	[QNM_BACKEND_TAP] = {
-		"TAP device on a bridge (NAT or bridged)",
-		"qnm creates a TAP interface for the guest and plugs it into a Linux bridge: the "
-		"guest is a real machine on that layer-2 segment. With a NAT network the bridge "
-		"has an address (e.g. 10.77.0.1/24), dnsmasq hands out leases, and nftables "
-		"masquerades traffic out of the uplink; port forwards are DNAT rules. With a "
-		"bridged network a physical NIC is enslaved to the bridge and the guest appears "
-		"on your LAN with its own address. Isolated: guests and host only. Needs "
-		"CAP_NET_ADMIN (root) to create TAPs, bridges and firewall rules; fastest mode, "
-		"guests see each other.",
-	},
-	[QNM_BACKEND_BRIDGE] = {
-		"QEMU bridge helper",
-		"qemu-bridge-helper (a small privileged program shipped with QEMU) creates the "
-		"TAP and attaches it to an existing bridge for you, so QEMU itself runs without "
-		"root. The admin must allow the bridge in /etc/qemu/bridge.conf ('allow br0') "
-		"and make the helper setuid or give it CAP_NET_ADMIN. The bridge and whatever "
-		"connects it to the outside are set up beforehand (e.g. a qnm network).",
-	},
-};
-
 /**
  * struct modes_st - state of the modes screen.
  * @name: the VM shown ("" = the first VM).
@@ -129,91 +85,39 @@ static void guest_live(const struct qnm_sample *e, char *buf, size_t size)
 static size_t nic_hops(struct qnm_ui *ui, const struct qnm_vm *vm, size_t i, struct hop *h)
 {
 	const struct qnm_nic *n = &vm->nics[i];
-	const struct qnm_network *net;
+	const struct qnm_backend_ops *b = qnm_nic_backend(n);
 	const struct qnm_sample *e = qnm_guest_nic_sample(ui, vm, i);
-	size_t k = 0;
-	char tap[QNM_IFNAME_MAX + 1], a[16], b[16];
+	struct qnm_hop bh[QNM_HOPS_MAX];
+	size_t k = 0, j, nb;
+	char a[16], c[16];
 
-	memset(h, 0, 8 * sizeof(*h));
+	memset(h, 0, (QNM_HOPS_MAX + 1) * sizeof(*h));
 	guest_live(e, h[0].live, sizeof(h->live));
 	snprintf(h[k].title, sizeof(h[k].title), "guest %s", n->id);
 	snprintf(h[k++].detail, sizeof(h->detail), "%s", n->model);
-	switch (n->backend) {
-	case QNM_BACKEND_USER:
-	case QNM_BACKEND_SLIRP:
-		snprintf(h[k].title, sizeof(h[k].title), "%s",
-			 n->backend == QNM_BACKEND_USER ? "QEMU SLIRP" : "slirp helper");
-		if (e && e->available)
-			snprintf(h[k].live, sizeof(h->live), "out %s\nin %s",
-				 qnm_fmt_rate(qnm_sample_rate(e, QNM_STAT_TX_BYTES, true), a,
-					      sizeof(a)),
-				 qnm_fmt_rate(qnm_sample_rate(e, QNM_STAT_RX_BYTES, true), b,
-					      sizeof(b)));
-		else if (n->backend == QNM_BACKEND_USER)
-			snprintf(h[k].live, sizeof(h->live), "no counters");
-		snprintf(h[k++].detail, sizeof(h->detail), "NAT %s",
-			 n->user.net[0] ? n->user.net : "10.0.2.0/24");
-		snprintf(h[k].title, sizeof(h[k].title), "host sockets");
-		snprintf(h[k++].detail, sizeof(h->detail), "%zu forward%s in", n->user.nfwd,
-			 n->user.nfwd == 1 ? "" : "s");
-		snprintf(h[k].title, sizeof(h[k].title), "outside");
-		snprintf(h[k++].detail, sizeof(h->detail), "%s",
-			 n->user.restrict_ ? "none (restrict)" : "via host routes");
-		break;
-	case QNM_BACKEND_TAP:
-		qnm_tap_ifname(vm, i, tap);
-		snprintf(h[k].title, sizeof(h[k].title), "TAP %s", tap);
-		link_counters(ui, tap, h[k].live, sizeof(h->live));
-		snprintf(h[k++].detail, sizeof(h->detail), "%s",
-			 n->tap.create ? "made by qnm" : "made by admin");
-		net = n->tap.network[0] ? qnm_model_find_net(&ui->ctx->model, n->tap.network)
-					: NULL;
-		if (net) {
-			snprintf(h[k].title, sizeof(h[k].title), "bridge %s", net->bridge);
-			link_counters(ui, net->bridge, h[k].live, sizeof(h->live));
-			snprintf(h[k++].detail, sizeof(h->detail), "%s/%u", net->address,
-				 net->prefix);
-			switch (net->mode) {
-			case QNM_NET_NAT:
-				snprintf(h[k].title, sizeof(h[k].title), "NAT");
-				snprintf(h[k++].detail, sizeof(h->detail), "%s%s",
-					 net->uplink[0] ? "out of " : "via default route",
-					 net->uplink);
-				snprintf(h[k].title, sizeof(h[k].title), "outside");
-				snprintf(h[k++].detail, sizeof(h->detail), "masqueraded");
-				break;
-			case QNM_NET_BRIDGED:
-				snprintf(h[k].title, sizeof(h[k].title), "port %s", net->port);
-				snprintf(h[k++].detail, sizeof(h->detail), "enslaved NIC");
-				snprintf(h[k].title, sizeof(h[k].title), "LAN");
-				snprintf(h[k++].detail, sizeof(h->detail), "guest has own IP");
-				break;
-			case QNM_NET_ISOLATED:
-				snprintf(h[k].title, sizeof(h[k].title), "no outside");
-				snprintf(h[k++].detail, sizeof(h->detail), "isolated network");
-				break;
-			}
-		} else if (n->tap.bridge[0] || n->tap.network[0]) {
-			snprintf(h[k].title, sizeof(h[k].title), "bridge %s",
-				 n->tap.bridge[0] ? n->tap.bridge : n->tap.network);
-			snprintf(h[k++].detail, sizeof(h->detail), "%s",
-				 n->tap.bridge[0] ? "host bridge" : "network missing!");
-		} else {
-			snprintf(h[k].title, sizeof(h[k].title), "no bridge");
-			snprintf(h[k++].detail, sizeof(h->detail), "host<->guest only");
+	/* the backend's boxes, with their live numbers */
+	memset(bh, 0, sizeof(bh));
+	nb = b && b->hops ? b->hops(&ui->ctx->model, vm, i, bh) : 0;
+	for (j = 0; j < nb; j++, k++) {
+		qnm_strlcpy(h[k].title, bh[j].title, sizeof(h[k].title));
+		qnm_strlcpy(h[k].detail, bh[j].detail, sizeof(h[k].detail));
+		switch (bh[j].live) {
+		case QNM_HOP_LIVE_LINK:
+			link_counters(ui, bh[j].link, h[k].live, sizeof(h->live));
+			break;
+		case QNM_HOP_LIVE_NIC:
+			if (e && e->available)
+				snprintf(h[k].live, sizeof(h->live), "out %s\nin %s",
+					 qnm_fmt_rate(qnm_sample_rate(e, QNM_STAT_TX_BYTES, true),
+						      a, sizeof(a)),
+					 qnm_fmt_rate(qnm_sample_rate(e, QNM_STAT_RX_BYTES, true),
+						      c, sizeof(c)));
+			else if (!qnm_backend_has_counters(b))
+				snprintf(h[k].live, sizeof(h->live), "no counters");
+			break;
+		case QNM_HOP_LIVE_NONE:
+			break;
 		}
-		break;
-	case QNM_BACKEND_BRIDGE:
-		snprintf(h[k].title, sizeof(h[k].title), "TAP by helper");
-		snprintf(h[k++].detail, sizeof(h->detail), "qemu-bridge-helper");
-		snprintf(h[k].title, sizeof(h[k].title), "bridge %s", n->bridge.br);
-		link_counters(ui, n->bridge.br, h[k].live, sizeof(h->live));
-		snprintf(h[k++].detail, sizeof(h->detail), "set up beforehand");
-		snprintf(h[k].title, sizeof(h[k].title), "outside");
-		snprintf(h[k++].detail, sizeof(h->detail), "as the bridge is");
-		break;
-	default:
-		break;
 	}
 	return k;
 }
@@ -384,6 +288,17 @@ static int draw_chain(struct qnm_ui *ui, int y, const struct qnm_rect *r, const 
 	return used;
 }
 
+/* Whether a NIC of @vm (may be NULL) uses the backend @b. */
+static bool vm_uses(const struct qnm_vm *vm, const struct qnm_backend_ops *b)
+{
+	size_t i;
+
+	for (i = 0; vm && i < vm->nnics; i++)
+		if (vm->nics[i].backend == b->kind)
+			return true;
+	return false;
+}
+
 static struct qnm_vm *current_vm(struct qnm_ui *ui, struct modes_st *s)
 {
 	struct qnm_vm *vm = s->name[0] ? qnm_model_find_vm(&ui->ctx->model, s->name) : NULL;
@@ -397,7 +312,7 @@ static void modes_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 {
 	struct modes_st *s = st;
 	struct qnm_vm *vm = current_vm(ui, s);
-	bool used[QNM_BACKEND__COUNT] = { false };
+	const struct qnm_backend_ops *b;
 	struct qnm_rect t;
 	int y = r->y - s->top;
 	size_t i, k;
@@ -414,10 +329,9 @@ static void modes_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 			"Live: guest sent/got, slirp rates out/in, TAP and bridge rx/tx (host side).");
 	y++;
 	for (i = 0; vm && i < vm->nnics; i++) {
-		struct hop h[8];
+		struct hop h[QNM_HOPS_MAX + 1];
 		size_t n = nic_hops(ui, vm, i, h);
 
-		used[vm->nics[i].backend] = true;
 		y += draw_chain(ui, y, r, h, n);
 	}
 	if (vm && !vm->nnics) {
@@ -430,27 +344,27 @@ static void modes_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 	y++;
 	/* the modes in use first, then the alternatives */
 	for (k = 0; k < 2; k++) {
-		for (i = 0; i < QNM_BACKEND__COUNT; i++) {
+		for (i = 0; (b = qnm_backend_get(i)); i++) {
 			int n;
 
-			if (used[i] != (k == 0))
+			if (vm_uses(vm, b) != (k == 0))
 				continue;
 			qnm_set_role(ui, stdscr, k == 0 ? QNM_ROLE_HEADER : QNM_ROLE_ACCENT);
 			if (y >= r->y && y < r->y + r->h)
 				qnm_putf(stdscr, y, r->x + 1, r->w - 2, "%s%s",
-					 k == 0 ? "In use: " : "Alternative: ", modes[i].title);
+					 k == 0 ? "In use: " : "Alternative: ", b->mode_title);
 			y++;
 			qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
 			t = (struct qnm_rect){ y, r->x + 3, 0, r->w - 5 };
-			n = qnm_wrap(NULL, &t, 0, modes[i].text);
+			n = qnm_wrap(NULL, &t, 0, b->mode_text);
 			if (y >= r->y) {
 				t.h = r->y + r->h - y;
 				if (t.h > 0)
-					qnm_wrap(stdscr, &t, 0, modes[i].text);
+					qnm_wrap(stdscr, &t, 0, b->mode_text);
 			} else if (y + n > r->y) {
 				t.y = r->y;
 				t.h = r->h;
-				qnm_wrap(stdscr, &t, r->y - y, modes[i].text);
+				qnm_wrap(stdscr, &t, r->y - y, b->mode_text);
 			}
 			y += n + 1;
 		}

@@ -7,6 +7,7 @@
  */
 #include "build-config.h"
 
+#include "core/backend.h"
 #include "core/config.h"
 #include "host/links.h"
 #include "host/netctl.h"
@@ -193,8 +194,9 @@ static void delete_answer(struct qnm_ui *ui, void *data, bool yes)
 			const struct qnm_vm *vm = ui->ctx->model.vms[i];
 
 			for (j = 0; j < vm->nnics; j++) {
-				if (vm->nics[j].backend == QNM_BACKEND_TAP &&
-				    strcmp(vm->nics[j].tap.network, name) == 0) {
+				const char *net = qnm_nic_network(&vm->nics[j]);
+
+				if (net && strcmp(net, name) == 0) {
 					qnm_ui_log(
 						ui, QNM_MSG_ERROR,
 						"network %s is used by VM %s NIC %s: change that NIC first",

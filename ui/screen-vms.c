@@ -5,6 +5,7 @@
  */
 #include "build-config.h"
 
+#include "core/backend.h"
 #include "guest/cmdline.h"
 #include "core/config.h"
 #include "guest/demo.h"
@@ -184,7 +185,7 @@ static void draw_nic_row(struct qnm_ui *ui, const struct qnm_vm *vm, size_t k, i
 		 qnm_backend_name(n->backend));
 	if (!e) {
 		qnm_put(stdscr, y, x, r->w - 18,
-			n->backend == QNM_BACKEND_USER || n->backend == QNM_BACKEND_BRIDGE
+			!qnm_backend_has_counters(qnm_nic_backend(n))
 				? "no live counters (use backend slirp or tap for them)"
 				: "no counters yet");
 		return;
@@ -577,7 +578,7 @@ static void demo_done(struct qnm_ui *ui, void *data, int r, const struct qnm_err
 	} else {
 		port = qnm_demo_free_port();
 		/* qnm's own slirp helper: user-mode NAT with live counters */
-		vm = qnm_demo_vm("demo", &j->img, (uint16_t)port, QNM_BACKEND_SLIRP);
+		vm = qnm_demo_vm("demo", &j->img, (uint16_t)port, &qnm_backend_slirp);
 		if (qnm_model_assign_macs(&ui->ctx->model, vm, NULL, NULL, &e2) ||
 		    qnm_ui_save_vm(ui, vm, NULL, &e2)) {
 			qnm_ui_log(ui, QNM_MSG_ERROR, "demo guest: %s", e2.msg);

@@ -3,6 +3,7 @@
 #include "build-config.h"
 
 #include "cli/cli.h"
+#include "core/backend.h"
 #include "guest/conns.h"
 
 #include <errno.h>
@@ -94,7 +95,7 @@ static int cmd_conns(struct qnm_ctx *ctx, int argc, char **argv)
 
 		if (only && strcmp(nic->id, only) != 0)
 			continue;
-		if (nic->backend != QNM_BACKEND_USER && nic->backend != QNM_BACKEND_SLIRP) {
+		if (!qnm_nic_backend(nic)->conns) {
 			if (only) {
 				fprintf(ctx->errout,
 					"qnm: conns: nic[%s] is a %s NIC: only user and "

@@ -14,8 +14,7 @@
 #include "build-config.h"
 
 #include "cli/cli.h"
-#include "guest/slirpctl.h"
-#include "guest/slirp-helper.h"
+#include "core/backend.h"
 #include "guest/rundir.h"
 #include "host/nft.h"
 #include "host/owner.h"
@@ -32,7 +31,7 @@
 
 static bool is_user_nic(const struct qnm_nic *n)
 {
-	return n->backend == QNM_BACKEND_USER || n->backend == QNM_BACKEND_SLIRP;
+	return qnm_nic_backend(n)->has_hostfwd;
 }
 
 static bool same_host_side(const struct qnm_fwd *a, const struct qnm_fwd *b)
@@ -291,26 +290,19 @@ static int find_in(const struct qnm_fwd *v, size_t n, const struct qnm_fwd *f)
 static int apply_live(struct qnm_ctx *ctx, const struct qnm_vm *vm, const struct qnm_nic *nic,
 		      const struct qnm_fwd *f, bool add, struct qnm_err *err)
 {
-	struct qnm_slirpctl *c = NULL;
+	const struct qnm_backend_ops *b = qnm_nic_backend(nic);
 	struct qnm_run_info info;
 	struct qnm_rundir rd;
-	char *path;
 	int r;
 
-	if (nic->backend != QNM_BACKEND_SLIRP)
+	if (!b->hostfwd_live)
 		return 0;
 	qnm_rundir_init(&rd, ctx->paths.runtime_dir, vm->name);
 	if (qnm_rundir_probe(&rd, &info) || info.status != QNM_RUN_RUNNING) {
 		qnm_rundir_clear(&rd);
 		return 0;
 	}
-	path = qnm_slirp_control_path(rd.path, nic);
-	r = qnm_slirpctl_open(path, 1000, &c, err);
-	if (!r)
-		r = add ? qnm_slirpctl_hostfwd_add(c, f, err)
-			: qnm_slirpctl_hostfwd_remove(c, f, err);
-	qnm_slirpctl_free(c);
-	free(path);
+	r = b->hostfwd_live(rd.path, nic, add ? NULL : f, add ? f : NULL, 1000, err);
 	qnm_rundir_clear(&rd);
 	return r ? r : 1;
 }

@@ -6,6 +6,7 @@
 #include "build-config.h"
 
 #include "cli/cli.h"
+#include "core/backend.h"
 #include "guest/demo.h"
 #include "core/mac.h"
 #include "guest/qmp.h"
@@ -258,7 +259,7 @@ static void dead_helpers(struct qnm_ctx *ctx, const char *name, struct qnm_strv 
 		size_t len;
 		long pid;
 
-		if (vm->nics[i].backend != QNM_BACKEND_SLIRP)
+		if (!qnm_nic_backend(&vm->nics[i])->slirp_helper)
 			continue;
 		path = qnm_slirp_pid_path(rd.path, &vm->nics[i]);
 		if (qnm_read_file(path, 64, &text, &len) == 0) {
@@ -697,7 +698,7 @@ static int cmd_demo(struct qnm_ctx *ctx, int argc, char **argv)
 	} else {
 		port = qnm_demo_free_port();
 		/* slirp: user-mode NAT with live counters and live forwards, no root. */
-		vm = qnm_demo_vm(DEMO_VM, &img, (uint16_t)port, QNM_BACKEND_SLIRP);
+		vm = qnm_demo_vm(DEMO_VM, &img, (uint16_t)port, &qnm_backend_slirp);
 		r = qnm_model_assign_macs(&ctx->model, vm, NULL, &n, &err);
 		if (!r)
 			r = qnm_config_save_vm(&ctx->paths, vm, NULL, &err);

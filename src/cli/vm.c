@@ -55,7 +55,7 @@ static int check_new_ports(struct qnm_ctx *ctx, const char *cmd, const struct qn
 	struct qnm_err err;
 	char field[64];
 
-	if (nic->backend != QNM_BACKEND_USER && nic->backend != QNM_BACKEND_SLIRP)
+	if (!qnm_nic_backend(nic)->has_hostfwd)
 		return 0;
 	qnm_err_clear(&err);
 	if (qnm_ctx_check_vm(ctx, vm, old_name, &err))
@@ -64,22 +64,6 @@ static int check_new_ports(struct qnm_ctx *ctx, const char *cmd, const struct qn
 	if (qnm_port_check_nic(before, nic, field, &err))
 		return qnm_cli_error(ctx, cmd, &err);
 	return 0;
-}
-
-static const char *nic_summary(const struct qnm_nic *n, char *buf, size_t size)
-{
-	switch (n->backend) {
-	case QNM_BACKEND_TAP:
-		snprintf(buf, size, "%s/tap%s%s", n->model, n->tap.network[0] ? ":" : "",
-			 n->tap.network[0] ? n->tap.network : n->tap.bridge);
-		break;
-	case QNM_BACKEND_BRIDGE:
-		snprintf(buf, size, "%s/bridge:%s", n->model, n->bridge.br);
-		break;
-	default:
-		snprintf(buf, size, "%s/%s", n->model, qnm_backend_name(n->backend));
-	}
-	return buf;
 }
 
 /* ---- JSON ---- */
@@ -227,7 +211,7 @@ static int cmd_list(struct qnm_ctx *ctx, int argc, char **argv)
 			char buf[128];
 
 			fprintf(ctx->out, "%s%s", j ? ", " : "",
-				nic_summary(&vm->nics[j], buf, sizeof(buf)));
+				qnm_nic_label(&vm->nics[j], buf, sizeof(buf)));
 		}
 		fputc('\n', ctx->out);
 	}

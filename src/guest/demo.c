@@ -865,7 +865,7 @@ unsigned qnm_demo_free_port(void)
 }
 
 struct qnm_vm *qnm_demo_vm(const char *name, const struct qnm_demo_image *img, uint16_t port,
-			   enum qnm_backend_kind backend)
+			   const struct qnm_backend_ops *backend)
 {
 	struct qnm_vm *vm = qnm_vm_new(name);
 	struct qnm_fwd f = { .proto = QNM_PROTO_TCP,
@@ -884,7 +884,7 @@ struct qnm_vm *qnm_demo_vm(const char *name, const struct qnm_demo_image *img, u
 	qnm_vm_add_extra(vm, "-no-reboot");
 	nic = qnm_vm_add_nic(vm);
 	qnm_strlcpy(nic->model, "virtio-net-pci", sizeof(nic->model));
-	nic->backend = backend;
+	nic->backend = backend->kind;
 	nic->user.ipv6 = false;
 	qnm_fwd_add(&nic->user.fwd, &nic->user.nfwd, &f);
 	return vm;

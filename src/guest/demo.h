@@ -34,6 +34,7 @@
 
 #include <stdint.h>
 
+#include "core/backend.h"
 #include "core/model.h"
 #include "core/util.h"
 
@@ -100,13 +101,14 @@ unsigned qnm_demo_free_port(void);
 
 /**
  * qnm_demo_vm() - the demo VM: Linux + busybox from @img, 256 MiB, TCG, one
- * virtio NIC on user-mode networking (@backend: QNM_BACKEND_USER for
- * QEMU's own, QNM_BACKEND_SLIRP for qnm's helper with live counters), and
- * host 127.0.0.1:@port forwarded to the guest's web server on port 80.
+ * virtio NIC on user-mode networking (@backend: &qnm_backend_user for
+ * QEMU's own, &qnm_backend_slirp for qnm's helper with live counters: a
+ * backend with host forwards), and host 127.0.0.1:@port forwarded to the
+ * guest's web server on port 80.
  * @name: the VM's name.
  * Return: a new VM (no MAC yet); free with qnm_vm_free().
  */
 struct qnm_vm *qnm_demo_vm(const char *name, const struct qnm_demo_image *img, uint16_t port,
-			   enum qnm_backend_kind backend);
+			   const struct qnm_backend_ops *backend);
 
 #endif
