@@ -509,9 +509,12 @@ static void fill_ref(const struct side *s, struct qnm_api_fwd_result *res)
 	}
 }
 
-/* one live step of the slirp NICs into @res: the target's state, a refusal wins */
-static void note_slirp(int r, const struct qnm_err *e, bool target, struct qnm_api_fwd_result *res)
+/* one live step of side @s into @res (NIC sides only): the target's state, a refusal wins */
+static void note_slirp(const struct side *s, int r, const struct qnm_err *e, bool target,
+		       struct qnm_api_fwd_result *res)
 {
+	if (s->kind != QNM_API_FWD_HOSTFWD)
+		return;
 	if (r < 0) {
 		res->live = QNM_API_FWD_REFUSED;
 		qnm_strlcpy(res->why, e->msg, sizeof(res->why));
@@ -647,15 +650,15 @@ static int change(struct qnm_ctx *ctx, const struct qnm_api_fwd_owner *from,
 		res->live = a.up ? QNM_API_FWD_LIVE : QNM_API_FWD_LATER;
 	if (same_list) {
 		qnm_err_clear(&e2);
-		note_slirp(slirp_live(ctx, &a, &removed, f, &e2), &e2, true, res);
+		note_slirp(&a, slirp_live(ctx, &a, &removed, f, &e2), &e2, true, res);
 	} else {
 		if (from) {
 			qnm_err_clear(&e2);
-			note_slirp(slirp_live(ctx, &a, &removed, NULL, &e2), &e2, !to, res);
+			note_slirp(&a, slirp_live(ctx, &a, &removed, NULL, &e2), &e2, !to, res);
 		}
 		if (to) {
 			qnm_err_clear(&e2);
-			note_slirp(slirp_live(ctx, &b, NULL, f, &e2), &e2, true, res);
+			note_slirp(&b, slirp_live(ctx, &b, NULL, f, &e2), &e2, true, res);
 		}
 	}
 	if (target->kind == QNM_API_FWD_DNAT && !target->up)
