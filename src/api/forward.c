@@ -587,16 +587,19 @@ static int change(struct qnm_ctx *ctx, const struct qnm_api_fwd_owner *from,
 	fill_ref(target, res);
 	res->fwd = to ? *f : removed;
 
-	/* 2. the whole model, and a new host port of a NIC must be free now */
-	r = check_model(ctx, &a, &b, err);
-	if (r)
-		goto out;
+	/*
+	 * 2. a new host port of a NIC must be free now (first: a port held
+	 * outside is the more useful news), and the whole model must hold
+	 */
 	if (to && b.kind == QNM_API_FWD_HOSTFWD) {
 		r = qnm_port_check_fwds(same_list ? &removed : NULL, same_list ? 1 : 0, f, 1,
 					"hostfwd", err);
 		if (r)
 			goto out;
 	}
+	r = check_model(ctx, &a, &b, err);
+	if (r)
+		goto out;
 
 	/* 3. networks that are up: the live table first */
 	if (from && a.kind == QNM_API_FWD_DNAT) {

@@ -6,9 +6,9 @@
  *   dnat     on a host network (an element of table inet qnm's maps).
  *
  * Adding, removing and replacing a forward is one flow for both front ends:
- *   1. the owner's copy is changed and checked against the whole model;
- *      a new host port of a NIC must be free now (the process holding it
- *      is named, not QEMU's opaque error at the next start);
+ *   1. the owner's copy is changed; a new host port of a NIC must be free
+ *      now (the process holding it is named, not QEMU's opaque error at the
+ *      next start), and the copy is checked against the whole model;
  *   2. a network that is up (its bridge and table inet qnm exist) gets the
  *      change in its live table first, as one small atomic batch;
  *   3. the owner's file is written (and the model updated); if that fails
