@@ -23,7 +23,7 @@
 
 #include "core/context.h"
 #include "keys.h"
-#include "watch/sampler.h" /* qnm_fmt_bytes(), qnm_fmt_rate() */
+#include "api/stats.h" /* qnm_fmt_bytes(), qnm_fmt_rate() */
 #include "theme.h"
 #include "core/util.h"
 
