@@ -35,8 +35,8 @@ void qnm_fwd_report(struct qnm_ui *ui, const struct qnm_api_fwd_result *res, boo
 			qnm_ui_log(ui, QNM_MSG_OK, "forward %s %s the live table of network %s",
 				   text, removed ? "removed from" : "applied to", r->net);
 		} else {
-			qnm_ui_log(ui, QNM_MSG_OK, "forward %s saved and %s live on %s NIC %s", text,
-				   removed ? "removed" : "applied", r->vm, r->nic);
+			qnm_ui_log(ui, QNM_MSG_OK, "forward %s saved and %s live on %s NIC %s",
+				   text, removed ? "removed" : "applied", r->vm, r->nic);
 		}
 		break;
 	case QNM_API_FWD_REFUSED:
@@ -48,8 +48,8 @@ void qnm_fwd_report(struct qnm_ui *ui, const struct qnm_api_fwd_result *res, boo
 		if (removed)
 			qnm_ui_log(ui, QNM_MSG_OK, "forward of %s deleted", owner);
 		else
-			qnm_ui_log(ui, QNM_MSG_OK, "forward saved on %s (applies at the next start)",
-				   owner);
+			qnm_ui_log(ui, QNM_MSG_OK,
+				   "forward saved on %s (applies at the next start)", owner);
 		break;
 	}
 }

@@ -83,7 +83,8 @@ static void draw_host_bridges(struct qnm_ui *ui, struct networks *s, int y, int 
 		qnm_sb_init(&ports);
 		for (j = 0; j < links->n; j++)
 			if (links->v[j].master == li->ifindex)
-				qnm_sb_addf(&ports, "%s%s", ports.len ? ", " : "", links->v[j].name);
+				qnm_sb_addf(&ports, "%s%s", ports.len ? ", " : "",
+					    links->v[j].name);
 		qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
 		qnm_putf(stdscr, y + 1 + line, x + 2, w - 3, "%-15s %-4s %s%s", li->name,
 			 li->up ? "up" : "down", ports.len ? "ports: " : "no ports", ports.s);
@@ -148,10 +149,10 @@ static void networks_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		qnm_fill(stdscr, y + i, r->x, r->w);
 		qnm_putf(stdscr, y + i, r->x, r->w, " %-12s %-5s %-10s %-8s %-18s %-12s %-4s %zu",
 			 n->name,
-			 s->busy				       ? "busy"
-			 : !qnm_api_net_view_known(s->view)	       ? "?"
+			 s->busy				    ? "busy"
+			 : !qnm_api_net_view_known(s->view)	    ? "?"
 			 : qnm_api_net_view_is_up(s->view, n->name) ? "up"
-								       : "down",
+								    : "down",
 			 n->bridge, qnm_net_mode_name(n->mode), addr,
 			 n->mode == QNM_NET_NAT	      ? (n->uplink[0] ? n->uplink : "(default)")
 			 : n->mode == QNM_NET_BRIDGED ? n->port

@@ -267,8 +267,8 @@ static int pick_nic(struct side *s, const char *id, struct qnm_err *err)
 }
 
 /* Fill @s with a copy of the owner @o names; one of @other's when it is the same object. */
-static int resolve(struct qnm_ctx *ctx, const struct qnm_api_fwd_owner *o,
-		   const struct side *other, struct side *s, struct qnm_err *err)
+static int resolve(struct qnm_ctx *ctx, const struct qnm_api_fwd_owner *o, const struct side *other,
+		   struct side *s, struct qnm_err *err)
 {
 	memset(s, 0, sizeof(*s));
 	if (given(o->vm) && given(o->net))
@@ -292,8 +292,8 @@ static int resolve(struct qnm_ctx *ctx, const struct qnm_api_fwd_owner *o,
 		struct qnm_vm *vm = qnm_model_find_vm(&ctx->model, o->vm);
 
 		if (!vm)
-			return qnm_err_set(err, -ENOENT, "vm", "no VM named '%s' (qnm list shows them)",
-					   o->vm);
+			return qnm_err_set(err, -ENOENT, "vm",
+					   "no VM named '%s' (qnm list shows them)", o->vm);
 		s->kind = QNM_API_FWD_HOSTFWD;
 		if (other && other->vm && strcmp(other->vm->name, vm->name) == 0) {
 			s->vm = other->vm;

@@ -125,8 +125,8 @@ bool qnm_api_net_is_up(const struct qnm_ctx *ctx, const char *name)
 	return qnm_owner_recorded(ctx->paths.runtime_dir, QNM_OWN_NET, name);
 }
 
-int qnm_api_net_leases(const struct qnm_ctx *ctx, const char *name, struct qnm_lease **v,
-		       size_t *n, struct qnm_err *err)
+int qnm_api_net_leases(const struct qnm_ctx *ctx, const char *name, struct qnm_lease **v, size_t *n,
+		       struct qnm_err *err)
 {
 	return qnm_leases_read(ctx->paths.runtime_dir, name, v, n, err);
 }
@@ -203,13 +203,12 @@ bool qnm_api_net_view_is_up(const struct qnm_api_net_view *v, const char *name)
 	return v->have_own && qnm_owner_find(&v->own, QNM_OWN_NET, name);
 }
 
-const char *qnm_api_net_view_state(const struct qnm_api_net_view *v,
-				   const struct qnm_network *net)
+const char *qnm_api_net_view_state(const struct qnm_api_net_view *v, const struct qnm_network *net)
 {
 	const struct qnm_link_info *li = qnm_api_net_view_bridge(v, net);
 
 	if (qnm_api_net_view_is_up(v, net->name))
-		return !li ? "broken" /* recorded up, bridge gone */
+		return !li	? "broken" /* recorded up, bridge gone */
 		       : li->up ? "up"
 				: "bridge-down";
 	return li ? "bridge-exists" : "down";

@@ -121,8 +121,8 @@ bool qnm_api_net_is_up(const struct qnm_ctx *ctx, const char *name);
  * @v: set to a new array (caller frees with free()), @n entries.
  * Return: 0 or -errno.
  */
-int qnm_api_net_leases(const struct qnm_ctx *ctx, const char *name, struct qnm_lease **v,
-		       size_t *n, struct qnm_err *err);
+int qnm_api_net_leases(const struct qnm_ctx *ctx, const char *name, struct qnm_lease **v, size_t *n,
+		       struct qnm_err *err);
 
 /**
  * qnm_api_net_links() - every host link of this network namespace, with
@@ -172,8 +172,7 @@ bool qnm_api_net_view_is_up(const struct qnm_api_net_view *v, const char *name);
  * up, bridge gone), "bridge-exists" (not up, but a link has its bridge's
  * name) or "down". Return: a static string.
  */
-const char *qnm_api_net_view_state(const struct qnm_api_net_view *v,
-				   const struct qnm_network *net);
+const char *qnm_api_net_view_state(const struct qnm_api_net_view *v, const struct qnm_network *net);
 
 /**
  * qnm_api_net_view_bridge() - the link of @net's bridge as of the last

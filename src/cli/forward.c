@@ -235,7 +235,8 @@ static int cmd_forward(struct qnm_ctx *ctx, int argc, char **argv)
 		: qnm_api_forward_remove(ctx, &t, &f, &res, &err);
 	if (r) {
 		if (res.undo_err[0])
-			fprintf(ctx->errout, "qnm: forward: undoing the live change failed too: %s\n",
+			fprintf(ctx->errout,
+				"qnm: forward: undoing the live change failed too: %s\n",
 				res.undo_err);
 		return qnm_cli_error(ctx, "forward", &err);
 	}

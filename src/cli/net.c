@@ -131,9 +131,9 @@ static int net_list(struct qnm_ctx *ctx, const struct net_flags *f, int argc, ch
 		json_object *a = json_object_new_array();
 
 		for (i = 0; i < ctx->model.nnets; i++)
-			json_object_array_add(a, net_json(ctx->model.nets[i],
-							  qnm_api_net_view_state(view,
-										 ctx->model.nets[i])));
+			json_object_array_add(
+				a, net_json(ctx->model.nets[i],
+					    qnm_api_net_view_state(view, ctx->model.nets[i])));
 		qnm_cli_print_json(ctx, a);
 	} else if (!ctx->model.nnets) {
 		fprintf(ctx->out, "No networks yet. Create one with 'qnm net add NAME bridge=BR "
