@@ -4,6 +4,7 @@
 
 #include "api/conns.h"
 
+/* the front ends' backend test, moved here; the backend op "conns" replaces it */
 bool qnm_api_conns_has_table(const struct qnm_nic *nic)
 {
 	return nic->backend == QNM_BACKEND_USER || nic->backend == QNM_BACKEND_SLIRP;

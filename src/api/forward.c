@@ -21,6 +21,11 @@
 /* How long a running guest's slirp helper may take to answer, in ms. */
 #define SLIRP_TIMEOUT_MS 1000
 
+/*
+ * The backend tests of this file (here and in slirp_live()) are the ones the
+ * front ends had; they become the backend ops has_hostfwd and hostfwd_live
+ * when those exist (issue 12 item 3).
+ */
 static bool is_user_nic(const struct qnm_nic *n)
 {
 	return n->backend == QNM_BACKEND_USER || n->backend == QNM_BACKEND_SLIRP;

@@ -43,7 +43,10 @@ int qnm_api_net_save(struct qnm_ctx *ctx, const struct qnm_network *net, const c
 	return r;
 }
 
-/* a TAP NIC naming network @name, as "VM x NIC y" in @err */
+/*
+ * a TAP NIC naming network @name, as "VM x NIC y" in @err (the UI's test,
+ * moved here; the backend op "network" replaces it when it exists)
+ */
 static int check_unused(const struct qnm_ctx *ctx, const char *name, struct qnm_err *err)
 {
 	size_t i, j;
