@@ -390,7 +390,7 @@ const struct qnm_cli_cmd qnm_cmd_net = {
 		"  net down NET                      remove what 'up' made\n"
 		"  net add NET KEY=VALUE...          create a network file\n"
 		"  net set NET KEY=VALUE...          change it (forward+=..., forward-=...)\n"
-		"  net del NET                       delete its file (must be down)\n"
+		"  net del NET                       delete its file (down, no TAP NIC on it)\n"
 		"Keys: bridge address (A.B.C.D/N) mode (nat|bridged|isolated) uplink port\n"
 		"      dhcp-start dhcp-end forward (tcp|udp:[HOSTADDR]:PORT-GUESTADDR:PORT)\n"
 		"--force: use a bridge qnm did not create (never deleted then), move a port out\n"
