@@ -17,8 +17,8 @@
 
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <errno.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,28 +30,10 @@
 
 static char tmpdir[256];
 
-static void rm_rf(const char *dir)
+/* nftw() callback: remove one entry of the scratch directory */
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
-	DIR *d = opendir(dir);
-	struct dirent *e;
-
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		struct stat st;
-		char *p;
-
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		p = xasprintf("%s/%s", dir, e->d_name);
-		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
-			rm_rf(p);
-		else
-			unlink(p);
-		free(p);
-	}
-	closedir(d);
-	rmdir(dir);
+	return remove(path);
 }
 
 /* the text of @dir/@name.conf below the config dir, or NULL */
@@ -157,7 +139,7 @@ static int teardown(void **state)
 {
 	qnm_ctx_clear(*state);
 	free(*state);
-	rm_rf(tmpdir);
+	nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS); /* the test-made directory only */
 	return 0;
 }
 
