@@ -129,7 +129,7 @@ static int check_count(const struct qnm_args *a, struct qnm_err *err)
 		return usage(err, "", s->say.few, "too few arguments", NULL);
 	if (s->max >= 0 && a->npos > s->max) {
 		if (!s->say.many && s->say.few && s->min == s->max)
-			return usage(err, "", s->say.few, NULL, NULL);
+			return usage(err, "", s->say.few, "too few arguments", NULL);
 		return usage(err, "", s->say.many, "unexpected argument '%s'", a->pos[s->max]);
 	}
 	return 0;

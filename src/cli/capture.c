@@ -59,11 +59,11 @@ static const struct qnm_args_spec capture_spec = {
 
 static int parse(struct qnm_ctx *ctx, const struct qnm_args *args, struct capture_args *a)
 {
-	const char **pos[] = { &a->vm, &a->nic, &a->file };
-	size_t npos = (size_t)args->npos, k;
+	int npos = args->npos;
 
-	for (k = 0; k < npos; k++)
-		*pos[k] = args->pos[k];
+	a->vm = args->pos[0];
+	a->nic = npos > 1 ? args->pos[1] : NULL;
+	a->file = npos > 2 ? args->pos[2] : NULL;
 	a->seconds = qnm_args_uint(args, "--seconds", 0);
 	a->maxlen = qnm_args_uint(args, "--maxlen", 0);
 	a->stop = qnm_args_get(args, "--stop");
