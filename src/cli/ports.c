@@ -7,7 +7,7 @@
 #include "build-config.h"
 
 #include "cli/cli.h"
-#include "watch/portowner.h"
+#include "api/ports.h"
 
 #include <errno.h>
 #include <json-c/json.h>
@@ -138,7 +138,7 @@ static int cmd_ports(struct qnm_ctx *ctx, const struct qnm_args *args)
 
 	if (qnm_cli_load(ctx, "ports"))
 		return 1;
-	qnm_port_table_build(&ctx->model, ctx->paths.runtime_dir, true, &t);
+	qnm_api_ports_table(ctx, true, &t);
 	if (ctx->json)
 		print_json(ctx, &t);
 	else
