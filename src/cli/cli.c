@@ -28,6 +28,12 @@ const struct qnm_cli_cmd *qnm_cli_find(const char *name)
 	return NULL;
 }
 
+const struct qnm_cli_cmd *const *qnm_cli_commands(size_t *n)
+{
+	*n = QNM_ARRAY_SIZE(commands);
+	return commands;
+}
+
 void qnm_cli_usage(FILE *f, const struct qnm_cli_cmd *cmd)
 {
 	fprintf(f, "usage: qnm %s\n", cmd->usage);

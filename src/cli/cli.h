@@ -40,6 +40,9 @@ int qnm_cli_main(struct qnm_ctx *ctx, int argc, char **argv);
 /** qnm_cli_find() - command by name, or NULL. */
 const struct qnm_cli_cmd *qnm_cli_find(const char *name);
 
+/** qnm_cli_commands() - every command, alphabetical; *@n of them (static, not to be freed). */
+const struct qnm_cli_cmd *const *qnm_cli_commands(size_t *n);
+
 /** qnm_cli_usage() - print "usage: qnm USAGE" to @f. */
 void qnm_cli_usage(FILE *f, const struct qnm_cli_cmd *cmd);
 
