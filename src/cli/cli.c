@@ -3,6 +3,7 @@
 #include "build-config.h"
 
 #include "cli/cli.h"
+#include "core/schema.h"
 
 #include <errno.h>
 #include <json-c/json.h>
@@ -74,6 +75,21 @@ int qnm_cli_load(struct qnm_ctx *ctx, const char *cmd)
 	return 0;
 }
 
+/* "qnm CMD --help" after the usage line: the command's text and its keys. */
+static void print_cmd_help(FILE *f, const struct qnm_cli_cmd *cmd)
+{
+	struct qnm_strbuf sb;
+
+	if (cmd->help)
+		fprintf(f, "\n%s", cmd->help);
+	if (!cmd->keys)
+		return;
+	qnm_sb_init(&sb);
+	qnm_schema_help(cmd->keys, &sb);
+	fprintf(f, "\nKeys:\n%s", sb.s);
+	qnm_sb_free(&sb);
+}
+
 static void print_help(FILE *f)
 {
 	size_t i;
@@ -97,8 +113,7 @@ int qnm_cli_main(struct qnm_ctx *ctx, int argc, char **argv)
 	    strcmp(argv[0], "-h") == 0) {
 		if (argc >= 2 && (cmd = qnm_cli_find(argv[1]))) {
 			qnm_cli_usage(ctx->out, cmd);
-			if (cmd->help)
-				fprintf(ctx->out, "\n%s", cmd->help);
+			print_cmd_help(ctx->out, cmd);
 			return 0;
 		}
 		print_help(ctx->out);
@@ -116,8 +131,7 @@ int qnm_cli_main(struct qnm_ctx *ctx, int argc, char **argv)
 	if (qnm_cli_wants_help(argc, argv)) {
 		qnm_cli_usage(ctx->out, cmd);
 		fprintf(ctx->out, "%s\n", cmd->summary);
-		if (cmd->help)
-			fprintf(ctx->out, "\n%s", cmd->help);
+		print_cmd_help(ctx->out, cmd);
 		return 0;
 	}
 	return cmd->run(ctx, argc, argv);

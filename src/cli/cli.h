@@ -9,6 +9,7 @@
 #include "core/context.h"
 
 struct json_object;
+struct qnm_schema;
 
 /**
  * struct qnm_cli_cmd - one top-level command.
@@ -16,6 +17,8 @@ struct json_object;
  * @usage:   synopsis shown by --help, e.g. "list [--json]".
  * @summary: one line for "qnm --help".
  * @help:    longer text for "qnm CMD --help" (may be NULL).
+ * @keys:    the keys its KEY=VALUE arguments take, listed after @help
+ *           (may be NULL).
  * @run:     does the work; argv[0] is @name. Returns the exit status
  *           (0 ok, 1 failure, 2 usage error), printing errors itself.
  */
@@ -24,6 +27,7 @@ struct qnm_cli_cmd {
 	const char *usage;
 	const char *summary;
 	const char *help;
+	const struct qnm_schema *keys;
 	int (*run)(struct qnm_ctx *ctx, int argc, char **argv);
 };
 
