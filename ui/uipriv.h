@@ -23,7 +23,7 @@
 
 #include "core/context.h"
 #include "keys.h"
-#include "watch/sampler.h" /* qnm_fmt_bytes(), qnm_fmt_rate() */
+#include "api/stats.h" /* qnm_fmt_bytes(), qnm_fmt_rate() */
 #include "theme.h"
 #include "core/util.h"
 
@@ -182,6 +182,12 @@ struct qnm_ui {
  */
 int qnm_ui_push(struct qnm_ui *ui, const struct qnm_screen_ops *ops, void *arg);
 
+/** qnm_ui_pop() - close the top screen (never the last one). */
+void qnm_ui_pop(struct qnm_ui *ui);
+
+/** qnm_ui_pop_all() - close every screen (leaving the UI). */
+void qnm_ui_pop_all(struct qnm_ui *ui);
+
 /** qnm_ui_switch() - replace the whole stack with top-level screen @ops. */
 void qnm_ui_switch(struct qnm_ui *ui, const struct qnm_screen_ops *ops);
 
@@ -315,13 +321,6 @@ void qnm_ask(struct qnm_ui *ui, const char *title, const char *prompt, const cha
 	     void (*cb)(struct qnm_ui *ui, void *data, const char *text), void *data);
 /** qnm_message_box() - show @text until a key is pressed. */
 void qnm_message_box(struct qnm_ui *ui, const char *title, const char *text);
-
-/**
- * qnm_ui_net_updown() - bring network @name up (again: re-applies its
- * firewall rules and forwards) or down in the background (screen-networks.c).
- * @confirm_port: the user agreed to enslave a bridged network's port.
- */
-void qnm_ui_net_updown(struct qnm_ui *ui, const char *name, bool up, bool confirm_port);
 
 /* ---- packet captures (screen-capture.c) ---- */
 
