@@ -13,8 +13,9 @@
  *     shows, their labels and hints, and how a row's text is read from and
  *     written into the model copy the form edits.
  *
- * A new key is one row in a table of schema.c (and, for a NIC key, the code
- * of the backend that uses it).
+ * A new key is its field in model.h and one row in a table of schema.c
+ * (and, for a NIC key, the code of the backend that uses it); model.c's
+ * copy, compare and free follow from the row.
  */
 #ifndef QNM_SCHEMA_H
 #define QNM_SCHEMA_H
