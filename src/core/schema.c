@@ -677,10 +677,12 @@ int qnm_schema_assign(const struct qnm_schema *s, void *obj, const char *assignm
 
 /* ---- JSON ---- */
 
-static json_object *fwd_json(const struct qnm_fwd *f)
+json_object *qnm_fwd_json(const char *kind, const struct qnm_fwd *f)
 {
 	json_object *o = json_object_new_object();
 
+	if (kind)
+		json_object_object_add(o, "kind", json_object_new_string(kind));
 	json_object_object_add(o, "proto", json_object_new_string(qnm_proto_name(f->proto)));
 	json_object_object_add(o, "host_addr", json_object_new_string(f->host_addr));
 	json_object_object_add(o, "host_port", json_object_new_int(f->host_port));
@@ -711,8 +713,8 @@ static json_object *key_json(const struct qnm_key *k, const void *obj)
 		qnm_sb_init(&sb);
 		for (i = 0; i < *count_of(k, obj); i++) {
 			if (k->type == QNM_KEY_FWD && !k->json_text) {
-				json_object_array_add(j,
-						      fwd_json(&(*(struct qnm_fwd *const *)p)[i]));
+				json_object_array_add(
+					j, qnm_fwd_json(NULL, &(*(struct qnm_fwd *const *)p)[i]));
 				continue;
 			}
 			sb.len = 0;

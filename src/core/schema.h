@@ -190,6 +190,14 @@ int qnm_schema_assign(const struct qnm_schema *s, void *obj, const char *assignm
 void qnm_schema_json(const struct qnm_schema *s, const void *obj, struct json_object *o);
 
 /**
+ * qnm_fwd_json() - a forward as the JSON object --json outputs use:
+ * {"kind" (when @kind is not NULL), "proto", "host_addr", "host_port",
+ * "guest_addr", "guest_port"}.
+ * Return: a new object (the caller owns its reference).
+ */
+struct json_object *qnm_fwd_json(const char *kind, const struct qnm_fwd *f);
+
+/**
  * qnm_schema_help() - the keys of @s for a command's --help: one per line,
  * "  KEY  [SELECTOR: values] (list) help", wrapped to 80 columns.
  */
