@@ -19,8 +19,6 @@
 #include "host/maclive.h"
 #include "guest/qmp.h"
 #include "host/bridgeconf.h"
-#include "watch/doctor.h"
-#include "watch/portowner.h"
 #include "guest/slirp-helper.h"
 #include "host/tuntap.h"
 
@@ -38,7 +36,6 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -101,20 +98,10 @@ static int check_fwd_ports(const struct qnm_vm *vm, const struct qnm_nic *nic,
 	for (i = 0; i < nic->user.nfwd; i++) {
 		const struct qnm_fwd *f = &nic->user.fwd[i];
 		struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(f->host_port) };
-		int fd, one = 1, e = 0, r;
+		int fd, one = 1, e = 0;
 		char field[64];
 
-		/* First ask the kernel who holds the port, to name the process. */
-		snprintf(field, sizeof(field), "nic[%s].hostfwd", nic->id);
-		r = qnm_port_check(f->proto, f->host_addr, f->host_port, err);
-		if (r == -EADDRINUSE || r == -EACCES) {
-			qnm_err_prefix(err, "%s", field);
-			if (err)
-				qnm_strlcpy(err->field, field, sizeof(err->field));
-			return r;
-		}
-		/* Sockets could not be listed: fall back to trying the bind. */
-
+		/* Who holds a port is named by o->check_nic (the engine API); this binds. */
 		if (f->host_addr[0] && inet_pton(AF_INET, f->host_addr, &sa.sin_addr) != 1)
 			continue; /* the validator reports bad addresses */
 		fd = socket(AF_INET,
@@ -294,24 +281,16 @@ static void release_tap(const struct qnm_vm *vm, size_t idx, const struct qnm_ru
 	st->made_tap[idx] = false;
 }
 
-/* The helper can attach TAPs: it is setuid root or has cap_net_admin+ep. */
-static bool helper_capable(const char *helper, const struct stat *st)
+const char *qnm_runner_bridge_helper(const struct qnm_nic *nic)
 {
-	unsigned char caps[64];
-	ssize_t n;
-
-	if (st->st_mode & S_ISUID)
-		return true;
-	n = getxattr(helper, "security.capability", caps, sizeof(caps));
-	return n > 0 && qnm_doc_fcaps_net_admin(caps, (size_t)n);
+	return nic->bridge.helper ? nic->bridge.helper : "/usr/lib/qemu/qemu-bridge-helper";
 }
 
 static int check_bridge(const struct qnm_vm *vm, const struct qnm_nic *nic,
 			const struct qnm_runner_opts *o, struct qnm_err *err)
 {
 	const char *conf = o && o->bridge_conf ? o->bridge_conf : qnm_bridge_conf_path();
-	const char *helper =
-		nic->bridge.helper ? nic->bridge.helper : "/usr/lib/qemu/qemu-bridge-helper";
+	const char *helper = qnm_runner_bridge_helper(nic);
 	struct qnm_bridge_acl acl;
 	struct qnm_err e2;
 	bool allowed;
@@ -325,13 +304,7 @@ static int check_bridge(const struct qnm_vm *vm, const struct qnm_nic *nic,
 				   "%s: the bridge helper %s is missing (Debian package "
 				   "'qemu-system-common')",
 				   field, helper);
-	if (geteuid() != 0 && !helper_capable(helper, &st))
-		return qnm_err_set(
-			err, -EPERM, field,
-			"%s: %s is neither setuid root nor has cap_net_admin, so it cannot "
-			"attach TAPs for you: an admin must run 'chmod u+s %s' or "
-			"'setcap cap_net_admin+ep %s' (or start qnm as root)",
-			field, helper, helper, helper);
+	/* whether it may attach TAPs (setuid, cap_net_admin) is o->check_nic's */
 	p = xasprintf("/sys/class/net/%s/bridge", nic->bridge.br);
 	br_ok = is_dir(p);
 	free(p);
@@ -439,6 +412,11 @@ int qnm_runner_check(const struct qnm_vm *vm, const struct qnm_runner_opts *o, s
 					   "%s: no MAC assigned (QEMU would give every guest "
 					   "52:54:00:12:34:56)",
 					   field);
+		}
+		if (o && o->check_nic) {
+			r = o->check_nic(vm, nic, err);
+			if (r)
+				return r;
 		}
 		if (rb && rb->check) {
 			r = rb->check(vm, nic, o, err);
