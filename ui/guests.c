@@ -80,12 +80,11 @@ void qnm_guests_refresh(struct qnm_ui *ui)
 	struct qnm_strv dirs;
 
 	qnm_strv_init(&dirs);
-	qnm_rundir_list(ui->ctx->paths.runtime_dir, &dirs);
+	qnm_api_vm_running(ui->ctx, &dirs);
 	for (i = 0; i < m->nvms; i++) {
 		const struct qnm_vm *vm = m->vms[i];
 		struct qnm_guest *gv = &vms[i];
 		const struct qnm_guest *was = old_vm(g, vm->name);
-		struct qnm_rundir rd;
 		bool has_dir = false;
 		size_t k;
 
@@ -97,9 +96,7 @@ void qnm_guests_refresh(struct qnm_ui *ui)
 			has_dir = strcmp(dirs.v[k], vm->name) == 0;
 		if (!has_dir)
 			continue;
-		qnm_rundir_init(&rd, ui->ctx->paths.runtime_dir, vm->name);
-		qnm_rundir_probe(&rd, &gv->info);
-		qnm_rundir_clear(&rd);
+		qnm_api_vm_state(ui->ctx, vm->name, &gv->info);
 		if (gv->info.status == QNM_RUN_RUNNING || gv->info.status == QNM_RUN_STARTING)
 			add_caps(ui, vm->name, &caps, &ncaps);
 	}

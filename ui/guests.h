@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * guests.h - what the UI knows of running guests: each VM's run status
- * (from its runtime directory), the packet captures in place, and the UI's one engine sampler
+ * (qnm_api_vm_state()), the packet captures in place, and the UI's one engine sampler
  * (src/sampler.h): the counters, rates and histories of every host link
  * and of every guest NIC (slirp helpers, TAPs). The sampler lives as long
  * as the UI and is ticked once per refresh interval whatever screen is
@@ -12,8 +12,9 @@
 #ifndef QNM_UI_GUESTS_H
 #define QNM_UI_GUESTS_H
 
+#include "api/run.h"
 #include "guest/capture.h"
-#include "guest/rundir.h"
+#include "guest/rundir.h" /* fwdlist.c's, until it goes through the API (api-net) */
 #include "watch/sampler.h"
 #include "uipriv.h"
 
