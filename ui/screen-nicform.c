@@ -517,8 +517,7 @@ static void link_live(struct qnm_ui *ui, struct nicform *s, bool up)
 	if (s->arg.index < 0 || g->info.status != QNM_RUN_RUNNING)
 		return;
 	qnm_err_clear(&err);
-	if (qnm_api_vm_link(ui->ctx, s->arg.vm->name, s->arg.vm->nics[s->arg.index].id, up,
-			    &err))
+	if (qnm_api_vm_link(ui->ctx, s->arg.vm->name, s->arg.vm->nics[s->arg.index].id, up, &err))
 		qnm_ui_log(ui, QNM_MSG_ERROR, "link %s: %s", up ? "up" : "down", err.msg);
 	else
 		qnm_ui_log(ui, QNM_MSG_OK, "%s NIC %s: cable %s now (the running guest sees it)",

@@ -146,8 +146,8 @@ static int check_nic(const struct qnm_vm *vm, const struct qnm_nic *nic, struct 
 	return 0;
 }
 
-int qnm_api_vm_start(struct qnm_ctx *ctx, const char *name, int timeout_ms,
-		     struct qnm_vm_job **out, size_t *nmacs, struct qnm_err *err)
+int qnm_api_vm_start(struct qnm_ctx *ctx, const char *name, int timeout_ms, struct qnm_vm_job **out,
+		     size_t *nmacs, struct qnm_err *err)
 {
 	const struct qnm_vm *vm = qnm_model_find_vm(&ctx->model, name);
 	const char *qemu = getenv("QNM_QEMU"); /* tests and unusual installs */
@@ -304,8 +304,8 @@ void qnm_api_vm_status(const struct qnm_ctx *ctx, const char *name, struct qnm_v
 	qnm_strlcpy(st->rundir, rd.path, sizeof(st->rundir));
 	qnm_strlcpy(st->serial_log, rd.serial, sizeof(st->serial_log));
 	qnm_rundir_probe(&rd, &st->run);
-	if (st->run.status == QNM_RUN_RUNNING && !qemu_state(&rd, st->qemu_state,
-							     sizeof(st->qemu_state)))
+	if (st->run.status == QNM_RUN_RUNNING &&
+	    !qemu_state(&rd, st->qemu_state, sizeof(st->qemu_state)))
 		st->qemu_state[0] = '\0';
 	if (st->run.status == QNM_RUN_RUNNING)
 		qnm_api_vm_problems(ctx, name, &st->problems);

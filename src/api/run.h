@@ -59,8 +59,8 @@ struct qnm_vm_job_result {
  * @err:        on failure, why ("no VM named ...", the save's error).
  * Return: 0 or -errno; on failure no job is made.
  */
-int qnm_api_vm_start(struct qnm_ctx *ctx, const char *name, int timeout_ms,
-		     struct qnm_vm_job **out, size_t *nmacs, struct qnm_err *err);
+int qnm_api_vm_start(struct qnm_ctx *ctx, const char *name, int timeout_ms, struct qnm_vm_job **out,
+		     size_t *nmacs, struct qnm_err *err);
 
 /**
  * qnm_api_vm_stop() - stop the VM @name, step one: a job for

@@ -194,11 +194,11 @@ int qnm_api_nic_check(const struct qnm_ctx *ctx, const struct qnm_vm *vm, int in
 		if ((int)i == index)
 			continue;
 		if (strcmp(o->id, nic->id) == 0)
-			r = qnm_err_set(err, -EINVAL, "id", "id: NIC '%s' already exists in this VM",
-					o->id);
+			r = qnm_err_set(err, -EINVAL, "id",
+					"id: NIC '%s' already exists in this VM", o->id);
 		else if (nic->mac[0] && strcasecmp(o->mac, nic->mac) == 0)
-			r = qnm_err_set(err, -EINVAL, "mac", "mac: NIC '%s' of this VM already uses %s",
-					o->id, o->mac);
+			r = qnm_err_set(err, -EINVAL, "mac",
+					"mac: NIC '%s' of this VM already uses %s", o->id, o->mac);
 	}
 	/* new host ports of a user/slirp NIC must be free now: the process holding
 	 * one is named at the field, not by QEMU at the next start (the NIC's
