@@ -12,6 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* @d as the guest side's image (the strings are shared, not copied). */
+static struct qnm_demo_image as_image(const struct qnm_api_demo *d)
+{
+	return (struct qnm_demo_image){
+		.dir = d->dir, .kernel = d->kernel, .initrd = d->initrd, .kver = d->kver
+	};
+}
+
 void qnm_api_demo_init(const struct qnm_ctx *ctx, const char *dir, struct qnm_api_demo *d)
 {
 	memset(d, 0, sizeof(*d));
@@ -32,7 +40,7 @@ int qnm_api_demo_build(struct qnm_api_demo *d, struct qnm_err *err)
 	d->initrd = img.initrd;
 	d->kver = img.kver;
 	d->built = img.built;
-	free(img.dir);
+	free(img.dir); /* its own copy of d->dir */
 	return 0;
 }
 
@@ -44,9 +52,7 @@ const char *qnm_api_demo_append(void)
 int qnm_api_demo_define(struct qnm_ctx *ctx, const struct qnm_api_demo *d, unsigned *port,
 			struct qnm_err *err)
 {
-	const struct qnm_demo_image img = {
-		.dir = d->dir, .kernel = d->kernel, .initrd = d->initrd, .kver = d->kver
-	};
+	const struct qnm_demo_image img = as_image(d);
 	struct qnm_vm *vm;
 	int r;
 
@@ -66,9 +72,8 @@ int qnm_api_demo_define(struct qnm_ctx *ctx, const struct qnm_api_demo *d, unsig
 
 void qnm_api_demo_clear(struct qnm_api_demo *d)
 {
-	free(d->dir);
-	free(d->kernel);
-	free(d->initrd);
-	free(d->kver);
+	struct qnm_demo_image img = as_image(d);
+
+	qnm_demo_image_clear(&img);
 	memset(d, 0, sizeof(*d));
 }
