@@ -11,14 +11,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static long mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 static struct qnm_guests *get(struct qnm_ui *ui)
 {
 	if (!ui->guests)
@@ -107,7 +99,7 @@ void qnm_guests_refresh(struct qnm_ui *ui)
 	g->nvms = m->nvms;
 	g->caps = caps;
 	g->ncaps = ncaps;
-	g->last_ms = mono_ms();
+	g->last_ms = (long)qnm_mono_ms_int();
 }
 
 /* One sampler tick; a failed tick keeps the entries and says why. */
@@ -121,7 +113,7 @@ static void sample(struct qnm_ui *ui, struct qnm_guests *g)
 	g->sampler_error = NULL;
 	if (qnm_sampler_tick(g->sampler, &err))
 		g->sampler_error = xasprintf("cannot read the interfaces: %s", err.msg);
-	g->sampled_ms = mono_ms();
+	g->sampled_ms = (long)qnm_mono_ms_int();
 }
 
 struct qnm_sampler *qnm_ui_sampler(struct qnm_ui *ui, const char **error)
@@ -149,7 +141,7 @@ struct qnm_sampler *qnm_ui_sampler(struct qnm_ui *ui, const char **error)
 bool qnm_guests_tick(struct qnm_ui *ui)
 {
 	struct qnm_guests *g = get(ui);
-	long due = ui->interval_ms - 50, now = mono_ms();
+	long due = ui->interval_ms - 50, now = (long)qnm_mono_ms_int();
 	bool done = false;
 
 	if (now - g->last_ms >= due) {

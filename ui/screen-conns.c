@@ -129,10 +129,9 @@ static void job_free(struct conns_job *j)
 static int query_work(void *data, struct qnm_err *err)
 {
 	struct conns_job *j = data;
-	struct timespec t0, t1;
+	double t0 = qnm_mono_ms();
 	size_t i;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	j->n = j->vm->nnics;
 	j->nics = xcalloc(j->n + 1, sizeof(*j->nics));
 	for (i = 0; i < j->n; i++) {
@@ -149,8 +148,7 @@ static int query_work(void *data, struct qnm_err *err)
 		if (cn->result)
 			qnm_strlcpy(cn->err, e.msg, sizeof(cn->err));
 	}
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	j->ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
+	j->ms = qnm_mono_ms() - t0;
 	(void)err;
 	return 0;
 }

@@ -104,79 +104,6 @@ static int make_pipe(int fds[2])
 	return 0;
 }
 
-struct qnm_rect qnm_ui_body(const struct qnm_ui *ui)
-{
-	struct qnm_rect r = { 1, 0, ui->rows - 3, ui->cols };
-
-	return r;
-}
-
-int qnm_ui_push(struct qnm_ui *ui, const struct qnm_screen_ops *ops, void *arg)
-{
-	void *st;
-
-	if (ui->depth >= QNM_STACK_MAX) {
-		qnm_ui_log(ui, QNM_MSG_ERROR, "too many screens open; press Esc to go back first");
-		return -1;
-	}
-	st = ops->init(ui, arg);
-	if (!st)
-		return -1;
-	ui->stack[ui->depth].ops = ops;
-	ui->stack[ui->depth].st = st;
-	ui->depth++;
-	ui->redraw = true;
-	return 0;
-}
-
-static void pop(struct qnm_ui *ui)
-{
-	struct qnm_stack_entry *e;
-
-	if (ui->depth <= 1)
-		return;
-	e = &ui->stack[--ui->depth];
-	e->ops->free(e->st);
-	e->ops = NULL;
-	e->st = NULL;
-	ui->redraw = true;
-}
-
-static void pop_all(struct qnm_ui *ui)
-{
-	while (ui->depth > 0) {
-		struct qnm_stack_entry *e = &ui->stack[--ui->depth];
-
-		e->ops->free(e->st);
-	}
-}
-
-void qnm_ui_switch(struct qnm_ui *ui, const struct qnm_screen_ops *ops)
-{
-	void *st;
-
-	if (ui->depth == 1 && ui->stack[0].ops == ops)
-		return;
-	st = ops->init(ui, NULL);
-	if (!st)
-		return;
-	pop_all(ui);
-	ui->stack[0].ops = ops;
-	ui->stack[0].st = st;
-	ui->depth = 1;
-	ui->redraw = true;
-}
-
-void *qnm_ui_find(struct qnm_ui *ui, const struct qnm_screen_ops *ops)
-{
-	int i;
-
-	for (i = ui->depth - 1; i >= 0; i--)
-		if (ui->stack[i].ops == ops)
-			return ui->stack[i].st;
-	return NULL;
-}
-
 int qnm_ui_set_theme(struct qnm_ui *ui, const char *name)
 {
 	struct qnm_theme t;
@@ -453,7 +380,7 @@ static void global_action(struct qnm_ui *ui, enum qnm_action act)
 		}
 		return;
 	case QNM_ACT_BACK:
-		pop(ui);
+		qnm_ui_pop(ui);
 		return;
 	case QNM_ACT_THEME:
 		pick_theme(ui);
@@ -604,14 +531,6 @@ static void read_keys(struct qnm_ui *ui)
 	}
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 static void tick(struct qnm_ui *ui)
 {
 	int i;
@@ -657,7 +576,7 @@ static void handle_signals(struct qnm_ui *ui)
 
 static int main_loop(struct qnm_ui *ui)
 {
-	long next_tick = now_ms() + ui->interval_ms;
+	long next_tick = (long)qnm_mono_ms_int() + ui->interval_ms;
 
 	while (!ui->quit) {
 		struct pollfd pfd[3] = {
@@ -670,7 +589,7 @@ static int main_loop(struct qnm_ui *ui)
 
 		if (ui->redraw)
 			draw(ui);
-		now = now_ms();
+		now = (long)qnm_mono_ms_int();
 		if (next_tick > now + interval)
 			next_tick = now + interval;
 		wait = next_tick - now;
@@ -689,9 +608,9 @@ static int main_loop(struct qnm_ui *ui)
 			return -EIO; /* the terminal went away */
 		if (pfd[0].revents & POLLIN)
 			read_keys(ui);
-		if (now_ms() >= next_tick) {
+		if ((long)qnm_mono_ms_int() >= next_tick) {
 			tick(ui);
-			next_tick = now_ms() + interval;
+			next_tick = (long)qnm_mono_ms_int() + interval;
 		}
 	}
 	return 0;
@@ -745,7 +664,7 @@ static void set_signals(void (*h)(int))
 
 static void ui_free(struct qnm_ui *ui)
 {
-	pop_all(ui);
+	qnm_ui_pop_all(ui);
 	qnm_catalog_free(ui->catalog);
 	ui->catalog = NULL;
 	qnm_guests_free(ui->guests);

@@ -182,6 +182,12 @@ struct qnm_ui {
  */
 int qnm_ui_push(struct qnm_ui *ui, const struct qnm_screen_ops *ops, void *arg);
 
+/** qnm_ui_pop() - close the top screen (never the last one). */
+void qnm_ui_pop(struct qnm_ui *ui);
+
+/** qnm_ui_pop_all() - close every screen (leaving the UI). */
+void qnm_ui_pop_all(struct qnm_ui *ui);
+
 /** qnm_ui_switch() - replace the whole stack with top-level screen @ops. */
 void qnm_ui_switch(struct qnm_ui *ui, const struct qnm_screen_ops *ops);
 

@@ -153,7 +153,7 @@ static int do_stop(struct qnm_ctx *ctx, const struct capture_args *a)
  */
 static void wait_end(pid_t qemu, int seconds, char *why, size_t len)
 {
-	struct timespec t0, t;
+	int64_t t0;
 	sigset_t set;
 	int sfd, pfd;
 
@@ -164,7 +164,7 @@ static void wait_end(pid_t qemu, int seconds, char *why, size_t len)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC);
 	pfd = qemu > 0 ? qnm_runner_watch_fd(qemu) : -1;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = qnm_mono_ms_int();
 	snprintf(why, len, "time is up");
 	for (;;) {
 		struct pollfd p[2] = { { .fd = sfd, .events = POLLIN },
@@ -172,9 +172,7 @@ static void wait_end(pid_t qemu, int seconds, char *why, size_t len)
 		long long left = -1;
 
 		if (seconds > 0) {
-			clock_gettime(CLOCK_MONOTONIC, &t);
-			left = (long long)seconds * 1000 - ((t.tv_sec - t0.tv_sec) * 1000LL +
-							    (t.tv_nsec - t0.tv_nsec) / 1000000);
+			left = (long long)seconds * 1000 - (qnm_mono_ms_int() - t0);
 			if (left <= 0)
 				break;
 		}

@@ -3,8 +3,8 @@
 #include "build-config.h"
 
 #include "core/model.h"
+#include "core/addr.h"
 #include "core/util.h"
-#include "core/validate.h"
 
 #include <errno.h>
 #include <stdio.h>

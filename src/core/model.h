@@ -8,8 +8,9 @@
  * are used for paths and free text. Every object has a _new/_free (or
  * _init/_clear for embedded ones) and a deep _copy.
  *
- * Validation lives in validate.h, files in config.h, QEMU argv in
- * cmdline.h, per-backend behaviour in backend.h.
+ * The syntax of names and addresses lives in core/addr.h, validation of
+ * whole objects in core/validate.h, files in core/config.h, QEMU argv in
+ * guest/cmdline.h, per-backend behaviour behind core/backend.h.
  */
 #ifndef QNM_MODEL_H
 #define QNM_MODEL_H
@@ -18,9 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define QNM_NAME_MAX	32 /* VM, NIC id and network names, without NUL */
-#define QNM_IFNAME_MAX	15 /* IFNAMSIZ - 1 */
-#define QNM_IPV4_LEN	16 /* "255.255.255.255" + NUL */
+#include "core/addr.h"
+
 #define QNM_CIDR_LEN	19 /* "255.255.255.255/32" + NUL */
 #define QNM_MAC_LEN	18 /* "52:54:00:12:34:56" + NUL */
 #define QNM_MODEL_MAX	48 /* device model name */

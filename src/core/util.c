@@ -335,10 +335,10 @@ char *qnm_argv_to_shell(char *const *argv)
 	return qnm_sb_steal(&sb);
 }
 
-double qnm_mono_ms(void)
+int64_t qnm_mono_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }

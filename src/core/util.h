@@ -88,8 +88,24 @@ size_t qnm_strlcpy(char *dst, const char *src, size_t size);
 /** qnm_streq() - true when both strings are equal (NULL equals NULL). */
 bool qnm_streq(const char *a, const char *b);
 
-/** qnm_mono_ms() - CLOCK_MONOTONIC in milliseconds (for measuring durations). */
-double qnm_mono_ms(void);
+/**
+ * qnm_mono_ns() - CLOCK_MONOTONIC in nanoseconds: the one clock qnm measures
+ * durations, deadlines and rates with (qnm_mono_ms() and qnm_mono_ms_int()
+ * are views of it).
+ */
+int64_t qnm_mono_ns(void);
+
+/** qnm_mono_ms() - qnm_mono_ns() in milliseconds, with fractions (for timings). */
+static inline double qnm_mono_ms(void)
+{
+	return (double)qnm_mono_ns() / 1e6;
+}
+
+/** qnm_mono_ms_int() - qnm_mono_ns() in whole milliseconds (for deadlines). */
+static inline int64_t qnm_mono_ms_int(void)
+{
+	return qnm_mono_ns() / 1000000;
+}
 
 /** qnm_str_empty() - true for NULL or "". */
 static inline bool qnm_str_empty(const char *s)

@@ -475,14 +475,6 @@ const char *qnm_catalog_recommended(const struct qnm_catalog *c, enum qnm_guest_
 
 /* ---- running QEMU ---- */
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int reap(pid_t pid, int *status)
 {
 	while (waitpid(pid, status, 0) < 0)
@@ -522,7 +514,7 @@ int qnm_catalog_run_qemu(const char *qemu, int timeout_ms, char **out, size_t *l
 			 struct qnm_err *err)
 {
 	struct qnm_strbuf sb;
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = qnm_mono_ms_int() + timeout_ms;
 	int fds[2], status, r = 0;
 	pid_t pid;
 
@@ -540,7 +532,7 @@ int qnm_catalog_run_qemu(const char *qemu, int timeout_ms, char **out, size_t *l
 	qnm_sb_init(&sb);
 	for (;;) {
 		struct pollfd pfd = { .fd = fds[0], .events = POLLIN };
-		long long left = deadline - now_ms();
+		long long left = deadline - qnm_mono_ms_int();
 		char buf[8192];
 		ssize_t n;
 

@@ -37,14 +37,6 @@ struct qnm_qmp {
 	size_t nrep, caprep;
 };
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void qnm_qmp_event_clear(struct qnm_qmp_event *ev)
 {
 	if (ev->data)
@@ -301,7 +293,7 @@ int qnm_qmp_take_reply(struct qnm_qmp *q, unsigned id, json_object **ret, struct
 static int wait_readable(struct qnm_qmp *q, long long deadline, struct qnm_err *err)
 {
 	struct pollfd pfd = { .fd = q->fd, .events = POLLIN };
-	long long left = deadline - now_ms();
+	long long left = deadline - qnm_mono_ms_int();
 	int r;
 
 	if (left <= 0)
@@ -317,7 +309,8 @@ static int wait_readable(struct qnm_qmp *q, long long deadline, struct qnm_err *
 int qnm_qmp_execute(struct qnm_qmp *q, const char *cmd, json_object *args, json_object **ret,
 		    int timeout_ms, struct qnm_err *err)
 {
-	long long deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : QMP_DEFAULT_TIMEOUT);
+	long long deadline =
+		qnm_mono_ms_int() + (timeout_ms > 0 ? timeout_ms : QMP_DEFAULT_TIMEOUT);
 	unsigned id;
 	int r;
 
@@ -357,7 +350,7 @@ bool qnm_qmp_next_event(struct qnm_qmp *q, struct qnm_qmp_event *ev)
 int qnm_qmp_wait_event(struct qnm_qmp *q, const char *name, int timeout_ms,
 		       struct qnm_qmp_event *ev, struct qnm_err *err)
 {
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = qnm_mono_ms_int() + timeout_ms;
 	size_t i;
 	int r;
 
@@ -420,7 +413,7 @@ struct qnm_qmp *qnm_qmp_new_fd(int fd)
 
 int qnm_qmp_connect(const char *path, int timeout_ms, struct qnm_qmp **out, struct qnm_err *err)
 {
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = qnm_mono_ms_int() + timeout_ms;
 	struct qnm_qmp *q;
 	int fd = -1, r;
 
@@ -429,7 +422,7 @@ int qnm_qmp_connect(const char *path, int timeout_ms, struct qnm_qmp **out, stru
 		r = try_connect(path, &fd);
 		if (r == 0)
 			break;
-		if ((r != -ENOENT && r != -ECONNREFUSED) || now_ms() >= deadline)
+		if ((r != -ENOENT && r != -ECONNREFUSED) || qnm_mono_ms_int() >= deadline)
 			return qnm_err_set(err, r == -ENOENT || r == -ECONNREFUSED ? -ETIMEDOUT : r,
 					   "", "cannot connect to QMP socket %s: %s", path,
 					   strerror(-r));
@@ -451,8 +444,10 @@ int qnm_qmp_connect(const char *path, int timeout_ms, struct qnm_qmp **out, stru
 			return r;
 		}
 	}
-	r = qnm_qmp_execute(q, "qmp_capabilities", NULL, NULL,
-			    (int)(deadline - now_ms() > 100 ? deadline - now_ms() : 100), err);
+	r = qnm_qmp_execute(
+		q, "qmp_capabilities", NULL, NULL,
+		(int)(deadline - qnm_mono_ms_int() > 100 ? deadline - qnm_mono_ms_int() : 100),
+		err);
 	if (r) {
 		qnm_err_prefix(err, "%s: QMP handshake", path);
 		qnm_qmp_free(q);

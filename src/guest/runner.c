@@ -48,14 +48,6 @@ extern char **environ;
 #define SUPERVISOR_MS	  3000
 #define EVENTS_SOCK	  "events.sock"
 
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
-}
-
 /* ---- per-backend host side: checks before start, prepare/release around QEMU ---- */
 
 /**
@@ -684,11 +676,11 @@ static int read_notify(int fd, pid_t *qemu_pid, struct qnm_err *err)
 {
 	char buf[1100];
 	size_t len = 0;
-	double deadline = now_ms() + NOTIFY_TIMEOUT_MS;
+	double deadline = qnm_mono_ms() + NOTIFY_TIMEOUT_MS;
 
 	for (;;) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		int left = (int)(deadline - now_ms());
+		int left = (int)(deadline - qnm_mono_ms());
 		ssize_t n;
 
 		if (left <= 0)
@@ -758,7 +750,7 @@ static int start_failed(const struct qnm_rundir *rd, pid_t qemu_pid, const char 
 static int connect_started(const struct qnm_rundir *rd, pid_t qemu_pid, int timeout_ms,
 			   struct qnm_qmp **q, struct qnm_err *err)
 {
-	double deadline = now_ms() + timeout_ms;
+	double deadline = qnm_mono_ms() + timeout_ms;
 	int r;
 
 	for (;;) {
@@ -767,7 +759,7 @@ static int connect_started(const struct qnm_rundir *rd, pid_t qemu_pid, int time
 		r = qnm_qmp_connect(rd->qmp, 100, q, err);
 		if (r == 0)
 			return 0;
-		if (r != -ETIMEDOUT || now_ms() > deadline) {
+		if (r != -ETIMEDOUT || qnm_mono_ms() > deadline) {
 			/* QEMU closing the socket usually means it is exiting: say why. */
 			if (!qnm_runner_wait_exit(qemu_pid, 500))
 				return r;
@@ -786,7 +778,7 @@ int qnm_runner_start(const struct qnm_vm *vm, const struct qnm_runner_opts *o,
 	struct qnm_strv argv;
 	struct qnm_qmp *q = NULL;
 	struct run_state st;
-	double t0 = now_ms();
+	double t0 = qnm_mono_ms();
 	int pfd[2], r;
 	size_t i;
 
@@ -872,7 +864,7 @@ int qnm_runner_start(const struct qnm_vm *vm, const struct qnm_runner_opts *o,
 	r = qnm_qmp_query_status(q, info->status, sizeof(info->status), NULL, err);
 	if (r)
 		goto fail_kill;
-	info->elapsed_ms = now_ms() - t0;
+	info->elapsed_ms = qnm_mono_ms() - t0;
 	goto out;
 
 fail_kill:
@@ -902,13 +894,13 @@ int qnm_runner_watch_fd(pid_t pid)
 
 bool qnm_runner_wait_exit(pid_t pid, int timeout_ms)
 {
-	double deadline = now_ms() + timeout_ms;
+	double deadline = qnm_mono_ms() + timeout_ms;
 	int fd = qnm_runner_watch_fd(pid);
 
 	if (fd == -ESRCH)
 		return true;
 	while (qnm_pid_alive(pid)) {
-		int left = (int)(deadline - now_ms());
+		int left = (int)(deadline - qnm_mono_ms());
 
 		if (left <= 0)
 			break;
@@ -969,7 +961,7 @@ int qnm_runner_stop(const char *runtime_dir, const char *name, const struct qnm_
 	struct qnm_run_info info;
 	struct qnm_rundir rd;
 	struct qnm_qmp *q = NULL;
-	double t0 = now_ms();
+	double t0 = qnm_mono_ms();
 	pid_t pid;
 	int r = 0;
 
@@ -1005,8 +997,8 @@ int qnm_runner_stop(const char *runtime_dir, const char *name, const struct qnm_
 		double until = t0 + powerdown_ms;
 		bool off = false;
 
-		while (!off && now_ms() < until) {
-			int slice = (int)(until - now_ms());
+		while (!off && qnm_mono_ms() < until) {
+			int slice = (int)(until - qnm_mono_ms());
 
 			if (slice > 5000)
 				slice = 5000;
@@ -1016,7 +1008,7 @@ int qnm_runner_stop(const char *runtime_dir, const char *name, const struct qnm_
 		}
 		if (off) {
 			snprintf(how, len, "the guest powered off in %.1f s",
-				 (now_ms() - t0) / 1000.0);
+				 (qnm_mono_ms() - t0) / 1000.0);
 			goto gone;
 		}
 	}

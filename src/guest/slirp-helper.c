@@ -215,19 +215,6 @@ struct helper {
 	struct qnm_err *err;
 };
 
-static int64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int64_t mono_ms(void)
-{
-	return mono_ns() / 1000000;
-}
-
 static void logmsg(struct helper *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void logmsg(struct helper *h, const char *fmt, ...)
@@ -333,7 +320,7 @@ static void cb_guest_error(const char *msg, void *opaque)
 
 static int64_t cb_clock_get_ns(void *opaque)
 {
-	return mono_ns();
+	return qnm_mono_ns();
 }
 
 static void *cb_timer_new(SlirpTimerCb cb, void *cb_opaque, void *opaque)
@@ -953,7 +940,7 @@ static void report_ready(const struct qnm_slirp_helper_cfg *cfg, const struct qn
 /* Milliseconds until the next timer (or @cap, whichever is smaller; -1 = none). */
 static int next_timeout(struct helper *h, uint32_t slirp_ms)
 {
-	int64_t now = mono_ms(), t = slirp_ms == UINT32_MAX ? -1 : (int64_t)slirp_ms;
+	int64_t now = qnm_mono_ms_int(), t = slirp_ms == UINT32_MAX ? -1 : (int64_t)slirp_ms;
 	struct helper_timer *tm;
 
 	for (tm = h->timers; tm; tm = tm->next) {
@@ -975,7 +962,7 @@ static int next_timeout(struct helper *h, uint32_t slirp_ms)
 
 static void run_timers(struct helper *h)
 {
-	int64_t now = mono_ms();
+	int64_t now = qnm_mono_ms_int();
 	struct helper_timer *t;
 	int guard;
 
@@ -1063,7 +1050,7 @@ static void loop_once(struct helper *h)
 	if (h->qemu_fd >= 0 && h->qemu_broken)
 		qemu_disconnect(h, "send failed");
 	if (h->cfg->connect_timeout && h->st.connections == 0 &&
-	    mono_ms() - h->start_ms >= (int64_t)h->cfg->connect_timeout * 1000) {
+	    qnm_mono_ms_int() - h->start_ms >= (int64_t)h->cfg->connect_timeout * 1000) {
 		h->status = qnm_err_set(h->err, -ETIMEDOUT, "socket",
 					"QEMU did not connect to %s within %u s",
 					h->cfg->socket_path, h->cfg->connect_timeout);
@@ -1110,7 +1097,7 @@ int qnm_slirp_helper_run(const struct qnm_slirp_helper_cfg *cfg, struct qnm_err 
 	h.cfg = cfg;
 	h.err = err;
 	h.listen_fd = h.qemu_fd = h.ctl_fd = h.sig_fd = -1;
-	h.start_ms = mono_ms();
+	h.start_ms = qnm_mono_ms_int();
 	qnm_frame_rx_init(&h.rx);
 
 	sigemptyset(&set);
@@ -1267,10 +1254,10 @@ static bool helper_gone(pid_t pid)
 
 static bool wait_gone(pid_t pid, int timeout_ms)
 {
-	int64_t deadline = mono_ms() + timeout_ms;
+	int64_t deadline = qnm_mono_ms_int() + timeout_ms;
 
 	while (!helper_gone(pid)) {
-		if (mono_ms() >= deadline)
+		if (qnm_mono_ms_int() >= deadline)
 			return false;
 		usleep(10000);
 	}
@@ -1383,13 +1370,13 @@ child_exec(const char *exe, char **argv, int devnull, int logfd, int ready_w)
 /* Read the helper's "ok" / "error: ..." line. Return: 1 ok, 0 error text in @buf, -ETIMEDOUT. */
 static int read_ready(int fd, char *buf, size_t size)
 {
-	int64_t deadline = mono_ms() + READY_TIMEOUT_MS;
+	int64_t deadline = qnm_mono_ms_int() + READY_TIMEOUT_MS;
 	size_t len = 0;
 
 	buf[0] = '\0';
 	for (;;) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
-		int64_t left = deadline - mono_ms();
+		int64_t left = deadline - qnm_mono_ms_int();
 		ssize_t n;
 		int r;
 

@@ -247,14 +247,6 @@ struct qnm_slirpctl {
 	struct qnm_strbuf in;
 };
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Wait for @events on @fd until @deadline; Return: 0, -ETIMEDOUT or -errno. */
 static int wait_fd(int fd, short events, long long deadline)
 {
@@ -263,7 +255,7 @@ static int wait_fd(int fd, short events, long long deadline)
 	int r;
 
 	for (;;) {
-		left = deadline - now_ms();
+		left = deadline - qnm_mono_ms_int();
 		if (left <= 0)
 			return -ETIMEDOUT;
 		r = poll(&p, 1, (int)left);
@@ -298,7 +290,7 @@ int qnm_slirpctl_open(const char *path, int timeout_ms, struct qnm_slirpctl **ou
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		r = -errno;
 		if (r == -EINPROGRESS || r == -EAGAIN) {
-			r = wait_fd(fd, POLLOUT, now_ms() + timeout_ms);
+			r = wait_fd(fd, POLLOUT, qnm_mono_ms_int() + timeout_ms);
 			if (r == 0 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) == 0)
 				r = -soerr;
 		}
@@ -376,7 +368,7 @@ static int read_line(struct qnm_slirpctl *c, long long deadline, char **line, st
 int qnm_slirpctl_request(struct qnm_slirpctl *c, const char *line, struct json_object **reply,
 			 struct qnm_err *err)
 {
-	long long deadline = now_ms() + c->timeout_ms;
+	long long deadline = qnm_mono_ms_int() + c->timeout_ms;
 	struct json_object *o, *ok, *msg;
 	char *out, *rl;
 	size_t len, off = 0;

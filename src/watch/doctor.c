@@ -137,14 +137,6 @@ static bool bridge_exists(const char *name)
 	return name[0] && if_nametoindex(name) != 0;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * Run @argv (no shell), stdin /dev/null, stdout and stderr captured together;
  * killed after @timeout_ms. Return: 0 (exit status in *@status), or -errno.
@@ -153,7 +145,7 @@ static int run_capture(char *const *argv, int timeout_ms, char **out, int *statu
 {
 	posix_spawn_file_actions_t fa;
 	struct qnm_strbuf sb;
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = qnm_mono_ms_int() + timeout_ms;
 	int fds[2], r;
 	pid_t pid;
 
@@ -174,7 +166,7 @@ static int run_capture(char *const *argv, int timeout_ms, char **out, int *statu
 	qnm_sb_init(&sb);
 	for (;;) {
 		struct pollfd p = { .fd = fds[0], .events = POLLIN };
-		long long left = deadline - now_ms();
+		long long left = deadline - qnm_mono_ms_int();
 		char buf[4096];
 		ssize_t n;
 

@@ -536,14 +536,6 @@ static void map_entry(struct qnm_sample *e, const struct want *w)
 	qnm_strlcpy(e->network, w ? w->network : "", sizeof(e->network));
 }
 
-static double mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Read one slirp helper; keeps the control connection open between ticks. */
 static void read_slirp(struct qnm_sampler *s, struct qnm_sample *e, const struct slirp_want *sw)
 {
@@ -559,7 +551,7 @@ static void read_slirp(struct qnm_sampler *s, struct qnm_sample *e, const struct
 	qnm_strlcpy(e->nic, sw->nic, sizeof(e->nic));
 	e->network[0] = e->master[0] = '\0';
 	e->ifindex = 0;
-	if (!e->ctl && e->retry_at > mono_now()) {
+	if (!e->ctl && e->retry_at > (qnm_mono_ms() / 1000.0)) {
 		qnm_sample_unavailable(e, e->why[0] ? e->why : "slirp helper does not answer");
 		return;
 	}
@@ -585,11 +577,11 @@ static void read_slirp(struct qnm_sampler *s, struct qnm_sample *e, const struct
 	v[QNM_STAT_TX_DROPPED] = st.rx_dropped;
 	e->up = st.connected;
 	e->retry_at = 0;
-	qnm_sample_update(e, v, 0, mono_now());
+	qnm_sample_update(e, v, 0, (qnm_mono_ms() / 1000.0));
 	return;
 fail:
 	if (r == -ETIMEDOUT)
-		e->retry_at = mono_now() + QNM_SAMPLER_SLIRP_BACKOFF_MS / 1000.0;
+		e->retry_at = (qnm_mono_ms() / 1000.0) + QNM_SAMPLER_SLIRP_BACKOFF_MS / 1000.0;
 	snprintf(why, sizeof(why), "slirp helper does not answer: %s", err.msg);
 	e->up = false;
 	qnm_sample_unavailable(e, why);
@@ -693,7 +685,7 @@ int qnm_sampler_tick(struct qnm_sampler *s, struct qnm_err *err)
 	r = qnm_links_refill(s->links, err);
 	if (r < 0)
 		return r;
-	now = mono_now();
+	now = (qnm_mono_ms() / 1000.0);
 	s->now = now;
 	plan_build(s, &p);
 	for (i = 0; i < s->n; i++)

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* addr.c - the syntax of names, interface names, IPv4 addresses, prefixes and MACs. */
+#include "build-config.h"
+
+#include "core/addr.h"
+#include "core/util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool qnm_valid_name(const char *s)
+{
+	size_t n = 0;
+
+	if (!s || !isalnum((unsigned char)s[0]))
+		return false;
+	for (; s[n]; n++) {
+		unsigned char c = (unsigned char)s[n];
+
+		if (!isalnum(c) && c != '_' && c != '-' && c != '.')
+			return false;
+		if (c >= 0x80)
+			return false;
+	}
+	return n <= QNM_NAME_MAX;
+}
+
+bool qnm_valid_ifname(const char *s)
+{
+	size_t n;
+
+	if (!s || !*s || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+		return false;
+	n = strlen(s);
+	if (n > QNM_IFNAME_MAX)
+		return false;
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '/' || c == ':' || isspace(c) || c < 0x21 || c >= 0x7f)
+			return false;
+	}
+	return true;
+}
+
+int qnm_parse_ipv4(const char *s, uint32_t *out)
+{
+	uint32_t a = 0;
+	int octets = 0;
+
+	if (!s)
+		return -EINVAL;
+	while (octets < 4) {
+		unsigned v = 0, digits = 0;
+
+		while (*s >= '0' && *s <= '9') {
+			v = v * 10 + (unsigned)(*s - '0');
+			if (++digits > 3)
+				return -EINVAL;
+			s++;
+		}
+		if (!digits || v > 255)
+			return -EINVAL;
+		if (digits > 1 && s[-(int)digits] == '0')
+			return -EINVAL; /* leading zero: ambiguous (octal in inet_aton) */
+		a = (a << 8) | v;
+		octets++;
+		if (octets < 4) {
+			if (*s != '.')
+				return -EINVAL;
+			s++;
+		}
+	}
+	if (*s)
+		return -EINVAL;
+	*out = a;
+	return 0;
+}
+
+bool qnm_valid_ipv4(const char *s)
+{
+	uint32_t a;
+
+	return qnm_parse_ipv4(s, &a) == 0;
+}
+
+void qnm_format_ipv4(uint32_t a, char *buf)
+{
+	snprintf(buf, QNM_IPV4_LEN, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255,
+		 a & 255);
+}
+
+int qnm_parse_cidr(const char *s, uint32_t *addr, unsigned *prefix)
+{
+	char buf[QNM_IPV4_LEN];
+	const char *slash;
+	unsigned long p;
+
+	if (!s)
+		return -EINVAL;
+	slash = strchr(s, '/');
+	if (!slash || (size_t)(slash - s) >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, s, (size_t)(slash - s));
+	buf[slash - s] = '\0';
+	if (qnm_parse_ipv4(buf, addr) || qnm_parse_uint(slash + 1, 0, 32, &p))
+		return -EINVAL;
+	*prefix = (unsigned)p;
+	return 0;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int qnm_parse_mac(const char *s, uint8_t out[6])
+{
+	int i;
+
+	if (!s || strlen(s) != 17)
+		return -EINVAL;
+	for (i = 0; i < 6; i++) {
+		int hi = hexval(s[i * 3]), lo = hexval(s[i * 3 + 1]);
+
+		if (hi < 0 || lo < 0 || (i < 5 && s[i * 3 + 2] != ':'))
+			return -EINVAL;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+bool qnm_valid_mac(const char *s)
+{
+	uint8_t m[6];
+
+	return qnm_parse_mac(s, m) == 0;
+}
+
+bool qnm_mac_is_unicast(const uint8_t mac[6])
+{
+	return !(mac[0] & 1);
+}
+
+bool qnm_ipv4_in_subnet(uint32_t a, uint32_t net, unsigned prefix)
+{
+	uint32_t mask = prefix ? ~(uint32_t)0 << (32 - prefix) : 0;
+
+	return (a & mask) == (net & mask);
+}
