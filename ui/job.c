@@ -7,7 +7,8 @@
  */
 #include "build-config.h"
 
-#include "guest/catalog.h"
+#include "api/ctx.h"
+#include "api/models.h"
 #include "uipriv.h"
 
 #include <errno.h>
@@ -108,7 +109,7 @@ void qnm_ui_jobs_wait(struct qnm_ui *ui)
 
 struct catalog_job {
 	char arch[16];
-	char *cache_dir;
+	struct qnm_ctx *ctx;
 	struct qnm_catalog *out;
 	void (*ready)(struct qnm_ui *ui);
 };
@@ -117,7 +118,7 @@ static int catalog_work(void *data, struct qnm_err *err)
 {
 	struct catalog_job *j = data;
 
-	return qnm_catalog_load(j->arch, NULL, j->cache_dir, 15000, &j->out, err);
+	return qnm_api_models_load(j->ctx, j->arch, 15000, &j->out, err);
 }
 
 static void catalog_done(struct qnm_ui *ui, void *data, int result, const struct qnm_err *err)
@@ -138,7 +139,7 @@ static void catalog_done(struct qnm_ui *ui, void *data, int result, const struct
 		if (j->ready)
 			j->ready(ui);
 	}
-	free(j->cache_dir);
+	qnm_api_ctx_free(j->ctx);
 	free(j);
 }
 
@@ -153,11 +154,11 @@ struct qnm_catalog *qnm_ui_catalog(struct qnm_ui *ui, const char *arch,
 		return NULL;
 	j = xcalloc(1, sizeof(*j));
 	qnm_strlcpy(j->arch, arch, sizeof(j->arch));
-	j->cache_dir = xstrdup_or_null(ui->ctx->paths.cache_dir);
+	j->ctx = qnm_api_ctx_copy(ui->ctx);
 	j->ready = ready;
 	if (qnm_ui_job(ui, catalog_work, catalog_done, j)) {
 		qnm_ui_log(ui, QNM_MSG_ERROR, "device catalog: cannot start a worker thread");
-		free(j->cache_dir);
+		qnm_api_ctx_free(j->ctx);
 		free(j);
 		return NULL;
 	}

@@ -3,11 +3,13 @@
  * screen-capture.c - packet capture from the UI: the form that starts one
  * (which NIC, which file), the menu that stops one, and stopping this
  * process's captures when qnm quits. QEMU does the capturing (filter-dump,
- * through the engine's capture.h, as "qnm capture" does); the start and
+ * through the engine's api/capture.h, as "qnm capture" does); the start and
  * the stop talk QMP, so they run in background jobs.
  */
 #include "build-config.h"
 
+#include "api/capture.h"
+#include "api/ctx.h"
 #include "core/config.h"
 #include "guests.h"
 #include "qform.h"
@@ -43,7 +45,7 @@ _Static_assert(offsetof(struct capform, form) == 0, "qnm_form_screen_*() take th
 /**
  * struct cap_job - a capture being started or stopped in the background.
  * @vm, @nic, @file, @id: which one.
- * @rtdir:   qnm's runtime directory.
+ * @ctx:     a copy of the context.
  * @opts:    start options.
  * @swept:   orphaned captures removed before starting.
  * @packets, @bytes: what the file holds after a stop.
@@ -53,7 +55,7 @@ struct cap_job {
 	char nic[QNM_NAME_MAX + 1];
 	char file[4096];
 	char id[QNM_CAPTURE_ID_MAX + 1];
-	char *rtdir;
+	struct qnm_ctx *ctx;
 	struct qnm_capture_opts opts;
 	size_t swept;
 	unsigned long long packets, bytes;
@@ -80,13 +82,13 @@ static struct cap_job *cap_job_new(struct qnm_ui *ui, const char *vm)
 	struct cap_job *j = xcalloc(1, sizeof(*j));
 
 	qnm_strlcpy(j->vm, vm, sizeof(j->vm));
-	j->rtdir = xstrdup(ui->ctx->paths.runtime_dir);
+	j->ctx = qnm_api_ctx_copy(ui->ctx);
 	return j;
 }
 
 static void cap_job_free(struct cap_job *j)
 {
-	free(j->rtdir);
+	qnm_api_ctx_free(j->ctx);
 	free(j);
 }
 
@@ -96,14 +98,10 @@ static int start_work(void *data, struct qnm_err *err)
 {
 	struct cap_job *j = data;
 	struct qnm_capture c;
-	struct qnm_err e2;
 	int r;
 
-	/* a capture left by a qnm that died would write until the guest stops */
-	qnm_err_clear(&e2);
-	if (qnm_capture_sweep(j->rtdir, j->vm, &j->swept, &e2))
-		j->swept = 0;
-	r = qnm_capture_start(j->rtdir, j->vm, j->nic, j->file, &j->opts, &c, err);
+	/* captures left by a qnm that died are removed first (they would write on) */
+	r = qnm_api_capture_start(j->ctx, j->vm, j->nic, j->file, &j->opts, &c, &j->swept, err);
 	if (!r)
 		qnm_strlcpy(j->id, c.id, sizeof(j->id));
 	return r;
@@ -314,7 +312,7 @@ const struct qnm_screen_ops qnm_screen_capform = {
 static int stop_work(void *data, struct qnm_err *err)
 {
 	struct cap_job *j = data;
-	int r = qnm_capture_stop(j->rtdir, j->vm, j->id, err);
+	int r = qnm_api_capture_stop(j->ctx, j->vm, j->id, err);
 
 	qnm_pcap_count(j->file, &j->packets, &j->bytes);
 	return r;
@@ -456,7 +454,7 @@ void qnm_ui_captures_stop_mine(struct qnm_ui *ui, FILE *report)
 	for (i = 0; i < m->nvms; i++) {
 		struct qnm_capture *v;
 
-		if (qnm_capture_list(ui->ctx->paths.runtime_dir, m->vms[i]->name, &v, &n, NULL))
+		if (qnm_api_capture_list(ui->ctx, m->vms[i]->name, &v, &n, NULL))
 			continue;
 		for (k = 0; k < n; k++) {
 			unsigned long long packets = 0, bytes = 0;
@@ -465,8 +463,7 @@ void qnm_ui_captures_stop_mine(struct qnm_ui *ui, FILE *report)
 			if (v[k].owner != getpid())
 				continue;
 			qnm_err_clear(&err);
-			if (qnm_capture_stop(ui->ctx->paths.runtime_dir, m->vms[i]->name, v[k].id,
-					     &err)) {
+			if (qnm_api_capture_stop(ui->ctx, m->vms[i]->name, v[k].id, &err)) {
 				fprintf(report, "qnm: stopping capture %s of %s: %s\n", v[k].id,
 					m->vms[i]->name, err.msg);
 				continue;

@@ -2,13 +2,14 @@
 /*
  * screen-conns.c - the live TCP/UDP connections of a running VM's user-mode
  * NICs: the host sockets that SLIRP (QEMU's user backend or qnm's slirp
- * helper) holds open on the guest's behalf. The engine's qnm_conns_query()
- * is asked in a background job once per refresh interval, so a slow QMP
- * answer never blocks the keyboard.
+ * helper) holds open on the guest's behalf. The engine's
+ * qnm_api_conns_query() is asked in a background job once per refresh
+ * interval, so a slow QMP answer never blocks the keyboard.
  */
 #include "build-config.h"
 
-#include "guest/conns.h"
+#include "api/conns.h"
+#include "api/ctx.h"
 #include "guests.h"
 #include "uipriv.h"
 
@@ -20,7 +21,7 @@
  * struct conn_nic - the table of one NIC, as the last query found it.
  * @id:      the NIC.
  * @backend: its backend (only user and slirp NICs are asked).
- * @result:  0, or what qnm_conns_query() returned.
+ * @result:  0, or what qnm_api_conns_query() returned.
  * @err:     its message when @result is not 0.
  * @v:       the connections, @n of them (sorted for display).
  */
@@ -39,15 +40,15 @@ struct conns_st;
  * struct conns_job - one query in a worker thread.
  * @s:     the screen that asked, NULL once it was closed (then the result is
  *         dropped).
- * @vm:    a copy of the VM (the model may change meanwhile).
- * @rtdir: qnm's runtime directory.
+ * @ctx:   a copy of the context (the model may change meanwhile).
+ * @vm:    the VM, in @ctx.
  * @nics:  the results, one per NIC of @vm, @n of them.
  * @ms:    how long the query took.
  */
 struct conns_job {
 	struct conns_st *s;
-	struct qnm_vm *vm;
-	char *rtdir;
+	struct qnm_ctx *ctx;
+	const struct qnm_vm *vm;
 	struct conn_nic *nics;
 	size_t n;
 	double ms;
@@ -120,8 +121,7 @@ static void nics_free(struct conn_nic *v, size_t n)
 
 static void job_free(struct conns_job *j)
 {
-	qnm_vm_free(j->vm);
-	free(j->rtdir);
+	qnm_api_ctx_free(j->ctx);
 	nics_free(j->nics, j->n);
 	free(j);
 }
@@ -144,7 +144,7 @@ static int query_work(void *data, struct qnm_err *err)
 		if (!user_mode(nic))
 			continue;
 		qnm_err_clear(&e);
-		cn->result = qnm_conns_query(j->rtdir, j->vm, nic, &cn->v, &cn->n, &e);
+		cn->result = qnm_api_conns_query(j->ctx, j->vm, nic, &cn->v, &cn->n, &e);
 		if (cn->result)
 			qnm_strlcpy(cn->err, e.msg, sizeof(cn->err));
 	}
@@ -263,8 +263,8 @@ static void query(struct qnm_ui *ui, struct conns_st *s)
 	}
 	j = xcalloc(1, sizeof(*j));
 	j->s = s;
-	j->vm = qnm_vm_copy(vm);
-	j->rtdir = xstrdup(ui->ctx->paths.runtime_dir);
+	j->ctx = qnm_api_ctx_copy(ui->ctx);
+	j->vm = qnm_model_find_vm(&j->ctx->model, vm->name);
 	if (qnm_ui_job(ui, query_work, query_done, j)) {
 		qnm_ui_log(ui, QNM_MSG_ERROR, "connections: cannot start a worker thread");
 		job_free(j);

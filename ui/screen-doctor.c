@@ -7,7 +7,8 @@
  */
 #include "build-config.h"
 
-#include "watch/doctor.h"
+#include "api/ctx.h"
+#include "api/doctor.h"
 #include "uipriv.h"
 
 #include <stdlib.h>
@@ -41,14 +42,12 @@ struct doctor {
 
 /**
  * struct doctor_job - one run in a worker thread.
- * @model: a copy of the configuration (the UI may change its own meanwhile).
- * @rtdir: qnm's runtime directory.
+ * @ctx:   a copy of the context (the UI may change its own meanwhile).
  * @rep:   the result.
  * @ms:    how long it took.
  */
 struct doctor_job {
-	struct qnm_model model;
-	char *rtdir;
+	struct qnm_ctx *ctx;
 	struct qnm_doctor_report rep;
 	double ms;
 };
@@ -58,7 +57,7 @@ static int doctor_work(void *data, struct qnm_err *err)
 	struct doctor_job *j = data;
 	double t0 = qnm_mono_ms();
 
-	qnm_doctor_run(&j->model, j->rtdir, NULL, &j->rep);
+	qnm_api_doctor_run(j->ctx, NULL, &j->rep);
 	j->ms = qnm_mono_ms() - t0;
 	return 0;
 }
@@ -66,8 +65,7 @@ static int doctor_work(void *data, struct qnm_err *err)
 static void doctor_job_free(struct doctor_job *j)
 {
 	qnm_doctor_report_clear(&j->rep);
-	qnm_model_clear(&j->model);
-	free(j->rtdir);
+	qnm_api_ctx_free(j->ctx);
 	free(j);
 }
 
@@ -100,19 +98,12 @@ static void doctor_done(struct qnm_ui *ui, void *data, int result, const struct 
 
 static void run_checks(struct qnm_ui *ui, struct doctor *s)
 {
-	const struct qnm_model *m = &ui->ctx->model;
 	struct doctor_job *j;
-	size_t i;
 
 	if (s->running)
 		return;
 	j = xcalloc(1, sizeof(*j));
-	qnm_model_init(&j->model);
-	for (i = 0; i < m->nvms; i++)
-		qnm_model_add_vm(&j->model, qnm_vm_copy(m->vms[i]));
-	for (i = 0; i < m->nnets; i++)
-		qnm_model_add_net(&j->model, qnm_network_copy(m->nets[i]));
-	j->rtdir = xstrdup_or_null(ui->ctx->paths.runtime_dir);
+	j->ctx = qnm_api_ctx_copy(ui->ctx);
 	if (qnm_ui_job(ui, doctor_work, doctor_done, j)) {
 		qnm_ui_log(ui, QNM_MSG_ERROR, "diagnostics: cannot start a worker thread");
 		doctor_job_free(j);

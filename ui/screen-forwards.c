@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * screen-forwards.c - all port forwards in one list: hostfwd on user/slirp
- * NICs and DNAT rules on networks; add, edit, delete (saved to the owner's
- * file). Applying a rule to a running guest or network needs the slirp
- * helper and nftables engines, not in this build yet: rules take effect at
- * the next start.
+ * NICs and DNAT rules on networks; add, edit, delete through the engine's
+ * forward flow (api/forward.h): saved to the owner's file, and applied live
+ * to a running guest's slirp helper or an up network's table.
  */
 #include "build-config.h"
 
@@ -16,35 +15,31 @@
 
 struct forwards {
 	struct qnm_list list;
-	struct qnm_fwd_ref *refs;
+	struct qnm_api_fwd_ref *refs;
 	size_t nrefs;
 	int page;
 };
 
 static void collect(struct qnm_ui *ui, struct forwards *s)
 {
-	const struct qnm_model *m = &ui->ctx->model;
-	struct qnm_fwd_ref *t;
-	size_t nt, i;
+	struct qnm_api_fwd_list l;
+	size_t i;
 
 	free(s->refs);
 	s->refs = NULL;
 	s->nrefs = 0;
-	t = qnm_fwd_targets(m, &nt);
-	for (i = 0; i < nt; i++) {
-		struct qnm_fwd_ref r = t[i];
+	qnm_api_forward_list(ui->ctx, false, &l);
+	for (i = 0; i < l.n; i++) {
 		char owner[96], text[96];
 
-		for (r.index = 0; qnm_fwd_lookup(m, &r); r.index++) {
-			qnm_fwd_format(qnm_fwd_lookup(m, &r), text, sizeof(text));
-			qnm_fwd_ref_owner(&r, owner, sizeof(owner));
-			if (!qnm_list_match(&s->list, owner) && !qnm_list_match(&s->list, text))
-				continue;
-			s->refs = xreallocarray(s->refs, s->nrefs + 1, sizeof(*s->refs));
-			s->refs[s->nrefs++] = r;
-		}
+		qnm_fwd_format(&l.v[i].fwd, text, sizeof(text));
+		qnm_fwd_ref_owner(&l.v[i].ref, owner, sizeof(owner));
+		if (!qnm_list_match(&s->list, owner) && !qnm_list_match(&s->list, text))
+			continue;
+		s->refs = xreallocarray(s->refs, s->nrefs + 1, sizeof(*s->refs));
+		s->refs[s->nrefs++] = l.v[i].ref;
 	}
-	free(t);
+	qnm_api_forward_list_clear(&l);
 	s->list.n = (int)s->nrefs;
 	qnm_list_fix(&s->list, s->page);
 }
@@ -84,8 +79,8 @@ static void forwards_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 				   "(user-mode NICs need one to be reachable from outside).");
 	}
 	for (i = 0; i < s->page && s->list.top + i < (int)s->nrefs; i++) {
-		const struct qnm_fwd_ref *ref = &s->refs[s->list.top + i];
-		const struct qnm_fwd *f = qnm_fwd_lookup(&ui->ctx->model, ref);
+		const struct qnm_api_fwd_ref *ref = &s->refs[s->list.top + i];
+		const struct qnm_fwd *f = qnm_api_forward_get(ui->ctx, ref);
 		bool sel = s->list.top + i == s->list.sel;
 		char owner[96], host[40], guest[40];
 
@@ -110,47 +105,36 @@ static void forwards_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 
 static void delete_answer(struct qnm_ui *ui, void *data, bool yes)
 {
-	struct qnm_fwd_ref *ref = data;
+	struct qnm_api_fwd_ref *ref = data;
+	const struct qnm_fwd *cur = qnm_api_forward_get(ui->ctx, ref);
+	struct qnm_api_fwd_owner from = qnm_api_fwd_owner_of(ref);
+	struct qnm_api_fwd_result res;
+	struct qnm_fwd gone;
 	struct qnm_err err;
-	char owner[96];
-	struct qnm_fwd gone = { 0 };
-	const struct qnm_fwd *cur = qnm_fwd_lookup(&ui->ctx->model, ref);
-	int r = -1;
 
-	if (cur)
-		gone = *cur;
 	qnm_err_clear(&err);
-	if (yes && ref->vm[0]) {
-		struct qnm_vm *vm = qnm_model_find_vm(&ui->ctx->model, ref->vm);
-		struct qnm_vm *copy = vm ? qnm_vm_copy(vm) : NULL;
-		struct qnm_nic *nic = copy ? qnm_vm_find_nic(copy, ref->nic) : NULL;
-
-		if (nic && qnm_fwd_del(&nic->user.fwd, &nic->user.nfwd, (size_t)ref->index) == 0 &&
-		    (r = qnm_ui_save_vm(ui, copy, copy->name, &err)) == 0)
-			copy = NULL;
-		qnm_vm_free(copy);
-	} else if (yes) {
-		struct qnm_network *net = qnm_model_find_net(&ui->ctx->model, ref->net);
-		struct qnm_network *copy = net ? qnm_network_copy(net) : NULL;
-
-		if (copy && qnm_fwd_del(&copy->fwd, &copy->nfwd, (size_t)ref->index) == 0 &&
-		    (r = qnm_ui_save_net(ui, copy, copy->name, &err)) == 0)
-			copy = NULL;
-		qnm_network_free(copy);
+	if (!yes) {
+		free(ref);
+		return;
 	}
-	if (yes && r == 0 && !qnm_fwd_live(ui, ref, NULL, &gone))
-		qnm_ui_log(ui, QNM_MSG_OK, "forward of %s deleted",
-			   qnm_fwd_ref_owner(ref, owner, sizeof(owner)));
-	else if (yes)
+	if (!cur) {
+		qnm_ui_log(ui, QNM_MSG_ERROR, "forward not deleted: it no longer exists");
+		free(ref);
+		return;
+	}
+	gone = *cur; /* the model changes under it */
+	if (qnm_api_forward_remove(ui->ctx, &from, &gone, &res, &err))
 		qnm_ui_log(ui, QNM_MSG_ERROR, "forward not deleted: %s",
 			   err.msg[0] ? err.msg : "it no longer exists");
+	else
+		qnm_fwd_report(ui, &res, true);
 	free(ref);
 }
 
 static unsigned forwards_key(struct qnm_ui *ui, void *st, enum qnm_action act, int key)
 {
 	struct forwards *s = st;
-	struct qnm_fwd_ref *ref;
+	struct qnm_api_fwd_ref *ref;
 	unsigned r;
 
 	collect(ui, s); /* keys may come before the first draw */
@@ -171,7 +155,7 @@ static unsigned forwards_key(struct qnm_ui *ui, void *st, enum qnm_action act, i
 		if (!ref)
 			break;
 		{
-			struct qnm_fwd_ref *copy = xmalloc(sizeof(*copy));
+			struct qnm_api_fwd_ref *copy = xmalloc(sizeof(*copy));
 
 			*copy = *ref;
 			qnm_confirm(ui, "Delete forward", "Delete this port forward?",

@@ -1,18 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * screen-fwdform.c - one port forward: where it goes (a user/slirp NIC or
- * a network), protocol, host address/port, guest address/port. Saved into
- * a copy of its owner, checked, written, or nothing changes.
+ * a network), protocol, host address/port, guest address/port. Saved (and
+ * applied live) by the engine's one forward flow (api/forward.h), or
+ * nothing changes.
  */
 #include "build-config.h"
 
-#include "fwdlist.h"
-#include "guests.h"
-#include "watch/portowner.h"
-#include "guest/slirp-helper.h"
-#include "guest/slirpctl.h"
-#include "qform.h"
 #include "core/validate.h"
+#include "fwdlist.h"
+#include "qform.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -30,10 +27,10 @@ static const char *const proto_choices[] = { "tcp", "udp" };
  */
 struct fwdform {
 	struct qnm_form form;
-	struct qnm_fwd_ref *targets;
+	struct qnm_api_fwd_ref *targets;
 	size_t ntargets;
 	char **names;
-	struct qnm_fwd_ref orig;
+	struct qnm_api_fwd_ref orig;
 	struct qnm_fwd old;
 };
 
@@ -66,10 +63,11 @@ static int addr_of(const char *t, const char *key, char *out, struct qnm_err *er
 static void save(struct qnm_ui *ui, struct qnm_form *f)
 {
 	struct fwdform *s = of_form(f);
-	const struct qnm_fwd_ref *to;
+	const struct qnm_api_fwd_ref *to;
+	struct qnm_api_fwd_result res;
+	struct qnm_api_fwd_owner o_to;
 	struct qnm_fwd fw;
 	struct qnm_err err;
-	char owner[96];
 	int r;
 
 	memset(&fw, 0, sizeof(fw));
@@ -99,49 +97,14 @@ static void save(struct qnm_ui *ui, struct qnm_form *f)
 		qnm_form_set_error(f, &err);
 		return;
 	}
-	/* the same owner: replace; another owner: remove from the old one first */
-	if (to->vm[0]) {
-		struct qnm_vm *vm = qnm_model_find_vm(&ui->ctx->model, to->vm);
-		struct qnm_vm *copy = vm ? qnm_vm_copy(vm) : NULL;
-		struct qnm_nic *nic = copy ? qnm_vm_find_nic(copy, to->nic) : NULL;
-		bool same = s->orig.index >= 0 && strcmp(s->orig.vm, to->vm) == 0 &&
-			    strcmp(s->orig.nic, to->nic) == 0;
+	/* a new one is added; an edited one is replaced, on its owner or moved to another */
+	o_to = qnm_api_fwd_owner_of(to);
+	if (s->orig.index >= 0) {
+		struct qnm_api_fwd_owner o_from = qnm_api_fwd_owner_of(&s->orig);
 
-		if (!nic) {
-			qnm_vm_free(copy);
-			return;
-		}
-		/* QEMU or the slirp helper binds this host port at the next start (or
-		 * now, live): a port another process holds is named here, not by QEMU's
-		 * "Could not set up host forwarding rule" later. An unchanged host
-		 * side may be held by this VM's own guest. */
-		if (qnm_port_check_fwds(same ? &s->old : NULL, same ? 1 : 0, &fw, 1, "host-port",
-					&err)) {
-			qnm_vm_free(copy);
-			qnm_form_set_error(f, &err);
-			return;
-		}
-		if (same)
-			nic->user.fwd[s->orig.index] = fw;
-		else
-			qnm_fwd_add(&nic->user.fwd, &nic->user.nfwd, &fw);
-		r = qnm_ui_save_vm(ui, copy, copy->name, &err);
-		if (r)
-			qnm_vm_free(copy);
+		r = qnm_api_forward_replace(ui->ctx, &o_from, &s->old, &o_to, &fw, &res, &err);
 	} else {
-		struct qnm_network *net = qnm_model_find_net(&ui->ctx->model, to->net);
-		struct qnm_network *copy = net ? qnm_network_copy(net) : NULL;
-		bool same = s->orig.index >= 0 && strcmp(s->orig.net, to->net) == 0;
-
-		if (!copy)
-			return;
-		if (same)
-			copy->fwd[s->orig.index] = fw;
-		else
-			qnm_fwd_add(&copy->fwd, &copy->nfwd, &fw);
-		r = qnm_ui_save_net(ui, copy, copy->name, &err);
-		if (r)
-			qnm_network_free(copy);
+		r = qnm_api_forward_add(ui->ctx, &o_to, &fw, &res, &err);
 	}
 	if (r) {
 		/* duplicate ports and the like: show them at the host port */
@@ -149,37 +112,12 @@ static void save(struct qnm_ui *ui, struct qnm_form *f)
 			qnm_strlcpy(err.field, "host-port", sizeof(err.field));
 		qnm_form_set_error(f, &err);
 		qnm_ui_log(ui, QNM_MSG_ERROR, "forward not saved: %s", err.msg);
+		if (res.undo_err[0])
+			qnm_ui_log(ui, QNM_MSG_ERROR, "undoing the live change failed too: %s",
+				   res.undo_err);
 		return;
 	}
-	/* moved to another owner: drop it from the old one */
-	if (s->orig.index >= 0 && (strcmp(s->orig.vm, to->vm) || strcmp(s->orig.nic, to->nic) ||
-				   strcmp(s->orig.net, to->net))) {
-		struct qnm_err e2;
-
-		qnm_err_clear(&e2);
-		if (s->orig.vm[0]) {
-			struct qnm_vm *c =
-				qnm_vm_copy(qnm_model_find_vm(&ui->ctx->model, s->orig.vm));
-			struct qnm_nic *n = qnm_vm_find_nic(c, s->orig.nic);
-
-			if (n)
-				qnm_fwd_del(&n->user.fwd, &n->user.nfwd, (size_t)s->orig.index);
-			if (qnm_ui_save_vm(ui, c, c->name, &e2))
-				qnm_vm_free(c);
-		} else {
-			struct qnm_network *c =
-				qnm_network_copy(qnm_model_find_net(&ui->ctx->model, s->orig.net));
-
-			qnm_fwd_del(&c->fwd, &c->nfwd, (size_t)s->orig.index);
-			if (qnm_ui_save_net(ui, c, c->name, &e2))
-				qnm_network_free(c);
-		}
-		if (e2.msg[0])
-			qnm_ui_log(ui, QNM_MSG_ERROR, "old copy of the forward kept: %s", e2.msg);
-	}
-	if (!qnm_fwd_live(ui, to, &fw, s->orig.index >= 0 ? &s->old : NULL))
-		qnm_ui_log(ui, QNM_MSG_OK, "forward saved on %s (applies at the next start)",
-			   qnm_fwd_ref_owner(to, owner, sizeof(owner)));
+	qnm_fwd_report(ui, &res, false);
 	f->close = true;
 }
 
@@ -203,9 +141,9 @@ static struct qnm_row *add_text(struct fwdform *s, int id, const char *key, cons
 
 static void *fwdform_init(struct qnm_ui *ui, void *arg)
 {
-	const struct qnm_fwd_ref *ref = arg;
+	const struct qnm_api_fwd_ref *ref = arg;
 	struct fwdform *s = xcalloc(1, sizeof(*s));
-	const struct qnm_fwd *f = ref ? qnm_fwd_lookup(&ui->ctx->model, ref) : NULL;
+	const struct qnm_fwd *f = ref ? qnm_api_forward_get(ui->ctx, ref) : NULL;
 	struct qnm_row *r;
 	char buf[16], owner[96];
 	size_t i;
@@ -215,7 +153,7 @@ static void *fwdform_init(struct qnm_ui *ui, void *arg)
 		s->orig = *ref;
 		s->old = *f;
 	}
-	s->targets = qnm_fwd_targets(&ui->ctx->model, &s->ntargets);
+	s->targets = qnm_api_forward_targets(ui->ctx, &s->ntargets);
 	s->names = xcalloc(s->ntargets + 1, sizeof(char *));
 	qnm_form_init(&s->form);
 	s->form.on_activate = on_activate;

@@ -7,8 +7,9 @@
  */
 #include "build-config.h"
 
-#include "qform.h"
+#include "api/net.h"
 #include "core/validate.h"
+#include "qform.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -169,12 +170,10 @@ static int apply(struct netform *s, struct qnm_err *err)
 
 static void do_save(struct qnm_ui *ui, struct netform *s)
 {
-	struct qnm_network *copy = qnm_network_copy(s->net);
 	struct qnm_err err;
 
 	qnm_err_clear(&err);
-	if (qnm_ui_save_net(ui, copy, s->old_name[0] ? s->old_name : NULL, &err)) {
-		qnm_network_free(copy);
+	if (qnm_api_net_save(ui->ctx, s->net, s->old_name[0] ? s->old_name : NULL, NULL, &err)) {
 		qnm_form_set_error(&s->form, &err);
 		qnm_ui_log(ui, QNM_MSG_ERROR, "network not saved: %s", err.msg);
 		return;

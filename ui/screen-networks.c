@@ -2,50 +2,39 @@
 /*
  * screen-networks.c - qnm's networks (bridge, mode, address, DHCP,
  * forwards) with their state on this host; new, edit, delete; bring up or
- * down in the background (src/netctl.h; needs CAP_NET_ADMIN); and the
- * host's other bridges with their ports (src/links.h).
+ * down in the background (api/net.h; needs CAP_NET_ADMIN); and the
+ * host's other bridges with their ports.
  */
 #include "build-config.h"
 
-#include "core/config.h"
-#include "host/links.h"
-#include "host/netctl.h"
+#include "api/ctx.h"
+#include "api/net.h"
 #include "uipriv.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 /**
  * struct networks - state of the Networks screen.
- * @nc:     ownership records and netlink, for "is it up" (reopened after
- *          each up/down job); @nc_ok when it could be opened.
- * @links:  the host's links, for its other bridges and their ports.
+ * @view:   the networks' state on this host: which are up (read again after
+ *          each up/down job) and the host's links, for its other bridges
+ *          and their ports (refilled at each tick).
  * @busy:   an up/down job is running.
  */
 struct networks {
 	struct qnm_list list;
 	size_t *idx;
 	int page;
-	struct qnm_netctl nc;
-	bool nc_ok;
-	struct qnm_links *links;
+	struct qnm_api_net_view *view;
 	bool busy;
 };
-
-static void reopen(struct qnm_ui *ui, struct networks *s)
-{
-	if (s->nc_ok)
-		qnm_netctl_close(&s->nc);
-	s->nc_ok = qnm_netctl_open(&s->nc, ui->ctx->paths.runtime_dir, NULL) == 0;
-}
 
 static void *networks_init(struct qnm_ui *ui, void *arg)
 {
 	struct networks *s = xcalloc(1, sizeof(struct networks));
 
-	reopen(ui, s);
-	if (qnm_links_new(false, &s->links, NULL))
-		s->links = NULL;
+	s->view = qnm_api_net_view_new(ui->ctx);
 	return s;
 }
 
@@ -53,9 +42,7 @@ static void networks_free(void *st)
 {
 	struct networks *s = st;
 
-	if (s->nc_ok)
-		qnm_netctl_close(&s->nc);
-	qnm_links_free(s->links);
+	qnm_api_net_view_free(s->view);
 	free(s->idx);
 	free(s);
 }
@@ -64,26 +51,26 @@ static bool networks_tick(struct qnm_ui *ui, void *st)
 {
 	struct networks *s = st;
 
-	if (s->links)
-		qnm_links_refill(s->links, NULL);
+	qnm_api_net_view_refill(s->view);
 	return true;
 }
 
 /* The host's bridges that are not qnm networks', with their ports. */
 static void draw_host_bridges(struct qnm_ui *ui, struct networks *s, int y, int x, int w, int h)
 {
+	const struct qnm_links *links = qnm_api_net_view_links(s->view);
 	size_t i, j;
 	int line = 0;
 
 	qnm_set_role(ui, stdscr, QNM_ROLE_HEADER);
 	qnm_put(stdscr, y, x + 1, w - 2, "Host bridges (not qnm networks) and their ports");
-	if (!s->links) {
+	if (!links) {
 		qnm_set_role(ui, stdscr, QNM_ROLE_DIM);
 		qnm_put(stdscr, y + 1, x + 2, w - 3, "cannot read the host's links");
 		return;
 	}
-	for (i = 0; i < s->links->n && line < h - 1; i++) {
-		const struct qnm_link_info *li = &s->links->v[i];
+	for (i = 0; i < links->n && line < h - 1; i++) {
+		const struct qnm_link_info *li = &links->v[i];
 		struct qnm_strbuf ports;
 
 		if (strcmp(li->type, "bridge") != 0)
@@ -94,10 +81,10 @@ static void draw_host_bridges(struct qnm_ui *ui, struct networks *s, int y, int 
 		if (j < ui->ctx->model.nnets)
 			continue;
 		qnm_sb_init(&ports);
-		for (j = 0; j < s->links->n; j++)
-			if (s->links->v[j].master == li->ifindex)
+		for (j = 0; j < links->n; j++)
+			if (links->v[j].master == li->ifindex)
 				qnm_sb_addf(&ports, "%s%s", ports.len ? ", " : "",
-					    s->links->v[j].name);
+					    links->v[j].name);
 		qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
 		qnm_putf(stdscr, y + 1 + line, x + 2, w - 3, "%-15s %-4s %s%s", li->name,
 			 li->up ? "up" : "down", ports.len ? "ports: " : "no ports", ports.s);
@@ -162,10 +149,10 @@ static void networks_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		qnm_fill(stdscr, y + i, r->x, r->w);
 		qnm_putf(stdscr, y + i, r->x, r->w, " %-12s %-5s %-10s %-8s %-18s %-12s %-4s %zu",
 			 n->name,
-			 s->busy			  ? "busy"
-			 : !s->nc_ok			  ? "?"
-			 : qnm_net_is_up(&s->nc, n->name) ? "up"
-							  : "down",
+			 s->busy				    ? "busy"
+			 : !qnm_api_net_view_known(s->view)	    ? "?"
+			 : qnm_api_net_view_is_up(s->view, n->name) ? "up"
+								    : "down",
 			 n->bridge, qnm_net_mode_name(n->mode), addr,
 			 n->mode == QNM_NET_NAT	      ? (n->uplink[0] ? n->uplink : "(default)")
 			 : n->mode == QNM_NET_BRIDGED ? n->port
@@ -173,9 +160,10 @@ static void networks_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 			 n->dhcp_start[0] ? "yes" : "no", n->nfwd);
 	}
 	draw_host_bridges(ui, s, r->y + r->h - 8, r->x, r->w, 5);
-	qnm_set_role(ui, stdscr, qnm_have_cap_net_admin() ? QNM_ROLE_DIM : QNM_ROLE_WARNING);
+	qnm_set_role(ui, stdscr,
+		     qnm_api_net_have_cap_net_admin() ? QNM_ROLE_DIM : QNM_ROLE_WARNING);
 	qnm_put(stdscr, r->y + r->h - 2, r->x + 1, r->w - 2,
-		qnm_have_cap_net_admin()
+		qnm_api_net_have_cap_net_admin()
 			? "u brings the selected network up or down (host bridge, address, NAT, DHCP)."
 			: "Up/down changes host networking: it needs CAP_NET_ADMIN (run qnm as root). Editing works.");
 	qnm_list_draw_filter(ui, &s->list, r->y + r->h - 1, r->x, r->w);
@@ -186,70 +174,51 @@ static void delete_answer(struct qnm_ui *ui, void *data, bool yes)
 {
 	char *name = data;
 	struct qnm_err err;
-	size_t i, j;
+	int r;
 
 	if (yes) {
-		for (i = 0; i < ui->ctx->model.nvms; i++) {
-			const struct qnm_vm *vm = ui->ctx->model.vms[i];
-
-			for (j = 0; j < vm->nnics; j++) {
-				if (vm->nics[j].backend == QNM_BACKEND_TAP &&
-				    strcmp(vm->nics[j].tap.network, name) == 0) {
-					qnm_ui_log(
-						ui, QNM_MSG_ERROR,
-						"network %s is used by VM %s NIC %s: change that NIC first",
-						name, vm->name, vm->nics[j].id);
-					free(name);
-					return;
-				}
-			}
-		}
 		qnm_err_clear(&err);
-		if (qnm_config_delete_network(&ui->ctx->paths, name, &err)) {
+		r = qnm_api_net_delete(ui->ctx, name, &err);
+		if (r == -EBUSY) /* up, or used by a NIC: the message says what to do */
+			qnm_ui_log(ui, QNM_MSG_ERROR, "%s", err.msg);
+		else if (r)
 			qnm_ui_log(ui, QNM_MSG_ERROR, "delete network %s: %s", name, err.msg);
-		} else {
-			qnm_network_free(qnm_model_remove_net(&ui->ctx->model, name));
+		else
 			qnm_ui_log(ui, QNM_MSG_OK, "network %s deleted", name);
-		}
 	}
 	free(name);
 }
 
 /**
  * struct updown_job - a network going up or down in the background.
- * @m:       copies of all networks (the engine needs the others too).
+ * @ctx:     a copy of the context (the engine needs the other networks too).
  * @name:    the network.
  * @up:      up (else down).
  * @opts:    what the user confirmed.
- * @rtdir:   qnm's runtime dir.
  * @notes:   what the engine had to say.
- * @s:       the screen, told when done (NULL when it was closed).
  */
 struct updown_job {
-	struct qnm_model m;
+	struct qnm_ctx *ctx;
 	char name[QNM_NAME_MAX + 1];
 	bool up;
-	struct qnm_net_up_opts opts;
-	char *rtdir;
+	struct qnm_api_net_up_opts opts;
 	struct qnm_strv notes;
 };
 
 static int updown_work(void *data, struct qnm_err *err)
 {
 	struct updown_job *j = data;
-	struct qnm_netctl nc;
-	int r;
 
-	r = qnm_netctl_open(&nc, j->rtdir, err);
-	if (r)
-		return r;
 	if (j->up)
-		r = qnm_net_up(&nc, &j->m, qnm_model_find_net(&j->m, j->name), &j->opts, &j->notes,
-			       err);
-	else
-		r = qnm_net_down(&nc, &j->m, j->name, &j->notes, err);
-	qnm_netctl_close(&nc);
-	return r;
+		return qnm_api_net_up(j->ctx, j->name, &j->opts, &j->notes, err);
+	return qnm_api_net_down(j->ctx, j->name, &j->notes, err);
+}
+
+static void updown_job_free(struct updown_job *j)
+{
+	qnm_api_ctx_free(j->ctx);
+	qnm_strv_free(&j->notes);
+	free(j);
 }
 
 static void updown_done(struct qnm_ui *ui, void *data, int r, const struct qnm_err *err)
@@ -267,34 +236,28 @@ static void updown_done(struct qnm_ui *ui, void *data, int r, const struct qnm_e
 		qnm_ui_log(ui, QNM_MSG_OK, "network %s is %s", j->name, j->up ? "up" : "down");
 	if (s) {
 		s->busy = false;
-		reopen(ui, s);
-		if (s->links)
-			qnm_links_invalidate(s->links);
+		qnm_api_net_view_reload(s->view);
 	}
-	qnm_model_clear(&j->m);
-	qnm_strv_free(&j->notes);
-	free(j->rtdir);
-	free(j);
+	updown_job_free(j);
 }
 
-void qnm_ui_net_updown(struct qnm_ui *ui, const char *name, bool up, bool confirm_port)
+/*
+ * Bring network @name up (again: re-applies its firewall rules and
+ * forwards) or down in the background; @confirm_port: the user agreed to
+ * enslave a bridged network's port.
+ */
+static void net_updown(struct qnm_ui *ui, const char *name, bool up, bool confirm_port)
 {
 	struct networks *s = qnm_ui_find(ui, &qnm_screen_networks);
 	struct updown_job *j = xcalloc(1, sizeof(*j));
-	size_t i;
 
-	qnm_model_init(&j->m);
-	for (i = 0; i < ui->ctx->model.nnets; i++)
-		qnm_model_add_net(&j->m, qnm_network_copy(ui->ctx->model.nets[i]));
+	j->ctx = qnm_api_ctx_copy(ui->ctx);
 	qnm_strlcpy(j->name, name, sizeof(j->name));
 	j->up = up;
 	j->opts.confirm_port = confirm_port;
-	j->rtdir = xstrdup(ui->ctx->paths.runtime_dir);
 	qnm_strv_init(&j->notes);
 	if (qnm_ui_job(ui, updown_work, updown_done, j)) {
-		qnm_model_clear(&j->m);
-		free(j->rtdir);
-		free(j);
+		updown_job_free(j);
 		return;
 	}
 	if (s)
@@ -307,20 +270,20 @@ static void port_answer(struct qnm_ui *ui, void *data, bool yes)
 	char *name = data;
 
 	if (yes)
-		qnm_ui_net_updown(ui, name, true, true);
+		net_updown(ui, name, true, true);
 	free(name);
 }
 
 static void updown(struct qnm_ui *ui, struct networks *s, struct qnm_network *n)
 {
-	bool up = !(s->nc_ok && qnm_net_is_up(&s->nc, n->name));
+	bool up = !qnm_api_net_view_is_up(s->view, n->name);
 	char q[600];
 
 	if (s->busy) {
 		qnm_ui_log(ui, QNM_MSG_WARN, "a network is being changed already; wait for it");
 		return;
 	}
-	if (!qnm_have_cap_net_admin()) {
+	if (!qnm_api_net_have_cap_net_admin()) {
 		qnm_ui_log(
 			ui, QNM_MSG_ERROR,
 			"network %s: bringing it %s needs CAP_NET_ADMIN (run qnm as root): it changes host networking (bridges, addresses, nftables)",
@@ -337,7 +300,7 @@ static void updown(struct qnm_ui *ui, struct networks *s, struct qnm_network *n)
 		qnm_confirm(ui, "Enslave a physical NIC", q, port_answer, xstrdup(n->name));
 		return;
 	}
-	qnm_ui_net_updown(ui, n->name, up, false);
+	net_updown(ui, n->name, up, false);
 }
 
 static unsigned networks_key(struct qnm_ui *ui, void *st, enum qnm_action act, int key)

@@ -14,7 +14,7 @@
  */
 #include "build-config.h"
 
-#include "watch/portowner.h"
+#include "api/ports.h"
 #include "uipriv.h"
 
 #include <errno.h>
@@ -53,7 +53,7 @@ static void rebuild(struct qnm_ui *ui, struct ports *s)
 	double t0 = qnm_mono_ms();
 
 	qnm_port_table_clear(&s->t);
-	qnm_port_table_build(&ui->ctx->model, ui->ctx->paths.runtime_dir, true, &s->t);
+	qnm_api_ports_table(ui->ctx, true, &s->t);
 	s->last = qnm_mono_ms();
 	s->ms = s->last - t0;
 	free(s->order);

@@ -10,7 +10,7 @@
 #include "build-config.h"
 
 #include "guests.h"
-#include "watch/sampler.h"
+#include "api/stats.h"
 #include "uipriv.h"
 
 #include <stdlib.h>

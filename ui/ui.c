@@ -6,7 +6,7 @@
  */
 #include "build-config.h"
 
-#include "guest/catalog.h"
+#include "api/models.h"
 #include "guests.h"
 #include "ui.h"
 #include "uipriv.h"

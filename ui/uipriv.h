@@ -23,7 +23,7 @@
 
 #include "core/context.h"
 #include "keys.h"
-#include "watch/sampler.h" /* qnm_fmt_bytes(), qnm_fmt_rate() */
+#include "api/stats.h" /* qnm_fmt_bytes(), qnm_fmt_rate() */
 #include "theme.h"
 #include "core/util.h"
 
@@ -321,13 +321,6 @@ void qnm_ask(struct qnm_ui *ui, const char *title, const char *prompt, const cha
 	     void (*cb)(struct qnm_ui *ui, void *data, const char *text), void *data);
 /** qnm_message_box() - show @text until a key is pressed. */
 void qnm_message_box(struct qnm_ui *ui, const char *title, const char *text);
-
-/**
- * qnm_ui_net_updown() - bring network @name up (again: re-applies its
- * firewall rules and forwards) or down in the background (screen-networks.c).
- * @confirm_port: the user agreed to enslave a bridged network's port.
- */
-void qnm_ui_net_updown(struct qnm_ui *ui, const char *name, bool up, bool confirm_port);
 
 /* ---- packet captures (screen-capture.c) ---- */
 

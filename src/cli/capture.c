@@ -2,10 +2,8 @@
 /* cli-capture.c - "qnm capture": record a running guest NIC's packets to a pcap file. */
 #include "build-config.h"
 
-#include "guest/capture.h"
+#include "api/capture.h"
 #include "cli/cli.h"
-#include "guest/rundir.h"
-#include "guest/runner.h"
 
 #include <errno.h>
 #include <json-c/json.h>
@@ -103,7 +101,7 @@ static int do_list(struct qnm_ctx *ctx, const struct capture_args *a)
 	size_t n, i;
 
 	qnm_err_clear(&err);
-	if (qnm_capture_list(ctx->paths.runtime_dir, a->vm, &v, &n, &err))
+	if (qnm_api_capture_list(ctx, a->vm, &v, &n, &err))
 		return qnm_cli_error(ctx, "capture", &err);
 	if (ctx->json) {
 		json_object *arr = json_object_new_array();
@@ -140,7 +138,7 @@ static int do_stop(struct qnm_ctx *ctx, const struct capture_args *a)
 	struct qnm_err err;
 
 	qnm_err_clear(&err);
-	if (qnm_capture_stop(ctx->paths.runtime_dir, a->vm, a->stop, &err))
+	if (qnm_api_capture_stop(ctx, a->vm, a->stop, &err))
 		return qnm_cli_error(ctx, "capture", &err);
 	if (!ctx->json)
 		fprintf(ctx->out, "capture %s of %s removed\n", a->stop, a->vm);
@@ -148,14 +146,15 @@ static int do_stop(struct qnm_ctx *ctx, const struct capture_args *a)
 }
 
 /*
- * Wait for the end: the time is up, a signal (Ctrl-C, TERM, HUP), or the
- * guest's QEMU exits. Says which in @why.
+ * Wait for the end: the time is up, a signal (Ctrl-C, TERM, HUP), or @pfd
+ * (the guest's QEMU, -1: unknown) says it exited. Says which in @why;
+ * closes @pfd.
  */
-static void wait_end(pid_t qemu, int seconds, char *why, size_t len)
+static void wait_end(int pfd, int seconds, char *why, size_t len)
 {
 	int64_t t0;
 	sigset_t set;
-	int sfd, pfd;
+	int sfd;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
@@ -163,7 +162,6 @@ static void wait_end(pid_t qemu, int seconds, char *why, size_t len)
 	sigaddset(&set, SIGHUP);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC);
-	pfd = qemu > 0 ? qnm_runner_watch_fd(qemu) : -1;
 	t0 = qnm_mono_ms_int();
 	snprintf(why, len, "time is up");
 	for (;;) {
@@ -201,10 +199,7 @@ static int do_capture(struct qnm_ctx *ctx, const struct capture_args *a)
 	struct qnm_capture_opts o = { .force = a->force };
 	unsigned long long packets = 0, bytes = 0;
 	unsigned long v, seconds = 0;
-	const struct qnm_vm *vm;
-	struct qnm_run_info info;
 	struct qnm_capture c;
-	struct qnm_rundir rd;
 	struct qnm_err err;
 	char why[128], *file;
 	size_t swept = 0;
@@ -226,45 +221,30 @@ static int do_capture(struct qnm_ctx *ctx, const struct capture_args *a)
 	qnm_err_clear(&err);
 	if (qnm_ctx_load(ctx, &err))
 		return qnm_cli_error(ctx, "capture", &err);
-	vm = qnm_model_find_vm(&ctx->model, a->vm);
-	if (!vm) {
-		fprintf(ctx->errout, "qnm: capture: no VM named '%s' (qnm list shows them)\n",
-			a->vm);
-		return 1;
-	}
-	if (!qnm_vm_find_nic(vm, a->nic)) {
-		fprintf(ctx->errout, "qnm: capture: VM '%s' has no NIC '%s' (qnm nic list %s)\n",
-			a->vm, a->nic, a->vm);
-		return 1;
-	}
 	file = absolute(a->file);
 	if (!file) {
 		qnm_err_set(&err, -errno, "file", "cannot find the current directory: %s",
 			    strerror(errno));
 		return qnm_cli_error(ctx, "capture", &err);
 	}
-	/* A capture left by a qnm that died would write until the guest stops. */
-	if (qnm_capture_sweep(ctx->paths.runtime_dir, a->vm, &swept, &err) == 0 && swept)
+	/* captures left by a qnm that died are removed first (they would write on) */
+	r = qnm_api_capture_start(ctx, a->vm, a->nic, file, &o, &c, &swept, &err);
+	if (swept)
 		fprintf(ctx->errout,
 			"qnm: capture: removed %zu capture(s) left by a qnm that "
 			"is gone\n",
 			swept);
-	qnm_err_clear(&err);
-	r = qnm_capture_start(ctx->paths.runtime_dir, a->vm, a->nic, file, &o, &c, &err);
 	if (r) {
 		free(file);
 		return qnm_cli_error(ctx, "capture", &err);
 	}
-	qnm_rundir_init(&rd, ctx->paths.runtime_dir, a->vm);
-	qnm_rundir_probe(&rd, &info);
-	qnm_rundir_clear(&rd);
 	if (!ctx->json) {
 		fprintf(ctx->out, "capturing %s %s into %s (id %s); %s\n", a->vm, a->nic, file,
 			c.id, seconds ? "stops after --seconds" : "Ctrl-C stops");
 		fflush(ctx->out);
 	}
-	wait_end(info.qemu_pid, (int)seconds, why, sizeof(why));
-	r = qnm_capture_stop(ctx->paths.runtime_dir, a->vm, c.id, &err);
+	wait_end(qnm_api_capture_guest_fd(ctx, a->vm), (int)seconds, why, sizeof(why));
+	r = qnm_api_capture_stop(ctx, a->vm, c.id, &err);
 	qnm_pcap_count(file, &packets, &bytes);
 	if (ctx->json) {
 		json_object *j = json_object_new_object();

@@ -2,8 +2,8 @@
 /* cli-conns.c - "qnm conns": the live connections of a guest's user-mode NICs. */
 #include "build-config.h"
 
+#include "api/conns.h"
 #include "cli/cli.h"
-#include "guest/conns.h"
 
 #include <errno.h>
 #include <json-c/json.h>
@@ -94,7 +94,7 @@ static int cmd_conns(struct qnm_ctx *ctx, int argc, char **argv)
 
 		if (only && strcmp(nic->id, only) != 0)
 			continue;
-		if (nic->backend != QNM_BACKEND_USER && nic->backend != QNM_BACKEND_SLIRP) {
+		if (!qnm_api_conns_has_table(nic)) {
 			if (only) {
 				fprintf(ctx->errout,
 					"qnm: conns: nic[%s] is a %s NIC: only user and "
@@ -106,7 +106,7 @@ static int cmd_conns(struct qnm_ctx *ctx, int argc, char **argv)
 		}
 		asked++;
 		qnm_err_clear(&err);
-		if (qnm_conns_query(ctx->paths.runtime_dir, vm, nic, &v, &n, &err)) {
+		if (qnm_api_conns_query(ctx, vm, nic, &v, &n, &err)) {
 			rc = qnm_cli_error(ctx, "conns", &err);
 			if (err.code == -ENOENT)
 				break; /* not running: the other NICs would say the same */

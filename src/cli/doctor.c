@@ -7,7 +7,7 @@
 #include "build-config.h"
 
 #include "cli/cli.h"
-#include "watch/doctor.h"
+#include "api/doctor.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -125,7 +125,7 @@ static int cmd_doctor(struct qnm_ctx *ctx, int argc, char **argv)
 		return qnm_cli_usage_error(ctx, &qnm_cmd_doctor, "unexpected argument");
 	if (qnm_cli_load(ctx, "doctor"))
 		return 1;
-	if (qnm_doctor_run(&ctx->model, ctx->paths.runtime_dir, only, &rep) == -ENOENT) {
+	if (qnm_api_doctor_run(ctx, only, &rep) == -ENOENT) {
 		size_t n;
 		const struct qnm_doc_check *t = qnm_doctor_checks(&n);
 

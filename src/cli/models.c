@@ -2,7 +2,7 @@
 /* cli-models.c - "qnm models": the NIC device models QEMU offers (see catalog.h). */
 #include "build-config.h"
 
-#include "guest/catalog.h"
+#include "api/models.h"
 #include "cli/cli.h"
 
 #include <errno.h>
@@ -121,7 +121,7 @@ static int models_run(struct qnm_ctx *ctx, int argc, char **argv)
 		}
 	}
 	qnm_err_clear(&err);
-	if (qnm_catalog_load(arch, NULL, ctx->paths.cache_dir, QEMU_HELP_TIMEOUT_MS, &c, &err)) {
+	if (qnm_api_models_load(ctx, arch, QEMU_HELP_TIMEOUT_MS, &c, &err)) {
 		qnm_cli_error(ctx, "models", &err);
 		return 2; /* only a malformed --arch fails */
 	}

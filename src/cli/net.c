@@ -7,24 +7,15 @@
  */
 #include "build-config.h"
 
-#include "host/bridgeconf.h"
+#include "api/doctor.h"
+#include "api/net.h"
 #include "cli/cli.h"
-#include "host/dnsmasq.h"
-#include "watch/doctor.h"
-#include "host/links.h"
-#include "host/netctl.h"
-#include "host/nft.h"
-#include "host/sysctl.h"
-#include "host/tuntap.h"
-#include "core/validate.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 /* ---- shared helpers ---- */
 
@@ -106,19 +97,6 @@ static struct qnm_network *find_net(struct qnm_ctx *ctx, const char *name)
 	return net;
 }
 
-static const char *net_state(const struct qnm_links *l, const struct qnm_owner *own,
-			     const struct qnm_network *net)
-{
-	const struct qnm_link_info *li = l ? qnm_links_find(l, net->bridge) : NULL;
-	bool rec = own && qnm_owner_find(own, QNM_OWN_NET, net->name);
-
-	if (rec && li)
-		return li->up ? "up" : "bridge-down";
-	if (rec)
-		return "broken"; /* recorded up, bridge gone */
-	return li ? "bridge-exists" : "down";
-}
-
 static json_object *net_json(const struct qnm_network *net, const char *state)
 {
 	json_object *o = json_object_new_object(), *a;
@@ -144,33 +122,18 @@ static json_object *net_json(const struct qnm_network *net, const char *state)
 	return o;
 }
 
-/* Links and ownership records for the state column; either may fail (NULL). */
-static void open_state(struct qnm_ctx *ctx, struct qnm_links **l, struct qnm_owner *own,
-		       bool *have_own)
-{
-	struct qnm_err err;
-
-	qnm_err_clear(&err);
-	if (qnm_links_new(true, l, &err) < 0)
-		*l = NULL;
-	*have_own = qnm_owner_open(own, ctx->paths.runtime_dir, &err) == 0;
-}
-
 static int net_list(struct qnm_ctx *ctx, const struct net_flags *f, int argc, char **argv)
 {
-	struct qnm_links *l;
-	struct qnm_owner own;
-	bool have_own;
+	struct qnm_api_net_view *view = qnm_api_net_view_new(ctx);
 	size_t i;
 
-	open_state(ctx, &l, &own, &have_own);
 	if (f->json) {
 		json_object *a = json_object_new_array();
 
 		for (i = 0; i < ctx->model.nnets; i++)
 			json_object_array_add(
-				a, net_json(ctx->model.nets[i], net_state(l, have_own ? &own : NULL,
-									  ctx->model.nets[i])));
+				a, net_json(ctx->model.nets[i],
+					    qnm_api_net_view_state(view, ctx->model.nets[i])));
 		qnm_cli_print_json(ctx, a);
 	} else if (!ctx->model.nnets) {
 		fprintf(ctx->out, "No networks yet. Create one with 'qnm net add NAME bridge=BR "
@@ -187,13 +150,11 @@ static int net_list(struct qnm_ctx *ctx, const struct net_flags *f, int argc, ch
 			if (n->dhcp_start[0])
 				snprintf(dhcp, sizeof(dhcp), "%s-%s", n->dhcp_start, n->dhcp_end);
 			fprintf(ctx->out, "%-16s %-15s %-9s %-18s %-14s %s\n", n->name, n->bridge,
-				qnm_net_mode_name(n->mode), cidr,
-				net_state(l, have_own ? &own : NULL, n), dhcp);
+				qnm_net_mode_name(n->mode), cidr, qnm_api_net_view_state(view, n),
+				dhcp);
 		}
 	}
-	qnm_links_free(l);
-	if (have_own)
-		qnm_owner_clear(&own);
+	qnm_api_net_view_free(view);
 	return 0;
 }
 
@@ -201,22 +162,20 @@ static int net_show(struct qnm_ctx *ctx, const struct net_flags *f, int argc, ch
 {
 	const struct qnm_network *net = find_net(ctx, argv[0]);
 	const struct qnm_link_info *li;
+	struct qnm_api_net_view *view;
 	struct qnm_lease *leases = NULL;
-	struct qnm_links *l;
-	struct qnm_owner own;
 	struct qnm_err err;
 	size_t nleases = 0, i;
-	bool have_own;
 
 	if (!net)
 		return 1;
-	open_state(ctx, &l, &own, &have_own);
+	view = qnm_api_net_view_new(ctx);
 	qnm_err_clear(&err);
-	if (qnm_leases_read(ctx->paths.runtime_dir, net->name, &leases, &nleases, &err) < 0)
+	if (qnm_api_net_leases(ctx, net->name, &leases, &nleases, &err) < 0)
 		fprintf(ctx->errout, "qnm: net: warning: %s\n", err.msg);
-	li = l ? qnm_links_find(l, net->bridge) : NULL;
+	li = qnm_api_net_view_bridge(view, net);
 	if (f->json) {
-		json_object *o = net_json(net, net_state(l, have_own ? &own : NULL, net));
+		json_object *o = net_json(net, qnm_api_net_view_state(view, net));
 		json_object *a = json_object_new_array(), *b;
 
 		for (i = 0; i < nleases; i++) {
@@ -245,7 +204,7 @@ static int net_show(struct qnm_ctx *ctx, const struct net_flags *f, int argc, ch
 
 		fputs(text, ctx->out);
 		free(text);
-		const char *st = net_state(l, have_own ? &own : NULL, net);
+		const char *st = qnm_api_net_view_state(view, net);
 
 		fprintf(ctx->out, "\n# state: %s\n", st);
 		if (strcmp(st, "broken") == 0)
@@ -267,17 +226,14 @@ static int net_show(struct qnm_ctx *ctx, const struct net_flags *f, int argc, ch
 				leases[i].hostname);
 	}
 	free(leases);
-	qnm_links_free(l);
-	if (have_own)
-		qnm_owner_clear(&own);
+	qnm_api_net_view_free(view);
 	return 0;
 }
 
 static int net_up(struct qnm_ctx *ctx, const struct net_flags *f, int argc, char **argv)
 {
-	struct qnm_net_up_opts o = { .force = f->force, .confirm_port = f->confirm_port };
+	struct qnm_api_net_up_opts o = { .force = f->force, .confirm_port = f->confirm_port };
 	struct qnm_network *net = find_net(ctx, argv[0]);
-	struct qnm_netctl nc;
 	struct qnm_strv notes;
 	struct qnm_err err;
 	int r;
@@ -285,14 +241,10 @@ static int net_up(struct qnm_ctx *ctx, const struct net_flags *f, int argc, char
 	if (!net)
 		return 1;
 	qnm_err_clear(&err);
-	r = qnm_netctl_open(&nc, ctx->paths.runtime_dir, &err);
-	if (r < 0)
-		return qnm_cli_error(ctx, "net up", &err);
 	qnm_strv_init(&notes);
-	r = qnm_net_up(&nc, &ctx->model, net, &o, &notes, &err);
+	r = qnm_api_net_up(ctx, net->name, &o, &notes, &err);
 	print_notes(ctx, &notes);
 	qnm_strv_free(&notes);
-	qnm_netctl_close(&nc);
 	if (r < 0)
 		return qnm_cli_error(ctx, "net up", &err);
 	fprintf(ctx->out, "network %s is up (bridge %s)\n", net->name, net->bridge);
@@ -301,20 +253,15 @@ static int net_up(struct qnm_ctx *ctx, const struct net_flags *f, int argc, char
 
 static int net_down(struct qnm_ctx *ctx, const struct net_flags *f, int argc, char **argv)
 {
-	struct qnm_netctl nc;
 	struct qnm_strv notes;
 	struct qnm_err err;
 	int r;
 
 	qnm_err_clear(&err);
-	r = qnm_netctl_open(&nc, ctx->paths.runtime_dir, &err);
-	if (r < 0)
-		return qnm_cli_error(ctx, "net down", &err);
 	qnm_strv_init(&notes);
-	r = qnm_net_down(&nc, &ctx->model, argv[0], &notes, &err);
+	r = qnm_api_net_down(ctx, argv[0], &notes, &err);
 	print_notes(ctx, &notes);
 	qnm_strv_free(&notes);
-	qnm_netctl_close(&nc);
 	if (r < 0)
 		return qnm_cli_error(ctx, "net down", &err);
 	fprintf(ctx->out, "network %s is down\n", argv[0]);
@@ -323,7 +270,7 @@ static int net_down(struct qnm_ctx *ctx, const struct net_flags *f, int argc, ch
 
 /* Apply KEY=VALUE args to @net, check it with the rest of the model, save. */
 static int edit_and_save(struct qnm_ctx *ctx, const char *cmd, struct qnm_network *net,
-			 const char *old_name, int argc, char **argv)
+			 const char *old_name, int argc, char **argv, bool *is_up)
 {
 	struct qnm_err err;
 	size_t i;
@@ -336,29 +283,20 @@ static int edit_and_save(struct qnm_ctx *ctx, const char *cmd, struct qnm_networ
 	if (r)
 		return qnm_cli_error(ctx, cmd, &err);
 	qnm_err_clear(&err);
-	r = qnm_ctx_save_network(ctx, net, old_name, &err);
+	r = qnm_api_net_save(ctx, net, old_name, is_up, &err);
 	return r ? qnm_cli_error(ctx, cmd, &err) : 0;
 }
 
 static int net_add(struct qnm_ctx *ctx, const struct net_flags *f, int argc, char **argv)
 {
 	struct qnm_network *net;
+	struct qnm_err err;
 	int r;
 
-	if (!qnm_valid_name(argv[0])) {
-		fprintf(ctx->errout,
-			"qnm: net add: name: '%s' must be 1-%d letters, digits, '_', "
-			"'-' or '.', starting with a letter or digit\n",
-			argv[0], QNM_NAME_MAX);
-		return 1;
-	}
-	if (qnm_model_find_net(&ctx->model, argv[0])) {
-		fprintf(ctx->errout, "qnm: net add: name: a network named '%s' already exists\n",
-			argv[0]);
-		return 1;
-	}
-	net = qnm_network_new(argv[0]);
-	r = edit_and_save(ctx, "net add", net, NULL, argc - 1, argv + 1);
+	qnm_err_clear(&err);
+	if (qnm_api_net_new(ctx, argv[0], &net, &err))
+		return qnm_cli_error(ctx, "net add", &err);
+	r = edit_and_save(ctx, "net add", net, NULL, argc - 1, argv + 1, NULL);
 	if (!r)
 		fprintf(ctx->out, "created network '%s' (%s/%s.conf)\n", net->name,
 			ctx->paths.nets_dir, net->name);
@@ -369,14 +307,15 @@ static int net_add(struct qnm_ctx *ctx, const struct net_flags *f, int argc, cha
 static int net_set(struct qnm_ctx *ctx, const struct net_flags *f, int argc, char **argv)
 {
 	struct qnm_network *orig = find_net(ctx, argv[0]), *net;
+	bool up = false;
 	int r;
 
 	if (!orig)
 		return 1;
 	net = qnm_network_copy(orig);
 	/* On success @orig is replaced in the model (and freed): use @net after. */
-	r = edit_and_save(ctx, "net set", net, orig->name, argc - 1, argv + 1);
-	if (!r && qnm_owner_recorded(ctx->paths.runtime_dir, QNM_OWN_NET, net->name))
+	r = edit_and_save(ctx, "net set", net, orig->name, argc - 1, argv + 1, &up);
+	if (!r && up)
 		fprintf(ctx->errout,
 			"qnm: note: network %s is up: the change applies at the next "
 			"'qnm net down %s; qnm net up %s'\n",
@@ -391,15 +330,8 @@ static int net_del(struct qnm_ctx *ctx, const struct net_flags *f, int argc, cha
 
 	if (!find_net(ctx, argv[0]))
 		return 1;
-	if (qnm_owner_recorded(ctx->paths.runtime_dir, QNM_OWN_NET, argv[0])) {
-		fprintf(ctx->errout,
-			"qnm: net del: network %s is up: take it down first (qnm net "
-			"down %s)\n",
-			argv[0], argv[0]);
-		return 1;
-	}
 	qnm_err_clear(&err);
-	if (qnm_config_delete_network(&ctx->paths, argv[0], &err))
+	if (qnm_api_net_delete(ctx, argv[0], &err))
 		return qnm_cli_error(ctx, "net del", &err);
 	fprintf(ctx->out, "deleted network '%s'\n", argv[0]);
 	return 0;
@@ -458,7 +390,7 @@ const struct qnm_cli_cmd qnm_cmd_net = {
 		"  net down NET                      remove what 'up' made\n"
 		"  net add NET KEY=VALUE...          create a network file\n"
 		"  net set NET KEY=VALUE...          change it (forward+=..., forward-=...)\n"
-		"  net del NET                       delete its file (must be down)\n"
+		"  net del NET                       delete its file (down, no TAP NIC on it)\n"
 		"Keys: bridge address (A.B.C.D/N) mode (nat|bridged|isolated) uplink port\n"
 		"      dhcp-start dhcp-end forward (tcp|udp:[HOSTADDR]:PORT-GUESTADDR:PORT)\n"
 		"--force: use a bridge qnm did not create (never deleted then), move a port out\n"
@@ -486,7 +418,7 @@ static int cmd_links(struct qnm_ctx *ctx, int argc, char **argv)
 			return qnm_cli_usage_error(ctx, &qnm_cmd_links, "unexpected argument");
 	}
 	qnm_err_clear(&err);
-	if (qnm_links_new(true, &l, &err) < 0)
+	if (qnm_api_net_links(true, &l, &err) < 0)
 		return qnm_cli_error(ctx, "links", &err);
 	if (json) {
 		json_object *arr = json_object_new_array();
@@ -555,129 +487,12 @@ const struct qnm_cli_cmd qnm_cmd_links = {
 
 /* ---- qnm check ---- */
 
-struct check_item {
-	const char *name;
-	bool (*probe)(struct qnm_ctx *ctx, char *why, size_t size);
-};
-
-static bool probe_cap(struct qnm_ctx *ctx, char *why, size_t size)
-{
-	bool ok = qnm_have_cap_net_admin();
-
-	snprintf(why, size, "%s",
-		 ok ? "CAP_NET_ADMIN: qnm can create bridges and TAPs, NAT rules, DHCP"
-		    : "no CAP_NET_ADMIN: qnm net up/down and TAP NICs are unavailable; user-mode "
-		      "(user, slirp) NICs work, bridge NICs work through QEMU's bridge helper "
-		      "when it is set up (run as root or grant the capability for the rest)");
-	return ok;
-}
-
-static bool probe_tun(struct qnm_ctx *ctx, char *why, size_t size)
-{
-	if (!qnm_tun_available(why, size))
-		return false;
-	snprintf(why, size, "/dev/net/tun can be opened%s",
-		 qnm_have_cap_net_admin() ? ""
-					  : " (creating TAPs still needs CAP_NET_ADMIN; opening an "
-					    "existing TAP you own does not)");
-	return true;
-}
-
-static bool probe_forward(struct qnm_ctx *ctx, char *why, size_t size)
-{
-	struct qnm_err err;
-	bool on;
-
-	qnm_err_clear(&err);
-	if (qnm_ip_forward_get(&on, &err) < 0) {
-		snprintf(why, size, "%s", err.msg);
-		return false;
-	}
-	snprintf(why, size, "net.ipv4.ip_forward = %d%s", on ? 1 : 0,
-		 on ? ""
-		    : ": NAT networks need 1; 'qnm net up' sets it (and restores it when the "
-		      "last NAT network goes down)");
-	return on;
-}
-
-static bool probe_ping(struct qnm_ctx *ctx, char *why, size_t size)
-{
-	struct qnm_err err;
-	bool ok;
-
-	qnm_err_clear(&err);
-	if (qnm_ping_check(&ok, why, size, &err) < 0) {
-		snprintf(why, size, "%s", err.msg);
-		return false;
-	}
-	return ok;
-}
-
-static bool probe_dnsmasq(struct qnm_ctx *ctx, char *why, size_t size)
-{
-	char path[4096];
-	struct qnm_err err;
-
-	qnm_err_clear(&err);
-	if (qnm_dnsmasq_find(path, sizeof(path), &err) < 0) {
-		snprintf(why, size, "%s", err.msg);
-		return false;
-	}
-	snprintf(why, size, "%s: DHCP on nat/isolated networks is available", path);
-	return true;
-}
-
-/* doctor's bridge_helper check on the helper QEMU runs by default, and the ACL file it reads */
-static bool probe_helper(struct qnm_ctx *ctx, char *why, size_t size)
-{
-	const char *conf = qnm_bridge_conf_path();
-	bool ok, conf_ok = access(conf, R_OK) == 0;
-	struct qnm_doc_result res;
-
-	qnm_doc_result_init(&res);
-	qnm_doctor_bridge_helper(NULL, &res);
-	ok = res.status == QNM_DOC_OK;
-	if (!ok)
-		snprintf(why, size, "%s; fix: %s", res.finding.s, res.fix.s);
-	else if (!conf_ok)
-		snprintf(why, size,
-			 "%s; but %s is missing or unreadable: it must say 'allow BRIDGE' for each "
-			 "bridge QEMU may join",
-			 res.finding.s, conf);
-	else
-		snprintf(why, size, "%s; bridges must be allowed in %s", res.finding.s, conf);
-	qnm_doc_result_clear(&res);
-	return ok && conf_ok;
-}
-
-static bool probe_nft(struct qnm_ctx *ctx, char *why, size_t size)
-{
-	struct qnm_err err;
-	int r;
-
-	qnm_err_clear(&err);
-	r = qnm_nft_table_exists(&err);
-	if (r < 0) {
-		snprintf(why, size, "cannot read nftables: %s", err.msg);
-		return false;
-	}
-	snprintf(why, size, "nftables readable; table inet qnm %s", r ? "present" : "absent");
-	return true;
-}
-
-static const struct check_item check_items[] = {
-	{ "cap_net_admin", probe_cap },	 { "dev_net_tun", probe_tun },
-	{ "ip_forward", probe_forward }, { "ping_group_range", probe_ping },
-	{ "dnsmasq", probe_dnsmasq },	 { "bridge_helper", probe_helper },
-	{ "nftables", probe_nft },
-};
-
 static int cmd_check(struct qnm_ctx *ctx, int argc, char **argv)
 {
+	struct qnm_api_host_check *v;
 	json_object *arr = NULL;
 	bool json = false;
-	char why[512];
-	size_t i;
+	size_t i, n;
 	int a;
 
 	for (a = 1; a < argc; a++) {
@@ -688,23 +503,21 @@ static int cmd_check(struct qnm_ctx *ctx, int argc, char **argv)
 	}
 	if (json)
 		arr = json_object_new_array();
-	for (i = 0; i < QNM_ARRAY_SIZE(check_items); i++) {
-		bool ok;
-
-		why[0] = '\0';
-		ok = check_items[i].probe(ctx, why, sizeof(why));
+	v = qnm_api_doctor_host(ctx, &n);
+	for (i = 0; i < n; i++) {
 		if (json) {
 			json_object *o = json_object_new_object();
 
-			add_str(o, "name", check_items[i].name);
-			add_bool(o, "ok", ok);
-			add_str(o, "detail", why);
+			add_str(o, "name", v[i].name);
+			add_bool(o, "ok", v[i].ok);
+			add_str(o, "detail", v[i].detail);
 			json_object_array_add(arr, o);
 		} else {
-			fprintf(ctx->out, "%-4s %-17s %s\n", ok ? "ok" : "NO", check_items[i].name,
-				why);
+			fprintf(ctx->out, "%-4s %-17s %s\n", v[i].ok ? "ok" : "NO", v[i].name,
+				v[i].detail);
 		}
 	}
+	free(v);
 	if (json)
 		qnm_cli_print_json(ctx, arr);
 	return 0;

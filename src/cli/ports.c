@@ -7,7 +7,7 @@
 #include "build-config.h"
 
 #include "cli/cli.h"
-#include "watch/portowner.h"
+#include "api/ports.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -143,7 +143,7 @@ static int cmd_ports(struct qnm_ctx *ctx, int argc, char **argv)
 		return qnm_cli_usage_error(ctx, &qnm_cmd_ports, "unexpected argument");
 	if (qnm_cli_load(ctx, "ports"))
 		return 1;
-	qnm_port_table_build(&ctx->model, ctx->paths.runtime_dir, true, &t);
+	qnm_api_ports_table(ctx, true, &t);
 	if (ctx->json)
 		print_json(ctx, &t);
 	else

@@ -7,9 +7,8 @@
  */
 #include "build-config.h"
 
+#include "api/slirp.h"
 #include "cli/cli.h"
-#include "guest/slirp-helper.h"
-#include "guest/slirpctl.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -194,7 +193,7 @@ static int run_helper(struct qnm_ctx *ctx, int argc, char **argv)
 		r = usage_error(ctx, cfg.ready_fd, "--socket and --control are required");
 		goto out;
 	}
-	r = qnm_slirp_helper_run(&cfg, &err);
+	r = qnm_api_slirp_helper_run(&cfg, &err);
 	if (r) {
 		fprintf(ctx->errout, "qnm: %s: %s\n", CMD, err.msg);
 		r = r == -EINVAL ? 2 : 1; /* a bad option value is a usage error */
@@ -236,12 +235,10 @@ static const struct option ctl_opts[] = {
 
 static int run_ctl(struct qnm_ctx *ctx, int argc, char **argv)
 {
-	struct qnm_slirpctl_req req;
-	struct qnm_slirpctl *c = NULL;
 	struct json_object *reply;
 	struct qnm_err err = { 0 };
 	struct qnm_strbuf line;
-	unsigned long timeout = QNM_SLIRPCTL_TIMEOUT_MS;
+	unsigned long timeout = 0; /* the helper's default */
 	bool json = ctx->json;
 	int o, i, r;
 
@@ -269,15 +266,12 @@ static int run_ctl(struct qnm_ctx *ctx, int argc, char **argv)
 			qnm_sb_addc(&line, ' ');
 		qnm_sb_add(&line, argv[i]);
 	}
-	if (qnm_slirpctl_parse(line.s, &req, &err)) {
+	if (qnm_api_slirp_ctl_check(line.s, &err)) {
 		qnm_sb_free(&line);
 		return usage_error(ctx, -1, "%s", err.msg);
 	}
-	r = qnm_slirpctl_open(argv[optind], (int)timeout, &c, &err);
-	if (r == 0)
-		r = qnm_slirpctl_request(c, line.s, &reply, &err);
+	r = qnm_api_slirp_ctl(argv[optind], line.s, (int)timeout, &reply, &err);
 	qnm_sb_free(&line);
-	qnm_slirpctl_free(c);
 	if (r) {
 		fprintf(ctx->errout, "qnm: %s: %s\n", CMD, err.msg);
 		return 1;

@@ -6,7 +6,7 @@
 #include "build-config.h"
 
 #include "cli/cli.h"
-#include "watch/sampler.h"
+#include "api/stats.h"
 
 #include <errno.h>
 #include <json-c/json.h>
@@ -464,7 +464,6 @@ static int run_stats(struct qnm_ctx *ctx, struct qnm_sampler *s, const struct st
 static int cmd_stats(struct qnm_ctx *ctx, int argc, char **argv)
 {
 	struct sigaction sa, old_int, old_term;
-	struct qnm_sampler_opts so;
 	struct qnm_sampler *s;
 	struct stats_opts o;
 	struct qnm_err err;
@@ -480,10 +479,7 @@ static int cmd_stats(struct qnm_ctx *ctx, int argc, char **argv)
 		return 1;
 	}
 	qnm_err_clear(&err);
-	memset(&so, 0, sizeof(so));
-	so.model = &ctx->model;
-	so.runtime_dir = ctx->paths.runtime_dir;
-	if (qnm_sampler_new(&so, &s, &err) < 0) {
+	if (qnm_api_stats_open(ctx, &s, &err) < 0) {
 		free(o.pos);
 		return qnm_cli_error(ctx, CMD, &err);
 	}

@@ -1,0 +1,715 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* forward.c - port forwards: listing, and add/remove/replace, saved and live (see forward.h). */
+#include "build-config.h"
+
+#include "api/forward.h"
+
+#include "core/validate.h"
+#include "guest/rundir.h"
+#include "guest/slirp-helper.h"
+#include "guest/slirpctl.h"
+#include "host/nft.h"
+#include "host/owner.h"
+#include "watch/portowner.h"
+
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* How long a running guest's slirp helper may take to answer, in ms. */
+#define SLIRP_TIMEOUT_MS 1000
+
+/*
+ * The backend tests of this file (here and in slirp_live()) are the ones the
+ * front ends had; they become the backend ops has_hostfwd and hostfwd_live
+ * when those exist (issue 12 item 3).
+ */
+static bool is_user_nic(const struct qnm_nic *n)
+{
+	return n->backend == QNM_BACKEND_USER || n->backend == QNM_BACKEND_SLIRP;
+}
+
+static bool same_host_side(const struct qnm_fwd *a, const struct qnm_fwd *b)
+{
+	return a->proto == b->proto && a->host_port == b->host_port &&
+	       strcmp(a->host_addr, b->host_addr) == 0;
+}
+
+static int find_in(const struct qnm_fwd *v, size_t n, const struct qnm_fwd *f)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (same_host_side(&v[i], f))
+			return (int)i;
+	return -1;
+}
+
+static bool given(const char *s)
+{
+	return s && s[0];
+}
+
+/* ---- listing ---- */
+
+/* the live state of network forward @f, by what table inet qnm holds */
+static const char *live_state(const struct qnm_api_fwd_list *l, const struct qnm_fwd *live,
+			      size_t nlive, const struct qnm_fwd *f)
+{
+	size_t i;
+
+	if (l->live_ret == -ENOENT)
+		return "not applied";
+	if (l->live_ret < 0)
+		return "unknown";
+	for (i = 0; i < nlive; i++)
+		if (same_host_side(&live[i], f))
+			return strcmp(live[i].guest_addr, f->guest_addr) == 0 &&
+					       live[i].guest_port == f->guest_port
+				       ? "active"
+				       : "differs in table";
+	return "not applied";
+}
+
+static struct qnm_api_fwd_entry *list_add(struct qnm_api_fwd_list *l)
+{
+	struct qnm_api_fwd_entry *e;
+
+	l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
+	e = &l->v[l->n++];
+	memset(e, 0, sizeof(*e));
+	return e;
+}
+
+void qnm_api_forward_list(const struct qnm_ctx *ctx, bool read_live, struct qnm_api_fwd_list *out)
+{
+	const struct qnm_model *m = &ctx->model;
+	struct qnm_fwd *live = NULL;
+	size_t nlive = 0, i, j, k;
+	bool any_net = false;
+	struct qnm_err err;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < m->nnets; i++)
+		if (m->nets[i]->nfwd)
+			any_net = true;
+	qnm_err_clear(&err);
+	out->live_ret = read_live && any_net ? qnm_nft_read_forwards(&live, &nlive, &err) : -ENOENT;
+	if (out->live_ret < 0 && out->live_ret != -ENOENT)
+		qnm_strlcpy(out->live_err, err.msg, sizeof(out->live_err));
+	for (i = 0; i < m->nvms; i++) {
+		const struct qnm_vm *vm = m->vms[i];
+
+		for (j = 0; j < vm->nnics; j++) {
+			const struct qnm_nic *nic = &vm->nics[j];
+
+			if (!is_user_nic(nic))
+				continue;
+			for (k = 0; k < nic->user.nfwd; k++) {
+				struct qnm_api_fwd_entry *e = list_add(out);
+
+				e->kind = QNM_API_FWD_HOSTFWD;
+				qnm_strlcpy(e->ref.vm, vm->name, sizeof(e->ref.vm));
+				qnm_strlcpy(e->ref.nic, nic->id, sizeof(e->ref.nic));
+				e->ref.index = (int)k;
+				e->backend = qnm_backend_name(nic->backend);
+				e->fwd = nic->user.fwd[k];
+				e->state = "at VM start";
+			}
+		}
+	}
+	for (i = 0; i < m->nnets; i++) {
+		const struct qnm_network *net = m->nets[i];
+
+		for (k = 0; k < net->nfwd; k++) {
+			struct qnm_api_fwd_entry *e = list_add(out);
+
+			e->kind = QNM_API_FWD_DNAT;
+			qnm_strlcpy(e->ref.net, net->name, sizeof(e->ref.net));
+			e->ref.index = (int)k;
+			e->backend = "";
+			qnm_strlcpy(e->bridge, net->bridge, sizeof(e->bridge));
+			e->fwd = net->fwd[k];
+			e->state = read_live ? live_state(out, live, nlive, &net->fwd[k]) : "";
+		}
+	}
+	free(live);
+}
+
+void qnm_api_forward_list_clear(struct qnm_api_fwd_list *l)
+{
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+static struct qnm_api_fwd_ref *ref_add(struct qnm_api_fwd_ref *v, size_t *n)
+{
+	v = xreallocarray(v, *n + 1, sizeof(*v));
+	memset(&v[*n], 0, sizeof(*v));
+	v[(*n)++].index = -1;
+	return v;
+}
+
+struct qnm_api_fwd_ref *qnm_api_forward_targets(const struct qnm_ctx *ctx, size_t *n)
+{
+	const struct qnm_model *m = &ctx->model;
+	struct qnm_api_fwd_ref *v = NULL;
+	size_t i, j;
+
+	*n = 0;
+	for (i = 0; i < m->nvms; i++) {
+		for (j = 0; j < m->vms[i]->nnics; j++) {
+			const struct qnm_nic *nic = &m->vms[i]->nics[j];
+
+			if (!is_user_nic(nic))
+				continue;
+			v = ref_add(v, n);
+			qnm_strlcpy(v[*n - 1].vm, m->vms[i]->name, sizeof(v->vm));
+			qnm_strlcpy(v[*n - 1].nic, nic->id, sizeof(v->nic));
+		}
+	}
+	for (i = 0; i < m->nnets; i++) {
+		v = ref_add(v, n);
+		qnm_strlcpy(v[*n - 1].net, m->nets[i]->name, sizeof(v->net));
+	}
+	return v;
+}
+
+const struct qnm_fwd *qnm_api_forward_get(const struct qnm_ctx *ctx,
+					  const struct qnm_api_fwd_ref *r)
+{
+	const struct qnm_model *m = &ctx->model;
+
+	if (r->vm[0]) {
+		struct qnm_vm *vm = qnm_model_find_vm(m, r->vm);
+		struct qnm_nic *nic = vm ? qnm_vm_find_nic(vm, r->nic) : NULL;
+
+		if (!nic || r->index < 0 || (size_t)r->index >= nic->user.nfwd)
+			return NULL;
+		return &nic->user.fwd[r->index];
+	} else {
+		struct qnm_network *net = qnm_model_find_net(m, r->net);
+
+		if (!net || r->index < 0 || (size_t)r->index >= net->nfwd)
+			return NULL;
+		return &net->fwd[r->index];
+	}
+}
+
+/* ---- changing ---- */
+
+/**
+ * struct side - one owner being changed: a copy of its VM (and the NIC in
+ * it) or of its network, with the original to restore.
+ * @kind:   hostfwd (@vm, @nic) or dnat (@net).
+ * @vm:     copy of the owner VM; @orig the model's VM when it was copied.
+ * @nic:    the NIC within @vm.
+ * @net:    copy of the owner network; @orig_net likewise.
+ * @shared: @vm or @net is the other side's copy (one object, one save).
+ * @up:     dnat: the network is up (bridge and table inet qnm exist).
+ */
+struct side {
+	enum qnm_api_fwd_kind kind;
+	struct qnm_vm *vm, *orig_vm;
+	struct qnm_nic *nic;
+	struct qnm_network *net, *orig_net;
+	bool shared;
+	bool up;
+};
+
+static void side_clear(struct side *s)
+{
+	if (!s->shared) {
+		qnm_vm_free(s->vm);
+		qnm_vm_free(s->orig_vm);
+		qnm_network_free(s->net);
+		qnm_network_free(s->orig_net);
+	}
+	memset(s, 0, sizeof(*s));
+}
+
+static struct qnm_fwd **side_list(struct side *s, size_t **n)
+{
+	if (s->kind == QNM_API_FWD_DNAT) {
+		*n = &s->net->nfwd;
+		return &s->net->fwd;
+	}
+	*n = &s->nic->user.nfwd;
+	return &s->nic->user.fwd;
+}
+
+static int pick_nic(struct side *s, const char *id, struct qnm_err *err)
+{
+	struct qnm_vm *vm = s->vm;
+	size_t i;
+
+	if (given(id)) {
+		struct qnm_nic *n = qnm_vm_find_nic(vm, id);
+
+		if (!n)
+			return qnm_err_set(err, -ENOENT, "nic", "nic: VM '%s' has no NIC '%s'",
+					   vm->name, id);
+		if (!is_user_nic(n))
+			return qnm_err_set(
+				err, -EINVAL, "nic",
+				"nic: NIC '%s' of VM '%s' uses backend %s; host forwards need a user "
+				"or slirp NIC (for tap NICs forward on their network with --net)",
+				id, vm->name, qnm_backend_name(n->backend));
+		s->nic = n;
+		return 0;
+	}
+	for (i = 0; i < vm->nnics; i++)
+		if (is_user_nic(&vm->nics[i])) {
+			s->nic = &vm->nics[i];
+			return 0;
+		}
+	return qnm_err_set(err, -ENOENT, "nic",
+			   "VM '%s' has no user or slirp NIC to forward to (add one with 'qnm nic "
+			   "add %s backend=user')",
+			   vm->name, vm->name);
+}
+
+/* Fill @s with a copy of the owner @o names; one of @other's when it is the same object. */
+static int resolve(struct qnm_ctx *ctx, const struct qnm_api_fwd_owner *o, const struct side *other,
+		   struct side *s, struct qnm_err *err)
+{
+	memset(s, 0, sizeof(*s));
+	if (given(o->vm) && given(o->net))
+		return qnm_err_set(err, -EINVAL, "", "give either a VM or a network, not both");
+	if (given(o->net)) {
+		struct qnm_network *net = qnm_model_find_net(&ctx->model, o->net);
+
+		if (!net)
+			return qnm_err_set(err, -ENOENT, "net", "no network named '%s'", o->net);
+		s->kind = QNM_API_FWD_DNAT;
+		if (other && other->net && strcmp(other->net->name, net->name) == 0) {
+			s->net = other->net;
+			s->shared = true;
+		} else {
+			s->net = qnm_network_copy(net);
+			s->orig_net = qnm_network_copy(net);
+		}
+		return 0;
+	}
+	if (given(o->vm)) {
+		struct qnm_vm *vm = qnm_model_find_vm(&ctx->model, o->vm);
+
+		if (!vm)
+			return qnm_err_set(err, -ENOENT, "vm",
+					   "no VM named '%s' (qnm list shows them)", o->vm);
+		s->kind = QNM_API_FWD_HOSTFWD;
+		if (other && other->vm && strcmp(other->vm->name, vm->name) == 0) {
+			s->vm = other->vm;
+			s->shared = true;
+		} else {
+			s->vm = qnm_vm_copy(vm);
+			s->orig_vm = qnm_vm_copy(vm);
+		}
+		return pick_nic(s, o->nic, err);
+	}
+	return qnm_err_set(err, -EINVAL, "", "give a VM (and NIC) or a network");
+}
+
+/* no owner named: the one owner of host side @f in the model */
+static int find_owner(const struct qnm_ctx *ctx, const struct qnm_fwd *f,
+		      struct qnm_api_fwd_owner *o, struct qnm_err *err)
+{
+	size_t i, j, found = 0;
+
+	memset(o, 0, sizeof(*o));
+	for (i = 0; i < ctx->model.nvms; i++) {
+		const struct qnm_vm *vm = ctx->model.vms[i];
+
+		for (j = 0; j < vm->nnics; j++)
+			if (is_user_nic(&vm->nics[j]) &&
+			    find_in(vm->nics[j].user.fwd, vm->nics[j].user.nfwd, f) >= 0) {
+				o->vm = vm->name;
+				o->nic = vm->nics[j].id;
+				found++;
+			}
+	}
+	for (i = 0; i < ctx->model.nnets; i++)
+		if (find_in(ctx->model.nets[i]->fwd, ctx->model.nets[i]->nfwd, f) >= 0) {
+			o->net = ctx->model.nets[i]->name;
+			o->vm = NULL;
+			found++;
+		}
+	if (found == 1)
+		return 0;
+	if (found)
+		return qnm_err_set(err, -EEXIST, "forward",
+				   "host side %s %s:%u is forwarded more than once; name the owner "
+				   "with --vm or --net",
+				   qnm_proto_name(f->proto), f->host_addr, f->host_port);
+	return qnm_err_set(err, -ENOENT, "forward",
+			   "no forward has host side %s %s:%u (qnm forward list shows them)",
+			   qnm_proto_name(f->proto), f->host_addr, f->host_port);
+}
+
+/*
+ * Check the changed copies of @a and @b (either may be unused or shared)
+ * on their own and against the rest of the model, as if each replaced the
+ * model's object of its name (appended at the end, as qnm_ctx_check_vm()).
+ */
+static int check_model(const struct qnm_ctx *ctx, const struct side *a, const struct side *b,
+		       struct qnm_err *err)
+{
+	const struct side *sides[2] = { a, b };
+	struct qnm_model view = ctx->model;
+	size_t i, k;
+	int r = 0;
+
+	for (k = 0; k < 2 && !r; k++) {
+		const struct side *s = sides[k];
+
+		if (s->shared)
+			continue;
+		if (s->vm)
+			r = qnm_check_vm(s->vm, err);
+		else if (s->net)
+			r = qnm_check_network(s->net, err);
+	}
+	if (r)
+		return r;
+	view.vms = xreallocarray(NULL, ctx->model.nvms + 2, sizeof(*view.vms));
+	view.nets = xreallocarray(NULL, ctx->model.nnets + 2, sizeof(*view.nets));
+	view.nvms = view.nnets = 0;
+	for (i = 0; i < ctx->model.nvms; i++) {
+		const char *name = ctx->model.vms[i]->name;
+
+		if (!((a->vm && strcmp(a->vm->name, name) == 0) ||
+		      (b->vm && strcmp(b->vm->name, name) == 0)))
+			view.vms[view.nvms++] = ctx->model.vms[i];
+	}
+	for (i = 0; i < ctx->model.nnets; i++) {
+		const char *name = ctx->model.nets[i]->name;
+
+		if (!((a->net && strcmp(a->net->name, name) == 0) ||
+		      (b->net && strcmp(b->net->name, name) == 0)))
+			view.nets[view.nnets++] = ctx->model.nets[i];
+	}
+	for (k = 0; k < 2; k++) {
+		if (sides[k]->shared)
+			continue;
+		if (sides[k]->vm)
+			view.vms[view.nvms++] = sides[k]->vm;
+		else if (sides[k]->net)
+			view.nets[view.nnets++] = sides[k]->net;
+	}
+	r = qnm_check_model(&view, err);
+	free(view.vms);
+	free(view.nets);
+	return r;
+}
+
+/* a network is up when its bridge exists and table inet qnm exists */
+static int net_is_up(const struct qnm_network *net, struct qnm_err *err)
+{
+	if (!if_nametoindex(net->bridge))
+		return 0;
+	return qnm_nft_table_exists(err);
+}
+
+/**
+ * struct live_log - the live table changes made so far, to undo.
+ * @add: each was an add (else a delete), @f the forward; @n of them.
+ */
+struct live_log {
+	bool add[2];
+	struct qnm_fwd f[2];
+	size_t n;
+};
+
+static int nft_change(struct live_log *log, bool add, const struct qnm_fwd *f, struct qnm_err *err)
+{
+	int r = add ? qnm_nft_add_forward(f, err) : qnm_nft_del_forward(f, err);
+
+	if (r == -ENOENT && !add) {
+		qnm_err_clear(err); /* not in the table: nothing to remove, nothing to undo */
+		return 0;
+	}
+	if (r)
+		return r;
+	log->add[log->n] = add;
+	log->f[log->n++] = *f;
+	return 0;
+}
+
+/* undo @log in reverse order; the first failure's message goes to @res->undo_err */
+static void nft_undo(struct live_log *log, struct qnm_api_fwd_result *res)
+{
+	struct qnm_err undo;
+
+	while (log->n) {
+		size_t i = --log->n;
+		int r;
+
+		qnm_err_clear(&undo);
+		r = log->add[i] ? qnm_nft_del_forward(&log->f[i], &undo)
+				: qnm_nft_add_forward(&log->f[i], &undo);
+		if (r && !res->undo_err[0])
+			qnm_strlcpy(res->undo_err, undo.msg, sizeof(res->undo_err));
+	}
+}
+
+static int save_side(struct qnm_ctx *ctx, const struct side *s, bool orig, struct qnm_err *err)
+{
+	if (s->kind == QNM_API_FWD_DNAT) {
+		const struct qnm_network *n = orig ? s->orig_net : s->net;
+
+		return qnm_ctx_save_network(ctx, n, n->name, err);
+	} else {
+		const struct qnm_vm *vm = orig ? s->orig_vm : s->vm;
+
+		return qnm_ctx_save_vm(ctx, vm, vm->name, err);
+	}
+}
+
+/*
+ * A slirp NIC of a running VM takes forwards live through its helper's
+ * control socket: remove @old (when not NULL), then add @f (when not NULL).
+ * Return: 1 applied, 0 not running / not slirp, -errno when the helper
+ * refused (@err says why).
+ */
+static int slirp_live(const struct qnm_ctx *ctx, const struct side *s, const struct qnm_fwd *old,
+		      const struct qnm_fwd *f, struct qnm_err *err)
+{
+	struct qnm_slirpctl *c = NULL;
+	struct qnm_run_info info;
+	struct qnm_rundir rd;
+	char *path;
+	int r;
+
+	if (s->kind != QNM_API_FWD_HOSTFWD || s->nic->backend != QNM_BACKEND_SLIRP)
+		return 0;
+	qnm_rundir_init(&rd, ctx->paths.runtime_dir, s->vm->name);
+	if (qnm_rundir_probe(&rd, &info) || info.status != QNM_RUN_RUNNING) {
+		qnm_rundir_clear(&rd);
+		return 0;
+	}
+	path = qnm_slirp_control_path(rd.path, s->nic);
+	r = qnm_slirpctl_open(path, SLIRP_TIMEOUT_MS, &c, err);
+	if (!r && old)
+		r = qnm_slirpctl_hostfwd_remove(c, old, err);
+	if (!r && f)
+		r = qnm_slirpctl_hostfwd_add(c, f, err);
+	qnm_slirpctl_free(c);
+	free(path);
+	qnm_rundir_clear(&rd);
+	return r ? r : 1;
+}
+
+static void fill_ref(const struct side *s, struct qnm_api_fwd_result *res)
+{
+	res->kind = s->kind;
+	memset(&res->ref, 0, sizeof(res->ref));
+	res->ref.index = -1;
+	if (s->kind == QNM_API_FWD_DNAT) {
+		qnm_strlcpy(res->ref.net, s->net->name, sizeof(res->ref.net));
+	} else {
+		qnm_strlcpy(res->ref.vm, s->vm->name, sizeof(res->ref.vm));
+		qnm_strlcpy(res->ref.nic, s->nic->id, sizeof(res->ref.nic));
+	}
+}
+
+/* one live step of side @s into @res (NIC sides only): the target's state, a refusal wins */
+static void note_slirp(const struct side *s, int r, const struct qnm_err *e, bool target,
+		       struct qnm_api_fwd_result *res)
+{
+	if (s->kind != QNM_API_FWD_HOSTFWD)
+		return;
+	if (r < 0) {
+		res->live = QNM_API_FWD_REFUSED;
+		qnm_strlcpy(res->why, e->msg, sizeof(res->why));
+	} else if (target && res->live != QNM_API_FWD_REFUSED) {
+		res->live = r ? QNM_API_FWD_LIVE : QNM_API_FWD_LATER;
+	}
+}
+
+/*
+ * The one flow behind add, remove and replace (see forward.h): take the
+ * forward with @old's host side out of @from (when given) and put @f into
+ * @to (when given).
+ */
+static int change(struct qnm_ctx *ctx, const struct qnm_api_fwd_owner *from,
+		  const struct qnm_fwd *old, const struct qnm_api_fwd_owner *to,
+		  const struct qnm_fwd *f, struct qnm_api_fwd_result *res, struct qnm_err *err)
+{
+	struct side a = { 0 }, b = { 0 };
+	struct qnm_fwd removed, **v;
+	struct live_log log = { 0 };
+	bool same_list = false, a_saved = false;
+	const struct side *target;
+	struct qnm_err e2;
+	int r, idx = -1;
+	size_t *n;
+
+	memset(res, 0, sizeof(*res));
+	memset(&removed, 0, sizeof(removed));
+	/* 1. the changed copies */
+	if (from) {
+		r = resolve(ctx, from, NULL, &a, err);
+		if (r)
+			goto out;
+		v = side_list(&a, &n);
+		idx = find_in(*v, *n, old);
+		if (idx < 0) {
+			if (a.kind == QNM_API_FWD_DNAT)
+				r = qnm_err_set(err, -ENOENT, "forward",
+						"network %s has no forward for host side %s %s:%u",
+						a.net->name, qnm_proto_name(old->proto),
+						old->host_addr, old->host_port);
+			else
+				r = qnm_err_set(err, -ENOENT, "forward",
+						"NIC %s/%s has no forward for host side %s %s:%u",
+						a.vm->name, a.nic->id, qnm_proto_name(old->proto),
+						old->host_addr, old->host_port);
+			goto out;
+		}
+		removed = (*v)[idx];
+	}
+	if (to) {
+		r = resolve(ctx, to, from ? &a : NULL, &b, err);
+		if (r)
+			goto out;
+		same_list = from && (a.kind == b.kind) &&
+			    (a.kind == QNM_API_FWD_DNAT ? a.net == b.net : a.nic == b.nic);
+	}
+	if (from && !same_list) {
+		v = side_list(&a, &n);
+		qnm_fwd_del(v, n, (size_t)idx);
+	}
+	if (to) {
+		v = side_list(&b, &n);
+		if (same_list)
+			(*v)[idx] = *f; /* in place: the file keeps its order */
+		else
+			qnm_fwd_add(v, n, f);
+	}
+	target = to ? &b : &a;
+	fill_ref(target, res);
+	res->fwd = to ? *f : removed;
+
+	/*
+	 * 2. a new host port of a NIC must be free now (first: a port held
+	 * outside is the more useful news), and the whole model must hold
+	 */
+	if (to && b.kind == QNM_API_FWD_HOSTFWD) {
+		r = qnm_port_check_fwds(same_list ? &removed : NULL, same_list ? 1 : 0, f, 1,
+					"hostfwd", err);
+		if (r)
+			goto out;
+	}
+	r = check_model(ctx, &a, &b, err);
+	if (r)
+		goto out;
+
+	/* 3. networks that are up: the live table first */
+	if (from && a.kind == QNM_API_FWD_DNAT) {
+		r = net_is_up(a.net, err);
+		if (r < 0)
+			goto out;
+		a.up = r;
+	}
+	if (to && b.kind == QNM_API_FWD_DNAT) {
+		if (b.shared) {
+			b.up = a.up;
+		} else {
+			r = net_is_up(b.net, err);
+			if (r < 0)
+				goto out;
+			b.up = r;
+		}
+	}
+	if (from && a.up) {
+		r = nft_change(&log, false, &removed, err);
+		if (r)
+			goto undo;
+	}
+	if (to && b.up) {
+		r = nft_change(&log, true, f, err);
+		if (r)
+			goto undo;
+	}
+
+	/* 4. the files: the side that loses the forward first (no duplicate on the way) */
+	if (from && !a.shared) {
+		r = save_side(ctx, &a, false, err);
+		if (r)
+			goto undo;
+		a_saved = true;
+	}
+	if (to && !b.shared) {
+		r = save_side(ctx, &b, false, err);
+		if (r) {
+			qnm_err_clear(&e2);
+			if (a_saved && save_side(ctx, &a, true, &e2))
+				qnm_strlcpy(res->undo_err, e2.msg, sizeof(res->undo_err));
+			goto undo;
+		}
+	}
+
+	/* 5. the running guests' slirp helpers */
+	if (to && b.kind == QNM_API_FWD_DNAT)
+		res->live = b.up ? QNM_API_FWD_LIVE : QNM_API_FWD_LATER;
+	else if (!to && a.kind == QNM_API_FWD_DNAT)
+		res->live = a.up ? QNM_API_FWD_LIVE : QNM_API_FWD_LATER;
+	if (same_list) {
+		qnm_err_clear(&e2);
+		note_slirp(&a, slirp_live(ctx, &a, &removed, f, &e2), &e2, true, res);
+	} else {
+		if (from) {
+			qnm_err_clear(&e2);
+			note_slirp(&a, slirp_live(ctx, &a, &removed, NULL, &e2), &e2, !to, res);
+		}
+		if (to) {
+			qnm_err_clear(&e2);
+			note_slirp(&b, slirp_live(ctx, &b, NULL, f, &e2), &e2, true, res);
+		}
+	}
+	if (target->kind == QNM_API_FWD_DNAT && !target->up)
+		res->table_missing =
+			qnm_owner_recorded(ctx->paths.runtime_dir, QNM_OWN_NET, target->net->name);
+	r = 0;
+	goto out;
+undo:
+	nft_undo(&log, res);
+out:
+	side_clear(&b);
+	side_clear(&a);
+	return r;
+}
+
+int qnm_api_forward_add(struct qnm_ctx *ctx, const struct qnm_api_fwd_owner *to,
+			const struct qnm_fwd *f, struct qnm_api_fwd_result *res,
+			struct qnm_err *err)
+{
+	return change(ctx, NULL, NULL, to, f, res, err);
+}
+
+int qnm_api_forward_remove(struct qnm_ctx *ctx, const struct qnm_api_fwd_owner *from,
+			   const struct qnm_fwd *host_side, struct qnm_api_fwd_result *res,
+			   struct qnm_err *err)
+{
+	struct qnm_api_fwd_owner found;
+	int r;
+
+	if (!from || (!given(from->vm) && !given(from->net))) {
+		memset(res, 0, sizeof(*res));
+		r = find_owner(ctx, host_side, &found, err);
+		if (r)
+			return r;
+		from = &found;
+	}
+	return change(ctx, from, host_side, NULL, NULL, res, err);
+}
+
+int qnm_api_forward_replace(struct qnm_ctx *ctx, const struct qnm_api_fwd_owner *from,
+			    const struct qnm_fwd *old, const struct qnm_api_fwd_owner *to,
+			    const struct qnm_fwd *f, struct qnm_api_fwd_result *res,
+			    struct qnm_err *err)
+{
+	return change(ctx, from, old, to, f, res, err);
+}

@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* net.c - the use cases of qnm's host networks (see net.h). */
+#include "build-config.h"
+
+#include "api/net.h"
+
+#include "core/validate.h"
+#include "host/netctl.h"
+#include "host/owner.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool qnm_api_net_have_cap_net_admin(void)
+{
+	return qnm_have_cap_net_admin();
+}
+
+int qnm_api_net_new(const struct qnm_ctx *ctx, const char *name, struct qnm_network **out,
+		    struct qnm_err *err)
+{
+	*out = NULL;
+	if (!qnm_valid_name(name))
+		return qnm_err_set(err, -EINVAL, "name",
+				   "name: '%s' must be 1-%d letters, digits, '_', '-' or '.', "
+				   "starting with a letter or digit",
+				   name, QNM_NAME_MAX);
+	if (qnm_model_find_net(&ctx->model, name))
+		return qnm_err_set(err, -EEXIST, "name",
+				   "name: a network named '%s' already exists", name);
+	*out = qnm_network_new(name);
+	return 0;
+}
+
+int qnm_api_net_save(struct qnm_ctx *ctx, const struct qnm_network *net, const char *old_name,
+		     bool *is_up, struct qnm_err *err)
+{
+	int r = qnm_ctx_save_network(ctx, net, old_name, err);
+
+	if (is_up)
+		*is_up = !r && qnm_api_net_is_up(ctx, net->name);
+	return r;
+}
+
+/*
+ * a TAP NIC naming network @name, as "VM x NIC y" in @err (the UI's test,
+ * moved here; the backend op "network" replaces it when it exists)
+ */
+static int check_unused(const struct qnm_ctx *ctx, const char *name, struct qnm_err *err)
+{
+	size_t i, j;
+
+	for (i = 0; i < ctx->model.nvms; i++) {
+		const struct qnm_vm *vm = ctx->model.vms[i];
+
+		for (j = 0; j < vm->nnics; j++)
+			if (vm->nics[j].backend == QNM_BACKEND_TAP &&
+			    strcmp(vm->nics[j].tap.network, name) == 0)
+				return qnm_err_set(
+					err, -EBUSY, "",
+					"network %s is used by VM %s NIC %s: change that NIC first",
+					name, vm->name, vm->nics[j].id);
+	}
+	return 0;
+}
+
+int qnm_api_net_delete(struct qnm_ctx *ctx, const char *name, struct qnm_err *err)
+{
+	int r;
+
+	if (!qnm_model_find_net(&ctx->model, name))
+		return qnm_err_set(err, -ENOENT, "",
+				   "no network named '%s' (qnm net list shows them)", name);
+	if (qnm_api_net_is_up(ctx, name))
+		return qnm_err_set(err, -EBUSY, "",
+				   "network %s is up: take it down first (qnm net down %s)", name,
+				   name);
+	r = check_unused(ctx, name, err);
+	if (r)
+		return r;
+	r = qnm_config_delete_network(&ctx->paths, name, err);
+	if (r)
+		return r;
+	qnm_network_free(qnm_model_remove_net(&ctx->model, name));
+	return 0;
+}
+
+int qnm_api_net_up(struct qnm_ctx *ctx, const char *name, const struct qnm_api_net_up_opts *o,
+		   struct qnm_strv *notes, struct qnm_err *err)
+{
+	struct qnm_network *net = qnm_model_find_net(&ctx->model, name);
+	struct qnm_net_up_opts uo = { 0 };
+	struct qnm_netctl nc;
+	int r;
+
+	if (!net)
+		return qnm_err_set(err, -ENOENT, "",
+				   "no network named '%s' (qnm net list shows them)", name);
+	if (o) {
+		uo.force = o->force;
+		uo.confirm_port = o->confirm_port;
+	}
+	r = qnm_netctl_open(&nc, ctx->paths.runtime_dir, err);
+	if (r < 0)
+		return r;
+	r = qnm_net_up(&nc, &ctx->model, net, &uo, notes, err);
+	qnm_netctl_close(&nc);
+	return r;
+}
+
+int qnm_api_net_down(struct qnm_ctx *ctx, const char *name, struct qnm_strv *notes,
+		     struct qnm_err *err)
+{
+	struct qnm_netctl nc;
+	int r;
+
+	r = qnm_netctl_open(&nc, ctx->paths.runtime_dir, err);
+	if (r < 0)
+		return r;
+	r = qnm_net_down(&nc, &ctx->model, name, notes, err);
+	qnm_netctl_close(&nc);
+	return r;
+}
+
+bool qnm_api_net_is_up(const struct qnm_ctx *ctx, const char *name)
+{
+	return qnm_owner_recorded(ctx->paths.runtime_dir, QNM_OWN_NET, name);
+}
+
+int qnm_api_net_leases(const struct qnm_ctx *ctx, const char *name, struct qnm_lease **v, size_t *n,
+		       struct qnm_err *err)
+{
+	return qnm_leases_read(ctx->paths.runtime_dir, name, v, n, err);
+}
+
+int qnm_api_net_links(bool want_addrs, struct qnm_links **out, struct qnm_err *err)
+{
+	return qnm_links_new(want_addrs, out, err);
+}
+
+/* ---- the view ---- */
+
+/**
+ * struct qnm_api_net_view - see net.h.
+ * @runtime_dir: qnm's runtime directory (owned copy).
+ * @own:         the ownership records, when @have_own.
+ * @links:       the host's links, or NULL when they could not be read.
+ */
+struct qnm_api_net_view {
+	char *runtime_dir;
+	struct qnm_owner own;
+	bool have_own;
+	struct qnm_links *links;
+};
+
+static void view_read_records(struct qnm_api_net_view *v)
+{
+	if (v->have_own)
+		qnm_owner_clear(&v->own);
+	v->have_own = qnm_owner_open(&v->own, v->runtime_dir, NULL) == 0;
+}
+
+struct qnm_api_net_view *qnm_api_net_view_new(const struct qnm_ctx *ctx)
+{
+	struct qnm_api_net_view *v = xcalloc(1, sizeof(*v));
+
+	v->runtime_dir = xstrdup_or_null(ctx->paths.runtime_dir);
+	view_read_records(v);
+	if (qnm_links_new(false, &v->links, NULL) < 0)
+		v->links = NULL;
+	return v;
+}
+
+void qnm_api_net_view_free(struct qnm_api_net_view *v)
+{
+	if (!v)
+		return;
+	if (v->have_own)
+		qnm_owner_clear(&v->own);
+	qnm_links_free(v->links);
+	free(v->runtime_dir);
+	free(v);
+}
+
+void qnm_api_net_view_reload(struct qnm_api_net_view *v)
+{
+	view_read_records(v);
+	if (v->links)
+		qnm_links_invalidate(v->links);
+}
+
+void qnm_api_net_view_refill(struct qnm_api_net_view *v)
+{
+	if (v->links)
+		qnm_links_refill(v->links, NULL);
+}
+
+bool qnm_api_net_view_known(const struct qnm_api_net_view *v)
+{
+	return v->have_own;
+}
+
+bool qnm_api_net_view_is_up(const struct qnm_api_net_view *v, const char *name)
+{
+	return v->have_own && qnm_owner_find(&v->own, QNM_OWN_NET, name);
+}
+
+const char *qnm_api_net_view_state(const struct qnm_api_net_view *v, const struct qnm_network *net)
+{
+	const struct qnm_link_info *li = qnm_api_net_view_bridge(v, net);
+
+	if (qnm_api_net_view_is_up(v, net->name))
+		return !li	? "broken" /* recorded up, bridge gone */
+		       : li->up ? "up"
+				: "bridge-down";
+	return li ? "bridge-exists" : "down";
+}
+
+const struct qnm_link_info *qnm_api_net_view_bridge(const struct qnm_api_net_view *v,
+						    const struct qnm_network *net)
+{
+	return v->links ? qnm_links_find(v->links, net->bridge) : NULL;
+}
+
+const struct qnm_links *qnm_api_net_view_links(const struct qnm_api_net_view *v)
+{
+	return v->links;
+}

@@ -1,0 +1,394 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * test-api-net.c - the engine API's network and forward use cases
+ * (src/api/net.h, src/api/forward.h) where they need no privilege: every
+ * change is checked against the whole model and saved through one path, a
+ * refused change writes nothing, a forward keeps its place when edited and
+ * moves between owners in one step. The networks are down and no VM runs,
+ * so nothing live is touched (the live paths: tests/sh/cli-forward.sh,
+ * ui-network.sh, slirp-start.sh, ui-demo.sh).
+ */
+#include "build-config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "api/forward.h"
+#include "api/net.h"
+
+static char tmpdir[256];
+
+/* nftw() callback: remove one entry of the scratch directory */
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+/* the text of @dir/@name.conf below the config dir, or NULL */
+static char *conf(const char *dir, const char *name)
+{
+	char *p = xasprintf("%s/config/qnm/%s/%s.conf", tmpdir, dir, name), *text = NULL;
+	FILE *f = fopen(p, "r");
+	size_t n;
+
+	free(p);
+	if (!f)
+		return NULL;
+	text = xcalloc(1, 65536);
+	n = fread(text, 1, 65535, f);
+	text[n] = '\0';
+	fclose(f);
+	return text;
+}
+
+static bool conf_has(const char *dir, const char *name, const char *needle)
+{
+	char *t = conf(dir, name);
+	bool r = t && strstr(t, needle);
+
+	free(t);
+	return r;
+}
+
+static void save_net(struct qnm_ctx *ctx, const char *name, const char *bridge, const char *addr)
+{
+	struct qnm_network *net;
+	struct qnm_err err;
+	char *a;
+
+	qnm_err_clear(&err);
+	assert_int_equal(qnm_api_net_new(ctx, name, &net, &err), 0);
+	a = xasprintf("bridge=%s", bridge);
+	assert_int_equal(qnm_network_assign(net, a, &err), 0);
+	free(a);
+	a = xasprintf("address=%s", addr);
+	assert_int_equal(qnm_network_assign(net, a, &err), 0);
+	free(a);
+	assert_int_equal(qnm_network_assign(net, "mode=isolated", &err), 0);
+	assert_int_equal(qnm_api_net_save(ctx, net, NULL, NULL, &err), 0);
+	qnm_network_free(net);
+}
+
+/* VM @name with NICs n0 (user) and n1 (tap on network @tapnet, "" for none) */
+static void save_vm(struct qnm_ctx *ctx, const char *name, const char *tapnet)
+{
+	struct qnm_vm *vm = qnm_vm_new(name);
+	struct qnm_nic *n1;
+	struct qnm_err err;
+	char *a;
+
+	qnm_err_clear(&err);
+	qnm_vm_add_nic(vm);
+	n1 = qnm_vm_add_nic(vm);
+	assert_int_equal(qnm_nic_assign(n1, "backend=tap", &err), 0);
+	if (tapnet[0]) {
+		a = xasprintf("network=%s", tapnet);
+		assert_int_equal(qnm_nic_assign(n1, a, &err), 0);
+		free(a);
+	}
+	assert_int_equal(qnm_ctx_save_vm(ctx, vm, NULL, &err), 0);
+	qnm_vm_free(vm);
+}
+
+static struct qnm_fwd fwd(const char *s)
+{
+	struct qnm_fwd f;
+
+	assert_int_equal(qnm_fwd_parse(s, &f, "forward", NULL), 0);
+	return f;
+}
+
+/* A context on empty directories below a fresh @tmpdir, model loaded. */
+static int setup(void **state)
+{
+	struct qnm_ctx *ctx = xcalloc(1, sizeof(*ctx));
+	char *p;
+
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/qnm-test-api-net.XXXXXX");
+	assert_non_null(mkdtemp(tmpdir));
+	p = xasprintf("%s/config", tmpdir);
+	setenv("XDG_CONFIG_HOME", p, 1);
+	free(p);
+	p = xasprintf("%s/data", tmpdir);
+	setenv("XDG_DATA_HOME", p, 1);
+	free(p);
+	setenv("XDG_RUNTIME_DIR", tmpdir, 1);
+	assert_int_equal(qnm_ctx_init(ctx, NULL), 0);
+	assert_int_equal(qnm_ctx_load(ctx, NULL), 0);
+	/* bridge names no host has, so that the networks are down */
+	save_net(ctx, "lan", "qnmtst-lan0", "10.251.0.1/24");
+	save_net(ctx, "dmz", "qnmtst-dmz0", "10.252.0.1/24");
+	save_vm(ctx, "web", "lan");
+	*state = ctx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	qnm_ctx_clear(*state);
+	free(*state);
+	nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS); /* the test-made directory only */
+	return 0;
+}
+
+static void test_net_new(void **state)
+{
+	struct qnm_ctx *ctx = *state;
+	struct qnm_network *net;
+	struct qnm_err err;
+
+	qnm_err_clear(&err);
+	assert_int_equal(qnm_api_net_new(ctx, "lan", &net, &err), -EEXIST);
+	assert_null(net);
+	assert_string_equal(err.msg, "name: a network named 'lan' already exists");
+	assert_int_equal(qnm_api_net_new(ctx, "bad/name", &net, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "name: 'bad/name' must be"));
+	assert_int_equal(qnm_api_net_new(ctx, "new", &net, &err), 0);
+	assert_string_equal(net->name, "new");
+	qnm_network_free(net);
+}
+
+static void test_net_save_checks_model(void **state)
+{
+	struct qnm_ctx *ctx = *state;
+	struct qnm_network *net = qnm_network_copy(qnm_model_find_net(&ctx->model, "dmz"));
+	char *before = conf("networks", "dmz"), *after;
+	struct qnm_err err;
+	bool up = true;
+
+	/* another network's bridge: refused by the whole-model check, nothing written */
+	qnm_err_clear(&err);
+	assert_int_equal(qnm_network_assign(net, "bridge=qnmtst-lan0", &err), 0);
+	assert_int_equal(qnm_api_net_save(ctx, net, "dmz", &up, &err), -EINVAL);
+	assert_false(up);
+	assert_non_null(strstr(err.msg, "both use bridge qnmtst-lan0"));
+	after = conf("networks", "dmz");
+	assert_string_equal(after, before);
+	free(after);
+	assert_int_equal(qnm_network_assign(net, "bridge=qnmtst-dmz1", &err), 0);
+	assert_int_equal(qnm_api_net_save(ctx, net, "dmz", &up, &err), 0);
+	assert_false(up); /* not up: nothing to re-apply */
+	assert_string_equal(qnm_model_find_net(&ctx->model, "dmz")->bridge, "qnmtst-dmz1");
+	assert_true(conf_has("networks", "dmz", "qnmtst-dmz1"));
+	qnm_network_free(net);
+	free(before);
+}
+
+static void test_net_delete(void **state)
+{
+	struct qnm_ctx *ctx = *state;
+	struct qnm_vm *vm;
+	struct qnm_err err;
+
+	qnm_err_clear(&err);
+	assert_int_equal(qnm_api_net_delete(ctx, "nosuch", &err), -ENOENT);
+	/* a TAP NIC names it: the model would not hold */
+	assert_int_equal(qnm_api_net_delete(ctx, "lan", &err), -EBUSY);
+	assert_string_equal(err.msg, "network lan is used by VM web NIC n1: change that NIC first");
+	assert_true(conf_has("networks", "lan", "qnmtst-lan0"));
+	vm = qnm_vm_copy(qnm_model_find_vm(&ctx->model, "web"));
+	assert_int_equal(qnm_nic_assign(&vm->nics[1], "network=dmz", &err), 0);
+	assert_int_equal(qnm_ctx_save_vm(ctx, vm, "web", &err), 0);
+	qnm_vm_free(vm);
+	assert_int_equal(qnm_api_net_delete(ctx, "lan", &err), 0);
+	assert_null(qnm_model_find_net(&ctx->model, "lan"));
+	assert_null(conf("networks", "lan"));
+	assert_false(qnm_api_net_is_up(ctx, "lan"));
+}
+
+static void test_forward_add_net(void **state)
+{
+	struct qnm_ctx *ctx = *state;
+	struct qnm_api_fwd_owner to = { .net = "lan" };
+	struct qnm_api_fwd_result res;
+	struct qnm_fwd f = fwd("tcp::8080-10.251.0.5:80");
+	struct qnm_err err;
+
+	qnm_err_clear(&err);
+	assert_int_equal(qnm_api_forward_add(ctx, &to, &f, &res, &err), 0);
+	assert_int_equal(res.kind, QNM_API_FWD_DNAT);
+	assert_string_equal(res.ref.net, "lan");
+	assert_int_equal(res.live, QNM_API_FWD_LATER); /* down: applied when it comes up */
+	assert_false(res.table_missing);
+	assert_true(conf_has("networks", "lan", "tcp::8080-10.251.0.5:80"));
+	assert_int_equal(qnm_model_find_net(&ctx->model, "lan")->nfwd, 1);
+
+	/* the same host port on another network: the whole-model check refuses */
+	to.net = "dmz";
+	f = fwd("tcp::8080-10.252.0.5:80");
+	assert_int_equal(qnm_api_forward_add(ctx, &to, &f, &res, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "host port tcp/8080 is forwarded by both"));
+	assert_false(conf_has("networks", "dmz", "forward"));
+	assert_int_equal(qnm_model_find_net(&ctx->model, "dmz")->nfwd, 0);
+
+	/* DNAT without a guest address: the network's own check refuses */
+	f = fwd("tcp::9090-:90");
+	assert_int_not_equal(qnm_api_forward_add(ctx, &to, &f, &res, &err), 0);
+	assert_false(conf_has("networks", "dmz", "forward"));
+
+	to.net = "nosuch";
+	assert_int_equal(qnm_api_forward_add(ctx, &to, &f, &res, &err), -ENOENT);
+	assert_string_equal(err.msg, "no network named 'nosuch'");
+}
+
+static void test_forward_add_vm(void **state)
+{
+	struct qnm_ctx *ctx = *state;
+	struct qnm_api_fwd_owner to = { .vm = "web" };
+	struct qnm_api_fwd_result res;
+	struct qnm_fwd f = fwd("tcp:127.0.0.1:47913-:22");
+	struct qnm_err err;
+
+	qnm_err_clear(&err);
+	/* no NIC named: the first user/slirp NIC */
+	assert_int_equal(qnm_api_forward_add(ctx, &to, &f, &res, &err), 0);
+	assert_int_equal(res.kind, QNM_API_FWD_HOSTFWD);
+	assert_string_equal(res.ref.vm, "web");
+	assert_string_equal(res.ref.nic, "n0");
+	assert_int_equal(res.live, QNM_API_FWD_LATER); /* not running: at the next start */
+	assert_true(conf_has("vms", "web", "tcp:127.0.0.1:47913-:22"));
+
+	to.nic = "n1";
+	f = fwd("tcp:127.0.0.1:47914-:22");
+	assert_int_equal(qnm_api_forward_add(ctx, &to, &f, &res, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "host forwards need a user or slirp NIC"));
+	to.nic = "n9";
+	assert_int_equal(qnm_api_forward_add(ctx, &to, &f, &res, &err), -ENOENT);
+	assert_string_equal(err.msg, "nic: VM 'web' has no NIC 'n9'");
+	to.vm = "nosuch";
+	assert_int_equal(qnm_api_forward_add(ctx, &to, &f, &res, &err), -ENOENT);
+	assert_string_equal(err.msg, "no VM named 'nosuch' (qnm list shows them)");
+	assert_false(conf_has("vms", "web", "47914"));
+}
+
+static void test_forward_replace_keeps_place(void **state)
+{
+	struct qnm_ctx *ctx = *state;
+	struct qnm_api_fwd_owner lan = { .net = "lan" };
+	struct qnm_api_fwd_result res;
+	struct qnm_fwd a = fwd("tcp::8081-10.251.0.5:81"), b = fwd("tcp::8082-10.251.0.5:82");
+	struct qnm_fwd c = fwd("tcp::8081-10.251.0.9:91");
+	const struct qnm_network *net;
+	struct qnm_err err;
+
+	qnm_err_clear(&err);
+	assert_int_equal(qnm_api_forward_add(ctx, &lan, &a, &res, &err), 0);
+	assert_int_equal(qnm_api_forward_add(ctx, &lan, &b, &res, &err), 0);
+	assert_int_equal(qnm_api_forward_replace(ctx, &lan, &a, &lan, &c, &res, &err), 0);
+	net = qnm_model_find_net(&ctx->model, "lan");
+	assert_int_equal(net->nfwd, 2);
+	assert_string_equal(net->fwd[0].guest_addr, "10.251.0.9"); /* edited in place */
+	assert_int_equal(net->fwd[1].host_port, 8082);
+	assert_true(conf_has("networks", "lan", "tcp::8081-10.251.0.9:91"));
+	assert_false(conf_has("networks", "lan", "10.251.0.5:81"));
+}
+
+static void test_forward_move(void **state)
+{
+	struct qnm_ctx *ctx = *state;
+	struct qnm_api_fwd_owner lan = { .net = "lan" }, dmz = { .net = "dmz" };
+	struct qnm_api_fwd_result res;
+	struct qnm_fwd a = fwd("udp::5353-10.251.0.5:53"), b = fwd("udp::5353-10.252.0.5:53");
+	struct qnm_err err;
+
+	qnm_err_clear(&err);
+	assert_int_equal(qnm_api_forward_add(ctx, &lan, &a, &res, &err), 0);
+	/* the same host side to another owner: checked as one change, not a clash */
+	assert_int_equal(qnm_api_forward_replace(ctx, &lan, &a, &dmz, &b, &res, &err), 0);
+	assert_string_equal(res.ref.net, "dmz");
+	assert_int_equal(qnm_model_find_net(&ctx->model, "lan")->nfwd, 0);
+	assert_int_equal(qnm_model_find_net(&ctx->model, "dmz")->nfwd, 1);
+	assert_false(conf_has("networks", "lan", "5353"));
+	assert_true(conf_has("networks", "dmz", "udp::5353-10.252.0.5:53"));
+}
+
+static void test_forward_remove(void **state)
+{
+	struct qnm_ctx *ctx = *state;
+	struct qnm_api_fwd_owner lan = { .net = "lan" };
+	struct qnm_api_fwd_result res;
+	struct qnm_fwd a = fwd("tcp::8080-10.251.0.5:80"), hs;
+	struct qnm_err err;
+
+	qnm_err_clear(&err);
+	assert_int_equal(qnm_api_forward_add(ctx, &lan, &a, &res, &err), 0);
+	/* by host side only, no owner named: its one owner is found */
+	assert_int_equal(qnm_fwd_parse("tcp::8080-:1", &hs, "forward", NULL), 0);
+	assert_int_equal(qnm_api_forward_remove(ctx, NULL, &hs, &res, &err), 0);
+	assert_string_equal(res.ref.net, "lan");
+	assert_string_equal(res.fwd.guest_addr, "10.251.0.5"); /* the one removed, whole */
+	assert_int_equal(qnm_model_find_net(&ctx->model, "lan")->nfwd, 0);
+	assert_false(conf_has("networks", "lan", "8080"));
+	assert_int_equal(qnm_api_forward_remove(ctx, NULL, &hs, &res, &err), -ENOENT);
+	assert_string_equal(err.msg,
+			    "no forward has host side tcp :8080 (qnm forward list shows them)");
+	assert_int_equal(qnm_api_forward_remove(ctx, &lan, &hs, &res, &err), -ENOENT);
+	assert_string_equal(err.msg, "network lan has no forward for host side tcp :8080");
+}
+
+static void test_forward_list_targets(void **state)
+{
+	struct qnm_ctx *ctx = *state;
+	struct qnm_api_fwd_owner lan = { .net = "lan" }, web = { .vm = "web" };
+	struct qnm_api_fwd_result res;
+	struct qnm_fwd a = fwd("tcp::8080-10.251.0.5:80"), b = fwd("tcp:127.0.0.1:47915-:22");
+	struct qnm_api_fwd_ref *t;
+	struct qnm_api_fwd_list l;
+	struct qnm_err err;
+	size_t n;
+
+	qnm_err_clear(&err);
+	assert_int_equal(qnm_api_forward_add(ctx, &lan, &a, &res, &err), 0);
+	assert_int_equal(qnm_api_forward_add(ctx, &web, &b, &res, &err), 0);
+	/* NICs first, then networks */
+	qnm_api_forward_list(ctx, false, &l);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.v[0].kind, QNM_API_FWD_HOSTFWD);
+	assert_string_equal(l.v[0].ref.nic, "n0");
+	assert_string_equal(l.v[0].backend, "user");
+	assert_string_equal(l.v[0].state, "at VM start");
+	assert_int_equal(l.v[1].kind, QNM_API_FWD_DNAT);
+	assert_string_equal(l.v[1].bridge, "qnmtst-lan0");
+	assert_int_equal(l.live_ret, -ENOENT);
+	assert_ptr_equal(qnm_api_forward_get(ctx, &l.v[1].ref),
+			 &qnm_model_find_net(&ctx->model, "lan")->fwd[0]);
+	qnm_api_forward_list_clear(&l);
+	/* where a forward can go: the user NIC (not the tap one), then each network */
+	t = qnm_api_forward_targets(ctx, &n);
+	assert_int_equal(n, 3);
+	assert_string_equal(t[0].nic, "n0");
+	assert_string_equal(t[1].net, "dmz");
+	assert_string_equal(t[2].net, "lan");
+	assert_int_equal(t[2].index, -1);
+	assert_null(qnm_api_forward_get(ctx, &t[2]));
+	free(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_net_new, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_net_save_checks_model, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_net_delete, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_forward_add_net, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_forward_add_vm, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_forward_replace_keeps_place, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_forward_move, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_forward_remove, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_forward_list_targets, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
