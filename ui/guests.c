@@ -45,7 +45,7 @@ static void add_caps(struct qnm_ui *ui, const char *vm, struct qnm_guest_cap **c
 	struct qnm_capture *v;
 	size_t k, i;
 
-	if (qnm_capture_list(ui->ctx->paths.runtime_dir, vm, &v, &k, NULL))
+	if (qnm_api_capture_list(ui->ctx, vm, &v, &k, NULL))
 		return;
 	*caps = xreallocarray(*caps, *n + k + 1, sizeof(**caps));
 	for (i = 0; i < k; i++) {
@@ -121,12 +121,10 @@ struct qnm_sampler *qnm_ui_sampler(struct qnm_ui *ui, const char **error)
 	struct qnm_guests *g = get(ui);
 
 	if (!g->sampler && !g->sampler_error) {
-		struct qnm_sampler_opts o = { .model = &ui->ctx->model,
-					      .runtime_dir = ui->ctx->paths.runtime_dir };
 		struct qnm_err err;
 
 		qnm_err_clear(&err);
-		if (qnm_sampler_new(&o, &g->sampler, &err)) {
+		if (qnm_api_stats_open(ui->ctx, &g->sampler, &err)) {
 			g->sampler = NULL;
 			g->sampler_error = xasprintf("cannot read the interfaces: %s", err.msg);
 		} else {

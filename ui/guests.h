@@ -2,7 +2,7 @@
 /*
  * guests.h - what the UI knows of running guests: each VM's run status
  * (qnm_api_vm_state()), the packet captures in place, and the UI's one engine sampler
- * (src/sampler.h): the counters, rates and histories of every host link
+ * (api/stats.h): the counters, rates and histories of every host link
  * and of every guest NIC (slirp helpers, TAPs). The sampler lives as long
  * as the UI and is ticked once per refresh interval whatever screen is
  * shown, so the VMs, Traffic and Modes screens show the same numbers and
@@ -12,10 +12,9 @@
 #ifndef QNM_UI_GUESTS_H
 #define QNM_UI_GUESTS_H
 
+#include "api/capture.h"
 #include "api/run.h"
-#include "guest/capture.h"
-#include "guest/rundir.h" /* fwdlist.c's, until it goes through the API (api-net) */
-#include "watch/sampler.h"
+#include "api/stats.h"
 #include "uipriv.h"
 
 /**

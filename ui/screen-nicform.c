@@ -8,13 +8,13 @@
  */
 #include "build-config.h"
 
+#include "api/models.h"
+#include "api/net.h"
 #include "api/run.h"
 #include "api/vm.h"
 #include "core/backend.h"
-#include "guest/catalog.h"
 #include "guests.h"
 #include "core/mac.h"
-#include "host/netctl.h"
 #include "nicform.h"
 #include "qform.h"
 #include "core/validate.h"
@@ -130,7 +130,7 @@ static void show_backend_rows(struct nicform *s)
 		qnm_form_row(f, br_rows[i])->hidden = b != QNM_BACKEND_BRIDGE;
 	/* the summary says what the backend needs; say too when this user lacks it */
 	snprintf(buf, sizeof(buf), "%s.%s", ops->summary,
-		 ops->needs_net_admin && !qnm_have_cap_net_admin()
+		 ops->needs_net_admin && !qnm_api_net_have_cap_net_admin()
 			 ? " You run qnm without CAP_NET_ADMIN: start it as root, or use a TAP "
 			   "an admin made for you (qnm creates it: no, TAP name)."
 			 : "");

@@ -61,7 +61,8 @@ int qnm_api_demo_define(struct qnm_ctx *ctx, const struct qnm_api_demo *d, unsig
 		return qnm_err_set(err, -EEXIST, "name", "a VM named '%s' exists already",
 				   QNM_DEMO_VM);
 	*port = qnm_demo_free_port();
-	/* slirp: user-mode NAT with live counters and live forwards, no root */
+	/* slirp: user-mode NAT with live counters and live forwards, no root (the
+	 * backend's ops once qnm_demo_vm() takes them, issue 12 item 3) */
 	vm = qnm_demo_vm(QNM_DEMO_VM, &img, (uint16_t)*port, QNM_BACKEND_SLIRP);
 	r = qnm_model_assign_macs(&ctx->model, vm, NULL, NULL, err);
 	if (!r)
