@@ -18,59 +18,55 @@
 
 /* The options of "qnm capture", filled by parse(). */
 struct capture_args {
-	const char *vm, *nic, *file, *seconds, *maxlen, *stop;
+	const char *vm, *nic, *file, *stop;
+	unsigned long seconds, maxlen; /* 0: not given */
 	bool force, list;
 };
 
-struct opt {
-	const char *name;
-	const char **value; /* NULL: a flag */
-	bool *flag;
+static const struct qnm_opt capture_opts[] = {
+	{ .name = "--seconds",
+	  .type = QNM_OPT_UINT,
+	  .arg = "N",
+	  .min = 1,
+	  .max = 86400,
+	  .what = "a number of seconds",
+	  .help = "stop after N seconds (default: until Ctrl-C)" },
+	{ .name = "--maxlen",
+	  .type = QNM_OPT_UINT,
+	  .arg = "BYTES",
+	  .min = 64,
+	  .max = 65536,
+	  .what = "a number of bytes",
+	  .help = "keep at most BYTES of each packet (default 65536)" },
+	{ .name = "--force", .help = "overwrite an existing file" },
+	{ .name = "--json", .help = "print JSON" },
+	{ .name = "--list",
+	  .help = "the captures in place (a capture whose qnm died shows 'owner gone'; the next "
+		  "capture of that VM removes it)" },
+	{ .name = "--stop", .type = QNM_OPT_STRING, .arg = "ID", .help = "remove capture ID now" },
+	{ .name = NULL },
 };
 
-static int parse(struct qnm_ctx *ctx, int argc, char **argv, struct capture_args *a)
+static const struct qnm_args_spec capture_spec = {
+	.opts = capture_opts,
+	.min = 1,
+	.max = 3,
+	.say = { .few = "give the VM's name",
+		 .many = "too many arguments" }, /* tests/sh/bad-input.sh greps it */
+};
+
+static int parse(struct qnm_ctx *ctx, const struct qnm_args *args, struct capture_args *a)
 {
-	const struct opt opts[] = {
-		{ "--seconds", &a->seconds, NULL }, { "--maxlen", &a->maxlen, NULL },
-		{ "--stop", &a->stop, NULL },	    { "--force", NULL, &a->force },
-		{ "--list", NULL, &a->list },
-	};
-	const char **pos[] = { &a->vm, &a->nic, &a->file };
-	size_t npos = 0, k;
-	int i;
+	int npos = args->npos;
 
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0) {
-			ctx->json = true;
-			continue;
-		}
-		if (argv[i][0] == '-' && argv[i][1]) {
-			char msg[128];
-
-			for (k = 0; k < QNM_ARRAY_SIZE(opts); k++)
-				if (strcmp(argv[i], opts[k].name) == 0)
-					break;
-			if (k == QNM_ARRAY_SIZE(opts)) {
-				snprintf(msg, sizeof(msg), "unknown option '%s'", argv[i]);
-				return qnm_cli_usage_error(ctx, &qnm_cmd_capture, msg);
-			}
-			if (!opts[k].value) {
-				*opts[k].flag = true;
-				continue;
-			}
-			if (i + 1 >= argc) {
-				snprintf(msg, sizeof(msg), "%s needs a value", argv[i]);
-				return qnm_cli_usage_error(ctx, &qnm_cmd_capture, msg);
-			}
-			*opts[k].value = argv[++i];
-			continue;
-		}
-		if (npos == QNM_ARRAY_SIZE(pos))
-			return qnm_cli_usage_error(ctx, &qnm_cmd_capture, "too many arguments");
-		*pos[npos++] = argv[i];
-	}
-	if (!a->vm)
-		return qnm_cli_usage_error(ctx, &qnm_cmd_capture, "give the VM's name");
+	a->vm = args->pos[0];
+	a->nic = npos > 1 ? args->pos[1] : NULL;
+	a->file = npos > 2 ? args->pos[2] : NULL;
+	a->seconds = qnm_args_uint(args, "--seconds", 0);
+	a->maxlen = qnm_args_uint(args, "--maxlen", 0);
+	a->stop = qnm_args_get(args, "--stop");
+	a->force = qnm_args_has(args, "--force");
+	a->list = qnm_args_has(args, "--list");
 	if ((a->list || a->stop) && npos != 1)
 		return qnm_cli_usage_error(ctx, &qnm_cmd_capture,
 					   "--list and --stop take only the VM's name");
@@ -198,26 +194,14 @@ static int do_capture(struct qnm_ctx *ctx, const struct capture_args *a)
 {
 	struct qnm_capture_opts o = { .force = a->force };
 	unsigned long long packets = 0, bytes = 0;
-	unsigned long v, seconds = 0;
+	unsigned long seconds = a->seconds;
 	struct qnm_capture c;
 	struct qnm_err err;
 	char why[128], *file;
 	size_t swept = 0;
 	int r;
 
-	if (a->seconds) {
-		if (qnm_parse_uint(a->seconds, 1, 86400, &seconds))
-			return qnm_cli_usage_error(
-				ctx, &qnm_cmd_capture,
-				"--seconds must be a number of seconds, 1 to 86400");
-	}
-	if (a->maxlen) {
-		if (qnm_parse_uint(a->maxlen, 64, 65536, &v))
-			return qnm_cli_usage_error(
-				ctx, &qnm_cmd_capture,
-				"--maxlen must be a number of bytes, 64 to 65536");
-		o.maxlen = (unsigned)v;
-	}
+	o.maxlen = (unsigned)a->maxlen;
 	qnm_err_clear(&err);
 	if (qnm_ctx_load(ctx, &err))
 		return qnm_cli_error(ctx, "capture", &err);
@@ -267,10 +251,10 @@ static int do_capture(struct qnm_ctx *ctx, const struct capture_args *a)
 	return 0;
 }
 
-static int cmd_capture(struct qnm_ctx *ctx, int argc, char **argv)
+static int cmd_capture(struct qnm_ctx *ctx, const struct qnm_args *args)
 {
 	struct capture_args a = { 0 };
-	int r = parse(ctx, argc, argv, &a);
+	int r = parse(ctx, args, &a);
 
 	if (r)
 		return r;
@@ -289,10 +273,7 @@ const struct qnm_cli_cmd qnm_cmd_capture = {
 	.help = "Adds QEMU's filter-dump on the NIC's netdev (works for every backend, user\n"
 		"and slirp included) and removes it when the time is up, on Ctrl-C, or when\n"
 		"the guest stops. QEMU writes the file (a relative path is taken from the\n"
-		"current directory); an existing file is kept unless --force.\n"
-		"--seconds N: stop after N seconds (default: until Ctrl-C).\n"
-		"--maxlen BYTES: keep at most BYTES of each packet (default 65536).\n"
-		"--list: the captures in place (a capture whose qnm died shows 'owner gone';\n"
-		"the next capture of that VM removes it). --stop ID: remove one now.\n",
+		"current directory); an existing file is kept unless --force.\n",
+	.args = &capture_spec,
 	.run = cmd_capture,
 };

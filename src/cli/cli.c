@@ -28,6 +28,12 @@ const struct qnm_cli_cmd *qnm_cli_find(const char *name)
 	return NULL;
 }
 
+const struct qnm_cli_cmd *const *qnm_cli_commands(size_t *n)
+{
+	*n = QNM_ARRAY_SIZE(commands);
+	return commands;
+}
+
 void qnm_cli_usage(FILE *f, const struct qnm_cli_cmd *cmd)
 {
 	fprintf(f, "usage: qnm %s\n", cmd->usage);
@@ -89,6 +95,50 @@ static void print_help(FILE *f)
 	      f);
 }
 
+/* "usage: ...", the summary (@summary), the help text and the options of @cmd */
+static void print_cmd_help(FILE *f, const struct qnm_cli_cmd *cmd, bool summary)
+{
+	qnm_cli_usage(f, cmd);
+	if (summary)
+		fprintf(f, "%s\n", cmd->summary);
+	if (cmd->help)
+		fprintf(f, "\n%s", cmd->help);
+	qnm_args_print_options(f, cmd->args);
+}
+
+/* true when the command line has --json (a command that takes it prints JSON) */
+static bool json_given(const struct qnm_args *a)
+{
+	size_t k;
+
+	for (k = 0; k < a->nhits; k++)
+		if (strcmp(a->hits[k].opt->name, "--json") == 0)
+			return true;
+	return false;
+}
+
+/* parse argv with @cmd's table and run it; a usage error is named after the (sub)command */
+static int run_cmd(struct qnm_ctx *ctx, const struct qnm_cli_cmd *cmd, int argc, char **argv)
+{
+	struct qnm_args a;
+	struct qnm_err err;
+	int r;
+
+	qnm_err_clear(&err);
+	if (qnm_args_parse(cmd->args, argc, argv, &a, &err)) {
+		fprintf(ctx->errout, "qnm: %s: %s\n", a.spec->name ? a.spec->name : cmd->name,
+			err.msg);
+		qnm_cli_usage(ctx->errout, cmd);
+		qnm_args_free(&a);
+		return 2;
+	}
+	if (json_given(&a))
+		ctx->json = true;
+	r = cmd->run(ctx, &a);
+	qnm_args_free(&a);
+	return r;
+}
+
 int qnm_cli_main(struct qnm_ctx *ctx, int argc, char **argv)
 {
 	const struct qnm_cli_cmd *cmd;
@@ -96,9 +146,7 @@ int qnm_cli_main(struct qnm_ctx *ctx, int argc, char **argv)
 	if (argc < 1 || strcmp(argv[0], "help") == 0 || strcmp(argv[0], "--help") == 0 ||
 	    strcmp(argv[0], "-h") == 0) {
 		if (argc >= 2 && (cmd = qnm_cli_find(argv[1]))) {
-			qnm_cli_usage(ctx->out, cmd);
-			if (cmd->help)
-				fprintf(ctx->out, "\n%s", cmd->help);
+			print_cmd_help(ctx->out, cmd, false);
 			return 0;
 		}
 		print_help(ctx->out);
@@ -114,11 +162,8 @@ int qnm_cli_main(struct qnm_ctx *ctx, int argc, char **argv)
 		return 2;
 	}
 	if (qnm_cli_wants_help(argc, argv)) {
-		qnm_cli_usage(ctx->out, cmd);
-		fprintf(ctx->out, "%s\n", cmd->summary);
-		if (cmd->help)
-			fprintf(ctx->out, "\n%s", cmd->help);
+		print_cmd_help(ctx->out, cmd, true);
 		return 0;
 	}
-	return cmd->run(ctx, argc, argv);
+	return run_cmd(ctx, cmd, argc, argv);
 }

@@ -6,6 +6,7 @@
 #ifndef QNM_CLI_H
 #define QNM_CLI_H
 
+#include "cli/args.h"
 #include "core/context.h"
 
 struct json_object;
@@ -15,16 +16,22 @@ struct json_object;
  * @name:    the word after "qnm".
  * @usage:   synopsis shown by --help, e.g. "list [--json]".
  * @summary: one line for "qnm --help".
- * @help:    longer text for "qnm CMD --help" (may be NULL).
- * @run:     does the work; argv[0] is @name. Returns the exit status
- *           (0 ok, 1 failure, 2 usage error), printing errors itself.
+ * @help:    longer text for "qnm CMD --help" (may be NULL); the "options:"
+ *           part that follows it is printed from @args.
+ * @args:    its options and arguments (args.h); qnm_cli_main() parses the
+ *           command line with it before @run, and --json, where @args has
+ *           it, sets ctx->json.
+ * @run:     does the work with the parsed command line (@a->argv[0] is
+ *           @name). Returns the exit status (0 ok, 1 failure, 2 usage
+ *           error), printing errors itself.
  */
 struct qnm_cli_cmd {
 	const char *name;
 	const char *usage;
 	const char *summary;
 	const char *help;
-	int (*run)(struct qnm_ctx *ctx, int argc, char **argv);
+	const struct qnm_args_spec *args;
+	int (*run)(struct qnm_ctx *ctx, const struct qnm_args *a);
 };
 
 /** qnm_cli_main() - dispatch "qnm CMD ARGS..."; Return: exit status. */
@@ -32,6 +39,9 @@ int qnm_cli_main(struct qnm_ctx *ctx, int argc, char **argv);
 
 /** qnm_cli_find() - command by name, or NULL. */
 const struct qnm_cli_cmd *qnm_cli_find(const char *name);
+
+/** qnm_cli_commands() - every command, alphabetical; *@n of them (static, not to be freed). */
+const struct qnm_cli_cmd *const *qnm_cli_commands(size_t *n);
 
 /** qnm_cli_usage() - print "usage: qnm USAGE" to @f. */
 void qnm_cli_usage(FILE *f, const struct qnm_cli_cmd *cmd);

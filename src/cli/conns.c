@@ -41,34 +41,29 @@ static void print_row(struct qnm_ctx *ctx, const struct qnm_nic *nic, const stru
 		qnm_conn_dir_name(c->dir), c->state, g, rm, c->recvq, c->sendq);
 }
 
-static int cmd_conns(struct qnm_ctx *ctx, int argc, char **argv)
+static const struct qnm_opt conns_opts[] = {
+	{ .name = "--nic", .type = QNM_OPT_STRING, .arg = "ID", .help = "only the NIC ID" },
+	{ .name = "--json", .help = "print JSON" },
+	{ .name = NULL },
+};
+
+static const struct qnm_args_spec conns_args = {
+	.opts = conns_opts,
+	.min = 1,
+	.max = 1,
+	.say = { .few = "give the VM's name",
+		 .many = "too many arguments" }, /* tests/sh/bad-input.sh greps it */
+};
+
+static int cmd_conns(struct qnm_ctx *ctx, const struct qnm_args *args)
 {
-	const char *name = NULL, *only = NULL;
+	const char *name = args->pos[0], *only = qnm_args_get(args, "--nic");
 	const struct qnm_vm *vm;
 	json_object *arr = NULL;
 	struct qnm_err err;
 	size_t i, j, asked = 0;
-	int i_arg, rc = 0;
+	int rc = 0;
 
-	for (i_arg = 1; i_arg < argc; i_arg++) {
-		if (strcmp(argv[i_arg], "--json") == 0)
-			ctx->json = true;
-		else if (strcmp(argv[i_arg], "--nic") == 0 && i_arg + 1 < argc)
-			only = argv[++i_arg];
-		else if (strcmp(argv[i_arg], "--nic") == 0)
-			return qnm_cli_usage_error(ctx, &qnm_cmd_conns, "--nic needs a value");
-		else if (argv[i_arg][0] == '-') {
-			char msg[128];
-
-			snprintf(msg, sizeof(msg), "unknown option '%s'", argv[i_arg]);
-			return qnm_cli_usage_error(ctx, &qnm_cmd_conns, msg);
-		} else if (!name)
-			name = argv[i_arg];
-		else
-			return qnm_cli_usage_error(ctx, &qnm_cmd_conns, "too many arguments");
-	}
-	if (!name)
-		return qnm_cli_usage_error(ctx, &qnm_cmd_conns, "give the VM's name");
 	qnm_err_clear(&err);
 	if (qnm_ctx_load(ctx, &err))
 		return qnm_cli_error(ctx, "conns", &err);
@@ -143,5 +138,6 @@ const struct qnm_cli_cmd qnm_cmd_conns = {
 		"forward itself), STATE (TCP state, or seconds left for UDP), GUEST and REMOTE\n"
 		"address:port (for in/listen rows REMOTE is the host side of the forward),\n"
 		"RECVQ/SENDQ (bytes queued toward the guest / toward the host).\n",
+	.args = &conns_args,
 	.run = cmd_conns,
 };

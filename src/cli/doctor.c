@@ -10,7 +10,6 @@
 #include "api/doctor.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
@@ -94,35 +93,26 @@ static void print_json(struct qnm_ctx *ctx, const struct qnm_doctor_report *rep)
 	qnm_cli_print_json(ctx, o);
 }
 
-static int cmd_doctor(struct qnm_ctx *ctx, int argc, char **argv)
+static const struct qnm_opt doctor_opts[] = {
+	{ .name = "--json",
+	  .help = "print JSON {checks: [{id, title, status, findings, fix}], counts}" },
+	{ .name = "--check", .type = QNM_OPT_STRING, .arg = "ID", .help = "run one check only" },
+	{ .name = NULL },
+};
+
+static const struct qnm_args_spec doctor_args = {
+	.opts = doctor_opts,
+	.max = 0,
+	.say.unknown = "unknown option or missing value: '%s'", /* tests/sh/bad-input.sh greps it */
+};
+
+static int cmd_doctor(struct qnm_ctx *ctx, const struct qnm_args *args)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "check", required_argument, NULL, 'c' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct qnm_doctor_report rep;
-	const char *only = NULL;
+	const char *only = qnm_args_get(args, "--check");
 	size_t i;
 	int c;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			ctx->json = true;
-			break;
-		case 'c':
-			only = optarg;
-			break;
-		default:
-			return qnm_cli_usage_error(ctx, &qnm_cmd_doctor,
-						   "unknown option or missing value");
-		}
-	}
-	if (optind < argc)
-		return qnm_cli_usage_error(ctx, &qnm_cmd_doctor, "unexpected argument");
 	if (qnm_cli_load(ctx, "doctor"))
 		return 1;
 	if (qnm_api_doctor_run(ctx, only, &rep) == -ENOENT) {
@@ -158,8 +148,7 @@ const struct qnm_cli_cmd qnm_cmd_doctor = {
 		"and with the neighbour table / fdb of live bridges, and forwarded host ports\n"
 		"already in use.\n"
 		"Results: ok, skip (does not apply / cannot look), warn, fail.\n"
-		"  --json        print JSON {checks: [{id, title, status, findings, fix}], counts}\n"
-		"  --check ID    run one check only\n"
 		"Exit status: 0 when nothing failed, 1 when a check failed, 2 on usage errors.\n",
+	.args = &doctor_args,
 	.run = cmd_doctor,
 };

@@ -16,7 +16,6 @@
 #include "cli/cli.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -160,61 +159,69 @@ static void print_change(struct qnm_ctx *ctx, bool add, const struct qnm_api_fwd
 					      : "network is down: applied when it comes up");
 }
 
-static int cmd_forward(struct qnm_ctx *ctx, int argc, char **argv)
+/* the wording of unknown options is kept: tests/sh/bad-input.sh greps it */
+#define UNKNOWN "unknown option or missing value: '%s'"
+
+static const struct qnm_opt list_opts[] = {
+	{ .name = "--json", .help = "print JSON" },
+	{ .name = NULL },
+};
+
+static const struct qnm_opt change_opts[] = {
+	{ .name = "--vm",
+	  .type = QNM_OPT_STRING,
+	  .arg = "VM",
+	  .help = "a hostfwd on the VM's user/slirp NIC (first one when no --nic): applied live "
+		  "on a running slirp NIC, else at the next VM start" },
+	{ .name = "--nic", .type = QNM_OPT_STRING, .arg = "ID", .help = "the NIC of --vm to use" },
+	{ .name = "--net",
+	  .type = QNM_OPT_STRING,
+	  .arg = "NETWORK",
+	  .help = "a DNAT forward into a host network (GUESTADDR required): applied to the live "
+		  "nftables table inet qnm when the network is up (needs CAP_NET_ADMIN)" },
+	{ .name = NULL },
+};
+
+static const struct qnm_args_spec list_args = {
+	.opts = list_opts,
+	.max = 0,
+	.say = { .unknown = UNKNOWN, .many = "list takes only --json" },
+};
+
+static const struct qnm_args_spec change_args = {
+	.opts = change_opts,
+	.min = 1,
+	.max = 1,
+	.say = { .unknown = UNKNOWN, .few = "give exactly one forward" },
+};
+
+static const struct qnm_args_sub forward_subs[] = {
+	{ "list", &list_args },
+	{ "add", &change_args },
+	{ "del", &change_args },
+	{ NULL, NULL },
+};
+
+static const struct qnm_args_spec forward_args = {
+	.subs = forward_subs,
+	.say = { .no_sub = "give a subcommand: list, add or del",
+		 .bad_sub = "the subcommand must be list, add or del" },
+};
+
+static int cmd_forward(struct qnm_ctx *ctx, const struct qnm_args *args)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "vm", required_argument, NULL, 'v' },
-		{ "nic", required_argument, NULL, 'n' },
-		{ "net", required_argument, NULL, 'N' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct qnm_api_fwd_owner t = { 0 };
 	struct qnm_api_fwd_result res;
 	struct qnm_fwd f;
 	struct qnm_err err;
-	const char *sub;
-	bool add;
-	int c, r;
+	bool add = strcmp(args->sub, "add") == 0;
+	int r;
 
-	if (argc < 2)
-		return qnm_cli_usage_error(ctx, &qnm_cmd_forward,
-					   "give a subcommand: list, add or del");
-	sub = argv[1];
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc - 1, argv + 1, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			ctx->json = true;
-			break;
-		case 'v':
-			t.vm = optarg;
-			break;
-		case 'n':
-			t.nic = optarg;
-			break;
-		case 'N':
-			t.net = optarg;
-			break;
-		default:
-			return qnm_cli_usage_error(ctx, &qnm_cmd_forward,
-						   "unknown option or missing value");
-		}
-	}
-	argc -= optind + 1;
-	argv += optind + 1;
-	if (strcmp(sub, "list") == 0) {
-		if (argc || t.vm || t.nic || t.net)
-			return qnm_cli_usage_error(ctx, &qnm_cmd_forward, "list takes only --json");
+	if (strcmp(args->sub, "list") == 0)
 		return qnm_cli_load(ctx, "forward") ? 1 : cmd_list(ctx);
-	}
-	if (strcmp(sub, "add") != 0 && strcmp(sub, "del") != 0)
-		return qnm_cli_usage_error(ctx, &qnm_cmd_forward,
-					   "the subcommand must be list, add or del");
-	add = sub[0] == 'a';
-	if (argc != 1)
-		return qnm_cli_usage_error(ctx, &qnm_cmd_forward, "give exactly one forward");
+	t.vm = qnm_args_get(args, "--vm");
+	t.nic = qnm_args_get(args, "--nic");
+	t.net = qnm_args_get(args, "--net");
 	if (t.vm && t.net)
 		return qnm_cli_usage_error(ctx, &qnm_cmd_forward,
 					   "give either --vm or --net, not both");
@@ -224,7 +231,7 @@ static int cmd_forward(struct qnm_ctx *ctx, int argc, char **argv)
 		return qnm_cli_usage_error(ctx, &qnm_cmd_forward,
 					   "add needs --vm VM [--nic ID] or --net NETWORK");
 	qnm_err_clear(&err);
-	if (parse_fwd_arg(argv[0], !add, &f, &err)) {
+	if (parse_fwd_arg(args->pos[0], !add, &f, &err)) {
 		fprintf(ctx->errout, "qnm: forward: %s\n", err.msg);
 		return 2;
 	}
@@ -251,15 +258,10 @@ const struct qnm_cli_cmd qnm_cmd_forward = {
 	.summary = "list, add or remove port forwards (hostfwd on user NICs, DNAT on networks)",
 	.help = "FWD is [tcp|udp]:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT (QEMU hostfwd syntax);\n"
 		"HOSTSIDE is [tcp|udp]:[HOSTADDR]:HOSTPORT (or a whole FWD).\n"
-		"  --vm VM [--nic ID]  a hostfwd on the VM's user/slirp NIC (first one when no --nic);\n"
-		"                      takes effect at the next VM start.\n"
-		"  --net NETWORK       a DNAT forward into a host network (GUESTADDR required);\n"
-		"                      applied to the live nftables table inet qnm when the\n"
-		"                      network is up (needs CAP_NET_ADMIN).\n"
-		"  --json              (list) print JSON.\n"
 		"del without --vm/--net finds the one forward with that host side.\n"
 		"Examples: qnm forward add --vm web tcp:127.0.0.1:2222-:22\n"
 		"          qnm forward add --net lan tcp::8080-10.77.0.5:80\n"
 		"          qnm forward del tcp::8080\n",
+	.args = &forward_args,
 	.run = cmd_forward,
 };

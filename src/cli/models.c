@@ -99,27 +99,33 @@ static void print_table(FILE *f, const struct qnm_catalog *c)
 	}
 }
 
-static int models_run(struct qnm_ctx *ctx, int argc, char **argv)
+static const struct qnm_opt models_opts[] = {
+	{ .name = "--json",
+	  .help = "print JSON: arch, source (qemu|cache|builtin), qemu, note, recommended {linux, "
+		  "windows}, models [{name, bus, alias, desc, no_user, hint}]" },
+	{ .name = "--arch",
+	  .type = QNM_OPT_STRING,
+	  .arg = "ARCH",
+	  .help = "QEMU target, e.g. aarch64 (default " QNM_QEMU_DEFAULT_ARCH ")" },
+	{ .name = NULL },
+};
+
+/* every usage error says "unexpected argument" (tests/sh/bad-input.sh greps it) */
+static const struct qnm_args_spec models_args = {
+	.opts = models_opts,
+	.max = 0,
+	.say = { .unknown = "unexpected argument '%s'", .missing = "unexpected argument '%s'" },
+};
+
+static int models_run(struct qnm_ctx *ctx, const struct qnm_args *args)
 {
-	const char *arch = QNM_QEMU_DEFAULT_ARCH;
+	const char *arch = qnm_args_get(args, "--arch");
 	bool json = ctx->json;
 	struct qnm_catalog *c;
 	struct qnm_err err;
-	int i;
 
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0) {
-			json = true;
-		} else if (strcmp(argv[i], "--arch") == 0 && i + 1 < argc) {
-			arch = argv[++i];
-		} else if (strncmp(argv[i], "--arch=", 7) == 0) {
-			arch = argv[i] + 7;
-		} else {
-			fprintf(ctx->errout, "qnm: models: unexpected argument '%s'\n", argv[i]);
-			qnm_cli_usage(ctx->errout, &qnm_cmd_models);
-			return 2;
-		}
-	}
+	if (!arch)
+		arch = QNM_QEMU_DEFAULT_ARCH;
 	qnm_err_clear(&err);
 	if (qnm_api_models_load(ctx, arch, QEMU_HELP_TIMEOUT_MS, &c, &err)) {
 		qnm_cli_error(ctx, "models", &err);
@@ -140,11 +146,7 @@ const struct qnm_cli_cmd qnm_cmd_models = {
 	.help = "Asks qemu-system-ARCH (default " QNM_QEMU_DEFAULT_ARCH
 		") for its network devices ('-device help'),\n"
 		"caches the answer in $XDG_CACHE_HOME/qnm/models-ARCH until the QEMU binary changes,\n"
-		"and falls back to a built-in list of common models when QEMU is not installed.\n"
-		"\n"
-		"  --json       print JSON: arch, source (qemu|cache|builtin), qemu, note,\n"
-		"               recommended {linux, windows}, models [{name, bus, alias, desc,\n"
-		"               no_user, hint}]\n"
-		"  --arch ARCH  QEMU target, e.g. aarch64\n",
+		"and falls back to a built-in list of common models when QEMU is not installed.\n",
+	.args = &models_args,
 	.run = models_run,
 };

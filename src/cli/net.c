@@ -29,45 +29,12 @@ static void add_bool(json_object *o, const char *k, bool v)
 	json_object_object_add(o, k, json_object_new_boolean(v));
 }
 
-/* Flags of the net subcommands, parsed out of argv (positional args are kept). */
+/* Flags of the net subcommands (from the tables below). */
 struct net_flags {
 	bool json;
 	bool force;
 	bool confirm_port;
 };
-
-static const struct {
-	const char *opt;
-	size_t off;
-} net_flag_table[] = {
-	{ "--json", offsetof(struct net_flags, json) },
-	{ "--force", offsetof(struct net_flags, force) },
-	{ "--confirm-port", offsetof(struct net_flags, confirm_port) },
-};
-
-/* Move positional args to argv[0..n); Return: n, or -1 on an unknown option (*@bad). */
-static int parse_flags(int argc, char **argv, struct net_flags *f, const char **bad)
-{
-	int i, n = 0;
-	size_t k;
-
-	memset(f, 0, sizeof(*f));
-	for (i = 0; i < argc; i++) {
-		if (argv[i][0] != '-' || !argv[i][1]) {
-			argv[n++] = argv[i];
-			continue;
-		}
-		for (k = 0; k < QNM_ARRAY_SIZE(net_flag_table); k++)
-			if (strcmp(argv[i], net_flag_table[k].opt) == 0)
-				break;
-		if (k == QNM_ARRAY_SIZE(net_flag_table)) {
-			*bad = argv[i];
-			return -1;
-		}
-		*(bool *)((char *)f + net_flag_table[k].off) = true;
-	}
-	return n;
-}
 
 static void print_notes(struct qnm_ctx *ctx, const struct qnm_strv *notes)
 {
@@ -79,9 +46,9 @@ static void print_notes(struct qnm_ctx *ctx, const struct qnm_strv *notes)
 
 /* ---- qnm net ---- */
 
+/* what each subcommand runs; its name, options and arguments are in net_args below */
 struct net_sub {
-	const char *name;
-	int nargs; /* positional arguments after the subcommand; -1 = NAME KEY=VALUE... */
+	const struct qnm_args_spec *args;
 	int (*run)(struct qnm_ctx *ctx, const struct net_flags *f, int argc, char **argv);
 };
 
@@ -337,46 +304,103 @@ static int net_del(struct qnm_ctx *ctx, const struct net_flags *f, int argc, cha
 	return 0;
 }
 
-static const struct net_sub net_subs[] = {
-	{ "add", -1, net_add },	 { "del", 1, net_del },	 { "down", 1, net_down },
-	{ "list", 0, net_list }, { "set", -2, net_set }, { "show", 1, net_show },
-	{ "up", 1, net_up },
+/* options and arguments of each subcommand (errors name it: "qnm: net up: ...") */
+static const struct qnm_opt net_json_opts[] = {
+	{ .name = "--json", .help = "print JSON" },
+	{ .name = NULL },
 };
 
-static int cmd_net(struct qnm_ctx *ctx, int argc, char **argv)
+static const struct qnm_opt net_up_opts[] = {
+	{ .name = "--force",
+	  .help = "use a bridge qnm did not create (never deleted then), move a port out of "
+		  "another bridge" },
+	{ .name = "--confirm-port",
+	  .help = "bridged mode: take the physical port over; the host's address on that port "
+		  "stops working until it is moved to the bridge" },
+	{ .name = NULL },
+};
+
+#define WRONG_COUNT "wrong number of arguments"
+
+static const struct qnm_args_spec net_list_args = {
+	.name = "net list",
+	.opts = net_json_opts,
+	.min = 0,
+	.max = 0,
+	.say.few = WRONG_COUNT,
+};
+static const struct qnm_args_spec net_show_args = {
+	.name = "net show",
+	.opts = net_json_opts,
+	.min = 1,
+	.max = 1,
+	.say.few = WRONG_COUNT,
+};
+static const struct qnm_args_spec net_up_args = {
+	.name = "net up",
+	.opts = net_up_opts,
+	.min = 1,
+	.max = 1,
+	.say.few = WRONG_COUNT,
+};
+static const struct qnm_args_spec net_down_args = {
+	.name = "net down",
+	.min = 1,
+	.max = 1,
+	.say.few = WRONG_COUNT,
+};
+static const struct qnm_args_spec net_add_args = {
+	.name = "net add",
+	.min = 1,
+	.max = -1,
+	.say.few = WRONG_COUNT,
+};
+static const struct qnm_args_spec net_set_args = {
+	.name = "net set",
+	.min = 2,
+	.max = -1,
+	.say.few = WRONG_COUNT,
+};
+static const struct qnm_args_spec net_del_args = {
+	.name = "net del",
+	.min = 1,
+	.max = 1,
+	.say.few = WRONG_COUNT,
+};
+
+static const struct qnm_args_sub net_args_subs[] = {
+	{ "list", &net_list_args }, { "show", &net_show_args },
+	{ "up", &net_up_args },	    { "down", &net_down_args },
+	{ "add", &net_add_args },   { "set", &net_set_args },
+	{ "del", &net_del_args },   { NULL, NULL },
+};
+
+static const struct qnm_args_spec net_args = {
+	.subs = net_args_subs,
+};
+
+static const struct net_sub net_subs[] = {
+	{ &net_add_args, net_add },   { &net_del_args, net_del }, { &net_down_args, net_down },
+	{ &net_list_args, net_list }, { &net_set_args, net_set }, { &net_show_args, net_show },
+	{ &net_up_args, net_up },
+};
+
+static int cmd_net(struct qnm_ctx *ctx, const struct qnm_args *args)
 {
 	const struct net_sub *sub = NULL;
-	const char *bad = NULL;
-	struct net_flags f;
+	struct net_flags f = { .json = ctx->json };
 	size_t i;
-	int n;
 
-	if (argc < 2)
-		return qnm_cli_usage_error(ctx, &qnm_cmd_net, "give a subcommand");
 	for (i = 0; i < QNM_ARRAY_SIZE(net_subs); i++)
-		if (strcmp(argv[1], net_subs[i].name) == 0)
+		if (net_subs[i].args == args->spec)
 			sub = &net_subs[i];
-	if (!sub) {
-		fprintf(ctx->errout, "qnm: net: unknown subcommand '%s'\n", argv[1]);
-		qnm_cli_usage(ctx->errout, &qnm_cmd_net);
-		return 2;
+	if (args->spec == &net_up_args) {
+		f.force = qnm_args_has(args, "--force");
+		f.confirm_port = qnm_args_has(args, "--confirm-port");
 	}
-	n = parse_flags(argc - 2, argv + 2, &f, &bad);
-	if (n < 0) {
-		fprintf(ctx->errout, "qnm: net %s: unknown option '%s'\n", sub->name, bad);
-		qnm_cli_usage(ctx->errout, &qnm_cmd_net);
-		return 2;
-	}
-	if ((sub->nargs >= 0 && n != sub->nargs) || (sub->nargs == -1 && n < 1) ||
-	    (sub->nargs == -2 && n < 2)) {
-		fprintf(ctx->errout, "qnm: net %s: wrong number of arguments\n", sub->name);
-		qnm_cli_usage(ctx->errout, &qnm_cmd_net);
-		return 2;
-	}
-	ctx->json = f.json;
 	if (qnm_cli_load(ctx, "net"))
 		return 1;
-	return sub->run(ctx, &f, n, argv + 2);
+	return sub->run(ctx, &f, args->npos, args->pos);
 }
 
 const struct qnm_cli_cmd qnm_cmd_net = {
@@ -393,30 +417,28 @@ const struct qnm_cli_cmd qnm_cmd_net = {
 		"  net del NET                       delete its file (down, no TAP NIC on it)\n"
 		"Keys: bridge address (A.B.C.D/N) mode (nat|bridged|isolated) uplink port\n"
 		"      dhcp-start dhcp-end forward (tcp|udp:[HOSTADDR]:PORT-GUESTADDR:PORT)\n"
-		"--force: use a bridge qnm did not create (never deleted then), move a port out\n"
-		"         of another bridge.\n"
-		"--confirm-port: bridged mode: take the physical port over; the host's address\n"
-		"         on that port stops working until it is moved to the bridge.\n"
+
 		"Up/down change the host: they need CAP_NET_ADMIN (root).\n",
+	.args = &net_args,
 	.run = cmd_net,
 };
 
 /* ---- qnm links ---- */
 
-static int cmd_links(struct qnm_ctx *ctx, int argc, char **argv)
+/* links and check: every usage error says "unexpected argument" (tests/sh/bad-input.sh greps it) */
+static const struct qnm_args_spec json_only_args = {
+	.opts = net_json_opts,
+	.max = 0,
+	.say.unknown = "unexpected argument '%s'",
+};
+
+static int cmd_links(struct qnm_ctx *ctx, const struct qnm_args *args)
 {
 	struct qnm_links *l;
 	struct qnm_err err;
-	bool json = false;
+	bool json = ctx->json;
 	size_t i, k;
-	int a;
 
-	for (a = 1; a < argc; a++) {
-		if (strcmp(argv[a], "--json") == 0)
-			json = true;
-		else
-			return qnm_cli_usage_error(ctx, &qnm_cmd_links, "unexpected argument");
-	}
 	qnm_err_clear(&err);
 	if (qnm_api_net_links(true, &l, &err) < 0)
 		return qnm_cli_error(ctx, "links", &err);
@@ -482,25 +504,19 @@ const struct qnm_cli_cmd qnm_cmd_links = {
 	.usage = "links [--json]",
 	.summary = "list host network links with type, state, master, addresses and counters",
 	.help = "Read through rtnetlink (no privilege needed), in this network namespace.\n",
+	.args = &json_only_args,
 	.run = cmd_links,
 };
 
 /* ---- qnm check ---- */
 
-static int cmd_check(struct qnm_ctx *ctx, int argc, char **argv)
+static int cmd_check(struct qnm_ctx *ctx, const struct qnm_args *args)
 {
 	struct qnm_api_host_check *v;
 	json_object *arr = NULL;
-	bool json = false;
+	bool json = ctx->json;
 	size_t i, n;
-	int a;
 
-	for (a = 1; a < argc; a++) {
-		if (strcmp(argv[a], "--json") == 0)
-			json = true;
-		else
-			return qnm_cli_usage_error(ctx, &qnm_cmd_check, "unexpected argument");
-	}
 	if (json)
 		arr = json_object_new_array();
 	v = qnm_api_doctor_host(ctx, &n);
@@ -530,5 +546,6 @@ const struct qnm_cli_cmd qnm_cmd_check = {
 	.help = "Checks CAP_NET_ADMIN, /dev/net/tun, net.ipv4.ip_forward,\n"
 		"net.ipv4.ping_group_range (guest ping on user-mode networking), dnsmasq (DHCP),\n"
 		"QEMU's bridge helper and nftables, in this network namespace. Exit status 0.\n",
+	.args = &json_only_args,
 	.run = cmd_check,
 };

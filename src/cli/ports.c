@@ -10,7 +10,6 @@
 #include "api/ports.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
@@ -123,24 +122,20 @@ static void print_json(struct qnm_ctx *ctx, const struct qnm_port_table *t)
 	qnm_cli_print_json(ctx, a);
 }
 
-static int cmd_ports(struct qnm_ctx *ctx, int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct qnm_port_table t;
-	int c;
+static const struct qnm_opt ports_opts[] = {
+	{ .name = "--json", .help = "print JSON (held_by is null for a free port)" },
+	{ .name = NULL },
+};
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c != 'j')
-			return qnm_cli_usage_error(ctx, &qnm_cmd_ports, "unknown option");
-		ctx->json = true;
-	}
-	if (optind < argc)
-		return qnm_cli_usage_error(ctx, &qnm_cmd_ports, "unexpected argument");
+static const struct qnm_args_spec ports_args = {
+	.opts = ports_opts,
+	.max = 0,
+};
+
+static int cmd_ports(struct qnm_ctx *ctx, const struct qnm_args *args)
+{
+	struct qnm_port_table t;
+
 	if (qnm_cli_load(ctx, "ports"))
 		return 1;
 	qnm_api_ports_table(ctx, true, &t);
@@ -161,7 +156,7 @@ const struct qnm_cli_cmd qnm_cmd_ports = {
 		"'live only' when the table has a forward the configuration lacks - reading it\n"
 		"needs CAP_NET_ADMIN). HELD BY names the process holding the host port now\n"
 		"(NETLINK_SOCK_DIAG + /proc, like 'ss -ltnup'); processes of other users are only\n"
-		"named for root.\n"
-		"  --json   print JSON (held_by is null for a free port)\n",
+		"named for root.\n",
+	.args = &ports_args,
 	.run = cmd_ports,
 };

@@ -22,73 +22,11 @@
 #define DEMO_VM	   QNM_DEMO_VM
 #define TAIL_LINES 10
 
-/*
- * Split argv into options (table-driven by each command) and positionals.
- * An option table entry: name, whether it takes a value, where it goes.
- */
-struct opt {
-	const char *name;
-	bool has_arg;
-	bool *flag;
-	const char **value;
+/* the options of status and link (args.h) */
+static const struct qnm_opt json_opts[] = {
+	{ .name = "--json", .help = "print JSON" },
+	{ .name = NULL },
 };
-
-static int parse_opts(struct qnm_ctx *ctx, const struct qnm_cli_cmd *cmd, int argc, char **argv,
-		      const struct opt *opts, size_t nopts, char **pos, int maxpos, int *npos)
-{
-	int i;
-	size_t k;
-
-	*npos = 0;
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (strcmp(a, "--json") == 0) {
-			ctx->json = true;
-			continue;
-		}
-		if (a[0] == '-' && a[1]) {
-			for (k = 0; k < nopts; k++)
-				if (strcmp(a, opts[k].name) == 0)
-					break;
-			if (k == nopts) {
-				char msg[128];
-
-				snprintf(msg, sizeof(msg), "unknown option '%s'", a);
-				return qnm_cli_usage_error(ctx, cmd, msg);
-			}
-			if (opts[k].has_arg) {
-				if (i + 1 >= argc) {
-					char msg[128];
-
-					snprintf(msg, sizeof(msg), "%s needs a value", a);
-					return qnm_cli_usage_error(ctx, cmd, msg);
-				}
-				*opts[k].value = argv[++i];
-			} else {
-				*opts[k].flag = true;
-			}
-			continue;
-		}
-		if (*npos >= maxpos)
-			return qnm_cli_usage_error(ctx, cmd, "too many arguments");
-		pos[(*npos)++] = argv[i];
-	}
-	return 0;
-}
-
-static int parse_seconds(struct qnm_ctx *ctx, const struct qnm_cli_cmd *cmd, const char *s, int *ms)
-{
-	unsigned long v;
-
-	if (!s)
-		return 0;
-	if (qnm_parse_uint(s, 1, 3600, &v))
-		return qnm_cli_usage_error(ctx, cmd,
-					   "--timeout must be a number of seconds, 1 to 3600");
-	*ms = (int)v * 1000;
-	return 0;
-}
 
 /* ---- start ---- */
 
@@ -132,7 +70,7 @@ static int do_start(struct qnm_ctx *ctx, const char *cmd, const char *name, int 
 {
 	const struct qnm_start_info *info;
 	const struct qnm_vm_job_result *res;
-	struct qnm_vm_job *job = NULL;
+	struct qnm_vm_job *job;
 	struct qnm_err err;
 	size_t n = 0;
 	int r;
@@ -176,24 +114,32 @@ static int do_start(struct qnm_ctx *ctx, const char *cmd, const char *name, int 
 	return 0;
 }
 
-static int cmd_start(struct qnm_ctx *ctx, int argc, char **argv)
-{
-	const char *timeout = NULL;
-	const struct opt opts[] = { { "--timeout", true, NULL, &timeout } };
-	char *pos[1];
-	int npos, ms = 0, r;
+static const struct qnm_opt start_opts[] = {
+	{ .name = "--timeout",
+	  .type = QNM_OPT_UINT,
+	  .arg = "SEC",
+	  .min = 1,
+	  .max = 3600,
+	  .what = "a number of seconds",
+	  .help = "how long QEMU may take to answer (default 10 s)" },
+	{ .name = "--json", .help = "print JSON" },
+	{ .name = NULL },
+};
 
-	r = parse_opts(ctx, &qnm_cmd_start, argc, argv, opts, QNM_ARRAY_SIZE(opts), pos, 1, &npos);
-	if (r)
-		return r;
-	if (npos != 1)
-		return qnm_cli_usage_error(ctx, &qnm_cmd_start, "give one VM name");
-	r = parse_seconds(ctx, &qnm_cmd_start, timeout, &ms);
-	if (r)
-		return r;
+static const struct qnm_args_spec start_args = {
+	.opts = start_opts,
+	.min = 1,
+	.max = 1,
+	.say.few = "give one VM name",
+};
+
+static int cmd_start(struct qnm_ctx *ctx, const struct qnm_args *args)
+{
+	int ms = (int)qnm_args_uint(args, "--timeout", 0) * 1000;
+
 	if (qnm_cli_load(ctx, "start"))
 		return 1;
-	return do_start(ctx, "start", pos[0], ms);
+	return do_start(ctx, "start", args->pos[0], ms);
 }
 
 const struct qnm_cli_cmd qnm_cmd_start = {
@@ -205,36 +151,44 @@ const struct qnm_cli_cmd qnm_cmd_start = {
 		"socket, pid, serial log). NICs with link=down start with the cable unplugged.\n"
 		"A NIC whose MAC is already in the neighbour table or fdb of the live bridge it\n"
 		"joins gets a warning on stderr (and in \"warnings\" with --json); the VM starts\n"
-		"anyway (the entry may be its own from its last run).\n"
-		"--timeout: how long QEMU may take to answer (default 10 s).\n",
+		"anyway (the entry may be its own from its last run).\n",
+	.args = &start_args,
 	.run = cmd_start,
 };
 
 /* ---- stop ---- */
 
-static int cmd_stop(struct qnm_ctx *ctx, int argc, char **argv)
+static const struct qnm_opt stop_opts[] = {
+	{ .name = "--force", .help = "skip the power button: ask QEMU to quit at once" },
+	{ .name = "--timeout",
+	  .type = QNM_OPT_UINT,
+	  .arg = "SEC",
+	  .min = 1,
+	  .max = 3600,
+	  .what = "a number of seconds",
+	  .help = "how long the guest may take to power off (default 15 s)" },
+	{ .name = "--json", .help = "print JSON" },
+	{ .name = NULL },
+};
+
+static const struct qnm_args_spec stop_args = {
+	.opts = stop_opts,
+	.min = 1,
+	.max = 1,
+	.say.few = "give one VM name",
+};
+
+static int cmd_stop(struct qnm_ctx *ctx, const struct qnm_args *args)
 {
-	bool force = false;
-	const char *timeout = NULL;
-	const struct opt opts[] = { { "--force", false, &force, NULL },
-				    { "--timeout", true, NULL, &timeout } };
 	struct qnm_vm_job *job = NULL;
 	struct qnm_err err;
-	char *pos[1];
+	char **pos = args->pos;
 	struct qnm_strv dead;
-	int npos, r, powerdown_ms = 0;
+	int r;
 	size_t i;
 
-	r = parse_opts(ctx, &qnm_cmd_stop, argc, argv, opts, QNM_ARRAY_SIZE(opts), pos, 1, &npos);
-	if (r)
-		return r;
-	if (npos != 1)
-		return qnm_cli_usage_error(ctx, &qnm_cmd_stop, "give one VM name");
 	if (!qnm_valid_name(pos[0]))
 		return qnm_cli_usage_error(ctx, &qnm_cmd_stop, "not a VM name");
-	r = parse_seconds(ctx, &qnm_cmd_stop, timeout, &powerdown_ms);
-	if (r)
-		return r;
 	qnm_strv_init(&dead);
 	qnm_err_clear(&err);
 	if (qnm_ctx_load(ctx, &err) == 0) /* only for the note: stop works without it */
@@ -243,7 +197,8 @@ static int cmd_stop(struct qnm_ctx *ctx, int argc, char **argv)
 		fprintf(ctx->errout, "qnm: stop: note: %s\n", dead.v[i]);
 	qnm_strv_free(&dead);
 	qnm_err_clear(&err);
-	r = qnm_api_vm_stop(ctx, pos[0], force, powerdown_ms, &job, &err);
+	r = qnm_api_vm_stop(ctx, pos[0], qnm_args_has(args, "--force"),
+			    (int)qnm_args_uint(args, "--timeout", 0) * 1000, &job, &err);
 	if (!r)
 		r = qnm_api_vm_job_run(job, &err);
 	if (r) {
@@ -271,6 +226,7 @@ const struct qnm_cli_cmd qnm_cmd_stop = {
 	.help = "Presses the guest's power button and waits (--timeout, default 15 s), then asks\n"
 		"QEMU to quit, then kills it. --force skips the power button. A VM that crashed\n"
 		"has its leftover runtime files removed.\n",
+	.args = &stop_args,
 	.run = cmd_stop,
 };
 
@@ -357,17 +313,20 @@ static void status_one(struct qnm_ctx *ctx, const char *name, bool configured, b
 	qnm_api_vm_status_clear(&st);
 }
 
-static int cmd_status(struct qnm_ctx *ctx, int argc, char **argv)
+static const struct qnm_args_spec status_args = {
+	.opts = json_opts,
+	.max = 1,
+	.say.many = "too many arguments", /* tests/sh/bad-input.sh greps it */
+};
+
+static int cmd_status(struct qnm_ctx *ctx, const struct qnm_args *args)
 {
 	struct qnm_strv running;
 	json_object *arr = NULL;
-	char *pos[1];
-	int npos, r;
+	char **pos = args->pos;
+	int npos = args->npos;
 	size_t i;
 
-	r = parse_opts(ctx, &qnm_cmd_status, argc, argv, NULL, 0, pos, 1, &npos);
-	if (r)
-		return r;
 	if (npos == 1 && !qnm_valid_name(pos[0]))
 		return qnm_cli_usage_error(ctx, &qnm_cmd_status, "not a VM name");
 	if (qnm_cli_load(ctx, "status"))
@@ -406,23 +365,26 @@ const struct qnm_cli_cmd qnm_cmd_status = {
 	.help = "Without VM: every configured VM and every runtime dir found. A VM whose QEMU\n"
 		"died is shown as crashed, with how it ended and (qnm status VM) the last\n"
 		"lines of its serial console.\n",
+	.args = &status_args,
 	.run = cmd_status,
 };
 
 /* ---- link ---- */
 
-static int cmd_link(struct qnm_ctx *ctx, int argc, char **argv)
+static const struct qnm_args_spec link_args = {
+	.opts = json_opts,
+	.min = 3,
+	.max = 3,
+	.say.few = "give VM, NIC and up or down",
+};
+
+static int cmd_link(struct qnm_ctx *ctx, const struct qnm_args *args)
 {
 	struct qnm_err err;
-	char *pos[3];
-	int npos, r;
+	char **pos = args->pos;
+	int r;
 	bool up;
 
-	r = parse_opts(ctx, &qnm_cmd_link, argc, argv, NULL, 0, pos, 3, &npos);
-	if (r)
-		return r;
-	if (npos != 3)
-		return qnm_cli_usage_error(ctx, &qnm_cmd_link, "give VM, NIC and up or down");
 	if (strcmp(pos[2], "up") == 0)
 		up = true;
 	else if (strcmp(pos[2], "down") == 0)
@@ -453,6 +415,7 @@ const struct qnm_cli_cmd qnm_cmd_link = {
 	.name = "link",
 	.usage = "link VM NIC up|down [--json]",
 	.summary = "plug or unplug a running VM's network cable",
+	.args = &link_args,
 	.run = cmd_link,
 };
 
@@ -465,28 +428,36 @@ static void on_sigint(int sig)
 	console_stop = 1;
 }
 
-static int cmd_console(struct qnm_ctx *ctx, int argc, char **argv)
+static const struct qnm_opt console_opts[] = {
+	{ .name = "--follow", .alias = 'f', .help = "keep printing until the VM ends or Ctrl-C" },
+	{ .name = "--lines",
+	  .type = QNM_OPT_UINT,
+	  .arg = "N",
+	  .min = 1,
+	  .max = 100000,
+	  .help = "only the last N lines logged so far" },
+	{ .name = NULL },
+};
+
+static const struct qnm_args_spec console_args = {
+	.opts = console_opts,
+	.min = 1,
+	.max = 1,
+	.say.few = "give one VM name",
+};
+
+static int cmd_console(struct qnm_ctx *ctx, const struct qnm_args *args)
 {
-	bool follow = false;
-	const char *lines = NULL;
-	const struct opt opts[] = { { "--follow", false, &follow, NULL },
-				    { "-f", false, &follow, NULL },
-				    { "--lines", true, NULL, &lines } };
+	bool follow = qnm_args_has(args, "--follow");
 	struct qnm_run_info ri;
 	struct qnm_err err;
-	unsigned long n = 0;
-	char buf[4096], *pos[1];
-	int npos, r, fd;
+	unsigned long n = qnm_args_uint(args, "--lines", 0);
+	char buf[4096], **pos = args->pos;
+	int fd;
 	ssize_t got;
 
-	r = parse_opts(ctx, &qnm_cmd_console, argc, argv, opts, QNM_ARRAY_SIZE(opts), pos, 1,
-		       &npos);
-	if (r)
-		return r;
-	if (npos != 1 || !qnm_valid_name(pos[0]))
+	if (!qnm_valid_name(pos[0]))
 		return qnm_cli_usage_error(ctx, &qnm_cmd_console, "give one VM name");
-	if (lines && qnm_parse_uint(lines, 1, 100000, &n))
-		return qnm_cli_usage_error(ctx, &qnm_cmd_console, "--lines must be 1 to 100000");
 	qnm_err_clear(&err);
 	if (qnm_api_vm_console_open(ctx, pos[0], &fd, &err))
 		return qnm_cli_error(ctx, "console", &err);
@@ -530,30 +501,40 @@ const struct qnm_cli_cmd qnm_cmd_console = {
 	.name = "console",
 	.usage = "console VM [--follow|-f] [--lines N]",
 	.summary = "show a running VM's serial console log",
-	.help = "Prints the guest's serial console as logged so far (--lines N: only the last N\n"
-		"lines); --follow keeps printing until the VM ends or Ctrl-C.\n",
+	.help = "Prints the guest's serial console as logged so far.\n",
+	.args = &console_args,
 	.run = cmd_console,
 };
 
 /* ---- demo ---- */
 
-static int cmd_demo(struct qnm_ctx *ctx, int argc, char **argv)
+static const struct qnm_opt demo_opts[] = {
+	{ .name = "--start", .help = "start the demo VM right away" },
+	{ .name = "--build-only", .help = "only build the image and print its paths" },
+	{ .name = "--dir",
+	  .arg = "DIR",
+	  .type = QNM_OPT_STRING,
+	  .help = "(--build-only) build into DIR" },
+	{ .name = "--json", .help = "(--build-only) print JSON" },
+	{ .name = NULL },
+};
+
+static const struct qnm_args_spec demo_args = {
+	.opts = demo_opts,
+	.max = 0,
+	.say.many = "too many arguments", /* tests/sh/bad-input.sh greps it */
+};
+
+static int cmd_demo(struct qnm_ctx *ctx, const struct qnm_args *args)
 {
-	bool build_only = false, start = false;
-	const char *dir = NULL;
-	const struct opt opts[] = { { "--build-only", false, &build_only, NULL },
-				    { "--start", false, &start, NULL },
-				    { "--dir", true, NULL, &dir } };
+	bool build_only = qnm_args_has(args, "--build-only"), start = qnm_args_has(args, "--start");
+	const char *dir = qnm_args_get(args, "--dir");
 	struct qnm_api_demo img;
 	struct qnm_err err;
 	struct qnm_vm *vm;
-	char *pos[1];
 	unsigned port;
-	int npos, r;
+	int r;
 
-	r = parse_opts(ctx, &qnm_cmd_demo, argc, argv, opts, QNM_ARRAY_SIZE(opts), pos, 0, &npos);
-	if (r)
-		return r;
 	if (dir && !build_only)
 		return qnm_cli_usage_error(ctx, &qnm_cmd_demo, "--dir only goes with --build-only");
 	qnm_api_demo_init(ctx, dir, &img);
@@ -632,7 +613,7 @@ const struct qnm_cli_cmd qnm_cmd_demo = {
 		"(linux-image-amd64, busybox-static) into $XDG_DATA_HOME/qnm/demo/ and defines\n"
 		"the VM 'demo': it gets an address by DHCP, serves a web page on port 80\n"
 		"(forwarded from a host port on 127.0.0.1) and prints its traffic counters on\n"
-		"its serial console. --start starts it right away.\n"
-		"--build-only [--dir DIR]: only build the image (into DIR) and print its paths.\n",
+		"its serial console.\n",
+	.args = &demo_args,
 	.run = cmd_demo,
 };

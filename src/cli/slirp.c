@@ -12,7 +12,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,155 +39,172 @@ static int usage_error(struct qnm_ctx *ctx, int ready_fd, const char *fmt, ...)
 	return 2;
 }
 
-enum {
-	OPT_SOCKET = 256,
-	OPT_CONTROL,
-	OPT_ID,
-	OPT_NET,
-	OPT_HOST,
-	OPT_DHCPSTART,
-	OPT_DNS,
-	OPT_RESTRICT,
-	OPT_IPV6,
-	OPT_HOSTFWD,
-	OPT_KEEP,
-	OPT_CONNECT_TIMEOUT,
-	OPT_READY_FD,
-	OPT_JSON,
-	OPT_TIMEOUT,
+/* unknown options and missing values: the wording is kept (tests/sh/slirp-helper.sh greps it) */
+#define INCOMPLETE "unknown or incomplete option '%s'"
+
+static const struct qnm_opt helper_opts[] = {
+	{ .name = "--socket",
+	  .type = QNM_OPT_STRING,
+	  .arg = "PATH",
+	  .help = "unix socket QEMU connects to (created, mode 0600)" },
+	{ .name = "--control",
+	  .type = QNM_OPT_STRING,
+	  .arg = "PATH",
+	  .help = "control socket for counters and forwards (mode 0600)" },
+	{ .name = "--id",
+	  .type = QNM_OPT_STRING,
+	  .arg = "ID",
+	  .help = "NIC id used in messages (default n0)" },
+	{ .name = "--net",
+	  .type = QNM_OPT_STRING,
+	  .arg = "CIDR",
+	  .help = "guest network (default 10.0.2.0/24)" },
+	{ .name = "--host",
+	  .type = QNM_OPT_STRING,
+	  .arg = "ADDR",
+	  .help = "the host as seen by the guest (default .2)" },
+	{ .name = "--dhcpstart",
+	  .type = QNM_OPT_STRING,
+	  .arg = "ADDR",
+	  .help = "first DHCP address (default .15)" },
+	{ .name = "--dns",
+	  .type = QNM_OPT_STRING,
+	  .arg = "ADDR",
+	  .help = "DNS address seen by the guest (default .3)" },
+	{ .name = "--restrict",
+	  .help = "the guest cannot open connections out (forwards still work)" },
+	{ .name = "--ipv6",
+	  .type = QNM_OPT_STRING,
+	  .arg = "on|off",
+	  .help = "IPv6 inside the guest network (default on)" },
+	{ .name = "--hostfwd",
+	  .type = QNM_OPT_STRING,
+	  .arg = "SPEC",
+	  .flags = QNM_OPT_REPEAT,
+	  .help = "[tcp|udp]:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT" },
+	{ .name = "--keep-listening",
+	  .help = "wait for a new QEMU connection when QEMU disconnects (default: exit)" },
+	{ .name = "--connect-timeout",
+	  .type = QNM_OPT_UINT,
+	  .arg = "SEC",
+	  .min = 0,
+	  .max = 86400,
+	  .what = "a number of seconds",
+	  .help = "exit with an error when QEMU has not connected (0: wait)" },
+	{ .name = "--ready-fd",
+	  .type = QNM_OPT_UINT,
+	  .arg = "N",
+	  .min = 0,
+	  .max = INT32_MAX,
+	  .what = "a descriptor number",
+	  .help = "write \"ok\" (or \"error: ...\") to descriptor N once listening" },
+	{ .name = NULL },
 };
 
-static const struct option helper_opts[] = {
-	{ "socket", required_argument, NULL, OPT_SOCKET },
-	{ "control", required_argument, NULL, OPT_CONTROL },
-	{ "id", required_argument, NULL, OPT_ID },
-	{ "net", required_argument, NULL, OPT_NET },
-	{ "host", required_argument, NULL, OPT_HOST },
-	{ "dhcpstart", required_argument, NULL, OPT_DHCPSTART },
-	{ "dns", required_argument, NULL, OPT_DNS },
-	{ "restrict", no_argument, NULL, OPT_RESTRICT },
-	{ "ipv6", required_argument, NULL, OPT_IPV6 },
-	{ "hostfwd", required_argument, NULL, OPT_HOSTFWD },
-	{ "keep-listening", no_argument, NULL, OPT_KEEP },
-	{ "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
-	{ "ready-fd", required_argument, NULL, OPT_READY_FD },
-	{ NULL, 0, NULL, 0 },
+static const struct qnm_opt ctl_opts[] = {
+	{ .name = "--json", .help = "print the reply as JSON" },
+	{ .name = "--timeout",
+	  .type = QNM_OPT_UINT,
+	  .arg = "MS",
+	  .min = 1,
+	  .max = 600000,
+	  .what = "a number of milliseconds",
+	  .help = "how long to wait for the reply (default 2000)" },
+	{ .name = NULL },
+};
+
+static const struct qnm_args_spec ctl_args = {
+	.opts = ctl_opts,
+	.min = 2,
+	.max = -1,
+	.say = { .unknown = "ctl: " INCOMPLETE,
+		 .missing = "ctl: " INCOMPLETE,
+		 .few = "ctl needs a control socket and a request" },
+};
+
+static const struct qnm_args_sub helper_subs[] = {
+	{ "ctl", &ctl_args },
+	{ NULL, NULL },
+};
+
+static const struct qnm_args_spec helper_args = {
+	.opts = helper_opts,
+	.max = 0,
+	.subs = helper_subs,
+	.sub_optional = true,
+	.say = { .unknown = INCOMPLETE, .missing = INCOMPLETE },
 };
 
 /**
  * struct addr_opt - an option that fills one fixed-size address field.
- * @opt:  its getopt value.
- * @name: its name, for messages.
+ * @name: the option.
  * @off:  offset of the field in struct qnm_user_opts.
  * @size: size of the field.
  */
 struct addr_opt {
-	int opt;
 	const char *name;
 	size_t off;
 	size_t size;
 };
 
 static const struct addr_opt addr_opts[] = {
-	{ OPT_NET, "--net", offsetof(struct qnm_user_opts, net), QNM_CIDR_LEN },
-	{ OPT_HOST, "--host", offsetof(struct qnm_user_opts, host), QNM_IPV4_LEN },
-	{ OPT_DHCPSTART, "--dhcpstart", offsetof(struct qnm_user_opts, dhcpstart), QNM_IPV4_LEN },
-	{ OPT_DNS, "--dns", offsetof(struct qnm_user_opts, dns), QNM_IPV4_LEN },
+	{ "--net", offsetof(struct qnm_user_opts, net), QNM_CIDR_LEN },
+	{ "--host", offsetof(struct qnm_user_opts, host), QNM_IPV4_LEN },
+	{ "--dhcpstart", offsetof(struct qnm_user_opts, dhcpstart), QNM_IPV4_LEN },
+	{ "--dns", offsetof(struct qnm_user_opts, dns), QNM_IPV4_LEN },
 };
 
-static int run_helper(struct qnm_ctx *ctx, int argc, char **argv)
+static int run_helper(struct qnm_ctx *ctx, const struct qnm_args *args)
 {
 	struct qnm_slirp_helper_cfg cfg = { .nic_id = "n0", .ready_fd = -1 };
+	const char *ipv6 = qnm_args_get(args, "--ipv6"), *v;
 	struct qnm_user_opts u;
 	struct qnm_err err = { 0 };
-	unsigned long v;
-	int c, r = 0;
+	int r = 0;
 	size_t i;
 
 	memset(&u, 0, sizeof(u));
 	u.ipv6 = true;
 	cfg.opts = &u;
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", helper_opts, NULL)) != -1) {
-		const struct addr_opt *ao = NULL;
+	/* first, so that the errors below reach the descriptor too */
+	if (qnm_args_has(args, "--ready-fd")) {
+		cfg.ready_fd = (int)qnm_args_uint(args, "--ready-fd", 0);
+		if (fcntl(cfg.ready_fd, F_GETFD) < 0)
+			return usage_error(ctx, -1, "--ready-fd: '%d' is not an open descriptor",
+					   cfg.ready_fd);
+		fcntl(cfg.ready_fd, F_SETFD, FD_CLOEXEC);
+	}
+	cfg.socket_path = qnm_args_get(args, "--socket");
+	cfg.control_path = qnm_args_get(args, "--control");
+	if (qnm_args_has(args, "--id"))
+		cfg.nic_id = qnm_args_get(args, "--id");
+	for (i = 0; i < QNM_ARRAY_SIZE(addr_opts); i++) {
+		const struct addr_opt *ao = &addr_opts[i];
 
-		for (i = 0; i < QNM_ARRAY_SIZE(addr_opts); i++)
-			if (addr_opts[i].opt == c)
-				ao = &addr_opts[i];
-		if (ao) {
-			if (qnm_strlcpy((char *)&u + ao->off, optarg, ao->size) >= ao->size) {
-				r = usage_error(ctx, cfg.ready_fd, "%s: '%s' is too long", ao->name,
-						optarg);
-				goto out;
-			}
-			continue;
-		}
-		switch (c) {
-		case OPT_SOCKET:
-			cfg.socket_path = optarg;
-			break;
-		case OPT_CONTROL:
-			cfg.control_path = optarg;
-			break;
-		case OPT_ID:
-			cfg.nic_id = optarg;
-			break;
-		case OPT_RESTRICT:
-			u.restrict_ = true;
-			break;
-		case OPT_IPV6:
-			if (strcmp(optarg, "on") != 0 && strcmp(optarg, "off") != 0) {
-				r = usage_error(ctx, cfg.ready_fd, "--ipv6: '%s' must be on or off",
-						optarg);
-				goto out;
-			}
-			u.ipv6 = strcmp(optarg, "on") == 0;
-			break;
-		case OPT_HOSTFWD: {
-			struct qnm_fwd f;
-
-			if (qnm_fwd_parse(optarg, &f, "--hostfwd", &err)) {
-				r = usage_error(ctx, cfg.ready_fd, "%s", err.msg);
-				goto out;
-			}
-			qnm_fwd_add(&u.fwd, &u.nfwd, &f);
-			break;
-		}
-		case OPT_KEEP:
-			cfg.keep_listening = true;
-			break;
-		case OPT_CONNECT_TIMEOUT:
-			if (qnm_parse_uint(optarg, 0, 86400, &v)) {
-				r = usage_error(
-					ctx, cfg.ready_fd,
-					"--connect-timeout: '%s' must be seconds from 0 to 86400",
-					optarg);
-				goto out;
-			}
-			cfg.connect_timeout = (unsigned)v;
-			break;
-		case OPT_READY_FD:
-			if (qnm_parse_uint(optarg, 0, INT32_MAX, &v) ||
-			    fcntl((int)v, F_GETFD) < 0) {
-				r = usage_error(ctx, -1,
-						"--ready-fd: '%s' is not an open descriptor",
-						optarg);
-				goto out;
-			}
-			cfg.ready_fd = (int)v;
-			fcntl(cfg.ready_fd, F_SETFD, FD_CLOEXEC);
-			break;
-		default:
-			r = usage_error(ctx, cfg.ready_fd, "unknown or incomplete option '%s'",
-					argv[optind - 1]);
+		v = qnm_args_get(args, ao->name);
+		if (v && qnm_strlcpy((char *)&u + ao->off, v, ao->size) >= ao->size) {
+			r = usage_error(ctx, cfg.ready_fd, "%s: '%s' is too long", ao->name, v);
 			goto out;
 		}
 	}
-	if (optind < argc) {
-		r = usage_error(ctx, cfg.ready_fd, "unexpected argument '%s'", argv[optind]);
+	u.restrict_ = qnm_args_has(args, "--restrict");
+	if (ipv6 && strcmp(ipv6, "on") != 0 && strcmp(ipv6, "off") != 0) {
+		r = usage_error(ctx, cfg.ready_fd, "--ipv6: '%s' must be on or off", ipv6);
 		goto out;
 	}
+	if (ipv6)
+		u.ipv6 = strcmp(ipv6, "on") == 0;
+	for (i = 0; (v = qnm_args_nth(args, "--hostfwd", i)); i++) {
+		struct qnm_fwd f;
+
+		if (qnm_fwd_parse(v, &f, "--hostfwd", &err)) {
+			r = usage_error(ctx, cfg.ready_fd, "%s", err.msg);
+			goto out;
+		}
+		qnm_fwd_add(&u.fwd, &u.nfwd, &f);
+	}
+	cfg.keep_listening = qnm_args_has(args, "--keep-listening");
+	cfg.connect_timeout = (unsigned)qnm_args_uint(args, "--connect-timeout", 0);
 	if (!cfg.socket_path || !cfg.control_path) {
 		r = usage_error(ctx, cfg.ready_fd, "--socket and --control are required");
 		goto out;
@@ -227,50 +243,26 @@ static void print_reply(FILE *f, struct json_object *o)
 	}
 }
 
-static const struct option ctl_opts[] = {
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-	{ NULL, 0, NULL, 0 },
-};
-
-static int run_ctl(struct qnm_ctx *ctx, int argc, char **argv)
+static int run_ctl(struct qnm_ctx *ctx, const struct qnm_args *args)
 {
 	struct json_object *reply;
 	struct qnm_err err = { 0 };
 	struct qnm_strbuf line;
-	unsigned long timeout = 0; /* the helper's default */
+	unsigned long timeout = qnm_args_uint(args, "--timeout", 0); /* 0: the helper's default */
 	bool json = ctx->json;
-	int o, i, r;
+	int i, r;
 
-	optind = 0;
-	opterr = 0;
-	while ((o = getopt_long(argc, argv, "", ctl_opts, NULL)) != -1) {
-		if (o == OPT_JSON) {
-			json = true;
-		} else if (o == OPT_TIMEOUT) {
-			if (qnm_parse_uint(optarg, 1, 600000, &timeout))
-				return usage_error(
-					ctx, -1,
-					"--timeout: '%s' must be milliseconds from 1 to 600000",
-					optarg);
-		} else {
-			return usage_error(ctx, -1, "ctl: unknown or incomplete option '%s'",
-					   argv[optind - 1]);
-		}
-	}
-	if (argc - optind < 2)
-		return usage_error(ctx, -1, "ctl needs a control socket and a request");
 	qnm_sb_init(&line);
-	for (i = optind + 1; i < argc; i++) {
-		if (i > optind + 1)
+	for (i = 1; i < args->npos; i++) {
+		if (i > 1)
 			qnm_sb_addc(&line, ' ');
-		qnm_sb_add(&line, argv[i]);
+		qnm_sb_add(&line, args->pos[i]);
 	}
 	if (qnm_api_slirp_ctl_check(line.s, &err)) {
 		qnm_sb_free(&line);
 		return usage_error(ctx, -1, "%s", err.msg);
 	}
-	r = qnm_api_slirp_ctl(argv[optind], line.s, (int)timeout, &reply, &err);
+	r = qnm_api_slirp_ctl(args->pos[0], line.s, (int)timeout, &reply, &err);
 	qnm_sb_free(&line);
 	if (r) {
 		fprintf(ctx->errout, "qnm: %s: %s\n", CMD, err.msg);
@@ -286,11 +278,11 @@ static int run_ctl(struct qnm_ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
-static int cmd_slirp_helper(struct qnm_ctx *ctx, int argc, char **argv)
+static int cmd_slirp_helper(struct qnm_ctx *ctx, const struct qnm_args *args)
 {
-	if (argc >= 2 && strcmp(argv[1], "ctl") == 0)
-		return run_ctl(ctx, argc - 1, argv + 1);
-	return run_helper(ctx, argc, argv);
+	if (args->sub)
+		return run_ctl(ctx, args);
+	return run_helper(ctx, args);
 }
 
 const struct qnm_cli_cmd qnm_cmd_slirp_helper = {
@@ -302,26 +294,11 @@ const struct qnm_cli_cmd qnm_cmd_slirp_helper = {
 		"over a unix stream socket (-netdev stream,server=off,addr.type=unix,addr.path=PATH).\n"
 		"qnm starts it by itself for NICs with the slirp backend; run it by hand only to debug.\n"
 		"\n"
-		"options:\n"
-		"  --socket PATH          unix socket QEMU connects to (created, mode 0600)\n"
-		"  --control PATH         control socket for counters and forwards (mode 0600)\n"
-		"  --id ID                NIC id used in messages (default n0)\n"
-		"  --net CIDR             guest network (default 10.0.2.0/24)\n"
-		"  --host ADDR            the host as seen by the guest (default .2)\n"
-		"  --dhcpstart ADDR       first DHCP address (default .15)\n"
-		"  --dns ADDR             DNS address seen by the guest (default .3)\n"
-		"  --restrict             the guest cannot open connections out (forwards still work)\n"
-		"  --ipv6 on|off          IPv6 inside the guest network (default on)\n"
-		"  --hostfwd SPEC         [tcp|udp]:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT, repeatable\n"
-		"  --keep-listening       wait for a new QEMU connection when QEMU disconnects\n"
-		"                         (default: exit)\n"
-		"  --connect-timeout SEC  exit with an error when QEMU has not connected (0 = wait)\n"
-		"  --ready-fd N           write \"ok\" (or \"error: ...\") to descriptor N once listening\n"
-		"\n"
 		"ctl requests (see src/slirpctl.h): stats, info, conns, hostfwd-list,\n"
 		"  hostfwd-add SPEC, hostfwd-remove [tcp|udp]:[HOSTADDR]:HOSTPORT\n"
 		"Counters are from the guest's point of view: rx = to the guest, tx = from it.\n"
 		"Exit status: 0 when QEMU disconnected or on SIGTERM, 1 on failure, 2 on usage errors\n"
 		"(including bad option values).\n",
+	.args = &helper_args,
 	.run = cmd_slirp_helper,
 };

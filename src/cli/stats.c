@@ -74,72 +74,54 @@ static int parse_seconds(const char *s, double *out)
 	return 0;
 }
 
-/* "--name=value" or "--name value": the value, advancing *@i; NULL when missing. */
-static const char *opt_value(int argc, char **argv, int *i, const char *name, bool *matched)
-{
-	size_t len = strlen(name);
+static const struct qnm_opt stats_opts[] = {
+	{ .name = "--json",
+	  .help = "one object {time, tick, interfaces: [...], total: {...}} with raw numbers "
+		  "(bytes, packets, per second); \"stats\" is the host view, \"guest\" the guest "
+		  "view (null for other roles), \"rates\" null when no rate could be computed. "
+		  "With --watch or --count > 1 each snapshot is one line (JSON Lines)" },
+	{ .name = "--watch",
+	  .type = QNM_OPT_STRING,
+	  .arg = "SECONDS",
+	  .flags = QNM_OPT_OPTIONAL,
+	  .help = "repeat every interval (=SECONDS sets it) until interrupted" },
+	{ .name = "--interval",
+	  .type = QNM_OPT_STRING,
+	  .arg = "SECONDS",
+	  .help = "seconds between the two readings of a snapshot (default 1)" },
+	{ .name = "--count", .type = QNM_OPT_STRING, .arg = "N", .help = "stop after N snapshots" },
+	{ .name = NULL },
+};
 
-	*matched = false;
-	if (strncmp(argv[*i], name, len) != 0)
-		return NULL;
-	if (argv[*i][len] == '=') {
-		*matched = true;
-		return argv[*i] + len + 1;
-	}
-	if (argv[*i][len])
-		return NULL;
-	*matched = true;
-	if (*i + 1 >= argc)
-		return NULL;
-	return argv[++*i];
-}
+static const struct qnm_args_spec stats_args = {
+	.opts = stats_opts,
+	.max = -1,
+};
 
-static int parse_args(struct qnm_ctx *ctx, int argc, char **argv, struct stats_opts *o)
+/* the options' values (their wording is stats' own: tests/sh/bad-input.sh greps it) */
+static int parse_args(struct qnm_ctx *ctx, const struct qnm_args *a, struct stats_opts *o)
 {
-	bool have_interval = false, m;
-	const char *v;
-	int i;
+	const char *watch = qnm_args_get(a, "--watch"), *interval = qnm_args_get(a, "--interval");
+	const char *count = qnm_args_get(a, "--count");
 
 	memset(o, 0, sizeof(*o));
 	o->interval = 1.0;
-	o->pos = xcalloc((size_t)argc + 1, sizeof(*o->pos));
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (a[0] != '-' || !a[1]) {
-			o->pos[o->npos++] = argv[i];
-		} else if (strcmp(a, "--json") == 0) {
-			o->json = true;
-		} else if (strcmp(a, "--watch") == 0) {
-			o->watch = true;
-		} else if (strncmp(a, "--watch=", 8) == 0) {
-			o->watch = true;
-			if (parse_seconds(a + 8, &o->interval))
-				return usage_error(ctx,
-						   "--watch=%s: not a number of seconds in "
-						   "[0.05, 3600]",
-						   a + 8);
-			have_interval = true;
-		} else if ((v = opt_value(argc, argv, &i, "--interval", &m)) || m) {
-			if (!v || parse_seconds(v, &o->interval))
-				return usage_error(ctx,
-						   "--interval %s: not a number of seconds in "
-						   "[0.05, 3600]",
-						   v ? v : "(missing)");
-			if (have_interval)
-				return usage_error(ctx,
-						   "%s: give --watch=SECONDS or --interval, "
-						   "not both",
-						   "--interval");
-			have_interval = true;
-		} else if ((v = opt_value(argc, argv, &i, "--count", &m)) || m) {
-			if (!v || qnm_parse_uint(v, 1, 1000000000, &o->count))
-				return usage_error(ctx, "--count %s: not a whole number >= 1",
-						   v ? v : "(missing)");
-		} else {
-			return usage_error(ctx, "unknown option '%s'", a);
-		}
-	}
+	o->json = ctx->json;
+	o->watch = qnm_args_has(a, "--watch");
+	o->npos = a->npos;
+	o->pos = xcalloc((size_t)a->npos + 1, sizeof(*o->pos));
+	memcpy(o->pos, a->pos, (size_t)a->npos * sizeof(*o->pos));
+	if (watch && parse_seconds(watch, &o->interval))
+		return usage_error(ctx, "--watch=%s: not a number of seconds in [0.05, 3600]",
+				   watch);
+	if (interval && parse_seconds(interval, &o->interval))
+		return usage_error(ctx, "--interval %s: not a number of seconds in [0.05, 3600]",
+				   interval);
+	if (interval && watch)
+		return usage_error(ctx, "%s: give --watch=SECONDS or --interval, not both",
+				   "--interval");
+	if (count && qnm_parse_uint(count, 1, 1000000000, &o->count))
+		return usage_error(ctx, "--count %s: not a whole number >= 1", count);
 	if (!o->count && !o->watch)
 		o->count = 1;
 	return 0;
@@ -461,7 +443,7 @@ static int run_stats(struct qnm_ctx *ctx, struct qnm_sampler *s, const struct st
 	return r;
 }
 
-static int cmd_stats(struct qnm_ctx *ctx, int argc, char **argv)
+static int cmd_stats(struct qnm_ctx *ctx, const struct qnm_args *args)
 {
 	struct sigaction sa, old_int, old_term;
 	struct qnm_sampler *s;
@@ -469,7 +451,7 @@ static int cmd_stats(struct qnm_ctx *ctx, int argc, char **argv)
 	struct qnm_err err;
 	int r;
 
-	r = parse_args(ctx, argc, argv, &o);
+	r = parse_args(ctx, args, &o);
 	if (r) {
 		free(o.pos);
 		return r;
@@ -508,8 +490,7 @@ const struct qnm_cli_cmd qnm_cmd_stats = {
 		"interfaces of a VM, or one NIC (VM/NIC); none selects everything.\n"
 		"\n"
 		"Rates need two readings: qnm reads, waits --interval seconds (default 1), reads\n"
-		"again and prints one snapshot. --watch repeats every interval (--watch=SECONDS\n"
-		"sets it) until interrupted; --count N stops after N snapshots.\n"
+		"again and prints one snapshot.\n"
 		"\n"
 		"RX/TX are the host's side, as \"ip -s link\" counts them. For a guest's TAP the\n"
 		"kernel's rx is what the guest sent, so guest-facing interfaces (tap, slirp) also\n"
@@ -517,11 +498,7 @@ const struct qnm_cli_cmd qnm_cmd_stats = {
 		"with its ports: a bridge is left out (marked ~) when one of its ports is listed,\n"
 		"since every frame of the bridge device crosses a port. An interface that cannot\n"
 		"be read (a slirp helper that does not answer, a running VM's missing TAP) is\n"
-		"shown as unavailable (marked !), never as zero.\n"
-		"\n"
-		"--json: one object {time, tick, interfaces: [...], total: {...}} with raw numbers\n"
-		"(bytes, packets, per second); \"stats\" is the host view, \"guest\" the guest view\n"
-		"(null for other roles), \"rates\" null when no rate could be computed. With\n"
-		"--watch or --count > 1 each snapshot is one line (JSON Lines).\n",
+		"shown as unavailable (marked !), never as zero.\n",
+	.args = &stats_args,
 	.run = cmd_stats,
 };

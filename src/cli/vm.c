@@ -14,7 +14,6 @@
 #include "core/validate.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -146,34 +145,25 @@ static json_object *vm_json(const struct qnm_vm *vm)
 	return o;
 }
 
-/* Parse "--json" (and nothing else) out of argv; returns the first free arg index. */
-static int parse_json_flag(struct qnm_ctx *ctx, int argc, char **argv, int *first)
-{
-	int i, n = 0;
+/* ---- options (args.h) ---- */
 
-	*first = 0;
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0) {
-			ctx->json = true;
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			return -1;
-		} else {
-			argv[1 + n++] = argv[i];
-		}
-	}
-	*first = 1;
-	return n;
-}
+static const struct qnm_opt json_opts[] = {
+	{ .name = "--json", .help = "print JSON" },
+	{ .name = NULL },
+};
 
 /* ---- list ---- */
 
-static int cmd_list(struct qnm_ctx *ctx, int argc, char **argv)
+static const struct qnm_args_spec list_args = {
+	.opts = json_opts,
+	.max = 0,
+	.say.unknown = "unexpected argument '%s'", /* tests/sh/bad-input.sh greps it */
+};
+
+static int cmd_list(struct qnm_ctx *ctx, const struct qnm_args *args)
 {
-	int first, n = parse_json_flag(ctx, argc, argv, &first);
 	size_t i, j;
 
-	if (n != 0)
-		return qnm_cli_usage_error(ctx, &qnm_cmd_list, "unexpected argument");
 	if (qnm_cli_load(ctx, "list"))
 		return 1;
 	if (ctx->json) {
@@ -213,20 +203,25 @@ const struct qnm_cli_cmd qnm_cmd_list = {
 	.name = "list",
 	.usage = "list [--json]",
 	.summary = "list the configured VMs and their NICs",
+	.args = &list_args,
 	.run = cmd_list,
 };
 
 /* ---- show ---- */
 
-static int cmd_show(struct qnm_ctx *ctx, int argc, char **argv)
+static const struct qnm_args_spec show_args = {
+	.opts = json_opts,
+	.min = 1,
+	.max = 1,
+	.say.few = "give one VM name",
+};
+
+static int cmd_show(struct qnm_ctx *ctx, const struct qnm_args *args)
 {
-	int first, n = parse_json_flag(ctx, argc, argv, &first);
 	const struct qnm_vm *vm;
 	char *text;
 
-	if (n != 1)
-		return qnm_cli_usage_error(ctx, &qnm_cmd_show, "give one VM name");
-	if (qnm_cli_load(ctx, "show") || !(vm = find_vm(ctx, "show", argv[1])))
+	if (qnm_cli_load(ctx, "show") || !(vm = find_vm(ctx, "show", args->pos[0])))
 		return 1;
 	if (ctx->json) {
 		qnm_cli_print_json(ctx, vm_json(vm));
@@ -242,36 +237,37 @@ const struct qnm_cli_cmd qnm_cmd_show = {
 	.name = "show",
 	.usage = "show VM [--json]",
 	.summary = "show every setting of a VM",
+	.args = &show_args,
 	.run = cmd_show,
 };
 
 /* ---- cmdline ---- */
 
-static int cmd_cmdline(struct qnm_ctx *ctx, int argc, char **argv)
+static const struct qnm_opt cmdline_opts[] = {
+	{ .name = "--nic-form",
+	  .help = "write NICs in the short -nic TYPE,...,model=MODEL,mac=MAC form where it can "
+		  "express them (the slirp backend always needs -netdev)" },
+	{ .name = "--json", .help = "print the argv array as JSON" },
+	{ .name = NULL },
+};
+
+static const struct qnm_args_spec cmdline_args = {
+	.opts = cmdline_opts,
+	.min = 1,
+	.max = 1,
+	.say.few = "give one VM name",
+};
+
+static int cmd_cmdline(struct qnm_ctx *ctx, const struct qnm_args *args)
 {
-	bool nic_form = false;
 	const struct qnm_vm *vm;
 	struct qnm_strv argv_q;
 	struct qnm_err err;
-	int i, n = 0;
-
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--nic-form") == 0)
-			nic_form = true;
-		else if (strcmp(argv[i], "--json") == 0)
-			ctx->json = true;
-		else if (argv[i][0] == '-')
-			return qnm_cli_usage_error(ctx, &qnm_cmd_cmdline, "unknown option");
-		else
-			argv[1 + n++] = argv[i];
-	}
-	if (n != 1)
-		return qnm_cli_usage_error(ctx, &qnm_cmd_cmdline, "give one VM name");
-	if (qnm_cli_load(ctx, "cmdline") || !(vm = find_vm(ctx, "cmdline", argv[1])))
+	if (qnm_cli_load(ctx, "cmdline") || !(vm = find_vm(ctx, "cmdline", args->pos[0])))
 		return 1;
 	qnm_err_clear(&err);
 	qnm_strv_init(&argv_q);
-	if (qnm_api_vm_cmdline(ctx, vm, nic_form, &argv_q, &err)) {
+	if (qnm_api_vm_cmdline(ctx, vm, qnm_args_has(args, "--nic-form"), &argv_q, &err)) {
 		qnm_strv_free(&argv_q);
 		return qnm_cli_error(ctx, "cmdline", &err);
 	}
@@ -295,10 +291,8 @@ const struct qnm_cli_cmd qnm_cmd_cmdline = {
 	.name = "cmdline",
 	.usage = "cmdline VM [--nic-form] [--json]",
 	.summary = "print the exact QEMU command line of a VM (shell-quoted)",
-	.help = "By default NICs are written as -netdev TYPE,id=ID,... -device MODEL,netdev=ID,mac=MAC.\n"
-		"--nic-form uses the short -nic TYPE,...,model=MODEL,mac=MAC form where it can\n"
-		"express the NIC (the slirp backend always needs -netdev).\n"
-		"--json prints the argv array instead.\n",
+	.help = "By default NICs are written as -netdev TYPE,id=ID,... -device MODEL,netdev=ID,mac=MAC.\n",
+	.args = &cmdline_args,
 	.run = cmd_cmdline,
 };
 
@@ -328,13 +322,23 @@ static int nic_assign_cb(void *obj, const char *a, struct qnm_err *e)
 	return qnm_nic_assign(obj, a, e);
 }
 
-static int cmd_new(struct qnm_ctx *ctx, int argc, char **argv)
+/* KEY=VALUE words: a bad one (even "--bogus") is named by the key parser */
+static const struct qnm_args_spec new_args = {
+	.min = 1,
+	.max = -1,
+	.dash_args = true,
+	.say.few = "give the new VM's name",
+};
+
+static int cmd_new(struct qnm_ctx *ctx, const struct qnm_args *args)
 {
+	int argc = args->argc;
+	char **argv = args->argv;
 	struct qnm_vm *vm;
 	struct qnm_err err;
 	int r;
 
-	if (argc < 2 || argv[1][0] == '-')
+	if (argv[1][0] == '-')
 		return qnm_cli_usage_error(ctx, &qnm_cmd_new, "give the new VM's name");
 	if (qnm_cli_load(ctx, "new"))
 		return 1;
@@ -365,17 +369,27 @@ const struct qnm_cli_cmd qnm_cmd_new = {
 	.help = "Keys: arch memory cpus machine accel boot disk cdrom kernel initrd append extra.\n"
 		"Example: qnm new web memory=1024 boot=disk disk=/srv/web.qcow2\n"
 		"Add NICs with 'qnm nic add VM'.\n",
+	.args = &new_args,
 	.run = cmd_new,
 };
 
 /* ---- set ---- */
 
-static int cmd_set(struct qnm_ctx *ctx, int argc, char **argv)
+static const struct qnm_args_spec set_args = {
+	.min = 2,
+	.max = -1,
+	.dash_args = true,
+	.say.few = "give a VM name and at least one KEY=VALUE",
+};
+
+static int cmd_set(struct qnm_ctx *ctx, const struct qnm_args *args)
 {
+	int argc = args->argc;
+	char **argv = args->argv;
 	struct qnm_vm *orig, *vm;
 	int r;
 
-	if (argc < 3 || argv[1][0] == '-')
+	if (argv[1][0] == '-')
 		return qnm_cli_usage_error(ctx, &qnm_cmd_set,
 					   "give a VM name and at least one KEY=VALUE");
 	if (qnm_cli_load(ctx, "set") || !(orig = find_vm(ctx, "set", argv[1])))
@@ -395,17 +409,23 @@ const struct qnm_cli_cmd qnm_cmd_set = {
 	.help = "Keys: name arch memory cpus machine accel boot disk cdrom kernel initrd append extra.\n"
 		"List keys: KEY=V replaces, KEY+=V appends, KEY-=V removes, KEY= empties.\n"
 		"All changes are checked together; on any error nothing is written.\n",
+	.args = &set_args,
 	.run = cmd_set,
 };
 
 /* ---- del ---- */
 
-static int cmd_del(struct qnm_ctx *ctx, int argc, char **argv)
+static const struct qnm_args_spec del_args = {
+	.min = 1,
+	.max = 1,
+	.say.few = "give one VM name",
+};
+
+static int cmd_del(struct qnm_ctx *ctx, const struct qnm_args *args)
 {
+	char **argv = args->argv;
 	struct qnm_err err;
 
-	if (argc != 2 || argv[1][0] == '-')
-		return qnm_cli_usage_error(ctx, &qnm_cmd_del, "give one VM name");
 	if (qnm_cli_load(ctx, "del") || !find_vm(ctx, "del", argv[1]))
 		return 1;
 	qnm_err_clear(&err);
@@ -419,6 +439,7 @@ const struct qnm_cli_cmd qnm_cmd_del = {
 	.name = "del",
 	.usage = "del VM",
 	.summary = "delete a VM's configuration",
+	.args = &del_args,
 	.run = cmd_del,
 };
 
@@ -447,33 +468,64 @@ static int nic_list(struct qnm_ctx *ctx, const struct qnm_vm *vm)
 	return 0;
 }
 
-static int cmd_nic(struct qnm_ctx *ctx, int argc, char **argv)
-{
-	const char *sub, *name;
-	struct qnm_vm *orig;
-	struct qnm_nic nic, *found = NULL;
-	struct qnm_err err;
-	int i, n = 0, r;
+/*
+ * nic SUB VM [NIC] [KEY=VALUE...]: KEY=VALUE words, a bad one (even
+ * "--bogus") named by the key parser; a missing NIC or KEY=VALUE is said
+ * once the VM is found.
+ */
+static const struct qnm_args_spec nic_list_args = {
+	.opts = json_opts,
+	.min = 1,
+	.max = 1,
+	.dash_args = true,
+	.say = { .few = "give a subcommand and a VM", .many = "nic list takes only a VM" },
+};
 
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0)
-			ctx->json = true;
-		else
-			argv[1 + n++] = argv[i];
-	}
-	argc = n + 1;
-	if (argc < 3)
-		return qnm_cli_usage_error(ctx, &qnm_cmd_nic, "give a subcommand and a VM");
-	sub = argv[1];
-	if (qnm_cli_load(ctx, "nic") || !(orig = find_vm(ctx, "nic", argv[2])))
+static const struct qnm_args_spec nic_add_set_args = {
+	.opts = json_opts,
+	.min = 1,
+	.max = -1,
+	.dash_args = true,
+	.say.few = "give a subcommand and a VM",
+};
+
+static const struct qnm_args_spec nic_del_args = {
+	.opts = json_opts,
+	.min = 1,
+	.max = 2,
+	.dash_args = true,
+	.say = { .few = "give a subcommand and a VM", .many = "nic del takes VM and NIC" },
+};
+
+static const struct qnm_args_sub nic_subs[] = {
+	{ "list", &nic_list_args },
+	{ "add", &nic_add_set_args },
+	{ "set", &nic_add_set_args },
+	{ "del", &nic_del_args },
+	{ NULL, NULL },
+};
+
+static const struct qnm_args_spec nic_args = {
+	.subs = nic_subs,
+	.say = { .no_sub = "give a subcommand and a VM",
+		 .bad_sub = "subcommand must be list, add, set or del" },
+};
+
+static int cmd_nic(struct qnm_ctx *ctx, const struct qnm_args *args)
+{
+	int argc = args->argc;
+	char **argv = args->argv;
+	const char *sub = args->sub, *name = argv[2];
+	struct qnm_vm *orig;
+	struct qnm_nic nic, *found;
+	struct qnm_err err;
+	int i, r;
+
+	if (qnm_cli_load(ctx, "nic") || !(orig = find_vm(ctx, "nic", name)))
 		return 1;
-	if (strcmp(sub, "list") == 0) {
-		if (argc != 3)
-			return qnm_cli_usage_error(ctx, &qnm_cmd_nic, "nic list takes only a VM");
+	if (strcmp(sub, "list") == 0)
 		return nic_list(ctx, orig);
-	}
-	/* the save replaces the model's VM: from here on it is known by name */
-	name = argv[2];
+	/* the save replaces the model's VM: from here on it is known by @name */
 	memset(&nic, 0, sizeof(nic));
 	qnm_err_clear(&err);
 	if (strcmp(sub, "add") == 0) {
@@ -547,5 +599,6 @@ const struct qnm_cli_cmd qnm_cmd_nic = {
 		"  qnm nic add web model=e1000 backend=user hostfwd=tcp:127.0.0.1:2222-:22\n"
 		"  qnm nic set web n0 hostfwd+=tcp::8080-:80\n"
 		"  qnm nic set web n0 backend=bridge br=br0\n",
+	.args = &nic_args,
 	.run = cmd_nic,
 };

@@ -10,9 +10,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define QNM_NAME_MAX	32 /* VM, NIC id and network names, without NUL */
-#define QNM_IFNAME_MAX	15 /* IFNAMSIZ - 1 */
-#define QNM_IPV4_LEN	16 /* "255.255.255.255" + NUL */
+#define QNM_NAME_MAX   32 /* VM, NIC id and network names, without NUL */
+#define QNM_IFNAME_MAX 15 /* IFNAMSIZ - 1 */
+#define QNM_IPV4_LEN   16 /* "255.255.255.255" + NUL */
 
 /** qnm_valid_name() - 1-32 of [A-Za-z0-9_.-], first is a letter or digit. */
 bool qnm_valid_name(const char *s);
