@@ -14,7 +14,6 @@
 
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,59 +23,17 @@
 
 #include "api/run.h"
 #include "api/vm.h"
+#include "scratch-ctx.h"
 
-static char tmpdir[256];
-
-static void rm_rf(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		char *p;
-		struct stat st;
-
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		p = xasprintf("%s/%s", dir, e->d_name);
-		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
-			rm_rf(p);
-		else
-			unlink(p);
-		free(p);
-	}
-	closedir(d);
-	rmdir(dir);
-}
-
-/* A context on empty directories below a fresh @tmpdir, model loaded. */
 static int setup(void **state)
 {
-	struct qnm_ctx *ctx = xcalloc(1, sizeof(*ctx));
-	char *p;
-
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/qnm-test-api-vm.XXXXXX");
-	assert_non_null(mkdtemp(tmpdir));
-	p = xasprintf("%s/config", tmpdir);
-	setenv("XDG_CONFIG_HOME", p, 1);
-	free(p);
-	p = xasprintf("%s/data", tmpdir);
-	setenv("XDG_DATA_HOME", p, 1);
-	free(p);
-	setenv("XDG_RUNTIME_DIR", tmpdir, 1);
-	assert_int_equal(qnm_ctx_init(ctx, NULL), 0);
-	assert_int_equal(qnm_ctx_load(ctx, NULL), 0);
-	*state = ctx;
+	*state = scratch_ctx_new("test-api-vm");
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	qnm_ctx_clear(*state);
-	free(*state);
-	rm_rf(tmpdir);
+	scratch_ctx_free(*state);
 	return 0;
 }
 
