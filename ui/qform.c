@@ -185,6 +185,111 @@ int qnm_form_copy_text(char *dst, size_t size, const char *text, const char *key
 	return 0;
 }
 
+/* ---- rows bound to schema keys ---- */
+
+void qnm_form_add_keys(struct qnm_form *f, const struct qnm_schema *s, const void *obj,
+		       const char *first, const char *last)
+{
+	const struct qnm_key *k = qnm_schema_find(s, first);
+	const struct qnm_key *end = last ? qnm_schema_find(s, last) : &s->keys[s->n - 1];
+
+	for (; k && end && k <= end; k++) {
+		int id = QNM_ROW_KEY + (int)(k - s->keys);
+		struct qnm_row *r;
+		char *text;
+
+		switch (k->type) {
+		case QNM_KEY_BOOL:
+		case QNM_KEY_LINK:
+			r = qnm_form_add(f, QNM_ROW_BOOL, id, k->name, k->label, NULL);
+			r->on = qnm_key_get_int(k, obj) != 0;
+			break;
+		case QNM_KEY_ENUM:
+			r = qnm_form_add(f, QNM_ROW_CHOICE, id, k->name, k->label, NULL);
+			r->choices = k->choices->names;
+			r->nchoices = k->choices->n;
+			r->choice = qnm_key_get_int(k, obj);
+			break;
+		default:
+			text = qnm_key_text(k, obj);
+			r = qnm_form_add(f, QNM_ROW_TEXT, id, k->name, k->label, text);
+			free(text);
+			r->maxlen = qnm_key_maxlen(k);
+			break;
+		}
+		r->hint = k->help;
+		r->field = k;
+	}
+	qnm_form_show_keys(f, s);
+}
+
+struct qnm_row *qnm_form_key_row(struct qnm_form *f, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < f->n; i++)
+		if (qnm_row_is_key(&f->rows[i], name))
+			return &f->rows[i];
+	return NULL;
+}
+
+bool qnm_row_is_key(const struct qnm_row *row, const char *name)
+{
+	return row && row->field && strcmp(row->field->name, name) == 0;
+}
+
+/* The selector's choice in the form, or -1 when @s has none (or no row for it yet). */
+static int selected(struct qnm_form *f, const struct qnm_schema *s)
+{
+	struct qnm_row *r = s->selector ? qnm_form_key_row(f, s->selector) : NULL;
+
+	return r ? r->choice : -1;
+}
+
+void qnm_form_show_keys(struct qnm_form *f, const struct qnm_schema *s)
+{
+	int sel = selected(f, s);
+	size_t i;
+
+	for (i = 0; i < f->n; i++)
+		if (f->rows[i].field)
+			f->rows[i].hidden = !qnm_key_applies(f->rows[i].field, sel);
+}
+
+int qnm_form_read_keys(struct qnm_form *f, const struct qnm_schema *s, void *obj, int only,
+		       struct qnm_err *err)
+{
+	int sel = selected(f, s);
+	size_t i;
+
+	qnm_form_sync(f);
+	for (i = 0; i < f->n; i++) {
+		const struct qnm_row *r = &f->rows[i];
+		const struct qnm_key *k = r->field;
+
+		if (!k)
+			continue;
+		if (!qnm_key_applies(k, sel) &&
+		    (s->clear_hidden || (sel >= 0 && (k->group & QNM_WHEN(sel))))) {
+			qnm_key_clear(k, obj);
+			continue;
+		}
+		switch (r->kind) {
+		case QNM_ROW_BOOL:
+			qnm_key_set_int(k, obj, r->on);
+			break;
+		case QNM_ROW_CHOICE:
+			qnm_key_set_int(k, obj, r->choice);
+			break;
+		default:
+			if (qnm_key_set_text(k, obj, r->text, err) && (!only || only == r->id))
+				return -EINVAL;
+			break;
+		}
+	}
+	return 0;
+}
+
 void qnm_form_screen_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 {
 	qnm_form_draw(ui, st, r);

@@ -11,6 +11,7 @@
 #ifndef QNM_UI_QFORM_H
 #define QNM_UI_QFORM_H
 
+#include "core/schema.h"
 #include "edit.h"
 #include "uipriv.h"
 
@@ -36,6 +37,7 @@ enum qnm_row_kind {
  * @pick:     TEXT: Enter calls the form's @on_activate (a list to pick from).
  * @choices:  CHOICE: the values; @nchoices of them; @choice the current one.
  * @on:       BOOL: the value.
+ * @field:    the schema key the row edits (qnm_form_add_keys()), or NULL.
  * @hidden:   not shown (e.g. options of another backend).
  * @error:    error to show under the row (owned), or NULL.
  * @warning:  warning to show under the row (owned), or NULL.
@@ -53,6 +55,7 @@ struct qnm_row {
 	size_t nchoices;
 	int choice;
 	bool on;
+	const struct qnm_key *field;
 	bool hidden;
 	char *error;
 	char *warning;
@@ -144,6 +147,44 @@ void qnm_form_resize(struct qnm_form *f);
  * Return: 0, or -EINVAL (@dst unchanged).
  */
 int qnm_form_copy_text(char *dst, size_t size, const char *text, const char *key,
+		       struct qnm_err *err);
+
+/*
+ * Rows bound to schema keys (core/schema.h): the label, the hint, the kind
+ * of row and how its text goes into the object all come from the key. A
+ * key's row has the id QNM_ROW_KEY + its index in the schema.
+ */
+#define QNM_ROW_KEY 0x10000
+
+/**
+ * qnm_form_add_keys() - append a row for each key of @s from @first to
+ * @last (by name, in schema order; @last NULL: to the end), showing their
+ * values in @obj, then hide those that do not apply (qnm_form_show_keys()).
+ */
+void qnm_form_add_keys(struct qnm_form *f, const struct qnm_schema *s, const void *obj,
+		       const char *first, const char *last);
+
+/** qnm_form_key_row() - the row of key @name, or NULL. */
+struct qnm_row *qnm_form_key_row(struct qnm_form *f, const char *name);
+
+/** qnm_row_is_key() - true when @row edits the key @name. */
+bool qnm_row_is_key(const struct qnm_row *row, const char *name);
+
+/**
+ * qnm_form_show_keys() - hide the rows of keys that do not apply to the
+ * choice in the row of @s's selector (a NIC's backend, a VM's boot source).
+ */
+void qnm_form_show_keys(struct qnm_form *f, const struct qnm_schema *s);
+
+/**
+ * qnm_form_read_keys() - write the key rows into @obj. A key that does not
+ * apply to the selector's choice is cleared when @s says so (or its option
+ * group is the chosen one's), otherwise written as shown.
+ * @only: the id of the one row whose errors count (errors of the others
+ *        leave their fields as they were), or 0 for all rows.
+ * Return: 0, or -EINVAL with @err naming the key (qnm_key_set_text()).
+ */
+int qnm_form_read_keys(struct qnm_form *f, const struct qnm_schema *s, void *obj, int only,
 		       struct qnm_err *err);
 
 /*

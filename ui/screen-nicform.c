@@ -24,38 +24,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The rows of the screen's own; the NIC's keys have rows from the schema. */
 enum {
 	F_ID = 1,
-	F_MODEL,
-	F_MAC,
 	F_GENMAC,
-	F_LINK,
-	F_BACKEND,
 	F_SUMMARY,
-	/* user / slirp */
-	F_NET,
-	F_HOST,
-	F_DHCPSTART,
-	F_DNS,
-	F_RESTRICT,
-	F_IPV6,
-	F_HOSTFWD,
-	F_SMB,
-	/* tap */
-	F_IFNAME,
-	F_CREATE,
-	F_NETWORK,
-	F_TBRIDGE,
-	F_VHOST,
-	/* bridge helper */
-	F_BR,
-	F_HELPER,
 	F_ACL,
 	F_OK,
 	F_CANCEL,
 };
-
-static const char *const backend_choices[] = { "user", "slirp", "tap", "bridge" };
 
 /**
  * struct nicform - state of the NIC form.
@@ -108,26 +85,24 @@ static const char *bridge_acl(const char *br, char *buf, size_t size)
 	return buf;
 }
 
+/* The id of the row of NIC key @name. */
+static int key_id(struct nicform *s, const char *name)
+{
+	const struct qnm_row *r = qnm_form_key_row(&s->form, name);
+
+	return r ? r->id : 0;
+}
+
 static void show_backend_rows(struct nicform *s)
 {
 	struct qnm_form *f = &s->form;
-	int b = qnm_form_row(f, F_BACKEND)->choice;
+	int b = qnm_form_key_row(f, "backend")->choice;
 	const struct qnm_backend_ops *ops = qnm_backend_get((enum qnm_backend_kind)b);
-	bool user = b == QNM_BACKEND_USER || b == QNM_BACKEND_SLIRP;
-	static const int user_rows[] = { F_NET,	     F_HOST, F_DHCPSTART, F_DNS,
-					 F_RESTRICT, F_IPV6, F_HOSTFWD };
-	static const int tap_rows[] = { F_IFNAME, F_CREATE, F_NETWORK, F_TBRIDGE, F_VHOST };
-	static const int br_rows[] = { F_BR, F_HELPER, F_ACL };
 	char buf[512];
-	size_t i;
 
-	for (i = 0; i < QNM_ARRAY_SIZE(user_rows); i++)
-		qnm_form_row(f, user_rows[i])->hidden = !user;
-	qnm_form_row(f, F_SMB)->hidden = b != QNM_BACKEND_USER;
-	for (i = 0; i < QNM_ARRAY_SIZE(tap_rows); i++)
-		qnm_form_row(f, tap_rows[i])->hidden = b != QNM_BACKEND_TAP;
-	for (i = 0; i < QNM_ARRAY_SIZE(br_rows); i++)
-		qnm_form_row(f, br_rows[i])->hidden = b != QNM_BACKEND_BRIDGE;
+	qnm_form_show_keys(f, &qnm_nic_schema);
+	/* the ACL note is about the bridge the helper attaches to */
+	qnm_form_row(f, F_ACL)->hidden = qnm_form_key_row(f, "br")->hidden;
 	/* the summary says what the backend needs; say too when this user lacks it */
 	snprintf(buf, sizeof(buf), "%s.%s", ops->summary,
 		 ops->needs_net_admin && !qnm_api_net_have_cap_net_admin()
@@ -135,18 +110,19 @@ static void show_backend_rows(struct nicform *s)
 			   "an admin made for you (qnm creates it: no, TAP name)."
 			 : "");
 	qnm_form_set_text(f, F_SUMMARY, buf);
-	qnm_form_set_text(f, F_ACL, bridge_acl(qnm_form_text(f, F_BR), buf, sizeof(buf)));
+	qnm_form_set_text(f, F_ACL,
+			  bridge_acl(qnm_form_text(f, key_id(s, "br")), buf, sizeof(buf)));
 }
 
 /* A MAC used by a NIC of another VM: warn now (saving the VM refuses it). */
 static void check_mac_clash(struct qnm_ui *ui, struct nicform *s)
 {
-	const char *mac = qnm_form_text(&s->form, F_MAC);
+	const char *mac = qnm_form_text(&s->form, key_id(s, "mac"));
 	const struct qnm_model *m = &ui->ctx->model;
 	char buf[256];
 	size_t i, j;
 
-	qnm_form_set_warning(&s->form, F_MAC, NULL);
+	qnm_form_set_warning(&s->form, key_id(s, "mac"), NULL);
 	if (!mac[0])
 		return;
 	for (i = 0; i < m->nvms; i++) {
@@ -160,7 +136,7 @@ static void check_mac_clash(struct qnm_ui *ui, struct nicform *s)
 					buf, sizeof(buf),
 					"MAC clash: VM '%s' NIC '%s' already uses %s; two guests with one MAC break each other's traffic",
 					vm->name, vm->nics[j].id, mac);
-				qnm_form_set_warning(&s->form, F_MAC, buf);
+				qnm_form_set_warning(&s->form, key_id(s, "mac"), buf);
 				return;
 			}
 		}
@@ -169,109 +145,33 @@ static void check_mac_clash(struct qnm_ui *ui, struct nicform *s)
 		if ((int)j != s->arg.index && strcasecmp(s->arg.vm->nics[j].mac, mac) == 0) {
 			snprintf(buf, sizeof(buf), "MAC clash: NIC '%s' of this VM already uses %s",
 				 s->arg.vm->nics[j].id, mac);
-			qnm_form_set_warning(&s->form, F_MAC, buf);
+			qnm_form_set_warning(&s->form, key_id(s, "mac"), buf);
 			return;
 		}
 	}
-}
-
-static struct qnm_row *add_text(struct nicform *s, int id, const char *key, const char *label,
-				const char *text, int maxlen, const char *hint)
-{
-	struct qnm_row *r = qnm_form_add(&s->form, QNM_ROW_TEXT, id, key, label, text);
-
-	r->maxlen = maxlen;
-	r->hint = hint;
-	return r;
-}
-
-static struct qnm_row *add_bool(struct nicform *s, int id, const char *key, const char *label,
-				bool on, const char *hint)
-{
-	struct qnm_row *r = qnm_form_add(&s->form, QNM_ROW_BOOL, id, key, label, NULL);
-
-	r->on = on;
-	r->hint = hint;
-	return r;
 }
 
 static void build(struct nicform *s)
 {
 	struct qnm_nic *n = &s->nic;
 	struct qnm_form *f = &s->form;
-	struct qnm_strbuf fwd;
 	struct qnm_row *r;
-	size_t i;
 
 	qnm_form_add(f, QNM_ROW_SECTION, 0, NULL, "Network card of VM",
 		     s->arg.vm->name[0] ? s->arg.vm->name : "(new VM)");
-	add_text(s, F_ID, "id", "NIC id", n->id, QNM_NAME_MAX + 8,
-		 "The netdev id, unique in this VM (n0, n1, lan, ...).");
-	r = add_text(
-		s, F_MODEL, "model", "Device model", n->model, QNM_MODEL_MAX - 1,
-		"The emulated card: virtio-net-pci is fastest for Linux guests; e1000 and rtl8139 work everywhere.");
-	r->pick = true;
-	add_text(
-		s, F_MAC, "mac", "MAC address", n->mac, QNM_MAC_LEN - 1,
-		"Six hex octets, e.g. 52:54:00:12:34:56. Empty: qnm generates a unique one at start.");
+	r = qnm_form_add(f, QNM_ROW_TEXT, F_ID, "id", "NIC id", n->id);
+	r->maxlen = QNM_NAME_MAX + 8;
+	r->hint = "The netdev id, unique in this VM (n0, n1, lan, ...).";
+	qnm_form_add_keys(f, &qnm_nic_schema, n, "model", "mac");
 	r = qnm_form_add(f, QNM_ROW_BUTTON, F_GENMAC, NULL, NULL, "Generate MAC (F3)");
 	r->hint = "Pick a new random, locally administered, unique MAC.";
-	add_bool(
-		s, F_LINK, "link", "Link up", n->link_up,
-		"Cable plugged in at start (Space toggles); on a running guest it is plugged/unplugged at once.");
-	r = qnm_form_add(f, QNM_ROW_CHOICE, F_BACKEND, "backend", "Backend", NULL);
-	r->choices = backend_choices;
-	r->nchoices = QNM_ARRAY_SIZE(backend_choices);
-	r->choice = (int)n->backend;
-	r->hint =
-		"How the card reaches the world: Left/Right or Enter to choose. The fields below follow.";
+	qnm_form_add_keys(f, &qnm_nic_schema, n, "link", "backend");
 	qnm_form_add(f, QNM_ROW_INFO, F_SUMMARY, NULL, "", NULL);
-
-	add_text(s, F_NET, "net", "Guest network", n->user.net, QNM_CIDR_LEN - 1,
-		 "CIDR of the private network the guest sees; empty: 10.0.2.0/24.");
-	add_text(s, F_HOST, "host", "Host address", n->user.host, QNM_IPV4_LEN - 1,
-		 "The address the guest reaches the host at; empty: .2 of the network (10.0.2.2).");
-	add_text(s, F_DHCPSTART, "dhcpstart", "DHCP start", n->user.dhcpstart, QNM_IPV4_LEN - 1,
-		 "First address handed out by DHCP; empty: .15.");
-	add_text(s, F_DNS, "dns", "DNS address", n->user.dns, QNM_IPV4_LEN - 1,
-		 "The DNS server address the guest sees; empty: .3.");
-	add_bool(s, F_RESTRICT, "restrict", "Restrict", n->user.restrict_,
-		 "Yes: the guest cannot reach outside (only forwards reach it).");
-	add_bool(s, F_IPV6, "ipv6", "IPv6", n->user.ipv6, "IPv6 inside the user network.");
-	qnm_sb_init(&fwd);
-	for (i = 0; i < n->user.nfwd; i++) {
-		char b[80];
-
-		qnm_fwd_format(&n->user.fwd[i], b, sizeof(b));
-		qnm_sb_addf(&fwd, "%s%s", i ? " " : "", b);
-	}
-	add_text(
-		s, F_HOSTFWD, "hostfwd", "Port forwards", fwd.s, 1000,
-		"Host to guest, space-separated: tcp:127.0.0.1:2222-:22 (host port 2222 to guest port 22).");
-	qnm_sb_free(&fwd);
-	add_text(
-		s, F_SMB, "smb", "SMB share", n->user.smb, 4095,
-		"A host directory the guest sees over SMB at \\\\10.0.2.4\\qemu (needs smbd); empty: none.");
-
-	add_text(s, F_IFNAME, "ifname", "TAP name", n->tap.ifname, QNM_IFNAME_MAX,
-		 "The TAP interface; empty: qnm picks qt-VM-N.");
-	add_bool(
-		s, F_CREATE, "create", "qnm creates it", n->tap.create,
-		"Yes: qnm creates and removes the TAP (needs CAP_NET_ADMIN). No: use a TAP made by the admin.");
-	r = add_text(
-		s, F_NETWORK, "network", "qnm network", n->tap.network, QNM_NAME_MAX,
-		"A qnm network whose bridge the TAP joins (Enter: list); or leave empty and give a bridge.");
-	r->pick = true;
-	add_text(s, F_TBRIDGE, "bridge", "Host bridge", n->tap.bridge, QNM_IFNAME_MAX,
-		 "An existing host bridge to join when no qnm network is given.");
-	add_bool(s, F_VHOST, "vhost", "vhost-net", n->tap.vhost,
-		 "Kernel-side acceleration (needs /dev/vhost-net).");
-
-	add_text(s, F_BR, "br", "Bridge", n->bridge.br, QNM_IFNAME_MAX,
-		 "The host bridge qemu-bridge-helper attaches the TAP to.");
-	add_text(s, F_HELPER, "helper", "Helper path", n->bridge.helper, 4095,
-		 "Empty: QEMU's default /usr/lib/qemu/qemu-bridge-helper.");
+	qnm_form_add_keys(f, &qnm_nic_schema, n, "net", NULL);
 	qnm_form_add(f, QNM_ROW_INFO, F_ACL, NULL, "", NULL);
+	/* Enter on these opens a list to pick from */
+	qnm_form_key_row(f, "model")->pick = true;
+	qnm_form_key_row(f, "network")->pick = true;
 
 	qnm_form_add(f, QNM_ROW_SECTION, 0, NULL, "", NULL);
 	r = qnm_form_add(f, QNM_ROW_BUTTON, F_OK, NULL, NULL, "OK (F2)");
@@ -281,66 +181,15 @@ static void build(struct nicform *s)
 	show_backend_rows(s);
 }
 
-static void set_str(char **dst, const char *text)
-{
-	free(*dst);
-	*dst = text[0] ? xstrdup(text) : NULL;
-}
-
 /* The rows into s->nic; errors of values that cannot be stored use row keys. */
 static int apply(struct nicform *s, struct qnm_err *err)
 {
 	struct qnm_form *f = &s->form;
-	struct qnm_nic *n = &s->nic;
-	static const struct {
-		int id;
-		size_t off, size;
-		const char *key;
-	} texts[] = {
-		{ F_ID, offsetof(struct qnm_nic, id), QNM_NAME_MAX + 1, "id" },
-		{ F_MODEL, offsetof(struct qnm_nic, model), QNM_MODEL_MAX, "model" },
-		{ F_MAC, offsetof(struct qnm_nic, mac), QNM_MAC_LEN, "mac" },
-		{ F_NET, offsetof(struct qnm_nic, user.net), QNM_CIDR_LEN, "net" },
-		{ F_HOST, offsetof(struct qnm_nic, user.host), QNM_IPV4_LEN, "host" },
-		{ F_DHCPSTART, offsetof(struct qnm_nic, user.dhcpstart), QNM_IPV4_LEN,
-		  "dhcpstart" },
-		{ F_DNS, offsetof(struct qnm_nic, user.dns), QNM_IPV4_LEN, "dns" },
-		{ F_IFNAME, offsetof(struct qnm_nic, tap.ifname), QNM_IFNAME_MAX + 1, "ifname" },
-		{ F_NETWORK, offsetof(struct qnm_nic, tap.network), QNM_NAME_MAX + 1, "network" },
-		{ F_TBRIDGE, offsetof(struct qnm_nic, tap.bridge), QNM_IFNAME_MAX + 1, "bridge" },
-		{ F_BR, offsetof(struct qnm_nic, bridge.br), QNM_IFNAME_MAX + 1, "br" },
-	};
-	char *fw, *save = NULL, *w;
-	size_t i;
 
 	qnm_form_sync(f);
-	for (i = 0; i < QNM_ARRAY_SIZE(texts); i++)
-		if (qnm_form_copy_text((char *)n + texts[i].off, texts[i].size,
-				       qnm_form_text(f, texts[i].id), texts[i].key, err))
-			return -EINVAL;
-	n->link_up = qnm_form_row(f, F_LINK)->on;
-	n->backend = (enum qnm_backend_kind)qnm_form_row(f, F_BACKEND)->choice;
-	n->user.restrict_ = qnm_form_row(f, F_RESTRICT)->on;
-	n->user.ipv6 = qnm_form_row(f, F_IPV6)->on;
-	n->tap.create = qnm_form_row(f, F_CREATE)->on;
-	n->tap.vhost = qnm_form_row(f, F_VHOST)->on;
-	set_str(&n->user.smb, n->backend == QNM_BACKEND_USER ? qnm_form_text(f, F_SMB) : "");
-	set_str(&n->bridge.helper, qnm_form_text(f, F_HELPER));
-	free(n->user.fwd);
-	n->user.fwd = NULL;
-	n->user.nfwd = 0;
-	fw = xstrdup(qnm_form_text(f, F_HOSTFWD));
-	for (w = strtok_r(fw, " \t,", &save); w; w = strtok_r(NULL, " \t,", &save)) {
-		struct qnm_fwd one;
-
-		if (qnm_fwd_parse(w, &one, "hostfwd", err)) {
-			free(fw);
-			return -EINVAL;
-		}
-		qnm_fwd_add(&n->user.fwd, &n->user.nfwd, &one);
-	}
-	free(fw);
-	return 0;
+	if (qnm_form_copy_text(s->nic.id, sizeof(s->nic.id), qnm_form_text(f, F_ID), "id", err))
+		return -EINVAL;
+	return qnm_form_read_keys(f, &qnm_nic_schema, &s->nic, 0, err);
 }
 
 /* "nic[ID].mac" -> "mac" when ID is this NIC, so the row keys match. */
@@ -409,7 +258,7 @@ static void gen_mac(struct qnm_ui *ui, struct nicform *s)
 	if (qnm_model_assign_macs(&ui->ctx->model, tmp, NULL, NULL, &err)) {
 		qnm_ui_log(ui, QNM_MSG_ERROR, "generate MAC: %s", err.msg);
 	} else {
-		qnm_form_set_text(&s->form, F_MAC, n->mac);
+		qnm_form_set_text(&s->form, key_id(s, "mac"), n->mac);
 		check_mac_clash(ui, s);
 		qnm_ui_log(ui, QNM_MSG_INFO, "new MAC %s", n->mac);
 	}
@@ -421,7 +270,7 @@ static void picked_model(struct qnm_ui *ui, void *data, int index)
 	struct nicform *s = data;
 
 	if (index >= 0 && ui->catalog && (size_t)index < ui->catalog->n)
-		qnm_form_set_text(&s->form, F_MODEL, ui->catalog->models[index].name);
+		qnm_form_set_text(&s->form, key_id(s, "model"), ui->catalog->models[index].name);
 }
 
 static void pick_model(struct qnm_ui *ui, struct nicform *s)
@@ -455,7 +304,7 @@ static void pick_model(struct qnm_ui *ui, struct nicform *s)
 		owned[i] = xasprintf("%-4s %s%s", m->bus ? m->bus : "", tag,
 				     m->desc ? m->desc : (m->hint ? m->hint : ""));
 		descr[i] = owned[i];
-		if (strcmp(m->name, qnm_form_text(&s->form, F_MODEL)) == 0)
+		if (strcmp(m->name, qnm_form_text(&s->form, key_id(s, "model"))) == 0)
 			cur = (int)i;
 	}
 	qnm_pick(ui, "Device model (from QEMU's catalog)", names, descr, c->n, cur, picked_model,
@@ -472,40 +321,35 @@ static void picked_network(struct qnm_ui *ui, void *data, int index)
 	struct nicform *s = data;
 
 	if (index >= 0 && (size_t)index < ui->ctx->model.nnets)
-		qnm_form_set_text(&s->form, F_NETWORK, ui->ctx->model.nets[index]->name);
+		qnm_form_set_text(&s->form, key_id(s, "network"), ui->ctx->model.nets[index]->name);
+}
+
+static void pick_network(struct qnm_ui *ui, struct nicform *s)
+{
+	const struct qnm_model *m = &ui->ctx->model;
+	const char **names = xcalloc(m->nnets + 1, sizeof(*names));
+	size_t i;
+
+	for (i = 0; i < m->nnets; i++)
+		names[i] = m->nets[i]->name;
+	qnm_pick(ui, "qnm network", names, NULL, m->nnets, 0, picked_network, s);
+	free(names);
 }
 
 static void on_activate(struct qnm_ui *ui, struct qnm_form *f, struct qnm_row *row)
 {
 	struct nicform *s = of_form(f);
 
-	switch (row->id) {
-	case F_OK:
+	if (row->id == F_OK)
 		ok(ui, f);
-		break;
-	case F_CANCEL:
+	else if (row->id == F_CANCEL)
 		f->close = true;
-		break;
-	case F_GENMAC:
+	else if (row->id == F_GENMAC)
 		gen_mac(ui, s);
-		break;
-	case F_MODEL:
+	else if (qnm_row_is_key(row, "model"))
 		pick_model(ui, s);
-		break;
-	case F_NETWORK: {
-		const struct qnm_model *m = &ui->ctx->model;
-		const char **names = xcalloc(m->nnets + 1, sizeof(*names));
-		size_t i;
-
-		for (i = 0; i < m->nnets; i++)
-			names[i] = m->nets[i]->name;
-		qnm_pick(ui, "qnm network", names, NULL, m->nnets, 0, picked_network, s);
-		free(names);
-		break;
-	}
-	default:
-		break;
-	}
+	else if (qnm_row_is_key(row, "network"))
+		pick_network(ui, s);
 }
 
 /* A running guest's cable is plugged/unplugged at once (QMP set_link). */
@@ -527,9 +371,9 @@ static void link_live(struct qnm_ui *ui, struct nicform *s, bool up)
 
 static void on_change(struct qnm_ui *ui, struct qnm_form *f, struct qnm_row *row)
 {
-	if (row->id == F_BACKEND)
+	if (qnm_row_is_key(row, "backend"))
 		show_backend_rows(of_form(f));
-	else if (row->id == F_LINK)
+	else if (qnm_row_is_key(row, "link"))
 		link_live(ui, of_form(f), row->on);
 }
 
@@ -551,7 +395,7 @@ static void *nicform_init(struct qnm_ui *ui, void *arg)
 	check_mac_clash(ui, s);
 	/* start loading the model list now, so it is there when asked for */
 	qnm_ui_catalog(ui, a->vm->arch[0] ? a->vm->arch : "x86_64", NULL);
-	qnm_form_focus(&s->form, F_MODEL);
+	qnm_form_focus(&s->form, key_id(s, "model"));
 	return s;
 }
 
@@ -576,9 +420,9 @@ static unsigned nicform_key(struct qnm_ui *ui, void *st, enum qnm_action act, in
 	}
 	r = qnm_form_screen_key(ui, st, act, key);
 	/* an edit of these rows updates what depends on them */
-	if (act != QNM_ACT_SAVE && act != QNM_ACT_CANCEL && row && row->id == F_MAC)
+	if (act != QNM_ACT_SAVE && act != QNM_ACT_CANCEL && qnm_row_is_key(row, "mac"))
 		check_mac_clash(ui, s);
-	if (act != QNM_ACT_SAVE && act != QNM_ACT_CANCEL && row && row->id == F_BR)
+	if (act != QNM_ACT_SAVE && act != QNM_ACT_CANCEL && qnm_row_is_key(row, "br"))
 		show_backend_rows(s);
 	return r;
 }

@@ -15,33 +15,18 @@
 #include "core/validate.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* The rows of the screen's own; the VM's keys have rows from the schema. */
 enum {
 	F_NAME = 1,
-	F_MEMORY,
-	F_CPUS,
-	F_ARCH,
-	F_MACHINE,
-	F_ACCEL,
-	F_BOOT,
-	F_DISK,
-	F_CDROM,
-	F_KERNEL,
-	F_INITRD,
-	F_APPEND,
-	F_EXTRA,
 	F_NICS, /* section heading; NIC rows follow */
 	F_ADD_NIC,
 	F_SAVE,
 	F_CANCEL,
 	F_NIC0 = 1000,
 };
-
-static const char *const accel_choices[] = { "auto", "kvm", "tcg" };
-static const char *const boot_choices[] = { "none", "disk", "cdrom", "kernel" };
 
 /**
  * struct vmform - state of the VM form.
@@ -64,17 +49,6 @@ _Static_assert(offsetof(struct vmform, form) == 0, "qnm_form_screen_*() take the
 static struct vmform *of_form(struct qnm_form *f)
 {
 	return (struct vmform *)((char *)f - offsetof(struct vmform, form));
-}
-
-static void show_boot_rows(struct vmform *s)
-{
-	int boot = qnm_form_row(&s->form, F_BOOT)->choice;
-
-	qnm_form_row(&s->form, F_DISK)->hidden = boot != QNM_BOOT_DISK && boot != QNM_BOOT_CDROM;
-	qnm_form_row(&s->form, F_CDROM)->hidden = boot != QNM_BOOT_CDROM;
-	qnm_form_row(&s->form, F_KERNEL)->hidden = boot != QNM_BOOT_KERNEL;
-	qnm_form_row(&s->form, F_INITRD)->hidden = boot != QNM_BOOT_KERNEL;
-	qnm_form_row(&s->form, F_APPEND)->hidden = boot != QNM_BOOT_KERNEL;
 }
 
 static void build_nic_rows(struct vmform *s)
@@ -112,88 +86,35 @@ static void build_nic_rows(struct vmform *s)
 	row->hint = "Leave without changing anything.";
 }
 
-static struct qnm_row *add_text(struct vmform *s, int id, const char *key, const char *label,
-				const char *text, int maxlen, const char *hint)
-{
-	struct qnm_row *r = qnm_form_add(&s->form, QNM_ROW_TEXT, id, key, label, text);
-
-	r->maxlen = maxlen;
-	r->hint = hint;
-	return r;
-}
-
 static void build(struct vmform *s)
 {
-	struct qnm_vm *vm = s->vm;
 	struct qnm_form *f = &s->form;
 	struct qnm_row *r;
-	char buf[32];
-	struct qnm_strbuf extra;
-	size_t i;
 
 	qnm_form_add(f, QNM_ROW_SECTION, 0, NULL, s->old_name[0] ? "Edit VM" : "New VM",
 		     s->old_name[0] ? s->old_name : NULL);
-	add_text(s, F_NAME, "name", "Name", vm->name, QNM_NAME_MAX + 8,
-		 "Letters, digits, '_', '-', '.'; also the name of the VM's file.");
-	snprintf(buf, sizeof(buf), "%u", vm->memory_mb);
-	add_text(s, F_MEMORY, "memory", "Memory (MiB)", buf, 10,
-		 "Guest memory in MiB, 16 or more.");
-	snprintf(buf, sizeof(buf), "%u", vm->cpus);
-	add_text(s, F_CPUS, "cpus", "CPUs", buf, 5, "Virtual CPUs, 1 to 1024.");
-	add_text(s, F_ARCH, "arch", "Architecture", vm->arch, 15,
-		 "QEMU target: qemu-system-ARCH is run (x86_64, aarch64, ...).");
-	add_text(s, F_MACHINE, "machine", "Machine", vm->machine, QNM_MACHINE_MAX - 1,
-		 "Machine type (q35, pc, virt, ...); empty for QEMU's default.");
-	r = qnm_form_add(f, QNM_ROW_CHOICE, F_ACCEL, "accel", "Accelerator", NULL);
-	r->choices = accel_choices;
-	r->nchoices = QNM_ARRAY_SIZE(accel_choices);
-	r->choice = (int)vm->accel;
-	r->hint = "auto: KVM when /dev/kvm is usable, else TCG (software, slower).";
-	r = qnm_form_add(f, QNM_ROW_CHOICE, F_BOOT, "boot", "Boot from", NULL);
-	r->choices = boot_choices;
-	r->nchoices = QNM_ARRAY_SIZE(boot_choices);
-	r->choice = (int)vm->boot;
-	r->hint = "Left/Right or Enter to choose: a disk image, an ISO, or a kernel + initrd.";
-	add_text(s, F_DISK, "disk", "Disk image", vm->disk, 4095, "Path of the disk image.");
-	add_text(s, F_CDROM, "cdrom", "CD-ROM ISO", vm->cdrom, 4095, "Path of the ISO to boot.");
-	add_text(s, F_KERNEL, "kernel", "Kernel", vm->kernel, 4095,
-		 "Path of the kernel (bzImage, vmlinux).");
-	add_text(s, F_INITRD, "initrd", "Initrd", vm->initrd, 4095,
-		 "Path of the initrd (optional).");
-	add_text(s, F_APPEND, "append", "Kernel args", vm->append, 4095,
-		 "Kernel command line, e.g. console=ttyS0.");
-	qnm_sb_init(&extra);
-	for (i = 0; i < vm->nextra; i++)
-		qnm_sb_addf(&extra, "%s%s", i ? " " : "", vm->extra[i]);
-	add_text(s, F_EXTRA, "extra", "Extra QEMU args", extra.s, 4095,
-		 "More QEMU arguments, separated by spaces (one argv element each).");
-	qnm_sb_free(&extra);
-	show_boot_rows(s);
+	r = qnm_form_add(f, QNM_ROW_TEXT, F_NAME, "name", "Name", s->vm->name);
+	r->maxlen = QNM_NAME_MAX + 8;
+	r->hint = "Letters, digits, '_', '-', '.'; also the name of the VM's file.";
+	/* size first, then the machine: the keys in the form's order */
+	qnm_form_add_keys(f, &qnm_vm_schema, s->vm, "memory", "cpus");
+	qnm_form_add_keys(f, &qnm_vm_schema, s->vm, "arch", "arch");
+	qnm_form_add_keys(f, &qnm_vm_schema, s->vm, "machine", NULL);
 	qnm_form_add(f, QNM_ROW_SECTION, F_NICS, NULL, "Network cards",
 		     "(Enter edits, F4 adds, Del removes)");
 	s->nic_rows = f->n;
 	build_nic_rows(s);
 }
 
-static void set_path(char **dst, const char *text)
-{
-	free(*dst);
-	*dst = text[0] ? xstrdup(text) : NULL;
-}
-
 /*
  * Move the rows' values into the copy. Values that cannot even be stored
  * (text in a number field, too long a name) are errors at their rows.
- * @only: apply only the row with this id (0 = all).
+ * @only: check only the row with this id (0 = all).
  */
 static int apply(struct vmform *s, int only, struct qnm_err *err)
 {
 	struct qnm_form *f = &s->form;
-	struct qnm_vm *vm = s->vm;
-	unsigned long n;
 	const char *t;
-	size_t i;
-	int r;
 
 	qnm_form_sync(f);
 	if (!only || only == F_NAME) {
@@ -201,64 +122,10 @@ static int apply(struct vmform *s, int only, struct qnm_err *err)
 		if (strlen(t) > QNM_NAME_MAX)
 			return qnm_err_set(err, -EINVAL, "name", "name: at most %d characters",
 					   QNM_NAME_MAX);
-		qnm_strlcpy(vm->name, t, sizeof(vm->name));
+		qnm_strlcpy(s->vm->name, t, sizeof(s->vm->name));
 	}
-	if (!only || only == F_MEMORY) {
-		t = qnm_form_text(f, F_MEMORY);
-		if (qnm_parse_uint(t, 0, UINT_MAX, &n))
-			return qnm_err_set(err, -EINVAL, "memory",
-					   "memory: '%s' is not a whole number of MiB", t);
-		vm->memory_mb = (unsigned)n;
-	}
-	if (!only || only == F_CPUS) {
-		t = qnm_form_text(f, F_CPUS);
-		if (qnm_parse_uint(t, 0, UINT_MAX, &n))
-			return qnm_err_set(err, -EINVAL, "cpus", "cpus: '%s' is not a whole number",
-					   t);
-		vm->cpus = (unsigned)n;
-	}
-	if (!only || only == F_ARCH) {
-		r = qnm_form_copy_text(vm->arch, sizeof(vm->arch), qnm_form_text(f, F_ARCH), "arch",
-				       err);
-		if (r)
-			return r;
-	}
-	if (!only || only == F_MACHINE) {
-		r = qnm_form_copy_text(vm->machine, sizeof(vm->machine),
-				       qnm_form_text(f, F_MACHINE), "machine", err);
-		if (r)
-			return r;
-	}
-	vm->accel = (enum qnm_accel)qnm_form_row(f, F_ACCEL)->choice;
-	vm->boot = (enum qnm_boot)qnm_form_row(f, F_BOOT)->choice;
-	set_path(&vm->disk, qnm_form_text(f, F_DISK));
-	set_path(&vm->cdrom, qnm_form_text(f, F_CDROM));
-	set_path(&vm->kernel, qnm_form_text(f, F_KERNEL));
-	set_path(&vm->initrd, qnm_form_text(f, F_INITRD));
-	set_path(&vm->append, qnm_form_text(f, F_APPEND));
-	/* hidden boot fields do not count */
-	if (vm->boot != QNM_BOOT_KERNEL) {
-		set_path(&vm->kernel, "");
-		set_path(&vm->initrd, "");
-		set_path(&vm->append, "");
-	}
-	if (vm->boot != QNM_BOOT_CDROM)
-		set_path(&vm->cdrom, "");
-	if (vm->boot != QNM_BOOT_DISK && vm->boot != QNM_BOOT_CDROM)
-		set_path(&vm->disk, "");
-	for (i = 0; i < vm->nextra; i++)
-		free(vm->extra[i]);
-	free(vm->extra);
-	vm->extra = NULL;
-	vm->nextra = 0;
-	{
-		char *copy = xstrdup(qnm_form_text(f, F_EXTRA)), *save = NULL, *w;
-
-		for (w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save))
-			qnm_vm_add_extra(vm, w);
-		free(copy);
-	}
-	return 0;
+	/* the boot paths that do not apply are cleared */
+	return qnm_form_read_keys(f, &qnm_vm_schema, s->vm, only, err);
 }
 
 /* Errors about a NIC ("nic[n0].mac") are shown on that NIC's row. */
@@ -354,8 +221,8 @@ static void open_nic(struct qnm_ui *ui, struct vmform *s, int index)
 
 static void on_change(struct qnm_ui *ui, struct qnm_form *f, struct qnm_row *row)
 {
-	if (row->id == F_BOOT)
-		show_boot_rows(of_form(f));
+	if (qnm_row_is_key(row, "boot"))
+		qnm_form_show_keys(f, &qnm_vm_schema);
 }
 
 static void on_activate(struct qnm_ui *ui, struct qnm_form *f, struct qnm_row *row)

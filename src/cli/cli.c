@@ -3,6 +3,7 @@
 #include "build-config.h"
 
 #include "cli/cli.h"
+#include "core/schema.h"
 
 #include <errno.h>
 #include <json-c/json.h>
@@ -95,15 +96,23 @@ static void print_help(FILE *f)
 	      f);
 }
 
-/* "usage: ...", the summary (@summary), the help text and the options of @cmd */
+/* "usage: ...", the summary (@summary), the help text, the options and the keys of @cmd */
 static void print_cmd_help(FILE *f, const struct qnm_cli_cmd *cmd, bool summary)
 {
+	struct qnm_strbuf sb;
+
 	qnm_cli_usage(f, cmd);
 	if (summary)
 		fprintf(f, "%s\n", cmd->summary);
 	if (cmd->help)
 		fprintf(f, "\n%s", cmd->help);
 	qnm_args_print_options(f, cmd->args);
+	if (!cmd->keys)
+		return;
+	qnm_sb_init(&sb);
+	qnm_schema_help(cmd->keys, &sb);
+	fprintf(f, "\nKeys:\n%s", sb.s);
+	qnm_sb_free(&sb);
 }
 
 /* true when the command line has --json (a command that takes it prints JSON) */

@@ -10,6 +10,7 @@
 #include "core/context.h"
 
 struct json_object;
+struct qnm_schema;
 
 /**
  * struct qnm_cli_cmd - one top-level command.
@@ -21,6 +22,8 @@ struct json_object;
  * @args:    its options and arguments (args.h); qnm_cli_main() parses the
  *           command line with it before @run, and --json, where @args has
  *           it, sets ctx->json.
+ * @keys:    the keys its KEY=VALUE arguments take, listed after the
+ *           options (may be NULL).
  * @run:     does the work with the parsed command line (@a->argv[0] is
  *           @name). Returns the exit status (0 ok, 1 failure, 2 usage
  *           error), printing errors itself.
@@ -31,6 +34,7 @@ struct qnm_cli_cmd {
 	const char *summary;
 	const char *help;
 	const struct qnm_args_spec *args;
+	const struct qnm_schema *keys;
 	int (*run)(struct qnm_ctx *ctx, const struct qnm_args *a);
 };
 

@@ -14,6 +14,7 @@
 
 #include "api/forward.h"
 #include "cli/cli.h"
+#include "core/schema.h"
 
 #include <errno.h>
 #include <json-c/json.h>
@@ -28,29 +29,16 @@ static void addr_port(char *buf, size_t size, const char *addr, unsigned port, c
 
 /* ---- list ---- */
 
-static json_object *fwd_json(const char *kind, const struct qnm_fwd *f)
-{
-	json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "kind", json_object_new_string(kind));
-	json_object_object_add(o, "proto", json_object_new_string(qnm_proto_name(f->proto)));
-	json_object_object_add(o, "host_addr", json_object_new_string(f->host_addr));
-	json_object_object_add(o, "host_port", json_object_new_int(f->host_port));
-	json_object_object_add(o, "guest_addr", json_object_new_string(f->guest_addr));
-	json_object_object_add(o, "guest_port", json_object_new_int(f->guest_port));
-	return o;
-}
-
 static json_object *entry_json(const struct qnm_api_fwd_entry *e)
 {
 	json_object *o;
 
 	if (e->kind == QNM_API_FWD_DNAT) {
-		o = fwd_json("dnat", &e->fwd);
+		o = qnm_fwd_json("dnat", &e->fwd);
 		json_object_object_add(o, "network", json_object_new_string(e->ref.net));
 		json_object_object_add(o, "bridge", json_object_new_string(e->bridge));
 	} else {
-		o = fwd_json("hostfwd", &e->fwd);
+		o = qnm_fwd_json("hostfwd", &e->fwd);
 		json_object_object_add(o, "vm", json_object_new_string(e->ref.vm));
 		json_object_object_add(o, "nic", json_object_new_string(e->ref.nic));
 		json_object_object_add(o, "backend", json_object_new_string(e->backend));

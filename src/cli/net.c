@@ -10,6 +10,7 @@
 #include "api/doctor.h"
 #include "api/net.h"
 #include "cli/cli.h"
+#include "core/schema.h"
 
 #include <errno.h>
 #include <json-c/json.h>
@@ -66,25 +67,10 @@ static struct qnm_network *find_net(struct qnm_ctx *ctx, const char *name)
 
 static json_object *net_json(const struct qnm_network *net, const char *state)
 {
-	json_object *o = json_object_new_object(), *a;
-	char cidr[QNM_CIDR_LEN + 4], buf[64];
-	size_t i;
+	json_object *o = json_object_new_object();
 
 	add_str(o, "name", net->name);
-	add_str(o, "bridge", net->bridge);
-	snprintf(cidr, sizeof(cidr), "%s/%u", net->address, net->prefix);
-	add_str(o, "address", net->address[0] ? cidr : "");
-	add_str(o, "mode", qnm_net_mode_name(net->mode));
-	add_str(o, "uplink", net->uplink);
-	add_str(o, "port", net->port);
-	add_str(o, "dhcp_start", net->dhcp_start);
-	add_str(o, "dhcp_end", net->dhcp_end);
-	a = json_object_new_array();
-	for (i = 0; i < net->nfwd; i++) {
-		qnm_fwd_format(&net->fwd[i], buf, sizeof(buf));
-		json_object_array_add(a, json_object_new_string(buf));
-	}
-	json_object_object_add(o, "forwards", a);
+	qnm_schema_json(&qnm_net_schema, net, o);
 	add_str(o, "state", state);
 	return o;
 }
@@ -415,11 +401,9 @@ const struct qnm_cli_cmd qnm_cmd_net = {
 		"  net add NET KEY=VALUE...          create a network file\n"
 		"  net set NET KEY=VALUE...          change it (forward+=..., forward-=...)\n"
 		"  net del NET                       delete its file (down, no TAP NIC on it)\n"
-		"Keys: bridge address (A.B.C.D/N) mode (nat|bridged|isolated) uplink port\n"
-		"      dhcp-start dhcp-end forward (tcp|udp:[HOSTADDR]:PORT-GUESTADDR:PORT)\n"
-
 		"Up/down change the host: they need CAP_NET_ADMIN (root).\n",
 	.args = &net_args,
+	.keys = &qnm_net_schema,
 	.run = cmd_net,
 };
 

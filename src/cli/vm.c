@@ -11,6 +11,7 @@
 #include "api/vm.h"
 #include "core/backend.h"
 #include "cli/cli.h"
+#include "core/schema.h"
 #include "core/validate.h"
 
 #include <errno.h>
@@ -58,62 +59,12 @@ static const char *nic_summary(const struct qnm_nic *n, char *buf, size_t size)
 
 /* ---- JSON ---- */
 
-static json_object *fwd_json(const struct qnm_fwd *f)
+static json_object *nic_json(const struct qnm_nic *n)
 {
 	json_object *o = json_object_new_object();
 
-	json_object_object_add(o, "proto", json_object_new_string(qnm_proto_name(f->proto)));
-	json_object_object_add(o, "host_addr", json_object_new_string(f->host_addr));
-	json_object_object_add(o, "host_port", json_object_new_int(f->host_port));
-	json_object_object_add(o, "guest_addr", json_object_new_string(f->guest_addr));
-	json_object_object_add(o, "guest_port", json_object_new_int(f->guest_port));
-	return o;
-}
-
-static void add_str(json_object *o, const char *k, const char *v)
-{
-	json_object_object_add(o, k, v ? json_object_new_string(v) : NULL);
-}
-
-static json_object *nic_json(const struct qnm_nic *n)
-{
-	json_object *o = json_object_new_object(), *a;
-	size_t i;
-
-	add_str(o, "id", n->id);
-	add_str(o, "model", n->model);
-	add_str(o, "mac", n->mac);
-	add_str(o, "link", n->link_up ? "up" : "down");
-	add_str(o, "backend", qnm_backend_name(n->backend));
-	switch (n->backend) {
-	case QNM_BACKEND_USER:
-	case QNM_BACKEND_SLIRP:
-		add_str(o, "net", n->user.net);
-		add_str(o, "host", n->user.host);
-		add_str(o, "dhcpstart", n->user.dhcpstart);
-		add_str(o, "dns", n->user.dns);
-		json_object_object_add(o, "restrict", json_object_new_boolean(n->user.restrict_));
-		json_object_object_add(o, "ipv6", json_object_new_boolean(n->user.ipv6));
-		a = json_object_new_array();
-		for (i = 0; i < n->user.nfwd; i++)
-			json_object_array_add(a, fwd_json(&n->user.fwd[i]));
-		json_object_object_add(o, "hostfwd", a);
-		add_str(o, "smb", n->user.smb);
-		break;
-	case QNM_BACKEND_TAP:
-		add_str(o, "ifname", n->tap.ifname);
-		json_object_object_add(o, "create", json_object_new_boolean(n->tap.create));
-		add_str(o, "network", n->tap.network);
-		add_str(o, "bridge", n->tap.bridge);
-		json_object_object_add(o, "vhost", json_object_new_boolean(n->tap.vhost));
-		break;
-	case QNM_BACKEND_BRIDGE:
-		add_str(o, "br", n->bridge.br);
-		add_str(o, "helper", n->bridge.helper);
-		break;
-	default:
-		break;
-	}
+	json_object_object_add(o, "id", json_object_new_string(n->id));
+	qnm_schema_json(&qnm_nic_schema, n, o);
 	return o;
 }
 
@@ -122,22 +73,8 @@ static json_object *vm_json(const struct qnm_vm *vm)
 	json_object *o = json_object_new_object(), *a;
 	size_t i;
 
-	add_str(o, "name", vm->name);
-	add_str(o, "arch", vm->arch);
-	json_object_object_add(o, "memory", json_object_new_int((int)vm->memory_mb));
-	json_object_object_add(o, "cpus", json_object_new_int((int)vm->cpus));
-	add_str(o, "machine", vm->machine);
-	add_str(o, "accel", qnm_accel_name(vm->accel));
-	add_str(o, "boot", qnm_boot_name(vm->boot));
-	add_str(o, "disk", vm->disk);
-	add_str(o, "cdrom", vm->cdrom);
-	add_str(o, "kernel", vm->kernel);
-	add_str(o, "initrd", vm->initrd);
-	add_str(o, "append", vm->append);
-	a = json_object_new_array();
-	for (i = 0; i < vm->nextra; i++)
-		json_object_array_add(a, json_object_new_string(vm->extra[i]));
-	json_object_object_add(o, "extra", a);
+	json_object_object_add(o, "name", json_object_new_string(vm->name));
+	qnm_schema_json(&qnm_vm_schema, vm, o);
 	a = json_object_new_array();
 	for (i = 0; i < vm->nnics; i++)
 		json_object_array_add(a, nic_json(&vm->nics[i]));
@@ -366,10 +303,10 @@ const struct qnm_cli_cmd qnm_cmd_new = {
 	.usage = "new VM [KEY=VALUE...]",
 	.summary =
 		"create a VM (keys as in the VM file: memory=, cpus=, boot=, disk=, kernel=, ...)",
-	.help = "Keys: arch memory cpus machine accel boot disk cdrom kernel initrd append extra.\n"
-		"Example: qnm new web memory=1024 boot=disk disk=/srv/web.qcow2\n"
+	.help = "Example: qnm new web memory=1024 boot=disk disk=/srv/web.qcow2\n"
 		"Add NICs with 'qnm nic add VM'.\n",
 	.args = &new_args,
+	.keys = &qnm_vm_schema,
 	.run = cmd_new,
 };
 
@@ -406,10 +343,11 @@ const struct qnm_cli_cmd qnm_cmd_set = {
 	.name = "set",
 	.usage = "set VM KEY=VALUE... ",
 	.summary = "change VM settings (name= renames; extra+=ARG appends)",
-	.help = "Keys: name arch memory cpus machine accel boot disk cdrom kernel initrd append extra.\n"
+	.help = "name= renames the VM (and its file).\n"
 		"List keys: KEY=V replaces, KEY+=V appends, KEY-=V removes, KEY= empties.\n"
 		"All changes are checked together; on any error nothing is written.\n",
 	.args = &set_args,
+	.keys = &qnm_vm_schema,
 	.run = cmd_set,
 };
 
@@ -590,15 +528,12 @@ const struct qnm_cli_cmd qnm_cmd_nic = {
 	.name = "nic",
 	.usage = "nic list|add|set|del VM [NIC] [KEY=VALUE...] [--json]",
 	.summary = "list, add, change or remove a VM's network cards",
-	.help = "Keys: model mac link backend, and per backend:\n"
-		"  user/slirp: net host dhcpstart dns restrict ipv6 hostfwd (list) smb (user only)\n"
-		"  tap:        ifname create network bridge vhost\n"
-		"  bridge:     br helper\n"
-		"A NIC without mac= gets a random locally administered MAC, unique among your VMs.\n"
+	.help = "A NIC without mac= gets a random locally administered MAC, unique among your VMs.\n"
 		"Examples:\n"
 		"  qnm nic add web model=e1000 backend=user hostfwd=tcp:127.0.0.1:2222-:22\n"
 		"  qnm nic set web n0 hostfwd+=tcp::8080-:80\n"
 		"  qnm nic set web n0 backend=bridge br=br0\n",
 	.args = &nic_args,
+	.keys = &qnm_nic_schema,
 	.run = cmd_nic,
 };

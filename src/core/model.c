@@ -4,6 +4,7 @@
 
 #include "core/model.h"
 #include "core/addr.h"
+#include "core/schema.h"
 #include "core/util.h"
 
 #include <errno.h>
@@ -57,6 +58,11 @@ ENUM_FUNCS(accel, enum qnm_accel, accel_names)
 ENUM_FUNCS(boot, enum qnm_boot, boot_names)
 ENUM_FUNCS(net_mode, enum qnm_net_mode, net_mode_names)
 
+const struct qnm_enum qnm_backend_enum = { backend_names, QNM_ARRAY_SIZE(backend_names) };
+const struct qnm_enum qnm_accel_enum = { accel_names, QNM_ARRAY_SIZE(accel_names) };
+const struct qnm_enum qnm_boot_enum = { boot_names, QNM_ARRAY_SIZE(boot_names) };
+const struct qnm_enum qnm_net_mode_enum = { net_mode_names, QNM_ARRAY_SIZE(net_mode_names) };
+
 /* ---- forwards ---- */
 
 void qnm_fwd_add(struct qnm_fwd **v, size_t *n, const struct qnm_fwd *f)
@@ -82,32 +88,6 @@ void qnm_fwd_format(const struct qnm_fwd *f, char *buf, size_t size)
 {
 	snprintf(buf, size, "%s:%s:%u-%s:%u", qnm_proto_name(f->proto), f->host_addr,
 		 (unsigned)f->host_port, f->guest_addr, (unsigned)f->guest_port);
-}
-
-static struct qnm_fwd *fwd_dup(const struct qnm_fwd *v, size_t n)
-{
-	struct qnm_fwd *c;
-
-	if (!n)
-		return NULL;
-	c = xreallocarray(NULL, n, sizeof(*c));
-	memcpy(c, v, n * sizeof(*c));
-	return c;
-}
-
-static bool fwd_equal(const struct qnm_fwd *a, size_t na, const struct qnm_fwd *b, size_t nb)
-{
-	size_t i;
-
-	if (na != nb)
-		return false;
-	for (i = 0; i < na; i++) {
-		if (a[i].proto != b[i].proto || a[i].host_port != b[i].host_port ||
-		    a[i].guest_port != b[i].guest_port || strcmp(a[i].host_addr, b[i].host_addr) ||
-		    strcmp(a[i].guest_addr, b[i].guest_addr))
-			return false;
-	}
-	return true;
 }
 
 /* Split "addr:port" (addr may be empty) into its parts. */
@@ -204,40 +184,21 @@ void qnm_nic_init(struct qnm_nic *nic, const char *id)
 	nic->tap.create = true;
 }
 
+/* The keys of the schema are every field but the id: it says what they own. */
 void qnm_nic_clear(struct qnm_nic *nic)
 {
-	free(nic->user.fwd);
-	free(nic->user.smb);
-	free(nic->bridge.helper);
-	nic->user.fwd = NULL;
-	nic->user.nfwd = 0;
-	nic->user.smb = NULL;
-	nic->bridge.helper = NULL;
+	qnm_schema_clear(&qnm_nic_schema, nic);
 }
 
 void qnm_nic_copy(struct qnm_nic *dst, const struct qnm_nic *src)
 {
 	*dst = *src;
-	dst->user.fwd = fwd_dup(src->user.fwd, src->user.nfwd);
-	dst->user.smb = xstrdup_or_null(src->user.smb);
-	dst->bridge.helper = xstrdup_or_null(src->bridge.helper);
+	qnm_schema_copy(&qnm_nic_schema, dst, src);
 }
 
 bool qnm_nic_equal(const struct qnm_nic *a, const struct qnm_nic *b)
 {
-	const struct qnm_user_opts *ua = &a->user, *ub = &b->user;
-
-	return strcmp(a->id, b->id) == 0 && strcmp(a->model, b->model) == 0 &&
-	       strcmp(a->mac, b->mac) == 0 && a->link_up == b->link_up &&
-	       a->backend == b->backend && strcmp(ua->net, ub->net) == 0 &&
-	       strcmp(ua->host, ub->host) == 0 && strcmp(ua->dhcpstart, ub->dhcpstart) == 0 &&
-	       strcmp(ua->dns, ub->dns) == 0 && ua->restrict_ == ub->restrict_ &&
-	       ua->ipv6 == ub->ipv6 && fwd_equal(ua->fwd, ua->nfwd, ub->fwd, ub->nfwd) &&
-	       qnm_streq(ua->smb, ub->smb) && strcmp(a->tap.ifname, b->tap.ifname) == 0 &&
-	       a->tap.create == b->tap.create && strcmp(a->tap.network, b->tap.network) == 0 &&
-	       strcmp(a->tap.bridge, b->tap.bridge) == 0 && a->tap.vhost == b->tap.vhost &&
-	       strcmp(a->bridge.br, b->bridge.br) == 0 &&
-	       qnm_streq(a->bridge.helper, b->bridge.helper);
+	return strcmp(a->id, b->id) == 0 && qnm_schema_equal(&qnm_nic_schema, a, b);
 }
 
 /* ---- VMs ---- */
@@ -262,14 +223,7 @@ void qnm_vm_free(struct qnm_vm *vm)
 
 	if (!vm)
 		return;
-	free(vm->disk);
-	free(vm->cdrom);
-	free(vm->kernel);
-	free(vm->initrd);
-	free(vm->append);
-	for (i = 0; i < vm->nextra; i++)
-		free(vm->extra[i]);
-	free(vm->extra);
+	qnm_schema_clear(&qnm_vm_schema, vm);
 	for (i = 0; i < vm->nnics; i++)
 		qnm_nic_clear(&vm->nics[i]);
 	free(vm->nics);
@@ -282,17 +236,7 @@ struct qnm_vm *qnm_vm_copy(const struct qnm_vm *vm)
 	size_t i;
 
 	*c = *vm;
-	c->disk = xstrdup_or_null(vm->disk);
-	c->cdrom = xstrdup_or_null(vm->cdrom);
-	c->kernel = xstrdup_or_null(vm->kernel);
-	c->initrd = xstrdup_or_null(vm->initrd);
-	c->append = xstrdup_or_null(vm->append);
-	c->extra = NULL;
-	if (vm->nextra) {
-		c->extra = xreallocarray(NULL, vm->nextra, sizeof(char *));
-		for (i = 0; i < vm->nextra; i++)
-			c->extra[i] = xstrdup(vm->extra[i]);
-	}
+	qnm_schema_copy(&qnm_vm_schema, c, vm);
 	c->nics = NULL;
 	if (vm->nnics) {
 		c->nics = xreallocarray(NULL, vm->nnics, sizeof(*c->nics));
@@ -306,15 +250,9 @@ bool qnm_vm_equal(const struct qnm_vm *a, const struct qnm_vm *b)
 {
 	size_t i;
 
-	if (strcmp(a->name, b->name) || strcmp(a->arch, b->arch) || a->memory_mb != b->memory_mb ||
-	    a->cpus != b->cpus || strcmp(a->machine, b->machine) || a->accel != b->accel ||
-	    a->boot != b->boot || !qnm_streq(a->disk, b->disk) || !qnm_streq(a->cdrom, b->cdrom) ||
-	    !qnm_streq(a->kernel, b->kernel) || !qnm_streq(a->initrd, b->initrd) ||
-	    !qnm_streq(a->append, b->append) || a->nextra != b->nextra || a->nnics != b->nnics)
+	if (strcmp(a->name, b->name) || !qnm_schema_equal(&qnm_vm_schema, a, b) ||
+	    a->nnics != b->nnics)
 		return false;
-	for (i = 0; i < a->nextra; i++)
-		if (strcmp(a->extra[i], b->extra[i]))
-			return false;
 	for (i = 0; i < a->nnics; i++)
 		if (!qnm_nic_equal(&a->nics[i], &b->nics[i]))
 			return false;
@@ -381,7 +319,7 @@ void qnm_network_free(struct qnm_network *net)
 {
 	if (!net)
 		return;
-	free(net->fwd);
+	qnm_schema_clear(&qnm_net_schema, net);
 	free(net);
 }
 
@@ -390,17 +328,13 @@ struct qnm_network *qnm_network_copy(const struct qnm_network *net)
 	struct qnm_network *c = xmalloc(sizeof(*c));
 
 	*c = *net;
-	c->fwd = fwd_dup(net->fwd, net->nfwd);
+	qnm_schema_copy(&qnm_net_schema, c, net);
 	return c;
 }
 
 bool qnm_network_equal(const struct qnm_network *a, const struct qnm_network *b)
 {
-	return strcmp(a->name, b->name) == 0 && strcmp(a->bridge, b->bridge) == 0 &&
-	       strcmp(a->address, b->address) == 0 && a->prefix == b->prefix &&
-	       a->mode == b->mode && strcmp(a->uplink, b->uplink) == 0 &&
-	       strcmp(a->port, b->port) == 0 && strcmp(a->dhcp_start, b->dhcp_start) == 0 &&
-	       strcmp(a->dhcp_end, b->dhcp_end) == 0 && fwd_equal(a->fwd, a->nfwd, b->fwd, b->nfwd);
+	return strcmp(a->name, b->name) == 0 && qnm_schema_equal(&qnm_net_schema, a, b);
 }
 
 /* ---- the whole model ---- */

@@ -223,6 +223,20 @@ struct qnm_network {
 
 /* ---- names of enum values, as written in config files and the CLI ---- */
 
+/**
+ * struct qnm_enum - the names of an enum's values, in value order.
+ * @names: the names, @n of them.
+ */
+struct qnm_enum {
+	const char *const *names;
+	size_t n;
+};
+
+extern const struct qnm_enum qnm_backend_enum;
+extern const struct qnm_enum qnm_accel_enum;
+extern const struct qnm_enum qnm_boot_enum;
+extern const struct qnm_enum qnm_net_mode_enum;
+
 const char *qnm_proto_name(enum qnm_proto p);
 int qnm_proto_parse(const char *s, enum qnm_proto *out);
 const char *qnm_backend_name(enum qnm_backend_kind k);

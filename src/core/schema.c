@@ -1,0 +1,931 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * schema.c - the key tables of VMs, NICs and networks, and what is done
+ * with a key by its type: set from text, written, assigned, put in JSON,
+ * listed in help, edited as a form row (see schema.h).
+ */
+#include "build-config.h"
+
+#include "core/schema.h"
+
+#include "core/keyfile.h"
+#include "core/validate.h"
+
+#include <errno.h>
+#include <json-c/json.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* ---- the tables ---- */
+
+#define VMF(f)	      offsetof(struct qnm_vm, f)
+#define NICF(f)	      offsetof(struct qnm_nic, f)
+#define NETF(f)	      offsetof(struct qnm_network, f)
+#define SIZE(type, f) sizeof(((struct type *)0)->f)
+
+/* Where a NIC key applies: the backends using its option group. */
+#define BE(k)	   QNM_WHEN(k)
+#define USER_SLIRP (BE(QNM_BACKEND_USER) | BE(QNM_BACKEND_SLIRP))
+#define BOOT(b)	   QNM_WHEN(b)
+#define MODE(m)	   QNM_WHEN(m)
+
+static const struct qnm_key vm_keys[] = {
+	{ "arch", QNM_KEY_STR, VMF(arch), SIZE(qnm_vm, arch), .label = "Architecture",
+	  .help = "QEMU target: qemu-system-ARCH is run (x86_64, aarch64, ...)." },
+	{ "memory", QNM_KEY_UINT, VMF(memory_mb), .min = 16, .max = 4194304, .unit = "MiB",
+	  .label = "Memory (MiB)", .help = "Guest memory in MiB, 16 or more." },
+	{ "cpus", QNM_KEY_UINT, VMF(cpus), .min = 1, .max = 1024, .label = "CPUs",
+	  .help = "Virtual CPUs, 1 to 1024." },
+	{ "machine", QNM_KEY_STR, VMF(machine), QNM_MACHINE_MAX, .write_empty = true,
+	  .label = "Machine",
+	  .help = "Machine type (q35, pc, virt, ...); empty for QEMU's default." },
+	{ "accel", QNM_KEY_ENUM, VMF(accel), .choices = &qnm_accel_enum, .label = "Accelerator",
+	  .help = "auto (KVM when /dev/kvm is usable, else TCG: software, slower), kvm or tcg." },
+	{ "boot", QNM_KEY_ENUM, VMF(boot), .choices = &qnm_boot_enum, .label = "Boot from",
+	  .help = "What the guest boots from: none, disk (an image), cdrom (an ISO) or kernel "
+		  "(a kernel and initrd)." },
+	{ "disk", QNM_KEY_PATH, VMF(disk), .when = BOOT(QNM_BOOT_DISK) | BOOT(QNM_BOOT_CDROM),
+	  .label = "Disk image", .help = "Path of the disk image (boot = disk or cdrom)." },
+	{ "cdrom", QNM_KEY_PATH, VMF(cdrom), .when = BOOT(QNM_BOOT_CDROM), .label = "CD-ROM ISO",
+	  .help = "Path of the ISO to boot (boot = cdrom)." },
+	{ "kernel", QNM_KEY_PATH, VMF(kernel), .when = BOOT(QNM_BOOT_KERNEL), .label = "Kernel",
+	  .help = "Path of the kernel, bzImage or vmlinux (boot = kernel)." },
+	{ "initrd", QNM_KEY_PATH, VMF(initrd), .when = BOOT(QNM_BOOT_KERNEL), .label = "Initrd",
+	  .help = "Path of the initrd, optional (boot = kernel)." },
+	{ "append", QNM_KEY_PATH, VMF(append), .when = BOOT(QNM_BOOT_KERNEL),
+	  .label = "Kernel args",
+	  .help = "Kernel command line, e.g. console=ttyS0 (boot = kernel)." },
+	{ "extra", QNM_KEY_ARGV, VMF(extra), .count_off = VMF(nextra), .label = "Extra QEMU args",
+	  .help = "More QEMU arguments in order, one argv element each: one per line in the file, "
+		  "separated by spaces in the form." },
+};
+
+const struct qnm_schema qnm_vm_schema = {
+	.noun = "VM",
+	.keys = vm_keys,
+	.n = QNM_ARRAY_SIZE(vm_keys),
+	.selector = "boot",
+	.clear_hidden = true,
+};
+
+static const struct qnm_key nic_keys[] = {
+	{ "model", QNM_KEY_STR, NICF(model), QNM_MODEL_MAX, .label = "Device model",
+	  .help = "The emulated card (qnm models lists them): virtio-net-pci is fastest for Linux "
+		  "guests; e1000 and rtl8139 work everywhere." },
+	{ "mac", QNM_KEY_STR, NICF(mac), QNM_MAC_LEN, .label = "MAC address",
+	  .help = "Six hex octets, e.g. 52:54:00:12:34:56. Empty: qnm generates a unique one." },
+	{ "link", QNM_KEY_LINK, NICF(link_up), .label = "Link up",
+	  .help = "Cable plugged in at start: up or down. In the form, Space toggles it, at once "
+		  "on a running guest." },
+	{ "backend", QNM_KEY_ENUM, NICF(backend), .choices = &qnm_backend_enum, .label = "Backend",
+	  .help = "How the card reaches the world: user, slirp, tap or bridge. The keys below "
+		  "depend on it." },
+	{ "net", QNM_KEY_STR, NICF(user.net), QNM_CIDR_LEN, .when = USER_SLIRP,
+	  .label = "Guest network",
+	  .help = "CIDR of the private network the guest sees; empty: 10.0.2.0/24." },
+	{ "host", QNM_KEY_STR, NICF(user.host), QNM_IPV4_LEN, .when = USER_SLIRP,
+	  .label = "Host address",
+	  .help = "The address the guest reaches the host at; empty: .2 of the network (10.0.2.2)." },
+	{ "dhcpstart", QNM_KEY_STR, NICF(user.dhcpstart), QNM_IPV4_LEN, .when = USER_SLIRP,
+	  .label = "DHCP start", .help = "First address handed out by DHCP; empty: .15." },
+	{ "dns", QNM_KEY_STR, NICF(user.dns), QNM_IPV4_LEN, .when = USER_SLIRP,
+	  .label = "DNS address", .help = "The DNS server address the guest sees; empty: .3." },
+	{ "restrict", QNM_KEY_BOOL, NICF(user.restrict_), .when = USER_SLIRP, .label = "Restrict",
+	  .help = "Yes: the guest cannot reach outside (only forwards reach it)." },
+	{ "ipv6", QNM_KEY_BOOL, NICF(user.ipv6), .when = USER_SLIRP, .label = "IPv6",
+	  .help = "IPv6 inside the user network." },
+	{ "hostfwd", QNM_KEY_FWD, NICF(user.fwd), .count_off = NICF(user.nfwd), .when = USER_SLIRP,
+	  .label = "Port forwards",
+	  .help = "Host to guest, tcp|udp:[HOSTADDR]:PORT-[GUESTADDR]:PORT, space-separated in "
+		  "the form: tcp:127.0.0.1:2222-:22 is host port 2222 to guest port 22." },
+	/* the user option group is the slirp backend's too: slirp refuses smb */
+	{ "smb", QNM_KEY_PATH, NICF(user.smb), .when = BE(QNM_BACKEND_USER), .group = USER_SLIRP,
+	  .label = "SMB share",
+	  .help = "A host directory the guest sees over SMB at \\\\10.0.2.4\\qemu (needs smbd); "
+		  "empty: none." },
+	{ "ifname", QNM_KEY_STR, NICF(tap.ifname), QNM_IFNAME_MAX + 1, .when = BE(QNM_BACKEND_TAP),
+	  .label = "TAP name", .help = "The TAP interface; empty: qnm picks qt-VM-N." },
+	{ "create", QNM_KEY_BOOL, NICF(tap.create), .when = BE(QNM_BACKEND_TAP),
+	  .label = "qnm creates it",
+	  .help = "Yes: qnm creates and removes the TAP (needs CAP_NET_ADMIN). No: use a TAP made "
+		  "by the admin." },
+	{ "network", QNM_KEY_STR, NICF(tap.network), QNM_NAME_MAX + 1, .when = BE(QNM_BACKEND_TAP),
+	  .label = "qnm network",
+	  .help = "A qnm network whose bridge the TAP joins (Enter in the form lists them); or leave "
+		  "it empty and give a bridge." },
+	{ "bridge", QNM_KEY_STR, NICF(tap.bridge), QNM_IFNAME_MAX + 1, .when = BE(QNM_BACKEND_TAP),
+	  .label = "Host bridge",
+	  .help = "An existing host bridge to join when no qnm network is given." },
+	{ "vhost", QNM_KEY_BOOL, NICF(tap.vhost), .when = BE(QNM_BACKEND_TAP), .label = "vhost-net",
+	  .help = "Kernel-side acceleration (needs /dev/vhost-net)." },
+	{ "br", QNM_KEY_STR, NICF(bridge.br), QNM_IFNAME_MAX + 1, .when = BE(QNM_BACKEND_BRIDGE),
+	  .label = "Bridge",
+	  .help = "The host bridge qemu-bridge-helper attaches the TAP to; /etc/qemu/bridge.conf "
+		  "must allow it." },
+	{ "helper", QNM_KEY_PATH, NICF(bridge.helper), .when = BE(QNM_BACKEND_BRIDGE),
+	  .label = "Helper path",
+	  .help = "The bridge helper; empty: QEMU's default /usr/lib/qemu/qemu-bridge-helper." },
+};
+
+const struct qnm_schema qnm_nic_schema = {
+	.noun = "NIC",
+	.keys = nic_keys,
+	.n = QNM_ARRAY_SIZE(nic_keys),
+	.selector = "backend",
+	.strict = true,
+};
+
+static const struct qnm_key net_keys[] = {
+	{ "bridge", QNM_KEY_STR, NETF(bridge), QNM_IFNAME_MAX + 1, .label = "Bridge",
+	  .help = "Name of the Linux bridge qnm creates for this network (e.g. qnmbr0)." },
+	{ "address", QNM_KEY_CIDR, NETF(address), .count_off = NETF(prefix),
+	  .label = "Host address",
+	  .help = "The host's address on the bridge with its prefix, the guests' gateway, e.g. "
+		  "10.77.0.1/24." },
+	{ "mode", QNM_KEY_ENUM, NETF(mode), .choices = &qnm_net_mode_enum, .label = "Mode",
+	  .help = "nat: routed + masquerade out of the uplink; bridged: a physical NIC joins the "
+		  "bridge; isolated: guests and host only." },
+	{ "uplink", QNM_KEY_STR, NETF(uplink), QNM_IFNAME_MAX + 1, .when = MODE(QNM_NET_NAT),
+	  .label = "Uplink",
+	  .help = "nat: the interface NAT goes out of; empty: whatever the default route uses." },
+	{ "port", QNM_KEY_STR, NETF(port), QNM_IFNAME_MAX + 1, .when = MODE(QNM_NET_BRIDGED),
+	  .label = "Physical port",
+	  .help = "bridged: the host NIC to enslave to the bridge. Careful: its address moves to the "
+		  "bridge; remote sessions over it may drop." },
+	{ "dhcp-start", QNM_KEY_STR, NETF(dhcp_start), QNM_IPV4_LEN, .json = "dhcp_start",
+	  .label = "DHCP first", .help = "First address dnsmasq hands out; empty: no DHCP." },
+	{ "dhcp-end", QNM_KEY_STR, NETF(dhcp_end), QNM_IPV4_LEN, .json = "dhcp_end",
+	  .label = "DHCP last", .help = "Last address dnsmasq hands out." },
+	{ "forward", QNM_KEY_FWD, NETF(fwd), .count_off = NETF(nfwd), .json = "forwards",
+	  .json_text = true, .label = "Port forwards",
+	  .help = "DNAT into the network, tcp|udp:[HOSTADDR]:PORT-GUESTADDR:PORT, space-separated "
+		  "in the form: tcp::8080-10.77.0.10:80 is host 8080 to 10.77.0.10 port 80." },
+};
+
+const struct qnm_schema qnm_net_schema = {
+	.noun = "network",
+	.keys = net_keys,
+	.n = QNM_ARRAY_SIZE(net_keys),
+	.selector = "mode",
+	.clear_hidden = true,
+};
+
+/* ---- lookups ---- */
+
+const struct qnm_key *qnm_schema_find(const struct qnm_schema *s, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (strcmp(s->keys[i].name, name) == 0)
+			return &s->keys[i];
+	return NULL;
+}
+
+void qnm_schema_list(const struct qnm_schema *s, struct qnm_strbuf *sb)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		if (i)
+			qnm_sb_add(sb, ", ");
+		qnm_sb_add(sb, s->keys[i].name);
+	}
+}
+
+/* Typed access to a key's storage in @obj. */
+static void *at(const void *obj, size_t off)
+{
+	return (char *)(uintptr_t)obj + off;
+}
+
+int qnm_schema_selected(const struct qnm_schema *s, const void *obj)
+{
+	const struct qnm_key *sel = s->selector ? qnm_schema_find(s, s->selector) : NULL;
+
+	return sel ? qnm_key_get_int(sel, obj) : -1;
+}
+
+bool qnm_key_applies(const struct qnm_key *k, int sel)
+{
+	return !k->when || sel < 0 || (k->when & QNM_WHEN(sel));
+}
+
+/* A strict schema's key in @obj: does it apply (@group: or is it in the option group)? */
+static bool key_in_use(const struct qnm_schema *s, const struct qnm_key *k, const void *obj,
+		       bool group)
+{
+	int sel;
+
+	if (!s->strict)
+		return true;
+	sel = qnm_schema_selected(s, obj);
+	return qnm_key_applies(k, sel) || (group && sel >= 0 && (k->group & QNM_WHEN(sel)));
+}
+
+bool qnm_schema_key_in_use(const struct qnm_schema *s, const struct qnm_key *k, const void *obj)
+{
+	return key_in_use(s, k, obj, false);
+}
+
+bool qnm_key_is_list(const struct qnm_key *k)
+{
+	return k->type == QNM_KEY_FWD || k->type == QNM_KEY_ARGV;
+}
+
+static size_t *count_of(const struct qnm_key *k, const void *obj)
+{
+	return at(obj, k->count_off);
+}
+
+/* ---- lifecycle: what keys own ---- */
+
+static bool owns_memory(const struct qnm_key *k)
+{
+	return k->type == QNM_KEY_PATH || qnm_key_is_list(k);
+}
+
+void qnm_schema_clear(const struct qnm_schema *s, void *obj)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (owns_memory(&s->keys[i]))
+			qnm_key_clear(&s->keys[i], obj);
+}
+
+void qnm_schema_copy(const struct qnm_schema *s, void *dst, const void *src)
+{
+	size_t i, j, n;
+
+	for (i = 0; i < s->n; i++) {
+		const struct qnm_key *k = &s->keys[i];
+		void **d = at(dst, k->offset);
+		const void *v = *(void *const *)at(src, k->offset);
+
+		if (k->type == QNM_KEY_PATH) {
+			*d = xstrdup_or_null(v);
+		} else if (k->type == QNM_KEY_FWD) {
+			n = *count_of(k, src);
+			*d = n ? xreallocarray(NULL, n, sizeof(struct qnm_fwd)) : NULL;
+			if (n)
+				memcpy(*d, v, n * sizeof(struct qnm_fwd));
+		} else if (k->type == QNM_KEY_ARGV) {
+			n = *count_of(k, src);
+			*d = n ? xreallocarray(NULL, n, sizeof(char *)) : NULL;
+			for (j = 0; j < n; j++)
+				((char **)*d)[j] = xstrdup(((char *const *)v)[j]);
+		}
+	}
+}
+
+static bool fwd_equal(const struct qnm_fwd *a, const struct qnm_fwd *b)
+{
+	return a->proto == b->proto && a->host_port == b->host_port &&
+	       a->guest_port == b->guest_port && strcmp(a->host_addr, b->host_addr) == 0 &&
+	       strcmp(a->guest_addr, b->guest_addr) == 0;
+}
+
+static bool key_equal(const struct qnm_key *k, const void *a, const void *b)
+{
+	const void *pa = at(a, k->offset), *pb = at(b, k->offset);
+	size_t i;
+
+	switch (k->type) {
+	case QNM_KEY_STR:
+		return strcmp(pa, pb) == 0;
+	case QNM_KEY_CIDR:
+		return strcmp(pa, pb) == 0 && *(const unsigned *)at(a, k->count_off) ==
+						      *(const unsigned *)at(b, k->count_off);
+	case QNM_KEY_PATH:
+		return qnm_streq(*(char *const *)pa, *(char *const *)pb);
+	case QNM_KEY_UINT:
+		return *(const unsigned *)pa == *(const unsigned *)pb;
+	case QNM_KEY_BOOL:
+	case QNM_KEY_LINK:
+	case QNM_KEY_ENUM:
+		return qnm_key_get_int(k, a) == qnm_key_get_int(k, b);
+	case QNM_KEY_FWD:
+	case QNM_KEY_ARGV:
+		if (*count_of(k, a) != *count_of(k, b))
+			return false;
+		for (i = 0; i < *count_of(k, a); i++) {
+			if (k->type == QNM_KEY_FWD
+				    ? !fwd_equal(&(*(struct qnm_fwd *const *)pa)[i],
+						 &(*(struct qnm_fwd *const *)pb)[i])
+				    : strcmp((*(char **const *)pa)[i], (*(char **const *)pb)[i]))
+				return false;
+		}
+		return true;
+	}
+	return false;
+}
+
+bool qnm_schema_equal(const struct qnm_schema *s, const void *a, const void *b)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (!key_equal(&s->keys[i], a, b))
+			return false;
+	return true;
+}
+
+/* ---- values from text ---- */
+
+static bool parse_bool(const char *s, bool *out)
+{
+	static const char *const yes[] = { "yes", "on", "true", "1" };
+	static const char *const no[] = { "no", "off", "false", "0" };
+	size_t i;
+
+	for (i = 0; i < QNM_ARRAY_SIZE(yes); i++) {
+		if (strcasecmp(s, yes[i]) == 0) {
+			*out = true;
+			return true;
+		}
+		if (strcasecmp(s, no[i]) == 0) {
+			*out = false;
+			return true;
+		}
+	}
+	return false;
+}
+
+static int parse_choice(const struct qnm_enum *e, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < e->n; i++)
+		if (strcmp(s, e->names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+static void set_path(char **dst, const char *text)
+{
+	free(*dst);
+	*dst = text[0] ? xstrdup(text) : NULL;
+}
+
+int qnm_key_set(const struct qnm_key *k, void *obj, const char *value, const char *fn,
+		unsigned line, const char *field, struct qnm_err *err)
+{
+	char *p = at(obj, k->offset);
+
+	switch (k->type) {
+	case QNM_KEY_STR:
+		if (strlen(value) >= k->size)
+			return qnm_err_set(err, -EINVAL, field,
+					   "%s:%u: %s: '%s' is too long (at most %zu characters)",
+					   fn, line, field, value, k->size - 1);
+		qnm_strlcpy(p, value, k->size);
+		return 0;
+	case QNM_KEY_PATH:
+		set_path((char **)(void *)p, value);
+		return 0;
+	case QNM_KEY_UINT: {
+		unsigned long v;
+
+		if (qnm_parse_uint(value, k->min, k->max, &v))
+			return qnm_err_set(err, -EINVAL, field,
+					   "%s:%u: %s: '%s' must be a whole number from %lu to %lu",
+					   fn, line, field, value, k->min, k->max);
+		*(unsigned *)(void *)p = (unsigned)v;
+		return 0;
+	}
+	case QNM_KEY_BOOL:
+		if (!parse_bool(value, (bool *)(void *)p))
+			return qnm_err_set(err, -EINVAL, field, "%s:%u: %s: '%s' must be yes or no",
+					   fn, line, field, value);
+		return 0;
+	case QNM_KEY_LINK:
+		if (strcmp(value, "up") == 0)
+			*(bool *)(void *)p = true;
+		else if (strcmp(value, "down") == 0)
+			*(bool *)(void *)p = false;
+		else
+			return qnm_err_set(err, -EINVAL, field,
+					   "%s:%u: %s: '%s' must be up or down", fn, line, field,
+					   value);
+		return 0;
+	case QNM_KEY_ENUM: {
+		int v = parse_choice(k->choices, value);
+
+		if (v < 0) {
+			struct qnm_strbuf sb;
+			size_t i;
+
+			qnm_sb_init(&sb);
+			for (i = 0; i < k->choices->n; i++)
+				qnm_sb_addf(&sb, "%s%s", i ? ", " : "", k->choices->names[i]);
+			qnm_err_set(err, -EINVAL, field, "%s:%u: %s: '%s' must be one of: %s", fn,
+				    line, field, value, sb.s);
+			qnm_sb_free(&sb);
+			return -EINVAL;
+		}
+		/* All qnm enums are int-sized. */
+		*(int *)(void *)p = v;
+		return 0;
+	}
+	case QNM_KEY_FWD: {
+		struct qnm_fwd f;
+		struct qnm_err e2;
+
+		if (qnm_fwd_parse(value, &f, field, &e2))
+			return qnm_err_set(err, -EINVAL, field, "%s:%u: %s", fn, line, e2.msg);
+		qnm_fwd_add((struct qnm_fwd **)(void *)p, count_of(k, obj), &f);
+		return 0;
+	}
+	case QNM_KEY_ARGV: {
+		char ***v = (char ***)(void *)p;
+		size_t *n = count_of(k, obj);
+
+		if (!value[0])
+			return qnm_err_set(err, -EINVAL, field, "%s:%u: %s: empty argument", fn,
+					   line, field);
+		*v = xreallocarray(*v, *n + 1, sizeof(char *));
+		(*v)[(*n)++] = xstrdup(value);
+		return 0;
+	}
+	case QNM_KEY_CIDR: {
+		uint32_t a;
+		unsigned prefix;
+
+		if (!value[0]) {
+			p[0] = '\0';
+			return 0;
+		}
+		if (qnm_parse_cidr(value, &a, &prefix))
+			return qnm_err_set(
+				err, -EINVAL, field,
+				"%s:%u: %s: '%s' must be an IPv4 address with prefix, like 10.77.0.1/24",
+				fn, line, field, value);
+		qnm_format_ipv4(a, p);
+		*(unsigned *)at(obj, k->count_off) = prefix;
+		return 0;
+	}
+	}
+	return -EINVAL;
+}
+
+/* ---- writing ---- */
+
+/* Is @k set in @obj (worth a line in the file)? */
+static bool key_written(const struct qnm_key *k, const void *obj)
+{
+	const char *p = at(obj, k->offset);
+
+	switch (k->type) {
+	case QNM_KEY_STR:
+		return p[0] || k->write_empty;
+	case QNM_KEY_PATH:
+		return *(char *const *)(const void *)p != NULL;
+	case QNM_KEY_FWD:
+	case QNM_KEY_ARGV:
+		return *count_of(k, obj) != 0;
+	case QNM_KEY_CIDR:
+		return p[0] != '\0';
+	default:
+		return true;
+	}
+}
+
+/* The text of a one-value key as written in files. */
+static void value_text(const struct qnm_key *k, const void *obj, struct qnm_strbuf *sb)
+{
+	const char *p = at(obj, k->offset);
+
+	switch (k->type) {
+	case QNM_KEY_STR:
+		qnm_sb_add(sb, p);
+		break;
+	case QNM_KEY_PATH:
+		if (*(char *const *)(const void *)p)
+			qnm_sb_add(sb, *(char *const *)(const void *)p);
+		break;
+	case QNM_KEY_UINT:
+		qnm_sb_addf(sb, "%u", *(const unsigned *)(const void *)p);
+		break;
+	case QNM_KEY_BOOL:
+		qnm_sb_add(sb, *(const bool *)(const void *)p ? "yes" : "no");
+		break;
+	case QNM_KEY_LINK:
+		qnm_sb_add(sb, *(const bool *)(const void *)p ? "up" : "down");
+		break;
+	case QNM_KEY_ENUM: {
+		int v = *(const int *)(const void *)p;
+
+		qnm_sb_add(sb, v >= 0 && (size_t)v < k->choices->n ? k->choices->names[v] : "?");
+		break;
+	}
+	case QNM_KEY_CIDR:
+		if (p[0])
+			qnm_sb_addf(sb, "%s/%u", p, *(const unsigned *)at(obj, k->count_off));
+		break;
+	case QNM_KEY_FWD:
+	case QNM_KEY_ARGV:
+		break;
+	}
+}
+
+/* The text of entry @i of a list key. */
+static void entry_text(const struct qnm_key *k, const void *obj, size_t i, struct qnm_strbuf *sb)
+{
+	const void *v = *(void *const *)at(obj, k->offset);
+	char buf[96];
+
+	if (k->type == QNM_KEY_FWD) {
+		qnm_fwd_format(&((const struct qnm_fwd *)v)[i], buf, sizeof(buf));
+		qnm_sb_add(sb, buf);
+	} else {
+		qnm_sb_add(sb, ((char *const *)v)[i]);
+	}
+}
+
+void qnm_schema_write(const struct qnm_schema *s, const void *obj, struct qnm_strbuf *sb,
+		      bool comments)
+{
+	struct qnm_strbuf v;
+	size_t i, j;
+
+	qnm_sb_init(&v);
+	for (i = 0; i < s->n; i++) {
+		const struct qnm_key *k = &s->keys[i];
+
+		if (!key_in_use(s, k, obj, false) || !key_written(k, obj))
+			continue;
+		if (comments && k->help)
+			qnm_sb_addf(sb, "# %s\n", k->help);
+		if (qnm_key_is_list(k)) {
+			for (j = 0; j < *count_of(k, obj); j++) {
+				v.len = 0;
+				v.s[0] = '\0';
+				entry_text(k, obj, j, &v);
+				qnm_kf_write_value(sb, k->name, v.s);
+			}
+		} else {
+			v.len = 0;
+			v.s[0] = '\0';
+			value_text(k, obj, &v);
+			if (k->type == QNM_KEY_STR || k->type == QNM_KEY_PATH)
+				qnm_kf_write_value(sb, k->name, v.s);
+			else
+				qnm_sb_addf(sb, "%s = %s\n", k->name, v.s);
+		}
+	}
+	qnm_sb_free(&v);
+}
+
+/* ---- KEY=VALUE ---- */
+
+static int remove_entry(const struct qnm_key *k, void *obj, const char *value, const char *field,
+			struct qnm_err *err)
+{
+	size_t *n = count_of(k, obj);
+	size_t i;
+
+	if (k->type == QNM_KEY_FWD) {
+		struct qnm_fwd **v = at(obj, k->offset);
+		struct qnm_fwd f;
+
+		if (qnm_fwd_parse(value, &f, field, err))
+			return -EINVAL;
+		for (i = 0; i < *n; i++) {
+			const struct qnm_fwd *g = &(*v)[i];
+
+			if (g->proto == f.proto && g->host_port == f.host_port &&
+			    (!f.host_addr[0] || strcmp(g->host_addr, f.host_addr) == 0))
+				return qnm_fwd_del(v, n, i);
+		}
+	} else {
+		char ***v = at(obj, k->offset);
+
+		for (i = 0; i < *n; i++) {
+			if (strcmp((*v)[i], value) == 0) {
+				free((*v)[i]);
+				memmove(&(*v)[i], &(*v)[i + 1], (*n - i - 1) * sizeof(char *));
+				(*n)--;
+				return 0;
+			}
+		}
+	}
+	return qnm_err_set(err, -ENOENT, field, "%s: '%s' is not in the list", field, value);
+}
+
+int qnm_schema_assign(const struct qnm_schema *s, void *obj, const char *assignment,
+		      const char *prefix, struct qnm_err *err)
+{
+	const char *eq = strchr(assignment, '=');
+	const struct qnm_key *k;
+	char key[48], field[96];
+	char op = '=';
+	size_t klen;
+
+	if (!eq || eq == assignment)
+		return qnm_err_set(err, -EINVAL, "",
+				   "'%s' must be KEY=VALUE (or KEY+=VALUE, KEY-=VALUE for lists)",
+				   assignment);
+	klen = (size_t)(eq - assignment);
+	if (eq[-1] == '+' || eq[-1] == '-') {
+		op = eq[-1];
+		klen--;
+	}
+	if (klen >= sizeof(key))
+		return qnm_err_set(err, -EINVAL, "", "unknown key in '%s'", assignment);
+	memcpy(key, assignment, klen);
+	key[klen] = '\0';
+	snprintf(field, sizeof(field), "%s%s", prefix, key);
+	k = qnm_schema_find(s, key);
+	if (!k) {
+		struct qnm_strbuf sb;
+
+		qnm_sb_init(&sb);
+		qnm_schema_list(s, &sb);
+		qnm_err_set(err, -EINVAL, field, "%s: unknown key (known: %s)", field, sb.s);
+		qnm_sb_free(&sb);
+		return -EINVAL;
+	}
+	if (!key_in_use(s, k, obj, false))
+		return qnm_err_set(err, -EINVAL, field,
+				   "%s: does not apply to this %s's %s (set %s= first)", field,
+				   s->noun, s->selector, s->selector);
+	if (op != '=' && !qnm_key_is_list(k))
+		return qnm_err_set(err, -EINVAL, field, "%s: '%c=' only works on list keys", field,
+				   op);
+	if (op == '-')
+		return remove_entry(k, obj, eq + 1, field, err);
+	if (qnm_key_is_list(k) && op == '=')
+		qnm_key_clear(k, obj);
+	if (qnm_key_is_list(k) && !eq[1])
+		return 0;
+	{
+		struct qnm_err e2;
+		int r = qnm_key_set(k, obj, eq + 1, "", 0, field, &e2);
+
+		if (r)
+			/* qnm_key_set()'s messages start with "FILE:LINE: "; drop that. */
+			return qnm_err_set(err, r, field, "%s",
+					   strncmp(e2.msg, ":0: ", 4) == 0 ? e2.msg + 4 : e2.msg);
+	}
+	return 0;
+}
+
+/* ---- JSON ---- */
+
+json_object *qnm_fwd_json(const char *kind, const struct qnm_fwd *f)
+{
+	json_object *o = json_object_new_object();
+
+	if (kind)
+		json_object_object_add(o, "kind", json_object_new_string(kind));
+	json_object_object_add(o, "proto", json_object_new_string(qnm_proto_name(f->proto)));
+	json_object_object_add(o, "host_addr", json_object_new_string(f->host_addr));
+	json_object_object_add(o, "host_port", json_object_new_int(f->host_port));
+	json_object_object_add(o, "guest_addr", json_object_new_string(f->guest_addr));
+	json_object_object_add(o, "guest_port", json_object_new_int(f->guest_port));
+	return o;
+}
+
+static json_object *key_json(const struct qnm_key *k, const void *obj)
+{
+	const void *p = at(obj, k->offset);
+	struct qnm_strbuf sb;
+	json_object *j;
+	size_t i;
+
+	switch (k->type) {
+	case QNM_KEY_PATH:
+		if (!*(char *const *)p)
+			return NULL;
+		return json_object_new_string(*(char *const *)p);
+	case QNM_KEY_UINT:
+		return json_object_new_int((int)*(const unsigned *)p);
+	case QNM_KEY_BOOL:
+		return json_object_new_boolean(*(const bool *)p);
+	case QNM_KEY_FWD:
+	case QNM_KEY_ARGV:
+		j = json_object_new_array();
+		qnm_sb_init(&sb);
+		for (i = 0; i < *count_of(k, obj); i++) {
+			if (k->type == QNM_KEY_FWD && !k->json_text) {
+				json_object_array_add(
+					j, qnm_fwd_json(NULL, &(*(struct qnm_fwd *const *)p)[i]));
+				continue;
+			}
+			sb.len = 0;
+			sb.s[0] = '\0';
+			entry_text(k, obj, i, &sb);
+			json_object_array_add(j, json_object_new_string(sb.s));
+		}
+		qnm_sb_free(&sb);
+		return j;
+	default:
+		qnm_sb_init(&sb);
+		value_text(k, obj, &sb);
+		j = json_object_new_string(sb.s);
+		qnm_sb_free(&sb);
+		return j;
+	}
+}
+
+void qnm_schema_json(const struct qnm_schema *s, const void *obj, json_object *o)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		const struct qnm_key *k = &s->keys[i];
+
+		if (key_in_use(s, k, obj, true))
+			json_object_object_add(o, k->json ? k->json : k->name, key_json(k, obj));
+	}
+}
+
+/* ---- help ---- */
+
+/* Append @text to @sb wrapped at 80 columns, lines after the first indented by @indent. */
+static void add_wrapped(struct qnm_strbuf *sb, const char *text, size_t col, size_t indent)
+{
+	const char *w = text;
+
+	while (*w) {
+		size_t n = strcspn(w, " ");
+
+		if (col > indent && col + 1 + n > 79) {
+			qnm_sb_addf(sb, "\n%*s", (int)indent, "");
+			col = indent;
+		} else if (col > indent) {
+			qnm_sb_addc(sb, ' ');
+			col++;
+		}
+		qnm_sb_addn(sb, w, n);
+		col += n;
+		w += n;
+		w += strspn(w, " ");
+	}
+	qnm_sb_addc(sb, '\n');
+}
+
+void qnm_schema_help(const struct qnm_schema *s, struct qnm_strbuf *sb)
+{
+	const struct qnm_key *sel = s->strict ? qnm_schema_find(s, s->selector) : NULL;
+	const size_t indent = 14;
+	struct qnm_strbuf tags, line;
+	size_t i, v;
+
+	qnm_sb_init(&tags);
+	qnm_sb_init(&line);
+	for (i = 0; i < s->n; i++) {
+		const struct qnm_key *k = &s->keys[i];
+
+		tags.len = line.len = 0;
+		tags.s[0] = line.s[0] = '\0';
+		/* "(user, slirp; list)": where a NIC key applies, and whether it repeats */
+		for (v = 0; sel && k->when && v < sel->choices->n; v++)
+			if (k->when & QNM_WHEN(v))
+				qnm_sb_addf(&tags, "%s%s", tags.len ? ", " : "",
+					    sel->choices->names[v]);
+		if (qnm_key_is_list(k))
+			qnm_sb_addf(&tags, "%slist", tags.len ? "; " : "");
+		if (tags.len)
+			qnm_sb_addf(&line, "(%s) ", tags.s);
+		qnm_sb_add(&line, k->help);
+		qnm_sb_addf(sb, "  %-*s", (int)indent - 2, k->name);
+		add_wrapped(sb, line.s, indent, indent);
+	}
+	qnm_sb_free(&tags);
+	qnm_sb_free(&line);
+}
+
+/* ---- form rows ---- */
+
+char *qnm_key_text(const struct qnm_key *k, const void *obj)
+{
+	struct qnm_strbuf sb;
+	size_t i;
+
+	qnm_sb_init(&sb);
+	if (qnm_key_is_list(k)) {
+		for (i = 0; i < *count_of(k, obj); i++) {
+			if (i)
+				qnm_sb_addc(&sb, ' ');
+			entry_text(k, obj, i, &sb);
+		}
+	} else {
+		value_text(k, obj, &sb);
+	}
+	return qnm_sb_steal(&sb);
+}
+
+int qnm_key_maxlen(const struct qnm_key *k)
+{
+	switch (k->type) {
+	case QNM_KEY_STR:
+		return (int)k->size - 1;
+	case QNM_KEY_UINT:
+		return 10; /* UINT_MAX's digits */
+	case QNM_KEY_FWD:
+		return 1000;
+	case QNM_KEY_CIDR:
+		return QNM_CIDR_LEN - 1;
+	default:
+		return 4095; /* PATH_MAX - 1 */
+	}
+}
+
+int qnm_key_set_text(const struct qnm_key *k, void *obj, const char *text, struct qnm_err *err)
+{
+	char *copy, *save = NULL, *w;
+	unsigned long n;
+	int r = 0;
+
+	switch (k->type) {
+	case QNM_KEY_STR:
+		if (strlen(text) >= k->size)
+			return qnm_err_set(err, -EINVAL, k->name, "%s: at most %zu characters",
+					   k->name, k->size - 1);
+		qnm_strlcpy(at(obj, k->offset), text, k->size);
+		return 0;
+	case QNM_KEY_UINT:
+		if (qnm_parse_uint(text, 0, UINT_MAX, &n))
+			return qnm_err_set(err, -EINVAL, k->name,
+					   "%s: '%s' is not a whole number%s%s", k->name, text,
+					   k->unit ? " of " : "", k->unit ? k->unit : "");
+		*(unsigned *)at(obj, k->offset) = (unsigned)n;
+		return 0;
+	case QNM_KEY_FWD:
+	case QNM_KEY_ARGV:
+		/* QEMU arguments hold commas; forwards may be separated by them */
+		qnm_key_clear(k, obj);
+		copy = xstrdup(text);
+		for (w = strtok_r(copy, k->type == QNM_KEY_FWD ? " \t," : " \t", &save); w && !r;
+		     w = strtok_r(NULL, k->type == QNM_KEY_FWD ? " \t," : " \t", &save)) {
+			if (k->type == QNM_KEY_ARGV) {
+				r = qnm_key_set(k, obj, w, "", 0, k->name, err);
+			} else {
+				struct qnm_fwd one;
+
+				r = qnm_fwd_parse(w, &one, k->name, err);
+				if (!r)
+					qnm_fwd_add(at(obj, k->offset), count_of(k, obj), &one);
+			}
+		}
+		free(copy);
+		return r ? -EINVAL : 0;
+	default:
+		return qnm_key_set(k, obj, text, "", 0, k->name, err);
+	}
+}
+
+int qnm_key_get_int(const struct qnm_key *k, const void *obj)
+{
+	if (k->type == QNM_KEY_BOOL || k->type == QNM_KEY_LINK)
+		return *(const bool *)at(obj, k->offset);
+	return *(const int *)at(obj, k->offset);
+}
+
+void qnm_key_set_int(const struct qnm_key *k, void *obj, int v)
+{
+	if (k->type == QNM_KEY_BOOL || k->type == QNM_KEY_LINK)
+		*(bool *)at(obj, k->offset) = v != 0;
+	else
+		*(int *)at(obj, k->offset) = v;
+}
+
+void qnm_key_clear(const struct qnm_key *k, void *obj)
+{
+	void *p = at(obj, k->offset);
+	size_t i, *n;
+
+	switch (k->type) {
+	case QNM_KEY_STR:
+	case QNM_KEY_CIDR:
+		*(char *)p = '\0';
+		break;
+	case QNM_KEY_PATH:
+		set_path(p, "");
+		break;
+	case QNM_KEY_UINT:
+		*(unsigned *)p = 0;
+		break;
+	case QNM_KEY_BOOL:
+	case QNM_KEY_LINK:
+	case QNM_KEY_ENUM:
+		qnm_key_set_int(k, obj, 0);
+		break;
+	case QNM_KEY_FWD:
+	case QNM_KEY_ARGV:
+		n = count_of(k, obj);
+		if (k->type == QNM_KEY_ARGV)
+			for (i = 0; i < *n; i++)
+				free((*(char ***)p)[i]);
+		free(*(void **)p);
+		*(void **)p = NULL;
+		*n = 0;
+		break;
+	}
+}
