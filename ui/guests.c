@@ -45,7 +45,7 @@ static void add_caps(struct qnm_ui *ui, const char *vm, struct qnm_guest_cap **c
 	struct qnm_capture *v;
 	size_t k, i;
 
-	if (qnm_capture_list(ui->ctx->paths.runtime_dir, vm, &v, &k, NULL))
+	if (qnm_api_capture_list(ui->ctx, vm, &v, &k, NULL))
 		return;
 	*caps = xreallocarray(*caps, *n + k + 1, sizeof(**caps));
 	for (i = 0; i < k; i++) {
@@ -72,12 +72,11 @@ void qnm_guests_refresh(struct qnm_ui *ui)
 	struct qnm_strv dirs;
 
 	qnm_strv_init(&dirs);
-	qnm_rundir_list(ui->ctx->paths.runtime_dir, &dirs);
+	qnm_api_vm_running(ui->ctx, &dirs);
 	for (i = 0; i < m->nvms; i++) {
 		const struct qnm_vm *vm = m->vms[i];
 		struct qnm_guest *gv = &vms[i];
 		const struct qnm_guest *was = old_vm(g, vm->name);
-		struct qnm_rundir rd;
 		bool has_dir = false;
 		size_t k;
 
@@ -89,9 +88,7 @@ void qnm_guests_refresh(struct qnm_ui *ui)
 			has_dir = strcmp(dirs.v[k], vm->name) == 0;
 		if (!has_dir)
 			continue;
-		qnm_rundir_init(&rd, ui->ctx->paths.runtime_dir, vm->name);
-		qnm_rundir_probe(&rd, &gv->info);
-		qnm_rundir_clear(&rd);
+		qnm_api_vm_state(ui->ctx, vm->name, &gv->info);
 		if (gv->info.status == QNM_RUN_RUNNING || gv->info.status == QNM_RUN_STARTING)
 			add_caps(ui, vm->name, &caps, &ncaps);
 	}
@@ -124,12 +121,10 @@ struct qnm_sampler *qnm_ui_sampler(struct qnm_ui *ui, const char **error)
 	struct qnm_guests *g = get(ui);
 
 	if (!g->sampler && !g->sampler_error) {
-		struct qnm_sampler_opts o = { .model = &ui->ctx->model,
-					      .runtime_dir = ui->ctx->paths.runtime_dir };
 		struct qnm_err err;
 
 		qnm_err_clear(&err);
-		if (qnm_sampler_new(&o, &g->sampler, &err)) {
+		if (qnm_api_stats_open(ui->ctx, &g->sampler, &err)) {
 			g->sampler = NULL;
 			g->sampler_error = xasprintf("cannot read the interfaces: %s", err.msg);
 		} else {

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * guests.h - what the UI knows of running guests: each VM's run status
- * (from its runtime directory), the packet captures in place, and the UI's one engine sampler
- * (src/sampler.h): the counters, rates and histories of every host link
+ * (qnm_api_vm_state()), the packet captures in place, and the UI's one engine sampler
+ * (api/stats.h): the counters, rates and histories of every host link
  * and of every guest NIC (slirp helpers, TAPs). The sampler lives as long
  * as the UI and is ticked once per refresh interval whatever screen is
  * shown, so the VMs, Traffic and Modes screens show the same numbers and
@@ -12,9 +12,9 @@
 #ifndef QNM_UI_GUESTS_H
 #define QNM_UI_GUESTS_H
 
-#include "guest/capture.h"
-#include "guest/rundir.h"
-#include "watch/sampler.h"
+#include "api/capture.h"
+#include "api/run.h"
+#include "api/stats.h"
 #include "uipriv.h"
 
 /**

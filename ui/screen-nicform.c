@@ -8,14 +8,14 @@
  */
 #include "build-config.h"
 
+#include "api/models.h"
+#include "api/net.h"
+#include "api/run.h"
+#include "api/vm.h"
 #include "core/backend.h"
-#include "guest/catalog.h"
 #include "guests.h"
-#include "guest/runner.h"
 #include "core/mac.h"
-#include "host/netctl.h"
 #include "nicform.h"
-#include "watch/portowner.h"
 #include "qform.h"
 #include "core/validate.h"
 
@@ -105,7 +105,7 @@ static void show_backend_rows(struct nicform *s)
 	qnm_form_row(f, F_ACL)->hidden = qnm_form_key_row(f, "br")->hidden;
 	/* the summary says what the backend needs; say too when this user lacks it */
 	snprintf(buf, sizeof(buf), "%s.%s", ops->summary,
-		 ops->needs_net_admin && !qnm_have_cap_net_admin()
+		 ops->needs_net_admin && !qnm_api_net_have_cap_net_admin()
 			 ? " You run qnm without CAP_NET_ADMIN: start it as root, or use a TAP "
 			   "an admin made for you (qnm creates it: no, TAP name)."
 			 : "");
@@ -202,50 +202,14 @@ static void strip_nic(struct qnm_err *err, const char *id)
 		memmove(err->field, err->field + 6 + n, strlen(err->field + 6 + n) + 1);
 }
 
-/* Check the NIC inside a copy of the VM (ids and MACs unique in the VM). */
-static int check(struct nicform *s, struct qnm_err *err)
+/* Check the NIC for the VM form's VM (ids and MACs unique in it, new ports free). */
+static int check(struct nicform *s, struct qnm_ui *ui, struct qnm_err *err)
 {
-	struct qnm_vm *tmp;
 	int r;
 
 	if (apply(s, err))
 		return -EINVAL;
-	tmp = qnm_vm_copy(s->arg.vm);
-	if (s->arg.index >= 0) {
-		qnm_nic_clear(&tmp->nics[s->arg.index]);
-		qnm_nic_copy(&tmp->nics[s->arg.index], &s->nic);
-	} else {
-		struct qnm_nic *added = qnm_vm_add_nic(tmp);
-
-		qnm_nic_clear(added);
-		qnm_nic_copy(added, &s->nic);
-	}
-	/* only the NIC rules matter here; VM fields are the VM form's business */
-	r = qnm_check_nic(&s->nic, err);
-	if (!r) {
-		size_t i;
-
-		for (i = 0; i < tmp->nnics && !r; i++) {
-			const struct qnm_nic *o = &tmp->nics[i];
-
-			if ((int)i == (s->arg.index >= 0 ? s->arg.index : (int)tmp->nnics - 1))
-				continue;
-			if (strcmp(o->id, s->nic.id) == 0)
-				r = qnm_err_set(err, -EINVAL, "id",
-						"id: NIC '%s' already exists in this VM", o->id);
-			else if (s->nic.mac[0] && strcasecmp(o->mac, s->nic.mac) == 0)
-				r = qnm_err_set(err, -EINVAL, "mac",
-						"mac: NIC '%s' of this VM already uses %s", o->id,
-						o->mac);
-		}
-	}
-	/* new host ports of a user/slirp NIC must be free now: the process holding
-	 * one is named at the field, not by QEMU at the next start (the NIC's
-	 * own forwards may be held by its running guest) */
-	if (!r)
-		r = qnm_port_check_nic(s->arg.index >= 0 ? &s->arg.vm->nics[s->arg.index] : NULL,
-				       &s->nic, "hostfwd", err);
-	qnm_vm_free(tmp);
+	r = qnm_api_nic_check(ui->ctx, s->arg.vm, s->arg.index, &s->nic, err);
 	strip_nic(err, s->nic.id);
 	return r;
 }
@@ -258,7 +222,7 @@ static void ok(struct qnm_ui *ui, struct qnm_form *f)
 
 	qnm_form_clear_errors(&s->form);
 	qnm_err_clear(&err);
-	if (check(s, &err)) {
+	if (check(s, ui, &err)) {
 		qnm_form_set_error(&s->form, &err);
 		return;
 	}
@@ -397,8 +361,7 @@ static void link_live(struct qnm_ui *ui, struct nicform *s, bool up)
 	if (s->arg.index < 0 || g->info.status != QNM_RUN_RUNNING)
 		return;
 	qnm_err_clear(&err);
-	if (qnm_runner_set_link(ui->ctx->paths.runtime_dir, s->arg.vm->name,
-				s->arg.vm->nics[s->arg.index].id, up, &err))
+	if (qnm_api_vm_link(ui->ctx, s->arg.vm->name, s->arg.vm->nics[s->arg.index].id, up, &err))
 		qnm_ui_log(ui, QNM_MSG_ERROR, "link %s: %s", up ? "up" : "down", err.msg);
 	else
 		qnm_ui_log(ui, QNM_MSG_OK, "%s NIC %s: cable %s now (the running guest sees it)",
@@ -420,15 +383,10 @@ static void *nicform_init(struct qnm_ui *ui, void *arg)
 	struct nicform *s = xcalloc(1, sizeof(*s));
 
 	s->arg = *a;
-	if (a->index >= 0) {
+	if (a->index >= 0)
 		qnm_nic_copy(&s->nic, &a->vm->nics[a->index]);
-	} else {
-		/* a free id, as qnm_vm_add_nic() would pick */
-		struct qnm_vm *tmp = qnm_vm_copy(a->vm);
-
-		qnm_nic_copy(&s->nic, qnm_vm_add_nic(tmp));
-		qnm_vm_free(tmp);
-	}
+	else
+		qnm_api_nic_init(a->vm, &s->nic); /* defaults and a free id */
 	qnm_form_init(&s->form);
 	s->form.on_activate = on_activate;
 	s->form.on_change = on_change;

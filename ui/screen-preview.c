@@ -6,7 +6,7 @@
  */
 #include "build-config.h"
 
-#include "guest/cmdline.h"
+#include "api/vm.h"
 #include "core/config.h"
 #include "uipriv.h"
 
@@ -37,8 +37,6 @@ static void render(struct qnm_ui *ui, struct preview *s)
 	int k;
 
 	for (k = 0; k < 2; k++) {
-		struct qnm_cmdline_opts o = { .style = k ? QNM_STYLE_NIC : QNM_STYLE_NETDEV,
-					      .kvm = QNM_KVM_PROBE };
 		struct qnm_strv argv;
 		struct qnm_err err;
 
@@ -51,7 +49,7 @@ static void render(struct qnm_ui *ui, struct preview *s)
 		}
 		qnm_strv_init(&argv);
 		qnm_err_clear(&err);
-		if (qnm_vm_argv(vm, &o, &argv, &err)) {
+		if (qnm_api_vm_cmdline(ui->ctx, vm, k != 0, &argv, &err)) {
 			s->text[k] = xasprintf("Cannot make the command line: %s", err.msg);
 		} else {
 			s->text[k] = qnm_argv_to_shell(argv.v);

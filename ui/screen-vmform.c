@@ -9,6 +9,7 @@
  */
 #include "build-config.h"
 
+#include "api/vm.h"
 #include "nicform.h"
 #include "qform.h"
 #include "core/validate.h"
@@ -172,7 +173,6 @@ static void check_row(struct vmform *s, struct qnm_row *row)
 static void save(struct qnm_ui *ui, struct qnm_form *f)
 {
 	struct vmform *s = of_form(f);
-	struct qnm_vm *copy;
 	struct qnm_err err;
 
 	qnm_form_clear_errors(&s->form);
@@ -181,9 +181,7 @@ static void save(struct qnm_ui *ui, struct qnm_form *f)
 		show_error(s, &err);
 		return;
 	}
-	copy = qnm_vm_copy(s->vm);
-	if (qnm_ui_save_vm(ui, copy, s->old_name[0] ? s->old_name : NULL, &err)) {
-		qnm_vm_free(copy);
+	if (qnm_api_vm_save(ui->ctx, s->vm, s->old_name[0] ? s->old_name : NULL, &err)) {
 		show_error(s, &err);
 		qnm_ui_log(ui, QNM_MSG_ERROR, "VM not saved: %s", err.msg);
 		return;

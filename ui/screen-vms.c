@@ -5,15 +5,12 @@
  */
 #include "build-config.h"
 
+#include "api/demo.h"
+#include "api/run.h"
+#include "api/vm.h"
 #include "core/backend.h"
-#include "guest/cmdline.h"
-#include "core/config.h"
-#include "guest/demo.h"
 #include "guests.h"
-#include "core/mac.h"
-#include "guest/runner.h"
 #include "uipriv.h"
-#include "core/validate.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -322,17 +319,13 @@ static void delete_answer(struct qnm_ui *ui, void *data, bool yes)
 {
 	struct del_ctx *d = data;
 	struct qnm_err err;
-	struct qnm_vm *vm;
 
 	if (yes) {
 		qnm_err_clear(&err);
-		if (qnm_config_delete_vm(&ui->ctx->paths, d->name, &err)) {
+		if (qnm_api_vm_delete(ui->ctx, d->name, &err))
 			qnm_ui_log(ui, QNM_MSG_ERROR, "delete %s: %s", d->name, err.msg);
-		} else {
-			vm = qnm_model_remove_vm(&ui->ctx->model, d->name);
-			qnm_vm_free(vm);
+		else
 			qnm_ui_log(ui, QNM_MSG_OK, "VM %s deleted", d->name);
-		}
 	}
 	free(d);
 }
@@ -340,82 +333,31 @@ static void delete_answer(struct qnm_ui *ui, void *data, bool yes)
 static void clone_answer(struct qnm_ui *ui, void *data, const char *name)
 {
 	struct del_ctx *d = data;
-	struct qnm_vm *src = qnm_model_find_vm(&ui->ctx->model, d->name), *vm;
 	struct qnm_err err;
-	size_t i;
 
-	if (!name || !src) {
+	if (!name || !qnm_model_find_vm(&ui->ctx->model, d->name)) {
 		free(d);
 		return;
 	}
 	qnm_err_clear(&err);
-	vm = qnm_vm_copy(src);
-	qnm_strlcpy(vm->name, name, sizeof(vm->name));
-	if (!qnm_valid_name(name) || strlen(name) > QNM_NAME_MAX) {
-		qnm_ui_log(
-			ui, QNM_MSG_ERROR,
-			"clone: '%s' is not a valid VM name (1-%d letters, digits, '_', '-', '.')",
-			name, QNM_NAME_MAX);
-	} else if (qnm_model_find_vm(&ui->ctx->model, name)) {
-		qnm_ui_log(ui, QNM_MSG_ERROR, "clone: a VM named '%s' already exists", name);
-	} else {
-		/* a clone must not share its MACs: clear them (generated at start) */
-		for (i = 0; i < vm->nnics; i++)
-			vm->nics[i].mac[0] = '\0';
-		if (qnm_ui_save_vm(ui, vm, NULL, &err) == 0) {
-			qnm_ui_log(ui, QNM_MSG_OK, "VM %s cloned as %s (MACs cleared)", d->name,
-				   name);
-			vm = NULL;
-		} else {
-			qnm_ui_log(ui, QNM_MSG_ERROR, "clone: %s", err.msg);
-		}
-	}
-	qnm_vm_free(vm);
+	if (qnm_api_vm_clone(ui->ctx, d->name, name, &err) == 0)
+		qnm_ui_log(ui, QNM_MSG_OK, "VM %s cloned as %s (MACs cleared)", d->name, name);
+	else
+		qnm_ui_log(ui, QNM_MSG_ERROR, "clone: %s", err.msg);
 	free(d);
 }
 
 /* ---- start, stop, console, demo: the slow parts run in worker threads ---- */
 
-/**
- * struct run_job - a start or stop in the background.
- * @vm:    a copy of the VM to start (start only).
- * @nets:  copies of the networks, for the runner (start only).
- * @name:  the VM's name.
- * @rtdir: qnm's runtime directory.
- * @info:  what the start did.
- * @how:   how the stop went.
- */
-struct run_job {
-	struct qnm_vm *vm;
-	struct qnm_model nets;
-	char name[QNM_NAME_MAX + 1];
-	char *rtdir;
-	struct qnm_start_info info;
-	char how[256];
-};
-
-static void run_job_free(struct run_job *j)
+/* The job of qnm_api_vm_start()/qnm_api_vm_stop(), in the worker thread. */
+static int vm_job_work(void *data, struct qnm_err *err)
 {
-	qnm_vm_free(j->vm);
-	qnm_model_clear(&j->nets);
-	free(j->rtdir);
-	free(j);
-}
-
-static int start_work(void *data, struct qnm_err *err)
-{
-	struct run_job *j = data;
-	struct qnm_runner_opts o = { .runtime_dir = j->rtdir,
-				     .kvm = QNM_KVM_PROBE,
-				     .qemu = getenv("QNM_QEMU"),
-				     .model = &j->nets };
-
-	return qnm_runner_start(j->vm, &o, &j->info, err);
+	return qnm_api_vm_job_run(data, err);
 }
 
 static void start_done(struct qnm_ui *ui, void *data, int r, const struct qnm_err *err)
 {
-	struct run_job *j = data;
+	const struct qnm_vm_job_result *j = qnm_api_vm_job_result(data);
 
 	qnm_guest_set_busy(ui, j->name, false);
 	if (r)
@@ -423,76 +365,47 @@ static void start_done(struct qnm_ui *ui, void *data, int r, const struct qnm_er
 	else
 		qnm_ui_log(ui, QNM_MSG_OK,
 			   "%s started: QEMU pid %ld, %s in %.0f ms (l shows its console)", j->name,
-			   (long)j->info.qemu_pid, j->info.status, j->info.elapsed_ms);
+			   (long)j->start.qemu_pid, j->start.status, j->start.elapsed_ms);
 	/* after the outcome, so the status line shows the warning */
-	qnm_ui_log_lines(ui, QNM_MSG_WARN, j->name, j->info.warnings);
+	qnm_ui_log_lines(ui, QNM_MSG_WARN, j->name, j->start.warnings);
 	qnm_guests_refresh(ui);
-	run_job_free(j);
+	qnm_api_vm_job_free(data);
 }
 
 static void start_vm(struct qnm_ui *ui, struct qnm_vm *vm)
 {
 	const struct qnm_guest *g = qnm_guest_find(ui, vm->name);
-	struct run_job *j;
+	char name[QNM_NAME_MAX + 1];
+	struct qnm_vm_job *j;
 	struct qnm_err err;
-	struct qnm_vm *copy;
-	size_t i, n = 0;
+	size_t n = 0;
 
 	if (g->busy || g->info.status == QNM_RUN_RUNNING || g->info.status == QNM_RUN_STARTING) {
 		qnm_ui_log(ui, QNM_MSG_WARN, "%s is already %s", vm->name,
 			   g->busy ? "being started or stopped" : "running");
 		return;
 	}
+	/* NICs without a MAC get a unique one first, saved in the VM's file (@vm is replaced) */
+	qnm_strlcpy(name, vm->name, sizeof(name));
 	qnm_err_clear(&err);
-	/* NICs without a MAC get a unique one first, saved in the VM's file */
-	copy = qnm_vm_copy(vm);
-	if (qnm_model_assign_macs(&ui->ctx->model, copy, NULL, &n, &err)) {
-		qnm_ui_log(ui, QNM_MSG_ERROR, "start %s: %s", vm->name, err.msg);
-		qnm_vm_free(copy);
+	if (qnm_api_vm_start(ui->ctx, name, 0, &j, &n, &err)) {
+		qnm_ui_log(ui, QNM_MSG_ERROR, "start %s: %s", name, err.msg);
 		return;
 	}
-	if (n) {
-		char name[QNM_NAME_MAX + 1];
-
-		qnm_strlcpy(name, vm->name, sizeof(name));
-		if (qnm_ui_save_vm(ui, copy, name, &err)) {
-			qnm_ui_log(ui, QNM_MSG_ERROR, "start %s: saving the new MACs: %s", name,
-				   err.msg);
-			qnm_vm_free(copy);
-			return;
-		}
-		vm = qnm_model_find_vm(&ui->ctx->model, name);
+	if (n)
 		qnm_ui_log(ui, QNM_MSG_INFO, "gave %zu NIC(s) of %s a MAC (saved)", n, name);
-	} else {
-		qnm_vm_free(copy);
-	}
-	j = xcalloc(1, sizeof(*j));
-	j->vm = qnm_vm_copy(vm);
-	qnm_model_init(&j->nets);
-	for (i = 0; i < ui->ctx->model.nnets; i++)
-		qnm_model_add_net(&j->nets, qnm_network_copy(ui->ctx->model.nets[i]));
-	qnm_strlcpy(j->name, vm->name, sizeof(j->name));
-	j->rtdir = xstrdup(ui->ctx->paths.runtime_dir);
-	if (qnm_ui_job(ui, start_work, start_done, j)) {
-		qnm_ui_log(ui, QNM_MSG_ERROR, "start %s: cannot start a worker thread", vm->name);
-		run_job_free(j);
+	if (qnm_ui_job(ui, vm_job_work, start_done, j)) {
+		qnm_ui_log(ui, QNM_MSG_ERROR, "start %s: cannot start a worker thread", name);
+		qnm_api_vm_job_free(j);
 		return;
 	}
-	qnm_guest_set_busy(ui, j->name, true);
-	qnm_ui_log(ui, QNM_MSG_INFO, "starting %s ...", j->name);
-}
-
-static int stop_work(void *data, struct qnm_err *err)
-{
-	struct run_job *j = data;
-	struct qnm_stop_opts so = { 0 };
-
-	return qnm_runner_stop(j->rtdir, j->name, &so, j->how, sizeof(j->how), err);
+	qnm_guest_set_busy(ui, name, true);
+	qnm_ui_log(ui, QNM_MSG_INFO, "starting %s ...", name);
 }
 
 static void stop_done(struct qnm_ui *ui, void *data, int r, const struct qnm_err *err)
 {
-	struct run_job *j = data;
+	const struct qnm_vm_job_result *j = qnm_api_vm_job_result(data);
 
 	qnm_guest_set_busy(ui, j->name, false);
 	if (r)
@@ -501,13 +414,14 @@ static void stop_done(struct qnm_ui *ui, void *data, int r, const struct qnm_err
 	else
 		qnm_ui_log(ui, QNM_MSG_OK, "%s stopped: %s", j->name, j->how);
 	qnm_guests_refresh(ui);
-	run_job_free(j);
+	qnm_api_vm_job_free(data);
 }
 
 static void stop_vm(struct qnm_ui *ui, struct qnm_vm *vm)
 {
 	const struct qnm_guest *g = qnm_guest_find(ui, vm->name);
-	struct run_job *j;
+	struct qnm_vm_job *j = NULL;
+	struct qnm_err err;
 
 	if (g->busy) {
 		qnm_ui_log(ui, QNM_MSG_WARN, "%s is being started or stopped already", vm->name);
@@ -517,25 +431,20 @@ static void stop_vm(struct qnm_ui *ui, struct qnm_vm *vm)
 		qnm_ui_log(ui, QNM_MSG_WARN, "%s is not running", vm->name);
 		return;
 	}
-	j = xcalloc(1, sizeof(*j));
-	qnm_model_init(&j->nets);
-	qnm_strlcpy(j->name, vm->name, sizeof(j->name));
-	j->rtdir = xstrdup(ui->ctx->paths.runtime_dir);
-	if (qnm_ui_job(ui, stop_work, stop_done, j)) {
-		run_job_free(j);
+	qnm_err_clear(&err);
+	if (qnm_api_vm_stop(ui->ctx, vm->name, false, 0, &j, &err) ||
+	    qnm_ui_job(ui, vm_job_work, stop_done, j)) {
+		qnm_api_vm_job_free(j);
 		return;
 	}
-	qnm_guest_set_busy(ui, j->name, true);
-	qnm_ui_log(ui, QNM_MSG_INFO, "stopping %s (ACPI power-down, then quit) ...", j->name);
+	qnm_guest_set_busy(ui, vm->name, true);
+	qnm_ui_log(ui, QNM_MSG_INFO, "stopping %s (ACPI power-down, then quit) ...", vm->name);
 }
 
 static void console(struct qnm_ui *ui, struct qnm_vm *vm)
 {
-	struct qnm_rundir rd;
-	char *tail, *title;
+	char *tail = qnm_api_vm_console_tail(ui->ctx, vm->name, 14), *title;
 
-	qnm_rundir_init(&rd, ui->ctx->paths.runtime_dir, vm->name);
-	tail = qnm_rundir_tail(rd.serial, 14);
 	title = xasprintf("Serial console of %s (last lines)", vm->name);
 	qnm_message_box(ui, title,
 			tail && *tail
@@ -543,75 +452,54 @@ static void console(struct qnm_ui *ui, struct qnm_vm *vm)
 				: "Nothing logged: the VM is not running, or has not printed yet.");
 	free(title);
 	free(tail);
-	qnm_rundir_clear(&rd);
 }
 
-/**
- * struct demo_job - building the demo image in the background.
- * @dir: where (qnm's data dir + "/demo").
- * @img: the result.
- */
-struct demo_job {
-	char *dir;
-	struct qnm_demo_image img;
-};
-
+/* Building the demo image (qnm_api_demo_build()), in the worker thread. */
 static int demo_work(void *data, struct qnm_err *err)
 {
-	struct demo_job *j = data;
-
-	return qnm_demo_build(j->dir, NULL, &j->img, err);
+	return qnm_api_demo_build(data, err);
 }
 
 static void demo_done(struct qnm_ui *ui, void *data, int r, const struct qnm_err *err)
 {
-	struct demo_job *j = data;
+	struct qnm_api_demo *d = data;
 	struct qnm_err e2;
-	struct qnm_vm *vm;
 	unsigned port;
 
 	qnm_err_clear(&e2);
 	if (r) {
 		qnm_ui_log(ui, QNM_MSG_ERROR, "demo guest: %s", err->msg);
-	} else if (qnm_model_find_vm(&ui->ctx->model, "demo")) {
+	} else if ((r = qnm_api_demo_define(ui->ctx, d, &port, &e2)) == -EEXIST) {
 		qnm_ui_log(ui, QNM_MSG_WARN, "a VM named 'demo' exists already; left as it is");
+	} else if (r) {
+		qnm_ui_log(ui, QNM_MSG_ERROR, "demo guest: %s", e2.msg);
 	} else {
-		port = qnm_demo_free_port();
-		/* qnm's own slirp helper: user-mode NAT with live counters */
-		vm = qnm_demo_vm("demo", &j->img, (uint16_t)port, &qnm_backend_slirp);
-		if (qnm_model_assign_macs(&ui->ctx->model, vm, NULL, NULL, &e2) ||
-		    qnm_ui_save_vm(ui, vm, NULL, &e2)) {
-			qnm_ui_log(ui, QNM_MSG_ERROR, "demo guest: %s", e2.msg);
-			qnm_vm_free(vm);
-		} else {
-			qnm_ui_log(
-				ui, QNM_MSG_OK,
-				"VM 'demo' defined: press s to start it (Linux %s, slirp NIC, 127.0.0.1:%u -> guest port 80)",
-				j->img.kver, port);
-		}
+		qnm_ui_log(
+			ui, QNM_MSG_OK,
+			"VM 'demo' defined: press s to start it (Linux %s, slirp NIC, 127.0.0.1:%u -> guest port 80)",
+			d->kver, port);
 	}
-	qnm_demo_image_clear(&j->img);
-	free(j->dir);
-	free(j);
+	qnm_api_demo_clear(d);
+	free(d);
 }
 
 static void demo(struct qnm_ui *ui)
 {
-	struct demo_job *j;
+	struct qnm_api_demo *d;
 
-	if (qnm_model_find_vm(&ui->ctx->model, "demo")) {
+	if (qnm_model_find_vm(&ui->ctx->model, QNM_DEMO_VM)) {
 		qnm_ui_log(ui, QNM_MSG_WARN, "the demo VM exists already: select it and press s");
 		return;
 	}
-	j = xcalloc(1, sizeof(*j));
-	j->dir = xasprintf("%s/demo", ui->ctx->paths.data_dir);
-	if (qnm_ui_job(ui, demo_work, demo_done, j)) {
-		free(j->dir);
-		free(j);
+	d = xcalloc(1, sizeof(*d));
+	qnm_api_demo_init(ui->ctx, NULL, d);
+	if (qnm_ui_job(ui, demo_work, demo_done, d)) {
+		qnm_api_demo_clear(d);
+		free(d);
 		return;
 	}
 	qnm_ui_log(ui, QNM_MSG_INFO, "building the demo guest in %s (once, a few seconds) ...",
-		   j->dir);
+		   d->dir);
 }
 
 static unsigned vms_key(struct qnm_ui *ui, void *st, enum qnm_action act, int key)

@@ -5,30 +5,21 @@
  */
 #include "build-config.h"
 
+#include "api/demo.h"
+#include "api/run.h"
 #include "cli/cli.h"
-#include "core/backend.h"
-#include "guest/demo.h"
-#include "core/mac.h"
-#include "guest/qmp.h"
-#include "guest/rundir.h"
-#include "guest/runner.h"
-#include "guest/slirp-helper.h"
 #include "core/validate.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <json-c/json.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <netinet/in.h>
 #include <time.h>
 #include <unistd.h>
 
-#define DEMO_VM	   "demo"
+#define DEMO_VM	   QNM_DEMO_VM
 #define TAIL_LINES 10
 
 /* the options of status and link (args.h) */
@@ -36,15 +27,6 @@ static const struct qnm_opt json_opts[] = {
 	{ .name = "--json", .help = "print JSON" },
 	{ .name = NULL },
 };
-
-static void runner_opts(struct qnm_ctx *ctx, struct qnm_runner_opts *o)
-{
-	memset(o, 0, sizeof(*o));
-	o->runtime_dir = ctx->paths.runtime_dir;
-	o->kvm = QNM_KVM_PROBE;
-	o->qemu = getenv("QNM_QEMU");
-	o->model = &ctx->model; /* tests and unusual installs: which QEMU binary */
-}
 
 /* ---- start ---- */
 
@@ -86,60 +68,49 @@ static void print_warnings(struct qnm_ctx *ctx, const char *cmd, const struct qn
 
 static int do_start(struct qnm_ctx *ctx, const char *cmd, const char *name, int timeout_ms)
 {
-	struct qnm_runner_opts o;
-	struct qnm_start_info info;
+	const struct qnm_start_info *info;
+	const struct qnm_vm_job_result *res;
+	struct qnm_vm_job *job;
 	struct qnm_err err;
-	struct qnm_vm *vm, *copy;
-	struct qnm_rundir rd;
 	size_t n = 0;
 	int r;
 
 	qnm_err_clear(&err);
-	vm = qnm_model_find_vm(&ctx->model, name);
-	if (!vm) {
-		fprintf(ctx->errout, "qnm: %s: no VM named '%s' (qnm list shows them)\n", cmd,
-			name);
-		return 1;
-	}
-	copy = qnm_vm_copy(vm);
-	if (qnm_model_assign_macs(&ctx->model, copy, NULL, &n, &err) ||
-	    (n && qnm_config_save_vm(&ctx->paths, copy, name, &err))) {
-		qnm_vm_free(copy);
+	if (qnm_api_vm_start(ctx, name, timeout_ms, &job, &n, &err))
 		return qnm_cli_error(ctx, cmd, &err);
-	}
 	if (n && !ctx->json)
 		fprintf(ctx->out, "gave %zu NIC(s) of '%s' a MAC (saved in its file)\n", n, name);
-	runner_opts(ctx, &o);
-	o.timeout_ms = timeout_ms;
-	r = qnm_runner_start(copy, &o, &info, &err);
-	qnm_vm_free(copy);
-	print_warnings(ctx, cmd, &info);
-	if (r)
+	r = qnm_api_vm_job_run(job, &err);
+	res = qnm_api_vm_job_result(job);
+	info = &res->start;
+	print_warnings(ctx, cmd, info);
+	if (r) {
+		qnm_api_vm_job_free(job);
 		return qnm_cli_error(ctx, cmd, &err);
-	qnm_rundir_init(&rd, ctx->paths.runtime_dir, name);
+	}
 	if (ctx->json) {
 		json_object *j = json_object_new_object();
 
 		json_object_object_add(j, "name", json_object_new_string(name));
-		json_object_object_add(j, "status", json_object_new_string(info.status));
-		json_object_object_add(j, "qemu_pid", json_object_new_int64(info.qemu_pid));
+		json_object_object_add(j, "status", json_object_new_string(info->status));
+		json_object_object_add(j, "qemu_pid", json_object_new_int64(info->qemu_pid));
 		json_object_object_add(j, "supervisor_pid",
-				       json_object_new_int64(info.supervisor_pid));
-		json_object_object_add(j, "elapsed_ms", json_object_new_double(info.elapsed_ms));
-		json_object_object_add(j, "rundir", json_object_new_string(rd.path));
-		json_object_object_add(j, "serial_log", json_object_new_string(rd.serial));
-		json_object_object_add(j, "cleaned", json_object_new_string(info.cleaned));
-		json_object_object_add(j, "warnings", warnings_json(&info));
+				       json_object_new_int64(info->supervisor_pid));
+		json_object_object_add(j, "elapsed_ms", json_object_new_double(info->elapsed_ms));
+		json_object_object_add(j, "rundir", json_object_new_string(res->rundir));
+		json_object_object_add(j, "serial_log", json_object_new_string(res->serial_log));
+		json_object_object_add(j, "cleaned", json_object_new_string(info->cleaned));
+		json_object_object_add(j, "warnings", warnings_json(info));
 		qnm_cli_print_json(ctx, j);
 	} else {
-		if (info.cleaned[0])
-			fprintf(ctx->out, "%s\n", info.cleaned);
+		if (info->cleaned[0])
+			fprintf(ctx->out, "%s\n", info->cleaned);
 		fprintf(ctx->out, "started '%s': QEMU pid %ld, %s (%.0f ms)\n", name,
-			(long)info.qemu_pid, info.status, info.elapsed_ms);
+			(long)info->qemu_pid, info->status, info->elapsed_ms);
 		fprintf(ctx->out, "serial console: qnm console %s --follow   (log: %s)\n", name,
-			rd.serial);
+			res->serial_log);
 	}
-	qnm_rundir_clear(&rd);
+	qnm_api_vm_job_free(job);
 	return 0;
 }
 
@@ -187,42 +158,6 @@ const struct qnm_cli_cmd qnm_cmd_start = {
 
 /* ---- stop ---- */
 
-/*
- * Sentences about slirp helpers of the running VM @name that died while
- * QEMU runs (their NIC has no network then), appended to @out.
- */
-static void dead_helpers(struct qnm_ctx *ctx, const char *name, struct qnm_strv *out)
-{
-	const struct qnm_vm *vm = qnm_model_find_vm(&ctx->model, name);
-	struct qnm_rundir rd;
-	size_t i;
-
-	if (!vm)
-		return;
-	qnm_rundir_init(&rd, ctx->paths.runtime_dir, name);
-	for (i = 0; i < vm->nnics; i++) {
-		char *path, *text = NULL;
-		size_t len;
-		long pid;
-
-		if (!qnm_nic_backend(&vm->nics[i])->slirp_helper)
-			continue;
-		path = qnm_slirp_pid_path(rd.path, &vm->nics[i]);
-		if (qnm_read_file(path, 64, &text, &len) == 0) {
-			pid = strtol(text, NULL, 10);
-			if (pid > 0 && !qnm_pid_alive((pid_t)pid))
-				qnm_strv_addf(out,
-					      "the slirp helper of NIC %s (pid %ld) is gone: that "
-					      "NIC has no network until the VM is restarted "
-					      "(see %s/slirp-%s.log)",
-					      vm->nics[i].id, pid, rd.path, vm->nics[i].id);
-		}
-		free(text);
-		free(path);
-	}
-	qnm_rundir_clear(&rd);
-}
-
 static const struct qnm_opt stop_opts[] = {
 	{ .name = "--force", .help = "skip the power button: ask QEMU to quit at once" },
 	{ .name = "--timeout",
@@ -245,37 +180,42 @@ static const struct qnm_args_spec stop_args = {
 
 static int cmd_stop(struct qnm_ctx *ctx, const struct qnm_args *args)
 {
-	struct qnm_stop_opts so = { 0 };
+	struct qnm_vm_job *job = NULL;
 	struct qnm_err err;
-	char how[256] = "", **pos = args->pos;
+	char **pos = args->pos;
 	struct qnm_strv dead;
 	int r;
 	size_t i;
 
 	if (!qnm_valid_name(pos[0]))
 		return qnm_cli_usage_error(ctx, &qnm_cmd_stop, "not a VM name");
-	so.powerdown_ms = (int)qnm_args_uint(args, "--timeout", 0) * 1000;
-	so.force = qnm_args_has(args, "--force");
 	qnm_strv_init(&dead);
 	qnm_err_clear(&err);
 	if (qnm_ctx_load(ctx, &err) == 0) /* only for the note: stop works without it */
-		dead_helpers(ctx, pos[0], &dead);
+		qnm_api_vm_problems(ctx, pos[0], &dead);
 	for (i = 0; i < dead.n; i++)
 		fprintf(ctx->errout, "qnm: stop: note: %s\n", dead.v[i]);
 	qnm_strv_free(&dead);
 	qnm_err_clear(&err);
-	r = qnm_runner_stop(ctx->paths.runtime_dir, pos[0], &so, how, sizeof(how), &err);
-	if (r)
+	r = qnm_api_vm_stop(ctx, pos[0], qnm_args_has(args, "--force"),
+			    (int)qnm_args_uint(args, "--timeout", 0) * 1000, &job, &err);
+	if (!r)
+		r = qnm_api_vm_job_run(job, &err);
+	if (r) {
+		qnm_api_vm_job_free(job);
 		return qnm_cli_error(ctx, "stop", &err);
+	}
 	if (ctx->json) {
 		json_object *j = json_object_new_object();
 
 		json_object_object_add(j, "name", json_object_new_string(pos[0]));
-		json_object_object_add(j, "result", json_object_new_string(how));
+		json_object_object_add(j, "result",
+				       json_object_new_string(qnm_api_vm_job_result(job)->how));
 		qnm_cli_print_json(ctx, j);
 	} else {
-		fprintf(ctx->out, "stopped '%s': %s\n", pos[0], how);
+		fprintf(ctx->out, "stopped '%s': %s\n", pos[0], qnm_api_vm_job_result(job)->how);
 	}
+	qnm_api_vm_job_free(job);
 	return 0;
 }
 
@@ -292,14 +232,16 @@ const struct qnm_cli_cmd qnm_cmd_stop = {
 
 /* ---- status ---- */
 
-static json_object *status_json(const char *name, const struct qnm_rundir *rd,
-				const struct qnm_run_info *ri, const char *qstate, bool configured,
-				const struct qnm_strv *problems)
+static json_object *status_json(struct qnm_ctx *ctx, const struct qnm_vm_status *st,
+				bool configured)
 {
+	const struct qnm_run_info *ri = &st->run;
+	const struct qnm_strv *problems = &st->problems;
+	const char *qstate = st->qemu_state[0] ? st->qemu_state : NULL;
 	json_object *j = json_object_new_object(), *a;
 	size_t i;
 
-	json_object_object_add(j, "name", json_object_new_string(name));
+	json_object_object_add(j, "name", json_object_new_string(st->name));
 	json_object_object_add(j, "status",
 			       json_object_new_string(qnm_run_status_name(ri->status)));
 	json_object_object_add(j, "configured", json_object_new_boolean(configured));
@@ -308,7 +250,7 @@ static json_object *status_json(const char *name, const struct qnm_rundir *rd,
 		json_object_object_add(j, "supervisor_pid",
 				       json_object_new_int64(ri->supervisor_pid));
 		json_object_object_add(j, "since", json_object_new_int64(ri->started));
-		json_object_object_add(j, "rundir", json_object_new_string(rd->path));
+		json_object_object_add(j, "rundir", json_object_new_string(st->rundir));
 	}
 	if (qstate)
 		json_object_object_add(j, "qemu_state", json_object_new_string(qstate));
@@ -319,7 +261,7 @@ static json_object *status_json(const char *name, const struct qnm_rundir *rd,
 		json_object_object_add(j, "problems", a);
 	}
 	if (ri->status == QNM_RUN_STOPPED || ri->status == QNM_RUN_CRASHED) {
-		char *tail = qnm_rundir_tail(rd->serial, TAIL_LINES);
+		char *tail = qnm_api_vm_console_tail(ctx, st->name, TAIL_LINES);
 
 		json_object_object_add(j, "reason", json_object_new_string(ri->reason));
 		json_object_object_add(j, "serial_tail", json_object_new_string(tail));
@@ -328,10 +270,11 @@ static json_object *status_json(const char *name, const struct qnm_rundir *rd,
 	return j;
 }
 
-static void status_text(struct qnm_ctx *ctx, const char *name, const struct qnm_rundir *rd,
-			const struct qnm_run_info *ri, const char *qstate, bool verbose,
-			const struct qnm_strv *problems)
+static void status_text(struct qnm_ctx *ctx, const struct qnm_vm_status *st, bool verbose)
 {
+	const struct qnm_run_info *ri = &st->run;
+	const struct qnm_strv *problems = &st->problems;
+	const char *name = st->name, *qstate = st->qemu_state[0] ? st->qemu_state : NULL;
 	char extra[160] = "";
 	size_t i;
 
@@ -347,9 +290,9 @@ static void status_text(struct qnm_ctx *ctx, const char *name, const struct qnm_
 	for (i = 0; i < problems->n; i++)
 		fprintf(ctx->out, "  problem: %s\n", problems->v[i]);
 	if (verbose && (ri->status == QNM_RUN_CRASHED || ri->status == QNM_RUN_STOPPED)) {
-		char *tail = qnm_rundir_tail(rd->serial, TAIL_LINES);
+		char *tail = qnm_api_vm_console_tail(ctx, name, TAIL_LINES);
 
-		fprintf(ctx->out, "  last serial console lines (%s):\n", rd->serial);
+		fprintf(ctx->out, "  last serial console lines (%s):\n", st->serial_log);
 		for (char *line = strtok(tail, "\n"); line; line = strtok(NULL, "\n"))
 			fprintf(ctx->out, "  | %s\n", line);
 		fprintf(ctx->out, "  (qnm stop %s removes the leftover runtime files)\n", name);
@@ -357,42 +300,17 @@ static void status_text(struct qnm_ctx *ctx, const char *name, const struct qnm_
 	}
 }
 
-/* QEMU's own run state via QMP, when it answers quickly. */
-static bool qemu_state(const struct qnm_rundir *rd, char *buf, size_t len)
-{
-	struct qnm_qmp *q;
-	bool ok;
-
-	if (qnm_qmp_connect(rd->qmp, 1000, &q, NULL))
-		return false;
-	ok = qnm_qmp_query_status(q, buf, len, NULL, NULL) == 0;
-	qnm_qmp_free(q);
-	return ok;
-}
-
 static void status_one(struct qnm_ctx *ctx, const char *name, bool configured, bool verbose,
 		       json_object *arr)
 {
-	struct qnm_run_info ri;
-	struct qnm_rundir rd;
-	char qs[32];
-	const char *qstate = NULL;
-	struct qnm_strv problems;
+	struct qnm_vm_status st;
 
-	qnm_rundir_init(&rd, ctx->paths.runtime_dir, name);
-	qnm_rundir_probe(&rd, &ri);
-	if (ri.status == QNM_RUN_RUNNING && qemu_state(&rd, qs, sizeof(qs)))
-		qstate = qs;
-	qnm_strv_init(&problems);
-	if (ri.status == QNM_RUN_RUNNING)
-		dead_helpers(ctx, name, &problems);
+	qnm_api_vm_status(ctx, name, &st);
 	if (arr)
-		json_object_array_add(arr,
-				      status_json(name, &rd, &ri, qstate, configured, &problems));
+		json_object_array_add(arr, status_json(ctx, &st, configured));
 	else
-		status_text(ctx, name, &rd, &ri, qstate, verbose, &problems);
-	qnm_strv_free(&problems);
-	qnm_rundir_clear(&rd);
+		status_text(ctx, &st, verbose);
+	qnm_api_vm_status_clear(&st);
 }
 
 static const struct qnm_args_spec status_args = {
@@ -425,7 +343,7 @@ static int cmd_status(struct qnm_ctx *ctx, const struct qnm_args *args)
 		return 0;
 	}
 	qnm_strv_init(&running);
-	qnm_rundir_list(ctx->paths.runtime_dir, &running);
+	qnm_api_vm_running(ctx, &running);
 	if (ctx->json)
 		arr = json_object_new_array();
 	/* Configured VMs in order, then runtime dirs of VMs no longer configured. */
@@ -462,7 +380,6 @@ static const struct qnm_args_spec link_args = {
 
 static int cmd_link(struct qnm_ctx *ctx, const struct qnm_args *args)
 {
-	const struct qnm_vm *vm;
 	struct qnm_err err;
 	char **pos = args->pos;
 	int r;
@@ -476,14 +393,8 @@ static int cmd_link(struct qnm_ctx *ctx, const struct qnm_args *args)
 		return qnm_cli_usage_error(ctx, &qnm_cmd_link, "the state must be 'up' or 'down'");
 	if (qnm_cli_load(ctx, "link"))
 		return 1;
-	vm = qnm_model_find_vm(&ctx->model, pos[0]);
-	if (vm && !qnm_vm_find_nic(vm, pos[1])) {
-		fprintf(ctx->errout, "qnm: link: VM '%s' has no NIC '%s' (qnm nic list %s)\n",
-			pos[0], pos[1], pos[0]);
-		return 1;
-	}
 	qnm_err_clear(&err);
-	r = qnm_runner_set_link(ctx->paths.runtime_dir, pos[0], pos[1], up, &err);
+	r = qnm_api_vm_link(ctx, pos[0], pos[1], up, &err);
 	if (r)
 		return qnm_cli_error(ctx, "link", &err);
 	if (ctx->json) {
@@ -539,7 +450,7 @@ static int cmd_console(struct qnm_ctx *ctx, const struct qnm_args *args)
 {
 	bool follow = qnm_args_has(args, "--follow");
 	struct qnm_run_info ri;
-	struct qnm_rundir rd;
+	struct qnm_err err;
 	unsigned long n = qnm_args_uint(args, "--lines", 0);
 	char buf[4096], **pos = args->pos;
 	int fd;
@@ -547,30 +458,18 @@ static int cmd_console(struct qnm_ctx *ctx, const struct qnm_args *args)
 
 	if (!qnm_valid_name(pos[0]))
 		return qnm_cli_usage_error(ctx, &qnm_cmd_console, "give one VM name");
-	qnm_rundir_init(&rd, ctx->paths.runtime_dir, pos[0]);
-	qnm_rundir_probe(&rd, &ri);
-	if (ri.status == QNM_RUN_ABSENT) {
-		fprintf(ctx->errout, "qnm: console: '%s' is not running (no serial log)\n", pos[0]);
-		qnm_rundir_clear(&rd);
-		return 1;
-	}
+	qnm_err_clear(&err);
+	if (qnm_api_vm_console_open(ctx, pos[0], &fd, &err))
+		return qnm_cli_error(ctx, "console", &err);
 	fflush(ctx->out);
 	if (n) {
-		char *tail = qnm_rundir_tail(rd.serial, (unsigned)n);
+		char *tail = qnm_api_vm_console_tail(ctx, pos[0], (unsigned)n);
 
 		fputs(tail, ctx->out);
 		fflush(ctx->out);
 		free(tail);
-	}
-	fd = open(rd.serial, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		fprintf(ctx->errout, "qnm: console: cannot read %s: %s\n", rd.serial,
-			strerror(errno));
-		qnm_rundir_clear(&rd);
-		return 1;
-	}
-	if (n)
 		lseek(fd, 0, SEEK_END);
+	}
 	signal(SIGINT, on_sigint);
 	for (;;) {
 		got = read(fd, buf, sizeof(buf));
@@ -581,7 +480,7 @@ static int cmd_console(struct qnm_ctx *ctx, const struct qnm_args *args)
 		if (!follow || console_stop)
 			break;
 		fflush(ctx->out);
-		qnm_rundir_probe(&rd, &ri);
+		qnm_api_vm_state(ctx, pos[0], &ri);
 		if (ri.status != QNM_RUN_RUNNING && ri.status != QNM_RUN_STARTING) {
 			while ((got = read(fd, buf, sizeof(buf))) > 0)
 				fwrite(buf, 1, (size_t)got, ctx->out);
@@ -595,7 +494,6 @@ static int cmd_console(struct qnm_ctx *ctx, const struct qnm_args *args)
 	}
 	fflush(ctx->out);
 	close(fd);
-	qnm_rundir_clear(&rd);
 	return 0;
 }
 
@@ -631,26 +529,24 @@ static int cmd_demo(struct qnm_ctx *ctx, const struct qnm_args *args)
 {
 	bool build_only = qnm_args_has(args, "--build-only"), start = qnm_args_has(args, "--start");
 	const char *dir = qnm_args_get(args, "--dir");
-	struct qnm_demo_image img;
+	struct qnm_api_demo img;
 	struct qnm_err err;
 	struct qnm_vm *vm;
-	char *def_dir = NULL;
 	unsigned port;
 	int r;
-	size_t n;
 
 	if (dir && !build_only)
 		return qnm_cli_usage_error(ctx, &qnm_cmd_demo, "--dir only goes with --build-only");
-	if (!dir)
-		dir = def_dir = xasprintf("%s/demo", ctx->paths.data_dir);
+	qnm_api_demo_init(ctx, dir, &img);
 	qnm_err_clear(&err);
 	if (!ctx->json && !build_only)
-		fprintf(ctx->out, "building the demo guest in %s (once) ...\n", dir);
+		fprintf(ctx->out, "building the demo guest in %s (once) ...\n", img.dir);
 	fflush(ctx->out);
-	r = qnm_demo_build(dir, NULL, &img, &err);
-	free(def_dir);
-	if (r)
+	r = qnm_api_demo_build(&img, &err);
+	if (r) {
+		qnm_api_demo_clear(&img);
 		return qnm_cli_error(ctx, "demo", &err);
+	}
 	if (build_only) {
 		if (ctx->json) {
 			json_object *j = json_object_new_object();
@@ -658,50 +554,42 @@ static int cmd_demo(struct qnm_ctx *ctx, const struct qnm_args *args)
 			json_object_object_add(j, "kernel", json_object_new_string(img.kernel));
 			json_object_object_add(j, "initrd", json_object_new_string(img.initrd));
 			json_object_object_add(j, "append",
-					       json_object_new_string(qnm_demo_append()));
+					       json_object_new_string(qnm_api_demo_append()));
 			json_object_object_add(j, "kver", json_object_new_string(img.kver));
 			json_object_object_add(j, "built", json_object_new_boolean(img.built));
 			qnm_cli_print_json(ctx, j);
 		} else {
 			fprintf(ctx->out, "kernel=%s\ninitrd=%s\nappend=%s\n", img.kernel,
-				img.initrd, qnm_demo_append());
+				img.initrd, qnm_api_demo_append());
 		}
-		qnm_demo_image_clear(&img);
+		qnm_api_demo_clear(&img);
 		return 0;
 	}
 	if (qnm_cli_load(ctx, "demo")) {
-		qnm_demo_image_clear(&img);
+		qnm_api_demo_clear(&img);
 		return 1;
 	}
-	vm = qnm_model_find_vm(&ctx->model, DEMO_VM);
-	if (vm) {
+	r = qnm_api_demo_define(ctx, &img, &port, &err);
+	if (r == -EEXIST) {
 		fprintf(ctx->out, "the VM '%s' already exists; left as it is (qnm show %s)\n",
 			DEMO_VM, DEMO_VM);
+	} else if (r) {
+		qnm_api_demo_clear(&img);
+		return qnm_cli_error(ctx, "demo", &err);
 	} else {
-		port = qnm_demo_free_port();
-		/* slirp: user-mode NAT with live counters and live forwards, no root. */
-		vm = qnm_demo_vm(DEMO_VM, &img, (uint16_t)port, &qnm_backend_slirp);
-		r = qnm_model_assign_macs(&ctx->model, vm, NULL, &n, &err);
-		if (!r)
-			r = qnm_config_save_vm(&ctx->paths, vm, NULL, &err);
-		if (r) {
-			qnm_vm_free(vm);
-			qnm_demo_image_clear(&img);
-			return qnm_cli_error(ctx, "demo", &err);
-		}
-		qnm_model_add_vm(&ctx->model, vm);
 		fprintf(ctx->out,
 			"defined the VM '%s': Linux %s + busybox, 256 MiB, one virtio NIC on qnm's\n"
 			"user-mode network (slirp helper: no root, live traffic counters); host port\n"
 			"127.0.0.1:%u is forwarded to the guest's web server on port 80.\n",
 			DEMO_VM, img.kver, port);
 	}
-	qnm_demo_image_clear(&img);
+	qnm_api_demo_clear(&img);
 	if (start) {
 		r = do_start(ctx, "demo", DEMO_VM, 0);
 		if (r)
 			return r;
 	}
+	vm = qnm_model_find_vm(&ctx->model, DEMO_VM);
 	fprintf(ctx->out,
 		"\nnext steps:\n"
 		"%s"

@@ -8,12 +8,10 @@
  */
 #include "build-config.h"
 
+#include "api/vm.h"
 #include "core/backend.h"
 #include "cli/cli.h"
-#include "guest/cmdline.h"
-#include "core/mac.h"
 #include "core/schema.h"
-#include "watch/portowner.h"
 #include "core/validate.h"
 
 #include <errno.h>
@@ -38,30 +36,7 @@ static int commit_vm(struct qnm_ctx *ctx, const char *cmd, struct qnm_vm *vm, co
 	struct qnm_err err;
 
 	qnm_err_clear(&err);
-	if (qnm_ctx_save_vm(ctx, vm, old_name, &err))
-		return qnm_cli_error(ctx, cmd, &err);
-	return 0;
-}
-
-/*
- * Host forwards that @nic gains (compared with @before, its state in the saved
- * VM, or NULL) must be free now: the process holding one is named here rather
- * than by QEMU's "Could not set up host forwarding rule" at the next start.
- */
-static int check_new_ports(struct qnm_ctx *ctx, const char *cmd, const struct qnm_vm *vm,
-			   const char *old_name, const struct qnm_nic *before,
-			   const struct qnm_nic *nic)
-{
-	struct qnm_err err;
-	char field[64];
-
-	if (!qnm_nic_backend(nic)->has_hostfwd)
-		return 0;
-	qnm_err_clear(&err);
-	if (qnm_ctx_check_vm(ctx, vm, old_name, &err))
-		return qnm_cli_error(ctx, cmd, &err);
-	snprintf(field, sizeof(field), "nic[%s].hostfwd", nic->id);
-	if (qnm_port_check_nic(before, nic, field, &err))
+	if (qnm_api_vm_save(ctx, vm, old_name, &err))
 		return qnm_cli_error(ctx, cmd, &err);
 	return 0;
 }
@@ -206,18 +181,14 @@ static const struct qnm_args_spec cmdline_args = {
 
 static int cmd_cmdline(struct qnm_ctx *ctx, const struct qnm_args *args)
 {
-	struct qnm_cmdline_opts o = { .style = QNM_STYLE_NETDEV, .kvm = QNM_KVM_PROBE };
 	const struct qnm_vm *vm;
 	struct qnm_strv argv_q;
 	struct qnm_err err;
-
-	if (qnm_args_has(args, "--nic-form"))
-		o.style = QNM_STYLE_NIC;
 	if (qnm_cli_load(ctx, "cmdline") || !(vm = find_vm(ctx, "cmdline", args->pos[0])))
 		return 1;
 	qnm_err_clear(&err);
 	qnm_strv_init(&argv_q);
-	if (qnm_vm_argv(vm, &o, &argv_q, &err)) {
+	if (qnm_api_vm_cmdline(ctx, vm, qnm_args_has(args, "--nic-form"), &argv_q, &err)) {
 		qnm_strv_free(&argv_q);
 		return qnm_cli_error(ctx, "cmdline", &err);
 	}
@@ -272,17 +243,6 @@ static int nic_assign_cb(void *obj, const char *a, struct qnm_err *e)
 	return qnm_nic_assign(obj, a, e);
 }
 
-/* Fill empty MACs of @vm with fresh ones unique in the model. */
-static int assign_macs(struct qnm_ctx *ctx, const char *cmd, struct qnm_vm *vm)
-{
-	struct qnm_err err;
-
-	qnm_err_clear(&err);
-	if (qnm_model_assign_macs(&ctx->model, vm, NULL, NULL, &err))
-		return qnm_cli_error(ctx, cmd, &err);
-	return 0;
-}
-
 /* KEY=VALUE words: a bad one (even "--bogus") is named by the key parser */
 static const struct qnm_args_spec new_args = {
 	.min = 1,
@@ -301,18 +261,11 @@ static int cmd_new(struct qnm_ctx *ctx, const struct qnm_args *args)
 
 	if (argv[1][0] == '-')
 		return qnm_cli_usage_error(ctx, &qnm_cmd_new, "give the new VM's name");
-	if (!qnm_valid_name(argv[1])) {
-		fprintf(ctx->errout,
-			"qnm: new: name: '%s' must be 1-%d letters, digits, '_', '-' or '.', starting with a letter or digit\n",
-			argv[1], QNM_NAME_MAX);
-		return 1;
-	}
 	if (qnm_cli_load(ctx, "new"))
 		return 1;
-	if (qnm_model_find_vm(&ctx->model, argv[1])) {
-		fprintf(ctx->errout, "qnm: new: name: a VM named '%s' already exists\n", argv[1]);
-		return 1;
-	}
+	qnm_err_clear(&err);
+	if (qnm_api_vm_check_name(ctx, argv[1], &err))
+		return qnm_cli_error(ctx, "new", &err);
 	vm = qnm_vm_new(argv[1]);
 	r = apply_assignments(ctx, "new", argc - 2, argv + 2, vm_assign_cb, vm);
 	if (!r && strcmp(vm->name, argv[1]) != 0) {
@@ -398,7 +351,7 @@ static int cmd_del(struct qnm_ctx *ctx, const struct qnm_args *args)
 	if (qnm_cli_load(ctx, "del") || !find_vm(ctx, "del", argv[1]))
 		return 1;
 	qnm_err_clear(&err);
-	if (qnm_config_delete_vm(&ctx->paths, argv[1], &err))
+	if (qnm_api_vm_delete(ctx, argv[1], &err))
 		return qnm_cli_error(ctx, "del", &err);
 	fprintf(ctx->out, "deleted VM '%s'\n", argv[1]);
 	return 0;
@@ -484,87 +437,74 @@ static int cmd_nic(struct qnm_ctx *ctx, const struct qnm_args *args)
 {
 	int argc = args->argc;
 	char **argv = args->argv;
-	const char *sub = args->sub;
-	struct qnm_vm *orig, *vm;
-	struct qnm_nic *nic;
+	const char *sub = args->sub, *name = argv[2];
+	struct qnm_vm *orig;
+	struct qnm_nic nic, *found;
+	struct qnm_err err;
 	int i, r;
 
-	if (qnm_cli_load(ctx, "nic") || !(orig = find_vm(ctx, "nic", argv[2])))
+	if (qnm_cli_load(ctx, "nic") || !(orig = find_vm(ctx, "nic", name)))
 		return 1;
 	if (strcmp(sub, "list") == 0)
 		return nic_list(ctx, orig);
-	vm = qnm_vm_copy(orig);
+	/* the save replaces the model's VM: from here on it is known by @name */
+	memset(&nic, 0, sizeof(nic));
+	qnm_err_clear(&err);
 	if (strcmp(sub, "add") == 0) {
-		nic = qnm_vm_add_nic(vm);
+		qnm_api_nic_init(orig, &nic);
 		/* Backend first so that backend-specific keys are accepted in any order. */
 		for (i = 3; i < argc; i++)
 			if (strncmp(argv[i], "backend=", 8) == 0)
 				break;
 		r = 0;
 		if (i < argc)
-			r = apply_assignments(ctx, "nic add", 1, argv + i, nic_assign_cb, nic);
+			r = apply_assignments(ctx, "nic add", 1, argv + i, nic_assign_cb, &nic);
 		for (int k = 3; k < argc && !r; k++)
 			if (k != i)
 				r = apply_assignments(ctx, "nic add", 1, argv + k, nic_assign_cb,
-						      nic);
-		if (!r)
-			r = assign_macs(ctx, "nic add", vm);
-		if (!r)
-			r = check_new_ports(ctx, "nic add", vm, orig->name, NULL,
-					    &vm->nics[vm->nnics - 1]);
-		if (!r)
-			r = commit_vm(ctx, "nic add", vm, orig->name);
+						      &nic);
+		if (!r && qnm_api_nic_add(ctx, name, &nic, &err))
+			r = qnm_cli_error(ctx, "nic add", &err);
 		if (!r)
 			fprintf(ctx->out, "added NIC '%s' to VM '%s' (%s, MAC %s, backend %s)\n",
-				vm->nics[vm->nnics - 1].id, vm->name, vm->nics[vm->nnics - 1].model,
-				vm->nics[vm->nnics - 1].mac,
-				qnm_backend_name(vm->nics[vm->nnics - 1].backend));
+				nic.id, name, nic.model, nic.mac, qnm_backend_name(nic.backend));
 	} else if (strcmp(sub, "set") == 0 || strcmp(sub, "del") == 0) {
-		if (argc < 4) {
-			qnm_vm_free(vm);
+		if (argc < 4)
 			return qnm_cli_usage_error(ctx, &qnm_cmd_nic, "give the NIC id");
-		}
-		nic = qnm_vm_find_nic(vm, argv[3]);
-		if (!nic) {
+		found = qnm_vm_find_nic(orig, argv[3]);
+		if (!found) {
 			fprintf(ctx->errout,
-				"qnm: nic: VM '%s' has no NIC '%s' (qnm nic list %s)\n", vm->name,
-				argv[3], vm->name);
-			qnm_vm_free(vm);
+				"qnm: nic: VM '%s' has no NIC '%s' (qnm nic list %s)\n", name,
+				argv[3], name);
 			return 1;
 		}
 		if (strcmp(sub, "del") == 0) {
 			r = argc == 4 ? 0
 				      : qnm_cli_usage_error(ctx, &qnm_cmd_nic,
 							    "nic del takes VM and NIC");
-			if (!r) {
-				qnm_vm_del_nic(vm, (size_t)(nic - vm->nics));
-				r = commit_vm(ctx, "nic del", vm, orig->name);
-			}
+			if (!r && qnm_api_nic_del(ctx, name, argv[3], &err))
+				r = qnm_cli_error(ctx, "nic del", &err);
 		} else {
 			r = argc > 4 ? 0
 				     : qnm_cli_usage_error(ctx, &qnm_cmd_nic,
 							   "give KEY=VALUE settings");
+			qnm_nic_copy(&nic, found);
 			for (i = 4; i < argc && !r; i++)
 				if (strncmp(argv[i], "backend=", 8) == 0)
 					r = apply_assignments(ctx, "nic set", 1, argv + i,
-							      nic_assign_cb, nic);
+							      nic_assign_cb, &nic);
 			for (i = 4; i < argc && !r; i++)
 				if (strncmp(argv[i], "backend=", 8) != 0)
 					r = apply_assignments(ctx, "nic set", 1, argv + i,
-							      nic_assign_cb, nic);
-			if (!r)
-				r = assign_macs(ctx, "nic set", vm);
-			if (!r)
-				r = check_new_ports(ctx, "nic set", vm, orig->name,
-						    qnm_vm_find_nic(orig, argv[3]), nic);
-			if (!r)
-				r = commit_vm(ctx, "nic set", vm, orig->name);
+							      nic_assign_cb, &nic);
+			if (!r && qnm_api_nic_set(ctx, name, argv[3], &nic, &err))
+				r = qnm_cli_error(ctx, "nic set", &err);
 		}
 	} else {
 		r = qnm_cli_usage_error(ctx, &qnm_cmd_nic,
 					"subcommand must be list, add, set or del");
 	}
-	qnm_vm_free(vm);
+	qnm_nic_clear(&nic);
 	return r;
 }
 

@@ -25,6 +25,7 @@
 #include <sys/types.h>
 
 #include "core/util.h"
+#include "guest/runstate.h"
 
 /**
  * struct qnm_rundir - paths of one VM's runtime directory (owned strings).
@@ -44,36 +45,6 @@ struct qnm_rundir {
 	char *serial;
 	char *log;
 	char *state;
-};
-
-/** enum qnm_run_status - what a runtime directory says about its VM. */
-enum qnm_run_status {
-	QNM_RUN_ABSENT,	  /* no runtime directory: the VM is not running */
-	QNM_RUN_STARTING, /* QEMU spawned, not yet confirmed running */
-	QNM_RUN_RUNNING,  /* QEMU alive (guest may be paused) */
-	QNM_RUN_STOPPED,  /* QEMU exited normally; directory left behind */
-	QNM_RUN_CRASHED,  /* QEMU died (signal, error exit, or vanished) */
-};
-
-/** qnm_run_status_name() - "absent", "starting", "running", "stopped", "crashed". */
-const char *qnm_run_status_name(enum qnm_run_status s);
-
-/**
- * struct qnm_run_info - what qnm_rundir_probe() found.
- * @status:         see enum qnm_run_status.
- * @qemu_pid:       QEMU's pid (0 when unknown).
- * @supervisor_pid: pid of qnm's supervisor process (0 when unknown).
- * @supervisor_alive: the supervisor still runs (it records the exit).
- * @started:        start time (seconds since the epoch), 0 when unknown.
- * @reason:         for stopped/crashed: how QEMU ended ("killed by signal 9").
- */
-struct qnm_run_info {
-	enum qnm_run_status status;
-	pid_t qemu_pid;
-	pid_t supervisor_pid;
-	bool supervisor_alive;
-	long long started;
-	char reason[128];
 };
 
 /**

@@ -17,7 +17,6 @@
 #include "core/config.h"
 #include "host/maclive.h"
 #include "guest/qmp.h"
-#include "watch/portowner.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -65,20 +64,10 @@ static int check_fwd_ports(const struct qnm_vm *vm, const struct qnm_nic *nic,
 	for (i = 0; i < nic->user.nfwd; i++) {
 		const struct qnm_fwd *f = &nic->user.fwd[i];
 		struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(f->host_port) };
-		int fd, one = 1, e = 0, r;
+		int fd, one = 1, e = 0;
 		char field[64];
 
-		/* First ask the kernel who holds the port, to name the process. */
-		snprintf(field, sizeof(field), "nic[%s].hostfwd", nic->id);
-		r = qnm_port_check(f->proto, f->host_addr, f->host_port, err);
-		if (r == -EADDRINUSE || r == -EACCES) {
-			qnm_err_prefix(err, "%s", field);
-			if (err)
-				qnm_strlcpy(err->field, field, sizeof(err->field));
-			return r;
-		}
-		/* Sockets could not be listed: fall back to trying the bind. */
-
+		/* Who holds a port is named by o->check_nic (the engine API); this binds. */
 		if (f->host_addr[0] && inet_pton(AF_INET, f->host_addr, &sa.sin_addr) != 1)
 			continue; /* the validator reports bad addresses */
 		fd = socket(AF_INET,
@@ -162,6 +151,11 @@ int qnm_runner_check(const struct qnm_vm *vm, const struct qnm_runner_opts *o, s
 					   "%s: no MAC assigned (QEMU would give every guest "
 					   "52:54:00:12:34:56)",
 					   field);
+		}
+		if (o && o->check_nic) {
+			r = o->check_nic(vm, nic, err);
+			if (r)
+				return r;
 		}
 		r = b && b->has_hostfwd ? check_fwd_ports(vm, nic, o, err) : 0;
 		if (!r && b && b->host_check)

@@ -38,6 +38,11 @@
  * @bridge_conf:  the bridge helper's ACL file (NULL = /etc/qemu/bridge.conf).
  * @model:        the configured networks, to find the bridge of a tap NIC's
  *                network (may be NULL when no NIC names a network).
+ * @check_nic:    checks of a layer above for each NIC (the engine API's: who
+ *                holds a forwarded host port), run by qnm_runner_check()
+ *                after the NIC's MAC check and before its backend's own
+ *                checks; NULL = none.
+ *                Returns 0 or -errno with @err naming the NIC field.
  */
 struct qnm_runner_opts {
 	const char *runtime_dir;
@@ -46,37 +51,14 @@ struct qnm_runner_opts {
 	int timeout_ms;
 	const char *bridge_conf;
 	const struct qnm_model *model;
-};
-
-/**
- * struct qnm_start_info - what qnm_runner_start() did.
- * @qemu_pid:       QEMU's pid.
- * @supervisor_pid: the supervisor's pid.
- * @status:         QEMU's run state after start ("running").
- * @cleaned:        when a stale runtime dir was removed first, what it
- *                  said ("" otherwise).
- * @elapsed_ms:     from the call to QEMU confirmed running.
- * @warnings:       sentences, one per line, about things that may go wrong
- *                  but do not stop the start ("" when none): a NIC's MAC
- *                  already seen on the live bridge it joins (qnm_mac_live_clashes()).
- *                  Filled before QEMU is spawned, so also when the start fails.
- * @nwarnings:      how many sentences (more than fit in @warnings are counted).
- */
-struct qnm_start_info {
-	pid_t qemu_pid;
-	pid_t supervisor_pid;
-	char status[32];
-	char cleaned[512];
-	double elapsed_ms;
-	char warnings[2048];
-	unsigned nwarnings;
+	int (*check_nic)(const struct qnm_vm *vm, const struct qnm_nic *nic, struct qnm_err *err);
 };
 
 /**
  * qnm_runner_check() - the host-side checks done before a start, for every
- * NIC: TAP availability, the bridge helper and its ACL, hostfwd ports free
- * on the host, a MAC assigned; and the QEMU binary present.
- * @o: runner options (for the bridge.conf path and QEMU binary).
+ * NIC: a MAC assigned, @o->check_nic, TAP availability, the bridge helper
+ * and its ACL, hostfwd ports bindable on the host; and the QEMU binary present.
+ * @o: runner options (for the bridge.conf path, QEMU binary and @check_nic).
  * Return: 0 or -errno; @err names the NIC field and exactly what is wrong
  * (e.g. "/etc/qemu/bridge.conf has no line 'allow br0'").
  */

@@ -18,7 +18,6 @@
 #include <cmocka.h>
 
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,19 +26,12 @@
 
 #include "api/forward.h"
 #include "api/net.h"
-
-static char tmpdir[256];
-
-/* nftw() callback: remove one entry of the scratch directory */
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
+#include "scratch-ctx.h"
 
 /* the text of @dir/@name.conf below the config dir, or NULL */
 static char *conf(const char *dir, const char *name)
 {
-	char *p = xasprintf("%s/config/qnm/%s/%s.conf", tmpdir, dir, name), *text = NULL;
+	char *p = xasprintf("%s/config/qnm/%s/%s.conf", scratch_dir, dir, name), *text = NULL;
 	FILE *f = fopen(p, "r");
 	size_t n;
 
@@ -110,23 +102,11 @@ static struct qnm_fwd fwd(const char *s)
 	return f;
 }
 
-/* A context on empty directories below a fresh @tmpdir, model loaded. */
+/* A context on empty directories (scratch-ctx.h) with two networks and a VM. */
 static int setup(void **state)
 {
-	struct qnm_ctx *ctx = xcalloc(1, sizeof(*ctx));
-	char *p;
+	struct qnm_ctx *ctx = scratch_ctx_new("test-api-net");
 
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/qnm-test-api-net.XXXXXX");
-	assert_non_null(mkdtemp(tmpdir));
-	p = xasprintf("%s/config", tmpdir);
-	setenv("XDG_CONFIG_HOME", p, 1);
-	free(p);
-	p = xasprintf("%s/data", tmpdir);
-	setenv("XDG_DATA_HOME", p, 1);
-	free(p);
-	setenv("XDG_RUNTIME_DIR", tmpdir, 1);
-	assert_int_equal(qnm_ctx_init(ctx, NULL), 0);
-	assert_int_equal(qnm_ctx_load(ctx, NULL), 0);
 	/* bridge names no host has, so that the networks are down */
 	save_net(ctx, "lan", "qnmtst-lan0", "10.251.0.1/24");
 	save_net(ctx, "dmz", "qnmtst-dmz0", "10.252.0.1/24");
@@ -137,9 +117,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	qnm_ctx_clear(*state);
-	free(*state);
-	nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS); /* the test-made directory only */
+	scratch_ctx_free(*state);
 	return 0;
 }
 

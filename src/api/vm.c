@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* vm.c - the engine API for VMs and NICs (see vm.h). */
+#include "build-config.h"
+
+#include "api/vm.h"
+
+#include "core/mac.h"
+#include "core/validate.h"
+#include "guest/cmdline.h"
+#include "watch/portowner.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+int qnm_api_vm_check_name(const struct qnm_ctx *ctx, const char *name, struct qnm_err *err)
+{
+	if (!qnm_valid_name(name))
+		return qnm_err_set(
+			err, -EINVAL, "name",
+			"name: '%s' must be 1-%d letters, digits, '_', '-' or '.', starting with a letter or digit",
+			name, QNM_NAME_MAX);
+	if (qnm_model_find_vm(&ctx->model, name))
+		return qnm_err_set(err, -EEXIST, "name", "name: a VM named '%s' already exists",
+				   name);
+	return 0;
+}
+
+int qnm_api_vm_save(struct qnm_ctx *ctx, const struct qnm_vm *vm, const char *old_name,
+		    struct qnm_err *err)
+{
+	return qnm_ctx_save_vm(ctx, vm, old_name, err);
+}
+
+int qnm_api_vm_delete(struct qnm_ctx *ctx, const char *name, struct qnm_err *err)
+{
+	int r = qnm_config_delete_vm(&ctx->paths, name, err);
+
+	if (r)
+		return r;
+	qnm_vm_free(qnm_model_remove_vm(&ctx->model, name));
+	return 0;
+}
+
+int qnm_api_vm_clone(struct qnm_ctx *ctx, const char *name, const char *new_name,
+		     struct qnm_err *err)
+{
+	const struct qnm_vm *src = qnm_model_find_vm(&ctx->model, name);
+	struct qnm_vm *vm;
+	size_t i;
+	int r;
+
+	if (!src)
+		return qnm_err_set(err, -ENOENT, "", "no VM named '%s'", name);
+	r = qnm_api_vm_check_name(ctx, new_name, err);
+	if (r)
+		return r;
+	vm = qnm_vm_copy(src);
+	qnm_strlcpy(vm->name, new_name, sizeof(vm->name));
+	for (i = 0; i < vm->nnics; i++)
+		vm->nics[i].mac[0] = '\0';
+	r = qnm_api_vm_save(ctx, vm, NULL, err);
+	qnm_vm_free(vm);
+	return r;
+}
+
+void qnm_api_nic_init(const struct qnm_vm *vm, struct qnm_nic *nic)
+{
+	struct qnm_vm *tmp = qnm_vm_copy(vm);
+
+	qnm_nic_copy(nic, qnm_vm_add_nic(tmp));
+	qnm_vm_free(tmp);
+}
+
+/* The VM @vm_name of the model, or NULL with @err set. */
+static const struct qnm_vm *find_vm(const struct qnm_ctx *ctx, const char *vm_name,
+				    struct qnm_err *err)
+{
+	const struct qnm_vm *vm = qnm_model_find_vm(&ctx->model, vm_name);
+
+	if (!vm)
+		qnm_err_set(err, -ENOENT, "", "no VM named '%s' (qnm list shows them)", vm_name);
+	return vm;
+}
+
+/* NIC @nic_id of @vm, or NULL with @err set. */
+static struct qnm_nic *find_nic(const struct qnm_vm *vm, const char *nic_id, struct qnm_err *err)
+{
+	struct qnm_nic *nic = qnm_vm_find_nic(vm, nic_id);
+
+	if (!nic)
+		qnm_err_set(err, -ENOENT, "", "VM '%s' has no NIC '%s' (qnm nic list %s)", vm->name,
+			    nic_id, vm->name);
+	return nic;
+}
+
+/*
+ * Save @vm (a changed copy of the model's VM of the same name) whose NIC
+ * @idx was added or changed from @before (NULL: added): MACs for the NICs
+ * without one, the VM checked in the model, the host forwards the NIC gains
+ * free now (named here rather than by QEMU's "Could not set up host
+ * forwarding rule" at the next start), then the one save path. The NIC's
+ * MAC is copied back to @out.
+ */
+static int save_nic(struct qnm_ctx *ctx, struct qnm_vm *vm, size_t idx,
+		    const struct qnm_nic *before, struct qnm_nic *out, struct qnm_err *err)
+{
+	char field[64];
+	int r;
+
+	r = qnm_model_assign_macs(&ctx->model, vm, NULL, NULL, err);
+	if (!r)
+		r = qnm_ctx_check_vm(ctx, vm, vm->name, err);
+	if (!r) {
+		snprintf(field, sizeof(field), "nic[%s].hostfwd", vm->nics[idx].id);
+		r = qnm_port_check_nic(before, &vm->nics[idx], field, err);
+	}
+	if (!r)
+		r = qnm_api_vm_save(ctx, vm, vm->name, err);
+	if (!r)
+		qnm_strlcpy(out->mac, vm->nics[idx].mac, sizeof(out->mac));
+	return r;
+}
+
+int qnm_api_nic_add(struct qnm_ctx *ctx, const char *vm_name, struct qnm_nic *nic,
+		    struct qnm_err *err)
+{
+	const struct qnm_vm *orig = find_vm(ctx, vm_name, err);
+	struct qnm_vm *vm;
+	struct qnm_nic *added;
+	int r;
+
+	if (!orig)
+		return -ENOENT;
+	vm = qnm_vm_copy(orig);
+	added = qnm_vm_add_nic(vm);
+	qnm_nic_clear(added);
+	qnm_nic_copy(added, nic);
+	r = save_nic(ctx, vm, vm->nnics - 1, NULL, nic, err);
+	qnm_vm_free(vm);
+	return r;
+}
+
+int qnm_api_nic_set(struct qnm_ctx *ctx, const char *vm_name, const char *nic_id,
+		    struct qnm_nic *nic, struct qnm_err *err)
+{
+	const struct qnm_vm *orig = find_vm(ctx, vm_name, err);
+	const struct qnm_nic *before = orig ? find_nic(orig, nic_id, err) : NULL;
+	struct qnm_vm *vm;
+	size_t idx;
+	int r;
+
+	if (!before)
+		return -ENOENT;
+	idx = (size_t)(before - orig->nics);
+	vm = qnm_vm_copy(orig);
+	qnm_nic_clear(&vm->nics[idx]);
+	qnm_nic_copy(&vm->nics[idx], nic);
+	r = save_nic(ctx, vm, idx, before, nic, err);
+	qnm_vm_free(vm);
+	return r;
+}
+
+int qnm_api_nic_del(struct qnm_ctx *ctx, const char *vm_name, const char *nic_id,
+		    struct qnm_err *err)
+{
+	const struct qnm_vm *orig = find_vm(ctx, vm_name, err);
+	const struct qnm_nic *nic = orig ? find_nic(orig, nic_id, err) : NULL;
+	struct qnm_vm *vm;
+	int r;
+
+	if (!nic)
+		return -ENOENT;
+	vm = qnm_vm_copy(orig);
+	qnm_vm_del_nic(vm, (size_t)(nic - orig->nics));
+	r = qnm_api_vm_save(ctx, vm, vm->name, err);
+	qnm_vm_free(vm);
+	return r;
+}
+
+int qnm_api_nic_check(const struct qnm_ctx *ctx, const struct qnm_vm *vm, int index,
+		      const struct qnm_nic *nic, struct qnm_err *err)
+{
+	size_t i;
+	int r;
+
+	/* only the NIC rules matter here; VM fields are the VM's save's business */
+	r = qnm_check_nic(nic, err);
+	for (i = 0; i < vm->nnics && !r; i++) {
+		const struct qnm_nic *o = &vm->nics[i];
+
+		if ((int)i == index)
+			continue;
+		if (strcmp(o->id, nic->id) == 0)
+			r = qnm_err_set(err, -EINVAL, "id",
+					"id: NIC '%s' already exists in this VM", o->id);
+		else if (nic->mac[0] && strcasecmp(o->mac, nic->mac) == 0)
+			r = qnm_err_set(err, -EINVAL, "mac",
+					"mac: NIC '%s' of this VM already uses %s", o->id, o->mac);
+	}
+	/* new host ports of a user/slirp NIC must be free now: the process holding
+	 * one is named at the field, not by QEMU at the next start (the NIC's
+	 * own forwards may be held by its running guest) */
+	if (!r)
+		r = qnm_port_check_nic(index >= 0 ? &vm->nics[index] : NULL, nic, "hostfwd", err);
+	return r;
+}
+
+int qnm_api_vm_cmdline(const struct qnm_ctx *ctx, const struct qnm_vm *vm, bool nic_form,
+		       struct qnm_strv *argv, struct qnm_err *err)
+{
+	struct qnm_cmdline_opts o = { .style = nic_form ? QNM_STYLE_NIC : QNM_STYLE_NETDEV,
+				      .kvm = QNM_KVM_PROBE };
+
+	return qnm_vm_argv(vm, &o, argv, err);
+}
