@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * host-driver.c - calls src/links.h, src/tuntap.h, src/owner.h and
- * src/sysctl.h one operation at a time, so shell tests can run it inside a
+ * host-driver.c - calls src/host/links.h, src/host/tuntap.h, src/host/owner.h and
+ * src/host/sysctl.h one operation at a time, so shell tests can run it inside a
  * network namespace and read the kernel state back independently (ip -j).
  * Also the driver of the links refresh benchmark.
  *

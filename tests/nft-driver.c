@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * nft-driver.c - calls src/nft.h from tests and benchmarks, so that the shell
+ * nft-driver.c - calls src/host/nft.h from tests and benchmarks, so that the shell
  * tests can run it inside a network namespace and read the result back with
  * "nft -j list ruleset" independently.
  *

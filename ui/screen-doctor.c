@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * screen-doctor.c - Diagnostics: the checks of "qnm doctor" (src/doctor.c),
+ * screen-doctor.c - Diagnostics: the checks of "qnm doctor" (src/watch/doctor.c),
  * run in a background job on a copy of the configuration, one line per
  * check with its status as a word ([ok], [WARN], [FAIL], [skip]: readable
  * without colour), and the selected check's findings and fix in full below.

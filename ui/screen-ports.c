@@ -3,7 +3,7 @@
  * screen-ports.c - Ports: every host port qnm forwards (hostfwd of user
  * NICs, forwards of slirp NICs, DNAT into networks, configured or live in
  * table inet qnm) with who holds it now, as "qnm ports" lists them
- * (src/portowner.h: NETLINK_SOCK_DIAG and one scan of /proc), and whether
+ * (src/watch/portowner.h: NETLINK_SOCK_DIAG and one scan of /proc), and whether
  * that is fine (free, or the VM's own QEMU / slirp helper) or a conflict.
  *
  * The table is built on the main loop, at each refresh tick and on r: it

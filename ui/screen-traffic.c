@@ -3,7 +3,7 @@
  * screen-traffic.c - live counters of every interface (or only guests'):
  * rates, totals, packets, errors, drops, a sparkline per row and a larger
  * graph of the selected one. The numbers come from the UI's one engine
- * sampler (guests.h, src/sampler.h: host links over one netlink stats dump
+ * sampler (guests.h, src/watch/sampler.h: host links over one netlink stats dump
  * per tick, and guests' slirp NICs from their helpers, with rates and
  * histories), which keeps sampling while other screens are shown.
  */

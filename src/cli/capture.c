@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* cli-capture.c - "qnm capture": record a running guest NIC's packets to a pcap file. */
+/* cli/capture.c - "qnm capture": record a running guest NIC's packets to a pcap file. */
 #include "build-config.h"
 
 #include "api/capture.h"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* cli-conns.c - "qnm conns": the live connections of a guest's user-mode NICs. */
+/* cli/conns.c - "qnm conns": the live connections of a guest's user-mode NICs. */
 #include "build-config.h"
 
 #include "api/conns.h"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * cli-doctor.c - "qnm doctor [--json] [--check ID]": is this host ready for
+ * cli/doctor.c - "qnm doctor [--json] [--check ID]": is this host ready for
  * the configured VMs and networks? Each finding in plain language, with the
  * exact fix (checks in doctor.c).
  */

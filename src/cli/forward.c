@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * cli-forward.c - "qnm forward list|add|del": one list of every port
+ * cli/forward.c - "qnm forward list|add|del": one list of every port
  * forward, whatever the mechanism underneath:
  *   hostfwd  on a user/slirp NIC of a VM (QEMU's hostfwd=, at VM start);
  *   dnat     on a host network (an element of table inet qnm's maps).

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* cli-models.c - "qnm models": the NIC device models QEMU offers (see catalog.h). */
+/* cli/models.c - "qnm models": the NIC device models QEMU offers (see catalog.h). */
 #include "build-config.h"
 
 #include "api/models.h"

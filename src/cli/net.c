@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * cli-net.c - host networking from the command line:
+ * cli/net.c - host networking from the command line:
  *   qnm net list|show|up|down|add|set|del   qnm networks (bridge, NAT, DHCP)
  *   qnm links [--json]                       every host link with counters
  *   qnm check [--json]                       what this user can do here, and why

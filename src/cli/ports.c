@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * cli-ports.c - "qnm ports [--json]": every host port qnm forwards (hostfwd
+ * cli/ports.c - "qnm ports [--json]": every host port qnm forwards (hostfwd
  * of user NICs, forwards of slirp NICs, DNAT into networks - configured and
  * live in table inet qnm) and which process holds each port right now.
  */

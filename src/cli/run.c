@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * cli-run.c - running guests from the command line: start, stop, status,
+ * cli/run.c - running guests from the command line: start, stop, status,
  * link, console, demo.
  */
 #include "build-config.h"

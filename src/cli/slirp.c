@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * cli-slirp.c - "qnm slirp-helper": the internal command that hosts one
+ * cli/slirp.c - "qnm slirp-helper": the internal command that hosts one
  * slirp NIC (started by the runner, see slirp-helper.h), and its "ctl"
  * sub-command, a small client for the control socket (slirpctl.h) used by
  * tests and for debugging.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * cli-stats.c - "qnm stats": live counters and rates of host links and of
+ * cli/stats.c - "qnm stats": live counters and rates of host links and of
  * the interfaces of guests, from the engine's sampler (sampler.h).
  */
 #include "build-config.h"

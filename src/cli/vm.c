@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * cli-vm.c - VM commands: list, show, new, set, del, nic, cmdline.
+ * cli/vm.c - VM commands: list, show, new, set, del, nic, cmdline.
  *
  * Every command that changes a VM works on a copy, applies all the
  * requested changes, validates the whole model, and only then saves; on

@@ -585,7 +585,11 @@ out:
 	return r;
 }
 
-/* Load every *.conf of @dir through @load. */
+/*
+ * Load every *.conf of @dir into @m: VM files when @vms, else network files.
+ * A file that cannot be read or parsed is recorded in @problems and skipped;
+ * only a directory that cannot be read fails (a missing one is empty).
+ */
 static int load_dir(const char *dir, struct qnm_model *m, struct qnm_problems *problems, bool vms,
 		    struct qnm_err *err)
 {

@@ -76,7 +76,7 @@ struct qnm_slirp_helper_cfg {
  *
  * Blocks SIGTERM, SIGINT and SIGHUP (reads them from a signalfd) and
  * ignores SIGPIPE for the rest of the process: call it from the helper
- * process only (cli-slirp.c), never from the UI.
+ * process only (cli/slirp.c), never from the UI.
  *
  * Return: 0 after a clean end (QEMU disconnected, or a signal), -EINVAL
  * for a bad configuration, -EADDRINUSE when a socket or forward port is

@@ -182,7 +182,7 @@ echo
 echo "qnm ruleset: $nrules rules + $nelem map elements; medians of 21 (qnm) / $REPS (others) runs;"
 echo "external commands: minus $exec_ms ms for 'ip netns exec' itself."
 echo "Closing a netfilter socket right after a deletion waits for the kernel's deferred"
-echo "cleanup (an RCU grace period); a kept socket does not pay it per change (see src/nft.h)."
+echo "cleanup (an RCU grace period); a kept socket does not pay it per change (see src/host/nft.h)."
 echo
 t1=$(awk -v a="$q_apply" -v b="$nft_map" 'BEGIN { print (a <= 0.5 * b) ? "met" : "NOT met" }')
 t1k=$(awk -v a="$q_apply_kept" -v b="$nft_map" 'BEGIN { print (a <= 0.5 * b) ? "met" : "NOT met" }')

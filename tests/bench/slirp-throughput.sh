@@ -15,7 +15,7 @@ need_cmd qemu-system-x86_64 qemu-system-x86
 need_cmd busybox busybox-static
 "$QNM" slirp-helper --help 2>/dev/null | grep -q -- '--socket' ||
 	skip "$QNM does not dispatch the slirp-helper command"
-# The tiny guest from qnm's own builder (src/demo.c), cached for all tests of the build.
+# The tiny guest from qnm's own builder (src/guest/demo.c), cached for all tests of the build.
 cache=${QNM_BUILDDIR:-$T}/tests/guest-cache
 out=$("$QNM" demo --build-only --dir "$cache" 2>&1) || skip "cannot build the test guest: $out"
 ip link set lo up

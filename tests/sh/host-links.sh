@@ -1,5 +1,5 @@
 #!/bin/bash
-# host-links.sh - the host facilities one operation at a time (src/links.c,
+# host-links.sh - the host facilities one operation at a time (src/host/links.c,
 # tuntap.c, sysctl.c, owner.c through tests/host-driver), inside network
 # namespaces this test creates. The kernel state is read back independently
 # with "ip -j" and compared: bridge create/address/up/enslave/release/delete,

@@ -1,5 +1,5 @@
 #!/bin/bash
-# nft-table.sh - qnm's nftables table "inet qnm" (src/nft.c), ruleset level.
+# nft-table.sh - qnm's nftables table "inet qnm" (src/host/nft.c), ruleset level.
 #
 # Everything runs inside a network namespace this test creates; the kernel
 # state is read back independently with "nft -j list ruleset" and jq.

@@ -1,5 +1,5 @@
 #!/bin/bash
-# stats.sh - "qnm stats" (src/sampler.c, src/cli-stats.c) against the kernel,
+# stats.sh - "qnm stats" (src/watch/sampler.c, src/cli/stats.c) against the kernel,
 # in three network namespaces this test creates:
 #   host:    bridge qsbr0 (network "lan") with ports qstap0 (a TAP, NIC n0 of
 #            VM "web") and qsv0 (veth); uplink veth qsu0; dummy qsp0 (the port
@@ -123,7 +123,7 @@ same_as_ip "qnm stats == ip -s -j link (every link, all 8 counters)"
 	ok "the TAP has counted traffic" || fail "no traffic on qstap0"
 # with most links down (at most a quarter up, also after qsd0 and qse0 come
 # up), the refill asks only the links that are up, one request each
-# (src/links.c): the same numbers, the down links' included
+# (src/host/links.c): the same numbers, the down links' included
 for ((i = 0; i < 16; i++)); do echo "link add qsd$i type veth peer name qse$i"; done >"$T/veths"
 in_ns ip -batch "$T/veths" || fatal "veths"
 same_as_ip "with 32 more links down: qnm stats == ip -s -j link (only up links asked)"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * test-cmdline.c - golden tests of the QEMU argv (src/cmdline.c and the
+ * test-cmdline.c - golden tests of the QEMU argv (src/guest/cmdline.c and the
  * backends' netdev options): the seed guide's examples exactly, every
  * backend in both styles, escaping, boot sources, accelerators, runtime
  * arguments and the shell-quoted preview.

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * test-validate.c - every rule of src/validate.c (and the backends'
+ * test-validate.c - every rule of src/core/validate.c (and the backends'
  * validate callbacks it delegates to), and the hostfwd parser/formatter
- * of src/model.c.
+ * of src/core/model.c.
  */
 #include "build-config.h"
 
