@@ -30,9 +30,10 @@ void qnm_fwd_report(struct qnm_ui *ui, const struct qnm_api_fwd_result *res, boo
 	switch (res->live) {
 	case QNM_API_FWD_LIVE:
 		if (res->kind == QNM_API_FWD_DNAT) {
-			qnm_ui_log(ui, QNM_MSG_OK,
-				   "forward %s saved and %s the live table of network %s (it is up)",
-				   text, removed ? "removed from" : "applied to", r->net);
+			qnm_ui_log(
+				ui, QNM_MSG_OK,
+				"forward %s saved and %s the live table of network %s (it is up)",
+				text, removed ? "removed from" : "applied to", r->net);
 		} else {
 			qnm_ui_log(ui, QNM_MSG_OK, "forward %s saved and %s live on %s NIC %s",
 				   text, removed ? "removed" : "applied", r->vm, r->nic);

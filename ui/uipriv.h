@@ -345,17 +345,4 @@ void qnm_ui_cap_describe(const struct qnm_guest_cap *gc, bool with_vm, char *buf
  */
 void qnm_ui_captures_stop_mine(struct qnm_ui *ui, FILE *report);
 
-/* ---- shared model helpers (vmutil.c) ---- */
-
-/**
- * qnm_ui_save_vm() - check @vm against the whole model and save it; on
- * success the model holds it and @vm is freed (taken), on error @vm is
- * still the caller's and nothing was written.
- * @old_name: the VM's name before editing, or NULL for a new VM.
- */
-int qnm_ui_save_vm(struct qnm_ui *ui, struct qnm_vm *vm, const char *old_name, struct qnm_err *err);
-/** qnm_ui_save_net() - qnm_ui_save_vm() for a network (takes @net on success). */
-int qnm_ui_save_net(struct qnm_ui *ui, struct qnm_network *net, const char *old_name,
-		    struct qnm_err *err);
-
 #endif
