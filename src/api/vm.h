@@ -132,8 +132,7 @@ typedef int (*qnm_api_nic_edit_fn)(struct qnm_nic *nic, void *data, struct qnm_e
  * Return: 0, -ENOENT (no such VM or NIC), or -errno from @fn or the save.
  */
 int qnm_api_nic_edit(struct qnm_ctx *ctx, const char *vm_name, const char *nic_id,
-		     qnm_api_nic_edit_fn fn, void *data, struct qnm_nic *out,
-		     struct qnm_err *err);
+		     qnm_api_nic_edit_fn fn, void *data, struct qnm_nic *out, struct qnm_err *err);
 
 /**
  * qnm_api_nic_check() - check @nic before it goes into @vm, a VM being
