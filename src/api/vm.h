@@ -7,7 +7,9 @@
  * checked on its own and against every other VM and network of the model
  * (MAC clashes, host ports, networks), its file is written atomically, and
  * only then does the model hold the new VM. On any error nothing is written
- * and the model is unchanged. The CLI (qnm new/set/del/nic/cmdline) and the
+ * and the model is unchanged. Each use case holds the configuration lock
+ * and works on the model as on disk (core/context.h, qnm_ctx_begin()).
+ * The CLI (qnm new/set/del/nic/cmdline) and the
  * UI (VMs screen, VM and NIC forms, command preview) call these; running
  * VMs are in run.h.
  */
