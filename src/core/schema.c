@@ -264,9 +264,13 @@ void qnm_schema_copy(const struct qnm_schema *s, void *dst, const void *src)
 
 	for (i = 0; i < s->n; i++) {
 		const struct qnm_key *k = &s->keys[i];
-		void **d = at(dst, k->offset);
-		const void *v = *(void *const *)at(src, k->offset);
+		void **d;
+		const void *v;
 
+		if (!owns_memory(k))
+			continue; /* plain values came with the struct copy */
+		d = at(dst, k->offset);
+		v = *(void *const *)at(src, k->offset);
 		if (k->type == QNM_KEY_PATH) {
 			*d = xstrdup_or_null(v);
 		} else if (k->type == QNM_KEY_FWD) {
