@@ -6,6 +6,7 @@
 #   guest1  - qg1 10.77.0.50 on the bridge (veth), listeners on 80 (forwarded
 #             as host port 8080) and 5555 (not forwarded)
 #   guest2  - qg2 10.77.0.51 on the bridge
+#   guest3  - qg3 10.78.0.60 on bridge qnmbr-iso2 of an isolated network, forward 8090 -> 80
 # Checks: from outside only the forward's host port reaches guest1 (direct
 # connections to the guest's address, forwarded port or not, are dropped by
 # qnm's rule, whose counter says so, while the host itself answers there);
@@ -13,6 +14,8 @@
 # (with br_netfilter's bridge-nf-call-iptables off and on, when the kernel
 # has it) and routed back through the host into the same bridge; the forward
 # chain, read with nft -j, holds exactly the ct state / ct status rules.
+# Beside it an isolated network: only its forward in, nothing out, and no
+# traffic between the two networks' guests.
 . "$QNM_SRCDIR/tests/lib.sh"
 
 need_root
@@ -157,8 +160,38 @@ d0=$(packets "$DROP")
 expect_eq "still dropped from outside afterwards" fail "$(fetch "$O" 10.77.0.50 5555)"
 check "and counted by the drop rule" test "$(packets "$DROP")" -gt "$d0"
 
+# --- an isolated network beside it: nothing in or out but its forward, in
+# whatever order the two networks' rules come
+new_netns isog3 >/dev/null
+G3=qnmtest-isog3-$$
+ip netns exec "$G3" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+ino ip route add 10.78.0.0/24 via 10.99.0.1
+check "net add (isolated)" "$QNM" net add iso bridge=qnmbr-iso2 address=10.78.0.1/24 mode=isolated \
+	forward=tcp::8090-10.78.0.60:80
+check "net up (isolated)" q net up iso
+ip link add qg3p netns "$H" type veth peer name qg3 netns "$G3" || fatal "veth"
+inh ip link set qg3p master qnmbr-iso2
+inh ip link set qg3p up
+ip -n "$G3" addr add 10.78.0.60/24 dev qg3
+ip -n "$G3" link set qg3 up
+ip -n "$G3" route add default via 10.78.0.1
+ip netns exec "$G3" socat -T 10 TCP-LISTEN:80,reuseaddr,fork SYSTEM:'echo iso-fwd-port' &
+at_exit "kill $! 2>/dev/null"
+ip netns exec "$G3" socat -T 10 TCP-LISTEN:5555,reuseaddr,fork SYSTEM:'echo iso-open-port' &
+at_exit "kill $! 2>/dev/null"
+wait_for 5 listening "$G3" 80 || fatal "isolated guest listener 80 did not start"
+wait_for 5 listening "$G3" 5555 || fatal "isolated guest listener 5555 did not start"
+expect_eq "isolated: outside -> its forward reaches the guest" iso-fwd-port "$(fetch "$O" 10.99.0.1 8090)"
+expect_eq "isolated: outside -> the guest directly: dropped" fail "$(fetch "$O" 10.78.0.60 5555)"
+expect_eq "isolated: the guest cannot reach out" fail "$(fetch "$G3" 10.99.0.2 7000)"
+expect_eq "isolated: a NAT guest cannot reach into it" fail "$(fetch "$G1" 10.78.0.60 5555)"
+expect_eq "NAT: an isolated guest cannot reach into it" fail "$(fetch "$G3" 10.77.0.50 5555)"
+expect_eq "NAT: its forward still works" fwd-port "$(fetch "$O" 10.99.0.1 8080)"
+
 inh ip link set qg1p nomaster
 inh ip link set qg2p nomaster
+inh ip link set qg3p nomaster
+check "net down (isolated)" q net down iso
 check "net down" q net down lan
 expect_eq "down: no table" no "$(inh nft list table inet qnm >/dev/null 2>&1 && echo yes || echo no)"
 
