@@ -85,19 +85,14 @@ fetch() {
 
 # the forward chain, one line per rule: its matches and verdict, e.g.
 # "oifname=qnmbr-iso ct.state=established,related accept"
-fw_rules() {
-	inh nft -j list chain inet qnm forward | jq -r '.nftables[] | .rule? // empty | [.expr[] |
-		if .match then "\(.match.left | .meta.key // ("ct." + .ct.key))=\(.match.right |
-			if type == "array" then join(",") else tostring end)"
-		elif has("accept") then "accept" elif has("drop") then "drop" else empty end] | join(" ")'
-}
+SIG='[.expr[] | if .match then "\(.match.left | .meta.key // ("ct." + .ct.key))=\(.match.right |
+	if type == "array" then join(",") else tostring end)"
+	elif has("accept") then "accept" elif has("drop") then "drop" else empty end] | join(" ")'
+fw_rules() { inh nft -j list chain inet qnm forward | jq -r ".nftables[] | .rule? // empty | $SIG"; }
 # packets RULE - the counter of the forward-chain rule printed as RULE by fw_rules
 packets() {
-	inh nft -j list chain inet qnm forward | jq -r --arg sig "$1" '.nftables[] | .rule? // empty |
-		select([.expr[] | if .match then "\(.match.left | .meta.key // ("ct." + .ct.key))=\(.match.right |
-			if type == "array" then join(",") else tostring end)"
-		elif has("accept") then "accept" elif has("drop") then "drop" else empty end] | join(" ") == $sig) |
-		.expr[] | .counter? // empty | .packets'
+	inh nft -j list chain inet qnm forward | jq -r --arg sig "$1" \
+		".nftables[] | .rule? // empty | select($SIG == \$sig) | .expr[] | .counter? // empty | .packets"
 }
 
 # --- the ruleset: exactly these rules, in this order
