@@ -663,8 +663,9 @@ static void batch_dnat_rule(struct qnm_nft_batch *b, const char *chain, const st
 
 /* what a forward rule matches on */
 enum fw_if {
-	FW_INTO = 1, /* oifname BRIDGE */
-	FW_OUT = 2,  /* iifname BRIDGE */
+	FW_INTO = 1,	/* oifname BRIDGE */
+	FW_OUT = 2,	/* iifname BRIDGE */
+	FW_NOT_OUT = 4, /* iifname != BRIDGE: from elsewhere */
 };
 
 enum fw_ct {
@@ -686,7 +687,8 @@ static const struct {
 
 /**
  * struct fw_rule - one forward-chain rule of a network.
- * @ifs:     FW_INTO, FW_OUT or both (FW_INTO | FW_OUT: within the bridge).
+ * @ifs:     FW_INTO, FW_OUT or both (FW_INTO | FW_OUT: within the bridge), or
+ *           FW_INTO | FW_NOT_OUT (into the bridge from elsewhere).
  * @ct:      connection-tracking condition.
  * @verdict: NF_ACCEPT or NF_DROP.
  */
@@ -697,16 +699,17 @@ struct fw_rule {
 };
 
 /*
- * NAT: like libvirt's. Guests reach each other (routed back into the same
- * bridge, or every bridged frame when br_netfilter hands it to this hook);
- * into the bridge only replies and connections DNAT'ed by a forward,
- * anything else from outside is dropped; guests reach out.
+ * NAT: like libvirt's. Into the bridge from elsewhere only replies (the
+ * chain's first rule, fw_replies, written when a NAT network is up) and
+ * connections DNAT'ed by a forward; the rest is dropped. Guests reach out
+ * and each other: traffic within the bridge (routed back into it, or every
+ * bridged frame when br_netfilter hands it to this hook) is not dropped
+ * and meets the "out of" rule.
  */
+static const struct fw_rule fw_replies = { 0, FW_CT_REPLY, NF_ACCEPT };
 static const struct fw_rule fw_nat_into[] = {
-	{ FW_INTO | FW_OUT, FW_CT_ANY, NF_ACCEPT },
-	{ FW_INTO, FW_CT_REPLY, NF_ACCEPT },
 	{ FW_INTO, FW_CT_DNAT, NF_ACCEPT },
-	{ FW_INTO, FW_CT_ANY, NF_DROP },
+	{ FW_INTO | FW_NOT_OUT, FW_CT_ANY, NF_DROP },
 };
 static const struct fw_rule fw_nat_out[] = {
 	{ FW_OUT, FW_CT_ANY, NF_ACCEPT },
@@ -774,6 +777,8 @@ static void batch_fw_rule(struct qnm_nft_batch *b, const struct qnm_network *net
 
 	if (d->ifs & FW_OUT)
 		m_ifname(r, NFT_META_IIFNAME, NFT_CMP_EQ, net->bridge);
+	if (d->ifs & FW_NOT_OUT)
+		m_ifname(r, NFT_META_IIFNAME, NFT_CMP_NEQ, net->bridge);
 	if (d->ifs & FW_INTO)
 		m_ifname(r, NFT_META_OIFNAME, NFT_CMP_EQ, net->bridge);
 	if (fw_ct_match[d->ct].mask)
@@ -783,11 +788,18 @@ static void batch_fw_rule(struct qnm_nft_batch *b, const struct qnm_network *net
 	emit_rule(b, r);
 }
 
-/* the forward chain: every network's "into" rules, then every network's "out of" rules */
+/*
+ * the forward chain: replies (when a NAT network is up), every network's
+ * "into" rules, then every network's "out of" rules
+ */
 static void batch_forward_rules(struct qnm_nft_batch *b, struct qnm_network *const *nets, size_t n)
 {
 	size_t i, k;
 
+	for (i = 0; i < n && nets[i]->mode != QNM_NET_NAT; i++)
+		;
+	if (i < n)
+		batch_fw_rule(b, nets[i], &fw_replies);
 	for (i = 0; i < n; i++) {
 		const struct fw_mode *m = fw_mode_of(nets[i]);
 

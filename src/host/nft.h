@@ -9,11 +9,11 @@
  *   table inet qnm {
  *     map fwd_any  { type inet_proto . inet_service : ipv4_addr . inet_service }
  *     map fwd_addr { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service }
- *     chain forward     { filter, hook forward, prio 0:     first every bridge's rules
+ *     chain forward     { filter, hook forward, prio 0:     ct state established,related
+ *                         accept (when a NAT network is up), then every bridge's rules
  *                         for traffic into it (oifname), then those out of it (iifname):
- *                         nat:      within the bridge accept; into it only
- *                                   ct state established,related or ct status dnat
- *                                   (a forward), else drop; out of it accept
+ *                         nat:      into it only ct status dnat (a forward), the rest
+ *                                   from elsewhere dropped; out of it (and within) accept
  *                         isolated: within accept; in or out only ct status dnat,
  *                                   else drop
  *                         bridged:  in and out accept }

@@ -85,7 +85,8 @@ fetch() {
 
 # the forward chain, one line per rule: its matches and verdict, e.g.
 # "oifname=qnmbr-iso ct.state=established,related accept"
-SIG='[.expr[] | if .match then "\(.match.left | .meta.key // ("ct." + .ct.key))=\(.match.right |
+SIG='[.expr[] | if .match then "\(.match.left | .meta.key // ("ct." + .ct.key))\(
+	if .match.op == "!=" then "!=" else "=" end)\(.match.right |
 	if type == "array" then join(",") else tostring end)"
 	elif has("accept") then "accept" elif has("drop") then "drop" else empty end] | join(" ")'
 fw_rules() { inh nft -j list chain inet qnm forward | jq -r ".nftables[] | .rule? // empty | $SIG"; }
@@ -96,14 +97,13 @@ packets() {
 }
 
 # --- the ruleset: exactly these rules, in this order
-DROP="oifname=$BR drop"
-WITHIN="iifname=$BR oifname=$BR accept"
-expect_eq "forward chain: within, replies, DNAT'ed, drop, then out" \
-	"$WITHIN
-oifname=$BR ct.state=established,related accept
+DROP="iifname!=$BR oifname=$BR drop"
+OUT="iifname=$BR accept"
+expect_eq "forward chain: replies, DNAT'ed in, the rest in from elsewhere dropped, out" \
+	"ct.state=established,related accept
 oifname=$BR ct.status=dnat accept
 $DROP
-iifname=$BR accept" "$(fw_rules)"
+$OUT" "$(fw_rules)"
 
 # --- from outside: only through the forward
 expect_eq "control: the outside reaches the host's bridge address (route in place)" host \
@@ -120,7 +120,7 @@ expect_eq "outside -> the other guest: dropped" fail "$(fetch "$O" 10.77.0.51 55
 expect_eq "guest1 -> outside, masqueraded to the uplink address" peer=10.99.0.1 \
 	"$(fetch "$G1" 10.99.0.2 7000)"
 expect_eq "guest2 -> outside, masqueraded" peer=10.99.0.1 "$(fetch "$G2" 10.99.0.2 7000)"
-r=$(packets "oifname=$BR ct.state=established,related accept")
+r=$(packets "ct.state=established,related accept")
 check "replies passed the established rule (counter $r)" test "${r:-0}" -ge 1
 
 # --- guests reach each other: on the bridge, and routed back into it
@@ -128,13 +128,14 @@ NF=/proc/sys/net/bridge/bridge-nf-call-iptables
 if inh test -e $NF; then
 	for v in 0 1; do
 		inh sysctl -qw net.bridge.bridge-nf-call-iptables=$v
-		w0=$(packets "$WITHIN")
+		w0=$(packets "$OUT") d0=$(packets "$DROP")
 		expect_eq "guest2 -> guest1 on the bridge (bridge-nf-call-iptables=$v)" \
 			open-port-from-10.77.0.51 "$(fetch "$G2" 10.77.0.50 5555)"
-		w1=$(packets "$WITHIN")
+		w1=$(packets "$OUT")
 		if [ $v = 1 ]; then
-			check "bridged frames passed the within rule ($w0 -> $w1)" test "$w1" -gt "$w0"
+			check "bridged frames passed qnm's chain ($w0 -> $w1)" test "$w1" -gt "$w0"
 		fi
+		expect_eq "none of them dropped" "$d0" "$(packets "$DROP")"
 	done
 	inh sysctl -qw net.bridge.bridge-nf-call-iptables=0
 else
@@ -146,12 +147,12 @@ fi
 # no redirects taken): in and out of the same bridge, routed
 ip netns exec "$G2" sysctl -qw net.ipv4.conf.all.accept_redirects=0 net.ipv4.conf.qg2.accept_redirects=0
 ip -n "$G2" route add 10.77.0.50/32 via 10.77.0.1
-w0=$(packets "$WITHIN")
+w0=$(packets "$OUT") d0=$(packets "$DROP")
 expect_eq "guest2 -> guest1 routed back into the bridge" open-port-from-10.77.0.51 \
 	"$(fetch "$G2" 10.77.0.50 5555)"
-w1=$(packets "$WITHIN")
-check "routed guest-to-guest traffic passed the within rule ($w0 -> $w1)" test "$w1" -gt "$w0"
-d0=$(packets "$DROP")
+w1=$(packets "$OUT")
+check "routed guest-to-guest traffic passed qnm's chain ($w0 -> $w1)" test "$w1" -gt "$w0"
+expect_eq "and none of it was dropped" "$d0" "$(packets "$DROP")"
 expect_eq "still dropped from outside afterwards" fail "$(fetch "$O" 10.77.0.50 5555)"
 check "and counted by the drop rule" test "$(packets "$DROP")" -gt "$d0"
 
