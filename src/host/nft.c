@@ -420,13 +420,13 @@ static void m_nfproto_ipv4(struct nftnl_rule *r)
 	e_cmp(r, NFT_REG32_00, NFT_CMP_EQ, &v, 1);
 }
 
-/* ct status & dnat != 0 */
-static void m_ct_dnat(struct nftnl_rule *r)
+/* ct KEY & MASK != 0 (ct status, ct state: 32-bit fields) */
+static void m_ct_any(struct nftnl_rule *r, uint32_t key, uint32_t mask)
 {
 	struct nftnl_expr *e = expr("ct");
-	uint32_t mask = IPS_DST_NAT, zero = 0;
+	uint32_t zero = 0;
 
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, NFT_CT_STATUS);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, key);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, NFT_REG32_00);
 	add_expr(r, e);
 	e_bitwise(r, NFT_REG32_00, &mask, sizeof(mask));
@@ -652,31 +652,165 @@ static void batch_dnat_rule(struct qnm_nft_batch *b, const char *chain, const st
 	emit_rule(b, r);
 }
 
-/* forward chain rules for one network */
-static void batch_forward_rules(struct qnm_nft_batch *b, const struct qnm_network *net)
+/*
+ * The forward chain, per network mode. Each network's rules come in two
+ * groups: those for traffic INTO its bridge (oifname BRIDGE) and those for
+ * traffic OUT of it (iifname BRIDGE). Every network's "into" rules are
+ * written before any network's "out of" rules, so that a guest of one
+ * network reaching another network's bridge meets that network's rules
+ * first, in whatever order the networks are listed.
+ */
+
+/* what a forward rule matches on */
+enum fw_if {
+	FW_INTO = 1,	/* oifname BRIDGE */
+	FW_OUT = 2,	/* iifname BRIDGE */
+	FW_NOT_OUT = 4, /* iifname != BRIDGE: from elsewhere */
+};
+
+enum fw_ct {
+	FW_CT_ANY,   /* no condition */
+	FW_CT_REPLY, /* ct state established,related */
+	FW_CT_DNAT,  /* ct status dnat: one of the forwards (maps) rewrote it */
+};
+
+/* each condition as "ct KEY & MASK != 0" (MASK 0: no condition) */
+static const struct {
+	uint32_t key;
+	uint32_t mask;
+} fw_ct_match[] = {
+	[FW_CT_ANY] = { 0, 0 },
+	[FW_CT_REPLY] = { NFT_CT_STATE,
+			  NF_CT_STATE_BIT(IP_CT_ESTABLISHED) | NF_CT_STATE_BIT(IP_CT_RELATED) },
+	[FW_CT_DNAT] = { NFT_CT_STATUS, IPS_DST_NAT },
+};
+
+/**
+ * struct fw_rule - one forward-chain rule of a network.
+ * @ifs:     FW_INTO, FW_OUT or both (FW_INTO | FW_OUT: within the bridge), or
+ *           FW_INTO | FW_NOT_OUT (into the bridge from elsewhere).
+ * @ct:      connection-tracking condition.
+ * @verdict: NF_ACCEPT or NF_DROP.
+ */
+struct fw_rule {
+	unsigned ifs;
+	enum fw_ct ct;
+	int verdict;
+};
+
+/*
+ * NAT: like libvirt's. Into the bridge from elsewhere only replies (the
+ * chain's first rule, fw_replies, written when a NAT network is up) and
+ * connections DNAT'ed by a forward; the rest is dropped. Guests reach out
+ * and each other: traffic within the bridge (routed back into it, or every
+ * bridged frame when br_netfilter hands it to this hook) is not dropped
+ * and meets the "out of" rule.
+ */
+static const struct fw_rule fw_replies = { 0, FW_CT_REPLY, NF_ACCEPT };
+static const struct fw_rule fw_nat_into[] = {
+	{ FW_INTO, FW_CT_DNAT, NF_ACCEPT },
+	{ FW_INTO | FW_NOT_OUT, FW_CT_ANY, NF_DROP },
+};
+static const struct fw_rule fw_nat_out[] = {
+	{ FW_OUT, FW_CT_ANY, NF_ACCEPT },
+};
+
+/*
+ * isolated: nothing forwarded in or out but the forwards' (DNAT'ed)
+ * connections; guests still reach each other (br_netfilter, routed back)
+ */
+static const struct fw_rule fw_isolated_into[] = {
+	{ FW_INTO | FW_OUT, FW_CT_ANY, NF_ACCEPT },
+	{ FW_INTO, FW_CT_DNAT, NF_ACCEPT },
+	{ FW_INTO, FW_CT_ANY, NF_DROP },
+};
+static const struct fw_rule fw_isolated_out[] = {
+	{ FW_OUT, FW_CT_DNAT, NF_ACCEPT },
+	{ FW_OUT, FW_CT_ANY, NF_DROP },
+};
+
+/* bridged: the LAN's own business, everything passes */
+static const struct fw_rule fw_bridged_into[] = {
+	{ FW_INTO, FW_CT_ANY, NF_ACCEPT },
+};
+static const struct fw_rule fw_bridged_out[] = {
+	{ FW_OUT, FW_CT_ANY, NF_ACCEPT },
+};
+
+/**
+ * struct fw_mode - the forward rules of one network mode.
+ * @mode:  the mode.
+ * @into:  rules for traffic into the bridge, @ninto of them.
+ * @out:   rules for traffic out of the bridge, @nout of them.
+ */
+struct fw_mode {
+	enum qnm_net_mode mode;
+	const struct fw_rule *into;
+	size_t ninto;
+	const struct fw_rule *out;
+	size_t nout;
+};
+
+static const struct fw_mode fw_modes[] = {
+	{ QNM_NET_NAT, fw_nat_into, QNM_ARRAY_SIZE(fw_nat_into), fw_nat_out,
+	  QNM_ARRAY_SIZE(fw_nat_out) },
+	{ QNM_NET_ISOLATED, fw_isolated_into, QNM_ARRAY_SIZE(fw_isolated_into), fw_isolated_out,
+	  QNM_ARRAY_SIZE(fw_isolated_out) },
+	{ QNM_NET_BRIDGED, fw_bridged_into, QNM_ARRAY_SIZE(fw_bridged_into), fw_bridged_out,
+	  QNM_ARRAY_SIZE(fw_bridged_out) },
+};
+
+static const struct fw_mode *fw_mode_of(const struct qnm_network *net)
 {
-	static const uint32_t dirs[] = { NFT_META_IIFNAME, NFT_META_OIFNAME };
-	size_t d;
+	size_t i;
 
-	for (d = 0; d < QNM_ARRAY_SIZE(dirs); d++) {
-		struct nftnl_rule *r = rule_new("forward");
+	for (i = 0; i < QNM_ARRAY_SIZE(fw_modes); i++)
+		if (fw_modes[i].mode == net->mode)
+			return &fw_modes[i];
+	return NULL;
+}
 
-		m_ifname(r, dirs[d], NFT_CMP_EQ, net->bridge);
-		if (net->mode == QNM_NET_ISOLATED)
-			m_ct_dnat(r); /* forwards into an isolated network still work */
-		e_counter(r);
-		e_verdict(r, NF_ACCEPT);
-		emit_rule(b, r);
+static void batch_fw_rule(struct qnm_nft_batch *b, const struct qnm_network *net,
+			  const struct fw_rule *d)
+{
+	struct nftnl_rule *r = rule_new("forward");
+
+	if (d->ifs & FW_OUT)
+		m_ifname(r, NFT_META_IIFNAME, NFT_CMP_EQ, net->bridge);
+	if (d->ifs & FW_NOT_OUT)
+		m_ifname(r, NFT_META_IIFNAME, NFT_CMP_NEQ, net->bridge);
+	if (d->ifs & FW_INTO)
+		m_ifname(r, NFT_META_OIFNAME, NFT_CMP_EQ, net->bridge);
+	if (fw_ct_match[d->ct].mask)
+		m_ct_any(r, fw_ct_match[d->ct].key, fw_ct_match[d->ct].mask);
+	e_counter(r);
+	e_verdict(r, d->verdict);
+	emit_rule(b, r);
+}
+
+/*
+ * the forward chain: replies (when a NAT network is up), every network's
+ * "into" rules, then every network's "out of" rules
+ */
+static void batch_forward_rules(struct qnm_nft_batch *b, struct qnm_network *const *nets, size_t n)
+{
+	size_t i, k;
+
+	for (i = 0; i < n && nets[i]->mode != QNM_NET_NAT; i++)
+		;
+	if (i < n)
+		batch_fw_rule(b, nets[i], &fw_replies);
+	for (i = 0; i < n; i++) {
+		const struct fw_mode *m = fw_mode_of(nets[i]);
+
+		for (k = 0; m && k < m->ninto; k++)
+			batch_fw_rule(b, nets[i], &m->into[k]);
 	}
-	if (net->mode != QNM_NET_ISOLATED)
-		return;
-	for (d = 0; d < QNM_ARRAY_SIZE(dirs); d++) {
-		struct nftnl_rule *r = rule_new("forward");
+	for (i = 0; i < n; i++) {
+		const struct fw_mode *m = fw_mode_of(nets[i]);
 
-		m_ifname(r, dirs[d], NFT_CMP_EQ, net->bridge);
-		e_counter(r);
-		e_verdict(r, NF_DROP);
-		emit_rule(b, r);
+		for (k = 0; m && k < m->nout; k++)
+			batch_fw_rule(b, nets[i], &m->out[k]);
 	}
 }
 
@@ -879,8 +1013,7 @@ int qnm_nft_batch_table(struct qnm_nft_batch *b, struct qnm_network *const *nets
 	free(fv);
 	free(refs);
 
-	for (i = 0; i < n; i++)
-		batch_forward_rules(b, nets[i]);
+	batch_forward_rules(b, nets, n);
 	/* specific host address first, then any local address */
 	batch_dnat_rule(b, "prerouting", &maps[1]);
 	batch_dnat_rule(b, "prerouting", &maps[0]);

@@ -9,8 +9,14 @@
  *   table inet qnm {
  *     map fwd_any  { type inet_proto . inet_service : ipv4_addr . inet_service }
  *     map fwd_addr { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service }
- *     chain forward     { filter, hook forward, prio 0:     accept (nat/bridged) or
- *                         drop (isolated, except DNAT'ed) to/from each bridge }
+ *     chain forward     { filter, hook forward, prio 0:     ct state established,related
+ *                         accept (when a NAT network is up), then every bridge's rules
+ *                         for traffic into it (oifname), then those out of it (iifname):
+ *                         nat:      into it only ct status dnat (a forward), the rest
+ *                                   from elsewhere dropped; out of it (and within) accept
+ *                         isolated: within accept; in or out only ct status dnat,
+ *                                   else drop
+ *                         bridged:  in and out accept }
  *     chain prerouting  { nat, hook prerouting, prio -100:  dnat via @fwd_addr, then
  *                         fib daddr type local -> dnat via @fwd_any }
  *     chain output      { nat, hook output, prio -100:      same, for connections made

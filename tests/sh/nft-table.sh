@@ -83,7 +83,9 @@ text=$(in_ns nft list table inet qnm)
 expect_contains "masquerade out of the uplink" 'ip saddr 10.77.0.0/24 oifname "veth-up"' "$text"
 expect_contains "masquerade any uplink but the bridge" 'ip saddr 10.79.0.0/24 oifname != "qnmbr2"' "$text"
 expect_contains "forward accept from bridge" 'iifname "qnmbr0" counter packets 0 bytes 0 accept' "$text"
-expect_contains "forward accept to bridge" 'oifname "qnmbr0" counter packets 0 bytes 0 accept' "$text"
+expect_contains "forward replies accepted" 'ct state established,related counter packets 0 bytes 0 accept' "$text"
+expect_contains "forward to bridge: DNAT'ed accepted" 'oifname "qnmbr0" ct status dnat counter packets 0 bytes 0 accept' "$text"
+expect_contains "forward to bridge: the rest from elsewhere dropped" 'iifname != "qnmbr0" oifname "qnmbr0" counter packets 0 bytes 0 drop' "$text"
 expect_contains "isolated bridge dropped" 'iifname "qnmbr1" counter packets 0 bytes 0 drop' "$text"
 expect_eq "DNAT in prerouting and output (2 rules each)" 2,2 \
 	"$(q '[.nftables[] | .rule? // empty | select(.chain == "prerouting")] | length'),$(q '[.nftables[] | .rule? // empty | select(.chain == "output")] | length')"
