@@ -272,6 +272,13 @@ void qnm_api_vm_status(const struct qnm_ctx *ctx, const char *name, struct qnm_v
 		st->qemu_state[0] = '\0';
 	if (st->run.status == QNM_RUN_RUNNING)
 		qnm_api_vm_problems(ctx, name, &st->problems);
+	if (st->run.status == QNM_RUN_ABSENT && access(rd.path, F_OK) == 0) {
+		struct qnm_err err;
+
+		qnm_err_clear(&err);
+		if (qnm_rundir_check(&rd, &err))
+			qnm_strv_add(&st->problems, err.msg);
+	}
 	qnm_rundir_clear(&rd);
 }
 
@@ -288,7 +295,7 @@ char *qnm_api_vm_console_tail(const struct qnm_ctx *ctx, const char *name, unsig
 	char *tail;
 
 	qnm_rundir_init(&rd, ctx->paths.runtime_dir, name);
-	tail = qnm_rundir_tail(rd.serial, lines);
+	tail = qnm_rundir_tail(&rd, rd.serial, lines);
 	qnm_rundir_clear(&rd);
 	return tail;
 }
@@ -303,13 +310,15 @@ int qnm_api_vm_console_open(const struct qnm_ctx *ctx, const char *name, int *fd
 	*fd = -1;
 	qnm_rundir_init(&rd, ctx->paths.runtime_dir, name);
 	qnm_rundir_probe(&rd, &ri);
-	if (ri.status == QNM_RUN_ABSENT) {
+	if (ri.status == QNM_RUN_ABSENT && access(rd.path, F_OK) < 0) {
 		r = qnm_err_set(err, -ENOENT, "", "'%s' is not running (no serial log)", name);
 	} else {
-		*fd = open(rd.serial, O_RDONLY | O_CLOEXEC);
-		if (*fd < 0)
-			r = qnm_err_set(err, -errno, "", "cannot read %s: %s", rd.serial,
-					strerror(errno));
+		/* Only a log of ours in a directory no one else writes (a planted one is refused). */
+		r = qnm_rundir_open(&rd, rd.serial, err);
+		if (r >= 0) {
+			*fd = r;
+			r = 0;
+		}
 	}
 	qnm_rundir_clear(&rd);
 	return r;
