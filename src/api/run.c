@@ -222,13 +222,12 @@ void qnm_api_vm_problems(const struct qnm_ctx *ctx, const char *name, struct qnm
 	qnm_rundir_init(&rd, ctx->paths.runtime_dir, name);
 	for (i = 0; i < vm->nnics; i++) {
 		char *path, *text = NULL;
-		size_t len;
 		long pid;
 
 		if (!qnm_nic_backend(&vm->nics[i])->slirp_helper)
 			continue;
 		path = qnm_slirp_pid_path(rd.path, &vm->nics[i]);
-		if (qnm_read_file(path, 64, &text, &len) == 0) {
+		if (qnm_rundir_read(&rd, path, 64, &text) == 0) {
 			pid = strtol(text, NULL, 10);
 			if (pid > 0 && !qnm_pid_alive((pid_t)pid))
 				qnm_strv_addf(out,

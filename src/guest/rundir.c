@@ -167,8 +167,7 @@ int qnm_rundir_open(const struct qnm_rundir *rd, const char *path, struct qnm_er
 	return fd;
 }
 
-/* Read a small file of @rd (at most @max bytes) that passed qnm_rundir_open(). */
-static int read_ours(const struct qnm_rundir *rd, const char *path, size_t max, char **out)
+int qnm_rundir_read(const struct qnm_rundir *rd, const char *path, size_t max, char **out)
 {
 	struct qnm_strbuf sb;
 	char chunk[4096];
@@ -303,7 +302,7 @@ static pid_t read_pidfile(const struct qnm_rundir *rd)
 	char *buf = NULL;
 	pid_t pid = 0;
 
-	if (read_ours(rd, rd->pidfile, 64, &buf))
+	if (qnm_rundir_read(rd, rd->pidfile, 64, &buf))
 		return 0;
 	buf[strcspn(buf, "\r\n")] = '\0';
 	if (qnm_parse_uint(buf, 1, 0x7fffffff, &v) == 0)
@@ -372,7 +371,7 @@ static int probe_once(const struct qnm_rundir *rd, struct qnm_run_info *info)
 		qnm_strlcpy(info->reason, err.msg, sizeof(info->reason));
 		return err.code;
 	}
-	if (read_ours(rd, rd->state, 1u << 16, &buf) == 0) {
+	if (qnm_rundir_read(rd, rd->state, 1u << 16, &buf) == 0) {
 		have_state = true;
 		for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 			char *eq = strchr(line, '=');

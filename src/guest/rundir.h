@@ -82,6 +82,14 @@ int qnm_rundir_check(const struct qnm_rundir *rd, struct qnm_err *err);
 int qnm_rundir_open(const struct qnm_rundir *rd, const char *path, struct qnm_err *err);
 
 /**
+ * qnm_rundir_read() - the first @max bytes of @path, a file of @rd, read
+ * through qnm_rundir_open().
+ * @out: set to a new NUL-terminated string on success (caller frees), else NULL.
+ * Return: 0 or -errno.
+ */
+int qnm_rundir_read(const struct qnm_rundir *rd, const char *path, size_t max, char **out);
+
+/**
  * qnm_rundir_write_state() - atomically replace the state file.
  * @status: the status to record.
  * @qemu_pid, @supervisor_pid: pids to record (0 = leave out).
