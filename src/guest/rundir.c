@@ -107,9 +107,9 @@ static int trusted_dir(const char *path, struct qnm_err *err)
 	if (lstat(path, &st) < 0)
 		return qnm_err_set(err, -errno, "runtime_dir", "%s: %s", path, strerror(errno));
 	if (!S_ISDIR(st.st_mode))
-		return qnm_err_set(err, -ENOTDIR, "runtime_dir",
-				   "%s is not a directory (a symlink or a file): qnm does not read it",
-				   path);
+		return qnm_err_set(
+			err, -ENOTDIR, "runtime_dir",
+			"%s is not a directory (a symlink or a file): qnm does not read it", path);
 	if (st.st_uid != geteuid())
 		return qnm_err_set(
 			err, -EPERM, "runtime_dir",
@@ -154,14 +154,15 @@ int qnm_rundir_open(const struct qnm_rundir *rd, const char *path, struct qnm_er
 				   errno == ELOOP ? "it is a symlink" : strerror(errno));
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		return qnm_err_set(err, -EPERM, "", "%s is not a regular file: qnm does not read it",
-				   path);
+		return qnm_err_set(err, -EPERM, "",
+				   "%s is not a regular file: qnm does not read it", path);
 	}
 	if (st.st_uid != geteuid()) {
 		close(fd);
-		return qnm_err_set(err, -EPERM, "",
-				   "%s belongs to uid %u, not to you (uid %u): qnm does not read it",
-				   path, (unsigned)st.st_uid, (unsigned)geteuid());
+		return qnm_err_set(
+			err, -EPERM, "",
+			"%s belongs to uid %u, not to you (uid %u): qnm does not read it", path,
+			(unsigned)st.st_uid, (unsigned)geteuid());
 	}
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	return fd;

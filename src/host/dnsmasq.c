@@ -189,7 +189,8 @@ int qnm_dnsmasq_argv(const char *bin, const struct qnm_network *net, const char 
 	/* The name goes into --interface=: a ',' or '*' there widens what dnsmasq serves. */
 	if (!qnm_valid_ifname(net->bridge))
 		return qnm_err_set(err, -EINVAL, "bridge",
-				   "bridge: '%s' is not a valid interface name (" QNM_IFNAME_RULE ")",
+				   "bridge: '%s' is not a valid interface name (" QNM_IFNAME_RULE
+				   ")",
 				   net->bridge);
 	qnm_format_ipv4(0xffffffffu << (32 - net->prefix), mask);
 	qnm_strv_add(argv, bin);

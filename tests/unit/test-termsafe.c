@@ -37,9 +37,14 @@ static void test_whole(void **state)
 	/* NUL, DEL */
 	expect_safe(S("a\0b\x7f"), "a^@b^?");
 	/* UTF-8 kept; C1 controls (raw CSI, or encoded as UTF-8) and bad bytes shown */
-	expect_safe(S("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"), "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
-	expect_safe(S("\x9b" "31m"), "\\x9b31m");
-	expect_safe(S("\xc2\x9b" "31m"), "\\xc2\\x9b31m");
+	expect_safe(S("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"),
+		    "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+	expect_safe(S("\x9b"
+		      "31m"),
+		    "\\x9b31m");
+	expect_safe(S("\xc2\x9b"
+		      "31m"),
+		    "\\xc2\\x9b31m");
 	expect_safe(S("\xc0\xaf\xed\xa0\x80\xff"), "\\xc0\\xaf\\xed\\xa0\\x80\\xff");
 	/* an unfinished character at the very end */
 	expect_safe(S("x\xe2\x82"), "x\\xe2\\x82");
@@ -59,7 +64,8 @@ static void test_chunks(void **state)
 		qnm_term_filter_init(&f);
 		qnm_sb_init(&sb);
 		for (i = 0; i < sizeof(in) - 1; i += cut)
-			qnm_term_filter_add(&f, in + i, cut < sizeof(in) - 1 - i ? cut : sizeof(in) - 1 - i,
+			qnm_term_filter_add(&f, in + i,
+					    cut < sizeof(in) - 1 - i ? cut : sizeof(in) - 1 - i,
 					    &sb);
 		qnm_term_filter_flush(&f, &sb);
 		qnm_sb_addc(&sb, '\0');

@@ -58,27 +58,12 @@ static void test_ifnames(void **state)
 {
 	static const char *const good[] = { "eth0", "br-lan",	 "qt-vm-0",	   "a",
 					    "...",  "tap_0.1@x", "abcdefghijklmno" /* 15 */ };
-	static const char *const bad[] = { "",
-					   ".",
-					   "..",
-					   "a/b",
-					   "a:0",
-					   "a b",
-					   "a\tb",
-					   "a\x01",
-					   "a\x7f",
-					   "caf\xc3\xa9",
-					   "abcdefghijklmnop" /* 16 */,
-					   /* the kernel takes these; dnsmasq or QEMU read them as syntax */
-					   "up0,gv1",
-					   "eth*",
-					   "*",
-					   "br#0",
-					   "br=0",
-					   "-br0",
-					   "br\\0",
-					   "br\"0",
-					   "br'0" };
+	static const char *const bad[] = {
+		"", ".", "..", "a/b", "a:0", "a b", "a\tb", "a\x01", "a\x7f", "caf\xc3\xa9",
+		"abcdefghijklmnop" /* 16 */,
+		/* the kernel takes these; dnsmasq or QEMU read them as syntax */
+		"up0,gv1", "eth*", "*", "br#0", "br=0", "-br0", "br\\0", "br\"0", "br'0"
+	};
 	size_t i;
 
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
@@ -588,7 +573,8 @@ static void test_network(void **state)
 	expect_net_err(n, "bridge", "not a valid interface name");
 	/* issue 13: became dnsmasq's --interface=up0,gv1 (it then served the uplink too) */
 	qnm_strlcpy(n->bridge, "up0,gv1", sizeof(n->bridge));
-	expect_net_err(n, "bridge", "'up0,gv1' is not a valid interface name (1-15 letters, digits");
+	expect_net_err(n, "bridge",
+		       "'up0,gv1' is not a valid interface name (1-15 letters, digits");
 	qnm_strlcpy(n->bridge, "qnmbr0", sizeof(n->bridge));
 	n->mode = (enum qnm_net_mode)5;
 	expect_net_err(n, "mode", "nat, bridged or isolated");
