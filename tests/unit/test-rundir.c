@@ -78,8 +78,11 @@ static pid_t dead_pid(void)
 	return p;
 }
 
-/* A live process whose command line names @rd's QMP socket, like its QEMU would. */
-static pid_t fake_qemu(const struct qnm_rundir *rd)
+/*
+ * A live process whose command line names @rd's QMP socket, like its QEMU
+ * would: as the argument @arg (NULL: the socket's path as it is).
+ */
+static pid_t fake_qemu_arg(const struct qnm_rundir *rd, const char *arg)
 {
 	pid_t p;
 
@@ -91,7 +94,7 @@ static pid_t fake_qemu(const struct qnm_rundir *rd)
 
 		dup2(devnull, 1);
 		dup2(devnull, 2);
-		execl("/usr/bin/tail", "tail", "-f", "/dev/null", rd->qmp, (char *)NULL);
+		execl("/usr/bin/tail", "tail", "-f", "/dev/null", arg ? arg : rd->qmp, (char *)NULL);
 		_exit(127);
 	}
 	/* Wait until exec happened (the command line shows the path). */
@@ -99,6 +102,11 @@ static pid_t fake_qemu(const struct qnm_rundir *rd)
 		usleep(5000);
 	assert_true(qnm_pid_is_qemu_of(p, rd));
 	return p;
+}
+
+static pid_t fake_qemu(const struct qnm_rundir *rd)
+{
+	return fake_qemu_arg(rd, NULL);
 }
 
 static void test_absent(void **state)
@@ -362,7 +370,6 @@ static void test_comma_path(void **state)
 	struct qnm_rundir rd;
 	struct qnm_err err = { 0 };
 	pid_t p;
-	int i;
 
 	snprintf(root, sizeof(root), "/tmp/qnm-test,rundir.XXXXXX");
 	assert_non_null(mkdtemp(root));
@@ -376,20 +383,7 @@ static void test_comma_path(void **state)
 		free(arg);
 		arg = esc;
 	}
-	write_file(rd.qmp, "");
-	p = fork();
-	assert_true(p >= 0);
-	if (p == 0) {
-		int devnull = open("/dev/null", O_RDWR);
-
-		dup2(devnull, 1);
-		dup2(devnull, 2);
-		execl("/usr/bin/tail", "tail", "-f", "/dev/null", arg, (char *)NULL);
-		_exit(127);
-	}
-	for (i = 0; i < 200 && !qnm_pid_is_qemu_of(p, &rd); i++)
-		usleep(5000);
-	assert_true(qnm_pid_is_qemu_of(p, &rd));
+	p = fake_qemu_arg(&rd, arg);
 	kill(p, SIGKILL);
 	waitpid(p, NULL, 0);
 	free(arg);
