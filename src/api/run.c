@@ -230,13 +230,12 @@ void qnm_api_vm_problems(const struct qnm_ctx *ctx, const char *name, struct qnm
 	qnm_rundir_init(&rd, ctx->paths.runtime_dir, name);
 	for (i = 0; i < vm->nnics; i++) {
 		char *path, *text = NULL;
-		size_t len;
 		long pid;
 
 		if (!qnm_nic_backend(&vm->nics[i])->slirp_helper)
 			continue;
 		path = qnm_slirp_pid_path(rd.path, &vm->nics[i]);
-		if (qnm_read_file(path, 64, &text, &len) == 0) {
+		if (qnm_rundir_read(&rd, path, 64, &text) == 0) {
 			pid = strtol(text, NULL, 10);
 			if (pid > 0 && !qnm_pid_alive((pid_t)pid))
 				qnm_strv_addf(out,
@@ -280,6 +279,13 @@ void qnm_api_vm_status(const struct qnm_ctx *ctx, const char *name, struct qnm_v
 		st->qemu_state[0] = '\0';
 	if (st->run.status == QNM_RUN_RUNNING)
 		qnm_api_vm_problems(ctx, name, &st->problems);
+	if (st->run.status == QNM_RUN_ABSENT && access(rd.path, F_OK) == 0) {
+		struct qnm_err err;
+
+		qnm_err_clear(&err);
+		if (qnm_rundir_check(&rd, &err))
+			qnm_strv_add(&st->problems, err.msg);
+	}
 	qnm_rundir_clear(&rd);
 }
 
@@ -296,7 +302,7 @@ char *qnm_api_vm_console_tail(const struct qnm_ctx *ctx, const char *name, unsig
 	char *tail;
 
 	qnm_rundir_init(&rd, ctx->paths.runtime_dir, name);
-	tail = qnm_rundir_tail(rd.serial, lines);
+	tail = qnm_rundir_tail(&rd, rd.serial, lines);
 	qnm_rundir_clear(&rd);
 	return tail;
 }
@@ -311,13 +317,15 @@ int qnm_api_vm_console_open(const struct qnm_ctx *ctx, const char *name, int *fd
 	*fd = -1;
 	qnm_rundir_init(&rd, ctx->paths.runtime_dir, name);
 	qnm_rundir_probe(&rd, &ri);
-	if (ri.status == QNM_RUN_ABSENT) {
+	if (ri.status == QNM_RUN_ABSENT && access(rd.path, F_OK) < 0) {
 		r = qnm_err_set(err, -ENOENT, "", "'%s' is not running (no serial log)", name);
 	} else {
-		*fd = open(rd.serial, O_RDONLY | O_CLOEXEC);
-		if (*fd < 0)
-			r = qnm_err_set(err, -errno, "", "cannot read %s: %s", rd.serial,
-					strerror(errno));
+		/* Only a log of ours in a directory no one else writes (a planted one is refused). */
+		r = qnm_rundir_open(&rd, rd.serial, err);
+		if (r >= 0) {
+			*fd = r;
+			r = 0;
+		}
 	}
 	qnm_rundir_clear(&rd);
 	return r;

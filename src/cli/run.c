@@ -8,6 +8,7 @@
 #include "api/demo.h"
 #include "api/run.h"
 #include "cli/cli.h"
+#include "core/termsafe.h"
 #include "core/validate.h"
 
 #include <errno.h>
@@ -446,6 +447,38 @@ static const struct qnm_args_spec console_args = {
 	.say.few = "give one VM name",
 };
 
+/*
+ * Guest output goes to a terminal made safe (core/termsafe.h); to a pipe or
+ * a file as the guest wrote it.
+ */
+static void console_write(struct qnm_ctx *ctx, struct qnm_term_filter *tf, const char *buf,
+			  size_t n)
+{
+	struct qnm_strbuf sb;
+
+	if (!tf) {
+		fwrite(buf, 1, n, ctx->out);
+		return;
+	}
+	qnm_sb_init(&sb);
+	qnm_term_filter_add(tf, buf, n, &sb);
+	fwrite(sb.s ? sb.s : "", 1, sb.len, ctx->out);
+	qnm_sb_free(&sb);
+}
+
+/* The log ended: what the filter still holds (an unfinished sequence), made visible. */
+static void console_flush(struct qnm_ctx *ctx, struct qnm_term_filter *tf)
+{
+	struct qnm_strbuf sb;
+
+	if (!tf)
+		return;
+	qnm_sb_init(&sb);
+	qnm_term_filter_flush(tf, &sb);
+	fwrite(sb.s ? sb.s : "", 1, sb.len, ctx->out);
+	qnm_sb_free(&sb);
+}
+
 static int cmd_console(struct qnm_ctx *ctx, const struct qnm_args *args)
 {
 	bool follow = qnm_args_has(args, "--follow");
@@ -453,6 +486,7 @@ static int cmd_console(struct qnm_ctx *ctx, const struct qnm_args *args)
 	struct qnm_err err;
 	unsigned long n = qnm_args_uint(args, "--lines", 0);
 	char buf[4096], **pos = args->pos;
+	struct qnm_term_filter tfs, *tf = isatty(fileno(ctx->out)) ? &tfs : NULL;
 	int fd;
 	ssize_t got;
 
@@ -470,11 +504,12 @@ static int cmd_console(struct qnm_ctx *ctx, const struct qnm_args *args)
 		free(tail);
 		lseek(fd, 0, SEEK_END);
 	}
+	qnm_term_filter_init(&tfs);
 	signal(SIGINT, on_sigint);
 	for (;;) {
 		got = read(fd, buf, sizeof(buf));
 		if (got > 0) {
-			fwrite(buf, 1, (size_t)got, ctx->out);
+			console_write(ctx, tf, buf, (size_t)got);
 			continue;
 		}
 		if (!follow || console_stop)
@@ -483,7 +518,8 @@ static int cmd_console(struct qnm_ctx *ctx, const struct qnm_args *args)
 		qnm_api_vm_state(ctx, pos[0], &ri);
 		if (ri.status != QNM_RUN_RUNNING && ri.status != QNM_RUN_STARTING) {
 			while ((got = read(fd, buf, sizeof(buf))) > 0)
-				fwrite(buf, 1, (size_t)got, ctx->out);
+				console_write(ctx, tf, buf, (size_t)got);
+			console_flush(ctx, tf);
 			fprintf(ctx->out, "\n[qnm: %s %s%s%s]\n", pos[0],
 				ri.status == QNM_RUN_ABSENT ? "was stopped"
 							    : qnm_run_status_name(ri.status),
@@ -492,6 +528,7 @@ static int cmd_console(struct qnm_ctx *ctx, const struct qnm_args *args)
 		}
 		usleep(100000);
 	}
+	console_flush(ctx, tf);
 	fflush(ctx->out);
 	close(fd);
 	return 0;

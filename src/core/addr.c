@@ -28,21 +28,35 @@ bool qnm_valid_name(const char *s)
 	return n <= QNM_NAME_MAX;
 }
 
+/*
+ * Interface names reach the kernel (dev_valid_name(): 1-15 bytes, not "."
+ * or "..", no '/', ':' or whitespace) and, as text, other programs:
+ * dnsmasq's --interface= (',' separates a list, a trailing '*' is a
+ * wildcard: "up0,gv1" or "*" made it listen on every interface), QEMU's
+ * option strings (',' separates options), qemu-bridge-helper's --br= and
+ * its ACL file ('#' starts a comment), nft's text syntax ('*' is a
+ * wildcard there too). Of what the kernel allows, only letters, digits and
+ * '_', '.', '-', '@' mean nothing to any of them; a leading '-' would read
+ * as an option where a name is a separate argument.
+ */
+static bool ifname_char_ok(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '.' || c == '-' || c == '@';
+}
+
 bool qnm_valid_ifname(const char *s)
 {
 	size_t n;
 
-	if (!s || !*s || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+	if (!s || !*s || *s == '-' || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
 		return false;
 	n = strlen(s);
 	if (n > QNM_IFNAME_MAX)
 		return false;
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '/' || c == ':' || isspace(c) || c < 0x21 || c >= 0x7f)
+	for (; *s; s++)
+		if (!ifname_char_ok((unsigned char)*s))
 			return false;
-	}
 	return true;
 }
 

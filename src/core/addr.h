@@ -16,7 +16,18 @@
 
 /** qnm_valid_name() - 1-32 of [A-Za-z0-9_.-], first is a letter or digit. */
 bool qnm_valid_name(const char *s);
-/** qnm_valid_ifname() - 1-15 bytes, no '/', ':', whitespace, not "." or "..". */
+/*
+ * QNM_IFNAME_RULE - what qnm_valid_ifname() accepts, for error messages:
+ * "'x,y' is not a valid interface name (" QNM_IFNAME_RULE ")".
+ */
+#define QNM_IFNAME_RULE "1-15 letters, digits, '_', '.', '-' or '@'; not '.', '..' or a leading '-'"
+/**
+ * qnm_valid_ifname() - @s is a name the kernel accepts for an interface
+ * (1-15 bytes, not "." or "..", no '/', ':' or whitespace) made only of
+ * letters, digits, '_', '.', '-' and '@' and not starting with '-': the
+ * characters that mean nothing to the programs the name is passed to
+ * (dnsmasq, QEMU and its bridge helper, nft). See QNM_IFNAME_RULE.
+ */
 bool qnm_valid_ifname(const char *s);
 /** qnm_valid_ipv4() - dotted quad, four decimal octets 0-255, no leading zeros. */
 bool qnm_valid_ipv4(const char *s);

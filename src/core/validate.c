@@ -206,10 +206,10 @@ int qnm_check_network(const struct qnm_network *net, struct qnm_err *err)
 			"name: '%s' must be 1-%d letters, digits, '_', '-' or '.', starting with a letter or digit",
 			net->name, QNM_NAME_MAX);
 	if (!qnm_valid_ifname(net->bridge))
-		return qnm_err_set(
-			err, -EINVAL, "bridge",
-			"bridge: '%s' is not a valid interface name (1-15 bytes, no '/', ':' or spaces)",
-			net->bridge);
+		return qnm_err_set(err, -EINVAL, "bridge",
+				   "bridge: '%s' is not a valid interface name (" QNM_IFNAME_RULE
+				   ")",
+				   net->bridge);
 	if ((unsigned)net->mode > QNM_NET_ISOLATED)
 		return qnm_err_set(err, -EINVAL, "mode", "mode: must be nat, bridged or isolated");
 	if (net->address[0] || net->mode != QNM_NET_BRIDGED) {
@@ -224,12 +224,15 @@ int qnm_check_network(const struct qnm_network *net, struct qnm_err *err)
 	}
 	if (net->mode == QNM_NET_NAT && net->uplink[0] && !qnm_valid_ifname(net->uplink))
 		return qnm_err_set(err, -EINVAL, "uplink",
-				   "uplink: '%s' is not a valid interface name", net->uplink);
+				   "uplink: '%s' is not a valid interface name (" QNM_IFNAME_RULE
+				   ")",
+				   net->uplink);
 	if (net->mode == QNM_NET_BRIDGED) {
 		if (!qnm_valid_ifname(net->port))
 			return qnm_err_set(
 				err, -EINVAL, "port",
-				"port: a bridged network needs the physical interface to enslave ('%s' is not a valid interface name)",
+				"port: a bridged network needs the physical interface to enslave ('%s' is not a valid interface name: " QNM_IFNAME_RULE
+				")",
 				net->port);
 		if (strcmp(net->port, net->bridge) == 0)
 			return qnm_err_set(err, -EINVAL, "port",

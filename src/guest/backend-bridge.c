@@ -31,7 +31,8 @@ static int bridge_validate(const struct qnm_nic *nic, struct qnm_err *err)
 	if (!qnm_valid_ifname(nic->bridge.br))
 		return qnm_err_set(
 			err, -EINVAL, field,
-			"%s: the bridge helper needs a bridge name ('%s' is not a valid interface name)",
+			"%s: the bridge helper needs a bridge name ('%s' is not a valid interface name: " QNM_IFNAME_RULE
+			")",
 			field, nic->bridge.br);
 	if (nic->bridge.helper && nic->bridge.helper[0] != '/') {
 		snprintf(field, sizeof(field), "nic[%s].helper", nic->id);

@@ -31,10 +31,9 @@ static int tap_validate(const struct qnm_nic *nic, struct qnm_err *err)
 
 	if (nic->tap.ifname[0] && !qnm_valid_ifname(nic->tap.ifname)) {
 		snprintf(field, sizeof(field), "nic[%s].ifname", nic->id);
-		return qnm_err_set(
-			err, -EINVAL, field,
-			"%s: '%s' is not a valid interface name (1-15 bytes, no '/', ':' or spaces)",
-			field, nic->tap.ifname);
+		return qnm_err_set(err, -EINVAL, field,
+				   "%s: '%s' is not a valid interface name (" QNM_IFNAME_RULE ")",
+				   field, nic->tap.ifname);
 	}
 	if (!nic->tap.create && !nic->tap.ifname[0]) {
 		snprintf(field, sizeof(field), "nic[%s].ifname", nic->id);
@@ -48,7 +47,8 @@ static int tap_validate(const struct qnm_nic *nic, struct qnm_err *err)
 	}
 	if (nic->tap.bridge[0] && !qnm_valid_ifname(nic->tap.bridge)) {
 		snprintf(field, sizeof(field), "nic[%s].bridge", nic->id);
-		return qnm_err_set(err, -EINVAL, field, "%s: '%s' is not a valid interface name",
+		return qnm_err_set(err, -EINVAL, field,
+				   "%s: '%s' is not a valid interface name (" QNM_IFNAME_RULE ")",
 				   field, nic->tap.bridge);
 	}
 	if (nic->tap.bridge[0] && nic->tap.network[0]) {

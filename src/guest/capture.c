@@ -154,17 +154,28 @@ int qnm_capture_list(const char *runtime_dir, const char *vm, struct qnm_capture
 		     struct qnm_err *err)
 {
 	char *dirpath = xasprintf("%s/%s", runtime_dir, vm);
+	struct qnm_rundir rd;
 	size_t cap = 0;
 	struct dirent *de;
 	DIR *d;
+	int r;
 
 	*v = NULL;
 	*n = 0;
+	qnm_rundir_init(&rd, runtime_dir, vm);
+	/* Records are believed only in a directory no other user can write. */
+	r = access(dirpath, F_OK) == 0 ? qnm_rundir_check(&rd, err) : 0;
+	if (r) {
+		qnm_rundir_clear(&rd);
+		free(dirpath);
+		return r;
+	}
 	d = opendir(dirpath);
 	if (!d) {
 		int e = errno;
 
 		free(dirpath);
+		qnm_rundir_clear(&rd);
 		if (e == ENOENT)
 			return 0;
 		return qnm_err_set(err, -e, "", "cannot read %s/%s: %s", runtime_dir, vm,
@@ -173,7 +184,6 @@ int qnm_capture_list(const char *runtime_dir, const char *vm, struct qnm_capture
 	while ((de = readdir(d))) {
 		struct qnm_capture c = { 0 };
 		char *path, *text = NULL;
-		size_t len;
 
 		if (strncmp(de->d_name, RECORD_PREFIX, strlen(RECORD_PREFIX)) != 0 ||
 		    strchr(de->d_name, '.') ||
@@ -181,7 +191,7 @@ int qnm_capture_list(const char *runtime_dir, const char *vm, struct qnm_capture
 			continue;
 		qnm_strlcpy(c.id, de->d_name + strlen(RECORD_PREFIX), sizeof(c.id));
 		path = xasprintf("%s/%s", dirpath, de->d_name);
-		if (qnm_read_file(path, 1u << 16, &text, &len) == 0) {
+		if (qnm_rundir_read(&rd, path, 1u << 16, &text) == 0) {
 			record_parse(text, &c);
 			if (*n == cap) {
 				cap = cap ? cap * 2 : 4;
@@ -194,6 +204,7 @@ int qnm_capture_list(const char *runtime_dir, const char *vm, struct qnm_capture
 	}
 	closedir(d);
 	free(dirpath);
+	qnm_rundir_clear(&rd);
 	if (*n)
 		qsort(*v, *n, sizeof(**v), cmp_capture);
 	return 0;

@@ -5,6 +5,8 @@
 #include "guest/rundir.h"
 
 #include "core/config.h"
+#include "core/termsafe.h"
+#include "guest/cmdline.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -89,6 +91,106 @@ static int private_dir(const char *path, struct qnm_err *err)
 	return 0;
 }
 
+/*
+ * What qnm reads in a runtime directory decides what it reports and what
+ * it prints (a state file, a pid file, the serial log): in a directory
+ * another user could write to (the fallback /tmp/qnm-UID made by someone
+ * else first, or left group/world-writable) those could be planted. So a
+ * directory is read only when it is a real directory, ours, and writable by
+ * no one else; a file only when it is a regular file (not a symlink, FIFO
+ * or device) that we own.
+ */
+static int trusted_dir(const char *path, struct qnm_err *err)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return qnm_err_set(err, -errno, "runtime_dir", "%s: %s", path, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return qnm_err_set(
+			err, -ENOTDIR, "runtime_dir",
+			"%s is not a directory (a symlink or a file): qnm does not read it", path);
+	if (st.st_uid != geteuid())
+		return qnm_err_set(
+			err, -EPERM, "runtime_dir",
+			"%s belongs to uid %u, not to you (uid %u): qnm does not trust what it holds "
+			"(remove it, or set XDG_RUNTIME_DIR to a directory of your own)",
+			path, (unsigned)st.st_uid, (unsigned)geteuid());
+	if (st.st_mode & 022)
+		return qnm_err_set(
+			err, -EPERM, "runtime_dir",
+			"%s can be written by other users (mode %04o): qnm does not trust what it "
+			"holds (remove it, or chmod 700 it if you know what is inside)",
+			path, (unsigned)(st.st_mode & 07777));
+	return 0;
+}
+
+int qnm_rundir_check(const struct qnm_rundir *rd, struct qnm_err *err)
+{
+	char *parent = xstrdup(rd->path);
+	char *slash = strrchr(parent, '/');
+	int r = 0;
+
+	if (slash && slash != parent) {
+		*slash = '\0';
+		r = trusted_dir(parent, err);
+	}
+	free(parent);
+	return r ? r : trusted_dir(rd->path, err);
+}
+
+int qnm_rundir_open(const struct qnm_rundir *rd, const char *path, struct qnm_err *err)
+{
+	struct stat st;
+	int fd, r;
+
+	r = qnm_rundir_check(rd, err);
+	if (r)
+		return r;
+	/* O_NONBLOCK: a planted FIFO must not hang the open. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return qnm_err_set(err, -errno, "", "cannot read %s: %s", path,
+				   errno == ELOOP ? "it is a symlink" : strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return qnm_err_set(err, -EPERM, "",
+				   "%s is not a regular file: qnm does not read it", path);
+	}
+	if (st.st_uid != geteuid()) {
+		close(fd);
+		return qnm_err_set(
+			err, -EPERM, "",
+			"%s belongs to uid %u, not to you (uid %u): qnm does not read it", path,
+			(unsigned)st.st_uid, (unsigned)geteuid());
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+}
+
+int qnm_rundir_read(const struct qnm_rundir *rd, const char *path, size_t max, char **out)
+{
+	struct qnm_strbuf sb;
+	char chunk[4096];
+	ssize_t n;
+	int fd = qnm_rundir_open(rd, path, NULL);
+
+	*out = NULL;
+	if (fd < 0)
+		return fd;
+	qnm_sb_init(&sb);
+	while (sb.len < max && (n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		qnm_sb_addn(&sb, chunk, (size_t)n < max - sb.len ? (size_t)n : max - sb.len);
+	}
+	close(fd);
+	*out = qnm_sb_steal(&sb);
+	return 0;
+}
+
 int qnm_rundir_create(const struct qnm_rundir *rd, struct qnm_err *err)
 {
 	char *parent = xstrdup(rd->path);
@@ -167,7 +269,8 @@ out:
 bool qnm_pid_is_qemu_of(pid_t pid, const struct qnm_rundir *rd)
 {
 	char path[64], *buf = NULL;
-	size_t len, i, qlen = strlen(rd->qmp);
+	struct qnm_strbuf esc;
+	size_t len, i, qlen;
 	bool found = false;
 
 	if (pid <= 0 || (kill(pid, 0) < 0 && errno == ESRCH))
@@ -175,26 +278,32 @@ bool qnm_pid_is_qemu_of(pid_t pid, const struct qnm_rundir *rd)
 	snprintf(path, sizeof(path), "/proc/%ld/cmdline", (long)pid);
 	if (qnm_read_file(path, 1u << 20, &buf, &len))
 		return false;
-	/* Look for the QMP path inside any argument ("unix:PATH,server=on,..."). */
+	/*
+	 * Look for the QMP path inside any argument ("unix:PATH,server=on,..."),
+	 * as written there: with every ',' doubled (qnm_qemu_escape()).
+	 */
+	qnm_sb_init(&esc);
+	qnm_qemu_escape(&esc, rd->qmp);
+	qlen = esc.len;
 	for (i = 0; i + qlen <= len; i++) {
-		if (memcmp(buf + i, rd->qmp, qlen) == 0) {
+		if (memcmp(buf + i, esc.s, qlen) == 0) {
 			found = true;
 			break;
 		}
 	}
 	/* A zombie has an empty command line: it is not running any more. */
+	qnm_sb_free(&esc);
 	free(buf);
 	return found;
 }
 
-static pid_t read_pidfile(const char *path)
+static pid_t read_pidfile(const struct qnm_rundir *rd)
 {
 	unsigned long v;
 	char *buf = NULL;
-	size_t len;
 	pid_t pid = 0;
 
-	if (qnm_read_file(path, 64, &buf, &len))
+	if (qnm_rundir_read(rd, rd->pidfile, 64, &buf))
 		return 0;
 	buf[strcspn(buf, "\r\n")] = '\0';
 	if (qnm_parse_uint(buf, 1, 0x7fffffff, &v) == 0)
@@ -248,15 +357,22 @@ static int probe_once(const struct qnm_rundir *rd, struct qnm_run_info *info)
 	char *buf = NULL, *line, *save = NULL;
 	enum qnm_run_status recorded = QNM_RUN_STARTING;
 	bool have_state = false;
+	struct qnm_err err;
 	struct stat st;
-	size_t len;
 
+	qnm_err_clear(&err);
 	memset(info, 0, sizeof(*info));
 	if (stat(rd->path, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		info->status = QNM_RUN_ABSENT;
 		return 0;
 	}
-	if (qnm_read_file(rd->state, 1u << 16, &buf, &len) == 0) {
+	if (qnm_rundir_check(rd, &err)) {
+		/* Not ours to read: nothing in it is believed (qnm_rundir_check() says why). */
+		info->status = QNM_RUN_ABSENT;
+		qnm_strlcpy(info->reason, err.msg, sizeof(info->reason));
+		return err.code;
+	}
+	if (qnm_rundir_read(rd, rd->state, 1u << 16, &buf) == 0) {
 		have_state = true;
 		for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 			char *eq = strchr(line, '=');
@@ -282,7 +398,7 @@ static int probe_once(const struct qnm_rundir *rd, struct qnm_run_info *info)
 		free(buf);
 	}
 	if (!info->qemu_pid)
-		info->qemu_pid = read_pidfile(rd->pidfile);
+		info->qemu_pid = read_pidfile(rd);
 	info->supervisor_alive = qnm_pid_alive(info->supervisor_pid);
 	if (recorded == QNM_RUN_STOPPED || recorded == QNM_RUN_CRASHED) {
 		info->status = recorded;
@@ -356,7 +472,13 @@ int qnm_rundir_list(const char *runtime_dir, struct qnm_strv *out)
 {
 	struct dirent *de;
 	DIR *d;
+	int r;
 
+	if (access(runtime_dir, F_OK) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	r = trusted_dir(runtime_dir, NULL);
+	if (r)
+		return r; /* another user's: its names are not our VMs */
 	d = opendir(runtime_dir);
 	if (!d)
 		return errno == ENOENT ? 0 : -errno;
@@ -377,9 +499,8 @@ int qnm_rundir_list(const char *runtime_dir, struct qnm_strv *out)
 	return 0;
 }
 
-char *qnm_rundir_tail(const char *path, unsigned lines)
+char *qnm_rundir_tail(const struct qnm_rundir *rd, const char *path, unsigned lines)
 {
-	struct qnm_strbuf sb;
 	char buf[65536];
 	ssize_t n;
 	off_t size;
@@ -387,10 +508,9 @@ char *qnm_rundir_tail(const char *path, unsigned lines)
 	unsigned seen = 0;
 	ssize_t i, start = 0;
 
-	qnm_sb_init(&sb);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = qnm_rundir_open(rd, path, NULL);
 	if (fd < 0)
-		return qnm_sb_steal(&sb);
+		return xstrdup("");
 	size = lseek(fd, 0, SEEK_END);
 	if (size > (off_t)sizeof(buf))
 		lseek(fd, size - (off_t)sizeof(buf), SEEK_SET);
@@ -399,7 +519,7 @@ char *qnm_rundir_tail(const char *path, unsigned lines)
 	n = read(fd, buf, sizeof(buf));
 	close(fd);
 	if (n <= 0)
-		return qnm_sb_steal(&sb);
+		return xstrdup("");
 	/* Skip one trailing newline, then count @lines newlines backwards. */
 	i = n - 1;
 	if (buf[i] == '\n')
@@ -410,11 +530,5 @@ char *qnm_rundir_tail(const char *path, unsigned lines)
 			break;
 		}
 	}
-	for (i = start; i < n; i++) {
-		unsigned char c = (unsigned char)buf[i];
-
-		if (c == '\n' || c == '\t' || c >= 0x20)
-			qnm_sb_addc(&sb, (char)c);
-	}
-	return qnm_sb_steal(&sb);
+	return qnm_term_safe(buf + start, (size_t)(n - start));
 }

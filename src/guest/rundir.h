@@ -64,6 +64,32 @@ void qnm_rundir_clear(struct qnm_rundir *rd);
 int qnm_rundir_create(const struct qnm_rundir *rd, struct qnm_err *err);
 
 /**
+ * qnm_rundir_check() - may qnm believe what @rd holds? The runtime dir and
+ * the VM's directory must be real directories (not symlinks) owned by the
+ * effective user and writable by no one else: the fallback /tmp/qnm-UID
+ * could have been made by another user, who could then plant a state file
+ * or a serial log.
+ * Return: 0, or -EPERM/-ENOTDIR/-errno (@err says which path and why).
+ */
+int qnm_rundir_check(const struct qnm_rundir *rd, struct qnm_err *err);
+
+/**
+ * qnm_rundir_open() - open @path, a file of @rd, for reading: only when
+ * qnm_rundir_check() passes and @path is a regular file (not a symlink,
+ * FIFO or device) owned by the effective user.
+ * Return: a file descriptor (caller closes) or -errno (@err says why).
+ */
+int qnm_rundir_open(const struct qnm_rundir *rd, const char *path, struct qnm_err *err);
+
+/**
+ * qnm_rundir_read() - the first @max bytes of @path, a file of @rd, read
+ * through qnm_rundir_open().
+ * @out: set to a new NUL-terminated string on success (caller frees), else NULL.
+ * Return: 0 or -errno.
+ */
+int qnm_rundir_read(const struct qnm_rundir *rd, const char *path, size_t max, char **out);
+
+/**
  * qnm_rundir_write_state() - atomically replace the state file.
  * @status: the status to record.
  * @qemu_pid, @supervisor_pid: pids to record (0 = leave out).
@@ -85,7 +111,10 @@ bool qnm_pid_alive(pid_t pid);
 
 /**
  * qnm_rundir_probe() - look at @rd on disk and decide the VM's status.
- * Return: 0 (@info filled; QNM_RUN_ABSENT when there is no directory).
+ * Files are read only through qnm_rundir_open().
+ * Return: 0 (@info filled; QNM_RUN_ABSENT when there is no directory), or
+ * -errno when qnm_rundir_check() refuses the directory (then QNM_RUN_ABSENT,
+ * with the start of the reason in @info->reason).
  */
 int qnm_rundir_probe(const struct qnm_rundir *rd, struct qnm_run_info *info);
 
@@ -102,15 +131,19 @@ int qnm_rundir_clean(const struct qnm_rundir *rd, char *report, size_t len, stru
 /**
  * qnm_rundir_list() - names of the VM directories under @runtime_dir.
  * @out: filled with the names (sorted); free with qnm_strv_free().
- * Return: 0 (also when @runtime_dir does not exist) or -errno.
+ * Return: 0 (also when @runtime_dir does not exist) or -errno (also when
+ * @runtime_dir is not a directory of ours that no one else can write:
+ * nothing listed).
  */
 int qnm_rundir_list(const char *runtime_dir, struct qnm_strv *out);
 
 /**
- * qnm_rundir_tail() - the last @lines lines of @path (e.g. the serial log),
- * without the control characters a console may print.
- * Return: new string (possibly ""), caller frees.
+ * qnm_rundir_tail() - the last @lines lines of @path, a file of @rd (e.g.
+ * the serial log) opened with qnm_rundir_open(), safe for a terminal
+ * (qnm_term_safe(): control characters shown visibly, not sent).
+ * Return: new string ("" when there is nothing or it may not be read),
+ * caller frees.
  */
-char *qnm_rundir_tail(const char *path, unsigned lines);
+char *qnm_rundir_tail(const struct qnm_rundir *rd, const char *path, unsigned lines);
 
 #endif

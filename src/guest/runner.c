@@ -476,7 +476,7 @@ static int start_failed(const struct qnm_rundir *rd, pid_t qemu_pid, const char 
 			break;
 		usleep(10000);
 	}
-	tail = qnm_rundir_tail(rd->log, 4);
+	tail = qnm_rundir_tail(rd, rd->log, 4);
 	for (char *p = tail; *p; p++)
 		if (*p == '\n')
 			*p = ' ';
@@ -555,8 +555,16 @@ int qnm_runner_start(const struct qnm_vm *vm, const struct qnm_runner_opts *o,
 		goto fail_dir;
 	/* A second QMP monitor for a long-lived watcher (UI), so qmp.sock stays free. */
 	qnm_strv_add(&argv, "-chardev");
-	qnm_strv_addf(&argv, "socket,id=qnm-events,path=%s/" EVENTS_SOCK ",server=on,wait=off",
-		      rd.path);
+	{
+		struct qnm_strbuf sb;
+
+		/* The path is an option value: a ',' in the runtime dir is doubled. */
+		qnm_sb_init(&sb);
+		qnm_sb_add(&sb, "socket,id=qnm-events,path=");
+		qnm_qemu_escape(&sb, rd.path);
+		qnm_sb_add(&sb, "/" EVENTS_SOCK ",server=on,wait=off");
+		qnm_strv_take(&argv, qnm_sb_steal(&sb));
+	}
 	qnm_strv_add(&argv, "-mon");
 	qnm_strv_add(&argv, "chardev=qnm-events,mode=control");
 	qnm_rundir_write_state(&rd, QNM_RUN_STARTING, 0, 0, NULL);

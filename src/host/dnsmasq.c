@@ -186,6 +186,12 @@ int qnm_dnsmasq_argv(const char *bin, const struct qnm_network *net, const char 
 				   "network %s: DHCP needs an address with a prefix of 1-30 on "
 				   "the bridge",
 				   net->name);
+	/* The name goes into --interface=: a ',' or '*' there widens what dnsmasq serves. */
+	if (!qnm_valid_ifname(net->bridge))
+		return qnm_err_set(err, -EINVAL, "bridge",
+				   "bridge: '%s' is not a valid interface name (" QNM_IFNAME_RULE
+				   ")",
+				   net->bridge);
 	qnm_format_ipv4(0xffffffffu << (32 - net->prefix), mask);
 	qnm_strv_add(argv, bin);
 	qnm_strv_add(argv, "--conf-file=/dev/null"); /* ignore /etc/dnsmasq.conf */

@@ -150,6 +150,8 @@ done <<'TABLE'
 1 | host port tcp/8080 is forwarded by both network 'lan' and network 'lan2' | net add lan2 bridge=qnmbr1 address=10.78.0.1/24 forward=tcp::8080-10.78.0.5:80
 1 | colour: unknown key (known: bridge, address | net add lan2 bridge=qnmbr1 address=10.78.0.1/24 colour=blue
 1 | uplink: 'bad/if' is not a valid interface name | net add lan2 bridge=qnmbr1 address=10.78.0.1/24 mode=nat uplink=bad/if
+1 | bridge: 'up0,gv1' is not a valid interface name (1-15 letters, digits | net add lan2 bridge=up0,gv1 address=10.78.0.1/24 dhcp-start=10.78.0.10 dhcp-end=10.78.0.20
+1 | uplink: 'eth*' is not a valid interface name | net add lan2 bridge=qnmbr1 address=10.78.0.1/24 mode=nat uplink='eth*'
 1 | dhcp-end: '' is not an IPv4 address | net add lan2 bridge=qnmbr1 address=10.78.0.1/24 dhcp-start=10.78.0.50
 1 | port: a bridged network needs the physical interface to enslave | net set lan mode=bridged
 1 | prefix: /31 is out of range (1 to 30) | net set lan address=10.77.0.1/31
@@ -182,6 +184,7 @@ done <<'TABLE'
 1 | dns: '10.0.2' is not an IPv4 address | nic add web model=e1000 backend=user dns=10.0.2
 1 | ifname: 'this-name-is-way-too-long' is too long (at most 15 characters) | nic add web model=e1000 backend=tap ifname=this-name-is-way-too-long
 1 | ifname: 'bad/name' is not a valid interface name | nic add web model=e1000 backend=tap ifname=bad/name
+1 | ifname: 'tap0,vhost=on' is not a valid interface name | nic add web model=e1000 backend=tap ifname=tap0,vhost=on
 1 | model: device model 'bad model!' may only hold letters | nic add web model='bad model!' backend=user
 1 | link: 'sideways' must be up or down                | nic add web model=e1000 backend=user link=sideways
 1 | restrict: 'maybe' must be yes or no                | nic add web model=e1000 backend=user restrict=maybe

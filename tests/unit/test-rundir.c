@@ -78,8 +78,11 @@ static pid_t dead_pid(void)
 	return p;
 }
 
-/* A live process whose command line names @rd's QMP socket, like its QEMU would. */
-static pid_t fake_qemu(const struct qnm_rundir *rd)
+/*
+ * A live process whose command line names @rd's QMP socket, like its QEMU
+ * would: as the argument @arg (NULL: the socket's path as it is).
+ */
+static pid_t fake_qemu_arg(const struct qnm_rundir *rd, const char *arg)
 {
 	pid_t p;
 
@@ -91,7 +94,7 @@ static pid_t fake_qemu(const struct qnm_rundir *rd)
 
 		dup2(devnull, 1);
 		dup2(devnull, 2);
-		execl("/usr/bin/tail", "tail", "-f", "/dev/null", rd->qmp, (char *)NULL);
+		execl("/usr/bin/tail", "tail", "-f", "/dev/null", arg ? arg : rd->qmp, (char *)NULL);
 		_exit(127);
 	}
 	/* Wait until exec happened (the command line shows the path). */
@@ -99,6 +102,11 @@ static pid_t fake_qemu(const struct qnm_rundir *rd)
 		usleep(5000);
 	assert_true(qnm_pid_is_qemu_of(p, rd));
 	return p;
+}
+
+static pid_t fake_qemu(const struct qnm_rundir *rd)
+{
+	return fake_qemu_arg(rd, NULL);
 }
 
 static void test_absent(void **state)
@@ -274,15 +282,114 @@ static void test_tail(void **state)
 
 	assert_int_equal(qnm_rundir_create(&f->rd, &err), 0);
 	write_file(f->rd.serial, "one\ntwo\x1b[0m\nthree\n");
-	t = qnm_rundir_tail(f->rd.serial, 2);
-	assert_string_equal(t, "two[0m\nthree\n");
+	/* issue 13: control characters are shown, not sent to the terminal */
+	t = qnm_rundir_tail(&f->rd, f->rd.serial, 2);
+	assert_string_equal(t, "two^[[0m\nthree\n");
 	free(t);
-	t = qnm_rundir_tail(f->rd.serial, 10);
-	assert_string_equal(t, "one\ntwo[0m\nthree\n");
+	t = qnm_rundir_tail(&f->rd, f->rd.serial, 10);
+	assert_string_equal(t, "one\ntwo^[[0m\nthree\n");
 	free(t);
-	t = qnm_rundir_tail("/nonexistent/x", 3);
+	t = qnm_rundir_tail(&f->rd, "/nonexistent/x", 3);
 	assert_string_equal(t, "");
 	free(t);
+}
+
+/* issue 13: what another user could write is not read. */
+static void test_untrusted(void **state)
+{
+	struct fixture *f = *state;
+	struct qnm_err err = { 0 };
+	struct qnm_run_info info;
+	struct qnm_strv v;
+	char *t;
+	int fd;
+
+	assert_int_equal(qnm_rundir_create(&f->rd, &err), 0);
+	write_file(f->rd.state, "status=crashed\nreason=planted\n");
+	write_file(f->rd.serial, "\x1b]0;owned\x07hello\n");
+	assert_int_equal(qnm_rundir_probe(&f->rd, &info), 0);
+	assert_int_equal(info.status, QNM_RUN_CRASHED);
+	assert_string_equal(info.reason, "planted");
+
+	/* The runtime dir writable by others: nothing in it is believed. */
+	assert_int_equal(chmod(f->root, 0777), 0);
+	assert_int_equal(qnm_rundir_check(&f->rd, &err), -EPERM);
+	assert_non_null(strstr(err.msg, "can be written by other users (mode 0777)"));
+	assert_int_equal(qnm_rundir_probe(&f->rd, &info), -EPERM);
+	assert_int_equal(info.status, QNM_RUN_ABSENT);
+	qnm_strv_init(&v);
+	assert_int_equal(qnm_rundir_list(f->root, &v), -EPERM);
+	assert_int_equal(v.n, 0);
+	qnm_strv_free(&v);
+	assert_int_equal(qnm_rundir_open(&f->rd, f->rd.serial, &err), -EPERM);
+	t = qnm_rundir_tail(&f->rd, f->rd.serial, 5);
+	assert_string_equal(t, "");
+	free(t);
+	assert_int_equal(chmod(f->root, 0700), 0);
+
+	/* The VM's directory too. */
+	assert_int_equal(chmod(f->rd.path, 0733), 0);
+	assert_int_equal(qnm_rundir_probe(&f->rd, &info), -EPERM);
+	assert_int_equal(chmod(f->rd.path, 0700), 0);
+
+	/* A symlink or a FIFO in place of the serial log is not read. */
+	unlink(f->rd.serial);
+	assert_int_equal(symlink("/etc/passwd", f->rd.serial), 0);
+	assert_int_equal(qnm_rundir_open(&f->rd, f->rd.serial, &err), -ELOOP);
+	assert_non_null(strstr(err.msg, "it is a symlink"));
+	unlink(f->rd.serial);
+	assert_int_equal(mkfifo(f->rd.serial, 0600), 0);
+	assert_int_equal(qnm_rundir_open(&f->rd, f->rd.serial, &err), -EPERM);
+	assert_non_null(strstr(err.msg, "not a regular file"));
+	unlink(f->rd.serial);
+	write_file(f->rd.serial, "ok\n");
+	fd = qnm_rundir_open(&f->rd, f->rd.serial, &err);
+	assert_true(fd >= 0);
+	close(fd);
+
+	if (geteuid() != 0)
+		return; /* giving files away needs root */
+	/* A file of another user, and a directory of another user. */
+	assert_int_equal(chown(f->rd.serial, 65534, 65534), 0);
+	assert_int_equal(qnm_rundir_open(&f->rd, f->rd.serial, &err), -EPERM);
+	assert_non_null(strstr(err.msg, "belongs to uid 65534"));
+	assert_int_equal(chown(f->rd.state, 65534, 65534), 0);
+	assert_int_equal(qnm_rundir_probe(&f->rd, &info), 0);
+	assert_string_not_equal(info.reason, "planted");
+	assert_int_equal(chown(f->root, 65534, 65534), 0);
+	assert_int_equal(qnm_rundir_probe(&f->rd, &info), -EPERM);
+	assert_int_equal(qnm_rundir_check(&f->rd, &err), -EPERM);
+	assert_non_null(strstr(err.msg, "belongs to uid 65534, not to you (uid 0)"));
+	assert_int_equal(chown(f->root, 0, 0), 0);
+}
+
+/* A ',' in the runtime dir: QEMU's command line has it doubled, and the VM is still found. */
+static void test_comma_path(void **state)
+{
+	char root[64], *arg;
+	struct qnm_rundir rd;
+	struct qnm_err err = { 0 };
+	pid_t p;
+
+	snprintf(root, sizeof(root), "/tmp/qnm-test,rundir.XXXXXX");
+	assert_non_null(mkdtemp(root));
+	qnm_rundir_init(&rd, root, "vm1");
+	assert_int_equal(qnm_rundir_create(&rd, &err), 0);
+	arg = xasprintf("unix:%s/vm1/qmp.sock,server=on,wait=off", root);
+	*strchr(arg, ',') = '\0';
+	{
+		char *esc = xasprintf("%s,,%s", arg, arg + strlen(arg) + 1);
+
+		free(arg);
+		arg = esc;
+	}
+	p = fake_qemu_arg(&rd, arg);
+	kill(p, SIGKILL);
+	waitpid(p, NULL, 0);
+	free(arg);
+	qnm_rundir_clean(&rd, NULL, 0, NULL);
+	rmdir(root);
+	qnm_rundir_clear(&rd);
 }
 
 int main(void)
@@ -296,6 +403,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_state_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_starting, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tail, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_untrusted, setup, teardown),
+		cmocka_unit_test(test_comma_path),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

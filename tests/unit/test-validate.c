@@ -58,17 +58,12 @@ static void test_ifnames(void **state)
 {
 	static const char *const good[] = { "eth0", "br-lan",	 "qt-vm-0",	   "a",
 					    "...",  "tap_0.1@x", "abcdefghijklmno" /* 15 */ };
-	static const char *const bad[] = { "",
-					   ".",
-					   "..",
-					   "a/b",
-					   "a:0",
-					   "a b",
-					   "a\tb",
-					   "a\x01",
-					   "a\x7f",
-					   "caf\xc3\xa9",
-					   "abcdefghijklmnop" /* 16 */ };
+	static const char *const bad[] = {
+		"", ".", "..", "a/b", "a:0", "a b", "a\tb", "a\x01", "a\x7f", "caf\xc3\xa9",
+		"abcdefghijklmnop" /* 16 */,
+		/* the kernel takes these; dnsmasq or QEMU read them as syntax */
+		"up0,gv1", "eth*", "*", "br#0", "br=0", "-br0", "br\\0", "br\"0", "br'0"
+	};
 	size_t i;
 
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
@@ -406,6 +401,8 @@ static void test_nic_tap_bridge(void **state)
 	assert_int_equal(qnm_check_nic(&n, NULL), 0); /* qnm creates and names it */
 	qnm_strlcpy(n.tap.ifname, "tap:0", sizeof(n.tap.ifname));
 	expect_nic_err(&n, "nic[n0].ifname", "not a valid interface name");
+	qnm_strlcpy(n.tap.ifname, "tap0,vhost=on", sizeof(n.tap.ifname));
+	expect_nic_err(&n, "nic[n0].ifname", "not a valid interface name (1-15 letters");
 	n.tap.ifname[0] = '\0';
 	n.tap.create = false;
 	expect_nic_err(&n, "nic[n0].ifname", "must be named");
@@ -416,6 +413,8 @@ static void test_nic_tap_bridge(void **state)
 	qnm_strlcpy(n.tap.network, "lan", sizeof(n.tap.network));
 	qnm_strlcpy(n.tap.bridge, "br 0", sizeof(n.tap.bridge));
 	expect_nic_err(&n, "nic[n0].bridge", "not a valid interface name");
+	qnm_strlcpy(n.tap.bridge, "br*", sizeof(n.tap.bridge));
+	expect_nic_err(&n, "nic[n0].bridge", "'br*' is not a valid interface name (1-15 letters");
 	qnm_strlcpy(n.tap.bridge, "br0", sizeof(n.tap.bridge));
 	expect_nic_err(&n, "nic[n0].bridge", "not both");
 	n.tap.network[0] = '\0';
@@ -423,6 +422,8 @@ static void test_nic_tap_bridge(void **state)
 
 	n.backend = QNM_BACKEND_BRIDGE;
 	expect_nic_err(&n, "nic[n0].br", "needs a bridge name");
+	qnm_strlcpy(n.bridge.br, "br0,helper=", sizeof(n.bridge.br));
+	expect_nic_err(&n, "nic[n0].br", "valid interface name: 1-15 letters");
 	qnm_strlcpy(n.bridge.br, "br0", sizeof(n.bridge.br));
 	assert_int_equal(qnm_check_nic(&n, NULL), 0);
 	n.bridge.helper = xstrdup("qemu-bridge-helper");
@@ -570,6 +571,10 @@ static void test_network(void **state)
 	qnm_strlcpy(n->name, "lan", sizeof(n->name));
 	qnm_strlcpy(n->bridge, "br/0", sizeof(n->bridge));
 	expect_net_err(n, "bridge", "not a valid interface name");
+	/* issue 13: became dnsmasq's --interface=up0,gv1 (it then served the uplink too) */
+	qnm_strlcpy(n->bridge, "up0,gv1", sizeof(n->bridge));
+	expect_net_err(n, "bridge",
+		       "'up0,gv1' is not a valid interface name (1-15 letters, digits");
 	qnm_strlcpy(n->bridge, "qnmbr0", sizeof(n->bridge));
 	n->mode = (enum qnm_net_mode)5;
 	expect_net_err(n, "mode", "nat, bridged or isolated");
@@ -589,6 +594,8 @@ static void test_network(void **state)
 
 	qnm_strlcpy(n->uplink, "eth 0", sizeof(n->uplink));
 	expect_net_err(n, "uplink", "not a valid interface name");
+	qnm_strlcpy(n->uplink, "eth*", sizeof(n->uplink));
+	expect_net_err(n, "uplink", "'eth*' is not a valid interface name (1-15 letters");
 	qnm_strlcpy(n->uplink, "eth0", sizeof(n->uplink));
 	assert_int_equal(qnm_check_network(n, NULL), 0);
 
@@ -633,6 +640,8 @@ static void test_network(void **state)
 	n->mode = QNM_NET_BRIDGED;
 	n->address[0] = '\0';
 	expect_net_err(n, "port", "physical interface");
+	qnm_strlcpy(n->port, "eth0,eth1", sizeof(n->port));
+	expect_net_err(n, "port", "'eth0,eth1' is not a valid interface name: 1-15 letters");
 	qnm_strlcpy(n->port, "qnmbr0", sizeof(n->port));
 	expect_net_err(n, "port", "cannot be the bridge itself");
 	qnm_strlcpy(n->port, "eth1", sizeof(n->port));
