@@ -537,6 +537,11 @@ static void test_text_limits(void **state)
 	assert_int_equal(qnm_vm_parse(file, strlen(file), "t.conf", &back, &err), -EINVAL);
 	assert_non_null(strstr(err.msg, "t.conf:4: append: at most 4096 characters"));
 	free(file);
+	/* a form row takes what the key holds, no more: one text, or every entry of a list */
+	assert_int_equal(qnm_key_maxlen(qnm_schema_find(&qnm_vm_schema, "append")), 4096);
+	assert_int_equal(qnm_key_maxlen(qnm_schema_find(&qnm_vm_schema, "extra")), 256 * 4097 - 1);
+	assert_int_equal(qnm_key_maxlen(qnm_schema_find(&qnm_nic_schema, "smb")), 4096);
+	assert_int_equal(qnm_key_maxlen(qnm_schema_find(&qnm_nic_schema, "ifname")), 15);
 	/* lists stop at their number of entries */
 	assert_int_equal(qnm_vm_assign(vm, "extra=", &err), 0);
 	for (i = 0; i < 256; i++)
