@@ -58,9 +58,14 @@ int qnm_api_demo_define(struct qnm_ctx *ctx, const struct qnm_api_demo *d, unsig
 	int r;
 
 	*port = 0;
-	if (qnm_model_find_vm(&ctx->model, QNM_DEMO_VM))
+	r = qnm_ctx_begin(ctx, err); /* the model as on disk now, until saved */
+	if (r)
+		return r;
+	if (qnm_model_find_vm(&ctx->model, QNM_DEMO_VM)) {
+		qnm_ctx_unlock(ctx);
 		return qnm_err_set(err, -EEXIST, "name", "a VM named '%s' exists already",
 				   QNM_DEMO_VM);
+	}
 	*port = qnm_demo_free_port();
 	/* slirp: user-mode NAT with live counters and live forwards, no root */
 	vm = qnm_demo_vm(QNM_DEMO_VM, &img, (uint16_t)*port, &qnm_backend_slirp);
@@ -68,6 +73,7 @@ int qnm_api_demo_define(struct qnm_ctx *ctx, const struct qnm_api_demo *d, unsig
 	if (!r)
 		r = qnm_api_vm_save(ctx, vm, NULL, err);
 	qnm_vm_free(vm);
+	qnm_ctx_unlock(ctx);
 	return r;
 }
 

@@ -672,7 +672,15 @@ int qnm_api_forward_add(struct qnm_ctx *ctx, const struct qnm_api_fwd_owner *to,
 			const struct qnm_fwd *f, struct qnm_api_fwd_result *res,
 			struct qnm_err *err)
 {
-	return change(ctx, NULL, NULL, to, f, res, err);
+	int r;
+
+	memset(res, 0, sizeof(*res));
+	r = qnm_ctx_begin(ctx, err);
+	if (r)
+		return r;
+	r = change(ctx, NULL, NULL, to, f, res, err);
+	qnm_ctx_unlock(ctx);
+	return r;
 }
 
 int qnm_api_forward_remove(struct qnm_ctx *ctx, const struct qnm_api_fwd_owner *from,
@@ -682,14 +690,18 @@ int qnm_api_forward_remove(struct qnm_ctx *ctx, const struct qnm_api_fwd_owner *
 	struct qnm_api_fwd_owner found;
 	int r;
 
+	memset(res, 0, sizeof(*res));
+	r = qnm_ctx_begin(ctx, err);
+	if (r)
+		return r;
 	if (!from || (!given(from->vm) && !given(from->net))) {
-		memset(res, 0, sizeof(*res));
 		r = find_owner(ctx, host_side, &found, err);
-		if (r)
-			return r;
 		from = &found;
 	}
-	return change(ctx, from, host_side, NULL, NULL, res, err);
+	if (!r)
+		r = change(ctx, from, host_side, NULL, NULL, res, err);
+	qnm_ctx_unlock(ctx);
+	return r;
 }
 
 int qnm_api_forward_replace(struct qnm_ctx *ctx, const struct qnm_api_fwd_owner *from,
@@ -697,5 +709,13 @@ int qnm_api_forward_replace(struct qnm_ctx *ctx, const struct qnm_api_fwd_owner 
 			    const struct qnm_fwd *f, struct qnm_api_fwd_result *res,
 			    struct qnm_err *err)
 {
-	return change(ctx, from, old, to, f, res, err);
+	int r;
+
+	memset(res, 0, sizeof(*res));
+	r = qnm_ctx_begin(ctx, err);
+	if (r)
+		return r;
+	r = change(ctx, from, old, to, f, res, err);
+	qnm_ctx_unlock(ctx);
+	return r;
 }

@@ -17,6 +17,9 @@
  *      control socket (a refusal there leaves the saved change, which then
  *      applies at the next start).
  * On an error before step 3 nothing is written and nothing live changes.
+ * All of it holds the configuration lock, with the model re-read from disk
+ * first (core/context.h): two processes claiming one host port at once
+ * cannot both have it; the second is refused, naming the first.
  */
 #ifndef QNM_API_FORWARD_H
 #define QNM_API_FORWARD_H

@@ -44,6 +44,30 @@ int qnm_api_net_save(struct qnm_ctx *ctx, const struct qnm_network *net, const c
 	return r;
 }
 
+int qnm_api_net_edit(struct qnm_ctx *ctx, const char *name, qnm_api_net_edit_fn fn, void *data,
+		     bool *is_up, struct qnm_err *err)
+{
+	const struct qnm_network *orig;
+	struct qnm_network *net = NULL;
+	int r = qnm_ctx_begin(ctx, err);
+
+	if (r)
+		return r;
+	orig = qnm_model_find_net(&ctx->model, name);
+	r = orig ? 0
+		 : qnm_err_set(err, -ENOENT, "", "no network named '%s' (qnm net list shows them)",
+			       name);
+	if (!r) {
+		net = qnm_network_copy(orig);
+		r = fn(net, data, err);
+	}
+	if (!r)
+		r = qnm_api_net_save(ctx, net, name, is_up, err);
+	qnm_network_free(net);
+	qnm_ctx_unlock(ctx);
+	return r;
+}
+
 /* a NIC joining network @name (its backend's network op), as "VM x NIC y" in @err */
 static int check_unused(const struct qnm_ctx *ctx, const char *name, struct qnm_err *err)
 {
@@ -62,7 +86,7 @@ static int check_unused(const struct qnm_ctx *ctx, const char *name, struct qnm_
 	return 0;
 }
 
-int qnm_api_net_delete(struct qnm_ctx *ctx, const char *name, struct qnm_err *err)
+static int delete_locked(struct qnm_ctx *ctx, const char *name, struct qnm_err *err)
 {
 	int r;
 
@@ -81,6 +105,17 @@ int qnm_api_net_delete(struct qnm_ctx *ctx, const char *name, struct qnm_err *er
 		return r;
 	qnm_network_free(qnm_model_remove_net(&ctx->model, name));
 	return 0;
+}
+
+int qnm_api_net_delete(struct qnm_ctx *ctx, const char *name, struct qnm_err *err)
+{
+	int r = qnm_ctx_begin(ctx, err);
+
+	if (r)
+		return r;
+	r = delete_locked(ctx, name, err);
+	qnm_ctx_unlock(ctx);
+	return r;
 }
 
 int qnm_api_net_up(struct qnm_ctx *ctx, const char *name, const struct qnm_api_net_up_opts *o,

@@ -65,9 +65,24 @@ int qnm_api_net_new(const struct qnm_ctx *ctx, const char *name, struct qnm_netw
  * @is_up:    when not NULL, set to whether the network is up (recorded by
  *            qnm): the change then applies at its next down and up.
  * @err:      the field and rule on a check failure, or the write error.
+ *
+ * Under the configuration lock; a network another process changed since
+ * @ctx->model read it is not overwritten (-ESTALE, see qnm_ctx_save_network()).
  * Return: 0 or -errno.
  */
 int qnm_api_net_save(struct qnm_ctx *ctx, const struct qnm_network *net, const char *old_name,
+		     bool *is_up, struct qnm_err *err);
+
+/** typedef qnm_api_net_edit_fn - a change to @net, a copy of the network as on disk now. */
+typedef int (*qnm_api_net_edit_fn)(struct qnm_network *net, void *data, struct qnm_err *err);
+
+/**
+ * qnm_api_net_edit() - change the network @name as it is on disk now:
+ * under the configuration lock the model is re-read, @fn changes a copy,
+ * and qnm_api_net_save() saves it (@is_up as there).
+ * Return: 0, -ENOENT (no such network), or -errno from @fn or the save.
+ */
+int qnm_api_net_edit(struct qnm_ctx *ctx, const char *name, qnm_api_net_edit_fn fn, void *data,
 		     bool *is_up, struct qnm_err *err);
 
 /**

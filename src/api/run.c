@@ -112,8 +112,8 @@ static int check_nic(const struct qnm_vm *vm, const struct qnm_nic *nic, struct 
 int qnm_api_vm_start(struct qnm_ctx *ctx, const char *name, int timeout_ms, struct qnm_vm_job **out,
 		     size_t *nmacs, struct qnm_err *err)
 {
-	const struct qnm_vm *vm = qnm_model_find_vm(&ctx->model, name);
 	const char *qemu = getenv("QNM_QEMU"); /* tests and unusual installs */
+	const struct qnm_vm *vm;
 	struct qnm_vm_job *j;
 	struct qnm_vm *copy;
 	size_t i, n = 0;
@@ -122,14 +122,22 @@ int qnm_api_vm_start(struct qnm_ctx *ctx, const char *name, int timeout_ms, stru
 	*out = NULL;
 	if (nmacs)
 		*nmacs = 0;
-	if (!vm)
+	/* the VM as on disk now, its new MACs saved under the lock (not held while it runs) */
+	r = qnm_ctx_begin(ctx, err);
+	if (r)
+		return r;
+	vm = qnm_model_find_vm(&ctx->model, name);
+	if (!vm) {
+		qnm_ctx_unlock(ctx);
 		return qnm_err_set(err, -ENOENT, "", "no VM named '%s' (qnm list shows them)",
 				   name);
+	}
 	/* NICs without a MAC get a unique one first, saved in the VM's file */
 	copy = qnm_vm_copy(vm);
 	r = qnm_model_assign_macs(&ctx->model, copy, NULL, &n, err);
 	if (!r && n && (r = qnm_api_vm_save(ctx, copy, name, err)))
 		qnm_err_prefix(err, "saving the new MACs");
+	qnm_ctx_unlock(ctx);
 	if (r) {
 		qnm_vm_free(copy);
 		return r;

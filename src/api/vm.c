@@ -36,16 +36,20 @@ int qnm_api_vm_save(struct qnm_ctx *ctx, const struct qnm_vm *vm, const char *ol
 
 int qnm_api_vm_delete(struct qnm_ctx *ctx, const char *name, struct qnm_err *err)
 {
-	int r = qnm_config_delete_vm(&ctx->paths, name, err);
+	int r = qnm_ctx_begin(ctx, err);
 
 	if (r)
 		return r;
-	qnm_vm_free(qnm_model_remove_vm(&ctx->model, name));
-	return 0;
+	r = qnm_config_delete_vm(&ctx->paths, name, err);
+	if (!r)
+		qnm_vm_free(qnm_model_remove_vm(&ctx->model, name));
+	qnm_ctx_unlock(ctx);
+	return r;
 }
 
-int qnm_api_vm_clone(struct qnm_ctx *ctx, const char *name, const char *new_name,
-		     struct qnm_err *err)
+/* qnm_api_vm_clone() with the configuration lock held and the model fresh */
+static int clone_locked(struct qnm_ctx *ctx, const char *name, const char *new_name,
+			struct qnm_err *err)
 {
 	const struct qnm_vm *src = qnm_model_find_vm(&ctx->model, name);
 	struct qnm_vm *vm;
@@ -63,6 +67,18 @@ int qnm_api_vm_clone(struct qnm_ctx *ctx, const char *name, const char *new_name
 		vm->nics[i].mac[0] = '\0';
 	r = qnm_api_vm_save(ctx, vm, NULL, err);
 	qnm_vm_free(vm);
+	return r;
+}
+
+int qnm_api_vm_clone(struct qnm_ctx *ctx, const char *name, const char *new_name,
+		     struct qnm_err *err)
+{
+	int r = qnm_ctx_begin(ctx, err);
+
+	if (r)
+		return r;
+	r = clone_locked(ctx, name, new_name, err);
+	qnm_ctx_unlock(ctx);
 	return r;
 }
 
@@ -96,6 +112,28 @@ static struct qnm_nic *find_nic(const struct qnm_vm *vm, const char *nic_id, str
 	return nic;
 }
 
+int qnm_api_vm_edit(struct qnm_ctx *ctx, const char *name, qnm_api_vm_edit_fn fn, void *data,
+		    struct qnm_err *err)
+{
+	const struct qnm_vm *orig;
+	struct qnm_vm *vm = NULL;
+	int r = qnm_ctx_begin(ctx, err);
+
+	if (r)
+		return r;
+	orig = find_vm(ctx, name, err);
+	r = orig ? 0 : -ENOENT;
+	if (!r) {
+		vm = qnm_vm_copy(orig);
+		r = fn(vm, data, err);
+	}
+	if (!r)
+		r = qnm_api_vm_save(ctx, vm, name, err);
+	qnm_vm_free(vm);
+	qnm_ctx_unlock(ctx);
+	return r;
+}
+
 /*
  * Save @vm (a changed copy of the model's VM of the same name) whose NIC
  * @idx was added or changed from @before (NULL: added): MACs for the NICs
@@ -124,8 +162,8 @@ static int save_nic(struct qnm_ctx *ctx, struct qnm_vm *vm, size_t idx,
 	return r;
 }
 
-int qnm_api_nic_add(struct qnm_ctx *ctx, const char *vm_name, struct qnm_nic *nic,
-		    struct qnm_err *err)
+static int nic_add_locked(struct qnm_ctx *ctx, const char *vm_name, struct qnm_nic *nic,
+			  struct qnm_err *err)
 {
 	const struct qnm_vm *orig = find_vm(ctx, vm_name, err);
 	struct qnm_vm *vm;
@@ -143,8 +181,8 @@ int qnm_api_nic_add(struct qnm_ctx *ctx, const char *vm_name, struct qnm_nic *ni
 	return r;
 }
 
-int qnm_api_nic_set(struct qnm_ctx *ctx, const char *vm_name, const char *nic_id,
-		    struct qnm_nic *nic, struct qnm_err *err)
+static int nic_set_locked(struct qnm_ctx *ctx, const char *vm_name, const char *nic_id,
+			  struct qnm_nic *nic, struct qnm_err *err)
 {
 	const struct qnm_vm *orig = find_vm(ctx, vm_name, err);
 	const struct qnm_nic *before = orig ? find_nic(orig, nic_id, err) : NULL;
@@ -163,8 +201,8 @@ int qnm_api_nic_set(struct qnm_ctx *ctx, const char *vm_name, const char *nic_id
 	return r;
 }
 
-int qnm_api_nic_del(struct qnm_ctx *ctx, const char *vm_name, const char *nic_id,
-		    struct qnm_err *err)
+static int nic_del_locked(struct qnm_ctx *ctx, const char *vm_name, const char *nic_id,
+			  struct qnm_err *err)
 {
 	const struct qnm_vm *orig = find_vm(ctx, vm_name, err);
 	const struct qnm_nic *nic = orig ? find_nic(orig, nic_id, err) : NULL;
@@ -177,6 +215,71 @@ int qnm_api_nic_del(struct qnm_ctx *ctx, const char *vm_name, const char *nic_id
 	qnm_vm_del_nic(vm, (size_t)(nic - orig->nics));
 	r = qnm_api_vm_save(ctx, vm, vm->name, err);
 	qnm_vm_free(vm);
+	return r;
+}
+
+int qnm_api_nic_add(struct qnm_ctx *ctx, const char *vm_name, struct qnm_nic *nic,
+		    struct qnm_err *err)
+{
+	int r = qnm_ctx_begin(ctx, err);
+
+	if (r)
+		return r;
+	r = nic_add_locked(ctx, vm_name, nic, err);
+	qnm_ctx_unlock(ctx);
+	return r;
+}
+
+int qnm_api_nic_set(struct qnm_ctx *ctx, const char *vm_name, const char *nic_id,
+		    struct qnm_nic *nic, struct qnm_err *err)
+{
+	int r = qnm_ctx_begin(ctx, err);
+
+	if (r)
+		return r;
+	r = nic_set_locked(ctx, vm_name, nic_id, nic, err);
+	qnm_ctx_unlock(ctx);
+	return r;
+}
+
+int qnm_api_nic_del(struct qnm_ctx *ctx, const char *vm_name, const char *nic_id,
+		    struct qnm_err *err)
+{
+	int r = qnm_ctx_begin(ctx, err);
+
+	if (r)
+		return r;
+	r = nic_del_locked(ctx, vm_name, nic_id, err);
+	qnm_ctx_unlock(ctx);
+	return r;
+}
+
+int qnm_api_nic_edit(struct qnm_ctx *ctx, const char *vm_name, const char *nic_id,
+		     qnm_api_nic_edit_fn fn, void *data, struct qnm_nic *out, struct qnm_err *err)
+{
+	const struct qnm_vm *vm;
+	const struct qnm_nic *cur;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	r = qnm_ctx_begin(ctx, err);
+	if (r)
+		return r;
+	vm = find_vm(ctx, vm_name, err);
+	cur = vm && nic_id ? find_nic(vm, nic_id, err) : NULL;
+	if (!vm || (nic_id && !cur)) {
+		qnm_ctx_unlock(ctx);
+		return -ENOENT;
+	}
+	if (cur)
+		qnm_nic_copy(out, cur);
+	else
+		qnm_api_nic_init(vm, out);
+	r = fn(out, data, err);
+	if (!r)
+		r = cur ? nic_set_locked(ctx, vm_name, nic_id, out, err)
+			: nic_add_locked(ctx, vm_name, out, err);
+	qnm_ctx_unlock(ctx);
 	return r;
 }
 

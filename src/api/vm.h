@@ -7,7 +7,9 @@
  * checked on its own and against every other VM and network of the model
  * (MAC clashes, host ports, networks), its file is written atomically, and
  * only then does the model hold the new VM. On any error nothing is written
- * and the model is unchanged. The CLI (qnm new/set/del/nic/cmdline) and the
+ * and the model is unchanged. Each use case holds the configuration lock
+ * and works on the model as on disk (core/context.h, qnm_ctx_begin()).
+ * The CLI (qnm new/set/del/nic/cmdline) and the
  * UI (VMs screen, VM and NIC forms, command preview) call these; running
  * VMs are in run.h.
  */
@@ -32,12 +34,38 @@ int qnm_api_vm_check_name(const struct qnm_ctx *ctx, const char *name, struct qn
 /**
  * qnm_api_vm_save() - create, change or rename a VM: the one save path.
  * @ctx:      the context (model loaded); its model gets a copy of @vm.
- * @vm:       the VM as it should be (the caller keeps it).
+ * @vm:       the VM as it should be (the caller keeps it): a copy of
+ *            @ctx->model's VM @old_name, edited (a form).
  * @old_name: the VM it replaces (its name before a rename), NULL for a new VM.
  * @err:      names the field and the rule on failure.
+ *
+ * Under the configuration lock; if another process changed the VM's file
+ * since @ctx->model read it, nothing is written: -ESTALE, "VM web was
+ * changed by another qnm since you opened this form: reopen it" (the model
+ * then holds the VM as it is on disk). To apply a change to the VM as it
+ * is on disk now, use qnm_api_vm_edit().
  * Return: 0 or -errno; on failure nothing is written.
  */
 int qnm_api_vm_save(struct qnm_ctx *ctx, const struct qnm_vm *vm, const char *old_name,
+		    struct qnm_err *err);
+
+/**
+ * typedef qnm_api_vm_edit_fn - a change to a VM (e.g. KEY=VALUE assignments).
+ * @vm:   a copy of the VM as it is on disk now, to change.
+ * @data: the caller's.
+ * @err:  names the field on failure.
+ * Return: 0 or -errno (nothing is saved).
+ */
+typedef int (*qnm_api_vm_edit_fn)(struct qnm_vm *vm, void *data, struct qnm_err *err);
+
+/**
+ * qnm_api_vm_edit() - change the VM @name: under the configuration lock,
+ * the model is re-read from disk, @fn changes a copy of the VM as it is
+ * there now (so "extra+=" appends to what another process saved a moment
+ * ago), and the copy goes through qnm_api_vm_save().
+ * Return: 0, -ENOENT (no such VM), or -errno from @fn or the save.
+ */
+int qnm_api_vm_edit(struct qnm_ctx *ctx, const char *name, qnm_api_vm_edit_fn fn, void *data,
 		    struct qnm_err *err);
 
 /**
@@ -63,7 +91,8 @@ int qnm_api_vm_clone(struct qnm_ctx *ctx, const char *name, const char *new_name
 void qnm_api_nic_init(const struct qnm_vm *vm, struct qnm_nic *nic);
 
 /**
- * qnm_api_nic_add() - add @nic to the VM @vm_name and save it: NICs without
+ * qnm_api_nic_add() - add @nic to the VM @vm_name (as on disk now: the
+ * model is re-read under the configuration lock) and save it: NICs without
  * a MAC get a unique one, the VM is checked in the model, the host ports
  * @nic forwards must be free now (the process holding one is named), then
  * qnm_api_vm_save().
@@ -90,6 +119,22 @@ int qnm_api_nic_set(struct qnm_ctx *ctx, const char *vm_name, const char *nic_id
  */
 int qnm_api_nic_del(struct qnm_ctx *ctx, const char *vm_name, const char *nic_id,
 		    struct qnm_err *err);
+
+/** typedef qnm_api_nic_edit_fn - like qnm_api_vm_edit_fn, for a NIC. */
+typedef int (*qnm_api_nic_edit_fn)(struct qnm_nic *nic, void *data, struct qnm_err *err);
+
+/**
+ * qnm_api_nic_edit() - add a NIC to the VM @vm_name or change its NIC
+ * @nic_id, the change applied to the VM as it is on disk now (see
+ * qnm_api_vm_edit()): @fn fills a new NIC (qnm_api_nic_init() of that VM)
+ * or changes a copy of the NIC @nic_id, then qnm_api_nic_add() or
+ * qnm_api_nic_set() saves it, all under the configuration lock.
+ * @nic_id: the NIC to change, or NULL for a new one.
+ * @out:    the NIC as saved (or as far as it got); release with qnm_nic_clear().
+ * Return: 0, -ENOENT (no such VM or NIC), or -errno from @fn or the save.
+ */
+int qnm_api_nic_edit(struct qnm_ctx *ctx, const char *vm_name, const char *nic_id,
+		     qnm_api_nic_edit_fn fn, void *data, struct qnm_nic *out, struct qnm_err *err);
 
 /**
  * qnm_api_nic_check() - check @nic before it goes into @vm, a VM being

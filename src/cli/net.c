@@ -257,24 +257,45 @@ static int net_add(struct qnm_ctx *ctx, const struct net_flags *f, int argc, cha
 	return r;
 }
 
+/**
+ * struct set_words - net set's KEY=VALUE words and the name the network
+ * ends up with (name= renames it).
+ */
+struct set_words {
+	int argc;
+	char **argv;
+	char name[QNM_NAME_MAX + 1];
+};
+
+static int set_words(struct qnm_network *net, void *data, struct qnm_err *err)
+{
+	struct set_words *w = data;
+	int i, r = 0;
+
+	for (i = 0; i < w->argc && !r; i++)
+		r = qnm_network_assign(net, w->argv[i], err);
+	qnm_strlcpy(w->name, net->name, sizeof(w->name));
+	return r;
+}
+
 static int net_set(struct qnm_ctx *ctx, const struct net_flags *f, int argc, char **argv)
 {
-	struct qnm_network *orig = find_net(ctx, argv[0]), *net;
+	struct set_words w = { argc - 1, argv + 1, "" };
+	struct qnm_err err;
 	bool up = false;
-	int r;
 
-	if (!orig)
+	if (!find_net(ctx, argv[0]))
 		return 1;
-	net = qnm_network_copy(orig);
-	/* On success @orig is replaced in the model (and freed): use @net after. */
-	r = edit_and_save(ctx, "net set", net, orig->name, argc - 1, argv + 1, &up);
-	if (!r && up)
+	/* applied to the network as it is on disk now, under the configuration lock */
+	qnm_err_clear(&err);
+	if (qnm_api_net_edit(ctx, argv[0], set_words, &w, &up, &err))
+		return qnm_cli_error(ctx, "net set", &err);
+	if (up)
 		fprintf(ctx->errout,
 			"qnm: note: network %s is up: the change applies at the next "
 			"'qnm net down %s; qnm net up %s'\n",
-			net->name, net->name, net->name);
-	qnm_network_free(net);
-	return r;
+			w.name, w.name, w.name);
+	return 0;
 }
 
 static int net_del(struct qnm_ctx *ctx, const struct net_flags *f, int argc, char **argv)

@@ -238,11 +238,6 @@ static int vm_assign_cb(void *obj, const char *a, struct qnm_err *e)
 	return qnm_vm_assign(obj, a, e);
 }
 
-static int nic_assign_cb(void *obj, const char *a, struct qnm_err *e)
-{
-	return qnm_nic_assign(obj, a, e);
-}
-
 /* KEY=VALUE words: a bad one (even "--bogus") is named by the key parser */
 static const struct qnm_args_spec new_args = {
 	.min = 1,
@@ -303,24 +298,38 @@ static const struct qnm_args_spec set_args = {
 	.say.few = "give a VM name and at least one KEY=VALUE",
 };
 
+/* the KEY=VALUE words of a command, applied by qnm_api_vm/nic/net_edit() to the object on disk */
+struct words {
+	int argc;
+	char **argv;
+};
+
+static int set_words(struct qnm_vm *vm, void *data, struct qnm_err *err)
+{
+	const struct words *w = data;
+	int i, r = 0;
+
+	for (i = 0; i < w->argc && !r; i++)
+		r = qnm_vm_assign(vm, w->argv[i], err);
+	return r;
+}
+
 static int cmd_set(struct qnm_ctx *ctx, const struct qnm_args *args)
 {
-	int argc = args->argc;
+	struct words w = { args->argc - 2, args->argv + 2 };
 	char **argv = args->argv;
-	struct qnm_vm *orig, *vm;
-	int r;
+	struct qnm_err err;
 
 	if (argv[1][0] == '-')
 		return qnm_cli_usage_error(ctx, &qnm_cmd_set,
 					   "give a VM name and at least one KEY=VALUE");
-	if (qnm_cli_load(ctx, "set") || !(orig = find_vm(ctx, "set", argv[1])))
+	if (qnm_cli_load(ctx, "set") || !find_vm(ctx, "set", argv[1]))
 		return 1;
-	vm = qnm_vm_copy(orig);
-	r = apply_assignments(ctx, "set", argc - 2, argv + 2, vm_assign_cb, vm);
-	if (!r)
-		r = commit_vm(ctx, "set", vm, orig->name);
-	qnm_vm_free(vm);
-	return r;
+	/* applied to the VM as it is on disk now, under the configuration lock */
+	qnm_err_clear(&err);
+	if (qnm_api_vm_edit(ctx, argv[1], set_words, &w, &err))
+		return qnm_cli_error(ctx, "set", &err);
+	return 0;
 }
 
 const struct qnm_cli_cmd qnm_cmd_set = {
@@ -433,6 +442,38 @@ static const struct qnm_args_spec nic_args = {
 		 .bad_sub = "subcommand must be list, add, set or del" },
 };
 
+/* nic add's words: backend= first, so that backend-specific keys are accepted in any order */
+static int nic_add_words(struct qnm_nic *nic, void *data, struct qnm_err *err)
+{
+	const struct words *w = data;
+	int i, k, r = 0;
+
+	for (i = 0; i < w->argc; i++)
+		if (strncmp(w->argv[i], "backend=", 8) == 0)
+			break;
+	if (i < w->argc)
+		r = qnm_nic_assign(nic, w->argv[i], err);
+	for (k = 0; k < w->argc && !r; k++)
+		if (k != i)
+			r = qnm_nic_assign(nic, w->argv[k], err);
+	return r;
+}
+
+/* nic set's words: every backend= first, then the rest */
+static int nic_set_words(struct qnm_nic *nic, void *data, struct qnm_err *err)
+{
+	const struct words *w = data;
+	int i, r = 0;
+
+	for (i = 0; i < w->argc && !r; i++)
+		if (strncmp(w->argv[i], "backend=", 8) == 0)
+			r = qnm_nic_assign(nic, w->argv[i], err);
+	for (i = 0; i < w->argc && !r; i++)
+		if (strncmp(w->argv[i], "backend=", 8) != 0)
+			r = qnm_nic_assign(nic, w->argv[i], err);
+	return r;
+}
+
 static int cmd_nic(struct qnm_ctx *ctx, const struct qnm_args *args)
 {
 	int argc = args->argc;
@@ -441,7 +482,7 @@ static int cmd_nic(struct qnm_ctx *ctx, const struct qnm_args *args)
 	struct qnm_vm *orig;
 	struct qnm_nic nic, *found;
 	struct qnm_err err;
-	int i, r;
+	int r;
 
 	if (qnm_cli_load(ctx, "nic") || !(orig = find_vm(ctx, "nic", name)))
 		return 1;
@@ -451,19 +492,11 @@ static int cmd_nic(struct qnm_ctx *ctx, const struct qnm_args *args)
 	memset(&nic, 0, sizeof(nic));
 	qnm_err_clear(&err);
 	if (strcmp(sub, "add") == 0) {
-		qnm_api_nic_init(orig, &nic);
-		/* Backend first so that backend-specific keys are accepted in any order. */
-		for (i = 3; i < argc; i++)
-			if (strncmp(argv[i], "backend=", 8) == 0)
-				break;
+		struct words w = { argc - 3, argv + 3 };
+
+		/* to the VM as on disk now (its NIC ids too), under the configuration lock */
 		r = 0;
-		if (i < argc)
-			r = apply_assignments(ctx, "nic add", 1, argv + i, nic_assign_cb, &nic);
-		for (int k = 3; k < argc && !r; k++)
-			if (k != i)
-				r = apply_assignments(ctx, "nic add", 1, argv + k, nic_assign_cb,
-						      &nic);
-		if (!r && qnm_api_nic_add(ctx, name, &nic, &err))
+		if (qnm_api_nic_edit(ctx, name, NULL, nic_add_words, &w, &nic, &err))
 			r = qnm_cli_error(ctx, "nic add", &err);
 		if (!r)
 			fprintf(ctx->out, "added NIC '%s' to VM '%s' (%s, MAC %s, backend %s)\n",
@@ -488,16 +521,11 @@ static int cmd_nic(struct qnm_ctx *ctx, const struct qnm_args *args)
 			r = argc > 4 ? 0
 				     : qnm_cli_usage_error(ctx, &qnm_cmd_nic,
 							   "give KEY=VALUE settings");
-			qnm_nic_copy(&nic, found);
-			for (i = 4; i < argc && !r; i++)
-				if (strncmp(argv[i], "backend=", 8) == 0)
-					r = apply_assignments(ctx, "nic set", 1, argv + i,
-							      nic_assign_cb, &nic);
-			for (i = 4; i < argc && !r; i++)
-				if (strncmp(argv[i], "backend=", 8) != 0)
-					r = apply_assignments(ctx, "nic set", 1, argv + i,
-							      nic_assign_cb, &nic);
-			if (!r && qnm_api_nic_set(ctx, name, argv[3], &nic, &err))
+			/* to the NIC as on disk now (hostfwd+= appends there) */
+			struct words w = { argc - 4, argv + 4 };
+
+			if (!r &&
+			    qnm_api_nic_edit(ctx, name, argv[3], nic_set_words, &w, &nic, &err))
 				r = qnm_cli_error(ctx, "nic set", &err);
 		}
 	} else {

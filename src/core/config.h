@@ -5,6 +5,7 @@
  *
  *   $XDG_CONFIG_HOME/qnm/vms/NAME.conf       one keyfile per VM
  *   $XDG_CONFIG_HOME/qnm/networks/NAME.conf  one keyfile per network
+ *   $XDG_CONFIG_HOME/qnm/.lock               the configuration lock (core/context.h)
  *   $XDG_RUNTIME_DIR/qnm/ (root: /run/qnm)   runtime state, 0700
  *   $XDG_DATA_HOME/qnm/                       demo guest and other data
  *   $XDG_CACHE_HOME/qnm/                      device catalog cache

@@ -4,16 +4,27 @@
 
 #include "core/context.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "core/validate.h"
+
+/* how long a lock held by another process is waited for, unless $QNM_LOCK_TIMEOUT_MS */
+#define LOCK_TIMEOUT_MS 10000
 
 int qnm_ctx_init(struct qnm_ctx *ctx, struct qnm_err *err)
 {
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->out = stdout;
 	ctx->errout = stderr;
+	ctx->lock_fd = -1;
 	qnm_model_init(&ctx->model);
 	return qnm_paths_init(&ctx->paths, err);
 }
@@ -32,9 +43,323 @@ int qnm_ctx_load(struct qnm_ctx *ctx, struct qnm_err *err)
 
 void qnm_ctx_clear(struct qnm_ctx *ctx)
 {
+	if (ctx->lock_depth) {
+		ctx->lock_depth = 1;
+		qnm_ctx_unlock(ctx);
+	}
 	qnm_model_clear(&ctx->model);
 	qnm_problems_clear(&ctx->problems);
 	qnm_paths_clear(&ctx->paths);
+}
+
+/* ---- the configuration lock ---- */
+
+/* "pid N (its command line)" of the process /proc/locks says holds a flock on @fd's file */
+static void lock_holder(int fd, char *buf, size_t size)
+{
+	char line[256], path[64], cmd[128];
+	struct stat st;
+	FILE *f;
+
+	qnm_strlcpy(buf, "another process", size);
+	if (fstat(fd, &st) || !(f = fopen("/proc/locks", "re")))
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned maj, min;
+		unsigned long ino;
+		int pid;
+		size_t len, i;
+		FILE *c;
+
+		if (strstr(line, "->") || !strstr(line, "FLOCK") ||
+		    sscanf(line, "%*d: FLOCK %*s %*s %d %x:%x:%lu", &pid, &maj, &min, &ino) != 4 ||
+		    ino != (unsigned long)st.st_ino || makedev(maj, min) != st.st_dev || pid <= 0)
+			continue;
+		cmd[0] = '\0';
+		snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+		if ((c = fopen(path, "re"))) {
+			len = fread(cmd, 1, sizeof(cmd) - 1, c);
+			fclose(c);
+			cmd[len] = '\0';
+			for (i = 0; len && i < len - 1; i++)
+				if (cmd[i] == '\0')
+					cmd[i] = ' ';
+		}
+		snprintf(buf, size, "pid %d%s%s%s", pid, cmd[0] ? " (" : "", cmd,
+			 cmd[0] ? ")" : "");
+		break;
+	}
+	fclose(f);
+}
+
+static long lock_timeout_ms(void)
+{
+	const char *s = getenv("QNM_LOCK_TIMEOUT_MS"); /* tests */
+	char *end;
+	long v;
+
+	if (!s || !*s)
+		return LOCK_TIMEOUT_MS;
+	v = strtol(s, &end, 10);
+	return *end || v < 0 ? LOCK_TIMEOUT_MS : v;
+}
+
+int qnm_ctx_lock(struct qnm_ctx *ctx, struct qnm_err *err)
+{
+	long waited = 0, timeout = lock_timeout_ms(), step = 1;
+	char *path, holder[200];
+	int fd, r;
+
+	if (ctx->lock_depth) {
+		ctx->lock_depth++;
+		return 0;
+	}
+	r = qnm_mkdir_p(ctx->paths.config_dir, 0700);
+	if (r)
+		return qnm_err_set(err, r, "", "cannot create %s: %s", ctx->paths.config_dir,
+				   strerror(-r));
+	path = xasprintf("%s/.lock", ctx->paths.config_dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		r = qnm_err_set(err, -errno, "", "cannot open the configuration lock %s: %s", path,
+				strerror(errno));
+		free(path);
+		return r;
+	}
+	while (flock(fd, LOCK_EX | LOCK_NB)) {
+		struct timespec ts;
+
+		if (errno == EINTR)
+			continue;
+		if (errno != EWOULDBLOCK) {
+			r = qnm_err_set(err, -errno, "", "cannot lock %s: %s", path,
+					strerror(errno));
+			goto fail;
+		}
+		if (waited >= timeout) {
+			lock_holder(fd, holder, sizeof(holder));
+			r = qnm_err_set(err, -EBUSY, "",
+					"the configuration is locked by %s for more than %ld ms "
+					"(%s): nothing changed, try again when it is done",
+					holder, timeout, path);
+			goto fail;
+		}
+		/* short waits first: the lock is held for one read-check-write */
+		ts.tv_sec = 0;
+		ts.tv_nsec = step * 1000000L;
+		nanosleep(&ts, NULL);
+		waited += step;
+		if (step < 20)
+			step *= 2;
+	}
+	free(path);
+	ctx->lock_fd = fd;
+	ctx->lock_depth = 1;
+	ctx->fresh = false;
+	return 0;
+fail:
+	close(fd);
+	free(path);
+	return r;
+}
+
+void qnm_ctx_unlock(struct qnm_ctx *ctx)
+{
+	if (!ctx->lock_depth || --ctx->lock_depth)
+		return;
+	close(ctx->lock_fd); /* releases the flock */
+	ctx->lock_fd = -1;
+	ctx->fresh = false;
+}
+
+/*
+ * Put @fresh's objects in @have (both sorted by name): an equal object
+ * keeps its address, a changed one gets the new contents at the same
+ * address, the rest come and go. @fresh is emptied.
+ */
+static void merge_vms(struct qnm_model *have, struct qnm_model *fresh)
+{
+	struct qnm_vm **v = xreallocarray(NULL, fresh->nvms + 1, sizeof(*v));
+	size_t i;
+
+	for (i = 0; i < fresh->nvms; i++) {
+		struct qnm_vm *n = fresh->vms[i];
+		struct qnm_vm *o = qnm_model_remove_vm(have, n->name);
+
+		if (o && !qnm_vm_equal(o, n)) {
+			struct qnm_vm tmp = *o;
+
+			*o = *n;
+			*n = tmp;
+		}
+		if (o)
+			qnm_vm_free(n);
+		v[i] = o ? o : n;
+	}
+	for (i = 0; i < have->nvms; i++)
+		qnm_vm_free(have->vms[i]);
+	free(have->vms);
+	have->vms = v;
+	have->nvms = fresh->nvms;
+	free(fresh->vms);
+	fresh->vms = NULL;
+	fresh->nvms = 0;
+}
+
+static void merge_nets(struct qnm_model *have, struct qnm_model *fresh)
+{
+	struct qnm_network **v = xreallocarray(NULL, fresh->nnets + 1, sizeof(*v));
+	size_t i;
+
+	for (i = 0; i < fresh->nnets; i++) {
+		struct qnm_network *n = fresh->nets[i];
+		struct qnm_network *o = qnm_model_remove_net(have, n->name);
+
+		if (o && !qnm_network_equal(o, n)) {
+			struct qnm_network tmp = *o;
+
+			*o = *n;
+			*n = tmp;
+		}
+		if (o)
+			qnm_network_free(n);
+		v[i] = o ? o : n;
+	}
+	for (i = 0; i < have->nnets; i++)
+		qnm_network_free(have->nets[i]);
+	free(have->nets);
+	have->nets = v;
+	have->nnets = fresh->nnets;
+	free(fresh->nets);
+	fresh->nets = NULL;
+	fresh->nnets = 0;
+}
+
+/* the model on disk now, in @m and @problems (empty) */
+static int read_disk(struct qnm_ctx *ctx, struct qnm_model *m, struct qnm_problems *problems,
+		     struct qnm_err *err)
+{
+	int r;
+
+	if (!ctx->lock_depth)
+		return qnm_err_set(err, -ENOLCK, "", "the configuration lock is not held");
+	qnm_model_init(m);
+	memset(problems, 0, sizeof(*problems));
+	r = qnm_config_load(&ctx->paths, m, problems, err);
+	if (r) {
+		qnm_model_clear(m);
+		qnm_problems_clear(problems);
+	}
+	return r;
+}
+
+/* install @m and @problems (read by read_disk()) as @ctx's */
+static void install(struct qnm_ctx *ctx, struct qnm_model *m, struct qnm_problems *problems)
+{
+	merge_vms(&ctx->model, m);
+	merge_nets(&ctx->model, m);
+	qnm_model_clear(m);
+	qnm_problems_clear(&ctx->problems);
+	ctx->problems = *problems;
+	ctx->loaded = true;
+	ctx->fresh = true;
+}
+
+int qnm_ctx_refresh(struct qnm_ctx *ctx, struct qnm_err *err)
+{
+	struct qnm_problems problems;
+	struct qnm_model m;
+	int r = read_disk(ctx, &m, &problems, err);
+
+	if (!r)
+		install(ctx, &m, &problems);
+	return r;
+}
+
+int qnm_ctx_begin(struct qnm_ctx *ctx, struct qnm_err *err)
+{
+	int r = qnm_ctx_lock(ctx, err);
+
+	if (r)
+		return r;
+	r = ctx->fresh ? 0 : qnm_ctx_refresh(ctx, err);
+	if (r)
+		qnm_ctx_unlock(ctx);
+	return r;
+}
+
+/**
+ * struct kind - what the save of a VM and of a network differ in.
+ * @what:   "VM" or "network".
+ * @find:   the object @name of a model, or NULL.
+ * @equal:  the objects are the same.
+ */
+struct kind {
+	const char *what;
+	const void *(*find)(const struct qnm_model *m, const char *name);
+	bool (*equal)(const void *a, const void *b);
+};
+
+static const void *find_vm(const struct qnm_model *m, const char *name)
+{
+	return qnm_model_find_vm(m, name);
+}
+
+static bool equal_vm(const void *a, const void *b)
+{
+	return qnm_vm_equal(a, b);
+}
+
+static const void *find_net(const struct qnm_model *m, const char *name)
+{
+	return qnm_model_find_net(m, name);
+}
+
+static bool equal_net(const void *a, const void *b)
+{
+	return qnm_network_equal(a, b);
+}
+
+static const struct kind kind_vm = { "VM", find_vm, equal_vm };
+static const struct kind kind_net = { "network", find_net, equal_net };
+
+/*
+ * With the lock held: make @ctx->model what is on disk unless it already
+ * is; the object @old_name the caller's copy derives from must be on disk
+ * as @ctx->model had it; the object may take @name only if no other has it.
+ */
+static int sync_for_save(struct qnm_ctx *ctx, const struct kind *k, const char *name,
+			 const char *old_name, struct qnm_err *err)
+{
+	struct qnm_problems problems;
+	struct qnm_model m;
+	const void *base, *disk;
+	int r = 0;
+
+	if (!ctx->fresh) {
+		r = read_disk(ctx, &m, &problems, err);
+		if (r)
+			return r;
+		base = old_name ? k->find(&ctx->model, old_name) : NULL;
+		disk = old_name ? k->find(&m, old_name) : NULL;
+		if (base && !disk)
+			r = qnm_err_set(err, -ESTALE, "",
+					"%s %s was deleted by another qnm since you opened this "
+					"form: nothing saved",
+					k->what, old_name);
+		else if (base && !k->equal(base, disk))
+			r = qnm_err_set(err, -ESTALE, "",
+					"%s %s was changed by another qnm since you opened this "
+					"form: reopen it",
+					k->what, old_name);
+		install(ctx, &m, &problems);
+		if (r)
+			return r;
+	}
+	if ((!old_name || strcmp(old_name, name) != 0) && k->find(&ctx->model, name))
+		r = qnm_err_set(err, -EEXIST, "name", "name: a %s named '%s' already exists",
+				k->what, name);
+	return r;
 }
 
 int qnm_ctx_check_vm(const struct qnm_ctx *ctx, const struct qnm_vm *vm, const char *old_name,
@@ -83,29 +408,51 @@ int qnm_ctx_check_network(const struct qnm_ctx *ctx, const struct qnm_network *n
 int qnm_ctx_save_vm(struct qnm_ctx *ctx, const struct qnm_vm *vm, const char *old_name,
 		    struct qnm_err *err)
 {
-	int r = qnm_ctx_check_vm(ctx, vm, old_name, err);
+	struct qnm_vm *copy = qnm_vm_copy(vm); /* @vm may be the model's own */
+	int r = qnm_ctx_lock(ctx, err);
 
-	if (!r)
-		r = qnm_config_save_vm(&ctx->paths, vm, old_name, err);
-	if (r)
+	if (r) {
+		qnm_vm_free(copy);
 		return r;
-	if (old_name)
-		qnm_vm_free(qnm_model_remove_vm(&ctx->model, old_name));
-	qnm_model_add_vm(&ctx->model, qnm_vm_copy(vm));
-	return 0;
+	}
+	r = sync_for_save(ctx, &kind_vm, copy->name, old_name, err);
+	if (!r)
+		r = qnm_ctx_check_vm(ctx, copy, old_name, err);
+	if (!r)
+		r = qnm_config_save_vm(&ctx->paths, copy, old_name, err);
+	if (!r) {
+		if (old_name)
+			qnm_vm_free(qnm_model_remove_vm(&ctx->model, old_name));
+		qnm_model_add_vm(&ctx->model, copy);
+		copy = NULL;
+	}
+	qnm_vm_free(copy);
+	qnm_ctx_unlock(ctx);
+	return r;
 }
 
 int qnm_ctx_save_network(struct qnm_ctx *ctx, const struct qnm_network *net, const char *old_name,
 			 struct qnm_err *err)
 {
-	int r = qnm_ctx_check_network(ctx, net, old_name, err);
+	struct qnm_network *copy = qnm_network_copy(net);
+	int r = qnm_ctx_lock(ctx, err);
 
-	if (!r)
-		r = qnm_config_save_network(&ctx->paths, net, old_name, err);
-	if (r)
+	if (r) {
+		qnm_network_free(copy);
 		return r;
-	if (old_name)
-		qnm_network_free(qnm_model_remove_net(&ctx->model, old_name));
-	qnm_model_add_net(&ctx->model, qnm_network_copy(net));
-	return 0;
+	}
+	r = sync_for_save(ctx, &kind_net, copy->name, old_name, err);
+	if (!r)
+		r = qnm_ctx_check_network(ctx, copy, old_name, err);
+	if (!r)
+		r = qnm_config_save_network(&ctx->paths, copy, old_name, err);
+	if (!r) {
+		if (old_name)
+			qnm_network_free(qnm_model_remove_net(&ctx->model, old_name));
+		qnm_model_add_net(&ctx->model, copy);
+		copy = NULL;
+	}
+	qnm_network_free(copy);
+	qnm_ctx_unlock(ctx);
+	return r;
 }

@@ -20,6 +20,10 @@
  * @json:     --json given: commands print JSON on stdout.
  * @out:      where commands print results (stdout).
  * @errout:   where commands print errors (stderr).
+ * @lock_fd:    the configuration lock's file while @lock_depth > 0.
+ * @lock_depth: how many qnm_ctx_lock() calls are not yet unlocked.
+ * @fresh:      @model was re-read from disk while the lock is held (so it
+ *              is what is on disk: only this process writes meanwhile).
  */
 struct qnm_ctx {
 	struct qnm_paths paths;
@@ -29,6 +33,9 @@ struct qnm_ctx {
 	bool json;
 	FILE *out;
 	FILE *errout;
+	int lock_fd;
+	unsigned lock_depth;
+	bool fresh;
 };
 
 /**
@@ -47,6 +54,41 @@ int qnm_ctx_load(struct qnm_ctx *ctx, struct qnm_err *err);
 void qnm_ctx_clear(struct qnm_ctx *ctx);
 
 /**
+ * qnm_ctx_lock() - take the configuration lock (flock on
+ * $XDG_CONFIG_HOME/qnm/.lock), which every read-modify-write of the
+ * configuration holds from reading the model to writing its file. Calls
+ * nest (only the outermost locks); a lock held by another process is
+ * waited for, up to 10 s ($QNM_LOCK_TIMEOUT_MS).
+ * @ctx: the context (paths set).
+ * @err: when the lock does not come: "the configuration is locked by
+ *       pid N (COMMAND LINE) ..." naming the holder.
+ * Return: 0, -EBUSY (timed out) or another -errno.
+ */
+int qnm_ctx_lock(struct qnm_ctx *ctx, struct qnm_err *err);
+
+/** qnm_ctx_unlock() - undo one qnm_ctx_lock(); the outermost releases the lock. */
+void qnm_ctx_unlock(struct qnm_ctx *ctx);
+
+/**
+ * qnm_ctx_refresh() - with the lock held, re-read the model from disk (and
+ * the problems), so that a change applies to what is on disk now and the
+ * checks across objects (ports, MACs, names) see other processes' saves.
+ * Objects that did not change keep their address; a changed one keeps its
+ * address with the new contents; deleted ones are freed.
+ * Return: 0 or -errno (the lock is not held, a directory cannot be read).
+ */
+int qnm_ctx_refresh(struct qnm_ctx *ctx, struct qnm_err *err);
+
+/**
+ * qnm_ctx_begin() - qnm_ctx_lock() then qnm_ctx_refresh(): the start of
+ * every use case that changes the configuration; end it with
+ * qnm_ctx_unlock() (also after a failure of the refresh; not after a
+ * failure of the lock).
+ * Return: 0 or -errno with @err set; on failure nothing is held.
+ */
+int qnm_ctx_begin(struct qnm_ctx *ctx, struct qnm_err *err);
+
+/**
  * qnm_ctx_check_vm() - validate @vm on its own and against every other VM
  * and network of the loaded model (MAC clashes, host ports, networks), as
  * if it replaced the VM named @old_name (NULL: a new VM).
@@ -63,6 +105,14 @@ int qnm_ctx_check_network(const struct qnm_ctx *ctx, const struct qnm_network *n
  * qnm_ctx_save_vm() - check @vm (qnm_ctx_check_vm()), write its file
  * atomically, and put a copy of it in @ctx->model in place of @old_name.
  * On any error nothing is written and the model is unchanged.
+ *
+ * All of it holds the configuration lock. When the model was not re-read
+ * under that lock (a form's copy, edited from @ctx->model), the model is
+ * re-read first, and the VM @old_name must be on disk as @ctx->model had
+ * it: if another process changed or deleted it meanwhile, nothing is
+ * written (-ESTALE, "VM web was changed by another qnm since you opened
+ * this form: reopen it") and @ctx->model then holds what is on disk.
+ * A new or renamed VM must not take the name of one on disk (-EEXIST).
  * Return: 0 or -errno with @err set.
  */
 int qnm_ctx_save_vm(struct qnm_ctx *ctx, const struct qnm_vm *vm, const char *old_name,

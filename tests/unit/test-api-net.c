@@ -354,12 +354,59 @@ static void test_forward_list_targets(void **state)
 	free(t);
 }
 
+static int set_dhcp(struct qnm_network *net, void *data, struct qnm_err *err)
+{
+	return qnm_network_assign(net, data, err);
+}
+
+/*
+ * A network form's copy is refused when another qnm saved the network since
+ * (the model then holds the disk's); an edit applies to the disk's network,
+ * a forward added by another qnm is seen by the next change's checks.
+ */
+static void test_net_stale_copy_refused(void **state)
+{
+	struct qnm_ctx *ctx = *state, *other = xcalloc(1, sizeof(*other));
+	struct qnm_api_fwd_owner lan = { .net = "lan" };
+	struct qnm_api_fwd_result res;
+	struct qnm_network *form;
+	struct qnm_fwd f = fwd("tcp::8080-10.251.0.5:80");
+	struct qnm_err err;
+
+	assert_int_equal(qnm_ctx_init(other, NULL), 0);
+	assert_int_equal(qnm_ctx_load(other, NULL), 0);
+	form = qnm_network_copy(qnm_model_find_net(&ctx->model, "lan"));
+	qnm_err_clear(&err);
+	assert_int_equal(
+		qnm_api_net_edit(other, "lan", set_dhcp, "dhcp_start=10.251.0.100", NULL, &err),
+		-EINVAL); /* a start without an end: refused, nothing written */
+	assert_int_equal(qnm_api_forward_add(other, &lan, &f, &res, &err), 0);
+	assert_int_equal(qnm_api_net_save(ctx, form, "lan", NULL, &err), -ESTALE);
+	assert_string_equal(
+		err.msg,
+		"network lan was changed by another qnm since you opened this form: reopen it");
+	assert_int_equal(qnm_model_find_net(&ctx->model, "lan")->nfwd, 1);
+	/* a port another qnm claimed since this model was read is seen: refused */
+	f = fwd("tcp::9090-10.251.0.5:80");
+	assert_int_equal(qnm_api_forward_add(ctx, &lan, &f, &res, &err), 0);
+	assert_int_equal(qnm_model_find_net(&other->model, "lan")->nfwd, 1); /* stale */
+	f = fwd("tcp::9090-10.252.0.5:80");
+	lan.net = "dmz";
+	assert_int_equal(qnm_api_forward_add(other, &lan, &f, &res, &err), -EINVAL);
+	assert_string_equal(
+		err.msg, "host port tcp/9090 is forwarded by both network 'lan' and network 'dmz'");
+	qnm_network_free(form);
+	qnm_ctx_clear(other);
+	free(other);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_net_new, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_net_save_checks_model, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_net_delete, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_net_stale_copy_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_forward_add_net, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_forward_add_vm, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_forward_replace_keeps_place, setup, teardown),

@@ -230,6 +230,100 @@ static void test_start_prepare(void **state)
 	qnm_strv_free(&names);
 }
 
+/* a second context on the same directories: another qnm process */
+static struct qnm_ctx *other_ctx(void)
+{
+	struct qnm_ctx *o = xcalloc(1, sizeof(*o));
+
+	assert_int_equal(qnm_ctx_init(o, NULL), 0);
+	assert_int_equal(qnm_ctx_load(o, NULL), 0);
+	return o;
+}
+
+static int add_extra(struct qnm_vm *vm, void *data, struct qnm_err *err)
+{
+	return qnm_vm_assign(vm, data, err);
+}
+
+/*
+ * A form's copy edited from a model another process saved over since is
+ * refused with the VM named, and nothing written; the model then holds what
+ * is on disk, so the form reopened saves. An edit applies to the disk's VM.
+ */
+static void test_stale_copy_refused(void **state)
+{
+	struct qnm_ctx *ctx = *state, *other;
+	struct qnm_vm *form;
+	struct qnm_err err;
+
+	make_vm(ctx, "web");
+	other = other_ctx();
+	form = qnm_vm_copy(qnm_model_find_vm(&ctx->model, "web")); /* the form opens */
+	form->memory_mb = 2048;
+	qnm_err_clear(&err);
+	assert_int_equal(qnm_api_vm_edit(other, "web", add_extra, "extra+=-other", &err), 0);
+	assert_int_equal(qnm_api_vm_save(ctx, form, "web", &err), -ESTALE);
+	assert_string_equal(
+		err.msg, "VM web was changed by another qnm since you opened this form: reopen it");
+	/* nothing written; the model is what is on disk */
+	assert_int_equal(qnm_model_find_vm(&ctx->model, "web")->memory_mb, 512);
+	assert_int_equal(qnm_model_find_vm(&ctx->model, "web")->nextra, 1);
+	qnm_vm_free(form);
+	form = qnm_vm_copy(qnm_model_find_vm(&ctx->model, "web")); /* reopened */
+	form->memory_mb = 2048;
+	assert_int_equal(qnm_api_vm_save(ctx, form, "web", &err), 0);
+	qnm_vm_free(form);
+
+	/* an edit through the stale other context applies to the disk's VM */
+	assert_int_equal(qnm_model_find_vm(&other->model, "web")->memory_mb, 512);
+	assert_int_equal(qnm_api_vm_edit(other, "web", add_extra, "extra+=-again", &err), 0);
+	assert_int_equal(qnm_model_find_vm(&other->model, "web")->memory_mb, 2048);
+	assert_int_equal(qnm_model_find_vm(&other->model, "web")->nextra, 2);
+
+	/* deleted meanwhile: said so; a new VM may not take a name on disk */
+	form = qnm_vm_copy(qnm_model_find_vm(&ctx->model, "web"));
+	assert_int_equal(qnm_api_vm_delete(other, "web", &err), 0);
+	assert_int_equal(qnm_api_vm_save(ctx, form, "web", &err), -ESTALE);
+	assert_non_null(strstr(err.msg, "VM web was deleted by another qnm"));
+	assert_false(vm_file(ctx, "web"));
+	make_vm(other, "db");
+	qnm_strlcpy(form->name, "db", sizeof(form->name));
+	assert_int_equal(qnm_api_vm_save(ctx, form, NULL, &err), -EEXIST);
+	assert_string_equal(err.msg, "name: a VM named 'db' already exists");
+	qnm_vm_free(form);
+	qnm_ctx_clear(other);
+	free(other);
+}
+
+/* The lock nests; a second holder waits, then is told who holds it. */
+static void test_lock(void **state)
+{
+	struct qnm_ctx *ctx = *state, *other = other_ctx();
+	struct qnm_vm *vm;
+	struct qnm_err err;
+	char pid[32];
+
+	qnm_err_clear(&err);
+	assert_int_equal(qnm_ctx_lock(ctx, &err), 0);
+	assert_int_equal(qnm_ctx_begin(ctx, &err), 0); /* nested */
+	qnm_ctx_unlock(ctx);
+	setenv("QNM_LOCK_TIMEOUT_MS", "50", 1);
+	assert_int_equal(qnm_ctx_lock(other, &err), -EBUSY);
+	snprintf(pid, sizeof(pid), "locked by pid %d", (int)getpid());
+	assert_non_null(strstr(err.msg, pid));
+	assert_non_null(strstr(err.msg, "test-api-vm"));
+	vm = qnm_vm_new("web"); /* a save waits for the lock too */
+	assert_int_equal(qnm_api_vm_save(other, vm, NULL, &err), -EBUSY);
+	qnm_vm_free(vm);
+	assert_false(vm_file(ctx, "web"));
+	qnm_ctx_unlock(ctx);
+	unsetenv("QNM_LOCK_TIMEOUT_MS");
+	make_vm(other, "web");
+	assert_true(vm_file(ctx, "web"));
+	qnm_ctx_clear(other);
+	free(other);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -239,6 +333,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_nic_check, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clone_delete, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_start_prepare, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stale_copy_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lock, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
