@@ -289,9 +289,9 @@ int qnm_vm_parse(const char *text, size_t len, const char *filename, struct qnm_
 						sec->line, sec->name);
 				break;
 			}
-			if (vm->nnics >= 64) {
-				r = qnm_err_set(err, -EINVAL, "", "%s:%u: more than 64 NICs",
-						filename, sec->line);
+			if (vm->nnics >= QNM_NICS_MAX) {
+				r = qnm_err_set(err, -EINVAL, "", "%s:%u: more than %d NICs",
+						filename, sec->line, QNM_NICS_MAX);
 				break;
 			}
 			nic = qnm_vm_add_nic(vm);
@@ -738,6 +738,17 @@ out:
 	return r;
 }
 
+/* A file that load_dir() would not read is never written (the schema's limits keep them apart). */
+static int check_size(const char *text, const char *what, struct qnm_err *err)
+{
+	if (strlen(text) > CONF_MAX_BYTES)
+		return qnm_err_set(
+			err, -EFBIG, "",
+			"the %s's file would be %zu bytes, more than the 4 MiB qnm reads", what,
+			strlen(text));
+	return 0;
+}
+
 int qnm_config_save_vm(const struct qnm_paths *p, const struct qnm_vm *vm, const char *old_name,
 		       struct qnm_err *err)
 {
@@ -748,7 +759,9 @@ int qnm_config_save_vm(const struct qnm_paths *p, const struct qnm_vm *vm, const
 	if (r)
 		return r;
 	text = qnm_vm_serialize(vm);
-	r = save_common(p->vms_dir, vm->name, old_name, text, true, err);
+	r = check_size(text, "VM", err);
+	if (!r)
+		r = save_common(p->vms_dir, vm->name, old_name, text, true, err);
 	free(text);
 	return r;
 }
@@ -763,7 +776,9 @@ int qnm_config_save_network(const struct qnm_paths *p, const struct qnm_network 
 	if (r)
 		return r;
 	text = qnm_network_serialize(net);
-	r = save_common(p->nets_dir, net->name, old_name, text, false, err);
+	r = check_size(text, "network", err);
+	if (!r)
+		r = save_common(p->nets_dir, net->name, old_name, text, false, err);
 	free(text);
 	return r;
 }

@@ -9,8 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define KF_LINE_MAX 8192
-
 void qnm_keyfile_free(struct qnm_keyfile *kf)
 {
 	size_t i;
@@ -205,9 +203,9 @@ int qnm_keyfile_parse(const char *text, size_t len, const char *filename, struct
 		const char *le = nl ? nl : end;
 
 		line++;
-		if (le - p > KF_LINE_MAX)
-			return qnm_err_set(err, -EINVAL, "", "%s:%u: line longer than %d bytes",
-					   filename, line, KF_LINE_MAX);
+		if ((size_t)(le - p) > QNM_KF_LINE_MAX)
+			return qnm_err_set(err, -EINVAL, "", "%s:%u: line longer than %zu bytes",
+					   filename, line, (size_t)QNM_KF_LINE_MAX);
 		if (memchr(p, '\0', (size_t)(le - p)))
 			return qnm_err_set(err, -EINVAL, "", "%s:%u: NUL byte (not a text file?)",
 					   filename, line);

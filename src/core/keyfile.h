@@ -21,6 +21,17 @@
 
 #include "core/util.h"
 
+/*
+ * QNM_KF_VALUE_MAX - the longest value (bytes, NUL excluded) a caller may
+ * give qnm_kf_write_value() and still read it back: written with every byte
+ * escaped and a key of up to QNM_KF_KEY_MAX bytes, its line is within
+ * QNM_KF_LINE_MAX, the longest line qnm_keyfile_parse() takes. The schema's
+ * text keys stop at this length when they are set (schema.h, QNM_TEXT_MAX).
+ */
+#define QNM_KF_VALUE_MAX 4096
+#define QNM_KF_KEY_MAX	 48
+#define QNM_KF_LINE_MAX	 (QNM_KF_KEY_MAX + sizeof(" = \"\"") - 1 + 2 * QNM_KF_VALUE_MAX)
+
 /**
  * struct qnm_kf_entry - one "key = value" line.
  * @section: index into qnm_keyfile.sections.
@@ -68,7 +79,8 @@ void qnm_keyfile_free(struct qnm_keyfile *kf);
 
 /**
  * qnm_kf_write_value() - append "key = value\n" to @sb, quoting @value
- * when it would not read back unchanged.
+ * when it would not read back unchanged. It reads back as it was when @key
+ * has at most QNM_KF_KEY_MAX bytes and @value at most QNM_KF_VALUE_MAX.
  */
 void qnm_kf_write_value(struct qnm_strbuf *sb, const char *key, const char *value);
 

@@ -25,6 +25,7 @@
 #define QNM_MAC_LEN	18 /* "52:54:00:12:34:56" + NUL */
 #define QNM_MODEL_MAX	48 /* device model name */
 #define QNM_MACHINE_MAX 48
+#define QNM_NICS_MAX	64 /* NICs of a VM (files with more are refused) */
 
 /** enum qnm_proto - transport protocol of a port forward. */
 enum qnm_proto {

@@ -22,6 +22,8 @@
 
 /* ---- the tables ---- */
 
+_Static_assert(QNM_TEXT_MAX <= QNM_KF_VALUE_MAX, "a text value must fit a keyfile line");
+
 #define VMF(f)	      offsetof(struct qnm_vm, f)
 #define NICF(f)	      offsetof(struct qnm_nic, f)
 #define NETF(f)	      offsetof(struct qnm_network, f)
@@ -59,7 +61,8 @@ static const struct qnm_key vm_keys[] = {
 	{ "append", QNM_KEY_PATH, VMF(append), .when = BOOT(QNM_BOOT_KERNEL),
 	  .label = "Kernel args",
 	  .help = "Kernel command line, e.g. console=ttyS0 (boot = kernel)." },
-	{ "extra", QNM_KEY_ARGV, VMF(extra), .count_off = VMF(nextra), .label = "Extra QEMU args",
+	{ "extra", QNM_KEY_ARGV, VMF(extra), .count_off = VMF(nextra), .max = 256,
+	  .label = "Extra QEMU args",
 	  .help = "More QEMU arguments in order, one argv element each: one per line in the file, "
 		  "separated by spaces in the form." },
 };
@@ -98,8 +101,8 @@ static const struct qnm_key nic_keys[] = {
 	  .help = "Yes: the guest cannot reach outside (only forwards reach it)." },
 	{ "ipv6", QNM_KEY_BOOL, NICF(user.ipv6), .when = USER_SLIRP, .label = "IPv6",
 	  .help = "IPv6 inside the user network." },
-	{ "hostfwd", QNM_KEY_FWD, NICF(user.fwd), .count_off = NICF(user.nfwd), .when = USER_SLIRP,
-	  .label = "Port forwards",
+	{ "hostfwd", QNM_KEY_FWD, NICF(user.fwd), .count_off = NICF(user.nfwd), .max = 256,
+	  .when = USER_SLIRP, .label = "Port forwards",
 	  .help = "Host to guest, tcp|udp:[HOSTADDR]:PORT-[GUESTADDR]:PORT, space-separated in "
 		  "the form: tcp:127.0.0.1:2222-:22 is host port 2222 to guest port 22." },
 	/* the user option group is the slirp backend's too: slirp refuses smb */
@@ -160,8 +163,8 @@ static const struct qnm_key net_keys[] = {
 	  .label = "DHCP first", .help = "First address dnsmasq hands out; empty: no DHCP." },
 	{ "dhcp-end", QNM_KEY_STR, NETF(dhcp_end), QNM_IPV4_LEN, .json = "dhcp_end",
 	  .label = "DHCP last", .help = "Last address dnsmasq hands out." },
-	{ "forward", QNM_KEY_FWD, NETF(fwd), .count_off = NETF(nfwd), .json = "forwards",
-	  .json_text = true, .label = "Port forwards",
+	{ "forward", QNM_KEY_FWD, NETF(fwd), .count_off = NETF(nfwd), .max = 16384,
+	  .json = "forwards", .json_text = true, .label = "Port forwards",
 	  .help = "DNAT into the network, tcp|udp:[HOSTADDR]:PORT-GUESTADDR:PORT, space-separated "
 		  "in the form: tcp::8080-10.77.0.10:80 is host 8080 to 10.77.0.10 port 80." },
 };
@@ -303,8 +306,10 @@ static bool key_equal(const struct qnm_key *k, const void *a, const void *b)
 	case QNM_KEY_STR:
 		return strcmp(pa, pb) == 0;
 	case QNM_KEY_CIDR:
-		return strcmp(pa, pb) == 0 && *(const unsigned *)at(a, k->count_off) ==
-						      *(const unsigned *)at(b, k->count_off);
+		/* no address: the prefix left from an earlier one means nothing */
+		return strcmp(pa, pb) == 0 &&
+		       (!*(const char *)pa || *(const unsigned *)at(a, k->count_off) ==
+						      *(const unsigned *)at(b, k->count_off));
 	case QNM_KEY_PATH:
 		return qnm_streq(*(char *const *)pa, *(char *const *)pb);
 	case QNM_KEY_UINT:
@@ -333,8 +338,9 @@ bool qnm_schema_equal(const struct qnm_schema *s, const void *a, const void *b)
 {
 	size_t i;
 
+	/* a strict schema's keys that do not apply are not part of the object (nor of its file) */
 	for (i = 0; i < s->n; i++)
-		if (!key_equal(&s->keys[i], a, b))
+		if (key_in_use(s, &s->keys[i], a, false) && !key_equal(&s->keys[i], a, b))
 			return false;
 	return true;
 }
@@ -376,11 +382,35 @@ static void set_path(char **dst, const char *text)
 	*dst = text[0] ? xstrdup(text) : NULL;
 }
 
+/* The longest text of one value of @k (of one entry, for a list). */
+static size_t entry_maxlen(const struct qnm_key *k)
+{
+	switch (k->type) {
+	case QNM_KEY_STR:
+		return k->size - 1;
+	case QNM_KEY_UINT:
+		return 10; /* UINT_MAX's digits */
+	case QNM_KEY_FWD:
+		return sizeof("tcp:255.255.255.255:65535-255.255.255.255:65535") - 1;
+	case QNM_KEY_CIDR:
+		return QNM_CIDR_LEN - 1;
+	default:
+		return QNM_TEXT_MAX;
+	}
+}
+
 int qnm_key_set(const struct qnm_key *k, void *obj, const char *value, const char *fn,
 		unsigned line, const char *field, struct qnm_err *err)
 {
 	char *p = at(obj, k->offset);
 
+	if ((k->type == QNM_KEY_PATH || k->type == QNM_KEY_ARGV) && strlen(value) > entry_maxlen(k))
+		return qnm_err_set(err, -EINVAL, field,
+				   "%s:%u: %s: at most %zu characters (this value has %zu)", fn,
+				   line, field, entry_maxlen(k), strlen(value));
+	if (qnm_key_is_list(k) && *count_of(k, obj) >= k->max)
+		return qnm_err_set(err, -EINVAL, field, "%s:%u: %s: at most %lu entries", fn, line,
+				   field, k->max);
 	switch (k->type) {
 	case QNM_KEY_STR:
 		if (strlen(value) >= k->size)
@@ -587,6 +617,19 @@ void qnm_schema_write(const struct qnm_schema *s, const void *obj, struct qnm_st
 
 /* ---- KEY=VALUE ---- */
 
+/* qnm_key_set() for an assignment or a form: the message without its "FILE:LINE: ". */
+static int key_assign(const struct qnm_key *k, void *obj, const char *value, const char *field,
+		      struct qnm_err *err)
+{
+	struct qnm_err e2;
+	int r = qnm_key_set(k, obj, value, "", 0, field, &e2);
+
+	if (r)
+		return qnm_err_set(err, r, field, "%s",
+				   strncmp(e2.msg, ":0: ", 4) == 0 ? e2.msg + 4 : e2.msg);
+	return 0;
+}
+
 static int remove_entry(const struct qnm_key *k, void *obj, const char *value, const char *field,
 			struct qnm_err *err)
 {
@@ -667,16 +710,7 @@ int qnm_schema_assign(const struct qnm_schema *s, void *obj, const char *assignm
 		qnm_key_clear(k, obj);
 	if (qnm_key_is_list(k) && !eq[1])
 		return 0;
-	{
-		struct qnm_err e2;
-		int r = qnm_key_set(k, obj, eq + 1, "", 0, field, &e2);
-
-		if (r)
-			/* qnm_key_set()'s messages start with "FILE:LINE: "; drop that. */
-			return qnm_err_set(err, r, field, "%s",
-					   strncmp(e2.msg, ":0: ", 4) == 0 ? e2.msg + 4 : e2.msg);
-	}
-	return 0;
+	return key_assign(k, obj, eq + 1, field, err);
 }
 
 /* ---- JSON ---- */
@@ -827,18 +861,10 @@ char *qnm_key_text(const struct qnm_key *k, const void *obj)
 
 int qnm_key_maxlen(const struct qnm_key *k)
 {
-	switch (k->type) {
-	case QNM_KEY_STR:
-		return (int)k->size - 1;
-	case QNM_KEY_UINT:
-		return 10; /* UINT_MAX's digits */
-	case QNM_KEY_FWD:
-		return 1000;
-	case QNM_KEY_CIDR:
-		return QNM_CIDR_LEN - 1;
-	default:
-		return 4095; /* PATH_MAX - 1 */
-	}
+	/* a list's row: every entry, one blank between them */
+	if (qnm_key_is_list(k))
+		return (int)(k->max * (entry_maxlen(k) + 1) - 1);
+	return (int)entry_maxlen(k);
 }
 
 int qnm_key_set_text(const struct qnm_key *k, void *obj, const char *text, struct qnm_err *err)
@@ -867,17 +893,8 @@ int qnm_key_set_text(const struct qnm_key *k, void *obj, const char *text, struc
 		qnm_key_clear(k, obj);
 		copy = xstrdup(text);
 		for (w = strtok_r(copy, k->type == QNM_KEY_FWD ? " \t," : " \t", &save); w && !r;
-		     w = strtok_r(NULL, k->type == QNM_KEY_FWD ? " \t," : " \t", &save)) {
-			if (k->type == QNM_KEY_ARGV) {
-				r = qnm_key_set(k, obj, w, "", 0, k->name, err);
-			} else {
-				struct qnm_fwd one;
-
-				r = qnm_fwd_parse(w, &one, k->name, err);
-				if (!r)
-					qnm_fwd_add(at(obj, k->offset), count_of(k, obj), &one);
-			}
-		}
+		     w = strtok_r(NULL, k->type == QNM_KEY_FWD ? " \t," : " \t", &save))
+			r = key_assign(k, obj, w, k->name, err);
 		free(copy);
 		return r ? -EINVAL : 0;
 	default:

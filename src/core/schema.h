@@ -28,6 +28,14 @@
 
 struct json_object;
 
+/*
+ * QNM_TEXT_MAX - the longest path (disk, kernel, smb, ...), kernel command
+ * line or extra QEMU argument, in bytes: longer ones are refused when set
+ * (file, KEY=VALUE or form), so every file qnm writes reads back (a line of
+ * the keyfile holds any such value, escaped).
+ */
+#define QNM_TEXT_MAX 4096
+
 /** enum qnm_key_type - the kind of value a key holds, and how it is stored. */
 enum qnm_key_type {
 	QNM_KEY_STR,  /* fixed char array of @size bytes */
@@ -49,7 +57,9 @@ enum qnm_key_type {
  * @size:        QNM_KEY_STR: size of the array, NUL included.
  * @count_off:   lists: where the count lives; QNM_KEY_CIDR: the prefix.
  * @min:         QNM_KEY_UINT: smallest value a file or KEY=VALUE may give.
- * @max:         QNM_KEY_UINT: largest.
+ * @max:         QNM_KEY_UINT: largest. Lists: most entries (so that a
+ *               file with every list full stays under the size the
+ *               reader takes, see qnm_read_file()'s callers).
  * @unit:        QNM_KEY_UINT: unit named when a form's text is no number.
  * @choices:     QNM_KEY_ENUM: the names of the values.
  * @write_empty: QNM_KEY_STR: written as "key =" when empty (else left out).
@@ -123,7 +133,10 @@ void qnm_schema_clear(const struct qnm_schema *s, void *obj);
  */
 void qnm_schema_copy(const struct qnm_schema *s, void *dst, const void *src);
 
-/** qnm_schema_equal() - true when every key has the same value in @a and @b. */
+/**
+ * qnm_schema_equal() - true when every key has the same value in @a and @b;
+ * for a strict schema, every key that applies (the selector is one of them).
+ */
 bool qnm_schema_equal(const struct qnm_schema *s, const void *a, const void *b);
 
 /** qnm_schema_find() - the key named @name, or NULL. */
@@ -159,7 +172,9 @@ bool qnm_key_is_list(const struct qnm_key *k);
  * @fn:    file name for messages ("" for an assignment).
  * @line:  its line (0 for an assignment).
  * @field: the field name for @err ("memory", "nic[n0].mac").
- * @err:   "FN:LINE: FIELD: 'VALUE' must ..." on a bad value.
+ * @err:   "FN:LINE: FIELD: 'VALUE' must ..." on a bad value; a text
+ *         longer than qnm_key_maxlen() or a list already holding @k->max
+ *         entries: "FN:LINE: FIELD: at most N characters|entries".
  * Return: 0 or -EINVAL.
  */
 int qnm_key_set(const struct qnm_key *k, void *obj, const char *value, const char *fn,
@@ -208,7 +223,11 @@ void qnm_schema_help(const struct qnm_schema *s, struct qnm_strbuf *sb);
 /** qnm_key_text() - the text of @k in @obj for a text row (lists: space-separated); caller frees. */
 char *qnm_key_text(const struct qnm_key *k, const void *obj);
 
-/** qnm_key_maxlen() - the longest text a text row for @k takes. */
+/**
+ * qnm_key_maxlen() - the longest text @k holds: what a text row for @k
+ * takes, and for a list the longest entry (a form row of a list takes
+ * entries separated by blanks, so more).
+ */
 int qnm_key_maxlen(const struct qnm_key *k);
 
 /**

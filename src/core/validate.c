@@ -165,6 +165,9 @@ int qnm_check_vm(const struct qnm_vm *vm, struct qnm_err *err)
 
 		return qnm_err_set(err, -EINVAL, f, "%s: only used with boot = kernel", f);
 	}
+	if (vm->nnics > QNM_NICS_MAX)
+		return qnm_err_set(err, -EINVAL, "nics", "nics: a VM has at most %d NICs",
+				   QNM_NICS_MAX);
 	for (i = 0; i < vm->nextra; i++)
 		if (!vm->extra[i][0])
 			return qnm_err_set(err, -EINVAL, "extra", "extra: argument %zu is empty",

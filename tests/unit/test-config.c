@@ -27,6 +27,7 @@
 #include "core/config.h"
 #include "core/keyfile.h"
 #include "core/model.h"
+#include "core/schema.h"
 #include "core/validate.h"
 
 static char tmpdir[256];
@@ -477,6 +478,168 @@ static void test_keyfile_quoting(void **state)
 	}
 }
 
+/* A VM round trip through its file; fails the test when it does not come back equal. */
+static void expect_round_trip(const struct qnm_vm *vm, const char *what)
+{
+	struct qnm_vm *back;
+	struct qnm_err err;
+	char *text = qnm_vm_serialize(vm);
+
+	assert_true(strlen(text) <= (4u << 20));
+	qnm_err_clear(&err);
+	if (qnm_vm_parse(text, strlen(text), "/x/rt.conf", &back, &err))
+		fail_msg("%s: written file does not parse: %s", what, err.msg);
+	if (!qnm_vm_equal(vm, back))
+		fail_msg("%s: read back differently", what);
+	qnm_vm_free(back);
+	free(text);
+}
+
+static char *repeat(char c, size_t n)
+{
+	char *s = xmalloc(n + 1);
+
+	memset(s, c, n);
+	s[n] = '\0';
+	return s;
+}
+
+/* issue 13 item 4: a value the file cannot hold is refused when it is set. */
+static void test_text_limits(void **state)
+{
+	struct qnm_vm *vm = qnm_vm_new("rt");
+	char *big = repeat('a', 9000), *max = repeat('\\', 4096), *a;
+	struct qnm_vm *back;
+	struct qnm_err err;
+	char *file;
+	size_t i;
+
+	assert_int_equal(qnm_vm_assign(vm, "boot=kernel", &err), 0);
+	assert_int_equal(qnm_vm_assign(vm, "kernel=/k", &err), 0);
+	a = xasprintf("append=%s", big);
+	assert_int_equal(qnm_vm_assign(vm, a, &err), -EINVAL);
+	assert_string_equal(err.field, "append");
+	assert_non_null(strstr(err.msg, "append: at most 4096 characters"));
+	assert_null(vm->append);
+	free(a);
+	/* the longest, every byte escaped in the file, reads back */
+	a = xasprintf("append=%s", max);
+	assert_int_equal(qnm_vm_assign(vm, a, &err), 0);
+	free(a);
+	a = xasprintf("extra+=%s", max);
+	assert_int_equal(qnm_vm_assign(vm, a, &err), 0);
+	free(a);
+	assert_int_equal(qnm_check_vm(vm, &err), 0);
+	expect_round_trip(vm, "4096 backslashes");
+	/* a file giving more is refused at its line, with the same words */
+	big[5000] = '\0';
+	file = xasprintf("[vm]\nboot = kernel\nkernel = /k\nappend = %s\n", big);
+	assert_int_equal(qnm_vm_parse(file, strlen(file), "t.conf", &back, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "t.conf:4: append: at most 4096 characters"));
+	free(file);
+	/* a form row takes what the key holds, no more: one text, or every entry of a list */
+	assert_int_equal(qnm_key_maxlen(qnm_schema_find(&qnm_vm_schema, "append")), 4096);
+	assert_int_equal(qnm_key_maxlen(qnm_schema_find(&qnm_vm_schema, "extra")), 256 * 4097 - 1);
+	assert_int_equal(qnm_key_maxlen(qnm_schema_find(&qnm_nic_schema, "smb")), 4096);
+	assert_int_equal(qnm_key_maxlen(qnm_schema_find(&qnm_nic_schema, "ifname")), 15);
+	/* lists stop at their number of entries */
+	assert_int_equal(qnm_vm_assign(vm, "extra=", &err), 0);
+	for (i = 0; i < 256; i++)
+		assert_int_equal(qnm_vm_assign(vm, "extra+=-x", &err), 0);
+	assert_int_equal(qnm_vm_assign(vm, "extra+=-x", &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "extra: at most 256 entries"));
+	free(big);
+	free(max);
+	qnm_vm_free(vm);
+}
+
+/* Every text key, with the characters the file format treats specially: set, written, read back equal. */
+static void test_special_values(void **state)
+{
+	static const char *const values[] = {
+		"# not a comment", "; nor this",       "a=b c==d",    "  lead",	    "trail  ",
+		"\"quoted",	   "ends\"",	       "back\\slash", "two\nlines", "tab\tin",
+		"\r\x1b[31m",	   "caf\xe9 \xff\xfe", "[nic n9]",    "\\n",
+	};
+	static const char *const vm_keys[] = { "disk",	 "cdrom",  "kernel",
+					       "initrd", "append", "extra" };
+	size_t i, j;
+
+	for (i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		struct qnm_vm *vm = qnm_vm_new("rt");
+		struct qnm_nic *user, *br;
+		struct qnm_err err;
+		char *a;
+
+		assert_int_equal(qnm_vm_assign(vm, "boot=kernel", &err), 0);
+		for (j = 0; j < sizeof(vm_keys) / sizeof(vm_keys[0]); j++) {
+			a = xasprintf("%s=%s", vm_keys[j], values[i]);
+			if (qnm_vm_assign(vm, a, &err))
+				fail_msg("%s refused: %s", a, err.msg);
+			free(a);
+		}
+		user = qnm_vm_add_nic(vm);
+		a = xasprintf("smb=/%s", values[i]); /* absolute paths only */
+		assert_int_equal(qnm_nic_assign(user, a, &err), 0);
+		free(a);
+		br = qnm_vm_add_nic(vm);
+		assert_int_equal(qnm_nic_assign(br, "backend=bridge", &err), 0);
+		assert_int_equal(qnm_nic_assign(br, "br=br0", &err), 0);
+		a = xasprintf("helper=/%s", values[i]);
+		assert_int_equal(qnm_nic_assign(br, a, &err), 0);
+		free(a);
+		if (qnm_check_vm(vm, &err))
+			fail_msg("value %zu: %s", i, err.msg);
+		expect_round_trip(vm, values[i]);
+		qnm_vm_free(vm);
+	}
+}
+
+/* The biggest VM the limits allow (every text at its longest, every list full) still loads. */
+static void test_largest_vm(void **state)
+{
+	struct qnm_vm *vm = qnm_vm_new("rt");
+	char *max = repeat('\\', QNM_TEXT_MAX);
+	struct qnm_err err;
+	size_t i, j;
+	char *a;
+
+	assert_int_equal(qnm_vm_assign(vm, "boot=kernel", &err), 0);
+	for (i = 0; i < 5; i++) {
+		static const char *const k[] = { "disk", "cdrom", "kernel", "initrd", "append" };
+
+		a = xasprintf("%s=%s", k[i], max);
+		assert_int_equal(qnm_vm_assign(vm, a, &err), 0);
+		free(a);
+	}
+	a = xasprintf("extra+=%s", max);
+	for (i = 0; i < 256; i++)
+		assert_int_equal(qnm_vm_assign(vm, a, &err), 0);
+	free(a);
+	for (i = 0; i < QNM_NICS_MAX; i++) {
+		struct qnm_nic *n = qnm_vm_add_nic(vm);
+
+		a = xasprintf("smb=/%s", max + 1); /* absolute */
+		assert_int_equal(qnm_nic_assign(n, a, &err), 0);
+		free(a);
+		for (j = 0; j < 256; j++) {
+			a = xasprintf("hostfwd+=udp:255.255.255.255:%zu-255.255.255.255:65535",
+				      10000 + j);
+			assert_int_equal(qnm_nic_assign(n, a, &err), 0);
+			free(a);
+		}
+	}
+	if (qnm_check_vm(vm, &err))
+		fail_msg("%s", err.msg);
+	expect_round_trip(vm, "largest VM");
+	/* one NIC more is refused before it is written */
+	qnm_vm_add_nic(vm);
+	assert_int_equal(qnm_check_vm(vm, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "at most 64 NICs"));
+	free(max);
+	qnm_vm_free(vm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -490,6 +653,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_atomic_save_sigkill, setup_dir, teardown_dir),
 		cmocka_unit_test(test_assign),
 		cmocka_unit_test(test_keyfile_quoting),
+		cmocka_unit_test(test_text_limits),
+		cmocka_unit_test(test_special_values),
+		cmocka_unit_test(test_largest_vm),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
