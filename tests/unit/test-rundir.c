@@ -94,7 +94,8 @@ static pid_t fake_qemu_arg(const struct qnm_rundir *rd, const char *arg)
 
 		dup2(devnull, 1);
 		dup2(devnull, 2);
-		execl("/usr/bin/tail", "tail", "-f", "/dev/null", arg ? arg : rd->qmp, (char *)NULL);
+		execl("/usr/bin/tail", "tail", "-f", "/dev/null", arg ? arg : rd->qmp,
+		      (char *)NULL);
 		_exit(127);
 	}
 	/* Wait until exec happened (the command line shows the path). */
