@@ -77,20 +77,20 @@ enum qnm_key_type {
  */
 struct qnm_key {
 	const char *name;
-	enum qnm_key_type type;
 	size_t offset;
 	size_t size;
 	size_t count_off;
 	unsigned long min, max;
 	const char *unit;
 	const struct qnm_enum *choices;
-	bool write_empty;
-	unsigned when;
-	unsigned group;
 	const char *json;
-	bool json_text;
 	const char *label;
 	const char *help;
+	enum qnm_key_type type;
+	unsigned when;
+	unsigned group;
+	bool write_empty;
+	bool json_text;
 };
 
 /** QNM_WHEN() - the bit of selector value @v in qnm_key.when. */
