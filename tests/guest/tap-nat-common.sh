@@ -35,7 +35,10 @@ ip link set qup0 up
 ino ip link set lo up
 ino ip addr add 10.99.0.2/24 dev qout0
 ino ip link set qout0 up
-ino socat -T 10 TCP-LISTEN:7000,reuseaddr,fork SYSTEM:'echo peer=$SOCAT_PEERADDR' &
+# nsenter itself, not the ino function: a function run with & is a subshell, and killing
+# that subshell left socat running in the outside namespace after the test.
+nsenter -t "$OUT_PID" -n socat -T 10 TCP-LISTEN:7000,reuseaddr,fork \
+	SYSTEM:'echo peer=$SOCAT_PEERADDR' &
 at_exit "kill $! 2>/dev/null"
 wait_for 5 ino sh -c 'ss -ltn | grep -q ":7000 "' || fatal "outside listener did not start"
 
