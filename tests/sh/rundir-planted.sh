@@ -13,8 +13,23 @@ if [ -z "${QNM_PLANT_NS:-}" ]; then
 	command -v unshare >/dev/null && command -v setpriv >/dev/null && command -v script >/dev/null ||
 		{ echo "SKIP: needs unshare, setpriv and script (util-linux, bsdutils)"; exit 77; }
 	export QNM_PLANT_NS=1
-	exec unshare -m --propagation private /bin/bash -c \
-		'mount -t tmpfs -o mode=1777 tmpfs /tmp || exit 77; exec /bin/bash "$0" "$@"' "$0" "$@"
+	# The new /tmp hides the real one: a source or build tree that lives there (a CI clone in
+	# /tmp/X) is bound back in from a view of the real /tmp kept on a private tmpfs at /mnt
+	# (both mounts exist only in this mount namespace).
+	exec unshare -m --propagation private /bin/bash -c '
+		mount -t tmpfs tmpfs /mnt && mkdir /mnt/tmp && mount --bind /tmp /mnt/tmp &&
+			mount -t tmpfs -o mode=1777 tmpfs /tmp || exit 77
+		for p in "$QNM_SRCDIR" "$QNM_BUILDDIR" "$(dirname "$0")"; do
+			case $p in
+			/mnt/*) echo "ERROR: cannot run from under /mnt"; exit 99 ;;
+			/tmp/?*)
+				top=${p#/tmp/} top=${top%%/*}
+				[ -e "/tmp/$top" ] && continue
+				mkdir "/tmp/$top" && mount --bind "/mnt/tmp/$top" "/tmp/$top" || exit 99
+				;;
+			esac
+		done
+		exec /bin/bash "$0" "$@"' "$0" "$@"
 fi
 . "$QNM_SRCDIR/tests/lib.sh"
 
