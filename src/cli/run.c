@@ -486,12 +486,15 @@ static int cmd_console(struct qnm_ctx *ctx, const struct qnm_args *args)
 	struct qnm_err err;
 	unsigned long n = qnm_args_uint(args, "--lines", 0);
 	char buf[4096], **pos = args->pos;
-	struct qnm_term_filter tfs, *tf = isatty(fileno(ctx->out)) ? &tfs : NULL;
+	struct qnm_term_filter tfs, *tf = NULL;
 	int fd;
 	ssize_t got;
 
 	if (!qnm_valid_name(pos[0]))
 		return qnm_cli_usage_error(ctx, &qnm_cmd_console, "give one VM name");
+	qnm_term_filter_init(&tfs);
+	if (isatty(fileno(ctx->out)))
+		tf = &tfs; /* guest output to a terminal: control characters made visible */
 	qnm_err_clear(&err);
 	if (qnm_api_vm_console_open(ctx, pos[0], &fd, &err))
 		return qnm_cli_error(ctx, "console", &err);
@@ -504,7 +507,6 @@ static int cmd_console(struct qnm_ctx *ctx, const struct qnm_args *args)
 		free(tail);
 		lseek(fd, 0, SEEK_END);
 	}
-	qnm_term_filter_init(&tfs);
 	signal(SIGINT, on_sigint);
 	for (;;) {
 		got = read(fd, buf, sizeof(buf));
