@@ -225,18 +225,24 @@ static const char *base_name(const char *path)
 }
 
 /* "dir/NAME.conf" -> NAME (into @buf); false when that is not a valid name. */
-static bool name_from_file(const char *filename, char *buf, size_t size)
+/* The object's name from "NAME.conf" into @buf (QNM_NAME_MAX + 1 bytes); -EINVAL naming the rule. */
+static int name_from_file(const char *filename, char *buf, struct qnm_err *err)
 {
 	const char *b = base_name(filename);
 	size_t n = strlen(b);
 
 	if (n > 5 && strcmp(b + n - 5, ".conf") == 0)
 		n -= 5;
-	if (n >= size)
-		return false;
-	memcpy(buf, b, n);
-	buf[n] = '\0';
-	return qnm_valid_name(buf);
+	if (n <= QNM_NAME_MAX) {
+		memcpy(buf, b, n);
+		buf[n] = '\0';
+		if (qnm_valid_name(buf))
+			return 0;
+	}
+	return qnm_err_set(
+		err, -EINVAL, "name",
+		"%s: the file name must be NAME.conf where NAME is 1-%d letters, digits, '_', '-' or '.'",
+		filename, QNM_NAME_MAX);
 }
 
 int qnm_vm_parse(const char *text, size_t len, const char *filename, struct qnm_vm **out,
@@ -251,11 +257,9 @@ int qnm_vm_parse(const char *text, size_t len, const char *filename, struct qnm_
 	int r;
 
 	*out = NULL;
-	if (!name_from_file(filename, name, sizeof(name)))
-		return qnm_err_set(
-			err, -EINVAL, "name",
-			"%s: the file name must be NAME.conf where NAME is 1-%d letters, digits, '_', '-' or '.'",
-			filename, QNM_NAME_MAX);
+	r = name_from_file(filename, name, err);
+	if (r)
+		return r;
 	r = qnm_keyfile_parse(text, len, filename, &kf, err);
 	if (r)
 		goto out;
@@ -388,11 +392,9 @@ int qnm_network_parse(const char *text, size_t len, const char *filename, struct
 	int r;
 
 	*out = NULL;
-	if (!name_from_file(filename, name, sizeof(name)))
-		return qnm_err_set(
-			err, -EINVAL, "name",
-			"%s: the file name must be NAME.conf where NAME is 1-%d letters, digits, '_', '-' or '.'",
-			filename, QNM_NAME_MAX);
+	r = name_from_file(filename, name, err);
+	if (r)
+		return r;
 	r = qnm_keyfile_parse(text, len, filename, &kf, err);
 	if (r)
 		goto out;
