@@ -102,7 +102,9 @@ expect_eq "outside -> uplink address:8081 (unaddressed) reaches the guest" \
 s0=$(outside_syns)
 expect_eq "outside -> uplink address:8080 (127.0.0.1 forward): nothing" fail "$(fetch "$O" 10.98.0.1 8080)"
 # the outside sends to 127.0.0.1:8080 itself, to the host's MAC: its packets
-# to 10.98.0.1:8080 leave with the destination rewritten
+# to 10.98.0.1:8080 leave with the destination rewritten (and 127.0.0.1's
+# neighbour entry is the host's uplink MAC)
+ino ip neigh replace 127.0.0.1 lladdr "$(inh cat /sys/class/net/qup1/address)" dev qout1 nud permanent
 ino nft -f - <<'EOF' || fatal "outside rewrite"
 table ip atk {
 	chain out { type filter hook output priority 0; ip daddr 10.98.0.1 tcp dport 8080 ip daddr set 127.0.0.1; }
@@ -112,11 +114,14 @@ expect_eq "outside -> 127.0.0.1:8080 at the host's MAC: nothing" fail "$(fetch "
 ino nft delete table ip atk
 expect_eq "the guest got no connection from outside on the 127.0.0.1 forward" "$s0" "$(outside_syns)"
 
-# --- a guest cannot reach the host's loopback through the bridge
+# --- a guest cannot reach the host's loopback through the bridge (the guest
+# controls its kernel: it rewrites its packets to 127.0.0.1 and the answers back)
 expect_eq "control: the host's loopback service answers there" host-loopback "$(fetch "$H" 127.0.0.1 7002)"
+ip -n "$G" neigh replace 127.0.0.1 lladdr "$(inh cat /sys/class/net/$BR/address)" dev qg1 nud permanent
 ing nft -f - <<'EOF' || fatal "guest rewrite"
 table ip atk {
 	chain out { type filter hook output priority 0; ip daddr 10.76.0.1 tcp dport 7002 ip daddr set 127.0.0.1; }
+	chain in { type filter hook prerouting priority -300; ip saddr 127.0.0.1 tcp sport 7002 ip saddr set 10.76.0.1; }
 }
 EOF
 expect_eq "guest -> 127.0.0.1:7002 at the host's MAC: nothing" fail "$(fetch "$G" 10.76.0.1 7002)"
