@@ -56,7 +56,7 @@ static void print_table(struct qnm_ctx *ctx, const struct qnm_port_table *t)
 	if (!t->n) {
 		fprintf(ctx->out, "(no forwarded host ports; add one with 'qnm forward add')\n");
 	} else {
-		fprintf(ctx->out, "%-8s %-20s %-5s %-21s %-18s %-21s %-12s %s\n", "KIND", "OWNER",
+		fprintf(ctx->out, "%-8s %-20s %-5s %-21s %-20s %-21s %-12s %s\n", "KIND", "OWNER",
 			"PROTO", "HOST", "REACHABLE FROM", "GUEST", "STATE", "HELD BY");
 		for (i = 0; i < t->n; i++) {
 			const struct qnm_port_entry *e = &t->v[i];
@@ -70,7 +70,7 @@ static void print_table(struct qnm_ctx *ctx, const struct qnm_port_table *t)
 				 e->fwd.guest_port);
 			holder_text(t, e, who, sizeof(who));
 			qnm_fwd_reach_text(&e->fwd, reach, sizeof(reach));
-			fprintf(ctx->out, "%-8s %-20s %-5s %-21s %-18s %-21s %-12s %s\n",
+			fprintf(ctx->out, "%-8s %-20s %-5s %-21s %-20s %-21s %-12s %s\n",
 				qnm_port_kind_name(e->kind), owner, qnm_proto_name(e->fwd.proto),
 				host, reach, guest, state_text(t, e), who);
 			if (e->live && e->blocked[0])

@@ -144,6 +144,21 @@ expect_eq "ports --json: blocked" blocked "$(jq -r '.[] | select(.host_port == 8
 expect_contains "ports --json: why" "net.ipv4.conf.$BR.route_localnet is 0" \
 	"$(jq -r '.[] | select(.host_port == 8080) | .blocked' <<<"$js")"
 expect_eq "ports --json: the unaddressed one still live" live "$(jq -r '.[] | select(.host_port == 8081) | .state' <<<"$js")"
+if command -v tmux >/dev/null; then
+	. "$QNM_SRCDIR/tests/ui-lib.sh"
+	UI_PREFIX=(ip netns exec "$H")
+	ui_start -x 80 -y 24
+	ui_wait "NICS (model/backend)" 5 >/dev/null || fatal "UI did not start"
+	ui_keys 8
+	ui_wait "HELD BY" 5 >/dev/null || fail "UI: no ports screen"
+	ui_expect "UI: the 127.0.0.1 forward blocked" "[BLOCKED]  tcp 127.0.0.1:8080 this host"
+	ui_expect "UI: the unaddressed one not" "[free]     tcp *:8081         all nets"
+	ui_expect "UI: the reason under the list" "BLOCKED: net.ipv4.conf.$BR.route_localnet is 0"
+	ui_keys F10
+	wait_for 5 ui_dead || fail "UI: quit"
+else
+	echo "note: no tmux; the Ports screen's BLOCKED not read"
+fi
 expect_eq "forward list: blocked" blocked "$(q forward list --json | jq -r '.[] | select(.host_port == 8080) | .state')"
 out=$(q doctor --check localnet_forwards)
 expect_contains "doctor: explains" "forward tcp:127.0.0.1:8080-10.76.0.50:80 of network lan cannot carry traffic: net.ipv4.conf.$BR.route_localnet is 0" "$out"
