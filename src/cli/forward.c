@@ -248,13 +248,23 @@ static int cmd_forward(struct qnm_ctx *ctx, const struct qnm_args *args)
 		return qnm_cli_error(ctx, "forward", &err);
 	}
 	print_change(ctx, add, &res);
-	if (add && qnm_fwd_reach(&res.fwd) == QNM_REACH_ALL) {
-		char note[192];
-
-		qnm_fwd_exposure(&res.fwd, res.kind != QNM_API_FWD_HOSTFWD, note, sizeof(note));
-		fprintf(ctx->errout, "qnm: forward: note: %s\n", note);
-	}
+	if (add)
+		qnm_cli_note_exposure(ctx, "forward", &res.fwd, 1, res.kind != QNM_API_FWD_HOSTFWD);
 	return 0;
+}
+
+void qnm_cli_note_exposure(struct qnm_ctx *ctx, const char *cmd, const struct qnm_fwd *v, size_t n,
+			   bool dnat)
+{
+	char note[192];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (qnm_fwd_reach(&v[i]) != QNM_REACH_ALL)
+			continue;
+		qnm_fwd_exposure(&v[i], dnat, note, sizeof(note));
+		fprintf(ctx->errout, "qnm: %s: note: %s\n", cmd, note);
+	}
 }
 
 const struct qnm_cli_cmd qnm_cmd_forward = {

@@ -474,6 +474,19 @@ static int nic_set_words(struct qnm_nic *nic, void *data, struct qnm_err *err)
 	return r;
 }
 
+/* does one of the KEY=VALUE words set (=, +=) key @key? */
+static bool sets_key(int argc, char **argv, const char *key)
+{
+	size_t kl = strlen(key);
+	int i;
+
+	for (i = 0; i < argc; i++)
+		if (strncmp(argv[i], key, kl) == 0 &&
+		    (argv[i][kl] == '=' || (argv[i][kl] == '+' && argv[i][kl + 1] == '=')))
+			return true;
+	return false;
+}
+
 static int cmd_nic(struct qnm_ctx *ctx, const struct qnm_args *args)
 {
 	int argc = args->argc;
@@ -498,9 +511,11 @@ static int cmd_nic(struct qnm_ctx *ctx, const struct qnm_args *args)
 		r = 0;
 		if (qnm_api_nic_edit(ctx, name, NULL, nic_add_words, &w, &nic, &err))
 			r = qnm_cli_error(ctx, "nic add", &err);
-		if (!r)
+		if (!r) {
 			fprintf(ctx->out, "added NIC '%s' to VM '%s' (%s, MAC %s, backend %s)\n",
 				nic.id, name, nic.model, nic.mac, qnm_backend_name(nic.backend));
+			qnm_cli_note_exposure(ctx, "nic add", nic.user.fwd, nic.user.nfwd, false);
+		}
 	} else if (strcmp(sub, "set") == 0 || strcmp(sub, "del") == 0) {
 		if (argc < 4)
 			return qnm_cli_usage_error(ctx, &qnm_cmd_nic, "give the NIC id");
@@ -527,6 +542,9 @@ static int cmd_nic(struct qnm_ctx *ctx, const struct qnm_args *args)
 			if (!r &&
 			    qnm_api_nic_edit(ctx, name, argv[3], nic_set_words, &w, &nic, &err))
 				r = qnm_cli_error(ctx, "nic set", &err);
+			else if (!r && sets_key(argc - 4, argv + 4, "hostfwd"))
+				qnm_cli_note_exposure(ctx, "nic set", nic.user.fwd, nic.user.nfwd,
+						      false);
 		}
 	} else {
 		r = qnm_cli_usage_error(ctx, &qnm_cmd_nic,
