@@ -54,11 +54,16 @@ expect_contains "stderr: every host address, all networks" \
 	"tcp::8081 answers on every host address (reachable from all networks); give 127.0.0.1 (tcp:127.0.0.1:8081) to keep it on this host" \
 	"$(cat "$T/err")"
 expect_eq "stdout unchanged by the note" "added forward tcp::8081-10.76.0.50:80 to network lan (network is down: applied when it comes up)" "$out"
+q new v >/dev/null || fatal "new"
+q nic add v backend=user hostfwd=tcp::18080-:80 >/dev/null 2>"$T/err"
+expect_contains "nic add: stderr too" \
+	"qnm: nic add: note: tcp::18080 listens on every host address (reachable from all networks)" "$(cat "$T/err")"
 q forward add --net lan tcp:127.0.0.1:8082-10.76.0.50:80 >/dev/null 2>"$T/err"
 expect_eq "no note for 127.0.0.1" "" "$(cat "$T/err")"
 q forward del tcp:127.0.0.1:8082 >/dev/null
-expect_eq "forward list --json: reachable_from" '[["127.0.0.1",8080,"this host only"],["",8081,"all networks"]]' \
+expect_eq "forward list --json: reachable_from" '[["",18080,"all networks"],["127.0.0.1",8080,"this host only"],["",8081,"all networks"]]' \
 	"$(q forward list --json | jq -c '[.[] | [.host_addr, .host_port, .reachable_from]]')"
+q nic del v n0 >/dev/null
 
 check "net up" q net up lan
 expect_eq "route_localnet on the bridge" 1 "$(inh cat $RL)"
