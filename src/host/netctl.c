@@ -373,7 +373,8 @@ static int up_forward(struct qnm_netctl *nc, struct qnm_network *net, struct und
  * 127.0.0.1, which the kernel routes out of an interface only with
  * route_localnet there (table inet qnm then masquerades it to the bridge's
  * address and keeps 127.0.0.0/8 from entering through the bridge). Set on
- * this bridge only, and only when it has an address to masquerade to.
+ * this bridge only, and only for the modes that have forwards (nat,
+ * isolated: a bridged network's bridge holds the LAN's port).
  */
 static int up_localnet(struct qnm_netctl *nc, struct qnm_network *net, struct undo_log *u,
 		       struct qnm_err *err)
@@ -382,7 +383,7 @@ static int up_localnet(struct qnm_netctl *nc, struct qnm_network *net, struct un
 	bool prev;
 	int r;
 
-	if (!net->address[0])
+	if (net->mode == QNM_NET_BRIDGED || !net->address[0])
 		return 0;
 	r = qnm_route_localnet_set(net->bridge, true, &prev, err);
 	if (r < 0 || prev)

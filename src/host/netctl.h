@@ -7,7 +7,7 @@
  *   1. the bridge (created and recorded as qnm's, or an existing one only
  *      with force), its address/prefix;
  *   2. bridged mode: the physical port enslaved, only with confirm_port;
- *   3. a bridge with an address: net.ipv4.conf.BRIDGE.route_localnet = 1,
+ *   3. nat/isolated mode: net.ipv4.conf.BRIDGE.route_localnet = 1,
  *      so that forwards on 127.0.0.1 reach the guests (the previous value is
  *      recorded and restored on down);
  *      nat mode: net.ipv4.ip_forward = 1 (the previous value is recorded

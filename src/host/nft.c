@@ -832,7 +832,7 @@ static void batch_forward_rules(struct qnm_nft_batch *b, struct qnm_network *con
 }
 
 /*
- * Forwards on 127.0.0.1 into a network with an address: the host's own
+ * Forwards on 127.0.0.1 into a nat or isolated network: the host's own
  * connections, DNAT'ed in the output hook, leave through the bridge with
  * source 127.0.0.1 (the kernel allows it with the bridge's route_localnet,
  * netctl.c); they are masqueraded to the bridge's address so the guest can
@@ -852,8 +852,8 @@ static void batch_localnet_rules(struct qnm_nft_batch *b, const struct qnm_netwo
 	char tag[64];
 	size_t i;
 
-	if (qnm_str_empty(net->address))
-		return;
+	if (net->mode == QNM_NET_BRIDGED || qnm_str_empty(net->address))
+		return; /* no forwards there */
 	for (i = 0; i < QNM_ARRAY_SIZE(offs); i++) {
 		r = rule_new("localnet");
 		m_ifname(r, NFT_META_IIFNAME, NFT_CMP_EQ, net->bridge);

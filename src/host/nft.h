@@ -17,16 +17,16 @@
  *                         isolated: within accept; in or out only ct status dnat,
  *                                   else drop
  *                         bridged:  in and out accept }
- *     chain localnet    { filter, hook prerouting, prio -300: for each bridge with an
- *                         address, 127.0.0.0/8 (source or destination) coming in
+ *     chain localnet    { filter, hook prerouting, prio -300: for each nat/isolated
+ *                         bridge, 127.0.0.0/8 (source or destination) coming in
  *                         through it dropped }
  *     chain prerouting  { nat, hook prerouting, prio -100:  dnat via @fwd_addr (never
  *                         for ip daddr 127.0.0.0/8: only this host reaches those),
  *                         then fib daddr type local -> dnat via @fwd_any }
  *     chain output      { nat, hook output, prio -100:      same, for connections made
  *                         on the host itself }
- *     chain postrouting { nat, hook postrouting, prio 100:  for each bridge with an
- *                         address, ip saddr 127.0.0.0/8 oifname BRIDGE masquerade
+ *     chain postrouting { nat, hook postrouting, prio 100:  for each nat/isolated
+ *                         bridge, ip saddr 127.0.0.0/8 oifname BRIDGE masquerade
  *                         (comment "localnet BRIDGE": forwards on 127.0.0.1, with
  *                         the bridge's route_localnet); masquerade each NAT
  *                         network's subnet out of its uplink (any interface but

@@ -73,12 +73,8 @@ bool qnm_fwdpath_check(struct qnm_fwdpath *p, const struct qnm_network *net,
 			 br, net->name, br);
 	if (why[0] || qnm_fwd_reach(f) != QNM_REACH_HOST)
 		return !why[0];
-	if (!net->address[0])
-		snprintf(why, size,
-			 "a forward on %s needs an address on bridge %s (network %s has none): give "
-			 "the network an address, or forward another host address",
-			 f->host_addr, br, net->name);
-	else if (qnm_route_localnet_get(br, &on, NULL) == 0 && !on)
+	/* (forwards are only on nat/isolated networks, which have an address) */
+	if (qnm_route_localnet_get(br, &on, NULL) == 0 && !on)
 		snprintf(why, size,
 			 "net.ipv4.conf.%s.route_localnet is 0, so this host's connections to "
 			 "%s:%u cannot leave through %s: 'qnm net up %s' sets it to 1 again",

@@ -5,7 +5,6 @@
  * A forward in table inet qnm's maps is only half of it: the network's
  * bridge must exist and be up, and a forward on 127.0.0.1 (reached by the
  * host's own connections, DNAT'ed in the output hook) also needs
- *   - an address on the bridge (the host's connection is masqueraded to it),
  *   - net.ipv4.conf.BRIDGE.route_localnet = 1 (else the kernel refuses to
  *     route a packet with source 127.0.0.1 out of the bridge),
  *   - the "localnet BRIDGE" masquerade in table inet qnm (nft.h).
