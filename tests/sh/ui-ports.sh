@@ -83,6 +83,8 @@ ui_start -x 80 -y 24
 ui_wait "NICS (model/backend)" 5 >/dev/null || fatal "UI did not start (forms)"
 ui_keys 3 n
 ui_wait "Guest port" 5 >/dev/null || fail "forward form did not open"
+ui_goto_field "Host address" &&
+	ui_expect "forward form: the host address's hint says who reaches it" "127.0.0.1: reachable from this host only"
 ui_goto_field "Host port" && ui_type 8080
 ui_goto_field "Guest port" && ui_type 8000
 ui_keys F2
