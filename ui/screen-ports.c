@@ -144,8 +144,7 @@ static void apply_filter(struct ports *s)
 		holder_text(e, who, sizeof(who));
 		reach_text(e, false, reach, sizeof(reach));
 		if (qnm_list_match(&s->list, host) || qnm_list_match(&s->list, target) ||
-		    qnm_list_match(&s->list, reach) ||
-		    qnm_list_match(&s->list, who) ||
+		    qnm_list_match(&s->list, reach) || qnm_list_match(&s->list, who) ||
 		    qnm_list_match(&s->list, state_mark(state_of(&s->t, e))) ||
 		    qnm_list_match(&s->list, qnm_port_kind_name(e->kind)))
 			s->order[s->list.n++] = i;

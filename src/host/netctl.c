@@ -227,7 +227,7 @@ static void undo_localnet(struct qnm_netctl *nc, struct undo_log *u, const struc
 static void (*const undo_ops[])(struct qnm_netctl *, struct undo_log *, const struct undo *) = {
 	[UNDO_BRIDGE] = undo_bridge,   [UNDO_ADDR] = undo_addr,	    [UNDO_PORT] = undo_port,
 	[UNDO_FORWARD] = undo_forward, [UNDO_NFT] = undo_nft,	    [UNDO_LINKDOWN] = undo_linkdown,
-	[UNDO_DNSMASQ] = undo_dnsmasq, [UNDO_NETREC] = undo_netrec,	    [UNDO_LOCALNET] = undo_localnet,
+	[UNDO_DNSMASQ] = undo_dnsmasq, [UNDO_NETREC] = undo_netrec, [UNDO_LOCALNET] = undo_localnet,
 };
 
 static void undo_run(struct qnm_netctl *nc, struct undo_log *u)

@@ -857,8 +857,9 @@ static void check_localnet_net(const struct qnm_network *net, const struct qnm_f
 				d, net->name, f->host_addr, (unsigned)f->host_port);
 			fix(r, "qnm net up %s", net->name);
 		} else if (!qnm_fwdpath_check(p, net, f, why, sizeof(why))) {
-			finding(r, QNM_DOC_FAIL, "forward %s of network %s cannot carry traffic: %s",
-				d, net->name, why);
+			finding(r, QNM_DOC_FAIL,
+				"forward %s of network %s cannot carry traffic: %s", d, net->name,
+				why);
 			fix(r, "qnm net up %s", net->name);
 		} else {
 			finding(r, QNM_DOC_OK,
