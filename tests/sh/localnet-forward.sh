@@ -21,19 +21,7 @@ need_cmd jq jq
 need_cmd nft nftables
 need_cmd socat socat
 
-new_netns loch >/dev/null
-H=qnmtest-loch-$$
-new_netns loco >/dev/null
-O=qnmtest-loco-$$
-new_netns locg >/dev/null
-G=qnmtest-locg-$$
-for ns in "$H" "$O" "$G"; do
-	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-done
-inh() { ip netns exec "$H" "$@"; }
-ino() { ip netns exec "$O" "$@"; }
-ing() { ip netns exec "$G" "$@"; }
-q() { inh timeout 30 "$QNM" "$@"; }
+netns_trio loc
 BR=qnmbr-loc
 RL=/proc/sys/net/ipv4/conf/$BR/route_localnet
 
@@ -81,7 +69,6 @@ at_exit "kill $! 2>/dev/null"
 # a service of the host's own on its loopback
 inh socat -T 10 TCP-LISTEN:7002,bind=127.0.0.1,reuseaddr,fork SYSTEM:'echo host-loopback' &
 at_exit "kill $! 2>/dev/null"
-listening() { ip netns exec "$1" ss -Hltn "sport = :$2" | grep -q .; }
 wait_for 5 listening "$G" 80 || fatal "guest listener did not start"
 wait_for 5 listening "$H" 7002 || fatal "host listener did not start"
 # every SYN the guest gets from the outside, counted
@@ -91,10 +78,6 @@ table inet cnt {
 }
 EOF
 outside_syns() { ing nft -j list chain inet cnt in | jq '[.nftables[] | .rule? // empty | .expr[] | .counter? // empty | .packets] | add'; }
-
-fetch() {
-	timeout 10 ip netns exec "$1" socat -T 3 -u TCP:"$2:$3",connect-timeout=2 STDOUT 2>/dev/null || echo fail
-}
 
 # --- this host reaches the guest through 127.0.0.1
 expect_eq "host -> 127.0.0.1:8080 reaches the guest (from the bridge's address)" \
