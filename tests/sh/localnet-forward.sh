@@ -160,6 +160,15 @@ inh nft delete rule inet qnm postrouting handle "$h" || fatal "cannot delete the
 expect_contains "ports: masquerade missing" "lacks the masquerade of 127.0.0.0/8 out of $BR" \
 	"$(q ports --json | jq -r '.[] | select(.host_port == 8080) | .blocked')"
 check "net up again (masquerade)" q net up lan
+# the bridge set down: every forward into it is blocked, the unaddressed one too
+inh ip link set $BR down
+expect_eq "bridge down: both blocked" '[[8080,"blocked"],[8081,"blocked"]]' \
+	"$(q ports --json | jq -c '[.[] | [.host_port, .state]] | sort')"
+expect_contains "bridge down: why" "bridge $BR is down" \
+	"$(q ports --json | jq -r '.[] | select(.host_port == 8081) | .blocked')"
+check "net up again (bridge)" q net up lan
+expect_eq "bridge up again: live" '[[8080,"live"],[8081,"live"]]' \
+	"$(q ports --json | jq -c '[.[] | [.host_port, .state]] | sort')"
 
 inh ip link set qg1p nomaster
 check "net down" q net down lan
