@@ -13,6 +13,9 @@
 #       by "qnm start" (which works, or says the guest already runs when QEMU
 #       survived its supervisor) and "qnm stop". Counted at the end:
 #       leftover links, ownership records, processes, runtime dirs = 0.
+#   (c) KILLS_TAP (default 15) more, at a random delay after the TAP appears
+#       over the measured time from the TAP appearing to QEMU's exec: the
+#       window where only the records know of the TAP.
 # Where the kills landed is printed (what existed right after each kill).
 : "${QNM_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
 GUEST_TIMEOUT=${GUEST_TIMEOUT:-280}
@@ -21,6 +24,7 @@ need_cmd nft nftables
 need_cmd dnsmasq dnsmasq-base
 need_cmd jq jq
 KILLS=${KILLS:-50}
+KILLS_TAP=${KILLS_TAP:-15}
 VM=tapvm
 TAP=qt-$VM-0
 R=$XDG_RUNTIME_DIR/qnm
@@ -66,30 +70,63 @@ qemus() {
 		esac
 	done
 }
-# kill_start DELAY_US - run "qnm start VM" and SIGKILL it and the supervisor
-# it forks DELAY_US microseconds later. The supervisor lives in its own
-# session: a loop watching /proc (about a millisecond per look) knows its pid
-# by the deadline, so the kill lands where the delay says, not a look later.
-# Prints "returned" when the command had ended by then.
-kill_start() {
-	python3 - "$1" "$QNM" "$VM" <<'PY'
+# $T/killer.py MODE DELAY_US - run "qnm start VM" and SIGKILL it and the
+# supervisor it forks DELAY_US microseconds after a moment MODE names:
+#   start  the command's launch;
+#   tap    the TAP appearing (the supervisor's pid is then in the state file).
+# The supervisor lives in its own session: a loop watching /proc (about a
+# millisecond per look) knows its pid by the deadline, so the kill lands
+# where the delay says, not a look later. Prints "returned" when the command
+# had ended by then, "killed" otherwise.
+#   measure 0  no kill: prints the microseconds from the TAP appearing to
+#              QEMU's exec (the window of "tap").
+cat >"$T/killer.py" <<'PY'
 import os, signal, subprocess, sys, time
-delay, qnm, vm = int(sys.argv[1]) / 1e6, sys.argv[2], sys.argv[3]
+mode, delay = sys.argv[1], int(sys.argv[2]) / 1e6
+qnm, vm, rundir, tap = sys.argv[3:7]
 want = [qnm.encode(), b"start", vm.encode()]
-def starters():
-    found = set()
+def cmdlines(after=0):
     for d in os.listdir("/proc"):
-        if d.isdigit():
+        if d.isdigit() and int(d) > after:
             try:
                 with open("/proc/%s/cmdline" % d, "rb") as f:
-                    if f.read().split(b"\0")[:-1] == want:
-                        found.add(int(d))
+                    yield int(d), f.read().split(b"\0")[:-1]
             except OSError:
                 pass
-    return found
-t0 = time.monotonic()
+def starters():
+    return {p for p, a in cmdlines() if a == want}
+def qemu_up(after):
+    return any(a and a[0].startswith(b"qemu-system") and rundir.encode() in b" ".join(a)
+               for p, a in cmdlines(after))
+def sup_pid():
+    try:
+        with open(rundir + "/state") as f:
+            for line in f:
+                if line.startswith("supervisor_pid="):
+                    return {int(line.split("=")[1])}
+    except (OSError, ValueError):
+        pass
+    return set()
+tap_path = "/sys/class/net/" + tap
 cli = subprocess.Popen([qnm, "start", vm], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+t0 = time.monotonic()
 seen = set()
+if mode != "start":
+    while not os.path.exists(tap_path):
+        if cli.poll() is not None or time.monotonic() - t0 > 20:
+            sys.exit("the TAP never appeared")
+    t0 = time.monotonic()
+    seen = sup_pid()
+    if mode == "measure":
+        # QEMU is the supervisor's child: a pid after it
+        while not qemu_up(min(seen, default=0)):
+            pass
+        print(int((time.monotonic() - t0) * 1e6))
+        cli.wait()
+        sys.exit(0)
+    # the supervisor is known: nothing to look for, the kill is on time
+    while time.monotonic() - t0 < delay:
+        pass
 while time.monotonic() - t0 < delay:
     seen |= starters()
 returned = cli.poll() is not None
@@ -113,7 +150,7 @@ else:
 cli.wait()
 print("returned" if returned else "killed")
 PY
-}
+kill_start() { python3 "$T/killer.py" "$1" "$2" "$QNM" "$VM" "$R/$VM" "$TAP"; }
 # kill_ours - at exit: whatever this test's qnm left running.
 kill_ours() {
 	local p
@@ -204,20 +241,20 @@ ip tuntap del dev "$TAP" mode tap
 expect_eq "(a) foreign TAP: nothing else left" "" "$(leftovers | tr '\n' ' ')"
 reset
 
-# ---- (b) SIGKILL "qnm start" at random moments ----
-t0=$(now_us)
-"$QNM" start "$VM" >/dev/null 2>&1 || fatal "timed start failed"
-D=$(($(now_us) - t0))
-"$QNM" stop "$VM" --force >/dev/null 2>&1
-echo "a start takes ${D} us; $KILLS kills at random delays in [0, $D] us"
-declare -A landed=()
-bad_start=0 bad_stop=0 dirty=0
-for ((k = 1; k <= KILLS; k++)); do
-	delay=$(((RANDOM * 32768 + RANDOM) % (D + 1)))
-	how=$(kill_start "$delay") || fatal "kill $k: $how"
-	[ "$how" = returned ] && where="after start returned (supervisor killed)"
-	if [ -z "${where:-}" ]; then
-		if [ -n "$(qemus)" ]; then
+# kill_rounds PART N MODE SPAN - N rounds: SIGKILL "qnm start" at a random
+# delay in [0, SPAN] microseconds after the moment MODE names (killer.py),
+# then "qnm start" and "qnm stop"; counts where the kills landed (what
+# existed right after) and what each round left.
+kill_rounds() {
+	local part=$1 n=$2 mode=$3 span=$4 k delay how where out left w
+	local bad_start=0 bad_stop=0 dirty=0
+	local -A landed=()
+	for ((k = 1; k <= n; k++)); do
+		delay=$(((RANDOM * 32768 + RANDOM) % (span + 1)))
+		how=$(kill_start "$mode" "$delay") || fatal "$part kill $k: $how"
+		if [ "$how" = returned ]; then
+			where="after start returned (supervisor killed)"
+		elif [ -n "$(qemus)" ]; then
 			where="QEMU running"
 		elif [ -e "/sys/class/net/$TAP" ]; then
 			where="TAP made, no QEMU"
@@ -226,35 +263,49 @@ for ((k = 1; k <= KILLS; k++)); do
 		else
 			where="before the runtime dir"
 		fi
-	fi
-	landed[$where]=$((${landed[$where]:-0} + 1))
-	out=$("$QNM" start "$VM" 2>&1)
-	rc=$?
-	if [ $rc != 0 ]; then
-		case "$out" in
-		*"is already running"*) [ -n "$(qemus)" ] || { bad_start=$((bad_start + 1)); echo "  kill $k ($where): start: $out"; } ;;
-		*) bad_start=$((bad_start + 1)); echo "  kill $k ($where): start: $out" ;;
-		esac
-	fi
-	out=$("$QNM" stop "$VM" --force 2>&1) || {
-		bad_stop=$((bad_stop + 1))
-		echo "  kill $k ($where): stop: $out"
-	}
-	left=$(leftovers | tr '\n' ' ')
-	if [ -n "$left" ]; then
-		dirty=$((dirty + 1))
-		echo "  kill $k ($where, delay ${delay} us): left $left"
-		reset
-	fi
-	unset where
-done
-for w in "before the runtime dir" "runtime dir made, no TAP" "TAP made, no QEMU" "QEMU running" \
-	"after start returned (supervisor killed)"; do
-	printf '  kills landing %-42s %d\n' "$w:" "${landed[$w]:-0}"
-done
-left=$(leftovers | tr '\n' ' ')
-expect_eq "(b) $KILLS kills: every following start worked" 0 "$bad_start"
-expect_eq "(b) $KILLS kills: every following stop worked" 0 "$bad_stop"
-expect_eq "(b) $KILLS kills: rounds that left something" 0 "$dirty"
-expect_eq "(b) $KILLS kills: leftovers at the end (links, records, processes, runtime dirs)" "" "$left"
+		landed[$where]=$((${landed[$where]:-0} + 1))
+		if ! out=$("$QNM" start "$VM" 2>&1); then
+			case "$out" in
+			*"is already running"*) [ -n "$(qemus)" ] ;;
+			*) false ;;
+			esac || {
+				bad_start=$((bad_start + 1))
+				echo "  $part kill $k ($where): start: $out"
+			}
+		fi
+		out=$("$QNM" stop "$VM" --force 2>&1) || {
+			bad_stop=$((bad_stop + 1))
+			echo "  $part kill $k ($where): stop: $out"
+		}
+		left=$(leftovers | tr '\n' ' ')
+		if [ -n "$left" ]; then
+			dirty=$((dirty + 1))
+			echo "  $part kill $k ($where, delay ${delay} us): left $left"
+			reset
+		fi
+	done
+	for w in "before the runtime dir" "runtime dir made, no TAP" "TAP made, no QEMU" \
+		"QEMU running" "after start returned (supervisor killed)"; do
+		printf '  %s kills landing %-42s %d\n' "$part" "$w:" "${landed[$w]:-0}"
+	done
+	expect_eq "$part $n kills: every following start worked" 0 "$bad_start"
+	expect_eq "$part $n kills: every following stop worked" 0 "$bad_stop"
+	expect_eq "$part $n kills: rounds that left something" 0 "$dirty"
+	expect_eq "$part $n kills: leftovers at the end (links, records, processes, runtime dirs)" \
+		"" "$(leftovers | tr '\n' ' ')"
+}
+
+# ---- (b) SIGKILL "qnm start" at random moments of its whole run ----
+t0=$(now_us)
+"$QNM" start "$VM" >/dev/null 2>&1 || fatal "timed start failed"
+D=$(($(now_us) - t0))
+"$QNM" stop "$VM" --force >/dev/null 2>&1
+echo "(b) a start takes ${D} us; $KILLS kills at random delays in [0, $D] us"
+kill_rounds "(b)" "$KILLS" start "$D"
+
+# ---- (c) SIGKILL between the TAP's creation and QEMU running ----
+W=$(kill_start measure 0) || fatal "measuring the TAP window: $W"
+"$QNM" stop "$VM" --force >/dev/null 2>&1
+echo "(c) QEMU is exec'd ${W} us after the TAP appears; $KILLS_TAP kills at random delays in [0, $W] us after it"
+kill_rounds "(c)" "$KILLS_TAP" tap "$W"
 finish
