@@ -9,10 +9,12 @@
 #include "host/tuntap.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 /* the owner named in a record's extra: "vm=NAME,sup=PID.START" */
@@ -77,8 +79,8 @@ static enum qnm_tap_owner_state owner_state(const char *runtime_dir, const struc
 	return qemu_alive ? QNM_TAP_OWNER_ORPHAN : QNM_TAP_OWNER_GONE;
 }
 
-/* qnm_owner_claim()'s question: may this record be taken over? */
-static bool record_gone(const struct qnm_own_rec *r, void *runtime_dir)
+/* may this record be taken over? */
+static bool record_gone(const struct qnm_own_rec *r, const char *runtime_dir)
 {
 	struct owner o;
 	pid_t qemu;
@@ -111,39 +113,72 @@ static void bridge_of(const char *ifname, char *buf, size_t size)
 	qnm_strlcpy(buf, base ? base + 1 : link, size);
 }
 
+/*
+ * RUNDIR/tap.lock, held from looking at a TAP's record to writing ours: two
+ * supervisors claiming one name cannot both win (the records' own lock is
+ * taken per read or write, not across both).
+ */
+static int lock_claims(const char *dir, struct qnm_err *err)
+{
+	char *path = xasprintf("%s/tap.lock", dir);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
+		int r = -errno;
+
+		if (fd >= 0)
+			close(fd);
+		qnm_err_set(err, r, "", "lock %s: %s", path, strerror(-r));
+		free(path);
+		return r;
+	}
+	free(path);
+	return fd;
+}
+
 int qnm_tap_claim(const struct qnm_rundir *rd, const char *ifname, struct qnm_err *err)
 {
 	char *dir = records_dir(rd), extra[128];
-	struct qnm_own_rec prev;
+	const struct qnm_own_rec *rec;
 	struct qnm_owner own;
-	int r;
+	bool takeover = false;
+	struct owner o;
+	int r, lock;
 
+	lock = lock_claims(dir, err);
+	if (lock < 0) {
+		r = lock;
+		goto out;
+	}
+	/* the records as they are now, under the claims' lock */
 	r = qnm_owner_open(&own, dir, err);
 	if (r)
-		goto out;
-	if (!qnm_owner_find(&own, QNM_OWN_TAP, ifname) && if_nametoindex(ifname)) {
+		goto out_lock;
+	rec = qnm_owner_find(&own, QNM_OWN_TAP, ifname);
+	if (!rec && if_nametoindex(ifname)) {
 		r = qnm_err_set(err, -EEXIST, "",
 				"create tap %s: an interface named %s already exists (qnm has no "
 				"record of making it, so it leaves it alone)",
 				ifname, ifname);
-		goto out_own;
+		goto out_lock;
+	}
+	if (rec) {
+		if (!record_gone(rec, dir)) {
+			owner_parse(rec->extra, &o);
+			r = qnm_err_set(
+				err, -EBUSY, "",
+				"create tap %s: it is in use by VM '%s' (qnm supervisor pid "
+				"%ld, or its QEMU)",
+				ifname, o.vm[0] ? o.vm : "?", (long)o.sup);
+			goto out_lock;
+		}
+		takeover = true;
 	}
 	snprintf(extra, sizeof(extra), "vm=%s,sup=%ld.%llu", rd->name, (long)getpid(),
 		 qnm_pid_start_time(getpid()));
-	r = qnm_owner_claim(&own, QNM_OWN_TAP, ifname, extra, record_gone, dir, &prev, err);
-	if (r == -EBUSY) {
-		struct owner o;
-
-		owner_parse(prev.extra, &o);
-		r = qnm_err_set(
-			err, -EBUSY, "",
-			"create tap %s: it is in use by VM '%s' (qnm supervisor pid %ld, or "
-			"its QEMU)",
-			ifname, o.vm[0] ? o.vm : "?", (long)o.sup);
-		goto out_own;
-	}
-	if (r || prev.kind == QNM_OWN__COUNT || !if_nametoindex(ifname))
-		goto out_own;
+	r = qnm_owner_add(&own, QNM_OWN_TAP, ifname, extra, err);
+	if (r || !takeover || !if_nametoindex(ifname))
+		goto out_lock;
 	/* taken over from an owner that is gone: its TAP goes first */
 	if (!is_tap(ifname)) {
 		qnm_owner_remove(&own, QNM_OWN_TAP, ifname, NULL);
@@ -151,11 +186,12 @@ int qnm_tap_claim(const struct qnm_rundir *rd, const char *ifname, struct qnm_er
 				"create tap %s: an interface named %s already exists and is not "
 				"the TAP qnm made (left alone)",
 				ifname, ifname);
-		goto out_own;
+		goto out_lock;
 	}
 	r = qnm_tap_delete(ifname, err);
-out_own:
+out_lock:
 	qnm_owner_clear(&own);
+	close(lock);
 out:
 	free(dir);
 	return r;
@@ -178,10 +214,17 @@ int qnm_tap_records(const char *runtime_dir, struct qnm_tap_record **v, size_t *
 	struct qnm_tap_record *out = NULL;
 	struct qnm_owner own;
 	size_t i, cnt = 0;
+	char *path;
 	int r;
 
 	*v = NULL;
 	*n = 0;
+	/* no records, nothing to read (and the runtime dir is not made for it) */
+	path = xasprintf("%s/owned", runtime_dir);
+	r = access(path, F_OK) < 0 && errno == ENOENT;
+	free(path);
+	if (r)
+		return 0;
 	r = qnm_owner_open(&own, runtime_dir, NULL);
 	if (r)
 		return r;
@@ -216,11 +259,17 @@ int qnm_tap_reclaim(const char *runtime_dir, const char *vm, struct qnm_strbuf *
 	struct qnm_tap_record *v;
 	struct qnm_owner own;
 	size_t i, n;
-	int r, done = 0;
+	int r, done = 0, lock;
 
+	/* no claim takes a name over between looking at its record and deleting its TAP */
+	lock = lock_claims(runtime_dir, NULL);
+	if (lock < 0)
+		return lock;
 	r = qnm_tap_records(runtime_dir, &v, &n);
-	if (r)
+	if (r) {
+		close(lock);
 		return r;
+	}
 	if (n && qnm_owner_open(&own, runtime_dir, NULL) < 0)
 		n = 0;
 	for (i = 0; i < n; i++) {
@@ -248,5 +297,6 @@ int qnm_tap_reclaim(const char *runtime_dir, const char *vm, struct qnm_strbuf *
 	if (n)
 		qnm_owner_clear(&own);
 	free(v);
+	close(lock);
 	return done;
 }

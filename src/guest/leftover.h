@@ -58,7 +58,9 @@ struct qnm_tap_record {
 /**
  * qnm_tap_claim() - in the supervisor of the VM of @rd, before creating TAP
  * @ifname: record it (durably) as this process's. A record whose owner is
- * gone is taken over, and the TAP it left is deleted first.
+ * gone is taken over, and the TAP it left is deleted first. Claims and
+ * qnm_tap_reclaim() hold RUNDIR/tap.lock from looking at a record to
+ * writing or removing it.
  * @rd:     the VM's runtime dir (the records are in its parent).
  * @ifname: the TAP about to be created.
  * @err:    what went wrong.
@@ -78,6 +80,7 @@ void qnm_tap_unclaim(const struct qnm_rundir *rd, const char *ifname);
 /**
  * qnm_tap_records() - the TAP records of the current network namespace in
  * the runtime dir @runtime_dir, each with its owner's state.
+ * Reads only: a runtime dir without records is not created.
  * @v: new array of *@n (caller frees); NULL when none.
  * Return: 0 or -errno (records unreadable).
  */

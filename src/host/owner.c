@@ -232,52 +232,12 @@ bool qnm_owner_recorded(const char *runtime_dir, enum qnm_own_kind kind, const c
 	return found;
 }
 
-/* set @kind @name's record (the file is locked and loaded) */
-static void put(struct qnm_owner *o, enum qnm_own_kind kind, const char *name, const char *extra)
-{
-	ssize_t i = find_idx(o, kind, name);
-
-	if (i < 0) {
-		o->v = xreallocarray(o->v, o->n + 1, sizeof(*o->v));
-		i = (ssize_t)o->n++;
-		o->v[i].kind = kind;
-		qnm_strlcpy(o->v[i].name, name, sizeof(o->v[i].name));
-		o->v[i].netns = o->netns;
-	}
-	qnm_strlcpy(o->v[i].extra, extra ? extra : "", sizeof(o->v[i].extra));
-}
-
 int qnm_owner_add(struct qnm_owner *o, enum qnm_own_kind kind, const char *name, const char *extra,
 		  struct qnm_err *err)
-{
-	int fd, r;
-
-	if (!word_ok(name, sizeof(o->v[0].name)) ||
-	    (!qnm_str_empty(extra) && !word_ok(extra, sizeof(o->v[0].extra))))
-		return qnm_err_set(err, -EINVAL, "", "cannot record %s '%s': bad name",
-				   qnm_own_kind_name(kind), name);
-	fd = lock_file(o, err);
-	if (fd < 0)
-		return fd;
-	r = load(o, err);
-	if (r < 0)
-		goto out;
-	put(o, kind, name, extra);
-	r = save(o, err);
-out:
-	close(fd);
-	return r;
-}
-
-int qnm_owner_claim(struct qnm_owner *o, enum qnm_own_kind kind, const char *name,
-		    const char *extra, bool (*gone)(const struct qnm_own_rec *r, void *arg),
-		    void *arg, struct qnm_own_rec *prev, struct qnm_err *err)
 {
 	ssize_t i;
 	int fd, r;
 
-	if (prev)
-		prev->kind = QNM_OWN__COUNT;
 	if (!word_ok(name, sizeof(o->v[0].name)) ||
 	    (!qnm_str_empty(extra) && !word_ok(extra, sizeof(o->v[0].extra))))
 		return qnm_err_set(err, -EINVAL, "", "cannot record %s '%s': bad name",
@@ -289,17 +249,14 @@ int qnm_owner_claim(struct qnm_owner *o, enum qnm_own_kind kind, const char *nam
 	if (r < 0)
 		goto out;
 	i = find_idx(o, kind, name);
-	if (i >= 0) {
-		if (prev)
-			*prev = o->v[i];
-		if (!gone || !gone(&o->v[i], arg)) {
-			r = qnm_err_set(err, -EBUSY, "", "%s %s is held by %s",
-					qnm_own_kind_name(kind), name,
-					o->v[i].extra[0] ? o->v[i].extra : "another qnm");
-			goto out;
-		}
+	if (i < 0) {
+		o->v = xreallocarray(o->v, o->n + 1, sizeof(*o->v));
+		i = (ssize_t)o->n++;
+		o->v[i].kind = kind;
+		qnm_strlcpy(o->v[i].name, name, sizeof(o->v[i].name));
+		o->v[i].netns = o->netns;
 	}
-	put(o, kind, name, extra);
+	qnm_strlcpy(o->v[i].extra, extra ? extra : "", sizeof(o->v[i].extra));
 	r = save(o, err);
 out:
 	close(fd);

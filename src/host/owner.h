@@ -101,25 +101,6 @@ int qnm_owner_add(struct qnm_owner *o, enum qnm_own_kind kind, const char *name,
 		  struct qnm_err *err);
 
 /**
- * qnm_owner_claim() - record @kind @name in the current namespace before
- * creating it (the intent: whatever the creator's fate, the record exists
- * first), unless a record of it exists whose owner still lives. Checked
- * and written under the same lock as qnm_owner_add(), so two claimants
- * cannot both win.
- * @extra: detail naming the owner (e.g. pid and start time), or NULL.
- * @gone:  says whether the owner a record's extra names is gone (its
- *         leftover may be taken over); NULL: every record is alive.
- * @arg:   passed to @gone.
- * @prev:  when non-NULL, set to the record found before (kind
- *         QNM_OWN__COUNT when there was none), so the caller knows it takes
- *         over a leftover.
- * Return: 0 (recorded), -EBUSY (a live owner holds it: @prev says who), or -errno.
- */
-int qnm_owner_claim(struct qnm_owner *o, enum qnm_own_kind kind, const char *name,
-		    const char *extra, bool (*gone)(const struct qnm_own_rec *r, void *arg),
-		    void *arg, struct qnm_own_rec *prev, struct qnm_err *err);
-
-/**
  * qnm_owner_remove() - forget @kind @name in the current namespace (no
  * record is fine). Same locking as qnm_owner_add().
  * Return: 0 or -errno.

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * test-host.c - the pure parts of the host facilities: dnsmasq lease file
- * parser and lookup by MAC, dnsmasq argv, ownership record parser and
- * claims (in a temporary directory),
+ * parser and lookup by MAC, dnsmasq argv, ownership record parser,
  * ping_group_range parser and rule, libnl error mapping and the
  * CAP_NET_ADMIN message.
  */
@@ -20,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "host/dnsmasq.h"
 #include "host/links.h"
@@ -139,53 +137,6 @@ static void test_owner_may(void **state)
 	assert_null(qnm_owner_find(&o, QNM_OWN_BRIDGE, "qnmbr0"));
 }
 
-/* qnm_owner_claim()'s @gone: the owner named in extra is "dead" */
-static bool owner_dead(const struct qnm_own_rec *r, void *arg)
-{
-	return strcmp(r->extra, "dead") == 0;
-}
-
-/* claiming: a live owner keeps its record, a dead one's is taken over */
-static void test_owner_claim(void **state)
-{
-	char dir[] = "/tmp/qnm-test-owner.XXXXXX", *path;
-	struct qnm_own_rec prev;
-	struct qnm_owner o;
-	struct qnm_err err;
-
-	assert_non_null(mkdtemp(dir));
-	assert_int_equal(qnm_owner_open(&o, dir, &err), 0);
-	assert_int_equal(
-		qnm_owner_claim(&o, QNM_OWN_TAP, "qt-a-0", "alive", owner_dead, NULL, &prev, &err),
-		0);
-	assert_int_equal(prev.kind, QNM_OWN__COUNT); /* nothing there before */
-	assert_int_equal(
-		qnm_owner_claim(&o, QNM_OWN_TAP, "qt-a-0", "other", owner_dead, NULL, &prev, &err),
-		-EBUSY);
-	assert_string_equal(prev.extra, "alive");
-	assert_string_equal(qnm_owner_find(&o, QNM_OWN_TAP, "qt-a-0")->extra, "alive");
-	assert_int_equal(qnm_owner_add(&o, QNM_OWN_TAP, "qt-a-0", "dead", &err), 0);
-	assert_int_equal(
-		qnm_owner_claim(&o, QNM_OWN_TAP, "qt-a-0", "new", owner_dead, NULL, &prev, &err),
-		0);
-	assert_string_equal(prev.extra, "dead");
-	assert_true(qnm_owner_recorded(dir, QNM_OWN_TAP, "qt-a-0"));
-	assert_string_equal(qnm_owner_find(&o, QNM_OWN_TAP, "qt-a-0")->extra, "new");
-	/* without @gone every record is alive */
-	assert_int_equal(qnm_owner_claim(&o, QNM_OWN_TAP, "qt-a-0", "x", NULL, NULL, NULL, &err),
-			 -EBUSY);
-	assert_int_equal(qnm_owner_claim(&o, QNM_OWN_TAP, "bad name", "x", NULL, NULL, NULL, &err),
-			 -EINVAL);
-	qnm_owner_clear(&o);
-	path = xasprintf("%s/owned", dir);
-	unlink(path);
-	free(path);
-	path = xasprintf("%s/owned.lock", dir);
-	unlink(path);
-	free(path);
-	rmdir(dir);
-}
-
 static void test_ping_range(void **state)
 {
 	gid_t g[] = { 1000, 27 };
@@ -228,8 +179,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_leases),	    cmocka_unit_test(test_dnsmasq_argv),
 		cmocka_unit_test(test_owner_parse), cmocka_unit_test(test_owner_may),
-		cmocka_unit_test(test_owner_claim), cmocka_unit_test(test_ping_range),
-		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_ping_range),  cmocka_unit_test(test_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
