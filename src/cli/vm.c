@@ -100,13 +100,15 @@ static int cmd_list(struct qnm_ctx *ctx, const struct qnm_args *args)
 			"No VMs yet. Create one with 'qnm new NAME' or try 'qnm demo'.\n");
 		return 0;
 	}
-	fprintf(ctx->out, "%-20s %7s %4s  %s\n", "NAME", "MEMORY", "CPUS", "NICS (model/backend)");
+	fprintf(ctx->out, "%-20s %7s %4s %-4s  %s\n", "NAME", "MEMORY", "CPUS", "AUTO",
+		"NICS (model/backend)");
 	for (i = 0; i < ctx->model.nvms; i++) {
 		const struct qnm_vm *vm = ctx->model.vms[i];
 		char mem[16];
 
 		snprintf(mem, sizeof(mem), "%uM", vm->memory_mb);
-		fprintf(ctx->out, "%-20s %7s %4u  ", vm->name, mem, vm->cpus);
+		fprintf(ctx->out, "%-20s %7s %4u %-4s  ", vm->name, mem, vm->cpus,
+			vm->autostart ? "yes" : "no");
 		if (!vm->nnics)
 			fputs("(none)", ctx->out);
 		for (j = 0; j < vm->nnics; j++) {
