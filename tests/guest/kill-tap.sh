@@ -13,18 +13,18 @@
 #       by "qnm start" (which works, or says the guest already runs when QEMU
 #       survived its supervisor) and "qnm stop". Counted at the end:
 #       leftover links, ownership records, processes, runtime dirs = 0.
-#   (c) KILLS_TAP (default 15) more, at a random delay after the TAP appears
+#   (c) KILLS_TAP (default 12) more, at a random delay after the TAP appears
 #       over the measured time from the TAP appearing to QEMU's exec: the
 #       window where only the records know of the TAP.
 # Where the kills landed is printed (what existed right after each kill).
 : "${QNM_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
-GUEST_TIMEOUT=${GUEST_TIMEOUT:-280}
+GUEST_TIMEOUT=${GUEST_TIMEOUT:-420}
 . "$QNM_SRCDIR/tests/guest/lib-guest.sh"
 need_cmd nft nftables
 need_cmd dnsmasq dnsmasq-base
 need_cmd jq jq
 KILLS=${KILLS:-50}
-KILLS_TAP=${KILLS_TAP:-15}
+KILLS_TAP=${KILLS_TAP:-12}
 VM=tapvm
 TAP=qt-$VM-0
 R=$XDG_RUNTIME_DIR/qnm
