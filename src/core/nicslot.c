@@ -14,8 +14,8 @@
 
 /* What a place callback remembers while it walks a VM's NICs in order. */
 struct walk {
-	unsigned ports;	  /* ports or bridges added so far */
-	unsigned bridge;  /* port number of the bridge being filled */
+	unsigned ports;	    /* ports or bridges added so far */
+	unsigned bridge;    /* port number of the bridge being filled */
 	unsigned in_bridge; /* NICs on it (0: none open) */
 };
 
@@ -126,21 +126,23 @@ static const struct machine_layout layouts[] = {
 /* Models that are not PCI devices: they take no PCI slot. */
 static const char *const not_pci[] = { "ne2k_isa", "usb-net", "virtio-net-device" };
 
+static bool machine_is(const struct machine_layout *l, const char *machine)
+{
+	if (!machine[0])
+		return l->is_default;
+	return strcmp(machine, l->name) == 0 ||
+	       (l->prefix && strncmp(machine, l->prefix, strlen(l->prefix)) == 0);
+}
+
 static const struct machine_layout *layout_of(const struct qnm_vm *vm)
 {
 	size_t i;
 
 	if (strcmp(vm->arch, "x86_64") != 0 && strcmp(vm->arch, "i386") != 0)
 		return NULL;
-	for (i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++) {
-		const struct machine_layout *l = &layouts[i];
-
-		if (vm->machine[0] ? strcmp(vm->machine, l->name) == 0 ||
-					     (l->prefix && !strncmp(vm->machine, l->prefix,
-								    strlen(l->prefix))) :
-				     l->is_default)
-			return l;
-	}
+	for (i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++)
+		if (machine_is(&layouts[i], vm->machine))
+			return &layouts[i];
 	return NULL;
 }
 

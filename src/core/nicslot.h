@@ -67,6 +67,10 @@ void qnm_nic_place(const struct qnm_vm *vm, size_t index, struct qnm_nic_place *
  *       machine, the model and the limit ("nic[n0].model: an isapc VM holds
  *       at most 0 PCI NICs (it has no PCI bus); e1000 is a PCI NIC").
  *
+ * Called where a VM is saved (qnm_ctx_check_vm()) and started
+ * (qnm_vm_argv()), not where a file is loaded: a VM written before this
+ * rule still loads, and its start says why it cannot.
+ *
  * Return: 0, or -EINVAL.
  */
 int qnm_check_nic_slots(const struct qnm_vm *vm, struct qnm_err *err);

@@ -5,7 +5,6 @@
 #include "core/validate.h"
 
 #include "core/backend.h"
-#include "core/nicslot.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -173,8 +172,6 @@ int qnm_check_vm(const struct qnm_vm *vm, struct qnm_err *err)
 		if (!vm->extra[i][0])
 			return qnm_err_set(err, -EINVAL, "extra", "extra: argument %zu is empty",
 					   i + 1);
-	if ((r = qnm_check_nic_slots(vm, err)))
-		return r;
 	for (i = 0; i < vm->nnics; i++) {
 		const struct qnm_nic *a = &vm->nics[i];
 

@@ -132,6 +132,8 @@ int qnm_vm_argv(const struct qnm_vm *vm, const struct qnm_cmdline_opts *o, struc
 	int r;
 
 	r = qnm_check_vm(vm, err);
+	if (!r)
+		r = qnm_check_nic_slots(vm, err);
 	if (r)
 		return r;
 	if (o->qemu)
