@@ -17,6 +17,8 @@
 #include "api/stats.h"
 #include "uipriv.h"
 
+#include <stdint.h>
+
 /**
  * struct qnm_guest - one VM's run state.
  * @name:   the VM.
@@ -56,6 +58,8 @@ struct qnm_guest_cap {
  * @sampler:    the UI's sampler, NULL until first needed or when it could
  *              not be opened (@sampler_error says why, owned).
  * @sampled_ms: monotonic ms of the sampler's last tick.
+ * @sampler_sig: fingerprint of the sampler's entries at its last tick that
+ *              changed something on screen (see qnm_guests_tick()).
  */
 struct qnm_guests {
 	struct qnm_guest *vms;
@@ -66,17 +70,25 @@ struct qnm_guests {
 	struct qnm_sampler *sampler;
 	char *sampler_error;
 	long sampled_ms;
+	uint64_t sampler_sig;
 };
 
-/** qnm_guests_refresh() - probe the runtime dirs now (run states only). */
-void qnm_guests_refresh(struct qnm_ui *ui);
+/**
+ * qnm_guests_refresh() - probe the runtime dirs now (run states only).
+ * Costs one directory listing plus the state of each VM that has a runtime
+ * dir: the VMs that are not running cost nothing but a name copy.
+ * Return: true when a run state or a capture changed since the last refresh.
+ */
+bool qnm_guests_refresh(struct qnm_ui *ui);
 
 /**
  * qnm_guests_tick() - the refresh timer fired: refresh run states and tick
  * the sampler, each when a refresh interval (@ui->interval_ms) has passed
  * since its last refresh. The sampler is started at the first tick (not
  * before the first frame).
- * Return: true when something was refreshed (the screen needs a redraw).
+ * Return: true when what screens show changed (a run state, a capture, a
+ * counter, a history that still moves, the sampler's error): the screen
+ * needs a redraw. An idle screen whose data did not change is not redrawn.
  */
 bool qnm_guests_tick(struct qnm_ui *ui);
 
