@@ -52,14 +52,17 @@ struct qnm_guest_cap {
 
 /**
  * struct qnm_guests - all of it.
- * @vms:        run states, @nvms of them.
+ * @vms:        run states of the VMs that have a runtime dir or a job under
+ *              way, @nvms of them (a VM without an entry is absent: 10,000
+ *              stopped VMs cost nothing per tick).
  * @caps:       captures found at the last refresh, @ncaps of them.
  * @last_ms:    monotonic ms of the last run-state refresh.
  * @sampler:    the UI's sampler, NULL until first needed or when it could
  *              not be opened (@sampler_error says why, owned).
  * @sampled_ms: monotonic ms of the sampler's last tick.
- * @sampler_sig: fingerprint of the sampler's entries at its last tick that
- *              changed something on screen (see qnm_guests_tick()).
+ * @sampler_sig: fingerprint of the sampler's entries (which, and their
+ *              state) at its last tick (see qnm_guests_tick()).
+ * @still_ticks: sampler ticks in a row in which no counter moved.
  */
 struct qnm_guests {
 	struct qnm_guest *vms;
@@ -71,12 +74,14 @@ struct qnm_guests {
 	char *sampler_error;
 	long sampled_ms;
 	uint64_t sampler_sig;
+	unsigned long still_ticks;
 };
 
 /**
  * qnm_guests_refresh() - probe the runtime dirs now (run states only).
- * Costs one directory listing plus the state of each VM that has a runtime
- * dir: the VMs that are not running cost nothing but a name copy.
+ * Costs one directory listing, plus, when some VM has a runtime dir, a
+ * walk of the VM names and the state of each such VM: VMs that are not
+ * running cost nothing.
  * Return: true when a run state or a capture changed since the last refresh.
  */
 bool qnm_guests_refresh(struct qnm_ui *ui);
@@ -94,7 +99,11 @@ bool qnm_guests_tick(struct qnm_ui *ui);
 
 void qnm_guests_free(struct qnm_guests *g);
 
-/** qnm_guest_find() - run state of VM @name (status ABSENT when unknown). */
+/**
+ * qnm_guest_find() - run state of VM @name (status ABSENT when unknown).
+ * Return: valid until the next refresh or qnm_guest_set_busy() /
+ * qnm_guest_set_cap_busy() call.
+ */
 const struct qnm_guest *qnm_guest_find(struct qnm_ui *ui, const char *name);
 
 /** qnm_guest_set_busy() - mark a start/stop job for @name. */

@@ -2,9 +2,10 @@
 # ui-idle.sh - issue 13 item 8: an idle screen whose data did not change
 # costs ~nothing. With 5,000 VMs configured (none running), the UI idle on
 # the VMs screen used ~200 ms of CPU per 5 s (each tick matched every VM's
-# name against every other: quadratic); now a tick costs a directory
-# listing and a walk of the VM names (~10 ms per 5 s with 5,000 VMs, 2 ms
-# with 8). The bound below is 5x above that and 4x under the old cost;
+# name against every other: quadratic); now a tick of an idle screen costs
+# a directory listing and the sampler's walk of the VMs (~6 ms per 5 s with
+# 5,000 VMs, 2 ms with 8), and no redraw. The bound below is 8x above that
+# and 4x under the old cost;
 # the figures per count are make bench-ui-idle's. The screen stays the same.
 . "$QNM_SRCDIR/tests/lib.sh"
 . "$QNM_SRCDIR/tests/ui-lib.sh"
