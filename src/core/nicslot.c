@@ -75,14 +75,18 @@ static void q35_root_port(struct qnm_nic_place *p, unsigned n)
 static const char *const pcie_native[] = { "virtio-net-pci", "virtio-net",
 					   "virtio-net-pci-non-transitional" };
 
-static bool is_pcie_native(const struct qnm_nic *nic)
+/* @model is one of the @n names of @v. */
+static bool model_in(const char *model, const char *const *v, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < sizeof(pcie_native) / sizeof(pcie_native[0]); i++)
-		if (strcmp(nic->model, pcie_native[i]) == 0)
+	while (n--)
+		if (strcmp(model, v[n]) == 0)
 			return true;
 	return false;
+}
+
+static bool is_pcie_native(const struct qnm_nic *nic)
+{
+	return model_in(nic->model, pcie_native, sizeof(pcie_native) / sizeof(pcie_native[0]));
 }
 
 static void q35_place(const struct qnm_nic *nic, struct walk *w, struct qnm_nic_place *p)
@@ -148,12 +152,7 @@ static const struct machine_layout *layout_of(const struct qnm_vm *vm)
 
 static bool is_pci(const struct qnm_nic *nic)
 {
-	size_t i;
-
-	for (i = 0; i < sizeof(not_pci) / sizeof(not_pci[0]); i++)
-		if (strcmp(nic->model, not_pci[i]) == 0)
-			return false;
-	return true;
+	return !model_in(nic->model, not_pci, sizeof(not_pci) / sizeof(not_pci[0]));
 }
 
 void qnm_nic_place(const struct qnm_vm *vm, size_t index, struct qnm_nic_place *p)
