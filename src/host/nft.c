@@ -44,7 +44,7 @@
 #define LOOPBACK_NET  0x7f000000u /* 127.0.0.0/8 */
 #define LOOPBACK_MASK 0xff000000u
 #define LOCALNET_TAG  "localnet " /* comment of a bridge's localnet masquerade: TAG BRIDGE */
-#define ELEMS_PER_MSG 256 /* keeps each NEWSETELEM well below the 64 KiB attribute limit */
+#define ELEMS_PER_MSG 256	  /* keeps each NEWSETELEM well below the 64 KiB attribute limit */
 #define MSG_ROOM      (128 * 1024)
 
 /* nftables datatype ids (nft's src/datatype.h), used to describe map keys so
