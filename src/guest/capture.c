@@ -20,9 +20,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define RECORD_PREFIX  "capture-"
+#define RECORD_PREFIX	  "capture-"
 #define CAPTURE_ID_PREFIX "qnm-cap-"
-#define QMP_TIMEOUT_MS 5000
+#define QMP_TIMEOUT_MS	  5000
 
 /* Flags of every directory opened on the way to the file: no symlink is followed. */
 #define DIR_FLAGS (O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
@@ -70,8 +70,8 @@ static int open_parent(const char *file, int *dirp, const char **namep, struct q
 			r = qnm_err_set(err, -ENOTDIR, "file", "file: %.*s is not a directory", len,
 					file);
 		else
-			r = qnm_err_set(err, -e, "file", "file: cannot open directory %.*s: %s", len,
-					file, strerror(e));
+			r = qnm_err_set(err, -e, "file", "file: cannot open directory %.*s: %s",
+					len, file, strerror(e));
 		close(dir);
 		dir = -1;
 		goto out;
@@ -91,8 +91,7 @@ out:
  * The rule for a file that exists already (@st, not following a symlink):
  * only a regular file of this user with a single name, and only with @force.
  */
-static int check_existing(const char *file, const struct stat *st, bool force,
-			  struct qnm_err *err)
+static int check_existing(const char *file, const struct stat *st, bool force, struct qnm_err *err)
 {
 	if (S_ISDIR(st->st_mode))
 		return qnm_err_set(err, -EISDIR, "file", "file: %s is a directory", file);
@@ -185,7 +184,8 @@ static int open_existing(struct qnm_capture_file *cf, const char *file, struct q
 	struct stat st;
 	int r;
 
-	cf->fd = openat(cf->dir, cf->name, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	cf->fd = openat(cf->dir, cf->name,
+			O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (cf->fd < 0)
 		return errno == ENOENT ? -ENOENT : explain(cf, file, true, errno, err);
 	if (fstat(cf->fd, &st) < 0)
@@ -212,7 +212,8 @@ int qnm_capture_file_open(struct qnm_capture_file *cf, const char *file, bool fo
 	for (tries = 0; tries < 8; tries++) {
 		r = 0;
 		cf->fd = openat(cf->dir, cf->name,
-				O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600);
+				O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC,
+				0600);
 		if (cf->fd >= 0) {
 			cf->created = true;
 			break;
@@ -226,8 +227,8 @@ int qnm_capture_file_open(struct qnm_capture_file *cf, const char *file, bool fo
 	if (cf->fd < 0 && !r)
 		r = explain(cf, file, force, errno, err);
 	else if (cf->fd < 0 && r == -ENOENT)
-		r = qnm_err_set(err, -EAGAIN, "file",
-				"file: %s keeps being replaced; try again", file);
+		r = qnm_err_set(err, -EAGAIN, "file", "file: %s keeps being replaced; try again",
+				file);
 	if (!r && fchmod(cf->fd, 0600) < 0)
 		r = qnm_err_set(err, -errno, "file", "file: cannot make %s mode 0600: %s", file,
 				strerror(errno));
@@ -609,6 +610,14 @@ int qnm_capture_sweep(const char *runtime_dir, const char *vm, size_t *removed, 
 			continue;
 		qnm_err_clear(&e2);
 		r = qnm_capture_stop(runtime_dir, vm, v[i].id, &e2);
+		if (r == -EREMOTEIO) {
+			/* QEMU has no such filter: its qnm died before adding it */
+			char *path = record_path(runtime_dir, vm, v[i].id);
+
+			unlink(path);
+			free(path);
+			r = 0;
+		}
 		if (r && !first) {
 			first = r;
 			if (err)

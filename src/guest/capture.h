@@ -160,7 +160,8 @@ bool qnm_capture_owner_alive(const struct qnm_capture *c);
 
 /**
  * qnm_capture_sweep() - remove the captures of VM @vm whose owning qnm
- * process is gone (qnm_capture_owner_alive()).
+ * process is gone (qnm_capture_owner_alive()); a record whose filter QEMU
+ * does not have (its qnm died before adding it) is dropped.
  * @removed: how many were removed (may be NULL).
  * Return: 0 or -errno (the first failure; the others are still tried).
  */

@@ -563,8 +563,8 @@ int qnm_qmp_hmp(struct qnm_qmp *q, const char *cmdline, char **out, struct qnm_e
 	return 0;
 }
 
-int qnm_qmp_add_fd(struct qnm_qmp *q, int fd, const char *opaque, long long *fdset_id,
-		   int *qemu_fd, struct qnm_err *err)
+int qnm_qmp_add_fd(struct qnm_qmp *q, int fd, const char *opaque, long long *fdset_id, int *qemu_fd,
+		   struct qnm_err *err)
 {
 	json_object *args = json_object_new_object(), *ret = NULL, *v;
 	int r;

@@ -132,8 +132,8 @@ int qnm_qmp_execute_fd(struct qnm_qmp *q, const char *cmd, json_object *args, in
  * Return: 0, -EREMOTEIO (QEMU said no), -EPROTO (a reply without them) or
  * another -errno.
  */
-int qnm_qmp_add_fd(struct qnm_qmp *q, int fd, const char *opaque, long long *fdset_id,
-		   int *qemu_fd, struct qnm_err *err);
+int qnm_qmp_add_fd(struct qnm_qmp *q, int fd, const char *opaque, long long *fdset_id, int *qemu_fd,
+		   struct qnm_err *err);
 
 /**
  * qnm_qmp_remove_fd() - "remove-fd": drop fd set @fdset_id; QEMU closes its
