@@ -98,6 +98,7 @@ extern const struct qnm_cli_cmd qnm_cmd_conns;
 extern const struct qnm_cli_cmd qnm_cmd_console;
 extern const struct qnm_cli_cmd qnm_cmd_del;
 extern const struct qnm_cli_cmd qnm_cmd_demo;
+extern const struct qnm_cli_cmd qnm_cmd_autostart;
 extern const struct qnm_cli_cmd qnm_cmd_doctor;
 extern const struct qnm_cli_cmd qnm_cmd_forward;
 extern const struct qnm_cli_cmd qnm_cmd_link;
@@ -115,5 +116,6 @@ extern const struct qnm_cli_cmd qnm_cmd_start;
 extern const struct qnm_cli_cmd qnm_cmd_stats;
 extern const struct qnm_cli_cmd qnm_cmd_status;
 extern const struct qnm_cli_cmd qnm_cmd_stop;
+extern const struct qnm_cli_cmd qnm_cmd_shutdown_all;
 
 #endif

@@ -171,6 +171,7 @@ enum qnm_boot {
  * @append:    kernel command line or NULL.
  * @extra:     extra QEMU arguments, one argv element each, @nextra of them.
  * @nics:      the NICs, @nnics of them.
+ * @autostart: "qnm autostart" (at host boot) starts it.
  */
 struct qnm_vm {
 	char name[QNM_NAME_MAX + 1];
@@ -189,6 +190,7 @@ struct qnm_vm {
 	size_t nextra;
 	struct qnm_nic *nics;
 	size_t nnics;
+	bool autostart;
 };
 
 /** enum qnm_net_mode - how a host network reaches the outside. */
@@ -210,6 +212,7 @@ enum qnm_net_mode {
  * @dhcp_start: first DHCP address ("" = no DHCP).
  * @dhcp_end:   last DHCP address.
  * @fwd:        port forwards (DNAT) into the network, @nfwd of them.
+ * @autostart:  "qnm autostart" (at host boot) brings it up.
  */
 struct qnm_network {
 	char name[QNM_NAME_MAX + 1];
@@ -223,6 +226,7 @@ struct qnm_network {
 	char dhcp_end[QNM_IPV4_LEN];
 	struct qnm_fwd *fwd;
 	size_t nfwd;
+	bool autostart;
 };
 
 /* ---- names of enum values, as written in config files and the CLI ---- */

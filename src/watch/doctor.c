@@ -42,6 +42,7 @@ extern char **environ;
  * from it once, and results one check computes for another.
  * @model:        the configuration.
  * @runtime_dir:  qnm's runtime directory, or NULL.
+ * @cache_dir:    qnm's cache directory (the device catalogs), or NULL.
  * @ping_nics:    some NIC's guest pings through the host's ICMP sockets
  *                (user-mode networking: user, slirp).
  * @tun_nics:     QEMU opens /dev/net/tun for some NIC (tap).
@@ -60,6 +61,7 @@ extern char **environ;
 struct qnm_doc_env {
 	const struct qnm_model *model;
 	const char *runtime_dir;
+	const char *cache_dir;
 	bool ping_nics, tun_nics, admin_nics, bridged_nics;
 	const struct qnm_backend_check *backend_check;
 	bool dhcp_nets, nat_nets;
@@ -685,6 +687,84 @@ static void check_dnsmasq(struct qnm_doc_env *env, struct qnm_doc_result *r)
 	fix(r, "apt-get install dnsmasq-base");
 }
 
+/* Whether qnm's built-in list (QEMU's x86 models) can judge a model name of @arch. */
+static bool builtin_judges(const char *arch)
+{
+	return strcmp(arch, "x86_64") == 0 || strcmp(arch, "i386") == 0;
+}
+
+/* The NICs of VMs of @arch whose saved model QEMU of @arch does not have (hand-edited files). */
+static void check_models_arch(struct qnm_doc_env *env, const char *arch, size_t *nnics,
+			      struct qnm_doc_result *r)
+{
+	struct qnm_catalog *cat = NULL;
+	struct qnm_err err;
+	size_t i, j;
+
+	if (qnm_catalog_load(arch, NULL, env->cache_dir, QEMU_TIMEOUT_MS, &cat, &err)) {
+		finding(r, QNM_DOC_WARN, "NIC models of %s VMs not checked: %s", arch, err.msg);
+		return;
+	}
+	if (cat->source == QNM_CATALOG_BUILTIN && !builtin_judges(arch)) {
+		finding(r, QNM_DOC_SKIP, "NIC models of %s VMs not checked: %s", arch,
+			cat->note ? cat->note : "no catalog of this target");
+		qnm_catalog_free(cat);
+		return;
+	}
+	for (i = 0; i < env->model->nvms; i++) {
+		const struct qnm_vm *vm = env->model->vms[i];
+
+		if (strcmp(vm->arch, arch) != 0)
+			continue;
+		for (j = 0; j < vm->nnics; j++) {
+			const struct qnm_nic *nic = &vm->nics[j];
+			const struct qnm_nic_model *m;
+
+			(*nnics)++;
+			if (qnm_catalog_find(cat, nic->model))
+				continue; /* a name or alias QEMU takes as it is */
+			qnm_err_clear(&err);
+			m = qnm_catalog_resolve(cat, nic->model, &err);
+			if (m) {
+				finding(r, QNM_DOC_FAIL,
+					"VM %s NIC %s: QEMU knows model '%s' as %s; its -device "
+					"takes no other spelling, the VM cannot start",
+					vm->name, nic->id, nic->model, m->name);
+			} else {
+				finding(r, QNM_DOC_FAIL, "VM %s NIC %s: %s; the VM cannot start",
+					vm->name, nic->id, err.msg);
+			}
+			if (!m)
+				m = qnm_catalog_closest(cat, nic->model);
+			fix(r, "qnm nic set %s %s model=%s", vm->name, nic->id,
+			    m ? m->name : "MODEL   ('qnm models' lists them)");
+		}
+	}
+	qnm_catalog_free(cat);
+}
+
+static void check_models(struct qnm_doc_env *env, struct qnm_doc_result *r)
+{
+	struct qnm_strv arches;
+	size_t i, j, nnics = 0;
+
+	qnm_strv_init(&arches);
+	for (i = 0; i < env->model->nvms; i++) {
+		for (j = 0; j < arches.n; j++)
+			if (strcmp(arches.v[j], env->model->vms[i]->arch) == 0)
+				break;
+		if (j == arches.n && env->model->vms[i]->nnics)
+			qnm_strv_add(&arches, env->model->vms[i]->arch);
+	}
+	for (i = 0; i < arches.n; i++)
+		check_models_arch(env, arches.v[i], &nnics, r);
+	if (!arches.n)
+		finding(r, QNM_DOC_SKIP, "no VM has a NIC");
+	else if (r->status == QNM_DOC_OK)
+		finding(r, QNM_DOC_OK, "the %zu configured NICs use models QEMU has", nnics);
+	qnm_strv_free(&arches);
+}
+
 static void check_mac_config(struct qnm_doc_env *env, struct qnm_doc_result *r)
 {
 	struct qnm_mac_clash *c;
@@ -834,6 +914,7 @@ static const struct qnm_doc_check checks[] = {
 	{ "forward_drop", "other firewall tables dropping forwarded traffic", check_forward_drop },
 	{ "br_netfilter", "bridged frames sent through iptables", check_br_netfilter },
 	{ "dnsmasq", "dnsmasq for DHCP on networks", check_dnsmasq },
+	{ "nic_models", "NIC models QEMU has", check_models },
 	{ "mac_config", "MAC clashes among configured VMs", check_mac_config },
 	{ "mac_live", "MAC clashes with the live bridges", check_mac_live },
 	{ "host_ports", "forwarded host ports free", check_ports },
@@ -889,13 +970,14 @@ const struct qnm_doc_check *qnm_doctor_checks(size_t *n)
 }
 
 static void env_init(struct qnm_doc_env *env, const struct qnm_model *model,
-		     const char *runtime_dir)
+		     const char *runtime_dir, const char *cache_dir)
 {
 	size_t i, j;
 
 	memset(env, 0, sizeof(*env));
 	env->model = model;
 	env->runtime_dir = runtime_dir;
+	env->cache_dir = cache_dir;
 	qnm_strv_init(&env->drops);
 	for (i = 0; i < model->nvms; i++)
 		for (j = 0; j < model->vms[i]->nnics; j++) {
@@ -925,8 +1007,8 @@ static void env_clear(struct qnm_doc_env *env)
 	qnm_strv_free(&env->drops);
 }
 
-int qnm_doctor_run(const struct qnm_model *model, const char *runtime_dir, const char *only,
-		   struct qnm_doctor_report *rep)
+int qnm_doctor_run(const struct qnm_model *model, const char *runtime_dir, const char *cache_dir,
+		   const char *only, struct qnm_doctor_report *rep)
 {
 	const struct qnm_backend_check *const *be;
 	const struct qnm_doc_check *table;
@@ -940,7 +1022,7 @@ int qnm_doctor_run(const struct qnm_model *model, const char *runtime_dir, const
 			break;
 	if (only && i == n)
 		return -ENOENT;
-	env_init(&env, model, runtime_dir);
+	env_init(&env, model, runtime_dir, cache_dir);
 	rep->v = xcalloc(n, sizeof(*rep->v));
 	for (i = 0; i < n; i++) {
 		struct qnm_doctor_item *it;
