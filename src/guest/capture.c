@@ -119,8 +119,8 @@ static int check_text(const char *file, struct qnm_err *err)
 {
 	if (qnm_str_empty(file) || file[0] != '/')
 		return qnm_err_set(err, -EINVAL, "file",
-				   "file: '%s' is not an absolute path (QEMU writes it from its "
-				   "own working directory, /)",
+				   "file: '%s' is not an absolute path (it is opened from /, "
+				   "one directory at a time)",
 				   file ? file : "");
 	if (strlen(file) >= sizeof(((struct qnm_capture *)0)->file))
 		return qnm_err_set(err, -ENAMETOOLONG, "file", "file: the path is too long");

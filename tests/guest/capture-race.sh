@@ -50,6 +50,9 @@ chmod 600 "$SECRET"
 cp "$SECRET" "$T/secret.orig"
 SUM0=$(sha256sum <"$SECRET")
 
+# a second QMP monitor, held by this test (see the fd set sweep below)
+"$QNM" set vm extra+=-qmp extra+="unix:$T/qmp2.sock,server=on,wait=off" >/dev/null ||
+	fatal "qnm set extra failed"
 out=$("$QNM" start vm) || fatal "qnm start failed: $out"
 check "guest is up" wait_serial 60 vm QNM-RACE-READY
 QPID=$(guest_field vm qemu_pid)
@@ -141,6 +144,49 @@ n=$(ls -l "/proc/$QPID/fd" 2>/dev/null | grep -c -- "$D/")
 expect_eq "QEMU holds no descriptor into the capture directory (leaked fd sets)" 0 "$n"
 bad=$(find "$D" -name '*.pcap' ! -type l ! -perm 0600 -printf '%p %m\n')
 expect_eq "every capture file is mode 0600" "" "$bad"
+
+# A start killed between add-fd and remove-fd leaves an fd set in QEMU, which QEMU drops
+# itself on disconnect only when no other monitor is connected. With one (this test's
+# second QMP socket, which plants such a set, noted as a capture that has no record),
+# the next capture start removes it.
+coproc QMP2 {
+	exec python3 -u -c '
+import json, os, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+f = s.makefile("r")
+def cmd(c, args=None, fds=None):
+    m = {"execute": c}
+    if args:
+        m["arguments"] = args
+    b = (json.dumps(m) + "\n").encode()
+    if fds:
+        socket.send_fds(s, [b], fds)
+    else:
+        s.sendall(b)
+    while True:
+        r = json.loads(f.readline())
+        if "event" not in r:
+            return r
+f.readline()
+cmd("qmp_capabilities")
+fd = os.open(sys.argv[2], os.O_WRONLY | os.O_CREAT, 0o600)
+print("added", cmd("add-fd", {"opaque": "qnm-cap-n0-999999-1"}, [fd])["return"]["fdset-id"])
+for line in sys.stdin:
+    sets = cmd("query-fdsets")["return"]
+    print("sets", " ".join(d.get("opaque", "-") for x in sets for d in x["fds"]) or "none")
+' "$T/qmp2.sock" "$D/leak.pcap"
+}
+at_exit "kill $QMP2_PID 2>/dev/null"
+read -r -t 10 line <&"${QMP2[0]}"
+expect_contains "an fd set planted through a second monitor" "added" "$line"
+echo query >&"${QMP2[1]}"
+read -r -t 10 line <&"${QMP2[0]}"
+expect_eq "... is there before a capture starts" "sets qnm-cap-n0-999999-1" "$line"
+"$QNM" capture vm "$NIC" "$D/sweep.pcap" --seconds 1 >/dev/null 2>&1
+echo query >&"${QMP2[1]}"
+read -r -t 10 line <&"${QMP2[0]}"
+expect_eq "... and removed by the next capture start" "sets none" "$line"
 
 "$QNM" stop vm --force >/dev/null
 finish
