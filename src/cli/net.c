@@ -237,7 +237,14 @@ static int edit_and_save(struct qnm_ctx *ctx, const char *cmd, struct qnm_networ
 		return qnm_cli_error(ctx, cmd, &err);
 	qnm_err_clear(&err);
 	r = qnm_api_net_save(ctx, net, old_name, is_up, &err);
-	return r ? qnm_cli_error(ctx, cmd, &err) : 0;
+	if (r)
+		return qnm_cli_error(ctx, cmd, &err);
+	for (i = 0; i < (size_t)argc; i++)
+		if (strncmp(argv[i], "forward=", 8) == 0 || strncmp(argv[i], "forward+=", 9) == 0)
+			break;
+	if (i < (size_t)argc)
+		qnm_cli_note_exposure(ctx, cmd, net->fwd, net->nfwd, true);
+	return 0;
 }
 
 static int net_add(struct qnm_ctx *ctx, const struct net_flags *f, int argc, char **argv)
