@@ -152,6 +152,7 @@ static void networks_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 			 s->busy				    ? "busy"
 			 : !qnm_api_net_view_known(s->view)	    ? "?"
 			 : qnm_api_net_view_is_up(s->view, n->name) ? "up"
+			 : qnm_api_net_view_interrupted(s->view, n->name) ? "half"
 								    : "down",
 			 n->bridge, qnm_net_mode_name(n->mode), addr,
 			 n->mode == QNM_NET_NAT	      ? (n->uplink[0] ? n->uplink : "(default)")
