@@ -114,6 +114,16 @@ int qnm_nft_del_forward(const struct qnm_fwd *f, struct qnm_err *err);
 int qnm_nft_read_forwards(struct qnm_fwd **out, size_t *n, struct qnm_err *err);
 
 /**
+ * qnm_nft_read_ifnames() - the interface names the rules of table
+ * "inet qnm" match on (iifname/oifname: the bridges of the networks it was
+ * written for, and their uplinks), read from the kernel.
+ * @out: each name added once.
+ * @err: filled on failure.
+ * Return: 0 (also when there is no table: nothing added), or -errno.
+ */
+int qnm_nft_read_ifnames(struct qnm_strv *out, struct qnm_err *err);
+
+/**
  * qnm_nft_check_foreign_drop() - read the other tables (never changing them)
  * and warn about what would drop the forwarded traffic of these bridges: a
  * forward-hook chain with policy drop that has no rule naming the bridge, or
