@@ -172,7 +172,9 @@ static enum settle (*const settle_ops[QNM_OWN__COUNT])(struct qnm_netctl *,
 	[QNM_OWN_SYSCTL] = settle_sysctl, [QNM_OWN_ADDR] = settle_addr,
 };
 
-int qnm_net_settle(struct qnm_netctl *nc, struct qnm_strv *notes, struct qnm_err *err)
+/* settle the pending records of dead writers, or (@mine) this process's own */
+static int settle_recs(struct qnm_netctl *nc, bool mine, struct qnm_strv *notes,
+		       struct qnm_err *err)
 {
 	struct qnm_own_rec *todo;
 	size_t i, n = 0;
@@ -181,7 +183,8 @@ int qnm_net_settle(struct qnm_netctl *nc, struct qnm_strv *notes, struct qnm_err
 	todo = xcalloc(nc->owner.n + 1, sizeof(*todo));
 	for (i = 0; i < nc->owner.n; i++)
 		if (nc->owner.v[i].netns == nc->owner.netns &&
-		    qnm_own_rec_abandoned(&nc->owner.v[i]))
+		    (mine ? nc->owner.v[i].pending == getpid()
+			  : qnm_own_rec_abandoned(&nc->owner.v[i])))
 			todo[n++] = nc->owner.v[i];
 	for (i = 0; i < n && r == 0; i++) {
 		const struct qnm_own_rec *x = &todo[i];
@@ -203,6 +206,25 @@ int qnm_net_settle(struct qnm_netctl *nc, struct qnm_strv *notes, struct qnm_err
 	}
 	free(todo);
 	return r;
+}
+
+int qnm_net_settle(struct qnm_netctl *nc, struct qnm_strv *notes, struct qnm_err *err)
+{
+	return settle_recs(nc, false, notes, err);
+}
+
+/* @kind @name is recorded pending by this process (an intent of this call) */
+static bool mine(const struct qnm_netctl *nc, enum qnm_own_kind kind, const char *name)
+{
+	const struct qnm_own_rec *r = qnm_owner_find_pending(&nc->owner, kind, name);
+
+	return r && r->pending == getpid();
+}
+
+/* qnm's own: recorded plain, or being created by this call */
+static bool own(const struct qnm_netctl *nc, enum qnm_own_kind kind, const char *name)
+{
+	return qnm_owner_find(&nc->owner, kind, name) || mine(nc, kind, name);
 }
 
 const struct qnm_own_rec *qnm_net_interrupted(const struct qnm_owner *o, const char *name)
@@ -270,12 +292,15 @@ static bool upset_has_nat(const struct upset *s)
 static int nft_sync(struct qnm_netctl *nc, const struct upset *s, struct qnm_err *err)
 {
 	bool had = qnm_owner_find(&nc->owner, QNM_OWN_NFT, NFT_REC) != NULL;
+	bool batched = mine(nc, QNM_OWN_NFT, NFT_REC); /* net up's intents: plain at its end */
 	int r;
 
-	r = qnm_owner_intend(&nc->owner, QNM_OWN_NFT, NFT_REC, NULL, err);
+	r = batched ? 0 : qnm_owner_intend(&nc->owner, QNM_OWN_NFT, NFT_REC, NULL, err);
 	if (r < 0)
 		return r;
 	r = s->n ? qnm_nft_apply(s->nets, s->n, s->uplinks, err) : qnm_nft_remove(err);
+	if (batched && (r < 0 || s->n))
+		return r; /* settled at the end of net up (done, or by the table's presence) */
 	if (r < 0) { /* the table is as it was */
 		if (had)
 			qnm_owner_add(&nc->owner, QNM_OWN_NFT, NFT_REC, NULL, NULL);
@@ -402,18 +427,16 @@ static int up_bridge(struct qnm_netctl *nc, struct qnm_network *net,
 	if (r < 0)
 		return r;
 	if (r == 0) {
-		r = qnm_owner_intend(&nc->owner, QNM_OWN_BRIDGE, net->bridge, net->name, err);
+		/* up_intents() recorded it; plain at the end of net up */
+		r = mine(nc, QNM_OWN_BRIDGE, net->bridge)
+			    ? 0
+			    : qnm_owner_intend(&nc->owner, QNM_OWN_BRIDGE, net->bridge, net->name,
+					       err);
 		if (r < 0)
 			return r;
 		r = qnm_links_bridge_add(nc->links, net->bridge, err);
 		if (r < 0) {
 			qnm_owner_remove(&nc->owner, QNM_OWN_BRIDGE, net->bridge, NULL);
-			return r;
-		}
-		r = qnm_owner_add(&nc->owner, QNM_OWN_BRIDGE, net->bridge, net->name, err);
-		if (r < 0) {
-			if (qnm_links_delete(nc->links, net->bridge, NULL) == 0)
-				qnm_owner_remove(&nc->owner, QNM_OWN_BRIDGE, net->bridge, NULL);
 			return r;
 		}
 		undo_push(u, UNDO_BRIDGE, net->bridge, NULL, 0);
@@ -480,12 +503,7 @@ static int up_port(struct qnm_netctl *nc, struct qnm_network *net, const struct 
 		qnm_owner_remove(&nc->owner, QNM_OWN_PORT, net->port, NULL);
 		return r;
 	}
-	r = qnm_owner_add(&nc->owner, QNM_OWN_PORT, net->port, net->bridge, err);
-	if (r < 0) {
-		qnm_links_release(nc->links, net->port, NULL);
-		return r;
-	}
-	undo_push(u, UNDO_PORT, net->port, NULL, 0);
+	undo_push(u, UNDO_PORT, net->port, NULL, 0); /* the record: plain at the end of net up */
 	if (!li.up) {
 		r = qnm_links_set_up(nc->links, net->port, true, err);
 		if (r < 0)
@@ -517,18 +535,15 @@ static int up_forward(struct qnm_netctl *nc, struct qnm_network *net, struct und
 	r = qnm_ip_forward_get(&prev, err);
 	if (r < 0 || prev)
 		return r;
-	/* the value before, recorded before it changes */
-	r = qnm_owner_intend(&nc->owner, QNM_OWN_SYSCTL, FWD_REC, "0", err);
+	/* the value before, recorded before it changes (up_intents()); plain at the end */
+	r = mine(nc, QNM_OWN_SYSCTL, FWD_REC)
+		    ? 0
+		    : qnm_owner_intend(&nc->owner, QNM_OWN_SYSCTL, FWD_REC, "0", err);
 	if (r < 0)
 		return r;
 	r = qnm_ip_forward_set(true, NULL, err);
 	if (r < 0) {
 		qnm_owner_remove(&nc->owner, QNM_OWN_SYSCTL, FWD_REC, NULL);
-		return r;
-	}
-	r = qnm_owner_add(&nc->owner, QNM_OWN_SYSCTL, FWD_REC, "0", err);
-	if (r < 0) {
-		qnm_ip_forward_set(false, NULL, NULL);
 		return r;
 	}
 	undo_push(u, UNDO_FORWARD, FWD_REC, NULL, 0);
@@ -550,7 +565,9 @@ static int up_dhcp(struct qnm_netctl *nc, struct qnm_network *net, struct undo_l
 	    qnm_dnsmasq_is_ours((pid_t)atoi(rec->extra), nc->runtime_dir, net->name))
 		return 0;
 	/* recorded before it starts; one of ours still serving the network is stopped first */
-	r = qnm_owner_intend(&nc->owner, QNM_OWN_DNSMASQ, net->name, NULL, err);
+	r = mine(nc, QNM_OWN_DNSMASQ, net->name)
+		    ? 0
+		    : qnm_owner_intend(&nc->owner, QNM_OWN_DNSMASQ, net->name, NULL, err);
 	if (r < 0)
 		return r;
 	qnm_strlcpy(stale.name, net->name, sizeof(stale.name));
@@ -576,6 +593,49 @@ static int up_dhcp(struct qnm_netctl *nc, struct qnm_network *net, struct undo_l
 	return 0;
 }
 
+/*
+ * One write before any change: what this net up may create, pending by this
+ * process (the network's record, its bridge when missing, ip_forward's value
+ * before when it is 0, the table, dnsmasq). Each step then only acts, and
+ * qnm_owner_done_mine() makes them plain at the end (or settle_recs() on
+ * failure). Steps not planned here (port, address on an adopted bridge)
+ * record their own intent.
+ */
+static int up_intents(struct qnm_netctl *nc, const struct qnm_network *net, bool was_up,
+		      struct qnm_err *err)
+{
+	const struct qnm_own_rec *d = qnm_owner_find(&nc->owner, QNM_OWN_DNSMASQ, net->name);
+	struct qnm_own_rec v[5];
+	size_t n = 0;
+	bool fwd;
+
+	memset(v, 0, sizeof(v));
+	if (!was_up) {
+		v[n].kind = QNM_OWN_NET;
+		qnm_strlcpy(v[n].name, net->name, sizeof(v[n].name));
+		qnm_strlcpy(v[n++].extra, net->bridge, sizeof(v[0].extra));
+	}
+	if (qnm_links_exists(nc->links, net->bridge, NULL, NULL) == 0) {
+		v[n].kind = QNM_OWN_BRIDGE;
+		qnm_strlcpy(v[n].name, net->bridge, sizeof(v[n].name));
+		qnm_strlcpy(v[n++].extra, net->name, sizeof(v[0].extra));
+	}
+	if (net->mode == QNM_NET_NAT && qnm_ip_forward_get(&fwd, NULL) == 0 && !fwd) {
+		v[n].kind = QNM_OWN_SYSCTL;
+		qnm_strlcpy(v[n].name, FWD_REC, sizeof(v[n].name));
+		qnm_strlcpy(v[n++].extra, "0", sizeof(v[0].extra));
+	}
+	v[n].kind = QNM_OWN_NFT; /* rewritten by every up */
+	qnm_strlcpy(v[n++].name, NFT_REC, sizeof(v[0].name));
+	if (net->mode != QNM_NET_BRIDGED && net->dhcp_start[0] &&
+	    !(d && qnm_own_rec_proc_alive(d) &&
+	      qnm_dnsmasq_is_ours((pid_t)atoi(d->extra), nc->runtime_dir, net->name))) {
+		v[n].kind = QNM_OWN_DNSMASQ;
+		qnm_strlcpy(v[n++].name, net->name, sizeof(v[0].name));
+	}
+	return n ? qnm_owner_intend_many(&nc->owner, v, n, err) : 0;
+}
+
 int qnm_net_up(struct qnm_netctl *nc, struct qnm_model *m, struct qnm_network *net,
 	       const struct qnm_net_up_opts *o, struct qnm_strv *notes, struct qnm_err *err)
 {
@@ -595,13 +655,11 @@ int qnm_net_up(struct qnm_netctl *nc, struct qnm_model *m, struct qnm_network *n
 	if (r < 0)
 		return r;
 	was_up = qnm_net_is_up(nc, net->name);
-	if (!was_up) {
-		/* pending until the last step: a kill in between shows as interrupted */
-		r = qnm_owner_intend(&nc->owner, QNM_OWN_NET, net->name, net->bridge, err);
-		if (r < 0)
-			return r;
+	r = up_intents(nc, net, was_up, err);
+	if (r < 0)
+		return r;
+	if (!was_up) /* pending until the last step: a kill in between shows as interrupted */
 		undo_push(&u, UNDO_NETREC, net->name, NULL, 0);
-	}
 	r = up_bridge(nc, net, o, &u, notes, err);
 	if (r < 0)
 		goto fail;
@@ -610,7 +668,7 @@ int qnm_net_up(struct qnm_netctl *nc, struct qnm_model *m, struct qnm_network *n
 		bool added, intended = false;
 
 		snprintf(cidr, sizeof(cidr), "%s/%u", net->address, net->prefix);
-		if (!qnm_owner_find(&nc->owner, QNM_OWN_BRIDGE, net->bridge) &&
+		if (!own(nc, QNM_OWN_BRIDGE, net->bridge) &&
 		    !qnm_owner_find(&nc->owner, QNM_OWN_ADDR, net->bridge)) {
 			/* An adopted bridge stays on down: the address qnm adds is recorded first. */
 			r = qnm_owner_intend(&nc->owner, QNM_OWN_ADDR, net->bridge, cidr, err);
@@ -629,11 +687,7 @@ int qnm_net_up(struct qnm_netctl *nc, struct qnm_model *m, struct qnm_network *n
 			undo_push(&u, UNDO_ADDR, net->bridge, net->address, net->prefix);
 		if (intended && !added)
 			qnm_owner_remove(&nc->owner, QNM_OWN_ADDR, net->bridge, NULL);
-		if (added && !qnm_owner_find(&nc->owner, QNM_OWN_BRIDGE, net->bridge)) {
-			r = qnm_owner_add(&nc->owner, QNM_OWN_ADDR, net->bridge, cidr, err);
-			if (r < 0)
-				goto fail;
-		}
+		/* an address qnm put on an adopted bridge: its record is plain at the end */
 	}
 	r = up_port(nc, net, o, &u, notes, err);
 	if (r < 0)
@@ -663,13 +717,15 @@ int qnm_net_up(struct qnm_netctl *nc, struct qnm_model *m, struct qnm_network *n
 	r = up_dhcp(nc, net, &u, err);
 	if (r < 0)
 		goto fail;
-	r = qnm_owner_add(&nc->owner, QNM_OWN_NET, net->name, net->bridge, err);
+	/* every intent of this call (the network's own record too) becomes plain at once */
+	r = qnm_owner_done_mine(&nc->owner, err);
 	if (r < 0)
 		goto fail;
 	return 0;
 fail:
 	qnm_err_prefix(err, "network %s", net->name);
 	undo_run(nc, &u);
+	settle_recs(nc, true, NULL, NULL); /* intents of steps that never ran, or were undone */
 	return r;
 }
 

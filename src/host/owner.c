@@ -371,6 +371,62 @@ int qnm_owner_intend(struct qnm_owner *o, enum qnm_own_kind kind, const char *na
 	return put(o, kind, name, extra, getpid(), 0, err);
 }
 
+int qnm_owner_intend_many(struct qnm_owner *o, const struct qnm_own_rec *v, size_t n,
+			  struct qnm_err *err)
+{
+	unsigned long long start = qnm_proc_start_time(getpid());
+	size_t k;
+	ssize_t i;
+	int fd, r;
+
+	for (k = 0; k < n; k++)
+		if (!word_ok(v[k].name, sizeof(v[k].name)) ||
+		    (v[k].extra[0] && !word_ok(v[k].extra, sizeof(v[k].extra))))
+			return qnm_err_set(err, -EINVAL, "", "cannot record %s '%s': bad name",
+					   qnm_own_kind_name(v[k].kind), v[k].name);
+	fd = lock_file(o, err);
+	if (fd < 0)
+		return fd;
+	r = load(o, err);
+	for (k = 0; r == 0 && k < n; k++) {
+		i = find_idx(o, v[k].kind, v[k].name);
+		if (i < 0) {
+			o->v = xreallocarray(o->v, o->n + 1, sizeof(*o->v));
+			i = (ssize_t)o->n++;
+		}
+		o->v[i] = v[k];
+		o->v[i].netns = o->netns;
+		o->v[i].pending = getpid();
+		o->v[i].pending_start = start;
+		o->v[i].pid_start = 0;
+	}
+	if (r == 0)
+		r = save(o, err);
+	close(fd);
+	return r;
+}
+
+int qnm_owner_done_mine(struct qnm_owner *o, struct qnm_err *err)
+{
+	size_t i, n = 0;
+	int fd, r;
+
+	fd = lock_file(o, err);
+	if (fd < 0)
+		return fd;
+	r = load(o, err);
+	for (i = 0; r == 0 && i < o->n; i++)
+		if (o->v[i].netns == o->netns && o->v[i].pending == getpid()) {
+			o->v[i].pending = 0;
+			o->v[i].pending_start = 0;
+			n++;
+		}
+	if (r == 0 && n)
+		r = save(o, err);
+	close(fd);
+	return r;
+}
+
 int qnm_owner_add_proc(struct qnm_owner *o, enum qnm_own_kind kind, const char *name, pid_t pid,
 		       struct qnm_err *err)
 {

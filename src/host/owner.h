@@ -155,6 +155,21 @@ int qnm_owner_intend(struct qnm_owner *o, enum qnm_own_kind kind, const char *na
 		     const char *extra, struct qnm_err *err);
 
 /**
+ * qnm_owner_intend_many() - qnm_owner_intend() of each of @v (kind, name,
+ * extra) in one locked, atomic write.
+ * Return: 0 or -errno.
+ */
+int qnm_owner_intend_many(struct qnm_owner *o, const struct qnm_own_rec *v, size_t n,
+			  struct qnm_err *err);
+
+/**
+ * qnm_owner_done_mine() - every record this process recorded pending (in the
+ * current namespace) becomes plain, in one locked, atomic write.
+ * Return: 0 or -errno.
+ */
+int qnm_owner_done_mine(struct qnm_owner *o, struct qnm_err *err);
+
+/**
  * qnm_owner_add_proc() - qnm_owner_add() of a record whose extra is the
  * process @pid, with its start time (so that a recycled pid is never
  * taken for it: qnm_own_rec_proc_alive()).
