@@ -104,7 +104,7 @@ check_up() {
 	table_has qkbr0 || leftover table "lan up: no rules in table inet qnm"
 	[ "$FWD" = 1 ] || leftover ip_forward "lan up: ip_forward $FWD"
 	[ "$NPEND" = 0 ] || leftover records "lan up: pending records: $(grep pending= "$OWNED")"
-	local want="bridge qkbr0 bridge qkbr1 dnsmasq lan dnsmasq side net lan net side nft inet-qnm sysctl net.ipv4.ip_forward "
+	local want="bridge qkbr0 bridge qkbr1 dnsmasq lan dnsmasq side net lan net side nft inet-qnm sysctl net.ipv4.conf.qkbr0.route_localnet sysctl net.ipv4.conf.qkbr1.route_localnet sysctl net.ipv4.ip_forward "
 	[ "$RECS" = "$want" ] || leftover records "lan up: records '$RECS'"
 	[ "$LIVE" = "$CONF" ] || leftover forwards "lan up: live forwards '$LIVE' differ from the configuration '$CONF'"
 	side_intact
@@ -116,7 +116,7 @@ check_down() {
 	table_has qkbr0 && leftover table "lan down: its rules left in table inet qnm"
 	[ "$FWD" = "$FWD0" ] || leftover ip_forward "lan down: ip_forward $FWD, was $FWD0"
 	[ "$NPEND" = 0 ] || leftover records "lan down: pending records: $(grep pending= "$OWNED")"
-	[ "$RECS" = "bridge qkbr1 dnsmasq side net side nft inet-qnm " ] || leftover records "lan down: records '$RECS'"
+	[ "$RECS" = "bridge qkbr1 dnsmasq side net side nft inet-qnm sysctl net.ipv4.conf.qkbr1.route_localnet " ] || leftover records "lan down: records '$RECS'"
 	side_intact
 }
 

@@ -17,7 +17,7 @@
 
 int qnm_api_doctor_run(const struct qnm_ctx *ctx, const char *only, struct qnm_doctor_report *rep)
 {
-	return qnm_doctor_run(&ctx->model, ctx->paths.runtime_dir, only, rep);
+	return qnm_doctor_run(&ctx->model, ctx->paths.runtime_dir, ctx->paths.cache_dir, only, rep);
 }
 
 /* ---- the host check ---- */

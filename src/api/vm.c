@@ -4,6 +4,8 @@
 
 #include "api/vm.h"
 
+#include "api/models.h"
+
 #include "core/mac.h"
 #include "core/validate.h"
 #include "guest/cmdline.h"
@@ -28,10 +30,97 @@ int qnm_api_vm_check_name(const struct qnm_ctx *ctx, const char *name, struct qn
 	return 0;
 }
 
+/* How long QEMU may take to list its devices when the catalog is not cached. */
+#define CATALOG_TIMEOUT_MS 5000
+
+/* Whether @c can judge the model names of target @arch: qnm's built-in list is QEMU's x86 one. */
+static bool catalog_judges(const struct qnm_catalog *c, const char *arch)
+{
+	return c->source != QNM_CATALOG_BUILTIN || strcmp(arch, "x86_64") == 0 ||
+	       strcmp(arch, "i386") == 0;
+}
+
+/*
+ * Check @nic's model against the device catalog of @arch (loaded into *@cat
+ * on first use, freed by the caller): the model QEMU knows under that name,
+ * an alias or libvirt's name, or -EINVAL naming the field "nic[ID].model"
+ * with the closest names as advice. @out gets the catalog's own name (left
+ * empty when the catalog cannot judge @arch).
+ */
+static int resolve_model(const struct qnm_ctx *ctx, const char *arch, const struct qnm_nic *nic,
+			 struct qnm_catalog **cat, char *out, size_t size, struct qnm_err *err)
+{
+	const struct qnm_nic_model *m;
+	struct qnm_err e;
+	int r;
+
+	out[0] = '\0';
+	if (!*cat) {
+		r = qnm_api_models_load(ctx, arch, CATALOG_TIMEOUT_MS, cat, err);
+		if (r)
+			return r;
+	}
+	if (!catalog_judges(*cat, arch))
+		return 0;
+	qnm_err_clear(&e);
+	m = qnm_catalog_resolve(*cat, nic->model, &e);
+	if (!m) {
+		char field[64];
+
+		snprintf(field, sizeof(field), "nic[%s].model", nic->id);
+		return qnm_err_set(err, e.code, field, "%s: %s", field, e.msg);
+	}
+	qnm_strlcpy(out, m->name, size);
+	return 0;
+}
+
+/*
+ * Give every NIC of @vm whose model is new or changed from @orig's NIC of
+ * the same id (NULL: a new VM) the catalog's name for it ("virtio" and
+ * "E1000" are saved as virtio-net-pci and e1000), or refuse a model QEMU
+ * does not have. Unchanged models are not judged again: a saved file with
+ * an unknown model is the doctor's to report, and stays editable.
+ */
+static int resolve_models(const struct qnm_ctx *ctx, struct qnm_vm *vm, const struct qnm_vm *orig,
+			  struct qnm_err *err)
+{
+	struct qnm_catalog *cat = NULL;
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < vm->nnics && !r; i++) {
+		struct qnm_nic *nic = &vm->nics[i];
+		const struct qnm_nic *o = orig ? qnm_vm_find_nic(orig, nic->id) : NULL;
+		char name[sizeof(nic->model)];
+
+		if (!nic->model[0] || (o && strcmp(o->model, nic->model) == 0))
+			continue; /* an empty model is the NIC rules' error */
+		r = resolve_model(ctx, vm->arch, nic, &cat, name, sizeof(name), err);
+		if (!r && name[0])
+			qnm_strlcpy(nic->model, name, sizeof(nic->model));
+	}
+	qnm_catalog_free(cat);
+	return r;
+}
+
+/* qnm_api_vm_save() on a VM it may change: NIC models get their catalog names. */
+static int save_vm(struct qnm_ctx *ctx, struct qnm_vm *vm, const char *old_name,
+		   struct qnm_err *err)
+{
+	int r = resolve_models(ctx, vm, old_name ? qnm_model_find_vm(&ctx->model, old_name) : NULL,
+			       err);
+
+	return r ? r : qnm_ctx_save_vm(ctx, vm, old_name, err);
+}
+
 int qnm_api_vm_save(struct qnm_ctx *ctx, const struct qnm_vm *vm, const char *old_name,
 		    struct qnm_err *err)
 {
-	return qnm_ctx_save_vm(ctx, vm, old_name, err);
+	struct qnm_vm *copy = qnm_vm_copy(vm);
+	int r = save_vm(ctx, copy, old_name, err);
+
+	qnm_vm_free(copy);
+	return r;
 }
 
 int qnm_api_vm_delete(struct qnm_ctx *ctx, const char *name, struct qnm_err *err)
@@ -156,9 +245,11 @@ static int save_nic(struct qnm_ctx *ctx, struct qnm_vm *vm, size_t idx,
 		r = qnm_port_check_nic(before, &vm->nics[idx], field, err);
 	}
 	if (!r)
-		r = qnm_api_vm_save(ctx, vm, vm->name, err);
-	if (!r)
+		r = save_vm(ctx, vm, vm->name, err);
+	if (!r) {
 		qnm_strlcpy(out->mac, vm->nics[idx].mac, sizeof(out->mac));
+		qnm_strlcpy(out->model, vm->nics[idx].model, sizeof(out->model));
+	}
 	return r;
 }
 
@@ -291,6 +382,14 @@ int qnm_api_nic_check(const struct qnm_ctx *ctx, const struct qnm_vm *vm, int in
 
 	/* only the NIC rules matter here; VM fields are the VM's save's business */
 	r = qnm_check_nic(nic, err);
+	if (!r && (index < 0 || (size_t)index >= vm->nnics ||
+		   strcmp(vm->nics[index].model, nic->model) != 0)) {
+		struct qnm_catalog *cat = NULL;
+		char name[sizeof(nic->model)];
+
+		r = resolve_model(ctx, vm->arch, nic, &cat, name, sizeof(name), err);
+		qnm_catalog_free(cat);
+	}
 	for (i = 0; i < vm->nnics && !r; i++) {
 		const struct qnm_nic *o = &vm->nics[i];
 

@@ -7,6 +7,7 @@
 
 #include "guest/catalog.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -66,15 +68,48 @@ struct builtin_model {
 
 static const struct builtin_model builtin_models[] = {
 	{ "e1000", "PCI", "e1000-82540em", "Intel Gigabit Ethernet" },
+	{ "e1000-82544gc", "PCI", NULL, "Intel Gigabit Ethernet" },
+	{ "e1000-82545em", "PCI", NULL, "Intel Gigabit Ethernet" },
 	{ "e1000e", "PCI", NULL, "Intel 82574L GbE Controller" },
+	{ "i82550", "PCI", NULL, "Intel i82550 Ethernet" },
+	{ "i82551", "PCI", NULL, "Intel i82551 Ethernet" },
+	{ "i82557a", "PCI", NULL, "Intel i82557A Ethernet" },
+	{ "i82557b", "PCI", NULL, "Intel i82557B Ethernet" },
+	{ "i82557c", "PCI", NULL, "Intel i82557C Ethernet" },
+	{ "i82558a", "PCI", NULL, "Intel i82558A Ethernet" },
+	{ "i82558b", "PCI", NULL, "Intel i82558B Ethernet" },
+	{ "i82559a", "PCI", NULL, "Intel i82559A Ethernet" },
+	{ "i82559b", "PCI", NULL, "Intel i82559B Ethernet" },
+	{ "i82559c", "PCI", NULL, "Intel i82559C Ethernet" },
 	{ "i82559er", "PCI", NULL, "Intel i82559ER Ethernet" },
+	{ "i82562", "PCI", NULL, "Intel i82562 Ethernet" },
+	{ "i82801", "PCI", NULL, "Intel i82801 Ethernet" },
+	{ "ne2k_isa", "ISA", NULL, "NE2000 on the ISA bus" },
 	{ "ne2k_pci", "PCI", NULL, "NE2000-compatible Ethernet (Realtek RTL8029)" },
 	{ "pcnet", "PCI", NULL, "AMD PCnet-PCI II (Am79C970A) Ethernet" },
 	{ "rtl8139", "PCI", NULL, "Realtek RTL8139 Fast Ethernet" },
 	{ "tulip", "PCI", NULL, "DEC 21143 Tulip Ethernet" },
 	{ "usb-net", "usb-bus", NULL, "USB CDC Ethernet adapter" },
 	{ "virtio-net-pci", "PCI", "virtio-net", "Virtio network device (paravirtual)" },
+	{ "virtio-net-pci-non-transitional", "PCI", NULL, NULL },
+	{ "virtio-net-pci-transitional", "PCI", NULL, NULL },
 	{ "vmxnet3", "PCI", NULL, "VMWare Paravirtualized Ethernet v3" },
+};
+
+/*
+ * libvirt's NIC model names that are not QEMU device names (the type of its
+ * <model>; QEMU's legacy -nic/-net accepts "virtio" too): users bring them
+ * from libvirt XML and virt-install command lines.
+ */
+struct model_alias {
+	const char *name;
+	const char *device;
+};
+
+static const struct model_alias libvirt_names[] = {
+	{ "virtio", "virtio-net-pci" },
+	{ "virtio-transitional", "virtio-net-pci-transitional" },
+	{ "virtio-non-transitional", "virtio-net-pci-non-transitional" },
 };
 
 static const char *const source_names[] = {
@@ -143,6 +178,156 @@ const struct qnm_nic_model *qnm_catalog_find(const struct qnm_catalog *c, const 
 	for (i = 0; i < c->n; i++)
 		if (c->models[i].alias && strcmp(c->models[i].alias, name) == 0)
 			return &c->models[i];
+	return NULL;
+}
+
+/* The last component of @path. */
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+/* qnm_catalog_find() without regard to case. */
+static const struct qnm_nic_model *find_nocase(const struct qnm_catalog *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		if (strcasecmp(c->models[i].name, name) == 0)
+			return &c->models[i];
+	for (i = 0; i < c->n; i++)
+		if (c->models[i].alias && strcasecmp(c->models[i].alias, name) == 0)
+			return &c->models[i];
+	return NULL;
+}
+
+/* Edit distance of @a and @b ignoring case, capped at @cap (enough for advice). */
+static size_t distance(const char *a, const char *b, size_t cap)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j;
+	size_t row[MODEL_NAME_MAX + 2];
+
+	if (la > MODEL_NAME_MAX || lb > MODEL_NAME_MAX)
+		return cap;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		size_t diag = row[0];
+
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			size_t up = row[j];
+			size_t cost =
+				tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 1])
+					? 0
+					: 1;
+			size_t best = diag + cost;
+
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			diag = up;
+			row[j] = best;
+		}
+	}
+	return row[lb] < cap ? row[lb] : cap;
+}
+
+/* How far @name is from model @m: a name that starts the model's ("virtio-net") counts as 1. */
+static size_t model_distance(const struct qnm_nic_model *m, const char *name, size_t cap)
+{
+	size_t d = distance(name, m->name, cap);
+	size_t n = strlen(name);
+
+	if (m->alias) {
+		size_t da = distance(name, m->alias, cap);
+
+		d = da < d ? da : d;
+	}
+	if (n >= 3 && strncasecmp(m->name, name, n) == 0 && d > 1)
+		d = 1;
+	return d;
+}
+
+/* The smallest distance of a usable model from @name, or @cap when none is close. */
+static size_t closest_distance(const struct qnm_catalog *c, const char *name, size_t cap)
+{
+	size_t best = cap, i;
+
+	for (i = 0; i < c->n; i++) {
+		size_t d = model_distance(&c->models[i], name, cap);
+
+		if (!c->models[i].no_user && d < best)
+			best = d;
+	}
+	return best;
+}
+
+/* The cap on distances worth advising for @name: about a third of its letters wrong. */
+static size_t advice_cap(const char *name)
+{
+	return strlen(name) / 3 + 2;
+}
+
+const struct qnm_nic_model *qnm_catalog_closest(const struct qnm_catalog *c, const char *name)
+{
+	size_t cap = advice_cap(name), best = closest_distance(c, name, cap), i;
+
+	for (i = 0; i < c->n && best < cap; i++)
+		if (!c->models[i].no_user && model_distance(&c->models[i], name, cap) == best)
+			return &c->models[i];
+	return NULL;
+}
+
+/* Append "did you mean A, B? " to @sb for the closest models to @name, if any is close. */
+static void advise(const struct qnm_catalog *c, const char *name, struct qnm_strbuf *sb)
+{
+	size_t cap = advice_cap(name), best = closest_distance(c, name, cap), i, shown = 0;
+
+	if (best >= cap)
+		return;
+	for (i = 0; i < c->n && shown < 3; i++) {
+		if (c->models[i].no_user || model_distance(&c->models[i], name, cap) != best)
+			continue;
+		qnm_sb_addf(sb, "%s%s", shown ? ", " : "did you mean ", c->models[i].name);
+		shown++;
+	}
+	qnm_sb_add(sb, "? ");
+}
+
+const struct qnm_nic_model *qnm_catalog_resolve(const struct qnm_catalog *c, const char *name,
+						struct qnm_err *err)
+{
+	const struct qnm_nic_model *m = NULL;
+	struct qnm_strbuf sb;
+	size_t i;
+
+	for (i = 0; i < QNM_ARRAY_SIZE(libvirt_names) && name; i++)
+		if (strcasecmp(libvirt_names[i].name, name) == 0)
+			m = qnm_catalog_find(c, libvirt_names[i].device);
+	if (!m && name)
+		m = find_nocase(c, name);
+	if (m && m->no_user) {
+		qnm_err_set(
+			err, -EINVAL, "model",
+			"'%s' cannot be added with -device (QEMU marks it no-user); 'qnm models' lists the NIC models",
+			m->name);
+		return NULL;
+	}
+	if (m)
+		return m;
+	qnm_sb_init(&sb);
+	advise(c, name ? name : "", &sb);
+	qnm_err_set(err, -EINVAL, "model",
+		    "'%s' is not a NIC model of %s (%s'qnm models' lists them)", name ? name : "",
+		    c->source == QNM_CATALOG_BUILTIN ? "qnm's built-in list"
+		    : c->qemu			     ? base_name(c->qemu)
+						     : "QEMU",
+		    sb.len ? sb.s : "");
+	qnm_sb_free(&sb);
 	return NULL;
 }
 

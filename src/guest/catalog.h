@@ -170,6 +170,26 @@ int qnm_catalog_load(const char *arch, const char *qemu, const char *cache_dir, 
 const struct qnm_nic_model *qnm_catalog_find(const struct qnm_catalog *c, const char *name);
 
 /**
+ * qnm_catalog_resolve() - the model a user means by @name: a model's name
+ * or QEMU alias in any case ("E1000", "e1000-82540em"), or libvirt's name
+ * ("virtio" is virtio-net-pci).
+ * @c:    the catalog.
+ * @name: what the user typed.
+ * @err:  why not (field "model"): a name not in @c, with the closest
+ *        models as advice ("did you mean e1000?"), or a model QEMU marks
+ *        no-user.
+ * Return: the model (its ->name is the one to save), or NULL.
+ */
+const struct qnm_nic_model *qnm_catalog_resolve(const struct qnm_catalog *c, const char *name,
+						struct qnm_err *err);
+
+/**
+ * qnm_catalog_closest() - the usable model whose name is closest to @name
+ * (a typo, or the start of a longer name), or NULL when none is close.
+ */
+const struct qnm_nic_model *qnm_catalog_closest(const struct qnm_catalog *c, const char *name);
+
+/**
  * qnm_catalog_recommended() - the model to suggest for a kind of guest:
  * virtio-net-pci for Linux guests (fastest, driver built in), e1000 for
  * Windows installers and old guests (driver shipped everywhere since 2000).

@@ -10,6 +10,7 @@
 #include "host/maclive.h"
 #include "host/netctl.h"
 #include "host/nft.h"
+#include "watch/fwdpath.h"
 #include "watch/portowner.h"
 #include "host/sysctl.h"
 #include "host/tuntap.h"
@@ -42,6 +43,7 @@ extern char **environ;
  * from it once, and results one check computes for another.
  * @model:        the configuration.
  * @runtime_dir:  qnm's runtime directory, or NULL.
+ * @cache_dir:    qnm's cache directory (the device catalogs), or NULL.
  * @ping_nics:    some NIC's guest pings through the host's ICMP sockets
  *                (user-mode networking: user, slirp).
  * @tun_nics:     QEMU opens /dev/net/tun for some NIC (tap).
@@ -60,6 +62,7 @@ extern char **environ;
 struct qnm_doc_env {
 	const struct qnm_model *model;
 	const char *runtime_dir;
+	const char *cache_dir;
 	bool ping_nics, tun_nics, admin_nics, bridged_nics;
 	const struct qnm_backend_check *backend_check;
 	bool dhcp_nets, nat_nets;
@@ -685,6 +688,84 @@ static void check_dnsmasq(struct qnm_doc_env *env, struct qnm_doc_result *r)
 	fix(r, "apt-get install dnsmasq-base");
 }
 
+/* Whether qnm's built-in list (QEMU's x86 models) can judge a model name of @arch. */
+static bool builtin_judges(const char *arch)
+{
+	return strcmp(arch, "x86_64") == 0 || strcmp(arch, "i386") == 0;
+}
+
+/* The NICs of VMs of @arch whose saved model QEMU of @arch does not have (hand-edited files). */
+static void check_models_arch(struct qnm_doc_env *env, const char *arch, size_t *nnics,
+			      struct qnm_doc_result *r)
+{
+	struct qnm_catalog *cat = NULL;
+	struct qnm_err err;
+	size_t i, j;
+
+	if (qnm_catalog_load(arch, NULL, env->cache_dir, QEMU_TIMEOUT_MS, &cat, &err)) {
+		finding(r, QNM_DOC_WARN, "NIC models of %s VMs not checked: %s", arch, err.msg);
+		return;
+	}
+	if (cat->source == QNM_CATALOG_BUILTIN && !builtin_judges(arch)) {
+		finding(r, QNM_DOC_SKIP, "NIC models of %s VMs not checked: %s", arch,
+			cat->note ? cat->note : "no catalog of this target");
+		qnm_catalog_free(cat);
+		return;
+	}
+	for (i = 0; i < env->model->nvms; i++) {
+		const struct qnm_vm *vm = env->model->vms[i];
+
+		if (strcmp(vm->arch, arch) != 0)
+			continue;
+		for (j = 0; j < vm->nnics; j++) {
+			const struct qnm_nic *nic = &vm->nics[j];
+			const struct qnm_nic_model *m;
+
+			(*nnics)++;
+			if (qnm_catalog_find(cat, nic->model))
+				continue; /* a name or alias QEMU takes as it is */
+			qnm_err_clear(&err);
+			m = qnm_catalog_resolve(cat, nic->model, &err);
+			if (m) {
+				finding(r, QNM_DOC_FAIL,
+					"VM %s NIC %s: QEMU knows model '%s' as %s; its -device "
+					"takes no other spelling, the VM cannot start",
+					vm->name, nic->id, nic->model, m->name);
+			} else {
+				finding(r, QNM_DOC_FAIL, "VM %s NIC %s: %s; the VM cannot start",
+					vm->name, nic->id, err.msg);
+			}
+			if (!m)
+				m = qnm_catalog_closest(cat, nic->model);
+			fix(r, "qnm nic set %s %s model=%s", vm->name, nic->id,
+			    m ? m->name : "MODEL   ('qnm models' lists them)");
+		}
+	}
+	qnm_catalog_free(cat);
+}
+
+static void check_models(struct qnm_doc_env *env, struct qnm_doc_result *r)
+{
+	struct qnm_strv arches;
+	size_t i, j, nnics = 0;
+
+	qnm_strv_init(&arches);
+	for (i = 0; i < env->model->nvms; i++) {
+		for (j = 0; j < arches.n; j++)
+			if (strcmp(arches.v[j], env->model->vms[i]->arch) == 0)
+				break;
+		if (j == arches.n && env->model->vms[i]->nnics)
+			qnm_strv_add(&arches, env->model->vms[i]->arch);
+	}
+	for (i = 0; i < arches.n; i++)
+		check_models_arch(env, arches.v[i], &nnics, r);
+	if (!arches.n)
+		finding(r, QNM_DOC_SKIP, "no VM has a NIC");
+	else if (r->status == QNM_DOC_OK)
+		finding(r, QNM_DOC_OK, "the %zu configured NICs use models QEMU has", nnics);
+	qnm_strv_free(&arches);
+}
+
 static void check_mac_config(struct qnm_doc_env *env, struct qnm_doc_result *r)
 {
 	struct qnm_mac_clash *c;
@@ -820,6 +901,105 @@ static void check_ports(struct qnm_doc_env *env, struct qnm_doc_result *r)
 			own ? "the other" : "all", t.n - own);
 out:
 	qnm_port_table_clear(&t);
+}
+
+/* is forward @f (host side and target) among @live? */
+static bool fwd_in(const struct qnm_fwd *live, size_t n, const struct qnm_fwd *f)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (live[i].proto == f->proto && live[i].host_port == f->host_port &&
+		    strcmp(live[i].host_addr, f->host_addr) == 0 &&
+		    strcmp(live[i].guest_addr, f->guest_addr) == 0 &&
+		    live[i].guest_port == f->guest_port)
+			return true;
+	return false;
+}
+
+/* one network's forwards on 127.0.0.0/8, the network being up (its bridge exists) */
+static void check_localnet_net(const struct qnm_network *net, const struct qnm_fwd *live,
+			       size_t nlive, struct qnm_fwdpath *p, struct qnm_doc_result *r)
+{
+	char d[64], why[256];
+	size_t k;
+
+	for (k = 0; k < net->nfwd; k++) {
+		const struct qnm_fwd *f = &net->fwd[k];
+
+		if (qnm_fwd_reach(f) != QNM_REACH_HOST)
+			continue;
+		qnm_fwd_format(f, d, sizeof(d));
+		if (!fwd_in(live, nlive, f)) {
+			finding(r, QNM_DOC_FAIL,
+				"forward %s of network %s is not in table inet qnm: connections "
+				"to %s:%u on this host reach nothing",
+				d, net->name, f->host_addr, (unsigned)f->host_port);
+			fix(r, "qnm net up %s", net->name);
+		} else if (!qnm_fwdpath_check(p, net, f, why, sizeof(why))) {
+			finding(r, QNM_DOC_FAIL,
+				"forward %s of network %s cannot carry traffic: %s", d, net->name,
+				why);
+			fix(r, "qnm net up %s", net->name);
+		} else {
+			finding(r, QNM_DOC_OK,
+				"forward %s of network %s: this host reaches %s:%u through it (rule, "
+				"route_localnet on %s and its masquerade in place)",
+				d, net->name, f->guest_addr, (unsigned)f->guest_port, net->bridge);
+		}
+	}
+}
+
+static bool has_localnet_fwd(const struct qnm_network *net)
+{
+	size_t k;
+
+	for (k = 0; k < net->nfwd; k++)
+		if (qnm_fwd_reach(&net->fwd[k]) == QNM_REACH_HOST)
+			return true;
+	return false;
+}
+
+/*
+ * Forwards on 127.0.0.1 into networks that are up: each needs its map
+ * element, the bridge up, route_localnet on the bridge and the bridge's
+ * localnet masquerade (watch/fwdpath.h).
+ */
+static void check_localnet(struct qnm_doc_env *env, struct qnm_doc_result *r)
+{
+	struct qnm_fwd *live = NULL;
+	struct qnm_fwdpath p;
+	struct qnm_err err;
+	size_t nlive = 0, i, seen = 0;
+	int ret = 1;
+
+	qnm_fwdpath_init(&p);
+	for (i = 0; i < env->model->nnets; i++) {
+		const struct qnm_network *net = env->model->nets[i];
+
+		if (!has_localnet_fwd(net))
+			continue;
+		seen++;
+		if (!bridge_exists(net->bridge)) {
+			finding(r, QNM_DOC_SKIP,
+				"network %s is down: its forwards on 127.0.0.1 apply when it is up",
+				net->name);
+			continue;
+		}
+		if (ret == 1) {
+			qnm_err_clear(&err);
+			ret = qnm_nft_read_forwards(&live, &nlive, &err);
+			if (ret < 0 && ret != -ENOENT) {
+				finding(r, QNM_DOC_WARN, "%s", err.msg);
+				break;
+			}
+		}
+		check_localnet_net(net, live, nlive, &p, r);
+	}
+	if (!seen)
+		finding(r, QNM_DOC_SKIP, "no network forward on 127.0.0.1");
+	free(live);
+	qnm_fwdpath_clear(&p);
 }
 
 
@@ -1099,9 +1279,11 @@ static const struct qnm_doc_check checks[] = {
 	{ "forward_drop", "other firewall tables dropping forwarded traffic", check_forward_drop },
 	{ "br_netfilter", "bridged frames sent through iptables", check_br_netfilter },
 	{ "dnsmasq", "dnsmasq for DHCP on networks", check_dnsmasq },
+	{ "nic_models", "NIC models QEMU has", check_models },
 	{ "mac_config", "MAC clashes among configured VMs", check_mac_config },
 	{ "mac_live", "MAC clashes with the live bridges", check_mac_live },
 	{ "host_ports", "forwarded host ports free", check_ports },
+	{ "localnet_forwards", "network forwards on 127.0.0.1 reach their guests", check_localnet },
 };
 
 /* a backend's own check: the one qnm_doctor_run() put in @env */
@@ -1154,13 +1336,14 @@ const struct qnm_doc_check *qnm_doctor_checks(size_t *n)
 }
 
 static void env_init(struct qnm_doc_env *env, const struct qnm_model *model,
-		     const char *runtime_dir)
+		     const char *runtime_dir, const char *cache_dir)
 {
 	size_t i, j;
 
 	memset(env, 0, sizeof(*env));
 	env->model = model;
 	env->runtime_dir = runtime_dir;
+	env->cache_dir = cache_dir;
 	qnm_strv_init(&env->drops);
 	for (i = 0; i < model->nvms; i++)
 		for (j = 0; j < model->vms[i]->nnics; j++) {
@@ -1190,8 +1373,8 @@ static void env_clear(struct qnm_doc_env *env)
 	qnm_strv_free(&env->drops);
 }
 
-int qnm_doctor_run(const struct qnm_model *model, const char *runtime_dir, const char *only,
-		   struct qnm_doctor_report *rep)
+int qnm_doctor_run(const struct qnm_model *model, const char *runtime_dir, const char *cache_dir,
+		   const char *only, struct qnm_doctor_report *rep)
 {
 	const struct qnm_backend_check *const *be;
 	const struct qnm_doc_check *table;
@@ -1205,7 +1388,7 @@ int qnm_doctor_run(const struct qnm_model *model, const char *runtime_dir, const
 			break;
 	if (only && i == n)
 		return -ENOENT;
-	env_init(&env, model, runtime_dir);
+	env_init(&env, model, runtime_dir, cache_dir);
 	rep->v = xcalloc(n, sizeof(*rep->v));
 	for (i = 0; i < n; i++) {
 		struct qnm_doctor_item *it;

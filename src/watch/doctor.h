@@ -78,12 +78,13 @@ struct qnm_doctor_report {
  * qnm_doctor_run() - run every check (or only @only) against @model.
  * @model:       the configuration (VMs and networks).
  * @runtime_dir: qnm's runtime directory (ownership records), or NULL.
+ * @cache_dir:   qnm's cache directory (device catalogs), or NULL.
  * @only:        run just the check with this id, or NULL for all.
  * @rep:         filled; free with qnm_doctor_report_clear().
  * Return: 0, or -ENOENT when @only names no check.
  */
-int qnm_doctor_run(const struct qnm_model *model, const char *runtime_dir, const char *only,
-		   struct qnm_doctor_report *rep);
+int qnm_doctor_run(const struct qnm_model *model, const char *runtime_dir, const char *cache_dir,
+		   const char *only, struct qnm_doctor_report *rep);
 
 /** qnm_doctor_report_clear() - free what @rep holds. */
 void qnm_doctor_report_clear(struct qnm_doctor_report *rep);

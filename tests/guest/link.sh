@@ -7,9 +7,12 @@
 
 cat >"$T/guest.sh" <<'EOF'
 . /etc/qnm/lib.sh
+# /sys/.../carrier cannot be read while eth0 is down (EINVAL): bring it up
+# first, and never report an unreadable value as a carrier state.
+ip link set eth0 up
 ( last=x; while true; do
 	c=$(cat /sys/class/net/eth0/carrier 2>/dev/null)
-	[ "$c" != "$last" ] && echo "QNM-CARRIER $c" && last=$c
+	[ -n "$c" ] && [ "$c" != "$last" ] && echo "QNM-CARRIER $c" && last=$c
 	sleep 0.1
 done ) &
 qnm_dhcp eth0

@@ -360,6 +360,52 @@ static void test_builtin(void **state)
 	qnm_catalog_free(c);
 }
 
+/* qnm_catalog_resolve(): names, QEMU aliases, any case, libvirt's names; advice for typos */
+static void test_resolve(void **state)
+{
+	static const char *const same[][2] = {
+		{ "e1000", "e1000" },
+		{ "E1000", "e1000" },
+		{ "e1000-82540em", "e1000" },
+		{ "virtio", "virtio-net-pci" },
+		{ "VirtIO", "virtio-net-pci" },
+		{ "virtio-net", "virtio-net-pci" },
+		{ "RTL8139", "rtl8139" },
+		{ "virtio-transitional", "virtio-net-pci-transitional" },
+		{ "Ne2k_PCI", "ne2k_pci" },
+	};
+	static const char *const bad[][2] = {
+		{ "e1001", "did you mean e1000? " },
+		{ "rtl8193", "did you mean rtl8139? " },
+		{ "virtio-ne", "did you mean virtio-net-pci" },
+		{ "vmxnet", "did you mean vmxnet3? " },
+		{ "floppy", "('qnm models' lists them)" },
+		{ "", "('qnm models' lists them)" },
+	};
+	struct qnm_catalog *c = qnm_catalog_builtin("x86_64", NULL);
+	struct qnm_err err;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+		const struct qnm_nic_model *m = qnm_catalog_resolve(c, same[i][0], &err);
+
+		assert_non_null(m);
+		assert_string_equal(m->name, same[i][1]);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		qnm_err_clear(&err);
+		assert_null(qnm_catalog_resolve(c, bad[i][0], &err));
+		assert_int_equal(err.code, -EINVAL);
+		assert_string_equal(err.field, "model");
+		assert_non_null(strstr(err.msg, "is not a NIC model of qnm's built-in list"));
+		assert_non_null(strstr(err.msg, bad[i][1]));
+	}
+	assert_string_equal(qnm_catalog_closest(c, "e1001")->name, "e1000");
+	assert_null(qnm_catalog_closest(c, "floppy"));
+	qnm_catalog_free(c);
+}
+
 /* ---- running QEMU: the real one and fake ones ---- */
 
 static char tmpdir[] = "/tmp/qnm-test-catalog.XXXXXX";
@@ -626,9 +672,9 @@ int main(void)
 		cmocka_unit_test(test_parse_capture),	cmocka_unit_test(test_parse_no_section),
 		cmocka_unit_test(test_parse_malformed), cmocka_unit_test(test_parse_bounds),
 		cmocka_unit_test(test_parse_garbage),	cmocka_unit_test(test_parse_many),
-		cmocka_unit_test(test_builtin),		cmocka_unit_test(test_run_real_qemu),
-		cmocka_unit_test(test_run_failures),	cmocka_unit_test(test_load_and_cache),
-		cmocka_unit_test(test_load_fallbacks),
+		cmocka_unit_test(test_builtin),		cmocka_unit_test(test_resolve),
+		cmocka_unit_test(test_run_real_qemu),	cmocka_unit_test(test_run_failures),
+		cmocka_unit_test(test_load_and_cache),	cmocka_unit_test(test_load_fallbacks),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
