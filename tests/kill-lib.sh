@@ -21,7 +21,7 @@ in_ns ip link set qkup0 up
 fwds=()
 for ((i = 0; i < 40; i++)); do fwds+=("forward+=tcp::$((9000 + i))-10.81.0.$((50 + i % 10)):80"); done
 "$QNM" net add lan bridge=qkbr0 address=10.81.0.1/24 mode=nat uplink=qkup0 \
-	dhcp-start=10.81.0.50 dhcp-end=10.81.0.60 "${fwds[@]}" >/dev/null || fatal "net add lan"
+	dhcp-start=10.81.0.50 dhcp-end=10.81.0.60 "${fwds[@]}" >/dev/null 2>&1 || fatal "net add lan"
 "$QNM" net add side bridge=qkbr1 address=10.82.0.1/24 mode=isolated \
 	dhcp-start=10.82.0.50 dhcp-end=10.82.0.60 >/dev/null || fatal "net add side"
 
