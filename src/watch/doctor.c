@@ -1083,8 +1083,10 @@ static void net_look(const struct qnm_network *net, const struct qnm_owner *o, c
 	for (i = 0; i < n && i < QNM_ARRAY_SIZE(pids); i++)
 		seen_add(sn, "dnsmasq pid %d%s", (int)pids[i],
 			 rec && atoi(rec->extra) == pids[i] ? "" : " (not recorded)");
-	if (!n && (rec || qnm_owner_find_pending(o, QNM_OWN_DNSMASQ, net->name)))
+	if (!n && rec)
 		seen_add(sn, "a record of a dnsmasq that no longer runs");
+	else if (!n && qnm_owner_find_pending(o, QNM_OWN_DNSMASQ, net->name))
+		seen_add(sn, "a dnsmasq about to be started or stopped (none runs)");
 	rec = qnm_owner_find(o, QNM_OWN_ADDR, net->bridge);
 	if (rec)
 		seen_add(sn, "address %s qnm put on %s", rec->extra, net->bridge);
