@@ -217,12 +217,12 @@ static int settle_recs(struct qnm_netctl *nc, bool mine, struct qnm_strv *notes,
 		else
 			r = qnm_owner_remove(&nc->owner, x->kind, x->name, err);
 		if (r == 0 && notes)
-			qnm_strv_addf(notes,
-				      "a qnm that was killed (pid %d) left %s %s half done: %s",
-				      x->pending, qnm_own_kind_name(x->kind), x->name,
-				      st == SETTLE_KEEP ? "it exists and is qnm's (kept as recorded)"
-				      : x->kind == QNM_OWN_DNSMASQ ? "stopped"
-								   : "it was not made (forgotten)");
+			qnm_strv_addf(
+				notes, "a qnm that was killed (pid %d) left %s %s half done: %s",
+				x->pending, qnm_own_kind_name(x->kind), x->name,
+				st == SETTLE_KEEP ? "it exists and is qnm's (kept as recorded)"
+				: x->kind == QNM_OWN_DNSMASQ ? "stopped"
+							     : "it was not made (forgotten)");
 	}
 	free(todo);
 	return r;
@@ -321,7 +321,7 @@ static int nft_sync(struct qnm_netctl *nc, const struct upset *s, struct qnm_err
 	r = s->n ? qnm_nft_apply(s->nets, s->n, s->uplinks, err) : qnm_nft_remove(err);
 	if (batched && (r < 0 || s->n))
 		return r; /* settled at the end of net up (done, or by the table's presence) */
-	if (r < 0) { /* the table is as it was */
+	if (r < 0) {	  /* the table is as it was */
 		if (had)
 			qnm_owner_add(&nc->owner, QNM_OWN_NFT, NFT_REC, NULL, NULL);
 		else
@@ -603,8 +603,9 @@ static int up_localnet(struct qnm_netctl *nc, struct qnm_network *net, struct un
 		return r;
 	/* the value before, recorded before it changes (up_intents()); plain at the end */
 	qnm_route_localnet_name(net->bridge, rec, sizeof(rec));
-	r = mine(nc, QNM_OWN_SYSCTL, rec) ? 0
-					  : qnm_owner_intend(&nc->owner, QNM_OWN_SYSCTL, rec, "0", err);
+	r = mine(nc, QNM_OWN_SYSCTL, rec)
+		    ? 0
+		    : qnm_owner_intend(&nc->owner, QNM_OWN_SYSCTL, rec, "0", err);
 	if (r < 0)
 		return r;
 	r = qnm_route_localnet_set(net->bridge, true, NULL, err);

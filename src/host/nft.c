@@ -1409,7 +1409,8 @@ static int ifname_expr_cb(struct nftnl_expr *e, void *data)
 		sc->want = k == NFT_META_IIFNAME || k == NFT_META_OIFNAME;
 		return 0;
 	}
-	if (sc->want && strcmp(kind, "cmp") == 0 && (d = nftnl_expr_get(e, NFTNL_EXPR_CMP_DATA, &len))) {
+	if (sc->want && strcmp(kind, "cmp") == 0 &&
+	    (d = nftnl_expr_get(e, NFTNL_EXPR_CMP_DATA, &len))) {
 		memcpy(name, d, len < IFNAMSIZ ? len : IFNAMSIZ);
 		name[len < IFNAMSIZ ? len : IFNAMSIZ] = '\0';
 		for (i = 0; i < sc->out->n && strcmp(sc->out->v[i], name) != 0; i++)

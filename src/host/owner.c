@@ -185,7 +185,10 @@ static int save(struct qnm_owner *o, struct qnm_err *err)
 		bool attrs = x->pending || x->pid_start;
 
 		qnm_sb_addf(&sb, "%s %s %llu%s%s", kind_names[x->kind], x->name, x->netns,
-			    x->extra[0] || attrs ? " " : "", x->extra[0] ? x->extra : attrs ? "-" : "");
+			    x->extra[0] || attrs ? " " : "",
+			    x->extra[0] ? x->extra
+			    : attrs	? "-"
+					: "");
 		if (x->pending)
 			qnm_sb_addf(&sb, " pending=%d:%llu", x->pending, x->pending_start);
 		if (x->pid_start)
@@ -255,8 +258,8 @@ const struct qnm_own_rec *qnm_owner_find(const struct qnm_owner *o, enum qnm_own
 	return i < 0 || o->v[i].pending ? NULL : &o->v[i];
 }
 
-const struct qnm_own_rec *qnm_owner_find_pending(const struct qnm_owner *o,
-						 enum qnm_own_kind kind, const char *name)
+const struct qnm_own_rec *qnm_owner_find_pending(const struct qnm_owner *o, enum qnm_own_kind kind,
+						 const char *name)
 {
 	ssize_t i = find_idx(o, kind, name);
 

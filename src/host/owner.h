@@ -183,8 +183,8 @@ int qnm_owner_add_proc(struct qnm_owner *o, enum qnm_own_kind kind, const char *
  * current namespace (any writer).
  * Return: pointer into @o (valid until the next change), or NULL.
  */
-const struct qnm_own_rec *qnm_owner_find_pending(const struct qnm_owner *o,
-						 enum qnm_own_kind kind, const char *name);
+const struct qnm_own_rec *qnm_owner_find_pending(const struct qnm_owner *o, enum qnm_own_kind kind,
+						 const char *name);
 
 /**
  * qnm_own_rec_abandoned() - whether @r is pending and the process that

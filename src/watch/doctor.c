@@ -1002,7 +1002,6 @@ static void check_localnet(struct qnm_doc_env *env, struct qnm_doc_result *r)
 	qnm_fwdpath_clear(&p);
 }
 
-
 /* ---- networks: what qnm recorded against what the host has (crash leftovers) ---- */
 
 /**
@@ -1046,7 +1045,8 @@ static bool strv_has(const struct qnm_strv *v, const char *s)
 	return false;
 }
 
-static void seen_add(struct net_seen *sn, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void seen_add(struct net_seen *sn, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 static void seen_add(struct net_seen *sn, const char *fmt, ...)
 {
 	char buf[256];
@@ -1095,8 +1095,9 @@ static void net_look(const struct qnm_network *net, const struct qnm_owner *o, c
 }
 
 /* every part of an up network is there */
-static bool net_complete(const struct qnm_network *net, const struct qnm_owner *o, const char *rundir,
-			 const struct qnm_strv *ifnames, struct qnm_strv *missing)
+static bool net_complete(const struct qnm_network *net, const struct qnm_owner *o,
+			 const char *rundir, const struct qnm_strv *ifnames,
+			 struct qnm_strv *missing)
 {
 	const struct qnm_own_rec *rec = qnm_owner_find(o, QNM_OWN_DNSMASQ, net->name);
 
@@ -1204,7 +1205,8 @@ static void check_networks(struct qnm_doc_env *env, struct qnm_doc_result *r)
 		has = strv_join(&sn.has, ", ");
 		rec = qnm_owner_find_pending(&o, QNM_OWN_NET, net->name);
 		if (rec && !qnm_own_rec_abandoned(rec)) {
-			finding(r, QNM_DOC_OK, "network %s is being brought up or down right now (qnm pid %d)",
+			finding(r, QNM_DOC_OK,
+				"network %s is being brought up or down right now (qnm pid %d)",
 				net->name, rec->pending);
 		} else if (rec) {
 			finding(r, QNM_DOC_WARN,
@@ -1222,7 +1224,8 @@ static void check_networks(struct qnm_doc_env *env, struct qnm_doc_result *r)
 			} else {
 				char *m = strv_join(&missing, "; ");
 
-				finding(r, QNM_DOC_WARN, "network %s is recorded up but %s", net->name, m);
+				finding(r, QNM_DOC_WARN, "network %s is recorded up but %s",
+					net->name, m);
 				fix(r, "qnm net up %s   (puts back what is missing)", net->name);
 				free(m);
 			}
@@ -1234,7 +1237,8 @@ static void check_networks(struct qnm_doc_env *env, struct qnm_doc_result *r)
 				net->name, has);
 			fix(r, "qnm net down %s", net->name);
 		} else {
-			finding(r, QNM_DOC_OK, "network %s is down: nothing of it on this host", net->name);
+			finding(r, QNM_DOC_OK, "network %s is down: nothing of it on this host",
+				net->name);
 		}
 		free(has);
 		qnm_strv_free(&sn.has);

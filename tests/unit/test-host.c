@@ -232,9 +232,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_leases),	    cmocka_unit_test(test_dnsmasq_argv),
-		cmocka_unit_test(test_owner_parse),
-		cmocka_unit_test(test_owner_intend), cmocka_unit_test(test_owner_may),
-		cmocka_unit_test(test_ping_range),  cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_owner_parse), cmocka_unit_test(test_owner_intend),
+		cmocka_unit_test(test_owner_may),   cmocka_unit_test(test_ping_range),
+		cmocka_unit_test(test_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
