@@ -20,7 +20,7 @@ fwds=()
 for ((i = 0; i < N; i++)); do
 	fwds+=("forward+=tcp::$((10000 + i))-10.83.$((i / 250)).$((2 + i % 250)):80")
 done
-"$QNM" net add big bridge=qbbr0 address=10.83.0.1/16 mode=nat "${fwds[@]}" >/dev/null ||
+"$QNM" net add big bridge=qbbr0 address=10.83.0.1/16 mode=nat "${fwds[@]}" >/dev/null 2>&1 ||
 	fatal "net add"
 
 ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f\n", (b - a) * 1000 }'; }
