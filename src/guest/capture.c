@@ -7,6 +7,7 @@
 #include "core/config.h"
 #include "guest/qmp.h"
 #include "guest/rundir.h"
+#include "host/owner.h"
 #include "guest/runner.h"
 
 #include <dirent.h>
@@ -306,7 +307,7 @@ bool qnm_capture_owner_alive(const struct qnm_capture *c)
 	if (c->owner <= 0 || !qnm_pid_alive(c->owner))
 		return false;
 	if (c->owner_start)
-		return qnm_pid_start_time(c->owner) == c->owner_start;
+		return qnm_proc_start_time(c->owner) == c->owner_start;
 	/* A recycled pid runs something else: its arguments hold no "capture". */
 	snprintf(path, sizeof(path), "/proc/%ld/cmdline", (long)c->owner);
 	if (qnm_read_file(path, 1u << 20, &buf, &len))
@@ -524,7 +525,7 @@ int qnm_capture_start(const char *runtime_dir, const char *vm, const char *nic, 
 	qnm_strlcpy(c.nic, nic, sizeof(c.nic));
 	qnm_strlcpy(c.file, file, sizeof(c.file));
 	c.owner = getpid();
-	c.owner_start = qnm_pid_start_time(c.owner);
+	c.owner_start = qnm_proc_start_time(c.owner);
 	c.started = (long long)time(NULL);
 	/* Recorded first: if we die right after object-add, a sweep still finds it. */
 	r = record_write(runtime_dir, vm, &c, err);
