@@ -474,15 +474,14 @@ static int up_bridge(struct qnm_netctl *nc, struct qnm_network *net,
 	}
 	if (strcmp(li.type, "bridge") != 0)
 		return qnm_err_set(err, -EEXIST, "network.bridge",
-				   "network %s: %s exists and is a %s, not a bridge", net->name,
-				   net->bridge, li.type);
+				   "%s exists and is a %s, not a bridge", net->bridge, li.type);
 	if (qnm_owner_find(&nc->owner, QNM_OWN_BRIDGE, net->bridge))
 		return 0;
 	if (!o->force)
 		return qnm_err_set(err, -EEXIST, "network.bridge",
-				   "network %s: bridge %s exists and qnm did not create it (add "
+				   "bridge %s exists and qnm did not create it (add "
 				   "--force to use it; qnm will then never delete it)",
-				   net->name, net->bridge);
+				   net->bridge);
 	qnm_strv_addf(notes,
 		      "using existing bridge %s, which qnm did not create: it stays when "
 		      "the network goes down",
@@ -503,8 +502,8 @@ static int up_port(struct qnm_netctl *nc, struct qnm_network *net, const struct 
 	if (r < 0)
 		return r;
 	if (r == 0)
-		return qnm_err_set(err, -ENODEV, "network.port",
-				   "network %s: no interface named %s", net->name, net->port);
+		return qnm_err_set(err, -ENODEV, "network.port", "no interface named %s",
+				   net->port);
 	if (strcmp(li.master_name, net->bridge) == 0)
 		return 0;
 	naddrs = qnm_links_ipv4_addrs(nc->links, net->port, addrs, 1, err);
@@ -517,14 +516,13 @@ static int up_port(struct qnm_netctl *nc, struct qnm_network *net, const struct 
 	if (!o->confirm_port)
 		return qnm_err_set(
 			err, -EPERM, "network.port",
-			"network %s: adding %s to bridge %s takes %s over: %s stops "
+			"adding %s to bridge %s takes %s over: %s stops "
 			"working until it is moved to %s; add --confirm-port to go ahead",
-			net->name, net->port, net->bridge, net->port, what, net->bridge);
+			net->port, net->bridge, net->port, what, net->bridge);
 	if (li.master && !o->force)
-		return qnm_err_set(
-			err, -EBUSY, "network.port",
-			"network %s: %s is already a port of %s (add --force to move it)",
-			net->name, net->port, li.master_name);
+		return qnm_err_set(err, -EBUSY, "network.port",
+				   "%s is already a port of %s (add --force to move it)", net->port,
+				   li.master_name);
 	r = qnm_owner_intend(&nc->owner, QNM_OWN_PORT, net->port, net->bridge, err);
 	if (r < 0)
 		return r;
@@ -559,8 +557,7 @@ static int up_forward(struct qnm_netctl *nc, struct qnm_network *net, struct und
 			return r;
 		if (r == 0)
 			return qnm_err_set(err, -ENODEV, "network.uplink",
-					   "network %s: uplink %s does not exist", net->name,
-					   net->uplink);
+					   "uplink %s does not exist", net->uplink);
 	}
 	r = qnm_ip_forward_get(&prev, err);
 	if (r < 0 || prev)
