@@ -574,16 +574,59 @@ static void handle_signals(struct qnm_ui *ui)
 	}
 }
 
+/* Screens' descriptors into @pfd (from index 3); the stack index of each into @owner. */
+static int screen_fds(struct qnm_ui *ui, struct pollfd *pfd, int *owner)
+{
+	int i, n = 0;
+
+	for (i = 0; i < ui->depth; i++) {
+		int fd = ui->stack[i].ops->io_fd ? ui->stack[i].ops->io_fd(ui->stack[i].st) : -1;
+
+		if (fd < 0)
+			continue;
+		pfd[n] = (struct pollfd){ .fd = fd, .events = POLLIN };
+		owner[n++] = i;
+	}
+	return n;
+}
+
+/* Screen descriptors that polled ready: let their screens read. */
+static void screen_io(struct qnm_ui *ui, const struct pollfd *pfd, const int *owner, int n)
+{
+	void *st[QNM_STACK_MAX];
+	int k;
+
+	/* a screen's io may close screens: look each up by its state again */
+	for (k = 0; k < n; k++)
+		st[k] = ui->stack[owner[k]].st;
+	for (k = 0; k < n; k++) {
+		int i;
+
+		if (!pfd[k].revents)
+			continue;
+		for (i = 0; i < ui->depth && ui->stack[i].st != st[k]; i++)
+			;
+		/* gone (closed by a key read in the same round), or no longer this descriptor */
+		if (i == ui->depth || !ui->stack[i].ops->io ||
+		    ui->stack[i].ops->io_fd(st[k]) != pfd[k].fd)
+			continue;
+		if (ui->stack[i].ops->io(ui, st[k]) & QNM_H_REDRAW)
+			ui->redraw = true;
+		ui->io_rest_until = (long)qnm_mono_ms_int() + QNM_IO_BATCH_MS;
+	}
+}
+
 static int main_loop(struct qnm_ui *ui)
 {
 	long next_tick = (long)qnm_mono_ms_int() + ui->interval_ms;
 
 	while (!ui->quit) {
-		struct pollfd pfd[3] = {
+		struct pollfd pfd[3 + QNM_STACK_MAX] = {
 			{ .fd = STDIN_FILENO, .events = POLLIN },
 			{ .fd = ui->sig_pipe[0], .events = POLLIN },
 			{ .fd = ui->job_pipe[0], .events = POLLIN },
 		};
+		int owner[QNM_STACK_MAX], nio = 0;
 		long now, wait;
 		int interval = ui->jobs > 0 ? 150 : ui->interval_ms;
 
@@ -593,9 +636,13 @@ static int main_loop(struct qnm_ui *ui)
 		if (next_tick > now + interval)
 			next_tick = now + interval;
 		wait = next_tick - now;
+		if (now >= ui->io_rest_until)
+			nio = screen_fds(ui, pfd + 3, owner);
+		else if (ui->io_rest_until - now < wait)
+			wait = ui->io_rest_until - now;
 		if (wait < 0)
 			wait = 0;
-		if (poll(pfd, 3, (int)wait) < 0) {
+		if (poll(pfd, (nfds_t)(3 + nio), (int)wait) < 0) {
 			if (errno == EINTR)
 				continue;
 			return -errno;
@@ -608,6 +655,8 @@ static int main_loop(struct qnm_ui *ui)
 			return -EIO; /* the terminal went away */
 		if (pfd[0].revents & POLLIN)
 			read_keys(ui);
+		if (nio && !ui->quit)
+			screen_io(ui, pfd + 3, owner, nio);
 		if ((long)qnm_mono_ms_int() >= next_tick) {
 			tick(ui);
 			next_tick = (long)qnm_mono_ms_int() + interval;

@@ -56,6 +56,13 @@ struct qnm_rect {
  *           return QNM_H_* bits.
  * @resize:  the terminal changed size (optional; draw is called after).
  * @tick:    the refresh timer fired (optional); return true to redraw.
+ * @io_fd:   a descriptor the main loop polls for reading for this screen
+ *           while it is on the stack (optional; -1: none now).
+ * @io:      @io_fd is readable or hung up; return QNM_H_REDRAW when the
+ *           screen changed. After it, the loop leaves the descriptor alone
+ *           for QNM_IO_BATCH_MS, so a stream arriving byte by byte is read
+ *           and drawn in batches (idle: no cost; streaming: at most one
+ *           read and one frame per batch).
  */
 struct qnm_screen_ops {
 	enum qnm_screen_id id;
@@ -66,7 +73,11 @@ struct qnm_screen_ops {
 	unsigned (*key)(struct qnm_ui *ui, void *st, enum qnm_action act, int key);
 	void (*resize)(struct qnm_ui *ui, void *st, const struct qnm_rect *r);
 	bool (*tick)(struct qnm_ui *ui, void *st);
+	int (*io_fd)(void *st);
+	unsigned (*io)(struct qnm_ui *ui, void *st);
 };
+
+#define QNM_IO_BATCH_MS 20
 
 extern const struct qnm_screen_ops qnm_screen_vms;
 extern const struct qnm_screen_ops qnm_screen_vmform;
@@ -85,6 +96,7 @@ extern const struct qnm_screen_ops qnm_screen_ports;
 extern const struct qnm_screen_ops qnm_screen_dialog;
 extern const struct qnm_screen_ops qnm_screen_conns;
 extern const struct qnm_screen_ops qnm_screen_capform;
+extern const struct qnm_screen_ops qnm_screen_console;
 
 /** enum qnm_msg_level - severity of a log line. */
 enum qnm_msg_level {
@@ -144,6 +156,8 @@ struct qnm_stack_entry {
  *              the background: it may run QEMU).
  * @catalog_loading: a catalog job is running.
  * @guests:     run states and live counters of the guests (guests.h).
+ * @io_rest_until: monotonic ms until which screens' @io_fd are not polled
+ *              (the batch after a read, see struct qnm_screen_ops).
  */
 struct qnm_ui {
 	struct qnm_ctx *ctx;
@@ -171,6 +185,7 @@ struct qnm_ui {
 	struct qnm_catalog *catalog;
 	bool catalog_loading;
 	struct qnm_guests *guests;
+	long io_rest_until;
 };
 
 /* ---- ui.c ---- */
