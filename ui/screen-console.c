@@ -26,10 +26,14 @@
 #include <unistd.h>
 #include <vterm.h>
 
+/* lines kept above the screen */
 #define SCROLLBACK_LINES 1000
-#define SEED_BYTES	 16384 /* of the log, replayed at attach: the last screens */
-#define READ_MAX	 (256 * 1024) /* per batch: a stream leaves time for keys */
-#define MAX_PAIRS	 128
+/* of the log, replayed at attach: the last screens */
+#define SEED_BYTES 16384
+/* read per batch: a stream leaves time for keys */
+#define READ_MAX (256 * 1024)
+/* colour pairs made for the guest's colours */
+#define MAX_PAIRS 128
 
 /**
  * struct sb_line - one line that scrolled off the top.
@@ -274,8 +278,8 @@ static short color_pair(struct console *c, short fg, short bg)
 	for (i = 0; i < c->npairs; i++)
 		if (c->pairs[i].fg == fg && c->pairs[i].bg == bg)
 			return (short)(c->pair_base + i);
-	if (c->npairs == MAX_PAIRS || c->pair_base + c->npairs >= COLOR_PAIRS ||
-	    fg >= COLORS || bg >= COLORS)
+	if (c->npairs == MAX_PAIRS || c->pair_base + c->npairs >= COLOR_PAIRS || fg >= COLORS ||
+	    bg >= COLORS)
 		return 0;
 	c->pairs[c->npairs].fg = fg;
 	c->pairs[c->npairs].bg = bg;
@@ -307,7 +311,7 @@ static void draw_cell(struct qnm_ui *ui, struct console *c, int y, int x,
 
 	for (i = 0; i < VTERM_MAX_CHARS_PER_CELL && cell->chars[i]; i++)
 		wc[i] = ui->utf8 || cell->chars[i] < 0x80 ? (wchar_t)cell->chars[i]
-							   : ascii_of(cell->chars[i]);
+							  : ascii_of(cell->chars[i]);
 	if (!i || wc[0] < 0x20)
 		wc[i++] = L' ';
 	if (!ui->utf8)
@@ -344,8 +348,10 @@ static void draw_line(struct qnm_ui *ui, struct console *c, int y, int x0, int w
 	if (v < 0) {
 		const struct sb_line *l = &c->sb[(c->sb_head + c->sb_max + v) % c->sb_max];
 
-		for (x = 0; x < w && x < l->cols; x += l->cells[x].width > 1 ? 2 : 1)
+		for (x = 0; x < w && x < l->cols;) {
 			draw_cell(ui, c, y, x0 + x, &l->cells[x]);
+			x += l->cells[x].width > 1 ? 2 : 1;
+		}
 		return;
 	}
 	for (x = 0; x < w && x < c->cols;) {
@@ -563,7 +569,8 @@ static unsigned console_key(struct qnm_ui *ui, void *st, enum qnm_action act, in
 	}
 	if (!c->con)
 		return QNM_H_HANDLED; /* closed: nobody to send to */
-	c->scroll = 0; /* typing returns to the live screen */
+	/* typing returns to the live screen */
+	c->scroll = 0;
 	send_key(c, key);
 	return QNM_H_HANDLED | QNM_H_REDRAW;
 }

@@ -594,7 +594,8 @@ static int screen_fds(struct qnm_ui *ui, struct pollfd *pfd, int *owner)
 static void screen_io(struct qnm_ui *ui, const struct pollfd *pfd, const int *owner, int n)
 {
 	void *st[QNM_STACK_MAX];
-	int k;
+	bool ready = false;
+	int k, rest;
 
 	/* a screen's io may close screens: look each up by its state again */
 	for (k = 0; k < n; k++)
@@ -612,8 +613,18 @@ static void screen_io(struct qnm_ui *ui, const struct pollfd *pfd, const int *ow
 			continue;
 		if (ui->stack[i].ops->io(ui, st[k]) & QNM_H_REDRAW)
 			ui->redraw = true;
-		ui->io_rest_until = (long)qnm_mono_ms_int() + QNM_IO_BATCH_MS;
+		ready = true;
 	}
+	if (!ready) {
+		ui->io_streak = 0;
+		return;
+	}
+	/* data again as soon as the last rest ended: a stream, rest longer */
+	rest = QNM_IO_REST_MS << (ui->io_streak < 3 ? ui->io_streak : 3);
+	if (rest > QNM_IO_REST_MAX_MS)
+		rest = QNM_IO_REST_MAX_MS;
+	ui->io_streak++;
+	ui->io_rest_until = (long)qnm_mono_ms_int() + rest;
 }
 
 static int main_loop(struct qnm_ui *ui)
@@ -653,8 +664,12 @@ static int main_loop(struct qnm_ui *ui)
 			qnm_ui_jobs_collect(ui);
 		if (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL))
 			return -EIO; /* the terminal went away */
-		if (pfd[0].revents & POLLIN)
+		if (pfd[0].revents & POLLIN) {
 			read_keys(ui);
+			/* the answer to a key: at once */
+			ui->io_rest_until = 0;
+			ui->io_streak = 0;
+		}
 		if (nio && !ui->quit)
 			screen_io(ui, pfd + 3, owner, nio);
 		if ((long)qnm_mono_ms_int() >= next_tick) {

@@ -59,10 +59,12 @@ struct qnm_rect {
  * @io_fd:   a descriptor the main loop polls for reading for this screen
  *           while it is on the stack (optional; -1: none now).
  * @io:      @io_fd is readable or hung up; return QNM_H_REDRAW when the
- *           screen changed. After it, the loop leaves the descriptor alone
- *           for QNM_IO_BATCH_MS, so a stream arriving byte by byte is read
- *           and drawn in batches (idle: no cost; streaming: at most one
- *           read and one frame per batch).
+ *           screen changed. After it, the loop leaves the descriptors alone
+ *           for a rest, so a stream arriving byte by byte is read and drawn
+ *           in batches: QNM_IO_REST_MS after the first read, doubling while
+ *           the data keeps coming up to QNM_IO_REST_MAX_MS (idle: no cost;
+ *           a flood: a few reads and frames a second). A key ends the rest
+ *           at once, so what answers it (a guest's echo) shows without delay.
  */
 struct qnm_screen_ops {
 	enum qnm_screen_id id;
@@ -77,7 +79,8 @@ struct qnm_screen_ops {
 	unsigned (*io)(struct qnm_ui *ui, void *st);
 };
 
-#define QNM_IO_BATCH_MS 20
+#define QNM_IO_REST_MS	   50
+#define QNM_IO_REST_MAX_MS 400
 
 extern const struct qnm_screen_ops qnm_screen_vms;
 extern const struct qnm_screen_ops qnm_screen_vmform;
@@ -157,7 +160,8 @@ struct qnm_stack_entry {
  * @catalog_loading: a catalog job is running.
  * @guests:     run states and live counters of the guests (guests.h).
  * @io_rest_until: monotonic ms until which screens' @io_fd are not polled
- *              (the batch after a read, see struct qnm_screen_ops).
+ *              (the rest after a read, see struct qnm_screen_ops).
+ * @io_streak:  reads in a row that found data as soon as a rest ended.
  */
 struct qnm_ui {
 	struct qnm_ctx *ctx;
@@ -186,6 +190,7 @@ struct qnm_ui {
 	bool catalog_loading;
 	struct qnm_guests *guests;
 	long io_rest_until;
+	int io_streak;
 };
 
 /* ---- ui.c ---- */

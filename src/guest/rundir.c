@@ -181,8 +181,8 @@ static int console_lock(const struct qnm_rundir *rd, int *lock_fd, struct qnm_er
 	struct stat st;
 	int fd;
 
-	fd = open(rd->console_lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK,
-		  0600);
+	fd = open(rd->console_lock,
+		  O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK, 0600);
 	if (fd < 0)
 		return qnm_err_set(err, -errno, "", "cannot open %s: %s", rd->console_lock,
 				   errno == ELOOP ? "it is a symlink" : strerror(errno));
@@ -206,10 +206,11 @@ static int console_lock(const struct qnm_rundir *rd, int *lock_fd, struct qnm_er
 			fl.l_pid = 0;
 		close(fd);
 		if (fl.l_pid > 0)
-			return qnm_err_set(err, -EBUSY, "",
-					   "the console of '%s' is in use by another client (pid "
-					   "%ld); one client at a time: leave that one first (Ctrl-])",
-					   rd->name, (long)fl.l_pid);
+			return qnm_err_set(
+				err, -EBUSY, "",
+				"the console of '%s' is in use by another client (pid "
+				"%ld); one client at a time: leave that one first (Ctrl-])",
+				rd->name, (long)fl.l_pid);
 		return qnm_err_set(err, -EBUSY, "",
 				   "the console of '%s' is in use by another client; one client "
 				   "at a time: leave that one first (Ctrl-])",
