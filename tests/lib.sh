@@ -84,6 +84,33 @@ new_netns() {
 	echo "$ns"
 }
 
+# netns_trio NAME - namespaces qnmtest-NAMEh (the host), NAMEo (outside, on
+# the uplink side) and NAMEg (a guest), IPv6 off in each; sets H, O and G and
+# defines inh, ino, ing (run a command in each) and q (qnm in the host one).
+netns_trio() {
+	local ns
+	new_netns "$1h" >/dev/null
+	new_netns "$1o" >/dev/null
+	new_netns "$1g" >/dev/null
+	H=qnmtest-$1h-$$ O=qnmtest-$1o-$$ G=qnmtest-$1g-$$
+	for ns in "$H" "$O" "$G"; do
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1
+	done
+	inh() { ip netns exec "$H" "$@"; }
+	ino() { ip netns exec "$O" "$@"; }
+	ing() { ip netns exec "$G" "$@"; }
+	q() { inh timeout 30 "$QNM" "$@"; }
+}
+
+# listening NS PORT - a TCP listener on PORT in namespace NS.
+listening() { ip netns exec "$1" ss -Hltn "sport = :$2" | grep -q .; }
+
+# fetch NS ADDR PORT - what a TCP listener at ADDR:PORT sends, from NS; "fail" when none answers.
+fetch() {
+	timeout 10 ip netns exec "$1" socat -T 3 -u TCP:"$2:$3",connect-timeout=2 STDOUT 2>/dev/null || echo fail
+}
+
 # wait_for SECONDS CMD... - poll CMD every 0.1 s until it succeeds.
 wait_for() {
 	local t=$1 i

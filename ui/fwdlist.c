@@ -52,4 +52,10 @@ void qnm_fwd_report(struct qnm_ui *ui, const struct qnm_api_fwd_result *res, boo
 				   "forward saved on %s (applies at the next start)", owner);
 		break;
 	}
+	if (!removed && qnm_fwd_reach(&res->fwd) == QNM_REACH_ALL) {
+		char note[192];
+
+		qnm_fwd_exposure(&res->fwd, res->kind == QNM_API_FWD_DNAT, note, sizeof(note));
+		qnm_ui_log(ui, QNM_MSG_WARN, "%s", note);
+	}
 }

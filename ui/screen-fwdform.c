@@ -176,7 +176,8 @@ static void *fwdform_init(struct qnm_ui *ui, void *arg)
 	r->nchoices = 2;
 	r->choice = f ? (int)f->proto : 0;
 	add_text(s, F_HADDR, "host-addr", "Host address", f ? f->host_addr : "127.0.0.1", 20,
-		 "Host address to listen on; 127.0.0.1 keeps it local; empty: every address.");
+		 "127.0.0.1: reachable from this host only. Empty: every host address answers, "
+		 "reachable from all networks.");
 	snprintf(buf, sizeof(buf), "%u", f ? (unsigned)f->host_port : 0u);
 	add_text(s, F_HPORT, "host-port", "Host port", f ? buf : "", 6,
 		 "Port on the host, 1 to 65535.");

@@ -129,8 +129,9 @@ static void networks_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 	refilter(ui, s);
 	qnm_set_role(ui, stdscr, QNM_ROLE_HEADER);
 	qnm_fill(stdscr, r->y, r->x, r->w);
-	qnm_putf(stdscr, r->y, r->x, r->w, " %-12s %-5s %-10s %-8s %-18s %-12s %-4s %s", "NAME",
-		 "STATE", "BRIDGE", "MODE", "ADDRESS", "UPLINK/PORT", "DHCP", "FWDS");
+	qnm_putf(stdscr, r->y, r->x, r->w, " %-12s %-5s %-10s %-8s %-18s %-12s %-4s %s",
+		 "NAME (*auto)", "STATE", "BRIDGE", "MODE", "ADDRESS", "UPLINK/PORT", "DHCP",
+		 "FWDS");
 	if (!m->nnets) {
 		struct qnm_rect t = { y + 1, r->x + 2, 4, r->w - 4 };
 
@@ -147,8 +148,9 @@ static void networks_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		snprintf(addr, sizeof(addr), "%s/%u", n->address[0] ? n->address : "-", n->prefix);
 		qnm_set_role(ui, stdscr, sel ? QNM_ROLE_SELECTION : QNM_ROLE_NORMAL);
 		qnm_fill(stdscr, y + i, r->x, r->w);
-		qnm_putf(stdscr, y + i, r->x, r->w, " %-12s %-5s %-10s %-8s %-18s %-12s %-4s %zu",
-			 n->name,
+		/* '*': "qnm autostart" brings it up at host boot (the header says so) */
+		qnm_putf(stdscr, y + i, r->x, r->w, "%c%-12s %-5s %-10s %-8s %-18s %-12s %-4s %zu",
+			 n->autostart ? '*' : ' ', n->name,
 			 s->busy				    ? "busy"
 			 : !qnm_api_net_view_known(s->view)	    ? "?"
 			 : qnm_api_net_view_is_up(s->view, n->name) ? "up"

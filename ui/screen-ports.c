@@ -46,6 +46,7 @@ enum port_state {
 	PS_FINE,     /* the forward's own VM (QEMU or slirp helper) */
 	PS_CONFLICT, /* another process, or another VM */
 	PS_UNKNOWN,  /* sockets could not be listed */
+	PS_BLOCKED,  /* a live DNAT forward missing something it needs (e->blocked) */
 };
 
 static void rebuild(struct qnm_ui *ui, struct ports *s)
@@ -62,6 +63,8 @@ static void rebuild(struct qnm_ui *ui, struct ports *s)
 
 static enum port_state state_of(const struct qnm_port_table *t, const struct qnm_port_entry *e)
 {
+	if (e->kind == QNM_PORT_DNAT && e->live && e->blocked[0])
+		return PS_BLOCKED;
 	if (t->socks_ret < 0)
 		return PS_UNKNOWN;
 	if (!e->holder.found)
@@ -74,7 +77,7 @@ static enum port_state state_of(const struct qnm_port_table *t, const struct qnm
 
 static const char *state_mark(enum port_state st)
 {
-	static const char *const marks[] = { "[free]", "[fine]", "[CONFLICT]", "[?]" };
+	static const char *const marks[] = { "[free]", "[fine]", "[CONFLICT]", "[?]", "[BLOCKED]" };
 
 	return marks[st];
 }
@@ -82,7 +85,7 @@ static const char *state_mark(enum port_state st)
 static enum qnm_role state_role(enum port_state st)
 {
 	static const enum qnm_role roles[] = { QNM_ROLE_NORMAL, QNM_ROLE_OK, QNM_ROLE_ERROR,
-					       QNM_ROLE_WARNING };
+					       QNM_ROLE_WARNING, QNM_ROLE_ERROR };
 
 	return roles[st];
 }
@@ -102,6 +105,22 @@ static void host_text(const struct qnm_port_entry *e, char *buf, size_t size)
 		 e->fwd.host_addr[0] ? e->fwd.host_addr : "*", (unsigned)e->fwd.host_port);
 }
 
+/* who can reach the host side: "all networks", "this host only", "ADDR's network",
+ * or for a narrow column "all nets", "this host", "addr's net" */
+static void reach_text(const struct qnm_port_entry *e, bool narrow, char *buf, size_t size)
+{
+	static const char *const narrow_words[] = {
+		[QNM_REACH_ALL] = "all nets",
+		[QNM_REACH_HOST] = "this host",
+		[QNM_REACH_ADDR] = "addr's net",
+	};
+
+	if (narrow)
+		qnm_strlcpy(buf, narrow_words[qnm_fwd_reach(&e->fwd)], size);
+	else
+		qnm_fwd_reach_text(&e->fwd, buf, size);
+}
+
 static void target_text(const struct qnm_port_entry *e, char *buf, size_t size)
 {
 	if (e->kind == QNM_PORT_DNAT)
@@ -118,13 +137,14 @@ static void apply_filter(struct ports *s)
 	s->list.n = 0;
 	for (i = 0; i < s->t.n; i++) {
 		const struct qnm_port_entry *e = &s->t.v[i];
-		char host[80], target[96], who[160];
+		char host[80], target[96], who[160], reach[48];
 
 		host_text(e, host, sizeof(host));
 		target_text(e, target, sizeof(target));
 		holder_text(e, who, sizeof(who));
+		reach_text(e, false, reach, sizeof(reach));
 		if (qnm_list_match(&s->list, host) || qnm_list_match(&s->list, target) ||
-		    qnm_list_match(&s->list, who) ||
+		    qnm_list_match(&s->list, reach) || qnm_list_match(&s->list, who) ||
 		    qnm_list_match(&s->list, state_mark(state_of(&s->t, e))) ||
 		    qnm_list_match(&s->list, qnm_port_kind_name(e->kind)))
 			s->order[s->list.n++] = i;
@@ -144,19 +164,25 @@ static char *detail_text(const struct qnm_port_table *t, const struct qnm_port_e
 {
 	enum port_state st = state_of(t, e);
 	struct qnm_strbuf sb;
-	char who[160];
+	char who[160], reach[48];
 
 	qnm_sb_init(&sb);
-	qnm_sb_addf(&sb, "%s port %u on %s", qnm_proto_name(e->fwd.proto),
+	/* first what stops it, so that the detail lines under the list show it */
+	if (st == PS_BLOCKED)
+		qnm_sb_addf(&sb, "BLOCKED: %s. ", e->blocked);
+	reach_text(e, false, reach, sizeof(reach));
+	qnm_sb_addf(&sb, "%s port %u on %s (reachable from %s)", qnm_proto_name(e->fwd.proto),
 		    (unsigned)e->fwd.host_port,
-		    e->fwd.host_addr[0] ? e->fwd.host_addr : "every host address");
+		    e->fwd.host_addr[0] ? e->fwd.host_addr : "every host address", reach);
 	if (e->kind == QNM_PORT_DNAT)
 		qnm_sb_addf(&sb,
 			    " goes to %s:%u in network %s (nftables DNAT, nothing binds it; %s).",
 			    e->fwd.guest_addr, (unsigned)e->fwd.guest_port,
 			    e->net[0] ? e->net : "(not configured)",
 			    e->live && !e->configured ? "in the live table only"
-			    : e->live		      ? "the rule is live"
+			    : e->live && e->blocked[0]
+				    ? "the rule is in the table but cannot carry traffic"
+			    : e->live ? "the rule is live"
 			    : t->live_ret == 0 || t->live_ret == -ENOENT
 				    ? "not applied: the network is down"
 				    : "live rules unknown");
@@ -197,6 +223,12 @@ static char *detail_text(const struct qnm_port_table *t, const struct qnm_port_e
 		break;
 	case PS_UNKNOWN:
 		qnm_sb_addf(&sb, " Who holds it is unknown: %s", t->socks_err);
+		break;
+	case PS_BLOCKED:
+		if (e->holder.found) {
+			holder_text(e, who, sizeof(who));
+			qnm_sb_addf(&sb, " %s also holds the port.", who);
+		}
 		break;
 	}
 	return qnm_sb_steal(&sb);
@@ -262,7 +294,10 @@ static void ports_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 	struct ports *s = st;
 	const struct qnm_port_entry *sel_e;
 	int detail_h = r->w >= 120 ? 3 : 4, notes_h = 0, y = r->y + 2, i;
-	int hw = r->w >= 120 ? 24 : 18, tw = r->w >= 120 ? 28 : 20;
+	/* narrow: "REACH FROM" in short words, and no VIA (the detail says it) */
+	bool narrow = r->w < 100;
+	int hw = r->w >= 120 ? 24 : 18, tw = r->w >= 120 ? 28 : narrow ? 18 : 20;
+	int rw = narrow ? 10 : 20, vw = narrow ? 0 : 7;
 	struct qnm_rect d;
 	char sum[96];
 
@@ -271,8 +306,9 @@ static void ports_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		"Host ports forwarded to guests, and which process holds each one now.");
 	qnm_set_role(ui, stdscr, QNM_ROLE_HEADER);
 	qnm_fill(stdscr, r->y + 1, r->x, r->w);
-	qnm_putf(stdscr, r->y + 1, r->x, r->w, " %-10s %-*s %-*s %-7s %s", "STATE", hw, "HOST PORT",
-		 tw, "TO", "VIA", "HELD BY");
+	qnm_putf(stdscr, r->y + 1, r->x, r->w, " %-10s %-*s %-*s %-*s %-*s%s%s", "STATE", hw,
+		 "HOST PORT", rw, narrow ? "REACH FROM" : "REACHABLE FROM", tw, "TO", vw,
+		 narrow ? "" : "VIA", narrow ? "" : " ", "HELD BY");
 	/* notes first (their height shapes the list) */
 	if (any_privileged(&s->t) || (s->t.live_ret < 0 && s->t.live_ret != -ENOENT) ||
 	    s->t.socks_ret < 0)
@@ -294,13 +330,14 @@ static void ports_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		const struct qnm_port_entry *e = &s->t.v[s->order[s->list.top + i]];
 		enum port_state ps = state_of(&s->t, e);
 		bool sel = s->list.top + i == s->list.sel;
-		char host[80], target[96], who[160];
+		char host[80], target[96], who[160], reach[48];
 		int x = r->x;
 
 		host_text(e, host, sizeof(host));
 		target_text(e, target, sizeof(target));
-		if (ps == PS_FREE || ps == PS_UNKNOWN)
-			snprintf(who, sizeof(who), "%s", ps == PS_FREE ? "-" : "?");
+		reach_text(e, narrow, reach, sizeof(reach));
+		if (!e->holder.found || s->t.socks_ret < 0)
+			snprintf(who, sizeof(who), "%s", s->t.socks_ret < 0 ? "?" : "-");
 		else
 			holder_text(e, who, sizeof(who));
 		qnm_set_role(ui, stdscr, sel ? QNM_ROLE_SELECTION : QNM_ROLE_NORMAL);
@@ -309,8 +346,9 @@ static void ports_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 			qnm_set_role(ui, stdscr, state_role(ps));
 		x += qnm_putf(stdscr, y + i, x, r->w, " %-10s ", state_mark(ps));
 		qnm_set_role(ui, stdscr, sel ? QNM_ROLE_SELECTION : QNM_ROLE_NORMAL);
-		qnm_putf(stdscr, y + i, x, r->x + r->w - x, "%-*.*s %-*.*s %-7s %s", hw, hw, host,
-			 tw, tw, target, qnm_port_kind_name(e->kind), who);
+		qnm_putf(stdscr, y + i, x, r->x + r->w - x, "%-*.*s %-*.*s %-*.*s %-*s%s%s", hw, hw,
+			 host, rw, rw, reach, tw, tw, target, vw,
+			 narrow ? "" : qnm_port_kind_name(e->kind), narrow ? "" : " ", who);
 	}
 	if (notes_h)
 		draw_notes(ui, s, r->y + r->h - detail_h - notes_h - 1, r);

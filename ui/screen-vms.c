@@ -216,8 +216,9 @@ static void vms_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 	fit_selection(ui, s, s->page);
 	qnm_set_role(ui, stdscr, QNM_ROLE_HEADER);
 	qnm_fill(stdscr, y, r->x, r->w);
-	qnm_putf(stdscr, y, r->x, r->w, " %-*s %-8s %7s %4s  %-*s %s", namew - 1, "NAME", "STATE",
-		 "MEMORY", "CPUS", nicw > 20 ? nicw - 20 : 0, "NICS (model/backend)", "RX/TX");
+	qnm_putf(stdscr, y, r->x, r->w, " %-*s %-8s %7s %4s  %-*s %s", namew - 1, "NAME (*auto)",
+		 "STATE", "MEMORY", "CPUS", nicw > 20 ? nicw - 20 : 0, "NICS (model/backend)",
+		 "RX/TX");
 	y++;
 	qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
 	if (m->nvms == 0) {
@@ -266,7 +267,8 @@ static void vms_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		}
 		qnm_set_role(ui, stdscr, sel ? QNM_ROLE_SELECTION : QNM_ROLE_NORMAL);
 		qnm_fill(stdscr, row, r->x, r->w);
-		qnm_putf(stdscr, row, x, namew, " %s", vm->name);
+		/* '*': "qnm autostart" starts it at host boot (the header says so) */
+		qnm_putf(stdscr, row, x, namew, "%c%s", vm->autostart ? '*' : ' ', vm->name);
 		x = r->x + namew;
 		if (!sel)
 			qnm_set_role(ui, stdscr, state_roles[g->info.status]);

@@ -9,6 +9,7 @@
 #include "guest/rundir.h"
 #include "host/nft.h"
 #include "host/owner.h"
+#include "watch/fwdpath.h"
 #include "watch/portowner.h"
 
 #include <errno.h>
@@ -84,9 +85,11 @@ void qnm_api_forward_list(const struct qnm_ctx *ctx, bool read_live, struct qnm_
 	struct qnm_fwd *live = NULL;
 	size_t nlive = 0, i, j, k;
 	bool any_net = false;
+	struct qnm_fwdpath path;
 	struct qnm_err err;
 
 	memset(out, 0, sizeof(*out));
+	qnm_fwdpath_init(&path);
 	for (i = 0; i < m->nnets; i++)
 		if (m->nets[i]->nfwd)
 			any_net = true;
@@ -128,8 +131,12 @@ void qnm_api_forward_list(const struct qnm_ctx *ctx, bool read_live, struct qnm_
 			qnm_strlcpy(e->bridge, net->bridge, sizeof(e->bridge));
 			e->fwd = net->fwd[k];
 			e->state = read_live ? live_state(out, live, nlive, &net->fwd[k]) : "";
+			if (strcmp(e->state, "active") == 0 &&
+			    !qnm_fwdpath_check(&path, net, &e->fwd, e->blocked, sizeof(e->blocked)))
+				e->state = "blocked";
 		}
 	}
+	qnm_fwdpath_clear(&path);
 	free(live);
 }
 

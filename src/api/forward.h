@@ -78,9 +78,11 @@ static inline struct qnm_api_fwd_owner qnm_api_fwd_owner_of(const struct qnm_api
  * @backend: hostfwd: the NIC's backend ("user" or "slirp"); "" for dnat.
  * @bridge:  dnat: the network's bridge; "" for hostfwd.
  * @fwd:     the forward.
- * @state:   hostfwd: "at VM start"; dnat: "active", "differs in table",
- *           "not applied", or "unknown" (the table could not be read) when
- *           the live table was read, else "".
+ * @state:   hostfwd: "at VM start"; dnat: "active", "blocked" (in the
+ *           table, but something it needs is missing: @blocked), "differs in
+ *           table", "not applied", or "unknown" (the table could not be read)
+ *           when the live table was read, else "".
+ * @blocked: dnat "blocked": what is missing and the fix (watch/fwdpath.h).
  */
 struct qnm_api_fwd_entry {
 	enum qnm_api_fwd_kind kind;
@@ -89,6 +91,7 @@ struct qnm_api_fwd_entry {
 	char bridge[QNM_IFNAME_MAX + 1];
 	struct qnm_fwd fwd;
 	const char *state;
+	char blocked[256];
 };
 
 /**

@@ -12,11 +12,13 @@
 
 /* One line per command, alphabetical. Each lives in its own cli-*.c file. */
 static const struct qnm_cli_cmd *const commands[] = {
-	&qnm_cmd_capture, &qnm_cmd_check, &qnm_cmd_cmdline, &qnm_cmd_conns,   &qnm_cmd_console,
-	&qnm_cmd_del,	  &qnm_cmd_demo,  &qnm_cmd_doctor,  &qnm_cmd_forward, &qnm_cmd_link,
-	&qnm_cmd_links,	  &qnm_cmd_list,  &qnm_cmd_models,  &qnm_cmd_net,     &qnm_cmd_new,
-	&qnm_cmd_nic,	  &qnm_cmd_ports, &qnm_cmd_set,	    &qnm_cmd_show,    &qnm_cmd_slirp_helper,
-	&qnm_cmd_start,	  &qnm_cmd_stats, &qnm_cmd_status,  &qnm_cmd_stop,
+	&qnm_cmd_autostart,    &qnm_cmd_capture,      &qnm_cmd_check, &qnm_cmd_cmdline,
+	&qnm_cmd_conns,	       &qnm_cmd_console,      &qnm_cmd_del,   &qnm_cmd_demo,
+	&qnm_cmd_doctor,       &qnm_cmd_forward,      &qnm_cmd_link,  &qnm_cmd_links,
+	&qnm_cmd_list,	       &qnm_cmd_models,	      &qnm_cmd_net,   &qnm_cmd_new,
+	&qnm_cmd_nic,	       &qnm_cmd_ports,	      &qnm_cmd_set,   &qnm_cmd_show,
+	&qnm_cmd_shutdown_all, &qnm_cmd_slirp_helper, &qnm_cmd_start, &qnm_cmd_stats,
+	&qnm_cmd_status,       &qnm_cmd_stop,
 };
 
 const struct qnm_cli_cmd *qnm_cli_find(const char *name)

@@ -65,6 +65,15 @@ bool qnm_cli_wants_help(int argc, char **argv);
  */
 int qnm_cli_console_attach(struct qnm_ctx *ctx, const char *name);
 
+/**
+ * qnm_cli_note_exposure() - for each forward of @v without a host address,
+ * print "qnm: CMD: note: tcp::8080 listens on every host address (reachable
+ * from all networks); give 127.0.0.1 ... to keep it on this host" to stderr.
+ * @dnat: the forwards are a network's (DNAT: "answers on").
+ */
+void qnm_cli_note_exposure(struct qnm_ctx *ctx, const char *cmd, const struct qnm_fwd *v, size_t n,
+			   bool dnat);
+
 /** qnm_cli_error() - print "qnm: CMD: message" (and the field) to stderr; Return: 1. */
 int qnm_cli_error(struct qnm_ctx *ctx, const char *cmd, const struct qnm_err *err);
 
@@ -107,6 +116,7 @@ extern const struct qnm_cli_cmd qnm_cmd_conns;
 extern const struct qnm_cli_cmd qnm_cmd_console;
 extern const struct qnm_cli_cmd qnm_cmd_del;
 extern const struct qnm_cli_cmd qnm_cmd_demo;
+extern const struct qnm_cli_cmd qnm_cmd_autostart;
 extern const struct qnm_cli_cmd qnm_cmd_doctor;
 extern const struct qnm_cli_cmd qnm_cmd_forward;
 extern const struct qnm_cli_cmd qnm_cmd_link;
@@ -124,5 +134,6 @@ extern const struct qnm_cli_cmd qnm_cmd_start;
 extern const struct qnm_cli_cmd qnm_cmd_stats;
 extern const struct qnm_cli_cmd qnm_cmd_status;
 extern const struct qnm_cli_cmd qnm_cmd_stop;
+extern const struct qnm_cli_cmd qnm_cmd_shutdown_all;
 
 #endif

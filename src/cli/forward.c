@@ -29,6 +29,14 @@ static void addr_port(char *buf, size_t size, const char *addr, unsigned port, c
 
 /* ---- list ---- */
 
+static json_object *reach_json(const struct qnm_fwd *f)
+{
+	char r[48];
+
+	qnm_fwd_reach_text(f, r, sizeof(r));
+	return json_object_new_string(r);
+}
+
 static json_object *entry_json(const struct qnm_api_fwd_entry *e)
 {
 	json_object *o;
@@ -44,6 +52,8 @@ static json_object *entry_json(const struct qnm_api_fwd_entry *e)
 		json_object_object_add(o, "backend", json_object_new_string(e->backend));
 	}
 	json_object_object_add(o, "state", json_object_new_string(e->state));
+	json_object_object_add(o, "blocked", json_object_new_string(e->blocked));
+	json_object_object_add(o, "reachable_from", reach_json(&e->fwd));
 	return o;
 }
 
@@ -84,6 +94,8 @@ static int cmd_list(struct qnm_ctx *ctx)
 		else
 			snprintf(owner, sizeof(owner), "%s/%s", e->ref.vm, e->ref.nic);
 		print_row(ctx, dnat ? "dnat" : "hostfwd", owner, &e->fwd, "*", e->state);
+		if (e->blocked[0])
+			fprintf(ctx->out, "         blocked: %s\n", e->blocked);
 	}
 	if (arr) {
 		qnm_cli_print_json(ctx, arr);
@@ -236,7 +248,23 @@ static int cmd_forward(struct qnm_ctx *ctx, const struct qnm_args *args)
 		return qnm_cli_error(ctx, "forward", &err);
 	}
 	print_change(ctx, add, &res);
+	if (add)
+		qnm_cli_note_exposure(ctx, "forward", &res.fwd, 1, res.kind != QNM_API_FWD_HOSTFWD);
 	return 0;
+}
+
+void qnm_cli_note_exposure(struct qnm_ctx *ctx, const char *cmd, const struct qnm_fwd *v, size_t n,
+			   bool dnat)
+{
+	char note[192];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (qnm_fwd_reach(&v[i]) != QNM_REACH_ALL)
+			continue;
+		qnm_fwd_exposure(&v[i], dnat, note, sizeof(note));
+		fprintf(ctx->errout, "qnm: %s: note: %s\n", cmd, note);
+	}
 }
 
 const struct qnm_cli_cmd qnm_cmd_forward = {

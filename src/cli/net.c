@@ -92,8 +92,8 @@ static int net_list(struct qnm_ctx *ctx, const struct net_flags *f, int argc, ch
 		fprintf(ctx->out, "No networks yet. Create one with 'qnm net add NAME bridge=BR "
 				  "address=10.77.0.1/24 mode=nat'.\n");
 	} else {
-		fprintf(ctx->out, "%-16s %-15s %-9s %-18s %-14s %s\n", "NAME", "BRIDGE", "MODE",
-			"ADDRESS", "STATE", "DHCP");
+		fprintf(ctx->out, "%-16s %-15s %-9s %-18s %-14s %-4s %s\n", "NAME", "BRIDGE",
+			"MODE", "ADDRESS", "STATE", "AUTO", "DHCP");
 		for (i = 0; i < ctx->model.nnets; i++) {
 			const struct qnm_network *n = ctx->model.nets[i];
 			char cidr[QNM_CIDR_LEN + 4] = "-", dhcp[40] = "-";
@@ -102,9 +102,9 @@ static int net_list(struct qnm_ctx *ctx, const struct net_flags *f, int argc, ch
 				snprintf(cidr, sizeof(cidr), "%s/%u", n->address, n->prefix);
 			if (n->dhcp_start[0])
 				snprintf(dhcp, sizeof(dhcp), "%s-%s", n->dhcp_start, n->dhcp_end);
-			fprintf(ctx->out, "%-16s %-15s %-9s %-18s %-14s %s\n", n->name, n->bridge,
-				qnm_net_mode_name(n->mode), cidr, qnm_api_net_view_state(view, n),
-				dhcp);
+			fprintf(ctx->out, "%-16s %-15s %-9s %-18s %-14s %-4s %s\n", n->name,
+				n->bridge, qnm_net_mode_name(n->mode), cidr,
+				qnm_api_net_view_state(view, n), n->autostart ? "yes" : "no", dhcp);
 		}
 	}
 	qnm_api_net_view_free(view);
@@ -237,7 +237,14 @@ static int edit_and_save(struct qnm_ctx *ctx, const char *cmd, struct qnm_networ
 		return qnm_cli_error(ctx, cmd, &err);
 	qnm_err_clear(&err);
 	r = qnm_api_net_save(ctx, net, old_name, is_up, &err);
-	return r ? qnm_cli_error(ctx, cmd, &err) : 0;
+	if (r)
+		return qnm_cli_error(ctx, cmd, &err);
+	for (i = 0; i < (size_t)argc; i++)
+		if (strncmp(argv[i], "forward=", 8) == 0 || strncmp(argv[i], "forward+=", 9) == 0)
+			break;
+	if (i < (size_t)argc)
+		qnm_cli_note_exposure(ctx, cmd, net->fwd, net->nfwd, true);
+	return 0;
 }
 
 static int net_add(struct qnm_ctx *ctx, const struct net_flags *f, int argc, char **argv)

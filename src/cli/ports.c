@@ -28,6 +28,8 @@ static const char *state_text(const struct qnm_port_table *t, const struct qnm_p
 		return "at VM start";
 	if (e->live && !e->configured)
 		return "live only";
+	if (e->live && e->blocked[0])
+		return "blocked";
 	if (e->live)
 		return "live";
 	return t->live_ret == 0 || t->live_ret == -ENOENT ? "not applied" : "unknown";
@@ -54,11 +56,11 @@ static void print_table(struct qnm_ctx *ctx, const struct qnm_port_table *t)
 	if (!t->n) {
 		fprintf(ctx->out, "(no forwarded host ports; add one with 'qnm forward add')\n");
 	} else {
-		fprintf(ctx->out, "%-8s %-20s %-5s %-21s %-21s %-12s %s\n", "KIND", "OWNER",
-			"PROTO", "HOST", "GUEST", "STATE", "HELD BY");
+		fprintf(ctx->out, "%-8s %-20s %-5s %-21s %-20s %-21s %-12s %s\n", "KIND", "OWNER",
+			"PROTO", "HOST", "REACHABLE FROM", "GUEST", "STATE", "HELD BY");
 		for (i = 0; i < t->n; i++) {
 			const struct qnm_port_entry *e = &t->v[i];
-			char owner[80], host[48], guest[48], who[160];
+			char owner[80], host[48], guest[48], who[160], reach[48];
 
 			owner_text(e, owner, sizeof(owner));
 			snprintf(host, sizeof(host), "%s:%u",
@@ -67,9 +69,12 @@ static void print_table(struct qnm_ctx *ctx, const struct qnm_port_table *t)
 				 e->fwd.guest_addr[0] ? e->fwd.guest_addr : "(guest)",
 				 e->fwd.guest_port);
 			holder_text(t, e, who, sizeof(who));
-			fprintf(ctx->out, "%-8s %-20s %-5s %-21s %-21s %-12s %s\n",
+			qnm_fwd_reach_text(&e->fwd, reach, sizeof(reach));
+			fprintf(ctx->out, "%-8s %-20s %-5s %-21s %-20s %-21s %-12s %s\n",
 				qnm_port_kind_name(e->kind), owner, qnm_proto_name(e->fwd.proto),
-				host, guest, state_text(t, e), who);
+				host, reach, guest, state_text(t, e), who);
+			if (e->live && e->blocked[0])
+				fprintf(ctx->out, "         blocked: %s\n", e->blocked);
 		}
 	}
 	if (t->live_ret < 0 && t->live_ret != -ENOENT)
@@ -86,6 +91,7 @@ static void print_json(struct qnm_ctx *ctx, const struct qnm_port_table *t)
 	for (i = 0; i < t->n; i++) {
 		const struct qnm_port_entry *e = &t->v[i];
 		json_object *o = json_object_new_object(), *h;
+		char reach[48];
 
 		json_object_object_add(o, "kind",
 				       json_object_new_string(qnm_port_kind_name(e->kind)));
@@ -101,6 +107,9 @@ static void print_json(struct qnm_ctx *ctx, const struct qnm_port_table *t)
 		json_object_object_add(o, "configured", json_object_new_boolean(e->configured));
 		json_object_object_add(o, "live", json_object_new_boolean(e->live));
 		json_object_object_add(o, "state", json_object_new_string(state_text(t, e)));
+		qnm_fwd_reach_text(&e->fwd, reach, sizeof(reach));
+		json_object_object_add(o, "reachable_from", json_object_new_string(reach));
+		json_object_object_add(o, "blocked", json_object_new_string(e->blocked));
 		if (t->socks_ret < 0 || !e->holder.found) {
 			h = NULL;
 		} else {
@@ -152,11 +161,15 @@ const struct qnm_cli_cmd qnm_cmd_ports = {
 	.usage = "ports [--json]",
 	.summary = "every host port qnm forwards, and which process holds each now",
 	.help = "Rows: hostfwd (user NICs; QEMU binds the port at VM start), slirp (slirp NICs;\n"
-		"qnm's helper binds it), dnat (network forwards; 'live' when in table inet qnm,\n"
+		"qnm's helper binds it), dnat (network forwards; 'live' when in table inet qnm and\n"
+		"able to carry traffic, 'blocked' when something it needs is missing - the line\n"
+		"under it says what and how to put it back,\n"
 		"'live only' when the table has a forward the configuration lacks - reading it\n"
 		"needs CAP_NET_ADMIN). HELD BY names the process holding the host port now\n"
 		"(NETLINK_SOCK_DIAG + /proc, like 'ss -ltnup'); processes of other users are only\n"
-		"named for root.\n",
+		"named for root. REACHABLE FROM: 'all networks' for a port without an address\n"
+		"(every host address answers), 'this host only' on 127.0.0.1, else that address's\n"
+		"network.\n",
 	.args = &ports_args,
 	.run = cmd_ports,
 };

@@ -100,13 +100,15 @@ static int cmd_list(struct qnm_ctx *ctx, const struct qnm_args *args)
 			"No VMs yet. Create one with 'qnm new NAME' or try 'qnm demo'.\n");
 		return 0;
 	}
-	fprintf(ctx->out, "%-20s %7s %4s  %s\n", "NAME", "MEMORY", "CPUS", "NICS (model/backend)");
+	fprintf(ctx->out, "%-20s %7s %4s %-4s  %s\n", "NAME", "MEMORY", "CPUS", "AUTO",
+		"NICS (model/backend)");
 	for (i = 0; i < ctx->model.nvms; i++) {
 		const struct qnm_vm *vm = ctx->model.vms[i];
 		char mem[16];
 
 		snprintf(mem, sizeof(mem), "%uM", vm->memory_mb);
-		fprintf(ctx->out, "%-20s %7s %4u  ", vm->name, mem, vm->cpus);
+		fprintf(ctx->out, "%-20s %7s %4u %-4s  ", vm->name, mem, vm->cpus,
+			vm->autostart ? "yes" : "no");
 		if (!vm->nnics)
 			fputs("(none)", ctx->out);
 		for (j = 0; j < vm->nnics; j++) {
@@ -474,6 +476,19 @@ static int nic_set_words(struct qnm_nic *nic, void *data, struct qnm_err *err)
 	return r;
 }
 
+/* does one of the KEY=VALUE words set (=, +=) key @key? */
+static bool sets_key(int argc, char **argv, const char *key)
+{
+	size_t kl = strlen(key);
+	int i;
+
+	for (i = 0; i < argc; i++)
+		if (strncmp(argv[i], key, kl) == 0 &&
+		    (argv[i][kl] == '=' || (argv[i][kl] == '+' && argv[i][kl + 1] == '=')))
+			return true;
+	return false;
+}
+
 /* Say on stderr when the model= the user typed is saved under another name ("virtio"). */
 static void note_model(struct qnm_ctx *ctx, const char *cmd, const struct words *w,
 		       const struct qnm_nic *nic)
@@ -517,6 +532,7 @@ static int cmd_nic(struct qnm_ctx *ctx, const struct qnm_args *args)
 			note_model(ctx, "nic add", &w, &nic);
 			fprintf(ctx->out, "added NIC '%s' to VM '%s' (%s, MAC %s, backend %s)\n",
 				nic.id, name, nic.model, nic.mac, qnm_backend_name(nic.backend));
+			qnm_cli_note_exposure(ctx, "nic add", nic.user.fwd, nic.user.nfwd, false);
 		}
 	} else if (strcmp(sub, "set") == 0 || strcmp(sub, "del") == 0) {
 		if (argc < 4)
@@ -546,6 +562,9 @@ static int cmd_nic(struct qnm_ctx *ctx, const struct qnm_args *args)
 				r = qnm_cli_error(ctx, "nic set", &err);
 			else if (!r)
 				note_model(ctx, "nic set", &w, &nic);
+			if (!r && sets_key(w.argc, w.argv, "hostfwd"))
+				qnm_cli_note_exposure(ctx, "nic set", nic.user.fwd, nic.user.nfwd,
+						      false);
 		}
 	} else {
 		r = qnm_cli_usage_error(ctx, &qnm_cmd_nic,

@@ -121,6 +121,50 @@ static int split_addr_port(const char *s, char *addr, uint16_t *port, const char
 	return 0;
 }
 
+enum qnm_fwd_reach qnm_fwd_reach(const struct qnm_fwd *f)
+{
+	if (!f->host_addr[0] || strcmp(f->host_addr, "0.0.0.0") == 0)
+		return QNM_REACH_ALL;
+	if (strncmp(f->host_addr, "127.", 4) == 0)
+		return QNM_REACH_HOST;
+	return QNM_REACH_ADDR;
+}
+
+void qnm_fwd_reach_text(const struct qnm_fwd *f, char *buf, size_t size)
+{
+	static const char *const words[] = {
+		[QNM_REACH_ALL] = "all networks",
+		[QNM_REACH_HOST] = "this host only",
+		[QNM_REACH_ADDR] = "'s network",
+	};
+	enum qnm_fwd_reach r = qnm_fwd_reach(f);
+
+	snprintf(buf, size, "%s%s", r == QNM_REACH_ADDR ? f->host_addr : "", words[r]);
+}
+
+void qnm_fwd_exposure(const struct qnm_fwd *f, bool dnat, char *buf, size_t size)
+{
+	const char *proto = qnm_proto_name(f->proto);
+	unsigned port = f->host_port;
+
+	switch (qnm_fwd_reach(f)) {
+	case QNM_REACH_ALL:
+		snprintf(buf, size,
+			 "%s::%u %s every host address (reachable from all networks); give "
+			 "127.0.0.1 (%s:127.0.0.1:%u) to keep it on this host",
+			 proto, port, dnat ? "answers on" : "listens on", proto, port);
+		break;
+	case QNM_REACH_HOST:
+		snprintf(buf, size, "%s:%s:%u is reachable from this host only", proto,
+			 f->host_addr, port);
+		break;
+	case QNM_REACH_ADDR:
+		snprintf(buf, size, "%s:%s:%u is reachable from the networks that reach %s", proto,
+			 f->host_addr, port, f->host_addr);
+		break;
+	}
+}
+
 int qnm_fwd_parse(const char *s, struct qnm_fwd *out, const char *field, struct qnm_err *err)
 {
 	struct qnm_fwd f;

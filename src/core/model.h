@@ -171,6 +171,7 @@ enum qnm_boot {
  * @append:    kernel command line or NULL.
  * @extra:     extra QEMU arguments, one argv element each, @nextra of them.
  * @nics:      the NICs, @nnics of them.
+ * @autostart: "qnm autostart" (at host boot) starts it.
  */
 struct qnm_vm {
 	char name[QNM_NAME_MAX + 1];
@@ -189,6 +190,7 @@ struct qnm_vm {
 	size_t nextra;
 	struct qnm_nic *nics;
 	size_t nnics;
+	bool autostart;
 };
 
 /** enum qnm_net_mode - how a host network reaches the outside. */
@@ -210,6 +212,7 @@ enum qnm_net_mode {
  * @dhcp_start: first DHCP address ("" = no DHCP).
  * @dhcp_end:   last DHCP address.
  * @fwd:        port forwards (DNAT) into the network, @nfwd of them.
+ * @autostart:  "qnm autostart" (at host boot) brings it up.
  */
 struct qnm_network {
 	char name[QNM_NAME_MAX + 1];
@@ -223,6 +226,7 @@ struct qnm_network {
 	char dhcp_end[QNM_IPV4_LEN];
 	struct qnm_fwd *fwd;
 	size_t nfwd;
+	bool autostart;
 };
 
 /* ---- names of enum values, as written in config files and the CLI ---- */
@@ -300,6 +304,34 @@ int qnm_fwd_del(struct qnm_fwd **v, size_t *n, size_t index);
  * @buf: at least 64 bytes.
  */
 void qnm_fwd_format(const struct qnm_fwd *f, char *buf, size_t size);
+/** enum qnm_fwd_reach - from where a forward's host side can be reached. */
+enum qnm_fwd_reach {
+	QNM_REACH_ALL,	/* no address (or 0.0.0.0): every host address, from every network */
+	QNM_REACH_HOST, /* 127.0.0.0/8: this host only */
+	QNM_REACH_ADDR, /* another address: whatever network reaches that address */
+};
+
+/** qnm_fwd_reach() - from where @f's host side can be reached. */
+enum qnm_fwd_reach qnm_fwd_reach(const struct qnm_fwd *f);
+
+/**
+ * qnm_fwd_reach_text() - "all networks", "this host only" or
+ * "ADDRESS's network" (what the Ports screen and --json outputs say).
+ * @buf: at least 32 bytes.
+ */
+void qnm_fwd_reach_text(const struct qnm_fwd *f, char *buf, size_t size);
+
+/**
+ * qnm_fwd_exposure() - one plain sentence on who can reach @f, for where a
+ * forward is set: "tcp::8080 listens on every host address (reachable from
+ * all networks); give 127.0.0.1 (tcp:127.0.0.1:8080) to keep it on this
+ * host", or "tcp:127.0.0.1:8080 is reachable from this host only".
+ * @dnat: a DNAT forward of a network ("answers on" rather than "listens on":
+ *        nothing binds it).
+ * @buf:  at least 160 bytes.
+ */
+void qnm_fwd_exposure(const struct qnm_fwd *f, bool dnat, char *buf, size_t size);
+
 /**
  * qnm_fwd_parse() - parse QEMU hostfwd syntax
  * "[tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport".

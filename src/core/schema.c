@@ -115,6 +115,11 @@ static const struct qnm_key vm_keys[] = {
 	  .label = "Extra QEMU args",
 	  .help = "More QEMU arguments in order, one argv element each: one per line in the file, "
 		  "separated by spaces in the form." },
+	{ .name = "autostart",
+	  .type = QNM_KEY_BOOL,
+	  .offset = VMF(autostart),
+	  .label = "Autostart",
+	  .help = "Yes: 'qnm autostart' starts it when the host boots (after its networks)." },
 };
 
 const struct qnm_schema qnm_vm_schema = {
@@ -329,6 +334,11 @@ static const struct qnm_key net_keys[] = {
 	  .label = "Port forwards",
 	  .help = "DNAT into the network, tcp|udp:[HOSTADDR]:PORT-GUESTADDR:PORT, space-separated "
 		  "in the form: tcp::8080-10.77.0.10:80 is host 8080 to 10.77.0.10 port 80." },
+	{ .name = "autostart",
+	  .type = QNM_KEY_BOOL,
+	  .offset = NETF(autostart),
+	  .label = "Autostart",
+	  .help = "Yes: 'qnm autostart' brings it up when the host boots." },
 };
 
 const struct qnm_schema qnm_net_schema = {

@@ -138,6 +138,7 @@ enum undo_kind {
 	UNDO_LINKDOWN, /* set @a down */
 	UNDO_DNSMASQ,  /* stop dnsmasq of network @a (pid @n), forget it */
 	UNDO_NETREC,   /* forget that network @a is up */
+	UNDO_LOCALNET, /* route_localnet of bridge @a back to 0, forget the record */
 };
 
 struct undo {
@@ -214,10 +215,19 @@ static void undo_netrec(struct qnm_netctl *nc, struct undo_log *u, const struct 
 	qnm_owner_remove(&nc->owner, QNM_OWN_NET, x->a, NULL);
 }
 
+static void undo_localnet(struct qnm_netctl *nc, struct undo_log *u, const struct undo *x)
+{
+	char rec[64];
+
+	qnm_route_localnet_name(x->a, rec, sizeof(rec));
+	if (qnm_route_localnet_set(x->a, false, NULL, NULL) == 0)
+		qnm_owner_remove(&nc->owner, QNM_OWN_SYSCTL, rec, NULL);
+}
+
 static void (*const undo_ops[])(struct qnm_netctl *, struct undo_log *, const struct undo *) = {
 	[UNDO_BRIDGE] = undo_bridge,   [UNDO_ADDR] = undo_addr,	    [UNDO_PORT] = undo_port,
 	[UNDO_FORWARD] = undo_forward, [UNDO_NFT] = undo_nft,	    [UNDO_LINKDOWN] = undo_linkdown,
-	[UNDO_DNSMASQ] = undo_dnsmasq, [UNDO_NETREC] = undo_netrec,
+	[UNDO_DNSMASQ] = undo_dnsmasq, [UNDO_NETREC] = undo_netrec, [UNDO_LOCALNET] = undo_localnet,
 };
 
 static void undo_run(struct qnm_netctl *nc, struct undo_log *u)
@@ -357,6 +367,54 @@ static int up_forward(struct qnm_netctl *nc, struct qnm_network *net, struct und
 	return 0;
 }
 
+/*
+ * A forward on 127.0.0.1 into the network: the host's own connection is
+ * DNAT'ed in the output hook and leaves through the bridge with source
+ * 127.0.0.1, which the kernel routes out of an interface only with
+ * route_localnet there (table inet qnm then masquerades it to the bridge's
+ * address and keeps 127.0.0.0/8 from entering through the bridge). Set on
+ * this bridge only, and only for the modes that have forwards (nat,
+ * isolated: a bridged network's bridge holds the LAN's port).
+ */
+static int up_localnet(struct qnm_netctl *nc, struct qnm_network *net, struct undo_log *u,
+		       struct qnm_err *err)
+{
+	char rec[64];
+	bool prev;
+	int r;
+
+	if (net->mode == QNM_NET_BRIDGED || !net->address[0])
+		return 0;
+	r = qnm_route_localnet_set(net->bridge, true, &prev, err);
+	if (r < 0 || prev)
+		return r;
+	qnm_route_localnet_name(net->bridge, rec, sizeof(rec));
+	r = qnm_owner_add(&nc->owner, QNM_OWN_SYSCTL, rec, "0", err);
+	if (r < 0) {
+		qnm_route_localnet_set(net->bridge, false, NULL, NULL);
+		return r;
+	}
+	undo_push(u, UNDO_LOCALNET, net->bridge, NULL, 0);
+	return 0;
+}
+
+/* down: route_localnet of @bridge back to its recorded value (gone with the bridge is fine) */
+static int down_localnet(struct qnm_netctl *nc, const char *bridge, struct qnm_err *err)
+{
+	const struct qnm_own_rec *rec;
+	char name[64];
+	int r;
+
+	qnm_route_localnet_name(bridge, name, sizeof(name));
+	rec = qnm_owner_find(&nc->owner, QNM_OWN_SYSCTL, name);
+	if (!rec)
+		return 0;
+	r = qnm_route_localnet_set(bridge, strcmp(rec->extra, "1") == 0, NULL, err);
+	if (r == -ENOENT)
+		r = 0;
+	return r ? r : qnm_owner_remove(&nc->owner, QNM_OWN_SYSCTL, name, err);
+}
+
 static int up_dhcp(struct qnm_netctl *nc, struct qnm_network *net, struct undo_log *u,
 		   struct qnm_err *err)
 {
@@ -422,6 +480,9 @@ int qnm_net_up(struct qnm_netctl *nc, struct qnm_model *m, struct qnm_network *n
 		}
 	}
 	r = up_port(nc, net, o, &u, notes, err);
+	if (r < 0)
+		goto fail;
+	r = up_localnet(nc, net, &u, err);
 	if (r < 0)
 		goto fail;
 	r = up_forward(nc, net, &u, err);
@@ -530,7 +591,12 @@ int qnm_net_down(struct qnm_netctl *nc, struct qnm_model *m, const char *name,
 	if (!bridge[0])
 		return 0;
 
-	/* 4. ports qnm enslaved to the bridge. */
+	/* 4. the bridge's route_localnet back to what it was. */
+	r = down_localnet(nc, bridge, err);
+	if (r < 0)
+		goto fail;
+
+	/* 5. ports qnm enslaved to the bridge. */
 	for (i = 0; i < nc->owner.n; i++) {
 		struct qnm_own_rec p = nc->owner.v[i];
 
@@ -547,7 +613,7 @@ int qnm_net_down(struct qnm_netctl *nc, struct qnm_model *m, const char *name,
 		i = (size_t)-1; /* the list changed: start over */
 	}
 
-	/* 5. the bridge, only when qnm made it. */
+	/* 6. the bridge, only when qnm made it. */
 	if (qnm_owner_find(&nc->owner, QNM_OWN_BRIDGE, bridge)) {
 		r = qnm_links_delete(nc->links, bridge, err);
 		if (r == -ENODEV) {

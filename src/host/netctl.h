@@ -7,7 +7,10 @@
  *   1. the bridge (created and recorded as qnm's, or an existing one only
  *      with force), its address/prefix;
  *   2. bridged mode: the physical port enslaved, only with confirm_port;
- *   3. nat mode: net.ipv4.ip_forward = 1 (the previous value is recorded
+ *   3. nat/isolated mode: net.ipv4.conf.BRIDGE.route_localnet = 1,
+ *      so that forwards on 127.0.0.1 reach the guests (the previous value is
+ *      recorded and restored on down);
+ *      nat mode: net.ipv4.ip_forward = 1 (the previous value is recorded
  *      and restored when the last NAT network goes down);
  *   4. qnm's nftables table "inet qnm" rewritten for all networks that are
  *      up, this one included (one atomic batch, see nft.h); other tables are
@@ -20,8 +23,9 @@
  *
  * Down removes what up made, as recorded in owner.h: the network's part of
  * the nftables table (the table itself when no network is left), dnsmasq,
- * the port (released), the bridge (deleted only when qnm created it), and
- * ip_forward restored when no NAT network is left.
+ * the bridge's route_localnet restored, the port (released), the bridge
+ * (deleted only when qnm created it), and ip_forward restored when no NAT
+ * network is left.
  */
 #ifndef QNM_NETCTL_H
 #define QNM_NETCTL_H

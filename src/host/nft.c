@@ -41,6 +41,9 @@
 #define SET_ADDR      "fwd_addr"
 #define SET_ID_ANY    1
 #define SET_ID_ADDR   2
+#define LOOPBACK_NET  0x7f000000u /* 127.0.0.0/8 */
+#define LOOPBACK_MASK 0xff000000u
+#define LOCALNET_TAG  "localnet " /* comment of a bridge's localnet masquerade: TAG BRIDGE */
 #define ELEMS_PER_MSG 256 /* keeps each NEWSETELEM well below the 64 KiB attribute limit */
 #define MSG_ROOM      (128 * 1024)
 
@@ -433,6 +436,16 @@ static void m_ct_any(struct nftnl_rule *r, uint32_t key, uint32_t mask)
 	e_cmp(r, NFT_REG32_00, NFT_CMP_NEQ, &zero, sizeof(zero));
 }
 
+/* ip saddr (@off 12) / daddr (@off 16) & MASK ==/!= NET (both in host byte order) */
+static void m_addr_in(struct nftnl_rule *r, uint32_t off, uint32_t op, uint32_t net, uint32_t mask)
+{
+	uint32_t n = htonl(net), m = htonl(mask);
+
+	e_payload(r, NFT_PAYLOAD_NETWORK_HEADER, off, 4, NFT_REG32_00);
+	e_bitwise(r, NFT_REG32_00, &m, 4);
+	e_cmp(r, NFT_REG32_00, op, &n, 4);
+}
+
 /* fib daddr type local */
 static void m_fib_daddr_local(struct nftnl_rule *r)
 {
@@ -483,6 +496,7 @@ struct chain_def {
 
 static const struct chain_def chains[] = {
 	{ "forward", "filter", NF_INET_FORWARD, 0 },
+	{ "localnet", "filter", NF_INET_PRE_ROUTING, -300 },
 	{ "prerouting", "nat", NF_INET_PRE_ROUTING, -100 },
 	{ "output", "nat", NF_INET_LOCAL_OUT, -100 },
 	{ "postrouting", "nat", NF_INET_POST_ROUTING, 100 },
@@ -627,6 +641,9 @@ static void batch_dnat_rule(struct qnm_nft_batch *b, const char *chain, const st
 	uint32_t reg = NFT_REG32_00;
 
 	m_nfproto_ipv4(r);
+	if (m->byaddr && strcmp(chain, "prerouting") == 0)
+		/* 127.0.0.0/8 comes only from this host (output hook), never from outside */
+		m_addr_in(r, 16, NFT_CMP_NEQ, LOOPBACK_NET, LOOPBACK_MASK);
 	if (m->byaddr) {
 		e_payload(r, NFT_PAYLOAD_NETWORK_HEADER, 16, 4, reg++);
 	} else {
@@ -812,6 +829,55 @@ static void batch_forward_rules(struct qnm_nft_batch *b, struct qnm_network *con
 		for (k = 0; m && k < m->nout; k++)
 			batch_fw_rule(b, nets[i], &m->out[k]);
 	}
+}
+
+/*
+ * Forwards on 127.0.0.1 into a nat or isolated network: the host's own
+ * connections, DNAT'ed in the output hook, leave through the bridge with
+ * source 127.0.0.1 (the kernel allows it with the bridge's route_localnet,
+ * netctl.c); they are masqueraded to the bridge's address so the guest can
+ * answer. route_localnet would also let 127.0.0.0/8 in through the bridge:
+ * chain localnet (before conntrack) drops that, so guests never reach the
+ * host's loopback services.
+ *
+ *   localnet:    iifname BRIDGE ip saddr 127.0.0.0/8 drop
+ *                iifname BRIDGE ip daddr 127.0.0.0/8 drop
+ *   postrouting: ip saddr 127.0.0.0/8 oifname BRIDGE masquerade  comment "localnet BRIDGE"
+ */
+static void batch_localnet_rules(struct qnm_nft_batch *b, const struct qnm_network *net)
+{
+	static const uint32_t offs[] = { 12, 16 };
+	struct nftnl_udata_buf *ud;
+	struct nftnl_rule *r;
+	char tag[64];
+	size_t i;
+
+	if (net->mode == QNM_NET_BRIDGED || qnm_str_empty(net->address))
+		return; /* no forwards there */
+	for (i = 0; i < QNM_ARRAY_SIZE(offs); i++) {
+		r = rule_new("localnet");
+		m_ifname(r, NFT_META_IIFNAME, NFT_CMP_EQ, net->bridge);
+		m_nfproto_ipv4(r);
+		m_addr_in(r, offs[i], NFT_CMP_EQ, LOOPBACK_NET, LOOPBACK_MASK);
+		e_counter(r);
+		e_verdict(r, NF_DROP);
+		emit_rule(b, r);
+	}
+	r = rule_new("postrouting");
+	m_nfproto_ipv4(r);
+	m_addr_in(r, 12, NFT_CMP_EQ, LOOPBACK_NET, LOOPBACK_MASK);
+	m_ifname(r, NFT_META_OIFNAME, NFT_CMP_EQ, net->bridge);
+	e_counter(r);
+	add_expr(r, expr("masq"));
+	ud = nftnl_udata_buf_alloc(NFTNL_UDATA_COMMENT_MAXLEN + 8);
+	if (!ud)
+		qnm_oom();
+	snprintf(tag, sizeof(tag), "%s%s", LOCALNET_TAG, net->bridge);
+	nftnl_udata_put_strz(ud, NFTNL_UDATA_RULE_COMMENT, tag);
+	nftnl_rule_set_data(r, NFTNL_RULE_USERDATA, nftnl_udata_buf_data(ud),
+			    nftnl_udata_buf_len(ud));
+	nftnl_udata_buf_free(ud);
+	emit_rule(b, r);
 }
 
 /* ip saddr NET/PREFIX oifname UPLINK (or != BRIDGE) masquerade */
@@ -1019,6 +1085,8 @@ int qnm_nft_batch_table(struct qnm_nft_batch *b, struct qnm_network *const *nets
 	batch_dnat_rule(b, "prerouting", &maps[0]);
 	batch_dnat_rule(b, "output", &maps[1]);
 	batch_dnat_rule(b, "output", &maps[0]);
+	for (i = 0; i < n; i++)
+		batch_localnet_rules(b, nets[i]);
 	for (i = 0; i < n; i++)
 		if (nets[i]->mode == QNM_NET_NAT)
 			batch_masq_rule(b, nets[i],
@@ -1269,6 +1337,55 @@ int qnm_nft_read_forwards(struct qnm_fwd **out, size_t *n, struct qnm_err *err)
 	*out = fr.v;
 	*n = fr.n;
 	return 0;
+}
+
+static int localnet_udata_cb(const struct nftnl_udata *attr, void *data)
+{
+	struct qnm_strv *bridges = data;
+	const char *c = nftnl_udata_get(attr);
+	size_t len = nftnl_udata_len(attr), tl = strlen(LOCALNET_TAG);
+
+	if (nftnl_udata_type(attr) == NFTNL_UDATA_RULE_COMMENT && len > tl && !c[len - 1] &&
+	    strncmp(c, LOCALNET_TAG, tl) == 0)
+		qnm_strv_add(bridges, c + tl);
+	return 0;
+}
+
+static int localnet_rule_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	const void *ud;
+	uint32_t len = 0;
+
+	if (!r)
+		qnm_oom();
+	if (nftnl_rule_nlmsg_parse(nlh, r) >= 0 && nftnl_rule_is_set(r, NFTNL_RULE_USERDATA) &&
+	    strcmp(nftnl_rule_get_str(r, NFTNL_RULE_TABLE), TABLE) == 0 &&
+	    nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY) == FAMILY) {
+		ud = nftnl_rule_get_data(r, NFTNL_RULE_USERDATA, &len);
+		if (ud)
+			nftnl_udata_parse(ud, len, localnet_udata_cb, data);
+	}
+	nftnl_rule_free(r);
+	return MNL_CB_OK;
+}
+
+static void fill_rules_get(struct nlmsghdr *nlh, const void *chain)
+{
+	struct nftnl_rule *r = rule_new(chain);
+
+	nftnl_rule_nlmsg_build_payload(nlh, r);
+	nftnl_rule_free(r);
+}
+
+int qnm_nft_read_localnet(struct qnm_strv *bridges, struct qnm_err *err)
+{
+	int ret = nl_get(NFT_MSG_GETRULE, FAMILY, NLM_F_DUMP, fill_rules_get, "postrouting",
+			 localnet_rule_cb, bridges, "reading nftables table inet qnm", err);
+
+	if (ret == -ENOENT)
+		qnm_err_set(err, ret, "", "nftables table inet qnm does not exist");
+	return ret < 0 ? ret : 0;
 }
 
 /* a foreign base chain on the forward hook */

@@ -17,12 +17,20 @@
  *                         isolated: within accept; in or out only ct status dnat,
  *                                   else drop
  *                         bridged:  in and out accept }
- *     chain prerouting  { nat, hook prerouting, prio -100:  dnat via @fwd_addr, then
- *                         fib daddr type local -> dnat via @fwd_any }
+ *     chain localnet    { filter, hook prerouting, prio -300: for each nat/isolated
+ *                         bridge, 127.0.0.0/8 (source or destination) coming in
+ *                         through it dropped }
+ *     chain prerouting  { nat, hook prerouting, prio -100:  dnat via @fwd_addr (never
+ *                         for ip daddr 127.0.0.0/8: only this host reaches those),
+ *                         then fib daddr type local -> dnat via @fwd_any }
  *     chain output      { nat, hook output, prio -100:      same, for connections made
  *                         on the host itself }
- *     chain postrouting { nat, hook postrouting, prio 100:  masquerade each NAT network's
- *                         subnet out of its uplink (any interface but the bridge when "") }
+ *     chain postrouting { nat, hook postrouting, prio 100:  for each nat/isolated
+ *                         bridge, ip saddr 127.0.0.0/8 oifname BRIDGE masquerade
+ *                         (comment "localnet BRIDGE": forwards on 127.0.0.1, with
+ *                         the bridge's route_localnet); masquerade each NAT
+ *                         network's subnet out of its uplink (any interface but
+ *                         the bridge when "") }
  *   }
  *
  * Port forwards (DNAT) are elements of the two maps, so adding or removing
@@ -112,6 +120,16 @@ int qnm_nft_del_forward(const struct qnm_fwd *f, struct qnm_err *err);
  * CAP_NET_ADMIN).
  */
 int qnm_nft_read_forwards(struct qnm_fwd **out, size_t *n, struct qnm_err *err);
+
+/**
+ * qnm_nft_read_localnet() - the bridges whose localnet masquerade (what a
+ * forward on 127.0.0.1 into their network needs) is in table inet qnm.
+ * @bridges: each bridge name is appended (caller owns it, initialised with
+ *           qnm_strv_init()).
+ * @err:     filled on failure.
+ * Return: 0, -ENOENT when there is no table, or -errno.
+ */
+int qnm_nft_read_localnet(struct qnm_strv *bridges, struct qnm_err *err);
 
 /**
  * qnm_nft_check_foreign_drop() - read the other tables (never changing them)

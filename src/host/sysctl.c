@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* sysctl.c - net.ipv4.ip_forward and net.ipv4.ping_group_range via /proc/sys. */
+/* sysctl.c - net.ipv4.ip_forward, a bridge's route_localnet and net.ipv4.ping_group_range via /proc/sys. */
 #include "build-config.h"
 
 #include "host/sysctl.h"
@@ -44,36 +44,36 @@ static int read_small(const char *rel, char *buf, size_t size)
 	return 0;
 }
 
-int qnm_ip_forward_get(bool *on, struct qnm_err *err)
+/* a 0/1 setting at @rel of /proc/sys, named @label in messages */
+static int bool_get(const char *rel, const char *label, bool *on, struct qnm_err *err)
 {
 	char buf[16];
-	int r = read_small(IP_FORWARD, buf, sizeof(buf));
+	int r = read_small(rel, buf, sizeof(buf));
 
 	*on = false;
 	if (r < 0)
-		return qnm_err_set(err, r, "", "read net.ipv4.ip_forward: %s", strerror(-r));
+		return qnm_err_set(err, r, "", "read %s: %s", label, strerror(-r));
 	if (buf[0] != '0' && buf[0] != '1')
-		return qnm_err_set(err, -EINVAL, "", "net.ipv4.ip_forward reads '%s', not 0 or 1",
-				   buf);
+		return qnm_err_set(err, -EINVAL, "", "%s reads '%s', not 0 or 1", label, buf);
 	*on = buf[0] == '1';
 	return 0;
 }
 
-int qnm_ip_forward_set(bool on, bool *prev, struct qnm_err *err)
+static int bool_set(const char *rel, const char *label, bool on, bool *prev, struct qnm_err *err)
 {
-	char path[512], action[64];
+	char path[512], action[128];
 	bool cur;
 	int fd, r;
 
-	snprintf(action, sizeof(action), "set net.ipv4.ip_forward=%d", on ? 1 : 0);
-	r = qnm_ip_forward_get(&cur, err);
+	snprintf(action, sizeof(action), "set %s=%d", label, on ? 1 : 0);
+	r = bool_get(rel, label, &cur, err);
 	if (r < 0)
 		return r;
 	if (prev)
 		*prev = cur;
 	if (cur == on)
 		return 0;
-	snprintf(path, sizeof(path), "%s/%s", qnm_sysctl_dir(), IP_FORWARD);
+	snprintf(path, sizeof(path), "%s/%s", qnm_sysctl_dir(), rel);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0) {
 		r = -errno;
@@ -86,6 +86,55 @@ int qnm_ip_forward_set(bool on, bool *prev, struct qnm_err *err)
 	}
 	close(fd);
 	return 0;
+}
+
+int qnm_ip_forward_get(bool *on, struct qnm_err *err)
+{
+	return bool_get(IP_FORWARD, "net.ipv4.ip_forward", on, err);
+}
+
+int qnm_ip_forward_set(bool on, bool *prev, struct qnm_err *err)
+{
+	return bool_set(IP_FORWARD, "net.ipv4.ip_forward", on, prev, err);
+}
+
+void qnm_route_localnet_name(const char *ifname, char *buf, size_t size)
+{
+	snprintf(buf, size, "net.ipv4.conf.%s.route_localnet", ifname);
+}
+
+/* the path under /proc/sys, or -EINVAL for a name that is no interface's */
+static int localnet_rel(const char *ifname, char *rel, size_t size, struct qnm_err *err)
+{
+	if (qnm_str_empty(ifname) || strchr(ifname, '/') || strcmp(ifname, ".") == 0 ||
+	    strcmp(ifname, "..") == 0 || strlen(ifname) > 15)
+		return qnm_err_set(err, -EINVAL, "bridge",
+				   "route_localnet: '%s' is not an interface name", ifname);
+	snprintf(rel, size, "net/ipv4/conf/%s/route_localnet", ifname);
+	return 0;
+}
+
+int qnm_route_localnet_get(const char *ifname, bool *on, struct qnm_err *err)
+{
+	char rel[64], label[64];
+	int r = localnet_rel(ifname, rel, sizeof(rel), err);
+
+	*on = false;
+	if (r < 0)
+		return r;
+	qnm_route_localnet_name(ifname, label, sizeof(label));
+	return bool_get(rel, label, on, err);
+}
+
+int qnm_route_localnet_set(const char *ifname, bool on, bool *prev, struct qnm_err *err)
+{
+	char rel[64], label[64];
+	int r = localnet_rel(ifname, rel, sizeof(rel), err);
+
+	if (r < 0)
+		return r;
+	qnm_route_localnet_name(ifname, label, sizeof(label));
+	return bool_set(rel, label, on, prev, err);
 }
 
 int qnm_ping_range_parse(const char *text, unsigned long *lo, unsigned long *hi)

@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * sysctl.h - the two kernel settings qnm cares about, read (and for
- * ip_forward written) through /proc/sys of the caller's network namespace:
+ * sysctl.h - the kernel settings qnm cares about, read (and for
+ * ip_forward and route_localnet written) through /proc/sys of the caller's
+ * network namespace:
  *
  *   net.ipv4.ip_forward        must be 1 for a NAT network to route;
+ *   net.ipv4.conf.BRIDGE.route_localnet
+ *                              must be 1 on a network's bridge for a forward
+ *                              on 127.0.0.1 to reach its guest (the host's
+ *                              own connections leave with source 127.0.0.1);
  *   net.ipv4.ping_group_range  groups allowed unprivileged ICMP sockets,
  *                              which user-mode networking (SLIRP) needs to
  *                              let a guest ping the outside.
@@ -39,6 +44,29 @@ int qnm_ip_forward_get(bool *on, struct qnm_err *err);
  * Return: 0 or -errno.
  */
 int qnm_ip_forward_set(bool on, bool *prev, struct qnm_err *err);
+
+/**
+ * qnm_route_localnet_name() - "net.ipv4.conf.IFNAME.route_localnet", the
+ * name of the setting (for messages and ownership records).
+ * @buf: at least 48 bytes.
+ */
+void qnm_route_localnet_name(const char *ifname, char *buf, size_t size);
+
+/**
+ * qnm_route_localnet_get() - read net.ipv4.conf.@ifname.route_localnet.
+ * @on: set to its value.
+ * Return: 0, -ENOENT when there is no such interface, or -errno.
+ */
+int qnm_route_localnet_get(const char *ifname, bool *on, struct qnm_err *err);
+
+/**
+ * qnm_route_localnet_set() - write net.ipv4.conf.@ifname.route_localnet
+ * (that one interface, in this namespace only).
+ * @on:   the new value.
+ * @prev: when not NULL, the value before (read first).
+ * Return: 0 or -errno (-EPERM without CAP_NET_ADMIN).
+ */
+int qnm_route_localnet_set(const char *ifname, bool on, bool *prev, struct qnm_err *err);
 
 /**
  * qnm_ping_range_parse() - parse the text of ping_group_range ("LO\tHI\n").

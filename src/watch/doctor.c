@@ -10,6 +10,7 @@
 #include "host/maclive.h"
 #include "host/netctl.h"
 #include "host/nft.h"
+#include "watch/fwdpath.h"
 #include "watch/portowner.h"
 #include "host/sysctl.h"
 #include "host/tuntap.h"
@@ -902,6 +903,105 @@ out:
 	qnm_port_table_clear(&t);
 }
 
+/* is forward @f (host side and target) among @live? */
+static bool fwd_in(const struct qnm_fwd *live, size_t n, const struct qnm_fwd *f)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (live[i].proto == f->proto && live[i].host_port == f->host_port &&
+		    strcmp(live[i].host_addr, f->host_addr) == 0 &&
+		    strcmp(live[i].guest_addr, f->guest_addr) == 0 &&
+		    live[i].guest_port == f->guest_port)
+			return true;
+	return false;
+}
+
+/* one network's forwards on 127.0.0.0/8, the network being up (its bridge exists) */
+static void check_localnet_net(const struct qnm_network *net, const struct qnm_fwd *live,
+			       size_t nlive, struct qnm_fwdpath *p, struct qnm_doc_result *r)
+{
+	char d[64], why[256];
+	size_t k;
+
+	for (k = 0; k < net->nfwd; k++) {
+		const struct qnm_fwd *f = &net->fwd[k];
+
+		if (qnm_fwd_reach(f) != QNM_REACH_HOST)
+			continue;
+		qnm_fwd_format(f, d, sizeof(d));
+		if (!fwd_in(live, nlive, f)) {
+			finding(r, QNM_DOC_FAIL,
+				"forward %s of network %s is not in table inet qnm: connections "
+				"to %s:%u on this host reach nothing",
+				d, net->name, f->host_addr, (unsigned)f->host_port);
+			fix(r, "qnm net up %s", net->name);
+		} else if (!qnm_fwdpath_check(p, net, f, why, sizeof(why))) {
+			finding(r, QNM_DOC_FAIL,
+				"forward %s of network %s cannot carry traffic: %s", d, net->name,
+				why);
+			fix(r, "qnm net up %s", net->name);
+		} else {
+			finding(r, QNM_DOC_OK,
+				"forward %s of network %s: this host reaches %s:%u through it (rule, "
+				"route_localnet on %s and its masquerade in place)",
+				d, net->name, f->guest_addr, (unsigned)f->guest_port, net->bridge);
+		}
+	}
+}
+
+static bool has_localnet_fwd(const struct qnm_network *net)
+{
+	size_t k;
+
+	for (k = 0; k < net->nfwd; k++)
+		if (qnm_fwd_reach(&net->fwd[k]) == QNM_REACH_HOST)
+			return true;
+	return false;
+}
+
+/*
+ * Forwards on 127.0.0.1 into networks that are up: each needs its map
+ * element, the bridge up, route_localnet on the bridge and the bridge's
+ * localnet masquerade (watch/fwdpath.h).
+ */
+static void check_localnet(struct qnm_doc_env *env, struct qnm_doc_result *r)
+{
+	struct qnm_fwd *live = NULL;
+	struct qnm_fwdpath p;
+	struct qnm_err err;
+	size_t nlive = 0, i, seen = 0;
+	int ret = 1;
+
+	qnm_fwdpath_init(&p);
+	for (i = 0; i < env->model->nnets; i++) {
+		const struct qnm_network *net = env->model->nets[i];
+
+		if (!has_localnet_fwd(net))
+			continue;
+		seen++;
+		if (!bridge_exists(net->bridge)) {
+			finding(r, QNM_DOC_SKIP,
+				"network %s is down: its forwards on 127.0.0.1 apply when it is up",
+				net->name);
+			continue;
+		}
+		if (ret == 1) {
+			qnm_err_clear(&err);
+			ret = qnm_nft_read_forwards(&live, &nlive, &err);
+			if (ret < 0 && ret != -ENOENT) {
+				finding(r, QNM_DOC_WARN, "%s", err.msg);
+				break;
+			}
+		}
+		check_localnet_net(net, live, nlive, &p, r);
+	}
+	if (!seen)
+		finding(r, QNM_DOC_SKIP, "no network forward on 127.0.0.1");
+	free(live);
+	qnm_fwdpath_clear(&p);
+}
+
 static const struct qnm_doc_check checks[] = {
 	{ "qemu", "QEMU binary with user-mode networking", check_qemu },
 	{ "kvm", "/dev/kvm usable", check_kvm },
@@ -918,6 +1018,7 @@ static const struct qnm_doc_check checks[] = {
 	{ "mac_config", "MAC clashes among configured VMs", check_mac_config },
 	{ "mac_live", "MAC clashes with the live bridges", check_mac_live },
 	{ "host_ports", "forwarded host ports free", check_ports },
+	{ "localnet_forwards", "network forwards on 127.0.0.1 reach their guests", check_localnet },
 };
 
 /* a backend's own check: the one qnm_doctor_run() put in @env */

@@ -3,6 +3,7 @@
 #include "build-config.h"
 
 #include "watch/portowner.h"
+#include "watch/fwdpath.h"
 #include "core/backend.h"
 #include "host/nft.h"
 #include "guest/rundir.h"
@@ -514,6 +515,26 @@ static void add_live(struct qnm_port_table *t)
 	free(live);
 }
 
+/* live forwards of configured networks that cannot carry traffic, and why */
+static void mark_blocked(const struct qnm_model *model, struct qnm_port_table *t)
+{
+	struct qnm_fwdpath p;
+	size_t i;
+
+	qnm_fwdpath_init(&p);
+	for (i = 0; i < t->n; i++) {
+		struct qnm_port_entry *e = &t->v[i];
+		const struct qnm_network *net;
+
+		if (e->kind != QNM_PORT_DNAT || !e->live || !e->net[0])
+			continue;
+		net = qnm_model_find_net(model, e->net);
+		if (net)
+			qnm_fwdpath_check(&p, net, &e->fwd, e->blocked, sizeof(e->blocked));
+	}
+	qnm_fwdpath_clear(&p);
+}
+
 static void add_holders(struct qnm_port_table *t)
 {
 	struct qnm_sock_list socks = { 0 };
@@ -620,8 +641,10 @@ void qnm_port_table_build(const struct qnm_model *model, const char *runtime_dir
 	t->unpriv_start = unpriv_start();
 	t->can_bind_low = have_cap(CAP_NET_BIND_SERVICE);
 	add_model(model, t);
-	if (read_live)
+	if (read_live) {
 		add_live(t);
+		mark_blocked(model, t);
+	}
 	add_holders(t);
 	if (t->socks_ret == 0)
 		mark_vm_holders(model, runtime_dir, t);

@@ -194,6 +194,8 @@ const char *qnm_port_kind_name(enum qnm_port_kind k);
  * @net:        network name (dnat), "" otherwise.
  * @configured: it is in the configuration.
  * @live:       it is in the live table inet qnm (dnat only).
+ * @blocked:    live but cannot carry traffic: what is missing and the fix
+ *              (watch/fwdpath.h), "" otherwise (dnat only).
  * @holder:     who holds the host port now.
  * @holder_vm:  when the holder is the QEMU (or a slirp helper) of a running
  *              VM, that VM's name (found through its runtime directory), else "".
@@ -207,6 +209,7 @@ struct qnm_port_entry {
 	char net[QNM_NAME_MAX + 1];
 	bool configured;
 	bool live;
+	char blocked[256];
 	struct qnm_port_holder holder;
 	char holder_vm[QNM_NAME_MAX + 1];
 	bool holder_helper;

@@ -89,3 +89,23 @@ host_httpd() {
 	at_exit "kill $! 2>/dev/null"
 	wait_for 5 http_get "http://127.0.0.1:$1/$3" >/dev/null || fatal "host httpd did not start"
 }
+
+# guest_outside - a second network namespace standing for the world outside
+# the host (held by a sleeping process, OUT_PID), joined by a veth: the
+# host's uplink qup0 10.99.0.1/24 here, qout0 10.99.0.2/24 there. "ino CMD"
+# runs CMD in it.
+guest_outside() {
+	unshare -n sleep 300 &
+	OUT_PID=$!
+	at_exit "kill $OUT_PID 2>/dev/null"
+	wait_for 5 outside_ready || fatal "outside namespace did not come up"
+	ip link add qup0 type veth peer name qout0 netns "$OUT_PID" ||
+		fatal "cannot make the uplink veth"
+	ip addr add 10.99.0.1/24 dev qup0
+	ip link set qup0 up
+	ino ip link set lo up
+	ino ip addr add 10.99.0.2/24 dev qout0
+	ino ip link set qout0 up
+}
+ino() { nsenter -t "$OUT_PID" -n "$@"; }
+outside_ready() { [ "$(readlink "/proc/$OUT_PID/ns/net")" != "$(readlink /proc/self/ns/net)" ]; }

@@ -23,18 +23,7 @@ TOKEN="guest-$$-$RANDOM"
 sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
 fwd_before=$(cat /proc/sys/net/ipv4/ip_forward)
 # The outside: a namespace of its own, held by a sleeping process.
-unshare -n sleep 300 &
-OUT_PID=$!
-at_exit "kill $OUT_PID 2>/dev/null"
-ino() { nsenter -t "$OUT_PID" -n "$@"; }
-outside_ready() { [ "$(readlink "/proc/$OUT_PID/ns/net")" != "$(readlink /proc/self/ns/net)" ]; }
-wait_for 5 outside_ready || fatal "outside namespace did not come up"
-ip link add qup0 type veth peer name qout0 netns "$OUT_PID" || fatal "cannot make the uplink veth"
-ip addr add 10.99.0.1/24 dev qup0
-ip link set qup0 up
-ino ip link set lo up
-ino ip addr add 10.99.0.2/24 dev qout0
-ino ip link set qout0 up
+guest_outside
 # nsenter itself, not the ino function: a function run with & is a subshell, and killing
 # that subshell left socat running in the outside namespace after the test.
 nsenter -t "$OUT_PID" -n socat -T 10 TCP-LISTEN:7000,reuseaddr,fork \

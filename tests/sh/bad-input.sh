@@ -56,6 +56,9 @@ while IFS='|' read -r want msg args; do
 	a=$(applied)
 	[ -z "$a" ] || fail "$desc: something was applied: $a"
 done <<'TABLE'
+2 | qnm: autostart: unexpected argument 'extra'        | autostart extra
+2 | qnm: autostart: unknown option '--bogus'           | autostart --bogus
+2 | qnm: autostart: --timeout must be a number of seconds, 1 to 3600 | autostart --timeout 0
 2 | qnm: capture: give the VM's name                   | capture
 2 | qnm: capture: give VM, NIC and FILE.pcap           | capture web n0
 2 | qnm: capture: unknown option '--bogus'             | capture web n0 $T/x.pcap --bogus
@@ -71,6 +74,9 @@ done <<'TABLE'
 1 | file: directory /nonexistent does not exist        | capture web n0 /nonexistent/x.pcap
 1 | 'a/b' is not a capture id                          | capture web --stop a/b
 1 | web has no capture 'x' (and is not running)        | capture web --stop x
+2 | qnm: shutdown-all: unexpected argument 'x'         | shutdown-all x
+2 | qnm: shutdown-all: --timeout needs a value         | shutdown-all --timeout
+2 | qnm: shutdown-all: --timeout must be a number of seconds, 1 to 3600 | shutdown-all --timeout 99999
 2 | qnm: check: unexpected argument                    | check extra
 2 | qnm: check: unexpected argument                    | check --bogus
 2 | qnm: cmdline: give one VM name                     | cmdline

@@ -68,8 +68,10 @@ expect_eq "json kinds" '["dnat","hostfwd"]' "$(jq -c '[.[].kind] | sort' <<<"$js
 expect_eq "json hostfwd" '{"guest_port":22,"host_addr":"127.0.0.1","host_port":2222,"nic":"n1","proto":"tcp","vm":"web"}' \
 	"$(jq -c -S '.[] | select(.kind == "hostfwd") | {guest_port,host_addr,host_port,nic,proto,vm}' <<<"$js")"
 
-# --- bring the network "up" the way netctl would: bridge + the table
+# --- bring the network "up" the way netctl would: bridge (up: a forward into a
+# bridge that is down is "blocked") + the table
 ip -n "$NS" link add qnmbr-lan type bridge
+ip -n "$NS" link set qnmbr-lan up
 cat >"$T/spec" <<'EOF'
 net lan qnmbr-lan nat 10.77.0.1/24
 fwd tcp::8080-10.77.0.5:80

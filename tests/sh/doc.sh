@@ -32,7 +32,8 @@ expect_contains "completes options" "--nic-form" "$(complete_words qnm cmdline -
 d=$T/dest
 if make -C "$QNM_BUILDDIR" install DESTDIR="$d" >"$T/install.log" 2>&1; then
 	ok "make install DESTDIR"
-	for f in bin/qnm share/man/man1/qnm.1 share/bash-completion/completions/qnm; do
+	for f in bin/qnm share/man/man1/qnm.1 share/bash-completion/completions/qnm \
+		lib/systemd/system/qnm-autostart.service lib/systemd/user/qnm-autostart.service; do
 		[ -n "$(find "$d" -path "*/$f" -print -quit)" ] && ok "installed $f" || fail "installed $f"
 	done
 	n=$(find "$d" -path '*/qnm/themes/*.theme' | wc -l)

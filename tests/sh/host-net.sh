@@ -69,7 +69,7 @@ expect_contains "table masquerades out of the uplink" '"qup0"' "$(in_ns nft -j l
 pid=$(awk '$1=="dnsmasq" && $2=="lan" {print $4}' "$OWNED")
 [ -n "$pid" ] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "--interface=qnmbr0 " &&
 	ok "dnsmasq $pid runs on qnmbr0" || fail "no dnsmasq recorded/running ($pid)"
-expect_eq "records" "bridge qnmbr0 dnsmasq lan net lan nft inet-qnm sysctl net.ipv4.ip_forward " "$(records)"
+expect_eq "records (route_localnet of the bridge: forwards on 127.0.0.1)" "bridge qnmbr0 dnsmasq lan net lan nft inet-qnm sysctl net.ipv4.conf.qnmbr0.route_localnet sysctl net.ipv4.ip_forward " "$(records)"
 expect_eq "net list: up" up "$(q net list --json | jq -r '.[0].state')"
 expect_eq "root netns has no qnm table" no "$(nft list table inet qnm >/dev/null 2>&1 && echo yes || echo no)"
 

@@ -72,16 +72,12 @@ ino socat -T 10 TCP-LISTEN:7000,reuseaddr,fork SYSTEM:'echo peer=$SOCAT_PEERADDR
 at_exit "kill $! 2>/dev/null"
 inh socat -T 10 TCP-LISTEN:7001,bind=10.77.0.1,reuseaddr,fork SYSTEM:'echo host' &
 at_exit "kill $! 2>/dev/null"
-listening() { ip netns exec "$1" ss -Hltn "sport = :$2" | grep -q .; }
 wait_for 5 listening "$G1" 80 || fatal "guest listener 80 did not start"
 wait_for 5 listening "$G1" 5555 || fatal "guest listener 5555 did not start"
 wait_for 5 listening "$O" 7000 || fatal "outside listener did not start"
 wait_for 5 listening "$H" 7001 || fatal "host listener did not start"
 
-# fetch NS ADDR PORT - the listener's answer, or "fail"
-fetch() {
-	timeout 10 ip netns exec "$1" socat -T 3 -u TCP:"$2:$3",connect-timeout=2 STDOUT 2>/dev/null || echo fail
-}
+# (fetch NS ADDR PORT, from tests/lib.sh: the listener's answer, or "fail")
 
 # the forward chain, one line per rule: its matches and verdict, e.g.
 # "oifname=qnmbr-iso ct.state=established,related accept"

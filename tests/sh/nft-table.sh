@@ -71,7 +71,7 @@ expect_eq "table exists (driver)" yes "$(drv exists)"
 rs1=$(ruleset)
 q() { in_ns nft -j list table inet qnm | jq -c "$1"; }
 expect_eq "chain types/hooks/prios" \
-	'[["forward","filter","forward",0,"accept"],["output","nat","output",-100,"accept"],["postrouting","nat","postrouting",100,"accept"],["prerouting","nat","prerouting",-100,"accept"]]' \
+	'[["forward","filter","forward",0,"accept"],["localnet","filter","prerouting",-300,"accept"],["output","nat","output",-100,"accept"],["postrouting","nat","postrouting",100,"accept"],["prerouting","nat","prerouting",-100,"accept"]]' \
 	"$(q '[.nftables[] | .chain? // empty | [.name,.type,.hook,.prio,.policy]] | sort')"
 expect_eq "fwd_any elements" \
 	'[[{"concat":["tcp",8080]},{"concat":["10.77.0.5",80]}],[{"concat":["tcp",9090]},{"concat":["10.78.0.7",90]}],[{"concat":["udp",5353]},{"concat":["10.77.0.5",53]}]]' \
@@ -92,6 +92,18 @@ expect_eq "DNAT in prerouting and output (2 rules each)" 2,2 \
 expect_contains "dnat via the map, local addresses only" \
 	'fib daddr type local counter packets 0 bytes 0 dnat ip to meta l4proto . th dport map @fwd_any' "$text"
 expect_eq "no masquerade for the isolated network" "" "$(grep 10.78.0.0 <<<"$text")"
+# forwards on 127.0.0.1 (issue 13 item 6): never DNAT'ed from outside; each
+# bridge with an address masquerades the host's 127.0.0.0/8 and lets none in
+expect_contains "prerouting: no DNAT to 127.0.0.0/8 from outside" \
+	'ip daddr != 127.0.0.0/8 counter packets 0 bytes 0 dnat ip to ip daddr . meta l4proto . th dport map @fwd_addr' "$(in_ns nft list chain inet qnm prerouting)"
+expect_eq "output: 127.0.0.0/8 DNAT'ed like any address" "" \
+	"$(in_ns nft list chain inet qnm output | grep 127.0.0.0)"
+for br in qnmbr0 qnmbr1 qnmbr2; do
+	expect_contains "$br: localnet masquerade" \
+		"ip saddr 127.0.0.0/8 oifname \"$br\" counter packets 0 bytes 0 masquerade comment \"localnet $br\"" "$text"
+	expect_contains "$br: 127.0.0.0/8 source dropped" "iifname \"$br\" ip saddr 127.0.0.0/8 counter packets 0 bytes 0 drop" "$text"
+	expect_contains "$br: 127.0.0.0/8 destination dropped" "iifname \"$br\" ip daddr 127.0.0.0/8 counter packets 0 bytes 0 drop" "$text"
+done
 
 # --- idempotence: apply 3x, same ruleset, same number of rules
 n1=$(nrules)

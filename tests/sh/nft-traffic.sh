@@ -43,14 +43,10 @@ ip netns exec "$G" socat TCP-LISTEN:80,reuseaddr,fork SYSTEM:'echo guest-sees-$S
 at_exit "kill $! 2>/dev/null"
 ip netns exec "$O" socat TCP-LISTEN:9000,reuseaddr,fork SYSTEM:'echo outside-sees-$SOCAT_PEERADDR' &
 at_exit "kill $! 2>/dev/null"
-listening() { ip netns exec "$1" ss -Hltn "sport = :$2" | grep -q .; }
 wait_for 5 listening "$G" 80 || fatal "guest listener did not start"
 wait_for 5 listening "$O" 9000 || fatal "outside listener did not start"
 
-# fetch NS ADDR PORT - the listener's answer, or "fail"
-fetch() {
-	timeout 10 ip netns exec "$1" socat -T 3 -u TCP:"$2:$3",connect-timeout=2 STDOUT 2>/dev/null || echo fail
-}
+# (fetch NS ADDR PORT, from tests/lib.sh: the listener's answer, or "fail")
 
 cat >"$T/spec" <<'EOF'
 net t qnmbr-t nat 10.77.0.1/24 tv-up

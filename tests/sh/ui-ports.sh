@@ -3,7 +3,8 @@
 # this test creates: a VM's hostfwd port held by a socat started here is a
 # CONFLICT naming socat and its pid (cross-checked with ss -p), and shows
 # free once that socat is stopped (refresh tick and r); a network's DNAT
-# forward is listed; a privileged port gets its explanation. At 80x24,
+# forward is listed with who can reach it (REACH FROM); a privileged port
+# gets its explanation. At 80x24,
 # 132x43 and LANG=C. The forward and NIC forms name the holder of a port
 # before anything is saved.
 . "$QNM_SRCDIR/tests/lib.sh"
@@ -51,6 +52,14 @@ for size in 80x24 132x43; do
 	ui_expect "$size: conflict state" "[CONFLICT] tcp *:8080"
 	ui_expect "$size: detail says what it blocks" "so VM web cannot start"
 	ui_expect "$size: DNAT forward listed" "lan 10.79.0.10:90"
+	# who can reach each port (issue 13 item 6): short words when narrow
+	if [ "$cols" -lt 100 ]; then
+		ui_expect "$size: reach column" "REACH FROM TO"
+		ui_expect "$size: unaddressed hostfwd reachable from all networks" "$(printf '%-18s %s' 'tcp *:8080' 'all nets')"
+	else
+		ui_expect "$size: reach column" "REACHABLE FROM"
+		ui_expect "$size: unaddressed hostfwd reachable from all networks" "$(printf '%-24s %s' 'tcp *:8080' 'all networks')"
+	fi
 	ui_expect_not "$size: no privileged note without a low port" "are privileged"
 	expect_eq "$size: screen height" "$rows" "$(ui_screen | wc -l)"
 	socat_stop
@@ -74,6 +83,8 @@ ui_start -x 80 -y 24
 ui_wait "NICS (model/backend)" 5 >/dev/null || fatal "UI did not start (forms)"
 ui_keys 3 n
 ui_wait "Guest port" 5 >/dev/null || fail "forward form did not open"
+ui_goto_field "Host address" &&
+	ui_expect "forward form: the host address's hint says who reaches it" "127.0.0.1: reachable from this host only"
 ui_goto_field "Host port" && ui_type 8080
 ui_goto_field "Guest port" && ui_type 8000
 ui_keys F2
@@ -110,6 +121,7 @@ ui_keys 8
 ui_wait "HELD BY" 5 >/dev/null || fail "C: no ports screen"
 ui_expect "C: privileged ports explained" "Ports below 1024 are privileged"
 ui_expect "C: the low port listed" "tcp 127.0.0.1:80"
+ui_expect "C: 127.0.0.1 reachable from this host" "$(printf '%-18s %s' 'tcp 127.0.0.1:80' 'this host')"
 socat_start
 ui_keys r
 ui_expect "C: r refreshed at once (its log line)" "3 forwarded host port(s), looked up in"
