@@ -13,12 +13,7 @@ GUEST_TIMEOUT=150
 . "$QNM_SRCDIR/tests/guest/lib-guest.sh"
 . "$QNM_SRCDIR/tests/ui-lib.sh"
 need_cmd script util-linux
-
-at_exit "timeout 30 '$QNM' stop demo --force >/dev/null 2>&1"
-"$QNM" demo >"$T/demo.out" 2>&1 || { cat "$T/demo.out"; skip "the demo guest could not be built here"; }
-"$QNM" nic set demo n0 backend=user >/dev/null || fatal "demo's NIC on QEMU's user-mode network"
-"$QNM" start demo >/dev/null || fatal "qnm start demo"
-check "the demo guest's shell is up on its console" wait_serial 90 demo "built-in shell"
+demo_shell user
 
 # a shell in a pane; --noediting: bash leaves the terminal's modes alone, so
 # what stty reports is what qnm left

@@ -12,10 +12,7 @@ GUEST_TIMEOUT=150
 . "$QNM_SRCDIR/tests/guest/lib-guest.sh"
 . "$QNM_SRCDIR/tests/ui-lib.sh"
 need_cmd script util-linux
-
-at_exit "timeout 30 '$QNM' stop demo --force >/dev/null 2>&1"
-"$QNM" demo --start >"$T/demo.out" 2>&1 || { cat "$T/demo.out"; skip "the demo guest could not be built or started here"; }
-check "the demo guest's shell is up on its console" wait_serial 90 demo "built-in shell"
+demo_shell
 
 ui_start -x 80 -y 24
 ui_wait "demo" 5 >/dev/null || fatal "UI did not start"
