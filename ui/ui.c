@@ -594,8 +594,9 @@ static int screen_fds(struct qnm_ui *ui, struct pollfd *pfd, int *owner)
 static void screen_io(struct qnm_ui *ui, const struct pollfd *pfd, const int *owner, int n)
 {
 	void *st[QNM_STACK_MAX];
-	bool ready = false;
-	int k, rest;
+	bool ready = false, changed = false;
+	long now, gap;
+	int k;
 
 	/* a screen's io may close screens: look each up by its state again */
 	for (k = 0; k < n; k++)
@@ -612,19 +613,35 @@ static void screen_io(struct qnm_ui *ui, const struct pollfd *pfd, const int *ow
 		    ui->stack[i].ops->io_fd(st[k]) != pfd[k].fd)
 			continue;
 		if (ui->stack[i].ops->io(ui, st[k]) & QNM_H_REDRAW)
-			ui->redraw = true;
+			changed = true;
 		ready = true;
 	}
-	if (!ready) {
-		ui->io_streak = 0;
+	now = (long)qnm_mono_ms_int();
+	if (ready)
+		ui->io_rest_until = now + QNM_IO_REST_MS;
+	if (!changed || ui->io_dirty)
 		return;
-	}
-	/* data again as soon as the last rest ended: a stream, rest longer */
-	rest = QNM_IO_REST_MS << (ui->io_streak < 3 ? ui->io_streak : 3);
-	if (rest > QNM_IO_REST_MAX_MS)
-		rest = QNM_IO_REST_MAX_MS;
+	/* the next frame: soon after a pause, later while the stream goes on */
+	if (now - ui->io_last_draw > 2 * QNM_IO_FRAME_MAX_MS)
+		ui->io_streak = 0;
+	gap = QNM_IO_FRAME_MS << (ui->io_streak < 3 ? ui->io_streak : 3);
+	if (gap > QNM_IO_FRAME_MAX_MS)
+		gap = QNM_IO_FRAME_MAX_MS;
+	ui->io_dirty = true;
+	ui->io_draw_at = ui->io_last_draw + gap;
+}
+
+/* The frame screens' reads asked for, when its time has come. */
+static void screen_io_frame(struct qnm_ui *ui)
+{
+	long now = (long)qnm_mono_ms_int();
+
+	if (!ui->io_dirty || now < ui->io_draw_at)
+		return;
+	ui->io_dirty = false;
+	ui->io_last_draw = now;
 	ui->io_streak++;
-	ui->io_rest_until = (long)qnm_mono_ms_int() + rest;
+	ui->redraw = true;
 }
 
 static int main_loop(struct qnm_ui *ui)
@@ -641,12 +658,17 @@ static int main_loop(struct qnm_ui *ui)
 		long now, wait;
 		int interval = ui->jobs > 0 ? 150 : ui->interval_ms;
 
-		if (ui->redraw)
+		screen_io_frame(ui);
+		if (ui->redraw) {
 			draw(ui);
+			ui->io_dirty = false; /* the frame showed what reads changed */
+		}
 		now = (long)qnm_mono_ms_int();
 		if (next_tick > now + interval)
 			next_tick = now + interval;
 		wait = next_tick - now;
+		if (ui->io_dirty && ui->io_draw_at - now < wait)
+			wait = ui->io_draw_at - now;
 		if (now >= ui->io_rest_until)
 			nio = screen_fds(ui, pfd + 3, owner);
 		else if (ui->io_rest_until - now < wait)
@@ -668,6 +690,7 @@ static int main_loop(struct qnm_ui *ui)
 			read_keys(ui);
 			/* the answer to a key: at once */
 			ui->io_rest_until = 0;
+			ui->io_last_draw = 0;
 			ui->io_streak = 0;
 		}
 		if (nio && !ui->quit)

@@ -59,12 +59,15 @@ struct qnm_rect {
  * @io_fd:   a descriptor the main loop polls for reading for this screen
  *           while it is on the stack (optional; -1: none now).
  * @io:      @io_fd is readable or hung up; return QNM_H_REDRAW when the
- *           screen changed. After it, the loop leaves the descriptors alone
- *           for a rest, so a stream arriving byte by byte is read and drawn
- *           in batches: QNM_IO_REST_MS after the first read, doubling while
- *           the data keeps coming up to QNM_IO_REST_MAX_MS (idle: no cost;
- *           a flood: a few reads and frames a second). A key ends the rest
- *           at once, so what answers it (a guest's echo) shows without delay.
+ *           screen changed. A stream arriving byte by byte is read in
+ *           batches and drawn at a few frames a second: after a read the
+ *           loop leaves the descriptors alone for QNM_IO_REST_MS (short: a
+ *           writer of one byte at a time fills a socket's buffer with a few
+ *           hundred bytes, and a longer rest would slow the guest down), and
+ *           what they change is drawn QNM_IO_FRAME_MS after the last such
+ *           frame, the gap doubling while the stream goes on up to
+ *           QNM_IO_FRAME_MAX_MS. Idle costs nothing; a key ends the rest
+ *           and the gap, so what answers it (a guest's echo) shows at once.
  */
 struct qnm_screen_ops {
 	enum qnm_screen_id id;
@@ -79,8 +82,9 @@ struct qnm_screen_ops {
 	unsigned (*io)(struct qnm_ui *ui, void *st);
 };
 
-#define QNM_IO_REST_MS	   50
-#define QNM_IO_REST_MAX_MS 400
+#define QNM_IO_REST_MS	    10
+#define QNM_IO_FRAME_MS	    50
+#define QNM_IO_FRAME_MAX_MS 400
 
 extern const struct qnm_screen_ops qnm_screen_vms;
 extern const struct qnm_screen_ops qnm_screen_vmform;
@@ -161,7 +165,10 @@ struct qnm_stack_entry {
  * @guests:     run states and live counters of the guests (guests.h).
  * @io_rest_until: monotonic ms until which screens' @io_fd are not polled
  *              (the rest after a read, see struct qnm_screen_ops).
- * @io_streak:  reads in a row that found data as soon as a rest ended.
+ * @io_dirty:   screens' reads changed what they show: draw at @io_draw_at.
+ * @io_draw_at: monotonic ms of the next frame for @io_dirty.
+ * @io_last_draw: monotonic ms of the last such frame.
+ * @io_streak:  such frames in a row, each within twice its gap of the last.
  */
 struct qnm_ui {
 	struct qnm_ctx *ctx;
@@ -190,6 +197,9 @@ struct qnm_ui {
 	bool catalog_loading;
 	struct qnm_guests *guests;
 	long io_rest_until;
+	bool io_dirty;
+	long io_draw_at;
+	long io_last_draw;
 	int io_streak;
 };
 
