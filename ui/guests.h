@@ -17,6 +17,8 @@
 #include "api/stats.h"
 #include "uipriv.h"
 
+#include <stdint.h>
+
 /**
  * struct qnm_guest - one VM's run state.
  * @name:   the VM.
@@ -50,12 +52,17 @@ struct qnm_guest_cap {
 
 /**
  * struct qnm_guests - all of it.
- * @vms:        run states, @nvms of them.
+ * @vms:        run states of the VMs that have a runtime dir or a job under
+ *              way, @nvms of them (a VM without an entry is absent: 10,000
+ *              stopped VMs cost nothing per tick).
  * @caps:       captures found at the last refresh, @ncaps of them.
  * @last_ms:    monotonic ms of the last run-state refresh.
  * @sampler:    the UI's sampler, NULL until first needed or when it could
  *              not be opened (@sampler_error says why, owned).
  * @sampled_ms: monotonic ms of the sampler's last tick.
+ * @sampler_sig: fingerprint of the sampler's entries (which, and their
+ *              state) at its last tick (see qnm_guests_tick()).
+ * @still_ticks: sampler ticks in a row in which no counter moved.
  */
 struct qnm_guests {
 	struct qnm_guest *vms;
@@ -66,23 +73,37 @@ struct qnm_guests {
 	struct qnm_sampler *sampler;
 	char *sampler_error;
 	long sampled_ms;
+	uint64_t sampler_sig;
+	unsigned long still_ticks;
 };
 
-/** qnm_guests_refresh() - probe the runtime dirs now (run states only). */
-void qnm_guests_refresh(struct qnm_ui *ui);
+/**
+ * qnm_guests_refresh() - probe the runtime dirs now (run states only).
+ * Costs one directory listing, plus, when some VM has a runtime dir, a
+ * walk of the VM names and the state of each such VM: VMs that are not
+ * running cost nothing.
+ * Return: true when a run state or a capture changed since the last refresh.
+ */
+bool qnm_guests_refresh(struct qnm_ui *ui);
 
 /**
  * qnm_guests_tick() - the refresh timer fired: refresh run states and tick
  * the sampler, each when a refresh interval (@ui->interval_ms) has passed
  * since its last refresh. The sampler is started at the first tick (not
  * before the first frame).
- * Return: true when something was refreshed (the screen needs a redraw).
+ * Return: true when what screens show changed (a run state, a capture, a
+ * counter, a history that still moves, the sampler's error): the screen
+ * needs a redraw. An idle screen whose data did not change is not redrawn.
  */
 bool qnm_guests_tick(struct qnm_ui *ui);
 
 void qnm_guests_free(struct qnm_guests *g);
 
-/** qnm_guest_find() - run state of VM @name (status ABSENT when unknown). */
+/**
+ * qnm_guest_find() - run state of VM @name (status ABSENT when unknown).
+ * Return: valid until the next refresh or qnm_guest_set_busy() /
+ * qnm_guest_set_cap_busy() call.
+ */
 const struct qnm_guest *qnm_guest_find(struct qnm_ui *ui, const char *name);
 
 /** qnm_guest_set_busy() - mark a start/stop job for @name. */

@@ -146,8 +146,9 @@ const struct qnm_cli_cmd qnm_cmd_doctor = {
 		"tables or iptables' FORWARD policy dropping forwarded traffic (e.g. Docker's),\n"
 		"br_netfilter with bridge-nf-call-iptables, dnsmasq (DHCP), MAC clashes among VMs\n"
 		"and with the neighbour table / fdb of live bridges, forwarded host ports\n"
-		"already in use, and network forwards on 127.0.0.1 (their rule, the bridge's\n"
-		"route_localnet and masquerade).\n"
+		"already in use, network forwards on 127.0.0.1 (their rule, the bridge's\n"
+		"route_localnet and masquerade), and TAPs qnm made that a killed guest\n"
+		"supervisor left behind.\n"
 		"Results: ok, skip (does not apply / cannot look), warn, fail.\n"
 		"Exit status: 0 when nothing failed, 1 when a check failed, 2 on usage errors.\n",
 	.args = &doctor_args,

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/nicslot.h"
 #include "core/validate.h"
 
 /* how long a lock held by another process is waited for, unless $QNM_LOCK_TIMEOUT_MS */
@@ -370,6 +371,9 @@ int qnm_ctx_check_vm(const struct qnm_ctx *ctx, const struct qnm_vm *vm, const c
 	int r;
 
 	r = qnm_check_vm(vm, err);
+	/* Not in qnm_check_vm(): a file written before this rule still loads. */
+	if (!r)
+		r = qnm_check_nic_slots(vm, err);
 	if (r)
 		return r;
 	/* A shallow view of the model with @vm in place of @old_name. */

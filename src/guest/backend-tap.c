@@ -11,6 +11,7 @@
 #include "core/backend.h"
 #include "core/config.h"
 #include "guest/cmdline.h"
+#include "guest/leftover.h"
 #include "guest/rundir.h"
 #include "guest/runner.h"
 #include "host/links.h"
@@ -212,7 +213,11 @@ static int tap_host_check(const struct qnm_vm *vm, const struct qnm_nic *nic,
 	return 0;
 }
 
-/* Create the TAP (create = yes) and put it on its bridge, via tuntap.c and links.c. */
+/*
+ * Create the TAP (create = yes) and put it on its bridge, via tuntap.c and
+ * links.c. Its ownership record is written first (leftover.h): a supervisor
+ * killed at any moment leaves a record for whatever TAP exists.
+ */
 static int tap_host_prepare(const struct qnm_vm *vm, size_t idx, const struct qnm_rundir *rd,
 			    struct qnm_nic_host *h, struct qnm_err *err)
 {
@@ -223,9 +228,14 @@ static int tap_host_prepare(const struct qnm_vm *vm, size_t idx, const struct qn
 
 	qnm_tap_ifname(vm, idx, ifname);
 	if (vm->nics[idx].tap.create) {
-		r = qnm_tap_create(ifname, &tp, err);
+		r = qnm_tap_claim(rd, ifname, err);
 		if (r)
 			return r;
+		r = qnm_tap_create(ifname, &tp, err);
+		if (r) {
+			qnm_tap_unclaim(rd, ifname);
+			return r;
+		}
 		h->made_tap = true;
 	}
 	if (!h->bridge[0])
@@ -238,6 +248,7 @@ static int tap_host_prepare(const struct qnm_vm *vm, size_t idx, const struct qn
 	qnm_links_free(l);
 	if (r && h->made_tap) {
 		qnm_tap_delete(ifname, NULL);
+		qnm_tap_unclaim(rd, ifname);
 		h->made_tap = false;
 	}
 	return r;
@@ -253,6 +264,7 @@ static void tap_host_release(const struct qnm_vm *vm, size_t idx, const struct q
 		return;
 	qnm_tap_ifname(vm, idx, ifname);
 	qnm_tap_delete(ifname, NULL);
+	qnm_tap_unclaim(rd, ifname);
 	h->made_tap = false;
 }
 

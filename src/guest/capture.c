@@ -104,27 +104,6 @@ static void record_parse(char *text, struct qnm_capture *c)
 	}
 }
 
-/* Start time of process @pid (field 22 of /proc/PID/stat), 0 when unknown. */
-static unsigned long long proc_start(pid_t pid)
-{
-	char path[64], *buf = NULL, *p;
-	unsigned long long t = 0;
-	size_t len;
-	int field;
-
-	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-	if (qnm_read_file(path, 4096, &buf, &len))
-		return 0;
-	/* after "PID (COMM)" come the fields 3, 4, ...: skip to the 22nd */
-	p = strrchr(buf, ')');
-	for (field = 2; p && field < 22; field++)
-		p = strchr(p + 1, ' ');
-	if (p)
-		t = strtoull(p + 1, NULL, 10);
-	free(buf);
-	return t;
-}
-
 bool qnm_capture_owner_alive(const struct qnm_capture *c)
 {
 	char path[64], *buf = NULL;
@@ -134,7 +113,7 @@ bool qnm_capture_owner_alive(const struct qnm_capture *c)
 	if (c->owner <= 0 || !qnm_pid_alive(c->owner))
 		return false;
 	if (c->owner_start)
-		return proc_start(c->owner) == c->owner_start;
+		return qnm_pid_start_time(c->owner) == c->owner_start;
 	/* A recycled pid runs something else: its arguments hold no "capture". */
 	snprintf(path, sizeof(path), "/proc/%ld/cmdline", (long)c->owner);
 	if (qnm_read_file(path, 1u << 20, &buf, &len))
@@ -271,7 +250,7 @@ int qnm_capture_start(const char *runtime_dir, const char *vm, const char *nic, 
 	qnm_strlcpy(c.nic, nic, sizeof(c.nic));
 	qnm_strlcpy(c.file, file, sizeof(c.file));
 	c.owner = getpid();
-	c.owner_start = proc_start(c.owner);
+	c.owner_start = qnm_pid_start_time(c.owner);
 	c.started = (long long)time(NULL);
 	/* Recorded first: if we die right after object-add, a sweep still finds it. */
 	r = record_write(runtime_dir, vm, &c, err);

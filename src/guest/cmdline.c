@@ -5,6 +5,7 @@
 #include "guest/cmdline.h"
 
 #include "core/backend.h"
+#include "core/nicslot.h"
 #include "core/validate.h"
 
 #include <errno.h>
@@ -53,6 +54,7 @@ int qnm_nic_args(const struct qnm_vm *vm, size_t index, const struct qnm_cmdline
 {
 	const struct qnm_nic *nic = &vm->nics[index];
 	const struct qnm_backend_ops *be = qnm_backend_get(nic->backend);
+	struct qnm_nic_place place;
 	struct qnm_strbuf opts, sb;
 	int r;
 
@@ -65,8 +67,14 @@ int qnm_nic_args(const struct qnm_vm *vm, size_t index, const struct qnm_cmdline
 		qnm_sb_free(&opts);
 		return r;
 	}
+	qnm_nic_place(vm, index, &place);
+	for (unsigned d = 0; d < place.ndev; d++) {
+		qnm_strv_add(argv, "-device");
+		qnm_strv_add(argv, place.dev[d]);
+	}
 	qnm_sb_init(&sb);
-	if (o->style == QNM_STYLE_NIC && be->nic_form_ok(nic)) {
+	/* -nic cannot say which bus: a NIC behind a port is always -netdev + -device. */
+	if (o->style == QNM_STYLE_NIC && be->nic_form_ok(nic) && !place.bus[0]) {
 		qnm_sb_add(&sb, be->netdev_type);
 		qnm_sb_add(&sb, opts.s);
 		qnm_sb_add(&sb, ",model=");
@@ -91,6 +99,10 @@ int qnm_nic_args(const struct qnm_vm *vm, size_t index, const struct qnm_cmdline
 		if (nic->mac[0]) {
 			qnm_sb_add(&sb, ",mac=");
 			qnm_sb_add(&sb, nic->mac);
+		}
+		if (place.bus[0]) {
+			qnm_sb_add(&sb, ",bus=");
+			qnm_sb_add(&sb, place.bus);
 		}
 		qnm_strv_add(argv, "-device");
 		qnm_strv_take(argv, qnm_sb_steal(&sb));
@@ -121,6 +133,8 @@ int qnm_vm_argv(const struct qnm_vm *vm, const struct qnm_cmdline_opts *o, struc
 	int r;
 
 	r = qnm_check_vm(vm, err);
+	if (!r)
+		r = qnm_check_nic_slots(vm, err);
 	if (r)
 		return r;
 	if (o->qemu)

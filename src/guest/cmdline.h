@@ -66,7 +66,9 @@ char *qnm_slirp_socket_path(const struct qnm_vm *vm, const struct qnm_nic *nic,
 
 /**
  * qnm_nic_args() - the arguments of one NIC ("-netdev", "...", "-device",
- * "..." or "-nic", "...") appended to @argv.
+ * "..." or "-nic", "...") appended to @argv. A NIC that goes behind a port
+ * (see core/nicslot.h) is always -netdev + -device with "bus=", preceded by
+ * the port's own -device when it is the first NIC behind it.
  * Return: 0 or -EINVAL (@err names the field).
  */
 int qnm_nic_args(const struct qnm_vm *vm, size_t index, const struct qnm_cmdline_opts *o,

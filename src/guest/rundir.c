@@ -423,6 +423,47 @@ bool qnm_pid_alive(pid_t pid)
 	return alive;
 }
 
+unsigned long long qnm_pid_start_time(pid_t pid)
+{
+	char path[64], *buf = NULL, *p;
+	unsigned long long t = 0;
+	size_t len;
+	int field;
+
+	if (pid <= 0)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	if (qnm_read_file(path, 4096, &buf, &len))
+		return 0;
+	/* after "PID (COMM)" come the fields 3, 4, ...: skip to the 22nd */
+	p = strrchr(buf, ')');
+	for (field = 2; p && field < 22; field++)
+		p = strchr(p + 1, ' ');
+	if (p)
+		t = strtoull(p + 1, NULL, 10);
+	free(buf);
+	return t;
+}
+
+pid_t qnm_rundir_find_qemu(const struct qnm_rundir *rd)
+{
+	struct dirent *de;
+	pid_t found = 0;
+	DIR *d = opendir("/proc");
+
+	if (!d)
+		return 0;
+	while (!found && (de = readdir(d))) {
+		unsigned long v;
+
+		if (qnm_parse_uint(de->d_name, 1, 0x7fffffff, &v) == 0 && (pid_t)v != getpid() &&
+		    qnm_pid_alive((pid_t)v) && qnm_pid_is_qemu_of((pid_t)v, rd))
+			found = (pid_t)v;
+	}
+	closedir(d);
+	return found;
+}
+
 static int probe_once(const struct qnm_rundir *rd, struct qnm_run_info *info);
 
 int qnm_rundir_probe(const struct qnm_rundir *rd, struct qnm_run_info *info)
@@ -452,6 +493,7 @@ static int probe_once(const struct qnm_rundir *rd, struct qnm_run_info *info)
 	bool have_state = false;
 	struct qnm_err err;
 	struct stat st;
+	pid_t orphan;
 
 	qnm_err_clear(&err);
 	memset(info, 0, sizeof(*info));
@@ -505,6 +547,17 @@ static int probe_once(const struct qnm_rundir *rd, struct qnm_run_info *info)
 	if (!info->qemu_pid && info->supervisor_alive) {
 		/* Spawned a moment ago; the pid is not recorded yet. */
 		info->status = QNM_RUN_STARTING;
+		return 0;
+	}
+	/*
+	 * Nobody recorded an end, and no QEMU under the recorded pid: a
+	 * supervisor killed right after spawning QEMU left no pid anywhere yet
+	 * (QEMU writes its pid file later). Such a QEMU still runs the VM.
+	 */
+	orphan = qnm_rundir_find_qemu(rd);
+	if (orphan) {
+		info->qemu_pid = orphan;
+		info->status = recorded == QNM_RUN_STARTING ? QNM_RUN_STARTING : QNM_RUN_RUNNING;
 		return 0;
 	}
 	info->status = QNM_RUN_CRASHED;

@@ -131,8 +131,27 @@ bool qnm_pid_is_qemu_of(pid_t pid, const struct qnm_rundir *rd);
 bool qnm_pid_alive(pid_t pid);
 
 /**
+ * qnm_pid_start_time() - when process @pid started (clock ticks since boot,
+ * field 22 of /proc/PID/stat): with the pid, it names one process (a pid
+ * used again by another process has another start time).
+ * Return: the start time, or 0 when @pid does not exist.
+ */
+unsigned long long qnm_pid_start_time(pid_t pid);
+
+/**
+ * qnm_rundir_find_qemu() - look through /proc for a live QEMU of @rd (a
+ * process qnm_pid_is_qemu_of() @rd): one a killed supervisor spawned before
+ * anything recorded its pid.
+ * Return: its pid, or 0 when there is none.
+ */
+pid_t qnm_rundir_find_qemu(const struct qnm_rundir *rd);
+
+/**
  * qnm_rundir_probe() - look at @rd on disk and decide the VM's status.
- * Files are read only through qnm_rundir_open().
+ * Files are read only through qnm_rundir_open(). When no end is recorded
+ * and no QEMU runs under the recorded pid, /proc is searched for a QEMU of
+ * @rd (qnm_rundir_find_qemu()): one a killed supervisor spawned before its
+ * pid was recorded still runs the VM.
  * Return: 0 (@info filled; QNM_RUN_ABSENT when there is no directory), or
  * -errno when qnm_rundir_check() refuses the directory (then QNM_RUN_ABSENT,
  * with the start of the reason in @info->reason).

@@ -16,6 +16,7 @@
 #include "core/backend.h"
 #include "core/config.h"
 #include "host/maclive.h"
+#include "guest/leftover.h"
 #include "guest/qmp.h"
 
 #include <arpa/inet.h>
@@ -299,6 +300,8 @@ supervise(const struct qnm_vm *vm, char **argv, const struct qnm_rundir *rd, str
 	bool crashed;
 	struct qnm_err err = { 0 };
 
+	/* From now on a probe knows who prepares the VM (and whether it died at it). */
+	qnm_rundir_write_state(rd, QNM_RUN_STARTING, 0, getpid(), NULL);
 	for (i = 0; i < vm->nnics; i++) {
 		const struct qnm_backend_ops *b = qnm_nic_backend(&vm->nics[i]);
 
@@ -508,6 +511,25 @@ static int connect_started(const struct qnm_rundir *rd, pid_t qemu_pid, int time
 	}
 }
 
+/*
+ * What a killed supervisor (or a supervisor and its QEMU) of VM @name left:
+ * its TAPs (leftover.h). Appends what was removed to @report (@len bytes).
+ * Return: how many things were removed.
+ */
+static int reclaim(const char *runtime_dir, const char *name, char *report, size_t len)
+{
+	struct qnm_strbuf sb;
+	size_t have = len ? strnlen(report, len) : 0;
+	int n;
+
+	qnm_sb_init(&sb);
+	n = qnm_tap_reclaim(runtime_dir, name, &sb);
+	if (n > 0 && have + 3 < len)
+		snprintf(report + have, len - have, "%s%s", have ? "; " : "", sb.s);
+	qnm_sb_free(&sb);
+	return n > 0 ? n : 0;
+}
+
 int qnm_runner_start(const struct qnm_vm *vm, const struct qnm_runner_opts *o,
 		     struct qnm_start_info *info, struct qnm_err *err)
 {
@@ -542,6 +564,7 @@ int qnm_runner_start(const struct qnm_vm *vm, const struct qnm_runner_opts *o,
 		if (r)
 			goto out;
 	}
+	reclaim(o->runtime_dir, vm->name, info->cleaned, sizeof(info->cleaned));
 	r = qnm_rundir_create(&rd, err);
 	if (r)
 		goto out;
@@ -715,12 +738,17 @@ int qnm_runner_stop(const char *runtime_dir, const char *name, const struct qnm_
 
 	qnm_rundir_init(&rd, runtime_dir, name);
 	qnm_rundir_probe(&rd, &info);
+	if (len)
+		how[0] = '\0';
 	if (info.status == QNM_RUN_ABSENT) {
-		r = qnm_err_set(err, -ENOENT, "", "%s is not running", name);
+		if (!reclaim(runtime_dir, name, how, len))
+			r = qnm_err_set(err, -ENOENT, "", "%s is not running", name);
 		goto out;
 	}
 	if (info.status == QNM_RUN_STOPPED || info.status == QNM_RUN_CRASHED) {
 		r = qnm_rundir_clean(&rd, how, len, err);
+		if (!r)
+			reclaim(runtime_dir, name, how, len);
 		goto out;
 	}
 	pid = info.qemu_pid;
@@ -784,6 +812,9 @@ gone:
 		qnm_runner_wait_exit(info.supervisor_pid, SUPERVISOR_MS);
 	qnm_rundir_write_state(&rd, QNM_RUN_STOPPED, pid, 0, how);
 	r = qnm_rundir_clean(&rd, NULL, 0, err);
+	/* a killed supervisor released nothing: what it made goes now */
+	if (!r)
+		reclaim(runtime_dir, name, how, len);
 out:
 	qnm_qmp_free(q);
 	qnm_rundir_clear(&rd);

@@ -11,6 +11,9 @@
  * waits for it: when QEMU exits, however it dies (SIGKILL included), the
  * supervisor records "stopped" or "crashed" with the reason within
  * milliseconds and releases what was prepared for it (TAPs it created).
+ * Each TAP is recorded as the supervisor's before it is created
+ * (leftover.h): when the supervisor itself is killed, the next start, the
+ * stop and "qnm doctor" find what it left and start and stop remove it.
  *
  * The caller then connects QMP, unplugs the cables of link-down NICs while
  * the guest is still paused (-S), and continues it.
@@ -75,6 +78,9 @@ int qnm_runner_check(const struct qnm_vm *vm, const struct qnm_runner_opts *o, s
  * "stale" for minutes), and only the admin knows whether the other machine
  * is still there. Two machines with one MAC lose each other's traffic.
  *
+ * TAPs a killed supervisor of @vm left (qnm_tap_reclaim()) are removed
+ * first, and said in @info->cleaned.
+ *
  * @info: filled on success (may be NULL); @info->warnings also on failure.
  * Return: 0, -EALREADY (already running), or -errno; on failure QEMU's
  * own message (from qemu.log) is in @err and nothing is left running.
@@ -95,7 +101,9 @@ struct qnm_stop_opts {
 };
 
 /**
- * qnm_runner_stop() - stop the VM @name and remove its runtime dir.
+ * qnm_runner_stop() - stop the VM @name and remove its runtime dir, and
+ * the TAPs a killed supervisor of @name left (qnm_tap_reclaim(); also when
+ * the VM is not running).
  * @how: a sentence saying how it ended ("the guest powered off in 1.2 s",
  *       "QEMU did not quit; killed pid N"), or why nothing was done.
  * Return: 0, -ENOENT (not running and nothing to clean) or -errno.

@@ -5,6 +5,7 @@
 #include "watch/doctor.h"
 #include "core/backend.h"
 #include "guest/catalog.h"
+#include "guest/leftover.h"
 #include "host/dnsmasq.h"
 #include "core/mac.h"
 #include "host/maclive.h"
@@ -1002,6 +1003,70 @@ static void check_localnet(struct qnm_doc_env *env, struct qnm_doc_result *r)
 	qnm_fwdpath_clear(&p);
 }
 
+/* a TAP record whose owner is not all there (leftover.h), in words */
+static void tap_record_finding(struct qnm_doc_result *r, const struct qnm_tap_record *t)
+{
+	char where[64] = "";
+
+	if (t->bridge[0])
+		snprintf(where, sizeof(where), " (on bridge %s)", t->bridge);
+	if (t->state == QNM_TAP_OWNER_ORPHAN) {
+		finding(r, QNM_DOC_WARN,
+			"VM '%s' runs without its supervisor (pid %ld is gone): when its QEMU "
+			"(pid %ld) ends, nothing records how or removes TAP %s%s",
+			t->vm, (long)t->sup, (long)t->qemu, t->ifname, where);
+		fix(r, "qnm stop %s   (stops the guest and removes what its supervisor would have)",
+		    t->vm);
+		return;
+	}
+	if (!t->link)
+		finding(r, QNM_DOC_WARN,
+			"qnm's record of TAP %s (made for VM '%s') is left over: the TAP itself "
+			"is gone",
+			t->ifname, t->vm[0] ? t->vm : "?");
+	else if (!t->is_tap)
+		finding(r, QNM_DOC_WARN,
+			"qnm's record of TAP %s (made for VM '%s') is left over, and an "
+			"interface of that name that is not a TAP exists now: qnm leaves it alone",
+			t->ifname, t->vm[0] ? t->vm : "?");
+	else
+		finding(r, QNM_DOC_WARN,
+			"TAP %s was made by qnm for VM '%s'; its supervisor (pid %ld) and QEMU "
+			"(pid %ld) are gone: the TAP%s is left over (a supervisor killed before it "
+			"could remove it)",
+			t->ifname, t->vm[0] ? t->vm : "?", (long)t->sup, (long)t->qemu, where);
+	if (t->vm[0])
+		fix(r, "qnm stop %s   (or its next qnm start) removes it", t->vm);
+}
+
+static void check_leftovers(struct qnm_doc_env *env, struct qnm_doc_result *r)
+{
+	struct qnm_tap_record *v = NULL;
+	size_t i, n = 0, alive = 0;
+
+	if (!env->runtime_dir) {
+		finding(r, QNM_DOC_SKIP, "no runtime directory to look in");
+		return;
+	}
+	if (qnm_tap_records(env->runtime_dir, &v, &n) < 0) {
+		finding(r, QNM_DOC_SKIP, "qnm's ownership records in %s cannot be read",
+			env->runtime_dir);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (v[i].state == QNM_TAP_OWNER_ALIVE)
+			alive++;
+		else
+			tap_record_finding(r, &v[i]);
+	}
+	if (alive == n)
+		finding(r, QNM_DOC_OK,
+			"no TAP qnm made is left over by a killed guest (%zu in use by running "
+			"guests)",
+			alive);
+	free(v);
+}
+
 static const struct qnm_doc_check checks[] = {
 	{ "qemu", "QEMU binary with user-mode networking", check_qemu },
 	{ "kvm", "/dev/kvm usable", check_kvm },
@@ -1019,6 +1084,7 @@ static const struct qnm_doc_check checks[] = {
 	{ "mac_live", "MAC clashes with the live bridges", check_mac_live },
 	{ "host_ports", "forwarded host ports free", check_ports },
 	{ "localnet_forwards", "network forwards on 127.0.0.1 reach their guests", check_localnet },
+	{ "guest_leftovers", "what killed guest supervisors left behind (TAPs)", check_leftovers },
 };
 
 /* a backend's own check: the one qnm_doctor_run() put in @env */

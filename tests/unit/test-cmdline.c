@@ -557,6 +557,119 @@ static void test_shell_quote(void **state)
 	qnm_vm_free(vm);
 }
 
+/* ---- issue 13 item 8: NICs after the 16th go behind ports qnm adds ---- */
+
+static void add_nics(struct qnm_vm *vm, const char *model, size_t n)
+{
+	char mac[18];
+
+	while (n--) {
+		snprintf(mac, sizeof(mac), "52:54:00:00:01:%02zx", vm->nnics);
+		add_nic(vm, NULL, model, mac);
+	}
+}
+
+static void test_nic_slots_q35(void **state)
+{
+	struct qnm_vm *vm = qnm_vm_new("many");
+
+	(void)state;
+	add_nics(vm, "virtio-net-pci", 16);
+	/* The 16th NIC: placed by QEMU, as ever. */
+	expect_nic(vm, 15, &netdev_style,
+		   "-netdev user,id=n15 -device virtio-net-pci,netdev=n15,mac=52:54:00:00:01:0f");
+	add_nics(vm, "virtio-net-pci", 1);
+	add_nics(vm, "e1000", 2);
+	add_nics(vm, "virtio-net-pci", 7);
+	/* A virtio NIC: its own root port, function 0 of slot 0x1e. */
+	expect_nic(
+		vm, 16, &netdev_style,
+		"-device pcie-root-port,id=qnm-rp0,bus=pcie.0,chassis=128,addr=0x1e.0x0,multifunction=on "
+		"-netdev user,id=n16 -device virtio-net-pci,netdev=n16,mac=52:54:00:00:01:10,bus=qnm-rp0");
+	/* The first e1000: a root port and a pcie-pci-bridge on it; the second shares it. */
+	expect_nic(
+		vm, 17, &netdev_style,
+		"-device pcie-root-port,id=qnm-rp1,bus=pcie.0,chassis=129,addr=0x1e.0x1 "
+		"-device pcie-pci-bridge,id=qnm-pb1,bus=qnm-rp1 "
+		"-netdev user,id=n17 -device e1000,netdev=n17,mac=52:54:00:00:01:11,bus=qnm-pb1");
+	expect_nic(
+		vm, 18, &netdev_style,
+		"-netdev user,id=n18 -device e1000,netdev=n18,mac=52:54:00:00:01:12,bus=qnm-pb1");
+	/* -nic cannot name a bus: NICs behind a port are -netdev + -device. */
+	expect_nic(
+		vm, 18, &nic_style,
+		"-netdev user,id=n18 -device e1000,netdev=n18,mac=52:54:00:00:01:12,bus=qnm-pb1");
+	/* The ninth root port opens the next slot down. */
+	expect_nic(
+		vm, 25, &netdev_style,
+		"-device pcie-root-port,id=qnm-rp8,bus=pcie.0,chassis=136,addr=0x1d.0x0,multifunction=on "
+		"-netdev user,id=n25 -device virtio-net-pci,netdev=n25,mac=52:54:00:00:01:19,bus=qnm-rp8");
+	/* Versioned q35 names too. */
+	qnm_strlcpy(vm->machine, "pc-q35-7.2", sizeof(vm->machine));
+	expect_nic(
+		vm, 18, &netdev_style,
+		"-netdev user,id=n18 -device e1000,netdev=n18,mac=52:54:00:00:01:12,bus=qnm-pb1");
+	qnm_vm_free(vm);
+}
+
+static void test_nic_slots_pc(void **state)
+{
+	struct qnm_vm *vm = qnm_vm_new("many");
+
+	(void)state;
+	qnm_strlcpy(vm->machine, "pc", sizeof(vm->machine));
+	add_nics(vm, "ne2k_isa", 1); /* not PCI: takes no slot */
+	add_nics(vm, "rtl8139", 16 + 32);
+	expect_nic(vm, 16, &netdev_style,
+		   "-netdev user,id=n16 -device rtl8139,netdev=n16,mac=52:54:00:00:01:10");
+	expect_nic(
+		vm, 17, &netdev_style,
+		"-device pci-bridge,id=qnm-br0,bus=pci.0,chassis_nr=128,addr=0x1f "
+		"-netdev user,id=n17 -device rtl8139,netdev=n17,mac=52:54:00:00:01:11,bus=qnm-br0");
+	/* 31 NICs per bridge: the 32nd behind it opens the next. */
+	expect_nic(
+		vm, 47, &netdev_style,
+		"-netdev user,id=n47 -device rtl8139,netdev=n47,mac=52:54:00:00:01:2f,bus=qnm-br0");
+	expect_nic(
+		vm, 48, &netdev_style,
+		"-device pci-bridge,id=qnm-br1,bus=pci.0,chassis_nr=129,addr=0x1e "
+		"-netdev user,id=n48 -device rtl8139,netdev=n48,mac=52:54:00:00:01:30,bus=qnm-br1");
+	/* No machine given: QEMU's default for x86 is pc. */
+	vm->machine[0] = '\0';
+	expect_nic(
+		vm, 48, &netdev_style,
+		"-device pci-bridge,id=qnm-br1,bus=pci.0,chassis_nr=129,addr=0x1e "
+		"-netdev user,id=n48 -device rtl8139,netdev=n48,mac=52:54:00:00:01:30,bus=qnm-br1");
+	/* Another target: left to QEMU. */
+	qnm_strlcpy(vm->arch, "aarch64", sizeof(vm->arch));
+	qnm_strlcpy(vm->machine, "virt", sizeof(vm->machine));
+	expect_nic(vm, 48, &netdev_style,
+		   "-netdev user,id=n48 -device rtl8139,netdev=n48,mac=52:54:00:00:01:30");
+	qnm_vm_free(vm);
+}
+
+static void test_nic_slots_refused(void **state)
+{
+	struct qnm_vm *vm = qnm_vm_new("old");
+	struct qnm_strv sv;
+	struct qnm_err err;
+
+	(void)state;
+	qnm_strlcpy(vm->machine, "isapc", sizeof(vm->machine));
+	add_nics(vm, "ne2k_isa", 1);
+	add_nic(vm, "pci0", "e1000", "52:54:00:00:02:01");
+	qnm_strv_init(&sv);
+	qnm_err_clear(&err);
+	assert_int_equal(qnm_vm_argv(vm, &netdev_style, &sv, &err), -EINVAL);
+	assert_string_equal(err.field, "nic[pci0].model");
+	assert_string_equal(
+		err.msg,
+		"nic[pci0].model: an isapc VM holds at most 0 PCI NICs (it has no PCI bus); e1000 is a PCI NIC");
+	assert_int_equal(sv.n, 0);
+	qnm_strv_free(&sv);
+	qnm_vm_free(vm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -575,6 +688,9 @@ int main(void)
 		cmocka_unit_test(test_mixed),
 		cmocka_unit_test(test_invalid),
 		cmocka_unit_test(test_shell_quote),
+		cmocka_unit_test(test_nic_slots_q35),
+		cmocka_unit_test(test_nic_slots_pc),
+		cmocka_unit_test(test_nic_slots_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

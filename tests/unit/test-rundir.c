@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* test-rundir.c - runtime directories: running, stale (dead/recycled/zombie pid), clean. */
+/*
+ * test-rundir.c - runtime directories: running, stale (dead/recycled/zombie pid), clean; the
+ * TAP records of leftover.h.
+ */
 #include "build-config.h"
 
 #include <errno.h>
@@ -19,7 +22,9 @@
 #include <cmocka.h>
 
 #include "core/config.h"
+#include "guest/leftover.h"
 #include "guest/rundir.h"
+#include "host/owner.h"
 
 struct fixture {
 	char root[64];
@@ -393,6 +398,76 @@ static void test_comma_path(void **state)
 	qnm_rundir_clear(&rd);
 }
 
+static void remove_records(const char *root)
+{
+	static const char *const files[] = { "owned", "owned.lock", "tap.lock" };
+	size_t i;
+
+	for (i = 0; i < QNM_ARRAY_SIZE(files); i++) {
+		char *p = xasprintf("%s/%s", root, files[i]);
+
+		unlink(p);
+		free(p);
+	}
+}
+
+/* TAP records (leftover.h): claimed before the TAP exists; a gone owner's taken over or reclaimed */
+static void test_tap_claim(void **state)
+{
+	struct fixture *f = *state;
+	struct qnm_err err = { 0 };
+	struct qnm_tap_record *v;
+	struct qnm_strbuf report;
+	struct qnm_owner own;
+	char *extra, *dead;
+	size_t n;
+
+	assert_int_equal(qnm_rundir_create(&f->rd, &err), 0);
+	/* nothing recorded: no records file is made by looking */
+	assert_int_equal(qnm_tap_records(f->root, &v, &n), 0);
+	assert_int_equal(n, 0);
+	/* an interface qnm has no record of is not claimed */
+	assert_int_equal(qnm_tap_claim(&f->rd, "lo", &err), -EEXIST);
+	assert_non_null(strstr(err.msg, "an interface named lo already exists"));
+	assert_false(qnm_owner_recorded(f->root, QNM_OWN_TAP, "lo"));
+
+	assert_int_equal(qnm_tap_claim(&f->rd, "qt-unit-x0", &err), 0);
+	assert_int_equal(qnm_owner_open(&own, f->root, &err), 0);
+	extra = xasprintf("vm=vm1,sup=%ld.", (long)getpid());
+	assert_true(strncmp(qnm_owner_find(&own, QNM_OWN_TAP, "qt-unit-x0")->extra, extra,
+			    strlen(extra)) == 0);
+	free(extra);
+	/* its owner (this process) lives: another claim and a reclaim leave it */
+	assert_int_equal(qnm_tap_claim(&f->rd, "qt-unit-x0", &err), -EBUSY);
+	assert_non_null(strstr(err.msg, "in use by VM 'vm1'"));
+	qnm_sb_init(&report);
+	assert_int_equal(qnm_tap_reclaim(f->root, "vm1", &report), 0);
+	assert_int_equal(qnm_tap_records(f->root, &v, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(v[0].state, QNM_TAP_OWNER_ALIVE);
+	assert_string_equal(v[0].vm, "vm1");
+	assert_false(v[0].link);
+	free(v);
+
+	/* its owner gone (no QEMU of vm1 either): a claim takes it over */
+	dead = xasprintf("vm=vm1,sup=%ld.1", (long)dead_pid());
+	assert_int_equal(qnm_owner_add(&own, QNM_OWN_TAP, "qt-unit-x0", dead, &err), 0);
+	assert_int_equal(qnm_tap_claim(&f->rd, "qt-unit-x0", &err), 0);
+	/* ... and a reclaim removes it (only for its VM) */
+	assert_int_equal(qnm_owner_add(&own, QNM_OWN_TAP, "qt-unit-x0", dead, &err), 0);
+	assert_int_equal(qnm_tap_records(f->root, &v, &n), 0);
+	assert_int_equal(v[0].state, QNM_TAP_OWNER_GONE);
+	free(v);
+	assert_int_equal(qnm_tap_reclaim(f->root, "vm2", &report), 0);
+	assert_int_equal(qnm_tap_reclaim(f->root, "vm1", &report), 1);
+	assert_non_null(strstr(report.s, "removed qnm's record of TAP qt-unit-x0 (VM 'vm1')"));
+	assert_false(qnm_owner_recorded(f->root, QNM_OWN_TAP, "qt-unit-x0"));
+	qnm_sb_free(&report);
+	free(dead);
+	qnm_owner_clear(&own);
+	remove_records(f->root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -406,6 +481,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tail, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_untrusted, setup, teardown),
 		cmocka_unit_test(test_comma_path),
+		cmocka_unit_test_setup_teardown(test_tap_claim, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
