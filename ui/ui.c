@@ -675,7 +675,7 @@ static int main_loop(struct qnm_ui *ui)
 			wait = ui->io_rest_until - now;
 		if (wait < 0)
 			wait = 0;
-		if (poll(pfd, (nfds_t)(3 + nio), (int)wait) < 0) {
+		if (poll(pfd, (nfds_t)3 + (nfds_t)nio, (int)wait) < 0) {
 			if (errno == EINTR)
 				continue;
 			return -errno;

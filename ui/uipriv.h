@@ -197,10 +197,10 @@ struct qnm_ui {
 	bool catalog_loading;
 	struct qnm_guests *guests;
 	long io_rest_until;
-	bool io_dirty;
 	long io_draw_at;
 	long io_last_draw;
 	int io_streak;
+	bool io_dirty;
 };
 
 /* ---- ui.c ---- */
