@@ -20,11 +20,12 @@ ui_wait "running" 5 >/dev/null
 ui_expect "the VMs screen hints at t for the console" "t console"
 ui_keys t
 ui_wait "Ctrl-] leaves" 5 >/dev/null && ok "t opens the console" || fail "no console screen"
+# the counters come from the UI's sampler, started at its first tick
+title_counters() { ui_screen | sed -n 2p | grep -Eq "n0 rx [0-9.]+ [KMG]?B/s [0-9.]+ [KMG]?i?B tx "; }
+wait_for 5 title_counters && ok "title line: n0's counters" || fail "title line: no counters for n0"
 title=$(ui_screen | sed -n 2p)
 echo "  title: $title"
 expect_contains "title line: the VM and its state" " demo running" "$title"
-grep -Eq "n0 rx [0-9.]+ [KMG]?B/s [0-9.]+ [KMG]?i?B tx " <<<"$title" && ok "title line: n0's counters" ||
-	fail "title line: no counters for n0"
 ui_expect "footer: the escape key" "^] Back"
 ui_expect "the log's end is replayed (the guest's banner)" "ping -c1 10.0.2.2"
 
