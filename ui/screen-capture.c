@@ -265,7 +265,7 @@ static void *capform_init(struct qnm_ui *ui, void *arg)
 	r->hint = "The card to record (Left/Right or Enter to choose).";
 	r = qnm_form_add(&s->form, QNM_ROW_TEXT, F_FILE, "file", "File", s->deflt);
 	r->maxlen = 4000;
-	r->hint = "Absolute path of the new pcap file; its directory must exist. QEMU writes it.";
+	r->hint = "Absolute path of the new pcap file; its directory must exist. No symlinks.";
 	r = qnm_form_add(&s->form, QNM_ROW_TEXT, F_MAXLEN, "maxlen", "Bytes per packet", "");
 	r->maxlen = 6;
 	r->hint = "Keep at most this many bytes of each packet (64 to 65536); empty: all.";

@@ -151,10 +151,11 @@ static void networks_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		/* '*': "qnm autostart" brings it up at host boot (the header says so) */
 		qnm_putf(stdscr, y + i, r->x, r->w, "%c%-12s %-5s %-10s %-8s %-18s %-12s %-4s %zu",
 			 n->autostart ? '*' : ' ', n->name,
-			 s->busy				    ? "busy"
-			 : !qnm_api_net_view_known(s->view)	    ? "?"
-			 : qnm_api_net_view_is_up(s->view, n->name) ? "up"
-								    : "down",
+			 s->busy					  ? "busy"
+			 : !qnm_api_net_view_known(s->view)		  ? "?"
+			 : qnm_api_net_view_is_up(s->view, n->name)	  ? "up"
+			 : qnm_api_net_view_interrupted(s->view, n->name) ? "half"
+									  : "down",
 			 n->bridge, qnm_net_mode_name(n->mode), addr,
 			 n->mode == QNM_NET_NAT	      ? (n->uplink[0] ? n->uplink : "(default)")
 			 : n->mode == QNM_NET_BRIDGED ? n->port

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * screen-preview.c - the exact QEMU command line of a VM, shell-quoted, in
- * both NIC styles (-netdev/-device and -nic), with a key to write it to a
- * file.
+ * screen-preview.c - what runs for a VM, as a script to paste into a shell:
+ * the slirp helpers' commands, then QEMU's exact argv, in lines of the
+ * screen's width with backslash continuations (qnm_api_vm_script()), in
+ * either NIC style (-netdev/-device or -nic), with a key to write it to a
+ * file. Lines start at the screen's first column: a terminal's copy of
+ * them pastes back as the same commands.
  */
 #include "build-config.h"
 
@@ -18,45 +21,40 @@
 /**
  * struct preview - state of the command preview.
  * @name:  the VM.
- * @text:  the command line per style (owned), or the error.
- * @ok:    the command line could be made, per style.
- * @style: the style shown first and written by 'w'.
- * @top:   scroll.
+ * @text:  the script of the style shown (owned), or the error.
+ * @ok:    the script could be made.
+ * @style: 0: -netdev/-device, 1: -nic; 'y' switches, 'w' writes it.
+ * @width: the width @text was made for.
+ * @top:   first line shown; @page lines fit.
  */
 struct preview {
 	char name[QNM_NAME_MAX + 1];
-	char *text[2];
-	bool ok[2];
+	char *text;
+	bool ok;
 	int style;
+	int width;
 	int top, page;
 };
 
-static void render(struct qnm_ui *ui, struct preview *s)
+static void render(struct qnm_ui *ui, struct preview *s, int width)
 {
 	struct qnm_vm *vm = qnm_model_find_vm(&ui->ctx->model, s->name);
-	int k;
+	struct qnm_err err;
 
-	for (k = 0; k < 2; k++) {
-		struct qnm_strv argv;
-		struct qnm_err err;
-
-		free(s->text[k]);
-		s->text[k] = NULL;
-		s->ok[k] = false;
-		if (!vm) {
-			s->text[k] = xasprintf("VM %s no longer exists", s->name);
-			continue;
-		}
-		qnm_strv_init(&argv);
-		qnm_err_clear(&err);
-		if (qnm_api_vm_cmdline(ui->ctx, vm, k != 0, &argv, &err)) {
-			s->text[k] = xasprintf("Cannot make the command line: %s", err.msg);
-		} else {
-			s->text[k] = qnm_argv_to_shell(argv.v);
-			s->ok[k] = true;
-		}
-		qnm_strv_free(&argv);
+	free(s->text);
+	s->text = NULL;
+	s->ok = false;
+	s->width = width;
+	if (!vm) {
+		s->text = xasprintf("VM %s no longer exists", s->name);
+		return;
 	}
+	qnm_err_clear(&err);
+	s->text = qnm_api_vm_script(ui->ctx, vm, s->style != 0, (size_t)width, &err);
+	if (s->text)
+		s->ok = true;
+	else
+		s->text = xasprintf("Cannot make the command line: %s", err.msg);
 }
 
 static void *preview_init(struct qnm_ui *ui, void *arg)
@@ -64,7 +62,7 @@ static void *preview_init(struct qnm_ui *ui, void *arg)
 	struct preview *s = xcalloc(1, sizeof(*s));
 
 	qnm_strlcpy(s->name, arg, sizeof(s->name));
-	render(ui, s);
+	render(ui, s, 80);
 	return s;
 }
 
@@ -72,52 +70,59 @@ static void preview_free(void *st)
 {
 	struct preview *s = st;
 
-	free(s->text[0]);
-	free(s->text[1]);
+	free(s->text);
 	free(s);
 }
 
 static const char *const style_names[] = { "-netdev/-device style", "-nic style" };
 
+/* How many lines @text has. */
+static int count_lines(const char *text)
+{
+	int n = 0;
+
+	for (; *text; text++)
+		n += *text == '\n';
+	return n;
+}
+
 static void preview_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 {
 	struct preview *s = st;
-	struct qnm_rect t;
-	int y = r->y - s->top, k, n;
+	const char *p;
+	int y, n, line = 0;
 
-	s->page = r->h;
-	render(ui, s);
-	for (k = 0; k < 2; k++) {
-		int style = k ? 1 - s->style : s->style;
+	/* made for the width shown, so that no line is cut or wrapped by the screen */
+	render(ui, s, r->w < 20 ? 20 : r->w);
+	s->page = r->h - 2;
+	n = count_lines(s->text);
+	if (s->top > n - s->page)
+		s->top = n - s->page > 0 ? n - s->page : 0;
+	qnm_set_role(ui, stdscr, QNM_ROLE_HEADER);
+	qnm_fill(stdscr, r->y, r->x, r->w);
+	qnm_putf(stdscr, r->y, r->x + 1, r->w - 2, "%s, %s: y switches, w writes it to a file",
+		 s->name, style_names[s->style]);
+	qnm_set_role(ui, stdscr, s->ok ? QNM_ROLE_NORMAL : QNM_ROLE_ERROR);
+	y = r->y + 1;
+	for (p = s->text; *p && y < r->y + 1 + s->page; line++) {
+		size_t len = strcspn(p, "\n");
 
-		qnm_set_role(ui, stdscr, QNM_ROLE_HEADER);
-		if (y >= r->y && y < r->y + r->h)
-			qnm_putf(stdscr, y, r->x + 1, r->w - 2, "%s %s%s", s->name,
-				 style_names[style], k ? "" : "  (w writes this one, y switches)");
-		y++;
-		qnm_set_role(ui, stdscr, s->ok[style] ? QNM_ROLE_NORMAL : QNM_ROLE_ERROR);
-		t = (struct qnm_rect){ y, r->x + 2, 0, r->w - 4 };
-		n = qnm_wrap(NULL, &t, 0, s->text[style]);
-		if (y < r->y) {
-			int skip = r->y - y;
-
-			t.y = r->y;
-			t.h = n - skip;
-			if (t.h > r->h)
-				t.h = r->h;
-			if (t.h > 0)
-				qnm_wrap(stdscr, &t, skip, s->text[style]);
-		} else {
-			t.h = r->y + r->h - y;
-			if (t.h > 0)
-				qnm_wrap(stdscr, &t, 0, s->text[style]);
+		if (line >= s->top) {
+			/* at the first column: a copy of the screen is the script */
+			mvwaddnstr(stdscr, y, r->x, p,
+				   (int)(len < (size_t)r->w ? len : (size_t)r->w));
+			y++;
 		}
-		y += n + 1;
+		p += len + (p[len] == '\n');
 	}
 	qnm_set_role(ui, stdscr, QNM_ROLE_DIM);
-	if (y < r->y + r->h)
-		qnm_put(stdscr, y, r->x + 1, r->w - 2,
-			"Copy and paste it into a shell to run the guest by hand.");
+	qnm_putf(
+		stdscr, r->y + r->h - 1, r->x + 1, r->w - 2, "%s",
+		n > s->page
+			? (s->top + s->page < n
+				   ? "(more: Down/PgDn) Paste the lines into a shell to run the guest by hand."
+				   : "(end; Up/PgUp) Paste the lines into a shell to run the guest by hand.")
+			: "Paste the lines into a shell to run the guest by hand.");
 	qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
 }
 
@@ -131,8 +136,8 @@ static void write_answer(struct qnm_ui *ui, void *data, const char *path)
 	struct qnm_err err;
 
 	if (path && *path) {
-		char *content = xasprintf(
-			"#!/bin/sh\n# QEMU command line written by qnm\nexec %s\n", w->text);
+		char *content =
+			xasprintf("#!/bin/sh\n# written by qnm: runs the VM by hand\n%s", w->text);
 
 		qnm_err_clear(&err);
 		if (qnm_atomic_write(path, content, strlen(content), 0755, &err))
@@ -154,6 +159,7 @@ static unsigned preview_key(struct qnm_ui *ui, void *st, enum qnm_action act, in
 	switch (act) {
 	case QNM_ACT_STYLE:
 		s->style = 1 - s->style;
+		s->top = 0;
 		break;
 	case QNM_ACT_UP:
 		if (s->top > 0)
@@ -162,16 +168,25 @@ static unsigned preview_key(struct qnm_ui *ui, void *st, enum qnm_action act, in
 	case QNM_ACT_DOWN:
 		s->top++;
 		break;
+	case QNM_ACT_PAGE_UP:
+		s->top = s->top > s->page ? s->top - s->page : 0;
+		break;
+	case QNM_ACT_PAGE_DOWN:
+		s->top += s->page;
+		break;
 	case QNM_ACT_HOME:
 		s->top = 0;
 		break;
+	case QNM_ACT_END:
+		s->top = count_lines(s->text);
+		break;
 	case QNM_ACT_WRITE:
-		if (!s->ok[s->style]) {
-			qnm_ui_log(ui, QNM_MSG_ERROR, "nothing to write: %s", s->text[s->style]);
+		if (!s->ok) {
+			qnm_ui_log(ui, QNM_MSG_ERROR, "nothing to write: %s", s->text);
 			break;
 		}
 		w = xcalloc(1, sizeof(*w));
-		w->text = xstrdup(s->text[s->style]);
+		w->text = xstrdup(s->text);
 		if (!getcwd(cwd, sizeof(cwd)))
 			qnm_strlcpy(cwd, "/tmp", sizeof(cwd));
 		snprintf(def, sizeof(def), "%s/%s-qemu.sh", cwd, s->name);

@@ -238,10 +238,17 @@ bool qnm_api_net_view_is_up(const struct qnm_api_net_view *v, const char *name)
 	return v->have_own && qnm_owner_find(&v->own, QNM_OWN_NET, name);
 }
 
+bool qnm_api_net_view_interrupted(const struct qnm_api_net_view *v, const char *name)
+{
+	return v->have_own && qnm_net_interrupted(&v->own, name);
+}
+
 const char *qnm_api_net_view_state(const struct qnm_api_net_view *v, const struct qnm_network *net)
 {
 	const struct qnm_link_info *li = qnm_api_net_view_bridge(v, net);
 
+	if (qnm_api_net_view_interrupted(v, net->name))
+		return "interrupted";
 	if (qnm_api_net_view_is_up(v, net->name))
 		return !li	? "broken" /* recorded up, bridge gone */
 		       : li->up ? "up"

@@ -182,10 +182,19 @@ bool qnm_api_net_view_known(const struct qnm_api_net_view *v);
 bool qnm_api_net_view_is_up(const struct qnm_api_net_view *v, const char *name);
 
 /**
+ * qnm_api_net_view_interrupted() - a qnm bringing network @name up or down
+ * was killed before it finished (its host state is half done until the
+ * next net up or down of it).
+ */
+bool qnm_api_net_view_interrupted(const struct qnm_api_net_view *v, const char *name);
+
+/**
  * qnm_api_net_view_state() - a network's state as the listings name it:
  * "up", "bridge-down" (recorded up, bridge set down), "broken" (recorded
- * up, bridge gone), "bridge-exists" (not up, but a link has its bridge's
- * name) or "down". Return: a static string.
+ * up, bridge gone), "interrupted" (a qnm bringing it up or down was
+ * killed midway: 'qnm net up' finishes it, 'qnm net down' undoes it),
+ * "bridge-exists" (not up, but a link has its bridge's name) or "down".
+ * Return: a static string.
  */
 const char *qnm_api_net_view_state(const struct qnm_api_net_view *v, const struct qnm_network *net);
 

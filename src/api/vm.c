@@ -6,9 +6,12 @@
 
 #include "api/models.h"
 
+#include "core/backend.h"
 #include "core/mac.h"
 #include "core/validate.h"
 #include "guest/cmdline.h"
+#include "guest/rundir.h"
+#include "guest/slirp-helper.h"
 #include "watch/portowner.h"
 
 #include <errno.h>
@@ -16,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 int qnm_api_vm_check_name(const struct qnm_ctx *ctx, const char *name, struct qnm_err *err)
 {
@@ -152,9 +156,12 @@ static int clone_locked(struct qnm_ctx *ctx, const char *name, const char *new_n
 		return r;
 	vm = qnm_vm_copy(src);
 	qnm_strlcpy(vm->name, new_name, sizeof(vm->name));
+	/* new MACs now, saved with the clone: its command line is the one it runs */
 	for (i = 0; i < vm->nnics; i++)
 		vm->nics[i].mac[0] = '\0';
-	r = qnm_api_vm_save(ctx, vm, NULL, err);
+	r = qnm_model_assign_macs(&ctx->model, vm, NULL, NULL, err);
+	if (!r)
+		r = qnm_api_vm_save(ctx, vm, NULL, err);
 	qnm_vm_free(vm);
 	return r;
 }
@@ -415,6 +422,133 @@ int qnm_api_vm_cmdline(const struct qnm_ctx *ctx, const struct qnm_vm *vm, bool 
 {
 	struct qnm_cmdline_opts o = { .style = nic_form ? QNM_STYLE_NIC : QNM_STYLE_NETDEV,
 				      .kvm = QNM_KVM_PROBE };
+	struct qnm_rundir rd;
+	int r;
 
-	return qnm_vm_argv(vm, &o, argv, err);
+	/* the helpers' sockets where qnm start puts them: the VM's runtime directory */
+	qnm_rundir_init(&rd, ctx->paths.runtime_dir, vm->name);
+	o.slirp_dir = rd.path;
+	r = qnm_vm_argv(vm, &o, argv, err);
+	qnm_rundir_clear(&rd);
+	return r;
+}
+
+/* The path of the running qnm binary (the slirp helper is "qnm slirp-helper"), or "qnm". */
+static char *self_exe(void)
+{
+	char buf[4096];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+
+	if (n <= 0 || (size_t)n >= sizeof(buf) - 1)
+		return xstrdup("qnm");
+	buf[n] = '\0';
+	return xstrdup(buf);
+}
+
+/* @text as shell comment lines of at most @width - 1 columns (0: one line), words kept whole. */
+static void add_comment(struct qnm_strbuf *sb, const char *text, size_t width)
+{
+	size_t max = width ? width - 1 : SIZE_MAX, col = 0;
+	const char *p = text;
+
+	while (*p) {
+		size_t n = strcspn(p, " ");
+
+		if (col && col + 1 + n > max) {
+			qnm_sb_addc(sb, '\n');
+			col = 0;
+		}
+		qnm_sb_add(sb, col ? " " : "# ");
+		qnm_sb_addn(sb, p, n);
+		col += (col ? 1 : 2) + n;
+		p += n;
+		p += strspn(p, " ");
+	}
+	qnm_sb_addc(sb, '\n');
+}
+
+/* @argv as lines of @width (0: one line) appended to @sb, a line per option when @options. */
+static void add_command(struct qnm_strbuf *sb, char *const *argv, size_t width, bool options)
+{
+	char *text = qnm_argv_to_shell_lines(argv, width ? width : SIZE_MAX / 2, options);
+
+	qnm_sb_add(sb, text);
+	free(text);
+}
+
+char *qnm_api_vm_script(const struct qnm_ctx *ctx, const struct qnm_vm *vm, bool nic_form,
+			size_t width, struct qnm_err *err)
+{
+	struct qnm_strbuf sb;
+	struct qnm_strv argv;
+	struct qnm_rundir rd;
+	char *exe = NULL, *text;
+	size_t i;
+
+	qnm_strv_init(&argv);
+	if (qnm_api_vm_cmdline(ctx, vm, nic_form, &argv, err)) {
+		qnm_strv_free(&argv);
+		return NULL;
+	}
+	qnm_sb_init(&sb);
+	qnm_rundir_init(&rd, ctx->paths.runtime_dir, vm->name);
+	for (i = 0; i < vm->nnics; i++) {
+		const struct qnm_backend_ops *b = qnm_nic_backend(&vm->nics[i]);
+		struct qnm_strv h;
+		char line[128];
+
+		if (!b || !b->slirp_helper)
+			continue;
+		qnm_strv_init(&h);
+		if (!exe) {
+			add_comment(&sb, "the runtime directory (qnm start makes it):", width);
+			qnm_strv_add(&h, "mkdir");
+			qnm_strv_add(&h, "-p");
+			qnm_strv_add(&h, "-m");
+			qnm_strv_add(&h, "0700");
+			qnm_strv_add(&h, rd.path);
+			add_command(&sb, h.v, width, false);
+			qnm_strv_free(&h);
+			qnm_strv_init(&h);
+			exe = self_exe();
+		}
+		snprintf(line, sizeof(line),
+			 "NIC %s's user-mode network is qnm's slirp helper; start it before QEMU:",
+			 vm->nics[i].id);
+		add_comment(&sb, line, width);
+		qnm_slirp_helper_argv(exe, vm, &vm->nics[i], rd.path, -1, &h);
+		text = qnm_argv_to_shell_lines(h.v, width ? width - 2 : SIZE_MAX / 2, true);
+		/* run in the background: " &" after the last line */
+		text[strlen(text) - 1] = '\0';
+		qnm_sb_add(&sb, text);
+		qnm_sb_add(&sb, " &\n");
+		free(text);
+		qnm_strv_free(&h);
+	}
+	/* by hand, the guest's console is this terminal: without a -serial, QEMU
+	 * puts it on a display-less console and a guest printing to it stalls */
+	for (i = 0; i < vm->nextra; i++)
+		if (strcmp(vm->extra[i], "-serial") == 0 || strcmp(vm->extra[i], "-nographic") == 0)
+			break;
+	if (i == vm->nextra) {
+		qnm_strv_add(&argv, "-serial");
+		qnm_strv_add(&argv, "mon:stdio");
+		add_comment(
+			&sb,
+			"QEMU, with the guest's console in this terminal (Ctrl-A X quits QEMU, "
+			"Ctrl-A C its monitor); qnm start logs the console to a file instead and "
+			"adds a QMP socket and a pid file in the runtime directory, to supervise it:",
+			width);
+	} else {
+		add_comment(
+			&sb,
+			"QEMU (qnm start also adds a QMP socket, a pid file and the serial log in "
+			"the runtime directory, to supervise it):",
+			width);
+	}
+	add_command(&sb, argv.v, width, true);
+	free(exe);
+	qnm_rundir_clear(&rd);
+	qnm_strv_free(&argv);
+	return qnm_sb_steal(&sb);
 }

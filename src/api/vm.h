@@ -164,4 +164,22 @@ int qnm_api_nic_check(const struct qnm_ctx *ctx, const struct qnm_vm *vm, int in
 int qnm_api_vm_cmdline(const struct qnm_ctx *ctx, const struct qnm_vm *vm, bool nic_form,
 		       struct qnm_strv *argv, struct qnm_err *err);
 
+/**
+ * qnm_api_vm_script() - what to paste into a shell to run @vm by hand, as
+ * qnm start runs it: for each slirp NIC its helper's command (with the
+ * runtime directory it needs), then QEMU's argv with the guest's console on
+ * the terminal (-serial mon:stdio, unless the VM's extra arguments place the
+ * serial), with comments saying what each is and what qnm start adds; each command in lines of at most
+ * @width - 1 columns with backslash continuations
+ * (qnm_argv_to_shell_lines()).
+ * @ctx:      the context (its runtime directory).
+ * @vm:       the VM.
+ * @nic_form: NICs as -nic instead of -netdev/-device.
+ * @width:    the line width, 0 for one line per command.
+ * @err:      why not (the VM's command line cannot be made).
+ * Return: the text (caller frees), or NULL.
+ */
+char *qnm_api_vm_script(const struct qnm_ctx *ctx, const struct qnm_vm *vm, bool nic_form,
+			size_t width, struct qnm_err *err);
+
 #endif

@@ -142,22 +142,31 @@ static int do_stop(struct qnm_ctx *ctx, const struct capture_args *a)
 }
 
 /*
- * Wait for the end: the time is up, a signal (Ctrl-C, TERM, HUP), or @pfd
- * (the guest's QEMU, -1: unknown) says it exited. Says which in @why;
- * closes @pfd.
+ * Block the signals that end a capture (Ctrl-C, TERM, HUP) into @set, before
+ * the capture starts: one that comes while it starts then ends it once it
+ * runs (wait_end()), instead of killing qnm with the filter left in QEMU or
+ * being lost.
  */
-static void wait_end(int pfd, int seconds, char *why, size_t len)
+static void block_stop_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+	sigprocmask(SIG_BLOCK, set, NULL);
+}
+
+/*
+ * Wait for the end: the time is up, a signal of @set (blocked by
+ * block_stop_signals()), or @pfd (the guest's QEMU, -1: unknown) says it
+ * exited. Says which in @why; closes @pfd.
+ */
+static void wait_end(const sigset_t *set, int pfd, int seconds, char *why, size_t len)
 {
 	int64_t t0;
-	sigset_t set;
 	int sfd;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	sfd = signalfd(-1, set, SFD_CLOEXEC);
 	t0 = qnm_mono_ms_int();
 	snprintf(why, len, "time is up");
 	for (;;) {
@@ -199,6 +208,7 @@ static int do_capture(struct qnm_ctx *ctx, const struct capture_args *a)
 	struct qnm_err err;
 	char why[128], *file;
 	size_t swept = 0;
+	sigset_t stop;
 	int r;
 
 	o.maxlen = (unsigned)a->maxlen;
@@ -211,6 +221,7 @@ static int do_capture(struct qnm_ctx *ctx, const struct capture_args *a)
 			    strerror(errno));
 		return qnm_cli_error(ctx, "capture", &err);
 	}
+	block_stop_signals(&stop);
 	/* captures left by a qnm that died are removed first (they would write on) */
 	r = qnm_api_capture_start(ctx, a->vm, a->nic, file, &o, &c, &swept, &err);
 	if (swept)
@@ -227,7 +238,7 @@ static int do_capture(struct qnm_ctx *ctx, const struct capture_args *a)
 			c.id, seconds ? "stops after --seconds" : "Ctrl-C stops");
 		fflush(ctx->out);
 	}
-	wait_end(qnm_api_capture_guest_fd(ctx, a->vm), (int)seconds, why, sizeof(why));
+	wait_end(&stop, qnm_api_capture_guest_fd(ctx, a->vm), (int)seconds, why, sizeof(why));
 	r = qnm_api_capture_stop(ctx, a->vm, c.id, &err);
 	qnm_pcap_count(file, &packets, &bytes);
 	if (ctx->json) {
@@ -272,8 +283,10 @@ const struct qnm_cli_cmd qnm_cmd_capture = {
 	.summary = "record a running guest NIC's packets into a pcap file",
 	.help = "Adds QEMU's filter-dump on the NIC's netdev (works for every backend, user\n"
 		"and slirp included) and removes it when the time is up, on Ctrl-C, or when\n"
-		"the guest stops. QEMU writes the file (a relative path is taken from the\n"
-		"current directory); an existing file is kept unless --force.\n",
+		"the guest stops. qnm creates the file (mode 0600; a relative path is taken\n"
+		"from the current directory; no symbolic link is followed, in its name or on\n"
+		"the way to it) and QEMU writes through that descriptor. An existing file is\n"
+		"kept unless --force, which overwrites only a regular file of yours.\n",
 	.args = &capture_spec,
 	.run = cmd_capture,
 };

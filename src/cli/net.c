@@ -160,6 +160,11 @@ static int net_show(struct qnm_ctx *ctx, const struct net_flags *f, int argc, ch
 		const char *st = qnm_api_net_view_state(view, net);
 
 		fprintf(ctx->out, "\n# state: %s\n", st);
+		if (strcmp(st, "interrupted") == 0)
+			fprintf(ctx->out,
+				"# a qnm bringing it up or down was killed midway: 'qnm net up "
+				"%s' finishes it, 'qnm net down %s' undoes it\n",
+				net->name, net->name);
 		if (strcmp(st, "broken") == 0)
 			fprintf(ctx->out,
 				"# qnm brought it up but bridge %s is gone (removed outside "

@@ -171,6 +171,16 @@ static const struct qnm_opt cmdline_opts[] = {
 	  .help = "write NICs in the short -nic TYPE,...,model=MODEL,mac=MAC form where it can "
 		  "express them (the slirp backend always needs -netdev)" },
 	{ .name = "--json", .help = "print the argv array as JSON" },
+	{ .name = "--script",
+	  .help = "print what to paste into a shell to run the VM by hand: the slirp helpers' "
+		  "commands first, then QEMU's, in lines with backslash continuations" },
+	{ .name = "--wrap",
+	  .type = QNM_OPT_UINT,
+	  .arg = "COLS",
+	  .min = 20,
+	  .max = 100000,
+	  .what = "a number of columns",
+	  .help = "with --script: lines of fewer than COLS columns (default 80)" },
 	{ .name = NULL },
 };
 
@@ -189,6 +199,16 @@ static int cmd_cmdline(struct qnm_ctx *ctx, const struct qnm_args *args)
 	if (qnm_cli_load(ctx, "cmdline") || !(vm = find_vm(ctx, "cmdline", args->pos[0])))
 		return 1;
 	qnm_err_clear(&err);
+	if (qnm_args_has(args, "--script")) {
+		char *text = qnm_api_vm_script(ctx, vm, qnm_args_has(args, "--nic-form"),
+					       qnm_args_uint(args, "--wrap", 80), &err);
+
+		if (!text)
+			return qnm_cli_error(ctx, "cmdline", &err);
+		fputs(text, ctx->out);
+		free(text);
+		return 0;
+	}
 	qnm_strv_init(&argv_q);
 	if (qnm_api_vm_cmdline(ctx, vm, qnm_args_has(args, "--nic-form"), &argv_q, &err)) {
 		qnm_strv_free(&argv_q);

@@ -335,6 +335,92 @@ char *qnm_argv_to_shell(char *const *argv)
 	return qnm_sb_steal(&sb);
 }
 
+/*
+ * Where @line (shell text, inside single quotes at its start when @q is
+ * true) may be cut at or before @max so that a backslash-newline there
+ * continues the word: not between a backslash and what it escapes. Sets
+ * *@quoted when the cut is inside single quotes.
+ */
+static size_t cut_point(const char *line, size_t max, bool q, bool *quoted)
+{
+	bool esc = false;
+	size_t i, cut = 0;
+
+	*quoted = q;
+	for (i = 0; i < max && line[i]; i++) {
+		/* a cut before line[i] is fine unless line[i] is escaped */
+		if (!esc) {
+			cut = i;
+			*quoted = q;
+		}
+		if (esc)
+			esc = false;
+		else if (line[i] == '\\' && !q)
+			esc = true;
+		else if (line[i] == '\'')
+			q = !q;
+	}
+	if (!esc && i == max) {
+		cut = i;
+		*quoted = q;
+	}
+	return cut;
+}
+
+/*
+ * Append @line to @sb in pieces of at most @max columns: a piece cut inside
+ * single quotes ends with "'\\" and the next line reopens them with "'".
+ */
+static void add_cut(struct qnm_strbuf *sb, const char *line, size_t max, bool last)
+{
+	bool q = false, quoted;
+
+	while (strlen(line) + q > max) {
+		/* room for the reopened quote and for "'\\" or "\\" */
+		size_t cut = cut_point(line, max - 2 - q, q, &quoted);
+
+		if (cut == 0)
+			cut = max - 2 - q; /* a lone escape at the start: cannot happen */
+		qnm_sb_addn(sb, line, cut);
+		qnm_sb_add(sb, quoted ? "'\\\n'" : "\\\n");
+		line += cut;
+		q = quoted;
+	}
+	qnm_sb_add(sb, line);
+	qnm_sb_add(sb, last ? "\n" : " \\\n");
+}
+
+char *qnm_argv_to_shell_lines(char *const *argv, size_t width, bool options)
+{
+	struct qnm_strbuf sb, line;
+	size_t i, words = 0, max = (width < 20 ? 20 : width) - 1;
+
+	qnm_sb_init(&sb);
+	qnm_sb_init(&line);
+	for (i = 0; argv[i]; i++, words++) {
+		char *q = qnm_shell_quote(argv[i]);
+		bool opt = options && argv[i][0] == '-';
+
+		/* a new line for an option, or when the word does not fit after " \\"
+		 * (unless the line holds only the option it is the value of: then
+		 * it stays with it and is cut) */
+		if (line.len && (opt || (words > 1 && line.len + 1 + strlen(q) + 2 > max))) {
+			words = 0;
+			add_cut(&sb, line.s, max - 2, false);
+			qnm_sb_free(&line);
+			qnm_sb_init(&line);
+			qnm_sb_add(&line, "  ");
+		} else if (line.len) {
+			qnm_sb_addc(&line, ' ');
+		}
+		qnm_sb_add(&line, q);
+		free(q);
+	}
+	add_cut(&sb, line.s, max, true);
+	qnm_sb_free(&line);
+	return qnm_sb_steal(&sb);
+}
+
 int64_t qnm_mono_ns(void)
 {
 	struct timespec ts;

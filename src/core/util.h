@@ -176,4 +176,20 @@ char *qnm_shell_quote(const char *s);
  */
 char *qnm_argv_to_shell(char *const *argv);
 
+/**
+ * qnm_argv_to_shell_lines() - @argv as shell text in lines of at most
+ * @width - 1 columns that paste back into a shell as the same argv: each
+ * option (an argument starting with '-') begins a line indented by two
+ * spaces with its value (when @options), and every line but the last ends
+ * in a backslash; other words go on a line while they fit.
+ * A word longer than a line is cut inside with a backslash-newline (inside
+ * single quotes: closed, continued, reopened), its rest starting at column
+ * 0, since an indent there would become part of the word.
+ * @argv:  the arguments (NULL-terminated).
+ * @width: the screen width (at least 20).
+ * @options: start a line at each option.
+ * Return: a new string (lines end in '\n'), the caller frees.
+ */
+char *qnm_argv_to_shell_lines(char *const *argv, size_t width, bool options);
+
 #endif

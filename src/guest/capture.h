@@ -5,9 +5,12 @@
  * QEMU does the work: qnm adds a "filter-dump" object on the NIC's netdev
  * over QMP (object-add) and removes it again (object-del). This works for
  * every backend (user, slirp, tap, bridge), since the filter sits between
- * the guest's device and its netdev. QEMU writes the file itself (it runs as
- * the same user as qnm), so the path must be absolute: QEMU's working
- * directory is "/".
+ * the guest's device and its netdev. qnm opens the file itself
+ * (qnm_capture_file_open(): no symlink followed, created 0600) and hands
+ * QEMU the descriptor over QMP ("add-fd", SCM_RIGHTS); the filter's file is
+ * then "/proc/self/fd/N", QEMU's own copy (QEMU 7.2's filter-dump opens its
+ * file with open(2), not qemu_open(), so "/dev/fdset/N" is refused), and
+ * the fd set is removed at once (QEMU keeps what the filter opened).
  *
  * The QMP connection is only held while adding and removing (qmp.sock is for
  * short commands; "qnm link" etc. keep working during a capture). Every
@@ -58,12 +61,59 @@ struct qnm_capture {
 
 /**
  * qnm_capture_check_path() - check that @file may be used for a capture: an
- * absolute path, in an existing directory, not an existing file unless
- * @force (and never a directory or anything but a regular file).
- * Return: 0, -EINVAL (not absolute), -ENOENT (no such directory), -EEXIST,
- * -EISDIR; @err names the file and the rule.
+ * absolute path whose directories are reached without a symbolic link, not
+ * an existing file unless @force (and then only a regular file of this user
+ * with one name; never a directory, a symlink or a special file). A check
+ * before asking; qnm_capture_file_open() applies the same rules when it
+ * opens the file.
+ * Return: 0, -EINVAL (not absolute), -ENOENT (no such directory), -ELOOP (a
+ * symlink on the way), -EEXIST, -EISDIR, -EPERM (--force on a file of
+ * another user or with several names); @err names the file and the rule.
  */
 int qnm_capture_check_path(const char *file, bool force, struct qnm_err *err);
+
+/**
+ * struct qnm_capture_file - a capture file opened by qnm, whose descriptor
+ * QEMU gets (QEMU never opens the path itself, so no symlink planted in a
+ * shared directory can redirect it).
+ * @dir:     its directory (an O_PATH descriptor), -1 when closed.
+ * @fd:      the file, open for writing, -1 when closed.
+ * @name:    its last component (points into the path given to open).
+ * @created: qnm created it (so it is removed when the capture cannot start).
+ */
+struct qnm_capture_file {
+	int dir;
+	int fd;
+	const char *name;
+	bool created;
+};
+
+/** qnm_capture_file_init() - an empty @cf (nothing open). */
+void qnm_capture_file_init(struct qnm_capture_file *cf);
+
+/**
+ * qnm_capture_file_open() - open the capture file @file safely: its
+ * directories are opened one by one from "/" with O_NOFOLLOW (a symlink on
+ * the way is refused), then the file is created relative to its directory
+ * with O_CREAT|O_EXCL|O_NOFOLLOW, mode 0600. With @force an existing file is
+ * opened with O_NOFOLLOW instead, and only a regular file owned by this user
+ * with a single name is accepted (checked on the open descriptor), then
+ * truncated. The file ends up mode 0600 either way.
+ * @cf:    filled; close with qnm_capture_file_close().
+ * @file:  absolute path (qnm_capture_check_path()'s rules).
+ * @force: overwrite an existing file.
+ * Return: 0 or the -errno of qnm_capture_check_path() (-EAGAIN when the name
+ * keeps being replaced); @err names the file and the rule. Nothing is left
+ * open or created on failure.
+ */
+int qnm_capture_file_open(struct qnm_capture_file *cf, const char *file, bool force,
+			  struct qnm_err *err);
+
+/**
+ * qnm_capture_file_close() - close @cf's descriptors; with @discard, also
+ * remove the file if qnm created it and the name still is that file.
+ */
+void qnm_capture_file_close(struct qnm_capture_file *cf, bool discard);
 
 /**
  * qnm_capture_start() - start capturing NIC @nic of the running VM @vm.
@@ -110,7 +160,8 @@ bool qnm_capture_owner_alive(const struct qnm_capture *c);
 
 /**
  * qnm_capture_sweep() - remove the captures of VM @vm whose owning qnm
- * process is gone (qnm_capture_owner_alive()).
+ * process is gone (qnm_capture_owner_alive()); a record whose filter QEMU
+ * does not have (its qnm died before adding it) is dropped.
  * @removed: how many were removed (may be NULL).
  * Return: 0 or -errno (the first failure; the others are still tried).
  */

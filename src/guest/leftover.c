@@ -67,7 +67,7 @@ static enum qnm_tap_owner_state owner_state(const char *runtime_dir, const struc
 	bool qemu_alive;
 
 	*qemu = 0;
-	if (o->sup && qnm_pid_alive(o->sup) && qnm_pid_start_time(o->sup) == o->start)
+	if (o->sup && qnm_pid_alive(o->sup) && qnm_proc_start_time(o->sup) == o->start)
 		return QNM_TAP_OWNER_ALIVE;
 	if (!o->vm[0])
 		return QNM_TAP_OWNER_GONE;
@@ -175,7 +175,7 @@ int qnm_tap_claim(const struct qnm_rundir *rd, const char *ifname, struct qnm_er
 		takeover = true;
 	}
 	snprintf(extra, sizeof(extra), "vm=%s,sup=%ld.%llu", rd->name, (long)getpid(),
-		 qnm_pid_start_time(getpid()));
+		 qnm_proc_start_time(getpid()));
 	r = qnm_owner_add(&own, QNM_OWN_TAP, ifname, extra, err);
 	if (r || !takeover || !if_nametoindex(ifname))
 		goto out_lock;

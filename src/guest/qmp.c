@@ -206,8 +206,41 @@ int qnm_qmp_read(struct qnm_qmp *q, struct qnm_err *err)
 	return count;
 }
 
+/*
+ * Send @n bytes at @p; @fd (>= 0) rides along as SCM_RIGHTS ancillary data
+ * (QEMU takes the descriptors that come with a command's bytes).
+ */
+static ssize_t send_bytes(int sock, const char *p, size_t n, int fd)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { .iov_base = (void *)p, .iov_len = n };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *cm;
+
+	if (fd >= 0) {
+		memset(&u, 0, sizeof(u));
+		mh.msg_control = u.buf;
+		mh.msg_controllen = sizeof(u.buf);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	}
+	return sendmsg(sock, &mh, MSG_NOSIGNAL);
+}
+
 int qnm_qmp_send(struct qnm_qmp *q, const char *cmd, json_object *args, unsigned *id,
 		 struct qnm_err *err)
+{
+	return qnm_qmp_send_fd(q, cmd, args, -1, id, err);
+}
+
+int qnm_qmp_send_fd(struct qnm_qmp *q, const char *cmd, json_object *args, int fd, unsigned *id,
+		    struct qnm_err *err)
 {
 	json_object *msg = json_object_new_object();
 	const char *text;
@@ -231,7 +264,7 @@ int qnm_qmp_send(struct qnm_qmp *q, const char *cmd, json_object *args, unsigned
 	while (off < len + 1) {
 		const char *p = off < len ? text + off : "\n";
 		size_t n = off < len ? len - off : 1;
-		ssize_t w = send(q->fd, p, n, MSG_NOSIGNAL);
+		ssize_t w = send_bytes(q->fd, p, n, off == 0 ? fd : -1);
 
 		if (w < 0 && errno == EINTR)
 			continue;
@@ -309,12 +342,18 @@ static int wait_readable(struct qnm_qmp *q, long long deadline, struct qnm_err *
 int qnm_qmp_execute(struct qnm_qmp *q, const char *cmd, json_object *args, json_object **ret,
 		    int timeout_ms, struct qnm_err *err)
 {
+	return qnm_qmp_execute_fd(q, cmd, args, -1, ret, timeout_ms, err);
+}
+
+int qnm_qmp_execute_fd(struct qnm_qmp *q, const char *cmd, json_object *args, int fd,
+		       json_object **ret, int timeout_ms, struct qnm_err *err)
+{
 	long long deadline =
 		qnm_mono_ms_int() + (timeout_ms > 0 ? timeout_ms : QMP_DEFAULT_TIMEOUT);
 	unsigned id;
 	int r;
 
-	r = qnm_qmp_send(q, cmd, args, &id, err);
+	r = qnm_qmp_send_fd(q, cmd, args, fd, &id, err);
 	if (r)
 		return r;
 	for (;;) {
@@ -522,4 +561,38 @@ int qnm_qmp_hmp(struct qnm_qmp *q, const char *cmdline, char **out, struct qnm_e
 				       : "");
 	json_object_put(ret);
 	return 0;
+}
+
+int qnm_qmp_add_fd(struct qnm_qmp *q, int fd, const char *opaque, long long *fdset_id, int *qemu_fd,
+		   struct qnm_err *err)
+{
+	json_object *args = json_object_new_object(), *ret = NULL, *v;
+	int r;
+
+	if (opaque)
+		json_object_object_add(args, "opaque", json_object_new_string(opaque));
+	r = qnm_qmp_execute_fd(q, "add-fd", args, fd, &ret, QMP_DEFAULT_TIMEOUT, err);
+	if (r)
+		return r;
+	if (!json_object_object_get_ex(ret, "fdset-id", &v) ||
+	    !json_object_is_type(v, json_type_int)) {
+		json_object_put(ret);
+		return qnm_err_set(err, -EPROTO, "", "QMP: add-fd returned no fdset-id");
+	}
+	*fdset_id = json_object_get_int64(v);
+	*qemu_fd = json_object_object_get_ex(ret, "fd", &v) && json_object_is_type(v, json_type_int)
+			   ? (int)json_object_get_int64(v)
+			   : -1;
+	json_object_put(ret);
+	if (*qemu_fd < 0)
+		return qnm_err_set(err, -EPROTO, "", "QMP: add-fd returned no fd");
+	return 0;
+}
+
+int qnm_qmp_remove_fd(struct qnm_qmp *q, long long fdset_id, struct qnm_err *err)
+{
+	json_object *args = json_object_new_object();
+
+	json_object_object_add(args, "fdset-id", json_object_new_int64(fdset_id));
+	return qnm_qmp_execute(q, "remove-fd", args, NULL, QMP_DEFAULT_TIMEOUT, err);
 }

@@ -78,6 +78,13 @@ int qnm_qmp_send(struct qnm_qmp *q, const char *cmd, json_object *args, unsigned
 		 struct qnm_err *err);
 
 /**
+ * qnm_qmp_send_fd() - qnm_qmp_send() with descriptor @fd (-1: none) passed
+ * along as SCM_RIGHTS (for "add-fd" and "getfd"). @fd stays the caller's.
+ */
+int qnm_qmp_send_fd(struct qnm_qmp *q, const char *cmd, json_object *args, int fd, unsigned *id,
+		    struct qnm_err *err);
+
+/**
  * qnm_qmp_read() - read what is available (never blocks) and sort it into
  * the event and reply queues.
  * Return: number of messages read (>= 0), or -EPIPE when QEMU closed the
@@ -108,6 +115,32 @@ int qnm_qmp_take_reply(struct qnm_qmp *q, unsigned id, json_object **ret, struct
  */
 int qnm_qmp_execute(struct qnm_qmp *q, const char *cmd, json_object *args, json_object **ret,
 		    int timeout_ms, struct qnm_err *err);
+
+/**
+ * qnm_qmp_execute_fd() - qnm_qmp_execute() with descriptor @fd (-1: none)
+ * passed along as SCM_RIGHTS. @fd stays the caller's (QEMU gets a copy).
+ */
+int qnm_qmp_execute_fd(struct qnm_qmp *q, const char *cmd, json_object *args, int fd,
+		       json_object **ret, int timeout_ms, struct qnm_err *err);
+
+/**
+ * qnm_qmp_add_fd() - "add-fd": hand QEMU a copy of @fd in a new fd set.
+ * @fd:       the descriptor (stays the caller's).
+ * @opaque:   a note stored with it (shown by "query-fdsets"), or NULL.
+ * @fdset_id: set to the new fd set's id (for qnm_qmp_remove_fd()).
+ * @qemu_fd:  set to the descriptor's number inside QEMU.
+ * Return: 0, -EREMOTEIO (QEMU said no), -EPROTO (a reply without them) or
+ * another -errno.
+ */
+int qnm_qmp_add_fd(struct qnm_qmp *q, int fd, const char *opaque, long long *fdset_id, int *qemu_fd,
+		   struct qnm_err *err);
+
+/**
+ * qnm_qmp_remove_fd() - "remove-fd": drop fd set @fdset_id; QEMU closes its
+ * descriptors once nothing it opened from the set still uses them.
+ * Return: 0, -EREMOTEIO (no such fd set) or another -errno.
+ */
+int qnm_qmp_remove_fd(struct qnm_qmp *q, long long fdset_id, struct qnm_err *err);
 
 /**
  * qnm_qmp_wait_event() - wait up to @timeout_ms for event @name (other

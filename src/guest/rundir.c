@@ -423,28 +423,6 @@ bool qnm_pid_alive(pid_t pid)
 	return alive;
 }
 
-unsigned long long qnm_pid_start_time(pid_t pid)
-{
-	char path[64], *buf = NULL, *p;
-	unsigned long long t = 0;
-	size_t len;
-	int field;
-
-	if (pid <= 0)
-		return 0;
-	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-	if (qnm_read_file(path, 4096, &buf, &len))
-		return 0;
-	/* after "PID (COMM)" come the fields 3, 4, ...: skip to the 22nd */
-	p = strrchr(buf, ')');
-	for (field = 2; p && field < 22; field++)
-		p = strchr(p + 1, ' ');
-	if (p)
-		t = strtoull(p + 1, NULL, 10);
-	free(buf);
-	return t;
-}
-
 pid_t qnm_rundir_find_qemu(const struct qnm_rundir *rd)
 {
 	struct dirent *de;

@@ -131,14 +131,6 @@ bool qnm_pid_is_qemu_of(pid_t pid, const struct qnm_rundir *rd);
 bool qnm_pid_alive(pid_t pid);
 
 /**
- * qnm_pid_start_time() - when process @pid started (clock ticks since boot,
- * field 22 of /proc/PID/stat): with the pid, it names one process (a pid
- * used again by another process has another start time).
- * Return: the start time, or 0 when @pid does not exist.
- */
-unsigned long long qnm_pid_start_time(pid_t pid);
-
-/**
  * qnm_rundir_find_qemu() - look through /proc for a live QEMU of @rd (a
  * process qnm_pid_is_qemu_of() @rd): one a killed supervisor spawned before
  * anything recorded its pid.

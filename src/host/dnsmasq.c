@@ -6,6 +6,7 @@
 #include "core/validate.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -338,6 +339,28 @@ bool qnm_dnsmasq_is_ours(pid_t pid, const char *runtime_dir, const char *network
 	free(pidfile);
 	free(cmd);
 	return name_ok && pidfile_ok;
+}
+
+size_t qnm_dnsmasq_scan(const char *runtime_dir, const char *network, pid_t *out, size_t max)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	size_t n = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		unsigned long v;
+
+		if (qnm_parse_uint(e->d_name, 2, 4194304, &v) < 0 ||
+		    !qnm_dnsmasq_is_ours((pid_t)v, runtime_dir, network))
+			continue;
+		if (n < max)
+			out[n] = (pid_t)v;
+		n++;
+	}
+	closedir(d);
+	return n;
 }
 
 int qnm_dnsmasq_stop(const char *runtime_dir, const char *network, pid_t pid, struct qnm_err *err)

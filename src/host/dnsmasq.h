@@ -101,6 +101,16 @@ int qnm_dnsmasq_start(const struct qnm_network *net, const char *runtime_dir, pi
 bool qnm_dnsmasq_is_ours(pid_t pid, const char *runtime_dir, const char *network);
 
 /**
+ * qnm_dnsmasq_scan() - the running dnsmasq processes that are qnm's for
+ * @network (qnm_dnsmasq_is_ours(): named dnsmasq, our pid file on the
+ * command line), whatever the records say: one a killed qnm started
+ * before it could record the pid is found too.
+ * @out: room for @max pids.
+ * Return: how many were found (may exceed @max).
+ */
+size_t qnm_dnsmasq_scan(const char *runtime_dir, const char *network, pid_t *out, size_t max);
+
+/**
  * qnm_dnsmasq_stop() - stop the dnsmasq of @network: SIGTERM to @pid (or
  * the pid in its pid file when @pid is 0) only when qnm_dnsmasq_is_ours(),
  * then wait up to 2 s for it to go. Removes the pid file; keeps the lease file.

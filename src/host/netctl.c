@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -30,17 +32,46 @@ bool qnm_have_cap_net_admin(void)
 	return d[CAP_NET_ADMIN / 32].effective & (1u << (CAP_NET_ADMIN % 32));
 }
 
+/* RUNDIR/net.lock, held until close: one network change at a time */
+static int net_lock(const char *runtime_dir, struct qnm_err *err)
+{
+	char *path = xasprintf("%s/net.lock", runtime_dir);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600), r;
+
+	while (fd >= 0 && flock(fd, LOCK_EX) < 0 && errno == EINTR)
+		;
+	if (fd < 0) {
+		r = -errno;
+		qnm_err_set(err, r, "", "lock %s: %s", path, strerror(-r));
+		free(path);
+		return r;
+	}
+	free(path);
+	return fd;
+}
+
 int qnm_netctl_open(struct qnm_netctl *nc, const char *runtime_dir, struct qnm_err *err)
 {
 	int r;
 
 	memset(nc, 0, sizeof(*nc));
-	r = qnm_owner_open(&nc->owner, runtime_dir, err);
+	nc->lock_fd = -1;
+	r = qnm_owner_open(&nc->owner, runtime_dir, err); /* creates the directory */
 	if (r < 0)
 		return r;
+	qnm_owner_clear(&nc->owner);
+	nc->lock_fd = net_lock(runtime_dir, err);
+	if (nc->lock_fd < 0)
+		return nc->lock_fd;
+	r = qnm_owner_open(&nc->owner, runtime_dir, err); /* as the lock holder sees them */
+	if (r < 0) {
+		close(nc->lock_fd);
+		return r;
+	}
 	r = qnm_links_new(false, &nc->links, err);
 	if (r < 0) {
 		qnm_owner_clear(&nc->owner);
+		close(nc->lock_fd);
 		return r;
 	}
 	nc->runtime_dir = xstrdup(runtime_dir);
@@ -49,6 +80,8 @@ int qnm_netctl_open(struct qnm_netctl *nc, const char *runtime_dir, struct qnm_e
 
 void qnm_netctl_close(struct qnm_netctl *nc)
 {
+	if (nc->lock_fd >= 0)
+		close(nc->lock_fd);
 	qnm_links_free(nc->links);
 	qnm_owner_clear(&nc->owner);
 	free(nc->runtime_dir);
@@ -58,6 +91,167 @@ void qnm_netctl_close(struct qnm_netctl *nc)
 bool qnm_net_is_up(const struct qnm_netctl *nc, const char *name)
 {
 	return qnm_owner_find(&nc->owner, QNM_OWN_NET, name) != NULL;
+}
+
+/* ---- settling what a killed qnm left half done ---- */
+
+enum settle { SETTLE_FORGET, SETTLE_KEEP, SETTLE_LEAVE };
+
+/* a bridge of that name exists: the one qnm was creating (or deleting) */
+static enum settle settle_bridge(struct qnm_netctl *nc, const struct qnm_own_rec *r)
+{
+	struct qnm_link_info li;
+
+	return qnm_links_exists(nc->links, r->name, &li, NULL) == 1 &&
+			       strcmp(li.type, "bridge") == 0
+		       ? SETTLE_KEEP
+		       : SETTLE_FORGET;
+}
+
+/* the port is in the bridge of the record */
+static enum settle settle_port(struct qnm_netctl *nc, const struct qnm_own_rec *r)
+{
+	struct qnm_link_info li;
+
+	return qnm_links_exists(nc->links, r->name, &li, NULL) == 1 &&
+			       strcmp(li.master_name, r->extra) == 0
+		       ? SETTLE_KEEP
+		       : SETTLE_FORGET;
+}
+
+/* the address of the record is on the (adopted) bridge */
+static enum settle settle_addr(struct qnm_netctl *nc, const struct qnm_own_rec *r)
+{
+	char addrs[16][QNM_CIDR_LEN];
+	int i, n = qnm_links_ipv4_addrs(nc->links, r->name, addrs, 16, NULL);
+
+	for (i = 0; i < n && i < 16; i++)
+		if (strcmp(addrs[i], r->extra) == 0)
+			return SETTLE_KEEP;
+	return SETTLE_FORGET;
+}
+
+/*
+ * The sysctl (ip_forward, or a bridge's route_localnet) no longer what it
+ * was before qnm wrote it: qnm changed it. A bridge that is gone took its
+ * route_localnet with it.
+ */
+static enum settle settle_sysctl(struct qnm_netctl *nc, const struct qnm_own_rec *r)
+{
+	static const char pre[] = "net.ipv4.conf.", post[] = ".route_localnet";
+	size_t n = strlen(r->name), lp = strlen(pre), ls = strlen(post);
+	char ifname[64];
+	bool on;
+	int e;
+
+	if (strcmp(r->name, FWD_REC) == 0) {
+		e = qnm_ip_forward_get(&on, NULL);
+	} else if (n > lp + ls && strncmp(r->name, pre, lp) == 0 &&
+		   strcmp(r->name + n - ls, post) == 0 && n - lp - ls < sizeof(ifname)) {
+		memcpy(ifname, r->name + lp, n - lp - ls);
+		ifname[n - lp - ls] = '\0';
+		e = qnm_route_localnet_get(ifname, &on, NULL);
+		if (e == -ENOENT)
+			return SETTLE_FORGET;
+	} else {
+		return SETTLE_LEAVE; /* not one qnm writes */
+	}
+	if (e < 0)
+		return SETTLE_LEAVE;
+	return on != (strcmp(r->extra, "1") == 0) ? SETTLE_KEEP : SETTLE_FORGET;
+}
+
+static enum settle settle_nft(struct qnm_netctl *nc, const struct qnm_own_rec *r)
+{
+	return qnm_nft_table_exists(NULL) == 1 ? SETTLE_KEEP : SETTLE_FORGET;
+}
+
+/* the pid was never recorded: stop every dnsmasq of ours for the network */
+static enum settle settle_dnsmasq(struct qnm_netctl *nc, const struct qnm_own_rec *r)
+{
+	pid_t pids[8];
+	size_t i, n = qnm_dnsmasq_scan(nc->runtime_dir, r->name, pids, QNM_ARRAY_SIZE(pids));
+
+	for (i = 0; i < n && i < QNM_ARRAY_SIZE(pids); i++)
+		if (qnm_dnsmasq_stop(nc->runtime_dir, r->name, pids[i], NULL) < 0)
+			return SETTLE_LEAVE;
+	return n > QNM_ARRAY_SIZE(pids) ? SETTLE_LEAVE : SETTLE_FORGET;
+}
+
+/* a network's own record stays pending until its next up or down; a TAP is the guest's */
+static enum settle settle_leave(struct qnm_netctl *nc, const struct qnm_own_rec *r)
+{
+	return SETTLE_LEAVE;
+}
+
+static enum settle (*const settle_ops[QNM_OWN__COUNT])(struct qnm_netctl *,
+						       const struct qnm_own_rec *) = {
+	[QNM_OWN_BRIDGE] = settle_bridge, [QNM_OWN_TAP] = settle_leave,
+	[QNM_OWN_PORT] = settle_port,	  [QNM_OWN_DNSMASQ] = settle_dnsmasq,
+	[QNM_OWN_NFT] = settle_nft,	  [QNM_OWN_NET] = settle_leave,
+	[QNM_OWN_SYSCTL] = settle_sysctl, [QNM_OWN_ADDR] = settle_addr,
+};
+
+/* settle the pending records of dead writers, or (@mine) this process's own */
+static int settle_recs(struct qnm_netctl *nc, bool mine, struct qnm_strv *notes,
+		       struct qnm_err *err)
+{
+	struct qnm_own_rec *todo;
+	size_t i, n = 0;
+	int r = 0;
+
+	todo = xcalloc(nc->owner.n + 1, sizeof(*todo));
+	for (i = 0; i < nc->owner.n; i++)
+		if (nc->owner.v[i].netns == nc->owner.netns &&
+		    (mine ? nc->owner.v[i].pending == getpid()
+			  : qnm_own_rec_abandoned(&nc->owner.v[i])))
+			todo[n++] = nc->owner.v[i];
+	for (i = 0; i < n && r == 0; i++) {
+		const struct qnm_own_rec *x = &todo[i];
+		enum settle st = settle_ops[x->kind](nc, x);
+
+		if (st == SETTLE_LEAVE)
+			continue;
+		if (st == SETTLE_KEEP)
+			r = qnm_owner_add(&nc->owner, x->kind, x->name, x->extra, err);
+		else
+			r = qnm_owner_remove(&nc->owner, x->kind, x->name, err);
+		if (r == 0 && notes)
+			qnm_strv_addf(
+				notes, "a qnm that was killed (pid %d) left %s %s half done: %s",
+				x->pending, qnm_own_kind_name(x->kind), x->name,
+				st == SETTLE_KEEP ? "it exists and is qnm's (kept as recorded)"
+				: x->kind == QNM_OWN_DNSMASQ ? "stopped"
+							     : "it was not made (forgotten)");
+	}
+	free(todo);
+	return r;
+}
+
+int qnm_net_settle(struct qnm_netctl *nc, struct qnm_strv *notes, struct qnm_err *err)
+{
+	return settle_recs(nc, false, notes, err);
+}
+
+/* @kind @name is recorded pending by this process (an intent of this call) */
+static bool mine(const struct qnm_netctl *nc, enum qnm_own_kind kind, const char *name)
+{
+	const struct qnm_own_rec *r = qnm_owner_find_pending(&nc->owner, kind, name);
+
+	return r && r->pending == getpid();
+}
+
+/* qnm's own: recorded plain, or being created by this call */
+static bool own(const struct qnm_netctl *nc, enum qnm_own_kind kind, const char *name)
+{
+	return qnm_owner_find(&nc->owner, kind, name) || mine(nc, kind, name);
+}
+
+const struct qnm_own_rec *qnm_net_interrupted(const struct qnm_owner *o, const char *name)
+{
+	const struct qnm_own_rec *r = qnm_owner_find_pending(o, QNM_OWN_NET, name);
+
+	return r && qnm_own_rec_abandoned(r) ? r : NULL;
 }
 
 /* ---- the set of networks that are up, for nftables ---- */
@@ -110,21 +304,32 @@ static bool upset_has_nat(const struct upset *s)
 	return false;
 }
 
-/* Write the table for @s, or remove it when @s is empty. */
+/*
+ * Write the table for @s, or remove it when @s is empty. The record turns
+ * pending first: a kill during the (atomic) write leaves a pending record
+ * that qnm_net_settle() resolves by whether the table exists.
+ */
 static int nft_sync(struct qnm_netctl *nc, const struct upset *s, struct qnm_err *err)
 {
+	bool had = qnm_owner_find(&nc->owner, QNM_OWN_NFT, NFT_REC) != NULL;
+	bool batched = mine(nc, QNM_OWN_NFT, NFT_REC); /* net up's intents: plain at its end */
 	int r;
 
-	if (!s->n) {
-		r = qnm_nft_remove(err);
-		if (r == 0)
-			r = qnm_owner_remove(&nc->owner, QNM_OWN_NFT, NFT_REC, err);
+	r = batched ? 0 : qnm_owner_intend(&nc->owner, QNM_OWN_NFT, NFT_REC, NULL, err);
+	if (r < 0)
+		return r;
+	r = s->n ? qnm_nft_apply(s->nets, s->n, s->uplinks, err) : qnm_nft_remove(err);
+	if (batched && (r < 0 || s->n))
+		return r; /* settled at the end of net up (done, or by the table's presence) */
+	if (r < 0) {	  /* the table is as it was */
+		if (had)
+			qnm_owner_add(&nc->owner, QNM_OWN_NFT, NFT_REC, NULL, NULL);
+		else
+			qnm_owner_remove(&nc->owner, QNM_OWN_NFT, NFT_REC, NULL);
 		return r;
 	}
-	r = qnm_nft_apply(s->nets, s->n, s->uplinks, err);
-	if (r == 0)
-		r = qnm_owner_add(&nc->owner, QNM_OWN_NFT, NFT_REC, NULL, err);
-	return r;
+	return s->n ? qnm_owner_add(&nc->owner, QNM_OWN_NFT, NFT_REC, NULL, err)
+		    : qnm_owner_remove(&nc->owner, QNM_OWN_NFT, NFT_REC, err);
 }
 
 /* ---- undo log of qnm_net_up() ---- */
@@ -252,12 +457,16 @@ static int up_bridge(struct qnm_netctl *nc, struct qnm_network *net,
 	if (r < 0)
 		return r;
 	if (r == 0) {
-		r = qnm_links_bridge_add(nc->links, net->bridge, err);
+		/* up_intents() recorded it; plain at the end of net up */
+		r = mine(nc, QNM_OWN_BRIDGE, net->bridge)
+			    ? 0
+			    : qnm_owner_intend(&nc->owner, QNM_OWN_BRIDGE, net->bridge, net->name,
+					       err);
 		if (r < 0)
 			return r;
-		r = qnm_owner_add(&nc->owner, QNM_OWN_BRIDGE, net->bridge, net->name, err);
+		r = qnm_links_bridge_add(nc->links, net->bridge, err);
 		if (r < 0) {
-			qnm_links_delete(nc->links, net->bridge, NULL);
+			qnm_owner_remove(&nc->owner, QNM_OWN_BRIDGE, net->bridge, NULL);
 			return r;
 		}
 		undo_push(u, UNDO_BRIDGE, net->bridge, NULL, 0);
@@ -316,15 +525,15 @@ static int up_port(struct qnm_netctl *nc, struct qnm_network *net, const struct 
 			err, -EBUSY, "network.port",
 			"network %s: %s is already a port of %s (add --force to move it)",
 			net->name, net->port, li.master_name);
-	r = qnm_links_enslave(nc->links, net->port, net->bridge, err);
+	r = qnm_owner_intend(&nc->owner, QNM_OWN_PORT, net->port, net->bridge, err);
 	if (r < 0)
 		return r;
-	r = qnm_owner_add(&nc->owner, QNM_OWN_PORT, net->port, net->bridge, err);
+	r = qnm_links_enslave(nc->links, net->port, net->bridge, err);
 	if (r < 0) {
-		qnm_links_release(nc->links, net->port, NULL);
+		qnm_owner_remove(&nc->owner, QNM_OWN_PORT, net->port, NULL);
 		return r;
 	}
-	undo_push(u, UNDO_PORT, net->port, NULL, 0);
+	undo_push(u, UNDO_PORT, net->port, NULL, 0); /* the record: plain at the end of net up */
 	if (!li.up) {
 		r = qnm_links_set_up(nc->links, net->port, true, err);
 		if (r < 0)
@@ -353,14 +562,18 @@ static int up_forward(struct qnm_netctl *nc, struct qnm_network *net, struct und
 					   "network %s: uplink %s does not exist", net->name,
 					   net->uplink);
 	}
-	r = qnm_ip_forward_set(true, &prev, err);
+	r = qnm_ip_forward_get(&prev, err);
+	if (r < 0 || prev)
+		return r;
+	/* the value before, recorded before it changes (up_intents()); plain at the end */
+	r = mine(nc, QNM_OWN_SYSCTL, FWD_REC)
+		    ? 0
+		    : qnm_owner_intend(&nc->owner, QNM_OWN_SYSCTL, FWD_REC, "0", err);
 	if (r < 0)
 		return r;
-	if (prev)
-		return 0;
-	r = qnm_owner_add(&nc->owner, QNM_OWN_SYSCTL, FWD_REC, "0", err);
+	r = qnm_ip_forward_set(true, NULL, err);
 	if (r < 0) {
-		qnm_ip_forward_set(false, NULL, NULL);
+		qnm_owner_remove(&nc->owner, QNM_OWN_SYSCTL, FWD_REC, NULL);
 		return r;
 	}
 	undo_push(u, UNDO_FORWARD, FWD_REC, NULL, 0);
@@ -385,13 +598,19 @@ static int up_localnet(struct qnm_netctl *nc, struct qnm_network *net, struct un
 
 	if (net->mode == QNM_NET_BRIDGED || !net->address[0])
 		return 0;
-	r = qnm_route_localnet_set(net->bridge, true, &prev, err);
+	r = qnm_route_localnet_get(net->bridge, &prev, err);
 	if (r < 0 || prev)
 		return r;
+	/* the value before, recorded before it changes (up_intents()); plain at the end */
 	qnm_route_localnet_name(net->bridge, rec, sizeof(rec));
-	r = qnm_owner_add(&nc->owner, QNM_OWN_SYSCTL, rec, "0", err);
+	r = mine(nc, QNM_OWN_SYSCTL, rec)
+		    ? 0
+		    : qnm_owner_intend(&nc->owner, QNM_OWN_SYSCTL, rec, "0", err);
+	if (r < 0)
+		return r;
+	r = qnm_route_localnet_set(net->bridge, true, NULL, err);
 	if (r < 0) {
-		qnm_route_localnet_set(net->bridge, false, NULL, NULL);
+		qnm_owner_remove(&nc->owner, QNM_OWN_SYSCTL, rec, NULL);
 		return r;
 	}
 	undo_push(u, UNDO_LOCALNET, net->bridge, NULL, 0);
@@ -419,26 +638,93 @@ static int up_dhcp(struct qnm_netctl *nc, struct qnm_network *net, struct undo_l
 		   struct qnm_err *err)
 {
 	const struct qnm_own_rec *rec;
-	char buf[32];
+	struct qnm_own_rec stale = { .kind = QNM_OWN_DNSMASQ };
 	pid_t pid;
 	int r;
 
 	if (net->mode == QNM_NET_BRIDGED || !net->dhcp_start[0])
 		return 0;
 	rec = qnm_owner_find(&nc->owner, QNM_OWN_DNSMASQ, net->name);
-	if (rec && qnm_dnsmasq_is_ours((pid_t)atoi(rec->extra), nc->runtime_dir, net->name))
+	if (rec && qnm_own_rec_proc_alive(rec) &&
+	    qnm_dnsmasq_is_ours((pid_t)atoi(rec->extra), nc->runtime_dir, net->name))
 		return 0;
-	r = qnm_dnsmasq_start(net, nc->runtime_dir, &pid, err);
+	/* recorded before it starts; one of ours still serving the network is stopped first */
+	r = mine(nc, QNM_OWN_DNSMASQ, net->name)
+		    ? 0
+		    : qnm_owner_intend(&nc->owner, QNM_OWN_DNSMASQ, net->name, NULL, err);
 	if (r < 0)
 		return r;
-	snprintf(buf, sizeof(buf), "%d", (int)pid);
-	r = qnm_owner_add(&nc->owner, QNM_OWN_DNSMASQ, net->name, buf, err);
+	qnm_strlcpy(stale.name, net->name, sizeof(stale.name));
+	if (settle_dnsmasq(nc, &stale) != SETTLE_FORGET) {
+		r = qnm_err_set(err, -EBUSY, "",
+				"a dnsmasq of qnm's for network %s still runs and does not stop",
+				net->name);
+		qnm_owner_remove(&nc->owner, QNM_OWN_DNSMASQ, net->name, NULL);
+		return r;
+	}
+	r = qnm_dnsmasq_start(net, nc->runtime_dir, &pid, err);
+	if (r < 0) {
+		if (settle_dnsmasq(nc, &stale) == SETTLE_FORGET)
+			qnm_owner_remove(&nc->owner, QNM_OWN_DNSMASQ, net->name, NULL);
+		return r;
+	}
+	r = qnm_owner_add_proc(&nc->owner, QNM_OWN_DNSMASQ, net->name, pid, err);
 	if (r < 0) {
 		qnm_dnsmasq_stop(nc->runtime_dir, net->name, pid, NULL);
 		return r;
 	}
 	undo_push(u, UNDO_DNSMASQ, net->name, NULL, (unsigned)pid);
 	return 0;
+}
+
+/*
+ * One write before any change: what this net up may create, pending by this
+ * process (the network's record, its bridge when missing, ip_forward's value
+ * before when it is 0, the table, dnsmasq). Each step then only acts, and
+ * qnm_owner_done_mine() makes them plain at the end (or settle_recs() on
+ * failure). Steps not planned here (port, address on an adopted bridge)
+ * record their own intent.
+ */
+static int up_intents(struct qnm_netctl *nc, const struct qnm_network *net, bool was_up,
+		      struct qnm_err *err)
+{
+	const struct qnm_own_rec *d = qnm_owner_find(&nc->owner, QNM_OWN_DNSMASQ, net->name);
+	struct qnm_own_rec v[6];
+	bool fwd, exists, localnet = false;
+	size_t n = 0;
+
+	memset(v, 0, sizeof(v));
+	if (!was_up) {
+		v[n].kind = QNM_OWN_NET;
+		qnm_strlcpy(v[n].name, net->name, sizeof(v[n].name));
+		qnm_strlcpy(v[n++].extra, net->bridge, sizeof(v[0].extra));
+	}
+	exists = qnm_links_exists(nc->links, net->bridge, NULL, NULL) != 0;
+	if (net->mode != QNM_NET_BRIDGED && net->address[0] &&
+	    (!exists || (qnm_route_localnet_get(net->bridge, &localnet, NULL) == 0 && !localnet))) {
+		v[n].kind = QNM_OWN_SYSCTL; /* a new bridge's route_localnet is 0 */
+		qnm_route_localnet_name(net->bridge, v[n].name, sizeof(v[n].name));
+		qnm_strlcpy(v[n++].extra, "0", sizeof(v[0].extra));
+	}
+	if (!exists) {
+		v[n].kind = QNM_OWN_BRIDGE;
+		qnm_strlcpy(v[n].name, net->bridge, sizeof(v[n].name));
+		qnm_strlcpy(v[n++].extra, net->name, sizeof(v[0].extra));
+	}
+	if (net->mode == QNM_NET_NAT && qnm_ip_forward_get(&fwd, NULL) == 0 && !fwd) {
+		v[n].kind = QNM_OWN_SYSCTL;
+		qnm_strlcpy(v[n].name, FWD_REC, sizeof(v[n].name));
+		qnm_strlcpy(v[n++].extra, "0", sizeof(v[0].extra));
+	}
+	v[n].kind = QNM_OWN_NFT; /* rewritten by every up */
+	qnm_strlcpy(v[n++].name, NFT_REC, sizeof(v[0].name));
+	if (net->mode != QNM_NET_BRIDGED && net->dhcp_start[0] &&
+	    !(d && qnm_own_rec_proc_alive(d) &&
+	      qnm_dnsmasq_is_ours((pid_t)atoi(d->extra), nc->runtime_dir, net->name))) {
+		v[n].kind = QNM_OWN_DNSMASQ;
+		qnm_strlcpy(v[n++].name, net->name, sizeof(v[0].name));
+	}
+	return n ? qnm_owner_intend_many(&nc->owner, v, n, err) : 0;
 }
 
 int qnm_net_up(struct qnm_netctl *nc, struct qnm_model *m, struct qnm_network *net,
@@ -456,28 +742,43 @@ int qnm_net_up(struct qnm_netctl *nc, struct qnm_model *m, struct qnm_network *n
 	r = qnm_check_network(net, err);
 	if (r < 0)
 		return r;
+	r = qnm_net_settle(nc, notes, err);
+	if (r < 0)
+		return r;
 	was_up = qnm_net_is_up(nc, net->name);
+	r = up_intents(nc, net, was_up, err);
+	if (r < 0)
+		return r;
+	if (!was_up) /* pending until the last step: a kill in between shows as interrupted */
+		undo_push(&u, UNDO_NETREC, net->name, NULL, 0);
 	r = up_bridge(nc, net, o, &u, notes, err);
 	if (r < 0)
 		goto fail;
 	if (net->address[0]) {
-		bool added;
+		char cidr[QNM_CIDR_LEN + 4];
+		bool added, intended = false;
 
-		r = qnm_links_addr_add(nc->links, net->bridge, net->address, net->prefix, &added,
-				       err);
-		if (r < 0)
-			goto fail;
-		if (added)
-			undo_push(&u, UNDO_ADDR, net->bridge, net->address, net->prefix);
-		if (added && !qnm_owner_find(&nc->owner, QNM_OWN_BRIDGE, net->bridge)) {
-			/* An adopted bridge stays on down: remember the address we added. */
-			char cidr[QNM_CIDR_LEN + 4];
-
-			snprintf(cidr, sizeof(cidr), "%s/%u", net->address, net->prefix);
-			r = qnm_owner_add(&nc->owner, QNM_OWN_ADDR, net->bridge, cidr, err);
+		snprintf(cidr, sizeof(cidr), "%s/%u", net->address, net->prefix);
+		if (!own(nc, QNM_OWN_BRIDGE, net->bridge) &&
+		    !qnm_owner_find(&nc->owner, QNM_OWN_ADDR, net->bridge)) {
+			/* An adopted bridge stays on down: the address qnm adds is recorded first. */
+			r = qnm_owner_intend(&nc->owner, QNM_OWN_ADDR, net->bridge, cidr, err);
 			if (r < 0)
 				goto fail;
+			intended = true;
 		}
+		r = qnm_links_addr_add(nc->links, net->bridge, net->address, net->prefix, &added,
+				       err);
+		if (r < 0) {
+			if (intended)
+				qnm_owner_remove(&nc->owner, QNM_OWN_ADDR, net->bridge, NULL);
+			goto fail;
+		}
+		if (added)
+			undo_push(&u, UNDO_ADDR, net->bridge, net->address, net->prefix);
+		if (intended && !added)
+			qnm_owner_remove(&nc->owner, QNM_OWN_ADDR, net->bridge, NULL);
+		/* an address qnm put on an adopted bridge: its record is plain at the end */
 	}
 	r = up_port(nc, net, o, &u, notes, err);
 	if (r < 0)
@@ -510,13 +811,15 @@ int qnm_net_up(struct qnm_netctl *nc, struct qnm_model *m, struct qnm_network *n
 	r = up_dhcp(nc, net, &u, err);
 	if (r < 0)
 		goto fail;
-	r = qnm_owner_add(&nc->owner, QNM_OWN_NET, net->name, net->bridge, err);
+	/* every intent of this call (the network's own record too) becomes plain at once */
+	r = qnm_owner_done_mine(&nc->owner, err);
 	if (r < 0)
 		goto fail;
 	return 0;
 fail:
 	qnm_err_prefix(err, "network %s", net->name);
 	undo_run(nc, &u);
+	settle_recs(nc, true, NULL, NULL); /* intents of steps that never ran, or were undone */
 	return r;
 }
 
@@ -527,11 +830,17 @@ int qnm_net_down(struct qnm_netctl *nc, struct qnm_model *m, const char *name,
 {
 	const struct qnm_own_rec *rec;
 	char bridge[64] = "";
+	bool nothing;
 	struct upset s;
 	size_t i;
 	int r;
 
+	r = qnm_net_settle(nc, notes, err);
+	if (r < 0)
+		goto fail;
 	rec = qnm_owner_find(&nc->owner, QNM_OWN_NET, name);
+	if (!rec)
+		rec = qnm_owner_find_pending(&nc->owner, QNM_OWN_NET, name);
 	if (rec)
 		qnm_strlcpy(bridge, rec->extra, sizeof(bridge));
 	for (i = 0; !bridge[0] && i < nc->owner.n; i++)
@@ -539,9 +848,12 @@ int qnm_net_down(struct qnm_netctl *nc, struct qnm_model *m, const char *name,
 		    nc->owner.v[i].netns == nc->owner.netns &&
 		    strcmp(nc->owner.v[i].extra, name) == 0)
 			qnm_strlcpy(bridge, nc->owner.v[i].name, sizeof(bridge));
-	if (!rec && !bridge[0] && !qnm_owner_find(&nc->owner, QNM_OWN_DNSMASQ, name)) {
-		qnm_strv_addf(notes, "network %s is not up", name);
-		return 0;
+	nothing = !rec && !bridge[0] && !qnm_owner_find(&nc->owner, QNM_OWN_DNSMASQ, name);
+	if (rec) {
+		/* pending until gone: a kill in between shows as interrupted */
+		r = qnm_owner_intend(&nc->owner, QNM_OWN_NET, name, bridge, err);
+		if (r < 0)
+			goto fail;
 	}
 
 	/* 1. nftables first: needs CAP_NET_ADMIN, all or nothing. */
@@ -578,11 +890,17 @@ int qnm_net_down(struct qnm_netctl *nc, struct qnm_model *m, const char *name,
 	upset_free(&s);
 	if (r < 0)
 		goto fail;
+	if (nothing) { /* the table and ip_forward were still set right above */
+		qnm_strv_addf(notes, "network %s is not up", name);
+		return 0;
+	}
 
-	/* 3. dnsmasq. */
+	/* 3. dnsmasq (a recycled pid is not taken for it: then its pid file tells). */
 	rec = qnm_owner_find(&nc->owner, QNM_OWN_DNSMASQ, name);
 	if (rec) {
-		r = qnm_dnsmasq_stop(nc->runtime_dir, name, (pid_t)atoi(rec->extra), err);
+		r = qnm_dnsmasq_stop(nc->runtime_dir, name,
+				     qnm_own_rec_proc_alive(rec) ? (pid_t)atoi(rec->extra) : 0,
+				     err);
 		if (r == 0)
 			r = qnm_owner_remove(&nc->owner, QNM_OWN_DNSMASQ, name, err);
 		if (r < 0)
@@ -615,7 +933,10 @@ int qnm_net_down(struct qnm_netctl *nc, struct qnm_model *m, const char *name,
 
 	/* 6. the bridge, only when qnm made it. */
 	if (qnm_owner_find(&nc->owner, QNM_OWN_BRIDGE, bridge)) {
-		r = qnm_links_delete(nc->links, bridge, err);
+		/* pending while it goes: a kill after the delete is not "removed outside qnm" */
+		r = qnm_owner_intend(&nc->owner, QNM_OWN_BRIDGE, bridge, name, err);
+		if (r == 0)
+			r = qnm_links_delete(nc->links, bridge, err);
 		if (r == -ENODEV) {
 			qnm_strv_addf(notes, "bridge %s was already gone (removed outside qnm)",
 				      bridge);

@@ -26,6 +26,18 @@
  * the bridge's route_localnet restored, the port (released), the bridge
  * (deleted only when qnm created it), and ip_forward restored when no NAT
  * network is left.
+ *
+ * Crash safety: up and down hold RUNDIR/net.lock (one network change at a
+ * time) and record each creation as an intent before making it (owner.h:
+ * a pending record, turned plain once the object exists; before a removal
+ * the record turns pending again). A qnm killed at any moment leaves
+ * pending records of a dead process; the next up or down settles them
+ * first (qnm_net_settle()): an object that exists is qnm's own and kept
+ * as recorded (then removed by down), a missing one is forgotten, a
+ * dnsmasq of ours is stopped, ip_forward keeps the value recorded before
+ * qnm wrote it. A network whose up or down was cut short stays recorded
+ * pending ("interrupted", qnm_net_interrupted()) until the next up or down
+ * of it; the nftables table is rewritten whole from the model by both.
  */
 #ifndef QNM_NETCTL_H
 #define QNM_NETCTL_H
@@ -42,11 +54,13 @@
  * @links:       rtnetlink access (no address cache).
  * @owner:       the ownership records.
  * @runtime_dir: qnm's runtime directory (owned copy).
+ * @lock_fd:     RUNDIR/net.lock, held (flock) while open.
  */
 struct qnm_netctl {
 	struct qnm_links *links;
 	struct qnm_owner owner;
 	char *runtime_dir;
+	int lock_fd;
 };
 
 /**
@@ -61,7 +75,8 @@ struct qnm_net_up_opts {
 };
 
 /**
- * qnm_netctl_open() - open netlink and the ownership records.
+ * qnm_netctl_open() - open netlink and the ownership records, holding
+ * RUNDIR/net.lock (waits for another qnm's network change to end).
  * Return: 0 or -errno; on success release with qnm_netctl_close().
  */
 int qnm_netctl_open(struct qnm_netctl *nc, const char *runtime_dir, struct qnm_err *err);
@@ -103,5 +118,24 @@ int qnm_net_down(struct qnm_netctl *nc, struct qnm_model *m, const char *name,
  * effective set (in its own user namespace).
  */
 bool qnm_have_cap_net_admin(void);
+
+/**
+ * qnm_net_settle() - finish or undo what a killed qnm left half done in
+ * this namespace: each pending record of a process that is gone is kept as
+ * qnm's own when its object exists (bridge, port, address, table,
+ * ip_forward changed), else forgotten; a pending dnsmasq is stopped (every
+ * dnsmasq of ours for that network) and forgotten. Pending network records
+ * stay (qnm_net_interrupted()). Called by qnm_net_up() and qnm_net_down().
+ * @notes: a sentence per settled record.
+ * Return: 0 or -errno.
+ */
+int qnm_net_settle(struct qnm_netctl *nc, struct qnm_strv *notes, struct qnm_err *err);
+
+/**
+ * qnm_net_interrupted() - the pending record of network @name when the qnm
+ * that was bringing it up or down is gone, else NULL.
+ * @o: the ownership records.
+ */
+const struct qnm_own_rec *qnm_net_interrupted(const struct qnm_owner *o, const char *name);
 
 #endif

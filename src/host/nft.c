@@ -44,7 +44,7 @@
 #define LOOPBACK_NET  0x7f000000u /* 127.0.0.0/8 */
 #define LOOPBACK_MASK 0xff000000u
 #define LOCALNET_TAG  "localnet " /* comment of a bridge's localnet masquerade: TAG BRIDGE */
-#define ELEMS_PER_MSG 256 /* keeps each NEWSETELEM well below the 64 KiB attribute limit */
+#define ELEMS_PER_MSG 256	  /* keeps each NEWSETELEM well below the 64 KiB attribute limit */
 #define MSG_ROOM      (128 * 1024)
 
 /* nftables datatype ids (nft's src/datatype.h), used to describe map keys so
@@ -1386,6 +1386,70 @@ int qnm_nft_read_localnet(struct qnm_strv *bridges, struct qnm_err *err)
 	if (ret == -ENOENT)
 		qnm_err_set(err, ret, "", "nftables table inet qnm does not exist");
 	return ret < 0 ? ret : 0;
+}
+
+/* an expression walk over one rule: the cmp after a meta iifname/oifname holds a name */
+struct ifname_scan {
+	struct qnm_strv *out;
+	bool want;
+};
+
+static int ifname_expr_cb(struct nftnl_expr *e, void *data)
+{
+	struct ifname_scan *sc = data;
+	const char *kind = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+	char name[IFNAMSIZ + 1];
+	const void *d;
+	uint32_t len = 0;
+	size_t i;
+
+	if (strcmp(kind, "meta") == 0) {
+		uint32_t k = nftnl_expr_get_u32(e, NFTNL_EXPR_META_KEY);
+
+		sc->want = k == NFT_META_IIFNAME || k == NFT_META_OIFNAME;
+		return 0;
+	}
+	if (sc->want && strcmp(kind, "cmp") == 0 &&
+	    (d = nftnl_expr_get(e, NFTNL_EXPR_CMP_DATA, &len))) {
+		memcpy(name, d, len < IFNAMSIZ ? len : IFNAMSIZ);
+		name[len < IFNAMSIZ ? len : IFNAMSIZ] = '\0';
+		for (i = 0; i < sc->out->n && strcmp(sc->out->v[i], name) != 0; i++)
+			;
+		if (name[0] && i == sc->out->n)
+			qnm_strv_add(sc->out, name);
+	}
+	sc->want = false;
+	return 0;
+}
+
+static int ifname_rule_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	struct ifname_scan *sc = data;
+
+	if (!r)
+		qnm_oom();
+	if (nftnl_rule_nlmsg_parse(nlh, r) >= 0 &&
+	    strcmp(nftnl_rule_get_str(r, NFTNL_RULE_TABLE), TABLE) == 0) {
+		sc->want = false;
+		nftnl_expr_foreach(r, ifname_expr_cb, sc);
+	}
+	nftnl_rule_free(r);
+	return MNL_CB_OK;
+}
+
+int qnm_nft_read_ifnames(struct qnm_strv *out, struct qnm_err *err)
+{
+	struct ifname_scan sc = { .out = out };
+	int ret;
+
+	ret = nl_get(NFT_MSG_GETRULE, FAMILY, NLM_F_DUMP, NULL, NULL, ifname_rule_cb, &sc,
+		     "reading nftables table inet qnm", err);
+	if (ret == -ENOENT) {
+		qnm_err_clear(err);
+		return 0;
+	}
+	return ret;
 }
 
 /* a foreign base chain on the forward hook */

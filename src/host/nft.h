@@ -111,6 +111,16 @@ int qnm_nft_add_forward(const struct qnm_fwd *f, struct qnm_err *err);
 int qnm_nft_del_forward(const struct qnm_fwd *f, struct qnm_err *err);
 
 /**
+ * qnm_nft_read_ifnames() - the interface names the rules of table
+ * "inet qnm" match on (iifname/oifname: the bridges of the networks it was
+ * written for, and their uplinks), read from the kernel.
+ * @out: each name added once.
+ * @err: filled on failure.
+ * Return: 0 (also when there is no table: nothing added), or -errno.
+ */
+int qnm_nft_read_ifnames(struct qnm_strv *out, struct qnm_err *err);
+
+/**
  * qnm_nft_read_forwards() - the DNAT forwards currently in table "inet qnm"
  * (the elements of its two maps), read from the kernel.
  * @out: set to a new array (caller frees with free()), NULL when empty.

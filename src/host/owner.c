@@ -45,6 +45,25 @@ static bool word_ok(const char *s, size_t max)
 	return strcspn(s, " \t\n") == n;
 }
 
+/* "pending=PID:START" or "start=TICKS" after the extra, into @rec; false when neither */
+static bool parse_attr(const char *w, struct qnm_own_rec *rec)
+{
+	int pid;
+	unsigned long long t;
+	char end;
+
+	if (sscanf(w, "pending=%d:%llu%c", &pid, &t, &end) == 2 && pid > 0) {
+		rec->pending = pid;
+		rec->pending_start = t;
+		return true;
+	}
+	if (sscanf(w, "start=%llu%c", &t, &end) == 1) {
+		rec->pid_start = t;
+		return true;
+	}
+	return false;
+}
+
 int qnm_owner_parse(const char *text, struct qnm_own_rec **v, size_t *n, struct qnm_err *err)
 {
 	struct qnm_own_rec *out = NULL;
@@ -55,7 +74,8 @@ int qnm_owner_parse(const char *text, struct qnm_own_rec **v, size_t *n, struct 
 	while (*p) {
 		const char *eol = strchr(p, '\n');
 		size_t len = eol ? (size_t)(eol - p) : strlen(p);
-		char buf[512], kind[32], name[64], extra[128];
+		char buf[512], kind[32], name[64], extra[128], a1[64], a2[64];
+		struct qnm_own_rec rec;
 		unsigned long long ns;
 		int k, got;
 
@@ -68,7 +88,7 @@ int qnm_owner_parse(const char *text, struct qnm_own_rec **v, size_t *n, struct 
 		if (!buf[0] || buf[0] == '#')
 			continue;
 		extra[0] = '\0';
-		got = sscanf(buf, "%31s %63s %llu %127s", kind, name, &ns, extra);
+		got = sscanf(buf, "%31s %63s %llu %127s %63s %63s", kind, name, &ns, extra, a1, a2);
 		if (got < 3)
 			goto bad;
 		for (k = 0; k < QNM_OWN__COUNT; k++)
@@ -76,20 +96,26 @@ int qnm_owner_parse(const char *text, struct qnm_own_rec **v, size_t *n, struct 
 				break;
 		if (k == QNM_OWN__COUNT)
 			goto bad;
+		memset(&rec, 0, sizeof(rec));
+		if ((got > 4 && !parse_attr(a1, &rec)) || (got > 5 && !parse_attr(a2, &rec)))
+			goto bad;
+		if (got > 4 && strcmp(extra, "-") == 0)
+			extra[0] = '\0'; /* no extra, attributes follow */
 		if (cnt == cap) {
 			cap = cap ? cap * 2 : 16;
 			out = xreallocarray(out, cap, sizeof(*out));
 		}
-		out[cnt].kind = (enum qnm_own_kind)k;
-		qnm_strlcpy(out[cnt].name, name, sizeof(out[cnt].name));
-		out[cnt].netns = ns;
-		qnm_strlcpy(out[cnt].extra, extra, sizeof(out[cnt].extra));
-		cnt++;
+		rec.kind = (enum qnm_own_kind)k;
+		qnm_strlcpy(rec.name, name, sizeof(rec.name));
+		rec.netns = ns;
+		qnm_strlcpy(rec.extra, extra, sizeof(rec.extra));
+		out[cnt++] = rec;
 		continue;
 bad:
 		free(out);
 		return qnm_err_set(err, -EINVAL, "",
-				   "ownership records, line %u: not \"KIND NAME NETNS [EXTRA]\"",
+				   "ownership records, line %u: not \"KIND NAME NETNS [EXTRA "
+				   "[pending=PID:START] [start=TICKS]]\"",
 				   line);
 	}
 	*v = out;
@@ -152,10 +178,23 @@ static int save(struct qnm_owner *o, struct qnm_err *err)
 	qnm_sb_init(&sb);
 	qnm_sb_add(
 		&sb,
-		"# qnm ownership records: KIND NAME NETNS [EXTRA] (do not edit while qnm runs)\n");
-	for (i = 0; i < o->n; i++)
-		qnm_sb_addf(&sb, "%s %s %llu%s%s\n", kind_names[o->v[i].kind], o->v[i].name,
-			    o->v[i].netns, o->v[i].extra[0] ? " " : "", o->v[i].extra);
+		"# qnm ownership records: KIND NAME NETNS [EXTRA [pending=PID:START] [start=TICKS]] "
+		"(do not edit while qnm runs)\n");
+	for (i = 0; i < o->n; i++) {
+		const struct qnm_own_rec *x = &o->v[i];
+		bool attrs = x->pending || x->pid_start;
+
+		qnm_sb_addf(&sb, "%s %s %llu%s%s", kind_names[x->kind], x->name, x->netns,
+			    x->extra[0] || attrs ? " " : "",
+			    x->extra[0] ? x->extra
+			    : attrs	? "-"
+					: "");
+		if (x->pending)
+			qnm_sb_addf(&sb, " pending=%d:%llu", x->pending, x->pending_start);
+		if (x->pid_start)
+			qnm_sb_addf(&sb, " start=%llu", x->pid_start);
+		qnm_sb_add(&sb, "\n");
+	}
 	r = qnm_atomic_write(o->path, sb.s, sb.len, 0600, err);
 	qnm_sb_free(&sb);
 	return r;
@@ -216,7 +255,62 @@ const struct qnm_own_rec *qnm_owner_find(const struct qnm_owner *o, enum qnm_own
 {
 	ssize_t i = find_idx(o, kind, name);
 
-	return i < 0 ? NULL : &o->v[i];
+	return i < 0 || o->v[i].pending ? NULL : &o->v[i];
+}
+
+const struct qnm_own_rec *qnm_owner_find_pending(const struct qnm_owner *o, enum qnm_own_kind kind,
+						 const char *name)
+{
+	ssize_t i = find_idx(o, kind, name);
+
+	return i < 0 || !o->v[i].pending ? NULL : &o->v[i];
+}
+
+unsigned long long qnm_proc_start_time(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long t = 0;
+	ssize_t got;
+	int fd, field;
+
+	if (pid <= 0)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	got = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (got <= 0)
+		return 0;
+	buf[got] = '\0';
+	p = strrchr(buf, ')'); /* the command name may hold spaces */
+	for (field = 2; p && field < 22; field++)
+		p = strchr(p + 1, ' ');
+	if (p)
+		t = strtoull(p + 1, NULL, 10);
+	return t;
+}
+
+bool qnm_own_rec_abandoned(const struct qnm_own_rec *r)
+{
+	unsigned long long t;
+
+	if (!r->pending)
+		return false;
+	t = qnm_proc_start_time(r->pending);
+	return !t || (r->pending_start && t != r->pending_start);
+}
+
+bool qnm_own_rec_proc_alive(const struct qnm_own_rec *r)
+{
+	unsigned long v;
+	unsigned long long t;
+
+	if (qnm_parse_uint(r->extra, 2, 4194304, &v) < 0)
+		return false;
+	t = qnm_proc_start_time((pid_t)v);
+	return t && (!r->pid_start || t == r->pid_start);
 }
 
 bool qnm_owner_recorded(const char *runtime_dir, enum qnm_own_kind kind, const char *name)
@@ -232,8 +326,9 @@ bool qnm_owner_recorded(const char *runtime_dir, enum qnm_own_kind kind, const c
 	return found;
 }
 
-int qnm_owner_add(struct qnm_owner *o, enum qnm_own_kind kind, const char *name, const char *extra,
-		  struct qnm_err *err)
+/* the one writer: @kind @name with @extra, pending by @pending (0: done), @pid_start */
+static int put(struct qnm_owner *o, enum qnm_own_kind kind, const char *name, const char *extra,
+	       pid_t pending, unsigned long long pid_start, struct qnm_err *err)
 {
 	ssize_t i;
 	int fd, r;
@@ -252,15 +347,96 @@ int qnm_owner_add(struct qnm_owner *o, enum qnm_own_kind kind, const char *name,
 	if (i < 0) {
 		o->v = xreallocarray(o->v, o->n + 1, sizeof(*o->v));
 		i = (ssize_t)o->n++;
+		memset(&o->v[i], 0, sizeof(o->v[i]));
 		o->v[i].kind = kind;
 		qnm_strlcpy(o->v[i].name, name, sizeof(o->v[i].name));
 		o->v[i].netns = o->netns;
 	}
 	qnm_strlcpy(o->v[i].extra, extra ? extra : "", sizeof(o->v[i].extra));
+	o->v[i].pending = pending;
+	o->v[i].pending_start = pending ? qnm_proc_start_time(pending) : 0;
+	o->v[i].pid_start = pid_start;
 	r = save(o, err);
 out:
 	close(fd);
 	return r;
+}
+
+int qnm_owner_add(struct qnm_owner *o, enum qnm_own_kind kind, const char *name, const char *extra,
+		  struct qnm_err *err)
+{
+	return put(o, kind, name, extra, 0, 0, err);
+}
+
+int qnm_owner_intend(struct qnm_owner *o, enum qnm_own_kind kind, const char *name,
+		     const char *extra, struct qnm_err *err)
+{
+	return put(o, kind, name, extra, getpid(), 0, err);
+}
+
+int qnm_owner_intend_many(struct qnm_owner *o, const struct qnm_own_rec *v, size_t n,
+			  struct qnm_err *err)
+{
+	unsigned long long start = qnm_proc_start_time(getpid());
+	size_t k;
+	ssize_t i;
+	int fd, r;
+
+	for (k = 0; k < n; k++)
+		if (!word_ok(v[k].name, sizeof(v[k].name)) ||
+		    (v[k].extra[0] && !word_ok(v[k].extra, sizeof(v[k].extra))))
+			return qnm_err_set(err, -EINVAL, "", "cannot record %s '%s': bad name",
+					   qnm_own_kind_name(v[k].kind), v[k].name);
+	fd = lock_file(o, err);
+	if (fd < 0)
+		return fd;
+	r = load(o, err);
+	for (k = 0; r == 0 && k < n; k++) {
+		i = find_idx(o, v[k].kind, v[k].name);
+		if (i < 0) {
+			o->v = xreallocarray(o->v, o->n + 1, sizeof(*o->v));
+			i = (ssize_t)o->n++;
+		}
+		o->v[i] = v[k];
+		o->v[i].netns = o->netns;
+		o->v[i].pending = getpid();
+		o->v[i].pending_start = start;
+		o->v[i].pid_start = 0;
+	}
+	if (r == 0)
+		r = save(o, err);
+	close(fd);
+	return r;
+}
+
+int qnm_owner_done_mine(struct qnm_owner *o, struct qnm_err *err)
+{
+	size_t i, n = 0;
+	int fd, r;
+
+	fd = lock_file(o, err);
+	if (fd < 0)
+		return fd;
+	r = load(o, err);
+	for (i = 0; r == 0 && i < o->n; i++)
+		if (o->v[i].netns == o->netns && o->v[i].pending == getpid()) {
+			o->v[i].pending = 0;
+			o->v[i].pending_start = 0;
+			n++;
+		}
+	if (r == 0 && n)
+		r = save(o, err);
+	close(fd);
+	return r;
+}
+
+int qnm_owner_add_proc(struct qnm_owner *o, enum qnm_own_kind kind, const char *name, pid_t pid,
+		       struct qnm_err *err)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%d", (int)pid);
+	return put(o, kind, name, buf, 0, qnm_proc_start_time(pid), err);
 }
 
 int qnm_owner_remove(struct qnm_owner *o, enum qnm_own_kind kind, const char *name,

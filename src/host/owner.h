@@ -9,12 +9,21 @@
  * of the network namespace the object lives in: a bridge "qnm0" made in
  * one namespace gives no right over a "qnm0" in another. Lookups only see
  * the records of the caller's current namespace.
+ *
+ * Intents (crash safety): before qnm creates something it records it as
+ * pending ("KIND NAME NETNS EXTRA pending=PID:START", qnm_owner_intend()),
+ * and turns the record into a plain one once it exists
+ * (qnm_owner_add()). A pending record whose writer is gone
+ * (qnm_own_rec_abandoned()) is a change a killed qnm left half done: the
+ * object may or may not exist, and if it does it is qnm's own. Lookups
+ * with qnm_owner_find() see plain records only.
  */
 #ifndef QNM_OWNER_H
 #define QNM_OWNER_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "core/util.h"
 
@@ -37,12 +46,20 @@ enum qnm_own_kind {
  * @name:  its name (see enum qnm_own_kind).
  * @netns: inode of its network namespace.
  * @extra: kind-specific detail, "" when none.
+ * @pending:       0 when done; else the pid of the qnm that recorded the
+ *                 intent to create it and may not have finished.
+ * @pending_start: that process's start time (clock ticks since boot).
+ * @pid_start:     for a record whose @extra is a pid (dnsmasq): that
+ *                 process's start time, 0 when unknown.
  */
 struct qnm_own_rec {
 	enum qnm_own_kind kind;
 	char name[64];
 	unsigned long long netns;
 	char extra[128];
+	int pending;
+	unsigned long long pending_start;
+	unsigned long long pid_start;
 };
 
 /**
@@ -125,6 +142,67 @@ int qnm_owner_may(const struct qnm_owner *o, enum qnm_own_kind kind, const char 
  * Return: 0, or -EINVAL with @err naming the line.
  */
 int qnm_owner_parse(const char *text, struct qnm_own_rec **v, size_t *n, struct qnm_err *err);
+
+/**
+ * qnm_owner_intend() - record that @kind @name is about to be created in
+ * the current namespace, by this process (a pending record); call before
+ * creating it. Same locking and atomic write as qnm_owner_add(); replaces a
+ * plain record of the same kind and name.
+ * @extra: detail or NULL.
+ * Return: 0 or -errno.
+ */
+int qnm_owner_intend(struct qnm_owner *o, enum qnm_own_kind kind, const char *name,
+		     const char *extra, struct qnm_err *err);
+
+/**
+ * qnm_owner_intend_many() - qnm_owner_intend() of each of @v (kind, name,
+ * extra) in one locked, atomic write.
+ * Return: 0 or -errno.
+ */
+int qnm_owner_intend_many(struct qnm_owner *o, const struct qnm_own_rec *v, size_t n,
+			  struct qnm_err *err);
+
+/**
+ * qnm_owner_done_mine() - every record this process recorded pending (in the
+ * current namespace) becomes plain, in one locked, atomic write.
+ * Return: 0 or -errno.
+ */
+int qnm_owner_done_mine(struct qnm_owner *o, struct qnm_err *err);
+
+/**
+ * qnm_owner_add_proc() - qnm_owner_add() of a record whose extra is the
+ * process @pid, with its start time (so that a recycled pid is never
+ * taken for it: qnm_own_rec_proc_alive()).
+ * Return: 0 or -errno.
+ */
+int qnm_owner_add_proc(struct qnm_owner *o, enum qnm_own_kind kind, const char *name, pid_t pid,
+		       struct qnm_err *err);
+
+/**
+ * qnm_owner_find_pending() - the pending record of @kind and @name in the
+ * current namespace (any writer).
+ * Return: pointer into @o (valid until the next change), or NULL.
+ */
+const struct qnm_own_rec *qnm_owner_find_pending(const struct qnm_owner *o, enum qnm_own_kind kind,
+						 const char *name);
+
+/**
+ * qnm_own_rec_abandoned() - whether @r is pending and the process that
+ * recorded it no longer runs (pid gone, or reused: another start time).
+ */
+bool qnm_own_rec_abandoned(const struct qnm_own_rec *r);
+
+/**
+ * qnm_own_rec_proc_alive() - whether the pid in @r's extra still runs and
+ * is the process recorded (same start time when one was recorded).
+ */
+bool qnm_own_rec_proc_alive(const struct qnm_own_rec *r);
+
+/**
+ * qnm_proc_start_time() - start time of process @pid (field 22 of
+ * /proc/PID/stat, clock ticks since boot), 0 when it does not run.
+ */
+unsigned long long qnm_proc_start_time(pid_t pid);
 
 /**
  * qnm_netns_id() - inode of the caller's network namespace, 0 when unknown.

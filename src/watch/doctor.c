@@ -1067,6 +1067,275 @@ static void check_leftovers(struct qnm_doc_env *env, struct qnm_doc_result *r)
 	free(v);
 }
 
+/* ---- networks: what qnm recorded against what the host has (crash leftovers) ---- */
+
+/**
+ * struct net_seen - what the host has of one network, for check_networks().
+ * @has:   the parts found, as words for a sentence ("bridge qnmbr0 (qnm's)").
+ * @nhas:  how many parts of the network's own (not counting the uplink).
+ */
+struct net_seen {
+	struct qnm_strv has;
+	size_t nhas;
+};
+
+/* @v joined with ", " (caller frees) */
+static char *strv_join(const struct qnm_strv *v, const char *sep)
+{
+	struct qnm_strbuf sb;
+	size_t i;
+
+	qnm_sb_init(&sb);
+	qnm_sb_add(&sb, "");
+	for (i = 0; i < v->n; i++)
+		qnm_sb_addf(&sb, "%s%s", i ? sep : "", v->v[i]);
+	return qnm_sb_steal(&sb);
+}
+
+/* the same forward, both sides (a live element against a configured one) */
+static bool fwd_same(const struct qnm_fwd *a, const struct qnm_fwd *b)
+{
+	return a->proto == b->proto && a->host_port == b->host_port &&
+	       a->guest_port == b->guest_port && strcmp(a->host_addr, b->host_addr) == 0 &&
+	       strcmp(a->guest_addr, b->guest_addr) == 0;
+}
+
+static bool strv_has(const struct qnm_strv *v, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < v->n; i++)
+		if (strcmp(v->v[i], s) == 0)
+			return true;
+	return false;
+}
+
+static void seen_add(struct net_seen *sn, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void seen_add(struct net_seen *sn, const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	qnm_strv_add(&sn->has, buf);
+	sn->nhas++;
+}
+
+/* the parts of @net on this host: its bridge, its dnsmasq, its rules, its records */
+static void net_look(const struct qnm_network *net, const struct qnm_owner *o, const char *rundir,
+		     const struct qnm_strv *ifnames, struct net_seen *sn)
+{
+	const struct qnm_own_rec *rec;
+	pid_t pids[8];
+	size_t i, n;
+
+	qnm_strv_init(&sn->has);
+	sn->nhas = 0;
+	rec = qnm_owner_find(o, QNM_OWN_BRIDGE, net->bridge);
+	if (!rec)
+		rec = qnm_owner_find_pending(o, QNM_OWN_BRIDGE, net->bridge);
+	if (bridge_exists(net->bridge) && rec)
+		seen_add(sn, "bridge %s (qnm's)", net->bridge);
+	else if (rec)
+		seen_add(sn, "a record of bridge %s, which does not exist", net->bridge);
+	if (strv_has(ifnames, net->bridge))
+		seen_add(sn, "its rules in table inet qnm");
+	n = qnm_dnsmasq_scan(rundir, net->name, pids, QNM_ARRAY_SIZE(pids));
+	rec = qnm_owner_find(o, QNM_OWN_DNSMASQ, net->name);
+	for (i = 0; i < n && i < QNM_ARRAY_SIZE(pids); i++)
+		seen_add(sn, "dnsmasq pid %d%s", (int)pids[i],
+			 rec && atoi(rec->extra) == pids[i] ? "" : " (not recorded)");
+	if (!n && rec)
+		seen_add(sn, "a record of a dnsmasq that no longer runs");
+	else if (!n && qnm_owner_find_pending(o, QNM_OWN_DNSMASQ, net->name))
+		seen_add(sn, "a dnsmasq about to be started or stopped (none runs)");
+	rec = qnm_owner_find(o, QNM_OWN_ADDR, net->bridge);
+	if (rec)
+		seen_add(sn, "address %s qnm put on %s", rec->extra, net->bridge);
+	if (net->port[0] && qnm_owner_find(o, QNM_OWN_PORT, net->port))
+		seen_add(sn, "port %s in %s", net->port, net->bridge);
+}
+
+/* every part of an up network is there */
+static bool net_complete(const struct qnm_network *net, const struct qnm_owner *o,
+			 const char *rundir, const struct qnm_strv *ifnames,
+			 struct qnm_strv *missing)
+{
+	const struct qnm_own_rec *rec = qnm_owner_find(o, QNM_OWN_DNSMASQ, net->name);
+
+	if (!bridge_exists(net->bridge))
+		qnm_strv_addf(missing, "bridge %s is gone", net->bridge);
+	if (!strv_has(ifnames, net->bridge))
+		qnm_strv_add(missing, "table inet qnm has no rules for it");
+	if (net->mode != QNM_NET_BRIDGED && net->dhcp_start[0] &&
+	    !(rec && qnm_own_rec_proc_alive(rec) &&
+	      qnm_dnsmasq_is_ours((pid_t)atoi(rec->extra), rundir, net->name)))
+		qnm_strv_add(missing, "its dnsmasq does not run");
+	return missing->n == 0;
+}
+
+static void fwd_text(const struct qnm_fwd *f, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s %s:%u -> %s:%u", qnm_proto_name(f->proto),
+		 f->host_addr[0] ? f->host_addr : "", f->host_port, f->guest_addr, f->guest_port);
+}
+
+/* the live DNAT forwards against the configured forwards of the networks that are up */
+static void check_net_forwards(struct qnm_doc_env *env, const struct qnm_owner *o,
+			       struct qnm_doc_result *r)
+{
+	const struct qnm_network *first = NULL;
+	struct qnm_fwd *live = NULL;
+	size_t nlive = 0, i, j, k;
+	char t[160];
+
+	for (i = 0; i < env->model->nnets && !first; i++)
+		if (qnm_owner_find(o, QNM_OWN_NET, env->model->nets[i]->name))
+			first = env->model->nets[i];
+	if (!first || qnm_nft_read_forwards(&live, &nlive, NULL) < 0)
+		return;
+	for (k = 0; k < nlive; k++) {
+		bool found = false;
+
+		for (i = 0; i < env->model->nnets && !found; i++) {
+			const struct qnm_network *net = env->model->nets[i];
+
+			for (j = 0; j < net->nfwd && !found; j++)
+				found = fwd_same(&net->fwd[j], &live[k]);
+		}
+		if (found)
+			continue;
+		fwd_text(&live[k], t, sizeof(t));
+		finding(r, QNM_DOC_WARN,
+			"forward %s is in table inet qnm but in no network's configuration (a "
+			"'qnm forward add' or 'del' that did not finish)",
+			t);
+		fix(r, "qnm net up %s   (rewrites table inet qnm from the configuration)",
+		    first->name);
+	}
+	for (i = 0; i < env->model->nnets; i++) {
+		const struct qnm_network *net = env->model->nets[i];
+
+		if (!qnm_owner_find(o, QNM_OWN_NET, net->name))
+			continue;
+		for (j = 0; j < net->nfwd; j++) {
+			for (k = 0; k < nlive && !fwd_same(&net->fwd[j], &live[k]); k++)
+				;
+			if (k < nlive)
+				continue;
+			fwd_text(&net->fwd[j], t, sizeof(t));
+			finding(r, QNM_DOC_WARN,
+				"forward %s of network %s is configured but not in table inet qnm",
+				t, net->name);
+			fix(r, "qnm net up %s", net->name);
+		}
+	}
+	free(live);
+}
+
+static void check_networks(struct qnm_doc_env *env, struct qnm_doc_result *r)
+{
+	struct qnm_strv ifnames, missing;
+	const struct qnm_own_rec *rec;
+	const char *nat = NULL;
+	struct qnm_owner o;
+	struct qnm_err err;
+	bool nat_up = false, any_up = false, table;
+	size_t i;
+
+	if (!env->runtime_dir || !env->model->nnets) {
+		finding(r, QNM_DOC_SKIP, "no network configured");
+		return;
+	}
+	qnm_err_clear(&err);
+	if (qnm_owner_open(&o, env->runtime_dir, &err) < 0) {
+		finding(r, QNM_DOC_WARN, "cannot read what qnm recorded: %s", err.msg);
+		return;
+	}
+	qnm_strv_init(&ifnames);
+	table = qnm_nft_table_exists(NULL) == 1;
+	if (table && qnm_nft_read_ifnames(&ifnames, &err) < 0)
+		finding(r, QNM_DOC_SKIP, "cannot read table inet qnm: %s", err.msg);
+	for (i = 0; i < env->model->nnets; i++) {
+		const struct qnm_network *net = env->model->nets[i];
+		struct net_seen sn;
+		char *has;
+
+		if (net->mode == QNM_NET_NAT && !nat)
+			nat = net->name;
+		net_look(net, &o, env->runtime_dir, &ifnames, &sn);
+		has = strv_join(&sn.has, ", ");
+		rec = qnm_owner_find_pending(&o, QNM_OWN_NET, net->name);
+		if (rec && !qnm_own_rec_abandoned(rec)) {
+			finding(r, QNM_DOC_OK,
+				"network %s is being brought up or down right now (qnm pid %d)",
+				net->name, rec->pending);
+		} else if (rec) {
+			finding(r, QNM_DOC_WARN,
+				"network %s is half up: a qnm bringing it up or down (pid %d) was killed "
+				"before it finished; on the host now: %s",
+				net->name, rec->pending, sn.nhas ? has : "nothing of it");
+			fix(r, "qnm net up %s   (finishes bringing it up)", net->name);
+			fix(r, "qnm net down %s   (undoes it)", net->name);
+		} else if (qnm_owner_find(&o, QNM_OWN_NET, net->name)) {
+			any_up = true;
+			nat_up |= net->mode == QNM_NET_NAT;
+			qnm_strv_init(&missing);
+			if (net_complete(net, &o, env->runtime_dir, &ifnames, &missing)) {
+				finding(r, QNM_DOC_OK, "network %s is up: %s", net->name, has);
+			} else {
+				char *m = strv_join(&missing, "; ");
+
+				finding(r, QNM_DOC_WARN, "network %s is recorded up but %s",
+					net->name, m);
+				fix(r, "qnm net up %s   (puts back what is missing)", net->name);
+				free(m);
+			}
+			qnm_strv_free(&missing);
+		} else if (sn.nhas) {
+			finding(r, QNM_DOC_WARN,
+				"network %s is down, but left on the host: %s (a qnm net up or down of "
+				"it that did not finish)",
+				net->name, has);
+			fix(r, "qnm net down %s", net->name);
+		} else {
+			finding(r, QNM_DOC_OK, "network %s is down: nothing of it on this host",
+				net->name);
+		}
+		free(has);
+		qnm_strv_free(&sn.has);
+	}
+	rec = qnm_owner_find(&o, QNM_OWN_SYSCTL, "net.ipv4.ip_forward");
+	if (!rec)
+		rec = qnm_owner_find_pending(&o, QNM_OWN_SYSCTL, "net.ipv4.ip_forward");
+	if (rec && !nat_up) {
+		finding(r, QNM_DOC_WARN,
+			"qnm set net.ipv4.ip_forward to 1 (it was %s) and no NAT network is up: it "
+			"stays 1 until a qnm net down",
+			rec->extra);
+		fix(r, "qnm net down %s   (puts back %s)", nat ? nat : env->model->nets[0]->name,
+		    rec->extra);
+	}
+	if (table && !any_up) {
+		bool recorded = qnm_owner_find(&o, QNM_OWN_NFT, "inet-qnm") ||
+				qnm_owner_find_pending(&o, QNM_OWN_NFT, "inet-qnm");
+
+		finding(r, QNM_DOC_WARN, "table inet qnm exists while no qnm network is up%s",
+			recorded ? "" : " (and qnm has no record of making it)");
+		if (recorded)
+			fix(r, "qnm net down %s", env->model->nets[0]->name);
+		else
+			fix(r, "nft delete table inet qnm");
+	}
+	if (table)
+		check_net_forwards(env, &o, r);
+	qnm_strv_free(&ifnames);
+	qnm_owner_clear(&o);
+}
+
 static const struct qnm_doc_check checks[] = {
 	{ "qemu", "QEMU binary with user-mode networking", check_qemu },
 	{ "kvm", "/dev/kvm usable", check_kvm },
@@ -1074,6 +1343,8 @@ static const struct qnm_doc_check checks[] = {
 	{ "cap_net_admin", "privilege for host networking (CAP_NET_ADMIN)", check_cap },
 	{ NULL, NULL, NULL }, /* here: the backends' own checks (struct qnm_backend_check) */
 	{ "bridge_exists", "bridges named by NICs exist", check_bridge_exists },
+	{ "networks", "networks as qnm recorded them (nothing half up or left behind)",
+	  check_networks },
 	{ "ip_forward", "IPv4 forwarding for NAT networks", check_ip_forward },
 	{ "ping_group_range", "guest ping on user-mode networking", check_ping },
 	{ "forward_drop", "other firewall tables dropping forwarded traffic", check_forward_drop },

@@ -55,11 +55,21 @@ expect_contains "saved MAC" "$mac" "$show"
 expect_contains "saved hostfwd" "tcp:127.0.0.1:2222-:22" "$show"
 ui_keys p
 ui_wait "-netdev/-device style" 3 >/dev/null || fail "no preview"
-ui_expect "preview: netdev" "user,id=n0,hostfwd=tcp:127.0.0.1:2222-:22"
-ui_expect "preview: device" "rtl8139,netdev=n0,mac=$mac"
-ui_expect "preview: -nic style" "-nic style"
-screen=$(ui_screen | tr -d '\n ')
-expect_contains "preview: -nic line" "-nicuser,hostfwd=tcp:127.0.0.1:2222-:22,model=rtl8139,mac=$mac" "$screen"
+ui_expect "preview: netdev" "-netdev user,id=n0,hostfwd=tcp:127.0.0.1:2222-:22"
+ui_expect "preview: device" "-device rtl8139,netdev=n0,mac=$mac"
+# the screen's lines, pasted into a shell, are QEMU's argv (as qnm cmdline --json says)
+pasted_argv() { # the preview's lines from the QEMU command on -> one argument per line
+	ui_screen | sed -n '/^qemu-system/,/[^\\]$/p' >"$T/pasted.sh"
+	bash -c "set -- $(cat "$T/pasted.sh")"'
+printf "%s\n" "$@"'
+}
+# (by hand, with the guest's console on the terminal: -serial mon:stdio)
+json_argv() { "$QNM" cmdline demo1 --json "$@" | python3 -c 'import json,sys; print("\n".join(json.load(sys.stdin) + ["-serial", "mon:stdio"]))'; }
+expect_eq "preview pasted into a shell = QEMU's argv" "$(json_argv)" "$(pasted_argv)"
+ui_keys y
+ui_wait "-nic style: y switches" 3 >/dev/null || fail "y did not switch the style"
+expect_eq "-nic preview pasted into a shell = QEMU's argv" "$(json_argv --nic-form)" "$(pasted_argv)"
+ui_keys y
 # write it to a file
 ui_keys w
 ui_wait "File to write" 3 >/dev/null || fail "no file prompt"
@@ -67,8 +77,9 @@ ui_keys C-u
 ui_type "$T/demo1.sh"
 ui_keys Enter
 ui_wait "command line written" 3 >/dev/null || fail "not written"
-check "script written" grep -q "hostfwd=tcp:127.0.0.1:2222-:22" "$T/demo1.sh"
-check "script is the CLI's command line" grep -qF -- "$("$QNM" cmdline demo1)" "$T/demo1.sh"
+check "script holds the forward" grep -q "hostfwd=tcp:127.0.0.1:2222-:22" "$T/demo1.sh"
+check "script is a shell script" bash -n "$T/demo1.sh"
+expect_eq "script is the CLI's script" "$("$QNM" cmdline demo1 --script)" "$(tail -n +3 "$T/demo1.sh")"
 ui_keys Escape F10
 wait_for 5 ui_dead || fail "did not quit"
 expect_eq "exit status" 0 "$(ui_status)"

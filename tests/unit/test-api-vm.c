@@ -188,8 +188,16 @@ static void test_clone_delete(void **state)
 	vm = qnm_model_find_vm(&ctx->model, "web2");
 	assert_non_null(vm);
 	assert_int_equal(vm->nnics, 2);
-	assert_string_equal(vm->nics[0].mac, "");
-	assert_string_equal(vm->nics[1].mac, "");
+	/* the clone gets new MACs, saved: its command line shows the ones it runs with */
+	assert_int_equal(strlen(vm->nics[0].mac), 17);
+	assert_int_equal(strlen(vm->nics[1].mac), 17);
+	assert_string_not_equal(vm->nics[0].mac, vm->nics[1].mac);
+	assert_string_not_equal(vm->nics[0].mac,
+				qnm_model_find_vm(&ctx->model, "web")->nics[0].mac[0]
+					? qnm_model_find_vm(&ctx->model, "web")->nics[0].mac
+					: "-");
+	assert_string_not_equal(vm->nics[1].mac,
+				qnm_model_find_vm(&ctx->model, "web")->nics[1].mac);
 	assert_int_equal(qnm_api_vm_delete(ctx, "web2", &err), 0);
 	assert_false(vm_file(ctx, "web2"));
 	assert_null(qnm_model_find_vm(&ctx->model, "web2"));

@@ -87,6 +87,98 @@ static void test_check_path(void **state)
 	free(sub);
 }
 
+/* The file's mode, owner and size as lstat sees them. */
+static struct stat lst(const char *p)
+{
+	struct stat st;
+
+	assert_int_equal(lstat(p, &st), 0);
+	return st;
+}
+
+static void test_file_open(void **state)
+{
+	struct qnm_err err = { 0 };
+	struct qnm_capture_file cf;
+	char *p = path("o.pcap"), *target = path("target"), *slink = path("link.pcap");
+	char *sub = path("sub"), *linkdir = path("linkdir"), *via = path("linkdir/x.pcap");
+	char *hard = path("hard.pcap"), *fifo = path("o.fifo");
+	mode_t old = umask(0);
+	struct stat st;
+
+	(void)state;
+	/* created 0600 (whatever the umask), a regular file of this user */
+	assert_int_equal(qnm_capture_file_open(&cf, p, false, &err), 0);
+	assert_true(cf.fd >= 0 && cf.created);
+	assert_int_equal(write(cf.fd, "abc", 3), 3);
+	qnm_capture_file_close(&cf, false);
+	st = lst(p);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_int_equal(st.st_size, 3);
+	/* exists: refused without force, truncated (and made 0600) with it */
+	assert_int_equal(qnm_capture_file_open(&cf, p, false, &err), -EEXIST);
+	assert_non_null(strstr(err.msg, "--force"));
+	assert_int_equal(cf.fd, -1);
+	assert_int_equal(chmod(p, 0644), 0);
+	assert_int_equal(qnm_capture_file_open(&cf, p, true, &err), 0);
+	assert_false(cf.created);
+	qnm_capture_file_close(&cf, true); /* not created here: kept */
+	st = lst(p);
+	assert_int_equal(st.st_size, 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	/* a symlink as the file: never followed, even with force; the target stays */
+	write_text(target, "secret");
+	assert_int_equal(symlink(target, slink), 0);
+	assert_int_equal(qnm_capture_file_open(&cf, slink, false, &err), -EEXIST);
+	assert_non_null(strstr(err.msg, "not a regular file"));
+	assert_int_equal(qnm_capture_file_open(&cf, slink, true, &err), -EEXIST);
+	assert_int_equal(lst(target).st_size, 6);
+	/* a symlink on the way: refused, naming it */
+	assert_int_equal(mkdir(sub, 0700), 0);
+	assert_int_equal(symlink(sub, linkdir), 0);
+	assert_int_equal(qnm_capture_file_open(&cf, via, false, &err), -ELOOP);
+	assert_non_null(strstr(err.msg, "is a symbolic link"));
+	assert_non_null(strstr(err.msg, linkdir));
+	assert_string_equal(err.field, "file");
+	assert_int_equal(qnm_capture_check_path(via, false, &err), -ELOOP);
+	/* a file with two names: not overwritten */
+	assert_int_equal(link(target, hard), 0);
+	assert_int_equal(qnm_capture_file_open(&cf, hard, true, &err), -EPERM);
+	assert_non_null(strstr(err.msg, "hard links"));
+	assert_int_equal(lst(target).st_size, 6);
+	/* a file of another user: not overwritten (root can make one) */
+	if (geteuid() == 0) {
+		char *other = path("other.pcap");
+
+		write_text(other, "theirs");
+		assert_int_equal(chown(other, 65534, 65534), 0);
+		assert_int_equal(qnm_capture_file_open(&cf, other, true, &err), -EPERM);
+		assert_non_null(strstr(err.msg, "belongs to uid 65534"));
+		assert_int_equal(lst(other).st_size, 6);
+		free(other);
+	}
+	/* a FIFO with force: refused without blocking */
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(qnm_capture_file_open(&cf, fifo, true, &err), -EEXIST);
+	/* a directory */
+	assert_int_equal(qnm_capture_file_open(&cf, sub, true, &err), -EISDIR);
+	/* discard removes what was created */
+	unlink(p);
+	assert_int_equal(qnm_capture_file_open(&cf, p, false, &err), 0);
+	qnm_capture_file_close(&cf, true);
+	assert_int_equal(access(p, F_OK), -1);
+	umask(old);
+	free(p);
+	free(target);
+	free(slink);
+	free(sub);
+	free(linkdir);
+	free(via);
+	free(hard);
+	free(fifo);
+}
+
 /* A pcap with @n records of @len bytes, in little (or big) endian. */
 static size_t make_pcap(uint8_t *buf, unsigned n, unsigned len, bool big)
 {
@@ -239,6 +331,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_check_path),
+		cmocka_unit_test(test_file_open),
 		cmocka_unit_test(test_pcap_count),
 		cmocka_unit_test(test_records),
 	};

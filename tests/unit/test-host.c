@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "host/dnsmasq.h"
 #include "host/links.h"
@@ -116,6 +117,59 @@ static void test_owner_parse(void **state)
 	assert_non_null(strstr(err.msg, "line 2"));
 	assert_int_equal(qnm_owner_parse("bridge a\n", &v, &n, &err), -EINVAL);
 	assert_non_null(strstr(err.msg, "line 1"));
+
+	/* intents: pending=PID:START after the extra ("-" when none), start=TICKS of a pid */
+	assert_int_equal(qnm_owner_parse("bridge qbr1 7 lan pending=123:456\n"
+					 "nft inet-qnm 7 - pending=9:10\n"
+					 "dnsmasq lan 7 4321 start=99\n",
+					 &v, &n, &err),
+			 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(v[0].extra, "lan");
+	assert_int_equal(v[0].pending, 123);
+	assert_true(v[0].pending_start == 456);
+	assert_string_equal(v[1].extra, "");
+	assert_int_equal(v[1].pending, 9);
+	assert_int_equal(v[2].pending, 0);
+	assert_true(v[2].pid_start == 99);
+	free(v);
+	assert_int_equal(qnm_owner_parse("bridge a 1 x frob=1\n", &v, &n, &err), -EINVAL);
+}
+
+/* intend, then add: the record goes from pending to plain; find sees plain records only */
+static void test_owner_intend(void **state)
+{
+	char dir[] = "/tmp/qnm-test-owner.XXXXXX";
+	struct qnm_owner o, o2;
+	struct qnm_err err;
+	char *path;
+
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(qnm_owner_open(&o, dir, &err), 0);
+	assert_int_equal(qnm_owner_intend(&o, QNM_OWN_BRIDGE, "qbr1", "lan", &err), 0);
+	assert_null(qnm_owner_find(&o, QNM_OWN_BRIDGE, "qbr1"));
+	assert_non_null(qnm_owner_find_pending(&o, QNM_OWN_BRIDGE, "qbr1"));
+	assert_false(qnm_own_rec_abandoned(qnm_owner_find_pending(&o, QNM_OWN_BRIDGE, "qbr1")));
+	assert_int_equal(qnm_owner_open(&o2, dir, &err), 0); /* read back from the file */
+	assert_int_equal(qnm_owner_find_pending(&o2, QNM_OWN_BRIDGE, "qbr1")->pending, getpid());
+	qnm_owner_clear(&o2);
+	assert_int_equal(qnm_owner_add(&o, QNM_OWN_BRIDGE, "qbr1", "lan", &err), 0);
+	assert_non_null(qnm_owner_find(&o, QNM_OWN_BRIDGE, "qbr1"));
+	assert_null(qnm_owner_find_pending(&o, QNM_OWN_BRIDGE, "qbr1"));
+	assert_int_equal(qnm_owner_add_proc(&o, QNM_OWN_DNSMASQ, "lan", getpid(), &err), 0);
+	assert_true(qnm_own_rec_proc_alive(qnm_owner_find(&o, QNM_OWN_DNSMASQ, "lan")));
+	o.v[1].pid_start++; /* a recycled pid: another start time */
+	assert_false(qnm_own_rec_proc_alive(&o.v[1]));
+	o.v[0].pending = 1 << 22; /* beyond pid_max: gone */
+	assert_true(qnm_own_rec_abandoned(&o.v[0]));
+	path = xasprintf("%s/owned", dir);
+	unlink(path);
+	free(path);
+	path = xasprintf("%s/owned.lock", dir);
+	unlink(path);
+	free(path);
+	rmdir(dir);
+	qnm_owner_clear(&o);
 }
 
 static void test_owner_may(void **state)
@@ -178,8 +232,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_leases),	    cmocka_unit_test(test_dnsmasq_argv),
-		cmocka_unit_test(test_owner_parse), cmocka_unit_test(test_owner_may),
-		cmocka_unit_test(test_ping_range),  cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_owner_parse), cmocka_unit_test(test_owner_intend),
+		cmocka_unit_test(test_owner_may),   cmocka_unit_test(test_ping_range),
+		cmocka_unit_test(test_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -251,6 +252,49 @@ static void test_hmp(void **state)
 	free(out);
 }
 
+/* add-fd: the descriptor rides with the command's bytes (SCM_RIGHTS); remove-fd names its set. */
+static void test_add_fd(void **state)
+{
+	struct pair *p = *state;
+	struct qnm_err err = { 0 };
+	char buf[CMSG_SPACE(sizeof(int))], line[512];
+	struct iovec iov = { .iov_base = line, .iov_len = sizeof(line) - 1 };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = buf, .msg_controllen = sizeof(buf)
+	};
+	struct stat mine, got;
+	struct cmsghdr *cm;
+	long long set = -1;
+	int fd, qfd = -1, passed;
+	ssize_t n;
+
+	fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	put(p->peer, "{\"return\": {\"fdset-id\": 3, \"fd\": 12}, \"id\": 1}\n");
+	assert_int_equal(qnm_qmp_add_fd(p->q, fd, "qnm-cap-x", &set, &qfd, &err), 0);
+	assert_int_equal(set, 3);
+	assert_int_equal(qfd, 12);
+	n = recvmsg(p->peer, &mh, 0);
+	assert_true(n > 0);
+	line[n] = '\0';
+	assert_non_null(strstr(line, "\"execute\":\"add-fd\""));
+	assert_non_null(strstr(line, "\"opaque\":\"qnm-cap-x\""));
+	cm = CMSG_FIRSTHDR(&mh);
+	assert_non_null(cm);
+	assert_int_equal(cm->cmsg_type, SCM_RIGHTS);
+	memcpy(&passed, CMSG_DATA(cm), sizeof(int));
+	assert_int_equal(fstat(fd, &mine), 0);
+	assert_int_equal(fstat(passed, &got), 0);
+	assert_true(mine.st_dev == got.st_dev && mine.st_ino == got.st_ino);
+	close(passed);
+	close(fd);
+	/* a reply without the set's id */
+	put(p->peer, "{\"return\": {}, \"id\": 2}\n");
+	assert_int_equal(qnm_qmp_add_fd(p->q, -1, NULL, &set, &qfd, &err), -EPROTO);
+	put(p->peer, "{\"return\": {}, \"id\": 3}\n");
+	assert_int_equal(qnm_qmp_remove_fd(p->q, 3, &err), 0);
+}
+
 static void test_too_long(void **state)
 {
 	struct pair *p = *state;
@@ -445,6 +489,7 @@ int main(void)
 						pair_teardown),
 		cmocka_unit_test_setup_teardown(test_eof, pair_setup, pair_teardown),
 		cmocka_unit_test_setup_teardown(test_hmp, pair_setup, pair_teardown),
+		cmocka_unit_test_setup_teardown(test_add_fd, pair_setup, pair_teardown),
 		cmocka_unit_test_setup_teardown(test_too_long, pair_setup, pair_teardown),
 		cmocka_unit_test(test_connect_handshake),
 		cmocka_unit_test(test_connect_event_before_greeting),
