@@ -81,6 +81,27 @@ static const struct qnm_binding table[] = {
 	  "DelNIC",
 	  "remove the selected network card (asks first)" },
 
+	/* the console: every key not listed here goes to the guest */
+	{ S(CONSOLE),
+	  QNM_ACT_BACK,
+	  { CTRL(']') },
+	  "Back",
+	  "leave the console, back to the VM list (the guest keeps running). Every key "
+	  "not listed here goes to the guest, Esc, Ctrl-C, q and the keys under Everywhere "
+	  "included" },
+	{ S(CONSOLE),
+	  QNM_ACT_PAGE_UP,
+	  { FN(KEY_PPAGE) },
+	  "Scroll",
+	  "scroll back through what the guest printed (any key for the guest returns to the live screen)" },
+	{ S(CONSOLE), QNM_ACT_PAGE_DOWN, { FN(KEY_NPAGE) }, NULL, "scroll forward" },
+	{ S(CONSOLE), QNM_ACT_HELP, { FN(KEY_F(1)) }, "Help", "this help" },
+	{ S(CONSOLE),
+	  QNM_ACT_QUIT,
+	  { FN(KEY_F(10)) },
+	  "Quit",
+	  "quit qnm (running guests keep running)" },
+
 	/* VMs */
 	{ S(VMS), QNM_ACT_NEW, { 'n' }, "New", "create a VM" },
 	{ S(VMS),
@@ -117,6 +138,12 @@ static const struct qnm_binding table[] = {
 	  { 'd', FN(KEY_DC) },
 	  NULL,
 	  "delete the selected VM (asks first)" },
+	{ S(VMS),
+	  QNM_ACT_ATTACH,
+	  { 't' },
+	  "Console",
+	  "the selected running VM's serial console: type into the guest (its shell on the "
+	  "demo guest), Ctrl-] to come back; one client at a time (qnm console VM is the same)" },
 	{ S(VMS), QNM_ACT_CONSOLE, { 'l' }, "Log", "show the end of the VM's serial console log" },
 
 	/* networks and forwards */
@@ -216,9 +243,17 @@ static const struct qnm_binding table[] = {
 	  "choose the colour theme (applies at once)" },
 
 	/* everywhere */
-	{ QNM_SCR_ALL & ~QNM_SCR_FORMS & ~S(DIALOG), QNM_ACT_BACK, { ESC }, NULL, "back" },
-	{ QNM_SCR_ALL & ~S(DIALOG), QNM_ACT_HELP, { FN(KEY_F(1)), '?' }, "Help", "this help" },
-	{ QNM_SCR_ALL & ~S(DIALOG),
+	{ QNM_SCR_ALL & ~QNM_SCR_FORMS & ~S(DIALOG) & ~S(CONSOLE),
+	  QNM_ACT_BACK,
+	  { ESC },
+	  NULL,
+	  "back" },
+	{ QNM_SCR_ALL & ~S(DIALOG) & ~S(CONSOLE),
+	  QNM_ACT_HELP,
+	  { FN(KEY_F(1)), '?' },
+	  "Help",
+	  "this help" },
+	{ QNM_SCR_ALL & ~S(DIALOG) & ~S(CONSOLE),
 	  QNM_ACT_QUIT,
 	  { FN(KEY_F(10)), 'q', CTRL('c') },
 	  "Quit",
@@ -239,6 +274,22 @@ enum qnm_action qnm_keys_lookup(enum qnm_screen_id scr, int key)
 		return QNM_ACT_NONE;
 	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
 		if (!(table[i].screens & QNM_SCR_BIT(scr)))
+			continue;
+		for (k = 0; k < 4 && table[i].keys[k]; k++)
+			if (table[i].keys[k] == key)
+				return table[i].action;
+	}
+	return QNM_ACT_NONE;
+}
+
+enum qnm_action qnm_keys_lookup_own(enum qnm_screen_id scr, int key)
+{
+	size_t i, k;
+
+	if (key == QNM_KEY_NONE)
+		return QNM_ACT_NONE;
+	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		if (table[i].screens != QNM_SCR_BIT(scr))
 			continue;
 		for (k = 0; k < 4 && table[i].keys[k]; k++)
 			if (table[i].keys[k] == key)
@@ -298,6 +349,7 @@ static const char *const screen_names[QNM_SCR__COUNT] = {
 	[QNM_SCR_DIALOG] = "Dialog",
 	[QNM_SCR_CONNS] = "Connections",
 	[QNM_SCR_CAPFORM] = "Capture",
+	[QNM_SCR_CONSOLE] = "Console",
 };
 
 const char *qnm_screen_name(enum qnm_screen_id scr)

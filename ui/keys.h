@@ -38,6 +38,7 @@ enum qnm_screen_id {
 	QNM_SCR_DIALOG,
 	QNM_SCR_CONNS,
 	QNM_SCR_CAPFORM,
+	QNM_SCR_CONSOLE,
 	QNM_SCR__COUNT
 };
 
@@ -95,6 +96,7 @@ enum qnm_action {
 	QNM_ACT_DEMO,
 	QNM_ACT_CONNS,	 /* the connections of a VM's user-mode NICs */
 	QNM_ACT_CAPTURE, /* start/stop a packet capture */
+	QNM_ACT_ATTACH,	 /* the interactive serial console */
 	/* forms */
 	QNM_ACT_SAVE,
 	QNM_ACT_CANCEL,
@@ -143,6 +145,13 @@ const struct qnm_binding *qnm_keys_table(size_t *n);
  * bindings come before global ones in the table), or QNM_ACT_NONE.
  */
 enum qnm_action qnm_keys_lookup(enum qnm_screen_id scr, int key);
+
+/**
+ * qnm_keys_lookup_own() - the action of @key among the bindings made for
+ * screen @scr alone (not shared with other screens), or QNM_ACT_NONE: for a
+ * screen that passes every other key on (the console, to the guest).
+ */
+enum qnm_action qnm_keys_lookup_own(enum qnm_screen_id scr, int key);
 
 /**
  * qnm_key_name() - a readable name for @key ("F1", "Enter", "^S", "q").

@@ -76,7 +76,8 @@ static void *help_init(struct qnm_ui *ui, void *arg)
 	qnm_strv_add(&s->lines,
 		     "New here? On the VMs screen press D (demo guest), then s to start it,");
 	qnm_strv_add(&s->lines,
-		     "4 to watch its traffic, m (on the VM) for its topology, x to stop it.");
+		     "t to type into its shell (Ctrl-] back), 4 to watch its traffic, m (on");
+	qnm_strv_add(&s->lines, "the VM) for its topology, x to stop it.");
 	qnm_strv_add(&s->lines,
 		     "Something does not work? 7 Diagnostics checks this host against your VMs");
 	qnm_strv_add(&s->lines,

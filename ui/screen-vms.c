@@ -307,7 +307,7 @@ static void vms_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 	if (selected(ui, s) &&
 	    qnm_guest_find(ui, selected(ui, s)->name)->info.status == QNM_RUN_RUNNING)
 		qnm_putf(stdscr, r->y + r->h - 2, r->x + 1, r->w - 2,
-			 "%s runs: C its connections, r capture its packets, l console, x stop.",
+			 "%s runs: t console, C its connections, r capture packets, l log, x stop.",
 			 selected(ui, s)->name);
 	else
 		qnm_putf(
@@ -461,6 +461,19 @@ static void console(struct qnm_ui *ui, struct qnm_vm *vm)
 	free(tail);
 }
 
+/* The interactive console of @vm (screen-console.c), when it runs. */
+static void attach(struct qnm_ui *ui, struct qnm_vm *vm)
+{
+	const struct qnm_guest *g = qnm_guest_find(ui, vm->name);
+
+	if (g->info.status != QNM_RUN_RUNNING && g->info.status != QNM_RUN_STARTING) {
+		qnm_ui_log(ui, QNM_MSG_WARN, "%s is not running: start it (s) to use its console",
+			   vm->name);
+		return;
+	}
+	qnm_ui_push(ui, &qnm_screen_console, vm->name); /* it logs why when it cannot */
+}
+
 /* Building the demo image (qnm_api_demo_build()), in the worker thread. */
 static int demo_work(void *data, struct qnm_err *err)
 {
@@ -568,6 +581,10 @@ static unsigned vms_key(struct qnm_ui *ui, void *st, enum qnm_action act, int ke
 	case QNM_ACT_CONSOLE:
 		if (vm)
 			console(ui, vm);
+		return QNM_H_HANDLED | QNM_H_REDRAW;
+	case QNM_ACT_ATTACH:
+		if (vm)
+			attach(ui, vm);
 		return QNM_H_HANDLED | QNM_H_REDRAW;
 	case QNM_ACT_DEMO:
 		demo(ui);

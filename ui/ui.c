@@ -574,28 +574,108 @@ static void handle_signals(struct qnm_ui *ui)
 	}
 }
 
+/* Screens' descriptors into @pfd (from index 3); the stack index of each into @owner. */
+static int screen_fds(struct qnm_ui *ui, struct pollfd *pfd, int *owner)
+{
+	int i, n = 0;
+
+	for (i = 0; i < ui->depth; i++) {
+		int fd = ui->stack[i].ops->io_fd ? ui->stack[i].ops->io_fd(ui->stack[i].st) : -1;
+
+		if (fd < 0)
+			continue;
+		pfd[n] = (struct pollfd){ .fd = fd, .events = POLLIN };
+		owner[n++] = i;
+	}
+	return n;
+}
+
+/* Screen descriptors that polled ready: let their screens read. */
+static void screen_io(struct qnm_ui *ui, const struct pollfd *pfd, const int *owner, int n)
+{
+	void *st[QNM_STACK_MAX];
+	bool ready = false, changed = false;
+	long now, gap;
+	int k;
+
+	/* a screen's io may close screens: look each up by its state again */
+	for (k = 0; k < n; k++)
+		st[k] = ui->stack[owner[k]].st;
+	for (k = 0; k < n; k++) {
+		int i;
+
+		if (!pfd[k].revents)
+			continue;
+		for (i = 0; i < ui->depth && ui->stack[i].st != st[k]; i++)
+			;
+		/* gone (closed by a key read in the same round), or no longer this descriptor */
+		if (i == ui->depth || !ui->stack[i].ops->io ||
+		    ui->stack[i].ops->io_fd(st[k]) != pfd[k].fd)
+			continue;
+		if (ui->stack[i].ops->io(ui, st[k]) & QNM_H_REDRAW)
+			changed = true;
+		ready = true;
+	}
+	now = (long)qnm_mono_ms_int();
+	if (ready)
+		ui->io_rest_until = now + QNM_IO_REST_MS;
+	if (!changed || ui->io_dirty)
+		return;
+	/* the next frame: soon after a pause, later while the stream goes on */
+	if (now - ui->io_last_draw > 2 * QNM_IO_FRAME_MAX_MS)
+		ui->io_streak = 0;
+	gap = QNM_IO_FRAME_MS << (ui->io_streak < 3 ? ui->io_streak : 3);
+	if (gap > QNM_IO_FRAME_MAX_MS)
+		gap = QNM_IO_FRAME_MAX_MS;
+	ui->io_dirty = true;
+	ui->io_draw_at = ui->io_last_draw + gap;
+}
+
+/* The frame screens' reads asked for, when its time has come. */
+static void screen_io_frame(struct qnm_ui *ui)
+{
+	long now = (long)qnm_mono_ms_int();
+
+	if (!ui->io_dirty || now < ui->io_draw_at)
+		return;
+	ui->io_dirty = false;
+	ui->io_last_draw = now;
+	ui->io_streak++;
+	ui->redraw = true;
+}
+
 static int main_loop(struct qnm_ui *ui)
 {
 	long next_tick = (long)qnm_mono_ms_int() + ui->interval_ms;
 
 	while (!ui->quit) {
-		struct pollfd pfd[3] = {
+		struct pollfd pfd[3 + QNM_STACK_MAX] = {
 			{ .fd = STDIN_FILENO, .events = POLLIN },
 			{ .fd = ui->sig_pipe[0], .events = POLLIN },
 			{ .fd = ui->job_pipe[0], .events = POLLIN },
 		};
+		int owner[QNM_STACK_MAX], nio = 0;
 		long now, wait;
 		int interval = ui->jobs > 0 ? 150 : ui->interval_ms;
 
-		if (ui->redraw)
+		screen_io_frame(ui);
+		if (ui->redraw) {
 			draw(ui);
+			ui->io_dirty = false; /* the frame showed what reads changed */
+		}
 		now = (long)qnm_mono_ms_int();
 		if (next_tick > now + interval)
 			next_tick = now + interval;
 		wait = next_tick - now;
+		if (ui->io_dirty && ui->io_draw_at - now < wait)
+			wait = ui->io_draw_at - now;
+		if (now >= ui->io_rest_until)
+			nio = screen_fds(ui, pfd + 3, owner);
+		else if (ui->io_rest_until - now < wait)
+			wait = ui->io_rest_until - now;
 		if (wait < 0)
 			wait = 0;
-		if (poll(pfd, 3, (int)wait) < 0) {
+		if (poll(pfd, (nfds_t)3 + (nfds_t)nio, (int)wait) < 0) {
 			if (errno == EINTR)
 				continue;
 			return -errno;
@@ -606,8 +686,15 @@ static int main_loop(struct qnm_ui *ui)
 			qnm_ui_jobs_collect(ui);
 		if (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL))
 			return -EIO; /* the terminal went away */
-		if (pfd[0].revents & POLLIN)
+		if (pfd[0].revents & POLLIN) {
 			read_keys(ui);
+			/* the answer to a key: at once */
+			ui->io_rest_until = 0;
+			ui->io_last_draw = 0;
+			ui->io_streak = 0;
+		}
+		if (nio && !ui->quit)
+			screen_io(ui, pfd + 3, owner, nio);
 		if ((long)qnm_mono_ms_int() >= next_tick) {
 			tick(ui);
 			next_tick = (long)qnm_mono_ms_int() + interval;

@@ -56,6 +56,18 @@ struct qnm_rect {
  *           return QNM_H_* bits.
  * @resize:  the terminal changed size (optional; draw is called after).
  * @tick:    the refresh timer fired (optional); return true to redraw.
+ * @io_fd:   a descriptor the main loop polls for reading for this screen
+ *           while it is on the stack (optional; -1: none now).
+ * @io:      @io_fd is readable or hung up; return QNM_H_REDRAW when the
+ *           screen changed. A stream arriving byte by byte is read in
+ *           batches and drawn at a few frames a second: after a read the
+ *           loop leaves the descriptors alone for QNM_IO_REST_MS (short: a
+ *           writer of one byte at a time fills a socket's buffer with a few
+ *           hundred bytes, and a longer rest would slow the guest down), and
+ *           what they change is drawn QNM_IO_FRAME_MS after the last such
+ *           frame, the gap doubling while the stream goes on up to
+ *           QNM_IO_FRAME_MAX_MS. Idle costs nothing; a key ends the rest
+ *           and the gap, so what answers it (a guest's echo) shows at once.
  */
 struct qnm_screen_ops {
 	enum qnm_screen_id id;
@@ -66,7 +78,13 @@ struct qnm_screen_ops {
 	unsigned (*key)(struct qnm_ui *ui, void *st, enum qnm_action act, int key);
 	void (*resize)(struct qnm_ui *ui, void *st, const struct qnm_rect *r);
 	bool (*tick)(struct qnm_ui *ui, void *st);
+	int (*io_fd)(void *st);
+	unsigned (*io)(struct qnm_ui *ui, void *st);
 };
+
+#define QNM_IO_REST_MS	    10
+#define QNM_IO_FRAME_MS	    50
+#define QNM_IO_FRAME_MAX_MS 400
 
 extern const struct qnm_screen_ops qnm_screen_vms;
 extern const struct qnm_screen_ops qnm_screen_vmform;
@@ -85,6 +103,7 @@ extern const struct qnm_screen_ops qnm_screen_ports;
 extern const struct qnm_screen_ops qnm_screen_dialog;
 extern const struct qnm_screen_ops qnm_screen_conns;
 extern const struct qnm_screen_ops qnm_screen_capform;
+extern const struct qnm_screen_ops qnm_screen_console;
 
 /** enum qnm_msg_level - severity of a log line. */
 enum qnm_msg_level {
@@ -144,6 +163,12 @@ struct qnm_stack_entry {
  *              the background: it may run QEMU).
  * @catalog_loading: a catalog job is running.
  * @guests:     run states and live counters of the guests (guests.h).
+ * @io_rest_until: monotonic ms until which screens' @io_fd are not polled
+ *              (the rest after a read, see struct qnm_screen_ops).
+ * @io_dirty:   screens' reads changed what they show: draw at @io_draw_at.
+ * @io_draw_at: monotonic ms of the next frame for @io_dirty.
+ * @io_last_draw: monotonic ms of the last such frame.
+ * @io_streak:  such frames in a row, each within twice its gap of the last.
  */
 struct qnm_ui {
 	struct qnm_ctx *ctx;
@@ -171,6 +196,11 @@ struct qnm_ui {
 	struct qnm_catalog *catalog;
 	bool catalog_loading;
 	struct qnm_guests *guests;
+	long io_rest_until;
+	long io_draw_at;
+	long io_last_draw;
+	int io_streak;
+	bool io_dirty;
 };
 
 /* ---- ui.c ---- */

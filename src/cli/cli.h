@@ -57,6 +57,15 @@ void qnm_cli_usage(FILE *f, const struct qnm_cli_cmd *cmd);
 bool qnm_cli_wants_help(int argc, char **argv);
 
 /**
+ * qnm_cli_console_attach() - attach the terminal (stdin and stdout) to the
+ * serial console of the running VM @name until Ctrl-] (attach.c). The
+ * terminal is in raw mode meanwhile and restored on every way out.
+ * Return: exit status (0 detached or the VM stopped; 1 error, printed;
+ * 128 + N when signal N ended it).
+ */
+int qnm_cli_console_attach(struct qnm_ctx *ctx, const char *name);
+
+/**
  * qnm_cli_note_exposure() - for each forward of @v without a host address,
  * print "qnm: CMD: note: tcp::8080 listens on every host address (reachable
  * from all networks); give 127.0.0.1 ... to keep it on this host" to stderr.

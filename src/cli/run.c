@@ -108,7 +108,7 @@ static int do_start(struct qnm_ctx *ctx, const char *cmd, const char *name, int 
 			fprintf(ctx->out, "%s\n", info->cleaned);
 		fprintf(ctx->out, "started '%s': QEMU pid %ld, %s (%.0f ms)\n", name,
 			(long)info->qemu_pid, info->status, info->elapsed_ms);
-		fprintf(ctx->out, "serial console: qnm console %s --follow   (log: %s)\n", name,
+		fprintf(ctx->out, "serial console: qnm console %s   (its log: %s)\n", name,
 			res->serial_log);
 	}
 	qnm_api_vm_job_free(job);
@@ -492,6 +492,9 @@ static int cmd_console(struct qnm_ctx *ctx, const struct qnm_args *args)
 
 	if (!qnm_valid_name(pos[0]))
 		return qnm_cli_usage_error(ctx, &qnm_cmd_console, "give one VM name");
+	/* a person at a terminal who asked for no log options: the console itself */
+	if (!follow && !n && isatty(STDIN_FILENO) && isatty(fileno(ctx->out)))
+		return qnm_cli_console_attach(ctx, pos[0]);
 	qnm_term_filter_init(&tfs);
 	if (isatty(fileno(ctx->out)))
 		tf = &tfs; /* guest output to a terminal: control characters made visible */
@@ -539,8 +542,14 @@ static int cmd_console(struct qnm_ctx *ctx, const struct qnm_args *args)
 const struct qnm_cli_cmd qnm_cmd_console = {
 	.name = "console",
 	.usage = "console VM [--follow|-f] [--lines N]",
-	.summary = "show a running VM's serial console log",
-	.help = "Prints the guest's serial console as logged so far.\n",
+	.summary = "attach to a running VM's serial console, or print its log",
+	.help = "On a terminal (stdin and stdout), without --follow or --lines: attaches to the\n"
+		"guest's serial console, virsh style: what you type goes to the guest, Ctrl-]\n"
+		"leaves (the VM keeps running). One client at a time: a second one is refused,\n"
+		"naming the pid of the first. A serial line carries no window size: in the\n"
+		"guest, `stty rows R cols C` tells programs the size of your terminal.\n"
+		"Otherwise (a pipe, a file, --follow, --lines): prints the guest's serial\n"
+		"console as logged so far (the log is kept whether or not a client is attached).\n",
 	.args = &console_args,
 	.run = cmd_console,
 };
@@ -632,7 +641,7 @@ static int cmd_demo(struct qnm_ctx *ctx, const struct qnm_args *args)
 	fprintf(ctx->out,
 		"\nnext steps:\n"
 		"%s"
-		"  qnm console %s --follow       watch it boot and get an address (Ctrl-C to leave)\n"
+		"  qnm console %s                its shell on the serial console (Ctrl-] leaves)\n"
 		"  wget -qO- http://127.0.0.1:%u/  fetch its web page through the port forward\n"
 		"  qnm link %s n0 down           unplug its cable (and 'up' to plug it back)\n"
 		"  qnm stop %s                   power it off\n",
@@ -651,8 +660,8 @@ const struct qnm_cli_cmd qnm_cmd_demo = {
 	.help = "Builds, once, a tiny Linux guest from the host's Debian packages\n"
 		"(linux-image-amd64, busybox-static) into $XDG_DATA_HOME/qnm/demo/ and defines\n"
 		"the VM 'demo': it gets an address by DHCP, serves a web page on port 80\n"
-		"(forwarded from a host port on 127.0.0.1) and prints its traffic counters on\n"
-		"its serial console.\n",
+		"(forwarded from a host port on 127.0.0.1) and gives a shell on its serial\n"
+		"console (qnm console demo).\n",
 	.args = &demo_args,
 	.run = cmd_demo,
 };

@@ -127,6 +127,7 @@ static void add_kv(struct qnm_strv *argv, const char *opt, const char *prefix, c
 int qnm_vm_argv(const struct qnm_vm *vm, const struct qnm_cmdline_opts *o, struct qnm_strv *argv,
 		struct qnm_err *err)
 {
+	struct qnm_strbuf sb;
 	bool kvm;
 	size_t i;
 	int r;
@@ -209,8 +210,22 @@ int qnm_vm_argv(const struct qnm_vm *vm, const struct qnm_cmdline_opts *o, struc
 		add_kv(argv, "-qmp", "unix:", o->rundir, "/qmp.sock,server=on,wait=off");
 		qnm_strv_add(argv, "-pidfile");
 		qnm_strv_addf(argv, "%s/qemu.pid", o->rundir);
+		/*
+		 * The serial port on a socket qnm's console attaches to (one
+		 * client at a time), everything the guest prints kept in
+		 * serial.log whether or not a client is attached (truncated at
+		 * start, as -serial file: did).
+		 */
+		qnm_sb_init(&sb);
+		qnm_sb_add(&sb, "socket,id=qnm-serial0,path=");
+		qnm_qemu_escape(&sb, o->rundir);
+		qnm_sb_add(&sb, "/console.sock,server=on,wait=off,logfile=");
+		qnm_qemu_escape(&sb, o->rundir);
+		qnm_sb_add(&sb, "/serial.log");
+		qnm_strv_add(argv, "-chardev");
+		qnm_strv_take(argv, qnm_sb_steal(&sb));
 		qnm_strv_add(argv, "-serial");
-		qnm_strv_addf(argv, "file:%s/serial.log", o->rundir);
+		qnm_strv_add(argv, "chardev:qnm-serial0");
 	}
 	if (o->start_paused)
 		qnm_strv_add(argv, "-S");

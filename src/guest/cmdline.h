@@ -33,7 +33,7 @@ enum qnm_kvm {
  * @kvm:         how accel=auto resolves.
  * @qemu:        QEMU binary (NULL = "qemu-system-" + vm->arch).
  * @rundir:      the VM's runtime directory; when non-NULL the runtime
- *               arguments are added (QMP socket, pid file, serial log) and
+ *               arguments are added (QMP socket, pid file, serial console socket and log) and
  *               slirp sockets are placed there. NULL for a plain preview,
  *               where slirp sockets use "$XDG_RUNTIME_DIR/qnm/VM/" style
  *               placeholders from @slirp_dir.

@@ -30,7 +30,7 @@
 extern char **environ;
 
 /* Bump when the initramfs layout or scripts change: cached images are rebuilt. */
-#define DEMO_LAYOUT 6
+#define DEMO_LAYOUT 7
 
 static const char demo_append[] = "console=ttyS0 quiet cryptomgr.notests panic=-1";
 
@@ -116,14 +116,29 @@ static const char guest_demo[] =
 	"echo 'qnm-demo: serving http on port 80 (busybox httpd) and echo on tcp port 7 (nc)'\n"
 	"httpd -p 80 -h /www\n"
 	"(while true; do nc -l -p 7 -e cat; done) &\n"
-	"echo 'qnm-demo: from the host, fetch the page through the port forward, e.g.'\n"
-	"echo 'qnm-demo:   wget -qO- http://127.0.0.1:HOSTPORT/   (see: qnm show demo)'\n"
-	"echo 'qnm-demo: every 10 s I print my traffic counters; qnm stop demo powers me off'\n"
-	"while true; do\n"
-	"\tsleep 10\n"
-	"\techo \"qnm-demo: eth0 rx $(cat /sys/class/net/eth0/statistics/rx_bytes) bytes,\""
-	" \"tx $(cat /sys/class/net/eth0/statistics/tx_bytes) bytes\"\n"
-	"done\n";
+	"port=$(sed -n 's/.*qnm.port=\\([0-9]*\\).*/\\1/p' /proc/cmdline)\n"
+	"gw=$(ip route | awk '/^default/ {print $3; exit}')\n"
+	"echo \"qnm-demo: from the host: wget -qO- http://127.0.0.1:${port:-HOSTPORT}/  (see: qnm show demo)\"\n"
+	"echo 'qnm-demo: a shell runs on this console (qnm console demo; in qnm, t on the VM). Try:'\n"
+	"echo 'qnm-demo:   ip addr       my addresses (eth0)'\n"
+	"echo \"qnm-demo:   ip route      my gateway: ${gw:-none}\"\n"
+	"if [ -n \"$gw\" ]; then\n"
+	"\techo \"qnm-demo:   ping -c1 $gw\"\n"
+	"\techo \"qnm-demo:   wget -qO- http://$gw:${port:-PORT}/\"\n"
+	"fi\n"
+	"case $gw in\n"
+	"10.0.2.2) echo 'qnm-demo: user-mode NAT: 10.0.2.2 is the host (its 127.0.0.1), so the wget\n"
+	"qnm-demo: comes back to me through my own forward; only ping 10.0.2.2 answers, and\n"
+	"qnm-demo: nothing outside reaches me except through a forward' ;;\n"
+	"'') echo 'qnm-demo: no gateway: this network is isolated (or the cable is out)' ;;\n"
+	"*) echo \"qnm-demo: $gw is the host's side of this network: the host and other guests on\n"
+	"qnm-demo: it reach me directly at my address (ip addr)\" ;;\n"
+	"esac\n"
+	"echo 'qnm-demo: ip -s link shows my traffic counters; qnm stop demo powers me off'\n"
+	"export HOME=/ TERM=vt100 PS1='qnm-guest# '\n"
+	"# a shell on the console, again after each exit (setsid + cttyhack: with\n"
+	"# the console as its terminal, so Ctrl-C interrupts a command)\n"
+	"while true; do setsid cttyhack sh; sleep 1; done\n";
 
 static const char guest_index[] =
 	"<html><body><h1>Hello from qnm's demo guest</h1>\n"
@@ -880,7 +895,8 @@ struct qnm_vm *qnm_demo_vm(const char *name, const struct qnm_demo_image *img, u
 	vm->boot = QNM_BOOT_KERNEL;
 	vm->kernel = xstrdup(img->kernel);
 	vm->initrd = xstrdup(img->initrd);
-	vm->append = xstrdup(qnm_demo_append());
+	/* qnm.port: the demo script tells the user the host port of the forward */
+	vm->append = xasprintf("%s qnm.port=%u", qnm_demo_append(), (unsigned)port);
 	qnm_vm_add_extra(vm, "-no-reboot");
 	nic = qnm_vm_add_nic(vm);
 	qnm_strlcpy(nic->model, "virtio-net-pci", sizeof(nic->model));

@@ -13,8 +13,9 @@
  * The guest's /init mounts proc/sys/devtmpfs, loads the drivers, starts
  * acpid (so system_powerdown works), then runs the script found in fw_cfg
  * "opt/qnm/script" (QEMU: -fw_cfg name=opt/qnm/script,file=F) or, without
- * one, the demo script (DHCP on eth0, busybox httpd on port 80, a traffic
- * line every 10 s). Markers on the serial console:
+ * one, the demo script (DHCP on eth0, busybox httpd on port 80, a
+ * banner of what to try, then a busybox shell on the serial console, again
+ * after each exit). Markers on the serial console:
  *   "QNM-GUEST-UP"              drivers loaded, script about to run
  *   "QNM-SCRIPT-END rc=N"       the script returned N
  * after which the guest powers off. Scripts may source /etc/qnm/lib.sh for

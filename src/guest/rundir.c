@@ -15,7 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -52,6 +54,8 @@ void qnm_rundir_init(struct qnm_rundir *rd, const char *runtime_dir, const char 
 	rd->qmp = xasprintf("%s/qmp.sock", rd->path);
 	rd->pidfile = xasprintf("%s/qemu.pid", rd->path);
 	rd->serial = xasprintf("%s/serial.log", rd->path);
+	rd->console = xasprintf("%s/console.sock", rd->path);
+	rd->console_lock = xasprintf("%s/console.lock", rd->path);
 	rd->log = xasprintf("%s/qemu.log", rd->path);
 	rd->state = xasprintf("%s/state", rd->path);
 }
@@ -63,6 +67,8 @@ void qnm_rundir_clear(struct qnm_rundir *rd)
 	free(rd->qmp);
 	free(rd->pidfile);
 	free(rd->serial);
+	free(rd->console);
+	free(rd->console_lock);
 	free(rd->log);
 	free(rd->state);
 	memset(rd, 0, sizeof(*rd));
@@ -165,6 +171,93 @@ int qnm_rundir_open(const struct qnm_rundir *rd, const char *path, struct qnm_er
 			(unsigned)st.st_uid, (unsigned)geteuid());
 	}
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+}
+
+/* Open (create) the console lock of @rd and take it; 0 or -errno. */
+static int console_lock(const struct qnm_rundir *rd, int *lock_fd, struct qnm_err *err)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	struct stat st;
+	int fd;
+
+	fd = open(rd->console_lock,
+		  O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK, 0600);
+	if (fd < 0)
+		return qnm_err_set(err, -errno, "", "cannot open %s: %s", rd->console_lock,
+				   errno == ELOOP ? "it is a symlink" : strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
+		close(fd);
+		return qnm_err_set(err, -EPERM, "",
+				   "%s is not a regular file of yours: qnm does not use it",
+				   rd->console_lock);
+	}
+	if (fcntl(fd, F_SETLK, &fl) < 0) {
+		int e = errno;
+
+		if (e != EACCES && e != EAGAIN) {
+			close(fd);
+			return qnm_err_set(err, -e, "", "cannot lock %s: %s", rd->console_lock,
+					   strerror(e));
+		}
+		fl.l_type = F_WRLCK;
+		fl.l_pid = 0;
+		if (fcntl(fd, F_GETLK, &fl) < 0 || fl.l_type == F_UNLCK)
+			fl.l_pid = 0;
+		close(fd);
+		if (fl.l_pid > 0)
+			return qnm_err_set(
+				err, -EBUSY, "",
+				"the console of '%s' is in use by another client (pid "
+				"%ld); one client at a time: leave that one first (Ctrl-])",
+				rd->name, (long)fl.l_pid);
+		return qnm_err_set(err, -EBUSY, "",
+				   "the console of '%s' is in use by another client; one client "
+				   "at a time: leave that one first (Ctrl-])",
+				   rd->name);
+	}
+	*lock_fd = fd;
+	return 0;
+}
+
+int qnm_rundir_console_connect(const struct qnm_rundir *rd, int *lock_fd, struct qnm_err *err)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct stat st;
+	int fd, r;
+
+	*lock_fd = -1;
+	r = qnm_rundir_check(rd, err);
+	if (r)
+		return r;
+	if (lstat(rd->console, &st) < 0)
+		return qnm_err_set(err, -errno, "", "'%s' has no console socket (%s): %s%s",
+				   rd->name, rd->console, strerror(errno),
+				   errno == ENOENT ? " (started by an older qnm? its serial log "
+						     "is still shown by 'qnm console VM | cat')"
+						   : "");
+	if (!S_ISSOCK(st.st_mode) || st.st_uid != geteuid())
+		return qnm_err_set(err, -EPERM, "",
+				   "%s is not a socket of yours: qnm does not connect to it",
+				   rd->console);
+	if (strlen(rd->console) >= sizeof(sa.sun_path))
+		return qnm_err_set(err, -ENAMETOOLONG, "", "%s: path too long for a socket",
+				   rd->console);
+	memcpy(sa.sun_path, rd->console, strlen(rd->console) + 1);
+	r = console_lock(rd, lock_fd, err);
+	if (r)
+		return r;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		r = qnm_err_set(err, -errno, "", "cannot connect to %s: %s", rd->console,
+				strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		close(*lock_fd);
+		*lock_fd = -1;
+		return r;
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	return fd;
 }
 

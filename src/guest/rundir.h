@@ -5,7 +5,10 @@
  *   RUNTIME/VM/            0700, owner only
  *     qmp.sock             QMP socket (0600)
  *     qemu.pid             written by QEMU (-pidfile)
- *     serial.log           the guest's serial console (-serial file:)
+ *     console.sock         the guest's serial port (QEMU chardev socket
+ *                          server, one client at a time: qnm console)
+ *     console.lock         held (fcntl lock) by the client attached to it
+ *     serial.log           all the serial port printed (chardev logfile=)
  *     qemu.log             QEMU's stdout/stderr
  *     slirp-NIC.sock       slirp helper sockets (0600)
  *     state                key=value lines written by the supervisor:
@@ -34,6 +37,8 @@
  * @qmp:    @path/qmp.sock.
  * @pidfile: @path/qemu.pid.
  * @serial: @path/serial.log.
+ * @console: @path/console.sock.
+ * @console_lock: @path/console.lock.
  * @log:    @path/qemu.log.
  * @state:  @path/state.
  */
@@ -43,6 +48,8 @@ struct qnm_rundir {
 	char *qmp;
 	char *pidfile;
 	char *serial;
+	char *console;
+	char *console_lock;
 	char *log;
 	char *state;
 };
@@ -80,6 +87,20 @@ int qnm_rundir_check(const struct qnm_rundir *rd, struct qnm_err *err);
  * Return: a file descriptor (caller closes) or -errno (@err says why).
  */
 int qnm_rundir_open(const struct qnm_rundir *rd, const char *path, struct qnm_err *err);
+
+/**
+ * qnm_rundir_console_connect() - attach to the serial console of @rd: take
+ * the lock console.lock (one client at a time: a POSIX lock, released when
+ * the holder exits, even by SIGKILL), then connect to console.sock. Only
+ * when qnm_rundir_check() passes, the lock is a regular file and the socket
+ * a socket, both owned by the effective user.
+ * @lock_fd: set to the lock's descriptor (close it to release), else -1.
+ * Return: the connected socket (non-blocking, close-on-exec), -EBUSY when
+ * another client holds the console (@err names its pid), -ENOENT when there
+ * is no socket (a VM started by an older qnm logs with -serial file:), or
+ * -errno (@err says why).
+ */
+int qnm_rundir_console_connect(const struct qnm_rundir *rd, int *lock_fd, struct qnm_err *err);
 
 /**
  * qnm_rundir_read() - the first @max bytes of @path, a file of @rd, read

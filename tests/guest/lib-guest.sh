@@ -79,6 +79,19 @@ wait_serial() {
 	return 1
 }
 
+# demo_shell [BACKEND] - define the demo guest (qnm demo; its NIC on BACKEND,
+# default the demo's), start it and wait for the shell on its serial console;
+# skips when the image cannot be built here. Stopped at exit.
+demo_shell() {
+	at_exit "timeout 30 '$QNM' stop demo --force >/dev/null 2>&1"
+	"$QNM" demo >"$T/demo.out" 2>&1 || { cat "$T/demo.out"; skip "the demo guest could not be built here"; }
+	if [ -n "${1:-}" ]; then
+		"$QNM" nic set demo n0 backend="$1" >/dev/null || fatal "demo's NIC on backend $1"
+	fi
+	"$QNM" start demo >/dev/null || fatal "qnm start demo"
+	check "the demo guest's shell is up on its console" wait_serial 90 demo "built-in shell"
+}
+
 # http_get URL - fetch URL with busybox wget (4 s limit; busybox wget -T crashes); prints the body.
 http_get() { timeout 4 "$BB" wget -q -O - "$1" 2>/dev/null; }
 

@@ -32,11 +32,14 @@ tr '\0' '\n' <"/proc/$pid/cmdline" >"$T/cmdline"
 expect_contains "-chardev has the path with ',' doubled" \
 	"socket,id=qnm-events,path=$T/run,,time/qnm/vm/events.sock,server=on" "$(cat "$T/cmdline")"
 expect_contains "-qmp too" "unix:$T/run,,time/qnm/vm/qmp.sock,server=on" "$(cat "$T/cmdline")"
+expect_contains "the serial console's -chardev too (socket and log)" \
+	"socket,id=qnm-serial0,path=$T/run,,time/qnm/vm/console.sock,server=on,wait=off,logfile=$T/run,,time/qnm/vm/serial.log" \
+	"$(cat "$T/cmdline")"
 check "link down and up over QMP" bash -c '"$0" link vm n0 down >/dev/null && "$0" link vm n0 up >/dev/null' "$QNM"
 
 # The guest's escape sequences: raw in the log and to a pipe, visible on a tty.
 check "the log holds the raw sequence" grep -q "${ESC}\[31mRED-TEXT" "$(serial_log vm)"
-script -qec "$QNM console vm" /dev/null >"$T/tty.out" </dev/null
+script -qec "$QNM console vm </dev/null" /dev/null >"$T/tty.out" </dev/null
 expect_eq "tty: no ESC reaches the terminal" 0 "$(grep -c "$ESC" "$T/tty.out")"
 expect_contains "tty: the sequence is shown" '^[]0;guest-title^G^[[31mRED-TEXT^[[0m' "$(cat "$T/tty.out")"
 check "pipe: the log as the guest wrote it" bash -c '"$0" console vm | grep -q "$1\[31mRED-TEXT"' "$QNM" "$ESC"

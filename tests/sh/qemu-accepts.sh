@@ -123,11 +123,11 @@ accept "mixed-three-nics" \
 	--nic model=rtl8139 mac=02:00:00:00:00:52 backend=slirp \
 	--nic model=virtio-net-pci mac=02:00:00:00:00:53 restrict=on
 
-# ---- qnm's own runtime arguments (-qmp, -pidfile, -serial file:, -S), comma in the path ----
+# ---- qnm's own runtime arguments (-qmp, -pidfile, the serial -chardev, -S), comma in the path ----
 mkdir -p "$T/run,dir"
 accept "runtime-args" \
 	"{\"nics\": [{\"model\": \"e1000\", \"mac\": \"02:00:00:00:00:61\", \"type\": \"user\", \"id\": \"n0\"}],
-	  \"pidfile\": \"$T/run,dir/qemu.pid\", \"sockets\": [\"$T/run,dir/qmp.sock\"]}" -- \
+	  \"pidfile\": \"$T/run,dir/qemu.pid\", \"sockets\": [\"$T/run,dir/qmp.sock\", \"$T/run,dir/console.sock\"]}" -- \
 	--rundir "$T/run,dir" --paused --nic model=e1000 mac=02:00:00:00:00:61
 [ -f "$T/run,dir/serial.log" ] && ok "QEMU opened the serial log qnm asked for" ||
 	fail "no serial.log in $T/run,dir"

@@ -96,7 +96,7 @@ as_victim sh -c "umask 077; mkdir -p /tmp/qnm-$VUID/vm &&
 out=$(as_victim "$QNM" status vm 2>&1)
 expect_eq "own dir: the state is believed" stopped "$(printf '%s\n' "$out" | awk '$1 == "vm" {print $2}')"
 # On a terminal (script gives qnm a pty): visible, no ESC reaches it.
-as_victim script -qec "$QNM console vm" /dev/null >"$T/tty.out" </dev/null
+as_victim script -qec "$QNM console vm </dev/null" /dev/null >"$T/tty.out" </dev/null
 tr -d '\r' <"$T/tty.out" >"$T/tty.txt"
 expect_eq "tty: no ESC or BEL sent" 0 "$(grep -c "[$ESC$(printf '\007')]" "$T/tty.txt")"
 expect_contains "tty: sequences shown" '^[]0;owned^G^[[2J^[[31mred^[[0m' "$(cat "$T/tty.txt")"

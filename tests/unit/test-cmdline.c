@@ -314,7 +314,7 @@ static void test_escaping(void **state)
 		"-device e1000,netdev=n2,mac=02:00:00:00:00:03");
 
 	/* Disk and CD paths go into -drive options: escaped. The runtime dir in -qmp too;
-	 * -pidfile and -serial file: take the path as it is. */
+	 * -pidfile takes the path as it is; -chardev (console socket, serial log) escaped. */
 	qnm_vm_del_nic(vm, 2);
 	qnm_vm_del_nic(vm, 1);
 	vm->boot = QNM_BOOT_CDROM;
@@ -327,7 +327,8 @@ static void test_escaping(void **state)
 		"-drive file=/img/a,,b.qcow2,media=disk -drive file=/iso/x,,y.iso,media=cdrom -boot d "
 		"-netdev user,id=n0,smb=/srv/a,,b -device e1000,netdev=n0,mac=02:00:00:00:00:01 "
 		"-display none -qmp unix:/run/r,,1/qmp.sock,server=on,wait=off "
-		"-pidfile /run/r,1/qemu.pid -serial file:/run/r,1/serial.log");
+		"-pidfile /run/r,1/qemu.pid -chardev socket,id=qnm-serial0,path=/run/r,,1/console.sock,"
+		"server=on,wait=off,logfile=/run/r,,1/serial.log -serial chardev:qnm-serial0");
 	qnm_vm_free(vm);
 }
 
@@ -423,7 +424,9 @@ static void test_runtime_and_extra(void **state)
 		    "qemu-system-aarch64 -name r -machine virt -accel tcg -m 512 -smp 1 "
 		    "-netdev user,id=n0 -device virtio-net-pci,netdev=n0,mac=02:00:00:00:00:01 "
 		    "-display none -qmp unix:/run/qnm/r/qmp.sock,server=on,wait=off "
-		    "-pidfile /run/qnm/r/qemu.pid -serial file:/run/qnm/r/serial.log -S "
+		    "-pidfile /run/qnm/r/qemu.pid -chardev socket,id=qnm-serial0,"
+		    "path=/run/qnm/r/console.sock,server=on,wait=off,logfile=/run/qnm/r/serial.log "
+		    "-serial chardev:qnm-serial0 -S "
 		    "-serial mon:stdio");
 	qnm_vm_free(vm);
 }

@@ -89,6 +89,21 @@ static void test_promises(void **state)
 	assert_int_equal(qnm_keys_lookup(QNM_SCR_CONNS, 'o'), QNM_ACT_SORT);
 	assert_int_equal(qnm_keys_lookup(QNM_SCR_CAPFORM, QNM_KEY_FN + KEY_F(2)), QNM_ACT_SAVE);
 	assert_int_equal(qnm_keys_lookup(QNM_SCR_CAPFORM, 27), QNM_ACT_CANCEL);
+	/* the console passes every key on to the guest but its own: Ctrl-], PgUp/PgDn, F1, F10 */
+	assert_int_equal(qnm_keys_lookup(QNM_SCR_VMS, 't'), QNM_ACT_ATTACH);
+	assert_int_equal(qnm_keys_lookup_own(QNM_SCR_CONSOLE, 0x1d), QNM_ACT_BACK);
+	assert_int_equal(qnm_keys_lookup_own(QNM_SCR_CONSOLE, QNM_KEY_FN + KEY_PPAGE),
+			 QNM_ACT_PAGE_UP);
+	assert_int_equal(qnm_keys_lookup_own(QNM_SCR_CONSOLE, QNM_KEY_FN + KEY_F(1)), QNM_ACT_HELP);
+	assert_int_equal(qnm_keys_lookup_own(QNM_SCR_CONSOLE, QNM_KEY_FN + KEY_F(10)),
+			 QNM_ACT_QUIT);
+	assert_int_equal(qnm_keys_lookup_own(QNM_SCR_CONSOLE, 27), QNM_ACT_NONE);
+	assert_int_equal(qnm_keys_lookup_own(QNM_SCR_CONSOLE, 'q'), QNM_ACT_NONE);
+	assert_int_equal(qnm_keys_lookup_own(QNM_SCR_CONSOLE, 3), QNM_ACT_NONE);
+	assert_int_equal(qnm_keys_lookup_own(QNM_SCR_CONSOLE, 2), QNM_ACT_NONE); /* Ctrl-B */
+	assert_int_equal(qnm_keys_lookup_own(QNM_SCR_CONSOLE, '?'), QNM_ACT_NONE);
+	assert_int_equal(qnm_keys_lookup(QNM_SCR_CONSOLE, 27), QNM_ACT_NONE);
+	assert_string_equal(qnm_key_name(0x1d, kn, sizeof(kn)), "^]");
 	assert_string_equal(qnm_key_name(QNM_KEY_FN + KEY_F(10), kn, sizeof(kn)), "F10");
 	assert_string_equal(qnm_key_name(19, kn, sizeof(kn)), "^S");
 	assert_string_equal(qnm_key_name('\r', kn, sizeof(kn)), "Enter");
