@@ -302,7 +302,7 @@ char *qnm_api_vm_console_tail(const struct qnm_ctx *ctx, const char *name, unsig
 	char *tail;
 
 	qnm_rundir_init(&rd, ctx->paths.runtime_dir, name);
-	tail = qnm_rundir_tail(&rd, rd.serial, lines);
+	tail = qnm_rundir_serial_tail(&rd, lines);
 	qnm_rundir_clear(&rd);
 	return tail;
 }

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define DEMO_VM	   QNM_DEMO_VM
@@ -520,6 +521,13 @@ static int cmd_console(struct qnm_ctx *ctx, const struct qnm_args *args)
 		if (!follow || console_stop)
 			break;
 		fflush(ctx->out);
+		{
+			struct stat st;
+
+			/* the log was rotated (log-max): it starts again from empty */
+			if (fstat(fd, &st) == 0 && st.st_size < lseek(fd, 0, SEEK_CUR))
+				lseek(fd, 0, SEEK_SET);
+		}
 		qnm_api_vm_state(ctx, pos[0], &ri);
 		if (ri.status != QNM_RUN_RUNNING && ri.status != QNM_RUN_STARTING) {
 			while ((got = read(fd, buf, sizeof(buf))) > 0)

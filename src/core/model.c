@@ -255,6 +255,7 @@ struct qnm_vm *qnm_vm_new(const char *name)
 	qnm_strlcpy(vm->arch, QNM_QEMU_DEFAULT_ARCH, sizeof(vm->arch));
 	vm->memory_mb = 512;
 	vm->cpus = 1;
+	vm->log_max_kib = QNM_LOG_MAX_KIB;
 	qnm_strlcpy(vm->machine, "q35", sizeof(vm->machine));
 	vm->accel = QNM_ACCEL_AUTO;
 	vm->boot = QNM_BOOT_NONE;

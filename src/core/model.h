@@ -172,6 +172,8 @@ enum qnm_boot {
  * @extra:     extra QEMU arguments, one argv element each, @nextra of them.
  * @nics:      the NICs, @nnics of them.
  * @autostart: "qnm autostart" (at host boot) starts it.
+ * @log_max_kib: the serial log's cap in KiB (the supervisor rotates it
+ *             into serial.log.1 beyond it: at most twice this on disk).
  */
 struct qnm_vm {
 	char name[QNM_NAME_MAX + 1];
@@ -191,7 +193,11 @@ struct qnm_vm {
 	struct qnm_nic *nics;
 	size_t nnics;
 	bool autostart;
+	unsigned log_max_kib;
 };
+
+/* Default cap of a VM's serial log, in KiB (key log-max). */
+#define QNM_LOG_MAX_KIB 1024
 
 /** enum qnm_net_mode - how a host network reaches the outside. */
 enum qnm_net_mode {

@@ -115,6 +115,16 @@ static const struct qnm_key vm_keys[] = {
 	  .label = "Extra QEMU args",
 	  .help = "More QEMU arguments in order, one argv element each: one per line in the file, "
 		  "separated by spaces in the form." },
+	{ .name = "log-max",
+	  .type = QNM_KEY_UINT,
+	  .offset = VMF(log_max_kib),
+	  .min = 16,
+	  .max = 1048576,
+	  .unit = "KiB",
+	  .json = "log_max_kib",
+	  .label = "Serial log (KiB)",
+	  .help = "Cap of the serial console log in KiB: beyond it the oldest part moves to "
+		  "serial.log.1, so at most twice this is kept on disk." },
 	{ .name = "autostart",
 	  .type = QNM_KEY_BOOL,
 	  .offset = VMF(autostart),

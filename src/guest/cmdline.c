@@ -213,15 +213,17 @@ int qnm_vm_argv(const struct qnm_vm *vm, const struct qnm_cmdline_opts *o, struc
 		/*
 		 * The serial port on a socket qnm's console attaches to (one
 		 * client at a time), everything the guest prints kept in
-		 * serial.log whether or not a client is attached (truncated at
-		 * start, as -serial file: did).
+		 * serial.log whether or not a client is attached. logappend=on:
+		 * QEMU writes at the end whatever the file's size, so the
+		 * supervisor may truncate it (at start, and when it rotates it
+		 * beyond the VM's log-max).
 		 */
 		qnm_sb_init(&sb);
 		qnm_sb_add(&sb, "socket,id=qnm-serial0,path=");
 		qnm_qemu_escape(&sb, o->rundir);
 		qnm_sb_add(&sb, "/console.sock,server=on,wait=off,logfile=");
 		qnm_qemu_escape(&sb, o->rundir);
-		qnm_sb_add(&sb, "/serial.log");
+		qnm_sb_add(&sb, "/serial.log,logappend=on");
 		qnm_strv_add(argv, "-chardev");
 		qnm_strv_take(argv, qnm_sb_steal(&sb));
 		qnm_strv_add(argv, "-serial");

@@ -623,6 +623,93 @@ int qnm_rundir_list(const char *runtime_dir, struct qnm_strv *out)
 	return 0;
 }
 
+/* write(2) all of @buf to @fd. Return: 0 or -1. */
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+void qnm_rundir_serial_reset(const struct qnm_rundir *rd)
+{
+	char *old = xasprintf("%s.1", rd->serial);
+	int fd = open(rd->serial, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+	if (fd >= 0)
+		close(fd);
+	unlink(old);
+	free(old);
+}
+
+bool qnm_rundir_serial_rotate(const struct qnm_rundir *rd, off_t max)
+{
+	char *old, *tmp, buf[65536];
+	struct stat st;
+	int in, out;
+	ssize_t n;
+	bool ok = true;
+
+	in = open(rd->serial, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+	if (in < 0)
+		return false;
+	if (fstat(in, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= max) {
+		close(in);
+		return false;
+	}
+	old = xasprintf("%s.1", rd->serial);
+	tmp = xasprintf("%s.1.tmp", rd->serial);
+	unlink(tmp);
+	out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (out < 0) {
+		ok = false;
+	} else {
+		while (ok && (n = read(in, buf, sizeof(buf))) > 0)
+			ok = write_all(out, buf, (size_t)n) == 0;
+		ok = close(out) == 0 && ok && rename(tmp, old) == 0;
+	}
+	/* truncated even when the copy failed: a full disk must not fill further */
+	if (ftruncate(in, 0) < 0)
+		ok = false;
+	close(in);
+	if (!ok)
+		unlink(tmp);
+	free(tmp);
+	free(old);
+	return true;
+}
+
+char *qnm_rundir_serial_tail(const struct qnm_rundir *rd, unsigned lines)
+{
+	char *cur = qnm_rundir_tail(rd, rd->serial, lines);
+	unsigned have = 0;
+	char *old, *prev, *joined, *p;
+
+	for (p = cur; *p; p++)
+		have += *p == '\n';
+	if (have >= lines)
+		return cur;
+	old = xasprintf("%s.1", rd->serial);
+	prev = qnm_rundir_tail(rd, old, lines - have);
+	free(old);
+	if (!*prev) {
+		free(prev);
+		return cur;
+	}
+	joined = xasprintf("%s%s%s", prev, prev[strlen(prev) - 1] == '\n' ? "" : "\n", cur);
+	free(prev);
+	free(cur);
+	return joined;
+}
+
 char *qnm_rundir_tail(const struct qnm_rundir *rd, const char *path, unsigned lines)
 {
 	char buf[65536];

@@ -178,4 +178,28 @@ int qnm_rundir_list(const char *runtime_dir, struct qnm_strv *out);
  */
 char *qnm_rundir_tail(const struct qnm_rundir *rd, const char *path, unsigned lines);
 
+/**
+ * qnm_rundir_serial_tail() - the last @lines lines the guest printed: from
+ * serial.log, and from serial.log.1 before it when the log was rotated
+ * since (terminal-safe, as qnm_rundir_tail()). Return: a new string.
+ */
+char *qnm_rundir_serial_tail(const struct qnm_rundir *rd, unsigned lines);
+
+/**
+ * qnm_rundir_serial_reset() - make @rd's serial log empty (a new start):
+ * QEMU appends to it (logappend=on), so the supervisor empties it, and
+ * removes the rotated serial.log.1. Never follows a symlink.
+ */
+void qnm_rundir_serial_reset(const struct qnm_rundir *rd);
+
+/**
+ * qnm_rundir_serial_rotate() - keep @rd's serial log under @max bytes:
+ * beyond it, its content replaces serial.log.1 (written aside and renamed)
+ * and the log is truncated in place (QEMU keeps appending to it). At most
+ * 2 * @max bytes stay on disk; lines QEMU writes between the copy and the
+ * truncation are lost (as logrotate's copytruncate).
+ * Return: true when it rotated.
+ */
+bool qnm_rundir_serial_rotate(const struct qnm_rundir *rd, off_t max);
+
 #endif

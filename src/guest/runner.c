@@ -36,6 +36,11 @@
 #include <time.h>
 #include <unistd.h>
 
+/* How often the supervisor looks at the serial log's size (log-max). */
+#define LOG_CHECK_MS 250
+/* ... and how often while the guest prints. */
+#define LOG_BUSY_MS 50
+
 extern char **environ;
 
 #define START_TIMEOUT_MS  10000
@@ -287,6 +292,48 @@ static void describe_exit(int st, char *buf, size_t len, bool *crashed)
 	}
 }
 
+/*
+ * Wait for QEMU (@pid) to end, its wait status in *@wst; meanwhile keep
+ * the serial log under the VM's log-max: looked at every LOG_CHECK_MS, or
+ * every LOG_BUSY_MS while it grows (the supervisor sleeps in poll() on a
+ * pidfd that wakes it when QEMU ends).
+ */
+static void wait_qemu(const struct qnm_vm *vm, const struct qnm_rundir *rd, pid_t pid, int *wst)
+{
+	off_t max = (off_t)(vm->log_max_kib ? vm->log_max_kib : QNM_LOG_MAX_KIB) * 1024;
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0), ms;
+	off_t last = 0;
+	struct stat st;
+	pid_t w;
+
+	for (;;) {
+		w = waitpid(pid, wst, WNOHANG);
+		if (w == pid)
+			break;
+		if (w < 0 && errno != EINTR) {
+			*wst = 0xff00;
+			break;
+		}
+		ms = LOG_CHECK_MS;
+		if (stat(rd->serial, &st) == 0) {
+			if (st.st_size != last)
+				ms = LOG_BUSY_MS; /* the guest prints: look again soon */
+			last = st.st_size;
+			if (st.st_size > max && qnm_rundir_serial_rotate(rd, max))
+				last = 0;
+		}
+		if (pidfd >= 0) {
+			struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+			poll(&p, 1, ms);
+		} else {
+			usleep((useconds_t)ms * 1000);
+		}
+	}
+	if (pidfd >= 0)
+		close(pidfd);
+}
+
 /* Runs in the supervisor (own session); never returns. fd 3 is the notify pipe. */
 static void __attribute__((noreturn))
 supervise(const struct qnm_vm *vm, char **argv, const struct qnm_rundir *rd, struct run_state *st)
@@ -321,6 +368,7 @@ supervise(const struct qnm_vm *vm, char **argv, const struct qnm_rundir *rd, str
 	posix_spawnattr_setsigmask(&attr, &none);
 	posix_spawnattr_setsigdefault(&attr, &def);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	qnm_rundir_serial_reset(rd); /* QEMU appends to it (logappend=on) */
 	r = posix_spawnp(&pid, argv[0], NULL, &attr, argv, environ);
 	posix_spawnattr_destroy(&attr);
 	if (r) {
@@ -331,12 +379,7 @@ supervise(const struct qnm_vm *vm, char **argv, const struct qnm_rundir *rd, str
 	qnm_rundir_write_state(rd, QNM_RUN_RUNNING, pid, getpid(), NULL);
 	notify(3, "OK %ld\n", (long)pid);
 	close(3);
-	while (waitpid(pid, &wst, 0) < 0) {
-		if (errno != EINTR) {
-			wst = 0xff00;
-			break;
-		}
-	}
+	wait_qemu(vm, rd, pid, &wst);
 	describe_exit(wst, reason, sizeof(reason), &crashed);
 	qnm_rundir_write_state(rd, crashed ? QNM_RUN_CRASHED : QNM_RUN_STOPPED, pid, getpid(),
 			       reason);

@@ -328,7 +328,7 @@ static void test_escaping(void **state)
 		"-netdev user,id=n0,smb=/srv/a,,b -device e1000,netdev=n0,mac=02:00:00:00:00:01 "
 		"-display none -qmp unix:/run/r,,1/qmp.sock,server=on,wait=off "
 		"-pidfile /run/r,1/qemu.pid -chardev socket,id=qnm-serial0,path=/run/r,,1/console.sock,"
-		"server=on,wait=off,logfile=/run/r,,1/serial.log -serial chardev:qnm-serial0");
+		"server=on,wait=off,logfile=/run/r,,1/serial.log,logappend=on -serial chardev:qnm-serial0");
 	qnm_vm_free(vm);
 }
 
@@ -420,14 +420,15 @@ static void test_runtime_and_extra(void **state)
 	qnm_vm_add_extra(vm, "-serial");
 	qnm_vm_add_extra(vm, "mon:stdio");
 	add_nic(vm, NULL, "virtio-net-pci", "02:00:00:00:00:01");
-	expect_argv(vm, &o,
-		    "qemu-system-aarch64 -name r -machine virt -accel tcg -m 512 -smp 1 "
-		    "-netdev user,id=n0 -device virtio-net-pci,netdev=n0,mac=02:00:00:00:00:01 "
-		    "-display none -qmp unix:/run/qnm/r/qmp.sock,server=on,wait=off "
-		    "-pidfile /run/qnm/r/qemu.pid -chardev socket,id=qnm-serial0,"
-		    "path=/run/qnm/r/console.sock,server=on,wait=off,logfile=/run/qnm/r/serial.log "
-		    "-serial chardev:qnm-serial0 -S "
-		    "-serial mon:stdio");
+	expect_argv(
+		vm, &o,
+		"qemu-system-aarch64 -name r -machine virt -accel tcg -m 512 -smp 1 "
+		"-netdev user,id=n0 -device virtio-net-pci,netdev=n0,mac=02:00:00:00:00:01 "
+		"-display none -qmp unix:/run/qnm/r/qmp.sock,server=on,wait=off "
+		"-pidfile /run/qnm/r/qemu.pid -chardev socket,id=qnm-serial0,"
+		"path=/run/qnm/r/console.sock,server=on,wait=off,logfile=/run/qnm/r/serial.log,logappend=on "
+		"-serial chardev:qnm-serial0 -S "
+		"-serial mon:stdio");
 	qnm_vm_free(vm);
 }
 
