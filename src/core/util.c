@@ -343,11 +343,11 @@ char *qnm_argv_to_shell(char *const *argv)
  */
 static size_t cut_point(const char *line, size_t max, bool q, bool *quoted)
 {
+	size_t i, cut = 0, len = strlen(line);
 	bool esc = false;
-	size_t i, cut = 0;
 
 	*quoted = q;
-	for (i = 0; i < max && line[i]; i++) {
+	for (i = 0; i < max && i < len; i++) {
 		/* a cut before line[i] is fine unless line[i] is escaped */
 		if (!esc) {
 			cut = i;
@@ -355,6 +355,7 @@ static size_t cut_point(const char *line, size_t max, bool q, bool *quoted)
 		}
 		if (esc)
 			esc = false;
+		/* NOLINTNEXTLINE(clang-analyzer-core.UndefinedBinaryOperatorResult): i < strlen(line) */
 		else if (line[i] == '\\' && !q)
 			esc = true;
 		else if (line[i] == '\'')

@@ -66,13 +66,14 @@ void qnm_oom(void) __attribute__((noreturn));
 /** qnm_set_oom_hook() - set a function run by qnm_oom() before aborting. */
 void qnm_set_oom_hook(void (*hook)(void));
 
-/* Allocation helpers: never return NULL (they call qnm_oom()). */
-void *xmalloc(size_t n);
-void *xcalloc(size_t nmemb, size_t size);
-void *xrealloc(void *p, size_t n);
+/* Allocation helpers: never return NULL (they call qnm_oom()); said to the compiler
+ * and the static analysers with returns_nonnull. */
+void *xmalloc(size_t n) __attribute__((returns_nonnull));
+void *xcalloc(size_t nmemb, size_t size) __attribute__((returns_nonnull));
+void *xrealloc(void *p, size_t n) __attribute__((returns_nonnull));
 /** xreallocarray() - grow an array, checking nmemb * size for overflow. */
-void *xreallocarray(void *p, size_t nmemb, size_t size);
-char *xstrdup(const char *s);
+void *xreallocarray(void *p, size_t nmemb, size_t size) __attribute__((returns_nonnull));
+char *xstrdup(const char *s) __attribute__((returns_nonnull));
 /** xstrdup_or_null() - xstrdup(), but NULL stays NULL. */
 char *xstrdup_or_null(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -5,6 +5,7 @@
 #include "host/owner.h"
 #include "core/config.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -220,8 +221,10 @@ int qnm_owner_open(struct qnm_owner *o, const char *runtime_dir, struct qnm_err 
 
 	memset(o, 0, sizeof(*o));
 	r = qnm_mkdir_p(runtime_dir, 0700);
-	if (r < 0)
-		return qnm_err_set(err, r, "", "create %s: %s", runtime_dir, strerror(-r));
+	if (r < 0) {
+		qnm_err_set(err, r, "", "create %s: %s", runtime_dir, strerror(-r));
+		return r;
+	}
 	o->path = xasprintf("%s/owned", runtime_dir);
 	o->lock = xasprintf("%s/owned.lock", runtime_dir);
 	o->netns = qnm_netns_id();
@@ -243,6 +246,8 @@ static ssize_t find_idx(const struct qnm_owner *o, enum qnm_own_kind kind, const
 {
 	size_t i;
 
+	if (!o->v)
+		return -1;
 	for (i = 0; i < o->n; i++)
 		if (o->v[i].kind == kind && o->v[i].netns == o->netns &&
 		    strcmp(o->v[i].name, name) == 0)
@@ -352,6 +357,7 @@ static int put(struct qnm_owner *o, enum qnm_own_kind kind, const char *name, co
 		qnm_strlcpy(o->v[i].name, name, sizeof(o->v[i].name));
 		o->v[i].netns = o->netns;
 	}
+	assert(o->v); /* found, or just grown (xreallocarray never returns NULL) */
 	qnm_strlcpy(o->v[i].extra, extra ? extra : "", sizeof(o->v[i].extra));
 	o->v[i].pending = pending;
 	o->v[i].pending_start = pending ? qnm_proc_start_time(pending) : 0;
@@ -397,6 +403,7 @@ int qnm_owner_intend_many(struct qnm_owner *o, const struct qnm_own_rec *v, size
 			o->v = xreallocarray(o->v, o->n + 1, sizeof(*o->v));
 			i = (ssize_t)o->n++;
 		}
+		assert(o->v); /* found, or just grown */
 		o->v[i] = v[k];
 		o->v[i].netns = o->netns;
 		o->v[i].pending = getpid();

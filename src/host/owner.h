@@ -53,13 +53,13 @@ enum qnm_own_kind {
  *                 process's start time, 0 when unknown.
  */
 struct qnm_own_rec {
-	enum qnm_own_kind kind;
-	char name[64];
 	unsigned long long netns;
-	char extra[128];
-	int pending;
 	unsigned long long pending_start;
 	unsigned long long pid_start;
+	enum qnm_own_kind kind;
+	int pending;
+	char name[64];
+	char extra[128];
 };
 
 /**

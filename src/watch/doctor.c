@@ -1203,7 +1203,7 @@ static void check_net_forwards(struct qnm_doc_env *env, const struct qnm_owner *
 		for (i = 0; i < env->model->nnets && !found; i++) {
 			const struct qnm_network *net = env->model->nets[i];
 
-			for (j = 0; j < net->nfwd && !found; j++)
+			for (j = 0; net && j < net->nfwd && !found; j++)
 				found = fwd_same(&net->fwd[j], &live[k]);
 		}
 		if (found)
@@ -1219,7 +1219,7 @@ static void check_net_forwards(struct qnm_doc_env *env, const struct qnm_owner *
 	for (i = 0; i < env->model->nnets; i++) {
 		const struct qnm_network *net = env->model->nets[i];
 
-		if (!qnm_owner_find(o, QNM_OWN_NET, net->name))
+		if (!net || !qnm_owner_find(o, QNM_OWN_NET, net->name))
 			continue;
 		for (j = 0; j < net->nfwd; j++) {
 			for (k = 0; k < nlive && !fwd_same(&net->fwd[j], &live[k]); k++)
