@@ -122,7 +122,7 @@ static const struct qnm_key vm_keys[] = {
 	  .max = 1048576,
 	  .unit = "KiB",
 	  .json = "log_max_kib",
-	  .label = "Serial log (KiB)",
+	  .label = "Log max (KiB)",
 	  .help = "Cap of the serial console log in KiB: beyond it the oldest part moves to "
 		  "serial.log.1, so at most twice this is kept on disk." },
 	{ .name = "autostart",
