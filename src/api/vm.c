@@ -479,6 +479,7 @@ static void add_command(struct qnm_strbuf *sb, char *const *argv, size_t width, 
 char *qnm_api_vm_script(const struct qnm_ctx *ctx, const struct qnm_vm *vm, bool nic_form,
 			size_t width, struct qnm_err *err)
 {
+	struct qnm_cmdline_opts sock = { 0 };
 	struct qnm_strbuf sb;
 	struct qnm_strv argv;
 	struct qnm_rundir rd;
@@ -492,6 +493,7 @@ char *qnm_api_vm_script(const struct qnm_ctx *ctx, const struct qnm_vm *vm, bool
 	}
 	qnm_sb_init(&sb);
 	qnm_rundir_init(&rd, ctx->paths.runtime_dir, vm->name);
+	sock.rundir = rd.path;
 	for (i = 0; i < vm->nnics; i++) {
 		const struct qnm_backend_ops *b = qnm_nic_backend(&vm->nics[i]);
 		struct qnm_strv h;
@@ -523,6 +525,17 @@ char *qnm_api_vm_script(const struct qnm_ctx *ctx, const struct qnm_vm *vm, bool
 		qnm_sb_add(&sb, text);
 		qnm_sb_add(&sb, " &\n");
 		free(text);
+		qnm_strv_free(&h);
+		/* QEMU connects once, at start: the helper must listen by then */
+		add_comment(&sb,
+			    "wait until it listens (QEMU connects once, when it starts):", width);
+		qnm_strv_init(&h);
+		qnm_strv_add(&h, "until");
+		qnm_strv_add(&h, "test");
+		qnm_strv_add(&h, "-S");
+		qnm_strv_take(&h, qnm_slirp_socket_path(vm, &vm->nics[i], &sock));
+		add_command(&sb, h.v, width, false);
+		qnm_sb_add(&sb, "do sleep 0.1\ndone\n");
 		qnm_strv_free(&h);
 	}
 	/* by hand, the guest's console is this terminal: without a -serial, QEMU

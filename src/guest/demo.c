@@ -30,7 +30,7 @@
 extern char **environ;
 
 /* Bump when the initramfs layout or scripts change: cached images are rebuilt. */
-#define DEMO_LAYOUT 7
+#define DEMO_LAYOUT 8
 
 static const char demo_append[] = "console=ttyS0 quiet cryptomgr.notests panic=-1";
 
@@ -53,13 +53,14 @@ static const char guest_init[] =
 	"while read -r m; do insmod \"/lib/modules/$m.ko\" 2>/dev/null; done < /etc/qnm/modules\n"
 	"ip link set lo up\n"
 	"hostname qnm-guest\n"
-	"# acpid opens /dev/input/event* once: wait (up to 5 s) for the power\n"
-	"# button and for a node of every input device (devtmpfs may create\n"
-	"# them after init has started; a missed button leaves 'qnm stop' waiting)\n"
+	"# acpid opens /dev/input/event* once: wait (up to 30 s: a guest under\n"
+	"# TCG on a busy host boots slowly) for the power button and for a node of\n"
+	"# every input device (devtmpfs may create them after init has started;\n"
+	"# a missed button leaves 'qnm stop' waiting)\n"
 	"_n=0\n"
 	"while ! grep -qs 'Power Button' /sys/class/input/input*/name ||\n"
 	"\t[ \"$(ls /sys/class/input | grep -c '^event')\" != \"$(ls /dev/input | grep -c '^event')\" ]; do\n"
-	"\t_n=$((_n + 1)); [ $_n -gt 50 ] && break; sleep 0.1\n"
+	"\t_n=$((_n + 1)); [ $_n -gt 300 ] && break; sleep 0.1\n"
 	"done\n"
 	"acpid -c /etc/acpi -l /var/log/acpid.log\n"
 	"S=/sys/firmware/qemu_fw_cfg/by_name/opt/qnm/script/raw\n"
