@@ -307,6 +307,54 @@ char *qnm_api_vm_console_tail(const struct qnm_ctx *ctx, const char *name, unsig
 	return tail;
 }
 
+struct qnm_console_log {
+	struct qnm_serial_follow f;
+};
+
+int qnm_api_vm_console_follow(const struct qnm_ctx *ctx, const char *name, bool from_end,
+			      struct qnm_console_log **out, struct qnm_err *err)
+{
+	struct qnm_console_log *log = xmalloc(sizeof(*log));
+	struct qnm_run_info ri;
+	struct qnm_rundir rd;
+	bool absent;
+	int r;
+
+	*out = NULL;
+	qnm_rundir_init(&rd, ctx->paths.runtime_dir, name);
+	qnm_rundir_probe(&rd, &ri);
+	absent = ri.status == QNM_RUN_ABSENT && access(rd.path, F_OK) < 0;
+	qnm_rundir_clear(&rd);
+	if (absent) {
+		free(log);
+		return qnm_err_set(err, -ENOENT, "", "'%s' is not running (no serial log)", name);
+	}
+	r = qnm_serial_follow_open(&log->f, ctx->paths.runtime_dir, name, from_end, err);
+	if (r) {
+		free(log);
+		return r;
+	}
+	*out = log;
+	return 0;
+}
+
+ssize_t qnm_api_console_log_read(struct qnm_console_log *log, char *buf, size_t len, unsigned *gaps)
+{
+	ssize_t n = qnm_serial_follow_read(&log->f, buf, len);
+
+	if (gaps)
+		*gaps = log->f.gaps;
+	return n;
+}
+
+void qnm_api_console_log_close(struct qnm_console_log *log)
+{
+	if (!log)
+		return;
+	qnm_serial_follow_close(&log->f);
+	free(log);
+}
+
 int qnm_api_vm_console_open(const struct qnm_ctx *ctx, const char *name, int *fd,
 			    struct qnm_err *err)
 {

@@ -166,4 +166,28 @@ char *qnm_api_vm_console_tail(const struct qnm_ctx *ctx, const char *name, unsig
 int qnm_api_vm_console_open(const struct qnm_ctx *ctx, const char *name, int *fd,
 			    struct qnm_err *err);
 
+/** struct qnm_console_log - the serial log of a VM, followed (opaque). */
+struct qnm_console_log;
+
+/**
+ * qnm_api_vm_console_follow() - follow the serial console log of the VM
+ * @name from its start (@from_end false) or its end, across the rotations
+ * log-max makes (what was not read yet is read from serial.log.1 first).
+ * @out: set to the reader; release with qnm_api_console_log_close().
+ * Return: 0, -ENOENT when the VM is not running (no serial log), or -errno.
+ */
+int qnm_api_vm_console_follow(const struct qnm_ctx *ctx, const char *name, bool from_end,
+			      struct qnm_console_log **out, struct qnm_err *err);
+
+/**
+ * qnm_api_console_log_read() - the next bytes of @log, up to @len.
+ * @gaps: set to how often output was rotated away before it could be read.
+ * Return: how many (0: nothing new yet), or -errno.
+ */
+ssize_t qnm_api_console_log_read(struct qnm_console_log *log, char *buf, size_t len,
+				 unsigned *gaps);
+
+/** qnm_api_console_log_close() - release @log (NULL is fine). */
+void qnm_api_console_log_close(struct qnm_console_log *log);
+
 #endif

@@ -483,12 +483,13 @@ static void console_flush(struct qnm_ctx *ctx, struct qnm_term_filter *tf)
 static int cmd_console(struct qnm_ctx *ctx, const struct qnm_args *args)
 {
 	bool follow = qnm_args_has(args, "--follow");
+	struct qnm_console_log *log;
 	struct qnm_run_info ri;
 	struct qnm_err err;
 	unsigned long n = qnm_args_uint(args, "--lines", 0);
 	char buf[4096], **pos = args->pos;
 	struct qnm_term_filter tfs, *tf = NULL;
-	int fd;
+	unsigned gaps = 0, told = 0;
 	ssize_t got;
 
 	if (!qnm_valid_name(pos[0]))
@@ -500,7 +501,8 @@ static int cmd_console(struct qnm_ctx *ctx, const struct qnm_args *args)
 	if (isatty(fileno(ctx->out)))
 		tf = &tfs; /* guest output to a terminal: control characters made visible */
 	qnm_err_clear(&err);
-	if (qnm_api_vm_console_open(ctx, pos[0], &fd, &err))
+	/* with --lines, the tail is printed first and following starts at the end */
+	if (qnm_api_vm_console_follow(ctx, pos[0], n > 0, &log, &err))
 		return qnm_cli_error(ctx, "console", &err);
 	fflush(ctx->out);
 	if (n) {
@@ -509,11 +511,17 @@ static int cmd_console(struct qnm_ctx *ctx, const struct qnm_args *args)
 		fputs(tail, ctx->out);
 		fflush(ctx->out);
 		free(tail);
-		lseek(fd, 0, SEEK_END);
 	}
 	signal(SIGINT, on_sigint);
 	for (;;) {
-		got = read(fd, buf, sizeof(buf));
+		got = qnm_api_console_log_read(log, buf, sizeof(buf), &gaps);
+		if (gaps != told) {
+			console_flush(ctx, tf);
+			fprintf(ctx->out,
+				"\n[qnm: some output was rotated away (log-max) before it "
+				"could be shown]\n");
+			told = gaps;
+		}
 		if (got > 0) {
 			console_write(ctx, tf, buf, (size_t)got);
 			continue;
@@ -521,16 +529,9 @@ static int cmd_console(struct qnm_ctx *ctx, const struct qnm_args *args)
 		if (!follow || console_stop)
 			break;
 		fflush(ctx->out);
-		{
-			struct stat st;
-
-			/* the log was rotated (log-max): it starts again from empty */
-			if (fstat(fd, &st) == 0 && st.st_size < lseek(fd, 0, SEEK_CUR))
-				lseek(fd, 0, SEEK_SET);
-		}
 		qnm_api_vm_state(ctx, pos[0], &ri);
 		if (ri.status != QNM_RUN_RUNNING && ri.status != QNM_RUN_STARTING) {
-			while ((got = read(fd, buf, sizeof(buf))) > 0)
+			while ((got = qnm_api_console_log_read(log, buf, sizeof(buf), NULL)) > 0)
 				console_write(ctx, tf, buf, (size_t)got);
 			console_flush(ctx, tf);
 			fprintf(ctx->out, "\n[qnm: %s %s%s%s]\n", pos[0],
@@ -543,7 +544,7 @@ static int cmd_console(struct qnm_ctx *ctx, const struct qnm_args *args)
 	}
 	console_flush(ctx, tf);
 	fflush(ctx->out);
-	close(fd);
+	qnm_api_console_log_close(log);
 	return 0;
 }
 

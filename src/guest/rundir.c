@@ -687,6 +687,155 @@ bool qnm_rundir_serial_rotate(const struct qnm_rundir *rd, off_t max)
 	return true;
 }
 
+/* The inode and change time of @path when it is a regular file, else 0. */
+static ino_t file_id(const char *path, struct timespec *ctime)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
+		*ctime = (struct timespec){ 0 };
+		return 0;
+	}
+	*ctime = st.st_ctim;
+	return st.st_ino;
+}
+
+int qnm_serial_follow_open(struct qnm_serial_follow *f, const char *runtime_dir, const char *name,
+			   bool from_end, struct qnm_err *err)
+{
+	char *old;
+	int r;
+
+	memset(f, 0, sizeof(*f));
+	f->fd = f->old_fd = -1;
+	qnm_rundir_init(&f->rd, runtime_dir, name);
+	old = xasprintf("%s.1", f->rd.serial);
+	/* a rotation before this start is history, not something to catch up on */
+	f->old_ino = file_id(old, &f->old_ctime);
+	free(old);
+	r = qnm_rundir_open(&f->rd, f->rd.serial, err);
+	if (r < 0) {
+		qnm_rundir_clear(&f->rd);
+		return r;
+	}
+	f->fd = r;
+	if (from_end) {
+		ssize_t n = pread(f->fd, f->head, sizeof(f->head), 0);
+
+		f->head_len = n > 0 ? (size_t)n : 0;
+		lseek(f->fd, 0, SEEK_END);
+	}
+	return 0;
+}
+
+/* Does serial.log.1 (@fd) start as serial.log did when this reader read it? */
+static bool same_head(const struct qnm_serial_follow *f, int fd)
+{
+	char buf[sizeof(f->head)];
+
+	return pread(fd, buf, f->head_len, 0) == (ssize_t)f->head_len &&
+	       memcmp(buf, f->head, f->head_len) == 0;
+}
+
+/*
+ * After serial.log ran dry: was it rotated since? Then what was not read
+ * of it is in serial.log.1 from the same offset (the rotation copies the
+ * whole log, renames the copy, then truncates the log). A rotation shows
+ * as a new serial.log.1, or (inode numbers and coarse times repeat) as a
+ * log shorter than what was read or no longer starting as it did.
+ */
+static void follow_rotation(struct qnm_serial_follow *f)
+{
+	char *old = xasprintf("%s.1", f->rd.serial);
+	off_t pos = lseek(f->fd, 0, SEEK_CUR);
+	struct timespec ctime;
+	ino_t ino = file_id(old, &ctime);
+	bool newer = ino && (ino != f->old_ino || ctime.tv_sec != f->old_ctime.tv_sec ||
+			     ctime.tv_nsec != f->old_ctime.tv_nsec);
+	struct stat st, ost;
+	bool cut, ours;
+	int i, fd = -1;
+
+	cut = fstat(f->fd, &st) == 0 && (st.st_size < pos || !same_head(f, f->fd));
+	if (!newer && !cut)
+		goto out;
+	if (ino)
+		fd = qnm_rundir_open(&f->rd, old, NULL);
+	if (fd >= 0) {
+		/* renamed a moment before the truncation: let that happen */
+		for (i = 0; !cut && i < 20 && fstat(fd, &ost) == 0 && fstat(f->fd, &st) == 0 &&
+			    st.st_size >= ost.st_size && st.st_size >= pos;
+		     i++)
+			usleep(5000);
+		f->old_ino = ino;
+		f->old_ctime = ctime;
+		/* ours: the rotation of what this reader read, to go on from pos */
+		ours = fstat(fd, &ost) == 0 && ost.st_size >= pos && same_head(f, fd);
+		if (!ours && newer) {
+			/* rotated twice since the last read: the first one's end is gone */
+			f->gaps++;
+			pos = 0;
+		} else if (!ours) {
+			/* an old serial.log.1, already read; the log was emptied */
+			close(fd);
+			fd = -1;
+		}
+		if (fd >= 0 && lseek(fd, pos, SEEK_SET) == pos)
+			f->old_fd = fd;
+		else if (fd >= 0)
+			close(fd);
+	}
+	/* else emptied without a rotation (a new start) */
+	f->head_len = 0;
+	lseek(f->fd, 0, SEEK_SET);
+out:
+	free(old);
+}
+
+ssize_t qnm_serial_follow_read(struct qnm_serial_follow *f, char *buf, size_t len)
+{
+	ssize_t n;
+	off_t at;
+
+	for (int pass = 0; pass < 2; pass++) {
+		if (f->old_fd >= 0) {
+			n = read(f->old_fd, buf, len);
+			if (n > 0)
+				return n;
+			close(f->old_fd);
+			f->old_fd = -1;
+		}
+		at = lseek(f->fd, 0, SEEK_CUR);
+		n = read(f->fd, buf, len);
+		if (n < 0)
+			return -errno;
+		if (n > 0) {
+			/* remember how the log starts (see same_head()) */
+			if (at >= 0 && (size_t)at == f->head_len && f->head_len < sizeof(f->head)) {
+				size_t k = sizeof(f->head) - f->head_len;
+
+				k = k < (size_t)n ? k : (size_t)n;
+				memcpy(f->head + f->head_len, buf, k);
+				f->head_len += k;
+			}
+			return n;
+		}
+		if (pass == 0)
+			follow_rotation(f);
+	}
+	return 0;
+}
+
+void qnm_serial_follow_close(struct qnm_serial_follow *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	if (f->old_fd >= 0)
+		close(f->old_fd);
+	f->fd = f->old_fd = -1;
+	qnm_rundir_clear(&f->rd);
+}
+
 char *qnm_rundir_serial_tail(const struct qnm_rundir *rd, unsigned lines)
 {
 	char *cur = qnm_rundir_tail(rd, rd->serial, lines);

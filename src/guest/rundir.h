@@ -202,4 +202,48 @@ void qnm_rundir_serial_reset(const struct qnm_rundir *rd);
  */
 bool qnm_rundir_serial_rotate(const struct qnm_rundir *rd, off_t max);
 
+/**
+ * struct qnm_serial_follow - a reader of a VM's serial log that follows it
+ * across rotations (qnm_rundir_serial_rotate()): when serial.log was
+ * rotated since the last read, what it had not read yet is read from
+ * serial.log.1 first, then serial.log again from its start.
+ * @fd: serial.log (through qnm_rundir_open()).
+ * @old_fd: serial.log.1 while its unread end is being read, else -1.
+ * @old_ino: the inode of the serial.log.1 seen last (0: none) and
+ * @old_ctime: its change time, so a new rotation is told from one already
+ *             followed (inode numbers are reused).
+ * @head: the first bytes of serial.log as read (@head_len of them): a
+ *        serial.log.1 that does not start with them was rotated after
+ *        another rotation this reader missed.
+ * @gaps: how often output was lost to the reader: the log was rotated
+ *        twice between two reads (the end of the first rotation is gone).
+ */
+struct qnm_serial_follow {
+	struct qnm_rundir rd;
+	int fd;
+	int old_fd;
+	ino_t old_ino;
+	struct timespec old_ctime;
+	char head[64];
+	size_t head_len;
+	unsigned gaps;
+};
+
+/**
+ * qnm_serial_follow_open() - start following the serial log of VM @name
+ * under @runtime_dir, from its start (@from_end false) or its end.
+ * Return: 0, or -errno (@err says why; -ENOENT: no log).
+ */
+int qnm_serial_follow_open(struct qnm_serial_follow *f, const char *runtime_dir, const char *name,
+			   bool from_end, struct qnm_err *err);
+
+/**
+ * qnm_serial_follow_read() - the next bytes the guest printed, up to @len.
+ * Return: how many (0: nothing new yet), or -errno.
+ */
+ssize_t qnm_serial_follow_read(struct qnm_serial_follow *f, char *buf, size_t len);
+
+/** qnm_serial_follow_close() - release what @f holds. */
+void qnm_serial_follow_close(struct qnm_serial_follow *f);
+
 #endif

@@ -821,8 +821,16 @@ int qnm_runner_stop(const char *runtime_dir, const char *name, const struct qnm_
 
 			if (slice > 5000)
 				slice = 5000;
-			if (qnm_qmp_powerdown(q, NULL) != 0)
+			if (qnm_qmp_powerdown(q, NULL) != 0) {
+				/*
+				 * QMP refused or closed: most often QEMU is on its
+				 * way out because the guest powered off just as
+				 * the next press was due (its teardown closes the
+				 * monitor first). Give it the rest of the time.
+				 */
+				off = qnm_runner_wait_exit(pid, slice > 0 ? slice : 1);
 				break;
+			}
 			off = qnm_runner_wait_exit(pid, slice > 0 ? slice : 1);
 		}
 		if (off) {

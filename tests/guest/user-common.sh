@@ -39,11 +39,18 @@ check "$M/$BE: guest -> host (10.0.2.2:8000 = host 127.0.0.1:8000)" \
 expect_eq "$M/$BE: host -> guest through hostfwd 127.0.0.1:8001" "guest-token-$TOKEN" \
 	"$(http_get http://127.0.0.1:8001/token.txt)"
 check "$M/$BE: the guest sees the configured MAC $MAC" grep -qF "guest-mac $MAC" "$(serial_log vm)"
+# keep what the console printed: stop removes the VM's runtime directory
+tail -F -n +1 "$(serial_log vm)" >"$T/serial.copy" 2>/dev/null &
+tailpid=$!
 out=$("$QNM" stop vm --timeout 45)
+sleep 0.3
+kill "$tailpid" 2>/dev/null
+wait "$tailpid" 2>/dev/null
+echo "  $out"
 expect_contains "$M/$BE: stop by ACPI power button" "powered off" "$out"
 case $out in
 *"powered off"*) ;;
-*) echo "  serial console, last lines:"; tail -n 15 "$(serial_log vm)" | sed 's/^/  | /' ;;
+*) echo "  serial console, last lines:"; tail -n 25 "$T/serial.copy" | sed 's/^/  | /' ;;
 esac
 expect_eq "$M/$BE: nothing left after stop" absent "$(guest_field vm status)"
 if [ "$BE" = slirp ]; then

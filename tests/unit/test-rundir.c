@@ -300,6 +300,76 @@ static void test_tail(void **state)
 	free(t);
 }
 
+/* Append @text to the serial log as QEMU does (O_APPEND: after a truncation, at 0). */
+static void append_log(const struct qnm_rundir *rd, const char *text)
+{
+	int fd = open(rd->serial, O_WRONLY | O_APPEND | O_CREAT, 0600);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+/* Everything @f has to read now, appended to @sb. */
+static void drain(struct qnm_serial_follow *f, struct qnm_strbuf *sb)
+{
+	char buf[7]; /* small: reads end mid-line and mid-file */
+	ssize_t n;
+
+	while ((n = qnm_serial_follow_read(f, buf, sizeof(buf))) > 0)
+		qnm_sb_addn(sb, buf, (size_t)n);
+	assert_true(n == 0);
+}
+
+/* issue 17: --follow reads what was rotated away into serial.log.1 since its last read. */
+static void test_follow_rotation(void **state)
+{
+	struct fixture *f = *state;
+	struct qnm_serial_follow fo;
+	struct qnm_err err = { 0 };
+	struct qnm_strbuf sb;
+	char *old = xasprintf("%s.1", f->rd.serial);
+
+	qnm_sb_init(&sb);
+	assert_int_equal(qnm_rundir_create(&f->rd, &err), 0);
+	append_log(&f->rd, "before a rotation that came before the reader\n");
+	assert_true(qnm_rundir_serial_rotate(&f->rd, 10));
+	append_log(&f->rd, "line 1\n");
+	assert_int_equal(qnm_serial_follow_open(&fo, f->root, "vm1", false, &err), 0);
+	drain(&fo, &sb);
+	assert_string_equal(sb.s, "line 1\n");
+	/* written, rotated and written again between two reads: nothing lost */
+	append_log(&f->rd, "line 2 is longer than the cap\n");
+	assert_true(qnm_rundir_serial_rotate(&f->rd, 10));
+	append_log(&f->rd, "line 3\n");
+	drain(&fo, &sb);
+	assert_string_equal(sb.s, "line 1\nline 2 is longer than the cap\nline 3\n");
+	assert_int_equal(fo.gaps, 0);
+	/* rotated, regrown beyond the reader's offset, rotated again... */
+	append_log(&f->rd, "line 4 is long enough\n");
+	assert_true(qnm_rundir_serial_rotate(&f->rd, 10));
+	append_log(&f->rd, "line 5\n");
+	drain(&fo, &sb);
+	append_log(&f->rd, "line 6 also long enough\n");
+	assert_true(qnm_rundir_serial_rotate(&f->rd, 10));
+	append_log(&f->rd, "line 7 also long enough, too\n");
+	assert_true(qnm_rundir_serial_rotate(&f->rd, 10));
+	append_log(&f->rd, "line 8\n");
+	/* ... twice between reads: the gap is counted, the newest is read */
+	drain(&fo, &sb);
+	assert_int_equal(fo.gaps, 1);
+	assert_non_null(strstr(sb.s, "line 5\nline 7 also long enough, too\nline 8\n"));
+	/* emptied without a rotation (a restart): read from the start again */
+	assert_int_equal(truncate(f->rd.serial, 0), 0);
+	append_log(&f->rd, "new\n");
+	drain(&fo, &sb);
+	assert_non_null(strstr(sb.s, "line 8\nnew\n"));
+	qnm_serial_follow_close(&fo);
+	qnm_sb_free(&sb);
+	unlink(old);
+	free(old);
+}
+
 /* issue 13: what another user could write is not read. */
 static void test_untrusted(void **state)
 {
@@ -479,6 +549,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_state_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_starting, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tail, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_follow_rotation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_untrusted, setup, teardown),
 		cmocka_unit_test(test_comma_path),
 		cmocka_unit_test_setup_teardown(test_tap_claim, setup, teardown),
