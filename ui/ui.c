@@ -229,7 +229,7 @@ static void draw_status(struct qnm_ui *ui)
 						       QNM_ROLE_WARNING, QNM_ROLE_ERROR };
 
 		/* too long for the line: cut it where it says so, and where to read it all */
-		static const char more[] = " ... (6 Msgs)";
+		static const char more[] = " ...(more: 6)";
 		int room = ui->cols - x;
 
 		qnm_set_role(ui, stdscr, roles[m->level]);
