@@ -84,7 +84,7 @@ int qnm_neigh_dump(struct qnm_neigh **out, size_t *n, struct qnm_err *err)
 		return qnm_err_set(err, -ENOMEM, "", "neighbours: no memory for a netlink socket");
 	r = nl_connect(sk, NETLINK_ROUTE);
 	if (r >= 0)
-		r = rtnl_neigh_alloc_cache(sk, &cache);
+		r = rtnl_neigh_alloc_cache_flags(sk, &cache, NL_CACHE_AF_ITER); /* with AF_BRIDGE */
 	if (r < 0) {
 		r = qnm_nl_errno(r);
 		nl_socket_free(sk);
