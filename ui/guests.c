@@ -277,7 +277,7 @@ bool qnm_guests_tick(struct qnm_ui *ui)
 }
 
 const struct qnm_nic_addrs *qnm_guest_nic_addrs(struct qnm_ui *ui, const struct qnm_vm *vm,
-					       size_t i)
+						size_t i)
 {
 	struct qnm_guests *g = get(ui);
 	struct qnm_err err;

@@ -151,6 +151,6 @@ const struct qnm_sample *qnm_guest_nic_sample(struct qnm_ui *ui, const struct qn
  * not run (or did not at the last refresh).
  */
 const struct qnm_nic_addrs *qnm_guest_nic_addrs(struct qnm_ui *ui, const struct qnm_vm *vm,
-					       size_t i);
+						size_t i);
 
 #endif

@@ -196,7 +196,8 @@ static void draw_nic_row(struct qnm_ui *ui, const struct qnm_vm *vm, size_t k, i
 	qnm_set_role(ui, stdscr, QNM_ROLE_DIM);
 	if (!e) {
 		qnm_put(stdscr, y, x, r->x + r->w - x,
-			!qnm_backend_has_counters(qnm_nic_backend(n)) && !qnm_nic_backend(n)->on_bridge
+			!qnm_backend_has_counters(qnm_nic_backend(n)) &&
+					!qnm_nic_backend(n)->on_bridge
 				? "no live counters (use backend slirp or tap for them)"
 				: "no counters yet");
 		return;

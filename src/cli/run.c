@@ -415,7 +415,8 @@ static int cmd_status(struct qnm_ctx *ctx, const struct qnm_args *args)
 	if (npos == 1) {
 		if (ctx->json) {
 			arr = json_object_new_array();
-			status_one(ctx, pos[0], qnm_model_find_vm(&ctx->model, pos[0]), true, arr, g);
+			status_one(ctx, pos[0], qnm_model_find_vm(&ctx->model, pos[0]), true, arr,
+				   g);
 			qnm_cli_print_json(ctx, json_object_get(json_object_array_get_idx(arr, 0)));
 			json_object_put(arr);
 		} else {

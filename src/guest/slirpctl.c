@@ -508,8 +508,7 @@ int qnm_slirpctl_hostfwd_list(struct qnm_slirpctl *c, struct qnm_fwd **v, size_t
 }
 
 /* A request whose reply is {"ok":true,"text":"..."}. */
-static int text_request(struct qnm_slirpctl *c, const char *what, char **text,
-			struct qnm_err *err)
+static int text_request(struct qnm_slirpctl *c, const char *what, char **text, struct qnm_err *err)
 {
 	struct json_object *o, *t;
 	int r = qnm_slirpctl_request(c, what, &o, err);

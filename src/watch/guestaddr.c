@@ -55,33 +55,31 @@ static void add_source(struct qnm_nic_addrs *a, const char *one)
 	snprintf(a->source + len, sizeof(a->source) - len, "%s%s", len ? ", " : "", one);
 }
 
+/* Add @addr once to the list @v of @stride-byte strings (*@n of them, at most QNM_GUESTADDR_MAX). */
+static bool add_once(char *v, size_t stride, size_t *n, const char *addr)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (strcmp(v + i * stride, addr) == 0)
+			return false;
+	if (*n == QNM_GUESTADDR_MAX)
+		return false;
+	qnm_strlcpy(v + (*n)++ * stride, addr, stride);
+	return true;
+}
+
 /* Add @addr (IPv4 or IPv6 text) once; true when it was new. */
 static bool add_addr(struct qnm_nic_addrs *a, const char *addr)
 {
 	struct in6_addr a6;
 	struct in_addr a4;
-	size_t i;
 
-	if (inet_pton(AF_INET, addr, &a4) == 1) {
-		if (a4.s_addr == 0)
-			return false;
-		for (i = 0; i < a->n4; i++)
-			if (strcmp(a->v4[i], addr) == 0)
-				return false;
-		if (a->n4 == QNM_GUESTADDR_MAX)
-			return false;
-		qnm_strlcpy(a->v4[a->n4++], addr, sizeof(a->v4[0]));
-		return true;
-	}
-	if (inet_pton(AF_INET6, addr, &a6) != 1)
-		return false;
-	for (i = 0; i < a->n6; i++)
-		if (strcmp(a->v6[i], addr) == 0)
-			return false;
-	if (a->n6 == QNM_GUESTADDR_MAX)
-		return false;
-	qnm_strlcpy(a->v6[a->n6++], addr, sizeof(a->v6[0]));
-	return true;
+	if (inet_pton(AF_INET, addr, &a4) == 1)
+		return a4.s_addr != 0 && add_once(a->v4[0], sizeof(a->v4[0]), &a->n4, addr);
+	if (inet_pton(AF_INET6, addr, &a6) == 1)
+		return add_once(a->v6[0], sizeof(a->v6[0]), &a->n6, addr);
+	return false;
 }
 
 size_t qnm_slirp_neigh_parse(const char *text, const char *mac, struct qnm_nic_addrs *a)
@@ -129,14 +127,12 @@ static void lease_read(struct refresh *r, const struct qnm_nic *nic, struct qnm_
 		return;
 	}
 	l = qnm_leases_find_mac(v, n, a->mac);
-	if (l && add_addr(a, l->ip))
-		{
+	if (l && add_addr(a, l->ip)) {
 		char one[64];
 
 		snprintf(one, sizeof(one), "dnsmasq lease on %s", name);
 		add_source(a, one);
-	}
-	else if (!l && !a->why[0])
+	} else if (!l && !a->why[0])
 		snprintf(a->why, sizeof(a->why), "no DHCP lease on network %s yet", name);
 	free(v);
 }
@@ -158,8 +154,9 @@ static void slirp_read(struct refresh *r, const struct qnm_nic *nic, struct qnm_
 			if (qnm_slirp_neigh_parse(text, a->mac, a))
 				add_source(a, "slirp helper ARP/NDP");
 			else
-				snprintf(a->why, sizeof(a->why),
-					 "the slirp helper has not seen the guest use an address yet");
+				snprintf(
+					a->why, sizeof(a->why),
+					"the slirp helper has not seen the guest use an address yet");
 		}
 		qnm_slirpctl_free(c);
 	}
@@ -230,8 +227,9 @@ static void usernet_read(struct refresh *r, const struct qnm_nic *nic, struct qn
 	if (any)
 		add_source(a, "QEMU info usernet");
 	else
-		snprintf(a->why, sizeof(a->why),
-			 "QEMU's info usernet shows no connection of the guest yet (it lists no DHCP leases)");
+		snprintf(
+			a->why, sizeof(a->why),
+			"QEMU's info usernet shows no connection of the guest yet (it lists no DHCP leases)");
 	free(v);
 	free(table);
 }

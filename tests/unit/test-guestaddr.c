@@ -49,19 +49,26 @@ static void test_slirp_neigh(void **state)
 	assert_string_equal(qnm_nic_addrs_text(&a, buf, sizeof(buf)), "unknown");
 	assert_string_equal(qnm_nic_addrs_text(NULL, buf, sizeof(buf)), "unknown");
 	assert_int_equal(qnm_slirp_neigh_parse("", "52:54:00:12:34:56", &a), 0);
-	assert_int_equal(qnm_slirp_neigh_parse("garbage\nARP x\n  ARP 52:54:00:00:00:01 999.1.1.1\n",
-					       "52:54:00:00:00:01", &a),
-			 0);
+	assert_int_equal(
+		qnm_slirp_neigh_parse("garbage\nARP x\n  ARP 52:54:00:00:00:01 999.1.1.1\n",
+				      "52:54:00:00:00:01", &a),
+		0);
 }
 
 static void test_fdb_port(void **state)
 {
 	const struct qnm_neigh v[] = {
 		/* the TAP's own address: not a guest's */
-		{ .family = AF_BRIDGE, .ifindex = 7, .master = 3, .mac = "52:54:00:00:00:01",
+		{ .family = AF_BRIDGE,
+		  .ifindex = 7,
+		  .master = 3,
+		  .mac = "52:54:00:00:00:01",
 		  .local = true },
 		/* a neighbour, not an FDB entry */
-		{ .family = AF_INET, .ifindex = 3, .mac = "52:54:00:00:00:02", .addr = "10.0.5.11" },
+		{ .family = AF_INET,
+		  .ifindex = 3,
+		  .mac = "52:54:00:00:00:02",
+		  .addr = "10.0.5.11" },
 		/* on another bridge */
 		{ .family = AF_BRIDGE, .ifindex = 9, .master = 4, .mac = "52:54:00:00:00:02" },
 		{ .family = AF_BRIDGE, .ifindex = 8, .master = 3, .mac = "52:54:00:00:00:02" },
