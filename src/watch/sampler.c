@@ -365,10 +365,11 @@ static const char *default_uplink(struct qnm_sampler *s)
 
 /*
  * The TAP qemu-bridge-helper made for a NIC qnm does not name: the port of
- * the NIC's bridge where the bridge's FDB learned the NIC's MAC (one
+ * the NIC's bridge where the bridge's FDB learned the NIC's MAC (at most one
  * neighbour dump per tick, only while such NICs run). The port found is
  * kept while it stays on that bridge, since an FDB entry ages out after a
- * few idle minutes.
+ * few idle minutes; the FDB is read again only when a NIC has no TAP known
+ * and every 10 s.
  */
 static bool helper_tap(struct qnm_sampler *s, const struct qnm_vm *vm, const struct qnm_nic *nic,
 		       struct qnm_neigh **nv, size_t *nn, bool *dumped, char *tap)
@@ -376,7 +377,7 @@ static bool helper_tap(struct qnm_sampler *s, const struct qnm_vm *vm, const str
 	const struct qnm_backend_ops *b = qnm_nic_backend(nic);
 	const char *br = b->live_bridge ? b->live_bridge(s->model, nic) : NULL;
 	const struct qnm_link_info *bl = br ? qnm_links_find(s->links, br) : NULL;
-	const struct qnm_link_info *port;
+	const struct qnm_link_info *port = NULL;
 	struct qnm_err err;
 	char key[2 * QNM_NAME_MAX + 2];
 	size_t i;
@@ -384,32 +385,37 @@ static bool helper_tap(struct qnm_sampler *s, const struct qnm_vm *vm, const str
 
 	if (!bl || !nic->mac[0])
 		return false;
-	if (!*dumped) {
-		*dumped = true;
-		if (qnm_neigh_dump(nv, nn, &err) < 0)
-			*nn = 0;
-	}
 	snprintf(key, sizeof(key), "%s/%s", vm->name, nic->id);
-	idx = qnm_neigh_fdb_port(*nv, *nn, bl->ifindex, nic->mac);
-	port = idx ? qnm_links_find_index(s->links, idx) : NULL;
 	for (i = 0; i < s->helper_taps.n; i += 2)
 		if (strcmp(s->helper_taps.v[i], key) == 0)
 			break;
-	if (port) {
-		if (i == s->helper_taps.n) {
-			qnm_strv_add(&s->helper_taps, key);
-			qnm_strv_add(&s->helper_taps, port->name);
-		} else if (strcmp(s->helper_taps.v[i + 1], port->name) != 0) {
-			free(s->helper_taps.v[i + 1]);
-			s->helper_taps.v[i + 1] = xstrdup(port->name);
-		}
-	} else if (i < s->helper_taps.n) {
+	if (i < s->helper_taps.n) {
 		port = qnm_links_find(s->links, s->helper_taps.v[i + 1]);
 		if (port && port->master != bl->ifindex)
 			port = NULL;
 	}
+	/* the FDB again when nothing is known, and every 10 s (a TAP name may
+	 * pass to another guest after restarts) */
+	if (!port || s->now - s->helper_t >= 10.0) {
+		if (!*dumped) {
+			*dumped = true;
+			s->helper_t = s->now;
+			if (qnm_neigh_dump(nv, nn, &err) < 0)
+				*nn = 0;
+		}
+		idx = qnm_neigh_fdb_port(*nv, *nn, bl->ifindex, nic->mac);
+		if (idx && qnm_links_find_index(s->links, idx))
+			port = qnm_links_find_index(s->links, idx);
+	}
 	if (!port)
 		return false;
+	if (i == s->helper_taps.n) {
+		qnm_strv_add(&s->helper_taps, key);
+		qnm_strv_add(&s->helper_taps, port->name);
+	} else if (strcmp(s->helper_taps.v[i + 1], port->name) != 0) {
+		free(s->helper_taps.v[i + 1]);
+		s->helper_taps.v[i + 1] = xstrdup(port->name);
+	}
 	qnm_strlcpy(tap, port->name, QNM_IFNAME_MAX + 1);
 	return true;
 }

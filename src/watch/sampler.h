@@ -315,6 +315,7 @@ struct qnm_sampler {
 	unsigned long uplink_fills;
 	double uplink_t;
 	struct qnm_strv helper_taps; /* "VM/NIC", TAP name pairs (bridge helper) */
+	double helper_t;	     /* when the FDB was last read for them */
 };
 
 /**
