@@ -101,6 +101,17 @@ static inline int qnm_cli_usage_error(struct qnm_ctx *ctx, const struct qnm_cli_
  */
 void qnm_cli_print_json(struct qnm_ctx *ctx, struct json_object *o);
 
+struct qnm_guestaddr;
+
+/**
+ * qnm_cli_addrs_json() - the guest addresses of VM @vm's running NICs as a
+ * JSON array of {"nic", "mac", "ipv4": [], "ipv6": [], "gateway",
+ * "gateway_source", "source", "why", "tap"} (cli/run.c; status and show).
+ * @g: a refreshed address cache (api/guestaddr.h).
+ * Return: a new array (empty when @vm does not run).
+ */
+struct json_object *qnm_cli_addrs_json(const struct qnm_guestaddr *g, const char *vm);
+
 /**
  * qnm_cli_load() - load the model for command @cmd, printing files that
  * failed to load as warnings (they are skipped and left untouched).

@@ -8,6 +8,7 @@
  */
 #include "build-config.h"
 
+#include "api/guestaddr.h"
 #include "api/vm.h"
 #include "core/backend.h"
 #include "cli/cli.h"
@@ -147,7 +148,16 @@ static int cmd_show(struct qnm_ctx *ctx, const struct qnm_args *args)
 	if (qnm_cli_load(ctx, "show") || !(vm = find_vm(ctx, "show", args->pos[0])))
 		return 1;
 	if (ctx->json) {
-		qnm_cli_print_json(ctx, vm_json(vm));
+		struct qnm_guestaddr *g = qnm_api_guestaddr_open(ctx);
+		json_object *o = vm_json(vm);
+		struct qnm_err err;
+
+		/* the running NICs' guest addresses ([] when the VM does not run) */
+		if (qnm_api_guestaddr_refresh(ctx, g, true, &err) < 0)
+			fprintf(ctx->errout, "qnm: show: %s\n", err.msg);
+		json_object_object_add(o, "addresses", qnm_cli_addrs_json(g, vm->name));
+		qnm_guestaddr_free(g);
+		qnm_cli_print_json(ctx, o);
 		return 0;
 	}
 	text = qnm_vm_serialize(vm);
