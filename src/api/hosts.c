@@ -6,6 +6,7 @@
 #include "build-config.h"
 
 #include "api/hosts.h"
+#include "api/remote.h"
 #include "core/addr.h"
 #include "core/config.h"
 #include "core/keyfile.h"
@@ -301,6 +302,7 @@ out:
 
 int qnm_api_host_del(struct qnm_ctx *ctx, const char *name, struct qnm_err *err)
 {
+	struct qnm_host gone;
 	struct qnm_hosts h;
 	size_t i;
 	int r = qnm_ctx_lock(ctx, err);
@@ -317,11 +319,14 @@ int qnm_api_host_del(struct qnm_ctx *ctx, const char *name, struct qnm_err *err)
 				"no host named '%s' (qnm host list shows them)", name);
 		goto free;
 	}
-	free(h.v[i].destination);
-	free(h.v[i].qnm);
+	gone = h.v[i];
 	memmove(&h.v[i], &h.v[i + 1], (h.n - i - 1) * sizeof(*h.v));
 	h.n--;
 	r = save_hosts(ctx, &h, err);
+	if (!r)
+		qnm_api_remote_disconnect(ctx, &gone);
+	free(gone.destination);
+	free(gone.qnm);
 free:
 	qnm_api_hosts_free(&h);
 out:

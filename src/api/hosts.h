@@ -91,7 +91,8 @@ int qnm_api_host_add(struct qnm_ctx *ctx, const char *name, const char *destinat
 		     const char *qnm, struct qnm_err *err);
 
 /**
- * qnm_api_host_del() - forget host @name (its guests are not touched).
+ * qnm_api_host_del() - forget host @name and close its multiplexed ssh
+ * connection (its guests are not touched).
  * Return: 0, -ENOENT (no such host) or -errno.
  */
 int qnm_api_host_del(struct qnm_ctx *ctx, const char *name, struct qnm_err *err);

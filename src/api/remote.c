@@ -61,12 +61,18 @@ struct qnm_remote {
 	char version[32];
 };
 
+/* the path of @h's control socket (caller frees) */
+static char *control_path(const struct qnm_ctx *ctx, const char *name)
+{
+	return xasprintf("%s/ssh/%s", ctx->paths.runtime_dir, name);
+}
+
 /* the ssh command line for @h ("ssh ... -- HOST QNM serve --stdio") */
 static void ssh_argv(const struct qnm_ctx *ctx, const struct qnm_host *h,
 		     const struct qnm_ssh_dest *d, int timeout_ms, struct qnm_strv *av)
 {
 	char *dir = xasprintf("%s/ssh", ctx->paths.runtime_dir);
-	char *sock = xasprintf("%s/%s", dir, h->name);
+	char *sock = control_path(ctx, h->name);
 	bool mux = strlen(sock) <= SUN_PATH_ROOM && qnm_mkdir_p(dir, 0700) == 0;
 
 	qnm_strv_add(av, "ssh");
@@ -419,6 +425,28 @@ void qnm_api_remote_close(struct qnm_remote *r)
 	qnm_sb_free(&r->errbuf);
 	free(r->dest);
 	free(r);
+}
+
+void qnm_api_remote_disconnect(const struct qnm_ctx *ctx, const struct qnm_host *h)
+{
+	char *sock = control_path(ctx, h->name), *opt = xasprintf("ControlPath=%s", sock);
+	char *argv[] = { "ssh", "-o", opt, "-O", "exit", "--", NULL, NULL };
+	posix_spawn_file_actions_t fa;
+	struct qnm_ssh_dest d;
+	struct qnm_remote r = { .pid = 0 };
+
+	if (access(sock, F_OK) == 0 && qnm_api_host_parse_dest(h->destination, &d, NULL) == 0) {
+		argv[6] = d.host;
+		posix_spawn_file_actions_init(&fa);
+		posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+		posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+		posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+		if (posix_spawnp(&r.pid, "ssh", &fa, NULL, argv, environ) == 0)
+			reap(&r, 2000);
+		posix_spawn_file_actions_destroy(&fa);
+	}
+	free(opt);
+	free(sock);
 }
 
 /* the registered host @name (into @hosts, which the caller frees) */

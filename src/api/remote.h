@@ -19,7 +19,7 @@
 struct json_object;
 
 /* how long a host may take to connect and answer a quick request (ms) */
-#define QNM_HOST_TIMEOUT_MS 4000
+#define QNM_HOST_TIMEOUT_MS 3500
 
 /** struct qnm_remote - one connection to a host's qnm (opaque). */
 struct qnm_remote;
@@ -57,6 +57,14 @@ const char *qnm_api_remote_version(const struct qnm_remote *r);
 
 /** qnm_api_remote_close() - end the connection (NULL: nothing). */
 void qnm_api_remote_close(struct qnm_remote *r);
+
+/**
+ * qnm_api_remote_disconnect() - close @h's multiplexed ssh connection, if
+ * one stays open ("ssh -O exit"; waits up to 2 s).
+ * @ctx: the context (runtime dir).
+ * @h:   the host.
+ */
+void qnm_api_remote_disconnect(const struct qnm_ctx *ctx, const struct qnm_host *h);
 
 /**
  * qnm_api_remote_cli() - "qnm -H NAME CMD ...": run qnm's command line on

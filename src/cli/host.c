@@ -157,11 +157,13 @@ const struct qnm_cli_cmd qnm_cmd_host = {
 		 "NAME",
 	.summary = "the other hosts qnm manages over SSH (qnm -H NAME COMMAND ...)",
 	.help = "Registers hosts by an ssh destination, saved in $XDG_CONFIG_HOME/qnm/hosts.conf.\n"
-		"'qnm -H NAME COMMAND ...' runs a command there and 'qnm list --all-hosts' lists\n"
-		"every host's VMs. The system's ssh connects (BatchMode: your own keys, agent and\n"
-		"known_hosts, no passwords asked; one multiplexed connection per host in\n"
-		"$XDG_RUNTIME_DIR/qnm/ssh/) and runs 'qnm serve --stdio' there; qnm stores no\n"
-		"secrets. Both hosts must run the same qnm protocol (checked at connect).\n",
+		"'qnm -H NAME COMMAND ...' runs a command there; 'qnm list' lists every host's\n"
+		"VMs with its all-hosts option. The system's ssh connects (BatchMode: your own\n"
+		"keys, agent and known_hosts, no passwords asked; one multiplexed connection per\n"
+		"host in $XDG_RUNTIME_DIR/qnm/ssh/, closed by 'host del') and runs 'qnm serve'\n"
+		"there (on stdio); qnm stores no secrets. Both hosts must speak the same qnm\n"
+		"protocol (checked at connect). A host that does not answer within 3.5 s is\n"
+		"reported as such.\n",
 	.args = &host_args,
 	.run = cmd_host,
 };
