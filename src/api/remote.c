@@ -61,17 +61,17 @@ struct qnm_remote {
 	char version[32];
 };
 
-/* the path of @h's control socket (caller frees) */
+/* the path of @h's control socket (caller frees): in a dot directory, which no VM's name can be */
 static char *control_path(const struct qnm_ctx *ctx, const char *name)
 {
-	return xasprintf("%s/ssh/%s", ctx->paths.runtime_dir, name);
+	return xasprintf("%s/.ssh/%s", ctx->paths.runtime_dir, name);
 }
 
 /* the ssh command line for @h ("ssh ... -- HOST QNM serve --stdio") */
 static void ssh_argv(const struct qnm_ctx *ctx, const struct qnm_host *h,
 		     const struct qnm_ssh_dest *d, int timeout_ms, struct qnm_strv *av)
 {
-	char *dir = xasprintf("%s/ssh", ctx->paths.runtime_dir);
+	char *dir = xasprintf("%s/.ssh", ctx->paths.runtime_dir);
 	char *sock = control_path(ctx, h->name);
 	bool mux = strlen(sock) <= SUN_PATH_ROOM && qnm_mkdir_p(dir, 0700) == 0;
 

@@ -2,7 +2,7 @@
 /*
  * remote.h - another host's engine, reached over ssh: the system's ssh
  * (argv only, no local shell; BatchMode, one multiplexed connection per
- * host under $XDG_RUNTIME_DIR/qnm/ssh/, the user's own keys and
+ * host under $XDG_RUNTIME_DIR/qnm/.ssh/, the user's own keys and
  * known_hosts) runs "qnm serve --stdio" there (serve.h), whose handshake
  * is checked at connect. Every wait has a deadline: a host that does not
  * answer is an error after it, never a hang.
@@ -19,7 +19,7 @@
 struct json_object;
 
 /* how long a host may take to connect and answer a quick request (ms) */
-#define QNM_HOST_TIMEOUT_MS 3500
+#define QNM_HOST_TIMEOUT_MS 3000
 
 /** struct qnm_remote - one connection to a host's qnm (opaque). */
 struct qnm_remote;

@@ -160,9 +160,9 @@ const struct qnm_cli_cmd qnm_cmd_host = {
 		"'qnm -H NAME COMMAND ...' runs a command there; 'qnm list' lists every host's\n"
 		"VMs with its all-hosts option. The system's ssh connects (BatchMode: your own\n"
 		"keys, agent and known_hosts, no passwords asked; one multiplexed connection per\n"
-		"host in $XDG_RUNTIME_DIR/qnm/ssh/, closed by 'host del') and runs 'qnm serve'\n"
+		"host in $XDG_RUNTIME_DIR/qnm/.ssh/, closed by 'host del') and runs 'qnm serve'\n"
 		"there (on stdio); qnm stores no secrets. Both hosts must speak the same qnm\n"
-		"protocol (checked at connect). A host that does not answer within 3.5 s is\n"
+		"protocol (checked at connect). A host that does not answer within 3 s is\n"
 		"reported as such.\n",
 	.args = &host_args,
 	.run = cmd_host,

@@ -72,7 +72,7 @@ Host host$h
 EOF
 	# the remote guests are stopped at exit with that host's own dirs
 	at_exit "on $h stop g$h --force >/dev/null 2>&1"
-	at_exit "ssh -O exit -o ControlPath=$XDG_RUNTIME_DIR/qnm/ssh/$h host$h >/dev/null 2>&1"
+	at_exit "ssh -O exit -o ControlPath=$XDG_RUNTIME_DIR/qnm/.ssh/$h host$h >/dev/null 2>&1"
 }
 ns_ready() { [ "$(readlink "/proc/$1/ns/net")" != "$(readlink /proc/self/ns/net)" ]; }
 # on H QNM-ARGS... - qnm run directly with host H's dirs (to check what -H did there)
@@ -118,7 +118,7 @@ expect_contains "host list shows b" "hostb:2202" "$out"
 out=$("$QNM" -H a list 2>&1)
 expect_contains "qnm -H a list runs on a (no VMs there)" "No VMs yet" "$out"
 check "the multiplexed connection of a stays (ControlPersist)" \
-	ssh -O check -o ControlPath="$XDG_RUNTIME_DIR/qnm/ssh/a" hosta
+	ssh -O check -o ControlPath="$XDG_RUNTIME_DIR/qnm/.ssh/a" hosta
 guest_image
 printf 'echo QNM-HOSTS-UP\nsleep 600\n' >"$T/guest.sh"
 check "qnm -H a new ga (a TCG guest) " "$QNM" -H a new ga memory=256 accel=tcg boot=kernel \
@@ -161,7 +161,7 @@ out=$("$QNM" -H none list 2>&1)
 expect_contains "a host without qnm serve is named" "does not answer 'serve --stdio'" "$out"
 check "host del old" "$QNM" host del old
 check "... closes its multiplexed connection" \
-	bash -c "! ssh -O check -o ControlPath=$XDG_RUNTIME_DIR/qnm/ssh/old hosta 2>/dev/null"
+	bash -c "! ssh -O check -o ControlPath=$XDG_RUNTIME_DIR/qnm/.ssh/old hosta 2>/dev/null"
 check "host del none" "$QNM" host del none
 expect_eq "host del forgets it" "" "$("$QNM" host list | grep -w old)"
 

@@ -47,22 +47,14 @@ expect_eq "ping" "1" "$(echo "$out" | jq -r 'select(.id == 5) | .result.protocol
 expect_eq "net.list" "[]" "$(echo "$out" | jq -c 'select(.id == 6) | .result')"
 
 # ---- the client, with a stand-in ssh that runs the remote command here ----
-mkdir -p "$T/bin"
-cat >"$T/bin/ssh" <<EOF
-#!/bin/bash
-printf '%s\n' "\$*" >>"$T/ssh.argv"
-while [ "\$1" != -- ]; do shift; done
-shift 2
-exec "\$@"
-EOF
-chmod +x "$T/bin/ssh"
-export PATH="$T/bin:$PATH"
+. "$QNM_SRCDIR/tests/hosts-lib.sh"
+fake_ssh_install
 "$QNM" host del a >/dev/null
 "$QNM" host add here u@h1:2222 --qnm "$(readlink -f "$QNM")" >/dev/null
 out=$("$QNM" -H here list)
 expect_contains "qnm -H here list" "web " "$out"
 argv=$(head -1 "$T/ssh.argv")
-for want in "-T" "-o BatchMode=yes" "-o ControlMaster=auto" "-o ControlPath=$XDG_RUNTIME_DIR/qnm/ssh/here" \
+for want in "-T" "-o BatchMode=yes" "-o ControlMaster=auto" "-o ControlPath=$XDG_RUNTIME_DIR/qnm/.ssh/here" \
 	"-o ControlPersist=" "-p 2222" "-l u" "-- h1 $(readlink -f "$QNM") serve --stdio"; do
 	expect_contains "ssh gets $want" " $want" " $argv"
 done
@@ -73,8 +65,7 @@ out=$("$QNM" -H nosuch list 2>&1)
 expect_contains "qnm -H with an unknown host" "no host named 'nosuch'" "$out"
 
 printf '#!/bin/sh\necho %s\ncat >/dev/null\n' "'{\"qnm\":\"9.9\",\"protocol\":99}'" >"$T/fake"
-printf '#!/bin/sh\nsleep 30\n' >"$T/mute"
-chmod +x "$T/fake" "$T/mute"
+chmod +x "$T/fake"
 "$QNM" host add old h1 --qnm "$T/fake" >/dev/null
 "$QNM" host add mute h1 --qnm "$T/mute" >/dev/null
 out=$("$QNM" -H old list 2>&1)
