@@ -261,6 +261,8 @@ int qnm_api_remote_open(const struct qnm_ctx *ctx, const struct qnm_host *h, int
 	int64_t deadline = qnm_mono_ms_int() + timeout_ms;
 	int pin[2] = { -1, -1 }, pout[2] = { -1, -1 }, perr[2] = { -1, -1 };
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t none, def;
 	struct qnm_ssh_dest d;
 	struct qnm_remote *r;
 	struct qnm_strv av;
@@ -295,7 +297,18 @@ int qnm_api_remote_open(const struct qnm_ctx *ctx, const struct qnm_host *h, int
 	r->dest = xstrdup(h->destination);
 	qnm_sb_init(&r->buf);
 	qnm_sb_init(&r->errbuf);
-	rc = posix_spawnp(&r->pid, "ssh", &fa, NULL, av.v, environ);
+	/* as qnm_spawn(): nothing blocked, SIGPIPE/SIGINT/SIGTERM at their default */
+	posix_spawnattr_init(&attr);
+	sigemptyset(&none);
+	sigemptyset(&def);
+	sigaddset(&def, SIGPIPE);
+	sigaddset(&def, SIGINT);
+	sigaddset(&def, SIGTERM);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setsigdefault(&attr, &def);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	rc = posix_spawnp(&r->pid, "ssh", &fa, &attr, av.v, environ);
+	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
 	av.v[av.n - 1] = last;
 	qnm_strv_free(&av);
@@ -431,20 +444,17 @@ void qnm_api_remote_disconnect(const struct qnm_ctx *ctx, const struct qnm_host 
 {
 	char *sock = control_path(ctx, h->name), *opt = xasprintf("ControlPath=%s", sock);
 	char *argv[] = { "ssh", "-o", opt, "-O", "exit", "--", NULL, NULL };
-	posix_spawn_file_actions_t fa;
+	char *ssh = qnm_which("ssh");
 	struct qnm_ssh_dest d;
 	struct qnm_remote r = { .pid = 0 };
 
-	if (access(sock, F_OK) == 0 && qnm_api_host_parse_dest(h->destination, &d, NULL) == 0) {
+	if (ssh && access(sock, F_OK) == 0 &&
+	    qnm_api_host_parse_dest(h->destination, &d, NULL) == 0) {
 		argv[6] = d.host;
-		posix_spawn_file_actions_init(&fa);
-		posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-		posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-		posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-		if (posix_spawnp(&r.pid, "ssh", &fa, NULL, argv, environ) == 0)
+		if (qnm_spawn(ssh, argv, -1, -1, &r.pid) == 0)
 			reap(&r, 2000);
-		posix_spawn_file_actions_destroy(&fa);
 	}
+	free(ssh);
 	free(opt);
 	free(sock);
 }
