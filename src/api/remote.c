@@ -16,14 +16,11 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-extern char **environ;
 
 /* the longest ssh error kept */
 #define STDERR_MAX 2048
@@ -260,13 +257,10 @@ int qnm_api_remote_open(const struct qnm_ctx *ctx, const struct qnm_host *h, int
 {
 	int64_t deadline = qnm_mono_ms_int() + timeout_ms;
 	int pin[2] = { -1, -1 }, pout[2] = { -1, -1 }, perr[2] = { -1, -1 };
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	sigset_t none, def;
 	struct qnm_ssh_dest d;
 	struct qnm_remote *r;
 	struct qnm_strv av;
-	char *line = NULL, *last;
+	char *line = NULL, *last, *ssh;
 	int rc;
 
 	*out = NULL;
@@ -288,28 +282,14 @@ int qnm_api_remote_open(const struct qnm_ctx *ctx, const struct qnm_host *h, int
 	qnm_strv_add(&av, ""); /* room for the NULL */
 	last = av.v[av.n - 1];
 	av.v[av.n - 1] = NULL;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, pin[0], 0);
-	posix_spawn_file_actions_adddup2(&fa, pout[1], 1);
-	posix_spawn_file_actions_adddup2(&fa, perr[1], 2);
 	r = xcalloc(1, sizeof(*r));
 	snprintf(r->name, sizeof(r->name), "%s", h->name);
 	r->dest = xstrdup(h->destination);
 	qnm_sb_init(&r->buf);
 	qnm_sb_init(&r->errbuf);
-	/* as qnm_spawn(): nothing blocked, SIGPIPE/SIGINT/SIGTERM at their default */
-	posix_spawnattr_init(&attr);
-	sigemptyset(&none);
-	sigemptyset(&def);
-	sigaddset(&def, SIGPIPE);
-	sigaddset(&def, SIGINT);
-	sigaddset(&def, SIGTERM);
-	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setsigdefault(&attr, &def);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-	rc = posix_spawnp(&r->pid, "ssh", &fa, &attr, av.v, environ);
-	posix_spawnattr_destroy(&attr);
-	posix_spawn_file_actions_destroy(&fa);
+	ssh = qnm_which("ssh");
+	rc = ssh ? qnm_spawn_io(ssh, av.v, pin[0], pout[1], perr[1], &r->pid) : -ENOENT;
+	free(ssh);
 	av.v[av.n - 1] = last;
 	qnm_strv_free(&av);
 	close(pin[0]);
@@ -322,8 +302,8 @@ int qnm_api_remote_open(const struct qnm_ctx *ctx, const struct qnm_host *h, int
 	fcntl(r->errfd, F_SETFL, O_NONBLOCK);
 	if (rc) {
 		r->pid = 0;
-		rc = qnm_err_set(err, -rc, "", "cannot run ssh: %s (Debian package openssh-client)",
-				 strerror(rc));
+		rc = qnm_err_set(err, rc, "", "cannot run ssh: %s (Debian package openssh-client)",
+				 strerror(-rc));
 		qnm_api_remote_close(r);
 		return rc;
 	}
