@@ -73,6 +73,7 @@ static const struct {
 	{ &qnm_screen_messages, "6 Messages", "6 Msgs", QNM_ACT_GO_MESSAGES },
 	{ &qnm_screen_doctor, "7 Diagnostics", "7 Doctor", QNM_ACT_GO_DOCTOR },
 	{ &qnm_screen_ports, "8 Ports", "8 Ports", QNM_ACT_GO_PORTS },
+	{ &qnm_screen_hosts, "9 Hosts", "9 Hosts", QNM_ACT_GO_HOSTS },
 };
 
 /* The signal handlers' only link to the loop: the write end of the self-pipe. */

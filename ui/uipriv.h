@@ -104,6 +104,7 @@ extern const struct qnm_screen_ops qnm_screen_dialog;
 extern const struct qnm_screen_ops qnm_screen_conns;
 extern const struct qnm_screen_ops qnm_screen_capform;
 extern const struct qnm_screen_ops qnm_screen_console;
+extern const struct qnm_screen_ops qnm_screen_hosts;
 
 /** enum qnm_msg_level - severity of a log line. */
 enum qnm_msg_level {

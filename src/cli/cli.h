@@ -119,6 +119,14 @@ struct json_object *qnm_cli_addrs_json(const struct qnm_guestaddr *g, const char
  */
 int qnm_cli_load(struct qnm_ctx *ctx, const char *cmd);
 
+/**
+ * qnm_cli_on_host() - "qnm -H NAME COMMAND ...": run the command line
+ * @argv on the registered host @name (host.c); what it prints is printed
+ * here.
+ * Return: its exit status, or 1 after printing why it could not run there.
+ */
+int qnm_cli_on_host(struct qnm_ctx *ctx, const char *name, int argc, char **argv);
+
 /* The commands, one per cli-*.c file (table in cli.c). */
 extern const struct qnm_cli_cmd qnm_cmd_capture;
 extern const struct qnm_cli_cmd qnm_cmd_check;
@@ -130,6 +138,7 @@ extern const struct qnm_cli_cmd qnm_cmd_demo;
 extern const struct qnm_cli_cmd qnm_cmd_autostart;
 extern const struct qnm_cli_cmd qnm_cmd_doctor;
 extern const struct qnm_cli_cmd qnm_cmd_forward;
+extern const struct qnm_cli_cmd qnm_cmd_host;
 extern const struct qnm_cli_cmd qnm_cmd_link;
 extern const struct qnm_cli_cmd qnm_cmd_links;
 extern const struct qnm_cli_cmd qnm_cmd_list;
@@ -138,6 +147,7 @@ extern const struct qnm_cli_cmd qnm_cmd_net;
 extern const struct qnm_cli_cmd qnm_cmd_new;
 extern const struct qnm_cli_cmd qnm_cmd_nic;
 extern const struct qnm_cli_cmd qnm_cmd_ports;
+extern const struct qnm_cli_cmd qnm_cmd_serve;
 extern const struct qnm_cli_cmd qnm_cmd_set;
 extern const struct qnm_cli_cmd qnm_cmd_show;
 extern const struct qnm_cli_cmd qnm_cmd_slirp_helper;
