@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * backend.h - the table of netdev backends (user, slirp, tap, bridge).
+ * backend.h - the table of netdev backends (user, slirp, tap, bridge, passt).
  *
  * Each backend lives in its own file (backend-user.c, ...) and exports one
  * const struct qnm_backend_ops; qnm_backend_get() indexes the static table
@@ -32,7 +32,7 @@ struct qnm_runner_opts;
 /**
  * struct qnm_nic_host - what the supervisor set up on the host for one NIC,
  * from the backend's @host_prepare to its @host_release.
- * @helper:   pid of the NIC's slirp helper, or 0.
+ * @helper:   pid of the NIC's helper process (slirp helper, passt), or 0.
  * @made_tap: qnm created the NIC's TAP (and removes it after QEMU).
  * @bridge:   the bridge the NIC's host side joins ("" for none), resolved
  *            with @live_bridge before the supervisor forks.
@@ -141,6 +141,11 @@ struct qnm_backend_check {
  *                   NIC @idx (recorded in @h).
  * @host_release:    in the supervisor, after QEMU exited: undo
  *                   @host_prepare as recorded in @h.
+ * @reclaim:         after the VM's QEMU and supervisor are gone, before its
+ *                   runtime dir @rd is removed: stop what @host_prepare
+ *                   left running there (a killed supervisor released
+ *                   nothing); a sentence per thing stopped is appended to
+ *                   @report. Returns how many.
  * @hostfwd_live:    change the forwards of the running NIC @nic of the VM
  *                   whose runtime dir is @rundir: remove @del, then add
  *                   @add (either may be NULL), waiting at most @timeout_ms
@@ -189,6 +194,7 @@ struct qnm_backend_ops {
 			    struct qnm_nic_host *h, struct qnm_err *err);
 	void (*host_release)(const struct qnm_vm *vm, size_t idx, const struct qnm_rundir *rd,
 			     struct qnm_nic_host *h);
+	int (*reclaim)(const struct qnm_rundir *rd, struct qnm_strbuf *report);
 	int (*hostfwd_live)(const char *rundir, const struct qnm_nic *nic,
 			    const struct qnm_fwd *del, const struct qnm_fwd *add, int timeout_ms,
 			    struct qnm_err *err);
@@ -234,6 +240,7 @@ extern const struct qnm_backend_ops qnm_backend_user;
 extern const struct qnm_backend_ops qnm_backend_slirp;
 extern const struct qnm_backend_ops qnm_backend_tap;
 extern const struct qnm_backend_ops qnm_backend_bridge;
+extern const struct qnm_backend_ops qnm_backend_passt;
 
 /* Shared by the user and slirp backends (backend-user.c). */
 int qnm_user_opts_validate(const struct qnm_nic *nic, bool slirp, struct qnm_err *err);

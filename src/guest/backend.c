@@ -12,6 +12,7 @@ static const struct qnm_backend_ops *const backends[QNM_BACKEND__COUNT] = {
 	[QNM_BACKEND_SLIRP] = &qnm_backend_slirp,
 	[QNM_BACKEND_TAP] = &qnm_backend_tap,
 	[QNM_BACKEND_BRIDGE] = &qnm_backend_bridge,
+	[QNM_BACKEND_PASST] = &qnm_backend_passt,
 };
 
 const struct qnm_backend_ops *qnm_backend_get(enum qnm_backend_kind kind)
