@@ -133,21 +133,33 @@ static bool listening(const char *path)
 	return yes;
 }
 
-/* The last non-empty line of passt's log (for messages), terminal-safe. */
+/*
+ * What passt said last that explains a failure (for messages), from its
+ * stderr: the last line naming an error, else the last line; terminal-safe.
+ */
 static void log_last_line(const char *logpath, char *buf, size_t size)
 {
-	char line[512];
+	static const char *const words[] = { "rror", "ailed", "annot", "usable", "nobody",
+					      "xiting", "nvalid" };
+	char line[512], any[512] = "";
 	FILE *f = fopen(logpath, "re");
+	size_t i;
 
 	buf[0] = '\0';
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\n")] = '\0';
-		if (line[0] && !strstr(line, "to syslog"))
-			qnm_strlcpy(buf, line, size);
+		if (!line[0] || strstr(line, "to syslog"))
+			continue;
+		qnm_strlcpy(any, line, sizeof(any));
+		for (i = 0; i < QNM_ARRAY_SIZE(words); i++)
+			if (strstr(line, words[i]))
+				qnm_strlcpy(buf, line, size);
 	}
 	fclose(f);
+	if (!buf[0])
+		qnm_strlcpy(buf, any, size);
 	for (char *p = buf; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = ' ';
@@ -235,9 +247,9 @@ int qnm_passt_spawn(const struct qnm_vm *vm, const struct qnm_nic *nic, const ch
 				snprintf(how, sizeof(how), "on signal %d",
 					 WIFSIGNALED(st) ? WTERMSIG(st) : 0);
 			r = qnm_err_set(err, -EIO, "backend",
-					"nic[%s]: passt exited %s before QEMU could connect: %s "
-					"(see %s)",
-					nic->id, how, last[0] ? last : "no message", logpath);
+					"nic[%s]: passt did not listen on %s: it exited %s (%s); "
+					"QEMU would have no network (see %s)",
+					nic->id, sock, how, last[0] ? last : "no message", logpath);
 			goto out;
 		}
 		if (qnm_mono_ms_int() >= deadline)
@@ -246,9 +258,9 @@ int qnm_passt_spawn(const struct qnm_vm *vm, const struct qnm_nic *nic, const ch
 	}
 	qnm_passt_stop(rundir, nic->id, child, 1000);
 	r = qnm_err_set(err, -ETIMEDOUT, "backend",
-			"nic[%s]: passt did not listen on %s within %d ms although it may "
-			"log 'bound' (it cannot create its socket there; QEMU would have no "
-			"network); see %s",
+			"nic[%s]: passt did not listen on %s within %d ms, although it may log "
+			"'bound' (it cannot create its socket there); QEMU would have no network "
+			"(see %s)",
 			nic->id, sock, QNM_PASST_READY_MS, logpath);
 out:
 	free(sock);

@@ -720,6 +720,14 @@ fail_kill:
 	if (info->supervisor_pid > 0)
 		qnm_runner_wait_exit(info->supervisor_pid, SUPERVISOR_MS);
 fail_dir:
+	{
+		struct qnm_run_info now;
+
+		/* a supervisor that answered ERR is on its way out: let it go first */
+		qnm_rundir_probe(&rd, &now);
+		if (now.supervisor_pid > 0 && !now.qemu_pid)
+			qnm_runner_wait_exit(now.supervisor_pid, SUPERVISOR_MS);
+	}
 	clean_dir(&rd, NULL, 0, NULL);
 out:
 	qnm_qmp_free(q);
