@@ -49,7 +49,7 @@ struct qnm_nic_host {
  * @QNM_HOP_LIVE_NONE: none.
  * @QNM_HOP_LIVE_LINK: the rx/tx counters of the host link named in @link.
  * @QNM_HOP_LIVE_NIC:  the NIC's own out/in rates (its sampler entry), or
- *                     "no counters" when its backend has none.
+ *                     "counters not available" when its backend has none.
  */
 enum qnm_hop_live { QNM_HOP_LIVE_NONE, QNM_HOP_LIVE_LINK, QNM_HOP_LIVE_NIC };
 
