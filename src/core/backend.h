@@ -150,6 +150,12 @@ struct qnm_backend_check {
  *                   whose runtime dir is @rundir: remove @del, then add
  *                   @add (either may be NULL), waiting at most @timeout_ms
  *                   for the answer; 0 or -errno.
+ * @helper_name:     what serves the NIC beside QEMU ("passt"), for people;
+ *                   NULL when nothing does.
+ * @helper_argv:     the command that runs that helper by hand, before QEMU
+ *                   (the pasted script): appended to @argv (@exe is qnm's
+ *                   own binary, @rundir the VM's runtime dir); returns the
+ *                   socket QEMU connects to (caller frees).
  * @conns:           the NIC's connection table as text, from the running
  *                   VM (*@text owned by the caller); 0 or -errno.
  *
@@ -198,6 +204,9 @@ struct qnm_backend_ops {
 	int (*hostfwd_live)(const char *rundir, const struct qnm_nic *nic,
 			    const struct qnm_fwd *del, const struct qnm_fwd *add, int timeout_ms,
 			    struct qnm_err *err);
+	const char *helper_name;
+	char *(*helper_argv)(const char *exe, const struct qnm_vm *vm, const struct qnm_nic *nic,
+			     const char *rundir, struct qnm_strv *argv);
 	int (*conns)(const char *runtime_dir, const struct qnm_vm *vm, const struct qnm_nic *nic,
 		     char **text, struct qnm_err *err);
 

@@ -88,6 +88,15 @@ static int passt_reclaim(const struct qnm_rundir *rd, struct qnm_strbuf *report)
 	return qnm_passt_reclaim(rd->path, report);
 }
 
+static char *passt_helper_argv(const char *exe, const struct qnm_vm *vm, const struct qnm_nic *nic,
+			       const char *rundir, struct qnm_strv *argv)
+{
+	const struct qnm_cmdline_opts o = { .rundir = rundir };
+
+	qnm_passt_argv(vm, nic, rundir, argv);
+	return qnm_passt_socket_path(vm, nic, &o);
+}
+
 static size_t passt_hops(const struct qnm_model *model, const struct qnm_vm *vm, size_t idx,
 			 struct qnm_hop *h)
 {
@@ -211,6 +220,8 @@ const struct qnm_backend_ops qnm_backend_passt = {
 	.host_prepare = passt_host_prepare,
 	.host_release = passt_host_release,
 	.reclaim = passt_reclaim,
+	.helper_name = "passt",
+	.helper_argv = passt_helper_argv,
 	.hops = passt_hops,
 	.checks = passt_checks,
 	.nchecks = QNM_ARRAY_SIZE(passt_checks),

@@ -8,6 +8,8 @@
 #       a clear message, start no QEMU and leave no passt.
 #   (b) passt not installed: start refused with the package to install, and
 #       the doctor's passt check fails.
+#   (d) the pasted script (qnm cmdline --script) starts passt as qnm does
+#       and waits for its socket before QEMU.
 #   (c) the supervisor SIGKILLed after passt listens, with QEMU (a stand-in
 #       that never connects) killed too: passt is left, waiting for a QEMU
 #       that will never come; the next command (qnm stop) stops it and says so.
@@ -55,6 +57,14 @@ expect_eq "(b) doctor's passt check fails" fail \
 doc=$("$QNM" doctor --json 2>/dev/null)
 expect_eq "(b) with passt installed and a default route it passes" ok \
 	"$(printf '%s' "$doc" | jq -r '.checks[] | select(.id == "passt") | .status')"
+
+# (d) by hand: the script starts passt first, as qnm would
+# one line per command: the continuations joined
+script=$("$QNM" cmdline vm --script --wrap 100000 | sed -e ':a' -e '/\\$/N; s/ *\\\n */ /; ta')
+expect_contains "(d) the script starts passt" \
+	"passt --foreground --log-file $R/passt-n0.log --runas $(id -u):$(id -g) --one-off" "$script"
+expect_contains "(d) ... with the forward as a passt spec" "-t 127.0.0.1/8001:80" "$script"
+expect_contains "(d) ... and waits for its socket" "until test -S $R/passt-n0.sock" "$script"
 
 # (c) a killed supervisor's passt
 cat >"$T/qemu-stub" <<'EOF'
