@@ -240,6 +240,12 @@ const char *qnm_nic_network(const struct qnm_nic *nic);
 const char *qnm_nic_label(const struct qnm_nic *nic, char *buf, size_t size);
 
 /**
+ * qnm_model_uses_backend() - whether a NIC of some VM of @model has
+ * backend @kind (for the backends' doctor checks).
+ */
+bool qnm_model_uses_backend(const struct qnm_model *model, enum qnm_backend_kind kind);
+
+/**
  * qnm_backend_has_counters() - whether NICs of @b have live traffic
  * counters (a host interface qnm names, or the slirp helper's).
  */

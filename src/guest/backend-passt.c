@@ -115,17 +115,6 @@ static size_t passt_hops(const struct qnm_model *model, const struct qnm_vm *vm,
 	return k;
 }
 
-static bool any_passt_nic(const struct qnm_model *model)
-{
-	size_t i, j;
-
-	for (i = 0; i < model->nvms; i++)
-		for (j = 0; j < model->vms[i]->nnics; j++)
-			if (model->vms[i]->nics[j].backend == QNM_BACKEND_PASST)
-				return true;
-	return false;
-}
-
 /* A default route in /proc/net/route (IPv4) or /proc/net/ipv6_route. */
 static bool default_route(bool v6)
 {
@@ -155,12 +144,13 @@ static bool default_route(bool v6)
 
 static void check_passt(const struct qnm_model *model, struct qnm_doc_result *r)
 {
-	bool used = any_passt_nic(model), v4 = default_route(false), v6 = default_route(true);
+	bool used = qnm_model_uses_backend(model, QNM_BACKEND_PASST), v4 = default_route(false),
+	     v6 = default_route(true);
 	char *path = NULL;
 
 	if (!qnm_passt_find(&path)) {
-		qnm_doc_finding(r, used ? QNM_DOC_FAIL : QNM_DOC_SKIP,
-				"%s is not installed%s", qnm_passt_binary(),
+		qnm_doc_finding(r, used ? QNM_DOC_FAIL : QNM_DOC_SKIP, "%s is not installed%s",
+				qnm_passt_binary(),
 				used ? ": NICs with backend=passt cannot start"
 				     : " (no NIC uses backend=passt)");
 		qnm_doc_fix(r, "apt-get install passt");
@@ -179,11 +169,9 @@ static void check_passt(const struct qnm_model *model, struct qnm_doc_result *r)
 		return;
 	}
 	if (!v6)
-		qnm_doc_finding(r, QNM_DOC_OK,
-				"no IPv6 default route: passt guests get IPv4 only");
+		qnm_doc_finding(r, QNM_DOC_OK, "no IPv6 default route: passt guests get IPv4 only");
 	else if (!v4)
-		qnm_doc_finding(r, QNM_DOC_OK,
-				"no IPv4 default route: passt guests get IPv6 only");
+		qnm_doc_finding(r, QNM_DOC_OK, "no IPv4 default route: passt guests get IPv6 only");
 	else
 		qnm_doc_finding(r, QNM_DOC_OK,
 				"IPv4 and IPv6 default routes: passt guests get both");
@@ -200,15 +188,14 @@ const struct qnm_backend_ops qnm_backend_passt = {
 	.summary =
 		"user-mode networking by passt (one process per NIC): no root, IPv4 and IPv6, the guest gets the host's addresses",
 	.mode_title = "User mode through passt",
-	.mode_text =
-		"Like SLIRP/user mode, no root and no host setup, but run by passt (Debian "
-		"package passt), one process per NIC, that QEMU talks to over a unix socket. "
-		"The guest gets the host's own IPv4 and IPv6 addresses and routes by DHCP, "
-		"DHCPv6 and NDP; connections to its gateway address reach the host's "
-		"loopback; real IPv6 instead of SLIRP's fec0::. Port forwards are passt "
-		"-t/-u specs (host address optional, the guest's own address). Limits of "
-		"this passt: forwards are fixed at start (a change applies after a "
-		"restart), traffic counters are not available, it needs a default route.",
+	.mode_text = "Like SLIRP/user mode, no root and no host setup, but run by passt (Debian "
+		     "package passt), one process per NIC, that QEMU talks to over a unix socket. "
+		     "The guest gets the host's own IPv4 and IPv6 addresses and routes by DHCP, "
+		     "DHCPv6 and NDP; connections to its gateway address reach the host's "
+		     "loopback; real IPv6 instead of SLIRP's fec0::. Port forwards are passt "
+		     "-t/-u specs (host address optional, the guest's own address). Limits of "
+		     "this passt: forwards are fixed at start (a change applies after a "
+		     "restart), traffic counters are not available, it needs a default route.",
 	.conns_label = "passt (no connection table)",
 	.needs_net_admin = false,
 	.needs_ping_group = true,

@@ -4,6 +4,7 @@
 
 #include "guest/passt.h"
 
+#include "core/config.h"
 #include "guest/cmdline.h"
 #include "guest/rundir.h"
 
@@ -123,7 +124,8 @@ static bool listening(const char *path)
 		size_t len = strcspn(line, "\n");
 
 		line[len] = '\0';
-		if (len <= plen || strcmp(line + len - plen, path) != 0 || line[len - plen - 1] != ' ')
+		if (len <= plen || strcmp(line + len - plen, path) != 0 ||
+		    line[len - plen - 1] != ' ')
 			continue;
 		/* "Num: RefCount Protocol Flags Type St Inode Path" */
 		if (sscanf(line, "%*s %*s %*s %lx", &flags) == 1 && (flags & UNIX_LISTENING))
@@ -139,8 +141,8 @@ static bool listening(const char *path)
  */
 static void log_last_line(const char *logpath, char *buf, size_t size)
 {
-	static const char *const words[] = { "rror", "ailed", "annot", "usable", "nobody",
-					      "xiting", "nvalid" };
+	static const char *const words[] = { "rror",   "ailed",	 "annot", "usable",
+					     "nobody", "xiting", "nvalid" };
 	char line[512], any[512] = "";
 	FILE *f = fopen(logpath, "re");
 	size_t i;
@@ -273,26 +275,23 @@ out:
 /* Is @pid a passt serving socket @sock? (its argv[0] is passt, an argument is @sock) */
 static bool is_passt_of(pid_t pid, const char *sock)
 {
-	char path[64], buf[8192];
-	bool cmd = false, s = false;
+	char path[64], *buf = NULL;
 	const char *base;
-	size_t n, i;
-	FILE *f;
+	bool yes = false;
+	size_t len, i;
 
 	snprintf(path, sizeof(path), "/proc/%ld/cmdline", (long)pid);
-	f = fopen(path, "re");
-	if (!f)
+	if (qnm_read_file(path, 1u << 16, &buf, &len))
 		return false;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	base = strrchr(buf, '/');
+	/* a zombie has an empty command line */
+	base = len ? strrchr(buf, '/') : NULL;
 	base = base ? base + 1 : buf;
-	cmd = strcmp(base, "passt") == 0 || strcmp(base, "passt.avx2") == 0 ||
-	      strcmp(buf, qnm_passt_binary()) == 0;
-	for (i = 0; i < n; i += strlen(buf + i) + 1)
-		s |= strcmp(buf + i, sock) == 0;
-	return cmd && s;
+	if (len && (strcmp(base, "passt") == 0 || strcmp(base, "passt.avx2") == 0 ||
+		    strcmp(buf, qnm_passt_binary()) == 0))
+		for (i = 0; i < len && !yes; i += strlen(buf + i) + 1)
+			yes = strcmp(buf + i, sock) == 0;
+	free(buf);
+	return yes;
 }
 
 pid_t qnm_passt_pid(const char *rundir, const char *nic_id)

@@ -604,6 +604,16 @@ static int reclaim(const char *runtime_dir, const char *name, char *report, size
 	return n > 0 ? n : 0;
 }
 
+/* A supervisor that answered ERR (no QEMU) is on its way out: let it go before cleaning up. */
+static void wait_failed_supervisor(const struct qnm_rundir *rd)
+{
+	struct qnm_run_info now;
+
+	qnm_rundir_probe(rd, &now);
+	if (now.supervisor_pid > 0 && !now.qemu_pid)
+		qnm_runner_wait_exit(now.supervisor_pid, SUPERVISOR_MS);
+}
+
 int qnm_runner_start(const struct qnm_vm *vm, const struct qnm_runner_opts *o,
 		     struct qnm_start_info *info, struct qnm_err *err)
 {
@@ -720,14 +730,7 @@ fail_kill:
 	if (info->supervisor_pid > 0)
 		qnm_runner_wait_exit(info->supervisor_pid, SUPERVISOR_MS);
 fail_dir:
-	{
-		struct qnm_run_info now;
-
-		/* a supervisor that answered ERR is on its way out: let it go first */
-		qnm_rundir_probe(&rd, &now);
-		if (now.supervisor_pid > 0 && !now.qemu_pid)
-			qnm_runner_wait_exit(now.supervisor_pid, SUPERVISOR_MS);
-	}
+	wait_failed_supervisor(&rd);
 	clean_dir(&rd, NULL, 0, NULL);
 out:
 	qnm_qmp_free(q);

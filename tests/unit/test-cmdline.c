@@ -285,7 +285,10 @@ static void test_passt(void **state)
 	struct qnm_vm *vm = qnm_vm_new("p");
 	struct qnm_nic *n = add_nic(vm, NULL, "e1000", "02:00:00:00:00:04");
 	struct qnm_fwd f[3] = {
-		{ .proto = QNM_PROTO_TCP, .host_addr = "127.0.0.1", .host_port = 8001, .guest_port = 80 },
+		{ .proto = QNM_PROTO_TCP,
+		  .host_addr = "127.0.0.1",
+		  .host_port = 8001,
+		  .guest_port = 80 },
 		{ .proto = QNM_PROTO_UDP, .host_port = 5353, .guest_port = 53 },
 		{ .proto = QNM_PROTO_TCP, .host_port = 2222, .guest_port = 22 },
 	};
@@ -295,13 +298,15 @@ static void test_passt(void **state)
 
 	n->backend = QNM_BACKEND_PASST;
 	o.rundir = "/run/qnm/p,x";
-	expect_nic(vm, 0, &o,
-		   "-netdev stream,id=n0,server=off,addr.type=unix,"
-		   "addr.path=/run/qnm/p,,x/passt-n0.sock -device e1000,netdev=n0,mac=02:00:00:00:00:04");
+	expect_nic(
+		vm, 0, &o,
+		"-netdev stream,id=n0,server=off,addr.type=unix,"
+		"addr.path=/run/qnm/p,,x/passt-n0.sock -device e1000,netdev=n0,mac=02:00:00:00:00:04");
 	o.style = QNM_STYLE_NIC; /* -nic cannot say addr.*: -netdev even so */
-	expect_nic(vm, 0, &o,
-		   "-netdev stream,id=n0,server=off,addr.type=unix,"
-		   "addr.path=/run/qnm/p,,x/passt-n0.sock -device e1000,netdev=n0,mac=02:00:00:00:00:04");
+	expect_nic(
+		vm, 0, &o,
+		"-netdev stream,id=n0,server=off,addr.type=unix,"
+		"addr.path=/run/qnm/p,,x/passt-n0.sock -device e1000,netdev=n0,mac=02:00:00:00:00:04");
 
 	n->user.fwd = xcalloc(3, sizeof(*f));
 	memcpy(n->user.fwd, f, sizeof(f));
