@@ -12,15 +12,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-extern char **environ;
 
 /* __SO_ACCEPTCON in /proc/net/unix's Flags column: the socket listens. */
 #define UNIX_LISTENING 0x10000
@@ -34,30 +31,14 @@ const char *qnm_passt_binary(void)
 
 bool qnm_passt_find(char **found)
 {
-	const char *prog = qnm_passt_binary(), *path = getenv("PATH");
-	char *copy, *dir, *save = NULL, *hit = NULL;
+	char *hit = qnm_which(qnm_passt_binary());
+	bool yes = hit != NULL;
 
-	if (strchr(prog, '/')) {
-		if (access(prog, X_OK) == 0)
-			hit = xstrdup(prog);
-	} else {
-		copy = xstrdup(path ? path : "/usr/bin:/bin");
-		for (dir = strtok_r(copy, ":", &save); dir && !hit;
-		     dir = strtok_r(NULL, ":", &save)) {
-			char *p = xasprintf("%s/%s", dir, prog);
-
-			if (access(p, X_OK) == 0)
-				hit = p;
-			else
-				free(p);
-		}
-		free(copy);
-	}
 	if (found)
 		*found = hit;
 	else
 		free(hit);
-	return hit != NULL || (found && *found);
+	return yes;
 }
 
 char *qnm_passt_socket_path(const struct qnm_vm *vm, const struct qnm_nic *nic,
@@ -177,29 +158,16 @@ static void write_pid(const char *path, pid_t pid)
 	}
 }
 
-/* posix_spawn passt in its own session: stdin/stdout /dev/null, stderr @logpath. */
-static int run_passt(char **argv, const char *logpath, pid_t *pid)
+/* run passt: stdin/stdout /dev/null, stderr appended to @errpath */
+static int run_passt(const char *prog, char **argv, const char *errpath, pid_t *pid)
 {
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	sigset_t none, all;
-	int r;
+	int fd = open(errpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600), r;
 
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 2, logpath, O_WRONLY | O_CREAT | O_APPEND, 0600);
-	posix_spawnattr_init(&attr);
-	sigemptyset(&none);
-	sigfillset(&all);
-	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setsigdefault(&attr, &all);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
-						POSIX_SPAWN_SETSID);
-	r = posix_spawnp(pid, argv[0], &fa, &attr, argv, environ);
-	posix_spawnattr_destroy(&attr);
-	posix_spawn_file_actions_destroy(&fa);
-	return -r;
+	if (fd < 0)
+		return -errno;
+	r = qnm_spawn(prog, argv, -1, fd, pid);
+	close(fd);
+	return r;
 }
 
 int qnm_passt_spawn(const struct qnm_vm *vm, const struct qnm_nic *nic, const char *rundir,
@@ -210,13 +178,13 @@ int qnm_passt_spawn(const struct qnm_vm *vm, const struct qnm_nic *nic, const ch
 	char *errpath = file_path(rundir, nic->id, "err");
 	char *logpath = file_path(rundir, nic->id, "log");
 	char *pidpath = file_path(rundir, nic->id, "pid");
-	char last[256], how[32];
+	char last[256], how[32], *prog = NULL;
 	int64_t deadline;
 	struct qnm_strv argv;
 	pid_t child = 0;
 	int r, st;
 
-	if (!qnm_passt_find(NULL)) {
+	if (!qnm_passt_find(&prog)) {
 		r = qnm_err_set(err, -ENOENT, "backend",
 				"nic[%s]: %s is not installed (Debian package 'passt')", nic->id,
 				qnm_passt_binary());
@@ -225,7 +193,7 @@ int qnm_passt_spawn(const struct qnm_vm *vm, const struct qnm_nic *nic, const ch
 	unlink(sock); /* a socket left by an earlier run nobody listens on */
 	qnm_strv_init(&argv);
 	qnm_passt_argv(vm, nic, rundir, &argv);
-	r = run_passt(argv.v, errpath, &child);
+	r = run_passt(prog, argv.v, errpath, &child);
 	qnm_strv_free(&argv);
 	if (r) {
 		qnm_err_set(err, r, "backend", "nic[%s]: cannot run %s: %s", nic->id,
@@ -266,6 +234,7 @@ int qnm_passt_spawn(const struct qnm_vm *vm, const struct qnm_nic *nic, const ch
 			nic->id, sock, QNM_PASST_READY_MS, logpath);
 out:
 	free(sock);
+	free(prog);
 	free(errpath);
 	free(logpath);
 	free(pidpath);
