@@ -513,8 +513,8 @@ char *qnm_api_vm_script(const struct qnm_ctx *ctx, const struct qnm_vm *vm, bool
 			exe = self_exe();
 		}
 		snprintf(line, sizeof(line),
-			 "NIC %s's user-mode network is %s; start it before QEMU:", vm->nics[i].id,
-			 b->helper_name);
+			 "NIC %s's user-mode network runs in a %s process; start it before QEMU:",
+			 vm->nics[i].id, b->helper_name);
 		add_comment(&sb, line, width);
 		sockpath = b->helper_argv(exe, vm, &vm->nics[i], rd.path, &h);
 		text = qnm_argv_to_shell_lines(h.v, width ? width - 2 : SIZE_MAX / 2, true);

@@ -156,6 +156,9 @@ struct qnm_backend_check {
  *                   (the pasted script): appended to @argv (@exe is qnm's
  *                   own binary, @rundir the VM's runtime dir); returns the
  *                   socket QEMU connects to (caller frees).
+ * @helper_pid:      the pid of that helper while it runs for NIC @nic of the
+ *                   VM whose runtime dir is @rundir (it holds the NIC's
+ *                   forwarded host ports), 0 when none runs.
  * @conns:           the NIC's connection table as text, from the running
  *                   VM (*@text owned by the caller); 0 or -errno.
  *
@@ -207,6 +210,7 @@ struct qnm_backend_ops {
 	const char *helper_name;
 	char *(*helper_argv)(const char *exe, const struct qnm_vm *vm, const struct qnm_nic *nic,
 			     const char *rundir, struct qnm_strv *argv);
+	pid_t (*helper_pid)(const char *rundir, const struct qnm_nic *nic);
 	int (*conns)(const char *runtime_dir, const struct qnm_vm *vm, const struct qnm_nic *nic,
 		     char **text, struct qnm_err *err);
 

@@ -97,6 +97,11 @@ static char *passt_helper_argv(const char *exe, const struct qnm_vm *vm, const s
 	return qnm_passt_socket_path(vm, nic, &o);
 }
 
+static pid_t passt_helper_pid(const char *rundir, const struct qnm_nic *nic)
+{
+	return qnm_passt_pid(rundir, nic->id);
+}
+
 static size_t passt_hops(const struct qnm_model *model, const struct qnm_vm *vm, size_t idx,
 			 struct qnm_hop *h)
 {
@@ -209,6 +214,7 @@ const struct qnm_backend_ops qnm_backend_passt = {
 	.reclaim = passt_reclaim,
 	.helper_name = "passt",
 	.helper_argv = passt_helper_argv,
+	.helper_pid = passt_helper_pid,
 	.hops = passt_hops,
 	.checks = passt_checks,
 	.nchecks = QNM_ARRAY_SIZE(passt_checks),

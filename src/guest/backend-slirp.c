@@ -133,8 +133,9 @@ const struct qnm_backend_ops qnm_backend_slirp = {
 	.host_prepare = slirp_host_prepare,
 	.host_release = slirp_host_release,
 	.hostfwd_live = slirp_hostfwd_live,
-	.helper_name = "qnm's slirp helper",
+	.helper_name = "slirp helper",
 	.helper_argv = slirp_helper_argv,
+	.helper_pid = qnm_slirp_helper_pid,
 	.conns = slirp_conns,
 	.hops = slirp_hops,
 };

@@ -62,6 +62,8 @@ check "$M/passt: guest -> host over IPv6 TCP ([2001:db8::1]:8002 = host [::1]:80
 	grep -qF "g2h6: v6-$TOKEN" "$(serial_log vm)"
 expect_eq "$M/passt: host -> guest through the forward 127.0.0.1:8001 (passt -t)" \
 	"guest-token-$TOKEN" "$(http_get http://127.0.0.1:8001/token.txt)"
+expect_contains "$M/passt: qnm ports names passt as the forward's holder" \
+	"VM vm (its passt, pid $PASST_PID)" "$("$QNM" ports | grep ':8001')"
 check "$M/passt: the guest sees the configured MAC $MAC" grep -qF "guest-mac $MAC" "$(serial_log vm)"
 out=$("$QNM" stop vm --timeout 45)
 echo "  $out"

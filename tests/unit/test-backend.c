@@ -39,6 +39,7 @@ static void test_table(void **state)
 		assert_true(!b->hostfwd_live || b->has_hostfwd);
 		assert_true(!b->slirp_helper || b->hostfwd_live);
 		assert_true(!b->helper_argv == !b->helper_name);
+		assert_true(!b->helper_argv == !b->helper_pid);
 		assert_true(!b->helper_argv || b->host_prepare);
 		for (j = 0; j < b->nchecks; j++)
 			assert_true(b->checks[j].id && b->checks[j].title && b->checks[j].run);
