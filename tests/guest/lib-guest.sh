@@ -133,3 +133,17 @@ host_uplink() {
 		ip route add default via 10.1.0.1 && ip -6 route add default via 2001:db8::1 ||
 		fatal "cannot make the uplink and default routes"
 }
+
+# guest_script_serve TOKEN HOSTADDR - the start of a guest script (printed):
+# DHCP on eth0, the MAC it sees ("guest-mac ..."), guest-token-TOKEN served at
+# http://GUEST/token.txt, HOSTADDR:8000/hello.txt fetched ("g2h: ...").
+guest_script_serve() {
+	cat <<EOF
+. /etc/qnm/lib.sh
+qnm_dhcp eth0
+echo "guest-mac \$(cat /sys/class/net/eth0/address)"
+echo "guest-token-$1" > /www/token.txt
+httpd -p 80 -h /www
+echo "g2h: \$(timeout 5 wget -q -O - http://$2:8000/hello.txt)"
+EOF
+}

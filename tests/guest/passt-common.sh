@@ -20,13 +20,8 @@ host_httpd 8000 "$T/www" hello.txt
 at_exit "kill $! 2>/dev/null"
 wait_for 5 http_get "http://[::1]:8002/hello6.txt" >/dev/null || fatal "host httpd on ::1 did not start"
 
-cat >"$T/guest.sh" <<EOF
-. /etc/qnm/lib.sh
-qnm_dhcp eth0
-echo "guest-mac \$(cat /sys/class/net/eth0/address)"
-echo "guest-token-$TOKEN" > /www/token.txt
-httpd -p 80 -h /www
-echo "g2h: \$(timeout 5 wget -q -O - http://10.1.0.1:8000/hello.txt)"
+guest_script_serve "$TOKEN" 10.1.0.1 >"$T/guest.sh"
+cat >>"$T/guest.sh" <<EOF
 n=0
 # SLAAC from passt's router advertisement; usable once duplicate address detection is over
 until ip -6 addr show dev eth0 scope global | grep 'inet6 2001:db8:' | grep -qv tentative; do
