@@ -161,13 +161,19 @@ static void check_passt(const struct qnm_model *model, struct qnm_doc_result *r)
 		qnm_doc_fix(r, "apt-get install passt");
 		return;
 	}
+	if (!used) {
+		qnm_doc_finding(r, QNM_DOC_SKIP, "no NIC uses backend=passt (%s is installed)",
+				path);
+		free(path);
+		return;
+	}
 	qnm_doc_finding(r, QNM_DOC_OK,
 			"%s is installed; qnm runs it with --runas of its own user (as root this "
 			"passt would bind its socket as 'nobody' and fail silently)",
 			path);
 	free(path);
 	if (!v4 && !v6) {
-		qnm_doc_finding(r, used ? QNM_DOC_FAIL : QNM_DOC_WARN,
+		qnm_doc_finding(r, QNM_DOC_FAIL,
 				"no default route (IPv4 or IPv6) here: passt copies the host's "
 				"addresses and routes and exits ('External interface not usable')");
 		qnm_doc_fix(r, "give the host a default route, or use backend=slirp or user");

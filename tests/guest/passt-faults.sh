@@ -7,7 +7,8 @@
 #       a wrapper that runs the real passt that way: the start must fail with
 #       a clear message, start no QEMU and leave no passt.
 #   (b) passt not installed: start refused with the package to install, and
-#       the doctor's passt check fails.
+#       the doctor's passt check fails; no default route: the check fails and
+#       the start says what passt said.
 #   (d) the pasted script (qnm cmdline --script) starts passt as qnm does
 #       and waits for its socket before QEMU.
 #   (c) the supervisor SIGKILLed after passt listens, with QEMU (a stand-in
@@ -57,6 +58,14 @@ expect_eq "(b) doctor's passt check fails" fail \
 doc=$("$QNM" doctor --json 2>/dev/null)
 expect_eq "(b) with passt installed and a default route it passes" ok \
 	"$(printf '%s' "$doc" | jq -r '.checks[] | select(.id == "passt") | .status')"
+ip route del default && ip -6 route del default
+doc=$("$QNM" doctor --json 2>/dev/null)
+expect_eq "(b) without a default route it fails (passt would exit)" fail \
+	"$(printf '%s' "$doc" | jq -r '.checks[] | select(.id == "passt") | .status')"
+out=$("$QNM" start vm 2>&1)
+echo "  $out"
+expect_contains "(b) ... and start says what passt said" "External interface not usable" "$out"
+ip route add default via 10.1.0.1 && ip -6 route add default via 2001:db8::1 || fatal "routes back"
 
 # (d) by hand: the script starts passt first, as qnm would
 # one line per command: the continuations joined
