@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -35,7 +36,13 @@ static char *rec_path(const struct qnm_ctx *ctx, const char *name)
 static int guard_lock(const struct qnm_ctx *ctx)
 {
 	char *path = xasprintf("%s/guard.lock", ctx->paths.runtime_dir);
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	int fd;
+
+	if (mkdir(ctx->paths.runtime_dir, 0700) < 0 && errno != EEXIST) {
+		free(path);
+		return -1;
+	}
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 
 	free(path);
 	while (fd >= 0 && flock(fd, LOCK_EX) < 0 && errno == EINTR)

@@ -558,7 +558,10 @@ static int up_port(struct qnm_netctl *nc, struct qnm_network *net, const struct 
 				   net->port);
 	if (strcmp(li.master_name, net->bridge) == 0)
 		return 0;
-	r = qnm_hostip_read(nc->links, net->port, net->bridge, &h, err);
+	/* already moved (the port left the bridge by other means): what was recorded holds */
+	if (!qnm_owner_find(&nc->owner, QNM_OWN_HOSTIP, net->port) ||
+	    qnm_hostip_load(nc->runtime_dir, net->port, &h, NULL) < 0)
+		r = qnm_hostip_read(nc->links, net->port, net->bridge, &h, err);
 	if (r < 0)
 		return r;
 	port_what(&h, what, sizeof(what));
