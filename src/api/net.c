@@ -127,11 +127,19 @@ static bool moves_host(const struct qnm_network *net)
 	return net && net->mode == QNM_NET_BRIDGED && net->port[0];
 }
 
+unsigned qnm_api_net_guard_secs(void)
+{
+	const char *e = getenv("QNM_CONFIRM_SECS");
+	unsigned long v;
+
+	return e && qnm_parse_uint(e, 1, 3600, &v) == 0 ? (unsigned)v : QNM_NET_GUARD_SECS;
+}
+
 /* start the guard of a change (before it is applied), or end an earlier one's wait */
 static int guard_begin(struct qnm_ctx *ctx, const char *name, bool up, bool guarded,
 		       const struct qnm_api_net_guard_opts *g, unsigned *secs, struct qnm_err *err)
 {
-	*secs = g && g->confirm_in ? g->confirm_in : QNM_NET_GUARD_SECS;
+	*secs = g && g->confirm_in ? g->confirm_in : qnm_api_net_guard_secs();
 	if (!guarded) {
 		if (moves_host(qnm_model_find_net(&ctx->model, name)))
 			qnm_net_guard_end(ctx, name, "superseded",

@@ -28,6 +28,12 @@
 #define QNM_NET_GUARD_SECS 30
 
 /**
+ * qnm_api_net_guard_secs() - the default time to confirm in: $QNM_CONFIRM_SECS
+ * (1-3600, for tests and slow links) or QNM_NET_GUARD_SECS.
+ */
+unsigned qnm_api_net_guard_secs(void);
+
+/**
  * struct qnm_api_net_guard - a network's guard as last recorded.
  * @state:     "armed", "kept", "rolled-back", "rollback-failed", "cancelled",
  *             "superseded", or "" when the network never had one.
