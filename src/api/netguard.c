@@ -252,6 +252,7 @@ int qnm_net_guard_start(struct qnm_ctx *ctx, const char *name, bool undo_up, uns
 		return qnm_err_set(err, r, "", "start the guard: fork: %s", strerror(-r));
 	}
 	if (child == 0) {
+		struct timespec now;
 		struct rec x;
 		int lk;
 
@@ -262,7 +263,9 @@ int qnm_net_guard_start(struct qnm_ctx *ctx, const char *name, bool undo_up, uns
 		memset(&x, 0, sizeof(x));
 		qnm_strlcpy(x.state, "armed", sizeof(x.state));
 		x.pid = getpid();
-		x.deadline = (long long)time(NULL) + secs;
+		/* never earlier than @secs from now (the record counts whole seconds) */
+		clock_gettime(CLOCK_REALTIME, &now);
+		x.deadline = (long long)now.tv_sec + secs + (now.tv_nsec > 0);
 		qnm_strlcpy(x.undo, undo_up ? "down" : "up", sizeof(x.undo));
 		lk = guard_lock(ctx);
 		r = rec_write(ctx, name, &x);
