@@ -110,8 +110,8 @@ int qnm_api_net_confirm(struct qnm_ctx *ctx, const char *name, struct qnm_err *e
 	struct rec x;
 
 	if (fd < 0)
-		return qnm_err_set(err, -errno, "", "lock %s/guard.lock: %s", ctx->paths.runtime_dir,
-				   strerror(errno));
+		return qnm_err_set(err, -errno, "", "lock %s/guard.lock: %s",
+				   ctx->paths.runtime_dir, strerror(errno));
 	r = rec_read(ctx, name, &x);
 	if (r < 0 || strcmp(x.state, "kept") == 0 || strcmp(x.state, "cancelled") == 0 ||
 	    strcmp(x.state, "superseded") == 0) {
@@ -136,8 +136,7 @@ int qnm_api_net_confirm(struct qnm_ctx *ctx, const char *name, struct qnm_err *e
 	return 0;
 }
 
-void qnm_net_guard_end(struct qnm_ctx *ctx, const char *name, const char *state,
-		       const char *reason)
+void qnm_net_guard_end(struct qnm_ctx *ctx, const char *name, const char *state, const char *reason)
 {
 	int fd = guard_lock(ctx);
 	struct rec x;

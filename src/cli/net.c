@@ -392,6 +392,19 @@ static const struct qnm_opt net_json_opts[] = {
 	{ .name = NULL },
 };
 
+/* the guard of a bridged up or down (api/netguard.h) */
+#define GUARD_OPTS                                                                             \
+	{ .name = "--confirm-in",                                                              \
+	  .type = QNM_OPT_UINT,                                                                \
+	  .arg = "SEC",                                                                        \
+	  .min = 1,                                                                            \
+	  .max = 3600,                                                                         \
+	  .what = "a number of seconds",                                                       \
+	  .help = "bridged mode: seconds to confirm the change in (default 30)" },             \
+	{                                                                                      \
+		.name = "--no-guard", .help = "bridged mode: no rollback unless confirmed (scripts)" \
+	}
+
 static const struct qnm_opt net_up_opts[] = {
 	{ .name = "--force",
 	  .help = "use a bridge qnm did not create (never deleted then), move a port out of "
@@ -399,26 +412,12 @@ static const struct qnm_opt net_up_opts[] = {
 	{ .name = "--confirm-port",
 	  .help = "bridged mode: take the physical port over; the host's addresses and routes "
 		  "move from it to the bridge (rolled back unless confirmed: qnm net confirm)" },
-	{ .name = "--confirm-in",
-	  .type = QNM_OPT_UINT,
-	  .arg = "SEC",
-	  .min = 1,
-	  .max = 3600,
-	  .what = "a number of seconds",
-	  .help = "bridged mode: seconds to confirm the change in (default 30)" },
-	{ .name = "--no-guard", .help = "bridged mode: no rollback unless confirmed (scripts)" },
+	GUARD_OPTS,
 	{ .name = NULL },
 };
 
 static const struct qnm_opt net_down_opts[] = {
-	{ .name = "--confirm-in",
-	  .type = QNM_OPT_UINT,
-	  .arg = "SEC",
-	  .min = 1,
-	  .max = 3600,
-	  .what = "a number of seconds",
-	  .help = "bridged mode: seconds to confirm the change in (default 30)" },
-	{ .name = "--no-guard", .help = "bridged mode: no rollback unless confirmed (scripts)" },
+	GUARD_OPTS,
 	{ .name = NULL },
 };
 

@@ -95,8 +95,8 @@ static void read_routes(struct nl_cache *cache, int idx, struct qnm_hostip *h)
 		struct rtnl_nexthop *nh;
 		int fam = rtnl_route_get_family(rt);
 
-		if (rtnl_route_get_table(rt) != RT_TABLE_MAIN || rtnl_route_get_nnexthops(rt) != 1 ||
-		    (fam != AF_INET && fam != AF_INET6) ||
+		if (rtnl_route_get_table(rt) != RT_TABLE_MAIN ||
+		    rtnl_route_get_nnexthops(rt) != 1 || (fam != AF_INET && fam != AF_INET6) ||
 		    rtnl_route_get_protocol(rt) == RTPROT_KERNEL)
 			continue;
 		nh = rtnl_route_nexthop_n(rt, 0);
@@ -261,11 +261,12 @@ int qnm_hostip_managed(const struct qnm_hostip *h, char *why, size_t size)
 					managed = true;
 			fclose(f);
 			if (managed) {
-				snprintf(why, size,
-					 "systemd-networkd manages %s: declare bridge %s in a "
-					 ".netdev file and make %s its port in the .network file "
-					 "that matches %s (or remove that file) before qnm takes it",
-					 h->port, h->bridge, h->port, h->port);
+				snprintf(
+					why, size,
+					"systemd-networkd manages %s: declare bridge %s in a "
+					".netdev file and make %s its port in the .network file "
+					"that matches %s (or remove that file) before qnm takes it",
+					h->port, h->bridge, h->port, h->port);
 				return 1;
 			}
 		}
@@ -367,8 +368,8 @@ int qnm_hostip_load(const char *runtime_dir, const char *port, struct qnm_hostip
 		if (sscanf(line, "port %16s %16s %17s", h->port, h->bridge, h->mac) == 3) {
 			undash(h->mac);
 		} else if (h->naddrs < QNM_HOSTIP_MAX &&
-			   sscanf(line, "addr %d %63s %15s %u %d %u %u", &a->family, a->local, a->brd,
-				  &a->flags, &a->scope, &a->valid, &a->preferred) == 7) {
+			   sscanf(line, "addr %d %63s %15s %u %d %u %u", &a->family, a->local,
+				  a->brd, &a->flags, &a->scope, &a->valid, &a->preferred) == 7) {
 			undash(a->brd);
 			h->naddrs++;
 		} else if (h->nroutes < QNM_HOSTIP_MAX &&
@@ -428,9 +429,10 @@ static int addr_op(struct qnm_links *l, const struct qnm_hostip_addr *a, int idx
 	rtnl_addr_set_local(ra, local);
 	rtnl_addr_set_prefixlen(ra, nl_addr_get_prefixlen(local));
 	if (add) {
-		rtnl_addr_set_flags(ra, (a->flags | extra_flags) &
-						~(IFA_F_TENTATIVE | IFA_F_DADFAILED | IFA_F_DEPRECATED |
-						  IFA_F_PERMANENT | IFA_F_SECONDARY));
+		rtnl_addr_set_flags(ra,
+				    (a->flags | extra_flags) &
+					    ~(IFA_F_TENTATIVE | IFA_F_DADFAILED | IFA_F_DEPRECATED |
+					      IFA_F_PERMANENT | IFA_F_SECONDARY));
 		rtnl_addr_set_scope(ra, a->scope);
 		if (a->valid != FOREVER || a->preferred != FOREVER) {
 			rtnl_addr_set_valid_lifetime(ra, a->valid);
@@ -557,7 +559,8 @@ static void wait_dad(struct qnm_links *l, const struct qnm_hostip *h, int idx)
 		for (o = nl_cache_get_first(c); o; o = nl_cache_get_next(o)) {
 			struct rtnl_addr *ra = (struct rtnl_addr *)o;
 
-			if (rtnl_addr_get_ifindex(ra) == idx && rtnl_addr_get_family(ra) == AF_INET6 &&
+			if (rtnl_addr_get_ifindex(ra) == idx &&
+			    rtnl_addr_get_family(ra) == AF_INET6 &&
 			    (rtnl_addr_get_flags(ra) & IFA_F_TENTATIVE))
 				tentative = true;
 		}
@@ -576,8 +579,9 @@ int qnm_hostip_to_bridge(struct qnm_links *l, const struct qnm_hostip *h, struct
 	int r;
 
 	if (!port || !br)
-		return qnm_err_set(err, -ENODEV, "", "move the host's addresses from %s to %s: %s is gone",
-				   h->port, h->bridge, port ? h->bridge : h->port);
+		return qnm_err_set(err, -ENODEV, "",
+				   "move the host's addresses from %s to %s: %s is gone", h->port,
+				   h->bridge, port ? h->bridge : h->port);
 	/* 1. the bridge answers for the port's MAC and addresses, and is up */
 	r = set_mac(l, h->bridge, h->mac, err);
 	for (i = 0; r == 0 && i < h->naddrs; i++)
@@ -610,8 +614,8 @@ int qnm_hostip_to_port(struct qnm_links *l, const struct qnm_hostip *h, struct q
 	int r = 0;
 
 	if (!port)
-		return qnm_err_set(err, -ENODEV, "", "move the host's addresses back to %s: it is gone",
-				   h->port);
+		return qnm_err_set(err, -ENODEV, "",
+				   "move the host's addresses back to %s: it is gone", h->port);
 	for (i = 0; r == 0 && i < h->naddrs; i++)
 		r = addr_op(l, &h->addrs[i], port, true, 0, h->port, err);
 	if (r == 0)
