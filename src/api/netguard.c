@@ -180,14 +180,24 @@ static bool still_mine(const struct qnm_ctx *ctx, const char *name, struct rec *
 	return rec_read(ctx, name, x) == 0 && x->pid == getpid() && strcmp(x->state, "armed") == 0;
 }
 
-static void __attribute__((noreturn)) guard_main(struct qnm_ctx *ctx, const char *name)
+/* seconds on the monotonic clock */
+static double mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* @end: when to act on the monotonic clock (the record's deadline is rounded up to a second) */
+static void __attribute__((noreturn)) guard_main(struct qnm_ctx *ctx, const char *name, double end)
 {
 	struct timespec tick = { 0, 100 * 1000 * 1000 };
 	struct qnm_err err;
 	struct rec x;
 	int fd, r;
 
-	while (still_mine(ctx, name, &x) && (long long)time(NULL) < x.deadline)
+	while (still_mine(ctx, name, &x) && mono_now() < end)
 		nanosleep(&tick, NULL);
 	fd = guard_lock(ctx);
 	if (!still_mine(ctx, name, &x))
@@ -253,6 +263,7 @@ int qnm_net_guard_start(struct qnm_ctx *ctx, const char *name, bool undo_up, uns
 	if (child == 0) {
 		struct timespec now;
 		struct rec x;
+		double end;
 		int lk;
 
 		setsid();
@@ -262,7 +273,8 @@ int qnm_net_guard_start(struct qnm_ctx *ctx, const char *name, bool undo_up, uns
 		memset(&x, 0, sizeof(x));
 		qnm_strlcpy(x.state, "armed", sizeof(x.state));
 		x.pid = getpid();
-		/* never earlier than @secs from now (the record counts whole seconds) */
+		/* the record counts whole seconds, rounded up; the guard acts at @secs exactly */
+		end = mono_now() + secs;
 		clock_gettime(CLOCK_REALTIME, &now);
 		x.deadline = (long long)now.tv_sec + secs + (now.tv_nsec > 0);
 		qnm_strlcpy(x.undo, undo_up ? "down" : "up", sizeof(x.undo));
@@ -275,7 +287,7 @@ int qnm_net_guard_start(struct qnm_ctx *ctx, const char *name, bool undo_up, uns
 		if (write(p[1], &ok, 1) < 0 || !ok)
 			_exit(1);
 		detach();
-		guard_main(ctx, name);
+		guard_main(ctx, name, end);
 	}
 	close(p[1]);
 	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
