@@ -109,7 +109,13 @@ static void do_save(struct qnm_ui *ui, struct netform *s)
 		qnm_ui_log(ui, QNM_MSG_ERROR, "network not saved: %s", err.msg);
 		return;
 	}
-	qnm_ui_log(ui, QNM_MSG_OK, "network %s saved", s->net->name);
+	if (qnm_api_net_is_up(ui->ctx, s->net->name))
+		qnm_ui_log(ui, QNM_MSG_OK,
+			   "network %s saved; it is up: u applies the change now (its guests stay "
+			   "connected)",
+			   s->net->name);
+	else
+		qnm_ui_log(ui, QNM_MSG_OK, "network %s saved", s->net->name);
 	s->form.close = true;
 }
 
@@ -137,13 +143,12 @@ static void save(struct qnm_ui *ui, struct qnm_form *f)
 	}
 	if (s->net->mode == QNM_NET_BRIDGED && s->net->port[0] &&
 	    strcmp(s->net->port, s->old_port) != 0) {
-		snprintf(
-			q, sizeof(q),
-			"Enslave the physical NIC %s to bridge %s? When the network comes up, %s "
-			"stops carrying its own address: the host's traffic over it moves to the "
-			"bridge, and an SSH session over %s can drop if the address does not follow. "
-			"Save anyway?",
-			s->net->port, s->net->bridge, s->net->port, s->net->port);
+		snprintf(q, sizeof(q),
+			 "Enslave the physical NIC %s to bridge %s? When the network comes up, qnm "
+			 "moves %s's addresses, routes and MAC to %s, and reverts it unless you "
+			 "keep it within the deadline (an SSH session over %s should survive). "
+			 "Save?",
+			 s->net->port, s->net->bridge, s->net->port, s->net->bridge, s->net->port);
 		qnm_confirm(ui, "Enslave a physical NIC", q, enslave_answer, s);
 		return;
 	}

@@ -37,10 +37,43 @@ int qnm_api_net_new(const struct qnm_ctx *ctx, const char *name, struct qnm_netw
 	return 0;
 }
 
+/*
+ * What a network that is up cannot change in place: its name (its records),
+ * its bridge, its mode and its port (what "down" must undo). The rest
+ * (address, DHCP range, uplink, forwards) a new "up" applies over it.
+ */
+static int check_up_change(const struct qnm_ctx *ctx, const struct qnm_network *net,
+			   const char *old_name, struct qnm_err *err)
+{
+	const char *name = old_name ? old_name : net->name;
+	const struct qnm_network *o = qnm_model_find_net(&ctx->model, name);
+	const char *key = NULL;
+
+	if (!o || !qnm_api_net_is_up(ctx, name))
+		return 0;
+	if (strcmp(o->name, net->name) != 0)
+		key = "name";
+	else if (strcmp(o->bridge, net->bridge) != 0)
+		key = "bridge";
+	else if (o->mode != net->mode)
+		key = "mode";
+	else if (!qnm_streq(o->port, net->port))
+		key = "port";
+	if (!key)
+		return 0;
+	return qnm_err_set(err, -EBUSY, key,
+			   "%s: network %s is up: its name, bridge, mode and port change only "
+			   "while it is down (qnm net down %s)",
+			   key, name, name);
+}
+
 int qnm_api_net_save(struct qnm_ctx *ctx, const struct qnm_network *net, const char *old_name,
 		     bool *is_up, struct qnm_err *err)
 {
-	int r = qnm_ctx_save_network(ctx, net, old_name, err);
+	int r = check_up_change(ctx, net, old_name, err);
+
+	if (!r)
+		r = qnm_ctx_save_network(ctx, net, old_name, err);
 
 	if (is_up)
 		*is_up = !r && qnm_api_net_is_up(ctx, net->name);

@@ -368,9 +368,9 @@ static int net_set(struct qnm_ctx *ctx, const struct net_flags *f, int argc, cha
 		return qnm_cli_error(ctx, "net set", &err);
 	if (up)
 		fprintf(ctx->errout,
-			"qnm: note: network %s is up: the change applies at the next "
-			"'qnm net down %s; qnm net up %s'\n",
-			w.name, w.name, w.name);
+			"qnm: note: network %s is up: 'qnm net up %s' applies the change now "
+			"(its guests stay connected)\n",
+			w.name, w.name);
 	return 0;
 }
 

@@ -354,6 +354,38 @@ bool qnm_dnsmasq_is_ours(pid_t pid, const char *runtime_dir, const char *network
 	return name_ok && pidfile_ok;
 }
 
+bool qnm_dnsmasq_serves(pid_t pid, const struct qnm_network *net, const char *runtime_dir)
+{
+	char path[64], *cmd, *p;
+	struct qnm_strv argv;
+	bool same = false;
+	ssize_t got;
+	size_t i;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	cmd = xmalloc(8192);
+	got = read(fd, cmd, 8191);
+	close(fd);
+	qnm_strv_init(&argv);
+	if (got > 0 && qnm_dnsmasq_argv("dnsmasq", net, runtime_dir, &argv, NULL) == 0) {
+		cmd[got] = '\0';
+		/* argument by argument after argv[0] (the binary's path may differ) */
+		p = cmd + strlen(cmd) + 1;
+		for (i = 1, same = true; i < argv.n && same; i++) {
+			same = p < cmd + got && strcmp(p, argv.v[i]) == 0;
+			p += strlen(p) + 1;
+		}
+		same = same && p >= cmd + got;
+	}
+	qnm_strv_free(&argv);
+	free(cmd);
+	return same;
+}
+
 size_t qnm_dnsmasq_scan(const char *runtime_dir, const char *network, pid_t *out, size_t max)
 {
 	DIR *d = opendir("/proc");

@@ -101,6 +101,13 @@ int qnm_dnsmasq_start(const struct qnm_network *net, const char *runtime_dir, pi
 bool qnm_dnsmasq_is_ours(pid_t pid, const char *runtime_dir, const char *network);
 
 /**
+ * qnm_dnsmasq_serves() - whether the dnsmasq @pid runs with the options
+ * qnm would give it for @net now (qnm_dnsmasq_argv(): same range, address,
+ * bridge): false after the network's DHCP settings changed.
+ */
+bool qnm_dnsmasq_serves(pid_t pid, const struct qnm_network *net, const char *runtime_dir);
+
+/**
  * qnm_dnsmasq_scan() - the running dnsmasq processes that are qnm's for
  * @network (qnm_dnsmasq_is_ours(): named dnsmasq, our pid file on the
  * command line), whatever the records say: one a killed qnm started

@@ -734,8 +734,10 @@ static int up_dhcp(struct qnm_netctl *nc, struct qnm_network *net, struct undo_l
 	if (net->mode == QNM_NET_BRIDGED || !net->dhcp_start[0])
 		return 0;
 	rec = qnm_owner_find(&nc->owner, QNM_OWN_DNSMASQ, net->name);
+	/* up again: the one running stays when it serves what is configured now */
 	if (rec && qnm_own_rec_proc_alive(rec) &&
-	    qnm_dnsmasq_is_ours((pid_t)atoi(rec->extra), nc->runtime_dir, net->name))
+	    qnm_dnsmasq_is_ours((pid_t)atoi(rec->extra), nc->runtime_dir, net->name) &&
+	    qnm_dnsmasq_serves((pid_t)atoi(rec->extra), net, nc->runtime_dir))
 		return 0;
 	/* recorded before it starts; one of ours still serving the network is stopped first */
 	r = mine(nc, QNM_OWN_DNSMASQ, net->name)
@@ -816,6 +818,36 @@ static int up_intents(struct qnm_netctl *nc, const struct qnm_network *net, bool
 	return n ? qnm_owner_intend_many(&nc->owner, v, n, err) : 0;
 }
 
+/*
+ * The IPv4 addresses on @net's bridge (one qnm made, not bridged: only qnm
+ * put addresses there) other than the configured one: left by an "up"
+ * before the address changed. Each removal is a note.
+ */
+static void drop_old_addrs(struct qnm_netctl *nc, const struct qnm_network *net,
+			   struct qnm_strv *notes)
+{
+	char addrs[16][QNM_CIDR_LEN], cidr[QNM_CIDR_LEN + 4];
+	int i, n = qnm_links_ipv4_addrs(nc->links, net->bridge, addrs, 16, NULL);
+
+	snprintf(cidr, sizeof(cidr), "%s/%u", net->address, net->prefix);
+	for (i = 0; i < n && i < 16; i++) {
+		char *slash = strchr(addrs[i], '/');
+		unsigned long prefix;
+
+		if (!slash || (net->address[0] && strcmp(addrs[i], cidr) == 0))
+			continue;
+		*slash = '\0';
+		if (qnm_parse_uint(slash + 1, 0, 32, &prefix) < 0)
+			continue;
+		if (qnm_links_addr_del(nc->links, net->bridge, addrs[i], (unsigned)prefix, NULL) ==
+			    0 &&
+		    notes)
+			qnm_strv_addf(notes, "removed the old address %s/%lu from %s (now %s)",
+				      addrs[i], prefix, net->bridge,
+				      net->address[0] ? cidr : "no address");
+	}
+}
+
 int qnm_net_up(struct qnm_netctl *nc, struct qnm_model *m, struct qnm_network *net,
 	       const struct qnm_net_up_opts *o, struct qnm_strv *notes, struct qnm_err *err)
 {
@@ -869,6 +901,9 @@ int qnm_net_up(struct qnm_netctl *nc, struct qnm_model *m, struct qnm_network *n
 			qnm_owner_remove(&nc->owner, QNM_OWN_ADDR, net->bridge, NULL);
 		/* an address qnm put on an adopted bridge: its record is plain at the end */
 	}
+	/* up again after the address changed: the old one (on a bridge of qnm's) goes */
+	if (was_up && net->mode != QNM_NET_BRIDGED && own(nc, QNM_OWN_BRIDGE, net->bridge))
+		drop_old_addrs(nc, net, notes);
 	r = up_port(nc, net, o, &u, notes, err);
 	if (r < 0)
 		goto fail;
