@@ -319,27 +319,35 @@ out:
 	return r;
 }
 
-bool qnm_dnsmasq_is_ours(pid_t pid, const char *runtime_dir, const char *network)
+/* The command line of @pid (NUL-separated, @len bytes), or NULL. */
+static char *proc_cmdline(pid_t pid, ssize_t *len)
 {
-	char path[64], *cmd, *p, *pidfile;
-	bool name_ok = false, pidfile_ok = false;
-	ssize_t got;
+	char path[64], *cmd;
 	int fd;
 
-	if (pid <= 1)
-		return false;
 	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return false;
+		return NULL;
 	cmd = xmalloc(8192);
-	got = read(fd, cmd, 8191);
+	*len = read(fd, cmd, 8191);
 	close(fd);
-	if (got <= 0) {
+	if (*len <= 0) {
 		free(cmd);
-		return false;
+		return NULL;
 	}
-	cmd[got] = '\0';
+	cmd[*len] = '\0';
+	return cmd;
+}
+
+bool qnm_dnsmasq_is_ours(pid_t pid, const char *runtime_dir, const char *network)
+{
+	char *cmd, *p, *pidfile;
+	bool name_ok = false, pidfile_ok = false;
+	ssize_t got;
+
+	if (pid <= 1 || !(cmd = proc_cmdline(pid, &got)))
+		return false;
 	pidfile = qnm_dnsmasq_path(runtime_dir, network, "pid");
 	for (p = cmd; p < cmd + got; p += strlen(p) + 1) {
 		const char *base = strrchr(p, '/');
@@ -356,23 +364,16 @@ bool qnm_dnsmasq_is_ours(pid_t pid, const char *runtime_dir, const char *network
 
 bool qnm_dnsmasq_serves(pid_t pid, const struct qnm_network *net, const char *runtime_dir)
 {
-	char path[64], *cmd, *p;
 	struct qnm_strv argv;
 	bool same = false;
 	ssize_t got;
+	char *cmd, *p;
 	size_t i;
-	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (pid <= 1 || !(cmd = proc_cmdline(pid, &got)))
 		return false;
-	cmd = xmalloc(8192);
-	got = read(fd, cmd, 8191);
-	close(fd);
 	qnm_strv_init(&argv);
-	if (got > 0 && qnm_dnsmasq_argv("dnsmasq", net, runtime_dir, &argv, NULL) == 0) {
-		cmd[got] = '\0';
+	if (qnm_dnsmasq_argv("dnsmasq", net, runtime_dir, &argv, NULL) == 0) {
 		/* argument by argument after argv[0] (the binary's path may differ) */
 		p = cmd + strlen(cmd) + 1;
 		for (i = 1, same = true; i < argv.n && same; i++) {
