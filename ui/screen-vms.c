@@ -112,11 +112,21 @@ static void draw_caps(struct qnm_ui *ui, const struct qnm_guest_cap *caps, size_
 	qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
 }
 
-/* Lines VM @vm takes: its row, and one per NIC when it runs. */
+/*
+ * Lines VM @vm takes: its row, and when it runs one per NIC it runs and
+ * one for what waits for a restart.
+ */
 static int vm_lines(struct qnm_ui *ui, const struct qnm_vm *vm)
 {
-	return 1 +
-	       (qnm_guest_find(ui, vm->name)->info.status == QNM_RUN_RUNNING ? (int)vm->nnics : 0);
+	char *pending;
+	int n;
+
+	if (qnm_guest_find(ui, vm->name)->info.status != QNM_RUN_RUNNING)
+		return 1;
+	pending = qnm_guest_pending(ui, vm);
+	n = 1 + (int)qnm_guest_shown(ui, vm)->nnics + (pending ? 1 : 0);
+	free(pending);
+	return n;
 }
 
 /* Scroll so that the selected VM and its NIC rows fit in @lines lines. */
@@ -238,8 +248,11 @@ static void vms_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 			"F1 lists every key.");
 	}
 	for (i = 0; line < s->page && s->list.top + i < s->list.n; i++) {
-		const struct qnm_vm *vm = m->vms[s->idx[s->list.top + i]];
+		/* a running VM as it runs; what a restart would change below it */
+		const struct qnm_vm *saved = m->vms[s->idx[s->list.top + i]];
+		const struct qnm_vm *vm = qnm_guest_shown(ui, saved);
 		const struct qnm_guest *g = qnm_guest_find(ui, vm->name);
+		char *pending = qnm_guest_pending(ui, saved);
 		bool sel = s->list.top + i == s->list.sel;
 		static const enum qnm_role state_roles[] = {
 			[QNM_RUN_ABSENT] = QNM_ROLE_STOPPED,  [QNM_RUN_STARTING] = QNM_ROLE_WARNING,
@@ -273,7 +286,7 @@ static void vms_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		qnm_set_role(ui, stdscr, sel ? QNM_ROLE_SELECTION : QNM_ROLE_NORMAL);
 		qnm_fill(stdscr, row, r->x, r->w);
 		/* '*': "qnm autostart" starts it at host boot (the header says so) */
-		qnm_putf(stdscr, row, x, namew, "%c%s", vm->autostart ? '*' : ' ', vm->name);
+		qnm_putf(stdscr, row, x, namew, "%c%s", saved->autostart ? '*' : ' ', vm->name);
 		x = r->x + namew;
 		if (!sel)
 			qnm_set_role(ui, stdscr, state_roles[g->info.status]);
@@ -297,6 +310,11 @@ static void vms_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		else if (g->info.status == QNM_RUN_RUNNING)
 			qnm_put(stdscr, row, x + nicw - 20, 20, "-");
 		line++;
+		if (pending && line < s->page) {
+			qnm_set_role(ui, stdscr, QNM_ROLE_WARNING);
+			qnm_putf(stdscr, y + line++, r->x + 3, r->w - 3, "%s", pending);
+		}
+		free(pending);
 		/* a running VM: one row per NIC with its traffic */
 		for (k = 0; g->info.status == QNM_RUN_RUNNING && k < vm->nnics && line < s->page;
 		     k++)

@@ -634,6 +634,10 @@ int qnm_runner_start(const struct qnm_vm *vm, const struct qnm_runner_opts *o,
 	qnm_strv_add(&argv, "-mon");
 	qnm_strv_add(&argv, "chardev=qnm-events,mode=control");
 	qnm_rundir_write_state(&rd, QNM_RUN_STARTING, 0, 0, NULL);
+	/* what runs, beside what is saved (screens show it, a save diffs against it) */
+	r = qnm_rundir_write_running(&rd, vm, err);
+	if (r)
+		goto fail_dir;
 	if (pipe2(pfd, O_CLOEXEC) < 0) {
 		r = qnm_err_set(err, -errno, "", "pipe: %s", strerror(errno));
 		goto fail_dir;
@@ -751,6 +755,25 @@ int qnm_runner_qmp(const char *runtime_dir, const char *name, struct qnm_qmp **o
 	return r;
 }
 
+/* the cable as set live, in the running record (a VM started by an older qnm has none) */
+static void record_link(const char *runtime_dir, const char *name, const char *nic_id, bool up)
+{
+	struct qnm_rundir rd;
+	struct qnm_vm *vm;
+	struct qnm_nic *nic;
+
+	qnm_rundir_init(&rd, runtime_dir, name);
+	if (qnm_rundir_read_running(&rd, &vm) == 0) {
+		nic = qnm_vm_find_nic(vm, nic_id);
+		if (nic && nic->link_up != up) {
+			nic->link_up = up;
+			qnm_rundir_write_running(&rd, vm, NULL);
+		}
+		qnm_vm_free(vm);
+	}
+	qnm_rundir_clear(&rd);
+}
+
 int qnm_runner_set_link(const char *runtime_dir, const char *name, const char *nic_id, bool up,
 			struct qnm_err *err)
 {
@@ -764,6 +787,8 @@ int qnm_runner_set_link(const char *runtime_dir, const char *name, const char *n
 	if (r)
 		qnm_err_prefix(err, "nic[%s]", nic_id);
 	qnm_qmp_free(q);
+	if (!r)
+		record_link(runtime_dir, name, nic_id, up);
 	return r;
 }
 
