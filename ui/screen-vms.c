@@ -26,6 +26,7 @@ struct vms {
 	struct qnm_list list;
 	size_t *idx;
 	int page;
+	int width;
 };
 
 static void *vms_init(struct qnm_ui *ui, void *arg)
@@ -116,15 +117,16 @@ static void draw_caps(struct qnm_ui *ui, const struct qnm_guest_cap *caps, size_
  * Lines VM @vm takes: its row, and when it runs one per NIC it runs and
  * one for what waits for a restart.
  */
-static int vm_lines(struct qnm_ui *ui, const struct qnm_vm *vm)
+static int vm_lines(struct qnm_ui *ui, const struct qnm_vm *vm, int width)
 {
+	struct qnm_rect t = { 0, 0, 0, width > 13 ? width - 3 : 10 };
 	char *pending;
 	int n;
 
 	if (qnm_guest_find(ui, vm->name)->info.status != QNM_RUN_RUNNING)
 		return 1;
 	pending = qnm_guest_pending(ui, vm);
-	n = 1 + (int)qnm_guest_shown(ui, vm)->nnics + (pending ? 1 : 0);
+	n = 1 + (int)qnm_guest_shown(ui, vm)->nnics + (pending ? qnm_wrap(NULL, &t, 0, pending) : 0);
 	free(pending);
 	return n;
 }
@@ -138,7 +140,7 @@ static void fit_selection(struct qnm_ui *ui, struct vms *s, int lines)
 		int used = 0, i;
 
 		for (i = s->list.top; i <= s->list.sel; i++)
-			used += vm_lines(ui, m->vms[s->idx[i]]);
+			used += vm_lines(ui, m->vms[s->idx[i]], s->width);
 		if (used <= lines)
 			break;
 		s->list.top++;
@@ -227,6 +229,7 @@ static void vms_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 	/* captures in place get up to 4 lines above the bottom line */
 	shown = ncaps > 4 ? 4 : ncaps;
 	s->page = r->h - 4 - (int)shown;
+	s->width = r->w;
 	refilter(ui, s);
 	fit_selection(ui, s, s->page);
 	qnm_set_role(ui, stdscr, QNM_ROLE_HEADER);
@@ -311,8 +314,11 @@ static void vms_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 			qnm_put(stdscr, row, x + nicw - 20, 20, "-");
 		line++;
 		if (pending && line < s->page) {
+			/* whole, wrapped: it says what the screen does not show */
+			struct qnm_rect t = { y + line, r->x + 3, s->page - line, r->w - 3 };
+
 			qnm_set_role(ui, stdscr, QNM_ROLE_WARNING);
-			qnm_putf(stdscr, y + line++, r->x + 3, r->w - 3, "%s", pending);
+			line += qnm_wrap(stdscr, &t, 0, pending);
 		}
 		free(pending);
 		/* a running VM: one row per NIC with its traffic */
