@@ -231,6 +231,18 @@ static void ok(struct qnm_ui *ui, struct qnm_form *f)
 	qnm_form_clear_errors(&s->form);
 	qnm_err_clear(&err);
 	if (check(s, ui, &err)) {
+		struct qnm_err more;
+		const struct qnm_row *r;
+
+		/* every error at once: the NIC's own rules too, on the fields not refused yet */
+		qnm_err_clear(&more);
+		if (err.field[0] && qnm_form_key_row(&s->form, err.field) &&
+		    qnm_form_key_row(&s->form, err.field)->error &&
+		    qnm_api_nic_check(ui->ctx, s->arg.vm, s->arg.index, &s->nic, &more)) {
+			strip_nic(&more, s->nic.id);
+			if (!(r = qnm_form_key_row(&s->form, more.field)) || !r->error)
+				qnm_form_set_error(&s->form, &more);
+		}
 		qnm_form_set_error(&s->form, &err);
 		return;
 	}

@@ -202,6 +202,14 @@ static void save(struct qnm_ui *ui, struct qnm_form *f)
 	qnm_form_clear_errors(&s->form);
 	qnm_err_clear(&err);
 	if (apply(s, 0, &err)) {
+		struct qnm_err more;
+		const struct qnm_row *r;
+
+		/* every error at once: the rules of the whole VM too, on the fields not refused yet */
+		qnm_err_clear(&more);
+		if (qnm_check_vm(s->vm, &more) &&
+		    (!(r = qnm_form_key_row(&s->form, more.field)) || !r->error))
+			show_error(s, &more);
 		show_error(s, &err);
 		return;
 	}
