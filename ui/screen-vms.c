@@ -9,6 +9,7 @@
 #include "api/run.h"
 #include "api/vm.h"
 #include "core/backend.h"
+#include "core/validate.h"
 #include "guests.h"
 #include "uipriv.h"
 
@@ -472,6 +473,24 @@ static void stop_vm(struct qnm_ui *ui, struct qnm_vm *vm)
 	qnm_ui_log(ui, QNM_MSG_INFO, "stopping %s (ACPI power-down, then quit) ...", vm->name);
 }
 
+static void start_answer(struct qnm_ui *ui, void *data, bool yes)
+{
+	struct qnm_vm *vm = yes ? qnm_model_find_vm(&ui->ctx->model, data) : NULL;
+
+	if (vm)
+		start_vm(ui, vm);
+	free(data);
+}
+
+static void stop_answer(struct qnm_ui *ui, void *data, bool yes)
+{
+	struct qnm_vm *vm = yes ? qnm_model_find_vm(&ui->ctx->model, data) : NULL;
+
+	if (vm)
+		stop_vm(ui, vm);
+	free(data);
+}
+
 static void console(struct qnm_ui *ui, struct qnm_vm *vm)
 {
 	char *tail = qnm_api_vm_console_tail(ui->ctx, vm->name, 14), *title;
@@ -551,7 +570,7 @@ static unsigned vms_key(struct qnm_ui *ui, void *st, enum qnm_action act, int ke
 	struct vms *s = st;
 	struct qnm_vm *vm;
 	struct del_ctx *d;
-	char q[256];
+	char q[400];
 	unsigned r;
 
 	/* keys may come before the first draw: the rows must exist */
@@ -595,12 +614,28 @@ static unsigned vms_key(struct qnm_ui *ui, void *st, enum qnm_action act, int ke
 		qnm_ask(ui, "Clone VM", "Name of the new VM:", q, clone_answer, d);
 		return QNM_H_HANDLED | QNM_H_REDRAW;
 	case QNM_ACT_START:
-		if (vm)
+		if (vm && qnm_vm_boot_warning(vm) && !qnm_guest_find(ui, vm->name)->busy &&
+		    qnm_guest_find(ui, vm->name)->info.status == QNM_RUN_ABSENT) {
+			/* it boots nothing: asked before it starts */
+			snprintf(q, sizeof(q), "Start VM '%s'? %s.", vm->name,
+				 qnm_vm_boot_warning(vm));
+			qnm_confirm(ui, "Start VM", q, start_answer, xstrdup(vm->name));
+		} else if (vm) {
 			start_vm(ui, vm);
+		}
 		return QNM_H_HANDLED | QNM_H_REDRAW;
 	case QNM_ACT_STOP:
-		if (vm)
+		if (vm && !qnm_guest_find(ui, vm->name)->busy &&
+		    qnm_guest_find(ui, vm->name)->info.status == QNM_RUN_RUNNING) {
+			/* a running guest: asked first (what it has not saved is lost) */
+			snprintf(q, sizeof(q),
+				 "Stop VM '%s'? Its guest is asked to power off (ACPI), then QEMU "
+				 "quits: what the guest has not saved is lost.",
+				 vm->name);
+			qnm_confirm(ui, "Stop VM", q, stop_answer, xstrdup(vm->name));
+		} else if (vm) {
 			stop_vm(ui, vm);
+		}
 		return QNM_H_HANDLED | QNM_H_REDRAW;
 	case QNM_ACT_CONSOLE:
 		if (vm)

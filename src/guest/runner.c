@@ -15,6 +15,7 @@
 
 #include "core/backend.h"
 #include "core/config.h"
+#include "core/validate.h"
 #include "host/maclive.h"
 #include "guest/leftover.h"
 #include "guest/qmp.h"
@@ -602,6 +603,12 @@ int qnm_runner_start(const struct qnm_vm *vm, const struct qnm_runner_opts *o,
 		goto out;
 	}
 	mac_live_warnings(vm, o, info);
+	if (qnm_vm_boot_warning(vm)) {
+		char *w = xasprintf("%s: %s", vm->name, qnm_vm_boot_warning(vm));
+
+		add_warning(info, w);
+		free(w);
+	}
 	if (ri.status != QNM_RUN_ABSENT) {
 		r = qnm_rundir_clean(&rd, info->cleaned, sizeof(info->cleaned), err);
 		if (r)
