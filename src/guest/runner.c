@@ -603,12 +603,8 @@ int qnm_runner_start(const struct qnm_vm *vm, const struct qnm_runner_opts *o,
 		goto out;
 	}
 	mac_live_warnings(vm, o, info);
-	if (qnm_vm_boot_warning(vm)) {
-		char *w = xasprintf("%s: %s", vm->name, qnm_vm_boot_warning(vm));
-
-		add_warning(info, w);
-		free(w);
-	}
+	if (qnm_vm_boot_warning(vm))
+		add_warning(info, qnm_vm_boot_warning(vm));
 	if (ri.status != QNM_RUN_ABSENT) {
 		r = qnm_rundir_clean(&rd, info->cleaned, sizeof(info->cleaned), err);
 		if (r)

@@ -36,7 +36,7 @@ out=$(q start mvm 2>&1) || fatal "start without a clash failed: $out"
 case "$out" in *"is already on bridge"*) fail "no clash, yet a warning: $out" ;; *) ok "no clash: no MAC warning" ;; esac
 # the VM boots nothing (boot=none): said before it starts (issue 15.7), and it starts
 expect_contains "boot=none warned" \
-	"qnm: start: warning: mvm: boot=none: it has nothing to boot from" "$out"
+	"qnm: start: warning: boot=none: it has nothing to boot from" "$out"
 q stop mvm --force >/dev/null 2>&1
 
 # ---- a neighbour entry with the VM's MAC ----
