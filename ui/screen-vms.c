@@ -390,6 +390,9 @@ static int vm_job_work(void *data, struct qnm_err *err)
 static void start_done(struct qnm_ui *ui, void *data, int r, const struct qnm_err *err)
 {
 	const struct qnm_vm_job_result *j = qnm_api_vm_job_result(data);
+	const struct qnm_vm *vm;
+	const char *boot;
+	char *warnings, *cut;
 
 	qnm_guest_set_busy(ui, j->name, false);
 	if (r)
@@ -398,8 +401,19 @@ static void start_done(struct qnm_ui *ui, void *data, int r, const struct qnm_er
 		qnm_ui_log(ui, QNM_MSG_OK,
 			   "%s started: QEMU pid %ld, %s in %.0f ms (l shows its console)", j->name,
 			   (long)j->start.qemu_pid, j->start.status, j->start.elapsed_ms);
-	/* after the outcome, so the status line shows the warning */
-	qnm_ui_log_lines(ui, QNM_MSG_WARN, j->name, j->start.warnings);
+	/* after the outcome, so the status line shows the warning; boot=none was asked already */
+	warnings = xstrdup(j->start.warnings);
+	vm = qnm_model_find_vm(&ui->ctx->model, j->name);
+	boot = vm ? qnm_vm_boot_warning(vm) : NULL;
+	if (boot && (cut = strstr(warnings, boot))) {
+		size_t len = strlen(boot);
+
+		if (cut[len] == '\n')
+			len++;
+		memmove(cut, cut + len, strlen(cut + len) + 1);
+	}
+	qnm_ui_log_lines(ui, QNM_MSG_WARN, j->name, warnings);
+	free(warnings);
 	qnm_guests_refresh(ui);
 	qnm_api_vm_job_free(data);
 }
