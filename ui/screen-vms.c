@@ -127,7 +127,8 @@ static int vm_lines(struct qnm_ui *ui, const struct qnm_vm *vm, int width)
 	if (qnm_guest_find(ui, vm->name)->info.status != QNM_RUN_RUNNING)
 		return 1;
 	pending = qnm_guest_pending(ui, vm);
-	n = 1 + (int)qnm_guest_shown(ui, vm)->nnics + (pending ? qnm_wrap(NULL, &t, 0, pending) : 0);
+	n = 1 + (int)qnm_guest_shown(ui, vm)->nnics +
+	    (pending ? qnm_wrap(NULL, &t, 0, pending) : 0);
 	free(pending);
 	return n;
 }

@@ -128,8 +128,8 @@ char *qnm_api_vm_apply_note(const struct qnm_strv *applied, const struct qnm_str
 static bool same_fwd(const struct qnm_fwd *a, const struct qnm_fwd *b)
 {
 	return a->proto == b->proto && a->host_port == b->host_port &&
-	       strcmp(a->host_addr, b->host_addr) == 0 && strcmp(a->guest_addr, b->guest_addr) == 0 &&
-	       a->guest_port == b->guest_port;
+	       strcmp(a->host_addr, b->host_addr) == 0 &&
+	       strcmp(a->guest_addr, b->guest_addr) == 0 && a->guest_port == b->guest_port;
 }
 
 static bool has_fwd(const struct qnm_nic *n, const struct qnm_fwd *f)
@@ -214,7 +214,8 @@ int qnm_api_vm_apply_live(struct qnm_ctx *ctx, const char *name, struct qnm_strv
 			continue; /* a new NIC starts as saved */
 		if (a->link_up != b->link_up) {
 			qnm_err_clear(&e);
-			r = qnm_runner_set_link(ctx->paths.runtime_dir, name, b->id, b->link_up, &e);
+			r = qnm_runner_set_link(ctx->paths.runtime_dir, name, b->id, b->link_up,
+						&e);
 			if (!r)
 				qnm_strv_addf(applied, "%s: cable %s", b->id,
 					      b->link_up ? "plugged in" : "unplugged");

@@ -17,8 +17,8 @@
 #include "core/context.h"
 
 /* The rule, in the words forms and help show. */
-#define QNM_LIVE_RULE                                                                             \
-	"Saving applies the cable and slirp forwards to a running guest at once; "               \
+#define QNM_LIVE_RULE                                                                              \
+	"Saving applies the cable and slirp forwards to a running guest at once; "                 \
 	"other changes wait for its restart."
 
 /**

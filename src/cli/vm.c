@@ -195,8 +195,7 @@ static int cmd_show(struct qnm_ctx *ctx, const struct qnm_args *args)
 		free(text);
 		line = qnm_api_vm_pending_line(&pending);
 		if (running)
-			fprintf(ctx->out, "\n# running: %s\n",
-				line ? line : "as saved above");
+			fprintf(ctx->out, "\n# running: %s\n", line ? line : "as saved above");
 		free(line);
 	}
 	qnm_strv_free(&pending);

@@ -608,10 +608,11 @@ int qnm_key_set(const struct qnm_key *k, void *obj, const char *value, const cha
 		unsigned long v;
 
 		if (qnm_parse_uint(value, k->min, k->max, &v))
-			return qnm_err_set(err, -EINVAL, field,
-					   "%s:%u: %s: '%s' must be a whole number from %lu to %lu%s%s",
-					   fn, line, field, value, k->min, k->max, k->unit ? " " : "",
-					   k->unit ? k->unit : "");
+			return qnm_err_set(
+				err, -EINVAL, field,
+				"%s:%u: %s: '%s' must be a whole number from %lu to %lu%s%s", fn,
+				line, field, value, k->min, k->max, k->unit ? " " : "",
+				k->unit ? k->unit : "");
 		*(unsigned *)(void *)p = (unsigned)v;
 		return 0;
 	}
