@@ -25,6 +25,7 @@
  * @vm:     the VM to start (with its MACs), NULL for a stop.
  * @nets:   copies of the networks, for the runner (start).
  * @rtdir:  qnm's runtime directory.
+ * @cachedir: qnm's cache directory (the KVM probe's answer).
  * @qemu:   the QEMU binary ($QNM_QEMU), NULL for qemu-system-ARCH.
  * @timeout_ms: how long QEMU may take to answer (start).
  * @stop:   how to stop (stop).
@@ -34,6 +35,7 @@ struct qnm_vm_job {
 	struct qnm_vm *vm;
 	struct qnm_model nets;
 	char *rtdir;
+	char *cachedir;
 	char *qemu;
 	int timeout_ms;
 	struct qnm_stop_opts stop;
@@ -47,6 +49,7 @@ static struct qnm_vm_job *job_new(const struct qnm_ctx *ctx, const char *name)
 
 	qnm_model_init(&j->nets);
 	j->rtdir = xstrdup(ctx->paths.runtime_dir);
+	j->cachedir = ctx->paths.cache_dir ? xstrdup(ctx->paths.cache_dir) : NULL;
 	qnm_strlcpy(j->res.name, name, sizeof(j->res.name));
 	qnm_rundir_init(&rd, ctx->paths.runtime_dir, name);
 	qnm_strlcpy(j->res.rundir, rd.path, sizeof(j->res.rundir));
@@ -62,6 +65,7 @@ void qnm_api_vm_job_free(struct qnm_vm_job *job)
 	qnm_vm_free(job->vm);
 	qnm_model_clear(&job->nets);
 	free(job->rtdir);
+	free(job->cachedir);
 	free(job->qemu);
 	free(job);
 }
@@ -159,6 +163,7 @@ static int start_run(struct qnm_vm_job *j, struct qnm_err *err)
 	struct qnm_runner_opts o = { .runtime_dir = j->rtdir,
 				     .qemu = j->qemu,
 				     .kvm = QNM_KVM_PROBE,
+				     .cache_dir = j->cachedir,
 				     .timeout_ms = j->timeout_ms,
 				     .model = &j->nets,
 				     .check_nic = check_nic };

@@ -456,7 +456,8 @@ int qnm_api_vm_cmdline(const struct qnm_ctx *ctx, const struct qnm_vm *vm, bool 
 		       struct qnm_strv *argv, struct qnm_err *err)
 {
 	struct qnm_cmdline_opts o = { .style = nic_form ? QNM_STYLE_NIC : QNM_STYLE_NETDEV,
-				      .kvm = QNM_KVM_PROBE };
+				      .kvm = QNM_KVM_PROBE,
+				      .cache_dir = ctx->paths.cache_dir };
 	struct qnm_rundir rd;
 	int r;
 

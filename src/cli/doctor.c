@@ -139,7 +139,8 @@ const struct qnm_cli_cmd qnm_cmd_doctor = {
 	.usage = "doctor [--json] [--check ID]",
 	.summary = "check this host against your VMs and networks; each problem with its fix",
 	.help = "Looks (never changes anything) at: the QEMU binary and its user networking,\n"
-		"/dev/kvm, /dev/net/tun, CAP_NET_ADMIN, QEMU's bridge helper and\n"
+		"/dev/kvm (does a test guest run with it? asked once, cached a day),\n"
+		"/dev/net/tun, CAP_NET_ADMIN, QEMU's bridge helper and\n"
 		"/etc/qemu/bridge.conf (each bridge of a bridge NIC allowed; bad lines named with\n"
 		"FILE:LINE), the bridges NICs name exist, each network against what qnm\n"
 		"recorded (half up after a killed net up/down, leftovers, forwards not live),\n"

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define QNM_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -192,5 +193,22 @@ char *qnm_argv_to_shell(char *const *argv);
  * Return: a new string (lines end in '\n'), the caller frees.
  */
 char *qnm_argv_to_shell_lines(char *const *argv, size_t width, bool options);
+
+/**
+ * qnm_spawn() - run @prog (a path) with @argv, no shell: its stdin is
+ * /dev/null, its stdout @out_fd and its stderr @err_fd (-1: /dev/null); no
+ * signal blocked, SIGPIPE, SIGINT and SIGTERM at their default action
+ * whatever the caller ignores.
+ * @pid: set to the child's pid (reap it).
+ * Return: 0 or -errno.
+ */
+int qnm_spawn(const char *prog, char *const argv[], int out_fd, int err_fd, pid_t *pid);
+
+/**
+ * qnm_which() - @prog as an executable path: itself when it has a '/', else
+ * the first in $PATH (only its absolute entries: nothing depends on the
+ * current directory). Return: new string, or NULL when there is none.
+ */
+char *qnm_which(const char *prog);
 
 #endif

@@ -12,7 +12,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,8 +20,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-extern char **environ;
 
 #define MODEL_NAME_MAX	   47 /* fits struct qnm_nic.model with its NUL */
 #define CATALOG_MAX_MODELS 1024
@@ -671,28 +668,8 @@ static int reap(pid_t pid, int *status)
 static int spawn_qemu(const char *qemu, int out_fd, pid_t *pid)
 {
 	char *const argv[] = { (char *)qemu, (char *)"-device", (char *)"help", NULL };
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	sigset_t none, def;
-	int r;
 
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
-	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	posix_spawnattr_init(&attr);
-	sigemptyset(&none);
-	sigemptyset(&def);
-	sigaddset(&def, SIGPIPE);
-	sigaddset(&def, SIGINT);
-	sigaddset(&def, SIGTERM);
-	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setsigdefault(&attr, &def);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-	r = posix_spawn(pid, qemu, &fa, &attr, argv, environ);
-	posix_spawnattr_destroy(&attr);
-	posix_spawn_file_actions_destroy(&fa);
-	return -r;
+	return qnm_spawn(qemu, argv, out_fd, -1, pid);
 }
 
 int qnm_catalog_run_qemu(const char *qemu, int timeout_ms, char **out, size_t *len,
@@ -792,29 +769,14 @@ static bool plain_arch(const char *arch)
 
 char *qnm_catalog_find_qemu(const char *arch)
 {
-	const char *path = getenv("PATH");
-	const char *p, *colon;
+	char *prog, *path;
 
 	if (!plain_arch(arch))
 		return NULL;
-	if (!path || !*path)
-		path = "/usr/local/bin:/usr/bin:/bin";
-	for (p = path;; p = colon + 1) {
-		size_t n;
-		char *cand;
-
-		colon = strchr(p, ':');
-		n = colon ? (size_t)(colon - p) : strlen(p);
-		/* An empty or relative entry would depend on the current directory. */
-		if (n && p[0] == '/') {
-			cand = xasprintf("%.*s/qemu-system-%s", (int)n, p, arch);
-			if (access(cand, X_OK) == 0)
-				return cand;
-			free(cand);
-		}
-		if (!colon)
-			return NULL;
-	}
+	prog = xasprintf("qemu-system-%s", arch);
+	path = qnm_which(prog);
+	free(prog);
+	return path;
 }
 
 /* ---- the cache ---- */

@@ -7,13 +7,12 @@
 #include "core/backend.h"
 #include "core/nicslot.h"
 #include "core/validate.h"
+#include "guest/kvmprobe.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 void qnm_qemu_escape(struct qnm_strbuf *sb, const char *val)
@@ -25,17 +24,13 @@ void qnm_qemu_escape(struct qnm_strbuf *sb, const char *val)
 	}
 }
 
-bool qnm_kvm_usable(void)
+bool qnm_kvm_usable(const char *qemu, const char *cache_dir)
 {
-	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	bool ok;
+	struct qnm_kvm_probe p;
 
-	if (fd < 0)
-		return false;
-	/* KVM_GET_API_VERSION: a working KVM answers 12. */
-	ok = ioctl(fd, _IO(0xAE, 0x00), 0) == 12;
-	close(fd);
-	return ok;
+	if (!qnm_kvm_probe_cached(qemu, cache_dir, &p))
+		return p.verdict != QNM_KVM_NO_DEVICE; /* no probe yet: the device decides */
+	return p.verdict == QNM_KVM_RUNS;
 }
 
 char *qnm_slirp_socket_path(const struct qnm_vm *vm, const struct qnm_nic *nic,
@@ -152,7 +147,8 @@ int qnm_vm_argv(const struct qnm_vm *vm, const struct qnm_cmdline_opts *o, struc
 		kvm = false;
 		break;
 	default:
-		kvm = o->kvm == QNM_KVM_YES || (o->kvm == QNM_KVM_PROBE && qnm_kvm_usable());
+		kvm = o->kvm == QNM_KVM_YES ||
+		      (o->kvm == QNM_KVM_PROBE && qnm_kvm_usable(argv->v[0], o->cache_dir));
 		break;
 	}
 	qnm_strv_add(argv, "-accel");

@@ -22,7 +22,7 @@ enum qnm_nic_style {
 
 /** enum qnm_kvm - what the host offers for accel=auto. */
 enum qnm_kvm {
-	QNM_KVM_PROBE, /* look at /dev/kvm */
+	QNM_KVM_PROBE, /* /dev/kvm opens and no cached probe says it runs no guest */
 	QNM_KVM_YES,
 	QNM_KVM_NO,
 };
@@ -39,6 +39,8 @@ enum qnm_kvm {
  *               placeholders from @slirp_dir.
  * @slirp_dir:   directory of slirp helper sockets when @rundir is NULL
  *               (NULL = "/run/user/UID/qnm/VM").
+ * @cache_dir:   qnm's cache directory, where a KVM probe's answer is kept
+ *               (guest/kvmprobe.h), or NULL.
  * @start_paused: add -S (QMP "cont" starts the guest; used to apply
  *               link-down NICs before the first instruction).
  */
@@ -48,6 +50,7 @@ struct qnm_cmdline_opts {
 	const char *qemu;
 	const char *rundir;
 	const char *slirp_dir;
+	const char *cache_dir;
 	bool start_paused;
 };
 
@@ -82,7 +85,11 @@ int qnm_nic_args(const struct qnm_vm *vm, size_t index, const struct qnm_cmdline
 int qnm_vm_argv(const struct qnm_vm *vm, const struct qnm_cmdline_opts *o, struct qnm_strv *argv,
 		struct qnm_err *err);
 
-/** qnm_kvm_usable() - /dev/kvm exists and can be opened read-write. */
-bool qnm_kvm_usable(void);
+/**
+ * qnm_kvm_usable() - accel=auto may use KVM: the device opens and is KVM,
+ * and no probe cached in @cache_dir found that it runs no guest with @qemu
+ * (nothing is run here: see qnm_kvm_probe()).
+ */
+bool qnm_kvm_usable(const char *qemu, const char *cache_dir);
 
 #endif

@@ -17,6 +17,7 @@
 #include "core/config.h"
 #include "core/validate.h"
 #include "host/maclive.h"
+#include "guest/kvmprobe.h"
 #include "guest/leftover.h"
 #include "guest/qmp.h"
 
@@ -183,6 +184,39 @@ static void add_warning(struct qnm_start_info *info, const char *text)
 	if (len + strlen(text) + 2 > sizeof(info->warnings))
 		return;
 	snprintf(info->warnings + len, sizeof(info->warnings) - len, "%s%s", len ? "\n" : "", text);
+}
+
+/* ---- accel=auto: KVM only when it runs guests here ---- */
+
+static enum qnm_kvm resolve_kvm(const struct qnm_vm *vm, const struct qnm_runner_opts *o,
+				struct qnm_start_info *info)
+{
+	struct qnm_kvm_probe p;
+	char *qemu, text[400];
+
+	/* the probe boots the PC firmware: x86 guests (a host's KVM runs its own arch) */
+	if (o->kvm != QNM_KVM_PROBE || vm->accel != QNM_ACCEL_AUTO ||
+	    (strcmp(vm->arch, "x86_64") != 0 && strcmp(vm->arch, "i386") != 0))
+		return o->kvm;
+	qemu = o->qemu ? xstrdup(o->qemu) : xasprintf("qemu-system-%s", vm->arch);
+	qnm_kvm_probe(qemu, o->cache_dir, QNM_KVM_PROBE_MS, false, &p);
+	free(qemu);
+	switch (p.verdict) {
+	case QNM_KVM_RUNS:
+		return QNM_KVM_YES;
+	case QNM_KVM_HANGS:
+	case QNM_KVM_FAILS:
+		snprintf(text, sizeof(text),
+			 "accel=auto: %s opens but does not run guests (%s): this guest runs "
+			 "under TCG, many times slower; qnm doctor explains",
+			 qnm_kvm_device(), p.detail);
+		add_warning(info, text);
+		return QNM_KVM_NO;
+	case QNM_KVM_NO_DEVICE:
+		return QNM_KVM_NO;
+	default:
+		return QNM_KVM_PROBE; /* no probe possible: the device decides */
+	}
 }
 
 /* neighbour states in which the entry may be a leftover, not a live machine */
@@ -615,7 +649,8 @@ int qnm_runner_start(const struct qnm_vm *vm, const struct qnm_runner_opts *o,
 	if (r)
 		goto out;
 	co.style = QNM_STYLE_NETDEV;
-	co.kvm = o->kvm;
+	co.kvm = resolve_kvm(vm, o, info);
+	co.cache_dir = o->cache_dir;
 	co.qemu = o->qemu;
 	co.rundir = rd.path;
 	co.start_paused = any_link_down(vm);

@@ -36,9 +36,14 @@
  * struct qnm_runner_opts - how to start a guest.
  * @runtime_dir:  qnm's runtime dir (paths.runtime_dir); the VM's dir is below.
  * @qemu:         QEMU binary, or NULL for "qemu-system-ARCH" from $PATH.
- * @kvm:          how accel=auto resolves (QNM_KVM_PROBE normally).
+ * @kvm:          how accel=auto resolves (QNM_KVM_PROBE normally: an x86
+ *                guest with accel=auto asks qnm_kvm_probe() whether KVM
+ *                runs guests here, cached in @cache_dir; when it opens but
+ *                does not, the guest runs under TCG and @info->warnings says
+ *                so).
  * @timeout_ms:   how long QEMU may take to answer on QMP (0 = 10 s).
  * @bridge_conf:  the bridge helper's ACL file (NULL = /etc/qemu/bridge.conf).
+ * @cache_dir:    qnm's cache directory (the KVM probe's answer), or NULL.
  * @model:        the configured networks, to find the bridge of a tap NIC's
  *                network (may be NULL when no NIC names a network).
  * @check_nic:    checks of a layer above for each NIC (the engine API's: who
@@ -53,6 +58,7 @@ struct qnm_runner_opts {
 	enum qnm_kvm kvm;
 	int timeout_ms;
 	const char *bridge_conf;
+	const char *cache_dir;
 	const struct qnm_model *model;
 	int (*check_nic)(const struct qnm_vm *vm, const struct qnm_nic *nic, struct qnm_err *err);
 };

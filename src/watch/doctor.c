@@ -5,6 +5,7 @@
 #include "watch/doctor.h"
 #include "core/backend.h"
 #include "guest/catalog.h"
+#include "guest/kvmprobe.h"
 #include "guest/leftover.h"
 #include "host/dnsmasq.h"
 #include "core/mac.h"
@@ -20,7 +21,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <linux/kvm.h>
 #include <net/if.h>
 #include <poll.h>
 #include <signal.h>
@@ -321,14 +321,13 @@ static void check_qemu(struct qnm_doc_env *env, struct qnm_doc_result *r)
 
 static void check_kvm(struct qnm_doc_env *env, struct qnm_doc_result *r)
 {
-	const char *path = getenv("QNM_DEV_KVM");
+	const char *path = qnm_kvm_device();
+	struct qnm_kvm_probe p;
 	bool wants = false;
 	enum qnm_doc_status bad;
 	size_t i;
-	int fd, v;
+	int fd;
 
-	if (qnm_str_empty(path))
-		path = "/dev/kvm";
 	for (i = 0; i < env->model->nvms; i++)
 		if (env->model->vms[i]->accel == QNM_ACCEL_KVM)
 			wants = true;
@@ -350,15 +349,36 @@ static void check_kvm(struct qnm_doc_env *env, struct qnm_doc_result *r)
 		}
 		return;
 	}
-	v = ioctl(fd, KVM_GET_API_VERSION, 0);
 	close(fd);
-	if (v != KVM_API_VERSION) {
-		finding(r, bad, "%s answers KVM_GET_API_VERSION with %d, not %d: not a usable KVM",
-			path, v, KVM_API_VERSION);
+	/* opening is not running: boot a test guest with it once (cached) */
+	qnm_kvm_probe("qemu-system-" QNM_QEMU_DEFAULT_ARCH, env->cache_dir, QNM_KVM_PROBE_MS, false,
+		      &p);
+	switch (p.verdict) {
+	case QNM_KVM_RUNS:
+		finding(r, QNM_DOC_OK, "%s runs guests (%s%s): accel=auto uses KVM", path, p.detail,
+			p.cached ? ", cached" : "");
+		return;
+	case QNM_KVM_HANGS:
+	case QNM_KVM_FAILS:
+		finding(r, bad,
+			"%s opens, but a test guest does not run with it: %s%s (as on a nested "
+			"hypervisor without the features KVM needs); accel=auto uses TCG%s",
+			path, p.detail, p.cached ? " (cached for a day)" : "",
+			wants ? "; VMs with accel=kvm will not run" : "");
+		if (wants)
+			fix(r, "qnm set VM accel=auto   (or accel=tcg) for the VMs with accel=kvm");
+		fix(r, "inside a VM: enable nested virtualization with the CPU features KVM "
+		       "needs on its host (e.g. a host-passthrough CPU)");
+		return;
+	case QNM_KVM_UNTESTED:
+		break;
+	case QNM_KVM_NO_DEVICE:
+		finding(r, bad, "%s", p.detail);
 		fix(r, "modprobe kvm_intel   (or kvm_amd on AMD)");
 		return;
 	}
-	finding(r, QNM_DOC_OK, "%s is usable: accel=auto uses KVM", path);
+	finding(r, QNM_DOC_OK, "%s is usable (not tried with a guest: %s): accel=auto uses KVM",
+		path, p.detail);
 }
 
 static bool needs_host_admin(const struct qnm_doc_env *env)

@@ -395,7 +395,7 @@ static void test_accel(void **state)
 	o.kvm = QNM_KVM_YES;
 	expect_argv(vm, &o, kvm);
 	o.kvm = QNM_KVM_PROBE;
-	expect_argv(vm, &o, qnm_kvm_usable() ? kvm : tcg);
+	expect_argv(vm, &o, qnm_kvm_usable("qemu-system-x86_64", NULL) ? kvm : tcg);
 	vm->accel = QNM_ACCEL_KVM;
 	o.kvm = QNM_KVM_NO;
 	expect_argv(vm, &o, kvm);
