@@ -150,45 +150,50 @@ static int note_fail(int r, struct qnm_err *e, struct qnm_err *err, int first)
 	return first ? first : r;
 }
 
-/* the forwards of slirp NIC @b that differ from the running @a, through its helper */
-static int apply_fwds(const struct qnm_rundir *rd, const struct qnm_nic *a, const struct qnm_nic *b,
-		      struct qnm_strv *applied, struct qnm_err *err)
+/*
+ * The forwards of @from that @to lacks, each removed (@add false) from or
+ * added to the running slirp NIC @nic through its helper, and recorded as
+ * running. Return: the first failure (in @err), or 0.
+ */
+static int fwd_diff(const struct qnm_rundir *rd, const struct qnm_nic *nic,
+		    const struct qnm_nic *from, const struct qnm_nic *to, bool add,
+		    struct qnm_strv *applied, struct qnm_err *err)
 {
-	const struct qnm_backend_ops *ops = qnm_nic_backend(b);
 	struct qnm_err e;
 	char text[64];
 	size_t i;
 	int r, first = 0;
 
-	for (i = 0; i < a->user.nfwd; i++) {
-		const struct qnm_fwd *f = &a->user.fwd[i];
+	for (i = 0; i < from->user.nfwd; i++) {
+		const struct qnm_fwd *f = &from->user.fwd[i];
+		const struct qnm_fwd *del = add ? NULL : f, *put = add ? f : NULL;
 
-		if (has_fwd(b, f))
+		if (has_fwd(to, f))
 			continue;
 		qnm_err_clear(&e);
-		r = ops->hostfwd_live(rd->path, a, f, NULL, LIVE_FWD_TIMEOUT_MS, &e);
+		r = qnm_nic_backend(nic)->hostfwd_live(rd->path, nic, del, put,
+						       LIVE_FWD_TIMEOUT_MS, &e);
 		qnm_fwd_format(f, text, sizeof(text));
 		if (!r) {
-			qnm_rundir_running_fwd(rd, a->id, f, NULL);
-			qnm_strv_addf(applied, "%s: forward %s removed", a->id, text);
-		}
-		first = note_fail(r, &e, err, first);
-	}
-	for (i = 0; i < b->user.nfwd; i++) {
-		const struct qnm_fwd *f = &b->user.fwd[i];
-
-		if (has_fwd(a, f))
-			continue;
-		qnm_err_clear(&e);
-		r = ops->hostfwd_live(rd->path, b, NULL, f, LIVE_FWD_TIMEOUT_MS, &e);
-		qnm_fwd_format(f, text, sizeof(text));
-		if (!r) {
-			qnm_rundir_running_fwd(rd, b->id, NULL, f);
-			qnm_strv_addf(applied, "%s: forward %s added", b->id, text);
+			qnm_rundir_running_fwd(rd, nic->id, del, put);
+			qnm_strv_addf(applied, "%s: forward %s %s", nic->id, text,
+				      add ? "added" : "removed");
 		}
 		first = note_fail(r, &e, err, first);
 	}
 	return first;
+}
+
+/* the forwards of slirp NIC @b that differ from the running @a: the old out, the new in */
+static int apply_fwds(const struct qnm_rundir *rd, const struct qnm_nic *a, const struct qnm_nic *b,
+		      struct qnm_strv *applied, struct qnm_err *err)
+{
+	struct qnm_err e;
+	int first;
+
+	qnm_err_clear(&e);
+	first = fwd_diff(rd, a, a, b, false, applied, err);
+	return note_fail(fwd_diff(rd, b, b, a, true, applied, &e), &e, err, first);
 }
 
 int qnm_api_vm_apply_live(struct qnm_ctx *ctx, const char *name, struct qnm_strv *applied,

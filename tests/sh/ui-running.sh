@@ -114,19 +114,8 @@ ui_goto_field "CPUs" >/dev/null
 ui_keys C-u
 ui_type lots
 ui_keys F2
-# error_under DESC LABEL MSG: MSG (wrapped at 80 columns) on the lines under LABEL
-error_under() {
-	wait_for 3 ui_words "$3"
-	if ui_screen | grep -A3 "^ *>\?$2" | tail -n +2 | tr -s ' \n' ' ' | grep -qF -- "$3"; then
-		ok "$1"
-	else
-		fail "$1"
-		echo "  expected under '$2': $3"
-		ui_screen | sed 's/^/  | /'
-	fi
-}
-error_under "two bad fields: memory's error, in the CLI's words" "Memory (MiB)" "$mem_msg"
-error_under "two bad fields: cpus' error at the same time, in the CLI's words" "CPUs" "$cpu_msg"
+ui_error_at "two bad fields: memory's error, in the CLI's words" "Memory (MiB)" "$mem_msg"
+ui_error_at "two bad fields: cpus' error at the same time, in the CLI's words" "CPUs" "$cpu_msg"
 ui_keys BTab
 ui_screen | grep -q "^ *>Memory" || ui_goto_field "Memory (MiB)" >/dev/null
 ui_keys C-u
