@@ -171,8 +171,8 @@ static int fwd_diff(const struct qnm_rundir *rd, const struct qnm_nic *nic,
 		if (has_fwd(to, f))
 			continue;
 		qnm_err_clear(&e);
-		r = qnm_nic_backend(nic)->hostfwd_live(rd->path, nic, del, put,
-						       LIVE_FWD_TIMEOUT_MS, &e);
+		r = qnm_nic_backend(nic)->hostfwd_live(rd->path, nic, del, put, LIVE_FWD_TIMEOUT_MS,
+						       &e);
 		qnm_fwd_format(f, text, sizeof(text));
 		if (!r) {
 			qnm_rundir_running_fwd(rd, nic->id, del, put);
