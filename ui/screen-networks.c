@@ -348,9 +348,10 @@ static void updown(struct qnm_ui *ui, struct networks *s, struct qnm_network *n)
 
 		if (k) {
 			snprintf(q, sizeof(q),
-				 "Take network %s down? %zu running guest%s on it (%s) lose%s "
-				 "their network until it is up again.",
-				 n->name, k, k == 1 ? "" : "s", who, k == 1 ? "s" : "");
+				 "Take network %s down? %zu running guest%s on it (%s) %s "
+				 "network until it is up again.",
+				 n->name, k, k == 1 ? "" : "s", who,
+				 k == 1 ? "loses its" : "lose their");
 			qnm_confirm(ui, "Network down", q, down_answer, xstrdup(n->name));
 			return;
 		}

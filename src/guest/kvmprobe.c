@@ -25,14 +25,14 @@
 
 #include <linux/kvm.h>
 
-#define CACHE_FILE   "kvm-probe"
-#define CACHE_MAGIC  "qnm kvm probe 1"
-#define CACHE_MAX_S  86400
-#define OUTPUT_MAX   (64 * 1024)
+#define CACHE_FILE  "kvm-probe"
+#define CACHE_MAGIC "qnm kvm probe 1"
+#define CACHE_MAX_S 86400
+#define OUTPUT_MAX  (64 * 1024)
 /* SeaBIOS on the debug console: it started, and it got through to the end */
-#define BIOS_START   "SeaBIOS"
-#define BIOS_END_1   "No bootable device"
-#define BIOS_END_2   "Booting from"
+#define BIOS_START "SeaBIOS"
+#define BIOS_END_1 "No bootable device"
+#define BIOS_END_2 "Booting from"
 
 static const char *const verdict_names[] = {
 	[QNM_KVM_NO_DEVICE] = "no device", [QNM_KVM_RUNS] = "runs",
@@ -87,10 +87,9 @@ static char *cache_key(const char *qemu, const struct stat *dev)
 
 	if (stat(qemu, &st) < 0 || uname(&u) < 0)
 		return NULL;
-	return xasprintf("%s|%lld.%09ld|%lld|%s %s|%llx:%llu", qemu,
-			 (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec, (long long)st.st_size,
-			 u.release, u.version, (unsigned long long)dev->st_rdev,
-			 (unsigned long long)dev->st_ino);
+	return xasprintf("%s|%lld.%09ld|%lld|%s %s|%llx:%llu", qemu, (long long)st.st_mtim.tv_sec,
+			 st.st_mtim.tv_nsec, (long long)st.st_size, u.release, u.version,
+			 (unsigned long long)dev->st_rdev, (unsigned long long)dev->st_ino);
 }
 
 /* A line "NAME value" of @text: the value (new string) or NULL. */
@@ -118,7 +117,8 @@ static bool cache_read(const char *cache_dir, const char *key, struct qnm_kvm_pr
 	bool ok = false;
 	unsigned i;
 
-	if (qnm_read_file(path, 4096, &text, &len) == 0 && strncmp(text, CACHE_MAGIC "\n", 16) == 0) {
+	if (qnm_read_file(path, 4096, &text, &len) == 0 &&
+	    strncmp(text, CACHE_MAGIC "\n", 16) == 0) {
 		k = field(text, "key");
 		v = field(text, "verdict");
 		w = field(text, "when");
@@ -163,13 +163,26 @@ static void cache_write(const char *cache_dir, const char *key, const struct qnm
 static int spawn(const char *qemu, int out_fd, pid_t *pid)
 {
 	char *const argv[] = {
-		(char *)qemu,	  (char *)"-accel",	 (char *)"kvm",
-		(char *)"-nodefaults", (char *)"-display",	 (char *)"none",
-		(char *)"-m",	  (char *)"16",		 (char *)"-no-reboot",
-		(char *)"-monitor",	  (char *)"none",	 (char *)"-serial",
-		(char *)"none",	  (char *)"-parallel",	 (char *)"none",
-		(char *)"-debugcon",	  (char *)"stdio",	 (char *)"-global",
-		(char *)"isa-debugcon.iobase=0x402", NULL,
+		(char *)qemu,
+		(char *)"-accel",
+		(char *)"kvm",
+		(char *)"-nodefaults",
+		(char *)"-display",
+		(char *)"none",
+		(char *)"-m",
+		(char *)"16",
+		(char *)"-no-reboot",
+		(char *)"-monitor",
+		(char *)"none",
+		(char *)"-serial",
+		(char *)"none",
+		(char *)"-parallel",
+		(char *)"none",
+		(char *)"-debugcon",
+		(char *)"stdio",
+		(char *)"-global",
+		(char *)"isa-debugcon.iobase=0x402",
+		NULL,
 	};
 
 	return qnm_spawn(qemu, argv, out_fd, out_fd, pid);
@@ -208,8 +221,7 @@ static void run_probe(const char *qemu, int timeout_ms, struct qnm_kvm_probe *ou
 	if (r) {
 		close(fds[0]);
 		out->verdict = QNM_KVM_UNTESTED;
-		snprintf(out->detail, sizeof(out->detail), "cannot run %s: %s", qemu,
-			 strerror(-r));
+		snprintf(out->detail, sizeof(out->detail), "cannot run %s: %s", qemu, strerror(-r));
 		return;
 	}
 	qnm_sb_init(&sb);
@@ -251,14 +263,14 @@ static void run_probe(const char *qemu, int timeout_ms, struct qnm_kvm_probe *ou
 	} else if (exited) {
 		qemu_error(sb.len ? sb.s : "", msg, sizeof(msg));
 		out->verdict = QNM_KVM_FAILS;
-		snprintf(out->detail, sizeof(out->detail), "QEMU with -accel kvm ended (%s%s%d): %s",
-			 WIFSIGNALED(status) ? "signal " : "status ",
-			 "", WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status),
+		snprintf(out->detail, sizeof(out->detail),
+			 "QEMU with -accel kvm ended (%s%s%d): %s",
+			 WIFSIGNALED(status) ? "signal " : "status ", "",
+			 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status),
 			 msg[0] ? msg : "no message");
 	} else {
 		out->verdict = QNM_KVM_HANGS;
-		snprintf(out->detail, sizeof(out->detail),
-			 "QEMU ran, but its guest %s in %d s",
+		snprintf(out->detail, sizeof(out->detail), "QEMU ran, but its guest %s in %d s",
 			 strstr(sb.s, BIOS_START) ? "did not get through its BIOS"
 						  : "ran no instruction of its BIOS",
 			 timeout_ms / 1000);

@@ -102,7 +102,10 @@ expect_contains "show: the running line" "# running: $pending" "$(q show rv)"
 out=$(q nic set rv n0 backend=slirp hostfwd=tcp:127.0.0.1:$PORT-:80 2>&1)
 expect_eq "own helper's port: accepted" 0 "$?"
 case "$out" in *"in use by"*) fail "own port blamed: $out" ;; *) ok "own port not blamed" ;; esac
-q nic set rv n0 backend=tap link=up >/dev/null || fail "back to tap"
+# the new backend: a TAP on a network (up), which the restart brings
+check "network" q net add lan bridge=qnmrun0 address=10.79.0.1/24 mode=isolated
+check "network up" q net up lan
+q nic set rv n0 backend=tap network=lan link=up >/dev/null || fail "back to tap"
 
 # ---- VM form: two bad fields, both errors at once, the CLI's words ----
 ui_keys e
@@ -137,6 +140,18 @@ ui_keys y
 ui_wait "e1000/tap" 30 >/dev/null && ok "after restart: the row shows e1000 on tap" ||
 	{ ui_keys 6; sleep 0.3; ui_screen; fatal "after restart: no e1000/tap row"; }
 ui_expect_not "after restart: nothing pending" "restart to apply"
+# u (down) on a network with a running guest asks first
+ui_keys 2
+ui_wait "qnmrun0" 3 >/dev/null
+ui_keys u
+ui_wait "Take network lan down?" 3 >/dev/null && ok "u down with a running guest asks first" ||
+	{ fail "u did not ask"; ui_screen | sed 's/^/  | /'; }
+ui_words "1 running guest on it (rv) loses its network" && ok "the question names the guest" ||
+	fail "the guest is not named"
+ui_keys n
+sleep 0.3
+ip -n "$NS" link show qnmrun0 >/dev/null 2>&1 && ok "n: the network stays up" || fail "network went down"
+ui_keys 1
 ui_keys m
 ui_wait "Topology of rv" 3 >/dev/null
 ui_expect "after restart: topology shows e1000" "│e1000"
