@@ -111,6 +111,18 @@ ui_expect() {
 	fi
 }
 
+# ui_expect_words DESC TEXT: TEXT on the screen, runs of blanks counting as one
+# (for columns whose width follows their content).
+ui_expect_words() {
+	if ui_words "$2"; then
+		ok "$1"
+	else
+		fail "$1"
+		echo "  missing (blanks collapsed): $2"
+		ui_screen | sed 's/^/  | /'
+	fi
+}
+
 ui_expect_not() {
 	if ui_screen | grep -qF -- "$2"; then
 		fail "$1"

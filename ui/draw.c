@@ -192,6 +192,18 @@ int qnm_put(WINDOW *w, int y, int x, int maxw, const char *s)
 	return used;
 }
 
+void qnm_put_cut(WINDOW *w, int y, int x, int maxw, const char *s)
+{
+	if (maxw <= 0)
+		return;
+	if (qnm_text_width(s) <= maxw) {
+		qnm_put(w, y, x, maxw, s);
+		return;
+	}
+	qnm_put(w, y, x, maxw - 1, s);
+	mvwaddch(w, y, x + maxw - 1, '~');
+}
+
 int qnm_putf(WINDOW *w, int y, int x, int maxw, const char *fmt, ...)
 {
 	char buf[1024];

@@ -38,6 +38,7 @@ void qnm_guests_free(struct qnm_guests *g)
 	if (!g)
 		return;
 	qnm_sampler_free(g->sampler);
+	qnm_guestaddr_free(g->addrs);
 	free(g->sampler_error);
 	free_vms(g->vms, g->nvms);
 	free(g->caps);
@@ -246,6 +247,26 @@ static bool sampler_changed(struct qnm_guests *g)
 	return true;
 }
 
+/* Refresh the address cache (when a screen uses it); true when it changed. */
+static bool addrs_tick(struct qnm_ui *ui, struct qnm_guests *g)
+{
+	const unsigned char *p;
+	uint64_t h = 1469598103934665603ULL;
+	struct qnm_err err;
+	size_t i;
+
+	if (!g->addrs || (!g->nvms && !g->addrs->n))
+		return false;
+	qnm_api_guestaddr_refresh(ui->ctx, g->addrs, false, &err);
+	p = (const unsigned char *)g->addrs->v;
+	for (i = 0; i < g->addrs->n * sizeof(*g->addrs->v); i++)
+		h = (h ^ p[i]) * 1099511628211ULL;
+	if (h == g->addrs_sig)
+		return false;
+	g->addrs_sig = h;
+	return true;
+}
+
 bool qnm_guests_tick(struct qnm_ui *ui)
 {
 	struct qnm_guests *g = get(ui);
@@ -266,7 +287,23 @@ bool qnm_guests_tick(struct qnm_ui *ui)
 			       : g->sampler_error != NULL);
 		free(was);
 	}
+	changed = addrs_tick(ui, g) || changed;
 	return changed;
+}
+
+const struct qnm_nic_addrs *qnm_guest_nic_addrs(struct qnm_ui *ui, const struct qnm_vm *vm,
+						size_t i)
+{
+	struct qnm_guests *g = get(ui);
+	struct qnm_err err;
+
+	if (i >= vm->nnics)
+		return NULL;
+	if (!g->addrs) {
+		g->addrs = qnm_api_guestaddr_open(ui->ctx);
+		qnm_api_guestaddr_refresh(ui->ctx, g->addrs, false, &err);
+	}
+	return qnm_guestaddr_find(g->addrs, vm->name, vm->nics[i].id);
 }
 
 const struct qnm_guest *qnm_guest_find(struct qnm_ui *ui, const char *name)
@@ -334,10 +371,22 @@ const struct qnm_sample *qnm_guest_nic_sample(struct qnm_ui *ui, const struct qn
 	if (!g->sampler || i >= vm->nnics)
 		return NULL;
 	/* the sampler names a NIC's entry after its host interface, or "VM/NIC" for the helper's */
-	if (b->slirp_helper)
+	if (b->slirp_helper) {
 		snprintf(name, sizeof(name), "%s/%s", vm->name, n->id);
-	else if (!b->host_ifname || !b->host_ifname(vm, i, name))
+	} else if (!b->host_ifname && b->on_bridge) {
+		size_t k;
+
+		/* the TAP a bridge helper made: the sampler maps it to the NIC */
+		for (k = 0; k < g->sampler->n; k++) {
+			e = g->sampler->v[k];
+			if (e->role == QNM_IFROLE_TAP && strcmp(e->vm, vm->name) == 0 &&
+			    strcmp(e->nic, n->id) == 0)
+				return e;
+		}
 		return NULL;
+	} else if (!b->host_ifname || !b->host_ifname(vm, i, name)) {
+		return NULL;
+	}
 	e = qnm_sampler_find(g->sampler, name);
 	/* a TAP of that name that the sampler does not map to this NIC is not its */
 	if (e && (strcmp(e->vm, vm->name) != 0 || strcmp(e->nic, n->id) != 0))

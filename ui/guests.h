@@ -13,6 +13,7 @@
 #define QNM_UI_GUESTS_H
 
 #include "api/capture.h"
+#include "api/guestaddr.h"
 #include "api/run.h"
 #include "api/stats.h"
 #include "uipriv.h"
@@ -79,6 +80,11 @@ struct qnm_guest_cap {
  * @sampler_sig: fingerprint of the sampler's entries (which, and their
  *              state) at its last tick (see qnm_guests_tick()).
  * @still_ticks: sampler ticks in a row in which no counter moved.
+ * @addrs:      the guests' addresses (api/guestaddr.h), NULL until a screen
+ *              first asks (qnm_guest_nic_addrs()); then refreshed at each
+ *              tick while some VM has a runtime dir (the engine reads its
+ *              sources at most once a second).
+ * @addrs_sig:  fingerprint of @addrs at its last refresh.
  */
 struct qnm_guests {
 	struct qnm_guest *vms;
@@ -91,6 +97,8 @@ struct qnm_guests {
 	long sampled_ms;
 	uint64_t sampler_sig;
 	unsigned long still_ticks;
+	struct qnm_guestaddr *addrs;
+	uint64_t addrs_sig;
 };
 
 /**
@@ -150,5 +158,15 @@ struct qnm_sampler *qnm_ui_sampler(struct qnm_ui *ui, const char **error);
  * not running, no sampler yet).
  */
 const struct qnm_sample *qnm_guest_nic_sample(struct qnm_ui *ui, const struct qnm_vm *vm, size_t i);
+
+/**
+ * qnm_guest_nic_addrs() - what the host knows of the guest's addresses on
+ * NIC @i of the running VM @vm (addresses, gateway, sources), from the
+ * UI's address cache (started at the first call).
+ * Return: the entry (valid until the next tick), or NULL when the VM does
+ * not run (or did not at the last refresh).
+ */
+const struct qnm_nic_addrs *qnm_guest_nic_addrs(struct qnm_ui *ui, const struct qnm_vm *vm,
+						size_t i);
 
 #endif

@@ -39,6 +39,7 @@ enum qnm_screen_id {
 	QNM_SCR_CONNS,
 	QNM_SCR_CAPFORM,
 	QNM_SCR_CONSOLE,
+	QNM_SCR_HOSTS,
 	QNM_SCR__COUNT
 };
 
@@ -48,7 +49,7 @@ enum qnm_screen_id {
 	(QNM_SCR_BIT(QNM_SCR_VMS) | QNM_SCR_BIT(QNM_SCR_NETWORKS) |                                \
 	 QNM_SCR_BIT(QNM_SCR_FORWARDS) | QNM_SCR_BIT(QNM_SCR_TRAFFIC) |                            \
 	 QNM_SCR_BIT(QNM_SCR_MESSAGES) | QNM_SCR_BIT(QNM_SCR_MODES) |                              \
-	 QNM_SCR_BIT(QNM_SCR_DOCTOR) | QNM_SCR_BIT(QNM_SCR_PORTS))
+	 QNM_SCR_BIT(QNM_SCR_DOCTOR) | QNM_SCR_BIT(QNM_SCR_PORTS) | QNM_SCR_BIT(QNM_SCR_HOSTS))
 #define QNM_SCR_FORMS                                                                              \
 	(QNM_SCR_BIT(QNM_SCR_VMFORM) | QNM_SCR_BIT(QNM_SCR_NICFORM) |                              \
 	 QNM_SCR_BIT(QNM_SCR_NETFORM) | QNM_SCR_BIT(QNM_SCR_FWDFORM) |                             \
@@ -69,6 +70,7 @@ enum qnm_action {
 	QNM_ACT_GO_MESSAGES,
 	QNM_ACT_GO_DOCTOR,
 	QNM_ACT_GO_PORTS,
+	QNM_ACT_GO_HOSTS,
 	QNM_ACT_NEXT_SCREEN,
 	QNM_ACT_THEME,
 	/* moving around */

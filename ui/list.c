@@ -125,6 +125,27 @@ bool qnm_list_match(const struct qnm_list *l, const char *s)
 	return false;
 }
 
+int qnm_list_draw_scroll(struct qnm_ui *ui, const struct qnm_list *l, int page, int y, int x, int w)
+{
+	bool above = l->top > 0, below = l->top + page < l->n;
+	char text[64];
+	int tw;
+
+	if (!above && !below)
+		return 0;
+	snprintf(text, sizeof(text), " %d-%d of %d %s%s ", l->top + 1,
+		 l->top + page < l->n ? l->top + page : l->n, l->n,
+		 above ? (ui->utf8 ? "\u2191" : "^") : "",
+		 below ? (ui->utf8 ? "\u2193" : "v") : "");
+	tw = qnm_text_width(text);
+	if (tw > w)
+		return 0;
+	qnm_set_role(ui, stdscr, QNM_ROLE_ACCENT);
+	qnm_put(stdscr, y, x + w - tw, tw, text);
+	qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
+	return tw;
+}
+
 void qnm_list_draw_filter(struct qnm_ui *ui, const struct qnm_list *l, int y, int x, int w)
 {
 	if (!l->editing && !l->filter[0])

@@ -245,8 +245,9 @@ static void doctor_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 	for (k = 0; k < s->rep.n; k++)
 		if (qnm_text_width(s->rep.v[k].check->title) > tw)
 			tw = qnm_text_width(s->rep.v[k].check->title);
-	if (tw > r->w - 8 - 16)
-		tw = r->w - 8 - 16;
+	/* at 80 columns the finding keeps half the line; a cut title ends in '~' */
+	if (tw > (r->w - 8) / 2)
+		tw = (r->w - 8) / 2;
 	qnm_set_role(ui, stdscr, QNM_ROLE_DIM);
 	qnm_put(stdscr, r->y, r->x + 1, r->w - 2,
 		"Is this host ready for your VMs? Checks only look; each says how to fix it.");
@@ -277,8 +278,8 @@ static void doctor_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 			qnm_set_role(ui, stdscr, status_role(it->res.status));
 		x += qnm_putf(stdscr, y + i, x, r->w, " %-6s ", status_mark(it->res.status));
 		qnm_set_role(ui, stdscr, sel ? QNM_ROLE_SELECTION : QNM_ROLE_NORMAL);
-		qnm_putf(stdscr, y + i, x, r->x + r->w - x, "%-*.*s %s", tw, tw, it->check->title,
-			 line);
+		qnm_put_cut(stdscr, y + i, x, tw, it->check->title);
+		qnm_put_cut(stdscr, y + i, x + tw + 1, r->x + r->w - x - tw - 2, line);
 	}
 	/* summary on the separator, then the selected check in full */
 	snprintf(sum, sizeof(sum), " %zu ok, %zu skipped, %zu warning(s), %zu failed (%.0f ms)%s ",
@@ -291,6 +292,7 @@ static void doctor_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		     : s->rep.count[QNM_DOC_WARN] ? QNM_ROLE_WARNING
 						  : QNM_ROLE_OK);
 	qnm_put(stdscr, r->y + r->h - detail_h - 2, r->x + 2, r->w - 4, sum);
+	qnm_list_draw_scroll(ui, &s->list, s->page, r->y + r->h - detail_h - 2, r->x, r->w - 2);
 	d.y = r->y + r->h - detail_h - 1;
 	d.x = r->x + 1;
 	d.h = detail_h;

@@ -57,17 +57,35 @@ static void forwards_free(void *st)
 	free(s);
 }
 
+/* the columns: OWNER gets what HOST and GUEST (whole, at most 21 each) leave */
+#define COL_KIND  7
+#define COL_PROTO 5
+#define COL_ADDR  21
+
 static void forwards_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 {
 	struct forwards *s = st;
 	int y = r->y + 1, i;
+	int ow = r->w - 2 - (COL_KIND + 1 + COL_PROTO + 1 + COL_ADDR + 1 + COL_ADDR + 1);
+	int xk, xp, xh, xg;
 
-	s->page = r->h - 4;
+	if (ow < 8)
+		ow = 8;
+	if (ow > 32)
+		ow = 32;
+	xk = r->x + 1 + ow + 1;
+	xp = xk + COL_KIND + 1;
+	xh = xp + COL_PROTO + 1;
+	xg = xh + COL_ADDR + 1;
+	s->page = r->h - 6;
 	collect(ui, s);
 	qnm_set_role(ui, stdscr, QNM_ROLE_HEADER);
 	qnm_fill(stdscr, r->y, r->x, r->w);
-	qnm_putf(stdscr, r->y, r->x, r->w, " %-26s %-8s %-5s %-21s %s", "OWNER", "KIND", "PROTO",
-		 "HOST", "GUEST");
+	qnm_put(stdscr, r->y, r->x + 1, ow, "OWNER");
+	qnm_put(stdscr, r->y, xk, COL_KIND, "KIND");
+	qnm_put(stdscr, r->y, xp, COL_PROTO, "PROTO");
+	qnm_put(stdscr, r->y, xh, COL_ADDR, "HOST");
+	qnm_put(stdscr, r->y, xg, r->x + r->w - xg, "GUEST");
 	if (!s->nrefs) {
 		struct qnm_rect t = { y + 1, r->x + 2, 4, r->w - 4 };
 
@@ -90,11 +108,35 @@ static void forwards_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 			 (unsigned)f->host_port);
 		snprintf(guest, sizeof(guest), "%s:%u",
 			 f->guest_addr[0] ? f->guest_addr : "(guest)", (unsigned)f->guest_port);
+		if (ref->vm[0])
+			snprintf(owner, sizeof(owner), "%s/%s", ref->vm, ref->nic);
+		else
+			snprintf(owner, sizeof(owner), "net %s", ref->net);
 		qnm_set_role(ui, stdscr, sel ? QNM_ROLE_SELECTION : QNM_ROLE_NORMAL);
 		qnm_fill(stdscr, y + i, r->x, r->w);
-		qnm_putf(stdscr, y + i, r->x, r->w, " %-26s %-8s %-5s %-21s %s",
-			 qnm_fwd_ref_owner(ref, owner, sizeof(owner)),
-			 ref->vm[0] ? "hostfwd" : "DNAT", qnm_proto_name(f->proto), host, guest);
+		qnm_put_cut(stdscr, y + i, r->x + 1, ow, owner);
+		qnm_put(stdscr, y + i, xk, COL_KIND, ref->vm[0] ? "hostfwd" : "DNAT");
+		qnm_put(stdscr, y + i, xp, COL_PROTO, qnm_proto_name(f->proto));
+		qnm_put(stdscr, y + i, xh, COL_ADDR, host);
+		qnm_put(stdscr, y + i, xg, r->x + r->w - xg, guest);
+	}
+	/* the selected forward in words, whole whatever the width */
+	if (s->list.sel >= 0 && s->list.sel < (int)s->nrefs) {
+		const struct qnm_api_fwd_ref *ref = &s->refs[s->list.sel];
+		const struct qnm_fwd *f = qnm_api_forward_get(ui->ctx, ref);
+		char owner[96], text[96];
+
+		if (f) {
+			struct qnm_rect t = { r->y + r->h - 4, r->x + 1, 2, r->w - 2 };
+			char line[256];
+
+			qnm_fwd_format(f, text, sizeof(text));
+			snprintf(line, sizeof(line), "%s: %s (%s)",
+				 qnm_fwd_ref_owner(ref, owner, sizeof(owner)), text,
+				 ref->vm[0] ? "QEMU hostfwd" : "nftables DNAT");
+			qnm_set_role(ui, stdscr, QNM_ROLE_ACCENT);
+			qnm_wrap(stdscr, &t, 0, line);
+		}
 	}
 	qnm_set_role(ui, stdscr, QNM_ROLE_DIM);
 	qnm_put(stdscr, r->y + r->h - 2, r->x + 1, r->w - 2,

@@ -69,10 +69,10 @@ static void *help_init(struct qnm_ui *ui, void *arg)
 	qnm_strv_add(&s->lines,
 		     "qnm manages QEMU guests and their networks. Screens: 1 VMs, 2 Networks,");
 	qnm_strv_add(&s->lines,
-		     "3 Forwards, 4 Traffic, 5 Modes, 6 Messages, 7 Diagnostics, 8 Ports (Tab");
+		     "3 Forwards, 4 Traffic, 5 Modes, 6 Messages, 7 Diagnostics, 8 Ports,");
 	qnm_strv_add(&s->lines,
-		     "cycles). The footer shows the main keys of each screen; all of them are");
-	qnm_strv_add(&s->lines, "listed here. Esc closes help.");
+		     "9 Hosts (Tab cycles). The footer shows the main keys of each screen; all");
+	qnm_strv_add(&s->lines, "of them are listed here. Esc closes help.");
 	qnm_strv_add(&s->lines,
 		     "New here? On the VMs screen press D (demo guest), then s to start it,");
 	qnm_strv_add(&s->lines,

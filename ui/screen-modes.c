@@ -348,8 +348,22 @@ static void modes_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 	for (i = 0; vm && i < vm->nnics; i++) {
 		struct hop h[QNM_HOPS_MAX + 1];
 		size_t n = nic_hops(ui, vm, i, h);
+		const struct qnm_nic_addrs *ad = qnm_guest_nic_addrs(ui, vm, i);
 
 		y += draw_chain(ui, y, r, h, n);
+		if (!ad)
+			continue;
+		/* a running NIC: the guest's address as the host saw it, and from where */
+		qnm_set_role(ui, stdscr, ad->n4 || ad->n6 ? QNM_ROLE_NORMAL : QNM_ROLE_DIM);
+		if (y >= r->y && y < r->y + r->h) {
+			char addr[QNM_IPV4_LEN + 8];
+
+			qnm_putf(stdscr, y, r->x + 1, r->w - 2, "%s: guest %s, gateway %s (%s)",
+				 ad->nic, qnm_nic_addrs_text(ad, addr, sizeof(addr)),
+				 ad->gateway[0] ? ad->gateway : "unknown",
+				 ad->source[0] ? ad->source : ad->why);
+		}
+		y++;
 	}
 	if (vm && !vm->nnics) {
 		qnm_set_role(ui, stdscr, QNM_ROLE_WARNING);

@@ -289,6 +289,52 @@ static int draw_notes(struct qnm_ui *ui, const struct ports *s, int y, const str
 	return n < 3 ? n : 3;
 }
 
+/**
+ * struct cols - the list's columns at one width: STATE, HOST PORT, REACH,
+ * TO and VIA as wide as their widest entry (addresses and ports whole where
+ * the width allows), HELD BY the rest; each at its x.
+ */
+struct cols {
+	int sw, hw, rw, tw, vw, ww;
+	int xs, xh, xr, xt, xv, xw;
+};
+
+static void layout(const struct ports *s, const struct qnm_rect *r, bool narrow, struct cols *c)
+{
+	char buf[160];
+	int i, room;
+
+	c->sw = 5, c->hw = 9, c->rw = narrow ? 10 : 14, c->tw = 2;
+	c->vw = narrow ? 0 : 7;
+	for (i = 0; i < s->list.n; i++) {
+		const struct qnm_port_entry *e = &s->t.v[s->order[i]];
+		int w;
+
+		w = qnm_text_width(state_mark(state_of(&s->t, e)));
+		c->sw = w > c->sw ? w : c->sw;
+		host_text(e, buf, sizeof(buf));
+		w = qnm_text_width(buf);
+		c->hw = w > c->hw ? w : c->hw;
+		reach_text(e, narrow, buf, sizeof(buf));
+		w = qnm_text_width(buf);
+		c->rw = w > c->rw ? w : c->rw;
+		target_text(e, buf, sizeof(buf));
+		w = qnm_text_width(buf);
+		c->tw = w > c->tw ? w : c->tw;
+	}
+	/* HELD BY keeps 12 columns ("-", "QEMU (pid N)" and the start of a name) */
+	room = r->w - 1 - (c->sw + 1) - (c->hw + 1) - (c->rw + 1) - (c->vw ? c->vw + 1 : 0) - 12;
+	if (c->tw > room)
+		c->tw = room > 8 ? room : 8; /* then TO is cut, with its mark */
+	c->xs = r->x + 1;
+	c->xh = c->xs + c->sw + 1;
+	c->xr = c->xh + c->hw + 1;
+	c->xt = c->xr + c->rw + 1;
+	c->xv = c->xt + c->tw + 1;
+	c->xw = c->xv + (c->vw ? c->vw + 1 : 0);
+	c->ww = r->x + r->w - c->xw;
+}
+
 static void ports_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 {
 	struct ports *s = st;
@@ -296,25 +342,29 @@ static void ports_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 	int detail_h = r->w >= 120 ? 3 : 4, notes_h = 0, y = r->y + 2, i;
 	/* narrow: "REACH FROM" in short words, and no VIA (the detail says it) */
 	bool narrow = r->w < 100;
-	int hw = r->w >= 120 ? 24 : 18, tw = r->w >= 120 ? 28 : narrow ? 18 : 20;
-	int rw = narrow ? 10 : 20, vw = narrow ? 0 : 7;
 	struct qnm_rect d;
+	struct cols c;
 	char sum[96];
 
 	qnm_set_role(ui, stdscr, QNM_ROLE_DIM);
 	qnm_put(stdscr, r->y, r->x + 1, r->w - 2,
 		"Host ports forwarded to guests, and which process holds each one now.");
-	qnm_set_role(ui, stdscr, QNM_ROLE_HEADER);
-	qnm_fill(stdscr, r->y + 1, r->x, r->w);
-	qnm_putf(stdscr, r->y + 1, r->x, r->w, " %-10s %-*s %-*s %-*s %-*s%s%s", "STATE", hw,
-		 "HOST PORT", rw, narrow ? "REACH FROM" : "REACHABLE FROM", tw, "TO", vw,
-		 narrow ? "" : "VIA", narrow ? "" : " ", "HELD BY");
 	/* notes first (their height shapes the list) */
 	if (any_privileged(&s->t) || (s->t.live_ret < 0 && s->t.live_ret != -ENOENT) ||
 	    s->t.socks_ret < 0)
 		notes_h = 3;
 	s->page = r->h - 4 - detail_h - notes_h;
 	apply_filter(s);
+	layout(s, r, narrow, &c);
+	qnm_set_role(ui, stdscr, QNM_ROLE_HEADER);
+	qnm_fill(stdscr, r->y + 1, r->x, r->w);
+	qnm_put(stdscr, r->y + 1, c.xs, c.sw, "STATE");
+	qnm_put(stdscr, r->y + 1, c.xh, c.hw, "HOST PORT");
+	qnm_put(stdscr, r->y + 1, c.xr, c.rw, narrow ? "REACH FROM" : "REACHABLE FROM");
+	qnm_put(stdscr, r->y + 1, c.xt, c.tw, "TO");
+	if (c.vw)
+		qnm_put(stdscr, r->y + 1, c.xv, c.vw, "VIA");
+	qnm_put(stdscr, r->y + 1, c.xw, c.ww, "HELD BY");
 	if (!s->t.n) {
 		struct qnm_rect t = { y + 1, r->x + 2, 3, r->w - 4 };
 
@@ -331,7 +381,6 @@ static void ports_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		enum port_state ps = state_of(&s->t, e);
 		bool sel = s->list.top + i == s->list.sel;
 		char host[80], target[96], who[160], reach[48];
-		int x = r->x;
 
 		host_text(e, host, sizeof(host));
 		target_text(e, target, sizeof(target));
@@ -344,11 +393,14 @@ static void ports_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		qnm_fill(stdscr, y + i, r->x, r->w);
 		if (!sel)
 			qnm_set_role(ui, stdscr, state_role(ps));
-		x += qnm_putf(stdscr, y + i, x, r->w, " %-10s ", state_mark(ps));
+		qnm_put(stdscr, y + i, c.xs, c.sw, state_mark(ps));
 		qnm_set_role(ui, stdscr, sel ? QNM_ROLE_SELECTION : QNM_ROLE_NORMAL);
-		qnm_putf(stdscr, y + i, x, r->x + r->w - x, "%-*.*s %-*.*s %-*.*s %-*s%s%s", hw, hw,
-			 host, rw, rw, reach, tw, tw, target, vw,
-			 narrow ? "" : qnm_port_kind_name(e->kind), narrow ? "" : " ", who);
+		qnm_put_cut(stdscr, y + i, c.xh, c.hw, host);
+		qnm_put_cut(stdscr, y + i, c.xr, c.rw, reach);
+		qnm_put_cut(stdscr, y + i, c.xt, c.tw, target);
+		if (c.vw)
+			qnm_put(stdscr, y + i, c.xv, c.vw, qnm_port_kind_name(e->kind));
+		qnm_put_cut(stdscr, y + i, c.xw, c.ww, who);
 	}
 	if (notes_h)
 		draw_notes(ui, s, r->y + r->h - detail_h - notes_h - 1, r);

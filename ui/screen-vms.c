@@ -188,10 +188,15 @@ static void draw_nic_row(struct qnm_ui *ui, const struct qnm_vm *vm, size_t k, i
 {
 	const struct qnm_nic *n = &vm->nics[k];
 	const struct qnm_sample *e = qnm_guest_nic_sample(ui, vm, k);
-	/* "rx " SPARK " " RATE(9), twice, then the totals: the sparklines get the rest */
-	int sw = (r->w - 18 - 2 * (3 + 1 + 9) - 2 - 19) / 2, x = r->x + 18;
-	char a[16], b[16];
+	const struct qnm_nic_addrs *ad = qnm_guest_nic_addrs(ui, vm, k);
+	/* the guest's address (16), "rx " SPARK " " RATE(9) twice, then the
+	 * totals when they fit: the sparklines get the rest */
+	int x = r->x + 18 + 16, sw = (r->w - 18 - 16 - 2 * (3 + 1 + 9) - 2 - 19) / 2;
+	bool totals = sw >= 4;
+	char a[16], b[16], addr[QNM_IPV4_LEN + 8];
 
+	if (!totals)
+		sw = (r->w - 18 - 16 - 2 * (3 + 1 + 9) - 2) / 2;
 	if (sw > 30)
 		sw = 30;
 	if (sw < 4)
@@ -199,24 +204,30 @@ static void draw_nic_row(struct qnm_ui *ui, const struct qnm_vm *vm, size_t k, i
 	qnm_set_role(ui, stdscr, QNM_ROLE_DIM);
 	qnm_putf(stdscr, y, r->x, 18, "   %s %.8s %s", ui->g->bl, n->id,
 		 qnm_backend_name(n->backend));
+	/* what the host saw the guest use on this NIC, "unknown" when nothing did */
+	qnm_set_role(ui, stdscr, ad && (ad->n4 || ad->n6) ? QNM_ROLE_NORMAL : QNM_ROLE_DIM);
+	qnm_put(stdscr, y, r->x + 18, 15, qnm_nic_addrs_text(ad, addr, sizeof(addr)));
+	qnm_set_role(ui, stdscr, QNM_ROLE_DIM);
 	if (!e) {
-		qnm_put(stdscr, y, x, r->w - 18,
-			!qnm_backend_has_counters(qnm_nic_backend(n))
+		qnm_put(stdscr, y, x, r->x + r->w - x,
+			!qnm_backend_has_counters(qnm_nic_backend(n)) &&
+					!qnm_nic_backend(n)->on_bridge
 				? "no live counters (use backend slirp or tap for them)"
 				: "no counters yet");
 		return;
 	}
 	if (!e->available) {
 		qnm_set_role(ui, stdscr, QNM_ROLE_WARNING);
-		qnm_put(stdscr, y, x, r->w - 18, e->why);
+		qnm_put(stdscr, y, x, r->x + r->w - x, e->why);
 		return;
 	}
 	x = nic_dir(ui, y, x, sw, e, false);
 	x = nic_dir(ui, y, x, sw, e, true);
 	qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
-	qnm_putf(stdscr, y, x, r->x + r->w - x, "  %s/%s",
-		 qnm_fmt_bytes(qnm_sample_stat(e, QNM_STAT_RX_BYTES, true), a, sizeof(a)),
-		 qnm_fmt_bytes(qnm_sample_stat(e, QNM_STAT_TX_BYTES, true), b, sizeof(b)));
+	if (totals)
+		qnm_putf(stdscr, y, x, r->x + r->w - x, "  %s/%s",
+			 qnm_fmt_bytes(qnm_sample_stat(e, QNM_STAT_RX_BYTES, true), a, sizeof(a)),
+			 qnm_fmt_bytes(qnm_sample_stat(e, QNM_STAT_TX_BYTES, true), b, sizeof(b)));
 }
 
 static void vms_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)

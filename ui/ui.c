@@ -73,6 +73,7 @@ static const struct {
 	{ &qnm_screen_messages, "6 Messages", "6 Msgs", QNM_ACT_GO_MESSAGES },
 	{ &qnm_screen_doctor, "7 Diagnostics", "7 Doctor", QNM_ACT_GO_DOCTOR },
 	{ &qnm_screen_ports, "8 Ports", "8 Ports", QNM_ACT_GO_PORTS },
+	{ &qnm_screen_hosts, "9 Hosts", "9 Hosts", QNM_ACT_GO_HOSTS },
 };
 
 /* The signal handlers' only link to the loop: the write end of the self-pipe. */
@@ -229,7 +230,7 @@ static void draw_status(struct qnm_ui *ui)
 						       QNM_ROLE_WARNING, QNM_ROLE_ERROR };
 
 		/* too long for the line: cut it where it says so, and where to read it all */
-		static const char more[] = " ... (6 Msgs)";
+		static const char more[] = " ...(more: 6)";
 		int room = ui->cols - x;
 
 		qnm_set_role(ui, stdscr, roles[m->level]);

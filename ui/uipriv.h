@@ -104,6 +104,7 @@ extern const struct qnm_screen_ops qnm_screen_dialog;
 extern const struct qnm_screen_ops qnm_screen_conns;
 extern const struct qnm_screen_ops qnm_screen_capform;
 extern const struct qnm_screen_ops qnm_screen_console;
+extern const struct qnm_screen_ops qnm_screen_hosts;
 
 /** enum qnm_msg_level - severity of a log line. */
 enum qnm_msg_level {
@@ -275,6 +276,11 @@ void qnm_set_role(struct qnm_ui *ui, WINDOW *w, enum qnm_role role);
  */
 int qnm_put(WINDOW *w, int y, int x, int maxw, const char *s);
 /** qnm_putf() - qnm_put() of a printf result. */
+/**
+ * qnm_put_cut() - @s in @maxw columns at (@y, @x), its last column '~' when
+ * it was cut: a cut address, port or name must not read as another one.
+ */
+void qnm_put_cut(WINDOW *w, int y, int x, int maxw, const char *s);
 int qnm_putf(WINDOW *w, int y, int x, int maxw, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 /** qnm_fill() - @n spaces at (@y, @x) in the current attributes. */
@@ -326,6 +332,13 @@ unsigned qnm_list_key(struct qnm_list *l, enum qnm_action act, int key, int page
 void qnm_list_fix(struct qnm_list *l, int page);
 /** qnm_list_match() - @s contains the filter (case-insensitive). */
 bool qnm_list_match(const struct qnm_list *l, const char *s);
+/**
+ * qnm_list_draw_scroll() - when @l has more rows than its @page shows, say
+ * which at the right end of the @w columns at (@y, @x): " 1-10 of 19 v "
+ * (v: more below, ^: more above). Return: the columns used (0: all shown).
+ */
+int qnm_list_draw_scroll(struct qnm_ui *ui, const struct qnm_list *l, int page, int y, int x,
+			 int w);
 /** qnm_list_draw_filter() - the filter line at (@y, @x) when set or editing. */
 void qnm_list_draw_filter(struct qnm_ui *ui, const struct qnm_list *l, int y, int x, int w);
 

@@ -12,13 +12,13 @@
 
 /* One line per command, alphabetical. Each lives in its own cli-*.c file. */
 static const struct qnm_cli_cmd *const commands[] = {
-	&qnm_cmd_autostart,    &qnm_cmd_capture,      &qnm_cmd_check, &qnm_cmd_cmdline,
-	&qnm_cmd_conns,	       &qnm_cmd_console,      &qnm_cmd_del,   &qnm_cmd_demo,
-	&qnm_cmd_doctor,       &qnm_cmd_forward,      &qnm_cmd_link,  &qnm_cmd_links,
-	&qnm_cmd_list,	       &qnm_cmd_models,	      &qnm_cmd_net,   &qnm_cmd_new,
-	&qnm_cmd_nic,	       &qnm_cmd_ports,	      &qnm_cmd_set,   &qnm_cmd_show,
-	&qnm_cmd_shutdown_all, &qnm_cmd_slirp_helper, &qnm_cmd_start, &qnm_cmd_stats,
-	&qnm_cmd_status,       &qnm_cmd_stop,
+	&qnm_cmd_autostart, &qnm_cmd_capture, &qnm_cmd_check,	     &qnm_cmd_cmdline,
+	&qnm_cmd_conns,	    &qnm_cmd_console, &qnm_cmd_del,	     &qnm_cmd_demo,
+	&qnm_cmd_doctor,    &qnm_cmd_forward, &qnm_cmd_host,	     &qnm_cmd_link,
+	&qnm_cmd_links,	    &qnm_cmd_list,    &qnm_cmd_models,	     &qnm_cmd_net,
+	&qnm_cmd_new,	    &qnm_cmd_nic,     &qnm_cmd_ports,	     &qnm_cmd_serve,
+	&qnm_cmd_set,	    &qnm_cmd_show,    &qnm_cmd_shutdown_all, &qnm_cmd_slirp_helper,
+	&qnm_cmd_start,	    &qnm_cmd_stats,   &qnm_cmd_status,	     &qnm_cmd_stop,
 };
 
 const struct qnm_cli_cmd *qnm_cli_find(const char *name)
@@ -89,7 +89,8 @@ static void print_help(FILE *f)
 
 	fputs("qnm - QEMU network manager\n\n"
 	      "usage: qnm                 start the text UI (on a terminal)\n"
-	      "       qnm COMMAND [ARGS]  run one command (qnm COMMAND --help for its options)\n\n"
+	      "       qnm COMMAND [ARGS]  run one command (qnm COMMAND --help for its options)\n"
+	      "       qnm -H HOST COMMAND [ARGS]  run it on another host (qnm host --help)\n\n"
 	      "commands:\n",
 	      f);
 	for (i = 0; i < QNM_ARRAY_SIZE(commands); i++)
@@ -162,6 +163,14 @@ int qnm_cli_main(struct qnm_ctx *ctx, int argc, char **argv)
 		}
 		print_help(ctx->out);
 		return 0;
+	}
+	if (strcmp(argv[0], "-H") == 0) {
+		if (argc < 3) {
+			fprintf(ctx->errout, "qnm: -H: give a host and a command: qnm -H NAME "
+					     "COMMAND ... (qnm host list shows the hosts)\n");
+			return 2;
+		}
+		return qnm_cli_on_host(ctx, argv[1], argc - 2, argv + 2);
 	}
 	if (strcmp(argv[0], "--version") == 0) {
 		fprintf(ctx->out, "qnm %s\n", PACKAGE_VERSION);

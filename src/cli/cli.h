@@ -101,12 +101,31 @@ static inline int qnm_cli_usage_error(struct qnm_ctx *ctx, const struct qnm_cli_
  */
 void qnm_cli_print_json(struct qnm_ctx *ctx, struct json_object *o);
 
+struct qnm_guestaddr;
+
+/**
+ * qnm_cli_addrs_json() - the guest addresses of VM @vm's running NICs as a
+ * JSON array of {"nic", "mac", "ipv4": [], "ipv6": [], "gateway",
+ * "gateway_source", "source", "why", "tap"} (cli/run.c; status and show).
+ * @g: a refreshed address cache (api/guestaddr.h).
+ * Return: a new array (empty when @vm does not run).
+ */
+struct json_object *qnm_cli_addrs_json(const struct qnm_guestaddr *g, const char *vm);
+
 /**
  * qnm_cli_load() - load the model for command @cmd, printing files that
  * failed to load as warnings (they are skipped and left untouched).
  * Return: 0, or 1 after printing the error.
  */
 int qnm_cli_load(struct qnm_ctx *ctx, const char *cmd);
+
+/**
+ * qnm_cli_on_host() - "qnm -H NAME COMMAND ...": run the command line
+ * @argv on the registered host @name (host.c); what it prints is printed
+ * here.
+ * Return: its exit status, or 1 after printing why it could not run there.
+ */
+int qnm_cli_on_host(struct qnm_ctx *ctx, const char *name, int argc, char **argv);
 
 /* The commands, one per cli-*.c file (table in cli.c). */
 extern const struct qnm_cli_cmd qnm_cmd_capture;
@@ -119,6 +138,7 @@ extern const struct qnm_cli_cmd qnm_cmd_demo;
 extern const struct qnm_cli_cmd qnm_cmd_autostart;
 extern const struct qnm_cli_cmd qnm_cmd_doctor;
 extern const struct qnm_cli_cmd qnm_cmd_forward;
+extern const struct qnm_cli_cmd qnm_cmd_host;
 extern const struct qnm_cli_cmd qnm_cmd_link;
 extern const struct qnm_cli_cmd qnm_cmd_links;
 extern const struct qnm_cli_cmd qnm_cmd_list;
@@ -127,6 +147,7 @@ extern const struct qnm_cli_cmd qnm_cmd_net;
 extern const struct qnm_cli_cmd qnm_cmd_new;
 extern const struct qnm_cli_cmd qnm_cmd_nic;
 extern const struct qnm_cli_cmd qnm_cmd_ports;
+extern const struct qnm_cli_cmd qnm_cmd_serve;
 extern const struct qnm_cli_cmd qnm_cmd_set;
 extern const struct qnm_cli_cmd qnm_cmd_show;
 extern const struct qnm_cli_cmd qnm_cmd_slirp_helper;

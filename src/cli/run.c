@@ -6,6 +6,7 @@
 #include "build-config.h"
 
 #include "api/demo.h"
+#include "api/guestaddr.h"
 #include "api/run.h"
 #include "cli/cli.h"
 #include "core/termsafe.h"
@@ -234,8 +235,75 @@ const struct qnm_cli_cmd qnm_cmd_stop = {
 
 /* ---- status ---- */
 
+static json_object *str_array(const char (*v)[QNM_NEIGH_ADDR_LEN], size_t n)
+{
+	json_object *a = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_object_array_add(a, json_object_new_string(v[i]));
+	return a;
+}
+
+json_object *qnm_cli_addrs_json(const struct qnm_guestaddr *g, const char *vm)
+{
+	json_object *arr = json_object_new_array();
+	size_t i, k;
+
+	for (i = 0; i < g->n; i++) {
+		const struct qnm_nic_addrs *a = &g->v[i];
+		json_object *o, *v4;
+
+		if (strcmp(a->vm, vm) != 0)
+			continue;
+		o = json_object_new_object();
+		json_object_object_add(o, "nic", json_object_new_string(a->nic));
+		json_object_object_add(o, "mac", json_object_new_string(a->mac));
+		v4 = json_object_new_array();
+		for (k = 0; k < a->n4; k++)
+			json_object_array_add(v4, json_object_new_string(a->v4[k]));
+		json_object_object_add(o, "ipv4", v4);
+		json_object_object_add(o, "ipv6", str_array(a->v6, a->n6));
+		json_object_object_add(o, "gateway", json_object_new_string(a->gateway));
+		json_object_object_add(o, "gateway_source", json_object_new_string(a->gw_source));
+		json_object_object_add(o, "source", json_object_new_string(a->source));
+		json_object_object_add(o, "why", json_object_new_string(a->why));
+		json_object_object_add(o, "tap", json_object_new_string(a->tap));
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
+/* The addresses of VM @vm's running NICs, one line each. */
+static void addrs_text(struct qnm_ctx *ctx, const struct qnm_guestaddr *g, const char *vm)
+{
+	size_t i, k;
+
+	for (i = 0; i < g->n; i++) {
+		const struct qnm_nic_addrs *a = &g->v[i];
+
+		if (strcmp(a->vm, vm) != 0)
+			continue;
+		fprintf(ctx->out, "  %s: ", a->nic);
+		if (!a->n4 && !a->n6)
+			fprintf(ctx->out, "address unknown (%s)", a->why);
+		for (k = 0; k < a->n4; k++)
+			fprintf(ctx->out, "%s%s", k ? " " : "", a->v4[k]);
+		for (k = 0; k < a->n6; k++)
+			fprintf(ctx->out, "%s%s", k || a->n4 ? " " : "", a->v6[k]);
+		if (a->source[0])
+			fprintf(ctx->out, " (from %s)", a->source);
+		fprintf(ctx->out, ", gateway %s", a->gateway[0] ? a->gateway : "unknown");
+		if (a->gw_source[0])
+			fprintf(ctx->out, " (%s)", a->gw_source);
+		if (a->tap[0])
+			fprintf(ctx->out, ", TAP %s", a->tap);
+		fputc('\n', ctx->out);
+	}
+}
+
 static json_object *status_json(struct qnm_ctx *ctx, const struct qnm_vm_status *st,
-				bool configured)
+				bool configured, const struct qnm_guestaddr *g)
 {
 	const struct qnm_run_info *ri = &st->run;
 	const struct qnm_strv *problems = &st->problems;
@@ -256,6 +324,8 @@ static json_object *status_json(struct qnm_ctx *ctx, const struct qnm_vm_status 
 	}
 	if (qstate)
 		json_object_object_add(j, "qemu_state", json_object_new_string(qstate));
+	if (ri->status == QNM_RUN_RUNNING)
+		json_object_object_add(j, "addresses", qnm_cli_addrs_json(g, st->name));
 	if (problems->n) {
 		a = json_object_new_array();
 		for (i = 0; i < problems->n; i++)
@@ -272,7 +342,8 @@ static json_object *status_json(struct qnm_ctx *ctx, const struct qnm_vm_status 
 	return j;
 }
 
-static void status_text(struct qnm_ctx *ctx, const struct qnm_vm_status *st, bool verbose)
+static void status_text(struct qnm_ctx *ctx, const struct qnm_vm_status *st, bool verbose,
+			const struct qnm_guestaddr *g)
 {
 	const struct qnm_run_info *ri = &st->run;
 	const struct qnm_strv *problems = &st->problems;
@@ -289,6 +360,8 @@ static void status_text(struct qnm_ctx *ctx, const struct qnm_vm_status *st, boo
 		snprintf(extra, sizeof(extra), "%s", ri->reason);
 	}
 	fprintf(ctx->out, "%-16s %-9s %s\n", name, qnm_run_status_name(ri->status), extra);
+	if (ri->status == QNM_RUN_RUNNING)
+		addrs_text(ctx, g, name);
 	for (i = 0; i < problems->n; i++)
 		fprintf(ctx->out, "  problem: %s\n", problems->v[i]);
 	if (verbose && (ri->status == QNM_RUN_CRASHED || ri->status == QNM_RUN_STOPPED)) {
@@ -303,15 +376,15 @@ static void status_text(struct qnm_ctx *ctx, const struct qnm_vm_status *st, boo
 }
 
 static void status_one(struct qnm_ctx *ctx, const char *name, bool configured, bool verbose,
-		       json_object *arr)
+		       json_object *arr, const struct qnm_guestaddr *g)
 {
 	struct qnm_vm_status st;
 
 	qnm_api_vm_status(ctx, name, &st);
 	if (arr)
-		json_object_array_add(arr, status_json(ctx, &st, configured));
+		json_object_array_add(arr, status_json(ctx, &st, configured, g));
 	else
-		status_text(ctx, &st, verbose);
+		status_text(ctx, &st, verbose, g);
 	qnm_api_vm_status_clear(&st);
 }
 
@@ -331,17 +404,26 @@ static int cmd_status(struct qnm_ctx *ctx, const struct qnm_args *args)
 
 	if (npos == 1 && !qnm_valid_name(pos[0]))
 		return qnm_cli_usage_error(ctx, &qnm_cmd_status, "not a VM name");
+	struct qnm_guestaddr *g;
+	struct qnm_err err;
+
 	if (qnm_cli_load(ctx, "status"))
 		return 1;
+	g = qnm_api_guestaddr_open(ctx);
+	if (qnm_api_guestaddr_refresh(ctx, g, true, &err) < 0)
+		fprintf(ctx->errout, "qnm: status: %s\n", err.msg);
 	if (npos == 1) {
 		if (ctx->json) {
 			arr = json_object_new_array();
-			status_one(ctx, pos[0], qnm_model_find_vm(&ctx->model, pos[0]), true, arr);
+			status_one(ctx, pos[0], qnm_model_find_vm(&ctx->model, pos[0]), true, arr,
+				   g);
 			qnm_cli_print_json(ctx, json_object_get(json_object_array_get_idx(arr, 0)));
 			json_object_put(arr);
 		} else {
-			status_one(ctx, pos[0], qnm_model_find_vm(&ctx->model, pos[0]), true, NULL);
+			status_one(ctx, pos[0], qnm_model_find_vm(&ctx->model, pos[0]), true, NULL,
+				   g);
 		}
+		qnm_guestaddr_free(g);
 		return 0;
 	}
 	qnm_strv_init(&running);
@@ -350,11 +432,12 @@ static int cmd_status(struct qnm_ctx *ctx, const struct qnm_args *args)
 		arr = json_object_new_array();
 	/* Configured VMs in order, then runtime dirs of VMs no longer configured. */
 	for (i = 0; i < ctx->model.nvms; i++)
-		status_one(ctx, ctx->model.vms[i]->name, true, false, arr);
+		status_one(ctx, ctx->model.vms[i]->name, true, false, arr, g);
 	for (i = 0; i < running.n; i++)
 		if (!qnm_model_find_vm(&ctx->model, running.v[i]) && qnm_valid_name(running.v[i]))
-			status_one(ctx, running.v[i], false, false, arr);
+			status_one(ctx, running.v[i], false, false, arr, g);
 	qnm_strv_free(&running);
+	qnm_guestaddr_free(g);
 	if (arr)
 		qnm_cli_print_json(ctx, arr);
 	return 0;

@@ -8,7 +8,9 @@
  */
 #include "build-config.h"
 
+#include "api/guestaddr.h"
 #include "api/live.h"
+#include "api/remote.h"
 #include "api/vm.h"
 #include "core/backend.h"
 #include "cli/cli.h"
@@ -103,11 +105,88 @@ static const struct qnm_opt json_opts[] = {
 
 /* ---- list ---- */
 
+static const struct qnm_opt list_opts[] = {
+	{ .name = "--json", .help = "print JSON" },
+	{ .name = "--all-hosts",
+	  .help = "this host's and every registered host's VMs, with a HOST column (qnm host)" },
+	{ .name = NULL },
+};
+
 static const struct qnm_args_spec list_args = {
-	.opts = json_opts,
+	.opts = list_opts,
 	.max = 0,
 	.say.unknown = "unexpected argument '%s'", /* tests/sh/bad-input.sh greps it */
 };
+
+/* one host's VMs as rows of "list --all-hosts" */
+static void all_hosts_rows(struct qnm_ctx *ctx, const struct qnm_host_answer *a)
+{
+	size_t i, j, n;
+
+	n = json_object_array_length(a->result);
+	for (i = 0; i < n; i++) {
+		json_object *vm = json_object_array_get_idx(a->result, i), *v, *nics = NULL;
+		char mem[16];
+
+		json_object_object_get_ex(vm, "memory_mb", &v);
+		snprintf(mem, sizeof(mem), "%dM", json_object_get_int(v));
+		json_object_object_get_ex(vm, "name", &v);
+		fprintf(ctx->out, "%-12s %-20s ", a->host, json_object_get_string(v));
+		json_object_object_get_ex(vm, "state", &v);
+		fprintf(ctx->out, "%-8s %7s ", json_object_get_string(v), mem);
+		json_object_object_get_ex(vm, "cpus", &v);
+		fprintf(ctx->out, "%4d  ", json_object_get_int(v));
+		json_object_object_get_ex(vm, "nics", &nics);
+		for (j = 0; nics && j < json_object_array_length(nics); j++)
+			fprintf(ctx->out, "%s%s", j ? ", " : "",
+				json_object_get_string(json_object_array_get_idx(nics, j)));
+		fputs(nics && json_object_array_length(nics) ? "\n" : "(none)\n", ctx->out);
+	}
+}
+
+/* "list --all-hosts": every host at once; one that does not answer is reported, not waited for */
+static int list_all_hosts(struct qnm_ctx *ctx)
+{
+	struct qnm_host_answer *v;
+	struct qnm_err err;
+	size_t i, n;
+	int bad = 0;
+
+	qnm_err_clear(&err);
+	if (qnm_api_hosts_call_all(ctx, "vm.list", QNM_HOST_TIMEOUT_MS, &v, &n, &err))
+		return qnm_cli_error(ctx, "list", &err);
+	if (ctx->json) {
+		json_object *arr = json_object_new_array();
+
+		for (i = 0; i < n; i++) {
+			json_object *o = json_object_new_object();
+
+			json_object_object_add(o, "host", json_object_new_string(v[i].host));
+			json_object_object_add(o, "reachable", json_object_new_boolean(!v[i].r));
+			if (v[i].r)
+				json_object_object_add(o, "error",
+						       json_object_new_string(v[i].err.msg));
+			else
+				json_object_object_add(o, "vms", json_object_get(v[i].result));
+			json_object_array_add(arr, o);
+		}
+		qnm_cli_print_json(ctx, arr);
+	} else {
+		fprintf(ctx->out, "%-12s %-20s %-8s %7s %4s  %s\n", "HOST", "NAME", "STATE",
+			"MEMORY", "CPUS", "NICS (model/backend)");
+		for (i = 0; i < n; i++)
+			if (!v[i].r)
+				all_hosts_rows(ctx, &v[i]);
+	}
+	for (i = 0; i < n; i++) {
+		if (!v[i].r)
+			continue;
+		fprintf(ctx->errout, "qnm: list: %s\n", v[i].err.msg);
+		bad = 1;
+	}
+	qnm_api_host_answers_free(v, n);
+	return bad;
+}
 
 static int cmd_list(struct qnm_ctx *ctx, const struct qnm_args *args)
 {
@@ -115,6 +194,8 @@ static int cmd_list(struct qnm_ctx *ctx, const struct qnm_args *args)
 
 	if (qnm_cli_load(ctx, "list"))
 		return 1;
+	if (qnm_args_has(args, "--all-hosts"))
+		return list_all_hosts(ctx);
 	if (ctx->json) {
 		json_object *a = json_object_new_array();
 
@@ -152,7 +233,7 @@ static int cmd_list(struct qnm_ctx *ctx, const struct qnm_args *args)
 
 const struct qnm_cli_cmd qnm_cmd_list = {
 	.name = "list",
-	.usage = "list [--json]",
+	.usage = "list [--all-hosts] [--json]",
 	.summary = "list the configured VMs and their NICs",
 	.args = &list_args,
 	.run = cmd_list,
@@ -181,8 +262,15 @@ static int cmd_show(struct qnm_ctx *ctx, const struct qnm_args *args)
 	qnm_strv_init(&pending);
 	qnm_api_vm_pending(running, vm, &pending);
 	if (ctx->json) {
+		struct qnm_guestaddr *g = qnm_api_guestaddr_open(ctx);
 		json_object *o = vm_json(vm), *a = json_object_new_array();
+		struct qnm_err err;
 
+		/* the running NICs' guest addresses ([] when the VM does not run) */
+		if (qnm_api_guestaddr_refresh(ctx, g, true, &err) < 0)
+			fprintf(ctx->errout, "qnm: show: %s\n", err.msg);
+		json_object_object_add(o, "addresses", qnm_cli_addrs_json(g, vm->name));
+		qnm_guestaddr_free(g);
 		/* what runs beside what is saved: "running" is null when it does not run */
 		json_object_object_add(o, "running", running ? vm_json(running) : NULL);
 		for (i = 0; i < pending.n; i++)

@@ -438,6 +438,12 @@ extern char **environ;
 
 int qnm_spawn(const char *prog, char *const argv[], int out_fd, int err_fd, pid_t *pid)
 {
+	return qnm_spawn_io(prog, argv, -1, out_fd, err_fd, pid);
+}
+
+int qnm_spawn_io(const char *prog, char *const argv[], int in_fd, int out_fd, int err_fd,
+		 pid_t *pid)
+{
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	sigset_t none, def;
@@ -445,7 +451,10 @@ int qnm_spawn(const char *prog, char *const argv[], int out_fd, int err_fd, pid_
 	int r;
 
 	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	if (in_fd >= 0)
+		posix_spawn_file_actions_adddup2(&fa, in_fd, 0);
+	else
+		posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	if (out_fd >= 0)
 		posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
 	else

@@ -205,6 +205,13 @@ char *qnm_argv_to_shell_lines(char *const *argv, size_t width, bool options);
 int qnm_spawn(const char *prog, char *const argv[], int out_fd, int err_fd, pid_t *pid);
 
 /**
+ * qnm_spawn_io() - qnm_spawn() with its stdin @in_fd (-1: /dev/null).
+ * Return: 0 or -errno.
+ */
+int qnm_spawn_io(const char *prog, char *const argv[], int in_fd, int out_fd, int err_fd,
+		 pid_t *pid);
+
+/**
  * qnm_which() - @prog as an executable path: itself when it has a '/', else
  * the first in $PATH (only its absolute entries: nothing depends on the
  * current directory). Return: new string, or NULL when there is none.

@@ -679,6 +679,16 @@ static struct json_object *handle_request(struct helper *h, const char *line)
 		add_str(o, "text", text ? text : "");
 		g_free(text);
 		return o;
+	case QNM_SLIRPCTL_NEIGH:
+#if SLIRP_CHECK_VERSION(4, 7, 0)
+		o = qnm_slirpctl_reply_ok();
+		text = slirp_neighbor_info(h->slirp);
+		add_str(o, "text", text ? text : "");
+		g_free(text);
+		return o;
+#else
+		return qnm_slirpctl_reply_error("neigh needs libslirp 4.7 or later");
+#endif
 	case QNM_SLIRPCTL_HOSTFWD_LIST:
 		o = qnm_slirpctl_reply_ok();
 		arr = json_object_new_array();

@@ -36,6 +36,7 @@ static const struct req_kind req_kinds[] = {
 	{ "stats", QNM_SLIRPCTL_STATS, false },
 	{ "info", QNM_SLIRPCTL_INFO, false },
 	{ "conns", QNM_SLIRPCTL_CONNS, false },
+	{ "neigh", QNM_SLIRPCTL_NEIGH, false },
 	{ "hostfwd-list", QNM_SLIRPCTL_HOSTFWD_LIST, false },
 	{ "hostfwd-add", QNM_SLIRPCTL_HOSTFWD_ADD, true },
 	{ "hostfwd-remove", QNM_SLIRPCTL_HOSTFWD_REMOVE, true },
@@ -106,7 +107,7 @@ int qnm_slirpctl_parse(const char *line, struct qnm_slirpctl_req *req, struct qn
 	if (!k)
 		return qnm_err_set(
 			err, -EINVAL, "request",
-			"unknown request '%s' (known: stats, info, conns, hostfwd-list, hostfwd-add, hostfwd-remove)",
+			"unknown request '%s' (known: stats, info, conns, neigh, hostfwd-list, hostfwd-add, hostfwd-remove)",
 			word);
 	memset(req, 0, sizeof(*req));
 	req->op = k->op;
@@ -506,20 +507,31 @@ int qnm_slirpctl_hostfwd_list(struct qnm_slirpctl *c, struct qnm_fwd **v, size_t
 	return 0;
 }
 
-int qnm_slirpctl_conns(struct qnm_slirpctl *c, char **text, struct qnm_err *err)
+/* A request whose reply is {"ok":true,"text":"..."}. */
+static int text_request(struct qnm_slirpctl *c, const char *what, char **text, struct qnm_err *err)
 {
 	struct json_object *o, *t;
-	int r = qnm_slirpctl_request(c, "conns", &o, err);
+	int r = qnm_slirpctl_request(c, what, &o, err);
 
 	if (r)
 		return r;
 	if (!json_object_object_get_ex(o, "text", &t) ||
 	    !json_object_is_type(t, json_type_string)) {
 		json_object_put(o);
-		return qnm_err_set(err, -EPROTO, "conns",
-				   "slirp helper: conns reply lacks the string 'text'");
+		return qnm_err_set(err, -EPROTO, what,
+				   "slirp helper: %s reply lacks the string 'text'", what);
 	}
 	*text = xstrdup(json_object_get_string(t));
 	json_object_put(o);
 	return 0;
+}
+
+int qnm_slirpctl_conns(struct qnm_slirpctl *c, char **text, struct qnm_err *err)
+{
+	return text_request(c, "conns", text, err);
+}
+
+int qnm_slirpctl_neigh(struct qnm_slirpctl *c, char **text, struct qnm_err *err)
+{
+	return text_request(c, "neigh", text, err);
 }

@@ -14,6 +14,7 @@
  *   stats                   traffic counters (see struct qnm_slirp_stats)
  *   info                    the helper's configuration and pid
  *   conns                   libslirp's connection table, as text
+ *   neigh                   libslirp's ARP and NDP tables (the guest's addresses), as text
  *   hostfwd-list            the port forwards in place
  *   hostfwd-add SPEC        add a forward now;   SPEC = [tcp|udp]:[HADDR]:HPORT-[GADDR]:GPORT
  *   hostfwd-remove SPEC     remove a forward;    SPEC = [tcp|udp]:[HADDR]:HPORT[-[GADDR]:GPORT]
@@ -26,6 +27,8 @@
  *       info:         "pid", "net", "host", "dhcpstart", "dns", "restrict",
  *                     "ipv6", "slirp_version"
  *       conns:        "text" (libslirp's table, lines separated by '\n')
+ *       neigh:        "text" (libslirp's neighbour table: a header line, then
+ *                     "  ARP  MAC  IPV4" / "  NDP  MAC  IPV6" rows)
  *       hostfwd-list: "hostfwd": ["tcp:127.0.0.1:2222-:22", ...]
  *   {"ok":false,"error":"one sentence"}       failure; nothing was changed
  *
@@ -53,6 +56,7 @@ enum qnm_slirpctl_op {
 	QNM_SLIRPCTL_STATS,
 	QNM_SLIRPCTL_INFO,
 	QNM_SLIRPCTL_CONNS,
+	QNM_SLIRPCTL_NEIGH,
 	QNM_SLIRPCTL_HOSTFWD_LIST,
 	QNM_SLIRPCTL_HOSTFWD_ADD,
 	QNM_SLIRPCTL_HOSTFWD_REMOVE,
@@ -216,5 +220,13 @@ int qnm_slirpctl_hostfwd_list(struct qnm_slirpctl *c, struct qnm_fwd **v, size_t
  * Return: as qnm_slirpctl_request().
  */
 int qnm_slirpctl_conns(struct qnm_slirpctl *c, char **text, struct qnm_err *err);
+
+/**
+ * qnm_slirpctl_neigh() - libslirp's ARP and NDP tables as text (the
+ * addresses the guest used or was given by libslirp's DHCP).
+ * @text: set to a new string, caller frees.
+ * Return: as qnm_slirpctl_request().
+ */
+int qnm_slirpctl_neigh(struct qnm_slirpctl *c, char **text, struct qnm_err *err);
 
 #endif

@@ -77,12 +77,17 @@ static int read_text(const char *path, size_t max, char **out)
 	char *text;
 	int fd, r;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0)
-		return -errno;
+		return errno == ELOOP ? -EPERM : -errno;
 	if (fstat(fd, &st) < 0 || (size_t)st.st_size > max) {
 		close(fd);
 		return -EFBIG;
+	}
+	/* a plain file (dnsmasq's own, in a directory only qnm writes to) */
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EPERM;
 	}
 	text = xmalloc((size_t)st.st_size + 1);
 	got = read(fd, text, (size_t)st.st_size);
@@ -101,7 +106,15 @@ int qnm_leases_read(const char *runtime_dir, const char *network, struct qnm_lea
 		    struct qnm_err *err)
 {
 	char *path = qnm_dnsmasq_path(runtime_dir, network, "leases"), *text;
-	int r = read_text(path, 4 * 1024 * 1024, &text);
+	struct stat st;
+	int r;
+
+	/* the runtime dir first: qnm's, not a symlink, writable by nobody else */
+	if (lstat(runtime_dir, &st) == 0 &&
+	    (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH))))
+		r = -EPERM;
+	else
+		r = read_text(path, 4 * 1024 * 1024, &text);
 
 	*out = NULL;
 	*n = 0;

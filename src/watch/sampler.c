@@ -12,6 +12,7 @@
 #include "guest/rundir.h"
 #include "guest/slirp-helper.h"
 #include "guest/slirpctl.h"
+#include "host/neigh.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -376,14 +377,72 @@ static const char *default_uplink(struct qnm_sampler *s)
 	return s->default_uplink;
 }
 
+/*
+ * The TAP qemu-bridge-helper made for a NIC qnm does not name: the port of
+ * the NIC's bridge where the bridge's FDB learned the NIC's MAC (at most one
+ * neighbour dump per tick, only while such NICs run). The port found is
+ * kept while it stays on that bridge, since an FDB entry ages out after a
+ * few idle minutes; the FDB is read again only when a NIC has no TAP known
+ * and every 10 s.
+ */
+static bool helper_tap(struct qnm_sampler *s, const struct qnm_vm *vm, const struct qnm_nic *nic,
+		       struct qnm_neigh **nv, size_t *nn, bool *dumped, char *tap)
+{
+	const struct qnm_backend_ops *b = qnm_nic_backend(nic);
+	const char *br = b->live_bridge ? b->live_bridge(s->model, nic) : NULL;
+	const struct qnm_link_info *bl = br ? qnm_links_find(s->links, br) : NULL;
+	const struct qnm_link_info *port = NULL;
+	struct qnm_err err;
+	char key[2 * QNM_NAME_MAX + 2];
+	size_t i;
+	int idx;
+
+	if (!bl || !nic->mac[0])
+		return false;
+	snprintf(key, sizeof(key), "%s/%s", vm->name, nic->id);
+	for (i = 0; i < s->helper_taps.n; i += 2)
+		if (strcmp(s->helper_taps.v[i], key) == 0)
+			break;
+	if (i < s->helper_taps.n) {
+		port = qnm_links_find(s->links, s->helper_taps.v[i + 1]);
+		if (port && port->master != bl->ifindex)
+			port = NULL;
+	}
+	/* the FDB again when nothing is known, and every 10 s (a TAP name may
+	 * pass to another guest after restarts) */
+	if (!port || s->now - s->helper_t >= 10.0) {
+		if (!*dumped) {
+			*dumped = true;
+			s->helper_t = s->now;
+			if (qnm_neigh_dump(nv, nn, &err) < 0)
+				*nn = 0;
+		}
+		idx = qnm_neigh_fdb_port(*nv, *nn, bl->ifindex, nic->mac);
+		if (idx && qnm_links_find_index(s->links, idx))
+			port = qnm_links_find_index(s->links, idx);
+	}
+	if (!port)
+		return false;
+	if (i == s->helper_taps.n) {
+		qnm_strv_add(&s->helper_taps, key);
+		qnm_strv_add(&s->helper_taps, port->name);
+	} else if (strcmp(s->helper_taps.v[i + 1], port->name) != 0) {
+		free(s->helper_taps.v[i + 1]);
+		s->helper_taps.v[i + 1] = xstrdup(port->name);
+	}
+	qnm_strlcpy(tap, port->name, QNM_IFNAME_MAX + 1);
+	return true;
+}
+
 /* What the model names, in role priority order: TAPs, bridges, uplinks, ports. */
 static void plan_build(struct qnm_sampler *s, struct plan *p)
 {
 	const struct qnm_model *m = s->model;
 	struct qnm_strv dirs;
-	bool *running;
+	bool *running, dumped = false;
+	struct qnm_neigh *nv = NULL;
 	char tap[QNM_IFNAME_MAX + 1];
-	size_t i, j;
+	size_t i, j, nn = 0;
 
 	memset(p, 0, sizeof(*p));
 	if (!m)
@@ -411,7 +470,9 @@ static void plan_build(struct qnm_sampler *s, struct plan *p)
 			const struct qnm_nic *nic = &vm->nics[j];
 			const struct qnm_backend_ops *b = qnm_nic_backend(nic);
 
-			if (b->host_ifname && b->host_ifname(vm, j, tap)) {
+			if ((b->host_ifname && b->host_ifname(vm, j, tap)) ||
+			    (!b->host_ifname && b->on_bridge && running[i] &&
+			     helper_tap(s, vm, nic, &nv, &nn, &dumped, tap))) {
 				plan_add(p, tap, QNM_IFROLE_TAP, vm->name, nic->id,
 					 qnm_nic_network(nic), running[i]);
 			} else if (b->slirp_helper && rundir) {
@@ -451,6 +512,7 @@ static void plan_build(struct qnm_sampler *s, struct plan *p)
 			plan_add(p, net->port, QNM_IFROLE_PORT, NULL, NULL, net->name, false);
 	}
 	free(running);
+	free(nv);
 	qnm_strv_free(&dirs);
 }
 
@@ -618,6 +680,7 @@ int qnm_sampler_new(const struct qnm_sampler_opts *o, struct qnm_sampler **out, 
 		*out = NULL;
 		return r;
 	}
+	qnm_strv_init(&s->helper_taps);
 	s->model = o ? o->model : NULL;
 	s->runtime_dir = o ? xstrdup_or_null(o->runtime_dir) : NULL;
 	s->slirp_timeout_ms =
@@ -638,6 +701,7 @@ void qnm_sampler_free(struct qnm_sampler *s)
 	free(s->bylink);
 	free(s->plan_key);
 	qnm_links_free(s->links);
+	qnm_strv_free(&s->helper_taps);
 	free(s->runtime_dir);
 	free(s);
 }

@@ -85,7 +85,9 @@ struct qnm_slirpctl;
  * this order: tap, slirp, bridge, uplink, port, host).
  * @QNM_IFROLE_HOST:   a host link the model does not name.
  * @QNM_IFROLE_TAP:    the TAP of a VM's tap NIC (its ifname, or
- *                     qnm_tap_default_ifname()).
+ *                     qnm_tap_default_ifname()), or the TAP
+ *                     qemu-bridge-helper made for a running bridge NIC
+ *                     (the port where the bridge's FDB saw the NIC's MAC).
  * @QNM_IFROLE_SLIRP:  a slirp NIC of a running VM (counted by its helper).
  * @QNM_IFROLE_BRIDGE: the bridge of a qnm network, or a host bridge that a
  *                     tap NIC (bridge=) or bridge-helper NIC (br=) joins.
@@ -312,6 +314,8 @@ struct qnm_sampler {
 	char default_uplink[QNM_IFNAME_MAX + 1];
 	unsigned long uplink_fills;
 	double uplink_t;
+	struct qnm_strv helper_taps; /* "VM/NIC", TAP name pairs (bridge helper) */
+	double helper_t;	     /* when the FDB was last read for them */
 };
 
 /**

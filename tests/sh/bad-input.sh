@@ -114,6 +114,18 @@ done <<'TABLE'
 1 | qnm: forward: no VM named 'nosuch'                 | forward add --vm nosuch tcp::80-:80
 1 | qnm: forward: no network named 'nosuch'            | forward add --net nosuch tcp::80-10.0.0.1:80
 1 | no forward has host side tcp :5555                 | forward del tcp::5555
+2 | qnm: host: give a subcommand                      | host
+2 | qnm: host: unknown subcommand 'frob'               | host frob
+2 | qnm: host add: give a NAME and a destination       | host add x
+1 | qnm: host add: host name 'x y' must be 1-32        | host add 'x y' h
+1 | destination '-oX=y': the host must be a name       | host add x -- -oX=y
+1 | destination 'h:0': the port must be 1 to 65535     | host add x h:0
+1 | qnm: host add: --qnm must be a command or path     | host add x h --qnm 'q;id'
+2 | qnm: host del: give one host name                  | host del
+1 | qnm: host del: no host named 'nosuch'              | host del nosuch
+2 | qnm: host list: unexpected argument 'extra'        | host list extra
+2 | qnm: -H: give a host and a command                 | -H
+1 | qnm: -H nosuch: no host named 'nosuch'             | -H nosuch list
 2 | qnm: link: give VM, NIC and up or down             | link
 2 | qnm: link: give VM, NIC and up or down             | link web n0
 2 | qnm: link: the state must be 'up' or 'down'        | link web n0 sideways
@@ -129,6 +141,9 @@ done <<'TABLE'
 2 | no check named 'nosuch'; the checks are            | doctor --check nosuch
 2 | qnm: ports: unknown option                         | ports --bogus
 2 | qnm: ports: unexpected argument                    | ports x
+2 | qnm: serve: give --stdio                           | serve
+2 | qnm: serve: unknown option '--bogus'               | serve --bogus
+2 | qnm: serve: unexpected argument 'x'                | serve --stdio x
 2 | qnm: stats: unknown option '--bogus'               | stats --bogus
 2 | --count 0: not a whole number >= 1                 | stats --count 0
 2 | --interval abc: not a number of seconds            | stats --interval abc

@@ -139,8 +139,8 @@ if command -v tmux >/dev/null; then
 	ui_wait "NICS (model/backend)" 5 >/dev/null || fatal "UI did not start"
 	ui_keys 8
 	ui_wait "HELD BY" 5 >/dev/null || fail "UI: no ports screen"
-	ui_expect "UI: the 127.0.0.1 forward blocked" "[BLOCKED]  tcp 127.0.0.1:8080 this host"
-	ui_expect "UI: the unaddressed one not" "[free]     tcp *:8081         all nets"
+	ui_expect_words "UI: the 127.0.0.1 forward blocked" "[BLOCKED] tcp 127.0.0.1:8080 this host"
+	ui_expect_words "UI: the unaddressed one not" "[free] tcp *:8081 all nets"
 	ui_expect "UI: the reason under the list" "BLOCKED: net.ipv4.conf.$BR.route_localnet is 0"
 	ui_keys F10
 	wait_for 5 ui_dead || fail "UI: quit"

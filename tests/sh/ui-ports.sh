@@ -55,15 +55,15 @@ for size in 80x24 132x43; do
 	# who can reach each port (issue 13 item 6): short words when narrow
 	if [ "$cols" -lt 100 ]; then
 		ui_expect "$size: reach column" "REACH FROM TO"
-		ui_expect "$size: unaddressed hostfwd reachable from all networks" "$(printf '%-18s %s' 'tcp *:8080' 'all nets')"
+		ui_expect_words "$size: unaddressed hostfwd reachable from all networks" "tcp *:8080 all nets"
 	else
 		ui_expect "$size: reach column" "REACHABLE FROM"
-		ui_expect "$size: unaddressed hostfwd reachable from all networks" "$(printf '%-24s %s' 'tcp *:8080' 'all networks')"
+		ui_expect_words "$size: unaddressed hostfwd reachable from all networks" "tcp *:8080 all networks"
 	fi
 	ui_expect_not "$size: no privileged note without a low port" "are privileged"
 	expect_eq "$size: screen height" "$rows" "$(ui_screen | wc -l)"
 	socat_stop
-	ui_wait "[free]     tcp *:8080" 5 >/dev/null && ok "$size: free after socat stopped (tick)" ||
+	wait_for 5 ui_words "[free] tcp *:8080" && ok "$size: free after socat stopped (tick)" ||
 		fail "$size: still held after socat stopped"
 	ui_expect_not "$size: socat gone from the screen" "socat (pid"
 	ui_keys F10
@@ -121,7 +121,7 @@ ui_keys 8
 ui_wait "HELD BY" 5 >/dev/null || fail "C: no ports screen"
 ui_expect "C: privileged ports explained" "Ports below 1024 are privileged"
 ui_expect "C: the low port listed" "tcp 127.0.0.1:80"
-ui_expect "C: 127.0.0.1 reachable from this host" "$(printf '%-18s %s' 'tcp 127.0.0.1:80' 'this host')"
+ui_expect_words "C: 127.0.0.1 reachable from this host" "tcp 127.0.0.1:80 this host"
 socat_start
 ui_keys r
 ui_expect "C: r refreshed at once (its log line)" "3 forwarded host port(s), looked up in"
@@ -156,9 +156,9 @@ if command -v qemu-system-x86_64 >/dev/null; then
 	ui_keys 8
 	ui_wait "HELD BY" 5 >/dev/null
 	ui_expect "running VM: its QEMU named, fine" "VM run's QEMU (pid $qpid)"
-	ui_expect "running VM: hostfwd port fine" "[fine]     tcp 127.0.0.1:2300"
+	ui_expect_words "running VM: hostfwd port fine" "[fine] tcp 127.0.0.1:2300"
 	ui_expect "running VM: its slirp helper named (pid from ss)" "VM run's slirp helper (pid $hpid)"
-	ui_expect "running VM: slirp port fine" "[fine]     tcp 127.0.0.1:2301"
+	ui_expect_words "running VM: slirp port fine" "[fine] tcp 127.0.0.1:2301"
 	ui_keys q
 	wait_for 5 ui_dead || fail "did not quit (running VM)"
 	out=$(q ports)

@@ -83,7 +83,7 @@ restart
 ui_wait "NICS (model/backend)" 5 >/dev/null && ok "broken default theme: UI still starts" || fail "UI did not start"
 # the status line is too narrow for the path: it says where the rest is
 ui_expect "broken default theme: error on the status line, cut" "default.theme:2:"
-ui_expect "broken default theme: the status line says where the rest is" "... (6 Msgs)"
+ui_expect "broken default theme: the status line says where the rest is" "...(more: 6)"
 ui_keys 6
 wait_for 3 ui_words "default.theme:2: unknown role" &&
 	ok "broken default theme: whole error in Messages" ||
