@@ -30,6 +30,7 @@ struct networks {
 	int page;
 	struct qnm_api_net_view *view;
 	bool busy;
+	char asked[QNM_NAME_MAX + 1]; /* the network u's question is about */
 };
 
 static void *networks_init(struct qnm_ui *ui, void *arg)
@@ -279,13 +280,13 @@ static void port_answer(struct qnm_ui *ui, void *data, bool yes)
 	free(name);
 }
 
+/* the answer to u's question: @data is the screen, asked[] the network */
 static void down_answer(struct qnm_ui *ui, void *data, bool yes)
 {
-	char *name = data;
+	struct networks *s = data;
 
 	if (yes)
-		net_updown(ui, name, false, false);
-	free(name);
+		net_updown(ui, s->asked, false, false);
 }
 
 /* The running guests with a NIC (as it runs) on network @net, "a, b", into @buf; how many. */
@@ -352,7 +353,8 @@ static void updown(struct qnm_ui *ui, struct networks *s, struct qnm_network *n)
 				 "network until it is up again.",
 				 n->name, k, k == 1 ? "" : "s", who,
 				 k == 1 ? "loses its" : "lose their");
-			qnm_confirm(ui, "Network down", q, down_answer, xstrdup(n->name));
+			qnm_strlcpy(s->asked, n->name, sizeof(s->asked));
+			qnm_confirm(ui, "Network down", q, down_answer, s);
 			return;
 		}
 	}

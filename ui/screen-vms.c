@@ -28,6 +28,7 @@ struct vms {
 	size_t *idx;
 	int page;
 	int width;
+	char asked[QNM_NAME_MAX + 1];
 };
 
 static void *vms_init(struct qnm_ui *ui, void *arg)
@@ -499,22 +500,23 @@ static void stop_vm(struct qnm_ui *ui, struct qnm_vm *vm)
 	qnm_ui_log(ui, QNM_MSG_INFO, "stopping %s (ACPI power-down, then quit) ...", vm->name);
 }
 
+/* the answers to s and x's questions: @data is the screen, asked[] the VM */
 static void start_answer(struct qnm_ui *ui, void *data, bool yes)
 {
-	struct qnm_vm *vm = yes ? qnm_model_find_vm(&ui->ctx->model, data) : NULL;
+	const struct vms *s = data;
+	struct qnm_vm *vm = yes ? qnm_model_find_vm(&ui->ctx->model, s->asked) : NULL;
 
 	if (vm)
 		start_vm(ui, vm);
-	free(data);
 }
 
 static void stop_answer(struct qnm_ui *ui, void *data, bool yes)
 {
-	struct qnm_vm *vm = yes ? qnm_model_find_vm(&ui->ctx->model, data) : NULL;
+	const struct vms *s = data;
+	struct qnm_vm *vm = yes ? qnm_model_find_vm(&ui->ctx->model, s->asked) : NULL;
 
 	if (vm)
 		stop_vm(ui, vm);
-	free(data);
 }
 
 static void console(struct qnm_ui *ui, struct qnm_vm *vm)
@@ -645,7 +647,8 @@ static unsigned vms_key(struct qnm_ui *ui, void *st, enum qnm_action act, int ke
 			/* it boots nothing: asked before it starts */
 			snprintf(q, sizeof(q), "Start VM '%s'? %s.", vm->name,
 				 qnm_vm_boot_warning(vm));
-			qnm_confirm(ui, "Start VM", q, start_answer, xstrdup(vm->name));
+			qnm_strlcpy(s->asked, vm->name, sizeof(s->asked));
+			qnm_confirm(ui, "Start VM", q, start_answer, s);
 		} else if (vm) {
 			start_vm(ui, vm);
 		}
@@ -658,7 +661,8 @@ static unsigned vms_key(struct qnm_ui *ui, void *st, enum qnm_action act, int ke
 				 "Stop VM '%s'? Its guest is asked to power off (ACPI), then QEMU "
 				 "quits: what the guest has not saved is lost.",
 				 vm->name);
-			qnm_confirm(ui, "Stop VM", q, stop_answer, xstrdup(vm->name));
+			qnm_strlcpy(s->asked, vm->name, sizeof(s->asked));
+			qnm_confirm(ui, "Stop VM", q, stop_answer, s);
 		} else if (vm) {
 			stop_vm(ui, vm);
 		}
