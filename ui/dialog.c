@@ -14,8 +14,9 @@
 #include <panel.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-enum dlg_kind { DLG_CONFIRM, DLG_PICK, DLG_ASK, DLG_MESSAGE };
+enum dlg_kind { DLG_CONFIRM, DLG_PICK, DLG_ASK, DLG_MESSAGE, DLG_KEEP };
 
 /**
  * struct dlg - a dialog.
@@ -28,6 +29,10 @@ enum dlg_kind { DLG_CONFIRM, DLG_PICK, DLG_ASK, DLG_MESSAGE };
  * @win:     the box; @panel shows it above stdscr; @sub the menu's area.
  * @ed:      DLG_ASK text field; @answer its text kept across resizes.
  * @cb_*:    callbacks, @data their argument.
+ * @deadline: DLG_KEEP: when the change reverts by itself; @text is then
+ *           re-made from @base at each draw (the countdown).
+ * @base:    DLG_KEEP: what changed.
+ * @timed_out: DLG_KEEP: the deadline passed, @cb_yes ran with false.
  * @answered: a callback already ran (free() then stays quiet).
  */
 struct dlg {
@@ -50,6 +55,9 @@ struct dlg {
 	void (*cb_pick)(struct qnm_ui *ui, void *data, int index);
 	void (*cb_ask)(struct qnm_ui *ui, void *data, const char *text);
 	void *data;
+	time_t deadline;
+	char *base;
+	bool timed_out;
 };
 
 static void dlg_close_windows(struct dlg *d)
@@ -99,6 +107,7 @@ static void dlg_free(void *st)
 	free(d->descr);
 	free(d->title);
 	free(d->text);
+	free(d->base);
 	free(d->answer);
 	free(d);
 }
@@ -122,6 +131,17 @@ static void dlg_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 
 	if (w > 72)
 		w = 72;
+	if (d->kind == DLG_KEEP) {
+		long long left = (long long)(d->deadline - time(NULL));
+
+		free(d->text);
+		d->text = d->timed_out ? xasprintf("%s\n\nNot confirmed in time: qnm reverts "
+						   "these network settings (see Messages).",
+						   d->base)
+				       : xasprintf("%s\n\nKeep these network settings? Reverting "
+						   "in %lld s",
+						   d->base, left > 0 ? left : 0);
+	}
 	in = (struct qnm_rect){ 0, 2, 1000, w - 4 };
 	text_lines = d->text ? qnm_wrap(NULL, &in, 0, d->text) : 0;
 	if (d->kind == DLG_PICK) {
@@ -159,6 +179,11 @@ static void dlg_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		break;
 	case DLG_MESSAGE:
 		qnm_put(d->win, h - 2, 2, w - 4, "Enter or Esc: close");
+		break;
+	case DLG_KEEP:
+		qnm_put(d->win, h - 2, 2, w - 4,
+			d->timed_out ? "Enter or Esc: close"
+				     : "K: keep them    Esc: let them revert at the deadline");
 		break;
 	case DLG_ASK:
 		qnm_put(d->win, h - 2, 2, w - 4, "Enter: OK    Esc: cancel");
@@ -218,6 +243,18 @@ static unsigned dlg_key(struct qnm_ui *ui, void *st, enum qnm_action act, int ke
 	case DLG_MESSAGE:
 		if (act == QNM_ACT_ENTER || act == QNM_ACT_NO)
 			return close;
+		return QNM_H_HANDLED;
+	case DLG_KEEP:
+		/* only K keeps: Enter or a key typed ahead must not */
+		if (!d->timed_out && (key == 'K' || key == 'k')) {
+			d->cb_yes(ui, d->data, true);
+			return close;
+		}
+		if (key == 27 || (d->timed_out && act == QNM_ACT_ENTER)) {
+			if (!d->timed_out)
+				d->cb_yes(ui, d->data, false);
+			return close;
+		}
 		return QNM_H_HANDLED;
 	case DLG_ASK:
 		if (act == QNM_ACT_ENTER && d->ed) {
@@ -281,6 +318,20 @@ static unsigned dlg_key(struct qnm_ui *ui, void *st, enum qnm_action act, int ke
 	return QNM_H_HANDLED;
 }
 
+/* DLG_KEEP: the countdown moves; at the deadline the answer is "not kept" */
+static bool dlg_tick(struct qnm_ui *ui, void *st)
+{
+	struct dlg *d = st;
+
+	if (d->kind != DLG_KEEP || d->timed_out)
+		return false;
+	if (time(NULL) >= d->deadline) {
+		d->timed_out = true;
+		d->cb_yes(ui, d->data, false);
+	}
+	return true;
+}
+
 const struct qnm_screen_ops qnm_screen_dialog = {
 	.id = QNM_SCR_DIALOG,
 	.overlay = true,
@@ -289,6 +340,7 @@ const struct qnm_screen_ops qnm_screen_dialog = {
 	.draw = dlg_draw,
 	.key = dlg_key,
 	.resize = dlg_resize,
+	.tick = dlg_tick,
 };
 
 static struct dlg *dlg_new(enum dlg_kind kind, const char *title, const char *text)
@@ -360,4 +412,16 @@ void qnm_ask(struct qnm_ui *ui, const char *title, const char *prompt, const cha
 void qnm_message_box(struct qnm_ui *ui, const char *title, const char *text)
 {
 	dlg_push(ui, dlg_new(DLG_MESSAGE, title, text));
+}
+
+void qnm_keep_or_revert(struct qnm_ui *ui, const char *title, const char *text, time_t deadline,
+			void (*cb)(struct qnm_ui *ui, void *data, bool keep), void *data)
+{
+	struct dlg *d = dlg_new(DLG_KEEP, title, NULL);
+
+	d->base = xstrdup(text);
+	d->deadline = deadline;
+	d->cb_yes = cb;
+	d->data = data;
+	dlg_push(ui, d);
 }

@@ -113,7 +113,7 @@ static size_t nic_hops(struct qnm_ui *ui, const struct qnm_vm *vm, size_t i, str
 					 qnm_fmt_rate(qnm_sample_rate(e, QNM_STAT_RX_BYTES, true),
 						      c, sizeof(c)));
 			else if (!qnm_backend_has_counters(b))
-				snprintf(h[k].live, sizeof(h->live), "no counters");
+				snprintf(h[k].live, sizeof(h->live), "counters\nnot available");
 			break;
 		case QNM_HOP_LIVE_NONE:
 			break;

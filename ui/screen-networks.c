@@ -9,11 +9,13 @@
 
 #include "api/ctx.h"
 #include "api/net.h"
+#include "api/netguard.h"
 #include "core/backend.h"
 #include "guests.h"
 #include "uipriv.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +25,10 @@
  *          each up/down job) and the host's links, for its other bridges
  *          and their ports (refilled at each tick).
  * @busy:   an up/down job is running.
+ * @host:   the selected bridged network: its port, where the host's address
+ *          lives, its guard (refreshed at each tick), "" for other modes.
+ * @watch:  a network whose guard waits for confirmation: its outcome goes
+ *          to Messages once known; "" when none.
  */
 struct networks {
 	struct qnm_list list;
@@ -30,6 +36,8 @@ struct networks {
 	int page;
 	struct qnm_api_net_view *view;
 	bool busy;
+	char host[256];
+	char watch[QNM_NAME_MAX + 1];
 	char asked[QNM_NAME_MAX + 1]; /* the network u's question is about */
 };
 
@@ -50,11 +58,16 @@ static void networks_free(void *st)
 	free(s);
 }
 
+static void host_line(struct qnm_ui *ui, struct networks *s);
+static void guard_watch(struct qnm_ui *ui, struct networks *s);
+
 static bool networks_tick(struct qnm_ui *ui, void *st)
 {
 	struct networks *s = st;
 
 	qnm_api_net_view_refill(s->view);
+	host_line(ui, s);
+	guard_watch(ui, s);
 	return true;
 }
 
@@ -122,6 +135,43 @@ static struct qnm_network *selected(struct qnm_ui *ui, struct networks *s)
 	return ui->ctx->model.nets[s->idx[s->list.sel]];
 }
 
+/* the selected bridged network: port, where the host's address lives, the guard */
+static void host_line(struct qnm_ui *ui, struct networks *s)
+{
+	const struct qnm_network *n = selected(ui, s);
+	struct qnm_api_net_guard g;
+	struct qnm_api_net_port p;
+	char guard[96] = "";
+
+	s->host[0] = '\0';
+	if (!n || n->mode != QNM_NET_BRIDGED || qnm_api_net_port(ui->ctx, n->name, &p, NULL) < 0)
+		return;
+	if (qnm_api_net_guard_get(ui->ctx, n->name, &g) == 0 && strcmp(g.state, "armed") == 0)
+		snprintf(guard, sizeof(guard), "; reverting (net %s) in %lld s unless kept", g.undo,
+			 g.remaining);
+	snprintf(s->host, sizeof(s->host), "%s: port %s %s%s; host address %s on %s%s", n->name,
+		 p.port, p.master[0] ? "in " : "in no bridge", p.master,
+		 p.address[0] ? p.address : "(none)", p.where[0] ? p.where : "no link", guard);
+}
+
+/* a guard's outcome (kept, rolled back and why) into Messages, once */
+static void guard_watch(struct qnm_ui *ui, struct networks *s)
+{
+	struct qnm_api_net_guard g;
+
+	if (!s->watch[0] || qnm_api_net_guard_get(ui->ctx, s->watch, &g) < 0)
+		return;
+	if (strcmp(g.state, "armed") == 0 || strcmp(g.state, "rolling-back") == 0)
+		return;
+	qnm_ui_log(ui,
+		   strcmp(g.state, "kept") == 0		 ? QNM_MSG_OK
+		   : strcmp(g.state, "rolled-back") == 0 ? QNM_MSG_WARN
+							 : QNM_MSG_ERROR,
+		   "network %s: %s: %s", s->watch, g.state, g.reason);
+	s->watch[0] = '\0';
+	qnm_api_net_view_reload(s->view);
+}
+
 static void networks_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 {
 	struct networks *s = st;
@@ -166,6 +216,10 @@ static void networks_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 			 n->dhcp_start[0] ? "yes" : "no", n->nfwd);
 	}
 	draw_host_bridges(ui, s, r->y + r->h - 8, r->x, r->w, 5);
+	if (s->host[0]) {
+		qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
+		qnm_put(stdscr, r->y + r->h - 3, r->x + 1, r->w - 2, s->host);
+	}
 	qnm_set_role(ui, stdscr,
 		     qnm_api_net_have_cap_net_admin() ? QNM_ROLE_DIM : QNM_ROLE_WARNING);
 	qnm_put(stdscr, r->y + r->h - 2, r->x + 1, r->w - 2,
@@ -217,7 +271,7 @@ static int updown_work(void *data, struct qnm_err *err)
 
 	if (j->up)
 		return qnm_api_net_up(j->ctx, j->name, &j->opts, &j->notes, err);
-	return qnm_api_net_down(j->ctx, j->name, &j->notes, err);
+	return qnm_api_net_down_guarded(j->ctx, j->name, NULL, &j->notes, err);
 }
 
 static void updown_job_free(struct updown_job *j)
@@ -225,6 +279,38 @@ static void updown_job_free(struct updown_job *j)
 	qnm_api_ctx_free(j->ctx);
 	qnm_strv_free(&j->notes);
 	free(j);
+}
+
+static void keep_answer(struct qnm_ui *ui, void *data, bool keep)
+{
+	char *name = data;
+	struct qnm_err err;
+
+	qnm_err_clear(&err);
+	if (keep && qnm_api_net_confirm(ui->ctx, name, &err) < 0)
+		qnm_ui_log(ui, QNM_MSG_ERROR, "network %s: %s", name, err.msg);
+	else if (!keep)
+		qnm_ui_log(ui, QNM_MSG_WARN,
+			   "network %s: not kept: the change reverts at its deadline", name);
+	free(name);
+}
+
+/* a change that waits for confirmation: the dialog, and its outcome into Messages */
+static void ask_keep(struct qnm_ui *ui, struct networks *s, const char *name, bool up)
+{
+	struct qnm_api_net_guard g;
+	char text[256];
+
+	if (qnm_api_net_guard_get(ui->ctx, name, &g) < 0 || strcmp(g.state, "armed") != 0)
+		return;
+	if (s)
+		qnm_strlcpy(s->watch, name, sizeof(s->watch));
+	snprintf(text, sizeof(text),
+		 "Network %s is %s: the host's addresses and routes moved %s. If this session "
+		 "still works, keep the change; otherwise it is undone by itself.",
+		 name, up ? "up" : "down", up ? "to its bridge" : "back to its port");
+	qnm_keep_or_revert(ui, "Keep these network settings?", text, (time_t)g.deadline,
+			   keep_answer, xstrdup(name));
 }
 
 static void updown_done(struct qnm_ui *ui, void *data, int r, const struct qnm_err *err)
@@ -244,6 +330,8 @@ static void updown_done(struct qnm_ui *ui, void *data, int r, const struct qnm_e
 		s->busy = false;
 		qnm_api_net_view_reload(s->view);
 	}
+	if (!r)
+		ask_keep(ui, s, j->name, j->up);
 	updown_job_free(j);
 }
 
@@ -336,10 +424,10 @@ static void updown(struct qnm_ui *ui, struct networks *s, struct qnm_network *n)
 	if (up && n->mode == QNM_NET_BRIDGED && n->port[0]) {
 		snprintf(
 			q, sizeof(q),
-			"Network %s enslaves the physical NIC %s to bridge %s. %s then stops "
-			"carrying the host's own address: traffic (an SSH session too) over it drops "
-			"until the address is moved to the bridge. Go ahead?",
-			n->name, n->port, n->bridge, n->port);
+			"Network %s enslaves the physical NIC %s to bridge %s: the host's addresses "
+			"and routes on %s move to %s. You then have %u s to keep the change; "
+			"otherwise it is undone by itself. Go ahead?",
+			n->name, n->port, n->bridge, n->port, n->bridge, qnm_api_net_guard_secs());
 		qnm_confirm(ui, "Enslave a physical NIC", q, port_answer, xstrdup(n->name));
 		return;
 	}

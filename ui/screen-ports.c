@@ -93,8 +93,8 @@ static enum qnm_role state_role(enum port_state st)
 static void holder_text(const struct qnm_port_entry *e, char *buf, size_t size)
 {
 	if (e->holder_vm[0])
-		snprintf(buf, size, "VM %s's %s (pid %d)", e->holder_vm,
-			 e->holder_helper ? "slirp helper" : "QEMU", (int)e->holder.pid);
+		snprintf(buf, size, "VM %s's %s (pid %d)", e->holder_vm, e->holder_what,
+			 (int)e->holder.pid);
 	else
 		qnm_port_holder_text(&e->holder, buf, size);
 }

@@ -213,7 +213,7 @@ static void draw_nic_row(struct qnm_ui *ui, const struct qnm_vm *vm, size_t k, i
 		qnm_put(stdscr, y, x, r->x + r->w - x,
 			!qnm_backend_has_counters(qnm_nic_backend(n)) &&
 					!qnm_nic_backend(n)->on_bridge
-				? "no live counters (use backend slirp or tap for them)"
+				? "live counters not available (backends slirp and tap have them)"
 				: "no counters yet");
 		return;
 	}

@@ -164,22 +164,28 @@ static enum qnm_screen_id top_id(const struct qnm_ui *ui)
 	return ui->stack[ui->depth - 1].ops->id;
 }
 
-/* columns of tab @i: its label between spaces, and a gap after it (@gap) */
-static int tab_width(size_t i, bool brief, bool gap)
+/* columns of tab @i: its label after a space (and one after it unless @tight), a gap after it (@gap) */
+static int tab_width(size_t i, bool brief, bool gap, bool tight)
 {
-	return qnm_text_width(brief ? tabs[i].brief : tabs[i].tab) + 2 + (gap ? 1 : 0);
+	return qnm_text_width(brief ? tabs[i].brief : tabs[i].tab) + (tight ? 1 : 2) +
+	       (gap ? 1 : 0);
 }
 
 /*
  * The tab bar: the full labels when they fit, else without the gaps, else
- * the brief labels. Those take 75 columns, so every tab shows at the minimum
- * of 80 (tests/sh/ui-doctor.sh checks it): a new tab must keep it so.
+ * the brief labels, else those with one space each. That takes 75 columns,
+ * so every tab shows at the minimum of 80 (tests/sh/ui-doctor.sh and
+ * ui-80cols.sh check it): a new tab must keep it so.
  */
 static void draw_tabs(struct qnm_ui *ui)
 {
 	static const struct {
-		bool brief, gap;
-	} styles[] = { { false, true }, { false, false }, { true, true }, { true, false } };
+		bool brief, gap, tight;
+	} styles[] = { { false, true, false },
+		       { false, false, false },
+		       { true, true, false },
+		       { true, false, false },
+		       { true, false, true } };
 	const struct qnm_screen_ops *base = ui->stack[0].ops;
 	const int lead = 5; /* " qnm " */
 	size_t i, st;
@@ -187,7 +193,7 @@ static void draw_tabs(struct qnm_ui *ui)
 
 	for (st = 0; st + 1 < QNM_ARRAY_SIZE(styles); st++) {
 		for (i = 0, w = lead; i < QNM_ARRAY_SIZE(tabs); i++)
-			w += tab_width(i, styles[st].brief, styles[st].gap);
+			w += tab_width(i, styles[st].brief, styles[st].gap, styles[st].tight);
 		if (w <= ui->cols)
 			break;
 	}
@@ -196,7 +202,7 @@ static void draw_tabs(struct qnm_ui *ui)
 	x += qnm_put(stdscr, 0, x, ui->cols - x, " qnm ");
 	for (i = 0; i < QNM_ARRAY_SIZE(tabs) && x < ui->cols; i++) {
 		qnm_set_role(ui, stdscr, tabs[i].ops == base ? QNM_ROLE_SELECTION : QNM_ROLE_TITLE);
-		x += qnm_putf(stdscr, 0, x, ui->cols - x, " %s ",
+		x += qnm_putf(stdscr, 0, x, ui->cols - x, styles[st].tight ? " %s" : " %s ",
 			      styles[st].brief ? tabs[i].brief : tabs[i].tab);
 		qnm_set_role(ui, stdscr, QNM_ROLE_TITLE);
 		if (styles[st].gap && x < ui->cols)

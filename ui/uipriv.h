@@ -362,6 +362,14 @@ void qnm_pick(struct qnm_ui *ui, const char *title, const char *const *items,
  */
 void qnm_ask(struct qnm_ui *ui, const char *title, const char *prompt, const char *initial,
 	     void (*cb)(struct qnm_ui *ui, void *data, const char *text), void *data);
+/**
+ * qnm_keep_or_revert() - "Keep these network settings? Reverting in N s"
+ * after @text, counting down to @deadline; only K keeps. @cb(ui, data, keep)
+ * runs once: true for K, false for Esc or when the deadline passes (the box
+ * then says the settings revert, until closed).
+ */
+void qnm_keep_or_revert(struct qnm_ui *ui, const char *title, const char *text, time_t deadline,
+			void (*cb)(struct qnm_ui *ui, void *data, bool keep), void *data);
 /** qnm_message_box() - show @text until a key is pressed. */
 void qnm_message_box(struct qnm_ui *ui, const char *title, const char *text);
 

@@ -21,7 +21,7 @@
 /* How long a running guest's slirp helper may take to answer, in ms. */
 #define SLIRP_TIMEOUT_MS 1000
 
-/* A NIC whose backend forwards host ports (user, slirp). */
+/* A NIC whose backend forwards host ports (user, slirp, passt). */
 static bool is_user_nic(const struct qnm_nic *n)
 {
 	return qnm_nic_backend(n)->has_hostfwd;
@@ -257,7 +257,8 @@ static int pick_nic(struct side *s, const char *id, struct qnm_err *err)
 			return qnm_err_set(
 				err, -EINVAL, "nic",
 				"nic: NIC '%s' of VM '%s' uses backend %s; host forwards need a user "
-				"or slirp NIC (for tap NICs forward on their network with --net)",
+				"or slirp NIC, or a passt one (for tap NICs forward on their network "
+				"with --net)",
 				id, vm->name, qnm_backend_name(n->backend));
 		s->nic = n;
 		return 0;
@@ -267,10 +268,11 @@ static int pick_nic(struct side *s, const char *id, struct qnm_err *err)
 			s->nic = &vm->nics[i];
 			return 0;
 		}
-	return qnm_err_set(err, -ENOENT, "nic",
-			   "VM '%s' has no user or slirp NIC to forward to (add one with 'qnm nic "
-			   "add %s backend=user')",
-			   vm->name, vm->name);
+	return qnm_err_set(
+		err, -ENOENT, "nic",
+		"VM '%s' has no user, slirp or passt NIC to forward to (add one with 'qnm nic "
+		"add %s backend=user')",
+		vm->name, vm->name);
 }
 
 /* Fill @s with a copy of the owner @o names; one of @other's when it is the same object. */

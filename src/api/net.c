@@ -3,15 +3,18 @@
 #include "build-config.h"
 
 #include "api/net.h"
+#include "api/netguard.h"
 
 #include "core/backend.h"
 #include "core/validate.h"
+#include "host/hostip.h"
 #include "host/netctl.h"
 #include "host/owner.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 bool qnm_api_net_have_cap_net_admin(void)
 {
@@ -118,12 +121,57 @@ int qnm_api_net_delete(struct qnm_ctx *ctx, const char *name, struct qnm_err *er
 	return r;
 }
 
+/* a change of @net that moves the host's addresses: a bridged network with a port */
+static bool moves_host(const struct qnm_network *net)
+{
+	return net && net->mode == QNM_NET_BRIDGED && net->port[0];
+}
+
+unsigned qnm_api_net_guard_secs(void)
+{
+	const char *e = getenv("QNM_CONFIRM_SECS");
+	unsigned long v;
+
+	return e && qnm_parse_uint(e, 1, 3600, &v) == 0 ? (unsigned)v : QNM_NET_GUARD_SECS;
+}
+
+/* start the guard of a change (before it is applied), or end an earlier one's wait */
+static int guard_begin(struct qnm_ctx *ctx, const char *name, bool up, bool guarded,
+		       const struct qnm_api_net_guard_opts *g, unsigned *secs, struct qnm_err *err)
+{
+	*secs = g && g->confirm_in ? g->confirm_in : qnm_api_net_guard_secs();
+	if (!guarded) {
+		if (moves_host(qnm_model_find_net(&ctx->model, name)))
+			qnm_net_guard_end(ctx, name, "superseded",
+					  up ? "net up followed (not guarded)"
+					     : "net down followed (not guarded)");
+		return 0;
+	}
+	return qnm_net_guard_start(ctx, name, up, *secs, err);
+}
+
+static void guard_note(struct qnm_ctx *ctx, const char *name, unsigned secs, struct qnm_strv *notes)
+{
+	time_t when = time(NULL) + (time_t)secs;
+	struct tm tm;
+	char hhmmss[16] = "";
+
+	if (localtime_r(&when, &tm))
+		strftime(hhmmss, sizeof(hhmmss), "%H:%M:%S", &tm);
+	qnm_strv_addf(notes,
+		      "keep these network settings: run 'qnm net confirm %s' within %u s (by %s), "
+		      "or they are rolled back",
+		      name, secs, hhmmss);
+}
+
 int qnm_api_net_up(struct qnm_ctx *ctx, const char *name, const struct qnm_api_net_up_opts *o,
 		   struct qnm_strv *notes, struct qnm_err *err)
 {
 	struct qnm_network *net = qnm_model_find_net(&ctx->model, name);
 	struct qnm_net_up_opts uo = { 0 };
 	struct qnm_netctl nc;
+	bool guarded;
+	unsigned secs;
 	int r;
 
 	if (!net)
@@ -133,25 +181,53 @@ int qnm_api_net_up(struct qnm_ctx *ctx, const char *name, const struct qnm_api_n
 		uo.force = o->force;
 		uo.confirm_port = o->confirm_port;
 	}
-	r = qnm_netctl_open(&nc, ctx->paths.runtime_dir, err);
+	/* only a change that takes the port over is guarded (without the agreement it is refused) */
+	guarded = o && o->confirm_port && !o->guard.no_guard && moves_host(net) &&
+		  !qnm_api_net_is_up(ctx, name);
+	r = guard_begin(ctx, name, true, guarded, o ? &o->guard : NULL, &secs, err);
 	if (r < 0)
 		return r;
-	r = qnm_net_up(&nc, &ctx->model, net, &uo, notes, err);
-	qnm_netctl_close(&nc);
+	r = qnm_netctl_open(&nc, ctx->paths.runtime_dir, err);
+	if (r == 0) {
+		r = qnm_net_up(&nc, &ctx->model, net, &uo, notes, err);
+		qnm_netctl_close(&nc);
+	}
+	if (guarded && r < 0)
+		qnm_net_guard_end(ctx, name, "cancelled", "net up failed: nothing changed");
+	else if (guarded)
+		guard_note(ctx, name, secs, notes);
 	return r;
 }
 
 int qnm_api_net_down(struct qnm_ctx *ctx, const char *name, struct qnm_strv *notes,
 		     struct qnm_err *err)
 {
+	static const struct qnm_api_net_guard_opts none = { .no_guard = true };
+
+	return qnm_api_net_down_guarded(ctx, name, &none, notes, err);
+}
+
+int qnm_api_net_down_guarded(struct qnm_ctx *ctx, const char *name,
+			     const struct qnm_api_net_guard_opts *g, struct qnm_strv *notes,
+			     struct qnm_err *err)
+{
+	bool guarded = !(g && g->no_guard) && moves_host(qnm_model_find_net(&ctx->model, name)) &&
+		       qnm_api_net_is_up(ctx, name);
 	struct qnm_netctl nc;
+	unsigned secs;
 	int r;
 
-	r = qnm_netctl_open(&nc, ctx->paths.runtime_dir, err);
+	r = guard_begin(ctx, name, false, guarded, g, &secs, err);
 	if (r < 0)
 		return r;
-	r = qnm_net_down(&nc, &ctx->model, name, notes, err);
-	qnm_netctl_close(&nc);
+	r = qnm_netctl_open(&nc, ctx->paths.runtime_dir, err);
+	if (r == 0) {
+		r = qnm_net_down(&nc, &ctx->model, name, notes, err);
+		qnm_netctl_close(&nc);
+	}
+	/* a failed down leaves the records of what is still there: the guard puts it back up */
+	if (guarded && r == 0)
+		guard_note(ctx, name, secs, notes);
 	return r;
 }
 
@@ -169,6 +245,41 @@ int qnm_api_net_leases(const struct qnm_ctx *ctx, const char *name, struct qnm_l
 int qnm_api_net_links(bool want_addrs, struct qnm_links **out, struct qnm_err *err)
 {
 	return qnm_links_new(want_addrs, out, err);
+}
+
+int qnm_api_net_port(const struct qnm_ctx *ctx, const char *name, struct qnm_api_net_port *p,
+		     struct qnm_err *err)
+{
+	const struct qnm_network *net = qnm_model_find_net(&ctx->model, name);
+	struct qnm_link_info li;
+	struct qnm_links *l;
+	struct qnm_hostip *h;
+	int r;
+
+	memset(p, 0, sizeof(*p));
+	if (!moves_host(net))
+		return qnm_err_set(err, -ENOENT, "",
+				   "network %s is not a bridged network with a port", name);
+	qnm_strlcpy(p->port, net->port, sizeof(p->port));
+	r = qnm_links_new(false, &l, err);
+	if (r < 0)
+		return r;
+	if (qnm_links_exists(l, net->port, &li, NULL) == 1)
+		qnm_strlcpy(p->master, li.master_name, sizeof(p->master));
+	h = xcalloc(1, sizeof(*h));
+	p->moved = qnm_owner_recorded(ctx->paths.runtime_dir, QNM_OWN_HOSTIP, net->port) &&
+		   qnm_hostip_load(ctx->paths.runtime_dir, net->port, h, NULL) == 0;
+	if (!p->moved)
+		r = qnm_hostip_read(l, net->port, net->bridge, h, NULL);
+	if (r == 0 && h->naddrs) {
+		qnm_strlcpy(p->address, h->addrs[0].local, sizeof(p->address));
+		qnm_hostip_where(l, h, p->where);
+	}
+	p->naddrs = h->naddrs;
+	p->nroutes = h->nroutes;
+	free(h);
+	qnm_links_free(l);
+	return 0;
 }
 
 /* ---- the view ---- */

@@ -24,14 +24,28 @@
 #include "host/links.h"
 
 /**
+ * struct qnm_api_net_guard_opts - how a change that can cut the admin off
+ * (bridged up or down: the host's addresses move) is guarded (netguard.h).
+ * @no_guard:   apply it without a guard (scripts that accept the risk).
+ * @confirm_in: seconds to confirm it in, 0 for QNM_NET_GUARD_SECS.
+ */
+struct qnm_api_net_guard_opts {
+	bool no_guard;
+	unsigned confirm_in;
+};
+
+/**
  * struct qnm_api_net_up_opts - what the user agreed to for "up".
  * @force:        use an existing bridge qnm did not create (never deleted by
  *                qnm then); move a port out of another bridge.
- * @confirm_port: bridged mode: yes, take the physical port over.
+ * @confirm_port: bridged mode: yes, take the physical port over (the change
+ *                is then guarded as @guard says).
+ * @guard:        the guard of a bridged up.
  */
 struct qnm_api_net_up_opts {
 	bool force;
 	bool confirm_port;
+	struct qnm_api_net_guard_opts guard;
 };
 
 /**
@@ -125,6 +139,17 @@ int qnm_api_net_down(struct qnm_ctx *ctx, const char *name, struct qnm_strv *not
 		     struct qnm_err *err);
 
 /**
+ * qnm_api_net_down_guarded() - qnm_api_net_down(), and when it moves the
+ * host's addresses back from a bridged network's bridge to its port, with
+ * a guard as @g says (NULL: the default guard) that brings the network up
+ * again unless confirmed (qnm_api_net_confirm()).
+ * Return: 0 or -errno.
+ */
+int qnm_api_net_down_guarded(struct qnm_ctx *ctx, const char *name,
+			     const struct qnm_api_net_guard_opts *g, struct qnm_strv *notes,
+			     struct qnm_err *err);
+
+/**
  * qnm_api_net_is_up() - whether qnm recorded network @name as up (in the
  * caller's network namespace). For many networks at once, use a view.
  */
@@ -147,6 +172,35 @@ int qnm_api_net_leases(const struct qnm_ctx *ctx, const char *name, struct qnm_l
  * Return: 0 or -errno.
  */
 int qnm_api_net_links(bool want_addrs, struct qnm_links **out, struct qnm_err *err);
+
+/**
+ * struct qnm_api_net_port - where a bridged network's host address lives.
+ * @port:    the port of the network's configuration.
+ * @master:  the bridge the port is in now, "" when none (or no such link).
+ * @address: the host's (first) address that qnm moves, "" when none.
+ * @where:   the link that carries @address now, "" when none.
+ * @naddrs:  addresses qnm moves (recorded when moved, else on the port now).
+ * @nroutes: routes qnm moves with them.
+ * @moved:   qnm moved them to the bridge and records what was on the port.
+ */
+struct qnm_api_net_port {
+	char port[QNM_IFNAME_MAX + 1];
+	char master[QNM_IFNAME_MAX + 1];
+	char address[64];
+	char where[QNM_IFNAME_MAX + 1];
+	unsigned naddrs;
+	unsigned nroutes;
+	bool moved;
+};
+
+/**
+ * qnm_api_net_port() - where the host's address of bridged network @name
+ * lives now, which port is enslaved (no privilege needed).
+ * Return: 0, -ENOENT (no such network, or not a bridged one with a port) or
+ * -errno (the links could not be read).
+ */
+int qnm_api_net_port(const struct qnm_ctx *ctx, const char *name, struct qnm_api_net_port *p,
+		     struct qnm_err *err);
 
 /* ---- the state of networks on this host, for listings ---- */
 

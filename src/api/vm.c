@@ -12,7 +12,6 @@
 #include "core/validate.h"
 #include "guest/cmdline.h"
 #include "guest/rundir.h"
-#include "guest/slirp-helper.h"
 #include "watch/portowner.h"
 
 #include <errno.h>
@@ -515,7 +514,6 @@ static void add_command(struct qnm_strbuf *sb, char *const *argv, size_t width, 
 char *qnm_api_vm_script(const struct qnm_ctx *ctx, const struct qnm_vm *vm, bool nic_form,
 			size_t width, struct qnm_err *err)
 {
-	struct qnm_cmdline_opts sock = { 0 };
 	struct qnm_strbuf sb;
 	struct qnm_strv argv;
 	struct qnm_rundir rd;
@@ -529,13 +527,12 @@ char *qnm_api_vm_script(const struct qnm_ctx *ctx, const struct qnm_vm *vm, bool
 	}
 	qnm_sb_init(&sb);
 	qnm_rundir_init(&rd, ctx->paths.runtime_dir, vm->name);
-	sock.rundir = rd.path;
 	for (i = 0; i < vm->nnics; i++) {
 		const struct qnm_backend_ops *b = qnm_nic_backend(&vm->nics[i]);
 		struct qnm_strv h;
-		char line[128];
+		char line[128], *sockpath;
 
-		if (!b || !b->slirp_helper)
+		if (!b || !b->helper_argv)
 			continue;
 		qnm_strv_init(&h);
 		if (!exe) {
@@ -551,10 +548,10 @@ char *qnm_api_vm_script(const struct qnm_ctx *ctx, const struct qnm_vm *vm, bool
 			exe = self_exe();
 		}
 		snprintf(line, sizeof(line),
-			 "NIC %s's user-mode network is qnm's slirp helper; start it before QEMU:",
-			 vm->nics[i].id);
+			 "NIC %s's user-mode network runs in a %s process; start it before QEMU:",
+			 vm->nics[i].id, b->helper_name);
 		add_comment(&sb, line, width);
-		qnm_slirp_helper_argv(exe, vm, &vm->nics[i], rd.path, -1, &h);
+		sockpath = b->helper_argv(exe, vm, &vm->nics[i], rd.path, &h);
 		text = qnm_argv_to_shell_lines(h.v, width ? width - 2 : SIZE_MAX / 2, true);
 		/* run in the background: " &" after the last line */
 		text[strlen(text) - 1] = '\0';
@@ -569,7 +566,7 @@ char *qnm_api_vm_script(const struct qnm_ctx *ctx, const struct qnm_vm *vm, bool
 		qnm_strv_add(&h, "until");
 		qnm_strv_add(&h, "test");
 		qnm_strv_add(&h, "-S");
-		qnm_strv_take(&h, qnm_slirp_socket_path(vm, &vm->nics[i], &sock));
+		qnm_strv_take(&h, sockpath);
 		add_command(&sb, h.v, width, false);
 		qnm_sb_add(&sb, "do sleep 0.1\ndone\n");
 		qnm_strv_free(&h);

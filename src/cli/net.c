@@ -9,6 +9,7 @@
 
 #include "api/doctor.h"
 #include "api/net.h"
+#include "api/netguard.h"
 #include "cli/cli.h"
 #include "core/schema.h"
 
@@ -35,6 +36,7 @@ struct net_flags {
 	bool json;
 	bool force;
 	bool confirm_port;
+	struct qnm_api_net_guard_opts guard;
 };
 
 static void print_notes(struct qnm_ctx *ctx, const struct qnm_strv *notes)
@@ -111,6 +113,63 @@ static int net_list(struct qnm_ctx *ctx, const struct net_flags *f, int argc, ch
 	return 0;
 }
 
+static int net_confirm(struct qnm_ctx *ctx, const struct net_flags *f, int argc, char **argv)
+{
+	struct qnm_err err;
+
+	qnm_err_clear(&err);
+	if (qnm_api_net_confirm(ctx, argv[0], &err) < 0)
+		return qnm_cli_error(ctx, "net confirm", &err);
+	fprintf(ctx->out, "network %s: the change is kept\n", argv[0]);
+	return 0;
+}
+
+/* the guard and the host's address of a bridged network, for net show */
+static void show_bridged(struct qnm_ctx *ctx, const struct qnm_network *net, json_object *o)
+{
+	struct qnm_api_net_guard g;
+	struct qnm_api_net_port p;
+
+	if (qnm_api_net_port(ctx, net->name, &p, NULL) == 0) {
+		if (o) {
+			json_object *j = json_object_new_object();
+
+			add_str(j, "port", p.port);
+			add_str(j, "port_master", p.master);
+			add_str(j, "address", p.address);
+			add_str(j, "address_on", p.where);
+			add_bool(j, "moved", p.moved);
+			json_object_object_add(j, "routes", json_object_new_int64(p.nroutes));
+			json_object_object_add(o, "host_address", j);
+		} else {
+			fprintf(ctx->out, "# port %s: %s\n", p.port,
+				p.master[0] ? p.master : "in no bridge");
+			if (p.address[0])
+				fprintf(ctx->out, "# the host's address %s is on %s%s\n", p.address,
+					p.where[0] ? p.where : "no link",
+					p.moved ? " (moved there by qnm with its routes)" : "");
+		}
+	}
+	if (qnm_api_net_guard_get(ctx, net->name, &g) < 0 || !g.state[0])
+		return;
+	if (o) {
+		json_object *j = json_object_new_object();
+
+		add_str(j, "state", g.state);
+		add_str(j, "undo", g.undo);
+		add_str(j, "reason", g.reason);
+		json_object_object_add(j, "deadline", json_object_new_int64(g.deadline));
+		json_object_object_add(j, "remaining", json_object_new_int64(g.remaining));
+		json_object_object_add(o, "guard", j);
+	} else if (strcmp(g.state, "armed") == 0) {
+		fprintf(ctx->out,
+			"# guard: reverting (net %s) in %lld s unless 'qnm net confirm %s'\n",
+			g.undo, g.remaining, net->name);
+	} else {
+		fprintf(ctx->out, "# guard: %s: %s\n", g.state, g.reason);
+	}
+}
+
 static int net_show(struct qnm_ctx *ctx, const struct net_flags *f, int argc, char **argv)
 {
 	const struct qnm_network *net = find_net(ctx, argv[0]);
@@ -151,6 +210,7 @@ static int net_show(struct qnm_ctx *ctx, const struct net_flags *f, int argc, ch
 					json_object_new_int64((int64_t)li->stats[i]));
 			json_object_object_add(o, "bridge_link", b);
 		}
+		show_bridged(ctx, net, o);
 		qnm_cli_print_json(ctx, o);
 	} else {
 		char *text = qnm_network_serialize(net);
@@ -183,6 +243,8 @@ static int net_show(struct qnm_ctx *ctx, const struct net_flags *f, int argc, ch
 			fprintf(ctx->out, "# lease: %s %s %s\n", leases[i].mac, leases[i].ip,
 				leases[i].hostname);
 	}
+	if (!f->json)
+		show_bridged(ctx, net, NULL);
 	free(leases);
 	qnm_api_net_view_free(view);
 	return 0;
@@ -190,7 +252,9 @@ static int net_show(struct qnm_ctx *ctx, const struct net_flags *f, int argc, ch
 
 static int net_up(struct qnm_ctx *ctx, const struct net_flags *f, int argc, char **argv)
 {
-	struct qnm_api_net_up_opts o = { .force = f->force, .confirm_port = f->confirm_port };
+	struct qnm_api_net_up_opts o = { .force = f->force,
+					 .confirm_port = f->confirm_port,
+					 .guard = f->guard };
 	struct qnm_network *net = find_net(ctx, argv[0]);
 	struct qnm_strv notes;
 	struct qnm_err err;
@@ -217,7 +281,7 @@ static int net_down(struct qnm_ctx *ctx, const struct net_flags *f, int argc, ch
 
 	qnm_err_clear(&err);
 	qnm_strv_init(&notes);
-	r = qnm_api_net_down(ctx, argv[0], &notes, &err);
+	r = qnm_api_net_down_guarded(ctx, argv[0], &f->guard, &notes, &err);
 	print_notes(ctx, &notes);
 	qnm_strv_free(&notes);
 	if (r < 0)
@@ -329,13 +393,33 @@ static const struct qnm_opt net_json_opts[] = {
 	{ .name = NULL },
 };
 
+/* the guard of a bridged up or down (api/netguard.h) */
+#define GUARD_OPTS                                                                                 \
+	{ .name = "--confirm-in",                                                                  \
+	  .type = QNM_OPT_UINT,                                                                    \
+	  .arg = "SEC",                                                                            \
+	  .min = 1,                                                                                \
+	  .max = 3600,                                                                             \
+	  .what = "a number of seconds",                                                           \
+	  .help = "bridged mode: seconds to confirm the change in (default 30)" },                 \
+	{                                                                                          \
+		.name = "--no-guard",                                                              \
+		.help = "bridged mode: no rollback unless confirmed (scripts)"                     \
+	}
+
 static const struct qnm_opt net_up_opts[] = {
 	{ .name = "--force",
 	  .help = "use a bridge qnm did not create (never deleted then), move a port out of "
 		  "another bridge" },
 	{ .name = "--confirm-port",
-	  .help = "bridged mode: take the physical port over; the host's address on that port "
-		  "stops working until it is moved to the bridge" },
+	  .help = "bridged mode: take the physical port over; the host's addresses and routes "
+		  "move from it to the bridge (rolled back unless confirmed: qnm net confirm)" },
+	GUARD_OPTS,
+	{ .name = NULL },
+};
+
+static const struct qnm_opt net_down_opts[] = {
+	GUARD_OPTS,
 	{ .name = NULL },
 };
 
@@ -364,6 +448,13 @@ static const struct qnm_args_spec net_up_args = {
 };
 static const struct qnm_args_spec net_down_args = {
 	.name = "net down",
+	.opts = net_down_opts,
+	.min = 1,
+	.max = 1,
+	.say.few = WRONG_COUNT,
+};
+static const struct qnm_args_spec net_confirm_args = {
+	.name = "net confirm",
 	.min = 1,
 	.max = 1,
 	.say.few = WRONG_COUNT,
@@ -388,10 +479,9 @@ static const struct qnm_args_spec net_del_args = {
 };
 
 static const struct qnm_args_sub net_args_subs[] = {
-	{ "list", &net_list_args }, { "show", &net_show_args },
-	{ "up", &net_up_args },	    { "down", &net_down_args },
-	{ "add", &net_add_args },   { "set", &net_set_args },
-	{ "del", &net_del_args },   { NULL, NULL },
+	{ "list", &net_list_args }, { "show", &net_show_args },	      { "up", &net_up_args },
+	{ "down", &net_down_args }, { "add", &net_add_args },	      { "set", &net_set_args },
+	{ "del", &net_del_args },   { "confirm", &net_confirm_args }, { NULL, NULL },
 };
 
 static const struct qnm_args_spec net_args = {
@@ -399,9 +489,10 @@ static const struct qnm_args_spec net_args = {
 };
 
 static const struct net_sub net_subs[] = {
-	{ &net_add_args, net_add },   { &net_del_args, net_del }, { &net_down_args, net_down },
-	{ &net_list_args, net_list }, { &net_set_args, net_set }, { &net_show_args, net_show },
-	{ &net_up_args, net_up },
+	{ &net_add_args, net_add },   { &net_del_args, net_del },
+	{ &net_down_args, net_down }, { &net_list_args, net_list },
+	{ &net_set_args, net_set },   { &net_show_args, net_show },
+	{ &net_up_args, net_up },     { &net_confirm_args, net_confirm },
 };
 
 static int cmd_net(struct qnm_ctx *ctx, const struct qnm_args *args)
@@ -417,6 +508,10 @@ static int cmd_net(struct qnm_ctx *ctx, const struct qnm_args *args)
 		f.force = qnm_args_has(args, "--force");
 		f.confirm_port = qnm_args_has(args, "--confirm-port");
 	}
+	if (args->spec == &net_up_args || args->spec == &net_down_args) {
+		f.guard.no_guard = qnm_args_has(args, "--no-guard");
+		f.guard.confirm_in = (unsigned)qnm_args_uint(args, "--confirm-in", 0);
+	}
 	if (qnm_cli_load(ctx, "net"))
 		return 1;
 	return sub->run(ctx, &f, args->npos, args->pos);
@@ -424,13 +519,15 @@ static int cmd_net(struct qnm_ctx *ctx, const struct qnm_args *args)
 
 const struct qnm_cli_cmd qnm_cmd_net = {
 	.name = "net",
-	.usage = "net list|show|up|down|add|set|del ...",
+	.usage = "net list|show|up|down|confirm|add|set|del ...",
 	.summary = "host networks: bridge, address, NAT or bridged port, DHCP, port forwards",
 	.help = "  net list [--json]                 networks and whether they are up\n"
 		"  net show NET [--json]             settings, bridge counters, DHCP leases\n"
-		"  net up NET [--force] [--confirm-port]\n"
+		"  net up NET [--force] [--confirm-port] [--confirm-in SEC] [--no-guard]\n"
 		"                                    create the bridge, address, NAT rules, DHCP\n"
-		"  net down NET                      remove what 'up' made\n"
+		"  net down NET [--confirm-in SEC] [--no-guard]\n"
+		"                                    remove what 'up' made\n"
+		"  net confirm NET                   keep a bridged up/down (else rolled back)\n"
 		"  net add NET KEY=VALUE...          create a network file\n"
 		"  net set NET KEY=VALUE...          change it (forward+=..., forward-=...)\n"
 		"  net del NET                       delete its file (down, no TAP NIC on it)\n"

@@ -43,8 +43,8 @@ static void holder_text(const struct qnm_port_table *t, const struct qnm_port_en
 	else if (!e->holder.found)
 		snprintf(buf, size, "free");
 	else if (e->holder_vm[0])
-		snprintf(buf, size, "VM %s (its %s, pid %d)", e->holder_vm,
-			 e->holder_helper ? "slirp helper" : "QEMU", (int)e->holder.pid);
+		snprintf(buf, size, "VM %s (its %s, pid %d)", e->holder_vm, e->holder_what,
+			 (int)e->holder.pid);
 	else
 		qnm_port_holder_text(&e->holder, buf, size);
 }

@@ -307,8 +307,8 @@ static const struct qnm_opt cmdline_opts[] = {
 		  "express them (the slirp backend always needs -netdev)" },
 	{ .name = "--json", .help = "print the argv array as JSON" },
 	{ .name = "--script",
-	  .help = "print what to paste into a shell to run the VM by hand: the slirp helpers' "
-		  "commands first, then QEMU's, in lines with backslash continuations" },
+	  .help = "print what to paste into a shell to run the VM by hand: the commands of "
+		  "the NICs' helpers (slirp helper, passt) first, then QEMU's, in lines with backslash continuations" },
 	{ .name = "--wrap",
 	  .type = QNM_OPT_UINT,
 	  .arg = "COLS",

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * backend.h - the table of netdev backends (user, slirp, tap, bridge).
+ * backend.h - the table of netdev backends (user, slirp, tap, bridge, passt).
  *
  * Each backend lives in its own file (backend-user.c, ...) and exports one
  * const struct qnm_backend_ops; qnm_backend_get() indexes the static table
@@ -32,7 +32,7 @@ struct qnm_runner_opts;
 /**
  * struct qnm_nic_host - what the supervisor set up on the host for one NIC,
  * from the backend's @host_prepare to its @host_release.
- * @helper:   pid of the NIC's slirp helper, or 0.
+ * @helper:   pid of the NIC's helper process (slirp helper, passt), or 0.
  * @made_tap: qnm created the NIC's TAP (and removes it after QEMU).
  * @bridge:   the bridge the NIC's host side joins ("" for none), resolved
  *            with @live_bridge before the supervisor forks.
@@ -49,7 +49,7 @@ struct qnm_nic_host {
  * @QNM_HOP_LIVE_NONE: none.
  * @QNM_HOP_LIVE_LINK: the rx/tx counters of the host link named in @link.
  * @QNM_HOP_LIVE_NIC:  the NIC's own out/in rates (its sampler entry), or
- *                     "no counters" when its backend has none.
+ *                     "counters not available" when its backend has none.
  */
 enum qnm_hop_live { QNM_HOP_LIVE_NONE, QNM_HOP_LIVE_LINK, QNM_HOP_LIVE_NIC };
 
@@ -141,10 +141,24 @@ struct qnm_backend_check {
  *                   NIC @idx (recorded in @h).
  * @host_release:    in the supervisor, after QEMU exited: undo
  *                   @host_prepare as recorded in @h.
+ * @reclaim:         after the VM's QEMU and supervisor are gone, before its
+ *                   runtime dir @rd is removed: stop what @host_prepare
+ *                   left running there (a killed supervisor released
+ *                   nothing); a sentence per thing stopped is appended to
+ *                   @report. Returns how many.
  * @hostfwd_live:    change the forwards of the running NIC @nic of the VM
  *                   whose runtime dir is @rundir: remove @del, then add
  *                   @add (either may be NULL), waiting at most @timeout_ms
  *                   for the answer; 0 or -errno.
+ * @helper_name:     what serves the NIC beside QEMU ("passt"), for people;
+ *                   NULL when nothing does.
+ * @helper_argv:     the command that runs that helper by hand, before QEMU
+ *                   (the pasted script): appended to @argv (@exe is qnm's
+ *                   own binary, @rundir the VM's runtime dir); returns the
+ *                   socket QEMU connects to (caller frees).
+ * @helper_pid:      the pid of that helper while it runs for NIC @nic of the
+ *                   VM whose runtime dir is @rundir (it holds the NIC's
+ *                   forwarded host ports), 0 when none runs.
  * @conns:           the NIC's connection table as text, from the running
  *                   VM (*@text owned by the caller); 0 or -errno.
  *
@@ -189,9 +203,14 @@ struct qnm_backend_ops {
 			    struct qnm_nic_host *h, struct qnm_err *err);
 	void (*host_release)(const struct qnm_vm *vm, size_t idx, const struct qnm_rundir *rd,
 			     struct qnm_nic_host *h);
+	int (*reclaim)(const struct qnm_rundir *rd, struct qnm_strbuf *report);
 	int (*hostfwd_live)(const char *rundir, const struct qnm_nic *nic,
 			    const struct qnm_fwd *del, const struct qnm_fwd *add, int timeout_ms,
 			    struct qnm_err *err);
+	const char *helper_name;
+	char *(*helper_argv)(const char *exe, const struct qnm_vm *vm, const struct qnm_nic *nic,
+			     const char *rundir, struct qnm_strv *argv);
+	pid_t (*helper_pid)(const char *rundir, const struct qnm_nic *nic);
 	int (*conns)(const char *runtime_dir, const struct qnm_vm *vm, const struct qnm_nic *nic,
 		     char **text, struct qnm_err *err);
 
@@ -225,6 +244,12 @@ const char *qnm_nic_network(const struct qnm_nic *nic);
 const char *qnm_nic_label(const struct qnm_nic *nic, char *buf, size_t size);
 
 /**
+ * qnm_model_uses_backend() - whether a NIC of some VM of @model has
+ * backend @kind (for the backends' doctor checks).
+ */
+bool qnm_model_uses_backend(const struct qnm_model *model, enum qnm_backend_kind kind);
+
+/**
  * qnm_backend_has_counters() - whether NICs of @b have live traffic
  * counters (a host interface qnm names, or the slirp helper's).
  */
@@ -234,6 +259,7 @@ extern const struct qnm_backend_ops qnm_backend_user;
 extern const struct qnm_backend_ops qnm_backend_slirp;
 extern const struct qnm_backend_ops qnm_backend_tap;
 extern const struct qnm_backend_ops qnm_backend_bridge;
+extern const struct qnm_backend_ops qnm_backend_passt;
 
 /* Shared by the user and slirp backends (backend-user.c). */
 int qnm_user_opts_validate(const struct qnm_nic *nic, bool slirp, struct qnm_err *err);

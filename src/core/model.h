@@ -59,6 +59,7 @@ enum qnm_backend_kind {
 	QNM_BACKEND_SLIRP,  /* qnm's libslirp helper, -netdev stream */
 	QNM_BACKEND_TAP,    /* a TAP device, optionally on a bridge */
 	QNM_BACKEND_BRIDGE, /* qemu-bridge-helper, -netdev bridge */
+	QNM_BACKEND_PASST,  /* Debian's passt, one process per NIC, -netdev stream */
 	QNM_BACKEND__COUNT
 };
 
@@ -66,7 +67,8 @@ enum qnm_backend_kind {
 #define QNM_NIC_DEFAULT_BACKEND QNM_BACKEND_USER
 
 /**
- * struct qnm_user_opts - options of the user and slirp backends.
+ * struct qnm_user_opts - options of the user and slirp backends (passt uses
+ * @ipv6 and @fwd).
  * @net:       guest network in CIDR ("" = QEMU's 10.0.2.0/24).
  * @host:      host alias address seen by the guest ("" = default .2).
  * @dhcpstart: first DHCP address ("" = default .15).
@@ -122,7 +124,8 @@ struct qnm_bridge_opts {
  * @mac:     MAC address "xx:xx:xx:xx:xx:xx", or "" until generated.
  * @link_up: cable plugged at start (false: QEMU link down).
  * @backend: which of the option groups below is in use.
- * @user:    options of QNM_BACKEND_USER and QNM_BACKEND_SLIRP.
+ * @user:    options of QNM_BACKEND_USER and QNM_BACKEND_SLIRP (and the
+ *           forwards and IPv6 switch of QNM_BACKEND_PASST).
  * @tap:     options of QNM_BACKEND_TAP.
  * @bridge:  options of QNM_BACKEND_BRIDGE.
  *

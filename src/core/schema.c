@@ -32,6 +32,7 @@ _Static_assert(QNM_TEXT_MAX <= QNM_KF_VALUE_MAX, "a text value must fit a keyfil
 /* Where a NIC key applies: the backends using its option group. */
 #define BE(k)	   QNM_WHEN(k)
 #define USER_SLIRP (BE(QNM_BACKEND_USER) | BE(QNM_BACKEND_SLIRP))
+#define USER_LIKE  (USER_SLIRP | BE(QNM_BACKEND_PASST))
 #define BOOT(b)	   QNM_WHEN(b)
 #define MODE(m)	   QNM_WHEN(m)
 
@@ -165,7 +166,7 @@ static const struct qnm_key nic_keys[] = {
 	  .offset = NICF(backend),
 	  .choices = &qnm_backend_enum,
 	  .label = "Backend",
-	  .help = "How the card reaches the world: user, slirp, tap or bridge. The keys below "
+	  .help = "How the card reaches the world: user, slirp, passt, tap or bridge. The keys below "
 		  "depend on it." },
 	{ .name = "net",
 	  .type = QNM_KEY_STR,
@@ -204,15 +205,15 @@ static const struct qnm_key nic_keys[] = {
 	{ .name = "ipv6",
 	  .type = QNM_KEY_BOOL,
 	  .offset = NICF(user.ipv6),
-	  .when = USER_SLIRP,
+	  .when = USER_LIKE,
 	  .label = "IPv6",
-	  .help = "IPv6 inside the user network." },
+	  .help = "IPv6 inside the user network (passt: off gives it -4, IPv4 only)." },
 	{ .name = "hostfwd",
 	  .type = QNM_KEY_FWD,
 	  .offset = NICF(user.fwd),
 	  .count_off = NICF(user.nfwd),
 	  .max = 256,
-	  .when = USER_SLIRP,
+	  .when = USER_LIKE,
 	  .label = "Port forwards",
 	  .help = "Host to guest, tcp|udp:[HOSTADDR]:PORT-[GUESTADDR]:PORT, space-separated in "
 		  "the form: tcp:127.0.0.1:2222-:22 is host port 2222 to guest port 22." },

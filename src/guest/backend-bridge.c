@@ -151,17 +151,6 @@ static int bridge_host_check(const struct qnm_vm *vm, const struct qnm_nic *nic,
 
 /* ---- its doctor checks: the helper binary and its access list ---- */
 
-static bool any_bridge_nic(const struct qnm_model *model)
-{
-	size_t i, j;
-
-	for (i = 0; i < model->nvms; i++)
-		for (j = 0; j < model->vms[i]->nnics; j++)
-			if (model->vms[i]->nics[j].backend == QNM_BACKEND_BRIDGE)
-				return true;
-	return false;
-}
-
 static const char *const helper_defaults[] = {
 	"/usr/lib/qemu/qemu-bridge-helper",
 	"/usr/libexec/qemu-bridge-helper",
@@ -230,7 +219,7 @@ static void check_bridge_helper(const struct qnm_model *model, struct qnm_doc_re
 	struct qnm_strv paths;
 	size_t i, j;
 
-	if (!any_bridge_nic(model)) {
+	if (!qnm_model_uses_backend(model, QNM_BACKEND_BRIDGE)) {
 		qnm_doc_finding(r, QNM_DOC_SKIP, "no VM uses a bridge NIC (backend=bridge)");
 		return;
 	}
@@ -274,7 +263,7 @@ static void check_bridge_conf(const struct qnm_model *model, struct qnm_doc_resu
 	qnm_bridge_acl_init(&acl);
 	qnm_err_clear(&err);
 	ret = qnm_bridge_acl_load(&acl, path, &err);
-	if (!any_bridge_nic(model)) {
+	if (!qnm_model_uses_backend(model, QNM_BACKEND_BRIDGE)) {
 		if (ret == -ENOENT)
 			qnm_doc_finding(r, QNM_DOC_SKIP,
 					"%s does not exist; no VM uses a bridge NIC, so "

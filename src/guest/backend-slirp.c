@@ -73,6 +73,15 @@ static int slirp_hostfwd_live(const char *rundir, const struct qnm_nic *nic,
 	return r;
 }
 
+static char *slirp_helper_argv(const char *exe, const struct qnm_vm *vm, const struct qnm_nic *nic,
+			       const char *rundir, struct qnm_strv *argv)
+{
+	const struct qnm_cmdline_opts o = { .rundir = rundir };
+
+	qnm_slirp_helper_argv(exe, vm, nic, rundir, -1, argv);
+	return qnm_slirp_socket_path(vm, nic, &o);
+}
+
 /* Its connections: the helper's own table, over the control socket. */
 static int slirp_conns(const char *runtime_dir, const struct qnm_vm *vm, const struct qnm_nic *nic,
 		       char **text, struct qnm_err *err)
@@ -124,6 +133,9 @@ const struct qnm_backend_ops qnm_backend_slirp = {
 	.host_prepare = slirp_host_prepare,
 	.host_release = slirp_host_release,
 	.hostfwd_live = slirp_hostfwd_live,
+	.helper_name = "slirp helper",
+	.helper_argv = slirp_helper_argv,
+	.helper_pid = qnm_slirp_helper_pid,
 	.conns = slirp_conns,
 	.hops = slirp_hops,
 };

@@ -8,10 +8,9 @@
 #include <string.h>
 
 static const struct qnm_backend_ops *const backends[QNM_BACKEND__COUNT] = {
-	[QNM_BACKEND_USER] = &qnm_backend_user,
-	[QNM_BACKEND_SLIRP] = &qnm_backend_slirp,
-	[QNM_BACKEND_TAP] = &qnm_backend_tap,
-	[QNM_BACKEND_BRIDGE] = &qnm_backend_bridge,
+	[QNM_BACKEND_USER] = &qnm_backend_user,	  [QNM_BACKEND_SLIRP] = &qnm_backend_slirp,
+	[QNM_BACKEND_TAP] = &qnm_backend_tap,	  [QNM_BACKEND_BRIDGE] = &qnm_backend_bridge,
+	[QNM_BACKEND_PASST] = &qnm_backend_passt,
 };
 
 const struct qnm_backend_ops *qnm_backend_get(enum qnm_backend_kind kind)
@@ -44,6 +43,17 @@ const char *qnm_nic_label(const struct qnm_nic *nic, char *buf, size_t size)
 		qnm_strlcpy(where, qnm_backend_name(nic->backend), sizeof(where));
 	snprintf(buf, size, "%s/%s", nic->model, where);
 	return buf;
+}
+
+bool qnm_model_uses_backend(const struct qnm_model *model, enum qnm_backend_kind kind)
+{
+	size_t i, j;
+
+	for (i = 0; i < model->nvms; i++)
+		for (j = 0; j < model->vms[i]->nnics; j++)
+			if (model->vms[i]->nics[j].backend == kind)
+				return true;
+	return false;
 }
 
 bool qnm_backend_has_counters(const struct qnm_backend_ops *b)

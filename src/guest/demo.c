@@ -30,7 +30,7 @@
 extern char **environ;
 
 /* Bump when the initramfs layout or scripts change: cached images are rebuilt. */
-#define DEMO_LAYOUT 8
+#define DEMO_LAYOUT 9
 
 static const char demo_append[] = "console=ttyS0 quiet cryptomgr.notests panic=-1";
 
@@ -93,12 +93,13 @@ static const char guest_udhcpc[] =
 	"#!/bin/sh\n"
 	"# udhcpc event script of qnm's tiny guest\n"
 	"case \"$1\" in\n"
+	"# IPv4 only is flushed: the link-local IPv6 address (and SLAAC) stay\n"
 	"deconfig)\n"
-	"\tip addr flush dev \"$interface\"\n"
+	"\tip -4 addr flush dev \"$interface\"\n"
 	"\tip link set \"$interface\" up\n"
 	"\t;;\n"
 	"bound|renew)\n"
-	"\tip addr flush dev \"$interface\"\n"
+	"\tip -4 addr flush dev \"$interface\"\n"
 	"\tip addr add \"$ip/${mask:-24}\" dev \"$interface\"\n"
 	"\tfor r in $router; do ip route add default via \"$r\" dev \"$interface\"; break; done\n"
 	"\t: > /etc/resolv.conf\n"

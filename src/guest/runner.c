@@ -8,6 +8,7 @@
  *   supervisor (forked qnm, own session, parent of QEMU, records the exit)
  *     qemu-system-ARCH (stdin /dev/null, stdout/stderr RUNDIR/qemu.log)
  *     qnm slirp-helper, one per slirp NIC (own session; started before QEMU)
+ *     passt, one per passt NIC (own session; started before QEMU)
  */
 #include "build-config.h"
 
@@ -543,6 +544,36 @@ static bool any_link_down(const struct qnm_vm *vm)
 	return false;
 }
 
+/*
+ * Remove @rd (qnm_rundir_clean()), first stopping what the NICs' helpers
+ * left running when QEMU is gone (the backends' @reclaim: a killed
+ * supervisor released nothing); what was stopped is added to @report.
+ */
+static int clean_dir(const struct qnm_rundir *rd, char *report, size_t len, struct qnm_err *err)
+{
+	struct qnm_run_info info;
+	struct qnm_strbuf sb;
+	size_t k, have;
+	int r;
+
+	qnm_sb_init(&sb);
+	qnm_rundir_probe(rd, &info);
+	for (k = 0; (info.status == QNM_RUN_STOPPED || info.status == QNM_RUN_CRASHED) &&
+		    qnm_backend_get((enum qnm_backend_kind)k);
+	     k++) {
+		const struct qnm_backend_ops *b = qnm_backend_get((enum qnm_backend_kind)k);
+
+		if (b->reclaim)
+			b->reclaim(rd, &sb);
+	}
+	r = qnm_rundir_clean(rd, report, len, err);
+	have = report && len ? strnlen(report, len) : 0;
+	if (sb.len && have + 3 < len)
+		snprintf(report + have, len - have, "%s%s", have ? "; " : "", sb.s);
+	qnm_sb_free(&sb);
+	return r;
+}
+
 /* QEMU ended during start: wait for the supervisor's record, report QEMU's words. */
 static int start_failed(const struct qnm_rundir *rd, pid_t qemu_pid, const char *what,
 			struct qnm_err *err)
@@ -564,7 +595,7 @@ static int start_failed(const struct qnm_rundir *rd, pid_t qemu_pid, const char 
 	qnm_err_set(err, -EIO, "", "%s: %s%s%s", what, info.reason[0] ? info.reason : "QEMU ended",
 		    *tail ? ": " : "", tail);
 	free(tail);
-	qnm_rundir_clean(rd, NULL, 0, NULL);
+	clean_dir(rd, NULL, 0, NULL);
 	return -EIO;
 }
 
@@ -608,6 +639,16 @@ static int reclaim(const char *runtime_dir, const char *name, char *report, size
 	return n > 0 ? n : 0;
 }
 
+/* A supervisor that answered ERR (no QEMU) is on its way out: let it go before cleaning up. */
+static void wait_failed_supervisor(const struct qnm_rundir *rd)
+{
+	struct qnm_run_info now;
+
+	qnm_rundir_probe(rd, &now);
+	if (now.supervisor_pid > 0 && !now.qemu_pid)
+		qnm_runner_wait_exit(now.supervisor_pid, SUPERVISOR_MS);
+}
+
 int qnm_runner_start(const struct qnm_vm *vm, const struct qnm_runner_opts *o,
 		     struct qnm_start_info *info, struct qnm_err *err)
 {
@@ -640,7 +681,7 @@ int qnm_runner_start(const struct qnm_vm *vm, const struct qnm_runner_opts *o,
 	if (qnm_vm_boot_warning(vm))
 		add_warning(info, qnm_vm_boot_warning(vm));
 	if (ri.status != QNM_RUN_ABSENT) {
-		r = qnm_rundir_clean(&rd, info->cleaned, sizeof(info->cleaned), err);
+		r = clean_dir(&rd, info->cleaned, sizeof(info->cleaned), err);
 		if (r)
 			goto out;
 	}
@@ -731,7 +772,8 @@ fail_kill:
 	if (info->supervisor_pid > 0)
 		qnm_runner_wait_exit(info->supervisor_pid, SUPERVISOR_MS);
 fail_dir:
-	qnm_rundir_clean(&rd, NULL, 0, NULL);
+	wait_failed_supervisor(&rd);
+	clean_dir(&rd, NULL, 0, NULL);
 out:
 	qnm_qmp_free(q);
 	qnm_strv_free(&argv);
@@ -852,7 +894,7 @@ int qnm_runner_stop(const char *runtime_dir, const char *name, const struct qnm_
 		goto out;
 	}
 	if (info.status == QNM_RUN_STOPPED || info.status == QNM_RUN_CRASHED) {
-		r = qnm_rundir_clean(&rd, how, len, err);
+		r = clean_dir(&rd, how, len, err);
 		if (!r)
 			reclaim(runtime_dir, name, how, len);
 		goto out;
@@ -925,7 +967,7 @@ gone:
 	if (info.supervisor_pid > 0)
 		qnm_runner_wait_exit(info.supervisor_pid, SUPERVISOR_MS);
 	qnm_rundir_write_state(&rd, QNM_RUN_STOPPED, pid, 0, how);
-	r = qnm_rundir_clean(&rd, NULL, 0, err);
+	r = clean_dir(&rd, NULL, 0, err);
 	/* a killed supervisor released nothing: what it made goes now */
 	if (!r)
 		reclaim(runtime_dir, name, how, len);

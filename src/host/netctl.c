@@ -4,6 +4,7 @@
 
 #include "host/netctl.h"
 #include "host/dnsmasq.h"
+#include "host/hostip.h"
 #include "host/nft.h"
 #include "host/sysctl.h"
 #include "core/validate.h"
@@ -184,12 +185,32 @@ static enum settle settle_leave(struct qnm_netctl *nc, const struct qnm_own_rec 
 	return SETTLE_LEAVE;
 }
 
+/*
+ * A move of the host's addresses cut short (up or down): back to the port as
+ * recorded before anything changed, the port released: fully before.
+ */
+static enum settle settle_hostip(struct qnm_netctl *nc, const struct qnm_own_rec *r)
+{
+	struct qnm_hostip h;
+	int e = qnm_hostip_load(nc->runtime_dir, r->name, &h, NULL);
+
+	if (e == -ENOENT)
+		return SETTLE_FORGET;
+	if (e < 0 || qnm_hostip_to_port(nc->links, &h, NULL) < 0)
+		return SETTLE_LEAVE;
+	if (qnm_owner_remove(&nc->owner, QNM_OWN_PORT, r->name, NULL) < 0)
+		return SETTLE_LEAVE;
+	qnm_hostip_forget(nc->runtime_dir, r->name);
+	return SETTLE_FORGET;
+}
+
 static enum settle (*const settle_ops[QNM_OWN__COUNT])(struct qnm_netctl *,
 						       const struct qnm_own_rec *) = {
 	[QNM_OWN_BRIDGE] = settle_bridge, [QNM_OWN_TAP] = settle_leave,
 	[QNM_OWN_PORT] = settle_port,	  [QNM_OWN_DNSMASQ] = settle_dnsmasq,
 	[QNM_OWN_NFT] = settle_nft,	  [QNM_OWN_NET] = settle_leave,
 	[QNM_OWN_SYSCTL] = settle_sysctl, [QNM_OWN_ADDR] = settle_addr,
+	[QNM_OWN_HOSTIP] = settle_hostip,
 };
 
 /* settle the pending records of dead writers, or (@mine) this process's own */
@@ -222,7 +243,10 @@ static int settle_recs(struct qnm_netctl *nc, bool mine, struct qnm_strv *notes,
 				x->pending, qnm_own_kind_name(x->kind), x->name,
 				st == SETTLE_KEEP ? "it exists and is qnm's (kept as recorded)"
 				: x->kind == QNM_OWN_DNSMASQ ? "stopped"
-							     : "it was not made (forgotten)");
+				: x->kind == QNM_OWN_HOSTIP
+					? "the host's addresses and routes are back "
+					  "on it as recorded, the port released"
+					: "it was not made (forgotten)");
 	}
 	free(todo);
 	return r;
@@ -344,6 +368,7 @@ enum undo_kind {
 	UNDO_DNSMASQ,  /* stop dnsmasq of network @a (pid @n), forget it */
 	UNDO_NETREC,   /* forget that network @a is up */
 	UNDO_LOCALNET, /* route_localnet of bridge @a back to 0, forget the record */
+	UNDO_HOSTIP,   /* the host's addresses back on port @a, forget the record */
 };
 
 struct undo {
@@ -429,10 +454,22 @@ static void undo_localnet(struct qnm_netctl *nc, struct undo_log *u, const struc
 		qnm_owner_remove(&nc->owner, QNM_OWN_SYSCTL, rec, NULL);
 }
 
+static void undo_hostip(struct qnm_netctl *nc, struct undo_log *u, const struct undo *x)
+{
+	struct qnm_hostip h;
+
+	if (qnm_hostip_load(nc->runtime_dir, x->a, &h, NULL) == 0 &&
+	    qnm_hostip_to_port(nc->links, &h, NULL) == 0) {
+		qnm_owner_remove(&nc->owner, QNM_OWN_HOSTIP, x->a, NULL);
+		qnm_hostip_forget(nc->runtime_dir, x->a);
+	}
+}
+
 static void (*const undo_ops[])(struct qnm_netctl *, struct undo_log *, const struct undo *) = {
 	[UNDO_BRIDGE] = undo_bridge,   [UNDO_ADDR] = undo_addr,	    [UNDO_PORT] = undo_port,
 	[UNDO_FORWARD] = undo_forward, [UNDO_NFT] = undo_nft,	    [UNDO_LINKDOWN] = undo_linkdown,
 	[UNDO_DNSMASQ] = undo_dnsmasq, [UNDO_NETREC] = undo_netrec, [UNDO_LOCALNET] = undo_localnet,
+	[UNDO_HOSTIP] = undo_hostip,
 };
 
 static void undo_run(struct qnm_netctl *nc, struct undo_log *u)
@@ -489,12 +526,28 @@ static int up_bridge(struct qnm_netctl *nc, struct qnm_network *net,
 	return 0;
 }
 
+/* "the host's address on PORT (A)" or "any address the host puts on PORT", and the rest */
+static void port_what(const struct qnm_hostip *h, char *what, size_t size)
+{
+	if (h->naddrs)
+		snprintf(what, size, "the host's address on %s (%s)", h->port, h->addrs[0].local);
+	else
+		snprintf(what, size, "any address the host puts on %s", h->port);
+}
+
+/*
+ * Bridged mode: what the port carries is recorded (RUNDIR/hostip-PORT and a
+ * pending hostip record, both before any change), then moved onto the
+ * bridge with the port enslaved (host/hostip.h). A kill in between is
+ * undone by settle_hostip(); the record turns plain at the end of net up.
+ */
 static int up_port(struct qnm_netctl *nc, struct qnm_network *net, const struct qnm_net_up_opts *o,
 		   struct undo_log *u, struct qnm_strv *notes, struct qnm_err *err)
 {
-	char addrs[1][QNM_CIDR_LEN], what[96];
+	struct qnm_hostip h;
+	char what[160], why[512];
 	struct qnm_link_info li;
-	int r, naddrs;
+	int r;
 
 	if (net->mode != QNM_NET_BRIDGED || !net->port[0])
 		return 0;
@@ -506,40 +559,79 @@ static int up_port(struct qnm_netctl *nc, struct qnm_network *net, const struct 
 				   net->port);
 	if (strcmp(li.master_name, net->bridge) == 0)
 		return 0;
-	naddrs = qnm_links_ipv4_addrs(nc->links, net->port, addrs, 1, err);
-	if (naddrs < 0)
-		return naddrs;
-	if (naddrs)
-		snprintf(what, sizeof(what), "the host's address on %s (%s)", net->port, addrs[0]);
-	else
-		snprintf(what, sizeof(what), "any address the host puts on %s", net->port);
+	/* already moved (the port left the bridge by other means): what was recorded holds */
+	if (!qnm_owner_find(&nc->owner, QNM_OWN_HOSTIP, net->port) ||
+	    qnm_hostip_load(nc->runtime_dir, net->port, &h, NULL) < 0)
+		r = qnm_hostip_read(nc->links, net->port, net->bridge, &h, err);
+	if (r < 0)
+		return r;
+	port_what(&h, what, sizeof(what));
 	if (!o->confirm_port)
-		return qnm_err_set(
-			err, -EPERM, "network.port",
-			"adding %s to bridge %s takes %s over: %s stops "
-			"working until it is moved to %s; add --confirm-port to go ahead",
-			net->port, net->bridge, net->port, what, net->bridge);
+		return qnm_err_set(err, -EPERM, "network.port",
+				   "adding %s to bridge %s takes %s over: %s moves to %s with its "
+				   "routes (%u) and MAC; add --confirm-port to go ahead",
+				   net->port, net->bridge, net->port, what, net->bridge, h.nroutes);
 	if (li.master && !o->force)
 		return qnm_err_set(err, -EBUSY, "network.port",
 				   "%s is already a port of %s (add --force to move it)", net->port,
 				   li.master_name);
-	r = qnm_owner_intend(&nc->owner, QNM_OWN_PORT, net->port, net->bridge, err);
-	if (r < 0)
-		return r;
-	r = qnm_links_enslave(nc->links, net->port, net->bridge, err);
+	if (qnm_hostip_managed(&h, why, sizeof(why)))
+		return qnm_err_set(err, -EBUSY, "network.port", "%s", why);
+	r = qnm_hostip_save(nc->runtime_dir, &h, err);
+	if (r == 0)
+		r = qnm_owner_intend(&nc->owner, QNM_OWN_PORT, net->port, net->bridge, err);
+	if (r == 0)
+		r = qnm_owner_intend(&nc->owner, QNM_OWN_HOSTIP, net->port, net->bridge, err);
 	if (r < 0) {
 		qnm_owner_remove(&nc->owner, QNM_OWN_PORT, net->port, NULL);
+		qnm_hostip_forget(nc->runtime_dir, net->port);
 		return r;
 	}
-	undo_push(u, UNDO_PORT, net->port, NULL, 0); /* the record: plain at the end of net up */
-	if (!li.up) {
-		r = qnm_links_set_up(nc->links, net->port, true, err);
-		if (r < 0)
-			return r;
+	/* the records: plain at the end of net up */
+	undo_push(u, UNDO_PORT, net->port, NULL, 0);
+	undo_push(u, UNDO_HOSTIP, net->port, NULL, 0);
+	if (!li.up)
 		undo_push(u, UNDO_LINKDOWN, net->port, NULL, 0);
+	r = qnm_hostip_to_bridge(nc->links, &h, err);
+	if (r < 0)
+		return r;
+	qnm_strv_addf(notes,
+		      "%s is now a port of %s: %s moved to %s with %u route%s and its MAC %s",
+		      net->port, net->bridge, what, net->bridge, h.nroutes,
+		      h.nroutes == 1 ? "" : "s", h.mac);
+	return 0;
+}
+
+/* down: the host's addresses back on @port as recorded, then the record goes */
+static int down_hostip(struct qnm_netctl *nc, const char *port, struct qnm_strv *notes,
+		       struct qnm_err *err)
+{
+	const struct qnm_own_rec *rec = qnm_owner_find(&nc->owner, QNM_OWN_HOSTIP, port);
+	struct qnm_hostip h;
+	char bridge[64];
+	int r;
+
+	if (!rec)
+		return 0;
+	qnm_strlcpy(bridge, rec->extra, sizeof(bridge));
+	r = qnm_hostip_load(nc->runtime_dir, port, &h, err);
+	if (r == -ENOENT) {
+		qnm_err_clear(err);
+		return qnm_owner_remove(&nc->owner, QNM_OWN_HOSTIP, port, err);
 	}
-	qnm_strv_addf(notes, "%s is now a port of %s: %s no longer works until it is moved to %s",
-		      net->port, net->bridge, what, net->bridge);
+	/* pending while it moves: a kill in between is finished by settle_hostip() */
+	if (r == 0)
+		r = qnm_owner_intend(&nc->owner, QNM_OWN_HOSTIP, port, bridge, err);
+	if (r == 0)
+		r = qnm_hostip_to_port(nc->links, &h, err);
+	if (r == 0)
+		r = qnm_owner_remove(&nc->owner, QNM_OWN_HOSTIP, port, err);
+	if (r < 0)
+		return r;
+	qnm_hostip_forget(nc->runtime_dir, port);
+	if (h.naddrs)
+		qnm_strv_addf(notes, "the host's address %s is back on %s with %u route%s",
+			      h.addrs[0].local, port, h.nroutes, h.nroutes == 1 ? "" : "s");
 	return 0;
 }
 
@@ -918,7 +1010,9 @@ int qnm_net_down(struct qnm_netctl *nc, struct qnm_model *m, const char *name,
 		if (p.kind != QNM_OWN_PORT || p.netns != nc->owner.netns ||
 		    strcmp(p.extra, bridge) != 0)
 			continue;
-		r = qnm_links_release(nc->links, p.name, err);
+		r = down_hostip(nc, p.name, notes, err);
+		if (r == 0)
+			r = qnm_links_release(nc->links, p.name, err);
 		if (r == -ENODEV)
 			r = 0;
 		if (r == 0)

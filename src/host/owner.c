@@ -20,7 +20,7 @@
 static const char *const kind_names[QNM_OWN__COUNT] = {
 	[QNM_OWN_BRIDGE] = "bridge",   [QNM_OWN_TAP] = "tap",	[QNM_OWN_PORT] = "port",
 	[QNM_OWN_DNSMASQ] = "dnsmasq", [QNM_OWN_NFT] = "nft",	[QNM_OWN_NET] = "net",
-	[QNM_OWN_SYSCTL] = "sysctl",   [QNM_OWN_ADDR] = "addr",
+	[QNM_OWN_SYSCTL] = "sysctl",   [QNM_OWN_ADDR] = "addr", [QNM_OWN_HOSTIP] = "hostip",
 };
 
 const char *qnm_own_kind_name(enum qnm_own_kind k)

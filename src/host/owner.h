@@ -37,6 +37,8 @@ enum qnm_own_kind {
 	QNM_OWN_NET,	 /* name: network that is up; extra: its bridge */
 	QNM_OWN_SYSCTL,	 /* name: sysctl qnm changed; extra: value before */
 	QNM_OWN_ADDR,	 /* name: bridge qnm did not create; extra: address/prefix qnm put on it */
+	QNM_OWN_HOSTIP,	 /* name: port whose addresses live on the bridge; extra: the bridge
+			  * (what was on the port: RUNDIR/hostip-PORT, host/hostip.h) */
 	QNM_OWN__COUNT
 };
 

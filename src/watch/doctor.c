@@ -1177,6 +1177,14 @@ static void net_look(const struct qnm_network *net, const struct qnm_owner *o, c
 		seen_add(sn, "address %s qnm put on %s", rec->extra, net->bridge);
 	if (net->port[0] && qnm_owner_find(o, QNM_OWN_PORT, net->port))
 		seen_add(sn, "port %s in %s", net->port, net->bridge);
+	if (net->port[0] && qnm_owner_find(o, QNM_OWN_HOSTIP, net->port))
+		seen_add(sn, "the host's addresses and routes of %s on %s (moved by qnm)",
+			 net->port, net->bridge);
+	else if (net->port[0] && qnm_owner_find_pending(o, QNM_OWN_HOSTIP, net->port))
+		seen_add(sn,
+			 "a move of the host's addresses between %s and %s cut short (the next "
+			 "qnm net up or down first puts them back on %s as recorded)",
+			 net->port, net->bridge, net->port);
 }
 
 /* every part of an up network is there */

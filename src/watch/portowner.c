@@ -7,7 +7,6 @@
 #include "core/backend.h"
 #include "host/nft.h"
 #include "guest/rundir.h"
-#include "guest/slirp-helper.h"
 #include "host/sysctl.h"
 
 #include <arpa/inet.h>
@@ -598,19 +597,20 @@ pid_t qnm_vm_running_pid(const char *runtime_dir, const char *name)
 	return pid;
 }
 
-static void mark_holder(struct qnm_port_table *t, pid_t pid, const char *vm, bool helper)
+static void mark_holder(struct qnm_port_table *t, pid_t pid, const char *vm, const char *helper)
 {
 	size_t j;
 
 	for (j = 0; pid && j < t->n; j++) {
 		if (t->v[j].holder.found && t->v[j].holder.pid == pid) {
 			qnm_strlcpy(t->v[j].holder_vm, vm, sizeof(t->v[j].holder_vm));
-			t->v[j].holder_helper = helper;
+			t->v[j].holder_helper = helper != NULL;
+			t->v[j].holder_what = helper ? helper : "QEMU";
 		}
 	}
 }
 
-/* name the running VMs whose QEMU (or slirp helper) holds a port */
+/* name the running VMs whose QEMU (or a NIC's helper: slirp helper, passt) holds a port */
 static void mark_vm_holders(const struct qnm_model *model, const char *runtime_dir,
 			    struct qnm_port_table *t)
 {
@@ -623,12 +623,15 @@ static void mark_vm_holders(const struct qnm_model *model, const char *runtime_d
 
 		if (!pid)
 			continue;
-		mark_holder(t, pid, vm->name, false);
+		mark_holder(t, pid, vm->name, NULL);
 		qnm_rundir_init(&rd, runtime_dir, vm->name);
-		for (k = 0; k < vm->nnics; k++)
-			if (qnm_nic_backend(&vm->nics[k])->slirp_helper && vm->nics[k].user.nfwd)
-				mark_holder(t, qnm_slirp_helper_pid(rd.path, &vm->nics[k]),
-					    vm->name, true);
+		for (k = 0; k < vm->nnics; k++) {
+			const struct qnm_backend_ops *b = qnm_nic_backend(&vm->nics[k]);
+
+			if (b->helper_pid && vm->nics[k].user.nfwd)
+				mark_holder(t, b->helper_pid(rd.path, &vm->nics[k]), vm->name,
+					    b->helper_name);
+		}
 		qnm_rundir_clear(&rd);
 	}
 }

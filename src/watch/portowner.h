@@ -197,9 +197,11 @@ const char *qnm_port_kind_name(enum qnm_port_kind k);
  * @blocked:    live but cannot carry traffic: what is missing and the fix
  *              (watch/fwdpath.h), "" otherwise (dnat only).
  * @holder:     who holds the host port now.
- * @holder_vm:  when the holder is the QEMU (or a slirp helper) of a running
+ * @holder_vm:  when the holder is the QEMU (or a NIC's helper) of a running
  *              VM, that VM's name (found through its runtime directory), else "".
- * @holder_helper: that holder is the VM's slirp helper, not its QEMU.
+ * @holder_helper: that holder is a helper of the VM's NIC, not its QEMU.
+ * @holder_what: what that holder is: "QEMU", or the helper's name
+ *              ("slirp helper", "passt").
  */
 struct qnm_port_entry {
 	enum qnm_port_kind kind;
@@ -213,6 +215,7 @@ struct qnm_port_entry {
 	struct qnm_port_holder holder;
 	char holder_vm[QNM_NAME_MAX + 1];
 	bool holder_helper;
+	const char *holder_what;
 };
 
 /**

@@ -122,3 +122,28 @@ guest_outside() {
 }
 ino() { nsenter -t "$OUT_PID" -n "$@"; }
 outside_ready() { [ "$(readlink "/proc/$OUT_PID/ns/net")" != "$(readlink /proc/self/ns/net)" ]; }
+
+# host_uplink - give the test's namespace what passt copies: an uplink
+# (a veth, qup0, peer qup1) with 10.1.0.2/24 and 2001:db8::2/64, default
+# routes via 10.1.0.1 and 2001:db8::1 (nothing answers there: passt maps
+# the gateway addresses to the host's loopback).
+host_uplink() {
+	ip link add qup0 type veth peer name qup1 && ip link set qup1 up && ip link set qup0 up &&
+		ip addr add 10.1.0.2/24 dev qup0 && ip -6 addr add 2001:db8::2/64 dev qup0 nodad &&
+		ip route add default via 10.1.0.1 && ip -6 route add default via 2001:db8::1 ||
+		fatal "cannot make the uplink and default routes"
+}
+
+# guest_script_serve TOKEN HOSTADDR - the start of a guest script (printed):
+# DHCP on eth0, the MAC it sees ("guest-mac ..."), guest-token-TOKEN served at
+# http://GUEST/token.txt, HOSTADDR:8000/hello.txt fetched ("g2h: ...").
+guest_script_serve() {
+	cat <<EOF
+. /etc/qnm/lib.sh
+qnm_dhcp eth0
+echo "guest-mac \$(cat /sys/class/net/eth0/address)"
+echo "guest-token-$1" > /www/token.txt
+httpd -p 80 -h /www
+echo "g2h: \$(timeout 5 wget -q -O - http://$2:8000/hello.txt)"
+EOF
+}

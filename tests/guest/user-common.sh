@@ -13,13 +13,8 @@ mkdir -p "$T/www"
 echo "$TOKEN" >"$T/www/hello.txt"
 host_httpd 8000 "$T/www" hello.txt
 
-cat >"$T/guest.sh" <<EOF
-. /etc/qnm/lib.sh
-qnm_dhcp eth0
-echo "guest-mac \$(cat /sys/class/net/eth0/address)"
-echo "guest-token-$TOKEN" > /www/token.txt
-httpd -p 80 -h /www
-echo "g2h: \$(timeout 5 wget -q -O - http://10.0.2.2:8000/hello.txt)"
+guest_script_serve "$TOKEN" 10.0.2.2 >"$T/guest.sh"
+cat >>"$T/guest.sh" <<EOF
 echo QNM-G2H-DONE
 sleep 600
 EOF

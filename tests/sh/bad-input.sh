@@ -197,7 +197,7 @@ done <<'TABLE'
 1 | mac: '01:00:00:00:00:01' is a multicast MAC        | nic add web model=e1000 backend=user mac=01:00:00:00:00:01
 1 | nic[n1].mac: the all-zero MAC cannot be used | nic set web n1 mac=00:00:00:00:00:00
 1 | mac: '52:54:00:12:34:5' is not a MAC address | nic add web model=e1000 backend=user mac=52:54:00:12:34:5
-1 | backend: 'warp' must be one of: user, slirp, tap, bridge | nic add web model=e1000 backend=warp
+1 | backend: 'warp' must be one of: user, slirp, tap, bridge, passt | nic add web model=e1000 backend=warp
 1 | host port tcp/2222 is forwarded by both VM 'web' NIC 'n0' and VM 'web' NIC 'n2' | nic add web model=e1000 backend=user hostfwd=tcp:127.0.0.1:2222-:22
 1 | hostfwd: host port '70000' must be a number from 1 to 65535 | nic add web model=e1000 backend=user hostfwd=tcp::70000-:22
 1 | net: '10.0.2.0/40' must be an IPv4 network like 10.0.2.0/24 | nic add web model=e1000 backend=user net=10.0.2.0/40

@@ -166,14 +166,15 @@ check "net add bridged" "$QNM" net add wire bridge=qnmbr1 mode=bridged port=qeth
 before=$(state)
 err=$(q net up wire 2>&1)
 expect_eq "bridged without --confirm-port: refused" 1 "$?"
-expect_contains "bridged: says the host address stops working" \
-	"adding qeth0 to bridge qnmbr1 takes qeth0 over: the host's address on qeth0 (10.88.0.5/24) stops working until it is moved to qnmbr1; add --confirm-port" "$err"
+expect_contains "bridged: says the host address moves" \
+	"adding qeth0 to bridge qnmbr1 takes qeth0 over: the host's address on qeth0 (10.88.0.5/24) moves to qnmbr1 with its routes (0) and MAC; add --confirm-port" "$err"
 expect_eq "bridged refused: nothing applied" "$before" "$(state)"
-out=$(q net up wire --confirm-port 2>&1)
+out=$(q net up wire --confirm-port --no-guard 2>&1)
 expect_eq "bridged with --confirm-port" 0 "$?"
-expect_contains "bridged: warns again" "qeth0 is now a port of qnmbr1: the host's address on qeth0 (10.88.0.5/24) no longer works until it is moved to qnmbr1" "$out"
+expect_contains "bridged: says where the address went" "qeth0 is now a port of qnmbr1: the host's address on qeth0 (10.88.0.5/24) moved to qnmbr1 with 0 routes" "$out"
 expect_eq "kernel: qeth0 in qnmbr1" qnmbr1 "$(jl qeth0 .master)"
-check "down bridged" q net down wire
+expect_eq "kernel: the address on qnmbr1, not on qeth0" "10.88.0.5/24 " "$(addrs qnmbr1) $(addrs qeth0)"
+check "down bridged" q net down wire --no-guard
 expect_eq "kernel: qeth0 released, keeps its address" "null 10.88.0.5/24" "$(jl qeth0 .master) $(addrs qeth0)"
 expect_eq "kernel: qnmbr1 gone" "" "$(in_ns ip -j link show qnmbr1 2>/dev/null | jq -r '.[].ifname')"
 expect_eq "bridged down: back to the start" "$before" "$(state)"

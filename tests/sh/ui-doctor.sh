@@ -46,7 +46,7 @@ for size in 80x24 132x43; do
 	[ "$cols" -lt 100 ] && tab="7 Doctor" # brief labels at 80 columns
 	ui_screen | head -n 1 | grep -qF "$tab" && ok "$size: tab bar shows '$tab'" ||
 		fail "$size: tab bar: $(ui_screen | head -n 1)"
-	ui_screen | head -n 1 | grep -qF "8 Ports" && ok "$size: the last tab fits" ||
+	ui_screen | head -n 1 | grep -qF "9 Hosts" && ok "$size: the last tab fits" ||
 		fail "$size: tab bar cut: $(ui_screen | head -n 1)"
 	expect_eq "$size: screen height" "$rows" "$(ui_screen | wc -l)"
 	# the summary agrees with qnm doctor run the same way

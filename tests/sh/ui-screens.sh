@@ -21,7 +21,7 @@ topology_labels() {
 	ui_keys 1 m
 	ui_wait "Topology of web" 5 >/dev/null
 	screen=$(ui_screen)
-	for label in "guest n0" "e1000" "QEMU SLIRP" "NAT 10.0.2.0/24" "no counters" "host sockets" \
+	for label in "guest n0" "e1000" "QEMU SLIRP" "NAT 10.0.2.0/24" "not available" "host sockets" \
 		"1 forward in" "via host routes"; do
 		grep -qF -- "$label" <<<"$screen" || { fail "$size topology of web: '$label' not whole"; echo "$screen" | sed 's/^/  | /'; return; }
 	done

@@ -38,10 +38,13 @@ static void test_table(void **state)
 		assert_true(!b->host_prepare == !b->host_release);
 		assert_true(!b->hostfwd_live || b->has_hostfwd);
 		assert_true(!b->slirp_helper || b->hostfwd_live);
+		assert_true(!b->helper_argv == !b->helper_name);
+		assert_true(!b->helper_argv == !b->helper_pid);
+		assert_true(!b->helper_argv || b->host_prepare);
 		for (j = 0; j < b->nchecks; j++)
 			assert_true(b->checks[j].id && b->checks[j].title && b->checks[j].run);
 	}
-	assert_int_equal(n, 4);
+	assert_int_equal(n, 5);
 	assert_null(qnm_backend_get((enum qnm_backend_kind)n));
 	assert_null(qnm_backend_get((enum qnm_backend_kind) - 1));
 }
@@ -112,13 +115,25 @@ static void test_attach(void **state)
 	assert_true(b->has_hostfwd && b->conns && b->needs_qemu_slirp);
 	assert_false(b->slirp_helper || qnm_backend_has_counters(b));
 	qnm_vm_free(vm);
+
+	/* passt: a process per NIC, forwards fixed at start, no counters, no connection table */
+	vm = vm_with("passt");
+	b = qnm_nic_backend(&vm->nics[0]);
+	assert_true(b->has_hostfwd && b->host_prepare && b->reclaim && b->nchecks == 1);
+	assert_false(b->slirp_helper || b->hostfwd_live || b->conns || b->needs_qemu_slirp ||
+		     b->needs_net_admin || qnm_backend_has_counters(b));
+	assert_string_equal(b->checks[0].id, "passt");
+	assert_string_equal(qnm_nic_label(&vm->nics[0], buf, sizeof(buf)), "virtio-net-pci/passt");
+	assert_non_null(strstr(b->mode_text, "restart"));
+	assert_non_null(strstr(b->mode_text, "counters are not available"));
+	qnm_vm_free(vm);
 	qnm_model_clear(&m);
 }
 
 /* The Modes screen's boxes: each backend's chain fits and says something. */
 static void test_hops(void **state)
 {
-	static const char *const names[] = { "user", "slirp", "tap", "bridge" };
+	static const char *const names[] = { "user", "slirp", "tap", "bridge", "passt" };
 	struct qnm_model m;
 	size_t i, k, n;
 

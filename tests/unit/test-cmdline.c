@@ -21,7 +21,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/backend.h"
 #include "guest/cmdline.h"
+#include "guest/passt.h"
 #include "core/model.h"
 #include "core/util.h"
 
@@ -272,6 +274,64 @@ static void test_slirp(void **state)
 		"-device virtio-net-pci,netdev=n0,mac=02:00:00:00:00:03",
 		(unsigned)getuid());
 	expect_nic(vm, 0, &o, want);
+	qnm_vm_free(vm);
+}
+
+/* ---- passt over -netdev stream, and passt's own command line ---- */
+
+static void test_passt(void **state)
+{
+	struct qnm_cmdline_opts o = netdev_style;
+	struct qnm_vm *vm = qnm_vm_new("p");
+	struct qnm_nic *n = add_nic(vm, NULL, "e1000", "02:00:00:00:00:04");
+	struct qnm_fwd f[3] = {
+		{ .proto = QNM_PROTO_TCP,
+		  .host_addr = "127.0.0.1",
+		  .host_port = 8001,
+		  .guest_port = 80 },
+		{ .proto = QNM_PROTO_UDP, .host_port = 5353, .guest_port = 53 },
+		{ .proto = QNM_PROTO_TCP, .host_port = 2222, .guest_port = 22 },
+	};
+	struct qnm_strv argv;
+	struct qnm_err err;
+	char *line, want[512];
+
+	n->backend = QNM_BACKEND_PASST;
+	o.rundir = "/run/qnm/p,x";
+	expect_nic(
+		vm, 0, &o,
+		"-netdev stream,id=n0,server=off,addr.type=unix,"
+		"addr.path=/run/qnm/p,,x/passt-n0.sock -device e1000,netdev=n0,mac=02:00:00:00:00:04");
+	o.style = QNM_STYLE_NIC; /* -nic cannot say addr.*: -netdev even so */
+	expect_nic(
+		vm, 0, &o,
+		"-netdev stream,id=n0,server=off,addr.type=unix,"
+		"addr.path=/run/qnm/p,,x/passt-n0.sock -device e1000,netdev=n0,mac=02:00:00:00:00:04");
+
+	n->user.fwd = xcalloc(3, sizeof(*f));
+	memcpy(n->user.fwd, f, sizeof(f));
+	n->user.nfwd = 3;
+	n->user.ipv6 = false;
+	unsetenv("QNM_PASST");
+	qnm_strv_init(&argv);
+	qnm_passt_argv(vm, n, "/run/qnm/p", &argv);
+	line = qnm_argv_to_shell(argv.v);
+	snprintf(want, sizeof(want),
+		 "passt --foreground --log-file /run/qnm/p/passt-n0.log --runas %u:%u --one-off "
+		 "--socket /run/qnm/p/passt-n0.sock --ipv4-only -t 127.0.0.1/8001:80 -u 5353:53 "
+		 "-t 2222:22",
+		 (unsigned)geteuid(), (unsigned)getegid());
+	assert_string_equal(line, want);
+	free(line);
+	qnm_strv_free(&argv);
+
+	/* the guest's own address only: a guest address is refused */
+	qnm_err_clear(&err);
+	assert_int_equal(qnm_nic_backend(n)->validate(n, &err), 0);
+	qnm_strlcpy(n->user.fwd[2].guest_addr, "10.0.2.15", sizeof(n->user.fwd[2].guest_addr));
+	assert_int_equal(qnm_nic_backend(n)->validate(n, &err), -EINVAL);
+	assert_string_equal(err.field, "nic[n0].hostfwd");
+	assert_non_null(strstr(err.msg, "leave the guest address empty"));
 	qnm_vm_free(vm);
 }
 
@@ -688,6 +748,7 @@ int main(void)
 		cmocka_unit_test(test_runtime_and_extra),
 		cmocka_unit_test(test_mixed),
 		cmocka_unit_test(test_invalid),
+		cmocka_unit_test(test_passt),
 		cmocka_unit_test(test_shell_quote),
 		cmocka_unit_test(test_nic_slots_q35),
 		cmocka_unit_test(test_nic_slots_pc),
