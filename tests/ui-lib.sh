@@ -148,7 +148,7 @@ ui_goto_field() {
 # (a form shows a field's error there).
 ui_error_at() {
 	local desc=$1 label=$2 msg=$3
-	ui_wait "$msg" 3 >/dev/null
+	wait_for 3 ui_words "$msg" # wrapped at the form's width, or not
 	if ui_screen | grep -A3 "^ *>\?$label" | tail -n +2 | tr -s ' \n' ' ' | grep -qF -- "$msg"; then
 		ok "$desc"
 	else

@@ -3,6 +3,8 @@
 #include "build-config.h"
 
 #include "guests.h"
+
+#include "api/live.h"
 #include "core/backend.h"
 
 #include <stdint.h>
@@ -22,6 +24,15 @@ static struct qnm_guests *get(struct qnm_ui *ui)
 	return ui->guests;
 }
 
+static void free_vms(struct qnm_guest *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		qnm_vm_free(v[i].live);
+	free(v);
+}
+
 void qnm_guests_free(struct qnm_guests *g)
 {
 	if (!g)
@@ -29,7 +40,7 @@ void qnm_guests_free(struct qnm_guests *g)
 	qnm_sampler_free(g->sampler);
 	qnm_guestaddr_free(g->addrs);
 	free(g->sampler_error);
-	free(g->vms);
+	free_vms(g->vms, g->nvms);
 	free(g->caps);
 	free(g);
 }
@@ -92,7 +103,8 @@ static void add_caps(struct qnm_ui *ui, const char *vm, struct qnm_guest_cap **c
 static bool same_guest(const struct qnm_guest *a, const struct qnm_guest *b)
 {
 	return strcmp(a->name, b->name) == 0 && a->busy == b->busy && a->cap_busy == b->cap_busy &&
-	       same_info(&a->info, &b->info);
+	       same_info(&a->info, &b->info) && !a->live == !b->live &&
+	       (!a->live || qnm_vm_equal(a->live, b->live));
 }
 
 bool qnm_guests_refresh(struct qnm_ui *ui)
@@ -121,8 +133,10 @@ bool qnm_guests_refresh(struct qnm_ui *ui)
 		gv->busy = was && was->busy;
 		gv->cap_busy = was && was->cap_busy;
 		qnm_api_vm_state(ui->ctx, vm->name, &gv->info);
-		if (gv->info.status == QNM_RUN_RUNNING || gv->info.status == QNM_RUN_STARTING)
+		if (gv->info.status == QNM_RUN_RUNNING || gv->info.status == QNM_RUN_STARTING) {
 			add_caps(ui, vm->name, &caps, &ncaps);
+			gv->live = qnm_api_vm_running_config(ui->ctx, vm->name);
+		}
 	}
 	qnm_strv_free(&dirs);
 	/* jobs on VMs without a runtime dir (a start under way) */
@@ -138,6 +152,7 @@ bool qnm_guests_refresh(struct qnm_ui *ui)
 			continue;
 		gv = &vms[n++];
 		*gv = *was;
+		gv->live = NULL;
 		gv->info = (struct qnm_run_info){ .status = QNM_RUN_ABSENT };
 	}
 	changed = n != g->nvms || ncaps != g->ncaps;
@@ -145,7 +160,7 @@ bool qnm_guests_refresh(struct qnm_ui *ui)
 		changed = !same_guest(&vms[i], &g->vms[i]);
 	for (i = 0; i < ncaps && !changed; i++)
 		changed = !same_cap(&caps[i], &g->caps[i]);
-	free(g->vms);
+	free_vms(g->vms, g->nvms);
 	free(g->caps);
 	g->vms = vms;
 	g->nvms = n;
@@ -297,6 +312,28 @@ const struct qnm_guest *qnm_guest_find(struct qnm_ui *ui, const char *name)
 	const struct qnm_guest *e = entry(get(ui), name);
 
 	return e ? e : &absent;
+}
+
+const struct qnm_vm *qnm_guest_shown(struct qnm_ui *ui, const struct qnm_vm *vm)
+{
+	const struct qnm_guest *g = qnm_guest_find(ui, vm->name);
+
+	return g->live && g->info.status == QNM_RUN_RUNNING ? g->live : vm;
+}
+
+char *qnm_guest_pending(struct qnm_ui *ui, const struct qnm_vm *vm)
+{
+	const struct qnm_vm *live = qnm_guest_shown(ui, vm);
+	struct qnm_strv v;
+	char *line;
+
+	if (live == vm)
+		return NULL;
+	qnm_strv_init(&v);
+	qnm_api_vm_pending(live, vm, &v);
+	line = qnm_api_vm_pending_line(&v);
+	qnm_strv_free(&v);
+	return line;
 }
 
 /* The entry of @name, added (not running) when it has none. */

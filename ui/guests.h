@@ -26,13 +26,29 @@
  * @info:   what its runtime directory says.
  * @busy:   a start or stop job is running for it.
  * @cap_busy: a capture is being started or stopped for it.
+ * @live:   while it runs, the VM as its QEMU runs it (qnm_api_vm_running_config(),
+ *          owned), NULL when not running or unknown: screens show it, not
+ *          the saved VM, and mark what a restart would change.
  */
 struct qnm_guest {
 	char name[QNM_NAME_MAX + 1];
 	struct qnm_run_info info;
 	bool busy;
 	bool cap_busy;
+	struct qnm_vm *live;
 };
+
+/**
+ * qnm_guest_shown() - the VM @vm as the screens show it: what runs when it
+ * runs (and qnm recorded it), else @vm as saved.
+ */
+const struct qnm_vm *qnm_guest_shown(struct qnm_ui *ui, const struct qnm_vm *vm);
+
+/**
+ * qnm_guest_pending() - "restart to apply: ..." for the running VM @vm
+ * (saved @vm against what runs), or NULL when nothing waits. Caller frees.
+ */
+char *qnm_guest_pending(struct qnm_ui *ui, const struct qnm_vm *vm);
 
 /**
  * struct qnm_guest_cap - a packet capture in place on a running guest (as the

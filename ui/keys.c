@@ -114,7 +114,7 @@ static const struct qnm_binding table[] = {
 	  QNM_ACT_STOP,
 	  { 'x' },
 	  "Stop",
-	  "stop the selected VM (ACPI power-down, then quit)" },
+	  "stop the selected running VM (asks first; ACPI power-down, then quit)" },
 	{ S(VMS), QNM_ACT_PREVIEW, { 'p' }, "Cmdline", "show the QEMU command line of the VM" },
 	{ S(VMS), QNM_ACT_MODES, { 'm' }, "Topology", "network topology and modes of the VM" },
 	{ S(VMS),
@@ -162,7 +162,7 @@ static const struct qnm_binding table[] = {
 	  QNM_ACT_UPDOWN,
 	  { 'u' },
 	  "Up/Down",
-	  "bring the selected network up or down" },
+	  "bring the selected network up or down (down asks first while guests run on it)" },
 
 	/* traffic */
 	{ S(TRAFFIC), QNM_ACT_SORT, { 'o' }, "Sort", "sort by the next column" },

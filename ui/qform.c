@@ -259,12 +259,13 @@ void qnm_form_show_keys(struct qnm_form *f, const struct qnm_schema *s)
 int qnm_form_read_keys(struct qnm_form *f, const struct qnm_schema *s, void *obj, int only,
 		       struct qnm_err *err)
 {
-	int sel = selected(f, s);
+	int sel = selected(f, s), ret = 0;
+	struct qnm_err e;
 	size_t i;
 
 	qnm_form_sync(f);
 	for (i = 0; i < f->n; i++) {
-		const struct qnm_row *r = &f->rows[i];
+		struct qnm_row *r = &f->rows[i];
 		const struct qnm_key *k = r->field;
 
 		if (!k)
@@ -282,12 +283,25 @@ int qnm_form_read_keys(struct qnm_form *f, const struct qnm_schema *s, void *obj
 			qnm_key_set_int(k, obj, r->choice);
 			break;
 		default:
-			if (qnm_key_set_text(k, obj, r->text, err) && (!only || only == r->id))
-				return -EINVAL;
+			if (only && only != r->id) {
+				qnm_key_set_text(k, obj, r->text, NULL);
+				break;
+			}
+			qnm_err_clear(&e);
+			if (qnm_key_set_text(k, obj, r->text, &e) == 0)
+				break;
+			/* every field's error at once, each under its field; the first in @err */
+			if (!only && !r->hidden) {
+				free(r->error);
+				r->error = xstrdup(e.msg);
+			}
+			if (!ret && err)
+				*err = e;
+			ret = -EINVAL;
 			break;
 		}
 	}
-	return 0;
+	return ret;
 }
 
 void qnm_form_screen_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
@@ -595,6 +609,12 @@ static void picked(struct qnm_ui *ui, void *data, int index)
 		f->on_change(ui, f, r);
 }
 
+static void drop_error(struct qnm_row *r)
+{
+	free(r->error);
+	r->error = NULL;
+}
+
 unsigned qnm_form_key(struct qnm_ui *ui, struct qnm_form *f, enum qnm_action act, int key)
 {
 	struct qnm_row *r = f->n ? &f->rows[f->cur] : NULL;
@@ -603,9 +623,19 @@ unsigned qnm_form_key(struct qnm_ui *ui, struct qnm_form *f, enum qnm_action act
 	if (!r)
 		return QNM_H_IGNORED;
 	/* the editor gets its keys first; Tab, Enter, Esc, F-keys stay actions */
-	if (r->kind == QNM_ROW_TEXT && f->ed && f->ed_row == f->cur && qnm_edit_key(f->ed, key)) {
-		qnm_form_sync(f);
-		return done;
+	if (r->kind == QNM_ROW_TEXT && f->ed && f->ed_row == f->cur) {
+		char *was = xstrdup(r->text ? r->text : "");
+		bool used = qnm_edit_key(f->ed, key);
+
+		if (used) {
+			qnm_form_sync(f);
+			/* an error is about the value it was shown for: edited, it goes */
+			if (strcmp(was, r->text ? r->text : "") != 0)
+				drop_error(r);
+		}
+		free(was);
+		if (used)
+			return done;
 	}
 	switch (act) {
 	case QNM_ACT_NEXT_FIELD:
@@ -625,6 +655,8 @@ unsigned qnm_form_key(struct qnm_ui *ui, struct qnm_form *f, enum qnm_action act
 	}
 	case QNM_ACT_PREV_CHOICE:
 	case QNM_ACT_NEXT_CHOICE:
+		if (r->kind == QNM_ROW_CHOICE || r->kind == QNM_ROW_BOOL)
+			drop_error(r);
 		if (r->kind == QNM_ROW_CHOICE)
 			choice_step(ui, f, r, act == QNM_ACT_NEXT_CHOICE ? 1 : -1);
 		else if (r->kind == QNM_ROW_BOOL) {
@@ -640,6 +672,7 @@ unsigned qnm_form_key(struct qnm_ui *ui, struct qnm_form *f, enum qnm_action act
 			qnm_pick(ui, r->label, r->choices, NULL, r->nchoices, r->choice, picked, f);
 			return done;
 		case QNM_ROW_BOOL:
+			drop_error(r);
 			r->on = !r->on;
 			if (f->on_change)
 				f->on_change(ui, f, r);

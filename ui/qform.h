@@ -181,8 +181,10 @@ void qnm_form_show_keys(struct qnm_form *f, const struct qnm_schema *s);
  * apply to the selector's choice is cleared when @s says so (or its option
  * group is the chosen one's), otherwise written as shown.
  * @only: the id of the one row whose errors count (errors of the others
- *        leave their fields as they were), or 0 for all rows.
- * Return: 0, or -EINVAL with @err naming the key (qnm_key_set_text()).
+ *        leave their fields as they were), or 0 for all rows: then every
+ *        row whose value is refused gets its error under it, all at once.
+ * Return: 0, or -EINVAL with @err naming the first refused key
+ *         (qnm_key_set_text()).
  */
 int qnm_form_read_keys(struct qnm_form *f, const struct qnm_schema *s, void *obj, int only,
 		       struct qnm_err *err);

@@ -311,7 +311,10 @@ static struct qnm_vm *current_vm(struct qnm_ui *ui, struct modes_st *s)
 static void modes_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 {
 	struct modes_st *s = st;
-	struct qnm_vm *vm = current_vm(ui, s);
+	struct qnm_vm *saved = current_vm(ui, s);
+	/* a running VM as it runs: what a restart would change is said above it */
+	const struct qnm_vm *vm = saved ? qnm_guest_shown(ui, saved) : NULL;
+	char *pending = saved ? qnm_guest_pending(ui, saved) : NULL;
 	const struct qnm_backend_ops *b;
 	struct qnm_rect t;
 	int y = r->y - s->top;
@@ -328,6 +331,20 @@ static void modes_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		qnm_put(stdscr, y, r->x + 1, r->w - 2,
 			"Live: guest sent/got, slirp rates out/in, TAP and bridge rx/tx (host side).");
 	y++;
+	if (pending) {
+		int n;
+
+		qnm_set_role(ui, stdscr, QNM_ROLE_WARNING);
+		t = (struct qnm_rect){ y, r->x + 1, 0, r->w - 2 };
+		n = qnm_wrap(NULL, &t, 0, pending);
+		if (y >= r->y) {
+			t.h = r->y + r->h - y;
+			if (t.h > 0)
+				qnm_wrap(stdscr, &t, 0, pending);
+		}
+		y += n;
+		free(pending);
+	}
 	for (i = 0; vm && i < vm->nnics; i++) {
 		struct hop h[QNM_HOPS_MAX + 1];
 		size_t n = nic_hops(ui, vm, i, h);

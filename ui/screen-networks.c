@@ -10,6 +10,8 @@
 #include "api/ctx.h"
 #include "api/net.h"
 #include "api/netguard.h"
+#include "core/backend.h"
+#include "guests.h"
 #include "uipriv.h"
 
 #include <errno.h>
@@ -36,6 +38,7 @@ struct networks {
 	bool busy;
 	char host[256];
 	char watch[QNM_NAME_MAX + 1];
+	char asked[QNM_NAME_MAX + 1]; /* the network u's question is about */
 };
 
 static void *networks_init(struct qnm_ui *ui, void *arg)
@@ -365,6 +368,43 @@ static void port_answer(struct qnm_ui *ui, void *data, bool yes)
 	free(name);
 }
 
+/* the answer to u's question: @data is the screen, asked[] the network */
+static void down_answer(struct qnm_ui *ui, void *data, bool yes)
+{
+	struct networks *s = data;
+
+	if (yes)
+		net_updown(ui, s->asked, false, false);
+}
+
+/* The running guests with a NIC (as it runs) on network @net, "a, b", into @buf; how many. */
+static size_t guests_on(struct qnm_ui *ui, const char *net, char *buf, size_t size)
+{
+	const struct qnm_model *m = &ui->ctx->model;
+	size_t i, k, n = 0, len = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < m->nvms; i++) {
+		const struct qnm_vm *vm = qnm_guest_shown(ui, m->vms[i]);
+
+		if (qnm_guest_find(ui, vm->name)->info.status != QNM_RUN_RUNNING)
+			continue;
+		for (k = 0; k < vm->nnics; k++) {
+			const char *on = qnm_nic_network(&vm->nics[k]);
+
+			if (on && strcmp(on, net) == 0)
+				break;
+		}
+		if (k == vm->nnics)
+			continue;
+		if (len < size)
+			len += (size_t)snprintf(buf + len, size - len, "%s%s", n ? ", " : "",
+						vm->name);
+		n++;
+	}
+	return n;
+}
+
 static void updown(struct qnm_ui *ui, struct networks *s, struct qnm_network *n)
 {
 	bool up = !qnm_api_net_view_is_up(s->view, n->name);
@@ -390,6 +430,21 @@ static void updown(struct qnm_ui *ui, struct networks *s, struct qnm_network *n)
 			n->name, n->port, n->bridge, n->port, n->bridge, qnm_api_net_guard_secs());
 		qnm_confirm(ui, "Enslave a physical NIC", q, port_answer, xstrdup(n->name));
 		return;
+	}
+	if (!up) {
+		char who[300];
+		size_t k = guests_on(ui, n->name, who, sizeof(who));
+
+		if (k) {
+			snprintf(q, sizeof(q),
+				 "Take network %s down? %zu running guest%s on it (%s) %s "
+				 "network until it is up again.",
+				 n->name, k, k == 1 ? "" : "s", who,
+				 k == 1 ? "loses its" : "lose their");
+			qnm_strlcpy(s->asked, n->name, sizeof(s->asked));
+			qnm_confirm(ui, "Network down", q, down_answer, s);
+			return;
+		}
 	}
 	net_updown(ui, n->name, up, false);
 }

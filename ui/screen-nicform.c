@@ -10,6 +10,7 @@
 
 #include "api/models.h"
 #include "api/net.h"
+#include "api/live.h"
 #include "api/run.h"
 #include "api/vm.h"
 #include "core/backend.h"
@@ -30,6 +31,7 @@ enum {
 	F_GENMAC,
 	F_SUMMARY,
 	F_ACL,
+	F_LIVE,
 	F_OK,
 	F_CANCEL,
 };
@@ -39,11 +41,13 @@ enum {
  * @form:  the rows.
  * @arg:   what to edit (see nicform.h).
  * @nic:   the copy being edited (owned, qnm_nic_clear() at the end).
+ * @running: the VM runs: the form says what a save applies to it at once.
  */
 struct nicform {
 	struct qnm_form form;
 	struct qnm_nicform_arg arg;
 	struct qnm_nic nic;
+	bool running;
 };
 
 _Static_assert(offsetof(struct nicform, form) == 0, "qnm_form_screen_*() take the form first");
@@ -166,6 +170,7 @@ static void build(struct nicform *s)
 	r = qnm_form_add(f, QNM_ROW_BUTTON, F_GENMAC, NULL, NULL, "Generate MAC (F3)");
 	r->hint = "Pick a new random, locally administered, unique MAC.";
 	qnm_form_add_keys(f, &qnm_nic_schema, n, "link", "backend");
+	qnm_form_key_row(f, "link")->hint = "Cable plugged in. " QNM_LIVE_RULE;
 	qnm_form_add(f, QNM_ROW_INFO, F_SUMMARY, NULL, "", NULL);
 	qnm_form_add_keys(f, &qnm_nic_schema, n, "net", NULL);
 	qnm_form_add(f, QNM_ROW_INFO, F_ACL, NULL, "", NULL);
@@ -173,6 +178,9 @@ static void build(struct nicform *s)
 	qnm_form_key_row(f, "model")->pick = true;
 	qnm_form_key_row(f, "network")->pick = true;
 
+	/* what a save does to the running guest, stated where it is edited */
+	r = qnm_form_add(f, QNM_ROW_INFO, F_LIVE, NULL, "", QNM_LIVE_RULE);
+	r->hidden = !s->running;
 	qnm_form_add(f, QNM_ROW_SECTION, 0, NULL, "", NULL);
 	r = qnm_form_add(f, QNM_ROW_BUTTON, F_OK, NULL, NULL, "OK (F2)");
 	r->hint = "Check the card and put it in the VM form (save the VM there to write it).";
@@ -223,6 +231,18 @@ static void ok(struct qnm_ui *ui, struct qnm_form *f)
 	qnm_form_clear_errors(&s->form);
 	qnm_err_clear(&err);
 	if (check(s, ui, &err)) {
+		struct qnm_err more;
+		const struct qnm_row *r;
+
+		/* every error at once: the NIC's own rules too, on the fields not refused yet */
+		qnm_err_clear(&more);
+		if (err.field[0] && qnm_form_key_row(&s->form, err.field) &&
+		    qnm_form_key_row(&s->form, err.field)->error &&
+		    qnm_api_nic_check(ui->ctx, s->arg.vm, s->arg.index, &s->nic, &more)) {
+			strip_nic(&more, s->nic.id);
+			if (!(r = qnm_form_key_row(&s->form, more.field)) || !r->error)
+				qnm_form_set_error(&s->form, &more);
+		}
 		qnm_form_set_error(&s->form, &err);
 		return;
 	}
@@ -352,29 +372,14 @@ static void on_activate(struct qnm_ui *ui, struct qnm_form *f, struct qnm_row *r
 		pick_network(ui, s);
 }
 
-/* A running guest's cable is plugged/unplugged at once (QMP set_link). */
-static void link_live(struct qnm_ui *ui, struct nicform *s, bool up)
-{
-	const struct qnm_guest *g = qnm_guest_find(ui, s->arg.vm->name);
-	struct qnm_err err;
-
-	if (s->arg.index < 0 || g->info.status != QNM_RUN_RUNNING)
-		return;
-	qnm_err_clear(&err);
-	if (qnm_api_vm_link(ui->ctx, s->arg.vm->name, s->arg.vm->nics[s->arg.index].id, up, &err))
-		qnm_ui_log(ui, QNM_MSG_ERROR, "link %s: %s", up ? "up" : "down", err.msg);
-	else
-		qnm_ui_log(ui, QNM_MSG_OK, "%s NIC %s: cable %s now (the running guest sees it)",
-			   s->arg.vm->name, s->arg.vm->nics[s->arg.index].id,
-			   up ? "plugged in" : "unplugged");
-}
-
+/*
+ * The cable, like every field, is a saved setting: a save of the VM applies
+ * it to a running guest at once (QNM_LIVE_RULE, the form says so).
+ */
 static void on_change(struct qnm_ui *ui, struct qnm_form *f, struct qnm_row *row)
 {
 	if (qnm_row_is_key(row, "backend"))
 		show_backend_rows(of_form(f));
-	else if (qnm_row_is_key(row, "link"))
-		link_live(ui, of_form(f), row->on);
 }
 
 static void *nicform_init(struct qnm_ui *ui, void *arg)
@@ -383,6 +388,7 @@ static void *nicform_init(struct qnm_ui *ui, void *arg)
 	struct nicform *s = xcalloc(1, sizeof(*s));
 
 	s->arg = *a;
+	s->running = qnm_guest_find(ui, a->vm->name)->info.status == QNM_RUN_RUNNING;
 	if (a->index >= 0)
 		qnm_nic_copy(&s->nic, &a->vm->nics[a->index]);
 	else

@@ -9,6 +9,7 @@
  */
 #include "build-config.h"
 
+#include "api/live.h"
 #include "api/vm.h"
 #include "nicform.h"
 #include "qform.h"
@@ -170,6 +171,29 @@ static void check_row(struct vmform *s, struct qnm_row *row)
 		row->error = xstrdup(err.msg);
 }
 
+/* After a save: what applies to a running guest at once, and what waits (live.h). */
+static void apply_live(struct qnm_ui *ui, const char *name)
+{
+	struct qnm_strv applied, pending;
+	struct qnm_err err;
+	char *note;
+
+	qnm_strv_init(&applied);
+	qnm_strv_init(&pending);
+	qnm_err_clear(&err);
+	if (qnm_api_vm_apply_live(ui->ctx, name, &applied, &pending, &err))
+		qnm_ui_log(ui, QNM_MSG_ERROR, "VM %s saved; not applied to the running guest: %s",
+			   name, err.msg);
+	note = qnm_api_vm_apply_note(&applied, &pending);
+	if (note)
+		qnm_ui_log(ui, QNM_MSG_OK, "VM %s saved; %s", name, note);
+	else
+		qnm_ui_log(ui, QNM_MSG_OK, "VM %s saved", name);
+	free(note);
+	qnm_strv_free(&applied);
+	qnm_strv_free(&pending);
+}
+
 static void save(struct qnm_ui *ui, struct qnm_form *f)
 {
 	struct vmform *s = of_form(f);
@@ -178,6 +202,14 @@ static void save(struct qnm_ui *ui, struct qnm_form *f)
 	qnm_form_clear_errors(&s->form);
 	qnm_err_clear(&err);
 	if (apply(s, 0, &err)) {
+		struct qnm_err more;
+		const struct qnm_row *r;
+
+		/* every error at once: the rules of the whole VM too, on the fields not refused yet */
+		qnm_err_clear(&more);
+		if (qnm_check_vm(s->vm, &more) &&
+		    (!(r = qnm_form_key_row(&s->form, more.field)) || !r->error))
+			show_error(s, &more);
 		show_error(s, &err);
 		return;
 	}
@@ -186,7 +218,7 @@ static void save(struct qnm_ui *ui, struct qnm_form *f)
 		qnm_ui_log(ui, QNM_MSG_ERROR, "VM not saved: %s", err.msg);
 		return;
 	}
-	qnm_ui_log(ui, QNM_MSG_OK, "VM %s saved", s->vm->name);
+	apply_live(ui, s->vm->name);
 	qnm_strlcpy(s->old_name, s->vm->name, sizeof(s->old_name));
 	s->nics_changed = false;
 	f->close = true;
@@ -285,6 +317,19 @@ static void vmform_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 	qnm_form_screen_draw(ui, st, r);
 }
 
+/* Does the form hold anything the saved VM has not? */
+static bool edited(struct qnm_ui *ui, struct vmform *s)
+{
+	const struct qnm_vm *was =
+		s->old_name[0] ? qnm_model_find_vm(&ui->ctx->model, s->old_name) : NULL;
+	struct qnm_err err;
+
+	qnm_err_clear(&err);
+	if (!was || apply(s, 0, &err))
+		return true;
+	return !qnm_vm_equal(was, s->vm);
+}
+
 static unsigned vmform_key(struct qnm_ui *ui, void *st, enum qnm_action act, int key)
 {
 	struct vmform *s = st;
@@ -295,7 +340,10 @@ static unsigned vmform_key(struct qnm_ui *ui, void *st, enum qnm_action act, int
 		    (act == QNM_ACT_ENTER && row->kind == QNM_ROW_TEXT)))
 		check_row(s, row);
 	if (act == QNM_ACT_CANCEL)
-		qnm_ui_log(ui, QNM_MSG_INFO, "VM form closed; nothing changed");
+		qnm_ui_log(ui, QNM_MSG_INFO, "VM form closed; %s",
+			   !s->old_name[0] ? "no VM created"
+			   : edited(ui, s) ? "your changes were not saved"
+					   : "nothing changed");
 	if (act == QNM_ACT_ADD_NIC) {
 		open_nic(ui, s, -1);
 		return QNM_H_HANDLED | QNM_H_REDRAW;

@@ -9,6 +9,7 @@
 #include "api/run.h"
 #include "api/vm.h"
 #include "core/backend.h"
+#include "core/validate.h"
 #include "guests.h"
 #include "uipriv.h"
 
@@ -26,6 +27,8 @@ struct vms {
 	struct qnm_list list;
 	size_t *idx;
 	int page;
+	int width;
+	char asked[QNM_NAME_MAX + 1];
 };
 
 static void *vms_init(struct qnm_ui *ui, void *arg)
@@ -112,11 +115,23 @@ static void draw_caps(struct qnm_ui *ui, const struct qnm_guest_cap *caps, size_
 	qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
 }
 
-/* Lines VM @vm takes: its row, and one per NIC when it runs. */
-static int vm_lines(struct qnm_ui *ui, const struct qnm_vm *vm)
+/*
+ * Lines VM @vm takes: its row, and when it runs one per NIC it runs and
+ * one for what waits for a restart.
+ */
+static int vm_lines(struct qnm_ui *ui, const struct qnm_vm *vm, int width)
 {
-	return 1 +
-	       (qnm_guest_find(ui, vm->name)->info.status == QNM_RUN_RUNNING ? (int)vm->nnics : 0);
+	struct qnm_rect t = { 0, 0, 0, width > 13 ? width - 3 : 10 };
+	char *pending;
+	int n;
+
+	if (qnm_guest_find(ui, vm->name)->info.status != QNM_RUN_RUNNING)
+		return 1;
+	pending = qnm_guest_pending(ui, vm);
+	n = 1 + (int)qnm_guest_shown(ui, vm)->nnics +
+	    (pending ? qnm_wrap(NULL, &t, 0, pending) : 0);
+	free(pending);
+	return n;
 }
 
 /* Scroll so that the selected VM and its NIC rows fit in @lines lines. */
@@ -128,7 +143,7 @@ static void fit_selection(struct qnm_ui *ui, struct vms *s, int lines)
 		int used = 0, i;
 
 		for (i = s->list.top; i <= s->list.sel; i++)
-			used += vm_lines(ui, m->vms[s->idx[i]]);
+			used += vm_lines(ui, m->vms[s->idx[i]], s->width);
 		if (used <= lines)
 			break;
 		s->list.top++;
@@ -228,6 +243,7 @@ static void vms_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 	/* captures in place get up to 4 lines above the bottom line */
 	shown = ncaps > 4 ? 4 : ncaps;
 	s->page = r->h - 4 - (int)shown;
+	s->width = r->w;
 	refilter(ui, s);
 	fit_selection(ui, s, s->page);
 	qnm_set_role(ui, stdscr, QNM_ROLE_HEADER);
@@ -249,8 +265,11 @@ static void vms_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 			"F1 lists every key.");
 	}
 	for (i = 0; line < s->page && s->list.top + i < s->list.n; i++) {
-		const struct qnm_vm *vm = m->vms[s->idx[s->list.top + i]];
+		/* a running VM as it runs; what a restart would change below it */
+		const struct qnm_vm *saved = m->vms[s->idx[s->list.top + i]];
+		const struct qnm_vm *vm = qnm_guest_shown(ui, saved);
 		const struct qnm_guest *g = qnm_guest_find(ui, vm->name);
+		char *pending = qnm_guest_pending(ui, saved);
 		bool sel = s->list.top + i == s->list.sel;
 		static const enum qnm_role state_roles[] = {
 			[QNM_RUN_ABSENT] = QNM_ROLE_STOPPED,  [QNM_RUN_STARTING] = QNM_ROLE_WARNING,
@@ -284,7 +303,7 @@ static void vms_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		qnm_set_role(ui, stdscr, sel ? QNM_ROLE_SELECTION : QNM_ROLE_NORMAL);
 		qnm_fill(stdscr, row, r->x, r->w);
 		/* '*': "qnm autostart" starts it at host boot (the header says so) */
-		qnm_putf(stdscr, row, x, namew, "%c%s", vm->autostart ? '*' : ' ', vm->name);
+		qnm_putf(stdscr, row, x, namew, "%c%s", saved->autostart ? '*' : ' ', vm->name);
 		x = r->x + namew;
 		if (!sel)
 			qnm_set_role(ui, stdscr, state_roles[g->info.status]);
@@ -308,6 +327,14 @@ static void vms_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		else if (g->info.status == QNM_RUN_RUNNING)
 			qnm_put(stdscr, row, x + nicw - 20, 20, "-");
 		line++;
+		if (pending && line < s->page) {
+			/* whole, wrapped: it says what the screen does not show */
+			struct qnm_rect t = { y + line, r->x + 3, s->page - line, r->w - 3 };
+
+			qnm_set_role(ui, stdscr, QNM_ROLE_WARNING);
+			line += qnm_wrap(stdscr, &t, 0, pending);
+		}
+		free(pending);
 		/* a running VM: one row per NIC with its traffic */
 		for (k = 0; g->info.status == QNM_RUN_RUNNING && k < vm->nnics && line < s->page;
 		     k++)
@@ -376,6 +403,9 @@ static int vm_job_work(void *data, struct qnm_err *err)
 static void start_done(struct qnm_ui *ui, void *data, int r, const struct qnm_err *err)
 {
 	const struct qnm_vm_job_result *j = qnm_api_vm_job_result(data);
+	const struct qnm_vm *vm;
+	const char *boot;
+	char *warnings, *cut;
 
 	qnm_guest_set_busy(ui, j->name, false);
 	if (r)
@@ -384,8 +414,19 @@ static void start_done(struct qnm_ui *ui, void *data, int r, const struct qnm_er
 		qnm_ui_log(ui, QNM_MSG_OK,
 			   "%s started: QEMU pid %ld, %s in %.0f ms (l shows its console)", j->name,
 			   (long)j->start.qemu_pid, j->start.status, j->start.elapsed_ms);
-	/* after the outcome, so the status line shows the warning */
-	qnm_ui_log_lines(ui, QNM_MSG_WARN, j->name, j->start.warnings);
+	/* after the outcome, so the status line shows the warning; boot=none was asked already */
+	warnings = xstrdup(j->start.warnings);
+	vm = qnm_model_find_vm(&ui->ctx->model, j->name);
+	boot = vm ? qnm_vm_boot_warning(vm) : NULL;
+	if (boot && (cut = strstr(warnings, boot))) {
+		size_t len = strlen(boot);
+
+		if (cut[len] == '\n')
+			len++;
+		memmove(cut, cut + len, strlen(cut + len) + 1);
+	}
+	qnm_ui_log_lines(ui, QNM_MSG_WARN, j->name, warnings);
+	free(warnings);
 	qnm_guests_refresh(ui);
 	qnm_api_vm_job_free(data);
 }
@@ -457,6 +498,25 @@ static void stop_vm(struct qnm_ui *ui, struct qnm_vm *vm)
 	}
 	qnm_guest_set_busy(ui, vm->name, true);
 	qnm_ui_log(ui, QNM_MSG_INFO, "stopping %s (ACPI power-down, then quit) ...", vm->name);
+}
+
+/* the answers to s and x's questions: @data is the screen, asked[] the VM */
+static void start_answer(struct qnm_ui *ui, void *data, bool yes)
+{
+	const struct vms *s = data;
+	struct qnm_vm *vm = yes ? qnm_model_find_vm(&ui->ctx->model, s->asked) : NULL;
+
+	if (vm)
+		start_vm(ui, vm);
+}
+
+static void stop_answer(struct qnm_ui *ui, void *data, bool yes)
+{
+	const struct vms *s = data;
+	struct qnm_vm *vm = yes ? qnm_model_find_vm(&ui->ctx->model, s->asked) : NULL;
+
+	if (vm)
+		stop_vm(ui, vm);
 }
 
 static void console(struct qnm_ui *ui, struct qnm_vm *vm)
@@ -538,7 +598,7 @@ static unsigned vms_key(struct qnm_ui *ui, void *st, enum qnm_action act, int ke
 	struct vms *s = st;
 	struct qnm_vm *vm;
 	struct del_ctx *d;
-	char q[256];
+	char q[400];
 	unsigned r;
 
 	/* keys may come before the first draw: the rows must exist */
@@ -582,12 +642,30 @@ static unsigned vms_key(struct qnm_ui *ui, void *st, enum qnm_action act, int ke
 		qnm_ask(ui, "Clone VM", "Name of the new VM:", q, clone_answer, d);
 		return QNM_H_HANDLED | QNM_H_REDRAW;
 	case QNM_ACT_START:
-		if (vm)
+		if (vm && qnm_vm_boot_warning(vm) && !qnm_guest_find(ui, vm->name)->busy &&
+		    qnm_guest_find(ui, vm->name)->info.status == QNM_RUN_ABSENT) {
+			/* it boots nothing: asked before it starts */
+			snprintf(q, sizeof(q), "Start VM '%s'? %s.", vm->name,
+				 qnm_vm_boot_warning(vm));
+			qnm_strlcpy(s->asked, vm->name, sizeof(s->asked));
+			qnm_confirm(ui, "Start VM", q, start_answer, s);
+		} else if (vm) {
 			start_vm(ui, vm);
+		}
 		return QNM_H_HANDLED | QNM_H_REDRAW;
 	case QNM_ACT_STOP:
-		if (vm)
+		if (vm && !qnm_guest_find(ui, vm->name)->busy &&
+		    qnm_guest_find(ui, vm->name)->info.status == QNM_RUN_RUNNING) {
+			/* a running guest: asked first (what it has not saved is lost) */
+			snprintf(q, sizeof(q),
+				 "Stop VM '%s'? Its guest is asked to power off (ACPI), then QEMU "
+				 "quits: what the guest has not saved is lost.",
+				 vm->name);
+			qnm_strlcpy(s->asked, vm->name, sizeof(s->asked));
+			qnm_confirm(ui, "Stop VM", q, stop_answer, s);
+		} else if (vm) {
 			stop_vm(ui, vm);
+		}
 		return QNM_H_HANDLED | QNM_H_REDRAW;
 	case QNM_ACT_CONSOLE:
 		if (vm)

@@ -492,6 +492,8 @@ static int slirp_live(const struct qnm_ctx *ctx, const struct side *s, const str
 		return 0;
 	}
 	r = qnm_nic_backend(s->nic)->hostfwd_live(rd.path, s->nic, old, f, SLIRP_TIMEOUT_MS, err);
+	if (!r) /* what runs now */
+		qnm_rundir_running_fwd(&rd, s->nic->id, old, f);
 	qnm_rundir_clear(&rd);
 	return r ? r : 1;
 }

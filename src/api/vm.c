@@ -4,6 +4,7 @@
 
 #include "api/vm.h"
 
+#include "api/live.h"
 #include "api/models.h"
 
 #include "core/backend.h"
@@ -230,6 +231,39 @@ int qnm_api_vm_edit(struct qnm_ctx *ctx, const char *name, qnm_api_vm_edit_fn fn
 }
 
 /*
+ * qnm_port_check_nic() for NIC @nic of the VM @vm_name replacing @before:
+ * a port the VM's running QEMU or slirp helper holds for one of its own
+ * forwards is the VM's, not a conflict (it is freed and taken again at the
+ * restart that applies the change).
+ */
+static int check_gained_ports(const struct qnm_ctx *ctx, const char *vm_name,
+			      const struct qnm_nic *before, const struct qnm_nic *nic,
+			      const char *field, struct qnm_err *err)
+{
+	struct qnm_vm *running = qnm_api_vm_running_config(ctx, vm_name);
+	struct qnm_fwd *ours = NULL;
+	size_t n = 0, i, k;
+	int r;
+
+	if (!running || !qnm_nic_backend(nic)->has_hostfwd) {
+		qnm_vm_free(running);
+		return qnm_port_check_nic(before, nic, field, err);
+	}
+	for (i = 0; before && qnm_nic_backend(before)->has_hostfwd && i < before->user.nfwd; i++)
+		qnm_fwd_add(&ours, &n, &before->user.fwd[i]);
+	for (k = 0; k < running->nnics; k++) {
+		const struct qnm_nic *rn = &running->nics[k];
+
+		for (i = 0; qnm_nic_backend(rn)->has_hostfwd && i < rn->user.nfwd; i++)
+			qnm_fwd_add(&ours, &n, &rn->user.fwd[i]);
+	}
+	r = qnm_port_check_fwds(ours, n, nic->user.fwd, nic->user.nfwd, field, err);
+	free(ours);
+	qnm_vm_free(running);
+	return r;
+}
+
+/*
  * Save @vm (a changed copy of the model's VM of the same name) whose NIC
  * @idx was added or changed from @before (NULL: added): MACs for the NICs
  * without one, the VM checked in the model, the host forwards the NIC gains
@@ -248,7 +282,7 @@ static int save_nic(struct qnm_ctx *ctx, struct qnm_vm *vm, size_t idx,
 		r = qnm_ctx_check_vm(ctx, vm, vm->name, err);
 	if (!r) {
 		snprintf(field, sizeof(field), "nic[%s].hostfwd", vm->nics[idx].id);
-		r = qnm_port_check_nic(before, &vm->nics[idx], field, err);
+		r = check_gained_ports(ctx, vm->name, before, &vm->nics[idx], field, err);
 	}
 	if (!r)
 		r = save_vm(ctx, vm, vm->name, err);
@@ -412,7 +446,8 @@ int qnm_api_nic_check(const struct qnm_ctx *ctx, const struct qnm_vm *vm, int in
 	 * one is named at the field, not by QEMU at the next start (the NIC's
 	 * own forwards may be held by its running guest) */
 	if (!r)
-		r = qnm_port_check_nic(index >= 0 ? &vm->nics[index] : NULL, nic, "hostfwd", err);
+		r = check_gained_ports(ctx, vm->name, index >= 0 ? &vm->nics[index] : NULL, nic,
+				       "hostfwd", err);
 	return r;
 }
 

@@ -9,6 +9,7 @@
 #include "build-config.h"
 
 #include "api/guestaddr.h"
+#include "api/live.h"
 #include "api/remote.h"
 #include "api/vm.h"
 #include "core/backend.h"
@@ -41,6 +42,33 @@ static int commit_vm(struct qnm_ctx *ctx, const char *cmd, struct qnm_vm *vm, co
 	if (qnm_api_vm_save(ctx, vm, old_name, &err))
 		return qnm_cli_error(ctx, cmd, &err);
 	return 0;
+}
+
+/*
+ * After a save of the VM @name: what applies to its running guest at once,
+ * and what waits for a restart (live.h), said on one line.
+ */
+static int live_note(struct qnm_ctx *ctx, const char *cmd, const char *name)
+{
+	struct qnm_strv applied, pending;
+	struct qnm_err err;
+	char *note;
+	int r = 0;
+
+	qnm_strv_init(&applied);
+	qnm_strv_init(&pending);
+	qnm_err_clear(&err);
+	if (qnm_api_vm_apply_live(ctx, name, &applied, &pending, &err)) {
+		qnm_err_prefix(&err, "saved, but not applied to the running guest");
+		r = qnm_cli_error(ctx, cmd, &err);
+	}
+	note = qnm_api_vm_apply_note(&applied, &pending);
+	if (note)
+		fprintf(ctx->out, "%s: %s\n", name, note);
+	free(note);
+	qnm_strv_free(&applied);
+	qnm_strv_free(&pending);
+	return r;
 }
 
 /* ---- JSON ---- */
@@ -223,13 +251,19 @@ static const struct qnm_args_spec show_args = {
 static int cmd_show(struct qnm_ctx *ctx, const struct qnm_args *args)
 {
 	const struct qnm_vm *vm;
-	char *text;
+	struct qnm_vm *running;
+	struct qnm_strv pending;
+	char *text, *line;
+	size_t i;
 
 	if (qnm_cli_load(ctx, "show") || !(vm = find_vm(ctx, "show", args->pos[0])))
 		return 1;
+	running = qnm_api_vm_running_config(ctx, vm->name);
+	qnm_strv_init(&pending);
+	qnm_api_vm_pending(running, vm, &pending);
 	if (ctx->json) {
 		struct qnm_guestaddr *g = qnm_api_guestaddr_open(ctx);
-		json_object *o = vm_json(vm);
+		json_object *o = vm_json(vm), *a = json_object_new_array();
 		struct qnm_err err;
 
 		/* the running NICs' guest addresses ([] when the VM does not run) */
@@ -237,12 +271,23 @@ static int cmd_show(struct qnm_ctx *ctx, const struct qnm_args *args)
 			fprintf(ctx->errout, "qnm: show: %s\n", err.msg);
 		json_object_object_add(o, "addresses", qnm_cli_addrs_json(g, vm->name));
 		qnm_guestaddr_free(g);
+		/* what runs beside what is saved: "running" is null when it does not run */
+		json_object_object_add(o, "running", running ? vm_json(running) : NULL);
+		for (i = 0; i < pending.n; i++)
+			json_object_array_add(a, json_object_new_string(pending.v[i]));
+		json_object_object_add(o, "pending", a);
 		qnm_cli_print_json(ctx, o);
-		return 0;
+	} else {
+		text = qnm_vm_serialize(vm);
+		fputs(text, ctx->out);
+		free(text);
+		line = qnm_api_vm_pending_line(&pending);
+		if (running)
+			fprintf(ctx->out, "\n# running: %s\n", line ? line : "as saved above");
+		free(line);
 	}
-	text = qnm_vm_serialize(vm);
-	fputs(text, ctx->out);
-	free(text);
+	qnm_strv_free(&pending);
+	qnm_vm_free(running);
 	return 0;
 }
 
@@ -441,7 +486,7 @@ static int cmd_set(struct qnm_ctx *ctx, const struct qnm_args *args)
 	qnm_err_clear(&err);
 	if (qnm_api_vm_edit(ctx, argv[1], set_words, &w, &err))
 		return qnm_cli_error(ctx, "set", &err);
-	return 0;
+	return qnm_model_find_vm(&ctx->model, argv[1]) ? live_note(ctx, "set", argv[1]) : 0;
 }
 
 const struct qnm_cli_cmd qnm_cmd_set = {
@@ -680,6 +725,8 @@ static int cmd_nic(struct qnm_ctx *ctx, const struct qnm_args *args)
 		r = qnm_cli_usage_error(ctx, &qnm_cmd_nic,
 					"subcommand must be list, add, set or del");
 	}
+	if (!r)
+		r = live_note(ctx, "nic", name);
 	qnm_nic_clear(&nic);
 	return r;
 }

@@ -609,9 +609,11 @@ int qnm_key_set(const struct qnm_key *k, void *obj, const char *value, const cha
 		unsigned long v;
 
 		if (qnm_parse_uint(value, k->min, k->max, &v))
-			return qnm_err_set(err, -EINVAL, field,
-					   "%s:%u: %s: '%s' must be a whole number from %lu to %lu",
-					   fn, line, field, value, k->min, k->max);
+			return qnm_err_set(
+				err, -EINVAL, field,
+				"%s:%u: %s: '%s' must be a whole number from %lu to %lu%s%s", fn,
+				line, field, value, k->min, k->max, k->unit ? " " : "",
+				k->unit ? k->unit : "");
 		*(unsigned *)(void *)p = (unsigned)v;
 		return 0;
 	}
@@ -1053,23 +1055,10 @@ int qnm_key_maxlen(const struct qnm_key *k)
 int qnm_key_set_text(const struct qnm_key *k, void *obj, const char *text, struct qnm_err *err)
 {
 	char *copy, *save = NULL, *w;
-	unsigned long n;
 	int r = 0;
 
+	/* one rule, one message: a form's text is judged as a file's or KEY=VALUE's value */
 	switch (k->type) {
-	case QNM_KEY_STR:
-		if (strlen(text) >= k->size)
-			return qnm_err_set(err, -EINVAL, k->name, "%s: at most %zu characters",
-					   k->name, k->size - 1);
-		qnm_strlcpy(at(obj, k->offset), text, k->size);
-		return 0;
-	case QNM_KEY_UINT:
-		if (qnm_parse_uint(text, 0, UINT_MAX, &n))
-			return qnm_err_set(err, -EINVAL, k->name,
-					   "%s: '%s' is not a whole number%s%s", k->name, text,
-					   k->unit ? " of " : "", k->unit ? k->unit : "");
-		*(unsigned *)at(obj, k->offset) = (unsigned)n;
-		return 0;
 	case QNM_KEY_FWD:
 	case QNM_KEY_ARGV:
 		/* QEMU arguments hold commas; forwards may be separated by them */

@@ -60,7 +60,7 @@ enum qnm_key_type {
  * @max:         QNM_KEY_UINT: largest. Lists: most entries (so that a
  *               file with every list full stays under the size the
  *               reader takes, see qnm_read_file()'s callers).
- * @unit:        QNM_KEY_UINT: unit named when a form's text is no number.
+ * @unit:        QNM_KEY_UINT: unit named after the range of a refused value.
  * @choices:     QNM_KEY_ENUM: the names of the values.
  * @write_empty: QNM_KEY_STR: written as "key =" when empty (else left out).
  * @when:        the values of the schema's selector for which the key
@@ -231,11 +231,13 @@ char *qnm_key_text(const struct qnm_key *k, const void *obj);
 int qnm_key_maxlen(const struct qnm_key *k);
 
 /**
- * qnm_key_set_text() - store a text row's @text into @obj. Lists are
- * separated by blanks (forwards also by commas); numbers are only checked
- * to be whole numbers, their range is left to validation.
- * Return: 0 or -EINVAL ("KEY: at most N characters", "KEY: 'x' is not a
- * whole number [of UNIT]", a forward's parse error).
+ * qnm_key_set_text() - store a text row's @text into @obj, judged as
+ * qnm_key_set() judges a file's or KEY=VALUE's value (one rule, one
+ * message: a form and the CLI say the same). Lists are separated by blanks
+ * (forwards also by commas).
+ * Return: 0 or -EINVAL ("KEY: 'x' must be a whole number from 16 to 4194304
+ * MiB", "KEY: 'x' is too long (at most N characters)", a forward's parse
+ * error).
  */
 int qnm_key_set_text(const struct qnm_key *k, void *obj, const char *text, struct qnm_err *err);
 

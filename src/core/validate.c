@@ -416,3 +416,11 @@ int qnm_check_model(const struct qnm_model *m, struct qnm_err *err)
 	}
 	return r;
 }
+
+const char *qnm_vm_boot_warning(const struct qnm_vm *vm)
+{
+	if (vm->boot != QNM_BOOT_NONE || vm->nextra)
+		return NULL;
+	return "boot=none: it has nothing to boot from (no disk, CD-ROM or kernel); its firmware "
+	       "only tries a network boot (PXE) and stops there without a boot server";
+}

@@ -44,6 +44,13 @@ int qnm_check_nic(const struct qnm_nic *nic, struct qnm_err *err);
 int qnm_check_vm(const struct qnm_vm *vm, struct qnm_err *err);
 
 /**
+ * qnm_vm_boot_warning() - what to say before @vm starts when it has nothing
+ * to boot from: boot=none and no extra QEMU arguments (which may boot it).
+ * Return: a static sentence, or NULL when @vm boots something.
+ */
+const char *qnm_vm_boot_warning(const struct qnm_vm *vm);
+
+/**
  * qnm_check_network() - a network: name, bridge ifname, address/prefix,
  * mode-specific interfaces, DHCP range inside the subnet and ordered,
  * forwards.

@@ -58,6 +58,7 @@ void qnm_rundir_init(struct qnm_rundir *rd, const char *runtime_dir, const char 
 	rd->console_lock = xasprintf("%s/console.lock", rd->path);
 	rd->log = xasprintf("%s/qemu.log", rd->path);
 	rd->state = xasprintf("%s/state", rd->path);
+	rd->running = xasprintf("%s/running.conf", rd->path);
 }
 
 void qnm_rundir_clear(struct qnm_rundir *rd)
@@ -71,6 +72,7 @@ void qnm_rundir_clear(struct qnm_rundir *rd)
 	free(rd->console_lock);
 	free(rd->log);
 	free(rd->state);
+	free(rd->running);
 	memset(rd, 0, sizeof(*rd));
 }
 
@@ -282,6 +284,64 @@ int qnm_rundir_read(const struct qnm_rundir *rd, const char *path, size_t max, c
 	close(fd);
 	*out = qnm_sb_steal(&sb);
 	return 0;
+}
+
+int qnm_rundir_write_running(const struct qnm_rundir *rd, const struct qnm_vm *vm,
+			     struct qnm_err *err)
+{
+	char *text = qnm_vm_serialize(vm);
+	int r = qnm_atomic_write(rd->running, text, strlen(text), 0600, err);
+
+	free(text);
+	return r;
+}
+
+int qnm_rundir_read_running(const struct qnm_rundir *rd, struct qnm_vm **out)
+{
+	struct qnm_vm *vm = NULL;
+	char *text = NULL;
+	int r;
+
+	*out = NULL;
+	r = qnm_rundir_read(rd, rd->running, 1 << 20, &text);
+	if (r)
+		return r;
+	r = qnm_vm_parse(text, strlen(text), rd->running, &vm, NULL);
+	free(text);
+	if (r)
+		return r;
+	qnm_strlcpy(vm->name, rd->name, sizeof(vm->name));
+	*out = vm;
+	return 0;
+}
+
+int qnm_rundir_running_fwd(const struct qnm_rundir *rd, const char *nic_id,
+			   const struct qnm_fwd *del, const struct qnm_fwd *add)
+{
+	struct qnm_vm *vm;
+	struct qnm_nic *nic;
+	size_t i;
+	int r = qnm_rundir_read_running(rd, &vm);
+
+	if (r)
+		return r == -ENOENT ? 0 : r;
+	nic = qnm_vm_find_nic(vm, nic_id);
+	if (nic) {
+		for (i = 0; del && i < nic->user.nfwd; i++) {
+			const struct qnm_fwd *f = &nic->user.fwd[i];
+
+			if (f->proto == del->proto && f->host_port == del->host_port &&
+			    strcmp(f->host_addr, del->host_addr) == 0) {
+				qnm_fwd_del(&nic->user.fwd, &nic->user.nfwd, i);
+				break;
+			}
+		}
+		if (add)
+			qnm_fwd_add(&nic->user.fwd, &nic->user.nfwd, add);
+		r = qnm_rundir_write_running(rd, vm, NULL);
+	}
+	qnm_vm_free(vm);
+	return r;
 }
 
 int qnm_rundir_create(const struct qnm_rundir *rd, struct qnm_err *err)

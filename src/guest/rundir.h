@@ -11,6 +11,9 @@
  *     serial.log           all the serial port printed (chardev logfile=)
  *     qemu.log             QEMU's stdout/stderr
  *     slirp-NIC.sock       slirp helper sockets (0600)
+ *     running.conf         the VM as QEMU was started with it (its config
+ *                          file's text), then as changed live (link,
+ *                          forwards): what runs, beside what is saved
  *     state                key=value lines written by the supervisor:
  *                          status=starting|running|stopped|crashed,
  *                          qemu_pid=, supervisor_pid=, started=, reason=
@@ -30,6 +33,9 @@
 #include "core/util.h"
 #include "guest/runstate.h"
 
+struct qnm_fwd;
+struct qnm_vm;
+
 /**
  * struct qnm_rundir - paths of one VM's runtime directory (owned strings).
  * @name:   the VM's name.
@@ -41,6 +47,7 @@
  * @console_lock: @path/console.lock.
  * @log:    @path/qemu.log.
  * @state:  @path/state.
+ * @running: @path/running.conf, the running configuration.
  */
 struct qnm_rundir {
 	char *name;
@@ -52,6 +59,7 @@ struct qnm_rundir {
 	char *console_lock;
 	char *log;
 	char *state;
+	char *running;
 };
 
 /**
@@ -119,6 +127,35 @@ int qnm_rundir_read(const struct qnm_rundir *rd, const char *path, size_t max, c
  */
 int qnm_rundir_write_state(const struct qnm_rundir *rd, enum qnm_run_status status, pid_t qemu_pid,
 			   pid_t supervisor_pid, const char *reason);
+
+/**
+ * qnm_rundir_write_running() - record @vm as what runs now in @rd
+ * (running.conf, written atomically, 0600): at start, the VM QEMU is
+ * started with; after a live change, the VM as changed.
+ * Return: 0 or -errno (@err says why).
+ */
+int qnm_rundir_write_running(const struct qnm_rundir *rd, const struct qnm_vm *vm,
+			     struct qnm_err *err);
+
+/**
+ * qnm_rundir_read_running() - what runs in @rd: running.conf, read through
+ * qnm_rundir_open() (so only a file of ours in a directory no one else
+ * writes) and parsed as a VM file.
+ * @out: set to the VM (named @rd->name; free with qnm_vm_free()), else NULL.
+ * Return: 0, -ENOENT when there is no record (a VM started by an older
+ * qnm), or -errno (-EINVAL: the record does not parse).
+ */
+int qnm_rundir_read_running(const struct qnm_rundir *rd, struct qnm_vm **out);
+
+/**
+ * qnm_rundir_running_fwd() - a forward of NIC @nic_id changed live: in the
+ * running record, the forward with @del's host side is removed (when @del
+ * is not NULL), then @add appended (when not NULL). Nothing when there is
+ * no record.
+ * Return: 0 or -errno.
+ */
+int qnm_rundir_running_fwd(const struct qnm_rundir *rd, const char *nic_id,
+			   const struct qnm_fwd *del, const struct qnm_fwd *add);
 
 /**
  * qnm_pid_is_qemu_of() - true when @pid is alive and its command line

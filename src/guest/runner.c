@@ -16,6 +16,7 @@
 
 #include "core/backend.h"
 #include "core/config.h"
+#include "core/validate.h"
 #include "host/maclive.h"
 #include "guest/kvmprobe.h"
 #include "guest/leftover.h"
@@ -677,6 +678,8 @@ int qnm_runner_start(const struct qnm_vm *vm, const struct qnm_runner_opts *o,
 		goto out;
 	}
 	mac_live_warnings(vm, o, info);
+	if (qnm_vm_boot_warning(vm))
+		add_warning(info, qnm_vm_boot_warning(vm));
 	if (ri.status != QNM_RUN_ABSENT) {
 		r = clean_dir(&rd, info->cleaned, sizeof(info->cleaned), err);
 		if (r)
@@ -710,6 +713,10 @@ int qnm_runner_start(const struct qnm_vm *vm, const struct qnm_runner_opts *o,
 	qnm_strv_add(&argv, "-mon");
 	qnm_strv_add(&argv, "chardev=qnm-events,mode=control");
 	qnm_rundir_write_state(&rd, QNM_RUN_STARTING, 0, 0, NULL);
+	/* what runs, beside what is saved (screens show it, a save diffs against it) */
+	r = qnm_rundir_write_running(&rd, vm, err);
+	if (r)
+		goto fail_dir;
 	if (pipe2(pfd, O_CLOEXEC) < 0) {
 		r = qnm_err_set(err, -errno, "", "pipe: %s", strerror(errno));
 		goto fail_dir;
@@ -828,6 +835,25 @@ int qnm_runner_qmp(const char *runtime_dir, const char *name, struct qnm_qmp **o
 	return r;
 }
 
+/* the cable as set live, in the running record (a VM started by an older qnm has none) */
+static void record_link(const char *runtime_dir, const char *name, const char *nic_id, bool up)
+{
+	struct qnm_rundir rd;
+	struct qnm_vm *vm;
+	struct qnm_nic *nic;
+
+	qnm_rundir_init(&rd, runtime_dir, name);
+	if (qnm_rundir_read_running(&rd, &vm) == 0) {
+		nic = qnm_vm_find_nic(vm, nic_id);
+		if (nic && nic->link_up != up) {
+			nic->link_up = up;
+			qnm_rundir_write_running(&rd, vm, NULL);
+		}
+		qnm_vm_free(vm);
+	}
+	qnm_rundir_clear(&rd);
+}
+
 int qnm_runner_set_link(const char *runtime_dir, const char *name, const char *nic_id, bool up,
 			struct qnm_err *err)
 {
@@ -841,6 +867,8 @@ int qnm_runner_set_link(const char *runtime_dir, const char *name, const char *n
 	if (r)
 		qnm_err_prefix(err, "nic[%s]", nic_id);
 	qnm_qmp_free(q);
+	if (!r)
+		record_link(runtime_dir, name, nic_id, up);
 	return r;
 }
 

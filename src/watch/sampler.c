@@ -296,11 +296,18 @@ struct slirp_want {
 	char *ctl_path;
 };
 
+/*
+ * struct plan - what to read. @live holds the running configurations of
+ * the running VMs (@nlive of them; the NICs QEMU runs, not the saved ones
+ * a restart would bring), which @w and @sw point into.
+ */
 struct plan {
 	struct want *w;
 	size_t nw, capw;
 	struct slirp_want *sw;
 	size_t nsw, capsw;
+	struct qnm_vm **live;
+	size_t nlive;
 };
 
 static void plan_add(struct plan *p, const char *ifname, enum qnm_if_role role, const char *vm,
@@ -331,10 +338,15 @@ static void plan_clear(struct plan *p)
 		free(p->sw[i].ctl_path);
 	free(p->w);
 	free(p->sw);
+	for (i = 0; i < p->nlive; i++)
+		qnm_vm_free(p->live[i]);
+	free(p->live);
 	memset(p, 0, sizeof(*p));
 }
 
-static bool vm_running(const char *runtime_dir, const char *name, char **rundir_path)
+/* @name runs: its runtime dir in *@rundir_path, what it runs in *@live (NULL: no record) */
+static bool vm_running(const char *runtime_dir, const char *name, char **rundir_path,
+		       struct qnm_vm **live)
 {
 	struct qnm_rundir rd;
 	struct qnm_run_info ri;
@@ -345,6 +357,8 @@ static bool vm_running(const char *runtime_dir, const char *name, char **rundir_
 	up = ri.status == QNM_RUN_RUNNING || ri.status == QNM_RUN_STARTING;
 	if (up && rundir_path)
 		*rundir_path = xstrdup(rd.path);
+	if (up && live && qnm_rundir_read_running(&rd, live))
+		*live = NULL;
 	qnm_rundir_clear(&rd);
 	return up;
 }
@@ -441,10 +455,17 @@ static void plan_build(struct qnm_sampler *s, struct plan *p)
 	for (i = 0; i < m->nvms; i++) {
 		const struct qnm_vm *vm = m->vms[i];
 		const char *key = vm->name;
+		struct qnm_vm *live = NULL;
 		char *rundir = NULL;
 
 		if (dirs.n && bsearch(&key, dirs.v, dirs.n, sizeof(*dirs.v), cmp_str))
-			running[i] = vm_running(s->runtime_dir, vm->name, &rundir);
+			running[i] = vm_running(s->runtime_dir, vm->name, &rundir, &live);
+		if (live) {
+			/* a running VM's NICs as QEMU runs them, not as a restart would */
+			p->live = xreallocarray(p->live, p->nlive + 1, sizeof(*p->live));
+			p->live[p->nlive++] = live;
+			vm = live;
+		}
 		for (j = 0; j < vm->nnics; j++) {
 			const struct qnm_nic *nic = &vm->nics[j];
 			const struct qnm_backend_ops *b = qnm_nic_backend(nic);

@@ -91,6 +91,8 @@ rxtot() { awk '{print $6 $7}' <<<"$1"; }
 	ok "counters rise ($(rxtot "$row1") -> $(rxtot "$row2"))" || fail "counters did not rise: '$row1' / '$row2'"
 
 ui_keys 1 x
+ui_wait "Stop VM 'demo'?" 5 >/dev/null || fail "x did not ask"
+ui_keys y
 ui_wait "demo stopped" 40 >/dev/null && ok "demo stopped as nobody" || fail "not stopped"
 kill -0 "$qpid" 2>/dev/null && fail "QEMU $qpid still runs" || ok "QEMU gone"
 ui_keys F10

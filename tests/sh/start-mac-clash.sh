@@ -33,7 +33,10 @@ at_exit "ip netns exec $NS timeout 30 $QNM stop mvm --force >/dev/null 2>&1"
 
 # ---- no clash: no warning ----
 out=$(q start mvm 2>&1) || fatal "start without a clash failed: $out"
-case "$out" in *warning*) fail "no clash, yet a warning: $out" ;; *) ok "no clash: no warning" ;; esac
+case "$out" in *"is already on bridge"*) fail "no clash, yet a warning: $out" ;; *) ok "no clash: no MAC warning" ;; esac
+# the VM boots nothing (boot=none): said before it starts (issue 15.7), and it starts
+expect_contains "boot=none warned" \
+	"qnm: start: warning: boot=none: it has nothing to boot from" "$out"
 q stop mvm --force >/dev/null 2>&1
 
 # ---- a neighbour entry with the VM's MAC ----
@@ -78,6 +81,10 @@ UI_PREFIX=(ip netns exec "$NS")
 ui_start -x 100 -y 30
 ui_wait "NICS (model/backend)" 5 >/dev/null || fatal "UI did not start"
 ui_keys s
+# boot=none asks first (issue 15.7)
+ui_wait "boot=none: it has nothing to boot from" 5 >/dev/null && ok "UI: boot=none asks before the start" ||
+	fail "UI: no boot=none question"
+ui_keys y
 ui_wait "is already on bridge qnmmac0" 30 >/dev/null && ok "UI: warning on the status line" ||
 	fail "UI: no warning shown"
 ui_keys 6

@@ -111,8 +111,11 @@ page=$(timeout 3 wget -qO- "http://127.0.0.1:$p2/" 2>/dev/null)
 expect_contains "web page through the new forward" "demo guest" "$page"
 ui_keys 1
 
-# stop
+# stop: x on a running guest asks first (issue 15.7)
 ui_keys x
+ui_wait "Stop VM 'demo'?" 5 >/dev/null && ok "x asks before stopping a running guest" ||
+	fail "x did not ask"
+ui_keys y
 ui_wait "demo stopped" 40 >/dev/null && ok "stopped from the VMs screen" || fail "not stopped"
 ui_expect "state back to stopped" "stopped"
 ui_keys F10
