@@ -260,7 +260,18 @@ int qnm_tap_reclaim(const char *runtime_dir, const char *vm, struct qnm_strbuf *
 	struct qnm_owner own;
 	size_t i, n;
 	int r, done = 0, lock;
+	bool any = false;
 
+	/* a first look without the lock: nothing to reclaim makes no lock file */
+	r = qnm_tap_records(runtime_dir, &v, &n);
+	if (r)
+		return r;
+	for (i = 0; i < n; i++)
+		any = any ||
+		      (v[i].state == QNM_TAP_OWNER_GONE && (!vm || strcmp(v[i].vm, vm) == 0));
+	free(v);
+	if (!any)
+		return 0;
 	/* no claim takes a name over between looking at its record and deleting its TAP */
 	lock = lock_claims(runtime_dir, NULL);
 	if (lock < 0)
