@@ -48,13 +48,18 @@ ui_wait "is not running; start it first" 3 >/dev/null && ok "r on a stopped VM s
 ui_expect_not "no capture form for a stopped VM" "Capture packets of VM"
 ui_keys Escape F1
 ui_wait "VMs" 3 >/dev/null
-ui_expect "VMs help: C for connections" "live TCP/UDP connections of the selected running VM"
 # the VMs keys go on below the first page at 80x24 ("(more: PgDn)"; TERM=vt100
 # here has no PgDn key, arrows scroll too)
-for ((i = 0; i < 20; i++)); do
-	ui_screen | grep -qF "record a NIC of the selected running VM" && break
-	ui_keys Down
-done
+help_scroll_to() {
+	local i
+	for ((i = 0; i < 20; i++)); do
+		ui_screen | grep -qF "$1" && return
+		ui_keys Down
+	done
+}
+help_scroll_to "live TCP/UDP connections of the selected running VM"
+ui_expect "VMs help: C for connections" "live TCP/UDP connections of the selected running VM"
+help_scroll_to "record a NIC of the selected running VM"
 ui_expect "VMs help: r for capture" "record a NIC of the selected running VM"
 ui_keys Escape
 ui_keys q
