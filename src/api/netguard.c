@@ -157,12 +157,13 @@ static int roll_back(struct qnm_ctx *ctx, const char *name, const char *undo, st
 {
 	struct qnm_net_up_opts o = { .force = true, .confirm_port = true };
 	struct qnm_network *net = qnm_model_find_net(&ctx->model, name);
-	struct qnm_strv notes = { 0 };
+	struct qnm_strv notes;
 	struct qnm_netctl nc;
 	int r = qnm_netctl_open(&nc, ctx->paths.runtime_dir, err);
 
 	if (r < 0)
 		return r;
+	qnm_strv_init(&notes);
 	if (strcmp(undo, "down") == 0)
 		r = qnm_net_down(&nc, &ctx->model, name, &notes, err);
 	else if (net)

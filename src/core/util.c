@@ -262,7 +262,8 @@ void qnm_strv_free(struct qnm_strv *sv)
 void qnm_strv_take(struct qnm_strv *sv, char *s)
 {
 	if (sv->n + 2 > sv->cap) {
-		sv->cap *= 2;
+		/* a zeroed strv (never initialised) grows like a new one */
+		sv->cap = sv->cap ? sv->cap * 2 : 16;
 		sv->v = xreallocarray(sv->v, sv->cap, sizeof(char *));
 	}
 	sv->v[sv->n++] = s;

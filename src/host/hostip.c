@@ -609,7 +609,7 @@ int qnm_hostip_to_bridge(struct qnm_links *l, const struct qnm_hostip *h, struct
 int qnm_hostip_to_port(struct qnm_links *l, const struct qnm_hostip *h, struct qnm_err *err)
 {
 	int port = ifindex_of(l, h->port), br = ifindex_of(l, h->bridge);
-	struct qnm_link_info li;
+	struct qnm_link_info li = { 0 };
 	unsigned i;
 	int r = 0;
 
