@@ -219,6 +219,8 @@ static void __attribute__((noreturn)) guard_main(struct qnm_ctx *ctx, const char
 			 x.undo, err.msg);
 	}
 	rec_write(ctx, name, &x);
+	if (fd >= 0)
+		close(fd);
 	_exit(r == 0 ? 0 : 1);
 }
 

@@ -338,14 +338,20 @@ int qnm_api_remote_call(struct qnm_remote *r, const char *op, json_object *args,
 			json_object **result, struct qnm_err *err)
 {
 	int64_t deadline = timeout_ms < 0 ? -1 : qnm_mono_ms_int() + timeout_ms;
-	json_object *req = json_object_new_object(), *rep = NULL, *v;
-	long id = ++r->next_id;
+	json_object *req, *rep = NULL, *v;
+	long id;
 	const char *s;
 	char *line = NULL;
 	size_t len, off = 0;
 	int rc = 0;
 
 	*result = NULL;
+	if (!r) {
+		json_object_put(args);
+		return qnm_err_set(err, -ENOTCONN, "", "%s: no connection to the host", op);
+	}
+	id = ++r->next_id;
+	req = json_object_new_object();
 	if (r->broken) {
 		json_object_put(args);
 		json_object_put(req);

@@ -574,7 +574,7 @@ static void wait_dad(struct qnm_links *l, const struct qnm_hostip *h, int idx)
 int qnm_hostip_to_bridge(struct qnm_links *l, const struct qnm_hostip *h, struct qnm_err *err)
 {
 	int port = ifindex_of(l, h->port), br = ifindex_of(l, h->bridge);
-	struct qnm_link_info li;
+	struct qnm_link_info li = { 0 };
 	unsigned i;
 	int r;
 
