@@ -5,6 +5,7 @@
 #include "api/forward.h"
 
 #include "core/backend.h"
+#include "core/reserve.h"
 #include "core/validate.h"
 #include "guest/rundir.h"
 #include "host/nft.h"
@@ -526,6 +527,49 @@ static void note_slirp(const struct side *s, int r, const struct qnm_err *e, boo
 }
 
 /*
+ * A forward @f to a NIC ("VM/NIC", @f->target) going to side @s: the NIC
+ * must be a TAP NIC on that network with a reservation, which becomes
+ * @f's guest address.
+ */
+static int resolve_target(const struct qnm_ctx *ctx, const struct side *s, struct qnm_fwd *f,
+			  struct qnm_err *err)
+{
+	const struct qnm_vm *vm;
+	const struct qnm_nic *nic;
+	const char *on;
+
+	if (s->kind != QNM_API_FWD_DNAT)
+		return qnm_err_set(err, -EINVAL, "to",
+				   "to: a forward to VM/NIC (%s) goes on a network (--net); a "
+				   "hostfwd goes to its own NIC's guest",
+				   f->target);
+	nic = qnm_model_find_target(&ctx->model, f->target, &vm);
+	if (!vm)
+		return qnm_err_set(err, -ENOENT, "to", "to: %s names no VM (qnm list shows them)",
+				   f->target);
+	if (!nic)
+		return qnm_err_set(err, -ENOENT, "to",
+				   "to: VM '%s' has no NIC '%s' (qnm nic list %s)", vm->name,
+				   strchr(f->target, '/') + 1, vm->name);
+	on = qnm_nic_network(nic);
+	if (!on || strcmp(on, s->net->name) != 0)
+		return qnm_err_set(err, -EINVAL, "to",
+				   "to: NIC %s is not a TAP NIC on network %s (%s%s)", f->target,
+				   s->net->name, on ? "it is on network " : "its backend is ",
+				   on ? on : qnm_backend_name(nic->backend));
+	if (!qnm_reserve_fits(s->net, nic->tap.ip))
+		return qnm_err_set(
+			err, -EINVAL, "to",
+			"to: NIC %s has no reserved address on network %s%s: give it one "
+			"with 'qnm nic set %s %s ip=ADDRESS'",
+			f->target, s->net->name,
+			s->net->dhcp_start[0] ? "" : " (the network has no DHCP range)", vm->name,
+			nic->id);
+	qnm_strlcpy(f->guest_addr, nic->tap.ip, sizeof(f->guest_addr));
+	return 0;
+}
+
+/*
  * The one flow behind add, remove and replace (see forward.h): take the
  * forward with @old's host side out of @from (when given) and put @f into
  * @to (when given).
@@ -535,7 +579,7 @@ static int change(struct qnm_ctx *ctx, const struct qnm_api_fwd_owner *from,
 		  const struct qnm_fwd *f, struct qnm_api_fwd_result *res, struct qnm_err *err)
 {
 	struct side a = { 0 }, b = { 0 };
-	struct qnm_fwd removed, **v;
+	struct qnm_fwd removed, **v, fx;
 	struct live_log log = { 0 };
 	bool same_list = false, a_saved = false;
 	const struct side *target;
@@ -573,6 +617,13 @@ static int change(struct qnm_ctx *ctx, const struct qnm_api_fwd_owner *from,
 			goto out;
 		same_list = from && (a.kind == b.kind) &&
 			    (a.kind == QNM_API_FWD_DNAT ? a.net == b.net : a.nic == b.nic);
+		if (f->target[0]) { /* to a NIC: its reservation is the guest address */
+			fx = *f;
+			r = resolve_target(ctx, &b, &fx, err);
+			if (r)
+				goto out;
+			f = &fx;
+		}
 	}
 	if (from && !same_list) {
 		v = side_list(&a, &n);

@@ -87,7 +87,45 @@ int qnm_fwd_del(struct qnm_fwd **v, size_t *n, size_t index)
 void qnm_fwd_format(const struct qnm_fwd *f, char *buf, size_t size)
 {
 	snprintf(buf, size, "%s:%s:%u-%s:%u", qnm_proto_name(f->proto), f->host_addr,
-		 (unsigned)f->host_port, f->guest_addr, (unsigned)f->guest_port);
+		 (unsigned)f->host_port, f->target[0] ? f->target : f->guest_addr,
+		 (unsigned)f->guest_port);
+}
+
+/*
+ * The guest side "VM/NIC:PORT" of a forward to a NIC: Return: 1 when @s
+ * names no target (an address), 0 with @f's target and port set, or -EINVAL.
+ */
+static int parse_target(const char *s, struct qnm_fwd *f, const char *field, struct qnm_err *err)
+{
+	const char *colon = strrchr(s, ':'), *slash = strchr(s, '/');
+	char vm[QNM_NAME_MAX + 1], nic[QNM_NAME_MAX + 1];
+	unsigned long p;
+	size_t vlen, nlen;
+
+	if (!slash || !colon || slash > colon)
+		return 1;
+	vlen = (size_t)(slash - s);
+	nlen = (size_t)(colon - slash - 1);
+	if (vlen >= sizeof(vm) || nlen >= sizeof(nic))
+		return qnm_err_set(err, -EINVAL, field, "%s: target '%.*s' is too long", field,
+				   (int)(colon - s), s);
+	memcpy(vm, s, vlen);
+	vm[vlen] = '\0';
+	memcpy(nic, slash + 1, nlen);
+	nic[nlen] = '\0';
+	if (!qnm_valid_name(vm) || !qnm_valid_name(nic))
+		return qnm_err_set(err, -EINVAL, field,
+				   "%s: target '%.*s' must be VM/NIC (a VM name and a NIC id)",
+				   field, (int)(colon - s), s);
+	if (qnm_parse_uint(colon + 1, 1, 65535, &p))
+		return qnm_err_set(err, -EINVAL, field,
+				   "%s: guest port '%s' must be a number from 1 to 65535", field,
+				   colon + 1);
+	memcpy(f->target, s, vlen + 1 + nlen); /* "VM/NIC": both checked, fits */
+	f->target[vlen + 1 + nlen] = '\0';
+	f->guest_addr[0] = '\0';
+	f->guest_port = (uint16_t)p;
+	return 0;
 }
 
 /* Split "addr:port" (addr may be empty) into its parts. */
@@ -208,7 +246,9 @@ int qnm_fwd_parse(const char *s, struct qnm_fwd *out, const char *field, struct 
 	r = split_addr_port(host, f.host_addr, &f.host_port, "host", field, err);
 	if (r)
 		return r;
-	r = split_addr_port(dash + 1, f.guest_addr, &f.guest_port, "guest", field, err);
+	r = parse_target(dash + 1, &f, field, err);
+	if (r == 1)
+		r = split_addr_port(dash + 1, f.guest_addr, &f.guest_port, "guest", field, err);
 	if (r)
 		return r;
 	*out = f;

@@ -27,6 +27,9 @@
 #define QNM_MACHINE_MAX 48
 #define QNM_NICS_MAX	64 /* NICs of a VM (files with more are refused) */
 
+/* A forward's target "VM/NIC" + NUL. */
+#define QNM_TARGET_LEN (2 * (QNM_NAME_MAX + 1))
+
 /** enum qnm_proto - transport protocol of a port forward. */
 enum qnm_proto {
 	QNM_PROTO_TCP,
@@ -41,6 +44,12 @@ enum qnm_proto {
  * @guest_addr: guest address ("" = the guest's first DHCP address for
  *              user-mode NICs; required for network DNAT forwards).
  * @guest_port: guest port, 1-65535.
+ * @target:     network forwards only: "VM/NIC", a TAP NIC on the network
+ *              whose reserved address (qnm_tap_opts.ip) is the guest side;
+ *              "" when the forward names an address. In the model
+ *              @guest_addr then holds the NIC's reservation as loaded
+ *              (core/reserve.h: qnm_model_resolve_targets()); files keep
+ *              the target ("tcp::8080-web/n0:80").
  *
  * Used both for QEMU hostfwd= on user/slirp NICs and for DNAT rules on a
  * host network: one list in the UI, two mechanisms underneath.
@@ -51,6 +60,7 @@ struct qnm_fwd {
 	uint16_t host_port;
 	char guest_addr[QNM_IPV4_LEN];
 	uint16_t guest_port;
+	char target[QNM_TARGET_LEN];
 };
 
 /** enum qnm_backend_kind - how a NIC reaches the world; see backend.h. */
@@ -98,6 +108,9 @@ struct qnm_user_opts {
  * @network: name of a qnm network whose bridge the TAP joins, or "".
  * @bridge:  name of an existing host bridge to join when @network is "".
  * @vhost:   ask QEMU for vhost-net acceleration.
+ * @ip:      on a qnm network with DHCP: the address its dnsmasq reserves
+ *           for this NIC's MAC (picked once when "", core/reserve.h);
+ *           forwards to the NIC follow it.
  */
 struct qnm_tap_opts {
 	char ifname[QNM_IFNAME_MAX + 1];
@@ -105,6 +118,7 @@ struct qnm_tap_opts {
 	char network[QNM_NAME_MAX + 1];
 	char bridge[QNM_IFNAME_MAX + 1];
 	bool vhost;
+	char ip[QNM_IPV4_LEN];
 };
 
 /**
@@ -343,7 +357,8 @@ void qnm_fwd_exposure(const struct qnm_fwd *f, bool dnat, char *buf, size_t size
 
 /**
  * qnm_fwd_parse() - parse QEMU hostfwd syntax
- * "[tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport".
+ * "[tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport"; the guest address
+ * may instead be a target "VM/NIC" (@target, network forwards).
  * @field: field name used in @err.
  * Return: 0, or -EINVAL with @err naming @field and the rule.
  */
