@@ -15,6 +15,17 @@ const char *qnm_fwd_ref_owner(const struct qnm_api_fwd_ref *r, char *buf, size_t
 	return buf;
 }
 
+const char *qnm_fwd_guest_text(const struct qnm_fwd *f, char *buf, size_t size)
+{
+	if (f->target[0])
+		snprintf(buf, size, "%s (%s):%u", f->target,
+			 f->guest_addr[0] ? f->guest_addr : "no address", (unsigned)f->guest_port);
+	else
+		snprintf(buf, size, "%s:%u", f->guest_addr[0] ? f->guest_addr : "(guest)",
+			 (unsigned)f->guest_port);
+	return buf;
+}
+
 void qnm_fwd_report(struct qnm_ui *ui, const struct qnm_api_fwd_result *res, bool removed)
 {
 	const struct qnm_api_fwd_ref *r = &res->ref;

@@ -15,6 +15,7 @@
 #include "build-config.h"
 
 #include "api/ports.h"
+#include "fwdlist.h"
 #include "uipriv.h"
 
 #include <errno.h>
@@ -123,9 +124,11 @@ static void reach_text(const struct qnm_port_entry *e, bool narrow, char *buf, s
 
 static void target_text(const struct qnm_port_entry *e, char *buf, size_t size)
 {
+	char guest[96];
+
 	if (e->kind == QNM_PORT_DNAT)
-		snprintf(buf, size, "%s %s:%u", e->net[0] ? e->net : "(live)", e->fwd.guest_addr,
-			 (unsigned)e->fwd.guest_port);
+		snprintf(buf, size, "%s %s", e->net[0] ? e->net : "(live)",
+			 qnm_fwd_guest_text(&e->fwd, guest, sizeof(guest)));
 	else
 		snprintf(buf, size, "%s/%s :%u", e->vm, e->nic, (unsigned)e->fwd.guest_port);
 }
@@ -137,7 +140,7 @@ static void apply_filter(struct ports *s)
 	s->list.n = 0;
 	for (i = 0; i < s->t.n; i++) {
 		const struct qnm_port_entry *e = &s->t.v[i];
-		char host[80], target[96], who[160], reach[48];
+		char host[80], target[160], who[160], reach[48];
 
 		host_text(e, host, sizeof(host));
 		target_text(e, target, sizeof(target));
@@ -164,7 +167,7 @@ static char *detail_text(const struct qnm_port_table *t, const struct qnm_port_e
 {
 	enum port_state st = state_of(t, e);
 	struct qnm_strbuf sb;
-	char who[160], reach[48];
+	char who[160], reach[48], guest[96];
 
 	qnm_sb_init(&sb);
 	/* first what stops it, so that the detail lines under the list show it */
@@ -175,9 +178,8 @@ static char *detail_text(const struct qnm_port_table *t, const struct qnm_port_e
 		    (unsigned)e->fwd.host_port,
 		    e->fwd.host_addr[0] ? e->fwd.host_addr : "every host address", reach);
 	if (e->kind == QNM_PORT_DNAT)
-		qnm_sb_addf(&sb,
-			    " goes to %s:%u in network %s (nftables DNAT, nothing binds it; %s).",
-			    e->fwd.guest_addr, (unsigned)e->fwd.guest_port,
+		qnm_sb_addf(&sb, " goes to %s in network %s (nftables DNAT, nothing binds it; %s).",
+			    qnm_fwd_guest_text(&e->fwd, guest, sizeof(guest)),
 			    e->net[0] ? e->net : "(not configured)",
 			    e->live && !e->configured ? "in the live table only"
 			    : e->live && e->blocked[0]
@@ -380,7 +382,7 @@ static void ports_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		const struct qnm_port_entry *e = &s->t.v[s->order[s->list.top + i]];
 		enum port_state ps = state_of(&s->t, e);
 		bool sel = s->list.top + i == s->list.sel;
-		char host[80], target[96], who[160], reach[48];
+		char host[80], target[160], who[160], reach[48];
 
 		host_text(e, host, sizeof(host));
 		target_text(e, target, sizeof(target));

@@ -180,6 +180,33 @@ struct qnm_api_fwd_ref *qnm_api_forward_targets(const struct qnm_ctx *ctx, size_
 	return v;
 }
 
+struct qnm_api_fwd_nic *qnm_api_forward_nics(const struct qnm_ctx *ctx, size_t *n)
+{
+	const struct qnm_model *m = &ctx->model;
+	struct qnm_api_fwd_nic *v = NULL;
+	size_t i, j;
+
+	*n = 0;
+	for (i = 0; i < m->nvms; i++)
+		for (j = 0; j < m->vms[i]->nnics; j++) {
+			const struct qnm_nic *nic = &m->vms[i]->nics[j];
+			const char *on = qnm_nic_network(nic);
+			const struct qnm_network *net = on ? qnm_model_find_net(m, on) : NULL;
+			struct qnm_api_fwd_nic *e;
+
+			if (!net)
+				continue;
+			v = xreallocarray(v, *n + 1, sizeof(*v));
+			e = &v[(*n)++];
+			memset(e, 0, sizeof(*e));
+			snprintf(e->target, sizeof(e->target), "%s/%s", m->vms[i]->name, nic->id);
+			qnm_strlcpy(e->net, net->name, sizeof(e->net));
+			if (qnm_reserve_fits(net, nic->tap.ip))
+				qnm_strlcpy(e->ip, nic->tap.ip, sizeof(e->ip));
+		}
+	return v;
+}
+
 const struct qnm_fwd *qnm_api_forward_get(const struct qnm_ctx *ctx,
 					  const struct qnm_api_fwd_ref *r)
 {
