@@ -486,6 +486,42 @@ static void nft_undo(struct live_log *log, struct qnm_api_fwd_result *res)
 	}
 }
 
+size_t qnm_api_forward_follow(struct qnm_ctx *ctx, const struct qnm_api_fwd_list *before)
+{
+	struct qnm_api_fwd_list now;
+	size_t i, j, moved = 0;
+
+	qnm_api_forward_list(ctx, false, &now);
+	for (i = 0; i < now.n; i++) {
+		const struct qnm_api_fwd_entry *e = &now.v[i];
+		const struct qnm_network *net;
+		struct live_log log = { 0 };
+		struct qnm_err err;
+
+		if (e->kind != QNM_API_FWD_DNAT || !e->fwd.target[0])
+			continue;
+		for (j = 0; j < before->n; j++) {
+			const struct qnm_api_fwd_entry *b = &before->v[j];
+
+			if (b->kind == QNM_API_FWD_DNAT && strcmp(b->ref.net, e->ref.net) == 0 &&
+			    same_host_side(&b->fwd, &e->fwd))
+				break;
+		}
+		if (j == before->n || strcmp(before->v[j].fwd.guest_addr, e->fwd.guest_addr) == 0)
+			continue;
+		net = qnm_model_find_net(&ctx->model, e->ref.net);
+		qnm_err_clear(&err);
+		if (!net || net_is_up(net, &err) != 1)
+			continue;
+		/* the old element goes (if it is there), the new one comes */
+		if (nft_change(&log, false, &before->v[j].fwd, &err) == 0 &&
+		    (!e->fwd.guest_addr[0] || nft_change(&log, true, &e->fwd, &err) == 0))
+			moved++;
+	}
+	qnm_api_forward_list_clear(&now);
+	return moved;
+}
+
 static int save_side(struct qnm_ctx *ctx, const struct side *s, bool orig, struct qnm_err *err)
 {
 	if (s->kind == QNM_API_FWD_DNAT) {

@@ -154,6 +154,17 @@ struct qnm_api_fwd_nic *qnm_api_forward_nics(const struct qnm_ctx *ctx, size_t *
 const struct qnm_fwd *qnm_api_forward_get(const struct qnm_ctx *ctx,
 					  const struct qnm_api_fwd_ref *r);
 
+/**
+ * qnm_api_forward_follow() - after a save that may have moved a NIC's
+ * reservation (the NIC's ip, its VM renamed): each forward to a NIC whose
+ * guest address is not what it was in @before (qnm_api_forward_list()
+ * taken before the save) gets its new address in the live table of its
+ * network when that is up. What cannot be applied shows as "differs in
+ * table" in the list ("qnm net up" applies it).
+ * Return: how many forwards were moved live.
+ */
+size_t qnm_api_forward_follow(struct qnm_ctx *ctx, const struct qnm_api_fwd_list *before);
+
 /** enum qnm_api_fwd_live - what became of a saved change on the host. */
 enum qnm_api_fwd_live {
 	QNM_API_FWD_LATER,   /* applies at the next VM start / when the network comes up */

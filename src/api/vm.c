@@ -4,6 +4,7 @@
 
 #include "api/vm.h"
 
+#include "api/forward.h"
 #include "api/live.h"
 #include "api/models.h"
 
@@ -115,10 +116,19 @@ static int save_vm(struct qnm_ctx *ctx, struct qnm_vm *vm, const char *old_name,
 	int r = resolve_models(ctx, vm, old_name ? qnm_model_find_vm(&ctx->model, old_name) : NULL,
 			       err);
 
+	struct qnm_api_fwd_list before;
+
 	/* a NIC on a qnm network with DHCP gets its reservation now (core/reserve.h) */
 	if (!r)
 		r = qnm_model_assign_ips(&ctx->model, vm, old_name, NULL, err);
-	return r ? r : qnm_ctx_save_vm(ctx, vm, old_name, err);
+	if (r)
+		return r;
+	qnm_api_forward_list(ctx, false, &before);
+	r = qnm_ctx_save_vm(ctx, vm, old_name, err);
+	if (!r) /* forwards to its NICs follow a new reservation on up networks */
+		qnm_api_forward_follow(ctx, &before);
+	qnm_api_forward_list_clear(&before);
+	return r;
 }
 
 int qnm_api_vm_save(struct qnm_ctx *ctx, const struct qnm_vm *vm, const char *old_name,

@@ -10,7 +10,8 @@
 #     exactly that address;
 #   - "qnm forward add --net lan --to web/n0 tcp::8080-:80" on the up network
 #     carries a fetch from the outside to the guest's port 80, and again
-#     after the VM restarts; "net up" over the up network keeps dnsmasq.
+#     after the VM restarts; a new reservation moves the live DNAT; "net up"
+#     over the up network replaces dnsmasq for it, and then keeps it.
 : "${QNM_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
 GUEST_TIMEOUT=150
 . "$QNM_SRCDIR/tests/guest/lib-guest.sh"
@@ -75,9 +76,21 @@ done
 check "dnsmasq was restarted with web/n0's reservation" grep -qaF -- \
 	"--dhcp-host=$("$QNM" nic list web | grep -o '[0-9a-f][0-9a-f]\(:[0-9a-f][0-9a-f]\)\{5\}' | head -n1),10.77.0.200" \
 	"/proc/$(cat "$XDG_RUNTIME_DIR/qnm/dnsmasq-lan.pid")/cmdline"
+# a new reservation while the network is up: the live DNAT follows it
+out=$("$QNM" nic set web n0 ip=10.77.0.201 2>&1)
+expect_eq "web/n0's reservation moved to 10.77.0.201 ($out)" 0 $?
+check "the live DNAT followed it" sh -c \
+	"nft list map inet qnm fwd_any | grep -q '8080 : 10.77.0.201 . 80'"
+expect_contains "the forward is active at its new address" "web/n0 (10.77.0.201):80" \
+	"$("$QNM" forward list | grep active)"
 dpid=$(cat "$XDG_RUNTIME_DIR/qnm/dnsmasq-lan.pid")
 out=$(timeout 30 "$QNM" net up lan 2>&1)
 expect_eq "net up over the up network ($out)" 0 $?
+expect_eq "it replaced dnsmasq for the new reservation" 1 \
+	"$(grep -caF -- "10.77.0.201" "/proc/$(cat "$XDG_RUNTIME_DIR/qnm/dnsmasq-lan.pid")/cmdline")"
+dpid=$(cat "$XDG_RUNTIME_DIR/qnm/dnsmasq-lan.pid")
+out=$(timeout 30 "$QNM" net up lan 2>&1)
+expect_eq "net up again ($out)" 0 $?
 expect_eq "it keeps the dnsmasq that serves the reservations" "$dpid" \
 	"$(cat "$XDG_RUNTIME_DIR/qnm/dnsmasq-lan.pid")"
 finish
