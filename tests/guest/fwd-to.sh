@@ -36,14 +36,8 @@ dpid=$(cat "$XDG_RUNTIME_DIR/qnm/dnsmasq-lan.pid")
 check "dnsmasq serves the other NIC's reservation" \
 	grep -qaF -- "--dhcp-host=" "/proc/$dpid/cmdline"
 
-cat >"$T/guest.sh" <<EOS
-. /etc/qnm/lib.sh
-qnm_dhcp eth0
-echo "$TOKEN" > /www/token.txt
-httpd -p 80 -h /www
-echo QNM-SERVING
-sleep 600
-EOS
+# DHCP, guest-token-TOKEN served on port 80 (the host fetch it makes fails: nothing listens)
+{ guest_script_serve "$TOKEN" 10.77.0.1; printf 'echo QNM-SERVING\nsleep 600\n'; } >"$T/guest.sh"
 guest_define web "$T/guest.sh"
 "$QNM" nic add web model=e1000 backend=tap network=lan >/dev/null || fatal "nic add failed"
 expect_eq "web/n0 gets the next free address, saved" "ip = 10.77.0.51" \
@@ -59,7 +53,7 @@ expect_contains "the forward names its target in the file" "forward = tcp::8080-
 check "the live DNAT goes to the reservation" sh -c \
 	"nft list map inet qnm fwd_any | grep -q '8080 : 10.77.0.200 . 80'"
 
-fetch_token() { [ "$(ino timeout 5 "$BB" wget -q -O - http://10.99.0.1:8080/token.txt 2>/dev/null)" = "$TOKEN" ]; }
+fetch_token() { [ "$(ino timeout 5 "$BB" wget -q -O - http://10.99.0.1:8080/token.txt 2>/dev/null)" = "guest-token-$TOKEN" ]; }
 for round in 1 2; do
 	out=$("$QNM" start web 2>&1) || fatal "qnm start web ($round) failed: $out"
 	check "round $round: the guest got exactly its reservation" \
