@@ -199,8 +199,8 @@ static void guard_note(struct qnm_ctx *ctx, const char *name, unsigned secs, str
 }
 
 /*
- * NICs on network @name that have no reservation yet (saved before qnm
- * picked them) get one now, saved with their VM, so that the network's
+ * NICs on network @name that have no reservation that fits (saved before
+ * qnm picked them, or before the network's address changed) get one now, saved with their VM, so that the network's
  * dnsmasq serves them; a VM that cannot have one is a note, not a failure.
  */
 static int reserve_nics(struct qnm_ctx *ctx, const char *name, struct qnm_strv *notes,
@@ -215,9 +215,11 @@ static int reserve_nics(struct qnm_ctx *ctx, const char *name, struct qnm_strv *
 	qnm_strv_init(&names);
 	for (i = 0; i < ctx->model.nvms; i++)
 		for (j = 0; j < ctx->model.vms[i]->nnics; j++) {
-			const char *on = qnm_nic_network(&ctx->model.vms[i]->nics[j]);
+			const struct qnm_nic *nic = &ctx->model.vms[i]->nics[j];
+			const char *on = qnm_nic_network(nic);
+			const struct qnm_network *net = on ? qnm_model_find_net(&ctx->model, on) : NULL;
 
-			if (on && strcmp(on, name) == 0 && !ctx->model.vms[i]->nics[j].tap.ip[0]) {
+			if (net && strcmp(on, name) == 0 && !qnm_reserve_fits(net, nic->tap.ip)) {
 				qnm_strv_add(&names, ctx->model.vms[i]->name);
 				break;
 			}
@@ -229,7 +231,7 @@ static int reserve_nics(struct qnm_ctx *ctx, const char *name, struct qnm_strv *
 		size_t n = 0;
 
 		qnm_err_clear(&e);
-		if (copy && (qnm_model_assign_ips(&ctx->model, copy, NULL, &n, &e) ||
+		if (copy && (qnm_model_assign_ips(&ctx->model, copy, copy->name, &n, &e) ||
 			     (n && qnm_ctx_save_vm(ctx, copy, copy->name, &e))))
 			qnm_strv_addf(notes, "VM %s keeps no DHCP reservation: %s", names.v[i],
 				      e.msg);

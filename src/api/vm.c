@@ -316,6 +316,9 @@ static int save_nic(struct qnm_ctx *ctx, struct qnm_vm *vm, size_t idx,
 	int r;
 
 	r = qnm_model_assign_macs(&ctx->model, vm, NULL, NULL, err);
+	/* a NIC moved to another network gets an address there before the checks */
+	if (!r)
+		r = qnm_model_assign_ips(&ctx->model, vm, vm->name, NULL, err);
 	if (!r)
 		r = qnm_ctx_check_vm(ctx, vm, vm->name, err);
 	if (!r) {

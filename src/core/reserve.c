@@ -81,6 +81,7 @@ static const struct qnm_nic *holder(const struct qnm_model *m, const char *skip1
 int qnm_model_assign_ips(const struct qnm_model *m, struct qnm_vm *vm, const char *old_name,
 			 size_t *n, struct qnm_err *err)
 {
+	const struct qnm_vm *orig = old_name ? qnm_model_find_vm(m, old_name) : NULL;
 	const struct qnm_vm *owner;
 	size_t i;
 
@@ -89,11 +90,15 @@ int qnm_model_assign_ips(const struct qnm_model *m, struct qnm_vm *vm, const cha
 	for (i = 0; i < vm->nnics; i++) {
 		struct qnm_nic *nic = &vm->nics[i];
 		const struct qnm_network *net = nic_net(m, nic);
+		const struct qnm_nic *was = orig ? qnm_vm_find_nic(orig, nic->id) : NULL;
 		uint32_t s, e, a;
 		char ip[QNM_IPV4_LEN], field[64];
 
 		if (!net || net->mode == QNM_NET_BRIDGED || qnm_parse_ipv4(net->dhcp_start, &s) ||
 		    qnm_parse_ipv4(net->dhcp_end, &e))
+			continue;
+		/* one the user gives now is kept: qnm_check_reservations() judges it */
+		if (nic->tap.ip[0] && (!was || strcmp(was->tap.ip, nic->tap.ip) != 0))
 			continue;
 		if (nic->tap.ip[0] && qnm_reserve_fits(net, nic->tap.ip) &&
 		    !holder(m, vm->name, old_name, vm, nic, net->name, nic->tap.ip, &owner))

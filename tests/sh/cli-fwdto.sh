@@ -5,7 +5,8 @@
 # user gives is checked naming the field; "forward add --net lan --to web/n0"
 # saves tcp::8080-web/n0:80; bad targets, a NIC taken off the network, and
 # deleting a VM or NIC that forwards target are refused with nothing
-# written; renaming the VM renames the targets; the range can run out.
+# written; renaming the VM renames the targets; the range can run out; a
+# NIC moved to another network gets an address there.
 . "$QNM_SRCDIR/tests/lib.sh"
 
 snap() { (cd "$XDG_CONFIG_HOME" && find . -type f -print0 | sort -z | xargs -0 sha256sum); }
@@ -97,6 +98,13 @@ expect_eq "its own address" 10.77.0.101 "$(ipof app)"
 check "a second NIC takes the last address" "$QNM" nic add app backend=tap network=lan
 refused "the range is full" "no free address left in the DHCP range 10.77.0.100-10.77.0.102" \
 	nic add db backend=tap network=lan
+# a NIC moved to another network gets an address there (the old one does not fit)
+"$QNM" net add lab bridge=qnmbrlab0 address=10.80.0.1/24 mode=isolated \
+	dhcp-start=10.80.0.10 dhcp-end=10.80.0.20 >/dev/null || fatal "net add lab"
+check "app/n1 moves to lab" "$QNM" nic set app n1 network=lab
+expect_eq "it has lab's first address" "10.77.0.101 10.80.0.10" "$(ipof app | tr '\n' ' ' | sed 's/ $//')"
+refused "an address given with the move is checked" "is not a guest address of network lan" \
+	nic set app n1 network=lan ip=10.80.0.11
 check "remove the forward" "$QNM" forward del --net lan tcp::8080
 check "then the VM can go" "$QNM" del www
 finish
