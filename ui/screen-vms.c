@@ -100,17 +100,20 @@ static void draw_caps(struct qnm_ui *ui, const struct qnm_guest_cap *caps, size_
 	size_t i;
 
 	for (i = 0; i < shown; i++) {
-		qnm_ui_cap_describe(&caps[i], true, line, sizeof(line));
+		const char *after = caps[i].mine    ? " (r stops)"
+				    : caps[i].alive ? ""
+						    : " (r removes)";
+
+		/* "REC " before it, what r does after it */
+		qnm_ui_cap_describe(&caps[i], true, r->w - 2 - 4 - (int)strlen(after), line,
+				    sizeof(line));
 		qnm_set_role(ui, stdscr, caps[i].alive ? QNM_ROLE_ACCENT : QNM_ROLE_WARNING);
 		if (i + 1 == shown && n > shown)
 			qnm_putf(stdscr, y + (int)i, r->x + 1, r->w - 2,
 				 "... and %zu more capture(s): r on their VM lists them", n - i);
 		else
 			qnm_putf(stdscr, y + (int)i, r->x + 1, r->w - 2, "%s%s%s",
-				 caps[i].alive ? "REC " : "", line,
-				 caps[i].mine	 ? " (r stops)"
-				 : caps[i].alive ? ""
-						 : " (r removes)");
+				 caps[i].alive ? "REC " : "", line, after);
 	}
 	qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
 }
@@ -179,6 +182,11 @@ static int nic_dir(struct qnm_ui *ui, int y, int x, int sw, const struct qnm_sam
 	return x;
 }
 
+/* the totals, "  1.38 KiB rx, 1.15 KiB tx" at its longest (no "/s": not rates) */
+/* a running VM's rates on its row: "rx 999.9 KB/s tx 999.9 KB/s" at its longest */
+#define SUM_W	 27
+#define TOTALS_W 26
+
 /*
  * One NIC of a running VM, under its VM's row: what the guest received
  * and sent (its own view), as a sparkline of the last samples, the rate
@@ -192,7 +200,7 @@ static void draw_nic_row(struct qnm_ui *ui, const struct qnm_vm *vm, size_t k, i
 	const struct qnm_nic_addrs *ad = qnm_guest_nic_addrs(ui, vm, k);
 	/* the guest's address (16), "rx " SPARK " " RATE(9) twice, then the
 	 * totals when they fit: the sparklines get the rest */
-	int x = r->x + 18 + 16, sw = (r->w - 18 - 16 - 2 * (3 + 1 + 9) - 2 - 19) / 2;
+	int x = r->x + 18 + 16, sw = (r->w - 18 - 16 - 2 * (3 + 1 + 9) - 2 - TOTALS_W) / 2;
 	bool totals = sw >= 4;
 	char a[16], b[16], addr[QNM_IPV4_LEN + 8];
 
@@ -226,7 +234,7 @@ static void draw_nic_row(struct qnm_ui *ui, const struct qnm_vm *vm, size_t k, i
 	x = nic_dir(ui, y, x, sw, e, true);
 	qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
 	if (totals)
-		qnm_putf(stdscr, y, x, r->x + r->w - x, "  %s/%s",
+		qnm_putf(stdscr, y, x, r->x + r->w - x, "  %s rx, %s tx",
 			 qnm_fmt_bytes(qnm_sample_stat(e, QNM_STAT_RX_BYTES, true), a, sizeof(a)),
 			 qnm_fmt_bytes(qnm_sample_stat(e, QNM_STAT_TX_BYTES, true), b, sizeof(b)));
 }
@@ -237,6 +245,7 @@ static void vms_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 	const struct qnm_model *m = &ui->ctx->model;
 	int y = r->y, namew = 18, i, line = 0;
 	int nicw = r->w - namew - 9 - 8 - 5 - 2;
+	bool sumcol;
 	size_t ncaps, shown;
 	const struct qnm_guest_cap *caps = qnm_guest_caps(ui, NULL, &ncaps);
 
@@ -248,9 +257,18 @@ static void vms_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 	fit_selection(ui, s, s->page);
 	qnm_set_role(ui, stdscr, QNM_ROLE_HEADER);
 	qnm_fill(stdscr, y, r->x, r->w);
-	qnm_putf(stdscr, y, r->x, r->w, " %-*s %-8s %7s %4s  %-*s %s", namew - 1, "NAME (*auto)",
-		 "STATE", "MEMORY", "CPUS", nicw > 20 ? nicw - 20 : 0, "NICS (model/backend)",
-		 "RX/TX");
+	/* the sum of a running VM's rates beside its NICs where both fit whole
+	 * ("rx 1.18 KB/s tx 773 B/s"); else its NICs' rows below carry them */
+	sumcol = nicw >= 50;
+	if (sumcol)
+		qnm_putf(stdscr, y, r->x, r->w, " %-*s %-8s %7s %4s  %-*s %s", namew - 1,
+			 "NAME (*auto)", "STATE", "MEMORY", "CPUS", nicw - SUM_W - 1,
+			 "NICS (model/backend)", "RX/TX (guest's view)");
+	else
+		qnm_putf(stdscr, y, r->x, r->w, " %-*s %-8s %7s %4s  %s", namew - 1, "NAME (*auto)",
+			 "STATE", "MEMORY", "CPUS",
+			 nicw >= 36 ? "NICS (model/backend), guest's rx/tx"
+				    : "NICS (model/backend)");
 	y++;
 	qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
 	if (m->nvms == 0) {
@@ -277,7 +295,7 @@ static void vms_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 			[QNM_RUN_CRASHED] = QNM_ROLE_CRASHED,
 		};
 		double rx = 0, tx = 0;
-		bool counted = false;
+		bool counted = false, sum;
 		char nics[256], a[16], b[16];
 		size_t k;
 		int x = r->x, row = y + line;
@@ -318,14 +336,14 @@ static void vms_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		x += 8;
 		qnm_putf(stdscr, row, x, 5, "%4u", vm->cpus);
 		x += 6;
-		/* a VM that is not running has no rates: its NICs get the whole column */
-		qnm_put(stdscr, row, x,
-			counted || g->info.status == QNM_RUN_RUNNING ? nicw - 21 : nicw, nics);
-		if (counted)
-			qnm_putf(stdscr, row, x + nicw - 20, 20, "%s/%s",
+		/* NICs whole where the sum has no column (a stopped VM has no rates) */
+		sum = sumcol && (counted || g->info.status == QNM_RUN_RUNNING);
+		qnm_put_cut(stdscr, row, x, sum ? nicw - SUM_W - 1 : nicw, nics);
+		if (sum && counted)
+			qnm_putf(stdscr, row, x + nicw - SUM_W, SUM_W, "rx %s tx %s",
 				 qnm_fmt_rate(rx, a, sizeof(a)), qnm_fmt_rate(tx, b, sizeof(b)));
-		else if (g->info.status == QNM_RUN_RUNNING)
-			qnm_put(stdscr, row, x + nicw - 20, 20, "-");
+		else if (sum)
+			qnm_put(stdscr, row, x + nicw - SUM_W, SUM_W, "-");
 		line++;
 		if (pending && line < s->page) {
 			/* whole, wrapped: it says what the screen does not show */

@@ -281,6 +281,12 @@ int qnm_put(WINDOW *w, int y, int x, int maxw, const char *s);
  * it was cut: a cut address, port or name must not read as another one.
  */
 void qnm_put_cut(WINDOW *w, int y, int x, int maxw, const char *s);
+/**
+ * qnm_fit_path() - @path in at most @cols bytes into @buf: whole when it
+ * fits, else its start and its file name with "..." between them
+ * ("/var/tmp/.../demo-n0.pcap"), else "..." and the end of the file name.
+ */
+void qnm_fit_path(const char *path, int cols, char *buf, size_t size);
 int qnm_putf(WINDOW *w, int y, int x, int maxw, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 /** qnm_fill() - @n spaces at (@y, @x) in the current attributes. */
@@ -388,7 +394,8 @@ void qnm_ui_capture(struct qnm_ui *ui, const char *vm);
  * when it is not this qnm (another qnm's pid, or ORPHANED), then
  * "[VM/]NIC -> FILE, SIZE" (@with_vm: with the VM's name).
  */
-void qnm_ui_cap_describe(const struct qnm_guest_cap *gc, bool with_vm, char *buf, size_t size);
+void qnm_ui_cap_describe(const struct qnm_guest_cap *gc, bool with_vm, int cols, char *buf,
+			 size_t size);
 /**
  * qnm_ui_captures_stop_mine() - stop every capture this process started
  * (at quit: nobody would stop them otherwise); one line per capture to
