@@ -64,16 +64,18 @@ static char *control_path(const struct qnm_ctx *ctx, const char *name)
 	return xasprintf("%s/.ssh/%s", ctx->paths.runtime_dir, name);
 }
 
-/* the ssh command line for @h ("ssh ... -- HOST QNM serve --stdio") */
+/* the ssh command line for @h up to the remote command ("ssh ... -- HOST"); @tty: -tt */
 static void ssh_argv(const struct qnm_ctx *ctx, const struct qnm_host *h,
-		     const struct qnm_ssh_dest *d, int timeout_ms, struct qnm_strv *av)
+		     const struct qnm_ssh_dest *d, int timeout_ms, bool tty, struct qnm_strv *av)
 {
 	char *dir = xasprintf("%s/.ssh", ctx->paths.runtime_dir);
 	char *sock = control_path(ctx, h->name);
 	bool mux = strlen(sock) <= SUN_PATH_ROOM && qnm_mkdir_p(dir, 0700) == 0;
 
 	qnm_strv_add(av, "ssh");
-	qnm_strv_add(av, "-T");
+	qnm_strv_add(av, tty ? "-tt" : "-T");
+	qnm_strv_add(av, "-e");
+	qnm_strv_add(av, "none");
 	qnm_strv_add(av, "-o");
 	qnm_strv_add(av, "BatchMode=yes");
 	qnm_strv_add(av, "-o");
@@ -100,9 +102,6 @@ static void ssh_argv(const struct qnm_ctx *ctx, const struct qnm_host *h,
 	}
 	qnm_strv_add(av, "--");
 	qnm_strv_add(av, d->host);
-	qnm_strv_add(av, h->qnm);
-	qnm_strv_add(av, "serve");
-	qnm_strv_add(av, "--stdio");
 	free(sock);
 	free(dir);
 }
@@ -278,7 +277,10 @@ int qnm_api_remote_open(const struct qnm_ctx *ctx, const struct qnm_host *h, int
 		return rc;
 	}
 	qnm_strv_init(&av);
-	ssh_argv(ctx, h, &d, timeout_ms, &av);
+	ssh_argv(ctx, h, &d, timeout_ms, false, &av);
+	qnm_strv_add(&av, h->qnm);
+	qnm_strv_add(&av, "serve");
+	qnm_strv_add(&av, "--stdio");
 	qnm_strv_add(&av, ""); /* room for the NULL */
 	last = av.v[av.n - 1];
 	av.v[av.n - 1] = NULL;
@@ -503,6 +505,102 @@ int qnm_api_remote_cli(const struct qnm_ctx *ctx, const char *name, int argc, ch
 	qnm_api_remote_close(r);
 	qnm_api_hosts_free(&hosts);
 	return rc;
+}
+
+/* @w as one word of the remote's shell: as it is when it is plain, else single-quoted */
+static char *shell_word(const char *w)
+{
+	struct qnm_strbuf sb;
+	const char *p;
+
+	if (*w && strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+			    "_.,:/=+@%-") == strlen(w))
+		return xstrdup(w);
+	qnm_sb_init(&sb);
+	qnm_sb_add(&sb, "'");
+	for (p = w; *p; p++) {
+		if (*p == '\'')
+			qnm_sb_add(&sb, "'\\''");
+		else
+			qnm_sb_addn(&sb, p, 1);
+	}
+	qnm_sb_add(&sb, "'");
+	return sb.s;
+}
+
+/* the ssh command line running "QNM ARGV..." on @h into @av (NULL-terminated), ssh's path into *@ssh */
+static int remote_argv(const struct qnm_ctx *ctx, const struct qnm_host *h, int argc,
+		       char *const *argv, bool tty, struct qnm_strv *av, char **ssh,
+		       struct qnm_err *err)
+{
+	struct qnm_ssh_dest d;
+	int i, rc = qnm_api_host_parse_dest(h->destination, &d, err);
+
+	if (rc)
+		return rc;
+	*ssh = qnm_which("ssh");
+	if (!*ssh)
+		return qnm_err_set(err, -ENOENT, "",
+				   "cannot run ssh: no ssh in PATH (Debian package openssh-client)");
+	qnm_strv_init(av);
+	ssh_argv(ctx, h, &d, QNM_HOST_TIMEOUT_MS, tty, av);
+	qnm_strv_add(av, h->qnm);
+	for (i = 0; i < argc; i++)
+		qnm_strv_take(av, shell_word(argv[i]));
+	qnm_strv_add(av, ""); /* room for the NULL */
+	free(av->v[av->n - 1]);
+	av->v[av->n - 1] = NULL;
+	return 0;
+}
+
+/* free what remote_argv() made (its last slot is the NULL) */
+static void remote_argv_free(struct qnm_strv *av, char *ssh)
+{
+	qnm_strv_free(av);
+	free(ssh);
+}
+
+int qnm_api_remote_spawn(const struct qnm_ctx *ctx, const struct qnm_host *h, int argc,
+			 char *const *argv, bool tty, int in_fd, int out_fd, int err_fd, pid_t *pid,
+			 struct qnm_err *err)
+{
+	struct qnm_strv av;
+	char *ssh = NULL;
+	int rc = remote_argv(ctx, h, argc, argv, tty, &av, &ssh, err);
+
+	if (rc)
+		return rc;
+	rc = qnm_spawn_io(ssh, av.v, in_fd, out_fd, err_fd, pid);
+	remote_argv_free(&av, ssh);
+	if (rc)
+		return qnm_err_set(err, rc, "", "cannot run ssh: %s (Debian package openssh-client)",
+				   strerror(-rc));
+	return 0;
+}
+
+int qnm_api_remote_command(const struct qnm_ctx *ctx, const char *name, int argc, char **argv,
+			   bool tty, struct qnm_remote_cmd *out, struct qnm_err *err)
+{
+	struct qnm_remote *r = NULL;
+	struct qnm_hosts hosts;
+	const struct qnm_host *h = find_host(ctx, name, &hosts, err);
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	/* the versions are checked first; the command then shares that connection */
+	rc = h ? qnm_api_remote_open(ctx, h, QNM_HOST_TIMEOUT_MS, &r, err) : err->code;
+	qnm_api_remote_close(r);
+	if (!rc)
+		rc = remote_argv(ctx, h, argc, argv, tty, &out->argv, &out->ssh, err);
+	qnm_api_hosts_free(&hosts);
+	return rc;
+}
+
+void qnm_api_remote_command_free(struct qnm_remote_cmd *c)
+{
+	if (c->ssh)
+		remote_argv_free(&c->argv, c->ssh);
+	memset(c, 0, sizeof(*c));
 }
 
 /**
