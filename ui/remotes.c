@@ -288,7 +288,8 @@ bool qnm_remotes_tick(struct qnm_ui *ui)
 
 		if (h->polling || h->gone)
 			continue;
-		if (!h->last || now - h->last >= (h->up || !h->answered ? ROUND_UP_MS : ROUND_DOWN_MS))
+		if (!h->last ||
+		    now - h->last >= (h->up || !h->answered ? ROUND_UP_MS : ROUND_DOWN_MS))
 			start_round(ui, h);
 		/* "unreachable since N s" counts */
 		if (h->down_since)

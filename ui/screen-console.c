@@ -478,7 +478,7 @@ static unsigned console_io(struct qnm_ui *ui, void *st)
 		total += (size_t)n;
 	}
 	if (c->con && n <= 0 && n != -EAGAIN) {
-		const char *why = n != 0     ? strerror((int)-n)
+		const char *why = n != 0       ? strerror((int)-n)
 				  : c->host[0] ? "the session there ended"
 					       : "the VM stopped";
 

@@ -196,14 +196,13 @@ static int draw_remote_nets(struct qnm_ui *ui, int y, int room, const struct qnm
 			snprintf(say, sizeof(say), " %s %s: %zu network(s) ", h->name, h->dest, n);
 		else if (h->down_since)
 			snprintf(say, sizeof(say), " %s %s: UNREACHABLE since %lld s ", h->name,
-				 h->dest,
-				 (long long)((qnm_mono_ms_int() - h->down_since) / 1000));
+				 h->dest, (long long)((qnm_mono_ms_int() - h->down_since) / 1000));
 		else
 			snprintf(say, sizeof(say), " %s %s: asking... ", h->name, h->dest);
 		qnm_set_role(ui, stdscr, QNM_ROLE_DIM);
 		qnm_hline(ui, stdscr, y + line, r->x, r->w);
 		qnm_set_role(ui, stdscr,
-			     h->up		? QNM_ROLE_ACCENT
+			     h->up	     ? QNM_ROLE_ACCENT
 			     : h->down_since ? QNM_ROLE_ERROR
 					     : QNM_ROLE_DIM);
 		qnm_put_cut(stdscr, y + line++, r->x + 2, r->w - 4, say);

@@ -342,8 +342,8 @@ static void draw_host_line(struct qnm_ui *ui, const struct qnm_rhost *h, bool se
 	qnm_fill(stdscr, y, r->x, r->w);
 	qnm_hline(ui, stdscr, y, r->x, r->w);
 	qnm_set_role(ui, stdscr,
-		     sel		 ? QNM_ROLE_SELECTION
-		     : !h || h->up ? QNM_ROLE_ACCENT
+		     sel			    ? QNM_ROLE_SELECTION
+		     : !h || h->up		    ? QNM_ROLE_ACCENT
 		     : h->answered || h->down_since ? QNM_ROLE_ERROR
 						    : QNM_ROLE_DIM);
 	qnm_put_cut(stdscr, y, r->x + 2, r->w - 4, say);
@@ -368,14 +368,11 @@ static void draw_remote_vm(struct qnm_ui *ui, const struct qnm_rhost *h, json_ob
 	x += namew;
 	if (!sel && h->up)
 		qnm_set_role(ui, stdscr,
-			     busy	       ? QNM_ROLE_WARNING
-			     : running	       ? QNM_ROLE_RUNNING
+			     busy			     ? QNM_ROLE_WARNING
+			     : running			     ? QNM_ROLE_RUNNING
 			     : strcmp(state, "crashed") == 0 ? QNM_ROLE_CRASHED
 							     : QNM_ROLE_STOPPED);
-	qnm_put(stdscr, y, x, 8,
-		busy				 ? "busy"
-		: strcmp(state, "absent") == 0 ? "stopped"
-						 : state);
+	qnm_put(stdscr, y, x, 8, busy ? "busy" : strcmp(state, "absent") == 0 ? "stopped" : state);
 	x += 9;
 	if (!sel)
 		qnm_set_role(ui, stdscr, h->up ? QNM_ROLE_NORMAL : QNM_ROLE_DIM);
@@ -552,7 +549,11 @@ static void vms_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 	}
 	draw_caps(ui, caps, ncaps, shown, r->y + r->h - 2 - (int)shown, r);
 	qnm_set_role(ui, stdscr, QNM_ROLE_DIM);
-	if (selected_row(s) && selected_row(s)->h)
+	if (selected_row(s) && selected_row(s)->h && selected_row(s)->i == HOST_LINE)
+		qnm_putf(stdscr, r->y + r->h - 2, r->x + 1, r->w - 2,
+			 "Host %s: its VMs below, asked over ssh every second; 9 Hosts.",
+			 selected_row(s)->h->name);
+	else if (selected_row(s) && selected_row(s)->h)
 		qnm_putf(stdscr, r->y + r->h - 2, r->x + 1, r->w - 2,
 			 "On host %s (over ssh): s start, x stop, t console, 9 Hosts.",
 			 selected_row(s)->h->name);
@@ -823,9 +824,9 @@ static unsigned remote_key(struct qnm_ui *ui, struct vms *s, const struct vrow *
 			   enum qnm_action act)
 {
 	static const enum qnm_action on_vm[] = {
-		QNM_ACT_EDIT,	 QNM_ACT_PREVIEW, QNM_ACT_MODES, QNM_ACT_DELETE,
-		QNM_ACT_CLONE,	 QNM_ACT_START,	  QNM_ACT_STOP,	 QNM_ACT_CONSOLE,
-		QNM_ACT_ATTACH,	 QNM_ACT_CONNS,	  QNM_ACT_CAPTURE,
+		QNM_ACT_EDIT,	QNM_ACT_PREVIEW, QNM_ACT_MODES,	  QNM_ACT_DELETE,
+		QNM_ACT_CLONE,	QNM_ACT_START,	 QNM_ACT_STOP,	  QNM_ACT_CONSOLE,
+		QNM_ACT_ATTACH, QNM_ACT_CONNS,	 QNM_ACT_CAPTURE,
 	};
 	json_object *o = rvm(row->h, row->i);
 	const char *name = qnm_remote_str(o, "name"), *state = qnm_remote_str(o, "state");
@@ -866,8 +867,8 @@ static unsigned remote_key(struct qnm_ui *ui, struct vms *s, const struct vrow *
 	case QNM_ACT_ATTACH:
 		if (strcmp(state, "running") != 0)
 			qnm_ui_log(ui, QNM_MSG_WARN,
-				   "%s on %s is not running: start it (s) to use its console",
-				   name, row->h->name);
+				   "%s on %s is not running: start it (s) to use its console", name,
+				   row->h->name);
 		else
 			qnm_ui_push(ui, &qnm_screen_console, &arg);
 		break;

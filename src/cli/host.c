@@ -164,7 +164,8 @@ const struct qnm_cli_cmd qnm_cmd_host = {
 		"host in $XDG_RUNTIME_DIR/qnm/.ssh/, closed by 'host del') and runs 'qnm serve'\n"
 		"there (on stdio); qnm stores no secrets. Both hosts must speak the same qnm\n"
 		"protocol (checked at connect). A host that does not answer within 3 s is\n"
-		"reported as such.\n",
+		"reported as such. What streams ('console', '--follow', '--watch') runs there\n"
+		"with this terminal (ssh -t; without a terminal, its output as it comes).\n",
 	.args = &host_args,
 	.run = cmd_host,
 };
@@ -261,8 +262,7 @@ int qnm_cli_on_host(struct qnm_ctx *ctx, const char *name, int argc, char **argv
 			qnm_api_remote_command_free(&c);
 		}
 	} else {
-		r = qnm_api_remote_cli(ctx, name, argc, argv, ctx->out, ctx->errout, &status,
-				       &err);
+		r = qnm_api_remote_cli(ctx, name, argc, argv, ctx->out, ctx->errout, &status, &err);
 	}
 	if (r) {
 		fprintf(ctx->errout, "qnm: -H %s: %s\n", name, err.msg);
