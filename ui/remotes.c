@@ -311,21 +311,44 @@ void qnm_remotes_free(struct qnm_ui *ui)
 	ui->remotes = NULL;
 }
 
-/* ---- start and stop ---- */
+/* ---- start, stop, forwards ---- */
 
 /**
- * struct action - a start or stop in a worker.
+ * struct action_op - what an action does, for its messages.
+ * @op:    the protocol's op.
+ * @doing: said when it starts ("starting").
+ * @what:  names it in an error ("start").
+ * @busy:  the VM shows "busy" meanwhile.
+ */
+struct action_op {
+	const char *op;
+	const char *doing;
+	const char *what;
+	bool busy;
+};
+
+static const struct action_op action_ops[] = {
+	{ "vm.start", "starting", "start", true },
+	{ "vm.stop", "stopping", "stop", true },
+	{ "fwd.add", "adding a forward to", "forward add", false },
+	{ "fwd.del", "removing a forward of", "forward del", false },
+};
+
+/**
+ * struct action - an action in a worker.
  * @ctx:    a copy of the context.
  * @host:   the host (its own copy).
- * @op:     "vm.start" or "vm.stop".
+ * @op:     what it does.
  * @vm:     the VM there.
+ * @fwd:    the forward (fwd.add, fwd.del), else NULL.
  * @result: the op's result.
  */
 struct action {
 	struct qnm_ctx *ctx;
 	struct qnm_host host;
-	const char *op;
+	const struct action_op *op;
 	char vm[QNM_NAME_MAX + 1];
+	char *fwd;
 	json_object *result;
 };
 
@@ -337,31 +360,52 @@ static int action_work(void *data, struct qnm_err *err)
 	int rc;
 
 	json_object_object_add(args, "name", json_object_new_string(a->vm));
+	if (a->fwd)
+		json_object_object_add(args, "fwd", json_object_new_string(a->fwd));
 	rc = qnm_api_remote_open(a->ctx, &a->host, QNM_HOST_TIMEOUT_MS, &r, err);
 	if (rc)
 		json_object_put(args);
 	else
-		rc = qnm_api_remote_call(r, a->op, args, ACTION_MS, &a->result, err);
+		rc = qnm_api_remote_call(r, a->op->op, args, ACTION_MS, &a->result, err);
 	qnm_api_remote_close(r);
 	return rc;
+}
+
+static void action_free(struct action *a)
+{
+	json_object_put(a->result);
+	free(a->fwd);
+	free(a->host.destination);
+	free(a->host.qnm);
+	qnm_api_ctx_free(a->ctx);
+	free(a);
 }
 
 static void action_done(struct qnm_ui *ui, void *data, int result, const struct qnm_err *err)
 {
 	struct action *a = data;
 	struct qnm_rhost *h = qnm_remote_find(ui, a->host.name);
-	bool start = strcmp(a->op, "vm.start") == 0;
+	bool start = a->op == &action_ops[0], fwd = a->fwd != NULL;
 	size_t i;
 
-	for (i = 0; h && i < h->busy.n; i++)
+	for (i = 0; h && a->op->busy && i < h->busy.n; i++)
 		if (strcmp(h->busy.v[i], a->vm) == 0) {
 			free(h->busy.v[i]);
 			h->busy.v[i] = h->busy.v[--h->busy.n];
 			break;
 		}
 	if (result)
-		qnm_ui_log(ui, QNM_MSG_ERROR, "%s %s on %s: %s", start ? "start" : "stop", a->vm,
-			   a->host.name, err->msg);
+		qnm_ui_log(ui, QNM_MSG_ERROR, "%s %s on %s: %s", a->op->what, a->vm, a->host.name,
+			   err->msg);
+	else if (fwd)
+		qnm_ui_log(ui, QNM_MSG_OK, "%s on %s: forward %s %s (%s)", a->vm, a->host.name,
+			   qnm_remote_str(a->result, "fwd"),
+			   a->op == &action_ops[2] ? "added" : "removed",
+			   strcmp(qnm_remote_str(a->result, "live"), "live") == 0
+				   ? "applied to the running guest"
+			   : strcmp(qnm_remote_str(a->result, "live"), "refused") == 0
+				   ? qnm_remote_str(a->result, "why")
+				   : "applies at its next start");
 	else if (start)
 		qnm_ui_log(ui, QNM_MSG_OK, "%s started on %s: QEMU pid %.0f, %s in %.0f ms", a->vm,
 			   a->host.name, qnm_remote_num(a->result, "qemu_pid"),
@@ -374,19 +418,22 @@ static void action_done(struct qnm_ui *ui, void *data, int result, const struct 
 		qnm_ui_log_lines(ui, QNM_MSG_WARN, a->vm, qnm_remote_str(a->result, "warnings"));
 	if (h && !h->polling)
 		h->last = 0; /* its VMs now: at the next tick */
-	json_object_put(a->result);
-	free(a->host.destination);
-	free(a->host.qnm);
-	qnm_api_ctx_free(a->ctx);
-	free(a);
+	action_free(a);
 }
 
-void qnm_remote_vm_action(struct qnm_ui *ui, struct qnm_rhost *h, const char *op, const char *vm)
+void qnm_remote_vm_action(struct qnm_ui *ui, struct qnm_rhost *h, const char *op, const char *vm,
+			  const char *fwd)
 {
+	const struct action_op *aop = NULL;
 	struct action *a;
-	bool start = strcmp(op, "vm.start") == 0;
+	size_t k;
 
-	if (qnm_remote_busy(h, vm)) {
+	for (k = 0; k < QNM_ARRAY_SIZE(action_ops); k++)
+		if (strcmp(action_ops[k].op, op) == 0)
+			aop = &action_ops[k];
+	if (!aop)
+		return;
+	if (aop->busy && qnm_remote_busy(h, vm)) {
 		qnm_ui_log(ui, QNM_MSG_WARN, "%s on %s is being started or stopped already", vm,
 			   h->name);
 		return;
@@ -396,17 +443,15 @@ void qnm_remote_vm_action(struct qnm_ui *ui, struct qnm_rhost *h, const char *op
 	qnm_strlcpy(a->host.name, h->name, sizeof(a->host.name));
 	a->host.destination = xstrdup(h->dest);
 	a->host.qnm = xstrdup(h->qnm);
-	a->op = start ? "vm.start" : "vm.stop";
+	a->op = aop;
+	a->fwd = fwd ? xstrdup(fwd) : NULL;
 	qnm_strlcpy(a->vm, vm, sizeof(a->vm));
 	if (qnm_ui_job(ui, action_work, action_done, a)) {
 		qnm_ui_log(ui, QNM_MSG_ERROR, "%s: cannot start a worker thread", vm);
-		free(a->host.destination);
-		free(a->host.qnm);
-		qnm_api_ctx_free(a->ctx);
-		free(a);
+		action_free(a);
 		return;
 	}
-	qnm_strv_add(&h->busy, vm);
-	qnm_ui_log(ui, QNM_MSG_INFO, "%s %s on %s ...", start ? "starting" : "stopping", vm,
-		   h->name);
+	if (aop->busy)
+		qnm_strv_add(&h->busy, vm);
+	qnm_ui_log(ui, QNM_MSG_INFO, "%s %s on %s ...", aop->doing, vm, h->name);
 }

@@ -90,10 +90,13 @@ struct qnm_rhost *qnm_remote_find(struct qnm_ui *ui, const char *name);
 bool qnm_remote_busy(const struct qnm_rhost *h, const char *vm);
 
 /**
- * qnm_remote_vm_action() - start (@op "vm.start") or stop ("vm.stop") VM
- * @vm of host @h in a background job; the outcome goes to the messages.
+ * qnm_remote_vm_action() - start ("vm.start"), stop ("vm.stop") VM @vm of
+ * host @h, or add ("fwd.add") or remove ("fwd.del") its forward @fwd, in a
+ * background job over a connection of its own; the outcome goes to the
+ * messages and the host is asked again.
  */
-void qnm_remote_vm_action(struct qnm_ui *ui, struct qnm_rhost *h, const char *op, const char *vm);
+void qnm_remote_vm_action(struct qnm_ui *ui, struct qnm_rhost *h, const char *op, const char *vm,
+			  const char *fwd);
 
 /** qnm_remote_str() - the string member @key of @o, or "". */
 const char *qnm_remote_str(struct json_object *o, const char *key);

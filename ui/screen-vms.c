@@ -44,6 +44,7 @@ struct vrow {
  * @width: the body's width.
  * @asked: the VM of an open question (s, x).
  * @asked_host: its host ("": this one).
+ * @fwds:  the forwards of e's menu on a host's VM (remove item k+1: @fwds.v[k]).
  */
 struct vms {
 	struct qnm_list list;
@@ -52,6 +53,7 @@ struct vms {
 	int width;
 	char asked[QNM_NAME_MAX + 1];
 	char asked_host[QNM_NAME_MAX + 1];
+	struct qnm_strv fwds;
 };
 
 static void *vms_init(struct qnm_ui *ui, void *arg)
@@ -64,6 +66,7 @@ static void vms_free(void *st)
 	struct vms *s = st;
 
 	free(s->rows);
+	qnm_strv_free(&s->fwds);
 	free(s);
 }
 
@@ -555,7 +558,7 @@ static void vms_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 			 selected_row(s)->h->name);
 	else if (selected_row(s) && selected_row(s)->h)
 		qnm_putf(stdscr, r->y + r->h - 2, r->x + 1, r->w - 2,
-			 "On host %s (over ssh): s start, x stop, t console, 9 Hosts.",
+			 "On host %s (over ssh): s start, x stop, t console, e forwards.",
 			 selected_row(s)->h->name);
 	else if (selected(ui, s) &&
 		 qnm_guest_find(ui, selected(ui, s)->name)->info.status == QNM_RUN_RUNNING)
@@ -816,7 +819,63 @@ static void remote_stop_answer(struct qnm_ui *ui, void *data, bool yes)
 	struct qnm_rhost *h = yes ? qnm_remote_find(ui, s->asked_host) : NULL;
 
 	if (h)
-		qnm_remote_vm_action(ui, h, "vm.stop", s->asked);
+		qnm_remote_vm_action(ui, h, "vm.stop", s->asked, NULL);
+}
+
+/* the forward typed for e's "Add" on a host's VM */
+static void remote_fwd_add_answer(struct qnm_ui *ui, void *data, const char *text)
+{
+	const struct vms *s = data;
+	struct qnm_rhost *h = text && *text ? qnm_remote_find(ui, s->asked_host) : NULL;
+
+	if (h)
+		qnm_remote_vm_action(ui, h, "fwd.add", s->asked, text);
+}
+
+/* e's menu on a host's VM: 0 adds a forward, k removes forward k-1 */
+static void remote_fwd_pick(struct qnm_ui *ui, void *data, int index)
+{
+	struct vms *s = data;
+	struct qnm_rhost *h = index >= 0 ? qnm_remote_find(ui, s->asked_host) : NULL;
+	char title[128];
+
+	if (!h)
+		return;
+	if (index == 0) {
+		snprintf(title, sizeof(title), "Forward to %s on %s", s->asked, h->name);
+		qnm_ask(ui, title,
+			"[tcp|udp]:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT (a port of that host):",
+			"tcp:127.0.0.1:8081-:80", remote_fwd_add_answer, s);
+	} else if ((size_t)index - 1 < s->fwds.n) {
+		qnm_remote_vm_action(ui, h, "fwd.del", s->asked, s->fwds.v[index - 1]);
+	}
+}
+
+/* e on a host's VM: its forwards (hostfwd on its user/slirp NIC), add or remove one */
+static void remote_forwards(struct qnm_ui *ui, struct vms *s, struct qnm_rhost *h, json_object *o)
+{
+	json_object *fw = NULL;
+	struct qnm_strv items;
+	char title[128];
+	size_t k;
+
+	qnm_strlcpy(s->asked, qnm_remote_str(o, "name"), sizeof(s->asked));
+	qnm_strlcpy(s->asked_host, h->name, sizeof(s->asked_host));
+	qnm_strv_free(&s->fwds);
+	qnm_strv_init(&s->fwds);
+	qnm_strv_init(&items);
+	qnm_strv_add(&items, "Add a forward...");
+	json_object_object_get_ex(o, "forwards", &fw);
+	for (k = 0; fw && k < json_object_array_length(fw); k++) {
+		const char *f = json_object_get_string(json_object_array_get_idx(fw, k));
+
+		qnm_strv_add(&s->fwds, f);
+		qnm_strv_addf(&items, "Remove %s", f);
+	}
+	snprintf(title, sizeof(title), "Forwards of %s on %s (Enter: do; Esc: leave)", s->asked,
+		 h->name);
+	qnm_pick(ui, title, (const char *const *)items.v, NULL, items.n, 0, remote_fwd_pick, s);
+	qnm_strv_free(&items);
 }
 
 /* The keys that act on a VM, on registered host @row->h's VM: start, stop, console there. */
@@ -853,7 +912,7 @@ static unsigned remote_key(struct qnm_ui *ui, struct vms *s, const struct vrow *
 			qnm_ui_log(ui, QNM_MSG_WARN, "%s on %s is already running", name,
 				   row->h->name);
 		else
-			qnm_remote_vm_action(ui, row->h, "vm.start", name);
+			qnm_remote_vm_action(ui, row->h, "vm.start", name, NULL);
 		break;
 	case QNM_ACT_STOP:
 		snprintf(q, sizeof(q),
@@ -864,6 +923,9 @@ static unsigned remote_key(struct qnm_ui *ui, struct vms *s, const struct vrow *
 		qnm_strlcpy(s->asked_host, row->h->name, sizeof(s->asked_host));
 		qnm_confirm(ui, "Stop VM", q, remote_stop_answer, s);
 		break;
+	case QNM_ACT_EDIT:
+		remote_forwards(ui, s, row->h, o);
+		break;
 	case QNM_ACT_ATTACH:
 		if (strcmp(state, "running") != 0)
 			qnm_ui_log(ui, QNM_MSG_WARN,
@@ -873,10 +935,11 @@ static unsigned remote_key(struct qnm_ui *ui, struct vms *s, const struct vrow *
 			qnm_ui_push(ui, &qnm_screen_console, &arg);
 		break;
 	default:
-		qnm_ui_log(ui, QNM_MSG_WARN,
-			   "%s is on host %s: here s, x and t act on it; for the rest, "
-			   "qnm -H %s ... in a shell",
-			   name, row->h->name, row->h->name);
+		qnm_ui_log(
+			ui, QNM_MSG_WARN,
+			"%s is on host %s: here s, x, t and e (forwards) act on it; for the rest, "
+			"qnm -H %s ... in a shell",
+			name, row->h->name, row->h->name);
 		break;
 	}
 	return QNM_H_HANDLED | QNM_H_REDRAW;

@@ -212,7 +212,7 @@ const struct qnm_cli_cmd qnm_cmd_serve = {
 		"({\"id\": N, \"op\": \"vm.list\", \"args\": {...}}), one reply a line out\n"
 		"({\"id\": N, \"ok\": true, \"result\": ...} or {\"id\": N, \"ok\": false, \"error\":\n"
 		"MESSAGE, \"errno\": E, \"field\": F}). Ops: ping, vm.list, vm.start, vm.stop,\n"
-		"net.list, stats, cli. Ends at end of input.\n",
+		"fwd.add, fwd.del, net.list, stats, cli. Ends at end of input.\n",
 	.args = &serve_args,
 	.run = cmd_serve,
 };

@@ -7,8 +7,9 @@
 # over ssh and the guest's shell answers there; x stops it. Host b's sshd
 # killed, then frozen: b is marked UNREACHABLE within 5 s, its rows kept,
 # while a still answers and keys are answered at once; b's sshd started
-# again (resumed): b answers again by itself. qnm -H a console demo on a
-# terminal, with --follow, and without a terminal.
+# again (resumed): b answers again by itself. e adds a forward to the
+# running guest on a (its page through it in a's namespace) and removes it.
+# qnm -H a console demo on a terminal, with --follow, and without a terminal.
 : "${QNM_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
 GUEST_TIMEOUT=200
 . "$QNM_SRCDIR/tests/guest/lib-guest.sh"
@@ -79,6 +80,30 @@ rose() { [ -n "$(nicline | rx_total)" ] && [ "$(nicline | rx_total)" != "$(echo 
 wait_for 5 rose && ok "demo's rx total rose with the traffic ($(echo "$before" | rx_total) -> $(nicline | rx_total))" ||
 	fail "counters did not change"
 echo "  after:  $(nicline)"
+
+# ---- its forwards, from here: e lists them, adds one (live on the running guest), removes it ----
+demo_port=$(sed -n 's/^hostfwd = tcp:127.0.0.1:\([0-9]*\)-:80$/\1/p' "$T/ha/config/qnm/vms/demo.conf")
+ui_keys e
+ui_wait "Forwards of demo on a" 5 >/dev/null && ok "e on a's demo: its forwards" || fail "no forwards menu"
+ui_expect "... its demo forward listed" "Remove tcp:127.0.0.1:$demo_port-:80"
+ui_keys Enter
+ui_wait "Forward to demo on a" 3 >/dev/null && ok "Add asks for the forward" || fail "Add did not ask"
+ui_keys Enter
+ui_wait "forward tcp:127.0.0.1:8081-:80 added (applied to the running guest)" 15 >/dev/null &&
+	ok "the forward is added on a, live" || fail "forward not added"
+expect_contains "a's own qnm lists it" "8081" "$(on a forward list)"
+page() {
+	timeout 4 nsenter -t "${NSPID[a]}" -n "$BB" wget -q -O - http://127.0.0.1:8081/ 2>/dev/null |
+		grep -q "demo guest"
+}
+wait_for 20 page && ok "the guest's page through the new forward, in a's namespace" ||
+	fail "no page through a:8081"
+ui_keys e
+ui_wait "Remove tcp:127.0.0.1:8081-:80" 5 >/dev/null
+ui_keys Down Down Enter
+ui_wait "forward tcp:127.0.0.1:8081-:80 removed" 15 >/dev/null && ok "e removes it again" ||
+	fail "forward not removed"
+expect_eq "a's own qnm no longer has it" "" "$(on a forward list | grep 8081)"
 
 # ---- the same console from the command line: qnm -H a console demo ----
 need_cmd script util-linux
