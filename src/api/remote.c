@@ -543,27 +543,6 @@ int qnm_api_remote_cli(const struct qnm_ctx *ctx, const char *name, int argc, ch
 	return rc;
 }
 
-/* @w as one word of the remote's shell: as it is when it is plain, else single-quoted */
-static char *shell_word(const char *w)
-{
-	struct qnm_strbuf sb;
-	const char *p;
-
-	if (*w && strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-			    "_.,:/=+@%-") == strlen(w))
-		return xstrdup(w);
-	qnm_sb_init(&sb);
-	qnm_sb_add(&sb, "'");
-	for (p = w; *p; p++) {
-		if (*p == '\'')
-			qnm_sb_add(&sb, "'\\''");
-		else
-			qnm_sb_addn(&sb, p, 1);
-	}
-	qnm_sb_add(&sb, "'");
-	return sb.s;
-}
-
 /* the ssh command line running "QNM ARGV..." on @h into @av (NULL-terminated), ssh's path into *@ssh */
 static int remote_argv(const struct qnm_ctx *ctx, const struct qnm_host *h, int argc,
 		       char *const *argv, bool tty, struct qnm_strv *av, char **ssh,
@@ -589,8 +568,8 @@ static int remote_argv(const struct qnm_ctx *ctx, const struct qnm_host *h, int 
 	ssh_argv(ctx, h, &d, QNM_HOST_TIMEOUT_MS, tty, !tty, av);
 	qnm_strv_add(av, h->qnm);
 	for (i = 0; i < argc; i++)
-		qnm_strv_take(av, shell_word(argv[i]));
-	qnm_strv_add(av, ""); /* room for the NULL */
+		qnm_strv_take(av, qnm_shell_quote(argv[i])); /* a word of the shell there */
+	qnm_strv_add(av, "");				     /* room for the NULL */
 	free(av->v[av->n - 1]);
 	av->v[av->n - 1] = NULL;
 	return 0;
