@@ -313,9 +313,14 @@ static int seg_start(const char *root, const char *seg, pid_t *pid, struct qnm_e
 	}
 	/* the first process exits once the daemon is forked */
 	deadline = qnm_mono_ms_int() + QNM_SEGMENT_READY_MS;
-	while (waitpid(child, &st, WNOHANG) == 0 && qnm_mono_ms_int() < deadline)
+	while ((r = waitpid(child, &st, WNOHANG)) == 0 && qnm_mono_ms_int() < deadline)
 		usleep(5000);
-	for (;;) {
+	if (r == 0) {
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+	}
+	/* it exits 0 once its daemon runs; anything else is a failure */
+	while (r == child && WIFEXITED(st) && WEXITSTATUS(st) == 0) {
 		*pid = qnm_segment_pid(root, seg);
 		fd = *pid ? connect_unix(mgmt) : -ENOENT;
 		if (fd >= 0) {
@@ -323,14 +328,9 @@ static int seg_start(const char *root, const char *seg, pid_t *pid, struct qnm_e
 			r = 0;
 			goto out;
 		}
-		if (qnm_mono_ms_int() >= deadline || (!*pid && waitpid(child, NULL, WNOHANG) < 0 &&
-						      access(pidpath, F_OK) == 0))
+		if (qnm_mono_ms_int() >= deadline)
 			break;
 		usleep(5000);
-	}
-	if (waitpid(child, NULL, WNOHANG) == 0) {
-		kill(child, SIGKILL);
-		waitpid(child, NULL, 0);
 	}
 	last_words(errpath, words, sizeof(words));
 	seg_stop(root, seg);

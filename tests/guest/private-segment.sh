@@ -20,9 +20,13 @@ chmod 755 "$T"
 chown -R nobody:nogroup "$XDG_CONFIG_HOME" "$XDG_RUNTIME_DIR" "$XDG_DATA_HOME" \
 	"$XDG_CACHE_HOME" "$HOME"
 AS_USER=(setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all)
-nob() { "${AS_USER[@]}" env XDG_CONFIG_HOME="$XDG_CONFIG_HOME" XDG_RUNTIME_DIR="$XDG_RUNTIME_DIR" \
+nob() { "${AS_USER[@]}" env ${QNM_VDE_SWITCH:+QNM_VDE_SWITCH=$QNM_VDE_SWITCH} XDG_CONFIG_HOME="$XDG_CONFIG_HOME" XDG_RUNTIME_DIR="$XDG_RUNTIME_DIR" \
 	XDG_DATA_HOME="$XDG_DATA_HOME" XDG_CACHE_HOME="$XDG_CACHE_HOME" HOME="$HOME" "$QNM" "$@"; }
 P=$XDG_RUNTIME_DIR/qnm/.private
+# field VM KEY - a field of "qnm status VM --json" (as nobody: the runtime dir is nobody's)
+field() { nob status "$1" --json | jq -r ".$2"; }
+# gone PID - no such process, or a zombie
+gone() { [ ! -d "/proc/$1" ] || [ "$(ps -o stat= -p "$1" | cut -c1)" = Z ]; }
 # the switches are daemons: whatever happens, none outlives the test
 at_exit 'for f in "$P"/*/pid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null; done'
 for vm in a b c; do at_exit "nob stop $vm --force >/dev/null 2>&1"; done
@@ -68,13 +72,18 @@ define a lab yes 10.10.0.1 10.10.0.2
 define b lab yes 10.10.0.2 10.10.0.1
 # c looks once a and b are up (it starts after them)
 define c other no 10.10.0.3 10.10.0.1 10.10.0.2
-# field VM KEY - a field of "qnm status VM --json" (as nobody: the runtime dir is nobody's)
-field() { nob status "$1" --json | jq -r ".$2"; }
-# gone PID - no such process, or a zombie
-gone() { [ ! -d "/proc/$1" ] || [ "$(ps -o stat= -p "$1" | cut -c1)" = Z ]; }
 
 expect_contains "the command line joins the segment's switch" \
 	"-netdev vde,id=n0,sock=$P/lab/ctl" "$(nob cmdline a)"
+# without a working vde_switch the start fails, says why, and leaves nothing
+out=$(QNM_VDE_SWITCH=/nonexistent/vde_switch nob start a 2>&1)
+expect_contains "no vde_switch: start refused with the package to install" \
+	"nic[n0].backend: a private segment needs the program /nonexistent/vde_switch, which is not installed (apt-get install vde-switch)" "$out"
+out=$(QNM_VDE_SWITCH=/bin/false nob start a 2>&1)
+expect_contains "a vde_switch that does not start: start fails and says so" \
+	"segment lab: /bin/false did not start" "$out"
+expect_eq "nothing left after the failed starts" "absent, no switch" \
+	"$(field a status), $(ls "$P"/*/pid 2>/dev/null || echo no switch)"
 for vm in a b; do
 	out=$(nob start "$vm") || fatal "qnm start $vm as nobody: $out"
 done
