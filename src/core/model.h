@@ -55,11 +55,11 @@ struct qnm_fwd {
 
 /** enum qnm_backend_kind - how a NIC reaches the world; see backend.h. */
 enum qnm_backend_kind {
-	QNM_BACKEND_USER,   /* QEMU's built-in SLIRP, -netdev user */
-	QNM_BACKEND_SLIRP,  /* qnm's libslirp helper, -netdev stream */
-	QNM_BACKEND_TAP,    /* a TAP device, optionally on a bridge */
-	QNM_BACKEND_BRIDGE, /* qemu-bridge-helper, -netdev bridge */
-	QNM_BACKEND_PASST,  /* Debian's passt, one process per NIC, -netdev stream */
+	QNM_BACKEND_USER,    /* QEMU's built-in SLIRP, -netdev user */
+	QNM_BACKEND_SLIRP,   /* qnm's libslirp helper, -netdev stream */
+	QNM_BACKEND_TAP,     /* a TAP device, optionally on a bridge */
+	QNM_BACKEND_BRIDGE,  /* qemu-bridge-helper, -netdev bridge */
+	QNM_BACKEND_PASST,   /* Debian's passt, one process per NIC, -netdev stream */
 	QNM_BACKEND_PRIVATE, /* a private segment: a VDE switch of the user, -netdev vde */
 	QNM_BACKEND__COUNT
 };

@@ -25,8 +25,8 @@ static char *root_of(const char *rundir)
 {
 	const char *slash = strrchr(rundir, '/');
 
-	return slash && slash != rundir ? xasprintf("%.*s", (int)(slash - rundir), rundir) :
-					  xasprintf("%s", "/");
+	return slash && slash != rundir ? xasprintf("%.*s", (int)(slash - rundir), rundir)
+					: xasprintf("%s", "/");
 }
 
 static char *root_for(const struct qnm_cmdline_opts *o)
@@ -94,8 +94,8 @@ static int private_host_prepare(const struct qnm_vm *vm, size_t idx, const struc
 {
 	char *root = root_of(rd->path);
 	pid_t pid = 0;
-	int r = qnm_segment_join(root, vm->nics[idx].priv.segment, vm->name, vm->nics[idx].id,
-				 &pid, err);
+	int r = qnm_segment_join(root, vm->nics[idx].priv.segment, vm->name, vm->nics[idx].id, &pid,
+				 err);
 
 	free(root);
 	/* not @h->helper: the switch is the segment's, not this NIC's child */
@@ -142,22 +142,6 @@ static pid_t private_helper_pid(const char *rundir, const struct qnm_nic *nic)
 	return pid;
 }
 
-/* QEMU's pid from @rundir/qemu.pid, 0 when unknown. */
-static pid_t qemu_pid(const char *rundir)
-{
-	char *path = xasprintf("%s/qemu.pid", rundir);
-	FILE *f = fopen(path, "re");
-	long pid = 0;
-
-	if (f) {
-		if (fscanf(f, "%ld", &pid) != 1)
-			pid = 0;
-		fclose(f);
-	}
-	free(path);
-	return pid > 1 && pid <= 0x7fffffff ? (pid_t)pid : 0;
-}
-
 /*
  * The switch's port of NIC @idx: the k-th port of this VM's QEMU, k the
  * number of its NICs before @idx on the same segment (QEMU joins them in
@@ -169,7 +153,8 @@ static int private_nic_stats(const char *rundir, const struct qnm_vm *vm, size_t
 	const char *seg = vm->nics[idx].priv.segment;
 	char *root = root_of(rundir);
 	struct qnm_segment_port *v = NULL;
-	pid_t pid = qemu_pid(rundir);
+	char *pidpath = xasprintf("%s/qemu.pid", rundir);
+	pid_t pid = qnm_pid_file_read(pidpath);
 	size_t i, n = 0, k = 0;
 	int r;
 
@@ -178,6 +163,7 @@ static int private_nic_stats(const char *rundir, const struct qnm_vm *vm, size_t
 		     strcmp(vm->nics[i].priv.segment, seg) == 0;
 	r = qnm_segment_ports(root, seg, timeout_ms, &v, &n, err);
 	free(root);
+	free(pidpath);
 	if (r)
 		return r;
 	r = -ENOENT;
@@ -193,8 +179,8 @@ static int private_nic_stats(const char *rundir, const struct qnm_vm *vm, size_t
 	}
 	free(v);
 	if (r)
-		qnm_err_set(err, r, "segment", "segment %s: QEMU (pid %ld) has no port on its switch",
-			    seg, (long)pid);
+		qnm_err_set(err, r, "segment",
+			    "segment %s: QEMU (pid %ld) has no port on its switch", seg, (long)pid);
 	return r;
 }
 
@@ -206,15 +192,14 @@ static size_t private_hops(const struct qnm_model *model, const struct qnm_vm *v
 
 	for (i = 0; i < model->nvms; i++)
 		for (j = 0; j < model->vms[i]->nnics; j++)
-			others += model->vms[i]->nics[j].backend == QNM_BACKEND_PRIVATE &&
-				  strcmp(model->vms[i]->name, vm->name) != 0 &&
-				  strcmp(model->vms[i]->nics[j].priv.segment, nic->priv.segment) ==
-					  0;
+			others +=
+				model->vms[i]->nics[j].backend == QNM_BACKEND_PRIVATE &&
+				strcmp(model->vms[i]->name, vm->name) != 0 &&
+				strcmp(model->vms[i]->nics[j].priv.segment, nic->priv.segment) == 0;
 	snprintf(h[k].title, sizeof(h[k].title), "switch %s", nic->priv.segment);
 	h[k].live = QNM_HOP_LIVE_NIC;
 	snprintf(h[k++].detail, sizeof(h->detail), "vde_switch, yours only");
-	snprintf(h[k].title, sizeof(h[k].title), "%zu other NIC%s", others,
-		 others == 1 ? "" : "s");
+	snprintf(h[k].title, sizeof(h[k].title), "%zu other NIC%s", others, others == 1 ? "" : "s");
 	snprintf(h[k++].detail, sizeof(h->detail), "on segment %s", nic->priv.segment);
 	snprintf(h[k].title, sizeof(h[k].title), "no way out");
 	snprintf(h[k++].detail, sizeof(h->detail), "no host, no outside");

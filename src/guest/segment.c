@@ -32,14 +32,7 @@ const char *qnm_segment_binary(void)
 
 bool qnm_segment_find(char **found)
 {
-	char *hit = qnm_which(qnm_segment_binary());
-	bool yes = hit != NULL;
-
-	if (found)
-		*found = hit;
-	else
-		free(hit);
-	return yes;
+	return qnm_which_found(qnm_segment_binary(), found);
 }
 
 char *qnm_segment_dir(const char *root, const char *seg)
@@ -57,44 +50,18 @@ static char *seg_file(const char *root, const char *seg, const char *name)
 	return xasprintf("%s/.private/%s/%s", root, seg, name);
 }
 
-/* Is @pid a vde_switch serving control dir @ctl? (argv[0] is it, an argument is @ctl) */
-static bool is_switch_of(pid_t pid, const char *ctl)
-{
-	char path[64], *buf = NULL;
-	const char *base;
-	bool yes = false;
-	size_t len, i;
-
-	snprintf(path, sizeof(path), "/proc/%ld/cmdline", (long)pid);
-	if (qnm_read_file(path, 1u << 16, &buf, &len))
-		return false;
-	base = len ? strrchr(buf, '/') : NULL;
-	base = base ? base + 1 : buf;
-	if (len && (strcmp(base, "vde_switch") == 0 || strcmp(buf, qnm_segment_binary()) == 0))
-		for (i = 0; i < len && !yes; i += strlen(buf + i) + 1)
-			yes = strcmp(buf + i, ctl) == 0;
-	free(buf);
-	return yes;
-}
-
 pid_t qnm_segment_pid(const char *root, const char *seg)
 {
 	char *pidpath = seg_file(root, seg, "pid");
 	char *ctl = qnm_segment_ctl_path(root, seg);
-	long pid = 0;
-	FILE *f = fopen(pidpath, "re");
+	pid_t pid = qnm_pid_file_read(pidpath);
 
-	if (f) {
-		if (fscanf(f, "%ld", &pid) != 1)
-			pid = 0;
-		fclose(f);
-	}
-	if (pid <= 1 || pid > 0x7fffffff || !qnm_pid_alive((pid_t)pid) ||
-	    !is_switch_of((pid_t)pid, ctl))
+	if (pid && (!qnm_pid_alive(pid) ||
+		    !qnm_pid_runs(pid, "vde_switch", NULL, qnm_segment_binary(), ctl)))
 		pid = 0;
 	free(pidpath);
 	free(ctl);
-	return (pid_t)pid;
+	return pid;
 }
 
 /* A unix stream connection to @path, non-blocking; -errno when none. */
@@ -347,8 +314,8 @@ out:
 	return r;
 }
 
-int qnm_segment_join(const char *root, const char *seg, const char *vm, const char *nic,
-		     pid_t *pid, struct qnm_err *err)
+int qnm_segment_join(const char *root, const char *seg, const char *vm, const char *nic, pid_t *pid,
+		     struct qnm_err *err)
 {
 	char *dir = qnm_segment_dir(root, seg), *mark;
 	int lock = seg_lock(root, seg), r = 0, fd;

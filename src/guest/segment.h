@@ -79,8 +79,8 @@ void qnm_segment_argv(const char *root, const char *seg, struct qnm_strv *argv);
  * @err:  why not: no vde_switch, it exited (its words), it never answered.
  * Return: 0, -ENOENT (no vde_switch), -EIO, -ETIMEDOUT, another -errno.
  */
-int qnm_segment_join(const char *root, const char *seg, const char *vm, const char *nic,
-		     pid_t *pid, struct qnm_err *err);
+int qnm_segment_join(const char *root, const char *seg, const char *vm, const char *nic, pid_t *pid,
+		     struct qnm_err *err);
 
 /**
  * qnm_segment_leave() - NIC @nic of VM @vm leaves segment @seg (its QEMU is

@@ -494,7 +494,8 @@ static void plan_build(struct qnm_sampler *s, struct plan *p)
 				p->sw[p->nsw].vm = vm->name;
 				p->sw[p->nsw].nic = nic->id;
 				if (b->slirp_helper) {
-					p->sw[p->nsw].ctl_path = qnm_slirp_control_path(rundir, nic);
+					p->sw[p->nsw].ctl_path =
+						qnm_slirp_control_path(rundir, nic);
 				} else {
 					p->sw[p->nsw].stats_vm = vm;
 					p->sw[p->nsw].idx = j;

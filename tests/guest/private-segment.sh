@@ -12,16 +12,9 @@
 : "${QNM_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
 GUEST_TIMEOUT=150
 . "$QNM_SRCDIR/tests/guest/lib-guest.sh"
-need_cmd setpriv util-linux
 need_cmd vde_switch vde-switch
 need_cmd jq jq
-
-chmod 755 "$T"
-chown -R nobody:nogroup "$XDG_CONFIG_HOME" "$XDG_RUNTIME_DIR" "$XDG_DATA_HOME" \
-	"$XDG_CACHE_HOME" "$HOME"
-AS_USER=(setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all)
-nob() { "${AS_USER[@]}" env ${QNM_VDE_SWITCH:+QNM_VDE_SWITCH=$QNM_VDE_SWITCH} XDG_CONFIG_HOME="$XDG_CONFIG_HOME" XDG_RUNTIME_DIR="$XDG_RUNTIME_DIR" \
-	XDG_DATA_HOME="$XDG_DATA_HOME" XDG_CACHE_HOME="$XDG_CACHE_HOME" HOME="$HOME" "$QNM" "$@"; }
+as_nobody
 P=$XDG_RUNTIME_DIR/qnm/.private
 # field VM KEY - a field of "qnm status VM --json" (as nobody: the runtime dir is nobody's)
 field() { nob status "$1" --json | jq -r ".$2"; }

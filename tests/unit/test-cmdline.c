@@ -354,15 +354,17 @@ static void test_private(void **state)
 		   "-netdev vde,id=n0,sock=/run/q,,n/.private/lab/ctl -device "
 		   "e1000,netdev=n0,mac=02:00:00:00:00:05");
 	o.style = QNM_STYLE_NIC;
-	expect_nic(vm, 0, &o, "-nic vde,sock=/run/q,,n/.private/lab/ctl,model=e1000,mac=02:00:00:00:00:05");
+	expect_nic(vm, 0, &o,
+		   "-nic vde,sock=/run/q,,n/.private/lab/ctl,model=e1000,mac=02:00:00:00:00:05");
 
 	unsetenv("QNM_VDE_SWITCH");
 	qnm_strv_init(&argv);
 	qnm_segment_argv("/run/qnm", "lab", &argv);
 	line = qnm_argv_to_shell(argv.v);
-	assert_string_equal(line, "vde_switch --sock /run/qnm/.private/lab/ctl --dirmode 0700 --mode "
-				  "0600 --mgmt /run/qnm/.private/lab/mgmt --mgmtmode 0600 --rcfile "
-				  "/dev/null --daemon --pidfile /run/qnm/.private/lab/pid");
+	assert_string_equal(line,
+			    "vde_switch --sock /run/qnm/.private/lab/ctl --dirmode 0700 --mode "
+			    "0600 --mgmt /run/qnm/.private/lab/mgmt --mgmtmode 0600 --rcfile "
+			    "/dev/null --daemon --pidfile /run/qnm/.private/lab/pid");
 	free(line);
 	qnm_strv_free(&argv);
 
