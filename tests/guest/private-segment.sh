@@ -7,13 +7,15 @@
 # in a 0700 dir of nobody's runtime dir; per-NIC counters come from the
 # switch's ports (what a sent is what b received); the switch of "lab" runs
 # on while b is on it and stops with the last guest; a killed supervisor's
-# switch is reclaimed by stop; nothing is created in the network namespace
+# switch is reclaimed by stop; another user can reach neither socket of a
+# switch; nothing is created in the network namespace
 # (the test runs in its own anyway).
 : "${QNM_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
 GUEST_TIMEOUT=150
 . "$QNM_SRCDIR/tests/guest/lib-guest.sh"
 need_cmd vde_switch vde-switch
 need_cmd jq jq
+need_cmd socat socat
 as_nobody
 P=$XDG_RUNTIME_DIR/qnm/.private
 # field VM KEY - a field of "qnm status VM --json" (as nobody: the runtime dir is nobody's)
@@ -86,6 +88,13 @@ check "a switch runs for segment lab (pid ${SW_LAB:-none})" test -n "$SW_LAB" -a
 expect_eq "the switch runs as nobody" nobody "$(ps -o user= -p "${SW_LAB:-0}" | tr -d ' ')"
 expect_eq "its sockets are in a dir of nobody's, mode 0700" "nobody 700" \
 	"$(stat -c '%U %a' "$P/lab/ctl" 2>/dev/null)"
+# another user can neither join the switch nor read its counters
+for sock in "$P/lab/ctl/ctl" "$P/lab/mgmt"; do
+	out=$(setpriv --reuid=daemon --regid=daemon --clear-groups --inh-caps=-all \
+		socat -u OPEN:/dev/null UNIX-CONNECT:"$sock" 2>&1) &&
+		fail "user daemon connected to $sock" ||
+		expect_contains "user daemon cannot connect to ${sock#"$P"/}" "Permission denied" "$out"
+done
 for vm in a b; do
 	check "$vm finished its pings and fetches" wait_serial 90 "$vm" QNM-PRIV-DONE
 done
