@@ -30,7 +30,7 @@ static void collect(struct qnm_ui *ui, struct forwards *s)
 	s->nrefs = 0;
 	qnm_api_forward_list(ui->ctx, false, &l);
 	for (i = 0; i < l.n; i++) {
-		char owner[96], text[96];
+		char owner[96], text[QNM_FWD_TEXT_LEN];
 
 		qnm_fwd_format(&l.v[i].fwd, text, sizeof(text));
 		qnm_fwd_ref_owner(&l.v[i].ref, owner, sizeof(owner));
@@ -59,7 +59,7 @@ static void forwards_free(void *st)
 
 /* the columns: OWNER gets what HOST and GUEST (whole, at most 21 each) leave */
 #define COL_KIND  7
-#define COL_PROTO 5
+#define COL_PROTO 7
 #define COL_ADDR  21
 
 static void forwards_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
@@ -100,14 +100,15 @@ static void forwards_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		const struct qnm_api_fwd_ref *ref = &s->refs[s->list.top + i];
 		const struct qnm_fwd *f = qnm_api_forward_get(ui->ctx, ref);
 		bool sel = s->list.top + i == s->list.sel;
-		char owner[96], host[40], guest[40];
+		char owner[96], host[40], guest[40], ports[16];
 
 		if (!f)
 			continue;
-		snprintf(host, sizeof(host), "%s:%u", f->host_addr[0] ? f->host_addr : "*",
-			 (unsigned)f->host_port);
-		snprintf(guest, sizeof(guest), "%s:%u",
-			 f->guest_addr[0] ? f->guest_addr : "(guest)", (unsigned)f->guest_port);
+		qnm_ports_text(f->host_port, f->span, ports, sizeof(ports));
+		snprintf(host, sizeof(host), "%s:%s", f->host_addr[0] ? f->host_addr : "*", ports);
+		qnm_ports_text(f->guest_port, f->span, ports, sizeof(ports));
+		snprintf(guest, sizeof(guest), "%s:%s",
+			 f->guest_addr[0] ? f->guest_addr : "(guest)", ports);
 		if (ref->vm[0])
 			snprintf(owner, sizeof(owner), "%s/%s", ref->vm, ref->nic);
 		else
@@ -124,16 +125,18 @@ static void forwards_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 	if (s->list.sel >= 0 && s->list.sel < (int)s->nrefs) {
 		const struct qnm_api_fwd_ref *ref = &s->refs[s->list.sel];
 		const struct qnm_fwd *f = qnm_api_forward_get(ui->ctx, ref);
-		char owner[96], text[96];
+		char owner[96], text[QNM_FWD_TEXT_LEN];
 
 		if (f) {
 			struct qnm_rect t = { r->y + r->h - 4, r->x + 1, 2, r->w - 2 };
-			char line[256];
+			char line[320];
 
-			qnm_fwd_format(f, text, sizeof(text));
-			snprintf(line, sizeof(line), "%s: %s (%s)",
+			/* the description whole here: at most 48 characters */
+			qnm_fwd_format_spec(f, text, sizeof(text));
+			snprintf(line, sizeof(line), "%s: %s (%s)%s%s",
 				 qnm_fwd_ref_owner(ref, owner, sizeof(owner)), text,
-				 ref->vm[0] ? "QEMU hostfwd" : "nftables DNAT");
+				 ref->vm[0] ? "QEMU hostfwd" : "nftables DNAT",
+				 f->desc[0] ? " - " : "", f->desc);
 			qnm_set_role(ui, stdscr, QNM_ROLE_ACCENT);
 			qnm_wrap(stdscr, &t, 0, line);
 		}

@@ -25,10 +25,10 @@
 static void addr_port(char *buf, size_t size, const char *addr, unsigned port, unsigned span,
 		      const char *any)
 {
-	if (span)
-		snprintf(buf, size, "%s:%u-%u", addr[0] ? addr : any, port, port + span);
-	else
-		snprintf(buf, size, "%s:%u", addr[0] ? addr : any, port);
+	char ports[16];
+
+	qnm_ports_text(port, span, ports, sizeof(ports));
+	snprintf(buf, size, "%s:%s", addr[0] ? addr : any, ports);
 }
 
 /* ---- list ---- */

@@ -84,8 +84,7 @@ int qnm_fwd_del(struct qnm_fwd **v, size_t *n, size_t index)
 	return 0;
 }
 
-/* "8000" or "8000-8010" */
-static void ports_text(unsigned first, unsigned span, char *buf, size_t size)
+void qnm_ports_text(unsigned first, unsigned span, char *buf, size_t size)
 {
 	if (span)
 		snprintf(buf, size, "%u-%u", first, first + span);
@@ -97,8 +96,8 @@ void qnm_fwd_format_spec(const struct qnm_fwd *f, char *buf, size_t size)
 {
 	char hp[16], gp[16];
 
-	ports_text(f->host_port, f->span, hp, sizeof(hp));
-	ports_text(f->guest_port, f->span, gp, sizeof(gp));
+	qnm_ports_text(f->host_port, f->span, hp, sizeof(hp));
+	qnm_ports_text(f->guest_port, f->span, gp, sizeof(gp));
 	snprintf(buf, size, "%s:%s:%s-%s:%s", qnm_proto_name(f->proto), f->host_addr, hp,
 		 f->guest_addr, gp);
 }
@@ -117,7 +116,7 @@ void qnm_fwd_host_text(const struct qnm_fwd *f, char *buf, size_t size)
 {
 	char hp[16];
 
-	ports_text(f->host_port, f->span, hp, sizeof(hp));
+	qnm_ports_text(f->host_port, f->span, hp, sizeof(hp));
 	snprintf(buf, size, "%s %s:%s", qnm_proto_name(f->proto),
 		 qnm_str_empty(f->host_addr) ? "*" : f->host_addr, hp);
 }
@@ -253,7 +252,7 @@ void qnm_fwd_exposure(const struct qnm_fwd *f, bool dnat, char *buf, size_t size
 	const char *proto = qnm_proto_name(f->proto);
 	char port[16];
 
-	ports_text(f->host_port, f->span, port, sizeof(port));
+	qnm_ports_text(f->host_port, f->span, port, sizeof(port));
 	switch (qnm_fwd_reach(f)) {
 	case QNM_REACH_ALL:
 		snprintf(buf, size,

@@ -333,6 +333,11 @@ int qnm_fwd_del(struct qnm_fwd **v, size_t *n, size_t index);
  */
 void qnm_fwd_format(const struct qnm_fwd *f, char *buf, size_t size);
 #define QNM_FWD_TEXT_LEN 128
+/**
+ * qnm_ports_text() - "8000", or "8000-8010" for @first and @span ports after it.
+ * @buf: at least 12 bytes.
+ */
+void qnm_ports_text(unsigned first, unsigned span, char *buf, size_t size);
 /** qnm_fwd_format_spec() - qnm_fwd_format() without the description. */
 void qnm_fwd_format_spec(const struct qnm_fwd *f, char *buf, size_t size);
 /**

@@ -1221,15 +1221,12 @@ static bool net_complete(const struct qnm_network *net, const struct qnm_owner *
 
 static void fwd_text(const struct qnm_fwd *f, char *buf, size_t size)
 {
-	if (f->span)
-		snprintf(buf, size, "%s %s:%u-%u -> %s:%u-%u", qnm_proto_name(f->proto),
-			 f->host_addr[0] ? f->host_addr : "", f->host_port,
-			 f->host_port + f->span, f->guest_addr, f->guest_port,
-			 f->guest_port + f->span);
-	else
-		snprintf(buf, size, "%s %s:%u -> %s:%u", qnm_proto_name(f->proto),
-			 f->host_addr[0] ? f->host_addr : "", f->host_port, f->guest_addr,
-			 f->guest_port);
+	char hp[16], gp[16];
+
+	qnm_ports_text(f->host_port, f->span, hp, sizeof(hp));
+	qnm_ports_text(f->guest_port, f->span, gp, sizeof(gp));
+	snprintf(buf, size, "%s %s:%s -> %s:%s", qnm_proto_name(f->proto),
+		 f->host_addr[0] ? f->host_addr : "", hp, f->guest_addr, gp);
 }
 
 /* the live DNAT forwards against the configured forwards of the networks that are up */
