@@ -129,6 +129,8 @@ static void print_json(struct qnm_ctx *ctx, const struct qnm_port_table *t)
 			json_object_object_add(h, "uid", json_object_new_int64(e->holder.sock.uid));
 			json_object_object_add(h, "addr",
 					       json_object_new_string(e->holder.sock.addr));
+			/* the port held: one of a range's */
+			json_object_object_add(h, "port", json_object_new_int(e->holder.sock.port));
 			json_object_object_add(h, "processes",
 					       json_object_new_int((int)e->holder.nprocs));
 			json_object_object_add(h, "vm", json_object_new_string(e->holder_vm));
