@@ -188,8 +188,9 @@ static const struct qnm_opt change_opts[] = {
 	{ .name = "--desc",
 	  .type = QNM_OPT_STRING,
 	  .arg = "TEXT",
-	  .help = "add: what the forward is for, shown in forward list and the Forwards and Ports "
-		  "screens (at most 48 printable ASCII characters, no '\"' or '\\')" },
+	  .help = "add only: what the forward is for, shown in forward list, ports and the "
+		  "Forwards and Ports screens (at most 48 printable ASCII characters, no '\"' or "
+		  "'\\')" },
 	{ .name = "--net",
 	  .type = QNM_OPT_STRING,
 	  .arg = "NETWORK",
@@ -246,13 +247,14 @@ static int cmd_forward(struct qnm_ctx *ctx, const struct qnm_args *args)
 	if (add && !t.vm && !t.net)
 		return qnm_cli_usage_error(ctx, &qnm_cmd_forward,
 					   "add needs --vm VM [--nic ID] or --net NETWORK");
-	if (!add && qnm_args_get(args, "--desc"))
-		return qnm_cli_usage_error(ctx, &qnm_cmd_forward, "--desc goes with add");
 	qnm_err_clear(&err);
 	if (parse_fwd_arg(args->pos[0], !add, &f, &err)) {
 		fprintf(ctx->errout, "qnm: forward: %s\n", err.msg);
 		return 2;
 	}
+	if (!add && qnm_args_get(args, "--desc"))
+		return qnm_cli_usage_error(ctx, &qnm_cmd_forward,
+					   "--desc goes with add (del finds the forward by its host side)");
 	if (qnm_args_get(args, "--desc")) {
 		if (qnm_fwd_check_desc(qnm_args_get(args, "--desc"), "desc", &err)) {
 			fprintf(ctx->errout, "qnm: forward: %s\n", err.msg);
@@ -306,7 +308,8 @@ const struct qnm_cli_cmd qnm_cmd_forward = {
 		"HOSTSIDE is [PROTO]:[HOSTADDR]:HOSTPORT (a port of the range; or a whole FWD).\n"
 		"del without --vm/--net finds the one forward with that host side.\n"
 		"Examples: qnm forward add --vm web tcp:127.0.0.1:2222-:22\n"
-		"          qnm forward add --net lan --desc 'web farm' tcp::8000-8010-10.77.0.5:8000-8010\n"
+		"          qnm forward add --net lan --desc 'web farm' \\\n"
+		"                          tcp::8000-8010-10.77.0.5:8000-8010\n"
 		"          qnm forward add --vm web tcp+udp::5353-:53\n"
 		"          qnm forward del tcp::8080\n",
 	.args = &forward_args,
