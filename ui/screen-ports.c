@@ -146,8 +146,8 @@ static void apply_filter(struct ports *s)
 		holder_text(e, who, sizeof(who));
 		reach_text(e, false, reach, sizeof(reach));
 		if (qnm_list_match(&s->list, host) || qnm_list_match(&s->list, target) ||
-		    qnm_list_match(&s->list, e->fwd.desc) ||
-		    qnm_list_match(&s->list, reach) || qnm_list_match(&s->list, who) ||
+		    qnm_list_match(&s->list, e->fwd.desc) || qnm_list_match(&s->list, reach) ||
+		    qnm_list_match(&s->list, who) ||
 		    qnm_list_match(&s->list, state_mark(state_of(&s->t, e))) ||
 		    qnm_list_match(&s->list, qnm_port_kind_name(e->kind)))
 			s->order[s->list.n++] = i;
@@ -187,8 +187,7 @@ static char *detail_text(const struct qnm_port_table *t, const struct qnm_port_e
 	if (e->kind == QNM_PORT_DNAT)
 		qnm_sb_addf(&sb,
 			    " goes to %s:%s in network %s (nftables DNAT, nothing binds it; %s).",
-			    e->fwd.guest_addr, gp,
-			    e->net[0] ? e->net : "(not configured)",
+			    e->fwd.guest_addr, gp, e->net[0] ? e->net : "(not configured)",
 			    e->live && !e->configured ? "in the live table only"
 			    : e->live && e->blocked[0]
 				    ? "the rule is in the table but cannot carry traffic"

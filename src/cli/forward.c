@@ -253,8 +253,9 @@ static int cmd_forward(struct qnm_ctx *ctx, const struct qnm_args *args)
 		return 2;
 	}
 	if (!add && qnm_args_get(args, "--desc"))
-		return qnm_cli_usage_error(ctx, &qnm_cmd_forward,
-					   "--desc goes with add (del finds the forward by its host side)");
+		return qnm_cli_usage_error(
+			ctx, &qnm_cmd_forward,
+			"--desc goes with add (del finds the forward by its host side)");
 	if (qnm_args_get(args, "--desc")) {
 		if (qnm_fwd_check_desc(qnm_args_get(args, "--desc"), "desc", &err)) {
 			fprintf(ctx->errout, "qnm: forward: %s\n", err.msg);

@@ -185,8 +185,7 @@ int qnm_fwd_check_desc(const char *s, const char *field, struct qnm_err *err)
 				   "%s: description is %zu characters long; at most %d", field,
 				   strlen(s), QNM_FWD_DESC_MAX);
 	for (p = s; *p; p++)
-		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e || *p == '"' ||
-		    *p == '\\')
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e || *p == '"' || *p == '\\')
 			return qnm_err_set(err, -EINVAL, field,
 					   "%s: description may hold printable ASCII characters "
 					   "but not '\"' or '\\' (character %zu is not one)",
@@ -203,24 +202,28 @@ static int parse_ports(const char *s, uint16_t *first, unsigned *span, const cha
 	char one[8];
 	size_t n = dash ? (size_t)(dash - s) : strlen(s);
 
-	if (n >= sizeof(one) || qnm_parse_uint((memcpy(one, s, n), one[n] = '\0', one), 1, 65535,
-					       &a))
+	if (n >= sizeof(one))
+		n = sizeof(one) - 1; /* too long: not a port either */
+	memcpy(one, s, n);
+	one[n] = '\0';
+	if (qnm_parse_uint(one, 1, 65535, &a) || (dash ? (size_t)(dash - s) : strlen(s)) != n)
 		return qnm_err_set(err, -EINVAL, field,
 				   "%s: %s port '%s' must be a number from 1 to 65535, or a "
 				   "range FIRST-LAST",
 				   field, what, s);
 	b = a;
 	if (dash && qnm_parse_uint(dash + 1, 1, 65535, &b))
-		return qnm_err_set(err, -EINVAL, field,
-				   "%s: %s port range '%s' must be FIRST-LAST, each from 1 to 65535",
-				   field, what, s);
+		return qnm_err_set(
+			err, -EINVAL, field,
+			"%s: %s port range '%s' must be FIRST-LAST, each from 1 to 65535", field,
+			what, s);
 	if (b < a)
 		return qnm_err_set(err, -EINVAL, field,
 				   "%s: %s port range '%s' ends before it starts", field, what, s);
 	if (b - a + 1 > QNM_FWD_PORTS_MAX)
 		return qnm_err_set(err, -EINVAL, field,
-				   "%s: %s port range '%s' holds %lu ports; at most %d", field, what,
-				   s, b - a + 1, QNM_FWD_PORTS_MAX);
+				   "%s: %s port range '%s' holds %lu ports; at most %d", field,
+				   what, s, b - a + 1, QNM_FWD_PORTS_MAX);
 	*first = (uint16_t)a;
 	*span = (unsigned)(b - a);
 	return 0;
@@ -305,9 +308,10 @@ static int parse_desc(const char *s, char *desc, const char *field, struct qnm_e
 	if (!*s)
 		return 0;
 	if (strncmp(s, "desc=", 5) != 0)
-		return qnm_err_set(err, -EINVAL, field,
-				   "%s: after the forward only desc=\"TEXT\" may follow, not '%.20s'",
-				   field, s);
+		return qnm_err_set(
+			err, -EINVAL, field,
+			"%s: after the forward only desc=\"TEXT\" may follow, not '%.20s'", field,
+			s);
 	s += 5;
 	n = strlen(s);
 	if (*s == '"') {
@@ -380,9 +384,10 @@ int qnm_fwd_parse(const char *s, struct qnm_fwd *out, const char *field, struct 
 		if (strcmp(pname, "both") == 0)
 			f.proto = QNM_PROTO_BOTH;
 		else if (plen && qnm_proto_parse(pname, &f.proto))
-			return qnm_err_set(err, -EINVAL, field,
-					   "%s: protocol '%s' must be tcp, udp or tcp+udp", field,
-					   pname);
+			return qnm_err_set(
+				err, -EINVAL, field,
+				"%s: protocol '%s' must be tcp or udp, or tcp+udp for both", field,
+				pname);
 		rest = c1 + 1;
 	}
 	r = split_addr_port(rest, f.host_addr, &f.host_port, &hspan, "host", field, err);

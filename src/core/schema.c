@@ -831,7 +831,9 @@ static int remove_entry(const struct qnm_key *k, void *obj, const char *value, c
 		for (i = 0; i < *n; i++) {
 			const struct qnm_fwd *g = &(*v)[i];
 
-			if (g->proto == f.proto && qnm_fwd_covers(g, f.proto == QNM_PROTO_BOTH ? QNM_PROTO_TCP : f.proto, f.host_port) &&
+			if (g->proto == f.proto &&
+			    qnm_fwd_covers(g, f.proto == QNM_PROTO_BOTH ? QNM_PROTO_TCP : f.proto,
+					   f.host_port) &&
 			    (!f.host_addr[0] || strcmp(g->host_addr, f.host_addr) == 0))
 				return qnm_fwd_del(v, n, i);
 		}
@@ -914,8 +916,7 @@ json_object *qnm_fwd_json(const char *kind, const struct qnm_fwd *f)
 	json_object_object_add(o, "guest_port", json_object_new_int(f->guest_port));
 	/* a range: its last ports; one port: the same as the first */
 	json_object_object_add(o, "host_port_last", json_object_new_int(f->host_port + f->span));
-	json_object_object_add(o, "guest_port_last",
-			       json_object_new_int(f->guest_port + f->span));
+	json_object_object_add(o, "guest_port_last", json_object_new_int(f->guest_port + f->span));
 	json_object_object_add(o, "desc", json_object_new_string(f->desc));
 	return o;
 }

@@ -44,17 +44,19 @@ int qnm_check_fwds(const struct qnm_fwd *fwd, size_t n, const char *field, struc
 		if (f->proto != QNM_PROTO_TCP && f->proto != QNM_PROTO_UDP &&
 		    f->proto != QNM_PROTO_BOTH)
 			return qnm_err_set(err, -EINVAL, field,
-					   "%s: protocol must be tcp, udp or tcp+udp", field);
+					   "%s: protocol must be tcp or udp, or tcp+udp for both",
+					   field);
 		if (!f->host_port || !f->guest_port)
 			return qnm_err_set(err, -EINVAL, field, "%s: ports must be from 1 to 65535",
 					   field);
 		if ((unsigned)f->span + 1 > QNM_FWD_PORTS_MAX ||
 		    (unsigned)f->host_port + f->span > 65535 ||
 		    (unsigned)f->guest_port + f->span > 65535)
-			return qnm_err_set(err, -EINVAL, field,
-					   "%s: a port range holds at most %d ports, each from 1 to "
-					   "65535",
-					   field, QNM_FWD_PORTS_MAX);
+			return qnm_err_set(
+				err, -EINVAL, field,
+				"%s: a port range holds at most %d ports, each from 1 to "
+				"65535",
+				field, QNM_FWD_PORTS_MAX);
 		if (qnm_fwd_check_desc(f->desc, field, err))
 			return -EINVAL;
 		if (f->host_addr[0] && !qnm_valid_ipv4(f->host_addr))
@@ -82,11 +84,12 @@ int qnm_check_fwd_sockets(const struct qnm_fwd *fwd, size_t n, const char *field
 	for (i = 0; i < n; i++)
 		total += qnm_fwd_count(&fwd[i]);
 	if (total > QNM_FWD_SOCKETS_MAX)
-		return qnm_err_set(err, -EINVAL, field,
-				   "%s: these forwards need %zu listening sockets (one per port and "
-				   "protocol); a user-mode NIC holds at most %d (QEMU and its helpers "
-				   "keep them under the usual limit of 1024 open files)",
-				   field, total, QNM_FWD_SOCKETS_MAX);
+		return qnm_err_set(
+			err, -EINVAL, field,
+			"%s: these forwards need %zu listening sockets (one per port and "
+			"protocol); a user-mode NIC holds at most %d (QEMU and its helpers "
+			"keep them under the usual limit of 1024 open files)",
+			field, total, QNM_FWD_SOCKETS_MAX);
 	return 0;
 }
 

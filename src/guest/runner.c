@@ -88,7 +88,8 @@ static int check_fwd_ports(const struct qnm_vm *vm, const struct qnm_nic *nic,
 			if (f->host_addr[0] && inet_pton(AF_INET, f->host_addr, &sa.sin_addr) != 1)
 				continue; /* the validator reports bad addresses */
 			fd = socket(AF_INET,
-				    (f->proto == QNM_PROTO_UDP ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC,
+				    (f->proto == QNM_PROTO_UDP ? SOCK_DGRAM : SOCK_STREAM) |
+					    SOCK_CLOEXEC,
 				    0);
 			if (fd < 0)
 				continue;
@@ -100,12 +101,12 @@ static int check_fwd_ports(const struct qnm_vm *vm, const struct qnm_nic *nic,
 				continue;
 			snprintf(field, sizeof(field), "nic[%s].hostfwd", nic->id);
 			if (e == EADDRINUSE)
-				return qnm_err_set(err, -EADDRINUSE, field,
-						   "%s: host port %s %s:%u is already in use on this host "
-						   "(pick another host port or stop what listens there)",
-						   field, qnm_proto_name(f->proto),
-						   f->host_addr[0] ? f->host_addr : "0.0.0.0",
-						   f->host_port);
+				return qnm_err_set(
+					err, -EADDRINUSE, field,
+					"%s: host port %s %s:%u is already in use on this host "
+					"(pick another host port or stop what listens there)",
+					field, qnm_proto_name(f->proto),
+					f->host_addr[0] ? f->host_addr : "0.0.0.0", f->host_port);
 			if (e == EACCES)
 				return qnm_err_set(
 					err, -EACCES, field,

@@ -934,8 +934,8 @@ static int check_ipv4(const char *s, const char *field, const char *what, struct
 static int check_fwd(const struct qnm_fwd *f, const char *what, struct qnm_err *err)
 {
 	if (f->proto != QNM_PROTO_TCP && f->proto != QNM_PROTO_UDP && f->proto != QNM_PROTO_BOTH)
-		return qnm_err_set(err, -EINVAL, "proto", "%s: protocol must be tcp, udp or tcp+udp",
-				   what);
+		return qnm_err_set(err, -EINVAL, "proto",
+				   "%s: protocol must be tcp or udp, or tcp+udp for both", what);
 	if (f->host_port == 0 || f->guest_port == 0 || f->span >= QNM_FWD_PORTS_MAX ||
 	    (unsigned)f->host_port + f->span > 65535 || (unsigned)f->guest_port + f->span > 65535)
 		return qnm_err_set(err, -EINVAL, "port",

@@ -904,7 +904,8 @@ static void check_ports(struct qnm_doc_env *env, struct qnm_doc_result *r)
 			finding(r, QNM_DOC_WARN,
 				"host port %s/%u (DNAT into network %s) is also held by %s: "
 				"connections to it on this host go to the guest, not to it",
-				qnm_proto_name(e->holder.sock.proto), e->holder.sock.port, e->net, who);
+				qnm_proto_name(e->holder.sock.proto), e->holder.sock.port, e->net,
+				who);
 			continue;
 		}
 		if (e->holder_vm[0])
@@ -913,7 +914,8 @@ static void check_ports(struct qnm_doc_env *env, struct qnm_doc_result *r)
 		finding(r, QNM_DOC_WARN,
 			"host port %s/%u of VM '%s' NIC '%s' is in use by %s: the VM will not "
 			"start with this forward",
-			qnm_proto_name(e->holder.sock.proto), e->holder.sock.port, e->vm, e->nic, who);
+			qnm_proto_name(e->holder.sock.proto), e->holder.sock.port, e->vm, e->nic,
+			who);
 		fix(r, "stop %s, or move the forward: qnm forward del --vm %s %s:%s:%u", who, e->vm,
 		    qnm_proto_name(e->fwd.proto), e->fwd.host_addr, e->fwd.host_port);
 	}

@@ -539,7 +539,8 @@ static void add_live(struct qnm_port_table *t)
 			    qnm_fwd_covers(f, live[i].proto, live[i].host_port) &&
 			    strcmp(f->host_addr, live[i].host_addr) == 0 &&
 			    strcmp(f->guest_addr, live[i].guest_addr) == 0 &&
-			    live[i].guest_port - f->guest_port == live[i].host_port - f->host_port) {
+			    live[i].guest_port - f->guest_port ==
+				    live[i].host_port - f->host_port) {
 				seen[j]++;
 				found = true;
 			}

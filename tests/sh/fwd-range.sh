@@ -51,7 +51,7 @@ bad 2 "must be as many" --vm web tcp::8000-8010-:9000-9005
 bad 2 "must be as many" --vm web tcp::8000-8010-:9000
 bad 2 "ends before it starts" --vm web tcp::8010-8000-:8010-8000
 bad 2 "at most 1024" --vm web tcp::2000-3024-:2000-3024
-bad 2 "tcp, udp or tcp+udp" --vm web sctp::8000-:80
+bad 2 "tcp or udp, or tcp+udp for both" --vm web sctp::8000-:80
 bad 2 "printable ASCII" --vm web --desc 'say "hi"' tcp::8000-:80
 bad 2 "at most 48" --vm web --desc "$(printf '%049d' 0)" tcp::8000-:80
 bad 1 "listening sockets" --vm web tcp+udp::20000-20300-:20000-20300
