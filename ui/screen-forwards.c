@@ -59,31 +59,37 @@ static void forwards_free(void *st)
 
 /* the columns: OWNER gets what HOST and GUEST (whole, at most 21 each) leave */
 #define COL_KIND  7
-#define COL_PROTO 7
+#define COL_PROTO 5 /* 7 when a listed forward is "tcp+udp" */
 #define COL_ADDR  21
 
 static void forwards_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 {
 	struct forwards *s = st;
-	int y = r->y + 1, i;
-	int ow = r->w - 2 - (COL_KIND + 1 + COL_PROTO + 1 + COL_ADDR + 1 + COL_ADDR + 1);
+	int y = r->y + 1, i, pw = COL_PROTO, ow;
 	int xk, xp, xh, xg;
 
+	s->page = r->h - 6;
+	collect(ui, s);
+	for (i = 0; i < (int)s->nrefs; i++) {
+		const struct qnm_fwd *f = qnm_api_forward_get(ui->ctx, &s->refs[i]);
+
+		if (f && f->proto == QNM_PROTO_BOTH)
+			pw = (int)strlen("tcp+udp");
+	}
+	ow = r->w - 2 - (COL_KIND + 1 + pw + 1 + COL_ADDR + 1 + COL_ADDR + 1);
 	if (ow < 8)
 		ow = 8;
 	if (ow > 32)
 		ow = 32;
 	xk = r->x + 1 + ow + 1;
 	xp = xk + COL_KIND + 1;
-	xh = xp + COL_PROTO + 1;
+	xh = xp + pw + 1;
 	xg = xh + COL_ADDR + 1;
-	s->page = r->h - 6;
-	collect(ui, s);
 	qnm_set_role(ui, stdscr, QNM_ROLE_HEADER);
 	qnm_fill(stdscr, r->y, r->x, r->w);
 	qnm_put(stdscr, r->y, r->x + 1, ow, "OWNER");
 	qnm_put(stdscr, r->y, xk, COL_KIND, "KIND");
-	qnm_put(stdscr, r->y, xp, COL_PROTO, "PROTO");
+	qnm_put(stdscr, r->y, xp, pw, "PROTO");
 	qnm_put(stdscr, r->y, xh, COL_ADDR, "HOST");
 	qnm_put(stdscr, r->y, xg, r->x + r->w - xg, "GUEST");
 	if (!s->nrefs) {
@@ -117,7 +123,7 @@ static void forwards_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		qnm_fill(stdscr, y + i, r->x, r->w);
 		qnm_put_cut(stdscr, y + i, r->x + 1, ow, owner);
 		qnm_put(stdscr, y + i, xk, COL_KIND, ref->vm[0] ? "hostfwd" : "DNAT");
-		qnm_put(stdscr, y + i, xp, COL_PROTO, qnm_proto_name(f->proto));
+		qnm_put(stdscr, y + i, xp, pw, qnm_proto_name(f->proto));
 		qnm_put(stdscr, y + i, xh, COL_ADDR, host);
 		qnm_put(stdscr, y + i, xg, r->x + r->w - xg, guest);
 	}
