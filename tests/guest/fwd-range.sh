@@ -10,13 +10,8 @@
 : "${QNM_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
 GUEST_TIMEOUT=150
 . "$QNM_SRCDIR/tests/guest/lib-guest.sh"
-need_cmd nft nftables
-need_cmd socat socat
-need_cmd dnsmasq dnsmasq-base
-need_cmd nsenter util-linux
+guest_nat_needs
 TOKEN="rng-$$-$RANDOM"
-
-sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
 guest_outside
 "$QNM" net add lan bridge=qnmbr0 address=10.77.0.1/24 mode=nat uplink=qup0 \
 	dhcp-start=10.77.0.50 dhcp-end=10.77.0.50 forward=tcp::38000-38002-10.77.0.50:8000-8002 \

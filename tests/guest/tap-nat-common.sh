@@ -14,13 +14,8 @@
 : "${QNM_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$QNM_SRCDIR/tests/guest/lib-guest.sh"
 M=${GUEST_MODEL:?set GUEST_MODEL}
-need_cmd nft nftables
-need_cmd socat socat
-need_cmd dnsmasq dnsmasq-base
-need_cmd nsenter util-linux
+guest_nat_needs
 TOKEN="guest-$$-$RANDOM"
-
-sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
 fwd_before=$(cat /proc/sys/net/ipv4/ip_forward)
 # The outside: a namespace of its own, held by a sleeping process.
 guest_outside

@@ -26,14 +26,7 @@ elems() {
 
 q new web >/dev/null || fatal "qnm new failed"
 q nic add web backend=user >/dev/null || fatal "nic add failed"
-mkdir -p "$XDG_CONFIG_HOME/qnm/networks"
-cat >"$XDG_CONFIG_HOME/qnm/networks/lan.conf" <<'EOF'
-[network]
-bridge=qnmbr-lan
-address=10.78.0.1/24
-mode=nat
-uplink=
-EOF
+q net add lan bridge=qnmbr-lan address=10.78.0.1/24 mode=nat >/dev/null || fatal "net add failed"
 vmconf=$XDG_CONFIG_HOME/qnm/vms/web.conf
 netconf=$XDG_CONFIG_HOME/qnm/networks/lan.conf
 
@@ -108,7 +101,8 @@ expect_eq "a range at apply: one element per port, shifted" \
 tcp 7001 -> 10.78.0.5 9001
 tcp 7002 -> 10.78.0.5 9002" "$(elems fwd_any)"
 # the config the driver applied (so that the live adds below agree with it)
-echo 'forward = tcp::7000-7002-10.78.0.5:9000-9002' >>"$netconf"
+q net set lan forward+=tcp::7000-7002-10.78.0.5:9000-9002 >/dev/null 2>&1 ||
+	fatal "net set forward failed"
 expect_eq "listed active" active \
 	"$(q forward list --json | jq -r '.[] | select(.kind == "dnat") | .state')"
 
