@@ -17,8 +17,7 @@ guest_outside
 	dhcp-start=10.77.0.50 dhcp-end=10.77.0.50 forward=tcp::38000-38002-10.77.0.50:8000-8002 \
 	forward+='tcp+udp::35353-10.77.0.50:5353 desc="dns, both"' >/dev/null ||
 	fatal "net add failed"
-out=$(timeout 30 "$QNM" net up lan 2>&1) || fatal "net up failed: $out"
-at_exit "timeout 30 \"$QNM\" net down lan >/dev/null 2>&1"
+guest_net_up lan
 
 cat >"$T/guest.sh" <<EOS
 . /etc/qnm/lib.sh

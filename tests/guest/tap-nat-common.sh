@@ -29,8 +29,7 @@ wait_for 5 ino sh -c 'ss -ltn | grep -q ":7000 "' || fatal "outside listener did
 "$QNM" net add lan bridge=qnmbr0 address=10.77.0.1/24 mode=nat uplink=qup0 \
 	dhcp-start=10.77.0.50 dhcp-end=10.77.0.50 forward=tcp::8080-10.77.0.50:80 >/dev/null ||
 	fatal "net add failed"
-out=$(timeout 30 "$QNM" net up lan 2>&1) || fatal "net up failed: $out"
-at_exit "timeout 30 \"$QNM\" net down lan >/dev/null 2>&1"
+guest_net_up lan
 
 cat >"$T/guest.sh" <<EOS
 . /etc/qnm/lib.sh
