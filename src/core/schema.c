@@ -217,8 +217,9 @@ static const struct qnm_key nic_keys[] = {
 	  .max = 256,
 	  .when = USER_LIKE,
 	  .label = "Port forwards",
-	  .help = "Host to guest, tcp|udp:[HOSTADDR]:PORT-[GUESTADDR]:PORT, space-separated in "
-		  "the form: tcp:127.0.0.1:2222-:22 is host port 2222 to guest port 22." },
+	  .help = "Host to guest, tcp|udp|tcp+udp:[HOSTADDR]:PORTS-[GUESTADDR]:PORTS "
+		  "[desc=\"TEXT\"], space-separated in the form: tcp:127.0.0.1:2222-:22 is host "
+		  "port 2222 to guest port 22; PORTS may be a range (8000-8010-:9000-9010)." },
 	/* the user option group is the slirp backend's too: slirp refuses smb */
 	{ .name = "smb",
 	  .type = QNM_KEY_PATH,
@@ -345,8 +346,9 @@ static const struct qnm_key net_keys[] = {
 	  .json = "forwards",
 	  .json_text = true,
 	  .label = "Port forwards",
-	  .help = "DNAT into the network, tcp|udp:[HOSTADDR]:PORT-GUESTADDR:PORT, space-separated "
-		  "in the form: tcp::8080-10.77.0.10:80 is host 8080 to 10.77.0.10 port 80." },
+	  .help = "DNAT into the network, tcp|udp|tcp+udp:[HOSTADDR]:PORTS-GUESTADDR:PORTS "
+		  "[desc=\"TEXT\"], space-separated in the form: tcp::8080-10.77.0.10:80 is host "
+		  "8080 to 10.77.0.10 port 80; PORTS may be a range (8000-8010-...:9000-9010)." },
 	{ .name = "autostart",
 	  .type = QNM_KEY_BOOL,
 	  .offset = NETF(autostart),
@@ -576,8 +578,10 @@ static size_t entry_maxlen(const struct qnm_key *k)
 		return k->size - 1;
 	case QNM_KEY_UINT:
 		return 10; /* UINT_MAX's digits */
-	case QNM_KEY_FWD:
-		return sizeof("tcp:255.255.255.255:65535-255.255.255.255:65535") - 1;
+	case QNM_KEY_FWD:  /* the longest forward, with a range and a description */
+		return sizeof("tcp+udp:255.255.255.255:65535-65535-255.255.255.255:65535-65535 "
+			      "desc=\"\"") -
+		       1 + QNM_FWD_DESC_MAX;
 	case QNM_KEY_CIDR:
 		return QNM_CIDR_LEN - 1;
 	default:
