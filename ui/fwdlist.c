@@ -17,19 +17,21 @@ const char *qnm_fwd_ref_owner(const struct qnm_api_fwd_ref *r, char *buf, size_t
 
 const char *qnm_fwd_guest_text(const struct qnm_fwd *f, char *buf, size_t size)
 {
+	char ports[16];
+
+	qnm_ports_text(f->guest_port, f->span, ports, sizeof(ports));
 	if (f->target[0])
-		snprintf(buf, size, "%s (%s):%u", f->target,
-			 f->guest_addr[0] ? f->guest_addr : "no address", (unsigned)f->guest_port);
+		snprintf(buf, size, "%s (%s):%s", f->target,
+			 f->guest_addr[0] ? f->guest_addr : "no address", ports);
 	else
-		snprintf(buf, size, "%s:%u", f->guest_addr[0] ? f->guest_addr : "(guest)",
-			 (unsigned)f->guest_port);
+		snprintf(buf, size, "%s:%s", f->guest_addr[0] ? f->guest_addr : "(guest)", ports);
 	return buf;
 }
 
 void qnm_fwd_report(struct qnm_ui *ui, const struct qnm_api_fwd_result *res, bool removed)
 {
 	const struct qnm_api_fwd_ref *r = &res->ref;
-	char text[80], owner[96];
+	char text[QNM_FWD_TEXT_LEN], owner[96];
 
 	qnm_fwd_format(&res->fwd, text, sizeof(text));
 	qnm_fwd_ref_owner(r, owner, sizeof(owner));

@@ -172,7 +172,7 @@ int qnm_check_targets(const struct qnm_model *m, struct qnm_err *err)
 			const struct qnm_vm *vm;
 			const struct qnm_nic *nic;
 			const char *on;
-			char text[128];
+			char text[QNM_FWD_TEXT_LEN];
 
 			if (!f->target[0])
 				continue;
@@ -250,7 +250,7 @@ size_t qnm_model_targets_of(const struct qnm_model *m, const char *vm, const cha
 	for (i = 0; i < m->nnets; i++)
 		for (k = 0; k < m->nets[i]->nfwd; k++) {
 			const struct qnm_fwd *f = &m->nets[i]->fwd[k];
-			char text[128];
+			char text[QNM_FWD_TEXT_LEN];
 
 			if (!f->target[0] || !targets(f->target, vm, nic))
 				continue;
