@@ -6,6 +6,7 @@
  */
 #include "build-config.h"
 
+#include "api/net.h"
 #include "core/backend.h"
 #include "guests.h"
 #include "uipriv.h"
@@ -40,9 +41,9 @@ static void modes_free(void *st)
 }
 
 /*
- * "rx 1.2M tx 3K" of host link @name from the UI's sampler (the numbers the
- * Traffic screen shows), "absent" when there is no such link, "" when
- * there is no sampler yet.
+ * "rx 1.20 MiB\ntx 3.00 KiB" (two lines) of host link @name from the UI's
+ * sampler (the numbers the Traffic screen shows), "absent" when there is
+ * no such link, "" when there is no sampler yet.
  */
 static void link_counters(struct qnm_ui *ui, const char *name, char *buf, size_t size)
 {
@@ -54,8 +55,32 @@ static void link_counters(struct qnm_ui *ui, const char *name, char *buf, size_t
 		snprintf(buf, size, "%s", sp ? "absent" : "");
 		return;
 	}
-	snprintf(buf, size, "rx %s tx %s", qnm_fmt_bytes(e->stats[QNM_STAT_RX_BYTES], a, sizeof(a)),
+	snprintf(buf, size, "rx %s\ntx %s",
+		 qnm_fmt_bytes(e->stats[QNM_STAT_RX_BYTES], a, sizeof(a)),
 		 qnm_fmt_bytes(e->stats[QNM_STAT_TX_BYTES], b, sizeof(b)));
+}
+
+/*
+ * A box that is a host link of a bridged network (its bridge or its port):
+ * "host ADDR" as its detail when the host's address lives there now (on
+ * the bridge once qnm moved it, on the port before).
+ */
+static void host_address(struct qnm_ui *ui, const char *link, char *detail, size_t size)
+{
+	size_t i;
+
+	for (i = 0; i < ui->ctx->model.nnets; i++) {
+		const struct qnm_network *net = ui->ctx->model.nets[i];
+		struct qnm_api_net_port p;
+
+		if (strcmp(net->bridge, link) != 0 && strcmp(net->port, link) != 0)
+			continue;
+		/* -ENOENT for a network that is not bridged: nothing moves there */
+		if (qnm_api_net_port(ui->ctx, net->name, &p, NULL) == 0 && p.address[0] &&
+		    strcmp(p.where, link) == 0)
+			snprintf(detail, size, "host %.42s", p.address);
+		return;
+	}
 }
 
 /**
@@ -104,6 +129,11 @@ static size_t nic_hops(struct qnm_ui *ui, const struct qnm_vm *vm, size_t i, str
 		switch (bh[j].live) {
 		case QNM_HOP_LIVE_LINK:
 			link_counters(ui, bh[j].link, h[k].live, sizeof(h->live));
+			host_address(ui, bh[j].link, h[k].detail, sizeof(h->detail));
+			break;
+		case QNM_HOP_LIVE_NIC_LINK:
+			if (e && e->available)
+				link_counters(ui, e->name, h[k].live, sizeof(h->live));
 			break;
 		case QNM_HOP_LIVE_NIC:
 			if (e && e->available)
@@ -329,7 +359,7 @@ static void modes_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 	qnm_set_role(ui, stdscr, QNM_ROLE_DIM);
 	if (y >= r->y)
 		qnm_put(stdscr, y, r->x + 1, r->w - 2,
-			"Live: guest sent/got, slirp rates out/in, TAP and bridge rx/tx (host side).");
+			"Live: guest sent/got, slirp out/in, TAP, bridge and port rx/tx (host side).");
 	y++;
 	if (pending) {
 		int n;
