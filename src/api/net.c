@@ -171,6 +171,17 @@ static bool moves_host(const struct qnm_network *net)
 	return net && net->mode == QNM_NET_BRIDGED && net->port[0];
 }
 
+/*
+ * An up bridged network whose port left its bridge (by other means): a new
+ * up takes the port again, a change to guard like the first up.
+ */
+static bool port_left(const struct qnm_ctx *ctx, const struct qnm_network *net)
+{
+	struct qnm_api_net_port p;
+
+	return qnm_api_net_port(ctx, net->name, &p, NULL) == 0 && strcmp(p.master, net->bridge) != 0;
+}
+
 unsigned qnm_api_net_guard_secs(void)
 {
 	const char *e = getenv("QNM_CONFIRM_SECS");
@@ -227,7 +238,7 @@ int qnm_api_net_up(struct qnm_ctx *ctx, const char *name, const struct qnm_api_n
 	}
 	/* only a change that takes the port over is guarded (without the agreement it is refused) */
 	guarded = o && o->confirm_port && !o->guard.no_guard && moves_host(net) &&
-		  !qnm_api_net_is_up(ctx, name);
+		  (!qnm_api_net_is_up(ctx, name) || port_left(ctx, net));
 	r = guard_begin(ctx, name, true, guarded, o ? &o->guard : NULL, &secs, err);
 	if (r < 0)
 		return r;

@@ -16,6 +16,7 @@
 #     a route from DHCP: refused, naming the client and what to change;
 #   - while up, what touches the port is refused naming it: its port, the
 #     bridged network's address, another network taking its port (--force);
+#     a net up that takes back a port that left the bridge is guarded;
 #   - SIGKILL at KILLS_BRIDGED (default 50) random moments of net up / net
 #     down (--no-guard): the next qnm command leaves the host fully before or
 #     fully after, never between.
@@ -264,8 +265,16 @@ expect_contains "another network taking the port: says whose it is" \
 expect_eq "the port stays with phys, the address on qbr1" after "$(where)"
 expect_eq "no bridge qbr2 left" "" "$(ip -n "$H" -j link show qbr2 2>/dev/null | jq -r '.[].ifname')"
 "$QNM" net del phys2 >/dev/null || fail "net del phys2"
+# the port taken out of the bridge by hand: net up takes it again, guarded like the first up
+ip -n "$H" link set qeth0 nomaster
+out=$(q net up phys --confirm-port --confirm-in 2 2>&1)
+expect_contains "up again over a port that left the bridge: guarded" \
+	"keep these network settings: run 'qnm net confirm phys' within 2 s" "$out"
+expect_eq "up again: the port back in the bridge" after "$(where)"
+for ((i = 0; i < 40; i++)); do fully_before && break; sleep 0.1; done
+expect_eq "up again not confirmed: rolled back (net down) within 4 s" before "$(where)"
 q net down phys --no-guard >/dev/null 2>&1
-expect_eq "4c: down again, the port as before" before "$(where)"
+expect_eq "4c: down, the port as before" before "$(where)"
 
 # ---- 5. SIGKILL at random moments: the next command leaves it fully before or after ----
 KILLS=${KILLS_BRIDGED:-50}
