@@ -9,6 +9,7 @@
 #include "core/schema.h"
 
 #include "core/keyfile.h"
+#include "core/termsafe.h"
 #include "core/validate.h"
 
 #include <errno.h>
@@ -105,6 +106,7 @@ static const struct qnm_key vm_keys[] = {
 	{ .name = "append",
 	  .type = QNM_KEY_PATH,
 	  .offset = VMF(append),
+	  .text = true,
 	  .when = BOOT(QNM_BOOT_KERNEL),
 	  .label = "Kernel args",
 	  .help = "Kernel command line, e.g. console=ttyS0 (boot = kernel)." },
@@ -802,12 +804,58 @@ void qnm_schema_write(const struct qnm_schema *s, const void *obj, struct qnm_st
 
 /* ---- KEY=VALUE ---- */
 
+/*
+ * A text value a user gives (KEY=VALUE, a form) must be text: it reaches
+ * --json, terminals and QEMU's command line. Tabs and newlines are kept where
+ * text may hold them (append, extra arguments); a path may hold bytes of
+ * another character set (a Latin-1 file name is a file name). Files keep
+ * what they hold (an older qnm may have written such a value; refusing it
+ * there would lose the VM).
+ */
+static int check_text(const struct qnm_key *k, const char *value, const char *field,
+		      struct qnm_err *err)
+{
+	size_t n = strlen(value), i = 0;
+	bool path = k->type == QNM_KEY_PATH && !k->text;
+
+	if (k->type != QNM_KEY_STR && k->type != QNM_KEY_PATH && k->type != QNM_KEY_ARGV)
+		return 0;
+	while (i < n) {
+		unsigned char c = (unsigned char)value[i];
+		int len;
+
+		if ((c >= 0x20 && c < 0x7f) || (!path && (c == '\t' || c == '\n'))) {
+			i++;
+			continue;
+		}
+		if (c < 0x20 || c == 0x7f)
+			return qnm_err_set(err, -EINVAL, field,
+					   "%s: byte 0x%02x at position %zu is a control character "
+					   "(not allowed here)",
+					   field, c, i + 1);
+		len = qnm_utf8_len(value + i, n - i);
+		if (len > 0)
+			i += (size_t)len;
+		else if (path)
+			i++;
+		else
+			return qnm_err_set(err, -EINVAL, field,
+					   "%s: byte 0x%02x at position %zu is not UTF-8 text",
+					   field, c, i + 1);
+	}
+	return 0;
+}
+
 /* qnm_key_set() for an assignment or a form: the message without its "FILE:LINE: ". */
 static int key_assign(const struct qnm_key *k, void *obj, const char *value, const char *field,
 		      struct qnm_err *err)
 {
 	struct qnm_err e2;
-	int r = qnm_key_set(k, obj, value, "", 0, field, &e2);
+	int r = check_text(k, value, field, err);
+
+	if (r)
+		return r;
+	r = qnm_key_set(k, obj, value, "", 0, field, &e2);
 
 	if (r)
 		return qnm_err_set(err, r, field, "%s",
@@ -914,6 +962,16 @@ json_object *qnm_fwd_json(const char *kind, const struct qnm_fwd *f)
 	return o;
 }
 
+/* A JSON string of @s: bytes that are not UTF-8 (a path from an older file) become U+FFFD. */
+static json_object *json_text(const char *s)
+{
+	char *t = qnm_utf8_copy(s);
+	json_object *j = json_object_new_string(t);
+
+	free(t);
+	return j;
+}
+
 static json_object *key_json(const struct qnm_key *k, const void *obj)
 {
 	const void *p = at(obj, k->offset);
@@ -925,7 +983,7 @@ static json_object *key_json(const struct qnm_key *k, const void *obj)
 	case QNM_KEY_PATH:
 		if (!*(char *const *)p)
 			return NULL;
-		return json_object_new_string(*(char *const *)p);
+		return json_text(*(char *const *)p);
 	case QNM_KEY_UINT:
 		return json_object_new_int((int)*(const unsigned *)p);
 	case QNM_KEY_BOOL:
@@ -943,14 +1001,14 @@ static json_object *key_json(const struct qnm_key *k, const void *obj)
 			sb.len = 0;
 			sb.s[0] = '\0';
 			entry_text(k, obj, i, &sb);
-			json_object_array_add(j, json_object_new_string(sb.s));
+			json_object_array_add(j, json_text(sb.s));
 		}
 		qnm_sb_free(&sb);
 		return j;
 	default:
 		qnm_sb_init(&sb);
 		value_text(k, obj, &sb);
-		j = json_object_new_string(sb.s);
+		j = json_text(sb.s);
 		qnm_sb_free(&sb);
 		return j;
 	}
@@ -1070,6 +1128,8 @@ int qnm_key_set_text(const struct qnm_key *k, void *obj, const char *text, struc
 		free(copy);
 		return r ? -EINVAL : 0;
 	default:
+		if (check_text(k, text, k->name, err))
+			return -EINVAL;
 		return qnm_key_set(k, obj, text, "", 0, k->name, err);
 	}
 }

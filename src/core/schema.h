@@ -71,6 +71,8 @@ enum qnm_key_type {
  *               switches to one of them clears it.
  * @json:        member name in --json output when not @name.
  * @json_text:   lists: --json gives each entry as its file text.
+ * @text:        QNM_KEY_PATH: free text, not a file name (UTF-8; tabs and
+ *               newlines allowed, as in QNM_KEY_STR and QNM_KEY_ARGV).
  * @label:       the label of its row in a form.
  * @help:        what it means: comment above the key in files, CLI help,
  *               and the hint of its form row (at most two 78-column lines).
@@ -91,6 +93,7 @@ struct qnm_key {
 	unsigned group;
 	bool write_empty;
 	bool json_text;
+	bool text;
 };
 
 /** QNM_WHEN() - the bit of selector value @v in qnm_key.when. */

@@ -125,3 +125,34 @@ char *qnm_term_safe(const char *buf, size_t n)
 	qnm_term_filter_flush(&f, &sb);
 	return qnm_sb_steal(&sb);
 }
+
+int qnm_utf8_len(const char *p, size_t n)
+{
+	int len = n ? utf8_len((const unsigned char *)p, n) : 0;
+
+	return len > 0 ? len : 0;
+}
+
+char *qnm_utf8_copy(const char *s)
+{
+	struct qnm_strbuf sb;
+	size_t n = strlen(s), i = 0;
+
+	qnm_sb_init(&sb);
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+		int len;
+
+		if ((c >= 0x20 && c < 0x7f) || c == '\t' || c == '\n') {
+			qnm_sb_addn(&sb, s + i, 1);
+			i++;
+		} else if ((len = qnm_utf8_len(s + i, n - i)) > 0) {
+			qnm_sb_addn(&sb, s + i, (size_t)len);
+			i += (size_t)len;
+		} else {
+			qnm_sb_add(&sb, "\xef\xbf\xbd");
+			i++;
+		}
+	}
+	return sb.s;
+}

@@ -48,4 +48,18 @@ void qnm_term_filter_flush(struct qnm_term_filter *f, struct qnm_strbuf *out);
  */
 char *qnm_term_safe(const char *buf, size_t n);
 
+/**
+ * qnm_utf8_len() - length (2-4) of the well-formed UTF-8 character of code
+ * point U+00A0 or above at @p, @n bytes available; 0 when it is not one (or
+ * would end after @n bytes).
+ */
+int qnm_utf8_len(const char *p, size_t n);
+
+/**
+ * qnm_utf8_copy() - @s with every byte that is not printable ASCII, tab,
+ * newline or part of a character qnm_utf8_len() accepts replaced by U+FFFD:
+ * text any JSON reader takes. Return: new string, caller frees.
+ */
+char *qnm_utf8_copy(const char *s);
+
 #endif

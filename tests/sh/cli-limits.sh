@@ -57,8 +57,28 @@ VALUES
 check "Latin-1 path accepted" $QNM set inj "$(printf 'initrd=/boot/caf\xe9')"
 grep -q "$(printf 'initrd = /boot/caf\xe9')" "$VMS/inj.conf" && ok "Latin-1 bytes written as they are" ||
 	fail "Latin-1 bytes written as they are"
+# --json stays JSON (strict UTF-8) with such a path: its bad byte is U+FFFD there.
+got=$($QNM show inj --json 2>/dev/null | python3 -c '
+import json, sys
+print(json.loads(sys.stdin.buffer.read().decode("utf-8", "strict"))["initrd"])' 2>&1)
+expect_eq "--json of a Latin-1 path is UTF-8" "/boot/caf$(printf '\xef\xbf\xbd')" "$got"
 out=$($QNM list 2>&1)
 case "$out" in *warning*) fail "list warns after the special values: $out" ;; *) ok "still loads" ;; esac
+
+# Values a user gives must be text: control characters (terminal escapes) and
+# bytes that are not UTF-8 are refused, naming the field and the byte; nothing
+# is written. A path may hold another character set's bytes (above).
+before=$(cat "$VMS/inj.conf")
+err=$($QNM set inj "$(printf 'append=a\x1b[2Jb')" 2>&1 >/dev/null)
+expect_contains "escape in append refused" "append: byte 0x1b at position 2 is a control character" "$err"
+err=$($QNM set inj "$(printf 'append=caf\xe9')" 2>&1 >/dev/null)
+expect_contains "Latin-1 in append refused" "append: byte 0xe9 at position 4 is not UTF-8 text" "$err"
+err=$($QNM set inj "$(printf 'extra=-name\x9b')" 2>&1 >/dev/null)
+expect_contains "C1 byte in extra refused" "extra: byte 0x9b at position 6 is not UTF-8 text" "$err"
+err=$($QNM set inj "$(printf 'initrd=/boot/a\nb')" 2>&1 >/dev/null)
+expect_contains "newline in a path refused" "initrd: byte 0x0a at position 8 is a control character" "$err"
+expect_eq "nothing written by the refused values" "$before" "$(cat "$VMS/inj.conf")"
+check "UTF-8 text accepted" $QNM set inj "append=console=ttyS0 msg=héllo€"
 
 # Lists stop at their number of entries.
 args=()

@@ -77,11 +77,43 @@ static void test_chunks(void **state)
 	free(whole);
 }
 
+static void expect_utf8(const char *in, const char *want)
+{
+	char *got = qnm_utf8_copy(in);
+
+	if (strcmp(got, want))
+		fail_msg("'%s' expected, got '%s'", want, got);
+	free(got);
+}
+
+/* text for JSON: UTF-8 kept, every other byte one U+FFFD */
+static void test_utf8_copy(void **state)
+{
+	(void)state;
+	expect_utf8("/boot/vmlinuz\ttab\n", "/boot/vmlinuz\ttab\n");
+	expect_utf8("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",
+		    "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+	/* Latin-1, a lone continuation, an overlong form, a cut character */
+	expect_utf8("caf\xe9", "caf\xef\xbf\xbd");
+	expect_utf8("a\x80"
+		    "b",
+		    "a\xef\xbf\xbd"
+		    "b");
+	expect_utf8("\xc0\xafx", "\xef\xbf\xbd\xef\xbf\xbdx");
+	expect_utf8("\xe2\x82", "\xef\xbf\xbd\xef\xbf\xbd");
+	/* controls and C1 are not JSON-safe text for qnm either */
+	expect_utf8("\x1b[2J\x7f\xc2\x9b", "\xef\xbf\xbd[2J\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+	assert_int_equal(qnm_utf8_len("\xc3\xa9", 2), 2);
+	assert_int_equal(qnm_utf8_len("\xc3", 1), 0);
+	assert_int_equal(qnm_utf8_len("", 0), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_whole),
 		cmocka_unit_test(test_chunks),
+		cmocka_unit_test(test_utf8_copy),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
