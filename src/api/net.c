@@ -179,7 +179,8 @@ static bool port_left(const struct qnm_ctx *ctx, const struct qnm_network *net)
 {
 	struct qnm_api_net_port p;
 
-	return qnm_api_net_port(ctx, net->name, &p, NULL) == 0 && strcmp(p.master, net->bridge) != 0;
+	return qnm_api_net_port(ctx, net->name, &p, NULL) == 0 &&
+	       strcmp(p.master, net->bridge) != 0;
 }
 
 unsigned qnm_api_net_guard_secs(void)
