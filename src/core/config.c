@@ -80,6 +80,62 @@ void qnm_paths_clear(struct qnm_paths *p)
 	memset(p, 0, sizeof(*p));
 }
 
+int qnm_dir_trusted(const char *path, struct qnm_err *err)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return qnm_err_set(err, -errno, "runtime_dir", "%s: %s", path, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return qnm_err_set(
+			err, -ENOTDIR, "runtime_dir",
+			"%s is not a directory (a symlink or a file): qnm does not read it", path);
+	if (st.st_uid != geteuid())
+		return qnm_err_set(
+			err, -EPERM, "runtime_dir",
+			"%s belongs to uid %u, not to you (uid %u): qnm does not trust what it holds "
+			"(remove it, or set XDG_RUNTIME_DIR to a directory of your own)",
+			path, (unsigned)st.st_uid, (unsigned)geteuid());
+	if (st.st_mode & 022)
+		return qnm_err_set(
+			err, -EPERM, "runtime_dir",
+			"%s can be written by other users (mode %04o): qnm does not trust what it "
+			"holds (remove it, or chmod 700 it if you know what is inside)",
+			path, (unsigned)(st.st_mode & 07777));
+	return 0;
+}
+
+int qnm_open_owned(const char *path, int flags, struct qnm_err *err)
+{
+	struct stat st;
+	int fd;
+
+	fd = open(path, flags | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK, 0600);
+	if (fd < 0) {
+		int e = errno;
+
+		if (e == ENOENT)
+			return -ENOENT;
+		if (e == ELOOP)
+			return qnm_err_set(err, -EPERM, "", "%s is a symlink: qnm does not use it",
+					   path);
+		return qnm_err_set(err, -e, "", "cannot open %s: %s", path, strerror(e));
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return qnm_err_set(err, -EPERM, "", "%s is not a regular file: qnm does not use it",
+				   path);
+	}
+	if (st.st_uid != geteuid()) {
+		close(fd);
+		return qnm_err_set(err, -EPERM, "",
+				   "%s belongs to uid %u, not to you (uid %u): qnm does not use it",
+				   path, (unsigned)st.st_uid, (unsigned)geteuid());
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+}
+
 int qnm_mkdir_p(const char *path, mode_t mode)
 {
 	char *buf = xstrdup(path), *s;

@@ -58,6 +58,27 @@ void qnm_paths_clear(struct qnm_paths *p);
 int qnm_mkdir_p(const char *path, mode_t mode);
 
 /**
+ * qnm_dir_trusted() - may qnm believe what directory @path holds? Only when
+ * it is a real directory (not a symlink), owned by the effective user and
+ * writable by no one else: the fallback runtime dir /tmp/qnm-UID could have
+ * been made by another user first, who could then plant a state file, a
+ * serial log or ownership records (which say what qnm may delete).
+ * Return: 0, or -ENOTDIR/-EPERM/-errno (@err, field "runtime_dir", says
+ * which path, why and what to do).
+ */
+int qnm_dir_trusted(const char *path, struct qnm_err *err);
+
+/**
+ * qnm_open_owned() - open @path with @flags (O_CREAT takes 0600) as a
+ * regular file of the effective user: never through a symlink (O_NOFOLLOW),
+ * never a FIFO or device (opened O_NONBLOCK, checked, then blocking again).
+ * Return: a file descriptor (close-on-exec; caller closes), -ENOENT, -EPERM
+ * (a symlink, not a regular file, or another user's: @err says which), or
+ * -errno.
+ */
+int qnm_open_owned(const char *path, int flags, struct qnm_err *err);
+
+/**
  * struct qnm_problem - one file that could not be loaded.
  * @file: its path.
  * @line: line number of the problem (0 = the file as a whole).

@@ -99,40 +99,6 @@ static int private_dir(const char *path, struct qnm_err *err)
 	return 0;
 }
 
-/*
- * What qnm reads in a runtime directory decides what it reports and what
- * it prints (a state file, a pid file, the serial log): in a directory
- * another user could write to (the fallback /tmp/qnm-UID made by someone
- * else first, or left group/world-writable) those could be planted. So a
- * directory is read only when it is a real directory, ours, and writable by
- * no one else; a file only when it is a regular file (not a symlink, FIFO
- * or device) that we own.
- */
-static int trusted_dir(const char *path, struct qnm_err *err)
-{
-	struct stat st;
-
-	if (lstat(path, &st) < 0)
-		return qnm_err_set(err, -errno, "runtime_dir", "%s: %s", path, strerror(errno));
-	if (!S_ISDIR(st.st_mode))
-		return qnm_err_set(
-			err, -ENOTDIR, "runtime_dir",
-			"%s is not a directory (a symlink or a file): qnm does not read it", path);
-	if (st.st_uid != geteuid())
-		return qnm_err_set(
-			err, -EPERM, "runtime_dir",
-			"%s belongs to uid %u, not to you (uid %u): qnm does not trust what it holds "
-			"(remove it, or set XDG_RUNTIME_DIR to a directory of your own)",
-			path, (unsigned)st.st_uid, (unsigned)geteuid());
-	if (st.st_mode & 022)
-		return qnm_err_set(
-			err, -EPERM, "runtime_dir",
-			"%s can be written by other users (mode %04o): qnm does not trust what it "
-			"holds (remove it, or chmod 700 it if you know what is inside)",
-			path, (unsigned)(st.st_mode & 07777));
-	return 0;
-}
-
 int qnm_rundir_check(const struct qnm_rundir *rd, struct qnm_err *err)
 {
 	char *parent = xstrdup(rd->path);
@@ -141,59 +107,33 @@ int qnm_rundir_check(const struct qnm_rundir *rd, struct qnm_err *err)
 
 	if (slash && slash != parent) {
 		*slash = '\0';
-		r = trusted_dir(parent, err);
+		r = qnm_dir_trusted(parent, err);
 	}
 	free(parent);
-	return r ? r : trusted_dir(rd->path, err);
+	return r ? r : qnm_dir_trusted(rd->path, err);
 }
 
 int qnm_rundir_open(const struct qnm_rundir *rd, const char *path, struct qnm_err *err)
 {
-	struct stat st;
-	int fd, r;
+	int r = qnm_rundir_check(rd, err);
 
-	r = qnm_rundir_check(rd, err);
 	if (r)
 		return r;
-	/* O_NONBLOCK: a planted FIFO must not hang the open. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return qnm_err_set(err, -errno, "", "cannot read %s: %s", path,
-				   errno == ELOOP ? "it is a symlink" : strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return qnm_err_set(err, -EPERM, "",
-				   "%s is not a regular file: qnm does not read it", path);
-	}
-	if (st.st_uid != geteuid()) {
-		close(fd);
-		return qnm_err_set(
-			err, -EPERM, "",
-			"%s belongs to uid %u, not to you (uid %u): qnm does not read it", path,
-			(unsigned)st.st_uid, (unsigned)geteuid());
-	}
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-	return fd;
+	r = qnm_open_owned(path, O_RDONLY, err);
+	if (r == -ENOENT)
+		return qnm_err_set(err, r, "", "cannot read %s: %s", path, strerror(ENOENT));
+	return r;
 }
 
 /* Open (create) the console lock of @rd and take it; 0 or -errno. */
 static int console_lock(const struct qnm_rundir *rd, int *lock_fd, struct qnm_err *err)
 {
 	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-	struct stat st;
 	int fd;
 
-	fd = open(rd->console_lock,
-		  O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK, 0600);
+	fd = qnm_open_owned(rd->console_lock, O_RDWR | O_CREAT, err);
 	if (fd < 0)
-		return qnm_err_set(err, -errno, "", "cannot open %s: %s", rd->console_lock,
-				   errno == ELOOP ? "it is a symlink" : strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
-		close(fd);
-		return qnm_err_set(err, -EPERM, "",
-				   "%s is not a regular file of yours: qnm does not use it",
-				   rd->console_lock);
-	}
+		return fd;
 	if (fcntl(fd, F_SETLK, &fl) < 0) {
 		int e = errno;
 
@@ -660,7 +600,7 @@ int qnm_rundir_list(const char *runtime_dir, struct qnm_strv *out)
 
 	if (access(runtime_dir, F_OK) < 0)
 		return errno == ENOENT ? 0 : -errno;
-	r = trusted_dir(runtime_dir, NULL);
+	r = qnm_dir_trusted(runtime_dir, NULL);
 	if (r)
 		return r; /* another user's: its names are not our VMs */
 	d = opendir(runtime_dir);

@@ -3,6 +3,8 @@
 #include "build-config.h"
 
 #include "host/dnsmasq.h"
+
+#include "core/config.h"
 #include "core/validate.h"
 
 #include <ctype.h>
@@ -73,10 +75,20 @@ char *qnm_dnsmasq_path(const char *runtime_dir, const char *network, const char 
 static int read_text(const char *path, size_t max, char **out)
 {
 	struct stat st;
+	char *dir, *slash;
 	ssize_t got;
 	char *text;
 	int fd, r;
 
+	/* dnsmasq's own files (its user may own them) in a directory only qnm writes to */
+	dir = xstrdup(path);
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	r = slash ? qnm_dir_trusted(dir, NULL) : -EPERM;
+	free(dir);
+	if (r)
+		return r;
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0)
 		return errno == ELOOP ? -EPERM : -errno;
@@ -84,7 +96,7 @@ static int read_text(const char *path, size_t max, char **out)
 		close(fd);
 		return -EFBIG;
 	}
-	/* a plain file (dnsmasq's own, in a directory only qnm writes to) */
+	/* a plain file: not a FIFO or device */
 	if (!S_ISREG(st.st_mode)) {
 		close(fd);
 		return -EPERM;

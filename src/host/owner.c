@@ -133,17 +133,16 @@ static int load(struct qnm_owner *o, struct qnm_err *err)
 	ssize_t got;
 	int fd, r;
 
-	fd = open(o->path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno == ENOENT) {
-			free(o->v);
-			o->v = NULL;
-			o->n = 0;
-			return 0;
-		}
-		r = -errno;
-		return qnm_err_set(err, r, "", "read %s: %s", o->path, strerror(-r));
+	/* the records say what qnm may delete: only a regular file of ours */
+	fd = qnm_open_owned(o->path, O_RDONLY, err);
+	if (fd == -ENOENT) {
+		free(o->v);
+		o->v = NULL;
+		o->n = 0;
+		return 0;
 	}
+	if (fd < 0)
+		return fd;
 	if (fstat(fd, &st) < 0 || st.st_size > OWNED_MAX) {
 		close(fd);
 		return qnm_err_set(err, -EFBIG, "", "read %s: unreadable or too large", o->path);
@@ -203,13 +202,14 @@ static int save(struct qnm_owner *o, struct qnm_err *err)
 
 static int lock_file(struct qnm_owner *o, struct qnm_err *err)
 {
-	int fd = open(o->lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	int fd = qnm_open_owned(o->lock, O_RDWR | O_CREAT, err);
 
-	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
+	if (fd < 0)
+		return fd;
+	if (flock(fd, LOCK_EX) < 0) {
 		int r = -errno;
 
-		if (fd >= 0)
-			close(fd);
+		close(fd);
 		return qnm_err_set(err, r, "", "lock %s: %s", o->lock, strerror(-r));
 	}
 	return fd;
@@ -225,6 +225,9 @@ int qnm_owner_open(struct qnm_owner *o, const char *runtime_dir, struct qnm_err 
 		qnm_err_set(err, r, "", "create %s: %s", runtime_dir, strerror(-r));
 		return r;
 	}
+	r = qnm_dir_trusted(runtime_dir, err);
+	if (r < 0)
+		return r;
 	o->path = xasprintf("%s/owned", runtime_dir);
 	o->lock = xasprintf("%s/owned.lock", runtime_dir);
 	o->netns = qnm_netns_id();

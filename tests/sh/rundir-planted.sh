@@ -71,6 +71,15 @@ expect_contains "console: says why" "belongs to uid 65534, not to you" "$err"
 expect_eq "console: nothing of the planted log printed" "" "$(cat "$T/console.out")"
 err=$(as_victim "$QNM" start vm 2>&1)
 expect_contains "start: refused" "/tmp/qnm-$VUID belongs to uid 65534, not to you" "$err"
+# Ownership records say what qnm may delete (links, tables, dnsmasq): planted
+# ones are not read either.
+as_nobody sh -c 'printf "bridge qnmbr-planted %s\n" "$(stat -Lc %i /proc/self/ns/net)" >"$1/owned"' \
+	sh /tmp/qnm-$VUID || fatal "nobody could not plant records"
+out=$(as_victim "$QNM" net add lan bridge=qnmbr-pl address=10.77.0.1/24 2>&1) || fatal "net add as uid $VUID: $out"
+out=$(as_victim "$QNM" doctor --check networks 2>&1)
+printf '%s\n' "$out" | sed 's/^/  | /'
+expect_contains "doctor: planted ownership records not read" \
+	"cannot read what qnm recorded: /tmp/qnm-$VUID belongs to uid 65534, not to you" "$out"
 rm -rf /tmp/qnm-$VUID
 
 # ---- 2. the victim's own /tmp/qnm-4242, but writable by everyone ----
