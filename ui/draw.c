@@ -204,6 +204,22 @@ void qnm_put_cut(WINDOW *w, int y, int x, int maxw, const char *s)
 	mvwaddch(w, y, x + maxw - 1, '~');
 }
 
+void qnm_fit_path(const char *path, int cols, char *buf, size_t size)
+{
+	size_t len = strlen(path), room = cols > 3 ? (size_t)cols : 3;
+	const char *base = strrchr(path, '/');
+	size_t tail = base ? len - (size_t)(base - path) : len;
+
+	if (len <= room) {
+		snprintf(buf, size, "%s", path);
+		return;
+	}
+	if (tail + 3 < room) /* the start that fits, "...", "/name" */
+		snprintf(buf, size, "%.*s...%s", (int)(room - 3 - tail), path, path + len - tail);
+	else
+		snprintf(buf, size, "...%s", path + len - (room - 3));
+}
+
 int qnm_putf(WINDOW *w, int y, int x, int maxw, const char *fmt, ...)
 {
 	char buf[1024];

@@ -25,6 +25,7 @@
  * @thread: the worker.
  * @ui:     the UI (only its job_pipe and done list are touched by workers).
  * @next:   next finished job.
+ * @quiet:  counted in @ui->quiet_jobs (no spinner), not @ui->jobs.
  */
 struct qnm_job {
 	int (*work)(void *data, struct qnm_err *err);
@@ -35,6 +36,7 @@ struct qnm_job {
 	pthread_t thread;
 	struct qnm_ui *ui;
 	struct qnm_job *next;
+	bool quiet;
 };
 
 static pthread_mutex_t done_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -54,13 +56,16 @@ static void *job_thread(void *arg)
 	return NULL;
 }
 
-int qnm_ui_job(struct qnm_ui *ui, int (*work)(void *data, struct qnm_err *err),
-	       void (*done)(struct qnm_ui *ui, void *data, int result, const struct qnm_err *err),
-	       void *data)
+/* qnm_ui_job() and qnm_ui_job_quiet() */
+static int job_start(struct qnm_ui *ui, int (*work)(void *data, struct qnm_err *err),
+		     void (*done)(struct qnm_ui *ui, void *data, int result,
+				  const struct qnm_err *err),
+		     void *data, bool quiet)
 {
 	struct qnm_job *j = xcalloc(1, sizeof(*j));
 	int r;
 
+	j->quiet = quiet;
 	j->work = work;
 	j->done = done;
 	j->data = data;
@@ -70,9 +75,28 @@ int qnm_ui_job(struct qnm_ui *ui, int (*work)(void *data, struct qnm_err *err),
 		free(j);
 		return -r;
 	}
+	if (quiet) {
+		ui->quiet_jobs++;
+		return 0;
+	}
 	ui->jobs++;
 	ui->redraw = true;
 	return 0;
+}
+
+int qnm_ui_job(struct qnm_ui *ui, int (*work)(void *data, struct qnm_err *err),
+	       void (*done)(struct qnm_ui *ui, void *data, int result, const struct qnm_err *err),
+	       void *data)
+{
+	return job_start(ui, work, done, data, false);
+}
+
+int qnm_ui_job_quiet(struct qnm_ui *ui, int (*work)(void *data, struct qnm_err *err),
+		     void (*done)(struct qnm_ui *ui, void *data, int result,
+				  const struct qnm_err *err),
+		     void *data)
+{
+	return job_start(ui, work, done, data, true);
 }
 
 void qnm_ui_jobs_collect(struct qnm_ui *ui)
@@ -89,17 +113,21 @@ void qnm_ui_jobs_collect(struct qnm_ui *ui)
 	while ((j = list)) {
 		list = j->next;
 		pthread_join(j->thread, NULL);
-		ui->jobs--;
+		if (j->quiet)
+			ui->quiet_jobs--;
+		else
+			ui->jobs--;
 		if (j->done)
 			j->done(ui, j->data, j->result, &j->err);
+		if (!j->quiet)
+			ui->redraw = true;
 		free(j);
-		ui->redraw = true;
 	}
 }
 
 void qnm_ui_jobs_wait(struct qnm_ui *ui)
 {
-	while (ui->jobs > 0) {
+	while (ui->jobs > 0 || ui->quiet_jobs > 0) {
 		usleep(10000);
 		qnm_ui_jobs_collect(ui);
 	}

@@ -390,9 +390,11 @@ static void menu_picked(struct qnm_ui *ui, void *data, int index)
 	free(m);
 }
 
-void qnm_ui_cap_describe(const struct qnm_guest_cap *gc, bool with_vm, char *buf, size_t size)
+void qnm_ui_cap_describe(const struct qnm_guest_cap *gc, bool with_vm, int cols, char *buf,
+			 size_t size)
 {
-	char b[16], who[96] = "";
+	char b[16], who[96] = "", file[sizeof(gc->c.file)];
+	int head;
 
 	qnm_fmt_bytes((double)gc->size, b, sizeof(b));
 	/* the owner first: a long file name must not push it off the screen */
@@ -401,9 +403,14 @@ void qnm_ui_cap_describe(const struct qnm_guest_cap *gc, bool with_vm, char *buf
 			 "ORPHANED, its qnm (pid %ld) is gone, QEMU still writes: ",
 			 (long)gc->c.owner);
 	else if (!gc->mine)
-		snprintf(who, sizeof(who), "by qnm pid %ld: ", (long)gc->c.owner);
+		snprintf(who, sizeof(who),
+			 with_vm ? "by qnm pid %ld: " : "pid %ld: ", (long)gc->c.owner);
+	/* the file's name kept whole where its path is too long, and its size after it */
+	head = snprintf(buf, size, "%s%s%s%s -> , %s", who, with_vm ? gc->vm : "",
+			with_vm ? "/" : "", gc->c.nic, b);
+	qnm_fit_path(gc->c.file, cols > 0 ? cols - head : (int)sizeof(file), file, sizeof(file));
 	snprintf(buf, size, "%s%s%s%s -> %s, %s", who, with_vm ? gc->vm : "", with_vm ? "/" : "",
-		 gc->c.nic, gc->c.file, b);
+		 gc->c.nic, file, b);
 }
 
 void qnm_ui_capture(struct qnm_ui *ui, const char *vm)
@@ -431,12 +438,13 @@ void qnm_ui_capture(struct qnm_ui *ui, const char *vm)
 	memcpy(m->caps, caps, n * sizeof(*caps));
 	items = xcalloc(n + 2, sizeof(char *));
 	for (i = 0; i < n; i++) {
-		qnm_ui_cap_describe(&caps[i], false, line, sizeof(line));
-		items[i] = xasprintf("%s %s",
-				     caps[i].mine    ? "Stop  "
-				     : caps[i].alive ? "(stop it there)"
-						     : "Remove",
-				     line);
+		const char *act = caps[i].mine ? "Stop  " : caps[i].alive ? "(its qnm)" : "Remove";
+		/* the menu's row: the dialog (COLS - 8, at most 72) less its frame,
+		 * the mark and the action's word */
+		int room = (COLS - 8 < 72 ? COLS - 8 : 72) - 4 - 1 - (int)strlen(act) - 1;
+
+		qnm_ui_cap_describe(&caps[i], false, room, line, sizeof(line));
+		items[i] = xasprintf("%s %s", act, line);
 	}
 	items[n] = xstrdup("Start another capture ...");
 	qnm_pick(ui, "Captures of this VM (Enter: stop/remove; Esc: leave them)",

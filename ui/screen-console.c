@@ -8,7 +8,9 @@
  * guest asked for, Enter, Backspace, Tab, Ctrl-letters as they are), but
  * Ctrl-] (back to the list), PgUp/PgDn (scrollback), F1 (help) and F10
  * (quit qnm). The console socket is polled by the UI's main loop (no
- * thread, no timer: idle costs nothing).
+ * thread, no timer: idle costs nothing). A registered host's VM: its own
+ * "qnm console VM" runs there on a terminal over ssh (api/console.h), the
+ * same bytes both ways; its counters are in the VMs list.
  */
 #include "build-config.h"
 
@@ -48,6 +50,7 @@ struct sb_line {
 /**
  * struct console - state of the console screen.
  * @vm:      the VM's name.
+ * @host:    the registered host it runs on ("": this host).
  * @con:     the attached console, NULL once it closed.
  * @closed:  why it closed ("" while attached).
  * @vt:      the terminal emulator, @vs its screen.
@@ -65,6 +68,7 @@ struct sb_line {
  */
 struct console {
 	char vm[QNM_NAME_MAX + 1];
+	char host[QNM_NAME_MAX + 1];
 	struct qnm_console *con;
 	char closed[160];
 	VTerm *vt;
@@ -193,14 +197,16 @@ static void seed_from_log(struct qnm_ui *ui, struct console *c)
 
 static void *console_init(struct qnm_ui *ui, void *arg)
 {
-	const char *name = arg;
+	const struct qnm_console_arg *a = arg;
+	const char *name = a->vm;
 	struct qnm_rect r = qnm_ui_body(ui);
 	struct qnm_console *con;
 	struct console *c;
 	struct qnm_err err;
 
 	qnm_err_clear(&err);
-	if (qnm_api_console_attach(ui->ctx, name, &con, &err)) {
+	if (a->host ? qnm_api_console_attach_remote(ui->ctx, a->host, name, &con, &err)
+		    : qnm_api_console_attach(ui->ctx, name, &con, &err)) {
 		qnm_ui_log(ui, QNM_MSG_ERROR, "console: %s", err.msg);
 		return NULL;
 	}
@@ -208,6 +214,7 @@ static void *console_init(struct qnm_ui *ui, void *arg)
 	c->ui = ui;
 	c->con = con;
 	qnm_strlcpy(c->vm, name, sizeof(c->vm));
+	qnm_strlcpy(c->host, a->host ? a->host : "", sizeof(c->host));
 	c->rows = r.h - 1 > 1 ? r.h - 1 : 1;
 	c->cols = r.w > 1 ? r.w : 1;
 	c->sb_max = SCROLLBACK_LINES;
@@ -221,10 +228,11 @@ static void *console_init(struct qnm_ui *ui, void *arg)
 	vterm_screen_set_callbacks(c->vs, &vt_callbacks, c);
 	vterm_screen_enable_altscreen(c->vs, 1);
 	vterm_screen_reset(c->vs, 1);
-	seed_from_log(ui, c);
+	if (!a->host)
+		seed_from_log(ui, c);
 	qnm_ui_log(ui, QNM_MSG_INFO,
-		   "console of %s: keys go to the guest; Ctrl-] leaves, PgUp/PgDn scroll back",
-		   name);
+		   "console of %s%s%s: keys go to the guest; Ctrl-] leaves, PgUp/PgDn scroll back",
+		   name, a->host ? " on " : "", a->host ? a->host : "");
 	return c;
 }
 
@@ -366,7 +374,8 @@ static void draw_line(struct qnm_ui *ui, struct console *c, int y, int x0, int w
 /* The title line: VM, state, each NIC's counters (the guest's view, as the VM list shows). */
 static void draw_title(struct qnm_ui *ui, struct console *c, const struct qnm_rect *r)
 {
-	const struct qnm_vm *vm = qnm_model_find_vm(&ui->ctx->model, c->vm);
+	/* another host's VM: its name and host (its counters are in the VMs list) */
+	const struct qnm_vm *vm = c->host[0] ? NULL : qnm_model_find_vm(&ui->ctx->model, c->vm);
 	const struct qnm_guest *g = qnm_guest_find(ui, c->vm);
 	int x = r->x, right = r->x + r->w;
 	char note[200] = "";
@@ -384,8 +393,13 @@ static void draw_title(struct qnm_ui *ui, struct console *c, const struct qnm_re
 		qnm_put(stdscr, r->y, right, r->w, note);
 		qnm_set_role(ui, stdscr, QNM_ROLE_HEADER);
 	}
-	x += qnm_putf(stdscr, r->y, x, right - x, " %s %s", c->vm,
-		      c->closed[0] ? "(console closed)" : qnm_run_status_name(g->info.status));
+	if (c->host[0])
+		x += qnm_putf(stdscr, r->y, x, right - x, " %s on host %s %s", c->vm, c->host,
+			      c->closed[0] ? "(console closed)" : "(over ssh)");
+	else
+		x += qnm_putf(stdscr, r->y, x, right - x, " %s %s", c->vm,
+			      c->closed[0] ? "(console closed)"
+					   : qnm_run_status_name(g->info.status));
 	for (i = 0; vm && i < vm->nnics && x < right; i++) {
 		const struct qnm_sample *e = qnm_guest_nic_sample(ui, vm, i);
 		char a[16], b[16], d[16], f[16], buf[128];
@@ -464,10 +478,13 @@ static unsigned console_io(struct qnm_ui *ui, void *st)
 		total += (size_t)n;
 	}
 	if (c->con && n <= 0 && n != -EAGAIN) {
-		snprintf(c->closed, sizeof(c->closed), "%s: Ctrl-] to leave",
-			 n == 0 ? "the VM stopped" : strerror((int)-n));
+		const char *why = n != 0       ? strerror((int)-n)
+				  : c->host[0] ? "the session there ended"
+					       : "the VM stopped";
+
+		snprintf(c->closed, sizeof(c->closed), "%s: Ctrl-] to leave", why);
 		qnm_ui_log(ui, n == 0 ? QNM_MSG_INFO : QNM_MSG_WARN, "console of %s closed (%s)",
-			   c->vm, n == 0 ? "the VM stopped" : strerror((int)-n));
+			   c->vm, why);
 		qnm_api_console_detach(c->con);
 		c->con = NULL;
 	}

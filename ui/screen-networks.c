@@ -3,7 +3,9 @@
  * screen-networks.c - qnm's networks (bridge, mode, address, DHCP,
  * forwards) with their state on this host; new, edit, delete; bring up or
  * down in the background (api/net.h; needs CAP_NET_ADMIN); and the
- * host's other bridges with their ports.
+ * host's other bridges with their ports. Below this host's networks, each
+ * registered host's (remotes.h), under a line naming it, greyed when it
+ * does not answer (shown, not selected: qnm -H HOST net ... changes them).
  */
 #include "build-config.h"
 
@@ -12,9 +14,11 @@
 #include "api/netguard.h"
 #include "core/backend.h"
 #include "guests.h"
+#include "remotes.h"
 #include "uipriv.h"
 
 #include <errno.h>
+#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,6 +176,54 @@ static void guard_watch(struct qnm_ui *ui, struct networks *s)
 	qnm_api_net_view_reload(s->view);
 }
 
+/*
+ * The registered hosts' networks from line @y on, @room lines at most:
+ * each host's line (how it answers), then its networks. Return: lines used.
+ */
+static int draw_remote_nets(struct qnm_ui *ui, int y, int room, const struct qnm_rect *r)
+{
+	int line = 0;
+	size_t i, j;
+
+	for (i = 0; ui->remotes && i < ui->remotes->n && line < room; i++) {
+		const struct qnm_rhost *h = ui->remotes->v[i];
+		size_t n = h->nets ? json_object_array_length(h->nets) : 0;
+		char say[700];
+
+		if (h->gone)
+			continue;
+		if (h->up)
+			snprintf(say, sizeof(say), " %s %s: %zu network(s) ", h->name, h->dest, n);
+		else if (h->down_since)
+			snprintf(say, sizeof(say), " %s %s: UNREACHABLE since %lld s ", h->name,
+				 h->dest, (long long)((qnm_mono_ms_int() - h->down_since) / 1000));
+		else
+			snprintf(say, sizeof(say), " %s %s: asking... ", h->name, h->dest);
+		qnm_set_role(ui, stdscr, QNM_ROLE_DIM);
+		qnm_hline(ui, stdscr, y + line, r->x, r->w);
+		qnm_set_role(ui, stdscr,
+			     h->up	     ? QNM_ROLE_ACCENT
+			     : h->down_since ? QNM_ROLE_ERROR
+					     : QNM_ROLE_DIM);
+		qnm_put_cut(stdscr, y + line++, r->x + 2, r->w - 4, say);
+		for (j = 0; j < n && line < room; j++) {
+			json_object *o = json_object_array_get_idx(h->nets, j), *up = NULL;
+			char addr[64];
+
+			json_object_object_get_ex(o, "up", &up);
+			snprintf(addr, sizeof(addr), "%s/%.0f",
+				 *qnm_remote_str(o, "address") ? qnm_remote_str(o, "address") : "-",
+				 qnm_remote_num(o, "prefix"));
+			qnm_set_role(ui, stdscr, h->up ? QNM_ROLE_NORMAL : QNM_ROLE_DIM);
+			qnm_putf(stdscr, y + line++, r->x, r->w, " %-12s %-5s %-10s %-8s %-18s",
+				 qnm_remote_str(o, "name"),
+				 json_object_get_boolean(up) ? "up" : "down",
+				 qnm_remote_str(o, "bridge"), qnm_remote_str(o, "mode"), addr);
+		}
+	}
+	return line;
+}
+
 static void networks_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 {
 	struct networks *s = st;
@@ -215,6 +267,9 @@ static void networks_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 						      : "-",
 			 n->dhcp_start[0] ? "yes" : "no", n->nfwd);
 	}
+	if (!m->nnets)
+		i = 4; /* under the hint */
+	draw_remote_nets(ui, y + i, s->page - i, r);
 	draw_host_bridges(ui, s, r->y + r->h - 8, r->x, r->w, 5);
 	if (s->host[0]) {
 		qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);

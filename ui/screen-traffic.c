@@ -277,6 +277,9 @@ static void traffic_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		hist_of(f, &h);
 		qnm_fmt_rate(hist_max(&h, r->w - 33), c, sizeof(c));
 		qnm_putf(stdscr, y + 6, r->x + 1, 30, "peak %s, %zu samples", c, h.nh);
+		/* the VMs screen shows a guest's NIC the other way round */
+		if (qnm_if_role_guest_facing(f->role))
+			qnm_put(stdscr, y + 7, r->x + 1, 30, "host's view: rx = guest's tx");
 		big_graph(ui, &h, y + 1, r->x + 32, r->w - 33, detail_h);
 	}
 	qnm_set_role(ui, stdscr, QNM_ROLE_DIM);

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * screen-vms.c - the VMs list: name, state, memory, CPUs, NICs; new, edit,
- * clone, delete, start/stop, command line, topology.
+ * clone, delete, start/stop, command line, topology. This host's VMs come
+ * first, then each registered host's under a line that names it and says
+ * whether it answers (remotes.h): its VMs' rows, their counters, start,
+ * stop and console over ssh; a host that stopped answering keeps its last
+ * rows, greyed.
  */
 #include "build-config.h"
 
@@ -11,24 +15,45 @@
 #include "core/backend.h"
 #include "core/validate.h"
 #include "guests.h"
+#include "remotes.h"
 #include "uipriv.h"
 
 #include <errno.h>
+#include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* the row of a host's own line */
+#define HOST_LINE SIZE_MAX
+
+/**
+ * struct vrow - one row of the list.
+ * @h: the registered host it is on, NULL for this host.
+ * @i: the model index (this host), the index in @h's VM list, or HOST_LINE.
+ */
+struct vrow {
+	struct qnm_rhost *h;
+	size_t i;
+};
+
 /**
  * struct vms - state of the VMs screen.
- * @list: cursor, scroll and filter.
- * @idx:  model index of each shown row (after the filter), @list.n of them.
- * @page: rows that fit.
+ * @list:  cursor, scroll and filter.
+ * @rows:  each shown row (after the filter), @list.n of them.
+ * @page:  rows that fit.
+ * @width: the body's width.
+ * @asked: the VM of an open question (s, x).
+ * @asked_host: its host ("": this one).
+ * @fwds:  the forwards of e's menu on a host's VM (remove item k+1: @fwds.v[k]).
  */
 struct vms {
 	struct qnm_list list;
-	size_t *idx;
+	struct vrow *rows;
 	int page;
 	int width;
 	char asked[QNM_NAME_MAX + 1];
+	char asked_host[QNM_NAME_MAX + 1];
+	struct qnm_strv fwds;
 };
 
 static void *vms_init(struct qnm_ui *ui, void *arg)
@@ -40,7 +65,8 @@ static void vms_free(void *st)
 {
 	struct vms *s = st;
 
-	free(s->idx);
+	free(s->rows);
+	qnm_strv_free(&s->fwds);
 	free(s);
 }
 
@@ -59,37 +85,76 @@ static void nic_summary(const struct qnm_vm *vm, char *buf, size_t size)
 	qnm_sb_free(&sb);
 }
 
+/* host @h's VM @i (its "vm.list" entry), or NULL */
+static json_object *rvm(const struct qnm_rhost *h, size_t i)
+{
+	if (!h->vms || i >= json_object_array_length(h->vms))
+		return NULL;
+	return json_object_array_get_idx(h->vms, i);
+}
+
+static void add_row(struct vms *s, size_t *cap, struct qnm_rhost *h, size_t i)
+{
+	if ((size_t)s->list.n >= *cap) {
+		*cap = *cap * 2 + 16;
+		s->rows = xrealloc(s->rows, *cap * sizeof(*s->rows));
+	}
+	s->rows[s->list.n++] = (struct vrow){ h, i };
+}
+
 static void refilter(struct qnm_ui *ui, struct vms *s)
 {
 	const struct qnm_model *m = &ui->ctx->model;
-	size_t i;
+	size_t i, j, cap = m->nvms + 1;
 
-	free(s->idx);
-	s->idx = xcalloc(m->nvms + 1, sizeof(*s->idx));
+	free(s->rows);
+	s->rows = xcalloc(cap, sizeof(*s->rows));
 	s->list.n = 0;
+	/* with other hosts, this host's VMs come under a line of their own too */
+	if (ui->remotes && ui->remotes->n)
+		add_row(s, &cap, NULL, HOST_LINE);
 	for (i = 0; i < m->nvms; i++) {
 		char nics[256];
 
 		/* no filter: every VM, without formatting 10,000 NIC summaries per frame */
 		if (qnm_list_match(&s->list, m->vms[i]->name)) {
-			s->idx[s->list.n++] = i;
+			add_row(s, &cap, NULL, i);
 			continue;
 		}
 		nic_summary(m->vms[i], nics, sizeof(nics));
 		if (qnm_list_match(&s->list, nics))
-			s->idx[s->list.n++] = i;
+			add_row(s, &cap, NULL, i);
+	}
+	/* then each registered host: its line, its VMs */
+	for (j = 0; ui->remotes && j < ui->remotes->n; j++) {
+		struct qnm_rhost *h = ui->remotes->v[j];
+
+		if (h->gone)
+			continue;
+		add_row(s, &cap, h, HOST_LINE);
+		for (i = 0; rvm(h, i); i++)
+			if (qnm_list_match(&s->list, qnm_remote_str(rvm(h, i), "name")))
+				add_row(s, &cap, h, i);
 	}
 	qnm_list_fix(&s->list, s->page);
 }
 
-/** The selected VM, or NULL. */
-static struct qnm_vm *selected(struct qnm_ui *ui, struct vms *s)
+/* the selected row, or NULL */
+static const struct vrow *selected_row(struct vms *s)
 {
 	if (s->list.n <= 0 || s->list.sel >= s->list.n)
 		return NULL;
-	if (s->idx[s->list.sel] >= ui->ctx->model.nvms)
+	return &s->rows[s->list.sel];
+}
+
+/** The selected VM of this host, or NULL. */
+static struct qnm_vm *selected(struct qnm_ui *ui, struct vms *s)
+{
+	const struct vrow *row = selected_row(s);
+
+	if (!row || row->h || row->i >= ui->ctx->model.nvms)
 		return NULL;
-	return ui->ctx->model.vms[s->idx[s->list.sel]];
+	return ui->ctx->model.vms[row->i];
 }
 
 /* The captures in place, @shown of @n lines from @y: ours, other qnm's, orphaned. */
@@ -100,17 +165,20 @@ static void draw_caps(struct qnm_ui *ui, const struct qnm_guest_cap *caps, size_
 	size_t i;
 
 	for (i = 0; i < shown; i++) {
-		qnm_ui_cap_describe(&caps[i], true, line, sizeof(line));
+		const char *after = caps[i].mine    ? " (r stops)"
+				    : caps[i].alive ? ""
+						    : " (r removes)";
+
+		/* "REC " before it, what r does after it */
+		qnm_ui_cap_describe(&caps[i], true, r->w - 2 - 4 - (int)strlen(after), line,
+				    sizeof(line));
 		qnm_set_role(ui, stdscr, caps[i].alive ? QNM_ROLE_ACCENT : QNM_ROLE_WARNING);
 		if (i + 1 == shown && n > shown)
 			qnm_putf(stdscr, y + (int)i, r->x + 1, r->w - 2,
 				 "... and %zu more capture(s): r on their VM lists them", n - i);
 		else
 			qnm_putf(stdscr, y + (int)i, r->x + 1, r->w - 2, "%s%s%s",
-				 caps[i].alive ? "REC " : "", line,
-				 caps[i].mine	 ? " (r stops)"
-				 : caps[i].alive ? ""
-						 : " (r removes)");
+				 caps[i].alive ? "REC " : "", line, after);
 	}
 	qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
 }
@@ -134,16 +202,44 @@ static int vm_lines(struct qnm_ui *ui, const struct qnm_vm *vm, int width)
 	return n;
 }
 
+/* host @h's counters of its VM @name: the "stats" entries, @n of them, into @out (up to @max) */
+static size_t rvm_nics(const struct qnm_rhost *h, const char *name, json_object **out, size_t max)
+{
+	size_t i, n = 0;
+
+	for (i = 0; h->stats && i < json_object_array_length(h->stats); i++) {
+		json_object *e = json_object_array_get_idx(h->stats, i);
+
+		if (strcmp(qnm_remote_str(e, "vm"), name) == 0 && n < max)
+			out[n++] = e;
+	}
+	return n;
+}
+
+/* Lines row @k takes: a host's running VM has one per NIC with counters. */
+static int row_lines(struct qnm_ui *ui, struct vms *s, int k)
+{
+	const struct vrow *row = &s->rows[k];
+	json_object *o, *nics[8];
+
+	if (row->i == HOST_LINE)
+		return 1;
+	if (!row->h)
+		return vm_lines(ui, ui->ctx->model.vms[row->i], s->width);
+	o = rvm(row->h, row->i);
+	if (!o || strcmp(qnm_remote_str(o, "state"), "running") != 0)
+		return 1;
+	return 1 + (int)rvm_nics(row->h, qnm_remote_str(o, "name"), nics, QNM_ARRAY_SIZE(nics));
+}
+
 /* Scroll so that the selected VM and its NIC rows fit in @lines lines. */
 static void fit_selection(struct qnm_ui *ui, struct vms *s, int lines)
 {
-	const struct qnm_model *m = &ui->ctx->model;
-
 	while (s->list.top < s->list.sel) {
 		int used = 0, i;
 
 		for (i = s->list.top; i <= s->list.sel; i++)
-			used += vm_lines(ui, m->vms[s->idx[i]], s->width);
+			used += row_lines(ui, s, i);
 		if (used <= lines)
 			break;
 		s->list.top++;
@@ -179,6 +275,11 @@ static int nic_dir(struct qnm_ui *ui, int y, int x, int sw, const struct qnm_sam
 	return x;
 }
 
+/* the totals, "  1.38 KiB rx, 1.15 KiB tx" at its longest (no "/s": not rates) */
+/* a running VM's rates on its row: "rx 999.9 KB/s tx 999.9 KB/s" at its longest */
+#define SUM_W	 27
+#define TOTALS_W 26
+
 /*
  * One NIC of a running VM, under its VM's row: what the guest received
  * and sent (its own view), as a sparkline of the last samples, the rate
@@ -192,7 +293,7 @@ static void draw_nic_row(struct qnm_ui *ui, const struct qnm_vm *vm, size_t k, i
 	const struct qnm_nic_addrs *ad = qnm_guest_nic_addrs(ui, vm, k);
 	/* the guest's address (16), "rx " SPARK " " RATE(9) twice, then the
 	 * totals when they fit: the sparklines get the rest */
-	int x = r->x + 18 + 16, sw = (r->w - 18 - 16 - 2 * (3 + 1 + 9) - 2 - 19) / 2;
+	int x = r->x + 18 + 16, sw = (r->w - 18 - 16 - 2 * (3 + 1 + 9) - 2 - TOTALS_W) / 2;
 	bool totals = sw >= 4;
 	char a[16], b[16], addr[QNM_IPV4_LEN + 8];
 
@@ -226,9 +327,123 @@ static void draw_nic_row(struct qnm_ui *ui, const struct qnm_vm *vm, size_t k, i
 	x = nic_dir(ui, y, x, sw, e, true);
 	qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
 	if (totals)
-		qnm_putf(stdscr, y, x, r->x + r->w - x, "  %s/%s",
+		qnm_putf(stdscr, y, x, r->x + r->w - x, "  %s rx, %s tx",
 			 qnm_fmt_bytes(qnm_sample_stat(e, QNM_STAT_RX_BYTES, true), a, sizeof(a)),
 			 qnm_fmt_bytes(qnm_sample_stat(e, QNM_STAT_TX_BYTES, true), b, sizeof(b)));
+}
+
+/* host @h's line (NULL: this host's): its name and destination, then how it answers */
+static void draw_host_line(struct qnm_ui *ui, const struct qnm_rhost *h, bool sel, int y,
+			   const struct qnm_rect *r)
+{
+	char say[700];
+
+	if (!h)
+		snprintf(say, sizeof(say), " local (this host): %zu VM(s) ", ui->ctx->model.nvms);
+	else if (!h->answered && !h->down_since)
+		snprintf(say, sizeof(say), " %s %s: asking... ", h->name, h->dest);
+	else if (!h->up)
+		snprintf(say, sizeof(say), " %s %s: UNREACHABLE since %lld s, %s ", h->name,
+			 h->dest, (long long)((qnm_mono_ms_int() - h->down_since) / 1000),
+			 h->answered ? "its last rows kept" : "no rows yet");
+	else
+		snprintf(say, sizeof(say), " %s %s: qnm %s, %.0f ms, %zu VM(s) ", h->name, h->dest,
+			 h->version, h->ms, h->vms ? json_object_array_length(h->vms) : 0);
+	qnm_set_role(ui, stdscr, sel ? QNM_ROLE_SELECTION : QNM_ROLE_DIM);
+	qnm_fill(stdscr, y, r->x, r->w);
+	qnm_hline(ui, stdscr, y, r->x, r->w);
+	qnm_set_role(ui, stdscr,
+		     sel			    ? QNM_ROLE_SELECTION
+		     : !h || h->up		    ? QNM_ROLE_ACCENT
+		     : h->answered || h->down_since ? QNM_ROLE_ERROR
+						    : QNM_ROLE_DIM);
+	qnm_put_cut(stdscr, y, r->x + 2, r->w - 4, say);
+}
+
+/* one row of @h's VM @o at @y; Return: the columns' widths as the local rows have them */
+static void draw_remote_vm(struct qnm_ui *ui, const struct qnm_rhost *h, json_object *o, bool sel,
+			   int y, const struct qnm_rect *r)
+{
+	const char *name = qnm_remote_str(o, "name"), *state = qnm_remote_str(o, "state");
+	bool busy = qnm_remote_busy(h, name), running = strcmp(state, "running") == 0, sum;
+	int namew = 18, nicw = r->w - namew - 9 - 8 - 5 - 2, x = r->x;
+	json_object *nics = NULL, *e[8];
+	struct qnm_strbuf sb;
+	double rx = 0, tx = 0;
+	char a[16], b[16];
+	size_t k, n = rvm_nics(h, name, e, QNM_ARRAY_SIZE(e));
+
+	qnm_set_role(ui, stdscr, sel ? QNM_ROLE_SELECTION : h->up ? QNM_ROLE_NORMAL : QNM_ROLE_DIM);
+	qnm_fill(stdscr, y, r->x, r->w);
+	qnm_putf(stdscr, y, x, namew, "%c%s", qnm_remote_num(o, "autostart") ? '*' : ' ', name);
+	x += namew;
+	if (!sel && h->up)
+		qnm_set_role(ui, stdscr,
+			     busy			     ? QNM_ROLE_WARNING
+			     : running			     ? QNM_ROLE_RUNNING
+			     : strcmp(state, "crashed") == 0 ? QNM_ROLE_CRASHED
+							     : QNM_ROLE_STOPPED);
+	qnm_put(stdscr, y, x, 8, busy ? "busy" : strcmp(state, "absent") == 0 ? "stopped" : state);
+	x += 9;
+	if (!sel)
+		qnm_set_role(ui, stdscr, h->up ? QNM_ROLE_NORMAL : QNM_ROLE_DIM);
+	qnm_putf(stdscr, y, x, 8, "%4.0f MiB", qnm_remote_num(o, "memory_mb"));
+	x += 8;
+	qnm_putf(stdscr, y, x, 5, "%4.0f", qnm_remote_num(o, "cpus"));
+	x += 6;
+	qnm_sb_init(&sb);
+	json_object_object_get_ex(o, "nics", &nics);
+	for (k = 0; nics && k < json_object_array_length(nics); k++)
+		qnm_sb_addf(&sb, "%s%s", k ? ", " : "",
+			    json_object_get_string(json_object_array_get_idx(nics, k)));
+	if (!k)
+		qnm_sb_add(&sb, "(no NIC)");
+	/* as a local VM's row: the sum of the rates only where it has a column */
+	sum = running && nicw >= 50;
+	qnm_put_cut(stdscr, y, x, sum ? nicw - SUM_W - 1 : nicw, sb.s);
+	qnm_sb_free(&sb);
+	for (k = 0; k < n; k++) {
+		rx += qnm_remote_num(e[k], "rx_rate");
+		tx += qnm_remote_num(e[k], "tx_rate");
+	}
+	if (sum)
+		qnm_putf(stdscr, y, x + nicw - SUM_W, SUM_W, "rx %s tx %s",
+			 qnm_fmt_rate(rx, a, sizeof(a)), qnm_fmt_rate(tx, b, sizeof(b)));
+}
+
+/*
+ * A registered host's row at @y with up to @room lines: its own line, or
+ * one of its VMs with, when it runs, a line per NIC with the counters its
+ * qnm sampled (rate and total each way, the guest's view). Return: lines used.
+ */
+static int draw_remote(struct qnm_ui *ui, const struct vrow *row, bool sel, int y, int room,
+		       const struct qnm_rect *r)
+{
+	json_object *o = row->h ? rvm(row->h, row->i) : NULL, *e[8];
+	size_t k, n;
+	int used = 1;
+
+	if (row->i == HOST_LINE || !o) {
+		draw_host_line(ui, row->h, sel, y, r);
+		return 1;
+	}
+	draw_remote_vm(ui, row->h, o, sel, y, r);
+	if (strcmp(qnm_remote_str(o, "state"), "running") != 0)
+		return 1;
+	n = rvm_nics(row->h, qnm_remote_str(o, "name"), e, QNM_ARRAY_SIZE(e));
+	for (k = 0; k < n && used < room; k++, used++) {
+		char a[16], b[16], c[16], d[16];
+
+		qnm_set_role(ui, stdscr, row->h->up ? QNM_ROLE_NORMAL : QNM_ROLE_DIM);
+		qnm_putf(stdscr, y + used, r->x, r->w,
+			 "   %s %-8.8s %-12.12s rx %9s %10s   tx %9s %10s", ui->g->bl,
+			 qnm_remote_str(e[k], "nic"), qnm_remote_str(e[k], "network"),
+			 qnm_fmt_rate(qnm_remote_num(e[k], "rx_rate"), a, sizeof(a)),
+			 qnm_fmt_bytes((uint64_t)qnm_remote_num(e[k], "rx_bytes"), b, sizeof(b)),
+			 qnm_fmt_rate(qnm_remote_num(e[k], "tx_rate"), c, sizeof(c)),
+			 qnm_fmt_bytes((uint64_t)qnm_remote_num(e[k], "tx_bytes"), d, sizeof(d)));
+	}
+	return used;
 }
 
 static void vms_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
@@ -237,6 +452,7 @@ static void vms_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 	const struct qnm_model *m = &ui->ctx->model;
 	int y = r->y, namew = 18, i, line = 0;
 	int nicw = r->w - namew - 9 - 8 - 5 - 2;
+	bool sumcol;
 	size_t ncaps, shown;
 	const struct qnm_guest_cap *caps = qnm_guest_caps(ui, NULL, &ncaps);
 
@@ -248,12 +464,21 @@ static void vms_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 	fit_selection(ui, s, s->page);
 	qnm_set_role(ui, stdscr, QNM_ROLE_HEADER);
 	qnm_fill(stdscr, y, r->x, r->w);
-	qnm_putf(stdscr, y, r->x, r->w, " %-*s %-8s %7s %4s  %-*s %s", namew - 1, "NAME (*auto)",
-		 "STATE", "MEMORY", "CPUS", nicw > 20 ? nicw - 20 : 0, "NICS (model/backend)",
-		 "RX/TX");
+	/* the sum of a running VM's rates beside its NICs where both fit whole
+	 * ("rx 1.18 KB/s tx 773 B/s"); else its NICs' rows below carry them */
+	sumcol = nicw >= 50;
+	if (sumcol)
+		qnm_putf(stdscr, y, r->x, r->w, " %-*s %-8s %7s %4s  %-*s %s", namew - 1,
+			 "NAME (*auto)", "STATE", "MEMORY", "CPUS", nicw - SUM_W - 1,
+			 "NICS (model/backend)", "RX/TX (guest's view)");
+	else
+		qnm_putf(stdscr, y, r->x, r->w, " %-*s %-8s %7s %4s  %s", namew - 1, "NAME (*auto)",
+			 "STATE", "MEMORY", "CPUS",
+			 nicw >= 36 ? "NICS (model/backend), guest's rx/tx"
+				    : "NICS (model/backend)");
 	y++;
 	qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
-	if (m->nvms == 0) {
+	if (m->nvms == 0 && s->list.n == 0) {
 		struct qnm_rect t = { y + 1, r->x + 2, r->h - 4, r->w - 4 };
 
 		qnm_wrap(
@@ -266,10 +491,11 @@ static void vms_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 	}
 	for (i = 0; line < s->page && s->list.top + i < s->list.n; i++) {
 		/* a running VM as it runs; what a restart would change below it */
-		const struct qnm_vm *saved = m->vms[s->idx[s->list.top + i]];
-		const struct qnm_vm *vm = qnm_guest_shown(ui, saved);
-		const struct qnm_guest *g = qnm_guest_find(ui, vm->name);
-		char *pending = qnm_guest_pending(ui, saved);
+		const struct vrow *row = &s->rows[s->list.top + i];
+		const struct qnm_vm *saved = row->h || row->i == HOST_LINE ? NULL : m->vms[row->i];
+		const struct qnm_vm *vm = saved ? qnm_guest_shown(ui, saved) : NULL;
+		const struct qnm_guest *g = vm ? qnm_guest_find(ui, vm->name) : NULL;
+		char *pending = saved ? qnm_guest_pending(ui, saved) : NULL;
 		bool sel = s->list.top + i == s->list.sel;
 		static const enum qnm_role state_roles[] = {
 			[QNM_RUN_ABSENT] = QNM_ROLE_STOPPED,  [QNM_RUN_STARTING] = QNM_ROLE_WARNING,
@@ -277,11 +503,15 @@ static void vms_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 			[QNM_RUN_CRASHED] = QNM_ROLE_CRASHED,
 		};
 		double rx = 0, tx = 0;
-		bool counted = false;
+		bool counted = false, sum;
 		char nics[256], a[16], b[16];
 		size_t k;
-		int x = r->x, row = y + line;
+		int x = r->x, ry = y + line;
 
+		if (!saved) {
+			line += draw_remote(ui, row, sel, ry, s->page - line, r);
+			continue;
+		}
 		nic_summary(vm, nics, sizeof(nics));
 		qnm_guest_caps(ui, vm->name, &k);
 		if (k) {
@@ -301,31 +531,31 @@ static void vms_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 			}
 		}
 		qnm_set_role(ui, stdscr, sel ? QNM_ROLE_SELECTION : QNM_ROLE_NORMAL);
-		qnm_fill(stdscr, row, r->x, r->w);
+		qnm_fill(stdscr, ry, r->x, r->w);
 		/* '*': "qnm autostart" starts it at host boot (the header says so) */
-		qnm_putf(stdscr, row, x, namew, "%c%s", saved->autostart ? '*' : ' ', vm->name);
+		qnm_putf(stdscr, ry, x, namew, "%c%s", saved->autostart ? '*' : ' ', vm->name);
 		x = r->x + namew;
 		if (!sel)
 			qnm_set_role(ui, stdscr, state_roles[g->info.status]);
-		qnm_put(stdscr, row, x, 8,
+		qnm_put(stdscr, ry, x, 8,
 			g->busy				   ? "busy"
 			: g->info.status == QNM_RUN_ABSENT ? "stopped"
 							   : qnm_run_status_name(g->info.status));
 		x += 9;
 		if (!sel)
 			qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
-		qnm_putf(stdscr, row, x, 8, "%4u MiB", vm->memory_mb);
+		qnm_putf(stdscr, ry, x, 8, "%4u MiB", vm->memory_mb);
 		x += 8;
-		qnm_putf(stdscr, row, x, 5, "%4u", vm->cpus);
+		qnm_putf(stdscr, ry, x, 5, "%4u", vm->cpus);
 		x += 6;
-		/* a VM that is not running has no rates: its NICs get the whole column */
-		qnm_put(stdscr, row, x,
-			counted || g->info.status == QNM_RUN_RUNNING ? nicw - 21 : nicw, nics);
-		if (counted)
-			qnm_putf(stdscr, row, x + nicw - 20, 20, "%s/%s",
+		/* NICs whole where the sum has no column (a stopped VM has no rates) */
+		sum = sumcol && (counted || g->info.status == QNM_RUN_RUNNING);
+		qnm_put_cut(stdscr, ry, x, sum ? nicw - SUM_W - 1 : nicw, nics);
+		if (sum && counted)
+			qnm_putf(stdscr, ry, x + nicw - SUM_W, SUM_W, "rx %s tx %s",
 				 qnm_fmt_rate(rx, a, sizeof(a)), qnm_fmt_rate(tx, b, sizeof(b)));
-		else if (g->info.status == QNM_RUN_RUNNING)
-			qnm_put(stdscr, row, x + nicw - 20, 20, "-");
+		else if (sum)
+			qnm_put(stdscr, ry, x + nicw - SUM_W, SUM_W, "-");
 		line++;
 		if (pending && line < s->page) {
 			/* whole, wrapped: it says what the screen does not show */
@@ -342,8 +572,16 @@ static void vms_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 	}
 	draw_caps(ui, caps, ncaps, shown, r->y + r->h - 2 - (int)shown, r);
 	qnm_set_role(ui, stdscr, QNM_ROLE_DIM);
-	if (selected(ui, s) &&
-	    qnm_guest_find(ui, selected(ui, s)->name)->info.status == QNM_RUN_RUNNING)
+	if (selected_row(s) && selected_row(s)->h && selected_row(s)->i == HOST_LINE)
+		qnm_putf(stdscr, r->y + r->h - 2, r->x + 1, r->w - 2,
+			 "Host %s: its VMs below, asked over ssh every second; 9 Hosts.",
+			 selected_row(s)->h->name);
+	else if (selected_row(s) && selected_row(s)->h)
+		qnm_putf(stdscr, r->y + r->h - 2, r->x + 1, r->w - 2,
+			 "On host %s (over ssh): s start, x stop, t console, e forwards.",
+			 selected_row(s)->h->name);
+	else if (selected(ui, s) &&
+		 qnm_guest_find(ui, selected(ui, s)->name)->info.status == QNM_RUN_RUNNING)
 		qnm_putf(stdscr, r->y + r->h - 2, r->x + 1, r->w - 2,
 			 "%s runs: t console, C its connections, r capture packets, l log, x stop.",
 			 selected(ui, s)->name);
@@ -536,13 +774,14 @@ static void console(struct qnm_ui *ui, struct qnm_vm *vm)
 static void attach(struct qnm_ui *ui, struct qnm_vm *vm)
 {
 	const struct qnm_guest *g = qnm_guest_find(ui, vm->name);
+	struct qnm_console_arg arg = { .host = NULL, .vm = vm->name };
 
 	if (g->info.status != QNM_RUN_RUNNING && g->info.status != QNM_RUN_STARTING) {
 		qnm_ui_log(ui, QNM_MSG_WARN, "%s is not running: start it (s) to use its console",
 			   vm->name);
 		return;
 	}
-	qnm_ui_push(ui, &qnm_screen_console, vm->name); /* it logs why when it cannot */
+	qnm_ui_push(ui, &qnm_screen_console, &arg); /* it logs why when it cannot */
 }
 
 /* Building the demo image (qnm_api_demo_build()), in the worker thread. */
@@ -593,6 +832,139 @@ static void demo(struct qnm_ui *ui)
 		   d->dir);
 }
 
+/* the answer to x's question on a registered host's VM */
+static void remote_stop_answer(struct qnm_ui *ui, void *data, bool yes)
+{
+	const struct vms *s = data;
+	struct qnm_rhost *h = yes ? qnm_remote_find(ui, s->asked_host) : NULL;
+
+	if (h)
+		qnm_remote_vm_action(ui, h, "vm.stop", s->asked, NULL);
+}
+
+/* the forward typed for e's "Add" on a host's VM */
+static void remote_fwd_add_answer(struct qnm_ui *ui, void *data, const char *text)
+{
+	const struct vms *s = data;
+	struct qnm_rhost *h = text && *text ? qnm_remote_find(ui, s->asked_host) : NULL;
+
+	if (h)
+		qnm_remote_vm_action(ui, h, "fwd.add", s->asked, text);
+}
+
+/* e's menu on a host's VM: 0 adds a forward, k removes forward k-1 */
+static void remote_fwd_pick(struct qnm_ui *ui, void *data, int index)
+{
+	struct vms *s = data;
+	struct qnm_rhost *h = index >= 0 ? qnm_remote_find(ui, s->asked_host) : NULL;
+	char title[128];
+
+	if (!h)
+		return;
+	if (index == 0) {
+		snprintf(title, sizeof(title), "Forward to %s on %s", s->asked, h->name);
+		qnm_ask(ui, title,
+			"[tcp|udp]:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT (a port of that host):",
+			"tcp:127.0.0.1:8081-:80", remote_fwd_add_answer, s);
+	} else if ((size_t)index - 1 < s->fwds.n) {
+		qnm_remote_vm_action(ui, h, "fwd.del", s->asked, s->fwds.v[index - 1]);
+	}
+}
+
+/* e on a host's VM: its forwards (hostfwd on its user/slirp NIC), add or remove one */
+static void remote_forwards(struct qnm_ui *ui, struct vms *s, struct qnm_rhost *h, json_object *o)
+{
+	json_object *fw = NULL;
+	struct qnm_strv items;
+	char title[128];
+	size_t k;
+
+	qnm_strlcpy(s->asked, qnm_remote_str(o, "name"), sizeof(s->asked));
+	qnm_strlcpy(s->asked_host, h->name, sizeof(s->asked_host));
+	qnm_strv_free(&s->fwds);
+	qnm_strv_init(&s->fwds);
+	qnm_strv_init(&items);
+	qnm_strv_add(&items, "Add a forward...");
+	json_object_object_get_ex(o, "forwards", &fw);
+	for (k = 0; fw && k < json_object_array_length(fw); k++) {
+		const char *f = json_object_get_string(json_object_array_get_idx(fw, k));
+
+		qnm_strv_add(&s->fwds, f);
+		qnm_strv_addf(&items, "Remove %s", f);
+	}
+	snprintf(title, sizeof(title), "Forwards of %s on %s (Enter: do; Esc: leave)", s->asked,
+		 h->name);
+	qnm_pick(ui, title, (const char *const *)items.v, NULL, items.n, 0, remote_fwd_pick, s);
+	qnm_strv_free(&items);
+}
+
+/* The keys that act on a VM, on registered host @row->h's VM: start, stop, console there. */
+static unsigned remote_key(struct qnm_ui *ui, struct vms *s, const struct vrow *row,
+			   enum qnm_action act)
+{
+	static const enum qnm_action on_vm[] = {
+		QNM_ACT_EDIT,	QNM_ACT_PREVIEW, QNM_ACT_MODES,	  QNM_ACT_DELETE,
+		QNM_ACT_CLONE,	QNM_ACT_START,	 QNM_ACT_STOP,	  QNM_ACT_CONSOLE,
+		QNM_ACT_ATTACH, QNM_ACT_CONNS,	 QNM_ACT_CAPTURE,
+	};
+	json_object *o = rvm(row->h, row->i);
+	const char *name = qnm_remote_str(o, "name"), *state = qnm_remote_str(o, "state");
+	struct qnm_console_arg arg = { .host = row->h->name, .vm = name };
+	char q[400];
+	size_t k;
+
+	for (k = 0; k < QNM_ARRAY_SIZE(on_vm) && on_vm[k] != act; k++)
+		;
+	if (k == QNM_ARRAY_SIZE(on_vm))
+		return QNM_H_IGNORED;
+	if (!o) {
+		qnm_ui_log(ui, QNM_MSG_WARN, "host %s: select one of its VMs", row->h->name);
+		return QNM_H_HANDLED | QNM_H_REDRAW;
+	}
+	if (!row->h->up) {
+		qnm_ui_log(ui, QNM_MSG_WARN, "host %s does not answer: %s", row->h->name,
+			   row->h->why);
+		return QNM_H_HANDLED | QNM_H_REDRAW;
+	}
+	switch (act) {
+	case QNM_ACT_START:
+		if (strcmp(state, "running") == 0 || strcmp(state, "starting") == 0)
+			qnm_ui_log(ui, QNM_MSG_WARN, "%s on %s is already running", name,
+				   row->h->name);
+		else
+			qnm_remote_vm_action(ui, row->h, "vm.start", name, NULL);
+		break;
+	case QNM_ACT_STOP:
+		snprintf(q, sizeof(q),
+			 "Stop VM '%s' on host %s? Its guest is asked to power off (ACPI), then "
+			 "QEMU quits: what the guest has not saved is lost.",
+			 name, row->h->name);
+		qnm_strlcpy(s->asked, name, sizeof(s->asked));
+		qnm_strlcpy(s->asked_host, row->h->name, sizeof(s->asked_host));
+		qnm_confirm(ui, "Stop VM", q, remote_stop_answer, s);
+		break;
+	case QNM_ACT_EDIT:
+		remote_forwards(ui, s, row->h, o);
+		break;
+	case QNM_ACT_ATTACH:
+		if (strcmp(state, "running") != 0)
+			qnm_ui_log(ui, QNM_MSG_WARN,
+				   "%s on %s is not running: start it (s) to use its console", name,
+				   row->h->name);
+		else
+			qnm_ui_push(ui, &qnm_screen_console, &arg);
+		break;
+	default:
+		qnm_ui_log(
+			ui, QNM_MSG_WARN,
+			"%s is on host %s: here s, x, t and e (forwards) act on it; for the rest, "
+			"qnm -H %s ... in a shell",
+			name, row->h->name, row->h->name);
+		break;
+	}
+	return QNM_H_HANDLED | QNM_H_REDRAW;
+}
+
 static unsigned vms_key(struct qnm_ui *ui, void *st, enum qnm_action act, int key)
 {
 	struct vms *s = st;
@@ -607,6 +979,11 @@ static unsigned vms_key(struct qnm_ui *ui, void *st, enum qnm_action act, int ke
 
 	if (r)
 		return r;
+	if (selected_row(s) && selected_row(s)->h) {
+		r = remote_key(ui, s, selected_row(s), act);
+		if (r)
+			return r;
+	}
 	vm = selected(ui, s);
 	switch (act) {
 	case QNM_ACT_NEW:

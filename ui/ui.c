@@ -8,6 +8,7 @@
 
 #include "api/models.h"
 #include "guests.h"
+#include "remotes.h"
 #include "ui.h"
 #include "uipriv.h"
 
@@ -549,6 +550,9 @@ static void tick(struct qnm_ui *ui)
 	/* guests' states and the sampler, once per refresh interval */
 	if (qnm_guests_tick(ui))
 		ui->redraw = true;
+	/* the registered hosts, each in its own background round */
+	if (qnm_remotes_tick(ui))
+		ui->redraw = true;
 	for (i = 0; i < ui->depth; i++)
 		if (ui->stack[i].ops->tick && ui->stack[i].ops->tick(ui, ui->stack[i].st))
 			ui->redraw = true;
@@ -763,6 +767,7 @@ static void ui_free(struct qnm_ui *ui)
 	ui->catalog = NULL;
 	qnm_guests_free(ui->guests);
 	ui->guests = NULL;
+	qnm_remotes_free(ui);
 	qnm_ui_log_free(ui);
 	qnm_theme_clear(&ui->theme);
 	if (ui->sig_pipe[0] >= 0) {
@@ -865,6 +870,7 @@ int qnm_ui_main(struct qnm_ctx *ctx, int argc, char **argv)
 		return 1;
 	}
 	qnm_guests_refresh(&ui);
+	qnm_remotes_tick(&ui);
 	check_size(&ui);
 	r = main_loop(&ui);
 	qnm_ui_jobs_wait(&ui);

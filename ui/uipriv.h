@@ -106,6 +106,16 @@ extern const struct qnm_screen_ops qnm_screen_capform;
 extern const struct qnm_screen_ops qnm_screen_console;
 extern const struct qnm_screen_ops qnm_screen_hosts;
 
+/**
+ * struct qnm_console_arg - what the console screen opens.
+ * @host: a registered host's name, or NULL for this host.
+ * @vm:   the VM.
+ */
+struct qnm_console_arg {
+	const char *host;
+	const char *vm;
+};
+
 /** enum qnm_msg_level - severity of a log line. */
 enum qnm_msg_level {
 	QNM_MSG_INFO,
@@ -170,6 +180,9 @@ struct qnm_stack_entry {
  * @io_draw_at: monotonic ms of the next frame for @io_dirty.
  * @io_last_draw: monotonic ms of the last such frame.
  * @io_streak:  such frames in a row, each within twice its gap of the last.
+ * @quiet_jobs: background jobs that turn no spinner (hosts asked every
+ *              second, remotes.h).
+ * @remotes:    the registered hosts' VMs, networks and counters (remotes.h).
  */
 struct qnm_ui {
 	struct qnm_ctx *ctx;
@@ -202,6 +215,8 @@ struct qnm_ui {
 	long io_last_draw;
 	int io_streak;
 	bool io_dirty;
+	int quiet_jobs;
+	struct qnm_remotes *remotes;
 };
 
 /* ---- ui.c ---- */
@@ -252,6 +267,14 @@ void qnm_ui_log_free(struct qnm_ui *ui);
 int qnm_ui_job(struct qnm_ui *ui, int (*work)(void *data, struct qnm_err *err),
 	       void (*done)(struct qnm_ui *ui, void *data, int result, const struct qnm_err *err),
 	       void *data);
+/**
+ * qnm_ui_job_quiet() - qnm_ui_job() for work repeated in the background
+ * (a host asked every second): no spinner, no redraw unless @done asks.
+ */
+int qnm_ui_job_quiet(struct qnm_ui *ui, int (*work)(void *data, struct qnm_err *err),
+		     void (*done)(struct qnm_ui *ui, void *data, int result,
+				  const struct qnm_err *err),
+		     void *data);
 /** qnm_ui_jobs_collect() - run the callbacks of finished jobs (main loop). */
 void qnm_ui_jobs_collect(struct qnm_ui *ui);
 /** qnm_ui_jobs_wait() - wait for all jobs (at exit). */
@@ -281,6 +304,12 @@ int qnm_put(WINDOW *w, int y, int x, int maxw, const char *s);
  * it was cut: a cut address, port or name must not read as another one.
  */
 void qnm_put_cut(WINDOW *w, int y, int x, int maxw, const char *s);
+/**
+ * qnm_fit_path() - @path in at most @cols bytes into @buf: whole when it
+ * fits, else its start and its file name with "..." between them
+ * ("/var/tmp/.../demo-n0.pcap"), else "..." and the end of the file name.
+ */
+void qnm_fit_path(const char *path, int cols, char *buf, size_t size);
 int qnm_putf(WINDOW *w, int y, int x, int maxw, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 /** qnm_fill() - @n spaces at (@y, @x) in the current attributes. */
@@ -388,7 +417,8 @@ void qnm_ui_capture(struct qnm_ui *ui, const char *vm);
  * when it is not this qnm (another qnm's pid, or ORPHANED), then
  * "[VM/]NIC -> FILE, SIZE" (@with_vm: with the VM's name).
  */
-void qnm_ui_cap_describe(const struct qnm_guest_cap *gc, bool with_vm, char *buf, size_t size);
+void qnm_ui_cap_describe(const struct qnm_guest_cap *gc, bool with_vm, int cols, char *buf,
+			 size_t size);
 /**
  * qnm_ui_captures_stop_mine() - stop every capture this process started
  * (at quit: nobody would stop them otherwise); one line per capture to

@@ -38,6 +38,22 @@ int qnm_api_console_attach(const struct qnm_ctx *ctx, const char *name, struct q
 			   struct qnm_err *err);
 
 /**
+ * qnm_api_console_attach_remote() - attach to the serial console of VM
+ * @name on registered host @host: that host's own "qnm console NAME" runs
+ * there on a terminal (ssh -tt, remote.h), so its lock and checks hold
+ * there; its words (why it could not attach) arrive as console output. The
+ * same read/write/detach calls apply; a read of 0 means the session ended.
+ * @ctx:  the context (hosts file, runtime dir).
+ * @host: the host's name.
+ * @name: the VM there.
+ * @out:  set to the console on success, else NULL.
+ * @err:  an unknown host, or ssh could not be run.
+ * Return: 0 or -errno.
+ */
+int qnm_api_console_attach_remote(const struct qnm_ctx *ctx, const char *host, const char *name,
+				  struct qnm_console **out, struct qnm_err *err);
+
+/**
  * qnm_api_console_fd() - the descriptor to poll for reading (POLLIN: the
  * guest printed something or the VM went away). Owned by @con.
  */

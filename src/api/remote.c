@@ -64,16 +64,23 @@ static char *control_path(const struct qnm_ctx *ctx, const char *name)
 	return xasprintf("%s/.ssh/%s", ctx->paths.runtime_dir, name);
 }
 
-/* the ssh command line for @h ("ssh ... -- HOST QNM serve --stdio") */
+/*
+ * the ssh command line for @h up to the remote command ("ssh ... -- HOST");
+ * @tty: -tt; @own: a connection of its own, not the multiplexed one (whose
+ * master keeps a session's descriptors while the command there runs).
+ */
 static void ssh_argv(const struct qnm_ctx *ctx, const struct qnm_host *h,
-		     const struct qnm_ssh_dest *d, int timeout_ms, struct qnm_strv *av)
+		     const struct qnm_ssh_dest *d, int timeout_ms, bool tty, bool own,
+		     struct qnm_strv *av)
 {
 	char *dir = xasprintf("%s/.ssh", ctx->paths.runtime_dir);
 	char *sock = control_path(ctx, h->name);
-	bool mux = strlen(sock) <= SUN_PATH_ROOM && qnm_mkdir_p(dir, 0700) == 0;
+	bool mux = !own && strlen(sock) <= SUN_PATH_ROOM && qnm_mkdir_p(dir, 0700) == 0;
 
 	qnm_strv_add(av, "ssh");
-	qnm_strv_add(av, "-T");
+	qnm_strv_add(av, tty ? "-tt" : "-T");
+	qnm_strv_add(av, "-e");
+	qnm_strv_add(av, "none");
 	qnm_strv_add(av, "-o");
 	qnm_strv_add(av, "BatchMode=yes");
 	qnm_strv_add(av, "-o");
@@ -84,6 +91,11 @@ static void ssh_argv(const struct qnm_ctx *ctx, const struct qnm_host *h,
 	qnm_strv_add(av, "ServerAliveCountMax=2");
 	qnm_strv_add(av, "-o");
 	qnm_strv_add(av, mux ? "ControlMaster=auto" : "ControlMaster=no");
+	if (!mux) {
+		/* nor a master of the user's own ssh configuration */
+		qnm_strv_add(av, "-o");
+		qnm_strv_add(av, "ControlPath=none");
+	}
 	if (mux) {
 		qnm_strv_add(av, "-o");
 		qnm_strv_addf(av, "ControlPath=%s", sock);
@@ -100,11 +112,33 @@ static void ssh_argv(const struct qnm_ctx *ctx, const struct qnm_host *h,
 	}
 	qnm_strv_add(av, "--");
 	qnm_strv_add(av, d->host);
-	qnm_strv_add(av, h->qnm);
-	qnm_strv_add(av, "serve");
-	qnm_strv_add(av, "--stdio");
 	free(sock);
 	free(dir);
+}
+
+/*
+ * write(2) to ssh's stdin without SIGPIPE when ssh is gone (EPIPE instead):
+ * SIGPIPE blocked in this thread meanwhile and one it raised taken, so the
+ * process (a UI asking hosts in worker threads) is not killed by it.
+ */
+static ssize_t write_nopipe(int fd, const void *buf, size_t n)
+{
+	struct timespec zero = { 0, 0 };
+	sigset_t set, old;
+	ssize_t w;
+	int e;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &set, &old);
+	w = write(fd, buf, n);
+	e = errno;
+	if (w < 0 && e == EPIPE && !sigismember(&old, SIGPIPE))
+		while (sigtimedwait(&set, NULL, &zero) == SIGPIPE)
+			;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	errno = e;
+	return w;
 }
 
 /* kill (when still running) and reap ssh */
@@ -278,7 +312,10 @@ int qnm_api_remote_open(const struct qnm_ctx *ctx, const struct qnm_host *h, int
 		return rc;
 	}
 	qnm_strv_init(&av);
-	ssh_argv(ctx, h, &d, timeout_ms, &av);
+	ssh_argv(ctx, h, &d, timeout_ms, false, false, &av);
+	qnm_strv_add(&av, h->qnm);
+	qnm_strv_add(&av, "serve");
+	qnm_strv_add(&av, "--stdio");
 	qnm_strv_add(&av, ""); /* room for the NULL */
 	last = av.v[av.n - 1];
 	av.v[av.n - 1] = NULL;
@@ -366,7 +403,8 @@ int qnm_api_remote_call(struct qnm_remote *r, const char *op, json_object *args,
 					   JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 	len = strlen(s);
 	while (off <= len && !rc) {
-		ssize_t n = off < len ? write(r->in, s + off, len - off) : write(r->in, "\n", 1);
+		ssize_t n = off < len ? write_nopipe(r->in, s + off, len - off)
+				      : write_nopipe(r->in, "\n", 1);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -503,6 +541,89 @@ int qnm_api_remote_cli(const struct qnm_ctx *ctx, const char *name, int argc, ch
 	qnm_api_remote_close(r);
 	qnm_api_hosts_free(&hosts);
 	return rc;
+}
+
+/* the ssh command line running "QNM ARGV..." on @h into @av (NULL-terminated), ssh's path into *@ssh */
+static int remote_argv(const struct qnm_ctx *ctx, const struct qnm_host *h, int argc,
+		       char *const *argv, bool tty, struct qnm_strv *av, char **ssh,
+		       struct qnm_err *err)
+{
+	struct qnm_ssh_dest d;
+	int i, rc = qnm_api_host_parse_dest(h->destination, &d, err);
+
+	if (rc)
+		return rc;
+	*ssh = qnm_which("ssh");
+	if (!*ssh)
+		return qnm_err_set(
+			err, -ENOENT, "",
+			"cannot run ssh: no ssh in PATH (Debian package openssh-client)");
+	qnm_strv_init(av);
+	/*
+	 * Without a terminal there, nothing tells the command its reader left:
+	 * over the multiplexed connection ssh's master would keep this end's
+	 * streams until it ends (a --follow that waits for a quiet guest);
+	 * over a connection of its own they close when ssh does.
+	 */
+	ssh_argv(ctx, h, &d, QNM_HOST_TIMEOUT_MS, tty, !tty, av);
+	qnm_strv_add(av, h->qnm);
+	for (i = 0; i < argc; i++)
+		qnm_strv_take(av, qnm_shell_quote(argv[i])); /* a word of the shell there */
+	qnm_strv_add(av, "");				     /* room for the NULL */
+	free(av->v[av->n - 1]);
+	av->v[av->n - 1] = NULL;
+	return 0;
+}
+
+/* free what remote_argv() made (its last slot is the NULL) */
+static void remote_argv_free(struct qnm_strv *av, char *ssh)
+{
+	qnm_strv_free(av);
+	free(ssh);
+}
+
+int qnm_api_remote_spawn(const struct qnm_ctx *ctx, const struct qnm_host *h, int argc,
+			 char *const *argv, bool tty, int in_fd, int out_fd, int err_fd, pid_t *pid,
+			 struct qnm_err *err)
+{
+	struct qnm_strv av;
+	char *ssh = NULL;
+	int rc = remote_argv(ctx, h, argc, argv, tty, &av, &ssh, err);
+
+	if (rc)
+		return rc;
+	rc = qnm_spawn_io(ssh, av.v, in_fd, out_fd, err_fd, pid);
+	remote_argv_free(&av, ssh);
+	if (rc)
+		return qnm_err_set(err, rc, "",
+				   "cannot run ssh: %s (Debian package openssh-client)",
+				   strerror(-rc));
+	return 0;
+}
+
+int qnm_api_remote_command(const struct qnm_ctx *ctx, const char *name, int argc, char **argv,
+			   bool tty, struct qnm_remote_cmd *out, struct qnm_err *err)
+{
+	struct qnm_remote *r = NULL;
+	struct qnm_hosts hosts;
+	const struct qnm_host *h = find_host(ctx, name, &hosts, err);
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	/* the versions are checked first; the command then shares that connection */
+	rc = h ? qnm_api_remote_open(ctx, h, QNM_HOST_TIMEOUT_MS, &r, err) : err->code;
+	qnm_api_remote_close(r);
+	if (!rc)
+		rc = remote_argv(ctx, h, argc, argv, tty, &out->argv, &out->ssh, err);
+	qnm_api_hosts_free(&hosts);
+	return rc;
+}
+
+void qnm_api_remote_command_free(struct qnm_remote_cmd *c)
+{
+	if (c->ssh)
+		remote_argv_free(&c->argv, c->ssh);
+	memset(c, 0, sizeof(*c));
 }
 
 /**

@@ -10,11 +10,14 @@
 #ifndef QNM_API_REMOTE_H
 #define QNM_API_REMOTE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "api/hosts.h"
 #include "core/context.h"
+#include "core/util.h"
 
 struct json_object;
 
@@ -81,6 +84,58 @@ void qnm_api_remote_disconnect(const struct qnm_ctx *ctx, const struct qnm_host 
  */
 int qnm_api_remote_cli(const struct qnm_ctx *ctx, const char *name, int argc, char **argv,
 		       FILE *out, FILE *errout, int *status, struct qnm_err *err);
+
+/**
+ * qnm_api_remote_spawn() - run "QNM ARGV..." on host @h over its
+ * multiplexed ssh connection with the given descriptors (no handshake: the
+ * caller checked the versions, or runs a command whose own output tells).
+ * @ctx:    the context (runtime dir: the control socket).
+ * @h:      the host.
+ * @argc:   words of qnm's command line there.
+ * @argv:   see @argc (each quoted for the remote's shell where it needs it).
+ * @tty:    ask for a terminal there (ssh -tt): what is interactive on a
+ *          terminal (qnm console) is interactive over it.
+ * @in_fd:  ssh's stdin (-1: /dev/null).
+ * @out_fd: its stdout (-1: /dev/null).
+ * @err_fd: its stderr (-1: /dev/null).
+ * @pid:    set to ssh's pid (the caller reaps it).
+ * @err:    why ssh could not be run.
+ * Return: 0 or -errno.
+ */
+int qnm_api_remote_spawn(const struct qnm_ctx *ctx, const struct qnm_host *h, int argc,
+			 char *const *argv, bool tty, int in_fd, int out_fd, int err_fd, pid_t *pid,
+			 struct qnm_err *err);
+
+/**
+ * struct qnm_remote_cmd - the ssh command line of qnm_api_remote_command().
+ * @ssh:  ssh's path.
+ * @argv: its argv, NULL-terminated (@argv.v).
+ */
+struct qnm_remote_cmd {
+	char *ssh;
+	struct qnm_strv argv;
+};
+
+/**
+ * qnm_api_remote_command() - "qnm -H NAME CMD ..." for what streams
+ * (console, --follow, --watch): the versions are checked, then the ssh
+ * command line that runs CMD there (over the same multiplexed connection)
+ * with the caller's stdin, stdout and stderr; the caller executes it in
+ * place of itself, so a signal to it reaches ssh and ends the command there.
+ * @ctx:  the context (the hosts file).
+ * @name: the registered host.
+ * @argc: words of the command line.
+ * @argv: see @argc.
+ * @tty:  the user is at a terminal: the command gets one there (ssh -tt).
+ * @out:  the command line (free with qnm_api_remote_command_free()).
+ * @err:  why it cannot be run there.
+ * Return: 0 or -errno.
+ */
+int qnm_api_remote_command(const struct qnm_ctx *ctx, const char *name, int argc, char **argv,
+			   bool tty, struct qnm_remote_cmd *out, struct qnm_err *err);
+
+/** qnm_api_remote_command_free() - free what qnm_api_remote_command() filled. */
+void qnm_api_remote_command_free(struct qnm_remote_cmd *c);
 
 /**
  * struct qnm_host_answer - one host's answer to a request sent to all.

@@ -6,6 +6,7 @@
  */
 #include "build-config.h"
 
+#include "api/forward.h"
 #include "api/net.h"
 #include "api/run.h"
 #include "api/serve.h"
@@ -74,10 +75,30 @@ static int need_name(json_object *args, const char **name, struct qnm_err *err)
 	return 0;
 }
 
+/* the hostfwd forwards of VM @name in @l, as QEMU hostfwd strings */
+static json_object *vm_forwards(const struct qnm_api_fwd_list *l, const char *name)
+{
+	json_object *a = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		char buf[128];
+
+		if (l->v[i].kind != QNM_API_FWD_HOSTFWD || strcmp(l->v[i].ref.vm, name) != 0)
+			continue;
+		qnm_fwd_format(&l->v[i].fwd, buf, sizeof(buf));
+		json_object_array_add(a, json_object_new_string(buf));
+	}
+	return a;
+}
+
 json_object *qnm_api_vm_list_json(const struct qnm_ctx *ctx)
 {
 	json_object *a = json_object_new_array();
+	struct qnm_api_fwd_list fl;
 	size_t i, j;
+
+	qnm_api_forward_list(ctx, false, &fl);
 
 	for (i = 0; i < ctx->model.nvms; i++) {
 		const struct qnm_vm *vm = ctx->model.vms[i];
@@ -99,8 +120,10 @@ json_object *qnm_api_vm_list_json(const struct qnm_ctx *ctx)
 							    &vm->nics[j], buf, sizeof(buf))));
 		}
 		json_object_object_add(o, "nics", nics);
+		json_object_object_add(o, "forwards", vm_forwards(&fl, vm->name));
 		json_object_array_add(a, o);
 	}
+	qnm_api_forward_list_clear(&fl);
 	return a;
 }
 
@@ -253,6 +276,55 @@ static int op_stats(struct serve *s, json_object *args, json_object **result, st
 	return 0;
 }
 
+/* "fwd.add" and "fwd.del": a hostfwd of VM "name" ("nic": which NIC, else its first user/slirp one) */
+static int fwd_change(struct serve *s, json_object *args, bool add, json_object **result,
+		      struct qnm_err *err)
+{
+	static const char *const live[] = { [QNM_API_FWD_LATER] = "later",
+					    [QNM_API_FWD_LIVE] = "live",
+					    [QNM_API_FWD_REFUSED] = "refused" };
+	const char *name, *spec = arg_str(args, "fwd");
+	struct qnm_api_fwd_owner to = { .nic = arg_str(args, "nic") };
+	struct qnm_api_fwd_result res;
+	struct qnm_fwd f;
+	char *full = NULL, buf[128];
+	json_object *o;
+	int r = need_name(args, &name, err);
+
+	if (r)
+		return r;
+	if (!spec)
+		return qnm_err_set(err, -EINVAL, "fwd", "the request has no \"fwd\"");
+	to.vm = name;
+	/* to remove, its host side is enough ("tcp::8080") */
+	if (!add && !strchr(spec, '-'))
+		full = xasprintf("%s-:1", spec);
+	r = qnm_fwd_parse(full ? full : spec, &f, "fwd", err);
+	free(full);
+	if (!r)
+		r = add ? qnm_api_forward_add(s->ctx, &to, &f, &res, err)
+			: qnm_api_forward_remove(s->ctx, &to, &f, &res, err);
+	if (r)
+		return r;
+	o = json_object_new_object();
+	qnm_fwd_format(&res.fwd, buf, sizeof(buf));
+	json_object_object_add(o, "fwd", json_object_new_string(buf));
+	json_object_object_add(o, "live", json_object_new_string(live[res.live]));
+	json_object_object_add(o, "why", json_object_new_string(res.why));
+	*result = o;
+	return 0;
+}
+
+static int op_fwd_add(struct serve *s, json_object *args, json_object **result, struct qnm_err *err)
+{
+	return fwd_change(s, args, true, result, err);
+}
+
+static int op_fwd_del(struct serve *s, json_object *args, json_object **result, struct qnm_err *err)
+{
+	return fwd_change(s, args, false, result, err);
+}
+
 /* read @fds[0..1] (stdout, stderr of a child) to their ends into @out[0..1] */
 static void drain(int fds[2], struct qnm_strbuf out[2])
 {
@@ -354,9 +426,9 @@ static int op_cli(struct serve *s, json_object *args, json_object **result, stru
 
 /* the ops, alphabetical */
 static const struct serve_op ops[] = {
-	{ "cli", op_cli },	   { "net.list", op_net_list }, { "ping", op_ping },
-	{ "stats", op_stats },	   { "vm.list", op_vm_list },	{ "vm.start", op_vm_start },
-	{ "vm.stop", op_vm_stop },
+	{ "cli", op_cli },	     { "fwd.add", op_fwd_add },	  { "fwd.del", op_fwd_del },
+	{ "net.list", op_net_list }, { "ping", op_ping },	  { "stats", op_stats },
+	{ "vm.list", op_vm_list },   { "vm.start", op_vm_start }, { "vm.stop", op_vm_stop },
 };
 
 /* the op called @name, or NULL */

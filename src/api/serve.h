@@ -12,9 +12,14 @@
  * Ops (args, result):
  *   ping      -                      {"version", "protocol", "running": N}
  *   vm.list   -                      [{"name", "state", "qemu_pid", "memory_mb",
- *                                      "cpus", "autostart", "nics": ["label"]}]
+ *                                      "cpus", "autostart", "nics": ["label"],
+ *                                      "forwards": ["tcp:127.0.0.1:8080-:80"]}]
  *   vm.start  {"name", "timeout"}    {"status", "qemu_pid", "elapsed_ms", "warnings"}
  *   vm.stop   {"name", "force", "timeout"}  {"how"}
+ *   fwd.add   {"name", "fwd", "nic"}  {"fwd", "live": "live"|"later"|"refused",
+ *                                      "why"}: a hostfwd on the VM's user/slirp NIC
+ *                                      (the first when no "nic"), live when it runs
+ *   fwd.del   {"name", "fwd", "nic"}  the same; "fwd" may be its host side only
  *   net.list  -                      [{"name", "mode", "bridge", "address",
  *                                      "prefix", "up"}]
  *   stats     -                      [{"name", "vm", "nic", "network", "rx_bytes",

@@ -530,7 +530,7 @@ char *qnm_api_vm_script(const struct qnm_ctx *ctx, const struct qnm_vm *vm, bool
 	for (i = 0; i < vm->nnics; i++) {
 		const struct qnm_backend_ops *b = qnm_nic_backend(&vm->nics[i]);
 		struct qnm_strv h;
-		char line[128], *sockpath;
+		char line[128], *sockpath, *sockdir;
 
 		if (!b || !b->helper_argv)
 			continue;
@@ -548,10 +548,26 @@ char *qnm_api_vm_script(const struct qnm_ctx *ctx, const struct qnm_vm *vm, bool
 			exe = self_exe();
 		}
 		snprintf(line, sizeof(line),
-			 "NIC %s's user-mode network runs in a %s process; start it before QEMU:",
-			 vm->nics[i].id, b->helper_name);
+			 "NIC %s's %s runs in a %s process; start it before QEMU:", vm->nics[i].id,
+			 b->has_hostfwd ? "user-mode network" : "network", b->helper_name);
 		add_comment(&sb, line, width);
 		sockpath = b->helper_argv(exe, vm, &vm->nics[i], rd.path, &h);
+		/* a socket outside the runtime dir (a private segment's): its dir too */
+		sockdir = xstrdup(sockpath);
+		*strrchr(sockdir, '/') = '\0';
+		if (strcmp(sockdir, rd.path) != 0) {
+			struct qnm_strv md;
+
+			qnm_strv_init(&md);
+			qnm_strv_add(&md, "mkdir");
+			qnm_strv_add(&md, "-p");
+			qnm_strv_add(&md, "-m");
+			qnm_strv_add(&md, "0700");
+			qnm_strv_add(&md, sockdir);
+			add_command(&sb, md.v, width, false);
+			qnm_strv_free(&md);
+		}
+		free(sockdir);
 		text = qnm_argv_to_shell_lines(h.v, width ? width - 2 : SIZE_MAX / 2, true);
 		/* run in the background: " &" after the last line */
 		text[strlen(text) - 1] = '\0';

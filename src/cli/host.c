@@ -14,6 +14,7 @@
 #include "api/serve.h"
 #include "cli/cli.h"
 
+#include <errno.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
@@ -163,7 +164,8 @@ const struct qnm_cli_cmd qnm_cmd_host = {
 		"host in $XDG_RUNTIME_DIR/qnm/.ssh/, closed by 'host del') and runs 'qnm serve'\n"
 		"there (on stdio); qnm stores no secrets. Both hosts must speak the same qnm\n"
 		"protocol (checked at connect). A host that does not answer within 3 s is\n"
-		"reported as such.\n",
+		"reported as such. What streams ('console', '--follow', '--watch') runs there\n"
+		"with this terminal (ssh -t; without a terminal, its output as it comes).\n",
 	.args = &host_args,
 	.run = cmd_host,
 };
@@ -210,20 +212,59 @@ const struct qnm_cli_cmd qnm_cmd_serve = {
 		"({\"id\": N, \"op\": \"vm.list\", \"args\": {...}}), one reply a line out\n"
 		"({\"id\": N, \"ok\": true, \"result\": ...} or {\"id\": N, \"ok\": false, \"error\":\n"
 		"MESSAGE, \"errno\": E, \"field\": F}). Ops: ping, vm.list, vm.start, vm.stop,\n"
-		"net.list, stats, cli. Ends at end of input.\n",
+		"fwd.add, fwd.del, net.list, stats, cli. Ends at end of input.\n",
 	.args = &serve_args,
 	.run = cmd_serve,
 };
 
 /* ---- -H NAME ---- */
 
+/*
+ * A command line that streams until interrupted, or talks with the user:
+ * console (interactive on a terminal, else its log), --follow, --watch.
+ * Those run there with this terminal (ssh -tt) or these streams; the rest
+ * returns its output at its end through "serve" (the "cli" op).
+ */
+static bool streams(int argc, char **argv)
+{
+	static const char *const words[] = { "--follow", "-f", "--watch" };
+	size_t k;
+	int i;
+
+	if (strcmp(argv[0], "console") == 0)
+		return true;
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		for (k = 0; k < QNM_ARRAY_SIZE(words); k++)
+			if (strcmp(argv[i], words[k]) == 0 ||
+			    (strncmp(argv[i], words[k], strlen(words[k])) == 0 &&
+			     argv[i][strlen(words[k])] == '='))
+				return true;
+	return false;
+}
+
 int qnm_cli_on_host(struct qnm_ctx *ctx, const char *name, int argc, char **argv)
 {
+	struct qnm_remote_cmd c;
 	struct qnm_err err;
-	int status;
+	int status, r;
 
 	qnm_err_clear(&err);
-	if (qnm_api_remote_cli(ctx, name, argc, argv, ctx->out, ctx->errout, &status, &err)) {
+	if (streams(argc, argv)) {
+		r = qnm_api_remote_command(ctx, name, argc, argv,
+					   isatty(STDIN_FILENO) && isatty(STDOUT_FILENO), &c, &err);
+		if (!r) {
+			/* ssh in place of this qnm: a signal to it ends the command there too */
+			fflush(ctx->out);
+			fflush(ctx->errout);
+			execv(c.ssh, c.argv.v);
+			r = qnm_err_set(&err, -errno, "", "cannot run %s: %s", c.ssh,
+					strerror(errno));
+			qnm_api_remote_command_free(&c);
+		}
+	} else {
+		r = qnm_api_remote_cli(ctx, name, argc, argv, ctx->out, ctx->errout, &status, &err);
+	}
+	if (r) {
 		fprintf(ctx->errout, "qnm: -H %s: %s\n", name, err.msg);
 		return 1;
 	}

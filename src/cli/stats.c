@@ -485,20 +485,21 @@ const struct qnm_cli_cmd qnm_cmd_stats = {
 		 "[--count N]",
 	.summary = "live counters and rates of host links and of guests' interfaces",
 	.help = "Every host link, every guest TAP, the bridge and uplink of each qnm network,\n"
-		"and the slirp NICs of running VMs (counted by their helper), each with its\n"
-		"role and the VM/NIC or network it belongs to. Names select interfaces, or all\n"
-		"interfaces of a VM, or one NIC (VM/NIC); none selects everything.\n"
+		"the slirp NICs of running VMs (counted by their helper) and their private NICs\n"
+		"(counted by their segment's switch), each with its role and the VM/NIC or\n"
+		"network it belongs to. Names select interfaces, or all interfaces of a VM, or\n"
+		"one NIC (VM/NIC); none selects everything.\n"
 		"\n"
 		"Rates need two readings: qnm reads, waits --interval seconds (default 1), reads\n"
 		"again and prints one snapshot.\n"
 		"\n"
 		"RX/TX are the host's side, as \"ip -s link\" counts them. For a guest's TAP the\n"
-		"kernel's rx is what the guest sent, so guest-facing interfaces (tap, slirp) also\n"
-		"show the guest view, rx and tx swapped. The total never counts a bridge together\n"
-		"with its ports: a bridge is left out (marked ~) when one of its ports is listed,\n"
-		"since every frame of the bridge device crosses a port. An interface that cannot\n"
-		"be read (a slirp helper that does not answer, a running VM's missing TAP) is\n"
-		"shown as unavailable (marked !), never as zero.\n",
+		"kernel's rx is what the guest sent, so guest-facing interfaces (tap, slirp,\n"
+		"private) also show the guest view, rx and tx swapped. The total never counts a\n"
+		"bridge together with its ports: a bridge is left out (marked ~) when one of its\n"
+		"ports is listed, since every frame of the bridge device crosses a port. An\n"
+		"interface that cannot be read (a slirp helper or a switch that does not answer,\n"
+		"a running VM's missing TAP) is shown as unavailable (marked !), never as zero.\n",
 	.args = &stats_args,
 	.run = cmd_stats,
 };

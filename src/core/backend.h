@@ -19,6 +19,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "core/model.h"
@@ -55,6 +56,14 @@ struct qnm_nic_host {
  *                     its name is known only once it runs).
  */
 enum qnm_hop_live { QNM_HOP_LIVE_NONE, QNM_HOP_LIVE_LINK, QNM_HOP_LIVE_NIC, QNM_HOP_LIVE_NIC_LINK };
+
+/**
+ * struct qnm_nic_counters - a NIC's traffic as counted beside it, host view:
+ * rx is what the guest sent, tx what it received (for @nic_stats).
+ */
+struct qnm_nic_counters {
+	uint64_t rx_bytes, rx_packets, tx_bytes, tx_packets;
+};
 
 /* The most boxes a backend's @hops gives. */
 #define QNM_HOPS_MAX 6
@@ -162,6 +171,10 @@ struct qnm_backend_check {
  * @helper_pid:      the pid of that helper while it runs for NIC @nic of the
  *                   VM whose runtime dir is @rundir (it holds the NIC's
  *                   forwarded host ports), 0 when none runs.
+ * @nic_stats:       the live counters of NIC @idx of the running VM @vm
+ *                   (runtime dir @rundir) from what serves it beside QEMU
+ *                   (the private segment's switch), waiting at most
+ *                   @timeout_ms; 0 or -errno with @err saying why not.
  * @conns:           the NIC's connection table as text, from the running
  *                   VM (*@text owned by the caller); 0 or -errno.
  *
@@ -214,6 +227,8 @@ struct qnm_backend_ops {
 	char *(*helper_argv)(const char *exe, const struct qnm_vm *vm, const struct qnm_nic *nic,
 			     const char *rundir, struct qnm_strv *argv);
 	pid_t (*helper_pid)(const char *rundir, const struct qnm_nic *nic);
+	int (*nic_stats)(const char *rundir, const struct qnm_vm *vm, size_t idx, int timeout_ms,
+			 struct qnm_nic_counters *c, struct qnm_err *err);
 	int (*conns)(const char *runtime_dir, const struct qnm_vm *vm, const struct qnm_nic *nic,
 		     char **text, struct qnm_err *err);
 
@@ -254,7 +269,7 @@ bool qnm_model_uses_backend(const struct qnm_model *model, enum qnm_backend_kind
 
 /**
  * qnm_backend_has_counters() - whether NICs of @b have live traffic
- * counters (a host interface qnm names, or the slirp helper's).
+ * counters (a host interface qnm names, the slirp helper's, or @nic_stats).
  */
 bool qnm_backend_has_counters(const struct qnm_backend_ops *b);
 
@@ -263,6 +278,7 @@ extern const struct qnm_backend_ops qnm_backend_slirp;
 extern const struct qnm_backend_ops qnm_backend_tap;
 extern const struct qnm_backend_ops qnm_backend_bridge;
 extern const struct qnm_backend_ops qnm_backend_passt;
+extern const struct qnm_backend_ops qnm_backend_private;
 
 /* Shared by the user and slirp backends (backend-user.c). */
 int qnm_user_opts_validate(const struct qnm_nic *nic, bool slirp, struct qnm_err *err);

@@ -117,8 +117,8 @@ int qnm_open_owned(const char *path, int flags, struct qnm_err *err)
 		if (e == ENOENT)
 			return -ENOENT;
 		if (e == ELOOP)
-			return qnm_err_set(err, -EPERM, "", "%s is a symlink: qnm does not use it",
-					   path);
+			return qnm_err_set(err, -ELOOP, "",
+					   "%s: it is a symlink: qnm does not use it", path);
 		return qnm_err_set(err, -e, "", "cannot open %s: %s", path, strerror(e));
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {

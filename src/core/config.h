@@ -72,9 +72,9 @@ int qnm_dir_trusted(const char *path, struct qnm_err *err);
  * qnm_open_owned() - open @path with @flags (O_CREAT takes 0600) as a
  * regular file of the effective user: never through a symlink (O_NOFOLLOW),
  * never a FIFO or device (opened O_NONBLOCK, checked, then blocking again).
- * Return: a file descriptor (close-on-exec; caller closes), -ENOENT, -EPERM
- * (a symlink, not a regular file, or another user's: @err says which), or
- * -errno.
+ * Return: a file descriptor (close-on-exec; caller closes), -ENOENT, -ELOOP
+ * (a symlink), -EPERM (not a regular file, or another user's), or -errno;
+ * @err says which (not for -ENOENT).
  */
 int qnm_open_owned(const char *path, int flags, struct qnm_err *err);
 

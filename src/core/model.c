@@ -15,7 +15,7 @@
 /* ---- enum names ---- */
 
 static const char *const proto_names[] = { "tcp", "udp" };
-static const char *const backend_names[] = { "user", "slirp", "tap", "bridge", "passt" };
+static const char *const backend_names[] = { "user", "slirp", "tap", "bridge", "passt", "private" };
 static const char *const accel_names[] = { "auto", "kvm", "tcg" };
 static const char *const boot_names[] = { "none", "disk", "cdrom", "kernel" };
 static const char *const net_mode_names[] = { "nat", "bridged", "isolated" };

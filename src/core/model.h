@@ -55,11 +55,12 @@ struct qnm_fwd {
 
 /** enum qnm_backend_kind - how a NIC reaches the world; see backend.h. */
 enum qnm_backend_kind {
-	QNM_BACKEND_USER,   /* QEMU's built-in SLIRP, -netdev user */
-	QNM_BACKEND_SLIRP,  /* qnm's libslirp helper, -netdev stream */
-	QNM_BACKEND_TAP,    /* a TAP device, optionally on a bridge */
-	QNM_BACKEND_BRIDGE, /* qemu-bridge-helper, -netdev bridge */
-	QNM_BACKEND_PASST,  /* Debian's passt, one process per NIC, -netdev stream */
+	QNM_BACKEND_USER,    /* QEMU's built-in SLIRP, -netdev user */
+	QNM_BACKEND_SLIRP,   /* qnm's libslirp helper, -netdev stream */
+	QNM_BACKEND_TAP,     /* a TAP device, optionally on a bridge */
+	QNM_BACKEND_BRIDGE,  /* qemu-bridge-helper, -netdev bridge */
+	QNM_BACKEND_PASST,   /* Debian's passt, one process per NIC, -netdev stream */
+	QNM_BACKEND_PRIVATE, /* a private segment: a VDE switch of the user, -netdev vde */
 	QNM_BACKEND__COUNT
 };
 
@@ -118,6 +119,15 @@ struct qnm_bridge_opts {
 };
 
 /**
+ * struct qnm_private_opts - options of the private backend.
+ * @segment: the private segment's name: the NICs of the user's guests
+ *           that name the same segment share one L2 (guest/segment.h).
+ */
+struct qnm_private_opts {
+	char segment[QNM_NAME_MAX + 1];
+};
+
+/**
  * struct qnm_nic - one guest network card.
  * @id:      netdev id, unique in its VM (e.g. "n0", "mynic0").
  * @model:   QEMU device model (e1000, rtl8139, virtio-net-pci, ...).
@@ -128,6 +138,7 @@ struct qnm_bridge_opts {
  *           forwards and IPv6 switch of QNM_BACKEND_PASST).
  * @tap:     options of QNM_BACKEND_TAP.
  * @bridge:  options of QNM_BACKEND_BRIDGE.
+ * @priv:    options of QNM_BACKEND_PRIVATE.
  *
  * The inactive option groups are kept (a form that switches backend and
  * back loses nothing) but are neither validated nor saved.
@@ -141,6 +152,7 @@ struct qnm_nic {
 	struct qnm_user_opts user;
 	struct qnm_tap_opts tap;
 	struct qnm_bridge_opts bridge;
+	struct qnm_private_opts priv;
 };
 
 /** enum qnm_accel - accelerator; AUTO = KVM when /dev/kvm is usable, else TCG. */

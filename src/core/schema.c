@@ -168,8 +168,8 @@ static const struct qnm_key nic_keys[] = {
 	  .offset = NICF(backend),
 	  .choices = &qnm_backend_enum,
 	  .label = "Backend",
-	  .help = "How the card reaches the world: user, slirp, passt, tap or bridge. The keys below "
-		  "depend on it." },
+	  .help = "How the card reaches the world: user, slirp, passt, private, tap or bridge. The "
+		  "keys below depend on it." },
 	{ .name = "net",
 	  .type = QNM_KEY_STR,
 	  .offset = NICF(user.net),
@@ -263,6 +263,14 @@ static const struct qnm_key nic_keys[] = {
 	  .when = BE(QNM_BACKEND_TAP),
 	  .label = "vhost-net",
 	  .help = "Kernel-side acceleration (needs /dev/vhost-net)." },
+	{ .name = "segment",
+	  .type = QNM_KEY_STR,
+	  .offset = NICF(priv.segment),
+	  .size = QNM_NAME_MAX + 1,
+	  .when = BE(QNM_BACKEND_PRIVATE),
+	  .label = "Private segment",
+	  .help = "The name of a private network between your own guests (no root): the NICs "
+		  "naming the same segment share one switch; nothing else reaches it." },
 	{ .name = "br",
 	  .type = QNM_KEY_STR,
 	  .offset = NICF(bridge.br),

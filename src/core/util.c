@@ -481,6 +481,18 @@ int qnm_spawn_io(const char *prog, char *const argv[], int in_fd, int out_fd, in
 	return -r;
 }
 
+bool qnm_which_found(const char *prog, char **found)
+{
+	char *hit = qnm_which(prog);
+	bool yes = hit != NULL;
+
+	if (found)
+		*found = hit;
+	else
+		free(hit);
+	return yes;
+}
+
 char *qnm_which(const char *prog)
 {
 	const char *path = getenv("PATH"), *p, *colon;

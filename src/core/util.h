@@ -218,4 +218,10 @@ int qnm_spawn_io(const char *prog, char *const argv[], int in_fd, int out_fd, in
  */
 char *qnm_which(const char *prog);
 
+/**
+ * qnm_which_found() - whether qnm_which(@prog) finds it.
+ * @found: when not NULL, set to the path found (caller frees), or NULL.
+ */
+bool qnm_which_found(const char *prog, char **found);
+
 #endif

@@ -97,7 +97,7 @@ int qnm_check_nic(const struct qnm_nic *nic, struct qnm_err *err)
 	if (!qnm_backend_get(nic->backend)) {
 		snprintf(field, sizeof(field), "nic[%s].backend", nic->id);
 		return qnm_err_set(err, -EINVAL, field,
-				   "%s: backend must be user, slirp, passt, tap or bridge", field);
+				   "%s: backend must be user, slirp, passt, private, tap or bridge", field);
 	}
 	return qnm_backend_get(nic->backend)->validate(nic, err);
 }

@@ -10,7 +10,7 @@
 static const struct qnm_backend_ops *const backends[QNM_BACKEND__COUNT] = {
 	[QNM_BACKEND_USER] = &qnm_backend_user,	  [QNM_BACKEND_SLIRP] = &qnm_backend_slirp,
 	[QNM_BACKEND_TAP] = &qnm_backend_tap,	  [QNM_BACKEND_BRIDGE] = &qnm_backend_bridge,
-	[QNM_BACKEND_PASST] = &qnm_backend_passt,
+	[QNM_BACKEND_PASST] = &qnm_backend_passt, [QNM_BACKEND_PRIVATE] = &qnm_backend_private,
 };
 
 const struct qnm_backend_ops *qnm_backend_get(enum qnm_backend_kind kind)
@@ -58,7 +58,7 @@ bool qnm_model_uses_backend(const struct qnm_model *model, enum qnm_backend_kind
 
 bool qnm_backend_has_counters(const struct qnm_backend_ops *b)
 {
-	return b && (b->host_ifname || b->slirp_helper);
+	return b && (b->host_ifname || b->slirp_helper || b->nic_stats);
 }
 
 void qnm_tap_default_ifname(const struct qnm_vm *vm, size_t nic_index, char *buf)

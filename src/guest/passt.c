@@ -31,14 +31,7 @@ const char *qnm_passt_binary(void)
 
 bool qnm_passt_find(char **found)
 {
-	char *hit = qnm_which(qnm_passt_binary());
-	bool yes = hit != NULL;
-
-	if (found)
-		*found = hit;
-	else
-		free(hit);
-	return yes;
+	return qnm_which_found(qnm_passt_binary(), found);
 }
 
 char *qnm_passt_socket_path(const struct qnm_vm *vm, const struct qnm_nic *nic,
@@ -241,45 +234,17 @@ out:
 	return r;
 }
 
-/* Is @pid a passt serving socket @sock? (its argv[0] is passt, an argument is @sock) */
-static bool is_passt_of(pid_t pid, const char *sock)
-{
-	char path[64], *buf = NULL;
-	const char *base;
-	bool yes = false;
-	size_t len, i;
-
-	snprintf(path, sizeof(path), "/proc/%ld/cmdline", (long)pid);
-	if (qnm_read_file(path, 1u << 16, &buf, &len))
-		return false;
-	/* a zombie has an empty command line */
-	base = len ? strrchr(buf, '/') : NULL;
-	base = base ? base + 1 : buf;
-	if (len && (strcmp(base, "passt") == 0 || strcmp(base, "passt.avx2") == 0 ||
-		    strcmp(buf, qnm_passt_binary()) == 0))
-		for (i = 0; i < len && !yes; i += strlen(buf + i) + 1)
-			yes = strcmp(buf + i, sock) == 0;
-	free(buf);
-	return yes;
-}
-
 pid_t qnm_passt_pid(const char *rundir, const char *nic_id)
 {
 	char *pidpath = file_path(rundir, nic_id, "pid");
 	char *sock = file_path(rundir, nic_id, "sock");
-	long pid = 0;
-	FILE *f = fopen(pidpath, "re");
+	pid_t pid = qnm_pid_file_read(pidpath);
 
-	if (f) {
-		if (fscanf(f, "%ld", &pid) != 1)
-			pid = 0;
-		fclose(f);
-	}
-	if (pid <= 1 || pid > 0x7fffffff || !is_passt_of((pid_t)pid, sock))
+	if (pid && !qnm_pid_runs(pid, "passt", "passt.avx2", qnm_passt_binary(), sock))
 		pid = 0;
 	free(pidpath);
 	free(sock);
-	return (pid_t)pid;
+	return pid;
 }
 
 /* gone: reaped here, or no such process (a zombie of another parent counts as gone) */

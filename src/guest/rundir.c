@@ -405,6 +405,38 @@ static pid_t read_pidfile(const struct qnm_rundir *rd)
 	return pid;
 }
 
+pid_t qnm_pid_file_read(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	long pid = 0;
+
+	if (f) {
+		if (fscanf(f, "%ld", &pid) != 1)
+			pid = 0;
+		fclose(f);
+	}
+	return pid > 1 && pid <= 0x7fffffff ? (pid_t)pid : 0;
+}
+
+bool qnm_pid_runs(pid_t pid, const char *base, const char *alt, const char *prog, const char *arg)
+{
+	char path[64], *buf = NULL;
+	const char *b;
+	bool yes = false;
+	size_t len, i;
+
+	snprintf(path, sizeof(path), "/proc/%ld/cmdline", (long)pid);
+	if (qnm_read_file(path, 1u << 16, &buf, &len))
+		return false;
+	b = len ? strrchr(buf, '/') : NULL;
+	b = b ? b + 1 : buf;
+	if (len && (strcmp(b, base) == 0 || (alt && strcmp(b, alt) == 0) || strcmp(buf, prog) == 0))
+		for (i = 0; i < len && !yes; i += strlen(buf + i) + 1)
+			yes = strcmp(buf + i, arg) == 0;
+	free(buf);
+	return yes;
+}
+
 bool qnm_pid_alive(pid_t pid)
 {
 	char path[64], *buf = NULL, *p;

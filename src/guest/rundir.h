@@ -168,6 +168,20 @@ bool qnm_pid_is_qemu_of(pid_t pid, const struct qnm_rundir *rd);
 bool qnm_pid_alive(pid_t pid);
 
 /**
+ * qnm_pid_file_read() - the pid written in the file @path: 0 when the file
+ * is missing or holds no plausible pid (2 to 2^31-1).
+ */
+pid_t qnm_pid_file_read(const char *path);
+
+/**
+ * qnm_pid_runs() - whether @pid runs a helper qnm started: the basename of
+ * its argv[0] is @base or @alt (NULL: none), or argv[0] is @prog, and one of
+ * its arguments is @arg (so a recycled pid is not taken for it; a zombie's
+ * empty command line never matches).
+ */
+bool qnm_pid_runs(pid_t pid, const char *base, const char *alt, const char *prog, const char *arg);
+
+/**
  * qnm_rundir_find_qemu() - look through /proc for a live QEMU of @rd (a
  * process qnm_pid_is_qemu_of() @rd): one a killed supervisor spawned before
  * anything recorded its pid.

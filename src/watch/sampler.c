@@ -33,6 +33,7 @@ static const struct {
 	[QNM_IFROLE_BRIDGE] = { "bridge", "network bridge", false },
 	[QNM_IFROLE_UPLINK] = { "uplink", "NAT uplink", false },
 	[QNM_IFROLE_PORT] = { "port", "bridged port", false },
+	[QNM_IFROLE_SEGMENT] = { "private", "private NIC", true },
 };
 
 const char *qnm_if_role_name(enum qnm_if_role r)
@@ -289,11 +290,18 @@ struct want {
 	bool running;
 };
 
-/* struct slirp_want - a slirp NIC of a running VM, and its control socket. */
+/*
+ * struct slirp_want - a NIC of a running VM counted beside QEMU, named
+ * "VM/NIC": a slirp NIC and its helper's control socket (@ctl_path), or a
+ * NIC whose backend has @nic_stats (@stats_vm's NIC @idx, @rundir).
+ */
 struct slirp_want {
 	const char *vm;
 	const char *nic;
 	char *ctl_path;
+	const struct qnm_vm *stats_vm;
+	size_t idx;
+	char *rundir;
 };
 
 /*
@@ -334,8 +342,10 @@ static void plan_clear(struct plan *p)
 {
 	size_t i;
 
-	for (i = 0; i < p->nsw; i++)
+	for (i = 0; i < p->nsw; i++) {
 		free(p->sw[i].ctl_path);
+		free(p->sw[i].rundir);
+	}
 	free(p->w);
 	free(p->sw);
 	for (i = 0; i < p->nlive; i++)
@@ -475,14 +485,22 @@ static void plan_build(struct qnm_sampler *s, struct plan *p)
 			     helper_tap(s, vm, nic, &nv, &nn, &dumped, tap))) {
 				plan_add(p, tap, QNM_IFROLE_TAP, vm->name, nic->id,
 					 qnm_nic_network(nic), running[i]);
-			} else if (b->slirp_helper && rundir) {
+			} else if ((b->slirp_helper || b->nic_stats) && rundir) {
 				if (p->nsw == p->capsw) {
 					p->capsw = p->capsw ? 2 * p->capsw : 8;
 					p->sw = xreallocarray(p->sw, p->capsw, sizeof(*p->sw));
 				}
+				memset(&p->sw[p->nsw], 0, sizeof(*p->sw));
 				p->sw[p->nsw].vm = vm->name;
 				p->sw[p->nsw].nic = nic->id;
-				p->sw[p->nsw].ctl_path = qnm_slirp_control_path(rundir, nic);
+				if (b->slirp_helper) {
+					p->sw[p->nsw].ctl_path =
+						qnm_slirp_control_path(rundir, nic);
+				} else {
+					p->sw[p->nsw].stats_vm = vm;
+					p->sw[p->nsw].idx = j;
+					p->sw[p->nsw].rundir = xstrdup(rundir);
+				}
 				p->nsw++;
 			}
 		}
@@ -669,6 +687,34 @@ fail:
 	qnm_sample_unavailable(e, why);
 }
 
+/* Read a NIC through its backend's @nic_stats (the private segment's switch). */
+static void read_nic_stats(struct qnm_sampler *s, struct qnm_sample *e, const struct slirp_want *sw)
+{
+	const struct qnm_backend_ops *b = qnm_nic_backend(&sw->stats_vm->nics[sw->idx]);
+	struct qnm_nic_counters c = { 0 };
+	uint64_t v[QNM_STAT__COUNT] = { 0 };
+	struct qnm_err err;
+
+	e->role = QNM_IFROLE_SEGMENT;
+	qnm_strlcpy(e->type, b->name, sizeof(e->type));
+	qnm_strlcpy(e->vm, sw->vm, sizeof(e->vm));
+	qnm_strlcpy(e->nic, sw->nic, sizeof(e->nic));
+	e->network[0] = e->master[0] = '\0';
+	e->ifindex = 0;
+	qnm_err_clear(&err);
+	if (b->nic_stats(sw->rundir, sw->stats_vm, sw->idx, s->slirp_timeout_ms, &c, &err) < 0) {
+		e->up = false;
+		qnm_sample_unavailable(e, err.msg);
+		return;
+	}
+	v[QNM_STAT_RX_BYTES] = c.rx_bytes;
+	v[QNM_STAT_RX_PACKETS] = c.rx_packets;
+	v[QNM_STAT_TX_BYTES] = c.tx_bytes;
+	v[QNM_STAT_TX_PACKETS] = c.tx_packets;
+	e->up = true;
+	qnm_sample_update(e, v, 0, (qnm_mono_ms() / 1000.0));
+}
+
 int qnm_sampler_new(const struct qnm_sampler_opts *o, struct qnm_sampler **out, struct qnm_err *err)
 {
 	struct qnm_sampler *s = xcalloc(1, sizeof(*s));
@@ -813,7 +859,10 @@ int qnm_sampler_tick(struct qnm_sampler *s, struct qnm_err *err)
 		if (e->seen)
 			continue;
 		e->seen = true;
-		read_slirp(s, e, &p.sw[i]);
+		if (p.sw[i].stats_vm)
+			read_nic_stats(s, e, &p.sw[i]);
+		else
+			read_slirp(s, e, &p.sw[i]);
 	}
 	resort(s, nsorted);
 

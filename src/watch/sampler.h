@@ -94,6 +94,9 @@ struct qnm_slirpctl;
  * @QNM_IFROLE_UPLINK: the uplink of a NAT network (named, or the default
  *                     route's interface when the network names none).
  * @QNM_IFROLE_PORT:   the physical port of a bridged network.
+ * @QNM_IFROLE_SEGMENT: a private NIC of a running VM (counted by its
+ *                     segment's switch, the backend's @nic_stats; named
+ *                     "VM/NIC" like a slirp NIC).
  */
 enum qnm_if_role {
 	QNM_IFROLE_HOST,
@@ -102,6 +105,7 @@ enum qnm_if_role {
 	QNM_IFROLE_BRIDGE,
 	QNM_IFROLE_UPLINK,
 	QNM_IFROLE_PORT,
+	QNM_IFROLE_SEGMENT,
 	QNM_IFROLE__COUNT
 };
 

@@ -27,6 +27,23 @@ mount -t sysfs sysfs /sys || fatal "cannot mount sysfs in the private mount name
 BB=$(command -v busybox) || skip "needs busybox on the host (Debian package busybox-static)"
 GUEST_CACHE="${QNM_BUILDDIR:-$T}/tests/guest-cache"
 
+# as_nobody - hand the test's XDG dirs to nobody (who may walk into $T);
+# sets AS_USER (setpriv to nobody:nogroup, no groups, no capabilities) and
+# defines "nob ARGS", qnm run as nobody with the test's XDG dirs (and
+# $QNM_VDE_SWITCH when set).
+as_nobody() {
+	need_cmd setpriv util-linux
+	chmod 755 "$T"
+	chown -R nobody:nogroup "$XDG_CONFIG_HOME" "$XDG_RUNTIME_DIR" "$XDG_DATA_HOME" \
+		"$XDG_CACHE_HOME" "$HOME"
+	AS_USER=(setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all)
+}
+nob() {
+	"${AS_USER[@]}" env ${QNM_VDE_SWITCH:+QNM_VDE_SWITCH=$QNM_VDE_SWITCH} \
+		XDG_CONFIG_HOME="$XDG_CONFIG_HOME" XDG_RUNTIME_DIR="$XDG_RUNTIME_DIR" \
+		XDG_DATA_HOME="$XDG_DATA_HOME" XDG_CACHE_HOME="$XDG_CACHE_HOME" HOME="$HOME" "$QNM" "$@"
+}
+
 # guest_image - build (once per build tree, shared by parallel tests) the
 # tiny guest; sets G_KERNEL, G_INITRD, G_APPEND.
 guest_image() {

@@ -137,6 +137,28 @@ ui_wait "capture of vm n0 stopped" 10 >/dev/null
 check "orphaned capture removed" wait_for 5 no_capture
 ui_wait_gone "ORPHANED" 5 || fail "ORPHANED still shown"
 
+# A long path at 80 columns: the file's name stays whole (the path's middle
+# gives way) and its size after it, on the VMs screen and in r's menu.
+LONGDIR=$T/captures-of-the-lab/long-directory-name-for-testing
+mkdir -p "$LONGDIR"
+"$QNM" capture vm n0 "$LONGDIR/vm-n0-2026-12-07-morning.pcap" >"$T/long.out" 2>&1 &
+LC=$!
+wait_for 10 grep -q '^capturing' "$T/long.out" || fail "qnm capture (long path) did not start"
+if ui_wait "/vm-n0-2026-12-07-morning.pcap, " 5 >/dev/null; then
+	ok "80x24: a long capture path keeps its file name and size"
+else
+	fail "80x24: the capture's file name is cut"
+fi
+ui_screen | grep "REC by" | sed 's/^/  | /'
+ui_keys r
+ui_wait "vm-n0-2026-12-07-morning.pcap" 5 >/dev/null && ok "80x24: r's menu keeps the file name" ||
+	fail "80x24: r's menu cuts the file name"
+ui_screen | grep "its qnm" | sed 's/^/  | /'
+ui_keys Escape
+kill $LC
+wait $LC 2>/dev/null
+check "the long-path capture stopped" wait_for 5 no_capture
+
 # A capture left running is stopped when qnm quits (nobody else would).
 ui_keys r
 ui_wait "Capture packets of VM" 5 >/dev/null || fail "form again"

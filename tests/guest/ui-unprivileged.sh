@@ -11,16 +11,10 @@
 GUEST_TIMEOUT=150
 . "$QNM_SRCDIR/tests/guest/lib-guest.sh"
 . "$QNM_SRCDIR/tests/ui-lib.sh"
-need_cmd setpriv util-linux
 need_cmd wget wget
 
 # nobody owns the XDG dirs and may walk into the test's scratch dir
-chmod 755 "$T"
-chown -R nobody:nogroup "$XDG_CONFIG_HOME" "$XDG_RUNTIME_DIR" "$XDG_DATA_HOME" \
-	"$XDG_CACHE_HOME" "$HOME"
-AS_USER=(setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all)
-nob() { "${AS_USER[@]}" env XDG_CONFIG_HOME="$XDG_CONFIG_HOME" XDG_RUNTIME_DIR="$XDG_RUNTIME_DIR" \
-	XDG_DATA_HOME="$XDG_DATA_HOME" XDG_CACHE_HOME="$XDG_CACHE_HOME" HOME="$HOME" "$QNM" "$@"; }
+as_nobody
 at_exit "nob stop demo --force >/dev/null 2>&1"
 
 nob net add lan bridge=qnmunpriv0 address=10.81.0.1/24 mode=isolated >/dev/null ||

@@ -197,7 +197,7 @@ done <<'TABLE'
 1 | mac: '01:00:00:00:00:01' is a multicast MAC        | nic add web model=e1000 backend=user mac=01:00:00:00:00:01
 1 | nic[n1].mac: the all-zero MAC cannot be used | nic set web n1 mac=00:00:00:00:00:00
 1 | mac: '52:54:00:12:34:5' is not a MAC address | nic add web model=e1000 backend=user mac=52:54:00:12:34:5
-1 | backend: 'warp' must be one of: user, slirp, tap, bridge, passt | nic add web model=e1000 backend=warp
+1 | backend: 'warp' must be one of: user, slirp, tap, bridge, passt, private | nic add web model=e1000 backend=warp
 1 | host port tcp/2222 is forwarded by both VM 'web' NIC 'n0' and VM 'web' NIC 'n2' | nic add web model=e1000 backend=user hostfwd=tcp:127.0.0.1:2222-:22
 1 | hostfwd: host port '70000' must be a number from 1 to 65535 | nic add web model=e1000 backend=user hostfwd=tcp::70000-:22
 1 | net: '10.0.2.0/40' must be an IPv4 network like 10.0.2.0/24 | nic add web model=e1000 backend=user net=10.0.2.0/40
@@ -211,6 +211,13 @@ done <<'TABLE'
 1 | restrict: 'maybe' must be yes or no                | nic add web model=e1000 backend=user restrict=maybe
 1 | network: VM 'web' uses network 'nosuch', which does not exist | nic add web model=e1000 backend=tap network=nosuch
 1 | nic[n2].frob: unknown key | nic add web model=e1000 backend=user frob=1
+1 | nic[n2].segment: a private NIC needs the name of its segment (segment=NAME | nic add web model=e1000 backend=private
+1 | nic[n2].segment: '../lab' is not a valid segment name (1-32 of | nic add web model=e1000 backend=private segment=../lab
+1 | nic[n2].segment: 'a,b' is not a valid segment name | nic add web model=e1000 backend=private segment=a,b
+1 | nic[n2].segment: 'abcdefghijabcdefghijabcdefghijabc' is too long (at most 32 characters) | nic add web model=e1000 backend=private segment=abcdefghijabcdefghijabcdefghijabc
+1 | nic[n2].hostfwd: does not apply to this NIC's backend | nic add web model=e1000 backend=private segment=lab hostfwd=tcp::2222-:22
+1 | nic[n2].segment: does not apply to this NIC's backend | nic add web model=e1000 backend=user segment=lab
+1 | nic[n0].segment: a private NIC needs the name of its segment | nic set web n0 backend=private
 2 | qnm: set: give a VM name and at least one KEY=VALUE | set
 2 | qnm: set: give a VM name and at least one KEY=VALUE | set web
 1 | qnm: set: no VM named 'nosuch'                     | set nosuch memory=1

@@ -61,6 +61,13 @@ done
 "$QNM" -H here show nosuch >"$T/o" 2>"$T/e"
 expect_eq "qnm -H: the remote command's exit status" 1 "$?"
 expect_contains "qnm -H: its stderr" "no VM named 'nosuch'" "$(cat "$T/e")"
+# what streams runs there itself (ssh in place of qnm), over a connection of its own without a terminal
+"$QNM" -H here console nosuch </dev/null >"$T/o" 2>"$T/e"
+expect_eq "qnm -H here console (it streams): the remote command's exit status" 1 "$?"
+expect_contains "... its stderr" "'nosuch' is not running" "$(cat "$T/e")"
+expect_contains "... ssh runs it there, not serve, on a connection of its own" \
+	"-o ControlMaster=no -o ControlPath=none -p 2222 -l u -- h1 $(readlink -f "$QNM") console nosuch" \
+	"$(tail -1 "$T/ssh.argv")"
 out=$("$QNM" -H nosuch list 2>&1)
 expect_contains "qnm -H with an unknown host" "no host named 'nosuch'" "$out"
 

@@ -74,7 +74,7 @@ for ((i = 0; i < 3; i++)); do
 	t1=$(ui_screen | grep "demo/n0" | head -1)
 	ui_keys 1
 	ui_wait "n0 slirp" 3 >/dev/null
-	v=$(ui_screen | grep "n0 slirp" | head -1 | sed 's/.* \([0-9.]* [KMGT]*i*B\)\/\([0-9.]* [KMGT]*i*B\) *$/\1|\2/')
+	v=$(ui_screen | grep "n0 slirp" | head -1 | sed 's/.* \([0-9.]* [KMGT]*i*B\) rx, \([0-9.]* [KMGT]*i*B\) tx *$/\1|\2/')
 	t="$(awk '{print $8" "$9"|"$6" "$7}' <<<"$t1")"
 	echo "  VMs (guest rx|tx): $v  Traffic (tx|rx): $t"
 	[ -n "$v" ] && [ "$v" = "$t" ] && agree=1 && break

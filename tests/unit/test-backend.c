@@ -44,7 +44,7 @@ static void test_table(void **state)
 		for (j = 0; j < b->nchecks; j++)
 			assert_true(b->checks[j].id && b->checks[j].title && b->checks[j].run);
 	}
-	assert_int_equal(n, 5);
+	assert_int_equal(n, 6);
 	assert_null(qnm_backend_get((enum qnm_backend_kind)n));
 	assert_null(qnm_backend_get((enum qnm_backend_kind) - 1));
 }
@@ -127,13 +127,28 @@ static void test_attach(void **state)
 	assert_non_null(strstr(b->mode_text, "restart"));
 	assert_non_null(strstr(b->mode_text, "counters are not available"));
 	qnm_vm_free(vm);
+
+	/* private: a segment's switch, no root, counters from its ports, nothing of the host */
+	vm = vm_with("private");
+	b = qnm_nic_backend(&vm->nics[0]);
+	qnm_strlcpy(vm->nics[0].priv.segment, "lab", sizeof(vm->nics[0].priv.segment));
+	assert_true(b->host_prepare && b->reclaim && b->nic_stats && b->nchecks == 1);
+	assert_true(qnm_backend_has_counters(b));
+	assert_false(b->has_hostfwd || b->slirp_helper || b->conns || b->needs_qemu_slirp ||
+		     b->needs_net_admin || b->opens_tun || b->on_bridge || b->host_ifname);
+	assert_null(qnm_nic_network(&vm->nics[0]));
+	assert_string_equal(b->checks[0].id, "private_switch");
+	assert_string_equal(qnm_nic_label(&vm->nics[0], buf, sizeof(buf)),
+			    "virtio-net-pci/private:lab");
+	assert_non_null(strstr(b->mode_text, "No DHCP"));
+	qnm_vm_free(vm);
 	qnm_model_clear(&m);
 }
 
 /* The Modes screen's boxes: each backend's chain fits and says something. */
 static void test_hops(void **state)
 {
-	static const char *const names[] = { "user", "slirp", "tap", "bridge", "passt" };
+	static const char *const names[] = { "user", "slirp", "tap", "bridge", "passt", "private" };
 	struct qnm_model m;
 	size_t i, k, n;
 
@@ -142,6 +157,7 @@ static void test_hops(void **state)
 		struct qnm_vm *vm = vm_with(names[i]);
 		struct qnm_hop h[QNM_HOPS_MAX];
 
+		qnm_strlcpy(vm->nics[0].priv.segment, "lab", sizeof(vm->nics[0].priv.segment));
 		memset(h, 0, sizeof(h));
 		n = qnm_nic_backend(&vm->nics[0])->hops(&m, vm, 0, h);
 		assert_true(n > 0 && n <= QNM_HOPS_MAX);

@@ -24,6 +24,7 @@
 #include "core/backend.h"
 #include "guest/cmdline.h"
 #include "guest/passt.h"
+#include "guest/segment.h"
 #include "core/model.h"
 #include "core/util.h"
 
@@ -332,6 +333,50 @@ static void test_passt(void **state)
 	assert_int_equal(qnm_nic_backend(n)->validate(n, &err), -EINVAL);
 	assert_string_equal(err.field, "nic[n0].hostfwd");
 	assert_non_null(strstr(err.msg, "leave the guest address empty"));
+	qnm_vm_free(vm);
+}
+
+/* ---- a private segment: -netdev vde on the segment's switch, and the switch's command ---- */
+
+static void test_private(void **state)
+{
+	struct qnm_cmdline_opts o = netdev_style;
+	struct qnm_vm *vm = qnm_vm_new("p");
+	struct qnm_nic *n = add_nic(vm, NULL, "e1000", "02:00:00:00:00:05");
+	struct qnm_strv argv;
+	struct qnm_err err;
+	char *line;
+
+	n->backend = QNM_BACKEND_PRIVATE;
+	qnm_strlcpy(n->priv.segment, "lab", sizeof(n->priv.segment));
+	o.rundir = "/run/q,n/p";
+	expect_nic(vm, 0, &o,
+		   "-netdev vde,id=n0,sock=/run/q,,n/.private/lab/ctl -device "
+		   "e1000,netdev=n0,mac=02:00:00:00:00:05");
+	o.style = QNM_STYLE_NIC;
+	expect_nic(vm, 0, &o,
+		   "-nic vde,sock=/run/q,,n/.private/lab/ctl,model=e1000,mac=02:00:00:00:00:05");
+
+	unsetenv("QNM_VDE_SWITCH");
+	qnm_strv_init(&argv);
+	qnm_segment_argv("/run/qnm", "lab", &argv);
+	line = qnm_argv_to_shell(argv.v);
+	assert_string_equal(line,
+			    "vde_switch --sock /run/qnm/.private/lab/ctl --dirmode 0700 --mode "
+			    "0600 --mgmt /run/qnm/.private/lab/mgmt --mgmtmode 0600 --rcfile "
+			    "/dev/null --daemon --pidfile /run/qnm/.private/lab/pid");
+	free(line);
+	qnm_strv_free(&argv);
+
+	/* a segment is named like a VM */
+	qnm_err_clear(&err);
+	assert_int_equal(qnm_nic_backend(n)->validate(n, &err), 0);
+	qnm_strlcpy(n->priv.segment, "../x", sizeof(n->priv.segment));
+	assert_int_equal(qnm_nic_backend(n)->validate(n, &err), -EINVAL);
+	assert_string_equal(err.field, "nic[n0].segment");
+	n->priv.segment[0] = '\0';
+	assert_int_equal(qnm_nic_backend(n)->validate(n, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "needs the name of its segment"));
 	qnm_vm_free(vm);
 }
 
@@ -749,6 +794,7 @@ int main(void)
 		cmocka_unit_test(test_mixed),
 		cmocka_unit_test(test_invalid),
 		cmocka_unit_test(test_passt),
+		cmocka_unit_test(test_private),
 		cmocka_unit_test(test_shell_quote),
 		cmocka_unit_test(test_nic_slots_q35),
 		cmocka_unit_test(test_nic_slots_pc),

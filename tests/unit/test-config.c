@@ -205,7 +205,7 @@ static void test_vm_parse_errors(void **state)
 		{ "[vm]\nappend = \"unterminated\n", "t.conf:2: quoted value has no closing '\"'" },
 		{ "[vm]\nappend = \"a\\qb\"\n", "t.conf:2: unknown escape '\\q'" },
 		{ "[vm]\n[nic n0]\nbackend = carrier-pigeon\n",
-		  "t.conf:3: nic[n0].backend: 'carrier-pigeon' must be one of: user, slirp, tap, bridge, passt" },
+		  "t.conf:3: nic[n0].backend: 'carrier-pigeon' must be one of: user, slirp, tap, bridge, passt, private" },
 		{ "[vm]\n[nic n0]\nnet = 10.0.2.0/33\n",
 		  "t.conf:3: nic[n0].net: '10.0.2.0/33' must be an IPv4 network" },
 		{ "[vm]\n[nic n0]\nhost = 192.168.1.2\n",

@@ -342,7 +342,7 @@ static void test_nic_common(void **state)
 	qnm_strlcpy(n.mac, "02:00:00:00:00:01", sizeof(n.mac));
 	assert_int_equal(qnm_check_nic(&n, NULL), 0);
 	n.backend = QNM_BACKEND__COUNT;
-	expect_nic_err(&n, "nic[n0].backend", "user, slirp, passt, tap or bridge");
+	expect_nic_err(&n, "nic[n0].backend", "user, slirp, passt, private, tap or bridge");
 	qnm_nic_clear(&n);
 }
 

@@ -1,0 +1,457 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * remotes.c - the registered hosts' VMs, networks and counters for the UI
+ * (remotes.h): one round a second per host in a quiet background job over
+ * a connection kept between rounds; start and stop in jobs of their own.
+ */
+#include "build-config.h"
+
+#include "api/ctx.h"
+#include "api/hosts.h"
+#include "api/remote.h"
+#include "guests.h"
+#include "remotes.h"
+#include "uipriv.h"
+
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* a round a second while a host answers, every other second while it does not */
+#define ROUND_UP_MS   1000
+#define ROUND_DOWN_MS 2000
+/* how long one round's requests may take, all together */
+#define ROUND_MS 2500
+/* the hosts file is read again this often (qnm host add/del meanwhile) */
+#define LIST_EVERY_MS 5000
+/* a start or stop may take this long */
+#define ACTION_MS 180000
+
+const char *qnm_remote_str(json_object *o, const char *key)
+{
+	json_object *v;
+
+	return o && json_object_object_get_ex(o, key, &v) && v ? json_object_get_string(v) : "";
+}
+
+double qnm_remote_num(json_object *o, const char *key)
+{
+	json_object *v;
+
+	return o && json_object_object_get_ex(o, key, &v) && v ? json_object_get_double(v) : 0;
+}
+
+static struct qnm_remotes *remotes(struct qnm_ui *ui)
+{
+	if (!ui->remotes)
+		ui->remotes = xcalloc(1, sizeof(*ui->remotes));
+	return ui->remotes;
+}
+
+struct qnm_rhost *qnm_remote_find(struct qnm_ui *ui, const char *name)
+{
+	struct qnm_remotes *rs = remotes(ui);
+	size_t i;
+
+	for (i = 0; i < rs->n; i++)
+		if (!rs->v[i]->gone && strcmp(rs->v[i]->name, name) == 0)
+			return rs->v[i];
+	return NULL;
+}
+
+bool qnm_remote_busy(const struct qnm_rhost *h, const char *vm)
+{
+	size_t i;
+
+	for (i = 0; i < h->busy.n; i++)
+		if (strcmp(h->busy.v[i], vm) == 0)
+			return true;
+	return false;
+}
+
+static void rhost_free(struct qnm_rhost *h)
+{
+	qnm_api_remote_close(h->conn);
+	json_object_put(h->vms);
+	json_object_put(h->nets);
+	json_object_put(h->stats);
+	qnm_strv_free(&h->busy);
+	free(h->dest);
+	free(h->qnm);
+	free(h);
+}
+
+/* the hosts file again: new hosts join (in name order), deleted ones leave */
+static void relist(struct qnm_ui *ui, struct qnm_remotes *rs)
+{
+	struct qnm_hosts hosts;
+	struct qnm_rhost **v;
+	struct qnm_err err;
+	size_t i, j, n = 0;
+
+	rs->listed = qnm_mono_ms_int();
+	qnm_err_clear(&err);
+	if (qnm_api_host_list(ui->ctx, &hosts, &err))
+		return; /* the Hosts screen says why */
+	v = xcalloc(hosts.n + rs->n + 1, sizeof(*v));
+	for (i = 0; i < hosts.n; i++) {
+		struct qnm_rhost *h = NULL;
+
+		for (j = 0; j < rs->n; j++)
+			if (rs->v[j] && strcmp(rs->v[j]->name, hosts.v[i].name) == 0 &&
+			    strcmp(rs->v[j]->dest, hosts.v[i].destination) == 0 &&
+			    strcmp(rs->v[j]->qnm, hosts.v[i].qnm) == 0) {
+				h = rs->v[j];
+				rs->v[j] = NULL;
+			}
+		if (!h) {
+			h = xcalloc(1, sizeof(*h));
+			qnm_strlcpy(h->name, hosts.v[i].name, sizeof(h->name));
+			h->dest = xstrdup(hosts.v[i].destination);
+			h->qnm = xstrdup(hosts.v[i].qnm);
+			qnm_strv_init(&h->busy);
+		}
+		v[n++] = h;
+	}
+	/* gone: freed now, or by its round's end */
+	for (j = 0; j < rs->n; j++) {
+		if (!rs->v[j])
+			continue;
+		if (rs->v[j]->polling) {
+			rs->v[j]->gone = true;
+			v[n++] = rs->v[j];
+		} else {
+			rhost_free(rs->v[j]);
+		}
+	}
+	free(rs->v);
+	rs->v = v;
+	rs->n = n;
+	qnm_api_hosts_free(&hosts);
+}
+
+/**
+ * struct round - one host's round in a worker.
+ * @ctx:   a copy of the context (paths).
+ * @host:  the host (its own copy).
+ * @conn:  the connection (taken from the host, given back).
+ * @vms:   the answers, or NULL.
+ * @nets:  see @vms.
+ * @stats: see @vms.
+ * @ms:    how long it took.
+ * @version: what the host announced.
+ */
+struct round {
+	struct qnm_ctx *ctx;
+	struct qnm_host host;
+	struct qnm_remote *conn;
+	json_object *vms, *nets, *stats;
+	double ms;
+	char version[32];
+};
+
+static int round_work(void *data, struct qnm_err *err)
+{
+	struct round *j = data;
+	static const char *const ops[] = { "vm.list", "stats", "net.list" };
+	json_object **out[] = { &j->vms, &j->stats, &j->nets };
+	double t0 = qnm_mono_ms();
+	int64_t end = qnm_mono_ms_int() + ROUND_MS;
+	size_t k;
+	int r = 0;
+
+	if (!j->conn)
+		r = qnm_api_remote_open(j->ctx, &j->host, QNM_HOST_TIMEOUT_MS, &j->conn, err);
+	for (k = 0; !r && k < QNM_ARRAY_SIZE(ops); k++) {
+		int64_t left = end - qnm_mono_ms_int();
+
+		r = qnm_api_remote_call(j->conn, ops[k], NULL, left > 0 ? (int)left : 1, out[k],
+					err);
+	}
+	if (j->conn)
+		snprintf(j->version, sizeof(j->version), "%s", qnm_api_remote_version(j->conn));
+	if (r && r != -ENOENT && r != -EOPNOTSUPP) {
+		/* a lost connection is not used again: the next round connects anew */
+		qnm_api_remote_close(j->conn);
+		j->conn = NULL;
+	}
+	j->ms = qnm_mono_ms() - t0;
+	return r;
+}
+
+static void round_free(struct round *j)
+{
+	qnm_api_remote_close(j->conn);
+	json_object_put(j->vms);
+	json_object_put(j->nets);
+	json_object_put(j->stats);
+	free(j->host.destination);
+	free(j->host.qnm);
+	qnm_api_ctx_free(j->ctx);
+	free(j);
+}
+
+/* keep @src in *@dst (taking it over) when it came */
+static void keep(json_object **dst, json_object **src)
+{
+	if (!*src)
+		return;
+	json_object_put(*dst);
+	*dst = *src;
+	*src = NULL;
+}
+
+static void round_done(struct qnm_ui *ui, void *data, int result, const struct qnm_err *err)
+{
+	struct round *j = data;
+	struct qnm_remotes *rs = remotes(ui);
+	struct qnm_rhost *h = NULL;
+	size_t i;
+
+	for (i = 0; i < rs->n; i++)
+		if (rs->v[i]->polling && strcmp(rs->v[i]->name, j->host.name) == 0)
+			h = rs->v[i];
+	if (!h) {
+		round_free(j);
+		return;
+	}
+	h->polling = false;
+	h->conn = j->conn;
+	j->conn = NULL;
+	if (h->gone) {
+		for (i = 0; i < rs->n && rs->v[i] != h; i++)
+			;
+		memmove(&rs->v[i], &rs->v[i + 1], (rs->n - i - 1) * sizeof(*rs->v));
+		rs->n--;
+		rhost_free(h);
+		round_free(j);
+		return;
+	}
+	if (!result) {
+		if (!h->up && h->answered)
+			qnm_ui_log(ui, QNM_MSG_OK, "host %s answers again", h->name);
+		h->up = h->answered = true;
+		h->down_since = 0;
+		h->ms = j->ms;
+		qnm_strlcpy(h->version, j->version, sizeof(h->version));
+		keep(&h->vms, &j->vms);
+		keep(&h->nets, &j->nets);
+		keep(&h->stats, &j->stats);
+	} else {
+		if (h->up || !h->down_since) {
+			h->down_since = h->last ? h->last : qnm_mono_ms_int();
+			qnm_ui_log(ui, QNM_MSG_WARN, "host %s: %s", h->name, err->msg);
+		}
+		h->up = false;
+		qnm_strlcpy(h->why, err->msg, sizeof(h->why));
+	}
+	ui->redraw = true;
+	round_free(j);
+}
+
+static void start_round(struct qnm_ui *ui, struct qnm_rhost *h)
+{
+	struct round *j = xcalloc(1, sizeof(*j));
+
+	j->ctx = qnm_api_ctx_copy(ui->ctx);
+	qnm_strlcpy(j->host.name, h->name, sizeof(j->host.name));
+	j->host.destination = xstrdup(h->dest);
+	j->host.qnm = xstrdup(h->qnm);
+	j->conn = h->conn;
+	h->conn = NULL;
+	h->last = qnm_mono_ms_int();
+	if (qnm_ui_job_quiet(ui, round_work, round_done, j)) {
+		h->conn = j->conn;
+		j->conn = NULL;
+		round_free(j);
+		return;
+	}
+	h->polling = true;
+}
+
+bool qnm_remotes_tick(struct qnm_ui *ui)
+{
+	struct qnm_remotes *rs = remotes(ui);
+	int64_t now = qnm_mono_ms_int();
+	bool changed = false;
+	size_t i;
+
+	if (!rs->listed || now - rs->listed >= LIST_EVERY_MS) {
+		size_t before = rs->n;
+
+		relist(ui, rs);
+		changed = rs->n != before;
+	}
+	for (i = 0; i < rs->n; i++) {
+		struct qnm_rhost *h = rs->v[i];
+
+		if (h->polling || h->gone)
+			continue;
+		if (!h->last ||
+		    now - h->last >= (h->up || !h->answered ? ROUND_UP_MS : ROUND_DOWN_MS))
+			start_round(ui, h);
+		/* "unreachable since N s" counts */
+		if (h->down_since)
+			changed = true;
+	}
+	return changed;
+}
+
+void qnm_remotes_free(struct qnm_ui *ui)
+{
+	size_t i;
+
+	if (!ui->remotes)
+		return;
+	for (i = 0; i < ui->remotes->n; i++)
+		rhost_free(ui->remotes->v[i]);
+	free(ui->remotes->v);
+	free(ui->remotes);
+	ui->remotes = NULL;
+}
+
+/* ---- start, stop, forwards ---- */
+
+/**
+ * struct action_op - what an action does, for its messages.
+ * @op:    the protocol's op.
+ * @doing: said when it starts ("starting").
+ * @what:  names it in an error ("start").
+ * @busy:  the VM shows "busy" meanwhile.
+ */
+struct action_op {
+	const char *op;
+	const char *doing;
+	const char *what;
+	bool busy;
+};
+
+static const struct action_op action_ops[] = {
+	{ "vm.start", "starting", "start", true },
+	{ "vm.stop", "stopping", "stop", true },
+	{ "fwd.add", "adding a forward to", "forward add", false },
+	{ "fwd.del", "removing a forward of", "forward del", false },
+};
+
+/**
+ * struct action - an action in a worker.
+ * @ctx:    a copy of the context.
+ * @host:   the host (its own copy).
+ * @op:     what it does.
+ * @vm:     the VM there.
+ * @fwd:    the forward (fwd.add, fwd.del), else NULL.
+ * @result: the op's result.
+ */
+struct action {
+	struct qnm_ctx *ctx;
+	struct qnm_host host;
+	const struct action_op *op;
+	char vm[QNM_NAME_MAX + 1];
+	char *fwd;
+	json_object *result;
+};
+
+static int action_work(void *data, struct qnm_err *err)
+{
+	struct action *a = data;
+	struct qnm_remote *r = NULL;
+	json_object *args = json_object_new_object();
+	int rc;
+
+	json_object_object_add(args, "name", json_object_new_string(a->vm));
+	if (a->fwd)
+		json_object_object_add(args, "fwd", json_object_new_string(a->fwd));
+	rc = qnm_api_remote_open(a->ctx, &a->host, QNM_HOST_TIMEOUT_MS, &r, err);
+	if (rc)
+		json_object_put(args);
+	else
+		rc = qnm_api_remote_call(r, a->op->op, args, ACTION_MS, &a->result, err);
+	qnm_api_remote_close(r);
+	return rc;
+}
+
+static void action_free(struct action *a)
+{
+	json_object_put(a->result);
+	free(a->fwd);
+	free(a->host.destination);
+	free(a->host.qnm);
+	qnm_api_ctx_free(a->ctx);
+	free(a);
+}
+
+static void action_done(struct qnm_ui *ui, void *data, int result, const struct qnm_err *err)
+{
+	struct action *a = data;
+	struct qnm_rhost *h = qnm_remote_find(ui, a->host.name);
+	bool start = a->op == &action_ops[0], fwd = a->fwd != NULL;
+	size_t i;
+
+	for (i = 0; h && a->op->busy && i < h->busy.n; i++)
+		if (strcmp(h->busy.v[i], a->vm) == 0) {
+			free(h->busy.v[i]);
+			h->busy.v[i] = h->busy.v[--h->busy.n];
+			break;
+		}
+	if (result)
+		qnm_ui_log(ui, QNM_MSG_ERROR, "%s %s on %s: %s", a->op->what, a->vm, a->host.name,
+			   err->msg);
+	else if (fwd)
+		qnm_ui_log(ui, QNM_MSG_OK, "%s on %s: forward %s %s (%s)", a->vm, a->host.name,
+			   qnm_remote_str(a->result, "fwd"),
+			   a->op == &action_ops[2] ? "added" : "removed",
+			   strcmp(qnm_remote_str(a->result, "live"), "live") == 0
+				   ? "applied to the running guest"
+			   : strcmp(qnm_remote_str(a->result, "live"), "refused") == 0
+				   ? qnm_remote_str(a->result, "why")
+				   : "applies at its next start");
+	else if (start)
+		qnm_ui_log(ui, QNM_MSG_OK, "%s started on %s: QEMU pid %.0f, %s in %.0f ms", a->vm,
+			   a->host.name, qnm_remote_num(a->result, "qemu_pid"),
+			   qnm_remote_str(a->result, "status"),
+			   qnm_remote_num(a->result, "elapsed_ms"));
+	else
+		qnm_ui_log(ui, QNM_MSG_OK, "%s stopped on %s: %s", a->vm, a->host.name,
+			   qnm_remote_str(a->result, "how"));
+	if (!result && start && *qnm_remote_str(a->result, "warnings"))
+		qnm_ui_log_lines(ui, QNM_MSG_WARN, a->vm, qnm_remote_str(a->result, "warnings"));
+	if (h && !h->polling)
+		h->last = 0; /* its VMs now: at the next tick */
+	action_free(a);
+}
+
+void qnm_remote_vm_action(struct qnm_ui *ui, struct qnm_rhost *h, const char *op, const char *vm,
+			  const char *fwd)
+{
+	const struct action_op *aop = NULL;
+	struct action *a;
+	size_t k;
+
+	for (k = 0; k < QNM_ARRAY_SIZE(action_ops); k++)
+		if (strcmp(action_ops[k].op, op) == 0)
+			aop = &action_ops[k];
+	if (!aop)
+		return;
+	if (aop->busy && qnm_remote_busy(h, vm)) {
+		qnm_ui_log(ui, QNM_MSG_WARN, "%s on %s is being started or stopped already", vm,
+			   h->name);
+		return;
+	}
+	a = xcalloc(1, sizeof(*a));
+	a->ctx = qnm_api_ctx_copy(ui->ctx);
+	qnm_strlcpy(a->host.name, h->name, sizeof(a->host.name));
+	a->host.destination = xstrdup(h->dest);
+	a->host.qnm = xstrdup(h->qnm);
+	a->op = aop;
+	a->fwd = fwd ? xstrdup(fwd) : NULL;
+	qnm_strlcpy(a->vm, vm, sizeof(a->vm));
+	if (qnm_ui_job(ui, action_work, action_done, a)) {
+		qnm_ui_log(ui, QNM_MSG_ERROR, "%s: cannot start a worker thread", vm);
+		action_free(a);
+		return;
+	}
+	if (aop->busy)
+		qnm_strv_add(&h->busy, vm);
+	qnm_ui_log(ui, QNM_MSG_INFO, "%s %s on %s ...", aop->doing, vm, h->name);
+}

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * remotes.h - the registered hosts as the UI sees them (issue 18.1): each
+ * host's VMs, networks and guests' counters, asked over its own
+ * connection (api/remote.h) in a background job once a second, so a host
+ * that does not answer costs the UI nothing; it is marked unreachable when
+ * its deadline passes (its last answers are kept, greyed) and asked again
+ * until it answers. Start and stop of its VMs run as jobs over a
+ * connection of their own.
+ */
+#ifndef QNM_UI_REMOTES_H
+#define QNM_UI_REMOTES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/context.h"
+#include "core/util.h"
+
+struct qnm_ui;
+struct qnm_remote;
+struct json_object;
+
+/**
+ * struct qnm_rhost - one registered host.
+ * @name:       its name.
+ * @dest:       its ssh destination.
+ * @qnm:        the qnm command there.
+ * @answered:   it answered at least once (@vms, @nets, @stats hold it).
+ * @up:         its last round answered.
+ * @down_since: when it stopped answering (qnm_mono_ms_int()), 0 while up.
+ * @why:        why it did not answer.
+ * @version:    the qnm version it announced.
+ * @ms:         how long its last round took.
+ * @vms:        its last "vm.list" (a JSON array).
+ * @nets:       its last "net.list".
+ * @stats:      its last "stats" (guest interfaces' counters and rates).
+ * @polling:    a round runs (it owns @conn meanwhile).
+ * @last:       when the last round started.
+ * @conn:       the open connection between rounds, or NULL.
+ * @busy:       its VMs being started or stopped from here.
+ * @gone:       no longer in the hosts file: freed when its round ends.
+ */
+struct qnm_rhost {
+	char name[QNM_NAME_MAX + 1];
+	char *dest;
+	char *qnm;
+	bool answered;
+	bool up;
+	int64_t down_since;
+	char why[512];
+	char version[32];
+	double ms;
+	struct json_object *vms;
+	struct json_object *nets;
+	struct json_object *stats;
+	bool polling;
+	int64_t last;
+	struct qnm_remote *conn;
+	struct qnm_strv busy;
+	bool gone;
+};
+
+/**
+ * struct qnm_remotes - every registered host, by name.
+ * @v:      the hosts, @n of them.
+ * @n:      see @v.
+ * @listed: when the hosts file was last read.
+ */
+struct qnm_remotes {
+	struct qnm_rhost **v;
+	size_t n;
+	int64_t listed;
+};
+
+/**
+ * qnm_remotes_tick() - read the hosts file again now and then, and start
+ * the rounds that are due. Return: true when something shown changed.
+ */
+bool qnm_remotes_tick(struct qnm_ui *ui);
+
+/** qnm_remotes_free() - close the connections (at exit, after the jobs). */
+void qnm_remotes_free(struct qnm_ui *ui);
+
+/** qnm_remote_find() - the host @name, or NULL. */
+struct qnm_rhost *qnm_remote_find(struct qnm_ui *ui, const char *name);
+
+/** qnm_remote_busy() - VM @vm of @h is being started or stopped from here. */
+bool qnm_remote_busy(const struct qnm_rhost *h, const char *vm);
+
+/**
+ * qnm_remote_vm_action() - start ("vm.start"), stop ("vm.stop") VM @vm of
+ * host @h, or add ("fwd.add") or remove ("fwd.del") its forward @fwd, in a
+ * background job over a connection of its own; the outcome goes to the
+ * messages and the host is asked again.
+ */
+void qnm_remote_vm_action(struct qnm_ui *ui, struct qnm_rhost *h, const char *op, const char *vm,
+			  const char *fwd);
+
+/** qnm_remote_str() - the string member @key of @o, or "". */
+const char *qnm_remote_str(struct json_object *o, const char *key);
+
+/** qnm_remote_num() - the number member @key of @o, or 0. */
+double qnm_remote_num(struct json_object *o, const char *key);
+
+#endif
