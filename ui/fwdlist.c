@@ -18,7 +18,7 @@ const char *qnm_fwd_ref_owner(const struct qnm_api_fwd_ref *r, char *buf, size_t
 void qnm_fwd_report(struct qnm_ui *ui, const struct qnm_api_fwd_result *res, bool removed)
 {
 	const struct qnm_api_fwd_ref *r = &res->ref;
-	char text[80], owner[96];
+	char text[QNM_FWD_TEXT_LEN], owner[96];
 
 	qnm_fwd_format(&res->fwd, text, sizeof(text));
 	qnm_fwd_ref_owner(r, owner, sizeof(owner));

@@ -30,7 +30,7 @@ static void collect(struct qnm_ui *ui, struct forwards *s)
 	s->nrefs = 0;
 	qnm_api_forward_list(ui->ctx, false, &l);
 	for (i = 0; i < l.n; i++) {
-		char owner[96], text[96];
+		char owner[96], text[QNM_FWD_TEXT_LEN];
 
 		qnm_fwd_format(&l.v[i].fwd, text, sizeof(text));
 		qnm_fwd_ref_owner(&l.v[i].ref, owner, sizeof(owner));
@@ -59,31 +59,37 @@ static void forwards_free(void *st)
 
 /* the columns: OWNER gets what HOST and GUEST (whole, at most 21 each) leave */
 #define COL_KIND  7
-#define COL_PROTO 5
+#define COL_PROTO 5 /* 7 when a listed forward is "tcp+udp" */
 #define COL_ADDR  21
 
 static void forwards_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 {
 	struct forwards *s = st;
-	int y = r->y + 1, i;
-	int ow = r->w - 2 - (COL_KIND + 1 + COL_PROTO + 1 + COL_ADDR + 1 + COL_ADDR + 1);
+	int y = r->y + 1, i, pw = COL_PROTO, ow;
 	int xk, xp, xh, xg;
 
+	s->page = r->h - 6;
+	collect(ui, s);
+	for (i = 0; i < (int)s->nrefs; i++) {
+		const struct qnm_fwd *f = qnm_api_forward_get(ui->ctx, &s->refs[i]);
+
+		if (f && f->proto == QNM_PROTO_BOTH)
+			pw = (int)strlen("tcp+udp");
+	}
+	ow = r->w - 2 - (COL_KIND + 1 + pw + 1 + COL_ADDR + 1 + COL_ADDR + 1);
 	if (ow < 8)
 		ow = 8;
 	if (ow > 32)
 		ow = 32;
 	xk = r->x + 1 + ow + 1;
 	xp = xk + COL_KIND + 1;
-	xh = xp + COL_PROTO + 1;
+	xh = xp + pw + 1;
 	xg = xh + COL_ADDR + 1;
-	s->page = r->h - 6;
-	collect(ui, s);
 	qnm_set_role(ui, stdscr, QNM_ROLE_HEADER);
 	qnm_fill(stdscr, r->y, r->x, r->w);
 	qnm_put(stdscr, r->y, r->x + 1, ow, "OWNER");
 	qnm_put(stdscr, r->y, xk, COL_KIND, "KIND");
-	qnm_put(stdscr, r->y, xp, COL_PROTO, "PROTO");
+	qnm_put(stdscr, r->y, xp, pw, "PROTO");
 	qnm_put(stdscr, r->y, xh, COL_ADDR, "HOST");
 	qnm_put(stdscr, r->y, xg, r->x + r->w - xg, "GUEST");
 	if (!s->nrefs) {
@@ -100,14 +106,15 @@ static void forwards_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		const struct qnm_api_fwd_ref *ref = &s->refs[s->list.top + i];
 		const struct qnm_fwd *f = qnm_api_forward_get(ui->ctx, ref);
 		bool sel = s->list.top + i == s->list.sel;
-		char owner[96], host[40], guest[40];
+		char owner[96], host[40], guest[40], ports[16];
 
 		if (!f)
 			continue;
-		snprintf(host, sizeof(host), "%s:%u", f->host_addr[0] ? f->host_addr : "*",
-			 (unsigned)f->host_port);
-		snprintf(guest, sizeof(guest), "%s:%u",
-			 f->guest_addr[0] ? f->guest_addr : "(guest)", (unsigned)f->guest_port);
+		qnm_ports_text(f->host_port, f->span, ports, sizeof(ports));
+		snprintf(host, sizeof(host), "%s:%s", f->host_addr[0] ? f->host_addr : "*", ports);
+		qnm_ports_text(f->guest_port, f->span, ports, sizeof(ports));
+		snprintf(guest, sizeof(guest), "%s:%s",
+			 f->guest_addr[0] ? f->guest_addr : "(guest)", ports);
 		if (ref->vm[0])
 			snprintf(owner, sizeof(owner), "%s/%s", ref->vm, ref->nic);
 		else
@@ -116,7 +123,7 @@ static void forwards_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		qnm_fill(stdscr, y + i, r->x, r->w);
 		qnm_put_cut(stdscr, y + i, r->x + 1, ow, owner);
 		qnm_put(stdscr, y + i, xk, COL_KIND, ref->vm[0] ? "hostfwd" : "DNAT");
-		qnm_put(stdscr, y + i, xp, COL_PROTO, qnm_proto_name(f->proto));
+		qnm_put(stdscr, y + i, xp, pw, qnm_proto_name(f->proto));
 		qnm_put(stdscr, y + i, xh, COL_ADDR, host);
 		qnm_put(stdscr, y + i, xg, r->x + r->w - xg, guest);
 	}
@@ -124,16 +131,18 @@ static void forwards_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 	if (s->list.sel >= 0 && s->list.sel < (int)s->nrefs) {
 		const struct qnm_api_fwd_ref *ref = &s->refs[s->list.sel];
 		const struct qnm_fwd *f = qnm_api_forward_get(ui->ctx, ref);
-		char owner[96], text[96];
+		char owner[96], text[QNM_FWD_TEXT_LEN];
 
 		if (f) {
 			struct qnm_rect t = { r->y + r->h - 4, r->x + 1, 2, r->w - 2 };
-			char line[256];
+			char line[320];
 
-			qnm_fwd_format(f, text, sizeof(text));
-			snprintf(line, sizeof(line), "%s: %s (%s)",
+			/* the description whole here: at most 48 characters */
+			qnm_fwd_format_spec(f, text, sizeof(text));
+			snprintf(line, sizeof(line), "%s: %s (%s)%s%s",
 				 qnm_fwd_ref_owner(ref, owner, sizeof(owner)), text,
-				 ref->vm[0] ? "QEMU hostfwd" : "nftables DNAT");
+				 ref->vm[0] ? "QEMU hostfwd" : "nftables DNAT",
+				 f->desc[0] ? " - " : "", f->desc);
 			qnm_set_role(ui, stdscr, QNM_ROLE_ACCENT);
 			qnm_wrap(stdscr, &t, 0, line);
 		}

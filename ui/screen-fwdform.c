@@ -15,9 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { F_TARGET = 1, F_PROTO, F_HADDR, F_HPORT, F_GADDR, F_GPORT, F_SAVE, F_CANCEL };
+enum { F_TARGET = 1, F_PROTO, F_HADDR, F_HPORT, F_GADDR, F_GPORT, F_DESC, F_SAVE, F_CANCEL };
 
-static const char *const proto_choices[] = { "tcp", "udp" };
+/* in enum qnm_proto's order */
+static const char *const proto_choices[] = { "tcp", "udp", "tcp+udp" };
 
 /**
  * struct fwdform - state of the forward form.
@@ -41,14 +42,34 @@ static struct fwdform *of_form(struct qnm_form *f)
 	return (struct fwdform *)((char *)f - offsetof(struct fwdform, form));
 }
 
-static int port_of(const char *t, const char *key, uint16_t *out, struct qnm_err *err)
+/* a port or a range FIRST-LAST: *@out the first, *@span the ports after it */
+static int port_of(const char *t, const char *key, uint16_t *out, unsigned *span,
+		   struct qnm_err *err)
 {
-	unsigned long v;
+	const char *dash = strchr(t, '-');
+	unsigned long v, last;
+	char first[8];
+	size_t n = dash ? (size_t)(dash - t) : strlen(t);
 
-	if (qnm_parse_uint(t, 1, 65535, &v))
-		return qnm_err_set(err, -EINVAL, key, "%s: '%s' is not a port (1 to 65535)", key,
+	if (n >= sizeof(first))
+		n = sizeof(first) - 1;
+	memcpy(first, t, n);
+	first[n] = '\0';
+	if (qnm_parse_uint(first, 1, 65535, &v) ||
+	    (dash && qnm_parse_uint(dash + 1, 1, 65535, &last)))
+		return qnm_err_set(err, -EINVAL, key,
+				   "%s: '%s' is not a port (1 to 65535) or a range FIRST-LAST", key,
 				   t);
+	if (!dash)
+		last = v;
+	if (last < v)
+		return qnm_err_set(err, -EINVAL, key, "%s: range '%s' ends before it starts", key,
+				   t);
+	if (last - v + 1 > QNM_FWD_PORTS_MAX)
+		return qnm_err_set(err, -EINVAL, key, "%s: range '%s' holds %lu ports; at most %d",
+				   key, t, last - v + 1, QNM_FWD_PORTS_MAX);
 	*out = (uint16_t)v;
+	*span = (unsigned)(last - v);
 	return 0;
 }
 
@@ -68,6 +89,7 @@ static void save(struct qnm_ui *ui, struct qnm_form *f)
 	struct qnm_api_fwd_owner o_to;
 	struct qnm_fwd fw;
 	struct qnm_err err;
+	unsigned hspan = 0, gspan = 0;
 	int r;
 
 	memset(&fw, 0, sizeof(fw));
@@ -84,12 +106,23 @@ static void save(struct qnm_ui *ui, struct qnm_form *f)
 	to = &s->targets[qnm_form_row(f, F_TARGET)->choice];
 	fw.proto = (enum qnm_proto)qnm_form_row(f, F_PROTO)->choice;
 	if (addr_of(qnm_form_text(f, F_HADDR), "host-addr", fw.host_addr, &err) ||
-	    port_of(qnm_form_text(f, F_HPORT), "host-port", &fw.host_port, &err) ||
+	    port_of(qnm_form_text(f, F_HPORT), "host-port", &fw.host_port, &hspan, &err) ||
 	    addr_of(qnm_form_text(f, F_GADDR), "guest-addr", fw.guest_addr, &err) ||
-	    port_of(qnm_form_text(f, F_GPORT), "guest-port", &fw.guest_port, &err)) {
+	    port_of(qnm_form_text(f, F_GPORT), "guest-port", &fw.guest_port, &gspan, &err) ||
+	    qnm_fwd_check_desc(qnm_form_text(f, F_DESC), "desc", &err)) {
 		qnm_form_set_error(f, &err);
 		return;
 	}
+	if (hspan != gspan) {
+		qnm_err_set(&err, -EINVAL, "guest-port",
+			    "guest-port: %u port(s) here but %u on the host: a range needs as many "
+			    "ports on both sides",
+			    gspan + 1, hspan + 1);
+		qnm_form_set_error(f, &err);
+		return;
+	}
+	fw.span = (uint16_t)hspan;
+	qnm_strlcpy(fw.desc, qnm_form_text(f, F_DESC), sizeof(fw.desc));
 	if (to->net[0] && !fw.guest_addr[0]) {
 		qnm_err_set(
 			&err, -EINVAL, "guest-addr",
@@ -173,20 +206,24 @@ static void *fwdform_init(struct qnm_ui *ui, void *arg)
 	r->hint = "A user/slirp NIC (QEMU hostfwd) or a qnm network (nftables DNAT). Enter: list.";
 	r = qnm_form_add(&s->form, QNM_ROW_CHOICE, F_PROTO, "proto", "Protocol", NULL);
 	r->choices = proto_choices;
-	r->nchoices = 2;
+	r->nchoices = QNM_ARRAY_SIZE(proto_choices);
 	r->choice = f ? (int)f->proto : 0;
+	r->hint = "tcp+udp: one entry forwards both protocols.";
 	add_text(s, F_HADDR, "host-addr", "Host address", f ? f->host_addr : "127.0.0.1", 20,
 		 "127.0.0.1: reachable from this host only. Empty: every host address answers, "
 		 "reachable from all networks.");
-	snprintf(buf, sizeof(buf), "%u", f ? (unsigned)f->host_port : 0u);
-	add_text(s, F_HPORT, "host-port", "Host port", f ? buf : "", 6,
-		 "Port on the host, 1 to 65535.");
+	qnm_ports_text(f ? f->host_port : 0, f ? f->span : 0, buf, sizeof(buf));
+	add_text(s, F_HPORT, "host-port", "Host port", f ? buf : "", 11,
+		 "Port on the host, 1 to 65535, or a range FIRST-LAST (at most 1024 ports).");
 	add_text(
 		s, F_GADDR, "guest-addr", "Guest address", f ? f->guest_addr : "", 20,
 		"User-mode NICs: empty means the guest's DHCP address. Networks: the guest's address.");
-	snprintf(buf, sizeof(buf), "%u", f ? (unsigned)f->guest_port : 0u);
-	add_text(s, F_GPORT, "guest-port", "Guest port", f ? buf : "", 6,
-		 "Port in the guest, 1 to 65535.");
+	qnm_ports_text(f ? f->guest_port : 0, f ? f->span : 0, buf, sizeof(buf));
+	add_text(s, F_GPORT, "guest-port", "Guest port", f ? buf : "", 11,
+		 "Port in the guest, 1 to 65535; a range as long as the host's.");
+	add_text(s, F_DESC, "desc", "Description", f ? f->desc : "", QNM_FWD_DESC_MAX,
+		 "What it is for, shown in Forwards and Ports (optional; printable ASCII, no \" "
+		 "or \\).");
 	qnm_form_add(&s->form, QNM_ROW_SECTION, 0, NULL, "", NULL);
 	r = qnm_form_add(&s->form, QNM_ROW_BUTTON, F_SAVE, NULL, NULL, "Save (F2)");
 	r->hint = "Check and write the owner's file; nothing is written if a field is wrong.";

@@ -101,8 +101,7 @@ static void holder_text(const struct qnm_port_entry *e, char *buf, size_t size)
 
 static void host_text(const struct qnm_port_entry *e, char *buf, size_t size)
 {
-	snprintf(buf, size, "%s %s:%u", qnm_proto_name(e->fwd.proto),
-		 e->fwd.host_addr[0] ? e->fwd.host_addr : "*", (unsigned)e->fwd.host_port);
+	qnm_fwd_host_text(&e->fwd, buf, size);
 }
 
 /* who can reach the host side: "all networks", "this host only", "ADDR's network",
@@ -123,11 +122,14 @@ static void reach_text(const struct qnm_port_entry *e, bool narrow, char *buf, s
 
 static void target_text(const struct qnm_port_entry *e, char *buf, size_t size)
 {
+	char ports[16];
+
+	qnm_ports_text(e->fwd.guest_port, e->fwd.span, ports, sizeof(ports));
 	if (e->kind == QNM_PORT_DNAT)
-		snprintf(buf, size, "%s %s:%u", e->net[0] ? e->net : "(live)", e->fwd.guest_addr,
-			 (unsigned)e->fwd.guest_port);
+		snprintf(buf, size, "%s %s:%s", e->net[0] ? e->net : "(live)", e->fwd.guest_addr,
+			 ports);
 	else
-		snprintf(buf, size, "%s/%s :%u", e->vm, e->nic, (unsigned)e->fwd.guest_port);
+		snprintf(buf, size, "%s/%s :%s", e->vm, e->nic, ports);
 }
 
 static void apply_filter(struct ports *s)
@@ -144,7 +146,8 @@ static void apply_filter(struct ports *s)
 		holder_text(e, who, sizeof(who));
 		reach_text(e, false, reach, sizeof(reach));
 		if (qnm_list_match(&s->list, host) || qnm_list_match(&s->list, target) ||
-		    qnm_list_match(&s->list, reach) || qnm_list_match(&s->list, who) ||
+		    qnm_list_match(&s->list, e->fwd.desc) || qnm_list_match(&s->list, reach) ||
+		    qnm_list_match(&s->list, who) ||
 		    qnm_list_match(&s->list, state_mark(state_of(&s->t, e))) ||
 		    qnm_list_match(&s->list, qnm_port_kind_name(e->kind)))
 			s->order[s->list.n++] = i;
@@ -164,21 +167,27 @@ static char *detail_text(const struct qnm_port_table *t, const struct qnm_port_e
 {
 	enum port_state st = state_of(t, e);
 	struct qnm_strbuf sb;
-	char who[160], reach[48];
+	char who[160], reach[48], hp[16], gp[16];
 
 	qnm_sb_init(&sb);
 	/* first what stops it, so that the detail lines under the list show it */
 	if (st == PS_BLOCKED)
 		qnm_sb_addf(&sb, "BLOCKED: %s. ", e->blocked);
+	/* then what it is for: the description, whole (at most 48 characters) */
+	if (e->fwd.desc[0])
+		qnm_sb_addf(&sb, "\"%s\": ", e->fwd.desc);
 	reach_text(e, false, reach, sizeof(reach));
-	qnm_sb_addf(&sb, "%s port %u on %s (reachable from %s)", qnm_proto_name(e->fwd.proto),
-		    (unsigned)e->fwd.host_port,
+	qnm_ports_text(e->fwd.host_port, e->fwd.span, hp, sizeof(hp));
+	qnm_ports_text(e->fwd.guest_port, e->fwd.span, gp, sizeof(gp));
+	qnm_sb_addf(&sb, "%s port%s %s on %s (reachable from %s)", qnm_proto_name(e->fwd.proto),
+		    e->fwd.span ? "s" : "", hp,
 		    e->fwd.host_addr[0] ? e->fwd.host_addr : "every host address", reach);
+	if (e->holder.found && e->fwd.span)
+		qnm_sb_addf(&sb, "; port %u is held", (unsigned)e->holder.sock.port);
 	if (e->kind == QNM_PORT_DNAT)
 		qnm_sb_addf(&sb,
-			    " goes to %s:%u in network %s (nftables DNAT, nothing binds it; %s).",
-			    e->fwd.guest_addr, (unsigned)e->fwd.guest_port,
-			    e->net[0] ? e->net : "(not configured)",
+			    " goes to %s:%s in network %s (nftables DNAT, nothing binds it; %s).",
+			    e->fwd.guest_addr, gp, e->net[0] ? e->net : "(not configured)",
 			    e->live && !e->configured ? "in the live table only"
 			    : e->live && e->blocked[0]
 				    ? "the rule is in the table but cannot carry traffic"
@@ -189,8 +198,8 @@ static char *detail_text(const struct qnm_port_table *t, const struct qnm_port_e
 	else
 		qnm_sb_addf(
 			&sb,
-			" goes to port %u of VM %s (NIC %s, %s: %s binds it while the VM runs).",
-			(unsigned)e->fwd.guest_port, e->vm, e->nic, qnm_port_kind_name(e->kind),
+			" goes to port %s of VM %s (NIC %s, %s: %s binds it while the VM runs).",
+			gp, e->vm, e->nic, qnm_port_kind_name(e->kind),
 			e->kind == QNM_PORT_SLIRP ? "qnm's slirp helper" : "QEMU");
 	holder_text(e, who, sizeof(who));
 	switch (st) {
@@ -463,8 +472,11 @@ static unsigned ports_key(struct qnm_ui *ui, void *st, enum qnm_action act, int 
 		if (e) {
 			char *text = detail_text(&s->t, e), title[64];
 
-			snprintf(title, sizeof(title), "Host port %s/%u",
-				 qnm_proto_name(e->fwd.proto), (unsigned)e->fwd.host_port);
+			char hp[16];
+
+			qnm_ports_text(e->fwd.host_port, e->fwd.span, hp, sizeof(hp));
+			snprintf(title, sizeof(title), "Host port %s/%s",
+				 qnm_proto_name(e->fwd.proto), hp);
 			qnm_message_box(ui, title, text);
 			free(text);
 		}

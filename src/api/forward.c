@@ -27,18 +27,22 @@ static bool is_user_nic(const struct qnm_nic *n)
 	return qnm_nic_backend(n)->has_hostfwd;
 }
 
+/* single forwards @a and @b (no range, tcp or udp) have one host side */
 static bool same_host_side(const struct qnm_fwd *a, const struct qnm_fwd *b)
 {
 	return a->proto == b->proto && a->host_port == b->host_port &&
 	       strcmp(a->host_addr, b->host_addr) == 0;
 }
 
+/* the forward of @v whose host side @f names: its protocol, address and a port of its range */
 static int find_in(const struct qnm_fwd *v, size_t n, const struct qnm_fwd *f)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (same_host_side(&v[i], f))
+		if (v[i].proto == f->proto && f->host_port >= v[i].host_port &&
+		    (unsigned)f->host_port <= (unsigned)v[i].host_port + v[i].span &&
+		    strcmp(v[i].host_addr, f->host_addr) == 0)
 			return (int)i;
 	return -1;
 }
@@ -54,19 +58,27 @@ static bool given(const char *s)
 static const char *live_state(const struct qnm_api_fwd_list *l, const struct qnm_fwd *live,
 			      size_t nlive, const struct qnm_fwd *f)
 {
-	size_t i;
+	size_t i, k, nk = qnm_fwd_count(f), found = 0, same = 0;
+	struct qnm_fwd one;
 
 	if (l->live_ret == -ENOENT)
 		return "not applied";
 	if (l->live_ret < 0)
 		return "unknown";
-	for (i = 0; i < nlive; i++)
-		if (same_host_side(&live[i], f))
-			return strcmp(live[i].guest_addr, f->guest_addr) == 0 &&
-					       live[i].guest_port == f->guest_port
-				       ? "active"
-				       : "differs in table";
-	return "not applied";
+	/* a range and tcp+udp are one map element per port and protocol */
+	for (k = 0; k < nk; k++) {
+		qnm_fwd_nth(f, k, &one);
+		for (i = 0; i < nlive; i++)
+			if (same_host_side(&live[i], &one)) {
+				found++;
+				same += strcmp(live[i].guest_addr, one.guest_addr) == 0 &&
+					live[i].guest_port == one.guest_port;
+				break;
+			}
+	}
+	if (!found)
+		return "not applied";
+	return same == nk ? "active" : "differs in table";
 }
 
 static struct qnm_api_fwd_entry *list_add(struct qnm_api_fwd_list *l)

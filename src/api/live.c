@@ -129,7 +129,8 @@ static bool same_fwd(const struct qnm_fwd *a, const struct qnm_fwd *b)
 {
 	return a->proto == b->proto && a->host_port == b->host_port &&
 	       strcmp(a->host_addr, b->host_addr) == 0 &&
-	       strcmp(a->guest_addr, b->guest_addr) == 0 && a->guest_port == b->guest_port;
+	       strcmp(a->guest_addr, b->guest_addr) == 0 && a->guest_port == b->guest_port &&
+	       a->span == b->span && strcmp(a->desc, b->desc) == 0;
 }
 
 static bool has_fwd(const struct qnm_nic *n, const struct qnm_fwd *f)
@@ -160,7 +161,7 @@ static int fwd_diff(const struct qnm_rundir *rd, const struct qnm_nic *nic,
 		    struct qnm_strv *applied, struct qnm_err *err)
 {
 	struct qnm_err e;
-	char text[64];
+	char text[QNM_FWD_TEXT_LEN];
 	size_t i;
 	int r, first = 0;
 

@@ -92,14 +92,11 @@ static int check_ports(const struct qnm_vm *vm, const struct qnm_nic *nic, struc
 	int r;
 
 	snprintf(field, sizeof(field), "nic[%s].hostfwd", nic->id);
+	/* every port of a range, each protocol of tcp+udp */
 	for (i = 0; i < nic->user.nfwd; i++) {
-		const struct qnm_fwd *f = &nic->user.fwd[i];
-
-		r = qnm_port_check(f->proto, f->host_addr, f->host_port, err);
+		r = qnm_port_check_fwds(NULL, 0, &nic->user.fwd[i], 1, field, err);
 		if (r == -EADDRINUSE || r == -EACCES) {
 			qnm_err_prefix(err, "%s", field);
-			if (err)
-				qnm_strlcpy(err->field, field, sizeof(err->field));
 			return r;
 		}
 		/* sockets that could not be listed: the runner's bind tells */

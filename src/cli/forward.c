@@ -22,9 +22,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void addr_port(char *buf, size_t size, const char *addr, unsigned port, const char *any)
+static void addr_port(char *buf, size_t size, const char *addr, unsigned port, unsigned span,
+		      const char *any)
 {
-	snprintf(buf, size, "%s:%u", addr[0] ? addr : any, port);
+	char ports[16];
+
+	qnm_ports_text(port, span, ports, sizeof(ports));
+	snprintf(buf, size, "%s:%s", addr[0] ? addr : any, ports);
 }
 
 /* ---- list ---- */
@@ -62,10 +66,12 @@ static void print_row(struct qnm_ctx *ctx, const char *kind, const char *owner,
 {
 	char h[48], g[48];
 
-	addr_port(h, sizeof(h), f->host_addr, f->host_port, any);
-	addr_port(g, sizeof(g), f->guest_addr, f->guest_port, "(guest)");
-	fprintf(ctx->out, "%-8s %-20s %-5s %-21s %-21s %s\n", kind, owner, qnm_proto_name(f->proto),
+	addr_port(h, sizeof(h), f->host_addr, f->host_port, f->span, any);
+	addr_port(g, sizeof(g), f->guest_addr, f->guest_port, f->span, "(guest)");
+	fprintf(ctx->out, "%-8s %-20s %-7s %-21s %-21s %s\n", kind, owner, qnm_proto_name(f->proto),
 		h, g, state);
+	if (f->desc[0])
+		fprintf(ctx->out, "         desc: %s\n", f->desc);
 }
 
 static int cmd_list(struct qnm_ctx *ctx)
@@ -78,7 +84,7 @@ static int cmd_list(struct qnm_ctx *ctx)
 	if (ctx->json)
 		arr = json_object_new_array();
 	else
-		fprintf(ctx->out, "%-8s %-20s %-5s %-21s %-21s %s\n", "KIND", "OWNER", "PROTO",
+		fprintf(ctx->out, "%-8s %-20s %-7s %-21s %-21s %s\n", "KIND", "OWNER", "PROTO",
 			"HOST", "GUEST", "STATE");
 	for (i = 0; i < l.n; i++) {
 		const struct qnm_api_fwd_entry *e = &l.v[i];
@@ -111,15 +117,20 @@ static int cmd_list(struct qnm_ctx *ctx)
 
 /* ---- add / del ---- */
 
-/* "tcp:[ADDR]:PORT-[GADDR]:GPORT", or for del only the host side "[tcp|udp]:[ADDR]:PORT" */
+/*
+ * "tcp:[ADDR]:PORTS-[GADDR]:GPORTS", or for del only the host side
+ * "[tcp|udp|tcp+udp]:[ADDR]:PORTS" (PORTS: a port or FIRST-LAST)
+ */
 static int parse_fwd_arg(const char *s, bool host_side_ok, struct qnm_fwd *f, struct qnm_err *err)
 {
+	const char *ports = strrchr(s, ':');
 	char *full;
 	int r;
 
-	if (strchr(s, '-') || !host_side_ok)
+	if (!host_side_ok || !ports || qnm_fwd_parse(s, f, "forward", NULL) == 0)
 		return qnm_fwd_parse(s, f, "forward", err);
-	full = xasprintf("%s-:1", s);
+	/* the host side alone: its ports stand in for the guest side's */
+	full = xasprintf("%s-:%s", s, ports + 1);
 	r = qnm_fwd_parse(full, f, "forward", err);
 	free(full);
 	if (r)
@@ -133,7 +144,7 @@ static int parse_fwd_arg(const char *s, bool host_side_ok, struct qnm_fwd *f, st
 /* what qnm_api_forward_add/remove() did, for the user */
 static void print_change(struct qnm_ctx *ctx, bool add, const struct qnm_api_fwd_result *res)
 {
-	char d[64];
+	char d[QNM_FWD_TEXT_LEN];
 
 	qnm_fwd_format(&res->fwd, d, sizeof(d));
 	if (res->kind == QNM_API_FWD_HOSTFWD) {
@@ -174,6 +185,12 @@ static const struct qnm_opt change_opts[] = {
 	  .help = "a hostfwd on the VM's user/slirp NIC (first one when no --nic): applied live "
 		  "on a running slirp NIC, else at the next VM start" },
 	{ .name = "--nic", .type = QNM_OPT_STRING, .arg = "ID", .help = "the NIC of --vm to use" },
+	{ .name = "--desc",
+	  .type = QNM_OPT_STRING,
+	  .arg = "TEXT",
+	  .help = "add only: what the forward is for, shown in forward list, ports and the "
+		  "Forwards and Ports screens (at most 48 printable ASCII characters, no '\"' or "
+		  "'\\')" },
 	{ .name = "--net",
 	  .type = QNM_OPT_STRING,
 	  .arg = "NETWORK",
@@ -235,6 +252,17 @@ static int cmd_forward(struct qnm_ctx *ctx, const struct qnm_args *args)
 		fprintf(ctx->errout, "qnm: forward: %s\n", err.msg);
 		return 2;
 	}
+	if (!add && qnm_args_get(args, "--desc"))
+		return qnm_cli_usage_error(
+			ctx, &qnm_cmd_forward,
+			"--desc goes with add (del finds the forward by its host side)");
+	if (qnm_args_get(args, "--desc")) {
+		if (qnm_fwd_check_desc(qnm_args_get(args, "--desc"), "desc", &err)) {
+			fprintf(ctx->errout, "qnm: forward: %s\n", err.msg);
+			return 2;
+		}
+		qnm_strlcpy(f.desc, qnm_args_get(args, "--desc"), sizeof(f.desc));
+	}
 	if (qnm_cli_load(ctx, "forward"))
 		return 1;
 	qnm_err_clear(&err);
@@ -269,14 +297,21 @@ void qnm_cli_note_exposure(struct qnm_ctx *ctx, const char *cmd, const struct qn
 
 const struct qnm_cli_cmd qnm_cmd_forward = {
 	.name = "forward",
-	.usage = "forward list [--json] | add (--vm VM [--nic ID] | --net NETWORK) FWD | "
-		 "del [--vm VM [--nic ID] | --net NETWORK] HOSTSIDE",
+	.usage = "forward list [--json] | add (--vm VM [--nic ID] | --net NETWORK) [--desc TEXT] "
+		 "FWD | del [--vm VM [--nic ID] | --net NETWORK] HOSTSIDE",
 	.summary = "list, add or remove port forwards (hostfwd on user NICs, DNAT on networks)",
-	.help = "FWD is [tcp|udp]:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT (QEMU hostfwd syntax);\n"
-		"HOSTSIDE is [tcp|udp]:[HOSTADDR]:HOSTPORT (or a whole FWD).\n"
+	.help = "FWD is [PROTO]:[HOSTADDR]:HOSTPORTS-[GUESTADDR]:GUESTPORTS (QEMU hostfwd syntax);\n"
+		"PROTO is tcp (default), udp or tcp+udp (also 'both'): one entry for both.\n"
+		"PORTS is a port or a range FIRST-LAST of at most 1024 ports, as many on both\n"
+		"sides: tcp::8000-8010-:9000-9010 (the separator is the last '-' before the\n"
+		"guest side's ':'). A user-mode NIC binds one socket per port and protocol, at\n"
+		"most 512 in all; a network's DNAT map holds one element per port.\n"
+		"HOSTSIDE is [PROTO]:[HOSTADDR]:HOSTPORT (a port of the range; or a whole FWD).\n"
 		"del without --vm/--net finds the one forward with that host side.\n"
 		"Examples: qnm forward add --vm web tcp:127.0.0.1:2222-:22\n"
-		"          qnm forward add --net lan tcp::8080-10.77.0.5:80\n"
+		"          qnm forward add --net lan --desc 'web farm' \\\n"
+		"                          tcp::8000-8010-10.77.0.5:8000-8010\n"
+		"          qnm forward add --vm web tcp+udp::5353-:53\n"
 		"          qnm forward del tcp::8080\n",
 	.args = &forward_args,
 	.run = cmd_forward,

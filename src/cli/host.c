@@ -164,8 +164,9 @@ const struct qnm_cli_cmd qnm_cmd_host = {
 		"host in $XDG_RUNTIME_DIR/qnm/.ssh/, closed by 'host del') and runs 'qnm serve'\n"
 		"there (on stdio); qnm stores no secrets. Both hosts must speak the same qnm\n"
 		"protocol (checked at connect). A host that does not answer within 3 s is\n"
-		"reported as such. What streams ('console', '--follow', '--watch') runs there\n"
-		"with this terminal (ssh -t; without a terminal, its output as it comes).\n",
+		"reported as such. What streams (a console, a command's follow or watch\n"
+		"option) runs there with this terminal (ssh -t; without a terminal, its\n"
+		"output as it comes).\n",
 	.args = &host_args,
 	.run = cmd_host,
 };

@@ -56,25 +56,30 @@ static void print_table(struct qnm_ctx *ctx, const struct qnm_port_table *t)
 	if (!t->n) {
 		fprintf(ctx->out, "(no forwarded host ports; add one with 'qnm forward add')\n");
 	} else {
-		fprintf(ctx->out, "%-8s %-20s %-5s %-21s %-20s %-21s %-12s %s\n", "KIND", "OWNER",
+		fprintf(ctx->out, "%-8s %-20s %-7s %-21s %-20s %-21s %-12s %s\n", "KIND", "OWNER",
 			"PROTO", "HOST", "REACHABLE FROM", "GUEST", "STATE", "HELD BY");
 		for (i = 0; i < t->n; i++) {
 			const struct qnm_port_entry *e = &t->v[i];
 			char owner[80], host[48], guest[48], who[160], reach[48];
 
 			owner_text(e, owner, sizeof(owner));
-			snprintf(host, sizeof(host), "%s:%u",
-				 e->fwd.host_addr[0] ? e->fwd.host_addr : "*", e->fwd.host_port);
-			snprintf(guest, sizeof(guest), "%s:%u",
-				 e->fwd.guest_addr[0] ? e->fwd.guest_addr : "(guest)",
-				 e->fwd.guest_port);
+			char hp[16], gp[16];
+
+			qnm_ports_text(e->fwd.host_port, e->fwd.span, hp, sizeof(hp));
+			qnm_ports_text(e->fwd.guest_port, e->fwd.span, gp, sizeof(gp));
+			snprintf(host, sizeof(host), "%s:%s",
+				 e->fwd.host_addr[0] ? e->fwd.host_addr : "*", hp);
+			snprintf(guest, sizeof(guest), "%s:%s",
+				 e->fwd.guest_addr[0] ? e->fwd.guest_addr : "(guest)", gp);
 			holder_text(t, e, who, sizeof(who));
 			qnm_fwd_reach_text(&e->fwd, reach, sizeof(reach));
-			fprintf(ctx->out, "%-8s %-20s %-5s %-21s %-20s %-21s %-12s %s\n",
+			fprintf(ctx->out, "%-8s %-20s %-7s %-21s %-20s %-21s %-12s %s\n",
 				qnm_port_kind_name(e->kind), owner, qnm_proto_name(e->fwd.proto),
 				host, reach, guest, state_text(t, e), who);
 			if (e->live && e->blocked[0])
 				fprintf(ctx->out, "         blocked: %s\n", e->blocked);
+			if (e->fwd.desc[0])
+				fprintf(ctx->out, "         desc: %s\n", e->fwd.desc);
 		}
 	}
 	if (t->live_ret < 0 && t->live_ret != -ENOENT)
@@ -104,6 +109,11 @@ static void print_json(struct qnm_ctx *ctx, const struct qnm_port_table *t)
 		json_object_object_add(o, "host_port", json_object_new_int(e->fwd.host_port));
 		json_object_object_add(o, "guest_addr", json_object_new_string(e->fwd.guest_addr));
 		json_object_object_add(o, "guest_port", json_object_new_int(e->fwd.guest_port));
+		json_object_object_add(o, "host_port_last",
+				       json_object_new_int(e->fwd.host_port + e->fwd.span));
+		json_object_object_add(o, "guest_port_last",
+				       json_object_new_int(e->fwd.guest_port + e->fwd.span));
+		json_object_object_add(o, "desc", json_object_new_string(e->fwd.desc));
 		json_object_object_add(o, "configured", json_object_new_boolean(e->configured));
 		json_object_object_add(o, "live", json_object_new_boolean(e->live));
 		json_object_object_add(o, "state", json_object_new_string(state_text(t, e)));
@@ -119,6 +129,8 @@ static void print_json(struct qnm_ctx *ctx, const struct qnm_port_table *t)
 			json_object_object_add(h, "uid", json_object_new_int64(e->holder.sock.uid));
 			json_object_object_add(h, "addr",
 					       json_object_new_string(e->holder.sock.addr));
+			/* the port held: one of a range's */
+			json_object_object_add(h, "port", json_object_new_int(e->holder.sock.port));
 			json_object_object_add(h, "processes",
 					       json_object_new_int((int)e->holder.nprocs));
 			json_object_object_add(h, "vm", json_object_new_string(e->holder_vm));

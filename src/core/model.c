@@ -14,7 +14,7 @@
 
 /* ---- enum names ---- */
 
-static const char *const proto_names[] = { "tcp", "udp" };
+static const char *const proto_names[] = { "tcp", "udp", "tcp+udp" };
 static const char *const backend_names[] = { "user", "slirp", "tap", "bridge", "passt", "private" };
 static const char *const accel_names[] = { "auto", "kvm", "tcg" };
 static const char *const boot_names[] = { "none", "disk", "cdrom", "kernel" };
@@ -84,40 +84,148 @@ int qnm_fwd_del(struct qnm_fwd **v, size_t *n, size_t index)
 	return 0;
 }
 
-void qnm_fwd_format(const struct qnm_fwd *f, char *buf, size_t size)
+void qnm_ports_text(unsigned first, unsigned span, char *buf, size_t size)
 {
-	snprintf(buf, size, "%s:%s:%u-%s:%u", qnm_proto_name(f->proto), f->host_addr,
-		 (unsigned)f->host_port, f->guest_addr, (unsigned)f->guest_port);
+	if (span)
+		snprintf(buf, size, "%u-%u", first, first + span);
+	else
+		snprintf(buf, size, "%u", first);
 }
 
-/* Split "addr:port" (addr may be empty) into its parts. */
-static int split_addr_port(const char *s, char *addr, uint16_t *port, const char *what,
-			   const char *field, struct qnm_err *err)
+void qnm_fwd_format_spec(const struct qnm_fwd *f, char *buf, size_t size)
 {
-	const char *colon = strrchr(s, ':');
-	unsigned long p;
-	size_t alen;
-	int r;
+	char hp[16], gp[16];
 
-	if (!colon)
-		return qnm_err_set(err, -EINVAL, field, "%s: %s '%s' must be ADDRESS:PORT or :PORT",
+	qnm_ports_text(f->host_port, f->span, hp, sizeof(hp));
+	qnm_ports_text(f->guest_port, f->span, gp, sizeof(gp));
+	snprintf(buf, size, "%s:%s:%s-%s:%s", qnm_proto_name(f->proto), f->host_addr, hp,
+		 f->guest_addr, gp);
+}
+
+void qnm_fwd_format(const struct qnm_fwd *f, char *buf, size_t size)
+{
+	size_t n;
+
+	qnm_fwd_format_spec(f, buf, size);
+	n = strlen(buf);
+	if (f->desc[0] && n < size)
+		snprintf(buf + n, size - n, " desc=\"%s\"", f->desc);
+}
+
+void qnm_fwd_host_text(const struct qnm_fwd *f, char *buf, size_t size)
+{
+	char hp[16];
+
+	qnm_ports_text(f->host_port, f->span, hp, sizeof(hp));
+	snprintf(buf, size, "%s %s:%s", qnm_proto_name(f->proto),
+		 qnm_str_empty(f->host_addr) ? "*" : f->host_addr, hp);
+}
+
+size_t qnm_fwd_count(const struct qnm_fwd *f)
+{
+	return ((size_t)f->span + 1) * (f->proto == QNM_PROTO_BOTH ? 2 : 1);
+}
+
+void qnm_fwd_nth(const struct qnm_fwd *f, size_t i, struct qnm_fwd *one)
+{
+	size_t ports = (size_t)f->span + 1;
+
+	*one = *f;
+	if (f->proto == QNM_PROTO_BOTH)
+		one->proto = i < ports ? QNM_PROTO_TCP : QNM_PROTO_UDP;
+	i %= ports;
+	one->host_port = (uint16_t)(f->host_port + i);
+	one->guest_port = (uint16_t)(f->guest_port + i);
+	one->span = 0;
+	one->desc[0] = '\0';
+}
+
+bool qnm_fwd_has_proto(const struct qnm_fwd *f, enum qnm_proto p)
+{
+	return f->proto == p || f->proto == QNM_PROTO_BOTH;
+}
+
+bool qnm_fwd_covers(const struct qnm_fwd *f, enum qnm_proto p, uint16_t port)
+{
+	return qnm_fwd_has_proto(f, p) && port >= f->host_port &&
+	       (unsigned)port <= (unsigned)f->host_port + f->span;
+}
+
+bool qnm_fwd_overlap(const struct qnm_fwd *a, const struct qnm_fwd *b, enum qnm_proto *proto,
+		     uint16_t *port)
+{
+	unsigned lo = a->host_port > b->host_port ? a->host_port : b->host_port;
+	unsigned ha = (unsigned)a->host_port + a->span, hb = (unsigned)b->host_port + b->span;
+	enum qnm_proto p;
+
+	if (lo > (ha < hb ? ha : hb))
+		return false;
+	if (!(qnm_str_empty(a->host_addr) || qnm_str_empty(b->host_addr) ||
+	      strcmp(a->host_addr, b->host_addr) == 0))
+		return false;
+	if (qnm_fwd_has_proto(a, QNM_PROTO_TCP) && qnm_fwd_has_proto(b, QNM_PROTO_TCP))
+		p = QNM_PROTO_TCP;
+	else if (qnm_fwd_has_proto(a, QNM_PROTO_UDP) && qnm_fwd_has_proto(b, QNM_PROTO_UDP))
+		p = QNM_PROTO_UDP;
+	else
+		return false;
+	if (proto)
+		*proto = p;
+	if (port)
+		*port = (uint16_t)lo;
+	return true;
+}
+
+int qnm_fwd_check_desc(const char *s, const char *field, struct qnm_err *err)
+{
+	const char *p;
+
+	if (strlen(s) > QNM_FWD_DESC_MAX)
+		return qnm_err_set(err, -EINVAL, field,
+				   "%s: description is %zu characters long; at most %d", field,
+				   strlen(s), QNM_FWD_DESC_MAX);
+	for (p = s; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e || *p == '"' || *p == '\\')
+			return qnm_err_set(err, -EINVAL, field,
+					   "%s: description may hold printable ASCII characters "
+					   "but not '\"' or '\\' (character %zu is not one)",
+					   field, (size_t)(p - s) + 1);
+	return 0;
+}
+
+/* "PORT" or "FIRST-LAST" into *@first and *@span */
+static int parse_ports(const char *s, uint16_t *first, unsigned *span, const char *what,
+		       const char *field, struct qnm_err *err)
+{
+	const char *dash = strchr(s, '-');
+	unsigned long a, b;
+	char one[8];
+	size_t n = dash ? (size_t)(dash - s) : strlen(s);
+
+	if (n >= sizeof(one))
+		n = sizeof(one) - 1; /* too long: not a port either */
+	memcpy(one, s, n);
+	one[n] = '\0';
+	if (qnm_parse_uint(one, 1, 65535, &a) || (dash ? (size_t)(dash - s) : strlen(s)) != n)
+		return qnm_err_set(err, -EINVAL, field,
+				   "%s: %s port '%s' must be a number from 1 to 65535, or a "
+				   "range FIRST-LAST",
 				   field, what, s);
-	alen = (size_t)(colon - s);
-	if (alen >= QNM_IPV4_LEN)
+	b = a;
+	if (dash && qnm_parse_uint(dash + 1, 1, 65535, &b))
+		return qnm_err_set(
+			err, -EINVAL, field,
+			"%s: %s port range '%s' must be FIRST-LAST, each from 1 to 65535", field,
+			what, s);
+	if (b < a)
 		return qnm_err_set(err, -EINVAL, field,
-				   "%s: %s address '%.*s' is not an IPv4 address", field, what,
-				   (int)alen, s);
-	memcpy(addr, s, alen);
-	addr[alen] = '\0';
-	if (alen && !qnm_valid_ipv4(addr))
+				   "%s: %s port range '%s' ends before it starts", field, what, s);
+	if (b - a + 1 > QNM_FWD_PORTS_MAX)
 		return qnm_err_set(err, -EINVAL, field,
-				   "%s: %s address '%s' is not an IPv4 address", field, what, addr);
-	r = qnm_parse_uint(colon + 1, 1, 65535, &p);
-	if (r)
-		return qnm_err_set(err, -EINVAL, field,
-				   "%s: %s port '%s' must be a number from 1 to 65535", field, what,
-				   colon + 1);
-	*port = (uint16_t)p;
+				   "%s: %s port range '%s' holds %lu ports; at most %d", field,
+				   what, s, b - a + 1, QNM_FWD_PORTS_MAX);
+	*first = (uint16_t)a;
+	*span = (unsigned)(b - a);
 	return 0;
 }
 
@@ -145,72 +253,158 @@ void qnm_fwd_reach_text(const struct qnm_fwd *f, char *buf, size_t size)
 void qnm_fwd_exposure(const struct qnm_fwd *f, bool dnat, char *buf, size_t size)
 {
 	const char *proto = qnm_proto_name(f->proto);
-	unsigned port = f->host_port;
+	char port[16];
 
+	qnm_ports_text(f->host_port, f->span, port, sizeof(port));
 	switch (qnm_fwd_reach(f)) {
 	case QNM_REACH_ALL:
 		snprintf(buf, size,
-			 "%s::%u %s every host address (reachable from all networks); give "
-			 "127.0.0.1 (%s:127.0.0.1:%u) to keep it on this host",
+			 "%s::%s %s every host address (reachable from all networks); give "
+			 "127.0.0.1 (%s:127.0.0.1:%s) to keep it on this host",
 			 proto, port, dnat ? "answers on" : "listens on", proto, port);
 		break;
 	case QNM_REACH_HOST:
-		snprintf(buf, size, "%s:%s:%u is reachable from this host only", proto,
+		snprintf(buf, size, "%s:%s:%s is reachable from this host only", proto,
 			 f->host_addr, port);
 		break;
 	case QNM_REACH_ADDR:
-		snprintf(buf, size, "%s:%s:%u is reachable from the networks that reach %s", proto,
+		snprintf(buf, size, "%s:%s:%s is reachable from the networks that reach %s", proto,
 			 f->host_addr, port, f->host_addr);
 		break;
 	}
 }
 
+/* Split "addr:ports" (addr may be empty) into its parts. */
+static int split_addr_port(const char *s, char *addr, uint16_t *port, unsigned *span,
+			   const char *what, const char *field, struct qnm_err *err)
+{
+	const char *colon = strrchr(s, ':');
+	size_t alen;
+
+	if (!colon)
+		return qnm_err_set(err, -EINVAL, field, "%s: %s '%s' must be ADDRESS:PORT or :PORT",
+				   field, what, s);
+	alen = (size_t)(colon - s);
+	if (alen >= QNM_IPV4_LEN)
+		return qnm_err_set(err, -EINVAL, field,
+				   "%s: %s address '%.*s' is not an IPv4 address", field, what,
+				   (int)alen, s);
+	memcpy(addr, s, alen);
+	addr[alen] = '\0';
+	if (alen && !qnm_valid_ipv4(addr))
+		return qnm_err_set(err, -EINVAL, field,
+				   "%s: %s address '%s' is not an IPv4 address", field, what, addr);
+	return parse_ports(colon + 1, port, span, what, field, err);
+}
+
+/* ' desc="TEXT"' or ' desc=TEXT' after the spec (@s: what follows it) */
+static int parse_desc(const char *s, char *desc, const char *field, struct qnm_err *err)
+{
+	char buf[QNM_FWD_DESC_MAX + 2];
+	size_t n;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (!*s)
+		return 0;
+	if (strncmp(s, "desc=", 5) != 0)
+		return qnm_err_set(
+			err, -EINVAL, field,
+			"%s: after the forward only desc=\"TEXT\" may follow, not '%.20s'", field,
+			s);
+	s += 5;
+	n = strlen(s);
+	if (*s == '"') {
+		if (n < 2 || s[n - 1] != '"')
+			return qnm_err_set(err, -EINVAL, field,
+					   "%s: description %s has no closing '\"'", field, s);
+		s++;
+		n -= 2;
+	}
+	if (n > QNM_FWD_DESC_MAX)
+		return qnm_err_set(err, -EINVAL, field,
+				   "%s: description is %zu characters long; at most %d", field, n,
+				   QNM_FWD_DESC_MAX);
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	if (qnm_fwd_check_desc(buf, field, err))
+		return -EINVAL;
+	memcpy(desc, buf, n + 1);
+	return 0;
+}
+
 int qnm_fwd_parse(const char *s, struct qnm_fwd *out, const char *field, struct qnm_err *err)
 {
 	struct qnm_fwd f;
-	const char *rest = s, *dash;
-	char host[64];
-	size_t hlen;
+	const char *rest, *gcolon, *sep, *c1, *c2;
+	char spec[80], host[64], hp[16], gp[16];
+	unsigned hspan, gspan;
+	size_t n = strcspn(s, " \t");
 	int r;
 
 	memset(&f, 0, sizeof(f));
 	f.proto = QNM_PROTO_TCP;
-	dash = strchr(s, '-');
-	if (dash) {
-		/* Two colons before '-': the first field is the protocol. */
-		const char *c1 = strchr(s, ':');
-		const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-
-		if (c2 && c2 < dash) {
-			size_t plen = (size_t)(c1 - s);
-
-			if (plen == 3 && strncmp(s, "udp", 3) == 0)
-				f.proto = QNM_PROTO_UDP;
-			else if (plen != 0 && !(plen == 3 && strncmp(s, "tcp", 3) == 0))
-				return qnm_err_set(err, -EINVAL, field,
-						   "%s: protocol '%.*s' must be tcp or udp", field,
-						   (int)plen, s);
-			rest = c1 + 1;
-		}
-	}
-	dash = strchr(rest, '-');
-	if (!dash)
+	if (n >= sizeof(spec))
+		return qnm_err_set(err, -EINVAL, field, "%s: '%.40s...' is too long", field, s);
+	memcpy(spec, s, n);
+	spec[n] = '\0';
+	r = parse_desc(s + n, f.desc, field, err);
+	if (r)
+		return r;
+	/* the guest side is the last ':' and what follows; the separator the last '-' before */
+	gcolon = strrchr(spec, ':');
+	sep = NULL;
+	for (rest = spec; gcolon && rest < gcolon; rest++)
+		if (*rest == '-')
+			sep = rest;
+	if (!sep)
 		return qnm_err_set(
 			err, -EINVAL, field,
-			"%s: '%s' must look like tcp:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT",
-			field, s);
-	hlen = (size_t)(dash - rest);
-	if (hlen >= sizeof(host))
+			"%s: '%s' must look like tcp:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT "
+			"(a range: tcp::8000-8010-:8000-8010)",
+			field, spec);
+	n = (size_t)(sep - spec);
+	if (n >= sizeof(host))
 		return qnm_err_set(err, -EINVAL, field, "%s: host part of '%s' is too long", field,
-				   s);
-	memcpy(host, rest, hlen);
-	host[hlen] = '\0';
-	r = split_addr_port(host, f.host_addr, &f.host_port, "host", field, err);
+				   spec);
+	memcpy(host, spec, n);
+	host[n] = '\0';
+	/* two colons in the host part: the first field is the protocol */
+	rest = host;
+	c1 = strchr(host, ':');
+	c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+	if (c2) {
+		size_t plen = (size_t)(c1 - host);
+		char pname[16];
+
+		if (plen >= sizeof(pname))
+			plen = sizeof(pname) - 1;
+		memcpy(pname, host, plen);
+		pname[plen] = '\0';
+		if (strcmp(pname, "both") == 0)
+			f.proto = QNM_PROTO_BOTH;
+		else if (plen && qnm_proto_parse(pname, &f.proto))
+			return qnm_err_set(
+				err, -EINVAL, field,
+				"%s: protocol '%s' must be tcp or udp, or tcp+udp for both", field,
+				pname);
+		rest = c1 + 1;
+	}
+	r = split_addr_port(rest, f.host_addr, &f.host_port, &hspan, "host", field, err);
 	if (r)
 		return r;
-	r = split_addr_port(dash + 1, f.guest_addr, &f.guest_port, "guest", field, err);
+	r = split_addr_port(sep + 1, f.guest_addr, &f.guest_port, &gspan, "guest", field, err);
 	if (r)
 		return r;
+	if (hspan != gspan) {
+		snprintf(hp, sizeof(hp), "%s", strrchr(rest, ':') + 1);
+		snprintf(gp, sizeof(gp), "%s", strrchr(sep + 1, ':') + 1);
+		return qnm_err_set(err, -EINVAL, field,
+				   "%s: host ports %s (%u) and guest ports %s (%u) must be as many "
+				   "(give a range on both sides: tcp::8000-8010-:9000-9010)",
+				   field, hp, hspan + 1, gp, gspan + 1);
+	}
+	f.span = (uint16_t)hspan;
 	*out = f;
 	return 0;
 }

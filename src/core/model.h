@@ -31,16 +31,31 @@
 enum qnm_proto {
 	QNM_PROTO_TCP,
 	QNM_PROTO_UDP,
+	QNM_PROTO_BOTH, /* "tcp+udp": one forward entry for both */
 };
+
+/*
+ * A forward's ports may be a range ("8000-8010"): at most QNM_FWD_PORTS_MAX
+ * ports. On a user/slirp NIC every port (and protocol) is a listening socket
+ * of QEMU or the helper, so a NIC's forwards hold at most
+ * QNM_FWD_SOCKETS_MAX of them: QEMU 7.2 does not raise its open-file limit,
+ * and with the common limit of 1024 it failed at the 1,085th hostfwd rule.
+ */
+#define QNM_FWD_PORTS_MAX   1024
+#define QNM_FWD_SOCKETS_MAX 512
+#define QNM_FWD_DESC_MAX    48 /* description, printable ASCII without '"' and '\\' */
 
 /**
  * struct qnm_fwd - one port forward: host side -> guest side.
- * @proto:      tcp or udp.
+ * @proto:      tcp, udp or both.
  * @host_addr:  host address to bind/match ("" = any).
- * @host_port:  host port, 1-65535.
+ * @host_port:  host port, 1-65535 (the first of a range).
  * @guest_addr: guest address ("" = the guest's first DHCP address for
  *              user-mode NICs; required for network DNAT forwards).
- * @guest_port: guest port, 1-65535.
+ * @guest_port: guest port, 1-65535 (the first of a range).
+ * @span:       ports after the first: host ports @host_port..@host_port+@span
+ *              go to guest ports @guest_port..@guest_port+@span (0: one port).
+ * @desc:       what it is for, shown beside it ("" = none).
  *
  * Used both for QEMU hostfwd= on user/slirp NICs and for DNAT rules on a
  * host network: one list in the UI, two mechanisms underneath.
@@ -51,6 +66,8 @@ struct qnm_fwd {
 	uint16_t host_port;
 	char guest_addr[QNM_IPV4_LEN];
 	uint16_t guest_port;
+	uint16_t span;
+	char desc[QNM_FWD_DESC_MAX + 1];
 };
 
 /** enum qnm_backend_kind - how a NIC reaches the world; see backend.h. */
@@ -321,10 +338,56 @@ void qnm_fwd_add(struct qnm_fwd **v, size_t *n, const struct qnm_fwd *f);
 /** qnm_fwd_del() - remove entry @index; Return: 0 or -ENOENT. */
 int qnm_fwd_del(struct qnm_fwd **v, size_t *n, size_t index);
 /**
- * qnm_fwd_format() - "tcp:127.0.0.1:2222-:22" (QEMU hostfwd syntax).
- * @buf: at least 64 bytes.
+ * qnm_fwd_format() - "tcp:127.0.0.1:2222-:22" (QEMU hostfwd syntax), with a
+ * range "tcp::8000-8010-:8000-8010" and a description
+ * ' desc="web farm"' when @f has them (what qnm_fwd_parse() reads back).
+ * @buf: at least QNM_FWD_TEXT_LEN bytes.
  */
 void qnm_fwd_format(const struct qnm_fwd *f, char *buf, size_t size);
+#define QNM_FWD_TEXT_LEN 128
+/**
+ * qnm_ports_text() - "8000", or "8000-8010" for @first and @span ports after it.
+ * @buf: at least 12 bytes.
+ */
+void qnm_ports_text(unsigned first, unsigned span, char *buf, size_t size);
+/** qnm_fwd_format_spec() - qnm_fwd_format() without the description. */
+void qnm_fwd_format_spec(const struct qnm_fwd *f, char *buf, size_t size);
+/**
+ * qnm_fwd_host_text() - the host side as people read it: "tcp *:8000-8010",
+ * "tcp+udp 127.0.0.1:53".
+ * @buf: at least 48 bytes.
+ */
+void qnm_fwd_host_text(const struct qnm_fwd *f, char *buf, size_t size);
+/**
+ * qnm_fwd_count() - how many single forwards (one protocol, one port) @f
+ * stands for: its ports, twice for tcp+udp.
+ */
+size_t qnm_fwd_count(const struct qnm_fwd *f);
+/**
+ * qnm_fwd_nth() - single forward @i (0 <= @i < qnm_fwd_count()) of @f: tcp
+ * ports first, then udp; @one gets no range and no description.
+ */
+void qnm_fwd_nth(const struct qnm_fwd *f, size_t i, struct qnm_fwd *one);
+/** qnm_fwd_has_proto() - @f forwards protocol @p (tcp or udp). */
+bool qnm_fwd_has_proto(const struct qnm_fwd *f, enum qnm_proto p);
+/** qnm_fwd_covers() - @f forwards host port @port of protocol @p (tcp or udp). */
+bool qnm_fwd_covers(const struct qnm_fwd *f, enum qnm_proto p, uint16_t port);
+/**
+ * qnm_fwd_overlap() - the host sides of @a and @b share a protocol, an
+ * address (none given is every address) and a port.
+ * @proto: where not NULL, the first shared protocol (tcp or udp).
+ * @port:  where not NULL, the first shared port.
+ */
+bool qnm_fwd_overlap(const struct qnm_fwd *a, const struct qnm_fwd *b, enum qnm_proto *proto,
+		     uint16_t *port);
+/**
+ * qnm_fwd_check_desc() - is @s a valid description: at most
+ * QNM_FWD_DESC_MAX characters of printable ASCII, without '"' and '\\'?
+ * @field: field name used in @err.
+ * Return: 0 or -EINVAL with @err naming @field and the rule.
+ */
+struct qnm_err;
+int qnm_fwd_check_desc(const char *s, const char *field, struct qnm_err *err);
 /** enum qnm_fwd_reach - from where a forward's host side can be reached. */
 enum qnm_fwd_reach {
 	QNM_REACH_ALL,	/* no address (or 0.0.0.0): every host address, from every network */
@@ -355,11 +418,14 @@ void qnm_fwd_exposure(const struct qnm_fwd *f, bool dnat, char *buf, size_t size
 
 /**
  * qnm_fwd_parse() - parse QEMU hostfwd syntax
- * "[tcp|udp]:[hostaddr]:hostport-[guestaddr]:guestport".
+ * "[tcp|udp|tcp+udp]:[hostaddr]:hostports-[guestaddr]:guestports[ desc="TEXT"]"
+ * where ports are "PORT" or a range "FIRST-LAST" (host and guest ranges of
+ * one length). The separator is the last '-' before the guest side's ':'
+ * (addresses hold no '-'), so "tcp::8000-8010-:9000-9010" reads one way
+ * only. "both" is taken for "tcp+udp".
  * @field: field name used in @err.
  * Return: 0, or -EINVAL with @err naming @field and the rule.
  */
-struct qnm_err;
 int qnm_fwd_parse(const char *s, struct qnm_fwd *out, const char *field, struct qnm_err *err);
 
 struct qnm_network *qnm_network_new(const char *name);

@@ -217,8 +217,9 @@ static const struct qnm_key nic_keys[] = {
 	  .max = 256,
 	  .when = USER_LIKE,
 	  .label = "Port forwards",
-	  .help = "Host to guest, tcp|udp:[HOSTADDR]:PORT-[GUESTADDR]:PORT, space-separated in "
-		  "the form: tcp:127.0.0.1:2222-:22 is host port 2222 to guest port 22." },
+	  .help = "Host to guest, tcp|udp|tcp+udp:[HOSTADDR]:PORTS-[GUESTADDR]:PORTS "
+		  "[desc=\"TEXT\"], space-separated in the form: tcp:127.0.0.1:2222-:22 is host "
+		  "port 2222 to guest port 22; PORTS may be a range (8000-8010-:9000-9010)." },
 	/* the user option group is the slirp backend's too: slirp refuses smb */
 	{ .name = "smb",
 	  .type = QNM_KEY_PATH,
@@ -353,8 +354,9 @@ static const struct qnm_key net_keys[] = {
 	  .json = "forwards",
 	  .json_text = true,
 	  .label = "Port forwards",
-	  .help = "DNAT into the network, tcp|udp:[HOSTADDR]:PORT-GUESTADDR:PORT, space-separated "
-		  "in the form: tcp::8080-10.77.0.10:80 is host 8080 to 10.77.0.10 port 80." },
+	  .help = "DNAT into the network, tcp|udp|tcp+udp:[HOSTADDR]:PORTS-GUESTADDR:PORTS "
+		  "[desc=\"TEXT\"], space-separated in the form: tcp::8080-10.77.0.10:80 is host "
+		  "8080 to 10.77.0.10 port 80; PORTS may be a range (8000-8010-...:9000-9010)." },
 	{ .name = "autostart",
 	  .type = QNM_KEY_BOOL,
 	  .offset = NETF(autostart),
@@ -486,8 +488,9 @@ void qnm_schema_copy(const struct qnm_schema *s, void *dst, const void *src)
 static bool fwd_equal(const struct qnm_fwd *a, const struct qnm_fwd *b)
 {
 	return a->proto == b->proto && a->host_port == b->host_port &&
-	       a->guest_port == b->guest_port && strcmp(a->host_addr, b->host_addr) == 0 &&
-	       strcmp(a->guest_addr, b->guest_addr) == 0;
+	       a->guest_port == b->guest_port && a->span == b->span &&
+	       strcmp(a->host_addr, b->host_addr) == 0 &&
+	       strcmp(a->guest_addr, b->guest_addr) == 0 && strcmp(a->desc, b->desc) == 0;
 }
 
 static bool key_equal(const struct qnm_key *k, const void *a, const void *b)
@@ -583,8 +586,10 @@ static size_t entry_maxlen(const struct qnm_key *k)
 		return k->size - 1;
 	case QNM_KEY_UINT:
 		return 10; /* UINT_MAX's digits */
-	case QNM_KEY_FWD:
-		return sizeof("tcp:255.255.255.255:65535-255.255.255.255:65535") - 1;
+	case QNM_KEY_FWD:  /* the longest forward, with a range and a description */
+		return sizeof("tcp+udp:255.255.255.255:65535-65535-255.255.255.255:65535-65535 "
+			      "desc=\"\"") -
+		       1 + QNM_FWD_DESC_MAX;
 	case QNM_KEY_CIDR:
 		return QNM_CIDR_LEN - 1;
 	default:
@@ -766,7 +771,7 @@ static void value_text(const struct qnm_key *k, const void *obj, struct qnm_strb
 static void entry_text(const struct qnm_key *k, const void *obj, size_t i, struct qnm_strbuf *sb)
 {
 	const void *v = *(void *const *)at(obj, k->offset);
-	char buf[96];
+	char buf[QNM_FWD_TEXT_LEN];
 
 	if (k->type == QNM_KEY_FWD) {
 		qnm_fwd_format(&((const struct qnm_fwd *)v)[i], buf, sizeof(buf));
@@ -886,7 +891,9 @@ static int remove_entry(const struct qnm_key *k, void *obj, const char *value, c
 		for (i = 0; i < *n; i++) {
 			const struct qnm_fwd *g = &(*v)[i];
 
-			if (g->proto == f.proto && g->host_port == f.host_port &&
+			if (g->proto == f.proto &&
+			    qnm_fwd_covers(g, f.proto == QNM_PROTO_BOTH ? QNM_PROTO_TCP : f.proto,
+					   f.host_port) &&
 			    (!f.host_addr[0] || strcmp(g->host_addr, f.host_addr) == 0))
 				return qnm_fwd_del(v, n, i);
 		}
@@ -967,6 +974,10 @@ json_object *qnm_fwd_json(const char *kind, const struct qnm_fwd *f)
 	json_object_object_add(o, "host_port", json_object_new_int(f->host_port));
 	json_object_object_add(o, "guest_addr", json_object_new_string(f->guest_addr));
 	json_object_object_add(o, "guest_port", json_object_new_int(f->guest_port));
+	/* a range: its last ports; one port: the same as the first */
+	json_object_object_add(o, "host_port_last", json_object_new_int(f->host_port + f->span));
+	json_object_object_add(o, "guest_port_last", json_object_new_int(f->guest_port + f->span));
+	json_object_object_add(o, "desc", json_object_new_string(f->desc));
 	return o;
 }
 
@@ -1118,6 +1129,44 @@ int qnm_key_maxlen(const struct qnm_key *k)
 	return (int)entry_maxlen(k);
 }
 
+/*
+ * A form's list of forwards: separated by blanks or commas, each maybe
+ * followed by its desc="TEXT" (blanks inside the quotes belong to it).
+ */
+static int fwd_set_text(const struct qnm_key *k, void *obj, const char *text, struct qnm_err *err)
+{
+	struct qnm_strbuf one;
+	const char *p = text;
+	int r = 0;
+
+	qnm_key_clear(k, obj);
+	qnm_sb_init(&one);
+	while (!r) {
+		size_t n;
+
+		p += strspn(p, " \t,");
+		if (!*p)
+			break;
+		n = strcspn(p, " \t,");
+		one.len = 0;
+		one.s[0] = '\0';
+		qnm_sb_addf(&one, "%.*s", (int)n, p);
+		p += n;
+		n = strspn(p, " \t,");
+		if (strncmp(p + n, "desc=", 5) == 0) {
+			const char *d = p + n + 5, *e;
+
+			e = *d == '"' ? strchr(d + 1, '"') : NULL;
+			e = e ? e + 1 : d + strcspn(d, " \t,");
+			qnm_sb_addf(&one, " %.*s", (int)(e - (p + n)), p + n);
+			p = e;
+		}
+		r = key_assign(k, obj, one.s, k->name, err);
+	}
+	qnm_sb_free(&one);
+	return r ? -EINVAL : 0;
+}
+
 int qnm_key_set_text(const struct qnm_key *k, void *obj, const char *text, struct qnm_err *err)
 {
 	char *copy, *save = NULL, *w;
@@ -1126,12 +1175,12 @@ int qnm_key_set_text(const struct qnm_key *k, void *obj, const char *text, struc
 	/* one rule, one message: a form's text is judged as a file's or KEY=VALUE's value */
 	switch (k->type) {
 	case QNM_KEY_FWD:
+		return fwd_set_text(k, obj, text, err);
 	case QNM_KEY_ARGV:
-		/* QEMU arguments hold commas; forwards may be separated by them */
+		/* QEMU arguments hold commas */
 		qnm_key_clear(k, obj);
 		copy = xstrdup(text);
-		for (w = strtok_r(copy, k->type == QNM_KEY_FWD ? " \t," : " \t", &save); w && !r;
-		     w = strtok_r(NULL, k->type == QNM_KEY_FWD ? " \t," : " \t", &save))
+		for (w = strtok_r(copy, " \t", &save); w && !r; w = strtok_r(NULL, " \t", &save))
 			r = key_assign(k, obj, w, k->name, err);
 		free(copy);
 		return r ? -EINVAL : 0;

@@ -38,13 +38,27 @@ int qnm_check_fwds(const struct qnm_fwd *fwd, size_t n, const char *field, struc
 
 	for (i = 0; i < n; i++) {
 		const struct qnm_fwd *f = &fwd[i];
+		enum qnm_proto p;
+		uint16_t port;
 
-		if (f->proto != QNM_PROTO_TCP && f->proto != QNM_PROTO_UDP)
-			return qnm_err_set(err, -EINVAL, field, "%s: protocol must be tcp or udp",
+		if (f->proto != QNM_PROTO_TCP && f->proto != QNM_PROTO_UDP &&
+		    f->proto != QNM_PROTO_BOTH)
+			return qnm_err_set(err, -EINVAL, field,
+					   "%s: protocol must be tcp or udp, or tcp+udp for both",
 					   field);
 		if (!f->host_port || !f->guest_port)
 			return qnm_err_set(err, -EINVAL, field, "%s: ports must be from 1 to 65535",
 					   field);
+		if ((unsigned)f->span + 1 > QNM_FWD_PORTS_MAX ||
+		    (unsigned)f->host_port + f->span > 65535 ||
+		    (unsigned)f->guest_port + f->span > 65535)
+			return qnm_err_set(
+				err, -EINVAL, field,
+				"%s: a port range holds at most %d ports, each from 1 to "
+				"65535",
+				field, QNM_FWD_PORTS_MAX);
+		if (qnm_fwd_check_desc(f->desc, field, err))
+			return -EINVAL;
 		if (f->host_addr[0] && !qnm_valid_ipv4(f->host_addr))
 			return qnm_err_set(err, -EINVAL, field,
 					   "%s: host address '%s' is not an IPv4 address", field,
@@ -53,18 +67,29 @@ int qnm_check_fwds(const struct qnm_fwd *fwd, size_t n, const char *field, struc
 			return qnm_err_set(err, -EINVAL, field,
 					   "%s: guest address '%s' is not an IPv4 address", field,
 					   f->guest_addr);
-		for (j = 0; j < i; j++) {
-			const struct qnm_fwd *g = &fwd[j];
-			bool addr_overlap = !f->host_addr[0] || !g->host_addr[0] ||
-					    strcmp(f->host_addr, g->host_addr) == 0;
-
-			if (g->proto == f->proto && g->host_port == f->host_port && addr_overlap)
+		for (j = 0; j < i; j++)
+			if (qnm_fwd_overlap(&fwd[j], f, &p, &port))
 				return qnm_err_set(err, -EINVAL, field,
 						   "%s: host port %s/%u is forwarded twice", field,
-						   qnm_proto_name(f->proto),
-						   (unsigned)f->host_port);
-		}
+						   qnm_proto_name(p), (unsigned)port);
 	}
+	return 0;
+}
+
+int qnm_check_fwd_sockets(const struct qnm_fwd *fwd, size_t n, const char *field,
+			  struct qnm_err *err)
+{
+	size_t i, total = 0;
+
+	for (i = 0; i < n; i++)
+		total += qnm_fwd_count(&fwd[i]);
+	if (total > QNM_FWD_SOCKETS_MAX)
+		return qnm_err_set(
+			err, -EINVAL, field,
+			"%s: these forwards need %zu listening sockets (one per port and "
+			"protocol); a user-mode NIC holds at most %d (QEMU and its helpers "
+			"keep them under the usual limit of 1024 open files)",
+			field, total, QNM_FWD_SOCKETS_MAX);
 	return 0;
 }
 
@@ -290,11 +315,9 @@ int qnm_check_network(const struct qnm_network *net, struct qnm_err *err)
 	return qnm_check_fwds(net->fwd, net->nfwd, "forward", err);
 }
 
-/* A forwarded host port, remembered with who forwards it. */
+/* A forward of the model, remembered with who forwards it. */
 struct port_use {
-	enum qnm_proto proto;
-	const char *addr;
-	uint16_t port;
+	const struct qnm_fwd *f;
 	char owner[80];
 };
 
@@ -346,9 +369,7 @@ int qnm_check_model(const struct qnm_model *m, struct qnm_err *err)
 				continue;
 			for (k = 0; k < n->user.nfwd; k++) {
 				uses = xreallocarray(uses, nuses + 1, sizeof(*uses));
-				uses[nuses].proto = n->user.fwd[k].proto;
-				uses[nuses].addr = n->user.fwd[k].host_addr;
-				uses[nuses].port = n->user.fwd[k].host_port;
+				uses[nuses].f = &n->user.fwd[k];
 				snprintf(uses[nuses].owner, sizeof(uses[nuses].owner),
 					 "VM '%s' NIC '%s'", vm->name, n->id);
 				nuses++;
@@ -360,9 +381,7 @@ int qnm_check_model(const struct qnm_model *m, struct qnm_err *err)
 			const struct qnm_fwd *f = &m->nets[i]->fwd[k];
 
 			uses = xreallocarray(uses, nuses + 1, sizeof(*uses));
-			uses[nuses].proto = f->proto;
-			uses[nuses].addr = f->host_addr;
-			uses[nuses].port = f->host_port;
+			uses[nuses].f = f;
 			snprintf(uses[nuses].owner, sizeof(uses[nuses].owner), "network '%s'",
 				 m->nets[i]->name);
 			nuses++;
@@ -370,15 +389,13 @@ int qnm_check_model(const struct qnm_model *m, struct qnm_err *err)
 	}
 	for (i = 0; i < nuses && !r; i++) {
 		for (j = 0; j < i; j++) {
-			bool overlap = !uses[i].addr[0] || !uses[j].addr[0] ||
-				       strcmp(uses[i].addr, uses[j].addr) == 0;
+			enum qnm_proto p;
+			uint16_t port;
 
-			if (uses[i].proto == uses[j].proto && uses[i].port == uses[j].port &&
-			    overlap) {
+			if (qnm_fwd_overlap(uses[j].f, uses[i].f, &p, &port)) {
 				r = qnm_err_set(err, -EINVAL, "hostfwd",
 						"host port %s/%u is forwarded by both %s and %s",
-						qnm_proto_name(uses[i].proto),
-						(unsigned)uses[i].port, uses[j].owner,
+						qnm_proto_name(p), (unsigned)port, uses[j].owner,
 						uses[i].owner);
 				break;
 			}

@@ -32,6 +32,16 @@ int qnm_check_mac(const char *mac, const char *field, struct qnm_err *err);
 int qnm_check_fwds(const struct qnm_fwd *fwd, size_t n, const char *field, struct qnm_err *err);
 
 /**
+ * qnm_check_fwd_sockets() - the forwards of a user-mode NIC (user, slirp,
+ * passt) need at most QNM_FWD_SOCKETS_MAX listening sockets in all: one per
+ * port and protocol (model.h says why).
+ * @field: field name, e.g. "nic[n0].hostfwd".
+ * Return: 0 or -EINVAL with @err naming @field and the limit.
+ */
+int qnm_check_fwd_sockets(const struct qnm_fwd *fwd, size_t n, const char *field,
+			  struct qnm_err *err);
+
+/**
  * qnm_check_nic() - one NIC: id, model name, MAC (when set) and the
  * options of its backend (delegated to the backend's validate callback).
  */

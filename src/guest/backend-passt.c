@@ -25,7 +25,8 @@ static int passt_validate(const struct qnm_nic *nic, struct qnm_err *err)
 	size_t i;
 
 	snprintf(field, sizeof(field), "nic[%s].hostfwd", nic->id);
-	if (qnm_check_fwds(nic->user.fwd, nic->user.nfwd, field, err))
+	if (qnm_check_fwds(nic->user.fwd, nic->user.nfwd, field, err) ||
+	    qnm_check_fwd_sockets(nic->user.fwd, nic->user.nfwd, field, err))
 		return -EINVAL;
 	for (i = 0; i < nic->user.nfwd; i++)
 		if (nic->user.fwd[i].guest_addr[0])
@@ -35,6 +36,7 @@ static int passt_validate(const struct qnm_nic *nic, struct qnm_err *err)
 					   field, qnm_proto_name(nic->user.fwd[i].proto),
 					   nic->user.fwd[i].host_addr, nic->user.fwd[i].host_port,
 					   nic->user.fwd[i].guest_port);
+	/* (passt takes ranges itself: -t 8000-8010:9000-9010) */
 	return 0;
 }
 

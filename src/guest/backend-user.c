@@ -56,7 +56,8 @@ int qnm_user_opts_validate(const struct qnm_nic *nic, bool slirp, struct qnm_err
 		}
 	}
 	snprintf(field, sizeof(field), "nic[%s].hostfwd", nic->id);
-	if (qnm_check_fwds(u->fwd, u->nfwd, field, err))
+	if (qnm_check_fwds(u->fwd, u->nfwd, field, err) ||
+	    qnm_check_fwd_sockets(u->fwd, u->nfwd, field, err))
 		return -EINVAL;
 	if (u->smb) {
 		snprintf(field, sizeof(field), "nic[%s].smb", nic->id);
@@ -104,11 +105,18 @@ static int user_netdev_opts(const struct qnm_vm *vm, const struct qnm_nic *nic,
 		qnm_sb_add(sb, ",restrict=on");
 	if (!u->ipv6)
 		qnm_sb_add(sb, ",ipv6=off");
+	/* QEMU takes one port per hostfwd: a range or tcp+udp is one rule per port */
 	for (i = 0; i < u->nfwd; i++) {
-		char buf[96];
+		size_t k, nk = qnm_fwd_count(&u->fwd[i]);
 
-		qnm_fwd_format(&u->fwd[i], buf, sizeof(buf));
-		add_opt(sb, "hostfwd", buf);
+		for (k = 0; k < nk; k++) {
+			struct qnm_fwd one;
+			char buf[QNM_FWD_TEXT_LEN];
+
+			qnm_fwd_nth(&u->fwd[i], k, &one);
+			qnm_fwd_format_spec(&one, buf, sizeof(buf));
+			add_opt(sb, "hostfwd", buf);
+		}
 	}
 	if (u->smb)
 		add_opt(sb, "smb", u->smb);

@@ -52,8 +52,13 @@ static char *file_path(const char *rundir, const char *nic_id, const char *ext)
 
 const char *qnm_passt_fwd_spec(const struct qnm_fwd *f, char *buf, size_t size)
 {
-	snprintf(buf, size, "%s%s%u:%u", f->host_addr, f->host_addr[0] ? "/" : "", f->host_port,
-		 f->guest_port);
+	if (f->span)
+		snprintf(buf, size, "%s%s%u-%u:%u-%u", f->host_addr, f->host_addr[0] ? "/" : "",
+			 f->host_port, f->host_port + f->span, f->guest_port,
+			 f->guest_port + f->span);
+	else
+		snprintf(buf, size, "%s%s%u:%u", f->host_addr, f->host_addr[0] ? "/" : "",
+			 f->host_port, f->guest_port);
 	return f->proto == QNM_PROTO_UDP ? "-u" : "-t";
 }
 
@@ -80,6 +85,10 @@ void qnm_passt_argv(const struct qnm_vm *vm, const struct qnm_nic *nic, const ch
 	for (i = 0; i < nic->user.nfwd; i++) {
 		qnm_strv_add(argv, qnm_passt_fwd_spec(&nic->user.fwd[i], spec, sizeof(spec)));
 		qnm_strv_add(argv, spec);
+		if (nic->user.fwd[i].proto == QNM_PROTO_BOTH) {
+			qnm_strv_add(argv, "-u"); /* the same spec for udp */
+			qnm_strv_add(argv, spec);
+		}
 	}
 }
 

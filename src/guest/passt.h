@@ -60,9 +60,10 @@ char *qnm_passt_socket_path(const struct qnm_vm *vm, const struct qnm_nic *nic,
 
 /**
  * qnm_passt_fwd_spec() - the passt port spec of forward @f, the value of
- * -t (tcp) or -u (udp): "[HOSTADDR/]HOSTPORT:GUESTPORT".
+ * -t (tcp) or -u (udp): "[HOSTADDR/]HOSTPORT:GUESTPORT", with a range
+ * "[HOSTADDR/]FIRST-LAST:FIRST-LAST" (passt's own range syntax).
  * @buf: filled, @size bytes (64 are enough).
- * Return: "-t" or "-u".
+ * Return: "-t" or "-u"; for tcp+udp "-t", and the same spec goes with -u too.
  */
 const char *qnm_passt_fwd_spec(const struct qnm_fwd *f, char *buf, size_t size);
 

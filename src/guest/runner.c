@@ -68,48 +68,58 @@ struct run_state {
 static int check_fwd_ports(const struct qnm_vm *vm, const struct qnm_nic *nic,
 			   const struct qnm_runner_opts *o, struct qnm_err *err)
 {
-	size_t i;
+	size_t i, k;
 
+	/* each port of a range, each protocol of tcp+udp */
 	for (i = 0; i < nic->user.nfwd; i++) {
-		const struct qnm_fwd *f = &nic->user.fwd[i];
-		struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(f->host_port) };
-		int fd, one = 1, e = 0;
-		char field[64];
+		size_t nk = qnm_fwd_count(&nic->user.fwd[i]);
 
-		/* Who holds a port is named by o->check_nic (the engine API); this binds. */
-		if (f->host_addr[0] && inet_pton(AF_INET, f->host_addr, &sa.sin_addr) != 1)
-			continue; /* the validator reports bad addresses */
-		fd = socket(AF_INET,
-			    (f->proto == QNM_PROTO_UDP ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC,
-			    0);
-		if (fd < 0)
-			continue;
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-			e = errno;
-		close(fd);
-		if (!e)
-			continue;
-		snprintf(field, sizeof(field), "nic[%s].hostfwd", nic->id);
-		if (e == EADDRINUSE)
-			return qnm_err_set(err, -EADDRINUSE, field,
-					   "%s: host port %s %s:%u is already in use on this host "
-					   "(pick another host port or stop what listens there)",
-					   field, qnm_proto_name(f->proto),
-					   f->host_addr[0] ? f->host_addr : "0.0.0.0",
-					   f->host_port);
-		if (e == EACCES)
-			return qnm_err_set(
-				err, -EACCES, field,
-				"%s: host port %u needs privileges (ports below 1024 are "
-				"for root); pick a port of 1024 or more",
-				field, f->host_port);
-		if (e == EADDRNOTAVAIL)
-			return qnm_err_set(err, -EADDRNOTAVAIL, field,
-					   "%s: %s is not an address of this host", field,
-					   f->host_addr);
-		return qnm_err_set(err, -e, field, "%s: cannot bind %s port %u: %s", field,
-				   qnm_proto_name(f->proto), f->host_port, strerror(e));
+		for (k = 0; k < nk; k++) {
+			struct qnm_fwd single;
+			const struct qnm_fwd *f = &single;
+			struct sockaddr_in sa = { .sin_family = AF_INET };
+			int fd, one = 1, e = 0;
+			char field[64];
+
+			qnm_fwd_nth(&nic->user.fwd[i], k, &single);
+			sa.sin_port = htons(f->host_port);
+
+			/* Who holds a port is named by o->check_nic (the engine API); this binds. */
+			if (f->host_addr[0] && inet_pton(AF_INET, f->host_addr, &sa.sin_addr) != 1)
+				continue; /* the validator reports bad addresses */
+			fd = socket(AF_INET,
+				    (f->proto == QNM_PROTO_UDP ? SOCK_DGRAM : SOCK_STREAM) |
+					    SOCK_CLOEXEC,
+				    0);
+			if (fd < 0)
+				continue;
+			setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+			if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+				e = errno;
+			close(fd);
+			if (!e)
+				continue;
+			snprintf(field, sizeof(field), "nic[%s].hostfwd", nic->id);
+			if (e == EADDRINUSE)
+				return qnm_err_set(
+					err, -EADDRINUSE, field,
+					"%s: host port %s %s:%u is already in use on this host "
+					"(pick another host port or stop what listens there)",
+					field, qnm_proto_name(f->proto),
+					f->host_addr[0] ? f->host_addr : "0.0.0.0", f->host_port);
+			if (e == EACCES)
+				return qnm_err_set(
+					err, -EACCES, field,
+					"%s: host port %u needs privileges (ports below 1024 are "
+					"for root); pick a port of 1024 or more",
+					field, f->host_port);
+			if (e == EADDRNOTAVAIL)
+				return qnm_err_set(err, -EADDRNOTAVAIL, field,
+						   "%s: %s is not an address of this host", field,
+						   f->host_addr);
+			return qnm_err_set(err, -e, field, "%s: cannot bind %s port %u: %s", field,
+					   qnm_proto_name(f->proto), f->host_port, strerror(e));
+		}
 	}
 	return 0;
 }

@@ -548,30 +548,48 @@ static void fwd_errno_msg(int e, const struct qnm_fwd *f, const char *spec, stru
 	}
 }
 
+/* record @a is the forward a hostfwd-remove for host side @b means */
 static bool fwd_same_host(const struct qnm_fwd *a, const struct qnm_fwd *b)
 {
-	return a->proto == b->proto && a->host_port == b->host_port &&
+	return a->proto == b->proto && b->host_port >= a->host_port &&
+	       (unsigned)b->host_port <= (unsigned)a->host_port + a->span &&
 	       strcmp(a->host_addr, b->host_addr) == 0;
 }
 
+/* remove the listening sockets of the first @n single forwards of @f */
+static void fwd_unlisten(struct helper *h, const struct qnm_fwd *f, size_t n)
+{
+	struct in_addr ha = { .s_addr = htonl(INADDR_ANY) };
+	struct qnm_fwd one;
+	size_t k;
+
+	if (f->host_addr[0])
+		inet_pton(AF_INET, f->host_addr, &ha);
+	for (k = 0; k < n; k++) {
+		qnm_fwd_nth(f, k, &one);
+		slirp_remove_hostfwd(h->slirp, one.proto == QNM_PROTO_UDP, ha, one.host_port);
+	}
+}
+
+/* a forward (a range and tcp+udp: one socket per port and protocol, all or none) */
 static int fwd_add(struct helper *h, const struct qnm_fwd *f, struct qnm_err *err)
 {
 	struct in_addr ha = { .s_addr = htonl(INADDR_ANY) }, ga = { .s_addr = 0 };
-	char spec[96], other[96];
-	size_t i;
+	char spec[QNM_FWD_TEXT_LEN], other[QNM_FWD_TEXT_LEN];
+	enum qnm_proto p;
+	uint16_t port;
+	size_t i, k, nk = qnm_fwd_count(f);
 
-	qnm_fwd_format(f, spec, sizeof(spec));
+	qnm_fwd_format_spec(f, spec, sizeof(spec));
 	for (i = 0; i < h->nfwd; i++) {
 		const struct qnm_fwd *o = &h->fwd[i];
 
-		if (o->proto == f->proto && o->host_port == f->host_port &&
-		    (!o->host_addr[0] || !f->host_addr[0] ||
-		     strcmp(o->host_addr, f->host_addr) == 0)) {
-			qnm_fwd_format(o, other, sizeof(other));
+		if (qnm_fwd_overlap(o, f, &p, &port)) {
+			qnm_fwd_format_spec(o, other, sizeof(other));
 			return qnm_err_set(
 				err, -EEXIST, "hostfwd",
 				"hostfwd %s: host port %u (%s) is already forwarded by %s", spec,
-				f->host_port, qnm_proto_name(f->proto), other);
+				port, qnm_proto_name(p), other);
 		}
 	}
 	if (f->host_addr[0] && inet_pton(AF_INET, f->host_addr, &ha) != 1)
@@ -586,21 +604,27 @@ static int fwd_add(struct helper *h, const struct qnm_fwd *f, struct qnm_err *er
 				"hostfwd %s: guest address %s is outside the guest network", spec,
 				f->guest_addr);
 	}
-	errno = 0;
-	if (slirp_add_hostfwd(h->slirp, f->proto == QNM_PROTO_UDP, ha, f->host_port, ga,
-			      f->guest_port) < 0) {
-		fwd_errno_msg(errno ? errno : EIO, f, spec, err);
-		return err ? err->code : -EIO;
+	for (k = 0; k < nk; k++) {
+		struct qnm_fwd one;
+
+		qnm_fwd_nth(f, k, &one);
+		errno = 0;
+		if (slirp_add_hostfwd(h->slirp, one.proto == QNM_PROTO_UDP, ha, one.host_port, ga,
+				      one.guest_port) < 0) {
+			fwd_errno_msg(errno ? errno : EIO, &one, spec, err);
+			fwd_unlisten(h, f, k);
+			return err ? err->code : -EIO;
+		}
 	}
 	qnm_fwd_add(&h->fwd, &h->nfwd, f);
+	h->fwd[h->nfwd - 1].desc[0] = '\0';
 	logmsg(h, "hostfwd added: %s", spec);
 	return 0;
 }
 
 static int fwd_remove(struct helper *h, const struct qnm_fwd *f, struct qnm_err *err)
 {
-	struct in_addr ha = { .s_addr = htonl(INADDR_ANY) };
-	char spec[96];
+	char spec[QNM_FWD_TEXT_LEN];
 	size_t i;
 
 	for (i = 0; i < h->nfwd; i++)
@@ -611,13 +635,8 @@ static int fwd_remove(struct helper *h, const struct qnm_fwd *f, struct qnm_err 
 				   "hostfwd-remove: no forward from host port %u (%s) on %s",
 				   f->host_port, qnm_proto_name(f->proto),
 				   addr_or_any(f->host_addr));
-	qnm_fwd_format(&h->fwd[i], spec, sizeof(spec));
-	if (f->host_addr[0])
-		inet_pton(AF_INET, f->host_addr, &ha);
-	if (slirp_remove_hostfwd(h->slirp, f->proto == QNM_PROTO_UDP, ha, f->host_port) < 0)
-		return qnm_err_set(err, -EIO, "hostfwd",
-				   "hostfwd-remove %s: libslirp has no such listening socket",
-				   spec);
+	qnm_fwd_format_spec(&h->fwd[i], spec, sizeof(spec));
+	fwd_unlisten(h, &h->fwd[i], qnm_fwd_count(&h->fwd[i]));
 	qnm_fwd_del(&h->fwd, &h->nfwd, i);
 	logmsg(h, "hostfwd removed: %s", spec);
 	return 0;
@@ -1197,7 +1216,7 @@ void qnm_slirp_helper_argv(const char *argv0, const struct qnm_vm *vm, const str
 	qnm_strv_add(argv, "--ipv6");
 	qnm_strv_add(argv, u->ipv6 ? "on" : "off");
 	for (i = 0; i < u->nfwd; i++) {
-		qnm_fwd_format(&u->fwd[i], buf, sizeof(buf));
+		qnm_fwd_format_spec(&u->fwd[i], buf, sizeof(buf));
 		qnm_strv_add(argv, "--hostfwd");
 		qnm_strv_add(argv, buf);
 	}

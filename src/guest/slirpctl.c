@@ -147,7 +147,7 @@ char *qnm_slirpctl_format(const struct qnm_slirpctl_req *req)
 		snprintf(buf, sizeof(buf), "%s:%s:%u", qnm_proto_name(req->fwd.proto),
 			 req->fwd.host_addr, req->fwd.host_port);
 	else
-		qnm_fwd_format(&req->fwd, buf, sizeof(buf));
+		qnm_fwd_format_spec(&req->fwd, buf, sizeof(buf));
 	return xasprintf("%s %s", k->word, buf);
 }
 

@@ -607,9 +607,9 @@ static struct nftnl_set_elem *fwd_elem(const struct qnm_fwd *f, bool with_data)
 	return e;
 }
 
-/* append NEW/DELSETELEM messages for the forwards in @fv of map @m */
+/* append NEW/DELSETELEM messages for the single forwards @fv (one port, tcp or udp) of map @m */
 static void batch_elems(struct qnm_nft_batch *b, uint16_t type, const struct map_def *m,
-			const struct qnm_fwd *const *fv, size_t n)
+			const struct qnm_fwd *fv, size_t n)
 {
 	size_t i = 0;
 
@@ -619,7 +619,7 @@ static void batch_elems(struct qnm_nft_batch *b, uint16_t type, const struct map
 		size_t k;
 
 		for (k = 0; k < ELEMS_PER_MSG && i < n; k++, i++)
-			nftnl_set_elem_add(s, fwd_elem(fv[i], type == NFT_MSG_NEWSETELEM));
+			nftnl_set_elem_add(s, fwd_elem(&fv[i], type == NFT_MSG_NEWSETELEM));
 		nlh = batch_msg(b, type, type == NFT_MSG_NEWSETELEM ? NLM_F_CREATE : 0,
 				xasprintf("%s %zu element(s) of map %s",
 					  type == NFT_MSG_NEWSETELEM ? "adding" : "deleting", k,
@@ -933,10 +933,14 @@ static int check_ipv4(const char *s, const char *field, const char *what, struct
 
 static int check_fwd(const struct qnm_fwd *f, const char *what, struct qnm_err *err)
 {
-	if (f->proto != QNM_PROTO_TCP && f->proto != QNM_PROTO_UDP)
-		return qnm_err_set(err, -EINVAL, "proto", "%s: protocol must be tcp or udp", what);
-	if (f->host_port == 0 || f->guest_port == 0)
-		return qnm_err_set(err, -EINVAL, "port", "%s: ports must be 1-65535", what);
+	if (f->proto != QNM_PROTO_TCP && f->proto != QNM_PROTO_UDP && f->proto != QNM_PROTO_BOTH)
+		return qnm_err_set(err, -EINVAL, "proto",
+				   "%s: protocol must be tcp or udp, or tcp+udp for both", what);
+	if (f->host_port == 0 || f->guest_port == 0 || f->span >= QNM_FWD_PORTS_MAX ||
+	    (unsigned)f->host_port + f->span > 65535 || (unsigned)f->guest_port + f->span > 65535)
+		return qnm_err_set(err, -EINVAL, "port",
+				   "%s: ports must be 1-65535, a range at most %d of them", what,
+				   QNM_FWD_PORTS_MAX);
 	if (!qnm_str_empty(f->host_addr) && check_ipv4(f->host_addr, "host_addr", what, err))
 		return -EINVAL;
 	if (qnm_str_empty(f->guest_addr))
@@ -951,15 +955,21 @@ static bool same_host_side(const struct qnm_fwd *a, const struct qnm_fwd *b)
 	       strcmp(a->host_addr, b->host_addr) == 0;
 }
 
+/*
+ * One map element: a single forward (one port, tcp or udp) of a network. A
+ * range and tcp+udp are one element per port and protocol: an interval
+ * element cannot shift ports (8000-8010 to 9000-9010), and one lookup keeps
+ * the rule the same for all.
+ */
 struct fwd_ref {
-	const struct qnm_fwd *f;
+	struct qnm_fwd f;
 	const char *net;
 };
 
 static int cmp_fwd_ref(const void *pa, const void *pb)
 {
-	const struct qnm_fwd *a = ((const struct fwd_ref *)pa)->f;
-	const struct qnm_fwd *b = ((const struct fwd_ref *)pb)->f;
+	const struct qnm_fwd *a = &((const struct fwd_ref *)pa)->f;
+	const struct qnm_fwd *b = &((const struct fwd_ref *)pb)->f;
 	int c = strcmp(a->host_addr, b->host_addr);
 
 	if (c)
@@ -971,8 +981,7 @@ static int cmp_fwd_ref(const void *pa, const void *pb)
 
 static void fwd_desc(const struct qnm_fwd *f, char *buf, size_t size)
 {
-	snprintf(buf, size, "%s %s:%u", qnm_proto_name(f->proto),
-		 qnm_str_empty(f->host_addr) ? "*" : f->host_addr, f->host_port);
+	qnm_fwd_host_text(f, buf, size);
 }
 
 static int check_input(struct qnm_network *const *nets, size_t n, const char *const *uplinks,
@@ -1008,22 +1017,26 @@ static int check_input(struct qnm_network *const *nets, size_t n, const char *co
 						  nets[j]->name, net->name, net->bridge);
 		for (j = 0; j < net->nfwd && ret == 0; j++) {
 			char what[128];
+			size_t k, nk;
 
 			snprintf(what, sizeof(what), "network %s forward %zu", net->name, j);
 			if ((ret = check_fwd(&net->fwd[j], what, err)))
 				break;
-			refs = xreallocarray(refs, nrefs + 1, sizeof(*refs));
-			refs[nrefs].f = &net->fwd[j];
-			refs[nrefs++].net = net->name;
+			nk = qnm_fwd_count(&net->fwd[j]);
+			refs = xreallocarray(refs, nrefs + nk, sizeof(*refs));
+			for (k = 0; k < nk; k++) {
+				qnm_fwd_nth(&net->fwd[j], k, &refs[nrefs].f);
+				refs[nrefs++].net = net->name;
+			}
 		}
 	}
 	if (ret == 0 && nrefs > 1) {
 		qsort(refs, nrefs, sizeof(*refs), cmp_fwd_ref);
 		for (i = 1; i < nrefs; i++)
-			if (same_host_side(refs[i - 1].f, refs[i].f)) {
+			if (same_host_side(&refs[i - 1].f, &refs[i].f)) {
 				char d[64];
 
-				fwd_desc(refs[i].f, d, sizeof(d));
+				fwd_desc(&refs[i].f, d, sizeof(d));
 				ret = qnm_err_set(
 					err, -EINVAL, "host_port",
 					"host side %s is forwarded twice (networks %s and %s)", d,
@@ -1047,7 +1060,7 @@ int qnm_nft_batch_table(struct qnm_nft_batch *b, struct qnm_network *const *nets
 			const char *const *uplinks_resolved, struct qnm_err *err)
 {
 	struct fwd_ref *refs = NULL;
-	const struct qnm_fwd **fv;
+	struct qnm_fwd *fv;
 	size_t nrefs = 0, i, k, nv;
 	int ret;
 
@@ -1072,7 +1085,7 @@ int qnm_nft_batch_table(struct qnm_nft_batch *b, struct qnm_network *const *nets
 	fv = xcalloc(nrefs ? nrefs : 1, sizeof(*fv));
 	for (k = 0; k < QNM_ARRAY_SIZE(maps); k++) {
 		for (i = 0, nv = 0; i < nrefs; i++)
-			if (map_for(refs[i].f) == &maps[k])
+			if (map_for(&refs[i].f) == &maps[k])
 				fv[nv++] = refs[i].f;
 		batch_elems(b, NFT_MSG_NEWSETELEM, &maps[k], fv, nv);
 	}
@@ -1117,7 +1130,9 @@ static int one_fwd(struct qnm_nft_conn *c, uint16_t type, const struct qnm_fwd *
 		   struct qnm_err *err)
 {
 	struct qnm_nft_batch *b;
+	struct qnm_fwd *fv;
 	char action[128], d[64];
+	size_t k, nk;
 	int ret;
 
 	fwd_desc(f, d, sizeof(d));
@@ -1132,8 +1147,14 @@ static int one_fwd(struct qnm_nft_conn *c, uint16_t type, const struct qnm_fwd *
 	}
 	if (ret)
 		return ret;
+	/* a range, tcp+udp: all its elements in one transaction */
+	nk = qnm_fwd_count(f);
+	fv = xcalloc(nk, sizeof(*fv));
+	for (k = 0; k < nk; k++)
+		qnm_fwd_nth(f, k, &fv[k]);
 	b = qnm_nft_batch_new();
-	batch_elems(b, type, map_for(f), &f, 1);
+	batch_elems(b, type, map_for(f), fv, nk);
+	free(fv);
 	ret = c ? qnm_nft_conn_commit(c, b, action, err) : qnm_nft_batch_commit(b, action, err);
 	qnm_nft_batch_free(b);
 	if (ret == -ENOENT)

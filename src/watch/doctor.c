@@ -894,7 +894,7 @@ static void check_ports(struct qnm_doc_env *env, struct qnm_doc_result *r)
 		if (e->holder_vm[0] && strcmp(e->holder_vm, e->vm) == 0) {
 			finding(r, QNM_DOC_OK,
 				"host port %s/%u is held by VM '%s' itself (running)",
-				qnm_proto_name(e->fwd.proto), e->fwd.host_port, e->vm);
+				qnm_proto_name(e->holder.sock.proto), e->holder.sock.port, e->vm);
 			own++;
 			continue;
 		}
@@ -904,7 +904,8 @@ static void check_ports(struct qnm_doc_env *env, struct qnm_doc_result *r)
 			finding(r, QNM_DOC_WARN,
 				"host port %s/%u (DNAT into network %s) is also held by %s: "
 				"connections to it on this host go to the guest, not to it",
-				qnm_proto_name(e->fwd.proto), e->fwd.host_port, e->net, who);
+				qnm_proto_name(e->holder.sock.proto), e->holder.sock.port, e->net,
+				who);
 			continue;
 		}
 		if (e->holder_vm[0])
@@ -913,7 +914,8 @@ static void check_ports(struct qnm_doc_env *env, struct qnm_doc_result *r)
 		finding(r, QNM_DOC_WARN,
 			"host port %s/%u of VM '%s' NIC '%s' is in use by %s: the VM will not "
 			"start with this forward",
-			qnm_proto_name(e->fwd.proto), e->fwd.host_port, e->vm, e->nic, who);
+			qnm_proto_name(e->holder.sock.proto), e->holder.sock.port, e->vm, e->nic,
+			who);
 		fix(r, "stop %s, or move the forward: qnm forward del --vm %s %s:%s:%u", who, e->vm,
 		    qnm_proto_name(e->fwd.proto), e->fwd.host_addr, e->fwd.host_port);
 	}
@@ -924,18 +926,32 @@ out:
 	qnm_port_table_clear(&t);
 }
 
-/* is forward @f (host side and target) among @live? */
-static bool fwd_in(const struct qnm_fwd *live, size_t n, const struct qnm_fwd *f)
+/* is single forward @one (host side and target) among @live? */
+static bool single_in(const struct qnm_fwd *live, size_t n, const struct qnm_fwd *one)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (live[i].proto == f->proto && live[i].host_port == f->host_port &&
-		    strcmp(live[i].host_addr, f->host_addr) == 0 &&
-		    strcmp(live[i].guest_addr, f->guest_addr) == 0 &&
-		    live[i].guest_port == f->guest_port)
+		if (live[i].proto == one->proto && live[i].host_port == one->host_port &&
+		    strcmp(live[i].host_addr, one->host_addr) == 0 &&
+		    strcmp(live[i].guest_addr, one->guest_addr) == 0 &&
+		    live[i].guest_port == one->guest_port)
 			return true;
 	return false;
+}
+
+/* is forward @f among @live: every port of a range, each protocol of tcp+udp? */
+static bool fwd_in(const struct qnm_fwd *live, size_t n, const struct qnm_fwd *f)
+{
+	size_t k, nk = qnm_fwd_count(f);
+	struct qnm_fwd one;
+
+	for (k = 0; k < nk; k++) {
+		qnm_fwd_nth(f, k, &one);
+		if (!single_in(live, n, &one))
+			return false;
+	}
+	return true;
 }
 
 /* one network's forwards on 127.0.0.0/8, the network being up (its bridge exists) */
@@ -1112,12 +1128,12 @@ static char *strv_join(const struct qnm_strv *v, const char *sep)
 	return qnm_sb_steal(&sb);
 }
 
-/* the same forward, both sides (a live element against a configured one) */
+/* live element @b (one port, tcp or udp) is one of configured forward @a's, both sides */
 static bool fwd_same(const struct qnm_fwd *a, const struct qnm_fwd *b)
 {
-	return a->proto == b->proto && a->host_port == b->host_port &&
-	       a->guest_port == b->guest_port && strcmp(a->host_addr, b->host_addr) == 0 &&
-	       strcmp(a->guest_addr, b->guest_addr) == 0;
+	return qnm_fwd_covers(a, b->proto, b->host_port) &&
+	       b->guest_port - a->guest_port == b->host_port - a->host_port &&
+	       strcmp(a->host_addr, b->host_addr) == 0 && strcmp(a->guest_addr, b->guest_addr) == 0;
 }
 
 static bool strv_has(const struct qnm_strv *v, const char *s)
@@ -1207,8 +1223,12 @@ static bool net_complete(const struct qnm_network *net, const struct qnm_owner *
 
 static void fwd_text(const struct qnm_fwd *f, char *buf, size_t size)
 {
-	snprintf(buf, size, "%s %s:%u -> %s:%u", qnm_proto_name(f->proto),
-		 f->host_addr[0] ? f->host_addr : "", f->host_port, f->guest_addr, f->guest_port);
+	char hp[16], gp[16];
+
+	qnm_ports_text(f->host_port, f->span, hp, sizeof(hp));
+	qnm_ports_text(f->guest_port, f->span, gp, sizeof(gp));
+	snprintf(buf, size, "%s %s:%s -> %s:%s", qnm_proto_name(f->proto),
+		 f->host_addr[0] ? f->host_addr : "", hp, f->guest_addr, gp);
 }
 
 /* the live DNAT forwards against the configured forwards of the networks that are up */
@@ -1250,9 +1270,7 @@ static void check_net_forwards(struct qnm_doc_env *env, const struct qnm_owner *
 		if (!net || !qnm_owner_find(o, QNM_OWN_NET, net->name))
 			continue;
 		for (j = 0; j < net->nfwd; j++) {
-			for (k = 0; k < nlive && !fwd_same(&net->fwd[j], &live[k]); k++)
-				;
-			if (k < nlive)
+			if (fwd_in(live, nlive, &net->fwd[j]))
 				continue;
 			fwd_text(&net->fwd[j], t, sizeof(t));
 			finding(r, QNM_DOC_WARN,

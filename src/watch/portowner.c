@@ -343,13 +343,12 @@ static unsigned long unpriv_start(void)
 	return qnm_parse_uint(buf, 0, 65536, &v) ? 1024 : v;
 }
 
-int qnm_port_check(enum qnm_proto proto, const char *addr, uint16_t port, struct qnm_err *err)
+/* qnm_port_check() with the sockets listed (@socks), the sysctl read (@start) */
+static int check_one(const struct qnm_sock_list *socks, unsigned long start, enum qnm_proto proto,
+		     const char *addr, uint16_t port, struct qnm_err *err)
 {
-	struct qnm_sock_list socks = { 0 };
 	struct qnm_port_holder h;
-	unsigned long start = unpriv_start();
 	char who[192], where[64];
-	int r;
 
 	snprintf(where, sizeof(where), "%s/%s%s%u", qnm_proto_name(proto),
 		 qnm_str_empty(addr) ? "" : addr, qnm_str_empty(addr) ? "" : ":", port);
@@ -360,11 +359,9 @@ int qnm_port_check(enum qnm_proto proto, const char *addr, uint16_t port, struct
 				   "CAP_NET_BIND_SERVICE; choose a port >= %lu, or let users bind "
 				   "it with: sysctl -w net.ipv4.ip_unprivileged_port_start=%u",
 				   where, start, start, port);
-	r = qnm_sock_dump(&socks, err);
-	if (r < 0)
-		return r;
-	qnm_port_holder_find(&socks, proto, addr, port, &h);
-	qnm_sock_list_clear(&socks);
+	if (!socks)
+		return 0;
+	qnm_port_holder_find(socks, proto, addr, port, &h);
 	if (!h.found)
 		return 0;
 	qnm_port_holder_text(&h, who, sizeof(who));
@@ -375,33 +372,68 @@ int qnm_port_check(enum qnm_proto proto, const char *addr, uint16_t port, struct
 			   "host port %s is already in use by %s; choose another port", where, who);
 }
 
-static bool same_host_side(const struct qnm_fwd *a, const struct qnm_fwd *b)
+int qnm_port_check(enum qnm_proto proto, const char *addr, uint16_t port, struct qnm_err *err)
 {
-	return a->proto == b->proto && a->host_port == b->host_port &&
-	       strcmp(a->host_addr, b->host_addr) == 0;
+	struct qnm_sock_list socks = { 0 };
+	unsigned long start = unpriv_start();
+	int r;
+
+	r = check_one(NULL, start, proto, addr, port, err);
+	if (r)
+		return r;
+	r = qnm_sock_dump(&socks, err);
+	if (r < 0)
+		return r;
+	r = check_one(&socks, start, proto, addr, port, err);
+	qnm_sock_list_clear(&socks);
+	return r;
+}
+
+/* single forward @one (one port, tcp or udp) is a host side of one of @v */
+static bool covered(const struct qnm_fwd *v, size_t n, const struct qnm_fwd *one)
+{
+	size_t j;
+
+	for (j = 0; j < n; j++)
+		if (qnm_fwd_covers(&v[j], one->proto, one->host_port) &&
+		    strcmp(v[j].host_addr, one->host_addr) == 0)
+			return true;
+	return false;
 }
 
 int qnm_port_check_fwds(const struct qnm_fwd *before, size_t nbefore, const struct qnm_fwd *now,
 			size_t nnow, const char *field, struct qnm_err *err)
 {
-	size_t i, j;
-	int r;
+	struct qnm_sock_list socks = { 0 };
+	unsigned long start = unpriv_start();
+	bool listed = false;
+	size_t i, k;
+	int r = 0;
 
-	for (i = 0; i < nnow; i++) {
-		bool old = false;
+	/* every port of a range and each protocol of tcp+udp; the sockets listed once */
+	for (i = 0; i < nnow && !r; i++) {
+		size_t nk = qnm_fwd_count(&now[i]);
 
-		for (j = 0; j < nbefore && !old; j++)
-			old = same_host_side(&before[j], &now[i]);
-		if (old)
-			continue;
-		r = qnm_port_check(now[i].proto, now[i].host_addr, now[i].host_port, err);
-		if (r < 0) {
-			if (err && field)
-				qnm_strlcpy(err->field, field, sizeof(err->field));
-			return r;
+		for (k = 0; k < nk && !r; k++) {
+			struct qnm_fwd one;
+
+			qnm_fwd_nth(&now[i], k, &one);
+			if (covered(before, nbefore, &one))
+				continue;
+			r = check_one(NULL, start, one.proto, one.host_addr, one.host_port, err);
+			if (!r && !listed) {
+				r = qnm_sock_dump(&socks, err);
+				listed = true;
+			}
+			if (!r)
+				r = check_one(&socks, start, one.proto, one.host_addr,
+					      one.host_port, err);
 		}
 	}
-	return 0;
+	qnm_sock_list_clear(&socks);
+	if (r < 0 && err && field)
+		qnm_strlcpy(err->field, field, sizeof(err->field));
+	return r < 0 ? r : 0;
 }
 
 static bool forwards_ports(const struct qnm_nic *n)
@@ -487,7 +519,7 @@ static void add_live(struct qnm_port_table *t)
 {
 	struct qnm_fwd *live = NULL;
 	struct qnm_err err;
-	size_t n = 0, i, j;
+	size_t n = 0, i, j, nconf = t->n, *seen;
 
 	qnm_err_clear(&err);
 	t->live_ret = qnm_nft_read_forwards(&live, &n, &err);
@@ -495,22 +527,31 @@ static void add_live(struct qnm_port_table *t)
 		qnm_strlcpy(t->live_err, err.msg, sizeof(t->live_err));
 		return;
 	}
+	/* the table holds one element per port and protocol: a range is live when all are */
+	seen = xcalloc(nconf + 1, sizeof(*seen));
 	for (i = 0; i < n; i++) {
 		bool found = false;
 
-		for (j = 0; j < t->n; j++) {
-			struct qnm_port_entry *e = &t->v[j];
+		for (j = 0; j < nconf; j++) {
+			const struct qnm_fwd *f = &t->v[j].fwd;
 
-			if (e->kind == QNM_PORT_DNAT && same_host_side(&e->fwd, &live[i]) &&
-			    strcmp(e->fwd.guest_addr, live[i].guest_addr) == 0 &&
-			    e->fwd.guest_port == live[i].guest_port) {
-				e->live = true;
+			if (t->v[j].kind == QNM_PORT_DNAT &&
+			    qnm_fwd_covers(f, live[i].proto, live[i].host_port) &&
+			    strcmp(f->host_addr, live[i].host_addr) == 0 &&
+			    strcmp(f->guest_addr, live[i].guest_addr) == 0 &&
+			    live[i].guest_port - f->guest_port ==
+				    live[i].host_port - f->host_port) {
+				seen[j]++;
 				found = true;
 			}
 		}
 		if (!found)
 			table_add(t, QNM_PORT_DNAT, &live[i])->live = true;
 	}
+	for (j = 0; j < nconf; j++)
+		if (seen[j] && seen[j] == qnm_fwd_count(&t->v[j].fwd))
+			t->v[j].live = true;
+	free(seen);
 	free(live);
 }
 
@@ -553,9 +594,12 @@ static void add_holders(struct qnm_port_table *t)
 		struct qnm_port_holder *h = &t->v[i].holder;
 
 		memset(h, 0, sizeof(*h));
+		/* a socket on any port of a range (either protocol of tcp+udp) holds it */
 		for (j = 0; j < socks.n && !h->found; j++) {
-			if (qnm_sock_conflicts(&socks.v[j], t->v[i].fwd.proto,
-					       t->v[i].fwd.host_addr, t->v[i].fwd.host_port)) {
+			const struct qnm_sock *so = &socks.v[j];
+
+			if (qnm_fwd_covers(&t->v[i].fwd, so->proto, so->port) &&
+			    qnm_sock_conflicts(so, so->proto, t->v[i].fwd.host_addr, so->port)) {
 				h->found = true;
 				h->sock = socks.v[j];
 				inodes[n++] = socks.v[j].inode;

@@ -152,9 +152,10 @@ void qnm_port_holder_text(const struct qnm_port_holder *h, char *buf, size_t siz
 int qnm_port_check(enum qnm_proto proto, const char *addr, uint16_t port, struct qnm_err *err);
 
 /**
- * qnm_port_check_fwds() - qnm_port_check() for each forward of @now whose
- * host side is not in @before (so a running guest's own ports are not
- * held against it).
+ * qnm_port_check_fwds() - qnm_port_check() for each port of a range and
+ * each protocol of tcp+udp of the forwards of @now, but those host sides
+ * already in @before (so a running guest's own ports are not held against
+ * it); the sockets are listed once.
  * @before: the forwards before the change, @nbefore of them (may be NULL).
  * @now:    after the change, @nnow of them.
  * @field:  field name for @err ("nic[n0].hostfwd").

@@ -120,6 +120,23 @@ host_httpd() {
 	wait_for 5 http_get "http://127.0.0.1:$1/$3" >/dev/null || fatal "host httpd did not start"
 }
 
+# guest_nat_needs - what a guest on a qnm NAT network needs here (skips
+# without it), and IPv4 only in the test's namespace.
+guest_nat_needs() {
+	need_cmd nft nftables
+	need_cmd socat socat
+	need_cmd dnsmasq dnsmasq-base
+	need_cmd nsenter util-linux
+	sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+}
+
+# guest_net_up NET - "qnm net up NET" (fatal when it fails), and down at exit.
+guest_net_up() {
+	local out
+	out=$(timeout 30 "$QNM" net up "$1" 2>&1) || fatal "net up failed: $out"
+	at_exit "timeout 30 \"$QNM\" net down $1 >/dev/null 2>&1"
+}
+
 # guest_outside - a second network namespace standing for the world outside
 # the host (held by a sleeping process, OUT_PID), joined by a veth: the
 # host's uplink qup0 10.99.0.1/24 here, qout0 10.99.0.2/24 there. "ino CMD"

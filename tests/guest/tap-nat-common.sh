@@ -14,13 +14,8 @@
 : "${QNM_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$QNM_SRCDIR/tests/guest/lib-guest.sh"
 M=${GUEST_MODEL:?set GUEST_MODEL}
-need_cmd nft nftables
-need_cmd socat socat
-need_cmd dnsmasq dnsmasq-base
-need_cmd nsenter util-linux
+guest_nat_needs
 TOKEN="guest-$$-$RANDOM"
-
-sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
 fwd_before=$(cat /proc/sys/net/ipv4/ip_forward)
 # The outside: a namespace of its own, held by a sleeping process.
 guest_outside
@@ -34,8 +29,7 @@ wait_for 5 ino sh -c 'ss -ltn | grep -q ":7000 "' || fatal "outside listener did
 "$QNM" net add lan bridge=qnmbr0 address=10.77.0.1/24 mode=nat uplink=qup0 \
 	dhcp-start=10.77.0.50 dhcp-end=10.77.0.50 forward=tcp::8080-10.77.0.50:80 >/dev/null ||
 	fatal "net add failed"
-out=$(timeout 30 "$QNM" net up lan 2>&1) || fatal "net up failed: $out"
-at_exit "timeout 30 \"$QNM\" net down lan >/dev/null 2>&1"
+guest_net_up lan
 
 cat >"$T/guest.sh" <<EOS
 . /etc/qnm/lib.sh

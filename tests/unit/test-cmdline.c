@@ -176,6 +176,16 @@ static void test_seed_hostfwd(void **state)
 		"-netdev user,id=n0,hostfwd=tcp:127.0.0.1:2222-:22,hostfwd=udp::5353-10.0.2.15:53,"
 		"hostfwd=tcp::8080-:80 -device e1000,netdev=n0");
 	qnm_vm_free(vm);
+
+	/* a range and tcp+udp (issue 16.5): one QEMU rule per port and protocol, no description */
+	vm = qnm_vm_new("seed");
+	n = add_nic(vm, NULL, "e1000", "");
+	add_fwd(n, "tcp+udp:127.0.0.1:8000-8001-:9000-9001 desc=\"two\"");
+	expect_nic(vm, 0, &netdev_style,
+		   "-netdev user,id=n0,hostfwd=tcp:127.0.0.1:8000-:9000,"
+		   "hostfwd=tcp:127.0.0.1:8001-:9001,hostfwd=udp:127.0.0.1:8000-:9000,"
+		   "hostfwd=udp:127.0.0.1:8001-:9001 -device e1000,netdev=n0");
+	qnm_vm_free(vm);
 }
 
 static void test_seed_smb(void **state)
@@ -325,6 +335,18 @@ static void test_passt(void **state)
 	assert_string_equal(line, want);
 	free(line);
 	qnm_strv_free(&argv);
+
+	/* a range and tcp+udp: passt's own range spec, once for -t and once for -u */
+	n->user.fwd[1].proto = QNM_PROTO_BOTH;
+	n->user.fwd[1].span = 10;
+	qnm_strv_init(&argv);
+	qnm_passt_argv(vm, n, "/run/qnm/p", &argv);
+	line = qnm_argv_to_shell(argv.v);
+	assert_non_null(strstr(line, " -t 5353-5363:53-63 -u 5353-5363:53-63 -t 2222:22"));
+	free(line);
+	qnm_strv_free(&argv);
+	n->user.fwd[1].proto = QNM_PROTO_UDP;
+	n->user.fwd[1].span = 0;
 
 	/* the guest's own address only: a guest address is refused */
 	qnm_err_clear(&err);

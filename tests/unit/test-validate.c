@@ -236,6 +236,105 @@ static void test_fwd_rules(void **state)
 	expect_fwds(v, 2, -EINVAL, "tcp or udp");
 }
 
+/* issue 16.5: port ranges, tcp+udp in one entry, a description */
+static void test_fwd_ranges(void **state)
+{
+	static const struct {
+		const char *in, *canon;
+		unsigned span;
+	} good[] = {
+		{ "tcp::8000-8010-:8000-8010", "tcp::8000-8010-:8000-8010", 10 },
+		{ "tcp:127.0.0.1:8000-8010-10.0.2.15:9000-9010",
+		  "tcp:127.0.0.1:8000-8010-10.0.2.15:9000-9010", 10 },
+		{ "both::5353-:53", "tcp+udp::5353-:53", 0 },
+		{ "tcp+udp::7000-7001-:7000-7001 desc=\"two ports\"",
+		  "tcp+udp::7000-7001-:7000-7001 desc=\"two ports\"", 1 },
+		{ "udp::1-1024-:1-1024 desc=dns", "udp::1-1024-:1-1024 desc=\"dns\"", 1023 },
+		{ "tcp::65535-65535-:1-1", "tcp::65535-:1", 0 },
+	};
+	static const struct {
+		const char *in, *msg;
+	} bad[] = {
+		{ "tcp::8000-8010-:9000-9005", "must be as many" },
+		{ "tcp::8000-8010-:9000", "must be as many" },
+		{ "tcp::8000-:9000-9010", "must be as many" },
+		{ "tcp::8010-8000-:8010-8000", "ends before it starts" },
+		{ "tcp::1-1025-:1-1025", "at most 1024" },
+		{ "tcp::8000-8010", "must look like" },
+		{ "tcp::8000-70000-:8000-70000", "from 1 to 65535" },
+		{ "sctp+udp::1-:1", "tcp or udp, or tcp+udp" },
+		{ "tcp::1-:1 desc=\"open", "no closing" },
+		{ "tcp::1-:1 desc=a\\b", "printable ASCII" },
+		{ "tcp::1-:1 name=x", "only desc=" },
+		{ "tcp::1-:1 desc=\"0123456789012345678901234567890123456789012345678\"",
+		  "at most 48" },
+	};
+	struct qnm_fwd v[3], g, one;
+	struct qnm_err err;
+	char buf[QNM_FWD_TEXT_LEN];
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		if (qnm_fwd_parse(good[i].in, &v[0], "hostfwd", &err))
+			fail_msg("'%s' rejected: %s", good[i].in, err.msg);
+		assert_int_equal(v[0].span, good[i].span);
+		qnm_fwd_format(&v[0], buf, sizeof(buf));
+		assert_string_equal(buf, good[i].canon);
+		assert_int_equal(qnm_fwd_parse(buf, &g, "hostfwd", &err), 0);
+		assert_memory_equal(&v[0], &g, sizeof(g));
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		qnm_err_clear(&err);
+		if (qnm_fwd_parse(bad[i].in, &g, "nic[n0].hostfwd", &err) != -EINVAL)
+			fail_msg("'%s' accepted", bad[i].in);
+		assert_string_equal(err.field, "nic[n0].hostfwd");
+		if (!strstr(err.msg, bad[i].msg))
+			fail_msg("'%s': '%s' not in '%s'", bad[i].in, bad[i].msg, err.msg);
+	}
+
+	/* the singles: tcp ports first, then udp, each shifted by its offset */
+	assert_int_equal(qnm_fwd_parse("tcp+udp::8000-8002-:9000-9002", &g, "f", &err), 0);
+	assert_int_equal(qnm_fwd_count(&g), 6);
+	qnm_fwd_nth(&g, 4, &one);
+	assert_int_equal(one.proto, QNM_PROTO_UDP);
+	assert_int_equal(one.host_port, 8001);
+	assert_int_equal(one.guest_port, 9001);
+	assert_int_equal(one.span, 0);
+
+	/* overlaps: a port inside another forward's range, either protocol of tcp+udp */
+	v[0] = fwd(QNM_PROTO_TCP, "", 8000, "", 8000);
+	v[0].span = 10;
+	v[1] = fwd(QNM_PROTO_TCP, "127.0.0.1", 8011, "", 80); /* just after: fine */
+	v[2] = fwd(QNM_PROTO_UDP, "", 8005, "", 80);	      /* other protocol: fine */
+	expect_fwds(v, 3, 0, NULL);
+	v[1] = fwd(QNM_PROTO_TCP, "127.0.0.1", 8010, "", 80);
+	expect_fwds(v, 2, -EINVAL, "tcp/8010 is forwarded twice");
+	v[1] = fwd(QNM_PROTO_BOTH, "", 7990, "", 7990);
+	v[1].span = 20;
+	expect_fwds(v, 2, -EINVAL, "tcp/8000 is forwarded twice");
+	v[2].proto = QNM_PROTO_BOTH;
+	v[1] = fwd(QNM_PROTO_UDP, "", 8005, "", 1);
+	expect_fwds(v, 3, -EINVAL, "tcp/8005 is forwarded twice"); /* v[2] meets v[0] */
+	v[0].proto = QNM_PROTO_UDP;
+	v[1] = fwd(QNM_PROTO_TCP, "", 1, "", 1);
+	expect_fwds(v, 3, -EINVAL, "udp/8005 is forwarded twice");
+	v[1] = fwd(QNM_PROTO_TCP, "", 65530, "", 1);
+	v[1].span = 10; /* past 65535 */
+	expect_fwds(v, 2, -EINVAL, "at most 1024 ports");
+	v[1] = fwd(QNM_PROTO_TCP, "", 9000, "", 1);
+	qnm_strlcpy(v[1].desc, "tab\there", sizeof(v[1].desc));
+	expect_fwds(v, 2, -EINVAL, "printable ASCII");
+
+	/* a user-mode NIC: at most 512 sockets in all */
+	v[0] = fwd(QNM_PROTO_BOTH, "", 10000, "", 10000);
+	v[0].span = 255; /* 512 sockets */
+	assert_int_equal(qnm_check_fwd_sockets(v, 1, "nic[n0].hostfwd", &err), 0);
+	v[1] = fwd(QNM_PROTO_TCP, "", 22, "", 22);
+	qnm_err_clear(&err);
+	assert_int_equal(qnm_check_fwd_sockets(v, 2, "nic[n0].hostfwd", &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "need 513 listening sockets"));
+}
+
 static void test_fwd_parse_format(void **state)
 {
 	static const struct {
@@ -742,6 +841,7 @@ int main(void)
 		cmocka_unit_test(test_mac_values),
 		cmocka_unit_test(test_fwd_rules),
 		cmocka_unit_test(test_fwd_parse_format),
+		cmocka_unit_test(test_fwd_ranges),
 		cmocka_unit_test(test_nic_common),
 		cmocka_unit_test(test_nic_user),
 		cmocka_unit_test(test_nic_tap_bridge),
