@@ -7,8 +7,8 @@
  * libvterm into what a VT100/xterm sends (arrows in the cursor mode the
  * guest asked for, Enter, Backspace, Tab, Ctrl-letters as they are), but
  * Ctrl-] (back to the list), PgUp/PgDn (scrollback), F1 (help) and F10
- * (quit qnm). The console socket is polled by the UI's main loop (no
- * thread, no timer: idle costs nothing). A registered host's VM: its own
+ * (quit qnm). The console (the serial port's pty) is polled by the UI's
+ * main loop (no thread, no timer: idle costs nothing). A registered host's VM: its own
  * "qnm console VM" runs there on a terminal over ssh (api/console.h), the
  * same bytes both ways; its counters are in the VMs list.
  */

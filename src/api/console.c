@@ -20,16 +20,18 @@
 
 /**
  * struct qnm_console - an attached console.
- * @fd:      the connected socket (non-blocking).
+ * @fd:      the open pty or connected socket (non-blocking).
  * @lock_fd: the held console lock (-1 for another host's console: its qnm
  *           holds it there).
  * @pid:     another host's console: the ssh running "qnm console VM" there
  *           (0: none).
+ * @tty:     @fd is the guest's serial pty (else a socket).
  */
 struct qnm_console {
 	int fd;
 	int lock_fd;
 	pid_t pid;
+	bool tty;
 };
 
 int qnm_api_console_attach(const struct qnm_ctx *ctx, const char *name, struct qnm_console **out,
@@ -59,6 +61,7 @@ int qnm_api_console_attach(const struct qnm_ctx *ctx, const char *name, struct q
 			*out = xcalloc(1, sizeof(**out));
 			(*out)->fd = fd;
 			(*out)->lock_fd = lock_fd;
+			(*out)->tty = isatty(fd);
 		}
 	}
 	qnm_rundir_clear(&rd);
@@ -77,6 +80,9 @@ ssize_t qnm_api_console_read(struct qnm_console *con, void *buf, size_t size)
 	do
 		n = read(con->fd, buf, size);
 	while (n < 0 && errno == EINTR);
+	/* a pty whose other end (QEMU) closed says EIO: the end, as a socket's 0 */
+	if (n < 0 && errno == EIO && con->tty)
+		return 0;
 	if (n < 0)
 		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
 	return n;
@@ -90,8 +96,9 @@ int qnm_api_console_write(struct qnm_console *con, const void *buf, size_t size)
 	while (size) {
 		struct pollfd pfd = { .fd = con->fd, .events = POLLOUT };
 
-		/* MSG_NOSIGNAL: a VM gone away is an error here, not a SIGPIPE */
-		n = send(con->fd, p, size, MSG_NOSIGNAL);
+		/* MSG_NOSIGNAL: a VM gone away is an error here, not a SIGPIPE
+		 * (a pty never raises SIGPIPE: EIO) */
+		n = con->tty ? write(con->fd, p, size) : send(con->fd, p, size, MSG_NOSIGNAL);
 		if (n > 0) {
 			p += n;
 			size -= (size_t)n;

@@ -240,7 +240,8 @@ static int reserve_nics(struct qnm_ctx *ctx, const char *name, struct qnm_strv *
 		for (j = 0; j < ctx->model.vms[i]->nnics; j++) {
 			const struct qnm_nic *nic = &ctx->model.vms[i]->nics[j];
 			const char *on = qnm_nic_network(nic);
-			const struct qnm_network *net = on ? qnm_model_find_net(&ctx->model, on) : NULL;
+			const struct qnm_network *net =
+				on ? qnm_model_find_net(&ctx->model, on) : NULL;
 
 			if (net && strcmp(on, name) == 0 && !qnm_reserve_fits(net, nic->tap.ip)) {
 				qnm_strv_add(&names, ctx->model.vms[i]->name);

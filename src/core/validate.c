@@ -123,7 +123,8 @@ int qnm_check_nic(const struct qnm_nic *nic, struct qnm_err *err)
 	if (!qnm_backend_get(nic->backend)) {
 		snprintf(field, sizeof(field), "nic[%s].backend", nic->id);
 		return qnm_err_set(err, -EINVAL, field,
-				   "%s: backend must be user, slirp, passt, private, tap or bridge", field);
+				   "%s: backend must be user, slirp, passt, private, tap or bridge",
+				   field);
 	}
 	for (size_t i = 0; qnm_backend_get(nic->backend)->has_hostfwd && i < nic->user.nfwd; i++)
 		if (nic->user.fwd[i].target[0]) {

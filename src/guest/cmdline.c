@@ -3,6 +3,7 @@
 #include "build-config.h"
 
 #include "guest/cmdline.h"
+#include "guest/rundir.h"
 
 #include "core/backend.h"
 #include "core/nicslot.h"
@@ -207,23 +208,22 @@ int qnm_vm_argv(const struct qnm_vm *vm, const struct qnm_cmdline_opts *o, struc
 		qnm_strv_add(argv, "-pidfile");
 		qnm_strv_addf(argv, "%s/qemu.pid", o->rundir);
 		/*
-		 * The serial port on a socket qnm's console attaches to (one
-		 * client at a time), everything the guest prints kept in
-		 * serial.log whether or not a client is attached. logappend=on:
-		 * QEMU writes at the end whatever the file's size, so the
-		 * supervisor may truncate it (at start, and when it rotates it
-		 * beyond the VM's log-max).
+		 * The serial port on a pty qnm's console opens (one client at a
+		 * time; the start records its path in console.pty, see
+		 * rundir.h), everything the guest prints kept in serial.log
+		 * whether or not a client is attached. logappend=on: QEMU
+		 * writes at the end whatever the file's size, so the supervisor
+		 * may truncate it (at start, and when it rotates it beyond the
+		 * VM's log-max).
 		 */
 		qnm_sb_init(&sb);
-		qnm_sb_add(&sb, "socket,id=qnm-serial0,path=");
-		qnm_qemu_escape(&sb, o->rundir);
-		qnm_sb_add(&sb, "/console.sock,server=on,wait=off,logfile=");
+		qnm_sb_add(&sb, "pty,id=" QNM_SERIAL_CHARDEV ",logfile=");
 		qnm_qemu_escape(&sb, o->rundir);
 		qnm_sb_add(&sb, "/serial.log,logappend=on");
 		qnm_strv_add(argv, "-chardev");
 		qnm_strv_take(argv, qnm_sb_steal(&sb));
 		qnm_strv_add(argv, "-serial");
-		qnm_strv_add(argv, "chardev:qnm-serial0");
+		qnm_strv_add(argv, "chardev:" QNM_SERIAL_CHARDEV);
 	}
 	if (o->start_paused)
 		qnm_strv_add(argv, "-S");

@@ -516,6 +516,35 @@ int qnm_qmp_query_status(struct qnm_qmp *q, char *status, size_t len, bool *runn
 	return 0;
 }
 
+int qnm_qmp_chardev_pty(struct qnm_qmp *q, const char *id, char *path, size_t len,
+			struct qnm_err *err)
+{
+	json_object *ret = NULL, *e, *v;
+	size_t i;
+	int r;
+
+	r = qnm_qmp_execute(q, "query-chardev", NULL, &ret, QMP_DEFAULT_TIMEOUT, err);
+	if (r)
+		return r;
+	r = -ENOENT;
+	for (i = 0; json_object_is_type(ret, json_type_array) && i < json_object_array_length(ret);
+	     i++) {
+		e = json_object_array_get_idx(ret, i);
+		if (!json_object_object_get_ex(e, "label", &v) ||
+		    strcmp(json_object_get_string(v), id) != 0 ||
+		    !json_object_object_get_ex(e, "filename", &v) ||
+		    strncmp(json_object_get_string(v), "pty:", 4) != 0)
+			continue;
+		qnm_strlcpy(path, json_object_get_string(v) + 4, len);
+		r = 0;
+		break;
+	}
+	json_object_put(ret);
+	if (r)
+		qnm_err_set(err, r, "", "QEMU has no pty chardev '%s'", id);
+	return r;
+}
+
 int qnm_qmp_cont(struct qnm_qmp *q, struct qnm_err *err)
 {
 	return qnm_qmp_execute(q, "cont", NULL, NULL, QMP_DEFAULT_TIMEOUT, err);

@@ -159,6 +159,14 @@ int qnm_qmp_wait_event(struct qnm_qmp *q, const char *name, int timeout_ms,
 int qnm_qmp_query_status(struct qnm_qmp *q, char *status, size_t len, bool *running,
 			 struct qnm_err *err);
 
+/**
+ * qnm_qmp_chardev_pty() - the pty QEMU made for chardev @id (a "pty"
+ * backend: query-chardev's filename "pty:/dev/pts/N") into @path.
+ * Return: 0, -ENOENT (no such chardev, or not a pty), or -errno (@err).
+ */
+int qnm_qmp_chardev_pty(struct qnm_qmp *q, const char *id, char *path, size_t len,
+			struct qnm_err *err);
+
 /** qnm_qmp_cont() - "cont": start a guest created with -S. */
 int qnm_qmp_cont(struct qnm_qmp *q, struct qnm_err *err);
 

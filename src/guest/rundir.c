@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
+#include <termios.h>
 #include <unistd.h>
 
 static const char *const status_names[] = {
@@ -55,6 +56,7 @@ void qnm_rundir_init(struct qnm_rundir *rd, const char *runtime_dir, const char 
 	rd->pidfile = xasprintf("%s/qemu.pid", rd->path);
 	rd->serial = xasprintf("%s/serial.log", rd->path);
 	rd->console = xasprintf("%s/console.sock", rd->path);
+	rd->console_pty = xasprintf("%s/console.pty", rd->path);
 	rd->console_lock = xasprintf("%s/console.lock", rd->path);
 	rd->log = xasprintf("%s/qemu.log", rd->path);
 	rd->state = xasprintf("%s/state", rd->path);
@@ -69,6 +71,7 @@ void qnm_rundir_clear(struct qnm_rundir *rd)
 	free(rd->pidfile);
 	free(rd->serial);
 	free(rd->console);
+	free(rd->console_pty);
 	free(rd->console_lock);
 	free(rd->log);
 	free(rd->state);
@@ -162,6 +165,74 @@ static int console_lock(const struct qnm_rundir *rd, int *lock_fd, struct qnm_er
 	return 0;
 }
 
+/* Is @p "/dev/pts/N"? */
+static bool pts_path(const char *p)
+{
+	const char *n = p + strlen("/dev/pts/");
+
+	return strncmp(p, "/dev/pts/", strlen("/dev/pts/")) == 0 && *n &&
+	       strspn(n, "0123456789") == strlen(n);
+}
+
+int qnm_rundir_console_record(const struct qnm_rundir *rd, const char *pty, struct qnm_err *err)
+{
+	struct stat st;
+	char *text;
+	int r;
+
+	if (!pts_path(pty))
+		return qnm_err_set(err, -EINVAL, "", "QEMU's serial pty '%s' is not /dev/pts/N",
+				   pty);
+	if (lstat(pty, &st) < 0)
+		return qnm_err_set(err, -errno, "", "%s: %s", pty, strerror(errno));
+	if (!S_ISCHR(st.st_mode) || st.st_uid != geteuid())
+		return qnm_err_set(err, -EPERM, "", "%s is not a terminal of yours", pty);
+	if (chmod(pty, 0600) < 0)
+		return qnm_err_set(err, -errno, "", "chmod 0600 %s: %s", pty, strerror(errno));
+	text = xasprintf("%s\n", pty);
+	r = qnm_atomic_write(rd->console_pty, text, strlen(text), 0600, err);
+	free(text);
+	return r;
+}
+
+/* Open the pty console.pty names; -ENOENT when there is no console.pty. */
+static int open_pty(const struct qnm_rundir *rd, struct qnm_err *err)
+{
+	struct termios t;
+	struct stat st;
+	char *text = NULL;
+	int fd, r;
+
+	r = qnm_rundir_read(rd, rd->console_pty, 64, &text);
+	if (r)
+		return r == -ENOENT ? r
+				    : qnm_err_set(err, r, "", "cannot read %s: %s", rd->console_pty,
+						  strerror(-r));
+	text[strcspn(text, "\n")] = '\0';
+	if (!pts_path(text) || lstat(text, &st) < 0 || !S_ISCHR(st.st_mode) ||
+	    st.st_uid != geteuid() || (st.st_mode & 077)) {
+		r = qnm_err_set(err, -EPERM, "",
+				"%s names '%s', not a terminal only you may use: qnm does not "
+				"open it",
+				rd->console_pty, text);
+		free(text);
+		return r;
+	}
+	fd = open(text, O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		r = qnm_err_set(err, -errno, "", "cannot open %s: %s", text, strerror(errno));
+		free(text);
+		return r;
+	}
+	free(text);
+	/* bytes as they are, both ways (QEMU made it raw; a client may have changed it) */
+	if (tcgetattr(fd, &t) == 0) {
+		cfmakeraw(&t);
+		tcsetattr(fd, TCSANOW, &t);
+	}
+	return fd;
+}
+
 int qnm_rundir_console_connect(const struct qnm_rundir *rd, int *lock_fd, struct qnm_err *err)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -172,6 +243,17 @@ int qnm_rundir_console_connect(const struct qnm_rundir *rd, int *lock_fd, struct
 	r = qnm_rundir_check(rd, err);
 	if (r)
 		return r;
+	if (access(rd->console_pty, F_OK) == 0) {
+		r = console_lock(rd, lock_fd, err);
+		if (r)
+			return r;
+		fd = open_pty(rd, err);
+		if (fd < 0) {
+			close(*lock_fd);
+			*lock_fd = -1;
+		}
+		return fd;
+	}
 	if (lstat(rd->console, &st) < 0)
 		return qnm_err_set(err, -errno, "", "'%s' has no console socket (%s): %s%s",
 				   rd->name, rd->console, strerror(errno),

@@ -5,8 +5,15 @@
  *   RUNTIME/VM/            0700, owner only
  *     qmp.sock             QMP socket (0600)
  *     qemu.pid             written by QEMU (-pidfile)
- *     console.sock         the guest's serial port (QEMU chardev socket
- *                          server, one client at a time: qnm console)
+ *     console.pty          the path of the pty QEMU made for the guest's
+ *                          serial port (chardev pty, recorded by the start
+ *                          after it made the pty 0600; one client at a time:
+ *                          qnm console). A pty, not a socket: QEMU's 16550
+ *                          writes a byte at a time, which a socket turns
+ *                          into a buffer per byte for the reader (7x the
+ *                          reader's CPU, 10x slower output, measured)
+ *     console.sock         the same as a chardev socket, for a guest an
+ *                          older qnm started
  *     console.lock         held (fcntl lock) by the client attached to it
  *     serial.log           all the serial port printed (chardev logfile=)
  *     qemu.log             QEMU's stdout/stderr
@@ -43,7 +50,8 @@ struct qnm_vm;
  * @qmp:    @path/qmp.sock.
  * @pidfile: @path/qemu.pid.
  * @serial: @path/serial.log.
- * @console: @path/console.sock.
+ * @console: @path/console.sock (guests started by an older qnm).
+ * @console_pty: @path/console.pty.
  * @console_lock: @path/console.lock.
  * @log:    @path/qemu.log.
  * @state:  @path/state.
@@ -56,6 +64,7 @@ struct qnm_rundir {
 	char *pidfile;
 	char *serial;
 	char *console;
+	char *console_pty;
 	char *console_lock;
 	char *log;
 	char *state;
@@ -96,17 +105,32 @@ int qnm_rundir_check(const struct qnm_rundir *rd, struct qnm_err *err);
  */
 int qnm_rundir_open(const struct qnm_rundir *rd, const char *path, struct qnm_err *err);
 
+/* QNM_SERIAL_CHARDEV - the id of the guest's serial port chardev. */
+#define QNM_SERIAL_CHARDEV "qnm-serial0"
+
+/**
+ * qnm_rundir_console_record() - record @pty, the pty QEMU made for the
+ * serial port, as @rd's console: it must be /dev/pts/N, a character device
+ * of the effective user; it is made 0600 (openpty leaves it writable by
+ * group tty: wall and write could type into the guest) and its path written
+ * to console.pty.
+ * Return: 0 or -errno (@err says why).
+ */
+int qnm_rundir_console_record(const struct qnm_rundir *rd, const char *pty, struct qnm_err *err);
+
 /**
  * qnm_rundir_console_connect() - attach to the serial console of @rd: take
  * the lock console.lock (one client at a time: a POSIX lock, released when
- * the holder exits, even by SIGKILL), then connect to console.sock. Only
- * when qnm_rundir_check() passes, the lock is a regular file and the socket
- * a socket, both owned by the effective user.
+ * the holder exits, even by SIGKILL), then open the pty console.pty names
+ * (raw mode) or, for a guest an older qnm started, connect to console.sock.
+ * Only when qnm_rundir_check() passes, the lock and console.pty are regular
+ * files, the pty a character device only its owner may use, the socket a
+ * socket, all owned by the effective user.
  * @lock_fd: set to the lock's descriptor (close it to release), else -1.
- * Return: the connected socket (non-blocking, close-on-exec), -EBUSY when
- * another client holds the console (@err names its pid), -ENOENT when there
- * is no socket (a VM started by an older qnm logs with -serial file:), or
- * -errno (@err says why).
+ * Return: the open pty or connected socket (non-blocking, close-on-exec),
+ * -EBUSY when another client holds the console (@err names its pid),
+ * -ENOENT when there is neither (a VM started by an older qnm logs with
+ * -serial file:), or -errno (@err says why).
  */
 int qnm_rundir_console_connect(const struct qnm_rundir *rd, int *lock_fd, struct qnm_err *err);
 

@@ -771,6 +771,18 @@ int qnm_runner_start(const struct qnm_vm *vm, const struct qnm_runner_opts *o,
 	r = qnm_qmp_query_status(q, info->status, sizeof(info->status), NULL, err);
 	if (r)
 		goto fail_kill;
+	{
+		/* the serial port's pty: made private, then named for qnm console */
+		char pty[64];
+
+		r = qnm_qmp_chardev_pty(q, QNM_SERIAL_CHARDEV, pty, sizeof(pty), err);
+		if (!r)
+			r = qnm_rundir_console_record(&rd, pty, err);
+		if (r) {
+			qnm_err_prefix(err, "the serial console");
+			goto fail_kill;
+		}
+	}
 	info->elapsed_ms = qnm_mono_ms() - t0;
 	goto out;
 

@@ -33,7 +33,10 @@ export XDG_CONFIG_HOME=$T/config XDG_RUNTIME_DIR=$T/run XDG_DATA_HOME=$T/data \
 mkdir -p "$XDG_RUNTIME_DIR" "$HOME" && chmod 700 "$XDG_RUNTIME_DIR"
 LOG=$XDG_RUNTIME_DIR/qnm/demo/serial.log
 
-"$QNM" demo --start >"$T/demo.out" 2>&1 || { cat "$T/demo.out"; echo "SKIP: no demo guest"; exit 77; }
+"$QNM" demo >"$T/demo.out" 2>&1 || { cat "$T/demo.out"; echo "SKIP: no demo guest"; exit 77; }
+# a log that holds the whole stream (no rotation): its growth is what the guest printed
+"$QNM" set demo log-max=$(((SIZE / 1024) * 4 + 1024)) >/dev/null || exit 99
+"$QNM" start demo >>"$T/demo.out" 2>&1 || { cat "$T/demo.out"; exit 99; }
 for ((i = 0; i < 900; i++)); do grep -q "built-in shell" "$LOG" 2>/dev/null && break; sleep 0.1; done
 printf 'set -g status off\nset -g escape-time 0\nset -g default-terminal xterm-256color\n' >"$T/tmux.conf"
 tmux -S "$SOCK" -f "$T/tmux.conf" new-session -d -s b -x 80 -y 24 \

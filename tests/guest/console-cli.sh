@@ -15,6 +15,18 @@ GUEST_TIMEOUT=150
 need_cmd script util-linux
 demo_shell user
 
+# The serial port is QEMU's pty (a socket cost a buffer per byte: make
+# bench-console), named in console.pty and made 0600 at start: nobody else
+# (group tty's wall or write) can type into the guest.
+PTY=$(cat "$XDG_RUNTIME_DIR/qnm/demo/console.pty" 2>/dev/null)
+case $PTY in /dev/pts/[0-9]*) ok "console.pty names a pty ($PTY)" ;; *) fail "console.pty: '$PTY'" ;; esac
+expect_eq "the pty is the user's alone" "600 $(id -u)" "$(stat -c '%a %u' "$PTY" 2>&1)"
+if setpriv --reuid=65534 --regid=5 --clear-groups sh -c 'echo x >"$1"' sh "$PTY" 2>/dev/null; then
+	fail "group tty can write into the guest's console"
+else
+	ok "group tty cannot write into the guest's console"
+fi
+
 # a shell in a pane; --noediting: bash leaves the terminal's modes alone, so
 # what stty reports is what qnm left
 _ui -f "$UI_CONF" new-session -d -s sh -x 80 -y 24 \

@@ -158,6 +158,7 @@ ui_keys Escape
 kill $LC
 wait $LC 2>/dev/null
 check "the long-path capture stopped" wait_for 5 no_capture
+ui_wait_gone "REC by" 5 || fail "the long-path capture still shown"
 
 # A capture left running is stopped when qnm quits (nobody else would).
 ui_keys r

@@ -127,7 +127,7 @@ accept "mixed-three-nics" \
 mkdir -p "$T/run,dir"
 accept "runtime-args" \
 	"{\"nics\": [{\"model\": \"e1000\", \"mac\": \"02:00:00:00:00:61\", \"type\": \"user\", \"id\": \"n0\"}],
-	  \"pidfile\": \"$T/run,dir/qemu.pid\", \"sockets\": [\"$T/run,dir/qmp.sock\", \"$T/run,dir/console.sock\"]}" -- \
+	  \"pidfile\": \"$T/run,dir/qemu.pid\", \"sockets\": [\"$T/run,dir/qmp.sock\"]}" -- \
 	--rundir "$T/run,dir" --paused --nic model=e1000 mac=02:00:00:00:00:61
 [ -f "$T/run,dir/serial.log" ] && ok "QEMU opened the serial log qnm asked for" ||
 	fail "no serial.log in $T/run,dir"

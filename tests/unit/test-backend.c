@@ -229,10 +229,8 @@ static void test_checks(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_table),
-		cmocka_unit_test(test_attach),
-		cmocka_unit_test(test_hops),
-		cmocka_unit_test(test_hops_bridged),
+		cmocka_unit_test(test_table),  cmocka_unit_test(test_attach),
+		cmocka_unit_test(test_hops),   cmocka_unit_test(test_hops_bridged),
 		cmocka_unit_test(test_checks),
 	};
 

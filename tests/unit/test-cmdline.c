@@ -441,7 +441,7 @@ static void test_escaping(void **state)
 		"-device e1000,netdev=n2,mac=02:00:00:00:00:03");
 
 	/* Disk and CD paths go into -drive options: escaped. The runtime dir in -qmp too;
-	 * -pidfile takes the path as it is; -chardev (console socket, serial log) escaped. */
+	 * -pidfile takes the path as it is; -chardev (the serial pty's log) escaped. */
 	qnm_vm_del_nic(vm, 2);
 	qnm_vm_del_nic(vm, 1);
 	vm->boot = QNM_BOOT_CDROM;
@@ -454,8 +454,8 @@ static void test_escaping(void **state)
 		"-drive file=/img/a,,b.qcow2,media=disk -drive file=/iso/x,,y.iso,media=cdrom -boot d "
 		"-netdev user,id=n0,smb=/srv/a,,b -device e1000,netdev=n0,mac=02:00:00:00:00:01 "
 		"-display none -qmp unix:/run/r,,1/qmp.sock,server=on,wait=off "
-		"-pidfile /run/r,1/qemu.pid -chardev socket,id=qnm-serial0,path=/run/r,,1/console.sock,"
-		"server=on,wait=off,logfile=/run/r,,1/serial.log,logappend=on -serial chardev:qnm-serial0");
+		"-pidfile /run/r,1/qemu.pid -chardev pty,id=qnm-serial0,"
+		"logfile=/run/r,,1/serial.log,logappend=on -serial chardev:qnm-serial0");
 	qnm_vm_free(vm);
 }
 
@@ -547,15 +547,14 @@ static void test_runtime_and_extra(void **state)
 	qnm_vm_add_extra(vm, "-serial");
 	qnm_vm_add_extra(vm, "mon:stdio");
 	add_nic(vm, NULL, "virtio-net-pci", "02:00:00:00:00:01");
-	expect_argv(
-		vm, &o,
-		"qemu-system-aarch64 -name r -machine virt -accel tcg -m 512 -smp 1 "
-		"-netdev user,id=n0 -device virtio-net-pci,netdev=n0,mac=02:00:00:00:00:01 "
-		"-display none -qmp unix:/run/qnm/r/qmp.sock,server=on,wait=off "
-		"-pidfile /run/qnm/r/qemu.pid -chardev socket,id=qnm-serial0,"
-		"path=/run/qnm/r/console.sock,server=on,wait=off,logfile=/run/qnm/r/serial.log,logappend=on "
-		"-serial chardev:qnm-serial0 -S "
-		"-serial mon:stdio");
+	expect_argv(vm, &o,
+		    "qemu-system-aarch64 -name r -machine virt -accel tcg -m 512 -smp 1 "
+		    "-netdev user,id=n0 -device virtio-net-pci,netdev=n0,mac=02:00:00:00:00:01 "
+		    "-display none -qmp unix:/run/qnm/r/qmp.sock,server=on,wait=off "
+		    "-pidfile /run/qnm/r/qemu.pid -chardev pty,id=qnm-serial0,"
+		    "logfile=/run/qnm/r/serial.log,logappend=on "
+		    "-serial chardev:qnm-serial0 -S "
+		    "-serial mon:stdio");
 	qnm_vm_free(vm);
 }
 
