@@ -25,6 +25,7 @@
 #define QNM_MAC_LEN	18 /* "52:54:00:12:34:56" + NUL */
 #define QNM_MODEL_MAX	48 /* device model name */
 #define QNM_MACHINE_MAX 48
+#define QNM_PROPS_MAX	256 /* a NIC's extra device properties "k=v,k=v" */
 #define QNM_NICS_MAX	64 /* NICs of a VM (files with more are refused) */
 
 /** enum qnm_proto - transport protocol of a port forward. */
@@ -149,6 +150,9 @@ struct qnm_private_opts {
  * @id:      netdev id, unique in its VM (e.g. "n0", "mynic0").
  * @model:   QEMU device model (e1000, rtl8139, virtio-net-pci, ...).
  * @mac:     MAC address "xx:xx:xx:xx:xx:xx", or "" until generated.
+ * @props:   more QEMU properties of the device, "name=value,name=value"
+ *           ("rx_queue_size=512,tx_queue_size=1024"), or "" (see
+ *           qnm_check_props()); appended to its -device.
  * @link_up: cable plugged at start (false: QEMU link down).
  * @backend: which of the option groups below is in use.
  * @user:    options of QNM_BACKEND_USER and QNM_BACKEND_SLIRP (and the
@@ -164,6 +168,7 @@ struct qnm_nic {
 	char id[QNM_NAME_MAX + 1];
 	char model[QNM_MODEL_MAX];
 	char mac[QNM_MAC_LEN];
+	char props[QNM_PROPS_MAX];
 	bool link_up;
 	enum qnm_backend_kind backend;
 	struct qnm_user_opts user;

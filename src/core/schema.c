@@ -157,6 +157,13 @@ static const struct qnm_key nic_keys[] = {
 	  .size = QNM_MAC_LEN,
 	  .label = "MAC address",
 	  .help = "Six hex octets, e.g. 52:54:00:12:34:56. Empty: qnm generates a unique one." },
+	{ .name = "props",
+	  .type = QNM_KEY_STR,
+	  .offset = NICF(props),
+	  .size = QNM_PROPS_MAX,
+	  .label = "Device props",
+	  .help = "More QEMU properties of the card, NAME=VALUE,... as '-device MODEL,help' lists "
+		  "them, e.g. rx_queue_size=512,tx_queue_size=1024; empty: QEMU's defaults." },
 	{ .name = "link",
 	  .type = QNM_KEY_LINK,
 	  .offset = NICF(link_up),
