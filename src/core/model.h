@@ -22,6 +22,7 @@
 #include "core/addr.h"
 
 #define QNM_CIDR_LEN	19 /* "255.255.255.255/32" + NUL */
+#define QNM_IPV6_NET_LEN 44 /* "ffff:...:ffff/128" + NUL */
 #define QNM_MAC_LEN	18 /* "52:54:00:12:34:56" + NUL */
 #define QNM_MODEL_MAX	48 /* device model name */
 #define QNM_MACHINE_MAX 48
@@ -94,6 +95,8 @@ enum qnm_backend_kind {
  * @dns:       DNS server address seen by the guest ("" = default .3).
  * @restrict_: when true the guest cannot reach outside (restrict=on).
  * @ipv6:      IPv6 on (QEMU default) or off.
+ * @ipv6_net:  the IPv6 prefix of the guest network ("2001:db8::/64"; "" =
+ *             the default fec0::/64), user and slirp only (core/ipv6net.h).
  * @fwd:       host forwards (hostfwd=), @nfwd of them.
  * @smb:       directory exported over SMB, or NULL (user backend only).
  */
@@ -104,6 +107,7 @@ struct qnm_user_opts {
 	char dns[QNM_IPV4_LEN];
 	bool restrict_;
 	bool ipv6;
+	char ipv6_net[QNM_IPV6_NET_LEN];
 	struct qnm_fwd *fwd;
 	size_t nfwd;
 	char *smb;

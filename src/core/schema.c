@@ -217,6 +217,16 @@ static const struct qnm_key nic_keys[] = {
 	  .when = USER_LIKE,
 	  .label = "IPv6",
 	  .help = "IPv6 inside the user network (passt: off gives it -4, IPv4 only)." },
+	{ .name = "ipv6-net",
+	  .type = QNM_KEY_STR,
+	  .offset = NICF(user.ipv6_net),
+	  .size = QNM_IPV6_NET_LEN,
+	  .when = USER_SLIRP,
+	  .json = "ipv6_net",
+	  .label = "IPv6 prefix",
+	  .help = "The guest network's IPv6 prefix, e.g. fd12:3456:789a::/64 (a ULA) or a global "
+		  "one; the host is ::2 of it, DNS ::3; guests form SLAAC addresses only in a /64. "
+		  "Empty: fec0::/64." },
 	{ .name = "hostfwd",
 	  .type = QNM_KEY_FWD,
 	  .offset = NICF(user.fwd),

@@ -4,7 +4,9 @@
 # (cached), or qnm's built-in list without QEMU: unknown names get advice,
 # bad values the rule of their type, properties qnm sets itself and mq=on
 # the reason; nothing is written. What is accepted reaches QEMU's -device
-# and shows in 'info qtree' of a real QEMU.
+# and shows in 'info qtree' of a real QEMU. Also ipv6-net= of user/slirp
+# NICs: refused unless a ULA or global prefix of length 1-126 without host
+# bits, with advice; given to QEMU and the slirp helper.
 . "$QNM_SRCDIR/tests/lib.sh"
 . "$QNM_SRCDIR/tests/ui-lib.sh"
 
@@ -85,6 +87,34 @@ else
 	fail "QEMU with props"
 	printf '%s\n' "$out" | sed 's/^/    /'
 fi
+
+# ipv6-net: the IPv6 prefix of a user or slirp NIC.
+"$QNM" new v6 >/dev/null || fatal "qnm new v6"
+"$QNM" nic add v6 model=e1000 ipv6-net=2001:db8::/64 >/dev/null 2>&1 || fail "ipv6-net global refused"
+"$QNM" nic add v6 model=e1000 backend=slirp ipv6-net=fd12:3456:789a::/48 >/dev/null 2>&1 ||
+	fail "ipv6-net ULA refused"
+before=$(snap)
+bad6() { # VALUE MESSAGE [KEYS...]
+	local v=$1 msg=$2 out
+	shift 2
+	out=$("$QNM" nic add v6 model=e1000 "$@" ipv6-net="$v" 2>&1) && fail "ipv6-net=$v accepted"
+	expect_contains "ipv6-net=$v refused" "nic[n2].ipv6-net: $msg" "$out"
+}
+bad6 fe80::/64 "'fe80::/64' is neither a unique local (fc00::/7) nor a global (2000::/3) prefix; use a ULA"
+bad6 fec0::/64 "'fec0::/64' is site-local (fec0::/10, deprecated by RFC 3879"
+bad6 fd00::1/64 "'fd00::1/64' has host bits set beyond /64: did you mean fd00::/64?"
+bad6 fd00::/127 "the prefix length of 'fd00::/127' must be from 1 to 126"
+bad6 fd00:: "'fd00::' is not an IPv6 prefix with its length"
+bad6 10.0.2.0/24 "'10.0.2.0/24' is not an IPv6 prefix"
+bad6 fd00::/64 "an IPv6 prefix needs ipv6=yes" ipv6=no
+out=$("$QNM" nic add v6 model=e1000 backend=passt ipv6-net=fd00::/64 2>&1) && fail "passt took ipv6-net"
+expect_contains "passt: ipv6-net does not apply" "nic[n2].ipv6-net: does not apply" "$out"
+expect_eq "nothing written by refused prefixes" "$before" "$(snap)"
+expect_contains "user: QEMU's ipv6-net=" "-netdev user,id=n0,ipv6-net=2001:db8::/64 " \
+	"$("$QNM" cmdline v6) "
+expect_contains "JSON has ipv6_net" '"ipv6_net":"fd12:3456:789a::/48"' \
+	"$("$QNM" nic list v6 --json | tr -d ' \n')"
+"$QNM" del v6 >/dev/null 2>&1 || fail "qnm del v6"
 
 # NIC form at 80x24: the row is there, a typo is refused at the field with
 # advice and nothing written, a good value is saved.
