@@ -6,6 +6,7 @@
 #include "api/netguard.h"
 
 #include "core/backend.h"
+#include "core/reserve.h"
 #include "core/validate.h"
 #include "host/hostip.h"
 #include "host/netctl.h"
@@ -39,8 +40,12 @@ int qnm_api_net_new(const struct qnm_ctx *ctx, const char *name, struct qnm_netw
 
 /*
  * What a network that is up cannot change in place: its name (its records),
- * its bridge, its mode and its port (what "down" must undo). The rest
- * (address, DHCP range, uplink, forwards) a new "up" applies over it.
+ * its bridge, its mode and its port (what "down" must undo), and the address
+ * of a bridged network (its bridge carries the host's addresses: a change
+ * there could cut the admin off, and is not guarded). The rest (address,
+ * DHCP range, uplink, forwards) a new "up" applies over it: none of it moves
+ * the host's own addresses or routes (a NAT uplink only names the masquerade
+ * rule's output interface).
  */
 static int check_up_change(const struct qnm_ctx *ctx, const struct qnm_network *net,
 			   const char *old_name, struct qnm_err *err)
@@ -59,6 +64,13 @@ static int check_up_change(const struct qnm_ctx *ctx, const struct qnm_network *
 		key = "mode";
 	else if (!qnm_streq(o->port, net->port))
 		key = "port";
+	if (!key && o->mode == QNM_NET_BRIDGED &&
+	    (strcmp(o->address, net->address) != 0 || o->prefix != net->prefix))
+		return qnm_err_set(err, -EBUSY, "address",
+				   "address: network %s is up and bridged: its bridge carries the "
+				   "host's addresses from port %s, so its own address changes only "
+				   "while it is down (qnm net down %s)",
+				   name, o->port, name);
 	if (!key)
 		return 0;
 	return qnm_err_set(err, -EBUSY, key,
@@ -160,6 +172,18 @@ static bool moves_host(const struct qnm_network *net)
 	return net && net->mode == QNM_NET_BRIDGED && net->port[0];
 }
 
+/*
+ * An up bridged network whose port left its bridge (by other means): a new
+ * up takes the port again, a change to guard like the first up.
+ */
+static bool port_left(const struct qnm_ctx *ctx, const struct qnm_network *net)
+{
+	struct qnm_api_net_port p;
+
+	return qnm_api_net_port(ctx, net->name, &p, NULL) == 0 &&
+	       strcmp(p.master, net->bridge) != 0;
+}
+
 unsigned qnm_api_net_guard_secs(void)
 {
 	const char *e = getenv("QNM_CONFIRM_SECS");
@@ -197,16 +221,64 @@ static void guard_note(struct qnm_ctx *ctx, const char *name, unsigned secs, str
 		      name, secs, hhmmss);
 }
 
+/*
+ * NICs on network @name that have no reservation that fits (saved before
+ * qnm picked them, or before the network's address changed) get one now, saved with their VM, so that the network's
+ * dnsmasq serves them; a VM that cannot have one is a note, not a failure.
+ */
+static int reserve_nics(struct qnm_ctx *ctx, const char *name, struct qnm_strv *notes,
+			struct qnm_err *err)
+{
+	struct qnm_strv names;
+	size_t i, j;
+	int r = qnm_ctx_begin(ctx, err);
+
+	if (r)
+		return r;
+	qnm_strv_init(&names);
+	for (i = 0; i < ctx->model.nvms; i++)
+		for (j = 0; j < ctx->model.vms[i]->nnics; j++) {
+			const struct qnm_nic *nic = &ctx->model.vms[i]->nics[j];
+			const char *on = qnm_nic_network(nic);
+			const struct qnm_network *net = on ? qnm_model_find_net(&ctx->model, on) : NULL;
+
+			if (net && strcmp(on, name) == 0 && !qnm_reserve_fits(net, nic->tap.ip)) {
+				qnm_strv_add(&names, ctx->model.vms[i]->name);
+				break;
+			}
+		}
+	for (i = 0; i < names.n; i++) {
+		const struct qnm_vm *vm = qnm_model_find_vm(&ctx->model, names.v[i]);
+		struct qnm_vm *copy = vm ? qnm_vm_copy(vm) : NULL;
+		struct qnm_err e;
+		size_t n = 0;
+
+		qnm_err_clear(&e);
+		if (copy && (qnm_model_assign_ips(&ctx->model, copy, copy->name, &n, &e) ||
+			     (n && qnm_ctx_save_vm(ctx, copy, copy->name, &e))))
+			qnm_strv_addf(notes, "VM %s keeps no DHCP reservation: %s", names.v[i],
+				      e.msg);
+		qnm_vm_free(copy);
+	}
+	qnm_strv_free(&names);
+	qnm_ctx_unlock(ctx);
+	return 0;
+}
+
 int qnm_api_net_up(struct qnm_ctx *ctx, const char *name, const struct qnm_api_net_up_opts *o,
 		   struct qnm_strv *notes, struct qnm_err *err)
 {
-	struct qnm_network *net = qnm_model_find_net(&ctx->model, name);
+	struct qnm_network *net;
 	struct qnm_net_up_opts uo = { 0 };
 	struct qnm_netctl nc;
 	bool guarded;
 	unsigned secs;
 	int r;
 
+	r = reserve_nics(ctx, name, notes, err);
+	if (r)
+		return r;
+	net = qnm_model_find_net(&ctx->model, name);
 	if (!net)
 		return qnm_err_set(err, -ENOENT, "",
 				   "no network named '%s' (qnm net list shows them)", name);
@@ -216,7 +288,7 @@ int qnm_api_net_up(struct qnm_ctx *ctx, const char *name, const struct qnm_api_n
 	}
 	/* only a change that takes the port over is guarded (without the agreement it is refused) */
 	guarded = o && o->confirm_port && !o->guard.no_guard && moves_host(net) &&
-		  !qnm_api_net_is_up(ctx, name);
+		  (!qnm_api_net_is_up(ctx, name) || port_left(ctx, net));
 	r = guard_begin(ctx, name, true, guarded, o ? &o->guard : NULL, &secs, err);
 	if (r < 0)
 		return r;
