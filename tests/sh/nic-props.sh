@@ -120,25 +120,12 @@ expect_contains "JSON has ipv6_net" '"ipv6_net":"fd12:3456:789a::/48"' \
 # advice and nothing written, a good value is saved.
 ui_start
 ui_wait "virtio-net-pci/user" 5 >/dev/null || fatal "UI did not start"
-nic_form() {
-	local i
-	ui_keys Escape Escape Escape 1 e
-	ui_wait "Memory (MiB)" 5 >/dev/null || { fail "VM form did not open"; return 1; }
-	for ((i = 0; i < 30; i++)); do
-		ui_screen | grep -q ">.*\[ virtio-net-pci" && break
-		ui_keys Tab
-	done
-	ui_keys Enter
-	ui_wait "Device props" 3 >/dev/null || { fail "NIC form has no Device props row"; return 1; }
-	ui_goto_field "Device props"
-	ui_keys C-u
-}
 before=$(snap)
-nic_form && ui_type "rx_queue_siz=512" && ui_keys F2
+ui_nic_form virtio-net-pci "Device props" && ui_type "rx_queue_siz=512" && ui_keys F2
 ui_error_at "form: unknown property refused at the field" "Device props" "did you mean rx_queue_size?"
 expect_eq "form: nothing written" "$before" "$(snap)"
 ui_keys Escape Escape Escape
-nic_form && ui_type "rx_queue_size=512,csum=off" && ui_keys F2
+ui_nic_form virtio-net-pci "Device props" && ui_type "rx_queue_size=512,csum=off" && ui_keys F2
 ui_wait "NIC n0 set" 3 >/dev/null || fail "form: good props not accepted"
 ui_keys F2
 ui_wait "VM pv saved" 3 >/dev/null || fail "form: VM not saved"
