@@ -11,7 +11,8 @@ a single instruction. JSON:
 
   {"nics": [{"model": "e1000", "mac": "52:54:..", "type": "user",
              "id": "n0",                       # netdev id (-netdev style only)
-             "peer": {"restrict": "on", ...}}], # key=value in 'info network'
+             "peer": {"restrict": "on", ...},  # key=value in 'info network'
+             "qtree": {"rx_queue_size": "512"}}], # device (or child) props in 'info qtree'
    "usernet": ["TCP[HOST_FORWARD] 127.0.0.1 2222 10.0.2.15 22"],
    "pidfile": PATH,       # holds QEMU's pid while it runs
    "sockets": [PATH...]}  # unix sockets QEMU listens on
@@ -152,6 +153,18 @@ def parse_qtree(text):
     return devs
 
 
+def dev_prop(dev, name):
+    """Property @name of a device or, failing that, of its children (virtio-net-pci
+    keeps the virtio-net properties on its virtio-net-device child)."""
+    if name in dev["props"]:
+        return dev["props"][name]
+    for c in dev["children"]:
+        v = dev_prop(c, name)
+        if v is not None:
+            return v
+    return None
+
+
 def dev_mac(dev):
     """The MAC of a NIC device; virtio-net-pci keeps it on its virtio-net-device child."""
     if "mac" in dev["props"]:
@@ -253,6 +266,10 @@ def run(args):
             devs = [d for d in qtree if d["type"] == e["model"] and dev_mac(d) == mac]
             if not check(len(devs) == 1, "%s: device in 'info qtree'" % what):
                 continue
+            for k, v in e.get("qtree", {}).items():
+                got = dev_prop(devs[0], k)
+                got = got.split(" (0x")[0] if got else got  # "512 (0x200)"
+                check(got == v, "%s: 'info qtree' %s = %s (QEMU says %s)" % (what, k, v, got))
             if e["model"] in PCI_IDS:
                 addr = devs[0]["props"].get("addr", "")
                 m = re.match(r"^([0-9a-f]+)\.([0-7])$", addr)

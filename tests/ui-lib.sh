@@ -176,6 +176,23 @@ ui_demo_page() {
 # and line ends counts as one space); wait_for 3 ui_words TEXT waits for it.
 ui_words() { ui_screen | tr -s ' \n' ' ' | grep -qF -- "$1"; }
 
+# ui_nic_form ROW FIELD: from any screen, open the first VM's form, Enter on
+# its NIC row matching "[ ROW" (e.g. the model), go to FIELD of the NIC form
+# and clear it.
+ui_nic_form() {
+	local i
+	ui_keys Escape Escape Escape 1 e
+	ui_wait "Memory (MiB)" 5 >/dev/null || { fail "VM form did not open"; return 1; }
+	for ((i = 0; i < 30; i++)); do
+		ui_screen | grep -q ">.*\[ $1" && break
+		ui_keys Tab
+	done
+	ui_keys Enter
+	ui_wait "$2" 3 >/dev/null || { fail "NIC form did not open, or has no $2 row"; return 1; }
+	ui_goto_field "$2"
+	ui_keys C-u
+}
+
 # ui_quit: press q and wait for qnm to exit.
 ui_quit() {
 	ui_keys q

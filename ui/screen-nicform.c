@@ -169,7 +169,7 @@ static void build(struct nicform *s)
 	qnm_form_add_keys(f, &qnm_nic_schema, n, "model", "mac");
 	r = qnm_form_add(f, QNM_ROW_BUTTON, F_GENMAC, NULL, NULL, "Generate MAC (F3)");
 	r->hint = "Pick a new random, locally administered, unique MAC.";
-	qnm_form_add_keys(f, &qnm_nic_schema, n, "link", "backend");
+	qnm_form_add_keys(f, &qnm_nic_schema, n, "props", "backend");
 	qnm_form_key_row(f, "link")->hint = "Cable plugged in. " QNM_LIVE_RULE;
 	qnm_form_add(f, QNM_ROW_INFO, F_SUMMARY, NULL, "", NULL);
 	qnm_form_add_keys(f, &qnm_nic_schema, n, "net", NULL);

@@ -81,10 +81,36 @@ static int resolve_model(const struct qnm_ctx *ctx, const char *arch, const stru
 }
 
 /*
+ * Check @nic's props against the properties of its model (@model: the
+ * catalog's name) as "-device MODEL,help" of @arch's QEMU lists them; a
+ * model neither QEMU nor qnm's built-in list knows is not judged (its
+ * props still passed qnm_check_props()).
+ */
+static int check_props(const struct qnm_ctx *ctx, const char *arch, const struct qnm_nic *nic,
+		       const char *model, struct qnm_err *err)
+{
+	struct qnm_dev_props *p = NULL;
+	char field[64];
+	int r;
+
+	if (!nic->props[0])
+		return 0;
+	r = qnm_catalog_props_load(arch, NULL, model, ctx->paths.cache_dir, CATALOG_TIMEOUT_MS,
+				   &p, err);
+	if (r || !p)
+		return r;
+	snprintf(field, sizeof(field), "nic[%s].props", nic->id);
+	r = qnm_dev_props_check(p, nic->props, field, err);
+	qnm_dev_props_free(p);
+	return r;
+}
+
+/*
  * Give every NIC of @vm whose model is new or changed from @orig's NIC of
  * the same id (NULL: a new VM) the catalog's name for it ("virtio" and
  * "E1000" are saved as virtio-net-pci and e1000), or refuse a model QEMU
- * does not have. Unchanged models are not judged again: a saved file with
+ * does not have; new or changed props are checked against the model's
+ * properties. Unchanged models are not judged again: a saved file with
  * an unknown model is the doctor's to report, and stays editable.
  */
 static int resolve_models(const struct qnm_ctx *ctx, struct qnm_vm *vm, const struct qnm_vm *orig,
@@ -99,11 +125,18 @@ static int resolve_models(const struct qnm_ctx *ctx, struct qnm_vm *vm, const st
 		const struct qnm_nic *o = orig ? qnm_vm_find_nic(orig, nic->id) : NULL;
 		char name[sizeof(nic->model)];
 
-		if (!nic->model[0] || (o && strcmp(o->model, nic->model) == 0))
+		if (!nic->model[0])
 			continue; /* an empty model is the NIC rules' error */
+		if (o && strcmp(o->model, nic->model) == 0) {
+			if (strcmp(o->props, nic->props) != 0)
+				r = check_props(ctx, vm->arch, nic, nic->model, err);
+			continue;
+		}
 		r = resolve_model(ctx, vm->arch, nic, &cat, name, sizeof(name), err);
 		if (!r && name[0])
 			qnm_strlcpy(nic->model, name, sizeof(nic->model));
+		if (!r && name[0])
+			r = check_props(ctx, vm->arch, nic, nic->model, err);
 	}
 	qnm_catalog_free(cat);
 	return r;
@@ -473,6 +506,10 @@ int qnm_api_nic_check(const struct qnm_ctx *ctx, const struct qnm_vm *vm, int in
 
 		r = resolve_model(ctx, vm->arch, nic, &cat, name, sizeof(name), err);
 		qnm_catalog_free(cat);
+		if (!r && name[0])
+			r = check_props(ctx, vm->arch, nic, name, err);
+	} else if (!r && strcmp(vm->nics[index].props, nic->props) != 0) {
+		r = check_props(ctx, vm->arch, nic, nic->model, err);
 	}
 	for (i = 0; i < vm->nnics && !r; i++) {
 		const struct qnm_nic *o = &vm->nics[i];

@@ -77,6 +77,10 @@ static const struct qnm_opt helper_opts[] = {
 	  .type = QNM_OPT_STRING,
 	  .arg = "on|off",
 	  .help = "IPv6 inside the guest network (default on)" },
+	{ .name = "--ipv6-net",
+	  .type = QNM_OPT_STRING,
+	  .arg = "PREFIX/LEN",
+	  .help = "IPv6 prefix of the guest network (default fec0::/64)" },
 	{ .name = "--hostfwd",
 	  .type = QNM_OPT_STRING,
 	  .arg = "SPEC",
@@ -152,6 +156,7 @@ static const struct addr_opt addr_opts[] = {
 	{ "--host", offsetof(struct qnm_user_opts, host), QNM_IPV4_LEN },
 	{ "--dhcpstart", offsetof(struct qnm_user_opts, dhcpstart), QNM_IPV4_LEN },
 	{ "--dns", offsetof(struct qnm_user_opts, dns), QNM_IPV4_LEN },
+	{ "--ipv6-net", offsetof(struct qnm_user_opts, ipv6_net), QNM_IPV6_NET_LEN },
 };
 
 static int run_helper(struct qnm_ctx *ctx, const struct qnm_args *args)

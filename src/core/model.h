@@ -22,9 +22,11 @@
 #include "core/addr.h"
 
 #define QNM_CIDR_LEN	19 /* "255.255.255.255/32" + NUL */
+#define QNM_IPV6_NET_LEN 44 /* "ffff:...:ffff/128" + NUL */
 #define QNM_MAC_LEN	18 /* "52:54:00:12:34:56" + NUL */
 #define QNM_MODEL_MAX	48 /* device model name */
 #define QNM_MACHINE_MAX 48
+#define QNM_PROPS_MAX	256 /* a NIC's extra device properties "k=v,k=v" */
 #define QNM_NICS_MAX	64 /* NICs of a VM (files with more are refused) */
 
 /* A forward's target "VM/NIC" + NUL. */
@@ -103,6 +105,8 @@ enum qnm_backend_kind {
  * @dns:       DNS server address seen by the guest ("" = default .3).
  * @restrict_: when true the guest cannot reach outside (restrict=on).
  * @ipv6:      IPv6 on (QEMU default) or off.
+ * @ipv6_net:  the IPv6 prefix of the guest network ("2001:db8::/64"; "" =
+ *             the default fec0::/64), user and slirp only (core/ipv6net.h).
  * @fwd:       host forwards (hostfwd=), @nfwd of them.
  * @smb:       directory exported over SMB, or NULL (user backend only).
  */
@@ -113,6 +117,7 @@ struct qnm_user_opts {
 	char dns[QNM_IPV4_LEN];
 	bool restrict_;
 	bool ipv6;
+	char ipv6_net[QNM_IPV6_NET_LEN];
 	struct qnm_fwd *fwd;
 	size_t nfwd;
 	char *smb;
@@ -163,6 +168,9 @@ struct qnm_private_opts {
  * @id:      netdev id, unique in its VM (e.g. "n0", "mynic0").
  * @model:   QEMU device model (e1000, rtl8139, virtio-net-pci, ...).
  * @mac:     MAC address "xx:xx:xx:xx:xx:xx", or "" until generated.
+ * @props:   more QEMU properties of the device, "name=value,name=value"
+ *           ("rx_queue_size=512,tx_queue_size=1024"), or "" (see
+ *           qnm_check_props()); appended to its -device.
  * @link_up: cable plugged at start (false: QEMU link down).
  * @backend: which of the option groups below is in use.
  * @user:    options of QNM_BACKEND_USER and QNM_BACKEND_SLIRP (and the
@@ -178,6 +186,7 @@ struct qnm_nic {
 	char id[QNM_NAME_MAX + 1];
 	char model[QNM_MODEL_MAX];
 	char mac[QNM_MAC_LEN];
+	char props[QNM_PROPS_MAX];
 	bool link_up;
 	enum qnm_backend_kind backend;
 	struct qnm_user_opts user;

@@ -5,6 +5,7 @@
 #include "core/validate.h"
 
 #include "core/backend.h"
+#include "core/props.h"
 #include "core/reserve.h"
 
 #include <ctype.h>
@@ -118,6 +119,11 @@ int qnm_check_nic(const struct qnm_nic *nic, struct qnm_err *err)
 	if (nic->mac[0]) {
 		snprintf(field, sizeof(field), "nic[%s].mac", nic->id);
 		if (qnm_check_mac(nic->mac, field, err))
+			return -EINVAL;
+	}
+	if (nic->props[0]) {
+		snprintf(field, sizeof(field), "nic[%s].props", nic->id);
+		if (qnm_check_props(nic->props, field, err))
 			return -EINVAL;
 	}
 	if (!qnm_backend_get(nic->backend)) {

@@ -42,7 +42,8 @@ int qnm_check_fwd_sockets(const struct qnm_fwd *fwd, size_t n, const char *field
 			  struct qnm_err *err);
 
 /**
- * qnm_check_nic() - one NIC: id, model name, MAC (when set) and the
+ * qnm_check_nic() - one NIC: id, model name, MAC (when set), the
+ * QEMU-independent rules of its props (core/props.h) and the
  * options of its backend (delegated to the backend's validate callback).
  */
 int qnm_check_nic(const struct qnm_nic *nic, struct qnm_err *err);

@@ -2,7 +2,7 @@
 /*
  * backend-user.c - QEMU's built-in user-mode network (SLIRP):
  * -netdev user,id=ID[,net=..][,host=..][,dhcpstart=..][,dns=..]
- *              [,restrict=on][,ipv6=off][,hostfwd=..]...[,smb=DIR]
+ *              [,restrict=on][,ipv6=off|,ipv6-net=P/L][,hostfwd=..]...[,smb=DIR]
  * No root needed; the guest sits behind a NAT inside the QEMU process and
  * is reachable from the host only through hostfwd.
  */
@@ -13,6 +13,7 @@
 #include "guest/conns.h"
 #include "guest/qmp.h"
 #include "guest/runner.h"
+#include "core/ipv6net.h"
 #include "core/validate.h"
 
 #include <errno.h>
@@ -55,6 +56,13 @@ int qnm_user_opts_validate(const struct qnm_nic *nic, bool slirp, struct qnm_err
 						   vals[i], u->net[0] ? u->net : "10.0.2.0/24");
 		}
 	}
+	snprintf(field, sizeof(field), "nic[%s].ipv6-net", nic->id);
+	if (qnm_check_ipv6_net(u->ipv6_net, field, err))
+		return -EINVAL;
+	if (u->ipv6_net[0] && !u->ipv6)
+		return qnm_err_set(err, -EINVAL, field,
+				   "%s: an IPv6 prefix needs ipv6=yes (or leave ipv6-net empty)",
+				   field);
 	snprintf(field, sizeof(field), "nic[%s].hostfwd", nic->id);
 	if (qnm_check_fwds(u->fwd, u->nfwd, field, err) ||
 	    qnm_check_fwd_sockets(u->fwd, u->nfwd, field, err))
@@ -105,6 +113,8 @@ static int user_netdev_opts(const struct qnm_vm *vm, const struct qnm_nic *nic,
 		qnm_sb_add(sb, ",restrict=on");
 	if (!u->ipv6)
 		qnm_sb_add(sb, ",ipv6=off");
+	else if (u->ipv6_net[0])
+		add_opt(sb, "ipv6-net", u->ipv6_net);
 	/* QEMU takes one port per hostfwd: a range or tcp+udp is one rule per port */
 	for (i = 0; i < u->nfwd; i++) {
 		size_t k, nk = qnm_fwd_count(&u->fwd[i]);

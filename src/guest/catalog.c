@@ -665,15 +665,16 @@ static int reap(pid_t pid, int *status)
 	return 0;
 }
 
-static int spawn_qemu(const char *qemu, int out_fd, pid_t *pid)
+static int spawn_qemu(const char *qemu, const char *what, int out_fd, pid_t *pid)
 {
-	char *const argv[] = { (char *)qemu, (char *)"-device", (char *)"help", NULL };
+	char *const argv[] = { (char *)qemu, (char *)"-device", (char *)what, NULL };
 
 	return qnm_spawn(qemu, argv, out_fd, -1, pid);
 }
 
-int qnm_catalog_run_qemu(const char *qemu, int timeout_ms, char **out, size_t *len,
-			 struct qnm_err *err)
+/* "QEMU -device @what" ("help", "e1000,help"): its stdout, as qnm_catalog_run_qemu(). */
+static int run_device_help(const char *qemu, const char *what, int timeout_ms, char **out,
+			   size_t *len, struct qnm_err *err)
 {
 	struct qnm_strbuf sb;
 	long long deadline = qnm_mono_ms_int() + timeout_ms;
@@ -685,7 +686,7 @@ int qnm_catalog_run_qemu(const char *qemu, int timeout_ms, char **out, size_t *l
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return qnm_err_set(err, -errno, "qemu", "qemu: cannot make a pipe: %s",
 				   strerror(errno));
-	r = spawn_qemu(qemu, fds[1], &pid);
+	r = spawn_qemu(qemu, what, fds[1], &pid);
 	close(fds[1]);
 	if (r) {
 		close(fds[0]);
@@ -735,15 +736,15 @@ int qnm_catalog_run_qemu(const char *qemu, int timeout_ms, char **out, size_t *l
 		qnm_sb_free(&sb);
 		if (r == -ETIMEDOUT)
 			return qnm_err_set(err, r, "qemu",
-					   "qemu: '%s -device help' did not finish within %d ms",
-					   qemu, timeout_ms);
+					   "qemu: '%s -device %s' did not finish within %d ms",
+					   qemu, what, timeout_ms);
 		if (r == -EFBIG)
 			return qnm_err_set(err, r, "qemu",
-					   "qemu: '%s -device help' printed more than %u bytes",
-					   qemu, QEMU_OUTPUT_MAX);
+					   "qemu: '%s -device %s' printed more than %u bytes",
+					   qemu, what, QEMU_OUTPUT_MAX);
 		if (r == -EIO)
-			return qnm_err_set(err, r, "qemu", "qemu: '%s -device help' failed (%s %d)",
-					   qemu, WIFEXITED(status) ? "exit status" : "signal",
+			return qnm_err_set(err, r, "qemu", "qemu: '%s -device %s' failed (%s %d)",
+					   qemu, what, WIFEXITED(status) ? "exit status" : "signal",
 					   WIFEXITED(status) ? WEXITSTATUS(status)
 							     : WTERMSIG(status));
 		return qnm_err_set(err, r, "qemu", "qemu: reading from %s: %s", qemu, strerror(-r));
@@ -751,6 +752,12 @@ int qnm_catalog_run_qemu(const char *qemu, int timeout_ms, char **out, size_t *l
 	*len = sb.len;
 	*out = qnm_sb_steal(&sb);
 	return 0;
+}
+
+int qnm_catalog_run_qemu(const char *qemu, int timeout_ms, char **out, size_t *len,
+			 struct qnm_err *err)
+{
+	return run_device_help(qemu, "help", timeout_ms, out, len, err);
 }
 
 static bool plain_arch(const char *arch)
@@ -839,23 +846,21 @@ static char *cache_read(const char *file, const char *key, size_t *len)
 	return buf;
 }
 
-static void cache_write(const char *dir, const char *file, const char *key,
-			const struct qnm_catalog *c)
+/* Write @key then @text to @file in @dir, atomically; failures leave no file. */
+static void cache_write_text(const char *dir, const char *file, const char *key,
+			     const char *text)
 {
-	char *text = qnm_catalog_format(c), *tmp;
 	size_t klen = strlen(key), tlen = strlen(text);
+	char *tmp;
 	bool ok;
 	int fd;
 
-	if (mkdir_parents(dir)) {
-		free(text);
+	if (mkdir_parents(dir))
 		return;
-	}
 	tmp = xasprintf("%s.XXXXXX", file);
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
 		free(tmp);
-		free(text);
 		return;
 	}
 	ok = write(fd, key, klen) == (ssize_t)klen && write(fd, text, tlen) == (ssize_t)tlen;
@@ -863,6 +868,14 @@ static void cache_write(const char *dir, const char *file, const char *key,
 	if (!ok || rename(tmp, file) < 0)
 		unlink(tmp);
 	free(tmp);
+}
+
+static void cache_write(const char *dir, const char *file, const char *key,
+			const struct qnm_catalog *c)
+{
+	char *text = qnm_catalog_format(c);
+
+	cache_write_text(dir, file, key, text);
 	free(text);
 }
 
@@ -938,5 +951,362 @@ done:
 	free(file);
 	free(text);
 	*out = c;
+	return 0;
+}
+
+/* ---- the properties of one model: "-device MODEL,help" ---- */
+
+#define PROPS_CACHE_MAGIC "qnm-props 1"
+#define PROPS_MAX	  512
+
+/*
+ * qnm's built-in properties of the common models ("name=type ..."), from
+ * QEMU 7.2, used when QEMU cannot be asked; x- (experimental) ones left out.
+ */
+struct builtin_props {
+	const char *model;
+	const char *props;
+};
+
+#define PCI_PROPS                                                                             \
+	"acpi-index=uint32 addr=int32 bootindex=int32 failover_pair_id=str mac=str "          \
+	"multifunction=bool netdev=str rombar=uint32 romfile=str romsize=uint32 "
+
+static const struct builtin_props builtin_props[] = {
+	{ "virtio-net-pci",
+	  PCI_PROPS "aer=bool any_layout=bool ats=bool csum=bool ctrl_guest_offloads=bool "
+		    "ctrl_mac_addr=bool ctrl_rx=bool ctrl_rx_extra=bool ctrl_vlan=bool ctrl_vq=bool "
+		    "disable-legacy=OnOffAuto disable-modern=bool duplex=str event_idx=bool "
+		    "failover=bool gso=bool guest_announce=bool guest_csum=bool guest_ecn=bool "
+		    "guest_rsc_ext=bool guest_tso4=bool guest_tso6=bool guest_ufo=bool hash=bool "
+		    "host_ecn=bool host_mtu=uint16 host_tso4=bool host_tso6=bool host_ufo=bool "
+		    "indirect_desc=bool ioeventfd=bool iommu_platform=bool migrate-extra=bool "
+		    "modern-pio-notify=bool mq=bool mrg_rxbuf=bool notify_on_empty=bool packed=bool "
+		    "page-per-vq=bool queue_reset=bool rsc_interval=uint32 rss=bool "
+		    "rx_queue_size=uint16 speed=int32 status=bool tx=str tx_queue_size=uint16 "
+		    "use-disabled-flag=bool use-started=bool vectors=uint32" },
+	{ "e1000", PCI_PROPS "autonegotiation=bool extra_mac_registers=bool init-vet=bool "
+			     "migrate_tso_props=bool mitigation=bool" },
+	{ "e1000e", PCI_PROPS "disable_vnet_hdr=uint8 init-vet=bool subsys=uint16 "
+			      "subsys_ven=uint16" },
+	{ "rtl8139", PCI_PROPS },
+};
+
+void qnm_dev_props_free(struct qnm_dev_props *p)
+{
+	if (!p)
+		return;
+	free(p->qemu);
+	free(p->v);
+	free(p);
+}
+
+static struct qnm_dev_props *props_new(const char *model)
+{
+	struct qnm_dev_props *p = xcalloc(1, sizeof(*p));
+
+	qnm_strlcpy(p->model, model, sizeof(p->model));
+	return p;
+}
+
+static void props_add(struct qnm_dev_props *p, const char *name, size_t nlen, const char *type,
+		      size_t tlen)
+{
+	struct qnm_dev_prop *d;
+
+	if (p->n >= PROPS_MAX || !nlen || nlen >= sizeof(d->name) || tlen >= sizeof(d->type))
+		return;
+	p->v = xrealloc(p->v, (p->n + 1) * sizeof(*p->v));
+	d = &p->v[p->n++];
+	memcpy(d->name, name, nlen);
+	d->name[nlen] = '\0';
+	memcpy(d->type, type, tlen);
+	d->type[tlen] = '\0';
+}
+
+int qnm_dev_props_parse(struct qnm_dev_props *p, const char *text, size_t len)
+{
+	const char *pos = text, *end = text + len;
+	struct span line;
+	size_t before = p->n;
+
+	while (next_line(&pos, end, &line)) {
+		const char *s = line.p, *e = line.p + line.n, *eq, *lt, *gt;
+
+		if (line.n < 3 || s[0] != ' ')
+			continue; /* "MODEL options:" and anything that is not a property */
+		while (s < e && *s == ' ')
+			s++;
+		eq = memchr(s, '=', (size_t)(e - s));
+		if (!eq || eq + 1 >= e || eq[1] != '<')
+			continue;
+		lt = eq + 1;
+		gt = memchr(lt, '>', (size_t)(e - lt));
+		if (!gt)
+			continue;
+		props_add(p, s, (size_t)(eq - s), lt + 1, (size_t)(gt - lt - 1));
+	}
+	return p->n > before ? 0 : -ENOENT;
+}
+
+struct qnm_dev_props *qnm_dev_props_builtin(const char *model)
+{
+	struct qnm_dev_props *p;
+	struct qnm_strbuf sb;
+	const char *t;
+	size_t i;
+
+	for (i = 0; i < QNM_ARRAY_SIZE(builtin_props); i++)
+		if (strcmp(builtin_props[i].model, model) == 0)
+			break;
+	if (i == QNM_ARRAY_SIZE(builtin_props))
+		return NULL;
+	/* the table in QEMU's own format, so there is one parser */
+	qnm_sb_init(&sb);
+	qnm_sb_addf(&sb, "%s options:\n  ", model);
+	for (t = builtin_props[i].props; *t; t++) {
+		if (*t == '=')
+			qnm_sb_add(&sb, "=<");
+		else if (*t == ' ')
+			qnm_sb_add(&sb, ">\n  ");
+		else
+			qnm_sb_addc(&sb, *t);
+	}
+	qnm_sb_add(&sb, ">\n");
+	p = props_new(model);
+	p->source = QNM_CATALOG_BUILTIN;
+	qnm_dev_props_parse(p, sb.s, sb.len);
+	qnm_sb_free(&sb);
+	return p;
+}
+
+int qnm_catalog_props_load(const char *arch, const char *qemu, const char *model,
+			   const char *cache_dir, int timeout_ms, struct qnm_dev_props **out,
+			   struct qnm_err *err)
+{
+	char *path = NULL, *key = NULL, *file = NULL, *text = NULL, *what = NULL;
+	struct qnm_dev_props *p = NULL;
+	struct stat st;
+	size_t len;
+
+	*out = NULL;
+	qnm_err_clear(err);
+	if (!plain_arch(arch))
+		return qnm_err_set(err, -EINVAL, "arch",
+				   "arch: '%s' is not a QEMU target name (e.g. x86_64, aarch64)",
+				   arch ? arch : "");
+	if (!valid_model_name(model) || model[0] == '.')
+		return qnm_err_set(err, -EINVAL, "model", "model: '%s' is not a device model name",
+				   model);
+	path = qemu ? xstrdup(qemu) : qnm_catalog_find_qemu(arch);
+	if (!path || stat(path, &st) < 0)
+		goto builtin;
+	if (cache_dir && !strchr(path, '\n')) {
+		char *k = cache_key(path, &st);
+
+		key = xasprintf(PROPS_CACHE_MAGIC "\n%s", k);
+		free(k);
+		file = xasprintf("%s/props-%s-%s", cache_dir, arch, model);
+		text = cache_read(file, key, &len);
+		if (text) {
+			p = props_new(model);
+			if (qnm_dev_props_parse(p, text, len) == 0) {
+				p->source = QNM_CATALOG_CACHE;
+				goto done;
+			}
+			qnm_dev_props_free(p);
+			p = NULL;
+			free(text);
+			text = NULL;
+		}
+	}
+	what = xasprintf("%s,help", model);
+	if (run_device_help(path, what, timeout_ms, &text, &len, NULL))
+		goto builtin;
+	p = props_new(model);
+	if (qnm_dev_props_parse(p, text, len)) {
+		qnm_dev_props_free(p);
+		p = NULL;
+		goto builtin;
+	}
+	p->source = QNM_CATALOG_QEMU;
+	if (key)
+		cache_write_text(cache_dir, file, key, text);
+	goto done;
+builtin:
+	free(path);
+	path = NULL;
+	p = qnm_dev_props_builtin(model); /* NULL: nobody can judge this model's props */
+done:
+	if (p && path)
+		p->qemu = path;
+	else
+		free(path);
+	free(key);
+	free(file);
+	free(text);
+	free(what);
+	*out = p;
+	return 0;
+}
+
+const struct qnm_dev_prop *qnm_dev_props_find(const struct qnm_dev_props *p, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		if (strcmp(p->v[i].name, name) == 0)
+			return &p->v[i];
+	return NULL;
+}
+
+/* ---- property values by type ---- */
+
+/* A value check: 0, or -EINVAL with the rule in @why. */
+struct prop_type {
+	const char *type;
+	bool (*ok)(const char *value, const struct prop_type *t);
+	unsigned long long max;
+	const char *rule;
+};
+
+static bool bool_ok(const char *v, const struct prop_type *t)
+{
+	(void)t;
+	return !strcmp(v, "on") || !strcmp(v, "off") || !strcmp(v, "true") ||
+	       !strcmp(v, "false") || !strcmp(v, "yes") || !strcmp(v, "no");
+}
+
+static bool onoffauto_ok(const char *v, const struct prop_type *t)
+{
+	(void)t;
+	return !strcmp(v, "on") || !strcmp(v, "off") || !strcmp(v, "auto");
+}
+
+static bool uint_ok(const char *v, const struct prop_type *t)
+{
+	unsigned long long x = 0;
+
+	if (!*v || strlen(v) > 20)
+		return false;
+	for (; *v; v++) {
+		if (*v < '0' || *v > '9')
+			return false;
+		if (x > (t->max - (unsigned)(*v - '0')) / 10)
+			return false;
+		x = x * 10 + (unsigned)(*v - '0');
+	}
+	return true;
+}
+
+static bool int_ok(const char *v, const struct prop_type *t)
+{
+	return uint_ok(*v == '-' ? v + 1 : v, t);
+}
+
+static const struct prop_type prop_types[] = {
+	{ "bool", bool_ok, 0, "on or off" },
+	{ "OnOffAuto", onoffauto_ok, 0, "on, off or auto" },
+	{ "uint8", uint_ok, 255, "a whole number from 0 to 255" },
+	{ "uint16", uint_ok, 65535, "a whole number from 0 to 65535" },
+	{ "uint32", uint_ok, 4294967295ULL, "a whole number from 0 to 4294967295" },
+	{ "uint64", uint_ok, 18446744073709551615ULL, "a whole number from 0 to 2^64-1" },
+	{ "int32", int_ok, 2147483647, "a whole number from -2147483647 to 2147483647" },
+};
+
+/* Rules QEMU applies at start, checked now: the virtio-net ring sizes. */
+struct prop_rule {
+	const char *name;
+	bool (*ok)(const char *value);
+	const char *rule;
+};
+
+static bool ring_size_ok(const char *v)
+{
+	unsigned long x = strtoul(v, NULL, 10);
+
+	return x >= 256 && x <= 1024 && !(x & (x - 1));
+}
+
+/*
+ * QEMU 7.2 keeps the TX ring at 256 unless the peer is vhost-user or
+ * vDPA (virtio_net_max_tx_queue_size()), which qnm's backends never are:
+ * a larger tx_queue_size is accepted and silently ignored ('info qtree'
+ * shows 256), so it is refused with that reason.
+ */
+static bool tx_ring_size_ok(const char *v)
+{
+	return ring_size_ok(v) && strtoul(v, NULL, 10) == 256;
+}
+
+static const struct prop_rule prop_rules[] = {
+	{ "rx_queue_size", ring_size_ok, "a power of 2 from 256 to 1024" },
+	{ "tx_queue_size", tx_ring_size_ok,
+	  "256: QEMU keeps the TX ring at 256 except on vhost-user and vDPA backends, which qnm "
+	  "does not use, so a larger value would be silently ignored" },
+};
+
+/* Append "did you mean A, B? " for the properties of @p closest to @name. */
+static void advise_prop(const struct qnm_dev_props *p, const char *name, struct qnm_strbuf *sb)
+{
+	size_t cap = advice_cap(name), best = cap, i, shown = 0;
+
+	for (i = 0; i < p->n; i++) {
+		size_t d = distance(name, p->v[i].name, cap);
+
+		best = d < best ? d : best;
+	}
+	if (best >= cap)
+		return;
+	for (i = 0; i < p->n && shown < 3; i++) {
+		if (distance(name, p->v[i].name, cap) != best)
+			continue;
+		qnm_sb_addf(sb, "%s%s", shown ? ", " : "did you mean ", p->v[i].name);
+		shown++;
+	}
+	qnm_sb_add(sb, "? ");
+}
+
+static int check_value(const struct qnm_dev_prop *d, const char *value, const char *field,
+		       struct qnm_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < QNM_ARRAY_SIZE(prop_types); i++)
+		if (strcmp(prop_types[i].type, d->type) == 0 &&
+		    !prop_types[i].ok(value, &prop_types[i]))
+			return qnm_err_set(err, -EINVAL, field, "%s: %s=%s: %s must be %s",
+					   field, d->name, value, d->name, prop_types[i].rule);
+	for (i = 0; i < QNM_ARRAY_SIZE(prop_rules); i++)
+		if (strcmp(prop_rules[i].name, d->name) == 0 && !prop_rules[i].ok(value))
+			return qnm_err_set(err, -EINVAL, field, "%s: %s=%s: %s must be %s",
+					   field, d->name, value, d->name, prop_rules[i].rule);
+	return 0;
+}
+
+int qnm_dev_props_check(const struct qnm_dev_props *p, const char *props, const char *field,
+			struct qnm_err *err)
+{
+	char name[QNM_PROP_NAME_MAX], value[QNM_PROP_VALUE_MAX];
+	const char *pos = props;
+
+	while (qnm_props_next(&pos, name, value)) {
+		const struct qnm_dev_prop *d = qnm_dev_props_find(p, name);
+
+		if (!d) {
+			struct qnm_strbuf sb;
+			int r;
+
+			qnm_sb_init(&sb);
+			advise_prop(p, name, &sb);
+			r = qnm_err_set(err, -EINVAL, field,
+					"%s: %s has no property '%s'; %s'-device %s,help' lists them",
+					field, p->model, name, sb.len ? sb.s : "", p->model);
+			qnm_sb_free(&sb);
+			return r;
+		}
+		if (check_value(d, value, field, err))
+			return -EINVAL;
+	}
 	return 0;
 }

@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/props.h"
 #include "core/util.h"
 
 /**
@@ -202,5 +203,86 @@ const char *qnm_catalog_recommended(const struct qnm_catalog *c, enum qnm_guest_
 
 /** qnm_catalog_source_name() - "qemu", "cache" or "builtin". */
 const char *qnm_catalog_source_name(enum qnm_catalog_source s);
+
+/**
+ * struct qnm_dev_prop - one property of a device model, from
+ * "-device MODEL,help" ("  rx_queue_size=<uint16> - (default: 256)").
+ * @name: the property's name.
+ * @type: QEMU's type of it ("bool", "uint16", "OnOffAuto", "str", ...).
+ */
+struct qnm_dev_prop {
+	char name[QNM_PROP_NAME_MAX];
+	char type[32];
+};
+
+/**
+ * struct qnm_dev_props - the properties of one device model.
+ * @model:  the model ("virtio-net-pci").
+ * @qemu:   the QEMU binary asked, or NULL (built-in list).
+ * @source: QEMU just now, the cache of an earlier run, or qnm's built-in list.
+ * @v:      the properties in QEMU's order, @n of them.
+ */
+struct qnm_dev_props {
+	char model[48];
+	char *qemu;
+	enum qnm_catalog_source source;
+	struct qnm_dev_prop *v;
+	size_t n;
+};
+
+/** qnm_dev_props_free() - free @p and everything it owns (NULL is fine). */
+void qnm_dev_props_free(struct qnm_dev_props *p);
+
+/**
+ * qnm_dev_props_parse() - add the "NAME=<TYPE>" lines of "-device
+ * MODEL,help" output to @p (other lines are skipped).
+ * Return: 0, or -ENOENT when the text lists no property.
+ */
+int qnm_dev_props_parse(struct qnm_dev_props *p, const char *text, size_t len);
+
+/**
+ * qnm_dev_props_builtin() - qnm's built-in properties of @model (those
+ * of QEMU 7.2 for virtio-net-pci, e1000, e1000e and rtl8139), used when
+ * QEMU cannot be asked.
+ * Return: the list (source QNM_CATALOG_BUILTIN), or NULL for other models.
+ */
+struct qnm_dev_props *qnm_dev_props_builtin(const char *model);
+
+/**
+ * qnm_catalog_props_load() - the properties of @model: from the cache
+ * ($cache_dir/props-ARCH-MODEL, keyed like the model catalog) when it still
+ * matches the QEMU binary, else by running "QEMU -device MODEL,help" (and
+ * refreshing the cache), else qnm's built-in list.
+ * @arch:       QEMU target; a plain name.
+ * @qemu:       binary to ask, or NULL to search "qemu-system-@arch" in $PATH.
+ * @model:      the model's catalog name (qnm_catalog_resolve()).
+ * @cache_dir:  directory of the cache, or NULL for no caching.
+ * @timeout_ms: how long QEMU may take.
+ * @out:        the list, or NULL when neither QEMU nor the built-in list
+ *              knows @model (then nothing can judge its properties).
+ * @err:        filled on failure.
+ * Return: 0, or -EINVAL when @arch or @model is not a plain name.
+ */
+int qnm_catalog_props_load(const char *arch, const char *qemu, const char *model,
+			   const char *cache_dir, int timeout_ms, struct qnm_dev_props **out,
+			   struct qnm_err *err);
+
+/** qnm_dev_props_find() - the property @name of @p (owned by @p), or NULL. */
+const struct qnm_dev_prop *qnm_dev_props_find(const struct qnm_dev_props *p, const char *name);
+
+/**
+ * qnm_dev_props_check() - a props string ("name=value,...") against the
+ * properties of its model: every name must be one of @p (else "did you
+ * mean" advice), every value fit its type (bool: on/off, uintN: 0 to its
+ * maximum, OnOffAuto: on/off/auto) and the rules QEMU checks only at start
+ * (virtio-net ring sizes: a power of 2 from 256 to 1024).
+ * @p:     the model's properties.
+ * @props: the string, already through qnm_check_props().
+ * @field: the field named in messages ("nic[n0].props").
+ * @err:   why not.
+ * Return: 0 or -EINVAL.
+ */
+int qnm_dev_props_check(const struct qnm_dev_props *p, const char *props, const char *field,
+			struct qnm_err *err);
 
 #endif

@@ -69,8 +69,11 @@ int qnm_nic_args(const struct qnm_vm *vm, size_t index, const struct qnm_cmdline
 		qnm_strv_add(argv, place.dev[d]);
 	}
 	qnm_sb_init(&sb);
-	/* -nic cannot say which bus: a NIC behind a port is always -netdev + -device. */
-	if (o->style == QNM_STYLE_NIC && be->nic_form_ok(nic) && !place.bus[0]) {
+	/*
+	 * -nic cannot say which bus nor carry device properties: a NIC behind
+	 * a port or with props is always -netdev + -device.
+	 */
+	if (o->style == QNM_STYLE_NIC && be->nic_form_ok(nic) && !place.bus[0] && !nic->props[0]) {
 		qnm_sb_add(&sb, be->netdev_type);
 		qnm_sb_add(&sb, opts.s);
 		qnm_sb_add(&sb, ",model=");
@@ -99,6 +102,10 @@ int qnm_nic_args(const struct qnm_vm *vm, size_t index, const struct qnm_cmdline
 		if (place.bus[0]) {
 			qnm_sb_add(&sb, ",bus=");
 			qnm_sb_add(&sb, place.bus);
+		}
+		if (nic->props[0]) { /* qnm_check_props(): no commas inside values */
+			qnm_sb_addc(&sb, ',');
+			qnm_sb_add(&sb, nic->props);
 		}
 		qnm_strv_add(argv, "-device");
 		qnm_strv_take(argv, qnm_sb_steal(&sb));

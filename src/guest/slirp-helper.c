@@ -15,6 +15,7 @@
 #include "guest/slirp-helper.h"
 
 #include "core/backend.h"
+#include "core/ipv6net.h"
 #include "guest/cmdline.h"
 #include "guest/slirpctl.h"
 #include "core/validate.h"
@@ -887,7 +888,7 @@ static int setup_slirp(struct helper *h, struct qnm_err *err)
 	const struct qnm_user_opts *u = h->cfg->opts;
 	SlirpConfig c;
 	uint32_t net = 0x0a000200, a;
-	unsigned prefix = 24;
+	unsigned prefix = 24, prefix6;
 	uint32_t mask;
 
 	if (u->net[0] && qnm_parse_cidr(u->net, &net, &prefix))
@@ -908,10 +909,18 @@ static int setup_slirp(struct helper *h, struct qnm_err *err)
 	c.vnetmask = h->mask;
 	c.vhost = h->host;
 	c.in6_enabled = u->ipv6;
+	/* QEMU's defaults: fec0::/64, the host at ::2, DNS at ::3 of the prefix */
 	inet_pton(AF_INET6, "fec0::", &c.vprefix_addr6);
 	c.vprefix_len = 64;
-	inet_pton(AF_INET6, "fec0::2", &c.vhost6);
-	inet_pton(AF_INET6, "fec0::3", &c.vnameserver6);
+	if (u->ipv6_net[0] && qnm_parse_ipv6_net(u->ipv6_net, &c.vprefix_addr6, &prefix6))
+		return qnm_err_set(err, -EINVAL, "ipv6-net", "ipv6-net: '%s' is not an IPv6 prefix",
+				   u->ipv6_net);
+	if (u->ipv6_net[0])
+		c.vprefix_len = (uint8_t)prefix6;
+	c.vhost6 = c.vprefix_addr6;
+	c.vhost6.s6_addr[15] |= 2;
+	c.vnameserver6 = c.vprefix_addr6;
+	c.vnameserver6.s6_addr[15] |= 3;
 	c.vdhcp_start = h->dhcp;
 	c.vnameserver = h->dns;
 	h->slirp = slirp_new(&c, &slirp_callbacks, h);
@@ -1186,8 +1195,8 @@ void qnm_slirp_helper_argv(const char *argv0, const struct qnm_vm *vm, const str
 {
 	const struct qnm_cmdline_opts o = { .rundir = rundir };
 	const struct qnm_user_opts *u = &nic->user;
-	const char *const names[] = { "--net", "--host", "--dhcpstart", "--dns" };
-	const char *const vals[] = { u->net, u->host, u->dhcpstart, u->dns };
+	const char *const names[] = { "--net", "--host", "--dhcpstart", "--dns", "--ipv6-net" };
+	const char *const vals[] = { u->net, u->host, u->dhcpstart, u->dns, u->ipv6_net };
 	char buf[96];
 	size_t i;
 

@@ -65,25 +65,12 @@ expect_contains "doctor: ok once fixed" "the 3 configured NICs use models QEMU h
 # NIC form: an alias is saved as QEMU's name, a typo is refused at the field.
 ui_start
 ui_wait "e1000/user" 5 >/dev/null || fatal "UI did not start"
-nic_form() { # ROW-PATTERN
-	local i
-	ui_keys Escape Escape Escape 1 e
-	ui_wait "Memory (MiB)" 5 >/dev/null || { fail "VM form did not open"; return 1; }
-	for ((i = 0; i < 30; i++)); do
-		ui_screen | grep -q ">.*\[ $1" && break
-		ui_keys Tab
-	done
-	ui_keys Enter
-	ui_wait "Device model" 3 >/dev/null || { fail "NIC form did not open"; return 1; }
-	ui_goto_field "Device model"
-	ui_keys C-u
-}
 before=$(snap)
-nic_form rtl8139 && ui_type "e1001" && ui_keys F2
+ui_nic_form rtl8139 "Device model" && ui_type "e1001" && ui_keys F2
 ui_error_at "form: typo refused at the field" "Device model" "did you mean e1000?"
 expect_eq "form: nothing written" "$before" "$(snap)"
 ui_keys Escape Escape Escape
-nic_form rtl8139 && ui_type "VIRTIO" && ui_keys F2
+ui_nic_form rtl8139 "Device model" && ui_type "VIRTIO" && ui_keys F2
 ui_wait "NIC n2 set" 3 >/dev/null || fail "form: NIC with model VIRTIO not accepted"
 ui_keys F2
 ui_wait "VM web saved" 3 >/dev/null || fail "form: VM not saved"

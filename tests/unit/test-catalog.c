@@ -650,6 +650,62 @@ static void test_load_fallbacks(void **state)
 	assert_null(qnm_catalog_find_qemu("a/b"));
 }
 
+/* "-device MODEL,help" text: property names and types; the checks of props strings. */
+static void test_dev_props(void **state)
+{
+	static const char text[] = "virtio-net-pci options:\n"
+				   "  acpi-index=<uint32>    -  (default: 0)\n"
+				   "  csum=<bool>            - on/off (default: true)\n"
+				   "  disable-legacy=<OnOffAuto> - on/off/auto (default: \"auto\")\n"
+				   "  rx_queue_size=<uint16> -  (default: 256)\n"
+				   "  tx_queue_size=<uint16> -  (default: 256)\n"
+				   "  virtio-backend=<child<virtio-net-device>>\n"
+				   "garbage line\n  no-type=\n  speed=<int32>\n";
+	struct qnm_dev_props *p = xcalloc(1, sizeof(*p)), *b;
+	struct qnm_err err;
+
+	(void)state;
+	qnm_strlcpy(p->model, "virtio-net-pci", sizeof(p->model));
+	assert_int_equal(qnm_dev_props_parse(p, text, sizeof(text) - 1), 0);
+	assert_int_equal(p->n, 7);
+	assert_string_equal(qnm_dev_props_find(p, "csum")->type, "bool");
+	assert_string_equal(qnm_dev_props_find(p, "disable-legacy")->type, "OnOffAuto");
+	assert_string_equal(qnm_dev_props_find(p, "speed")->type, "int32");
+	assert_null(qnm_dev_props_find(p, "no-type"));
+	assert_int_equal(qnm_dev_props_check(p, "rx_queue_size=1024,csum=off,speed=-1", "f", &err), 0);
+	assert_int_equal(qnm_dev_props_check(p, "disable-legacy=auto,acpi-index=4294967295", "f", &err), 0);
+	assert_int_equal(qnm_dev_props_check(p, "acpi-index=4294967296", "f", &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "from 0 to 4294967295"));
+	assert_int_equal(qnm_dev_props_check(p, "csum=1", "f", &err), -EINVAL);
+	assert_int_equal(qnm_dev_props_check(p, "disable-legacy=yes", "f", &err), -EINVAL);
+	assert_int_equal(qnm_dev_props_check(p, "rx_queue_size=128", "f", &err), -EINVAL);
+	assert_int_equal(qnm_dev_props_check(p, "tx_queue_size=512", "f", &err), -EINVAL);
+	assert_int_equal(qnm_dev_props_check(p, "cusm=on", "f", &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "did you mean csum?"));
+	assert_int_equal(qnm_dev_props_parse(p, "nothing\n", 8), -ENOENT);
+	qnm_dev_props_free(p);
+	/* the built-in lists, and none for other models */
+	b = qnm_dev_props_builtin("e1000");
+	assert_non_null(b);
+	assert_int_equal(b->source, QNM_CATALOG_BUILTIN);
+	assert_string_equal(qnm_dev_props_find(b, "mitigation")->type, "bool");
+	assert_null(qnm_dev_props_find(b, "rx_queue_size"));
+	qnm_dev_props_free(b);
+	assert_null(qnm_dev_props_builtin("pcnet"));
+	/* QEMU-independent rules */
+	assert_int_equal(qnm_check_props("", "f", &err), 0);
+	assert_int_equal(qnm_check_props("a=1,b=on", "f", &err), 0);
+	assert_int_equal(qnm_check_props("a=1,a=2", "f", &err), -EINVAL);
+	assert_int_equal(qnm_check_props("a=1,", "f", &err), -EINVAL);
+	assert_int_equal(qnm_check_props(",a=1", "f", &err), -EINVAL);
+	assert_int_equal(qnm_check_props("a", "f", &err), -EINVAL);
+	assert_int_equal(qnm_check_props("1a=2", "f", &err), -EINVAL);
+	assert_int_equal(qnm_check_props("bus=pcie.0", "f", &err), -EINVAL);
+	assert_int_equal(qnm_check_props("mq=on", "f", &err), -EINVAL);
+	assert_int_equal(qnm_check_props("mq=off", "f", &err), 0);
+	assert_int_equal(qnm_check_props("romfile=a;b", "f", &err), -EINVAL);
+}
+
 static int setup(void **state)
 {
 	return mkdtemp(tmpdir) ? 0 : -1;
@@ -675,6 +731,7 @@ int main(void)
 		cmocka_unit_test(test_builtin),		cmocka_unit_test(test_resolve),
 		cmocka_unit_test(test_run_real_qemu),	cmocka_unit_test(test_run_failures),
 		cmocka_unit_test(test_load_and_cache),	cmocka_unit_test(test_load_fallbacks),
+		cmocka_unit_test(test_dev_props),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

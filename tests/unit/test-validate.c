@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/ipv6net.h"
 #include "core/model.h"
 #include "core/util.h"
 #include "core/validate.h"
@@ -871,6 +872,36 @@ static void test_model(void **state)
 	qnm_model_clear(&m);
 }
 
+/* ipv6-net: ULA or global, length 1-126, no host bits; the helper's parser. */
+static void test_ipv6_net(void **state)
+{
+	struct qnm_err err;
+	struct in6_addr a;
+	unsigned len;
+
+	(void)state;
+	assert_int_equal(qnm_check_ipv6_net("", "f", &err), 0);
+	assert_int_equal(qnm_check_ipv6_net("2000::/3", "f", &err), 0);
+	assert_int_equal(qnm_check_ipv6_net("3fff:ffff::/32", "f", &err), 0);
+	assert_int_equal(qnm_check_ipv6_net("fc00::/7", "f", &err), 0);
+	assert_int_equal(qnm_check_ipv6_net("fdff:1::/126", "f", &err), 0);
+	assert_int_equal(qnm_check_ipv6_net("8000::/1", "f", &err), -EINVAL);
+	assert_int_equal(qnm_check_ipv6_net("4000::/64", "f", &err), -EINVAL);
+	assert_int_equal(qnm_check_ipv6_net("fe00::/64", "f", &err), -EINVAL);
+	assert_int_equal(qnm_check_ipv6_net("ff02::/64", "f", &err), -EINVAL);
+	assert_int_equal(qnm_check_ipv6_net("::/64", "f", &err), -EINVAL);
+	assert_int_equal(qnm_check_ipv6_net("fd00::4/126", "f", &err), 0);
+	assert_int_equal(qnm_check_ipv6_net("fd00::5/126", "f", &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "did you mean fd00::4/126?"));
+	assert_int_equal(qnm_check_ipv6_net("fd00::/+64", "f", &err), -EINVAL);
+	assert_int_equal(qnm_check_ipv6_net("fd00::/", "f", &err), -EINVAL);
+	assert_int_equal(qnm_check_ipv6_net("fd00::/129", "f", &err), -EINVAL);
+	assert_int_equal(qnm_parse_ipv6_net("2001:db8:1::/48", &a, &len), 0);
+	assert_int_equal(len, 48);
+	assert_int_equal(a.s6_addr[0], 0x20);
+	assert_int_equal(a.s6_addr[5], 0x01);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -889,6 +920,7 @@ int main(void)
 		cmocka_unit_test(test_vm),
 		cmocka_unit_test(test_network),
 		cmocka_unit_test(test_model),
+		cmocka_unit_test(test_ipv6_net),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
