@@ -321,14 +321,100 @@ struct port_use {
 	char owner[80];
 };
 
+/* A NIC's MAC with the index of its VM, to sort. */
+struct mac_use {
+	const char *mac;
+	size_t vm;
+};
+
+static int mac_use_cmp(const void *a, const void *b)
+{
+	const struct mac_use *x = a, *y = b;
+	int c = strcasecmp(x->mac, y->mac);
+
+	if (c)
+		return c;
+	return x->vm < y->vm ? -1 : x->vm > y->vm;
+}
+
+/*
+ * Whether two VMs of @m share a MAC, in O(n log n) (a model may hold 10,000
+ * VMs); only then does qnm_check_model() look for the pair to name, in the
+ * order it always reported it.
+ */
+static bool macs_clash(const struct qnm_model *m)
+{
+	struct mac_use *u = NULL;
+	size_t n = 0, cap = 0, i, j;
+	bool clash = false;
+
+	for (i = 0; i < m->nvms; i++)
+		for (j = 0; j < m->vms[i]->nnics; j++) {
+			if (!m->vms[i]->nics[j].mac[0])
+				continue;
+			if (n == cap)
+				u = xreallocarray(u, cap = cap ? 2 * cap : 64, sizeof(*u));
+			u[n].mac = m->vms[i]->nics[j].mac;
+			u[n++].vm = i;
+		}
+	if (n > 1)
+		qsort(u, n, sizeof(*u), mac_use_cmp);
+	for (i = 1; i < n && !clash; i++)
+		clash = u[i].vm != u[i - 1].vm && strcasecmp(u[i].mac, u[i - 1].mac) == 0;
+	free(u);
+	return clash;
+}
+
+static int port_use_cmp(const void *a, const void *b)
+{
+	const struct port_use *const *x = a, *const *y = b;
+	unsigned p = (*x)->f->host_port, q = (*y)->f->host_port;
+
+	return p < q ? -1 : p > q;
+}
+
+/*
+ * Whether two of the @n forwards @uses overlap (qnm_fwd_overlap()): a sweep
+ * over them sorted by first port, each compared only with those whose range
+ * reaches it, so O(n log n) when few ranges overlap.
+ */
+static bool ports_clash(const struct port_use *uses, size_t n)
+{
+	const struct port_use **s = xreallocarray(NULL, n + 1, sizeof(*s));
+	const struct port_use **live = xreallocarray(NULL, n + 1, sizeof(*live));
+	size_t i, j, nlive = 0, keep;
+	bool clash = false;
+
+	for (i = 0; i < n; i++)
+		s[i] = &uses[i];
+	if (n > 1)
+		qsort(s, n, sizeof(*s), port_use_cmp);
+	for (i = 0; i < n && !clash; i++) {
+		unsigned lo = s[i]->f->host_port;
+
+		for (j = keep = 0; j < nlive && !clash; j++) {
+			if ((unsigned)live[j]->f->host_port + live[j]->f->span < lo)
+				continue; /* ends before this one and every later one starts */
+			clash = qnm_fwd_overlap(live[j]->f, s[i]->f, NULL, NULL);
+			live[keep++] = live[j];
+		}
+		nlive = keep;
+		live[nlive++] = s[i];
+	}
+	free(s);
+	free(live);
+	return clash;
+}
+
 int qnm_check_model(const struct qnm_model *m, struct qnm_err *err)
 {
 	struct port_use *uses = NULL;
-	size_t nuses = 0, i, j, k;
+	size_t nuses = 0, cap = 0, i, j, k;
+	bool clash;
 	int r = 0;
 
-	/* MACs unique across every VM. */
-	for (i = 0; i < m->nvms && !r; i++) {
+	/* MACs unique across every VM (the pair named as it always was). */
+	for (i = 0, clash = macs_clash(m); clash && i < m->nvms && !r; i++) {
 		const struct qnm_vm *a = m->vms[i];
 
 		for (j = 0; j < a->nnics && !r; j++) {
@@ -368,7 +454,9 @@ int qnm_check_model(const struct qnm_model *m, struct qnm_err *err)
 			if (!b || !b->has_hostfwd)
 				continue;
 			for (k = 0; k < n->user.nfwd; k++) {
-				uses = xreallocarray(uses, nuses + 1, sizeof(*uses));
+				if (nuses == cap)
+					uses = xreallocarray(uses, cap = cap ? 2 * cap : 64,
+							     sizeof(*uses));
 				uses[nuses].f = &n->user.fwd[k];
 				snprintf(uses[nuses].owner, sizeof(uses[nuses].owner),
 					 "VM '%s' NIC '%s'", vm->name, n->id);
@@ -380,14 +468,15 @@ int qnm_check_model(const struct qnm_model *m, struct qnm_err *err)
 		for (k = 0; k < m->nets[i]->nfwd; k++) {
 			const struct qnm_fwd *f = &m->nets[i]->fwd[k];
 
-			uses = xreallocarray(uses, nuses + 1, sizeof(*uses));
+			if (nuses == cap)
+				uses = xreallocarray(uses, cap = cap ? 2 * cap : 64, sizeof(*uses));
 			uses[nuses].f = f;
 			snprintf(uses[nuses].owner, sizeof(uses[nuses].owner), "network '%s'",
 				 m->nets[i]->name);
 			nuses++;
 		}
 	}
-	for (i = 0; i < nuses && !r; i++) {
+	for (i = 0, clash = !r && ports_clash(uses, nuses); clash && i < nuses && !r; i++) {
 		for (j = 0; j < i; j++) {
 			enum qnm_proto p;
 			uint16_t port;
