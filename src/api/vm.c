@@ -129,7 +129,8 @@ int qnm_api_vm_save(struct qnm_ctx *ctx, const struct qnm_vm *vm, const char *ol
 
 int qnm_api_vm_delete(struct qnm_ctx *ctx, const char *name, struct qnm_err *err)
 {
-	int r = qnm_ctx_begin(ctx, err);
+	/* the lock only: no check of the rest of the model depends on a VM's being there */
+	int r = qnm_ctx_lock(ctx, err);
 
 	if (r)
 		return r;
