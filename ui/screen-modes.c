@@ -6,12 +6,14 @@
  */
 #include "build-config.h"
 
+#include "api/net.h"
 #include "core/backend.h"
 #include "guests.h"
 #include "uipriv.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /**
  * struct modes_st - state of the modes screen.
@@ -19,10 +21,17 @@
  * @top:   scroll: the first line shown.
  * @page:  lines shown.
  * @lines: lines of the whole text (at the last draw).
+ * @port_net, @port_at, @port_ok, @port: where the host's address of bridged
+ *         network @port_net lives, as read at @port_at (read again once a
+ *         second: its bridge's and its port's boxes share one reading).
  */
 struct modes_st {
 	char name[QNM_NAME_MAX + 1];
 	int top, page, lines;
+	char port_net[QNM_NAME_MAX + 1];
+	time_t port_at;
+	bool port_ok;
+	struct qnm_api_net_port port;
 };
 
 static void *modes_init(struct qnm_ui *ui, void *arg)
@@ -40,9 +49,9 @@ static void modes_free(void *st)
 }
 
 /*
- * "rx 1.2M tx 3K" of host link @name from the UI's sampler (the numbers the
- * Traffic screen shows), "absent" when there is no such link, "" when
- * there is no sampler yet.
+ * "rx 1.20 MiB\ntx 3.00 KiB" (two lines) of host link @name from the UI's
+ * sampler (the numbers the Traffic screen shows), "absent" when there is
+ * no such link, "" when there is no sampler yet.
  */
 static void link_counters(struct qnm_ui *ui, const char *name, char *buf, size_t size)
 {
@@ -54,8 +63,37 @@ static void link_counters(struct qnm_ui *ui, const char *name, char *buf, size_t
 		snprintf(buf, size, "%s", sp ? "absent" : "");
 		return;
 	}
-	snprintf(buf, size, "rx %s tx %s", qnm_fmt_bytes(e->stats[QNM_STAT_RX_BYTES], a, sizeof(a)),
+	snprintf(buf, size, "rx %s\ntx %s",
+		 qnm_fmt_bytes(e->stats[QNM_STAT_RX_BYTES], a, sizeof(a)),
 		 qnm_fmt_bytes(e->stats[QNM_STAT_TX_BYTES], b, sizeof(b)));
+}
+
+/*
+ * A box that is a host link of a bridged network (its bridge or its port):
+ * "host ADDR" as its detail when the host's address lives there now (on
+ * the bridge once qnm moved it, on the port before).
+ */
+static void host_address(struct qnm_ui *ui, struct modes_st *s, const char *link, char *detail,
+			 size_t size)
+{
+	time_t now = time(NULL);
+	size_t i;
+
+	for (i = 0; i < ui->ctx->model.nnets; i++) {
+		const struct qnm_network *net = ui->ctx->model.nets[i];
+
+		if (strcmp(net->bridge, link) != 0 && strcmp(net->port, link) != 0)
+			continue;
+		if (strcmp(s->port_net, net->name) != 0 || s->port_at != now) {
+			qnm_strlcpy(s->port_net, net->name, sizeof(s->port_net));
+			s->port_at = now;
+			/* -ENOENT for a network that is not bridged: nothing moves there */
+			s->port_ok = qnm_api_net_port(ui->ctx, net->name, &s->port, NULL) == 0;
+		}
+		if (s->port_ok && s->port.address[0] && strcmp(s->port.where, link) == 0)
+			snprintf(detail, size, "host %.42s", s->port.address);
+		return;
+	}
 }
 
 /**
@@ -82,7 +120,8 @@ static void guest_live(const struct qnm_sample *e, char *buf, size_t size)
 		 qnm_fmt_bytes(qnm_sample_stat(e, QNM_STAT_RX_BYTES, true), b, sizeof(b)));
 }
 
-static size_t nic_hops(struct qnm_ui *ui, const struct qnm_vm *vm, size_t i, struct hop *h)
+static size_t nic_hops(struct qnm_ui *ui, struct modes_st *s, const struct qnm_vm *vm, size_t i,
+		       struct hop *h)
 {
 	const struct qnm_nic *n = &vm->nics[i];
 	const struct qnm_backend_ops *b = qnm_nic_backend(n);
@@ -104,6 +143,11 @@ static size_t nic_hops(struct qnm_ui *ui, const struct qnm_vm *vm, size_t i, str
 		switch (bh[j].live) {
 		case QNM_HOP_LIVE_LINK:
 			link_counters(ui, bh[j].link, h[k].live, sizeof(h->live));
+			host_address(ui, s, bh[j].link, h[k].detail, sizeof(h->detail));
+			break;
+		case QNM_HOP_LIVE_NIC_LINK:
+			if (e && e->available)
+				link_counters(ui, e->name, h[k].live, sizeof(h->live));
 			break;
 		case QNM_HOP_LIVE_NIC:
 			if (e && e->available)
@@ -329,7 +373,7 @@ static void modes_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 	qnm_set_role(ui, stdscr, QNM_ROLE_DIM);
 	if (y >= r->y)
 		qnm_put(stdscr, y, r->x + 1, r->w - 2,
-			"Live: guest sent/got, slirp rates out/in, TAP and bridge rx/tx (host side).");
+			"Live: guest sent/got, slirp out/in, TAP, bridge and port rx/tx (host side).");
 	y++;
 	if (pending) {
 		int n;
@@ -347,7 +391,7 @@ static void modes_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 	}
 	for (i = 0; vm && i < vm->nnics; i++) {
 		struct hop h[QNM_HOPS_MAX + 1];
-		size_t n = nic_hops(ui, vm, i, h);
+		size_t n = nic_hops(ui, s, vm, i, h);
 		const struct qnm_nic_addrs *ad = qnm_guest_nic_addrs(ui, vm, i);
 
 		y += draw_chain(ui, y, r, h, n);

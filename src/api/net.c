@@ -39,8 +39,12 @@ int qnm_api_net_new(const struct qnm_ctx *ctx, const char *name, struct qnm_netw
 
 /*
  * What a network that is up cannot change in place: its name (its records),
- * its bridge, its mode and its port (what "down" must undo). The rest
- * (address, DHCP range, uplink, forwards) a new "up" applies over it.
+ * its bridge, its mode and its port (what "down" must undo), and the address
+ * of a bridged network (its bridge carries the host's addresses: a change
+ * there could cut the admin off, and is not guarded). The rest (address,
+ * DHCP range, uplink, forwards) a new "up" applies over it: none of it moves
+ * the host's own addresses or routes (a NAT uplink only names the masquerade
+ * rule's output interface).
  */
 static int check_up_change(const struct qnm_ctx *ctx, const struct qnm_network *net,
 			   const char *old_name, struct qnm_err *err)
@@ -59,6 +63,13 @@ static int check_up_change(const struct qnm_ctx *ctx, const struct qnm_network *
 		key = "mode";
 	else if (!qnm_streq(o->port, net->port))
 		key = "port";
+	if (!key && o->mode == QNM_NET_BRIDGED &&
+	    (strcmp(o->address, net->address) != 0 || o->prefix != net->prefix))
+		return qnm_err_set(err, -EBUSY, "address",
+				   "address: network %s is up and bridged: its bridge carries the "
+				   "host's addresses from port %s, so its own address changes only "
+				   "while it is down (qnm net down %s)",
+				   name, o->port, name);
 	if (!key)
 		return 0;
 	return qnm_err_set(err, -EBUSY, key,
@@ -160,6 +171,18 @@ static bool moves_host(const struct qnm_network *net)
 	return net && net->mode == QNM_NET_BRIDGED && net->port[0];
 }
 
+/*
+ * An up bridged network whose port left its bridge (by other means): a new
+ * up takes the port again, a change to guard like the first up.
+ */
+static bool port_left(const struct qnm_ctx *ctx, const struct qnm_network *net)
+{
+	struct qnm_api_net_port p;
+
+	return qnm_api_net_port(ctx, net->name, &p, NULL) == 0 &&
+	       strcmp(p.master, net->bridge) != 0;
+}
+
 unsigned qnm_api_net_guard_secs(void)
 {
 	const char *e = getenv("QNM_CONFIRM_SECS");
@@ -216,7 +239,7 @@ int qnm_api_net_up(struct qnm_ctx *ctx, const char *name, const struct qnm_api_n
 	}
 	/* only a change that takes the port over is guarded (without the agreement it is refused) */
 	guarded = o && o->confirm_port && !o->guard.no_guard && moves_host(net) &&
-		  !qnm_api_net_is_up(ctx, name);
+		  (!qnm_api_net_is_up(ctx, name) || port_left(ctx, net));
 	r = guard_begin(ctx, name, true, guarded, o ? &o->guard : NULL, &secs, err);
 	if (r < 0)
 		return r;

@@ -51,8 +51,11 @@ struct qnm_nic_host {
  * @QNM_HOP_LIVE_LINK: the rx/tx counters of the host link named in @link.
  * @QNM_HOP_LIVE_NIC:  the NIC's own out/in rates (its sampler entry), or
  *                     "counters not available" when its backend has none.
+ * @QNM_HOP_LIVE_NIC_LINK: the rx/tx counters of the host link the sampler
+ *                     found to be the NIC's (a TAP qemu-bridge-helper made:
+ *                     its name is known only once it runs).
  */
-enum qnm_hop_live { QNM_HOP_LIVE_NONE, QNM_HOP_LIVE_LINK, QNM_HOP_LIVE_NIC };
+enum qnm_hop_live { QNM_HOP_LIVE_NONE, QNM_HOP_LIVE_LINK, QNM_HOP_LIVE_NIC, QNM_HOP_LIVE_NIC_LINK };
 
 /**
  * struct qnm_nic_counters - a NIC's traffic as counted beside it, host view:
@@ -286,6 +289,16 @@ int qnm_user_opts_validate(const struct qnm_nic *nic, bool slirp, struct qnm_err
  * Return: how many (3).
  */
 size_t qnm_user_hops(const struct qnm_nic *nic, const char *nat_title, struct qnm_hop *h);
+
+/**
+ * qnm_net_hops() - the boxes of qnm network @net from its bridge on (for
+ * the @hops of a backend whose NIC joins it): the bridge, then what the
+ * network's mode does with the traffic (NAT and the outside; the enslaved
+ * port and the LAN; nothing beyond an isolated network). The bridge and a
+ * bridged network's port show their host link's counters (backend-tap.c).
+ * Return: how many (at most 3).
+ */
+size_t qnm_net_hops(const struct qnm_network *net, struct qnm_hop *h);
 
 /**
  * qnm_doctor_bridge_helper() - the bridge backend's bridge_helper check

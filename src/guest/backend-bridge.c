@@ -358,10 +358,15 @@ static size_t bridge_hops(const struct qnm_model *model, const struct qnm_vm *vm
 			  struct qnm_hop *h)
 {
 	const struct qnm_nic *n = &vm->nics[idx];
-	size_t k = 0;
+	size_t k = 0, i;
 
 	snprintf(h[k].title, sizeof(h[k].title), "TAP by helper");
+	h[k].live = QNM_HOP_LIVE_NIC_LINK;
 	snprintf(h[k++].detail, sizeof(h->detail), "qemu-bridge-helper");
+	/* the bridge of a qnm network: that network's way out */
+	for (i = 0; model && i < model->nnets; i++)
+		if (strcmp(model->nets[i]->bridge, n->bridge.br) == 0)
+			return k + qnm_net_hops(model->nets[i], h + k);
 	snprintf(h[k].title, sizeof(h[k].title), "bridge %s", n->bridge.br);
 	h[k].live = QNM_HOP_LIVE_LINK;
 	qnm_strlcpy(h[k].link, n->bridge.br, sizeof(h->link));

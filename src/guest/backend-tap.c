@@ -270,11 +270,18 @@ static void tap_host_release(const struct qnm_vm *vm, size_t idx, const struct q
 
 /* ---- explaining it ---- */
 
-/* after the bridge of a qnm network: what the network's mode does with the traffic */
-static size_t net_mode_hops(const struct qnm_network *net, struct qnm_hop *h)
+size_t qnm_net_hops(const struct qnm_network *net, struct qnm_hop *h)
 {
 	size_t k = 0;
 
+	snprintf(h[k].title, sizeof(h[k].title), "bridge %s", net->bridge);
+	h[k].live = QNM_HOP_LIVE_LINK;
+	qnm_strlcpy(h[k].link, net->bridge, sizeof(h->link));
+	if (net->address[0])
+		snprintf(h[k++].detail, sizeof(h->detail), "%s/%u", net->address, net->prefix);
+	else
+		snprintf(h[k++].detail, sizeof(h->detail), "network %s", net->name);
+	/* after the bridge: what the network's mode does with the traffic */
 	switch (net->mode) {
 	case QNM_NET_NAT:
 		snprintf(h[k].title, sizeof(h[k].title), "NAT");
@@ -285,6 +292,8 @@ static size_t net_mode_hops(const struct qnm_network *net, struct qnm_hop *h)
 		break;
 	case QNM_NET_BRIDGED:
 		snprintf(h[k].title, sizeof(h[k].title), "port %s", net->port);
+		h[k].live = QNM_HOP_LIVE_LINK;
+		qnm_strlcpy(h[k].link, net->port, sizeof(h->link));
 		snprintf(h[k++].detail, sizeof(h->detail), "enslaved NIC");
 		snprintf(h[k].title, sizeof(h[k].title), "LAN");
 		snprintf(h[k++].detail, sizeof(h->detail), "guest has own IP");
@@ -311,11 +320,7 @@ static size_t tap_hops(const struct qnm_model *model, const struct qnm_vm *vm, s
 		 n->tap.create ? "made by qnm" : "made by admin");
 	net = n->tap.network[0] ? qnm_model_find_net(model, n->tap.network) : NULL;
 	if (net) {
-		snprintf(h[k].title, sizeof(h[k].title), "bridge %s", net->bridge);
-		h[k].live = QNM_HOP_LIVE_LINK;
-		qnm_strlcpy(h[k].link, net->bridge, sizeof(h->link));
-		snprintf(h[k++].detail, sizeof(h->detail), "%s/%u", net->address, net->prefix);
-		k += net_mode_hops(net, h + k);
+		k += qnm_net_hops(net, h + k);
 	} else if (n->tap.bridge[0] || n->tap.network[0]) {
 		snprintf(h[k].title, sizeof(h[k].title), "bridge %s",
 			 n->tap.bridge[0] ? n->tap.bridge : n->tap.network);

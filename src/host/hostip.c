@@ -161,10 +161,26 @@ static bool in_init_netns(void)
 	       a.st_ino == b.st_ino && a.st_dev == b.st_dev;
 }
 
-/* a DHCP client process in this namespace whose command line names @port */
-static bool dhcp_client(const char *port, char *name, size_t size)
+static bool is_dhcp_client(const char *name)
 {
 	static const char *const clients[] = { "dhclient", "dhcpcd", "udhcpc", "dhcpcd5" };
+	const char *base = strrchr(name, '/');
+	size_t k;
+
+	base = base ? base + 1 : name;
+	for (k = 0; k < QNM_ARRAY_SIZE(clients); k++)
+		if (strcmp(base, clients[k]) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * A DHCP client process in this namespace whose command line names @port:
+ * dhclient, dhcpcd or udhcpc by name, or busybox run as udhcpc ("busybox
+ * udhcpc -i PORT", or a link named udhcpc).
+ */
+static bool dhcp_client(const char *port, char *name, size_t size)
+{
 	struct stat self, ns;
 	DIR *d = opendir("/proc");
 	struct dirent *e;
@@ -178,8 +194,9 @@ static bool dhcp_client(const char *port, char *name, size_t size)
 	}
 	while (!found && (e = readdir(d))) {
 		char path[300], comm[32] = "", args[4096];
+		const char *client;
 		FILE *f;
-		size_t n, i, k;
+		size_t n, i;
 
 		if (e->d_name[0] < '0' || e->d_name[0] > '9')
 			continue;
@@ -191,12 +208,10 @@ static bool dhcp_client(const char *port, char *name, size_t size)
 			comm[0] = '\0';
 		fclose(f);
 		comm[strcspn(comm, "\n")] = '\0';
-		for (k = 0; k < QNM_ARRAY_SIZE(clients) && strcmp(comm, clients[k]) != 0; k++)
-			;
-		if (k == QNM_ARRAY_SIZE(clients))
+		if (!is_dhcp_client(comm) && strcmp(comm, "busybox") != 0)
 			continue;
 		snprintf(path, sizeof(path), "/proc/%s/ns/net", e->d_name);
-		if (stat(path, &ns) < 0 || ns.st_ino != self.st_ino)
+		if (stat(path, &ns) < 0 || ns.st_ino != self.st_ino || ns.st_dev != self.st_dev)
 			continue;
 		snprintf(path, sizeof(path), "/proc/%s/cmdline", e->d_name);
 		f = fopen(path, "re");
@@ -204,13 +219,22 @@ static bool dhcp_client(const char *port, char *name, size_t size)
 			continue;
 		n = fread(args, 1, sizeof(args) - 1, f);
 		fclose(f);
-		for (i = 0; i < n && !found; i += strlen(args + i) + 1) {
-			args[n] = '\0';
+		args[n] = '\0';
+		client = comm;
+		if (!is_dhcp_client(comm)) { /* busybox: the applet is argv[0] or argv[1] */
+			i = strlen(args) + 1;
+			if (is_dhcp_client(args))
+				client = strrchr(args, '/') ? strrchr(args, '/') + 1 : args;
+			else if (i < n && is_dhcp_client(args + i))
+				client = args + i;
+			else
+				continue;
+		}
+		for (i = 0; i < n && !found; i += strlen(args + i) + 1)
 			if (strcmp(args + i, port) == 0) {
 				found = true;
-				snprintf(name, size, "%s (pid %.16s)", comm, e->d_name);
+				snprintf(name, size, "%.16s (pid %.16s)", client, e->d_name);
 			}
-		}
 	}
 	closedir(d);
 	return found;

@@ -536,6 +536,31 @@ static void port_what(const struct qnm_hostip *h, char *what, size_t size)
 }
 
 /*
+ * The port already a port of another network qnm brought up: that network's
+ * bridge holds the host's addresses now, and taking its port (even with
+ * --force, which is for bridges qnm did not make) would strand them there.
+ */
+static int port_of_other(struct qnm_netctl *nc, const struct qnm_network *net, struct qnm_err *err)
+{
+	const struct qnm_own_rec *p = qnm_owner_find(&nc->owner, QNM_OWN_PORT, net->port);
+	const char *other = "";
+	size_t i;
+
+	if (!p || strcmp(p->extra, net->bridge) == 0)
+		return 0;
+	for (i = 0; i < nc->owner.n; i++)
+		if (nc->owner.v[i].kind == QNM_OWN_NET && nc->owner.v[i].netns == nc->owner.netns &&
+		    strcmp(nc->owner.v[i].extra, p->extra) == 0)
+			other = nc->owner.v[i].name;
+	if (!other[0])
+		return 0; /* a port record without its network: settled like any leftover */
+	return qnm_err_set(err, -EBUSY, "network.port",
+			   "%s is the port of network %s (up, bridge %s), whose bridge carries "
+			   "what was on %s: take %s down first (qnm net down %s)",
+			   net->port, other, p->extra, net->port, other, other);
+}
+
+/*
  * Bridged mode: what the port carries is recorded (RUNDIR/hostip-PORT and a
  * pending hostip record, both before any change), then moved onto the
  * bridge with the port enslaved (host/hostip.h). A kill in between is
@@ -566,6 +591,9 @@ static int up_port(struct qnm_netctl *nc, struct qnm_network *net, const struct 
 	if (r < 0)
 		return r;
 	port_what(&h, what, sizeof(what));
+	r = port_of_other(nc, net, err);
+	if (r < 0)
+		return r;
 	if (!o->confirm_port)
 		return qnm_err_set(err, -EPERM, "network.port",
 				   "adding %s to bridge %s takes %s over: %s moves to %s with its "

@@ -117,11 +117,15 @@ static bool lease_applies(const struct qnm_backend_ops *b, const struct qnm_nic 
 static void lease_read(struct refresh *r, const struct qnm_nic *nic, struct qnm_nic_addrs *a)
 {
 	const char *name = qnm_nic_network(nic);
+	const struct qnm_network *net = r->model ? qnm_model_find_net(r->model, name) : NULL;
 	const struct qnm_lease *l;
 	struct qnm_lease *v;
 	struct qnm_err err;
 	size_t n;
 
+	/* no dnsmasq of qnm's there (a bridged network: the LAN's DHCP server leases) */
+	if (net && !net->dhcp_start[0])
+		return;
 	if (qnm_leases_read(r->g->runtime_dir, name, &v, &n, &err) < 0) {
 		snprintf(a->why, sizeof(a->why), "network %s's leases: %.100s", name, err.msg);
 		return;

@@ -12,6 +12,11 @@
 #     also when the qnm that applied it is SIGKILLed right after; then the
 #     port's 'ip -j addr' and 'ip -j route' equal the ones before;
 #   - confirmed, it stays; a guarded net down not confirmed comes back up;
+#   - a DHCP client (udhcpc, by name or as a busybox applet) on the port or
+#     a route from DHCP: refused, naming the client and what to change;
+#   - while up, what touches the port is refused naming it: its port, the
+#     bridged network's address, another network taking its port (--force);
+#     a net up that takes back a port that left the bridge is guarded;
 #   - SIGKILL at KILLS_BRIDGED (default 50) random moments of net up / net
 #     down (--no-guard): the next qnm command leaves the host fully before or
 #     fully after, never between.
@@ -209,6 +214,67 @@ expect_contains "dynamic address: says which and what to do" "address 10.90.0.9/
 expect_eq "dynamic address: nothing changed" "" "$(ip -n "$H" -j link show qbr1 2>/dev/null | jq -r '.[].ifname')"
 ip -n "$H" addr del 10.90.0.9/24 dev qeth0
 expect_eq "the port as before" before "$(where)"
+
+# ---- 4b. a DHCP client on the port, a route a DHCP client set: refused, named ----
+nothing_changed() {
+	[ "$(where)" = before ] && ! ip -n "$H" link show qbr1 >/dev/null 2>&1
+}
+ln -s "$(command -v busybox)" "$T/udhcpc"
+for how in link applet; do
+	# ip netns exec becomes the client (same pid)
+	if [ $how = link ]; then
+		ip netns exec "$H" "$T/udhcpc" -i qeth0 -f -t 1000 -T 1 -s /bin/true >/dev/null 2>&1 &
+	else
+		ip netns exec "$H" busybox udhcpc -i qeth0 -f -t 1000 -T 1 -s /bin/true >/dev/null 2>&1 &
+	fi
+	DH=$! DHPID=$!
+	wait_for 3 grep -q udhcpc "/proc/$DH/cmdline"
+	out=$(q net up phys --confirm-port --no-guard 2>&1)
+	expect_eq "udhcpc ($how) on the port: refused" 1 "$?"
+	expect_contains "udhcpc ($how): says which client and what to change" \
+		"qeth0 is configured by the DHCP client udhcpc (pid $DHPID): qnm does not move a leased address; run the DHCP client on qbr1 instead" "$out"
+	check "udhcpc ($how): nothing changed" nothing_changed
+	kill "$DH" 2>/dev/null
+	wait "$DH" 2>/dev/null
+done
+ip -n "$H" route add 10.94.0.0/24 via 10.90.0.1 dev qeth0 proto dhcp
+out=$(q net up phys --confirm-port --no-guard 2>&1)
+expect_eq "a route from DHCP: refused" 1 "$?"
+expect_contains "a route from DHCP: says which and what to do" \
+	"route 10.94.0.0/24 on qeth0 comes from a DHCP client: qnm does not move what another program set; configure it on qbr1 there instead" "$out"
+ip -n "$H" route del 10.94.0.0/24 via 10.90.0.1 dev qeth0 proto dhcp
+check "a route from DHCP: nothing changed (that route still on qeth0 until removed)" nothing_changed
+
+# ---- 4c. while up, what touches the port is refused, naming it ----
+q net up phys --confirm-port --no-guard >/dev/null 2>&1 || fail "net up for 4c"
+out=$(q net set phys port=qeth1 2>&1)
+expect_eq "set port while up: refused" 1 "$?"
+expect_contains "set port while up: says why" \
+	"net set: port: network phys is up: its name, bridge, mode and port change only while it is down (qnm net down phys)" "$out"
+out=$(q net set phys address=10.90.0.200/24 2>&1)
+expect_eq "set a bridged network's address while up: refused" 1 "$?"
+expect_contains "set address while up: says why" \
+	"net set: address: network phys is up and bridged: its bridge carries the host's addresses from port qeth0, so its own address changes only while it is down (qnm net down phys)" "$out"
+expect_eq "refused sets: the network unchanged" "port=qeth0 address=" \
+	"$(q net show phys --json | jq -r '"port=" + .port + " address=" + (.address // "")')"
+"$QNM" net add phys2 bridge=qbr2 mode=bridged port=qeth0 >/dev/null || fatal "net add phys2"
+out=$(q net up phys2 --confirm-port --force --no-guard 2>&1)
+expect_eq "another network taking the port of an up one: refused (even with --force)" 1 "$?"
+expect_contains "another network taking the port: says whose it is" \
+	"qeth0 is the port of network phys (up, bridge qbr1), whose bridge carries what was on qeth0: take phys down first (qnm net down phys)" "$out"
+expect_eq "the port stays with phys, the address on qbr1" after "$(where)"
+expect_eq "no bridge qbr2 left" "" "$(ip -n "$H" -j link show qbr2 2>/dev/null | jq -r '.[].ifname')"
+"$QNM" net del phys2 >/dev/null || fail "net del phys2"
+# the port taken out of the bridge by hand: net up takes it again, guarded like the first up
+ip -n "$H" link set qeth0 nomaster
+out=$(q net up phys --confirm-port --confirm-in 2 2>&1)
+expect_contains "up again over a port that left the bridge: guarded" \
+	"keep these network settings: run 'qnm net confirm phys' within 2 s" "$out"
+expect_eq "up again: the port back in the bridge" after "$(where)"
+for ((i = 0; i < 40; i++)); do fully_before && break; sleep 0.1; done
+expect_eq "up again not confirmed: rolled back (net down) within 4 s" before "$(where)"
+q net down phys --no-guard >/dev/null 2>&1
+expect_eq "4c: down, the port as before" before "$(where)"
 
 # ---- 5. SIGKILL at random moments: the next command leaves it fully before or after ----
 KILLS=${KILLS_BRIDGED:-50}

@@ -168,6 +168,45 @@ static void test_hops(void **state)
 	qnm_model_clear(&m);
 }
 
+/*
+ * A NIC on a bridged network (a TAP on it, or the bridge helper on its
+ * bridge): guest -> TAP -> bridge -> port -> LAN, the TAP's, the bridge's
+ * and the port's host counters live.
+ */
+static void test_hops_bridged(void **state)
+{
+	static const char *const names[] = { "tap", "bridge" };
+	struct qnm_network *net = qnm_network_new("phys");
+	struct qnm_model m;
+	size_t i, n;
+
+	qnm_model_init(&m);
+	qnm_strlcpy(net->bridge, "qbr1", sizeof(net->bridge));
+	qnm_strlcpy(net->port, "qeth0", sizeof(net->port));
+	net->mode = QNM_NET_BRIDGED;
+	qnm_model_add_net(&m, net);
+	for (i = 0; i < QNM_ARRAY_SIZE(names); i++) {
+		struct qnm_vm *vm = vm_with(names[i]);
+		struct qnm_hop h[QNM_HOPS_MAX];
+
+		qnm_strlcpy(vm->nics[0].tap.network, "phys", sizeof(vm->nics[0].tap.network));
+		qnm_strlcpy(vm->nics[0].bridge.br, "qbr1", sizeof(vm->nics[0].bridge.br));
+		memset(h, 0, sizeof(h));
+		n = qnm_nic_backend(&vm->nics[0])->hops(&m, vm, 0, h);
+		assert_int_equal(n, 4);
+		assert_true(h[0].live == QNM_HOP_LIVE_LINK || h[0].live == QNM_HOP_LIVE_NIC_LINK);
+		assert_string_equal(h[1].title, "bridge qbr1");
+		assert_int_equal(h[1].live, QNM_HOP_LIVE_LINK);
+		assert_string_equal(h[1].link, "qbr1");
+		assert_string_equal(h[2].title, "port qeth0");
+		assert_int_equal(h[2].live, QNM_HOP_LIVE_LINK);
+		assert_string_equal(h[2].link, "qeth0");
+		assert_string_equal(h[3].title, "LAN");
+		qnm_vm_free(vm);
+	}
+	qnm_model_clear(&m);
+}
+
 /* The bridge backend brings the doctor's bridge_helper and bridge_conf checks. */
 static void test_checks(void **state)
 {
@@ -193,6 +232,7 @@ int main(void)
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_attach),
 		cmocka_unit_test(test_hops),
+		cmocka_unit_test(test_hops_bridged),
 		cmocka_unit_test(test_checks),
 	};
 
