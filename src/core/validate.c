@@ -32,10 +32,55 @@ int qnm_check_mac(const char *mac, const char *field, struct qnm_err *err)
 	return 0;
 }
 
+static int fwd_ptr_cmp(const void *a, const void *b)
+{
+	const struct qnm_fwd *const *x = a, *const *y = b;
+	unsigned p = (*x)->host_port, q = (*y)->host_port;
+
+	return p < q ? -1 : p > q;
+}
+
+/*
+ * Whether two of the @n forwards @v overlap (qnm_fwd_overlap()): a sweep over
+ * them sorted by first port (@v is sorted in place), each compared only with
+ * those whose range reaches it, so O(n log n) when few ranges overlap (a
+ * model may hold 10,000 forwards). Only then do the callers look for the
+ * pair to name, in the order they always reported it.
+ */
+static bool fwds_clash(const struct qnm_fwd **v, size_t n)
+{
+	const struct qnm_fwd **live = xreallocarray(NULL, n + 1, sizeof(*live));
+	size_t i, j, nlive = 0, keep;
+	bool clash = false;
+
+	if (n > 1)
+		qsort(v, n, sizeof(*v), fwd_ptr_cmp);
+	for (i = 0; i < n && !clash; i++) {
+		unsigned lo = v[i]->host_port;
+
+		for (j = keep = 0; j < nlive && !clash; j++) {
+			if ((unsigned)live[j]->host_port + live[j]->span < lo)
+				continue; /* ends before this one and every later one starts */
+			clash = qnm_fwd_overlap(live[j], v[i], NULL, NULL);
+			live[keep++] = live[j];
+		}
+		nlive = keep;
+		live[nlive++] = v[i];
+	}
+	free(live);
+	return clash;
+}
+
 int qnm_check_fwds(const struct qnm_fwd *fwd, size_t n, const char *field, struct qnm_err *err)
 {
+	const struct qnm_fwd **v = xreallocarray(NULL, n + 1, sizeof(*v));
 	size_t i, j;
+	bool clash;
 
+	for (i = 0; i < n; i++)
+		v[i] = &fwd[i];
+	clash = fwds_clash(v, n);
+	free(v);
 	for (i = 0; i < n; i++) {
 		const struct qnm_fwd *f = &fwd[i];
 		enum qnm_proto p;
@@ -67,7 +112,7 @@ int qnm_check_fwds(const struct qnm_fwd *fwd, size_t n, const char *field, struc
 			return qnm_err_set(err, -EINVAL, field,
 					   "%s: guest address '%s' is not an IPv4 address", field,
 					   f->guest_addr);
-		for (j = 0; j < i; j++)
+		for (j = 0; clash && j < i; j++)
 			if (qnm_fwd_overlap(&fwd[j], f, &p, &port))
 				return qnm_err_set(err, -EINVAL, field,
 						   "%s: host port %s/%u is forwarded twice", field,
@@ -365,47 +410,6 @@ static bool macs_clash(const struct qnm_model *m)
 	return clash;
 }
 
-static int port_use_cmp(const void *a, const void *b)
-{
-	const struct port_use *const *x = a, *const *y = b;
-	unsigned p = (*x)->f->host_port, q = (*y)->f->host_port;
-
-	return p < q ? -1 : p > q;
-}
-
-/*
- * Whether two of the @n forwards @uses overlap (qnm_fwd_overlap()): a sweep
- * over them sorted by first port, each compared only with those whose range
- * reaches it, so O(n log n) when few ranges overlap.
- */
-static bool ports_clash(const struct port_use *uses, size_t n)
-{
-	const struct port_use **s = xreallocarray(NULL, n + 1, sizeof(*s));
-	const struct port_use **live = xreallocarray(NULL, n + 1, sizeof(*live));
-	size_t i, j, nlive = 0, keep;
-	bool clash = false;
-
-	for (i = 0; i < n; i++)
-		s[i] = &uses[i];
-	if (n > 1)
-		qsort(s, n, sizeof(*s), port_use_cmp);
-	for (i = 0; i < n && !clash; i++) {
-		unsigned lo = s[i]->f->host_port;
-
-		for (j = keep = 0; j < nlive && !clash; j++) {
-			if ((unsigned)live[j]->f->host_port + live[j]->f->span < lo)
-				continue; /* ends before this one and every later one starts */
-			clash = qnm_fwd_overlap(live[j]->f, s[i]->f, NULL, NULL);
-			live[keep++] = live[j];
-		}
-		nlive = keep;
-		live[nlive++] = s[i];
-	}
-	free(s);
-	free(live);
-	return clash;
-}
-
 int qnm_check_model(const struct qnm_model *m, struct qnm_err *err)
 {
 	struct port_use *uses = NULL;
@@ -476,7 +480,15 @@ int qnm_check_model(const struct qnm_model *m, struct qnm_err *err)
 			nuses++;
 		}
 	}
-	for (i = 0, clash = !r && ports_clash(uses, nuses); clash && i < nuses && !r; i++) {
+	if (!r) {
+		const struct qnm_fwd **v = xreallocarray(NULL, nuses + 1, sizeof(*v));
+
+		for (i = 0; i < nuses; i++)
+			v[i] = uses[i].f;
+		clash = fwds_clash(v, nuses);
+		free(v);
+	}
+	for (i = 0; clash && i < nuses && !r; i++) {
 		for (j = 0; j < i; j++) {
 			enum qnm_proto p;
 			uint16_t port;
