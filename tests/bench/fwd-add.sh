@@ -28,7 +28,11 @@ timed() {
 
 # the reference: nft add rule of one DNAT rule, one process per call
 in_ns nft -f - <<'EOF' || fatal "nft reference table"
-table ip bench { chain pre { type nat hook prerouting priority dstnat; } }
+table ip bench {
+	chain pre {
+		type nat hook prerouting priority dstnat;
+	}
+}
 EOF
 nft_ms=$(for ((i = 0; i < REPS; i++)); do
 	timed nft add rule ip bench pre tcp dport $((5000 + i)) dnat to 10.84.0.2:80
