@@ -44,19 +44,22 @@ n=0
 for want in $COUNTS; do
 	args=()
 	for ((i = n; i < want; i++)); do
-		args+=("forward+=tcp::$((10000 + i))-10.84.$((i / 250)).$((2 + i % 250)):80")
+		args+=("forward+=tcp:127.0.0.1:$((10000 + i))-10.84.$((i / 250)).$((2 + i % 250)):80")
 	done
 	if ((n == 0)); then
 		"$QNM" net add big bridge=qbbr1 address=10.84.0.1/16 mode=nat "${args[@]}" \
 			>/dev/null || fatal "net add"
 		in_ns "$QNM" net up big >/dev/null || fatal "net up"
 	elif ((${#args[@]})); then
-		in_ns "$QNM" net set big "${args[@]}" >/dev/null || fatal "net set (to $want)"
+		in_ns "$QNM" net set big "${args[@]}" >/dev/null 2>&1 || fatal "net set (to $want)"
+		in_ns "$QNM" net up big >/dev/null || fatal "net up (to $want)"
 	fi
 	n=$want
+	got=$(in_ns nft -j list table inet qnm | jq '[.nftables[] | .map? // empty | .elem // [] | length] | add')
+	((got >= want)) || fatal "the table holds $got forwards, expected $want"
 	q=$(for ((i = 0; i < REPS; i++)); do
-		timed "$QNM" forward add --net big "tcp::$((3000 + i))-10.84.0.2:80"
-		in_ns "$QNM" forward del --net big "tcp::$((3000 + i))" >/dev/null 2>&1 ||
+		timed "$QNM" forward add --net big "tcp:127.0.0.1:$((3000 + i))-10.84.0.2:80"
+		in_ns "$QNM" forward del --net big "tcp:127.0.0.1:$((3000 + i))" >/dev/null 2>&1 ||
 			fatal "forward del"
 	done | median)
 	printf '  %-40s %8s ms  %5s x nft add rule\n' "qnm forward add --net, $want forwards" \
