@@ -15,6 +15,19 @@ const char *qnm_fwd_ref_owner(const struct qnm_api_fwd_ref *r, char *buf, size_t
 	return buf;
 }
 
+const char *qnm_fwd_guest_text(const struct qnm_fwd *f, char *buf, size_t size)
+{
+	char ports[16];
+
+	qnm_ports_text(f->guest_port, f->span, ports, sizeof(ports));
+	if (f->target[0])
+		snprintf(buf, size, "%s (%s):%s", f->target,
+			 f->guest_addr[0] ? f->guest_addr : "no address", ports);
+	else
+		snprintf(buf, size, "%s:%s", f->guest_addr[0] ? f->guest_addr : "(guest)", ports);
+	return buf;
+}
+
 void qnm_fwd_report(struct qnm_ui *ui, const struct qnm_api_fwd_result *res, bool removed)
 {
 	const struct qnm_api_fwd_ref *r = &res->ref;

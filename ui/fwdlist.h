@@ -15,6 +15,14 @@
 const char *qnm_fwd_ref_owner(const struct qnm_api_fwd_ref *r, char *buf, size_t size);
 
 /**
+ * qnm_fwd_guest_text() - a forward's guest side in words: "web/n0
+ * (10.77.0.51):80" for a forward to a NIC, "10.77.0.51:80", or
+ * "(guest):80" for a user NIC's guest (ports as a range "8000-8010" for a
+ * range). @buf >= 112 bytes.
+ */
+const char *qnm_fwd_guest_text(const struct qnm_fwd *f, char *buf, size_t size);
+
+/**
  * qnm_fwd_report() - log what a saved forward change did: applied live on
  * a running guest's slirp helper or an up network's table, refused by the
  * helper, or waiting for the next start.

@@ -57,15 +57,51 @@ static void forwards_free(void *st)
 	free(s);
 }
 
-/* the columns: OWNER gets what HOST and GUEST (whole, at most 21 each) leave */
+/*
+ * the columns: OWNER gets what HOST (as wide as its longest, at most 21) and
+ * GUEST (at least 21, wider for a target "web/n0 (10.77.0.51):80") leave
+ */
 #define COL_KIND  7
 #define COL_PROTO 5 /* 7 when a listed forward is "tcp+udp" */
 #define COL_ADDR  21
 
+/* "*:8080" or "127.0.0.1:8000-8010" */
+static void host_text(const struct qnm_fwd *f, char *buf, size_t size)
+{
+	char ports[16];
+
+	qnm_ports_text(f->host_port, f->span, ports, sizeof(ports));
+	snprintf(buf, size, "%s:%s", f->host_addr[0] ? f->host_addr : "*", ports);
+}
+
+/* the widths HOST and GUEST want for the forwards of @s */
+static void addr_widths(struct qnm_ui *ui, const struct forwards *s, int *hw, int *gw)
+{
+	size_t i;
+
+	*hw = 4; /* "HOST" */
+	*gw = COL_ADDR;
+	for (i = 0; i < s->nrefs; i++) {
+		const struct qnm_fwd *f = qnm_api_forward_get(ui->ctx, &s->refs[i]);
+		char host[40], guest[112];
+
+		if (!f)
+			continue;
+		host_text(f, host, sizeof(host));
+		qnm_fwd_guest_text(f, guest, sizeof(guest));
+		if ((int)strlen(host) > *hw)
+			*hw = (int)strlen(host);
+		if ((int)strlen(guest) > *gw)
+			*gw = (int)strlen(guest);
+	}
+	if (*hw > COL_ADDR)
+		*hw = COL_ADDR;
+}
+
 static void forwards_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 {
 	struct forwards *s = st;
-	int y = r->y + 1, i, pw = COL_PROTO, ow;
+	int y = r->y + 1, i, pw = COL_PROTO, ow, hw, gw;
 	int xk, xp, xh, xg;
 
 	s->page = r->h - 6;
@@ -76,7 +112,8 @@ static void forwards_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		if (f && f->proto == QNM_PROTO_BOTH)
 			pw = (int)strlen("tcp+udp");
 	}
-	ow = r->w - 2 - (COL_KIND + 1 + pw + 1 + COL_ADDR + 1 + COL_ADDR + 1);
+	addr_widths(ui, s, &hw, &gw);
+	ow = r->w - 2 - (COL_KIND + 1 + pw + 1 + hw + 1 + gw + 1);
 	if (ow < 8)
 		ow = 8;
 	if (ow > 32)
@@ -84,13 +121,13 @@ static void forwards_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 	xk = r->x + 1 + ow + 1;
 	xp = xk + COL_KIND + 1;
 	xh = xp + pw + 1;
-	xg = xh + COL_ADDR + 1;
+	xg = xh + hw + 1;
 	qnm_set_role(ui, stdscr, QNM_ROLE_HEADER);
 	qnm_fill(stdscr, r->y, r->x, r->w);
 	qnm_put(stdscr, r->y, r->x + 1, ow, "OWNER");
 	qnm_put(stdscr, r->y, xk, COL_KIND, "KIND");
 	qnm_put(stdscr, r->y, xp, pw, "PROTO");
-	qnm_put(stdscr, r->y, xh, COL_ADDR, "HOST");
+	qnm_put(stdscr, r->y, xh, hw, "HOST");
 	qnm_put(stdscr, r->y, xg, r->x + r->w - xg, "GUEST");
 	if (!s->nrefs) {
 		struct qnm_rect t = { y + 1, r->x + 2, 4, r->w - 4 };
@@ -106,15 +143,12 @@ static void forwards_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		const struct qnm_api_fwd_ref *ref = &s->refs[s->list.top + i];
 		const struct qnm_fwd *f = qnm_api_forward_get(ui->ctx, ref);
 		bool sel = s->list.top + i == s->list.sel;
-		char owner[96], host[40], guest[40], ports[16];
+		char owner[96], host[40], guest[112];
 
 		if (!f)
 			continue;
-		qnm_ports_text(f->host_port, f->span, ports, sizeof(ports));
-		snprintf(host, sizeof(host), "%s:%s", f->host_addr[0] ? f->host_addr : "*", ports);
-		qnm_ports_text(f->guest_port, f->span, ports, sizeof(ports));
-		snprintf(guest, sizeof(guest), "%s:%s",
-			 f->guest_addr[0] ? f->guest_addr : "(guest)", ports);
+		host_text(f, host, sizeof(host));
+		qnm_fwd_guest_text(f, guest, sizeof(guest));
 		if (ref->vm[0])
 			snprintf(owner, sizeof(owner), "%s/%s", ref->vm, ref->nic);
 		else
@@ -124,8 +158,8 @@ static void forwards_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		qnm_put_cut(stdscr, y + i, r->x + 1, ow, owner);
 		qnm_put(stdscr, y + i, xk, COL_KIND, ref->vm[0] ? "hostfwd" : "DNAT");
 		qnm_put(stdscr, y + i, xp, pw, qnm_proto_name(f->proto));
-		qnm_put(stdscr, y + i, xh, COL_ADDR, host);
-		qnm_put(stdscr, y + i, xg, r->x + r->w - xg, guest);
+		qnm_put(stdscr, y + i, xh, hw, host);
+		qnm_put_cut(stdscr, y + i, xg, r->x + r->w - xg, guest);
 	}
 	/* the selected forward in words, whole whatever the width */
 	if (s->list.sel >= 0 && s->list.sel < (int)s->nrefs) {
@@ -135,13 +169,18 @@ static void forwards_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 
 		if (f) {
 			struct qnm_rect t = { r->y + r->h - 4, r->x + 1, 2, r->w - 2 };
-			char line[320];
+			char line[400], tail[128];
 
 			/* the description whole here: at most 48 characters */
 			qnm_fwd_format_spec(f, text, sizeof(text));
+			if (f->target[0]) /* to a NIC: where it goes now */
+				snprintf(tail, sizeof(tail), "nftables DNAT to %s's reservation %s",
+					 f->target, f->guest_addr[0] ? f->guest_addr : "none yet");
+			else
+				qnm_strlcpy(tail, ref->vm[0] ? "QEMU hostfwd" : "nftables DNAT",
+					    sizeof(tail));
 			snprintf(line, sizeof(line), "%s: %s (%s)%s%s",
-				 qnm_fwd_ref_owner(ref, owner, sizeof(owner)), text,
-				 ref->vm[0] ? "QEMU hostfwd" : "nftables DNAT",
+				 qnm_fwd_ref_owner(ref, owner, sizeof(owner)), text, tail,
 				 f->desc[0] ? " - " : "", f->desc);
 			qnm_set_role(ui, stdscr, QNM_ROLE_ACCENT);
 			qnm_wrap(stdscr, &t, 0, line);

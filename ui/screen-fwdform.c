@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * screen-fwdform.c - one port forward: where it goes (a user/slirp NIC or
- * a network), protocol, host address/port, guest address/port. Saved (and
- * applied live) by the engine's one forward flow (api/forward.h), or
- * nothing changes.
+ * a network), protocol, host address/port, guest address/port or a guest
+ * NIC (a TAP NIC on a network: the forward then goes on that network, to
+ * the NIC's DHCP reservation). Saved (and applied live) by the engine's
+ * one forward flow (api/forward.h), or nothing changes.
  */
 #include "build-config.h"
 
@@ -15,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { F_TARGET = 1, F_PROTO, F_HADDR, F_HPORT, F_GADDR, F_GPORT, F_DESC, F_SAVE, F_CANCEL };
+enum { F_TARGET = 1, F_TO, F_PROTO, F_HADDR, F_HPORT, F_GADDR, F_GPORT, F_DESC, F_SAVE, F_CANCEL };
 
 /* in enum qnm_proto's order */
 static const char *const proto_choices[] = { "tcp", "udp", "tcp+udp" };
@@ -24,6 +25,8 @@ static const char *const proto_choices[] = { "tcp", "udp", "tcp+udp" };
  * struct fwdform - state of the forward form.
  * @form:    the rows.
  * @targets: every possible owner, @ntargets; @names their labels.
+ * @nics:    the NICs a network forward can go to, @nnics; @nic_names
+ *           their labels after "the address below" (choice 0).
  * @orig:    the forward being edited (index -1: new).
  */
 struct fwdform {
@@ -31,6 +34,9 @@ struct fwdform {
 	struct qnm_api_fwd_ref *targets;
 	size_t ntargets;
 	char **names;
+	struct qnm_api_fwd_nic *nics;
+	size_t nnics;
+	char **nic_names;
 	struct qnm_api_fwd_ref orig;
 	struct qnm_fwd old;
 };
@@ -90,7 +96,7 @@ static void save(struct qnm_ui *ui, struct qnm_form *f)
 	struct qnm_fwd fw;
 	struct qnm_err err;
 	unsigned hspan = 0, gspan = 0;
-	int r;
+	int r, to_nic;
 
 	memset(&fw, 0, sizeof(fw));
 	qnm_form_clear_errors(f);
@@ -123,10 +129,28 @@ static void save(struct qnm_ui *ui, struct qnm_form *f)
 	}
 	fw.span = (uint16_t)hspan;
 	qnm_strlcpy(fw.desc, qnm_form_text(f, F_DESC), sizeof(fw.desc));
-	if (to->net[0] && !fw.guest_addr[0]) {
+	to_nic = qnm_form_row(f, F_TO)->choice;
+	if (to_nic > 0 && (size_t)to_nic <= s->nnics) {
+		const struct qnm_api_fwd_nic *n = &s->nics[to_nic - 1];
+		size_t i;
+
+		if (fw.guest_addr[0]) {
+			qnm_err_set(&err, -EINVAL, "guest-addr",
+				    "guest-addr: leave it empty with a guest NIC (the NIC's "
+				    "reservation is the address)");
+			qnm_form_set_error(f, &err);
+			return;
+		}
+		qnm_strlcpy(fw.target, n->target, sizeof(fw.target));
+		/* the forward goes on the NIC's network */
+		for (i = 0; i < s->ntargets; i++)
+			if (strcmp(s->targets[i].net, n->net) == 0)
+				to = &s->targets[i];
+	} else if (to->net[0] && !fw.guest_addr[0]) {
 		qnm_err_set(
 			&err, -EINVAL, "guest-addr",
-			"guest-addr: a network forward needs the guest's address (e.g. 10.77.0.10)");
+			"guest-addr: a network forward needs the guest's address (e.g. 10.77.0.10) "
+			"or a guest NIC");
 		qnm_form_set_error(f, &err);
 		return;
 	}
@@ -204,6 +228,20 @@ static void *fwdform_init(struct qnm_ui *ui, void *arg)
 	r->choices = (const char *const *)s->names;
 	r->nchoices = s->ntargets;
 	r->hint = "A user/slirp NIC (QEMU hostfwd) or a qnm network (nftables DNAT). Enter: list.";
+	s->nics = qnm_api_forward_nics(ui->ctx, &s->nnics);
+	s->nic_names = xcalloc(s->nnics + 2, sizeof(char *));
+	s->nic_names[0] = xstrdup("the guest address below");
+	r = qnm_form_add(&s->form, QNM_ROW_CHOICE, F_TO, "to", "Guest NIC", NULL);
+	for (i = 0; i < s->nnics; i++) {
+		s->nic_names[i + 1] = xasprintf("%s on %s (%s)", s->nics[i].target, s->nics[i].net,
+						s->nics[i].ip[0] ? s->nics[i].ip : "no address");
+		if (f && strcmp(f->target, s->nics[i].target) == 0)
+			r->choice = (int)i + 1;
+	}
+	r->choices = (const char *const *)s->nic_names;
+	r->nchoices = s->nnics + 1;
+	r->hint = "A VM's TAP NIC on a qnm network: the forward goes there, to the NIC's DHCP "
+		  "reservation, and follows the NIC. Enter: list.";
 	r = qnm_form_add(&s->form, QNM_ROW_CHOICE, F_PROTO, "proto", "Protocol", NULL);
 	r->choices = proto_choices;
 	r->nchoices = QNM_ARRAY_SIZE(proto_choices);
@@ -216,7 +254,8 @@ static void *fwdform_init(struct qnm_ui *ui, void *arg)
 	add_text(s, F_HPORT, "host-port", "Host port", f ? buf : "", 11,
 		 "Port on the host, 1 to 65535, or a range FIRST-LAST (at most 1024 ports).");
 	add_text(
-		s, F_GADDR, "guest-addr", "Guest address", f ? f->guest_addr : "", 20,
+		s, F_GADDR, "guest-addr", "Guest address", f && !f->target[0] ? f->guest_addr : "",
+		20,
 		"User-mode NICs: empty means the guest's DHCP address. Networks: the guest's address.");
 	qnm_ports_text(f ? f->guest_port : 0, f ? f->span : 0, buf, sizeof(buf));
 	add_text(s, F_GPORT, "guest-port", "Guest port", f ? buf : "", 11,
@@ -243,6 +282,10 @@ static void fwdform_free(void *st)
 		free(s->names[i]);
 	free(s->names);
 	free(s->targets);
+	for (i = 0; i < s->nnics + 1; i++)
+		free(s->nic_names[i]);
+	free(s->nic_names);
+	free(s->nics);
 	free(s);
 }
 

@@ -15,6 +15,7 @@
 #include "build-config.h"
 
 #include "api/ports.h"
+#include "fwdlist.h"
 #include "uipriv.h"
 
 #include <errno.h>
@@ -122,12 +123,12 @@ static void reach_text(const struct qnm_port_entry *e, bool narrow, char *buf, s
 
 static void target_text(const struct qnm_port_entry *e, char *buf, size_t size)
 {
-	char ports[16];
+	char ports[16], guest[112];
 
 	qnm_ports_text(e->fwd.guest_port, e->fwd.span, ports, sizeof(ports));
 	if (e->kind == QNM_PORT_DNAT)
-		snprintf(buf, size, "%s %s:%s", e->net[0] ? e->net : "(live)", e->fwd.guest_addr,
-			 ports);
+		snprintf(buf, size, "%s %s", e->net[0] ? e->net : "(live)",
+			 qnm_fwd_guest_text(&e->fwd, guest, sizeof(guest)));
 	else
 		snprintf(buf, size, "%s/%s :%s", e->vm, e->nic, ports);
 }
@@ -139,7 +140,7 @@ static void apply_filter(struct ports *s)
 	s->list.n = 0;
 	for (i = 0; i < s->t.n; i++) {
 		const struct qnm_port_entry *e = &s->t.v[i];
-		char host[80], target[96], who[160], reach[48];
+		char host[80], target[160], who[160], reach[48];
 
 		host_text(e, host, sizeof(host));
 		target_text(e, target, sizeof(target));
@@ -167,7 +168,7 @@ static char *detail_text(const struct qnm_port_table *t, const struct qnm_port_e
 {
 	enum port_state st = state_of(t, e);
 	struct qnm_strbuf sb;
-	char who[160], reach[48], hp[16], gp[16];
+	char who[160], reach[48], hp[16], gp[16], guest[112];
 
 	qnm_sb_init(&sb);
 	/* first what stops it, so that the detail lines under the list show it */
@@ -185,9 +186,9 @@ static char *detail_text(const struct qnm_port_table *t, const struct qnm_port_e
 	if (e->holder.found && e->fwd.span)
 		qnm_sb_addf(&sb, "; port %u is held", (unsigned)e->holder.sock.port);
 	if (e->kind == QNM_PORT_DNAT)
-		qnm_sb_addf(&sb,
-			    " goes to %s:%s in network %s (nftables DNAT, nothing binds it; %s).",
-			    e->fwd.guest_addr, gp, e->net[0] ? e->net : "(not configured)",
+		qnm_sb_addf(&sb, " goes to %s in network %s (nftables DNAT, nothing binds it; %s).",
+			    qnm_fwd_guest_text(&e->fwd, guest, sizeof(guest)),
+			    e->net[0] ? e->net : "(not configured)",
 			    e->live && !e->configured ? "in the live table only"
 			    : e->live && e->blocked[0]
 				    ? "the rule is in the table but cannot carry traffic"
@@ -389,7 +390,7 @@ static void ports_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		const struct qnm_port_entry *e = &s->t.v[s->order[s->list.top + i]];
 		enum port_state ps = state_of(&s->t, e);
 		bool sel = s->list.top + i == s->list.sel;
-		char host[80], target[96], who[160], reach[48];
+		char host[80], target[160], who[160], reach[48];
 
 		host_text(e, host, sizeof(host));
 		target_text(e, target, sizeof(target));

@@ -5,6 +5,7 @@
 #include "api/forward.h"
 
 #include "core/backend.h"
+#include "core/reserve.h"
 #include "core/validate.h"
 #include "guest/rundir.h"
 #include "host/nft.h"
@@ -188,6 +189,33 @@ struct qnm_api_fwd_ref *qnm_api_forward_targets(const struct qnm_ctx *ctx, size_
 		v = ref_add(v, n);
 		qnm_strlcpy(v[*n - 1].net, m->nets[i]->name, sizeof(v->net));
 	}
+	return v;
+}
+
+struct qnm_api_fwd_nic *qnm_api_forward_nics(const struct qnm_ctx *ctx, size_t *n)
+{
+	const struct qnm_model *m = &ctx->model;
+	struct qnm_api_fwd_nic *v = NULL;
+	size_t i, j;
+
+	*n = 0;
+	for (i = 0; i < m->nvms; i++)
+		for (j = 0; j < m->vms[i]->nnics; j++) {
+			const struct qnm_nic *nic = &m->vms[i]->nics[j];
+			const char *on = qnm_nic_network(nic);
+			const struct qnm_network *net = on ? qnm_model_find_net(m, on) : NULL;
+			struct qnm_api_fwd_nic *e;
+
+			if (!net)
+				continue;
+			v = xreallocarray(v, *n + 1, sizeof(*v));
+			e = &v[(*n)++];
+			memset(e, 0, sizeof(*e));
+			snprintf(e->target, sizeof(e->target), "%s/%s", m->vms[i]->name, nic->id);
+			qnm_strlcpy(e->net, net->name, sizeof(e->net));
+			if (qnm_reserve_fits(net, nic->tap.ip))
+				qnm_strlcpy(e->ip, nic->tap.ip, sizeof(e->ip));
+		}
 	return v;
 }
 
@@ -470,6 +498,42 @@ static void nft_undo(struct live_log *log, struct qnm_api_fwd_result *res)
 	}
 }
 
+size_t qnm_api_forward_follow(struct qnm_ctx *ctx, const struct qnm_api_fwd_list *before)
+{
+	struct qnm_api_fwd_list now;
+	size_t i, j, moved = 0;
+
+	qnm_api_forward_list(ctx, false, &now);
+	for (i = 0; i < now.n; i++) {
+		const struct qnm_api_fwd_entry *e = &now.v[i];
+		const struct qnm_network *net;
+		struct live_log log = { 0 };
+		struct qnm_err err;
+
+		if (e->kind != QNM_API_FWD_DNAT || !e->fwd.target[0])
+			continue;
+		for (j = 0; j < before->n; j++) {
+			const struct qnm_api_fwd_entry *b = &before->v[j];
+
+			if (b->kind == QNM_API_FWD_DNAT && strcmp(b->ref.net, e->ref.net) == 0 &&
+			    same_host_side(&b->fwd, &e->fwd))
+				break;
+		}
+		if (j == before->n || strcmp(before->v[j].fwd.guest_addr, e->fwd.guest_addr) == 0)
+			continue;
+		net = qnm_model_find_net(&ctx->model, e->ref.net);
+		qnm_err_clear(&err);
+		if (!net || net_is_up(net, &err) != 1)
+			continue;
+		/* the old element goes (if it is there), the new one comes */
+		if (nft_change(&log, false, &before->v[j].fwd, &err) == 0 &&
+		    (!e->fwd.guest_addr[0] || nft_change(&log, true, &e->fwd, &err) == 0))
+			moved++;
+	}
+	qnm_api_forward_list_clear(&now);
+	return moved;
+}
+
 static int save_side(struct qnm_ctx *ctx, const struct side *s, bool orig, struct qnm_err *err)
 {
 	if (s->kind == QNM_API_FWD_DNAT) {
@@ -538,6 +602,49 @@ static void note_slirp(const struct side *s, int r, const struct qnm_err *e, boo
 }
 
 /*
+ * A forward @f to a NIC ("VM/NIC", @f->target) going to side @s: the NIC
+ * must be a TAP NIC on that network with a reservation, which becomes
+ * @f's guest address.
+ */
+static int resolve_target(const struct qnm_ctx *ctx, const struct side *s, struct qnm_fwd *f,
+			  struct qnm_err *err)
+{
+	const struct qnm_vm *vm;
+	const struct qnm_nic *nic;
+	const char *on;
+
+	if (s->kind != QNM_API_FWD_DNAT)
+		return qnm_err_set(err, -EINVAL, "to",
+				   "to: a forward to VM/NIC (%s) goes on a network (--net); a "
+				   "hostfwd goes to its own NIC's guest",
+				   f->target);
+	nic = qnm_model_find_target(&ctx->model, f->target, &vm);
+	if (!vm)
+		return qnm_err_set(err, -ENOENT, "to", "to: %s names no VM (qnm list shows them)",
+				   f->target);
+	if (!nic)
+		return qnm_err_set(err, -ENOENT, "to",
+				   "to: VM '%s' has no NIC '%s' (qnm nic list %s)", vm->name,
+				   strchr(f->target, '/') + 1, vm->name);
+	on = qnm_nic_network(nic);
+	if (!on || strcmp(on, s->net->name) != 0)
+		return qnm_err_set(err, -EINVAL, "to",
+				   "to: NIC %s is not a TAP NIC on network %s (%s%s)", f->target,
+				   s->net->name, on ? "it is on network " : "its backend is ",
+				   on ? on : qnm_backend_name(nic->backend));
+	if (!qnm_reserve_fits(s->net, nic->tap.ip))
+		return qnm_err_set(
+			err, -EINVAL, "to",
+			"to: NIC %s has no reserved address on network %s%s: give it one "
+			"with 'qnm nic set %s %s ip=ADDRESS'",
+			f->target, s->net->name,
+			s->net->dhcp_start[0] ? "" : " (the network has no DHCP range)", vm->name,
+			nic->id);
+	qnm_strlcpy(f->guest_addr, nic->tap.ip, sizeof(f->guest_addr));
+	return 0;
+}
+
+/*
  * The one flow behind add, remove and replace (see forward.h): take the
  * forward with @old's host side out of @from (when given) and put @f into
  * @to (when given).
@@ -547,7 +654,7 @@ static int change(struct qnm_ctx *ctx, const struct qnm_api_fwd_owner *from,
 		  const struct qnm_fwd *f, struct qnm_api_fwd_result *res, struct qnm_err *err)
 {
 	struct side a = { 0 }, b = { 0 };
-	struct qnm_fwd removed, **v;
+	struct qnm_fwd removed, **v, fx;
 	struct live_log log = { 0 };
 	bool same_list = false, a_saved = false;
 	const struct side *target;
@@ -585,6 +692,13 @@ static int change(struct qnm_ctx *ctx, const struct qnm_api_fwd_owner *from,
 			goto out;
 		same_list = from && (a.kind == b.kind) &&
 			    (a.kind == QNM_API_FWD_DNAT ? a.net == b.net : a.nic == b.nic);
+		if (f->target[0]) { /* to a NIC: its reservation is the guest address */
+			fx = *f;
+			r = resolve_target(ctx, &b, &fx, err);
+			if (r)
+				goto out;
+			f = &fx;
+		}
 	}
 	if (from && !same_list) {
 		v = side_list(&a, &n);

@@ -3,7 +3,9 @@
  * forward.h - port forwards, one list whatever the mechanism underneath:
  *   hostfwd  on a user/slirp NIC of a VM (QEMU's hostfwd=, or qnm's slirp
  *            helper, bound at VM start);
- *   dnat     on a host network (an element of table inet qnm's maps).
+ *   dnat     on a host network (an element of table inet qnm's maps), to an
+ *            address or to a TAP NIC on the network ("VM/NIC", qnm_fwd.target:
+ *            its DHCP reservation, core/reserve.h).
  *
  * Adding, removing and replacing a forward is one flow for both front ends:
  *   1. the owner's copy is changed; a new host port of a NIC must be free
@@ -129,9 +131,39 @@ void qnm_api_forward_list_clear(struct qnm_api_fwd_list *l);
  */
 struct qnm_api_fwd_ref *qnm_api_forward_targets(const struct qnm_ctx *ctx, size_t *n);
 
+/**
+ * struct qnm_api_fwd_nic - a NIC a network forward can go to ("--to VM/NIC").
+ * @target: "VM/NIC".
+ * @net:    the qnm network the NIC is on (a forward to it goes there).
+ * @ip:     its reservation, "" while it has none (core/reserve.h).
+ */
+struct qnm_api_fwd_nic {
+	char target[QNM_TARGET_LEN];
+	char net[QNM_NAME_MAX + 1];
+	char ip[QNM_IPV4_LEN];
+};
+
+/**
+ * qnm_api_forward_nics() - every TAP NIC on a qnm network, in model order:
+ * what a network forward's target may name.
+ * Return: a new array (caller frees with free()), *@n entries.
+ */
+struct qnm_api_fwd_nic *qnm_api_forward_nics(const struct qnm_ctx *ctx, size_t *n);
+
 /** qnm_api_forward_get() - the forward @r points to in the model, or NULL. */
 const struct qnm_fwd *qnm_api_forward_get(const struct qnm_ctx *ctx,
 					  const struct qnm_api_fwd_ref *r);
+
+/**
+ * qnm_api_forward_follow() - after a save that may have moved a NIC's
+ * reservation (the NIC's ip, its VM renamed): each forward to a NIC whose
+ * guest address is not what it was in @before (qnm_api_forward_list()
+ * taken before the save) gets its new address in the live table of its
+ * network when that is up. What cannot be applied shows as "differs in
+ * table" in the list ("qnm net up" applies it).
+ * Return: how many forwards were moved live.
+ */
+size_t qnm_api_forward_follow(struct qnm_ctx *ctx, const struct qnm_api_fwd_list *before);
 
 /** enum qnm_api_fwd_live - what became of a saved change on the host. */
 enum qnm_api_fwd_live {

@@ -6,6 +6,7 @@
 #include "api/netguard.h"
 
 #include "core/backend.h"
+#include "core/reserve.h"
 #include "core/validate.h"
 #include "host/hostip.h"
 #include "host/netctl.h"
@@ -220,16 +221,64 @@ static void guard_note(struct qnm_ctx *ctx, const char *name, unsigned secs, str
 		      name, secs, hhmmss);
 }
 
+/*
+ * NICs on network @name that have no reservation that fits (saved before
+ * qnm picked them, or before the network's address changed) get one now, saved with their VM, so that the network's
+ * dnsmasq serves them; a VM that cannot have one is a note, not a failure.
+ */
+static int reserve_nics(struct qnm_ctx *ctx, const char *name, struct qnm_strv *notes,
+			struct qnm_err *err)
+{
+	struct qnm_strv names;
+	size_t i, j;
+	int r = qnm_ctx_begin(ctx, err);
+
+	if (r)
+		return r;
+	qnm_strv_init(&names);
+	for (i = 0; i < ctx->model.nvms; i++)
+		for (j = 0; j < ctx->model.vms[i]->nnics; j++) {
+			const struct qnm_nic *nic = &ctx->model.vms[i]->nics[j];
+			const char *on = qnm_nic_network(nic);
+			const struct qnm_network *net = on ? qnm_model_find_net(&ctx->model, on) : NULL;
+
+			if (net && strcmp(on, name) == 0 && !qnm_reserve_fits(net, nic->tap.ip)) {
+				qnm_strv_add(&names, ctx->model.vms[i]->name);
+				break;
+			}
+		}
+	for (i = 0; i < names.n; i++) {
+		const struct qnm_vm *vm = qnm_model_find_vm(&ctx->model, names.v[i]);
+		struct qnm_vm *copy = vm ? qnm_vm_copy(vm) : NULL;
+		struct qnm_err e;
+		size_t n = 0;
+
+		qnm_err_clear(&e);
+		if (copy && (qnm_model_assign_ips(&ctx->model, copy, copy->name, &n, &e) ||
+			     (n && qnm_ctx_save_vm(ctx, copy, copy->name, &e))))
+			qnm_strv_addf(notes, "VM %s keeps no DHCP reservation: %s", names.v[i],
+				      e.msg);
+		qnm_vm_free(copy);
+	}
+	qnm_strv_free(&names);
+	qnm_ctx_unlock(ctx);
+	return 0;
+}
+
 int qnm_api_net_up(struct qnm_ctx *ctx, const char *name, const struct qnm_api_net_up_opts *o,
 		   struct qnm_strv *notes, struct qnm_err *err)
 {
-	struct qnm_network *net = qnm_model_find_net(&ctx->model, name);
+	struct qnm_network *net;
 	struct qnm_net_up_opts uo = { 0 };
 	struct qnm_netctl nc;
 	bool guarded;
 	unsigned secs;
 	int r;
 
+	r = reserve_nics(ctx, name, notes, err);
+	if (r)
+		return r;
+	net = qnm_model_find_net(&ctx->model, name);
 	if (!net)
 		return qnm_err_set(err, -ENOENT, "",
 				   "no network named '%s' (qnm net list shows them)", name);

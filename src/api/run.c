@@ -7,10 +7,13 @@
 #include "api/vm.h"
 #include "core/backend.h"
 #include "core/mac.h"
+#include "core/reserve.h"
 #include "guest/qmp.h"
 #include "guest/rundir.h"
 #include "guest/runner.h"
 #include "guest/slirp-helper.h"
+#include "host/netctl.h"
+#include "host/owner.h"
 #include "watch/portowner.h"
 
 #include <errno.h>
@@ -34,6 +37,7 @@
 struct qnm_vm_job {
 	struct qnm_vm *vm;
 	struct qnm_model nets;
+	struct qnm_model dhcp;
 	char *rtdir;
 	char *cachedir;
 	char *qemu;
@@ -48,6 +52,7 @@ static struct qnm_vm_job *job_new(const struct qnm_ctx *ctx, const char *name)
 	struct qnm_rundir rd;
 
 	qnm_model_init(&j->nets);
+	qnm_model_init(&j->dhcp);
 	j->rtdir = xstrdup(ctx->paths.runtime_dir);
 	j->cachedir = ctx->paths.cache_dir ? xstrdup(ctx->paths.cache_dir) : NULL;
 	qnm_strlcpy(j->res.name, name, sizeof(j->res.name));
@@ -64,6 +69,7 @@ void qnm_api_vm_job_free(struct qnm_vm_job *job)
 		return;
 	qnm_vm_free(job->vm);
 	qnm_model_clear(&job->nets);
+	qnm_model_clear(&job->dhcp);
 	free(job->rtdir);
 	free(job->cachedir);
 	free(job->qemu);
@@ -110,6 +116,47 @@ static int check_nic(const struct qnm_vm *vm, const struct qnm_nic *nic, struct 
 	return qnm_nic_backend(nic)->has_hostfwd ? check_ports(vm, nic, err) : 0;
 }
 
+/*
+ * What the start's dnsmasq check needs (dhcp_sync()): copies of the
+ * networks with DHCP that @vm's NICs join and that are up, and of every VM
+ * (their NICs' reservations), in @out; left empty when there are none.
+ */
+static void dhcp_plan(const struct qnm_ctx *ctx, const struct qnm_vm *vm, struct qnm_model *out)
+{
+	size_t i;
+
+	for (i = 0; i < vm->nnics; i++) {
+		const char *name = qnm_nic_network(&vm->nics[i]);
+		const struct qnm_network *net = name ? qnm_model_find_net(&ctx->model, name) : NULL;
+
+		if (!net || !vm->nics[i].tap.ip[0] || !net->dhcp_start[0] ||
+		    qnm_model_find_net(out, name) ||
+		    !qnm_owner_recorded(ctx->paths.runtime_dir, QNM_OWN_NET, name))
+			continue;
+		qnm_model_add_net(out, qnm_network_copy(net));
+	}
+	for (i = 0; out->nnets && i < ctx->model.nvms; i++)
+		qnm_model_add_vm(out, qnm_vm_copy(ctx->model.vms[i]));
+}
+
+/* the up networks of dhcp_plan(): their dnsmasq serves the NICs' reservations (restarted if not) */
+static int dhcp_sync(struct qnm_vm_job *j, struct qnm_err *err)
+{
+	struct qnm_netctl nc;
+	size_t i;
+	int r;
+
+	if (!j->dhcp.nnets)
+		return 0;
+	r = qnm_netctl_open(&nc, j->rtdir, err);
+	if (r)
+		return r;
+	for (i = 0; !r && i < j->dhcp.nnets; i++)
+		r = qnm_net_dhcp_sync(&nc, &j->dhcp, j->dhcp.nets[i], err);
+	qnm_netctl_close(&nc);
+	return r;
+}
+
 int qnm_api_vm_start(struct qnm_ctx *ctx, const char *name, int timeout_ms, struct qnm_vm_job **out,
 		     size_t *nmacs, struct qnm_err *err)
 {
@@ -117,7 +164,7 @@ int qnm_api_vm_start(struct qnm_ctx *ctx, const char *name, int timeout_ms, stru
 	const struct qnm_vm *vm;
 	struct qnm_vm_job *j;
 	struct qnm_vm *copy;
-	size_t i, n = 0;
+	size_t i, n = 0, nips = 0;
 	int r;
 
 	*out = NULL;
@@ -136,8 +183,11 @@ int qnm_api_vm_start(struct qnm_ctx *ctx, const char *name, int timeout_ms, stru
 	/* NICs without a MAC get a unique one first, saved in the VM's file */
 	copy = qnm_vm_copy(vm);
 	r = qnm_model_assign_macs(&ctx->model, copy, NULL, &n, err);
-	if (!r && n && (r = qnm_api_vm_save(ctx, copy, name, err)))
-		qnm_err_prefix(err, "saving the new MACs");
+	/* and NICs on a qnm network with DHCP a reservation (core/reserve.h) */
+	if (!r)
+		r = qnm_model_assign_ips(&ctx->model, copy, name, &nips, err);
+	if (!r && (n || nips) && (r = qnm_api_vm_save(ctx, copy, name, err)))
+		qnm_err_prefix(err, n ? "saving the new MACs" : "saving the new reservations");
 	qnm_ctx_unlock(ctx);
 	if (r) {
 		qnm_vm_free(copy);
@@ -147,6 +197,7 @@ int qnm_api_vm_start(struct qnm_ctx *ctx, const char *name, int timeout_ms, stru
 	j->vm = copy;
 	for (i = 0; i < ctx->model.nnets; i++)
 		qnm_model_add_net(&j->nets, qnm_network_copy(ctx->model.nets[i]));
+	dhcp_plan(ctx, copy, &j->dhcp);
 	j->qemu = qemu ? xstrdup(qemu) : NULL;
 	j->timeout_ms = timeout_ms;
 	if (nmacs)
@@ -164,8 +215,9 @@ static int start_run(struct qnm_vm_job *j, struct qnm_err *err)
 				     .timeout_ms = j->timeout_ms,
 				     .model = &j->nets,
 				     .check_nic = check_nic };
+	int r = dhcp_sync(j, err);
 
-	return qnm_runner_start(j->vm, &o, &j->res.start, err);
+	return r ? r : qnm_runner_start(j->vm, &o, &j->res.start, err);
 }
 
 /* ---- stop ---- */

@@ -82,7 +82,7 @@ static json_object *vm_forwards(const struct qnm_api_fwd_list *l, const char *na
 	size_t i;
 
 	for (i = 0; i < l->n; i++) {
-		char buf[128];
+		char buf[QNM_FWD_TEXT_LEN];
 
 		if (l->v[i].kind != QNM_API_FWD_HOSTFWD || strcmp(l->v[i].ref.vm, name) != 0)
 			continue;
@@ -287,7 +287,7 @@ static int fwd_change(struct serve *s, json_object *args, bool add, json_object 
 	struct qnm_api_fwd_owner to = { .nic = arg_str(args, "nic") };
 	struct qnm_api_fwd_result res;
 	struct qnm_fwd f;
-	char *full = NULL, buf[128];
+	char *full = NULL, buf[QNM_FWD_TEXT_LEN];
 	json_object *o;
 	int r = need_name(args, &name, err);
 

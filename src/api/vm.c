@@ -4,11 +4,13 @@
 
 #include "api/vm.h"
 
+#include "api/forward.h"
 #include "api/live.h"
 #include "api/models.h"
 
 #include "core/backend.h"
 #include "core/mac.h"
+#include "core/reserve.h"
 #include "core/validate.h"
 #include "guest/cmdline.h"
 #include "guest/rundir.h"
@@ -114,7 +116,19 @@ static int save_vm(struct qnm_ctx *ctx, struct qnm_vm *vm, const char *old_name,
 	int r = resolve_models(ctx, vm, old_name ? qnm_model_find_vm(&ctx->model, old_name) : NULL,
 			       err);
 
-	return r ? r : qnm_ctx_save_vm(ctx, vm, old_name, err);
+	struct qnm_api_fwd_list before;
+
+	/* a NIC on a qnm network with DHCP gets its reservation now (core/reserve.h) */
+	if (!r)
+		r = qnm_model_assign_ips(&ctx->model, vm, old_name, NULL, err);
+	if (r)
+		return r;
+	qnm_api_forward_list(ctx, false, &before);
+	r = qnm_ctx_save_vm(ctx, vm, old_name, err);
+	if (!r) /* forwards to its NICs follow a new reservation on up networks */
+		qnm_api_forward_follow(ctx, &before);
+	qnm_api_forward_list_clear(&before);
+	return r;
 }
 
 int qnm_api_vm_save(struct qnm_ctx *ctx, const struct qnm_vm *vm, const char *old_name,
@@ -127,6 +141,26 @@ int qnm_api_vm_save(struct qnm_ctx *ctx, const struct qnm_vm *vm, const char *ol
 	return r;
 }
 
+/* refuse to take NIC @nic of VM @vm (any NIC: NULL) from under network forwards to it */
+static int check_not_target(const struct qnm_ctx *ctx, const char *vm, const char *nic,
+			    struct qnm_err *err)
+{
+	struct qnm_strbuf sb;
+	size_t n;
+	int r = 0;
+
+	qnm_sb_init(&sb);
+	n = qnm_model_targets_of(&ctx->model, vm, nic, &sb);
+	if (n)
+		r = qnm_err_set(err, -EBUSY, "forward",
+				"%s %s%s%s is the target of %s %s: remove %s first ('qnm forward "
+				"del --net NETWORK HOSTSIDE')",
+				nic ? "NIC" : "VM", vm, nic ? "/" : "", nic ? nic : "",
+				n == 1 ? "forward" : "forwards", sb.s, n == 1 ? "it" : "them");
+	qnm_sb_free(&sb);
+	return r;
+}
+
 int qnm_api_vm_delete(struct qnm_ctx *ctx, const char *name, struct qnm_err *err)
 {
 	/* the lock only: no check of the rest of the model depends on a VM's being there */
@@ -134,7 +168,9 @@ int qnm_api_vm_delete(struct qnm_ctx *ctx, const char *name, struct qnm_err *err
 
 	if (r)
 		return r;
-	r = qnm_config_delete_vm(&ctx->paths, name, err);
+	r = check_not_target(ctx, name, NULL, err);
+	if (!r)
+		r = qnm_config_delete_vm(&ctx->paths, name, err);
 	if (!r)
 		qnm_vm_free(qnm_model_remove_vm(&ctx->model, name));
 	qnm_ctx_unlock(ctx);
@@ -158,8 +194,10 @@ static int clone_locked(struct qnm_ctx *ctx, const char *name, const char *new_n
 	vm = qnm_vm_copy(src);
 	qnm_strlcpy(vm->name, new_name, sizeof(vm->name));
 	/* new MACs now, saved with the clone: its command line is the one it runs */
-	for (i = 0; i < vm->nnics; i++)
+	for (i = 0; i < vm->nnics; i++) {
 		vm->nics[i].mac[0] = '\0';
+		vm->nics[i].tap.ip[0] = '\0'; /* its own reservation, picked at its save */
+	}
 	r = qnm_model_assign_macs(&ctx->model, vm, NULL, NULL, err);
 	if (!r)
 		r = qnm_api_vm_save(ctx, vm, NULL, err);
@@ -279,6 +317,9 @@ static int save_nic(struct qnm_ctx *ctx, struct qnm_vm *vm, size_t idx,
 	int r;
 
 	r = qnm_model_assign_macs(&ctx->model, vm, NULL, NULL, err);
+	/* a NIC moved to another network gets an address there before the checks */
+	if (!r)
+		r = qnm_model_assign_ips(&ctx->model, vm, vm->name, NULL, err);
 	if (!r)
 		r = qnm_ctx_check_vm(ctx, vm, vm->name, err);
 	if (!r) {
@@ -343,6 +384,9 @@ static int nic_del_locked(struct qnm_ctx *ctx, const char *vm_name, const char *
 
 	if (!nic)
 		return -ENOENT;
+	r = check_not_target(ctx, vm_name, nic_id, err);
+	if (r)
+		return r;
 	vm = qnm_vm_copy(orig);
 	qnm_vm_del_nic(vm, (size_t)(nic - orig->nics));
 	r = qnm_api_vm_save(ctx, vm, vm->name, err);

@@ -64,10 +64,18 @@ static json_object *entry_json(const struct qnm_api_fwd_entry *e)
 static void print_row(struct qnm_ctx *ctx, const char *kind, const char *owner,
 		      const struct qnm_fwd *f, const char *any, const char *state)
 {
-	char h[48], g[48];
+	char h[48], g[128];
 
 	addr_port(h, sizeof(h), f->host_addr, f->host_port, f->span, any);
-	addr_port(g, sizeof(g), f->guest_addr, f->guest_port, f->span, "(guest)");
+	if (f->target[0]) { /* to a NIC: "web/n0 (10.77.0.5):80" */
+		char ports[16];
+
+		qnm_ports_text(f->guest_port, f->span, ports, sizeof(ports));
+		snprintf(g, sizeof(g), "%s (%s):%s", f->target,
+			 f->guest_addr[0] ? f->guest_addr : "no address", ports);
+	} else {
+		addr_port(g, sizeof(g), f->guest_addr, f->guest_port, f->span, "(guest)");
+	}
 	fprintf(ctx->out, "%-8s %-20s %-7s %-21s %-21s %s\n", kind, owner, qnm_proto_name(f->proto),
 		h, g, state);
 	if (f->desc[0])
@@ -168,6 +176,30 @@ static void print_change(struct qnm_ctx *ctx, bool add, const struct qnm_api_fwd
 		add ? "to" : "from", res->ref.net,
 		res->live == QNM_API_FWD_LIVE ? "applied to the live table"
 					      : "network is down: applied when it comes up");
+	if (add && res->fwd.target[0])
+		fprintf(ctx->out, "  to NIC %s at its reserved address %s\n", res->fwd.target,
+			res->fwd.guest_addr);
+}
+
+/* --to VM/NIC: the forward's guest side is that NIC (its reservation), @f gives only :PORT */
+static int set_target(struct qnm_fwd *f, const char *to, struct qnm_err *err)
+{
+	const char *slash = strchr(to, '/');
+	char vm[QNM_NAME_MAX + 1];
+
+	if (f->guest_addr[0] || f->target[0])
+		return qnm_err_set(err, -EINVAL, "forward",
+				   "forward: with --to give the guest side as :PORT (the address "
+				   "is %s's reservation)",
+				   to);
+	if (!slash || (size_t)(slash - to) >= sizeof(vm) || strlen(to) >= sizeof(f->target))
+		return qnm_err_set(err, -EINVAL, "to", "to: '%s' must be VM/NIC (e.g. web/n0)", to);
+	memcpy(vm, to, (size_t)(slash - to));
+	vm[slash - to] = '\0';
+	if (!qnm_valid_name(vm) || !qnm_valid_name(slash + 1))
+		return qnm_err_set(err, -EINVAL, "to", "to: '%s' must be VM/NIC (e.g. web/n0)", to);
+	qnm_strlcpy(f->target, to, sizeof(f->target));
+	return 0;
 }
 
 /* the wording of unknown options is kept: tests/sh/bad-input.sh greps it */
@@ -194,8 +226,13 @@ static const struct qnm_opt change_opts[] = {
 	{ .name = "--net",
 	  .type = QNM_OPT_STRING,
 	  .arg = "NETWORK",
-	  .help = "a DNAT forward into a host network (GUESTADDR required): applied to the live "
-		  "nftables table inet qnm when the network is up (needs CAP_NET_ADMIN)" },
+	  .help = "a DNAT forward into a host network (GUESTADDR or --to required): applied to "
+		  "the live nftables table inet qnm when the network is up (needs CAP_NET_ADMIN)" },
+	{ .name = "--to",
+	  .type = QNM_OPT_STRING,
+	  .arg = "VM/NIC",
+	  .help = "with --net: forward to that TAP NIC on the network, at its DHCP reservation "
+		  "(FWD's guest side is then :PORT); it follows the NIC" },
 	{ .name = NULL },
 };
 
@@ -231,6 +268,7 @@ static int cmd_forward(struct qnm_ctx *ctx, const struct qnm_args *args)
 	struct qnm_api_fwd_result res;
 	struct qnm_fwd f;
 	struct qnm_err err;
+	const char *to;
 	bool add = strcmp(args->sub, "add") == 0;
 	int r;
 
@@ -244,11 +282,15 @@ static int cmd_forward(struct qnm_ctx *ctx, const struct qnm_args *args)
 					   "give either --vm or --net, not both");
 	if (t.nic && !t.vm)
 		return qnm_cli_usage_error(ctx, &qnm_cmd_forward, "--nic needs --vm");
+	to = qnm_args_get(args, "--to");
+	if (to && (!add || !t.net))
+		return qnm_cli_usage_error(ctx, &qnm_cmd_forward,
+					   "--to goes with add --net NETWORK");
 	if (add && !t.vm && !t.net)
 		return qnm_cli_usage_error(ctx, &qnm_cmd_forward,
 					   "add needs --vm VM [--nic ID] or --net NETWORK");
 	qnm_err_clear(&err);
-	if (parse_fwd_arg(args->pos[0], !add, &f, &err)) {
+	if (parse_fwd_arg(args->pos[0], !add, &f, &err) || (to && set_target(&f, to, &err))) {
 		fprintf(ctx->errout, "qnm: forward: %s\n", err.msg);
 		return 2;
 	}
@@ -297,7 +339,8 @@ void qnm_cli_note_exposure(struct qnm_ctx *ctx, const char *cmd, const struct qn
 
 const struct qnm_cli_cmd qnm_cmd_forward = {
 	.name = "forward",
-	.usage = "forward list [--json] | add (--vm VM [--nic ID] | --net NETWORK) [--desc TEXT] "
+	.usage = "forward list [--json] | add (--vm VM [--nic ID] | --net NETWORK [--to VM/NIC]) "
+		 "[--desc TEXT] "
 		 "FWD | del [--vm VM [--nic ID] | --net NETWORK] HOSTSIDE",
 	.summary = "list, add or remove port forwards (hostfwd on user NICs, DNAT on networks)",
 	.help = "FWD is [PROTO]:[HOSTADDR]:HOSTPORTS-[GUESTADDR]:GUESTPORTS (QEMU hostfwd syntax);\n"
@@ -311,6 +354,7 @@ const struct qnm_cli_cmd qnm_cmd_forward = {
 		"Examples: qnm forward add --vm web tcp:127.0.0.1:2222-:22\n"
 		"          qnm forward add --net lan --desc 'web farm' \\\n"
 		"                          tcp::8000-8010-10.77.0.5:8000-8010\n"
+		"          qnm forward add --net lan --to web/n0 tcp::8081-:80\n"
 		"          qnm forward add --vm web tcp+udp::5353-:53\n"
 		"          qnm forward del tcp::8080\n",
 	.args = &forward_args,

@@ -14,6 +14,7 @@
 #include "core/addr.h"
 #include "core/backend.h"
 #include "core/keyfile.h"
+#include "core/reserve.h"
 #include "core/schema.h"
 #include "core/validate.h"
 
@@ -735,9 +736,11 @@ int qnm_config_load(const struct qnm_paths *p, struct qnm_model *m, struct qnm_p
 	int r;
 
 	r = load_dir(p->vms_dir, m, problems, true, err);
-	if (r)
-		return r;
-	return load_dir(p->nets_dir, m, problems, false, err);
+	if (!r)
+		r = load_dir(p->nets_dir, m, problems, false, err);
+	if (!r) /* forwards to a NIC: its reservation as loaded */
+		qnm_model_resolve_targets(m);
+	return r;
 }
 
 /* Refuse to overwrite @path when it exists and does not parse. */

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "core/nicslot.h"
+#include "core/reserve.h"
 #include "core/validate.h"
 
 /* how long a lock held by another process is waited for, unless $QNM_LOCK_TIMEOUT_MS */
@@ -383,11 +384,16 @@ static int sync_for_save(struct qnm_ctx *ctx, const struct kind *k, const char *
 	return r;
 }
 
-int qnm_ctx_check_vm(const struct qnm_ctx *ctx, const struct qnm_vm *vm, const char *old_name,
-		     struct qnm_err *err)
+/*
+ * qnm_ctx_check_vm() with @nets (@n of them) in place of the model's
+ * networks of their names: a rename's networks with their forwards' targets
+ * renamed too.
+ */
+static int check_vm_with(const struct qnm_ctx *ctx, const struct qnm_vm *vm, const char *old_name,
+			 struct qnm_network *const *nets, size_t n, struct qnm_err *err)
 {
 	struct qnm_model view = ctx->model;
-	size_t i;
+	size_t i, k;
 	int r;
 
 	r = qnm_check_vm(vm, err);
@@ -403,9 +409,25 @@ int qnm_ctx_check_vm(const struct qnm_ctx *ctx, const struct qnm_vm *vm, const c
 		if (!old_name || strcmp(ctx->model.vms[i]->name, old_name) != 0)
 			view.vms[view.nvms++] = ctx->model.vms[i];
 	view.vms[view.nvms++] = (struct qnm_vm *)vm;
+	view.nets = xreallocarray(NULL, ctx->model.nnets + 1, sizeof(*view.nets));
+	for (i = 0; i < ctx->model.nnets; i++) {
+		view.nets[i] = ctx->model.nets[i];
+		for (k = 0; k < n; k++)
+			if (strcmp(nets[k]->name, view.nets[i]->name) == 0)
+				view.nets[i] = nets[k];
+	}
 	r = qnm_check_model(&view, err);
+	if (!r)
+		r = qnm_check_reservations(&view, vm, err);
 	free(view.vms);
+	free(view.nets);
 	return r;
+}
+
+int qnm_ctx_check_vm(const struct qnm_ctx *ctx, const struct qnm_vm *vm, const char *old_name,
+		     struct qnm_err *err)
+{
+	return check_vm_with(ctx, vm, old_name, NULL, 0, err);
 }
 
 int qnm_ctx_check_network(const struct qnm_ctx *ctx, const struct qnm_network *net,
@@ -429,10 +451,67 @@ int qnm_ctx_check_network(const struct qnm_ctx *ctx, const struct qnm_network *n
 	return r;
 }
 
+/** struct netv - networks, @n of them. */
+struct netv {
+	struct qnm_network **v;
+	size_t n;
+};
+
+/* copies of the networks whose forwards target a NIC of VM @old, retargeted to VM @new */
+static void renamed_nets(const struct qnm_ctx *ctx, const char *old, const char *new,
+			 struct netv *out)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->model.nnets; i++) {
+		struct qnm_network *c = qnm_network_copy(ctx->model.nets[i]);
+
+		if (!qnm_network_rename_targets(c, old, new)) {
+			qnm_network_free(c);
+			continue;
+		}
+		out->v = xreallocarray(out->v, out->n + 1, sizeof(*out->v));
+		out->v[out->n++] = c;
+	}
+}
+
+/*
+ * Write @nets (a rename's, qnm_ctx_save_vm()) and put them in the model;
+ * when one cannot be written, the VM's file goes back to @old_name (the
+ * networks written keep their new targets only if that fails too).
+ */
+static int save_renamed_nets(struct qnm_ctx *ctx, struct netv *nets, const struct qnm_vm *vm,
+			     const char *old_name, struct qnm_err *err)
+{
+	const struct qnm_vm *orig = old_name ? qnm_model_find_vm(&ctx->model, old_name) : NULL;
+	size_t i, k;
+	int r = 0;
+
+	for (i = 0; i < nets->n && !r; i++)
+		r = qnm_config_save_network(&ctx->paths, nets->v[i], nets->v[i]->name, err);
+	if (r) {
+		for (k = 0; k + 1 < i; k++)
+			qnm_config_save_network(&ctx->paths,
+						qnm_model_find_net(&ctx->model, nets->v[k]->name),
+						nets->v[k]->name, NULL);
+		if (orig)
+			qnm_config_save_vm(&ctx->paths, orig, vm->name, NULL);
+		return r;
+	}
+	for (i = 0; i < nets->n; i++) {
+		qnm_network_free(qnm_model_remove_net(&ctx->model, nets->v[i]->name));
+		qnm_model_add_net(&ctx->model, nets->v[i]);
+	}
+	nets->n = 0;
+	return 0;
+}
+
 int qnm_ctx_save_vm(struct qnm_ctx *ctx, const struct qnm_vm *vm, const char *old_name,
 		    struct qnm_err *err)
 {
 	struct qnm_vm *copy = qnm_vm_copy(vm); /* @vm may be the model's own */
+	struct netv nets = { NULL, 0 };
+	size_t i;
 	int r = qnm_ctx_lock(ctx, err);
 
 	if (r) {
@@ -440,16 +519,25 @@ int qnm_ctx_save_vm(struct qnm_ctx *ctx, const struct qnm_vm *vm, const char *ol
 		return r;
 	}
 	r = sync_for_save(ctx, &kind_vm, copy->name, old_name, err);
+	if (!r && old_name && strcmp(old_name, copy->name) != 0)
+		renamed_nets(ctx, old_name, copy->name, &nets);
 	if (!r)
-		r = qnm_ctx_check_vm(ctx, copy, old_name, err);
+		r = check_vm_with(ctx, copy, old_name, (struct qnm_network *const *)nets.v, nets.n,
+				  err);
 	if (!r)
 		r = qnm_config_save_vm(&ctx->paths, copy, old_name, err);
+	if (!r)
+		r = save_renamed_nets(ctx, &nets, copy, old_name, err);
 	if (!r) {
 		if (old_name)
 			qnm_vm_free(qnm_model_remove_vm(&ctx->model, old_name));
 		qnm_model_add_vm(&ctx->model, copy);
 		copy = NULL;
+		qnm_model_resolve_targets(&ctx->model);
 	}
+	for (i = 0; i < nets.n; i++)
+		qnm_network_free(nets.v[i]);
+	free(nets.v);
 	qnm_vm_free(copy);
 	qnm_ctx_unlock(ctx);
 	return r;
@@ -475,6 +563,7 @@ int qnm_ctx_save_network(struct qnm_ctx *ctx, const struct qnm_network *net, con
 			qnm_network_free(qnm_model_remove_net(&ctx->model, old_name));
 		qnm_model_add_net(&ctx->model, copy);
 		copy = NULL;
+		qnm_model_resolve_targets(&ctx->model);
 	}
 	qnm_network_free(copy);
 	qnm_ctx_unlock(ctx);

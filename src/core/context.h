@@ -125,6 +125,8 @@ int qnm_ctx_check_network(const struct qnm_ctx *ctx, const struct qnm_network *n
  * written (-ESTALE, "VM web was changed by another qnm since you opened
  * this form: reopen it") and @ctx->model then holds what is on disk.
  * A new or renamed VM must not take the name of one on disk (-EEXIST).
+ * A rename retargets the network forwards to its NICs ("old/n0" becomes
+ * "new/n0"): those networks are checked with it and written after it.
  * Return: 0 or -errno with @err set.
  */
 int qnm_ctx_save_vm(struct qnm_ctx *ctx, const struct qnm_vm *vm, const char *old_name,

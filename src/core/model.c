@@ -104,7 +104,7 @@ void qnm_fwd_format_spec(const struct qnm_fwd *f, char *buf, size_t size)
 	qnm_ports_text(f->host_port, f->span, hp, sizeof(hp));
 	qnm_ports_text(f->guest_port, f->span, gp, sizeof(gp));
 	snprintf(buf, size, "%s:%s:%s-%s:%s", qnm_proto_name(f->proto), f->host_addr, hp,
-		 f->guest_addr, gp);
+		 f->target[0] ? f->target : f->guest_addr, gp);
 }
 
 void qnm_fwd_format(const struct qnm_fwd *f, char *buf, size_t size)
@@ -338,11 +338,58 @@ static int parse_desc(const char *s, char *desc, const char *field, struct qnm_e
 	return 0;
 }
 
+/*
+ * A guest side that is a target "VM/NIC" (a '/' in @spec; VM names hold no
+ * ':' but may hold '-'): the separator is the '-' after the host ports,
+ * which are one port, or a range when the guest's ports are one. Return: it,
+ * or NULL.
+ */
+static const char *target_sep(const char *spec, const char *gcolon)
+{
+	const char *slash = strchr(spec, '/'), *c = NULL, *p;
+
+	for (p = spec; p < slash; p++)
+		if (*p == ':')
+			c = p;
+	if (!c)
+		return NULL;
+	p = c + 1 + strspn(c + 1, "0123456789");
+	if (strchr(gcolon + 1, '-') && *p == '-')
+		p += 1 + strspn(p + 1, "0123456789");
+	return *p == '-' ? p : NULL;
+}
+
+/* the guest side "VM/NIC:PORTS" (@s up to @gcolon) of a forward to a NIC into @f */
+static int parse_target(const char *s, const char *gcolon, struct qnm_fwd *f, unsigned *span,
+			const char *field, struct qnm_err *err)
+{
+	const char *slash = strchr(s, '/');
+	char vm[QNM_NAME_MAX + 1], nic[QNM_NAME_MAX + 1];
+	size_t vlen = (size_t)(slash - s), nlen = (size_t)(gcolon - slash - 1);
+
+	if (slash > gcolon || vlen >= sizeof(vm) || nlen >= sizeof(nic))
+		return qnm_err_set(err, -EINVAL, field,
+				   "%s: target '%.*s' must be VM/NIC (a VM name and a NIC id)",
+				   field, (int)(gcolon - s), s);
+	memcpy(vm, s, vlen);
+	vm[vlen] = '\0';
+	memcpy(nic, slash + 1, nlen);
+	nic[nlen] = '\0';
+	if (!qnm_valid_name(vm) || !qnm_valid_name(nic))
+		return qnm_err_set(err, -EINVAL, field,
+				   "%s: target '%.*s' must be VM/NIC (a VM name and a NIC id)",
+				   field, (int)(gcolon - s), s);
+	memcpy(f->target, s, vlen + 1 + nlen); /* "VM/NIC": both checked, fits */
+	f->target[vlen + 1 + nlen] = '\0';
+	f->guest_addr[0] = '\0';
+	return parse_ports(gcolon + 1, &f->guest_port, span, "guest", field, err);
+}
+
 int qnm_fwd_parse(const char *s, struct qnm_fwd *out, const char *field, struct qnm_err *err)
 {
 	struct qnm_fwd f;
 	const char *rest, *gcolon, *sep, *c1, *c2;
-	char spec[80], host[64], hp[16], gp[16];
+	char spec[160], host[64], hp[16], gp[16];
 	unsigned hspan, gspan;
 	size_t n = strcspn(s, " \t");
 	int r;
@@ -362,6 +409,8 @@ int qnm_fwd_parse(const char *s, struct qnm_fwd *out, const char *field, struct 
 	for (rest = spec; gcolon && rest < gcolon; rest++)
 		if (*rest == '-')
 			sep = rest;
+	if (gcolon && strchr(spec, '/')) /* to a NIC, "VM/NIC" (names may hold '-') */
+		sep = target_sep(spec, gcolon);
 	if (!sep)
 		return qnm_err_set(
 			err, -EINVAL, field,
@@ -398,7 +447,11 @@ int qnm_fwd_parse(const char *s, struct qnm_fwd *out, const char *field, struct 
 	r = split_addr_port(rest, f.host_addr, &f.host_port, &hspan, "host", field, err);
 	if (r)
 		return r;
-	r = split_addr_port(sep + 1, f.guest_addr, &f.guest_port, &gspan, "guest", field, err);
+	if (strchr(sep + 1, '/'))
+		r = parse_target(sep + 1, gcolon, &f, &gspan, field, err);
+	else
+		r = split_addr_port(sep + 1, f.guest_addr, &f.guest_port, &gspan, "guest", field,
+				    err);
 	if (r)
 		return r;
 	if (hspan != gspan) {

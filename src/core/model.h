@@ -27,6 +27,9 @@
 #define QNM_MACHINE_MAX 48
 #define QNM_NICS_MAX	64 /* NICs of a VM (files with more are refused) */
 
+/* A forward's target "VM/NIC" + NUL. */
+#define QNM_TARGET_LEN (2 * (QNM_NAME_MAX + 1))
+
 /** enum qnm_proto - transport protocol of a port forward. */
 enum qnm_proto {
 	QNM_PROTO_TCP,
@@ -56,6 +59,12 @@ enum qnm_proto {
  * @span:       ports after the first: host ports @host_port..@host_port+@span
  *              go to guest ports @guest_port..@guest_port+@span (0: one port).
  * @desc:       what it is for, shown beside it ("" = none).
+ * @target:     network forwards only: "VM/NIC", a TAP NIC on the network
+ *              whose reserved address (qnm_tap_opts.ip) is the guest side;
+ *              "" when the forward names an address. In the model
+ *              @guest_addr then holds the NIC's reservation as loaded
+ *              (core/reserve.h: qnm_model_resolve_targets()); files keep
+ *              the target ("tcp::8080-web/n0:80").
  *
  * Used both for QEMU hostfwd= on user/slirp NICs and for DNAT rules on a
  * host network: one list in the UI, two mechanisms underneath.
@@ -68,6 +77,7 @@ struct qnm_fwd {
 	uint16_t guest_port;
 	uint16_t span;
 	char desc[QNM_FWD_DESC_MAX + 1];
+	char target[QNM_TARGET_LEN];
 };
 
 /** enum qnm_backend_kind - how a NIC reaches the world; see backend.h. */
@@ -116,6 +126,9 @@ struct qnm_user_opts {
  * @network: name of a qnm network whose bridge the TAP joins, or "".
  * @bridge:  name of an existing host bridge to join when @network is "".
  * @vhost:   ask QEMU for vhost-net acceleration.
+ * @ip:      on a qnm network with DHCP: the address its dnsmasq reserves
+ *           for this NIC's MAC (picked once when "", core/reserve.h);
+ *           forwards to the NIC follow it.
  */
 struct qnm_tap_opts {
 	char ifname[QNM_IFNAME_MAX + 1];
@@ -123,6 +136,7 @@ struct qnm_tap_opts {
 	char network[QNM_NAME_MAX + 1];
 	char bridge[QNM_IFNAME_MAX + 1];
 	bool vhost;
+	char ip[QNM_IPV4_LEN];
 };
 
 /**
@@ -344,7 +358,7 @@ int qnm_fwd_del(struct qnm_fwd **v, size_t *n, size_t index);
  * @buf: at least QNM_FWD_TEXT_LEN bytes.
  */
 void qnm_fwd_format(const struct qnm_fwd *f, char *buf, size_t size);
-#define QNM_FWD_TEXT_LEN 128
+#define QNM_FWD_TEXT_LEN 192 /* a target "VM/NIC" is up to 65 characters */
 /**
  * qnm_ports_text() - "8000", or "8000-8010" for @first and @span ports after it.
  * @buf: at least 12 bytes.
@@ -423,6 +437,8 @@ void qnm_fwd_exposure(const struct qnm_fwd *f, bool dnat, char *buf, size_t size
  * one length). The separator is the last '-' before the guest side's ':'
  * (addresses hold no '-'), so "tcp::8000-8010-:9000-9010" reads one way
  * only. "both" is taken for "tcp+udp".
+ * The guest address may instead be a target "VM/NIC" (@target, network
+ * forwards).
  * @field: field name used in @err.
  * Return: 0, or -EINVAL with @err naming @field and the rule.
  */

@@ -264,6 +264,14 @@ static const struct qnm_key nic_keys[] = {
 	  .when = BE(QNM_BACKEND_TAP),
 	  .label = "vhost-net",
 	  .help = "Kernel-side acceleration (needs /dev/vhost-net)." },
+	{ .name = "ip",
+	  .type = QNM_KEY_STR,
+	  .offset = NICF(tap.ip),
+	  .size = QNM_IPV4_LEN,
+	  .when = BE(QNM_BACKEND_TAP),
+	  .label = "Reserved IP",
+	  .help = "On a qnm network with DHCP: the address dnsmasq keeps for this NIC; empty: "
+		  "qnm picks a free one once. Forwards to the NIC follow it." },
 	{ .name = "segment",
 	  .type = QNM_KEY_STR,
 	  .offset = NICF(priv.segment),
@@ -356,7 +364,8 @@ static const struct qnm_key net_keys[] = {
 	  .label = "Port forwards",
 	  .help = "DNAT into the network, tcp|udp|tcp+udp:[HOSTADDR]:PORTS-GUESTADDR:PORTS "
 		  "[desc=\"TEXT\"], space-separated in the form: tcp::8080-10.77.0.10:80 is host "
-		  "8080 to 10.77.0.10 port 80; PORTS may be a range (8000-8010-...:9000-9010)." },
+		  "8080 to 10.77.0.10 port 80; PORTS may be a range (8000-8010-...:9000-9010); "
+		  "tcp::8080-web/n0:80 goes to NIC n0 of VM web (its reserved IP)." },
 	{ .name = "autostart",
 	  .type = QNM_KEY_BOOL,
 	  .offset = NETF(autostart),
@@ -490,7 +499,8 @@ static bool fwd_equal(const struct qnm_fwd *a, const struct qnm_fwd *b)
 	return a->proto == b->proto && a->host_port == b->host_port &&
 	       a->guest_port == b->guest_port && a->span == b->span &&
 	       strcmp(a->host_addr, b->host_addr) == 0 &&
-	       strcmp(a->guest_addr, b->guest_addr) == 0 && strcmp(a->desc, b->desc) == 0;
+	       strcmp(a->guest_addr, b->guest_addr) == 0 && strcmp(a->desc, b->desc) == 0 &&
+	       strcmp(a->target, b->target) == 0;
 }
 
 static bool key_equal(const struct qnm_key *k, const void *a, const void *b)
@@ -978,6 +988,8 @@ json_object *qnm_fwd_json(const char *kind, const struct qnm_fwd *f)
 	json_object_object_add(o, "host_port_last", json_object_new_int(f->host_port + f->span));
 	json_object_object_add(o, "guest_port_last", json_object_new_int(f->guest_port + f->span));
 	json_object_object_add(o, "desc", json_object_new_string(f->desc));
+	if (f->target[0])
+		json_object_object_add(o, "target", json_object_new_string(f->target));
 	return o;
 }
 

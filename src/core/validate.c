@@ -5,6 +5,7 @@
 #include "core/validate.h"
 
 #include "core/backend.h"
+#include "core/reserve.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -169,6 +170,14 @@ int qnm_check_nic(const struct qnm_nic *nic, struct qnm_err *err)
 		return qnm_err_set(err, -EINVAL, field,
 				   "%s: backend must be user, slirp, passt, private, tap or bridge", field);
 	}
+	for (size_t i = 0; qnm_backend_get(nic->backend)->has_hostfwd && i < nic->user.nfwd; i++)
+		if (nic->user.fwd[i].target[0]) {
+			snprintf(field, sizeof(field), "nic[%s].hostfwd", nic->id);
+			return qnm_err_set(err, -EINVAL, field,
+					   "%s: a target VM/NIC (%s) is for network forwards; a "
+					   "hostfwd goes to its own guest",
+					   field, nic->user.fwd[i].target);
+		}
 	return qnm_backend_get(nic->backend)->validate(nic, err);
 }
 
@@ -348,6 +357,8 @@ int qnm_check_network(const struct qnm_network *net, struct qnm_err *err)
 	for (size_t i = 0; i < net->nfwd; i++) {
 		uint32_t g;
 
+		if (net->fwd[i].target[0] && !net->fwd[i].guest_addr[0])
+			continue; /* a NIC without a reservation yet: qnm_check_targets() */
 		if (!net->fwd[i].guest_addr[0] || qnm_parse_ipv4(net->fwd[i].guest_addr, &g))
 			return qnm_err_set(err, -EINVAL, "forward",
 					   "forward: forward %zu needs the guest's IPv4 address",
@@ -532,7 +543,8 @@ int qnm_check_model(const struct qnm_model *m, struct qnm_err *err)
 			}
 		}
 	}
-	return r;
+	/* forwards to a NIC name a TAP NIC on their network */
+	return r ? r : qnm_check_targets(m, err);
 }
 
 const char *qnm_vm_boot_warning(const struct qnm_vm *vm)

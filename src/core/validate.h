@@ -70,7 +70,8 @@ int qnm_check_network(const struct qnm_network *net, struct qnm_err *err);
 /**
  * qnm_check_model() - cross-object rules: MACs unique across all VMs,
  * host ports not forwarded twice (across VMs and networks), bridge names
- * unique across networks, tap NICs naming existing networks.
+ * unique across networks, tap NICs naming existing networks, forwards to a
+ * NIC naming a TAP NIC on their network (core/reserve.h).
  */
 int qnm_check_model(const struct qnm_model *m, struct qnm_err *err);
 

@@ -52,6 +52,19 @@ static int tap_validate(const struct qnm_nic *nic, struct qnm_err *err)
 				   "%s: '%s' is not a valid interface name (" QNM_IFNAME_RULE ")",
 				   field, nic->tap.bridge);
 	}
+	if (nic->tap.ip[0] && !qnm_valid_ipv4(nic->tap.ip)) {
+		snprintf(field, sizeof(field), "nic[%s].ip", nic->id);
+		return qnm_err_set(err, -EINVAL, field, "%s: '%s' is not an IPv4 address", field,
+				   nic->tap.ip);
+	}
+	if (nic->tap.ip[0] && !nic->tap.network[0]) {
+		snprintf(field, sizeof(field), "nic[%s].ip", nic->id);
+		return qnm_err_set(
+			err, -EINVAL, field,
+			"%s: a reserved address needs a qnm network (network=NAME); on a "
+			"host bridge the LAN's DHCP decides",
+			field);
+	}
 	if (nic->tap.bridge[0] && nic->tap.network[0]) {
 		snprintf(field, sizeof(field), "nic[%s].bridge", nic->id);
 		return qnm_err_set(err, -EINVAL, field,

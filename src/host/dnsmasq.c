@@ -198,10 +198,11 @@ int qnm_dnsmasq_find(char *out, size_t size, struct qnm_err *err)
 			   "Debian package dnsmasq-base), or remove the network's DHCP range");
 }
 
-int qnm_dnsmasq_argv(const char *bin, const struct qnm_network *net, const char *runtime_dir,
-		     struct qnm_strv *argv, struct qnm_err *err)
+int qnm_dnsmasq_argv(const char *bin, const struct qnm_network *net, const struct qnm_strv *hosts,
+		     const char *runtime_dir, struct qnm_strv *argv, struct qnm_err *err)
 {
 	char mask[QNM_IPV4_LEN];
+	size_t i;
 	char *p;
 
 	if (qnm_str_empty(net->dhcp_start) || qnm_str_empty(net->dhcp_end))
@@ -226,6 +227,14 @@ int qnm_dnsmasq_argv(const char *bin, const struct qnm_network *net, const char 
 	qnm_strv_add(argv, "--bind-interfaces");
 	qnm_strv_add(argv, "--except-interface=lo");
 	qnm_strv_addf(argv, "--dhcp-range=%s,%s,%s,1h", net->dhcp_start, net->dhcp_end, mask);
+	for (i = 0; hosts && i < hosts->n; i++) {
+		/* "MAC,IP" only: anything else would be another dnsmasq option */
+		if (strspn(hosts->v[i], "0123456789abcdefABCDEF:.,") != strlen(hosts->v[i]))
+			return qnm_err_set(err, -EINVAL, "ip",
+					   "network %s: reservation '%s' is not MAC,IP", net->name,
+					   hosts->v[i]);
+		qnm_strv_addf(argv, "--dhcp-host=%s", hosts->v[i]);
+	}
 	qnm_strv_add(argv, "--dhcp-authoritative");
 	p = qnm_dnsmasq_path(runtime_dir, net->name, "leases");
 	qnm_strv_take(argv, xasprintf("--dhcp-leasefile=%s", p));
@@ -255,8 +264,8 @@ static int read_pid(const char *path, pid_t *pid)
 	return 0;
 }
 
-int qnm_dnsmasq_start(const struct qnm_network *net, const char *runtime_dir, pid_t *pid,
-		      struct qnm_err *err)
+int qnm_dnsmasq_start(const struct qnm_network *net, const struct qnm_strv *hosts,
+		      const char *runtime_dir, pid_t *pid, struct qnm_err *err)
 {
 	posix_spawn_file_actions_t fa;
 	char bin[4096], msg[400] = "";
@@ -271,7 +280,7 @@ int qnm_dnsmasq_start(const struct qnm_network *net, const char *runtime_dir, pi
 	if (r < 0)
 		return r;
 	qnm_strv_init(&argv);
-	r = qnm_dnsmasq_argv(bin, net, runtime_dir, &argv, err);
+	r = qnm_dnsmasq_argv(bin, net, hosts, runtime_dir, &argv, err);
 	if (r < 0) {
 		qnm_strv_free(&argv);
 		return r;
@@ -341,8 +350,8 @@ static char *proc_cmdline(pid_t pid, ssize_t *len)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return NULL;
-	cmd = xmalloc(8192);
-	*len = read(fd, cmd, 8191);
+	cmd = xmalloc(65536);
+	*len = read(fd, cmd, 65535);
 	close(fd);
 	if (*len <= 0) {
 		free(cmd);
@@ -374,7 +383,8 @@ bool qnm_dnsmasq_is_ours(pid_t pid, const char *runtime_dir, const char *network
 	return name_ok && pidfile_ok;
 }
 
-bool qnm_dnsmasq_serves(pid_t pid, const struct qnm_network *net, const char *runtime_dir)
+bool qnm_dnsmasq_serves(pid_t pid, const struct qnm_network *net, const struct qnm_strv *hosts,
+			const char *runtime_dir)
 {
 	struct qnm_strv argv;
 	bool same = false;
@@ -385,7 +395,7 @@ bool qnm_dnsmasq_serves(pid_t pid, const struct qnm_network *net, const char *ru
 	if (pid <= 1 || !(cmd = proc_cmdline(pid, &got)))
 		return false;
 	qnm_strv_init(&argv);
-	if (qnm_dnsmasq_argv("dnsmasq", net, runtime_dir, &argv, NULL) == 0) {
+	if (qnm_dnsmasq_argv("dnsmasq", net, hosts, runtime_dir, &argv, NULL) == 0) {
 		/* argument by argument after argv[0] (the binary's path may differ) */
 		p = cmd + strlen(cmd) + 1;
 		for (i = 1, same = true; i < argv.n && same; i++) {

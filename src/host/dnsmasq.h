@@ -77,22 +77,25 @@ int qnm_dnsmasq_find(char *out, size_t size, struct qnm_err *err);
  * qnm_dnsmasq_argv() - the argv qnm runs for @net (pure: no I/O).
  * @bin:         the binary (argv[0]).
  * @net:         the network; needs @bridge, @address, @prefix, @dhcp_start, @dhcp_end.
+ * @hosts:       reservations "MAC,IP" (core/reserve.h: qnm_model_dhcp_hosts()),
+ *               one --dhcp-host each, or NULL.
  * @runtime_dir: where lease and pid files go.
  * @argv:        initialised strv to append to.
  * Return: 0, or -EINVAL when the network has no DHCP range or address.
  */
-int qnm_dnsmasq_argv(const char *bin, const struct qnm_network *net, const char *runtime_dir,
-		     struct qnm_strv *argv, struct qnm_err *err);
+int qnm_dnsmasq_argv(const char *bin, const struct qnm_network *net, const struct qnm_strv *hosts,
+		     const char *runtime_dir, struct qnm_strv *argv, struct qnm_err *err);
 
 /**
  * qnm_dnsmasq_start() - start dnsmasq for @net and wait until it is
  * serving (dnsmasq's parent exits once the daemon is ready, with an error
  * status and message when it is not).
+ * @hosts: its reservations, as qnm_dnsmasq_argv().
  * @pid: the daemon's pid (from its pid file).
  * Return: 0 or -errno; dnsmasq's own message is quoted in @err.
  */
-int qnm_dnsmasq_start(const struct qnm_network *net, const char *runtime_dir, pid_t *pid,
-		      struct qnm_err *err);
+int qnm_dnsmasq_start(const struct qnm_network *net, const struct qnm_strv *hosts,
+		      const char *runtime_dir, pid_t *pid, struct qnm_err *err);
 
 /**
  * qnm_dnsmasq_is_ours() - whether @pid is alive and is the dnsmasq qnm
@@ -102,10 +105,12 @@ bool qnm_dnsmasq_is_ours(pid_t pid, const char *runtime_dir, const char *network
 
 /**
  * qnm_dnsmasq_serves() - whether the dnsmasq @pid runs with the options
- * qnm would give it for @net now (qnm_dnsmasq_argv(): same range, address,
- * bridge): false after the network's DHCP settings changed.
+ * qnm would give it for @net and @hosts now (qnm_dnsmasq_argv(): same range,
+ * address, bridge, reservations): false after the network's DHCP settings
+ * or a NIC's reservation changed.
  */
-bool qnm_dnsmasq_serves(pid_t pid, const struct qnm_network *net, const char *runtime_dir);
+bool qnm_dnsmasq_serves(pid_t pid, const struct qnm_network *net, const struct qnm_strv *hosts,
+			const char *runtime_dir);
 
 /**
  * qnm_dnsmasq_scan() - the running dnsmasq processes that are qnm's for

@@ -7,6 +7,7 @@
 #include "host/hostip.h"
 #include "host/nft.h"
 #include "host/sysctl.h"
+#include "core/reserve.h"
 #include "core/validate.h"
 
 #include <errno.h>
@@ -751,21 +752,38 @@ static int down_localnet(struct qnm_netctl *nc, const char *bridge, struct qnm_e
 	return r ? r : qnm_owner_remove(&nc->owner, QNM_OWN_SYSCTL, name, err);
 }
 
+static int up_dhcp_hosts(struct qnm_netctl *nc, struct qnm_network *net,
+			 const struct qnm_strv *hosts, struct undo_log *u, struct qnm_err *err);
+
+/* dnsmasq serving @net's range and the reservations of its NICs in @u->m */
 static int up_dhcp(struct qnm_netctl *nc, struct qnm_network *net, struct undo_log *u,
 		   struct qnm_err *err)
+{
+	struct qnm_strv hosts;
+	int r;
+
+	if (net->mode == QNM_NET_BRIDGED || !net->dhcp_start[0])
+		return 0;
+	qnm_strv_init(&hosts); /* the NICs' reservations (core/reserve.h) */
+	qnm_model_dhcp_hosts(u->m, net, &hosts);
+	r = up_dhcp_hosts(nc, net, &hosts, u, err);
+	qnm_strv_free(&hosts);
+	return r;
+}
+
+static int up_dhcp_hosts(struct qnm_netctl *nc, struct qnm_network *net,
+			 const struct qnm_strv *hosts, struct undo_log *u, struct qnm_err *err)
 {
 	const struct qnm_own_rec *rec;
 	struct qnm_own_rec stale = { .kind = QNM_OWN_DNSMASQ };
 	pid_t pid;
 	int r;
 
-	if (net->mode == QNM_NET_BRIDGED || !net->dhcp_start[0])
-		return 0;
 	rec = qnm_owner_find(&nc->owner, QNM_OWN_DNSMASQ, net->name);
 	/* up again: the one running stays when it serves what is configured now */
 	if (rec && qnm_own_rec_proc_alive(rec) &&
 	    qnm_dnsmasq_is_ours((pid_t)atoi(rec->extra), nc->runtime_dir, net->name) &&
-	    qnm_dnsmasq_serves((pid_t)atoi(rec->extra), net, nc->runtime_dir))
+	    qnm_dnsmasq_serves((pid_t)atoi(rec->extra), net, hosts, nc->runtime_dir))
 		return 0;
 	/* recorded before it starts; one of ours still serving the network is stopped first */
 	r = mine(nc, QNM_OWN_DNSMASQ, net->name)
@@ -781,7 +799,7 @@ static int up_dhcp(struct qnm_netctl *nc, struct qnm_network *net, struct undo_l
 		qnm_owner_remove(&nc->owner, QNM_OWN_DNSMASQ, net->name, NULL);
 		return r;
 	}
-	r = qnm_dnsmasq_start(net, nc->runtime_dir, &pid, err);
+	r = qnm_dnsmasq_start(net, hosts, nc->runtime_dir, &pid, err);
 	if (r < 0) {
 		if (settle_dnsmasq(nc, &stale) == SETTLE_FORGET)
 			qnm_owner_remove(&nc->owner, QNM_OWN_DNSMASQ, net->name, NULL);
@@ -972,6 +990,28 @@ fail:
 	qnm_err_prefix(err, "network %s", net->name);
 	undo_run(nc, &u);
 	settle_recs(nc, true, NULL, NULL); /* intents of steps that never ran, or were undone */
+	return r;
+}
+
+int qnm_net_dhcp_sync(struct qnm_netctl *nc, struct qnm_model *m, struct qnm_network *net,
+		      struct qnm_err *err)
+{
+	struct undo_log u = { .n = 0, .m = m };
+	int r;
+
+	if (net->mode == QNM_NET_BRIDGED || !net->dhcp_start[0] || !qnm_net_is_up(nc, net->name))
+		return 0;
+	r = qnm_net_settle(nc, NULL, err);
+	if (r < 0)
+		return r;
+	r = up_dhcp(nc, net, &u, err);
+	if (!r)
+		r = qnm_owner_done_mine(&nc->owner, err);
+	if (r < 0) {
+		qnm_err_prefix(err, "network %s", net->name);
+		undo_run(nc, &u);
+		settle_recs(nc, true, NULL, NULL);
+	}
 	return r;
 }
 

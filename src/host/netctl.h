@@ -102,6 +102,15 @@ int qnm_net_up(struct qnm_netctl *nc, struct qnm_model *m, struct qnm_network *n
 	       const struct qnm_net_up_opts *o, struct qnm_strv *notes, struct qnm_err *err);
 
 /**
+ * qnm_net_dhcp_sync() - when @net is up, make its dnsmasq serve what @m
+ * says now (range and the NICs' reservations, core/reserve.h): the one
+ * running stays when it does, else it is replaced (as qnm_net_up() does).
+ * Return: 0 (also when @net is down or has no DHCP) or -errno.
+ */
+int qnm_net_dhcp_sync(struct qnm_netctl *nc, struct qnm_model *m, struct qnm_network *net,
+		      struct qnm_err *err);
+
+/**
  * qnm_net_down() - take network @name down (see the top of this file).
  * @m:     the model (for the networks that stay up).
  * @name:  the network's name; it need not be in @m any more.

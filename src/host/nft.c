@@ -943,6 +943,11 @@ static int check_fwd(const struct qnm_fwd *f, const char *what, struct qnm_err *
 				   QNM_FWD_PORTS_MAX);
 	if (!qnm_str_empty(f->host_addr) && check_ipv4(f->host_addr, "host_addr", what, err))
 		return -EINVAL;
+	if (qnm_str_empty(f->guest_addr) && f->target[0])
+		return qnm_err_set(err, -EINVAL, "guest_addr",
+				   "%s: its target %s has no reserved address on the network (give "
+				   "one: qnm nic set VM NIC ip=ADDRESS)",
+				   what, f->target);
 	if (qnm_str_empty(f->guest_addr))
 		return qnm_err_set(err, -EINVAL, "guest_addr",
 				   "%s: a network forward needs a guest address", what);

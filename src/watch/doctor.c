@@ -958,7 +958,7 @@ static bool fwd_in(const struct qnm_fwd *live, size_t n, const struct qnm_fwd *f
 static void check_localnet_net(const struct qnm_network *net, const struct qnm_fwd *live,
 			       size_t nlive, struct qnm_fwdpath *p, struct qnm_doc_result *r)
 {
-	char d[64], why[256];
+	char d[QNM_FWD_TEXT_LEN], why[256];
 	size_t k;
 
 	for (k = 0; k < net->nfwd; k++) {

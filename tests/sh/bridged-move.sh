@@ -154,7 +154,17 @@ expect_eq "guarded net up" 0 "$?"
 expect_contains "net up says how to confirm, and the deadline" "keep these network settings: run 'qnm net confirm phys' within 3 s (by " "$out"
 expect_eq "guarded up applied" after "$(where)"
 out=$(q net show phys --json | jq -r '.guard.state + " " + .guard.undo + " " + .host_address.address_on')
-expect_eq "net show --json: the guard is armed, the address on the bridge" "armed down qbr1" "$out"
+ms=$(((${EPOCHREALTIME/[.,]/} - t0) / 1000))
+if [ $ms -lt 3000 ]; then
+	expect_eq "net show --json: the guard is armed, the address on the bridge" "armed down qbr1" "$out"
+else
+	# a loaded host took the whole deadline to get here: the guard may act already
+	echo "net show ran $ms ms after net up began (deadline 3000 ms): '$out'"
+	case $out in
+	"armed down qbr1" | "rolling-back down "* | "rolled-back down "*) ok "net show --json: the guard's state (late)" ;;
+	*) fail "net show --json: the guard's state (late): '$out'" ;;
+	esac
+fi
 wait_before 6 >/dev/null
 ms=$(((${EPOCHREALTIME/[.,]/} - t0) / 1000))
 expect_eq "not confirmed: rolled back within 5 s (deadline 3 + 2)" yes "$([ "$(where)" = before ] && [ $ms -le 5000 ] && echo yes || echo "no: $(where) after $ms ms")"

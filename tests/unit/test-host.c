@@ -66,7 +66,7 @@ static void test_leases(void **state)
 static void test_dnsmasq_argv(void **state)
 {
 	struct qnm_network *net = qnm_network_new("lan");
-	struct qnm_strv argv;
+	struct qnm_strv argv, hosts;
 	struct qnm_err err;
 	char *line;
 
@@ -74,12 +74,13 @@ static void test_dnsmasq_argv(void **state)
 	strcpy(net->address, "10.77.0.1");
 	net->prefix = 24;
 	qnm_strv_init(&argv);
-	assert_int_equal(qnm_dnsmasq_argv("/usr/sbin/dnsmasq", net, "/run/qnm", &argv, &err),
+	assert_int_equal(qnm_dnsmasq_argv("/usr/sbin/dnsmasq", net, NULL, "/run/qnm", &argv, &err),
 			 -EINVAL);
 	assert_non_null(strstr(err.msg, "no DHCP range"));
 	strcpy(net->dhcp_start, "10.77.0.50");
 	strcpy(net->dhcp_end, "10.77.0.99");
-	assert_int_equal(qnm_dnsmasq_argv("/usr/sbin/dnsmasq", net, "/run/qnm", &argv, &err), 0);
+	assert_int_equal(qnm_dnsmasq_argv("/usr/sbin/dnsmasq", net, NULL, "/run/qnm", &argv, &err),
+			 0);
 	line = qnm_argv_to_shell(argv.v);
 	assert_string_equal(
 		line, "/usr/sbin/dnsmasq --conf-file=/dev/null --port=0 --interface=qnmbr0 "
@@ -89,6 +90,21 @@ static void test_dnsmasq_argv(void **state)
 		      "--pid-file=/run/qnm/dnsmasq-lan.pid");
 	free(line);
 	qnm_strv_free(&argv);
+	/* reservations: one --dhcp-host each; only "MAC,IP" */
+	qnm_strv_init(&hosts);
+	qnm_strv_add(&hosts, "52:54:00:aa:bb:01,10.77.0.50");
+	qnm_strv_init(&argv);
+	assert_int_equal(qnm_dnsmasq_argv("dnsmasq", net, &hosts, "/run/qnm", &argv, &err), 0);
+	line = qnm_argv_to_shell(argv.v);
+	assert_non_null(strstr(line, " --dhcp-host=52:54:00:aa:bb:01,10.77.0.50 "));
+	free(line);
+	qnm_strv_free(&argv);
+	qnm_strv_add(&hosts, "52:54:00:aa:bb:02,10.77.0.51 --dhcp-script=/x");
+	qnm_strv_init(&argv);
+	assert_int_equal(qnm_dnsmasq_argv("dnsmasq", net, &hosts, "/run/qnm", &argv, &err),
+			 -EINVAL);
+	qnm_strv_free(&argv);
+	qnm_strv_free(&hosts);
 	qnm_network_free(net);
 }
 

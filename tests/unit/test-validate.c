@@ -422,6 +422,46 @@ static void expect_nic_err(const struct qnm_nic *n, const char *field, const cha
 		fail_msg("field '%s' not named in '%s'", field, err.msg);
 }
 
+/* forwards to a NIC: "VM/NIC" in the guest side, names with '-', ranges; read back the same */
+static void test_fwd_targets(void **state)
+{
+	static const struct {
+		const char *in, *target;
+		unsigned host, guest, span;
+	} good[] = {
+		{ "tcp::8080-web/n0:80", "web/n0", 8080, 80, 0 },
+		{ "tcp::8000-8010-x/n0:80", "8010-x/n0", 8000, 80, 0 },
+		{ "tcp::7000-7001-8010-x/n0:70-71", "8010-x/n0", 7000, 70, 1 },
+		{ "tcp+udp:127.0.0.1:9000-9005-my-vm/n-1:9000-9005", "my-vm/n-1", 9000, 9000, 5 },
+	};
+	static const char *const bad[] = { "tcp::80-we b/n0:80", "tcp::80-/n0:80",
+					   "tcp::80-web/:80", "tcp::80-web/n0:0",
+					   "tcp::80-a/b/c:80" };
+	struct qnm_fwd f, g;
+	struct qnm_err err;
+	char buf[QNM_FWD_TEXT_LEN];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < QNM_ARRAY_SIZE(good); i++) {
+		if (qnm_fwd_parse(good[i].in, &f, "forward", &err))
+			fail_msg("%s: %s", good[i].in, err.msg);
+		assert_string_equal(f.target, good[i].target);
+		assert_string_equal(f.guest_addr, "");
+		assert_int_equal(f.host_port, good[i].host);
+		assert_int_equal(f.guest_port, good[i].guest);
+		assert_int_equal(f.span, good[i].span);
+		qnm_fwd_format(&f, buf, sizeof(buf));
+		assert_string_equal(buf + strspn(buf, "tcpud+"),
+				    good[i].in + strspn(good[i].in, "tcpud+"));
+		assert_int_equal(qnm_fwd_parse(buf, &g, "forward", &err), 0);
+		assert_string_equal(g.target, f.target);
+	}
+	for (i = 0; i < QNM_ARRAY_SIZE(bad); i++)
+		if (qnm_fwd_parse(bad[i], &f, "forward", &err) != -EINVAL)
+			fail_msg("%s was taken", bad[i]);
+}
+
 static void test_nic_common(void **state)
 {
 	struct qnm_nic n;
@@ -907,6 +947,7 @@ int main(void)
 		cmocka_unit_test(test_fwd_rules),
 		cmocka_unit_test(test_fwd_parse_format),
 		cmocka_unit_test(test_fwd_ranges),
+		cmocka_unit_test(test_fwd_targets),
 		cmocka_unit_test(test_nic_common),
 		cmocka_unit_test(test_nic_user),
 		cmocka_unit_test(test_nic_tap_bridge),
