@@ -196,7 +196,8 @@ static int check_not_target(const struct qnm_ctx *ctx, const char *vm, const cha
 
 int qnm_api_vm_delete(struct qnm_ctx *ctx, const char *name, struct qnm_err *err)
 {
-	int r = qnm_ctx_begin(ctx, err);
+	/* the lock only: no check of the rest of the model depends on a VM's being there */
+	int r = qnm_ctx_lock(ctx, err);
 
 	if (r)
 		return r;

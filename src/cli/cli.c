@@ -72,15 +72,31 @@ void qnm_cli_print_json(struct qnm_ctx *ctx, json_object *o)
 int qnm_cli_load(struct qnm_ctx *ctx, const char *cmd)
 {
 	struct qnm_err err;
-	size_t i;
 
 	qnm_err_clear(&err);
 	if (qnm_ctx_load(ctx, &err))
 		return qnm_cli_error(ctx, cmd, &err);
+	qnm_cli_warn_problems(ctx);
+	return 0;
+}
+
+void qnm_cli_warn_problems(const struct qnm_ctx *ctx)
+{
+	size_t i;
+
 	for (i = 0; i < ctx->problems.n; i++)
 		fprintf(ctx->errout, "qnm: warning: %s (file skipped, left untouched)\n",
 			ctx->problems.v[i].msg);
-	return 0;
+}
+
+int qnm_cli_load_vm(struct qnm_ctx *ctx, const char *cmd, const char *name)
+{
+	struct qnm_err err;
+
+	qnm_err_clear(&err);
+	if (qnm_ctx_load_vm(ctx, name, &err) == 0)
+		return 0;
+	return qnm_cli_load(ctx, cmd); /* its usual warnings and advice */
 }
 
 static void print_help(FILE *f)

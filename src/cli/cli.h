@@ -120,6 +120,21 @@ struct json_object *qnm_cli_addrs_json(const struct qnm_guestaddr *g, const char
 int qnm_cli_load(struct qnm_ctx *ctx, const char *cmd);
 
 /**
+ * qnm_cli_load_vm() - for command @cmd about the one VM @name: read its file
+ * only (10,000 VMs cost nothing); when it has none or it does not load, the
+ * whole model as qnm_cli_load(), for the usual warnings and advice.
+ * Return: 0, or 1 after printing the error.
+ */
+int qnm_cli_load_vm(struct qnm_ctx *ctx, const char *cmd, const char *name);
+
+/**
+ * qnm_cli_warn_problems() - print the files the last load of the model
+ * skipped as warnings (qnm_cli_load() does; a command that began with
+ * qnm_cli_load_vm() calls it after its use case read the whole model).
+ */
+void qnm_cli_warn_problems(const struct qnm_ctx *ctx);
+
+/**
  * qnm_cli_on_host() - "qnm -H NAME COMMAND ...": run the command line
  * @argv on the registered host @name (host.c); what it prints is printed
  * here.

@@ -305,11 +305,12 @@ static int cmd_forward(struct qnm_ctx *ctx, const struct qnm_args *args)
 		}
 		qnm_strlcpy(f.desc, qnm_args_get(args, "--desc"), sizeof(f.desc));
 	}
-	if (qnm_cli_load(ctx, "forward"))
-		return 1;
+	/* the use case reads the whole model under the lock: once, not twice (its skipped files after) */
 	qnm_err_clear(&err);
 	r = add ? qnm_api_forward_add(ctx, &t, &f, &res, &err)
 		: qnm_api_forward_remove(ctx, &t, &f, &res, &err);
+	if (ctx->loaded)
+		qnm_cli_warn_problems(ctx);
 	if (r) {
 		if (res.undo_err[0])
 			fprintf(ctx->errout,

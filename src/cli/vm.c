@@ -33,17 +33,6 @@ static struct qnm_vm *find_vm(struct qnm_ctx *ctx, const char *cmd, const char *
 	return vm;
 }
 
-/* Validate @vm in the model (replacing @old_name's entry) and save it. */
-static int commit_vm(struct qnm_ctx *ctx, const char *cmd, struct qnm_vm *vm, const char *old_name)
-{
-	struct qnm_err err;
-
-	qnm_err_clear(&err);
-	if (qnm_api_vm_save(ctx, vm, old_name, &err))
-		return qnm_cli_error(ctx, cmd, &err);
-	return 0;
-}
-
 /*
  * After a save of the VM @name: what applies to its running guest at once,
  * and what waits for a restart (live.h), said on one line.
@@ -256,7 +245,8 @@ static int cmd_show(struct qnm_ctx *ctx, const struct qnm_args *args)
 	char *text, *line;
 	size_t i;
 
-	if (qnm_cli_load(ctx, "show") || !(vm = find_vm(ctx, "show", args->pos[0])))
+	if (qnm_cli_load_vm(ctx, "show", args->pos[0]) ||
+	    !(vm = find_vm(ctx, "show", args->pos[0])))
 		return 1;
 	running = qnm_api_vm_running_config(ctx, vm->name);
 	qnm_strv_init(&pending);
@@ -409,12 +399,21 @@ static int cmd_new(struct qnm_ctx *ctx, const struct qnm_args *args)
 	char **argv = args->argv;
 	struct qnm_vm *vm;
 	struct qnm_err err;
+	bool one;
 	int r;
 
 	if (argv[1][0] == '-')
 		return qnm_cli_usage_error(ctx, &qnm_cmd_new, "give the new VM's name");
-	if (qnm_cli_load(ctx, "new"))
+	/*
+	 * A file of that name only (its VM makes the name taken); the save
+	 * reads the whole model under the lock. A file that does not load
+	 * gets the whole model now, with its warning, as before.
+	 */
+	qnm_err_clear(&err);
+	r = qnm_ctx_load_vm(ctx, argv[1], &err);
+	if (r && r != -ENOENT && qnm_cli_load(ctx, "new"))
 		return 1;
+	one = !ctx->loaded;
 	qnm_err_clear(&err);
 	if (qnm_api_vm_check_name(ctx, argv[1], &err))
 		return qnm_cli_error(ctx, "new", &err);
@@ -425,8 +424,14 @@ static int cmd_new(struct qnm_ctx *ctx, const struct qnm_args *args)
 			    "name: give the name as the first argument only");
 		r = qnm_cli_error(ctx, "new", &err);
 	}
-	if (!r)
-		r = commit_vm(ctx, "new", vm, NULL);
+	if (!r) {
+		qnm_err_clear(&err);
+		r = qnm_api_vm_save(ctx, vm, NULL, &err);
+		if (one && ctx->loaded)
+			qnm_cli_warn_problems(ctx);
+		if (r)
+			r = qnm_cli_error(ctx, "new", &err);
+	}
 	if (!r)
 		fprintf(ctx->out, "created VM '%s' (%s/%s.conf)\n", vm->name, ctx->paths.vms_dir,
 			vm->name);
@@ -476,15 +481,22 @@ static int cmd_set(struct qnm_ctx *ctx, const struct qnm_args *args)
 	struct words w = { args->argc - 2, args->argv + 2 };
 	char **argv = args->argv;
 	struct qnm_err err;
+	bool one;
+	int r;
 
 	if (argv[1][0] == '-')
 		return qnm_cli_usage_error(ctx, &qnm_cmd_set,
 					   "give a VM name and at least one KEY=VALUE");
-	if (qnm_cli_load(ctx, "set") || !find_vm(ctx, "set", argv[1]))
+	/* its file only: the edit reads the whole model under the lock */
+	if (qnm_cli_load_vm(ctx, "set", argv[1]) || !find_vm(ctx, "set", argv[1]))
 		return 1;
+	one = ctx->one;
 	/* applied to the VM as it is on disk now, under the configuration lock */
 	qnm_err_clear(&err);
-	if (qnm_api_vm_edit(ctx, argv[1], set_words, &w, &err))
+	r = qnm_api_vm_edit(ctx, argv[1], set_words, &w, &err);
+	if (one && ctx->loaded)
+		qnm_cli_warn_problems(ctx);
+	if (r)
 		return qnm_cli_error(ctx, "set", &err);
 	return qnm_model_find_vm(&ctx->model, argv[1]) ? live_note(ctx, "set", argv[1]) : 0;
 }
@@ -514,10 +526,17 @@ static int cmd_del(struct qnm_ctx *ctx, const struct qnm_args *args)
 	char **argv = args->argv;
 	struct qnm_err err;
 
-	if (qnm_cli_load(ctx, "del") || !find_vm(ctx, "del", argv[1]))
+	bool one;
+	int r;
+
+	if (qnm_cli_load_vm(ctx, "del", argv[1]) || !find_vm(ctx, "del", argv[1]))
 		return 1;
+	one = ctx->one;
 	qnm_err_clear(&err);
-	if (qnm_api_vm_delete(ctx, argv[1], &err))
+	r = qnm_api_vm_delete(ctx, argv[1], &err);
+	if (one && ctx->loaded)
+		qnm_cli_warn_problems(ctx);
+	if (r)
 		return qnm_cli_error(ctx, "del", &err);
 	fprintf(ctx->out, "deleted VM '%s'\n", argv[1]);
 	return 0;

@@ -11,6 +11,7 @@
 
 #include "core/config.h"
 
+#include "core/addr.h"
 #include "core/backend.h"
 #include "core/keyfile.h"
 #include "core/reserve.h"
@@ -706,6 +707,27 @@ static int load_dir(const char *dir, struct qnm_model *m, struct qnm_problems *p
 	}
 	free(ents);
 	return 0;
+}
+
+int qnm_config_load_vm(const struct qnm_paths *p, const char *name, struct qnm_vm **out,
+		       struct qnm_err *err)
+{
+	char *path, *text;
+	size_t len;
+	int r;
+
+	if (!qnm_valid_name(name))
+		return qnm_err_set(err, -EINVAL, "name", "name: '%s' is not a VM name", name);
+	path = xasprintf("%s/%s.conf", p->vms_dir, name);
+	r = qnm_read_file(path, CONF_MAX_BYTES, &text, &len);
+	if (r) {
+		qnm_err_set(err, r, "", "%s: cannot read: %s", path, strerror(-r));
+	} else {
+		r = qnm_vm_parse(text, len, path, out, err);
+		free(text);
+	}
+	free(path);
+	return r;
 }
 
 int qnm_config_load(const struct qnm_paths *p, struct qnm_model *m, struct qnm_problems *problems,

@@ -138,6 +138,18 @@ int qnm_config_load(const struct qnm_paths *p, struct qnm_model *m, struct qnm_p
 		    struct qnm_err *err);
 
 /**
+ * qnm_config_load_vm() - read the one file of the VM @name (a command about
+ * one VM need not read 10,000 others).
+ * @p:    the paths.
+ * @name: a valid VM name.
+ * @out:  the VM, which the caller frees.
+ * @err:  why not.
+ * Return: 0; -ENOENT when there is no such file; another -errno when it
+ * cannot be read or does not parse.
+ */
+int qnm_config_load_vm(const struct qnm_paths *p, const char *name, struct qnm_vm **out,
+		       struct qnm_err *err);
+/**
  * qnm_config_save_vm() - validate and atomically write @vm's file.
  * @old_name: the name the VM had before (rename: the old file is removed
  *            after the new one is in place), or NULL.

@@ -37,10 +37,29 @@ int qnm_ctx_load(struct qnm_ctx *ctx, struct qnm_err *err)
 
 	if (ctx->loaded)
 		return 0;
+	if (ctx->one) {
+		qnm_model_clear(&ctx->model);
+		ctx->one = false;
+	}
 	r = qnm_config_load(&ctx->paths, &ctx->model, &ctx->problems, err);
 	if (r == 0)
 		ctx->loaded = true;
 	return r;
+}
+
+int qnm_ctx_load_vm(struct qnm_ctx *ctx, const char *name, struct qnm_err *err)
+{
+	struct qnm_vm *vm;
+	int r;
+
+	if (ctx->loaded || qnm_model_find_vm(&ctx->model, name))
+		return 0;
+	r = qnm_config_load_vm(&ctx->paths, name, &vm, err);
+	if (r)
+		return r;
+	qnm_model_add_vm(&ctx->model, vm);
+	ctx->one = true;
+	return 0;
 }
 
 void qnm_ctx_clear(struct qnm_ctx *ctx)
@@ -265,6 +284,7 @@ static void install(struct qnm_ctx *ctx, struct qnm_model *m, struct qnm_problem
 	ctx->problems = *problems;
 	ctx->loaded = true;
 	ctx->fresh = true;
+	ctx->one = false;
 }
 
 int qnm_ctx_refresh(struct qnm_ctx *ctx, struct qnm_err *err)

@@ -24,6 +24,7 @@
  * @lock_depth: how many qnm_ctx_lock() calls are not yet unlocked.
  * @fresh:      @model was re-read from disk while the lock is held (so it
  *              is what is on disk: only this process writes meanwhile).
+ * @one:        @model holds just the VM qnm_ctx_load_vm() read, not loaded.
  */
 struct qnm_ctx {
 	struct qnm_paths paths;
@@ -36,6 +37,7 @@ struct qnm_ctx {
 	int lock_fd;
 	unsigned lock_depth;
 	bool fresh;
+	bool one;
 };
 
 /**
@@ -50,6 +52,16 @@ int qnm_ctx_init(struct qnm_ctx *ctx, struct qnm_err *err);
  * Return: 0 or -errno.
  */
 int qnm_ctx_load(struct qnm_ctx *ctx, struct qnm_err *err);
+
+/**
+ * qnm_ctx_load_vm() - for a command that reads one VM: put the VM @name in
+ * @ctx->model from its own file only, unless the model is loaded already.
+ * A later qnm_ctx_load() or qnm_ctx_refresh() replaces it with the whole
+ * model.
+ * Return: 0 (the VM is in @ctx->model) or -errno (@err set; -ENOENT when it
+ * has no file): the caller then loads the whole model for the usual advice.
+ */
+int qnm_ctx_load_vm(struct qnm_ctx *ctx, const char *name, struct qnm_err *err);
 
 void qnm_ctx_clear(struct qnm_ctx *ctx);
 

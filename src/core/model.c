@@ -67,7 +67,12 @@ const struct qnm_enum qnm_net_mode_enum = { net_mode_names, QNM_ARRAY_SIZE(net_m
 
 void qnm_fwd_add(struct qnm_fwd **v, size_t *n, const struct qnm_fwd *f)
 {
-	*v = xreallocarray(*v, *n + 1, sizeof(**v));
+	size_t cap = 8;
+
+	/* room in powers of two (a network may hold 10,000): realloc() to its size is free */
+	while (cap < *n + 1)
+		cap *= 2;
+	*v = xreallocarray(*v, cap, sizeof(**v));
 	(*v)[(*n)++] = *f;
 }
 
@@ -649,14 +654,54 @@ void qnm_model_clear(struct qnm_model *m)
 	memset(m, 0, sizeof(*m));
 }
 
-struct qnm_vm *qnm_model_find_vm(const struct qnm_model *m, const char *name)
+/*
+ * The index in @m->vms (sorted by name) where @name is or would go; *@found
+ * says whether it is there. O(log n): a model may hold 10,000 VMs.
+ */
+static size_t vm_slot(const struct qnm_model *m, const char *name, bool *found)
 {
-	size_t i;
+	size_t lo = 0, hi = m->nvms;
 
+	*found = false;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(m->vms[mid]->name, name);
+
+		if (c == 0) {
+			*found = true;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * Where the VM @name is in @m->vms, or (size_t)-1. A binary search first;
+ * on a miss a linear one, as a shallow view of a model (qnm_ctx_check_vm())
+ * holds its changed VM at the end, out of order.
+ */
+static size_t vm_index(const struct qnm_model *m, const char *name)
+{
+	bool found;
+	size_t i = vm_slot(m, name, &found);
+
+	if (found)
+		return i;
 	for (i = 0; i < m->nvms; i++)
 		if (strcmp(m->vms[i]->name, name) == 0)
-			return m->vms[i];
-	return NULL;
+			return i;
+	return (size_t)-1;
+}
+
+struct qnm_vm *qnm_model_find_vm(const struct qnm_model *m, const char *name)
+{
+	size_t i = vm_index(m, name);
+
+	return i == (size_t)-1 ? NULL : m->vms[i];
 }
 
 struct qnm_network *qnm_model_find_net(const struct qnm_model *m, const char *name)
@@ -671,11 +716,18 @@ struct qnm_network *qnm_model_find_net(const struct qnm_model *m, const char *na
 
 void qnm_model_add_vm(struct qnm_model *m, struct qnm_vm *vm)
 {
-	size_t i = 0;
+	size_t i, cap = 8;
+	bool found;
 
-	m->vms = xreallocarray(m->vms, m->nvms + 1, sizeof(*m->vms));
-	while (i < m->nvms && strcmp(m->vms[i]->name, vm->name) < 0)
-		i++;
+	/* room in powers of two: realloc() to the size it has is free */
+	while (cap < m->nvms + 1)
+		cap *= 2;
+	m->vms = xreallocarray(m->vms, cap, sizeof(*m->vms));
+	/* files load in name order: appending is the common case */
+	if (!m->nvms || strcmp(m->vms[m->nvms - 1]->name, vm->name) < 0)
+		i = m->nvms;
+	else
+		i = vm_slot(m, vm->name, &found);
 	memmove(&m->vms[i + 1], &m->vms[i], (m->nvms - i) * sizeof(*m->vms));
 	m->vms[i] = vm;
 	m->nvms++;
@@ -683,18 +735,15 @@ void qnm_model_add_vm(struct qnm_model *m, struct qnm_vm *vm)
 
 struct qnm_vm *qnm_model_remove_vm(struct qnm_model *m, const char *name)
 {
-	size_t i;
+	size_t i = vm_index(m, name);
+	struct qnm_vm *vm;
 
-	for (i = 0; i < m->nvms; i++) {
-		struct qnm_vm *vm = m->vms[i];
-
-		if (strcmp(vm->name, name) == 0) {
-			memmove(&m->vms[i], &m->vms[i + 1], (m->nvms - i - 1) * sizeof(*m->vms));
-			m->nvms--;
-			return vm;
-		}
-	}
-	return NULL;
+	if (i == (size_t)-1)
+		return NULL;
+	vm = m->vms[i];
+	memmove(&m->vms[i], &m->vms[i + 1], (m->nvms - i - 1) * sizeof(*m->vms));
+	m->nvms--;
+	return vm;
 }
 
 void qnm_model_add_net(struct qnm_model *m, struct qnm_network *net)

@@ -34,10 +34,55 @@ int qnm_check_mac(const char *mac, const char *field, struct qnm_err *err)
 	return 0;
 }
 
+static int fwd_ptr_cmp(const void *a, const void *b)
+{
+	const struct qnm_fwd *const *x = a, *const *y = b;
+	unsigned p = (*x)->host_port, q = (*y)->host_port;
+
+	return p < q ? -1 : p > q;
+}
+
+/*
+ * Whether two of the @n forwards @v overlap (qnm_fwd_overlap()): a sweep over
+ * them sorted by first port (@v is sorted in place), each compared only with
+ * those whose range reaches it, so O(n log n) when few ranges overlap (a
+ * model may hold 10,000 forwards). Only then do the callers look for the
+ * pair to name, in the order they always reported it.
+ */
+static bool fwds_clash(const struct qnm_fwd **v, size_t n)
+{
+	const struct qnm_fwd **live = xreallocarray(NULL, n + 1, sizeof(*live));
+	size_t i, j, nlive = 0, keep;
+	bool clash = false;
+
+	if (n > 1)
+		qsort(v, n, sizeof(*v), fwd_ptr_cmp);
+	for (i = 0; i < n && !clash; i++) {
+		unsigned lo = v[i]->host_port;
+
+		for (j = keep = 0; j < nlive && !clash; j++) {
+			if ((unsigned)live[j]->host_port + live[j]->span < lo)
+				continue; /* ends before this one and every later one starts */
+			clash = qnm_fwd_overlap(live[j], v[i], NULL, NULL);
+			live[keep++] = live[j];
+		}
+		nlive = keep;
+		live[nlive++] = v[i];
+	}
+	free(live);
+	return clash;
+}
+
 int qnm_check_fwds(const struct qnm_fwd *fwd, size_t n, const char *field, struct qnm_err *err)
 {
+	const struct qnm_fwd **v = xreallocarray(NULL, n + 1, sizeof(*v));
 	size_t i, j;
+	bool clash;
 
+	for (i = 0; i < n; i++)
+		v[i] = &fwd[i];
+	clash = fwds_clash(v, n);
+	free(v);
 	for (i = 0; i < n; i++) {
 		const struct qnm_fwd *f = &fwd[i];
 		enum qnm_proto p;
@@ -69,7 +114,7 @@ int qnm_check_fwds(const struct qnm_fwd *fwd, size_t n, const char *field, struc
 			return qnm_err_set(err, -EINVAL, field,
 					   "%s: guest address '%s' is not an IPv4 address", field,
 					   f->guest_addr);
-		for (j = 0; j < i; j++)
+		for (j = 0; clash && j < i; j++)
 			if (qnm_fwd_overlap(&fwd[j], f, &p, &port))
 				return qnm_err_set(err, -EINVAL, field,
 						   "%s: host port %s/%u is forwarded twice", field,
@@ -339,14 +384,59 @@ struct port_use {
 	char owner[80];
 };
 
+/* A NIC's MAC with the index of its VM, to sort. */
+struct mac_use {
+	const char *mac;
+	size_t vm;
+};
+
+static int mac_use_cmp(const void *a, const void *b)
+{
+	const struct mac_use *x = a, *y = b;
+	int c = strcasecmp(x->mac, y->mac);
+
+	if (c)
+		return c;
+	return x->vm < y->vm ? -1 : x->vm > y->vm;
+}
+
+/*
+ * Whether two VMs of @m share a MAC, in O(n log n) (a model may hold 10,000
+ * VMs); only then does qnm_check_model() look for the pair to name, in the
+ * order it always reported it.
+ */
+static bool macs_clash(const struct qnm_model *m)
+{
+	struct mac_use *u = NULL;
+	size_t n = 0, cap = 0, i, j;
+	bool clash = false;
+
+	for (i = 0; i < m->nvms; i++)
+		for (j = 0; j < m->vms[i]->nnics; j++) {
+			if (!m->vms[i]->nics[j].mac[0])
+				continue;
+			if (n == cap)
+				u = xreallocarray(u, cap = cap ? 2 * cap : 64, sizeof(*u));
+			u[n].mac = m->vms[i]->nics[j].mac;
+			u[n++].vm = i;
+		}
+	if (n > 1)
+		qsort(u, n, sizeof(*u), mac_use_cmp);
+	for (i = 1; i < n && !clash; i++)
+		clash = u[i].vm != u[i - 1].vm && strcasecmp(u[i].mac, u[i - 1].mac) == 0;
+	free(u);
+	return clash;
+}
+
 int qnm_check_model(const struct qnm_model *m, struct qnm_err *err)
 {
 	struct port_use *uses = NULL;
-	size_t nuses = 0, i, j, k;
+	size_t nuses = 0, cap = 0, i, j, k;
+	bool clash;
 	int r = 0;
 
-	/* MACs unique across every VM. */
-	for (i = 0; i < m->nvms && !r; i++) {
+	/* MACs unique across every VM (the pair named as it always was). */
+	for (i = 0, clash = macs_clash(m); clash && i < m->nvms && !r; i++) {
 		const struct qnm_vm *a = m->vms[i];
 
 		for (j = 0; j < a->nnics && !r; j++) {
@@ -386,7 +476,9 @@ int qnm_check_model(const struct qnm_model *m, struct qnm_err *err)
 			if (!b || !b->has_hostfwd)
 				continue;
 			for (k = 0; k < n->user.nfwd; k++) {
-				uses = xreallocarray(uses, nuses + 1, sizeof(*uses));
+				if (nuses == cap)
+					uses = xreallocarray(uses, cap = cap ? 2 * cap : 64,
+							     sizeof(*uses));
 				uses[nuses].f = &n->user.fwd[k];
 				snprintf(uses[nuses].owner, sizeof(uses[nuses].owner),
 					 "VM '%s' NIC '%s'", vm->name, n->id);
@@ -398,14 +490,23 @@ int qnm_check_model(const struct qnm_model *m, struct qnm_err *err)
 		for (k = 0; k < m->nets[i]->nfwd; k++) {
 			const struct qnm_fwd *f = &m->nets[i]->fwd[k];
 
-			uses = xreallocarray(uses, nuses + 1, sizeof(*uses));
+			if (nuses == cap)
+				uses = xreallocarray(uses, cap = cap ? 2 * cap : 64, sizeof(*uses));
 			uses[nuses].f = f;
 			snprintf(uses[nuses].owner, sizeof(uses[nuses].owner), "network '%s'",
 				 m->nets[i]->name);
 			nuses++;
 		}
 	}
-	for (i = 0; i < nuses && !r; i++) {
+	if (!r) {
+		const struct qnm_fwd **v = xreallocarray(NULL, nuses + 1, sizeof(*v));
+
+		for (i = 0; i < nuses; i++)
+			v[i] = uses[i].f;
+		clash = fwds_clash(v, nuses);
+		free(v);
+	}
+	for (i = 0; clash && i < nuses && !r; i++) {
 		for (j = 0; j < i; j++) {
 			enum qnm_proto p;
 			uint16_t port;

@@ -902,6 +902,71 @@ static void test_ipv6_net(void **state)
 	assert_int_equal(a.s6_addr[5], 0x01);
 }
 
+/*
+ * Thousands of VMs: the clash checks find MAC and host-port clashes wherever
+ * they are (they sort and sweep instead of comparing every pair) and name
+ * the pair as the pairwise search always did.
+ */
+static void test_model_many(void **state)
+{
+	enum { N = 3000 };
+	struct qnm_nic *nic[N];
+	struct qnm_fwd f;
+	struct qnm_model m;
+	size_t i;
+
+	(void)state;
+	qnm_model_init(&m);
+	for (i = 0; i < N; i++) {
+		char name[16];
+		struct qnm_vm *vm;
+
+		snprintf(name, sizeof(name), "v%04zu", i);
+		vm = qnm_vm_new(name);
+		nic[i] = qnm_vm_add_nic(vm);
+		snprintf(nic[i]->mac, sizeof(nic[i]->mac), "52:54:00:%02zx:%02zx:01", i >> 8,
+			 i & 255);
+		f = fwd(QNM_PROTO_TCP, "127.0.0.1", 20000 + (unsigned)i, "", 22);
+		qnm_fwd_add(&nic[i]->user.fwd, &nic[i]->user.nfwd, &f);
+		qnm_model_add_vm(&m, vm);
+	}
+	assert_int_equal(qnm_check_model(&m, NULL), 0);
+	assert_ptr_equal(qnm_model_find_vm(&m, "v1234"), m.vms[1234]);
+
+	/* a MAC clash between the first and the last VM; a VM's own MAC in capitals is none */
+	qnm_strlcpy(nic[N - 1]->mac, "52:54:00:00:00:01", sizeof(nic[0]->mac));
+	expect_model_err(&m, "nic[n0].mac", "used by VM 'v0000' NIC 'n0' and VM 'v2999' NIC 'n0'");
+	qnm_strlcpy(nic[N - 1]->mac, "52:54:00:0B:B7:01", sizeof(nic[0]->mac));
+	assert_int_equal(qnm_check_model(&m, NULL), 0);
+	qnm_strlcpy(nic[N - 1]->mac, "52:54:00:0B:B6:01", sizeof(nic[0]->mac)); /* v2998's */
+	expect_model_err(&m, "nic[n0].mac", "VM 'v2998' NIC 'n0' and VM 'v2999' NIC 'n0'");
+	qnm_strlcpy(nic[N - 1]->mac, "52:54:00:0b:b7:01", sizeof(nic[0]->mac));
+
+	/* a wide range on another address overlaps no one; on any address, the first it meets */
+	f = fwd(QNM_PROTO_TCP, "127.0.0.9", 10000, "", 22);
+	f.span = 40000;
+	qnm_fwd_add(&nic[5]->user.fwd, &nic[5]->user.nfwd, &f);
+	assert_int_equal(qnm_check_model(&m, NULL), 0);
+	nic[5]->user.fwd[1].host_addr[0] = '\0';
+	expect_model_err(&m, "hostfwd",
+			 "tcp/20000 is forwarded by both VM 'v0000' NIC 'n0' and VM 'v0005' NIC 'n0'");
+	/* udp beside tcp on the same ports does not clash; udp on udp does */
+	nic[5]->user.fwd[1].proto = QNM_PROTO_UDP;
+	assert_int_equal(qnm_check_model(&m, NULL), 0);
+	nic[N - 1]->user.fwd[0].proto = QNM_PROTO_UDP;
+	expect_model_err(&m, "hostfwd",
+			 "udp/22999 is forwarded by both VM 'v0005' NIC 'n0' and VM 'v2999' NIC 'n0'");
+	nic[N - 1]->user.fwd[0].proto = QNM_PROTO_TCP;
+	/* one port inside a long-lived range further on, past ranges that ended */
+	nic[5]->user.fwd[1].proto = QNM_PROTO_TCP;
+	qnm_strlcpy(nic[5]->user.fwd[1].host_addr, "127.0.0.9", sizeof(f.host_addr));
+	nic[2000]->user.fwd[0].host_port = 49000;
+	qnm_strlcpy(nic[2000]->user.fwd[0].host_addr, "127.0.0.9", sizeof(f.host_addr));
+	expect_model_err(&m, "hostfwd",
+			 "tcp/49000 is forwarded by both VM 'v0005' NIC 'n0' and VM 'v2000' NIC 'n0'");
+	qnm_model_clear(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -921,6 +986,7 @@ int main(void)
 		cmocka_unit_test(test_network),
 		cmocka_unit_test(test_model),
 		cmocka_unit_test(test_ipv6_net),
+		cmocka_unit_test(test_model_many),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
