@@ -169,7 +169,7 @@ struct qnm_private_opts {
  * @model:   QEMU device model (e1000, rtl8139, virtio-net-pci, ...).
  * @mac:     MAC address "xx:xx:xx:xx:xx:xx", or "" until generated.
  * @props:   more QEMU properties of the device, "name=value,name=value"
- *           ("rx_queue_size=512,tx_queue_size=1024"), or "" (see
+ *           ("rx_queue_size=1024,mrg_rxbuf=off"), or "" (see
  *           qnm_check_props()); appended to its -device.
  * @link_up: cable plugged at start (false: QEMU link down).
  * @backend: which of the option groups below is in use.

@@ -163,7 +163,7 @@ static const struct qnm_key nic_keys[] = {
 	  .size = QNM_PROPS_MAX,
 	  .label = "Device props",
 	  .help = "More QEMU properties of the card, NAME=VALUE,... as '-device MODEL,help' lists "
-		  "them, e.g. rx_queue_size=512,tx_queue_size=1024; empty: QEMU's defaults." },
+		  "them, e.g. rx_queue_size=1024,mrg_rxbuf=off; empty: QEMU's defaults." },
 	{ .name = "link",
 	  .type = QNM_KEY_LINK,
 	  .offset = NICF(link_up),
