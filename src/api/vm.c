@@ -95,8 +95,8 @@ static int check_props(const struct qnm_ctx *ctx, const char *arch, const struct
 
 	if (!nic->props[0])
 		return 0;
-	r = qnm_catalog_props_load(arch, NULL, model, ctx->paths.cache_dir, CATALOG_TIMEOUT_MS,
-				   &p, err);
+	r = qnm_catalog_props_load(arch, NULL, model, ctx->paths.cache_dir, CATALOG_TIMEOUT_MS, &p,
+				   err);
 	if (r || !p)
 		return r;
 	snprintf(field, sizeof(field), "nic[%s].props", nic->id);
@@ -175,7 +175,7 @@ int qnm_api_vm_save(struct qnm_ctx *ctx, const struct qnm_vm *vm, const char *ol
 }
 
 /* refuse to take NIC @nic of VM @vm (any NIC: NULL) from under network forwards to it */
-static int check_not_target(const struct qnm_ctx *ctx, const char *vm, const char *nic,
+static int check_not_target(const struct qnm_model *m, const char *vm, const char *nic,
 			    struct qnm_err *err)
 {
 	struct qnm_strbuf sb;
@@ -183,7 +183,7 @@ static int check_not_target(const struct qnm_ctx *ctx, const char *vm, const cha
 	int r = 0;
 
 	qnm_sb_init(&sb);
-	n = qnm_model_targets_of(&ctx->model, vm, nic, &sb);
+	n = qnm_model_targets_of(m, vm, nic, &sb);
 	if (n)
 		r = qnm_err_set(err, -EBUSY, "forward",
 				"%s %s%s%s is the target of %s %s: remove %s first ('qnm forward "
@@ -196,12 +196,20 @@ static int check_not_target(const struct qnm_ctx *ctx, const char *vm, const cha
 
 int qnm_api_vm_delete(struct qnm_ctx *ctx, const char *name, struct qnm_err *err)
 {
-	/* the lock only: no check of the rest of the model depends on a VM's being there */
+	/* the lock and the networks as they are now (is it a forward's target?):
+	 * no other check depends on a VM's being there */
+	struct qnm_problems problems = { 0 };
+	struct qnm_model nets;
 	int r = qnm_ctx_lock(ctx, err);
 
 	if (r)
 		return r;
-	r = check_not_target(ctx, name, NULL, err);
+	qnm_model_init(&nets);
+	r = qnm_config_load_networks(&ctx->paths, &nets, &problems, err);
+	if (!r)
+		r = check_not_target(&nets, name, NULL, err);
+	qnm_model_clear(&nets);
+	qnm_problems_clear(&problems);
 	if (!r)
 		r = qnm_config_delete_vm(&ctx->paths, name, err);
 	if (!r)
@@ -417,7 +425,7 @@ static int nic_del_locked(struct qnm_ctx *ctx, const char *vm_name, const char *
 
 	if (!nic)
 		return -ENOENT;
-	r = check_not_target(ctx, vm_name, nic_id, err);
+	r = check_not_target(&ctx->model, vm_name, nic_id, err);
 	if (r)
 		return r;
 	vm = qnm_vm_copy(orig);

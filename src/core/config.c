@@ -743,6 +743,12 @@ int qnm_config_load(const struct qnm_paths *p, struct qnm_model *m, struct qnm_p
 	return r;
 }
 
+int qnm_config_load_networks(const struct qnm_paths *p, struct qnm_model *m,
+			     struct qnm_problems *problems, struct qnm_err *err)
+{
+	return load_dir(p->nets_dir, m, problems, false, err);
+}
+
 /* Refuse to overwrite @path when it exists and does not parse. */
 static int check_overwritable(const char *path, bool vm, struct qnm_err *err)
 {

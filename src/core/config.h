@@ -138,6 +138,15 @@ int qnm_config_load(const struct qnm_paths *p, struct qnm_model *m, struct qnm_p
 		    struct qnm_err *err);
 
 /**
+ * qnm_config_load_networks() - load only the networks into @m (which must
+ * have none), as qnm_config_load() does: for a check that needs them and
+ * not the VMs (a VM's delete: is it a forward's target?).
+ * Return: 0, or -errno when the directory exists but cannot be read.
+ */
+int qnm_config_load_networks(const struct qnm_paths *p, struct qnm_model *m,
+			     struct qnm_problems *problems, struct qnm_err *err);
+
+/**
  * qnm_config_load_vm() - read the one file of the VM @name (a command about
  * one VM need not read 10,000 others).
  * @p:    the paths.

@@ -77,17 +77,19 @@ int qnm_check_ipv6_net(const char *s, const char *field, struct qnm_err *err)
 				   field, s, prefix, text, prefix);
 	}
 	if (in_prefix(&a, site_local, 10))
-		return qnm_err_set(err, -EINVAL, field,
-				   "%s: '%s' is site-local (fec0::/10, deprecated by RFC 3879: what "
-				   "QEMU uses when ipv6-net is empty); use a ULA, fd followed by 40 "
-				   "random bits (RFC 4193, e.g. fd12:3456:789a::/64), or a global "
-				   "prefix routed to you",
-				   field, s);
+		return qnm_err_set(
+			err, -EINVAL, field,
+			"%s: '%s' is site-local (fec0::/10, deprecated by RFC 3879: what "
+			"QEMU uses when ipv6-net is empty); use a ULA, fd followed by 40 "
+			"random bits (RFC 4193, e.g. fd12:3456:789a::/64), or a global "
+			"prefix routed to you",
+			field, s);
 	if (!in_prefix(&a, ula, 7) && !in_prefix(&a, global, 3))
-		return qnm_err_set(err, -EINVAL, field,
-				   "%s: '%s' is neither a unique local (fc00::/7) nor a global "
-				   "(2000::/3) prefix; use a ULA, fd followed by 40 random bits (RFC "
-				   "4193, e.g. fd12:3456:789a::/64), or a global prefix routed to you",
-				   field, s);
+		return qnm_err_set(
+			err, -EINVAL, field,
+			"%s: '%s' is neither a unique local (fc00::/7) nor a global "
+			"(2000::/3) prefix; use a ULA, fd followed by 40 random bits (RFC "
+			"4193, e.g. fd12:3456:789a::/64), or a global prefix routed to you",
+			field, s);
 	return 0;
 }

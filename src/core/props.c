@@ -29,12 +29,10 @@ static const struct reserved_prop reserved[] = {
 
 static bool is_on(const char *v)
 {
-	return strcasecmp(v, "on") == 0 || strcasecmp(v, "true") == 0 ||
-	       strcasecmp(v, "yes") == 0;
+	return strcasecmp(v, "on") == 0 || strcasecmp(v, "true") == 0 || strcasecmp(v, "yes") == 0;
 }
 
-bool qnm_props_next(const char **pos, char name[QNM_PROP_NAME_MAX],
-		    char value[QNM_PROP_VALUE_MAX])
+bool qnm_props_next(const char **pos, char name[QNM_PROP_NAME_MAX], char value[QNM_PROP_VALUE_MAX])
 {
 	const char *p = *pos, *eq, *end;
 	size_t n;
@@ -66,7 +64,8 @@ static bool valid_chars(const char *s, const char *extra)
 /* One pair: its syntax, then the reserved names and values. */
 static int check_pair(const char *pair, size_t plen, const char *field, struct qnm_err *err)
 {
-	char name[QNM_PROP_NAME_MAX], value[QNM_PROP_VALUE_MAX], buf[QNM_PROP_NAME_MAX + QNM_PROP_VALUE_MAX];
+	char name[QNM_PROP_NAME_MAX], value[QNM_PROP_VALUE_MAX],
+		buf[QNM_PROP_NAME_MAX + QNM_PROP_VALUE_MAX];
 	const char *p = buf, *eq;
 	size_t i;
 
@@ -76,18 +75,21 @@ static int check_pair(const char *pair, size_t plen, const char *field, struct q
 		return qnm_err_set(err, -EINVAL, field,
 				   "%s: '%s' is not NAME=VALUE (e.g. rx_queue_size=512)", field,
 				   buf);
-	if ((size_t)(eq - pair) >= QNM_PROP_NAME_MAX || plen - (size_t)(eq - pair) > QNM_PROP_VALUE_MAX)
-		return qnm_err_set(err, -EINVAL, field,
-				   "%s: '%.40s...' is too long (names up to %d bytes, values up to %d)",
-				   field, buf, QNM_PROP_NAME_MAX - 1, QNM_PROP_VALUE_MAX - 1);
+	if ((size_t)(eq - pair) >= QNM_PROP_NAME_MAX ||
+	    plen - (size_t)(eq - pair) > QNM_PROP_VALUE_MAX)
+		return qnm_err_set(
+			err, -EINVAL, field,
+			"%s: '%.40s...' is too long (names up to %d bytes, values up to %d)", field,
+			buf, QNM_PROP_NAME_MAX - 1, QNM_PROP_VALUE_MAX - 1);
 	qnm_props_next(&p, name, value);
 	if (!(name[0] >= 'a' && name[0] <= 'z') && !(name[0] >= 'A' && name[0] <= 'Z'))
 		return qnm_err_set(err, -EINVAL, field,
 				   "%s: property name '%s' must start with a letter", field, name);
 	if (!valid_chars(name, "_-."))
-		return qnm_err_set(err, -EINVAL, field,
-				   "%s: property name '%s' may only hold letters, digits, '_', '-' and '.'",
-				   field, name);
+		return qnm_err_set(
+			err, -EINVAL, field,
+			"%s: property name '%s' may only hold letters, digits, '_', '-' and '.'",
+			field, name);
 	if (!valid_chars(value, "_.:/+@-"))
 		return qnm_err_set(
 			err, -EINVAL, field,
@@ -136,8 +138,8 @@ int qnm_check_props(const char *props, const char *field, struct qnm_err *err)
 				return qnm_err_set(err, -EINVAL, field, "%s: %s is given twice",
 						   field, name);
 		if (n == QNM_PROPS_COUNT)
-			return qnm_err_set(err, -EINVAL, field, "%s: at most %d properties",
-					   field, QNM_PROPS_COUNT);
+			return qnm_err_set(err, -EINVAL, field, "%s: at most %d properties", field,
+					   QNM_PROPS_COUNT);
 		memcpy(seen[n++], name, sizeof(name));
 		if (!*end)
 			break;

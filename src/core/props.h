@@ -29,8 +29,7 @@
  * @value: the value (QNM_PROP_VALUE_MAX bytes; truncated if longer).
  * Return: true when a pair was read, false at the end of the string.
  */
-bool qnm_props_next(const char **pos, char name[QNM_PROP_NAME_MAX],
-		    char value[QNM_PROP_VALUE_MAX]);
+bool qnm_props_next(const char **pos, char name[QNM_PROP_NAME_MAX], char value[QNM_PROP_VALUE_MAX]);
 
 /**
  * qnm_check_props() - the QEMU-independent rules of a props string.

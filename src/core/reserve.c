@@ -78,6 +78,35 @@ static const struct qnm_nic *holder(const struct qnm_model *m, const char *skip1
 	return NULL;
 }
 
+/*
+ * The first address from @s to @e in @net's subnet free for @nic, into @ip:
+ * a guest address of the network no other NIC holds. dnsmasq gives a
+ * reservation outside the DHCP range too (same subnet): a full range does
+ * not stop one.
+ */
+static bool free_ip(const struct qnm_model *m, const struct qnm_vm *vm, const char *old_name,
+		    const struct qnm_nic *nic, const struct qnm_network *net, uint32_t s,
+		    uint32_t e, char *ip)
+{
+	const struct qnm_vm *owner;
+	uint32_t base, mask, a;
+
+	if (qnm_parse_ipv4(net->address, &base) || net->prefix < 1 || net->prefix > 30)
+		return false;
+	mask = 0xffffffffu << (32 - net->prefix);
+	if (s < (base & mask))
+		s = base & mask;
+	if (e > (base | ~mask))
+		e = base | ~mask;
+	for (a = s; a <= e && a >= s; a++) {
+		qnm_format_ipv4(a, ip);
+		if (qnm_reserve_fits(net, ip) &&
+		    !holder(m, vm->name, old_name, vm, nic, net->name, ip, &owner))
+			return true;
+	}
+	return false;
+}
+
 int qnm_model_assign_ips(const struct qnm_model *m, struct qnm_vm *vm, const char *old_name,
 			 size_t *n, struct qnm_err *err)
 {
@@ -91,7 +120,7 @@ int qnm_model_assign_ips(const struct qnm_model *m, struct qnm_vm *vm, const cha
 		struct qnm_nic *nic = &vm->nics[i];
 		const struct qnm_network *net = nic_net(m, nic);
 		const struct qnm_nic *was = orig ? qnm_vm_find_nic(orig, nic->id) : NULL;
-		uint32_t s, e, a;
+		uint32_t s, e;
 		char ip[QNM_IPV4_LEN], field[64];
 
 		if (!net || net->mode == QNM_NET_BRIDGED || qnm_parse_ipv4(net->dhcp_start, &s) ||
@@ -103,18 +132,13 @@ int qnm_model_assign_ips(const struct qnm_model *m, struct qnm_vm *vm, const cha
 		if (nic->tap.ip[0] && qnm_reserve_fits(net, nic->tap.ip) &&
 		    !holder(m, vm->name, old_name, vm, nic, net->name, nic->tap.ip, &owner))
 			continue;
-		for (a = s; a <= e && a >= s; a++) {
-			qnm_format_ipv4(a, ip);
-			if (qnm_reserve_fits(net, ip) &&
-			    !holder(m, vm->name, old_name, vm, nic, net->name, ip, &owner))
-				break;
-		}
-		if (a > e || a < s) {
+		if (!free_ip(m, vm, old_name, nic, net, s, e, ip) &&
+		    !free_ip(m, vm, old_name, nic, net, 0, 0xffffffffu, ip)) {
 			snprintf(field, sizeof(field), "nic[%s].ip", nic->id);
 			return qnm_err_set(err, -ENOSPC, field,
-					   "%s: no free address left in the DHCP range %s-%s of "
-					   "network %s for a reservation",
-					   field, net->dhcp_start, net->dhcp_end, net->name);
+					   "%s: no free address left on network %s (%s/%u) for a "
+					   "reservation",
+					   field, net->name, net->address, net->prefix);
 		}
 		qnm_strlcpy(nic->tap.ip, ip, sizeof(nic->tap.ip));
 		if (n)

@@ -44,8 +44,9 @@ const struct qnm_nic *qnm_model_find_target(const struct qnm_model *m, const cha
  * qnm_model_assign_ips() - give every TAP NIC of @vm on a network of @m
  * with a DHCP range a reservation when it has none, or one that does not
  * fit or clashes (the network's address changed, the NIC moved to another
- * network): the first free address of the range (free: no other NIC on
- * that network holds it, nor the bridge). An address that differs from
+ * network): the first free address of the range, else of the rest of the
+ * subnet (dnsmasq serves a reservation outside its range; free: no other
+ * NIC on that network holds it, nor the bridge). An address that differs from
  * the NIC's in @m (the user gives it now) is kept as it is, for
  * qnm_check_reservations() to judge.
  * @m:        the model; VMs named @vm->name or @old_name in it are @vm.

@@ -740,8 +740,8 @@ static int run_device_help(const char *qemu, const char *what, int timeout_ms, c
 					   qemu, what, timeout_ms);
 		if (r == -EFBIG)
 			return qnm_err_set(err, r, "qemu",
-					   "qemu: '%s -device %s' printed more than %u bytes",
-					   qemu, what, QEMU_OUTPUT_MAX);
+					   "qemu: '%s -device %s' printed more than %u bytes", qemu,
+					   what, QEMU_OUTPUT_MAX);
 		if (r == -EIO)
 			return qnm_err_set(err, r, "qemu", "qemu: '%s -device %s' failed (%s %d)",
 					   qemu, what, WIFEXITED(status) ? "exit status" : "signal",
@@ -847,8 +847,7 @@ static char *cache_read(const char *file, const char *key, size_t *len)
 }
 
 /* Write @key then @text to @file in @dir, atomically; failures leave no file. */
-static void cache_write_text(const char *dir, const char *file, const char *key,
-			     const char *text)
+static void cache_write_text(const char *dir, const char *file, const char *key, const char *text)
 {
 	size_t klen = strlen(key), tlen = strlen(text);
 	char *tmp;
@@ -968,23 +967,23 @@ struct builtin_props {
 	const char *props;
 };
 
-#define PCI_PROPS                                                                             \
-	"acpi-index=uint32 addr=int32 bootindex=int32 failover_pair_id=str mac=str "          \
+#define PCI_PROPS                                                                                  \
+	"acpi-index=uint32 addr=int32 bootindex=int32 failover_pair_id=str mac=str "               \
 	"multifunction=bool netdev=str rombar=uint32 romfile=str romsize=uint32 "
 
 static const struct builtin_props builtin_props[] = {
-	{ "virtio-net-pci",
-	  PCI_PROPS "aer=bool any_layout=bool ats=bool csum=bool ctrl_guest_offloads=bool "
-		    "ctrl_mac_addr=bool ctrl_rx=bool ctrl_rx_extra=bool ctrl_vlan=bool ctrl_vq=bool "
-		    "disable-legacy=OnOffAuto disable-modern=bool duplex=str event_idx=bool "
-		    "failover=bool gso=bool guest_announce=bool guest_csum=bool guest_ecn=bool "
-		    "guest_rsc_ext=bool guest_tso4=bool guest_tso6=bool guest_ufo=bool hash=bool "
-		    "host_ecn=bool host_mtu=uint16 host_tso4=bool host_tso6=bool host_ufo=bool "
-		    "indirect_desc=bool ioeventfd=bool iommu_platform=bool migrate-extra=bool "
-		    "modern-pio-notify=bool mq=bool mrg_rxbuf=bool notify_on_empty=bool packed=bool "
-		    "page-per-vq=bool queue_reset=bool rsc_interval=uint32 rss=bool "
-		    "rx_queue_size=uint16 speed=int32 status=bool tx=str tx_queue_size=uint16 "
-		    "use-disabled-flag=bool use-started=bool vectors=uint32" },
+	{ "virtio-net-pci", PCI_PROPS
+	  "aer=bool any_layout=bool ats=bool csum=bool ctrl_guest_offloads=bool "
+	  "ctrl_mac_addr=bool ctrl_rx=bool ctrl_rx_extra=bool ctrl_vlan=bool ctrl_vq=bool "
+	  "disable-legacy=OnOffAuto disable-modern=bool duplex=str event_idx=bool "
+	  "failover=bool gso=bool guest_announce=bool guest_csum=bool guest_ecn=bool "
+	  "guest_rsc_ext=bool guest_tso4=bool guest_tso6=bool guest_ufo=bool hash=bool "
+	  "host_ecn=bool host_mtu=uint16 host_tso4=bool host_tso6=bool host_ufo=bool "
+	  "indirect_desc=bool ioeventfd=bool iommu_platform=bool migrate-extra=bool "
+	  "modern-pio-notify=bool mq=bool mrg_rxbuf=bool notify_on_empty=bool packed=bool "
+	  "page-per-vq=bool queue_reset=bool rsc_interval=uint32 rss=bool "
+	  "rx_queue_size=uint16 speed=int32 status=bool tx=str tx_queue_size=uint16 "
+	  "use-disabled-flag=bool use-started=bool vectors=uint32" },
 	{ "e1000", PCI_PROPS "autonegotiation=bool extra_mac_registers=bool init-vet=bool "
 			     "migrate_tso_props=bool mitigation=bool" },
 	{ "e1000e", PCI_PROPS "disable_vnet_hdr=uint8 init-vet=bool subsys=uint16 "
@@ -1173,8 +1172,8 @@ struct prop_type {
 static bool bool_ok(const char *v, const struct prop_type *t)
 {
 	(void)t;
-	return !strcmp(v, "on") || !strcmp(v, "off") || !strcmp(v, "true") ||
-	       !strcmp(v, "false") || !strcmp(v, "yes") || !strcmp(v, "no");
+	return !strcmp(v, "on") || !strcmp(v, "off") || !strcmp(v, "true") || !strcmp(v, "false") ||
+	       !strcmp(v, "yes") || !strcmp(v, "no");
 }
 
 static bool onoffauto_ok(const char *v, const struct prop_type *t)
@@ -1275,12 +1274,12 @@ static int check_value(const struct qnm_dev_prop *d, const char *value, const ch
 	for (i = 0; i < QNM_ARRAY_SIZE(prop_types); i++)
 		if (strcmp(prop_types[i].type, d->type) == 0 &&
 		    !prop_types[i].ok(value, &prop_types[i]))
-			return qnm_err_set(err, -EINVAL, field, "%s: %s=%s: %s must be %s",
-					   field, d->name, value, d->name, prop_types[i].rule);
+			return qnm_err_set(err, -EINVAL, field, "%s: %s=%s: %s must be %s", field,
+					   d->name, value, d->name, prop_types[i].rule);
 	for (i = 0; i < QNM_ARRAY_SIZE(prop_rules); i++)
 		if (strcmp(prop_rules[i].name, d->name) == 0 && !prop_rules[i].ok(value))
-			return qnm_err_set(err, -EINVAL, field, "%s: %s=%s: %s must be %s",
-					   field, d->name, value, d->name, prop_rules[i].rule);
+			return qnm_err_set(err, -EINVAL, field, "%s: %s=%s: %s must be %s", field,
+					   d->name, value, d->name, prop_rules[i].rule);
 	return 0;
 }
 
@@ -1299,9 +1298,10 @@ int qnm_dev_props_check(const struct qnm_dev_props *p, const char *props, const 
 
 			qnm_sb_init(&sb);
 			advise_prop(p, name, &sb);
-			r = qnm_err_set(err, -EINVAL, field,
-					"%s: %s has no property '%s'; %s'-device %s,help' lists them",
-					field, p->model, name, sb.len ? sb.s : "", p->model);
+			r = qnm_err_set(
+				err, -EINVAL, field,
+				"%s: %s has no property '%s'; %s'-device %s,help' lists them",
+				field, p->model, name, sb.len ? sb.s : "", p->model);
 			qnm_sb_free(&sb);
 			return r;
 		}

@@ -96,8 +96,18 @@ expect_contains "list after the rename" "www/n0 (10.77.0.100):80" "$("$QNM" forw
 check "a NIC of a new VM" sh -c '"$QNM" new app >/dev/null && "$QNM" nic add app backend=tap network=lan'
 expect_eq "its own address" 10.77.0.101 "$(ipof app)"
 check "a second NIC takes the last address" "$QNM" nic add app backend=tap network=lan
-refused "the range is full" "no free address left in the DHCP range 10.77.0.100-10.77.0.102" \
-	nic add db backend=tap network=lan
+# a full range: the rest of the subnet (dnsmasq serves a reservation outside its range)
+check "a NIC after the range is full" "$QNM" nic add db backend=tap network=lan
+expect_eq "it is reserved outside the range, in the subnet" "10.77.0.50 10.77.0.2" \
+	"$(ipof db | tr '\n' ' ' | sed 's/ $//')"
+check "that NIC goes again" "$QNM" nic del db n1
+# a full subnet: refused, naming the network
+"$QNM" net add tiny bridge=qnmbrtiny0 address=10.90.0.1/30 mode=isolated \
+	dhcp-start=10.90.0.2 dhcp-end=10.90.0.2 >/dev/null || fatal "net add tiny"
+check "the one guest address of a /30" "$QNM" nic add db backend=tap network=tiny
+refused "the subnet is full" "no free address left on network tiny (10.90.0.1/30)" \
+	nic add db backend=tap network=tiny
+check "that NIC goes again" "$QNM" nic del db n1
 # a NIC moved to another network gets an address there (the old one does not fit)
 "$QNM" net add lab bridge=qnmbrlab0 address=10.80.0.1/24 mode=isolated \
 	dhcp-start=10.80.0.10 dhcp-end=10.80.0.20 >/dev/null || fatal "net add lab"

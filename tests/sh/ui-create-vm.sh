@@ -35,7 +35,7 @@ mac=$(ui_screen | sed -n 's/.*new MAC \([0-9a-f:]*\).*/\1/p' | head -1)
 [ -n "$mac" ] && ok "MAC generated ($mac)" || fail "no MAC generated"
 ui_expect "MAC shown in its field" "MAC address    $mac"
 # Port forwards: tab to it (user backend is already selected)
-for i in $(seq 1 12); do
+for i in $(seq 1 24); do
 	ui_screen | grep -q ">Port forwards" && break
 	ui_keys Tab
 done

@@ -653,14 +653,15 @@ static void test_load_fallbacks(void **state)
 /* "-device MODEL,help" text: property names and types; the checks of props strings. */
 static void test_dev_props(void **state)
 {
-	static const char text[] = "virtio-net-pci options:\n"
-				   "  acpi-index=<uint32>    -  (default: 0)\n"
-				   "  csum=<bool>            - on/off (default: true)\n"
-				   "  disable-legacy=<OnOffAuto> - on/off/auto (default: \"auto\")\n"
-				   "  rx_queue_size=<uint16> -  (default: 256)\n"
-				   "  tx_queue_size=<uint16> -  (default: 256)\n"
-				   "  virtio-backend=<child<virtio-net-device>>\n"
-				   "garbage line\n  no-type=\n  speed=<int32>\n";
+	static const char text[] =
+		"virtio-net-pci options:\n"
+		"  acpi-index=<uint32>    -  (default: 0)\n"
+		"  csum=<bool>            - on/off (default: true)\n"
+		"  disable-legacy=<OnOffAuto> - on/off/auto (default: \"auto\")\n"
+		"  rx_queue_size=<uint16> -  (default: 256)\n"
+		"  tx_queue_size=<uint16> -  (default: 256)\n"
+		"  virtio-backend=<child<virtio-net-device>>\n"
+		"garbage line\n  no-type=\n  speed=<int32>\n";
 	struct qnm_dev_props *p = xcalloc(1, sizeof(*p)), *b;
 	struct qnm_err err;
 
@@ -672,8 +673,10 @@ static void test_dev_props(void **state)
 	assert_string_equal(qnm_dev_props_find(p, "disable-legacy")->type, "OnOffAuto");
 	assert_string_equal(qnm_dev_props_find(p, "speed")->type, "int32");
 	assert_null(qnm_dev_props_find(p, "no-type"));
-	assert_int_equal(qnm_dev_props_check(p, "rx_queue_size=1024,csum=off,speed=-1", "f", &err), 0);
-	assert_int_equal(qnm_dev_props_check(p, "disable-legacy=auto,acpi-index=4294967295", "f", &err), 0);
+	assert_int_equal(qnm_dev_props_check(p, "rx_queue_size=1024,csum=off,speed=-1", "f", &err),
+			 0);
+	assert_int_equal(
+		qnm_dev_props_check(p, "disable-legacy=auto,acpi-index=4294967295", "f", &err), 0);
 	assert_int_equal(qnm_dev_props_check(p, "acpi-index=4294967296", "f", &err), -EINVAL);
 	assert_non_null(strstr(err.msg, "from 0 to 4294967295"));
 	assert_int_equal(qnm_dev_props_check(p, "csum=1", "f", &err), -EINVAL);

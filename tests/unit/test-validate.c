@@ -948,22 +948,25 @@ static void test_model_many(void **state)
 	qnm_fwd_add(&nic[5]->user.fwd, &nic[5]->user.nfwd, &f);
 	assert_int_equal(qnm_check_model(&m, NULL), 0);
 	nic[5]->user.fwd[1].host_addr[0] = '\0';
-	expect_model_err(&m, "hostfwd",
-			 "tcp/20000 is forwarded by both VM 'v0000' NIC 'n0' and VM 'v0005' NIC 'n0'");
+	expect_model_err(
+		&m, "hostfwd",
+		"tcp/20000 is forwarded by both VM 'v0000' NIC 'n0' and VM 'v0005' NIC 'n0'");
 	/* udp beside tcp on the same ports does not clash; udp on udp does */
 	nic[5]->user.fwd[1].proto = QNM_PROTO_UDP;
 	assert_int_equal(qnm_check_model(&m, NULL), 0);
 	nic[N - 1]->user.fwd[0].proto = QNM_PROTO_UDP;
-	expect_model_err(&m, "hostfwd",
-			 "udp/22999 is forwarded by both VM 'v0005' NIC 'n0' and VM 'v2999' NIC 'n0'");
+	expect_model_err(
+		&m, "hostfwd",
+		"udp/22999 is forwarded by both VM 'v0005' NIC 'n0' and VM 'v2999' NIC 'n0'");
 	nic[N - 1]->user.fwd[0].proto = QNM_PROTO_TCP;
 	/* one port inside a long-lived range further on, past ranges that ended */
 	nic[5]->user.fwd[1].proto = QNM_PROTO_TCP;
 	qnm_strlcpy(nic[5]->user.fwd[1].host_addr, "127.0.0.9", sizeof(f.host_addr));
 	nic[2000]->user.fwd[0].host_port = 49000;
 	qnm_strlcpy(nic[2000]->user.fwd[0].host_addr, "127.0.0.9", sizeof(f.host_addr));
-	expect_model_err(&m, "hostfwd",
-			 "tcp/49000 is forwarded by both VM 'v0005' NIC 'n0' and VM 'v2000' NIC 'n0'");
+	expect_model_err(
+		&m, "hostfwd",
+		"tcp/49000 is forwarded by both VM 'v0005' NIC 'n0' and VM 'v2000' NIC 'n0'");
 	qnm_model_clear(&m);
 }
 
