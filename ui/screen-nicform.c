@@ -163,6 +163,9 @@ static void build(struct nicform *s)
 
 	qnm_form_add(f, QNM_ROW_SECTION, 0, NULL, "Network card of VM",
 		     s->arg.vm->name[0] ? s->arg.vm->name : "(new VM)");
+	/* what a save does to the running guest, first: seen before any edit */
+	r = qnm_form_add(f, QNM_ROW_INFO, F_LIVE, NULL, "", QNM_LIVE_RULE);
+	r->hidden = !s->running;
 	r = qnm_form_add(f, QNM_ROW_TEXT, F_ID, "id", "NIC id", n->id);
 	r->maxlen = QNM_NAME_MAX + 8;
 	r->hint = "The netdev id, unique in this VM (n0, n1, lan, ...).";
@@ -178,9 +181,6 @@ static void build(struct nicform *s)
 	qnm_form_key_row(f, "model")->pick = true;
 	qnm_form_key_row(f, "network")->pick = true;
 
-	/* what a save does to the running guest, stated where it is edited */
-	r = qnm_form_add(f, QNM_ROW_INFO, F_LIVE, NULL, "", QNM_LIVE_RULE);
-	r->hidden = !s->running;
 	qnm_form_add(f, QNM_ROW_SECTION, 0, NULL, "", NULL);
 	r = qnm_form_add(f, QNM_ROW_BUTTON, F_OK, NULL, NULL, "OK (F2)");
 	r->hint = "Check the card and put it in the VM form (save the VM there to write it).";
