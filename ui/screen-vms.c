@@ -508,7 +508,7 @@ static void vms_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		size_t k;
 		int x = r->x, ry = y + line;
 
-		if (!saved) {
+		if (!saved || !vm || !g) {
 			line += draw_remote(ui, row, sel, ry, s->page - line, r);
 			continue;
 		}

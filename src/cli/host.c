@@ -247,7 +247,7 @@ int qnm_cli_on_host(struct qnm_ctx *ctx, const char *name, int argc, char **argv
 {
 	struct qnm_remote_cmd c;
 	struct qnm_err err;
-	int status, r;
+	int status = 0, r;
 
 	qnm_err_clear(&err);
 	if (streams(argc, argv)) {

@@ -390,7 +390,7 @@ int qnm_fwd_parse(const char *s, struct qnm_fwd *out, const char *field, struct 
 	struct qnm_fwd f;
 	const char *rest, *gcolon, *sep, *c1, *c2;
 	char spec[160], host[64], hp[16], gp[16];
-	unsigned hspan, gspan;
+	unsigned hspan = 1, gspan = 1;
 	size_t n = strcspn(s, " \t");
 	int r;
 

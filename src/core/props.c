@@ -64,8 +64,8 @@ static bool valid_chars(const char *s, const char *extra)
 /* One pair: its syntax, then the reserved names and values. */
 static int check_pair(const char *pair, size_t plen, const char *field, struct qnm_err *err)
 {
-	char name[QNM_PROP_NAME_MAX], value[QNM_PROP_VALUE_MAX],
-		buf[QNM_PROP_NAME_MAX + QNM_PROP_VALUE_MAX];
+	char name[QNM_PROP_NAME_MAX] = "", value[QNM_PROP_VALUE_MAX] = "",
+	     buf[QNM_PROP_NAME_MAX + QNM_PROP_VALUE_MAX];
 	const char *p = buf, *eq;
 	size_t i;
 

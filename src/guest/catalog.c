@@ -1120,7 +1120,7 @@ int qnm_catalog_props_load(const char *arch, const char *qemu, const char *model
 		}
 	}
 	what = xasprintf("%s,help", model);
-	if (run_device_help(path, what, timeout_ms, &text, &len, NULL))
+	if (run_device_help(path, what, timeout_ms, &text, &len, NULL) || !text)
 		goto builtin;
 	p = props_new(model);
 	if (qnm_dev_props_parse(p, text, len)) {

@@ -54,8 +54,8 @@ const char *qnm_passt_fwd_spec(const struct qnm_fwd *f, char *buf, size_t size)
 {
 	if (f->span)
 		snprintf(buf, size, "%s%s%u-%u:%u-%u", f->host_addr, f->host_addr[0] ? "/" : "",
-			 f->host_port, f->host_port + f->span, f->guest_port,
-			 f->guest_port + f->span);
+			 f->host_port, (unsigned)(f->host_port + f->span), f->guest_port,
+			 (unsigned)(f->guest_port + f->span));
 	else
 		snprintf(buf, size, "%s%s%u:%u", f->host_addr, f->host_addr[0] ? "/" : "",
 			 f->host_port, f->guest_port);
