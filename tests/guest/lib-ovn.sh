@@ -1,0 +1,158 @@
+# tests/guest/lib-ovn.sh - an OVN lab for tests of qnm's ovn networks (issue
+# 18.2), sourced after lib-guest.sh (whose namespaces hold everything: a
+# private /run is mounted here, so "ip netns add" leaves nothing outside):
+#   central ns "ovnc": the OVN northbound and southbound ovsdb-servers
+#            (tcp 192.168.50.1:6641 and :6642) and ovn-northd, and the
+#            underlay: a Linux bridge ul0 192.168.50.1/24
+#   host ns "ovnH" (H = a, b, c): its own ovsdb-server and ovs-vswitchd with
+#            the userspace datapath (datapath_type=netdev), br-int, br-phy
+#            carrying the underlay veth and the tunnel address
+#            192.168.50.1N (N = 1 for a, 2 for b, 3 for c), ovn-controller
+#            (chassis H, Geneve), and its own qnm config and runtime dirs
+# Every daemon has a pidfile under $T/ovn/NS; teardown kills by pidfile, then
+# whatever is left in the namespaces (ip netns pids), then deletes them.
+#   ovn_lab_up H...     central, then hosts H... (chassis registered)
+#   onc CMD...          CMD in the central namespace with its OVN dirs
+#   onh H CMD...        CMD in host H's namespace with its OVS/OVN dirs
+#   qh H QNM-ARGS...    qnm in host H's namespace with H's own dirs
+#   ovn_nb_remote       the northbound remote the hosts reach (tcp:...)
+need_cmd ovsdb-server openvswitch-switch
+need_cmd ovs-vswitchd openvswitch-switch
+need_cmd ovn-northd ovn-central
+need_cmd ovn-controller ovn-host
+need_cmd ethtool ethtool
+need_cmd ip iproute2
+[ -r /usr/share/ovn/ovn-nb.ovsschema ] || skip "needs the OVN schemas (Debian package ovn-common)"
+
+mount -t tmpfs -o mode=755 tmpfs /run || fatal "cannot mount a private /run"
+mkdir -p /run/netns
+OVN_LAB=$T/ovn
+declare -A HOST_IP HOST_N
+HOST_N[a]=1
+HOST_N[b]=2
+HOST_N[c]=3
+for _h in a b c; do HOST_IP[$_h]=192.168.50.1${HOST_N[$_h]}; done
+ovn_nb_remote() { echo tcp:192.168.50.1:6641; }
+
+# ovn_env NS - the environment of the OVS/OVN tools for namespace NS
+ovn_env() {
+	local d=$OVN_LAB/$1
+	echo "OVS_RUNDIR=$d/run OVS_DBDIR=$d/db OVS_LOGDIR=$d/log OVS_SYSCONFDIR=$d/etc" \
+		"OVN_RUNDIR=$d/run OVN_DBDIR=$d/db OVN_LOGDIR=$d/log OVN_SYSCONFDIR=$d/etc"
+}
+# inns NS CMD... - CMD in namespace NS with its OVS/OVN environment
+inns() {
+	local ns=$1
+	shift
+	# shellcheck disable=SC2046
+	ip netns exec "ovn$ns" env $(ovn_env "$ns") "$@"
+}
+onc() { inns c "$@"; }
+onh() { inns "$@"; }
+# qh H QNM-ARGS... - qnm on host H (its namespace, its OVS socket, its own dirs)
+qh() {
+	local h=$1 d=$OVN_LAB/$1
+	shift
+	inns "$h" XDG_CONFIG_HOME="$d/config" XDG_RUNTIME_DIR="$d/xdg" XDG_DATA_HOME="$d/data" \
+		XDG_CACHE_HOME="$XDG_CACHE_HOME" timeout 60 "$QNMABS" "$@"
+}
+QNMABS=$(readlink -f "$QNM")
+
+ns_new() {
+	local d=$OVN_LAB/$1
+	ip netns add "ovn$1" || fatal "ip netns add ovn$1"
+	echo "ovn$1" >>"$T/.netns"
+	at_exit "ovn_ns_down $1"
+	mkdir -p "$d/run" "$d/db" "$d/log" "$d/etc" "$d/config" "$d/xdg" "$d/data"
+	chmod 700 "$d/xdg"
+	ip -n "ovn$1" link set lo up
+}
+# ovn_ns_down NS - the daemons by pidfile, then what is left, then the namespace
+ovn_ns_down() {
+	local p pids
+	for p in "$OVN_LAB/$1"/run/*.pid; do
+		[ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null
+	done
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		pids=$(ip netns pids "ovn$1" 2>/dev/null)
+		[ -z "$pids" ] && break
+		sleep 0.2
+	done
+	pids=$(ip netns pids "ovn$1" 2>/dev/null)
+	[ -n "$pids" ] && kill -9 $pids 2>/dev/null
+	ip netns del "ovn$1" 2>/dev/null
+}
+
+# ovsdb_start NS DB SCHEMA SOCK [REMOTE] - an ovsdb-server of NS
+ovsdb_start() {
+	local ns=$1 db=$2 schema=$3 sock=$4 remote=${5:-} d=$OVN_LAB/$1 base
+	base=$(basename "$db" .db)
+	inns "$ns" ovsdb-tool create "$d/db/$db" "$schema" || fatal "ovsdb-tool create $db in $ns"
+	inns "$ns" ovsdb-server "$d/db/$db" --remote="punix:$d/run/$sock" \
+		${remote:+--remote="$remote"} --pidfile="$d/run/$base.pid" \
+		--unixctl="$d/run/$base.ctl" --detach --no-chdir -vconsole:off \
+		--log-file="$d/log/$base.log" || fatal "ovsdb-server $db in $ns"
+}
+
+ovn_central_up() {
+	local d=$OVN_LAB/c
+	ns_new c
+	ip -n ovnc link add ul0 type bridge || fatal "underlay bridge"
+	ip -n ovnc addr add 192.168.50.1/24 dev ul0
+	ip -n ovnc link set ul0 up
+	ovsdb_start c ovnnb_db.db /usr/share/ovn/ovn-nb.ovsschema ovnnb_db.sock ptcp:6641:192.168.50.1
+	ovsdb_start c ovnsb_db.db /usr/share/ovn/ovn-sb.ovsschema ovnsb_db.sock ptcp:6642:192.168.50.1
+	onc ovn-nbctl --db="unix:$d/run/ovnnb_db.sock" init >/dev/null || fatal "ovn-nbctl init"
+	onc ovn-sbctl --db="unix:$d/run/ovnsb_db.sock" init >/dev/null || fatal "ovn-sbctl init"
+	onc ovn-northd --ovnnb-db="unix:$d/run/ovnnb_db.sock" --ovnsb-db="unix:$d/run/ovnsb_db.sock" \
+		--pidfile="$d/run/ovn-northd.pid" --detach --no-chdir -vconsole:off \
+		--log-file="$d/log/ovn-northd.log" || fatal "ovn-northd"
+}
+# nbctl/sbctl ARGS... - the tests' look at the central databases (never the product's way)
+nbctl() { onc ovn-nbctl --db="unix:$OVN_LAB/c/run/ovnnb_db.sock" "$@"; }
+sbctl() { onc ovn-sbctl --db="unix:$OVN_LAB/c/run/ovnsb_db.sock" "$@"; }
+vsctl() {
+	local h=$1
+	shift
+	onh "$h" ovs-vsctl "$@"
+}
+
+ovn_host_up() {
+	local h=$1 d=$OVN_LAB/$1 ip=${HOST_IP[$1]}
+	ns_new "$h"
+	# the underlay: a veth from central's ul0 to the host's br-phy
+	ip -n ovnc link add "ul-$h" type veth peer name ul netns "ovn$h" || fatal "underlay veth of $h"
+	ip -n ovnc link set "ul-$h" master ul0 up
+	ip netns exec ovnc ethtool -K "ul-$h" tx off >/dev/null 2>&1
+	ip -n "ovn$h" link set ul up
+	ovsdb_start "$h" conf.db /usr/share/openvswitch/vswitch.ovsschema db.sock
+	vsctl "$h" --no-wait init || fatal "ovs-vsctl init on $h"
+	vsctl "$h" --no-wait -- add-br br-int -- set bridge br-int datapath_type=netdev \
+		fail-mode=secure other-config:disable-in-band=true \
+		-- add-br br-phy -- set bridge br-phy datapath_type=netdev -- add-port br-phy ul \
+		-- set open . external_ids:system-id="$h" \
+		external_ids:ovn-remote=tcp:192.168.50.1:6642 external_ids:ovn-encap-type=geneve \
+		external_ids:ovn-encap-ip="$ip" external_ids:ovn-bridge-datapath-type=netdev ||
+		fatal "bridges of $h"
+	onh "$h" ovs-vswitchd --pidfile="$d/run/ovs-vswitchd.pid" --detach --no-chdir \
+		-vconsole:off --log-file="$d/log/ovs-vswitchd.log" || fatal "ovs-vswitchd on $h"
+	wait_for 10 ip -n "ovn$h" link show br-phy >/dev/null 2>&1 || fatal "br-phy of $h"
+	ip -n "ovn$h" addr add "$ip/24" dev br-phy
+	ip -n "ovn$h" link set br-phy up
+	ip -n "ovn$h" link set br-int up 2>/dev/null
+	ip netns exec "ovn$h" ethtool -K br-phy tx off >/dev/null 2>&1
+	onh "$h" ovn-controller "unix:$d/run/db.sock" --pidfile="$d/run/ovn-controller.pid" \
+		--detach --no-chdir -vconsole:off --log-file="$d/log/ovn-controller.log" ||
+		fatal "ovn-controller on $h"
+}
+chassis_up() { sbctl --bare --columns=name find chassis name="$1" | grep -q .; }
+
+# ovn_lab_up H... - the central namespace, then hosts H..., each chassis registered
+ovn_lab_up() {
+	local h
+	ovn_central_up
+	for h in "$@"; do ovn_host_up "$h"; done
+	for h in "$@"; do
+		wait_for 20 chassis_up "$h" || fatal "chassis $h did not register: $(tail -5 "$OVN_LAB/$h/log/ovn-controller.log")"
+	done
+}
