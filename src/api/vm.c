@@ -546,7 +546,8 @@ int qnm_api_vm_cmdline(const struct qnm_ctx *ctx, const struct qnm_vm *vm, bool 
 {
 	struct qnm_cmdline_opts o = { .style = nic_form ? QNM_STYLE_NIC : QNM_STYLE_NETDEV,
 				      .kvm = QNM_KVM_PROBE,
-				      .cache_dir = ctx->paths.cache_dir };
+				      .cache_dir = ctx->paths.cache_dir,
+				      .model = &ctx->model };
 	struct qnm_rundir rd;
 	int r;
 

@@ -94,6 +94,32 @@ int qnm_parse_ipv4(const char *s, uint32_t *out)
 	return 0;
 }
 
+bool qnm_valid_ovsdb_remote(const char *s)
+{
+	const char *colon;
+	char host[QNM_IPV4_LEN];
+	char *end;
+	long port;
+
+	if (!s)
+		return false;
+	if (strncmp(s, "tcp:", 4) == 0) {
+		s += 4;
+		colon = strrchr(s, ':');
+		if (!colon || (size_t)(colon - s) >= sizeof(host))
+			return false;
+		memcpy(host, s, (size_t)(colon - s));
+		host[colon - s] = '\0';
+		errno = 0;
+		port = strtol(colon + 1, &end, 10);
+		return qnm_valid_ipv4(host) && !errno && !*end && end != colon + 1 &&
+		       colon[1] != '-' && colon[1] != '+' && port >= 1 && port <= 65535;
+	}
+	if (strncmp(s, "unix:", 5) == 0)
+		s += 5;
+	return s[0] == '/' && strlen(s) < 108;
+}
+
 bool qnm_valid_ipv4(const char *s)
 {
 	uint32_t a;

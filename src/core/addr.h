@@ -29,6 +29,14 @@ bool qnm_valid_name(const char *s);
  * (dnsmasq, QEMU and its bridge helper, nft). See QNM_IFNAME_RULE.
  */
 bool qnm_valid_ifname(const char *s);
+/* What qnm_valid_ovsdb_remote() accepts, for error messages. */
+#define QNM_OVSDB_REMOTE_RULE                                                                      \
+	"unix:PATH (absolute, under 108 bytes), tcp:IPV4:PORT (port 1-65535) or an absolute path"
+/**
+ * qnm_valid_ovsdb_remote() - @s is an OVSDB remote qnm connects to:
+ * QNM_OVSDB_REMOTE_RULE.
+ */
+bool qnm_valid_ovsdb_remote(const char *s);
 /** qnm_valid_ipv4() - dotted quad, four decimal octets 0-255, no leading zeros. */
 bool qnm_valid_ipv4(const char *s);
 /**

@@ -37,11 +37,18 @@ struct qnm_runner_opts;
  * @made_tap: qnm created the NIC's TAP (and removes it after QEMU).
  * @bridge:   the bridge the NIC's host side joins ("" for none), resolved
  *            with @live_bridge before the supervisor forks.
+ * @ovn_nb:   the NIC's network is an ovn one (@host_plan): its northbound
+ *            database, and @bridge the integration bridge; "" otherwise.
+ * @ovn_net:  that network's name.
+ * @ovn_port: the TAP is on the integration bridge (@host_release takes it off).
  */
 struct qnm_nic_host {
 	pid_t helper;
 	bool made_tap;
 	char bridge[QNM_IFNAME_MAX + 1];
+	char ovn_nb[QNM_OVSDB_REMOTE_MAX];
+	char ovn_net[QNM_NAME_MAX + 1];
+	bool ovn_port;
 };
 
 /**
@@ -147,6 +154,9 @@ struct qnm_backend_check {
  *                   (its network's or its own), or NULL.
  *
  * Running it (guest/runner.c):
+ * @host_plan:       before the supervisor forks, with the model: what of
+ *                   the NIC's network @host_prepare needs, into @h (which
+ *                   already holds @live_bridge).
  * @host_check:      before start, in the caller: is the host ready for
  *                   @nic? 0 or -errno with @err naming the field.
  * @host_prepare:    in the supervisor, before QEMU: set up the host side of
@@ -213,6 +223,8 @@ struct qnm_backend_ops {
 	const char *(*own_bridge)(const struct qnm_nic *nic);
 	const char *(*live_bridge)(const struct qnm_model *model, const struct qnm_nic *nic);
 
+	void (*host_plan)(const struct qnm_model *model, const struct qnm_nic *nic,
+			  struct qnm_nic_host *h);
 	int (*host_check)(const struct qnm_vm *vm, const struct qnm_nic *nic,
 			  const struct qnm_runner_opts *o, struct qnm_err *err);
 	int (*host_prepare)(const struct qnm_vm *vm, size_t idx, const struct qnm_rundir *rd,

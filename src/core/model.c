@@ -18,7 +18,7 @@ static const char *const proto_names[] = { "tcp", "udp", "tcp+udp" };
 static const char *const backend_names[] = { "user", "slirp", "tap", "bridge", "passt", "private" };
 static const char *const accel_names[] = { "auto", "kvm", "tcg" };
 static const char *const boot_names[] = { "none", "disk", "cdrom", "kernel" };
-static const char *const net_mode_names[] = { "nat", "bridged", "isolated" };
+static const char *const net_mode_names[] = { "nat", "bridged", "isolated", "ovn" };
 
 static int parse_name(const char *s, const char *const *names, size_t n, int *out)
 {

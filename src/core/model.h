@@ -259,7 +259,11 @@ enum qnm_net_mode {
 	QNM_NET_NAT,	  /* routed + masquerade out of @uplink */
 	QNM_NET_BRIDGED,  /* physical @port enslaved to the bridge */
 	QNM_NET_ISOLATED, /* guests and host only */
+	QNM_NET_OVN,	  /* a logical switch of OVN, across hosts (host/ovn.h) */
 };
+
+/* An OVSDB remote: "unix:PATH" or "tcp:IPV4:PORT" (QNM_OVSDB_REMOTE_RULE). */
+#define QNM_OVSDB_REMOTE_MAX 112
 
 /**
  * struct qnm_network - a host network owned by qnm.
@@ -274,6 +278,14 @@ enum qnm_net_mode {
  * @dhcp_end:   last DHCP address.
  * @fwd:        port forwards (DNAT) into the network, @nfwd of them.
  * @autostart:  "qnm autostart" (at host boot) brings it up.
+ * @ovn_nb:     ovn only: the OVN northbound database ("tcp:IP:6641", "unix:PATH").
+ * @gateway_host: ovn only: the chassis (OVS system-id) of the host whose
+ *              @uplink carries the network's NAT and forwards; "" for a
+ *              network without a router (guests among themselves).
+ *
+ * On an ovn network @bridge is the host's integration bridge (br-int),
+ * @address/@prefix the guests' gateway and subnet (the logical router's
+ * port with a gateway host; DHCP's router option always).
  */
 struct qnm_network {
 	char name[QNM_NAME_MAX + 1];
@@ -288,6 +300,8 @@ struct qnm_network {
 	struct qnm_fwd *fwd;
 	size_t nfwd;
 	bool autostart;
+	char ovn_nb[QNM_OVSDB_REMOTE_MAX];
+	char gateway_host[QNM_NAME_MAX + 1];
 };
 
 /* ---- names of enum values, as written in config files and the CLI ---- */

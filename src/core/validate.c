@@ -285,6 +285,31 @@ int qnm_check_vm(const struct qnm_vm *vm, struct qnm_err *err)
 	return 0;
 }
 
+/* the keys of an ovn network (the rest are checked as for any network) */
+static int check_ovn(const struct qnm_network *net, struct qnm_err *err)
+{
+	if (!net->ovn_nb[0])
+		return qnm_err_set(err, -EINVAL, "ovn-nb",
+				   "ovn-nb: an ovn network needs the OVN northbound database (" QNM_OVSDB_REMOTE_RULE
+				   ")");
+	if (!qnm_valid_ovsdb_remote(net->ovn_nb))
+		return qnm_err_set(err, -EINVAL, "ovn-nb",
+				   "ovn-nb: '%s' is not " QNM_OVSDB_REMOTE_RULE, net->ovn_nb);
+	if (net->gateway_host[0] && !qnm_valid_name(net->gateway_host))
+		return qnm_err_set(
+			err, -EINVAL, "gateway-host",
+			"gateway-host: '%s' is not a chassis name (1-%d letters, digits, '_', '-' or '.')",
+			net->gateway_host, QNM_NAME_MAX);
+	if (net->gateway_host[0] && !net->uplink[0])
+		return qnm_err_set(err, -EINVAL, "uplink",
+				   "uplink: a gateway host needs the interface NAT goes out of there");
+	if (net->nfwd && !net->gateway_host[0])
+		return qnm_err_set(
+			err, -EINVAL, "forward",
+			"forward: forwards into an ovn network need a gateway host (gateway-host=CHASSIS)");
+	return 0;
+}
+
 int qnm_check_network(const struct qnm_network *net, struct qnm_err *err)
 {
 	uint32_t addr = 0, s, e;
@@ -299,8 +324,15 @@ int qnm_check_network(const struct qnm_network *net, struct qnm_err *err)
 				   "bridge: '%s' is not a valid interface name (" QNM_IFNAME_RULE
 				   ")",
 				   net->bridge);
-	if ((unsigned)net->mode > QNM_NET_ISOLATED)
-		return qnm_err_set(err, -EINVAL, "mode", "mode: must be nat, bridged or isolated");
+	if ((unsigned)net->mode > QNM_NET_OVN)
+		return qnm_err_set(err, -EINVAL, "mode",
+				   "mode: must be nat, bridged, isolated or ovn");
+	if (net->mode == QNM_NET_OVN) {
+		int r = check_ovn(net, err);
+
+		if (r)
+			return r;
+	}
 	if (net->address[0] || net->mode != QNM_NET_BRIDGED) {
 		if (qnm_parse_ipv4(net->address, &addr))
 			return qnm_err_set(
@@ -311,7 +343,8 @@ int qnm_check_network(const struct qnm_network *net, struct qnm_err *err)
 			return qnm_err_set(err, -EINVAL, "prefix",
 					   "prefix: /%u is out of range (1 to 30)", net->prefix);
 	}
-	if (net->mode == QNM_NET_NAT && net->uplink[0] && !qnm_valid_ifname(net->uplink))
+	if ((net->mode == QNM_NET_NAT || net->mode == QNM_NET_OVN) && net->uplink[0] &&
+	    !qnm_valid_ifname(net->uplink))
 		return qnm_err_set(err, -EINVAL, "uplink",
 				   "uplink: '%s' is not a valid interface name (" QNM_IFNAME_RULE
 				   ")",

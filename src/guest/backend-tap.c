@@ -10,6 +10,7 @@
 
 #include "core/backend.h"
 #include "core/config.h"
+#include "guest/backend-ovn.h"
 #include "guest/cmdline.h"
 #include "guest/leftover.h"
 #include "guest/rundir.h"
@@ -90,7 +91,9 @@ static int tap_netdev_opts(const struct qnm_vm *vm, const struct qnm_nic *nic,
 	qnm_sb_add(sb, ",ifname=");
 	qnm_qemu_escape(sb, ifname);
 	qnm_sb_add(sb, ",script=no,downscript=no");
-	if (nic->tap.vhost)
+	if (qnm_ovn_nic_net(o ? o->model : NULL, nic))
+		qnm_sb_add(sb, ",vnet_hdr=off"); /* see backend-ovn.c */
+	else if (nic->tap.vhost)
 		qnm_sb_add(sb, ",vhost=on");
 	return 0;
 }
@@ -209,6 +212,13 @@ static int tap_host_check(const struct qnm_vm *vm, const struct qnm_nic *nic,
 		if (!net)
 			return qnm_err_set(err, -ENOENT, nf, "%s: there is no qnm network '%s'", nf,
 					   nic->tap.network);
+		if (qnm_ovn_nic_net(o ? o->model : NULL, nic)) {
+			int r = qnm_ovn_nic_check(vm, nic, net, err);
+
+			if (r)
+				return r;
+			goto admin;
+		}
 		p = xasprintf("/sys/class/net/%s/bridge", net->bridge);
 		exists = is_dir(p);
 		free(p);
@@ -218,6 +228,7 @@ static int tap_host_check(const struct qnm_vm *vm, const struct qnm_nic *nic,
 					   "exist): run 'qnm net up %s' first",
 					   nf, net->name, net->bridge, net->name);
 	}
+admin:
 	if (!have_net_admin())
 		return qnm_err_set(err, -EPERM, field,
 				   "%s: creating TAP '%s' needs CAP_NET_ADMIN (run qnm as root, or "
@@ -251,6 +262,10 @@ static int tap_host_prepare(const struct qnm_vm *vm, size_t idx, const struct qn
 		}
 		h->made_tap = true;
 	}
+	if (h->ovn_nb[0]) {
+		r = qnm_ovn_nic_attach(vm, idx, rd, h, ifname, err);
+		goto out;
+	}
 	if (!h->bridge[0])
 		return 0;
 	r = qnm_links_new(false, &l, err);
@@ -259,6 +274,7 @@ static int tap_host_prepare(const struct qnm_vm *vm, size_t idx, const struct qn
 	if (!r)
 		r = qnm_links_set_up(l, ifname, true, err);
 	qnm_links_free(l);
+out:
 	if (r && h->made_tap) {
 		qnm_tap_delete(ifname, NULL);
 		qnm_tap_unclaim(rd, ifname);
@@ -273,9 +289,10 @@ static void tap_host_release(const struct qnm_vm *vm, size_t idx, const struct q
 {
 	char ifname[QNM_IFNAME_MAX + 1];
 
+	qnm_tap_ifname(vm, idx, ifname);
+	qnm_ovn_nic_detach(rd, h, ifname);
 	if (!h->made_tap)
 		return;
-	qnm_tap_ifname(vm, idx, ifname);
 	qnm_tap_delete(ifname, NULL);
 	qnm_tap_unclaim(rd, ifname);
 	h->made_tap = false;
@@ -314,6 +331,16 @@ size_t qnm_net_hops(const struct qnm_network *net, struct qnm_hop *h)
 	case QNM_NET_ISOLATED:
 		snprintf(h[k].title, sizeof(h[k].title), "no outside");
 		snprintf(h[k++].detail, sizeof(h->detail), "isolated network");
+		break;
+	case QNM_NET_OVN:
+		snprintf(h[0].title, sizeof(h[0].title), "OVS %s", net->bridge);
+		snprintf(h[k].title, sizeof(h[k].title), "switch %s", net->name);
+		snprintf(h[k++].detail, sizeof(h->detail), "OVN, Geneve to other hosts");
+		snprintf(h[k].title, sizeof(h[k].title), "%s",
+			 net->gateway_host[0] ? "router + NAT" : "no outside");
+		snprintf(h[k++].detail, sizeof(h->detail), "%s%s",
+			 net->gateway_host[0] ? "gateway " : "guests only",
+			 net->gateway_host);
 		break;
 	}
 	return k;
@@ -374,8 +401,10 @@ const struct qnm_backend_ops qnm_backend_tap = {
 	.network = tap_network,
 	.own_bridge = tap_own_bridge,
 	.live_bridge = tap_live_bridge,
+	.host_plan = qnm_ovn_nic_plan,
 	.host_check = tap_host_check,
 	.host_prepare = tap_host_prepare,
 	.host_release = tap_host_release,
+	.reclaim = qnm_ovn_reclaim,
 	.hops = tap_hops,
 };

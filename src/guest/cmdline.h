@@ -43,6 +43,7 @@ enum qnm_kvm {
  *               (guest/kvmprobe.h), or NULL.
  * @start_paused: add -S (QMP "cont" starts the guest; used to apply
  *               link-down NICs before the first instruction).
+ * @model:       the model the VM is part of (its networks), or NULL.
  */
 struct qnm_cmdline_opts {
 	enum qnm_nic_style style;
@@ -52,6 +53,7 @@ struct qnm_cmdline_opts {
 	const char *slirp_dir;
 	const char *cache_dir;
 	bool start_paused;
+	const struct qnm_model *model;
 };
 
 /**

@@ -448,6 +448,8 @@ static void run_state_init(struct run_state *st, const struct qnm_vm *vm,
 
 		if (br)
 			qnm_strlcpy(st->host[i].bridge, br, sizeof(st->host[i].bridge));
+		if (b && b->host_plan)
+			b->host_plan(o->model, &vm->nics[i], &st->host[i]);
 	}
 }
 
@@ -704,6 +706,7 @@ int qnm_runner_start(const struct qnm_vm *vm, const struct qnm_runner_opts *o,
 	co.cache_dir = o->cache_dir;
 	co.qemu = o->qemu;
 	co.rundir = rd.path;
+	co.model = o->model;
 	co.start_paused = any_link_down(vm);
 	r = qnm_vm_argv(vm, &co, &argv, err);
 	if (r)

@@ -6,6 +6,7 @@
 #include "host/dnsmasq.h"
 #include "host/hostip.h"
 #include "host/nft.h"
+#include "host/ovn.h"
 #include "host/sysctl.h"
 #include "core/reserve.h"
 #include "core/validate.h"
@@ -22,6 +23,7 @@
 
 #define NFT_REC "inet-qnm"
 #define FWD_REC "net.ipv4.ip_forward"
+#define OVN_REC "ovn" /* the extra of an ovn network's record: it has no bridge */
 
 bool qnm_have_cap_net_admin(void)
 {
@@ -303,8 +305,8 @@ static void upset_build(struct qnm_netctl *nc, struct qnm_model *m, const char *
 			continue;
 		if (add && strcmp(net->name, add->name) == 0)
 			continue;
-		if (!qnm_net_is_up(nc, net->name))
-			continue;
+		if (!qnm_net_is_up(nc, net->name) || net->mode == QNM_NET_OVN)
+			continue; /* an ovn network has no bridge and no rules of the host's */
 		s->nets[s->n++] = net;
 	}
 	if (add)
@@ -894,6 +896,30 @@ static void drop_old_addrs(struct qnm_netctl *nc, const struct qnm_network *net,
 	}
 }
 
+/*
+ * An ovn network: nothing on this host but its record; the switch is in the
+ * northbound database (one transaction). A first up is recorded pending
+ * first, plain once the database has it: a kill in between shows it
+ * interrupted, and the next up or down settles it.
+ */
+static int ovn_up(struct qnm_netctl *nc, struct qnm_network *net, bool was_up,
+		  struct qnm_strv *notes, struct qnm_err *err)
+{
+	int r;
+
+	if (!was_up) {
+		r = qnm_owner_intend(&nc->owner, QNM_OWN_NET, net->name, OVN_REC, err);
+		if (r < 0)
+			return r;
+	}
+	r = qnm_ovn_net_up(net, notes, err);
+	if (r == 0)
+		return qnm_owner_done_mine(&nc->owner, err);
+	if (!was_up)
+		qnm_owner_remove(&nc->owner, QNM_OWN_NET, net->name, NULL);
+	return r;
+}
+
 int qnm_net_up(struct qnm_netctl *nc, struct qnm_model *m, struct qnm_network *net,
 	       const struct qnm_net_up_opts *o, struct qnm_strv *notes, struct qnm_err *err)
 {
@@ -913,6 +939,8 @@ int qnm_net_up(struct qnm_netctl *nc, struct qnm_model *m, struct qnm_network *n
 	if (r < 0)
 		return r;
 	was_up = qnm_net_is_up(nc, net->name);
+	if (net->mode == QNM_NET_OVN)
+		return ovn_up(nc, net, was_up, notes, err);
 	r = up_intents(nc, net, was_up, err);
 	if (r < 0)
 		return r;
@@ -1017,6 +1045,26 @@ int qnm_net_dhcp_sync(struct qnm_netctl *nc, struct qnm_model *m, struct qnm_net
 
 /* ---- down ---- */
 
+/*
+ * Network @name of @m in mode ovn: out of its northbound database, then its
+ * record. Return: 1 when it is no ovn network (the caller goes on), else
+ * 0 or -errno.
+ */
+static int ovn_down(struct qnm_netctl *nc, struct qnm_model *m, const char *name,
+		    struct qnm_strv *notes, struct qnm_err *err)
+{
+	const struct qnm_network *net = qnm_model_find_net(m, name);
+	int r;
+
+	if (!net || net->mode != QNM_NET_OVN)
+		return 1;
+	r = qnm_ovn_net_down(net, notes, err);
+	if (r == 0 && (qnm_owner_find(&nc->owner, QNM_OWN_NET, name) ||
+		       qnm_owner_find_pending(&nc->owner, QNM_OWN_NET, name)))
+		r = qnm_owner_remove(&nc->owner, QNM_OWN_NET, name, err);
+	return r;
+}
+
 int qnm_net_down(struct qnm_netctl *nc, struct qnm_model *m, const char *name,
 		 struct qnm_strv *notes, struct qnm_err *err)
 {
@@ -1030,6 +1078,9 @@ int qnm_net_down(struct qnm_netctl *nc, struct qnm_model *m, const char *name,
 	r = qnm_net_settle(nc, notes, err);
 	if (r < 0)
 		goto fail;
+	r = ovn_down(nc, m, name, notes, err);
+	if (r != 1)
+		return r;
 	rec = qnm_owner_find(&nc->owner, QNM_OWN_NET, name);
 	if (!rec)
 		rec = qnm_owner_find_pending(&nc->owner, QNM_OWN_NET, name);

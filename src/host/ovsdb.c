@@ -9,6 +9,8 @@
 
 #include "host/ovsdb.h"
 
+#include "core/addr.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -79,26 +81,12 @@ static const char *unix_path(const char *remote)
 
 int qnm_ovsdb_remote_check(const char *remote, const char *field, struct qnm_err *err)
 {
-	struct sockaddr_in sin;
-	const char *p;
-
 	if (!remote || !remote[0])
-		return qnm_err_set(err, -EINVAL, field,
-				   "%s: empty: give unix:PATH, tcp:IPV4:PORT or an absolute path",
+		return qnm_err_set(err, -EINVAL, field, "%s: empty: give " QNM_OVSDB_REMOTE_RULE,
 				   field);
-	if (strncmp(remote, "tcp:", 4) == 0) {
-		if (parse_tcp(remote + 4, &sin))
-			return qnm_err_set(err, -EINVAL, field,
-					   "%s: '%s' is not tcp:IPV4:PORT (port 1-65535)", field,
-					   remote);
-		return 0;
-	}
-	p = unix_path(remote);
-	if (!p || strlen(p) >= sizeof(((struct sockaddr_un *)0)->sun_path))
-		return qnm_err_set(
-			err, -EINVAL, field,
-			"%s: '%s' is not unix:PATH (absolute, under 108 bytes), tcp:IPV4:PORT or an absolute path",
-			field, remote);
+	if (!qnm_valid_ovsdb_remote(remote))
+		return qnm_err_set(err, -EINVAL, field, "%s: '%s' is not " QNM_OVSDB_REMOTE_RULE,
+				   field, remote);
 	return 0;
 }
 

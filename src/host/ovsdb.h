@@ -44,7 +44,7 @@ void qnm_ovsdb_close(struct qnm_ovsdb *db);
 
 /**
  * qnm_ovsdb_remote_check() - whether @remote is a remote qnm can connect to
- * ("unix:PATH", "tcp:IPV4:PORT" or an absolute path).
+ * (qnm_valid_ovsdb_remote(): "unix:PATH", "tcp:IPV4:PORT" or an absolute path).
  * Return: 0, or -EINVAL with @err naming @field and the rule.
  */
 int qnm_ovsdb_remote_check(const char *remote, const char *field, struct qnm_err *err);

@@ -717,7 +717,7 @@ static void test_network(void **state)
 		       "'up0,gv1' is not a valid interface name (1-15 letters, digits");
 	qnm_strlcpy(n->bridge, "qnmbr0", sizeof(n->bridge));
 	n->mode = (enum qnm_net_mode)5;
-	expect_net_err(n, "mode", "nat, bridged or isolated");
+	expect_net_err(n, "mode", "nat, bridged, isolated or ovn");
 	n->mode = QNM_NET_NAT;
 
 	qnm_strlcpy(n->address, "10.77.0", sizeof(n->address));

@@ -1,0 +1,520 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * ovn.c - ovn networks in the northbound database, guests' TAPs on the
+ * integration bridge (see ovn.h). Every change is one OVSDB transaction:
+ * it happens whole or not at all, so a qnm killed in between leaves
+ * nothing half made in a database.
+ */
+#include "build-config.h"
+
+#include "host/ovn.h"
+
+#include "core/addr.h"
+#include "host/ovsdb.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NB	   "OVN_Northbound"
+#define VS	   "Open_vSwitch"
+#define MARK	   "qnm-network"
+#define GENEVE_MTU "1442" /* 1500 - Geneve over IPv4 with OVN's option */
+
+/* ---- small helpers ---- */
+
+/* [[external_ids includes {qnm-network: @name}]] */
+static json_object *where_mark(const char *name)
+{
+	return qnm_ovsdb_where("external_ids", "includes", qnm_ovsdb_map1(MARK, name));
+}
+
+static json_object *where_name(const char *name)
+{
+	return qnm_ovsdb_where("name", "==", json_object_new_string(name));
+}
+
+static json_object *str(const char *s)
+{
+	return json_object_new_string(s);
+}
+
+static int nb_open(const struct qnm_network *net, struct qnm_ovsdb **db, struct qnm_err *err)
+{
+	int r = qnm_ovsdb_connect(net->ovn_nb, QNM_OVN_TIMEOUT_MS, db, err);
+
+	if (r)
+		qnm_err_set(err, r, "ovn-nb", "ovn-nb: the OVN northbound database %s: %s",
+			    net->ovn_nb, err ? err->msg : strerror(-r));
+	return r;
+}
+
+/* the rows of @table matching @where (taken); 0 or -errno */
+static int select_rows(struct qnm_ovsdb *db, const char *dbname, const char *table,
+		       json_object *where, json_object **rows, struct qnm_err *err)
+{
+	return qnm_ovsdb_select1(db, dbname, table, where, rows, err);
+}
+
+/* the uuid of the first of @rows into @buf ("" when none) */
+static void first_uuid(json_object *rows, char *buf, size_t size)
+{
+	const char *u = json_object_array_length(rows)
+				? qnm_ovsdb_row_uuid(json_object_array_get_idx(rows, 0))
+				: NULL;
+
+	qnm_strlcpy(buf, u ? u : "", size);
+}
+
+/* a MAC of the network's own for the DHCP server (locally administered) */
+static void server_mac(const char *name, char *buf)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *name; name++)
+		h = (h ^ (unsigned char)*name) * 16777619u;
+	snprintf(buf, QNM_MAC_LEN, "0a:00:%02x:%02x:%02x:%02x", h >> 24, (h >> 16) & 255,
+		 (h >> 8) & 255, h & 255);
+}
+
+/* the switch's other_config: subnet and exclude_ips */
+static json_object *switch_config(const struct qnm_network *net)
+{
+	uint32_t a = 0, mask, base, bcast, s, e;
+	char cidr[QNM_CIDR_LEN], ex[128], x[16], y[16];
+	const char *kv[4];
+
+	qnm_parse_ipv4(net->address, &a);
+	mask = net->prefix ? ~0u << (32 - net->prefix) : 0;
+	base = a & mask;
+	bcast = base | ~mask;
+	qnm_format_ipv4(base, x);
+	snprintf(cidr, sizeof(cidr), "%s/%u", x, net->prefix);
+	snprintf(ex, sizeof(ex), "%s", net->address);
+	if (net->dhcp_start[0] && !qnm_parse_ipv4(net->dhcp_start, &s) &&
+	    !qnm_parse_ipv4(net->dhcp_end, &e)) {
+		if (s > base + 1) {
+			qnm_format_ipv4(base + 1, x);
+			qnm_format_ipv4(s - 1, y);
+			snprintf(ex + strlen(ex), sizeof(ex) - strlen(ex), " %s..%s", x, y);
+		}
+		if (e + 1 < bcast) {
+			qnm_format_ipv4(e + 1, x);
+			qnm_format_ipv4(bcast - 1, y);
+			snprintf(ex + strlen(ex), sizeof(ex) - strlen(ex), " %s..%s", x, y);
+		}
+	}
+	kv[0] = "subnet";
+	kv[1] = cidr;
+	kv[2] = "exclude_ips";
+	kv[3] = ex;
+	return qnm_ovsdb_map(kv, 2);
+}
+
+/* the DHCP_Options row of @net */
+static json_object *dhcp_row(const struct qnm_network *net)
+{
+	char mac[QNM_MAC_LEN], cidr[QNM_CIDR_LEN], base[16];
+	uint32_t a = 0, mask;
+	json_object *row = json_object_new_object();
+	const char *kv[10];
+
+	qnm_parse_ipv4(net->address, &a);
+	mask = net->prefix ? ~0u << (32 - net->prefix) : 0;
+	qnm_format_ipv4(a & mask, base);
+	snprintf(cidr, sizeof(cidr), "%s/%u", base, net->prefix);
+	server_mac(net->name, mac);
+	kv[0] = "lease_time";
+	kv[1] = "3600";
+	kv[2] = "router";
+	kv[3] = net->address;
+	kv[4] = "server_id";
+	kv[5] = net->address;
+	kv[6] = "server_mac";
+	kv[7] = mac;
+	kv[8] = "mtu";
+	kv[9] = GENEVE_MTU;
+	json_object_object_add(row, "cidr", str(cidr));
+	json_object_object_add(row, "options", qnm_ovsdb_map(kv, 5));
+	json_object_object_add(row, "external_ids", qnm_ovsdb_map1(MARK, net->name));
+	return row;
+}
+
+/* ---- networks ---- */
+
+int qnm_ovn_net_up(const struct qnm_network *net, struct qnm_strv *notes, struct qnm_err *err)
+{
+	json_object *rows = NULL, *ops, *row, *ext;
+	char ls[64] = "", dhcp[64] = "";
+	struct qnm_ovsdb *db = NULL;
+	const char *owner;
+	int r;
+
+	r = nb_open(net, &db, err);
+	if (r)
+		return r;
+	r = select_rows(db, NB, "Logical_Switch", where_name(net->name), &rows, err);
+	if (r)
+		goto out;
+	if (json_object_array_length(rows)) {
+		json_object_object_get_ex(json_object_array_get_idx(rows, 0), "external_ids", &ext);
+		owner = qnm_ovsdb_map_get(ext, MARK);
+		if (!owner || strcmp(owner, net->name)) {
+			r = qnm_err_set(err, -EEXIST, "name",
+					"name: OVN already has a logical switch '%s' that is not "
+					"qnm's (no external_ids:" MARK "=%s): rename the network",
+					net->name, net->name);
+			goto out;
+		}
+		first_uuid(rows, ls, sizeof(ls));
+	}
+	json_object_put(rows);
+	rows = NULL;
+	r = select_rows(db, NB, "DHCP_Options", where_mark(net->name), &rows, err);
+	if (r)
+		goto out;
+	first_uuid(rows, dhcp, sizeof(dhcp));
+
+	ops = json_object_new_array();
+	row = json_object_new_object();
+	json_object_object_add(row, "other_config", switch_config(net));
+	json_object_object_add(row, "external_ids", qnm_ovsdb_map1(MARK, net->name));
+	if (ls[0]) {
+		json_object_array_add(
+			ops, qnm_ovsdb_op_update("Logical_Switch", qnm_ovsdb_where_uuid(ls), row));
+	} else {
+		json_object_object_add(row, "name", str(net->name));
+		json_object_array_add(ops, qnm_ovsdb_op_insert("Logical_Switch", row, "ls"));
+	}
+	if (net->dhcp_start[0] && dhcp[0])
+		json_object_array_add(ops, qnm_ovsdb_op_update("DHCP_Options",
+							       qnm_ovsdb_where_uuid(dhcp),
+							       dhcp_row(net)));
+	else if (net->dhcp_start[0])
+		json_object_array_add(ops,
+				      qnm_ovsdb_op_insert("DHCP_Options", dhcp_row(net), NULL));
+	else if (dhcp[0])
+		json_object_array_add(ops,
+				      qnm_ovsdb_op_delete("DHCP_Options", where_mark(net->name)));
+	r = qnm_ovsdb_transact(db, NB, ops, NULL, err);
+	if (r)
+		goto out;
+	if (notes)
+		qnm_strv_addf(notes, "%s logical switch %s in %s%s", ls[0] ? "updated" : "created",
+			      net->name, net->ovn_nb, net->dhcp_start[0] ? " with OVN's DHCP" : "");
+out:
+	json_object_put(rows);
+	qnm_ovsdb_close(db);
+	if (r)
+		qnm_err_prefix(err, "network %s", net->name);
+	return r;
+}
+
+int qnm_ovn_net_down(const struct qnm_network *net, struct qnm_strv *notes, struct qnm_err *err)
+{
+	static const char *const tables[] = { "Logical_Switch", "DHCP_Options", "Logical_Router",
+					      "Load_Balancer" };
+	json_object *ops, *res = NULL, *o, *c;
+	struct qnm_ovsdb *db = NULL;
+	size_t i;
+	int r, n = 0;
+
+	r = nb_open(net, &db, err);
+	if (r)
+		goto out;
+	ops = json_object_new_array();
+	for (i = 0; i < QNM_ARRAY_SIZE(tables); i++)
+		json_object_array_add(ops, qnm_ovsdb_op_delete(tables[i], where_mark(net->name)));
+	r = qnm_ovsdb_transact(db, NB, ops, &res, err);
+	for (i = 0; !r && i < QNM_ARRAY_SIZE(tables); i++) {
+		o = json_object_array_get_idx(res, i);
+		if (o && json_object_object_get_ex(o, "count", &c))
+			n += json_object_get_int(c);
+	}
+	if (!r && notes)
+		qnm_strv_addf(notes, "removed %d row%s of network %s from %s", n, n == 1 ? "" : "s",
+			      net->name, net->ovn_nb);
+out:
+	json_object_put(res);
+	qnm_ovsdb_close(db);
+	if (r)
+		qnm_err_prefix(err, "network %s", net->name);
+	return r;
+}
+
+int qnm_ovn_net_exists(const struct qnm_network *net, struct qnm_err *err)
+{
+	struct qnm_ovsdb *db = NULL;
+	json_object *rows = NULL;
+	int r;
+
+	r = nb_open(net, &db, err);
+	if (r)
+		return r;
+	r = select_rows(db, NB, "Logical_Switch", where_mark(net->name), &rows, err);
+	if (!r)
+		r = json_object_array_length(rows) > 0;
+	json_object_put(rows);
+	qnm_ovsdb_close(db);
+	return r;
+}
+
+/* ---- guest ports ---- */
+
+int qnm_ovn_port_ensure(const char *nb, const char *net_name, const char *lsp, const char *mac,
+			const char *ip, struct qnm_err *err)
+{
+	json_object *rows = NULL, *ops, *row, *addrs;
+	char ls[64] = "", dhcp[64] = "", port[64] = "", a[QNM_MAC_LEN + QNM_IPV4_LEN + 8];
+	struct qnm_ovsdb *db = NULL;
+	const char *kv[6];
+	int r;
+
+	r = qnm_ovsdb_connect(nb, QNM_OVN_TIMEOUT_MS, &db, err);
+	if (r)
+		return r;
+	r = select_rows(db, NB, "Logical_Switch", where_mark(net_name), &rows, err);
+	if (r)
+		goto out;
+	first_uuid(rows, ls, sizeof(ls));
+	json_object_put(rows);
+	rows = NULL;
+	if (!ls[0]) {
+		r = qnm_err_set(err, -ENOENT, "network",
+				"network %s is not up in OVN (%s has no switch of it): run 'qnm "
+				"net up %s' first",
+				net_name, nb, net_name);
+		goto out;
+	}
+	r = select_rows(db, NB, "DHCP_Options", where_mark(net_name), &rows, err);
+	if (r)
+		goto out;
+	first_uuid(rows, dhcp, sizeof(dhcp));
+	json_object_put(rows);
+	rows = NULL;
+	r = select_rows(db, NB, "Logical_Switch_Port", where_name(lsp), &rows, err);
+	if (r)
+		goto out;
+	first_uuid(rows, port, sizeof(port));
+
+	snprintf(a, sizeof(a), "%s %s", mac, ip && ip[0] ? ip : "dynamic");
+	addrs = json_object_new_array();
+	json_object_array_add(addrs, str(a));
+	row = json_object_new_object();
+	json_object_object_add(row, "addresses", qnm_ovsdb_set(addrs));
+	json_object_object_add(row, "dhcpv4_options",
+			       dhcp[0] ? qnm_ovsdb_uuid(dhcp)
+				       : qnm_ovsdb_set(json_object_new_array()));
+	kv[0] = MARK;
+	kv[1] = net_name;
+	json_object_object_add(row, "external_ids", qnm_ovsdb_map(kv, 1));
+	ops = json_object_new_array();
+	if (port[0]) {
+		json_object_array_add(ops, qnm_ovsdb_op_update("Logical_Switch_Port",
+							       qnm_ovsdb_where_uuid(port), row));
+		/* off any other switch (the NIC moved networks), onto this one */
+		json_object_array_add(ops,
+				      qnm_ovsdb_op_mutate("Logical_Switch",
+							  qnm_ovsdb_where("ports", "includes",
+									  qnm_ovsdb_uuid(port)),
+							  "ports", "delete", qnm_ovsdb_uuid(port)));
+		json_object_array_add(ops, qnm_ovsdb_op_mutate("Logical_Switch",
+							       qnm_ovsdb_where_uuid(ls), "ports",
+							       "insert", qnm_ovsdb_uuid(port)));
+	} else {
+		json_object_object_add(row, "name", str(lsp));
+		json_object_array_add(ops, qnm_ovsdb_op_insert("Logical_Switch_Port", row, "p"));
+		json_object_array_add(ops, qnm_ovsdb_op_mutate("Logical_Switch",
+							       qnm_ovsdb_where_uuid(ls), "ports",
+							       "insert", qnm_ovsdb_named("p")));
+	}
+	r = qnm_ovsdb_transact(db, NB, ops, NULL, err);
+out:
+	json_object_put(rows);
+	qnm_ovsdb_close(db);
+	if (r)
+		qnm_err_prefix(err, "logical port %s", lsp);
+	return r;
+}
+
+/* the first string of a set-or-atom column value @v, or NULL */
+static const char *first_string(json_object *v)
+{
+	json_object *a;
+
+	if (json_object_is_type(v, json_type_string))
+		return json_object_get_string(v);
+	if (!json_object_is_type(v, json_type_array) || json_object_array_length(v) != 2)
+		return NULL;
+	a = json_object_array_get_idx(v, 1);
+	if (!json_object_is_type(a, json_type_array) || !json_object_array_length(a))
+		return NULL;
+	return json_object_get_string(json_object_array_get_idx(a, 0));
+}
+
+int qnm_ovn_port_addresses(const char *nb, const char *lsp, char *buf, size_t size,
+			   struct qnm_err *err)
+{
+	struct qnm_ovsdb *db = NULL;
+	json_object *rows = NULL, *row, *v;
+	const char *s = NULL;
+	int r;
+
+	buf[0] = '\0';
+	r = qnm_ovsdb_connect(nb, QNM_OVN_TIMEOUT_MS, &db, err);
+	if (r)
+		return r;
+	r = select_rows(db, NB, "Logical_Switch_Port", where_name(lsp), &rows, err);
+	if (!r && !json_object_array_length(rows))
+		r = qnm_err_set(err, -ENOENT, "port", "OVN has no logical port %s", lsp);
+	if (!r) {
+		row = json_object_array_get_idx(rows, 0);
+		if (json_object_object_get_ex(row, "dynamic_addresses", &v))
+			s = first_string(v);
+		if ((!s || !s[0]) && json_object_object_get_ex(row, "addresses", &v))
+			s = first_string(v);
+		qnm_strlcpy(buf, s ? s : "", size);
+	}
+	json_object_put(rows);
+	qnm_ovsdb_close(db);
+	return r;
+}
+
+/* ---- the local Open vSwitch ---- */
+
+const char *qnm_ovs_local_db(char *buf, size_t size)
+{
+	const char *d = getenv("OVS_RUNDIR");
+
+	snprintf(buf, size, "unix:%s/db.sock", d && d[0] == '/' ? d : "/var/run/openvswitch");
+	return buf;
+}
+
+int qnm_ovs_system_id(const char *db, char *buf, size_t size, struct qnm_err *err)
+{
+	struct qnm_ovsdb *c = NULL;
+	json_object *rows = NULL, *v;
+	const char *id = NULL;
+	int r;
+
+	buf[0] = '\0';
+	r = qnm_ovsdb_connect(db, QNM_OVN_TIMEOUT_MS, &c, err);
+	if (r)
+		return r;
+	r = select_rows(c, VS, "Open_vSwitch", NULL, &rows, err);
+	if (!r && json_object_array_length(rows) &&
+	    json_object_object_get_ex(json_object_array_get_idx(rows, 0), "external_ids", &v))
+		id = qnm_ovsdb_map_get(v, "system-id");
+	if (!r && (!id || !id[0]))
+		r = qnm_err_set(err, -ENOENT, "system-id",
+				"Open vSwitch (%s) has no external_ids:system-id: this host is no "
+				"OVN chassis (ovs-vsctl set open . external_ids:system-id=NAME, "
+				"see 'qnm doctor')",
+				db);
+	if (!r)
+		qnm_strlcpy(buf, id, size);
+	json_object_put(rows);
+	qnm_ovsdb_close(c);
+	return r;
+}
+
+/* remove the ports of @rows from their bridges, in @ops */
+static void del_ports(json_object *ops, json_object *rows)
+{
+	size_t i;
+
+	for (i = 0; i < json_object_array_length(rows); i++) {
+		const char *u = qnm_ovsdb_row_uuid(json_object_array_get_idx(rows, i));
+
+		if (u)
+			json_object_array_add(
+				ops, qnm_ovsdb_op_mutate("Bridge",
+							 qnm_ovsdb_where("ports", "includes",
+									 qnm_ovsdb_uuid(u)),
+							 "ports", "delete", qnm_ovsdb_uuid(u)));
+	}
+}
+
+int qnm_ovs_port_add(const char *db, const char *bridge, const char *ifname, const char *iface_id,
+		     struct qnm_err *err)
+{
+	json_object *rows = NULL, *ops, *row;
+	struct qnm_ovsdb *c = NULL;
+	const char *kv[4] = { "iface-id", iface_id, "qnm-owned", "yes" };
+	int r;
+
+	r = qnm_ovsdb_connect(db, QNM_OVN_TIMEOUT_MS, &c, err);
+	if (r)
+		return r;
+	r = select_rows(c, VS, "Bridge", where_name(bridge), &rows, err);
+	if (!r && !json_object_array_length(rows))
+		r = qnm_err_set(
+			err, -ENODEV, "bridge",
+			"bridge: Open vSwitch (%s) has no bridge %s (the integration bridge "
+			"ovn-controller makes: see 'qnm doctor')",
+			db, bridge);
+	json_object_put(rows);
+	rows = NULL;
+	if (!r)
+		r = select_rows(c, VS, "Port", where_name(ifname), &rows, err);
+	if (r)
+		goto out;
+	ops = json_object_new_array();
+	del_ports(ops, rows); /* one a killed qnm left */
+	row = json_object_new_object();
+	json_object_object_add(row, "name", str(ifname));
+	json_object_object_add(row, "external_ids", qnm_ovsdb_map(kv, 2));
+	json_object_array_add(ops, qnm_ovsdb_op_insert("Interface", row, "i"));
+	row = json_object_new_object();
+	json_object_object_add(row, "name", str(ifname));
+	json_object_object_add(row, "interfaces", qnm_ovsdb_named("i"));
+	json_object_object_add(row, "external_ids", qnm_ovsdb_map1("qnm-owned", "yes"));
+	json_object_array_add(ops, qnm_ovsdb_op_insert("Port", row, "p"));
+	json_object_array_add(ops, qnm_ovsdb_op_mutate("Bridge", where_name(bridge), "ports",
+						       "insert", qnm_ovsdb_named("p")));
+	r = qnm_ovsdb_transact(c, VS, ops, NULL, err);
+out:
+	json_object_put(rows);
+	qnm_ovsdb_close(c);
+	if (r)
+		qnm_err_prefix(err, "%s on %s", ifname, bridge);
+	return r;
+}
+
+int qnm_ovs_port_del(const char *db, const char *ifname, struct qnm_err *err)
+{
+	struct qnm_ovsdb *c = NULL;
+	json_object *rows = NULL, *ops;
+	int r;
+
+	r = qnm_ovsdb_connect(db, QNM_OVN_TIMEOUT_MS, &c, err);
+	if (r)
+		return r;
+	r = select_rows(c, VS, "Port", where_name(ifname), &rows, err);
+	if (!r && json_object_array_length(rows)) {
+		ops = json_object_new_array();
+		del_ports(ops, rows);
+		r = qnm_ovsdb_transact(c, VS, ops, NULL, err);
+	}
+	json_object_put(rows);
+	qnm_ovsdb_close(c);
+	return r;
+}
+
+int qnm_ovs_port_exists(const char *db, const char *ifname, struct qnm_err *err)
+{
+	struct qnm_ovsdb *c = NULL;
+	json_object *rows = NULL;
+	int r;
+
+	r = qnm_ovsdb_connect(db, QNM_OVN_TIMEOUT_MS, &c, err);
+	if (r)
+		return r;
+	r = select_rows(c, VS, "Port", where_name(ifname), &rows, err);
+	if (!r)
+		r = json_object_array_length(rows) > 0;
+	json_object_put(rows);
+	qnm_ovsdb_close(c);
+	return r;
+}

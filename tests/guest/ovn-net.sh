@@ -1,0 +1,120 @@
+#!/bin/bash
+# ovn-net.sh - two guests on different hosts on one qnm "ovn" network
+# (issue 18.2), in the lab of lib-ovn.sh (central + hosts a and b, each
+# with its own qnm dirs): "qnm net up" on each host writes the logical
+# switch and OVN's DHCP options into the northbound database (qnm's own
+# OVSDB client); "qnm start" puts each guest's TAP on its host's br-int
+# with its logical port; the guests get their addresses from OVN's DHCP,
+# ping each other and fetch each other's page across the Geneve tunnel.
+# Then: stop takes the TAP off br-int and keeps the logical port (and its
+# address); a killed supervisor's port is reclaimed by the next command;
+# bad keys are refused naming the field; "net down" removes every row of
+# the network from the northbound database.
+: "${QNM_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
+GUEST_TIMEOUT=${GUEST_TIMEOUT:-200}
+. "$QNM_SRCDIR/tests/guest/lib-guest.sh"
+. "$QNM_SRCDIR/tests/guest/lib-ovn.sh"
+guest_image
+
+ovn_lab_up a b
+NB=$(ovn_nb_remote)
+TOKEN="ovn-$$-$RANDOM"
+declare -A IP PEER
+IP[a]=10.80.0.11
+IP[b]=10.80.0.12
+PEER[a]=b
+PEER[b]=a
+serial() { echo "$OVN_LAB/$1/xdg/qnm/g$1/serial.log"; }
+wait_serial_h() { wait_for "$2" grep -qF "$3" "$(serial "$1")"; }
+
+# bad input first: each names its field and rule
+out=$(qh a net add bad mode=ovn bridge=br-int address=10.81.0.1/24 2>&1)
+check "ovn without ovn-nb refused, naming the field" grep -q "ovn-nb: an ovn network needs" <<<"$out"
+out=$(qh a net add bad mode=ovn bridge=br-int address=10.81.0.1/24 ovn-nb=tcp:nowhere:6641 2>&1)
+check "a bad ovn-nb refused with its rule" grep -q "ovn-nb: 'tcp:nowhere:6641' is not unix:PATH" <<<"$out"
+out=$(qh a net add bad mode=ovn bridge=br-int address=10.81.0.1/24 ovn-nb=$NB forward=tcp::8080-10.81.0.5:80 2>&1)
+check "forwards without a gateway host refused" grep -q "forward: forwards into an ovn network need a gateway host" <<<"$out"
+
+for h in a b; do
+	qh $h net add lan mode=ovn bridge=br-int address=10.80.0.1/24 dhcp-start=10.80.0.10 \
+		dhcp-end=10.80.0.99 ovn-nb="$NB" >/dev/null || fatal "net add on $h"
+	at_exit "qh $h net down lan >/dev/null 2>&1"
+done
+t0=$(date +%s%N)
+out=$(qh a net up lan 2>&1) || fatal "net up on a: $out"
+out=$(qh b net up lan 2>&1) || fatal "net up on b: $out"
+expect_eq "net up made the logical switch, marked qnm's" lan \
+	"$(nbctl --bare --columns=name find logical_switch external_ids:qnm-network=lan)"
+check "and OVN's DHCP options for 10.80.0.0/24" \
+	grep -q "10.80.0.0/24" <<<"$(nbctl --bare --columns=cidr list dhcp_options)"
+
+for h in a b; do
+	cat >"$T/g$h.sh" <<EOS
+. /etc/qnm/lib.sh
+qnm_dhcp eth0
+ip link set eth0 mtu 1400
+echo "$TOKEN-$h" > /www/token.txt
+httpd -p 80 -h /www
+n=0
+until ping -c1 -W1 ${IP[${PEER[$h]}]} >/dev/null 2>&1; do n=\$((n + 1)); [ \$n -gt 60 ] && break; done
+echo "ping-peer: \$(ping -c3 -W2 ${IP[${PEER[$h]}]} | grep -c 'bytes from')"
+sleep 1
+echo "page-peer: \$(timeout 10 wget -q -O - http://${IP[${PEER[$h]}]}/token.txt)"
+echo QNM-OVN-DONE
+sleep 600
+EOS
+	qh $h new g$h memory=256 accel=tcg boot=kernel kernel="$G_KERNEL" initrd="$G_INITRD" \
+		append="$G_APPEND" extra+=-no-reboot extra+=-fw_cfg \
+		extra+="name=opt/qnm/script,file=$T/g$h.sh" >/dev/null || fatal "new g$h"
+	qh $h nic add g$h model=virtio-net-pci backend=tap network=lan ip=${IP[$h]} \
+		create=yes >/dev/null || fatal "nic add g$h"
+	at_exit "qh $h stop g$h --force >/dev/null 2>&1"
+done
+for h in a b; do
+	out=$(qh $h start g$h 2>&1) || fatal "start g$h: $out"
+done
+for h in a b; do
+	expect_eq "g$h: its TAP is on br-int of host $h with its logical port" "\"$h/g$h/n0\"" \
+		"$(vsctl $h get interface qt-g$h-0 external_ids:iface-id)"
+done
+check "ga: OVN's DHCP gave 10.80.0.11" wait_serial_h a 60 "eth0 got 10.80.0.11/24 router 10.80.0.1"
+check "gb: OVN's DHCP gave 10.80.0.12" wait_serial_h b 60 "eth0 got 10.80.0.12/24 router 10.80.0.1"
+for h in a b; do
+	check "g$h: done talking to its peer" wait_serial_h $h 90 QNM-OVN-DONE
+	check "g$h: pings its peer on the other host" grep -q "ping-peer: [1-3]" "$(serial $h)"
+	check "g$h: fetched its peer's page" grep -qF "page-peer: $TOKEN-${PEER[$h]}" "$(serial $h)"
+done
+ms=$(($(date +%s%N) - t0))
+echo "# net up to both guests done (boot under TCG included): $((ms / 1000000)) ms"
+
+# stop: off br-int, the logical port (and its address) kept
+out=$(qh a stop ga 2>&1)
+expect_eq "stop ga ($out)" 0 $?
+expect_eq "stop: ga's TAP is off br-int" "" \
+	"$(vsctl a --bare --columns=name find interface external_ids:qnm-owned=yes)"
+MAC=$(qh a nic list ga | grep -o '[0-9a-f][0-9a-f]\(:[0-9a-f][0-9a-f]\)\{5\}' | head -n1)
+expect_eq "stop: its logical port stays, with its address" "$MAC 10.80.0.11" \
+	"$(nbctl lsp-get-addresses a/ga/n0)"
+
+# a killed supervisor: the next start reclaims its port on br-int
+out=$(qh a start ga 2>&1) || fatal "start ga again: $out"
+sup=$(qh a status ga --json | jq -r '.supervisor_pid // empty')
+qemu=$(qh a status ga --json | jq -r '.qemu_pid // .pid // empty')
+if [ -n "$sup" ] && [ -n "$qemu" ]; then
+	kill -9 "$sup" "$qemu"
+	wait_for 5 sh -c "! kill -0 $qemu 2>/dev/null"
+	expect_eq "killed: the port is still on br-int" 1 \
+		"$(vsctl a --bare --columns=name find interface external_ids:qnm-owned=yes | grep -c .)"
+	out=$(qh a stop ga 2>&1)
+	expect_eq "the next command took the port off br-int ($out)" "" \
+		"$(vsctl a --bare --columns=name find interface external_ids:qnm-owned=yes)"
+else
+	fail "no supervisor/qemu pid in status --json"
+fi
+
+qh b stop gb >/dev/null 2>&1
+out=$(qh a net down lan 2>&1)
+expect_eq "net down ($out)" 0 $?
+expect_eq "down: no switch, port, DHCP options of qnm's left in the northbound database" "" \
+	"$(nbctl --bare --columns=_uuid find logical_switch external_ids:qnm-network=lan; nbctl --bare --columns=_uuid find dhcp_options external_ids:qnm-network=lan; nbctl --bare --columns=name list logical_switch_port)"
+finish
