@@ -282,6 +282,9 @@ enum qnm_net_mode {
  * @gateway_host: ovn only: the chassis (OVS system-id) of the host whose
  *              @uplink carries the network's NAT and forwards; "" for a
  *              network without a router (guests among themselves).
+ * @gw_address: ovn with a gateway host: the router's own address on the
+ *              uplink's LAN (SNAT source, where forwards listen), prefix
+ *              @gw_prefix.
  *
  * On an ovn network @bridge is the host's integration bridge (br-int),
  * @address/@prefix the guests' gateway and subnet (the logical router's
@@ -302,6 +305,8 @@ struct qnm_network {
 	bool autostart;
 	char ovn_nb[QNM_OVSDB_REMOTE_MAX];
 	char gateway_host[QNM_NAME_MAX + 1];
+	char gw_address[QNM_IPV4_LEN];
+	unsigned gw_prefix;
 };
 
 /* ---- names of enum values, as written in config files and the CLI ---- */

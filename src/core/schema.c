@@ -343,6 +343,15 @@ static const struct qnm_key net_keys[] = {
 	  .help = "nat: routed + masquerade out of the uplink; bridged: a physical NIC joins the "
 		  "bridge; isolated: guests and host only; ovn: an OVN logical switch that spans "
 		  "hosts (bridge = the integration bridge, br-int)." },
+	{ .name = "gateway-address",
+	  .type = QNM_KEY_CIDR,
+	  .offset = NETF(gw_address),
+	  .count_off = NETF(gw_prefix),
+	  .when = MODE(QNM_NET_OVN),
+	  .json = "gateway_address",
+	  .label = "Gateway address",
+	  .help = "ovn with a gateway host: the router's own address on the uplink's LAN, e.g. "
+		  "10.99.0.5/24 (guests go out from it; forwards listen on it)." },
 	{ .name = "ovn-nb",
 	  .type = QNM_KEY_STR,
 	  .offset = NETF(ovn_nb),

@@ -303,6 +303,19 @@ static int check_ovn(const struct qnm_network *net, struct qnm_err *err)
 	if (net->gateway_host[0] && !net->uplink[0])
 		return qnm_err_set(err, -EINVAL, "uplink",
 				   "uplink: a gateway host needs the interface NAT goes out of there");
+	if (net->gateway_host[0] && !qnm_valid_ipv4(net->gw_address))
+		return qnm_err_set(
+			err, -EINVAL, "gateway-address",
+			"gateway-address: a gateway host needs the router's address on the uplink's LAN (IP/PREFIX, e.g. 10.99.0.5/24)");
+	if (net->gw_address[0] && (net->gw_prefix < 1 || net->gw_prefix > 30))
+		return qnm_err_set(err, -EINVAL, "gateway-address",
+				   "gateway-address: /%u is out of range (1 to 30)", net->gw_prefix);
+	for (size_t i = 0; i < net->nfwd; i++)
+		if (net->fwd[i].host_addr[0] && strcmp(net->fwd[i].host_addr, net->gw_address))
+			return qnm_err_set(
+				err, -EINVAL, "forward",
+				"forward: %s is not the gateway address %s (forwards into an ovn network listen on it: leave the host address empty)",
+				net->fwd[i].host_addr, net->gw_address);
 	if (net->nfwd && !net->gateway_host[0])
 		return qnm_err_set(
 			err, -EINVAL, "forward",

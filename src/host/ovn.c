@@ -67,13 +67,15 @@ static void first_uuid(json_object *rows, char *buf, size_t size)
 	qnm_strlcpy(buf, u ? u : "", size);
 }
 
-/* a MAC of the network's own for the DHCP server (locally administered) */
-static void server_mac(const char *name, char *buf)
+/* a MAC of the network's own for @name + @salt (locally administered) */
+static void salted_mac(const char *name, const char *salt, char *buf)
 {
 	uint32_t h = 2166136261u;
 
 	for (; *name; name++)
 		h = (h ^ (unsigned char)*name) * 16777619u;
+	for (; *salt; salt++)
+		h = (h ^ (unsigned char)*salt) * 16777619u;
 	snprintf(buf, QNM_MAC_LEN, "0a:00:%02x:%02x:%02x:%02x", h >> 24, (h >> 16) & 255,
 		 (h >> 8) & 255, h & 255);
 }
@@ -124,7 +126,7 @@ static json_object *dhcp_row(const struct qnm_network *net)
 	mask = net->prefix ? ~0u << (32 - net->prefix) : 0;
 	qnm_format_ipv4(a & mask, base);
 	snprintf(cidr, sizeof(cidr), "%s/%u", base, net->prefix);
-	server_mac(net->name, mac);
+	salted_mac(net->name, "", mac);
 	kv[0] = "lease_time";
 	kv[1] = "3600";
 	kv[2] = "router";
@@ -141,6 +143,400 @@ static json_object *dhcp_row(const struct qnm_network *net)
 	return row;
 }
 
+/* ---- the router of a network with a gateway host ---- */
+
+/* ["set", [...strings]] of one string */
+static json_object *set1(const char *s)
+{
+	json_object *a = json_object_new_array();
+
+	json_object_array_add(a, str(s));
+	return qnm_ovsdb_set(a);
+}
+
+/* the network's subnet "BASE/PREFIX" */
+static void subnet_of(const char *addr, unsigned prefix, char *buf)
+{
+	uint32_t a = 0, mask = prefix ? ~0u << (32 - prefix) : 0;
+	char base[16];
+
+	qnm_parse_ipv4(addr, &a);
+	qnm_format_ipv4(a & mask, base);
+	snprintf(buf, QNM_CIDR_LEN, "%s/%u", base, prefix);
+}
+
+/* a router-type switch port @name for router port @rport, inserted as @named */
+static void router_lsp(json_object *ops, const char *name, const char *rport, const char *mark,
+		       const char *named)
+{
+	json_object *row = json_object_new_object();
+
+	json_object_object_add(row, "name", str(name));
+	json_object_object_add(row, "type", str("router"));
+	json_object_object_add(row, "addresses", set1("router"));
+	json_object_object_add(row, "options", qnm_ovsdb_map1("router-port", rport));
+	json_object_object_add(row, "external_ids", qnm_ovsdb_map1(MARK, mark));
+	json_object_array_add(ops, qnm_ovsdb_op_insert("Logical_Switch_Port", row, named));
+}
+
+static void router_lrp(json_object *ops, const char *name, const char *mac, const char *cidr,
+		       const char *named)
+{
+	json_object *row = json_object_new_object();
+
+	json_object_object_add(row, "name", str(name));
+	json_object_object_add(row, "mac", str(mac));
+	json_object_object_add(row, "networks", set1(cidr));
+	json_object_array_add(ops, qnm_ovsdb_op_insert("Logical_Router_Port", row, named));
+}
+
+/* the load balancers of @net's forwards (one per protocol and port), named lbN */
+static json_object *forward_lbs(const struct qnm_network *net, json_object *ops)
+{
+	json_object *names = json_object_new_array(), *row;
+	static const char *const protos[] = { "tcp", "udp" };
+	char vip[32], backend[32], named[16], lbname[QNM_NAME_MAX + 48];
+	const char *kv[4];
+	size_t i, n = 0;
+	unsigned k, p;
+
+	for (i = 0; i < net->nfwd; i++) {
+		const struct qnm_fwd *f = &net->fwd[i];
+
+		for (p = 0; p < 2; p++) {
+			if ((f->proto == QNM_PROTO_TCP && p) || (f->proto == QNM_PROTO_UDP && !p))
+				continue;
+			for (k = 0; k <= f->span; k++) {
+				snprintf(vip, sizeof(vip), "%s:%u", net->gw_address,
+					 f->host_port + k);
+				snprintf(backend, sizeof(backend), "%s:%u", f->guest_addr,
+					 f->guest_port + k);
+				snprintf(named, sizeof(named), "lb%zu", n++);
+				snprintf(lbname, sizeof(lbname), "%s-%s-%u", net->name, protos[p],
+					 f->host_port + k);
+				kv[0] = MARK;
+				kv[1] = net->name;
+				row = json_object_new_object();
+				json_object_object_add(row, "name", str(lbname));
+				json_object_object_add(row, "protocol", set1(protos[p]));
+				json_object_object_add(row, "vips", qnm_ovsdb_map1(vip, backend));
+				json_object_object_add(row, "external_ids", qnm_ovsdb_map(kv, 1));
+				json_object_array_add(
+					ops, qnm_ovsdb_op_insert("Load_Balancer", row, named));
+				json_object_array_add(names, qnm_ovsdb_named(named));
+			}
+		}
+	}
+	return qnm_ovsdb_set(names);
+}
+
+/* what the router of @net is made of, to know it unchanged: a digest */
+static void router_conf(const struct qnm_network *net, char *buf, size_t size)
+{
+	uint32_t h = 2166136261u;
+	char fwd[QNM_FWD_TEXT_LEN], *s;
+	size_t i;
+
+	snprintf(buf, size, "v1 %s %s/%u %s/%u %s", net->gateway_host, net->address, net->prefix,
+		 net->gw_address, net->gw_prefix, net->uplink);
+	for (i = 0; i < net->nfwd; i++) {
+		qnm_fwd_format(&net->fwd[i], fwd, sizeof(fwd));
+		for (s = fwd; *s; s++)
+			h = (h ^ (unsigned char)*s) * 16777619u;
+		h = (h ^ ' ') * 16777619u;
+	}
+	snprintf(buf + strlen(buf), size - strlen(buf), " %zu:%08x", net->nfwd, h);
+}
+
+/*
+ * Replace the router of @net (ls: the uuid of its switch): the router bound
+ * to the gateway host (options:chassis), its inside port on the switch and
+ * its outside port on the switch NAME-ext, whose localnet port reaches the
+ * gateway host's uplink through ovn-bridge-mappings NAME:BRIDGE; SNAT of
+ * the subnet to the gateway address; a load balancer per forwarded port;
+ * and the isolation of a local NAT network: what comes in from the uplink
+ * to the subnet without being a forward (DNAT) or a reply is dropped.
+ */
+static int router_up(struct qnm_ovsdb *db, const struct qnm_network *net, const char *ls,
+		     struct qnm_err *err)
+{
+	char in[QNM_NAME_MAX + 8], out[QNM_NAME_MAX + 8], ext[QNM_NAME_MAX + 8],
+		rlsp[QNM_NAME_MAX + 8], elsp[QNM_NAME_MAX + 16], llsp[QNM_NAME_MAX + 16],
+		mac_in[QNM_MAC_LEN], mac_out[QNM_MAC_LEN], cidr_in[QNM_CIDR_LEN],
+		cidr_out[QNM_CIDR_LEN], sub[QNM_CIDR_LEN], match[256];
+	json_object *rows = NULL, *ops, *row, *a;
+	char old[64] = "", conf[1024];
+	const char *kv[4];
+	bool same;
+	int r;
+
+	snprintf(in, sizeof(in), "%s-in", net->name);
+	snprintf(out, sizeof(out), "%s-out", net->name);
+	snprintf(ext, sizeof(ext), "%s-ext", net->name);
+	snprintf(rlsp, sizeof(rlsp), "%s-rtr", net->name);
+	snprintf(elsp, sizeof(elsp), "%s-ext-rtr", net->name);
+	snprintf(llsp, sizeof(llsp), "%s-ext-uplink", net->name);
+	salted_mac(net->name, "in", mac_in);
+	salted_mac(net->name, "out", mac_out);
+	snprintf(cidr_in, sizeof(cidr_in), "%s/%u", net->address, net->prefix);
+	snprintf(cidr_out, sizeof(cidr_out), "%s/%u", net->gw_address, net->gw_prefix);
+	subnet_of(net->address, net->prefix, sub);
+
+	/* the same router already there (net up on another host): nothing to do */
+	router_conf(net, conf, sizeof(conf));
+	kv[0] = MARK;
+	kv[1] = net->name;
+	kv[2] = "qnm-config";
+	kv[3] = conf;
+	r = select_rows(db, NB, "Logical_Router",
+			qnm_ovsdb_where("external_ids", "includes", qnm_ovsdb_map(kv, 2)), &rows,
+			err);
+	if (r)
+		return r;
+	same = json_object_array_length(rows) == 1;
+	json_object_put(rows);
+	if (same)
+		return 0;
+	kv[2] = "qnm-role";
+	kv[3] = "outside";
+	r = select_rows(db, NB, "Logical_Switch_Port", where_name(rlsp), &rows, err);
+	if (r)
+		return r;
+	first_uuid(rows, old, sizeof(old));
+	json_object_put(rows);
+
+	ops = json_object_new_array();
+	/* the old router, its outside switch and balancers go (their ports with them) */
+	if (old[0])
+		json_object_array_add(ops, qnm_ovsdb_op_mutate("Logical_Switch",
+							       qnm_ovsdb_where_uuid(ls), "ports",
+							       "delete", qnm_ovsdb_uuid(old)));
+	json_object_array_add(ops, qnm_ovsdb_op_delete("Logical_Switch",
+						       qnm_ovsdb_where("external_ids", "includes",
+								       qnm_ovsdb_map(kv, 2))));
+	json_object_array_add(ops, qnm_ovsdb_op_delete("Logical_Router", where_mark(net->name)));
+	json_object_array_add(ops, qnm_ovsdb_op_delete("Load_Balancer", where_mark(net->name)));
+
+	router_lrp(ops, in, mac_in, cidr_in, "lrpin");
+	router_lrp(ops, out, mac_out, cidr_out, "lrpout");
+	row = json_object_new_object();
+	json_object_object_add(row, "type", str("snat"));
+	json_object_object_add(row, "logical_ip", str(sub));
+	json_object_object_add(row, "external_ip", str(net->gw_address));
+	json_object_array_add(ops, qnm_ovsdb_op_insert("NAT", row, "snat"));
+	/*
+	 * Isolation, on the switch (stateful ACLs toward the guests' ports, on
+	 * their own chassis): new connections from outside the subnet are
+	 * dropped; the forwards' come from the router's inside address
+	 * (lb_force_snat_ip), replies to the guests' own are established.
+	 */
+	a = json_object_new_array();
+	snprintf(match, sizeof(match), "ip4 && ip4.src == %s", sub);
+	row = json_object_new_object();
+	json_object_object_add(row, "priority", json_object_new_int(1001));
+	json_object_object_add(row, "direction", str("to-lport"));
+	json_object_object_add(row, "match", str(match));
+	json_object_object_add(row, "action", str("allow-related"));
+	json_object_object_add(row, "external_ids", qnm_ovsdb_map1(MARK, net->name));
+	json_object_array_add(ops, qnm_ovsdb_op_insert("ACL", row, "acl1"));
+	json_object_array_add(a, qnm_ovsdb_named("acl1"));
+	snprintf(match, sizeof(match), "ip4 && outport != \"%s\"", rlsp);
+	row = json_object_new_object();
+	json_object_object_add(row, "priority", json_object_new_int(1000));
+	json_object_object_add(row, "direction", str("to-lport"));
+	json_object_object_add(row, "match", str(match));
+	json_object_object_add(row, "action", str("drop"));
+	json_object_object_add(row, "external_ids", qnm_ovsdb_map1(MARK, net->name));
+	json_object_array_add(ops, qnm_ovsdb_op_insert("ACL", row, "acl2"));
+	json_object_array_add(a, qnm_ovsdb_named("acl2"));
+	row = json_object_new_object();
+	json_object_object_add(row, "acls", qnm_ovsdb_set(a));
+	json_object_array_add(ops,
+			      qnm_ovsdb_op_update("Logical_Switch", qnm_ovsdb_where_uuid(ls), row));
+
+	row = json_object_new_object();
+	json_object_object_add(row, "name", str(net->name));
+	a = json_object_new_array();
+	json_object_array_add(a, qnm_ovsdb_named("lrpin"));
+	json_object_array_add(a, qnm_ovsdb_named("lrpout"));
+	json_object_object_add(row, "ports", qnm_ovsdb_set(a));
+	json_object_object_add(row, "nat", qnm_ovsdb_named("snat"));
+	json_object_object_add(row, "load_balancer", forward_lbs(net, ops));
+	kv[0] = "chassis";
+	kv[1] = net->gateway_host;
+	kv[2] = "lb_force_snat_ip";
+	kv[3] = "router_ip";
+	json_object_object_add(row, "options", qnm_ovsdb_map(kv, 2));
+	kv[0] = MARK;
+	kv[1] = net->name;
+	kv[2] = "qnm-config";
+	kv[3] = conf;
+	json_object_object_add(row, "external_ids", qnm_ovsdb_map(kv, 2));
+	json_object_array_add(ops, qnm_ovsdb_op_insert("Logical_Router", row, NULL));
+
+	/* inside: the router's port on the network's switch */
+	router_lsp(ops, rlsp, in, net->name, "rlsp");
+	json_object_array_add(ops, qnm_ovsdb_op_mutate("Logical_Switch", qnm_ovsdb_where_uuid(ls),
+						       "ports", "insert", qnm_ovsdb_named("rlsp")));
+	/* outside: a switch with the router's outside port and the uplink (localnet) */
+	router_lsp(ops, elsp, out, net->name, "elsp");
+	row = json_object_new_object();
+	json_object_object_add(row, "name", str(llsp));
+	json_object_object_add(row, "type", str("localnet"));
+	json_object_object_add(row, "addresses", set1("unknown"));
+	json_object_object_add(row, "options", qnm_ovsdb_map1("network_name", net->name));
+	json_object_object_add(row, "external_ids", qnm_ovsdb_map1(MARK, net->name));
+	json_object_array_add(ops, qnm_ovsdb_op_insert("Logical_Switch_Port", row, "llsp"));
+	row = json_object_new_object();
+	json_object_object_add(row, "name", str(ext));
+	a = json_object_new_array();
+	json_object_array_add(a, qnm_ovsdb_named("elsp"));
+	json_object_array_add(a, qnm_ovsdb_named("llsp"));
+	json_object_object_add(row, "ports", qnm_ovsdb_set(a));
+	json_object_object_add(row, "external_ids", qnm_ovsdb_map(kv, 2));
+	json_object_array_add(ops, qnm_ovsdb_op_insert("Logical_Switch", row, NULL));
+	return qnm_ovsdb_transact(db, NB, ops, NULL, err);
+}
+
+/* ---- the gateway host's uplink on a bridge of Open vSwitch ---- */
+
+/* the provider bridge of @net on the gateway host: "qo-" + its name (15 bytes at most) */
+static void uplink_bridge(const struct qnm_network *net, char *buf)
+{
+	snprintf(buf, QNM_IFNAME_MAX + 1, "qo-%.12s", net->name);
+}
+
+/* ovn-bridge-mappings without @physnet's entry (+ "physnet:bridge" when @bridge) */
+static void mappings(const char *cur, const char *physnet, const char *bridge, char *buf,
+		     size_t size)
+{
+	char tmp[512], *save = NULL, *t;
+	size_t pl = strlen(physnet);
+
+	buf[0] = '\0';
+	qnm_strlcpy(tmp, cur ? cur : "", sizeof(tmp));
+	for (t = strtok_r(tmp, ",", &save); t; t = strtok_r(NULL, ",", &save))
+		if (!(strncmp(t, physnet, pl) == 0 && t[pl] == ':'))
+			snprintf(buf + strlen(buf), size - strlen(buf), "%s%s", buf[0] ? "," : "",
+				 t);
+	if (bridge)
+		snprintf(buf + strlen(buf), size - strlen(buf), "%s%s:%s", buf[0] ? "," : "",
+			 physnet, bridge);
+}
+
+/*
+ * On the gateway host: the uplink on a bridge of its own (datapath as
+ * br-int's), marked qnm-network=NAME, and ovn-bridge-mappings NAME:BRIDGE;
+ * or (@up false) both gone. One transaction on the local database.
+ */
+static int uplink_sync(const struct qnm_network *net, bool up, struct qnm_strv *notes,
+		       struct qnm_err *err)
+{
+	char db[QNM_OVSDB_REMOTE_MAX + 32], br[QNM_IFNAME_MAX + 1], map[512];
+	json_object *rows = NULL, *ops, *row, *v, *keys;
+	const char *cur = NULL;
+	char dp[32] = "";
+	struct qnm_ovsdb *c = NULL;
+	int r;
+
+	uplink_bridge(net, br);
+	qnm_ovs_local_db(db, sizeof(db));
+	r = qnm_ovsdb_connect(db, QNM_OVN_TIMEOUT_MS, &c, err);
+	if (r)
+		return r;
+	ops = json_object_new_array();
+	r = select_rows(c, VS, "Open_vSwitch", NULL, &rows, err);
+	if (r)
+		goto out;
+	if (json_object_array_length(rows) &&
+	    json_object_object_get_ex(json_object_array_get_idx(rows, 0), "external_ids", &v))
+		cur = qnm_ovsdb_map_get(v, "ovn-bridge-mappings");
+	mappings(cur, net->name, up ? br : NULL, map, sizeof(map)); /* before @rows go */
+	json_object_put(rows);
+	rows = NULL;
+	r = select_rows(c, VS, "Bridge", where_name(net->bridge), &rows, err);
+	if (r)
+		goto out;
+	if (json_object_array_length(rows) &&
+	    json_object_object_get_ex(json_object_array_get_idx(rows, 0), "datapath_type", &v))
+		qnm_strlcpy(dp, json_object_get_string(v), sizeof(dp));
+	json_object_put(rows);
+	rows = NULL;
+	r = select_rows(c, VS, "Bridge", where_mark(net->name), &rows, err);
+	if (r)
+		goto out;
+	if (json_object_array_length(rows)) { /* the old bridge (and its ports) first */
+		const char *u = qnm_ovsdb_row_uuid(json_object_array_get_idx(rows, 0));
+
+		json_object_array_add(ops, qnm_ovsdb_op_mutate("Open_vSwitch", NULL, "bridges",
+							       "delete", qnm_ovsdb_uuid(u)));
+	}
+	keys = json_object_new_array();
+	json_object_array_add(keys, str("ovn-bridge-mappings"));
+	json_object_array_add(ops, qnm_ovsdb_op_mutate("Open_vSwitch", NULL, "external_ids",
+						       "delete", qnm_ovsdb_set(keys)));
+	if (map[0])
+		json_object_array_add(
+			ops, qnm_ovsdb_op_mutate("Open_vSwitch", NULL, "external_ids", "insert",
+						 qnm_ovsdb_map1("ovn-bridge-mappings", map)));
+	if (up) {
+		json_object *ports = json_object_new_array();
+
+		row = json_object_new_object();
+		json_object_object_add(row, "name", str(net->uplink));
+		json_object_array_add(ops, qnm_ovsdb_op_insert("Interface", row, "ui"));
+		row = json_object_new_object();
+		json_object_object_add(row, "name", str(net->uplink));
+		json_object_object_add(row, "interfaces", qnm_ovsdb_named("ui"));
+		json_object_array_add(ops, qnm_ovsdb_op_insert("Port", row, "up"));
+		row = json_object_new_object();
+		json_object_object_add(row, "name", str(br));
+		json_object_object_add(row, "type", str("internal"));
+		json_object_array_add(ops, qnm_ovsdb_op_insert("Interface", row, "bi"));
+		row = json_object_new_object();
+		json_object_object_add(row, "name", str(br));
+		json_object_object_add(row, "interfaces", qnm_ovsdb_named("bi"));
+		json_object_array_add(ops, qnm_ovsdb_op_insert("Port", row, "bp"));
+		json_object_array_add(ports, qnm_ovsdb_named("up"));
+		json_object_array_add(ports, qnm_ovsdb_named("bp"));
+		row = json_object_new_object();
+		json_object_object_add(row, "name", str(br));
+		json_object_object_add(row, "ports", qnm_ovsdb_set(ports));
+		json_object_object_add(row, "datapath_type", str(dp));
+		json_object_object_add(row, "external_ids", qnm_ovsdb_map1(MARK, net->name));
+		json_object_array_add(ops, qnm_ovsdb_op_insert("Bridge", row, "br"));
+		json_object_array_add(ops, qnm_ovsdb_op_mutate("Open_vSwitch", NULL, "bridges",
+							       "insert", qnm_ovsdb_named("br")));
+	}
+	r = qnm_ovsdb_transact(c, VS, ops, NULL, err);
+	ops = NULL;
+	if (!r && notes)
+		qnm_strv_addf(notes,
+			      up ? "uplink %s on Open vSwitch bridge %s (%s:%s mapped)"
+				 : "Open vSwitch bridge %s of %s removed",
+			      up ? net->uplink : br, up ? br : net->name, net->name, br);
+out:
+	json_object_put(ops);
+	json_object_put(rows);
+	qnm_ovsdb_close(c);
+	if (r)
+		qnm_err_prefix(err, "uplink %s of network %s", net->uplink, net->name);
+	return r;
+}
+
+/* this host is @net's gateway host: 1, 0, or -errno */
+static int on_gateway(const struct qnm_network *net)
+{
+	char db[QNM_OVSDB_REMOTE_MAX + 32], id[QNM_NAME_MAX + 1];
+
+	if (!net->gateway_host[0])
+		return 0;
+	qnm_ovs_local_db(db, sizeof(db));
+	if (qnm_ovs_system_id(db, id, sizeof(id), NULL))
+		return 0;
+	return strcmp(id, net->gateway_host) == 0;
+}
+
 /* ---- networks ---- */
 
 int qnm_ovn_net_up(const struct qnm_network *net, struct qnm_strv *notes, struct qnm_err *err)
@@ -149,6 +545,7 @@ int qnm_ovn_net_up(const struct qnm_network *net, struct qnm_strv *notes, struct
 	char ls[64] = "", dhcp[64] = "";
 	struct qnm_ovsdb *db = NULL;
 	const char *owner;
+	bool made = false;
 	int r;
 
 	r = nb_open(net, &db, err);
@@ -200,8 +597,27 @@ int qnm_ovn_net_up(const struct qnm_network *net, struct qnm_strv *notes, struct
 	r = qnm_ovsdb_transact(db, NB, ops, NULL, err);
 	if (r)
 		goto out;
+	if (!ls[0]) {
+		json_object_put(rows);
+		rows = NULL;
+		r = select_rows(db, NB, "Logical_Switch", where_name(net->name), &rows, err);
+		if (r)
+			goto out;
+		first_uuid(rows, ls, sizeof(ls));
+		made = true;
+	}
+	if (net->gateway_host[0])
+		r = router_up(db, net, ls, err);
+	if (!r && on_gateway(net) == 1)
+		r = uplink_sync(net, true, notes, err);
+	if (r)
+		goto out;
+	if (notes && net->gateway_host[0])
+		qnm_strv_addf(notes, "router %s on chassis %s: SNAT to %s, %zu forward%s",
+			      net->name, net->gateway_host, net->gw_address, net->nfwd,
+			      net->nfwd == 1 ? "" : "s");
 	if (notes)
-		qnm_strv_addf(notes, "%s logical switch %s in %s%s", ls[0] ? "updated" : "created",
+		qnm_strv_addf(notes, "%s logical switch %s in %s%s", made ? "created" : "updated",
 			      net->name, net->ovn_nb, net->dhcp_start[0] ? " with OVN's DHCP" : "");
 out:
 	json_object_put(rows);
@@ -235,6 +651,8 @@ int qnm_ovn_net_down(const struct qnm_network *net, struct qnm_strv *notes, stru
 	if (!r && notes)
 		qnm_strv_addf(notes, "removed %d row%s of network %s from %s", n, n == 1 ? "" : "s",
 			      net->name, net->ovn_nb);
+	if (!r && on_gateway(net) == 1)
+		r = uplink_sync(net, false, notes, err);
 out:
 	json_object_put(res);
 	qnm_ovsdb_close(db);
