@@ -26,6 +26,8 @@
 #include "guest/rundir.h"
 #include "host/links.h"
 #include "host/ovn.h"
+#include "host/ovsdb.h"
+#include "core/docresult.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -186,4 +188,161 @@ int qnm_ovn_reclaim(const struct qnm_rundir *rd, struct qnm_strbuf *report)
 	}
 	closedir(d);
 	return n;
+}
+
+/* ---- its doctor check ---- */
+
+/* the first remote of a comma-separated ovn-remote ("tcp:a:6642,tcp:b:6642") */
+static void first_remote(const char *list, char *buf, size_t size)
+{
+	qnm_strlcpy(buf, list ? list : "", size);
+	buf[strcspn(buf, ",")] = '\0';
+}
+
+/* Open vSwitch's external_ids of this host (@ext is a reference the caller puts) */
+static int ovs_ext(const char *db, json_object **rows, json_object **ext, struct qnm_err *err)
+{
+	struct qnm_ovsdb *c = NULL;
+	int r = qnm_ovsdb_connect(db, QNM_OVN_TIMEOUT_MS, &c, err);
+
+	*rows = NULL;
+	*ext = NULL;
+	if (!r)
+		r = qnm_ovsdb_select1(c, "Open_vSwitch", "Open_vSwitch", NULL, rows, err);
+	qnm_ovsdb_close(c);
+	if (!r && json_object_array_length(*rows))
+		json_object_object_get_ex(json_object_array_get_idx(*rows, 0), "external_ids", ext);
+	return r;
+}
+
+/* one external_ids key that must be set, with its fix */
+static bool need_key(json_object *ext, const char *key, const char *what, const char *fix,
+		     struct qnm_doc_result *r)
+{
+	const char *v = qnm_ovsdb_map_get(ext, key);
+
+	if (v && v[0])
+		return true;
+	qnm_doc_finding(r, QNM_DOC_FAIL, "Open vSwitch has no external_ids:%s (%s)", key, what);
+	qnm_doc_fix(r, "ovs-vsctl set open . external_ids:%s=%s", key, fix);
+	return false;
+}
+
+/* the chassis @id is in the southbound database @sb, with an encapsulation */
+static void check_chassis(const char *sb, const char *id, struct qnm_doc_result *r)
+{
+	struct qnm_ovsdb *c = NULL;
+	json_object *rows = NULL, *v = NULL;
+	struct qnm_err err = { 0 };
+	size_t n = 0;
+
+	if (qnm_ovsdb_connect(sb, QNM_OVN_TIMEOUT_MS, &c, &err) == 0 &&
+	    qnm_ovsdb_select1(c, "OVN_Southbound", "Chassis",
+			      qnm_ovsdb_where("name", "==", json_object_new_string(id)), &rows,
+			      &err) == 0 &&
+	    json_object_array_length(rows) &&
+	    json_object_object_get_ex(json_object_array_get_idx(rows, 0), "encaps", &v)) {
+		/* ["uuid", U] for one, ["set", [...]] for several */
+		json_object *t = json_object_array_get_idx(v, 0),
+			    *s = json_object_array_get_idx(v, 1);
+
+		n = strcmp(json_object_get_string(t), "uuid") == 0 ? 1
+								   : json_object_array_length(s);
+	}
+	qnm_ovsdb_close(c);
+	json_object_put(rows);
+	if (err.msg[0]) {
+		qnm_doc_finding(r, QNM_DOC_FAIL, "the OVN southbound database %s: %s", sb, err.msg);
+		qnm_doc_fix(r, "start ovn-central there, or fix external_ids:ovn-remote");
+	} else if (!v) {
+		qnm_doc_finding(r, QNM_DOC_FAIL,
+				"chassis %s is not registered in %s: ovn-controller does not run "
+				"here or does not reach it",
+				id, sb);
+		qnm_doc_fix(r, "systemctl restart ovn-controller");
+		qnm_doc_fix(r, "ovn-appctl -t ovn-controller connection-status");
+	} else if (!n) {
+		qnm_doc_finding(r, QNM_DOC_FAIL, "chassis %s has no encapsulation in %s", id, sb);
+		qnm_doc_fix(r, "ovs-vsctl set open . external_ids:ovn-encap-type=geneve");
+	} else {
+		qnm_doc_finding(r, QNM_DOC_OK,
+				"chassis %s is registered in %s with %zu "
+				"encapsulation%s",
+				id, sb, n, n == 1 ? "" : "s");
+	}
+}
+
+void qnm_ovn_doctor(const struct qnm_model *model, struct qnm_doc_result *r)
+{
+	char db[QNM_OVSDB_REMOTE_MAX + 16], sb[QNM_OVSDB_REMOTE_MAX + 16];
+	const struct qnm_network *net = NULL;
+	json_object *rows = NULL, *ext = NULL;
+	struct qnm_err err = { 0 };
+	struct qnm_ovsdb *c = NULL;
+	const char *id;
+	size_t i;
+	bool ok;
+
+	for (i = 0; !net && model && i < model->nnets; i++)
+		if (model->nets[i]->mode == QNM_NET_OVN)
+			net = model->nets[i];
+	if (!net) {
+		qnm_doc_finding(r, QNM_DOC_SKIP, "no ovn network (mode=ovn) is defined");
+		return;
+	}
+	qnm_ovs_local_db(db, sizeof(db));
+	if (ovs_ext(db, &rows, &ext, &err)) {
+		qnm_doc_finding(r, QNM_DOC_FAIL,
+				"Open vSwitch does not answer at %s (%s): ovn network %s cannot "
+				"attach guests on this host",
+				db, err.msg, net->name);
+		qnm_doc_fix(r, "apt-get install openvswitch-switch ovn-host");
+		qnm_doc_fix(r, "systemctl start openvswitch-switch ovn-controller");
+		return;
+	}
+	qnm_doc_finding(r, QNM_DOC_OK, "Open vSwitch answers at %s", db);
+	ok = need_key(ext, "system-id", "this host's chassis name", "$(hostname)", r);
+	ok &= need_key(ext, "ovn-remote", "OVN's southbound database", "tcp:CENTRAL_IP:6642", r);
+	ok &= need_key(ext, "ovn-encap-type", "the tunnel type", "geneve", r);
+	ok &= need_key(ext, "ovn-encap-ip", "this host's tunnel address", "THIS_HOST_IP", r);
+	id = qnm_ovsdb_map_get(ext, "system-id");
+	first_remote(qnm_ovsdb_map_get(ext, "ovn-remote"), sb, sizeof(sb));
+	if (qnm_ovsdb_connect(db, QNM_OVN_TIMEOUT_MS, &c, NULL) == 0) {
+		json_object *br = NULL;
+
+		if (qnm_ovsdb_select1(
+			    c, "Open_vSwitch", "Bridge",
+			    qnm_ovsdb_where("name", "==", json_object_new_string(net->bridge)), &br,
+			    NULL) == 0 &&
+		    json_object_array_length(br)) {
+			qnm_doc_finding(r, QNM_DOC_OK, "the integration bridge %s exists",
+					net->bridge);
+		} else {
+			qnm_doc_finding(r, QNM_DOC_FAIL,
+					"the integration bridge %s does not exist (ovn-controller "
+					"makes it)",
+					net->bridge);
+			qnm_doc_fix(r, "systemctl start ovn-controller");
+		}
+		json_object_put(br);
+		qnm_ovsdb_close(c);
+	}
+	if (ok && id && sb[0])
+		check_chassis(sb, id, r);
+	json_object_put(rows);
+	for (i = 0; i < model->nnets; i++) {
+		net = model->nets[i];
+		if (net->mode != QNM_NET_OVN)
+			continue;
+		qnm_err_clear(&err);
+		if (qnm_ovsdb_connect(net->ovn_nb, QNM_OVN_TIMEOUT_MS, &c, &err)) {
+			qnm_doc_finding(r, QNM_DOC_FAIL,
+					"network %s: the OVN northbound database %s does not "
+					"answer (%s)",
+					net->name, net->ovn_nb, err.msg);
+			qnm_doc_fix(r, "on the central host: ovn-nbctl set-connection ptcp:6641");
+			continue;
+		}
+		qnm_ovsdb_close(c);
+	}
 }

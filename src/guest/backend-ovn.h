@@ -13,6 +13,8 @@
 #include "core/util.h"
 #include "guest/rundir.h"
 
+struct qnm_doc_result;
+
 /**
  * qnm_ovn_nic_net() - the ovn network TAP NIC @nic joins in @model, or
  * NULL (no network, not an ovn one, or no @model).
@@ -54,5 +56,15 @@ void qnm_ovn_nic_detach(const struct qnm_rundir *rd, struct qnm_nic_host *h, con
  * @report. Return: how many ports.
  */
 int qnm_ovn_reclaim(const struct qnm_rundir *rd, struct qnm_strbuf *report);
+
+/**
+ * qnm_ovn_doctor() - the ovn check of "qnm doctor" (the TAP backend's):
+ * when @model has an ovn network, this host's Open vSwitch answers, it is
+ * a chassis (system-id, ovn-remote, encapsulation type and address), the
+ * integration bridge exists, the chassis is registered in the southbound
+ * database with an encapsulation, each network's northbound database
+ * answers; a fix line for each failure.
+ */
+void qnm_ovn_doctor(const struct qnm_model *model, struct qnm_doc_result *r);
 
 #endif

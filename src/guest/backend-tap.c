@@ -339,8 +339,7 @@ size_t qnm_net_hops(const struct qnm_network *net, struct qnm_hop *h)
 		snprintf(h[k].title, sizeof(h[k].title), "%s",
 			 net->gateway_host[0] ? "router + NAT" : "no outside");
 		snprintf(h[k++].detail, sizeof(h->detail), "%s%s",
-			 net->gateway_host[0] ? "gateway " : "guests only",
-			 net->gateway_host);
+			 net->gateway_host[0] ? "gateway " : "guests only", net->gateway_host);
 		break;
 	}
 	return k;
@@ -372,6 +371,10 @@ static size_t tap_hops(const struct qnm_model *model, const struct qnm_vm *vm, s
 	}
 	return k;
 }
+
+static const struct qnm_backend_check tap_checks[] = {
+	{ "ovn_chassis", "Open vSwitch and ovn-controller (ovn networks)", qnm_ovn_doctor },
+};
 
 const struct qnm_backend_ops qnm_backend_tap = {
 	.kind = QNM_BACKEND_TAP,
@@ -407,4 +410,6 @@ const struct qnm_backend_ops qnm_backend_tap = {
 	.host_release = tap_host_release,
 	.reclaim = qnm_ovn_reclaim,
 	.hops = tap_hops,
+	.checks = tap_checks,
+	.nchecks = QNM_ARRAY_SIZE(tap_checks),
 };

@@ -1210,6 +1210,8 @@ static bool net_complete(const struct qnm_network *net, const struct qnm_owner *
 {
 	const struct qnm_own_rec *rec = qnm_owner_find(o, QNM_OWN_DNSMASQ, net->name);
 
+	if (net->mode == QNM_NET_OVN)
+		return true; /* nothing of it on the host: its databases (check ovn_chassis) */
 	if (!bridge_exists(net->bridge))
 		qnm_strv_addf(missing, "bridge %s is gone", net->bridge);
 	if (!strv_has(ifnames, net->bridge))
