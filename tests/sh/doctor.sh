@@ -36,7 +36,7 @@ expect_contains "unknown check lists the checks" "the checks are: qemu kvm tun" 
 out=$(q doctor extra 2>&1); rc=$?
 expect_eq "extra argument exits 2" 2 "$rc"
 js=$(q doctor --json)
-expect_eq "json: 21 checks (the passt and private backends bring one each)" 21 "$(echo "$js" | jq '.checks | length')"
+expect_eq "json: 22 checks (the passt, private and tap (ovn) backends bring one each)" 22 "$(echo "$js" | jq '.checks | length')"
 expect_eq "json: every check has a status" 0 \
 	"$(echo "$js" | jq '[.checks[] | select(.status | IN("ok","skip","warn","fail") | not)] | length')"
 expect_eq "json: every check has a finding" 0 \

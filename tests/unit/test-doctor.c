@@ -402,7 +402,7 @@ static void test_table(void **state)
 	size_t n, i, j;
 
 	t = qnm_doctor_checks(&n);
-	assert_int_equal(n, 21); /* 17 own (guest_leftovers the last) + 4 of the backends */
+	assert_int_equal(n, 22); /* 17 own (guest_leftovers the last) + 5 of the backends */
 	for (i = 0; i < n; i++) {
 		assert_non_null(t[i].run);
 		assert_true(strlen(t[i].id) > 0 && strlen(t[i].title) > 0);
