@@ -391,7 +391,11 @@ const struct qnm_backend_ops qnm_backend_tap = {
 		"bridged network a physical NIC is enslaved to the bridge and the guest appears "
 		"on your LAN with its own address. Isolated: guests and host only. Needs "
 		"CAP_NET_ADMIN (root) to create TAPs, bridges and firewall rules; fastest mode, "
-		"guests see each other.",
+		"guests see each other. OVN (mode ovn, across hosts): the TAP joins Open "
+		"vSwitch's br-int as a port of an OVN logical switch that spans hosts; guests on "
+		"other hosts share its L2 through Geneve tunnels, OVN's DHCP gives each NIC a "
+		"stable address, a router on a gateway host does SNAT and forwards. Needs "
+		"openvswitch-switch and ovn-host on every host (qnm doctor checks them).",
 	.conns_label = "tap",
 	.needs_net_admin = true,
 	.opens_tun = true,
