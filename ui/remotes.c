@@ -140,6 +140,8 @@ static void relist(struct qnm_ui *ui, struct qnm_remotes *rs)
  * @nets:  see @vms.
  * @stats: see @vms.
  * @ms:    how long it took.
+ * @ping_ms: how long its "ping" took.
+ * @running: the running guests its "ping" counted.
  * @version: what the host announced.
  */
 struct round {
@@ -148,6 +150,8 @@ struct round {
 	struct qnm_remote *conn;
 	json_object *vms, *nets, *stats;
 	double ms;
+	double ping_ms;
+	long long running;
 	char version[32];
 };
 
@@ -156,13 +160,21 @@ static int round_work(void *data, struct qnm_err *err)
 	struct round *j = data;
 	static const char *const ops[] = { "vm.list", "stats", "net.list" };
 	json_object **out[] = { &j->vms, &j->stats, &j->nets };
-	double t0 = qnm_mono_ms();
+	json_object *ping = NULL;
+	double t0 = qnm_mono_ms(), tp;
 	int64_t end = qnm_mono_ms_int() + ROUND_MS;
 	size_t k;
 	int r = 0;
 
 	if (!j->conn)
 		r = qnm_api_remote_open(j->ctx, &j->host, QNM_HOST_TIMEOUT_MS, &j->conn, err);
+	/* the latency: one request's round trip on the open connection */
+	tp = qnm_mono_ms();
+	if (!r)
+		r = qnm_api_remote_call(j->conn, "ping", NULL, QNM_HOST_TIMEOUT_MS, &ping, err);
+	j->ping_ms = qnm_mono_ms() - tp;
+	j->running = (long long)qnm_remote_num(ping, "running");
+	json_object_put(ping);
 	for (k = 0; !r && k < QNM_ARRAY_SIZE(ops); k++) {
 		int64_t left = end - qnm_mono_ms_int();
 
@@ -234,6 +246,8 @@ static void round_done(struct qnm_ui *ui, void *data, int result, const struct q
 		h->up = h->answered = true;
 		h->down_since = 0;
 		h->ms = j->ms;
+		h->ping_ms = j->ping_ms;
+		h->running = j->running;
 		qnm_strlcpy(h->version, j->version, sizeof(h->version));
 		keep(&h->vms, &j->vms);
 		keep(&h->nets, &j->nets);
@@ -296,6 +310,29 @@ bool qnm_remotes_tick(struct qnm_ui *ui)
 			changed = true;
 	}
 	return changed;
+}
+
+bool qnm_remotes_ask_now(struct qnm_ui *ui)
+{
+	struct qnm_remotes *rs = remotes(ui);
+	size_t i;
+
+	rs->listed = 0; /* the hosts file too */
+	for (i = 0; i < rs->n; i++)
+		if (!rs->v[i]->polling)
+			rs->v[i]->last = 0;
+	return rs->n > 0 || qnm_remotes_polling(ui);
+}
+
+bool qnm_remotes_polling(struct qnm_ui *ui)
+{
+	struct qnm_remotes *rs = remotes(ui);
+	size_t i;
+
+	for (i = 0; i < rs->n; i++)
+		if (rs->v[i]->polling)
+			return true;
+	return false;
 }
 
 void qnm_remotes_free(struct qnm_ui *ui)

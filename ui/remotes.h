@@ -33,6 +33,8 @@ struct json_object;
  * @why:        why it did not answer.
  * @version:    the qnm version it announced.
  * @ms:         how long its last round took.
+ * @ping_ms:    how long its last "ping" took to come back (the latency).
+ * @running:    its running guests, as its last "ping" counted them.
  * @vms:        its last "vm.list" (a JSON array).
  * @nets:       its last "net.list".
  * @stats:      its last "stats" (guest interfaces' counters and rates).
@@ -52,6 +54,8 @@ struct qnm_rhost {
 	char why[512];
 	char version[32];
 	double ms;
+	double ping_ms;
+	long long running;
 	struct json_object *vms;
 	struct json_object *nets;
 	struct json_object *stats;
@@ -79,6 +83,15 @@ struct qnm_remotes {
  * the rounds that are due. Return: true when something shown changed.
  */
 bool qnm_remotes_tick(struct qnm_ui *ui);
+
+/**
+ * qnm_remotes_ask_now() - start every host's next round at the next tick
+ * (the Hosts screen's r). Return: true when a round is under way or due.
+ */
+bool qnm_remotes_ask_now(struct qnm_ui *ui);
+
+/** qnm_remotes_polling() - a round of some host is under way. */
+bool qnm_remotes_polling(struct qnm_ui *ui);
 
 /** qnm_remotes_free() - close the connections (at exit, after the jobs). */
 void qnm_remotes_free(struct qnm_ui *ui);
