@@ -121,8 +121,7 @@ static void draw_row(struct qnm_ui *ui, const struct hosts *s, const struct qnm_
 		qnm_putf(stdscr, y, r->x, r->w, " %-16s %-11s %s (%s)", h->name, "unreachable",
 			 h->why, since);
 	} else {
-		qnm_putf(stdscr, y, r->x, r->w, " %-16s %-11s %s %s", h->name, "connecting",
-			 ui->g->spinner[ui->spin % 4], h->dest);
+		qnm_putf(stdscr, y, r->x, r->w, " %-16s %-11s %s", h->name, "connecting", h->dest);
 	}
 }
 
