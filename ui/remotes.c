@@ -9,6 +9,7 @@
 #include "api/ctx.h"
 #include "api/hosts.h"
 #include "api/remote.h"
+#include "core/config.h"
 #include "guests.h"
 #include "remotes.h"
 #include "uipriv.h"
@@ -491,4 +492,134 @@ void qnm_remote_vm_action(struct qnm_ui *ui, struct qnm_rhost *h, const char *op
 	if (aop->busy)
 		qnm_strv_add(&h->busy, vm);
 	qnm_ui_log(ui, QNM_MSG_INFO, "%s %s on %s ...", aop->doing, vm, h->name);
+}
+
+/* ---- one request in a job, and the VM form's opening ---- */
+
+/**
+ * struct rcall - qnm_remote_call() in a worker.
+ * @ctx:     a copy of the context.
+ * @host:    the host (its own copy).
+ * @op:      the op.
+ * @args:    its arguments (given to the call).
+ * @timeout: its deadline (ms).
+ * @res:     its result.
+ * @done:    the caller's outcome callback, with @data.
+ * @data:    see @done.
+ */
+struct rcall {
+	struct qnm_ctx *ctx;
+	struct qnm_host host;
+	char op[32];
+	json_object *args;
+	int timeout;
+	json_object *res;
+	qnm_remote_done_fn done;
+	void *data;
+};
+
+static int rcall_work(void *data, struct qnm_err *err)
+{
+	struct rcall *c = data;
+	struct qnm_remote *r = NULL;
+	int rc = qnm_api_remote_open(c->ctx, &c->host, QNM_HOST_TIMEOUT_MS, &r, err);
+
+	if (!rc) {
+		rc = qnm_api_remote_call(r, c->op, c->args, c->timeout, &c->res, err);
+		c->args = NULL;
+	}
+	qnm_api_remote_close(r);
+	return rc;
+}
+
+static void rcall_free(struct rcall *c)
+{
+	json_object_put(c->args);
+	json_object_put(c->res);
+	free(c->host.destination);
+	free(c->host.qnm);
+	qnm_api_ctx_free(c->ctx);
+	free(c);
+}
+
+static void rcall_done(struct qnm_ui *ui, void *data, int result, const struct qnm_err *err)
+{
+	struct rcall *c = data;
+
+	c->done(ui, c->data, result, err, c->res);
+	rcall_free(c);
+}
+
+int qnm_remote_call(struct qnm_ui *ui, const struct qnm_rhost *h, const char *op,
+		    json_object *args, int timeout_ms, qnm_remote_done_fn done, void *data)
+{
+	struct rcall *c = xcalloc(1, sizeof(*c));
+
+	c->ctx = qnm_api_ctx_copy(ui->ctx);
+	qnm_strlcpy(c->host.name, h->name, sizeof(c->host.name));
+	c->host.destination = xstrdup(h->dest);
+	c->host.qnm = xstrdup(h->qnm);
+	qnm_strlcpy(c->op, op, sizeof(c->op));
+	c->args = args;
+	c->timeout = timeout_ms;
+	c->done = done;
+	c->data = data;
+	if (qnm_ui_job(ui, rcall_work, rcall_done, c)) {
+		rcall_free(c);
+		return -EAGAIN;
+	}
+	return 0;
+}
+
+/** struct edit_open - the VM form being opened: host @host's VM @vm. */
+struct edit_open {
+	char host[QNM_NAME_MAX + 1];
+	char vm[QNM_NAME_MAX + 1];
+};
+
+static void edit_got(struct qnm_ui *ui, void *data, int result, const struct qnm_err *err,
+		     json_object *res)
+{
+	struct edit_open *e = data;
+	struct qnm_rhost *h = qnm_remote_find(ui, e->host);
+	struct qnm_vmform_remote arg = { .host = e->host };
+	const char *text = qnm_remote_str(res, "text");
+	struct qnm_err perr;
+	char *file;
+
+	qnm_err_clear(&perr);
+	file = xasprintf("%s.conf", e->vm);
+	if (result)
+		qnm_ui_log(ui, QNM_MSG_ERROR, "edit %s on %s: %s", e->vm, e->host, err->msg);
+	else if (qnm_vm_parse(text, strlen(text), file, &arg.vm, &perr))
+		qnm_ui_log(ui, QNM_MSG_ERROR, "edit %s on %s: its file does not read here: %s",
+			   e->vm, e->host, perr.msg);
+	else if (!h)
+		qnm_ui_log(ui, QNM_MSG_WARN, "host %s is no longer registered", e->host);
+	else {
+		arg.base = xstrdup(text);
+		arg.running = qnm_remote_num(res, "running") != 0;
+		arg.nets = h->nets;
+		qnm_ui_push(ui, &qnm_screen_vmform_remote, &arg);
+		arg.vm = NULL;
+	}
+	qnm_vm_free(arg.vm);
+	free(file);
+	free(e);
+}
+
+void qnm_remote_edit_vm(struct qnm_ui *ui, struct qnm_rhost *h, const char *vm)
+{
+	struct edit_open *e = xcalloc(1, sizeof(*e));
+	json_object *args = json_object_new_object();
+
+	qnm_strlcpy(e->host, h->name, sizeof(e->host));
+	qnm_strlcpy(e->vm, vm, sizeof(e->vm));
+	json_object_object_add(args, "name", json_object_new_string(vm));
+	if (qnm_remote_call(ui, h, "vm.get", args, QNM_HOST_TIMEOUT_MS, edit_got, e)) {
+		qnm_ui_log(ui, QNM_MSG_ERROR, "%s: cannot start a worker thread", vm);
+		free(e);
+		return;
+	}
+	qnm_ui_log(ui, QNM_MSG_INFO, "reading VM %s on %s ...", vm, h->name);
 }

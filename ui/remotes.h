@@ -111,6 +111,49 @@ bool qnm_remote_busy(const struct qnm_rhost *h, const char *vm);
 void qnm_remote_vm_action(struct qnm_ui *ui, struct qnm_rhost *h, const char *op, const char *vm,
 			  const char *fwd);
 
+/**
+ * typedef qnm_remote_done_fn - the outcome of qnm_remote_call(), in the UI
+ * thread: @result 0 and the op's @res (owned by the caller of this, valid
+ * during the call), or -errno and @err (the host's field and message).
+ */
+typedef void (*qnm_remote_done_fn)(struct qnm_ui *ui, void *data, int result,
+				   const struct qnm_err *err, struct json_object *res);
+
+/**
+ * qnm_remote_call() - send @op with @args (taken over) to host @h in a
+ * background job over a connection of its own; @done gets the outcome.
+ * Return: 0, or -errno when no job could start (@done is not called).
+ */
+int qnm_remote_call(struct qnm_ui *ui, const struct qnm_rhost *h, const char *op,
+		    struct json_object *args, int timeout_ms, qnm_remote_done_fn done, void *data);
+
+/**
+ * struct qnm_vmform_remote - what the VM form edits on a registered host.
+ * @host:    the host's name.
+ * @vm:      the VM as the host's "vm.get" said (the form takes it over).
+ * @base:    that text (the form takes it over): the host refuses a save
+ *           when its VM is no longer this.
+ * @running: the VM runs there.
+ * @nets:    the host's networks (the form takes a reference).
+ */
+struct qnm_vmform_remote {
+	const char *host;
+	struct qnm_vm *vm;
+	char *base;
+	bool running;
+	struct json_object *nets;
+};
+
+/* the VM form on a registered host's VM (arg: struct qnm_vmform_remote) */
+extern const struct qnm_screen_ops qnm_screen_vmform_remote;
+
+/**
+ * qnm_remote_edit_vm() - open the VM form on VM @vm of host @h: its file as
+ * that host has it now ("vm.get", in a background job), then the form,
+ * whose save goes to that host ("vm.save").
+ */
+void qnm_remote_edit_vm(struct qnm_ui *ui, struct qnm_rhost *h, const char *vm);
+
 /** qnm_remote_str() - the string member @key of @o, or "". */
 const char *qnm_remote_str(struct json_object *o, const char *key);
 

@@ -852,7 +852,7 @@ static void remote_fwd_add_answer(struct qnm_ui *ui, void *data, const char *tex
 		qnm_remote_vm_action(ui, h, "fwd.add", s->asked, text);
 }
 
-/* e's menu on a host's VM: 0 adds a forward, k removes forward k-1 */
+/* e's menu on a host's VM: 0 opens the VM form, 1 adds a forward, k removes forward k-2 */
 static void remote_fwd_pick(struct qnm_ui *ui, void *data, int index)
 {
 	struct vms *s = data;
@@ -862,16 +862,18 @@ static void remote_fwd_pick(struct qnm_ui *ui, void *data, int index)
 	if (!h)
 		return;
 	if (index == 0) {
+		qnm_remote_edit_vm(ui, h, s->asked);
+	} else if (index == 1) {
 		snprintf(title, sizeof(title), "Forward to %s on %s", s->asked, h->name);
 		qnm_ask(ui, title,
 			"[tcp|udp]:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT (a port of that host):",
 			"tcp:127.0.0.1:8081-:80", remote_fwd_add_answer, s);
-	} else if ((size_t)index - 1 < s->fwds.n) {
-		qnm_remote_vm_action(ui, h, "fwd.del", s->asked, s->fwds.v[index - 1]);
+	} else if ((size_t)index - 2 < s->fwds.n) {
+		qnm_remote_vm_action(ui, h, "fwd.del", s->asked, s->fwds.v[index - 2]);
 	}
 }
 
-/* e on a host's VM: its forwards (hostfwd on its user/slirp NIC), add or remove one */
+/* e on a host's VM: its VM form there, or its forwards (hostfwd on its user/slirp NIC) */
 static void remote_forwards(struct qnm_ui *ui, struct vms *s, struct qnm_rhost *h, json_object *o)
 {
 	json_object *fw = NULL;
@@ -884,6 +886,7 @@ static void remote_forwards(struct qnm_ui *ui, struct vms *s, struct qnm_rhost *
 	qnm_strv_free(&s->fwds);
 	qnm_strv_init(&s->fwds);
 	qnm_strv_init(&items);
+	qnm_strv_add(&items, "Edit the VM and its network cards (form)...");
 	qnm_strv_add(&items, "Add a forward...");
 	json_object_object_get_ex(o, "forwards", &fw);
 	for (k = 0; fw && k < json_object_array_length(fw); k++) {
@@ -892,11 +895,37 @@ static void remote_forwards(struct qnm_ui *ui, struct vms *s, struct qnm_rhost *
 		qnm_strv_add(&s->fwds, f);
 		qnm_strv_addf(&items, "Remove %s", f);
 	}
-	snprintf(title, sizeof(title), "Forwards of %s on %s (Enter: do; Esc: leave)", s->asked,
-		 h->name);
+	snprintf(title, sizeof(title), "%s on %s: edit, forwards (Enter: do; Esc: leave)",
+		 s->asked, h->name);
 	qnm_pick(ui, title, (const char *const *)items.v, NULL, items.n, 0, remote_fwd_pick, s);
 	qnm_strv_free(&items);
 }
+
+/**
+ * struct not_here - a key on a VM that this UI does not do for another
+ * host's VM (it would read or change this host's side), and what does it
+ * there instead: "qnm -H HOST @cmd VM@args".
+ * @act:  the key's action.
+ * @what: what the key does, for the message.
+ * @cmd:  the command that does it on that host.
+ * @args: its arguments after the VM's name.
+ */
+struct not_here {
+	enum qnm_action act;
+	const char *what;
+	const char *cmd;
+	const char *args;
+};
+
+static const struct not_here not_here[] = {
+	{ QNM_ACT_CAPTURE, "a packet capture", "capture", " NIC FILE.pcap (the file is on that host)" },
+	{ QNM_ACT_MODES, "the topology", "show", " and qnm stats there (its links' counters)" },
+	{ QNM_ACT_PREVIEW, "the QEMU command line", "cmdline", "" },
+	{ QNM_ACT_CONNS, "the connections", "conns", "" },
+	{ QNM_ACT_CONSOLE, "the console log", "console", " (t here attaches to it)" },
+	{ QNM_ACT_DELETE, "delete", "del", "" },
+	{ QNM_ACT_CLONE, "clone", "show", " then qnm -H ... new there" },
+};
 
 /* The keys that act on a VM, on registered host @row->h's VM: start, stop, console there. */
 static unsigned remote_key(struct qnm_ui *ui, struct vms *s, const struct vrow *row,
@@ -955,11 +984,14 @@ static unsigned remote_key(struct qnm_ui *ui, struct vms *s, const struct vrow *
 			qnm_ui_push(ui, &qnm_screen_console, &arg);
 		break;
 	default:
-		qnm_ui_log(
-			ui, QNM_MSG_WARN,
-			"%s is on host %s: here s, x, t and e (forwards) act on it; for the rest, "
-			"qnm -H %s ... in a shell",
-			name, row->h->name, row->h->name);
+		for (k = 0; k < QNM_ARRAY_SIZE(not_here) && not_here[k].act != act; k++)
+			;
+		if (k < QNM_ARRAY_SIZE(not_here))
+			qnm_ui_log(ui, QNM_MSG_WARN,
+				   "%s is on host %s: %s is not done from here for another host's "
+				   "VM (nothing acts on this host); there: qnm -H %s %s %s%s",
+				   name, row->h->name, not_here[k].what, row->h->name,
+				   not_here[k].cmd, name, not_here[k].args);
 		break;
 	}
 	return QNM_H_HANDLED | QNM_H_REDRAW;
