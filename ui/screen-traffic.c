@@ -337,11 +337,20 @@ static void draw_host_line(struct qnm_ui *ui, const struct traffic *s, const str
 	qnm_put_cut(stdscr, y, r->x + 2, r->w - 4, say);
 }
 
+/* "VM/NIC" of another host's entry @o when its name is not that already (a TAP's), else "" */
+static const char *vm_nic(json_object *o, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s/%s", qnm_remote_str(o, "vm"), qnm_remote_str(o, "nic"));
+	if (strcmp(buf, qnm_remote_str(o, "name")) == 0)
+		buf[0] = '\0';
+	return buf;
+}
+
 /* another host's guest interface: rates only while its host answers */
 static void draw_remote_row(struct qnm_ui *ui, const struct trow *t, bool sel, bool wide, int y,
 			    const struct qnm_rect *r)
 {
-	char a[16] = "-", b[16] = "-", c[16], d[16];
+	char a[16] = "-", b[16] = "-", c[16], d[16], vn[2 * QNM_NAME_MAX + 2];
 
 	if (t->h->up) {
 		qnm_fmt_rate(rnum(t->o, "rx_rate"), a, sizeof(a));
@@ -351,17 +360,18 @@ static void draw_remote_row(struct qnm_ui *ui, const struct trow *t, bool sel, b
 	qnm_fmt_bytes((uint64_t)rnum(t->o, "tx_bytes"), d, sizeof(d));
 	qnm_set_role(ui, stdscr, sel ? QNM_ROLE_SELECTION : t->h->up ? QNM_ROLE_NORMAL : QNM_ROLE_DIM);
 	qnm_fill(stdscr, y, r->x, r->w);
-	qnm_putf(stdscr, y, r->x, r->w, wide ? " %-15s %10s %10s %9s %9s  %s/%s on %s"
-					     : " %-12s %10s %10s %9s %9s  %s/%s",
-		 qnm_remote_str(t->o, "name"), a, b, c, d, qnm_remote_str(t->o, "vm"),
-		 qnm_remote_str(t->o, "nic"), t->h->name);
+	qnm_putf(stdscr, y, r->x, r->w,
+		 wide ? " %-15s %10s %10s %9s %9s  %s on host %s" : " %-12s %10s %10s %9s %9s  %s",
+		 qnm_remote_str(t->o, "name"), a, b, c, d, vm_nic(t->o, vn, sizeof(vn)),
+		 t->h->name);
 }
 
 /* the selected interface of another host, in the detail area at @y */
 static void draw_remote_detail(struct qnm_ui *ui, const struct trow *t, int y,
 			       const struct qnm_rect *r)
 {
-	char a[16] = "-", b[16] = "-", c[16], d[16];
+	char a[16] = "-", b[16] = "-", c[16], d[16], vn[2 * QNM_NAME_MAX + 2];
+	const char *net = qnm_remote_str(t->o, "network");
 
 	if (t->h->up) {
 		qnm_fmt_rate(rnum(t->o, "rx_rate"), a, sizeof(a));
@@ -370,10 +380,9 @@ static void draw_remote_detail(struct qnm_ui *ui, const struct trow *t, int y,
 	qnm_fmt_bytes((uint64_t)rnum(t->o, "rx_bytes"), c, sizeof(c));
 	qnm_fmt_bytes((uint64_t)rnum(t->o, "tx_bytes"), d, sizeof(d));
 	qnm_set_role(ui, stdscr, QNM_ROLE_ACCENT);
-	qnm_putf(stdscr, y, r->x + 2, r->w - 4, " %s on host %s (%s/%s, network %s) ",
-		 qnm_remote_str(t->o, "name"), t->h->name, qnm_remote_str(t->o, "vm"),
-		 qnm_remote_str(t->o, "nic"),
-		 *qnm_remote_str(t->o, "network") ? qnm_remote_str(t->o, "network") : "-");
+	qnm_putf(stdscr, y, r->x + 2, r->w - 4, " %s%s%s on host %s%s%s ",
+		 qnm_remote_str(t->o, "name"), *vm_nic(t->o, vn, sizeof(vn)) ? " " : "", vn,
+		 t->h->name, *net ? ", network " : "", net);
 	qnm_set_role(ui, stdscr, QNM_ROLE_GRAPH_RX);
 	qnm_putf(stdscr, y + 1, r->x + 1, r->w - 2, "rx %s  total %s", a, c);
 	qnm_set_role(ui, stdscr, QNM_ROLE_GRAPH_TX);
@@ -508,8 +517,9 @@ static void traffic_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 	}
 	qnm_set_role(ui, stdscr, QNM_ROLE_DIM);
 	qnm_putf(stdscr, r->y + r->h - 1, r->x + 1, r->w - 2,
-		 "%zu of %zu interfaces (%s)  sort: %s  every %.2g s  VM/NIC rows: slirp NICs",
-		 s->nlocal, sp ? sp->n : 0, s->guests ? "guests' only" : "all", sort_names[s->sort],
+		 "%zu of %zu interfaces (%s)%s  sort: %s  every %.2g s  VM/NIC rows: slirp NICs",
+		 s->nlocal, sp ? sp->n : 0, s->guests ? "guests' only" : "all",
+		 s->nrows ? ", other hosts' below" : "", sort_names[s->sort],
 		 ui->interval_ms / 1000.0);
 	qnm_list_draw_filter(ui, &s->list, r->y + r->h - 1, r->x, r->w);
 	qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);

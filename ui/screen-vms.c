@@ -578,7 +578,7 @@ static void vms_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 			 selected_row(s)->h->name);
 	else if (selected_row(s) && selected_row(s)->h)
 		qnm_putf(stdscr, r->y + r->h - 2, r->x + 1, r->w - 2,
-			 "On host %s (over ssh): s start, x stop, t console, e forwards.",
+			 "On host %s (over ssh): s start, x stop, t console, e edit or forwards.",
 			 selected_row(s)->h->name);
 	else if (selected(ui, s) &&
 		 qnm_guest_find(ui, selected(ui, s)->name)->info.status == QNM_RUN_RUNNING)
