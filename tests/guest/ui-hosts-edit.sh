@@ -21,12 +21,12 @@ hosts_ssh_up a
 "$QNM" new web memory=64 cpus=1 >/dev/null || fatal "new web here"
 "$QNM" nic add web model=e1000 backend=user >/dev/null || fatal "nic add web here"
 "$QNM" net add lnet bridge=qnmlnet0 address=10.71.0.1/24 mode=nat >/dev/null || fatal "net lnet"
+on a net add anet bridge=qnmanet0 address=10.72.0.1/24 mode=nat >/dev/null || fatal "net anet on a"
 on a new web memory=128 cpus=2 >/dev/null || fatal "new web on a"
-on a nic add web model=virtio-net-pci backend=user >/dev/null || fatal "nic add web on a"
+on a nic add web model=virtio-net-pci backend=tap network=anet >/dev/null || fatal "nic add web on a"
 on a new other memory=96 >/dev/null || fatal "new other on a"
 on a nic add other model=virtio-net-pci backend=user mac=52:54:00:aa:bb:01 >/dev/null ||
 	fatal "nic add other on a"
-on a net add anet bridge=qnmanet0 address=10.72.0.1/24 mode=nat >/dev/null || fatal "net anet on a"
 snap() { (cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha256sum); }
 here_before=$(snap "$XDG_CONFIG_HOME")
 aweb() { sha256sum <"$T/ha/config/qnm/vms/web.conf"; }
@@ -98,7 +98,7 @@ done
 ui_keys Enter
 ui_wait "Network card of VM web on host a" 5 >/dev/null && ok "the NIC form names a's web" ||
 	fail "no NIC form of a's web"
-ui_goto_field "Network"
+ui_goto_field "qnm network"
 ui_keys Enter
 ui_wait "qnm network on host a" 3 >/dev/null && ok "the network picker lists a's networks" ||
 	fail "no picker of a's networks"
