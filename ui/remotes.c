@@ -550,8 +550,8 @@ static void rcall_done(struct qnm_ui *ui, void *data, int result, const struct q
 	rcall_free(c);
 }
 
-int qnm_remote_call(struct qnm_ui *ui, const struct qnm_rhost *h, const char *op,
-		    json_object *args, int timeout_ms, qnm_remote_done_fn done, void *data)
+int qnm_remote_call(struct qnm_ui *ui, const struct qnm_rhost *h, const char *op, json_object *args,
+		    int timeout_ms, qnm_remote_done_fn done, void *data)
 {
 	struct rcall *c = xcalloc(1, sizeof(*c));
 

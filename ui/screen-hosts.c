@@ -92,8 +92,8 @@ static size_t nhosts(const struct qnm_ui *ui)
 }
 
 /* the line of host @h (NULL: this host) */
-static void draw_row(struct qnm_ui *ui, const struct hosts *s, const struct qnm_rhost *h,
-		     bool sel, int y, const struct qnm_rect *r)
+static void draw_row(struct qnm_ui *ui, const struct hosts *s, const struct qnm_rhost *h, bool sel,
+		     int y, const struct qnm_rect *r)
 {
 	char lat[16], since[48];
 	bool bad = h ? h->answered && !h->up : s->local_r != 0;
@@ -113,8 +113,8 @@ static void draw_row(struct qnm_ui *ui, const struct hosts *s, const struct qnm_
 	}
 	snprintf(lat, sizeof(lat), "%.0f ms", h->ping_ms);
 	if (h->up) {
-		qnm_putf(stdscr, y, r->x, r->w, " %-16s %-11s %-10s %8s %7lld", h->name, "reachable",
-			 h->version, lat, h->running);
+		qnm_putf(stdscr, y, r->x, r->w, " %-16s %-11s %-10s %8s %7lld", h->name,
+			 "reachable", h->version, lat, h->running);
 	} else if (h->down_since) {
 		snprintf(since, sizeof(since), "%llds",
 			 (long long)(qnm_mono_ms_int() - h->down_since) / 1000);
@@ -145,8 +145,8 @@ static void running_names(json_object *vms, char *buf, size_t size, size_t *nvms
 }
 
 /* the selected host's details, @DETAIL_H rows from @y */
-static void draw_detail(struct qnm_ui *ui, const struct hosts *s, const struct qnm_rhost *h,
-			int y, const struct qnm_rect *r)
+static void draw_detail(struct qnm_ui *ui, const struct hosts *s, const struct qnm_rhost *h, int y,
+			const struct qnm_rect *r)
 {
 	struct qnm_rect t = { y + 3, r->x + 2, DETAIL_H - 3, r->w - 4 };
 	char names[512];

@@ -178,7 +178,7 @@ static void build(struct nicform *s)
 
 	snprintf(where, sizeof(where), "%s on host %s", s->arg.vm->name, s->host);
 	qnm_form_add(f, QNM_ROW_SECTION, 0, NULL, "Network card of VM",
-		     s->host[0]		 ? where
+		     s->host[0]		  ? where
 		     : s->arg.vm->name[0] ? s->arg.vm->name
 					  : "(new VM)");
 	/* what a save does to the running guest, first: seen before any edit */
@@ -277,8 +277,7 @@ static void ok(struct qnm_ui *ui, struct qnm_form *f)
 		/* every error at once: the NIC's own rules too, on the fields not refused yet */
 		qnm_err_clear(&more);
 		if (err.field[0] && qnm_form_key_row(&s->form, err.field) &&
-		    qnm_form_key_row(&s->form, err.field)->error &&
-		    nic_check(s, ui, &more)) {
+		    qnm_form_key_row(&s->form, err.field)->error && nic_check(s, ui, &more)) {
 			if (!(r = qnm_form_key_row(&s->form, more.field)) || !r->error)
 				qnm_form_set_error(&s->form, &more);
 		}

@@ -157,16 +157,18 @@ static double rnum(json_object *o, const char *host_view)
 
 /* the member of an entry each sort key compares (none: by name) */
 static const char *const rsort_member[SORT__COUNT] = {
-	[SORT_RX] = "rx_rate", [SORT_TX] = "tx_rate", [SORT_RXTOT] = "rx_bytes",
+	[SORT_RX] = "rx_rate",
+	[SORT_TX] = "tx_rate",
+	[SORT_RXTOT] = "rx_bytes",
 	[SORT_TXTOT] = "tx_bytes",
 };
 
 static int rcmp(const void *a, const void *b)
 {
 	json_object *x = ((const struct trow *)a)->o, *y = ((const struct trow *)b)->o;
-	double d = rsort_member[sort_by] ? rnum(y, rsort_member[sort_by]) -
-						   rnum(x, rsort_member[sort_by])
-					 : 0;
+	double d = rsort_member[sort_by]
+			   ? rnum(y, rsort_member[sort_by]) - rnum(x, rsort_member[sort_by])
+			   : 0;
 
 	if (d < 0)
 		return -1;
@@ -205,7 +207,8 @@ static void reorder_remote(struct qnm_ui *ui, struct traffic *s)
 		for (k = 0; k < n; k++) {
 			json_object *o = json_object_array_get_idx(h->stats, k);
 
-			if (!s->list.filter[0] || qnm_list_match(&s->list, qnm_remote_str(o, "name")) ||
+			if (!s->list.filter[0] ||
+			    qnm_list_match(&s->list, qnm_remote_str(o, "name")) ||
 			    qnm_list_match(&s->list, qnm_remote_str(o, "vm")))
 				add_trow(s, h, o);
 		}
@@ -330,10 +333,10 @@ static void draw_host_line(struct qnm_ui *ui, const struct traffic *s, const str
 	qnm_fill(stdscr, y, r->x, r->w);
 	qnm_hline(ui, stdscr, y, r->x, r->w);
 	qnm_set_role(ui, stdscr,
-		     sel	      ? QNM_ROLE_SELECTION
-		     : !h || h->up    ? QNM_ROLE_ACCENT
+		     sel	     ? QNM_ROLE_SELECTION
+		     : !h || h->up   ? QNM_ROLE_ACCENT
 		     : h->down_since ? QNM_ROLE_ERROR
-				      : QNM_ROLE_DIM);
+				     : QNM_ROLE_DIM);
 	qnm_put_cut(stdscr, y, r->x + 2, r->w - 4, say);
 }
 
@@ -358,7 +361,10 @@ static void draw_remote_row(struct qnm_ui *ui, const struct trow *t, bool sel, b
 	}
 	qnm_fmt_bytes((uint64_t)rnum(t->o, "rx_bytes"), c, sizeof(c));
 	qnm_fmt_bytes((uint64_t)rnum(t->o, "tx_bytes"), d, sizeof(d));
-	qnm_set_role(ui, stdscr, sel ? QNM_ROLE_SELECTION : t->h->up ? QNM_ROLE_NORMAL : QNM_ROLE_DIM);
+	qnm_set_role(ui, stdscr,
+		     sel	? QNM_ROLE_SELECTION
+		     : t->h->up ? QNM_ROLE_NORMAL
+				: QNM_ROLE_DIM);
 	qnm_fill(stdscr, y, r->x, r->w);
 	qnm_putf(stdscr, y, r->x, r->w,
 		 wide ? " %-15s %10s %10s %9s %9s  %s on host %s" : " %-12s %10s %10s %9s %9s  %s",
@@ -394,8 +400,8 @@ static void draw_remote_detail(struct qnm_ui *ui, const struct trow *t, int y,
 			 t->h->name, t->h->ms);
 	else
 		qnm_putf(stdscr, y + 3, r->x + 1, r->w - 2,
-			 "host %s does not answer (since %lld s): totals as it last said", t->h->name,
-			 (long long)((qnm_mono_ms_int() - t->h->down_since) / 1000));
+			 "host %s does not answer (since %lld s): totals as it last said",
+			 t->h->name, (long long)((qnm_mono_ms_int() - t->h->down_since) / 1000));
 	qnm_set_role(ui, stdscr, QNM_ROLE_DIM);
 	qnm_putf(stdscr, y + 4, r->x + 1, r->w - 2, "host's view: rx = guest's tx");
 }
@@ -511,7 +517,8 @@ static void traffic_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 			qnm_putf(stdscr, y + 6, r->x + 1, 30, "peak %s, %zu samples", c, h.nh);
 			/* the VMs screen shows a guest's NIC the other way round */
 			if (qnm_if_role_guest_facing(f->role))
-				qnm_put(stdscr, y + 7, r->x + 1, 30, "host's view: rx = guest's tx");
+				qnm_put(stdscr, y + 7, r->x + 1, 30,
+					"host's view: rx = guest's tx");
 			big_graph(ui, &h, y + 1, r->x + 32, r->w - 33, detail_h);
 		}
 	}

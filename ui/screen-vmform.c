@@ -124,7 +124,7 @@ static void build(struct vmform *s)
 
 	snprintf(where, sizeof(where), "%s on host %s", s->old_name, s->host);
 	qnm_form_add(f, QNM_ROW_SECTION, 0, NULL, s->old_name[0] ? "Edit VM" : "New VM",
-		     s->host[0]	    ? where
+		     s->host[0]	      ? where
 		     : s->old_name[0] ? s->old_name
 				      : NULL);
 	r = qnm_form_add(f, QNM_ROW_TEXT, F_NAME, "name", "Name", s->vm->name);
@@ -476,9 +476,10 @@ static void vmform_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 /* Does the form hold anything the saved VM has not? */
 static bool edited(struct qnm_ui *ui, struct vmform *s)
 {
-	const struct qnm_vm *was = s->host[0]	     ? s->orig
-				   : s->old_name[0] ? qnm_model_find_vm(&ui->ctx->model, s->old_name)
-						    : NULL;
+	const struct qnm_vm *was = s->host[0] ? s->orig
+				   : s->old_name[0]
+					   ? qnm_model_find_vm(&ui->ctx->model, s->old_name)
+					   : NULL;
 	struct qnm_err err;
 
 	qnm_err_clear(&err);
@@ -498,7 +499,7 @@ static unsigned vmform_key(struct qnm_ui *ui, void *st, enum qnm_action act, int
 		check_row(s, row);
 	if (act == QNM_ACT_CANCEL && s->host[0])
 		qnm_ui_log(ui, QNM_MSG_INFO, "VM form of %s on %s closed; %s", s->old_name, s->host,
-			   s->saving	     ? "its save there goes on"
+			   s->saving	   ? "its save there goes on"
 			   : edited(ui, s) ? "your changes were not saved"
 					   : "nothing changed");
 	else if (act == QNM_ACT_CANCEL)

@@ -895,8 +895,8 @@ static void remote_forwards(struct qnm_ui *ui, struct vms *s, struct qnm_rhost *
 		qnm_strv_add(&s->fwds, f);
 		qnm_strv_addf(&items, "Remove %s", f);
 	}
-	snprintf(title, sizeof(title), "%s on %s: edit, forwards (Enter: do; Esc: leave)",
-		 s->asked, h->name);
+	snprintf(title, sizeof(title), "%s on %s: edit, forwards (Enter: do; Esc: leave)", s->asked,
+		 h->name);
 	qnm_pick(ui, title, (const char *const *)items.v, NULL, items.n, 0, remote_fwd_pick, s);
 	qnm_strv_free(&items);
 }
@@ -918,7 +918,8 @@ struct not_here {
 };
 
 static const struct not_here not_here[] = {
-	{ QNM_ACT_CAPTURE, "a packet capture", "capture", " NIC FILE.pcap (the file is on that host)" },
+	{ QNM_ACT_CAPTURE, "a packet capture", "capture",
+	  " NIC FILE.pcap (the file is on that host)" },
 	{ QNM_ACT_MODES, "the topology", "show", " and qnm stats there (its links' counters)" },
 	{ QNM_ACT_PREVIEW, "the QEMU command line", "cmdline", "" },
 	{ QNM_ACT_CONNS, "the connections", "conns", "" },

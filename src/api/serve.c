@@ -208,8 +208,7 @@ static int op_vm_stop(struct serve *s, json_object *args, json_object **result, 
 }
 
 /* the VM @name of the model, or -ENOENT naming it */
-static int need_vm(struct serve *s, const char *name, const struct qnm_vm **vm,
-		   struct qnm_err *err)
+static int need_vm(struct serve *s, const char *name, const struct qnm_vm **vm, struct qnm_err *err)
 {
 	*vm = qnm_model_find_vm(&s->ctx->model, name);
 	if (!*vm)
@@ -246,8 +245,7 @@ static int op_vm_get(struct serve *s, json_object *args, json_object **result, s
  * (else the form edited an old copy), then the one save path checks it
  * against the whole model and writes it, or writes nothing.
  */
-static int op_vm_save(struct serve *s, json_object *args, json_object **result,
-		      struct qnm_err *err)
+static int op_vm_save(struct serve *s, json_object *args, json_object **result, struct qnm_err *err)
 {
 	const char *text = arg_str(args, "text"), *old = arg_str(args, "old_name");
 	const char *base = arg_str(args, "base"), *name;
@@ -527,9 +525,9 @@ static int op_cli(struct serve *s, json_object *args, json_object **result, stru
 
 /* the ops, alphabetical */
 static const struct serve_op ops[] = {
-	{ "cli", op_cli },	     { "fwd.add", op_fwd_add },	  { "fwd.del", op_fwd_del },
-	{ "net.list", op_net_list }, { "ping", op_ping },	  { "stats", op_stats },
-	{ "vm.get", op_vm_get },     { "vm.list", op_vm_list },	  { "vm.save", op_vm_save },
+	{ "cli", op_cli },	     { "fwd.add", op_fwd_add }, { "fwd.del", op_fwd_del },
+	{ "net.list", op_net_list }, { "ping", op_ping },	{ "stats", op_stats },
+	{ "vm.get", op_vm_get },     { "vm.list", op_vm_list }, { "vm.save", op_vm_save },
 	{ "vm.start", op_vm_start }, { "vm.stop", op_vm_stop },
 };
 
