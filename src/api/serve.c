@@ -251,7 +251,7 @@ static int op_vm_save(struct serve *s, json_object *args, json_object **result, 
 	const char *base = arg_str(args, "base"), *name;
 	struct qnm_strv applied, pending;
 	const struct qnm_vm *was = NULL;
-	struct qnm_vm *vm = NULL;
+	struct qnm_vm *vm = NULL, *based = NULL;
 	struct qnm_err live;
 	char *now, *note, *file;
 	json_object *o;
@@ -265,9 +265,17 @@ static int op_vm_save(struct serve *s, json_object *args, json_object **result, 
 		r = need_vm(s, old, &was, err);
 		if (r)
 			return r;
-		now = qnm_vm_serialize(was);
-		r = base && strcmp(now, base) != 0;
-		free(now);
+		/* the VM as the form had it, read as its file would be */
+		if (base) {
+			struct qnm_err berr;
+
+			qnm_err_clear(&berr);
+			now = xasprintf("%s.conf", old);
+			r = qnm_vm_parse(base, strlen(base), now, &based, &berr) ||
+			    !qnm_vm_equal(based, was);
+			free(now);
+			qnm_vm_free(based);
+		}
 		if (r)
 			return qnm_err_set(err, -ESTALE, "",
 					   "VM %s was changed on this host since you opened the "
