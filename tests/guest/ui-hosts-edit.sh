@@ -105,6 +105,9 @@ ui_wait "qnm network on host a" 3 >/dev/null && ok "the network picker lists a's
 ui_expect "... anet (a's)" "anet"
 ui_expect_not "... not lnet (this host's)" "lnet"
 ui_keys Escape
+echo "--- the NIC form of a's web at 80x24:"
+ui_screen
+echo "---"
 ui_goto_field "MAC address"
 ui_keys C-u
 ui_type 52:54:00:aa:bb:01
