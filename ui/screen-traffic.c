@@ -524,9 +524,8 @@ static void traffic_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 	}
 	qnm_set_role(ui, stdscr, QNM_ROLE_DIM);
 	qnm_putf(stdscr, r->y + r->h - 1, r->x + 1, r->w - 2,
-		 "%zu of %zu interfaces (%s)%s  sort: %s  every %.2g s  VM/NIC rows: slirp NICs",
-		 s->nlocal, sp ? sp->n : 0, s->guests ? "guests' only" : "all",
-		 s->nrows ? ", other hosts' below" : "", sort_names[s->sort],
+		 "%zu of %zu interfaces (%s)  sort: %s  every %.2g s  VM/NIC rows: slirp NICs",
+		 s->nlocal, sp ? sp->n : 0, s->guests ? "guests' only" : "all", sort_names[s->sort],
 		 ui->interval_ms / 1000.0);
 	qnm_list_draw_filter(ui, &s->list, r->y + r->h - 1, r->x, r->w);
 	qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);

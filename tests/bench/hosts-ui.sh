@@ -12,7 +12,7 @@
 #     the last run (warm).
 #  2. watching the three hosts' traffic at 1 Hz: the Traffic screen for
 #     SECS s (default 60): CPU seconds (every thread, schedstat) of the
-#     local qnm UI, of the ssh clients it runs, and of each host's
+#     local qnm UI, of its ssh (clients and masters), and of each host's
 #     "qnm serve --stdio" and sshd session, per minute.
 # usage: hosts-ui.sh [SECS]
 : "${QNM_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -94,7 +94,12 @@ for h in a b c; do
 	done
 	SESS[$h]=$(ps -o pid= --ppid "${SSHDPID[$h]}" | tr '\n' ' ')
 done
-kids() { ps -o pid= --ppid "$ui" | tr '\n' ' '; }
+# its ssh: the clients it runs, and the multiplexing masters (they do the crypto; the clients
+# pass their descriptors to them)
+kids() {
+	ps -o pid= --ppid "$ui" | tr '\n' ' '
+	pgrep -f -- "$XDG_RUNTIME_DIR/qnm/.ssh/.* \[mux\]" | tr '\n' ' '
+}
 u0=$(cpu_ns "$ui"); k0=$(cpu_ns $(kids))
 for h in a b c; do eval "s0_$h=$(cpu_ns ${SERVE[$h]}) d0_$h=$(cpu_ns ${SESS[$h]})"; done
 sleep "$SECS"
@@ -103,7 +108,7 @@ for h in a b c; do eval "s1_$h=$(cpu_ns ${SERVE[$h]}) d1_$h=$(cpu_ns ${SESS[$h]}
 permin() { echo "scale=3; ($2 - $1) / 1000000000 * 60 / $SECS" | bc; }
 echo "watching 3 hosts' traffic at 1 Hz (Traffic screen, ${SECS} s), CPU-seconds per minute:"
 echo "  local qnm UI (pid $ui, all threads): $(permin "$u0" "$u1")"
-echo "  its ssh clients: $(permin "$k0" "$k1")"
+echo "  its ssh (clients and multiplexing masters): $(permin "$k0" "$k1")"
 for h in a b c; do
 	eval "s0=\$s0_$h s1=\$s1_$h d0=\$d0_$h d1=\$d1_$h"
 	echo "  host $h: qnm serve (pid ${SERVE[$h]% }) $(permin "$s0" "$s1"), its sshd sessions $(permin "$d0" "$d1")"
