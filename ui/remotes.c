@@ -43,6 +43,33 @@ double qnm_remote_num(json_object *o, const char *key)
 	return o && json_object_object_get_ex(o, key, &v) && v ? json_object_get_double(v) : 0;
 }
 
+void qnm_remote_host_line(struct qnm_ui *ui, const struct qnm_rhost *h, const char *local,
+			  const char *up, const char *kept, const char *none, bool sel, int y,
+			  const struct qnm_rect *r)
+{
+	char say[700];
+
+	if (!h)
+		snprintf(say, sizeof(say), " %s ", local);
+	else if (!h->answered && !h->down_since)
+		snprintf(say, sizeof(say), " %s %s: asking... ", h->name, h->dest);
+	else if (!h->up)
+		snprintf(say, sizeof(say), " %s %s: UNREACHABLE since %lld s, %s ", h->name,
+			 h->dest, (long long)((qnm_mono_ms_int() - h->down_since) / 1000),
+			 h->answered ? kept : none);
+	else
+		snprintf(say, sizeof(say), " %s %s: %s ", h->name, h->dest, up);
+	qnm_set_role(ui, stdscr, sel ? QNM_ROLE_SELECTION : QNM_ROLE_DIM);
+	qnm_fill(stdscr, y, r->x, r->w);
+	qnm_hline(ui, stdscr, y, r->x, r->w);
+	qnm_set_role(ui, stdscr,
+		     sel			    ? QNM_ROLE_SELECTION
+		     : !h || h->up		    ? QNM_ROLE_ACCENT
+		     : h->answered || h->down_since ? QNM_ROLE_ERROR
+						    : QNM_ROLE_DIM);
+	qnm_put_cut(stdscr, y, r->x + 2, r->w - 4, say);
+}
+
 static struct qnm_remotes *remotes(struct qnm_ui *ui)
 {
 	if (!ui->remotes)
@@ -373,56 +400,24 @@ static const struct action_op action_ops[] = {
 };
 
 /**
- * struct action - an action in a worker.
- * @ctx:    a copy of the context.
- * @host:   the host (its own copy).
- * @op:     what it does.
- * @vm:     the VM there.
- * @fwd:    the forward (fwd.add, fwd.del), else NULL.
- * @result: the op's result.
+ * struct action - an action under way (qnm_remote_call()).
+ * @host: the host's name.
+ * @op:   what it does.
+ * @vm:   the VM there.
+ * @fwd:  the forward (fwd.add, fwd.del), else NULL.
  */
 struct action {
-	struct qnm_ctx *ctx;
-	struct qnm_host host;
+	char host[QNM_NAME_MAX + 1];
 	const struct action_op *op;
 	char vm[QNM_NAME_MAX + 1];
 	char *fwd;
-	json_object *result;
 };
 
-static int action_work(void *data, struct qnm_err *err)
+static void action_done(struct qnm_ui *ui, void *data, int result, const struct qnm_err *err,
+			json_object *res)
 {
 	struct action *a = data;
-	struct qnm_remote *r = NULL;
-	json_object *args = json_object_new_object();
-	int rc;
-
-	json_object_object_add(args, "name", json_object_new_string(a->vm));
-	if (a->fwd)
-		json_object_object_add(args, "fwd", json_object_new_string(a->fwd));
-	rc = qnm_api_remote_open(a->ctx, &a->host, QNM_HOST_TIMEOUT_MS, &r, err);
-	if (rc)
-		json_object_put(args);
-	else
-		rc = qnm_api_remote_call(r, a->op->op, args, ACTION_MS, &a->result, err);
-	qnm_api_remote_close(r);
-	return rc;
-}
-
-static void action_free(struct action *a)
-{
-	json_object_put(a->result);
-	free(a->fwd);
-	free(a->host.destination);
-	free(a->host.qnm);
-	qnm_api_ctx_free(a->ctx);
-	free(a);
-}
-
-static void action_done(struct qnm_ui *ui, void *data, int result, const struct qnm_err *err)
-{
-	struct action *a = data;
-	struct qnm_rhost *h = qnm_remote_find(ui, a->host.name);
+	struct qnm_rhost *h = qnm_remote_find(ui, a->host);
 	bool start = a->op == &action_ops[0], fwd = a->fwd != NULL;
 	size_t i;
 
@@ -433,36 +428,37 @@ static void action_done(struct qnm_ui *ui, void *data, int result, const struct 
 			break;
 		}
 	if (result)
-		qnm_ui_log(ui, QNM_MSG_ERROR, "%s %s on %s: %s", a->op->what, a->vm, a->host.name,
+		qnm_ui_log(ui, QNM_MSG_ERROR, "%s %s on %s: %s", a->op->what, a->vm, a->host,
 			   err->msg);
 	else if (fwd)
-		qnm_ui_log(ui, QNM_MSG_OK, "%s on %s: forward %s %s (%s)", a->vm, a->host.name,
-			   qnm_remote_str(a->result, "fwd"),
+		qnm_ui_log(ui, QNM_MSG_OK, "%s on %s: forward %s %s (%s)", a->vm, a->host,
+			   qnm_remote_str(res, "fwd"),
 			   a->op == &action_ops[2] ? "added" : "removed",
-			   strcmp(qnm_remote_str(a->result, "live"), "live") == 0
+			   strcmp(qnm_remote_str(res, "live"), "live") == 0
 				   ? "applied to the running guest"
-			   : strcmp(qnm_remote_str(a->result, "live"), "refused") == 0
-				   ? qnm_remote_str(a->result, "why")
+			   : strcmp(qnm_remote_str(res, "live"), "refused") == 0
+				   ? qnm_remote_str(res, "why")
 				   : "applies at its next start");
 	else if (start)
 		qnm_ui_log(ui, QNM_MSG_OK, "%s started on %s: QEMU pid %.0f, %s in %.0f ms", a->vm,
-			   a->host.name, qnm_remote_num(a->result, "qemu_pid"),
-			   qnm_remote_str(a->result, "status"),
-			   qnm_remote_num(a->result, "elapsed_ms"));
+			   a->host, qnm_remote_num(res, "qemu_pid"), qnm_remote_str(res, "status"),
+			   qnm_remote_num(res, "elapsed_ms"));
 	else
-		qnm_ui_log(ui, QNM_MSG_OK, "%s stopped on %s: %s", a->vm, a->host.name,
-			   qnm_remote_str(a->result, "how"));
-	if (!result && start && *qnm_remote_str(a->result, "warnings"))
-		qnm_ui_log_lines(ui, QNM_MSG_WARN, a->vm, qnm_remote_str(a->result, "warnings"));
+		qnm_ui_log(ui, QNM_MSG_OK, "%s stopped on %s: %s", a->vm, a->host,
+			   qnm_remote_str(res, "how"));
+	if (!result && start && *qnm_remote_str(res, "warnings"))
+		qnm_ui_log_lines(ui, QNM_MSG_WARN, a->vm, qnm_remote_str(res, "warnings"));
 	if (h && !h->polling)
 		h->last = 0; /* its VMs now: at the next tick */
-	action_free(a);
+	free(a->fwd);
+	free(a);
 }
 
 void qnm_remote_vm_action(struct qnm_ui *ui, struct qnm_rhost *h, const char *op, const char *vm,
 			  const char *fwd)
 {
 	const struct action_op *aop = NULL;
+	json_object *args;
 	struct action *a;
 	size_t k;
 
@@ -477,16 +473,18 @@ void qnm_remote_vm_action(struct qnm_ui *ui, struct qnm_rhost *h, const char *op
 		return;
 	}
 	a = xcalloc(1, sizeof(*a));
-	a->ctx = qnm_api_ctx_copy(ui->ctx);
-	qnm_strlcpy(a->host.name, h->name, sizeof(a->host.name));
-	a->host.destination = xstrdup(h->dest);
-	a->host.qnm = xstrdup(h->qnm);
+	qnm_strlcpy(a->host, h->name, sizeof(a->host));
 	a->op = aop;
 	a->fwd = fwd ? xstrdup(fwd) : NULL;
 	qnm_strlcpy(a->vm, vm, sizeof(a->vm));
-	if (qnm_ui_job(ui, action_work, action_done, a)) {
+	args = json_object_new_object();
+	json_object_object_add(args, "name", json_object_new_string(vm));
+	if (fwd)
+		json_object_object_add(args, "fwd", json_object_new_string(fwd));
+	if (qnm_remote_call(ui, h, aop->op, args, ACTION_MS, action_done, a)) {
 		qnm_ui_log(ui, QNM_MSG_ERROR, "%s: cannot start a worker thread", vm);
-		action_free(a);
+		free(a->fwd);
+		free(a);
 		return;
 	}
 	if (aop->busy)

@@ -20,6 +20,7 @@
 
 struct qnm_ui;
 struct qnm_remote;
+struct qnm_rect;
 struct json_object;
 
 /**
@@ -153,6 +154,25 @@ extern const struct qnm_screen_ops qnm_screen_vmform_remote;
  * whose save goes to that host ("vm.save").
  */
 void qnm_remote_edit_vm(struct qnm_ui *ui, struct qnm_rhost *h, const char *vm);
+
+/**
+ * qnm_remote_host_line() - the line over a host's rows (VMs, Traffic):
+ * " NAME DEST: @up " while it answers, "UNREACHABLE since N s, @kept" when
+ * it stopped ("@none" when it never answered), "asking..." before its first
+ * answer; this host's line (@h NULL) says @local.
+ * @ui:    the UI.
+ * @h:     the host, or NULL for this host.
+ * @local: this host's line's text.
+ * @up:    what follows "NAME DEST: " while @h answers.
+ * @kept:  what its rows are when it does not answer ("its last rows kept").
+ * @none:  the same when it never answered.
+ * @sel:   the line is selected.
+ * @y:     the line.
+ * @r:     the screen's rectangle (columns).
+ */
+void qnm_remote_host_line(struct qnm_ui *ui, const struct qnm_rhost *h, const char *local,
+			  const char *up, const char *kept, const char *none, bool sel, int y,
+			  const struct qnm_rect *r);
 
 /** qnm_remote_str() - the string member @key of @o, or "". */
 const char *qnm_remote_str(struct json_object *o, const char *key);

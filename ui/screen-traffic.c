@@ -315,29 +315,13 @@ static void big_graph(struct qnm_ui *ui, const struct hist *f, int y, int x, int
 static void draw_host_line(struct qnm_ui *ui, const struct traffic *s, const struct qnm_rhost *h,
 			   bool sel, int y, const struct qnm_rect *r)
 {
-	size_t n = h && h->stats ? json_object_array_length(h->stats) : 0;
-	char say[700];
+	char local[64], up[64];
 
-	if (!h)
-		snprintf(say, sizeof(say), " local (this host): %zu interface(s) ", s->nlocal);
-	else if (!h->answered && !h->down_since)
-		snprintf(say, sizeof(say), " %s %s: asking... ", h->name, h->dest);
-	else if (!h->up)
-		snprintf(say, sizeof(say), " %s %s: UNREACHABLE since %lld s, %s ", h->name,
-			 h->dest, (long long)((qnm_mono_ms_int() - h->down_since) / 1000),
-			 h->answered ? "last totals kept, no rates" : "no counters yet");
-	else
-		snprintf(say, sizeof(say), " %s %s: %zu guest interface(s), over ssh ", h->name,
-			 h->dest, n);
-	qnm_set_role(ui, stdscr, sel ? QNM_ROLE_SELECTION : QNM_ROLE_DIM);
-	qnm_fill(stdscr, y, r->x, r->w);
-	qnm_hline(ui, stdscr, y, r->x, r->w);
-	qnm_set_role(ui, stdscr,
-		     sel	     ? QNM_ROLE_SELECTION
-		     : !h || h->up   ? QNM_ROLE_ACCENT
-		     : h->down_since ? QNM_ROLE_ERROR
-				     : QNM_ROLE_DIM);
-	qnm_put_cut(stdscr, y, r->x + 2, r->w - 4, say);
+	snprintf(local, sizeof(local), "local (this host): %zu interface(s)", s->nlocal);
+	snprintf(up, sizeof(up), "%zu guest interface(s), over ssh",
+		 h && h->stats ? json_object_array_length(h->stats) : 0);
+	qnm_remote_host_line(ui, h, local, up, "last totals kept, no rates", "no counters yet", sel,
+			     y, r);
 }
 
 /* "VM/NIC" of another host's entry @o when its name is not that already (a TAP's), else "" */

@@ -336,28 +336,13 @@ static void draw_nic_row(struct qnm_ui *ui, const struct qnm_vm *vm, size_t k, i
 static void draw_host_line(struct qnm_ui *ui, const struct qnm_rhost *h, bool sel, int y,
 			   const struct qnm_rect *r)
 {
-	char say[700];
+	char local[64], up[160];
 
-	if (!h)
-		snprintf(say, sizeof(say), " local (this host): %zu VM(s) ", ui->ctx->model.nvms);
-	else if (!h->answered && !h->down_since)
-		snprintf(say, sizeof(say), " %s %s: asking... ", h->name, h->dest);
-	else if (!h->up)
-		snprintf(say, sizeof(say), " %s %s: UNREACHABLE since %lld s, %s ", h->name,
-			 h->dest, (long long)((qnm_mono_ms_int() - h->down_since) / 1000),
-			 h->answered ? "its last rows kept" : "no rows yet");
-	else
-		snprintf(say, sizeof(say), " %s %s: qnm %s, %.0f ms, %zu VM(s) ", h->name, h->dest,
-			 h->version, h->ms, h->vms ? json_object_array_length(h->vms) : 0);
-	qnm_set_role(ui, stdscr, sel ? QNM_ROLE_SELECTION : QNM_ROLE_DIM);
-	qnm_fill(stdscr, y, r->x, r->w);
-	qnm_hline(ui, stdscr, y, r->x, r->w);
-	qnm_set_role(ui, stdscr,
-		     sel			    ? QNM_ROLE_SELECTION
-		     : !h || h->up		    ? QNM_ROLE_ACCENT
-		     : h->answered || h->down_since ? QNM_ROLE_ERROR
-						    : QNM_ROLE_DIM);
-	qnm_put_cut(stdscr, y, r->x + 2, r->w - 4, say);
+	snprintf(local, sizeof(local), "local (this host): %zu VM(s)", ui->ctx->model.nvms);
+	if (h)
+		snprintf(up, sizeof(up), "qnm %s, %.0f ms, %zu VM(s)", h->version, h->ms,
+			 h->vms ? json_object_array_length(h->vms) : 0);
+	qnm_remote_host_line(ui, h, local, up, "its last rows kept", "no rows yet", sel, y, r);
 }
 
 /* one row of @h's VM @o at @y; Return: the columns' widths as the local rows have them */
