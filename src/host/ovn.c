@@ -230,6 +230,21 @@ static json_object *forward_lbs(const struct qnm_network *net, json_object *ops)
 	return qnm_ovsdb_set(names);
 }
 
+/* a to-lport ACL of network @name inserted as @named, added to the set @acls */
+static void acl_add(json_object *ops, json_object *acls, const char *name, int prio,
+		    const char *match, const char *action, const char *named)
+{
+	json_object *row = json_object_new_object();
+
+	json_object_object_add(row, "priority", json_object_new_int(prio));
+	json_object_object_add(row, "direction", str("to-lport"));
+	json_object_object_add(row, "match", str(match));
+	json_object_object_add(row, "action", str(action));
+	json_object_object_add(row, "external_ids", qnm_ovsdb_map1(MARK, name));
+	json_object_array_add(ops, qnm_ovsdb_op_insert("ACL", row, named));
+	json_object_array_add(acls, qnm_ovsdb_named(named));
+}
+
 /* what the router of @net is made of, to know it unchanged: a digest */
 static void router_conf(const struct qnm_network *net, char *buf, size_t size)
 {
@@ -332,23 +347,9 @@ static int router_up(struct qnm_ovsdb *db, const struct qnm_network *net, const 
 	 */
 	a = json_object_new_array();
 	snprintf(match, sizeof(match), "ip4 && ip4.src == %s", sub);
-	row = json_object_new_object();
-	json_object_object_add(row, "priority", json_object_new_int(1001));
-	json_object_object_add(row, "direction", str("to-lport"));
-	json_object_object_add(row, "match", str(match));
-	json_object_object_add(row, "action", str("allow-related"));
-	json_object_object_add(row, "external_ids", qnm_ovsdb_map1(MARK, net->name));
-	json_object_array_add(ops, qnm_ovsdb_op_insert("ACL", row, "acl1"));
-	json_object_array_add(a, qnm_ovsdb_named("acl1"));
+	acl_add(ops, a, net->name, 1001, match, "allow-related", "acl1");
 	snprintf(match, sizeof(match), "ip4 && outport != \"%s\"", rlsp);
-	row = json_object_new_object();
-	json_object_object_add(row, "priority", json_object_new_int(1000));
-	json_object_object_add(row, "direction", str("to-lport"));
-	json_object_object_add(row, "match", str(match));
-	json_object_object_add(row, "action", str("drop"));
-	json_object_object_add(row, "external_ids", qnm_ovsdb_map1(MARK, net->name));
-	json_object_array_add(ops, qnm_ovsdb_op_insert("ACL", row, "acl2"));
-	json_object_array_add(a, qnm_ovsdb_named("acl2"));
+	acl_add(ops, a, net->name, 1000, match, "drop", "acl2");
 	row = json_object_new_object();
 	json_object_object_add(row, "acls", qnm_ovsdb_set(a));
 	json_object_array_add(ops,

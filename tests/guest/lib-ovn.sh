@@ -16,6 +16,9 @@
 #   onh H CMD...        CMD in host H's namespace with its OVS/OVN dirs
 #   qh H QNM-ARGS...    qnm in host H's namespace with H's own dirs
 #   ovn_nb_remote       the northbound remote the hosts reach (tcp:...)
+#   ovn_guest H VM SCRIPT NIC-KEY=VALUE...  a TCG guest of the tiny image on host
+#                       H running SCRIPT, its virtio TAP NIC with those keys;
+#                       stopped at exit
 need_cmd ovsdb-server openvswitch-switch
 need_cmd ovs-vswitchd openvswitch-switch
 need_cmd ovn-northd ovn-central
@@ -155,4 +158,17 @@ ovn_lab_up() {
 	for h in "$@"; do
 		wait_for 20 chassis_up "$h" || fatal "chassis $h did not register: $(tail -5 "$OVN_LAB/$h/log/ovn-controller.log")"
 	done
+}
+
+# ovn_guest H VM SCRIPT NIC-KEY=VALUE... - see the head
+ovn_guest() {
+	local h=$1 vm=$2 script=$3
+	shift 3
+	[ -n "${G_KERNEL:-}" ] || guest_image
+	qh "$h" new "$vm" memory=256 accel=tcg boot=kernel kernel="$G_KERNEL" initrd="$G_INITRD" \
+		append="$G_APPEND" extra+=-no-reboot extra+=-fw_cfg \
+		extra+="name=opt/qnm/script,file=$script" >/dev/null || fatal "new $vm on $h"
+	qh "$h" nic add "$vm" model=virtio-net-pci backend=tap create=yes "$@" >/dev/null ||
+		fatal "nic add $vm on $h"
+	at_exit "qh $h stop $vm --force >/dev/null 2>&1"
 }

@@ -16,7 +16,6 @@
 GUEST_TIMEOUT=${GUEST_TIMEOUT:-200}
 . "$QNM_SRCDIR/tests/guest/lib-guest.sh"
 . "$QNM_SRCDIR/tests/guest/lib-ovn.sh"
-guest_image
 
 ovn_lab_up a b
 ns_new out
@@ -65,12 +64,7 @@ echo "g2o: \$(sleep 3 | timeout 5 nc 10.99.0.2 7000)"
 echo QNM-OVN-DONE
 sleep 600
 EOS
-qh b new gb memory=256 accel=tcg boot=kernel kernel="$G_KERNEL" initrd="$G_INITRD" \
-	append="$G_APPEND" extra+=-no-reboot extra+=-fw_cfg \
-	extra+="name=opt/qnm/script,file=$T/gb.sh" >/dev/null || fatal "new gb"
-qh b nic add gb model=virtio-net-pci backend=tap network=lan ip=10.80.0.12 create=yes \
-	>/dev/null || fatal "nic add gb"
-at_exit "qh b stop gb --force >/dev/null 2>&1"
+ovn_guest b gb "$T/gb.sh" network=lan ip=10.80.0.12
 out=$(qh b start gb 2>&1) || fatal "start gb: $out"
 LOG=$OVN_LAB/b/xdg/qnm/gb/serial.log
 check "gb (host b) got 10.80.0.12 from OVN's DHCP" wait_for 60 grep -qF "eth0 got 10.80.0.12/24 router 10.80.0.1" "$LOG"

@@ -14,7 +14,6 @@
 GUEST_TIMEOUT=${GUEST_TIMEOUT:-200}
 . "$QNM_SRCDIR/tests/guest/lib-guest.sh"
 . "$QNM_SRCDIR/tests/guest/lib-ovn.sh"
-guest_image
 
 ovn_lab_up a b
 NB=$(ovn_nb_remote)
@@ -63,12 +62,7 @@ echo "page-peer: \$(timeout 10 wget -q -O - http://${IP[${PEER[$h]}]}/token.txt)
 echo QNM-OVN-DONE
 sleep 600
 EOS
-	qh $h new g$h memory=256 accel=tcg boot=kernel kernel="$G_KERNEL" initrd="$G_INITRD" \
-		append="$G_APPEND" extra+=-no-reboot extra+=-fw_cfg \
-		extra+="name=opt/qnm/script,file=$T/g$h.sh" >/dev/null || fatal "new g$h"
-	qh $h nic add g$h model=virtio-net-pci backend=tap network=lan ip=${IP[$h]} \
-		create=yes >/dev/null || fatal "nic add g$h"
-	at_exit "qh $h stop g$h --force >/dev/null 2>&1"
+	ovn_guest $h g$h "$T/g$h.sh" network=lan ip=${IP[$h]}
 done
 for h in a b; do
 	out=$(qh $h start g$h 2>&1) || fatal "start g$h: $out"
