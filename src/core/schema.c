@@ -371,6 +371,15 @@ static const struct qnm_key net_keys[] = {
 	  .json = "dhcp_end",
 	  .label = "DHCP last",
 	  .help = "Last address dnsmasq hands out." },
+	{ .name = "ipv6",
+	  .type = QNM_KEY_STR,
+	  .offset = NETF(ipv6),
+	  .size = QNM_IPV6_NET_LEN,
+	  .when = MODE(QNM_NET_NAT) | MODE(QNM_NET_ISOLATED),
+	  .label = "IPv6",
+	  .help = "none, auto (a ULA /64 from the network's name) or a /64 such as "
+		  "fd12:3456:789a:1::/64: the host is ::1, dnsmasq sends router advertisements "
+		  "(SLAAC) and DHCPv6; NAT masquerades a ULA out of the uplink. Needs DHCP." },
 	{ .name = "forward",
 	  .type = QNM_KEY_FWD,
 	  .offset = NETF(fwd),

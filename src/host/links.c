@@ -636,13 +636,20 @@ static int make_addr(int ifindex, const char *addr, unsigned prefix, const char 
 {
 	struct rtnl_addr *ra;
 	struct nl_addr *local;
+	struct in6_addr in6;
 	struct in_addr in;
+	int fam = AF_INET;
 
 	*out = NULL;
-	if (inet_pton(AF_INET, addr, &in) != 1 || prefix < 1 || prefix > 32)
-		return qnm_err_set(err, -EINVAL, "", "%s: '%s/%u' is not an IPv4 address/prefix",
-				   action, addr, prefix);
-	local = nl_addr_build(AF_INET, &in, sizeof(in));
+	if (inet_pton(AF_INET, addr, &in) != 1 || prefix < 1 || prefix > 32) {
+		fam = AF_INET6;
+		if (inet_pton(AF_INET6, addr, &in6) != 1 || prefix < 1 || prefix > 128)
+			return qnm_err_set(err, -EINVAL, "",
+					   "%s: '%s/%u' is not an IP address/prefix", action, addr,
+					   prefix);
+	}
+	local = fam == AF_INET ? nl_addr_build(AF_INET, &in, sizeof(in))
+			       : nl_addr_build(AF_INET6, &in6, sizeof(in6));
 	if (!local)
 		qnm_oom();
 	nl_addr_set_prefixlen(local, (int)prefix);
@@ -650,10 +657,13 @@ static int make_addr(int ifindex, const char *addr, unsigned prefix, const char 
 	if (!ra)
 		qnm_oom();
 	rtnl_addr_set_ifindex(ra, ifindex);
-	rtnl_addr_set_family(ra, AF_INET);
+	rtnl_addr_set_family(ra, fam);
 	rtnl_addr_set_local(ra, local);
 	rtnl_addr_set_prefixlen(ra, (int)prefix);
-	if (prefix < 31) {
+	if (fam == AF_INET6)
+		/* qnm's own bridge: no duplicate to detect, and dnsmasq binds it at once */
+		rtnl_addr_set_flags(ra, IFA_F_NODAD);
+	if (fam == AF_INET && prefix < 31) {
 		/* Same broadcast as "ip addr add A/N brd +". */
 		uint32_t b = ntohl(in.s_addr) | (0xffffffffu >> prefix);
 		struct in_addr bin = { .s_addr = htonl(b) };
@@ -669,18 +679,23 @@ static int make_addr(int ifindex, const char *addr, unsigned prefix, const char 
 	return 0;
 }
 
-/* Whether @ifindex carries exactly @addr/@prefix, asked of the kernel now. */
+/* Whether @ifindex carries exactly @addr/@prefix (IPv4 or IPv6), asked of the kernel now. */
 static int has_addr(struct qnm_links *l, int ifindex, const char *addr, unsigned prefix,
 		    const char *action, struct qnm_err *err)
 {
 	struct nl_cache *cache;
 	struct nl_object *o;
-	struct in_addr in;
-	int r, found = 0;
+	unsigned char bin[16];
+	int r, found = 0, fam = AF_INET;
+	unsigned len = 4;
 
-	if (inet_pton(AF_INET, addr, &in) != 1)
-		return qnm_err_set(err, -EINVAL, "", "%s: '%s' is not an IPv4 address", action,
-				   addr);
+	if (inet_pton(AF_INET, addr, bin) != 1) {
+		fam = AF_INET6;
+		len = 16;
+		if (inet_pton(AF_INET6, addr, bin) != 1)
+			return qnm_err_set(err, -EINVAL, "", "%s: '%s' is not an IP address",
+					   action, addr);
+	}
 	r = rtnl_addr_alloc_cache(l->sk, &cache);
 	if (r < 0)
 		return qnm_host_err(err, qnm_nl_errno(r), action);
@@ -688,10 +703,10 @@ static int has_addr(struct qnm_links *l, int ifindex, const char *addr, unsigned
 		struct rtnl_addr *ra = (struct rtnl_addr *)o;
 		struct nl_addr *local = rtnl_addr_get_local(ra);
 
-		if (rtnl_addr_get_ifindex(ra) != ifindex || rtnl_addr_get_family(ra) != AF_INET ||
-		    !local || nl_addr_get_len(local) != 4)
+		if (rtnl_addr_get_ifindex(ra) != ifindex || rtnl_addr_get_family(ra) != fam ||
+		    !local || nl_addr_get_len(local) != len)
 			continue;
-		if (memcmp(nl_addr_get_binary_addr(local), &in, 4) == 0 &&
+		if (memcmp(nl_addr_get_binary_addr(local), bin, len) == 0 &&
 		    rtnl_addr_get_prefixlen(ra) == (int)prefix)
 			found = 1;
 	}

@@ -184,7 +184,8 @@ int qnm_links_delete(struct qnm_links *l, const char *name, struct qnm_err *err)
 int qnm_links_set_up(struct qnm_links *l, const char *name, bool up, struct qnm_err *err);
 
 /**
- * qnm_links_addr_add() - put IPv4 @addr/@prefix on link @name, idempotently:
+ * qnm_links_addr_add() - put IPv4 or IPv6 @addr/@prefix on link @name (an
+ * IPv6 one without duplicate address detection: usable at once), idempotently:
  * the same address with the same prefix already there is success.
  * @added: when not NULL, set to true when this call added the address,
  *         false when it was already there (so an undo knows what to do).
@@ -194,7 +195,7 @@ int qnm_links_addr_add(struct qnm_links *l, const char *name, const char *addr, 
 		       bool *added, struct qnm_err *err);
 
 /**
- * qnm_links_addr_del() - remove IPv4 @addr/@prefix from link @name; an
+ * qnm_links_addr_del() - remove IPv4 or IPv6 @addr/@prefix from link @name; an
  * address that is not there is success.
  * Return: 0 or -errno.
  */

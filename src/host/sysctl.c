@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* sysctl.c - net.ipv4.ip_forward, a bridge's route_localnet and net.ipv4.ping_group_range via /proc/sys. */
+/* sysctl.c - net.ipv4.ip_forward, net.ipv6.conf.all.forwarding, a bridge's route_localnet and net.ipv4.ping_group_range via /proc/sys. */
 #include "build-config.h"
 
 #include "host/sysctl.h"
@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #define IP_FORWARD "net/ipv4/ip_forward"
+#define IP6_FORWARD "net/ipv6/conf/all/forwarding"
 #define PING_RANGE "net/ipv4/ping_group_range"
 
 const char *qnm_sysctl_dir(void)
@@ -98,6 +99,16 @@ int qnm_ip_forward_set(bool on, bool *prev, struct qnm_err *err)
 	return bool_set(IP_FORWARD, "net.ipv4.ip_forward", on, prev, err);
 }
 
+int qnm_ip6_forward_get(bool *on, struct qnm_err *err)
+{
+	return bool_get(IP6_FORWARD, "net.ipv6.conf.all.forwarding", on, err);
+}
+
+int qnm_ip6_forward_set(bool on, bool *prev, struct qnm_err *err)
+{
+	return bool_set(IP6_FORWARD, "net.ipv6.conf.all.forwarding", on, prev, err);
+}
+
 void qnm_route_localnet_name(const char *ifname, char *buf, size_t size)
 {
 	snprintf(buf, size, "net.ipv4.conf.%s.route_localnet", ifname);
@@ -135,6 +146,18 @@ int qnm_route_localnet_set(const char *ifname, bool on, bool *prev, struct qnm_e
 		return r;
 	qnm_route_localnet_name(ifname, label, sizeof(label));
 	return bool_set(rel, label, on, prev, err);
+}
+
+int qnm_if_ipv6_enable(const char *ifname, struct qnm_err *err)
+{
+	char rel[64], label[64];
+	int r = localnet_rel(ifname, rel, sizeof(rel), err);
+
+	if (r < 0)
+		return r;
+	snprintf(rel, sizeof(rel), "net/ipv6/conf/%s/disable_ipv6", ifname);
+	snprintf(label, sizeof(label), "net.ipv6.conf.%s.disable_ipv6", ifname);
+	return bool_set(rel, label, false, NULL, err);
 }
 
 int qnm_ping_range_parse(const char *text, unsigned long *lo, unsigned long *hi)
