@@ -707,8 +707,10 @@ static int down_hostip(struct qnm_netctl *nc, const char *port, struct qnm_strv 
 
 /* turn @fs on for @net when it needs it, the value before recorded first */
 static int up_fwd_sysctl(struct qnm_netctl *nc, struct qnm_network *net,
-			 const struct fwd_sysctl *fs, struct undo_log *u, struct qnm_err *err)
+			 const struct fwd_sysctl *fs, struct undo_log *u, struct qnm_strv *notes,
+			 struct qnm_err *err)
 {
+	struct qnm_strv ra;
 	bool prev;
 	int r;
 
@@ -717,6 +719,29 @@ static int up_fwd_sysctl(struct qnm_netctl *nc, struct qnm_network *net,
 	r = fs->get(&prev, err);
 	if (r < 0 || prev)
 		return r;
+	qnm_strv_init(&ra);
+	if (fs->get == qnm_ip6_forward_get && notes)
+		qnm_accept_ra_ifaces(&ra);
+	if (ra.n) {
+		struct qnm_strbuf sb;
+		char *list;
+		size_t k;
+
+		qnm_sb_init(&sb);
+		for (k = 0; k < ra.n; k++) /* the bridge is the router here */
+			if (strcmp(ra.v[k], net->bridge) != 0)
+				qnm_sb_addf(&sb, "%s%s", sb.len ? ", " : "", ra.v[k]);
+		list = qnm_sb_steal(&sb);
+		if (list[0])
+			qnm_strv_addf(notes,
+				      "%s=1 now: %s (accept_ra=1) stop taking router "
+				      "advertisements while the host forwards IPv6, their SLAAC "
+				      "routes expire; set net.ipv6.conf.IFACE.accept_ra=2 where "
+				      "the host's own IPv6 comes from them",
+				      fs->rec, list);
+		free(list);
+	}
+	qnm_strv_free(&ra);
 	/* the value before, recorded before it changes (up_intents()); plain at the end */
 	r = mine(nc, QNM_OWN_SYSCTL, fs->rec)
 		    ? 0
@@ -733,7 +758,7 @@ static int up_fwd_sysctl(struct qnm_netctl *nc, struct qnm_network *net,
 }
 
 static int up_forward(struct qnm_netctl *nc, struct qnm_network *net, struct undo_log *u,
-		      struct qnm_err *err)
+		      struct qnm_strv *notes, struct qnm_err *err)
 {
 	size_t i;
 	int r;
@@ -749,7 +774,7 @@ static int up_forward(struct qnm_netctl *nc, struct qnm_network *net, struct und
 					   "uplink %s does not exist", net->uplink);
 	}
 	for (i = 0; i < QNM_ARRAY_SIZE(fwd_sysctls); i++) {
-		r = up_fwd_sysctl(nc, net, &fwd_sysctls[i], u, err);
+		r = up_fwd_sysctl(nc, net, &fwd_sysctls[i], u, notes, err);
 		if (r < 0)
 			return r;
 	}
@@ -1053,7 +1078,7 @@ int qnm_net_up(struct qnm_netctl *nc, struct qnm_model *m, struct qnm_network *n
 	r = up_localnet(nc, net, &u, err);
 	if (r < 0)
 		goto fail;
-	r = up_forward(nc, net, &u, err);
+	r = up_forward(nc, net, &u, notes, err);
 	if (r < 0)
 		goto fail;
 	upset_build(nc, m, NULL, net, &s);

@@ -5,6 +5,7 @@
 #include "host/sysctl.h"
 #include "host/links.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -158,6 +159,28 @@ int qnm_if_ipv6_enable(const char *ifname, struct qnm_err *err)
 	snprintf(rel, sizeof(rel), "net/ipv6/conf/%s/disable_ipv6", ifname);
 	snprintf(label, sizeof(label), "net.ipv6.conf.%s.disable_ipv6", ifname);
 	return bool_set(rel, label, false, NULL, err);
+}
+
+void qnm_accept_ra_ifaces(struct qnm_strv *out)
+{
+	char path[512], buf[16];
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/net/ipv6/conf", qnm_sysctl_dir());
+	d = opendir(path);
+	while (d && (e = readdir(d))) {
+		char rel[300];
+
+		if (e->d_name[0] == '.' || strcmp(e->d_name, "all") == 0 ||
+		    strcmp(e->d_name, "default") == 0 || strcmp(e->d_name, "lo") == 0)
+			continue;
+		snprintf(rel, sizeof(rel), "net/ipv6/conf/%s/accept_ra", e->d_name);
+		if (read_small(rel, buf, sizeof(buf)) == 0 && buf[0] == '1')
+			qnm_strv_add(out, e->d_name);
+	}
+	if (d)
+		closedir(d);
 }
 
 int qnm_ping_range_parse(const char *text, unsigned long *lo, unsigned long *hi)

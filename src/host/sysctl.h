@@ -98,6 +98,15 @@ int qnm_route_localnet_set(const char *ifname, bool on, bool *prev, struct qnm_e
 int qnm_if_ipv6_enable(const char *ifname, struct qnm_err *err);
 
 /**
+ * qnm_accept_ra_ifaces() - the interfaces whose accept_ra is 1: they take
+ * router advertisements only while the host does not forward IPv6, so
+ * turning net.ipv6.conf.all.forwarding on stops their autoconfiguration
+ * (their routes and addresses then expire); accept_ra=2 keeps it.
+ * @out: initialised; the names are appended in directory order.
+ */
+void qnm_accept_ra_ifaces(struct qnm_strv *out);
+
+/**
  * qnm_ping_range_parse() - parse the text of ping_group_range ("LO\tHI\n").
  * Return: 0 or -EINVAL.
  */
