@@ -377,9 +377,8 @@ static const struct qnm_key net_keys[] = {
 	  .size = QNM_IPV6_NET_LEN,
 	  .when = MODE(QNM_NET_NAT) | MODE(QNM_NET_ISOLATED),
 	  .label = "IPv6",
-	  .help = "none, auto (a ULA /64 from the network's name) or a /64 such as "
-		  "fd12:3456:789a:1::/64: the host is ::1, dnsmasq sends router advertisements "
-		  "(SLAAC) and DHCPv6; NAT masquerades a ULA out of the uplink. Needs DHCP." },
+	  .help = "none, auto (a ULA /64 from the name) or a /64, e.g. fd12:3456:789a:1::/64: host "
+		  "::1, dnsmasq RA (SLAAC) + DHCPv6; a ULA is masqueraded. Needs DHCP." },
 	{ .name = "forward",
 	  .type = QNM_KEY_FWD,
 	  .offset = NETF(fwd),
