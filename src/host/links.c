@@ -818,6 +818,47 @@ int qnm_links_ipv4_addrs(struct qnm_links *l, const char *name, char (*out)[QNM_
 	return n;
 }
 
+int qnm_links_ipv6_addrs(struct qnm_links *l, const char *name, char (*out)[QNM_IPV6_NET_LEN],
+			 size_t max, struct qnm_err *err)
+{
+	struct rtnl_link *link;
+	struct nl_cache *cache;
+	struct nl_object *o;
+	char action[64];
+	int r, ifindex, n = 0;
+
+	snprintf(action, sizeof(action), "read the IPv6 addresses of %s", name);
+	r = get_link(l, name, action, &link, err);
+	if (r < 0)
+		return r;
+	ifindex = rtnl_link_get_ifindex(link);
+	rtnl_link_put(link);
+	r = rtnl_addr_alloc_cache(l->sk, &cache);
+	if (r < 0)
+		return qnm_host_err(err, qnm_nl_errno(r), action);
+	for (o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
+		struct rtnl_addr *ra = (struct rtnl_addr *)o;
+		struct nl_addr *local = rtnl_addr_get_local(ra);
+		const unsigned char *b;
+		char ip[INET6_ADDRSTRLEN];
+
+		if (rtnl_addr_get_ifindex(ra) != ifindex || rtnl_addr_get_family(ra) != AF_INET6 ||
+		    !local || nl_addr_get_len(local) != 16)
+			continue;
+		b = nl_addr_get_binary_addr(local);
+		if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80)
+			continue; /* link-local: the kernel's */
+		if ((size_t)n < max) {
+			inet_ntop(AF_INET6, b, ip, sizeof(ip));
+			snprintf(out[n], QNM_IPV6_NET_LEN, "%.39s/%d", ip,
+				 rtnl_addr_get_prefixlen(ra));
+		}
+		n++;
+	}
+	nl_cache_free(cache);
+	return n;
+}
+
 int qnm_links_enslave(struct qnm_links *l, const char *port, const char *bridge,
 		      struct qnm_err *err)
 {

@@ -212,6 +212,15 @@ int qnm_links_ipv4_addrs(struct qnm_links *l, const char *name, char (*out)[QNM_
 			 size_t max, struct qnm_err *err);
 
 /**
+ * qnm_links_ipv6_addrs() - the IPv6 addresses of link @name other than
+ * link-local ones, asked of the kernel now.
+ * @out: room for @max addresses "ADDR/LEN" (may be NULL when @max is 0).
+ * Return: how many addresses the link has (may exceed @max), or -errno.
+ */
+int qnm_links_ipv6_addrs(struct qnm_links *l, const char *name, char (*out)[QNM_IPV6_NET_LEN],
+			 size_t max, struct qnm_err *err);
+
+/**
  * qnm_links_enslave() - make @port a port of bridge @bridge.
  * Ownership and confirmation are the caller's business (see netctl.h).
  * Return: 0 or -errno.

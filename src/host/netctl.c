@@ -1013,6 +1013,32 @@ static int up_addr6(struct qnm_netctl *nc, struct qnm_network *net, struct undo_
 	return 0;
 }
 
+/* the same for IPv6: a prefix changed (or ipv6=none) since the last up */
+static void drop_old_addrs6(struct qnm_netctl *nc, const struct qnm_network *net,
+			    struct qnm_strv *notes)
+{
+	char addrs[16][QNM_IPV6_NET_LEN], host6[QNM_IPV6_ADDR_LEN], cidr[QNM_IPV6_NET_LEN];
+	int i, n = qnm_links_ipv6_addrs(nc->links, net->bridge, addrs, 16, NULL);
+
+	qnm_net_ipv6_host(net, host6, sizeof(host6));
+	snprintf(cidr, sizeof(cidr), "%s/64", host6);
+	for (i = 0; i < n && i < 16; i++) {
+		char *slash = strchr(addrs[i], '/');
+		unsigned long prefix;
+
+		if (!slash || (host6[0] && strcmp(addrs[i], cidr) == 0))
+			continue;
+		*slash = '\0';
+		if (qnm_parse_uint(slash + 1, 1, 128, &prefix) < 0)
+			continue;
+		if (qnm_links_addr_del(nc->links, net->bridge, addrs[i], (unsigned)prefix, NULL) ==
+			    0 &&
+		    notes)
+			qnm_strv_addf(notes, "removed the old address %s/%lu from %s (now %s)",
+				      addrs[i], prefix, net->bridge, host6[0] ? cidr : "no IPv6");
+	}
+}
+
 int qnm_net_up(struct qnm_netctl *nc, struct qnm_model *m, struct qnm_network *net,
 	       const struct qnm_net_up_opts *o, struct qnm_strv *notes, struct qnm_err *err)
 {
@@ -1070,8 +1096,10 @@ int qnm_net_up(struct qnm_netctl *nc, struct qnm_model *m, struct qnm_network *n
 	if (r < 0)
 		goto fail;
 	/* up again after the address changed: the old one (on a bridge of qnm's) goes */
-	if (was_up && net->mode != QNM_NET_BRIDGED && own(nc, QNM_OWN_BRIDGE, net->bridge))
+	if (was_up && net->mode != QNM_NET_BRIDGED && own(nc, QNM_OWN_BRIDGE, net->bridge)) {
 		drop_old_addrs(nc, net, notes);
+		drop_old_addrs6(nc, net, notes);
+	}
 	r = up_port(nc, net, o, &u, notes, err);
 	if (r < 0)
 		goto fail;
