@@ -782,9 +782,14 @@ int qnm_links_addr_del(struct qnm_links *l, const char *name, const char *addr, 
 	return 0;
 }
 
-int qnm_links_ipv4_addrs(struct qnm_links *l, const char *name, char (*out)[QNM_CIDR_LEN],
-			 size_t max, struct qnm_err *err)
+/*
+ * The addresses of family @fam (4 or 16 bytes) of link @name, "ADDR/LEN"
+ * in @out (@size bytes each, @max of them); IPv6 link-local ones skipped.
+ */
+static int addrs_of(struct qnm_links *l, const char *name, int fam, char *out, size_t size,
+		    size_t max, struct qnm_err *err)
 {
+	unsigned len = fam == AF_INET ? 4 : 16;
 	struct rtnl_link *link;
 	struct nl_cache *cache;
 	struct nl_object *o;
@@ -803,14 +808,19 @@ int qnm_links_ipv4_addrs(struct qnm_links *l, const char *name, char (*out)[QNM_
 	for (o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
 		struct rtnl_addr *ra = (struct rtnl_addr *)o;
 		struct nl_addr *local = rtnl_addr_get_local(ra);
-		char ip[INET_ADDRSTRLEN];
+		const unsigned char *bin;
+		char ip[INET6_ADDRSTRLEN];
 
-		if (rtnl_addr_get_ifindex(ra) != ifindex || rtnl_addr_get_family(ra) != AF_INET ||
-		    !local || nl_addr_get_len(local) != 4)
+		if (rtnl_addr_get_ifindex(ra) != ifindex || rtnl_addr_get_family(ra) != fam ||
+		    !local || nl_addr_get_len(local) != len)
 			continue;
+		bin = nl_addr_get_binary_addr(local);
+		if (fam == AF_INET6 && bin[0] == 0xfe && (bin[1] & 0xc0) == 0x80)
+			continue; /* link-local: the kernel's */
 		if ((size_t)n < max) {
-			inet_ntop(AF_INET, nl_addr_get_binary_addr(local), ip, sizeof(ip));
-			snprintf(out[n], QNM_CIDR_LEN, "%s/%d", ip, rtnl_addr_get_prefixlen(ra));
+			inet_ntop(fam, bin, ip, sizeof(ip));
+			snprintf(out + (size_t)n * size, size, "%.39s/%d", ip,
+				 rtnl_addr_get_prefixlen(ra));
 		}
 		n++;
 	}
@@ -818,45 +828,16 @@ int qnm_links_ipv4_addrs(struct qnm_links *l, const char *name, char (*out)[QNM_
 	return n;
 }
 
+int qnm_links_ipv4_addrs(struct qnm_links *l, const char *name, char (*out)[QNM_CIDR_LEN],
+			 size_t max, struct qnm_err *err)
+{
+	return addrs_of(l, name, AF_INET, max ? out[0] : NULL, QNM_CIDR_LEN, max, err);
+}
+
 int qnm_links_ipv6_addrs(struct qnm_links *l, const char *name, char (*out)[QNM_IPV6_NET_LEN],
 			 size_t max, struct qnm_err *err)
 {
-	struct rtnl_link *link;
-	struct nl_cache *cache;
-	struct nl_object *o;
-	char action[64];
-	int r, ifindex, n = 0;
-
-	snprintf(action, sizeof(action), "read the IPv6 addresses of %s", name);
-	r = get_link(l, name, action, &link, err);
-	if (r < 0)
-		return r;
-	ifindex = rtnl_link_get_ifindex(link);
-	rtnl_link_put(link);
-	r = rtnl_addr_alloc_cache(l->sk, &cache);
-	if (r < 0)
-		return qnm_host_err(err, qnm_nl_errno(r), action);
-	for (o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
-		struct rtnl_addr *ra = (struct rtnl_addr *)o;
-		struct nl_addr *local = rtnl_addr_get_local(ra);
-		const unsigned char *b;
-		char ip[INET6_ADDRSTRLEN];
-
-		if (rtnl_addr_get_ifindex(ra) != ifindex || rtnl_addr_get_family(ra) != AF_INET6 ||
-		    !local || nl_addr_get_len(local) != 16)
-			continue;
-		b = nl_addr_get_binary_addr(local);
-		if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80)
-			continue; /* link-local: the kernel's */
-		if ((size_t)n < max) {
-			inet_ntop(AF_INET6, b, ip, sizeof(ip));
-			snprintf(out[n], QNM_IPV6_NET_LEN, "%.39s/%d", ip,
-				 rtnl_addr_get_prefixlen(ra));
-		}
-		n++;
-	}
-	nl_cache_free(cache);
-	return n;
+	return addrs_of(l, name, AF_INET6, max ? out[0] : NULL, QNM_IPV6_NET_LEN, max, err);
 }
 
 int qnm_links_enslave(struct qnm_links *l, const char *port, const char *bridge,

@@ -956,29 +956,43 @@ static int up_intents(struct qnm_netctl *nc, const struct qnm_network *net, bool
  * put addresses there) other than the configured one: left by an "up"
  * before the address changed. Each removal is a note.
  */
+/*
+ * Remove from @net's bridge each of the @n addresses "ADDR/LEN" at @addrs
+ * (@size bytes apart) but @keep ("" keeps none); a note for each, naming
+ * @now.
+ */
+static void drop_addrs_but(struct qnm_netctl *nc, const struct qnm_network *net, char *addrs,
+			   size_t size, int n, const char *keep, const char *now,
+			   struct qnm_strv *notes)
+{
+	int i;
+
+	for (i = 0; i < n && i < 16; i++) {
+		char *a = addrs + (size_t)i * size, *slash = strchr(a, '/');
+		unsigned long prefix;
+
+		if (!slash || strcmp(a, keep) == 0)
+			continue;
+		*slash = '\0';
+		if (qnm_parse_uint(slash + 1, 0, 128, &prefix) < 0)
+			continue;
+		if (qnm_links_addr_del(nc->links, net->bridge, a, (unsigned)prefix, NULL) == 0 &&
+		    notes)
+			qnm_strv_addf(notes, "removed the old address %s/%lu from %s (now %s)", a,
+				      prefix, net->bridge, now);
+	}
+}
+
 static void drop_old_addrs(struct qnm_netctl *nc, const struct qnm_network *net,
 			   struct qnm_strv *notes)
 {
-	char addrs[16][QNM_CIDR_LEN], cidr[QNM_CIDR_LEN + 4];
-	int i, n = qnm_links_ipv4_addrs(nc->links, net->bridge, addrs, 16, NULL);
+	char addrs[16][QNM_CIDR_LEN], cidr[QNM_CIDR_LEN + 4] = "";
+	int n = qnm_links_ipv4_addrs(nc->links, net->bridge, addrs, 16, NULL);
 
-	snprintf(cidr, sizeof(cidr), "%s/%u", net->address, net->prefix);
-	for (i = 0; i < n && i < 16; i++) {
-		char *slash = strchr(addrs[i], '/');
-		unsigned long prefix;
-
-		if (!slash || (net->address[0] && strcmp(addrs[i], cidr) == 0))
-			continue;
-		*slash = '\0';
-		if (qnm_parse_uint(slash + 1, 0, 32, &prefix) < 0)
-			continue;
-		if (qnm_links_addr_del(nc->links, net->bridge, addrs[i], (unsigned)prefix, NULL) ==
-			    0 &&
-		    notes)
-			qnm_strv_addf(notes, "removed the old address %s/%lu from %s (now %s)",
-				      addrs[i], prefix, net->bridge,
-				      net->address[0] ? cidr : "no address");
-	}
+	if (net->address[0])
+		snprintf(cidr, sizeof(cidr), "%s/%u", net->address, net->prefix);
+	drop_addrs_but(nc, net, addrs[0], sizeof(addrs[0]), n, cidr, cidr[0] ? cidr : "no address",
+		       notes);
 }
 
 /*
@@ -1017,26 +1031,14 @@ static int up_addr6(struct qnm_netctl *nc, struct qnm_network *net, struct undo_
 static void drop_old_addrs6(struct qnm_netctl *nc, const struct qnm_network *net,
 			    struct qnm_strv *notes)
 {
-	char addrs[16][QNM_IPV6_NET_LEN], host6[QNM_IPV6_ADDR_LEN], cidr[QNM_IPV6_NET_LEN];
-	int i, n = qnm_links_ipv6_addrs(nc->links, net->bridge, addrs, 16, NULL);
+	char addrs[16][QNM_IPV6_NET_LEN], host6[QNM_IPV6_ADDR_LEN], cidr[QNM_IPV6_NET_LEN] = "";
+	int n = qnm_links_ipv6_addrs(nc->links, net->bridge, addrs, 16, NULL);
 
 	qnm_net_ipv6_host(net, host6, sizeof(host6));
-	snprintf(cidr, sizeof(cidr), "%s/64", host6);
-	for (i = 0; i < n && i < 16; i++) {
-		char *slash = strchr(addrs[i], '/');
-		unsigned long prefix;
-
-		if (!slash || (host6[0] && strcmp(addrs[i], cidr) == 0))
-			continue;
-		*slash = '\0';
-		if (qnm_parse_uint(slash + 1, 1, 128, &prefix) < 0)
-			continue;
-		if (qnm_links_addr_del(nc->links, net->bridge, addrs[i], (unsigned)prefix, NULL) ==
-			    0 &&
-		    notes)
-			qnm_strv_addf(notes, "removed the old address %s/%lu from %s (now %s)",
-				      addrs[i], prefix, net->bridge, host6[0] ? cidr : "no IPv6");
-	}
+	if (host6[0])
+		snprintf(cidr, sizeof(cidr), "%s/64", host6);
+	drop_addrs_but(nc, net, addrs[0], sizeof(addrs[0]), n, cidr, cidr[0] ? cidr : "no IPv6",
+		       notes);
 }
 
 int qnm_net_up(struct qnm_netctl *nc, struct qnm_model *m, struct qnm_network *net,

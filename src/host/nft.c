@@ -925,6 +925,19 @@ static void batch_localnet_rules(struct qnm_nft_batch *b, const struct qnm_netwo
 	emit_rule(b, r);
 }
 
+/* the end of a masquerade rule @r: oifname UPLINK (or != BRIDGE) counter masquerade */
+static void masq_out(struct qnm_nft_batch *b, struct nftnl_rule *r, const struct qnm_network *net,
+		     const char *uplink)
+{
+	if (qnm_str_empty(uplink))
+		m_ifname(r, NFT_META_OIFNAME, NFT_CMP_NEQ, net->bridge);
+	else
+		m_ifname(r, NFT_META_OIFNAME, NFT_CMP_EQ, uplink);
+	e_counter(r);
+	add_expr(r, expr("masq"));
+	emit_rule(b, r);
+}
+
 /* ip saddr NET/PREFIX oifname UPLINK (or != BRIDGE) masquerade */
 static void batch_masq_rule(struct qnm_nft_batch *b, const struct qnm_network *net,
 			    const char *uplink)
@@ -940,13 +953,7 @@ static void batch_masq_rule(struct qnm_nft_batch *b, const struct qnm_network *n
 	e_payload(r, NFT_PAYLOAD_NETWORK_HEADER, 12, 4, NFT_REG32_00);
 	e_bitwise(r, NFT_REG32_00, &mask, 4);
 	e_cmp(r, NFT_REG32_00, NFT_CMP_EQ, &a.s_addr, 4);
-	if (qnm_str_empty(uplink))
-		m_ifname(r, NFT_META_OIFNAME, NFT_CMP_NEQ, net->bridge);
-	else
-		m_ifname(r, NFT_META_OIFNAME, NFT_CMP_EQ, uplink);
-	e_counter(r);
-	add_expr(r, expr("masq"));
-	emit_rule(b, r);
+	masq_out(b, r, net, uplink);
 }
 
 /*
@@ -967,13 +974,7 @@ static void batch_masq6_rule(struct qnm_nft_batch *b, const struct qnm_network *
 	m_nfproto(r, NFPROTO_IPV6);
 	e_payload(r, NFT_PAYLOAD_NETWORK_HEADER, 8, 8, NFT_REG32_00);
 	e_cmp(r, NFT_REG32_00, NFT_CMP_EQ, a.s6_addr, 8);
-	if (qnm_str_empty(uplink))
-		m_ifname(r, NFT_META_OIFNAME, NFT_CMP_NEQ, net->bridge);
-	else
-		m_ifname(r, NFT_META_OIFNAME, NFT_CMP_EQ, uplink);
-	e_counter(r);
-	add_expr(r, expr("masq"));
-	emit_rule(b, r);
+	masq_out(b, r, net, uplink);
 }
 
 /* ------------------------------------------------------------------ */
