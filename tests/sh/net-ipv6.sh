@@ -44,6 +44,12 @@ expect_contains "IPv6 DNAT map: the forward to vm/n0's EUI-64 address" \
 expect_contains "IPv6 DNAT rule" "dnat ip6 to meta l4proto . th dport map @fwd_any6" "$table"
 expect_contains "the ULA is masqueraded out of the uplink" \
 	'ip6 saddr fd45:cb3e:1ee5::/64 oifname "q6up0"' "$table"
+q forward add --net lan --to vm/n0 tcp::8081-:81 >/dev/null 2>&1 || fail "live forward add"
+expect_contains "a live forward add puts its IPv6 side in the map" \
+	"tcp . 8081 : fd45:cb3e:1ee5:0:5054:ff:fe12:3456 . 81" "$(in_ns nft list map inet qnm fwd_any6)"
+q forward del --net lan tcp::8081 >/dev/null 2>&1 || fail "live forward del"
+expect_eq "a live forward del takes it out" "" \
+	"$(in_ns nft list map inet qnm fwd_any6 | grep 8081)"
 pid=$(cat "$XDG_RUNTIME_DIR/qnm/dnsmasq-lan.pid")
 expect_contains "dnsmasq: RA with SLAAC and DHCPv6" \
 	"--enable-ra --dhcp-range=fd45:cb3e:1ee5::1000,fd45:cb3e:1ee5::1fff,slaac,64,1h" \
