@@ -38,16 +38,18 @@ static bool needs_fwd6(const struct qnm_network *net)
 /**
  * struct fwd_sysctl - a forwarding switch a NAT network turns on: the value
  * before is recorded (QNM_OWN_SYSCTL @rec) before it changes, and put back
- * when the last network that @needs it goes down.
+ * when the last network that @needs it goes down. @ra: turning it on stops
+ * router advertisements on interfaces with accept_ra=1 (a note names them).
  */
 static const struct fwd_sysctl {
 	const char *rec;
 	int (*get)(bool *on, struct qnm_err *err);
 	int (*set)(bool on, bool *prev, struct qnm_err *err);
 	bool (*needs)(const struct qnm_network *net);
+	bool ra;
 } fwd_sysctls[] = {
-	{ FWD_REC, qnm_ip_forward_get, qnm_ip_forward_set, needs_fwd4 },
-	{ FWD6_REC, qnm_ip6_forward_get, qnm_ip6_forward_set, needs_fwd6 },
+	{ FWD_REC, qnm_ip_forward_get, qnm_ip_forward_set, needs_fwd4, false },
+	{ FWD6_REC, qnm_ip6_forward_get, qnm_ip6_forward_set, needs_fwd6, true },
 };
 
 static const struct fwd_sysctl *fwd_sysctl_of(const char *rec)
@@ -720,7 +722,7 @@ static int up_fwd_sysctl(struct qnm_netctl *nc, struct qnm_network *net,
 	if (r < 0 || prev)
 		return r;
 	qnm_strv_init(&ra);
-	if (fs->get == qnm_ip6_forward_get && notes)
+	if (fs->ra && notes)
 		qnm_accept_ra_ifaces(&ra);
 	if (ra.n) {
 		struct qnm_strbuf sb;
