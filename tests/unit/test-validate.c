@@ -905,9 +905,23 @@ static void test_ipv6_net(void **state)
 /* a network's ipv6 key (issue 16.4): none, auto (a ULA from the name) or a /64 */
 static void test_net_ipv6(void **state)
 {
+	static const struct {
+		const char *value, *msg;
+	} bad[] = {
+		{ "fd12:3456:789a:1::/48", "must be a /64" },
+		{ "fd12:3456:789a:1::/48", "did you mean fd12:3456:789a:1::/64?" },
+		{ "fd12:3456:789a:1::/80", "did you mean fd12:3456:789a:1::/64?" },
+		{ "fd12:3456:789a:1::5/64",
+		  "host bits set beyond /64: did you mean fd12:3456:789a:1::/64?" },
+		{ "fec0::/64", "site-local" },
+		{ "fe80::/64", "neither a unique local" },
+		{ "yes", "'yes' is none, auto or an IPv6 prefix" },
+		{ "fd12:3456:789a:1::", "with its length /64" },
+	};
 	struct qnm_network *n = nat_net();
 	char buf[QNM_IPV6_NET_LEN];
 	struct in6_addr a, b;
+	size_t i;
 
 	(void)state;
 	assert_int_equal(qnm_check_network(n, NULL), 0);
@@ -939,21 +953,10 @@ static void test_net_ipv6(void **state)
 	assert_int_equal(qnm_net_ipv6_guest(n, "52:54:00:12:34", buf, sizeof(buf)), -EINVAL);
 
 	/* given prefixes: a /64 only, no host bits, a ULA or global unicast one */
-	qnm_strlcpy(n->ipv6, "fd12:3456:789a:1::/48", sizeof(n->ipv6));
-	expect_net_err(n, "ipv6", "must be a /64");
-	expect_net_err(n, "ipv6", "did you mean fd12:3456:789a:1::/64?");
-	qnm_strlcpy(n->ipv6, "fd12:3456:789a:1::/80", sizeof(n->ipv6));
-	expect_net_err(n, "ipv6", "did you mean fd12:3456:789a:1::/64?");
-	qnm_strlcpy(n->ipv6, "fd12:3456:789a:1::5/64", sizeof(n->ipv6));
-	expect_net_err(n, "ipv6", "host bits set beyond /64: did you mean fd12:3456:789a:1::/64?");
-	qnm_strlcpy(n->ipv6, "fec0::/64", sizeof(n->ipv6));
-	expect_net_err(n, "ipv6", "site-local");
-	qnm_strlcpy(n->ipv6, "fe80::/64", sizeof(n->ipv6));
-	expect_net_err(n, "ipv6", "neither a unique local");
-	qnm_strlcpy(n->ipv6, "yes", sizeof(n->ipv6));
-	expect_net_err(n, "ipv6", "'yes' is none, auto or an IPv6 prefix");
-	qnm_strlcpy(n->ipv6, "fd12:3456:789a:1::", sizeof(n->ipv6));
-	expect_net_err(n, "ipv6", "with its length /64");
+	for (i = 0; i < QNM_ARRAY_SIZE(bad); i++) {
+		qnm_strlcpy(n->ipv6, bad[i].value, sizeof(n->ipv6));
+		expect_net_err(n, "ipv6", bad[i].msg);
+	}
 
 	/* where: nat and isolated networks with DHCP (dnsmasq sends the RAs) */
 	qnm_strlcpy(n->ipv6, "auto", sizeof(n->ipv6));
