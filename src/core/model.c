@@ -281,7 +281,7 @@ void qnm_fwd_exposure(const struct qnm_fwd *f, bool dnat, char *buf, size_t size
 
 /* after "is not an IPv4 address" for an address with a ':' */
 #define V6_ADVICE                                                                                  \
-	" (forwards take IPv4 addresses; one with no host address on a network with ipv6= "  \
+	" (forwards take IPv4 addresses; one with no host address on a network with ipv6= "        \
 	"also answers on the host's IPv6 addresses when it goes to a VM/NIC)"
 
 /* @n bytes of @s are an IPv4 address */
@@ -310,8 +310,7 @@ static int split_addr_port(const char *s, char *addr, uint16_t *port, unsigned *
 	if (alen >= QNM_IPV4_LEN || (alen && !valid_ipv4_n(s, alen)))
 		return qnm_err_set(err, -EINVAL, field,
 				   "%s: %s address '%.*s' is not an IPv4 address%s", field, what,
-				   (int)alen, s,
-				   memchr(s, ':', alen) ? V6_ADVICE : "");
+				   (int)alen, s, memchr(s, ':', alen) ? V6_ADVICE : "");
 	memcpy(addr, s, alen);
 	addr[alen] = '\0';
 	return parse_ports(colon + 1, port, span, what, field, err);

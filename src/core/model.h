@@ -23,12 +23,14 @@
 
 #define QNM_CIDR_LEN	 19 /* "255.255.255.255/32" + NUL */
 #define QNM_IPV6_NET_LEN 44 /* "ffff:...:ffff/128" + NUL */
-#define QNM_IPV6_ADDR_LEN 40 /* "ffff:...:ffff" + NUL */
 #define QNM_MAC_LEN	 18 /* "52:54:00:12:34:56" + NUL */
 #define QNM_MODEL_MAX	 48 /* device model name */
 #define QNM_MACHINE_MAX	 48
 #define QNM_PROPS_MAX	 256 /* a NIC's extra device properties "k=v,k=v" */
 #define QNM_NICS_MAX	 64  /* NICs of a VM (files with more are refused) */
+
+/* An IPv6 address "ffff:...:ffff" + NUL. */
+#define QNM_IPV6_ADDR_LEN 40
 
 /* A forward's target "VM/NIC" + NUL. */
 #define QNM_TARGET_LEN (2 * (QNM_NAME_MAX + 1))

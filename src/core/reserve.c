@@ -237,7 +237,8 @@ void qnm_model_resolve_targets(struct qnm_model *m)
 			f->guest_addr6[0] = '\0';
 			nic = qnm_model_find_target(m, f->target, NULL);
 			on = nic ? qnm_nic_network(nic) : NULL;
-			if (on && strcmp(on, net->name) == 0 && qnm_reserve_fits(net, nic->tap.ip)) {
+			if (on && strcmp(on, net->name) == 0 &&
+			    qnm_reserve_fits(net, nic->tap.ip)) {
 				qnm_strlcpy(f->guest_addr, nic->tap.ip, sizeof(f->guest_addr));
 				/* the same NIC over IPv6: its SLAAC (and DHCPv6) address */
 				qnm_net_ipv6_guest(net, nic->mac, f->guest_addr6,

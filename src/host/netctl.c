@@ -21,8 +21,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define NFT_REC "inet-qnm"
-#define FWD_REC "net.ipv4.ip_forward"
+#define NFT_REC	 "inet-qnm"
+#define FWD_REC	 "net.ipv4.ip_forward"
 #define FWD6_REC "net.ipv6.conf.all.forwarding"
 
 static bool needs_fwd4(const struct qnm_network *net)
@@ -1007,17 +1007,18 @@ static int up_addr6(struct qnm_netctl *nc, struct qnm_network *net, struct undo_
 		    struct qnm_err *err)
 {
 	char host6[QNM_IPV6_ADDR_LEN];
-	bool added;
+	bool added = false;
 	int r;
 
 	if (!qnm_net_has_ipv6(net))
 		return 0;
 	if (!own(nc, QNM_OWN_BRIDGE, net->bridge))
-		return qnm_err_set(err, -EBUSY, "ipv6",
-				   "ipv6: bridge %s was not created by qnm: IPv6 (ipv6=%s) needs a "
-				   "bridge qnm makes and removes (delete %s or name another bridge, "
-				   "or set ipv6=none)",
-				   net->bridge, net->ipv6, net->bridge);
+		return qnm_err_set(
+			err, -EBUSY, "ipv6",
+			"ipv6: bridge %s was not created by qnm: IPv6 (ipv6=%s) needs a "
+			"bridge qnm makes and removes (delete %s or name another bridge, "
+			"or set ipv6=none)",
+			net->bridge, net->ipv6, net->bridge);
 	qnm_net_ipv6_host(net, host6, sizeof(host6));
 	r = qnm_if_ipv6_enable(net->bridge, err);
 	if (r == 0)

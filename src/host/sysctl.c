@@ -13,9 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#define IP_FORWARD "net/ipv4/ip_forward"
+#define IP_FORWARD  "net/ipv4/ip_forward"
 #define IP6_FORWARD "net/ipv6/conf/all/forwarding"
-#define PING_RANGE "net/ipv4/ping_group_range"
+#define PING_RANGE  "net/ipv4/ping_group_range"
 
 const char *qnm_sysctl_dir(void)
 {

@@ -108,7 +108,7 @@ static void test_dnsmasq_argv(void **state)
 	assert_non_null(strstr(line, " --enable-ra --dhcp-range=2001:db8:1:2::1000,"
 				     "2001:db8:1:2::1fff,slaac,64,1h "));
 	assert_string_equal(argv.v[argv.n - 4], "--dhcp-host=52:54:00:aa:bb:03,10.77.0.52,"
-						 "[2001:db8:1:2:5054:ff:feaa:bb03]");
+						"[2001:db8:1:2:5054:ff:feaa:bb03]");
 	free(line);
 	qnm_strv_free(&argv);
 	net->ipv6[0] = '\0';
