@@ -13,6 +13,7 @@
 
 #include "core/addr.h"
 #include "core/backend.h"
+#include "core/index.h"
 #include "core/keyfile.h"
 #include "core/reserve.h"
 #include "core/schema.h"
@@ -849,8 +850,10 @@ int qnm_config_save_vm(const struct qnm_paths *p, const struct qnm_vm *vm, const
 		return r;
 	text = qnm_vm_serialize(vm);
 	r = check_size(text, "VM", err);
-	if (!r)
+	if (!r) {
+		qnm_index_drop(p); /* never newer files than the index says without it */
 		r = save_common(p->vms_dir, vm->name, old_name, text, true, err);
+	}
 	free(text);
 	return r;
 }
@@ -866,8 +869,10 @@ int qnm_config_save_network(const struct qnm_paths *p, const struct qnm_network 
 		return r;
 	text = qnm_network_serialize(net);
 	r = check_size(text, "network", err);
-	if (!r)
+	if (!r) {
+		qnm_index_drop(p);
 		r = save_common(p->nets_dir, net->name, old_name, text, false, err);
+	}
 	free(text);
 	return r;
 }
@@ -893,11 +898,13 @@ static int delete_common(const char *dir, const char *name, const char *what, st
 
 int qnm_config_delete_vm(const struct qnm_paths *p, const char *name, struct qnm_err *err)
 {
+	qnm_index_drop(p);
 	return delete_common(p->vms_dir, name, "VM", err);
 }
 
 int qnm_config_delete_network(const struct qnm_paths *p, const char *name, struct qnm_err *err)
 {
+	qnm_index_drop(p);
 	return delete_common(p->nets_dir, name, "network", err);
 }
 

@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/backend.h"
+#include "core/index.h"
 #include "core/nicslot.h"
 #include "core/reserve.h"
 #include "core/validate.h"
@@ -74,6 +76,17 @@ void qnm_ctx_clear(struct qnm_ctx *ctx)
 }
 
 /* ---- the configuration lock ---- */
+
+/* the index is good while the lock is held: forget it (and @part) */
+static void index_forget(struct qnm_ctx *ctx)
+{
+	if (ctx->idx) {
+		qnm_index_clear(ctx->idx);
+		free(ctx->idx);
+		ctx->idx = NULL;
+	}
+	ctx->part = false;
+}
 
 /* "pid N (its command line)" of the process /proc/locks says holds a flock on @fd's file */
 static void lock_holder(int fd, char *buf, size_t size)
@@ -191,6 +204,7 @@ void qnm_ctx_unlock(struct qnm_ctx *ctx)
 	close(ctx->lock_fd); /* releases the flock */
 	ctx->lock_fd = -1;
 	ctx->fresh = false;
+	index_forget(ctx); /* another process may write from now on */
 }
 
 /*
@@ -274,6 +288,19 @@ static int read_disk(struct qnm_ctx *ctx, struct qnm_model *m, struct qnm_proble
 	return r;
 }
 
+static void problems_copy(struct qnm_problems *to, const struct qnm_problems *from)
+{
+	size_t i;
+
+	to->v = xreallocarray(NULL, from->n + 1, sizeof(*to->v));
+	for (i = 0; i < from->n; i++) {
+		to->v[i].file = xstrdup(from->v[i].file);
+		to->v[i].line = from->v[i].line;
+		to->v[i].msg = xstrdup(from->v[i].msg);
+	}
+	to->n = from->n;
+}
+
 /* install @m and @problems (read by read_disk()) as @ctx's */
 static void install(struct qnm_ctx *ctx, struct qnm_model *m, struct qnm_problems *problems)
 {
@@ -285,6 +312,8 @@ static void install(struct qnm_ctx *ctx, struct qnm_model *m, struct qnm_problem
 	ctx->loaded = true;
 	ctx->fresh = true;
 	ctx->one = false;
+	ctx->indexed = false;
+	index_forget(ctx);
 }
 
 int qnm_ctx_refresh(struct qnm_ctx *ctx, struct qnm_err *err)
@@ -307,6 +336,185 @@ int qnm_ctx_begin(struct qnm_ctx *ctx, struct qnm_err *err)
 	r = ctx->fresh ? 0 : qnm_ctx_refresh(ctx, err);
 	if (r)
 		qnm_ctx_unlock(ctx);
+	return r;
+}
+
+/* a NIC of @vm joins a qnm network (its reservation is among every VM's) */
+static bool on_network(const struct qnm_vm *vm)
+{
+	size_t i;
+
+	for (i = 0; i < vm->nnics; i++)
+		if (qnm_nic_network(&vm->nics[i]))
+			return true;
+	return false;
+}
+
+/*
+ * With the lock held and the whole model not loaded: when the index is
+ * current, read the networks and VM @name's file (when it has one) into
+ * @ctx->model, and the index's problems; @ctx is then @part.
+ * Return: 0, or -errno: nothing changed, read the whole model.
+ */
+static int begin_part(struct qnm_ctx *ctx, const char *name)
+{
+	struct qnm_index *idx = xmalloc(sizeof(*idx));
+	struct qnm_problems problems = { 0 };
+	struct qnm_vm *vm = NULL;
+	struct qnm_model m;
+	struct qnm_err e;
+	int r;
+
+	if (ctx->loaded || !ctx->lock_depth || qnm_index_load(&ctx->paths, idx)) {
+		free(idx);
+		return -ESTALE;
+	}
+	qnm_model_init(&m);
+	r = idx->ok ? qnm_config_load_networks(&ctx->paths, &m, &problems, &e) : -ESTALE;
+	qnm_problems_clear(&problems);
+	if (!r) {
+		r = qnm_config_load_vm(&ctx->paths, name, &vm, &e);
+		/* the index knows a VM exactly when its file loads */
+		if (r == -ENOENT && !qnm_index_has(idx, name))
+			r = 0;
+		else if (!r && (!qnm_index_has(idx, name) || on_network(vm)))
+			r = -ESTALE;
+	}
+	if (r) {
+		qnm_vm_free(vm);
+		qnm_model_clear(&m);
+		qnm_index_clear(idx);
+		free(idx);
+		return r;
+	}
+	if (vm)
+		qnm_model_add_vm(&m, vm);
+	merge_vms(&ctx->model, &m);
+	merge_nets(&ctx->model, &m);
+	qnm_model_clear(&m);
+	qnm_problems_clear(&ctx->problems);
+	problems_copy(&ctx->problems, &idx->problems);
+	ctx->one = false;
+	ctx->indexed = true;
+	ctx->part = true;
+	ctx->idx = idx;
+	return 0;
+}
+
+int qnm_ctx_begin_vm(struct qnm_ctx *ctx, const char *name, struct qnm_err *err)
+{
+	int r = qnm_ctx_lock(ctx, err);
+
+	if (r)
+		return r;
+	if (ctx->fresh || ctx->part || begin_part(ctx, name) == 0)
+		return 0;
+	r = qnm_ctx_refresh(ctx, err);
+	if (r)
+		qnm_ctx_unlock(ctx);
+	return r;
+}
+
+/* with the lock held and @ctx->model whole and as on disk: index it anew */
+static void index_rebuild(struct qnm_ctx *ctx, bool ok)
+{
+	struct qnm_index idx;
+
+	index_forget(ctx);
+	qnm_index_from_model(&idx, &ctx->model, &ctx->problems, ok);
+	qnm_index_save(&ctx->paths, &idx);
+	qnm_index_clear(&idx);
+}
+
+/*
+ * Whether the save of @vm (replacing @old_name, NULL: new) on a @part
+ * context provably holds without reading the other VMs: the index held
+ * with the whole model, @vm's name is free (or its own), it is valid, no
+ * NIC joins a qnm network, no network forward targets it, and neither the
+ * index nor the networks' forwards share a MAC or a host port with it.
+ * False: read and check the whole model (same checks, same messages).
+ */
+static bool save_provable(const struct qnm_ctx *ctx, const struct qnm_vm *vm,
+			  const char *old_name)
+{
+	const struct qnm_index *idx = ctx->idx;
+	struct qnm_strbuf sb;
+	struct qnm_err e;
+	size_t i, j, k, l, n;
+
+	if (!idx->ok || (old_name && strcmp(old_name, vm->name) != 0))
+		return false;
+	if (old_name ? !qnm_index_has(idx, old_name) || !qnm_model_find_vm(&ctx->model, old_name)
+		     : qnm_index_has(idx, vm->name) || qnm_model_find_vm(&ctx->model, vm->name))
+		return false;
+	if (qnm_check_vm(vm, &e) || qnm_check_nic_slots(vm, &e) || on_network(vm))
+		return false;
+	qnm_sb_init(&sb);
+	n = qnm_model_targets_of(&ctx->model, vm->name, NULL, &sb);
+	qnm_sb_free(&sb);
+	if (n || qnm_index_may_clash(idx, vm, old_name))
+		return false;
+	/* its host ports against the networks' and against each other NIC's */
+	for (i = 0; i < vm->nnics; i++) {
+		const struct qnm_nic *a = &vm->nics[i];
+
+		if (!qnm_nic_backend(a)->has_hostfwd)
+			continue;
+		for (k = 0; k < a->user.nfwd; k++) {
+			for (j = 0; j < ctx->model.nnets; j++)
+				for (l = 0; l < ctx->model.nets[j]->nfwd; l++)
+					if (qnm_fwd_overlap(&a->user.fwd[k],
+							    &ctx->model.nets[j]->fwd[l], NULL, NULL))
+						return false;
+			for (j = i + 1; j < vm->nnics; j++) {
+				const struct qnm_nic *b = &vm->nics[j];
+
+				for (l = 0; qnm_nic_backend(b)->has_hostfwd && l < b->user.nfwd; l++)
+					if (qnm_fwd_overlap(&a->user.fwd[k], &b->user.fwd[l], NULL,
+							    NULL))
+						return false;
+			}
+		}
+	}
+	return true;
+}
+
+/* the save of a provable @copy (save_provable()): its file, the model, the index */
+static int save_part(struct qnm_ctx *ctx, struct qnm_vm *copy, const char *old_name,
+		     struct qnm_err *err)
+{
+	int r = qnm_config_save_vm(&ctx->paths, copy, old_name, err); /* drops the index */
+
+	if (r)
+		return r;
+	if (old_name)
+		qnm_vm_free(qnm_model_remove_vm(&ctx->model, old_name));
+	qnm_model_add_vm(&ctx->model, copy);
+	qnm_model_resolve_targets(&ctx->model);
+	qnm_index_put_vm(ctx->idx, copy, old_name);
+	qnm_index_save(&ctx->paths, ctx->idx); /* else the next command rebuilds it */
+	return 0;
+}
+
+int qnm_ctx_delete_vm(struct qnm_ctx *ctx, const char *name, struct qnm_err *err)
+{
+	struct qnm_index idx;
+	bool have;
+	int r;
+
+	if (!ctx->lock_depth)
+		return qnm_err_set(err, -ENOLCK, "", "the configuration lock is not held");
+	have = qnm_index_load(&ctx->paths, &idx) == 0;
+	r = qnm_config_delete_vm(&ctx->paths, name, err); /* drops the index */
+	if (!r)
+		qnm_vm_free(qnm_model_remove_vm(&ctx->model, name));
+	/* a VM gone takes no clash with it: the model holds as it did */
+	if (!r && have) {
+		qnm_index_del_vm(&idx, name);
+		qnm_index_save(&ctx->paths, &idx);
+	}
+	if (have)
+		qnm_index_clear(&idx);
 	return r;
 }
 
@@ -518,6 +726,15 @@ int qnm_ctx_save_vm(struct qnm_ctx *ctx, const struct qnm_vm *vm, const char *ol
 		qnm_vm_free(copy);
 		return r;
 	}
+	/* a new VM of a command that read its file only: the index may do */
+	if (!ctx->fresh && !ctx->part && !old_name)
+		begin_part(ctx, copy->name);
+	if (ctx->part && save_provable(ctx, copy, old_name)) {
+		r = save_part(ctx, copy, old_name, err);
+		if (!r)
+			copy = NULL;
+		goto out;
+	}
 	r = sync_for_save(ctx, &kind_vm, copy->name, old_name, err);
 	if (!r && old_name && strcmp(old_name, copy->name) != 0)
 		renamed_nets(ctx, old_name, copy->name, &nets);
@@ -534,7 +751,9 @@ int qnm_ctx_save_vm(struct qnm_ctx *ctx, const struct qnm_vm *vm, const char *ol
 		qnm_model_add_vm(&ctx->model, copy);
 		copy = NULL;
 		qnm_model_resolve_targets(&ctx->model);
+		index_rebuild(ctx, true); /* the whole model was checked */
 	}
+out:
 	for (i = 0; i < nets.n; i++)
 		qnm_network_free(nets.v[i]);
 	free(nets.v);
@@ -564,6 +783,7 @@ int qnm_ctx_save_network(struct qnm_ctx *ctx, const struct qnm_network *net, con
 		qnm_model_add_net(&ctx->model, copy);
 		copy = NULL;
 		qnm_model_resolve_targets(&ctx->model);
+		index_rebuild(ctx, true);
 	}
 	qnm_network_free(copy);
 	qnm_ctx_unlock(ctx);

@@ -11,6 +11,8 @@
 #include "core/config.h"
 #include "core/model.h"
 
+struct qnm_index; /* core/index.h */
+
 /**
  * struct qnm_ctx - state shared by the CLI commands and the UI.
  * @paths:    qnm's directories.
@@ -25,6 +27,12 @@
  * @fresh:      @model was re-read from disk while the lock is held (so it
  *              is what is on disk: only this process writes meanwhile).
  * @one:        @model holds just the VM qnm_ctx_load_vm() read, not loaded.
+ * @part:       with the lock held, @model holds every network and the VMs
+ *              qnm_ctx_begin_vm() read, as on disk, and @idx the current
+ *              index of the others (core/index.h); not @fresh.
+ * @indexed:    @problems came from the index: every file a whole read
+ *              skips (what a front end warns about after a save).
+ * @idx:        the index while @part, else NULL.
  */
 struct qnm_ctx {
 	struct qnm_paths paths;
@@ -38,6 +46,9 @@ struct qnm_ctx {
 	unsigned lock_depth;
 	bool fresh;
 	bool one;
+	bool part;
+	bool indexed;
+	struct qnm_index *idx;
 };
 
 /**
@@ -99,6 +110,26 @@ int qnm_ctx_refresh(struct qnm_ctx *ctx, struct qnm_err *err);
  * Return: 0 or -errno with @err set; on failure nothing is held.
  */
 int qnm_ctx_begin(struct qnm_ctx *ctx, struct qnm_err *err);
+
+/**
+ * qnm_ctx_begin_vm() - qnm_ctx_begin() for a use case that changes the VM
+ * @name only (its settings, not its name): when the index of the other
+ * VMs is current (core/index.h) and the whole model is not loaded, the
+ * lock is taken and only the networks and @name's file are read (@part);
+ * its save (qnm_ctx_save_vm()) then checks the clashes through the index
+ * and reads the whole model only when it cannot prove there is none.
+ * Otherwise as qnm_ctx_begin(). A VM with a NIC on a qnm network gets the
+ * whole model (its reservation is picked among every VM's).
+ * Return: 0 or -errno with @err set; end it with qnm_ctx_unlock().
+ */
+int qnm_ctx_begin_vm(struct qnm_ctx *ctx, const char *name, struct qnm_err *err);
+
+/**
+ * qnm_ctx_delete_vm() - with the lock held, remove VM @name's file and
+ * the VM from @ctx->model, keeping the index current when it was.
+ * Return: 0 or -errno with @err set (-ENOENT: no such file).
+ */
+int qnm_ctx_delete_vm(struct qnm_ctx *ctx, const char *name, struct qnm_err *err);
 
 /**
  * qnm_ctx_check_vm() - validate @vm on its own and against every other VM
