@@ -121,14 +121,15 @@ static size_t find_pos(const struct qnm_index *idx, const char *name, bool *foun
 
 	*found = false;
 	while (lo < hi) {
-		const char *t = idx->text, *l = t + lo + (hi - lo) / 2, *nl;
+		const char *t = idx->text, *l = t + lo + (hi - lo) / 2, *nl, *rn;
 		size_t nn = 0;
 		int c;
 
 		while (l > t + lo && l[-1] != '\n')
 			l--;
 		nl = memchr(l, '\n', (size_t)(t + idx->len - l));
-		c = name_cmp(rec_name(l, nl, &nn), nn, name);
+		rn = rec_name(l, nl, &nn);
+		c = name_cmp(rn, nn, name);
 		if (c == 0) {
 			*found = true;
 			return (size_t)(l - t);
