@@ -435,8 +435,9 @@ static int parse_problem(struct qnm_index *idx, char *l)
  * The header and the problems, then the records kept as they are: each a
  * line "v ..." (counted), then "end N" with N the count as the last line.
  */
-static int parse(struct qnm_index *idx, char *s, char *end, const struct qnm_paths *p)
+static int parse(struct qnm_index *idx, char *buf, char *end, const struct qnm_paths *p)
 {
+	char *s = buf;
 	unsigned long long vs, ns;
 	char *l, *recs, *last;
 	size_t n = 0;
@@ -469,25 +470,64 @@ static int parse(struct qnm_index *idx, char *s, char *end, const struct qnm_pat
 	if (strtoull(last + 4, NULL, 10) != n)
 		return -EINVAL;
 	idx->len = (size_t)(last - recs);
-	idx->text = xmalloc(idx->len + 1);
-	memcpy(idx->text, recs, idx->len);
 	idx->n = n;
+	/* the records to the start of the buffer, which @idx keeps */
+	memmove(buf, recs, idx->len);
+	idx->text = buf;
 	return 0;
 }
+/* the whole of @path in one read (its size known first): *@out (caller frees), *@len */
+static int read_whole(const char *path, char **out, size_t *len)
+{
+	struct stat st;
+	size_t off = 0;
+	char *buf;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), r = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > INDEX_MAX_BYTES) {
+		close(fd);
+		return -EINVAL;
+	}
+	buf = xmalloc((size_t)st.st_size + 1);
+	while (off < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + off, (size_t)st.st_size - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			r = -EINVAL; /* shorter than its size: being replaced? not used */
+			break;
+		}
+		off += (size_t)n;
+	}
+	close(fd);
+	if (r) {
+		free(buf);
+		return r;
+	}
+	buf[off] = '\0';
+	*out = buf;
+	*len = off;
+	return 0;
+}
+
 int qnm_index_load(const struct qnm_paths *p, struct qnm_index *idx)
 {
-	char *path = index_path(p), *text;
-	size_t len;
+	char *path = index_path(p), *text = NULL;
+	size_t len = 0;
 	int r;
 
 	memset(idx, 0, sizeof(*idx));
-	r = qnm_read_file(path, INDEX_MAX_BYTES, &text, &len);
+	r = read_whole(path, &text, &len);
 	free(path);
 	if (r)
 		return r == -ENOENT ? r : -EINVAL;
 	r = parse(idx, text, text + len, p);
-	free(text);
-	if (r)
+	if (r) {
+		free(text);
 		qnm_index_clear(idx);
+	}
 	return r;
 }
