@@ -16,6 +16,7 @@
 
 #include "core/backend.h"
 #include "core/index.h"
+#include "core/keyfile.h"
 #include "core/nicslot.h"
 #include "core/reserve.h"
 #include "core/validate.h"
@@ -494,6 +495,134 @@ static int save_part(struct qnm_ctx *ctx, struct qnm_vm *copy, const char *old_n
 	qnm_index_put_vm(ctx->idx, copy, old_name);
 	qnm_index_save(&ctx->paths, ctx->idx); /* else the next command rebuilds it */
 	return 0;
+}
+
+/*
+ * Network @name's file: its size in *@size and the network it holds
+ * without its forward lines in *@out (parsing only the rest); -errno when
+ * it has a section other than [network] or does not end with a line end.
+ */
+static int read_net_sans_fwds(const struct qnm_paths *p, const char *name,
+			      struct qnm_network **out, size_t *size)
+{
+	char *path = xasprintf("%s/%s.conf", p->nets_dir, name), *text = NULL;
+	struct qnm_strbuf sb;
+	const char *l, *end;
+	struct qnm_err e;
+	size_t len = 0;
+	int r = qnm_read_file(path, 4u << 20, &text, &len);
+
+	qnm_sb_init(&sb);
+	if (!r && (!len || text[len - 1] != '\n'))
+		r = -EINVAL;
+	for (l = text, end = text + len; !r && l < end;) {
+		const char *nl = memchr(l, '\n', (size_t)(end - l)), *k = l;
+
+		while (k < nl && (*k == ' ' || *k == '\t'))
+			k++;
+		if (*k == '[' && strncmp(k, "[network]", 9) != 0)
+			r = -EINVAL;
+		else if (!(strncmp(k, "forward", 7) == 0 && (k[7] == ' ' || k[7] == '=')))
+			qnm_sb_addn(&sb, l, (size_t)(nl + 1 - l));
+		l = nl + 1;
+	}
+	if (!r)
+		r = qnm_network_parse(sb.s, sb.len, path, out, &e);
+	*size = len;
+	qnm_sb_free(&sb);
+	free(text);
+	free(path);
+	return r;
+}
+
+int qnm_ctx_fwd_add_begin(struct qnm_ctx *ctx, const char *net_name, const struct qnm_fwd *f,
+			  struct qnm_network **net, struct qnm_err *err)
+{
+	struct qnm_index *idx;
+	struct qnm_network *n = NULL, *with;
+	struct qnm_err e;
+	size_t size;
+	int r;
+
+	*net = NULL;
+	if (ctx->loaded || ctx->lock_depth || f->target[0])
+		return 1;
+	r = qnm_ctx_lock(ctx, err);
+	if (r)
+		return r;
+	idx = xmalloc(sizeof(*idx));
+	if (qnm_index_load(&ctx->paths, idx)) {
+		free(idx);
+		qnm_ctx_unlock(ctx);
+		return 1;
+	}
+	r = idx->ok && qnm_index_has_net(idx, net_name) ? 0 : 1;
+	if (!r)
+		r = read_net_sans_fwds(&ctx->paths, net_name, &n, &size) ? 1 : 0;
+	if (!r) {
+		with = qnm_network_copy(n);
+		qnm_fwd_add(&with->fwd, &with->nfwd, f);
+		r = qnm_check_network(with, &e) || qnm_index_fwd_may_clash(idx, f) ? 1 : 0;
+		qnm_network_free(with);
+	}
+	if (r) {
+		qnm_network_free(n);
+		qnm_index_clear(idx);
+		free(idx);
+		qnm_ctx_unlock(ctx);
+		return 1;
+	}
+	qnm_problems_clear(&ctx->problems);
+	problems_copy(&ctx->problems, &idx->problems);
+	ctx->indexed = true;
+	ctx->part = true;
+	ctx->idx = idx;
+	*net = n;
+	return 0;
+}
+
+int qnm_ctx_fwd_add_commit(struct qnm_ctx *ctx, const char *net_name, const struct qnm_fwd *f,
+			   struct qnm_err *err)
+{
+	char *path = xasprintf("%s/%s.conf", ctx->paths.nets_dir, net_name);
+	char text[QNM_FWD_TEXT_LEN];
+	struct qnm_strbuf line;
+	struct stat st;
+	int fd, r = 0;
+
+	if (!ctx->part || !ctx->idx) {
+		free(path);
+		return qnm_err_set(err, -EINVAL, "", "no forward add begun");
+	}
+	qnm_fwd_format(f, text, sizeof(text));
+	qnm_sb_init(&line);
+	qnm_kf_write_value(&line, "forward", text); /* as the whole file writes it */
+	qnm_index_drop(&ctx->paths); /* no index newer than the file says without it */
+	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 || fstat(fd, &st)) {
+		r = -errno;
+	} else {
+		ssize_t n = write(fd, line.s, line.len); /* one write: all of it or none */
+
+		if (n != (ssize_t)line.len) {
+			r = n < 0 ? -errno : -EIO;
+			if (ftruncate(fd, st.st_size)) /* back to the file as it was */
+				r = -errno;
+		} else if (fsync(fd)) {
+			r = -errno;
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	if (r) {
+		qnm_err_set(err, r, "", "cannot write %s: %s", path, strerror(-r));
+	} else {
+		qnm_index_net_add_fwd(ctx->idx, net_name, f);
+		qnm_index_save(&ctx->paths, ctx->idx);
+	}
+	qnm_sb_free(&line);
+	free(path);
+	return r;
 }
 
 int qnm_ctx_delete_vm(struct qnm_ctx *ctx, const char *name, struct qnm_err *err)

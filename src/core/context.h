@@ -132,6 +132,33 @@ int qnm_ctx_begin_vm(struct qnm_ctx *ctx, const char *name, struct qnm_err *err)
 int qnm_ctx_delete_vm(struct qnm_ctx *ctx, const char *name, struct qnm_err *err);
 
 /**
+ * qnm_ctx_fwd_add_begin() - for the add of forward @f (a guest address,
+ * not a target) to network @net_name by a process that has not loaded the
+ * whole model: take the lock and prove through the index (core/index.h)
+ * that the add holds without reading every file: the index is current and
+ * held with the whole model, the network's file has only its [network]
+ * section, the network with @f passes qnm_check_network(), and no indexed
+ * forward of a VM or network may overlap @f's host side.
+ * @net: on 0, the network as its file has it without its forwards (the
+ *       caller frees it), for the live table's checks.
+ * Return: 0 (proved: the lock is held; qnm_ctx_fwd_add_commit() or
+ * qnm_ctx_unlock()), 1 (not proved: nothing held; read and check the whole
+ * model) or -errno with @err set (the lock did not come).
+ */
+int qnm_ctx_fwd_add_begin(struct qnm_ctx *ctx, const char *net_name, const struct qnm_fwd *f,
+			  struct qnm_network **net, struct qnm_err *err);
+
+/**
+ * qnm_ctx_fwd_add_commit() - after qnm_ctx_fwd_add_begin(): append @f's
+ * line to the network's file (one write of one line, synced; the index
+ * is removed first and written again after), as the whole save would
+ * list it last. The lock stays held.
+ * Return: 0 or -errno with @err set (the file is as it was).
+ */
+int qnm_ctx_fwd_add_commit(struct qnm_ctx *ctx, const char *net_name, const struct qnm_fwd *f,
+			   struct qnm_err *err);
+
+/**
  * qnm_ctx_check_vm() - validate @vm on its own and against every other VM
  * and network of the loaded model (MAC clashes, host ports, networks), as
  * if it replaced the VM named @old_name (NULL: a new VM).

@@ -88,6 +88,7 @@ static char *index_path(const struct qnm_paths *p)
 void qnm_index_clear(struct qnm_index *idx)
 {
 	free(idx->text);
+	free(idx->nets);
 	qnm_problems_clear(&idx->problems);
 	memset(idx, 0, sizeof(*idx));
 }
@@ -150,6 +151,13 @@ bool qnm_index_has(const struct qnm_index *idx, const char *name)
 	return found;
 }
 
+/* " fPROTO,PORT,SPAN,ADDRESS": host side @f as a token */
+static void add_fwd_token(struct qnm_strbuf *sb, const struct qnm_fwd *f)
+{
+	qnm_sb_addf(sb, " f%d,%u,%u,%s", (int)f->proto, (unsigned)f->host_port, (unsigned)f->span,
+		    f->host_addr);
+}
+
 /* @vm's record line into @sb */
 static void add_record(struct qnm_strbuf *sb, const struct qnm_vm *vm)
 {
@@ -165,12 +173,8 @@ static void add_record(struct qnm_strbuf *sb, const struct qnm_vm *vm)
 			qnm_sb_add(sb, " m");
 			qnm_sb_add(sb, n->mac);
 		}
-		for (k = 0; b && b->has_hostfwd && k < n->user.nfwd; k++) {
-			const struct qnm_fwd *f = &n->user.fwd[k];
-
-			qnm_sb_addf(sb, " f%d,%u,%u,%s", (int)f->proto, (unsigned)f->host_port,
-				    (unsigned)f->span, f->host_addr);
-		}
+		for (k = 0; b && b->has_hostfwd && k < n->user.nfwd; k++)
+			add_fwd_token(sb, &n->user.fwd[k]);
 	}
 	qnm_sb_addc(sb, '\n');
 }
@@ -234,6 +238,15 @@ void qnm_index_from_model(struct qnm_index *idx, const struct qnm_model *m,
 	idx->len = sb.len;
 	idx->text = qnm_sb_steal(&sb);
 	idx->n = m->nvms;
+	qnm_sb_init(&sb);
+	for (i = 0; i < m->nnets; i++) {
+		qnm_sb_addf(&sb, "n %s", m->nets[i]->name);
+		for (size_t k = 0; k < m->nets[i]->nfwd; k++)
+			add_fwd_token(&sb, &m->nets[i]->fwd[k]);
+		qnm_sb_addc(&sb, '\n');
+	}
+	idx->nets_len = sb.len;
+	idx->nets = qnm_sb_steal(&sb);
 	problems_copy(&idx->problems, problems);
 	idx->ok = ok;
 }
@@ -320,6 +333,82 @@ bool qnm_index_may_clash(const struct qnm_index *idx, const struct qnm_vm *vm,
 	return false;
 }
 
+/* whether a "f..." token of the lines [@t, @end) overlaps @f (or is not understood) */
+static bool lines_clash(const char *t, const char *end, const struct qnm_fwd *f)
+{
+	struct qnm_fwd g;
+
+	memset(&g, 0, sizeof(g));
+	while (t < end) {
+		const char *nl = memchr(t, '\n', (size_t)(end - t)), *s = t + 2, *e;
+
+		/* past "v NAME" or "n NAME" */
+		for (; (s = memchr(s, ' ', (size_t)(nl - s))); s = e) {
+			s++;
+			e = memchr(s, ' ', (size_t)(nl - s));
+			e = e ? e : nl;
+			if (*s != 'f')
+				continue;
+			if (!token_fwd(s, e, &g) || qnm_fwd_overlap(&g, f, NULL, NULL))
+				return true;
+		}
+		t = nl + 1;
+	}
+	return false;
+}
+
+bool qnm_index_fwd_may_clash(const struct qnm_index *idx, const struct qnm_fwd *f)
+{
+	return lines_clash(idx->nets, idx->nets + idx->nets_len, f) ||
+	       lines_clash(idx->text, idx->text + idx->len, f);
+}
+
+bool qnm_index_has_net(const struct qnm_index *idx, const char *name)
+{
+	const char *t = idx->nets, *end = t + idx->nets_len;
+
+	while (t < end) {
+		const char *nl = memchr(t, '\n', (size_t)(end - t));
+		size_t nn;
+		const char *rn = rec_name(t, nl, &nn);
+
+		if (name_cmp(rn, nn, name) == 0)
+			return true;
+		t = nl + 1;
+	}
+	return false;
+}
+
+void qnm_index_net_add_fwd(struct qnm_index *idx, const char *name, const struct qnm_fwd *f)
+{
+	const char *t = idx->nets, *end = t + idx->nets_len;
+	struct qnm_strbuf sb;
+	size_t at = idx->nets_len;
+
+	while (t < end) { /* the end of network @name's line, else the end */
+		const char *nl = memchr(t, '\n', (size_t)(end - t));
+		size_t nn;
+		const char *rn = rec_name(t, nl, &nn);
+
+		if (name_cmp(rn, nn, name) == 0) {
+			at = (size_t)(nl - idx->nets);
+			break;
+		}
+		t = nl + 1;
+	}
+	qnm_sb_init(&sb);
+	if (at == idx->nets_len)
+		qnm_sb_addf(&sb, "n %s", name);
+	add_fwd_token(&sb, f);
+	if (at == idx->nets_len)
+		qnm_sb_addc(&sb, '\n');
+	idx->nets = xrealloc(idx->nets, idx->nets_len + sb.len + 1);
+	memmove(idx->nets + at + sb.len, idx->nets + at, idx->nets_len - at);
+	memcpy(idx->nets + at, sb.s, sb.len);
+	idx->nets_len += sb.len;
+	qnm_sb_free(&sb);
+}
+
 /* ---- the file ---- */
 
 /* @s with tabs and line ends as spaces, into @sb */
@@ -371,6 +460,8 @@ int qnm_index_save(const struct qnm_paths *p, const struct qnm_index *idx)
 	r = fd < 0 ? -errno : 0;
 	if (!r) {
 		r = write_all(fd, head.s, head.len);
+		if (!r && idx->nets_len)
+			r = write_all(fd, idx->nets, idx->nets_len);
 		if (!r && idx->len)
 			r = write_all(fd, idx->text, idx->len);
 		if (!r)
@@ -439,7 +530,7 @@ static int parse(struct qnm_index *idx, char *buf, char *end, const struct qnm_p
 {
 	char *s = buf;
 	unsigned long long vs, ns;
-	char *l, *recs, *last;
+	char *l, *recs, *last, *nets;
 	size_t n = 0;
 	int ok;
 
@@ -455,6 +546,17 @@ static int parse(struct qnm_index *idx, char *buf, char *end, const struct qnm_p
 	while (s + 2 < end && s[0] == 'p' && s[1] == ' ')
 		if (!(l = next_line(&s, end)) || parse_problem(idx, l))
 			return -EINVAL;
+	for (nets = s; s + 2 < end && s[0] == 'n' && s[1] == ' ';) {
+		s = memchr(s, '\n', (size_t)(end - s));
+		if (!s)
+			return -EINVAL;
+		s++;
+	}
+	if (s > nets) {
+		idx->nets_len = (size_t)(s - nets);
+		idx->nets = xmalloc(idx->nets_len + 1);
+		memcpy(idx->nets, nets, idx->nets_len);
+	}
 	if (end == s || end[-1] != '\n')
 		return -EINVAL;
 	for (last = end - 1; last > s && last[-1] != '\n'; last--)

@@ -42,12 +42,16 @@
  * the text once: nothing is parsed into objects).
  * @text:     the records, @len bytes; NULL when none.
  * @n:        how many records.
+ * @nets:     the networks' host sides, one line each, "n NAME[ fPROTO,...]...",
+ *            @nets_len bytes (before the VMs' in the file).
  * @problems: the files the whole read skipped (their warnings).
  * @ok:       the whole model passed qnm_check_model() when indexed.
  */
 struct qnm_index {
 	char *text;
 	size_t len, n;
+	char *nets;
+	size_t nets_len;
 	struct qnm_problems problems;
 	bool ok;
 };
@@ -97,5 +101,17 @@ void qnm_index_del_vm(struct qnm_index *idx, const char *name);
  */
 bool qnm_index_may_clash(const struct qnm_index *idx, const struct qnm_vm *vm,
 			 const char *old_name);
+
+/**
+ * qnm_index_fwd_may_clash() - whether host side @f may overlap one of an
+ * indexed VM's or network's forwards.
+ */
+bool qnm_index_fwd_may_clash(const struct qnm_index *idx, const struct qnm_fwd *f);
+
+/** qnm_index_has_net() - whether network @name has a record (its file loaded). */
+bool qnm_index_has_net(const struct qnm_index *idx, const char *name);
+
+/** qnm_index_net_add_fwd() - add @f's host side to network @name's record. */
+void qnm_index_net_add_fwd(struct qnm_index *idx, const char *name, const struct qnm_fwd *f);
 
 #endif
