@@ -9,9 +9,14 @@
 #     the index consistent: after each kill, the next command sees the
 #     truth (a name a killed new wrote is taken), and the index it leaves
 #     is the one a whole read of the files makes;
-#   - two "qnm new" of one name at once: exactly one wins.
+#   - two "qnm new" of one name at once: exactly one wins;
+#   - "qnm forward add --net" (one line appended to the network's file)
+#     killed at random moments: the next add of that host side is refused
+#     exactly when the file has it, and the index is the files'.
 # No root needed: all under a scratch $XDG_CONFIG_HOME.
 . "$(dirname "$0")/../lib.sh"
+
+need_cmd jq jq
 
 N=${QNM_INDEX_VMS:-100}
 ROUNDS=${QNM_INDEX_ROUNDS:-30}
@@ -21,7 +26,7 @@ IDX=$CFG/.index
 bash "$QNM_SRCDIR/tests/mkvms.sh" "$VMS" "$N" || fatal "mkvms failed"
 
 # the records of the index (its "v" lines), sorted
-records() { grep '^v ' "$1" | sort; }
+records() { grep '^[vn] ' "$1" | sort; }
 # rebuild the index from the files (a save with no index reads them all) into $T/rebuilt
 rebuilt() {
 	rm -f "$IDX"
@@ -120,4 +125,43 @@ expect_eq "twenty twins" 20 "$(ls "$VMS"/twin*.conf | wc -l)"
 records "$IDX" >"$T/left"
 rebuilt
 cmp -s "$T/left" "$T/rebuilt" && ok "index of the twins is the files'" || fail "twins' index differs"
+
+# --- 5. forward add --net killed at random moments (the network is down: files only)
+NET=$CFG/networks/fw.conf
+check "network with a forward" $QNM net add fw bridge=qbidx0 address=10.93.0.1/24 mode=nat \
+	forward+=tcp:127.0.0.1:5000-10.93.0.2:80
+$QNM set vm0 memory=300 >/dev/null 2>&1 # a save: the index again
+grep -q '^n fw f0,5000,0,127.0.0.1$' "$IDX" && ok "network's host sides indexed" ||
+	fail "network record: $(grep '^n ' "$IDX")"
+check "forward add through the index" $QNM forward add --net fw tcp:127.0.0.1:4999-10.93.0.3:80
+grep -q '^n fw f0,5000,0,127.0.0.1 f0,4999,0,127.0.0.1$' "$IDX" && ok "indexed at once" ||
+	fail "not indexed: $(grep '^n ' "$IDX")"
+err=$($QNM forward add --net fw tcp:127.0.0.1:4999-10.93.0.4:80 2>&1)
+expect_contains "a host side taken is refused as before" "host port tcp/4999 is forwarded twice" "$err"
+bad=0
+for i in $(seq 1 20); do
+	port=$((5000 + i))
+	$QNM forward add --net fw "tcp:127.0.0.1:$port-10.93.0.2:80" >/dev/null 2>&1 &
+	pid=$!
+	sleep "0.0$((RANDOM % 40))"
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	if grep -q "^forward = tcp:127.0.0.1:$port-" "$NET"; then
+		$QNM forward add --net fw "tcp:127.0.0.1:$port-10.93.0.5:80" >/dev/null 2>&1 &&
+			{ fail "round $i: port $port added twice"; bad=$((bad + 1)); }
+	else
+		$QNM forward add --net fw "tcp:127.0.0.1:$port-10.93.0.5:80" >/dev/null 2>&1 ||
+			{ fail "round $i: port $port refused"; bad=$((bad + 1)); }
+	fi
+	if [ -f "$IDX" ]; then
+		records "$IDX" >"$T/left"
+		rebuilt
+		cmp -s "$T/left" "$T/rebuilt" ||
+			{ fail "round $i: index differs: $(diff "$T/left" "$T/rebuilt" | head -4)"; bad=$((bad + 1)); }
+	fi
+done
+expect_eq "forward adds consistent" 0 "$bad"
+expect_eq "each port once in the file" 22 "$(grep -c '^forward = ' "$NET")"
+$QNM net show fw --json | jq -e '.forwards | length == 22' >/dev/null && ok "the file reads back" ||
+	fail "net show fw: $($QNM net show fw 2>&1 | tail -2)"
 finish
