@@ -34,12 +34,16 @@ table ip bench {
 	}
 }
 EOF
-nft_ms=$(for ((i = 0; i < REPS; i++)); do
-	timed nft add rule ip bench pre tcp dport $((5000 + i)) dnat to 10.84.0.2:80
-done | median)
+# nft add rule's median of REPS calls, now (measured beside each count: the load moves)
+nft_median() {
+	in_ns nft flush chain ip bench pre || fatal "nft flush"
+	for ((i = 0; i < REPS; i++)); do
+		timed nft add rule ip bench pre tcp dport $((5000 + i)) dnat to 10.84.0.2:80
+	done | median
+}
 
 echo "== qnm forward add --net vs nft add rule, namespace $NS, $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '  %-40s %8s ms\n' "nft add rule (one DNAT rule)" "$nft_ms"
+printf '  %-28s %10s %16s %8s\n' "forwards in the network" "qnm (ms)" "nft add rule (ms)" "ratio"
 n=0
 for want in $COUNTS; do
 	args=()
@@ -57,13 +61,14 @@ for want in $COUNTS; do
 	n=$want
 	got=$(in_ns nft -j list table inet qnm | jq '[.nftables[] | .map? // empty | .elem // [] | length] | add')
 	((got >= want)) || fatal "the table holds $got forwards, expected $want"
+	nft_ms=$(nft_median)
 	q=$(for ((i = 0; i < REPS; i++)); do
 		timed "$QNM" forward add --net big "tcp:127.0.0.1:$((3000 + i))-10.84.0.2:80"
 		in_ns "$QNM" forward del --net big "tcp:127.0.0.1:$((3000 + i))" >/dev/null 2>&1 ||
 			fatal "forward del"
 	done | median)
-	printf '  %-40s %8s ms  %5s x nft add rule\n' "qnm forward add --net, $want forwards" \
-		"$q" "$(ratio "$q" "$nft_ms")"
+	printf '  %-28s %10s %16s %7sx\n' "$want" "$q" "$nft_ms" "$(ratio "$q" "$nft_ms")"
 done
+echo "  (load at the end $(cut -d' ' -f1-3 /proc/loadavg))"
 in_ns "$QNM" net down big >/dev/null 2>&1
 exit 0
