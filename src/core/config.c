@@ -164,6 +164,19 @@ int qnm_mkdir_p(const char *path, mode_t mode)
 
 /* ---- problems ---- */
 
+void qnm_problems_copy(struct qnm_problems *to, const struct qnm_problems *from)
+{
+	size_t i;
+
+	to->v = xreallocarray(NULL, from->n + 1, sizeof(*to->v));
+	for (i = 0; i < from->n; i++) {
+		to->v[i].file = xstrdup(from->v[i].file);
+		to->v[i].line = from->v[i].line;
+		to->v[i].msg = xstrdup(from->v[i].msg);
+	}
+	to->n = from->n;
+}
+
 void qnm_problems_clear(struct qnm_problems *p)
 {
 	size_t i;

@@ -289,19 +289,6 @@ static int read_disk(struct qnm_ctx *ctx, struct qnm_model *m, struct qnm_proble
 	return r;
 }
 
-static void problems_copy(struct qnm_problems *to, const struct qnm_problems *from)
-{
-	size_t i;
-
-	to->v = xreallocarray(NULL, from->n + 1, sizeof(*to->v));
-	for (i = 0; i < from->n; i++) {
-		to->v[i].file = xstrdup(from->v[i].file);
-		to->v[i].line = from->v[i].line;
-		to->v[i].msg = xstrdup(from->v[i].msg);
-	}
-	to->n = from->n;
-}
-
 /* install @m and @problems (read by read_disk()) as @ctx's */
 static void install(struct qnm_ctx *ctx, struct qnm_model *m, struct qnm_problems *problems)
 {
@@ -394,7 +381,7 @@ static int begin_part(struct qnm_ctx *ctx, const char *name)
 	merge_nets(&ctx->model, &m);
 	qnm_model_clear(&m);
 	qnm_problems_clear(&ctx->problems);
-	problems_copy(&ctx->problems, &idx->problems);
+	qnm_problems_copy(&ctx->problems, &idx->problems);
 	ctx->one = false;
 	ctx->indexed = true;
 	ctx->part = true;
@@ -573,7 +560,7 @@ int qnm_ctx_fwd_add_begin(struct qnm_ctx *ctx, const char *net_name, const struc
 		return 1;
 	}
 	qnm_problems_clear(&ctx->problems);
-	problems_copy(&ctx->problems, &idx->problems);
+	qnm_problems_copy(&ctx->problems, &idx->problems);
 	ctx->indexed = true;
 	ctx->part = true;
 	ctx->idx = idx;

@@ -212,19 +212,6 @@ void qnm_index_put_vm(struct qnm_index *idx, const struct qnm_vm *vm, const char
 	qnm_sb_free(&sb);
 }
 
-static void problems_copy(struct qnm_problems *to, const struct qnm_problems *from)
-{
-	size_t i;
-
-	to->v = xreallocarray(NULL, from->n + 1, sizeof(*to->v));
-	for (i = 0; i < from->n; i++) {
-		to->v[i].file = xstrdup(from->v[i].file);
-		to->v[i].line = from->v[i].line;
-		to->v[i].msg = xstrdup(from->v[i].msg);
-	}
-	to->n = from->n;
-}
-
 void qnm_index_from_model(struct qnm_index *idx, const struct qnm_model *m,
 			  const struct qnm_problems *problems, bool ok)
 {
@@ -247,7 +234,7 @@ void qnm_index_from_model(struct qnm_index *idx, const struct qnm_model *m,
 	}
 	idx->nets_len = sb.len;
 	idx->nets = qnm_sb_steal(&sb);
-	problems_copy(&idx->problems, problems);
+	qnm_problems_copy(&idx->problems, problems);
 	idx->ok = ok;
 }
 
