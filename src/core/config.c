@@ -563,7 +563,7 @@ char *qnm_network_serialize(const struct qnm_network *net)
 int qnm_read_file(const char *path, size_t max, char **out, size_t *len)
 {
 	struct qnm_strbuf sb;
-	char buf[8192];
+	struct stat st;
 	ssize_t n;
 	int fd, r = 0;
 
@@ -573,8 +573,18 @@ int qnm_read_file(const char *path, size_t max, char **out, size_t *len)
 	if (fd < 0)
 		return -errno;
 	qnm_sb_init(&sb);
+	/* room for the whole file and the read that finds its end: no copy as it grows */
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && (size_t)st.st_size <= max &&
+	    (size_t)st.st_size + 2 > sb.cap) {
+		sb.cap = (size_t)st.st_size + 2;
+		sb.s = xrealloc(sb.s, sb.cap);
+	}
 	for (;;) {
-		n = read(fd, buf, sizeof(buf));
+		if (sb.len + 1 >= sb.cap) {
+			sb.cap *= 2;
+			sb.s = xrealloc(sb.s, sb.cap);
+		}
+		n = read(fd, sb.s + sb.len, sb.cap - sb.len - 1);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -587,7 +597,8 @@ int qnm_read_file(const char *path, size_t max, char **out, size_t *len)
 			r = -EFBIG;
 			break;
 		}
-		qnm_sb_addn(&sb, buf, (size_t)n);
+		sb.len += (size_t)n;
+		sb.s[sb.len] = '\0';
 	}
 	close(fd);
 	if (r) {
