@@ -422,8 +422,7 @@ static void index_rebuild(struct qnm_ctx *ctx, bool ok)
  * index nor the networks' forwards share a MAC or a host port with it.
  * False: read and check the whole model (same checks, same messages).
  */
-static bool save_provable(const struct qnm_ctx *ctx, const struct qnm_vm *vm,
-			  const char *old_name)
+static bool save_provable(const struct qnm_ctx *ctx, const struct qnm_vm *vm, const char *old_name)
 {
 	const struct qnm_index *idx = ctx->idx;
 	struct qnm_strbuf sb;
@@ -452,12 +451,14 @@ static bool save_provable(const struct qnm_ctx *ctx, const struct qnm_vm *vm,
 			for (j = 0; j < ctx->model.nnets; j++)
 				for (l = 0; l < ctx->model.nets[j]->nfwd; l++)
 					if (qnm_fwd_overlap(&a->user.fwd[k],
-							    &ctx->model.nets[j]->fwd[l], NULL, NULL))
+							    &ctx->model.nets[j]->fwd[l], NULL,
+							    NULL))
 						return false;
 			for (j = i + 1; j < vm->nnics; j++) {
 				const struct qnm_nic *b = &vm->nics[j];
 
-				for (l = 0; qnm_nic_backend(b)->has_hostfwd && l < b->user.nfwd; l++)
+				for (l = 0; qnm_nic_backend(b)->has_hostfwd && l < b->user.nfwd;
+				     l++)
 					if (qnm_fwd_overlap(&a->user.fwd[k], &b->user.fwd[l], NULL,
 							    NULL))
 						return false;
@@ -489,8 +490,8 @@ static int save_part(struct qnm_ctx *ctx, struct qnm_vm *copy, const char *old_n
  * without its forward lines in *@out (parsing only the rest); -errno when
  * it has a section other than [network] or does not end with a line end.
  */
-static int read_net_sans_fwds(const struct qnm_paths *p, const char *name,
-			      struct qnm_network **out, size_t *size)
+static int read_net_sans_fwds(const struct qnm_paths *p, const char *name, struct qnm_network **out,
+			      size_t *size)
 {
 	char *path = xasprintf("%s/%s.conf", p->nets_dir, name), *text = NULL;
 	struct qnm_strbuf sb;

@@ -274,7 +274,8 @@ static bool token_clash(const char *s, const char *e, const struct qnm_vm *vm, s
 		const struct qnm_backend_ops *b;
 
 		if (*s == 'm') {
-			if (nic->mac[0] && strlen(nic->mac) == n && strncasecmp(nic->mac, s + 1, n) == 0)
+			if (nic->mac[0] && strlen(nic->mac) == n &&
+			    strncasecmp(nic->mac, s + 1, n) == 0)
 				return true;
 			continue;
 		}
@@ -286,8 +287,7 @@ static bool token_clash(const char *s, const char *e, const struct qnm_vm *vm, s
 	return false;
 }
 
-bool qnm_index_may_clash(const struct qnm_index *idx, const struct qnm_vm *vm,
-			 const char *old_name)
+bool qnm_index_may_clash(const struct qnm_index *idx, const struct qnm_vm *vm, const char *old_name)
 {
 	const char *t = idx->text, *end = t + idx->len;
 	struct qnm_fwd f;
