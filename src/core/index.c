@@ -31,21 +31,29 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
 	return h;
 }
 
+/* @h with @v mixed in: a bijection of @h for each @v, so one field that differs changes it */
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	h = (h ^ v) * 0x100000001b3ull;
+	return h ^ (h >> 29);
+}
+
 /* @st's identity and times */
 static uint64_t stat_hash(uint64_t h, const struct stat *st)
 {
-	uint64_t v[7] = { (uint64_t)st->st_dev,		 (uint64_t)st->st_ino,
-			  (uint64_t)st->st_size,	 (uint64_t)st->st_ctim.tv_sec,
-			  (uint64_t)st->st_ctim.tv_nsec, (uint64_t)st->st_mtim.tv_sec,
-			  (uint64_t)st->st_mtim.tv_nsec };
-
-	return fnv(h, v, sizeof(v));
+	h = mix(h, (uint64_t)st->st_dev);
+	h = mix(h, (uint64_t)st->st_ino);
+	h = mix(h, (uint64_t)st->st_size);
+	h = mix(h, (uint64_t)st->st_ctim.tv_sec);
+	h = mix(h, (uint64_t)st->st_ctim.tv_nsec);
+	h = mix(h, (uint64_t)st->st_mtim.tv_sec);
+	return mix(h, (uint64_t)st->st_mtim.tv_nsec);
 }
 
 /* the VM directory: a file made, renamed or removed in it changes its times */
 static uint64_t vms_stamp(const struct qnm_paths *p)
 {
-	struct stat st;
+	struct stat st = { 0 };
 
 	if (stat(p->vms_dir, &st))
 		return fnv(0xcbf29ce484222325ull, "none", 4);
@@ -57,7 +65,7 @@ static uint64_t nets_stamp(const struct qnm_paths *p)
 {
 	uint64_t h = 0xcbf29ce484222325ull, sum = 0;
 	struct dirent *e;
-	struct stat st;
+	struct stat st = { 0 };
 	DIR *d;
 
 	if (stat(p->nets_dir, &st))
@@ -75,7 +83,7 @@ static uint64_t nets_stamp(const struct qnm_paths *p)
 		sum += stat_hash(f, &st); /* in any order */
 	}
 	closedir(d);
-	return fnv(h, &sum, sizeof(sum));
+	return mix(h, sum);
 }
 
 static char *index_path(const struct qnm_paths *p)
@@ -568,7 +576,7 @@ static int parse(struct qnm_index *idx, char *buf, char *end, const struct qnm_p
 /* the whole of @path in one read (its size known first): *@out (caller frees), *@len */
 static int read_whole(const char *path, char **out, size_t *len)
 {
-	struct stat st;
+	struct stat st = { 0 };
 	size_t off = 0;
 	char *buf;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), r = 0;
