@@ -295,11 +295,35 @@ static bool token_clash(const char *s, const char *e, const struct qnm_vm *vm, s
 	return false;
 }
 
+/* whether @vm's record is VM @old_name's as indexed (same name, MACs and ports) */
+static bool same_record(const struct qnm_index *idx, const struct qnm_vm *vm, const char *old_name)
+{
+	struct qnm_strbuf sb;
+	const char *l, *nl;
+	bool found, same;
+	size_t at;
+
+	if (!old_name || strcmp(old_name, vm->name) != 0)
+		return false;
+	at = find_pos(idx, old_name, &found);
+	if (!found)
+		return false;
+	l = idx->text + at;
+	nl = memchr(l, '\n', idx->len - at);
+	qnm_sb_init(&sb);
+	add_record(&sb, vm);
+	same = (size_t)(nl + 1 - l) == sb.len && memcmp(l, sb.s, sb.len) == 0;
+	qnm_sb_free(&sb);
+	return same;
+}
+
 bool qnm_index_may_clash(const struct qnm_index *idx, const struct qnm_vm *vm, const char *old_name)
 {
 	const char *t = idx->text, *end = t + idx->len;
 	struct qnm_fwd f;
 
+	if (same_record(idx, vm, old_name))
+		return false; /* the same MACs and ports as when the model held */
 	memset(&f, 0, sizeof(f));
 	while (t < end) {
 		const char *nl = memchr(t, '\n', (size_t)(end - t)), *s;
