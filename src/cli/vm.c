@@ -459,7 +459,7 @@ static int cmd_new(struct qnm_ctx *ctx, const struct qnm_args *args)
 	if (!r) {
 		qnm_err_clear(&err);
 		r = qnm_api_vm_save(ctx, vm, NULL, &err);
-		if (one && ctx->loaded)
+		if (one && (ctx->loaded || ctx->indexed))
 			qnm_cli_warn_problems(ctx);
 		if (r)
 			r = qnm_cli_error(ctx, "new", &err);
@@ -526,7 +526,7 @@ static int cmd_set(struct qnm_ctx *ctx, const struct qnm_args *args)
 	/* applied to the VM as it is on disk now, under the configuration lock */
 	qnm_err_clear(&err);
 	r = qnm_api_vm_edit(ctx, argv[1], set_words, &w, &err);
-	if (one && ctx->loaded)
+	if (one && (ctx->loaded || ctx->indexed))
 		qnm_cli_warn_problems(ctx);
 	if (r)
 		return qnm_cli_error(ctx, "set", &err);
