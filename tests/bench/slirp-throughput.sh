@@ -10,7 +10,9 @@
 # and closed: CPU-seconds per GiB are for the download only, not the boot.
 # Figures are medians of BENCH_RUNS runs per backend; ratios are to QEMU's user.
 # Env: BENCH_MODEL (virtio-net-pci), BENCH_MB (200), BENCH_RUNS (3), BENCH_MODES
-# ("slirp user passt"; passt is left out when it is not installed).
+# ("slirp user passt"; passt is left out when it is not installed); BENCH_BASE_QNM=PATH adds
+# mode "base", the slirp helper of another qnm binary (before/after a change, alternated
+# with the others under the same load).
 # Runs inside its own network namespace (unshare -n); needs root.
 if [ -z "${QNM_SLIRP_NETNS:-}" ]; then
 	[ "$(id -u)" = 0 ] || { echo "SKIP: needs root (unshare -n)"; exit 77; }
@@ -36,6 +38,7 @@ MODEL=${BENCH_MODEL:-virtio-net-pci}
 MB=${BENCH_MB:-200}
 RUNS=${BENCH_RUNS:-3}
 MODES=${BENCH_MODES:-slirp user passt}
+[ -n "${BENCH_BASE_QNM:-}" ] && MODES="base $MODES"
 BYTES=$((MB * 1024 * 1024))
 if ! command -v passt >/dev/null 2>&1; then
 	MODES=${MODES//passt/}
@@ -132,8 +135,10 @@ run() {
 	local srv=$!
 	wait_for 5 test -e "$T/cpu.ready" || { echo fail; return; }
 	case $mode in
-	slirp)
-		"$QNM" slirp-helper --socket "$T/s" --control "$T/c" --ipv6 off --keep-listening \
+	slirp | base)
+		local exe=$QNM
+		[ "$mode" = base ] && exe=$BENCH_BASE_QNM
+		"$exe" slirp-helper --socket "$T/s" --control "$T/c" --ipv6 off --keep-listening \
 			2>>"$T/helper.log" &
 		helper=$!
 		wait_for 5 test -S "$T/c" || { echo fail; return; }
@@ -207,9 +212,9 @@ for mode in $MODES; do
 	helper[$mode]=$(awk '{ print $2 }' "$T/$mode.txt" | median)
 	qemu[$mode]=$(awk '{ print $3 }' "$T/$mode.txt" | median)
 done
-declare -A label=([user]="QEMU user" [slirp]="qnm slirp helper" [passt]="passt")
+declare -A label=([user]="QEMU user" [slirp]="qnm slirp helper" [passt]="passt" [base]="slirp helper, base")
 printf '\nmedians of %d runs (CPU-s per GiB downloaded; helper = the slirp helper or passt process):\n' $RUNS
-printf '%-17s %8s %7s %12s %12s %12s %7s\n' backend "MiB/s" "x user" "helper CPU" "QEMU CPU" "total CPU" "x user"
+printf '%-19s %8s %7s %12s %12s %12s %7s\n' backend "MiB/s" "x user" "helper CPU" "QEMU CPU" "total CPU" "x user"
 for mode in $MODES; do
 	tot=${total[$mode]}
 	ur=- cr=-
@@ -219,10 +224,13 @@ for mode in $MODES; do
 	fi
 	hs=$(per_gib "${helper[$mode]}")
 	[ "$mode" = user ] && hs=-
-	printf '%-17s %8s %7s %12s %12s %12s %7s\n' "${label[$mode]}" "${speed[$mode]}" "$ur" "$hs" \
+	printf '%-19s %8s %7s %12s %12s %12s %7s\n' "${label[$mode]}" "${speed[$mode]}" "$ur" "$hs" \
 		"$(per_gib "${qemu[$mode]}")" "$(per_gib $tot)" "$cr"
 done
 if [ -n "${speed[user]:-}" ] && [ -n "${speed[slirp]:-}" ]; then
 	echo "slirp helper / user: $(awk -v a="${speed[slirp]}" -v b="${speed[user]}" 'BEGIN { printf "%.2f", a / b }')x (target >= 1.0x)"
+fi
+if [ -n "${speed[base]:-}" ] && [ -n "${speed[slirp]:-}" ]; then
+	echo "slirp helper / base: $(awk -v a="${speed[slirp]}" -v b="${speed[base]}" 'BEGIN { printf "%.2f", a / b }')x MiB/s, $(awk -v a="${helper[slirp]}" -v b="${helper[base]}" 'BEGIN { printf "%.2f", a / b }')x helper CPU per GiB"
 fi
 exit 0
