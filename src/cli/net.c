@@ -14,6 +14,7 @@
 #include "core/schema.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -546,44 +547,81 @@ static const struct qnm_args_spec json_only_args = {
 	.say.unknown = "unexpected argument '%s'",
 };
 
+/*
+ * Print @s as a JSON string, escaped as json-c does with
+ * JSON_C_TO_STRING_NOSLASHESCAPE.
+ */
+static void put_json_str(FILE *f, const char *s)
+{
+	static const char esc[] = { ['\b'] = 'b', ['\t'] = 't', ['\n'] = 'n',
+				    ['\f'] = 'f', ['\r'] = 'r' };
+	const unsigned char *p;
+
+	putc('"', f);
+	for (p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p < sizeof(esc) && esc[*p])
+			fprintf(f, "\\%c", esc[*p]);
+		else if (*p < 0x20)
+			fprintf(f, "\\u%04x", *p);
+		else
+			putc(*p, f);
+	}
+	putc('"', f);
+}
+
+/*
+ * "qnm links --json": printed as it goes, in the layout of
+ * qnm_cli_print_json() (json-c's pretty form), without building a json-c
+ * tree of ~25 objects per link (2,001 links: half of the command's time).
+ */
+static void print_links_json(FILE *f, const struct qnm_links *l)
+{
+	size_t i, k;
+
+	fputs("[\n", f);
+	for (i = 0; i < l->n; i++) {
+		const struct qnm_link_info *li = &l->v[i];
+
+		fprintf(f, "  {\n    \"ifindex\":%d,\n    \"name\":", li->ifindex);
+		put_json_str(f, li->name);
+		fputs(",\n    \"type\":", f);
+		put_json_str(f, li->type);
+		fprintf(f, ",\n    \"up\":%s,\n    \"carrier\":%s,\n    \"operstate\":",
+			li->up ? "true" : "false", li->carrier ? "true" : "false");
+		put_json_str(f, li->operstate);
+		fprintf(f, ",\n    \"mtu\":%d,\n    \"master\":", (int)li->mtu);
+		put_json_str(f, li->master_name);
+		fputs(",\n    \"mac\":", f);
+		put_json_str(f, li->mac);
+		fputs(",\n    \"addresses\":[\n", f);
+		for (k = 0; k < li->naddrs; k++) {
+			fputs("      ", f);
+			put_json_str(f, li->addrs[k]);
+			fputs(k + 1 < li->naddrs ? ",\n" : "\n", f);
+		}
+		fputs("    ],\n    \"stats\":{\n", f);
+		for (k = 0; k < QNM_STAT__COUNT; k++)
+			fprintf(f, "      \"%s\":%" PRId64 "%s\n", qnm_links_stat_name(k),
+				(int64_t)li->stats[k], k + 1 < QNM_STAT__COUNT ? "," : "");
+		fprintf(f, "    }\n  }%s\n", i + 1 < l->n ? "," : "");
+	}
+	fputs("]\n", f);
+}
+
 static int cmd_links(struct qnm_ctx *ctx, const struct qnm_args *args)
 {
 	struct qnm_links *l;
 	struct qnm_err err;
 	bool json = ctx->json;
-	size_t i, k;
+	size_t i;
 
 	qnm_err_clear(&err);
 	if (qnm_api_net_links(true, &l, &err) < 0)
 		return qnm_cli_error(ctx, "links", &err);
 	if (json) {
-		json_object *arr = json_object_new_array();
-
-		for (i = 0; i < l->n; i++) {
-			const struct qnm_link_info *li = &l->v[i];
-			json_object *o = json_object_new_object(), *ad = json_object_new_array(),
-				    *st = json_object_new_object();
-
-			json_object_object_add(o, "ifindex", json_object_new_int(li->ifindex));
-			add_str(o, "name", li->name);
-			add_str(o, "type", li->type);
-			add_bool(o, "up", li->up);
-			add_bool(o, "carrier", li->carrier);
-			add_str(o, "operstate", li->operstate);
-			json_object_object_add(o, "mtu", json_object_new_int((int)li->mtu));
-			add_str(o, "master", li->master_name);
-			add_str(o, "mac", li->mac);
-			for (k = 0; k < li->naddrs; k++)
-				json_object_array_add(ad, json_object_new_string(li->addrs[k]));
-			json_object_object_add(o, "addresses", ad);
-			for (k = 0; k < QNM_STAT__COUNT; k++)
-				json_object_object_add(
-					st, qnm_links_stat_name(k),
-					json_object_new_int64((int64_t)li->stats[k]));
-			json_object_object_add(o, "stats", st);
-			json_object_array_add(arr, o);
-		}
-		qnm_cli_print_json(ctx, arr);
+		print_links_json(ctx->out, l);
 	} else {
 		fprintf(ctx->out,
 			"%-4s %-15s %-8s %-5s %-12s %-18s %14s %10s %14s %10s %6s %6s  %s\n", "IDX",

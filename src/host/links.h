@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * links.h - host network interfaces through libnl-route-3: a list of all
- * links with their counters (one link cache and one address cache,
- * refilled per tick), and the few changes qnm makes to links: create and
- * delete bridges, set addresses, up/down, enslave/release.
+ * links.h - host network interfaces: a list of all links with their
+ * counters (read with libmnl dumps parsed in place: the link and IPv4
+ * address dumps after a change, a counters-only dump per tick), and the few
+ * changes qnm makes to links through libnl-route-3: create and delete
+ * bridges, set addresses, up/down, enslave/release.
  *
  * Everything here acts on the network namespace of the calling process.
  * Operations return 0 or -errno and fill a struct qnm_err; a missing
@@ -74,8 +75,7 @@ struct qnm_link_info {
 };
 
 /**
- * struct qnm_links - a netlink socket, the link and address caches, and
- * the flattened view of the last refill.
+ * struct qnm_links - netlink sockets and the flat view of the last refill.
  * @v:     the links sorted by ifindex, @n of them; valid until the next
  *         qnm_links_refill() or qnm_links_free().
  * @fills: how many full refills (link and address dumps) were done.
@@ -91,8 +91,6 @@ struct qnm_links {
 	unsigned long stats_only;
 	struct nl_sock *sk;
 	struct nl_sock *events;
-	struct nl_cache *link_cache;
-	struct nl_cache *addr_cache;
 	bool want_addrs;
 	bool stale;
 	struct mnl_socket *stats_sk;
@@ -123,8 +121,9 @@ void qnm_links_free(struct qnm_links *l);
  *
  * When the kernel announced a change of links or addresses since the last
  * call (qnm listens to RTNLGRP_LINK and RTNLGRP_IPV4_IFADDR), or when
- * qnm_links_invalidate() was called, the link cache (and address cache)
- * are refilled with nl_cache_refill() and @l->v is rebuilt. Otherwise only
+ * qnm_links_invalidate() was called, @l->v is rebuilt from a RTM_GETLINK
+ * dump (and an IPv4 RTM_GETADDR dump), parsed in place with no allocation
+ * per link. Otherwise only
  * the counters change, and they are read with one RTM_GETSTATS dump
  * limited to the 64-bit link counters, which costs a fraction of a full
  * link dump (see tests/bench/links-refresh.sh); when few links are up, only

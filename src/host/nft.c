@@ -1061,8 +1061,16 @@ static int check_input(struct qnm_network *const *nets, size_t n, const char *co
 /* ------------------------------------------------------------------ */
 /* the public API */
 
-int qnm_nft_batch_table(struct qnm_nft_batch *b, struct qnm_network *const *nets, size_t n,
-			const char *const *uplinks_resolved, struct qnm_err *err)
+/*
+ * The batch of the whole table. @fresh: the table is believed absent, so
+ * it is only created, with NLM_F_EXCL (the batch fails with -EEXIST when
+ * it exists after all); otherwise it is created if missing, deleted and
+ * recreated. A deletion makes the kernel's cleanup (an RCU grace period)
+ * wait when the socket closes: a network brought up on a host without
+ * the table does not pay it.
+ */
+static int batch_whole(struct qnm_nft_batch *b, struct qnm_network *const *nets, size_t n,
+		       const char *const *uplinks_resolved, bool fresh, struct qnm_err *err)
 {
 	struct fwd_ref *refs = NULL;
 	struct qnm_fwd *fv;
@@ -1073,14 +1081,16 @@ int qnm_nft_batch_table(struct qnm_nft_batch *b, struct qnm_network *const *nets
 	if (ret)
 		return ret;
 
-	/* make sure it exists so that DELTABLE cannot fail, then start afresh */
-	batch_table(b, NFT_MSG_NEWTABLE, NLM_F_CREATE, NULL);
-	batch_table(b, NFT_MSG_DELTABLE, 0, NULL);
+	if (!fresh) {
+		/* make sure it exists so that DELTABLE cannot fail, then start afresh */
+		batch_table(b, NFT_MSG_NEWTABLE, NLM_F_CREATE, NULL);
+		batch_table(b, NFT_MSG_DELTABLE, 0, NULL);
+	}
 	if (n == 0) {
 		free(refs);
 		return 0;
 	}
-	batch_table(b, NFT_MSG_NEWTABLE, NLM_F_CREATE,
+	batch_table(b, NFT_MSG_NEWTABLE, NLM_F_CREATE | (fresh ? NLM_F_EXCL : 0),
 		    "managed by qnm: rewritten whole on every change, do not edit");
 	for (i = 0; i < QNM_ARRAY_SIZE(chains); i++)
 		batch_chain(b, &chains[i]);
@@ -1112,18 +1122,32 @@ int qnm_nft_batch_table(struct qnm_nft_batch *b, struct qnm_network *const *nets
 	return 0;
 }
 
+int qnm_nft_batch_table(struct qnm_nft_batch *b, struct qnm_network *const *nets, size_t n,
+			const char *const *uplinks_resolved, struct qnm_err *err)
+{
+	return batch_whole(b, nets, n, uplinks_resolved, false, err);
+}
+
 int qnm_nft_apply(struct qnm_network *const *nets, size_t n, const char *const *uplinks_resolved,
 		  struct qnm_err *err)
 {
-	struct qnm_nft_batch *b = qnm_nft_batch_new();
+	bool fresh = n && qnm_nft_table_exists(NULL) == 0;
+	struct qnm_nft_batch *b;
 	int ret;
 
-	ret = qnm_nft_batch_table(b, nets, n, uplinks_resolved, err);
-	if (ret == 0)
-		ret = qnm_nft_batch_commit(b, n ? ACTION_APPLY : "removing nftables table inet qnm",
-					   err);
-	qnm_nft_batch_free(b);
-	return ret;
+	for (;;) {
+		b = qnm_nft_batch_new();
+		ret = batch_whole(b, nets, n, uplinks_resolved, fresh, err);
+		if (ret == 0)
+			ret = qnm_nft_batch_commit(
+				b, n ? ACTION_APPLY : "removing nftables table inet qnm", err);
+		qnm_nft_batch_free(b);
+		if (!(fresh && ret == -EEXIST))
+			return ret;
+		/* created meanwhile by someone else: replace it as usual */
+		qnm_err_clear(err);
+		fresh = false;
+	}
 }
 
 int qnm_nft_remove(struct qnm_err *err)

@@ -53,7 +53,10 @@
 /**
  * qnm_nft_apply() - write the whole "inet qnm" table for these networks in
  * one atomic batch: NEWTABLE (create if missing), DELTABLE, then the table
- * recreated with all chains, rules, maps and forwards.
+ * recreated with all chains, rules, maps and forwards. When the table does
+ * not exist, the batch only creates it (NLM_F_EXCL; should it appear
+ * meanwhile, the usual batch follows), which spares the wait for the
+ * kernel's cleanup of a deleted table when the socket closes.
  * @nets:             the networks that are up, @n of them.
  * @n:                how many; 0 removes the table (same as qnm_nft_remove()).
  * @uplinks_resolved: uplinks_resolved[i] is the uplink interface of @nets[i]

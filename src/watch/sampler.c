@@ -82,10 +82,19 @@ static const enum qnm_link_stat hist_stat[QNM_HIST__COUNT] = {
 
 static void hist_push(struct qnm_sample *e)
 {
+	float v[QNM_HIST__COUNT];
+	bool any = false;
 	int k;
 
-	for (k = 0; k < QNM_HIST__COUNT; k++)
-		e->hist[e->hist_head][k] = e->rate_valid ? (float)e->rate[hist_stat[k]] : 0.0f;
+	for (k = 0; k < QNM_HIST__COUNT; k++) {
+		v[k] = e->rate_valid ? (float)e->rate[hist_stat[k]] : 0.0f;
+		any |= v[k] != 0.0f;
+	}
+	/* a ring of zeros is not stored: no ring yet stands for one */
+	if (any && !e->hist)
+		e->hist = xcalloc(QNM_SAMPLER_HISTORY, sizeof(*e->hist));
+	if (e->hist)
+		memcpy(e->hist[e->hist_head], v, sizeof(v));
 	e->hist_head = (e->hist_head + 1) % QNM_SAMPLER_HISTORY;
 	if (e->hist_n < QNM_SAMPLER_HISTORY)
 		e->hist_n++;
@@ -173,8 +182,14 @@ size_t qnm_sample_history(const struct qnm_sample *e, enum qnm_hist_series which
 	/* the newest n values end just before hist_head */
 	start = (e->hist_head + QNM_SAMPLER_HISTORY - (unsigned)n) % QNM_SAMPLER_HISTORY;
 	for (i = 0; i < n; i++)
-		out[i] = e->hist[(start + i) % QNM_SAMPLER_HISTORY][which];
+		out[i] = e->hist ? e->hist[(start + i) % QNM_SAMPLER_HISTORY][which] : 0.0;
 	return n;
+}
+
+void qnm_sample_release(struct qnm_sample *e)
+{
+	free(e->hist);
+	e->hist = NULL;
 }
 
 /* ---- totals ---- */
@@ -625,6 +640,7 @@ static void entry_free(struct qnm_sample *e)
 	if (!e)
 		return;
 	qnm_slirpctl_free(e->ctl);
+	qnm_sample_release(e);
 	free(e);
 }
 

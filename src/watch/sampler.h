@@ -161,7 +161,11 @@ enum qnm_link_stat qnm_stat_flip(enum qnm_link_stat s);
  *
  * Other members (@seen, @started, @have_prev, @is_slirp, @hist*, @prev_t,
  * @ctl, @retry_at) are private to sampler.c (but qnm_sample_update() and
- * the history functions work on any zero-initialised struct, for tests).
+ * the history functions work on any zero-initialised struct, for tests;
+ * qnm_sample_release() frees what they allocated). The history ring
+ * (QNM_SAMPLER_HISTORY x QNM_HIST__COUNT floats, 1.9 KB) is allocated at
+ * the first non-zero rate: until then every value of it is 0 and none is
+ * stored (of 2,001 idle links, none has one).
  * The members every tick writes come first, so that a tick over thousands
  * of links touches few cache lines per entry.
  */
@@ -181,7 +185,7 @@ struct qnm_sample {
 	double interval;
 	uint64_t stats[QNM_STAT__COUNT];
 	double rate[QNM_STAT__COUNT];
-	float hist[QNM_SAMPLER_HISTORY][QNM_HIST__COUNT];
+	float (*hist)[QNM_HIST__COUNT];
 
 	char name[QNM_SAMPLE_NAME_MAX + 1];
 	char type[16];
@@ -214,6 +218,9 @@ void qnm_sample_update(struct qnm_sample *e, const uint64_t *stats, int ifindex,
  * the next reading starts a new baseline.
  */
 void qnm_sample_unavailable(struct qnm_sample *e, const char *why);
+
+/** qnm_sample_release() - free the history of @e (it stays usable, as zeroed). */
+void qnm_sample_release(struct qnm_sample *e);
 
 /**
  * qnm_sample_stat() - a counter in the host view (@guest false) or the

@@ -121,6 +121,15 @@ expect_eq "qnm links shows addresses" '["10.63.0.1/24"]' \
 expect_eq "qnm links types" "lo:loopback qbr0:bridge qtap0:tap qtap1:tap qv1:veth" \
 	"$(in_ns "$QNM" links --json | jq -r 'map("\(.name):\(.type)") | sort | join(" ")')"
 [ "$(in_ns ip -j -s link show qv1 | jq '.[0].stats64.tx.packets')" -gt 0 ] && ok "traffic was counted" || fail "no traffic counted on qv1"
+ours_s() { in_ns "$QNM" links --json | jq -S -c 'map({name, mtu, up, operstate}) | sort_by(.name)'; }
+theirs_s() { in_ns ip -j link show | jq -S -c 'map({name: .ifname, mtu, up: (.flags | index("UP") != null), operstate: (.operstate | ascii_downcase)}) | sort_by(.name)'; }
+expect_eq "qnm links == ip -j link (MTU, up, operstate)" "$(theirs_s)" "$(ours_s)"
+# "links --json" is printed directly (not by json-c): a name with JSON's special characters
+in_ns ip link add 'q"x\y' type bridge
+idx=$(in_ns ip -j link show 'q"x\y' | jq '.[0].ifindex')
+expect_eq "qnm links --json escapes a name with a quote and a backslash" 'q"x\y' \
+	"$(in_ns "$QNM" links --json | jq -r ".[] | select(.ifindex == $idx) | .name")"
+in_ns ip link del 'q"x\y'
 
 # --- per-tick refresh: counters only, unless links changed ---
 coproc FOLLOW { in_ns "$DRV" follow qv1; }

@@ -79,6 +79,7 @@ static void test_rates(void **state)
 	qnm_sample_update(&e, v, 7, 102.0);
 	assert_false(e.rate_valid);
 	assert_int_equal(e.resets, 0);
+	qnm_sample_release(&e);
 }
 
 static void test_reset_backwards(void **state)
@@ -111,6 +112,7 @@ static void test_reset_backwards(void **state)
 	/* history: 1000000, 0 (reset), 1000 */
 	assert_int_equal(qnm_sample_history(&e, QNM_HIST_RX_BYTES, false, h, 8), 3);
 	assert_true(h[0] == 1000000.0 && h[1] == 0 && h[2] == 1000.0);
+	qnm_sample_release(&e);
 }
 
 static void test_reset_ifindex(void **state)
@@ -132,6 +134,7 @@ static void test_reset_ifindex(void **state)
 	qnm_sample_update(&e, v, 6, 3.0);
 	assert_true(e.rate_valid);
 	assert_true(e.rate[QNM_STAT_RX_BYTES] == 500.0);
+	qnm_sample_release(&e);
 }
 
 static void test_unavailable(void **state)
@@ -171,6 +174,33 @@ static void test_unavailable(void **state)
 	assert_int_equal(qnm_sample_history_len(&f), 0);
 	qnm_sample_unavailable(&f, "x");
 	assert_int_equal(qnm_sample_history_len(&f), 1);
+	qnm_sample_release(&e);
+	qnm_sample_release(&f);
+}
+
+/* An idle link stores no ring; its zeros read back, and the first traffic after them. */
+static void test_history_lazy(void **state)
+{
+	struct qnm_sample e = { 0 };
+	uint64_t v[QNM_STAT__COUNT];
+	double h[8];
+	int i;
+
+	(void)state;
+	set(v, 10, 10, 1, 1);
+	for (i = 0; i < 4; i++)
+		qnm_sample_update(&e, v, 2, (double)i);
+	assert_int_equal(qnm_sample_history_len(&e), 3);
+	assert_null(e.hist);
+	assert_int_equal(qnm_sample_history(&e, QNM_HIST_RX_BYTES, false, h, 8), 3);
+	assert_true(h[0] == 0 && h[1] == 0 && h[2] == 0);
+	v[QNM_STAT_TX_PACKETS] += 3;
+	qnm_sample_update(&e, v, 2, 4.0);
+	assert_non_null(e.hist);
+	assert_int_equal(qnm_sample_history(&e, QNM_HIST_TX_PACKETS, false, h, 8), 4);
+	assert_true(h[0] == 0 && h[1] == 0 && h[2] == 0 && h[3] == 3);
+	qnm_sample_release(&e);
+	assert_null(e.hist);
 }
 
 static void test_history_ring(void **state)
@@ -204,6 +234,7 @@ static void test_history_ring(void **state)
 	assert_true(h[0] == 1 && h[1] == 1);
 	n = qnm_sample_history(e, QNM_HIST_TX_BYTES, true, h, 1);
 	assert_true(n == 1 && h[0] == 1300);
+	qnm_sample_release(e);
 	free(e);
 }
 
@@ -692,6 +723,7 @@ int main(void)
 		cmocka_unit_test(test_reset_ifindex),
 		cmocka_unit_test(test_unavailable),
 		cmocka_unit_test(test_history_ring),
+		cmocka_unit_test(test_history_lazy),
 		cmocka_unit_test(test_flip),
 		cmocka_unit_test(test_totals),
 		cmocka_unit_test(test_units),
