@@ -9,6 +9,7 @@
 #include "api/ctx.h"
 #include "api/hosts.h"
 #include "api/remote.h"
+#include "core/config.h"
 #include "guests.h"
 #include "remotes.h"
 #include "uipriv.h"
@@ -40,6 +41,33 @@ double qnm_remote_num(json_object *o, const char *key)
 	json_object *v;
 
 	return o && json_object_object_get_ex(o, key, &v) && v ? json_object_get_double(v) : 0;
+}
+
+void qnm_remote_host_line(struct qnm_ui *ui, const struct qnm_rhost *h, const char *local,
+			  const char *up, const char *kept, const char *none, bool sel, int y,
+			  const struct qnm_rect *r)
+{
+	char say[700];
+
+	if (!h)
+		snprintf(say, sizeof(say), " %s ", local);
+	else if (!h->answered && !h->down_since)
+		snprintf(say, sizeof(say), " %s %s: asking... ", h->name, h->dest);
+	else if (!h->up)
+		snprintf(say, sizeof(say), " %s %s: UNREACHABLE since %lld s, %s ", h->name,
+			 h->dest, (long long)((qnm_mono_ms_int() - h->down_since) / 1000),
+			 h->answered ? kept : none);
+	else
+		snprintf(say, sizeof(say), " %s %s: %s ", h->name, h->dest, up);
+	qnm_set_role(ui, stdscr, sel ? QNM_ROLE_SELECTION : QNM_ROLE_DIM);
+	qnm_fill(stdscr, y, r->x, r->w);
+	qnm_hline(ui, stdscr, y, r->x, r->w);
+	qnm_set_role(ui, stdscr,
+		     sel			    ? QNM_ROLE_SELECTION
+		     : !h || h->up		    ? QNM_ROLE_ACCENT
+		     : h->answered || h->down_since ? QNM_ROLE_ERROR
+						    : QNM_ROLE_DIM);
+	qnm_put_cut(stdscr, y, r->x + 2, r->w - 4, say);
 }
 
 static struct qnm_remotes *remotes(struct qnm_ui *ui)
@@ -140,6 +168,8 @@ static void relist(struct qnm_ui *ui, struct qnm_remotes *rs)
  * @nets:  see @vms.
  * @stats: see @vms.
  * @ms:    how long it took.
+ * @ping_ms: how long its "ping" took.
+ * @running: the running guests its "ping" counted.
  * @version: what the host announced.
  */
 struct round {
@@ -148,6 +178,8 @@ struct round {
 	struct qnm_remote *conn;
 	json_object *vms, *nets, *stats;
 	double ms;
+	double ping_ms;
+	long long running;
 	char version[32];
 };
 
@@ -156,13 +188,21 @@ static int round_work(void *data, struct qnm_err *err)
 	struct round *j = data;
 	static const char *const ops[] = { "vm.list", "stats", "net.list" };
 	json_object **out[] = { &j->vms, &j->stats, &j->nets };
-	double t0 = qnm_mono_ms();
+	json_object *ping = NULL;
+	double t0 = qnm_mono_ms(), tp;
 	int64_t end = qnm_mono_ms_int() + ROUND_MS;
 	size_t k;
 	int r = 0;
 
 	if (!j->conn)
 		r = qnm_api_remote_open(j->ctx, &j->host, QNM_HOST_TIMEOUT_MS, &j->conn, err);
+	/* the latency: one request's round trip on the open connection */
+	tp = qnm_mono_ms();
+	if (!r)
+		r = qnm_api_remote_call(j->conn, "ping", NULL, QNM_HOST_TIMEOUT_MS, &ping, err);
+	j->ping_ms = qnm_mono_ms() - tp;
+	j->running = (long long)qnm_remote_num(ping, "running");
+	json_object_put(ping);
 	for (k = 0; !r && k < QNM_ARRAY_SIZE(ops); k++) {
 		int64_t left = end - qnm_mono_ms_int();
 
@@ -234,6 +274,8 @@ static void round_done(struct qnm_ui *ui, void *data, int result, const struct q
 		h->up = h->answered = true;
 		h->down_since = 0;
 		h->ms = j->ms;
+		h->ping_ms = j->ping_ms;
+		h->running = j->running;
 		qnm_strlcpy(h->version, j->version, sizeof(h->version));
 		keep(&h->vms, &j->vms);
 		keep(&h->nets, &j->nets);
@@ -298,6 +340,29 @@ bool qnm_remotes_tick(struct qnm_ui *ui)
 	return changed;
 }
 
+bool qnm_remotes_ask_now(struct qnm_ui *ui)
+{
+	struct qnm_remotes *rs = remotes(ui);
+	size_t i;
+
+	rs->listed = 0; /* the hosts file too */
+	for (i = 0; i < rs->n; i++)
+		if (!rs->v[i]->polling)
+			rs->v[i]->last = 0;
+	return rs->n > 0 || qnm_remotes_polling(ui);
+}
+
+bool qnm_remotes_polling(struct qnm_ui *ui)
+{
+	struct qnm_remotes *rs = remotes(ui);
+	size_t i;
+
+	for (i = 0; i < rs->n; i++)
+		if (rs->v[i]->polling)
+			return true;
+	return false;
+}
+
 void qnm_remotes_free(struct qnm_ui *ui)
 {
 	size_t i;
@@ -335,56 +400,24 @@ static const struct action_op action_ops[] = {
 };
 
 /**
- * struct action - an action in a worker.
- * @ctx:    a copy of the context.
- * @host:   the host (its own copy).
- * @op:     what it does.
- * @vm:     the VM there.
- * @fwd:    the forward (fwd.add, fwd.del), else NULL.
- * @result: the op's result.
+ * struct action - an action under way (qnm_remote_call()).
+ * @host: the host's name.
+ * @op:   what it does.
+ * @vm:   the VM there.
+ * @fwd:  the forward (fwd.add, fwd.del), else NULL.
  */
 struct action {
-	struct qnm_ctx *ctx;
-	struct qnm_host host;
+	char host[QNM_NAME_MAX + 1];
 	const struct action_op *op;
 	char vm[QNM_NAME_MAX + 1];
 	char *fwd;
-	json_object *result;
 };
 
-static int action_work(void *data, struct qnm_err *err)
+static void action_done(struct qnm_ui *ui, void *data, int result, const struct qnm_err *err,
+			json_object *res)
 {
 	struct action *a = data;
-	struct qnm_remote *r = NULL;
-	json_object *args = json_object_new_object();
-	int rc;
-
-	json_object_object_add(args, "name", json_object_new_string(a->vm));
-	if (a->fwd)
-		json_object_object_add(args, "fwd", json_object_new_string(a->fwd));
-	rc = qnm_api_remote_open(a->ctx, &a->host, QNM_HOST_TIMEOUT_MS, &r, err);
-	if (rc)
-		json_object_put(args);
-	else
-		rc = qnm_api_remote_call(r, a->op->op, args, ACTION_MS, &a->result, err);
-	qnm_api_remote_close(r);
-	return rc;
-}
-
-static void action_free(struct action *a)
-{
-	json_object_put(a->result);
-	free(a->fwd);
-	free(a->host.destination);
-	free(a->host.qnm);
-	qnm_api_ctx_free(a->ctx);
-	free(a);
-}
-
-static void action_done(struct qnm_ui *ui, void *data, int result, const struct qnm_err *err)
-{
-	struct action *a = data;
-	struct qnm_rhost *h = qnm_remote_find(ui, a->host.name);
+	struct qnm_rhost *h = qnm_remote_find(ui, a->host);
 	bool start = a->op == &action_ops[0], fwd = a->fwd != NULL;
 	size_t i;
 
@@ -395,36 +428,37 @@ static void action_done(struct qnm_ui *ui, void *data, int result, const struct 
 			break;
 		}
 	if (result)
-		qnm_ui_log(ui, QNM_MSG_ERROR, "%s %s on %s: %s", a->op->what, a->vm, a->host.name,
+		qnm_ui_log(ui, QNM_MSG_ERROR, "%s %s on %s: %s", a->op->what, a->vm, a->host,
 			   err->msg);
 	else if (fwd)
-		qnm_ui_log(ui, QNM_MSG_OK, "%s on %s: forward %s %s (%s)", a->vm, a->host.name,
-			   qnm_remote_str(a->result, "fwd"),
+		qnm_ui_log(ui, QNM_MSG_OK, "%s on %s: forward %s %s (%s)", a->vm, a->host,
+			   qnm_remote_str(res, "fwd"),
 			   a->op == &action_ops[2] ? "added" : "removed",
-			   strcmp(qnm_remote_str(a->result, "live"), "live") == 0
+			   strcmp(qnm_remote_str(res, "live"), "live") == 0
 				   ? "applied to the running guest"
-			   : strcmp(qnm_remote_str(a->result, "live"), "refused") == 0
-				   ? qnm_remote_str(a->result, "why")
+			   : strcmp(qnm_remote_str(res, "live"), "refused") == 0
+				   ? qnm_remote_str(res, "why")
 				   : "applies at its next start");
 	else if (start)
 		qnm_ui_log(ui, QNM_MSG_OK, "%s started on %s: QEMU pid %.0f, %s in %.0f ms", a->vm,
-			   a->host.name, qnm_remote_num(a->result, "qemu_pid"),
-			   qnm_remote_str(a->result, "status"),
-			   qnm_remote_num(a->result, "elapsed_ms"));
+			   a->host, qnm_remote_num(res, "qemu_pid"), qnm_remote_str(res, "status"),
+			   qnm_remote_num(res, "elapsed_ms"));
 	else
-		qnm_ui_log(ui, QNM_MSG_OK, "%s stopped on %s: %s", a->vm, a->host.name,
-			   qnm_remote_str(a->result, "how"));
-	if (!result && start && *qnm_remote_str(a->result, "warnings"))
-		qnm_ui_log_lines(ui, QNM_MSG_WARN, a->vm, qnm_remote_str(a->result, "warnings"));
+		qnm_ui_log(ui, QNM_MSG_OK, "%s stopped on %s: %s", a->vm, a->host,
+			   qnm_remote_str(res, "how"));
+	if (!result && start && *qnm_remote_str(res, "warnings"))
+		qnm_ui_log_lines(ui, QNM_MSG_WARN, a->vm, qnm_remote_str(res, "warnings"));
 	if (h && !h->polling)
 		h->last = 0; /* its VMs now: at the next tick */
-	action_free(a);
+	free(a->fwd);
+	free(a);
 }
 
 void qnm_remote_vm_action(struct qnm_ui *ui, struct qnm_rhost *h, const char *op, const char *vm,
 			  const char *fwd)
 {
 	const struct action_op *aop = NULL;
+	json_object *args;
 	struct action *a;
 	size_t k;
 
@@ -439,19 +473,151 @@ void qnm_remote_vm_action(struct qnm_ui *ui, struct qnm_rhost *h, const char *op
 		return;
 	}
 	a = xcalloc(1, sizeof(*a));
-	a->ctx = qnm_api_ctx_copy(ui->ctx);
-	qnm_strlcpy(a->host.name, h->name, sizeof(a->host.name));
-	a->host.destination = xstrdup(h->dest);
-	a->host.qnm = xstrdup(h->qnm);
+	qnm_strlcpy(a->host, h->name, sizeof(a->host));
 	a->op = aop;
 	a->fwd = fwd ? xstrdup(fwd) : NULL;
 	qnm_strlcpy(a->vm, vm, sizeof(a->vm));
-	if (qnm_ui_job(ui, action_work, action_done, a)) {
+	args = json_object_new_object();
+	json_object_object_add(args, "name", json_object_new_string(vm));
+	if (fwd)
+		json_object_object_add(args, "fwd", json_object_new_string(fwd));
+	if (qnm_remote_call(ui, h, aop->op, args, ACTION_MS, action_done, a)) {
 		qnm_ui_log(ui, QNM_MSG_ERROR, "%s: cannot start a worker thread", vm);
-		action_free(a);
+		free(a->fwd);
+		free(a);
 		return;
 	}
 	if (aop->busy)
 		qnm_strv_add(&h->busy, vm);
 	qnm_ui_log(ui, QNM_MSG_INFO, "%s %s on %s ...", aop->doing, vm, h->name);
+}
+
+/* ---- one request in a job, and the VM form's opening ---- */
+
+/**
+ * struct rcall - qnm_remote_call() in a worker.
+ * @ctx:     a copy of the context.
+ * @host:    the host (its own copy).
+ * @op:      the op.
+ * @args:    its arguments (given to the call).
+ * @timeout: its deadline (ms).
+ * @res:     its result.
+ * @done:    the caller's outcome callback, with @data.
+ * @data:    see @done.
+ */
+struct rcall {
+	struct qnm_ctx *ctx;
+	struct qnm_host host;
+	char op[32];
+	json_object *args;
+	int timeout;
+	json_object *res;
+	qnm_remote_done_fn done;
+	void *data;
+};
+
+static int rcall_work(void *data, struct qnm_err *err)
+{
+	struct rcall *c = data;
+	struct qnm_remote *r = NULL;
+	int rc = qnm_api_remote_open(c->ctx, &c->host, QNM_HOST_TIMEOUT_MS, &r, err);
+
+	if (!rc) {
+		rc = qnm_api_remote_call(r, c->op, c->args, c->timeout, &c->res, err);
+		c->args = NULL;
+	}
+	qnm_api_remote_close(r);
+	return rc;
+}
+
+static void rcall_free(struct rcall *c)
+{
+	json_object_put(c->args);
+	json_object_put(c->res);
+	free(c->host.destination);
+	free(c->host.qnm);
+	qnm_api_ctx_free(c->ctx);
+	free(c);
+}
+
+static void rcall_done(struct qnm_ui *ui, void *data, int result, const struct qnm_err *err)
+{
+	struct rcall *c = data;
+
+	c->done(ui, c->data, result, err, c->res);
+	rcall_free(c);
+}
+
+int qnm_remote_call(struct qnm_ui *ui, const struct qnm_rhost *h, const char *op, json_object *args,
+		    int timeout_ms, qnm_remote_done_fn done, void *data)
+{
+	struct rcall *c = xcalloc(1, sizeof(*c));
+
+	c->ctx = qnm_api_ctx_copy(ui->ctx);
+	qnm_strlcpy(c->host.name, h->name, sizeof(c->host.name));
+	c->host.destination = xstrdup(h->dest);
+	c->host.qnm = xstrdup(h->qnm);
+	qnm_strlcpy(c->op, op, sizeof(c->op));
+	c->args = args;
+	c->timeout = timeout_ms;
+	c->done = done;
+	c->data = data;
+	if (qnm_ui_job(ui, rcall_work, rcall_done, c)) {
+		rcall_free(c);
+		return -EAGAIN;
+	}
+	return 0;
+}
+
+/** struct edit_open - the VM form being opened: host @host's VM @vm. */
+struct edit_open {
+	char host[QNM_NAME_MAX + 1];
+	char vm[QNM_NAME_MAX + 1];
+};
+
+static void edit_got(struct qnm_ui *ui, void *data, int result, const struct qnm_err *err,
+		     json_object *res)
+{
+	struct edit_open *e = data;
+	struct qnm_rhost *h = qnm_remote_find(ui, e->host);
+	struct qnm_vmform_remote arg = { .host = e->host };
+	const char *text = qnm_remote_str(res, "text");
+	struct qnm_err perr;
+	char *file;
+
+	qnm_err_clear(&perr);
+	file = xasprintf("%s.conf", e->vm);
+	if (result)
+		qnm_ui_log(ui, QNM_MSG_ERROR, "edit %s on %s: %s", e->vm, e->host, err->msg);
+	else if (qnm_vm_parse(text, strlen(text), file, &arg.vm, &perr))
+		qnm_ui_log(ui, QNM_MSG_ERROR, "edit %s on %s: its file does not read here: %s",
+			   e->vm, e->host, perr.msg);
+	else if (!h)
+		qnm_ui_log(ui, QNM_MSG_WARN, "host %s is no longer registered", e->host);
+	else {
+		arg.base = xstrdup(text);
+		arg.running = qnm_remote_num(res, "running") != 0;
+		arg.nets = h->nets;
+		qnm_ui_push(ui, &qnm_screen_vmform_remote, &arg);
+		arg.vm = NULL;
+	}
+	qnm_vm_free(arg.vm);
+	free(file);
+	free(e);
+}
+
+void qnm_remote_edit_vm(struct qnm_ui *ui, struct qnm_rhost *h, const char *vm)
+{
+	struct edit_open *e = xcalloc(1, sizeof(*e));
+	json_object *args = json_object_new_object();
+
+	qnm_strlcpy(e->host, h->name, sizeof(e->host));
+	qnm_strlcpy(e->vm, vm, sizeof(e->vm));
+	json_object_object_add(args, "name", json_object_new_string(vm));
+	if (qnm_remote_call(ui, h, "vm.get", args, QNM_HOST_TIMEOUT_MS, edit_got, e)) {
+		qnm_ui_log(ui, QNM_MSG_ERROR, "%s: cannot start a worker thread", vm);
+		free(e);
+		return;
+	}
+	qnm_ui_log(ui, QNM_MSG_INFO, "reading VM %s on %s ...", vm, h->name);
 }

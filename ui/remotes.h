@@ -20,6 +20,7 @@
 
 struct qnm_ui;
 struct qnm_remote;
+struct qnm_rect;
 struct json_object;
 
 /**
@@ -33,6 +34,8 @@ struct json_object;
  * @why:        why it did not answer.
  * @version:    the qnm version it announced.
  * @ms:         how long its last round took.
+ * @ping_ms:    how long its last "ping" took to come back (the latency).
+ * @running:    its running guests, as its last "ping" counted them.
  * @vms:        its last "vm.list" (a JSON array).
  * @nets:       its last "net.list".
  * @stats:      its last "stats" (guest interfaces' counters and rates).
@@ -52,6 +55,8 @@ struct qnm_rhost {
 	char why[512];
 	char version[32];
 	double ms;
+	double ping_ms;
+	long long running;
 	struct json_object *vms;
 	struct json_object *nets;
 	struct json_object *stats;
@@ -80,6 +85,15 @@ struct qnm_remotes {
  */
 bool qnm_remotes_tick(struct qnm_ui *ui);
 
+/**
+ * qnm_remotes_ask_now() - start every host's next round at the next tick
+ * (the Hosts screen's r). Return: true when a round is under way or due.
+ */
+bool qnm_remotes_ask_now(struct qnm_ui *ui);
+
+/** qnm_remotes_polling() - a round of some host is under way. */
+bool qnm_remotes_polling(struct qnm_ui *ui);
+
 /** qnm_remotes_free() - close the connections (at exit, after the jobs). */
 void qnm_remotes_free(struct qnm_ui *ui);
 
@@ -97,6 +111,68 @@ bool qnm_remote_busy(const struct qnm_rhost *h, const char *vm);
  */
 void qnm_remote_vm_action(struct qnm_ui *ui, struct qnm_rhost *h, const char *op, const char *vm,
 			  const char *fwd);
+
+/**
+ * typedef qnm_remote_done_fn - the outcome of qnm_remote_call(), in the UI
+ * thread: @result 0 and the op's @res (owned by the caller of this, valid
+ * during the call), or -errno and @err (the host's field and message).
+ */
+typedef void (*qnm_remote_done_fn)(struct qnm_ui *ui, void *data, int result,
+				   const struct qnm_err *err, struct json_object *res);
+
+/**
+ * qnm_remote_call() - send @op with @args (taken over) to host @h in a
+ * background job over a connection of its own; @done gets the outcome.
+ * Return: 0, or -errno when no job could start (@done is not called).
+ */
+int qnm_remote_call(struct qnm_ui *ui, const struct qnm_rhost *h, const char *op,
+		    struct json_object *args, int timeout_ms, qnm_remote_done_fn done, void *data);
+
+/**
+ * struct qnm_vmform_remote - what the VM form edits on a registered host.
+ * @host:    the host's name.
+ * @vm:      the VM as the host's "vm.get" said (the form takes it over).
+ * @base:    that text (the form takes it over): the host refuses a save
+ *           when its VM is no longer this.
+ * @running: the VM runs there.
+ * @nets:    the host's networks (the form takes a reference).
+ */
+struct qnm_vmform_remote {
+	const char *host;
+	struct qnm_vm *vm;
+	char *base;
+	bool running;
+	struct json_object *nets;
+};
+
+/* the VM form on a registered host's VM (arg: struct qnm_vmform_remote) */
+extern const struct qnm_screen_ops qnm_screen_vmform_remote;
+
+/**
+ * qnm_remote_edit_vm() - open the VM form on VM @vm of host @h: its file as
+ * that host has it now ("vm.get", in a background job), then the form,
+ * whose save goes to that host ("vm.save").
+ */
+void qnm_remote_edit_vm(struct qnm_ui *ui, struct qnm_rhost *h, const char *vm);
+
+/**
+ * qnm_remote_host_line() - the line over a host's rows (VMs, Traffic):
+ * " NAME DEST: @up " while it answers, "UNREACHABLE since N s, @kept" when
+ * it stopped ("@none" when it never answered), "asking..." before its first
+ * answer; this host's line (@h NULL) says @local.
+ * @ui:    the UI.
+ * @h:     the host, or NULL for this host.
+ * @local: this host's line's text.
+ * @up:    what follows "NAME DEST: " while @h answers.
+ * @kept:  what its rows are when it does not answer ("its last rows kept").
+ * @none:  the same when it never answered.
+ * @sel:   the line is selected.
+ * @y:     the line.
+ * @r:     the screen's rectangle (columns).
+ */
+void qnm_remote_host_line(struct qnm_ui *ui, const struct qnm_rhost *h, const char *local,
+			  const char *up, const char *kept, const char *none, bool sel, int y,
+			  const struct qnm_rect *r);
 
 /** qnm_remote_str() - the string member @key of @o, or "". */
 const char *qnm_remote_str(struct json_object *o, const char *key);

@@ -17,10 +17,12 @@
 #include "guests.h"
 #include "core/mac.h"
 #include "nicform.h"
+#include "remotes.h"
 #include "qform.h"
 #include "core/validate.h"
 
 #include <errno.h>
+#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,12 +44,14 @@ enum {
  * @arg:   what to edit (see nicform.h).
  * @nic:   the copy being edited (owned, qnm_nic_clear() at the end).
  * @running: the VM runs: the form says what a save applies to it at once.
+ * @host:  the registered host of the VM (@arg.host copied), "" for this one.
  */
 struct nicform {
 	struct qnm_form form;
 	struct qnm_nicform_arg arg;
 	struct qnm_nic nic;
 	bool running;
+	char host[QNM_NAME_MAX + 1];
 };
 
 _Static_assert(offsetof(struct nicform, form) == 0, "qnm_form_screen_*() take the form first");
@@ -107,6 +111,14 @@ static void show_backend_rows(struct nicform *s)
 	qnm_form_show_keys(f, &qnm_nic_schema);
 	/* the ACL note is about the bridge the helper attaches to */
 	qnm_form_row(f, F_ACL)->hidden = qnm_form_key_row(f, "br")->hidden;
+	if (s->host[0]) {
+		/* this host's capabilities and bridge ACL say nothing about another's */
+		qnm_form_set_text(f, F_SUMMARY, ops->summary);
+		snprintf(buf, sizeof(buf), "host %s checks its /etc/qemu/bridge.conf at start",
+			 s->host);
+		qnm_form_set_text(f, F_ACL, buf);
+		return;
+	}
 	/* the summary says what the backend needs; say too when this user lacks it */
 	snprintf(buf, sizeof(buf), "%s.%s", ops->summary,
 		 ops->needs_net_admin && !qnm_api_net_have_cap_net_admin()
@@ -129,7 +141,8 @@ static void check_mac_clash(struct qnm_ui *ui, struct nicform *s)
 	qnm_form_set_warning(&s->form, key_id(s, "mac"), NULL);
 	if (!mac[0])
 		return;
-	for (i = 0; i < m->nvms; i++) {
+	/* this host's VMs only for this host's VM (another host checks its own at save) */
+	for (i = 0; !s->host[0] && i < m->nvms; i++) {
 		const struct qnm_vm *vm = m->vms[i];
 
 		if (strcmp(vm->name, s->arg.vm->name) == 0)
@@ -161,8 +174,13 @@ static void build(struct nicform *s)
 	struct qnm_form *f = &s->form;
 	struct qnm_row *r;
 
+	char where[QNM_NAME_MAX * 2 + 16];
+
+	snprintf(where, sizeof(where), "%s on host %s", s->arg.vm->name, s->host);
 	qnm_form_add(f, QNM_ROW_SECTION, 0, NULL, "Network card of VM",
-		     s->arg.vm->name[0] ? s->arg.vm->name : "(new VM)");
+		     s->host[0]		  ? where
+		     : s->arg.vm->name[0] ? s->arg.vm->name
+					  : "(new VM)");
 	/* what a save does to the running guest, first: seen before any edit */
 	r = qnm_form_add(f, QNM_ROW_INFO, F_LIVE, NULL, "", QNM_LIVE_RULE);
 	r->hidden = !s->running;
@@ -210,16 +228,38 @@ static void strip_nic(struct qnm_err *err, const char *id)
 		memmove(err->field, err->field + 6 + n, strlen(err->field + 6 + n) + 1);
 }
 
-/* Check the NIC for the VM form's VM (ids and MACs unique in it, new ports free). */
-static int check(struct nicform *s, struct qnm_ui *ui, struct qnm_err *err)
+/*
+ * The NIC in the VM form's VM, checked: on this host by the engine (ids and
+ * MACs unique, new ports free here); on another host by the VM's own rules
+ * only (qnm_check_vm()): that host checks the rest against its own model
+ * when the VM is saved there, and the VM form shows what it refuses.
+ */
+static int nic_check(struct nicform *s, struct qnm_ui *ui, struct qnm_err *err)
 {
+	struct qnm_vm *tmp;
+	struct qnm_nic *n;
 	int r;
 
-	if (apply(s, err))
-		return -EINVAL;
-	r = qnm_api_nic_check(ui->ctx, s->arg.vm, s->arg.index, &s->nic, err);
+	if (!s->host[0]) {
+		r = qnm_api_nic_check(ui->ctx, s->arg.vm, s->arg.index, &s->nic, err);
+	} else {
+		tmp = qnm_vm_copy(s->arg.vm);
+		n = s->arg.index >= 0 ? &tmp->nics[s->arg.index] : qnm_vm_add_nic(tmp);
+		qnm_nic_clear(n);
+		qnm_nic_copy(n, &s->nic);
+		r = qnm_check_vm(tmp, err);
+		qnm_vm_free(tmp);
+	}
 	strip_nic(err, s->nic.id);
 	return r;
+}
+
+/* Check the NIC for the VM form's VM (nic_check()). */
+static int check(struct nicform *s, struct qnm_ui *ui, struct qnm_err *err)
+{
+	if (apply(s, err))
+		return -EINVAL;
+	return nic_check(s, ui, err);
 }
 
 static void ok(struct qnm_ui *ui, struct qnm_form *f)
@@ -237,9 +277,7 @@ static void ok(struct qnm_ui *ui, struct qnm_form *f)
 		/* every error at once: the NIC's own rules too, on the fields not refused yet */
 		qnm_err_clear(&more);
 		if (err.field[0] && qnm_form_key_row(&s->form, err.field) &&
-		    qnm_form_key_row(&s->form, err.field)->error &&
-		    qnm_api_nic_check(ui->ctx, s->arg.vm, s->arg.index, &s->nic, &more)) {
-			strip_nic(&more, s->nic.id);
+		    qnm_form_key_row(&s->form, err.field)->error && nic_check(s, ui, &more)) {
 			if (!(r = qnm_form_key_row(&s->form, more.field)) || !r->error)
 				qnm_form_set_error(&s->form, &more);
 		}
@@ -264,6 +302,7 @@ static void ok(struct qnm_ui *ui, struct qnm_form *f)
 static void gen_mac(struct qnm_ui *ui, struct nicform *s)
 {
 	struct qnm_vm *tmp = qnm_vm_copy(s->arg.vm);
+	struct qnm_model none = { 0 };
 	struct qnm_nic *n;
 	struct qnm_err err;
 
@@ -275,7 +314,8 @@ static void gen_mac(struct qnm_ui *ui, struct nicform *s)
 	}
 	n->mac[0] = '\0';
 	qnm_err_clear(&err);
-	if (qnm_model_assign_macs(&ui->ctx->model, tmp, NULL, NULL, &err)) {
+	/* another host's VM: unique in the VM here, that host checks its own at save */
+	if (qnm_model_assign_macs(s->host[0] ? &none : &ui->ctx->model, tmp, NULL, NULL, &err)) {
 		qnm_ui_log(ui, QNM_MSG_ERROR, "generate MAC: %s", err.msg);
 	} else {
 		qnm_form_set_text(&s->form, key_id(s, "mac"), n->mac);
@@ -336,23 +376,42 @@ static void pick_model(struct qnm_ui *ui, struct nicform *s)
 	free(descr);
 }
 
+/* the networks to pick from: this host's, or those of the VM's host */
+static size_t net_names(struct qnm_ui *ui, const struct nicform *s, const char **names)
+{
+	const struct qnm_model *m = &ui->ctx->model;
+	size_t i, n = s->host[0] ? (s->arg.nets ? json_object_array_length(s->arg.nets) : 0)
+				 : m->nnets;
+
+	for (i = 0; names && i < n; i++)
+		names[i] = s->host[0] ? qnm_remote_str(json_object_array_get_idx(s->arg.nets, i),
+						       "name")
+				      : m->nets[i]->name;
+	return n;
+}
+
 static void picked_network(struct qnm_ui *ui, void *data, int index)
 {
 	struct nicform *s = data;
+	size_t n = net_names(ui, s, NULL);
+	const char **names = xcalloc(n + 1, sizeof(*names));
 
-	if (index >= 0 && (size_t)index < ui->ctx->model.nnets)
-		qnm_form_set_text(&s->form, key_id(s, "network"), ui->ctx->model.nets[index]->name);
+	net_names(ui, s, names);
+	if (index >= 0 && (size_t)index < n)
+		qnm_form_set_text(&s->form, key_id(s, "network"), names[index]);
+	free(names);
 }
 
 static void pick_network(struct qnm_ui *ui, struct nicform *s)
 {
-	const struct qnm_model *m = &ui->ctx->model;
-	const char **names = xcalloc(m->nnets + 1, sizeof(*names));
-	size_t i;
+	size_t n = net_names(ui, s, NULL);
+	const char **names = xcalloc(n + 1, sizeof(*names));
+	char title[96];
 
-	for (i = 0; i < m->nnets; i++)
-		names[i] = m->nets[i]->name;
-	qnm_pick(ui, "qnm network", names, NULL, m->nnets, 0, picked_network, s);
+	net_names(ui, s, names);
+	if (s->host[0])
+		snprintf(title, sizeof(title), "qnm network on host %s", s->host);
+	qnm_pick(ui, s->host[0] ? title : "qnm network", names, NULL, n, 0, picked_network, s);
 	free(names);
 }
 
@@ -388,7 +447,16 @@ static void *nicform_init(struct qnm_ui *ui, void *arg)
 	struct nicform *s = xcalloc(1, sizeof(*s));
 
 	s->arg = *a;
-	s->running = qnm_guest_find(ui, a->vm->name)->info.status == QNM_RUN_RUNNING;
+	if (a->host) {
+		/* never this host's VM of the same name */
+		qnm_strlcpy(s->host, a->host, sizeof(s->host));
+		s->arg.host = s->host;
+		s->running = a->running;
+		json_object_get(a->nets);
+	} else {
+		s->arg.nets = NULL;
+		s->running = qnm_guest_find(ui, a->vm->name)->info.status == QNM_RUN_RUNNING;
+	}
 	if (a->index >= 0)
 		qnm_nic_copy(&s->nic, &a->vm->nics[a->index]);
 	else
@@ -411,6 +479,7 @@ static void nicform_free(void *st)
 
 	qnm_form_clear(&s->form);
 	qnm_nic_clear(&s->nic);
+	json_object_put(s->arg.nets);
 	free(s);
 }
 

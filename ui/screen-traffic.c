@@ -6,13 +6,22 @@
  * sampler (guests.h, src/watch/sampler.h: host links over one netlink stats dump
  * per tick, and guests' slirp NICs from their helpers, with rates and
  * histories), which keeps sampling while other screens are shown.
+ *
+ * The registered hosts' guests' interfaces follow this host's, under a
+ * line naming each host (remotes.h): their counters and rates come from
+ * each host's own sampler ("stats" over the UI's kept connection, once a
+ * second, in a background round), shown in the host's view as this host's
+ * are. A host that stops answering is marked on its line, its rows keep
+ * their last totals and show no rate ("-"), never a frozen or zero one.
  */
 #include "build-config.h"
 
 #include "guests.h"
 #include "api/stats.h"
+#include "remotes.h"
 #include "uipriv.h"
 
+#include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,19 +31,37 @@ enum sort_key { SORT_NAME, SORT_RX, SORT_TX, SORT_RXTOT, SORT_TXTOT, SORT__COUNT
 static const char *const sort_names[] = { "name", "rx rate", "tx rate", "rx total", "tx total" };
 
 /**
+ * struct trow - one row of the list after this host's interfaces: a host's
+ * line (@o NULL; @h NULL for this host's own, shown only when there are
+ * other hosts) or one guest interface of host @h (@o: its "stats" entry).
+ */
+struct trow {
+	struct qnm_rhost *h;
+	json_object *o;
+};
+
+/**
  * struct traffic - state of the Traffic screen. The rows are the entries
  * of the UI's sampler (guests.h), which lives and ticks whether this
  * screen is shown or not: nothing is copied, and histories are read only
- * for the rows on screen.
- * @order:  the rows shown, filtered and sorted (valid until the next
- *          sampler tick: rebuilt at every draw), @list.n of them.
+ * for the rows on screen; then the other hosts' rows (@rows).
+ * @order:  this host's rows shown, filtered and sorted (valid until the next
+ *          sampler tick: rebuilt at every draw), @nlocal of them.
  * @cap:    room in @order.
+ * @nlocal: see @order.
+ * @rows:   the rows after them (host lines, other hosts' interfaces;
+ *          rebuilt at every draw), @nrows of them.
+ * @nrows:  see @rows.
+ * @rcap:   room in @rows.
  * @guests: show only guests' interfaces.
  * @sort:   sort key.
  */
 struct traffic {
 	const struct qnm_sample **order;
 	size_t cap;
+	size_t nlocal;
+	struct trow *rows;
+	size_t nrows, rcap;
 	struct qnm_list list;
 	int page;
 	bool guests;
@@ -102,12 +129,112 @@ static void reorder(struct qnm_sampler *sp, struct traffic *s)
 		if (shown(s, e))
 			s->order[n++] = e;
 	}
-	s->list.n = (int)n;
+	s->nlocal = n;
 	if (s->sort != SORT_NAME) {
 		sort_by = s->sort;
 		qsort(s->order, n, sizeof(*s->order), cmp);
 	}
-	qnm_list_fix(&s->list, s->page);
+}
+
+/*
+ * Another host's entry in the host's view, as this host's rows are: its
+ * "stats" are the guest's view (every entry there faces a guest), so rx
+ * here is the guest's tx.
+ */
+static double rnum(json_object *o, const char *host_view)
+{
+	static const char *const guest_view[][2] = { { "rx_rate", "tx_rate" },
+						     { "tx_rate", "rx_rate" },
+						     { "rx_bytes", "tx_bytes" },
+						     { "tx_bytes", "rx_bytes" } };
+	size_t k;
+
+	for (k = 0; k < QNM_ARRAY_SIZE(guest_view); k++)
+		if (strcmp(guest_view[k][0], host_view) == 0)
+			return qnm_remote_num(o, guest_view[k][1]);
+	return 0;
+}
+
+/* the member of an entry each sort key compares (none: by name) */
+static const char *const rsort_member[SORT__COUNT] = {
+	[SORT_RX] = "rx_rate",
+	[SORT_TX] = "tx_rate",
+	[SORT_RXTOT] = "rx_bytes",
+	[SORT_TXTOT] = "tx_bytes",
+};
+
+static int rcmp(const void *a, const void *b)
+{
+	json_object *x = ((const struct trow *)a)->o, *y = ((const struct trow *)b)->o;
+	double d = rsort_member[sort_by]
+			   ? rnum(y, rsort_member[sort_by]) - rnum(x, rsort_member[sort_by])
+			   : 0;
+
+	if (d < 0)
+		return -1;
+	if (d > 0)
+		return 1;
+	return strcmp(qnm_remote_str(x, "name"), qnm_remote_str(y, "name"));
+}
+
+static void add_trow(struct traffic *s, struct qnm_rhost *h, json_object *o)
+{
+	if (s->nrows == s->rcap) {
+		s->rcap = s->rcap ? 2 * s->rcap : 16;
+		s->rows = xreallocarray(s->rows, s->rcap, sizeof(*s->rows));
+	}
+	s->rows[s->nrows].h = h;
+	s->rows[s->nrows++].o = o;
+}
+
+/* the other hosts' rows: each host's line, then its guests' interfaces shown */
+static void reorder_remote(struct qnm_ui *ui, struct traffic *s)
+{
+	size_t i, k, from;
+
+	s->nrows = 0;
+	if (!ui->remotes || !ui->remotes->n)
+		return;
+	add_trow(s, NULL, NULL); /* this host's line, before its rows */
+	for (i = 0; i < ui->remotes->n; i++) {
+		struct qnm_rhost *h = ui->remotes->v[i];
+		size_t n = h->stats ? json_object_array_length(h->stats) : 0;
+
+		if (h->gone)
+			continue;
+		add_trow(s, h, NULL);
+		from = s->nrows;
+		for (k = 0; k < n; k++) {
+			json_object *o = json_object_array_get_idx(h->stats, k);
+
+			if (!s->list.filter[0] ||
+			    qnm_list_match(&s->list, qnm_remote_str(o, "name")) ||
+			    qnm_list_match(&s->list, qnm_remote_str(o, "vm")))
+				add_trow(s, h, o);
+		}
+		sort_by = s->sort;
+		qsort(s->rows + from, s->nrows - from, sizeof(*s->rows), rcmp);
+	}
+}
+
+/*
+ * Row @k of the whole list: this host's line (when there are others), this
+ * host's interfaces, then the others'. Return: this host's sample, or NULL
+ * with *@t set to the row after them.
+ */
+static const struct qnm_sample *row_at(const struct traffic *s, int k, const struct trow **t)
+{
+	size_t lead = s->nrows ? 1 : 0;
+
+	*t = NULL;
+	if (lead && k == 0) {
+		*t = &s->rows[0];
+		return NULL;
+	}
+	if ((size_t)k - lead < s->nlocal)
+		return s->order[(size_t)k - lead];
+	*t = &s->rows[(size_t)k - s->nlocal];
+	return NULL;
 }
 
 static void *traffic_init(struct qnm_ui *ui, void *arg)
@@ -122,6 +249,7 @@ static void traffic_free(void *st)
 	struct traffic *s = st;
 
 	free(s->order);
+	free(s->rows);
 	free(s);
 }
 
@@ -183,6 +311,85 @@ static void big_graph(struct qnm_ui *ui, const struct hist *f, int y, int x, int
 	}
 }
 
+/* a host's line: this host's (@h NULL) or another's, with how it answers */
+static void draw_host_line(struct qnm_ui *ui, const struct traffic *s, const struct qnm_rhost *h,
+			   bool sel, int y, const struct qnm_rect *r)
+{
+	char local[64], up[64];
+
+	snprintf(local, sizeof(local), "local (this host): %zu interface(s)", s->nlocal);
+	snprintf(up, sizeof(up), "%zu guest interface(s), over ssh",
+		 h && h->stats ? json_object_array_length(h->stats) : 0);
+	qnm_remote_host_line(ui, h, local, up, "last totals kept, no rates", "no counters yet", sel,
+			     y, r);
+}
+
+/* "VM/NIC" of another host's entry @o when its name is not that already (a TAP's), else "" */
+static const char *vm_nic(json_object *o, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s/%s", qnm_remote_str(o, "vm"), qnm_remote_str(o, "nic"));
+	if (strcmp(buf, qnm_remote_str(o, "name")) == 0)
+		buf[0] = '\0';
+	return buf;
+}
+
+/* another host's guest interface: rates only while its host answers */
+static void draw_remote_row(struct qnm_ui *ui, const struct trow *t, bool sel, bool wide, int y,
+			    const struct qnm_rect *r)
+{
+	char a[16] = "-", b[16] = "-", c[16], d[16], vn[2 * QNM_NAME_MAX + 2];
+
+	if (t->h->up) {
+		qnm_fmt_rate(rnum(t->o, "rx_rate"), a, sizeof(a));
+		qnm_fmt_rate(rnum(t->o, "tx_rate"), b, sizeof(b));
+	}
+	qnm_fmt_bytes((uint64_t)rnum(t->o, "rx_bytes"), c, sizeof(c));
+	qnm_fmt_bytes((uint64_t)rnum(t->o, "tx_bytes"), d, sizeof(d));
+	qnm_set_role(ui, stdscr,
+		     sel	? QNM_ROLE_SELECTION
+		     : t->h->up ? QNM_ROLE_NORMAL
+				: QNM_ROLE_DIM);
+	qnm_fill(stdscr, y, r->x, r->w);
+	qnm_putf(stdscr, y, r->x, r->w,
+		 wide ? " %-15s %10s %10s %9s %9s  %s on host %s" : " %-12s %10s %10s %9s %9s  %s",
+		 qnm_remote_str(t->o, "name"), a, b, c, d, vm_nic(t->o, vn, sizeof(vn)),
+		 t->h->name);
+}
+
+/* the selected interface of another host, in the detail area at @y */
+static void draw_remote_detail(struct qnm_ui *ui, const struct trow *t, int y,
+			       const struct qnm_rect *r)
+{
+	char a[16] = "-", b[16] = "-", c[16], d[16], vn[2 * QNM_NAME_MAX + 2];
+	const char *net = qnm_remote_str(t->o, "network");
+
+	if (t->h->up) {
+		qnm_fmt_rate(rnum(t->o, "rx_rate"), a, sizeof(a));
+		qnm_fmt_rate(rnum(t->o, "tx_rate"), b, sizeof(b));
+	}
+	qnm_fmt_bytes((uint64_t)rnum(t->o, "rx_bytes"), c, sizeof(c));
+	qnm_fmt_bytes((uint64_t)rnum(t->o, "tx_bytes"), d, sizeof(d));
+	qnm_set_role(ui, stdscr, QNM_ROLE_ACCENT);
+	qnm_putf(stdscr, y, r->x + 2, r->w - 4, " %s%s%s on host %s%s%s ",
+		 qnm_remote_str(t->o, "name"), *vm_nic(t->o, vn, sizeof(vn)) ? " " : "", vn,
+		 t->h->name, *net ? ", network " : "", net);
+	qnm_set_role(ui, stdscr, QNM_ROLE_GRAPH_RX);
+	qnm_putf(stdscr, y + 1, r->x + 1, r->w - 2, "rx %s  total %s", a, c);
+	qnm_set_role(ui, stdscr, QNM_ROLE_GRAPH_TX);
+	qnm_putf(stdscr, y + 2, r->x + 1, r->w - 2, "tx %s  total %s", b, d);
+	qnm_set_role(ui, stdscr, t->h->up ? QNM_ROLE_DIM : QNM_ROLE_ERROR);
+	if (t->h->up)
+		qnm_putf(stdscr, y + 3, r->x + 1, r->w - 2,
+			 "from %s's qnm over ssh, once a second (its last round %.0f ms)",
+			 t->h->name, t->h->ms);
+	else
+		qnm_putf(stdscr, y + 3, r->x + 1, r->w - 2,
+			 "host %s does not answer (since %lld s): totals as it last said",
+			 t->h->name, (long long)((qnm_mono_ms_int() - t->h->down_since) / 1000));
+	qnm_set_role(ui, stdscr, QNM_ROLE_DIM);
+	qnm_putf(stdscr, y + 4, r->x + 1, r->w - 2, "host's view: rx = guest's tx");
+}
+
 static void traffic_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 {
 	struct traffic *s = st;
@@ -192,12 +399,16 @@ static void traffic_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 	int detail_h = r->h >= 30 ? 12 : 8;
 	int y = r->y + 1, i, sparkw;
 	char a[16], b[16], c[16], d[16];
+	const struct trow *t;
 	struct hist h;
 
 	s->page = r->h - 1 - detail_h - 1;
-	s->list.n = 0;
+	s->nlocal = 0;
 	if (sp)
 		reorder(sp, s);
+	reorder_remote(ui, s);
+	s->list.n = (int)(s->nlocal + s->nrows);
+	qnm_list_fix(&s->list, s->page);
 	qnm_set_role(ui, stdscr, QNM_ROLE_HEADER);
 	qnm_fill(stdscr, r->y, r->x, r->w);
 	if (wide)
@@ -209,17 +420,25 @@ static void traffic_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 			 "RX/s", "TX/s", "RX total", "TX total", "HISTORY (rx)");
 	sparkw = r->w - (wide ? 96 : 57);
 	if (error) {
-		struct qnm_rect t = { y + 1, r->x + 2, 3, r->w - 4 };
+		struct qnm_rect e = { y + 1, r->x + 2, 3, r->w - 4 };
 
 		qnm_set_role(ui, stdscr, QNM_ROLE_ERROR);
-		qnm_wrap(stdscr, &t, 0, error);
+		qnm_wrap(stdscr, &e, 0, error);
 	}
 	/* only the rows on screen are formatted and have their history read */
 	for (i = 0; i < s->page && s->list.top + i < s->list.n; i++) {
-		const struct qnm_sample *f = s->order[s->list.top + i];
+		const struct qnm_sample *f = row_at(s, s->list.top + i, &t);
 		bool sel = s->list.top + i == s->list.sel;
 		int x;
 
+		if (t && !t->o) {
+			draw_host_line(ui, s, t->h, sel, y + i, r);
+			continue;
+		}
+		if (t) {
+			draw_remote_row(ui, t, sel, wide, y + i, r);
+			continue;
+		}
 		qnm_fmt_rate(f->rate[QNM_STAT_RX_BYTES], a, sizeof(a));
 		qnm_fmt_rate(f->rate[QNM_STAT_TX_BYTES], b, sizeof(b));
 		qnm_fmt_bytes(f->stats[QNM_STAT_RX_BYTES], c, sizeof(c));
@@ -251,41 +470,46 @@ static void traffic_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 	qnm_set_role(ui, stdscr, QNM_ROLE_BORDER);
 	qnm_hline(ui, stdscr, y, r->x, r->w);
 	if (s->list.n > 0 && s->list.sel < s->list.n) {
-		const struct qnm_sample *f = s->order[s->list.sel];
+		const struct qnm_sample *f = row_at(s, s->list.sel, &t);
 
-		qnm_fmt_rate(f->rate[QNM_STAT_RX_BYTES], a, sizeof(a));
-		qnm_fmt_rate(f->rate[QNM_STAT_TX_BYTES], b, sizeof(b));
-		qnm_set_role(ui, stdscr, QNM_ROLE_ACCENT);
-		qnm_putf(stdscr, y, r->x + 2, r->w - 4, " %s (%s) ", f->name,
-			 qnm_if_role_label(f->role));
-		qnm_set_role(ui, stdscr, QNM_ROLE_GRAPH_RX);
-		qnm_putf(stdscr, y + 1, r->x + 1, 30, "rx %s  %.0f pk/s", a,
-			 f->rate[QNM_STAT_RX_PACKETS]);
-		qnm_set_role(ui, stdscr, QNM_ROLE_GRAPH_TX);
-		qnm_putf(stdscr, y + 2, r->x + 1, 30, "tx %s  %.0f pk/s", b,
-			 f->rate[QNM_STAT_TX_PACKETS]);
-		qnm_set_role(ui, stdscr, QNM_ROLE_DIM);
-		qnm_putf(stdscr, y + 3, r->x + 1, 30, "rx err %llu drop %llu",
-			 (unsigned long long)f->stats[QNM_STAT_RX_ERRORS],
-			 (unsigned long long)f->stats[QNM_STAT_RX_DROPPED]);
-		qnm_putf(stdscr, y + 4, r->x + 1, 30, "tx err %llu drop %llu",
-			 (unsigned long long)f->stats[QNM_STAT_TX_ERRORS],
-			 (unsigned long long)f->stats[QNM_STAT_TX_DROPPED]);
-		qnm_putf(stdscr, y + 5, r->x + 1, 30, "packets %llu / %llu",
-			 (unsigned long long)f->stats[QNM_STAT_RX_PACKETS],
-			 (unsigned long long)f->stats[QNM_STAT_TX_PACKETS]);
-		hist_of(f, &h);
-		qnm_fmt_rate(hist_max(&h, r->w - 33), c, sizeof(c));
-		qnm_putf(stdscr, y + 6, r->x + 1, 30, "peak %s, %zu samples", c, h.nh);
-		/* the VMs screen shows a guest's NIC the other way round */
-		if (qnm_if_role_guest_facing(f->role))
-			qnm_put(stdscr, y + 7, r->x + 1, 30, "host's view: rx = guest's tx");
-		big_graph(ui, &h, y + 1, r->x + 32, r->w - 33, detail_h);
+		if (t && t->o)
+			draw_remote_detail(ui, t, y, r);
+		if (f) {
+			qnm_fmt_rate(f->rate[QNM_STAT_RX_BYTES], a, sizeof(a));
+			qnm_fmt_rate(f->rate[QNM_STAT_TX_BYTES], b, sizeof(b));
+			qnm_set_role(ui, stdscr, QNM_ROLE_ACCENT);
+			qnm_putf(stdscr, y, r->x + 2, r->w - 4, " %s (%s) ", f->name,
+				 qnm_if_role_label(f->role));
+			qnm_set_role(ui, stdscr, QNM_ROLE_GRAPH_RX);
+			qnm_putf(stdscr, y + 1, r->x + 1, 30, "rx %s  %.0f pk/s", a,
+				 f->rate[QNM_STAT_RX_PACKETS]);
+			qnm_set_role(ui, stdscr, QNM_ROLE_GRAPH_TX);
+			qnm_putf(stdscr, y + 2, r->x + 1, 30, "tx %s  %.0f pk/s", b,
+				 f->rate[QNM_STAT_TX_PACKETS]);
+			qnm_set_role(ui, stdscr, QNM_ROLE_DIM);
+			qnm_putf(stdscr, y + 3, r->x + 1, 30, "rx err %llu drop %llu",
+				 (unsigned long long)f->stats[QNM_STAT_RX_ERRORS],
+				 (unsigned long long)f->stats[QNM_STAT_RX_DROPPED]);
+			qnm_putf(stdscr, y + 4, r->x + 1, 30, "tx err %llu drop %llu",
+				 (unsigned long long)f->stats[QNM_STAT_TX_ERRORS],
+				 (unsigned long long)f->stats[QNM_STAT_TX_DROPPED]);
+			qnm_putf(stdscr, y + 5, r->x + 1, 30, "packets %llu / %llu",
+				 (unsigned long long)f->stats[QNM_STAT_RX_PACKETS],
+				 (unsigned long long)f->stats[QNM_STAT_TX_PACKETS]);
+			hist_of(f, &h);
+			qnm_fmt_rate(hist_max(&h, r->w - 33), c, sizeof(c));
+			qnm_putf(stdscr, y + 6, r->x + 1, 30, "peak %s, %zu samples", c, h.nh);
+			/* the VMs screen shows a guest's NIC the other way round */
+			if (qnm_if_role_guest_facing(f->role))
+				qnm_put(stdscr, y + 7, r->x + 1, 30,
+					"host's view: rx = guest's tx");
+			big_graph(ui, &h, y + 1, r->x + 32, r->w - 33, detail_h);
+		}
 	}
 	qnm_set_role(ui, stdscr, QNM_ROLE_DIM);
 	qnm_putf(stdscr, r->y + r->h - 1, r->x + 1, r->w - 2,
-		 "%d of %zu interfaces (%s)  sort: %s  every %.2g s  VM/NIC rows: slirp NICs",
-		 s->list.n, sp ? sp->n : 0, s->guests ? "guests' only" : "all", sort_names[s->sort],
+		 "%zu of %zu interfaces (%s)  sort: %s  every %.2g s  VM/NIC rows: slirp NICs",
+		 s->nlocal, sp ? sp->n : 0, s->guests ? "guests' only" : "all", sort_names[s->sort],
 		 ui->interval_ms / 1000.0);
 	qnm_list_draw_filter(ui, &s->list, r->y + r->h - 1, r->x, r->w);
 	qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);

@@ -6,16 +6,27 @@
  * The form edits a copy of the VM; leaving a field checks it and shows the
  * error at the field; Save (F2) checks everything (this VM and the rules
  * across VMs), writes the file, and only then replaces the model's VM.
+ *
+ * On a registered host's VM (qnm_screen_vmform_remote, remotes.h) the form
+ * edits the VM as that host's file has it; the VM's own rules are checked
+ * here as the fields are left; Save sends it to that host ("vm.save" in a
+ * background job), whose engine checks it against its own model and
+ * writes it or nothing; what it refuses is shown at the field it names.
+ * Nothing of this host (its model, a VM of the same name) takes part.
  */
 #include "build-config.h"
 
 #include "api/live.h"
+#include "api/remote.h"
 #include "api/vm.h"
+#include "core/config.h"
 #include "nicform.h"
+#include "remotes.h"
 #include "qform.h"
 #include "core/validate.h"
 
 #include <errno.h>
+#include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,6 +47,13 @@ enum {
  * @old_name: name of the VM being edited, "" for a new one.
  * @nic_rows: index of the first row after the NICs heading.
  * @nics_changed: the NIC form changed @vm->nics: rebuild the NIC rows.
+ * @host:     the registered host whose VM this is, "" for this host's.
+ * @orig:     with @host, the VM as opened (what "edited" compares with).
+ * @base:     with @host, its text as the host sent it.
+ * @running:  with @host, the VM runs there.
+ * @nets:     with @host, the host's networks (a reference).
+ * @saving:   with @host, a save is under way there.
+ * @serial:   this form among those opened (a save's outcome finds it by it).
  */
 struct vmform {
 	struct qnm_form form;
@@ -43,7 +61,17 @@ struct vmform {
 	char old_name[QNM_NAME_MAX + 1];
 	size_t nic_rows;
 	bool nics_changed;
+	char host[QNM_NAME_MAX + 1];
+	struct qnm_vm *orig;
+	char *base;
+	bool running;
+	json_object *nets;
+	bool saving;
+	unsigned serial;
 };
+
+/* the serial of the last VM form opened */
+static unsigned last_serial;
 
 _Static_assert(offsetof(struct vmform, form) == 0, "qnm_form_screen_*() take the form first");
 
@@ -92,8 +120,13 @@ static void build(struct vmform *s)
 	struct qnm_form *f = &s->form;
 	struct qnm_row *r;
 
+	char where[QNM_NAME_MAX * 2 + 16];
+
+	snprintf(where, sizeof(where), "%s on host %s", s->old_name, s->host);
 	qnm_form_add(f, QNM_ROW_SECTION, 0, NULL, s->old_name[0] ? "Edit VM" : "New VM",
-		     s->old_name[0] ? s->old_name : NULL);
+		     s->host[0]	      ? where
+		     : s->old_name[0] ? s->old_name
+				      : NULL);
 	r = qnm_form_add(f, QNM_ROW_TEXT, F_NAME, "name", "Name", s->vm->name);
 	r->maxlen = QNM_NAME_MAX + 8;
 	r->hint = "Letters, digits, '_', '-', '.'; also the name of the VM's file.";
@@ -194,6 +227,86 @@ static void apply_live(struct qnm_ui *ui, const char *name)
 	qnm_strv_free(&pending);
 }
 
+/** struct remote_save - a save on another host: the form's @serial and what it saved. */
+struct remote_save {
+	unsigned serial;
+	char host[QNM_NAME_MAX + 1];
+	char name[QNM_NAME_MAX + 1];
+};
+
+/* the host's answer to a save: the form closes, or shows what was refused where */
+static void remote_saved(struct qnm_ui *ui, void *data, int result, const struct qnm_err *err,
+			 json_object *res)
+{
+	struct remote_save *rs = data;
+	struct vmform *s = qnm_ui_find(ui, &qnm_screen_vmform_remote);
+	struct qnm_rhost *h = qnm_remote_find(ui, rs->host);
+
+	if (s && s->serial != rs->serial)
+		s = NULL; /* that form was left; this is another */
+	if (s)
+		s->saving = false;
+	if (result) {
+		qnm_ui_log(ui, QNM_MSG_ERROR, "VM %s not saved on %s: %s", rs->name, rs->host,
+			   err->msg);
+		if (s)
+			show_error(s, err);
+	} else {
+		if (*qnm_remote_str(res, "live_error"))
+			qnm_ui_log(ui, QNM_MSG_ERROR,
+				   "VM %s saved on %s; not applied to the running guest: %s",
+				   rs->name, rs->host, qnm_remote_str(res, "live_error"));
+		qnm_ui_log(ui, QNM_MSG_OK, "VM %s saved on %s%s%s", rs->name, rs->host,
+			   *qnm_remote_str(res, "note") ? "; " : "", qnm_remote_str(res, "note"));
+		/* the form closes when it is in front (a dialog over it: when left) */
+		if (s && ui->stack[ui->depth - 1].st == s)
+			qnm_ui_pop(ui);
+		else if (s)
+			s->form.close = true;
+		if (h && !h->polling)
+			h->last = 0; /* its VMs now */
+	}
+	ui->redraw = true;
+	free(rs);
+}
+
+/* Save on another host: its engine decides; the form stays until it answered. */
+static void save_remote(struct qnm_ui *ui, struct vmform *s)
+{
+	struct qnm_rhost *h = qnm_remote_find(ui, s->host);
+	json_object *args;
+	struct remote_save *rs;
+	char *text;
+
+	if (s->saving) {
+		qnm_ui_log(ui, QNM_MSG_WARN, "VM %s: saving on %s already", s->vm->name, s->host);
+		return;
+	}
+	if (!h) {
+		qnm_ui_log(ui, QNM_MSG_ERROR, "host %s is no longer registered: not saved",
+			   s->host);
+		return;
+	}
+	args = json_object_new_object();
+	text = qnm_vm_serialize(s->vm);
+	json_object_object_add(args, "name", json_object_new_string(s->vm->name));
+	json_object_object_add(args, "old_name", json_object_new_string(s->old_name));
+	json_object_object_add(args, "text", json_object_new_string(text));
+	json_object_object_add(args, "base", json_object_new_string(s->base));
+	free(text);
+	rs = xcalloc(1, sizeof(*rs));
+	rs->serial = s->serial;
+	qnm_strlcpy(rs->host, s->host, sizeof(rs->host));
+	qnm_strlcpy(rs->name, s->vm->name, sizeof(rs->name));
+	if (qnm_remote_call(ui, h, "vm.save", args, QNM_HOST_TIMEOUT_MS * 4, remote_saved, rs)) {
+		qnm_ui_log(ui, QNM_MSG_ERROR, "VM %s: cannot start a worker thread", s->vm->name);
+		free(rs);
+		return;
+	}
+	s->saving = true;
+	qnm_ui_log(ui, QNM_MSG_INFO, "saving VM %s on %s ...", s->vm->name, s->host);
+}
+
 static void save(struct qnm_ui *ui, struct qnm_form *f)
 {
 	struct vmform *s = of_form(f);
@@ -211,6 +324,15 @@ static void save(struct qnm_ui *ui, struct qnm_form *f)
 		    (!(r = qnm_form_key_row(&s->form, more.field)) || !r->error))
 			show_error(s, &more);
 		show_error(s, &err);
+		return;
+	}
+	if (s->host[0]) {
+		/* the VM's own rules here, at once; the host checks the rest */
+		if (qnm_check_vm(s->vm, &err)) {
+			show_error(s, &err);
+			return;
+		}
+		save_remote(ui, s);
 		return;
 	}
 	if (qnm_api_vm_save(ui->ctx, s->vm, s->old_name[0] ? s->old_name : NULL, &err)) {
@@ -246,7 +368,13 @@ static void del_nic_answer(struct qnm_ui *ui, void *data, bool yes)
 
 static void open_nic(struct qnm_ui *ui, struct vmform *s, int index)
 {
-	struct qnm_nicform_arg a = { .vm = s->vm, .index = index, .done = nic_done, .data = s };
+	struct qnm_nicform_arg a = { .vm = s->vm,
+				     .index = index,
+				     .done = nic_done,
+				     .data = s,
+				     .host = s->host[0] ? s->host : NULL,
+				     .running = s->running,
+				     .nets = s->nets };
 
 	qnm_ui_push(ui, &qnm_screen_nicform, &a);
 }
@@ -292,6 +420,31 @@ static void *vmform_init(struct qnm_ui *ui, void *arg)
 	} else {
 		s->vm = qnm_vm_new("");
 	}
+	s->serial = ++last_serial;
+	build(s);
+	qnm_form_focus(&s->form, F_NAME);
+	return s;
+}
+
+/* the form on a registered host's VM: it takes over @arg's VM and text */
+static void *vmform_remote_init(struct qnm_ui *ui, void *arg)
+{
+	struct qnm_vmform_remote *a = arg;
+	struct vmform *s = xcalloc(1, sizeof(*s));
+
+	(void)ui;
+	qnm_form_init(&s->form);
+	s->form.on_change = on_change;
+	s->form.on_activate = on_activate;
+	s->form.on_save = save;
+	s->vm = a->vm;
+	s->orig = qnm_vm_copy(a->vm);
+	s->base = a->base;
+	s->running = a->running;
+	s->nets = json_object_get(a->nets);
+	qnm_strlcpy(s->host, a->host, sizeof(s->host));
+	qnm_strlcpy(s->old_name, a->vm->name, sizeof(s->old_name));
+	s->serial = ++last_serial;
 	build(s);
 	qnm_form_focus(&s->form, F_NAME);
 	return s;
@@ -303,6 +456,9 @@ static void vmform_free(void *st)
 
 	qnm_form_clear(&s->form);
 	qnm_vm_free(s->vm);
+	qnm_vm_free(s->orig);
+	free(s->base);
+	json_object_put(s->nets);
 	free(s);
 }
 
@@ -320,8 +476,10 @@ static void vmform_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 /* Does the form hold anything the saved VM has not? */
 static bool edited(struct qnm_ui *ui, struct vmform *s)
 {
-	const struct qnm_vm *was =
-		s->old_name[0] ? qnm_model_find_vm(&ui->ctx->model, s->old_name) : NULL;
+	const struct qnm_vm *was = s->host[0] ? s->orig
+				   : s->old_name[0]
+					   ? qnm_model_find_vm(&ui->ctx->model, s->old_name)
+					   : NULL;
 	struct qnm_err err;
 
 	qnm_err_clear(&err);
@@ -339,7 +497,12 @@ static unsigned vmform_key(struct qnm_ui *ui, void *st, enum qnm_action act, int
 	if (row && (act == QNM_ACT_NEXT_FIELD || act == QNM_ACT_PREV_FIELD ||
 		    (act == QNM_ACT_ENTER && row->kind == QNM_ROW_TEXT)))
 		check_row(s, row);
-	if (act == QNM_ACT_CANCEL)
+	if (act == QNM_ACT_CANCEL && s->host[0])
+		qnm_ui_log(ui, QNM_MSG_INFO, "VM form of %s on %s closed; %s", s->old_name, s->host,
+			   s->saving	   ? "its save there goes on"
+			   : edited(ui, s) ? "your changes were not saved"
+					   : "nothing changed");
+	else if (act == QNM_ACT_CANCEL)
 		qnm_ui_log(ui, QNM_MSG_INFO, "VM form closed; %s",
 			   !s->old_name[0] ? "no VM created"
 			   : edited(ui, s) ? "your changes were not saved"
@@ -362,6 +525,15 @@ static unsigned vmform_key(struct qnm_ui *ui, void *st, enum qnm_action act, int
 const struct qnm_screen_ops qnm_screen_vmform = {
 	.id = QNM_SCR_VMFORM,
 	.init = vmform_init,
+	.free = vmform_free,
+	.draw = vmform_draw,
+	.key = vmform_key,
+	.resize = qnm_form_screen_resize,
+};
+
+const struct qnm_screen_ops qnm_screen_vmform_remote = {
+	.id = QNM_SCR_VMFORM,
+	.init = vmform_remote_init,
 	.free = vmform_free,
 	.draw = vmform_draw,
 	.key = vmform_key,

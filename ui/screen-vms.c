@@ -336,28 +336,13 @@ static void draw_nic_row(struct qnm_ui *ui, const struct qnm_vm *vm, size_t k, i
 static void draw_host_line(struct qnm_ui *ui, const struct qnm_rhost *h, bool sel, int y,
 			   const struct qnm_rect *r)
 {
-	char say[700];
+	char local[64], up[160];
 
-	if (!h)
-		snprintf(say, sizeof(say), " local (this host): %zu VM(s) ", ui->ctx->model.nvms);
-	else if (!h->answered && !h->down_since)
-		snprintf(say, sizeof(say), " %s %s: asking... ", h->name, h->dest);
-	else if (!h->up)
-		snprintf(say, sizeof(say), " %s %s: UNREACHABLE since %lld s, %s ", h->name,
-			 h->dest, (long long)((qnm_mono_ms_int() - h->down_since) / 1000),
-			 h->answered ? "its last rows kept" : "no rows yet");
-	else
-		snprintf(say, sizeof(say), " %s %s: qnm %s, %.0f ms, %zu VM(s) ", h->name, h->dest,
-			 h->version, h->ms, h->vms ? json_object_array_length(h->vms) : 0);
-	qnm_set_role(ui, stdscr, sel ? QNM_ROLE_SELECTION : QNM_ROLE_DIM);
-	qnm_fill(stdscr, y, r->x, r->w);
-	qnm_hline(ui, stdscr, y, r->x, r->w);
-	qnm_set_role(ui, stdscr,
-		     sel			    ? QNM_ROLE_SELECTION
-		     : !h || h->up		    ? QNM_ROLE_ACCENT
-		     : h->answered || h->down_since ? QNM_ROLE_ERROR
-						    : QNM_ROLE_DIM);
-	qnm_put_cut(stdscr, y, r->x + 2, r->w - 4, say);
+	snprintf(local, sizeof(local), "local (this host): %zu VM(s)", ui->ctx->model.nvms);
+	if (h)
+		snprintf(up, sizeof(up), "qnm %s, %.0f ms, %zu VM(s)", h->version, h->ms,
+			 h->vms ? json_object_array_length(h->vms) : 0);
+	qnm_remote_host_line(ui, h, local, up, "its last rows kept", "no rows yet", sel, y, r);
 }
 
 /* one row of @h's VM @o at @y; Return: the columns' widths as the local rows have them */
@@ -578,7 +563,7 @@ static void vms_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 			 selected_row(s)->h->name);
 	else if (selected_row(s) && selected_row(s)->h)
 		qnm_putf(stdscr, r->y + r->h - 2, r->x + 1, r->w - 2,
-			 "On host %s (over ssh): s start, x stop, t console, e forwards.",
+			 "On host %s (over ssh): s start, x stop, t console, e edit or forwards.",
 			 selected_row(s)->h->name);
 	else if (selected(ui, s) &&
 		 qnm_guest_find(ui, selected(ui, s)->name)->info.status == QNM_RUN_RUNNING)
@@ -852,7 +837,7 @@ static void remote_fwd_add_answer(struct qnm_ui *ui, void *data, const char *tex
 		qnm_remote_vm_action(ui, h, "fwd.add", s->asked, text);
 }
 
-/* e's menu on a host's VM: 0 adds a forward, k removes forward k-1 */
+/* e's menu on a host's VM: 0 opens the VM form, 1 adds a forward, k removes forward k-2 */
 static void remote_fwd_pick(struct qnm_ui *ui, void *data, int index)
 {
 	struct vms *s = data;
@@ -862,16 +847,18 @@ static void remote_fwd_pick(struct qnm_ui *ui, void *data, int index)
 	if (!h)
 		return;
 	if (index == 0) {
+		qnm_remote_edit_vm(ui, h, s->asked);
+	} else if (index == 1) {
 		snprintf(title, sizeof(title), "Forward to %s on %s", s->asked, h->name);
 		qnm_ask(ui, title,
 			"[tcp|udp]:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT (a port of that host):",
 			"tcp:127.0.0.1:8081-:80", remote_fwd_add_answer, s);
-	} else if ((size_t)index - 1 < s->fwds.n) {
-		qnm_remote_vm_action(ui, h, "fwd.del", s->asked, s->fwds.v[index - 1]);
+	} else if ((size_t)index - 2 < s->fwds.n) {
+		qnm_remote_vm_action(ui, h, "fwd.del", s->asked, s->fwds.v[index - 2]);
 	}
 }
 
-/* e on a host's VM: its forwards (hostfwd on its user/slirp NIC), add or remove one */
+/* e on a host's VM: its VM form there, or its forwards (hostfwd on its user/slirp NIC) */
 static void remote_forwards(struct qnm_ui *ui, struct vms *s, struct qnm_rhost *h, json_object *o)
 {
 	json_object *fw = NULL;
@@ -884,6 +871,7 @@ static void remote_forwards(struct qnm_ui *ui, struct vms *s, struct qnm_rhost *
 	qnm_strv_free(&s->fwds);
 	qnm_strv_init(&s->fwds);
 	qnm_strv_init(&items);
+	qnm_strv_add(&items, "Edit the VM and its network cards (form)...");
 	qnm_strv_add(&items, "Add a forward...");
 	json_object_object_get_ex(o, "forwards", &fw);
 	for (k = 0; fw && k < json_object_array_length(fw); k++) {
@@ -892,11 +880,38 @@ static void remote_forwards(struct qnm_ui *ui, struct vms *s, struct qnm_rhost *
 		qnm_strv_add(&s->fwds, f);
 		qnm_strv_addf(&items, "Remove %s", f);
 	}
-	snprintf(title, sizeof(title), "Forwards of %s on %s (Enter: do; Esc: leave)", s->asked,
+	snprintf(title, sizeof(title), "%s on %s: edit, forwards (Enter: do; Esc: leave)", s->asked,
 		 h->name);
 	qnm_pick(ui, title, (const char *const *)items.v, NULL, items.n, 0, remote_fwd_pick, s);
 	qnm_strv_free(&items);
 }
+
+/**
+ * struct not_here - a key on a VM that this UI does not do for another
+ * host's VM (it would read or change this host's side), and what does it
+ * there instead: "qnm -H HOST @cmd VM@args".
+ * @act:  the key's action.
+ * @what: what the key does, for the message.
+ * @cmd:  the command that does it on that host.
+ * @args: its arguments after the VM's name.
+ */
+struct not_here {
+	enum qnm_action act;
+	const char *what;
+	const char *cmd;
+	const char *args;
+};
+
+static const struct not_here not_here[] = {
+	{ QNM_ACT_CAPTURE, "a packet capture", "capture",
+	  " NIC FILE.pcap (the file is on that host)" },
+	{ QNM_ACT_MODES, "the topology", "show", " and qnm stats there (its links' counters)" },
+	{ QNM_ACT_PREVIEW, "the QEMU command line", "cmdline", "" },
+	{ QNM_ACT_CONNS, "the connections", "conns", "" },
+	{ QNM_ACT_CONSOLE, "the console log", "console", " (t here attaches to it)" },
+	{ QNM_ACT_DELETE, "delete", "del", "" },
+	{ QNM_ACT_CLONE, "clone", "show", " then qnm -H ... new there" },
+};
 
 /* The keys that act on a VM, on registered host @row->h's VM: start, stop, console there. */
 static unsigned remote_key(struct qnm_ui *ui, struct vms *s, const struct vrow *row,
@@ -955,11 +970,14 @@ static unsigned remote_key(struct qnm_ui *ui, struct vms *s, const struct vrow *
 			qnm_ui_push(ui, &qnm_screen_console, &arg);
 		break;
 	default:
-		qnm_ui_log(
-			ui, QNM_MSG_WARN,
-			"%s is on host %s: here s, x, t and e (forwards) act on it; for the rest, "
-			"qnm -H %s ... in a shell",
-			name, row->h->name, row->h->name);
+		for (k = 0; k < QNM_ARRAY_SIZE(not_here) && not_here[k].act != act; k++)
+			;
+		if (k < QNM_ARRAY_SIZE(not_here))
+			qnm_ui_log(ui, QNM_MSG_WARN,
+				   "%s is on host %s: %s is not done from here for another host's "
+				   "VM (nothing acts on this host); there: qnm -H %s %s %s%s",
+				   name, row->h->name, not_here[k].what, row->h->name,
+				   not_here[k].cmd, name, not_here[k].args);
 		break;
 	}
 	return QNM_H_HANDLED | QNM_H_REDRAW;

@@ -5,6 +5,7 @@
 #include "api/forward.h"
 
 #include "core/backend.h"
+#include "core/ipv6net.h"
 #include "core/reserve.h"
 #include "core/validate.h"
 #include "guest/rundir.h"
@@ -641,6 +642,8 @@ static int resolve_target(const struct qnm_ctx *ctx, const struct side *s, struc
 			s->net->dhcp_start[0] ? "" : " (the network has no DHCP range)", vm->name,
 			nic->id);
 	qnm_strlcpy(f->guest_addr, nic->tap.ip, sizeof(f->guest_addr));
+	/* on a network with IPv6 the live table gets its IPv6 side too (core/reserve.h) */
+	qnm_net_ipv6_guest(s->net, nic->mac, f->guest_addr6, sizeof(f->guest_addr6));
 	return 0;
 }
 

@@ -7,11 +7,14 @@
 #include "build-config.h"
 
 #include "api/forward.h"
+#include "api/live.h"
 #include "api/net.h"
 #include "api/run.h"
 #include "api/serve.h"
 #include "api/stats.h"
+#include "api/vm.h"
 #include "core/backend.h"
+#include "core/config.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -202,6 +205,110 @@ static int op_vm_stop(struct serve *s, json_object *args, json_object **result, 
 	}
 	qnm_api_vm_job_free(job);
 	return r;
+}
+
+/* the VM @name of the model, or -ENOENT naming it */
+static int need_vm(struct serve *s, const char *name, const struct qnm_vm **vm, struct qnm_err *err)
+{
+	*vm = qnm_model_find_vm(&s->ctx->model, name);
+	if (!*vm)
+		return qnm_err_set(err, -ENOENT, "name", "no VM named '%s' here", name);
+	return 0;
+}
+
+static int op_vm_get(struct serve *s, json_object *args, json_object **result, struct qnm_err *err)
+{
+	const struct qnm_vm *vm;
+	struct qnm_run_info ri;
+	const char *name;
+	json_object *o;
+	char *text;
+	int r = need_name(args, &name, err);
+
+	if (!r)
+		r = need_vm(s, name, &vm, err);
+	if (r)
+		return r;
+	text = qnm_vm_serialize(vm);
+	qnm_api_vm_state(s->ctx, name, &ri);
+	o = json_object_new_object();
+	json_object_object_add(o, "text", json_object_new_string(text));
+	json_object_object_add(o, "running", json_object_new_boolean(ri.status == QNM_RUN_RUNNING));
+	free(text);
+	*result = o;
+	return 0;
+}
+
+/*
+ * "vm.save": the VM form's save of a VM of this host, made elsewhere. The
+ * text is parsed (the VM's own rules), the VM must still be as "base" says
+ * (else the form edited an old copy), then the one save path checks it
+ * against the whole model and writes it, or writes nothing.
+ */
+static int op_vm_save(struct serve *s, json_object *args, json_object **result, struct qnm_err *err)
+{
+	const char *text = arg_str(args, "text"), *old = arg_str(args, "old_name");
+	const char *base = arg_str(args, "base"), *name;
+	struct qnm_strv applied, pending;
+	const struct qnm_vm *was = NULL;
+	struct qnm_vm *vm = NULL, *based = NULL;
+	struct qnm_err live;
+	char *now, *note, *file;
+	json_object *o;
+	int r = need_name(args, &name, err);
+
+	if (r)
+		return r;
+	if (!text)
+		return qnm_err_set(err, -EINVAL, "text", "the request has no \"text\" (a VM)");
+	if (old && *old) {
+		r = need_vm(s, old, &was, err);
+		if (r)
+			return r;
+		/* the VM as the form had it, read as its file would be */
+		if (base) {
+			struct qnm_err berr;
+
+			qnm_err_clear(&berr);
+			now = xasprintf("%s.conf", old);
+			r = qnm_vm_parse(base, strlen(base), now, &based, &berr) ||
+			    !qnm_vm_equal(based, was);
+			free(now);
+			qnm_vm_free(based);
+		}
+		if (r)
+			return qnm_err_set(err, -ESTALE, "",
+					   "VM %s was changed on this host since you opened the "
+					   "form: reopen it",
+					   old);
+	}
+	/* the VM's name is its file's: "NAME.conf" */
+	file = xasprintf("%s.conf", name);
+	r = qnm_vm_parse(text, strlen(text), file, &vm, err);
+	free(file);
+	if (!r && strcmp(vm->name, name) != 0)
+		r = qnm_err_set(err, -EINVAL, "name", "name: '%s' is not a VM name", name);
+	if (!r)
+		r = qnm_api_vm_save(s->ctx, vm, old && *old ? old : NULL, err);
+	if (r) {
+		qnm_vm_free(vm);
+		return r;
+	}
+	qnm_strv_init(&applied);
+	qnm_strv_init(&pending);
+	qnm_err_clear(&live);
+	qnm_api_vm_apply_live(s->ctx, vm->name, &applied, &pending, &live);
+	note = qnm_api_vm_apply_note(&applied, &pending);
+	o = json_object_new_object();
+	json_object_object_add(o, "name", json_object_new_string(vm->name));
+	json_object_object_add(o, "note", json_object_new_string(note ? note : ""));
+	json_object_object_add(o, "live_error", json_object_new_string(live.msg));
+	free(note);
+	qnm_strv_free(&applied);
+	qnm_strv_free(&pending);
+	qnm_vm_free(vm);
+	*result = o;
+	return 0;
 }
 
 static int op_net_list(struct serve *s, json_object *args, json_object **result,
@@ -426,9 +533,10 @@ static int op_cli(struct serve *s, json_object *args, json_object **result, stru
 
 /* the ops, alphabetical */
 static const struct serve_op ops[] = {
-	{ "cli", op_cli },	     { "fwd.add", op_fwd_add },	  { "fwd.del", op_fwd_del },
-	{ "net.list", op_net_list }, { "ping", op_ping },	  { "stats", op_stats },
-	{ "vm.list", op_vm_list },   { "vm.start", op_vm_start }, { "vm.stop", op_vm_stop },
+	{ "cli", op_cli },	     { "fwd.add", op_fwd_add }, { "fwd.del", op_fwd_del },
+	{ "net.list", op_net_list }, { "ping", op_ping },	{ "stats", op_stats },
+	{ "vm.get", op_vm_get },     { "vm.list", op_vm_list }, { "vm.save", op_vm_save },
+	{ "vm.start", op_vm_start }, { "vm.stop", op_vm_stop },
 };
 
 /* the op called @name, or NULL */

@@ -16,6 +16,13 @@
  *                                      "forwards": ["tcp:127.0.0.1:8080-:80"]}]
  *   vm.start  {"name", "timeout"}    {"status", "qemu_pid", "elapsed_ms", "warnings"}
  *   vm.stop   {"name", "force", "timeout"}  {"how"}
+ *   vm.get    {"name"}               {"text", "running"}: the VM as its file
+ *                                      says it (core/config.h's keyfile text)
+ *   vm.save   {"name", "old_name", "text", "base"}  {"name", "note", "live_error"}:
+ *                                      the edited VM through qnm_api_vm_save() there
+ *                                      (the whole model checked; all or nothing),
+ *                                      then applied live; -ESTALE when the VM is
+ *                                      no longer as "base" (vm.get's text) says
  *   fwd.add   {"name", "fwd", "nic"}  {"fwd", "live": "live"|"later"|"refused",
  *                                      "why"}: a hostfwd on the VM's user/slirp NIC
  *                                      (the first when no "nic"), live when it runs

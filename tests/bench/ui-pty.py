@@ -4,6 +4,10 @@
 #
 #   ui-pty.py frame  MARK -- CMD...         ms until MARK is on the screen,
 #                                           then idle RSS after 3 s
+#   ui-pty.py count MARK KEYS MARK2 N -- CMD...
+#                                           ms until MARK is on the screen,
+#                                           then ms until MARK2 was written
+#                                           N times after typing KEYS
 #   ui-pty.py cpu SECS KEYS QUITKEYS -- CMD...
 #                                           CPU seconds used over SECS after
 #                                           typing KEYS (2 s to settle first)
@@ -86,6 +90,27 @@ def main():
         drain(fd, 5)
         print("idle_cpu_5s %.4f" % (cpu_of(pid) - c0))
         finish(pid, fd, b"\x1b[21~")
+        return 0
+    if opts[0] == "count":
+        mark, keys, mark2, n = opts[1].encode(), opts[2].encode(), opts[3].encode(), int(opts[4])
+        t0 = time.monotonic()
+        pid, fd = spawn(cmd)
+        buf, seen = drain(fd, 10, mark)
+        t1 = time.monotonic()
+        os.write(fd, keys)
+        after = b""
+        end = time.monotonic() + 20
+        while seen and after.count(mark2) < n and time.monotonic() < end:
+            more, _ = drain(fd, 0.05)
+            after += more
+        t2 = time.monotonic()
+        if not seen or after.count(mark2) < n:
+            print("error: marks not seen; output:", (buf + after)[-400:], file=sys.stderr)
+            finish(pid, fd, b"q")
+            return 1
+        print("first_frame_ms %.1f" % ((t1 - t0) * 1000))
+        print("count_ms %.1f" % ((t2 - t0) * 1000))
+        finish(pid, fd, b"q")
         return 0
     if opts[0] == "cpu":
         secs = float(opts[1])

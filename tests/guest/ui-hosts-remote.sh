@@ -9,6 +9,10 @@
 # while a still answers and keys are answered at once; b's sshd started
 # again (resumed): b answers again by itself. e adds a forward to the
 # running guest on a (its page through it in a's namespace) and removes it.
+# Traffic (4) lists a's guest interface under a's line with its counters
+# from a's qnm; a's sshd frozen: a's line says UNREACHABLE and its row
+# keeps its totals with no rate. Hosts (9): each host reachable, its
+# version, latency and running guests, the selected host's VMs below.
 # qnm -H a console demo on a terminal, with --follow, and without a terminal.
 : "${QNM_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
 GUEST_TIMEOUT=200
@@ -81,12 +85,70 @@ wait_for 5 rose && ok "demo's rx total rose with the traffic ($(echo "$before" |
 	fail "counters did not change"
 echo "  after:  $(nicline)"
 
+# ---- Traffic: a's guest interface under a's line, its counters from a ----
+ui_keys 4
+ui_wait "── a hosta:2201: 1 guest interface(s), over ssh" 5 >/dev/null &&
+	ok "Traffic: a's line, its one guest interface" || fail "Traffic has no line for a"
+ui_expect "Traffic: this host's line first" "── local (this host):"
+ui_expect "Traffic: b's line (no guest runs there)" "── b hostb:2202: 0 guest interface(s), over ssh"
+trow() { ui_screen | grep -E "^ demo/n0 "; }
+# the guest received the ping answers: in the host's view that is tx (rx = guest's tx)
+tx_tot() { trow | awk '{print $(NF-1), $NF}'; }
+check "Traffic: demo/n0 of a with a rate and totals ($(trow))" \
+	bash -c '[[ "$0" =~ ^\ [^\ ]+\ +[0-9.]+\ [KMG]?B/s\ +[0-9.]+\ [KMG]?B/s\ +[0-9.]+\ [KMG]?i?B\ +[0-9.]+\ [KMG]?i?B$ ]]' "$(trow)"
+t=$(tx_tot)
+[ -n "$t" ] && [ "$t" != "0 B" ] && ok "Traffic: its tx total is the guest's received bytes, not zero ($(tx_tot))" ||
+	fail "Traffic: demo/n0's total is zero"
+echo "--- Traffic at 80x24:"
+ui_screen
+echo "---"
+ui_keys End Up
+ui_wait "demo/n0 on host a" 3 >/dev/null && ok "Traffic: the detail of a's interface names host a" ||
+	fail "no detail for a's interface"
+tree=$(sshd_tree a)
+kill -STOP $tree
+t0=$(date +%s%N)
+wait_for 8 ui_words "a hosta:2201: UNREACHABLE since"
+ms=$(ms_since "$t0")
+check "Traffic: a (sshd frozen) marked unreachable within 5 s (${ms} ms)" test "$ms" -lt 5000
+row=$(trow)
+check "Traffic: a's row kept, no rate, its last totals ($row)" \
+	bash -c '[[ "$0" =~ ^\ [^\ ]+\ +-\ +-\ +[0-9.]+\ [KMG]?i?B\ +[0-9.]+\ [KMG]?i?B$ ]]' "$row"
+ui_expect "Traffic: the detail says a does not answer" "host a does not answer (since"
+echo "--- Traffic with a frozen:"
+ui_screen
+echo "---"
+kill -CONT $tree
+wait_for 15 ui_words "a hosta:2201: 1 guest interface(s)" && ok "Traffic: a answers again after SIGCONT" ||
+	fail "a did not come back on Traffic"
+
+# ---- Hosts: reachable, version, latency, running guests ----
+version=$("$QNM" --version | cut -d' ' -f2)
+ui_keys 9
+wait_for 5 ui_words "a reachable $version" || true
+ui_expect "Hosts: a reachable, its version, latency, 1 guest running" \
+	"$(printf ' %-16s %-11s %-10s' a reachable "$version")"
+n=$(ui_screen | grep -cE "^ a +reachable +$version +[0-9]+ ms +1$")
+expect_eq "Hosts: a's row ends with its latency and 1 running guest" 1 "$n"
+n=$(ui_screen | grep -cE "^ b +reachable +$version +[0-9]+ ms +0$")
+expect_eq "Hosts: b reachable, no guest running" 1 "$n"
+ui_keys Down
+ui_wait "a: ssh hosta:2201" 3 >/dev/null && ok "Hosts: the selected host's details" || fail "no details of a"
+ui_expect "Hosts: a's VMs and running guests" "running: demo"
+echo "--- Hosts at 80x24:"
+ui_screen
+echo "---"
+ui_keys 1
+ui_wait "── a hosta:2201" 5 >/dev/null || fail "VMs screen not back"
+ui_keys Down Down Down
+ui_wait "On host a (over ssh)" 3 >/dev/null || fail "demo of a not selected again"
+
 # ---- its forwards, from here: e lists them, adds one (live on the running guest), removes it ----
 demo_port=$(sed -n 's/^hostfwd = tcp:127.0.0.1:\([0-9]*\)-:80$/\1/p' "$T/ha/config/qnm/vms/demo.conf")
 ui_keys e
-ui_wait "Forwards of demo on a" 5 >/dev/null && ok "e on a's demo: its forwards" || fail "no forwards menu"
+ui_wait "demo on a: edit, forwards" 5 >/dev/null && ok "e on a's demo: its forwards" || fail "no forwards menu"
 ui_expect "... its demo forward listed" "Remove tcp:127.0.0.1:$demo_port-:80"
-ui_keys Enter
+ui_keys Down Enter
 ui_wait "Forward to demo on a" 3 >/dev/null && ok "Add asks for the forward" || fail "Add did not ask"
 ui_keys Enter
 ui_wait "forward tcp:127.0.0.1:8081-:80 added (applied to the running guest)" 15 >/dev/null &&
@@ -100,7 +162,7 @@ wait_for 20 page && ok "the guest's page through the new forward, in a's namespa
 	fail "no page through a:8081"
 ui_keys e
 ui_wait "Remove tcp:127.0.0.1:8081-:80" 5 >/dev/null
-ui_keys Down Down Enter
+ui_keys Down Down Down Enter
 ui_wait "forward tcp:127.0.0.1:8081-:80 removed" 15 >/dev/null && ok "e removes it again" ||
 	fail "forward not removed"
 expect_eq "a's own qnm no longer has it" "" "$(on a forward list | grep 8081)"

@@ -46,6 +46,30 @@ expect_contains "cli runs qnm's command line there" "web " \
 expect_eq "ping" "1" "$(echo "$out" | jq -r 'select(.id == 5) | .result.protocol')"
 expect_eq "net.list" "[]" "$(echo "$out" | jq -c 'select(.id == 6) | .result')"
 
+# vm.get and vm.save: the VM form's save of a VM here, made on another host
+get=$(printf '%s\n' '{"id":1,"op":"vm.get","args":{"name":"web"}}' | "$QNM" serve --stdio |
+	jq -r 'select(.id == 1) | .result.text')
+expect_contains "vm.get: the VM's file text" "memory = 128" "$get"
+save() { # TEXT BASE [NAME]: vm.save of web; prints the reply
+	jq -cn --arg t "$1" --arg b "$2" --arg n "${3:-web}" \
+		'{id: 1, op: "vm.save", args: {name: $n, old_name: "web", text: $t, base: $b}}' |
+		"$QNM" serve --stdio | jq -c 'select(.id == 1)'
+}
+before=$(sha256sum <"$XDG_CONFIG_HOME/qnm/vms/web.conf")
+out=$(save "${get/memory = 128/memory = 8}" "$get")
+expect_eq "vm.save of a bad value: refused, naming the field" "false memory" \
+	"$(echo "$out" | jq -r '"\(.ok) \(.field)"')"
+expect_contains "... and the rule" "must be a whole number from 16" "$out"
+out=$(save "${get/memory = 128/memory = 256}" "$get" "new name")
+expect_eq "vm.save under a name that is none: refused at name" "false name" \
+	"$(echo "$out" | jq -r '"\(.ok) \(.field)"')"
+out=$(save "${get/memory = 128/memory = 256}" "${get/memory = 128/memory = 64}")
+expect_contains "vm.save of a VM changed since vm.get: refused" "changed on this host since" "$out"
+expect_eq "... nothing written by any of them" "$before" "$(sha256sum <"$XDG_CONFIG_HOME/qnm/vms/web.conf")"
+out=$(save "${get/memory = 128/memory = 256}" "$get")
+expect_eq "vm.save: saved" "true web" "$(echo "$out" | jq -r '"\(.ok) \(.result.name)"')"
+expect_eq "... the VM has it" 256 "$("$QNM" show web --json | jq -r .memory)"
+
 # ---- the client, with a stand-in ssh that runs the remote command here ----
 . "$QNM_SRCDIR/tests/hosts-lib.sh"
 fake_ssh_install
