@@ -564,8 +564,9 @@ static const struct qnm_args_spec json_only_args = {
  */
 static void put_json_str(FILE *f, const char *s)
 {
-	static const char esc[] = { ['\b'] = 'b', ['\t'] = 't', ['\n'] = 'n',
-				    ['\f'] = 'f', ['\r'] = 'r' };
+	static const char esc[] = {
+		['\b'] = 'b', ['\t'] = 't', ['\n'] = 'n', ['\f'] = 'f', ['\r'] = 'r'
+	};
 	const unsigned char *p;
 
 	putc('"', f);

@@ -110,10 +110,20 @@ void qnm_ula_from_name(const char *name, struct in6_addr *out)
 		h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
 	for (p = name; *p; p++)
 		h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
+	/*
+	 * FNV-1a alone mixes a name's last bytes only into the hash's low
+	 * bits: "lab" and "lan" shared 24 of their 40 bits. MurmurHash3's
+	 * 64-bit finaliser makes every input bit move every output bit.
+	 */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 33;
 	memset(out, 0, sizeof(*out));
 	out->s6_addr[0] = 0xfd;
-	for (i = 0; i < 5; i++) /* the global ID: the hash's low 40 bits */
-		out->s6_addr[1 + i] = (unsigned char)(h >> (8 * (4 - i)));
+	for (i = 0; i < 5; i++) /* the global ID: the mixed hash's top 40 bits */
+		out->s6_addr[1 + i] = (unsigned char)(h >> (56 - 8 * i));
 }
 
 int qnm_net_ipv6_prefix(const struct qnm_network *net, struct in6_addr *out)

@@ -43,8 +43,8 @@ bool qnm_net_has_ipv6(const struct qnm_network *net);
 
 /**
  * qnm_ula_from_name() - the ULA /64 "auto" stands for: fd, then a 40-bit
- * global ID, the low 40 bits of the FNV-1a 64-bit hash of "qnm-ula:" and
- * @name (RFC 4193 section 3.2 asks for 40 pseudo-random bits; these are
+ * global ID, the top 40 bits of the FNV-1a 64-bit hash of "qnm-ula:" and
+ * @name, mixed by MurmurHash3's 64-bit finaliser (RFC 4193 section 3.2 asks for 40 pseudo-random bits; these are
  * stable for a name, so the prefix survives restarts and edits of anything
  * else), then subnet ID 0. The same name on two hosts gives the same
  * prefix: give a prefix (ipv6=PREFIX/64) where such networks are routed to

@@ -441,9 +441,8 @@ static int link_msg_info(const struct nlmsghdr *nlh, struct qnm_link_info *li)
 			if (mnl_attr_get_payload_len(a) == 6) {
 				const unsigned char *m = mnl_attr_get_payload(a);
 
-				snprintf(li->mac, sizeof(li->mac),
-					 "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3],
-					 m[4], m[5]);
+				snprintf(li->mac, sizeof(li->mac), "%02x:%02x:%02x:%02x:%02x:%02x",
+					 m[0], m[1], m[2], m[3], m[4], m[5]);
 			}
 			break;
 		case IFLA_LINKINFO:
@@ -727,7 +726,8 @@ int qnm_links_exists(struct qnm_links *l, const char *name, struct qnm_link_info
 		return qnm_host_err(err, r, action);
 	}
 	if (info) {
-		const struct qnm_link_info *m = li.master ? qnm_links_find_index(l, li.master) : NULL;
+		const struct qnm_link_info *m =
+			li.master ? qnm_links_find_index(l, li.master) : NULL;
 		char mn[IF_NAMESIZE];
 
 		*info = li;

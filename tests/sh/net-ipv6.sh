@@ -35,30 +35,30 @@ out=$(q net up lan 2>&1)
 expect_eq "net up ($out)" 0 $?
 expect_eq "net up: IPv6 forwarding 1" 1 "$(fwd6)"
 expect_contains "net up: the value before is recorded" "sysctl $REC6 " "$(cat "$OWNED")"
-expect_contains "net up: the bridge has the auto ULA's ::1" "inet6 fd45:cb3e:1ee5::1/64" \
+expect_contains "net up: the bridge has the auto ULA's ::1" "inet6 fd67:d36c:ce5f::1/64" \
 	"$(in_ns ip -6 addr show dev q6br0)"
 expect_contains "net up: names the uplink that stops taking RAs" "q6up0" "$out"
 table=$(in_ns nft list table inet qnm)
 expect_contains "IPv6 DNAT map: the forward to vm/n0's EUI-64 address" \
-	"tcp . 8080 : fd45:cb3e:1ee5:0:5054:ff:fe12:3456 . 80" "$table"
+	"tcp . 8080 : fd67:d36c:ce5f:0:5054:ff:fe12:3456 . 80" "$table"
 expect_contains "IPv6 DNAT rule" "dnat ip6 to meta l4proto . th dport map @fwd_any6" "$table"
 expect_contains "the ULA is masqueraded out of the uplink" \
-	'ip6 saddr fd45:cb3e:1ee5::/64 oifname "q6up0"' "$table"
+	'ip6 saddr fd67:d36c:ce5f::/64 oifname "q6up0"' "$table"
 q forward add --net lan --to vm/n0 tcp::8081-:81 >/dev/null 2>&1 || fail "live forward add"
 expect_contains "a live forward add puts its IPv6 side in the map" \
-	"tcp . 8081 : fd45:cb3e:1ee5:0:5054:ff:fe12:3456 . 81" "$(in_ns nft list map inet qnm fwd_any6)"
+	"tcp . 8081 : fd67:d36c:ce5f:0:5054:ff:fe12:3456 . 81" "$(in_ns nft list map inet qnm fwd_any6)"
 q forward del --net lan tcp::8081 >/dev/null 2>&1 || fail "live forward del"
 expect_eq "a live forward del takes it out" "" \
 	"$(in_ns nft list map inet qnm fwd_any6 | grep 8081)"
 pid=$(cat "$XDG_RUNTIME_DIR/qnm/dnsmasq-lan.pid")
 expect_contains "dnsmasq: RA with SLAAC and DHCPv6" \
-	"--enable-ra --dhcp-range=fd45:cb3e:1ee5::1000,fd45:cb3e:1ee5::1fff,slaac,64,1h" \
+	"--enable-ra --dhcp-range=fd67:d36c:ce5f::1000,fd67:d36c:ce5f::1fff,slaac,64,1h" \
 	"$(tr '\0' ' ' <"/proc/$pid/cmdline")"
 expect_contains "dnsmasq: vm/n0's reservation has its IPv6" \
-	"--dhcp-host=52:54:00:12:34:56,10.86.0.50,[fd45:cb3e:1ee5:0:5054:ff:fe12:3456]" \
+	"--dhcp-host=52:54:00:12:34:56,10.86.0.50,[fd67:d36c:ce5f:0:5054:ff:fe12:3456]" \
 	"$(tr '\0' ' ' <"/proc/$pid/cmdline")"
 expect_contains "qnm show names the NIC's IPv6 address" \
-	"# nic n0: IPv6 fd45:cb3e:1ee5:0:5054:ff:fe12:3456 on network lan" "$("$QNM" show vm)"
+	"# nic n0: IPv6 fd67:d36c:ce5f:0:5054:ff:fe12:3456 on network lan" "$("$QNM" show vm)"
 
 # a global prefix is routed, not masqueraded
 "$QNM" net set lan ipv6=2001:db8:86::/64 >/dev/null 2>&1 || fatal "net set ipv6"
@@ -103,7 +103,7 @@ expect_eq "after every killed net up, net down leaves forwarding 0 and no record
 "$QNM" net set lan mode=isolated >/dev/null 2>&1 || fatal "net set mode"
 q net up lan >/dev/null 2>&1 || fatal "net up isolated"
 expect_eq "isolated with IPv6: forwarding stays 0" 0 "$(fwd6)"
-expect_contains "isolated: the bridge has ::1" "inet6 fd45:cb3e:1ee5::1/64" \
+expect_contains "isolated: the bridge has ::1" "inet6 fd67:d36c:ce5f::1/64" \
 	"$(in_ns ip -6 addr show dev q6br0)"
 q net down lan >/dev/null 2>&1 || fatal "net down isolated"
 finish

@@ -932,18 +932,23 @@ static void test_net_ipv6(void **state)
 	qnm_net_ipv6_text(n, buf, sizeof(buf));
 	assert_string_equal(buf, "");
 
-	/* auto: fd + the low 40 bits of FNV-1a-64("qnm-ula:" NAME), subnet 0; stable */
+	/* auto: fd + the top 40 bits of FNV-1a-64("qnm-ula:" NAME), mixed; subnet 0; stable */
 	qnm_strlcpy(n->ipv6, "auto", sizeof(n->ipv6));
 	assert_int_equal(qnm_check_network(n, NULL), 0);
 	qnm_net_ipv6_text(n, buf, sizeof(buf));
-	assert_string_equal(buf, "fd45:cb3e:1ee5::/64");
+	assert_string_equal(buf, "fd67:d36c:ce5f::/64");
 	qnm_net_ipv6_host(n, buf, sizeof(buf));
-	assert_string_equal(buf, "fd45:cb3e:1ee5::1");
+	assert_string_equal(buf, "fd67:d36c:ce5f::1");
 	qnm_ula_from_name("lan", &a);
 	qnm_ula_from_name("lan2", &b);
 	assert_int_equal(a.s6_addr[0], 0xfd);
 	assert_memory_not_equal(&a, &b, sizeof(a));
 	assert_int_equal(b.s6_addr[0], 0xfd);
+	/* names one letter apart differ from the first byte of the global ID on
+	 * (plain FNV-1a had "lab" and "lan" share 24 of the 40 bits) */
+	qnm_ula_from_name("lab", &b);
+	assert_int_not_equal(a.s6_addr[1], b.s6_addr[1]);
+	assert_int_not_equal(a.s6_addr[2], b.s6_addr[2]);
 
 	/* the guest: PREFIX + modified EUI-64 of the MAC (what SLAAC forms) */
 	qnm_strlcpy(n->ipv6, "2001:db8:1:2::/64", sizeof(n->ipv6));
