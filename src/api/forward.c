@@ -5,6 +5,7 @@
 #include "api/forward.h"
 
 #include "core/backend.h"
+#include "core/ipv6net.h"
 #include "core/reserve.h"
 #include "core/validate.h"
 #include "guest/rundir.h"
@@ -641,6 +642,8 @@ static int resolve_target(const struct qnm_ctx *ctx, const struct side *s, struc
 			s->net->dhcp_start[0] ? "" : " (the network has no DHCP range)", vm->name,
 			nic->id);
 	qnm_strlcpy(f->guest_addr, nic->tap.ip, sizeof(f->guest_addr));
+	/* on a network with IPv6 the live table gets its IPv6 side too (core/reserve.h) */
+	qnm_net_ipv6_guest(s->net, nic->mac, f->guest_addr6, sizeof(f->guest_addr6));
 	return 0;
 }
 
@@ -805,6 +808,49 @@ out:
 	return r;
 }
 
+/*
+ * A forward to a guest address added to a network by a process that has
+ * not loaded the model, when the index proves it holds
+ * (qnm_ctx_fwd_add_begin()): the live element, then one line appended to
+ * the network's file; else 1 (nothing done: the whole path).
+ */
+static int add_to_net_indexed(struct qnm_ctx *ctx, const struct qnm_api_fwd_owner *to,
+			      const struct qnm_fwd *f, struct qnm_api_fwd_result *res,
+			      struct qnm_err *err)
+{
+	struct live_log log = { 0 };
+	struct qnm_network *net;
+	int r, up;
+
+	if (!given(to->net) || given(to->vm))
+		return 1;
+	r = qnm_ctx_fwd_add_begin(ctx, to->net, f, &net, err);
+	if (r)
+		return r;
+	up = net_is_up(net, err);
+	r = up < 0 ? up : 0;
+	if (!r && up)
+		r = nft_change(&log, true, f, err);
+	if (!r) {
+		r = qnm_ctx_fwd_add_commit(ctx, to->net, f, err);
+		if (r)
+			nft_undo(&log, res);
+	}
+	if (!r) {
+		res->kind = QNM_API_FWD_DNAT;
+		res->ref.index = -1;
+		qnm_strlcpy(res->ref.net, net->name, sizeof(res->ref.net));
+		res->fwd = *f;
+		res->live = up ? QNM_API_FWD_LIVE : QNM_API_FWD_LATER;
+		if (!up)
+			res->table_missing =
+				qnm_owner_recorded(ctx->paths.runtime_dir, QNM_OWN_NET, net->name);
+	}
+	qnm_network_free(net);
+	qnm_ctx_unlock(ctx);
+	return r;
+}
+
 int qnm_api_forward_add(struct qnm_ctx *ctx, const struct qnm_api_fwd_owner *to,
 			const struct qnm_fwd *f, struct qnm_api_fwd_result *res,
 			struct qnm_err *err)
@@ -812,6 +858,9 @@ int qnm_api_forward_add(struct qnm_ctx *ctx, const struct qnm_api_fwd_owner *to,
 	int r;
 
 	memset(res, 0, sizeof(*res));
+	r = to ? add_to_net_indexed(ctx, to, f, res, err) : 1;
+	if (r <= 0)
+		return r;
 	r = qnm_ctx_begin(ctx, err);
 	if (r)
 		return r;

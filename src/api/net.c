@@ -6,6 +6,7 @@
 #include "api/netguard.h"
 
 #include "core/backend.h"
+#include "core/ipv6net.h"
 #include "core/reserve.h"
 #include "core/validate.h"
 #include "host/hostip.h"
@@ -20,6 +21,32 @@
 bool qnm_api_net_have_cap_net_admin(void)
 {
 	return qnm_have_cap_net_admin();
+}
+
+void qnm_api_nic_ipv6(const struct qnm_ctx *ctx, const struct qnm_nic *nic, char *buf, size_t size,
+		      char *net)
+{
+	const char *on = qnm_nic_network(nic);
+	const struct qnm_network *n = on ? qnm_model_find_net(&ctx->model, on) : NULL;
+	struct qnm_problems problems = { 0 };
+	struct qnm_model nets;
+
+	buf[0] = '\0';
+	if (net)
+		net[0] = '\0';
+	qnm_model_init(&nets);
+	if (on && !n && ctx->one && /* a command about one VM: its network from the files */
+	    qnm_config_load_networks(&ctx->paths, &nets, &problems, NULL) == 0)
+		n = qnm_model_find_net(&nets, on);
+	if (n && nic->mac[0] && qnm_net_ipv6_guest(n, nic->mac, buf, size) == 0 && net)
+		qnm_strlcpy(net, n->name, QNM_NAME_MAX + 1);
+	qnm_model_clear(&nets);
+	qnm_problems_clear(&problems);
+}
+
+void qnm_api_net_ipv6(const struct qnm_network *net, char *buf, size_t size)
+{
+	qnm_net_ipv6_text(net, buf, size);
 }
 
 int qnm_api_net_new(const struct qnm_ctx *ctx, const char *name, struct qnm_network **out,

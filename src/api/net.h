@@ -156,6 +156,26 @@ int qnm_api_net_down_guarded(struct qnm_ctx *ctx, const char *name,
 bool qnm_api_net_is_up(const struct qnm_ctx *ctx, const char *name);
 
 /**
+ * qnm_api_nic_ipv6() - the IPv6 address NIC @nic has on its qnm network
+ * when that network has IPv6 (its ipv6 key): the prefix and the EUI-64 of
+ * the NIC's MAC, what the guest forms by SLAAC from qnm's router
+ * advertisements and what DHCPv6 reserves for it (a guest that uses
+ * privacy addresses and no DHCPv6 client has others).
+ * @buf: at least QNM_IPV6_ADDR_LEN bytes; "" when none.
+ * @net: set to the network's name when not NULL (at least QNM_NAME_MAX + 1
+ *       bytes), "" when none.
+ */
+void qnm_api_nic_ipv6(const struct qnm_ctx *ctx, const struct qnm_nic *nic, char *buf, size_t size,
+		      char *net);
+
+/**
+ * qnm_api_net_ipv6() - the IPv6 /64 of network @net ("fd12:3456:789a::/64",
+ * "auto" resolved), "" when it has none.
+ * @buf: at least QNM_IPV6_NET_LEN bytes.
+ */
+void qnm_api_net_ipv6(const struct qnm_network *net, char *buf, size_t size);
+
+/**
  * qnm_api_net_leases() - the DHCP leases dnsmasq gave out on network @name
  * (none when it has no lease file).
  * @v: set to a new array (caller frees with free()), @n entries.

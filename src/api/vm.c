@@ -211,9 +211,7 @@ int qnm_api_vm_delete(struct qnm_ctx *ctx, const char *name, struct qnm_err *err
 	qnm_model_clear(&nets);
 	qnm_problems_clear(&problems);
 	if (!r)
-		r = qnm_config_delete_vm(&ctx->paths, name, err);
-	if (!r)
-		qnm_vm_free(qnm_model_remove_vm(&ctx->model, name));
+		r = qnm_ctx_delete_vm(ctx, name, err);
 	qnm_ctx_unlock(ctx);
 	return r;
 }
@@ -293,7 +291,7 @@ int qnm_api_vm_edit(struct qnm_ctx *ctx, const char *name, qnm_api_vm_edit_fn fn
 {
 	const struct qnm_vm *orig;
 	struct qnm_vm *vm = NULL;
-	int r = qnm_ctx_begin(ctx, err);
+	int r = qnm_ctx_begin_vm(ctx, name, err); /* its file and the index, when that does */
 
 	if (r)
 		return r;

@@ -309,7 +309,7 @@ static int cmd_forward(struct qnm_ctx *ctx, const struct qnm_args *args)
 	qnm_err_clear(&err);
 	r = add ? qnm_api_forward_add(ctx, &t, &f, &res, &err)
 		: qnm_api_forward_remove(ctx, &t, &f, &res, &err);
-	if (ctx->loaded)
+	if (ctx->loaded || ctx->indexed)
 		qnm_cli_warn_problems(ctx);
 	if (r) {
 		if (res.undo_err[0])

@@ -72,8 +72,12 @@ static json_object *net_json(const struct qnm_network *net, const char *state)
 {
 	json_object *o = json_object_new_object();
 
+	char v6[QNM_IPV6_NET_LEN];
+
 	add_str(o, "name", net->name);
 	qnm_schema_json(&qnm_net_schema, net, o);
+	qnm_api_net_ipv6(net, v6, sizeof(v6));
+	add_str(o, "ipv6_prefix", v6); /* "auto" resolved; "" without IPv6 */
 	add_str(o, "state", state);
 	return o;
 }
@@ -219,8 +223,15 @@ static int net_show(struct qnm_ctx *ctx, const struct net_flags *f, int argc, ch
 		fputs(text, ctx->out);
 		free(text);
 		const char *st = qnm_api_net_view_state(view, net);
+		char v6[QNM_IPV6_NET_LEN];
 
 		fprintf(ctx->out, "\n# state: %s\n", st);
+		qnm_api_net_ipv6(net, v6, sizeof(v6));
+		if (v6[0])
+			fprintf(ctx->out,
+				"# ipv6: %s, the host ::1 of it; guests: SLAAC (EUI-64 of "
+				"their MAC) and DHCPv6\n",
+				v6);
 		if (strcmp(st, "interrupted") == 0)
 			fprintf(ctx->out,
 				"# a qnm bringing it up or down was killed midway: 'qnm net up "
@@ -553,8 +564,9 @@ static const struct qnm_args_spec json_only_args = {
  */
 static void put_json_str(FILE *f, const char *s)
 {
-	static const char esc[] = { ['\b'] = 'b', ['\t'] = 't', ['\n'] = 'n',
-				    ['\f'] = 'f', ['\r'] = 'r' };
+	static const char esc[] = {
+		['\b'] = 'b', ['\t'] = 't', ['\n'] = 'n', ['\f'] = 'f', ['\r'] = 'r'
+	};
 	const unsigned char *p;
 
 	putc('"', f);

@@ -10,6 +10,7 @@
 
 #include "api/guestaddr.h"
 #include "api/live.h"
+#include "api/net.h"
 #include "api/remote.h"
 #include "api/vm.h"
 #include "core/backend.h"
@@ -237,6 +238,35 @@ static const struct qnm_args_spec show_args = {
 	.say.few = "give one VM name",
 };
 
+/* each NIC's "ipv6_addr" on a qnm network with IPv6 ("" elsewhere) */
+static void show_ipv6_json(struct qnm_ctx *ctx, const struct qnm_vm *vm, json_object *o)
+{
+	json_object *nics = NULL;
+	char v6[QNM_IPV6_ADDR_LEN];
+	size_t i;
+
+	if (!json_object_object_get_ex(o, "nics", &nics))
+		return;
+	for (i = 0; i < vm->nnics && i < json_object_array_length(nics); i++) {
+		qnm_api_nic_ipv6(ctx, &vm->nics[i], v6, sizeof(v6), NULL);
+		json_object_object_add(json_object_array_get_idx(nics, i), "ipv6_addr",
+				       json_object_new_string(v6));
+	}
+}
+
+static void show_ipv6_text(struct qnm_ctx *ctx, const struct qnm_vm *vm)
+{
+	char v6[QNM_IPV6_ADDR_LEN], net[QNM_NAME_MAX + 1];
+	size_t i;
+
+	for (i = 0; i < vm->nnics; i++) {
+		qnm_api_nic_ipv6(ctx, &vm->nics[i], v6, sizeof(v6), net);
+		if (v6[0])
+			fprintf(ctx->out, "# nic %s: IPv6 %s on network %s (SLAAC, DHCPv6)\n",
+				vm->nics[i].id, v6, net);
+	}
+}
+
 static int cmd_show(struct qnm_ctx *ctx, const struct qnm_args *args)
 {
 	const struct qnm_vm *vm;
@@ -261,6 +291,7 @@ static int cmd_show(struct qnm_ctx *ctx, const struct qnm_args *args)
 			fprintf(ctx->errout, "qnm: show: %s\n", err.msg);
 		json_object_object_add(o, "addresses", qnm_cli_addrs_json(g, vm->name));
 		qnm_guestaddr_free(g);
+		show_ipv6_json(ctx, vm, o);
 		/* what runs beside what is saved: "running" is null when it does not run */
 		json_object_object_add(o, "running", running ? vm_json(running) : NULL);
 		for (i = 0; i < pending.n; i++)
@@ -271,6 +302,7 @@ static int cmd_show(struct qnm_ctx *ctx, const struct qnm_args *args)
 		text = qnm_vm_serialize(vm);
 		fputs(text, ctx->out);
 		free(text);
+		show_ipv6_text(ctx, vm);
 		line = qnm_api_vm_pending_line(&pending);
 		if (running)
 			fprintf(ctx->out, "\n# running: %s\n", line ? line : "as saved above");
@@ -427,7 +459,7 @@ static int cmd_new(struct qnm_ctx *ctx, const struct qnm_args *args)
 	if (!r) {
 		qnm_err_clear(&err);
 		r = qnm_api_vm_save(ctx, vm, NULL, &err);
-		if (one && ctx->loaded)
+		if (one && (ctx->loaded || ctx->indexed))
 			qnm_cli_warn_problems(ctx);
 		if (r)
 			r = qnm_cli_error(ctx, "new", &err);
@@ -494,7 +526,7 @@ static int cmd_set(struct qnm_ctx *ctx, const struct qnm_args *args)
 	/* applied to the VM as it is on disk now, under the configuration lock */
 	qnm_err_clear(&err);
 	r = qnm_api_vm_edit(ctx, argv[1], set_words, &w, &err);
-	if (one && ctx->loaded)
+	if (one && (ctx->loaded || ctx->indexed))
 		qnm_cli_warn_problems(ctx);
 	if (r)
 		return qnm_cli_error(ctx, "set", &err);

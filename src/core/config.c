@@ -13,6 +13,7 @@
 
 #include "core/addr.h"
 #include "core/backend.h"
+#include "core/index.h"
 #include "core/keyfile.h"
 #include "core/reserve.h"
 #include "core/schema.h"
@@ -162,6 +163,19 @@ int qnm_mkdir_p(const char *path, mode_t mode)
 }
 
 /* ---- problems ---- */
+
+void qnm_problems_copy(struct qnm_problems *to, const struct qnm_problems *from)
+{
+	size_t i;
+
+	to->v = xreallocarray(NULL, from->n + 1, sizeof(*to->v));
+	for (i = 0; i < from->n; i++) {
+		to->v[i].file = xstrdup(from->v[i].file);
+		to->v[i].line = from->v[i].line;
+		to->v[i].msg = xstrdup(from->v[i].msg);
+	}
+	to->n = from->n;
+}
 
 void qnm_problems_clear(struct qnm_problems *p)
 {
@@ -549,7 +563,7 @@ char *qnm_network_serialize(const struct qnm_network *net)
 int qnm_read_file(const char *path, size_t max, char **out, size_t *len)
 {
 	struct qnm_strbuf sb;
-	char buf[8192];
+	struct stat st;
 	ssize_t n;
 	int fd, r = 0;
 
@@ -559,8 +573,18 @@ int qnm_read_file(const char *path, size_t max, char **out, size_t *len)
 	if (fd < 0)
 		return -errno;
 	qnm_sb_init(&sb);
+	/* room for the whole file and the read that finds its end: no copy as it grows */
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && (size_t)st.st_size <= max &&
+	    (size_t)st.st_size + 2 > sb.cap) {
+		sb.cap = (size_t)st.st_size + 2;
+		sb.s = xrealloc(sb.s, sb.cap);
+	}
 	for (;;) {
-		n = read(fd, buf, sizeof(buf));
+		if (sb.len + 1 >= sb.cap) {
+			sb.cap *= 2;
+			sb.s = xrealloc(sb.s, sb.cap);
+		}
+		n = read(fd, sb.s + sb.len, sb.cap - sb.len - 1);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -573,7 +597,8 @@ int qnm_read_file(const char *path, size_t max, char **out, size_t *len)
 			r = -EFBIG;
 			break;
 		}
-		qnm_sb_addn(&sb, buf, (size_t)n);
+		sb.len += (size_t)n;
+		sb.s[sb.len] = '\0';
 	}
 	close(fd);
 	if (r) {
@@ -849,8 +874,10 @@ int qnm_config_save_vm(const struct qnm_paths *p, const struct qnm_vm *vm, const
 		return r;
 	text = qnm_vm_serialize(vm);
 	r = check_size(text, "VM", err);
-	if (!r)
+	if (!r) {
+		qnm_index_drop(p); /* never newer files than the index says without it */
 		r = save_common(p->vms_dir, vm->name, old_name, text, true, err);
+	}
 	free(text);
 	return r;
 }
@@ -866,8 +893,10 @@ int qnm_config_save_network(const struct qnm_paths *p, const struct qnm_network 
 		return r;
 	text = qnm_network_serialize(net);
 	r = check_size(text, "network", err);
-	if (!r)
+	if (!r) {
+		qnm_index_drop(p);
 		r = save_common(p->nets_dir, net->name, old_name, text, false, err);
+	}
 	free(text);
 	return r;
 }
@@ -893,11 +922,13 @@ static int delete_common(const char *dir, const char *name, const char *what, st
 
 int qnm_config_delete_vm(const struct qnm_paths *p, const char *name, struct qnm_err *err)
 {
+	qnm_index_drop(p);
 	return delete_common(p->vms_dir, name, "VM", err);
 }
 
 int qnm_config_delete_network(const struct qnm_paths *p, const char *name, struct qnm_err *err)
 {
+	qnm_index_drop(p);
 	return delete_common(p->nets_dir, name, "network", err);
 }
 

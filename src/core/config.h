@@ -97,6 +97,8 @@ struct qnm_problems {
 };
 
 void qnm_problems_clear(struct qnm_problems *p);
+/** qnm_problems_copy() - make @to (empty) a copy of @from. */
+void qnm_problems_copy(struct qnm_problems *to, const struct qnm_problems *from);
 /** qnm_problems_has_file() - true when @file is in the list (never overwrite it). */
 bool qnm_problems_has_file(const struct qnm_problems *p, const char *file);
 

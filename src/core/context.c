@@ -14,6 +14,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/backend.h"
+#include "core/index.h"
+#include "core/keyfile.h"
 #include "core/nicslot.h"
 #include "core/reserve.h"
 #include "core/validate.h"
@@ -74,6 +77,17 @@ void qnm_ctx_clear(struct qnm_ctx *ctx)
 }
 
 /* ---- the configuration lock ---- */
+
+/* the index is good while the lock is held: forget it (and @part) */
+static void index_forget(struct qnm_ctx *ctx)
+{
+	if (ctx->idx) {
+		qnm_index_clear(ctx->idx);
+		free(ctx->idx);
+		ctx->idx = NULL;
+	}
+	ctx->part = false;
+}
 
 /* "pid N (its command line)" of the process /proc/locks says holds a flock on @fd's file */
 static void lock_holder(int fd, char *buf, size_t size)
@@ -191,6 +205,7 @@ void qnm_ctx_unlock(struct qnm_ctx *ctx)
 	close(ctx->lock_fd); /* releases the flock */
 	ctx->lock_fd = -1;
 	ctx->fresh = false;
+	index_forget(ctx); /* another process may write from now on */
 }
 
 /*
@@ -285,6 +300,8 @@ static void install(struct qnm_ctx *ctx, struct qnm_model *m, struct qnm_problem
 	ctx->loaded = true;
 	ctx->fresh = true;
 	ctx->one = false;
+	ctx->indexed = false;
+	index_forget(ctx);
 }
 
 int qnm_ctx_refresh(struct qnm_ctx *ctx, struct qnm_err *err)
@@ -307,6 +324,314 @@ int qnm_ctx_begin(struct qnm_ctx *ctx, struct qnm_err *err)
 	r = ctx->fresh ? 0 : qnm_ctx_refresh(ctx, err);
 	if (r)
 		qnm_ctx_unlock(ctx);
+	return r;
+}
+
+/* a NIC of @vm joins a qnm network (its reservation is among every VM's) */
+static bool on_network(const struct qnm_vm *vm)
+{
+	size_t i;
+
+	for (i = 0; i < vm->nnics; i++)
+		if (qnm_nic_network(&vm->nics[i]))
+			return true;
+	return false;
+}
+
+/*
+ * With the lock held and the whole model not loaded: when the index is
+ * current, read the networks and VM @name's file (when it has one) into
+ * @ctx->model, and the index's problems; @ctx is then @part.
+ * Return: 0, or -errno: nothing changed, read the whole model.
+ */
+static int begin_part(struct qnm_ctx *ctx, const char *name)
+{
+	struct qnm_index *idx = xmalloc(sizeof(*idx));
+	struct qnm_problems problems = { 0 };
+	struct qnm_vm *vm = NULL;
+	struct qnm_model m;
+	struct qnm_err e;
+	int r;
+
+	if (ctx->loaded || !ctx->lock_depth || qnm_index_load(&ctx->paths, idx)) {
+		free(idx);
+		return -ESTALE;
+	}
+	qnm_model_init(&m);
+	r = idx->ok ? qnm_config_load_networks(&ctx->paths, &m, &problems, &e) : -ESTALE;
+	qnm_problems_clear(&problems);
+	if (!r) {
+		r = qnm_config_load_vm(&ctx->paths, name, &vm, &e);
+		/* the index knows a VM exactly when its file loads */
+		if (r == -ENOENT && !qnm_index_has(idx, name))
+			r = 0;
+		else if (!r && (!qnm_index_has(idx, name) || on_network(vm)))
+			r = -ESTALE;
+	}
+	if (r) {
+		qnm_vm_free(vm);
+		qnm_model_clear(&m);
+		qnm_index_clear(idx);
+		free(idx);
+		return r;
+	}
+	if (vm)
+		qnm_model_add_vm(&m, vm);
+	merge_vms(&ctx->model, &m);
+	merge_nets(&ctx->model, &m);
+	qnm_model_clear(&m);
+	qnm_problems_clear(&ctx->problems);
+	qnm_problems_copy(&ctx->problems, &idx->problems);
+	ctx->one = false;
+	ctx->indexed = true;
+	ctx->part = true;
+	ctx->idx = idx;
+	return 0;
+}
+
+int qnm_ctx_begin_vm(struct qnm_ctx *ctx, const char *name, struct qnm_err *err)
+{
+	int r = qnm_ctx_lock(ctx, err);
+
+	if (r)
+		return r;
+	if (ctx->fresh || ctx->part || begin_part(ctx, name) == 0)
+		return 0;
+	r = qnm_ctx_refresh(ctx, err);
+	if (r)
+		qnm_ctx_unlock(ctx);
+	return r;
+}
+
+/* with the lock held and @ctx->model whole and as on disk: index it anew */
+static void index_rebuild(struct qnm_ctx *ctx, bool ok)
+{
+	struct qnm_index idx;
+
+	index_forget(ctx);
+	qnm_index_from_model(&idx, &ctx->model, &ctx->problems, ok);
+	qnm_index_save(&ctx->paths, &idx);
+	qnm_index_clear(&idx);
+}
+
+/*
+ * Whether the save of @vm (replacing @old_name, NULL: new) on a @part
+ * context provably holds without reading the other VMs: the index held
+ * with the whole model, @vm's name is free (or its own), it is valid, no
+ * NIC joins a qnm network, no network forward targets it, and neither the
+ * index nor the networks' forwards share a MAC or a host port with it.
+ * False: read and check the whole model (same checks, same messages).
+ */
+static bool save_provable(const struct qnm_ctx *ctx, const struct qnm_vm *vm, const char *old_name)
+{
+	const struct qnm_index *idx = ctx->idx;
+	struct qnm_strbuf sb;
+	struct qnm_err e;
+	size_t i, j, k, l, n;
+
+	if (!idx->ok || (old_name && strcmp(old_name, vm->name) != 0))
+		return false;
+	if (old_name ? !qnm_index_has(idx, old_name) || !qnm_model_find_vm(&ctx->model, old_name)
+		     : qnm_index_has(idx, vm->name) || qnm_model_find_vm(&ctx->model, vm->name))
+		return false;
+	if (qnm_check_vm(vm, &e) || qnm_check_nic_slots(vm, &e) || on_network(vm))
+		return false;
+	qnm_sb_init(&sb);
+	n = qnm_model_targets_of(&ctx->model, vm->name, NULL, &sb);
+	qnm_sb_free(&sb);
+	if (n || qnm_index_may_clash(idx, vm, old_name))
+		return false;
+	/* its host ports against the networks' and against each other NIC's */
+	for (i = 0; i < vm->nnics; i++) {
+		const struct qnm_nic *a = &vm->nics[i];
+
+		if (!qnm_nic_backend(a)->has_hostfwd)
+			continue;
+		for (k = 0; k < a->user.nfwd; k++) {
+			for (j = 0; j < ctx->model.nnets; j++)
+				for (l = 0; l < ctx->model.nets[j]->nfwd; l++)
+					if (qnm_fwd_overlap(&a->user.fwd[k],
+							    &ctx->model.nets[j]->fwd[l], NULL,
+							    NULL))
+						return false;
+			for (j = i + 1; j < vm->nnics; j++) {
+				const struct qnm_nic *b = &vm->nics[j];
+
+				for (l = 0; qnm_nic_backend(b)->has_hostfwd && l < b->user.nfwd;
+				     l++)
+					if (qnm_fwd_overlap(&a->user.fwd[k], &b->user.fwd[l], NULL,
+							    NULL))
+						return false;
+			}
+		}
+	}
+	return true;
+}
+
+/* the save of a provable @copy (save_provable()): its file, the model, the index */
+static int save_part(struct qnm_ctx *ctx, struct qnm_vm *copy, const char *old_name,
+		     struct qnm_err *err)
+{
+	int r = qnm_config_save_vm(&ctx->paths, copy, old_name, err); /* drops the index */
+
+	if (r)
+		return r;
+	if (old_name)
+		qnm_vm_free(qnm_model_remove_vm(&ctx->model, old_name));
+	qnm_model_add_vm(&ctx->model, copy);
+	qnm_model_resolve_targets(&ctx->model);
+	qnm_index_put_vm(ctx->idx, copy, old_name);
+	qnm_index_save(&ctx->paths, ctx->idx); /* else the next command rebuilds it */
+	return 0;
+}
+
+/*
+ * Network @name's file: its size in *@size and the network it holds
+ * without its forward lines in *@out (parsing only the rest); -errno when
+ * it has a section other than [network] or does not end with a line end.
+ */
+static int read_net_sans_fwds(const struct qnm_paths *p, const char *name, struct qnm_network **out,
+			      size_t *size)
+{
+	char *path = xasprintf("%s/%s.conf", p->nets_dir, name), *text = NULL;
+	struct qnm_strbuf sb;
+	const char *l, *end;
+	struct qnm_err e;
+	size_t len = 0;
+	int r = qnm_read_file(path, 4u << 20, &text, &len);
+
+	qnm_sb_init(&sb);
+	if (!r && (!len || text[len - 1] != '\n'))
+		r = -EINVAL;
+	for (l = text, end = text + len; !r && l < end;) {
+		const char *nl = memchr(l, '\n', (size_t)(end - l)), *k = l;
+
+		while (k < nl && (*k == ' ' || *k == '\t'))
+			k++;
+		if (*k == '[' && strncmp(k, "[network]", 9) != 0)
+			r = -EINVAL;
+		else if (!(strncmp(k, "forward", 7) == 0 && (k[7] == ' ' || k[7] == '=')))
+			qnm_sb_addn(&sb, l, (size_t)(nl + 1 - l));
+		l = nl + 1;
+	}
+	if (!r)
+		r = qnm_network_parse(sb.s, sb.len, path, out, &e);
+	*size = len;
+	qnm_sb_free(&sb);
+	free(text);
+	free(path);
+	return r;
+}
+
+int qnm_ctx_fwd_add_begin(struct qnm_ctx *ctx, const char *net_name, const struct qnm_fwd *f,
+			  struct qnm_network **net, struct qnm_err *err)
+{
+	struct qnm_index *idx;
+	struct qnm_network *n = NULL, *with;
+	struct qnm_err e;
+	size_t size;
+	int r;
+
+	*net = NULL;
+	if (ctx->loaded || ctx->lock_depth || f->target[0])
+		return 1;
+	r = qnm_ctx_lock(ctx, err);
+	if (r)
+		return r;
+	idx = xmalloc(sizeof(*idx));
+	if (qnm_index_load(&ctx->paths, idx)) {
+		free(idx);
+		qnm_ctx_unlock(ctx);
+		return 1;
+	}
+	r = idx->ok && qnm_index_has_net(idx, net_name) ? 0 : 1;
+	if (!r)
+		r = read_net_sans_fwds(&ctx->paths, net_name, &n, &size) ? 1 : 0;
+	if (!r) {
+		with = qnm_network_copy(n);
+		qnm_fwd_add(&with->fwd, &with->nfwd, f);
+		r = qnm_check_network(with, &e) || qnm_index_fwd_may_clash(idx, f) ? 1 : 0;
+		qnm_network_free(with);
+	}
+	if (r) {
+		qnm_network_free(n);
+		qnm_index_clear(idx);
+		free(idx);
+		qnm_ctx_unlock(ctx);
+		return 1;
+	}
+	qnm_problems_clear(&ctx->problems);
+	qnm_problems_copy(&ctx->problems, &idx->problems);
+	ctx->indexed = true;
+	ctx->part = true;
+	ctx->idx = idx;
+	*net = n;
+	return 0;
+}
+
+int qnm_ctx_fwd_add_commit(struct qnm_ctx *ctx, const char *net_name, const struct qnm_fwd *f,
+			   struct qnm_err *err)
+{
+	char *path = xasprintf("%s/%s.conf", ctx->paths.nets_dir, net_name);
+	char text[QNM_FWD_TEXT_LEN];
+	struct qnm_strbuf line;
+	struct stat st;
+	int fd, r = 0;
+
+	if (!ctx->part || !ctx->idx) {
+		free(path);
+		return qnm_err_set(err, -EINVAL, "", "no forward add begun");
+	}
+	qnm_fwd_format(f, text, sizeof(text));
+	qnm_sb_init(&line);
+	qnm_kf_write_value(&line, "forward", text); /* as the whole file writes it */
+	qnm_index_drop(&ctx->paths); /* no index newer than the file says without it */
+	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 || fstat(fd, &st)) {
+		r = -errno;
+	} else {
+		ssize_t n = write(fd, line.s, line.len); /* one write: all of it or none */
+
+		if (n != (ssize_t)line.len) {
+			r = n < 0 ? -errno : -EIO;
+			if (ftruncate(fd, st.st_size)) /* back to the file as it was */
+				r = -errno;
+		} else if (fsync(fd)) {
+			r = -errno;
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	if (r) {
+		qnm_err_set(err, r, "", "cannot write %s: %s", path, strerror(-r));
+	} else {
+		qnm_index_net_add_fwd(ctx->idx, net_name, f);
+		qnm_index_save(&ctx->paths, ctx->idx);
+	}
+	qnm_sb_free(&line);
+	free(path);
+	return r;
+}
+
+int qnm_ctx_delete_vm(struct qnm_ctx *ctx, const char *name, struct qnm_err *err)
+{
+	struct qnm_index idx;
+	bool have;
+	int r;
+
+	if (!ctx->lock_depth)
+		return qnm_err_set(err, -ENOLCK, "", "the configuration lock is not held");
+	have = qnm_index_load(&ctx->paths, &idx) == 0;
+	r = qnm_config_delete_vm(&ctx->paths, name, err); /* drops the index */
+	if (!r)
+		qnm_vm_free(qnm_model_remove_vm(&ctx->model, name));
+	/* a VM gone takes no clash with it: the model holds as it did */
+	if (!r && have) {
+		qnm_index_del_vm(&idx, name);
+		qnm_index_save(&ctx->paths, &idx);
+	}
+	if (have)
+		qnm_index_clear(&idx);
 	return r;
 }
 
@@ -518,6 +843,15 @@ int qnm_ctx_save_vm(struct qnm_ctx *ctx, const struct qnm_vm *vm, const char *ol
 		qnm_vm_free(copy);
 		return r;
 	}
+	/* a new VM of a command that read its file only: the index may do */
+	if (!ctx->fresh && !ctx->part && !old_name)
+		begin_part(ctx, copy->name);
+	if (ctx->part && save_provable(ctx, copy, old_name)) {
+		r = save_part(ctx, copy, old_name, err);
+		if (!r)
+			copy = NULL;
+		goto out;
+	}
 	r = sync_for_save(ctx, &kind_vm, copy->name, old_name, err);
 	if (!r && old_name && strcmp(old_name, copy->name) != 0)
 		renamed_nets(ctx, old_name, copy->name, &nets);
@@ -534,7 +868,9 @@ int qnm_ctx_save_vm(struct qnm_ctx *ctx, const struct qnm_vm *vm, const char *ol
 		qnm_model_add_vm(&ctx->model, copy);
 		copy = NULL;
 		qnm_model_resolve_targets(&ctx->model);
+		index_rebuild(ctx, true); /* the whole model was checked */
 	}
+out:
 	for (i = 0; i < nets.n; i++)
 		qnm_network_free(nets.v[i]);
 	free(nets.v);
@@ -564,6 +900,7 @@ int qnm_ctx_save_network(struct qnm_ctx *ctx, const struct qnm_network *net, con
 		qnm_model_add_net(&ctx->model, copy);
 		copy = NULL;
 		qnm_model_resolve_targets(&ctx->model);
+		index_rebuild(ctx, true);
 	}
 	qnm_network_free(copy);
 	qnm_ctx_unlock(ctx);

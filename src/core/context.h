@@ -11,6 +11,8 @@
 #include "core/config.h"
 #include "core/model.h"
 
+struct qnm_index; /* core/index.h */
+
 /**
  * struct qnm_ctx - state shared by the CLI commands and the UI.
  * @paths:    qnm's directories.
@@ -25,6 +27,12 @@
  * @fresh:      @model was re-read from disk while the lock is held (so it
  *              is what is on disk: only this process writes meanwhile).
  * @one:        @model holds just the VM qnm_ctx_load_vm() read, not loaded.
+ * @part:       with the lock held, @model holds every network and the VMs
+ *              qnm_ctx_begin_vm() read, as on disk, and @idx the current
+ *              index of the others (core/index.h); not @fresh.
+ * @indexed:    @problems came from the index: every file a whole read
+ *              skips (what a front end warns about after a save).
+ * @idx:        the index while @part, else NULL.
  */
 struct qnm_ctx {
 	struct qnm_paths paths;
@@ -38,6 +46,9 @@ struct qnm_ctx {
 	unsigned lock_depth;
 	bool fresh;
 	bool one;
+	bool part;
+	bool indexed;
+	struct qnm_index *idx;
 };
 
 /**
@@ -99,6 +110,53 @@ int qnm_ctx_refresh(struct qnm_ctx *ctx, struct qnm_err *err);
  * Return: 0 or -errno with @err set; on failure nothing is held.
  */
 int qnm_ctx_begin(struct qnm_ctx *ctx, struct qnm_err *err);
+
+/**
+ * qnm_ctx_begin_vm() - qnm_ctx_begin() for a use case that changes the VM
+ * @name only (its settings, not its name): when the index of the other
+ * VMs is current (core/index.h) and the whole model is not loaded, the
+ * lock is taken and only the networks and @name's file are read (@part);
+ * its save (qnm_ctx_save_vm()) then checks the clashes through the index
+ * and reads the whole model only when it cannot prove there is none.
+ * Otherwise as qnm_ctx_begin(). A VM with a NIC on a qnm network gets the
+ * whole model (its reservation is picked among every VM's).
+ * Return: 0 or -errno with @err set; end it with qnm_ctx_unlock().
+ */
+int qnm_ctx_begin_vm(struct qnm_ctx *ctx, const char *name, struct qnm_err *err);
+
+/**
+ * qnm_ctx_delete_vm() - with the lock held, remove VM @name's file and
+ * the VM from @ctx->model, keeping the index current when it was.
+ * Return: 0 or -errno with @err set (-ENOENT: no such file).
+ */
+int qnm_ctx_delete_vm(struct qnm_ctx *ctx, const char *name, struct qnm_err *err);
+
+/**
+ * qnm_ctx_fwd_add_begin() - for the add of forward @f (a guest address,
+ * not a target) to network @net_name by a process that has not loaded the
+ * whole model: take the lock and prove through the index (core/index.h)
+ * that the add holds without reading every file: the index is current and
+ * held with the whole model, the network's file has only its [network]
+ * section, the network with @f passes qnm_check_network(), and no indexed
+ * forward of a VM or network may overlap @f's host side.
+ * @net: on 0, the network as its file has it without its forwards (the
+ *       caller frees it), for the live table's checks.
+ * Return: 0 (proved: the lock is held; qnm_ctx_fwd_add_commit() or
+ * qnm_ctx_unlock()), 1 (not proved: nothing held; read and check the whole
+ * model) or -errno with @err set (the lock did not come).
+ */
+int qnm_ctx_fwd_add_begin(struct qnm_ctx *ctx, const char *net_name, const struct qnm_fwd *f,
+			  struct qnm_network **net, struct qnm_err *err);
+
+/**
+ * qnm_ctx_fwd_add_commit() - after qnm_ctx_fwd_add_begin(): append @f's
+ * line to the network's file (one write of one line, synced; the index
+ * is removed first and written again after), as the whole save would
+ * list it last. The lock stays held.
+ * Return: 0 or -errno with @err set (the file is as it was).
+ */
+int qnm_ctx_fwd_add_commit(struct qnm_ctx *ctx, const char *net_name, const struct qnm_fwd *f,
+			   struct qnm_err *err);
 
 /**
  * qnm_ctx_check_vm() - validate @vm on its own and against every other VM

@@ -93,3 +93,138 @@ int qnm_check_ipv6_net(const char *s, const char *field, struct qnm_err *err)
 			field, s);
 	return 0;
 }
+
+bool qnm_net_has_ipv6(const struct qnm_network *net)
+{
+	return net->ipv6[0] && strcmp(net->ipv6, "none") != 0;
+}
+
+void qnm_ula_from_name(const char *name, struct in6_addr *out)
+{
+	static const char salt[] = "qnm-ula:";
+	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a 64 offset basis */
+	const char *p;
+	int i;
+
+	for (p = salt; *p; p++)
+		h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
+	for (p = name; *p; p++)
+		h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
+	/*
+	 * FNV-1a alone mixes a name's last bytes only into the hash's low
+	 * bits: "lab" and "lan" shared 24 of their 40 bits. MurmurHash3's
+	 * 64-bit finaliser makes every input bit move every output bit.
+	 */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 33;
+	memset(out, 0, sizeof(*out));
+	out->s6_addr[0] = 0xfd;
+	for (i = 0; i < 5; i++) /* the global ID: the mixed hash's top 40 bits */
+		out->s6_addr[1 + i] = (unsigned char)(h >> (56 - 8 * i));
+}
+
+int qnm_net_ipv6_prefix(const struct qnm_network *net, struct in6_addr *out)
+{
+	unsigned prefix;
+
+	if (!qnm_net_has_ipv6(net))
+		return -ENOENT;
+	if (strcmp(net->ipv6, "auto") == 0) {
+		qnm_ula_from_name(net->name, out);
+		return 0;
+	}
+	if (qnm_parse_ipv6_net(net->ipv6, out, &prefix) || prefix != 64)
+		return -ENOENT;
+	memset(out->s6_addr + 8, 0, 8);
+	return 0;
+}
+
+void qnm_net_ipv6_text(const struct qnm_network *net, char *buf, size_t size)
+{
+	char text[INET6_ADDRSTRLEN];
+	struct in6_addr a;
+
+	buf[0] = '\0';
+	if (qnm_net_ipv6_prefix(net, &a) == 0 && inet_ntop(AF_INET6, &a, text, sizeof(text)))
+		snprintf(buf, size, "%s/64", text);
+}
+
+void qnm_net_ipv6_host(const struct qnm_network *net, char *buf, size_t size)
+{
+	struct in6_addr a;
+
+	buf[0] = '\0';
+	if (qnm_net_ipv6_prefix(net, &a) < 0)
+		return;
+	a.s6_addr[15] = 1;
+	if (!inet_ntop(AF_INET6, &a, buf, (socklen_t)size))
+		buf[0] = '\0';
+}
+
+int qnm_net_ipv6_guest(const struct qnm_network *net, const char *mac, char *buf, size_t size)
+{
+	unsigned m[6];
+	struct in6_addr a;
+	char tail;
+	int i;
+
+	buf[0] = '\0';
+	if (qnm_net_ipv6_prefix(net, &a) < 0)
+		return -ENOENT;
+	if (sscanf(mac, "%2x:%2x:%2x:%2x:%2x:%2x%c", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5],
+		   &tail) != 6)
+		return -EINVAL;
+	/* modified EUI-64: the universal/local bit flipped, ff:fe in the middle */
+	a.s6_addr[8] = (unsigned char)(m[0] ^ 0x02);
+	a.s6_addr[9] = (unsigned char)m[1];
+	a.s6_addr[10] = (unsigned char)m[2];
+	a.s6_addr[11] = 0xff;
+	a.s6_addr[12] = 0xfe;
+	for (i = 3; i < 6; i++)
+		a.s6_addr[10 + i] = (unsigned char)m[i];
+	if (!inet_ntop(AF_INET6, &a, buf, (socklen_t)size)) {
+		buf[0] = '\0';
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int qnm_check_net_ipv6(const struct qnm_network *net, struct qnm_err *err)
+{
+	char text[INET6_ADDRSTRLEN];
+	struct in6_addr a;
+	unsigned prefix;
+
+	if (!qnm_net_has_ipv6(net))
+		return 0;
+	if (net->mode == QNM_NET_BRIDGED)
+		return qnm_err_set(err, -EINVAL, "ipv6",
+				   "ipv6: only nat and isolated networks get IPv6 from qnm (a "
+				   "bridged network's guests use the LAN's router advertisements)");
+	if (strcmp(net->ipv6, "auto") != 0) {
+		if (qnm_parse_ipv6_net(net->ipv6, &a, &prefix))
+			return qnm_err_set(err, -EINVAL, "ipv6",
+					   "ipv6: '%s' is none, auto or an IPv6 prefix with its "
+					   "length /64 (e.g. fd12:3456:789a:1::/64)",
+					   net->ipv6);
+		if (prefix != 64) {
+			memset(a.s6_addr + 8, 0, 8); /* its first 64 bits */
+			inet_ntop(AF_INET6, &a, text, sizeof(text));
+			return qnm_err_set(err, -EINVAL, "ipv6",
+					   "ipv6: '%s' must be a /64: guests form SLAAC addresses "
+					   "from router advertisements only in a /64 (did you mean "
+					   "%s/64?)",
+					   net->ipv6, text);
+		}
+		if (qnm_check_ipv6_net(net->ipv6, "ipv6", err))
+			return -EINVAL;
+	}
+	if (!net->dhcp_start[0])
+		return qnm_err_set(err, -EINVAL, "ipv6",
+				   "ipv6: needs DHCP on the network (dhcp-start and dhcp-end): "
+				   "qnm's dnsmasq for it sends the router advertisements");
+	return 0;
+}

@@ -279,6 +279,23 @@ void qnm_fwd_exposure(const struct qnm_fwd *f, bool dnat, char *buf, size_t size
 	}
 }
 
+/* after "is not an IPv4 address" for an address with a ':' */
+#define V6_ADVICE                                                                                  \
+	" (forwards take IPv4 addresses; one with no host address on a network with ipv6= "        \
+	"also answers on the host's IPv6 addresses when it goes to a VM/NIC)"
+
+/* @n bytes of @s are an IPv4 address */
+static bool valid_ipv4_n(const char *s, size_t n)
+{
+	char buf[QNM_IPV4_LEN];
+
+	if (n >= sizeof(buf))
+		return false;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return qnm_valid_ipv4(buf);
+}
+
 /* Split "addr:ports" (addr may be empty) into its parts. */
 static int split_addr_port(const char *s, char *addr, uint16_t *port, unsigned *span,
 			   const char *what, const char *field, struct qnm_err *err)
@@ -290,15 +307,12 @@ static int split_addr_port(const char *s, char *addr, uint16_t *port, unsigned *
 		return qnm_err_set(err, -EINVAL, field, "%s: %s '%s' must be ADDRESS:PORT or :PORT",
 				   field, what, s);
 	alen = (size_t)(colon - s);
-	if (alen >= QNM_IPV4_LEN)
+	if (alen >= QNM_IPV4_LEN || (alen && !valid_ipv4_n(s, alen)))
 		return qnm_err_set(err, -EINVAL, field,
-				   "%s: %s address '%.*s' is not an IPv4 address", field, what,
-				   (int)alen, s);
+				   "%s: %s address '%.*s' is not an IPv4 address%s", field, what,
+				   (int)alen, s, memchr(s, ':', alen) ? V6_ADVICE : "");
 	memcpy(addr, s, alen);
 	addr[alen] = '\0';
-	if (alen && !qnm_valid_ipv4(addr))
-		return qnm_err_set(err, -EINVAL, field,
-				   "%s: %s address '%s' is not an IPv4 address", field, what, addr);
 	return parse_ports(colon + 1, port, span, what, field, err);
 }
 

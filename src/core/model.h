@@ -29,6 +29,9 @@
 #define QNM_PROPS_MAX	 256 /* a NIC's extra device properties "k=v,k=v" */
 #define QNM_NICS_MAX	 64  /* NICs of a VM (files with more are refused) */
 
+/* An IPv6 address "ffff:...:ffff" + NUL. */
+#define QNM_IPV6_ADDR_LEN 40
+
 /* A forward's target "VM/NIC" + NUL. */
 #define QNM_TARGET_LEN (2 * (QNM_NAME_MAX + 1))
 
@@ -67,6 +70,11 @@ enum qnm_proto {
  *              @guest_addr then holds the NIC's reservation as loaded
  *              (core/reserve.h: qnm_model_resolve_targets()); files keep
  *              the target ("tcp::8080-web/n0:80").
+ * @guest_addr6: network forwards to a @target on a network with IPv6
+ *              only: the NIC's IPv6 address there (core/ipv6net.h:
+ *              qnm_net_ipv6_guest()), set with @guest_addr as loaded, ""
+ *              otherwise; the same forward then also answers on the
+ *              host's IPv6 addresses (never saved).
  *
  * Used both for QEMU hostfwd= on user/slirp NICs and for DNAT rules on a
  * host network: one list in the UI, two mechanisms underneath.
@@ -80,6 +88,7 @@ struct qnm_fwd {
 	uint16_t span;
 	char desc[QNM_FWD_DESC_MAX + 1];
 	char target[QNM_TARGET_LEN];
+	char guest_addr6[QNM_IPV6_ADDR_LEN];
 };
 
 /** enum qnm_backend_kind - how a NIC reaches the world; see backend.h. */
@@ -276,6 +285,9 @@ enum qnm_net_mode {
  * @port:       physical port to enslave (bridged only).
  * @dhcp_start: first DHCP address ("" = no DHCP).
  * @dhcp_end:   last DHCP address.
+ * @ipv6:       IPv6 on the network (nat and isolated): "" or "none" for
+ *              none, "auto" for a ULA /64 derived from @name, or a /64
+ *              prefix "2001:db8:1:2::/64" (core/ipv6net.h).
  * @fwd:        port forwards (DNAT) into the network, @nfwd of them.
  * @autostart:  "qnm autostart" (at host boot) brings it up.
  * @ovn_nb:     ovn only: the OVN northbound database ("tcp:IP:6641", "unix:PATH").
@@ -300,6 +312,7 @@ struct qnm_network {
 	char port[QNM_IFNAME_MAX + 1];
 	char dhcp_start[QNM_IPV4_LEN];
 	char dhcp_end[QNM_IPV4_LEN];
+	char ipv6[QNM_IPV6_NET_LEN];
 	struct qnm_fwd *fwd;
 	size_t nfwd;
 	bool autostart;

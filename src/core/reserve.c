@@ -5,6 +5,7 @@
 #include "core/reserve.h"
 
 #include "core/backend.h"
+#include "core/ipv6net.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -233,10 +234,16 @@ void qnm_model_resolve_targets(struct qnm_model *m)
 			if (!f->target[0])
 				continue;
 			f->guest_addr[0] = '\0';
+			f->guest_addr6[0] = '\0';
 			nic = qnm_model_find_target(m, f->target, NULL);
 			on = nic ? qnm_nic_network(nic) : NULL;
-			if (on && strcmp(on, net->name) == 0 && qnm_reserve_fits(net, nic->tap.ip))
+			if (on && strcmp(on, net->name) == 0 &&
+			    qnm_reserve_fits(net, nic->tap.ip)) {
 				qnm_strlcpy(f->guest_addr, nic->tap.ip, sizeof(f->guest_addr));
+				/* the same NIC over IPv6: its SLAAC (and DHCPv6) address */
+				qnm_net_ipv6_guest(net, nic->mac, f->guest_addr6,
+						   sizeof(f->guest_addr6));
+			}
 		}
 	}
 }
@@ -251,8 +258,14 @@ void qnm_model_dhcp_hosts(const struct qnm_model *m, const struct qnm_network *n
 			const struct qnm_nic *n = &m->vms[i]->nics[j];
 			const char *on = qnm_nic_network(n);
 
-			if (on && strcmp(on, net->name) == 0 && n->mac[0] &&
-			    qnm_reserve_fits(net, n->tap.ip))
+			char v6[QNM_IPV6_ADDR_LEN];
+
+			if (!on || strcmp(on, net->name) != 0 || !n->mac[0] ||
+			    !qnm_reserve_fits(net, n->tap.ip))
+				continue;
+			if (qnm_net_ipv6_guest(net, n->mac, v6, sizeof(v6)) == 0)
+				qnm_strv_addf(out, "%s,%s,[%s]", n->mac, n->tap.ip, v6);
+			else
 				qnm_strv_addf(out, "%s,%s", n->mac, n->tap.ip);
 		}
 }

@@ -76,14 +76,17 @@ int qnm_check_targets(const struct qnm_model *m, struct qnm_err *err);
 /**
  * qnm_model_resolve_targets() - set the guest address of every network
  * forward with a target to the target NIC's reservation ("" when it has
- * none that fits). Called whenever the model is read or saved.
+ * none that fits), and on a network with IPv6 its guest_addr6 to the NIC's
+ * address there (qnm_net_ipv6_guest()). Called whenever the model is read
+ * or saved.
  */
 void qnm_model_resolve_targets(struct qnm_model *m);
 
 /**
  * qnm_model_dhcp_hosts() - the reservations dnsmasq serves on @net:
- * "MAC,IP" for each TAP NIC on it with a MAC and a fitting reservation,
- * in model order (the same model gives the same list).
+ * "MAC,IP" for each TAP NIC on it with a MAC and a fitting reservation
+ * ("MAC,IP,[IPV6]" on a network with IPv6: qnm_net_ipv6_guest()), in model
+ * order (the same model gives the same list).
  * @out: initialised strv to append to.
  */
 void qnm_model_dhcp_hosts(const struct qnm_model *m, const struct qnm_network *net,

@@ -5,6 +5,7 @@
 #include "core/validate.h"
 
 #include "core/backend.h"
+#include "core/ipv6net.h"
 #include "core/props.h"
 #include "core/reserve.h"
 
@@ -403,6 +404,8 @@ int qnm_check_network(const struct qnm_network *net, struct qnm_err *err)
 				"dhcp-start: the range %s-%s contains the host address %s",
 				net->dhcp_start, net->dhcp_end, net->address);
 	}
+	if (qnm_check_net_ipv6(net, err))
+		return -EINVAL;
 	if (net->nfwd && net->mode == QNM_NET_BRIDGED)
 		return qnm_err_set(
 			err, -EINVAL, "forward",

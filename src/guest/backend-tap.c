@@ -9,6 +9,7 @@
 #include "build-config.h"
 
 #include "core/backend.h"
+#include "core/ipv6net.h"
 #include "core/config.h"
 #include "guest/backend-ovn.h"
 #include "guest/cmdline.h"
@@ -300,6 +301,16 @@ static void tap_host_release(const struct qnm_vm *vm, size_t idx, const struct q
 
 /* ---- explaining it ---- */
 
+/* what reaches the outside of NAT network @net: a ULA is masqueraded, a global prefix routed */
+static const char *nat_outside(const struct qnm_network *net)
+{
+	struct in6_addr p;
+
+	if (qnm_net_ipv6_prefix(net, &p) < 0)
+		return "masqueraded";
+	return (p.s6_addr[0] & 0xfe) == 0xfc ? "masq. IPv4+IPv6" : "IPv4 masq, v6 routed";
+}
+
 size_t qnm_net_hops(const struct qnm_network *net, struct qnm_hop *h)
 {
 	size_t k = 0;
@@ -308,7 +319,8 @@ size_t qnm_net_hops(const struct qnm_network *net, struct qnm_hop *h)
 	h[k].live = QNM_HOP_LIVE_LINK;
 	qnm_strlcpy(h[k].link, net->bridge, sizeof(h->link));
 	if (net->address[0])
-		snprintf(h[k++].detail, sizeof(h->detail), "%s/%u", net->address, net->prefix);
+		snprintf(h[k++].detail, sizeof(h->detail), "%s/%u%s", net->address, net->prefix,
+			 qnm_net_has_ipv6(net) ? " +IPv6" : "");
 	else
 		snprintf(h[k++].detail, sizeof(h->detail), "network %s", net->name);
 	/* after the bridge: what the network's mode does with the traffic */
@@ -318,7 +330,7 @@ size_t qnm_net_hops(const struct qnm_network *net, struct qnm_hop *h)
 		snprintf(h[k++].detail, sizeof(h->detail), "%s%s",
 			 net->uplink[0] ? "out of " : "via default route", net->uplink);
 		snprintf(h[k].title, sizeof(h[k].title), "outside");
-		snprintf(h[k++].detail, sizeof(h->detail), "masqueraded");
+		snprintf(h[k++].detail, sizeof(h->detail), "%s", nat_outside(net));
 		break;
 	case QNM_NET_BRIDGED:
 		snprintf(h[k].title, sizeof(h[k].title), "port %s", net->port);
@@ -389,7 +401,13 @@ const struct qnm_backend_ops qnm_backend_tap = {
 		"has an address (e.g. 10.77.0.1/24), dnsmasq hands out leases, and nftables "
 		"masquerades traffic out of the uplink; port forwards are DNAT rules. With a "
 		"bridged network a physical NIC is enslaved to the bridge and the guest appears "
-		"on your LAN with its own address. Isolated: guests and host only. Needs "
+		"on your LAN with its own address. Isolated: guests and host only. IPv6 (a nat "
+		"or isolated network's ipv6 key: auto is a ULA /64 derived from its name, or "
+		"give a /64): the bridge is also PREFIX::1, dnsmasq sends router advertisements "
+		"(SLAAC) and answers DHCPv6, and a guest's address is the prefix plus the EUI-64 "
+		"of its MAC (qnm show names it); NAT masquerades a ULA out of the uplink and "
+		"routes a global prefix; from outside only forwards reach guests, on IPv4 and "
+		"IPv6 alike. Needs "
 		"CAP_NET_ADMIN (root) to create TAPs, bridges and firewall rules; fastest mode, "
 		"guests see each other. OVN (mode ovn, across hosts): the TAP joins Open "
 		"vSwitch's br-int as a port of an OVN logical switch that spans hosts; guests on "

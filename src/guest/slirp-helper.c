@@ -878,6 +878,13 @@ static void qemu_read(struct helper *h)
 			qemu_disconnect(h, "frame length over the limit");
 			return;
 		}
+		/*
+		 * A stream read returns all that is queued up to @avail: a short one
+		 * emptied the socket, so do not pay a read() that returns EAGAIN
+		 * (poll() is level-triggered: later bytes wake the next round).
+		 */
+		if ((size_t)n < avail)
+			return;
 	}
 }
 
@@ -1046,14 +1053,14 @@ static void loop_once(struct helper *h)
 	timeout = next_timeout(h, slirp_ms);
 
 	r = poll(h->pfd, h->npfd, timeout);
-	/* Always, even on timeout: libslirp runs its TCP timers here. */
-	slirp_pollfds_poll(h->slirp, r < 0, cb_get_revents, h);
-	if (r < 0)
-		return;
-
-	if (h->pfd[i_sig].revents)
-		handle_signal(h);
-	if (i_qemu != SIZE_MAX && h->qemu_fd >= 0) {
+	/*
+	 * The guest's frames first: the ACKs among them free room in libslirp's
+	 * socket buffers, which its reads of the host sockets just below fill in
+	 * this same round (the other order leaves that room for the next round,
+	 * one more poll() and one more wakeup of QEMU per window). libslirp
+	 * takes frames between fill and poll (QEMU's user netdev does the same).
+	 */
+	if (r > 0 && i_qemu != SIZE_MAX && h->qemu_fd >= 0) {
 		short re = h->pfd[i_qemu].revents;
 
 		if (re & POLLOUT && txq_flush(h) < 0)
@@ -1061,6 +1068,13 @@ static void loop_once(struct helper *h)
 		if (re & (POLLIN | POLLHUP | POLLERR))
 			qemu_read(h);
 	}
+	/* Always, even on timeout: libslirp runs its TCP timers here. */
+	slirp_pollfds_poll(h->slirp, r < 0, cb_get_revents, h);
+	if (r < 0)
+		return;
+
+	if (h->pfd[i_sig].revents)
+		handle_signal(h);
 	if (h->qemu_fd >= 0 && h->qemu_broken)
 		qemu_disconnect(h, "send failed");
 	if (i_listen != SIZE_MAX && h->pfd[i_listen].revents & POLLIN)

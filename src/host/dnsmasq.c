@@ -5,6 +5,7 @@
 #include "host/dnsmasq.h"
 
 #include "core/config.h"
+#include "core/ipv6net.h"
 #include "core/validate.h"
 
 #include <ctype.h>
@@ -198,6 +199,30 @@ int qnm_dnsmasq_find(char *out, size_t size, struct qnm_err *err)
 			   "Debian package dnsmasq-base), or remove the network's DHCP range");
 }
 
+/*
+ * IPv6 (core/ipv6net.h): router advertisements of the /64 with both the A
+ * flag (SLAAC: guests without a DHCPv6 client, such as busybox, form
+ * PREFIX + EUI-64 of their MAC) and the M flag (stateful DHCPv6: clients
+ * that use privacy or stable-privacy SLAAC addresses still get one known
+ * address, the same PREFIX + EUI-64 reserved by MAC in the dhcp-host lines;
+ * others get one of PREFIX::1000-PREFIX::1fff). dnsmasq advertises a router
+ * lifetime of 0 where the host does not forward IPv6 (an isolated network:
+ * no default route, only the on-link prefix).
+ */
+static void add_ipv6(const struct qnm_network *net, struct qnm_strv *argv)
+{
+	char host[QNM_IPV6_ADDR_LEN];
+	size_t len;
+
+	qnm_net_ipv6_host(net, host, sizeof(host)); /* PREFIX::1 */
+	len = strlen(host);
+	if (len < 2)
+		return;
+	host[len - 1] = '\0'; /* "PREFIX::" */
+	qnm_strv_add(argv, "--enable-ra");
+	qnm_strv_addf(argv, "--dhcp-range=%s1000,%s1fff,slaac,64,1h", host, host);
+}
+
 int qnm_dnsmasq_argv(const char *bin, const struct qnm_network *net, const struct qnm_strv *hosts,
 		     const char *runtime_dir, struct qnm_strv *argv, struct qnm_err *err)
 {
@@ -227,9 +252,10 @@ int qnm_dnsmasq_argv(const char *bin, const struct qnm_network *net, const struc
 	qnm_strv_add(argv, "--bind-interfaces");
 	qnm_strv_add(argv, "--except-interface=lo");
 	qnm_strv_addf(argv, "--dhcp-range=%s,%s,%s,1h", net->dhcp_start, net->dhcp_end, mask);
+	add_ipv6(net, argv);
 	for (i = 0; hosts && i < hosts->n; i++) {
-		/* "MAC,IP" only: anything else would be another dnsmasq option */
-		if (strspn(hosts->v[i], "0123456789abcdefABCDEF:.,") != strlen(hosts->v[i]))
+		/* "MAC,IP[,[IPV6]]" only: anything else would be another dnsmasq option */
+		if (strspn(hosts->v[i], "0123456789abcdefABCDEF:.,[]") != strlen(hosts->v[i]))
 			return qnm_err_set(err, -EINVAL, "ip",
 					   "network %s: reservation '%s' is not MAC,IP", net->name,
 					   hosts->v[i]);

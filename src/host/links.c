@@ -441,9 +441,8 @@ static int link_msg_info(const struct nlmsghdr *nlh, struct qnm_link_info *li)
 			if (mnl_attr_get_payload_len(a) == 6) {
 				const unsigned char *m = mnl_attr_get_payload(a);
 
-				snprintf(li->mac, sizeof(li->mac),
-					 "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3],
-					 m[4], m[5]);
+				snprintf(li->mac, sizeof(li->mac), "%02x:%02x:%02x:%02x:%02x:%02x",
+					 m[0], m[1], m[2], m[3], m[4], m[5]);
 			}
 			break;
 		case IFLA_LINKINFO:
@@ -727,7 +726,8 @@ int qnm_links_exists(struct qnm_links *l, const char *name, struct qnm_link_info
 		return qnm_host_err(err, r, action);
 	}
 	if (info) {
-		const struct qnm_link_info *m = li.master ? qnm_links_find_index(l, li.master) : NULL;
+		const struct qnm_link_info *m =
+			li.master ? qnm_links_find_index(l, li.master) : NULL;
 		char mn[IF_NAMESIZE];
 
 		*info = li;
@@ -811,13 +811,20 @@ static int make_addr(int ifindex, const char *addr, unsigned prefix, const char 
 {
 	struct rtnl_addr *ra;
 	struct nl_addr *local;
+	struct in6_addr in6;
 	struct in_addr in;
+	int fam = AF_INET;
 
 	*out = NULL;
-	if (inet_pton(AF_INET, addr, &in) != 1 || prefix < 1 || prefix > 32)
-		return qnm_err_set(err, -EINVAL, "", "%s: '%s/%u' is not an IPv4 address/prefix",
-				   action, addr, prefix);
-	local = nl_addr_build(AF_INET, &in, sizeof(in));
+	if (inet_pton(AF_INET, addr, &in) != 1 || prefix < 1 || prefix > 32) {
+		fam = AF_INET6;
+		if (inet_pton(AF_INET6, addr, &in6) != 1 || prefix < 1 || prefix > 128)
+			return qnm_err_set(err, -EINVAL, "",
+					   "%s: '%s/%u' is not an IP address/prefix", action, addr,
+					   prefix);
+	}
+	local = fam == AF_INET ? nl_addr_build(AF_INET, &in, sizeof(in))
+			       : nl_addr_build(AF_INET6, &in6, sizeof(in6));
 	if (!local)
 		qnm_oom();
 	nl_addr_set_prefixlen(local, (int)prefix);
@@ -825,10 +832,13 @@ static int make_addr(int ifindex, const char *addr, unsigned prefix, const char 
 	if (!ra)
 		qnm_oom();
 	rtnl_addr_set_ifindex(ra, ifindex);
-	rtnl_addr_set_family(ra, AF_INET);
+	rtnl_addr_set_family(ra, fam);
 	rtnl_addr_set_local(ra, local);
 	rtnl_addr_set_prefixlen(ra, (int)prefix);
-	if (prefix < 31) {
+	if (fam == AF_INET6)
+		/* qnm's own bridge: no duplicate to detect, and dnsmasq binds it at once */
+		rtnl_addr_set_flags(ra, IFA_F_NODAD);
+	if (fam == AF_INET && prefix < 31) {
 		/* Same broadcast as "ip addr add A/N brd +". */
 		uint32_t b = ntohl(in.s_addr) | (0xffffffffu >> prefix);
 		struct in_addr bin = { .s_addr = htonl(b) };
@@ -844,18 +854,23 @@ static int make_addr(int ifindex, const char *addr, unsigned prefix, const char 
 	return 0;
 }
 
-/* Whether @ifindex carries exactly @addr/@prefix, asked of the kernel now. */
+/* Whether @ifindex carries exactly @addr/@prefix (IPv4 or IPv6), asked of the kernel now. */
 static int has_addr(struct qnm_links *l, int ifindex, const char *addr, unsigned prefix,
 		    const char *action, struct qnm_err *err)
 {
 	struct nl_cache *cache;
 	struct nl_object *o;
-	struct in_addr in;
-	int r, found = 0;
+	unsigned char bin[16];
+	int r, found = 0, fam = AF_INET;
+	unsigned len = 4;
 
-	if (inet_pton(AF_INET, addr, &in) != 1)
-		return qnm_err_set(err, -EINVAL, "", "%s: '%s' is not an IPv4 address", action,
-				   addr);
+	if (inet_pton(AF_INET, addr, bin) != 1) {
+		fam = AF_INET6;
+		len = 16;
+		if (inet_pton(AF_INET6, addr, bin) != 1)
+			return qnm_err_set(err, -EINVAL, "", "%s: '%s' is not an IP address",
+					   action, addr);
+	}
 	r = rtnl_addr_alloc_cache(l->sk, &cache);
 	if (r < 0)
 		return qnm_host_err(err, qnm_nl_errno(r), action);
@@ -863,10 +878,10 @@ static int has_addr(struct qnm_links *l, int ifindex, const char *addr, unsigned
 		struct rtnl_addr *ra = (struct rtnl_addr *)o;
 		struct nl_addr *local = rtnl_addr_get_local(ra);
 
-		if (rtnl_addr_get_ifindex(ra) != ifindex || rtnl_addr_get_family(ra) != AF_INET ||
-		    !local || nl_addr_get_len(local) != 4)
+		if (rtnl_addr_get_ifindex(ra) != ifindex || rtnl_addr_get_family(ra) != fam ||
+		    !local || nl_addr_get_len(local) != len)
 			continue;
-		if (memcmp(nl_addr_get_binary_addr(local), &in, 4) == 0 &&
+		if (memcmp(nl_addr_get_binary_addr(local), bin, len) == 0 &&
 		    rtnl_addr_get_prefixlen(ra) == (int)prefix)
 			found = 1;
 	}
@@ -942,9 +957,14 @@ int qnm_links_addr_del(struct qnm_links *l, const char *name, const char *addr, 
 	return 0;
 }
 
-int qnm_links_ipv4_addrs(struct qnm_links *l, const char *name, char (*out)[QNM_CIDR_LEN],
-			 size_t max, struct qnm_err *err)
+/*
+ * The addresses of family @fam (4 or 16 bytes) of link @name, "ADDR/LEN"
+ * in @out (@size bytes each, @max of them); IPv6 link-local ones skipped.
+ */
+static int addrs_of(struct qnm_links *l, const char *name, int fam, char *out, size_t size,
+		    size_t max, struct qnm_err *err)
 {
+	unsigned len = fam == AF_INET ? 4 : 16;
 	struct rtnl_link *link;
 	struct nl_cache *cache;
 	struct nl_object *o;
@@ -963,19 +983,36 @@ int qnm_links_ipv4_addrs(struct qnm_links *l, const char *name, char (*out)[QNM_
 	for (o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
 		struct rtnl_addr *ra = (struct rtnl_addr *)o;
 		struct nl_addr *local = rtnl_addr_get_local(ra);
-		char ip[INET_ADDRSTRLEN];
+		const unsigned char *bin;
+		char ip[INET6_ADDRSTRLEN];
 
-		if (rtnl_addr_get_ifindex(ra) != ifindex || rtnl_addr_get_family(ra) != AF_INET ||
-		    !local || nl_addr_get_len(local) != 4)
+		if (rtnl_addr_get_ifindex(ra) != ifindex || rtnl_addr_get_family(ra) != fam ||
+		    !local || nl_addr_get_len(local) != len)
 			continue;
+		bin = nl_addr_get_binary_addr(local);
+		if (fam == AF_INET6 && bin[0] == 0xfe && (bin[1] & 0xc0) == 0x80)
+			continue; /* link-local: the kernel's */
 		if ((size_t)n < max) {
-			inet_ntop(AF_INET, nl_addr_get_binary_addr(local), ip, sizeof(ip));
-			snprintf(out[n], QNM_CIDR_LEN, "%s/%d", ip, rtnl_addr_get_prefixlen(ra));
+			inet_ntop(fam, bin, ip, sizeof(ip));
+			snprintf(out + (size_t)n * size, size, "%.39s/%d", ip,
+				 rtnl_addr_get_prefixlen(ra));
 		}
 		n++;
 	}
 	nl_cache_free(cache);
 	return n;
+}
+
+int qnm_links_ipv4_addrs(struct qnm_links *l, const char *name, char (*out)[QNM_CIDR_LEN],
+			 size_t max, struct qnm_err *err)
+{
+	return addrs_of(l, name, AF_INET, max ? out[0] : NULL, QNM_CIDR_LEN, max, err);
+}
+
+int qnm_links_ipv6_addrs(struct qnm_links *l, const char *name, char (*out)[QNM_IPV6_NET_LEN],
+			 size_t max, struct qnm_err *err)
+{
+	return addrs_of(l, name, AF_INET6, max ? out[0] : NULL, QNM_IPV6_NET_LEN, max, err);
 }
 
 int qnm_links_enslave(struct qnm_links *l, const char *port, const char *bridge,

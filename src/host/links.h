@@ -183,7 +183,8 @@ int qnm_links_delete(struct qnm_links *l, const char *name, struct qnm_err *err)
 int qnm_links_set_up(struct qnm_links *l, const char *name, bool up, struct qnm_err *err);
 
 /**
- * qnm_links_addr_add() - put IPv4 @addr/@prefix on link @name, idempotently:
+ * qnm_links_addr_add() - put IPv4 or IPv6 @addr/@prefix on link @name (an
+ * IPv6 one without duplicate address detection: usable at once), idempotently:
  * the same address with the same prefix already there is success.
  * @added: when not NULL, set to true when this call added the address,
  *         false when it was already there (so an undo knows what to do).
@@ -193,7 +194,7 @@ int qnm_links_addr_add(struct qnm_links *l, const char *name, const char *addr, 
 		       bool *added, struct qnm_err *err);
 
 /**
- * qnm_links_addr_del() - remove IPv4 @addr/@prefix from link @name; an
+ * qnm_links_addr_del() - remove IPv4 or IPv6 @addr/@prefix from link @name; an
  * address that is not there is success.
  * Return: 0 or -errno.
  */
@@ -207,6 +208,15 @@ int qnm_links_addr_del(struct qnm_links *l, const char *name, const char *addr, 
  * Return: how many addresses the link has (may exceed @max), or -errno.
  */
 int qnm_links_ipv4_addrs(struct qnm_links *l, const char *name, char (*out)[QNM_CIDR_LEN],
+			 size_t max, struct qnm_err *err);
+
+/**
+ * qnm_links_ipv6_addrs() - the IPv6 addresses of link @name other than
+ * link-local ones, asked of the kernel now.
+ * @out: room for @max addresses "ADDR/LEN" (may be NULL when @max is 0).
+ * Return: how many addresses the link has (may exceed @max), or -errno.
+ */
+int qnm_links_ipv6_addrs(struct qnm_links *l, const char *name, char (*out)[QNM_IPV6_NET_LEN],
 			 size_t max, struct qnm_err *err);
 
 /**

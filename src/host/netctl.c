@@ -8,6 +8,7 @@
 #include "host/nft.h"
 #include "host/ovn.h"
 #include "host/sysctl.h"
+#include "core/ipv6net.h"
 #include "core/reserve.h"
 #include "core/validate.h"
 
@@ -21,9 +22,47 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define NFT_REC "inet-qnm"
-#define FWD_REC "net.ipv4.ip_forward"
-#define OVN_REC "ovn" /* the extra of an ovn network's record: it has no bridge */
+#define NFT_REC	 "inet-qnm"
+#define FWD_REC	 "net.ipv4.ip_forward"
+#define FWD6_REC "net.ipv6.conf.all.forwarding"
+#define OVN_REC	 "ovn" /* the extra of an ovn network's record: it has no bridge */
+
+static bool needs_fwd4(const struct qnm_network *net)
+{
+	return net->mode == QNM_NET_NAT;
+}
+
+static bool needs_fwd6(const struct qnm_network *net)
+{
+	return net->mode == QNM_NET_NAT && qnm_net_has_ipv6(net);
+}
+
+/**
+ * struct fwd_sysctl - a forwarding switch a NAT network turns on: the value
+ * before is recorded (QNM_OWN_SYSCTL @rec) before it changes, and put back
+ * when the last network that @needs it goes down. @ra: turning it on stops
+ * router advertisements on interfaces with accept_ra=1 (a note names them).
+ */
+static const struct fwd_sysctl {
+	const char *rec;
+	int (*get)(bool *on, struct qnm_err *err);
+	int (*set)(bool on, bool *prev, struct qnm_err *err);
+	bool (*needs)(const struct qnm_network *net);
+	bool ra;
+} fwd_sysctls[] = {
+	{ FWD_REC, qnm_ip_forward_get, qnm_ip_forward_set, needs_fwd4, false },
+	{ FWD6_REC, qnm_ip6_forward_get, qnm_ip6_forward_set, needs_fwd6, true },
+};
+
+static const struct fwd_sysctl *fwd_sysctl_of(const char *rec)
+{
+	size_t i;
+
+	for (i = 0; i < QNM_ARRAY_SIZE(fwd_sysctls); i++)
+		if (strcmp(fwd_sysctls[i].rec, rec) == 0)
+			return &fwd_sysctls[i];
+	return NULL;
+}
 
 bool qnm_have_cap_net_admin(void)
 {
@@ -136,7 +175,7 @@ static enum settle settle_addr(struct qnm_netctl *nc, const struct qnm_own_rec *
 }
 
 /*
- * The sysctl (ip_forward, or a bridge's route_localnet) no longer what it
+ * The sysctl (ip_forward, IPv6 forwarding, or a bridge's route_localnet) no longer what it
  * was before qnm wrote it: qnm changed it. A bridge that is gone took its
  * route_localnet with it.
  */
@@ -144,12 +183,13 @@ static enum settle settle_sysctl(struct qnm_netctl *nc, const struct qnm_own_rec
 {
 	static const char pre[] = "net.ipv4.conf.", post[] = ".route_localnet";
 	size_t n = strlen(r->name), lp = strlen(pre), ls = strlen(post);
+	const struct fwd_sysctl *fs = fwd_sysctl_of(r->name);
 	char ifname[64];
 	bool on;
 	int e;
 
-	if (strcmp(r->name, FWD_REC) == 0) {
-		e = qnm_ip_forward_get(&on, NULL);
+	if (fs) {
+		e = fs->get(&on, NULL);
 	} else if (n > lp + ls && strncmp(r->name, pre, lp) == 0 &&
 		   strcmp(r->name + n - ls, post) == 0 && n - lp - ls < sizeof(ifname)) {
 		memcpy(ifname, r->name + lp, n - lp - ls);
@@ -321,12 +361,13 @@ static void upset_free(struct upset *s)
 	free(s->uplinks);
 }
 
-static bool upset_has_nat(const struct upset *s)
+/* a network of @s needs forwarding switch @fs */
+static bool upset_needs(const struct upset *s, const struct fwd_sysctl *fs)
 {
 	size_t i;
 
 	for (i = 0; i < s->n; i++)
-		if (s->nets[i]->mode == QNM_NET_NAT)
+		if (fs->needs(s->nets[i]))
 			return true;
 	return false;
 }
@@ -365,7 +406,7 @@ enum undo_kind {
 	UNDO_BRIDGE,   /* delete bridge @a, forget it */
 	UNDO_ADDR,     /* remove address @b/@n from @a */
 	UNDO_PORT,     /* release port @a, forget it */
-	UNDO_FORWARD,  /* ip_forward back to 0, forget the record */
+	UNDO_FORWARD,  /* forwarding switch @a (its record) back to 0, forget the record */
 	UNDO_NFT,      /* rewrite the table without network @a */
 	UNDO_LINKDOWN, /* set @a down */
 	UNDO_DNSMASQ,  /* stop dnsmasq of network @a (pid @n), forget it */
@@ -419,8 +460,10 @@ static void undo_port(struct qnm_netctl *nc, struct undo_log *u, const struct un
 
 static void undo_forward(struct qnm_netctl *nc, struct undo_log *u, const struct undo *x)
 {
-	if (qnm_ip_forward_set(false, NULL, NULL) == 0)
-		qnm_owner_remove(&nc->owner, QNM_OWN_SYSCTL, FWD_REC, NULL);
+	const struct fwd_sysctl *fs = fwd_sysctl_of(x->a);
+
+	if (fs && fs->set(false, NULL, NULL) == 0)
+		qnm_owner_remove(&nc->owner, QNM_OWN_SYSCTL, fs->rec, NULL);
 }
 
 static void undo_nft(struct qnm_netctl *nc, struct undo_log *u, const struct undo *x)
@@ -666,10 +709,62 @@ static int down_hostip(struct qnm_netctl *nc, const char *port, struct qnm_strv 
 	return 0;
 }
 
-static int up_forward(struct qnm_netctl *nc, struct qnm_network *net, struct undo_log *u,
-		      struct qnm_err *err)
+/* turn @fs on for @net when it needs it, the value before recorded first */
+static int up_fwd_sysctl(struct qnm_netctl *nc, struct qnm_network *net,
+			 const struct fwd_sysctl *fs, struct undo_log *u, struct qnm_strv *notes,
+			 struct qnm_err *err)
 {
+	struct qnm_strv ra;
 	bool prev;
+	int r;
+
+	if (!fs->needs(net))
+		return 0;
+	r = fs->get(&prev, err);
+	if (r < 0 || prev)
+		return r;
+	qnm_strv_init(&ra);
+	if (fs->ra && notes)
+		qnm_accept_ra_ifaces(&ra);
+	if (ra.n) {
+		struct qnm_strbuf sb;
+		char *list;
+		size_t k;
+
+		qnm_sb_init(&sb);
+		for (k = 0; k < ra.n; k++) /* the bridge is the router here */
+			if (strcmp(ra.v[k], net->bridge) != 0)
+				qnm_sb_addf(&sb, "%s%s", sb.len ? ", " : "", ra.v[k]);
+		list = qnm_sb_steal(&sb);
+		if (list[0])
+			qnm_strv_addf(notes,
+				      "%s=1 now: %s (accept_ra=1) stop taking router "
+				      "advertisements while the host forwards IPv6, their SLAAC "
+				      "routes expire; set net.ipv6.conf.IFACE.accept_ra=2 where "
+				      "the host's own IPv6 comes from them",
+				      fs->rec, list);
+		free(list);
+	}
+	qnm_strv_free(&ra);
+	/* the value before, recorded before it changes (up_intents()); plain at the end */
+	r = mine(nc, QNM_OWN_SYSCTL, fs->rec)
+		    ? 0
+		    : qnm_owner_intend(&nc->owner, QNM_OWN_SYSCTL, fs->rec, "0", err);
+	if (r < 0)
+		return r;
+	r = fs->set(true, NULL, err);
+	if (r < 0) {
+		qnm_owner_remove(&nc->owner, QNM_OWN_SYSCTL, fs->rec, NULL);
+		return r;
+	}
+	undo_push(u, UNDO_FORWARD, fs->rec, NULL, 0);
+	return 0;
+}
+
+static int up_forward(struct qnm_netctl *nc, struct qnm_network *net, struct undo_log *u,
+		      struct qnm_strv *notes, struct qnm_err *err)
+{
+	size_t i;
 	int r;
 
 	if (net->mode != QNM_NET_NAT)
@@ -682,21 +777,11 @@ static int up_forward(struct qnm_netctl *nc, struct qnm_network *net, struct und
 			return qnm_err_set(err, -ENODEV, "network.uplink",
 					   "uplink %s does not exist", net->uplink);
 	}
-	r = qnm_ip_forward_get(&prev, err);
-	if (r < 0 || prev)
-		return r;
-	/* the value before, recorded before it changes (up_intents()); plain at the end */
-	r = mine(nc, QNM_OWN_SYSCTL, FWD_REC)
-		    ? 0
-		    : qnm_owner_intend(&nc->owner, QNM_OWN_SYSCTL, FWD_REC, "0", err);
-	if (r < 0)
-		return r;
-	r = qnm_ip_forward_set(true, NULL, err);
-	if (r < 0) {
-		qnm_owner_remove(&nc->owner, QNM_OWN_SYSCTL, FWD_REC, NULL);
-		return r;
+	for (i = 0; i < QNM_ARRAY_SIZE(fwd_sysctls); i++) {
+		r = up_fwd_sysctl(nc, net, &fwd_sysctls[i], u, notes, err);
+		if (r < 0)
+			return r;
 	}
-	undo_push(u, UNDO_FORWARD, FWD_REC, NULL, 0);
 	return 0;
 }
 
@@ -818,8 +903,8 @@ static int up_dhcp_hosts(struct qnm_netctl *nc, struct qnm_network *net,
 
 /*
  * One write before any change: what this net up may create, pending by this
- * process (the network's record, its bridge when missing, ip_forward's value
- * before when it is 0, the table, dnsmasq). Each step then only acts, and
+ * process (the network's record, its bridge when missing, the values before
+ * of ip_forward and IPv6 forwarding when 0, the table, dnsmasq). Each step then only acts, and
  * qnm_owner_done_mine() makes them plain at the end (or settle_recs() on
  * failure). Steps not planned here (port, address on an adopted bridge)
  * record their own intent.
@@ -828,9 +913,9 @@ static int up_intents(struct qnm_netctl *nc, const struct qnm_network *net, bool
 		      struct qnm_err *err)
 {
 	const struct qnm_own_rec *d = qnm_owner_find(&nc->owner, QNM_OWN_DNSMASQ, net->name);
-	struct qnm_own_rec v[6];
+	struct qnm_own_rec v[7];
 	bool fwd, exists, localnet = false;
-	size_t n = 0;
+	size_t n = 0, i;
 
 	memset(v, 0, sizeof(v));
 	if (!was_up) {
@@ -850,10 +935,14 @@ static int up_intents(struct qnm_netctl *nc, const struct qnm_network *net, bool
 		qnm_strlcpy(v[n].name, net->bridge, sizeof(v[n].name));
 		qnm_strlcpy(v[n++].extra, net->name, sizeof(v[0].extra));
 	}
-	if (net->mode == QNM_NET_NAT && qnm_ip_forward_get(&fwd, NULL) == 0 && !fwd) {
-		v[n].kind = QNM_OWN_SYSCTL;
-		qnm_strlcpy(v[n].name, FWD_REC, sizeof(v[n].name));
-		qnm_strlcpy(v[n++].extra, "0", sizeof(v[0].extra));
+	for (i = 0; i < QNM_ARRAY_SIZE(fwd_sysctls); i++) {
+		const struct fwd_sysctl *fs = &fwd_sysctls[i];
+
+		if (fs->needs(net) && fs->get(&fwd, NULL) == 0 && !fwd) {
+			v[n].kind = QNM_OWN_SYSCTL;
+			qnm_strlcpy(v[n].name, fs->rec, sizeof(v[n].name));
+			qnm_strlcpy(v[n++].extra, "0", sizeof(v[0].extra));
+		}
 	}
 	v[n].kind = QNM_OWN_NFT; /* rewritten by every up */
 	qnm_strlcpy(v[n++].name, NFT_REC, sizeof(v[0].name));
@@ -871,29 +960,90 @@ static int up_intents(struct qnm_netctl *nc, const struct qnm_network *net, bool
  * put addresses there) other than the configured one: left by an "up"
  * before the address changed. Each removal is a note.
  */
+/*
+ * Remove from @net's bridge each of the @n addresses "ADDR/LEN" at @addrs
+ * (@size bytes apart) but @keep ("" keeps none); a note for each, naming
+ * @now.
+ */
+static void drop_addrs_but(struct qnm_netctl *nc, const struct qnm_network *net, char *addrs,
+			   size_t size, int n, const char *keep, const char *now,
+			   struct qnm_strv *notes)
+{
+	int i;
+
+	for (i = 0; i < n && i < 16; i++) {
+		char *a = addrs + (size_t)i * size, *slash = strchr(a, '/');
+		unsigned long prefix;
+
+		if (!slash || strcmp(a, keep) == 0)
+			continue;
+		*slash = '\0';
+		if (qnm_parse_uint(slash + 1, 0, 128, &prefix) < 0)
+			continue;
+		if (qnm_links_addr_del(nc->links, net->bridge, a, (unsigned)prefix, NULL) == 0 &&
+		    notes)
+			qnm_strv_addf(notes, "removed the old address %s/%lu from %s (now %s)", a,
+				      prefix, net->bridge, now);
+	}
+}
+
 static void drop_old_addrs(struct qnm_netctl *nc, const struct qnm_network *net,
 			   struct qnm_strv *notes)
 {
-	char addrs[16][QNM_CIDR_LEN], cidr[QNM_CIDR_LEN + 4];
-	int i, n = qnm_links_ipv4_addrs(nc->links, net->bridge, addrs, 16, NULL);
+	char addrs[16][QNM_CIDR_LEN], cidr[QNM_CIDR_LEN + 4] = "";
+	int n = qnm_links_ipv4_addrs(nc->links, net->bridge, addrs, 16, NULL);
 
-	snprintf(cidr, sizeof(cidr), "%s/%u", net->address, net->prefix);
-	for (i = 0; i < n && i < 16; i++) {
-		char *slash = strchr(addrs[i], '/');
-		unsigned long prefix;
+	if (net->address[0])
+		snprintf(cidr, sizeof(cidr), "%s/%u", net->address, net->prefix);
+	drop_addrs_but(nc, net, addrs[0], sizeof(addrs[0]), n, cidr, cidr[0] ? cidr : "no address",
+		       notes);
+}
 
-		if (!slash || (net->address[0] && strcmp(addrs[i], cidr) == 0))
-			continue;
-		*slash = '\0';
-		if (qnm_parse_uint(slash + 1, 0, 32, &prefix) < 0)
-			continue;
-		if (qnm_links_addr_del(nc->links, net->bridge, addrs[i], (unsigned)prefix, NULL) ==
-			    0 &&
-		    notes)
-			qnm_strv_addf(notes, "removed the old address %s/%lu from %s (now %s)",
-				      addrs[i], prefix, net->bridge,
-				      net->address[0] ? cidr : "no address");
-	}
+/*
+ * IPv6: PREFIX::1/64 on the bridge, for the router advertisements and
+ * DHCPv6 of the network's dnsmasq and as the guests' gateway. Only on a
+ * bridge qnm made (it goes with the bridge; one qnm adopted would keep it,
+ * unrecorded).
+ */
+static int up_addr6(struct qnm_netctl *nc, struct qnm_network *net, struct undo_log *u,
+		    struct qnm_err *err)
+{
+	char host6[QNM_IPV6_ADDR_LEN];
+	bool added = false;
+	int r;
+
+	if (!qnm_net_has_ipv6(net))
+		return 0;
+	if (!own(nc, QNM_OWN_BRIDGE, net->bridge))
+		return qnm_err_set(
+			err, -EBUSY, "ipv6",
+			"ipv6: bridge %s was not created by qnm: IPv6 (ipv6=%s) needs a "
+			"bridge qnm makes and removes (delete %s or name another bridge, "
+			"or set ipv6=none)",
+			net->bridge, net->ipv6, net->bridge);
+	qnm_net_ipv6_host(net, host6, sizeof(host6));
+	r = qnm_if_ipv6_enable(net->bridge, err);
+	if (r == 0)
+		r = qnm_links_addr_add(nc->links, net->bridge, host6, 64, &added, err);
+	if (r < 0)
+		return r;
+	if (added)
+		undo_push(u, UNDO_ADDR, net->bridge, host6, 64);
+	return 0;
+}
+
+/* the same for IPv6: a prefix changed (or ipv6=none) since the last up */
+static void drop_old_addrs6(struct qnm_netctl *nc, const struct qnm_network *net,
+			    struct qnm_strv *notes)
+{
+	char addrs[16][QNM_IPV6_NET_LEN], host6[QNM_IPV6_ADDR_LEN], cidr[QNM_IPV6_NET_LEN] = "";
+	int n = qnm_links_ipv6_addrs(nc->links, net->bridge, addrs, 16, NULL);
+
+	qnm_net_ipv6_host(net, host6, sizeof(host6));
+	if (host6[0])
+		snprintf(cidr, sizeof(cidr), "%s/64", host6);
+	drop_addrs_but(nc, net, addrs[0], sizeof(addrs[0]), n, cidr, cidr[0] ? cidr : "no IPv6",
+		       notes);
 }
 
 /*
@@ -975,16 +1125,21 @@ int qnm_net_up(struct qnm_netctl *nc, struct qnm_model *m, struct qnm_network *n
 			qnm_owner_remove(&nc->owner, QNM_OWN_ADDR, net->bridge, NULL);
 		/* an address qnm put on an adopted bridge: its record is plain at the end */
 	}
+	r = up_addr6(nc, net, &u, err);
+	if (r < 0)
+		goto fail;
 	/* up again after the address changed: the old one (on a bridge of qnm's) goes */
-	if (was_up && net->mode != QNM_NET_BRIDGED && own(nc, QNM_OWN_BRIDGE, net->bridge))
+	if (was_up && net->mode != QNM_NET_BRIDGED && own(nc, QNM_OWN_BRIDGE, net->bridge)) {
 		drop_old_addrs(nc, net, notes);
+		drop_old_addrs6(nc, net, notes);
+	}
 	r = up_port(nc, net, o, &u, notes, err);
 	if (r < 0)
 		goto fail;
 	r = up_localnet(nc, net, &u, err);
 	if (r < 0)
 		goto fail;
-	r = up_forward(nc, net, &u, err);
+	r = up_forward(nc, net, &u, notes, err);
 	if (r < 0)
 		goto fail;
 	upset_build(nc, m, NULL, net, &s);
@@ -1123,17 +1278,24 @@ int qnm_net_down(struct qnm_netctl *nc, struct qnm_model *m, const char *name,
 		goto fail;
 	}
 
-	/* 2. ip_forward back to what it was when the last NAT network goes. */
-	rec = qnm_owner_find(&nc->owner, QNM_OWN_SYSCTL, FWD_REC);
-	if (rec && !upset_has_nat(&s)) {
-		r = qnm_ip_forward_set(strcmp(rec->extra, "1") == 0, NULL, err);
+	/*
+	 * 2. ip_forward back to what it was when the last NAT network goes, IPv6
+	 * forwarding when the last NAT network with IPv6 goes.
+	 */
+	for (i = 0; r == 0 && i < QNM_ARRAY_SIZE(fwd_sysctls); i++) {
+		const struct fwd_sysctl *fs = &fwd_sysctls[i];
+
+		rec = qnm_owner_find(&nc->owner, QNM_OWN_SYSCTL, fs->rec);
+		if (!rec || upset_needs(&s, fs))
+			continue;
+		r = fs->set(strcmp(rec->extra, "1") == 0, NULL, err);
 		if (r == 0)
-			r = qnm_owner_remove(&nc->owner, QNM_OWN_SYSCTL, FWD_REC, err);
+			r = qnm_owner_remove(&nc->owner, QNM_OWN_SYSCTL, fs->rec, err);
 	}
 	upset_free(&s);
 	if (r < 0)
 		goto fail;
-	if (nothing) { /* the table and ip_forward were still set right above */
+	if (nothing) { /* the table and forwarding were still set right above */
 		qnm_strv_addf(notes, "network %s is not up", name);
 		return 0;
 	}

@@ -9,6 +9,7 @@
 #include "build-config.h"
 
 #include "host/nft.h"
+#include "core/ipv6net.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -41,6 +42,8 @@
 #define SET_ADDR      "fwd_addr"
 #define SET_ID_ANY    1
 #define SET_ID_ADDR   2
+#define SET_ANY6      "fwd_any6"
+#define SET_ID_ANY6   3
 #define LOOPBACK_NET  0x7f000000u /* 127.0.0.0/8 */
 #define LOOPBACK_MASK 0xff000000u
 #define LOCALNET_TAG  "localnet " /* comment of a bridge's localnet masquerade: TAG BRIDGE */
@@ -51,6 +54,7 @@
  * that "nft list" can print them; concatenations put the first field in the
  * highest bits, 6 bits per field. */
 #define NFT_TYPE_IPADDR	       7
+#define NFT_TYPE_IP6ADDR       8
 #define NFT_TYPE_INET_PROTOCOL 12
 #define NFT_TYPE_INET_SERVICE  13
 #define NFT_TYPE_BITS	       6
@@ -415,12 +419,23 @@ static void m_ifname(struct nftnl_rule *r, uint32_t key, uint32_t op, const char
 	e_cmp(r, NFT_REG32_00, op, buf, sizeof(buf));
 }
 
+/* meta nfproto @proto (NFPROTO_IPV4, NFPROTO_IPV6) */
+static void m_nfproto(struct nftnl_rule *r, uint8_t proto)
+{
+	e_meta(r, NFT_META_NFPROTO, NFT_REG32_00);
+	e_cmp(r, NFT_REG32_00, NFT_CMP_EQ, &proto, 1);
+}
+
 static void m_nfproto_ipv4(struct nftnl_rule *r)
 {
-	uint8_t v = NFPROTO_IPV4;
+	m_nfproto(r, NFPROTO_IPV4);
+}
 
-	e_meta(r, NFT_META_NFPROTO, NFT_REG32_00);
-	e_cmp(r, NFT_REG32_00, NFT_CMP_EQ, &v, 1);
+/* ip6 daddr != ::1 */
+static void m_ip6_daddr_not_loopback(struct nftnl_rule *r)
+{
+	e_payload(r, NFT_PAYLOAD_NETWORK_HEADER, 24, 16, NFT_REG32_00);
+	e_cmp(r, NFT_REG32_00, NFT_CMP_NEQ, &in6addr_loopback, 16);
 }
 
 /* ct KEY & MASK != 0 (ct status, ct state: 32-bit fields) */
@@ -527,6 +542,7 @@ static void batch_chain(struct qnm_nft_batch *b, const struct chain_def *d)
  * @keytype: nftables type id of the (concatenated) key.
  * @keylen:  key length, each field padded to 4 bytes.
  * @byaddr:  key starts with the host address.
+ * @v6:      the data is an IPv6 address . port (else IPv4 address . port).
  */
 struct map_def {
 	const char *name;
@@ -534,16 +550,34 @@ struct map_def {
 	uint32_t keytype;
 	uint32_t keylen;
 	bool byaddr;
+	bool v6;
 };
 
 static const struct map_def maps[] = {
 	{ SET_ANY, SET_ID_ANY, (NFT_TYPE_INET_PROTOCOL << NFT_TYPE_BITS) | NFT_TYPE_INET_SERVICE, 8,
-	  false },
+	  false, false },
 	{ SET_ADDR, SET_ID_ADDR,
 	  (((NFT_TYPE_IPADDR << NFT_TYPE_BITS) | NFT_TYPE_INET_PROTOCOL) << NFT_TYPE_BITS) |
 		  NFT_TYPE_INET_SERVICE,
-	  12, true },
+	  12, true, false },
 };
+
+/*
+ * IPv6: forwards on any host address to a NIC (a target) on a network with
+ * IPv6 also answer on the host's IPv6 addresses, DNAT'ed to the NIC's
+ * address there (model.h: qnm_fwd.guest_addr6). Written only while a
+ * network with IPv6 is up.
+ */
+static const struct map_def map_any6 = {
+	SET_ANY6, SET_ID_ANY6, (NFT_TYPE_INET_PROTOCOL << NFT_TYPE_BITS) | NFT_TYPE_INET_SERVICE,
+	8,	  false,       true
+};
+
+/* the single forward @f has an IPv6 side (an element of map_any6) */
+static bool fwd_has_v6(const struct qnm_fwd *f)
+{
+	return qnm_str_empty(f->host_addr) && !qnm_str_empty(f->guest_addr6);
+}
 
 static const struct map_def *map_for(const struct qnm_fwd *f)
 {
@@ -572,8 +606,9 @@ static void batch_map(struct qnm_nft_batch *b, const struct map_def *m)
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, m->keytype);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, m->keylen);
 	nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE,
-			  (NFT_TYPE_IPADDR << NFT_TYPE_BITS) | NFT_TYPE_INET_SERVICE);
-	nftnl_set_set_u32(s, NFTNL_SET_DATA_LEN, 8);
+			  ((m->v6 ? NFT_TYPE_IP6ADDR : NFT_TYPE_IPADDR) << NFT_TYPE_BITS) |
+				  NFT_TYPE_INET_SERVICE);
+	nftnl_set_set_u32(s, NFTNL_SET_DATA_LEN, m->v6 ? 20 : 8);
 	nlh = batch_msg(b, NFT_MSG_NEWSET, NLM_F_CREATE, xasprintf("creating map %s", m->name));
 	nftnl_set_nlmsg_build_payload(nlh, s);
 	batch_done(b, nlh);
@@ -581,10 +616,10 @@ static void batch_map(struct qnm_nft_batch *b, const struct map_def *m)
 }
 
 /* a forward already checked by check_fwd() */
-static struct nftnl_set_elem *fwd_elem(const struct qnm_fwd *f, bool with_data)
+static struct nftnl_set_elem *fwd_elem(const struct qnm_fwd *f, bool with_data, bool v6)
 {
 	struct nftnl_set_elem *e = nftnl_set_elem_alloc();
-	uint8_t key[12] = { 0 }, data[8] = { 0 };
+	uint8_t key[12] = { 0 }, data[20] = { 0 };
 	uint16_t port;
 	size_t o = 0;
 
@@ -599,10 +634,12 @@ static struct nftnl_set_elem *fwd_elem(const struct qnm_fwd *f, bool with_data)
 	memcpy(key + o + 4, &port, 2);
 	nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, (uint32_t)(o + 8));
 	if (with_data) {
-		inet_pton(AF_INET, f->guest_addr, data);
+		size_t alen = v6 ? 16 : 4;
+
+		inet_pton(v6 ? AF_INET6 : AF_INET, v6 ? f->guest_addr6 : f->guest_addr, data);
 		port = htons(f->guest_port);
-		memcpy(data + 4, &port, 2);
-		nftnl_set_elem_set(e, NFTNL_SET_ELEM_DATA, data, sizeof(data));
+		memcpy(data + alen, &port, 2);
+		nftnl_set_elem_set(e, NFTNL_SET_ELEM_DATA, data, (uint32_t)(alen + 4));
 	}
 	return e;
 }
@@ -619,7 +656,7 @@ static void batch_elems(struct qnm_nft_batch *b, uint16_t type, const struct map
 		size_t k;
 
 		for (k = 0; k < ELEMS_PER_MSG && i < n; k++, i++)
-			nftnl_set_elem_add(s, fwd_elem(&fv[i], type == NFT_MSG_NEWSETELEM));
+			nftnl_set_elem_add(s, fwd_elem(&fv[i], type == NFT_MSG_NEWSETELEM, m->v6));
 		nlh = batch_msg(b, type, type == NFT_MSG_NEWSETELEM ? NLM_F_CREATE : 0,
 				xasprintf("%s %zu element(s) of map %s",
 					  type == NFT_MSG_NEWSETELEM ? "adding" : "deleting", k,
@@ -633,6 +670,8 @@ static void batch_elems(struct qnm_nft_batch *b, uint16_t type, const struct map
 /*
  * [meta nfproto ipv4] [fib daddr type local | ip daddr -> key] meta l4proto . th dport
  * lookup @map -> guest addr . port; dnat ip to that
+ * (map_any6: meta nfproto ipv6 [ip6 daddr != ::1 in output] fib daddr type
+ * local ... dnat ip6 to that)
  */
 static void batch_dnat_rule(struct qnm_nft_batch *b, const char *chain, const struct map_def *m)
 {
@@ -640,7 +679,13 @@ static void batch_dnat_rule(struct qnm_nft_batch *b, const char *chain, const st
 	struct nftnl_expr *e;
 	uint32_t reg = NFT_REG32_00;
 
-	m_nfproto_ipv4(r);
+	if (m->v6)
+		m_nfproto(r, NFPROTO_IPV6);
+	else
+		m_nfproto_ipv4(r);
+	if (m->v6 && strcmp(chain, "output") == 0)
+		/* ::1 cannot leave this host: the host's own connections to it stay local */
+		m_ip6_daddr_not_loopback(r);
 	if (m->byaddr && strcmp(chain, "prerouting") == 0)
 		/* 127.0.0.0/8 comes only from this host (output hook), never from outside */
 		m_addr_in(r, 16, NFT_CMP_NEQ, LOOPBACK_NET, LOOPBACK_MASK);
@@ -662,9 +707,9 @@ static void batch_dnat_rule(struct qnm_nft_batch *b, const char *chain, const st
 
 	e = expr("nat");
 	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_TYPE, NFT_NAT_DNAT);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_FAMILY, NFPROTO_IPV4);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_FAMILY, m->v6 ? NFPROTO_IPV6 : NFPROTO_IPV4);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_ADDR_MIN, NFT_REG32_08);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_PROTO_MIN, NFT_REG32_09);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_PROTO_MIN, m->v6 ? NFT_REG32_12 : NFT_REG32_09);
 	add_expr(r, e);
 	emit_rule(b, r);
 }
@@ -880,6 +925,19 @@ static void batch_localnet_rules(struct qnm_nft_batch *b, const struct qnm_netwo
 	emit_rule(b, r);
 }
 
+/* the end of a masquerade rule @r: oifname UPLINK (or != BRIDGE) counter masquerade */
+static void masq_out(struct qnm_nft_batch *b, struct nftnl_rule *r, const struct qnm_network *net,
+		     const char *uplink)
+{
+	if (qnm_str_empty(uplink))
+		m_ifname(r, NFT_META_OIFNAME, NFT_CMP_NEQ, net->bridge);
+	else
+		m_ifname(r, NFT_META_OIFNAME, NFT_CMP_EQ, uplink);
+	e_counter(r);
+	add_expr(r, expr("masq"));
+	emit_rule(b, r);
+}
+
 /* ip saddr NET/PREFIX oifname UPLINK (or != BRIDGE) masquerade */
 static void batch_masq_rule(struct qnm_nft_batch *b, const struct qnm_network *net,
 			    const char *uplink)
@@ -895,13 +953,28 @@ static void batch_masq_rule(struct qnm_nft_batch *b, const struct qnm_network *n
 	e_payload(r, NFT_PAYLOAD_NETWORK_HEADER, 12, 4, NFT_REG32_00);
 	e_bitwise(r, NFT_REG32_00, &mask, 4);
 	e_cmp(r, NFT_REG32_00, NFT_CMP_EQ, &a.s_addr, 4);
-	if (qnm_str_empty(uplink))
-		m_ifname(r, NFT_META_OIFNAME, NFT_CMP_NEQ, net->bridge);
-	else
-		m_ifname(r, NFT_META_OIFNAME, NFT_CMP_EQ, uplink);
-	e_counter(r);
-	add_expr(r, expr("masq"));
-	emit_rule(b, r);
+	masq_out(b, r, net, uplink);
+}
+
+/*
+ * IPv6 out of a NAT network with a ULA prefix (fc00::/7, not routed on the
+ * Internet): ip6 saddr PREFIX/64 oifname UPLINK (or != BRIDGE) masquerade.
+ * A global prefix is routed as it is (the admin routes it to this host);
+ * either way only replies and forwards come in (the forward chain).
+ */
+static void batch_masq6_rule(struct qnm_nft_batch *b, const struct qnm_network *net,
+			     const char *uplink)
+{
+	struct nftnl_rule *r;
+	struct in6_addr a;
+
+	if (qnm_net_ipv6_prefix(net, &a) < 0 || (a.s6_addr[0] & 0xfe) != 0xfc)
+		return;
+	r = rule_new("postrouting");
+	m_nfproto(r, NFPROTO_IPV6);
+	e_payload(r, NFT_PAYLOAD_NETWORK_HEADER, 8, 8, NFT_REG32_00);
+	e_cmp(r, NFT_REG32_00, NFT_CMP_EQ, a.s6_addr, 8);
+	masq_out(b, r, net, uplink);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1075,6 +1148,7 @@ static int batch_whole(struct qnm_nft_batch *b, struct qnm_network *const *nets,
 	struct fwd_ref *refs = NULL;
 	struct qnm_fwd *fv;
 	size_t nrefs = 0, i, k, nv;
+	bool v6;
 	int ret;
 
 	ret = check_input(nets, n, uplinks_resolved, &refs, &nrefs, err);
@@ -1096,6 +1170,11 @@ static int batch_whole(struct qnm_nft_batch *b, struct qnm_network *const *nets,
 		batch_chain(b, &chains[i]);
 	for (i = 0; i < QNM_ARRAY_SIZE(maps); i++)
 		batch_map(b, &maps[i]);
+	for (i = 0; i < n && !qnm_net_has_ipv6(nets[i]); i++)
+		;
+	v6 = i < n;
+	if (v6)
+		batch_map(b, &map_any6);
 
 	fv = xcalloc(nrefs ? nrefs : 1, sizeof(*fv));
 	for (k = 0; k < QNM_ARRAY_SIZE(maps); k++) {
@@ -1104,6 +1183,11 @@ static int batch_whole(struct qnm_nft_batch *b, struct qnm_network *const *nets,
 				fv[nv++] = refs[i].f;
 		batch_elems(b, NFT_MSG_NEWSETELEM, &maps[k], fv, nv);
 	}
+	for (i = 0, nv = 0; v6 && i < nrefs; i++)
+		if (fwd_has_v6(&refs[i].f))
+			fv[nv++] = refs[i].f;
+	if (nv)
+		batch_elems(b, NFT_MSG_NEWSETELEM, &map_any6, fv, nv);
 	free(fv);
 	free(refs);
 
@@ -1113,12 +1197,20 @@ static int batch_whole(struct qnm_nft_batch *b, struct qnm_network *const *nets,
 	batch_dnat_rule(b, "prerouting", &maps[0]);
 	batch_dnat_rule(b, "output", &maps[1]);
 	batch_dnat_rule(b, "output", &maps[0]);
+	if (v6) {
+		batch_dnat_rule(b, "prerouting", &map_any6);
+		batch_dnat_rule(b, "output", &map_any6);
+	}
 	for (i = 0; i < n; i++)
 		batch_localnet_rules(b, nets[i]);
 	for (i = 0; i < n; i++)
 		if (nets[i]->mode == QNM_NET_NAT)
 			batch_masq_rule(b, nets[i],
 					uplinks_resolved ? uplinks_resolved[i] : nets[i]->uplink);
+	for (i = 0; i < n; i++)
+		if (nets[i]->mode == QNM_NET_NAT)
+			batch_masq6_rule(b, nets[i],
+					 uplinks_resolved ? uplinks_resolved[i] : nets[i]->uplink);
 	return 0;
 }
 
@@ -1183,9 +1275,20 @@ static int one_fwd(struct qnm_nft_conn *c, uint16_t type, const struct qnm_fwd *
 		qnm_fwd_nth(f, k, &fv[k]);
 	b = qnm_nft_batch_new();
 	batch_elems(b, type, map_for(f), fv, nk);
-	free(fv);
+	if (fwd_has_v6(f))
+		batch_elems(b, type, &map_any6, fv, nk);
 	ret = c ? qnm_nft_conn_commit(c, b, action, err) : qnm_nft_batch_commit(b, action, err);
 	qnm_nft_batch_free(b);
+	if (ret == -ENOENT && fwd_has_v6(f)) {
+		/* the table was written while no network with IPv6 was up: no map_any6 */
+		qnm_err_clear(err);
+		b = qnm_nft_batch_new();
+		batch_elems(b, type, map_for(f), fv, nk);
+		ret = c ? qnm_nft_conn_commit(c, b, action, err)
+			: qnm_nft_batch_commit(b, action, err);
+		qnm_nft_batch_free(b);
+	}
+	free(fv);
 	if (ret == -ENOENT)
 		qnm_err_set(err, ret, "", "%s: %s", action,
 			    type == NFT_MSG_NEWSETELEM

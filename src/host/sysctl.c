@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* sysctl.c - net.ipv4.ip_forward, a bridge's route_localnet and net.ipv4.ping_group_range via /proc/sys. */
+/* sysctl.c - net.ipv4.ip_forward, net.ipv6.conf.all.forwarding, a bridge's route_localnet and net.ipv4.ping_group_range via /proc/sys. */
 #include "build-config.h"
 
 #include "host/sysctl.h"
 #include "host/links.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -12,8 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#define IP_FORWARD "net/ipv4/ip_forward"
-#define PING_RANGE "net/ipv4/ping_group_range"
+#define IP_FORWARD  "net/ipv4/ip_forward"
+#define IP6_FORWARD "net/ipv6/conf/all/forwarding"
+#define PING_RANGE  "net/ipv4/ping_group_range"
 
 const char *qnm_sysctl_dir(void)
 {
@@ -98,6 +100,16 @@ int qnm_ip_forward_set(bool on, bool *prev, struct qnm_err *err)
 	return bool_set(IP_FORWARD, "net.ipv4.ip_forward", on, prev, err);
 }
 
+int qnm_ip6_forward_get(bool *on, struct qnm_err *err)
+{
+	return bool_get(IP6_FORWARD, "net.ipv6.conf.all.forwarding", on, err);
+}
+
+int qnm_ip6_forward_set(bool on, bool *prev, struct qnm_err *err)
+{
+	return bool_set(IP6_FORWARD, "net.ipv6.conf.all.forwarding", on, prev, err);
+}
+
 void qnm_route_localnet_name(const char *ifname, char *buf, size_t size)
 {
 	snprintf(buf, size, "net.ipv4.conf.%s.route_localnet", ifname);
@@ -135,6 +147,40 @@ int qnm_route_localnet_set(const char *ifname, bool on, bool *prev, struct qnm_e
 		return r;
 	qnm_route_localnet_name(ifname, label, sizeof(label));
 	return bool_set(rel, label, on, prev, err);
+}
+
+int qnm_if_ipv6_enable(const char *ifname, struct qnm_err *err)
+{
+	char rel[64], label[64];
+	int r = localnet_rel(ifname, rel, sizeof(rel), err);
+
+	if (r < 0)
+		return r;
+	snprintf(rel, sizeof(rel), "net/ipv6/conf/%s/disable_ipv6", ifname);
+	snprintf(label, sizeof(label), "net.ipv6.conf.%s.disable_ipv6", ifname);
+	return bool_set(rel, label, false, NULL, err);
+}
+
+void qnm_accept_ra_ifaces(struct qnm_strv *out)
+{
+	char path[512], buf[16];
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/net/ipv6/conf", qnm_sysctl_dir());
+	d = opendir(path);
+	while (d && (e = readdir(d))) {
+		char rel[300];
+
+		if (e->d_name[0] == '.' || strcmp(e->d_name, "all") == 0 ||
+		    strcmp(e->d_name, "default") == 0 || strcmp(e->d_name, "lo") == 0)
+			continue;
+		snprintf(rel, sizeof(rel), "net/ipv6/conf/%s/accept_ra", e->d_name);
+		if (read_small(rel, buf, sizeof(buf)) == 0 && buf[0] == '1')
+			qnm_strv_add(out, e->d_name);
+	}
+	if (d)
+		closedir(d);
 }
 
 int qnm_ping_range_parse(const char *text, unsigned long *lo, unsigned long *hi)

@@ -5,6 +5,11 @@
  * network namespace:
  *
  *   net.ipv4.ip_forward        must be 1 for a NAT network to route;
+ *   net.ipv6.conf.all.forwarding
+ *                              the same for a NAT network with IPv6 (1 also
+ *                              turns every interface into a router: those
+ *                              with accept_ra=1 stop taking router
+ *                              advertisements; accept_ra=2 keeps them);
  *   net.ipv4.conf.BRIDGE.route_localnet
  *                              must be 1 on a network's bridge for a forward
  *                              on 127.0.0.1 to reach its guest (the host's
@@ -46,6 +51,22 @@ int qnm_ip_forward_get(bool *on, struct qnm_err *err);
 int qnm_ip_forward_set(bool on, bool *prev, struct qnm_err *err);
 
 /**
+ * qnm_ip6_forward_get() - read net.ipv6.conf.all.forwarding.
+ * @on: set to its value.
+ * Return: 0 or -errno (-ENOENT when the kernel has no IPv6).
+ */
+int qnm_ip6_forward_get(bool *on, struct qnm_err *err);
+
+/**
+ * qnm_ip6_forward_set() - write net.ipv6.conf.all.forwarding (in this
+ * namespace only).
+ * @on:   the new value.
+ * @prev: when not NULL, the value before (read first).
+ * Return: 0 or -errno.
+ */
+int qnm_ip6_forward_set(bool on, bool *prev, struct qnm_err *err);
+
+/**
  * qnm_route_localnet_name() - "net.ipv4.conf.IFNAME.route_localnet", the
  * name of the setting (for messages and ownership records).
  * @buf: at least 48 bytes.
@@ -67,6 +88,23 @@ int qnm_route_localnet_get(const char *ifname, bool *on, struct qnm_err *err);
  * Return: 0 or -errno (-EPERM without CAP_NET_ADMIN).
  */
 int qnm_route_localnet_set(const char *ifname, bool on, bool *prev, struct qnm_err *err);
+
+/**
+ * qnm_if_ipv6_enable() - net.ipv6.conf.@ifname.disable_ipv6 to 0 (a bridge
+ * qnm made, which took 1 from net.ipv6.conf.default: the setting goes with
+ * the bridge, nothing to restore).
+ * Return: 0 or -errno.
+ */
+int qnm_if_ipv6_enable(const char *ifname, struct qnm_err *err);
+
+/**
+ * qnm_accept_ra_ifaces() - the interfaces whose accept_ra is 1: they take
+ * router advertisements only while the host does not forward IPv6, so
+ * turning net.ipv6.conf.all.forwarding on stops their autoconfiguration
+ * (their routes and addresses then expire); accept_ra=2 keeps it.
+ * @out: initialised; the names are appended in directory order.
+ */
+void qnm_accept_ra_ifaces(struct qnm_strv *out);
 
 /**
  * qnm_ping_range_parse() - parse the text of ping_group_range ("LO\tHI\n").

@@ -4,6 +4,7 @@
 
 #include "watch/doctor.h"
 #include "core/backend.h"
+#include "core/ipv6net.h"
 #include "guest/catalog.h"
 #include "guest/kvmprobe.h"
 #include "guest/leftover.h"
@@ -1291,7 +1292,10 @@ static void check_networks(struct qnm_doc_env *env, struct qnm_doc_result *r)
 	const char *nat = NULL;
 	struct qnm_owner o;
 	struct qnm_err err;
-	bool nat_up = false, any_up = false, table;
+	/* the forwarding switches net up records, each needed by NAT networks (with IPv6) */
+	static const char *const fwd_recs[] = { "net.ipv4.ip_forward",
+						"net.ipv6.conf.all.forwarding" };
+	bool nat_up = false, any_up = false, table, needs[2] = { false, false };
 	size_t i;
 
 	if (!env->runtime_dir || !env->model->nnets) {
@@ -1331,6 +1335,7 @@ static void check_networks(struct qnm_doc_env *env, struct qnm_doc_result *r)
 		} else if (qnm_owner_find(&o, QNM_OWN_NET, net->name)) {
 			any_up = true;
 			nat_up |= net->mode == QNM_NET_NAT;
+			needs[1] |= net->mode == QNM_NET_NAT && qnm_net_has_ipv6(net);
 			qnm_strv_init(&missing);
 			if (net_complete(net, &o, env->runtime_dir, &ifnames, &missing)) {
 				finding(r, QNM_DOC_OK, "network %s is up: %s", net->name, has);
@@ -1356,14 +1361,17 @@ static void check_networks(struct qnm_doc_env *env, struct qnm_doc_result *r)
 		free(has);
 		qnm_strv_free(&sn.has);
 	}
-	rec = qnm_owner_find(&o, QNM_OWN_SYSCTL, "net.ipv4.ip_forward");
-	if (!rec)
-		rec = qnm_owner_find_pending(&o, QNM_OWN_SYSCTL, "net.ipv4.ip_forward");
-	if (rec && !nat_up) {
+	needs[0] = nat_up;
+	for (i = 0; i < QNM_ARRAY_SIZE(fwd_recs); i++) {
+		rec = qnm_owner_find(&o, QNM_OWN_SYSCTL, fwd_recs[i]);
+		if (!rec)
+			rec = qnm_owner_find_pending(&o, QNM_OWN_SYSCTL, fwd_recs[i]);
+		if (!rec || needs[i])
+			continue;
 		finding(r, QNM_DOC_WARN,
-			"qnm set net.ipv4.ip_forward to 1 (it was %s) and no NAT network is up: it "
-			"stays 1 until a qnm net down",
-			rec->extra);
+			"qnm set %s to 1 (it was %s) and no NAT network%s is up: it stays 1 "
+			"until a qnm net down",
+			fwd_recs[i], rec->extra, i ? " with IPv6" : "");
 		fix(r, "qnm net down %s   (puts back %s)", nat ? nat : env->model->nets[0]->name,
 		    rec->extra);
 	}

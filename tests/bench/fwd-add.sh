@@ -3,7 +3,8 @@
 # up: the model saved and the DNAT map element added) with 10 / 1,000 / 10,000
 # forwards in place, beside "nft add rule" of one DNAT rule in the same
 # namespace (issue 16 item 6: <= 1.0x nft add rule, flat with the count).
-# Each figure: the median of REPS calls, in ms; each forward added is removed
+# Each figure: the median of REPS calls (wall and CPU time, in ms; qnm and
+# nft alternate, one call each per round); each forward added is removed
 # again (untimed) so the count stays put.
 #
 # Usage: [FWD_BENCH_COUNTS="10 1000 10000"] [FWD_BENCH_REPS=9] tests/bench/fwd-add.sh
@@ -19,12 +20,15 @@ in_ns() { ip netns exec "$NS" "$@"; }
 ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f\n", (b - a) * 1000 }'; }
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-# run ARGS in the namespace, print its wall time in ms
+# run ARGS in the namespace, print its wall time and its CPU time (user +
+# system, which the load of a shared machine moves less) in ms
 timed() {
-	local t0=$EPOCHREALTIME
-	in_ns "$@" >/dev/null 2>&1 || fatal "failed: $*"
-	ms "$t0" "$EPOCHREALTIME"
+	local TIMEFORMAT='%3R %3U %3S' t
+	t=$({ time in_ns "$@" >/dev/null 2>&1; } 2>&1) || fatal "failed: $*"
+	awk '{ printf "%.2f %.2f\n", $1 * 1000, ($2 + $3) * 1000 }' <<<"$t"
 }
+# column K's median of the lines on stdin
+median_of() { cut -d' ' -f"$1" | median; }
 
 # the reference: nft add rule of one DNAT rule, one process per call
 in_ns nft -f - <<'EOF' || fatal "nft reference table"
@@ -34,12 +38,9 @@ table ip bench {
 	}
 }
 EOF
-nft_ms=$(for ((i = 0; i < REPS; i++)); do
-	timed nft add rule ip bench pre tcp dport $((5000 + i)) dnat to 10.84.0.2:80
-done | median)
 
 echo "== qnm forward add --net vs nft add rule, namespace $NS, $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '  %-40s %8s ms\n' "nft add rule (one DNAT rule)" "$nft_ms"
+printf '  %-10s %22s %22s %16s\n' "forwards" "qnm wall / CPU (ms)" "nft wall / CPU (ms)" "ratio wall / CPU"
 n=0
 for want in $COUNTS; do
 	args=()
@@ -57,13 +58,20 @@ for want in $COUNTS; do
 	n=$want
 	got=$(in_ns nft -j list table inet qnm | jq '[.nftables[] | .map? // empty | .elem // [] | length] | add')
 	((got >= want)) || fatal "the table holds $got forwards, expected $want"
-	q=$(for ((i = 0; i < REPS; i++)); do
-		timed "$QNM" forward add --net big "tcp:127.0.0.1:$((3000 + i))-10.84.0.2:80"
+	# alternated, one call of each per round: both meet the same load
+	in_ns nft flush chain ip bench pre || fatal "nft flush"
+	: >"$T/nft" && : >"$T/qnm"
+	for ((i = 0; i < REPS; i++)); do
+		timed nft add rule ip bench pre tcp dport $((5000 + i)) dnat to 10.84.0.2:80 >>"$T/nft"
+		timed "$QNM" forward add --net big "tcp:127.0.0.1:$((3000 + i))-10.84.0.2:80" >>"$T/qnm"
 		in_ns "$QNM" forward del --net big "tcp:127.0.0.1:$((3000 + i))" >/dev/null 2>&1 ||
 			fatal "forward del"
-	done | median)
-	printf '  %-40s %8s ms  %5s x nft add rule\n' "qnm forward add --net, $want forwards" \
-		"$q" "$(ratio "$q" "$nft_ms")"
+	done
+	qw=$(median_of 1 <"$T/qnm") qc=$(median_of 2 <"$T/qnm")
+	nw=$(median_of 1 <"$T/nft") nc=$(median_of 2 <"$T/nft")
+	printf '  %-10s %22s %22s %16s\n' "$want" "$qw / $qc" "$nw / $nc" \
+		"$(ratio "$qw" "$nw") / $(ratio "$qc" "$nc")"
 done
+echo "  (load at the end $(cut -d' ' -f1-3 /proc/loadavg))"
 in_ns "$QNM" net down big >/dev/null 2>&1
 exit 0

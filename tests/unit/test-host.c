@@ -99,6 +99,19 @@ static void test_dnsmasq_argv(void **state)
 	assert_non_null(strstr(line, " --dhcp-host=52:54:00:aa:bb:01,10.77.0.50 "));
 	free(line);
 	qnm_strv_free(&argv);
+	/* IPv6: RA with SLAAC and stateful DHCPv6, the reservation's IPv6 in brackets */
+	strcpy(net->ipv6, "2001:db8:1:2::/64");
+	qnm_strv_add(&hosts, "52:54:00:aa:bb:03,10.77.0.52,[2001:db8:1:2:5054:ff:feaa:bb03]");
+	qnm_strv_init(&argv);
+	assert_int_equal(qnm_dnsmasq_argv("dnsmasq", net, &hosts, "/run/qnm", &argv, &err), 0);
+	line = qnm_argv_to_shell(argv.v);
+	assert_non_null(strstr(line, " --enable-ra --dhcp-range=2001:db8:1:2::1000,"
+				     "2001:db8:1:2::1fff,slaac,64,1h "));
+	assert_string_equal(argv.v[argv.n - 4], "--dhcp-host=52:54:00:aa:bb:03,10.77.0.52,"
+						"[2001:db8:1:2:5054:ff:feaa:bb03]");
+	free(line);
+	qnm_strv_free(&argv);
+	net->ipv6[0] = '\0';
 	qnm_strv_add(&hosts, "52:54:00:aa:bb:02,10.77.0.51 --dhcp-script=/x");
 	qnm_strv_init(&argv);
 	assert_int_equal(qnm_dnsmasq_argv("dnsmasq", net, &hosts, "/run/qnm", &argv, &err),

@@ -718,16 +718,11 @@ static void test_slirp_nics(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rates),
-		cmocka_unit_test(test_reset_backwards),
-		cmocka_unit_test(test_reset_ifindex),
-		cmocka_unit_test(test_unavailable),
-		cmocka_unit_test(test_history_ring),
-		cmocka_unit_test(test_history_lazy),
-		cmocka_unit_test(test_flip),
-		cmocka_unit_test(test_totals),
-		cmocka_unit_test(test_units),
-		cmocka_unit_test(test_roles_from_model),
+		cmocka_unit_test(test_rates),	      cmocka_unit_test(test_reset_backwards),
+		cmocka_unit_test(test_reset_ifindex), cmocka_unit_test(test_unavailable),
+		cmocka_unit_test(test_history_ring),  cmocka_unit_test(test_history_lazy),
+		cmocka_unit_test(test_flip),	      cmocka_unit_test(test_totals),
+		cmocka_unit_test(test_units),	      cmocka_unit_test(test_roles_from_model),
 		cmocka_unit_test(test_slirp_nics),
 	};
 

@@ -902,6 +902,79 @@ static void test_ipv6_net(void **state)
 	assert_int_equal(a.s6_addr[5], 0x01);
 }
 
+/* a network's ipv6 key (issue 16.4): none, auto (a ULA from the name) or a /64 */
+static void test_net_ipv6(void **state)
+{
+	static const struct {
+		const char *value, *msg;
+	} bad[] = {
+		{ "fd12:3456:789a:1::/48", "must be a /64" },
+		{ "fd12:3456:789a:1::/48", "did you mean fd12:3456:789a:1::/64?" },
+		{ "fd12:3456:789a:1::/80", "did you mean fd12:3456:789a:1::/64?" },
+		{ "fd12:3456:789a:1::5/64",
+		  "host bits set beyond /64: did you mean fd12:3456:789a:1::/64?" },
+		{ "fec0::/64", "site-local" },
+		{ "fe80::/64", "neither a unique local" },
+		{ "yes", "'yes' is none, auto or an IPv6 prefix" },
+		{ "fd12:3456:789a:1::", "with its length /64" },
+	};
+	struct qnm_network *n = nat_net();
+	char buf[QNM_IPV6_NET_LEN];
+	struct in6_addr a, b;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(qnm_check_network(n, NULL), 0);
+	assert_false(qnm_net_has_ipv6(n));
+	qnm_strlcpy(n->ipv6, "none", sizeof(n->ipv6));
+	assert_false(qnm_net_has_ipv6(n));
+	assert_int_equal(qnm_check_network(n, NULL), 0);
+	qnm_net_ipv6_text(n, buf, sizeof(buf));
+	assert_string_equal(buf, "");
+
+	/* auto: fd + the top 40 bits of FNV-1a-64("qnm-ula:" NAME), mixed; subnet 0; stable */
+	qnm_strlcpy(n->ipv6, "auto", sizeof(n->ipv6));
+	assert_int_equal(qnm_check_network(n, NULL), 0);
+	qnm_net_ipv6_text(n, buf, sizeof(buf));
+	assert_string_equal(buf, "fd67:d36c:ce5f::/64");
+	qnm_net_ipv6_host(n, buf, sizeof(buf));
+	assert_string_equal(buf, "fd67:d36c:ce5f::1");
+	qnm_ula_from_name("lan", &a);
+	qnm_ula_from_name("lan2", &b);
+	assert_int_equal(a.s6_addr[0], 0xfd);
+	assert_memory_not_equal(&a, &b, sizeof(a));
+	assert_int_equal(b.s6_addr[0], 0xfd);
+	/* names one letter apart differ from the first byte of the global ID on
+	 * (plain FNV-1a had "lab" and "lan" share 24 of the 40 bits) */
+	qnm_ula_from_name("lab", &b);
+	assert_int_not_equal(a.s6_addr[1], b.s6_addr[1]);
+	assert_int_not_equal(a.s6_addr[2], b.s6_addr[2]);
+
+	/* the guest: PREFIX + modified EUI-64 of the MAC (what SLAAC forms) */
+	qnm_strlcpy(n->ipv6, "2001:db8:1:2::/64", sizeof(n->ipv6));
+	assert_int_equal(qnm_check_network(n, NULL), 0);
+	assert_int_equal(qnm_net_ipv6_guest(n, "52:54:00:12:34:56", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "2001:db8:1:2:5054:ff:fe12:3456");
+	assert_int_equal(qnm_net_ipv6_guest(n, "52:54:00:12:34", buf, sizeof(buf)), -EINVAL);
+
+	/* given prefixes: a /64 only, no host bits, a ULA or global unicast one */
+	for (i = 0; i < QNM_ARRAY_SIZE(bad); i++) {
+		qnm_strlcpy(n->ipv6, bad[i].value, sizeof(n->ipv6));
+		expect_net_err(n, "ipv6", bad[i].msg);
+	}
+
+	/* where: nat and isolated networks with DHCP (dnsmasq sends the RAs) */
+	qnm_strlcpy(n->ipv6, "auto", sizeof(n->ipv6));
+	n->mode = QNM_NET_ISOLATED;
+	assert_int_equal(qnm_check_network(n, NULL), 0);
+	n->dhcp_start[0] = n->dhcp_end[0] = '\0';
+	expect_net_err(n, "ipv6", "needs DHCP on the network");
+	n->mode = QNM_NET_BRIDGED;
+	qnm_strlcpy(n->port, "eth0", sizeof(n->port));
+	expect_net_err(n, "ipv6", "only nat and isolated networks");
+	qnm_network_free(n);
+}
+
 /*
  * Thousands of VMs: the clash checks find MAC and host-port clashes wherever
  * they are (they sort and sweep instead of comparing every pair) and name
@@ -989,6 +1062,7 @@ int main(void)
 		cmocka_unit_test(test_network),
 		cmocka_unit_test(test_model),
 		cmocka_unit_test(test_ipv6_net),
+		cmocka_unit_test(test_net_ipv6),
 		cmocka_unit_test(test_model_many),
 	};
 

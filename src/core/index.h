@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * index.h - the index of what VMs share across files: their names, MACs
+ * and host ports, kept in $XDG_CONFIG_HOME/qnm/.index so that a save of
+ * one VM checks its clashes without reading every VM file (issue 16
+ * item 6: with 10,000 VMs, qnm set and qnm new read a few files).
+ *
+ * The files are the truth; the index is a cache of them that is trusted
+ * only when it is provably current:
+ * - it is written only under the configuration lock, right after a save
+ *   of the files, with stamps of what it was made from: the VM directory's
+ *   inode, ctime and mtime (any file made, renamed or removed in it moves
+ *   them, qnm's own atomic saves included) and a hash of every network
+ *   file's name, inode, size, ctime and mtime;
+ * - every write of a VM or network file removes the index first
+ *   (qnm_index_drop(), from config.c), so a process killed between the
+ *   file and the index leaves no index, and the next locked command
+ *   rebuilds it from the files (one whole read, as before the index);
+ * - an index whose stamps differ from the disk's, that does not parse or
+ *   that lacks its end line is not used (and is rebuilt).
+ * It only ever proves that a save has no clash: a save it cannot prove
+ * so (a possible MAC or port clash, a rename, a TAP NIC on a network, a
+ * forward to the VM, a model that did not hold when it was indexed)
+ * reads and checks the whole model as before, with the same messages.
+ * Not seen: a VM file rewritten in place by hand (not by an editor that
+ * renames) until the next command that reads every file rebuilds it.
+ */
+#ifndef QNM_INDEX_H
+#define QNM_INDEX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/config.h"
+#include "core/model.h"
+
+/**
+ * struct qnm_index - the index in memory: its records as they are in the
+ * file, one line a VM, "v NAME[ mMAC]...[ fPROTO,PORT,SPAN,ADDRESS]...",
+ * sorted by name (a record is found by bisection, the clash scan reads
+ * the text once: nothing is parsed into objects).
+ * @text:     the records, @len bytes; NULL when none.
+ * @n:        how many records.
+ * @nets:     the networks' host sides, one line each, "n NAME[ fPROTO,...]...",
+ *            @nets_len bytes (before the VMs' in the file).
+ * @problems: the files the whole read skipped (their warnings).
+ * @ok:       the whole model passed qnm_check_model() when indexed.
+ */
+struct qnm_index {
+	char *text;
+	size_t len, n;
+	char *nets;
+	size_t nets_len;
+	struct qnm_problems problems;
+	bool ok;
+};
+
+/** qnm_index_clear() - free what @idx holds and empty it. */
+void qnm_index_clear(struct qnm_index *idx);
+
+/**
+ * qnm_index_load() - read the index of @p into @idx (empty on entry) when
+ * it is current: its stamps are those of the disk now.
+ * Return: 0, or -ENOENT (none), -ESTALE (stamps differ) or -EINVAL (does
+ * not parse): @idx is then empty.
+ */
+int qnm_index_load(const struct qnm_paths *p, struct qnm_index *idx);
+
+/**
+ * qnm_index_save() - write @idx with the disk's stamps now (under the
+ * configuration lock, right after the files it describes were written).
+ * Return: 0 or -errno (the index is then absent: rebuilt later).
+ */
+int qnm_index_save(const struct qnm_paths *p, const struct qnm_index *idx);
+
+/** qnm_index_drop() - remove the index of @p (before a file of the model is written). */
+void qnm_index_drop(const struct qnm_paths *p);
+
+/**
+ * qnm_index_from_model() - make @idx (empty on entry) the index of model
+ * @m read as a whole, whose skipped files are @problems (copied); @ok:
+ * @m passed qnm_check_model().
+ */
+void qnm_index_from_model(struct qnm_index *idx, const struct qnm_model *m,
+			  const struct qnm_problems *problems, bool ok);
+
+/** qnm_index_has() - whether VM @name has a record. */
+bool qnm_index_has(const struct qnm_index *idx, const char *name);
+
+/** qnm_index_put_vm() - @vm's record in place of @old_name's (NULL: a new VM). */
+void qnm_index_put_vm(struct qnm_index *idx, const struct qnm_vm *vm, const char *old_name);
+
+/** qnm_index_del_vm() - remove VM @name's record, if any. */
+void qnm_index_del_vm(struct qnm_index *idx, const char *name);
+
+/**
+ * qnm_index_may_clash() - whether @vm (replacing VM @old_name, NULL: new)
+ * shares a MAC with another indexed VM, or a host port of its forwards
+ * may overlap one of another indexed VM's.
+ */
+bool qnm_index_may_clash(const struct qnm_index *idx, const struct qnm_vm *vm,
+			 const char *old_name);
+
+/**
+ * qnm_index_fwd_may_clash() - whether host side @f may overlap one of an
+ * indexed VM's or network's forwards.
+ */
+bool qnm_index_fwd_may_clash(const struct qnm_index *idx, const struct qnm_fwd *f);
+
+/** qnm_index_has_net() - whether network @name has a record (its file loaded). */
+bool qnm_index_has_net(const struct qnm_index *idx, const char *name);
+
+/** qnm_index_net_add_fwd() - add @f's host side to network @name's record. */
+void qnm_index_net_add_fwd(struct qnm_index *idx, const char *name, const struct qnm_fwd *f);
+
+#endif
