@@ -290,9 +290,10 @@ int qnm_check_vm(const struct qnm_vm *vm, struct qnm_err *err)
 static int check_ovn(const struct qnm_network *net, struct qnm_err *err)
 {
 	if (!net->ovn_nb[0])
-		return qnm_err_set(err, -EINVAL, "ovn-nb",
-				   "ovn-nb: an ovn network needs the OVN northbound database (" QNM_OVSDB_REMOTE_RULE
-				   ")");
+		return qnm_err_set(
+			err, -EINVAL, "ovn-nb",
+			"ovn-nb: an ovn network needs the OVN northbound database (" QNM_OVSDB_REMOTE_RULE
+			")");
 	if (!qnm_valid_ovsdb_remote(net->ovn_nb))
 		return qnm_err_set(err, -EINVAL, "ovn-nb",
 				   "ovn-nb: '%s' is not " QNM_OVSDB_REMOTE_RULE, net->ovn_nb);
@@ -302,15 +303,17 @@ static int check_ovn(const struct qnm_network *net, struct qnm_err *err)
 			"gateway-host: '%s' is not a chassis name (1-%d letters, digits, '_', '-' or '.')",
 			net->gateway_host, QNM_NAME_MAX);
 	if (net->gateway_host[0] && !net->uplink[0])
-		return qnm_err_set(err, -EINVAL, "uplink",
-				   "uplink: a gateway host needs the interface NAT goes out of there");
+		return qnm_err_set(
+			err, -EINVAL, "uplink",
+			"uplink: a gateway host needs the interface NAT goes out of there");
 	if (net->gateway_host[0] && !qnm_valid_ipv4(net->gw_address))
 		return qnm_err_set(
 			err, -EINVAL, "gateway-address",
 			"gateway-address: a gateway host needs the router's address on the uplink's LAN (IP/PREFIX, e.g. 10.99.0.5/24)");
 	if (net->gw_address[0] && (net->gw_prefix < 1 || net->gw_prefix > 30))
 		return qnm_err_set(err, -EINVAL, "gateway-address",
-				   "gateway-address: /%u is out of range (1 to 30)", net->gw_prefix);
+				   "gateway-address: /%u is out of range (1 to 30)",
+				   net->gw_prefix);
 	for (size_t i = 0; i < net->nfwd; i++)
 		if (net->fwd[i].host_addr[0] && strcmp(net->fwd[i].host_addr, net->gw_address))
 			return qnm_err_set(
