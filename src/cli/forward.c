@@ -266,6 +266,7 @@ static int cmd_forward(struct qnm_ctx *ctx, const struct qnm_args *args)
 {
 	struct qnm_api_fwd_owner t = { 0 };
 	struct qnm_api_fwd_result res;
+	const struct qnm_network *net;
 	struct qnm_fwd f;
 	struct qnm_err err;
 	const char *to;
@@ -319,7 +320,11 @@ static int cmd_forward(struct qnm_ctx *ctx, const struct qnm_args *args)
 		return qnm_cli_error(ctx, "forward", &err);
 	}
 	print_change(ctx, add, &res);
-	if (add)
+	net = add && res.kind == QNM_API_FWD_DNAT && t.net ? qnm_model_find_net(&ctx->model, t.net)
+							   : NULL;
+	if (net)
+		qnm_cli_note_net_exposure(ctx, "forward", net, &res.fwd, 1);
+	else if (add)
 		qnm_cli_note_exposure(ctx, "forward", &res.fwd, 1, res.kind != QNM_API_FWD_HOSTFWD);
 	return 0;
 }
@@ -334,6 +339,22 @@ void qnm_cli_note_exposure(struct qnm_ctx *ctx, const char *cmd, const struct qn
 		if (qnm_fwd_reach(&v[i]) != QNM_REACH_ALL)
 			continue;
 		qnm_fwd_exposure(&v[i], dnat, note, sizeof(note));
+		fprintf(ctx->errout, "qnm: %s: note: %s\n", cmd, note);
+	}
+}
+
+void qnm_cli_note_net_exposure(struct qnm_ctx *ctx, const char *cmd, const struct qnm_network *net,
+			       const struct qnm_fwd *v, size_t n)
+{
+	char note[256];
+	size_t i;
+
+	if (net->mode != QNM_NET_OVN) {
+		qnm_cli_note_exposure(ctx, cmd, v, n, true);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		qnm_ovn_fwd_exposure(net, &v[i], note, sizeof(note));
 		fprintf(ctx->errout, "qnm: %s: note: %s\n", cmd, note);
 	}
 }

@@ -35,6 +35,20 @@ static json_object *where_name(const char *name)
 	return qnm_ovsdb_where("name", "==", json_object_new_string(name));
 }
 
+/*
+ * [[name == @name], [external_ids includes {qnm-network: @name}]]: the
+ * network's own switch (not its router's outside switch NAME-ext, which
+ * carries the same mark)
+ */
+static json_object *where_switch(const char *name)
+{
+	json_object *w = where_name(name), *m = where_mark(name);
+
+	json_object_array_add(w, json_object_get(json_object_array_get_idx(m, 0)));
+	json_object_put(m);
+	return w;
+}
+
 static json_object *str(const char *s)
 {
 	return json_object_new_string(s);
@@ -668,7 +682,7 @@ int qnm_ovn_net_exists(const struct qnm_network *net, struct qnm_err *err)
 	r = nb_open(net, &db, err);
 	if (r)
 		return r;
-	r = select_rows(db, NB, "Logical_Switch", where_mark(net->name), &rows, err);
+	r = select_rows(db, NB, "Logical_Switch", where_switch(net->name), &rows, err);
 	if (!r)
 		r = json_object_array_length(rows) > 0;
 	json_object_put(rows);
@@ -690,7 +704,7 @@ int qnm_ovn_port_ensure(const char *nb, const char *net_name, const char *lsp, c
 	r = qnm_ovsdb_connect(nb, QNM_OVN_TIMEOUT_MS, &db, err);
 	if (r)
 		return r;
-	r = select_rows(db, NB, "Logical_Switch", where_mark(net_name), &rows, err);
+	r = select_rows(db, NB, "Logical_Switch", where_switch(net_name), &rows, err);
 	if (r)
 		goto out;
 	first_uuid(rows, ls, sizeof(ls));
