@@ -69,6 +69,8 @@ EOS
 ovn_guest b gb "$T/gb.sh" network=lan ip=10.80.0.12
 out=$(qh b start gb 2>&1) || fatal "start gb: $out"
 LOG=$OVN_LAB/b/xdg/qnm/gb/serial.log
+# on the network's own switch, not the router's outside one (lan-ext, same mark)
+expect_contains "gb's logical port is on switch lan" "(lan)" "$(nbctl lsp-get-ls b/gb/n0)"
 check "gb (host b) got 10.80.0.12 from OVN's DHCP" wait_for 60 grep -qF "eth0 got 10.80.0.12/24 router 10.80.0.1" "$LOG"
 check "gb talked to the LAN" wait_for 90 grep -qF QNM-OVN-DONE "$LOG"
 check "SNAT: the LAN saw the gateway address 10.99.0.5" grep -qF "g2o: peer=10.99.0.5" "$LOG"
