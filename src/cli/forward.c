@@ -266,7 +266,6 @@ static int cmd_forward(struct qnm_ctx *ctx, const struct qnm_args *args)
 {
 	struct qnm_api_fwd_owner t = { 0 };
 	struct qnm_api_fwd_result res;
-	const struct qnm_network *net;
 	struct qnm_fwd f;
 	struct qnm_err err;
 	const char *to;
@@ -320,11 +319,7 @@ static int cmd_forward(struct qnm_ctx *ctx, const struct qnm_args *args)
 		return qnm_cli_error(ctx, "forward", &err);
 	}
 	print_change(ctx, add, &res);
-	net = add && res.kind == QNM_API_FWD_DNAT && t.net ? qnm_model_find_net(&ctx->model, t.net)
-							   : NULL;
-	if (net)
-		qnm_cli_note_net_exposure(ctx, "forward", net, &res.fwd, 1);
-	else if (add)
+	if (add)
 		qnm_cli_note_exposure(ctx, "forward", &res.fwd, 1, res.kind != QNM_API_FWD_HOSTFWD);
 	return 0;
 }
