@@ -52,6 +52,12 @@ void qnm_fwd_report(struct qnm_ui *ui, const struct qnm_api_fwd_result *res, boo
 				   text, removed ? "removed" : "applied", r->vm, r->nic);
 		}
 		break;
+	case QNM_API_FWD_NET_UP:
+		qnm_ui_log(ui, QNM_MSG_OK,
+			   "forward %s saved on ovn network %s: bring it up again (u on Networks) "
+			   "to give its OVN router the change",
+			   text, r->net);
+		break;
 	case QNM_API_FWD_REFUSED:
 		qnm_ui_log(ui, QNM_MSG_ERROR,
 			   "forward %s saved, but the running guest's helper refused it: %s", text,

@@ -449,12 +449,24 @@ static int check_model(const struct qnm_ctx *ctx, const struct side *a, const st
 	return r;
 }
 
-/* a network is up when its bridge exists and table inet qnm exists */
+/*
+ * a network is up when its bridge exists and table inet qnm exists; an ovn
+ * network never is here: its forwards are load balancers of its OVN router,
+ * not elements of this host's table (see change_live())
+ */
 static int net_is_up(const struct qnm_network *net, struct qnm_err *err)
 {
-	if (!if_nametoindex(net->bridge))
+	if (net->mode == QNM_NET_OVN || !if_nametoindex(net->bridge))
 		return 0;
 	return qnm_nft_table_exists(err);
+}
+
+/* what became of a network's saved forward change: @up from net_is_up() */
+static enum qnm_api_fwd_live change_live(const struct qnm_network *net, int up)
+{
+	if (net && net->mode == QNM_NET_OVN)
+		return QNM_API_FWD_NET_UP;
+	return up ? QNM_API_FWD_LIVE : QNM_API_FWD_LATER;
 }
 
 /**
@@ -778,10 +790,12 @@ static int change(struct qnm_ctx *ctx, const struct qnm_api_fwd_owner *from,
 	}
 
 	/* 5. the running guests' slirp helpers */
+	if (to && b.kind == QNM_API_FWD_DNAT && b.net->mode == QNM_NET_OVN)
+		qnm_ovn_fwd_exposure(b.net, f, res->why, sizeof(res->why));
 	if (to && b.kind == QNM_API_FWD_DNAT)
-		res->live = b.up ? QNM_API_FWD_LIVE : QNM_API_FWD_LATER;
+		res->live = change_live(b.net, b.up);
 	else if (!to && a.kind == QNM_API_FWD_DNAT)
-		res->live = a.up ? QNM_API_FWD_LIVE : QNM_API_FWD_LATER;
+		res->live = change_live(a.net, a.up);
 	if (same_list) {
 		qnm_err_clear(&e2);
 		note_slirp(&a, slirp_live(ctx, &a, &removed, f, &e2), &e2, true, res);
@@ -795,7 +809,7 @@ static int change(struct qnm_ctx *ctx, const struct qnm_api_fwd_owner *from,
 			note_slirp(&b, slirp_live(ctx, &b, NULL, f, &e2), &e2, true, res);
 		}
 	}
-	if (target->kind == QNM_API_FWD_DNAT && !target->up)
+	if (target->kind == QNM_API_FWD_DNAT && !target->up && res->live != QNM_API_FWD_NET_UP)
 		res->table_missing =
 			qnm_owner_recorded(ctx->paths.runtime_dir, QNM_OWN_NET, target->net->name);
 	r = 0;
@@ -841,8 +855,10 @@ static int add_to_net_indexed(struct qnm_ctx *ctx, const struct qnm_api_fwd_owne
 		res->ref.index = -1;
 		qnm_strlcpy(res->ref.net, net->name, sizeof(res->ref.net));
 		res->fwd = *f;
-		res->live = up ? QNM_API_FWD_LIVE : QNM_API_FWD_LATER;
-		if (!up)
+		res->live = change_live(net, up);
+		if (net->mode == QNM_NET_OVN)
+			qnm_ovn_fwd_exposure(net, f, res->why, sizeof(res->why));
+		if (!up && net->mode != QNM_NET_OVN)
 			res->table_missing =
 				qnm_owner_recorded(ctx->paths.runtime_dir, QNM_OWN_NET, net->name);
 	}

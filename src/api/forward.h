@@ -170,6 +170,7 @@ enum qnm_api_fwd_live {
 	QNM_API_FWD_LATER,   /* applies at the next VM start / when the network comes up */
 	QNM_API_FWD_LIVE,    /* applied to the running guest / the live table too */
 	QNM_API_FWD_REFUSED, /* the running guest's slirp helper refused it (@why) */
+	QNM_API_FWD_NET_UP,  /* an ovn network's: its router takes it at the next net up */
 };
 
 /**
@@ -179,7 +180,8 @@ enum qnm_api_fwd_live {
  * @fwd:           the forward added, or for a removal the one removed (as
  *                 it was saved, guest side included).
  * @live:          see enum qnm_api_fwd_live.
- * @why:           @live REFUSED: the helper's reason.
+ * @why:           @live REFUSED: the helper's reason; NET_UP after an add:
+ *                 where the forward answers (qnm_ovn_fwd_exposure()).
  * @table_missing: the network is recorded up by qnm but table inet qnm is
  *                 missing (deleted outside qnm?): the change is saved only.
  * @undo_err:      on an error after a live change: undoing it failed too,

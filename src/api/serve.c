@@ -443,7 +443,8 @@ static int fwd_change(struct serve *s, json_object *args, bool add, json_object 
 {
 	static const char *const live[] = { [QNM_API_FWD_LATER] = "later",
 					    [QNM_API_FWD_LIVE] = "live",
-					    [QNM_API_FWD_REFUSED] = "refused" };
+					    [QNM_API_FWD_REFUSED] = "refused",
+					    [QNM_API_FWD_NET_UP] = "net-up" };
 	const char *name, *spec = arg_str(args, "fwd");
 	struct qnm_api_fwd_owner to = { .nic = arg_str(args, "nic") };
 	struct qnm_api_fwd_result res;

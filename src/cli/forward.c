@@ -172,10 +172,18 @@ static void print_change(struct qnm_ctx *ctx, bool add, const struct qnm_api_fwd
 			"qnm: forward: note: network %s is up but table inet qnm is "
 			"missing (deleted outside qnm?): 'qnm net up %s' re-creates it\n",
 			res->ref.net, res->ref.net);
-	fprintf(ctx->out, "%s forward %s %s network %s (%s)\n", add ? "added" : "removed", d,
-		add ? "to" : "from", res->ref.net,
-		res->live == QNM_API_FWD_LIVE ? "applied to the live table"
-					      : "network is down: applied when it comes up");
+	if (res->live == QNM_API_FWD_NET_UP)
+		fprintf(ctx->out,
+			"%s forward %s %s network %s (an ovn network: 'qnm net up %s' gives its "
+			"OVN router the change)\n",
+			add ? "added" : "removed", d, add ? "to" : "from", res->ref.net,
+			res->ref.net);
+	else
+		fprintf(ctx->out, "%s forward %s %s network %s (%s)\n", add ? "added" : "removed",
+			d, add ? "to" : "from", res->ref.net,
+			res->live == QNM_API_FWD_LIVE
+				? "applied to the live table"
+				: "network is down: applied when it comes up");
 	if (add && res->fwd.target[0])
 		fprintf(ctx->out, "  to NIC %s at its reserved address %s\n", res->fwd.target,
 			res->fwd.guest_addr);
@@ -319,8 +327,13 @@ static int cmd_forward(struct qnm_ctx *ctx, const struct qnm_args *args)
 		return qnm_cli_error(ctx, "forward", &err);
 	}
 	print_change(ctx, add, &res);
-	if (add)
+	if (add && res.live == QNM_API_FWD_NET_UP) {
+		/* an ovn network's forward answers on its gateway address, not here */
+		if (res.why[0])
+			fprintf(ctx->errout, "qnm: forward: note: %s\n", res.why);
+	} else if (add) {
 		qnm_cli_note_exposure(ctx, "forward", &res.fwd, 1, res.kind != QNM_API_FWD_HOSTFWD);
+	}
 	return 0;
 }
 

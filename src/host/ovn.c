@@ -294,7 +294,7 @@ static int router_up(struct qnm_ovsdb *db, const struct qnm_network *net, const 
 		rlsp[QNM_NAME_MAX + 8], elsp[QNM_NAME_MAX + 16], llsp[QNM_NAME_MAX + 16],
 		mac_in[QNM_MAC_LEN], mac_out[QNM_MAC_LEN], cidr_in[QNM_CIDR_LEN],
 		cidr_out[QNM_CIDR_LEN], sub[QNM_CIDR_LEN], match[256];
-	json_object *rows = NULL, *ops, *row, *a;
+	json_object *rows = NULL, *ops, *row, *a, *w, *m;
 	char old[64] = "", conf[1024];
 	const char *kv[4];
 	bool same;
@@ -327,8 +327,6 @@ static int router_up(struct qnm_ovsdb *db, const struct qnm_network *net, const 
 	json_object_put(rows);
 	if (same)
 		return 0;
-	kv[2] = "qnm-role";
-	kv[3] = "outside";
 	r = select_rows(db, NB, "Logical_Switch_Port", where_name(rlsp), &rows, err);
 	if (r)
 		return r;
@@ -341,9 +339,16 @@ static int router_up(struct qnm_ovsdb *db, const struct qnm_network *net, const 
 		json_object_array_add(ops, qnm_ovsdb_op_mutate("Logical_Switch",
 							       qnm_ovsdb_where_uuid(ls), "ports",
 							       "delete", qnm_ovsdb_uuid(old)));
-	json_object_array_add(ops, qnm_ovsdb_op_delete("Logical_Switch",
-						       qnm_ovsdb_where("external_ids", "includes",
-								       qnm_ovsdb_map(kv, 2))));
+	/*
+	 * the outside switch by its name and the network's mark (its ports,
+	 * NAME-ext-rtr and NAME-ext-uplink, go with it: were it left, their
+	 * names, unique in OVN, would refuse the new ones)
+	 */
+	w = where_name(ext);
+	m = where_mark(net->name);
+	json_object_array_add(w, json_object_get(json_object_array_get_idx(m, 0)));
+	json_object_put(m);
+	json_object_array_add(ops, qnm_ovsdb_op_delete("Logical_Switch", w));
 	json_object_array_add(ops, qnm_ovsdb_op_delete("Logical_Router", where_mark(net->name)));
 	json_object_array_add(ops, qnm_ovsdb_op_delete("Load_Balancer", where_mark(net->name)));
 
@@ -405,6 +410,8 @@ static int router_up(struct qnm_ovsdb *db, const struct qnm_network *net, const 
 	snprintf(match, sizeof(match), "inport == \"%s\" && ip4.dst == %s", llsp, sub);
 	acl_add(ops, a, net->name, "from-lport", 1000, match, "drop", "acl");
 	json_object_object_add(row, "acls", qnm_ovsdb_set(a));
+	kv[2] = "qnm-role";
+	kv[3] = "outside";
 	json_object_object_add(row, "external_ids", qnm_ovsdb_map(kv, 2));
 	json_object_array_add(ops, qnm_ovsdb_op_insert("Logical_Switch", row, NULL));
 	return qnm_ovsdb_transact(db, NB, ops, NULL, err);

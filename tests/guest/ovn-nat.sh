@@ -83,6 +83,19 @@ got=$(ino timeout 5 "$BB" wget -q -O - http://10.80.0.12/token.txt 2>/dev/null)
 expect_eq "isolation: the guest's port 80 is not reachable directly from the LAN" "" "$got"
 got=$(ino timeout 8 "$BB" wget -q -O - http://10.99.0.5:8080/token.txt 2>/dev/null)
 expect_eq "the forward still works with that route" "$TOKEN" "$got"
+# a forward added to the up network: OVN's router takes it at net up, and
+# nothing goes into host a's own nftables (it did: a local DNAT element)
+out=$(qh a forward add --net lan tcp::8082-10.80.0.12:80 2>&1)
+expect_contains "forward add on an up ovn network: saved for its router's next net up" \
+	"(an ovn network: 'qnm net up lan' gives its OVN router the change)" "$out"
+expect_contains "forward add: its note names the gateway address" \
+	"answers on the gateway address 10.99.0.5 only" "$out"
+expect_eq "forward add: nothing in host a's nftables" "" \
+	"$(ip netns exec ovna nft list ruleset 2>/dev/null | grep -F 8082)"
+out=$(qh a net up lan 2>&1) || fail "net up after forward add: $out"
+nbctl --wait=hv --timeout=20 sync >/dev/null
+got=$(ino timeout 8 "$BB" wget -q -O - http://10.99.0.5:8082/token.txt 2>/dev/null)
+expect_eq "after net up the added forward reaches gb" "$TOKEN" "$got"
 
 qh b stop gb >/dev/null 2>&1
 out=$(qh a net down lan 2>&1)
