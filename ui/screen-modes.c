@@ -7,10 +7,12 @@
 #include "build-config.h"
 
 #include "api/net.h"
+#include "api/ovnview.h"
 #include "core/backend.h"
 #include "guests.h"
 #include "uipriv.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -24,7 +26,13 @@
  * @port_net, @port_at, @port_ok, @port: where the host's address of bridged
  *         network @port_net lives, as read at @port_at (read again once a
  *         second: its bridge's and its port's boxes share one reading).
+ * @ovn_vm, @ovn_at, @ovn_r, @ovn: the OVN view of each NIC (qnm_api_vm_ovn_view()
+ *         and its return: -ENOENT for a NIC not on an ovn network) as read
+ *         at @ovn_at (again once a second, each request time-bounded).
  */
+/* The NICs of a VM whose OVN view the screen reads. */
+#define QNM_MODES_OVN_NICS 4
+
 struct modes_st {
 	char name[QNM_NAME_MAX + 1];
 	int top, page, lines;
@@ -32,6 +40,10 @@ struct modes_st {
 	time_t port_at;
 	bool port_ok;
 	struct qnm_api_net_port port;
+	char ovn_vm[QNM_NAME_MAX + 1];
+	time_t ovn_at;
+	int ovn_r[QNM_MODES_OVN_NICS];
+	struct qnm_ovn_view ovn[QNM_MODES_OVN_NICS];
 };
 
 static void *modes_init(struct qnm_ui *ui, void *arg)
@@ -120,6 +132,131 @@ static void guest_live(const struct qnm_sample *e, char *buf, size_t size)
 		 qnm_fmt_bytes(qnm_sample_stat(e, QNM_STAT_RX_BYTES, true), b, sizeof(b)));
 }
 
+/* "rx 1.20 MiB\ntx 3.00 KiB" of OVS statistics @st, or that OVS did not give them */
+static void ovs_counters(const struct qnm_ovs_stats *st, char *buf, size_t size)
+{
+	char a[16], b[16];
+
+	if (!st->ok) {
+		snprintf(buf, size, "OVS counters\nnot available");
+		return;
+	}
+	snprintf(buf, size, "rx %s\ntx %s", qnm_fmt_bytes(st->rx_bytes, a, sizeof(a)),
+		 qnm_fmt_bytes(st->tx_bytes, b, sizeof(b)));
+}
+
+/* the OVN view of NIC @i of @vm, or NULL when it is not on an ovn network */
+static const struct qnm_ovn_view *ovn_view(struct modes_st *s, size_t i)
+{
+	return i < QNM_MODES_OVN_NICS && s->ovn_r[i] != -ENOENT ? &s->ovn[i] : NULL;
+}
+
+/* read the OVN views of @vm's NICs again once a second (each request time-bounded) */
+static void ovn_refresh(struct qnm_ui *ui, struct modes_st *s, const struct qnm_vm *vm)
+{
+	time_t now = time(NULL);
+	size_t i;
+
+	if (s->ovn_at == now && strcmp(s->ovn_vm, vm->name) == 0)
+		return;
+	s->ovn_at = now;
+	qnm_strlcpy(s->ovn_vm, vm->name, sizeof(s->ovn_vm));
+	for (i = 0; i < QNM_MODES_OVN_NICS; i++)
+		s->ovn_r[i] = i < vm->nnics ? qnm_api_vm_ovn_view(ui->ctx, vm, i,
+								  QNM_API_OVN_VIEW_TIMEOUT_MS,
+								  &s->ovn[i], NULL)
+					    : -ENOENT;
+}
+
+/* the guests (VM/NIC) of @v bound on @chassis, "" for this host's, into @buf */
+static void ovn_guests(const struct qnm_ovn_view *v, const char *chassis, char *buf, size_t size)
+{
+	size_t i, len = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < v->npeers; i++) {
+		const struct qnm_ovn_peer *p = &v->peers[i];
+		const char *slash = strchr(p->lsp, '/');
+
+		if (p->router || strcmp(p->chassis, chassis) != 0)
+			continue;
+		snprintf(buf + len, size - len, "%s%s", len ? " " : "", slash ? slash + 1 : p->lsp);
+		len = strlen(buf);
+	}
+}
+
+/*
+ * The boxes of tunnel @t of NIC view @v on network @net: the tunnel, the
+ * host at its other end with its guests on the switch, and when that host
+ * is the network's gateway, the router and the uplink.
+ * Return: the boxes (0 when the tunnel leads to no host of this switch).
+ */
+static size_t tunnel_hops(const struct qnm_network *net, const struct qnm_ovn_view *v,
+			  const struct qnm_ovn_tunnel *t, struct hop *h)
+{
+	char guests[sizeof(h->detail)];
+	bool gw = t->chassis[0] && strcmp(t->chassis, net->gateway_host) == 0;
+	size_t k = 0;
+
+	ovn_guests(v, t->chassis, guests, sizeof(guests));
+	if (v->sb_ok && !guests[0] && !gw)
+		return 0;
+	memset(h, 0, 4 * sizeof(*h));
+	snprintf(h[k].title, sizeof(h->title), "tunnel %s", t->type);
+	snprintf(h[k].detail, sizeof(h->detail), "to %s", t->remote_ip);
+	ovs_counters(&t->st, h[k++].live, sizeof(h->live));
+	snprintf(h[k].title, sizeof(h->title), "host %s", t->chassis[0] ? t->chassis : "?");
+	snprintf(h[k++].detail, sizeof(h->detail), "%s",
+		 guests[0] ? guests : (v->sb_ok ? "no guest here" : "southbound n/a"));
+	if (gw) {
+		snprintf(h[k].title, sizeof(h->title), "router + NAT");
+		snprintf(h[k++].detail, sizeof(h->detail), "gateway %s", net->gateway_host);
+		snprintf(h[k].title, sizeof(h->title), "uplink");
+		snprintf(h[k++].detail, sizeof(h->detail), "%s",
+			 net->uplink[0] ? net->uplink : "outside");
+	}
+	return k;
+}
+
+static int draw_chain(struct qnm_ui *ui, int y, const struct qnm_rect *r, const struct hop *h,
+		      size_t n);
+
+/*
+ * Below an ovn NIC's chain: a chain per tunnel to a host with guests of the
+ * same switch (or its gateway), and the guests on this host.
+ * Return: the lines drawn.
+ */
+static int draw_ovn(struct qnm_ui *ui, struct modes_st *s, const struct qnm_vm *vm, size_t i,
+		    int y, const struct qnm_rect *r)
+{
+	const struct qnm_ovn_view *v = ovn_view(s, i);
+	const struct qnm_network *net =
+		v ? qnm_model_find_net(&ui->ctx->model, vm->nics[i].tap.network) : NULL;
+	char here[sizeof(((struct hop *)0)->detail)];
+	int y0 = y;
+	size_t j;
+
+	if (!net)
+		return 0;
+	for (j = 0; j < v->ntunnels; j++) {
+		struct hop h[4];
+		size_t n = tunnel_hops(net, v, &v->tunnels[j], h);
+
+		if (n)
+			y += draw_chain(ui, y, r, h, n);
+	}
+	ovn_guests(v, v->chassis, here, sizeof(here));
+	qnm_set_role(ui, stdscr, v->ovs_ok && v->nb_ok ? QNM_ROLE_NORMAL : QNM_ROLE_WARNING);
+	if (y >= r->y && y < r->y + r->h) {
+		if (!v->ovs_ok || !v->nb_ok || !v->sb_ok)
+			qnm_putf(stdscr, y, r->x + 1, r->w - 2, "OVN: not available: %s", v->why);
+		else
+			qnm_putf(stdscr, y, r->x + 1, r->w - 2, "OVN %s: %zu tunnel%s; here: %s",
+				 net->name, v->ntunnels, v->ntunnels == 1 ? "" : "s", here);
+	}
+	return y + 1 - y0;
+}
+
 static size_t nic_hops(struct qnm_ui *ui, struct modes_st *s, const struct qnm_vm *vm, size_t i,
 		       struct hop *h)
 {
@@ -144,6 +281,9 @@ static size_t nic_hops(struct qnm_ui *ui, struct modes_st *s, const struct qnm_v
 		case QNM_HOP_LIVE_LINK:
 			link_counters(ui, bh[j].link, h[k].live, sizeof(h->live));
 			host_address(ui, s, bh[j].link, h[k].detail, sizeof(h->detail));
+			/* the integration bridge: the TAP's port there, from OVS */
+			if (ovn_view(s, i) && j > 0)
+				ovs_counters(&ovn_view(s, i)->port, h[k].live, sizeof(h->live));
 			break;
 		case QNM_HOP_LIVE_NIC_LINK:
 			if (e && e->available)
@@ -365,6 +505,8 @@ static void modes_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 	size_t i, k;
 
 	s->page = r->h;
+	if (vm)
+		ovn_refresh(ui, s, vm);
 	qnm_set_role(ui, stdscr, QNM_ROLE_HEADER);
 	if (y >= r->y)
 		qnm_putf(stdscr, y, r->x + 1, r->w - 2, "Topology of %s",
@@ -395,6 +537,7 @@ static void modes_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		const struct qnm_nic_addrs *ad = qnm_guest_nic_addrs(ui, vm, i);
 
 		y += draw_chain(ui, y, r, h, n);
+		y += draw_ovn(ui, s, vm, i, y, r);
 		if (!ad)
 			continue;
 		/* a running NIC: the guest's address as the host saw it, and from where */
