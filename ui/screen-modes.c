@@ -26,9 +26,6 @@
  * @port_net, @port_at, @port_ok, @port: where the host's address of bridged
  *         network @port_net lives, as read at @port_at (read again once a
  *         second: its bridge's and its port's boxes share one reading).
- * @ovn_vm, @ovn_at, @ovn_r, @ovn: the OVN view of each NIC (qnm_api_vm_ovn_view()
- *         and its return: -ENOENT for a NIC not on an ovn network) as read
- *         at @ovn_at (again once a second, each request time-bounded).
  */
 /* The NICs of a VM whose OVN view the screen reads. */
 #define QNM_MODES_OVN_NICS 4
@@ -40,11 +37,32 @@ struct modes_st {
 	time_t port_at;
 	bool port_ok;
 	struct qnm_api_net_port port;
-	char ovn_vm[QNM_NAME_MAX + 1];
-	time_t ovn_at;
-	int ovn_r[QNM_MODES_OVN_NICS];
-	struct qnm_ovn_view ovn[QNM_MODES_OVN_NICS];
 };
+
+/**
+ * struct ovn_views - the OVN views of the shown VM's NICs, read in a
+ * background job (quiet: no spinner) at most once a second, so an Open
+ * vSwitch or an OVN database that does not answer never blocks the UI.
+ * One per UI (the job outlives the screen): the last answer for @vm.
+ * @vm:   the VM the views are of.
+ * @at:   when the last round started.
+ * @busy: a round runs.
+ * @any:  @vm has a NIC on an ovn network (the screen ticks once a second).
+ * @r:    each NIC's result: -ENOENT (not on an ovn network, or no answer
+ *        yet), 0, or the local OVS's -errno.
+ * @v:    each NIC's view.
+ * @req:  each NIC's request (the job's copy out of the model).
+ */
+struct ovn_views {
+	char vm[QNM_NAME_MAX + 1];
+	time_t at;
+	bool busy, any;
+	int r[QNM_MODES_OVN_NICS];
+	struct qnm_ovn_view v[QNM_MODES_OVN_NICS];
+	struct qnm_api_ovn_req req[QNM_MODES_OVN_NICS];
+};
+
+static struct ovn_views ovn_views;
 
 static void *modes_init(struct qnm_ui *ui, void *arg)
 {
@@ -145,27 +163,74 @@ static void ovs_counters(const struct qnm_ovs_stats *st, char *buf, size_t size)
 		 qnm_fmt_bytes(st->tx_bytes, b, sizeof(b)));
 }
 
-/* the OVN view of NIC @i of @vm, or NULL when it is not on an ovn network */
-static const struct qnm_ovn_view *ovn_view(struct modes_st *s, size_t i)
+/* the OVN view of NIC @i of @vm, or NULL when it is not on an ovn network (or not read yet) */
+static const struct qnm_ovn_view *ovn_view(const struct qnm_vm *vm, size_t i)
 {
-	return i < QNM_MODES_OVN_NICS && s->ovn_r[i] != -ENOENT ? &s->ovn[i] : NULL;
+	if (i >= QNM_MODES_OVN_NICS || strcmp(ovn_views.vm, vm->name) != 0 ||
+	    ovn_views.r[i] == -ENOENT)
+		return NULL;
+	return &ovn_views.v[i];
 }
 
-/* read the OVN views of @vm's NICs again once a second (each request time-bounded) */
-static void ovn_refresh(struct qnm_ui *ui, struct modes_st *s, const struct qnm_vm *vm)
+/* the round's job (worker thread): only its own copy */
+static int ovn_work(void *data, struct qnm_err *err)
 {
-	time_t now = time(NULL);
+	struct ovn_views *j = data;
 	size_t i;
 
-	if (s->ovn_at == now && strcmp(s->ovn_vm, vm->name) == 0)
-		return;
-	s->ovn_at = now;
-	qnm_strlcpy(s->ovn_vm, vm->name, sizeof(s->ovn_vm));
+	(void)err;
 	for (i = 0; i < QNM_MODES_OVN_NICS; i++)
-		s->ovn_r[i] = i < vm->nnics ? qnm_api_vm_ovn_view(ui->ctx, vm, i,
-								  QNM_API_OVN_VIEW_TIMEOUT_MS,
-								  &s->ovn[i], NULL)
-					    : -ENOENT;
+		if (j->r[i] != -ENOENT)
+			j->r[i] = qnm_api_ovn_view_read(&j->req[i], QNM_API_OVN_VIEW_TIMEOUT_MS,
+							&j->v[i]);
+	return 0;
+}
+
+static void ovn_done(struct qnm_ui *ui, void *data, int result, const struct qnm_err *err)
+{
+	struct ovn_views *j = data;
+
+	(void)result;
+	(void)err;
+	if (strcmp(j->vm, ovn_views.vm) == 0) {
+		memcpy(ovn_views.r, j->r, sizeof(j->r));
+		memcpy(ovn_views.v, j->v, sizeof(j->v));
+		ui->redraw = true;
+	}
+	ovn_views.busy = false;
+	free(j);
+}
+
+/* start a round for @vm's ovn NICs once a second (none while one runs) */
+static void ovn_refresh(struct qnm_ui *ui, const struct qnm_vm *vm)
+{
+	struct ovn_views *j;
+	time_t now = time(NULL);
+	bool any = false;
+	size_t i;
+
+	if (strcmp(ovn_views.vm, vm->name) != 0) { /* another VM: nothing of the last one */
+		qnm_strlcpy(ovn_views.vm, vm->name, sizeof(ovn_views.vm));
+		for (i = 0; i < QNM_MODES_OVN_NICS; i++)
+			ovn_views.r[i] = -ENOENT;
+		ovn_views.at = 0;
+	}
+	if (ovn_views.busy || ovn_views.at == now)
+		return;
+	j = xcalloc(1, sizeof(*j));
+	qnm_strlcpy(j->vm, vm->name, sizeof(j->vm));
+	for (i = 0; i < QNM_MODES_OVN_NICS; i++) {
+		j->r[i] = i < vm->nnics ? qnm_api_vm_ovn_req(ui->ctx, vm, i, &j->req[i], NULL)
+					: -ENOENT;
+		any |= j->r[i] != -ENOENT;
+	}
+	ovn_views.at = now;
+	ovn_views.any = any;
+	if (!any || qnm_ui_job_quiet(ui, ovn_work, ovn_done, j)) {
+		free(j);
+		return;
+	}
+	ovn_views.busy = true;
 }
 
 /* the guests (VM/NIC) of @v bound on @chassis, "" for this host's, into @buf */
@@ -226,10 +291,10 @@ static int draw_chain(struct qnm_ui *ui, int y, const struct qnm_rect *r, const 
  * same switch (or its gateway), and the guests on this host.
  * Return: the lines drawn.
  */
-static int draw_ovn(struct qnm_ui *ui, struct modes_st *s, const struct qnm_vm *vm, size_t i,
-		    int y, const struct qnm_rect *r)
+static int draw_ovn(struct qnm_ui *ui, const struct qnm_vm *vm, size_t i, int y,
+		    const struct qnm_rect *r)
 {
-	const struct qnm_ovn_view *v = ovn_view(s, i);
+	const struct qnm_ovn_view *v = ovn_view(vm, i);
 	const struct qnm_network *net =
 		v ? qnm_model_find_net(&ui->ctx->model, vm->nics[i].tap.network) : NULL;
 	char here[sizeof(((struct hop *)0)->detail)];
@@ -282,8 +347,8 @@ static size_t nic_hops(struct qnm_ui *ui, struct modes_st *s, const struct qnm_v
 			link_counters(ui, bh[j].link, h[k].live, sizeof(h->live));
 			host_address(ui, s, bh[j].link, h[k].detail, sizeof(h->detail));
 			/* the integration bridge: the TAP's port there, from OVS */
-			if (ovn_view(s, i) && j > 0)
-				ovs_counters(&ovn_view(s, i)->port, h[k].live, sizeof(h->live));
+			if (ovn_view(vm, i) && j > 0)
+				ovs_counters(&ovn_view(vm, i)->port, h[k].live, sizeof(h->live));
 			break;
 		case QNM_HOP_LIVE_NIC_LINK:
 			if (e && e->available)
@@ -506,7 +571,7 @@ static void modes_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 
 	s->page = r->h;
 	if (vm)
-		ovn_refresh(ui, s, vm);
+		ovn_refresh(ui, vm);
 	qnm_set_role(ui, stdscr, QNM_ROLE_HEADER);
 	if (y >= r->y)
 		qnm_putf(stdscr, y, r->x + 1, r->w - 2, "Topology of %s",
@@ -537,7 +602,7 @@ static void modes_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		const struct qnm_nic_addrs *ad = qnm_guest_nic_addrs(ui, vm, i);
 
 		y += draw_chain(ui, y, r, h, n);
-		y += draw_ovn(ui, s, vm, i, y, r);
+		y += draw_ovn(ui, vm, i, y, r);
 		if (!ad)
 			continue;
 		/* a running NIC: the guest's address as the host saw it, and from where */
@@ -634,10 +699,19 @@ static unsigned modes_key(struct qnm_ui *ui, void *st, enum qnm_action act, int 
 	return QNM_H_HANDLED | QNM_H_REDRAW;
 }
 
+/* a VM on an ovn network: draw (and so read its views) again once a second */
+static bool modes_tick(struct qnm_ui *ui, void *st)
+{
+	(void)ui;
+	(void)st;
+	return ovn_views.any && !ovn_views.busy && ovn_views.at != time(NULL);
+}
+
 const struct qnm_screen_ops qnm_screen_modes = {
 	.id = QNM_SCR_MODES,
 	.init = modes_init,
 	.free = modes_free,
 	.draw = modes_draw,
 	.key = modes_key,
+	.tick = modes_tick,
 };

@@ -287,15 +287,16 @@ static void show_ovs_stats(struct qnm_ctx *ctx, const struct qnm_ovs_stats *st)
 static void show_ovn_text(struct qnm_ctx *ctx, const struct qnm_vm *vm)
 {
 	const struct qnm_network *net;
+	struct qnm_api_ovn_req req;
 	struct qnm_ovn_view v;
 	size_t i, j, k;
 
 	for (i = 0; i < vm->nnics; i++) {
 		const char *id = vm->nics[i].id;
 
-		if (qnm_api_vm_ovn_view(ctx, vm, i, QNM_API_OVN_VIEW_TIMEOUT_MS, &v, NULL) ==
-		    -ENOENT)
+		if (qnm_api_vm_ovn_req(ctx, vm, i, &req, NULL))
 			continue;
+		qnm_api_ovn_view_read(&req, QNM_API_OVN_VIEW_TIMEOUT_MS, &v);
 		if (!v.ovs_ok || !v.nb_ok || !v.sb_ok)
 			fprintf(ctx->out, "# nic %s: ovn: not available: %s\n", id, v.why);
 		net = qnm_model_find_net(&ctx->model, vm->nics[i].tap.network);

@@ -166,7 +166,7 @@ static int read_ovs(const char *ifname, int timeout_ms, struct qnm_ovn_view *v, 
 }
 
 /* the northbound: the other ports of the switch */
-static int read_nb(const struct qnm_network *net, int timeout_ms, struct qnm_ovn_view *v)
+static int read_nb(const char *nb, const char *lswitch, int timeout_ms, struct qnm_ovn_view *v)
 {
 	json_object *sw = NULL, *ports = NULL, *set = NULL;
 	struct qnm_ovsdb *c = NULL;
@@ -174,11 +174,11 @@ static int read_nb(const struct qnm_network *net, int timeout_ms, struct qnm_ovn
 	size_t i, j, n;
 	int r;
 
-	r = qnm_ovsdb_connect(net->ovn_nb, timeout_ms, &c, &err);
+	r = qnm_ovsdb_connect(nb, timeout_ms, &c, &err);
 	if (!r)
 		r = qnm_ovsdb_select1(
 			c, "OVN_Northbound", "Logical_Switch",
-			qnm_ovsdb_where("name", "==", json_object_new_string(net->name)), &sw, &err);
+			qnm_ovsdb_where("name", "==", json_object_new_string(lswitch)), &sw, &err);
 	if (!r)
 		r = qnm_ovsdb_select1(c, "OVN_Northbound", "Logical_Switch_Port", NULL, &ports,
 				      &err);
@@ -202,7 +202,7 @@ static int read_nb(const struct qnm_network *net, int timeout_ms, struct qnm_ovn
 	json_object_put(ports);
 	qnm_ovsdb_close(c);
 	if (r && !v->why[0])
-		snprintf(v->why, sizeof(v->why), "northbound %.40s: %.80s", net->ovn_nb, err.msg);
+		snprintf(v->why, sizeof(v->why), "northbound %.40s: %.80s", nb, err.msg);
 	v->nb_ok = !r;
 	return r;
 }
@@ -268,7 +268,7 @@ static int read_sb(const char *sb, int timeout_ms, struct qnm_ovn_view *v)
 	return r;
 }
 
-int qnm_ovn_view_read(const struct qnm_network *net, const char *ifname, int timeout_ms,
+int qnm_ovn_view_read(const char *nb, const char *lswitch, const char *ifname, int timeout_ms,
 		      struct qnm_ovn_view *v)
 {
 	char sb[QNM_OVSDB_REMOTE_MAX + 16] = "";
@@ -276,7 +276,7 @@ int qnm_ovn_view_read(const struct qnm_network *net, const char *ifname, int tim
 
 	memset(v, 0, sizeof(*v));
 	r = read_ovs(ifname, timeout_ms, v, sb, sizeof(sb));
-	read_nb(net, timeout_ms, v);
+	read_nb(nb, lswitch, timeout_ms, v);
 	if (v->nb_ok && (v->ntunnels || v->npeers))
 		read_sb(sb, timeout_ms, v);
 	return r;

@@ -90,11 +90,14 @@ int qnm_ovs_stats_parse(json_object *map, struct qnm_ovs_stats *st);
 
 /**
  * qnm_ovn_view_read() - read the view of the NIC whose TAP is @ifname on
- * ovn network @net, each request bounded by @timeout_ms.
+ * the logical switch @lswitch of northbound database @nb, each request
+ * bounded by @timeout_ms (the southbound database is the local OVS's
+ * external_ids:ovn-remote). Touches nothing but its arguments: safe in a
+ * worker thread.
  * Return: 0 when the local OVS answered, else -errno (@v->why says which
  * database did not answer; what did answer is filled in).
  */
-int qnm_ovn_view_read(const struct qnm_network *net, const char *ifname, int timeout_ms,
+int qnm_ovn_view_read(const char *nb, const char *lswitch, const char *ifname, int timeout_ms,
 		      struct qnm_ovn_view *v);
 
 #endif
