@@ -48,8 +48,7 @@ struct modes_st {
  * @at:   when the last round started.
  * @busy: a round runs.
  * @any:  @vm has a NIC on an ovn network (the screen ticks once a second).
- * @r:    each NIC's result: -ENOENT (not on an ovn network, or no answer
- *        yet), 0, or the local OVS's -errno.
+ * @on:   each NIC is on an ovn network and its view was read (at least once).
  * @v:    each NIC's view.
  * @req:  each NIC's request (the job's copy out of the model).
  */
@@ -57,7 +56,7 @@ struct ovn_views {
 	char vm[QNM_NAME_MAX + 1];
 	time_t at;
 	bool busy, any;
-	int r[QNM_MODES_OVN_NICS];
+	bool on[QNM_MODES_OVN_NICS];
 	struct qnm_ovn_view v[QNM_MODES_OVN_NICS];
 	struct qnm_api_ovn_req req[QNM_MODES_OVN_NICS];
 };
@@ -167,7 +166,7 @@ static void ovs_counters(const struct qnm_ovs_stats *st, char *buf, size_t size)
 static const struct qnm_ovn_view *ovn_view(const struct qnm_vm *vm, size_t i)
 {
 	if (i >= QNM_MODES_OVN_NICS || strcmp(ovn_views.vm, vm->name) != 0 ||
-	    ovn_views.r[i] == -ENOENT)
+	    !ovn_views.on[i])
 		return NULL;
 	return &ovn_views.v[i];
 }
@@ -180,9 +179,8 @@ static int ovn_work(void *data, struct qnm_err *err)
 
 	(void)err;
 	for (i = 0; i < QNM_MODES_OVN_NICS; i++)
-		if (j->r[i] != -ENOENT)
-			j->r[i] = qnm_api_ovn_view_read(&j->req[i], QNM_API_OVN_VIEW_TIMEOUT_MS,
-							&j->v[i]);
+		if (j->on[i])
+			qnm_api_ovn_view_read(&j->req[i], QNM_API_OVN_VIEW_TIMEOUT_MS, &j->v[i]);
 	return 0;
 }
 
@@ -193,7 +191,7 @@ static void ovn_done(struct qnm_ui *ui, void *data, int result, const struct qnm
 	(void)result;
 	(void)err;
 	if (strcmp(j->vm, ovn_views.vm) == 0) {
-		memcpy(ovn_views.r, j->r, sizeof(j->r));
+		memcpy(ovn_views.on, j->on, sizeof(j->on));
 		memcpy(ovn_views.v, j->v, sizeof(j->v));
 		ui->redraw = true;
 	}
@@ -211,8 +209,7 @@ static void ovn_refresh(struct qnm_ui *ui, const struct qnm_vm *vm)
 
 	if (strcmp(ovn_views.vm, vm->name) != 0) { /* another VM: nothing of the last one */
 		qnm_strlcpy(ovn_views.vm, vm->name, sizeof(ovn_views.vm));
-		for (i = 0; i < QNM_MODES_OVN_NICS; i++)
-			ovn_views.r[i] = -ENOENT;
+		memset(ovn_views.on, 0, sizeof(ovn_views.on));
 		ovn_views.at = 0;
 	}
 	if (ovn_views.busy || ovn_views.at == now)
@@ -220,9 +217,8 @@ static void ovn_refresh(struct qnm_ui *ui, const struct qnm_vm *vm)
 	j = xcalloc(1, sizeof(*j));
 	qnm_strlcpy(j->vm, vm->name, sizeof(j->vm));
 	for (i = 0; i < QNM_MODES_OVN_NICS; i++) {
-		j->r[i] = i < vm->nnics ? qnm_api_vm_ovn_req(ui->ctx, vm, i, &j->req[i], NULL)
-					: -ENOENT;
-		any |= j->r[i] != -ENOENT;
+		j->on[i] = i < vm->nnics && !qnm_api_vm_ovn_req(ui->ctx, vm, i, &j->req[i], NULL);
+		any |= j->on[i];
 	}
 	ovn_views.at = now;
 	ovn_views.any = any;
@@ -288,7 +284,7 @@ static int draw_chain(struct qnm_ui *ui, int y, const struct qnm_rect *r, const 
 
 /*
  * Below an ovn NIC's chain: a chain per tunnel to a host with guests of the
- * same switch (or its gateway), and the guests on this host.
+ * same switch (or its gateway), and what did not answer.
  * Return: the lines drawn.
  */
 static int draw_ovn(struct qnm_ui *ui, const struct qnm_vm *vm, size_t i, int y,
@@ -297,7 +293,6 @@ static int draw_ovn(struct qnm_ui *ui, const struct qnm_vm *vm, size_t i, int y,
 	const struct qnm_ovn_view *v = ovn_view(vm, i);
 	const struct qnm_network *net =
 		v ? qnm_model_find_net(&ui->ctx->model, vm->nics[i].tap.network) : NULL;
-	char here[sizeof(((struct hop *)0)->detail)];
 	int y0 = y;
 	size_t j;
 
@@ -310,15 +305,12 @@ static int draw_ovn(struct qnm_ui *ui, const struct qnm_vm *vm, size_t i, int y,
 		if (n)
 			y += draw_chain(ui, y, r, h, n);
 	}
-	ovn_guests(v, v->chassis, here, sizeof(here));
-	qnm_set_role(ui, stdscr, v->ovs_ok && v->nb_ok ? QNM_ROLE_NORMAL : QNM_ROLE_WARNING);
-	if (y >= r->y && y < r->y + r->h) {
-		if (!v->ovs_ok || !v->nb_ok || !v->sb_ok)
-			qnm_putf(stdscr, y, r->x + 1, r->w - 2, "OVN: not available: %s", v->why);
-		else
-			qnm_putf(stdscr, y, r->x + 1, r->w - 2, "OVN %s: %zu tunnel%s; here: %s",
-				 net->name, v->ntunnels, v->ntunnels == 1 ? "" : "s", here);
-	}
+	if (v->ovs_ok && v->nb_ok && v->sb_ok)
+		return y - y0;
+	/* what did not answer (its counters say "not available") */
+	qnm_set_role(ui, stdscr, QNM_ROLE_WARNING);
+	if (y >= r->y && y < r->y + r->h)
+		qnm_putf(stdscr, y, r->x + 1, r->w - 2, "OVN: not available: %s", v->why);
 	return y + 1 - y0;
 }
 
@@ -329,7 +321,7 @@ static size_t nic_hops(struct qnm_ui *ui, struct modes_st *s, const struct qnm_v
 	const struct qnm_backend_ops *b = qnm_nic_backend(n);
 	const struct qnm_sample *e = qnm_guest_nic_sample(ui, vm, i);
 	struct qnm_hop bh[QNM_HOPS_MAX];
-	size_t k = 0, j, nb;
+	size_t k = 0, j, nb, sw = 0;
 	char a[16], c[16];
 
 	memset(h, 0, (QNM_HOPS_MAX + 1) * sizeof(*h));
@@ -347,8 +339,10 @@ static size_t nic_hops(struct qnm_ui *ui, struct modes_st *s, const struct qnm_v
 			link_counters(ui, bh[j].link, h[k].live, sizeof(h->live));
 			host_address(ui, s, bh[j].link, h[k].detail, sizeof(h->detail));
 			/* the integration bridge: the TAP's port there, from OVS */
-			if (ovn_view(vm, i) && j > 0)
+			if (ovn_view(vm, i) && j > 0) {
 				ovs_counters(&ovn_view(vm, i)->port, h[k].live, sizeof(h->live));
+				sw = k + 1;
+			}
 			break;
 		case QNM_HOP_LIVE_NIC_LINK:
 			if (e && e->available)
@@ -367,6 +361,13 @@ static size_t nic_hops(struct qnm_ui *ui, struct modes_st *s, const struct qnm_v
 		case QNM_HOP_LIVE_NONE:
 			break;
 		}
+	}
+	/* the logical switch after br-int: who of it is on this host (live, from OVN) */
+	if (sw && sw < k && ovn_view(vm, i)->nb_ok) {
+		char here[sizeof(h->detail) - 6];
+
+		ovn_guests(ovn_view(vm, i), ovn_view(vm, i)->chassis, here, sizeof(here));
+		snprintf(h[sw].detail, sizeof(h->detail), "here: %s", here);
 	}
 	return k;
 }

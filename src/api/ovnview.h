@@ -21,6 +21,7 @@
 struct qnm_api_ovn_req {
 	char nb[QNM_OVSDB_REMOTE_MAX];
 	char lswitch[QNM_NAME_MAX + 1];
+	char bridge[QNM_IFNAME_MAX + 1];
 	char ifname[QNM_IFNAME_MAX + 1];
 };
 

@@ -286,7 +286,6 @@ static void show_ovs_stats(struct qnm_ctx *ctx, const struct qnm_ovs_stats *st)
  */
 static void show_ovn_text(struct qnm_ctx *ctx, const struct qnm_vm *vm)
 {
-	const struct qnm_network *net;
 	struct qnm_api_ovn_req req;
 	struct qnm_ovn_view v;
 	size_t i, j, k;
@@ -299,10 +298,8 @@ static void show_ovn_text(struct qnm_ctx *ctx, const struct qnm_vm *vm)
 		qnm_api_ovn_view_read(&req, QNM_API_OVN_VIEW_TIMEOUT_MS, &v);
 		if (!v.ovs_ok || !v.nb_ok || !v.sb_ok)
 			fprintf(ctx->out, "# nic %s: ovn: not available: %s\n", id, v.why);
-		net = qnm_model_find_net(&ctx->model, vm->nics[i].tap.network);
 		fprintf(ctx->out, "# nic %s: ovn switch %s, chassis %s, port on %s:", id,
-			vm->nics[i].tap.network, v.chassis[0] ? v.chassis : "?",
-			net ? net->bridge : "?");
+			req.lswitch, v.chassis[0] ? v.chassis : "?", req.bridge);
 		show_ovs_stats(ctx, &v.port);
 		for (j = 0; j < v.ntunnels; j++) {
 			const struct qnm_ovn_tunnel *t = &v.tunnels[j];
