@@ -165,8 +165,7 @@ static void ovs_counters(const struct qnm_ovs_stats *st, char *buf, size_t size)
 /* the OVN view of NIC @i of @vm, or NULL when it is not on an ovn network (or not read yet) */
 static const struct qnm_ovn_view *ovn_view(const struct qnm_vm *vm, size_t i)
 {
-	if (i >= QNM_MODES_OVN_NICS || strcmp(ovn_views.vm, vm->name) != 0 ||
-	    !ovn_views.on[i])
+	if (i >= QNM_MODES_OVN_NICS || strcmp(ovn_views.vm, vm->name) != 0 || !ovn_views.on[i])
 		return NULL;
 	return &ovn_views.v[i];
 }

@@ -39,8 +39,7 @@ int qnm_api_vm_ovn_req(const struct qnm_ctx *ctx, const struct qnm_vm *vm, size_
 	return r;
 }
 
-int qnm_api_ovn_view_read(const struct qnm_api_ovn_req *req, int timeout_ms,
-			  struct qnm_ovn_view *v)
+int qnm_api_ovn_view_read(const struct qnm_api_ovn_req *req, int timeout_ms, struct qnm_ovn_view *v)
 {
 	return qnm_ovn_view_read(req->nb, req->lswitch, req->ifname, timeout_ms, v);
 }

@@ -38,7 +38,8 @@ static const char *set_uuid(json_object *v, size_t i)
 {
 	json_object *a = v;
 
-	if (set_len(v) && strcmp(json_object_get_string(json_object_array_get_idx(v, 0)), "set") == 0)
+	if (set_len(v) &&
+	    strcmp(json_object_get_string(json_object_array_get_idx(v, 0)), "set") == 0)
 		a = json_object_array_get_idx(json_object_array_get_idx(v, 1), i);
 	if (!json_object_is_type(a, json_type_array) || json_object_array_length(a) != 2)
 		return "";

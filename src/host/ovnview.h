@@ -20,7 +20,7 @@
 
 /* The most tunnels and peer ports a view holds. */
 #define QNM_OVN_VIEW_TUNNELS 8
-#define QNM_OVN_VIEW_PEERS 16
+#define QNM_OVN_VIEW_PEERS   16
 
 /**
  * struct qnm_ovs_stats - an OVS Interface's "statistics" column.
