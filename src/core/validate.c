@@ -336,6 +336,14 @@ int qnm_check_network(const struct qnm_network *net, struct qnm_err *err)
 			err, -EINVAL, "name",
 			"name: '%s' must be 1-%d letters, digits, '_', '-' or '.', starting with a letter or digit",
 			net->name, QNM_NAME_MAX);
+	if (!net->bridge[0] && net->mode == QNM_NET_OVN)
+		return qnm_err_set(
+			err, -EINVAL, "bridge",
+			"bridge: an ovn network needs the integration bridge ovn-controller uses on each host (usually bridge=br-int)");
+	if (!net->bridge[0])
+		return qnm_err_set(
+			err, -EINVAL, "bridge",
+			"bridge: a network needs the name of the bridge qnm makes for it (e.g. bridge=qnmbr0)");
 	if (!qnm_valid_ifname(net->bridge))
 		return qnm_err_set(err, -EINVAL, "bridge",
 				   "bridge: '%s' is not a valid interface name (" QNM_IFNAME_RULE

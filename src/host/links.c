@@ -598,7 +598,8 @@ static int refill_full(struct qnm_links *l, struct qnm_err *err)
 		d.n = 0;
 		r = dump(l, RTM_GETLINK, AF_UNSPEC, link_msg, &d);
 		if (r == 0) {
-			qsort(d.v, d.n, sizeof(*d.v), cmp_ifindex);
+			if (d.n)
+				qsort(d.v, d.n, sizeof(*d.v), cmp_ifindex);
 			if (l->want_addrs)
 				r = dump(l, RTM_GETADDR, AF_INET, addr_msg, &d);
 			if (r < 0 && r != -EINTR)

@@ -27,6 +27,11 @@ listing() { ls -A "$XDG_CONFIG_HOME/qnm/vms" "$XDG_CONFIG_HOME/qnm/networks" | t
 before=$(sum)
 files=$(listing)
 
+# The index of names, MACs and ports (.index, a cache of the files) is
+# removed before every write of a VM or network file: on a full disk that
+# alone frees room for the write, and the saves succeed (rightly). Remove it
+# first, so the disk is full when the saves below write.
+rm -f "$XDG_CONFIG_HOME/qnm/.index"
 # Fill the disk: one big file until ENOSPC, then single bytes until nothing fits.
 dd if=/dev/zero of="$XDG_CONFIG_HOME/filler" bs=4k 2>/dev/null
 for i in $(seq 1 64); do printf x >"$XDG_CONFIG_HOME/fill-$i" 2>/dev/null || break; done

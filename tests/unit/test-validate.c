@@ -715,6 +715,15 @@ static void test_network(void **state)
 	qnm_strlcpy(n->bridge, "up0,gv1", sizeof(n->bridge));
 	expect_net_err(n, "bridge",
 		       "'up0,gv1' is not a valid interface name (1-15 letters, digits");
+	/* none given: say what the bridge is for (br-int for an ovn network) */
+	qnm_strlcpy(n->bridge, "", sizeof(n->bridge));
+	expect_net_err(n, "bridge",
+		       "needs the name of the bridge qnm makes for it (e.g. bridge=qnmbr0)");
+	n->mode = QNM_NET_OVN;
+	expect_net_err(
+		n, "bridge",
+		"the integration bridge ovn-controller uses on each host (usually bridge=br-int)");
+	n->mode = QNM_NET_NAT;
 	qnm_strlcpy(n->bridge, "qnmbr0", sizeof(n->bridge));
 	n->mode = (enum qnm_net_mode)5;
 	expect_net_err(n, "mode", "nat, bridged, isolated or ovn");
