@@ -16,12 +16,8 @@ GUEST_TIMEOUT=${GUEST_TIMEOUT:-120}
 
 ovn_lab_up a b
 NB=$(ovn_nb_remote)
-declare -A IP PEER
-IP[a]=10.82.0.11
-IP[b]=10.82.0.12
-PEER[a]=b
-PEER[b]=a
-serial() { echo "$OVN_LAB/$1/xdg/qnm/g$1/serial.log"; }
+# each guest's address and its peer's (on the other host)
+declare -A ADDR=([a]=10.82.0.11 [b]=10.82.0.12) OTHER=([a]=b [b]=a)
 
 for h in a b; do
 	qh $h net add lan mode=ovn bridge=br-int address=10.82.0.1/24 dhcp-start=10.82.0.10 \
@@ -34,11 +30,11 @@ for h in a b; do
 . /etc/qnm/lib.sh
 qnm_dhcp eth0
 ip link set eth0 mtu 1400
-until ping -c1 -W1 ${IP[${PEER[$h]}]} >/dev/null 2>&1; do :; done
+until ping -c1 -W1 ${ADDR[${OTHER[$h]}]} >/dev/null 2>&1; do :; done
 echo QNM-OVN-PINGS
-while :; do ping -c1 -W1 -s 1000 ${IP[${PEER[$h]}]} >/dev/null 2>&1; sleep 0.2; done
+while :; do ping -c1 -W1 -s 1000 ${ADDR[${OTHER[$h]}]} >/dev/null 2>&1; sleep 0.2; done
 EOS
-	ovn_guest $h g$h "$T/g$h.sh" network=lan ip=${IP[$h]}
+	ovn_guest $h g$h "$T/g$h.sh" network=lan ip=${ADDR[$h]}
 	out=$(qh $h start g$h 2>&1) || fatal "start g$h: $out"
 done
 # the UI at 80x24 on host a
@@ -48,7 +44,7 @@ ui_start -x 80 -y 24
 ui_wait "ga" 10 >/dev/null || fatal "the UI did not show ga"
 ui_keys 1 m
 ui_wait "Topology of ga" 5 >/dev/null || fatal "no topology screen"
-check "ga pings gb across hosts" wait_for 60 grep -qF QNM-OVN-PINGS "$(serial a)"
+check "ga pings gb across hosts" wait_for 60 grep -qF QNM-OVN-PINGS "$OVN_LAB/a/xdg/qnm/ga/serial.log"
 
 # the text form: qnm show (read-only selects on OVS, NB and SB)
 tun() { qh a show ga | grep "^# nic n0: tunnel geneve"; }
