@@ -5,6 +5,7 @@
 #include "guests.h"
 
 #include "api/live.h"
+#include "api/topo.h"
 #include "core/backend.h"
 
 #include <stdint.h>
@@ -362,36 +363,7 @@ void qnm_guest_set_busy(struct qnm_ui *ui, const char *name, bool busy)
 
 const struct qnm_sample *qnm_guest_nic_sample(struct qnm_ui *ui, const struct qnm_vm *vm, size_t i)
 {
-	struct qnm_guests *g = get(ui);
-	const struct qnm_nic *n = &vm->nics[i];
-	const struct qnm_backend_ops *b = qnm_nic_backend(n);
-	char name[QNM_SAMPLE_NAME_MAX + 1];
-	const struct qnm_sample *e;
-
-	if (!g->sampler || i >= vm->nnics)
-		return NULL;
-	/* the sampler names a NIC's entry after its host interface, or "VM/NIC" for the helper's */
-	if (b->slirp_helper) {
-		snprintf(name, sizeof(name), "%s/%s", vm->name, n->id);
-	} else if (!b->host_ifname && b->on_bridge) {
-		size_t k;
-
-		/* the TAP a bridge helper made: the sampler maps it to the NIC */
-		for (k = 0; k < g->sampler->n; k++) {
-			e = g->sampler->v[k];
-			if (e->role == QNM_IFROLE_TAP && strcmp(e->vm, vm->name) == 0 &&
-			    strcmp(e->nic, n->id) == 0)
-				return e;
-		}
-		return NULL;
-	} else if (!b->host_ifname || !b->host_ifname(vm, i, name)) {
-		return NULL;
-	}
-	e = qnm_sampler_find(g->sampler, name);
-	/* a TAP of that name that the sampler does not map to this NIC is not its */
-	if (e && (strcmp(e->vm, vm->name) != 0 || strcmp(e->nic, n->id) != 0))
-		return NULL;
-	return e;
+	return qnm_api_stats_nic_sample(get(ui)->sampler, vm, i);
 }
 
 void qnm_guest_set_cap_busy(struct qnm_ui *ui, const char *name, bool busy)

@@ -149,6 +149,18 @@ struct qnm_vmform_remote {
 extern const struct qnm_screen_ops qnm_screen_vmform_remote;
 
 /**
+ * struct qnm_modes_remote - the topology of VM @vm of registered host
+ * @host, as that host computes it ("vm.topology", asked once a second).
+ */
+struct qnm_modes_remote {
+	const char *host;
+	const char *vm;
+};
+
+/* the Modes screen on a registered host's VM (arg: struct qnm_modes_remote) */
+extern const struct qnm_screen_ops qnm_screen_modes_remote;
+
+/**
  * qnm_remote_edit_vm() - open the VM form on VM @vm of host @h: its file as
  * that host has it now ("vm.get", in a background job), then the form,
  * whose save goes to that host ("vm.save").

@@ -6,16 +6,22 @@
  */
 #include "build-config.h"
 
-#include "api/net.h"
 #include "api/ovnview.h"
+#include "api/remote.h"
+#include "api/topo.h"
 #include "core/backend.h"
 #include "guests.h"
+#include "remotes.h"
 #include "uipriv.h"
 
 #include <errno.h>
+#include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+/* The NICs of a VM whose OVN view the screen reads. */
+#define QNM_MODES_OVN_NICS 4
 
 /**
  * struct modes_st - state of the modes screen.
@@ -23,20 +29,30 @@
  * @top:   scroll: the first line shown.
  * @page:  lines shown.
  * @lines: lines of the whole text (at the last draw).
- * @port_net, @port_at, @port_ok, @port: where the host's address of bridged
- *         network @port_net lives, as read at @port_at (read again once a
- *         second: its bridge's and its port's boxes share one reading).
+ * @port:  where the host's address of a bridged network lives (topo.h).
+ * @host:  the registered host whose VM @name is ("" = this host).
+ * @topo:  @host's last "vm.topology" answer, NULL while none (or it failed).
+ * @why:   why @host did not answer, "" when it did.
+ * @ask:   the request under way, or NULL.
+ * @asked: when it was sent (qnm_mono_ms_int()).
  */
-/* The NICs of a VM whose OVN view the screen reads. */
-#define QNM_MODES_OVN_NICS 4
-
 struct modes_st {
 	char name[QNM_NAME_MAX + 1];
 	int top, page, lines;
-	char port_net[QNM_NAME_MAX + 1];
-	time_t port_at;
-	bool port_ok;
-	struct qnm_api_net_port port;
+	struct qnm_api_topo_cache port;
+	char host[QNM_NAME_MAX + 1];
+	struct json_object *topo;
+	char why[512];
+	struct topo_ask *ask;
+	int64_t asked;
+};
+
+/**
+ * struct topo_ask - a "vm.topology" under way for a screen: @s, NULL once
+ * the screen is gone (the answer is then dropped).
+ */
+struct topo_ask {
+	struct modes_st *s;
 };
 
 /**
@@ -72,83 +88,27 @@ static void *modes_init(struct qnm_ui *ui, void *arg)
 	return s;
 }
 
+static void *modes_remote_init(struct qnm_ui *ui, void *arg)
+{
+	const struct qnm_modes_remote *a = arg;
+	struct modes_st *s = xcalloc(1, sizeof(*s));
+
+	qnm_strlcpy(s->name, a->vm, sizeof(s->name));
+	qnm_strlcpy(s->host, a->host, sizeof(s->host));
+	return s;
+}
+
 static void modes_free(void *st)
 {
-	free(st);
+	struct modes_st *s = st;
+
+	if (s->ask)
+		s->ask->s = NULL;
+	json_object_put(s->topo);
+	free(s);
 }
 
-/*
- * "rx 1.20 MiB\ntx 3.00 KiB" (two lines) of host link @name from the UI's
- * sampler (the numbers the Traffic screen shows), "absent" when there is
- * no such link, "" when there is no sampler yet.
- */
-static void link_counters(struct qnm_ui *ui, const char *name, char *buf, size_t size)
-{
-	struct qnm_sampler *sp = qnm_ui_sampler(ui, NULL);
-	const struct qnm_sample *e = sp ? qnm_sampler_find(sp, name) : NULL;
-	char a[16], b[16];
-
-	if (!e || !e->available) {
-		snprintf(buf, size, "%s", sp ? "absent" : "");
-		return;
-	}
-	snprintf(buf, size, "rx %s\ntx %s",
-		 qnm_fmt_bytes(e->stats[QNM_STAT_RX_BYTES], a, sizeof(a)),
-		 qnm_fmt_bytes(e->stats[QNM_STAT_TX_BYTES], b, sizeof(b)));
-}
-
-/*
- * A box that is a host link of a bridged network (its bridge or its port):
- * "host ADDR" as its detail when the host's address lives there now (on
- * the bridge once qnm moved it, on the port before).
- */
-static void host_address(struct qnm_ui *ui, struct modes_st *s, const char *link, char *detail,
-			 size_t size)
-{
-	time_t now = time(NULL);
-	size_t i;
-
-	for (i = 0; i < ui->ctx->model.nnets; i++) {
-		const struct qnm_network *net = ui->ctx->model.nets[i];
-
-		if (strcmp(net->bridge, link) != 0 && strcmp(net->port, link) != 0)
-			continue;
-		if (strcmp(s->port_net, net->name) != 0 || s->port_at != now) {
-			qnm_strlcpy(s->port_net, net->name, sizeof(s->port_net));
-			s->port_at = now;
-			/* -ENOENT for a network that is not bridged: nothing moves there */
-			s->port_ok = qnm_api_net_port(ui->ctx, net->name, &s->port, NULL) == 0;
-		}
-		if (s->port_ok && s->port.address[0] && strcmp(s->port.where, link) == 0)
-			snprintf(detail, size, "host %.42s", s->port.address);
-		return;
-	}
-}
-
-/**
- * struct hop - one box of the diagram: @title, @detail and @live lines,
- * each short enough for the narrowest box (an 80-column chain); @live may
- * hold a '\n' (two counters on two lines). Longer texts (long interface
- * names) wrap inside the box.
- */
-struct hop {
-	char title[40];
-	char detail[48];
-	char live[64];
-};
-
-/* "sent 1.2 MiB\ngot 3 KiB": the guest's own view of its NIC's entry. */
-static void guest_live(const struct qnm_sample *e, char *buf, size_t size)
-{
-	char a[16], b[16];
-
-	if (!e || !e->available)
-		return;
-	snprintf(buf, size, "sent %s\ngot %s",
-		 qnm_fmt_bytes(qnm_sample_stat(e, QNM_STAT_TX_BYTES, true), a, sizeof(a)),
-		 qnm_fmt_bytes(qnm_sample_stat(e, QNM_STAT_RX_BYTES, true), b, sizeof(b)));
-}
-
+/* The boxes of NIC @i of this host's @vm, with the UI's sampler's counters. */
 /* "rx 1.20 MiB\ntx 3.00 KiB" of OVS statistics @st, or that OVS did not give them */
 static void ovs_counters(const struct qnm_ovs_stats *st, char *buf, size_t size)
 {
@@ -191,6 +151,7 @@ static void ovn_done(struct qnm_ui *ui, void *data, int result, const struct qnm
 	(void)err;
 	if (strcmp(j->vm, ovn_views.vm) == 0) {
 		memcpy(ovn_views.on, j->on, sizeof(j->on));
+		memcpy(ovn_views.req, j->req, sizeof(j->req));
 		memcpy(ovn_views.v, j->v, sizeof(j->v));
 		ui->redraw = true;
 	}
@@ -252,7 +213,7 @@ static void ovn_guests(const struct qnm_ovn_view *v, const char *chassis, char *
  * Return: the boxes (0 when the tunnel leads to no host of this switch).
  */
 static size_t tunnel_hops(const struct qnm_network *net, const struct qnm_ovn_view *v,
-			  const struct qnm_ovn_tunnel *t, struct hop *h)
+			  const struct qnm_ovn_tunnel *t, struct qnm_api_hop *h)
 {
 	char guests[sizeof(h->detail)];
 	bool gw = t->chassis[0] && strcmp(t->chassis, net->gateway_host) == 0;
@@ -278,97 +239,31 @@ static size_t tunnel_hops(const struct qnm_network *net, const struct qnm_ovn_vi
 	return k;
 }
 
-static int draw_chain(struct qnm_ui *ui, int y, const struct qnm_rect *r, const struct hop *h,
-		      size_t n);
-
-/*
- * Below an ovn NIC's chain: a chain per tunnel to a host with guests of the
- * same switch (or its gateway), and what did not answer.
- * Return: the lines drawn.
- */
-static int draw_ovn(struct qnm_ui *ui, const struct qnm_vm *vm, size_t i, int y,
-		    const struct qnm_rect *r)
-{
-	const struct qnm_ovn_view *v = ovn_view(vm, i);
-	const struct qnm_network *net =
-		v ? qnm_model_find_net(&ui->ctx->model, vm->nics[i].tap.network) : NULL;
-	int y0 = y;
-	size_t j;
-
-	if (!net)
-		return 0;
-	for (j = 0; j < v->ntunnels; j++) {
-		struct hop h[4];
-		size_t n = tunnel_hops(net, v, &v->tunnels[j], h);
-
-		if (n)
-			y += draw_chain(ui, y, r, h, n);
-	}
-	if (v->ovs_ok && v->nb_ok && v->sb_ok)
-		return y - y0;
-	/* what did not answer (its counters say "not available") */
-	qnm_set_role(ui, stdscr, QNM_ROLE_WARNING);
-	if (y >= r->y && y < r->y + r->h)
-		qnm_putf(stdscr, y, r->x + 1, r->w - 2, "OVN: not available: %s", v->why);
-	return y + 1 - y0;
-}
-
 static size_t nic_hops(struct qnm_ui *ui, struct modes_st *s, const struct qnm_vm *vm, size_t i,
-		       struct hop *h)
+		       struct qnm_api_hop *h)
 {
-	const struct qnm_nic *n = &vm->nics[i];
-	const struct qnm_backend_ops *b = qnm_nic_backend(n);
-	const struct qnm_sample *e = qnm_guest_nic_sample(ui, vm, i);
-	struct qnm_hop bh[QNM_HOPS_MAX];
-	size_t k = 0, j, nb, sw = 0;
-	char a[16], c[16];
+	size_t n = qnm_api_topo_nic(ui->ctx, qnm_ui_sampler(ui, NULL), vm, i, &s->port, h), k;
+	const struct qnm_ovn_view *v = ovn_view(vm, i);
+	char title[sizeof(h->title)];
 
-	memset(h, 0, (QNM_HOPS_MAX + 1) * sizeof(*h));
-	guest_live(e, h[0].live, sizeof(h->live));
-	snprintf(h[k].title, sizeof(h[k].title), "guest %s", n->id);
-	snprintf(h[k++].detail, sizeof(h->detail), "%s", n->model);
-	/* the backend's boxes, with their live numbers */
-	memset(bh, 0, sizeof(bh));
-	nb = b && b->hops ? b->hops(&ui->ctx->model, vm, i, bh) : 0;
-	for (j = 0; j < nb; j++, k++) {
-		qnm_strlcpy(h[k].title, bh[j].title, sizeof(h[k].title));
-		qnm_strlcpy(h[k].detail, bh[j].detail, sizeof(h[k].detail));
-		switch (bh[j].live) {
-		case QNM_HOP_LIVE_LINK:
-			link_counters(ui, bh[j].link, h[k].live, sizeof(h->live));
-			host_address(ui, s, bh[j].link, h[k].detail, sizeof(h->detail));
-			/* the integration bridge: the TAP's port there, from OVS */
-			if (ovn_view(vm, i) && j > 0) {
-				ovs_counters(&ovn_view(vm, i)->port, h[k].live, sizeof(h->live));
-				sw = k + 1;
-			}
-			break;
-		case QNM_HOP_LIVE_NIC_LINK:
-			if (e && e->available)
-				link_counters(ui, e->name, h[k].live, sizeof(h->live));
-			break;
-		case QNM_HOP_LIVE_NIC:
-			if (e && e->available)
-				snprintf(h[k].live, sizeof(h->live), "out %s\nin %s",
-					 qnm_fmt_rate(qnm_sample_rate(e, QNM_STAT_TX_BYTES, true),
-						      a, sizeof(a)),
-					 qnm_fmt_rate(qnm_sample_rate(e, QNM_STAT_RX_BYTES, true),
-						      c, sizeof(c)));
-			else if (!qnm_backend_has_counters(b))
-				snprintf(h[k].live, sizeof(h->live), "counters\nnot available");
-			break;
-		case QNM_HOP_LIVE_NONE:
-			break;
-		}
-	}
-	/* the logical switch after br-int: who of it is on this host (live, from OVN) */
-	if (sw && sw < k && ovn_view(vm, i)->nb_ok) {
+	if (!v)
+		return n;
+	/* an ovn NIC: its port on the integration bridge counted by OVS, and
+	 * the switch after it naming who of it is on this host (live, from OVN) */
+	snprintf(title, sizeof(title), "OVS %s", ovn_views.req[i].bridge);
+	for (k = 0; k < n; k++) {
 		char here[sizeof(h->detail) - 6];
 
-		ovn_guests(ovn_view(vm, i), ovn_view(vm, i)->chassis, here, sizeof(here));
-		snprintf(h[sw].detail, sizeof(h->detail), "here: %s", here);
+		if (strcmp(h[k].title, title) != 0)
+			continue;
+		ovs_counters(&v->port, h[k].live, sizeof(h->live));
+		if (k + 1 < n && v->nb_ok) {
+			ovn_guests(v, v->chassis, here, sizeof(here));
+			snprintf(h[k + 1].detail, sizeof(h->detail), "here: %s", here);
+		}
+		break;
 	}
-	return k;
+	return n;
 }
 
 /*
@@ -462,7 +357,7 @@ static int row_width(int k, int bw, bool wraps)
  * that wraps). A text wider than BOX_MAX wraps inside its box.
  * @per_row: boxes per row (out); @bw: box width (out). Return: rows.
  */
-static int chain_layout(int w, const struct hop *h, size_t n, int *per_row, int *bw)
+static int chain_layout(int w, const struct qnm_api_hop *h, size_t n, int *per_row, int *bw)
 {
 	int need = BOX_MIN, avail = w - 2, k, rows;
 	size_t i;
@@ -491,8 +386,8 @@ static int chain_layout(int w, const struct hop *h, size_t n, int *per_row, int 
 }
 
 /* Draw one NIC's chain of boxes from @y; returns the lines it takes. */
-static int draw_chain(struct qnm_ui *ui, int y, const struct qnm_rect *r, const struct hop *h,
-		      size_t n)
+static int draw_chain(struct qnm_ui *ui, int y, const struct qnm_rect *r,
+		      const struct qnm_api_hop *h, size_t n)
 {
 	int per_row, bw, rows = chain_layout(r->w, h, n, &per_row, &bw), row, used = 0;
 
@@ -537,6 +432,38 @@ static int draw_chain(struct qnm_ui *ui, int y, const struct qnm_rect *r, const 
 	return used;
 }
 
+/*
+ * Below an ovn NIC's chain: a chain per tunnel to a host with guests of the
+ * same switch (or its gateway), and what did not answer.
+ * Return: the lines drawn.
+ */
+static int draw_ovn(struct qnm_ui *ui, const struct qnm_vm *vm, size_t i, int y,
+		    const struct qnm_rect *r)
+{
+	const struct qnm_ovn_view *v = ovn_view(vm, i);
+	const struct qnm_network *net =
+		v ? qnm_model_find_net(&ui->ctx->model, vm->nics[i].tap.network) : NULL;
+	int y0 = y;
+	size_t j;
+
+	if (!net)
+		return 0;
+	for (j = 0; j < v->ntunnels; j++) {
+		struct qnm_api_hop h[4];
+		size_t n = tunnel_hops(net, v, &v->tunnels[j], h);
+
+		if (n)
+			y += draw_chain(ui, y, r, h, n);
+	}
+	if (v->ovs_ok && v->nb_ok && v->sb_ok)
+		return y - y0;
+	/* what did not answer (its counters say "not available") */
+	qnm_set_role(ui, stdscr, QNM_ROLE_WARNING);
+	if (y >= r->y && y < r->y + r->h)
+		qnm_putf(stdscr, y, r->x + 1, r->w - 2, "OVN: not available: %s", v->why);
+	return y + 1 - y0;
+}
+
 /* Whether a NIC of @vm (may be NULL) uses the backend @b. */
 static bool vm_uses(const struct qnm_vm *vm, const struct qnm_backend_ops *b)
 {
@@ -557,10 +484,12 @@ static struct qnm_vm *current_vm(struct qnm_ui *ui, struct modes_st *s)
 	return vm;
 }
 
+static void modes_draw_remote(struct qnm_ui *ui, struct modes_st *s, const struct qnm_rect *r);
+
 static void modes_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 {
 	struct modes_st *s = st;
-	struct qnm_vm *saved = current_vm(ui, s);
+	struct qnm_vm *saved = s->host[0] ? NULL : current_vm(ui, s);
 	/* a running VM as it runs: what a restart would change is said above it */
 	const struct qnm_vm *vm = saved ? qnm_guest_shown(ui, saved) : NULL;
 	char *pending = saved ? qnm_guest_pending(ui, saved) : NULL;
@@ -569,6 +498,10 @@ static void modes_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 	int y = r->y - s->top;
 	size_t i, k;
 
+	if (s->host[0]) {
+		modes_draw_remote(ui, s, r);
+		return;
+	}
 	s->page = r->h;
 	if (vm)
 		ovn_refresh(ui, vm);
@@ -597,7 +530,7 @@ static void modes_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		free(pending);
 	}
 	for (i = 0; vm && i < vm->nnics; i++) {
-		struct hop h[QNM_HOPS_MAX + 1];
+		struct qnm_api_hop h[QNM_HOPS_MAX + 1];
 		size_t n = nic_hops(ui, s, vm, i, h);
 		const struct qnm_nic_addrs *ad = qnm_guest_nic_addrs(ui, vm, i);
 
@@ -656,6 +589,106 @@ static void modes_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 	qnm_draw_more(ui, r, s->top, s->lines);
 }
 
+/* "vm.topology" came back: the host's boxes, or why there are none (never older ones) */
+static void topo_got(struct qnm_ui *ui, void *data, int result, const struct qnm_err *err,
+		     json_object *res)
+{
+	struct topo_ask *a = data;
+	struct modes_st *s = a->s;
+
+	(void)ui;
+	free(a);
+	if (!s)
+		return;
+	s->ask = NULL;
+	json_object_put(s->topo);
+	s->topo = result ? NULL : json_object_get(res);
+	if (result)
+		snprintf(s->why, sizeof(s->why), "%s", err->msg[0] ? err->msg : strerror(-result));
+	else
+		s->why[0] = '\0';
+}
+
+/* ask host @s->host for its VM's boxes once a second (one request at a time) */
+static bool modes_tick(struct qnm_ui *ui, void *st)
+{
+	struct modes_st *s = st;
+	struct qnm_rhost *h = s->host[0] ? qnm_remote_find(ui, s->host) : NULL;
+	json_object *args;
+
+	if (!s->host[0] || s->ask || qnm_mono_ms_int() - s->asked < 1000)
+		return s->host[0] != '\0';
+	s->asked = qnm_mono_ms_int();
+	if (!h || !h->up) {
+		/* a host that does not answer: say so, drop what it said before */
+		json_object_put(s->topo);
+		s->topo = NULL;
+		snprintf(s->why, sizeof(s->why), "host %s does not answer: %.400s", s->host,
+			 h ? h->why : "it is no longer registered");
+		return true;
+	}
+	s->ask = xcalloc(1, sizeof(*s->ask));
+	s->ask->s = s;
+	args = json_object_new_object();
+	json_object_object_add(args, "name", json_object_new_string(s->name));
+	if (qnm_remote_call(ui, h, "vm.topology", args, QNM_HOST_TIMEOUT_MS, topo_got, s->ask)) {
+		free(s->ask);
+		s->ask = NULL;
+	}
+	return true;
+}
+
+/* The topology of host @s->host's VM, as that host computed it. */
+static void modes_draw_remote(struct qnm_ui *ui, struct modes_st *s, const struct qnm_rect *r)
+{
+	struct qnm_rhost *h = qnm_remote_find(ui, s->host);
+	json_object *nics = NULL;
+	int y = r->y - s->top;
+	size_t i, k;
+
+	s->page = r->h;
+	qnm_set_role(ui, stdscr, QNM_ROLE_HEADER);
+	if (y >= r->y)
+		qnm_putf(stdscr, y, r->x + 1, r->w - 2, "Topology of %s on host %s (%s)", s->name,
+			 s->host, h ? h->dest : "?");
+	y++;
+	qnm_set_role(ui, stdscr, s->why[0] ? QNM_ROLE_WARNING : QNM_ROLE_DIM);
+	if (y >= r->y)
+		qnm_put(stdscr, y, r->x + 1, r->w - 2,
+			s->why[0] ? s->why
+			: s->topo ? "Live, on that host: its TAPs, bridges and ports rx/tx."
+				  : "asking that host...");
+	y++;
+	if (s->topo)
+		json_object_object_get_ex(s->topo, "nics", &nics);
+	for (i = 0; nics && i < json_object_array_length(nics); i++) {
+		json_object *nic = json_object_array_get_idx(nics, i), *hops = NULL;
+		struct qnm_api_hop h2[QNM_HOPS_MAX + 1];
+		size_t n = 0;
+
+		memset(h2, 0, sizeof(h2));
+		json_object_object_get_ex(nic, "hops", &hops);
+		for (k = 0; hops && k < json_object_array_length(hops) && n <= QNM_HOPS_MAX; k++) {
+			json_object *b = json_object_array_get_idx(hops, k);
+
+			qnm_strlcpy(h2[n].title, qnm_remote_str(b, "title"), sizeof(h2[n].title));
+			qnm_strlcpy(h2[n].detail, qnm_remote_str(b, "detail"),
+				    sizeof(h2[n].detail));
+			qnm_strlcpy(h2[n].live, qnm_remote_str(b, "live"), sizeof(h2[n].live));
+			n++;
+		}
+		y += draw_chain(ui, y, r, h2, n);
+	}
+	if (s->topo && nics && !json_object_array_length(nics)) {
+		qnm_set_role(ui, stdscr, QNM_ROLE_WARNING);
+		if (y >= r->y)
+			qnm_put(stdscr, y, r->x + 1, r->w - 2, "This VM has no network card.");
+		y++;
+	}
+	s->lines = y - (r->y - s->top);
+	qnm_draw_more(ui, r, s->top, s->lines);
+}
+
 static unsigned modes_key(struct qnm_ui *ui, void *st, enum qnm_action act, int key)
 {
 	struct modes_st *s = st;
@@ -683,6 +716,8 @@ static unsigned modes_key(struct qnm_ui *ui, void *st, enum qnm_action act, int 
 		s->top = 0;
 		break;
 	case QNM_ACT_NEXT_CHOICE:
+		if (s->host[0]) /* this host's VMs are not that host's */
+			return QNM_H_IGNORED;
 		vm = current_vm(ui, s);
 		for (i = 0; vm && i < ui->ctx->model.nvms; i++)
 			if (ui->ctx->model.vms[i] == vm)
@@ -700,7 +735,7 @@ static unsigned modes_key(struct qnm_ui *ui, void *st, enum qnm_action act, int 
 }
 
 /* a VM on an ovn network: draw (and so read its views) again once a second */
-static bool modes_tick(struct qnm_ui *ui, void *st)
+static bool modes_ovn_tick(struct qnm_ui *ui, void *st)
 {
 	(void)ui;
 	(void)st;
@@ -710,6 +745,15 @@ static bool modes_tick(struct qnm_ui *ui, void *st)
 const struct qnm_screen_ops qnm_screen_modes = {
 	.id = QNM_SCR_MODES,
 	.init = modes_init,
+	.free = modes_free,
+	.draw = modes_draw,
+	.key = modes_key,
+	.tick = modes_ovn_tick,
+};
+
+const struct qnm_screen_ops qnm_screen_modes_remote = {
+	.id = QNM_SCR_MODES,
+	.init = modes_remote_init,
 	.free = modes_free,
 	.draw = modes_draw,
 	.key = modes_key,

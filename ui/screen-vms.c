@@ -905,7 +905,6 @@ struct not_here {
 static const struct not_here not_here[] = {
 	{ QNM_ACT_CAPTURE, "a packet capture", "capture",
 	  " NIC FILE.pcap (the file is on that host)" },
-	{ QNM_ACT_MODES, "the topology", "show", " and qnm stats there (its links' counters)" },
 	{ QNM_ACT_PREVIEW, "the QEMU command line", "cmdline", "" },
 	{ QNM_ACT_CONNS, "the connections", "conns", "" },
 	{ QNM_ACT_CONSOLE, "the console log", "console", " (t here attaches to it)" },
@@ -925,6 +924,7 @@ static unsigned remote_key(struct qnm_ui *ui, struct vms *s, const struct vrow *
 	json_object *o = rvm(row->h, row->i);
 	const char *name = qnm_remote_str(o, "name"), *state = qnm_remote_str(o, "state");
 	struct qnm_console_arg arg = { .host = row->h->name, .vm = name };
+	struct qnm_modes_remote topo = { .host = row->h->name, .vm = name };
 	char q[400];
 	size_t k;
 
@@ -960,6 +960,9 @@ static unsigned remote_key(struct qnm_ui *ui, struct vms *s, const struct vrow *
 		break;
 	case QNM_ACT_EDIT:
 		remote_forwards(ui, s, row->h, o);
+		break;
+	case QNM_ACT_MODES:
+		qnm_ui_push(ui, &qnm_screen_modes_remote, &topo);
 		break;
 	case QNM_ACT_ATTACH:
 		if (strcmp(state, "running") != 0)

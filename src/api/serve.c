@@ -12,6 +12,7 @@
 #include "api/run.h"
 #include "api/serve.h"
 #include "api/stats.h"
+#include "api/topo.h"
 #include "api/vm.h"
 #include "core/backend.h"
 #include "core/config.h"
@@ -337,6 +338,20 @@ static int op_net_list(struct serve *s, json_object *args, json_object **result,
 	return 0;
 }
 
+/* the serve's sampler, opened at its first use and read now */
+static int sampler_tick(struct serve *s, struct qnm_err *err)
+{
+	int r;
+
+	if (!s->sampler) {
+		r = qnm_api_stats_open(s->ctx, &s->sampler, err);
+		if (r)
+			return r;
+	}
+	qnm_sampler_set_model(s->sampler, &s->ctx->model);
+	return qnm_sampler_tick(s->sampler, err);
+}
+
 static int op_stats(struct serve *s, json_object *args, json_object **result, struct qnm_err *err)
 {
 	json_object *a;
@@ -344,13 +359,7 @@ static int op_stats(struct serve *s, json_object *args, json_object **result, st
 	int r;
 
 	(void)args;
-	if (!s->sampler) {
-		r = qnm_api_stats_open(s->ctx, &s->sampler, err);
-		if (r)
-			return r;
-	}
-	qnm_sampler_set_model(s->sampler, &s->ctx->model);
-	r = qnm_sampler_tick(s->sampler, err);
+	r = sampler_tick(s, err);
 	if (r)
 		return r;
 	a = json_object_new_array();
@@ -380,6 +389,51 @@ static int op_stats(struct serve *s, json_object *args, json_object **result, st
 		json_object_array_add(a, o);
 	}
 	*result = a;
+	return 0;
+}
+
+/* "vm.topology": the Modes screen's boxes of VM "name", this host's links and counters */
+static int op_vm_topology(struct serve *s, json_object *args, json_object **result,
+			  struct qnm_err *err)
+{
+	struct qnm_api_topo_cache cache = { .at = 0 };
+	struct qnm_api_hop h[QNM_HOPS_MAX + 1];
+	const struct qnm_vm *vm;
+	struct qnm_run_info ri;
+	const char *name;
+	json_object *o, *nics;
+	size_t i, k, n;
+	int r = need_name(args, &name, err);
+
+	if (!r)
+		r = need_vm(s, name, &vm, err);
+	if (!r)
+		r = sampler_tick(s, err);
+	if (r)
+		return r;
+	qnm_api_vm_state(s->ctx, name, &ri);
+	o = json_object_new_object();
+	nics = json_object_new_array();
+	json_object_object_add(o, "name", json_object_new_string(vm->name));
+	json_object_object_add(o, "state", json_object_new_string(qnm_run_status_name(ri.status)));
+	for (i = 0; i < vm->nnics; i++) {
+		json_object *nic = json_object_new_object(), *hops = json_object_new_array();
+
+		n = qnm_api_topo_nic(s->ctx, s->sampler, vm, i, &cache, h);
+		for (k = 0; k < n; k++) {
+			json_object *b = json_object_new_object();
+
+			json_object_object_add(b, "title", json_object_new_string(h[k].title));
+			json_object_object_add(b, "detail", json_object_new_string(h[k].detail));
+			json_object_object_add(b, "live", json_object_new_string(h[k].live));
+			json_object_array_add(hops, b);
+		}
+		json_object_object_add(nic, "nic", json_object_new_string(vm->nics[i].id));
+		json_object_object_add(nic, "hops", hops);
+		json_object_array_add(nics, nic);
+	}
+	json_object_object_add(o, "nics", nics);
+	*result = o;
 	return 0;
 }
 
@@ -536,7 +590,7 @@ static const struct serve_op ops[] = {
 	{ "cli", op_cli },	     { "fwd.add", op_fwd_add }, { "fwd.del", op_fwd_del },
 	{ "net.list", op_net_list }, { "ping", op_ping },	{ "stats", op_stats },
 	{ "vm.get", op_vm_get },     { "vm.list", op_vm_list }, { "vm.save", op_vm_save },
-	{ "vm.start", op_vm_start }, { "vm.stop", op_vm_stop },
+	{ "vm.start", op_vm_start }, { "vm.stop", op_vm_stop }, { "vm.topology", op_vm_topology },
 };
 
 /* the op called @name, or NULL */

@@ -32,6 +32,10 @@
  *   stats     -                      [{"name", "vm", "nic", "network", "rx_bytes",
  *                                      "tx_bytes", "rx_rate", "tx_rate"}] (guest
  *                                      interfaces; rates from the previous call)
+ *   vm.topology {"name"}             {"name", "state", "nics": [{"nic", "hops":
+ *                                      [{"title", "detail", "live"}]}]}: the
+ *                                      Modes screen's boxes (api/topo.h) of the
+ *                                      VM's NICs, this host's links and counters
  *   cli       {"argv": ["list", ...]}  {"status", "stdout", "stderr"}: qnm's own
  *                                      command line run there (qnm -H NAME CMD)
  * The connection ends at end of input.

@@ -7,9 +7,11 @@
 # this host's; what only a can refuse (a rename onto a's other VM, a MAC
 # a's other VM uses) is shown at the field it names and nothing is written
 # there, not even the fields that were fine; a save after a's web changed
-# behind the form is refused. The NIC form picks among a's networks. Keys
-# not done for another host's VM (topology, capture) say so and open
-# nothing of this host's web.
+# behind the form is refused. The NIC form picks among a's networks. m on
+# a's web draws a's topology (a's TAP and bridge, computed there), never
+# this host's web's, and says so when a stops answering (nothing kept). The
+# capture key, not done for another host's VM, says so and opens nothing of
+# this host's web.
 : "${QNM_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
 GUEST_TIMEOUT=120
 . "$QNM_SRCDIR/tests/guest/lib-guest.sh"
@@ -38,11 +40,32 @@ ui_wait "hosta:2201: qnm" 10 >/dev/null || fatal "host a did not answer"
 ui_keys Down Down Down Down
 ui_wait "On host a (over ssh)" 3 >/dev/null || fatal "a's web not selected"
 
-# ---- keys not done for another host's VM say so, and open nothing of this host's web ----
+# ---- m: a's topology, as a computes it; never this host's web's ----
 ui_keys m
-wait_for 3 ui_words "web is on host a: the topology is not done from here" &&
-	ok "m (topology) on a's web says it is not done from here" || fail "m said nothing"
-ui_expect "... the VMs screen stays (no topology of this host's web)" "── a hosta:2201"
+ui_wait "Topology of web on host a (hosta:2201)" 5 >/dev/null &&
+	ok "m on a's web: the topology of web on host a" || fail "m: no topology of a's web"
+wait_for 5 ui_words "bridge qnmanet0" && ok "... a's bridge (qnmanet0)" || fail "... no a's bridge"
+ui_expect "... a's TAP, from a's side" "TAP qt-web-0"
+ui_expect "... a's NIC model" "virtio-net-pci"
+ui_expect_not "... not this host's web's NIC (user/SLIRP)" "SLIRP"
+ui_expect_not "... nor its model" "e1000"
+echo "--- the topology of a's web at 80x24:"
+ui_screen
+echo "---"
+tree=$(sshd_tree a)
+kill -STOP $tree
+wait_for 8 ui_words "does not answer" && ok "a frozen: the topology says a does not answer" ||
+	fail "a frozen: the topology did not say so"
+ui_expect_not "... and drops a's boxes (nothing stale)" "bridge qnmanet0"
+ui_expect_not "... nor draws this host's web" "SLIRP"
+kill -CONT $tree
+wait_for 12 ui_words "bridge qnmanet0" && ok "... a's boxes again once a answers" ||
+	fail "a's topology did not come back"
+ui_keys Escape Escape 1
+ui_wait "── a hosta:2201" 5 >/dev/null
+ui_keys Down Down Down Down
+
+# ---- the capture key, not done for another host's VM, says so ----
 ui_keys r
 wait_for 3 ui_words "a packet capture is not done from here" &&
 	ok "r (capture) on a's web says so" || fail "r said nothing"

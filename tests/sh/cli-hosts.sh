@@ -46,6 +46,20 @@ expect_contains "cli runs qnm's command line there" "web " \
 expect_eq "ping" "1" "$(echo "$out" | jq -r 'select(.id == 5) | .result.protocol')"
 expect_eq "net.list" "[]" "$(echo "$out" | jq -c 'select(.id == 6) | .result')"
 
+# vm.topology: the Modes screen's boxes of a VM, this host's links and counters
+"$QNM" net add tnet bridge=qnmt0 address=10.73.0.1/24 mode=nat >/dev/null
+"$QNM" nic add web model=virtio-net-pci backend=tap network=tnet >/dev/null
+out=$(printf '%s\n' '{"id":1,"op":"vm.topology","args":{"name":"web"}}' \
+	'{"id":2,"op":"vm.topology","args":{"name":"nope"}}' | "$QNM" serve --stdio)
+expect_eq "vm.topology: the NIC's boxes, guest, TAP, bridge" "n0: guest n0|TAP qt-web-0|bridge qnmt0" \
+	"$(echo "$out" | jq -r 'select(.id == 1) | .result.nics[0] |
+		"\(.nic): \(.hops[0].title)|\(.hops[1].title)|\(.hops[2].title)"')"
+expect_eq "... with this host's counters (no such link here yet)" "absent" \
+	"$(echo "$out" | jq -r 'select(.id == 1) | .result.nics[0].hops[2].live')"
+expect_eq "vm.topology of an unknown VM: refused at name" "false name no VM named 'nope' here" \
+	"$(echo "$out" | jq -r 'select(.id == 2) | "\(.ok) \(.field) \(.error)"')"
+"$QNM" nic del web n0 >/dev/null
+
 # vm.get and vm.save: the VM form's save of a VM here, made on another host
 get=$(printf '%s\n' '{"id":1,"op":"vm.get","args":{"name":"web"}}' | "$QNM" serve --stdio |
 	jq -r 'select(.id == 1) | .result.text')
