@@ -74,6 +74,14 @@ int qnm_cli_console_attach(struct qnm_ctx *ctx, const char *name);
 void qnm_cli_note_exposure(struct qnm_ctx *ctx, const char *cmd, const struct qnm_fwd *v, size_t n,
 			   bool dnat);
 
+/**
+ * qnm_cli_note_net_exposure() - the notes of qnm_cli_note_exposure() for
+ * the forwards @v (@n of them) of network @net; on an ovn network one note
+ * per forward naming the gateway address where it answers instead.
+ */
+void qnm_cli_note_net_exposure(struct qnm_ctx *ctx, const char *cmd, const struct qnm_network *net,
+			       const struct qnm_fwd *v, size_t n);
+
 /** qnm_cli_error() - print "qnm: CMD: message" (and the field) to stderr; Return: 1. */
 int qnm_cli_error(struct qnm_ctx *ctx, const char *cmd, const struct qnm_err *err);
 

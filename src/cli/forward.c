@@ -338,6 +338,22 @@ void qnm_cli_note_exposure(struct qnm_ctx *ctx, const char *cmd, const struct qn
 	}
 }
 
+void qnm_cli_note_net_exposure(struct qnm_ctx *ctx, const char *cmd, const struct qnm_network *net,
+			       const struct qnm_fwd *v, size_t n)
+{
+	char note[256];
+	size_t i;
+
+	if (net->mode != QNM_NET_OVN) {
+		qnm_cli_note_exposure(ctx, cmd, v, n, true);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		qnm_ovn_fwd_exposure(net, &v[i], note, sizeof(note));
+		fprintf(ctx->errout, "qnm: %s: note: %s\n", cmd, note);
+	}
+}
+
 const struct qnm_cli_cmd qnm_cmd_forward = {
 	.name = "forward",
 	.usage = "forward list [--json] | add (--vm VM [--nic ID] | --net NETWORK [--to VM/NIC]) "

@@ -324,7 +324,7 @@ static int edit_and_save(struct qnm_ctx *ctx, const char *cmd, struct qnm_networ
 		if (strncmp(argv[i], "forward=", 8) == 0 || strncmp(argv[i], "forward+=", 9) == 0)
 			break;
 	if (i < (size_t)argc)
-		qnm_cli_note_exposure(ctx, cmd, net->fwd, net->nfwd, true);
+		qnm_cli_note_net_exposure(ctx, cmd, net, net->fwd, net->nfwd);
 	return 0;
 }
 

@@ -279,6 +279,19 @@ void qnm_fwd_exposure(const struct qnm_fwd *f, bool dnat, char *buf, size_t size
 	}
 }
 
+void qnm_ovn_fwd_exposure(const struct qnm_network *net, const struct qnm_fwd *f, char *buf,
+			  size_t size)
+{
+	char port[16];
+
+	qnm_ports_text(f->host_port, f->span, port, sizeof(port));
+	snprintf(buf, size,
+		 "%s:%s:%s answers on the gateway address %s only (OVN's router on host %s, "
+		 "uplink %s), not on this host's addresses",
+		 qnm_proto_name(f->proto), net->gw_address, port, net->gw_address,
+		 net->gateway_host, net->uplink);
+}
+
 /* after "is not an IPv4 address" for an address with a ':' */
 #define V6_ADVICE                                                                                  \
 	" (forwards take IPv4 addresses; one with no host address on a network with ipv6= "        \

@@ -472,6 +472,18 @@ void qnm_fwd_reach_text(const struct qnm_fwd *f, char *buf, size_t size);
 void qnm_fwd_exposure(const struct qnm_fwd *f, bool dnat, char *buf, size_t size);
 
 /**
+ * qnm_ovn_fwd_exposure() - the sentence of qnm_fwd_exposure() for forward @f
+ * of an ovn network @net (its router's DNAT on the gateway host's uplink):
+ * "tcp:10.99.0.5:8080 answers on the gateway address 10.99.0.5 only (...)".
+ * @net: the ovn network (gateway_host, gw_address and uplink set).
+ * @f:   one of its forwards.
+ * @buf: where the sentence goes, @size bytes.
+ * @size: size of @buf.
+ */
+void qnm_ovn_fwd_exposure(const struct qnm_network *net, const struct qnm_fwd *f, char *buf,
+			  size_t size);
+
+/**
  * qnm_fwd_parse() - parse QEMU hostfwd syntax
  * "[tcp|udp|tcp+udp]:[hostaddr]:hostports-[guestaddr]:guestports[ desc="TEXT"]"
  * where ports are "PORT" or a range "FIRST-LAST" (host and guest ranges of

@@ -35,6 +35,20 @@ static json_object *where_name(const char *name)
 	return qnm_ovsdb_where("name", "==", json_object_new_string(name));
 }
 
+/*
+ * [[name == @name], [external_ids includes {qnm-network: @name}]]: the
+ * network's own switch (not its router's outside switch NAME-ext, which
+ * carries the same mark)
+ */
+static json_object *where_switch(const char *name)
+{
+	json_object *w = where_name(name), *m = where_mark(name);
+
+	json_object_array_add(w, json_object_get(json_object_array_get_idx(m, 0)));
+	json_object_put(m);
+	return w;
+}
+
 static json_object *str(const char *s)
 {
 	return json_object_new_string(s);
@@ -230,14 +244,14 @@ static json_object *forward_lbs(const struct qnm_network *net, json_object *ops)
 	return qnm_ovsdb_set(names);
 }
 
-/* a to-lport ACL of network @name inserted as @named, added to the set @acls */
-static void acl_add(json_object *ops, json_object *acls, const char *name, int prio,
-		    const char *match, const char *action, const char *named)
+/* an ACL of network @name (@dir: from-lport or to-lport) inserted as @named, added to @acls */
+static void acl_add(json_object *ops, json_object *acls, const char *name, const char *dir,
+		    int prio, const char *match, const char *action, const char *named)
 {
 	json_object *row = json_object_new_object();
 
 	json_object_object_add(row, "priority", json_object_new_int(prio));
-	json_object_object_add(row, "direction", str("to-lport"));
+	json_object_object_add(row, "direction", str(dir));
 	json_object_object_add(row, "match", str(match));
 	json_object_object_add(row, "action", str(action));
 	json_object_object_add(row, "external_ids", qnm_ovsdb_map1(MARK, name));
@@ -252,7 +266,7 @@ static void router_conf(const struct qnm_network *net, char *buf, size_t size)
 	char fwd[QNM_FWD_TEXT_LEN], *s;
 	size_t i;
 
-	snprintf(buf, size, "v1 %s %s/%u %s/%u %s", net->gateway_host, net->address, net->prefix,
+	snprintf(buf, size, "v2 %s %s/%u %s/%u %s", net->gateway_host, net->address, net->prefix,
 		 net->gw_address, net->gw_prefix, net->uplink);
 	for (i = 0; i < net->nfwd; i++) {
 		qnm_fwd_format(&net->fwd[i], fwd, sizeof(fwd));
@@ -270,7 +284,8 @@ static void router_conf(const struct qnm_network *net, char *buf, size_t size)
  * gateway host's uplink through ovn-bridge-mappings NAME:BRIDGE; SNAT of
  * the subnet to the gateway address; a load balancer per forwarded port;
  * and the isolation of a local NAT network: what comes in from the uplink
- * to the subnet without being a forward (DNAT) or a reply is dropped.
+ * addressed to the subnet itself (not a forward, not a reply) is dropped on
+ * the outside switch. The network's switch has no ACL.
  */
 static int router_up(struct qnm_ovsdb *db, const struct qnm_network *net, const char *ls,
 		     struct qnm_err *err)
@@ -339,19 +354,9 @@ static int router_up(struct qnm_ovsdb *db, const struct qnm_network *net, const 
 	json_object_object_add(row, "logical_ip", str(sub));
 	json_object_object_add(row, "external_ip", str(net->gw_address));
 	json_object_array_add(ops, qnm_ovsdb_op_insert("NAT", row, "snat"));
-	/*
-	 * Isolation, on the switch (stateful ACLs toward the guests' ports, on
-	 * their own chassis): new connections from outside the subnet are
-	 * dropped; the forwards' come from the router's inside address
-	 * (lb_force_snat_ip), replies to the guests' own are established.
-	 */
-	a = json_object_new_array();
-	snprintf(match, sizeof(match), "ip4 && ip4.src == %s", sub);
-	acl_add(ops, a, net->name, 1001, match, "allow-related", "acl1");
-	snprintf(match, sizeof(match), "ip4 && outport != \"%s\"", rlsp);
-	acl_add(ops, a, net->name, 1000, match, "drop", "acl2");
+	/* no ACL on the network's switch (the isolation is on the outside switch, below) */
 	row = json_object_new_object();
-	json_object_object_add(row, "acls", qnm_ovsdb_set(a));
+	json_object_object_add(row, "acls", qnm_ovsdb_set(json_object_new_array()));
 	json_object_array_add(ops,
 			      qnm_ovsdb_op_update("Logical_Switch", qnm_ovsdb_where_uuid(ls), row));
 
@@ -363,11 +368,7 @@ static int router_up(struct qnm_ovsdb *db, const struct qnm_network *net, const 
 	json_object_object_add(row, "ports", qnm_ovsdb_set(a));
 	json_object_object_add(row, "nat", qnm_ovsdb_named("snat"));
 	json_object_object_add(row, "load_balancer", forward_lbs(net, ops));
-	kv[0] = "chassis";
-	kv[1] = net->gateway_host;
-	kv[2] = "lb_force_snat_ip";
-	kv[3] = "router_ip";
-	json_object_object_add(row, "options", qnm_ovsdb_map(kv, 2));
+	json_object_object_add(row, "options", qnm_ovsdb_map1("chassis", net->gateway_host));
 	kv[0] = MARK;
 	kv[1] = net->name;
 	kv[2] = "qnm-config";
@@ -394,6 +395,16 @@ static int router_up(struct qnm_ovsdb *db, const struct qnm_network *net, const 
 	json_object_array_add(a, qnm_ovsdb_named("elsp"));
 	json_object_array_add(a, qnm_ovsdb_named("llsp"));
 	json_object_object_add(row, "ports", qnm_ovsdb_set(a));
+	/*
+	 * Isolation (as a local NAT network's): what the uplink sends to the
+	 * subnet itself is dropped as it comes in, stateless, before the
+	 * router. Forwards and replies to SNAT are addressed to the gateway
+	 * address and only become the subnet's in the router (DNAT, un-SNAT).
+	 */
+	a = json_object_new_array();
+	snprintf(match, sizeof(match), "inport == \"%s\" && ip4.dst == %s", llsp, sub);
+	acl_add(ops, a, net->name, "from-lport", 1000, match, "drop", "acl");
+	json_object_object_add(row, "acls", qnm_ovsdb_set(a));
 	json_object_object_add(row, "external_ids", qnm_ovsdb_map(kv, 2));
 	json_object_array_add(ops, qnm_ovsdb_op_insert("Logical_Switch", row, NULL));
 	return qnm_ovsdb_transact(db, NB, ops, NULL, err);
@@ -671,7 +682,7 @@ int qnm_ovn_net_exists(const struct qnm_network *net, struct qnm_err *err)
 	r = nb_open(net, &db, err);
 	if (r)
 		return r;
-	r = select_rows(db, NB, "Logical_Switch", where_mark(net->name), &rows, err);
+	r = select_rows(db, NB, "Logical_Switch", where_switch(net->name), &rows, err);
 	if (!r)
 		r = json_object_array_length(rows) > 0;
 	json_object_put(rows);
@@ -693,7 +704,7 @@ int qnm_ovn_port_ensure(const char *nb, const char *net_name, const char *lsp, c
 	r = qnm_ovsdb_connect(nb, QNM_OVN_TIMEOUT_MS, &db, err);
 	if (r)
 		return r;
-	r = select_rows(db, NB, "Logical_Switch", where_mark(net_name), &rows, err);
+	r = select_rows(db, NB, "Logical_Switch", where_switch(net_name), &rows, err);
 	if (r)
 		goto out;
 	first_uuid(rows, ls, sizeof(ls));
