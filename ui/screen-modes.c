@@ -6,6 +6,7 @@
  */
 #include "build-config.h"
 
+#include "api/ovnview.h"
 #include "api/remote.h"
 #include "api/topo.h"
 #include "core/backend.h"
@@ -13,10 +14,14 @@
 #include "remotes.h"
 #include "uipriv.h"
 
+#include <errno.h>
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+/* The NICs of a VM whose OVN view the screen reads. */
+#define QNM_MODES_OVN_NICS 4
 
 /**
  * struct modes_st - state of the modes screen.
@@ -50,6 +55,30 @@ struct topo_ask {
 	struct modes_st *s;
 };
 
+/**
+ * struct ovn_views - the OVN views of the shown VM's NICs, read in a
+ * background job (quiet: no spinner) at most once a second, so an Open
+ * vSwitch or an OVN database that does not answer never blocks the UI.
+ * One per UI (the job outlives the screen): the last answer for @vm.
+ * @vm:   the VM the views are of.
+ * @at:   when the last round started.
+ * @busy: a round runs.
+ * @any:  @vm has a NIC on an ovn network (the screen ticks once a second).
+ * @on:   each NIC is on an ovn network and its view was read (at least once).
+ * @v:    each NIC's view.
+ * @req:  each NIC's request (the job's copy out of the model).
+ */
+struct ovn_views {
+	char vm[QNM_NAME_MAX + 1];
+	time_t at;
+	bool busy, any;
+	bool on[QNM_MODES_OVN_NICS];
+	struct qnm_ovn_view v[QNM_MODES_OVN_NICS];
+	struct qnm_api_ovn_req req[QNM_MODES_OVN_NICS];
+};
+
+static struct ovn_views ovn_views;
+
 static void *modes_init(struct qnm_ui *ui, void *arg)
 {
 	struct modes_st *s = xcalloc(1, sizeof(*s));
@@ -80,10 +109,161 @@ static void modes_free(void *st)
 }
 
 /* The boxes of NIC @i of this host's @vm, with the UI's sampler's counters. */
+/* "rx 1.20 MiB\ntx 3.00 KiB" of OVS statistics @st, or that OVS did not give them */
+static void ovs_counters(const struct qnm_ovs_stats *st, char *buf, size_t size)
+{
+	char a[16], b[16];
+
+	if (!st->ok) {
+		snprintf(buf, size, "OVS counters\nnot available");
+		return;
+	}
+	snprintf(buf, size, "rx %s\ntx %s", qnm_fmt_bytes(st->rx_bytes, a, sizeof(a)),
+		 qnm_fmt_bytes(st->tx_bytes, b, sizeof(b)));
+}
+
+/* the OVN view of NIC @i of @vm, or NULL when it is not on an ovn network (or not read yet) */
+static const struct qnm_ovn_view *ovn_view(const struct qnm_vm *vm, size_t i)
+{
+	if (i >= QNM_MODES_OVN_NICS || strcmp(ovn_views.vm, vm->name) != 0 || !ovn_views.on[i])
+		return NULL;
+	return &ovn_views.v[i];
+}
+
+/* the round's job (worker thread): only its own copy */
+static int ovn_work(void *data, struct qnm_err *err)
+{
+	struct ovn_views *j = data;
+	size_t i;
+
+	(void)err;
+	for (i = 0; i < QNM_MODES_OVN_NICS; i++)
+		if (j->on[i])
+			qnm_api_ovn_view_read(&j->req[i], QNM_API_OVN_VIEW_TIMEOUT_MS, &j->v[i]);
+	return 0;
+}
+
+static void ovn_done(struct qnm_ui *ui, void *data, int result, const struct qnm_err *err)
+{
+	struct ovn_views *j = data;
+
+	(void)result;
+	(void)err;
+	if (strcmp(j->vm, ovn_views.vm) == 0) {
+		memcpy(ovn_views.on, j->on, sizeof(j->on));
+		memcpy(ovn_views.req, j->req, sizeof(j->req));
+		memcpy(ovn_views.v, j->v, sizeof(j->v));
+		ui->redraw = true;
+	}
+	ovn_views.busy = false;
+	free(j);
+}
+
+/* start a round for @vm's ovn NICs once a second (none while one runs) */
+static void ovn_refresh(struct qnm_ui *ui, const struct qnm_vm *vm)
+{
+	struct ovn_views *j;
+	time_t now = time(NULL);
+	bool any = false;
+	size_t i;
+
+	if (strcmp(ovn_views.vm, vm->name) != 0) { /* another VM: nothing of the last one */
+		qnm_strlcpy(ovn_views.vm, vm->name, sizeof(ovn_views.vm));
+		memset(ovn_views.on, 0, sizeof(ovn_views.on));
+		ovn_views.at = 0;
+	}
+	if (ovn_views.busy || ovn_views.at == now)
+		return;
+	j = xcalloc(1, sizeof(*j));
+	qnm_strlcpy(j->vm, vm->name, sizeof(j->vm));
+	for (i = 0; i < QNM_MODES_OVN_NICS; i++) {
+		j->on[i] = i < vm->nnics && !qnm_api_vm_ovn_req(ui->ctx, vm, i, &j->req[i], NULL);
+		any |= j->on[i];
+	}
+	ovn_views.at = now;
+	ovn_views.any = any;
+	if (!any || qnm_ui_job_quiet(ui, ovn_work, ovn_done, j)) {
+		free(j);
+		return;
+	}
+	ovn_views.busy = true;
+}
+
+/* the guests (VM/NIC) of @v bound on @chassis, "" for this host's, into @buf */
+static void ovn_guests(const struct qnm_ovn_view *v, const char *chassis, char *buf, size_t size)
+{
+	size_t i, len = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < v->npeers; i++) {
+		const struct qnm_ovn_peer *p = &v->peers[i];
+		const char *slash = strchr(p->lsp, '/');
+
+		if (p->router || strcmp(p->chassis, chassis) != 0)
+			continue;
+		snprintf(buf + len, size - len, "%s%s", len ? " " : "", slash ? slash + 1 : p->lsp);
+		len = strlen(buf);
+	}
+}
+
+/*
+ * The boxes of tunnel @t of NIC view @v on network @net: the tunnel, the
+ * host at its other end with its guests on the switch, and when that host
+ * is the network's gateway, the router and the uplink.
+ * Return: the boxes (0 when the tunnel leads to no host of this switch).
+ */
+static size_t tunnel_hops(const struct qnm_network *net, const struct qnm_ovn_view *v,
+			  const struct qnm_ovn_tunnel *t, struct qnm_api_hop *h)
+{
+	char guests[sizeof(h->detail)];
+	bool gw = t->chassis[0] && strcmp(t->chassis, net->gateway_host) == 0;
+	size_t k = 0;
+
+	ovn_guests(v, t->chassis, guests, sizeof(guests));
+	if (v->sb_ok && !guests[0] && !gw)
+		return 0;
+	memset(h, 0, 4 * sizeof(*h));
+	snprintf(h[k].title, sizeof(h->title), "tunnel %s", t->type);
+	snprintf(h[k].detail, sizeof(h->detail), "to %s", t->remote_ip);
+	ovs_counters(&t->st, h[k++].live, sizeof(h->live));
+	snprintf(h[k].title, sizeof(h->title), "host %s", t->chassis[0] ? t->chassis : "?");
+	snprintf(h[k++].detail, sizeof(h->detail), "%s",
+		 guests[0] ? guests : (v->sb_ok ? "no guest here" : "southbound n/a"));
+	if (gw) {
+		snprintf(h[k].title, sizeof(h->title), "router + NAT");
+		snprintf(h[k++].detail, sizeof(h->detail), "gateway %s", net->gateway_host);
+		snprintf(h[k].title, sizeof(h->title), "uplink");
+		snprintf(h[k++].detail, sizeof(h->detail), "%s",
+			 net->uplink[0] ? net->uplink : "outside");
+	}
+	return k;
+}
+
 static size_t nic_hops(struct qnm_ui *ui, struct modes_st *s, const struct qnm_vm *vm, size_t i,
 		       struct qnm_api_hop *h)
 {
-	return qnm_api_topo_nic(ui->ctx, qnm_ui_sampler(ui, NULL), vm, i, &s->port, h);
+	size_t n = qnm_api_topo_nic(ui->ctx, qnm_ui_sampler(ui, NULL), vm, i, &s->port, h), k;
+	const struct qnm_ovn_view *v = ovn_view(vm, i);
+	char title[sizeof(h->title)];
+
+	if (!v)
+		return n;
+	/* an ovn NIC: its port on the integration bridge counted by OVS, and
+	 * the switch after it naming who of it is on this host (live, from OVN) */
+	snprintf(title, sizeof(title), "OVS %s", ovn_views.req[i].bridge);
+	for (k = 0; k < n; k++) {
+		char here[sizeof(h->detail) - 6];
+
+		if (strcmp(h[k].title, title) != 0)
+			continue;
+		ovs_counters(&v->port, h[k].live, sizeof(h->live));
+		if (k + 1 < n && v->nb_ok) {
+			ovn_guests(v, v->chassis, here, sizeof(here));
+			snprintf(h[k + 1].detail, sizeof(h->detail), "here: %s", here);
+		}
+		break;
+	}
+	return n;
 }
 
 /*
@@ -252,6 +432,38 @@ static int draw_chain(struct qnm_ui *ui, int y, const struct qnm_rect *r,
 	return used;
 }
 
+/*
+ * Below an ovn NIC's chain: a chain per tunnel to a host with guests of the
+ * same switch (or its gateway), and what did not answer.
+ * Return: the lines drawn.
+ */
+static int draw_ovn(struct qnm_ui *ui, const struct qnm_vm *vm, size_t i, int y,
+		    const struct qnm_rect *r)
+{
+	const struct qnm_ovn_view *v = ovn_view(vm, i);
+	const struct qnm_network *net =
+		v ? qnm_model_find_net(&ui->ctx->model, vm->nics[i].tap.network) : NULL;
+	int y0 = y;
+	size_t j;
+
+	if (!net)
+		return 0;
+	for (j = 0; j < v->ntunnels; j++) {
+		struct qnm_api_hop h[4];
+		size_t n = tunnel_hops(net, v, &v->tunnels[j], h);
+
+		if (n)
+			y += draw_chain(ui, y, r, h, n);
+	}
+	if (v->ovs_ok && v->nb_ok && v->sb_ok)
+		return y - y0;
+	/* what did not answer (its counters say "not available") */
+	qnm_set_role(ui, stdscr, QNM_ROLE_WARNING);
+	if (y >= r->y && y < r->y + r->h)
+		qnm_putf(stdscr, y, r->x + 1, r->w - 2, "OVN: not available: %s", v->why);
+	return y + 1 - y0;
+}
+
 /* Whether a NIC of @vm (may be NULL) uses the backend @b. */
 static bool vm_uses(const struct qnm_vm *vm, const struct qnm_backend_ops *b)
 {
@@ -291,6 +503,8 @@ static void modes_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		return;
 	}
 	s->page = r->h;
+	if (vm)
+		ovn_refresh(ui, vm);
 	qnm_set_role(ui, stdscr, QNM_ROLE_HEADER);
 	if (y >= r->y)
 		qnm_putf(stdscr, y, r->x + 1, r->w - 2, "Topology of %s",
@@ -321,6 +535,7 @@ static void modes_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		const struct qnm_nic_addrs *ad = qnm_guest_nic_addrs(ui, vm, i);
 
 		y += draw_chain(ui, y, r, h, n);
+		y += draw_ovn(ui, vm, i, y, r);
 		if (!ad)
 			continue;
 		/* a running NIC: the guest's address as the host saw it, and from where */
@@ -519,12 +734,21 @@ static unsigned modes_key(struct qnm_ui *ui, void *st, enum qnm_action act, int 
 	return QNM_H_HANDLED | QNM_H_REDRAW;
 }
 
+/* a VM on an ovn network: draw (and so read its views) again once a second */
+static bool modes_ovn_tick(struct qnm_ui *ui, void *st)
+{
+	(void)ui;
+	(void)st;
+	return ovn_views.any && !ovn_views.busy && ovn_views.at != time(NULL);
+}
+
 const struct qnm_screen_ops qnm_screen_modes = {
 	.id = QNM_SCR_MODES,
 	.init = modes_init,
 	.free = modes_free,
 	.draw = modes_draw,
 	.key = modes_key,
+	.tick = modes_ovn_tick,
 };
 
 const struct qnm_screen_ops qnm_screen_modes_remote = {

@@ -11,6 +11,7 @@
 #include "api/guestaddr.h"
 #include "api/live.h"
 #include "api/net.h"
+#include "api/ovnview.h"
 #include "api/remote.h"
 #include "api/vm.h"
 #include "core/backend.h"
@@ -19,6 +20,7 @@
 #include "core/validate.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -267,6 +269,53 @@ static void show_ipv6_text(struct qnm_ctx *ctx, const struct qnm_vm *vm)
 	}
 }
 
+/* " rx_bytes=N tx_bytes=N" of @st, or n/a: OVS did not give them */
+static void show_ovs_stats(struct qnm_ctx *ctx, const struct qnm_ovs_stats *st)
+{
+	if (st->ok)
+		fprintf(ctx->out, " rx_bytes=%" PRIu64 " tx_bytes=%" PRIu64 "\n", st->rx_bytes,
+			st->tx_bytes);
+	else
+		fprintf(ctx->out, " rx_bytes=n/a tx_bytes=n/a\n");
+}
+
+/*
+ * The topology of each NIC on an ovn network (the Modes screen's facts):
+ * its port on the integration bridge, each tunnel with the host at its
+ * other end and that host's guests on the switch, their OVS counters.
+ */
+static void show_ovn_text(struct qnm_ctx *ctx, const struct qnm_vm *vm)
+{
+	struct qnm_api_ovn_req req;
+	struct qnm_ovn_view v;
+	size_t i, j, k;
+
+	for (i = 0; i < vm->nnics; i++) {
+		const char *id = vm->nics[i].id;
+
+		if (qnm_api_vm_ovn_req(ctx, vm, i, &req, NULL))
+			continue;
+		qnm_api_ovn_view_read(&req, QNM_API_OVN_VIEW_TIMEOUT_MS, &v);
+		if (!v.ovs_ok || !v.nb_ok || !v.sb_ok)
+			fprintf(ctx->out, "# nic %s: ovn: not available: %s\n", id, v.why);
+		fprintf(ctx->out, "# nic %s: ovn switch %s, chassis %s, port on %s:", id,
+			req.lswitch, v.chassis[0] ? v.chassis : "?", req.bridge);
+		show_ovs_stats(ctx, &v.port);
+		for (j = 0; j < v.ntunnels; j++) {
+			const struct qnm_ovn_tunnel *t = &v.tunnels[j];
+
+			fprintf(ctx->out, "# nic %s: tunnel %s %s to %s (host %s:", id, t->type,
+				t->name, t->remote_ip, t->chassis[0] ? t->chassis : "?");
+			for (k = 0; k < v.npeers; k++)
+				if (t->chassis[0] && !v.peers[k].router &&
+				    strcmp(v.peers[k].chassis, t->chassis) == 0)
+					fprintf(ctx->out, " %s", v.peers[k].lsp);
+			fprintf(ctx->out, ")");
+			show_ovs_stats(ctx, &t->st);
+		}
+	}
+}
+
 static int cmd_show(struct qnm_ctx *ctx, const struct qnm_args *args)
 {
 	const struct qnm_vm *vm;
@@ -303,6 +352,7 @@ static int cmd_show(struct qnm_ctx *ctx, const struct qnm_args *args)
 		fputs(text, ctx->out);
 		free(text);
 		show_ipv6_text(ctx, vm);
+		show_ovn_text(ctx, vm);
 		line = qnm_api_vm_pending_line(&pending);
 		if (running)
 			fprintf(ctx->out, "\n# running: %s\n", line ? line : "as saved above");
