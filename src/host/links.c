@@ -212,16 +212,22 @@ static int stats_msg(const struct nlmsghdr *nlh, void *arg)
 	l->stats_next = (size_t)(li - l->v) + 1;
 	mnl_attr_for_each(a, nlh, sizeof(*ifsm))
 	{
-		const uint64_t *c;
+		const char *c;
+		uint64_t v;
 		size_t i;
 
 		if (mnl_attr_get_type(a) != IFLA_STATS_LINK_64 ||
 		    mnl_attr_get_payload_len(a) < QNM_STAT__COUNT * sizeof(uint64_t))
 			continue;
-		/* struct rtnl_link_stats64 starts with rx/tx packets, bytes, errors, dropped. */
+		/*
+		 * struct rtnl_link_stats64 starts with rx/tx packets, bytes,
+		 * errors, dropped; attributes are only 4-byte aligned: copied
+		 */
 		c = mnl_attr_get_payload(a);
-		for (i = 0; i < QNM_STAT__COUNT; i++)
-			li->stats[stats64_map[i]] = c[i];
+		for (i = 0; i < QNM_STAT__COUNT; i++) {
+			memcpy(&v, c + i * sizeof(v), sizeof(v));
+			li->stats[stats64_map[i]] = v;
+		}
 	}
 	return MNL_CB_OK;
 }
@@ -389,10 +395,14 @@ static void link_stats(const struct nlattr *a, struct qnm_link_info *li)
 
 	if (mnl_attr_get_type(a) == IFLA_STATS64 &&
 	    mnl_attr_get_payload_len(a) >= QNM_STAT__COUNT * sizeof(uint64_t)) {
-		const uint64_t *c = mnl_attr_get_payload(a);
+		/* netlink aligns attributes to 4 bytes only: copy, do not load in place */
+		const char *c = mnl_attr_get_payload(a);
+		uint64_t v;
 
-		for (i = 0; i < QNM_STAT__COUNT; i++)
-			li->stats[stats64_map[i]] = c[i];
+		for (i = 0; i < QNM_STAT__COUNT; i++) {
+			memcpy(&v, c + i * sizeof(v), sizeof(v));
+			li->stats[stats64_map[i]] = v;
+		}
 	} else if (mnl_attr_get_type(a) == IFLA_STATS &&
 		   mnl_attr_get_payload_len(a) >= QNM_STAT__COUNT * sizeof(uint32_t)) {
 		const uint32_t *c = mnl_attr_get_payload(a);
