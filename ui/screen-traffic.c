@@ -400,6 +400,7 @@ static void traffic_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 	int y = r->y + 1, i, sparkw;
 	char a[16], b[16], c[16], d[16];
 	const struct trow *t;
+	size_t k, nrem = 0;
 	struct hist h;
 
 	s->page = r->h - 1 - detail_h - 1;
@@ -507,10 +508,19 @@ static void traffic_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		}
 	}
 	qnm_set_role(ui, stdscr, QNM_ROLE_DIM);
-	qnm_putf(stdscr, r->y + r->h - 1, r->x + 1, r->w - 2,
-		 "%zu of %zu interfaces (%s)  sort: %s  every %.2g s  VM/NIC rows: slirp NICs",
-		 s->nlocal, sp ? sp->n : 0, s->guests ? "guests' only" : "all", sort_names[s->sort],
-		 ui->interval_ms / 1000.0);
+	for (k = 0; k < s->nrows; k++)
+		nrem += s->rows[k].o != NULL; /* a guest interface of another host */
+	if (nrem) /* at 80 columns: the slirp note gives way to the other hosts' count */
+		qnm_putf(stdscr, r->y + r->h - 1, r->x + 1, r->w - 2,
+			 "%zu of %zu here, %zu on other hosts (%s)  sort: %s  every %.2g s",
+			 s->nlocal, sp ? sp->n : 0, nrem, s->guests ? "guests' only" : "all",
+			 sort_names[s->sort], ui->interval_ms / 1000.0);
+	else
+		qnm_putf(
+			stdscr, r->y + r->h - 1, r->x + 1, r->w - 2,
+			"%zu of %zu interfaces (%s)  sort: %s  every %.2g s  VM/NIC rows: slirp NICs",
+			s->nlocal, sp ? sp->n : 0, s->guests ? "guests' only" : "all",
+			sort_names[s->sort], ui->interval_ms / 1000.0);
 	qnm_list_draw_filter(ui, &s->list, r->y + r->h - 1, r->x, r->w);
 	qnm_set_role(ui, stdscr, QNM_ROLE_NORMAL);
 }

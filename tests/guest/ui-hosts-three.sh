@@ -111,6 +111,7 @@ for h in $HOSTS; do
 	a=$(echo "$after" | awk -v h=$h '$1 == h { print $2 }')
 	check "Traffic: $h's demo/n0 total rose with its ping ($b -> $a)" test -n "$a" -a "$a" != "$b"
 done
+ui_expect "Traffic: its footer counts the other hosts' interfaces" "1 of 1 here, 3 on other hosts (all)  sort: name  every 1 s"
 echo "--- Traffic at 80x24:"
 ui_screen
 echo "---"
