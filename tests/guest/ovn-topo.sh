@@ -19,9 +19,14 @@ NB=$(ovn_nb_remote)
 # each guest's address and its peer's (on the other host)
 declare -A ADDR=([a]=10.82.0.11 [b]=10.82.0.12) OTHER=([a]=b [b]=a)
 
+# host b is the network's gateway: its uplink up0 (a veth whose peer stays
+# in b's namespace: no traffic goes out in this test) carries the router
+ip -n ovnb link add up0 type veth peer name up0p || fatal "b's uplink veth"
+ip -n ovnb link set up0 up && ip -n ovnb link set up0p up
 for h in a b; do
 	qh $h net add lan mode=ovn bridge=br-int address=10.82.0.1/24 dhcp-start=10.82.0.10 \
-		dhcp-end=10.82.0.99 ovn-nb="$NB" >/dev/null || fatal "net add on $h"
+		dhcp-end=10.82.0.99 ovn-nb="$NB" gateway-host=b uplink=up0 \
+		gateway-address=10.99.0.5/24 >/dev/null || fatal "net add on $h"
 	at_exit "qh $h net down lan >/dev/null 2>&1"
 	out=$(qh $h net up lan 2>&1) || fatal "net up on $h: $out"
 done
@@ -72,7 +77,19 @@ ui_expect "... to host b's encap address" "192.168.50.12"
 ui_expect "... host b" "host b"
 ui_expect "... its guest gb" "gb/n0"
 ui_expect "... the switch says who of it is on this host" "here: ga/n0"
+ui_expect "... host b is the gateway: its router" "router + NAT"
 ui_expect_not "... and everything answered" "not available"
+echo "--- ga's topology at 80x24:"
+ui_screen
+echo "---"
+# at 80x24 the last box of the gateway's chain is below: scroll to it
+for ((i = 0; i < 12; i++)); do ui_words "uplink up0" && break; ui_keys Down; sleep 0.2; done
+ui_expect "... and the gateway's uplink after it (scrolled down)" "up0"
+echo "--- scrolled:"
+ui_screen
+echo "---"
+ui_keys Home
+ui_wait "Topology of ga" 3 >/dev/null
 ui_screen >"$T/screen1"
 # the tunnel box's rx counter: the text under "tunnel geneve", at its column
 tunnel_rx() {
