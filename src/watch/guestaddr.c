@@ -12,6 +12,7 @@
 #include "guest/slirp-helper.h"
 #include "guest/slirpctl.h"
 #include "host/dnsmasq.h"
+#include "host/ovn.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -123,8 +124,11 @@ static void lease_read(struct refresh *r, const struct qnm_nic *nic, struct qnm_
 	struct qnm_err err;
 	size_t n;
 
-	/* no dnsmasq of qnm's there (a bridged network: the LAN's DHCP server leases) */
-	if (net && !net->dhcp_start[0])
+	/*
+	 * no dnsmasq of qnm's there: a bridged network (the LAN's DHCP server
+	 * leases) or an ovn one (OVN's DHCP: ovn_read())
+	 */
+	if (net && (!net->dhcp_start[0] || net->mode == QNM_NET_OVN))
 		return;
 	if (qnm_leases_read(r->g->runtime_dir, name, &v, &n, &err) < 0) {
 		snprintf(a->why, sizeof(a->why), "network %s's leases: %.100s", name, err.msg);
@@ -139,6 +143,42 @@ static void lease_read(struct refresh *r, const struct qnm_nic *nic, struct qnm_
 	} else if (!l && !a->why[0])
 		snprintf(a->why, sizeof(a->why), "no DHCP lease on network %s yet", name);
 	free(v);
+}
+
+/*
+ * An ovn network: the addresses of the NIC's logical port CHASSIS/VM/NIC in
+ * OVN's northbound database (its reservation, or what OVN picked for it),
+ * which OVN's DHCP gives the guest.
+ */
+static void ovn_read(struct refresh *r, const struct qnm_nic *nic, struct qnm_nic_addrs *a)
+{
+	const char *name = qnm_nic_network(nic);
+	const struct qnm_network *net = r->model ? qnm_model_find_net(r->model, name) : NULL;
+	char db[QNM_OVSDB_REMOTE_MAX + 16], chassis[QNM_NAME_MAX + 1], lsp[QNM_OVN_LSP_MAX];
+	char addrs[256], *tok, *save = NULL;
+	struct qnm_err err;
+	int added = 0;
+
+	if (!net || net->mode != QNM_NET_OVN)
+		return;
+	qnm_ovs_local_db(db, sizeof(db));
+	if (qnm_ovs_system_id(db, chassis, sizeof(chassis), &err)) {
+		snprintf(a->why, sizeof(a->why), "Open vSwitch does not answer: %.100s", err.msg);
+		return;
+	}
+	snprintf(lsp, sizeof(lsp), "%s/%s/%s", chassis, a->vm, a->nic);
+	if (qnm_ovn_port_addresses(net->ovn_nb, lsp, addrs, sizeof(addrs), &err)) {
+		snprintf(a->why, sizeof(a->why), "OVN: %.120s", err.msg);
+		return;
+	}
+	/* "MAC IP [IP...]": the words after the MAC */
+	tok = strtok_r(addrs, " ", &save);
+	while (tok && (tok = strtok_r(NULL, " ", &save)))
+		added += add_addr(a, tok);
+	if (added)
+		add_source(a, "OVN port address");
+	else if (!a->why[0])
+		snprintf(a->why, sizeof(a->why), "OVN has no address for port %s yet", lsp);
 }
 
 /* The slirp helper's ARP/NDP table. */
@@ -296,9 +336,9 @@ struct source {
 
 /* In order: the first that knows an address gives the first one shown. */
 static const struct source sources[] = {
-	{ lease_applies, lease_read },	   { slirp_applies, slirp_read },
-	{ usernet_applies, usernet_read }, { neigh_applies, neigh_read },
-	{ fdb_applies, fdb_read },
+	{ lease_applies, lease_read }, { lease_applies, ovn_read },
+	{ slirp_applies, slirp_read }, { usernet_applies, usernet_read },
+	{ neigh_applies, neigh_read }, { fdb_applies, fdb_read },
 };
 
 /* ---- the gateway the guest is given ---- */

@@ -85,6 +85,8 @@ echo "---"
 # at 80x24 the last box of the gateway's chain is below: scroll to it
 for ((i = 0; i < 12; i++)); do ui_words "uplink up0" && break; ui_keys Down; sleep 0.2; done
 ui_expect "... and the gateway's uplink after it (scrolled down)" "up0"
+ui_expect "the guest's address: its OVN port's (it was 'unknown, no DHCP lease')" \
+	"n0: guest 10.82.0.11, gateway 10.82.0.1 (OVN port address)"
 echo "--- scrolled:"
 ui_screen
 echo "---"
