@@ -508,7 +508,7 @@ static void traffic_draw(struct qnm_ui *ui, void *st, const struct qnm_rect *r)
 		}
 	}
 	qnm_set_role(ui, stdscr, QNM_ROLE_DIM);
-	for (k = 0; k < s->nrows; k++)
+	for (k = 0; s->rows && k < s->nrows; k++)
 		nrem += s->rows[k].o != NULL; /* a guest interface of another host */
 	if (nrem) /* at 80 columns: the slirp note gives way to the other hosts' count */
 		qnm_putf(stdscr, r->y + r->h - 1, r->x + 1, r->w - 2,
