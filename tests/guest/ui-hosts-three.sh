@@ -7,7 +7,7 @@
 # each host's guest interface under that host's line, and every one's totals
 # rose with its ping; x stops each, and each host's own qnm agrees.
 : "${QNM_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
-GUEST_TIMEOUT=240
+GUEST_TIMEOUT=300
 . "$QNM_SRCDIR/tests/guest/lib-guest.sh"
 . "$QNM_SRCDIR/tests/ui-lib.sh"
 . "$QNM_SRCDIR/tests/guest/lib-hosts.sh"
