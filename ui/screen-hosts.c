@@ -140,8 +140,7 @@ static void running_names(json_object *vms, char *buf, size_t size, size_t *nvms
 		len += (size_t)snprintf(buf + len, size - len, "%s%s", len ? ", " : "",
 					qnm_remote_str(o, "name"));
 	}
-	if (len >= size)
-		len = size - 1;
+	/* a cut list ends where snprintf cut it, terminated */
 }
 
 /* the selected host's details, @DETAIL_H rows from @y */
