@@ -1182,7 +1182,9 @@ int qnm_net_dhcp_sync(struct qnm_netctl *nc, struct qnm_model *m, struct qnm_net
 	struct undo_log u = { .n = 0, .m = m };
 	int r;
 
-	if (net->mode == QNM_NET_BRIDGED || !net->dhcp_start[0] || !qnm_net_is_up(nc, net->name))
+	/* no dnsmasq of qnm's: the LAN's DHCP (bridged), OVN's own (ovn: the ports' addresses) */
+	if (net->mode == QNM_NET_BRIDGED || net->mode == QNM_NET_OVN || !net->dhcp_start[0] ||
+	    !qnm_net_is_up(nc, net->name))
 		return 0;
 	r = qnm_net_settle(nc, NULL, err);
 	if (r < 0)

@@ -42,6 +42,11 @@ EOS
 	ovn_guest $h g$h "$T/g$h.sh" network=lan ip=${ADDR[$h]}
 	out=$(qh $h start g$h 2>&1) || fatal "start g$h: $out"
 done
+# OVN's DHCP serves the ports' addresses: starting a guest with a reservation
+# (ip=) ran a dnsmasq of qnm's on br-int, which net down then left running
+comms() { for p in $(ip netns pids "ovn$1"); do cat /proc/$p/comm 2>/dev/null; done; }
+expect_eq "no dnsmasq on host a or b (OVN's DHCP serves the reservations)" "" \
+	"$( (comms a; comms b) | grep dnsmasq)"
 # the UI at 80x24 on host a
 UI_PREFIX=(ip netns exec ovna env OVS_RUNDIR="$OVN_LAB/a/run")
 XDG_CONFIG_HOME=$OVN_LAB/a/config XDG_RUNTIME_DIR=$OVN_LAB/a/xdg XDG_DATA_HOME=$OVN_LAB/a/data
