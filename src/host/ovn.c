@@ -35,18 +35,23 @@ static json_object *where_name(const char *name)
 	return qnm_ovsdb_where("name", "==", json_object_new_string(name));
 }
 
-/*
- * [[name == @name], [external_ids includes {qnm-network: @name}]]: the
- * network's own switch (not its router's outside switch NAME-ext, which
- * carries the same mark)
- */
-static json_object *where_switch(const char *name)
+/* [[name == @name], [external_ids includes {qnm-network: @net}]] */
+static json_object *where_name_mark(const char *name, const char *net)
 {
-	json_object *w = where_name(name), *m = where_mark(name);
+	json_object *w = where_name(name), *m = where_mark(net);
 
 	json_object_array_add(w, json_object_get(json_object_array_get_idx(m, 0)));
 	json_object_put(m);
 	return w;
+}
+
+/*
+ * the network's own switch (not its router's outside switch NAME-ext, which
+ * carries the same mark)
+ */
+static json_object *where_switch(const char *name)
+{
+	return where_name_mark(name, name);
 }
 
 static json_object *str(const char *s)
@@ -294,7 +299,7 @@ static int router_up(struct qnm_ovsdb *db, const struct qnm_network *net, const 
 		rlsp[QNM_NAME_MAX + 8], elsp[QNM_NAME_MAX + 16], llsp[QNM_NAME_MAX + 16],
 		mac_in[QNM_MAC_LEN], mac_out[QNM_MAC_LEN], cidr_in[QNM_CIDR_LEN],
 		cidr_out[QNM_CIDR_LEN], sub[QNM_CIDR_LEN], match[256];
-	json_object *rows = NULL, *ops, *row, *a, *w, *m;
+	json_object *rows = NULL, *ops, *row, *a;
 	char old[64] = "", conf[1024];
 	const char *kv[4];
 	bool same;
@@ -344,11 +349,8 @@ static int router_up(struct qnm_ovsdb *db, const struct qnm_network *net, const 
 	 * NAME-ext-rtr and NAME-ext-uplink, go with it: were it left, their
 	 * names, unique in OVN, would refuse the new ones)
 	 */
-	w = where_name(ext);
-	m = where_mark(net->name);
-	json_object_array_add(w, json_object_get(json_object_array_get_idx(m, 0)));
-	json_object_put(m);
-	json_object_array_add(ops, qnm_ovsdb_op_delete("Logical_Switch", w));
+	json_object_array_add(
+		ops, qnm_ovsdb_op_delete("Logical_Switch", where_name_mark(ext, net->name)));
 	json_object_array_add(ops, qnm_ovsdb_op_delete("Logical_Router", where_mark(net->name)));
 	json_object_array_add(ops, qnm_ovsdb_op_delete("Load_Balancer", where_mark(net->name)));
 
