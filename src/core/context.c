@@ -409,7 +409,7 @@ static void index_rebuild(struct qnm_ctx *ctx, bool ok)
 	struct qnm_index idx;
 
 	index_forget(ctx);
-	qnm_index_from_model(&idx, &ctx->model, &ctx->problems, ok);
+	qnm_index_from_model(&idx, &ctx->paths, &ctx->model, &ctx->problems, ok);
 	qnm_index_save(&ctx->paths, &idx);
 	qnm_index_clear(&idx);
 }
@@ -472,7 +472,10 @@ static bool save_provable(const struct qnm_ctx *ctx, const struct qnm_vm *vm, co
 static int save_part(struct qnm_ctx *ctx, struct qnm_vm *copy, const char *old_name,
 		     struct qnm_err *err)
 {
-	int r = qnm_config_save_vm(&ctx->paths, copy, old_name, err); /* drops the index */
+	/* its name, MACs and ports as indexed: the index stays, re-stamped */
+	bool same = old_name && qnm_index_record_is(ctx->idx, copy);
+	int r = same ? qnm_config_save_vm_same_index(&ctx->paths, copy, err)
+		     : qnm_config_save_vm(&ctx->paths, copy, old_name, err); /* drops the index */
 
 	if (r)
 		return r;
@@ -480,26 +483,44 @@ static int save_part(struct qnm_ctx *ctx, struct qnm_vm *copy, const char *old_n
 		qnm_vm_free(qnm_model_remove_vm(&ctx->model, old_name));
 	qnm_model_add_vm(&ctx->model, copy);
 	qnm_model_resolve_targets(&ctx->model);
+	if (same) {
+		qnm_index_restamp(&ctx->paths, ctx->idx); /* else removed: rebuilt later */
+		return 0;
+	}
 	qnm_index_put_vm(ctx->idx, copy, old_name);
 	qnm_index_save(&ctx->paths, ctx->idx); /* else the next command rebuilds it */
 	return 0;
 }
 
 /*
- * Network @name's file: its size in *@size and the network it holds
- * without its forward lines in *@out (parsing only the rest); -errno when
- * it has a section other than [network] or does not end with a line end.
+ * The first @size bytes of network @name's file (where the index says its
+ * settings end: only forward lines follow) as the network they hold
+ * without their forward lines, in *@out; -errno when it is shorter, or
+ * has a section other than [network].
  */
-static int read_net_sans_fwds(const struct qnm_paths *p, const char *name, struct qnm_network **out,
-			      size_t *size)
+static int read_net_settings(const struct qnm_paths *p, const char *name, size_t size,
+			     struct qnm_network **out)
 {
-	char *path = xasprintf("%s/%s.conf", p->nets_dir, name), *text = NULL;
+	char *path = xasprintf("%s/%s.conf", p->nets_dir, name);
+	char *text = xmalloc(size + 1);
 	struct qnm_strbuf sb;
 	const char *l, *end;
 	struct qnm_err e;
 	size_t len = 0;
-	int r = qnm_read_file(path, 4u << 20, &text, &len);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), r = fd < 0 ? -errno : 0;
 
+	while (!r && len < size) {
+		ssize_t n = pread(fd, text + len, size - len, (off_t)len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			r = n < 0 ? -errno : -EINVAL; /* shorter than the index says */
+		else
+			len += (size_t)n;
+	}
+	if (fd >= 0)
+		close(fd);
 	qnm_sb_init(&sb);
 	if (!r && (!len || text[len - 1] != '\n'))
 		r = -EINVAL;
@@ -516,7 +537,6 @@ static int read_net_sans_fwds(const struct qnm_paths *p, const char *name, struc
 	}
 	if (!r)
 		r = qnm_network_parse(sb.s, sb.len, path, out, &e);
-	*size = len;
 	qnm_sb_free(&sb);
 	free(text);
 	free(path);
@@ -529,7 +549,7 @@ int qnm_ctx_fwd_add_begin(struct qnm_ctx *ctx, const char *net_name, const struc
 	struct qnm_index *idx;
 	struct qnm_network *n = NULL, *with;
 	struct qnm_err e;
-	size_t size;
+	size_t size = 0;
 	int r;
 
 	*net = NULL;
@@ -544,9 +564,9 @@ int qnm_ctx_fwd_add_begin(struct qnm_ctx *ctx, const char *net_name, const struc
 		qnm_ctx_unlock(ctx);
 		return 1;
 	}
-	r = idx->ok && qnm_index_has_net(idx, net_name) ? 0 : 1;
+	r = idx->ok && qnm_index_net_settings_end(idx, net_name, &size) ? 0 : 1;
 	if (!r)
-		r = read_net_sans_fwds(&ctx->paths, net_name, &n, &size) ? 1 : 0;
+		r = read_net_settings(&ctx->paths, net_name, size, &n) ? 1 : 0;
 	if (!r) {
 		with = qnm_network_copy(n);
 		qnm_fwd_add(&with->fwd, &with->nfwd, f);
@@ -585,7 +605,9 @@ int qnm_ctx_fwd_add_commit(struct qnm_ctx *ctx, const char *net_name, const stru
 	qnm_fwd_format(f, text, sizeof(text));
 	qnm_sb_init(&line);
 	qnm_kf_write_value(&line, "forward", text); /* as the whole file writes it */
-	qnm_index_drop(&ctx->paths); /* no index newer than the file says without it */
+	/* its ports marked first: the index stays a superset whenever this is killed */
+	if (qnm_index_mark_fwd(&ctx->paths, ctx->idx, f))
+		qnm_index_drop(&ctx->paths); /* no index newer than the file says without it */
 	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0 || fstat(fd, &st)) {
 		r = -errno;
@@ -605,8 +627,8 @@ int qnm_ctx_fwd_add_commit(struct qnm_ctx *ctx, const char *net_name, const stru
 	if (r) {
 		qnm_err_set(err, r, "", "cannot write %s: %s", path, strerror(-r));
 	} else {
-		qnm_index_net_add_fwd(ctx->idx, net_name, f);
-		qnm_index_save(&ctx->paths, ctx->idx);
+		/* the file grew: the stamps moved, the index is stale until this */
+		qnm_index_restamp(&ctx->paths, ctx->idx);
 	}
 	qnm_sb_free(&line);
 	free(path);
