@@ -492,25 +492,15 @@ static int save_part(struct qnm_ctx *ctx, struct qnm_vm *copy, const char *old_n
 	return 0;
 }
 
-/*
- * The first @size bytes of network @name's file (where the index says its
- * settings end: only forward lines follow) as the network they hold
- * without their forward lines, in *@out; -errno when it is shorter, or
- * has a section other than [network].
- */
-static int read_net_settings(const struct qnm_paths *p, const char *name, size_t size,
-			     struct qnm_network **out)
+/* append bytes [@from, @to) of @fd to @sb; -errno, -EINVAL when shorter */
+static int pread_to(int fd, size_t from, size_t to, struct qnm_strbuf *sb)
 {
-	char *path = xasprintf("%s/%s.conf", p->nets_dir, name);
-	char *text = xmalloc(size + 1);
-	struct qnm_strbuf sb;
-	const char *l, *end;
-	struct qnm_err e;
+	char *buf = xmalloc(to - from + 1);
 	size_t len = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), r = fd < 0 ? -errno : 0;
+	int r = 0;
 
-	while (!r && len < size) {
-		ssize_t n = pread(fd, text + len, size - len, (off_t)len);
+	while (!r && from + len < to) {
+		ssize_t n = pread(fd, buf + len, to - from - len, (off_t)(from + len));
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -519,12 +509,38 @@ static int read_net_settings(const struct qnm_paths *p, const char *name, size_t
 		else
 			len += (size_t)n;
 	}
+	if (!r)
+		qnm_sb_addn(sb, buf, len);
+	free(buf);
+	return r;
+}
+
+/*
+ * Network @name's settings, as the index says where they are (@at, see
+ * qnm_index_net_settings(): the bytes around its run of forward lines),
+ * as the network they hold without forward lines, in *@out; -errno when
+ * the file is shorter or has a section other than [network].
+ */
+static int read_net_settings(const struct qnm_paths *p, const char *name, const size_t at[3],
+			     struct qnm_network **out)
+{
+	char *path = xasprintf("%s/%s.conf", p->nets_dir, name);
+	struct qnm_strbuf text, sb;
+	const char *l, *end;
+	struct qnm_err e;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), r = fd < 0 ? -errno : 0;
+
+	qnm_sb_init(&text);
+	qnm_sb_init(&sb);
+	if (!r)
+		r = pread_to(fd, 0, at[0], &text);
+	if (!r)
+		r = pread_to(fd, at[1], at[2], &text);
 	if (fd >= 0)
 		close(fd);
-	qnm_sb_init(&sb);
-	if (!r && (!len || text[len - 1] != '\n'))
+	if (!r && (!text.len || text.s[text.len - 1] != '\n'))
 		r = -EINVAL;
-	for (l = text, end = text + len; !r && l < end;) {
+	for (l = text.s, end = l + text.len; !r && l < end;) {
 		const char *nl = memchr(l, '\n', (size_t)(end - l)), *k = l;
 
 		while (k < nl && (*k == ' ' || *k == '\t'))
@@ -537,8 +553,8 @@ static int read_net_settings(const struct qnm_paths *p, const char *name, size_t
 	}
 	if (!r)
 		r = qnm_network_parse(sb.s, sb.len, path, out, &e);
+	qnm_sb_free(&text);
 	qnm_sb_free(&sb);
-	free(text);
 	free(path);
 	return r;
 }
@@ -549,7 +565,7 @@ int qnm_ctx_fwd_add_begin(struct qnm_ctx *ctx, const char *net_name, const struc
 	struct qnm_index *idx;
 	struct qnm_network *n = NULL, *with;
 	struct qnm_err e;
-	size_t size = 0;
+	size_t at[3];
 	int r;
 
 	*net = NULL;
@@ -564,9 +580,9 @@ int qnm_ctx_fwd_add_begin(struct qnm_ctx *ctx, const char *net_name, const struc
 		qnm_ctx_unlock(ctx);
 		return 1;
 	}
-	r = idx->ok && qnm_index_net_settings_end(idx, net_name, &size) ? 0 : 1;
+	r = idx->ok && qnm_index_net_settings(idx, net_name, at) ? 0 : 1;
 	if (!r)
-		r = read_net_settings(&ctx->paths, net_name, size, &n) ? 1 : 0;
+		r = read_net_settings(&ctx->paths, net_name, at, &n) ? 1 : 0;
 	if (!r) {
 		with = qnm_network_copy(n);
 		qnm_fwd_add(&with->fwd, &with->nfwd, f);

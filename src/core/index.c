@@ -351,30 +351,34 @@ static bool fwd_line(const char *l, const char *nl)
 }
 
 /*
- * Where the settings of network file @path end: the end of its last line
- * that is not a forward line; -1 when it cannot be read or does not end
- * with a line end (an append would join its last line).
+ * Network file @path's longest run of forward lines, [*@a, *@b), and its
+ * size *@e: its settings are the rest. False when it cannot be read or
+ * does not end with a line end (an append would join its last line).
  */
-static long settings_end(const char *path)
+static bool fwd_run(const char *path, size_t *a, size_t *b, size_t *e)
 {
 	const char *l, *end;
 	char *text = NULL;
-	size_t len = 0;
-	long at = 0;
+	size_t len = 0, start = 0;
 
 	if (qnm_read_file(path, 4u << 20, &text, &len) || !len || text[len - 1] != '\n') {
 		free(text);
-		return -1;
+		return false;
 	}
+	*a = *b = 0;
 	for (l = text, end = text + len; l < end;) {
 		const char *nl = memchr(l, '\n', (size_t)(end - l));
+		size_t at = (size_t)(l - text);
 
 		if (!fwd_line(l, nl))
-			at = nl + 1 - text;
+			start = (size_t)(nl + 1 - text);
+		else if (at + (size_t)(nl + 1 - l) - start > *b - *a)
+			*a = start, *b = (size_t)(nl + 1 - text);
 		l = nl + 1;
 	}
+	*e = len;
 	free(text);
-	return at;
+	return true;
 }
 
 void qnm_index_from_model(struct qnm_index *idx, const struct qnm_paths *p,
@@ -398,13 +402,13 @@ void qnm_index_from_model(struct qnm_index *idx, const struct qnm_paths *p,
 	qnm_sb_init(&sb);
 	for (i = 0; i < m->nnets; i++) {
 		char *path = xasprintf("%s/%s.conf", p->nets_dir, m->nets[i]->name);
-		long at = settings_end(path);
+		size_t a, b, e;
 
-		free(path);
-		if (at < 0)
-			qnm_sb_addf(&sb, "n %s -\n", m->nets[i]->name);
+		if (fwd_run(path, &a, &b, &e))
+			qnm_sb_addf(&sb, "n %s %zu %zu %zu\n", m->nets[i]->name, a, b, e);
 		else
-			qnm_sb_addf(&sb, "n %s %ld\n", m->nets[i]->name, at);
+			qnm_sb_addf(&sb, "n %s -\n", m->nets[i]->name);
+		free(path);
 		for (size_t k = 0; k < m->nets[i]->nfwd; k++)
 			ports_add(idx, &m->nets[i]->fwd[k]);
 	}
@@ -547,28 +551,28 @@ bool qnm_index_fwd_may_clash(const struct qnm_index *idx, const struct qnm_fwd *
 	return false;
 }
 
-bool qnm_index_net_settings_end(const struct qnm_index *idx, const char *name, size_t *at)
+bool qnm_index_net_settings(const struct qnm_index *idx, const char *name, size_t at[3])
 {
 	const char *t = idx->nets, *end = t + idx->nets_len;
 
 	while (t < end) {
-		const char *nl = memchr(t, '\n', (size_t)(end - t));
-		size_t nn;
+		const char *nl = memchr(t, '\n', (size_t)(end - t)), *s;
+		size_t nn, k;
 		const char *rn = rec_name(t, nl, &nn);
-		char *e;
 
-		if (name_cmp(rn, nn, name) == 0) {
-			unsigned long long v;
-
-			if (rn + nn >= nl || rn[nn + 1] < '0' || rn[nn + 1] > '9')
-				return false;
-			v = strtoull(rn + nn + 1, &e, 10);
-			if (e != nl)
-				return false;
-			*at = (size_t)v;
-			return true;
+		if (name_cmp(rn, nn, name) != 0) {
+			t = nl + 1;
+			continue;
 		}
-		t = nl + 1;
+		for (k = 0, s = rn + nn; k < 3; k++) {
+			char *e;
+
+			if (s >= nl || *s != ' ' || s[1] < '0' || s[1] > '9')
+				return false;
+			at[k] = (size_t)strtoull(s + 1, &e, 10);
+			s = e;
+		}
+		return s == nl && at[0] <= at[1] && at[1] <= at[2];
 	}
 	return false;
 }

@@ -49,8 +49,8 @@
  * @text:     the records, @len bytes; NULL when none. A loaded index's
  *            point into its mapping of the file until a change copies them.
  * @n:        how many records.
- * @nets:     the networks, one line each, "n NAME SETTINGS_END" (see
- *            qnm_index_net_settings_end()), @nets_len bytes.
+ * @nets:     the networks, one line each, "n NAME FROM TO SIZE" (see
+ *            qnm_index_net_settings()), @nets_len bytes.
  * @problems: the files the whole read skipped (their warnings).
  * @ok:       the whole model passed qnm_check_model() when indexed.
  * @ports:    when decoded or built, the host ports any indexed VM or network
@@ -137,12 +137,14 @@ bool qnm_index_may_clash(const struct qnm_index *idx, const struct qnm_vm *vm,
 bool qnm_index_fwd_may_clash(const struct qnm_index *idx, const struct qnm_fwd *f);
 
 /**
- * qnm_index_net_settings_end() - network @name's record: *@end is the size
- * of the start of its file that holds every line but forward lines (all
- * lines after it are forward lines, and the file ends with a line end).
- * Return: false when @name has no record or its file has no such start.
+ * qnm_index_net_settings() - network @name's record: its file's longest
+ * run of forward lines when indexed, bytes [@at[0], @at[1]), and its size
+ * then, @at[2]: its settings are the bytes before and after that run up
+ * to that size (the file ends with a line end; every line qnm appends
+ * after it is a forward line).
+ * Return: false when @name has no record or its file had no line end last.
  */
-bool qnm_index_net_settings_end(const struct qnm_index *idx, const char *name, size_t *end);
+bool qnm_index_net_settings(const struct qnm_index *idx, const char *name, size_t at[3]);
 
 /**
  * qnm_index_mark_fwd() - mark @f's host ports in loaded index @idx's port
