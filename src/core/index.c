@@ -291,7 +291,7 @@ static void add_record(struct qnm_strbuf *sb, const struct qnm_vm *vm)
 	qnm_sb_addc(sb, '\n');
 }
 
-/* mark the host ports of @vm's forwards in @idx->ports (decoded) */
+/* mark the host ports of @vm's forwards in @idx->ports (decoded when it has some) */
 static void vm_ports_add(struct qnm_index *idx, const struct qnm_vm *vm)
 {
 	size_t i, k;
@@ -300,8 +300,10 @@ static void vm_ports_add(struct qnm_index *idx, const struct qnm_vm *vm)
 		const struct qnm_nic *n = &vm->nics[i];
 		const struct qnm_backend_ops *b = qnm_nic_backend(n);
 
-		for (k = 0; b && b->has_hostfwd && k < n->user.nfwd; k++)
+		for (k = 0; b && b->has_hostfwd && k < n->user.nfwd; k++) {
+			own_ports(idx);
 			ports_add(idx, &n->user.fwd[k]);
+		}
 	}
 }
 
@@ -329,7 +331,6 @@ void qnm_index_put_vm(struct qnm_index *idx, const struct qnm_vm *vm, const char
 		qnm_index_del_vm(idx, old_name);
 	qnm_index_del_vm(idx, vm->name);
 	own_text(idx);
-	own_ports(idx);
 	vm_ports_add(idx, vm);
 	at = find_pos(idx, vm->name, &found);
 	qnm_sb_init(&sb);
@@ -494,13 +495,31 @@ bool qnm_index_record_is(const struct qnm_index *idx, const struct qnm_vm *vm)
 	return same_record(idx, vm, vm->name);
 }
 
+/* whether a host port of @vm's forwards is marked in @idx's port map */
+static bool vm_ports_marked(const struct qnm_index *idx, const struct qnm_vm *vm)
+{
+	size_t i, k;
+
+	for (i = 0; i < vm->nnics; i++) {
+		const struct qnm_nic *n = &vm->nics[i];
+		const struct qnm_backend_ops *b = qnm_nic_backend(n);
+
+		for (k = 0; b && b->has_hostfwd && k < n->user.nfwd; k++)
+			if (qnm_index_fwd_may_clash(idx, &n->user.fwd[k]))
+				return true;
+	}
+	return false;
+}
+
 bool qnm_index_may_clash(const struct qnm_index *idx, const struct qnm_vm *vm, const char *old_name)
 {
 	const char *t = idx->text, *end = t + idx->len;
 	struct qnm_fwd f;
+	bool ports; /* some port of @vm marked: the other VMs' forwards are read */
 
 	if (same_record(idx, vm, old_name))
 		return false; /* the same MACs and ports as when the model held */
+	ports = vm_ports_marked(idx, vm);
 	memset(&f, 0, sizeof(f));
 	while (t < end) {
 		const char *nl = memchr(t, '\n', (size_t)(end - t)), *s;
@@ -518,6 +537,10 @@ bool qnm_index_may_clash(const struct qnm_index *idx, const struct qnm_vm *vm, c
 			s++; /* the space */
 			e = memchr(s, ' ', (size_t)(nl - s));
 			e = e ? e : nl;
+			if (*s == 'f' && !ports) {
+				s = e; /* no port of @vm is any indexed forward's */
+				continue;
+			}
 			if (*s == 'f' && !token_fwd(s, e, &f))
 				return true; /* not understood: the whole check decides */
 			if ((*s == 'm' || *s == 'f') && token_clash(s, e, vm, &f))
@@ -679,18 +702,22 @@ static int write_all(int fd, const char *s, size_t len)
 static void add_ports(struct qnm_strbuf *sb, const struct qnm_index *idx)
 {
 	static const char hex[] = "0123456789abcdef";
+	char *digits = xmalloc(PORT_HEX + 1);
 	size_t i;
 	int k;
 
 	for (k = 0; k < 2; k++) {
 		qnm_sb_add(sb, port_tag[k]);
-		for (i = 0; i < PORT_HEX; i++) {
-			int v = port_nibble(idx, k, i);
-
-			qnm_sb_addc(sb, hex[v < 0 ? 15 : v]);
+		if (!idx->ports && idx->map) { /* as loaded */
+			qnm_sb_addn(sb, idx->map + ports_off(k), PORT_HEX);
+		} else {
+			for (i = 0; i < PORT_HEX; i++)
+				digits[i] = hex[idx->ports ? port_nibble(idx, k, i) : 0];
+			qnm_sb_addn(sb, digits, PORT_HEX);
 		}
 		qnm_sb_addc(sb, '\n');
 	}
+	free(digits);
 }
 
 int qnm_index_save(const struct qnm_paths *p, const struct qnm_index *idx)
