@@ -23,7 +23,7 @@
 #define STAMP_LEN 40
 /* a bit a port, TCP's then UDP's; in the file a hex digit per four ports */
 #define PORT_BYTES 8192
-#define PORT_HEX (PORT_BYTES * 2)
+#define PORT_HEX   (PORT_BYTES * 2)
 static const char *const port_tag[2] = { "ports tcp ", "ports udp " };
 /* an index larger than this is not read (64 bytes a VM: a million VMs) */
 #define INDEX_MAX_BYTES (64u << 20)
@@ -827,8 +827,7 @@ static bool line_is(const char *l, size_t n, const char *want)
  * "end N" with N their count as the last line (read, not recounted: the
  * file is only ever written whole and renamed into place).
  */
-static int parse(struct qnm_index *idx, const char *buf, const char *end,
-		 const struct qnm_paths *p)
+static int parse(struct qnm_index *idx, const char *buf, const char *end, const struct qnm_paths *p)
 {
 	const char *s = buf, *l, *last, *nets;
 	unsigned long long vs, ns;

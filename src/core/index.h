@@ -123,7 +123,8 @@ void qnm_index_del_vm(struct qnm_index *idx, const char *name);
 /**
  * qnm_index_may_clash() - whether @vm (replacing VM @old_name, NULL: new)
  * shares a MAC with another indexed VM, or a host port of its forwards
- * may overlap one of another indexed VM's.
+ * may overlap one of another indexed VM's (the other VMs' forwards are
+ * read only when the port map marks one of @vm's ports).
  */
 bool qnm_index_may_clash(const struct qnm_index *idx, const struct qnm_vm *vm,
 			 const char *old_name);
