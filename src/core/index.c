@@ -186,6 +186,14 @@ static void fwd_ports(const struct qnm_fwd *f, unsigned *lo, unsigned *hi)
 		*hi = 65535;
 }
 
+/* the bits of hex digit @i (ports 4i..4i+3) that ports [@lo, @hi] take */
+static unsigned nibble_mask(size_t i, unsigned lo, unsigned hi)
+{
+	unsigned first = i == lo / 4 ? lo % 4 : 0, last = i == hi / 4 ? hi % 4 : 3;
+
+	return ((2u << last) - 1) & ~((1u << first) - 1);
+}
+
 /* mark @f's host ports in @idx->ports (decoded) */
 static void ports_add(struct qnm_index *idx, const struct qnm_fwd *f)
 {
@@ -564,10 +572,8 @@ bool qnm_index_fwd_may_clash(const struct qnm_index *idx, const struct qnm_fwd *
 			continue;
 		for (i = lo / 4; i <= hi / 4; i++) {
 			int v = port_nibble(idx, k, i);
-			unsigned first = i == lo / 4 ? lo % 4 : 0, last = i == hi / 4 ? hi % 4 : 3;
-			unsigned want = ((2u << last) - 1) & ~((1u << first) - 1);
 
-			if (v < 0 || ((unsigned)v & want))
+			if (v < 0 || ((unsigned)v & nibble_mask(i, lo, hi)))
 				return true; /* taken, or not understood: the whole check decides */
 		}
 	}
@@ -637,8 +643,6 @@ int qnm_index_mark_fwd(const struct qnm_paths *p, struct qnm_index *idx, const s
 
 	if (!same_file(p, idx))
 		return -ESTALE;
-	own_ports(idx);
-	ports_add(idx, f);
 	fwd_ports(f, &lo, &hi);
 	for (k = 0; !r && k < 2; k++) {
 		size_t i, a = lo / 4, b = hi / 4;
@@ -647,12 +651,17 @@ int qnm_index_mark_fwd(const struct qnm_paths *p, struct qnm_index *idx, const s
 		if (!qnm_fwd_has_proto(f, k ? QNM_PROTO_UDP : QNM_PROTO_TCP))
 			continue;
 		digits = xmalloc(b - a + 1);
-		for (i = a; i <= b; i++)
-			digits[i - a] = hex[port_nibble(idx, k, i)];
-		/* one write of the digits that change: all of it or none */
+		for (i = a; i <= b; i++) { /* the digit as it is, with @f's ports in it */
+			int v = port_nibble(idx, k, i);
+
+			digits[i - a] = hex[(v < 0 ? 15u : (unsigned)v) | nibble_mask(i, lo, hi)];
+		}
+		/* one write of the digits that change: all of it or none (the mapping sees it) */
 		r = pwrite_all(idx->fd, digits, b - a + 1, (off_t)(ports_off(k) + a));
 		free(digits);
 	}
+	if (idx->ports)
+		ports_add(idx, f);
 	return r;
 }
 
