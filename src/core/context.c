@@ -488,7 +488,14 @@ static int save_part(struct qnm_ctx *ctx, struct qnm_vm *copy, const char *old_n
 		return 0;
 	}
 	qnm_index_put_vm(ctx->idx, copy, old_name);
-	qnm_index_save(&ctx->paths, ctx->idx); /* else the next command rebuilds it */
+	/* else the next command rebuilds it; the lookups read it as saved */
+	if (qnm_index_save(&ctx->paths, ctx->idx)) {
+		index_forget(ctx); /* the next save reads the whole model */
+		return 0;
+	}
+	qnm_index_clear(ctx->idx);
+	if (qnm_index_load(&ctx->paths, ctx->idx))
+		index_forget(ctx); /* the next save reads the whole model */
 	return 0;
 }
 

@@ -105,6 +105,7 @@ void qnm_index_clear(struct qnm_index *idx)
 {
 	if (idx->text_owned)
 		free(idx->text);
+	free(idx->ov_ins);
 	free(idx->nets);
 	free(idx->ports);
 	if (idx->map) {
@@ -115,18 +116,52 @@ void qnm_index_clear(struct qnm_index *idx)
 	memset(idx, 0, sizeof(*idx));
 }
 
-/* @idx's records in memory of its own, before a change */
+/* @idx's records in memory of its own, its pending change applied, before a change */
 static void own_text(struct qnm_index *idx)
 {
+	size_t len;
 	char *t;
 
-	if (idx->text_owned)
+	if (idx->text_owned && !idx->ov)
 		return;
-	t = xmalloc(idx->len + 1);
-	if (idx->len)
+	len = idx->ov ? idx->len - idx->ov_del + idx->ov_len : idx->len;
+	t = xmalloc(len + 1);
+	if (!idx->ov) {
 		memcpy(t, idx->text, idx->len);
+	} else {
+		memcpy(t, idx->text, idx->ov_at);
+		memcpy(t + idx->ov_at, idx->ov_ins, idx->ov_len);
+		memcpy(t + idx->ov_at + idx->ov_len, idx->text + idx->ov_at + idx->ov_del,
+		       idx->len - idx->ov_at - idx->ov_del);
+		free(idx->ov_ins);
+		idx->ov_ins = NULL;
+		idx->ov = false;
+	}
+	if (idx->text_owned)
+		free(idx->text);
 	idx->text = t;
+	idx->len = len;
 	idx->text_owned = true;
+}
+
+/*
+ * Record the change of the mapped records' bytes [@at, @at + @del) into
+ * @ins (@ins_len bytes, taken) as pending: applied by the save, nothing
+ * copied (every page a process touches first costs; the records are most).
+ */
+static void pend(struct qnm_index *idx, size_t at, size_t del, char *ins, size_t ins_len)
+{
+	idx->ov = true;
+	idx->ov_at = at;
+	idx->ov_del = del;
+	idx->ov_ins = ins;
+	idx->ov_len = ins_len;
+}
+
+/* the end of the record line at @at of @idx's records */
+static size_t line_end(const struct qnm_index *idx, size_t at)
+{
+	return (size_t)((char *)memchr(idx->text + at, '\n', idx->len - at) - idx->text) + 1;
 }
 
 /* ---- the port map ---- */
@@ -318,31 +353,44 @@ static void vm_ports_add(struct qnm_index *idx, const struct qnm_vm *vm)
 void qnm_index_del_vm(struct qnm_index *idx, const char *name)
 {
 	bool found;
-	size_t at = find_pos(idx, name, &found), end;
+	size_t at, end;
 
+	if (idx->ov)
+		own_text(idx);
+	at = find_pos(idx, name, &found);
 	if (!found)
 		return;
-	own_text(idx);
-	end = (size_t)((char *)memchr(idx->text + at, '\n', idx->len - at) - idx->text) + 1;
+	end = line_end(idx, at);
+	idx->n--;
+	if (!idx->text_owned) {
+		pend(idx, at, end - at, NULL, 0);
+		return;
+	}
 	memmove(idx->text + at, idx->text + end, idx->len - end);
 	idx->len -= end - at;
-	idx->n--;
 }
 
 void qnm_index_put_vm(struct qnm_index *idx, const struct qnm_vm *vm, const char *old_name)
 {
 	struct qnm_strbuf sb;
 	bool found;
-	size_t at;
+	size_t at, len;
 
+	vm_ports_add(idx, vm);
+	qnm_sb_init(&sb);
+	add_record(&sb, vm);
+	if (!idx->text_owned && !idx->ov && (!old_name || strcmp(old_name, vm->name) == 0)) {
+		at = find_pos(idx, vm->name, &found);
+		idx->n += found ? 0 : 1;
+		len = sb.len;
+		pend(idx, at, found ? line_end(idx, at) - at : 0, qnm_sb_steal(&sb), len);
+		return;
+	}
 	if (old_name)
 		qnm_index_del_vm(idx, old_name);
 	qnm_index_del_vm(idx, vm->name);
 	own_text(idx);
-	vm_ports_add(idx, vm);
 	at = find_pos(idx, vm->name, &found);
-	qnm_sb_init(&sb);
-	add_record(&sb, vm);
 	idx->text = xrealloc(idx->text, idx->len + sb.len + 1);
 	memmove(idx->text + at + sb.len, idx->text + at, idx->len - at);
 	memcpy(idx->text + at, sb.s, sb.len);
@@ -758,8 +806,16 @@ int qnm_index_save(const struct qnm_paths *p, const struct qnm_index *idx)
 		r = write_all(fd, head.s, head.len);
 		if (!r && idx->nets_len)
 			r = write_all(fd, idx->nets, idx->nets_len);
-		if (!r && idx->len)
+		if (!r && idx->ov) { /* the records with the pending change */
+			r = write_all(fd, idx->text, idx->ov_at);
+			if (!r)
+				r = write_all(fd, idx->ov_ins, idx->ov_len);
+			if (!r)
+				r = write_all(fd, idx->text + idx->ov_at + idx->ov_del,
+					      idx->len - idx->ov_at - idx->ov_del);
+		} else if (!r && idx->len) {
 			r = write_all(fd, idx->text, idx->len);
+		}
 		if (!r)
 			r = write_all(fd, tail.s, tail.len);
 		if (close(fd) && !r)

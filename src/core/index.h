@@ -60,6 +60,11 @@
  * @map:      the file's mapping (@map_len bytes) and @fd its descriptor,
  *            open for the in-place changes; NULL / unused when built.
  * @text_owned: @text is malloc()ed (else in @map).
+ * @ov:       a change of the mapped records is pending (qnm_index_put_vm(),
+ *            qnm_index_del_vm() on a loaded index copy nothing): bytes
+ *            [@ov_at, @ov_at + @ov_del) of @text are @ov_ins (@ov_len bytes)
+ *            in what qnm_index_save() writes. The lookups do not see it:
+ *            save, then load the index again (or clear it).
  */
 struct qnm_index {
 	char *text;
@@ -73,6 +78,9 @@ struct qnm_index {
 	size_t map_len;
 	int fd;
 	bool text_owned;
+	bool ov;
+	size_t ov_at, ov_del, ov_len;
+	char *ov_ins;
 };
 
 /** qnm_index_clear() - free what @idx holds and empty it. */

@@ -217,13 +217,72 @@ static void test_record_is(void **state)
 	scratch_ctx_free(ctx);
 }
 
+/* a VM put into or removed from a loaded index (a change pending until saved), then reloaded */
+static void test_put_del_loaded(void **state)
+{
+	struct qnm_ctx *ctx = scratch_ctx_new("index-put");
+	struct qnm_index idx;
+	struct qnm_vm *vm = qnm_vm_new("b"), *z = qnm_vm_new("0z");
+	char *path, *text = NULL;
+	struct qnm_err e;
+	size_t len = 0;
+
+	(void)state;
+	make_model(ctx);
+	qnm_index_from_model(&idx, &ctx->paths, &ctx->model, &ctx->problems, true);
+	assert_int_equal(qnm_index_save(&ctx->paths, &idx), 0);
+	qnm_index_clear(&idx);
+	/* a new VM "b" after "a", with a port */
+	assert_int_equal(qnm_nic_assign(qnm_vm_add_nic(vm), "hostfwd=udp::9100-:53", &e), 0);
+	assert_int_equal(qnm_index_load(&ctx->paths, &idx), 0);
+	qnm_index_put_vm(&idx, vm, NULL);
+	assert_int_equal(qnm_index_save(&ctx->paths, &idx), 0);
+	qnm_index_clear(&idx);
+	assert_int_equal(qnm_index_load(&ctx->paths, &idx), 0); /* pending on the mapping, saved */
+	assert_true(qnm_index_has(&idx, "a") && qnm_index_has(&idx, "b"));
+	assert_int_equal(idx.n, 2);
+	qnm_index_clear(&idx);
+	assert_int_equal(qnm_config_save_vm(&ctx->paths, vm, NULL, &e), 0);
+	qnm_index_from_model(&idx, &ctx->paths, &ctx->model, &ctx->problems, true);
+	qnm_index_put_vm(&idx, vm, NULL); /* owned records: changed in place */
+	assert_int_equal(qnm_index_save(&ctx->paths, &idx), 0);
+	qnm_index_clear(&idx);
+	assert_int_equal(qnm_index_load(&ctx->paths, &idx), 0);
+	assert_true(qnm_index_has(&idx, "a"));
+	assert_true(qnm_index_has(&idx, "b"));
+	assert_int_equal(idx.n, 2);
+	assert_true(may_clash(&idx, "udp::9100-10.9.0.9:1"));
+	/* a VM before every other, then one replaced: each pending on the mapping, then saved */
+	qnm_index_put_vm(&idx, z, NULL);
+	assert_int_equal(qnm_config_save_vm(&ctx->paths, z, NULL, &e), 0);
+	assert_int_equal(qnm_index_save(&ctx->paths, &idx), 0);
+	qnm_index_clear(&idx);
+	assert_int_equal(qnm_index_load(&ctx->paths, &idx), 0);
+	assert_int_equal(idx.n, 3);
+	assert_true(qnm_index_has(&idx, "0z") && qnm_index_has(&idx, "a") &&
+		    qnm_index_has(&idx, "b"));
+	assert_memory_equal(idx.text, "v 0z\nv a ", 9);
+	qnm_index_del_vm(&idx, "a");
+	qnm_index_del_vm(&idx, "b"); /* a second change: the first applied in memory */
+	assert_int_equal(qnm_index_save(&ctx->paths, &idx), 0);
+	qnm_index_clear(&idx);
+	path = xasprintf("%s/.index", ctx->paths.config_dir);
+	assert_int_equal(qnm_read_file(path, 1 << 20, &text, &len), 0);
+	assert_true(len > 12 && strcmp(text + len - 12, "\nv 0z\nend 1\n") == 0);
+	assert_null(strstr(text, "\nv a"));
+	free(text);
+	free(path);
+	qnm_vm_free(vm);
+	qnm_vm_free(z);
+	scratch_ctx_free(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_port_map),
-		cmocka_unit_test(test_restamp),
-		cmocka_unit_test(test_net_record),
-		cmocka_unit_test(test_record_is),
+		cmocka_unit_test(test_port_map),       cmocka_unit_test(test_restamp),
+		cmocka_unit_test(test_net_record),     cmocka_unit_test(test_record_is),
+		cmocka_unit_test(test_put_del_loaded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
