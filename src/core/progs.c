@@ -52,8 +52,9 @@ char *qnm_prog_path(enum qnm_prog p, struct qnm_err *err)
 	if (access(path, X_OK) == 0)
 		return path;
 	free(path);
-	qnm_err_set(err, -ENOENT, "", "%s is missing: not in %s nor in %s (is qnm installed whole?)",
-		    progs[p].name, self, progs[p].dir);
+	qnm_err_set(err, -ENOENT, "",
+		    "%s is missing: not in %s nor in %s (is qnm installed whole?)", progs[p].name,
+		    self, progs[p].dir);
 	return NULL;
 }
 

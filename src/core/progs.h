@@ -24,12 +24,7 @@
  *                         network ("qnm slirp-helper").
  * @QNM_PROG__COUNT:       number of programs.
  */
-enum qnm_prog {
-	QNM_PROG_CLI,
-	QNM_PROG_UI,
-	QNM_PROG_SLIRP_HELPER,
-	QNM_PROG__COUNT
-};
+enum qnm_prog { QNM_PROG_CLI, QNM_PROG_UI, QNM_PROG_SLIRP_HELPER, QNM_PROG__COUNT };
 
 /**
  * qnm_prog_name() - the file name of program @p ("qnm-ui").

@@ -41,9 +41,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define RX_CAP		 (4 * (QNM_SLIRP_FRAME_MAX + 4))
-#define MAX_CLIENTS	 16
-#define TX_BATCH	 (64 * 1024)
+#define RX_CAP	    (4 * (QNM_SLIRP_FRAME_MAX + 4))
+#define MAX_CLIENTS 16
+#define TX_BATCH    (64 * 1024)
 
 /* ---- frame reassembly ---- */
 
