@@ -24,6 +24,7 @@ struct qnm_ctx *qnm_api_ctx_copy(const struct qnm_ctx *ctx)
 	for (i = 0; i < ctx->model.nnets; i++)
 		qnm_model_add_net(&c->model, qnm_network_copy(ctx->model.nets[i]));
 	c->loaded = true;
+	c->copied = true;
 	c->json = ctx->json;
 	c->out = ctx->out;
 	c->errout = ctx->errout;

@@ -248,33 +248,50 @@ static void guard_note(struct qnm_ctx *ctx, const char *name, unsigned secs, str
 		      name, secs, hhmmss);
 }
 
+/* the names of the VMs with a NIC on network @name that has no reservation that fits */
+static void unreserved(const struct qnm_model *m, const char *name, struct qnm_strv *names)
+{
+	size_t i, j;
+
+	for (i = 0; i < m->nvms; i++)
+		for (j = 0; j < m->vms[i]->nnics; j++) {
+			const struct qnm_nic *nic = &m->vms[i]->nics[j];
+			const char *on = qnm_nic_network(nic);
+			const struct qnm_network *net = on ? qnm_model_find_net(m, on) : NULL;
+
+			if (net && strcmp(on, name) == 0 && !qnm_reserve_fits(net, nic->tap.ip)) {
+				qnm_strv_add(names, m->vms[i]->name);
+				break;
+			}
+		}
+}
+
 /*
  * NICs on network @name that have no reservation that fits (saved before
  * qnm picked them, or before the network's address changed) get one now, saved with their VM, so that the network's
  * dnsmasq serves them; a VM that cannot have one is a note, not a failure.
+ * When the model this command read has none, the lock and the second read
+ * of the files are skipped (a VM saved meanwhile picked its reservation
+ * itself); a front end's copy, read earlier, is always read again.
  */
 static int reserve_nics(struct qnm_ctx *ctx, const char *name, struct qnm_strv *notes,
 			struct qnm_err *err)
 {
 	struct qnm_strv names;
-	size_t i, j;
-	int r = qnm_ctx_begin(ctx, err);
+	size_t i;
+	int r;
 
+	qnm_strv_init(&names);
+	if (ctx->loaded && !ctx->copied) {
+		unreserved(&ctx->model, name, &names);
+		if (!names.n)
+			return 0;
+		qnm_strv_free(&names);
+	}
+	r = qnm_ctx_begin(ctx, err);
 	if (r)
 		return r;
-	qnm_strv_init(&names);
-	for (i = 0; i < ctx->model.nvms; i++)
-		for (j = 0; j < ctx->model.vms[i]->nnics; j++) {
-			const struct qnm_nic *nic = &ctx->model.vms[i]->nics[j];
-			const char *on = qnm_nic_network(nic);
-			const struct qnm_network *net =
-				on ? qnm_model_find_net(&ctx->model, on) : NULL;
-
-			if (net && strcmp(on, name) == 0 && !qnm_reserve_fits(net, nic->tap.ip)) {
-				qnm_strv_add(&names, ctx->model.vms[i]->name);
-				break;
-			}
-		}
+	unreserved(&ctx->model, name, &names);
 	for (i = 0; i < names.n; i++) {
 		const struct qnm_vm *vm = qnm_model_find_vm(&ctx->model, names.v[i]);
 		struct qnm_vm *copy = vm ? qnm_vm_copy(vm) : NULL;

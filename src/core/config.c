@@ -232,7 +232,7 @@ struct field_lines {
 
 static void fl_add(struct field_lines *fl, const char *field, unsigned line)
 {
-	fl->v = xreallocarray(fl->v, fl->n + 1, sizeof(*fl->v));
+	fl->v = qnm_grow(fl->v, fl->n, sizeof(*fl->v));
 	qnm_strlcpy(fl->v[fl->n].field, field, sizeof(fl->v[fl->n].field));
 	fl->v[fl->n].line = line;
 	fl->n++;

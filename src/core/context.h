@@ -33,6 +33,8 @@ struct qnm_index; /* core/index.h */
  * @indexed:    @problems came from the index: every file a whole read
  *              skips (what a front end warns about after a save).
  * @idx:        the index while @part, else NULL.
+ * @copied:     @model is a copy of another context's (a front end's, read
+ *              earlier): not known to be what is on disk now.
  */
 struct qnm_ctx {
 	struct qnm_paths paths;
@@ -49,6 +51,7 @@ struct qnm_ctx {
 	bool part;
 	bool indexed;
 	struct qnm_index *idx;
+	bool copied;
 };
 
 /**

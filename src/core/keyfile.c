@@ -181,7 +181,7 @@ static int parse_line(const char *s, const char *e, unsigned line, const char *f
 	} else {
 		value = dup_range(v0, v1);
 	}
-	kf->entries = xreallocarray(kf->entries, kf->nentries + 1, sizeof(*kf->entries));
+	kf->entries = qnm_grow(kf->entries, kf->nentries, sizeof(*kf->entries));
 	ent = &kf->entries[kf->nentries++];
 	ent->section = kf->nsections - 1;
 	ent->key = dup_range(k0, k1);

@@ -67,12 +67,8 @@ const struct qnm_enum qnm_net_mode_enum = { net_mode_names, QNM_ARRAY_SIZE(net_m
 
 void qnm_fwd_add(struct qnm_fwd **v, size_t *n, const struct qnm_fwd *f)
 {
-	size_t cap = 8;
-
-	/* room in powers of two (a network may hold 10,000): realloc() to its size is free */
-	while (cap < *n + 1)
-		cap *= 2;
-	*v = xreallocarray(*v, cap, sizeof(**v));
+	/* a network may hold 10,000: grown in powers of two, see qnm_grow() */
+	*v = qnm_grow(*v, *n, sizeof(**v));
 	(*v)[(*n)++] = *f;
 }
 

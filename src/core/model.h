@@ -388,7 +388,11 @@ int qnm_vm_del_nic(struct qnm_vm *vm, size_t index);
 /** qnm_vm_find_nic() - NIC by id, or NULL. */
 struct qnm_nic *qnm_vm_find_nic(const struct qnm_vm *vm, const char *id);
 
-/** qnm_fwd_add() - append a copy of @f to the array *@v of *@n entries. */
+/**
+ * qnm_fwd_add() - append a copy of @f to the array *@v of *@n entries
+ * (NULL, or grown by qnm_grow(): made elsewhere, it has room for
+ * qnm_room(*@n) entries).
+ */
 void qnm_fwd_add(struct qnm_fwd **v, size_t *n, const struct qnm_fwd *f);
 /** qnm_fwd_del() - remove entry @index; Return: 0 or -ENOENT. */
 int qnm_fwd_del(struct qnm_fwd **v, size_t *n, size_t index);

@@ -536,7 +536,8 @@ void qnm_schema_copy(const struct qnm_schema *s, void *dst, const void *src)
 			*d = xstrdup_or_null(v);
 		} else if (k->type == QNM_KEY_FWD) {
 			n = *count_of(k, src);
-			*d = n ? xreallocarray(NULL, n, sizeof(struct qnm_fwd)) : NULL;
+			/* with room to append, as qnm_fwd_add() expects */
+			*d = n ? xreallocarray(NULL, qnm_room(n), sizeof(struct qnm_fwd)) : NULL;
 			if (n)
 				memcpy(*d, v, n * sizeof(struct qnm_fwd));
 		} else if (k->type == QNM_KEY_ARGV) {

@@ -104,6 +104,22 @@ void *xreallocarray(void *p, size_t nmemb, size_t size)
 	return xrealloc(p, nmemb * size);
 }
 
+size_t qnm_room(size_t n)
+{
+	size_t cap = 8;
+
+	while (cap < n)
+		cap *= 2;
+	return cap;
+}
+
+void *qnm_grow(void *p, size_t n, size_t size)
+{
+	if (!p || n == qnm_room(n))
+		p = xreallocarray(p, qnm_room(n + 1), size);
+	return p;
+}
+
 char *xstrdup(const char *s)
 {
 	char *p = strdup(s);

@@ -74,6 +74,19 @@ void *xcalloc(size_t nmemb, size_t size) __attribute__((returns_nonnull));
 void *xrealloc(void *p, size_t n) __attribute__((returns_nonnull));
 /** xreallocarray() - grow an array, checking nmemb * size for overflow. */
 void *xreallocarray(void *p, size_t nmemb, size_t size) __attribute__((returns_nonnull));
+/**
+ * qnm_room() - the entries an array of @n has room for when it only ever
+ * grows by qnm_grow(): 8, or the power of two at or above @n. An array
+ * made elsewhere and then grown by qnm_grow() needs this many.
+ */
+size_t qnm_room(size_t n);
+/**
+ * qnm_grow() - room for entry @n of array @p (NULL, or of qnm_room(@n)
+ * entries of @size bytes): reallocated only when full, to twice the size,
+ * so that appending 10,000 entries one by one costs 11 realloc() calls.
+ * Return: the array (moved, maybe).
+ */
+void *qnm_grow(void *p, size_t n, size_t size) __attribute__((returns_nonnull));
 char *xstrdup(const char *s) __attribute__((returns_nonnull));
 /** xstrdup_or_null() - xstrdup(), but NULL stays NULL. */
 char *xstrdup_or_null(const char *s);

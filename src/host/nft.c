@@ -110,7 +110,11 @@ static char *batch_room(struct qnm_nft_batch *b)
 			b->cap *= 2;
 		b->buf = xrealloc(b->buf, b->cap);
 	}
-	memset(b->buf + b->len, 0, MSG_ROOM);
+	/*
+	 * Not cleared: the header and every attribute (with its padding) are
+	 * written whole by libmnl; clearing 128 KiB per message cost more
+	 * than building the message.
+	 */
 	return b->buf + b->len;
 }
 
@@ -615,38 +619,52 @@ static void batch_map(struct qnm_nft_batch *b, const struct map_def *m)
 	nftnl_set_free(s);
 }
 
-/* a forward already checked by check_fwd() */
-static struct nftnl_set_elem *fwd_elem(const struct qnm_fwd *f, bool with_data, bool v6)
+/*
+ * One map element: port @k of forward @f (qnm_fwd_nth()'s numbering: a
+ * range, and tcp then udp for tcp+udp), without copying the forward.
+ */
+struct elem_ref {
+	const struct qnm_fwd *f;
+	uint32_t k;
+};
+
+/* the element of @r, its forward already checked by check_fwd() */
+static struct nftnl_set_elem *fwd_elem(const struct elem_ref *r, bool with_data, bool v6)
 {
+	const struct qnm_fwd *f = r->f;
 	struct nftnl_set_elem *e = nftnl_set_elem_alloc();
 	uint8_t key[12] = { 0 }, data[20] = { 0 };
+	uint32_t ports = (uint32_t)f->span + 1, i = r->k % ports;
+	enum qnm_proto proto = f->proto;
 	uint16_t port;
 	size_t o = 0;
 
 	if (!e)
 		qnm_oom();
+	if (proto == QNM_PROTO_BOTH)
+		proto = r->k < ports ? QNM_PROTO_TCP : QNM_PROTO_UDP;
 	if (!qnm_str_empty(f->host_addr)) {
 		inet_pton(AF_INET, f->host_addr, key);
 		o = 4;
 	}
-	key[o] = f->proto == QNM_PROTO_UDP ? IPPROTO_UDP : IPPROTO_TCP;
-	port = htons(f->host_port);
+	key[o] = proto == QNM_PROTO_UDP ? IPPROTO_UDP : IPPROTO_TCP;
+	port = htons((uint16_t)(f->host_port + i));
 	memcpy(key + o + 4, &port, 2);
 	nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, (uint32_t)(o + 8));
 	if (with_data) {
 		size_t alen = v6 ? 16 : 4;
 
 		inet_pton(v6 ? AF_INET6 : AF_INET, v6 ? f->guest_addr6 : f->guest_addr, data);
-		port = htons(f->guest_port);
+		port = htons((uint16_t)(f->guest_port + i));
 		memcpy(data + alen, &port, 2);
 		nftnl_set_elem_set(e, NFTNL_SET_ELEM_DATA, data, (uint32_t)(alen + 4));
 	}
 	return e;
 }
 
-/* append NEW/DELSETELEM messages for the single forwards @fv (one port, tcp or udp) of map @m */
+/* append NEW/DELSETELEM messages for the elements @ev of map @m */
 static void batch_elems(struct qnm_nft_batch *b, uint16_t type, const struct map_def *m,
-			const struct qnm_fwd *fv, size_t n)
+			const struct elem_ref *ev, size_t n)
 {
 	size_t i = 0;
 
@@ -656,7 +674,7 @@ static void batch_elems(struct qnm_nft_batch *b, uint16_t type, const struct map
 		size_t k;
 
 		for (k = 0; k < ELEMS_PER_MSG && i < n; k++, i++)
-			nftnl_set_elem_add(s, fwd_elem(&fv[i], type == NFT_MSG_NEWSETELEM, m->v6));
+			nftnl_set_elem_add(s, fwd_elem(&ev[i], type == NFT_MSG_NEWSETELEM, m->v6));
 		nlh = batch_msg(b, type, type == NFT_MSG_NEWSETELEM ? NLM_F_CREATE : 0,
 				xasprintf("%s %zu element(s) of map %s",
 					  type == NFT_MSG_NEWSETELEM ? "adding" : "deleting", k,
@@ -1027,34 +1045,41 @@ static int check_fwd(const struct qnm_fwd *f, const char *what, struct qnm_err *
 	return check_ipv4(f->guest_addr, "guest_addr", what, err);
 }
 
-static bool same_host_side(const struct qnm_fwd *a, const struct qnm_fwd *b)
-{
-	return a->proto == b->proto && a->host_port == b->host_port &&
-	       strcmp(a->host_addr, b->host_addr) == 0;
-}
-
 /*
- * One map element: a single forward (one port, tcp or udp) of a network. A
- * range and tcp+udp are one element per port and protocol: an interval
+ * One map element of a network: a single forward (one port, tcp or udp).
+ * A range and tcp+udp are one element per port and protocol: an interval
  * element cannot shift ports (8000-8010 to 9000-9010), and one lookup keeps
- * the rule the same for all.
+ * the rule the same for all. @key orders them by host side (address, a bit
+ * for "any", protocol, port), so that one sort finds a host side forwarded
+ * twice without comparing strings.
  */
 struct fwd_ref {
-	struct qnm_fwd f;
+	uint64_t key;
+	struct elem_ref e;
 	const char *net;
 };
 
 static int cmp_fwd_ref(const void *pa, const void *pb)
 {
-	const struct qnm_fwd *a = &((const struct fwd_ref *)pa)->f;
-	const struct qnm_fwd *b = &((const struct fwd_ref *)pb)->f;
-	int c = strcmp(a->host_addr, b->host_addr);
+	uint64_t a = ((const struct fwd_ref *)pa)->key, b = ((const struct fwd_ref *)pb)->key;
 
-	if (c)
-		return c;
-	if (a->proto != b->proto)
-		return (int)a->proto - (int)b->proto;
-	return (int)a->host_port - (int)b->host_port;
+	return a < b ? -1 : a > b;
+}
+
+/* @r's key: its forward's host address (checked, so it parses) with its port @k */
+static uint64_t fwd_key(const struct elem_ref *r)
+{
+	const struct qnm_fwd *f = r->f;
+	uint32_t ports = (uint32_t)f->span + 1;
+	enum qnm_proto proto = f->proto;
+	uint64_t addr = 0;
+	struct in_addr a;
+
+	if (proto == QNM_PROTO_BOTH)
+		proto = r->k < ports ? QNM_PROTO_TCP : QNM_PROTO_UDP;
+	if (!qnm_str_empty(f->host_addr) && inet_pton(AF_INET, f->host_addr, &a) == 1)
+		addr = (1ULL << 32) | ntohl(a.s_addr);
+	return (addr << 24) | ((uint64_t)proto << 16) | (uint16_t)(f->host_port + r->k % ports);
 }
 
 static void fwd_desc(const struct qnm_fwd *f, char *buf, size_t size)
@@ -1095,26 +1120,41 @@ static int check_input(struct qnm_network *const *nets, size_t n, const char *co
 						  nets[j]->name, net->name, net->bridge);
 		for (j = 0; j < net->nfwd && ret == 0; j++) {
 			char what[128];
-			size_t k, nk;
 
+			if (check_fwd(&net->fwd[j], "", err) == 0)
+				continue;
+			/* the message names the forward: made only when it is needed */
+			qnm_err_clear(err);
 			snprintf(what, sizeof(what), "network %s forward %zu", net->name, j);
-			if ((ret = check_fwd(&net->fwd[j], what, err)))
-				break;
-			nk = qnm_fwd_count(&net->fwd[j]);
-			refs = xreallocarray(refs, nrefs + nk, sizeof(*refs));
-			for (k = 0; k < nk; k++) {
-				qnm_fwd_nth(&net->fwd[j], k, &refs[nrefs].f);
-				refs[nrefs++].net = net->name;
-			}
+			ret = check_fwd(&net->fwd[j], what, err);
 		}
 	}
-	if (ret == 0 && nrefs > 1) {
+	if (ret)
+		return ret;
+	for (i = 0; i < n; i++)
+		for (j = 0; j < nets[i]->nfwd; j++)
+			nrefs += qnm_fwd_count(&nets[i]->fwd[j]);
+	refs = xcalloc(nrefs ? nrefs : 1, sizeof(*refs));
+	for (i = 0, nrefs = 0; i < n; i++)
+		for (j = 0; j < nets[i]->nfwd; j++) {
+			size_t k, nk = qnm_fwd_count(&nets[i]->fwd[j]);
+
+			for (k = 0; k < nk; k++, nrefs++) {
+				refs[nrefs].e.f = &nets[i]->fwd[j];
+				refs[nrefs].e.k = (uint32_t)k;
+				refs[nrefs].key = fwd_key(&refs[nrefs].e);
+				refs[nrefs].net = nets[i]->name;
+			}
+		}
+	if (nrefs > 1) {
 		qsort(refs, nrefs, sizeof(*refs), cmp_fwd_ref);
 		for (i = 1; i < nrefs; i++)
-			if (same_host_side(&refs[i - 1].f, &refs[i].f)) {
+			if (refs[i - 1].key == refs[i].key) {
+				struct qnm_fwd one;
 				char d[64];
 
-				fwd_desc(&refs[i].f, d, sizeof(d));
+				qnm_fwd_nth(refs[i].e.f, refs[i].e.k, &one);
+				fwd_desc(&one, d, sizeof(d));
 				ret = qnm_err_set(
 					err, -EINVAL, "host_port",
 					"host side %s is forwarded twice (networks %s and %s)", d,
@@ -1146,7 +1186,7 @@ static int batch_whole(struct qnm_nft_batch *b, struct qnm_network *const *nets,
 		       const char *const *uplinks_resolved, bool fresh, struct qnm_err *err)
 {
 	struct fwd_ref *refs = NULL;
-	struct qnm_fwd *fv;
+	struct elem_ref *ev;
 	size_t nrefs = 0, i, k, nv;
 	bool v6;
 	int ret;
@@ -1176,19 +1216,19 @@ static int batch_whole(struct qnm_nft_batch *b, struct qnm_network *const *nets,
 	if (v6)
 		batch_map(b, &map_any6);
 
-	fv = xcalloc(nrefs ? nrefs : 1, sizeof(*fv));
+	ev = xcalloc(nrefs ? nrefs : 1, sizeof(*ev));
 	for (k = 0; k < QNM_ARRAY_SIZE(maps); k++) {
 		for (i = 0, nv = 0; i < nrefs; i++)
-			if (map_for(&refs[i].f) == &maps[k])
-				fv[nv++] = refs[i].f;
-		batch_elems(b, NFT_MSG_NEWSETELEM, &maps[k], fv, nv);
+			if (map_for(refs[i].e.f) == &maps[k])
+				ev[nv++] = refs[i].e;
+		batch_elems(b, NFT_MSG_NEWSETELEM, &maps[k], ev, nv);
 	}
 	for (i = 0, nv = 0; v6 && i < nrefs; i++)
-		if (fwd_has_v6(&refs[i].f))
-			fv[nv++] = refs[i].f;
+		if (fwd_has_v6(refs[i].e.f))
+			ev[nv++] = refs[i].e;
 	if (nv)
-		batch_elems(b, NFT_MSG_NEWSETELEM, &map_any6, fv, nv);
-	free(fv);
+		batch_elems(b, NFT_MSG_NEWSETELEM, &map_any6, ev, nv);
+	free(ev);
 	free(refs);
 
 	batch_forward_rules(b, nets, n);
@@ -1251,7 +1291,7 @@ static int one_fwd(struct qnm_nft_conn *c, uint16_t type, const struct qnm_fwd *
 		   struct qnm_err *err)
 {
 	struct qnm_nft_batch *b;
-	struct qnm_fwd *fv;
+	struct elem_ref *fv;
 	char action[128], d[64];
 	size_t k, nk;
 	int ret;
@@ -1272,7 +1312,7 @@ static int one_fwd(struct qnm_nft_conn *c, uint16_t type, const struct qnm_fwd *
 	nk = qnm_fwd_count(f);
 	fv = xcalloc(nk, sizeof(*fv));
 	for (k = 0; k < nk; k++)
-		qnm_fwd_nth(f, k, &fv[k]);
+		fv[k] = (struct elem_ref){ .f = f, .k = (uint32_t)k };
 	b = qnm_nft_batch_new();
 	batch_elems(b, type, map_for(f), fv, nk);
 	if (fwd_has_v6(f))

@@ -11,6 +11,8 @@
 # and lock, bridge, address, ip_forward, the nftables batch. Its runtime
 # directory is on tmpfs, as XDG_RUNTIME_DIR (/run/user/UID) is. Prints
 # medians and ratios; never fails on time. Target (issue 16): <= 0.4x nft -f.
+# For scale, the same done by hand in one sh (ip link add, ip addr add, ip
+# link set up, sysctl, nft -f) is timed too.
 # With QNM_BASE set to another qnm binary (e.g. main's), it runs too, and
 # its ratio is printed. Wall and CPU time (user + system of the command,
 # tests/bench/timed.py) are both given: on a loaded machine wall time is
@@ -47,6 +49,13 @@ nft delete table inet qnm
 o=$(python3 "$TIMED" nft -f "$DIR/table.nft") || { echo "FAIL nft -f create"; exit 1; }
 echo "nft-create $o"
 nft delete table inet qnm
+# the same by hand, as an admin's script would: bridge, address, up, sysctls, nft -f
+o=$(python3 "$TIMED" sh -c "ip link add $BR type bridge && ip addr add $ADDR dev $BR &&
+	ip link set $BR up && sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.$BR.route_localnet=1 &&
+	nft -f '$DIR/table.nft'") || { echo "FAIL by hand"; exit 1; }
+echo "by-hand $o"
+nft delete table inet qnm
+ip link del "$BR"
 EOF
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
@@ -65,7 +74,8 @@ for n in $NS_LIST; do
 		fatal "net add $net"
 	mkdir -p "$T/$n"
 	for ((r = 0; r < REPS; r++)); do
-		DIR=$T/$n TIMED=$QNM_SRCDIR/tests/bench/timed.py ip netns exec "$NS" \
+		DIR=$T/$n TIMED=$QNM_SRCDIR/tests/bench/timed.py BR=qbbr0 ADDR=10.83.0.1/16 \
+			ip netns exec "$NS" \
 			bash "$T/round.sh" "$net" "${bins[@]}" >>"$T/$n/times" ||
 			fatal "round failed: $(tail -1 "$T/$n/times")"
 	done
@@ -77,6 +87,9 @@ for n in $NS_LIST; do
 		rep=$(get nft-replace $c) cre=$(get nft-create $c) q=$(get qnm $c)
 		printf '  %6d forwards, %s: qnm net up %8.2f ms   nft -f replace %8.2f ms (ratio %s)   nft -f create %8.2f ms (ratio %s)\n' \
 			"$n" "$what" "$q" "$rep" "$(ratio "$q" "$rep")" "$cre" "$(ratio "$q" "$cre")"
+		hand=$(get by-hand $c)
+		printf '  %6d forwards, %s: by hand (ip link/addr, sysctl, nft -f in one sh) %8.2f ms (qnm net up: ratio %s)\n' \
+			"$n" "$what" "$hand" "$(ratio "$q" "$hand")"
 		if [ -n "${QNM_BASE:-}" ]; then
 			b=$(get base $c)
 			printf '  %6d forwards, %s: QNM_BASE net up %8.2f ms (ratio %s to nft -f replace, %s to nft -f create)\n' \

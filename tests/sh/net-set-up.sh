@@ -4,7 +4,8 @@
 # running network (the old address leaves the bridge, dnsmasq serves the new
 # range, a guest's port stays on the bridge), while the name, bridge, mode
 # and port change only while it is down (refused, naming the field, nothing
-# saved). In a namespace this test creates.
+# saved); a VM's reservation that the new address leaves out is picked anew
+# by net up. In a namespace this test creates.
 . "$QNM_SRCDIR/tests/lib.sh"
 need_root
 NS=$(new_netns netset)
@@ -21,6 +22,9 @@ in_ns ip link add gst0 type veth peer name gst1 || fatal "veth"
 in_ns ip link set gst0 master qnmset0 up || fatal "enslave veth"
 expect_eq "up: the bridge has the address" "10.77.0.1/24" "$(addrs)"
 
+q new g1 >/dev/null && q nic add g1 backend=tap network=lan >/dev/null || fatal "VM g1 on lan"
+vmip() { sed -n 's/^ip = //p' "$XDG_CONFIG_HOME/qnm/vms/g1.conf"; }
+expect_eq "VM g1's reservation on the first range" 10.77.0.100 "$(vmip)"
 out=$(q net set lan address=10.78.0.1/24 dhcp-start=10.78.0.100 dhcp-end=10.78.0.200 2>&1)
 expect_contains "set while up: says net up applies it now" \
 	"network lan is up: 'qnm net up lan' applies the change now" "$out"
@@ -28,6 +32,7 @@ out=$(q net up lan 2>&1) || fail "net up again: $out"
 expect_contains "up again: says the old address left" \
 	"removed the old address 10.77.0.1/24 from qnmset0 (now 10.78.0.1/24)" "$out"
 expect_eq "up again: only the new address on the bridge" "10.78.0.1/24" "$(addrs)"
+expect_eq "up again: VM g1 has a reservation in the new range" 10.78.0.100 "$(vmip)"
 ours() { pgrep -a -x dnsmasq | grep -F -- '--interface=qnmset0'; }
 expect_contains "up again: dnsmasq serves the new range" "10.78.0.100,10.78.0.200" "$(ours)"
 expect_eq "up again: one dnsmasq, none left with the old range" 1 "$(ours | grep -c .)"
