@@ -284,9 +284,10 @@ static int reserve_nics(struct qnm_ctx *ctx, const char *name, struct qnm_strv *
 	qnm_strv_init(&names);
 	if (ctx->loaded && !ctx->copied) {
 		unreserved(&ctx->model, name, &names);
-		if (!names.n)
-			return 0;
+		r = names.n;
 		qnm_strv_free(&names);
+		if (!r)
+			return 0;
 	}
 	r = qnm_ctx_begin(ctx, err);
 	if (r)
