@@ -16,6 +16,7 @@
 #include "api/vm.h"
 #include "core/backend.h"
 #include "core/config.h"
+#include "core/progs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -554,7 +555,7 @@ static int op_cli(struct serve *s, json_object *args, json_object **result, stru
 		if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(outp[1], 1) < 0 ||
 		    dup2(errp[1], 2) < 0)
 			_exit(127);
-		execv("/proc/self/exe", argv);
+		qnm_prog_exec(QNM_PROG_CLI, argv, NULL);
 		_exit(127);
 	}
 	close(outp[1]);

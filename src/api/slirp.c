@@ -6,9 +6,22 @@
 
 #include "guest/slirpctl.h"
 
+#include <errno.h>
+
+/* the helper's loop, in qnm-slirp-helper only (NULL in qnm and qnm-ui) */
+static qnm_api_slirp_run_fn *runner;
+
+void qnm_api_slirp_set_runner(qnm_api_slirp_run_fn *run)
+{
+	runner = run;
+}
+
 int qnm_api_slirp_helper_run(const struct qnm_slirp_helper_cfg *cfg, struct qnm_err *err)
 {
-	return qnm_slirp_helper_run(cfg, err);
+	if (!runner)
+		return qnm_err_set(err, -ENOEXEC, "",
+				   "this program has no slirp helper: qnm runs qnm-slirp-helper");
+	return runner(cfg, err);
 }
 
 int qnm_api_slirp_ctl_check(const char *request, struct qnm_err *err)

@@ -14,10 +14,27 @@
 
 struct json_object;
 
+/*
+ * qnm_api_slirp_run_fn - what runs one helper: qnm_slirp_helper_run(), whose
+ * libslirp and glib are linked only into the program qnm-slirp-helper
+ * (core/progs.h), which hands it over with qnm_api_slirp_set_runner().
+ */
+typedef int qnm_api_slirp_run_fn(const struct qnm_slirp_helper_cfg *cfg, struct qnm_err *err);
+
+/**
+ * qnm_api_slirp_set_runner() - let qnm_api_slirp_helper_run() run helpers
+ * in this program, with @run (qnm-slirp-helper's main does, before it runs
+ * the command line).
+ * @run: the helper's loop.
+ */
+void qnm_api_slirp_set_runner(qnm_api_slirp_run_fn *run);
+
 /**
  * qnm_api_slirp_helper_run() - run the helper described by @cfg until QEMU
  * disconnects (or SIGTERM).
- * Return: 0, -EINVAL (a bad option value), or another -errno (@err).
+ * Return: 0, -EINVAL (a bad option value), -ENOEXEC in a program that has
+ * no helper (qnm and qnm-ui exec qnm-slirp-helper instead), or another
+ * -errno (@err).
  */
 int qnm_api_slirp_helper_run(const struct qnm_slirp_helper_cfg *cfg, struct qnm_err *err);
 

@@ -10,6 +10,7 @@
 
 #include "core/backend.h"
 #include "core/mac.h"
+#include "core/progs.h"
 #include "core/reserve.h"
 #include "core/validate.h"
 #include "guest/cmdline.h"
@@ -557,16 +558,12 @@ int qnm_api_vm_cmdline(const struct qnm_ctx *ctx, const struct qnm_vm *vm, bool 
 	return r;
 }
 
-/* The path of the running qnm binary (the slirp helper is "qnm slirp-helper"), or "qnm". */
+/* The path of qnm's CLI (the slirp helper is "qnm slirp-helper"), or "qnm". */
 static char *self_exe(void)
 {
-	char buf[4096];
-	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+	char *path = qnm_prog_path(QNM_PROG_CLI, NULL);
 
-	if (n <= 0 || (size_t)n >= sizeof(buf) - 1)
-		return xstrdup("qnm");
-	buf[n] = '\0';
-	return xstrdup(buf);
+	return path ? path : xstrdup("qnm");
 }
 
 /* @text as shell comment lines of at most @width - 1 columns (0: one line), words kept whole. */

@@ -117,8 +117,9 @@ void qnm_slirp_helper_argv(const char *exe, const struct qnm_vm *vm, const struc
  *          tcp:127.0.0.1:2222-:22: host port 2222 on 127.0.0.1 is already
  *          in use") or why it could not be run.
  *
- * Runs /proc/self/exe (or $QNM_HELPER_EXE when set, for tests and tools
- * that link the engine into another program) with an argv array, in a new
+ * Runs the program qnm-slirp-helper (qnm_prog_path(); or $QNM_HELPER_EXE
+ * when set: a qnm, for tests and tools that link the engine into another
+ * program or compare builds) with the argv "qnm slirp-helper ...", in a new
  * session (it outlives the UI like the guest does), stdin/stdout on
  * /dev/null, no inherited descriptors, default signal dispositions. Waits
  * up to 5 s for it to report ready. The helper exits on its own when QEMU

@@ -2,7 +2,8 @@
 # tests/pkg/deb.sh - the Debian package, from a copy of this tree:
 # dpkg-buildpackage -us -uc -b builds qnm_*.deb; lintian reports no error or
 # warning (overrides in debian/qnm.lintian-overrides, each with its reason);
-# the package holds the binary, man page, bash completion, themes, docs and
+# the package holds the programs (qnm, and qnm-ui and qnm-slirp-helper in
+# /usr/libexec/qnm), man page, bash completion, themes, docs and
 # both units in Debian's places; "dpkg -i" installs it (the system unit
 # enabled, not started), the installed qnm runs --help and doctor --json and
 # its man page renders, and "dpkg --purge" leaves none of its files or unit
@@ -38,7 +39,7 @@ expect_eq "lintian: no error or warning" "" "$(echo "$out" | grep -E '^[EW]:')"
 [ -z "$out" ] || echo "$out" | sed 's/^/  lintian: /'
 
 files=$(dpkg -c "$deb" | awk '{print $6}' | sed 's|^\./|/|')
-for f in /usr/bin/qnm /usr/share/man/man1/qnm.1.gz /usr/share/bash-completion/completions/qnm \
+for f in /usr/bin/qnm /usr/libexec/qnm/qnm-ui /usr/libexec/qnm/qnm-slirp-helper /usr/share/man/man1/qnm.1.gz /usr/share/bash-completion/completions/qnm \
 	/usr/share/qnm/themes/default.theme /usr/share/doc/qnm/copyright /usr/share/doc/qnm/README.md.gz \
 	/lib/systemd/system/qnm-autostart.service /usr/lib/systemd/user/qnm-autostart.service; do
 	check "package holds $f" grep -qx "$f" <<<"$files"
@@ -58,6 +59,11 @@ if dpkg -i "$deb" >"$T/install.log" 2>&1; then
 	check "system unit enabled for the next boot" test -L "$wants"
 	out=$(env -i PATH=/usr/bin:/bin HOME="$T/home" XDG_RUNTIME_DIR="$T/rt" /usr/bin/qnm --help 2>&1)
 	expect_contains "installed qnm --help" "usage: qnm" "$out"
+	# the helper programs are found where they are installed, not next to /usr/bin/qnm
+	out=$(env -i PATH=/usr/bin:/bin HOME="$T/home" /usr/bin/qnm slirp-helper --help 2>&1)
+	expect_contains "installed qnm runs the installed qnm-slirp-helper" "--socket" "$out"
+	out=$(env -i PATH=/usr/bin:/bin HOME="$T/home" /usr/bin/qnm --theme mono </dev/null 2>&1)
+	expect_contains "installed qnm runs the installed qnm-ui" "terminal" "$out"
 	mkdir -p "$T/home" && chmod 700 "$T/home"
 	out=$(env -i PATH=/usr/bin:/bin:/usr/sbin:/sbin HOME="$T/home" /usr/bin/qnm doctor --json 2>&1)
 	check "installed qnm doctor --json is JSON with checks" python3 -c \
