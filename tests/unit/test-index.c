@@ -73,6 +73,16 @@ static void make_model(struct qnm_ctx *ctx)
 	qnm_ctx_unlock(ctx);
 }
 
+/* the index of @ctx's model written to its file */
+static void save_built(struct qnm_ctx *ctx)
+{
+	struct qnm_index built;
+
+	qnm_index_from_model(&built, &ctx->paths, &ctx->model, &ctx->problems, true);
+	assert_int_equal(qnm_index_save(&ctx->paths, &built), 0);
+	qnm_index_clear(&built);
+}
+
 static void check_ports(const struct qnm_index *idx)
 {
 	assert_true(may_clash(idx, "tcp:127.0.0.1:8080-10.9.0.9:1"));
@@ -139,9 +149,7 @@ static void test_restamp(void **state)
 
 	(void)state;
 	make_model(ctx);
-	qnm_index_from_model(&idx, &ctx->paths, &ctx->model, &ctx->problems, true);
-	assert_int_equal(qnm_index_save(&ctx->paths, &idx), 0);
-	qnm_index_clear(&idx);
+	save_built(ctx);
 	assert_int_equal(qnm_index_load(&ctx->paths, &idx), 0);
 	path = xasprintf("%s/b.conf", ctx->paths.vms_dir);
 	f = fopen(path, "w");
@@ -157,6 +165,7 @@ static void test_restamp(void **state)
 	/* a save of the index replaces the file: the old mapping is not re-stamped */
 	assert_int_equal(qnm_index_load(&ctx->paths, &again), 0);
 	assert_int_equal(qnm_index_save(&ctx->paths, &again), 0);
+	qnm_index_clear(&again);
 	assert_int_equal(qnm_index_restamp(&ctx->paths, &idx), -ESTALE);
 	assert_int_equal(qnm_index_load(&ctx->paths, &again), -ENOENT); /* removed */
 	unlink(path);
@@ -229,9 +238,7 @@ static void test_put_del_loaded(void **state)
 
 	(void)state;
 	make_model(ctx);
-	qnm_index_from_model(&idx, &ctx->paths, &ctx->model, &ctx->problems, true);
-	assert_int_equal(qnm_index_save(&ctx->paths, &idx), 0);
-	qnm_index_clear(&idx);
+	save_built(ctx);
 	/* a new VM "b" after "a", with a port */
 	assert_int_equal(qnm_nic_assign(qnm_vm_add_nic(vm), "hostfwd=udp::9100-:53", &e), 0);
 	assert_int_equal(qnm_index_load(&ctx->paths, &idx), 0);
