@@ -150,7 +150,32 @@ ovn_host_up() {
 }
 chassis_up() { sbctl --bare --columns=name find chassis name="$1" | grep -q .; }
 
-# ovn_lab_up H... - the central namespace, then hosts H..., each chassis registered
+# host $1's OVS knows the underlay MAC of $2 (IP), for its Geneve tunnels
+neigh_known() { onh "$1" ovs-appctl tnl/neigh/show | grep -qF "$2 "; }
+
+# ovn_underlay_neigh H... - every host's OVS knows every other's underlay MAC.
+# The userspace datapath pushes a Geneve header only with the peer's MAC in
+# its tunnel neighbour cache, which it fills by snooping ARP on br-phy. Seen
+# here: after a pinged b, a's OVS knew b but b's did not know a (b's kernel
+# had learnt a from the request, so it never asked), and in some runs under
+# load b's replies to a's guest never left b (a's tunnel rx_bytes stayed 0,
+# "ga pings gb" failed). Each host asks every other itself (its kernel's
+# entry flushed first), and the lab waits until each OVS knows each peer.
+ovn_underlay_neigh() {
+	local h p
+	for h in "$@"; do
+		for p in "$@"; do
+			[ "$h" = "$p" ] && continue
+			ip -n "ovn$h" neigh flush dev br-phy 2>/dev/null
+			ip netns exec "ovn$h" "$BB" ping -c1 -W2 "${HOST_IP[$p]}" >/dev/null 2>&1
+			wait_for 10 neigh_known "$h" "${HOST_IP[$p]}" ||
+				fatal "OVS on $h did not learn $p's underlay MAC: $(onh "$h" ovs-appctl tnl/neigh/show)"
+		done
+	done
+}
+
+# ovn_lab_up H... - the central namespace, then hosts H..., each chassis
+# registered and each host's tunnels able to reach every other
 ovn_lab_up() {
 	local h
 	ovn_central_up
@@ -158,6 +183,7 @@ ovn_lab_up() {
 	for h in "$@"; do
 		wait_for 20 chassis_up "$h" || fatal "chassis $h did not register: $(tail -5 "$OVN_LAB/$h/log/ovn-controller.log")"
 	done
+	ovn_underlay_neigh "$@"
 }
 
 # ovn_guest H VM SCRIPT NIC-KEY=VALUE... - see the head

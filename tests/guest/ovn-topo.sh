@@ -9,7 +9,7 @@
 # (OVS Interface statistics) rise while the guests ping. Without the local
 # OVS the counters are "not available", never zero.
 : "${QNM_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
-GUEST_TIMEOUT=${GUEST_TIMEOUT:-120}
+GUEST_TIMEOUT=${GUEST_TIMEOUT:-200}
 . "$QNM_SRCDIR/tests/guest/lib-guest.sh"
 . "$QNM_SRCDIR/tests/guest/lib-ovn.sh"
 . "$QNM_SRCDIR/tests/ui-lib.sh"
