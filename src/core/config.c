@@ -863,8 +863,9 @@ static int check_size(const char *text, const char *what, struct qnm_err *err)
 	return 0;
 }
 
-int qnm_config_save_vm(const struct qnm_paths *p, const struct qnm_vm *vm, const char *old_name,
-		       struct qnm_err *err)
+/* qnm_config_save_vm(); @drop: remove the index first */
+static int save_vm(const struct qnm_paths *p, const struct qnm_vm *vm, const char *old_name,
+		   bool drop, struct qnm_err *err)
 {
 	char *text;
 	int r;
@@ -875,11 +876,24 @@ int qnm_config_save_vm(const struct qnm_paths *p, const struct qnm_vm *vm, const
 	text = qnm_vm_serialize(vm);
 	r = check_size(text, "VM", err);
 	if (!r) {
-		qnm_index_drop(p); /* never newer files than the index says without it */
+		if (drop)
+			qnm_index_drop(p); /* never newer files than the index says without it */
 		r = save_common(p->vms_dir, vm->name, old_name, text, true, err);
 	}
 	free(text);
 	return r;
+}
+
+int qnm_config_save_vm(const struct qnm_paths *p, const struct qnm_vm *vm, const char *old_name,
+		       struct qnm_err *err)
+{
+	return save_vm(p, vm, old_name, true, err);
+}
+
+int qnm_config_save_vm_same_index(const struct qnm_paths *p, const struct qnm_vm *vm,
+				  struct qnm_err *err)
+{
+	return save_vm(p, vm, vm->name, false, err);
 }
 
 int qnm_config_save_network(const struct qnm_paths *p, const struct qnm_network *net,

@@ -170,6 +170,17 @@ int qnm_config_load_vm(const struct qnm_paths *p, const char *name, struct qnm_v
  */
 int qnm_config_save_vm(const struct qnm_paths *p, const struct qnm_vm *vm, const char *old_name,
 		       struct qnm_err *err);
+
+/**
+ * qnm_config_save_vm_same_index() - qnm_config_save_vm() of VM @vm under
+ * its own name when its index record (core/index.h: its name, MACs and
+ * host ports) stays as it is: the index is not removed first, as it stays
+ * true of the files whenever the save is killed; the caller re-stamps it
+ * (qnm_index_restamp()).
+ * Return: 0 or -errno; nothing is written on error.
+ */
+int qnm_config_save_vm_same_index(const struct qnm_paths *p, const struct qnm_vm *vm,
+				  struct qnm_err *err);
 /** qnm_config_delete_vm() - remove @name's file. Return: 0 or -errno. */
 int qnm_config_delete_vm(const struct qnm_paths *p, const char *name, struct qnm_err *err);
 int qnm_config_save_network(const struct qnm_paths *p, const struct qnm_network *net,

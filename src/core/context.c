@@ -409,7 +409,7 @@ static void index_rebuild(struct qnm_ctx *ctx, bool ok)
 	struct qnm_index idx;
 
 	index_forget(ctx);
-	qnm_index_from_model(&idx, &ctx->model, &ctx->problems, ok);
+	qnm_index_from_model(&idx, &ctx->paths, &ctx->model, &ctx->problems, ok);
 	qnm_index_save(&ctx->paths, &idx);
 	qnm_index_clear(&idx);
 }
@@ -472,7 +472,10 @@ static bool save_provable(const struct qnm_ctx *ctx, const struct qnm_vm *vm, co
 static int save_part(struct qnm_ctx *ctx, struct qnm_vm *copy, const char *old_name,
 		     struct qnm_err *err)
 {
-	int r = qnm_config_save_vm(&ctx->paths, copy, old_name, err); /* drops the index */
+	/* its name, MACs and ports as indexed: the index stays, re-stamped */
+	bool same = old_name && qnm_index_record_is(ctx->idx, copy);
+	int r = same ? qnm_config_save_vm_same_index(&ctx->paths, copy, err)
+		     : qnm_config_save_vm(&ctx->paths, copy, old_name, err); /* drops the index */
 
 	if (r)
 		return r;
@@ -480,30 +483,71 @@ static int save_part(struct qnm_ctx *ctx, struct qnm_vm *copy, const char *old_n
 		qnm_vm_free(qnm_model_remove_vm(&ctx->model, old_name));
 	qnm_model_add_vm(&ctx->model, copy);
 	qnm_model_resolve_targets(&ctx->model);
+	if (same) {
+		qnm_index_restamp(&ctx->paths, ctx->idx); /* else removed: rebuilt later */
+		return 0;
+	}
 	qnm_index_put_vm(ctx->idx, copy, old_name);
-	qnm_index_save(&ctx->paths, ctx->idx); /* else the next command rebuilds it */
+	/* else the next command rebuilds it; the lookups read it as saved */
+	if (qnm_index_save(&ctx->paths, ctx->idx)) {
+		index_forget(ctx); /* the next save reads the whole model */
+		return 0;
+	}
+	qnm_index_clear(ctx->idx);
+	if (qnm_index_load(&ctx->paths, ctx->idx))
+		index_forget(ctx); /* the next save reads the whole model */
 	return 0;
 }
 
-/*
- * Network @name's file: its size in *@size and the network it holds
- * without its forward lines in *@out (parsing only the rest); -errno when
- * it has a section other than [network] or does not end with a line end.
- */
-static int read_net_sans_fwds(const struct qnm_paths *p, const char *name, struct qnm_network **out,
-			      size_t *size)
+/* append bytes [@from, @to) of @fd to @sb; -errno, -EINVAL when shorter */
+static int pread_to(int fd, size_t from, size_t to, struct qnm_strbuf *sb)
 {
-	char *path = xasprintf("%s/%s.conf", p->nets_dir, name), *text = NULL;
-	struct qnm_strbuf sb;
+	char *buf = xmalloc(to - from + 1);
+	size_t len = 0;
+	int r = 0;
+
+	while (!r && from + len < to) {
+		ssize_t n = pread(fd, buf + len, to - from - len, (off_t)(from + len));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			r = n < 0 ? -errno : -EINVAL; /* shorter than the index says */
+		else
+			len += (size_t)n;
+	}
+	if (!r)
+		qnm_sb_addn(sb, buf, len);
+	free(buf);
+	return r;
+}
+
+/*
+ * Network @name's settings, as the index says where they are (@at, see
+ * qnm_index_net_settings(): the bytes around its run of forward lines),
+ * as the network they hold without forward lines, in *@out; -errno when
+ * the file is shorter or has a section other than [network].
+ */
+static int read_net_settings(const struct qnm_paths *p, const char *name, const size_t at[3],
+			     struct qnm_network **out)
+{
+	char *path = xasprintf("%s/%s.conf", p->nets_dir, name);
+	struct qnm_strbuf text, sb;
 	const char *l, *end;
 	struct qnm_err e;
-	size_t len = 0;
-	int r = qnm_read_file(path, 4u << 20, &text, &len);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), r = fd < 0 ? -errno : 0;
 
+	qnm_sb_init(&text);
 	qnm_sb_init(&sb);
-	if (!r && (!len || text[len - 1] != '\n'))
+	if (!r)
+		r = pread_to(fd, 0, at[0], &text);
+	if (!r)
+		r = pread_to(fd, at[1], at[2], &text);
+	if (fd >= 0)
+		close(fd);
+	if (!r && (!text.len || text.s[text.len - 1] != '\n'))
 		r = -EINVAL;
-	for (l = text, end = text + len; !r && l < end;) {
+	for (l = text.s, end = l + text.len; !r && l < end;) {
 		const char *nl = memchr(l, '\n', (size_t)(end - l)), *k = l;
 
 		while (k < nl && (*k == ' ' || *k == '\t'))
@@ -516,9 +560,8 @@ static int read_net_sans_fwds(const struct qnm_paths *p, const char *name, struc
 	}
 	if (!r)
 		r = qnm_network_parse(sb.s, sb.len, path, out, &e);
-	*size = len;
+	qnm_sb_free(&text);
 	qnm_sb_free(&sb);
-	free(text);
 	free(path);
 	return r;
 }
@@ -529,7 +572,7 @@ int qnm_ctx_fwd_add_begin(struct qnm_ctx *ctx, const char *net_name, const struc
 	struct qnm_index *idx;
 	struct qnm_network *n = NULL, *with;
 	struct qnm_err e;
-	size_t size;
+	size_t at[3];
 	int r;
 
 	*net = NULL;
@@ -544,9 +587,9 @@ int qnm_ctx_fwd_add_begin(struct qnm_ctx *ctx, const char *net_name, const struc
 		qnm_ctx_unlock(ctx);
 		return 1;
 	}
-	r = idx->ok && qnm_index_has_net(idx, net_name) ? 0 : 1;
+	r = idx->ok && qnm_index_net_settings(idx, net_name, at) ? 0 : 1;
 	if (!r)
-		r = read_net_sans_fwds(&ctx->paths, net_name, &n, &size) ? 1 : 0;
+		r = read_net_settings(&ctx->paths, net_name, at, &n) ? 1 : 0;
 	if (!r) {
 		with = qnm_network_copy(n);
 		qnm_fwd_add(&with->fwd, &with->nfwd, f);
@@ -585,7 +628,9 @@ int qnm_ctx_fwd_add_commit(struct qnm_ctx *ctx, const char *net_name, const stru
 	qnm_fwd_format(f, text, sizeof(text));
 	qnm_sb_init(&line);
 	qnm_kf_write_value(&line, "forward", text); /* as the whole file writes it */
-	qnm_index_drop(&ctx->paths); /* no index newer than the file says without it */
+	/* its ports marked first: the index stays a superset whenever this is killed */
+	if (qnm_index_mark_fwd(&ctx->paths, ctx->idx, f))
+		qnm_index_drop(&ctx->paths); /* no index newer than the file says without it */
 	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0 || fstat(fd, &st)) {
 		r = -errno;
@@ -605,8 +650,8 @@ int qnm_ctx_fwd_add_commit(struct qnm_ctx *ctx, const char *net_name, const stru
 	if (r) {
 		qnm_err_set(err, r, "", "cannot write %s: %s", path, strerror(-r));
 	} else {
-		qnm_index_net_add_fwd(ctx->idx, net_name, f);
-		qnm_index_save(&ctx->paths, ctx->idx);
+		/* the file grew: the stamps moved, the index is stale until this */
+		qnm_index_restamp(&ctx->paths, ctx->idx);
 	}
 	qnm_sb_free(&line);
 	free(path);

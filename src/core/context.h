@@ -140,8 +140,10 @@ int qnm_ctx_delete_vm(struct qnm_ctx *ctx, const char *name, struct qnm_err *err
  * whole model: take the lock and prove through the index (core/index.h)
  * that the add holds without reading every file: the index is current and
  * held with the whole model, the network's file has only its [network]
- * section, the network with @f passes qnm_check_network(), and no indexed
- * forward of a VM or network may overlap @f's host side.
+ * section, the network with @f passes qnm_check_network(), and the
+ * index's port map marks none of @f's host ports. Only the network file's
+ * settings are read (the bytes the index says hold them), not its forward
+ * lines.
  * @net: on 0, the network as its file has it without its forwards (the
  *       caller frees it), for the live table's checks.
  * Return: 0 (proved: the lock is held; qnm_ctx_fwd_add_commit() or
@@ -153,9 +155,11 @@ int qnm_ctx_fwd_add_begin(struct qnm_ctx *ctx, const char *net_name, const struc
 
 /**
  * qnm_ctx_fwd_add_commit() - after qnm_ctx_fwd_add_begin(): append @f's
- * line to the network's file (one write of one line, synced; the index
- * is removed first and written again after), as the whole save would
- * list it last. The lock stays held.
+ * line to the network's file (one write of one line, synced; @f's ports
+ * are marked in the index's port map first and the index re-stamped
+ * after, both in place: killed in between, its stamps differ from the
+ * disk's and it is rebuilt), as the whole save would list it last. The
+ * lock stays held.
  * Return: 0 or -errno with @err set (the file is as it was).
  */
 int qnm_ctx_fwd_add_commit(struct qnm_ctx *ctx, const char *net_name, const struct qnm_fwd *f,

@@ -6,8 +6,12 @@
 # Each figure is the median of REPS runs, in ms: wall time and CPU time
 # (user + system); ratios are of wall times.
 #
-# Usage: MANY_VMS_N=10000 MANY_VMS_REPS=11 tests/bench/many-vms.sh
-# (QNM=/path/to/other/qnm compares another build, e.g. main's)
+# Usage: MANY_VMS_N=10000 MANY_VMS_REPS=11 [QNM_BASE=/path/to/qnm] tests/bench/many-vms.sh
+# (QNM=/path/to/other/qnm measures another build, e.g. main's). With
+# QNM_BASE, set / new / del of it and of QNM then run alternated, each on its
+# own copy of the files (their indexes may differ), and the CPU each adds to
+# its own --version is printed for both (tests/bench/timed.py: the kernel's
+# accounting, finer than the shell's).
 . "$QNM_SRCDIR/tests/lib.sh"
 
 N=${MANY_VMS_N:-10000}
@@ -72,4 +76,36 @@ row "qnm new bench-x" "$(median <"$T/new.ms")"
 row "qnm del bench-x" "$(median <"$T/del.ms")"
 row "qnm new $mid (name taken: refused)" "$(med "$QNM" new "$mid")"
 row "qnm list (every VM)" "$(med "$QNM" list)"
+
+if [ -n "${QNM_BASE:-}" ]; then
+	mkdir -p "$T/base" && cp -a "$XDG_CONFIG_HOME/qnm" "$T/base/" && rm -f "$T/base/qnm/.index"
+	# tm WHO BIN CFG ARGS... - timed.py's "WALL CPU" of BIN ARGS on CFG, to $T/WHO.ARGS[0]
+	tm() {
+		local who=$1 bin=$2 cfg=$3
+		shift 3
+		XDG_CONFIG_HOME=$cfg python3 "$QNM_SRCDIR/tests/bench/timed.py" "$bin" "$@" \
+			>>"$T/$who.$1" || fatal "$who $*"
+	}
+	for who in base qnm; do # each builds its index first
+		[ $who = base ] && set -- "$QNM_BASE" "$T/base" || set -- "$QNM" "$XDG_CONFIG_HOME"
+		XDG_CONFIG_HOME=$2 "$1" set "$mid" memory=300 >/dev/null 2>&1 || fatal "$who set"
+	done
+	for ((i = 0; i < REPS; i++)); do
+		for who in base qnm; do
+			[ $who = base ] && set -- "$QNM_BASE" "$T/base" || set -- "$QNM" "$XDG_CONFIG_HOME"
+			tm $who "$1" "$2" --version
+			tm $who "$1" "$2" set "$mid" "memory=$((300 + i))"
+			tm $who "$1" "$2" new bench-y
+			tm $who "$1" "$2" del bench-y
+		done
+	done
+	echo "  alternated with QNM_BASE, medians of $REPS, CPU ms above the binary's own --version:"
+	for who in base qnm; do
+		v=$(mid1 2 <"$T/$who.--version")
+		printf '  %-6s --version %6.2f ms   set %6.2f   new %6.2f   del %6.2f\n' "$who" "$v" \
+			"$(awk -v a="$(mid1 2 <"$T/$who.set")" -v b="$v" 'BEGIN { print a - b }')" \
+			"$(awk -v a="$(mid1 2 <"$T/$who.new")" -v b="$v" 'BEGIN { print a - b }')" \
+			"$(awk -v a="$(mid1 2 <"$T/$who.del")" -v b="$v" 'BEGIN { print a - b }')"
+	done
+fi
 exit 0

@@ -25,14 +25,45 @@ VMS=$CFG/vms
 IDX=$CFG/.index
 bash "$QNM_SRCDIR/tests/mkvms.sh" "$VMS" "$N" || fatal "mkvms failed"
 
-# the records of the index (its "v" lines), sorted
-records() { grep '^[vn] ' "$1" | sort; }
+# the records of the index (its "v" lines and its "n" lines' names), sorted
+records() { grep '^[vn] ' "$1" | sed 's/^\(n [^ ]*\) .*/\1/' | sort; }
+# net_rec_true: the index's record of network fw says where its settings
+# are (around a run of forward lines, up to a size; after it only forward
+# lines), and its file has only forward lines outside them
+net_rec_true() {
+	local rec
+	rec=($(grep '^n fw ' "$IDX")) || return 1
+	((${#rec[@]} == 5)) || return 1
+	[[ "${rec[2]} ${rec[3]} ${rec[4]}" =~ ^[0-9]+\ [0-9]+\ [0-9]+$ ]] || return 1
+	head -c "${rec[3]}" "$NET" | tail -c +$((rec[2] + 1)) | grep -qv '^forward = ' && return 1
+	tail -c +$((rec[4] + 1)) "$NET" | grep -qv '^forward = ' && return 1
+	return 0
+}
+# port_marked PORT: whether TCP port PORT is marked in the index's port map
+port_marked() {
+	local hex
+	hex=$(grep '^ports tcp ' "$IDX" | cut -c11-)
+	(((0x${hex:$(($1 / 4)):1} >> ($1 % 4)) & 1))
+}
+# ports_cover LEFT REBUILT: every port REBUILT's map marks, LEFT's does too
+# (a change marks its ports before it writes them: a superset is right)
+ports_cover() {
+	python3 - "$1" "$2" <<'PY'
+import sys
+def maps(path):
+    return [l.split()[2] for l in open(path) if l.startswith("ports ")]
+for a, b in zip(maps(sys.argv[1]), maps(sys.argv[2])):
+    if len(a) != len(b) or any(int(y, 16) & ~int(x, 16) for x, y in zip(a, b)):
+        sys.exit(1)
+PY
+}
 # rebuild the index from the files (a save with no index reads them all) into $T/rebuilt
 rebuilt() {
 	rm -f "$IDX"
 	$QNM set vm0 "memory=$((256 + RANDOM % 64))" >/dev/null 2>&1 || fail "set vm0 (rebuild)"
 	[ -f "$IDX" ] || { fail "a save with no index wrote none"; return; }
 	records "$IDX" >"$T/rebuilt"
+	cp "$IDX" "$T/rebuilt.index"
 }
 
 # --- 1. the index is made by a save, and set and new read their own file only
@@ -41,6 +72,28 @@ check "set (builds the index)" $QNM set vm1 memory=300
 expect_eq "one record per VM" "$N" "$(grep -c '^v ' "$IDX")"
 grep -q '^v vm7 m52:54:00:00:07:01 f0,20007,0,127.0.0.1$' "$IDX" && ok "vm7's record" ||
 	fail "vm7's record: $(grep '^v vm7 ' "$IDX")"
+port_marked 20007 && ok "vm7's host port in the port map" || fail "port 20007 not marked"
+port_marked 19999 && fail "port 19999 marked (no forward has it)" || ok "a free port unmarked"
+# a save that keeps the VM's name, MACs and ports: the index stays, re-stamped in place
+# a hard link keeps the file it had alive: its inode number cannot come back
+ln -f "$IDX" "$T/idx.link"
+check "set memory (record unchanged)" $QNM set vm1 memory=310
+expect_eq "index kept in place (the same file)" "$(stat -c %i "$T/idx.link")" "$(stat -c %i "$IDX")"
+rm -f "$T/idx.link"
+cp "$IDX" "$T/kept"
+strace_ok=0
+if command -v strace >/dev/null; then
+	strace_ok=1
+	strace -f -e trace=openat,rename -o "$T/st" $QNM set vm1 memory=311 >/dev/null 2>&1
+	grep -q 'vms/vm[02-9][0-9]*\.conf"' "$T/st" && fail "set read another VM's file" ||
+		ok "set read no other VM's file (the re-stamped index was current)"
+fi
+((strace_ok)) || $QNM set vm1 memory=311 >/dev/null 2>&1
+cmp -s <(records "$T/kept") <(records "$IDX") && ok "records unchanged" || fail "records changed"
+# a MAC changed: the record changes, the index is written anew
+check "set a new MAC" $QNM nic set vm1 n0 mac=52:54:00:00:77:01
+grep -q '^v vm1 m52:54:00:00:77:01 ' "$IDX" && ok "the new MAC indexed" ||
+	fail "vm1's record: $(grep '^v vm1 ' "$IDX")"
 # vm9's file rewritten in place (its directory unchanged): a read of every
 # file warns about it, a save through the index does not read it
 cp "$VMS/vm9.conf" "$T/vm9.conf"
@@ -91,11 +144,14 @@ for i in $(seq 1 "$ROUNDS"); do
 	# what it left is what a whole read makes
 	if [ -f "$IDX" ]; then
 		records "$IDX" >"$T/left"
+		cp "$IDX" "$T/left.index"
 		rebuilt
 		if ! cmp -s "$T/left" "$T/rebuilt"; then
 			fail "round $i (${args[*]}): index differs from the files: $(diff "$T/left" "$T/rebuilt" | head -4)"
 			bad=$((bad + 1))
 		fi
+		ports_cover "$T/left.index" "$T/rebuilt.index" ||
+			{ fail "round $i (${args[*]}): a port in use unmarked"; bad=$((bad + 1)); }
 	fi
 done
 ok "$kills of $ROUNDS commands killed"
@@ -131,11 +187,36 @@ NET=$CFG/networks/fw.conf
 check "network with a forward" $QNM net add fw bridge=qbidx0 address=10.93.0.1/24 mode=nat \
 	forward+=tcp:127.0.0.1:5000-10.93.0.2:80
 $QNM set vm0 memory=300 >/dev/null 2>&1 # a save: the index again
-grep -q '^n fw f0,5000,0,127.0.0.1$' "$IDX" && ok "network's host sides indexed" ||
-	fail "network record: $(grep '^n ' "$IDX")"
+# where its settings are: the bytes around its run of forward lines, up to its size
+settings=$(grep -v '^forward = ' "$NET" | wc -c)
+rec=($(grep '^n fw ' "$IDX"))
+if net_rec_true; then
+	ok "network's record true of its file"
+	expect_eq "network's record: its size" "$(stat -c %s "$NET")" "${rec[4]}"
+	expect_eq "network's record: its settings around its forwards" "$settings" \
+		"$((rec[4] - (rec[3] - rec[2])))"
+else
+	fail "network's record: ${rec[*]}"
+fi
+port_marked 5000 && ok "network's host port in the port map" || fail "port 5000 not marked"
+ln -f "$IDX" "$T/idx.link"
 check "forward add through the index" $QNM forward add --net fw tcp:127.0.0.1:4999-10.93.0.3:80
-grep -q '^n fw f0,5000,0,127.0.0.1 f0,4999,0,127.0.0.1$' "$IDX" && ok "indexed at once" ||
-	fail "not indexed: $(grep '^n ' "$IDX")"
+port_marked 4999 && ok "marked at once" || fail "port 4999 not marked"
+net_rec_true && ok "network's record still true after the append" || fail "network's record"
+expect_eq "index changed in place (the same file)" "$(stat -c %i "$T/idx.link")" \
+	"$(stat -c %i "$IDX" 2>/dev/null)"
+rm -f "$T/idx.link"
+# the index stays current: the next add reads the network's settings only
+if ((strace_ok)); then
+	strace -f -e trace=openat,read,pread64 -o "$T/st" \
+		$QNM forward add --net fw tcp:127.0.0.1:4998-10.93.0.3:80 >/dev/null 2>&1
+	grep -q 'vms/vm' "$T/st" && fail "forward add read a VM file (index not current)" ||
+		ok "forward add read no VM file"
+	expect_eq "the network's file read but its forward lines" "$settings" \
+		"$(grep -A2 'networks/fw.conf' "$T/st" | grep -o 'pread64(.*) = [0-9]*' |
+			sed 's/.* = //' | awk '{ s += $1 } END { print s }')"
+	check "forward del 4998" $QNM forward del --net fw tcp:127.0.0.1:4998
+fi
 err=$($QNM forward add --net fw tcp:127.0.0.1:4999-10.93.0.4:80 2>&1)
 expect_contains "a host side taken is refused as before" "host port tcp/4999 is forwarded twice" "$err"
 bad=0
@@ -155,9 +236,14 @@ for i in $(seq 1 20); do
 	fi
 	if [ -f "$IDX" ]; then
 		records "$IDX" >"$T/left"
+		cp "$IDX" "$T/left.index"
 		rebuilt
 		cmp -s "$T/left" "$T/rebuilt" ||
 			{ fail "round $i: index differs: $(diff "$T/left" "$T/rebuilt" | head -4)"; bad=$((bad + 1)); }
+		ports_cover "$T/left.index" "$T/rebuilt.index" ||
+			{ fail "round $i: a port in use unmarked"; bad=$((bad + 1)); }
+		IDX=$T/left.index net_rec_true ||
+			{ fail "round $i: the network's record is not its file's"; bad=$((bad + 1)); }
 	fi
 done
 expect_eq "forward adds consistent" 0 "$bad"
