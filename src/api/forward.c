@@ -87,7 +87,8 @@ static struct qnm_api_fwd_entry *list_add(struct qnm_api_fwd_list *l)
 {
 	struct qnm_api_fwd_entry *e;
 
-	l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
+	/* 10,000 forwards make a list of megabytes: grown by doubling, not by one */
+	l->v = qnm_grow(l->v, l->n, sizeof(*l->v));
 	e = &l->v[l->n++];
 	memset(e, 0, sizeof(*e));
 	return e;
