@@ -130,7 +130,8 @@ static void own_text(struct qnm_index *idx)
 		memcpy(t, idx->text, idx->len);
 	} else {
 		memcpy(t, idx->text, idx->ov_at);
-		memcpy(t + idx->ov_at, idx->ov_ins, idx->ov_len);
+		if (idx->ov_len) /* a record cut has nothing to insert (ov_ins NULL) */
+			memcpy(t + idx->ov_at, idx->ov_ins, idx->ov_len);
 		memcpy(t + idx->ov_at + idx->ov_len, idx->text + idx->ov_at + idx->ov_del,
 		       idx->len - idx->ov_at - idx->ov_del);
 		free(idx->ov_ins);
