@@ -207,10 +207,15 @@ static void own_ports(struct qnm_index *idx)
 	idx->ports = xmalloc(2 * PORT_BYTES);
 	memset(idx->ports, 0, 2 * PORT_BYTES);
 	for (k = 0; idx->map && k < 2; k++)
-		for (i = 0; i < PORT_HEX; i += 2)
+		for (i = 0; i < PORT_HEX; i += 2) {
+			int lo = hex_val(idx->map[ports_off(k) + i]);
+			int hi = hex_val(idx->map[ports_off(k) + i + 1]);
+
+			/* a digit not understood: its four ports taken (the whole check decides) */
 			idx->ports[k * PORT_BYTES + i / 2] =
-				(uint8_t)(hex_val(idx->map[ports_off(k) + i]) |
-					  hex_val(idx->map[ports_off(k) + i + 1]) << 4);
+				(uint8_t)((lo < 0 ? 15u : (unsigned)lo) |
+					  (hi < 0 ? 15u : (unsigned)hi) << 4);
+		}
 }
 
 /* host ports [@lo, @hi] of @f, clamped to 65535 */
