@@ -143,22 +143,22 @@ static int resolve_models(const struct qnm_ctx *ctx, struct qnm_vm *vm, const st
 	return r;
 }
 
-/* whether a network has a forward to a VM's NIC (one that follows its reservation) */
-static bool targeted_fwds(const struct qnm_model *m)
+/* how many network forwards name a NIC of VM @name (they follow its reservation) */
+static size_t targeted_fwds(const struct qnm_model *m, const char *name)
 {
-	size_t i, k;
+	struct qnm_strbuf sb;
+	size_t n;
 
-	for (i = 0; i < m->nnets; i++)
-		for (k = 0; k < m->nets[i]->nfwd; k++)
-			if (m->nets[i]->fwd[k].target[0])
-				return true;
-	return false;
+	qnm_sb_init(&sb);
+	n = qnm_model_targets_of(m, name, NULL, &sb);
+	qnm_sb_free(&sb);
+	return n;
 }
 
 /*
  * qnm_api_vm_save() on a VM it may change: NIC models get their catalog
  * names; forwards to its NICs follow its new reservation (the lists of
- * every forward before and after are made only when a network has one).
+ * every forward before and after are made only when there are such).
  */
 static int save_vm(struct qnm_ctx *ctx, struct qnm_vm *vm, const char *old_name,
 		   struct qnm_err *err)
@@ -173,7 +173,7 @@ static int save_vm(struct qnm_ctx *ctx, struct qnm_vm *vm, const char *old_name,
 		r = qnm_model_assign_ips(&ctx->model, vm, old_name, NULL, err);
 	if (r)
 		return r;
-	if (!targeted_fwds(&ctx->model))
+	if (!targeted_fwds(&ctx->model, old_name ? old_name : vm->name))
 		return qnm_ctx_save_vm(ctx, vm, old_name, err);
 	qnm_api_forward_list(ctx, false, &before);
 	r = qnm_ctx_save_vm(ctx, vm, old_name, err);
