@@ -47,8 +47,16 @@ done
 expect_contains "unit runs the installed binary" "ExecStart=/usr/bin/qnm autostart" \
 	"$(dpkg --fsys-tarfile "$deb" | tar -xO ./lib/systemd/system/qnm-autostart.service)"
 deps=$(dpkg -f "$deb" Depends)
-for d in qemu-system-x86 dnsmasq-base nftables iproute2 libslirp0 libnftnl11; do
+for d in qemu-system-x86 dnsmasq-base nftables iproute2 libslirp0 libmnl0 libjson-c5; do
 	expect_contains "Depends: $d" "$d" "$deps"
+done
+# libnl-3, libnl-route-3 and libnftnl are linked in (--with-static-netlink):
+# no dependency on them, their sources named in Built-Using
+expect_eq "Depends: no libnl or libnftnl (linked statically)" "" \
+	"$(grep -oE 'libnl[^ ,]*|libnftnl[^ ,]*' <<<"$deps" | tr '\n' ' ')"
+bu=$(dpkg -f "$deb" Built-Using)
+for s in libnl3 libnftnl; do
+	expect_contains "Built-Using: $s (= version)" "$s (= " "$bu"
 done
 expect_contains "Recommends: passt" passt "$(dpkg -f "$deb" Recommends)"
 

@@ -22,6 +22,18 @@ expect_eq "qnm links no curses, libvterm, libslirp or glib (NEEDED)" "" \
 	"$(grep -iE "$HEAVY" <<<"$cli" | tr '\n' ' ')"
 expect_eq "qnm loads none of them through another library (ldd)" "" \
 	"$(ldd "$QNM" | grep -iE "$HEAVY" | awk '{print $1}' | tr '\n' ' ')"
+# configure --with-static-netlink (the default when the archives are there):
+# the kernel-only netlink parsers are inside qnm, json-c and libmnl are shared
+if grep -q '^#define QNM_STATIC_NETLINK 1' "$QNM_BUILDDIR/build-config.h"; then
+	expect_eq "static netlink: qnm loads no libnl-3, libnl-route-3 or libnftnl (ldd)" "" \
+		"$(ldd "$QNM" | grep -E 'libnl-|libnftnl' | awk '{print $1}' | tr '\n' ' ')"
+	expect_contains "static netlink: json-c stays a shared library" libjson-c "$cli"
+	expect_contains "static netlink: libmnl stays a shared library" libmnl "$cli"
+	expect_contains "static netlink: libnftnl's own code is in qnm" nftnl_batch_begin \
+		"$(nm "$QNM" 2>/dev/null || true)"
+else
+	expect_contains "shared netlink: qnm links libnl-route-3" libnl-route-3 "$cli"
+fi
 
 dir=$(dirname "$QNM")
 for p in qnm-ui qnm-slirp-helper; do
