@@ -412,7 +412,7 @@ int qnm_api_net_port(const struct qnm_ctx *ctx, const char *name, struct qnm_api
 		return qnm_err_set(err, -ENOENT, "",
 				   "network %s is not a bridged network with a port", name);
 	qnm_strlcpy(p->port, net->port, sizeof(p->port));
-	r = qnm_links_new(false, &l, err);
+	r = qnm_links_open(&l, err);
 	if (r < 0)
 		return r;
 	if (qnm_links_exists(l, net->port, &li, NULL) == 1)

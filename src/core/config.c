@@ -141,8 +141,15 @@ int qnm_open_owned(const char *path, int flags, struct qnm_err *err)
 
 int qnm_mkdir_p(const char *path, mode_t mode)
 {
-	char *buf = xstrdup(path), *s;
+	char *buf, *s;
 	int r = 0;
+
+	/* mostly it is there: one mkdir, not one per component */
+	if (mkdir(path, mode) == 0 || errno == EEXIST)
+		return 0;
+	if (errno != ENOENT)
+		return -errno;
+	buf = xstrdup(path);
 
 	for (s = buf + 1;; s++) {
 		if (*s != '/' && *s != '\0')

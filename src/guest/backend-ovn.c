@@ -128,7 +128,7 @@ int qnm_ovn_nic_attach(const struct qnm_vm *vm, size_t idx, const struct qnm_run
 	r = qnm_ovs_port_add(db, h->bridge, ifname, lsp, err);
 	if (!r) {
 		h->ovn_port = true;
-		r = qnm_links_new(false, &l, err);
+		r = qnm_links_open(&l, err);
 		if (!r)
 			r = qnm_links_set_up(l, ifname, true, err);
 		qnm_links_free(l);

@@ -269,7 +269,7 @@ static int tap_host_prepare(const struct qnm_vm *vm, size_t idx, const struct qn
 	}
 	if (!h->bridge[0])
 		return 0;
-	r = qnm_links_new(false, &l, err);
+	r = qnm_links_open(&l, err);
 	if (!r)
 		r = qnm_links_enslave(l, ifname, h->bridge, err);
 	if (!r)

@@ -101,17 +101,38 @@ static const struct {
 
 static int refill_full(struct qnm_links *l, struct qnm_err *err);
 
-int qnm_links_new(bool want_addrs, struct qnm_links **out, struct qnm_err *err)
+int qnm_links_open(struct qnm_links **out, struct qnm_err *err)
 {
 	struct qnm_links *l = xcalloc(1, sizeof(*l));
 	int r;
 
 	*out = NULL;
+	l->sk = nl_socket_alloc();
+	if (!l->sk)
+		qnm_oom();
+	r = nl_connect(l->sk, NETLINK_ROUTE);
+	if (r < 0) {
+		r = qnm_host_err(err, qnm_nl_errno(r), "open rtnetlink socket");
+		qnm_links_free(l);
+		return r;
+	}
+	l->stale = true; /* no view yet: a qnm_links_refill() reads it whole */
+	*out = l;
+	return 0;
+}
+
+int qnm_links_new(bool want_addrs, struct qnm_links **out, struct qnm_err *err)
+{
+	struct qnm_links *l;
+	int r = qnm_links_open(&l, err);
+
+	*out = NULL;
+	if (r < 0 || !l)
+		return r < 0 ? r : -EIO;
 	l->want_addrs = want_addrs;
 	/* Subscribe before the first dump, so that no change falls in between. */
 	l->events = nl_socket_alloc();
-	l->sk = nl_socket_alloc();
-	if (!l->sk || !l->events)
+	if (!l->events)
 		qnm_oom();
 	nl_socket_disable_seq_check(l->events);
 	r = nl_connect(l->events, NETLINK_ROUTE);
@@ -119,8 +140,6 @@ int qnm_links_new(bool want_addrs, struct qnm_links **out, struct qnm_err *err)
 		r = nl_socket_add_memberships(l->events, RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, 0);
 	if (r == 0)
 		r = nl_socket_set_nonblocking(l->events);
-	if (r == 0)
-		r = nl_connect(l->sk, NETLINK_ROUTE);
 	if (r < 0) {
 		r = qnm_host_err(err, qnm_nl_errno(r), "open rtnetlink socket");
 		goto fail;
@@ -128,6 +147,7 @@ int qnm_links_new(bool want_addrs, struct qnm_links **out, struct qnm_err *err)
 	r = refill_full(l, err);
 	if (r < 0)
 		goto fail;
+	l->stale = false;
 	*out = l;
 	return 0;
 fail:
@@ -158,11 +178,14 @@ void qnm_links_invalidate(struct qnm_links *l)
 /* Drain the notification socket; true when anything (or an overflow) came. */
 static bool links_changed(struct qnm_links *l)
 {
-	int fd = nl_socket_get_fd(l->events);
 	bool changed = false;
 	char buf[8192];
 	ssize_t n;
+	int fd;
 
+	if (!l->events) /* qnm_links_open(): nothing tells, so always read afresh */
+		return true;
+	fd = nl_socket_get_fd(l->events);
 	for (;;) {
 		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
 		if (n > 0) {
@@ -916,11 +939,12 @@ int qnm_links_addr_add(struct qnm_links *l, const char *name, const char *addr, 
 		return r;
 	ifindex = rtnl_link_get_ifindex(link);
 	rtnl_link_put(link);
-	r = has_addr(l, ifindex, addr, prefix, action, err);
-	if (r < 0)
-		return r;
-	if (r == 1)
-		return 0;
+	/*
+	 * No look first (a dump of every address on the host): with
+	 * NLM_F_EXCL the kernel answers EEXIST when the link carries it
+	 * already (IPv4: that address and prefix; IPv6: that address), which
+	 * is the same end state; *@added says whether this call made it.
+	 */
 	r = make_addr(ifindex, addr, prefix, action, &ra, err);
 	if (r < 0)
 		return r;
@@ -929,7 +953,7 @@ int qnm_links_addr_add(struct qnm_links *l, const char *name, const char *addr, 
 	if (r < 0) {
 		r = qnm_nl_errno(r);
 		if (r == -EEXIST)
-			return 0; /* added by someone else meanwhile: same end state */
+			return 0;
 		return qnm_host_err(err, r, action);
 	}
 	if (added)

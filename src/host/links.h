@@ -113,6 +113,16 @@ struct qnm_links {
  */
 int qnm_links_new(bool want_addrs, struct qnm_links **out, struct qnm_err *err);
 
+/**
+ * qnm_links_open() - a handle for changes and questions asked of the kernel
+ * now (qnm_links_exists(), _bridge_add(), _addr_add(), ...), with no view:
+ * no notification socket and no dump, so a one-shot command (net up, a
+ * VM's TAP) pays for what it asks only. @l->v stays empty until a
+ * qnm_links_refill(), which then reads it whole every time.
+ * Return: 0 or -errno.
+ */
+int qnm_links_open(struct qnm_links **out, struct qnm_err *err);
+
 /** qnm_links_free() - close the socket and free everything (NULL is fine). */
 void qnm_links_free(struct qnm_links *l);
 

@@ -8,6 +8,7 @@
 #include "host/nft.h"
 #include "host/ovn.h"
 #include "host/sysctl.h"
+#include "core/config.h"
 #include "core/ipv6net.h"
 #include "core/reserve.h"
 #include "core/validate.h"
@@ -99,10 +100,13 @@ int qnm_netctl_open(struct qnm_netctl *nc, const char *runtime_dir, struct qnm_e
 
 	memset(nc, 0, sizeof(*nc));
 	nc->lock_fd = -1;
-	r = qnm_owner_open(&nc->owner, runtime_dir, err); /* creates the directory */
+	/* the directory the lock lives in (the records are read under the lock) */
+	r = qnm_mkdir_p(runtime_dir, 0700);
+	if (r < 0)
+		return qnm_err_set(err, r, "", "create %s: %s", runtime_dir, strerror(-r));
+	r = qnm_dir_trusted(runtime_dir, err);
 	if (r < 0)
 		return r;
-	qnm_owner_clear(&nc->owner);
 	nc->lock_fd = net_lock(runtime_dir, err);
 	if (nc->lock_fd < 0)
 		return nc->lock_fd;
@@ -111,7 +115,7 @@ int qnm_netctl_open(struct qnm_netctl *nc, const char *runtime_dir, struct qnm_e
 		close(nc->lock_fd);
 		return r;
 	}
-	r = qnm_links_new(false, &nc->links, err);
+	r = qnm_links_open(&nc->links, err);
 	if (r < 0) {
 		qnm_owner_clear(&nc->owner);
 		close(nc->lock_fd);
