@@ -5,9 +5,10 @@
  * "nft -j list ruleset" independently.
  *
  * usage: nft-driver COMMAND ARGS...
- *   apply SPECFILE [bogus|uplink=NAME]
+ *   apply SPECFILE [bogus|bogus-mid|uplink=NAME]
  *                            apply the networks of SPECFILE through the batch API
- *                            ("bogus" appends an invalid rule to the same batch:
+ *                            ("bogus" appends an invalid rule to the same batch,
+ *                            "bogus-mid" an invalid rule and then a valid one:
  *                            nothing may change; uplink=NAME passes NAME as every
  *                            network's resolved uplink)
  *   apply-api SPECFILE       the same through qnm_nft_apply()
@@ -109,6 +110,19 @@ static void add_bogus_rule(struct qnm_nft_batch *b)
 	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, "prerouting");
 	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_TYPE, NFT_NAT_DNAT);
 	nftnl_rule_add_expr(r, e);
+	qnm_nft_batch_rule(b, r);
+	nftnl_rule_free(r);
+}
+
+/* a valid rule (a counter in chain postrouting), to follow the invalid one */
+static void add_counter_rule(struct qnm_nft_batch *b)
+{
+	struct nftnl_rule *r = nftnl_rule_alloc();
+
+	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, QNM_NFT_TABLE);
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, "postrouting");
+	nftnl_rule_add_expr(r, nftnl_expr_alloc("counter"));
 	qnm_nft_batch_rule(b, r);
 	nftnl_rule_free(r);
 }
@@ -253,6 +267,10 @@ int main(int argc, char **argv)
 						  &err);
 			if (ret == 0 && argc >= 4 && strcmp(argv[3], "bogus") == 0)
 				add_bogus_rule(b);
+			if (ret == 0 && argc >= 4 && strcmp(argv[3], "bogus-mid") == 0) {
+				add_bogus_rule(b);
+				add_counter_rule(b);
+			}
 			if (ret == 0)
 				ret = qnm_nft_batch_commit(b, "writing nftables table inet qnm",
 							   &err);

@@ -73,6 +73,7 @@ struct qnm_nft_batch {
 	uint32_t seq;  /* next sequence number */
 	char **labels; /* labels[i]: what message seq0 + 1 + i does */
 	size_t nlabels;
+	size_t last; /* offset of the last labelled message, the one acked */
 	bool ended;
 };
 
@@ -123,7 +124,9 @@ static struct nlmsghdr *batch_msg(struct qnm_nft_batch *b, uint16_t type, uint16
 {
 	struct nlmsghdr *nlh;
 
-	nlh = nftnl_nlmsg_build_hdr(batch_room(b), type, FAMILY, flags | NLM_F_ACK, b->seq++);
+	/* no NLM_F_ACK: an error is answered anyway; batch_end() asks one ack of the last */
+	b->last = b->len;
+	nlh = nftnl_nlmsg_build_hdr(batch_room(b), type, FAMILY, flags, b->seq++);
 	b->labels = xreallocarray(b->labels, b->nlabels + 1, sizeof(*b->labels));
 	b->labels[b->nlabels++] = label;
 	return nlh;
@@ -176,6 +179,8 @@ static void batch_end(struct qnm_nft_batch *b)
 
 	if (b->ended)
 		return;
+	if (b->nlabels)
+		((struct nlmsghdr *)(b->buf + b->last))->nlmsg_flags |= NLM_F_ACK;
 	nlh = nftnl_batch_end(batch_room(b), b->seq++);
 	b->len += NLMSG_ALIGN(nlh->nlmsg_len);
 	b->ended = true;
@@ -270,10 +275,19 @@ void qnm_nft_conn_free(struct qnm_nft_conn *c)
 	free(c);
 }
 
+/*
+ * The kernel answers the whole batch within sendto(), in order: an error
+ * for the batch (its commit failed: on BATCH_BEGIN's sequence number) comes
+ * first, then one per message that failed, then the one ack batch_end()
+ * asked of the last message. So reading until that ack or the first error
+ * costs one recv, not one per message, and leaves no acks to overflow the
+ * socket's buffer in a batch of thousands.
+ */
 int qnm_nft_conn_commit(struct qnm_nft_conn *c, struct qnm_nft_batch *b, const char *action,
 			struct qnm_err *err)
 {
-	size_t want = b->nlabels, acked = 0;
+	uint32_t last_seq = b->seq0 + (uint32_t)b->nlabels;
+	bool acked = b->nlabels == 0;
 	int ret = 0;
 
 	batch_end(b);
@@ -286,7 +300,7 @@ int qnm_nft_conn_commit(struct qnm_nft_conn *c, struct qnm_nft_batch *b, const c
 	}
 	if (mnl_socket_sendto(c->nl, b->buf, b->len) < 0)
 		return kernel_err(err, -errno, action, "sending the batch", NULL);
-	while (acked < want && ret == 0) {
+	while (!acked && ret == 0) {
 		ssize_t n = mnl_socket_recvfrom(c->nl, c->rbuf, RBUF_SIZE);
 		const struct nlmsghdr *nlh;
 		int len;
@@ -306,7 +320,7 @@ int qnm_nft_conn_commit(struct qnm_nft_conn *c, struct qnm_nft_batch *b, const c
 			if (idx >= b->nlabels && nlh->nlmsg_seq != b->seq0)
 				continue; /* not ours */
 			if (e->error == 0) {
-				acked++;
+				acked = nlh->nlmsg_seq == last_seq;
 				continue;
 			}
 			ret = kernel_err(err, e->error, action,
@@ -1382,7 +1396,8 @@ static int nl_get(uint16_t type, uint16_t family, uint16_t flags,
 		  void (*fill)(struct nlmsghdr *, const void *), const void *fill_arg, mnl_cb_t cb,
 		  void *data, const char *action, struct qnm_err *err)
 {
-	char *buf = xcalloc(1, MNL_SOCKET_BUFFER_SIZE * 4); /* requests go out whole */
+	/* requests go out whole; not zeroed: headers are, and pages untouched cost nothing */
+	char *buf = xmalloc(MNL_SOCKET_BUFFER_SIZE * 4);
 	struct mnl_socket *nl;
 	struct nlmsghdr *nlh;
 	uint32_t seq = (uint32_t)time(NULL), portid;

@@ -118,6 +118,14 @@ rc=$?
 expect_eq "batch with an invalid rule fails" 1 "$rc"
 expect_contains "error names the failing message" "adding rule" "$out"
 expect_eq "failed batch: previous ruleset intact" "$rs1" "$(ruleset)"
+# one ack is asked, of the last message: an error before it is still read,
+# names its own message (not the last one), and the batch changes nothing
+out=$(drv apply "$T/spec2" bogus-mid 2>&1)
+rc=$?
+expect_eq "batch with an invalid rule before a valid one fails" 1 "$rc"
+expect_contains "its error names the invalid rule's message" "(chain prerouting)" "$out"
+expect_eq "not the valid rule after it" "" "$(grep -o 'chain postrouting' <<<"$out")"
+expect_eq "failed batch (middle): previous ruleset intact" "$rs1" "$(ruleset)"
 # bad input is refused before anything is sent
 out=$(drv apply "$T/spec2" uplink=an-uplink-name-far-too-long 2>&1)
 expect_eq "uplink too long refused" 1 $?
