@@ -60,38 +60,65 @@ bool qnm_valid_ifname(const char *s)
 	return true;
 }
 
-int qnm_parse_ipv4(const char *s, uint32_t *out)
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/*
+ * A dotted quad at the start of @s, looking at @n bytes at most (it stops
+ * at a NUL too): four octets "0" or 1-255 without a leading zero, the
+ * strings glibc's inet_pton(AF_INET) takes. Return: the bytes it spans, or
+ * -1 when @s does not start with one.
+ */
+static int scan_ipv4(const char *s, size_t n, uint32_t *out)
 {
 	uint32_t a = 0;
-	int octets = 0;
+	size_t i = 0;
+	int k;
+
+	for (k = 0; k < 4; k++) {
+		unsigned v;
+
+		if (k && (i >= n || s[i++] != '.'))
+			return -1;
+		if (i >= n || !is_digit(s[i]))
+			return -1;
+		v = (unsigned)(s[i++] - '0');
+		if (i < n && is_digit(s[i])) {
+			if (!v)
+				return -1; /* leading zero: ambiguous (octal in inet_aton) */
+			v = v * 10 + (unsigned)(s[i++] - '0');
+			if (i < n && is_digit(s[i])) {
+				v = v * 10 + (unsigned)(s[i++] - '0');
+				if (v > 255 || (i < n && is_digit(s[i])))
+					return -1;
+			}
+		}
+		a = a << 8 | v;
+	}
+	*out = a;
+	return (int)i;
+}
+
+int qnm_parse_ipv4(const char *s, uint32_t *out)
+{
+	int n;
 
 	if (!s)
 		return -EINVAL;
-	while (octets < 4) {
-		unsigned v = 0, digits = 0;
+	n = scan_ipv4(s, SIZE_MAX, out);
+	return n < 0 || s[n] ? -EINVAL : 0;
+}
 
-		while (*s >= '0' && *s <= '9') {
-			v = v * 10 + (unsigned)(*s - '0');
-			if (++digits > 3)
-				return -EINVAL;
-			s++;
-		}
-		if (!digits || v > 255)
-			return -EINVAL;
-		if (digits > 1 && s[-(int)digits] == '0')
-			return -EINVAL; /* leading zero: ambiguous (octal in inet_aton) */
-		a = (a << 8) | v;
-		octets++;
-		if (octets < 4) {
-			if (*s != '.')
-				return -EINVAL;
-			s++;
-		}
-	}
-	if (*s)
+int qnm_parse_ipv4_n(const char *s, size_t n, uint32_t *out)
+{
+	int r;
+
+	if (!s)
 		return -EINVAL;
-	*out = a;
-	return 0;
+	r = scan_ipv4(s, n, out);
+	return r < 0 || (size_t)r != n ? -EINVAL : 0;
 }
 
 bool qnm_valid_ovsdb_remote(const char *s)

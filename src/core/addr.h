@@ -8,6 +8,7 @@
 #define QNM_ADDR_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define QNM_NAME_MAX   32 /* VM, NIC id and network names, without NUL */
@@ -40,10 +41,18 @@ bool qnm_valid_ovsdb_remote(const char *s);
 /** qnm_valid_ipv4() - dotted quad, four decimal octets 0-255, no leading zeros. */
 bool qnm_valid_ipv4(const char *s);
 /**
- * qnm_parse_ipv4() - dotted quad to a host-order number.
+ * qnm_parse_ipv4() - dotted quad to a host-order number: the strings
+ * inet_pton(AF_INET) takes (four decimal octets 0-255, "0" or without a
+ * leading zero, nothing before or after), without its cost.
  * Return: 0 or -EINVAL.
  */
 int qnm_parse_ipv4(const char *s, uint32_t *out);
+/**
+ * qnm_parse_ipv4_n() - qnm_parse_ipv4() of the first @n bytes of @s (all of
+ * them an address, as if they were a string of their own).
+ * Return: 0 or -EINVAL.
+ */
+int qnm_parse_ipv4_n(const char *s, size_t n, uint32_t *out);
 /** qnm_format_ipv4() - host-order number to dotted quad (@buf >= 16 bytes). */
 void qnm_format_ipv4(uint32_t a, char *buf);
 /**

@@ -293,30 +293,19 @@ void qnm_ovn_fwd_exposure(const struct qnm_network *net, const struct qnm_fwd *f
 	" (forwards take IPv4 addresses; one with no host address on a network with ipv6= "        \
 	"also answers on the host's IPv6 addresses when it goes to a VM/NIC)"
 
-/* @n bytes of @s are an IPv4 address */
-static bool valid_ipv4_n(const char *s, size_t n)
-{
-	char buf[QNM_IPV4_LEN];
-
-	if (n >= sizeof(buf))
-		return false;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	return qnm_valid_ipv4(buf);
-}
-
 /* Split "addr:ports" (addr may be empty) into its parts. */
 static int split_addr_port(const char *s, char *addr, uint16_t *port, unsigned *span,
 			   const char *what, const char *field, struct qnm_err *err)
 {
 	const char *colon = strrchr(s, ':');
+	uint32_t a;
 	size_t alen;
 
 	if (!colon)
 		return qnm_err_set(err, -EINVAL, field, "%s: %s '%s' must be ADDRESS:PORT or :PORT",
 				   field, what, s);
 	alen = (size_t)(colon - s);
-	if (alen >= QNM_IPV4_LEN || (alen && !valid_ipv4_n(s, alen)))
+	if (alen >= QNM_IPV4_LEN || (alen && qnm_parse_ipv4_n(s, alen, &a)))
 		return qnm_err_set(err, -EINVAL, field,
 				   "%s: %s address '%.*s' is not an IPv4 address%s", field, what,
 				   (int)alen, s, memchr(s, ':', alen) ? V6_ADVICE : "");

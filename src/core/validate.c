@@ -56,7 +56,9 @@ static bool fwds_clash(const struct qnm_fwd **v, size_t n)
 	size_t i, j, nlive = 0, keep;
 	bool clash = false;
 
-	if (n > 1)
+	for (i = 1; i < n && v[i - 1]->host_port <= v[i]->host_port; i++)
+		;
+	if (i < n) /* not in order already, as forwards mostly are */
 		qsort(v, n, sizeof(*v), fwd_ptr_cmp);
 	for (i = 0; i < n && !clash; i++) {
 		unsigned lo = v[i]->host_port;

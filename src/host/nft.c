@@ -1014,9 +1014,7 @@ static int check_ifname(const char *name, bool may_be_empty, const char *field, 
 
 static int check_ipv4(const char *s, const char *field, const char *what, struct qnm_err *err)
 {
-	struct in_addr a;
-
-	if (inet_pton(AF_INET, s, &a) != 1)
+	if (!qnm_valid_ipv4(s))
 		return qnm_err_set(err, -EINVAL, field, "%s: %s '%s' is not an IPv4 address", what,
 				   field, s);
 	return 0;
@@ -1073,12 +1071,12 @@ static uint64_t fwd_key(const struct elem_ref *r)
 	uint32_t ports = (uint32_t)f->span + 1;
 	enum qnm_proto proto = f->proto;
 	uint64_t addr = 0;
-	struct in_addr a;
+	uint32_t a;
 
 	if (proto == QNM_PROTO_BOTH)
 		proto = r->k < ports ? QNM_PROTO_TCP : QNM_PROTO_UDP;
-	if (!qnm_str_empty(f->host_addr) && inet_pton(AF_INET, f->host_addr, &a) == 1)
-		addr = (1ULL << 32) | ntohl(a.s_addr);
+	if (!qnm_str_empty(f->host_addr) && qnm_parse_ipv4(f->host_addr, &a) == 0)
+		addr = (1ULL << 32) | a;
 	return (addr << 24) | ((uint64_t)proto << 16) | (uint16_t)(f->host_port + r->k % ports);
 }
 
@@ -1146,7 +1144,10 @@ static int check_input(struct qnm_network *const *nets, size_t n, const char *co
 				refs[nrefs].net = nets[i]->name;
 			}
 		}
-	if (nrefs > 1) {
+	/* forwards are mostly written in order: then they are sorted already, without a twin */
+	for (i = 1; i < nrefs && refs[i - 1].key < refs[i].key; i++)
+		;
+	if (i < nrefs) {
 		qsort(refs, nrefs, sizeof(*refs), cmp_fwd_ref);
 		for (i = 1; i < nrefs; i++)
 			if (refs[i - 1].key == refs[i].key) {
