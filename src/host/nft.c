@@ -628,38 +628,54 @@ struct elem_ref {
 	uint32_t k;
 };
 
-/* the element of @r, its forward already checked by check_fwd() */
-static struct nftnl_set_elem *fwd_elem(const struct elem_ref *r, bool with_data, bool v6)
+/*
+ * Element @r (its forward already checked by check_fwd()) as nest @idx of
+ * the element list at the end of @nlh: the attributes
+ * nftnl_set_elems_nlmsg_build_payload() writes for it, written in place
+ * (an nftnl_set_elem per element cost more than all the rest of the
+ * element).
+ */
+static void put_elem(struct nlmsghdr *nlh, const struct elem_ref *r, bool with_data, bool v6,
+		     uint16_t idx)
 {
 	const struct qnm_fwd *f = r->f;
-	struct nftnl_set_elem *e = nftnl_set_elem_alloc();
 	uint8_t key[12] = { 0 }, data[20] = { 0 };
-	uint32_t ports = (uint32_t)f->span + 1, i = r->k % ports;
+	uint32_t ports = (uint32_t)f->span + 1, i = r->k % ports, a;
 	enum qnm_proto proto = f->proto;
+	struct nlattr *elem, *nest;
 	uint16_t port;
 	size_t o = 0;
 
-	if (!e)
-		qnm_oom();
 	if (proto == QNM_PROTO_BOTH)
 		proto = r->k < ports ? QNM_PROTO_TCP : QNM_PROTO_UDP;
-	if (!qnm_str_empty(f->host_addr)) {
-		inet_pton(AF_INET, f->host_addr, key);
+	if (!qnm_str_empty(f->host_addr) && qnm_parse_ipv4(f->host_addr, &a) == 0) {
+		a = htonl(a);
+		memcpy(key, &a, 4);
 		o = 4;
 	}
 	key[o] = proto == QNM_PROTO_UDP ? IPPROTO_UDP : IPPROTO_TCP;
 	port = htons((uint16_t)(f->host_port + i));
 	memcpy(key + o + 4, &port, 2);
-	nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, (uint32_t)(o + 8));
+	elem = mnl_attr_nest_start(nlh, idx);
+	nest = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_KEY);
+	mnl_attr_put(nlh, NFTA_DATA_VALUE, o + 8, key);
+	mnl_attr_nest_end(nlh, nest);
 	if (with_data) {
 		size_t alen = v6 ? 16 : 4;
 
-		inet_pton(v6 ? AF_INET6 : AF_INET, v6 ? f->guest_addr6 : f->guest_addr, data);
+		if (v6) {
+			inet_pton(AF_INET6, f->guest_addr6, data);
+		} else if (qnm_parse_ipv4(f->guest_addr, &a) == 0) {
+			a = htonl(a);
+			memcpy(data, &a, 4);
+		}
 		port = htons((uint16_t)(f->guest_port + i));
 		memcpy(data + alen, &port, 2);
-		nftnl_set_elem_set(e, NFTNL_SET_ELEM_DATA, data, (uint32_t)(alen + 4));
+		nest = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_DATA);
+		mnl_attr_put(nlh, NFTA_DATA_VALUE, alen + 4, data);
+		mnl_attr_nest_end(nlh, nest);
 	}
-	return e;
+	mnl_attr_nest_end(nlh, elem);
 }
 
 /* append NEW/DELSETELEM messages for the elements @ev of map @m */
@@ -669,19 +685,22 @@ static void batch_elems(struct qnm_nft_batch *b, uint16_t type, const struct map
 	size_t i = 0;
 
 	while (i < n) {
-		struct nftnl_set *s = set_new(m);
 		struct nlmsghdr *nlh;
+		struct nlattr *list;
 		size_t k;
 
-		for (k = 0; k < ELEMS_PER_MSG && i < n; k++, i++)
-			nftnl_set_elem_add(s, fwd_elem(&ev[i], type == NFT_MSG_NEWSETELEM, m->v6));
 		nlh = batch_msg(b, type, type == NFT_MSG_NEWSETELEM ? NLM_F_CREATE : 0,
 				xasprintf("%s %zu element(s) of map %s",
-					  type == NFT_MSG_NEWSETELEM ? "adding" : "deleting", k,
-					  m->name));
-		nftnl_set_elems_nlmsg_build_payload(nlh, s);
+					  type == NFT_MSG_NEWSETELEM ? "adding" : "deleting",
+					  n - i < ELEMS_PER_MSG ? n - i : ELEMS_PER_MSG, m->name));
+		mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, m->name);
+		mnl_attr_put_u32(nlh, NFTA_SET_ELEM_LIST_SET_ID, htonl(m->id));
+		mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, TABLE);
+		list = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
+		for (k = 0; k < ELEMS_PER_MSG && i < n; k++, i++)
+			put_elem(nlh, &ev[i], type == NFT_MSG_NEWSETELEM, m->v6, (uint16_t)(k + 1));
+		mnl_attr_nest_end(nlh, list);
 		batch_done(b, nlh);
-		nftnl_set_free(s);
 	}
 }
 
