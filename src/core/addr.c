@@ -60,65 +60,69 @@ bool qnm_valid_ifname(const char *s)
 	return true;
 }
 
-static bool is_digit(char c)
+/* the value of digit @c, or more than 9 */
+static unsigned digit(char c)
 {
-	return c >= '0' && c <= '9';
+	return (unsigned)(unsigned char)c - '0';
 }
 
 /*
- * A dotted quad at the start of @s, looking at @n bytes at most (it stops
- * at a NUL too): four octets "0" or 1-255 without a leading zero, the
- * strings glibc's inet_pton(AF_INET) takes. Return: the bytes it spans, or
- * -1 when @s does not start with one.
+ * A dotted quad at the start of @p, reading up to @end (NULL: up to a NUL
+ * only): four octets "0" or 1-255 without a leading zero, the strings
+ * glibc's inet_pton(AF_INET) takes. Return: where it ends, or NULL when @p
+ * does not start with one.
  */
-static int scan_ipv4(const char *s, size_t n, uint32_t *out)
+static const char *scan_ipv4(const char *p, const char *end, uint32_t *out)
 {
 	uint32_t a = 0;
-	size_t i = 0;
 	int k;
 
-	for (k = 0; k < 4; k++) {
-		unsigned v;
+	for (k = 0;; k++) {
+		unsigned v, d;
 
-		if (k && (i >= n || s[i++] != '.'))
-			return -1;
-		if (i >= n || !is_digit(s[i]))
-			return -1;
-		v = (unsigned)(s[i++] - '0');
-		if (i < n && is_digit(s[i])) {
+		if (p == end || (v = digit(*p)) > 9)
+			return NULL;
+		if (++p != end && (d = digit(*p)) <= 9) {
 			if (!v)
-				return -1; /* leading zero: ambiguous (octal in inet_aton) */
-			v = v * 10 + (unsigned)(s[i++] - '0');
-			if (i < n && is_digit(s[i])) {
-				v = v * 10 + (unsigned)(s[i++] - '0');
-				if (v > 255 || (i < n && is_digit(s[i])))
-					return -1;
+				return NULL; /* leading zero: ambiguous (octal in inet_aton) */
+			v = v * 10 + d;
+			if (++p != end && (d = digit(*p)) <= 9) {
+				v = v * 10 + d;
+				if (v > 255 || (++p != end && digit(*p) <= 9))
+					return NULL;
 			}
 		}
 		a = a << 8 | v;
+		if (k == 3)
+			break;
+		if (p == end || *p != '.')
+			return NULL;
+		p++;
 	}
 	*out = a;
-	return (int)i;
+	return p;
 }
 
 int qnm_parse_ipv4(const char *s, uint32_t *out)
 {
-	int n;
+	uint32_t a;
+	const char *e = s ? scan_ipv4(s, NULL, &a) : NULL;
 
-	if (!s)
+	if (!e || *e)
 		return -EINVAL;
-	n = scan_ipv4(s, SIZE_MAX, out);
-	return n < 0 || s[n] ? -EINVAL : 0;
+	*out = a;
+	return 0;
 }
 
 int qnm_parse_ipv4_n(const char *s, size_t n, uint32_t *out)
 {
-	int r;
+	uint32_t a;
+	const char *e = s ? scan_ipv4(s, s + n, &a) : NULL;
 
-	if (!s)
+	if (!e || e != s + n)
 		return -EINVAL;
-	r = scan_ipv4(s, n, out);
-	return r < 0 || (size_t)r != n ? -EINVAL : 0;
+	*out = a;
+	return 0;
 }
 
 bool qnm_valid_ovsdb_remote(const char *s)

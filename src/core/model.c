@@ -194,26 +194,44 @@ int qnm_fwd_check_desc(const char *s, const char *field, struct qnm_err *err)
 	return 0;
 }
 
+/*
+ * The @n bytes at @s are a port, what qnm_parse_uint(1, 65535) takes of
+ * them as a string: 1-20 decimal digits (leading zeros too) worth 1-65535.
+ */
+static bool port_num(const char *s, size_t n, unsigned long *out)
+{
+	unsigned long v = 0;
+	size_t i;
+
+	if (!n || n > 20)
+		return false;
+	for (i = 0; i < n; i++) {
+		unsigned d = (unsigned)(unsigned char)s[i] - '0';
+
+		if (d > 9)
+			return false;
+		if (v <= 65535) /* more is too much already: no overflow */
+			v = v * 10 + d;
+	}
+	*out = v;
+	return v >= 1 && v <= 65535;
+}
+
 /* "PORT" or "FIRST-LAST" into *@first and *@span */
 static int parse_ports(const char *s, uint16_t *first, unsigned *span, const char *what,
 		       const char *field, struct qnm_err *err)
 {
 	const char *dash = strchr(s, '-');
 	unsigned long a, b;
-	char one[8];
 	size_t n = dash ? (size_t)(dash - s) : strlen(s);
 
-	if (n >= sizeof(one))
-		n = sizeof(one) - 1; /* too long: not a port either */
-	memcpy(one, s, n);
-	one[n] = '\0';
-	if (qnm_parse_uint(one, 1, 65535, &a) || (dash ? (size_t)(dash - s) : strlen(s)) != n)
+	if (n > 7 || !port_num(s, n, &a)) /* 7: longer is not a port either */
 		return qnm_err_set(err, -EINVAL, field,
 				   "%s: %s port '%s' must be a number from 1 to 65535, or a "
 				   "range FIRST-LAST",
 				   field, what, s);
 	b = a;
-	if (dash && qnm_parse_uint(dash + 1, 1, 65535, &b))
+	if (dash && !port_num(dash + 1, strlen(dash + 1), &b))
 		return qnm_err_set(
 			err, -EINVAL, field,
 			"%s: %s port range '%s' must be FIRST-LAST, each from 1 to 65535", field,
