@@ -67,62 +67,52 @@ static unsigned digit(char c)
 }
 
 /*
- * A dotted quad at the start of @p, reading up to @end (NULL: up to a NUL
- * only): four octets "0" or 1-255 without a leading zero, the strings
- * glibc's inet_pton(AF_INET) takes. Return: where it ends, or NULL when @p
- * does not start with one.
+ * @p is a dotted quad and nothing more: four octets "0" or 1-255 without a
+ * leading zero, the strings glibc's inet_pton(AF_INET) takes, in one pass.
  */
-static const char *scan_ipv4(const char *p, const char *end, uint32_t *out)
+static bool scan_ipv4(const char *p, uint32_t *out)
 {
 	uint32_t a = 0;
 	int k;
 
-	for (k = 0;; k++) {
-		unsigned v, d;
+	for (k = 0; k < 4; k++) {
+		unsigned v = digit(*p++), d;
 
-		if (p == end || (v = digit(*p)) > 9)
-			return NULL;
-		if (++p != end && (d = digit(*p)) <= 9) {
+		if (v > 9)
+			return false;
+		if ((d = digit(*p)) <= 9) {
 			if (!v)
-				return NULL; /* leading zero: ambiguous (octal in inet_aton) */
+				return false; /* leading zero: ambiguous (octal in inet_aton) */
 			v = v * 10 + d;
-			if (++p != end && (d = digit(*p)) <= 9) {
+			if ((d = digit(*++p)) <= 9) {
 				v = v * 10 + d;
-				if (v > 255 || (++p != end && digit(*p) <= 9))
-					return NULL;
+				if (v > 255)
+					return false;
+				p++;
 			}
 		}
 		a = a << 8 | v;
-		if (k == 3)
-			break;
-		if (p == end || *p != '.')
-			return NULL;
-		p++;
+		if (*p++ != (k < 3 ? '.' : '\0')) /* a fourth digit fails here too */
+			return false;
 	}
 	*out = a;
-	return p;
+	return true;
 }
 
 int qnm_parse_ipv4(const char *s, uint32_t *out)
 {
-	uint32_t a;
-	const char *e = s ? scan_ipv4(s, NULL, &a) : NULL;
-
-	if (!e || *e)
-		return -EINVAL;
-	*out = a;
-	return 0;
+	return s && scan_ipv4(s, out) ? 0 : -EINVAL;
 }
 
 int qnm_parse_ipv4_n(const char *s, size_t n, uint32_t *out)
 {
-	uint32_t a;
-	const char *e = s ? scan_ipv4(s, s + n, &a) : NULL;
+	char buf[QNM_IPV4_LEN];
 
-	if (!e || e != s + n)
+	if (!s || n >= sizeof(buf))
 		return -EINVAL;
-	*out = a;
-	return 0;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return qnm_parse_ipv4(buf, out);
 }
 
 bool qnm_valid_ovsdb_remote(const char *s)

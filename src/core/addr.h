@@ -48,8 +48,8 @@ bool qnm_valid_ipv4(const char *s);
  */
 int qnm_parse_ipv4(const char *s, uint32_t *out);
 /**
- * qnm_parse_ipv4_n() - qnm_parse_ipv4() of the first @n bytes of @s (all of
- * them an address, as if they were a string of their own).
+ * qnm_parse_ipv4_n() - qnm_parse_ipv4() of the first @n bytes of @s (which
+ * hold no NUL), as if they were a string of their own.
  * Return: 0 or -EINVAL.
  */
 int qnm_parse_ipv4_n(const char *s, size_t n, uint32_t *out);

@@ -22,9 +22,15 @@ static bool is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\r';
 }
 
-static bool is_word_char(char c)
+/* letters and digits (of the locale beyond ASCII), '-', '_' and '.' */
+static inline bool is_word_char(char c)
 {
-	return isalnum((unsigned char)c) || c == '-' || c == '_' || c == '.';
+	unsigned char u = (unsigned char)c;
+
+	if (u >= 0x80)
+		return isalnum(u);
+	return (unsigned)((u | 0x20) - 'a') < 26 || (unsigned)(u - '0') < 10 || c == '-' ||
+	       c == '_' || c == '.';
 }
 
 /* a copy of @s..@e (exclusive) in @kf's pool */

@@ -221,10 +221,13 @@ static bool port_num(const char *s, size_t n, unsigned long *out)
 static int parse_ports(const char *s, uint16_t *first, unsigned *span, const char *what,
 		       const char *field, struct qnm_err *err)
 {
-	const char *dash = strchr(s, '-');
+	const char *dash;
 	unsigned long a, b;
-	size_t n = dash ? (size_t)(dash - s) : strlen(s);
+	size_t n = 0;
 
+	while (s[n] && s[n] != '-')
+		n++;
+	dash = s[n] ? s + n : NULL;
 	if (n > 7 || !port_num(s, n, &a)) /* 7: longer is not a port either */
 		return qnm_err_set(err, -EINVAL, field,
 				   "%s: %s port '%s' must be a number from 1 to 65535, or a "
@@ -435,10 +438,7 @@ int qnm_fwd_parse(const char *s, struct qnm_fwd *out, const char *field, struct 
 		return r;
 	/* the guest side is the last ':' and what follows; the separator the last '-' before */
 	gcolon = strrchr(spec, ':');
-	sep = NULL;
-	for (rest = spec; gcolon && rest < gcolon; rest++)
-		if (*rest == '-')
-			sep = rest;
+	sep = gcolon ? memrchr(spec, '-', (size_t)(gcolon - spec)) : NULL;
 	if (gcolon && strchr(spec, '/')) /* to a NIC, "VM/NIC" (names may hold '-') */
 		sep = target_sep(spec, gcolon);
 	if (!sep)
