@@ -200,18 +200,19 @@ int qnm_fwd_check_desc(const char *s, const char *field, struct qnm_err *err)
  */
 static bool port_num(const char *s, size_t n, unsigned long *out)
 {
-	unsigned long v = 0;
-	size_t i;
+	const char *e = s + n;
+	unsigned v = 0;
 
 	if (!n || n > 20)
 		return false;
-	for (i = 0; i < n; i++) {
-		unsigned d = (unsigned)(unsigned char)s[i] - '0';
+	for (; s < e; s++) {
+		unsigned d = (unsigned)(unsigned char)*s - '0';
 
 		if (d > 9)
 			return false;
-		if (v <= 65535) /* more is too much already: no overflow */
-			v = v * 10 + d;
+		v = v * 10 + d;
+		if (v > 65535)
+			v = 65536; /* too much already, and no overflow */
 	}
 	*out = v;
 	return v >= 1 && v <= 65535;

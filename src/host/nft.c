@@ -1151,7 +1151,7 @@ static int check_input(struct qnm_network *const *nets, size_t n, const char *co
 	for (i = 0; i < n; i++)
 		for (j = 0; j < nets[i]->nfwd; j++)
 			nrefs += qnm_fwd_count(&nets[i]->fwd[j]);
-	refs = xcalloc(nrefs ? nrefs : 1, sizeof(*refs));
+	refs = xreallocarray(NULL, nrefs ? nrefs : 1, sizeof(*refs)); /* each one filled below */
 	for (i = 0, nrefs = 0; i < n; i++)
 		for (j = 0; j < nets[i]->nfwd; j++) {
 			size_t k, nk = qnm_fwd_count(&nets[i]->fwd[j]);
@@ -1236,7 +1236,7 @@ static int batch_whole(struct qnm_nft_batch *b, struct qnm_network *const *nets,
 	if (v6)
 		batch_map(b, &map_any6);
 
-	ev = xcalloc(nrefs ? nrefs : 1, sizeof(*ev));
+	ev = xreallocarray(NULL, nrefs ? nrefs : 1, sizeof(*ev)); /* filled before it is read */
 	for (k = 0; k < QNM_ARRAY_SIZE(maps); k++) {
 		for (i = 0, nv = 0; i < nrefs; i++)
 			if (map_for(refs[i].e.f) == &maps[k])
