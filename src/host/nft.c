@@ -626,6 +626,7 @@ static void batch_map(struct qnm_nft_batch *b, const struct map_def *m)
 struct elem_ref {
 	const struct qnm_fwd *f;
 	uint32_t k;
+	uint32_t guest; /* @f's guest address (host order), as check_fwd() parsed it */
 };
 
 /*
@@ -665,8 +666,8 @@ static void put_elem(struct nlmsghdr *nlh, const struct elem_ref *r, bool with_d
 
 		if (v6) {
 			inet_pton(AF_INET6, f->guest_addr6, data);
-		} else if (qnm_parse_ipv4(f->guest_addr, &a) == 0) {
-			a = htonl(a);
+		} else {
+			a = htonl(r->guest);
 			memcpy(data, &a, 4);
 		}
 		port = htons((uint16_t)(f->guest_port + i));
@@ -1031,16 +1032,22 @@ static int check_ifname(const char *name, bool may_be_empty, const char *field, 
 	return 0;
 }
 
-static int check_ipv4(const char *s, const char *field, const char *what, struct qnm_err *err)
+/* @s is an IPv4 address: into *@out (host order) */
+static int check_ipv4(const char *s, const char *field, const char *what, uint32_t *out,
+		      struct qnm_err *err)
 {
-	if (!qnm_valid_ipv4(s))
+	if (qnm_parse_ipv4(s, out))
 		return qnm_err_set(err, -EINVAL, field, "%s: %s '%s' is not an IPv4 address", what,
 				   field, s);
 	return 0;
 }
 
-static int check_fwd(const struct qnm_fwd *f, const char *what, struct qnm_err *err)
+/* @f can be written; its guest address into *@guest */
+static int check_fwd(const struct qnm_fwd *f, const char *what, uint32_t *guest,
+		     struct qnm_err *err)
 {
+	uint32_t a;
+
 	if (f->proto != QNM_PROTO_TCP && f->proto != QNM_PROTO_UDP && f->proto != QNM_PROTO_BOTH)
 		return qnm_err_set(err, -EINVAL, "proto",
 				   "%s: protocol must be tcp or udp, or tcp+udp for both", what);
@@ -1049,7 +1056,7 @@ static int check_fwd(const struct qnm_fwd *f, const char *what, struct qnm_err *
 		return qnm_err_set(err, -EINVAL, "port",
 				   "%s: ports must be 1-65535, a range at most %d of them", what,
 				   QNM_FWD_PORTS_MAX);
-	if (!qnm_str_empty(f->host_addr) && check_ipv4(f->host_addr, "host_addr", what, err))
+	if (!qnm_str_empty(f->host_addr) && check_ipv4(f->host_addr, "host_addr", what, &a, err))
 		return -EINVAL;
 	if (qnm_str_empty(f->guest_addr) && f->target[0])
 		return qnm_err_set(err, -EINVAL, "guest_addr",
@@ -1059,7 +1066,7 @@ static int check_fwd(const struct qnm_fwd *f, const char *what, struct qnm_err *
 	if (qnm_str_empty(f->guest_addr))
 		return qnm_err_set(err, -EINVAL, "guest_addr",
 				   "%s: a network forward needs a guest address", what);
-	return check_ipv4(f->guest_addr, "guest_addr", what, err);
+	return check_ipv4(f->guest_addr, "guest_addr", what, guest, err);
 }
 
 /*
@@ -1108,10 +1115,15 @@ static int check_input(struct qnm_network *const *nets, size_t n, const char *co
 		       struct fwd_ref **refs_out, size_t *nrefs_out, struct qnm_err *err)
 {
 	struct fwd_ref *refs = NULL;
-	size_t i, j, nrefs = 0;
+	size_t i, j, g, nrefs = 0;
+	uint32_t *guests, a;
 	int ret = 0;
 
-	for (i = 0; i < n && ret == 0; i++) {
+	/* each forward's guest address, as check_fwd() parses it: not parsed again */
+	for (i = 0, g = 0; i < n; i++)
+		g += nets[i]->nfwd;
+	guests = xreallocarray(NULL, g ? g : 1, sizeof(*guests));
+	for (i = 0, g = 0; i < n && ret == 0; i++) {
 		const struct qnm_network *net = nets[i];
 		const char *up = uplinks ? uplinks[i] : net->uplink;
 
@@ -1120,7 +1132,7 @@ static int check_input(struct qnm_network *const *nets, size_t n, const char *co
 		if (net->mode == QNM_NET_NAT) {
 			if ((ret = check_ifname(up, true, "uplink", net->name, err)))
 				break;
-			if (check_ipv4(net->address, "address", net->name, err)) {
+			if (check_ipv4(net->address, "address", net->name, &a, err)) {
 				ret = -EINVAL;
 				break;
 			}
@@ -1138,31 +1150,35 @@ static int check_input(struct qnm_network *const *nets, size_t n, const char *co
 		for (j = 0; j < net->nfwd && ret == 0; j++) {
 			char what[128];
 
-			if (check_fwd(&net->fwd[j], "", err) == 0)
+			if (check_fwd(&net->fwd[j], "", &guests[g++], err) == 0)
 				continue;
 			/* the message names the forward: made only when it is needed */
 			qnm_err_clear(err);
 			snprintf(what, sizeof(what), "network %s forward %zu", net->name, j);
-			ret = check_fwd(&net->fwd[j], what, err);
+			ret = check_fwd(&net->fwd[j], what, &a, err);
 		}
 	}
-	if (ret)
+	if (ret) {
+		free(guests);
 		return ret;
+	}
 	for (i = 0; i < n; i++)
 		for (j = 0; j < nets[i]->nfwd; j++)
 			nrefs += qnm_fwd_count(&nets[i]->fwd[j]);
 	refs = xreallocarray(NULL, nrefs ? nrefs : 1, sizeof(*refs)); /* each one filled below */
-	for (i = 0, nrefs = 0; i < n; i++)
-		for (j = 0; j < nets[i]->nfwd; j++) {
+	for (i = 0, g = 0, nrefs = 0; i < n; i++)
+		for (j = 0; j < nets[i]->nfwd; j++, g++) {
 			size_t k, nk = qnm_fwd_count(&nets[i]->fwd[j]);
 
 			for (k = 0; k < nk; k++, nrefs++) {
 				refs[nrefs].e.f = &nets[i]->fwd[j];
 				refs[nrefs].e.k = (uint32_t)k;
+				refs[nrefs].e.guest = guests[g];
 				refs[nrefs].key = fwd_key(&refs[nrefs].e);
 				refs[nrefs].net = nets[i]->name;
 			}
 		}
+	free(guests);
 	/* forwards are mostly written in order: then they are sorted already, without a twin */
 	for (i = 1; i < nrefs && refs[i - 1].key < refs[i].key; i++)
 		;
@@ -1313,6 +1329,7 @@ static int one_fwd(struct qnm_nft_conn *c, uint16_t type, const struct qnm_fwd *
 	struct qnm_nft_batch *b;
 	struct elem_ref *fv;
 	char action[128], d[64];
+	uint32_t guest = 0, a;
 	size_t k, nk;
 	int ret;
 
@@ -1320,11 +1337,11 @@ static int one_fwd(struct qnm_nft_conn *c, uint16_t type, const struct qnm_fwd *
 	snprintf(action, sizeof(action), "%s forward %s in nftables table inet qnm",
 		 type == NFT_MSG_NEWSETELEM ? "adding" : "removing", d);
 	if (type == NFT_MSG_NEWSETELEM) {
-		ret = check_fwd(f, action, err);
+		ret = check_fwd(f, action, &guest, err);
 	} else {
 		ret = f->host_port ? 0 : qnm_err_set(err, -EINVAL, "port", "%s: no port", action);
 		if (!ret && !qnm_str_empty(f->host_addr))
-			ret = check_ipv4(f->host_addr, "host_addr", action, err);
+			ret = check_ipv4(f->host_addr, "host_addr", action, &a, err);
 	}
 	if (ret)
 		return ret;
@@ -1332,7 +1349,7 @@ static int one_fwd(struct qnm_nft_conn *c, uint16_t type, const struct qnm_fwd *
 	nk = qnm_fwd_count(f);
 	fv = xcalloc(nk, sizeof(*fv));
 	for (k = 0; k < nk; k++)
-		fv[k] = (struct elem_ref){ .f = f, .k = (uint32_t)k };
+		fv[k] = (struct elem_ref){ .f = f, .k = (uint32_t)k, .guest = guest };
 	b = qnm_nft_batch_new();
 	batch_elems(b, type, map_for(f), fv, nk);
 	if (fwd_has_v6(f))
