@@ -85,32 +85,91 @@ int qnm_fwd_del(struct qnm_fwd **v, size_t *n, size_t index)
 	return 0;
 }
 
+/*
+ * Text into @buf of @size bytes as snprintf() puts it there: what fits,
+ * always terminated, while @len counts all of it. A forward's text is made
+ * for every forward each time a network is written or shown, and snprintf()
+ * cost more than the rest of the forward.
+ */
+struct fwd_text {
+	char *buf;
+	size_t size;
+	size_t len;
+};
+
+static void text_add(struct fwd_text *t, const char *s, size_t n)
+{
+	if (t->len + 1 < t->size)
+		memcpy(t->buf + t->len, s, n < t->size - 1 - t->len ? n : t->size - 1 - t->len);
+	t->len += n;
+	if (t->size)
+		t->buf[t->len < t->size ? t->len : t->size - 1] = '\0';
+}
+
+static void text_str(struct fwd_text *t, const char *s)
+{
+	text_add(t, s, strlen(s));
+}
+
+/* "%u" */
+static void text_uint(struct fwd_text *t, unsigned v)
+{
+	char d[12];
+	size_t i = sizeof(d);
+
+	do
+		d[--i] = (char)('0' + v % 10);
+	while (v /= 10);
+	text_add(t, d + i, sizeof(d) - i);
+}
+
+static void text_ports(struct fwd_text *t, unsigned first, unsigned span)
+{
+	text_uint(t, first);
+	if (span) {
+		text_add(t, "-", 1);
+		text_uint(t, first + span);
+	}
+}
+
 void qnm_ports_text(unsigned first, unsigned span, char *buf, size_t size)
 {
-	if (span)
-		snprintf(buf, size, "%u-%u", first, first + span);
-	else
-		snprintf(buf, size, "%u", first);
+	struct fwd_text t = { buf, size, 0 };
+
+	text_ports(&t, first, span);
+}
+
+/* "%s:%s:%s-%s:%s" of the protocol, host address and ports, guest or target and ports */
+static void text_spec(struct fwd_text *t, const struct qnm_fwd *f)
+{
+	text_str(t, qnm_proto_name(f->proto));
+	text_add(t, ":", 1);
+	text_str(t, f->host_addr);
+	text_add(t, ":", 1);
+	text_ports(t, f->host_port, f->span);
+	text_add(t, "-", 1);
+	text_str(t, f->target[0] ? f->target : f->guest_addr);
+	text_add(t, ":", 1);
+	text_ports(t, f->guest_port, f->span);
 }
 
 void qnm_fwd_format_spec(const struct qnm_fwd *f, char *buf, size_t size)
 {
-	char hp[16], gp[16];
+	struct fwd_text t = { buf, size, 0 };
 
-	qnm_ports_text(f->host_port, f->span, hp, sizeof(hp));
-	qnm_ports_text(f->guest_port, f->span, gp, sizeof(gp));
-	snprintf(buf, size, "%s:%s:%s-%s:%s", qnm_proto_name(f->proto), f->host_addr, hp,
-		 f->target[0] ? f->target : f->guest_addr, gp);
+	text_spec(&t, f);
 }
 
 void qnm_fwd_format(const struct qnm_fwd *f, char *buf, size_t size)
 {
-	size_t n;
+	struct fwd_text t = { buf, size, 0 };
 
-	qnm_fwd_format_spec(f, buf, size);
-	n = strlen(buf);
-	if (f->desc[0] && n < size)
-		snprintf(buf + n, size - n, " desc=\"%s\"", f->desc);
+	text_spec(&t, f);
+	if (f->desc[0] && t.len < size) {
+		text_add(&t, " desc=\"", 7);
+		text_str(&t, f->desc);
+		text_add(&t, "\"", 1);
+	}
 }
 
 void qnm_fwd_host_text(const struct qnm_fwd *f, char *buf, size_t size)

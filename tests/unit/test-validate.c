@@ -417,6 +417,30 @@ static void test_fwd_ranges(void **state)
 	assert_non_null(strstr(err.msg, "need 513 listening sockets"));
 }
 
+/* qnm_fwd_format() of @in into every buffer size: what snprintf() of the whole text leaves */
+static void expect_format_cut(const char *in)
+{
+	struct qnm_fwd f;
+	char want[QNM_FWD_TEXT_LEN], got[QNM_FWD_TEXT_LEN + 1], ports[16], sp[16];
+	size_t size;
+
+	assert_int_equal(qnm_fwd_parse(in, &f, "t", NULL), 0);
+	qnm_fwd_format(&f, want, sizeof(want));
+	for (size = 1; size <= sizeof(want); size++) {
+		memset(got, 'x', sizeof(got));
+		qnm_fwd_format(&f, got, size);
+		assert_int_equal(got[size], 'x');
+		assert_int_equal(strlen(got), strlen(want) < size ? strlen(want) : size - 1);
+		assert_memory_equal(got, want, strlen(got));
+	}
+	qnm_ports_text(f.host_port, f.span, ports, sizeof(ports));
+	if (f.span)
+		snprintf(sp, sizeof(sp), "%u-%u", f.host_port, (unsigned)f.host_port + f.span);
+	else
+		snprintf(sp, sizeof(sp), "%u", f.host_port);
+	assert_string_equal(ports, sp);
+}
+
 static void test_fwd_parse_format(void **state)
 {
 	static const struct {
@@ -486,6 +510,10 @@ static void test_fwd_parse_format(void **state)
 			assert_string_equal(f.guest_addr, g.guest_addr);
 		}
 	}
+	expect_format_cut("tcp:127.0.0.1:2222-10.0.2.15:22 desc=\"ssh to the build box\"");
+	expect_format_cut("udp::65000-65535-10.0.2.15:1000-1535");
+	expect_format_cut("tcp+udp::1-web-server-01/nic-0:65535 desc=\"x\"");
+	expect_format_cut("tcp::8080-:80");
 }
 
 /* ---- NICs and their backends ---- */
