@@ -189,6 +189,8 @@ int qnm_keyfile_parse(const char *text, size_t len, const char *filename, struct
 		      struct qnm_err *err)
 {
 	const char *p = text, *end = text + len;
+	/* the first NUL, looked for once: only its line is refused for it */
+	const char *nul = memchr(text, '\0', len);
 	unsigned line = 0;
 	int r;
 
@@ -202,7 +204,7 @@ int qnm_keyfile_parse(const char *text, size_t len, const char *filename, struct
 		if ((size_t)(le - p) > QNM_KF_LINE_MAX)
 			return qnm_err_set(err, -EINVAL, "", "%s:%u: line longer than %zu bytes",
 					   filename, line, (size_t)QNM_KF_LINE_MAX);
-		if (memchr(p, '\0', (size_t)(le - p)))
+		if (nul && nul < le)
 			return qnm_err_set(err, -EINVAL, "", "%s:%u: NUL byte (not a text file?)",
 					   filename, line);
 		r = parse_line(p, le, line, filename, kf, err);
