@@ -254,51 +254,47 @@ int qnm_fwd_check_desc(const char *s, const char *field, struct qnm_err *err)
 }
 
 /*
- * The @n bytes at @s are a port, what qnm_parse_uint(1, 65535) takes of
- * them as a string: 1-20 decimal digits (leading zeros too) worth 1-65535.
+ * The decimal digits at @s as a number (any above 65535 read as 65536, so
+ * that it never overflows); Return: the first byte after them.
  */
-static bool port_num(const char *s, size_t n, unsigned long *out)
+static const char *port_digits(const char *s, unsigned long *out)
 {
-	const char *e = s + n;
-	unsigned v = 0;
+	unsigned v = 0, d;
 
-	if (!n || n > 20)
-		return false;
-	for (; s < e; s++) {
-		unsigned d = (unsigned)(unsigned char)*s - '0';
-
-		if (d > 9)
-			return false;
+	for (; (d = (unsigned)(unsigned char)*s - '0') <= 9; s++) {
 		v = v * 10 + d;
 		if (v > 65535)
-			v = 65536; /* too much already, and no overflow */
+			v = 65536;
 	}
 	*out = v;
-	return v >= 1 && v <= 65535;
+	return s;
 }
 
-/* "PORT" or "FIRST-LAST" into *@first and *@span */
+/*
+ * "PORT" or "FIRST-LAST" into *@first and *@span. Each port is what
+ * qnm_parse_uint(1, 65535) takes: decimal digits (leading zeros too), at
+ * most 7 for the first one (more is not a port either) and 20 for the last.
+ */
 static int parse_ports(const char *s, uint16_t *first, unsigned *span, const char *what,
 		       const char *field, struct qnm_err *err)
 {
-	const char *dash;
 	unsigned long a, b;
-	size_t n = 0;
+	const char *e = port_digits(s, &a), *e2;
 
-	while (s[n] && s[n] != '-')
-		n++;
-	dash = s[n] ? s + n : NULL;
-	if (n > 7 || !port_num(s, n, &a)) /* 7: longer is not a port either */
+	if ((*e && *e != '-') || e == s || e - s > 7 || a < 1 || a > 65535)
 		return qnm_err_set(err, -EINVAL, field,
 				   "%s: %s port '%s' must be a number from 1 to 65535, or a "
 				   "range FIRST-LAST",
 				   field, what, s);
 	b = a;
-	if (dash && !port_num(dash + 1, strlen(dash + 1), &b))
-		return qnm_err_set(
-			err, -EINVAL, field,
-			"%s: %s port range '%s' must be FIRST-LAST, each from 1 to 65535", field,
-			what, s);
+	if (*e == '-') {
+		e2 = port_digits(e + 1, &b);
+		if (*e2 || e2 == e + 1 || e2 - (e + 1) > 20 || b < 1 || b > 65535)
+			return qnm_err_set(
+				err, -EINVAL, field,
+				"%s: %s port range '%s' must be FIRST-LAST, each from 1 to 65535",
+				field, what, s);
+	}
 	if (b < a)
 		return qnm_err_set(err, -EINVAL, field,
 				   "%s: %s port range '%s' ends before it starts", field, what, s);
