@@ -104,17 +104,6 @@ int qnm_parse_ipv4(const char *s, uint32_t *out)
 	return s && scan_ipv4(s, out) ? 0 : -EINVAL;
 }
 
-int qnm_parse_ipv4_n(const char *s, size_t n, uint32_t *out)
-{
-	char buf[QNM_IPV4_LEN];
-
-	if (!s || n >= sizeof(buf))
-		return -EINVAL;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	return qnm_parse_ipv4(buf, out);
-}
-
 bool qnm_valid_ovsdb_remote(const char *s)
 {
 	const char *colon;

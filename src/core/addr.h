@@ -8,7 +8,6 @@
 #define QNM_ADDR_H
 
 #include <stdbool.h>
-#include <stddef.h>
 #include <stdint.h>
 
 #define QNM_NAME_MAX   32 /* VM, NIC id and network names, without NUL */
@@ -47,12 +46,6 @@ bool qnm_valid_ipv4(const char *s);
  * Return: 0 or -EINVAL.
  */
 int qnm_parse_ipv4(const char *s, uint32_t *out);
-/**
- * qnm_parse_ipv4_n() - qnm_parse_ipv4() of the first @n bytes of @s (which
- * hold no NUL), as if they were a string of their own.
- * Return: 0 or -EINVAL.
- */
-int qnm_parse_ipv4_n(const char *s, size_t n, uint32_t *out);
 /** qnm_format_ipv4() - host-order number to dotted quad (@buf >= 16 bytes). */
 void qnm_format_ipv4(uint32_t a, char *buf);
 /**

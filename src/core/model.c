@@ -382,12 +382,14 @@ static int split_addr_port(const char *s, char *addr, uint16_t *port, unsigned *
 		return qnm_err_set(err, -EINVAL, field, "%s: %s '%s' must be ADDRESS:PORT or :PORT",
 				   field, what, s);
 	alen = (size_t)(colon - s);
-	if (alen >= QNM_IPV4_LEN || (alen && qnm_parse_ipv4_n(s, alen, &a)))
+	if (alen < QNM_IPV4_LEN) { /* read where it is kept */
+		memcpy(addr, s, alen);
+		addr[alen] = '\0';
+	}
+	if (alen >= QNM_IPV4_LEN || (alen && qnm_parse_ipv4(addr, &a)))
 		return qnm_err_set(err, -EINVAL, field,
 				   "%s: %s address '%.*s' is not an IPv4 address%s", field, what,
 				   (int)alen, s, memchr(s, ':', alen) ? V6_ADVICE : "");
-	memcpy(addr, s, alen);
-	addr[alen] = '\0';
 	return parse_ports(colon + 1, port, span, what, field, err);
 }
 
