@@ -630,6 +630,42 @@ struct elem_ref {
 };
 
 /*
+ * The attributes of a map element at the end of @nlh, written as libmnl
+ * writes them (mnl_attr_nest_start(), mnl_attr_put(), mnl_attr_nest_end()),
+ * without a call into it for each of the eight of every element.
+ */
+static struct nlattr *attr_tail(struct nlmsghdr *nlh)
+{
+	return (struct nlattr *)((char *)nlh + MNL_ALIGN(nlh->nlmsg_len));
+}
+
+static struct nlattr *attr_open(struct nlmsghdr *nlh, uint16_t type)
+{
+	struct nlattr *a = attr_tail(nlh);
+
+	a->nla_type = NLA_F_NESTED | type;
+	nlh->nlmsg_len += MNL_ATTR_HDRLEN;
+	return a;
+}
+
+static void attr_close(struct nlmsghdr *nlh, struct nlattr *a)
+{
+	a->nla_len = (uint16_t)((char *)attr_tail(nlh) - (char *)a);
+}
+
+/* NFTA_DATA_VALUE of @len bytes */
+static void attr_value(struct nlmsghdr *nlh, size_t len, const void *data)
+{
+	struct nlattr *a = attr_tail(nlh);
+
+	a->nla_type = NFTA_DATA_VALUE;
+	a->nla_len = (uint16_t)(MNL_ATTR_HDRLEN + len);
+	memcpy((char *)a + MNL_ATTR_HDRLEN, data, len);
+	memset((char *)a + MNL_ATTR_HDRLEN + len, 0, MNL_ALIGN(len) - len);
+	nlh->nlmsg_len += MNL_ALIGN(MNL_ATTR_HDRLEN + len);
+}
+
+/*
  * Element @r (its forward already checked by check_fwd()) as nest @idx of
  * the element list at the end of @nlh: the attributes
  * nftnl_set_elems_nlmsg_build_payload() writes for it, written in place
@@ -649,18 +685,20 @@ static void put_elem(struct nlmsghdr *nlh, const struct elem_ref *r, bool with_d
 
 	if (proto == QNM_PROTO_BOTH)
 		proto = r->k < ports ? QNM_PROTO_TCP : QNM_PROTO_UDP;
-	if (!qnm_str_empty(f->host_addr) && qnm_parse_ipv4(f->host_addr, &a) == 0) {
-		a = htonl(a);
-		memcpy(key, &a, 4);
+	if (!qnm_str_empty(f->host_addr)) {
+		if (qnm_parse_ipv4(f->host_addr, &a) == 0) {
+			a = htonl(a);
+			memcpy(key, &a, 4);
+		}
 		o = 4;
 	}
 	key[o] = proto == QNM_PROTO_UDP ? IPPROTO_UDP : IPPROTO_TCP;
 	port = htons((uint16_t)(f->host_port + i));
 	memcpy(key + o + 4, &port, 2);
-	elem = mnl_attr_nest_start(nlh, idx);
-	nest = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_KEY);
-	mnl_attr_put(nlh, NFTA_DATA_VALUE, o + 8, key);
-	mnl_attr_nest_end(nlh, nest);
+	elem = attr_open(nlh, idx);
+	nest = attr_open(nlh, NFTA_SET_ELEM_KEY);
+	attr_value(nlh, o + 8, key);
+	attr_close(nlh, nest);
 	if (with_data) {
 		size_t alen = v6 ? 16 : 4;
 
@@ -672,11 +710,11 @@ static void put_elem(struct nlmsghdr *nlh, const struct elem_ref *r, bool with_d
 		}
 		port = htons((uint16_t)(f->guest_port + i));
 		memcpy(data + alen, &port, 2);
-		nest = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_DATA);
-		mnl_attr_put(nlh, NFTA_DATA_VALUE, alen + 4, data);
-		mnl_attr_nest_end(nlh, nest);
+		nest = attr_open(nlh, NFTA_SET_ELEM_DATA);
+		attr_value(nlh, alen + 4, data);
+		attr_close(nlh, nest);
 	}
-	mnl_attr_nest_end(nlh, elem);
+	attr_close(nlh, elem);
 }
 
 /* append NEW/DELSETELEM messages for the elements @ev of map @m */
