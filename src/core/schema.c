@@ -732,10 +732,9 @@ int qnm_key_set(const struct qnm_key *k, void *obj, const char *value, const cha
 		return 0;
 	}
 	case QNM_KEY_FWD: {
-		struct qnm_err e2;
-
 		struct qnm_fwd **v = (struct qnm_fwd **)(void *)p;
 		size_t *n = count_of(k, obj);
+		struct qnm_err e2;
 
 		/* parsed into its place at the end (qnm_fwd_add() without a copy) */
 		*v = qnm_grow(*v, *n, sizeof(**v));
