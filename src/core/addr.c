@@ -60,38 +60,48 @@ bool qnm_valid_ifname(const char *s)
 	return true;
 }
 
-int qnm_parse_ipv4(const char *s, uint32_t *out)
+/* the value of digit @c, or more than 9 */
+static unsigned digit(char c)
+{
+	return (unsigned)(unsigned char)c - '0';
+}
+
+/*
+ * @p is a dotted quad and nothing more: four octets "0" or 1-255 without a
+ * leading zero, the strings glibc's inet_pton(AF_INET) takes, in one pass.
+ */
+static bool scan_ipv4(const char *p, uint32_t *out)
 {
 	uint32_t a = 0;
-	int octets = 0;
+	int k;
 
-	if (!s)
-		return -EINVAL;
-	while (octets < 4) {
-		unsigned v = 0, digits = 0;
+	for (k = 0; k < 4; k++) {
+		unsigned v = digit(*p++), d;
 
-		while (*s >= '0' && *s <= '9') {
-			v = v * 10 + (unsigned)(*s - '0');
-			if (++digits > 3)
-				return -EINVAL;
-			s++;
+		if (v > 9)
+			return false;
+		if ((d = digit(*p)) <= 9) {
+			if (!v)
+				return false; /* leading zero: ambiguous (octal in inet_aton) */
+			v = v * 10 + d;
+			if ((d = digit(*++p)) <= 9) {
+				v = v * 10 + d;
+				if (v > 255)
+					return false;
+				p++;
+			}
 		}
-		if (!digits || v > 255)
-			return -EINVAL;
-		if (digits > 1 && s[-(int)digits] == '0')
-			return -EINVAL; /* leading zero: ambiguous (octal in inet_aton) */
-		a = (a << 8) | v;
-		octets++;
-		if (octets < 4) {
-			if (*s != '.')
-				return -EINVAL;
-			s++;
-		}
+		a = a << 8 | v;
+		if (*p++ != (k < 3 ? '.' : '\0')) /* a fourth digit fails here too */
+			return false;
 	}
-	if (*s)
-		return -EINVAL;
 	*out = a;
-	return 0;
+	return true;
+}
+
+int qnm_parse_ipv4(const char *s, uint32_t *out)
+{
+	return s && scan_ipv4(s, out) ? 0 : -EINVAL;
 }
 
 bool qnm_valid_ovsdb_remote(const char *s)

@@ -40,7 +40,9 @@ bool qnm_valid_ovsdb_remote(const char *s);
 /** qnm_valid_ipv4() - dotted quad, four decimal octets 0-255, no leading zeros. */
 bool qnm_valid_ipv4(const char *s);
 /**
- * qnm_parse_ipv4() - dotted quad to a host-order number.
+ * qnm_parse_ipv4() - dotted quad to a host-order number: the strings
+ * inet_pton(AF_INET) takes (four decimal octets 0-255, "0" or without a
+ * leading zero, nothing before or after), without its cost.
  * Return: 0 or -EINVAL.
  */
 int qnm_parse_ipv4(const char *s, uint32_t *out);

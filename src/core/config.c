@@ -464,6 +464,7 @@ int qnm_network_parse(const char *text, size_t len, const char *filename, struct
 		      struct qnm_err *err)
 {
 	struct field_lines fl = { 0 };
+	const struct qnm_key *k = NULL;
 	struct qnm_keyfile kf;
 	struct qnm_network *net = NULL;
 	char name[QNM_NAME_MAX + 1];
@@ -486,8 +487,11 @@ int qnm_network_parse(const char *text, size_t len, const char *filename, struct
 	}
 	for (i = 0; i < kf.nentries && !r; i++) {
 		const struct qnm_kf_entry *e = &kf.entries[i];
-		const struct qnm_key *k = qnm_schema_find(&qnm_net_schema, e->key);
+		/* the key of the line before (a list, forwards mostly): found already */
+		bool again = k && strcmp(kf.entries[i - 1].key, e->key) == 0;
 
+		if (!again)
+			k = qnm_schema_find(&qnm_net_schema, e->key);
 		if (!k) {
 			struct qnm_strbuf sb;
 
@@ -505,7 +509,10 @@ int qnm_network_parse(const char *text, size_t len, const char *filename, struct
 					e->line, e->key, fl_find(&fl, e->key));
 			break;
 		}
-		fl_add(&fl, e->key, e->line);
+		if (again) /* a list key: only its last line is ever looked up */
+			fl.v[fl.n - 1].line = e->line;
+		else
+			fl_add(&fl, e->key, e->line);
 		if (k->type == QNM_KEY_CIDR)
 			fl_add(&fl, "prefix", e->line);
 		r = qnm_key_set(k, net, e->value, filename, e->line, e->key, err);

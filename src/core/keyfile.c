@@ -11,16 +11,7 @@
 
 void qnm_keyfile_free(struct qnm_keyfile *kf)
 {
-	size_t i;
-
-	for (i = 0; i < kf->nsections; i++) {
-		free(kf->sections[i].type);
-		free(kf->sections[i].name);
-	}
-	for (i = 0; i < kf->nentries; i++) {
-		free(kf->entries[i].key);
-		free(kf->entries[i].value);
-	}
+	free(kf->pool);
 	free(kf->sections);
 	free(kf->entries);
 	memset(kf, 0, sizeof(*kf));
@@ -31,17 +22,25 @@ static bool is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\r';
 }
 
-static bool is_word_char(char c)
+/* letters and digits (of the locale beyond ASCII), '-', '_' and '.' */
+static inline bool is_word_char(char c)
 {
-	return isalnum((unsigned char)c) || c == '-' || c == '_' || c == '.';
+	unsigned char u = (unsigned char)c;
+
+	if (u >= 0x80)
+		return isalnum(u);
+	return (unsigned)((u | 0x20) - 'a') < 26 || (unsigned)(u - '0') < 10 || c == '-' ||
+	       c == '_' || c == '.';
 }
 
-static char *dup_range(const char *s, const char *e)
+/* a copy of @s..@e (exclusive) in @kf's pool */
+static char *dup_range(struct qnm_keyfile *kf, const char *s, const char *e)
 {
-	char *p = xmalloc((size_t)(e - s) + 1);
+	char *p = kf->pool + kf->used;
 
 	memcpy(p, s, (size_t)(e - s));
 	p[e - s] = '\0';
+	kf->used += (size_t)(e - s) + 1;
 	return p;
 }
 
@@ -82,61 +81,57 @@ static int parse_section(const char *s, const char *e, unsigned line, const char
 	}
 	kf->sections = xreallocarray(kf->sections, kf->nsections + 1, sizeof(*kf->sections));
 	sec = &kf->sections[kf->nsections++];
-	sec->type = dup_range(t0, t1);
-	sec->name = n0 ? dup_range(n0, n1) : NULL;
+	sec->type = dup_range(kf, t0, t1);
+	sec->name = n0 ? dup_range(kf, n0, n1) : NULL;
 	sec->line = line;
 	return 0;
 }
 
-/* Unquote a "..." value; @s points at the opening quote. */
-static int unquote(const char *s, const char *e, unsigned line, const char *fn, char **out,
-		   struct qnm_err *err)
+/* Unquote a "..." value into @kf's pool; @s points at the opening quote. */
+static int unquote(const char *s, const char *e, unsigned line, const char *fn,
+		   struct qnm_keyfile *kf, char **out, struct qnm_err *err)
 {
-	struct qnm_strbuf sb;
+	char *start = kf->pool + kf->used, *o = start;
 	const char *p = s + 1;
 
-	qnm_sb_init(&sb);
 	for (; p < e && *p != '"'; p++) {
 		if (*p != '\\') {
-			qnm_sb_addc(&sb, *p);
+			*o++ = *p;
 			continue;
 		}
 		if (++p >= e)
 			break;
 		switch (*p) {
 		case '\\':
-			qnm_sb_addc(&sb, '\\');
+			*o++ = '\\';
 			break;
 		case '"':
-			qnm_sb_addc(&sb, '"');
+			*o++ = '"';
 			break;
 		case 'n':
-			qnm_sb_addc(&sb, '\n');
+			*o++ = '\n';
 			break;
 		case 't':
-			qnm_sb_addc(&sb, '\t');
+			*o++ = '\t';
 			break;
 		default:
-			qnm_sb_free(&sb);
 			return qnm_err_set(
 				err, -EINVAL, "",
 				"%s:%u: unknown escape '\\%c' in quoted value (use \\\\ \\\" \\n or \\t)",
 				fn, line, isprint((unsigned char)*p) ? *p : '?');
 		}
 	}
-	if (p >= e) {
-		qnm_sb_free(&sb);
+	if (p >= e)
 		return qnm_err_set(err, -EINVAL, "", "%s:%u: quoted value has no closing '\"'", fn,
 				   line);
-	}
 	for (p++; p < e; p++) {
-		if (!is_blank(*p)) {
-			qnm_sb_free(&sb);
+		if (!is_blank(*p))
 			return qnm_err_set(err, -EINVAL, "", "%s:%u: text after the closing '\"'",
 					   fn, line);
-		}
 	}
-	*out = qnm_sb_steal(&sb);
+	*o++ = '\0';
+	kf->used += (size_t)(o - start);
+	*out = start;
 	return 0;
 }
 
@@ -175,16 +170,16 @@ static int parse_line(const char *s, const char *e, unsigned line, const char *f
 	v0 = s;
 	v1 = e;
 	if (v0 < v1 && *v0 == '"') {
-		r = unquote(v0, v1, line, fn, &value, err);
+		r = unquote(v0, v1, line, fn, kf, &value, err);
 		if (r)
 			return r;
 	} else {
-		value = dup_range(v0, v1);
+		value = dup_range(kf, v0, v1);
 	}
 	kf->entries = qnm_grow(kf->entries, kf->nentries, sizeof(*kf->entries));
 	ent = &kf->entries[kf->nentries++];
 	ent->section = kf->nsections - 1;
-	ent->key = dup_range(k0, k1);
+	ent->key = dup_range(kf, k0, k1);
 	ent->value = value;
 	ent->line = line;
 	return 0;
@@ -194,10 +189,13 @@ int qnm_keyfile_parse(const char *text, size_t len, const char *filename, struct
 		      struct qnm_err *err)
 {
 	const char *p = text, *end = text + len;
+	/* the first NUL, looked for once: only its line is refused for it */
+	const char *nul = memchr(text, '\0', len);
 	unsigned line = 0;
 	int r;
 
 	memset(kf, 0, sizeof(*kf));
+	kf->pool = xmalloc(len + 1); /* see struct qnm_keyfile */
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl ? nl : end;
@@ -206,7 +204,7 @@ int qnm_keyfile_parse(const char *text, size_t len, const char *filename, struct
 		if ((size_t)(le - p) > QNM_KF_LINE_MAX)
 			return qnm_err_set(err, -EINVAL, "", "%s:%u: line longer than %zu bytes",
 					   filename, line, (size_t)QNM_KF_LINE_MAX);
-		if (memchr(p, '\0', (size_t)(le - p)))
+		if (nul && nul < le)
 			return qnm_err_set(err, -EINVAL, "", "%s:%u: NUL byte (not a text file?)",
 					   filename, line);
 		r = parse_line(p, le, line, filename, kf, err);

@@ -35,8 +35,8 @@
 /**
  * struct qnm_kf_entry - one "key = value" line.
  * @section: index into qnm_keyfile.sections.
- * @key:     the key (owned).
- * @value:   the value, unquoted (owned).
+ * @key:     the key (in qnm_keyfile.pool).
+ * @value:   the value, unquoted (in qnm_keyfile.pool).
  * @line:    1-based line number.
  */
 struct qnm_kf_entry {
@@ -48,8 +48,8 @@ struct qnm_kf_entry {
 
 /**
  * struct qnm_kf_section - one "[type name]" header.
- * @type: first word ("vm", "nic", "network").
- * @name: second word or NULL.
+ * @type: first word ("vm", "nic", "network"), in qnm_keyfile.pool.
+ * @name: second word (in qnm_keyfile.pool) or NULL.
  * @line: line of the header.
  */
 struct qnm_kf_section {
@@ -58,12 +58,21 @@ struct qnm_kf_section {
 	unsigned line;
 };
 
-/** struct qnm_keyfile - a parsed file: sections and entries in file order. */
+/**
+ * struct qnm_keyfile - a parsed file: sections and entries in file order.
+ * @pool:  the text of every key, value, section type and name, one after
+ *         the other (each ends in a NUL): one allocation for the file, not
+ *         two per line. No string takes more room than the line it came
+ *         from, so the file's length (+ 1) is room for them all.
+ * @used:  bytes of @pool taken.
+ */
 struct qnm_keyfile {
 	struct qnm_kf_section *sections;
 	size_t nsections;
 	struct qnm_kf_entry *entries;
 	size_t nentries;
+	char *pool;
+	size_t used;
 };
 
 /**

@@ -85,32 +85,91 @@ int qnm_fwd_del(struct qnm_fwd **v, size_t *n, size_t index)
 	return 0;
 }
 
+/*
+ * Text into @buf of @size bytes as snprintf() puts it there: what fits,
+ * always terminated, while @len counts all of it. A forward's text is made
+ * for every forward each time a network is written or shown, and snprintf()
+ * cost more than the rest of the forward.
+ */
+struct fwd_text {
+	char *buf;
+	size_t size;
+	size_t len;
+};
+
+static void text_add(struct fwd_text *t, const char *s, size_t n)
+{
+	if (t->len + 1 < t->size)
+		memcpy(t->buf + t->len, s, n < t->size - 1 - t->len ? n : t->size - 1 - t->len);
+	t->len += n;
+	if (t->size)
+		t->buf[t->len < t->size ? t->len : t->size - 1] = '\0';
+}
+
+static void text_str(struct fwd_text *t, const char *s)
+{
+	text_add(t, s, strlen(s));
+}
+
+/* "%u" */
+static void text_uint(struct fwd_text *t, unsigned v)
+{
+	char d[12];
+	size_t i = sizeof(d);
+
+	do
+		d[--i] = (char)('0' + v % 10);
+	while (v /= 10);
+	text_add(t, d + i, sizeof(d) - i);
+}
+
+static void text_ports(struct fwd_text *t, unsigned first, unsigned span)
+{
+	text_uint(t, first);
+	if (span) {
+		text_add(t, "-", 1);
+		text_uint(t, first + span);
+	}
+}
+
 void qnm_ports_text(unsigned first, unsigned span, char *buf, size_t size)
 {
-	if (span)
-		snprintf(buf, size, "%u-%u", first, first + span);
-	else
-		snprintf(buf, size, "%u", first);
+	struct fwd_text t = { buf, size, 0 };
+
+	text_ports(&t, first, span);
+}
+
+/* "%s:%s:%s-%s:%s" of the protocol, host address and ports, guest or target and ports */
+static void text_spec(struct fwd_text *t, const struct qnm_fwd *f)
+{
+	text_str(t, qnm_proto_name(f->proto));
+	text_add(t, ":", 1);
+	text_str(t, f->host_addr);
+	text_add(t, ":", 1);
+	text_ports(t, f->host_port, f->span);
+	text_add(t, "-", 1);
+	text_str(t, f->target[0] ? f->target : f->guest_addr);
+	text_add(t, ":", 1);
+	text_ports(t, f->guest_port, f->span);
 }
 
 void qnm_fwd_format_spec(const struct qnm_fwd *f, char *buf, size_t size)
 {
-	char hp[16], gp[16];
+	struct fwd_text t = { buf, size, 0 };
 
-	qnm_ports_text(f->host_port, f->span, hp, sizeof(hp));
-	qnm_ports_text(f->guest_port, f->span, gp, sizeof(gp));
-	snprintf(buf, size, "%s:%s:%s-%s:%s", qnm_proto_name(f->proto), f->host_addr, hp,
-		 f->target[0] ? f->target : f->guest_addr, gp);
+	text_spec(&t, f);
 }
 
 void qnm_fwd_format(const struct qnm_fwd *f, char *buf, size_t size)
 {
-	size_t n;
+	struct fwd_text t = { buf, size, 0 };
 
-	qnm_fwd_format_spec(f, buf, size);
-	n = strlen(buf);
-	if (f->desc[0] && n < size)
-		snprintf(buf + n, size - n, " desc=\"%s\"", f->desc);
+	text_spec(&t, f);
+	if (f->desc[0] && t.len < size) {
+		text_add(&t, " desc=\"", 7);
+		text_str(&t, f->desc);
+		text_add(&t, "\"", 1);
+	}
 }
 
 void qnm_fwd_host_text(const struct qnm_fwd *f, char *buf, size_t size)
@@ -194,30 +253,48 @@ int qnm_fwd_check_desc(const char *s, const char *field, struct qnm_err *err)
 	return 0;
 }
 
-/* "PORT" or "FIRST-LAST" into *@first and *@span */
+/*
+ * The decimal digits at @s as a number (any above 65535 read as 65536, so
+ * that it never overflows); Return: the first byte after them.
+ */
+static const char *port_digits(const char *s, unsigned long *out)
+{
+	unsigned v = 0, d;
+
+	for (; (d = (unsigned)(unsigned char)*s - '0') <= 9; s++) {
+		v = v * 10 + d;
+		if (v > 65535)
+			v = 65536;
+	}
+	*out = v;
+	return s;
+}
+
+/*
+ * "PORT" or "FIRST-LAST" into *@first and *@span. Each port is what
+ * qnm_parse_uint(1, 65535) takes: decimal digits (leading zeros too), at
+ * most 7 for the first one (more is not a port either) and 20 for the last.
+ */
 static int parse_ports(const char *s, uint16_t *first, unsigned *span, const char *what,
 		       const char *field, struct qnm_err *err)
 {
-	const char *dash = strchr(s, '-');
 	unsigned long a, b;
-	char one[8];
-	size_t n = dash ? (size_t)(dash - s) : strlen(s);
+	const char *e = port_digits(s, &a), *e2;
 
-	if (n >= sizeof(one))
-		n = sizeof(one) - 1; /* too long: not a port either */
-	memcpy(one, s, n);
-	one[n] = '\0';
-	if (qnm_parse_uint(one, 1, 65535, &a) || (dash ? (size_t)(dash - s) : strlen(s)) != n)
+	if ((*e && *e != '-') || e == s || e - s > 7 || a < 1 || a > 65535)
 		return qnm_err_set(err, -EINVAL, field,
 				   "%s: %s port '%s' must be a number from 1 to 65535, or a "
 				   "range FIRST-LAST",
 				   field, what, s);
 	b = a;
-	if (dash && qnm_parse_uint(dash + 1, 1, 65535, &b))
-		return qnm_err_set(
-			err, -EINVAL, field,
-			"%s: %s port range '%s' must be FIRST-LAST, each from 1 to 65535", field,
-			what, s);
+	if (*e == '-') {
+		e2 = port_digits(e + 1, &b);
+		if (*e2 || e2 == e + 1 || e2 - (e + 1) > 20 || b < 1 || b > 65535)
+			return qnm_err_set(
+				err, -EINVAL, field,
+				"%s: %s port range '%s' must be FIRST-LAST, each from 1 to 65535",
+				field, what, s);
+	}
 	if (b < a)
 		return qnm_err_set(err, -EINVAL, field,
 				   "%s: %s port range '%s' ends before it starts", field, what, s);
@@ -293,35 +370,26 @@ void qnm_ovn_fwd_exposure(const struct qnm_network *net, const struct qnm_fwd *f
 	" (forwards take IPv4 addresses; one with no host address on a network with ipv6= "        \
 	"also answers on the host's IPv6 addresses when it goes to a VM/NIC)"
 
-/* @n bytes of @s are an IPv4 address */
-static bool valid_ipv4_n(const char *s, size_t n)
-{
-	char buf[QNM_IPV4_LEN];
-
-	if (n >= sizeof(buf))
-		return false;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	return qnm_valid_ipv4(buf);
-}
-
 /* Split "addr:ports" (addr may be empty) into its parts. */
 static int split_addr_port(const char *s, char *addr, uint16_t *port, unsigned *span,
 			   const char *what, const char *field, struct qnm_err *err)
 {
 	const char *colon = strrchr(s, ':');
+	uint32_t a;
 	size_t alen;
 
 	if (!colon)
 		return qnm_err_set(err, -EINVAL, field, "%s: %s '%s' must be ADDRESS:PORT or :PORT",
 				   field, what, s);
 	alen = (size_t)(colon - s);
-	if (alen >= QNM_IPV4_LEN || (alen && !valid_ipv4_n(s, alen)))
+	if (alen < QNM_IPV4_LEN) { /* read where it is kept */
+		memcpy(addr, s, alen);
+		addr[alen] = '\0';
+	}
+	if (alen >= QNM_IPV4_LEN || (alen && qnm_parse_ipv4(addr, &a)))
 		return qnm_err_set(err, -EINVAL, field,
 				   "%s: %s address '%.*s' is not an IPv4 address%s", field, what,
 				   (int)alen, s, memchr(s, ':', alen) ? V6_ADVICE : "");
-	memcpy(addr, s, alen);
-	addr[alen] = '\0';
 	return parse_ports(colon + 1, port, span, what, field, err);
 }
 
@@ -428,10 +496,7 @@ int qnm_fwd_parse(const char *s, struct qnm_fwd *out, const char *field, struct 
 		return r;
 	/* the guest side is the last ':' and what follows; the separator the last '-' before */
 	gcolon = strrchr(spec, ':');
-	sep = NULL;
-	for (rest = spec; gcolon && rest < gcolon; rest++)
-		if (*rest == '-')
-			sep = rest;
+	sep = gcolon ? memrchr(spec, '-', (size_t)(gcolon - spec)) : NULL;
 	if (gcolon && strchr(spec, '/')) /* to a NIC, "VM/NIC" (names may hold '-') */
 		sep = target_sep(spec, gcolon);
 	if (!sep)

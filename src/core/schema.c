@@ -441,8 +441,8 @@ const struct qnm_key *qnm_schema_find(const struct qnm_schema *s, const char *na
 {
 	size_t i;
 
-	for (i = 0; i < s->n; i++)
-		if (strcmp(s->keys[i].name, name) == 0)
+	for (i = 0; i < s->n; i++) /* the first letter before the call */
+		if (s->keys[i].name[0] == name[0] && strcmp(s->keys[i].name, name) == 0)
 			return &s->keys[i];
 	return NULL;
 }
@@ -732,12 +732,20 @@ int qnm_key_set(const struct qnm_key *k, void *obj, const char *value, const cha
 		return 0;
 	}
 	case QNM_KEY_FWD: {
-		struct qnm_fwd f;
+		struct qnm_fwd **v = (struct qnm_fwd **)(void *)p;
+		size_t *n = count_of(k, obj);
 		struct qnm_err e2;
 
-		if (qnm_fwd_parse(value, &f, field, &e2))
+		/* parsed into its place at the end (qnm_fwd_add() without a copy) */
+		*v = qnm_grow(*v, *n, sizeof(**v));
+		if (qnm_fwd_parse(value, &(*v)[*n], field, &e2)) {
+			if (!*n) { /* as it was */
+				free(*v);
+				*v = NULL;
+			}
 			return qnm_err_set(err, -EINVAL, field, "%s:%u: %s", fn, line, e2.msg);
-		qnm_fwd_add((struct qnm_fwd **)(void *)p, count_of(k, obj), &f);
+		}
+		(*n)++;
 		return 0;
 	}
 	case QNM_KEY_ARGV: {

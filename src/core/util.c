@@ -106,11 +106,10 @@ void *xreallocarray(void *p, size_t nmemb, size_t size)
 
 size_t qnm_room(size_t n)
 {
-	size_t cap = 8;
-
-	while (cap < n)
-		cap *= 2;
-	return cap;
+	/* the power of two at or above n, from the highest bit of n - 1 */
+	if (n <= 8)
+		return 8;
+	return (size_t)1 << (sizeof(size_t) * CHAR_BIT - (size_t)__builtin_clzl(n - 1));
 }
 
 void *qnm_grow(void *p, size_t n, size_t size)

@@ -56,7 +56,9 @@ static bool fwds_clash(const struct qnm_fwd **v, size_t n)
 	size_t i, j, nlive = 0, keep;
 	bool clash = false;
 
-	if (n > 1)
+	for (i = 1; i < n && v[i - 1]->host_port <= v[i]->host_port; i++)
+		;
+	if (i < n) /* not in order already, as forwards mostly are */
 		qsort(v, n, sizeof(*v), fwd_ptr_cmp);
 	for (i = 0; i < n && !clash; i++) {
 		unsigned lo = v[i]->host_port;
@@ -74,7 +76,9 @@ static bool fwds_clash(const struct qnm_fwd **v, size_t n)
 	return clash;
 }
 
-int qnm_check_fwds(const struct qnm_fwd *fwd, size_t n, const char *field, struct qnm_err *err)
+/* qnm_check_fwds(); @guests_valid: every guest address is known to be "" or IPv4 */
+static int check_fwds(const struct qnm_fwd *fwd, size_t n, const char *field, bool guests_valid,
+		      struct qnm_err *err)
 {
 	const struct qnm_fwd **v = xreallocarray(NULL, n + 1, sizeof(*v));
 	size_t i, j;
@@ -111,7 +115,7 @@ int qnm_check_fwds(const struct qnm_fwd *fwd, size_t n, const char *field, struc
 			return qnm_err_set(err, -EINVAL, field,
 					   "%s: host address '%s' is not an IPv4 address", field,
 					   f->host_addr);
-		if (f->guest_addr[0] && !qnm_valid_ipv4(f->guest_addr))
+		if (!guests_valid && f->guest_addr[0] && !qnm_valid_ipv4(f->guest_addr))
 			return qnm_err_set(err, -EINVAL, field,
 					   "%s: guest address '%s' is not an IPv4 address", field,
 					   f->guest_addr);
@@ -122,6 +126,11 @@ int qnm_check_fwds(const struct qnm_fwd *fwd, size_t n, const char *field, struc
 						   qnm_proto_name(p), (unsigned)port);
 	}
 	return 0;
+}
+
+int qnm_check_fwds(const struct qnm_fwd *fwd, size_t n, const char *field, struct qnm_err *err)
+{
+	return check_fwds(fwd, n, field, false, err);
 }
 
 int qnm_check_fwd_sockets(const struct qnm_fwd *fwd, size_t n, const char *field,
@@ -435,7 +444,8 @@ int qnm_check_network(const struct qnm_network *net, struct qnm_err *err)
 					   "forward: guest address %s is outside the network %s/%u",
 					   net->fwd[i].guest_addr, net->address, net->prefix);
 	}
-	return qnm_check_fwds(net->fwd, net->nfwd, "forward", err);
+	/* the loop above parsed every guest address there is */
+	return check_fwds(net->fwd, net->nfwd, "forward", true, err);
 }
 
 /* A forward of the model, remembered with who forwards it. */

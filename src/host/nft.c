@@ -640,40 +640,95 @@ static void batch_map(struct qnm_nft_batch *b, const struct map_def *m)
 struct elem_ref {
 	const struct qnm_fwd *f;
 	uint32_t k;
+	uint32_t guest; /* @f's guest address (host order), as check_fwd() parsed it */
 };
 
-/* the element of @r, its forward already checked by check_fwd() */
-static struct nftnl_set_elem *fwd_elem(const struct elem_ref *r, bool with_data, bool v6)
+/*
+ * The attributes of a map element at the end of @nlh, written as libmnl
+ * writes them (mnl_attr_nest_start(), mnl_attr_put(), mnl_attr_nest_end()),
+ * without a call into it for each of the eight of every element.
+ */
+static struct nlattr *attr_tail(struct nlmsghdr *nlh)
+{
+	return (struct nlattr *)((char *)nlh + MNL_ALIGN(nlh->nlmsg_len));
+}
+
+static struct nlattr *attr_open(struct nlmsghdr *nlh, uint16_t type)
+{
+	struct nlattr *a = attr_tail(nlh);
+
+	a->nla_type = NLA_F_NESTED | type;
+	nlh->nlmsg_len += MNL_ATTR_HDRLEN;
+	return a;
+}
+
+static void attr_close(struct nlmsghdr *nlh, struct nlattr *a)
+{
+	a->nla_len = (uint16_t)((char *)attr_tail(nlh) - (char *)a);
+}
+
+/* NFTA_DATA_VALUE of @len bytes */
+static void attr_value(struct nlmsghdr *nlh, size_t len, const void *data)
+{
+	struct nlattr *a = attr_tail(nlh);
+
+	a->nla_type = NFTA_DATA_VALUE;
+	a->nla_len = (uint16_t)(MNL_ATTR_HDRLEN + len);
+	memcpy((char *)a + MNL_ATTR_HDRLEN, data, len);
+	memset((char *)a + MNL_ATTR_HDRLEN + len, 0, MNL_ALIGN(len) - len);
+	nlh->nlmsg_len += MNL_ALIGN(MNL_ATTR_HDRLEN + len);
+}
+
+/*
+ * Element @r (its forward already checked by check_fwd()) as nest @idx of
+ * the element list at the end of @nlh: the attributes
+ * nftnl_set_elems_nlmsg_build_payload() writes for it, written in place
+ * (an nftnl_set_elem per element cost more than all the rest of the
+ * element).
+ */
+static void put_elem(struct nlmsghdr *nlh, const struct elem_ref *r, bool with_data, bool v6,
+		     uint16_t idx)
 {
 	const struct qnm_fwd *f = r->f;
-	struct nftnl_set_elem *e = nftnl_set_elem_alloc();
 	uint8_t key[12] = { 0 }, data[20] = { 0 };
-	uint32_t ports = (uint32_t)f->span + 1, i = r->k % ports;
+	uint32_t ports = (uint32_t)f->span + 1, i = r->k % ports, a;
 	enum qnm_proto proto = f->proto;
+	struct nlattr *elem, *nest;
 	uint16_t port;
 	size_t o = 0;
 
-	if (!e)
-		qnm_oom();
 	if (proto == QNM_PROTO_BOTH)
 		proto = r->k < ports ? QNM_PROTO_TCP : QNM_PROTO_UDP;
 	if (!qnm_str_empty(f->host_addr)) {
-		inet_pton(AF_INET, f->host_addr, key);
+		if (qnm_parse_ipv4(f->host_addr, &a) == 0) {
+			a = htonl(a);
+			memcpy(key, &a, 4);
+		}
 		o = 4;
 	}
 	key[o] = proto == QNM_PROTO_UDP ? IPPROTO_UDP : IPPROTO_TCP;
 	port = htons((uint16_t)(f->host_port + i));
 	memcpy(key + o + 4, &port, 2);
-	nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, (uint32_t)(o + 8));
+	elem = attr_open(nlh, idx);
+	nest = attr_open(nlh, NFTA_SET_ELEM_KEY);
+	attr_value(nlh, o + 8, key);
+	attr_close(nlh, nest);
 	if (with_data) {
 		size_t alen = v6 ? 16 : 4;
 
-		inet_pton(v6 ? AF_INET6 : AF_INET, v6 ? f->guest_addr6 : f->guest_addr, data);
+		if (v6) {
+			inet_pton(AF_INET6, f->guest_addr6, data);
+		} else {
+			a = htonl(r->guest);
+			memcpy(data, &a, 4);
+		}
 		port = htons((uint16_t)(f->guest_port + i));
 		memcpy(data + alen, &port, 2);
-		nftnl_set_elem_set(e, NFTNL_SET_ELEM_DATA, data, (uint32_t)(alen + 4));
+		nest = attr_open(nlh, NFTA_SET_ELEM_DATA);
+		attr_value(nlh, alen + 4, data);
+		attr_close(nlh, nest);
 	}
-	return e;
+	attr_close(nlh, elem);
 }
 
 /* append NEW/DELSETELEM messages for the elements @ev of map @m */
@@ -683,19 +738,22 @@ static void batch_elems(struct qnm_nft_batch *b, uint16_t type, const struct map
 	size_t i = 0;
 
 	while (i < n) {
-		struct nftnl_set *s = set_new(m);
 		struct nlmsghdr *nlh;
+		struct nlattr *list;
 		size_t k;
 
-		for (k = 0; k < ELEMS_PER_MSG && i < n; k++, i++)
-			nftnl_set_elem_add(s, fwd_elem(&ev[i], type == NFT_MSG_NEWSETELEM, m->v6));
 		nlh = batch_msg(b, type, type == NFT_MSG_NEWSETELEM ? NLM_F_CREATE : 0,
 				xasprintf("%s %zu element(s) of map %s",
-					  type == NFT_MSG_NEWSETELEM ? "adding" : "deleting", k,
-					  m->name));
-		nftnl_set_elems_nlmsg_build_payload(nlh, s);
+					  type == NFT_MSG_NEWSETELEM ? "adding" : "deleting",
+					  n - i < ELEMS_PER_MSG ? n - i : ELEMS_PER_MSG, m->name));
+		mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, m->name);
+		mnl_attr_put_u32(nlh, NFTA_SET_ELEM_LIST_SET_ID, htonl(m->id));
+		mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, TABLE);
+		list = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
+		for (k = 0; k < ELEMS_PER_MSG && i < n; k++, i++)
+			put_elem(nlh, &ev[i], type == NFT_MSG_NEWSETELEM, m->v6, (uint16_t)(k + 1));
+		mnl_attr_nest_end(nlh, list);
 		batch_done(b, nlh);
-		nftnl_set_free(s);
 	}
 }
 
@@ -1026,18 +1084,22 @@ static int check_ifname(const char *name, bool may_be_empty, const char *field, 
 	return 0;
 }
 
-static int check_ipv4(const char *s, const char *field, const char *what, struct qnm_err *err)
+/* @s is an IPv4 address: into *@out (host order) */
+static int check_ipv4(const char *s, const char *field, const char *what, uint32_t *out,
+		      struct qnm_err *err)
 {
-	struct in_addr a;
-
-	if (inet_pton(AF_INET, s, &a) != 1)
+	if (qnm_parse_ipv4(s, out))
 		return qnm_err_set(err, -EINVAL, field, "%s: %s '%s' is not an IPv4 address", what,
 				   field, s);
 	return 0;
 }
 
-static int check_fwd(const struct qnm_fwd *f, const char *what, struct qnm_err *err)
+/* @f can be written; its guest address into *@guest */
+static int check_fwd(const struct qnm_fwd *f, const char *what, uint32_t *guest,
+		     struct qnm_err *err)
 {
+	uint32_t a;
+
 	if (f->proto != QNM_PROTO_TCP && f->proto != QNM_PROTO_UDP && f->proto != QNM_PROTO_BOTH)
 		return qnm_err_set(err, -EINVAL, "proto",
 				   "%s: protocol must be tcp or udp, or tcp+udp for both", what);
@@ -1046,7 +1108,7 @@ static int check_fwd(const struct qnm_fwd *f, const char *what, struct qnm_err *
 		return qnm_err_set(err, -EINVAL, "port",
 				   "%s: ports must be 1-65535, a range at most %d of them", what,
 				   QNM_FWD_PORTS_MAX);
-	if (!qnm_str_empty(f->host_addr) && check_ipv4(f->host_addr, "host_addr", what, err))
+	if (!qnm_str_empty(f->host_addr) && check_ipv4(f->host_addr, "host_addr", what, &a, err))
 		return -EINVAL;
 	if (qnm_str_empty(f->guest_addr) && f->target[0])
 		return qnm_err_set(err, -EINVAL, "guest_addr",
@@ -1056,7 +1118,7 @@ static int check_fwd(const struct qnm_fwd *f, const char *what, struct qnm_err *
 	if (qnm_str_empty(f->guest_addr))
 		return qnm_err_set(err, -EINVAL, "guest_addr",
 				   "%s: a network forward needs a guest address", what);
-	return check_ipv4(f->guest_addr, "guest_addr", what, err);
+	return check_ipv4(f->guest_addr, "guest_addr", what, guest, err);
 }
 
 /*
@@ -1087,12 +1149,12 @@ static uint64_t fwd_key(const struct elem_ref *r)
 	uint32_t ports = (uint32_t)f->span + 1;
 	enum qnm_proto proto = f->proto;
 	uint64_t addr = 0;
-	struct in_addr a;
+	uint32_t a;
 
 	if (proto == QNM_PROTO_BOTH)
 		proto = r->k < ports ? QNM_PROTO_TCP : QNM_PROTO_UDP;
-	if (!qnm_str_empty(f->host_addr) && inet_pton(AF_INET, f->host_addr, &a) == 1)
-		addr = (1ULL << 32) | ntohl(a.s_addr);
+	if (!qnm_str_empty(f->host_addr) && qnm_parse_ipv4(f->host_addr, &a) == 0)
+		addr = (1ULL << 32) | a;
 	return (addr << 24) | ((uint64_t)proto << 16) | (uint16_t)(f->host_port + r->k % ports);
 }
 
@@ -1105,10 +1167,15 @@ static int check_input(struct qnm_network *const *nets, size_t n, const char *co
 		       struct fwd_ref **refs_out, size_t *nrefs_out, struct qnm_err *err)
 {
 	struct fwd_ref *refs = NULL;
-	size_t i, j, nrefs = 0;
+	size_t i, j, g, nrefs = 0;
+	uint32_t *guests, a;
 	int ret = 0;
 
-	for (i = 0; i < n && ret == 0; i++) {
+	/* each forward's guest address, as check_fwd() parses it: not parsed again */
+	for (i = 0, g = 0; i < n; i++)
+		g += nets[i]->nfwd;
+	guests = xreallocarray(NULL, g ? g : 1, sizeof(*guests));
+	for (i = 0, g = 0; i < n && ret == 0; i++) {
 		const struct qnm_network *net = nets[i];
 		const char *up = uplinks ? uplinks[i] : net->uplink;
 
@@ -1117,7 +1184,7 @@ static int check_input(struct qnm_network *const *nets, size_t n, const char *co
 		if (net->mode == QNM_NET_NAT) {
 			if ((ret = check_ifname(up, true, "uplink", net->name, err)))
 				break;
-			if (check_ipv4(net->address, "address", net->name, err)) {
+			if (check_ipv4(net->address, "address", net->name, &a, err)) {
 				ret = -EINVAL;
 				break;
 			}
@@ -1135,32 +1202,39 @@ static int check_input(struct qnm_network *const *nets, size_t n, const char *co
 		for (j = 0; j < net->nfwd && ret == 0; j++) {
 			char what[128];
 
-			if (check_fwd(&net->fwd[j], "", err) == 0)
+			if (check_fwd(&net->fwd[j], "", &guests[g++], err) == 0)
 				continue;
 			/* the message names the forward: made only when it is needed */
 			qnm_err_clear(err);
 			snprintf(what, sizeof(what), "network %s forward %zu", net->name, j);
-			ret = check_fwd(&net->fwd[j], what, err);
+			ret = check_fwd(&net->fwd[j], what, &a, err);
 		}
 	}
-	if (ret)
+	if (ret) {
+		free(guests);
 		return ret;
+	}
 	for (i = 0; i < n; i++)
 		for (j = 0; j < nets[i]->nfwd; j++)
 			nrefs += qnm_fwd_count(&nets[i]->fwd[j]);
-	refs = xcalloc(nrefs ? nrefs : 1, sizeof(*refs));
-	for (i = 0, nrefs = 0; i < n; i++)
-		for (j = 0; j < nets[i]->nfwd; j++) {
+	refs = xreallocarray(NULL, nrefs ? nrefs : 1, sizeof(*refs)); /* each one filled below */
+	for (i = 0, g = 0, nrefs = 0; i < n; i++)
+		for (j = 0; j < nets[i]->nfwd; j++, g++) {
 			size_t k, nk = qnm_fwd_count(&nets[i]->fwd[j]);
 
 			for (k = 0; k < nk; k++, nrefs++) {
 				refs[nrefs].e.f = &nets[i]->fwd[j];
 				refs[nrefs].e.k = (uint32_t)k;
+				refs[nrefs].e.guest = guests[g];
 				refs[nrefs].key = fwd_key(&refs[nrefs].e);
 				refs[nrefs].net = nets[i]->name;
 			}
 		}
-	if (nrefs > 1) {
+	free(guests);
+	/* forwards are mostly written in order: then they are sorted already, without a twin */
+	for (i = 1; i < nrefs && refs[i - 1].key < refs[i].key; i++)
+		;
+	if (i < nrefs) {
 		qsort(refs, nrefs, sizeof(*refs), cmp_fwd_ref);
 		for (i = 1; i < nrefs; i++)
 			if (refs[i - 1].key == refs[i].key) {
@@ -1230,7 +1304,7 @@ static int batch_whole(struct qnm_nft_batch *b, struct qnm_network *const *nets,
 	if (v6)
 		batch_map(b, &map_any6);
 
-	ev = xcalloc(nrefs ? nrefs : 1, sizeof(*ev));
+	ev = xreallocarray(NULL, nrefs ? nrefs : 1, sizeof(*ev)); /* filled before it is read */
 	for (k = 0; k < QNM_ARRAY_SIZE(maps); k++) {
 		for (i = 0, nv = 0; i < nrefs; i++)
 			if (map_for(refs[i].e.f) == &maps[k])
@@ -1307,6 +1381,7 @@ static int one_fwd(struct qnm_nft_conn *c, uint16_t type, const struct qnm_fwd *
 	struct qnm_nft_batch *b;
 	struct elem_ref *fv;
 	char action[128], d[64];
+	uint32_t guest = 0, a;
 	size_t k, nk;
 	int ret;
 
@@ -1314,11 +1389,11 @@ static int one_fwd(struct qnm_nft_conn *c, uint16_t type, const struct qnm_fwd *
 	snprintf(action, sizeof(action), "%s forward %s in nftables table inet qnm",
 		 type == NFT_MSG_NEWSETELEM ? "adding" : "removing", d);
 	if (type == NFT_MSG_NEWSETELEM) {
-		ret = check_fwd(f, action, err);
+		ret = check_fwd(f, action, &guest, err);
 	} else {
 		ret = f->host_port ? 0 : qnm_err_set(err, -EINVAL, "port", "%s: no port", action);
 		if (!ret && !qnm_str_empty(f->host_addr))
-			ret = check_ipv4(f->host_addr, "host_addr", action, err);
+			ret = check_ipv4(f->host_addr, "host_addr", action, &a, err);
 	}
 	if (ret)
 		return ret;
@@ -1326,7 +1401,7 @@ static int one_fwd(struct qnm_nft_conn *c, uint16_t type, const struct qnm_fwd *
 	nk = qnm_fwd_count(f);
 	fv = xcalloc(nk, sizeof(*fv));
 	for (k = 0; k < nk; k++)
-		fv[k] = (struct elem_ref){ .f = f, .k = (uint32_t)k };
+		fv[k] = (struct elem_ref){ .f = f, .k = (uint32_t)k, .guest = guest };
 	b = qnm_nft_batch_new();
 	batch_elems(b, type, map_for(f), fv, nk);
 	if (fwd_has_v6(f))

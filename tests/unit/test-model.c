@@ -131,6 +131,20 @@ static void test_parse_uint(void **state)
 	assert_int_equal(qnm_parse_uint("99999999999999999999999", 0, 100, &v), -ERANGE);
 }
 
+/* qnm_room(): 8, or the power of two at or above n, as doubling from 8 finds it */
+static void room_as_doubling(void)
+{
+	size_t n, cap = 8;
+
+	for (n = 0; n <= 70000; n++) {
+		if (cap < n)
+			cap *= 2;
+		assert_int_equal(qnm_room(n), cap);
+	}
+	assert_int_equal(qnm_room((size_t)1 << 40), (size_t)1 << 40);
+	assert_int_equal(qnm_room(((size_t)1 << 40) + 1), (size_t)1 << 41);
+}
+
 static void test_strbuf_strv(void **state)
 {
 	struct qnm_strbuf sb;
@@ -149,6 +163,7 @@ static void test_strbuf_strv(void **state)
 	assert_null(sv.v[100]);
 	assert_string_equal(sv.v[99], "a99");
 	qnm_strv_free(&sv);
+	room_as_doubling();
 }
 
 static void test_err(void **state)

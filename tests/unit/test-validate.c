@@ -13,7 +13,9 @@
 
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +77,76 @@ static void test_ifnames(void **state)
 	assert_false(qnm_valid_ifname(NULL));
 }
 
+/* qnm_parse_ipv4() takes a string exactly when inet_pton(AF_INET) does, with its value */
+static void expect_as_inet_pton(const char *s)
+{
+	struct in_addr in;
+	bool want = inet_pton(AF_INET, s, &in) == 1;
+	uint32_t v = 0;
+
+	if ((qnm_parse_ipv4(s, &v) == 0) != want)
+		fail_msg("'%s': qnm_parse_ipv4 %s, inet_pton %s", s, want ? "refuses" : "takes",
+			 want ? "takes" : "refuses");
+	if (want)
+		assert_int_equal(v, ntohl(in.s_addr));
+}
+
+/* the edge cases, then random strings of digits and dots: every octet rule */
+static void ipv4_as_inet_pton(void)
+{
+	static const char *const cases[] = {
+		"1.2.3.4",
+		"255.255.255.255",
+		"256.1.1.1",
+		"1.2.3",
+		"1.2.3.4.5",
+		"01.2.3.4",
+		"",
+		"+1.2.3.4",
+		" 1.2.3.4",
+		"1.2.3.4 ",
+		"1..3.4",
+		"0.0.0.0",
+		"00.0.0.0",
+		"1.2.3.04",
+		"1.2.3.256",
+		"1.2.3.",
+		".1.2.3",
+		"1.2.3.4.",
+		"-1.2.3.4",
+		"1.2.3.4\n",
+		"127.1",
+		"4294967295",
+		"0x7f.0.0.1",
+		"1.2.3.4a",
+		"009.1.1.1",
+		"1.2.3.000",
+		"9.99.199.249",
+		"300.300.300.300",
+		"1.2.3.2555",
+		"10.0.2.15",
+	};
+	static const char alphabet[] = "0123456789.0125.";
+	char s[24];
+	uint32_t seed = 12345;
+	size_t i, j;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		expect_as_inet_pton(cases[i]);
+	for (i = 0; i < 200000; i++) {
+		size_t len;
+
+		seed = seed * 1103515245u + 12345u;
+		len = 7 + (seed >> 16) % 11;
+		for (j = 0; j < len; j++) {
+			seed = seed * 1103515245u + 12345u;
+			s[j] = alphabet[(seed >> 16) % (sizeof(alphabet) - 1)];
+		}
+		s[len] = '\0';
+		expect_as_inet_pton(s);
+	}
+}
+
 static void test_ipv4(void **state)
 {
 	static const struct {
@@ -105,6 +177,7 @@ static void test_ipv4(void **state)
 		if (qnm_valid_ipv4(bad[i]))
 			fail_msg("IPv4 '%s' accepted", bad[i]);
 	assert_int_equal(qnm_parse_ipv4(NULL, &v), -EINVAL);
+	ipv4_as_inet_pton();
 }
 
 static void test_cidr(void **state)
@@ -336,6 +409,30 @@ static void test_fwd_ranges(void **state)
 	assert_non_null(strstr(err.msg, "need 513 listening sockets"));
 }
 
+/* qnm_fwd_format() of @in into every buffer size: what snprintf() of the whole text leaves */
+static void expect_format_cut(const char *in)
+{
+	struct qnm_fwd f;
+	char want[QNM_FWD_TEXT_LEN], got[QNM_FWD_TEXT_LEN + 1], ports[16], sp[16];
+	size_t size;
+
+	assert_int_equal(qnm_fwd_parse(in, &f, "t", NULL), 0);
+	qnm_fwd_format(&f, want, sizeof(want));
+	for (size = 1; size <= sizeof(want); size++) {
+		memset(got, 'x', sizeof(got));
+		qnm_fwd_format(&f, got, size);
+		assert_int_equal(got[size], 'x');
+		assert_int_equal(strlen(got), strlen(want) < size ? strlen(want) : size - 1);
+		assert_memory_equal(got, want, strlen(got));
+	}
+	qnm_ports_text(f.host_port, f.span, ports, sizeof(ports));
+	if (f.span)
+		snprintf(sp, sizeof(sp), "%u-%u", f.host_port, (unsigned)f.host_port + f.span);
+	else
+		snprintf(sp, sizeof(sp), "%u", f.host_port);
+	assert_string_equal(ports, sp);
+}
+
 static void test_fwd_parse_format(void **state)
 {
 	static const struct {
@@ -405,6 +502,10 @@ static void test_fwd_parse_format(void **state)
 			assert_string_equal(f.guest_addr, g.guest_addr);
 		}
 	}
+	expect_format_cut("tcp:127.0.0.1:2222-10.0.2.15:22 desc=\"ssh to the build box\"");
+	expect_format_cut("udp::65000-65535-10.0.2.15:1000-1535");
+	expect_format_cut("tcp+udp::1-web-server-01/nic-0:65535 desc=\"x\"");
+	expect_format_cut("tcp::8080-:80");
 }
 
 /* ---- NICs and their backends ---- */
