@@ -20,10 +20,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define SYSCTL_KIND 0xffffffffu
+#define SYSCTL_KIND	 0xffffffffu
 #define RTM_NEWLINK_TYPE 16
 #define RTM_NEWADDR_TYPE 20
-#define NL_PROTOS 32
+#define NL_PROTOS	 32
 
 static char blob[1 << 24];
 
@@ -120,7 +120,8 @@ int main(int argc, char **argv)
 		memcpy(&flags, m + 6, 2);
 		/* ifinfomsg.ifi_index and ifaddrmsg.ifa_index sit at the same offset */
 		if (kind == 0 && ifindex &&
-		    (type == RTM_NEWADDR_TYPE || (type == RTM_NEWLINK_TYPE && !(flags & NLM_F_CREATE))))
+		    (type == RTM_NEWADDR_TYPE ||
+		     (type == RTM_NEWLINK_TYPE && !(flags & NLM_F_CREATE))))
 			memcpy(m + sizeof(struct nlmsghdr) + 4, &ifindex, 4);
 		if (socks[kind] < 0 && (socks[kind] = nl_open((int)kind)) < 0)
 			return 2;
