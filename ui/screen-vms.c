@@ -1041,8 +1041,13 @@ static unsigned vms_key(struct qnm_ui *ui, void *st, enum qnm_action act, int ke
 		return QNM_H_HANDLED | QNM_H_REDRAW;
 	case QNM_ACT_START:
 		if (vm && qnm_vm_boot_warning(vm) && !qnm_guest_find(ui, vm->name)->busy &&
-		    qnm_guest_find(ui, vm->name)->info.status == QNM_RUN_ABSENT) {
-			/* it boots nothing: asked before it starts */
+		    qnm_guest_find(ui, vm->name)->info.status != QNM_RUN_RUNNING &&
+		    qnm_guest_find(ui, vm->name)->info.status != QNM_RUN_STARTING) {
+			/*
+			 * it boots nothing: asked before a new QEMU starts, also when the
+			 * last one's directory is still there (stopped or crashed, as the
+			 * list shows it for a moment after a stop from elsewhere)
+			 */
 			snprintf(q, sizeof(q), "Start VM '%s'? %s.", vm->name,
 				 qnm_vm_boot_warning(vm));
 			qnm_strlcpy(s->asked, vm->name, sizeof(s->asked));
