@@ -186,6 +186,13 @@ ovn_lab_up() {
 	ovn_underlay_neigh "$@"
 }
 
+# The guest's DHCP, as a line of its script: qnm_dhcp gives up after 5
+# discovers 1 s apart, and a loaded host's ovn-controller can take longer
+# than that to claim a new port (CI: gb got no lease, ga on the other host
+# did); retried up to 8 times, as a real client keeps trying.
+# shellcheck disable=SC2016 # expanded in the guest
+OVN_DHCP='n=0; until qnm_dhcp eth0; do n=$((n + 1)); [ $n -ge 8 ] && break; done'
+
 # ovn_guest H VM SCRIPT NIC-KEY=VALUE... - see the head
 ovn_guest() {
 	local h=$1 vm=$2 script=$3

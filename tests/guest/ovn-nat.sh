@@ -56,7 +56,7 @@ echo "# router reachable from the LAN $((($(date +%s%N) - t0) / 1000000)) ms aft
 
 cat >"$T/gb.sh" <<EOS
 . /etc/qnm/lib.sh
-qnm_dhcp eth0
+$OVN_DHCP
 ip link set eth0 mtu 1400
 echo "$TOKEN" > /www/token.txt
 httpd -p 80 -h /www

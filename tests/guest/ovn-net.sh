@@ -50,7 +50,7 @@ check "and OVN's DHCP options for 10.80.0.0/24" \
 for h in a b; do
 	cat >"$T/g$h.sh" <<EOS
 . /etc/qnm/lib.sh
-qnm_dhcp eth0
+$OVN_DHCP
 ip link set eth0 mtu 1400
 echo "$TOKEN-$h" > /www/token.txt
 httpd -p 80 -h /www

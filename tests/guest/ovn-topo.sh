@@ -33,7 +33,7 @@ done
 for h in a b; do
 	cat >"$T/g$h.sh" <<EOS
 . /etc/qnm/lib.sh
-qnm_dhcp eth0
+$OVN_DHCP
 ip link set eth0 mtu 1400
 until ping -c1 -W1 ${ADDR[${OTHER[$h]}]} >/dev/null 2>&1; do :; done
 echo QNM-OVN-PINGS
