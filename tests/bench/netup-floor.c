@@ -125,6 +125,13 @@ int main(int argc, char **argv)
 			memcpy(m + sizeof(struct nlmsghdr) + 4, &ifindex, 4);
 		if (socks[kind] < 0 && (socks[kind] = nl_open((int)kind)) < 0)
 			return 2;
+		if (len > 200 * 1024) { /* as qnm does for a large batch (nft.c) */
+			int sz = (int)len + 64 * 1024;
+
+			if (setsockopt(socks[kind], SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz)) <
+			    0)
+				setsockopt(socks[kind], SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+		}
 		if (send(socks[kind], m, len, 0) != (ssize_t)len) {
 			perror("netup-floor: send");
 			return 2;
