@@ -320,7 +320,8 @@ int qnm_nft_conn_commit(struct qnm_nft_conn *c, struct qnm_nft_batch *b, const c
 			if (idx >= b->nlabels && nlh->nlmsg_seq != b->seq0)
 				continue; /* not ours */
 			if (e->error == 0) {
-				acked = nlh->nlmsg_seq == last_seq;
+				if (nlh->nlmsg_seq == last_seq)
+					acked = true;
 				continue;
 			}
 			ret = kernel_err(err, e->error, action,
