@@ -14,7 +14,8 @@
 # - a forward the VM's own slirp helper holds is not a conflict;
 # - a VM form with two bad fields shows both errors at once, each in the
 #   CLI's words for the same value; an edited field's error goes at once;
-# - x on a running guest and s on a boot=none VM ask first.
+# - x on a running guest and s on a boot=none VM ask first (also when its
+#   QEMU was killed and its directory still says crashed).
 . "$QNM_SRCDIR/tests/lib.sh"
 need_root
 need_cmd qemu-system-x86_64 qemu-system-x86
@@ -157,6 +158,19 @@ ui_wait "Topology of rv" 3 >/dev/null
 ui_expect "after restart: topology shows e1000" "│e1000"
 ui_expect_not "after restart: topology has nothing pending" "restart to apply"
 expect_eq "after restart: show --json pending empty" 0 "$(q show rv --json | jq '.pending | length')"
+# its QEMU killed: the directory stays (crashed) until a command reclaims it;
+# s would start a new QEMU that boots nothing, so it asks first there too
+ui_keys Escape
+ui_keys 1
+pid=$(q status rv --json | jq -r '.qemu_pid')
+[ -n "$pid" ] && [ "$pid" != 0 ] && kill -9 "$pid"
+ui_wait "crashed" 10 >/dev/null && ok "a killed QEMU: the list says crashed" ||
+	{ fail "no crashed state"; ui_screen | sed 's/^/  | /'; }
+ui_keys s
+ui_wait "Start VM 'rv'? boot=none: it has nothing to boot from" 3 >/dev/null &&
+	ok "s on a crashed boot=none VM asks first" ||
+	{ fail "no boot=none question on a crashed VM"; ui_screen | sed 's/^/  | /'; }
+ui_keys n
 ui_keys F10
 wait_for 5 ui_dead || fail "UI did not quit"
 finish
