@@ -8,7 +8,6 @@
 #include "host/nft.h"
 #include "host/ovn.h"
 #include "host/sysctl.h"
-#include "core/config.h"
 #include "core/ipv6net.h"
 #include "core/reserve.h"
 #include "core/validate.h"
@@ -101,10 +100,7 @@ int qnm_netctl_open(struct qnm_netctl *nc, const char *runtime_dir, struct qnm_e
 	memset(nc, 0, sizeof(*nc));
 	nc->lock_fd = -1;
 	/* the directory the lock lives in (the records are read under the lock) */
-	r = qnm_mkdir_p(runtime_dir, 0700);
-	if (r < 0)
-		return qnm_err_set(err, r, "", "create %s: %s", runtime_dir, strerror(-r));
-	r = qnm_dir_trusted(runtime_dir, err);
+	r = qnm_owner_dir(runtime_dir, err);
 	if (r < 0)
 		return r;
 	nc->lock_fd = net_lock(runtime_dir, err);

@@ -215,17 +215,21 @@ static int lock_file(struct qnm_owner *o, struct qnm_err *err)
 	return fd;
 }
 
+int qnm_owner_dir(const char *runtime_dir, struct qnm_err *err)
+{
+	int r = qnm_mkdir_p(runtime_dir, 0700);
+
+	if (r < 0)
+		return qnm_err_set(err, r, "", "create %s: %s", runtime_dir, strerror(-r));
+	return qnm_dir_trusted(runtime_dir, err);
+}
+
 int qnm_owner_open(struct qnm_owner *o, const char *runtime_dir, struct qnm_err *err)
 {
 	int r;
 
 	memset(o, 0, sizeof(*o));
-	r = qnm_mkdir_p(runtime_dir, 0700);
-	if (r < 0) {
-		qnm_err_set(err, r, "", "create %s: %s", runtime_dir, strerror(-r));
-		return r;
-	}
-	r = qnm_dir_trusted(runtime_dir, err);
+	r = qnm_owner_dir(runtime_dir, err);
 	if (r < 0)
 		return r;
 	o->path = xasprintf("%s/owned", runtime_dir);

@@ -83,6 +83,14 @@ struct qnm_owner {
 const char *qnm_own_kind_name(enum qnm_own_kind k);
 
 /**
+ * qnm_owner_dir() - create @runtime_dir (0700, with its parents) when
+ * missing and check that qnm may trust what it holds (qnm_dir_trusted()),
+ * without reading the records: what a caller needs before taking a lock there.
+ * Return: 0 or -errno (@err says which path and why).
+ */
+int qnm_owner_dir(const char *runtime_dir, struct qnm_err *err);
+
+/**
  * qnm_owner_open() - read the records of @runtime_dir (creating the
  * directory 0700 when missing; a missing file means "nothing").
  * @o: filled; release with qnm_owner_clear().
