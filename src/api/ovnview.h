@@ -11,8 +11,13 @@
 /* re-exported: the read-only view (struct qnm_ovn_view, qnm_ovs_stats) */
 #include "host/ovnview.h"
 
-/* The bound of each OVSDB request of a view (three databases at most). */
-#define QNM_API_OVN_VIEW_TIMEOUT_MS 1000
+/*
+ * The bound of each OVSDB request of a view (three databases at most): as a
+ * remote host's (QNM_HOST_TIMEOUT_MS). 1 s left little room on a machine
+ * busy with TCG guests and the OVN daemons: a round that timed out made the
+ * screen say "not available" until the next.
+ */
+#define QNM_API_OVN_VIEW_TIMEOUT_MS 3000
 
 /**
  * struct qnm_api_ovn_req - what reading a NIC's view needs, copied out of
