@@ -576,14 +576,6 @@ int qnm_api_vm_cmdline(const struct qnm_ctx *ctx, const struct qnm_vm *vm, bool 
 	return r;
 }
 
-/* The path of qnm's CLI (the slirp helper is "qnm slirp-helper"), or "qnm". */
-static char *self_exe(void)
-{
-	char *path = qnm_prog_path(QNM_PROG_CLI, NULL);
-
-	return path ? path : xstrdup("qnm");
-}
-
 /* @text as shell comment lines of at most @width - 1 columns (0: one line), words kept whole. */
 static void add_comment(struct qnm_strbuf *sb, const char *text, size_t width)
 {
@@ -604,6 +596,23 @@ static void add_comment(struct qnm_strbuf *sb, const char *text, size_t width)
 		p += strspn(p, " ");
 	}
 	qnm_sb_addc(sb, '\n');
+}
+
+/*
+ * The path of qnm's CLI (the slirp helper is "qnm slirp-helper"); or "qnm"
+ * from PATH, with a comment in @sb saying why.
+ */
+static char *self_exe(struct qnm_strbuf *sb, size_t width)
+{
+	struct qnm_err e = { 0 };
+	char *path = qnm_prog_path(QNM_PROG_CLI, &e), *why;
+
+	if (path)
+		return path;
+	why = xasprintf("qnm's own path is unknown (%s): this runs the qnm in PATH", e.msg);
+	add_comment(sb, why, width);
+	free(why);
+	return xstrdup("qnm");
 }
 
 /* @argv as lines of @width (0: one line) appended to @sb, a line per option when @options. */
@@ -649,7 +658,7 @@ char *qnm_api_vm_script(const struct qnm_ctx *ctx, const struct qnm_vm *vm, bool
 			add_command(&sb, h.v, width, false);
 			qnm_strv_free(&h);
 			qnm_strv_init(&h);
-			exe = self_exe();
+			exe = self_exe(&sb, width);
 		}
 		snprintf(line, sizeof(line),
 			 "NIC %s's %s runs in a %s process; start it before QEMU:", vm->nics[i].id,

@@ -38,6 +38,7 @@ check "pasted: page through the slirp NIC's forward" wait_for 90 \
 	"$BB" "$TOKEN"
 expect_eq "pasted: page through the user NIC's forward" "$TOKEN" \
 	"$(http_get http://127.0.0.1:8302/token.txt)"
+[ "$FAILS" -eq 0 ] || { echo "--- the script's start:"; head -12 "$T/run.sh"; }
 kill -- -$PG 2>/dev/null
 wait_for 10 bash -c '! kill -0 -- -$0 2>/dev/null' "$PG" || fail "pasted guest did not stop"
 
