@@ -460,6 +460,16 @@ out:
 	return 0;
 }
 
+/* the lines from entry @i on that have its key (a list's run: forwards, mostly) */
+static size_t run_of(const struct qnm_keyfile *kf, size_t i)
+{
+	size_t j = i + 1;
+
+	while (j < kf->nentries && strcmp(kf->entries[j].key, kf->entries[i].key) == 0)
+		j++;
+	return j - i;
+}
+
 int qnm_network_parse(const char *text, size_t len, const char *filename, struct qnm_network **out,
 		      struct qnm_err *err)
 {
@@ -515,6 +525,8 @@ int qnm_network_parse(const char *text, size_t len, const char *filename, struct
 			fl_add(&fl, e->key, e->line);
 		if (k->type == QNM_KEY_CIDR)
 			fl_add(&fl, "prefix", e->line);
+		if (!again)
+			qnm_key_reserve(k, net, run_of(&kf, i));
 		r = qnm_key_set(k, net, e->value, filename, e->line, e->key, err);
 	}
 	if (!r && kf.nsections == 0)

@@ -167,6 +167,52 @@ static void test_network_round_trip(void **state)
 	qnm_network_free(n);
 }
 
+/*
+ * A file's run of forward lines is parsed into an array made at once
+ * (qnm_key_reserve()): 3 and 1,000 of them load whole and in order, and
+ * forwards appended afterwards (qnm_fwd_add(), as "net set forward+=")
+ * grow that array as any other (ASan checks the bounds).
+ */
+static void test_network_forward_runs(void **state)
+{
+	static const size_t counts[] = { 1, 3, 8, 9, 1000 };
+	size_t c, i;
+
+	(void)state;
+	for (c = 0; c < sizeof(counts) / sizeof(counts[0]); c++) {
+		struct qnm_network *n = qnm_network_new("lab"), *back;
+		struct qnm_fwd f;
+		struct qnm_err err;
+		char *text, spec[64];
+
+		qnm_strlcpy(n->bridge, "qnmbr0", sizeof(n->bridge));
+		qnm_strlcpy(n->address, "10.77.0.1", sizeof(n->address));
+		n->prefix = 16;
+		for (i = 0; i < counts[c]; i++) {
+			snprintf(spec, sizeof(spec), "tcp::%zu-10.77.%zu.%zu:80", 10000 + i,
+				 i / 250, 2 + i % 250);
+			assert_int_equal(qnm_fwd_parse(spec, &f, "forward", &err), 0);
+			qnm_fwd_add(&n->fwd, &n->nfwd, &f);
+		}
+		text = qnm_network_serialize(n);
+		if (qnm_network_parse(text, strlen(text), "lab.conf", &back, &err))
+			fail_msg("parse failed: %s", err.msg);
+		assert_int_equal(back->nfwd, counts[c]);
+		assert_true(qnm_network_equal(n, back));
+		for (i = 0; i < 20; i++) {
+			snprintf(spec, sizeof(spec), "udp::%zu-10.77.0.2:53", 30000 + i);
+			assert_int_equal(qnm_fwd_parse(spec, &f, "forward", &err), 0);
+			qnm_fwd_add(&back->fwd, &back->nfwd, &f);
+		}
+		assert_int_equal(back->nfwd, counts[c] + 20);
+		assert_int_equal(back->fwd[counts[c] + 19].host_port, 30019);
+		assert_int_equal(back->fwd[counts[c] - 1].host_port, 10000 + counts[c] - 1);
+		free(text);
+		qnm_network_free(back);
+		qnm_network_free(n);
+	}
+}
+
 /* Each bad file: the exact line reported and words of the rule. */
 static void test_vm_parse_errors(void **state)
 {
@@ -713,6 +759,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vm_round_trip),
 		cmocka_unit_test(test_network_round_trip),
+		cmocka_unit_test(test_network_forward_runs),
 		cmocka_unit_test(test_vm_parse_errors),
 		cmocka_unit_test(test_network_parse_errors),
 		cmocka_unit_test(test_bad_file_name),
