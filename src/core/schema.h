@@ -173,9 +173,9 @@ bool qnm_key_is_list(const struct qnm_key *k);
  * qnm_key_reserve() - room for @n entries of list key @k of @obj, made at
  * once when the list is empty (a file's run of @n lines of that key), so
  * that qnm_key_set() appends them without growing the array step by step:
- * each step copied the entries so far into fresh pages (1,000 forwards:
- * ~60 page faults more). Nothing for other keys or a list already holding
- * entries.
+ * each step copied the entries so far into fresh pages (net up of 1,000
+ * forwards: 26 page faults more). Nothing for other keys or a list already
+ * holding entries.
  */
 void qnm_key_reserve(const struct qnm_key *k, void *obj, size_t n);
 

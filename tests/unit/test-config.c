@@ -169,7 +169,7 @@ static void test_network_round_trip(void **state)
 
 /*
  * A file's run of forward lines is parsed into an array made at once
- * (qnm_key_reserve()): 3 and 1,000 of them load whole and in order, and
+ * (qnm_key_reserve()): runs of 1 to 1,000 load whole and in order, and
  * forwards appended afterwards (qnm_fwd_add(), as "net set forward+=")
  * grow that array as any other (ASan checks the bounds).
  */
