@@ -33,11 +33,15 @@ const char *qnm_prog_name(enum qnm_prog p)
 
 char *qnm_prog_path(enum qnm_prog p, struct qnm_err *err)
 {
-	char self[PATH_MAX], *slash, *path;
+	char self[PATH_MAX], *slash = NULL, *path;
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 
-	if (n > 0 && (size_t)n < sizeof(self) - 1 && (slash = strrchr(self, '/'))) {
+	/* readlink() does not end the text: end it before looking in it */
+	if (n > 0 && (size_t)n < sizeof(self) - 1) {
 		self[n] = '\0';
+		slash = strrchr(self, '/');
+	}
+	if (slash) {
 		if (strcmp(slash + 1, progs[p].name) == 0)
 			return xstrdup(self);
 		*slash = '\0';

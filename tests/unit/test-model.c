@@ -10,10 +10,14 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/model.h"
+#include "core/progs.h"
 #include "core/util.h"
 
 static void test_copy_equal(void **state)
@@ -177,13 +181,51 @@ static void test_err(void **state)
 	assert_int_equal(qnm_err_set(NULL, -EIO, NULL, "x"), -EIO);
 }
 
+/* the stack below the caller full of '/' (where the next call's buffers will be) */
+static void __attribute__((noinline)) dirty_stack(void)
+{
+	volatile char junk[4 * PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < sizeof(junk); i++)
+		junk[i] = '/';
+}
+
+/*
+ * qnm_prog_path() looks for a program next to the running one (here this
+ * test, in tests/unit, with no "qnm" beside it): the message names that
+ * directory whatever the stack held. It once looked for the last '/' in
+ * readlink()'s text before ending it, so a '/' left on the stack made it
+ * name a wrong directory and miss a program that was there (CI's
+ * script-paste got a bare "qnm").
+ */
+static void test_prog_path_self_dir(void **state)
+{
+	char self[PATH_MAX], want[PATH_MAX + 16];
+	struct qnm_err err;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *path;
+
+	(void)state;
+	assert_true(n > 0);
+	self[n] = '\0';
+	*strrchr(self, '/') = '\0';
+	snprintf(want, sizeof(want), "not in %s nor in", self);
+	dirty_stack();
+	path = qnm_prog_path(QNM_PROG_CLI, &err);
+	if (path) /* a qnm installed in QNM_BINDIR: found there, as it should be */
+		skip();
+	if (!strstr(err.msg, want))
+		fail_msg("expected '%s' in: %s", want, err.msg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_copy_equal), cmocka_unit_test(test_model_sorted),
 		cmocka_unit_test(test_enum_names), cmocka_unit_test(test_shell_quote),
 		cmocka_unit_test(test_parse_uint), cmocka_unit_test(test_strbuf_strv),
-		cmocka_unit_test(test_err),
+		cmocka_unit_test(test_err),	   cmocka_unit_test(test_prog_path_self_dir),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
