@@ -989,6 +989,7 @@ static unsigned remote_key(struct qnm_ui *ui, struct vms *s, const struct vrow *
 static unsigned vms_key(struct qnm_ui *ui, void *st, enum qnm_action act, int key)
 {
 	struct vms *s = st;
+	const struct qnm_guest *g;
 	struct qnm_vm *vm;
 	struct del_ctx *d;
 	char q[400];
@@ -1040,9 +1041,9 @@ static unsigned vms_key(struct qnm_ui *ui, void *st, enum qnm_action act, int ke
 		qnm_ask(ui, "Clone VM", "Name of the new VM:", q, clone_answer, d);
 		return QNM_H_HANDLED | QNM_H_REDRAW;
 	case QNM_ACT_START:
-		if (vm && qnm_vm_boot_warning(vm) && !qnm_guest_find(ui, vm->name)->busy &&
-		    qnm_guest_find(ui, vm->name)->info.status != QNM_RUN_RUNNING &&
-		    qnm_guest_find(ui, vm->name)->info.status != QNM_RUN_STARTING) {
+		g = vm ? qnm_guest_find(ui, vm->name) : NULL;
+		if (g && qnm_vm_boot_warning(vm) && !g->busy && g->info.status != QNM_RUN_RUNNING &&
+		    g->info.status != QNM_RUN_STARTING) {
 			/*
 			 * it boots nothing: asked before a new QEMU starts, also when the
 			 * last one's directory is still there (stopped or crashed, as the
@@ -1057,8 +1058,8 @@ static unsigned vms_key(struct qnm_ui *ui, void *st, enum qnm_action act, int ke
 		}
 		return QNM_H_HANDLED | QNM_H_REDRAW;
 	case QNM_ACT_STOP:
-		if (vm && !qnm_guest_find(ui, vm->name)->busy &&
-		    qnm_guest_find(ui, vm->name)->info.status == QNM_RUN_RUNNING) {
+		g = vm ? qnm_guest_find(ui, vm->name) : NULL;
+		if (g && !g->busy && g->info.status == QNM_RUN_RUNNING) {
 			/* a running guest: asked first (what it has not saved is lost) */
 			snprintf(q, sizeof(q),
 				 "Stop VM '%s'? Its guest is asked to power off (ACPI), then QEMU "

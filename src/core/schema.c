@@ -664,12 +664,15 @@ static size_t entry_maxlen(const struct qnm_key *k)
 
 void qnm_key_reserve(const struct qnm_key *k, void *obj, size_t n)
 {
-	struct qnm_fwd **v = (struct qnm_fwd **)at(obj, k->offset);
+	struct qnm_fwd **v;
 
+	if (k->type != QNM_KEY_FWD)
+		return;
+	v = (struct qnm_fwd **)at(obj, k->offset);
 	if (n > k->max) /* qnm_key_set() refuses the ones after that */
 		n = k->max;
 	/* qnm_grow()'s arrays have qnm_room() entries: so has this one */
-	if (k->type == QNM_KEY_FWD && n > 1 && !*v && !*count_of(k, obj))
+	if (n > 1 && !*v && !*count_of(k, obj))
 		*v = xreallocarray(NULL, qnm_room(n), sizeof(**v));
 }
 
