@@ -41,6 +41,8 @@ struct qnm_runner_opts;
  *            database, and @bridge the integration bridge; "" otherwise.
  * @ovn_net:  that network's name.
  * @ovn_port: the TAP is on the integration bridge (@host_release takes it off).
+ * @warning:  what @host_prepare found may go wrong without failing ("" when
+ *            nothing): the supervisor passes it on to the start's warnings.
  */
 struct qnm_nic_host {
 	pid_t helper;
@@ -49,6 +51,7 @@ struct qnm_nic_host {
 	char ovn_nb[QNM_OVSDB_REMOTE_MAX];
 	char ovn_net[QNM_NAME_MAX + 1];
 	bool ovn_port;
+	char warning[256];
 };
 
 /**

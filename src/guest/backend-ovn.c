@@ -103,6 +103,58 @@ static char *rec_path(const struct qnm_rundir *rd, const char *ifname)
 	return xasprintf("%s/" REC_PREFIX "%s", rd->path, ifname);
 }
 
+/*
+ * After the port is on br-int: wait until ovs-vswitchd opened the TAP, make
+ * sure it is still up, then wait until ovn-controller installed its flows,
+ * so that the guest's first DHCP request is answered. Time running out is
+ * no failure (ovn-controller may come later): @h->warning says so.
+ */
+static int port_settle(const char *db, const char *ifname, const char *lsp, struct qnm_nic_host *h,
+		       struct qnm_err *err)
+{
+	double t0 = qnm_mono_ms();
+	struct qnm_link_info info;
+	struct qnm_links *l = NULL;
+	int st, r;
+
+	st = qnm_ovs_port_wait(db, ifname, QNM_OVS_PORT_OPENED, QNM_OVN_SETTLE_MS, err);
+	if (st < 0)
+		return st;
+	if (st < QNM_OVS_PORT_OPENED) {
+		snprintf(h->warning, sizeof(h->warning),
+			 "ovs-vswitchd has not opened TAP %s in %d s: the guest has no network "
+			 "until it does (is ovs-vswitchd running? qnm doctor checks it)",
+			 ifname, QNM_OVN_SETTLE_MS / 1000);
+		return 0;
+	}
+	/*
+	 * Seen here (ovn-net.sh under busy loops, 3 runs of 20; CI once): the
+	 * userspace datapath turned promiscuous mode on from flags it had read
+	 * before qnm set the TAP up, and so set it down again 0.1 ms later (ip
+	 * monitor link); the guest's DHCP went nowhere ("error sending Ethernet
+	 * packet on qt-gb-0: Network is down"). The TAP is now up before the
+	 * port exists (0 of 20 runs since); this puts it up again if anything
+	 * still took it down.
+	 */
+	r = qnm_links_open(&l, err);
+	if (!r && qnm_links_exists(l, ifname, &info, err) == 1 && !info.up)
+		r = qnm_links_set_up(l, ifname, true, err);
+	qnm_links_free(l);
+	if (r)
+		return r;
+	st = qnm_ovs_port_wait(db, ifname, QNM_OVS_PORT_INSTALLED,
+			       QNM_OVN_SETTLE_MS - (int)(qnm_mono_ms() - t0), err);
+	if (st < 0)
+		return st;
+	if (st < QNM_OVS_PORT_INSTALLED)
+		snprintf(h->warning, sizeof(h->warning),
+			 "ovn-controller has not bound logical port %s in %d s: the guest has no "
+			 "network until it does (is ovn-controller running and connected? qnm "
+			 "doctor checks it)",
+			 lsp, QNM_OVN_SETTLE_MS / 1000);
+	return 0;
+}
+
 int qnm_ovn_nic_attach(const struct qnm_vm *vm, size_t idx, const struct qnm_rundir *rd,
 		       struct qnm_nic_host *h, const char *ifname, struct qnm_err *err)
 {
@@ -118,6 +170,13 @@ int qnm_ovn_nic_attach(const struct qnm_vm *vm, size_t idx, const struct qnm_run
 		r = qnm_ovn_port_ensure(h->ovn_nb, h->ovn_net, lsp, nic->mac, nic->tap.ip, err);
 	if (r)
 		return r;
+	/* up before ovs-vswitchd opens it (port_settle() says why) */
+	r = qnm_links_open(&l, err);
+	if (!r)
+		r = qnm_links_set_up(l, ifname, true, err);
+	qnm_links_free(l);
+	if (r)
+		return r;
 	/* the intent first: a kill after the port exists finds its record */
 	rec = rec_path(rd, ifname);
 	r = qnm_atomic_write(rec, db, strlen(db), 0600, err);
@@ -128,10 +187,7 @@ int qnm_ovn_nic_attach(const struct qnm_vm *vm, size_t idx, const struct qnm_run
 	r = qnm_ovs_port_add(db, h->bridge, ifname, lsp, err);
 	if (!r) {
 		h->ovn_port = true;
-		r = qnm_links_open(&l, err);
-		if (!r)
-			r = qnm_links_set_up(l, ifname, true, err);
-		qnm_links_free(l);
+		r = port_settle(db, ifname, lsp, h, err);
 		if (r) {
 			qnm_ovs_port_del(db, ifname, NULL);
 			h->ovn_port = false;

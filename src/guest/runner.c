@@ -18,6 +18,7 @@
 #include "core/config.h"
 #include "core/validate.h"
 #include "host/maclive.h"
+#include "host/ovn.h"
 #include "guest/kvmprobe.h"
 #include "guest/leftover.h"
 #include "guest/qmp.h"
@@ -403,6 +404,8 @@ supervise(const struct qnm_vm *vm, char **argv, const struct qnm_rundir *rd, str
 			notify(3, "ERR %d %s\n", err.code, err.msg);
 			_exit(1);
 		}
+		if (st->host[i].warning[0])
+			notify(3, "WARN nic[%s]: %s\n", vm->nics[i].id, st->host[i].warning);
 	}
 	sigemptyset(&none);
 	sigemptyset(&def);
@@ -505,18 +508,35 @@ static int spawn_supervisor(const struct qnm_vm *vm, char **argv, const struct q
 	return 0;
 }
 
-/* Read the supervisor's one-line answer: "OK PID" or "ERR CODE MESSAGE". */
-static int read_notify(int fd, pid_t *qemu_pid, struct qnm_err *err)
+/*
+ * Read the supervisor's answer within @timeout_ms: "WARN TEXT" lines (into
+ * @info's warnings), then "OK PID" or "ERR CODE MESSAGE".
+ */
+static int read_notify(int fd, int timeout_ms, struct qnm_start_info *info, struct qnm_err *err)
 {
-	char buf[1100];
+	char buf[2200] = { 0 }, *line, *nl;
 	size_t len = 0;
-	double deadline = qnm_mono_ms() + NOTIFY_TIMEOUT_MS;
+	double deadline = qnm_mono_ms() + timeout_ms;
 
 	for (;;) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		int left = (int)(deadline - qnm_mono_ms());
 		ssize_t n;
 
+		/* the complete lines first: warnings go on, the answer ends it */
+		while ((nl = memchr(buf, '\n', len))) {
+			*nl = '\0';
+			line = buf;
+			if (strncmp(line, "WARN ", 5) == 0) {
+				add_warning(info, line + 5);
+				len -= (size_t)(nl + 1 - buf);
+				memmove(buf, nl + 1, len);
+				continue;
+			}
+			goto answer;
+		}
+		if (len == sizeof(buf) - 1)
+			break;
 		if (left <= 0)
 			return qnm_err_set(err, -ETIMEDOUT, "", "the supervisor did not answer");
 		if (poll(&pfd, 1, left) < 0 && errno != EINTR)
@@ -527,18 +547,17 @@ static int read_notify(int fd, pid_t *qemu_pid, struct qnm_err *err)
 		if (n <= 0)
 			break;
 		len += (size_t)n;
-		if (memchr(buf, '\n', len) || len == sizeof(buf) - 1)
-			break;
 	}
 	buf[len] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	if (strncmp(buf, "OK ", 3) == 0) {
-		*qemu_pid = (pid_t)strtol(buf + 3, NULL, 10);
+	line = buf;
+answer:
+	if (strncmp(line, "OK ", 3) == 0) {
+		info->qemu_pid = (pid_t)strtol(line + 3, NULL, 10);
 		return 0;
 	}
-	if (strncmp(buf, "ERR ", 4) == 0) {
+	if (strncmp(line, "ERR ", 4) == 0) {
 		char *end;
-		long code = strtol(buf + 4, &end, 10);
+		long code = strtol(line + 4, &end, 10);
 
 		return qnm_err_set(err, code < 0 ? (int)code : -EIO, "", "%s",
 				   *end ? end + 1 : "failed");
@@ -672,7 +691,7 @@ int qnm_runner_start(const struct qnm_vm *vm, const struct qnm_runner_opts *o,
 	struct qnm_qmp *q = NULL;
 	struct run_state st;
 	double t0 = qnm_mono_ms();
-	int pfd[2], r;
+	int pfd[2], r, notify_ms;
 	size_t i;
 
 	if (!info)
@@ -736,11 +755,16 @@ int qnm_runner_start(const struct qnm_vm *vm, const struct qnm_runner_opts *o,
 	}
 	fflush(NULL);
 	run_state_init(&st, vm, o);
+	/* each NIC on an ovn network may wait for its port (backend-ovn.c) */
+	notify_ms = NOTIFY_TIMEOUT_MS;
+	for (i = 0; i < st.n; i++)
+		if (st.host[i].ovn_nb[0])
+			notify_ms += QNM_OVN_SETTLE_MS;
 	r = spawn_supervisor(vm, argv.v, &rd, &st, pfd[1], err);
 	run_state_clear(&st);
 	close(pfd[1]);
 	if (!r)
-		r = read_notify(pfd[0], &info->qemu_pid, err);
+		r = read_notify(pfd[0], notify_ms, info, err);
 	close(pfd[0]);
 	if (r)
 		goto fail_dir;

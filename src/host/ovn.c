@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define NB	   "OVN_Northbound"
 #define VS	   "Open_vSwitch"
@@ -918,6 +919,54 @@ out:
 	qnm_ovsdb_close(c);
 	if (r)
 		qnm_err_prefix(err, "%s on %s", ifname, bridge);
+	return r;
+}
+
+/* the stage of Interface row @row (qnm_ovs_port_wait()); -EIO with its error column */
+static int port_stage(json_object *row, const char *ifname, struct qnm_err *err)
+{
+	json_object *v = NULL;
+	const char *installed;
+
+	if (json_object_object_get_ex(row, "error", &v) && json_object_is_type(v, json_type_string))
+		return qnm_err_set(err, -EIO, "", "Open vSwitch cannot use %s: %s", ifname,
+				   json_object_get_string(v));
+	/* ofport: [] (an empty set) until ovs-vswitchd opened it, -1 when it failed */
+	if (!json_object_object_get_ex(row, "ofport", &v) ||
+	    !json_object_is_type(v, json_type_int) || json_object_get_int64(v) <= 0)
+		return QNM_OVS_PORT_ADDED;
+	json_object_object_get_ex(row, "external_ids", &v);
+	installed = qnm_ovsdb_map_get(v, "ovn-installed");
+	return installed && strcmp(installed, "true") == 0 ? QNM_OVS_PORT_INSTALLED
+							   : QNM_OVS_PORT_OPENED;
+}
+
+int qnm_ovs_port_wait(const char *db, const char *ifname, enum qnm_ovs_port_stage stage,
+		      int timeout_ms, struct qnm_err *err)
+{
+	double deadline = qnm_mono_ms() + timeout_ms;
+	struct qnm_ovsdb *c = NULL;
+	json_object *rows = NULL;
+	int r;
+
+	r = qnm_ovsdb_connect(db, QNM_OVN_TIMEOUT_MS, &c, err);
+	while (!r) {
+		r = select_rows(c, VS, "Interface", where_name(ifname), &rows, err);
+		if (r)
+			break;
+		if (!json_object_array_length(rows))
+			r = qnm_err_set(err, -ENODEV, "", "%s is no longer in Open vSwitch (%s)",
+					ifname, db);
+		else
+			r = port_stage(json_object_array_get_idx(rows, 0), ifname, err);
+		json_object_put(rows);
+		rows = NULL;
+		if (r < 0 || r >= (int)stage || qnm_mono_ms() >= deadline)
+			break;
+		usleep(50 * 1000);
+		r = 0;
+	}
+	qnm_ovsdb_close(c);
 	return r;
 }
 

@@ -30,6 +30,13 @@
 
 /* The bound of every OVSDB request qnm makes. */
 #define QNM_OVN_TIMEOUT_MS 5000
+/*
+ * How long a start waits for a NIC's port to be opened by ovs-vswitchd and
+ * bound by ovn-controller before it starts QEMU anyway, with a warning
+ * (in ovn-net.sh under busy loops the whole start, that wait included,
+ * took 0.5 s).
+ */
+#define QNM_OVN_SETTLE_MS 10000
 
 /* A logical port's name: CHASSIS/VM/NIC + NUL. */
 #define QNM_OVN_LSP_MAX (3 * (QNM_NAME_MAX + 1))
@@ -98,6 +105,26 @@ int qnm_ovs_system_id(const char *db, char *buf, size_t size, struct qnm_err *er
  */
 int qnm_ovs_port_add(const char *db, const char *bridge, const char *ifname, const char *iface_id,
 		     struct qnm_err *err);
+
+/**
+ * enum qnm_ovs_port_stage - how far Open vSwitch and ovn-controller got with
+ * a port qnm_ovs_port_add() made (qnm_ovs_port_wait()).
+ * @QNM_OVS_PORT_ADDED:     in the database only.
+ * @QNM_OVS_PORT_OPENED:    ovs-vswitchd opened the interface (an ofport).
+ * @QNM_OVS_PORT_INSTALLED: ovn-controller bound its logical port and
+ *                          installed its flows (external_ids:ovn-installed).
+ */
+enum qnm_ovs_port_stage { QNM_OVS_PORT_ADDED, QNM_OVS_PORT_OPENED, QNM_OVS_PORT_INSTALLED };
+
+/**
+ * qnm_ovs_port_wait() - wait up to @timeout_ms until interface @ifname of
+ * @db reaches @stage (or further), asking every 50 ms.
+ * Return: the stage reached: @stage or more, or less when the time ran out;
+ * -errno when the interface is gone or ovs-vswitchd could not open it (@err
+ * gives its error column).
+ */
+int qnm_ovs_port_wait(const char *db, const char *ifname, enum qnm_ovs_port_stage stage,
+		      int timeout_ms, struct qnm_err *err);
 
 /**
  * qnm_ovs_port_del() - remove the port named @ifname from whatever bridge

@@ -186,10 +186,33 @@ ovn_lab_up() {
 	ovn_underlay_neigh "$@"
 }
 
+# ovn_diag H PORT - what OVN made of host H's port PORT, for a failed check:
+# the port's binding, the host's OpenFlow flow count, the end of its
+# ovn-controller log and of the guest's serial console
+ovn_diag() {
+	local h=$1 port=$2
+	echo "  -- diag of $port on host $h"
+	sbctl --columns=logical_port,chassis,up find port_binding logical_port="$port" | sed 's/^/  sb: /'
+	nbctl lsp-get-addresses "$port" | sed 's/^/  nb addresses: /'
+	nbctl lsp-get-dhcpv4-options "$port" | sed 's/^/  nb dhcpv4: /'
+	echo "  br-int flows on $h: $(onh "$h" ovs-ofctl dump-flows br-int 2>/dev/null | grep -c .)"
+	vsctl "$h" --bare --columns=name,ofport,external_ids find interface external_ids:qnm-owned=yes |
+		sed 's/^/  ovs: /'
+	vsctl "$h" --bare --columns=statistics,link_state find interface external_ids:qnm-owned=yes |
+		sed 's/^/  ovs stats: /'
+	ip -n "ovn$h" -s link show | grep -A5 ": qt-" | sed 's/^/  kernel: /'
+	onh "$h" ovs-appctl dpctl/dump-flows 2>&1 | sed 's/^/  dp flow: /'
+	onh "$h" ovs-ofctl dump-flows br-int table=0 2>&1 | sed 's/^/  table 0: /'
+	tail -n 15 "$OVN_LAB/$h/log/ovn-controller.log" | sed 's/^/  ovn-controller: /'
+	tail -n 25 "$OVN_LAB/$h/log/ovs-vswitchd.log" | sed 's/^/  ovs-vswitchd: /'
+	[ -f "$OVN_LAB/$h/linkmon.log" ] && grep -A1 "qt-" "$OVN_LAB/$h/linkmon.log" | sed 's/^/  link event: /'
+}
+
 # The guest's DHCP, as a line of its script: qnm_dhcp gives up after 5
-# discovers 1 s apart, and a loaded host's ovn-controller can take longer
-# than that to claim a new port (CI: gb got no lease, ga on the other host
-# did); retried up to 8 times, as a real client keeps trying.
+# discovers 1 s apart; retried up to 8 times, as a real client keeps trying.
+# (A start waits until ovn-controller has bound the port. A guest that got
+# no lease in CI had its TAP set down by ovs-vswitchd: backend-ovn.c says
+# how, and ovn_diag shows the TAP's flags and its link events.)
 # shellcheck disable=SC2016 # expanded in the guest
 OVN_DHCP='n=0; until qnm_dhcp eth0; do n=$((n + 1)); [ $n -ge 8 ] && break; done'
 
