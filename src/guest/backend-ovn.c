@@ -122,8 +122,8 @@ static int port_settle(const char *db, const char *ifname, const char *lsp, stru
 		return st;
 	if (st < QNM_OVS_PORT_OPENED) {
 		snprintf(h->warning, sizeof(h->warning),
-			 "ovs-vswitchd has not opened TAP %s in %d s: the guest has no network "
-			 "until it does (is ovs-vswitchd running? qnm doctor checks it)",
+			 "no network yet: ovs-vswitchd did not open TAP %s in %d s (is it "
+			 "running? qnm doctor checks it)",
 			 ifname, QNM_OVN_SETTLE_MS / 1000);
 		return 0;
 	}
@@ -148,9 +148,8 @@ static int port_settle(const char *db, const char *ifname, const char *lsp, stru
 		return st;
 	if (st < QNM_OVS_PORT_INSTALLED)
 		snprintf(h->warning, sizeof(h->warning),
-			 "ovn-controller has not bound logical port %s in %d s: the guest has no "
-			 "network until it does (is ovn-controller running and connected? qnm "
-			 "doctor checks it)",
+			 "no network yet: ovn-controller did not bind logical port %s in %d s (is "
+			 "it running and connected? qnm doctor checks it)",
 			 lsp, QNM_OVN_SETTLE_MS / 1000);
 	return 0;
 }

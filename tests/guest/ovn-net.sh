@@ -129,7 +129,7 @@ wait_for 5 sh -c "! kill -0 $(cat "$OVN_LAB/b/run/ovn-controller.pid") 2>/dev/nu
 out=$(qh b start gb 2>&1)
 expect_eq "no ovn-controller: the guest starts ($out)" 0 $?
 check "with a warning that names the port and the daemon" \
-	grep -q "warning: nic\[n0\]: ovn-controller has not bound logical port b/gb/n0 in 10 s" <<<"$out"
+	grep -q "warning: nic\[n0\]: no network yet: ovn-controller did not bind logical port b/gb/n0 in 10 s" <<<"$out"
 qh b stop gb >/dev/null 2>&1
 out=$(qh a net down lan 2>&1)
 expect_eq "net down ($out)" 0 $?
