@@ -327,6 +327,40 @@ static void check_chassis(const char *sb, const char *id, struct qnm_doc_result 
 	}
 }
 
+/*
+ * this host's ovn-controller runs and is connected to @sb: a chassis stays
+ * registered after its ovn-controller is gone, and then no port is bound
+ */
+static void check_controller(const char *sb, struct qnm_doc_result *r)
+{
+	struct qnm_err err = { 0 };
+	char status[64];
+	pid_t pid;
+	int e = qnm_ovn_controller_status(&pid, status, sizeof(status), &err);
+
+	if (e == -ESRCH) {
+		qnm_doc_finding(r, QNM_DOC_FAIL,
+				"%s: no guest port on an ovn network is bound on this host",
+				err.msg);
+		qnm_doc_fix(r, "systemctl start ovn-controller");
+	} else if (e) {
+		qnm_doc_finding(r, QNM_DOC_WARN, "ovn-controller (pid %ld) does not answer: %s",
+				(long)pid, err.msg);
+		qnm_doc_fix(r, "ovn-appctl -t ovn-controller connection-status");
+	} else if (strcmp(status, "connected") != 0) {
+		qnm_doc_finding(r, QNM_DOC_FAIL,
+				"ovn-controller (pid %ld) says '%s' about the southbound database "
+				"%s: no guest port on an ovn network is bound on this host",
+				(long)pid, status, sb[0] ? sb : "(none set)");
+		qnm_doc_fix(r, "ovs-vsctl get open . external_ids:ovn-remote");
+	} else {
+		qnm_doc_finding(r, QNM_DOC_OK,
+				"ovn-controller runs (pid %ld) and is connected to the southbound "
+				"database",
+				(long)pid);
+	}
+}
+
 void qnm_ovn_doctor(const struct qnm_model *model, struct qnm_doc_result *r)
 {
 	char db[QNM_OVSDB_REMOTE_MAX + 16], sb[QNM_OVSDB_REMOTE_MAX + 16];
@@ -382,6 +416,7 @@ void qnm_ovn_doctor(const struct qnm_model *model, struct qnm_doc_result *r)
 		json_object_put(br);
 		qnm_ovsdb_close(c);
 	}
+	check_controller(sb, r);
 	if (ok && id && sb[0])
 		check_chassis(sb, id, r);
 	json_object_put(rows);

@@ -10,6 +10,7 @@
 #include "host/ovn.h"
 
 #include "core/addr.h"
+#include "core/config.h"
 #include "host/ovsdb.h"
 
 #include <errno.h>
@@ -829,6 +830,57 @@ const char *qnm_ovs_local_db(char *buf, size_t size)
 
 	snprintf(buf, size, "unix:%s/db.sock", d && d[0] == '/' ? d : "/var/run/openvswitch");
 	return buf;
+}
+
+int qnm_ovn_controller_status(pid_t *pid, char *status, size_t size, struct qnm_err *err)
+{
+	const char *d = getenv("OVN_RUNDIR");
+	char *path, *text = NULL, comm[32] = "";
+	struct qnm_ovsdb *c = NULL;
+	json_object *res = NULL;
+	size_t len;
+	long v = 0;
+	int r;
+
+	*pid = 0;
+	status[0] = '\0';
+	if (!d || d[0] != '/')
+		d = "/var/run/ovn";
+	path = xasprintf("%s/ovn-controller.pid", d);
+	if (qnm_read_file(path, 64, &text, &len) == 0)
+		v = strtol(text, NULL, 10);
+	free(text);
+	text = NULL;
+	/* a pid file a crash left names a dead process, or by now another program */
+	if (v > 0) {
+		char *p = xasprintf("/proc/%ld/comm", v);
+
+		if (qnm_read_file(p, sizeof(comm) - 1, &text, &len) == 0)
+			qnm_strlcpy(comm, text, sizeof(comm));
+		comm[strcspn(comm, "\n")] = '\0';
+		free(text);
+		free(p);
+	}
+	if (v <= 0 || strcmp(comm, "ovn-controller") != 0) {
+		r = qnm_err_set(err, -ESRCH, "", "no ovn-controller runs (%s %s)", path,
+				v > 0 ? "names a process that is gone" : "does not exist");
+		free(path);
+		return r;
+	}
+	free(path);
+	*pid = (pid_t)v;
+	path = xasprintf("unix:%s/ovn-controller.%ld.ctl", d, v);
+	r = qnm_ovsdb_connect(path, QNM_OVN_TIMEOUT_MS, &c, err);
+	if (!r)
+		r = qnm_ovsdb_call(c, "connection-status", json_object_new_array(), &res, err);
+	qnm_ovsdb_close(c);
+	if (!r) {
+		qnm_strlcpy(status, json_object_get_string(res), size);
+		status[strcspn(status, "\n")] = '\0';
+	}
+	json_object_put(res);
+	free(path);
+	return r;
 }
 
 int qnm_ovs_system_id(const char *db, char *buf, size_t size, struct qnm_err *err)

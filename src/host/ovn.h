@@ -24,6 +24,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "core/model.h"
 #include "core/util.h"
@@ -88,6 +89,18 @@ int qnm_ovn_port_addresses(const char *nb, const char *lsp, char *buf, size_t si
  * Return: @buf.
  */
 const char *qnm_ovs_local_db(char *buf, size_t size);
+
+/**
+ * qnm_ovn_controller_status() - whether this host's ovn-controller runs and
+ * is connected to the southbound database: its pid from
+ * $OVN_RUNDIR/ovn-controller.pid (/var/run/ovn when unset), then its
+ * control socket's "connection-status".
+ * @pid:    its pid, or 0 when none runs.
+ * @status: its answer ("connected", "not connected") into @size bytes.
+ * Return: 0 when it answered; -ESRCH when no ovn-controller runs (@err
+ * names the pid file); -errno when its control socket does not answer.
+ */
+int qnm_ovn_controller_status(pid_t *pid, char *status, size_t size, struct qnm_err *err);
 
 /**
  * qnm_ovs_system_id() - this host's chassis name (the local Open vSwitch's

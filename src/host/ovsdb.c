@@ -302,6 +302,12 @@ static int call(struct qnm_ovsdb *db, const char *method, json_object *params, j
 			   r == -EPROTO ? "the server's answer is not JSON" : strerror(-r));
 }
 
+int qnm_ovsdb_call(struct qnm_ovsdb *db, const char *method, json_object *params,
+		   json_object **result, struct qnm_err *err)
+{
+	return call(db, method, params, result, err);
+}
+
 int qnm_ovsdb_transact(struct qnm_ovsdb *db, const char *dbname, json_object *ops,
 		       json_object **result, struct qnm_err *err)
 {

@@ -61,6 +61,17 @@ int qnm_ovsdb_transact(struct qnm_ovsdb *db, const char *dbname, json_object *op
 		       json_object **result, struct qnm_err *err);
 
 /**
+ * qnm_ovsdb_call() - one JSON-RPC request @method with @params (a json
+ * array, taken over) on @db: also the control socket ("unixctl") of an
+ * OVS or OVN daemon, which speaks the same protocol.
+ * @result: the "result" (the caller puts it), or NULL when unwanted.
+ * Return: 0, -EIO when the server answered an error (@err holds it), or
+ * -errno as qnm_ovsdb_transact().
+ */
+int qnm_ovsdb_call(struct qnm_ovsdb *db, const char *method, json_object *params,
+		   json_object **result, struct qnm_err *err);
+
+/**
  * qnm_ovsdb_select1() - the rows of @table matching @where ("" column
  * list: all columns), in one transaction of its own.
  * @where:  a json array of conditions (taken over); NULL for every row.
