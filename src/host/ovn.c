@@ -875,7 +875,9 @@ int qnm_ovn_controller_status(pid_t *pid, char *status, size_t size, struct qnm_
 		r = qnm_ovsdb_call(c, "connection-status", json_object_new_array(), &res, err);
 	qnm_ovsdb_close(c);
 	if (!r) {
-		qnm_strlcpy(status, json_object_get_string(res), size);
+		const char *t = json_object_get_string(res);
+
+		qnm_strlcpy(status, t ? t : "", size);
 		status[strcspn(status, "\n")] = '\0';
 	}
 	json_object_put(res);
