@@ -508,6 +508,25 @@ bool qnm_which_found(const char *prog, char **found)
 	return yes;
 }
 
+int qnm_proc_comm(pid_t pid, char *comm, size_t size)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, comm, size - 1);
+	close(fd);
+	if (n < 0)
+		return -EIO;
+	comm[n] = '\0';
+	comm[strcspn(comm, "\n")] = '\0';
+	return 0;
+}
+
 char *qnm_which(const char *prog)
 {
 	const char *path = getenv("PATH"), *p, *colon;

@@ -225,6 +225,13 @@ int qnm_spawn_io(const char *prog, char *const argv[], int in_fd, int out_fd, in
 		 pid_t *pid);
 
 /**
+ * qnm_proc_comm() - the name of process @pid (/proc/PID/comm, without its
+ * newline) into @comm of @size bytes.
+ * Return: 0, or -errno (-ENOENT: no such process).
+ */
+int qnm_proc_comm(pid_t pid, char *comm, size_t size);
+
+/**
  * qnm_which() - @prog as an executable path: itself when it has a '/', else
  * the first in $PATH (only its absolute entries: nothing depends on the
  * current directory). Return: new string, or NULL when there is none.

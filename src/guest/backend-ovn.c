@@ -109,13 +109,12 @@ static char *rec_path(const struct qnm_rundir *rd, const char *ifname)
  * so that the guest's first DHCP request is answered. Time running out is
  * no failure (ovn-controller may come later): @h->warning says so.
  */
-static int port_settle(const char *db, const char *ifname, const char *lsp, struct qnm_nic_host *h,
-		       struct qnm_err *err)
+static int port_settle(const char *db, const char *ifname, const char *lsp, struct qnm_links *l,
+		       struct qnm_nic_host *h, struct qnm_err *err)
 {
 	double t0 = qnm_mono_ms();
 	struct qnm_link_info info;
-	struct qnm_links *l = NULL;
-	int st, r;
+	int st, r = 0;
 
 	st = qnm_ovs_port_wait(db, ifname, QNM_OVS_PORT_OPENED, QNM_OVN_SETTLE_MS, err);
 	if (st < 0)
@@ -136,10 +135,8 @@ static int port_settle(const char *db, const char *ifname, const char *lsp, stru
 	 * port exists (0 of 20 runs since); this puts it up again if anything
 	 * still took it down.
 	 */
-	r = qnm_links_open(&l, err);
-	if (!r && qnm_links_exists(l, ifname, &info, err) == 1 && !info.up)
+	if (qnm_links_exists(l, ifname, &info, err) == 1 && !info.up)
 		r = qnm_links_set_up(l, ifname, true, err);
-	qnm_links_free(l);
 	if (r)
 		return r;
 	st = qnm_ovs_port_wait(db, ifname, QNM_OVS_PORT_INSTALLED,
@@ -173,20 +170,16 @@ int qnm_ovn_nic_attach(const struct qnm_vm *vm, size_t idx, const struct qnm_run
 	r = qnm_links_open(&l, err);
 	if (!r)
 		r = qnm_links_set_up(l, ifname, true, err);
-	qnm_links_free(l);
 	if (r)
-		return r;
+		goto out;
 	/* the intent first: a kill after the port exists finds its record */
 	rec = rec_path(rd, ifname);
 	r = qnm_atomic_write(rec, db, strlen(db), 0600, err);
-	if (r) {
-		free(rec);
-		return r;
-	}
-	r = qnm_ovs_port_add(db, h->bridge, ifname, lsp, err);
+	if (!r)
+		r = qnm_ovs_port_add(db, h->bridge, ifname, lsp, err);
 	if (!r) {
 		h->ovn_port = true;
-		r = port_settle(db, ifname, lsp, h, err);
+		r = port_settle(db, ifname, lsp, l, h, err);
 		if (r) {
 			qnm_ovs_port_del(db, ifname, NULL);
 			h->ovn_port = false;
@@ -195,6 +188,8 @@ int qnm_ovn_nic_attach(const struct qnm_vm *vm, size_t idx, const struct qnm_run
 	if (r)
 		unlink(rec);
 	free(rec);
+out:
+	qnm_links_free(l);
 	return r;
 }
 

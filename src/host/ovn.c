@@ -850,18 +850,9 @@ int qnm_ovn_controller_status(pid_t *pid, char *status, size_t size, struct qnm_
 	if (qnm_read_file(path, 64, &text, &len) == 0)
 		v = strtol(text, NULL, 10);
 	free(text);
-	text = NULL;
 	/* a pid file a crash left names a dead process, or by now another program */
-	if (v > 0) {
-		char *p = xasprintf("/proc/%ld/comm", v);
-
-		if (qnm_read_file(p, sizeof(comm) - 1, &text, &len) == 0)
-			qnm_strlcpy(comm, text, sizeof(comm));
-		comm[strcspn(comm, "\n")] = '\0';
-		free(text);
-		free(p);
-	}
-	if (v <= 0 || strcmp(comm, "ovn-controller") != 0) {
+	if (v <= 0 || qnm_proc_comm((pid_t)v, comm, sizeof(comm)) < 0 ||
+	    strcmp(comm, "ovn-controller") != 0) {
 		r = qnm_err_set(err, -ESRCH, "", "no ovn-controller runs (%s %s)", path,
 				v > 0 ? "names a process that is gone" : "does not exist");
 		free(path);

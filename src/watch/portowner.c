@@ -196,25 +196,6 @@ bool qnm_sock_conflicts(const struct qnm_sock *s, enum qnm_proto proto, const ch
 	return v4_any(sa) || v4_any(addr) || strcmp(sa, addr) == 0;
 }
 
-static int read_comm(pid_t pid, char *comm, size_t size)
-{
-	char path[64];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, comm, size - 1);
-	close(fd);
-	if (n < 0)
-		return -EIO;
-	comm[n] = '\0';
-	comm[strcspn(comm, "\n")] = '\0';
-	return 0;
-}
-
 void qnm_sock_owners(const uint64_t *inodes, size_t n, struct qnm_port_holder *out)
 {
 	DIR *proc = opendir("/proc");
@@ -266,7 +247,8 @@ void qnm_sock_owners(const uint64_t *inodes, size_t n, struct qnm_port_holder *o
 				out[i].nprocs++;
 				if (!out[i].pid || pid < out[i].pid) {
 					out[i].pid = pid;
-					if (read_comm(pid, out[i].comm, sizeof(out[i].comm)) < 0)
+					if (qnm_proc_comm(pid, out[i].comm, sizeof(out[i].comm)) <
+					    0)
 						qnm_strlcpy(out[i].comm, "?", sizeof(out[i].comm));
 				}
 			}
